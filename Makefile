@@ -1,0 +1,52 @@
+# evkg — two commands on a fresh machine:
+#   make serve   create .venv, install, build the default graph, serve http://127.0.0.1:8000
+#   make test    install what the tests need (Python, npm and Debian packages), run ruff, mypy, pytest
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+OUT    ?= build
+PORT   ?= 8000
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install install-test system-deps build serve test lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test system-deps
+
+# Debian packages the browser tests drive (headless Chromium and its driver).
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		echo "installing Debian packages: chromium chromium-driver"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+build: install
+	$(BIN)/evkg build --out $(OUT)
+
+serve: build
+	$(BIN)/evkg serve --store $(OUT) --host 127.0.0.1 --port $(PORT)
+
+lint: install-test
+	$(BIN)/ruff check kg server tests benchmarks scripts
+	$(BIN)/mypy
+
+test: install-test lint
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,102 @@
+"""The ``evkg`` command: thin wrappers over the library functions."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kg import release
+from kg.build import BuildError, build
+
+#: Where builds go unless --out / --store says otherwise (EVKG_STORE_DIR in the server).
+DEFAULT_OUT = Path("build")
+
+out_option = click.option("--out", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
+                          show_default=True, help="Build folder (releases/ and current).")
+quiet_option = click.option("--quiet", is_flag=True, help="Print only errors.")
+
+
+@click.group()
+@click.version_option(package_name="evkg")
+def main() -> None:
+    """evkg: a knowledge graph of extracellular vesicles in breast cancer."""
+
+
+@main.command("build")
+@click.argument("sources", nargs=-1)
+@out_option
+@click.option("--mesh", "mesh_file", type=click.Path(exists=True, path_type=Path),
+              help="MeSH descriptor XML or table to take labels and tree numbers from.")
+@click.option("--without-default-articles", is_flag=True,
+              help="Leave out data/articles.jsonl (the vocabulary and findings stay).")
+@click.option("--max-errors", type=int, default=None,
+              help="Exit non-zero when more records than this were quarantined.")
+@quiet_option
+def build_command(sources: tuple[str, ...], out: Path, mesh_file: Path | None,
+                  without_default_articles: bool, max_errors: int | None, quiet: bool) -> None:
+    """Build a validated release from SOURCES (files, folders, globs) and the default data."""
+    try:
+        report = build(sources, out, mesh_file=mesh_file,
+                       default_articles=not without_default_articles)
+    except (BuildError, FileNotFoundError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    if not quiet:
+        click.echo(f"release {report.version}: {report.articles} articles, "
+                   f"{sum(report.triples.values())} triples -> {report.release_dir}")
+        for name, count in report.files.items():
+            click.echo(f"  {name}: seen {count.seen} = mapped {count.mapped} + quarantined "
+                       f"{count.quarantined} + deleted {count.deleted}")
+        for graph, triples in report.triples.items():
+            click.echo(f"  graph/{graph}: {triples} triples")
+    for item in report.quarantine:
+        where = ", ".join(x for x in (item.provenance.file, item.provenance.position,
+                                      f"PMID {item.pmid}" if item.pmid else "") if x)
+        click.echo(f"quarantined: {where}: {item.reason}", err=True)
+    if max_errors is not None and len(report.quarantine) > max_errors:
+        raise click.ClickException(f"{len(report.quarantine)} records quarantined "
+                                   f"(more than --max-errors {max_errors})")
+
+
+@main.command("query")
+@click.argument("query_or_file")
+@click.option("--store", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
+              show_default=True, help="Build folder whose current release is queried.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "xml", "csv", "tsv"]),
+              default="table", show_default=True)
+def query_command(query_or_file: str, out: Path, fmt: str) -> None:
+    """Run a SPARQL query (text or a .rq file) against a build and print the results."""
+    from kg.querying import print_results
+
+    path = Path(query_or_file)
+    text = path.read_text(encoding="utf-8") if path.suffix == ".rq" and path.exists() \
+        else query_or_file
+    try:
+        store_dir = release.current_release(out) / "store" if (out / "current").exists() else out
+        print_results(store_dir, text, fmt, sys.stdout.buffer)
+    except (FileNotFoundError, SyntaxError, ValueError, OSError) as error:
+        raise click.ClickException(str(error)) from None
+
+
+@main.command("serve")
+@click.option("--store", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
+              show_default=True, help="Build folder whose current release is served.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int,
+              help="gunicorn worker processes.")
+@click.option("--dev", is_flag=True, help="Run Flask's development server instead of gunicorn.")
+def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> None:
+    """Serve the current release: SPARQL endpoint, pages, downloads."""
+    from server.run import run_server
+
+    try:
+        release.current_release(out)
+    except FileNotFoundError as error:
+        raise click.ClickException(str(error)) from None
+    run_server(out, host=host, port=port, workers=workers, dev=dev)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Findings: evidence-backed links from an article to cargo, processes and diseases.
+
+A finding is never a bare triple (DESIGN.md, "The evidence model"): it names the article it was
+derived from, what it links, the effect, the method that produced it and, for text mining, the
+field and span. Shortcut triples (``evkg:mentionsCargo``, ``evkg:studiesProcess``) are written
+beside each finding for easy querying.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from kg import iris
+from kg.namespaces import DCTERMS, EFFECTS, EVKG, FINDING, METHODS, PROV, RDF, XSD
+from kg.records import Provenance, Rejected
+
+
+@dataclass(frozen=True)
+class Finding:
+    article: NamedNode
+    method: str
+    effect: str
+    cargo: str = ""
+    cargo_class: str = ""
+    process: str = ""
+    disease: str = ""
+    evidence_note: str = ""
+    source: str = ""
+    field: str = ""
+    span: tuple[int, int] | None = None
+    sentence: str = ""
+    retracted: bool = False
+
+    @property
+    def iri(self) -> NamedNode:
+        span = f"{self.span[0]}-{self.span[1]}" if self.span else ""
+        return iris.finding_iri(self.method, self.article.value, self.cargo, self.cargo_class,
+                                self.process, self.effect, self.disease, self.field, span)
+
+
+#: Resolves a curated row's PMID or DOI to the article IRI in the graph, or None.
+ArticleLookup = Callable[[str, str], NamedNode | None]
+
+
+def read_curated_findings(path: Path, lookup: ArticleLookup) -> Iterator[Finding | Rejected]:
+    """Curated findings from ``data/findings.tsv``; a row whose article is absent is rejected."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle, delimiter="\t"), start=2):
+            where = Provenance(file=str(path), position=f"line {number}")
+            if row["effect"] not in EFFECTS:
+                yield Rejected(reason=f"unknown effect {row['effect']!r}; known: "
+                               f"{', '.join(EFFECTS)}", provenance=where, pmid=row["pmid"])
+                continue
+            article = lookup(row["pmid"], row["doi"])
+            if article is None:
+                ids = " / ".join(x for x in (f"PMID {row['pmid']}" if row["pmid"] else "",
+                                             f"DOI {row['doi']}" if row["doi"] else "") if x)
+                yield Rejected(reason=f"finding for {row['cargo']} cites {ids}, which is not an "
+                               "article in the graph", provenance=where, pmid=row["pmid"])
+                continue
+            yield Finding(
+                article=article,
+                method="curated",
+                effect=row["effect"],
+                cargo=row["cargo"],
+                process=row["process"],
+                disease=row["disease"],
+                evidence_note=row["evidence_note"],
+                source=row["source"],
+                retracted=row["retracted"].strip().lower() == "true",
+            )
+
+
+def finding_quads(finding: Finding) -> Iterator[Quad]:
+    g = iris.graph_iri("findings")
+    f = finding.iri
+
+    def t(p: NamedNode, o: NamedNode | Literal) -> Quad:
+        return Quad(f, p, o, g)
+
+    yield t(RDF.type, FINDING)
+    yield t(PROV.wasDerivedFrom, finding.article)
+    yield t(EVKG.method, METHODS[finding.method])
+    yield t(EVKG.effect, EFFECTS[finding.effect])
+    if finding.cargo:
+        cargo = iris.cargo_iri(finding.cargo)
+        yield t(EVKG.cargo, cargo)
+        yield Quad(finding.article, EVKG.mentionsCargo, cargo, g)
+    if finding.cargo_class:
+        yield t(EVKG.cargoClass, EVKG[finding.cargo_class])
+    if finding.process:
+        process = iris.process_iri(finding.process)
+        yield t(EVKG.process, process)
+        yield Quad(finding.article, EVKG.studiesProcess, process, g)
+    if finding.disease:
+        yield t(EVKG.diseaseContext, iris.disease_iri(finding.disease))
+    if finding.evidence_note:
+        yield t(EVKG.evidenceNote, Literal(finding.evidence_note))
+    if finding.source:
+        yield t(DCTERMS.source, Literal(finding.source))
+    if finding.field:
+        yield t(EVKG.field, Literal(finding.field))
+    if finding.span:
+        yield t(EVKG.spanStart, Literal(str(finding.span[0]), datatype=XSD.integer))
+        yield t(EVKG.spanEnd, Literal(str(finding.span[1]), datatype=XSD.integer))
+    if finding.sentence:
+        yield t(EVKG.sentence, Literal(finding.sentence))
+    if finding.retracted:
+        yield t(EVKG.fromRetractedArticle, Literal(True))

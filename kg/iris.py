@@ -1,0 +1,155 @@
+"""Every IRI the project mints, built here and nowhere else (DESIGN.md, "IRIs")."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from urllib.parse import quote
+
+from pyoxigraph import NamedNode
+
+from kg.namespaces import MESH
+
+#: Default base of every minted IRI; EVKG_BASE_IRI overrides it.
+DEFAULT_BASE = "https://w3id.org/evkg/"
+#: The named graphs, by short name.
+GRAPH_NAMES = ("articles", "mesh", "vocabulary", "findings", "ontology", "metadata")
+
+_SAFE = "/:@!$&'()*+,;=-._~"  # RFC 3987 path characters kept as they are
+
+
+def base_iri() -> str:
+    """The base IRI in force (``EVKG_BASE_IRI`` or the default), always ending in a slash."""
+    base = os.environ.get("EVKG_BASE_IRI", DEFAULT_BASE)
+    return base if base.endswith("/") else base + "/"
+
+
+def _mint(path: str) -> NamedNode:
+    return NamedNode(base_iri() + quote(path, safe=_SAFE))
+
+
+def article_iri(pmid: str = "", doi: str = "", pmcid: str = "") -> NamedNode:
+    """``article/{pmid}``, else ``article/doi/{doi}``, else ``article/pmc/{pmcid}``."""
+    if pmid:
+        return _mint(f"article/{pmid}")
+    if doi:
+        return _mint(f"article/doi/{doi.lower()}")
+    if pmcid:
+        return _mint(f"article/pmc/{pmcid.upper()}")
+    raise ValueError("an article IRI needs a PMID, a DOI or a PMCID")
+
+
+def doi_url(doi: str) -> NamedNode:
+    """The DOI resolver's IRI for a DOI."""
+    return NamedNode("https://doi.org/" + quote(doi, safe=_SAFE))
+
+
+def web_iri(url: str) -> NamedNode:
+    """A web address as an IRI, percent-encoding the characters IRIs cannot hold (spaces)."""
+    return NamedNode(quote(url, safe=_SAFE + "?#%[]"))
+
+
+def title_key(title: str) -> str:
+    """A journal title as an IRI key: lower case, each run of non-alphanumerics a hyphen."""
+    return re.sub(r"[^0-9a-z]+", "-", title.lower()).strip("-")
+
+
+def journal_iri(nlm_id: str = "", issn: str = "", title: str = "") -> NamedNode:
+    """``journal/{nlm-unique-id}``, else ``journal/issn/{issn}``, else ``journal/title/{key}``."""
+    if nlm_id:
+        return _mint(f"journal/{nlm_id}")
+    if issn:
+        return _mint(f"journal/issn/{issn.upper()}")
+    if title_key(title):
+        return _mint(f"journal/title/{title_key(title)}")
+    raise ValueError("a journal IRI needs an NLM id, an ISSN or a title")
+
+
+def author_iri(article: NamedNode, position: int, orcid: str = "") -> NamedNode:
+    """``author/{orcid}``, else ``{article}/author/{position}`` (1-based)."""
+    if orcid:
+        return _mint(f"author/{orcid}")
+    return NamedNode(f"{article.value}/author/{position}")
+
+
+def cargo_iri(key: str) -> NamedNode:
+    return _mint(f"cargo/{key}")
+
+
+def process_iri(key: str) -> NamedNode:
+    return _mint(f"process/{key}")
+
+
+def disease_iri(key: str) -> NamedNode:
+    return _mint(f"disease/{key}")
+
+
+def ev_type_iri(key: str) -> NamedNode:
+    return _mint(f"ev-type/{key}")
+
+
+#: Vocabulary file stem → IRI minting function.
+CONCEPT_IRIS = {
+    "processes": process_iri,
+    "diseases": disease_iri,
+    "ev_types": ev_type_iri,
+    "cargo": cargo_iri,
+}
+
+
+def finding_iri(*parts: str) -> NamedNode:
+    """``finding/{hash}``: the first 16 hex digits of SHA-256 over the finding's defining parts."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+    return _mint(f"finding/{digest}")
+
+
+def graph_iri(name: str) -> NamedNode:
+    if name not in GRAPH_NAMES:
+        raise ValueError(f"unknown graph {name!r}; the graphs are {', '.join(GRAPH_NAMES)}")
+    return _mint(f"graph/{name}")
+
+
+def release_iri(version: str) -> NamedNode:
+    return _mint(f"release/{version}")
+
+
+def dataset_iri() -> NamedNode:
+    return _mint("dataset")
+
+
+def mesh_iri(ui: str) -> NamedNode:
+    """NLM's IRI for a descriptor, qualifier, supplementary concept or tree number."""
+    return MESH[ui]
+
+
+def mesh_pair_iri(descriptor_ui: str, qualifier_ui: str) -> NamedNode:
+    """NLM's descriptor–qualifier pair IRI, e.g. ``mesh:D001943Q000378``."""
+    return MESH[descriptor_ui + qualifier_ui]
+
+
+#: CURIE prefix (as written in data/vocabulary) → IRI namespace (../shared/vocab/prefixes.tsv).
+CURIE_NAMESPACES = {
+    "GO": "http://purl.obolibrary.org/obo/GO_",
+    "MONDO": "http://purl.obolibrary.org/obo/MONDO_",
+    "DOID": "http://purl.obolibrary.org/obo/DOID_",
+    "NCIT": "http://purl.obolibrary.org/obo/NCIT_",
+    "CHEBI": "http://purl.obolibrary.org/obo/CHEBI_",
+    "SO": "http://purl.obolibrary.org/obo/SO_",
+    "MESH": "http://id.nlm.nih.gov/mesh/",
+    "mirbase": "https://identifiers.org/mirbase:",
+    "mirbase.mature": "https://identifiers.org/mirbase.mature:",
+    "HGNC": "https://identifiers.org/hgnc:",
+    "UNIPROT": "http://purl.uniprot.org/uniprot/",
+    "ENSEMBL": "https://identifiers.org/ensembl:",
+}
+
+
+def curie_iri(curie: str) -> NamedNode:
+    """Expand a CURIE such as ``GO:0001525`` or ``mirbase.mature:MIMAT0000076``."""
+    prefix, _, local = curie.partition(":")
+    try:
+        return NamedNode(CURIE_NAMESPACES[prefix] + local)
+    except KeyError:
+        known = ", ".join(CURIE_NAMESPACES)
+        raise ValueError(f"unknown CURIE prefix in {curie!r}; known: {known}") from None

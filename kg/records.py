@@ -1,0 +1,163 @@
+"""What the readers produce: plain frozen records, no RDF.
+
+Every reader (PubMed XML, MEDLINE text, PubMed page text, the project's JSON records) yields
+``Article`` values; the mapping turns them into quads. Fields a source does not give stay empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Author:
+    """One author in byline order; ``collective`` is set for group authors instead of names."""
+
+    family: str = ""
+    given: str = ""
+    initials: str = ""
+    collective: str = ""
+    orcid: str = ""
+    affiliations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Journal:
+    title: str = ""
+    iso_abbrev: str = ""
+    issn: str = ""
+    eissn: str = ""
+    nlm_id: str = ""
+
+
+@dataclass(frozen=True)
+class Qualifier:
+    label: str
+    ui: str = ""
+    major: bool = False
+
+
+@dataclass(frozen=True)
+class MeshHeading:
+    descriptor_label: str
+    descriptor_ui: str = ""
+    major: bool = False
+    qualifiers: tuple[Qualifier, ...] = ()
+
+
+@dataclass(frozen=True)
+class PublicationType:
+    label: str
+    ui: str = ""
+
+
+@dataclass(frozen=True)
+class Substance:
+    name: str
+    ui: str = ""
+    registry_number: str = ""
+
+
+@dataclass(frozen=True)
+class Grant:
+    grant_id: str = ""
+    agency: str = ""
+    country: str = ""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A cited work; ``pmid`` or ``doi`` when the reference list gives them."""
+
+    citation: str = ""
+    pmid: str = ""
+    doi: str = ""
+    pmcid: str = ""
+
+
+@dataclass(frozen=True)
+class CommentCorrection:
+    """PubMed's CommentsCorrections entry, e.g. ``RetractionIn`` with the notice's PMID."""
+
+    ref_type: str
+    pmid: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class AbstractSection:
+    text: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a record came from: a file and position, or the pages its facts were read on."""
+
+    file: str = ""
+    position: str = ""
+    urls: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Article:
+    pmid: str = ""
+    pmcid: str = ""
+    doi: str = ""
+    version: int = 1
+    title: str = ""
+    abstract: tuple[AbstractSection, ...] = ()
+    language: str = ""
+    journal: Journal | None = None
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    #: ISO date, possibly partial: "2023", "2023-07" or "2023-07-17".
+    pub_date: str = ""
+    epub_date: str = ""
+    revised_date: str = ""
+    authors: tuple[Author, ...] = ()
+    publication_types: tuple[PublicationType, ...] = ()
+    keywords: tuple[str, ...] = ()
+    substances: tuple[Substance, ...] = ()
+    mesh_headings: tuple[MeshHeading, ...] = ()
+    grants: tuple[Grant, ...] = ()
+    references: tuple[Reference, ...] = ()
+    similar_pmids: tuple[str, ...] = ()
+    cited_by_pmids: tuple[str, ...] = ()
+    comments_corrections: tuple[CommentCorrection, ...] = ()
+    retracted: bool = False
+    is_book: bool = False
+    provenance: Provenance = field(default_factory=Provenance)
+
+    @property
+    def key(self) -> str:
+        """The identifier the graph knows the article by: PMID, else DOI, else PMCID."""
+        return self.pmid or (f"doi:{self.doi}" if self.doi else "") or (
+            f"pmc:{self.pmcid}" if self.pmcid else ""
+        )
+
+    @property
+    def abstract_text(self) -> str:
+        return "\n".join(
+            f"{s.label}: {s.text}" if s.label else s.text for s in self.abstract
+        )
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """A PubMed ``DeleteCitation`` entry: the PMID is to be removed from the graph."""
+
+    pmid: str
+    provenance: Provenance = field(default_factory=Provenance)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A record a reader could not take, with the reason; it goes to the quarantine report."""
+
+    reason: str
+    provenance: Provenance = field(default_factory=Provenance)
+    pmid: str = ""
+    title: str = ""

@@ -1,0 +1,401 @@
+"""Reader for PubMed abstract pages saved as text (the seed pages).
+
+A page gives one main article (title, identifier lines, abstract, keywords and, when the saved
+page has them, publication types, MeSH terms, substances and references) and two lists of
+related articles, "Similar articles" and "Cited by", whose entries are PubMed summary lines::
+
+    Title.Front Immunol. 2025 Mar 4;16:1548535. doi: 10.3389/x. eCollection 2025.
+    Front Immunol. 2025. PMID: 40103824 Free PMC article. Review.
+
+``parse_page`` returns the main article first, then one ``Article`` per related entry.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from kg.records import (
+    AbstractSection,
+    Article,
+    CommentCorrection,
+    Journal,
+    MeshHeading,
+    Provenance,
+    PublicationType,
+    Qualifier,
+    Reference,
+    Substance,
+)
+
+#: Section headings of a saved page, in PubMed's order; text after LinkOut is not read.
+_HEADINGS = (
+    "Abstract", "Figures", "Conflict of interest statement", "Comment in", "Comment on",
+    "Erratum in", "Erratum for", "Retraction in", "Retraction of", "Update of", "Update in",
+    "Expression of concern in", "Expression of concern for", "Similar articles", "Cited by",
+    "References", "Publication types", "MeSH terms", "Substances", "Related information",
+    "Grants and funding", "Associated data", "Supplementary info", "LinkOut - more resources",
+)
+_HEADING = re.compile(
+    r"^(?P<name>" + "|".join(re.escape(h) for h in _HEADINGS) + r")(?:\s+\d+(?:\s+[a-z]+)?)?$"
+)
+_LAST_HEADING = "LinkOut - more resources"
+
+#: Headings of PubMed's comment/correction lists → ``CommentCorrection.ref_type``.
+_CORRECTION_TYPES = {
+    "Comment in": "CommentIn", "Comment on": "CommentOn", "Erratum in": "ErratumIn",
+    "Erratum for": "ErratumFor", "Retraction in": "RetractionIn",
+    "Retraction of": "RetractionOf", "Update of": "UpdateOf", "Update in": "UpdateIn",
+    "Expression of concern in": "ExpressionOfConcernIn",
+    "Expression of concern for": "ExpressionOfConcernFor",
+}
+
+_ID_LINE = re.compile(r"^-?\s*(?P<kind>PMID|PMCID|DOI):\s*(?P<value>\S+)\s*$", re.IGNORECASE)
+_ID_VALUE = {
+    "pmid": re.compile(r"^\d+$"),
+    "pmcid": re.compile(r"^PMC\d+$"),
+    "doi": re.compile(r"^10\.\d{4,9}/\S+$"),
+}
+_KEYWORDS = re.compile(r"^Keywords?:\s*(?P<keywords>.*)$", re.IGNORECASE)
+#: Lines that end the abstract: keywords, the copyright notice.
+_ABSTRACT_END = re.compile(r"^(?:Keywords?:|Copyright\b|©)", re.IGNORECASE)
+_NO_ABSTRACT = re.compile(r"^No abstract available\.?$", re.IGNORECASE)
+#: A labelled abstract paragraph, "Background: …", or a label alone, "Methods:".
+_LABEL = re.compile(r"^(?P<label>[A-Z][A-Za-z'/&,()\- ]{0,58}[A-Za-z)]):(?:\s+(?P<text>.*))?$")
+_MAX_LABEL_WORDS = 6
+
+#: The repeated short citation that ends a summary line: "Front Immunol. 2025. PMID: 40103824".
+_TAIL = re.compile(r"(?P<year>\d{4})\.\s*PMID:\s*(?P<pmid>\d+)\.?(?P<markers>.*)$")
+_PMID = re.compile(r"\bPMID:\s*(?P<pmid>\d+)")
+_CITATION = re.compile(
+    r"^(?P<date>\d{4}(?:\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?:\s+\d{1,2}(?:-\d{1,2})?)?)?)"
+    r"(?:;(?P<volume>[^(:;.]*))?(?:\((?P<issue>[^)]*)\))?(?::(?P<pages>[^;\s]+?))?\.?(?:\s|$)"
+)
+_DOI = re.compile(r"\bdoi:\s*(?P<doi>10\.\S+?)\.?(?=\s|$)", re.IGNORECASE)
+_EPUB = re.compile(r"\bEpub\s+(?P<date>\d{4}(?:\s+[A-Z][a-z]+)?(?:\s+\d{1,2})?)\.")
+_PMCID = re.compile(r"\bPMCID:\s*(?P<pmcid>PMC\d+)")
+#: Trailing markers of a summary line that are not publication types.
+_NOT_TYPES = frozenset({"Free PMC article", "Free article", "Free Books & Documents",
+                        "Free full text", "Online ahead of print"})
+_RETRACTED = "Retracted Publication"
+#: Link captions in a reference list, not references.
+_LINK_ONLY = re.compile(
+    r"^(?:[-–]?\s*(?:DOI|PubMed|PMC|Google Scholar|Free PMC article|Free article)\s*)+$"
+    r"|^Show (?:all|more)\b", re.IGNORECASE)
+_MONTHS = {name: number for number, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+    start=1)}
+
+
+def read_pages(path: Path) -> Iterator[Article]:
+    """The articles of one saved page file: the main article, then its related entries."""
+    yield from parse_page(path.read_text(encoding="utf-8-sig"), file=str(path))
+
+
+def parse_page(text: str, *, file: str = "") -> list[Article]:
+    """The main article of a saved PubMed page, then one article per similar/citing entry."""
+    front, sections = split_sections(text)
+    ids = identifiers(front)
+    title = page_title(front)
+    if not ids:
+        missing = "no PMID, PMCID or DOI line" + ("" if title else " and no recognisable title")
+        raise ValueError(f"{file or '<page>'}: not a saved PubMed page: {missing}")
+    similar = related_entries(sections.get("Similar articles", []), file, "similar")
+    citing = related_entries(sections.get("Cited by", []), file, "cited_by")
+    types = tuple(PublicationType(label) for label in line_items(
+        sections.get("Publication types", [])))
+    corrections = comments_corrections(sections)
+    main = Article(
+        pmid=ids.get("pmid", ""),
+        pmcid=ids.get("pmcid", ""),
+        doi=ids.get("doi", ""),
+        title=title,
+        abstract=abstract_sections(abstract_lines(front, sections, title)),
+        keywords=keywords(front + sections.get("Abstract", [])),
+        publication_types=types,
+        mesh_headings=mesh_headings(line_items(sections.get("MeSH terms", []))),
+        substances=tuple(Substance(name) for name in line_items(sections.get("Substances", []))),
+        references=references(sections.get("References", [])),
+        similar_pmids=tuple(a.pmid for a in similar),
+        cited_by_pmids=tuple(a.pmid for a in citing),
+        comments_corrections=corrections,
+        retracted=any(t.label == _RETRACTED for t in types)
+        or any(c.ref_type == "RetractionIn" for c in corrections),
+        provenance=Provenance(file=file, position="page"),
+    )
+    return [main, *unique_by_pmid(similar + citing)]
+
+
+def split_sections(text: str) -> tuple[list[str], dict[str, list[str]]]:
+    """The stripped lines before the first heading, and each heading's lines, up to LinkOut."""
+    front: list[str] = []
+    sections: dict[str, list[str]] = {}
+    current = front
+    for raw in text.replace("\ufeff", "").splitlines():
+        line = raw.strip()
+        match = _HEADING.match(line)
+        if match:
+            if match["name"] == _LAST_HEADING:
+                break
+            current = sections.setdefault(match["name"], [])
+        else:
+            current.append(line)
+    return front, sections
+
+
+def identifiers(lines: list[str]) -> dict[str, str]:
+    """PMID, PMCID and DOI from the "- PMID: …" lines (the first valid one of each)."""
+    found: dict[str, str] = {}
+    for line in lines:
+        match = _ID_LINE.match(line)
+        if not match:
+            continue
+        kind, value = match["kind"].lower(), match["value"].rstrip(".")
+        if kind == "pmcid" and value.isdigit():
+            value = f"PMC{value}"
+        if _ID_VALUE[kind].match(value):
+            found.setdefault(kind, value)
+    return found
+
+
+def page_title(front: list[str]) -> str:
+    """The first line before the first heading that is not an identifier line."""
+    for line in front:
+        if line and not _ID_LINE.match(line) and re.search(r"[A-Za-z]{2}", line):
+            return line
+    return ""
+
+
+def abstract_lines(front: list[str], sections: dict[str, list[str]], title: str) -> list[str]:
+    """The abstract's lines: under "Abstract", else after the identifier lines of the front."""
+    if "Abstract" in sections:
+        lines = sections["Abstract"]
+    else:
+        last_id = max((i for i, line in enumerate(front) if _ID_LINE.match(line)), default=-1)
+        lines = [line for line in front[last_id + 1:] if line != title]
+    body: list[str] = []
+    for line in lines:
+        if _ABSTRACT_END.match(line):
+            break
+        if line and not _NO_ABSTRACT.match(line):
+            body.append(line)
+    return body
+
+
+def abstract_label(line: str) -> tuple[str, str] | None:
+    """``(label, text)`` when the line starts with a section label such as "Background:"."""
+    match = _LABEL.match(line)
+    if not match or len(match["label"].split()) > _MAX_LABEL_WORDS:
+        return None
+    return match["label"].strip(), (match["text"] or "").strip()
+
+
+def abstract_sections(body: list[str]) -> tuple[AbstractSection, ...]:
+    """One unlabelled section, or one section per label when the first line is labelled."""
+    if not body:
+        return ()
+    if abstract_label(body[0]) is None:
+        return (AbstractSection(text=" ".join(body)),)
+    parts: list[tuple[str, list[str]]] = []
+    for line in body:
+        labelled = abstract_label(line)
+        if labelled is not None:
+            parts.append((labelled[0], [labelled[1]] if labelled[1] else []))
+        else:
+            parts[-1][1].append(line)
+    return tuple(AbstractSection(text=" ".join(texts), label=label)
+                 for label, texts in parts if texts)
+
+
+def keywords(lines: list[str]) -> tuple[str, ...]:
+    """The "Keywords: a; b; c." line split on ';', without the final period."""
+    for line in lines:
+        match = _KEYWORDS.match(line)
+        if match:
+            words = [w.strip() for w in match["keywords"].strip().removesuffix(".").split(";")]
+            return tuple(w for w in words if w)
+    return ()
+
+
+def line_items(lines: list[str]) -> list[str]:
+    """One item per non-empty line, without a leading "- " list marker."""
+    items = (re.sub(r"^[-–•]\s*", "", line).strip() for line in lines)
+    return [item for item in items if item]
+
+
+def entries(lines: list[str]) -> list[str]:
+    """Summary entries: lines joined until one that holds "PMID: n"; "-" lines separate."""
+    found: list[str] = []
+    pending: list[str] = []
+    for line in line_items(lines):
+        pending.append(line)
+        if _PMID.search(line):
+            found.append(" ".join(pending))
+            pending = []
+    return found
+
+
+def related_entries(lines: list[str], file: str, kind: str) -> list[Article]:
+    """The articles of a "Similar articles" or "Cited by" list, in page order."""
+    return [parse_entry(entry, Provenance(file=file, position=f"{kind}:{number}"))
+            for number, entry in enumerate(entries(lines), start=1)]
+
+
+def unique_by_pmid(articles: list[Article]) -> list[Article]:
+    """The articles without repeats of a PMID (an entry can be both similar and citing)."""
+    seen: set[str] = set()
+    kept: list[Article] = []
+    for article in articles:
+        if article.pmid not in seen:
+            seen.add(article.pmid)
+            kept.append(article)
+    return kept
+
+
+def parse_entry(entry: str, provenance: Provenance) -> Article:
+    """One summary line as an article; only PMID and title when the journal is not found."""
+    tail = _TAIL.search(entry)
+    pmid_match = tail or _PMID.search(entry)
+    types = entry_types(tail["markers"]) if tail else ()
+    retracted = _RETRACTED in entry
+    if retracted and PublicationType(_RETRACTED) not in types:
+        types += (PublicationType(_RETRACTED),)
+    located = locate_journal(entry[:tail.start()]) if tail else None
+    if located is None:
+        return Article(pmid=pmid_match["pmid"] if pmid_match else "",
+                       title=fallback_title(entry), publication_types=types,
+                       retracted=retracted, provenance=provenance)
+    title, journal, citation = located
+    fields = citation_fields(citation)
+    return Article(
+        pmid=pmid_match["pmid"] if pmid_match else "",
+        pmcid=fields.get("pmcid", ""),
+        doi=fields.get("doi", ""),
+        title=title,
+        journal=Journal(iso_abbrev=journal),
+        volume=fields.get("volume", ""),
+        issue=fields.get("issue", ""),
+        pages=fields.get("pages", ""),
+        pub_date=fields.get("pub_date", ""),
+        epub_date=fields.get("epub_date", ""),
+        publication_types=types,
+        retracted=retracted,
+        provenance=provenance,
+    )
+
+
+def entry_types(markers: str) -> tuple[PublicationType, ...]:
+    """Publication types from the markers after the PMID ("Free PMC article. Review.")."""
+    labels = (m.strip() for m in re.split(r"\.(?:\s+|$)", markers.strip()))
+    return tuple(PublicationType(label) for label in labels if label and label not in _NOT_TYPES)
+
+
+def locate_journal(head: str) -> tuple[str, str, str] | None:
+    """``(title, journal abbreviation, citation)`` from an entry's text before "{year}. PMID"."""
+    short = head.rstrip().removesuffix(".")
+    segments = short.split(". ")
+    for count in range(1, min(3, len(segments) - 1) + 1):
+        journal = ". ".join(segments[-count:]).strip()
+        rest = short[:len(short) - len(journal)]
+        found = journal_position(rest, journal)
+        if found is not None:
+            title = rest[:found].rstrip().removesuffix(".").rstrip()
+            citation = rest[found + len(journal) + 1:].strip()
+            return title, journal, citation
+    return None
+
+
+def journal_position(text: str, journal: str) -> int | None:
+    """Where "{Title}.{journal}. {year}" puts the journal, preferring one glued to the title."""
+    pattern = re.compile(r"(?<=\S)" + re.escape(journal) + r"\.\s+\d{4}")
+    match = pattern.search(text) or re.compile(
+        r"(?<=\s)" + re.escape(journal) + r"\.\s+\d{4}").search(text)
+    return match.start() if match and match.start() > 0 else None
+
+
+def citation_fields(citation: str) -> dict[str, str]:
+    """pub_date, volume, issue, pages, doi and epub_date from "2025 Mar 4;16:1548535. doi: …"."""
+    fields: dict[str, str] = {}
+    match = _CITATION.match(citation)
+    if match:
+        fields["pub_date"] = iso_date(match["date"])
+        for name in ("volume", "issue", "pages"):
+            if match[name]:
+                fields[name] = match[name].strip()
+    doi = _DOI.search(citation)
+    if doi:
+        fields["doi"] = doi["doi"]
+    epub = _EPUB.search(citation)
+    if epub:
+        fields["epub_date"] = iso_date(epub["date"])
+    pmcid = _PMCID.search(citation)
+    if pmcid:
+        fields["pmcid"] = pmcid["pmcid"]
+    return fields
+
+
+def iso_date(text: str) -> str:
+    """"2025 Mar 4" → "2025-03-04", "2019 Mar" → "2019-03", "2019 Winter" → "2019"."""
+    match = re.match(r"^(?P<year>\d{4})(?:\s+(?P<month>[A-Za-z]+)(?:\s+(?P<day>\d{1,2}))?)?",
+                     text.strip())
+    if not match:
+        return ""
+    month = _MONTHS.get((match["month"] or "")[:3].lower())
+    if month is None:
+        return match["year"]
+    if match["day"] is None:
+        return f"{match['year']}-{month:02d}"
+    return f"{match['year']}-{month:02d}-{int(match['day']):02d}"
+
+
+def fallback_title(entry: str) -> str:
+    """The text up to the first sentence end glued to the next word ("Title.Journal")."""
+    match = re.match(r"^(?P<title>.+?[.?!])(?=[A-Z(\[])", entry)
+    return match["title"].removesuffix(".") if match else ""
+
+
+def mesh_headings(items: list[str]) -> tuple[MeshHeading, ...]:
+    """MeSH lines ("Breast Neoplasms* / diagnosis") grouped by descriptor; '*' marks major."""
+    order: list[str] = []
+    major: dict[str, bool] = {}
+    qualifiers: dict[str, list[Qualifier]] = {}
+    for item in items:
+        descriptor, *quals = (part.strip() for part in item.split(" / "))
+        label = descriptor.rstrip("*").strip()
+        if label not in major:
+            order.append(label)
+            major[label] = False
+            qualifiers[label] = []
+        major[label] = major[label] or descriptor.endswith("*")
+        for qual in quals:
+            qualifier = Qualifier(label=qual.rstrip("*").strip(), major=qual.endswith("*"))
+            if qualifier.label and qualifier not in qualifiers[label]:
+                qualifiers[label].append(qualifier)
+    return tuple(MeshHeading(descriptor_label=label, major=major[label],
+                             qualifiers=tuple(qualifiers[label])) for label in order)
+
+
+def references(lines: list[str]) -> tuple[Reference, ...]:
+    """One reference per citation line, with the DOI, PMID and PMCID it shows."""
+    found: list[Reference] = []
+    for item in line_items(lines):
+        if _LINK_ONLY.match(item):
+            continue
+        citation = re.sub(r"^\d+\.\s+", "", item)
+        doi, pmid, pmcid = _DOI.search(citation), _PMID.search(citation), _PMCID.search(citation)
+        found.append(Reference(citation=citation, doi=doi["doi"] if doi else "",
+                               pmid=pmid["pmid"] if pmid else "",
+                               pmcid=pmcid["pmcid"] if pmcid else ""))
+    return tuple(found)
+
+
+def comments_corrections(sections: dict[str, list[str]]) -> tuple[CommentCorrection, ...]:
+    """Entries of the "Comment in", "Retraction in", … lists, with the PMIDs they show."""
+    found: list[CommentCorrection] = []
+    for heading, ref_type in _CORRECTION_TYPES.items():
+        for entry in entries(sections.get(heading, [])):
+            pmid = _PMID.search(entry)
+            found.append(CommentCorrection(ref_type=ref_type, pmid=pmid["pmid"] if pmid else "",
+                                           note=entry))
+    return tuple(found)

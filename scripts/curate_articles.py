@@ -1,0 +1,163 @@
+"""Write data/articles.jsonl, the default articles, from the facts in ../shared.
+
+Sources: the corpus of real EV-in-breast-cancer articles (../shared/corpus), the seed PubMed
+page (../shared/seeds, read with the project's own page reader) and the seed review's MeSH
+headings (../shared/vocab/seed_article_mesh.tsv). MeSH UIs for publication types, substances and
+qualifiers are looked up by exact name in data/mesh.tsv, data/mesh_supplementary.tsv and
+data/mesh_qualifiers.tsv (written by scripts/curate_vocabulary.py). The corpus's facts win where
+both give one; the seed page fills in what the corpus lacks (abstract, e-publication dates).
+
+Run from the repository root: ``.venv/bin/python scripts/curate_articles.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kg.jsonrecords import write_records  # noqa: E402
+from kg.records import (  # noqa: E402
+    Article,
+    Author,
+    CommentCorrection,
+    Journal,
+    MeshHeading,
+    Provenance,
+    PublicationType,
+    Qualifier,
+    Substance,
+)
+from kg.seedpage import parse_page  # noqa: E402
+
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus" / "ev-breast-cancer-articles.jsonl"
+SEED = SHARED / "seeds" / "000_daba7e9a812b13d6.txt"
+SEED_URL = "http://www.pubmed.gov/37534210/"
+
+
+def read_table(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+def name_index() -> dict[str, str]:
+    """Exact MeSH name → UI, from the project's MeSH tables."""
+    index = {row["label"]: row["ui"] for row in read_table(ROOT / "data" / "mesh.tsv")}
+    supplementary = ROOT / "data" / "mesh_supplementary.tsv"
+    if supplementary.exists():
+        index |= {row["label"]: row["ui"] for row in read_table(supplementary)}
+    return index
+
+
+def qualifier_index() -> dict[str, str]:
+    return {row["label"]: row["ui"] for row in read_table(ROOT / "data" / "mesh_qualifiers.tsv")
+            if row["ui"]}
+
+
+def source_url(text: str) -> str:
+    """The corpus names the seed page by its file; the page is PubMed's page of PMID 37534210."""
+    return SEED_URL if text.startswith("seed page ") else text
+
+
+def author(text: str) -> Author:
+    """"Surname Initials" (as the corpus writes names) → Author."""
+    family, _, initials = text.rpartition(" ")
+    if family and initials.isupper() and initials.isalpha():
+        return Author(family=family, initials=initials)
+    return Author(family=text)
+
+
+def corpus_article(row: dict, names: dict[str, str], qualifiers: dict[str, str]) -> Article:
+    notes = list(row.get("notes", []))
+    notes += [f"Publisher's article type: {t}" for t in row.get("publisher_article_types", [])]
+    if row.get("mesh_headings_truncated"):
+        notes.append("Only part of the MeSH headings was seen on the source page.")
+    retracted = "Retracted Publication" in row.get("publication_types", []) or any(
+        re.search(r"\bretract(ed|ion notice)", n, re.IGNORECASE) for n in notes)
+    corrections = tuple(
+        CommentCorrection("RetractionIn", note=f"doi:{m.group(1)}")
+        for n in notes for m in re.finditer(r"Retraction notice doi (10\.\d+/\S+?)\.?(?:\s|$)", n))
+    headings = tuple(
+        MeshHeading(
+            descriptor_label=h["descriptor"],
+            descriptor_ui=h["descriptor_ui"],
+            major=bool(h.get("major")),
+            qualifiers=tuple(Qualifier(label=q, ui=qualifiers.get(q, ""),
+                                       major=q in h.get("major_qualifiers", []))
+                             for q in h.get("qualifiers", [])),
+        )
+        for h in row.get("mesh_headings", [])
+    )
+    journal = Journal(title=row.get("journal", ""), iso_abbrev=row.get("journal_abbrev", ""))
+    return Article(
+        pmid=row.get("pmid", ""),
+        pmcid=row.get("pmcid", ""),
+        doi=row.get("doi", ""),
+        title=row["title"],
+        journal=journal if journal.title or journal.iso_abbrev else None,
+        volume=row.get("volume", ""),
+        issue=row.get("issue", ""),
+        pages=row.get("pages", ""),
+        pub_date=row.get("pub_date", ""),
+        authors=tuple(author(a) for a in row.get("authors", [])),
+        publication_types=tuple(PublicationType(t, names.get(t, ""))
+                                for t in row.get("publication_types", [])),
+        keywords=tuple(row.get("keywords", [])),
+        substances=tuple(Substance(s, names.get(s, "")) for s in row.get("substances", [])),
+        mesh_headings=headings,
+        similar_pmids=tuple(row.get("similar_pmids", [])),
+        cited_by_pmids=tuple(row.get("cited_by_pmids", [])),
+        comments_corrections=corrections,
+        retracted=retracted,
+        provenance=Provenance(urls=tuple(source_url(u) for u in row.get("source_urls", [])),
+                              notes=tuple(notes)),
+    )
+
+
+def fill_from_page(article: Article, page: Article) -> Article:
+    """Fields the corpus left empty, taken from the seed page's record of the same article."""
+    changes = {}
+    for f in dataclasses.fields(Article):
+        if f.name in ("provenance", "version"):
+            continue
+        mine, theirs = getattr(article, f.name), getattr(page, f.name)
+        if f.name == "journal" and mine and theirs:
+            theirs = dataclasses.replace(mine, iso_abbrev=mine.iso_abbrev or theirs.iso_abbrev)
+            changes[f.name] = theirs
+        elif not mine and theirs:
+            changes[f.name] = theirs
+    urls = article.provenance.urls + tuple(
+        u for u in (SEED_URL,) if u not in article.provenance.urls)
+    note = ("Abstract, keywords, similar and citing articles read from the saved PubMed page "
+            "of PMID 37534210." if page.pmid == "37534210" else
+            "Listed on the PubMed page of PMID 37534210 (similar or citing article).")
+    prov = dataclasses.replace(article.provenance, urls=urls,
+                               notes=(*article.provenance.notes, note))
+    return dataclasses.replace(article, **changes, provenance=prov)
+
+
+def main() -> None:
+    names, qualifiers = name_index(), qualifier_index()
+    page = {a.pmid: a for a in parse_page(SEED.read_text(encoding="utf-8"), file="")}
+    articles = []
+    with CORPUS.open(encoding="utf-8") as lines:
+        for line in lines:
+            article = corpus_article(json.loads(line), names, qualifiers)
+            if article.pmid in page:
+                article = fill_from_page(article, page.pop(article.pmid))
+            articles.append(article)
+    if page:
+        raise SystemExit(f"seed-page articles missing from the corpus: {sorted(page)}")
+    count = write_records(articles, ROOT / "data" / "articles.jsonl")
+    print(f"wrote {count} articles to data/articles.jsonl")
+
+
+if __name__ == "__main__":
+    main()

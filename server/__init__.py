@@ -1,0 +1,63 @@
+"""The evkg linked-data server: ``create_app`` builds the Flask application."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response
+from pyoxigraph import Store
+
+from kg.release import MANIFEST, current_release
+from kg.store import open_read_only
+from server.errors import error_response, register_error_handlers
+from server.executor import LocalExecutor, QueryError
+from server.meta import create_meta_blueprint
+from server.pages import create_pages_blueprint
+from server.sparql import create_sparql_blueprint
+from server.state import ServerState
+
+#: Defaults for every setting; each can be set as an ``EVKG_*`` environment variable.
+DEFAULTS: dict[str, Any] = {
+    "STORE_DIR": "build",
+    "UPDATE_TOKEN": "",
+    "MAX_CONTENT_LENGTH": 1_000_000,
+}
+
+
+def open_release(store_dir: Path) -> tuple[Store, Path, dict[str, Any]]:
+    """The current release's store (read-only), its folder and its manifest."""
+    release_dir = current_release(store_dir)
+    manifest = json.loads((release_dir / MANIFEST).read_text(encoding="utf-8"))
+    return open_read_only(release_dir / "store"), release_dir, manifest
+
+
+def create_app(config: dict[str, Any] | None = None, *, store: Store | None = None) -> Flask:
+    """The application, serving ``store`` or else the current release under ``EVKG_STORE_DIR``."""
+    app = Flask(__name__)
+    app.config.update(DEFAULTS)
+    app.config.from_prefixed_env("EVKG")
+    if config:
+        app.config.update(config)
+    if store is not None:
+        app.extensions["evkg"] = ServerState(store=store, executor=LocalExecutor(store))
+    else:
+        opened, release_dir, manifest = open_release(Path(app.config["STORE_DIR"]))
+        app.extensions["evkg"] = ServerState(store=opened, executor=LocalExecutor(opened),
+                                             release_dir=release_dir, manifest=manifest)
+    register_error_handlers(app)
+
+    @app.errorhandler(QueryError)
+    def query_error(error: QueryError) -> Response:
+        return error_response(400, str(error))
+
+    @app.after_request
+    def cors(response: Response) -> Response:
+        response.headers.setdefault("Access-Control-Allow-Origin", "*")
+        return response
+
+    app.register_blueprint(create_sparql_blueprint())
+    app.register_blueprint(create_meta_blueprint())
+    app.register_blueprint(create_pages_blueprint())
+    return app

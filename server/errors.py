@@ -1,0 +1,48 @@
+"""Errors as values: a status and a message a client can act on; only 5xx are logged."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, request
+
+from server.negotiation import NotAcceptable
+
+
+class ProtocolError(Exception):
+    """A request the server refuses, with the HTTP status and a plain-words reason."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def error_response(status: int, message: str) -> Response:
+    if status >= 500:
+        current_app.logger.error("%s %s: %s", request.method, request.path, message)
+    response = Response(message.rstrip() + "\n", status=status,
+                        content_type="text/plain; charset=utf-8")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ProtocolError)
+    def protocol_error(error: ProtocolError) -> Response:
+        return error_response(error.status, error.message)
+
+    @app.errorhandler(NotAcceptable)
+    def not_acceptable(error: NotAcceptable) -> Response:
+        return error_response(406, str(error))
+
+    @app.errorhandler(404)
+    def not_found(_: Exception) -> Response:
+        return error_response(404, f"nothing at {request.path}")
+
+    @app.errorhandler(405)
+    def method_not_allowed(_: Exception) -> Response:
+        return error_response(405, f"{request.method} is not allowed on {request.path}")
+
+    @app.errorhandler(413)
+    def too_large(_: Exception) -> Response:
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        return error_response(413, f"request body larger than the limit of {limit} bytes")

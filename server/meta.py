@@ -1,0 +1,78 @@
+"""Descriptions of the service itself: the SPARQL Service Description and ``/health``."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
+
+from kg import iris
+from kg.namespaces import PREFIXES, RDF, SD
+from server.negotiation import RDF_TYPES, choose_media_type
+from server.state import state
+
+#: Result formats the endpoint can write (W3C format IRIs).
+SD_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
+              "SPARQL_Results_TSV", "Turtle", "N-Triples", "N-Quads", "TriG", "JSON-LD",
+              "RDF_XML")
+
+
+def service_description_triples(endpoint: str) -> list[Triple]:
+    service = NamedNode(endpoint)
+    dataset = BlankNode("dataset")
+    default_graph = BlankNode("defaultGraph")
+    triples = [
+        Triple(service, RDF.type, SD.Service),
+        Triple(service, SD.endpoint, service),
+        Triple(service, SD.supportedLanguage, SD.SPARQL11Query),
+        Triple(service, SD.feature, SD.UnionDefaultGraph),
+        Triple(service, SD.feature, SD.BasicFederatedQuery),
+        Triple(service, SD.defaultDataset, dataset),
+        Triple(dataset, RDF.type, SD.Dataset),
+        Triple(dataset, SD.defaultGraph, default_graph),
+        Triple(default_graph, RDF.type, SD.Graph),
+    ]
+    triples += [Triple(service, SD.resultFormat,
+                       NamedNode(f"http://www.w3.org/ns/formats/{name}")) for name in SD_FORMATS]
+    for name in iris.GRAPH_NAMES:
+        named = BlankNode(f"graph{name}")
+        triples += [Triple(dataset, SD.namedGraph, named),
+                    Triple(named, RDF.type, SD.NamedGraph),
+                    Triple(named, SD.name, iris.graph_iri(name))]
+    triples.append(Triple(dataset, NamedNode("http://purl.org/dc/terms/hasVersion"),
+                          Literal(state().version)))
+    return triples
+
+
+def service_description_response() -> Response:
+    """The Service Description of this endpoint, in the RDF syntax the client asked for."""
+    media_type = choose_media_type(request.headers.get("Accept"), RDF_TYPES,
+                                   request.args.get("format"))
+    endpoint = request.url_root.rstrip("/") + "/sparql"
+    fmt = RdfFormat.from_media_type(media_type)
+    prefixes = {**PREFIXES, "sd": SD.iri} if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
+    body = serialize(service_description_triples(endpoint), format=fmt, prefixes=prefixes)
+    response = Response(body, content_type=media_type)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def create_meta_blueprint() -> Blueprint:
+    bp = Blueprint("meta", __name__)
+
+    bp.add_url_rule("/sparql/service-description", "service_description",
+                    service_description_response)
+
+    @bp.route("/health")
+    def health() -> Response:
+        st = state()
+        ok = True
+        try:
+            st.store.query("ASK { ?s ?p ?o }")
+        except OSError:
+            ok = False
+        response = jsonify({"status": "ok" if ok else "unavailable", "version": st.version,
+                            "store": "embedded"})
+        response.status_code = 200 if ok else 503
+        return response
+
+    return bp

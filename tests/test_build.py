@@ -1,0 +1,155 @@
+"""The default build: what a user finds in the graph and the release folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pyoxigraph import QuerySolutions, Store
+
+from kg.build import BuildReport, build
+from kg.release import CHECKSUMS, MANIFEST, QUARANTINE, current_release, sha256
+
+COUNT_ARTICLES = "SELECT (COUNT(DISTINCT ?a) AS ?n) { ?a a <https://schema.org/ScholarlyArticle> }"
+
+
+def select(store: Store, query: str) -> list[list[str]]:
+    solutions = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(solutions, QuerySolutions)
+    return [[t.value if t is not None else "" for t in row] for row in solutions]
+
+
+def test_default_graph_has_93_articles(default_store: Store) -> None:
+    assert select(default_store, COUNT_ARTICLES) == [["93"]]
+
+
+def test_records_without_identifiers_are_quarantined_with_reason(
+        default_build: tuple[Path, BuildReport]) -> None:
+    out, report = default_build
+    lines = (current_release(out) / QUARANTINE).read_text(encoding="utf-8").splitlines()
+    entries = [json.loads(line) for line in lines]
+    unnamed = [e for e in entries if "no PMID, DOI or PMCID" in e["reason"]]
+    assert len(unnamed) == 6
+    assert all(e["file"].endswith("articles.jsonl") and e["position"].startswith("line ")
+               for e in unnamed)
+    assert any("Fibronectin on circulating extracellular vesicles" in e["title"]
+               for e in unnamed)
+    counts = report.files[str(Path(unnamed[0]["file"]))]
+    assert (counts.seen, counts.mapped, counts.quarantined) == (99, 93, 6)
+
+
+def test_seed_review_carries_page_facts(default_store: Store) -> None:
+    rows = select(default_store, """
+        PREFIX fabio: <http://purl.org/spar/fabio/>
+        PREFIX bibo: <http://purl.org/ontology/bibo/>
+        PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?pmcid ?doi ?title ?abstract {
+          ?a fabio:hasPubMedId "37534210"; fabio:hasPubMedCentralId ?pmcid; bibo:doi ?doi;
+             dcterms:title ?title; dcterms:abstract ?abstract }""")
+    assert len(rows) == 1
+    pmcid, doi, title, abstract = rows[0]
+    assert (pmcid, doi) == ("PMC10393036", "10.3389/fendo.2023.1202493")
+    assert title.startswith("Extracellular vesicles in the treatment and diagnosis")
+    assert abstract.startswith("Breast cancer is one of the leading causes")
+
+
+def test_seed_neighbourhood_links(default_store: Store) -> None:
+    similar = select(default_store, """
+        PREFIX evkg: <https://w3id.org/evkg/ontology#>
+        SELECT ?pmid { <https://w3id.org/evkg/article/37534210> evkg:similarTo ?s .
+                       ?s <http://purl.org/spar/fabio/hasPubMedId> ?pmid } ORDER BY ?pmid""")
+    citing = select(default_store, """
+        SELECT ?pmid { ?c <http://purl.org/spar/cito/cites> <https://w3id.org/evkg/article/37534210> .
+                       ?c <http://purl.org/spar/fabio/hasPubMedId> ?pmid } ORDER BY ?pmid""")
+    assert [r[0] for r in similar] == sorted(
+        ["40103824", "35053279", "32443642", "30925929", "36521658"])
+    assert [r[0] for r in citing] == sorted(
+        ["38333685", "39363010", "40565366", "40405296", "38473976"])
+
+
+def test_seed_mesh_headings_use_nlm_iris(default_store: Store) -> None:
+    rows = select(default_store, """
+        PREFIX fabio: <http://purl.org/spar/fabio/>
+        SELECT ?term { <https://w3id.org/evkg/article/37534210> fabio:hasPrimarySubjectTerm ?term }
+        ORDER BY ?term""")
+    assert [r[0] for r in rows] == [
+        "http://id.nlm.nih.gov/mesh/D000067128",
+        "http://id.nlm.nih.gov/mesh/D001943",
+    ]
+    pairs = select(default_store, """
+        PREFIX fabio: <http://purl.org/spar/fabio/>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?label { <https://w3id.org/evkg/article/37534210> fabio:hasSubjectTerm ?t .
+                        ?t rdfs:label ?label } ORDER BY ?label""")
+    labels = [r[0] for r in pairs]
+    assert "Breast Neoplasms/diagnosis" in labels
+    assert "Tumor Microenvironment" in labels
+
+
+def test_articles_under_neoplasms_by_tree_number(default_store: Store) -> None:
+    rows = select(default_store, """
+        PREFIX fabio: <http://purl.org/spar/fabio/>
+        PREFIX meshv: <http://id.nlm.nih.gov/mesh/vocab#>
+        SELECT DISTINCT ?a { ?a fabio:hasSubjectTerm ?d .
+          ?d meshv:treeNumber/meshv:parentTreeNumber* <http://id.nlm.nih.gov/mesh/C04> }""")
+    assert "https://w3id.org/evkg/article/37534210" in {r[0] for r in rows}
+
+
+def test_curated_findings_flag_the_retracted_article(default_store: Store) -> None:
+    rows = select(default_store, """
+        PREFIX evkg: <https://w3id.org/evkg/ontology#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?cargo ?flag { ?f a evkg:Finding; evkg:method evkg:CuratedEvidence;
+          prov:wasDerivedFrom <https://w3id.org/evkg/article/30015837>; evkg:cargo ?cargo .
+          OPTIONAL { ?f evkg:fromRetractedArticle ?flag } }""")
+    assert rows
+    assert all(cargo.endswith("/cargo/SNHG14") and flag == "true" for cargo, flag in rows)
+
+
+def test_finding_for_article_outside_graph_is_quarantined(
+        default_build: tuple[Path, BuildReport]) -> None:
+    out, _ = default_build
+    entries = [json.loads(x) for x in
+               (current_release(out) / QUARANTINE).read_text(encoding="utf-8").splitlines()]
+    missing = [e for e in entries if "not an article in the graph" in e["reason"]]
+    assert [e["pmid"] for e in missing] == ["24582564"] * len(missing) and missing
+
+
+def test_void_counts_match_the_store(default_store: Store) -> None:
+    rows = select(default_store, """
+        PREFIX void: <http://rdfs.org/ns/void#>
+        SELECT ?n { <https://w3id.org/evkg/graph/articles> void:triples ?n }""")
+    actual = select(default_store, """
+        SELECT (COUNT(*) AS ?n) { GRAPH <https://w3id.org/evkg/graph/articles> { ?s ?p ?o } }""")
+    assert rows == actual
+
+
+def test_release_files_are_listed_with_checksums(
+        default_build: tuple[Path, BuildReport]) -> None:
+    out, _ = default_build
+    release = current_release(out)
+    manifest = json.loads((release / MANIFEST).read_text(encoding="utf-8"))
+    names = {f["name"] for f in manifest["files"]}
+    assert {"evkg.ttl.gz", "evkg.nt.gz", "evkg.nq.gz", "evkg.jsonld.gz", "void.ttl"} <= names
+    for line in (release / CHECKSUMS).read_text(encoding="utf-8").splitlines():
+        digest, name = line.split("  ")
+        assert sha256(release / name) == digest
+
+
+def test_same_inputs_give_byte_identical_release(tmp_path: Path,
+                                                 default_build: tuple[Path, BuildReport]) -> None:
+    out, report = default_build
+    again = build([], tmp_path / "again")
+    assert again.version == report.version
+    first = (current_release(out) / CHECKSUMS).read_text(encoding="utf-8")
+    second = (current_release(tmp_path / "again") / CHECKSUMS).read_text(encoding="utf-8")
+    assert first == second
+
+
+@pytest.mark.parametrize("graph", ["articles", "mesh", "vocabulary", "findings", "ontology",
+                                   "metadata"])
+def test_every_named_graph_is_filled(default_store: Store, graph: str) -> None:
+    rows = select(default_store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH "
+                  f"<https://w3id.org/evkg/graph/{graph}> {{ ?s ?p ?o }} }}")
+    assert int(rows[0][0]) > 0

@@ -1,0 +1,533 @@
+"""The ontology, the SHACL shapes and the SPARQL checks: well formed, complete and effective.
+
+Uses only rdflib, pyoxigraph, pyshacl and ``kg.namespaces`` (the one place vocabulary terms live).
+Facts from ``../shared/vocab`` are checked when that folder is present and skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+import rdflib
+from pyoxigraph import NamedNode, QuerySolutions, RdfFormat, Store
+from pyshacl import validate
+from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
+
+from kg import namespaces
+
+ROOT = Path(__file__).parents[1]
+ONTOLOGY = ROOT / "ontology" / "evkg.ttl"
+SHAPES = ROOT / "ontology" / "shapes.ttl"
+CHECKS = sorted((ROOT / "ontology" / "checks").glob("*-violation.rq"))
+VALID = Path(__file__).parent / "data" / "shapes_valid.ttl"
+BROKEN = Path(__file__).parent / "data" / "shapes_broken.ttl"
+SHARED_VOCAB = Path(__file__).parents[1] / ".." / "shared" / "vocab"
+
+ONTOLOGY_IRI = rdflib.URIRef(namespaces.ONTOLOGY_IRI)
+EVKG = rdflib.Namespace(namespaces.EVKG.iri)
+SHAPES_NS = rdflib.Namespace("https://w3id.org/evkg/shapes#")
+MESH = rdflib.Namespace(namespaces.MESH.iri)
+OBO = rdflib.Namespace(namespaces.OBO.iri)
+VANN = rdflib.Namespace("http://purl.org/vocab/vann/")
+SCHEMA = rdflib.Namespace(namespaces.SCHEMA.iri)
+#: Our own IRIs: the ontology, the shapes and everything minted under the base.
+OWN_BASE = "https://w3id.org/evkg/"
+LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+#: W3C vocabularies, VANN and the licence: allowed beside the namespaces of prefixes.tsv.
+STANDARD_NAMESPACES = (
+    str(RDF), str(RDFS), str(OWL), "http://www.w3.org/2001/XMLSchema#", str(SKOS), str(SH),
+    str(VANN), LICENCE,
+)
+#: External terms used structurally that bibliographic_vocab.tsv does not list, and why.
+EXTRA_TERMS = {
+    # super-property of evkg:electronicPublicationDate (dcterms:issued, which is listed, is its
+    # sibling: an e-publication date is not the issue date).
+    str(DCTERMS.date),
+}
+#: Attributes of kg.namespaces.Namespace, which are not terms (``EVKG.iri``).
+NAMESPACE_ATTRIBUTES = set(vars(namespaces.EVKG))
+SKOS_MAPPINGS = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch,
+                 SKOS.relatedMatch)
+
+#: Each check, and the nodes of the broken fixture it must report (exactly these).
+CHECK_FOCUS = {
+    "article-without-identifier-violation.rq": {OWN_BASE + "article/pmc/PMC2000002"},
+    "article-without-title-violation.rq": {OWN_BASE + "article/2000001"},
+    "cargo-without-class-violation.rq": {OWN_BASE + "cargo/untyped"},
+    "finding-article-missing-violation.rq": {OWN_BASE + "finding/0000000000000005"},
+    "finding-concept-missing-violation.rq": {OWN_BASE + "finding/0000000000000006"},
+    "finding-from-retracted-unflagged-violation.rq": {OWN_BASE + "finding/0000000000000004"},
+    "finding-incomplete-violation.rq": {
+        OWN_BASE + "finding/0000000000000001",  # no method
+        OWN_BASE + "finding/0000000000000002",  # text mining without span
+        OWN_BASE + "finding/0000000000000007",  # span start after span end
+        OWN_BASE + "finding/0000000000000008",  # neither cargo nor cargo class
+    },
+    "mesh-pair-mismatch-violation.rq": {str(MESH["D001943Q000175"])},
+    "shortcut-without-finding-violation.rq": {OWN_BASE + "article/1000001"},
+}
+
+#: (focus node, named shape) pairs SHACL must report on the broken fixture (exactly these).
+SHACL_VIOLATIONS = {
+    (OWN_BASE + "article/2000001", "ArticleShape"),
+    (OWN_BASE + "article/pmc/PMC2000002", "ArticleIdentifierShape"),
+    (OWN_BASE + "journal/0000002", "JournalShape"),
+    (OWN_BASE + "article/2000001/author/1", "PersonShape"),
+    (OWN_BASE + "article/2000001/author/2", "OrganizationShape"),
+    (str(MESH.D002450), "TopicalDescriptorShape"),
+    (str(MESH["D001943Q000628"]), "DescriptorQualifierPairShape"),
+    (OWN_BASE + "ev-type/exosome", "ConceptShape"),
+    (OWN_BASE + "cargo/stray-lipid", "CargoShape"),
+    (OWN_BASE + "finding/0000000000000001", "FindingShape"),
+    (OWN_BASE + "finding/0000000000000007", "FindingShape"),
+    (OWN_BASE + "finding/0000000000000008", "FindingCargoShape"),
+    (OWN_BASE + "finding/0000000000000002", "TextMiningFindingShape"),
+    (OWN_BASE + "graph/articles", "DatasetShape"),
+}
+#: What RDFS inference adds on the broken fixture: evkg:cargo's range makes the dangling cargo
+#: an evkg:Cargo, which CargoShape then rejects (kg.validate runs pyshacl with inference="rdfs").
+SHACL_RDFS_EXTRA = {(OWN_BASE + "cargo/not-in-vocabulary", "CargoShape")}
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def parse(path: Path) -> rdflib.Graph:
+    return rdflib.Graph().parse(path, format="turtle")
+
+
+@pytest.fixture(scope="module")
+def ontology() -> rdflib.Graph:
+    return parse(ONTOLOGY)
+
+
+@pytest.fixture(scope="module")
+def shapes() -> rdflib.Graph:
+    return parse(SHAPES)
+
+
+def shared_file(name: str) -> Path:
+    """A file of ../shared/vocab, or a skip saying it is absent."""
+    path = SHARED_VOCAB / name
+    if not path.exists():
+        pytest.skip(f"../shared is absent: vocab/{name} is not available")
+    return path
+
+
+def read_tsv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+def evkg_subjects(graph: rdflib.Graph) -> set[rdflib.URIRef]:
+    return {s for s in graph.subjects()
+            if isinstance(s, rdflib.URIRef) and str(s).startswith(str(EVKG))}
+
+
+def evkg_iris(graph: rdflib.Graph) -> set[rdflib.URIRef]:
+    """Every evkg IRI the graph mentions, in any position."""
+    return {term for triple in graph for term in triple
+            if isinstance(term, rdflib.URIRef) and str(term).startswith(str(EVKG))}
+
+
+def external_iris(graph: rdflib.Graph) -> set[str]:
+    """Every IRI the graph mentions that is not one of ours."""
+    return {str(term) for triple in graph for term in triple
+            if isinstance(term, rdflib.URIRef) and not str(term).startswith(OWN_BASE)}
+
+
+def outside(iris: Iterable[str], namespaces_allowed: Iterable[str]) -> list[str]:
+    allowed = tuple(namespaces_allowed)
+    return sorted(iri for iri in iris if not iri.startswith(allowed) and iri != LICENCE)
+
+
+def curie_to_iri(curie: str) -> rdflib.URIRef:
+    """A cargo_classes.tsv identifier (SO:…, CHEBI:…, NCIT:…, MESH:…) as its linked-data IRI."""
+    prefix, _, local = curie.partition(":")
+    if prefix == "MESH":
+        return MESH[local]
+    if prefix in {"SO", "CHEBI", "NCIT"}:
+        return OBO[f"{prefix}_{local}"]
+    raise ValueError(f"unexpected identifier prefix in {curie!r}")
+
+
+def terms_of(text: str, pattern: str) -> set[str]:
+    return set(re.findall(pattern, text))
+
+
+def python_terms(text: str) -> set[str]:
+    """evkg terms named in Python source (``EVKG.Finding``, ``EVKG["Finding"]``)."""
+    found = terms_of(text, r"\bEVKG\.([A-Za-z]+)") | terms_of(text, r"\bEVKG\[\"([A-Za-z]+)\"\]")
+    return found - NAMESPACE_ATTRIBUTES
+
+
+# --- the ontology -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", [ONTOLOGY, SHAPES], ids=lambda p: p.name)
+def test_turtle_parses_with_rdflib_and_pyoxigraph(path: Path) -> None:
+    graph = parse(path)
+    store = Store()
+    store.load(path=str(path), format=RdfFormat.TURTLE)
+    assert len(graph) > 50
+    assert len(store) == len(graph)
+
+
+def test_ontology_header(ontology: rdflib.Graph) -> None:
+    o = ONTOLOGY_IRI
+    assert (o, RDF.type, OWL.Ontology) in ontology
+    assert ontology.value(o, OWL.versionIRI) == rdflib.URIRef(
+        "https://w3id.org/evkg/ontology/0.1.0")
+    assert str(ontology.value(o, OWL.versionInfo)) == "0.1.0"
+    assert ontology.value(o, DCTERMS.license) == rdflib.URIRef(LICENCE)
+    assert ontology.value(o, DCTERMS.title) is not None
+    assert ontology.value(o, DCTERMS.description) is not None
+    assert str(ontology.value(o, VANN.preferredNamespacePrefix)) == "evkg"
+    assert str(ontology.value(o, VANN.preferredNamespaceUri)) == namespaces.EVKG.iri
+
+
+def test_every_evkg_term_has_label_definition_and_is_defined_by(ontology: rdflib.Graph) -> None:
+    problems = []
+    for term in sorted(evkg_subjects(ontology)):
+        labels = list(ontology.objects(term, RDFS.label))
+        definitions = list(ontology.objects(term, SKOS.definition))
+        if not any(getattr(x, "language", None) == "en" for x in labels):
+            problems.append(f"{term}: no rdfs:label @en")
+        if not any(getattr(x, "language", None) == "en" for x in definitions):
+            problems.append(f"{term}: no skos:definition @en")
+        if (term, RDFS.isDefinedBy, ONTOLOGY_IRI) not in ontology:
+            problems.append(f"{term}: no rdfs:isDefinedBy <{ONTOLOGY_IRI}>")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_evkg_term_is_declared_with_an_owl_kind(ontology: rdflib.Graph) -> None:
+    kinds = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty,
+             OWL.NamedIndividual}
+    undeclared = [t for t in sorted(evkg_subjects(ontology))
+                  if not kinds & set(ontology.objects(t, RDF.type))]
+    assert not undeclared, f"evkg terms with no OWL declaration: {undeclared}"
+
+
+def test_every_evkg_iri_the_ontology_mentions_is_defined(ontology: rdflib.Graph) -> None:
+    assert evkg_iris(ontology) <= evkg_subjects(ontology)
+
+
+def test_cargo_class_hierarchy(ontology: rdflib.Graph) -> None:
+    parents = {
+        "Protein": "Cargo", "NucleicAcid": "Cargo", "Lipid": "Cargo", "Metabolite": "Cargo",
+        "DNA": "NucleicAcid", "MitochondrialDNA": "DNA", "RNA": "NucleicAcid",
+        "MicroRNA": "RNA", "LongNoncodingRNA": "RNA", "CircularRNA": "RNA",
+        "MessengerRNA": "RNA",
+    }
+    for child, parent in parents.items():
+        assert (EVKG[child], RDFS.subClassOf, EVKG[parent]) in ontology, child
+    for cargo_class in namespaces.CARGO_CLASSES.values():
+        ancestors = set(ontology.transitive_objects(rdflib.URIRef(cargo_class.value),
+                                                    RDFS.subClassOf))
+        assert EVKG.Cargo in ancestors, cargo_class
+    assert (EVKG.Finding, RDFS.subClassOf, rdflib.URIRef("http://www.w3.org/ns/prov#Entity")) \
+        in ontology
+
+
+def test_individuals_and_schemes_have_their_classes(ontology: rdflib.Graph) -> None:
+    for effect in namespaces.EFFECTS.values():
+        assert (rdflib.URIRef(effect.value), RDF.type, EVKG.Effect) in ontology
+    for method in namespaces.METHODS.values():
+        assert (rdflib.URIRef(method.value), RDF.type, EVKG.EvidenceMethod) in ontology
+    for scheme in namespaces.SCHEMES.values():
+        assert (rdflib.URIRef(scheme.value), RDF.type, SKOS.ConceptScheme) in ontology
+
+
+def test_similar_to_refines_dcterms_relation(ontology: rdflib.Graph) -> None:
+    assert (EVKG.similarTo, RDFS.subPropertyOf, DCTERMS.relation) in ontology
+    assert "PubMed" in str(ontology.value(EVKG.similarTo, RDFS.comment))
+    assert (EVKG.electronicPublicationDate, RDFS.subPropertyOf, DCTERMS.date) in ontology
+
+
+def test_ontology_holds_no_vocabulary_data(ontology: rdflib.Graph) -> None:
+    """Processes, diseases, EV types and cargo molecules are data, not ontology terms."""
+    assert not list(ontology.subjects(RDF.type, SKOS.Concept))
+    assert not list(ontology.subjects(SKOS.inScheme, None))
+
+
+# --- every term the project uses is defined -----------------------------------------------------
+
+def namespaces_module_terms() -> set[str]:
+    """evkg terms held by the constants of kg.namespaces, and named in its source."""
+    found: set[str] = set()
+    for value in vars(namespaces).values():
+        values = value.values() if isinstance(value, dict) else [value]
+        for item in values:
+            if isinstance(item, NamedNode) and item.value.startswith(namespaces.EVKG.iri):
+                found.add(item.value.removeprefix(namespaces.EVKG.iri))
+    return found | python_terms(Path(namespaces.__file__).read_text(encoding="utf-8"))
+
+
+def test_terms_of_namespaces_module_are_defined(ontology: rdflib.Graph) -> None:
+    terms = namespaces_module_terms()
+    assert len(terms) > 20
+    missing = sorted(t for t in terms if EVKG[t] not in evkg_subjects(ontology))
+    assert not missing, f"kg/namespaces.py uses evkg terms the ontology lacks: {missing}"
+
+
+def test_terms_of_model_doc_are_defined(ontology: rdflib.Graph) -> None:
+    text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+    terms = terms_of(text, r"evkg:([A-Za-z]+)")
+    assert terms
+    missing = sorted(t for t in terms if EVKG[t] not in evkg_subjects(ontology))
+    assert not missing, f"docs/model.md uses evkg terms the ontology lacks: {missing}"
+
+
+def test_terms_of_code_queries_and_shapes_are_defined(ontology: rdflib.Graph,
+                                                      shapes: rdflib.Graph) -> None:
+    """Mapping code, server, example queries, checks and shapes name only defined terms."""
+    defined = {str(t).removeprefix(str(EVKG)) for t in evkg_subjects(ontology)}
+    used: dict[str, set[str]] = {}
+    for path in sorted([*ROOT.glob("kg/**/*.py"), *ROOT.glob("server/**/*.py")]):
+        used[str(path.relative_to(ROOT))] = python_terms(path.read_text(encoding="utf-8"))
+    for path in sorted([*ROOT.glob("queries/**/*.rq"), *CHECKS]):
+        text = path.read_text(encoding="utf-8")
+        used[str(path.relative_to(ROOT))] = terms_of(text, r"\bevkg:([A-Za-z]+)")
+    used["ontology/shapes.ttl"] = {str(t).removeprefix(str(EVKG)) for t in evkg_iris(shapes)}
+    problems = [f"{where}: {sorted(terms - defined)}" for where, terms in used.items()
+                if terms - defined]
+    assert not problems, "evkg terms used but not defined:\n" + "\n".join(problems)
+
+
+# --- external IRIs ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", [ONTOLOGY, SHAPES], ids=lambda p: p.name)
+def test_external_iris_use_the_project_namespaces(path: Path) -> None:
+    """Runs without ../shared: the project's own prefix list (kg.namespaces.PREFIXES)."""
+    allowed = (*namespaces.PREFIXES.values(), *STANDARD_NAMESPACES)
+    stray = outside(external_iris(parse(path)), allowed)
+    assert not stray, f"{path.name} uses IRIs outside the project's namespaces: {stray}"
+
+
+@pytest.mark.parametrize("path", [ONTOLOGY, SHAPES], ids=lambda p: p.name)
+def test_external_iris_use_the_shared_prefixes(path: Path) -> None:
+    rows = read_tsv(shared_file("prefixes.tsv"))
+    listed = {row[column] for row in rows
+              for column in ("recommended_iri_namespace", "bioregistry_rdf_uri_prefix")
+              if row[column]}
+    stray = outside(external_iris(parse(path)), (*listed, *STANDARD_NAMESPACES))
+    assert not stray, f"{path.name} uses IRIs outside ../shared/vocab/prefixes.tsv: {stray}"
+
+
+def structural_terms(ontology: rdflib.Graph, shapes: rdflib.Graph) -> set[str]:
+    """External classes and properties the model builds on (not alignments or annotations)."""
+    terms: set[rdflib.term.Node] = set()
+    for p in (RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range):
+        terms |= set(ontology.objects(None, p))
+    for union in ontology.objects(None, OWL.unionOf):
+        terms |= set(Collection(ontology, union))
+    for p in (SH.targetClass, SH["class"], SH.path):
+        terms |= set(shapes.objects(None, p))
+    return {str(t) for t in terms if isinstance(t, rdflib.URIRef)
+            and not str(t).startswith((OWN_BASE, *STANDARD_NAMESPACES))}
+
+
+def test_external_terms_are_listed_in_bibliographic_vocab(ontology: rdflib.Graph,
+                                                          shapes: rdflib.Graph) -> None:
+    rows = read_tsv(shared_file("bibliographic_vocab.tsv"))
+    # The project writes schema.org as https://schema.org/ (prefixes.tsv); the file lists http.
+    listed = {row["iri"].replace("http://schema.org/", str(SCHEMA)) for row in rows
+              if row["verification_status"] == "FOUND"}
+    unlisted = sorted(structural_terms(ontology, shapes) - listed - EXTRA_TERMS)
+    assert not unlisted, f"external terms not in bibliographic_vocab.tsv: {unlisted}"
+
+
+# --- cargo class alignments ---------------------------------------------------------------------
+
+def cargo_alignments() -> list[tuple[str, str, rdflib.URIRef | None]]:
+    """(cargo class key, identifier, required SKOS property or None for 'any') per TSV cell."""
+    expected: list[tuple[str, str, rdflib.URIRef | None]] = []
+    for row in read_tsv(shared_file("cargo_classes.tsv")):
+        key = row["cargo_class_key"]
+        if row["so_id"] and row["so_match"] != "none":
+            strength = SKOS.exactMatch if row["so_match"] == "exact" else SKOS.closeMatch
+            expected.append((key, row["so_id"], strength))
+        for column in ("chebi_id", "ncit_id", "mesh_ids"):
+            for curie in filter(None, (c.strip() for c in row[column].split(";"))):
+                expected.append((key, curie, None))
+    return expected
+
+
+def test_cargo_class_alignments_match_the_shared_table(ontology: rdflib.Graph) -> None:
+    problems = []
+    for key, curie, strength in cargo_alignments():
+        cls = rdflib.URIRef(namespaces.CARGO_CLASSES[key].value)
+        target = curie_to_iri(curie)
+        found = [p for p in SKOS_MAPPINGS if (cls, p, target) in ontology]
+        if not found:
+            problems.append(f"{cls}: no SKOS mapping to {curie}")
+        elif strength is not None and found != [strength]:
+            problems.append(f"{cls}: {curie} mapped by {found}, want {strength}")
+    assert not problems, "\n".join(problems)
+
+
+def test_cargo_classes_map_to_no_identifier_outside_the_shared_table(
+        ontology: rdflib.Graph) -> None:
+    allowed: dict[str, set[rdflib.URIRef]] = {}
+    for key, curie, _ in cargo_alignments():
+        allowed.setdefault(key, set()).add(curie_to_iri(curie))
+    for key, cargo_class in namespaces.CARGO_CLASSES.items():
+        cls = rdflib.URIRef(cargo_class.value)
+        targets = {o for p in SKOS_MAPPINGS for o in ontology.objects(cls, p)}
+        assert targets <= allowed.get(key, set()), f"{cls}: {targets - allowed.get(key, set())}"
+
+
+def test_cargo_classes_copy_the_identifier_sources(ontology: rdflib.Graph) -> None:
+    for row in read_tsv(shared_file("cargo_classes.tsv")):
+        cls = rdflib.URIRef(namespaces.CARGO_CLASSES[row["cargo_class_key"]].value)
+        sources = {str(s) for s in ontology.objects(cls, DCTERMS.source)}
+        assert row["id_sources"] in sources, cls
+
+
+# --- the shapes ---------------------------------------------------------------------------------
+
+def test_every_shape_states_its_rule(shapes: rdflib.Graph) -> None:
+    node_shapes = set(shapes.subjects(RDF.type, SH.NodeShape))
+    property_shapes = set(shapes.objects(None, SH.property))
+    for shape in node_shapes:
+        assert isinstance(shape, rdflib.URIRef) and str(shape).startswith(str(SHAPES_NS)), shape
+        assert shapes.value(shape, SH.message) is not None, shape
+        assert shapes.value(shape, SH.name) is not None, shape
+    top_level = {p for s in node_shapes for p in shapes.objects(s, SH.property)}
+    for prop in top_level:
+        assert shapes.value(prop, SH.message) is not None, shapes.value(prop, SH.path)
+    assert property_shapes >= top_level
+
+
+def sh_in(shapes: rdflib.Graph, path: rdflib.URIRef) -> set[rdflib.term.Node]:
+    """The ``sh:in`` list of FindingShape's property shape for ``path``."""
+    prop = next(p for p in shapes.objects(SHAPES_NS.FindingShape, SH.property)
+                if shapes.value(p, SH.path) == path)
+    values = shapes.value(prop, SH["in"])
+    assert values is not None, f"no sh:in for {path}"
+    return set(Collection(shapes, values))
+
+
+def test_finding_shape_lists_match_the_ontology(ontology: rdflib.Graph,
+                                                shapes: rdflib.Graph) -> None:
+    assert sh_in(shapes, EVKG.method) == set(ontology.subjects(RDF.type, EVKG.EvidenceMethod))
+    assert sh_in(shapes, EVKG.effect) == set(ontology.subjects(RDF.type, EVKG.Effect))
+    cargo_classes = set(ontology.transitive_subjects(RDFS.subClassOf, EVKG.Cargo))
+    assert sh_in(shapes, EVKG.cargoClass) == cargo_classes
+
+
+def shacl_report(path: Path, inference: str, ontology: rdflib.Graph,
+                 shapes: rdflib.Graph) -> tuple[bool, rdflib.Graph, str]:
+    conforms, report, text = validate(parse(path), shacl_graph=shapes, ont_graph=ontology,
+                                      inference=inference)
+    return bool(conforms), report, str(text)
+
+
+def named_in(text: str, iri: str, *graphs: rdflib.Graph) -> bool:
+    """Whether a pyshacl report text names ``iri``, in full or by a prefix of the graphs."""
+    forms = {f"<{iri}>", *(g.namespace_manager.normalizeUri(rdflib.URIRef(iri)) for g in graphs)}
+    return any(f": {form}\n" in text for form in forms)
+
+
+def reported(report: rdflib.Graph, shapes: rdflib.Graph) -> set[tuple[str, str]]:
+    """(focus node, named shape) per result; a property shape is named by its node shape."""
+    pairs = set()
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(result, SH.focusNode)
+        shape = report.value(result, SH.sourceShape)
+        owner = shape if isinstance(shape, rdflib.URIRef) else shapes.value(
+            None, SH.property, shape)
+        assert owner is not None, f"result for {focus} from an unnamed shape"
+        pairs.add((str(focus), str(owner).removeprefix(str(SHAPES_NS))))
+    return pairs
+
+
+@pytest.mark.parametrize("inference", ["none", "rdfs"])
+def test_valid_fixture_conforms(inference: str, ontology: rdflib.Graph,
+                                shapes: rdflib.Graph) -> None:
+    conforms, _, text = shacl_report(VALID, inference, ontology, shapes)
+    assert conforms, text
+
+
+def test_broken_fixture_fails_on_each_planted_error(ontology: rdflib.Graph,
+                                                    shapes: rdflib.Graph) -> None:
+    conforms, report, text = shacl_report(BROKEN, "none", ontology, shapes)
+    assert not conforms
+    assert reported(report, shapes) == SHACL_VIOLATIONS
+    data = parse(BROKEN)
+    for focus, _ in SHACL_VIOLATIONS:
+        assert named_in(text, focus, data, shapes), f"report text does not name {focus}"
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        message = report.value(result, SH.resultMessage)
+        assert message is not None and f"Message: {message}" in text
+        shape = report.value(result, SH.sourceShape)
+        if isinstance(shape, rdflib.URIRef):
+            assert named_in(text, str(shape), data, shapes), shape
+
+
+def test_broken_fixture_with_rdfs_inference_catches_dangling_cargo(
+        ontology: rdflib.Graph, shapes: rdflib.Graph) -> None:
+    conforms, report, _ = shacl_report(BROKEN, "rdfs", ontology, shapes)
+    assert not conforms
+    assert reported(report, shapes) == SHACL_VIOLATIONS | SHACL_RDFS_EXTRA
+
+
+# --- the SPARQL checks --------------------------------------------------------------------------
+
+def fixture_store(path: Path) -> Store:
+    """The fixture and the ontology in separate named graphs, as a build loads them."""
+    store = Store()
+    store.load(path=str(ONTOLOGY), format=RdfFormat.TURTLE,
+               to_graph=NamedNode(OWN_BASE + "graph/ontology"))
+    store.load(path=str(path), format=RdfFormat.TURTLE,
+               to_graph=NamedNode(OWN_BASE + "graph/fixture"))
+    return store
+
+
+def run_check(check: Path, store: Store) -> list[dict[str, str]]:
+    solutions = store.query(check.read_text(encoding="utf-8"), use_default_graph_as_union=True)
+    assert isinstance(solutions, QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    return [{n: term.value for n, term in zip(names, row, strict=True) if term is not None}
+            for row in solutions]
+
+
+@pytest.fixture(scope="module")
+def valid_store() -> Store:
+    return fixture_store(VALID)
+
+
+@pytest.fixture(scope="module")
+def broken_store() -> Store:
+    return fixture_store(BROKEN)
+
+
+def test_there_are_checks_for_each_case() -> None:
+    assert {c.name for c in CHECKS} == set(CHECK_FOCUS)
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda p: p.name)
+def test_check_is_a_described_select_of_focus_and_message(check: Path) -> None:
+    text = check.read_text(encoding="utf-8")
+    assert re.match(r"# description: \S", text), "first line must be '# description: …'"
+    assert not re.search(r"\bGRAPH\s*[?$<]", text, re.IGNORECASE), "checks run on the union graph"
+    store = Store()
+    solutions = store.query(text)
+    assert isinstance(solutions, QuerySolutions)
+    assert {"focus", "message"} <= {v.value for v in solutions.variables}
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda p: p.name)
+def test_check_passes_on_valid_fixture(check: Path, valid_store: Store) -> None:
+    rows = run_check(check, valid_store)
+    assert rows == [], rows
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda p: p.name)
+def test_check_reports_the_broken_nodes(check: Path, broken_store: Store) -> None:
+    rows = run_check(check, broken_store)
+    assert {row["focus"] for row in rows} == CHECK_FOCUS[check.name]
+    assert all(row.get("message") for row in rows)

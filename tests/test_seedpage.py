@@ -1,0 +1,281 @@
+"""The saved-PubMed-page reader: the real seed page, the project's own fixture, bad pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.records import (
+    AbstractSection,
+    Article,
+    CommentCorrection,
+    Journal,
+    MeshHeading,
+    Provenance,
+    PublicationType,
+    Qualifier,
+    Reference,
+    Substance,
+)
+from kg.seedpage import iso_date, parse_entry, parse_page, read_pages
+
+SEED = (Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+        / "000_daba7e9a812b13d6.txt")
+FIXTURE = Path(__file__).resolve().parent / "data" / "pubmed_page_fixture.txt"
+
+
+def by_pmid(articles: list[Article]) -> dict[str, Article]:
+    """The related articles (all but the first) keyed by PMID."""
+    return {a.pmid: a for a in articles[1:]}
+
+
+@pytest.fixture(scope="module")
+def seed() -> list[Article]:
+    if not SEED.exists():
+        pytest.skip("../shared is absent: the real seed page is not available")
+    return list(read_pages(SEED))
+
+
+@pytest.fixture(scope="module")
+def fixture_page() -> list[Article]:
+    return list(read_pages(FIXTURE))
+
+
+# --- (a) the real seed page ------------------------------------------------------------------
+
+def test_seed_main_article(seed: list[Article]) -> None:
+    main = seed[0]
+    assert main.pmid == "37534210"
+    assert main.pmcid == "PMC10393036"
+    assert main.doi == "10.3389/fendo.2023.1202493"
+    assert main.title == ("Extracellular vesicles in the treatment and diagnosis of breast "
+                          "cancer: a status update")
+    assert main.keywords == ("biomarkers", "breast cancer", "chemoresistance",
+                             "extracellular vesicles", "metastasis", "proliferation")
+    assert len(main.abstract) == 1 and main.abstract[0].label == ""
+    assert main.abstract[0].text.startswith("Breast cancer is one of the leading causes")
+    assert main.abstract[0].text.endswith("their clinical potential as effective biomarkers.")
+    assert main.provenance == Provenance(file=str(SEED), position="page")
+    assert (main.publication_types, main.mesh_headings, main.substances, main.references) == (
+        (), (), (), ())
+
+
+def test_seed_related_lists_in_page_order(seed: list[Article]) -> None:
+    main = seed[0]
+    assert main.similar_pmids == ("40103824", "35053279", "32443642", "30925929", "36521658")
+    assert main.cited_by_pmids == ("38333685", "39363010", "40565366", "40405296", "38473976")
+    assert [a.pmid for a in seed[1:]] == [*main.similar_pmids, *main.cited_by_pmids]
+    assert [a.provenance.position for a in seed[1:]] == (
+        [f"similar:{n}" for n in range(1, 6)] + [f"cited_by:{n}" for n in range(1, 6)])
+
+
+SEED_RELATED = [
+    # pmid, journal, pub_date, doi, volume, issue, pages
+    ("40103824", "Front Immunol", "2025-03-04", "10.3389/fimmu.2025.1548535", "16", "", "1548535"),
+    ("35053279", "Biomolecules", "2022-01-14", "10.3390/biom12010132", "12", "1", "132"),
+    ("32443642", "Int J Mol Sci", "2020-05-18", "10.3390/ijms21103573", "21", "10", "3573"),
+    ("30925929", "Mol Cancer", "2019-03-30", "10.1186/s12943-019-0967-5", "18", "1", "62"),
+    ("36521658", "Cancer Lett", "2023-02-28", "10.1016/j.canlet.2022.216036", "555", "",
+     "216036"),
+    ("38333685", "Front Oncol", "2024-01-25", "10.3389/fonc.2024.1303335", "14", "", "1303335"),
+    ("39363010", "Sci Rep", "2024-10-03", "10.1038/s41598-024-74228-4", "14", "1", "23032"),
+    ("40565366", "Int J Mol Sci", "2025-06-19", "10.3390/ijms26125906", "26", "12", "5906"),
+    ("40405296", "Breast Cancer Res", "2025-05-22", "10.1186/s13058-025-02029-2", "27", "1",
+     "90"),
+    ("38473976", "Int J Mol Sci", "2024-02-27", "10.3390/ijms25052730", "25", "5", "2730"),
+]
+
+
+@pytest.mark.parametrize(("pmid", "journal", "date", "doi", "volume", "issue", "pages"),
+                         SEED_RELATED)
+def test_seed_related_citation(seed: list[Article], pmid: str, journal: str, date: str,
+                               doi: str, volume: str, issue: str, pages: str) -> None:
+    article = by_pmid(seed)[pmid]
+    assert article.journal == Journal(iso_abbrev=journal)
+    assert (article.pub_date, article.doi) == (date, doi)
+    assert (article.volume, article.issue, article.pages) == (volume, issue, pages)
+    assert not article.retracted
+
+
+SEED_TITLES = {
+    "40103824": "Tumor-derived extracellular vesicles: key drivers of immunomodulation in "
+                "breast cancer",
+    "39363010": "Proteomic analysis of plasma-derived extracellular vesicles: pre- and "
+                "postprandial comparisons",
+    "40405296": "miRNA panel from HER2+ and CD24+ plasma extracellular vesicle subpopulations "
+                "as biomarkers of early-stage breast cancer",
+}
+
+
+@pytest.mark.parametrize(("pmid", "title"), SEED_TITLES.items())
+def test_seed_related_title(seed: list[Article], pmid: str, title: str) -> None:
+    assert by_pmid(seed)[pmid].title == title
+
+
+def test_seed_epub_date_and_types(seed: list[Article]) -> None:
+    related = by_pmid(seed)
+    assert related["36521658"].epub_date == "2022-12-12"
+    assert related["36521658"].publication_types == (PublicationType("Review"),)
+    # "Free PMC article." is a marker, not a publication type.
+    assert related["39363010"].publication_types == ()
+    assert related["40103824"].publication_types == (PublicationType("Review"),)
+    assert all(a.epub_date == "" for pmid, a in related.items() if pmid != "36521658")
+
+
+# --- (b) the project's own fixture -----------------------------------------------------------
+
+def test_fixture_main_article(fixture_page: list[Article]) -> None:
+    main = fixture_page[0]
+    assert (main.pmid, main.pmcid, main.doi) == ("99999901", "PMC9999901", "10.5555/evkg.test.1")
+    assert main.title == ("Plasma vs. tissue: do small extracellular vesicles carry HER2 status "
+                          "in early breast cancer?")
+    assert main.keywords == ("HER2", "breast cancer", "liquid biopsy",
+                             "small extracellular vesicles")
+    assert main.similar_pmids == ("99999902", "99999903")
+    assert main.cited_by_pmids == ("99999904", "99999905")
+    assert main.provenance == Provenance(file=str(FIXTURE), position="page")
+    assert not main.retracted
+
+
+def test_fixture_labelled_abstract(fixture_page: list[Article]) -> None:
+    abstract = fixture_page[0].abstract
+    assert [s.label for s in abstract] == ["Background", "Methods", "Results", "Conclusions"]
+    # A label on a line of its own takes the following lines, joined with a space.
+    assert abstract[1] == AbstractSection(
+        label="Methods",
+        text="We isolated sEVs from the plasma of 212 women with stage I-II breast cancer by "
+             "size-exclusion chromatography and measured vesicular HER2 by single-vesicle flow "
+             "cytometry. Samples were taken before surgery and compared with the "
+             "immunohistochemistry of the resected tumour.")
+    assert abstract[3].text == "Plasma sEV HER2 is a candidate liquid biopsy for HER2 status."
+
+
+def test_fixture_lists_after_cited_by(fixture_page: list[Article]) -> None:
+    main = fixture_page[0]
+    assert main.publication_types == (PublicationType("Journal Article"),
+                                      PublicationType("Research Support, Non-U.S. Gov't"))
+    assert main.mesh_headings == (
+        MeshHeading("Biomarkers, Tumor", qualifiers=(Qualifier("blood", major=True),)),
+        MeshHeading("Breast Neoplasms", major=True,
+                    qualifiers=(Qualifier("diagnosis"), Qualifier("pathology"))),
+        MeshHeading("Extracellular Vesicles", major=True, qualifiers=(Qualifier("metabolism"),)),
+        MeshHeading("Female"),
+        MeshHeading("Humans"),
+        MeshHeading("Receptor, ErbB-2", qualifiers=(Qualifier("analysis", major=True),)),
+    )
+    assert main.substances == (Substance("Biomarkers, Tumor"), Substance("ERBB2 protein, human"),
+                               Substance("Receptor, ErbB-2"))
+    assert main.references[0].doi == "10.5555/evkg.test.10"
+    assert main.references[0].pmid == "99999910"
+    assert main.references[1] == Reference(
+        citation="Invented A, Example B. A reference without identifiers. Test J. 2020;1:1-2.")
+    assert len(main.references) == 2  # the "DOI" and "PubMed" link captions are not references
+    assert [(c.ref_type, c.pmid) for c in main.comments_corrections] == [
+        ("CommentIn", "99999909")]
+    assert isinstance(main.comments_corrections[0], CommentCorrection)
+
+
+FIXTURE_RELATED = [
+    # pmid, title, journal, pub_date, epub_date, doi, volume, issue, pages, position
+    ("99999902", "Are tumour-derived EVs vs. free miRNAs better markers? A prospective study in "
+     "early breast cancer", "Cancers (Basel)", "2021-03", "", "10.5555/evkg.test.2", "13", "6",
+     "1201", "similar:1"),
+    ("99999903", "Can exosomal microRNAs predict response to neoadjuvant chemotherapy?",
+     "J Extracell Vesicles", "2019", "", "", "8", "1", "e1234567", "similar:2"),
+    ("99999904", "Exosomal lncRNA signature of trastuzumab resistance in HER2-positive breast "
+     "cancer", "Breast Cancer Res Treat", "2022-01-05", "2021-11-30", "10.5555/evkg.test.3",
+     "191", "2", "345-356", "cited_by:1"),
+    ("99999905", "Extracellular vesicle cargo in triple-negative breast cancer: a systematic "
+     "review and meta-analysis", "Front Oncol", "2023", "", "10.5555/evkg.test.4", "13", "",
+     "1100001", "cited_by:2"),
+]
+
+
+@pytest.mark.parametrize(
+    ("pmid", "title", "journal", "date", "epub", "doi", "volume", "issue", "pages", "position"),
+    FIXTURE_RELATED)
+def test_fixture_related(fixture_page: list[Article], pmid: str, title: str, journal: str,
+                         date: str, epub: str, doi: str, volume: str, issue: str, pages: str,
+                         position: str) -> None:
+    article = by_pmid(fixture_page)[pmid]
+    assert article.title == title
+    assert article.journal == Journal(iso_abbrev=journal)
+    assert (article.pub_date, article.epub_date, article.doi) == (date, epub, doi)
+    assert (article.volume, article.issue, article.pages) == (volume, issue, pages)
+    assert article.provenance == Provenance(file=str(FIXTURE), position=position)
+
+
+def test_fixture_related_types_and_retraction(fixture_page: list[Article]) -> None:
+    related = by_pmid(fixture_page)
+    assert related["99999902"].publication_types == ()
+    assert related["99999903"].publication_types == (PublicationType("Review"),)
+    assert related["99999904"].retracted
+    assert related["99999904"].publication_types == (PublicationType("Retracted Publication"),)
+    assert related["99999905"].publication_types == (PublicationType("Systematic Review"),
+                                                     PublicationType("Meta-Analysis"))
+    assert not any(related[p].retracted for p in ("99999902", "99999903", "99999905"))
+
+
+# --- smaller formats -------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "iso"), [
+    ("2025 Mar 4", "2025-03-04"), ("2022 Jan 14", "2022-01-14"), ("2023 Feb 28", "2023-02-28"),
+    ("2019 Mar", "2019-03"), ("2019", "2019"), ("2019 Winter", "2019"),
+    ("2019 Mar-Apr", "2019-03"), ("2020 Dec 1", "2020-12-01"), ("", ""),
+])
+def test_iso_date(text: str, iso: str) -> None:
+    assert iso_date(text) == iso
+
+
+def test_entry_without_doi_volume_or_pages() -> None:
+    entry = parse_entry("A study of vesicles.Oncol Rep. 2019. Oncol Rep. 2019. PMID: 99999906",
+                        Provenance(position="similar:1"))
+    assert (entry.pmid, entry.title, entry.journal) == (
+        "99999906", "A study of vesicles", Journal(iso_abbrev="Oncol Rep"))
+    assert (entry.pub_date, entry.doi, entry.volume, entry.issue, entry.pages) == (
+        "2019", "", "", "", "")
+
+
+def test_entry_ahead_of_print() -> None:
+    entry = parse_entry("EVs in 2025: what next?Cancer Lett. 2025 Jun 2:217855. doi: "
+                        "10.5555/evkg.test.7. Online ahead of print. Cancer Lett. 2025. "
+                        "PMID: 99999907 Review.", Provenance())
+    assert entry.title == "EVs in 2025: what next?"
+    assert (entry.pub_date, entry.volume, entry.pages, entry.doi) == (
+        "2025-06-02", "", "217855", "10.5555/evkg.test.7")
+    assert entry.publication_types == (PublicationType("Review"),)
+
+
+def test_entry_without_journal_keeps_pmid_and_title() -> None:
+    entry = parse_entry("Exosomes.Smith J. StatPearls [Internet]. PMID: 99999908 Free Books & "
+                        "Documents.", Provenance())
+    assert (entry.pmid, entry.title, entry.journal) == ("99999908", "Exosomes", None)
+
+
+def test_page_with_dash_items_and_no_abstract_heading() -> None:
+    page = ("An unlabelled page\n- PMID: 99999911\n"
+            "First paragraph of the abstract.\nSecond paragraph.\n"
+            "Similar articles\n"
+            "- One.J Test. 2020 Jan;1(1):1. doi: 10.5555/evkg.test.11. J Test. 2020. "
+            "PMID: 99999912\n"
+            "- Two.J Test. 2021;2:2. J Test. 2021. PMID: 99999913\n")
+    main, one, two = parse_page(page, file="inline.txt")
+    assert main.abstract == (
+        AbstractSection("First paragraph of the abstract. Second paragraph."),)
+    assert main.similar_pmids == ("99999912", "99999913")
+    assert (one.title, one.doi, two.title, two.doi) == ("One", "10.5555/evkg.test.11", "Two", "")
+
+
+# --- (c) bad pages ---------------------------------------------------------------------------
+
+def test_bad_page_names_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "not_a_page.txt"
+    bad.write_text("\n\n- \n12345\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"not_a_page\.txt.*no PMID, PMCID or DOI line.*title"):
+        list(read_pages(bad))
+
+
+def test_page_without_identifiers_is_rejected() -> None:
+    with pytest.raises(ValueError, match=r"^inline\.txt: .*no PMID, PMCID or DOI line$"):
+        parse_page("A title but nothing else\nAbstract\nText.\n", file="inline.txt")

@@ -1,0 +1,120 @@
+"""The vocabulary graph keeps every alignment of ../shared/vocab with its match strength."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+from pyoxigraph import QuerySolutions, Store
+
+from kg.iris import curie_iri
+from kg.vocabulary import STRENGTHS, parse_mapping
+from tests.conftest import ROOT, shared_path
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+#: ../shared/vocab file → (key column, scheme path segment).
+FILES = {
+    "cancer_processes.tsv": ("process_key", "process"),
+    "breast_cancer_terms.tsv": ("subtype_key", "disease"),
+    "ev_terms.tsv": ("ev_key", "ev-type"),
+}
+#: Columns of ../shared/vocab files holding identifiers, with the column giving their strength.
+ID_COLUMNS = {
+    "go_id": "go_match", "ncit_id": "ncit_match", "mesh_ids": "mesh_match",
+    "mondo_id": None, "doid_id": None,
+}
+
+
+def mappings(store: Store, concept: str) -> dict[str, str]:
+    """External IRI → SKOS mapping property local name, for one concept."""
+    solutions = store.query(f"SELECT ?p ?o {{ <{concept}> ?p ?o }}",
+                            use_default_graph_as_union=True)
+    assert isinstance(solutions, QuerySolutions)
+    found = {}
+    for row in solutions:
+        p, o = row[0].value, row[1].value  # type: ignore[union-attr]
+        if p.startswith(SKOS) and p.endswith("Match"):
+            found[o] = p.removeprefix(SKOS)
+    return found
+
+
+def vocab_rows(name: str) -> list[dict[str, str]]:
+    with shared_path("vocab", name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+def expected_alignments(name: str) -> list[tuple[str, str, str | None]]:
+    """(key, CURIE, strength word or None) for every identifier the file gives."""
+    key_column, _ = FILES[name]
+    out = []
+    for row in vocab_rows(name):
+        for column, strength_column in ID_COLUMNS.items():
+            ids = [i for i in (row.get(column) or "").split("|") if i]
+            strength_text = (row.get(strength_column) or "") if strength_column else ""
+            first_word = re.match(r"[a-z]+", strength_text.strip())
+            word = first_word.group(0) if first_word else None
+            if word in ("none", "not"):
+                continue
+            for position, curie in enumerate(ids):
+                out.append((row[key_column], curie, word if position == 0 else None))
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_every_alignment_is_kept_with_its_strength(default_store: Store, name: str) -> None:
+    _, segment = FILES[name]
+    missing, wrong = [], []
+    for key, curie, word in expected_alignments(name):
+        concept = f"https://w3id.org/evkg/{segment}/{key}"
+        found = mappings(default_store, concept)
+        iri = curie_iri(curie).value
+        if iri not in found:
+            missing.append(f"{key} {curie}")
+        elif word in STRENGTHS and found[iri] != f"{word}Match":
+            wrong.append(f"{key} {curie}: {found[iri]}, the file says {word}")
+    assert not missing, f"alignments missing from the graph: {missing}"
+    assert not wrong, f"alignments with the wrong strength: {wrong}"
+
+
+def test_every_cargo_identifier_is_kept(default_store: Store) -> None:
+    rows = vocab_rows("cargo_examples.tsv")
+    solutions = default_store.query(
+        "SELECT ?o { ?c <http://www.w3.org/2004/02/skos/core#inScheme> "
+        "<https://w3id.org/evkg/ontology#CargoScheme>; ?p ?o }", use_default_graph_as_union=True)
+    assert isinstance(solutions, QuerySolutions)
+    objects = {row[0].value for row in solutions}  # type: ignore[union-attr]
+    missing = []
+    for row in rows:
+        for column, prefix in (("mirbase_precursor_MI", "mirbase"), ("hgnc_id", ""),
+                               ("uniprot", "UNIPROT"), ("ensembl_gene", "ENSEMBL")):
+            for local in (i.strip() for i in row[column].split(";") if i.strip()):
+                curie = local if not prefix else f"{prefix}:{local}"
+                if curie_iri(curie).value not in objects:
+                    missing.append(f"{row['cargo_key']} {curie}")
+        for item in (i for i in row["mirbase_mature_MIMAT"].split(";") if i):
+            curie = "mirbase.mature:" + item.partition("=")[2]
+            if curie_iri(curie).value not in objects:
+                missing.append(f"{row['cargo_key']} {curie}")
+    assert not missing, f"cargo identifiers missing from the graph: {missing}"
+
+
+def test_project_vocabulary_files_use_known_strengths() -> None:
+    for path in sorted((ROOT / "data" / "vocabulary").glob("*.tsv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle, delimiter="\t"):
+                for item in filter(None, (m.strip() for m in row["mappings"].split(";"))):
+                    strength, curie = parse_mapping(item)
+                    assert strength in STRENGTHS
+                    curie_iri(curie)
+
+
+def test_vocabulary_concepts_have_definitions(default_store: Store) -> None:
+    solutions = default_store.query("""
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?c { GRAPH <https://w3id.org/evkg/graph/vocabulary> {
+                      ?c a skos:Concept FILTER NOT EXISTS { ?c skos:definition ?d } } }""")
+    assert isinstance(solutions, QuerySolutions)
+    assert [row[0].value for row in solutions] == []  # type: ignore[union-attr]
+
+
