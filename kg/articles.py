@@ -45,6 +45,8 @@ def article_quads(article: Article) -> Iterator[Quad]:
     if article.pmid:
         yield t(FABIO.hasPubMedId, Literal(article.pmid))
         yield t(RDFS.seeAlso, NamedNode(f"https://pubmed.ncbi.nlm.nih.gov/{article.pmid}"))
+    if article.version > 1:
+        yield t(EVKG.pubmedVersion, Literal(str(article.version), datatype=XSD.integer))
     if article.pmcid:
         yield t(FABIO.hasPubMedCentralId, Literal(article.pmcid))
         yield t(RDFS.seeAlso, NamedNode(f"https://identifiers.org/pmc:{article.pmcid}"))

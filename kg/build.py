@@ -11,21 +11,21 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, parse
+from pyoxigraph import BlankNode, Quad, RdfFormat, Store, parse
 
 from kg import iris, mesh, release, validate
-from kg.articles import article_quads, subject_iri
+from kg.articles import article_quads
 from kg.findings import finding_quads, read_curated_findings
+from kg.loading import ArticleIndex, ArticleLoader, FileCount
 from kg.metadata import metadata_quads
-from kg.records import Article, Deletion, Rejected
+from kg.records import Rejected
 from kg.sources import iter_source_files, read_source
-from kg.store import create_store, load_quads
+from kg.store import create_store, load_quads, open_read_only
 from kg.vocabulary import read_concepts, vocabulary_quads
 
 #: The project's root (data/ and ontology/ live beside the packages).
@@ -41,14 +41,6 @@ class BuildError(Exception):
 
 
 @dataclass
-class FileCount:
-    seen: int = 0
-    mapped: int = 0
-    quarantined: int = 0
-    deleted: int = 0
-
-
-@dataclass
 class BuildReport:
     version: str = ""
     release_dir: Path | None = None
@@ -56,34 +48,6 @@ class BuildReport:
     quarantine: list[Rejected] = field(default_factory=list)
     triples: dict[str, int] = field(default_factory=dict)
     articles: int = 0
-
-
-@dataclass
-class _Collector:
-    """What the article pass learns for the later steps, without holding the records."""
-
-    report: BuildReport
-    mesh_uis: set[str] = field(default_factory=set)
-    by_pmid: dict[str, NamedNode] = field(default_factory=dict)
-    by_doi: dict[str, NamedNode] = field(default_factory=dict)
-    retracted: set[str] = field(default_factory=set)
-    seen_keys: set[str] = field(default_factory=set)
-
-    def note(self, article: Article) -> None:
-        iri = subject_iri(article)
-        if article.pmid:
-            self.by_pmid[article.pmid] = iri
-        if article.doi:
-            self.by_doi[article.doi.lower()] = iri
-        if article.retracted:
-            self.retracted.add(iri.value)
-        for heading in article.mesh_headings:
-            self.mesh_uis.add(heading.descriptor_ui)
-        self.mesh_uis.update(s.ui for s in article.substances if s.ui)
-        self.mesh_uis.update(p.ui for p in article.publication_types if p.ui)
-
-    def lookup(self, pmid: str, doi: str) -> NamedNode | None:
-        return self.by_pmid.get(pmid) or self.by_doi.get(doi.lower())
 
 
 def default_sources(data_dir: Path = DATA_DIR) -> list[Path]:
@@ -101,36 +65,6 @@ def build_version(inputs: Iterable[Path]) -> str:
     return digest.hexdigest()[:12]
 
 
-def article_records(paths: Sequence[Path], collector: _Collector) -> Iterator[Article]:
-    """Articles from every source, counting each file; rejects go to the quarantine."""
-    report = collector.report
-    for path in paths:
-        count = report.files.setdefault(str(path), FileCount())
-        for record in read_source(path):
-            count.seen += 1
-            if isinstance(record, Rejected):
-                count.quarantined += 1
-                report.quarantine.append(record)
-            elif isinstance(record, Deletion):
-                count.deleted += 1
-            elif not record.key:
-                count.quarantined += 1
-                report.quarantine.append(Rejected(
-                    reason="no PMID, DOI or PMCID: the graph cannot name this article",
-                    provenance=record.provenance, title=record.title))
-            elif record.key in collector.seen_keys:
-                count.quarantined += 1
-                report.quarantine.append(Rejected(
-                    reason=f"a second record for {record.key}: the first one was kept",
-                    provenance=record.provenance, pmid=record.pmid, title=record.title))
-            else:
-                collector.seen_keys.add(record.key)
-                collector.note(record)
-                count.mapped += 1
-                report.articles += 1
-                yield record
-
-
 def ontology_quads(ontology_dir: Path = ONTOLOGY_DIR) -> Iterator[Quad]:
     """The ontology in ``graph/ontology``, its blank nodes named by order of appearance
     (the parser names them at random, which would change the release bytes)."""
@@ -146,9 +80,44 @@ def ontology_quads(ontology_dir: Path = ONTOLOGY_DIR) -> Iterator[Quad]:
         yield Quad(stable(triple.subject), triple.predicate, stable(triple.object), g)
 
 
+def load_curated_findings(store: Store, path: Path, index: ArticleIndex,
+                          report: BuildReport) -> None:
+    """The curated findings whose article is in the graph; the others are quarantined."""
+    count = report.files.setdefault(str(path), FileCount())
+    quads: list[Quad] = []
+    for item in read_curated_findings(path, index.lookup):
+        count.seen += 1
+        if isinstance(item, Rejected):
+            count.quarantined += 1
+            report.quarantine.append(item)
+            continue
+        if item.article.value in index.retracted:
+            item = replace(item, retracted=True)
+        quads.extend(finding_quads(item))
+        count.mapped += 1
+    load_quads(store, quads)
+
+
 def vocabulary_mesh_uis(data_dir: Path) -> set[str]:
     return {curie.partition(":")[2] for c in read_concepts(data_dir / "vocabulary")
             for _, curie in c.mappings if curie.startswith("MESH:D")}
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything besides article sources that a release is made from."""
+
+    mesh_table: Path
+    data_dir: Path = DATA_DIR
+    ontology_dir: Path = ONTOLOGY_DIR
+    shacl: bool = True
+
+    def files(self) -> list[Path]:
+        """Every file whose content the release depends on (the code included)."""
+        return [self.mesh_table, self.data_dir / "findings.tsv",
+                *(self.data_dir / "vocabulary").glob("*.tsv"),
+                *self.ontology_dir.glob("*.ttl"), *(self.ontology_dir / "checks").glob("*.rq"),
+                *Path(__file__).parent.glob("*.py")]
 
 
 def build(
@@ -161,28 +130,55 @@ def build(
     ontology_dir: Path = ONTOLOGY_DIR,
     shacl: bool = True,
 ) -> BuildReport:
-    """Build a release from the sources into ``out/releases/{version}`` and point ``current`` at it."""
+    """Build a release from the sources into ``out/releases/{version}``; point ``current`` at it."""
     paths = list(iter_source_files(sources))
     if default_articles:
         paths = default_sources(data_dir) + paths
     if not paths:
         raise BuildError("nothing to build: no sources, and --without-default-articles")
-    mesh_table = mesh_file or data_dir / "mesh.tsv"
-    inputs = [*paths, mesh_table, data_dir / "findings.tsv", ontology_dir / "evkg.ttl",
-              ontology_dir / "shapes.ttl", *(data_dir / "vocabulary").glob("*.tsv"),
-              *(ontology_dir / "checks").glob("*.rq")]
-    report = BuildReport(version=build_version(inputs))
+    inputs = Inputs(mesh_file or data_dir / "mesh.tsv", data_dir, ontology_dir, shacl)
+    report = BuildReport(version=build_version([*paths, *inputs.files()]))
+    return _release(out, report, lambda staging: _fill(staging, None, paths, report, inputs))
+
+
+def ingest(
+    files: Sequence[str | Path],
+    into: Path,
+    *,
+    mesh_file: Path | None = None,
+    data_dir: Path = DATA_DIR,
+    ontology_dir: Path = ONTOLOGY_DIR,
+    shacl: bool = True,
+) -> BuildReport:
+    """Apply PubMed update (or any source) files to the current release, making the next one."""
+    previous = release.current_release(into)
+    paths = list(iter_source_files(files))
+    inputs = Inputs(mesh_file or data_dir / "mesh.tsv", data_dir, ontology_dir, shacl)
+    digest = hashlib.sha256(previous.name.encode())
+    digest.update(build_version([*paths, *inputs.files()]).encode())
+    report = BuildReport(version=digest.hexdigest()[:12])
+    return _release(into, report,
+                    lambda staging: _fill(staging, previous / "store", paths, report, inputs))
+
+
+def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> BuildReport:
+    """Run ``fill`` in a staging folder, then publish it as ``releases/{version}``.
+
+    Nothing under ``releases/`` or ``current`` changes until the release is complete; a
+    release of the same version already present is identical by construction and kept.
+    """
     out.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(out)
     staging = out / f".staging-{report.version}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
-        _build_into(staging, paths, report, mesh_table, data_dir, ontology_dir, shacl)
+        fill(staging)
         final = out / "releases" / report.version
         final.parent.mkdir(exist_ok=True)
-        if final.exists():
-            shutil.rmtree(final)
-        staging.rename(final)
+        if not (final / release.MANIFEST).exists():
+            shutil.rmtree(final, ignore_errors=True)
+            staging.rename(final)
         release.point_current(out, final)
         report.release_dir = final
     finally:
@@ -190,34 +186,49 @@ def build(
     return report
 
 
-def _build_into(staging: Path, paths: list[Path], report: BuildReport, mesh_table: Path,
-                data_dir: Path, ontology_dir: Path, shacl: bool) -> None:
-    store = create_store(staging / "store")
-    collector = _Collector(report)
-    load_quads(store, (q for a in article_records(paths, collector) for q in article_quads(a)))
-    load_quads(store, vocabulary_quads(data_dir / "vocabulary"))
-    load_quads(store, ontology_quads(ontology_dir))
-    wanted = collector.mesh_uis | vocabulary_mesh_uis(data_dir)
+def remove_stale_staging(out: Path) -> None:
+    """Remove staging folders left by builds that were killed (their process is gone)."""
+    for folder in out.glob(".staging-*"):
+        pid = folder.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _fill(staging: Path, base: Path | None, paths: list[Path], report: BuildReport,
+          inputs: Inputs) -> None:
+    """Load, describe, check and write a release into ``staging``.
+
+    With ``base`` (the previous release's store) the new store starts as a copy of it; the
+    curated findings and the metadata are then recomputed, as new articles may resolve them.
+    """
+    if base is None:
+        store = create_store(staging / "store")
+        index = ArticleIndex()
+    else:
+        open_read_only(base).backup(str(staging / "store"))
+        store = Store(str(staging / "store"))
+        index = ArticleIndex.from_store(store)
+        for name in ("metadata",):
+            store.clear_graph(iris.graph_iri(name))
+        store.update(CURATED_REMOVAL.format(findings=iris.graph_iri("findings").value))
+    loader = ArticleLoader(store, mapper=article_quads, index=index, files=report.files,
+                           quarantine=report.quarantine)
+    for path in paths:
+        loader.apply(path, read_source(path))
+    loader.flush()
+    report.articles = loader.articles
+    wanted = set(loader.index.mesh_uis)
+    if base is None:
+        load_quads(store, vocabulary_quads(inputs.data_dir / "vocabulary"))
+        load_quads(store, ontology_quads(inputs.ontology_dir))
+        wanted |= vocabulary_mesh_uis(inputs.data_dir)
     load_quads(store, mesh.descriptor_quads(
-        mesh.select_with_ancestors(mesh.read_descriptors(mesh_table), wanted)))
-    findings_count = Counter[str]()
-    findings_file = str(data_dir / "findings.tsv")
-    for item in read_curated_findings(data_dir / "findings.tsv", collector.lookup):
-        findings_count["seen"] += 1
-        if isinstance(item, Rejected):
-            report.quarantine.append(item)
-            findings_count["quarantined"] += 1
-            continue
-        if item.article.value in collector.retracted:
-            item = replace(item, retracted=True)
-        load_quads(store, finding_quads(item))
-        findings_count["mapped"] += 1
-    report.files[findings_file] = FileCount(seen=findings_count["seen"],
-                                            mapped=findings_count["mapped"],
-                                            quarantined=findings_count["quarantined"])
+        mesh.select_with_ancestors(mesh.read_descriptors(inputs.mesh_table), wanted)))
+    load_curated_findings(store, inputs.data_dir / "findings.tsv", loader.index, report)
+    store.update(SHORTCUTS.format(findings=iris.graph_iri("findings").value))
     store.flush()
     load_quads(store, metadata_quads(store, report.version))
-    problems = validate.check_store(store, ontology_dir, shacl=shacl)
+    problems = validate.check_store(store, inputs.ontology_dir, shacl=inputs.shacl)
     if problems:
         listing = "\n".join(f"- {p}" for p in problems[:50])
         more = f"\n… and {len(problems) - 50} more" if len(problems) > 50 else ""
@@ -225,3 +236,23 @@ def _build_into(staging: Path, paths: list[Path], report: BuildReport, mesh_tabl
     report.triples = release.write_release(store, staging, report)
     store.flush()
     del store
+
+
+#: Removes the curated findings so they can be recomputed.
+CURATED_REMOVAL = """
+DELETE {{ GRAPH <{findings}> {{ ?f ?p ?o }} }}
+WHERE {{ GRAPH <{findings}> {{
+  ?f <https://w3id.org/evkg/ontology#method> <https://w3id.org/evkg/ontology#CuratedEvidence> ;
+     ?p ?o }} }}
+"""
+#: Recomputes the shortcut triples from the findings (they are derived, never loaded).
+SHORTCUTS = """
+PREFIX evkg: <https://w3id.org/evkg/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+DELETE {{ GRAPH <{findings}> {{ ?a ?p ?x }} }} WHERE {{ GRAPH <{findings}> {{ ?a ?p ?x
+  FILTER(?p IN (evkg:mentionsCargo, evkg:studiesProcess)) }} }};
+INSERT {{ GRAPH <{findings}> {{ ?a evkg:mentionsCargo ?c }} }} WHERE {{ GRAPH <{findings}> {{
+  ?f a evkg:Finding ; prov:wasDerivedFrom ?a ; evkg:cargo ?c }} }};
+INSERT {{ GRAPH <{findings}> {{ ?a evkg:studiesProcess ?x }} }} WHERE {{ GRAPH <{findings}> {{
+  ?f a evkg:Finding ; prov:wasDerivedFrom ?a ; evkg:process ?x }} }}
+"""

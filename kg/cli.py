@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kg import release
-from kg.build import BuildError, build
+from kg.build import BuildError, BuildReport, build, ingest
 
 #: Where builds go unless --out / --store says otherwise (EVKG_STORE_DIR in the server).
 DEFAULT_OUT = Path("build")
@@ -16,6 +16,10 @@ DEFAULT_OUT = Path("build")
 out_option = click.option("--out", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
                           show_default=True, help="Build folder (releases/ and current).")
 quiet_option = click.option("--quiet", is_flag=True, help="Print only errors.")
+mesh_option = click.option("--mesh", "mesh_file", type=click.Path(exists=True, path_type=Path),
+                           help="MeSH descriptor XML or table: labels, entry terms, tree numbers.")
+max_errors_option = click.option("--max-errors", type=int, default=None,
+                                 help="Exit non-zero when more records than this were quarantined.")
 
 
 @click.group()
@@ -27,12 +31,10 @@ def main() -> None:
 @main.command("build")
 @click.argument("sources", nargs=-1)
 @out_option
-@click.option("--mesh", "mesh_file", type=click.Path(exists=True, path_type=Path),
-              help="MeSH descriptor XML or table to take labels and tree numbers from.")
+@mesh_option
 @click.option("--without-default-articles", is_flag=True,
               help="Leave out data/articles.jsonl (the vocabulary and findings stay).")
-@click.option("--max-errors", type=int, default=None,
-              help="Exit non-zero when more records than this were quarantined.")
+@max_errors_option
 @quiet_option
 def build_command(sources: tuple[str, ...], out: Path, mesh_file: Path | None,
                   without_default_articles: bool, max_errors: int | None, quiet: bool) -> None:
@@ -42,6 +44,32 @@ def build_command(sources: tuple[str, ...], out: Path, mesh_file: Path | None,
                        default_articles=not without_default_articles)
     except (BuildError, FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
+    print_report(report, quiet=quiet, max_errors=max_errors)
+
+
+@main.command("ingest")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--into", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
+              show_default=True, help="Build folder whose current release is updated.")
+@mesh_option
+@max_errors_option
+@quiet_option
+def ingest_command(files: tuple[str, ...], out: Path, mesh_file: Path | None,
+                   max_errors: int | None, quiet: bool) -> None:
+    """Apply PubMed baseline/update FILES to the current release, producing the next one.
+
+    A PMID is a replaceable unit: a newer record replaces it, DeleteCitation removes it, and
+    applying the same file again changes nothing.
+    """
+    try:
+        report = ingest(files, out, mesh_file=mesh_file)
+    except (BuildError, FileNotFoundError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    print_report(report, quiet=quiet, max_errors=max_errors)
+
+
+def print_report(report: BuildReport, *, quiet: bool, max_errors: int | None) -> None:
+    """The summary on stdout, each quarantined record on stderr, and the --max-errors verdict."""
     if not quiet:
         click.echo(f"release {report.version}: {report.articles} articles, "
                    f"{sum(report.triples.values())} triples -> {report.release_dir}")

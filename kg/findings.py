@@ -2,8 +2,8 @@
 
 A finding is never a bare triple (DESIGN.md, "The evidence model"): it names the article it was
 derived from, what it links, the effect, the method that produced it and, for text mining, the
-field and span. Shortcut triples (``evkg:mentionsCargo``, ``evkg:studiesProcess``) are written
-beside each finding for easy querying.
+field and span. The shortcut triples (``evkg:mentionsCargo``, ``evkg:studiesProcess``) are
+derived from the findings by the build once all are loaded (``kg.build.SHORTCUTS``).
 """
 
 from __future__ import annotations
@@ -90,13 +90,11 @@ def finding_quads(finding: Finding) -> Iterator[Quad]:
     if finding.cargo:
         cargo = iris.cargo_iri(finding.cargo)
         yield t(EVKG.cargo, cargo)
-        yield Quad(finding.article, EVKG.mentionsCargo, cargo, g)
     if finding.cargo_class:
         yield t(EVKG.cargoClass, EVKG[finding.cargo_class])
     if finding.process:
         process = iris.process_iri(finding.process)
         yield t(EVKG.process, process)
-        yield Quad(finding.article, EVKG.studiesProcess, process, g)
     if finding.disease:
         yield t(EVKG.diseaseContext, iris.disease_iri(finding.disease))
     if finding.evidence_note:

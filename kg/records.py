@@ -129,6 +129,9 @@ class Article:
     comments_corrections: tuple[CommentCorrection, ...] = ()
     retracted: bool = False
     is_book: bool = False
+    #: A partial record (an entry in another article's list of similar or citing articles):
+    #: it adds an article the graph lacks but never replaces a full record.
+    partial: bool = False
     provenance: Provenance = field(default_factory=Provenance)
 
     @property

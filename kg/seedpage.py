@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from kg.records import (
@@ -238,7 +239,8 @@ def entries(lines: list[str]) -> list[str]:
 
 def related_entries(lines: list[str], file: str, kind: str) -> list[Article]:
     """The articles of a "Similar articles" or "Cited by" list, in page order."""
-    return [parse_entry(entry, Provenance(file=file, position=f"{kind}:{number}"))
+    return [replace(parse_entry(entry, Provenance(file=file, position=f"{kind}:{number}")),
+                    partial=True)
             for number, entry in enumerate(entries(lines), start=1)]
 
 

@@ -125,7 +125,7 @@ def fill_from_page(article: Article, page: Article) -> Article:
     """Fields the corpus left empty, taken from the seed page's record of the same article."""
     changes = {}
     for f in dataclasses.fields(Article):
-        if f.name in ("provenance", "version"):
+        if f.name in ("provenance", "version", "partial"):
             continue
         mine, theirs = getattr(article, f.name), getattr(page, f.name)
         if f.name == "journal" and mine and theirs:

@@ -1,0 +1,196 @@
+"""Applying article records to a store: a PMID is a replaceable unit.
+
+A record for an article the store already holds replaces it (unless its PubMed ``Version`` is
+lower); a ``DeleteCitation`` removes it; applying the same file twice changes nothing. New
+quads are buffered and bulk-loaded; the buffer is flushed before anything is removed, so a
+removal always sees everything loaded before it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import NamedNode, Quad, QuerySolutions, Store
+
+from kg import iris
+from kg.articles import subject_iri
+from kg.namespaces import EVKG, FABIO
+from kg.records import Article, Deletion, Rejected
+from kg.store import LOAD_BATCH
+
+#: Maps one article to every quad it contributes (bibliographic record and findings).
+ArticleMapper = Callable[[Article], Iterable[Quad]]
+
+
+@dataclass
+class FileCount:
+    """Per input file: seen = mapped + quarantined + deleted."""
+
+    seen: int = 0
+    mapped: int = 0
+    quarantined: int = 0
+    deleted: int = 0
+
+
+@dataclass
+class ArticleIndex:
+    """What is known about the articles in the store, without holding the records."""
+
+    versions: dict[str, int] = field(default_factory=dict)
+    dois: dict[str, str] = field(default_factory=dict)
+    retracted: set[str] = field(default_factory=set)
+    mesh_uis: set[str] = field(default_factory=set)
+
+    def note(self, article: Article) -> None:
+        self.versions[article.key] = article.version
+        if article.doi:
+            self.dois[article.doi.lower()] = article.key
+        iri = subject_iri(article).value
+        if article.retracted:
+            self.retracted.add(iri)
+        else:
+            self.retracted.discard(iri)
+        self.mesh_uis.update(h.descriptor_ui for h in article.mesh_headings if h.descriptor_ui)
+        self.mesh_uis.update(s.ui for s in article.substances if s.ui)
+        self.mesh_uis.update(p.ui for p in article.publication_types if p.ui)
+
+    def lookup(self, pmid: str, doi: str) -> NamedNode | None:
+        """The IRI of the article with this PMID, else with this DOI, if the store has it."""
+        if pmid and pmid in self.versions:
+            return iris.article_iri(pmid)
+        key = self.dois.get(doi.lower()) if doi else None
+        if key is None:
+            return None
+        if key.startswith("doi:"):
+            return iris.article_iri(doi=key[4:])
+        if key.startswith("pmc:"):
+            return iris.article_iri(pmcid=key[4:])
+        return iris.article_iri(key)
+
+    @classmethod
+    def from_store(cls, store: Store) -> ArticleIndex:
+        """The index of a built store (versions above 1 are recorded in the graph)."""
+        index = cls()
+        solutions = store.query(f"""
+            SELECT ?pmid ?doi ?version ?retracted {{ GRAPH <{iris.graph_iri('articles').value}> {{
+              ?a a <https://schema.org/ScholarlyArticle> .
+              OPTIONAL {{ ?a <{FABIO.hasPubMedId.value}> ?pmid }}
+              OPTIONAL {{ ?a <http://purl.org/ontology/bibo/doi> ?doi }}
+              OPTIONAL {{ ?a <{EVKG.pubmedVersion.value}> ?version }}
+              OPTIONAL {{ ?a <{EVKG.retracted.value}> ?retracted }} }} }}""")
+        assert isinstance(solutions, QuerySolutions)
+        for pmid, doi, version, retracted in solutions:
+            key = pmid.value if pmid else f"doi:{doi.value}" if doi else ""
+            if not key:
+                continue
+            index.versions[key] = int(version.value) if version else 1
+            if doi:
+                index.dois[doi.value.lower()] = key
+            if retracted and retracted.value == "true":
+                index.retracted.add(_iri_of_key(key).value)
+        return index
+
+
+def _iri_of_key(key: str) -> NamedNode:
+    if key.startswith("doi:"):
+        return iris.article_iri(doi=key[4:])
+    if key.startswith("pmc:"):
+        return iris.article_iri(pmcid=key[4:])
+    return iris.article_iri(key)
+
+
+def removal_update(article: NamedNode) -> str:
+    """SPARQL Update removing an article's own record and the findings derived from it.
+
+    Descriptions of shared resources (journals, ORCID authors, MeSH terms) and citations other
+    articles make of this one stay: they belong to other records.
+    """
+    a = f"<{article.value}>"
+    articles = f"<{iris.graph_iri('articles').value}>"
+    findings = f"<{iris.graph_iri('findings').value}>"
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    return f"""
+DELETE {{ GRAPH {articles} {{ ?cell ?cp ?co }} }} WHERE {{ GRAPH {articles} {{
+  {a} <http://purl.org/ontology/bibo/authorList>/<{rdf}rest>* ?cell . ?cell ?cp ?co }} }};
+DELETE {{ GRAPH {articles} {{ ?grant ?gp ?go }} }} WHERE {{ GRAPH {articles} {{
+  {a} <{EVKG.grant.value}> ?grant . ?grant ?gp ?go }} }};
+DELETE {{ GRAPH {articles} {{ ?author ?ap ?ao }} }} WHERE {{ GRAPH {articles} {{
+  {a} <http://purl.org/dc/terms/creator> ?author . ?author ?ap ?ao
+  FILTER(STRSTARTS(STR(?author), "{article.value}/author/")) }} }};
+DELETE {{ GRAPH {articles} {{ {a} ?p ?o }} }} WHERE {{ GRAPH {articles} {{ {a} ?p ?o }} }};
+DELETE {{ GRAPH {findings} {{ ?f ?fp ?fo }} }} WHERE {{ GRAPH {findings} {{
+  ?f <http://www.w3.org/ns/prov#wasDerivedFrom> {a} ; ?fp ?fo }} }};
+DELETE {{ GRAPH {findings} {{ {a} ?sp ?so }} }} WHERE {{ GRAPH {findings} {{ {a} ?sp ?so }} }}
+"""
+
+
+@dataclass
+class ArticleLoader:
+    """Loads article records into ``store`` with replace and delete semantics, counting."""
+
+    store: Store
+    mapper: ArticleMapper
+    index: ArticleIndex = field(default_factory=ArticleIndex)
+    files: dict[str, FileCount] = field(default_factory=dict)
+    quarantine: list[Rejected] = field(default_factory=list)
+    _buffer: list[Quad] = field(default_factory=list)
+
+    def flush(self) -> None:
+        if self._buffer:
+            self.store.bulk_extend(self._buffer)
+            self._buffer = []
+
+    def _add(self, quads: Iterable[Quad]) -> None:
+        self._buffer.extend(quads)
+        if len(self._buffer) >= LOAD_BATCH:
+            self.flush()
+
+    def _remove(self, article: NamedNode) -> None:
+        self.flush()
+        self.store.update(removal_update(article))
+
+    def _reject(self, count: FileCount, rejected: Rejected) -> None:
+        count.quarantined += 1
+        self.quarantine.append(rejected)
+
+    def apply(self, path: Path, records: Iterator[Article | Deletion | Rejected]) -> None:
+        """Apply every record of one file."""
+        count = self.files.setdefault(str(path), FileCount())
+        for record in records:
+            count.seen += 1
+            if isinstance(record, Rejected):
+                self._reject(count, record)
+            elif isinstance(record, Deletion):
+                count.deleted += 1
+                if record.pmid in self.index.versions:
+                    self._remove(iris.article_iri(record.pmid))
+                    del self.index.versions[record.pmid]
+            elif not record.key:
+                self._reject(count, Rejected(
+                    reason="no PMID, DOI or PMCID: the graph cannot name this article",
+                    provenance=record.provenance, title=record.title))
+            else:
+                self._apply_article(count, record)
+
+    def _apply_article(self, count: FileCount, article: Article) -> None:
+        known = self.index.versions.get(article.key)
+        if known is not None and article.partial:
+            count.mapped += 1  # a listing on another page never replaces a full record
+            return
+        if known is not None and article.version < known:
+            self._reject(count, Rejected(
+                reason=f"version {article.version} of {article.key} is older than the "
+                f"version {known} already in the graph", provenance=article.provenance,
+                pmid=article.pmid, title=article.title))
+            return
+        if known is not None:
+            self._remove(subject_iri(article))
+        self.index.note(article)
+        self._add(self.mapper(article))
+        count.mapped += 1
+
+    @property
+    def articles(self) -> int:
+        return len(self.index.versions)

@@ -1,0 +1,160 @@
+"""A PMID is a replaceable unit: newer records replace, deletions remove, re-applying is a no-op."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pyoxigraph import QuerySolutions, Store
+
+from kg.articles import article_quads
+from kg.build import build, ingest
+from kg.jsonrecords import write_records
+from kg.loading import ArticleLoader
+from kg.records import Article, Author, Deletion, Journal, Provenance
+from kg.release import CHECKSUMS, QUARANTINE, current_release
+from kg.store import open_read_only
+
+PMID = "99999901"
+
+
+def article(title: str, *, version: int = 1, authors: tuple[str, ...] = ("Old A",),
+            partial: bool = False) -> Article:
+    return Article(pmid=PMID, version=version, title=title, pub_date="2024-05-01",
+                   journal=Journal(title="Journal of Invented Results"),
+                   authors=tuple(Author(family=a.split()[0], initials=a.split()[1])
+                                 for a in authors), partial=partial)
+
+
+def titles_and_authors(store: Store) -> tuple[list[str], list[str]]:
+    def values(query: str) -> list[str]:
+        solutions = store.query(query, use_default_graph_as_union=True)
+        assert isinstance(solutions, QuerySolutions)
+        return sorted(row[0].value for row in solutions)  # type: ignore[union-attr]
+
+    a = f"<https://w3id.org/evkg/article/{PMID}>"
+    return (values(f"SELECT ?t {{ {a} <http://purl.org/dc/terms/title> ?t }}"),
+            values(f"SELECT ?n {{ {a} <http://purl.org/dc/terms/creator>/"
+                   "<http://xmlns.com/foaf/0.1/familyName> ?n }"))
+
+
+def loaded(*batches: list[Article | Deletion]) -> tuple[Store, ArticleLoader]:
+    store = Store()
+    loader = ArticleLoader(store, mapper=article_quads)
+    for number, batch in enumerate(batches):
+        loader.apply(Path(f"file{number}.xml"), iter(batch))
+    loader.flush()
+    return store, loader
+
+
+def test_a_later_record_replaces_the_earlier_one() -> None:
+    store, loader = loaded([article("Old title", authors=("Old A", "Older B"))],
+                           [article("New title", authors=("New C",))])
+    assert titles_and_authors(store) == (["New title"], ["New"])
+    assert loader.files["file1.xml"].mapped == 1
+
+
+def test_an_older_version_is_quarantined_not_applied() -> None:
+    store, loader = loaded([article("Version two", version=2)], [article("Version one")])
+    assert titles_and_authors(store)[0] == ["Version two"]
+    assert "older than the version 2" in loader.quarantine[0].reason
+
+
+def test_a_deletion_removes_the_article_and_its_authors() -> None:
+    store, loader = loaded([article("Doomed")], [Deletion(PMID)])
+    assert titles_and_authors(store) == ([], [])
+    remaining = {quad.subject.value for quad in store}
+    assert remaining == {"https://w3id.org/evkg/journal/title/journal-of-invented-results"}
+    count = loader.files["file1.xml"]
+    assert (count.seen, count.deleted) == (1, 1)
+
+
+def test_a_partial_listing_never_replaces_a_full_record() -> None:
+    store, _ = loaded([article("Full record", authors=("Full A",))],
+                      [article("Listing", partial=True, authors=())])
+    assert titles_and_authors(store) == (["Full record"], ["Full"])
+
+
+def test_applying_the_same_records_twice_changes_nothing() -> None:
+    once, _ = loaded([article("Same", authors=("Same A", "Same B"))])
+    twice, _ = loaded([article("Same", authors=("Same A", "Same B"))],
+                      [article("Same", authors=("Same A", "Same B"))])
+    assert sorted(map(str, once)) == sorted(map(str, twice))
+
+
+def test_ingest_makes_the_next_release_and_keeps_the_previous(tmp_path: Path) -> None:
+    source = tmp_path / "first.jsonl"
+    write_records([article("First version")], source)
+    out = tmp_path / "build"
+    first = build([source], out, default_articles=False)
+    update = tmp_path / "update.jsonl"
+    write_records([article("Corrected version", authors=("Fixer F",))], update)
+    second = ingest([update], out)
+    assert second.version != first.version
+    assert current_release(out).name == second.version
+    assert (out / "releases" / first.version / "store").exists()
+    store = open_read_only(current_release(out) / "store")
+    assert titles_and_authors(store) == (["Corrected version"], ["Fixer"])
+    again = ingest([update], out)
+    again_store = open_read_only(current_release(out) / "store")
+    assert again.articles == second.articles == 1
+    assert sorted(map(str, again_store)) != [] and len(again_store) == len(store)
+
+
+def test_a_finding_is_resolved_once_its_article_arrives(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    build([], out)
+    entries = (current_release(out) / QUARANTINE).read_text(encoding="utf-8")
+    assert "24582564" in entries
+    arrival = tmp_path / "trpc5.jsonl"
+    write_records([Article(pmid="24582564", title="An article on TRPC5 in microvesicles",
+                           provenance=Provenance(notes=("test fixture",)))], arrival)
+    ingest([arrival], out)
+    store = open_read_only(current_release(out) / "store")
+    solutions = store.query("""
+        PREFIX evkg: <https://w3id.org/evkg/ontology#>
+        SELECT ?c { ?f evkg:method evkg:CuratedEvidence ;
+          <http://www.w3.org/ns/prov#wasDerivedFrom> <https://w3id.org/evkg/article/24582564> ;
+          evkg:cargo ?c }""", use_default_graph_as_union=True)
+    assert isinstance(solutions, QuerySolutions)
+    assert {row[0].value for row in solutions} == {"https://w3id.org/evkg/cargo/TRPC5"}  # type: ignore[union-attr]
+
+
+def test_a_killed_build_leaves_the_current_release_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    build([], out)
+    before = current_release(out)
+    sums = (before / CHECKSUMS).read_text(encoding="utf-8")
+    big = tmp_path / "big.jsonl"
+    write_records((Article(pmid=str(90_000_000 + n), title=f"Synthetic article {n}",
+                           abstract=(), authors=(Author(family="Doe", initials="J"),))
+                   for n in range(60_000)), big)
+    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(big), "--out",
+                                str(out), "--quiet"], stderr=subprocess.DEVNULL)
+    time.sleep(3)
+    assert process.poll() is None, "the build finished before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert current_release(out) == before
+    assert (before / CHECKSUMS).read_text(encoding="utf-8") == sums
+    assert [p.name for p in (out / "releases").iterdir()] == [before.name]
+    build([], out)  # the next build cleans up the killed build's staging folder
+    assert not list(out.glob(".staging-*"))
+
+
+@pytest.mark.parametrize("reason_part", ["no PMID, DOI or PMCID"])
+def test_quarantine_entries_name_file_position_and_reason(tmp_path: Path,
+                                                          reason_part: str) -> None:
+    source = tmp_path / "mixed.jsonl"
+    write_records([article("Fine"), Article(title="Nameless")], source)
+    report = build([source], tmp_path / "b", default_articles=False)
+    entries = [json.loads(line) for line in
+               (report.release_dir / QUARANTINE).read_text(encoding="utf-8").splitlines()]  # type: ignore[operator]
+    nameless = [e for e in entries if reason_part in e["reason"]]
+    assert nameless == [{"file": str(source), "position": "line 2", "pmid": "",
+                         "title": "Nameless", "reason": nameless[0]["reason"]}]
