@@ -11,7 +11,7 @@ import gzip
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from kg import jsonrecords, seedpage
+from kg import jsonrecords, medline, pubmed, seedpage
 from kg.records import Article, Deletion, Provenance, Rejected
 
 Record = Article | Deletion | Rejected
@@ -32,6 +32,8 @@ def _read_page(path: Path) -> Iterator[Record]:
 READERS: dict[str, Reader] = {
     "jsonl": jsonrecords.read_records,
     "page": _read_page,
+    "pubmed-xml": pubmed.read_pubmed_xml,
+    "medline": medline.read_medline,
 }
 
 

@@ -1,0 +1,277 @@
+"""MEDLINE text (PubMed's "Save → PubMed format", ``.txt`` / ``.nbib``) → ``Article`` records.
+
+A record is a run of ``TAG - value`` lines ending at a blank line; the tag is left-justified in
+four columns and a value continues on lines indented by six spaces. One record is held at a time.
+MEDLINE text gives no MeSH or publication-type UIs, so those stay "".
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.records import (
+    AbstractSection,
+    Article,
+    Author,
+    CommentCorrection,
+    Grant,
+    Journal,
+    MeshHeading,
+    Provenance,
+    PublicationType,
+    Qualifier,
+    Rejected,
+    Substance,
+)
+
+Field = tuple[str, str]
+
+_TAG_LINE = re.compile(r"([A-Z][A-Z0-9]{0,3}) *- ?(.*)")
+#: MEDLINE comment/correction tags → PubMed XML ``CommentsCorrections/@RefType``.
+COMMENT_TAGS = {
+    "CIN": "CommentIn", "CON": "CommentOn", "EIN": "ErratumIn", "EFR": "ErratumFor",
+    "RIN": "RetractionIn", "ROF": "RetractionOf", "RRI": "RetractedandRepublishedIn",
+    "RRF": "RetractedandRepublishedFrom", "CRI": "CorrectedandRepublishedIn",
+    "CRF": "CorrectedandRepublishedFrom", "UIN": "UpdateIn", "UOF": "UpdateOf",
+    "ECI": "ExpressionOfConcernIn", "ECF": "ExpressionOfConcernFor", "RPI": "RepublishedIn",
+    "RPF": "RepublishedFrom", "SPIN": "SummaryForPatientsIn", "ORI": "OriginalReportIn",
+}
+RETRACTED_TYPE = "Retracted Publication"
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december")
+_ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])")
+
+
+# --- dates and identifiers (the PubMed XML reader uses them too) ------------------------------
+
+def month_number(value: str) -> int | None:
+    """1–12 for "Jan", "January", "01" or "1"; ``None`` for anything else (seasons, ranges)."""
+    value = value.strip().lower()
+    if value.isdigit():
+        return int(value) if 1 <= int(value) <= 12 else None
+    for number, name in enumerate(_MONTHS, start=1):
+        if value.rstrip(".") in (name, name[:3]):
+            return number
+    return None
+
+
+def iso_date(year: str, month: str = "", day: str = "") -> str:
+    """An ISO date as precise as the parts allow: "2023", "2023-07" or "2023-07-17"."""
+    year = year.strip()
+    if not re.fullmatch(r"\d{4}", year):
+        return ""
+    number = month_number(month) if month else None
+    if number is None:
+        return year
+    try:
+        return datetime.date(int(year), number, int(day)).isoformat()
+    except ValueError:
+        return f"{year}-{number:02d}"
+
+
+def iso_from_text(value: str) -> str:
+    """A free-text date ("2023 Jul 17", "2016 Jan-Feb", "2000 Spring") as a partial ISO date.
+
+    A month range keeps its first month and drops the day; a season keeps only the year.
+    """
+    parts = value.split()
+    if not parts:
+        return ""
+    month = parts[1] if len(parts) > 1 else ""
+    day = parts[2] if len(parts) > 2 and "-" not in month else ""
+    return iso_date(parts[0][:4], month.split("-")[0], day)
+
+
+def normalise_orcid(value: str) -> str:
+    """The bare ``0000-0000-0000-000X`` form of an ORCID iD (URL forms accepted); else ""."""
+    value = re.sub(r"^\s*(?:https?://)?(?:www\.)?orcid\.org/", "", value.strip(), flags=re.I)
+    match = _ORCID.fullmatch(value.upper())
+    return "-".join(match.groups()) if match else ""
+
+
+# --- reading a file ----------------------------------------------------------------------------
+
+def read_medline(path: Path) -> Iterator[Article | Rejected]:
+    """Every record of a MEDLINE text file, in file order; one without a PMID is ``Rejected``."""
+    for number, (line, fields) in enumerate(_records(path), start=1):
+        where = Provenance(file=str(path), position=f"record {number}, line {line}")
+        try:
+            article = _article(fields, where)
+        except Exception as error:  # one bad record must not end the file
+            yield Rejected(reason=f"{path}: MEDLINE record {number} could not be read: {error}",
+                           provenance=where, pmid=_first(fields, "PMID"))
+            continue
+        if article.pmid:
+            yield article
+        else:
+            yield Rejected(reason=f"{path}: MEDLINE record {number} has no PMID",
+                           provenance=where, title=article.title)
+
+
+def _records(path: Path) -> Iterator[tuple[int, list[Field]]]:
+    """(line of the record's first tag, its fields with continuation lines joined)."""
+    fields: list[Field] = []
+    start = 0
+    with path.open(encoding="utf-8-sig", errors="replace") as lines:
+        for number, raw in enumerate(lines, start=1):
+            line = raw.rstrip("\r\n")
+            if not line.strip():
+                if fields:
+                    yield start, fields
+                fields = []
+                continue
+            match = None if line.startswith(" ") else _TAG_LINE.fullmatch(line)
+            if match:
+                start = start if fields else number
+                fields.append((match.group(1), match.group(2).strip()))
+            elif fields:  # a continuation line (indented by six spaces)
+                tag, value = fields[-1]
+                fields[-1] = (tag, f"{value} {line.strip()}".strip())
+    if fields:
+        yield start, fields
+
+
+def _first(fields: list[Field], tag: str) -> str:
+    return next((value for t, value in fields if t == tag), "")
+
+
+def _every(fields: list[Field], tag: str) -> list[str]:
+    return [value for t, value in fields if t == tag and value]
+
+
+def _yyyymmdd(value: str) -> str:
+    digits = value.strip()[:8]
+    return iso_date(digits[:4], digits[4:6], digits[6:8]) if digits.isdigit() else ""
+
+
+def _journal(fields: list[Field]) -> Journal | None:
+    issns: dict[str, str] = {}
+    for value in _every(fields, "IS"):
+        match = re.fullmatch(r"(\S+)\s*\((\w+)\)", value)
+        if match:
+            issns.setdefault(match.group(2).lower(), match.group(1))
+    found = Journal(title=_first(fields, "JT"), iso_abbrev=_first(fields, "TA"),
+                    issn=issns.get("print") or issns.get("linking", ""),
+                    eissn=issns.get("electronic", ""), nlm_id=_first(fields, "JID"))
+    return None if found == Journal() else found
+
+
+@dataclass
+class _Draft:
+    """An author being read: FAU opens one, its AU adds the initials, AD/AUID follow."""
+
+    family: str = ""
+    given: str = ""
+    initials: str = ""
+    collective: str = ""
+    orcid: str = ""
+    paired: bool = False
+    affiliations: list[str] = field(default_factory=list)
+
+    def author(self) -> Author:
+        return Author(family=self.family, given=self.given, initials=self.initials,
+                      collective=self.collective, orcid=self.orcid,
+                      affiliations=tuple(self.affiliations))
+
+
+def _authors(fields: list[Field]) -> tuple[Author, ...]:
+    """FAU/AU pairs in order (an AU without its FAU stands alone), CN for group authors.
+
+    AD and AUID belong to the author before them; an AD before any author (older records give
+    one affiliation for the article) goes to the first author.
+    """
+    drafts: list[_Draft] = []
+    early: list[str] = []
+    for tag, value in fields:
+        current = drafts[-1] if drafts else None
+        if tag == "FAU":
+            family, _, given = value.partition(",")
+            drafts.append(_Draft(family=family.strip(), given=given.strip()))
+        elif tag == "AU":
+            family, _, initials = value.rpartition(" ") if " " in value else (value, "", "")
+            if current is not None and current.family and not current.paired:
+                current.initials, current.paired = initials, True
+            else:
+                drafts.append(_Draft(family=family, initials=initials, paired=True))
+        elif tag == "CN":
+            drafts.append(_Draft(collective=value, paired=True))
+        elif tag == "AD":
+            (early if current is None else current.affiliations).append(value)
+        elif tag == "AUID" and current is not None and value.upper().startswith("ORCID"):
+            current.orcid = normalise_orcid(value.split(":", 1)[-1])
+    if drafts:
+        drafts[0].affiliations[:0] = early
+    return tuple(d.author() for d in drafts)
+
+
+def _substance(value: str) -> Substance:
+    """``0 (Biomarkers)`` or ``EC 2.7.10.1 (ErbB Receptors)``: registry number, then the name."""
+    number, sep, name = value.partition(" (")
+    if not sep or not name.endswith(")"):
+        return Substance(name=value)
+    return Substance(name=name[:-1].strip(), registry_number=number.strip())
+
+
+def _heading(value: str) -> MeshHeading:
+    """``Breast Neoplasms/*diagnosis/metabolism``: a '*' marks the major descriptor or qualifier."""
+    descriptor, *qualifiers = value.split("/")
+    return MeshHeading(
+        descriptor_label=descriptor.lstrip("*").strip(), major=descriptor.startswith("*"),
+        qualifiers=tuple(Qualifier(label=q.lstrip("*").strip(), major=q.startswith("*"))
+                         for q in qualifiers if q.strip()))
+
+
+def _grant(value: str) -> Grant:
+    """``CA123/CA/NCI NIH HHS/United States``: grant number, acronym, agency, country."""
+    parts = [p.strip() for p in value.rsplit("/", 3)]
+    if len(parts) == 4:
+        return Grant(grant_id=parts[0], agency=parts[2], country=parts[3])
+    if len(parts) == 3:
+        return Grant(grant_id=parts[0], agency=parts[1], country=parts[2])
+    if len(parts) == 2:
+        return Grant(agency=parts[0], country=parts[1])
+    return Grant(grant_id=value)
+
+
+def _comment(tag: str, value: str) -> CommentCorrection:
+    """``RIN - Int J Oncol. 2022 Aug;61(2):95. PMID: 35795234`` → the notice's PMID and source."""
+    note, _, pmid = value.partition("PMID:")
+    return CommentCorrection(ref_type=COMMENT_TAGS[tag], pmid=pmid.strip(),
+                             note=note.strip() if pmid else value)
+
+
+def _article_ids(fields: list[Field]) -> dict[str, str]:
+    """AID/LID values by kind: ``10.3389/... [doi]``, ``PMC10393036 [pmc]``."""
+    ids: dict[str, str] = {}
+    for value in _every(fields, "AID") + _every(fields, "LID"):
+        match = re.fullmatch(r"(.+?)\s*\[(\w+)\]", value)
+        if match:
+            ids.setdefault(match.group(2).lower(), match.group(1))
+    return ids
+
+
+def _article(fields: list[Field], where: Provenance) -> Article:
+    ids = _article_ids(fields)
+    types = tuple(PublicationType(label=v) for v in _every(fields, "PT"))
+    comments = tuple(_comment(tag, value) for tag, value in fields
+                     if tag in COMMENT_TAGS and value)
+    abstract = _first(fields, "AB")
+    return Article(
+        pmid=_first(fields, "PMID"), pmcid=_first(fields, "PMC") or ids.get("pmc", ""),
+        doi=ids.get("doi", ""), title=_first(fields, "TI"),
+        abstract=(AbstractSection(text=abstract),) if abstract else (),
+        language=_first(fields, "LA"), journal=_journal(fields), volume=_first(fields, "VI"),
+        issue=_first(fields, "IP"), pages=_first(fields, "PG"),
+        pub_date=iso_from_text(_first(fields, "DP")), epub_date=_yyyymmdd(_first(fields, "DEP")),
+        revised_date=_yyyymmdd(_first(fields, "LR")), authors=_authors(fields),
+        publication_types=types, keywords=tuple(_every(fields, "OT")),
+        substances=tuple(_substance(v) for v in _every(fields, "RN")),
+        mesh_headings=tuple(_heading(v) for v in _every(fields, "MH")),
+        grants=tuple(_grant(v) for v in _every(fields, "GR")), comments_corrections=comments,
+        retracted=(any(t.label == RETRACTED_TYPE for t in types)
+                   or any(c.ref_type == "RetractionIn" for c in comments)),
+        provenance=where)

