@@ -104,6 +104,8 @@ def article_quads(article: Article) -> Iterator[Quad]:
     for ref in article.references:
         if ref.pmid or ref.doi or ref.pmcid:
             yield t(CITO.cites, iris.article_iri(ref.pmid, ref.doi, ref.pmcid))
+        elif ref.citation:
+            yield t(EVKG.unidentifiedReference, Literal(ref.citation))
     for pmid in article.similar_pmids:
         yield t(EVKG.similarTo, iris.article_iri(pmid))
     for pmid in article.cited_by_pmids:

@@ -1,0 +1,139 @@
+"""Every real PubMed file builds, and the graph holds exactly what the XML holds."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+from pyoxigraph import QuerySolutions, Store
+
+from kg.build import build
+from kg.cli import main
+from kg.release import QUARANTINE, current_release
+from kg.store import open_read_only
+from tests.conftest import ROOT, SHARED
+
+PUBMED = SHARED / "data" / "pubmed"
+XML_FILES = sorted(p.relative_to(PUBMED).as_posix() for p in PUBMED.rglob("*.xml*")) \
+    if PUBMED.exists() else []
+
+
+def xml_tree(path: Path) -> etree._ElementTree:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    if path.suffix == ".gz":
+        with gzip.open(path, "rb") as handle:
+            return etree.parse(handle, parser)
+    return etree.parse(str(path), parser)
+
+
+def count(store: Store, query: str) -> int:
+    solutions = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(solutions, QuerySolutions)
+    return int(next(iter(solutions))[0].value)  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="module")
+def pubmed_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Store]:
+    if not PUBMED.exists():
+        pytest.skip("../shared is absent: the real PubMed files are not available")
+    stores = {}
+    for name in XML_FILES:
+        out = tmp_path_factory.mktemp("pubmed")
+        build([PUBMED / name], out, default_articles=False)
+        stores[name] = open_read_only(current_release(out) / "store")
+    return stores
+
+
+@pytest.mark.parametrize("name", XML_FILES)
+def test_graph_counts_equal_xml_counts(pubmed_builds: dict[str, Store], name: str) -> None:
+    tree = xml_tree(PUBMED / name)
+    store = pubmed_builds[name]
+    deleted = set(tree.xpath("//DeleteCitation/PMID/text()"))
+    pmids = {p for p in tree.xpath(
+        "//PubmedArticle/MedlineCitation/PMID/text() | /MedlineCitationSet/MedlineCitation/PMID/text()"
+        " | //PubmedBookArticle/BookDocument/PMID/text()")} - deleted
+    assert count(store, "SELECT (COUNT(DISTINCT ?a) AS ?n) { ?a a <https://schema.org/ScholarlyArticle> }"
+                 ) == len(pmids)
+    kept = [r for r in tree.xpath("//MedlineCitation | //BookDocument")
+            if r.findtext("PMID") in pmids]
+    headings = sum(len(r.findall(".//MeshHeading")) for r in kept)
+    assert count(store, """SELECT (COUNT(*) AS ?n) {
+        { ?a <http://purl.org/spar/fabio/hasSubjectTerm> ?d
+          FILTER(!CONTAINS(SUBSTR(STR(?d), 28), "Q")) }
+        UNION { ?a <https://w3id.org/evkg/ontology#unresolvedSubjectTerm> ?d
+          FILTER(!CONTAINS(?d, "/")) } }""") == headings
+    references = sum(len(distinct_references(r)) for r in kept)
+    assert count(store, """SELECT (COUNT(*) AS ?n) {
+        { ?a <http://purl.org/spar/cito/cites> ?b
+          FILTER EXISTS { ?a <http://purl.org/spar/fabio/hasPubMedId> ?p } }
+        UNION { ?a <https://w3id.org/evkg/ontology#unidentifiedReference> ?r } }""") == references
+
+
+def distinct_references(citation: etree._Element) -> set[object]:
+    """A record's references as RDF holds them: a set, one member per distinct cited work
+    (by PMID, else DOI, else PMCID, else citation text) — a list citing a work twice is one."""
+    parent = citation.getparent()
+    if citation.tag != "MedlineCitation" or parent is None:
+        return set()
+    works: set[object] = set()
+    for reference in parent.iterfind(".//Reference"):
+        ids = {i.get("IdType"): i.text for i in reference.iterfind("ArticleIdList/ArticleId")}
+        works.add(ids.get("pubmed") or ids.get("doi") or ids.get("pmc")
+                  or ("citation", reference.findtext("Citation")))
+    return works
+
+
+@pytest.mark.parametrize("name,deleted", [("ncbiutils/pubmed22n1115.xml", 34),
+                                          ("ncbiutils/pubmed22n1313.xml", 559)])
+def test_update_files_delete_what_they_list(tmp_path: Path, name: str, deleted: int) -> None:
+    if not PUBMED.exists():
+        pytest.skip("../shared is absent: the real PubMed update files are not available")
+    listed = set(xml_tree(PUBMED / name).xpath("//DeleteCitation/PMID/text()"))
+    assert len(listed) == deleted
+    seed = tmp_path / "present.jsonl"
+    from kg.jsonrecords import write_records
+    from kg.records import Article
+
+    victims = sorted(listed)[:5]
+    write_records([Article(pmid=p, title=f"Article {p} before its deletion") for p in victims], seed)
+    out = tmp_path / "b"
+    build([seed], out, default_articles=False)
+    report = build([seed, PUBMED / name], out, default_articles=False)
+    store = open_read_only(current_release(out) / "store")
+    for pmid in victims:
+        assert count(store, "SELECT (COUNT(*) AS ?n) { ?a "
+                     f'<http://purl.org/spar/fabio/hasPubMedId> "{pmid}" }}') == 0
+    assert report.files[str(PUBMED / name)].deleted == deleted
+
+
+BAD_INPUTS = [
+    ("pubmed_entities.xml", "entities"),
+    ("pubmed_malformed.xml", "line"),
+    ("pubmed_foo_root.xml", "Foo"),
+    ("pubmed_no_pmid.xml", "PMID"),
+]
+
+
+@pytest.mark.parametrize("fixture,expected", BAD_INPUTS)
+def test_bad_input_is_quarantined_and_reported(tmp_path: Path, fixture: str, expected: str) -> None:
+    source = ROOT / "tests" / "data" / fixture
+    out = tmp_path / "b"
+    result = CliRunner().invoke(main, ["build", str(source), "--out", str(out),
+                                       "--without-default-articles", "--max-errors", "0"])
+    assert result.exit_code == 1
+    assert f"quarantined: {source}" in result.output and expected in result.output
+    entries = (current_release(out) / QUARANTINE).read_text(encoding="utf-8")
+    assert fixture in entries and expected in entries
+
+
+def test_truncated_gzip_is_reported_by_name(tmp_path: Path) -> None:
+    whole = gzip.compress((ROOT / "tests" / "data" / "pubmed_articles.xml").read_bytes())
+    cut = tmp_path / "cut.xml.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    result = CliRunner().invoke(main, ["build", str(cut), "--out", str(tmp_path / "b"),
+                                       "--without-default-articles"])
+    assert result.exit_code == 0
+    assert "quarantined: " + str(cut) in result.output
