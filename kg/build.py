@@ -111,6 +111,7 @@ class Inputs:
     data_dir: Path = DATA_DIR
     ontology_dir: Path = ONTOLOGY_DIR
     shacl: bool = True
+    progress: bool = False
 
     def files(self) -> list[Path]:
         """Every file whose content the release depends on (the code included)."""
@@ -129,6 +130,7 @@ def build(
     data_dir: Path = DATA_DIR,
     ontology_dir: Path = ONTOLOGY_DIR,
     shacl: bool = True,
+    progress: bool = False,
 ) -> BuildReport:
     """Build a release from the sources into ``out/releases/{version}``; point ``current`` at it."""
     paths = list(iter_source_files(sources))
@@ -136,7 +138,7 @@ def build(
         paths = default_sources(data_dir) + paths
     if not paths:
         raise BuildError("nothing to build: no sources, and --without-default-articles")
-    inputs = Inputs(mesh_file or data_dir / "mesh.tsv", data_dir, ontology_dir, shacl)
+    inputs = Inputs(mesh_file or data_dir / "mesh.tsv", data_dir, ontology_dir, shacl, progress)
     report = BuildReport(version=build_version([*paths, *inputs.files()]))
     return _release(out, report, lambda staging: _fill(staging, None, paths, report, inputs))
 
@@ -149,11 +151,12 @@ def ingest(
     data_dir: Path = DATA_DIR,
     ontology_dir: Path = ONTOLOGY_DIR,
     shacl: bool = True,
+    progress: bool = False,
 ) -> BuildReport:
     """Apply PubMed update (or any source) files to the current release, making the next one."""
     previous = release.current_release(into)
     paths = list(iter_source_files(files))
-    inputs = Inputs(mesh_file or data_dir / "mesh.tsv", data_dir, ontology_dir, shacl)
+    inputs = Inputs(mesh_file or data_dir / "mesh.tsv", data_dir, ontology_dir, shacl, progress)
     digest = hashlib.sha256(previous.name.encode())
     digest.update(build_version([*paths, *inputs.files()]).encode())
     report = BuildReport(version=digest.hexdigest()[:12])
@@ -214,7 +217,7 @@ def _fill(staging: Path, base: Path | None, paths: list[Path], report: BuildRepo
     loader = ArticleLoader(store, mapper=article_quads, index=index, files=report.files,
                            quarantine=report.quarantine)
     for path in paths:
-        loader.apply(path, read_source(path))
+        loader.apply(path, read_source(path), progress=inputs.progress)
     loader.flush()
     report.articles = loader.articles
     wanted = set(loader.index.mesh_uis)

@@ -41,7 +41,8 @@ def build_command(sources: tuple[str, ...], out: Path, mesh_file: Path | None,
     """Build a validated release from SOURCES (files, folders, globs) and the default data."""
     try:
         report = build(sources, out, mesh_file=mesh_file,
-                       default_articles=not without_default_articles)
+                       default_articles=not without_default_articles,
+                       progress=not quiet and sys.stderr.isatty())
     except (BuildError, FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     print_report(report, quiet=quiet, max_errors=max_errors)
@@ -62,7 +63,7 @@ def ingest_command(files: tuple[str, ...], out: Path, mesh_file: Path | None,
     applying the same file again changes nothing.
     """
     try:
-        report = ingest(files, out, mesh_file=mesh_file)
+        report = ingest(files, out, mesh_file=mesh_file, progress=not quiet and sys.stderr.isatty())
     except (BuildError, FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     print_report(report, quiet=quiet, max_errors=max_errors)
@@ -104,6 +105,51 @@ def query_command(query_or_file: str, out: Path, fmt: str) -> None:
         store_dir = release.current_release(out) / "store" if (out / "current").exists() else out
         print_results(store_dir, text, fmt, sys.stdout.buffer)
     except (FileNotFoundError, SyntaxError, ValueError, OSError) as error:
+        raise click.ClickException(str(error)) from None
+
+
+@main.command("validate")
+@click.option("--store", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
+              show_default=True, help="Build folder whose current release is checked.")
+@click.option("--no-shacl", is_flag=True, help="Run only the SPARQL checks.")
+def validate_command(out: Path, no_shacl: bool) -> None:
+    """Check the current release: ontology/checks/*.rq, and SHACL (on a sample when large)."""
+    from kg.build import ONTOLOGY_DIR
+    from kg.store import open_read_only
+    from kg.validate import check_store
+
+    try:
+        store = open_read_only(release.current_release(out) / "store")
+    except FileNotFoundError as error:
+        raise click.ClickException(str(error)) from None
+    problems = check_store(store, ONTOLOGY_DIR, shacl=not no_shacl)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s)")
+    click.echo("no problems")
+
+
+@main.command("export")
+@click.option("--store", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
+              show_default=True, help="Build folder whose current release is exported.")
+@click.option("--format", "fmt", default="nq", show_default=True,
+              type=click.Choice(["nq", "trig", "nt", "ttl", "jsonld", "rdfxml"]))
+@click.option("--graph", "graph", default=None,
+              help="One named graph (articles, mesh, vocabulary, findings, ontology, metadata).")
+@click.argument("output", type=click.Path(path_type=Path), required=False)
+def export_command(out: Path, fmt: str, graph: str | None, output: Path | None) -> None:
+    """Write the current release (or one graph) as RDF to OUTPUT or standard output."""
+    from kg.release import export_graph
+
+    try:
+        store_dir = release.current_release(out) / "store"
+        if output is None:
+            export_graph(store_dir, fmt, graph, sys.stdout.buffer)
+        else:
+            with output.open("wb") as handle:
+                export_graph(store_dir, fmt, graph, handle)
+    except (FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyoxigraph import NamedNode, Quad, QuerySolutions, Store
+from tqdm import tqdm
 
 from kg import iris
 from kg.articles import subject_iri
@@ -155,9 +156,12 @@ class ArticleLoader:
         count.quarantined += 1
         self.quarantine.append(rejected)
 
-    def apply(self, path: Path, records: Iterator[Article | Deletion | Rejected]) -> None:
-        """Apply every record of one file."""
+    def apply(self, path: Path, records: Iterator[Article | Deletion | Rejected],
+              *, progress: bool = False) -> None:
+        """Apply every record of one file (with a progress bar on stderr when asked)."""
         count = self.files.setdefault(str(path), FileCount())
+        if progress:
+            records = tqdm(records, desc=path.name, unit=" records", leave=False)
         for record in records:
             count.seen += 1
             if isinstance(record, Rejected):

@@ -105,6 +105,29 @@ def write_release(store: Store, directory: Path, report: BuildReport) -> dict[st
     return triples
 
 
+#: ``evkg export --format`` name → pyoxigraph format.
+EXPORT_FORMATS = {
+    "nq": RdfFormat.N_QUADS, "trig": RdfFormat.TRIG, "nt": RdfFormat.N_TRIPLES,
+    "ttl": RdfFormat.TURTLE, "jsonld": RdfFormat.JSON_LD, "rdfxml": RdfFormat.RDF_XML,
+}
+
+
+def export_graph(store_dir: Path, fmt: str, graph: str | None, out: IO[bytes]) -> None:
+    """Dump a store (or one named graph) in ``fmt``; triple formats take the union of graphs."""
+    from kg.store import open_read_only
+
+    rdf_format = EXPORT_FORMATS[fmt]
+    store = open_read_only(store_dir)
+    prefixes = PREFIXES if rdf_format in (RdfFormat.TURTLE, RdfFormat.TRIG,
+                                          RdfFormat.RDF_XML, RdfFormat.JSON_LD) else None
+    if graph is not None:
+        store.dump(out, rdf_format, from_graph=iris.graph_iri(graph), prefixes=prefixes)
+    elif rdf_format.supports_datasets:
+        store.dump(out, rdf_format, prefixes=prefixes)
+    else:
+        serialize((q.triple for q in store), out, rdf_format, prefixes=prefixes)
+
+
 def point_current(out: Path, release_dir: Path) -> None:
     """Point ``out/current`` at ``release_dir`` atomically (a symlink swapped by rename)."""
     link = out / "current"

@@ -1,0 +1,84 @@
+"""The `evkg` command as a user runs it: query, validate, export, and the build summary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import rdflib
+from click.testing import CliRunner
+
+from kg import validate
+from kg.build import BuildReport
+from kg.cli import main
+from kg.jsonrecords import write_records
+from kg.records import Article
+from kg.release import current_release
+from kg.store import open_read_only
+from tests.conftest import ROOT
+
+COUNT = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a <https://schema.org/ScholarlyArticle> }"
+
+
+def test_query_prints_a_table(default_build: tuple[Path, BuildReport]) -> None:
+    out, _ = default_build
+    result = CliRunner().invoke(main, ["query", "--store", str(out), COUNT])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["n ", "--", "93", "(1 row)"]
+
+
+def test_query_reads_a_file_and_prints_json(default_build: tuple[Path, BuildReport],
+                                            tmp_path: Path) -> None:
+    out, _ = default_build
+    query = tmp_path / "count.rq"
+    query.write_text(COUNT, encoding="utf-8")
+    result = CliRunner().invoke(main, ["query", "--store", str(out), "--format", "json",
+                                       str(query)])
+    assert json.loads(result.output)["results"]["bindings"][0]["n"]["value"] == "93"
+
+
+def test_query_reports_a_syntax_error(default_build: tuple[Path, BuildReport]) -> None:
+    out, _ = default_build
+    result = CliRunner().invoke(main, ["query", "--store", str(out), "SELECT ?x {"])
+    assert result.exit_code == 1
+    assert "Error" in result.output
+
+
+def test_validate_finds_no_problem_in_the_default_release(
+        default_build: tuple[Path, BuildReport]) -> None:
+    out, _ = default_build
+    result = CliRunner().invoke(main, ["validate", "--store", str(out)])
+    assert result.exit_code == 0
+    assert result.output.strip() == "no problems"
+
+
+def test_export_writes_the_ontology_graph_as_turtle(default_build: tuple[Path, BuildReport],
+                                                   tmp_path: Path) -> None:
+    out, _ = default_build
+    target = tmp_path / "ontology.ttl"
+    result = CliRunner().invoke(main, ["export", "--store", str(out), "--format", "ttl",
+                                       "--graph", "ontology", str(target)])
+    assert result.exit_code == 0, result.output
+    graph = rdflib.Graph().parse(target, format="turtle")
+    assert (rdflib.URIRef("https://w3id.org/evkg/ontology"), rdflib.RDF.type,
+            rdflib.OWL.Ontology) in graph
+
+
+def test_build_summary_counts_each_file(tmp_path: Path) -> None:
+    source = tmp_path / "two.jsonl"
+    write_records([Article(pmid="99999911", title="One"), Article(title="No identifier")], source)
+    result = CliRunner().invoke(main, ["build", str(source), "--out", str(tmp_path / "b"),
+                                       "--without-default-articles"])
+    assert result.exit_code == 0, result.output
+    assert f"  {source}: seen 2 = mapped 1 + quarantined 1 + deleted 0" in result.output
+    assert f"quarantined: {source}, line 2: no PMID, DOI or PMCID" in result.output
+
+
+def test_large_graphs_get_shacl_on_a_sample(default_build: tuple[Path, BuildReport]) -> None:
+    out, _ = default_build
+    store = open_read_only(current_release(out) / "store")
+    sample = validate.sample_graph(store, limit=5)
+    articles = set(sample.subjects(rdflib.RDF.type,
+                                   rdflib.URIRef("https://schema.org/ScholarlyArticle")))
+    assert len(articles) == 5
+    assert validate.shacl_problems(sample, ROOT / "ontology" / "shapes.ttl") == []
