@@ -23,9 +23,14 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed node_modules/.package-lock.json
 
-install-test: $(VENV)/.installed-test system-deps
+install-test: $(VENV)/.installed-test system-deps node_modules/.package-lock.json
+
+# The query editor's YASGUI, from npm (package.json); node_modules/ is never committed.
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --ignore-scripts --no-audit --no-fund; \
+	else echo "npm not found: the query editor falls back to a plain form (install Node.js and npm for YASGUI)"; fi
 
 # Debian packages the browser tests drive (headless Chromium and its driver).
 system-deps:
@@ -42,7 +47,7 @@ serve: build
 	$(BIN)/evkg serve --store $(OUT) --host 127.0.0.1 --port $(PORT)
 
 lint: install-test
-	$(BIN)/ruff check kg server tests benchmarks scripts
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 test: install-test lint

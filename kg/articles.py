@@ -140,6 +140,9 @@ def journal_quads(article: Article, s: NamedNode, g: NamedNode) -> Iterator[Quad
                      (FABIO.hasNationalLibraryOfMedicineJournalId, journal.nlm_id)):
         if value:
             yield Quad(j, p, Literal(value), g)
+    if journal.nlm_id:
+        yield Quad(j, RDFS.seeAlso,
+                   NamedNode(f"https://www.ncbi.nlm.nih.gov/nlmcatalog/{journal.nlm_id}"), g)
 
 
 def author_quads(authors: tuple[Author, ...], s: NamedNode, g: NamedNode) -> Iterator[Quad]:

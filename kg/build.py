@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import BlankNode, Quad, RdfFormat, Store, parse
+from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Store, parse
 
 from kg import iris, mesh, release, validate
 from kg.articles import article_quads
@@ -96,6 +96,15 @@ def load_curated_findings(store: Store, path: Path, index: ArticleIndex,
         quads.extend(finding_quads(item))
         count.mapped += 1
     load_quads(store, quads)
+
+
+def ontology_mesh_uis(ontology_dir: Path) -> set[str]:
+    """The MeSH descriptors the ontology aligns its classes to."""
+    prefix = "http://id.nlm.nih.gov/mesh/"
+    return {term.value[len(prefix):]
+            for triple in parse(path=str(ontology_dir / "evkg.ttl"), format=RdfFormat.TURTLE)
+            for term in (triple.object,)
+            if isinstance(term, NamedNode) and term.value.startswith(prefix + "D")}
 
 
 def vocabulary_mesh_uis(data_dir: Path) -> set[str]:
@@ -224,9 +233,12 @@ def _fill(staging: Path, base: Path | None, paths: list[Path], report: BuildRepo
     if base is None:
         load_quads(store, vocabulary_quads(inputs.data_dir / "vocabulary"))
         load_quads(store, ontology_quads(inputs.ontology_dir))
-        wanted |= vocabulary_mesh_uis(inputs.data_dir)
+        wanted |= vocabulary_mesh_uis(inputs.data_dir) | ontology_mesh_uis(inputs.ontology_dir)
     load_quads(store, mesh.descriptor_quads(
         mesh.select_with_ancestors(mesh.read_descriptors(inputs.mesh_table), wanted)))
+    supplementary = inputs.data_dir / "mesh_supplementary.tsv"
+    if base is None and supplementary.exists():
+        load_quads(store, mesh.descriptor_quads(mesh.read_supplementary(supplementary)))
     load_curated_findings(store, inputs.data_dir / "findings.tsv", loader.index, report)
     store.update(SHORTCUTS.format(findings=iris.graph_iri("findings").value))
     store.flush()

@@ -80,6 +80,13 @@ def _read_descriptor_xml(path: Path) -> Iterator[Descriptor]:
                 del element.getparent()[0]
 
 
+def read_supplementary(path: Path) -> Iterator[Descriptor]:
+    """Supplementary concept records (``ui``, ``label`` columns), e.g. data/mesh_supplementary.tsv."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            yield Descriptor(ui=row["ui"], label=row["label"])
+
+
 def parent_tree_number(tree_number: str) -> str:
     """``C04.588.180`` → ``C04.588``; a top-level number has no parent (``""``)."""
     return tree_number.rpartition(".")[0]

@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING, cast
 
 from pyoxigraph import RdfFormat, Store, serialize
 
-from kg import iris
+from kg import iris, sssom
 from kg.metadata import DUMPS
 from kg.namespaces import PREFIXES
 
@@ -81,16 +81,17 @@ def write_release(store: Store, directory: Path, report: BuildReport) -> dict[st
     """Write dumps, quarantine, checksums and manifest; return the triple count per graph."""
     write_dumps(store, directory)
     write_quarantine(report, directory)
+    mappings = sssom.write_release_mappings(store, directory, report.version)
     triples: dict[str, int] = {}
     for name in iris.GRAPH_NAMES:
         triples[name] = sum(1 for _ in store.quads_for_pattern(None, None, None,
                                                                 iris.graph_iri(name)))
-    files = [*(f for f, _ in DUMPS.values()), VOID_FILE, QUARANTINE]
+    files = [*(f for f, _ in DUMPS.values()), VOID_FILE, QUARANTINE, *mappings]
     sums = {f: sha256(directory / f) for f in files}
     (directory / CHECKSUMS).write_text("".join(f"{sums[f]}  {f}\n" for f in files),
                                        encoding="utf-8")
     media = {f: m for f, m in DUMPS.values()} | {VOID_FILE: "text/turtle",
-                                                  QUARANTINE: "application/jsonl"}
+                                                  QUARANTINE: "application/jsonl"} | mappings
     manifest = {
         "version": report.version,
         "articles": report.articles,

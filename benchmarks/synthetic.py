@@ -1,0 +1,169 @@
+"""Synthetic PubMed XML shaped like the real files in ../shared/data/pubmed.
+
+The shape — authors, affiliations, MeSH headings and qualifiers, chemicals, keywords,
+publication types, grants, references, abstract and title lengths per article — is drawn from the
+real records' own distribution (each synthetic article copies the counts of one real article
+picked at random), so the benchmark exercises the reader and mapping as real data would.
+"""
+
+from __future__ import annotations
+
+import gzip
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+ROOT = Path(__file__).resolve().parents[1]
+PUBMED = ROOT.parent / "shared" / "data" / "pubmed"
+
+#: A real article's counts: (authors, affiliations per author, mesh, qualifiers per heading,
+#: chemicals, keywords, publication types, grants, references, abstract chars, title chars).
+Shape = tuple[int, int, int, int, int, int, int, int, int, int, int]
+#: Used when ../shared is absent: the medians of the real files, measured once.
+FALLBACK_SHAPES: list[Shape] = [(6, 1, 10, 1, 1, 4, 2, 1, 30, 1400, 100)]
+WORDS = ("extracellular vesicles exosomes breast cancer cells tumor microenvironment metastasis "
+         "proliferation migration invasion chemoresistance angiogenesis microRNA protein cargo "
+         "patients serum plasma biomarker expression signaling pathway macrophages").split()
+
+
+@dataclass(frozen=True)
+class MeshPool:
+    descriptors: list[tuple[str, str]]
+    qualifiers: list[tuple[str, str]]
+
+
+def real_shapes() -> list[Shape]:
+    """The counts of every real article under ../shared/data/pubmed."""
+    from kg.pubmed import read_pubmed_xml
+    from kg.records import Article
+
+    shapes: list[Shape] = []
+    if not PUBMED.exists():
+        return FALLBACK_SHAPES
+    for path in sorted(PUBMED.rglob("*.xml*")):
+        for r in read_pubmed_xml(path):
+            if isinstance(r, Article) and not r.is_book:
+                affiliations = max((len(a.affiliations) for a in r.authors), default=0)
+                quals = max((len(h.qualifiers) for h in r.mesh_headings), default=0)
+                shapes.append((len(r.authors), affiliations, len(r.mesh_headings), quals,
+                               len(r.substances), len(r.keywords), len(r.publication_types),
+                               len(r.grants), len(r.references), len(r.abstract_text),
+                               len(r.title)))
+    return shapes or FALLBACK_SHAPES
+
+
+def mesh_pool() -> MeshPool:
+    """Real descriptor and qualifier UIs with labels (from the project's MeSH table)."""
+    descriptors = []
+    for line in (ROOT / "data" / "mesh.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        ui, label, *_ = line.split("\t")
+        if ui.startswith("D"):
+            descriptors.append((ui, label))
+    qualifiers = []
+    for line in (ROOT / "data" / "mesh_qualifiers.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        ui, label, *_ = line.split("\t")
+        if ui:
+            qualifiers.append((ui, label))
+    return MeshPool(descriptors, qualifiers)
+
+
+def text(rng: random.Random, length: int) -> str:
+    out: list[str] = []
+    size = 0
+    while size < length:
+        word = rng.choice(WORDS)
+        out.append(word)
+        size += len(word) + 1
+    return escape(" ".join(out).capitalize())
+
+
+def article_xml(pmid: int, shape: Shape, rng: random.Random, pool: MeshPool) -> str:
+    (authors, affs, mesh, quals, chems, kws, pts, grants, refs, abstract, title) = shape
+    parts = [f'<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM">'
+             f'<PMID Version="1">{pmid}</PMID>'
+             f'<DateRevised><Year>2024</Year><Month>01</Month><Day>{1 + pmid % 28:02d}</Day>'
+             f'</DateRevised><Article PubModel="Print"><Journal><ISSN IssnType="Print">'
+             f'{1000 + pmid % 900:04d}-{pmid % 1000:03d}{pmid % 10}</ISSN><JournalIssue '
+             f'CitedMedium="Print"><Volume>{pmid % 50}</Volume><Issue>{pmid % 12}</Issue>'
+             f'<PubDate><Year>{2000 + pmid % 25}</Year><Month>Mar</Month></PubDate>'
+             f'</JournalIssue><Title>Journal {pmid % 997}</Title><ISOAbbreviation>J {pmid % 997}'
+             f'</ISOAbbreviation></Journal><ArticleTitle>{text(rng, title)}</ArticleTitle>'
+             f'<Pagination><MedlinePgn>{pmid % 300}-{pmid % 300 + 9}</MedlinePgn></Pagination>'
+             f'<ELocationID EIdType="doi" ValidYN="Y">10.5555/synthetic.{pmid}</ELocationID>']
+    if abstract:
+        parts.append(f"<Abstract><AbstractText>{text(rng, abstract)}</AbstractText></Abstract>")
+    if authors:
+        parts.append('<AuthorList CompleteYN="Y">')
+        for n in range(authors):
+            parts.append(f'<Author ValidYN="Y"><LastName>Author{n}x{pmid % 5000}</LastName>'
+                         f'<ForeName>Given {n}</ForeName><Initials>G</Initials>')
+            for a in range(min(affs, 2)):
+                parts.append(f"<AffiliationInfo><Affiliation>Department {a}, University "
+                             f"{(pmid + n) % 700}, City.</Affiliation></AffiliationInfo>")
+            parts.append("</Author>")
+        parts.append("</AuthorList>")
+    parts.append("<Language>eng</Language><PublicationTypeList>")
+    for n in range(max(pts, 1)):
+        ui, label = (("D016428", "Journal Article"), ("D016454", "Review"))[n % 2]
+        parts.append(f'<PublicationType UI="{ui}">{label}</PublicationType>')
+    parts.append("</PublicationTypeList>")
+    if grants:
+        parts.append('<GrantList CompleteYN="Y">')
+        for n in range(min(grants, 5)):
+            parts.append(f"<Grant><GrantID>R01 CA{pmid % 99999:05d}{n}</GrantID>"
+                         "<Agency>NCI NIH HHS</Agency><Country>United States</Country></Grant>")
+        parts.append("</GrantList>")
+    parts.append("</Article><MedlineJournalInfo><Country>England</Country>"
+                 f"<NlmUniqueID>{100000000 + pmid % 997}</NlmUniqueID></MedlineJournalInfo>")
+    if chems:
+        parts.append("<ChemicalList>")
+        for _ in range(min(chems, 8)):
+            ui, label = rng.choice(pool.descriptors)
+            parts.append(f'<Chemical><RegistryNumber>0</RegistryNumber><NameOfSubstance UI="{ui}">'
+                         f"{escape(label)}</NameOfSubstance></Chemical>")
+        parts.append("</ChemicalList>")
+    if mesh:
+        parts.append('<MeshHeadingList>')
+        for d_ui, d_label in rng.sample(pool.descriptors, min(mesh, len(pool.descriptors))):
+            parts.append(f'<MeshHeading><DescriptorName UI="{d_ui}" MajorTopicYN="'
+                         f'{"Y" if rng.random() < 0.2 else "N"}">{escape(d_label)}</DescriptorName>')
+            for q_ui, q_label in rng.sample(pool.qualifiers, min(quals, len(pool.qualifiers))):
+                parts.append(f'<QualifierName UI="{q_ui}" MajorTopicYN="N">{escape(q_label)}'
+                             "</QualifierName>")
+            parts.append("</MeshHeading>")
+        parts.append("</MeshHeadingList>")
+    if kws:
+        parts.append('<KeywordList Owner="NOTNLM">')
+        parts.extend(f'<Keyword MajorTopicYN="N">{rng.choice(WORDS)}</Keyword>' for _ in range(kws))
+        parts.append("</KeywordList>")
+    parts.append("</MedlineCitation><PubmedData><ArticleIdList>"
+                 f'<ArticleId IdType="pubmed">{pmid}</ArticleId>'
+                 f'<ArticleId IdType="doi">10.5555/synthetic.{pmid}</ArticleId></ArticleIdList>')
+    if refs:
+        parts.append("<ReferenceList>")
+        for n in range(refs):
+            cited = 1 + (pmid * 7919 + n * 104729) % 30_000_000
+            parts.append(f"<Reference><Citation>Cited work {n} of {pmid}.</Citation><ArticleIdList>"
+                         f'<ArticleId IdType="pubmed">{cited}</ArticleId></ArticleIdList></Reference>')
+        parts.append("</ReferenceList>")
+    parts.append("</PubmedData></PubmedArticle>\n")
+    return "".join(parts)
+
+
+def write_files(directory: Path, records: int, per_file: int = 30_000, seed: int = 7) -> list[Path]:
+    """Write ``records`` synthetic articles as baseline-like ``.xml.gz`` files."""
+    rng = random.Random(seed)
+    shapes = real_shapes()
+    pool = mesh_pool()
+    directory.mkdir(parents=True, exist_ok=True)
+    files = []
+    for start in range(0, records, per_file):
+        path = directory / f"synthetic{start // per_file + 1:04d}.xml.gz"
+        with gzip.open(path, "wt", encoding="utf-8", compresslevel=1) as out:
+            out.write('<?xml version="1.0" encoding="utf-8"?>\n<PubmedArticleSet>\n')
+            for pmid in range(start + 1, min(start + per_file, records) + 1):
+                out.write(article_xml(40_000_000 + pmid, rng.choice(shapes), rng, pool))
+            out.write("</PubmedArticleSet>\n")
+        files.append(path)
+    return files
