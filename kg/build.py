@@ -241,6 +241,7 @@ def _fill(staging: Path, base: Path | None, paths: list[Path], report: BuildRepo
         load_quads(store, mesh.descriptor_quads(mesh.read_supplementary(supplementary)))
     load_curated_findings(store, inputs.data_dir / "findings.tsv", loader.index, report)
     store.update(SHORTCUTS.format(findings=iris.graph_iri("findings").value))
+    store.update(CITATIONS.format(articles=iris.graph_iri("articles").value))
     store.flush()
     load_quads(store, metadata_quads(store, report.version))
     problems = validate.check_store(store, inputs.ontology_dir, shacl=inputs.shacl)
@@ -259,6 +260,12 @@ DELETE {{ GRAPH <{findings}> {{ ?f ?p ?o }} }}
 WHERE {{ GRAPH <{findings}> {{
   ?f <https://w3id.org/evkg/ontology#method> <https://w3id.org/evkg/ontology#CuratedEvidence> ;
      ?p ?o }} }}
+"""
+#: "Cited by" facts belong to the cited article's record (so replacing the citing article
+#: keeps them); ``cito:cites`` is materialised from them so one direction answers every query.
+CITATIONS = """
+INSERT {{ GRAPH <{articles}> {{ ?citing <http://purl.org/spar/cito/cites> ?cited }} }}
+WHERE {{ GRAPH <{articles}> {{ ?cited <http://purl.org/spar/cito/isCitedBy> ?citing }} }}
 """
 #: Recomputes the shortcut triples from the findings (they are derived, never loaded).
 SHORTCUTS = """

@@ -172,5 +172,59 @@ def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> N
     run_server(out, host=host, port=port, workers=workers, dev=dev)
 
 
+@main.command("fetch")
+@click.option("--query", default="", help='A PubMed query, e.g. "(extracellular vesicles OR '
+              'exosomes) AND breast cancer".')
+@click.option("--pmids", "pmids_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A file of PMIDs, one a line (instead of --query).")
+@click.option("--since", default="", help="Only records added or revised since DATE (YYYY-MM-DD); "
+              "'last': since the last completed fetch of the same query into this folder.")
+@click.option("--max", "max_records", type=click.IntRange(min=1), default=None,
+              help="Fetch at most N records.")
+@click.option("--into", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
+              show_default=True, help="Build folder: downloads go to DIR/fetch/, records into "
+              "its current release.")
+@click.option("--email", envvar="EVKG_NCBI_EMAIL", default="",
+              help="Your contact address, sent to NCBI as their policy asks (EVKG_NCBI_EMAIL).")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=500, show_default=True,
+              help="Records per EFetch request.")
+@click.option("--no-ingest", is_flag=True,
+              help="Only download; ingest DIR/fetch/*/batch-*.jsonl later with `evkg ingest`.")
+@quiet_option
+def fetch_command(query: str, pmids_file: Path | None, since: str, max_records: int | None,
+                  out: Path, email: str, batch_size: int, no_ingest: bool, quiet: bool) -> None:
+    """Fetch PubMed records through NCBI E-utilities and ingest them into the current release.
+
+    An interrupted fetch resumes when the same command is run again. NCBI_API_KEY raises the
+    rate limit from 3 to 10 requests/s; EVKG_EUTILS_URL points at another E-utilities server.
+    """
+    from kg.eutils import Client, EutilsError
+    from kg.fetch import fetch, read_pmids
+    from kg.fetchstate import FetchError
+
+    def echo(message: str) -> None:
+        if not quiet or message.startswith("warning"):
+            click.echo(message, err=True)
+
+    try:
+        report = fetch(out, query=query, pmids=read_pmids(pmids_file) if pmids_file else (),
+                       since=since, max_records=max_records, batch_size=batch_size,
+                       client=Client.from_env(email), ingest_records=not no_ingest,
+                       progress=not quiet and sys.stderr.isatty(), echo=echo)
+    except (EutilsError, FetchError) as error:
+        raise click.ClickException(f"{error}\nRun the same command again to resume.") from None
+    except (BuildError, ValueError, OSError) as error:
+        raise click.ClickException(str(error)) from None
+    except KeyboardInterrupt:
+        raise click.ClickException("interrupted: run the same command again to resume") from None
+    for line in report.summary():
+        if line.startswith("warning"):
+            echo(line)
+        elif not quiet:
+            click.echo(line)
+    if report.build is not None:
+        print_report(report.build, quiet=quiet, max_errors=None)
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,148 @@
+"""What a fetch keeps on disk: its folder key, the manifest, the history of completed fetches.
+
+``kg.fetch`` drives a fetch; this module knows how its state is named and stored. Every file is
+written to a temporary name and renamed, so a fetch stopped at any instant (SIGKILL included)
+leaves either the old or the new version of each file, never half of one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg.release import sha256
+
+#: Records per EFetch request (NCBI suggests a few hundred).
+BATCH_SIZE = 500
+MANIFEST, HISTORY_FILE = "manifest.json", "history.jsonl"
+
+Echo = Callable[[str], None]
+
+
+class FetchError(Exception):
+    """A fetch that cannot go on; the message says why."""
+
+
+@dataclass
+class Batch:
+    retstart: int
+    file: str
+    sha256: str
+    records: int
+    pmids: list[str]
+    links_file: str = ""
+    links_sha256: str = ""
+
+
+@dataclass
+class Manifest:
+    key: str
+    query: str = ""
+    pmids: list[str] = field(default_factory=list)
+    since: str = ""
+    until: str = ""
+    max_records: int | None = None
+    batch_size: int = BATCH_SIZE
+    started: str = ""
+    count: int = 0
+    expected: int = 0
+    webenv: str = ""
+    query_key: str = ""
+    batches: list[Batch] = field(default_factory=list)
+    status: str = "fetching"
+    release: str = ""
+    finished: str = ""
+
+    @classmethod
+    def load(cls, path: Path) -> Manifest:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["batches"] = [Batch(**b) for b in data.get("batches", [])]
+        return cls(**data)
+
+    def save(self, folder: Path) -> None:
+        write_atomic(folder / MANIFEST, json.dumps(dataclasses.asdict(self), indent=1).encode())
+
+    def batch(self, retstart: int) -> Batch | None:
+        return next((b for b in self.batches if b.retstart == retstart), None)
+
+
+def read_history(into: Path) -> list[dict[str, Any]]:
+    path = into / "fetch" / HISTORY_FILE
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def resolve_since(into: Path, query: str, since: str, echo: Echo) -> str:
+    """``since`` as NCBI's YYYY/MM/DD; ``last``: from the last completed fetch of ``query``."""
+    if not since:
+        return ""
+    if since != "last":
+        try:
+            return dt.date.fromisoformat(since.replace("/", "-")).strftime("%Y/%m/%d")
+        except ValueError:
+            raise ValueError(f"--since {since!r}: give a date (YYYY-MM-DD) or 'last'") from None
+    previous = [entry["until"] for entry in read_history(into) if entry.get("query") == query]
+    if not previous:
+        echo(f"no earlier completed fetch of this query in {into}: fetching every record")
+        return ""
+    day = dt.datetime.strptime(max(previous), "%Y/%m/%d").date() - dt.timedelta(days=1)
+    return day.strftime("%Y/%m/%d")
+
+
+def fetch_key(query: str, pmids: Sequence[str], since: str, max_records: int | None) -> str:
+    """The folder name of a fetch: the same command gives the same key, so it resumes."""
+    what = {"query": query, "since": since, "max": max_records} if query else \
+        {"pmids": list(pmids), "max": max_records}
+    return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def append_history(into: Path, entry: dict[str, Any]) -> None:
+    """Note a completed fetch (one short line: an append of it is all or nothing in practice)."""
+    with (into / "fetch" / HISTORY_FILE).open("a", encoding="utf-8") as out:
+        out.write(json.dumps(entry, sort_keys=True) + "\n")
+
+
+def verified(folder: Path, name: str, digest: str) -> bool:
+    path = folder / name
+    return path.is_file() and sha256(path) == digest
+
+
+def write_atomic(path: Path, data: bytes | Callable[[Path], object]) -> None:
+    """Write ``data`` (or let it write, when it is a function) to a temporary file, then rename."""
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    if isinstance(data, bytes):
+        temporary.write_bytes(data)
+    else:
+        data(temporary)
+    with temporary.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+@contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """One fetch per folder at a time (the lock goes with the process, even on SIGKILL)."""
+    with (folder / ".lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise FetchError(f"another evkg fetch is writing {folder}") from None
+        yield
+
+
+def today() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y/%m/%d")
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -1,0 +1,323 @@
+"""``evkg fetch`` against a real local E-utilities server (tests/eutils_server.py): rate limits,
+faults, resuming after SIGKILL, ``--since``, and the graph the fetched records make."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+from pyoxigraph import QuerySolutions
+
+from kg.build import BuildReport
+from kg.cli import main
+from kg.eutils import Client, EutilsError
+from kg.fetch import fetch
+from kg.release import current_release
+from kg.store import open_read_only
+from tests.conftest import ROOT, shared_path
+from tests.eutils_server import EutilsServer, Fault, Logged, read_articles
+
+QUERY = "(extracellular vesicles OR exosomes) AND breast cancer"
+EMAIL = "evkg-tests@example.org"
+
+
+@pytest.fixture(scope="session")
+def seedtk() -> dict[str, bytes]:
+    """The 100 real PubMed records of ../shared/data/pubmed/seedtk/pubmed.xml."""
+    return read_articles(shared_path("data", "pubmed", "seedtk", "pubmed.xml"))
+
+
+@pytest.fixture
+def server(seedtk: dict[str, bytes]) -> Iterator[EutilsServer]:
+    with EutilsServer(seedtk).running() as running:
+        yield running
+
+
+@pytest.fixture
+def eutils_env(server: EutilsServer, monkeypatch: pytest.MonkeyPatch) -> EutilsServer:
+    """The environment points at the server, with an API key (10 requests/s) and an email."""
+    monkeypatch.setenv("EVKG_EUTILS_URL", server.url)
+    monkeypatch.setenv("NCBI_API_KEY", "test-key")
+    monkeypatch.setenv("EVKG_NCBI_EMAIL", EMAIL)
+    return server
+
+
+@pytest.fixture
+def build_dir(default_build: tuple[Path, BuildReport], tmp_path: Path) -> Path:
+    """A copy of the default build (saves building it again for each test)."""
+    out, _ = default_build
+    return Path(shutil.copytree(out, tmp_path / "build", symlinks=True))
+
+
+def quick(**settings: object) -> Client:
+    """The client from the environment, with short backoffs (the rate limit stays NCBI's)."""
+    return Client.from_env(backoff=0.05, **settings)  # type: ignore[arg-type]
+
+
+def graph_pmids(out: Path) -> dict[str, int]:
+    """PMID → how many article IRIs carry it, in the current release."""
+    store = open_read_only(current_release(out) / "store")
+    rows = store.query("""SELECT ?pmid (COUNT(DISTINCT ?a) AS ?n) {
+        ?a a <https://schema.org/ScholarlyArticle>; <http://purl.org/spar/fabio/hasPubMedId> ?pmid
+        } GROUP BY ?pmid""", use_default_graph_as_union=True)
+    assert isinstance(rows, QuerySolutions)
+    return {row[0].value: int(row[1].value) for row in rows}  # type: ignore[union-attr]
+
+
+def objects(out: Path, subject_pmid: str, predicate: str) -> set[str]:
+    store = open_read_only(current_release(out) / "store")
+    rows = store.query(f"SELECT ?o {{ <https://w3id.org/evkg/article/{subject_pmid}> <{predicate}> ?o }}",
+                       use_default_graph_as_union=True)
+    assert isinstance(rows, QuerySolutions)
+    return {row[0].value.rsplit("/", 1)[-1] for row in rows}  # type: ignore[union-attr]
+
+
+def most_in_one_second(log: list[Logged]) -> int:
+    times = sorted(r.time for r in log)
+    return max((sum(1 for t in times[i:] if t - start < 1.0) for i, start in enumerate(times)),
+               default=0)
+
+
+def efetch_starts(log: list[Logged]) -> list[str]:
+    return [r.get("retstart") for r in log if r.utility == "efetch" and not r.fault]
+
+
+# --- the graph a fetch makes -----------------------------------------------------------------
+
+def test_fetch_ingests_every_record_once_with_similar_and_citing(
+        eutils_env: EutilsServer, build_dir: Path, seedtk: dict[str, bytes]) -> None:
+    before = graph_pmids(build_dir)
+    report = fetch(build_dir, query=QUERY, batch_size=20, client=quick(), shacl=False)
+    assert (report.count, report.expected, report.received, report.batches) == (100, 100, 100, 5)
+    pmids = graph_pmids(build_dir)
+    assert set(pmids) == set(before) | set(seedtk)
+    assert all(n == 1 for n in pmids.values())
+    first = next(iter(seedtk))
+    similar = objects(build_dir, first, "https://w3id.org/evkg/ontology#similarTo")
+    assert similar == set(eutils_env.similar(first)) - {first}
+    third = list(seedtk)[2]
+    for citing in eutils_env.cited_by(third):
+        assert third in objects(build_dir, citing, "http://purl.org/spar/cito/cites")
+    manifest = json.loads((report.folder / "manifest.json").read_text())
+    assert manifest["status"] == "done" and manifest["count"] == 100
+    assert [b["retstart"] for b in manifest["batches"]] == [0, 20, 40, 60, 80]
+    with gzip.open(report.folder / "batch-00000000.xml.gz") as raw:
+        assert raw.read().rstrip().endswith(b"</PubmedArticleSet>")
+
+
+def test_every_request_names_tool_and_email_and_uses_the_history(
+        eutils_env: EutilsServer, tmp_path: Path) -> None:
+    fetch(tmp_path, query=QUERY, batch_size=50, client=quick(), ingest_records=False)
+    log = eutils_env.log
+    assert log and all(r.get("tool") == "evkg" and r.get("email") == EMAIL for r in log)
+    assert all(r.get("api_key") == "test-key" for r in log)
+    search = eutils_env.requests("esearch")[0]
+    assert (search.get("db"), search.get("usehistory"), search.get("retmode"), search.get("term")) \
+        == ("pubmed", "y", "json", QUERY)
+    assert {(r.get("WebEnv"), r.get("query_key"), r.get("retmode"), r.get("retmax"))
+            for r in eutils_env.requests("efetch")} == {("MCID_0001", "1", "xml", "50")}
+    assert {r.get("linkname") for r in eutils_env.requests("elink")} == {
+        "pubmed_pubmed", "pubmed_pubmed_citedin"}
+
+
+# --- NCBI's rate limits, measured by the server -------------------------------------------------
+
+def test_without_a_key_no_more_than_three_requests_a_second(
+        eutils_env: EutilsServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NCBI_API_KEY")
+    fetch(tmp_path, query=QUERY, batch_size=10, max_records=30, client=quick(),
+          ingest_records=False)
+    assert len(eutils_env.log) == 1 + 3 + 6
+    assert most_in_one_second(eutils_env.log) == 3
+    assert all("api_key" not in r.params for r in eutils_env.log)
+
+
+def test_with_a_key_no_more_than_ten_requests_a_second(
+        eutils_env: EutilsServer, tmp_path: Path) -> None:
+    fetch(tmp_path, query=QUERY, batch_size=5, max_records=30, client=quick(),
+          ingest_records=False)
+    assert len(eutils_env.log) == 1 + 6 + 12
+    assert 4 <= most_in_one_second(eutils_env.log) <= 10
+
+
+# --- faults ------------------------------------------------------------------------------------
+
+def test_every_fault_is_recovered_without_loss_or_duplication(
+        eutils_env: EutilsServer, build_dir: Path, seedtk: dict[str, bytes]) -> None:
+    eutils_env.faults = [
+        Fault("esearch", "429", seconds=1), Fault("efetch", "500", {"retstart": "0"}),
+        Fault("efetch", "drop", {"retstart": "20"}), Fault("efetch", "truncate", {"retstart": "40"}),
+        Fault("efetch", "429", {"retstart": "60"}, seconds=0.3), Fault("elink", "drop"),
+        Fault("elink", "truncate", {"linkname": "pubmed_pubmed_citedin"})]
+    before = graph_pmids(build_dir)
+    report = fetch(build_dir, query=QUERY, batch_size=20, client=quick(), shacl=False)
+    assert report.received == 100 and not report.rejected
+    assert all(f.times == 0 for f in eutils_env.faults)
+    assert efetch_starts(eutils_env.log) == ["0", "20", "40", "60", "80"]
+    log = eutils_env.log
+    waits = [log[at + 1].time - log[at].time for at, r in enumerate(log) if r.fault == "429"]
+    assert waits[0] >= 1.0 and waits[1] >= 0.3  # Retry-After was honoured
+    pmids = graph_pmids(build_dir)
+    assert set(pmids) == set(before) | set(seedtk) and all(n == 1 for n in pmids.values())
+
+
+def test_after_five_failures_the_error_names_the_batch_and_a_rerun_resumes(
+        eutils_env: EutilsServer, tmp_path: Path) -> None:
+    eutils_env.faults = [Fault("efetch", "500", {"retstart": "20"}, times=5)]
+    with pytest.raises(EutilsError, match=r"EFetch batch 2 \(records 21-40 of 100\) failed "
+                                          r"after 5 attempts; last: HTTP 500"):
+        fetch(tmp_path, query=QUERY, batch_size=20, client=quick(), ingest_records=False)
+    mark = len(eutils_env.log)
+    report = fetch(tmp_path, query=QUERY, batch_size=20, client=quick(), ingest_records=False)
+    assert report.received == 100
+    assert efetch_starts(eutils_env.log[mark:]) == ["20", "40", "60", "80"]
+    assert not eutils_env.requests("esearch")[1:]  # the WebEnv was still good
+
+
+@pytest.mark.parametrize("changed", [False, True], ids=["same-results", "new-record"])
+def test_an_expired_history_is_searched_again(
+        eutils_env: EutilsServer, tmp_path: Path, seedtk: dict[str, bytes], changed: bool) -> None:
+    def add_newest(server: EutilsServer) -> None:
+        server.records = dict(seedtk)
+
+    if changed:  # a record appears while the history expires: offsets shift, so start again
+        eutils_env.records = dict(list(seedtk.items())[1:])
+    eutils_env.faults = [Fault("efetch", "expire", {"retstart": "40"},
+                               then=add_newest if changed else None)]
+    messages: list[str] = []
+    report = fetch(tmp_path, query=QUERY, batch_size=20, client=quick(), ingest_records=False,
+                   echo=messages.append)
+    searches = eutils_env.requests("esearch")
+    assert len(searches) == 2 and searches[1].get("retstart") == "20"
+    assert report.received == 100
+    if changed:
+        assert any("starting again from the first batch" in m for m in messages)
+        assert efetch_starts(eutils_env.log) == ["0", "20", "0", "20", "40", "60", "80"]
+    else:
+        assert efetch_starts(eutils_env.log) == ["0", "20", "40", "60", "80"]
+
+
+# --- resuming after SIGKILL ------------------------------------------------------------------------
+
+def test_a_killed_fetch_resumes_without_fetching_a_batch_twice(
+        eutils_env: EutilsServer, build_dir: Path, seedtk: dict[str, bytes]) -> None:
+    records = dict(list(seedtk.items())[:60])  # three batches: killed while the third is slow
+    eutils_env.records = records
+    eutils_env.faults = [Fault("efetch", "slow", {"retstart": "40"}, seconds=60)]
+    command = [sys.executable, "-m", "kg.cli", "fetch", "--query", QUERY, "--into",
+               str(build_dir), "--batch-size", "20"]
+    process = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while not any(r.get("retstart") == "40" for r in eutils_env.requests("efetch")):
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=10)
+    first = {r.get("retstart") for r in eutils_env.requests("efetch")}
+    first_links = {i for r in eutils_env.requests("elink") for i in r.ids()}
+    assert first == {"0", "20", "40"} and first_links == set(list(seedtk)[:40])
+    mark = len(eutils_env.log)
+    done = subprocess.run(command, cwd=ROOT, env=os.environ.copy(), capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    again = eutils_env.log[mark:]
+    assert efetch_starts(again) == ["40"]
+    assert not {i for r in again if r.utility == "elink" for i in r.ids()} & first_links
+    assert not [r for r in again if r.utility == "esearch"]
+    pmids = graph_pmids(build_dir)
+    assert set(records) <= set(pmids) and all(n == 1 for n in pmids.values())
+    assert "fetched 60 of 60 records" in done.stdout
+
+
+# --- --since ---------------------------------------------------------------------------------------
+
+def test_since_last_fetches_only_records_added_or_revised_since(
+        eutils_env: EutilsServer, build_dir: Path, seedtk: dict[str, bytes]) -> None:
+    today = dt.datetime.now(dt.UTC).date()
+    old = (today - dt.timedelta(days=10)).strftime("%Y/%m/%d")
+    eutils_env.dates = {p: {"mdat": old} for p in seedtk}
+    pmids = list(seedtk)
+    new, revised = pmids[:10], pmids[50:52]
+    eutils_env.records = {p: seedtk[p] for p in pmids[10:]}
+    first = fetch(build_dir, query=QUERY, since="last", batch_size=20, client=quick(), shacl=False)
+    assert first.received == 90
+    eutils_env.records = dict(seedtk)
+    for pmid in [*new, *revised]:
+        eutils_env.dates[pmid] = {"mdat": today.strftime("%Y/%m/%d")}
+    mark = len(eutils_env.log)
+    second = fetch(build_dir, query=QUERY, since="last", batch_size=20, client=quick(),
+                   shacl=False)
+    search = next(r for r in eutils_env.log[mark:] if r.utility == "esearch")
+    assert (search.get("datetype"), search.get("mindate")) == (
+        "mdat", (today - dt.timedelta(days=1)).strftime("%Y/%m/%d"))
+    assert second.received == 12 and second.folder != first.folder
+    got = graph_pmids(build_dir)
+    assert set(seedtk) <= set(got) and all(n == 1 for n in got.values())
+
+
+def test_since_a_date_selects_by_modification_date(
+        eutils_env: EutilsServer, tmp_path: Path, seedtk: dict[str, bytes]) -> None:
+    report = fetch(tmp_path, query=QUERY, since="2023-09-20", batch_size=20, client=quick(),
+                   ingest_records=False)
+    expected = {p for p, d in eutils_env.dates.items() if d["mdat"] >= "2023/09/20"}
+    assert 0 < len(expected) < 100 and report.received == len(expected)
+    fetched = {i for b in json.loads((report.folder / "manifest.json").read_text())["batches"]
+               for i in b["pmids"]}
+    assert fetched == expected
+
+
+# --- the command line --------------------------------------------------------------------------------
+
+def test_count_mismatch_is_reported(eutils_env: EutilsServer, tmp_path: Path,
+                                    seedtk: dict[str, bytes]) -> None:
+    eutils_env.withheld = set(list(seedtk)[5:7])
+    result = CliRunner().invoke(main, ["fetch", "--query", QUERY, "--into", str(tmp_path),
+                                       "--batch-size", "50", "--no-ingest"])
+    assert result.exit_code == 0, result.output
+    assert "fetched 98 of 100 records" in result.output
+    assert "warning: PubMed served 98 records where 100 were promised (2 missing)" in result.output
+
+
+def test_pmids_file_is_posted_and_fetched(eutils_env: EutilsServer, tmp_path: Path,
+                                          seedtk: dict[str, bytes],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("EVKG_NCBI_EMAIL")
+    wanted = list(seedtk)[10:15]
+    (tmp_path / "pmids.txt").write_text("# my list\n" + "\n".join(wanted) + "\n\n")
+    result = CliRunner().invoke(main, ["fetch", "--pmids", str(tmp_path / "pmids.txt"), "--into",
+                                       str(tmp_path / "build"), "--no-ingest"])
+    assert result.exit_code == 0, result.output
+    assert "warning: no contact email" in result.output
+    assert eutils_env.requests("epost")[0].ids() == wanted
+    assert "fetched 5 of 5 records" in result.output
+    assert all("email" not in r.params for r in eutils_env.log)
+
+
+def test_fixture_records_fetch_without_shared(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The project's own fixtures go through the same path when ../shared is absent."""
+    with EutilsServer(read_articles(ROOT / "tests/data/pubmed_articles.xml")).running() as fake:
+        monkeypatch.setenv("EVKG_EUTILS_URL", fake.url)
+        monkeypatch.setenv("NCBI_API_KEY", "test-key")
+        report = fetch(tmp_path, query="vesicles", batch_size=1, client=quick(email=EMAIL),
+                       ingest_records=False)
+        lines = (report.folder / "batch-00000001.jsonl").read_text().splitlines()
+        records = [json.loads(line) for line in lines]
+        xml = requests.get(fake.url + "esearch.fcgi", params={"term": "x"}, timeout=5).text
+    assert report.received == 2 and records[0]["pmid"] == "99999902"
+    assert records[0]["cited_by_pmids"] == ["99999901"]
+    assert records[0]["similar_pmids"] == ["99999901", "99999903"]
+    assert "<Count>2</Count>" in xml and "<Id>99999901</Id>" in xml
