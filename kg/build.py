@@ -19,8 +19,8 @@ from typing import Any
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Store, parse
 
 from kg import iris, mesh, release, validate
-from kg.articles import article_quads
 from kg.findings import finding_quads, read_curated_findings
+from kg.linking import ArticleLinker
 from kg.loading import ArticleIndex, ArticleLoader, FileCount
 from kg.metadata import metadata_quads
 from kg.records import Rejected
@@ -223,7 +223,8 @@ def _fill(staging: Path, base: Path | None, paths: list[Path], report: BuildRepo
         for name in ("metadata",):
             store.clear_graph(iris.graph_iri(name))
         store.update(CURATED_REMOVAL.format(findings=iris.graph_iri("findings").value))
-    loader = ArticleLoader(store, mapper=article_quads, index=index, files=report.files,
+    mapper = ArticleLinker.from_files(inputs.data_dir, inputs.ontology_dir)
+    loader = ArticleLoader(store, mapper=mapper, index=index, files=report.files,
                            quarantine=report.quarantine)
     for path in paths:
         loader.apply(path, read_source(path), progress=inputs.progress)

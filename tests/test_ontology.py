@@ -38,10 +38,11 @@ SCHEMA = rdflib.Namespace(namespaces.SCHEMA.iri)
 #: Our own IRIs: the ontology, the shapes and everything minted under the base.
 OWN_BASE = "https://w3id.org/evkg/"
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
-#: W3C vocabularies, VANN and the licence: allowed beside the namespaces of prefixes.tsv.
+#: W3C vocabularies (SPARQL Service Description included: the endpoint's limits are
+#: described on its sd:Service), VANN and the licence: allowed beside the namespaces of prefixes.tsv.
 STANDARD_NAMESPACES = (
     str(RDF), str(RDFS), str(OWL), "http://www.w3.org/2001/XMLSchema#", str(SKOS), str(SH),
-    str(VANN), LICENCE,
+    str(VANN), LICENCE, "http://www.w3.org/ns/sparql-service-description#",
 )
 #: External terms used structurally that bibliographic_vocab.tsv does not list, and why.
 EXTRA_TERMS = {

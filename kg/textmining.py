@@ -1,0 +1,253 @@
+"""Text mining: cargo, process, EV and disease mentions in titles, abstracts and keywords.
+
+A :class:`Matcher` is built once per build from the vocabulary and finds :class:`Mention` values
+in a text (names compiled by :mod:`kg.lexicons`, miRNAs read by :mod:`kg.mirnas`);
+:func:`text_findings` pairs each listed cargo with each process of the same sentence into a
+candidate ``associatedWith`` finding. Pure Python and ``re``. The decisions:
+
+- A miRNA the vocabulary does not list is still a mention (``listed=False``, its key the
+  normalised name, e.g. ``hsa-miR-1234``) but never makes a finding.
+- Overlapping mentions of different types: the longest wins, then cargo > disease > EV >
+  process ("PD-L1" is CD274, not immune evasion; "metastatic breast cancer" is a disease, not
+  metastasis). Two molecules in one name ("miR-221/222") share its span.
+- Short forms in :data:`CONTEXT_RULES` (EV, BC, MET, …) count only where the article also
+  writes the long form: an "EV" that is an electric vehicle is not an extracellular vesicle.
+- Findings: the disease context is the most specific disease named in the title or abstract
+  (the one left once ancestors are dropped, else their nearest common ancestor), or none when
+  no breast-cancer term occurs: an article on colon cancer gets no breast-cancer context. The
+  keywords, joined by "; " (the text the span refers to), count as one sentence. Negation and
+  the direction of an effect are not read: every finding is ``associatedWith``, and keeps its
+  sentence so that a reader can judge it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from kg.articles import subject_iri
+from kg.findings import Finding
+from kg.hierarchy import narrowest, parent_keys
+from kg.lexicons import Lexicon, Name, concept_names, lexicons
+from kg.mirnas import NEEDLES as MIRNA_NEEDLES
+from kg.mirnas import find_names, name_keys, normalise
+from kg.records import Article
+from kg.vocabulary import Concept
+
+#: Entity types, by the vocabulary file (scheme) their concepts come from.
+ENTITY_TYPES: dict[str, str] = {"cargo": "cargo", "processes": "process", "ev_types": "ev",
+                                "diseases": "disease"}
+#: Which type keeps a span two types both claim, once the longer span has won.
+PRIORITY: dict[str, int] = {"cargo": 0, "disease": 1, "ev": 2, "process": 3}
+#: Short forms that count only in a text that also matches the long form (lower-cased).
+CONTEXT_RULES: dict[str, re.Pattern[str]] = {
+    short: re.compile(long) for shorts, long in (
+        (("EV", "sEV", "lEV"), r"extracellular vesicle"),
+        (("BC",), r"breast cancer"),
+        (("MET",), r"mesenchymal[ -](?:to[ -])?epithelial"),
+        (("MV",), r"microvesicle"),
+        (("NST",), r"no special type"),
+    ) for short in shorts
+}
+#: Dashes and no-break spaces, written as "-" and " " before matching (spans do not move).
+_ODD = re.compile("[\u2010-\u2014\u2212\u00a0]")
+_SENTENCE_END = re.compile(r"[.!?\n][\"')\]]*\s*")  # one class first: twice as fast
+_ABBREVIATIONS = frozenset({"e.g", "i.e", "al", "vs", "fig", "figs", "cf", "approx", "ca", "dr",
+                            "no", "nos", "ref", "refs", "resp", "u.s", "sp", "spp"})
+_NAME_START = re.compile(r"[a-z]+[A-Z0-9-]")  # miR-21, lncRNA, p53: may open a sentence
+_FIELDS = ("title", "abstract", "keywords")
+
+
+@dataclass(frozen=True, order=True)
+class Mention:
+    """A name in a text: ``text[start:end] == mention.text`` means ``key`` of ``entity_type``."""
+
+    start: int
+    end: int
+    entity_type: str
+    key: str
+    text: str
+    #: False for a miRNA name the vocabulary does not list (its key is the normalised name).
+    listed: bool = True
+
+
+class Matcher:
+    """Finds vocabulary mentions in text; build it once with :meth:`from_concepts`."""
+
+    def __init__(self, cargo: tuple[Lexicon, ...], other: tuple[Lexicon, ...],
+                 mirnas: dict[str, str], parents: dict[str, tuple[str, ...]]) -> None:
+        self.cargo, self.other, self.mirnas, self.parents = cargo, other, mirnas, parents
+
+    @classmethod
+    def from_concepts(cls, concepts: Iterable[Concept]) -> Matcher:
+        concepts = list(concepts)
+        mirnas: dict[str, str] = {}
+        cargo: list[Name] = []
+        other: list[Name] = []
+        for concept in concepts:
+            kind = ENTITY_TYPES[concept.scheme]
+            if concept.cargo_class == "microRNA":
+                mirnas[concept.key] = concept.key
+                for name in (concept.label, *concept.alt_labels):
+                    mirnas.setdefault(normalise(name) or concept.key, concept.key)
+                continue
+            (cargo if kind == "cargo" else other).extend(concept_names(concept, kind))
+        parents = parent_keys(concepts)
+        return cls(lexicons(cargo, parents, needles=True), lexicons(other, parents), mirnas, parents)
+
+    def mentions(self, text: str, context: str = "") -> list[Mention]:
+        """Every mention in ``text``, sorted; ``context`` (default: the text) decides short forms."""
+        prepared = _prepare(text)
+        return self._finish(self._cargo(*prepared) + self._other(*prepared), context or text)
+
+    def mentions_with_cargo(self, fields: Iterable[tuple[str, str]]) -> dict[str, list[Mention]]:
+        """Mentions per field of texts that name a listed cargo somewhere; {} when none does.
+
+        The cheap cargo scan runs first, so an article without cargo costs a fraction of a
+        full scan (most of PubMed names none of the vocabulary's molecules).
+        """
+        prepared = [(field, text, _prepare(text)) for field, text in fields]
+        cargo = [self._cargo(*p) for _, _, p in prepared]
+        if not any(m.listed for found in cargo for m in found):
+            return {}
+        context = "\n".join(text for _, text, _ in prepared)
+        return {field: self._finish(found + self._other(*p), context)
+                for (field, _, p), found in zip(prepared, cargo, strict=True)}
+
+    def disease(self, mentions: Iterable[Mention]) -> str:
+        """The disease context the disease mentions give (see the module notes), or ""."""
+        return narrowest((m.key for m in mentions if m.entity_type == "disease"), self.parents)
+
+    def _cargo(self, folded: str, spaced: str) -> list[Mention]:
+        found = self._scan(self.cargo, folded, spaced)
+        if not any(needle in spaced for needle in MIRNA_NEEDLES):
+            return found
+        for match in find_names(folded):
+            start, end = match.span()
+            for candidates in name_keys(match):
+                key = next((self.mirnas[k] for k in candidates if k in self.mirnas), "")
+                found.append(Mention(start, end, "cargo", key or candidates[0], folded[start:end],
+                                     listed=bool(key)))
+        return found
+
+    def _other(self, folded: str, spaced: str) -> list[Mention]:
+        return self._scan(self.other, folded, spaced)
+
+    @staticmethod
+    def _scan(lexicons: tuple[Lexicon, ...], folded: str, spaced: str) -> list[Mention]:
+        return [Mention(start, end, kind, key, folded[start:end])
+                for lexicon in lexicons for start, end, kind, key in lexicon.scan(folded, spaced)]
+
+    @staticmethod
+    def _finish(found: list[Mention], context: str) -> list[Mention]:
+        known: dict[str, bool] = {}
+        return _resolve([m for m in found if _in_context(m.text, context, known)])
+
+
+def _prepare(text: str) -> tuple[str, str]:
+    """The text with dashes folded, and its lower case behind one space (same offsets + 1)."""
+    folded = text if text.isascii() or not _ODD.search(text) else _ODD.sub(_plain, text)
+    lowered = folded.lower()
+    if len(lowered) != len(folded):  # a rare character whose lower case is longer (İ)
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in folded)
+    return folded, " " + lowered
+
+
+def _plain(odd: re.Match[str]) -> str:
+    return " " if odd.group() == "\u00a0" else "-"
+
+
+def _in_context(name: str, context: str, known: dict[str, bool]) -> bool:
+    rule = CONTEXT_RULES.get(name) or CONTEXT_RULES.get(name[:-1] if name[-1:] == "s" else "")
+    if rule is None:
+        return True
+    if rule.pattern not in known:
+        known[rule.pattern] = rule.search(_ODD.sub(_plain, context).lower()) is not None
+    return known[rule.pattern]
+
+
+def _resolve(mentions: list[Mention]) -> list[Mention]:
+    """Drops overlapped mentions: in each cluster of overlaps, the longest first, then PRIORITY."""
+    mentions.sort(key=lambda m: (m.start, -m.end))
+    kept: list[Mention] = []
+    cluster: list[Mention] = []
+    cluster_end = -1
+    for mention in mentions:
+        if cluster and mention.start < cluster_end:
+            cluster.append(mention)
+            cluster_end = max(cluster_end, mention.end)
+            continue
+        kept.extend(_choose(cluster) if len(cluster) > 1 else cluster)
+        cluster, cluster_end = [mention], mention.end
+    kept.extend(_choose(cluster) if len(cluster) > 1 else cluster)
+    return sorted(kept)
+
+
+def _choose(cluster: list[Mention]) -> list[Mention]:
+    chosen: list[Mention] = []
+    for m in sorted(cluster, key=lambda m: (m.start - m.end, PRIORITY[m.entity_type], m.start)):
+        same = chosen and (m.start, m.end, m.entity_type) == (chosen[-1].start, chosen[-1].end,
+                                                              chosen[-1].entity_type)
+        if same or not any(m.start < c.end and c.start < m.end for c in chosen):
+            chosen.append(m)  # same span and type: "miR-221/222" names two molecules
+    return chosen
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence: ends at . ! ? or a line break, not after e.g., et al., Fig."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for boundary in _SENTENCE_END.finditer(text):
+        mark = boundary.group().rstrip()
+        if mark and ((mark == boundary.group() and boundary.end() < len(text))  # "3.5", "e.g.,"
+                     or not _ends_sentence(text, boundary.start(), boundary.end())):
+            continue
+        _add_span(spans, text, start, boundary.start() + len(mark))
+        start = boundary.end()
+    _add_span(spans, text, start, len(text))
+    return spans
+
+
+def _add_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    piece = text[start:end]
+    if piece.strip():
+        spans.append((start + len(piece) - len(piece.lstrip()), start + len(piece.rstrip())))
+
+
+def _ends_sentence(text: str, stop: int, after: int) -> bool:
+    word = text[max(0, stop - 12):stop].rsplit(None, 1)[-1:] or [""]
+    if word[0].lstrip("([").lower() in _ABBREVIATIONS:
+        return False
+    following = text[after:after + 1]
+    return not following.islower() or _NAME_START.match(text, after) is not None
+
+
+def article_fields(article: Article) -> tuple[tuple[str, str], ...]:
+    """(field, text) pairs mined; the keywords field is the keywords joined by "; "."""
+    return tuple(zip(_FIELDS, (article.title, article.abstract_text, "; ".join(article.keywords)),
+                     strict=True))
+
+
+def text_findings(article: Article, matcher: Matcher) -> Iterator[Finding]:
+    """A candidate finding for each listed cargo and process named in one sentence."""
+    fields = article_fields(article)
+    found = matcher.mentions_with_cargo(fields)
+    if not found:
+        return
+    disease = matcher.disease(found["title"] + found["abstract"])
+    iri = subject_iri(article)
+    for field, text in fields:
+        spans = [(0, len(text))] if field == "keywords" else sentence_spans(text)
+        for start, end in spans:
+            inside = [m for m in found[field] if start <= m.start < end]
+            processes = {m.key: m for m in reversed(inside) if m.entity_type == "process"}
+            for cargo in (m for m in inside if m.entity_type == "cargo" and m.listed):
+                for process in sorted(processes.values()):
+                    yield Finding(
+                        article=iri, method="text", effect="associatedWith", cargo=cargo.key,
+                        process=process.key, disease=disease, field=field,
+                        span=(cargo.start, cargo.end), sentence=text[start:end],
+                        evidence_note=f'"{cargo.text}" and "{process.text}" in one sentence',
+                        retracted=article.retracted,
+                    )

@@ -1,0 +1,123 @@
+"""MeSH indexing: headings and substances → findings through the vocabulary's MeSH mappings."""
+
+from __future__ import annotations
+
+import pytest
+from pyoxigraph import Store
+
+from kg.articles import article_quads, subject_iri
+from kg.build import ontology_quads
+from kg.findings import Finding, finding_quads
+from kg.meshlinks import MeshLink, Vocabulary, mesh_findings, strongest
+from kg.records import Article, MeshHeading, Substance
+from kg.textmining import Matcher, text_findings
+from kg.validate import check_problems, shacl_problems, store_graph
+from kg.vocabulary import read_concepts, vocabulary_quads
+from tests.conftest import ROOT
+
+VOCABULARY = ROOT / "data" / "vocabulary"
+
+
+@pytest.fixture(scope="module")
+def vocabulary() -> Vocabulary:
+    return Vocabulary.from_concepts(read_concepts(VOCABULARY))
+
+
+def heading(ui: str, label: str) -> MeshHeading:
+    return MeshHeading(descriptor_label=label, descriptor_ui=ui)
+
+
+MIR105 = Substance(name="MIRN105 microRNA, human", ui="C588223")
+METASTASIS = heading("D009362", "Neoplasm Metastasis")
+BREAST = heading("D001943", "Breast Neoplasms")
+MICRORNAS = heading("D035683", "MicroRNAs")
+EMT = heading("D058750", "Epithelial-Mesenchymal Transition")
+
+
+def test_each_ui_keeps_only_its_strongest_mapping(vocabulary: Vocabulary) -> None:
+    assert vocabulary.links["C588223"] == (MeshLink("cargo", "hsa-miR-105", "close"),)
+    # metastasis is exact; organotropism and pre-metastatic niche are only related
+    assert vocabulary.links["D009362"] == (MeshLink("processes", "metastasis", "exact"),)
+    # breast_cancer is close; breast_carcinoma is broad
+    assert vocabulary.links["D001943"] == (MeshLink("diseases", "breast_cancer", "close"),)
+    assert vocabulary.links["D064726"] == (MeshLink("diseases", "tnbc", "exact"),)
+    # integrin alpha6beta4 is related to both of its chains
+    assert {link.key for link in vocabulary.links["D039161"]} == {"ITGB4", "ITGA6"}
+
+
+def test_cargo_classes_come_from_the_ontology_alignments(vocabulary: Vocabulary) -> None:
+    assert vocabulary.links["D035683"] == (MeshLink("class", "MicroRNA", "exact"),)
+    assert vocabulary.links["D062085"] == (MeshLink("class", "LongNoncodingRNA", "exact"),)
+    # mtDNA is both a cargo concept and a cargo class, each an exact match
+    assert {link.scheme for link in vocabulary.links["D004272"]} == {"cargo", "class"}
+
+
+def test_strongest_orders_exact_close_narrow_broad_related() -> None:
+    links = [MeshLink("processes", "a", "related"), MeshLink("processes", "b", "narrow"),
+             MeshLink("processes", "c", "broad")]
+    assert strongest(links) == (MeshLink("processes", "b", "narrow"),)
+
+
+def test_cargo_and_process_headings_make_a_finding(vocabulary: Vocabulary) -> None:
+    article = Article(pmid="24735924", mesh_headings=(BREAST, METASTASIS, MICRORNAS),
+                      substances=(MIR105,))
+    (finding,) = mesh_findings(article, vocabulary)
+    assert finding == Finding(
+        article=subject_iri(article), method="mesh", effect="associatedWith", cargo="hsa-miR-105",
+        process="metastasis", disease="breast_cancer",
+        evidence_note="MeSH C588223 MIRN105 microRNA, human (close match of hsa-miR-105); "
+                      "MeSH D009362 Neoplasm Metastasis (exact match of metastasis)")
+
+
+def test_a_cargo_class_stands_in_when_no_cargo_is_named(vocabulary: Vocabulary) -> None:
+    article = Article(pmid="25371201", mesh_headings=(MICRORNAS, EMT))
+    (finding,) = mesh_findings(article, vocabulary)
+    assert (finding.cargo, finding.cargo_class, finding.process, finding.disease) == (
+        "", "MicroRNA", "emt", "")
+    assert finding.evidence_note.startswith("MeSH D035683 MicroRNAs (exact match of cargo class MicroRNA)")
+
+
+@pytest.mark.parametrize("headings", [(MICRORNAS,), (METASTASIS, BREAST), (BREAST,), ()])
+def test_no_finding_without_a_cargo_or_with_a_class_alone(vocabulary: Vocabulary,
+                                                          headings: tuple[MeshHeading, ...]) -> None:
+    assert list(mesh_findings(Article(pmid="1", mesh_headings=headings), vocabulary)) == []
+
+
+def test_a_cargo_without_a_process_is_a_cargo_only_finding(vocabulary: Vocabulary) -> None:
+    article = Article(pmid="2", mesh_headings=(heading("D064726", "Triple Negative Breast Neoplasms"),
+                                               BREAST), substances=(MIR105,), retracted=True)
+    (finding,) = mesh_findings(article, vocabulary)
+    assert (finding.cargo, finding.process, finding.disease, finding.retracted) == (
+        "hsa-miR-105", "", "tnbc", True)
+
+
+def test_a_concept_named_by_two_uis_is_one_finding_with_the_stronger_note(vocabulary: Vocabulary) -> None:
+    article = Article(pmid="3", mesh_headings=(heading("D018719", "Receptor, ErbB-2"),),
+                      substances=(Substance(name="ERBB2 protein, human", ui="C508053"),))
+    (finding,) = mesh_findings(article, vocabulary)
+    assert finding.cargo == "ERBB2"
+    assert finding.evidence_note == "MeSH D018719 Receptor, ErbB-2 (close match of ERBB2)"
+
+
+def test_mesh_and_text_findings_pass_the_graph_checks(vocabulary: Vocabulary) -> None:
+    article = Article(pmid="24735924", title="Cancer-secreted miR-105 destroys vascular "
+                      "endothelial barriers to promote metastasis in breast cancer",
+                      mesh_headings=(BREAST, METASTASIS), substances=(MIR105,))
+    classed = Article(pmid="25371201", title="A study", mesh_headings=(MICRORNAS, EMT))
+    matcher = Matcher.from_concepts(read_concepts(VOCABULARY))
+    findings = [*mesh_findings(article, vocabulary), *mesh_findings(classed, vocabulary),
+                *text_findings(article, matcher)]
+    assert {f.method for f in findings} == {"mesh", "text"}
+    store = Store()
+    store.extend([*ontology_quads(), *vocabulary_quads(VOCABULARY), *article_quads(article),
+                  *article_quads(classed), *(q for f in findings for q in finding_quads(f))])
+    assert [p for p in check_problems(store, ROOT / "ontology" / "checks") if "finding-" in p] == []
+    problems = shacl_problems(store_graph(store), ROOT / "ontology" / "shapes.ttl")
+    assert [p for p in problems if "/finding/" in p] == []
+
+
+def test_strengths_can_leave_out_broad_and_related_matches() -> None:
+    sound = Vocabulary.from_concepts(read_concepts(VOCABULARY), strengths=("exact", "close", "narrow"))
+    article = Article(pmid="25391656", mesh_headings=(MICRORNAS, heading("D017209", "Apoptosis")))
+    assert "D017209" not in sound.links  # Apoptosis is only broader than apoptosis resistance
+    assert list(mesh_findings(article, sound)) == []

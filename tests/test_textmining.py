@@ -1,0 +1,275 @@
+"""Text mining: miRNA normalisation, names, context rules, sentences, findings, and the benchmark."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from benchmarks.textmining import ANNOTATIONS, SENTENCES, Score, Span, documents, score
+from kg.articles import subject_iri
+from kg.hierarchy import narrowest
+from kg.lexicons import trie_pattern
+from kg.mirnas import normalise
+from kg.records import AbstractSection, Article
+from kg.textmining import Matcher, Mention, sentence_spans, text_findings
+from kg.vocabulary import read_concepts
+from tests.conftest import ROOT, SHARED
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher.from_concepts(read_concepts(ROOT / "data" / "vocabulary"))
+
+
+def found(matcher: Matcher, text: str, kind: str = "", context: str = "") -> list[tuple[str, str]]:
+    """(mention text, key) of each mention, checking that every span points at its text."""
+    mentions = matcher.mentions(text, context)
+    for m in mentions:
+        assert text[m.start:m.end] == m.text
+    return [(m.text, m.key) for m in mentions if not kind or m.entity_type == kind]
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("miR-21", "hsa-miR-21"),
+    ("microRNA-21", "hsa-miR-21"),
+    ("MicroRNA-21", "hsa-miR-21"),
+    ("miRNA-21", "hsa-miR-21"),
+    ("mir-21", "hsa-miR-21"),
+    ("MIR21", "hsa-miR-21"),
+    ("hsa-miR-21-5p", "hsa-miR-21-5p"),
+    ("miR-21-5p", "hsa-miR-21-5p"),
+    ("miR-21-3p", "hsa-miR-21"),  # the 3p arm is not listed: the gene
+    ("miR-21*", "hsa-miR-21"),
+    ("hsa-miR-105-5p", "hsa-miR-105-5p"),
+    ("MIR105-1", "hsa-miR-105"),  # a paralogous precursor: the gene
+    ("miR-200 family", "hsa-miR-200-family"),
+    ("miR-200-family", "hsa-miR-200-family"),
+    ("miR-200s", "hsa-miR-200-family"),
+    ("miR-200", "hsa-miR-200-family"),  # no gene is called miR-200
+    ("microRNA (miR)-200s", "hsa-miR-200-family"),
+    ("micro-RNA (miR) 200a", "hsa-miR-200a"),
+    ("MIR200A", "hsa-miR-200a"),
+    ("miR-10b", "hsa-miR-10b"),
+    ("pre-miR-21", "hsa-miR-21"),
+])
+def test_mirna_name_normalised_to_vocabulary_key(matcher: Matcher, text: str, key: str) -> None:
+    assert found(matcher, f"We measured {text} in serum.", "cargo") == [(text, key)]
+
+
+@pytest.mark.parametrize(("text", "keys"), [
+    ("miR-221/222", ["hsa-miR-221", "hsa-miR-222"]),
+    ("miR-200a/b/c", ["hsa-miR-200a", "hsa-miR-200b", "hsa-miR-200c"]),
+    ("miR-221-3p/222-3p", ["hsa-miR-221-3p", "hsa-miR-222-3p"]),
+    ("miR-200b/200a/429", ["hsa-miR-200b", "hsa-miR-200a", "hsa-miR-429"]),
+])
+def test_slashed_mirnas_are_one_span_per_molecule(matcher: Matcher, text: str, keys: list[str]) -> None:
+    sentence = f"Exosomal {text} conferred resistance."
+    mentions = [m for m in matcher.mentions(sentence) if m.entity_type == "cargo"]
+    assert [m.key for m in mentions] == sorted(keys)
+    assert {sentence[m.start:m.end] for m in mentions} == {text}
+
+
+def test_mirna_slash_followed_by_a_gene_is_not_a_second_mirna(matcher: Matcher) -> None:
+    assert found(matcher, "The miR-21/PTEN and miR-155/SOCS1 axes.", "cargo") == [
+        ("miR-21", "hsa-miR-21"), ("miR-155", "hsa-miR-155")]
+
+
+def test_unlisted_mirna_is_a_mention_but_not_listed(matcher: Matcher) -> None:
+    mentions = matcher.mentions("miR-1234 and mmu-miR-21 and let-7a were low.")
+    assert [(m.key, m.listed) for m in mentions] == [
+        ("hsa-miR-1234", False), ("mmu-miR-21", False), ("hsa-let-7a", False)]
+
+
+def test_mirna_host_gene_and_prefixed_words_are_not_mirnas(matcher: Matcher) -> None:
+    assert found(matcher, "MIR155HG and admiR-21x were not studied.", "cargo") == []
+
+
+def test_normalise_reads_whole_names_only() -> None:
+    assert normalise("hsa-mir-105-2") == "hsa-miR-105-2"
+    assert normalise("MIRN105 microRNA, human") == ""
+    assert normalise("miR-221/222") == ""
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("HER2 and ERBB2 were amplified.", [("HER2", "ERBB2"), ("ERBB2", "ERBB2")]),
+    ("Exosomal PD-L1 suppresses T cells.", [("PD-L1", "CD274")]),
+    ("Survivin and survivin.", [("Survivin", "BIRC5"), ("survivin", "BIRC5")]),
+    ("lncRNA H19 and lncRNA-SNHG14 and SNHG14.",
+     [("lncRNA H19", "H19"), ("lncRNA-SNHG14", "SNHG14"), ("SNHG14", "SNHG14")]),
+    ("TRPC5 and UCH-L1 and GSTP1.", [("TRPC5", "TRPC5"), ("UCH-L1", "UCHL1"), ("GSTP1", "GSTP1")]),
+    ("Integrin β4, integrin beta 4, integrin β-4 and ITGB4.",
+     [("Integrin β4", "ITGB4"), ("integrin beta 4", "ITGB4"), ("integrin β-4", "ITGB4"),
+      ("ITGB4", "ITGB4")]),
+    ("her2 and alix are lower case; CD90 and TSG1010 are other genes.", []),
+])
+def test_protein_and_lncrna_names(matcher: Matcher, text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(matcher, text, "cargo") == expected
+
+
+def test_process_names_are_case_insensitive_longest_first_at_word_boundaries(matcher: Matcher) -> None:
+    text = ("Epithelial-Mesenchymal Transition, pre-metastatic niche formation and tumour "
+            "angiogenesis; immigration and nonmetastatic are not processes.")
+    assert found(matcher, text, "process") == [
+        ("Epithelial-Mesenchymal Transition", "emt"),
+        ("pre-metastatic niche formation", "premetastatic_niche"),
+        ("tumour angiogenesis", "angiogenesis")]
+
+
+def test_a_longer_disease_name_wins_over_the_process_inside_it(matcher: Matcher) -> None:
+    assert found(matcher, "Patients with metastatic breast cancer.") == [
+        ("metastatic breast cancer", "metastatic")]
+
+
+def test_ev_short_form_needs_the_long_form_in_the_context(matcher: Matcher) -> None:
+    vehicles = "The EV fleet and EVs on the road."
+    assert found(matcher, vehicles, "ev") == []
+    vesicles = "Extracellular vesicles (EVs) were isolated; EV cargo was profiled."
+    assert found(matcher, vesicles, "ev") == [
+        ("Extracellular vesicles", "extracellular_vesicle"), ("EVs", "extracellular_vesicle"),
+        ("EV", "extracellular_vesicle")]
+    assert found(matcher, vehicles, "ev", context="extracellular vesicles") == [
+        ("EV", "extracellular_vesicle"), ("EVs", "extracellular_vesicle")]
+
+
+def test_bc_and_met_short_forms_need_their_long_forms(matcher: Matcher) -> None:
+    assert found(matcher, "In BC, the province, the MET gene is amplified.") == []
+    text = ("In breast cancer (BC), mesenchymal-epithelial transition (MET) follows EMT. "
+            "BC cells undergo MET.")
+    assert found(matcher, text) == [
+        ("breast cancer", "breast_cancer"), ("BC", "breast_cancer"),
+        ("mesenchymal-epithelial transition", "emt"), ("MET", "emt"), ("EMT", "emt"),
+        ("BC", "breast_cancer"), ("MET", "emt")]
+
+
+def test_spans_point_at_the_mention_in_every_benchmark_sentence(matcher: Matcher) -> None:
+    for line in SENTENCES.read_text(encoding="utf-8").splitlines():
+        for m in matcher.mentions(line):
+            assert line[m.start:m.end] == m.text
+
+
+def test_unicode_dashes_and_spaces_match_without_moving_spans(matcher: Matcher) -> None:
+    text = "miR\u2011200\u2013containing EVs promote epithelial\u2013mesenchymal\u00a0transition."
+    mentions = matcher.mentions(text)
+    assert [(m.key, text[m.start:m.end]) for m in mentions] == [
+        ("hsa-miR-200-family", "miR\u2011200"),
+        ("emt", "epithelial\u2013mesenchymal\u00a0transition")]
+
+
+def test_trie_pattern_prefers_the_longest_word() -> None:
+    import re
+    pattern = re.compile(trie_pattern(["EV", "EVs", "extracellular vesicle", "extra"]))
+    assert pattern.findall("EVs extracellular vesicle extra EV") == [
+        "EVs", "extracellular vesicle", "extra", "EV"]
+
+
+@pytest.mark.parametrize(("text", "sentences"), [
+    ("Exosomes, e.g. from MCF-7, carry miR-21. They act.",
+     ["Exosomes, e.g. from MCF-7, carry miR-21.", "They act."]),
+    ("As Zhou et al. showed, miR-105 acts (Fig. 2). Levels rose 3.5-fold vs. controls.",
+     ["As Zhou et al. showed, miR-105 acts (Fig. 2).", "Levels rose 3.5-fold vs. controls."]),
+    ("Cells were treated. miR-21 rose! lncRNA H19 fell? yes.",
+     ["Cells were treated.", "miR-21 rose!", "lncRNA H19 fell? yes."]),
+    ("BACKGROUND: EVs matter.\nRESULTS: miR-21 rose", ["BACKGROUND: EVs matter.", "RESULTS: miR-21 rose"]),
+])
+def test_sentence_spans(text: str, sentences: list[str]) -> None:
+    assert [text[s:e] for s, e in sentence_spans(text)] == sentences
+
+
+ARTICLE = Article(
+    pmid="99000001",
+    title="Exosomal miR-221/222 drives tamoxifen resistance in breast cancer",
+    abstract=(
+        AbstractSection("Triple-negative breast cancer (TNBC) is aggressive.", label="BACKGROUND"),
+        AbstractSection("Exosomal miR-105 promoted lung metastasis and angiogenesis. "
+                        "miR-1234 promoted migration. PD-L1 was found on EVs.", label="RESULTS"),
+    ),
+    keywords=("miR-21", "metastasis"),
+)
+
+
+def test_findings_pair_listed_cargo_with_processes_of_the_same_sentence(matcher: Matcher) -> None:
+    findings = list(text_findings(ARTICLE, matcher))
+    rows = [(f.field, f.cargo, f.process) for f in findings]
+    assert rows == [
+        ("title", "hsa-miR-221", "drug_resistance"),
+        ("title", "hsa-miR-222", "drug_resistance"),
+        ("abstract", "hsa-miR-105", "metastasis"),
+        ("abstract", "hsa-miR-105", "angiogenesis"),
+        ("keywords", "hsa-miR-21", "metastasis"),
+    ]
+    for f in findings:
+        text = {"title": ARTICLE.title, "abstract": ARTICLE.abstract_text,
+                "keywords": "; ".join(ARTICLE.keywords)}[f.field]
+        assert f.span is not None
+        assert f.sentence in text
+        assert text[f.span[0]:f.span[1]] in f.sentence
+        assert (f.method, f.effect, f.disease) == ("text", "associatedWith", "tnbc")
+        assert f.article == subject_iri(ARTICLE)
+    assert findings[2].sentence == "RESULTS: Exosomal miR-105 promoted lung metastasis and angiogenesis."
+    start, end = findings[2].span or (0, 0)
+    assert ARTICLE.abstract_text[start:end] == "miR-105"
+    assert findings == list(text_findings(ARTICLE, matcher))  # deterministic
+
+
+def test_no_findings_without_listed_cargo(matcher: Matcher) -> None:
+    article = Article(pmid="1", title="miR-1234 and PD-1 drive metastasis of breast cancer")
+    assert list(text_findings(article, matcher)) == []
+
+
+def test_findings_have_no_disease_without_a_breast_cancer_term(matcher: Matcher) -> None:
+    article = Article(pmid="2", title="miR-21 promotes invasion of colon cancer cells",
+                      retracted=True)
+    (finding,) = text_findings(article, matcher)
+    assert (finding.cargo, finding.process, finding.disease, finding.retracted) == (
+        "hsa-miR-21", "invasion", "", True)
+
+
+def test_disease_context_is_the_most_specific_or_the_common_ancestor(matcher: Matcher) -> None:
+    def disease(*keys: str) -> str:
+        return matcher.disease(Mention(0, 1, "disease", key, "x") for key in keys)
+    assert disease("breast_cancer", "tnbc") == "tnbc"
+    assert disease("luminal_a", "luminal") == "luminal_a"
+    assert disease("tnbc", "luminal_a") == "breast_cancer"
+    assert disease() == ""
+    assert narrowest(["a", "b"], {}) == ""
+
+
+def test_benchmark_score_on_a_tiny_example() -> None:
+    gold = [Span("s", "title", 0, 6, "cargo", "hsa-miR-21"),
+            Span("s", "title", 10, 20, "process", "metastasis"),
+            Span("s", "title", 30, 33, "ev", "extracellular_vesicle")]
+    predicted = [Span("s", "title", 0, 6, "cargo", "hsa-miR-21"),       # exact
+                 Span("s", "title", 10, 25, "process", "metastasis"),    # overlap only
+                 Span("s", "title", 40, 45, "disease", "breast_cancer")]  # wrong
+    result = score(gold, predicted)
+    assert result == Score(gold=3, predicted=3, exact=1, relaxed=2)
+    assert (Score.ratio(result.exact, result.predicted), Score.ratio(result.relaxed, result.gold)) == (
+        1 / 3, 2 / 3)
+    assert score([], []) == Score(0, 0, 0, 0)
+    # a relaxed hit needs the same concept, and each gold span matches one prediction only
+    twice = [Span("s", "title", 0, 3, "cargo", "hsa-miR-21"), Span("s", "title", 3, 6, "cargo", "hsa-miR-21")]
+    assert score(gold[:1], twice).relaxed == 1
+    assert score(gold[:1], [Span("s", "title", 0, 6, "cargo", "hsa-miR-22")]).relaxed == 0
+
+
+def test_annotations_point_at_their_text() -> None:
+    with ANNOTATIONS.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    assert len(rows) >= 40
+    sources = {row["source"] for row in rows}
+    if not (SHARED / "data" / "pubmed").exists():
+        pytest.skip("../shared is absent: the PubMed abstracts cannot be read")
+    docs = documents(sources)
+    for row in rows:
+        text = docs[(row["source"], row["field"])][0]
+        assert text[int(row["start"]):int(row["end"])] == row["text"], row
+        assert row["entity_type"] in {"cargo", "process", "ev", "disease"}
+
+
+def test_annotated_concepts_exist_or_are_unlisted_mirnas() -> None:
+    keys = {c.key for c in read_concepts(Path(ROOT / "data" / "vocabulary"))}
+    with ANNOTATIONS.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            assert row["concept"] in keys or normalise(row["concept"]) == row["concept"], row
