@@ -25,18 +25,19 @@ def base_iri() -> str:
     return base if base.endswith("/") else base + "/"
 
 
-def _mint(path: str) -> NamedNode:
+def mint(path: str) -> NamedNode:
+    """The IRI of a path under the base, escaped the one way every minted IRI is."""
     return NamedNode(base_iri() + quote(path, safe=_SAFE))
 
 
 def article_iri(pmid: str = "", doi: str = "", pmcid: str = "") -> NamedNode:
     """``article/{pmid}``, else ``article/doi/{doi}``, else ``article/pmc/{pmcid}``."""
     if pmid:
-        return _mint(f"article/{pmid}")
+        return mint(f"article/{pmid}")
     if doi:
-        return _mint(f"article/doi/{doi.lower()}")
+        return mint(f"article/doi/{doi.lower()}")
     if pmcid:
-        return _mint(f"article/pmc/{pmcid.upper()}")
+        return mint(f"article/pmc/{pmcid.upper()}")
     raise ValueError("an article IRI needs a PMID, a DOI or a PMCID")
 
 
@@ -58,35 +59,35 @@ def title_key(title: str) -> str:
 def journal_iri(nlm_id: str = "", issn: str = "", title: str = "") -> NamedNode:
     """``journal/{nlm-unique-id}``, else ``journal/issn/{issn}``, else ``journal/title/{key}``."""
     if nlm_id:
-        return _mint(f"journal/{nlm_id}")
+        return mint(f"journal/{nlm_id}")
     if issn:
-        return _mint(f"journal/issn/{issn.upper()}")
+        return mint(f"journal/issn/{issn.upper()}")
     if title_key(title):
-        return _mint(f"journal/title/{title_key(title)}")
+        return mint(f"journal/title/{title_key(title)}")
     raise ValueError("a journal IRI needs an NLM id, an ISSN or a title")
 
 
 def author_iri(article: NamedNode, position: int, orcid: str = "") -> NamedNode:
     """``author/{orcid}``, else ``{article}/author/{position}`` (1-based)."""
     if orcid:
-        return _mint(f"author/{orcid}")
+        return mint(f"author/{orcid}")
     return NamedNode(f"{article.value}/author/{position}")
 
 
 def cargo_iri(key: str) -> NamedNode:
-    return _mint(f"cargo/{key}")
+    return mint(f"cargo/{key}")
 
 
 def process_iri(key: str) -> NamedNode:
-    return _mint(f"process/{key}")
+    return mint(f"process/{key}")
 
 
 def disease_iri(key: str) -> NamedNode:
-    return _mint(f"disease/{key}")
+    return mint(f"disease/{key}")
 
 
 def ev_type_iri(key: str) -> NamedNode:
-    return _mint(f"ev-type/{key}")
+    return mint(f"ev-type/{key}")
 
 
 #: Vocabulary file stem → IRI minting function.
@@ -101,21 +102,21 @@ CONCEPT_IRIS = {
 def finding_iri(*parts: str) -> NamedNode:
     """``finding/{hash}``: the first 16 hex digits of SHA-256 over the finding's defining parts."""
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
-    return _mint(f"finding/{digest}")
+    return mint(f"finding/{digest}")
 
 
 def graph_iri(name: str) -> NamedNode:
     if name not in GRAPH_NAMES:
         raise ValueError(f"unknown graph {name!r}; the graphs are {', '.join(GRAPH_NAMES)}")
-    return _mint(f"graph/{name}")
+    return mint(f"graph/{name}")
 
 
 def release_iri(version: str) -> NamedNode:
-    return _mint(f"release/{version}")
+    return mint(f"release/{version}")
 
 
 def dataset_iri() -> NamedNode:
-    return _mint("dataset")
+    return mint("dataset")
 
 
 def mesh_iri(ui: str) -> NamedNode:

@@ -11,18 +11,30 @@ from pyoxigraph import Store
 
 from kg.release import MANIFEST, current_release
 from kg.store import open_read_only
+from server.dataset import create_dataset_blueprint
+from server.downloads import create_downloads_blueprint
 from server.errors import error_response, register_error_handlers
-from server.executor import LocalExecutor, QueryError
+from server.executor import QueryError
+from server.limits import DEFAULT_LIMITS
 from server.meta import create_meta_blueprint
+from server.openapi import create_openapi_blueprint
 from server.pages import create_pages_blueprint
+from server.resources import create_resources_blueprint
+from server.sitemap import create_sitemap_blueprint
 from server.sparql import create_sparql_blueprint
-from server.state import ServerState
+from server.state import DEFAULT_SERVING, memory_state, release_state
 
 #: Defaults for every setting; each can be set as an ``EVKG_*`` environment variable.
 DEFAULTS: dict[str, Any] = {
     "STORE_DIR": "build",
     "UPDATE_TOKEN": "",
     "MAX_CONTENT_LENGTH": 1_000_000,
+    "QUERIES_DIR": "",  # example queries for the editor; empty: queries/ in the checkout
+    "YASGUI_DIR": "",  # YASGUI's build/ folder; empty: node_modules/@zazuko/yasgui/build
+    # The body limit bounds forms too (Flask's own 500 kB form-field limit would answer first).
+    "MAX_FORM_MEMORY_SIZE": None,
+    **DEFAULT_LIMITS,  # QUERY_TIMEOUT, MAX_ROWS, SERVICE_ALLOWLIST
+    **DEFAULT_SERVING,  # THREADS, CACHE_DIR, CACHE_MAX_BYTES, CACHE_MAX_AGE
 }
 
 
@@ -41,11 +53,10 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     if config:
         app.config.update(config)
     if store is not None:
-        app.extensions["evkg"] = ServerState(store=store, executor=LocalExecutor(store))
+        app.extensions["evkg"] = memory_state(app.config, store)
     else:
         opened, release_dir, manifest = open_release(Path(app.config["STORE_DIR"]))
-        app.extensions["evkg"] = ServerState(store=opened, executor=LocalExecutor(opened),
-                                             release_dir=release_dir, manifest=manifest)
+        app.extensions["evkg"] = release_state(app.config, opened, release_dir, manifest)
     register_error_handlers(app)
 
     @app.errorhandler(QueryError)
@@ -60,4 +71,9 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     app.register_blueprint(create_sparql_blueprint())
     app.register_blueprint(create_meta_blueprint())
     app.register_blueprint(create_pages_blueprint())
+    app.register_blueprint(create_resources_blueprint())
+    app.register_blueprint(create_downloads_blueprint())
+    app.register_blueprint(create_dataset_blueprint())
+    app.register_blueprint(create_sitemap_blueprint())
+    app.register_blueprint(create_openapi_blueprint())
     return app

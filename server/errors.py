@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, request
+from werkzeug.exceptions import MethodNotAllowed
 
+from server.executor import Failure
 from server.negotiation import NotAcceptable
 
 
@@ -16,13 +18,19 @@ class ProtocolError(Exception):
         self.message = message
 
 
-def error_response(status: int, message: str) -> Response:
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """A plain-text error (CORS-readable), logged when it is the server's fault."""
     if status >= 500:
         current_app.logger.error("%s %s: %s", request.method, request.path, message)
     response = Response(message.rstrip() + "\n", status=status,
                         content_type="text/plain; charset=utf-8")
     response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers.update(headers or {})
     return response
+
+
+def failure_response(failure: Failure) -> Response:
+    return error_response(failure.status, failure.message, failure.headers)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -39,10 +47,15 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(404, f"nothing at {request.path}")
 
     @app.errorhandler(405)
-    def method_not_allowed(_: Exception) -> Response:
-        return error_response(405, f"{request.method} is not allowed on {request.path}")
+    def method_not_allowed(error: Exception) -> Response:
+        methods = sorted(error.valid_methods or []) if isinstance(error, MethodNotAllowed) else []
+        headers = {"Allow": ", ".join(methods)} if methods else None
+        allowed = f"; use {', '.join(methods)}" if methods else ""
+        return error_response(405, f"{request.method} is not allowed on {request.path}{allowed}",
+                              headers)
 
     @app.errorhandler(413)
     def too_large(_: Exception) -> Response:
         limit = app.config.get("MAX_CONTENT_LENGTH")
-        return error_response(413, f"request body larger than the limit of {limit} bytes")
+        return error_response(413, f"the request body is larger than the limit of {limit} bytes "
+                                   "(EVKG_MAX_CONTENT_LENGTH); send a shorter query")

@@ -1,104 +1,192 @@
-"""Running SPARQL against the release's store and serialising the answer.
+"""Running one SPARQL query against a store and serialising the answer, as a value.
 
-``LocalExecutor`` evaluates in the calling process. The server wraps it so that a query can be
-stopped at its time limit (pyoxigraph's ``query()`` cannot be cancelled), but the evaluation and
-serialisation rules live here.
+``run_job`` holds the evaluation and serialisation rules; it returns an ``Answer`` or a
+``Failure`` and never raises for a bad query. ``LocalExecutor`` calls it in this process (for the
+in-memory stores of tests and tools); ``server.querypool.QueryPool`` calls it in a child process
+that can be killed at the time limit. Nothing here imports Flask: the query child runs it.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Protocol
 
 from pyoxigraph import (
     NamedNode,
     QueryBoolean,
     QueryResultsFormat,
     QuerySolutions,
+    QueryTriples,
     RdfFormat,
     Store,
+    Triple,
+    serialize,
 )
 
 from kg.namespaces import PREFIXES
+from server.results import write_solutions
 
-#: Results media type → pyoxigraph format.
+#: Results media type → pyoxigraph format (for ASK and uncapped SELECT).
 RESULTS_FORMATS = {
     "application/sparql-results+json": QueryResultsFormat.JSON,
-    "application/json": QueryResultsFormat.JSON,
     "application/sparql-results+xml": QueryResultsFormat.XML,
-    "application/xml": QueryResultsFormat.XML,
     "text/csv": QueryResultsFormat.CSV,
     "text/tab-separated-values": QueryResultsFormat.TSV,
 }
 #: Media types that get a charset parameter.
-TEXT_TYPES = ("text/csv", "text/tab-separated-values", "text/turtle")
+TEXT_TYPES = ("text/csv", "text/tab-separated-values", "text/turtle", "application/n-triples",
+              "application/n-quads", "application/trig")
+#: RDF syntaxes written with the project's prefixes.
+PREFIXED_FORMATS = (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDF_XML)
+#: RDF/XML can write a property only if its IRI ends in an XML name (pyoxigraph writes a broken
+#: element otherwise, e.g. for ``<urn:x:1>``).
+_XML_PROPERTY = re.compile(r"[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7]*\Z")
 
 
 class QueryError(Exception):
-    """A query that cannot be answered: bad syntax or a failed evaluation (a 400)."""
+    """Kept for callers that raise; the server itself passes ``Failure`` values."""
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """Everything the evaluation depends on (and so everything a cache key must hold)."""
+
+    query: str
+    media_type: str
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    #: Use the union of the named graphs as the default graph (the protocol named no graphs and
+    #: the query has no FROM).
+    union: bool = True
+    #: At most this many rows (SELECT) or triples (CONSTRUCT/DESCRIBE); 0 means no cap.
+    max_rows: int = 0
+    #: The service's base IRI, against which relative IRIs in the query resolve.
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
 class Answer:
     body: bytes
     content_type: str
-    truncated: bool = False
-    rows: int | None = None
+    #: ``rows=N`` or ``triples=N`` when the answer stops at the cap N and more existed.
+    truncation: str | None = None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A query that could not be answered: the HTTP status and a message for the client."""
+
+    status: int
+    message: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Executor(Protocol):
+    """Runs queries (and, when the store allows it, updates) for the server."""
+
+    @property
+    def writable(self) -> bool:
+        """Whether ``update`` can change the store."""
+
+    @property
+    def timeout(self) -> float | None:
+        """Seconds after which a query is stopped, or None when queries cannot be stopped."""
+
+    def execute(self, job: QueryJob) -> Answer | Failure: ...
+
+    def update(self, update: str) -> Failure | None: ...
 
 
 def content_type(media_type: str) -> str:
     return f"{media_type}; charset=utf-8" if media_type in TEXT_TYPES else media_type
 
 
-def dataset_options(default_graphs: list[str], named_graphs: list[str]) -> dict[str, object]:
-    """pyoxigraph query options for the protocol's dataset parameters (union by default)."""
-    if not default_graphs and not named_graphs:
-        return {"use_default_graph_as_union": True}
-    options: dict[str, object] = {}
-    if default_graphs:
-        options["default_graph"] = [NamedNode(g) for g in default_graphs]
-    if named_graphs:
-        options["named_graphs"] = [NamedNode(g) for g in named_graphs]
+def dataset_options(job: QueryJob) -> dict[str, object]:
+    """pyoxigraph query options for the protocol's dataset (the union when none is named)."""
+    options: dict[str, object] = {"base_iri": job.base_iri} if job.base_iri else {}
+    if not job.default_graphs and not job.named_graphs:
+        return {**options, "use_default_graph_as_union": True} if job.union else options
+    options["default_graph"] = [NamedNode(g) for g in job.default_graphs]
+    if job.named_graphs:
+        options["named_graphs"] = [NamedNode(g) for g in job.named_graphs]
     return options
 
 
-def serialize_answer(results: object, media_type: str) -> bytes:
-    """Serialise pyoxigraph results in ``media_type`` (chosen by negotiation)."""
-    out = io.BytesIO()
-    if isinstance(results, (QuerySolutions, QueryBoolean)):
-        fmt = RESULTS_FORMATS.get(media_type)
+def _graph_answer(triples: list[Triple], media_type: str) -> bytes | Failure:
+    fmt = RdfFormat.from_media_type(media_type)
+    if fmt is None:
+        return Failure(406, f"a CONSTRUCT or DESCRIBE result cannot be given as {media_type}")
+    if fmt is RdfFormat.RDF_XML:
+        for triple in triples:
+            if not _XML_PROPERTY.search(triple.predicate.value):
+                return Failure(406, f"the property <{triple.predicate.value}> cannot be written "
+                                    "in RDF/XML; ask for Turtle, N-Triples or JSON-LD instead")
+    prefixes = PREFIXES if fmt in PREFIXED_FORMATS else None
+    return serialize(triples, format=fmt, prefixes=prefixes) or b""
+
+
+def _answer(results: QuerySolutions | QueryBoolean | QueryTriples, job: QueryJob
+            ) -> Answer | Failure:
+    """Serialise evaluated ``results`` for ``job``; the cap applies to rows and triples."""
+    cap = job.max_rows if job.max_rows > 0 else None
+    if isinstance(results, QueryBoolean | QuerySolutions):
+        fmt = RESULTS_FORMATS.get(job.media_type)
         if fmt is None:
-            raise QueryError(f"a SELECT or ASK result cannot be given as {media_type}")
-        results.serialize(out, fmt)
-    else:
-        rdf_format = RdfFormat.from_media_type(media_type)
-        if rdf_format is None or media_type in RESULTS_FORMATS:
-            raise QueryError(f"a CONSTRUCT or DESCRIBE result cannot be given as {media_type}")
-        prefixes = PREFIXES if rdf_format in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
-        results.serialize(out, rdf_format, prefixes=prefixes)  # type: ignore[attr-defined]
-    return out.getvalue()
+            return Failure(406, f"a SELECT or ASK result cannot be given as {job.media_type}")
+        if isinstance(results, QueryBoolean) or cap is None:
+            out = io.BytesIO()
+            results.serialize(out, fmt)
+            return Answer(out.getvalue(), content_type(job.media_type))
+        variables = [v.value for v in results.variables]
+        rows = [tuple(solution) for solution in islice(results, cap + 1)]
+        body = write_solutions(job.media_type, variables, rows[:cap])
+        return Answer(body, content_type(job.media_type),
+                      f"rows={cap}" if len(rows) > cap else None)
+    triples = list(islice(results, cap + 1)) if cap else list(results)
+    graph = _graph_answer(triples[:cap] if cap else triples, job.media_type)
+    if isinstance(graph, Failure):
+        return graph
+    truncated = cap is not None and len(triples) > cap
+    return Answer(graph, content_type(job.media_type), f"triples={cap}" if truncated else None)
+
+
+def run_job(store: Store, job: QueryJob) -> Answer | Failure:
+    """Evaluate and serialise ``job`` on ``store``; a bad query is a 400 ``Failure``."""
+    try:
+        options = dataset_options(job)
+    except ValueError as error:
+        return Failure(400, f"bad graph IRI in default-graph-uri or named-graph-uri: {error}")
+    try:
+        return _answer(store.query(job.query, **options), job)  # type: ignore[arg-type]
+    except SyntaxError as error:
+        return Failure(400, f"bad query: {error}")
+    except (ValueError, TypeError) as error:
+        return Failure(400, f"bad query: {error}")
+    except (OSError, RuntimeError) as error:
+        # Evaluation errors (a SERVICE that failed, a store read error) surface while iterating.
+        return Failure(400, f"the query failed: {error}")
 
 
 class LocalExecutor:
-    """Evaluates queries on a store in this process."""
+    """Evaluates queries on a store in this process: no time limit (used for in-memory stores)."""
+
+    writable = True
+    timeout: float | None = None
 
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def execute(self, query: str, media_type: str, default_graphs: list[str] | None = None,
-                named_graphs: list[str] | None = None) -> Answer:
-        try:
-            options = dataset_options(default_graphs or [], named_graphs or [])
-            results = self.store.query(query, **options)  # type: ignore[arg-type]
-            body = serialize_answer(results, media_type)
-        except (SyntaxError, ValueError) as error:
-            raise QueryError(f"bad query: {error}") from None
-        except (OSError, RuntimeError) as error:
-            raise QueryError(f"the query failed: {error}") from None
-        return Answer(body, content_type(media_type))
+    def execute(self, job: QueryJob) -> Answer | Failure:
+        return run_job(self.store, job)
 
-    def update(self, update: str) -> None:
+    def update(self, update: str) -> Failure | None:
         try:
             self.store.update(update)
         except SyntaxError as error:
-            raise QueryError(f"bad update: {error}") from None
+            return Failure(400, f"bad update: {error}")
+        except (OSError, RuntimeError) as error:
+            return Failure(403, f"the store is read-only: {error}")
+        return None

@@ -7,6 +7,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, seriali
 
 from kg import iris
 from kg.namespaces import PREFIXES, RDF, SD
+from server.limits import limit_triples
 from server.negotiation import RDF_TYPES, choose_media_type
 from server.state import state
 
@@ -40,6 +41,8 @@ def service_description_triples(endpoint: str) -> list[Triple]:
                     Triple(named, SD.name, iris.graph_iri(name))]
     triples.append(Triple(dataset, NamedNode("http://purl.org/dc/terms/hasVersion"),
                           Literal(state().version)))
+    st = state()
+    triples += limit_triples(endpoint, st.limits, timeout_enforced=st.executor.timeout is not None)
     return triples
 
 

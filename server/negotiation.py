@@ -2,7 +2,9 @@
 
 ``choose_media_type`` picks, from the media types a response can take (server's preference
 first), the one the client wants: a ``?format=`` value wins, then the ``Accept`` header with its
-q-values and wildcards, and a missing or empty ``Accept`` gets the first offered type.
+q-values and wildcards, and a missing or empty ``Accept`` gets the first offered type. Aliases
+(``application/json`` for SPARQL JSON results, or for JSON-LD when the answer is a graph) are
+matched too but the canonical type is returned, so one answer has one media type.
 """
 
 from __future__ import annotations
@@ -18,8 +20,6 @@ RESULTS_TYPES = (
     "application/sparql-results+xml",
     "text/csv",
     "text/tab-separated-values",
-    "application/json",
-    "application/xml",
 )
 #: CONSTRUCT/DESCRIBE (and resource) media types, preferred first.
 RDF_TYPES = (
@@ -30,6 +30,26 @@ RDF_TYPES = (
     "application/ld+json",
     "application/rdf+xml",
 )
+#: Other names clients use for a results type (matched after the canonical ones).
+RESULTS_ALIASES = {
+    "application/json": "application/sparql-results+json",
+    "text/javascript": "application/sparql-results+json",
+    "application/javascript": "application/sparql-results+json",
+    "application/xml": "application/sparql-results+xml",
+    "text/xml": "application/sparql-results+xml",
+}
+#: Other names clients use for an RDF syntax (Turtle is a subset of N3, so N3 readers take it).
+RDF_ALIASES = {
+    "application/turtle": "text/turtle",
+    "application/x-turtle": "text/turtle",
+    "text/n3": "text/turtle",
+    "text/rdf+n3": "text/turtle",
+    "application/n3": "text/turtle",
+    "application/x-json+ld": "application/ld+json",
+    "application/json": "application/ld+json",
+    "application/xml": "application/rdf+xml",
+    "text/xml": "application/rdf+xml",
+}
 #: ``?format=`` short names → media type.
 FORMAT_NAMES = {
     "json": "application/sparql-results+json",
@@ -40,15 +60,19 @@ FORMAT_NAMES = {
     "tsv": "text/tab-separated-values",
     "ttl": "text/turtle",
     "turtle": "text/turtle",
+    "n3": "text/turtle",
     "nt": "application/n-triples",
     "ntriples": "application/n-triples",
+    "n-triples": "application/n-triples",
     "nq": "application/n-quads",
     "nquads": "application/n-quads",
+    "n-quads": "application/n-quads",
     "trig": "application/trig",
     "jsonld": "application/ld+json",
     "json-ld": "application/ld+json",
     "rdf": "application/rdf+xml",
     "rdfxml": "application/rdf+xml",
+    "rdf+xml": "application/rdf+xml",
     "owl": "application/rdf+xml",
     "html": "text/html",
 }
@@ -64,25 +88,45 @@ class NotAcceptable(Exception):
         super().__init__(f"cannot answer with {wanted}; available: {', '.join(offered)}")
 
 
-def choose_media_type(accept: str | None, offered: Sequence[str],
-                      format_param: str | None = None) -> str:
-    """The media type to answer with, or ``NotAcceptable``."""
-    if format_param:
-        wanted = format_param.strip()
-        key = wanted.lower()
-        graph_results = offered[0] in RDF_TYPES
+def aliases_for(offered: Sequence[str]) -> dict[str, str]:
+    """The alias table that fits ``offered`` (graph syntaxes or results formats)."""
+    if offered and offered[0] in RDF_TYPES:
+        return RDF_ALIASES
+    if offered and offered[0] in RESULTS_TYPES:
+        return RESULTS_ALIASES
+    return {}
+
+
+def _from_format(values: Sequence[str], offered: Sequence[str]) -> str:
+    """The first ``?format=`` value that names an offered type (SPARQLWrapper sends several)."""
+    graph_results = bool(offered) and offered[0] in RDF_TYPES
+    aliases = aliases_for(offered)
+    for value in values:
+        key = value.strip().lower()
         media = (GRAPH_FORMAT_ALIASES.get(key) if graph_results else None) or \
             FORMAT_NAMES.get(key, key)
+        media = aliases.get(media, media)
         if media in offered:
             return media
-        raise NotAcceptable(f"format={wanted}", offered)
+    raise NotAcceptable(" or ".join(f"format={v.strip()}" for v in values), offered)
+
+
+def choose_media_type(accept: str | None, offered: Sequence[str],
+                      format_param: str | Sequence[str] | None = None) -> str:
+    """The media type to answer with, or ``NotAcceptable``."""
+    values = [format_param] if isinstance(format_param, str) else list(format_param or ())
+    values = [v for v in values if v.strip()]
+    if values:
+        return _from_format(values, offered)
     if accept is None or not accept.strip():
         return offered[0]
+    aliases = {alias: media for alias, media in aliases_for(offered).items()
+               if media in offered and alias not in offered}
     parsed = parse_accept_header(accept, MIMEAccept)
-    best = parsed.best_match(offered)
+    best = parsed.best_match([*offered, *aliases])
     if best is None:
         raise NotAcceptable(accept, offered)
-    return best
+    return aliases.get(best, best)
 
 
 def wants_html(accept: str | None) -> bool:

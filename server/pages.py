@@ -1,52 +1,103 @@
-"""Pages for people and RDF for machines: the ontology, the query editor."""
+"""Pages for people and RDF for machines: the query editor, the ontology, search.
+
+``/`` (and ``/sparql`` for browsers, through ``editor_response``) is the query editor; YASGUI's
+built files are served from npm's folder at ``/static/vendor/yasgui/…``, never copied here.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
-from pyoxigraph import RdfFormat
+from urllib.parse import quote
 
-from kg import iris
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, send_from_directory
+from pyoxigraph import RdfFormat, Triple, serialize
+from werkzeug.wrappers import Response as WerkzeugResponse
+
 from kg.namespaces import PREFIXES
-from server.negotiation import RDF_TYPES, choose_media_type
-from server.state import state
+from server import editor
+from server.negotiation import RDF_TYPES, choose_media_type, wants_html
+from server.ontology import ontology_doc, ontology_triples
+from server.schemaorg import script_json
+from server.search import search
+
+#: RDF syntaxes a resource or document is offered in, preferred first.
+DOCUMENT_TYPES = ("text/turtle", "application/n-triples", "application/ld+json",
+                  "application/rdf+xml")
 
 
-def graph_document(graph_name: str, media_type: str) -> bytes:
-    """One named graph of the store serialised as ``media_type``."""
+def wants_page() -> bool:
+    """Whether to answer with HTML: ``?format=html``, or a browser's ``Accept`` with no ``?format``."""
+    fmt = request.args.get("format")
+    if fmt:
+        return fmt.strip().lower() in ("html", "text/html")
+    return wants_html(request.headers.get("Accept"))
+
+
+def rdf_response(triples: list[Triple], offered: tuple[str, ...] = DOCUMENT_TYPES) -> Response:
+    """Triples in the RDF syntax the client asked for (``Accept`` or ``?format=``)."""
+    media_type = choose_media_type(request.headers.get("Accept"), offered, request.args.get("format"))
     fmt = RdfFormat.from_media_type(media_type)
     assert fmt is not None
-    prefixes = PREFIXES if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDF_XML) else None
-    body = state().store.dump(format=fmt, from_graph=iris.graph_iri(graph_name),
-                              prefixes=prefixes)
-    return body or b""
+    prefixes = PREFIXES if fmt in (RdfFormat.TURTLE, RdfFormat.RDF_XML, RdfFormat.JSON_LD) else None
+    body = serialize(triples, format=fmt, prefixes=prefixes) or b""
+    charset = "; charset=utf-8" if media_type.startswith("text/") else ""
+    response = Response(body, content_type=media_type + charset)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def page_response(template: str, status: int = 200, **context: object) -> Response:
+    response = Response(render_template(template, **context), status=status,
+                        content_type="text/html; charset=utf-8")
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 def editor_response() -> Response:
-    """The query editor page."""
-    return Response(EDITOR_HTML, content_type="text/html; charset=utf-8")
+    """The query editor page (YASGUI, or a plain form when YASGUI is not installed)."""
+    examples = editor.examples()
+    return page_response(
+        "editor.html", examples=examples,
+        examples_json=script_json({"examples": editor.examples_json()}),
+        prefixes_json=script_json(dict(PREFIXES)), yasgui=editor.yasgui_available(),
+        default_query=editor.DEFAULT_QUERY)
 
 
 def create_pages_blueprint() -> Blueprint:
     bp = Blueprint("pages", __name__)
 
+    bp.add_url_rule("/", "editor", editor_response)
+
     @bp.route("/ontology")
     def ontology() -> Response:
-        media_type = choose_media_type(request.headers.get("Accept"), RDF_TYPES,
-                                       request.args.get("format"))
-        response = Response(graph_document("ontology", media_type), content_type=media_type)
+        """The OWL ontology: a documentation page for browsers, else RDF (Turtle by default)."""
+        if wants_page():
+            return page_response("ontology.html", doc=ontology_doc())
+        return rdf_response(ontology_triples(), tuple(RDF_TYPES))
+
+    @bp.route("/ontology/<term>")
+    def ontology_term(term: str) -> WerkzeugResponse:
+        """An ontology term's own path: redirects to its place in the ontology document."""
+        return redirect("/ontology#" + quote(term, safe=""), code=303)
+
+    @bp.route("/search")
+    def search_page() -> Response:
+        """Resources whose label contains ``q`` (case-insensitive): HTML for browsers, else JSON."""
+        text = request.args.get("q", "")
+        hits = search(text)
+        if wants_page():
+            return page_response("search.html", q=text, hits=hits)
+        response = jsonify({"q": text, "results": [
+            {"iri": h.iri, "label": h.label, "matched": h.matched, "page": h.link} for h in hits]})
         response.headers["Vary"] = "Accept"
         return response
 
-    bp.add_url_rule("/", "editor", editor_response)
+    @bp.route("/static/vendor/yasgui/<path:filename>")
+    def yasgui_asset(filename: str) -> Response:
+        """YASGUI's built files, read from npm's ``node_modules`` (``make install`` puts them there)."""
+        folder = editor.yasgui_dir()
+        if not folder.is_dir():
+            abort(404)
+        response: Response = send_from_directory(folder, filename, max_age=86400)
+        return response
 
     return bp
-
-
-EDITOR_HTML = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>evkg SPARQL</title></head>
-<body><h1>evkg SPARQL endpoint</h1>
-<form action="/sparql" method="post">
-<textarea name="query" rows="12" cols="90">SELECT (COUNT(?a) AS ?articles)
-WHERE { ?a a &lt;https://schema.org/ScholarlyArticle&gt; }</textarea><br>
-<button type="submit">Run</button></form></body></html>
-"""

@@ -1,100 +1,239 @@
-"""The SPARQL 1.1 Protocol endpoint at ``/sparql`` (read-only by default)."""
+"""The SPARQL 1.1 Protocol endpoint at ``/sparql`` (read-only unless the operator sets a token).
+
+A request is read into an ``Operation`` (query or update, dataset, ``format``), checked (one
+operation, UTF-8, graph IRIs, SERVICE targets), negotiated, then answered from the result cache
+or by the executor. A POST is handled by its Content-Type; anything else is a 415.
+"""
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request
+from pyoxigraph import NamedNode
 
-from server.errors import ProtocolError
+from kg import iris
+from server.cache import cache_key
+from server.errors import ProtocolError, error_response, failure_response
+from server.executor import Answer, Failure, QueryJob
+from server.federation import check_services, service_targets
 from server.meta import service_description_response
 from server.negotiation import RDF_TYPES, RESULTS_TYPES, choose_media_type, wants_html
 from server.pages import editor_response
+from server.querytext import has_dataset_clause, normalised, query_form, update_keyword
 from server.state import state
 
 #: Content types a query POST may have.
 QUERY_POST_TYPES = ("application/x-www-form-urlencoded", "application/sparql-query")
 #: Content types an update POST may have.
 UPDATE_POST_TYPES = ("application/x-www-form-urlencoded", "application/sparql-update")
+#: Says that the answer stops at the row (or triple) cap: ``rows=10000``.
+TRUNCATED_HEADER = "X-EVKG-Truncated"
+#: ``hit`` when the answer came from the result cache, ``miss`` when it was computed.
+CACHE_HEADER = "X-EVKG-Cache"
+#: Response headers a browser script may read (YASGUI shows truncation from it).
+EXPOSED_HEADERS = f"ETag, {TRUNCATED_HEADER}, {CACHE_HEADER}"
 
-_PROLOGUE = re.compile(
-    r"""\A(?:\s+|\#[^\n]*(?:\n|\Z)|BASE\s*<[^>]*>|PREFIX\s*[A-Za-z0-9_.\-]*:\s*<[^>]*>)*""",
-    re.IGNORECASE,
-)
-_FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 
+@dataclass(frozen=True)
+class Operation:
+    """One protocol request: a query or an update, with its dataset and format parameters."""
 
-def query_form(query: str) -> str | None:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE, read after the prologue; None when unclear."""
-    prologue = _PROLOGUE.match(query)
-    rest = query[prologue.end():] if prologue else query
-    form = _FORM.match(rest)
-    return form.group(1).upper() if form else None
+    query: str | None
+    update: str | None
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+    formats: tuple[str, ...]
 
 
 def offered_types(query: str) -> tuple[str, ...]:
     return RDF_TYPES if query_form(query) in ("CONSTRUCT", "DESCRIBE") else RESULTS_TYPES
 
 
-def _params() -> tuple[str | None, str | None, list[str], list[str]]:
-    """(query, update, default-graph-uri list, named-graph-uri list) from the request."""
-    if request.method == "GET":
-        args = request.args
-        return (args.get("query"), args.get("update"), args.getlist("default-graph-uri"),
-                args.getlist("named-graph-uri"))
+def _check_charset() -> None:
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise ProtocolError(415, f"the body is in {charset}; send it in UTF-8")
+
+
+def _body_text() -> str:
+    """The request body as text: UTF-8 only (the protocol's encoding)."""
+    _check_charset()
+    try:
+        return request.get_data().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ProtocolError(400, f"the body is not valid UTF-8: {error}") from None
+
+
+def _one(name: str, values: list[str]) -> str | None:
+    if len(values) > 1:
+        raise ProtocolError(400, f"more than one '{name}' parameter: send one operation per "
+                                 "request")
+    return values[0] if values else None
+
+
+def read_operation() -> Operation:
+    """The operation a request carries, or a ``ProtocolError`` (400, 415)."""
+    args = request.args
+    if request.method in ("GET", "HEAD"):
+        if "update" in args:
+            raise ProtocolError(400, "an update cannot be sent by GET: POST it as "
+                                     "application/sparql-update or as an 'update' form field")
+        return Operation(_one("query", args.getlist("query")), None,
+                         tuple(args.getlist("default-graph-uri")),
+                         tuple(args.getlist("named-graph-uri")), tuple(args.getlist("format")))
     content_type = (request.mimetype or "").lower()
     if content_type == "application/x-www-form-urlencoded":
+        _check_charset()
         form = request.form
-        return (form.get("query"), form.get("update"),
-                form.getlist("default-graph-uri") + request.args.getlist("default-graph-uri"),
-                form.getlist("named-graph-uri") + request.args.getlist("named-graph-uri"))
+        query = _one("query", form.getlist("query") + args.getlist("query"))
+        update = _one("update", form.getlist("update"))
+        if query is not None and update is not None:
+            raise ProtocolError(400, "a request carries either 'query' or 'update', not both")
+        graphs = ("using-graph-uri", "using-named-graph-uri") if update is not None else \
+            ("default-graph-uri", "named-graph-uri")
+        return Operation(query, update, tuple(form.getlist(graphs[0]) + args.getlist(graphs[0])),
+                         tuple(form.getlist(graphs[1]) + args.getlist(graphs[1])),
+                         tuple(args.getlist("format") + form.getlist("format")))
     if content_type == "application/sparql-query":
-        return (request.get_data(as_text=True), None, request.args.getlist("default-graph-uri"),
-                request.args.getlist("named-graph-uri"))
+        if "query" in args:
+            raise ProtocolError(400, "a query both in the URL and in the body: send one")
+        return Operation(_body_text(), None, tuple(args.getlist("default-graph-uri")),
+                         tuple(args.getlist("named-graph-uri")), tuple(args.getlist("format")))
     if content_type == "application/sparql-update":
-        return (None, request.get_data(as_text=True), request.args.getlist("using-graph-uri"),
-                request.args.getlist("using-named-graph-uri"))
+        return Operation(None, _body_text(), tuple(args.getlist("using-graph-uri")),
+                         tuple(args.getlist("using-named-graph-uri")), ())
     raise ProtocolError(
         415, f"unsupported Content-Type {request.mimetype or '(none)'}; a query POST takes "
         f"{' or '.join(QUERY_POST_TYPES)}, an update POST takes {' or '.join(UPDATE_POST_TYPES)}")
 
 
+def _bad_graph(iris: tuple[str, ...]) -> Failure | None:
+    for iri in iris:
+        try:
+            NamedNode(iri)
+        except ValueError as error:
+            return Failure(400, f"bad graph IRI <{iri}> in default-graph-uri or "
+                                f"named-graph-uri: {error}")
+    return None
+
+
+def _explained(failure: Failure, query: str) -> Failure:
+    """A syntax error on an update sent as a query says what happened."""
+    keyword = update_keyword(query)
+    if failure.status != 400 or keyword is None or not failure.message.startswith("bad query"):
+        return failure
+    return Failure(400, f"bad query: this is a SPARQL update ({keyword}), not a query; updates "
+                        "go in an 'update' parameter (this public endpoint refuses them). "
+                        f"Parser: {failure.message.removeprefix('bad query: ')}")
+
+
+def query_response(operation: Operation, query: str) -> Response:
+    """Answer a query: from the cache when it can, else from the executor."""
+    if not query.strip():
+        return error_response(400, "empty query: send a SPARQL query as ?query=, as a form "
+                                   "field, or as an application/sparql-query body")
+    graphs = operation.default_graphs + operation.named_graphs
+    failure = _bad_graph(graphs)
+    if failure is not None:
+        return failure_response(failure)
+    media_type = choose_media_type(request.headers.get("Accept"), offered_types(query),
+                                   operation.formats)
+    st = state()
+    targets = service_targets(query)
+    failure = check_services(targets, st.limits.service_allowlist)
+    if failure is not None:
+        return failure_response(failure)
+    job = QueryJob(query, media_type, operation.default_graphs, operation.named_graphs,
+                   union=not graphs and not has_dataset_clause(query),
+                   max_rows=st.limits.max_rows, base_iri=iris.base_iri())
+    # Answers that call other endpoints are not reused: those endpoints change.
+    cache = st.cache if not targets else None
+    key = cache_key(st.version, job, normalised(query)) if cache is not None else None
+    get = request.method in ("GET", "HEAD")
+    if key is not None and get and request.if_none_match.contains_weak(key):
+        response = Response(status=304)
+        _describe(response, key, get)
+        return response
+    answer = cache.get(key) if cache is not None and key is not None else None
+    hit = answer is not None
+    if answer is None:
+        outcome = st.executor.execute(job)
+        if isinstance(outcome, Failure):
+            return failure_response(_explained(outcome, query))
+        answer = outcome
+        if cache is not None and key is not None:
+            cache.put(key, answer)
+    return _answer_response(answer, key, get, hit)
+
+
+def _describe(response: Response, key: str | None, get: bool) -> None:
+    """Headers every /sparql answer (and 304) carries."""
+    response.headers["Vary"] = "Accept"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    if key is not None and get:
+        response.set_etag(key)
+        max_age = int(current_app.config.get("CACHE_MAX_AGE", 600))
+        response.headers["Cache-Control"] = f"public, max-age={max_age}"
+
+
+def _answer_response(answer: Answer, key: str | None, get: bool, hit: bool) -> Response:
+    response = Response(answer.body, content_type=answer.content_type)
+    _describe(response, key, get)
+    if answer.truncation:
+        response.headers[TRUNCATED_HEADER] = answer.truncation
+    if key is not None:
+        response.headers[CACHE_HEADER] = "hit" if hit else "miss"
+    return response
+
+
+def update_response(operation: Operation, update: str) -> Response:
+    """Run an update for the operator (token), or refuse it: the public endpoint is read-only."""
+    token = str(current_app.config.get("UPDATE_TOKEN") or "")
+    if not token:
+        return error_response(403, "this endpoint is read-only: SPARQL updates (INSERT, DELETE, "
+                                   "LOAD, CLEAR, …) are refused")
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if given != token:
+        return error_response(403, "updates need the operator's token in an "
+                                   "'Authorization: Bearer …' header")
+    if operation.default_graphs or operation.named_graphs:
+        return error_response(400, "using-graph-uri and using-named-graph-uri are not "
+                                   "supported; name graphs with USING or WITH in the update")
+    failure = state().executor.update(update)
+    return failure_response(failure) if failure is not None else Response(status=204)
+
+
+def preflight_response() -> Response:
+    """The CORS preflight answer: any origin may GET or POST queries."""
+    response = Response(status=204)
+    response.headers.update({
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+        "Access-Control-Allow-Headers": "Content-Type, Accept",
+        "Access-Control-Max-Age": "86400",
+        "Allow": "GET, HEAD, POST, OPTIONS",
+    })
+    return response
+
+
 def create_sparql_blueprint() -> Blueprint:
     bp = Blueprint("sparql", __name__)
 
-    @bp.route("/sparql", methods=["GET", "POST"])
+    @bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
     def sparql() -> Response:
-        query, update, default_graphs, named_graphs = _params()
-        if update is not None:
-            return _update(update)
-        if query is None:
-            if request.method == "GET" and wants_html(request.headers.get("Accept")):
+        if request.method == "OPTIONS":
+            return preflight_response()
+        operation = read_operation()
+        if operation.update is not None:
+            return update_response(operation, operation.update)
+        if operation.query is not None:
+            return query_response(operation, operation.query)
+        if request.method in ("GET", "HEAD"):
+            if wants_html(request.headers.get("Accept")):
                 return editor_response()
-            if request.method == "GET" and not request.args:
-                return service_description_response()
-            raise ProtocolError(400, "missing 'query' parameter: send a SPARQL query as ?query=, "
-                                "as a form field, or as an application/sparql-query body")
-        if len(request.args.getlist("query")) + len(request.form.getlist("query")) > 1:
-            raise ProtocolError(400, "more than one 'query' parameter")
-        media_type = choose_media_type(request.headers.get("Accept"), offered_types(query),
-                                       request.args.get("format") or request.form.get("format"))
-        answer = state().executor.execute(query, media_type, default_graphs, named_graphs)
-        response = Response(answer.body, content_type=answer.content_type)
-        response.headers["Vary"] = "Accept"
-        if answer.truncated:
-            response.headers["X-EVKG-Truncated"] = f"true; rows={answer.rows}"
-        return response
-
-    def _update(update: str) -> Response:
-        token = current_app.config.get("UPDATE_TOKEN")
-        if not token:
-            raise ProtocolError(403, "this endpoint is read-only: SPARQL updates (INSERT, DELETE, "
-                                "LOAD, CLEAR, …) are refused")
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if given != token:
-            raise ProtocolError(403, "updates need the operator's token in an "
-                                "'Authorization: Bearer …' header")
-        state().executor.update(update)
-        return Response(status=204)
+            return service_description_response()
+        raise ProtocolError(400, "missing 'query' parameter: send a SPARQL query as ?query=, "
+                                 "as a form field, or as an application/sparql-query body")
 
     return bp

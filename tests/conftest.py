@@ -60,7 +60,7 @@ def wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 30) ->
         try:
             requests.get(url, timeout=1)
             return
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.1)
     raise TimeoutError(f"server at {url} did not answer within {seconds} s")
 

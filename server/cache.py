@@ -1,0 +1,160 @@
+"""The result cache: a release never changes, so one answer serves every later asker.
+
+Entries are keyed by the SHA-256 of (release version, normalised query, dataset, media type, row
+cap). They live on disk, shared by every server process: one file per key, written to a temporary
+name and moved into place with ``os.replace`` (readers never see half a file), evicted oldest
+first (a hit refreshes the file's time) when the folder grows past its byte limit. A small
+in-memory LRU in each process sits in front for the hottest entries. Only answers are cached,
+never failures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from server.executor import Answer, QueryJob
+
+#: Bytes of answers each process keeps in memory.
+MEMORY_BYTES = 16 * 1024 * 1024
+#: After writing this share of the byte limit, a process re-counts the folder (others write too).
+RECOUNT_SHARE = 16
+#: Eviction brings the folder down to this share of the limit, so it is not re-run at every write.
+EVICT_TO = 0.9
+_MAGIC = b"evkg-cache 1\n"
+
+
+def cache_key(version: str, job: QueryJob, normalised_query: str) -> str:
+    """The hex SHA-256 naming ``job``'s answer in release ``version``."""
+    parts = [version, normalised_query, list(job.default_graphs), list(job.named_graphs),
+             job.union, job.media_type, job.max_rows, job.base_iri]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
+def _encode(answer: Answer) -> bytes:
+    header = json.dumps({"content_type": answer.content_type, "truncation": answer.truncation})
+    return _MAGIC + header.encode() + b"\n" + answer.body
+
+
+def _decode(data: bytes) -> Answer | None:
+    if not data.startswith(_MAGIC):
+        return None
+    header, _, body = data[len(_MAGIC):].partition(b"\n")
+    try:
+        meta = json.loads(header)
+        return Answer(body, str(meta["content_type"]), meta.get("truncation"))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+class ResultCache:
+    """Answers on disk under ``directory`` (None: memory only), at most ``max_bytes`` of files."""
+
+    def __init__(self, directory: Path | None, max_bytes: int) -> None:
+        self.directory = directory
+        self.max_bytes = max_bytes
+        self._memory: OrderedDict[str, Answer] = OrderedDict()
+        self._memory_bytes = 0
+        self._lock = threading.Lock()
+        self._written_since_count = 0
+        if directory is not None:
+            directory.mkdir(parents=True, exist_ok=True)
+
+    def get(self, key: str) -> Answer | None:
+        with self._lock:
+            answer = self._memory.get(key)
+            if answer is not None:
+                self._memory.move_to_end(key)
+                return answer
+        if self.directory is None:
+            return None
+        path = self.directory / key
+        try:
+            answer = _decode(path.read_bytes())
+            os.utime(path)
+        except OSError:
+            return None
+        if answer is not None:
+            self._remember(key, answer)
+        return answer
+
+    def put(self, key: str, answer: Answer) -> None:
+        size = len(answer.body)
+        if size > self.max_bytes // 8:
+            return
+        self._remember(key, answer)
+        if self.directory is None:
+            return
+        try:
+            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
+            with os.fdopen(handle, "wb") as out:
+                out.write(_encode(answer))
+            os.replace(temporary, self.directory / key)
+        except OSError:
+            return
+        with self._lock:
+            self._written_since_count += size
+            recount = self._written_since_count * RECOUNT_SHARE >= self.max_bytes
+            if recount:
+                self._written_since_count = 0
+        if recount:
+            self.evict()
+
+    def _remember(self, key: str, answer: Answer) -> None:
+        size = len(answer.body)
+        if size > MEMORY_BYTES // 8:
+            return
+        with self._lock:
+            old = self._memory.pop(key, None)
+            self._memory_bytes -= len(old.body) if old else 0
+            self._memory[key] = answer
+            self._memory_bytes += size
+            while self._memory_bytes > MEMORY_BYTES:
+                _, dropped = self._memory.popitem(last=False)
+                self._memory_bytes -= len(dropped.body)
+
+    def evict(self) -> int:
+        """Delete the oldest files until the folder is under the limit; return the bytes freed."""
+        if self.directory is None:
+            return 0
+        entries: list[tuple[float, int, Path]] = []
+        for entry in os.scandir(self.directory):
+            try:
+                stat = entry.stat()
+            except OSError:
+                continue
+            entries.append((stat.st_mtime, stat.st_size, Path(entry.path)))
+        total = sum(size for _, size, _ in entries)
+        if total <= self.max_bytes:
+            return 0
+        freed = 0
+        for _, size, path in sorted(entries):
+            if total - freed <= self.max_bytes * EVICT_TO:
+                break
+            try:
+                path.unlink()
+            except OSError:
+                continue
+            freed += size
+        return freed
+
+
+def cache_folder(configured: str, store_dir: Path) -> Path | None:
+    """Where the cache lives: as configured, else ``cache/`` in the build folder, else a temp
+    folder; None when none of them can be written (the cache then lives in memory only)."""
+    candidates = [Path(configured)] if configured else [
+        store_dir / "cache", Path(tempfile.gettempdir()) / f"evkg-cache-{os.getuid()}"]
+    for folder in candidates:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-"):
+                pass
+        except OSError:
+            continue
+        return folder
+    return None

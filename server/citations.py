@@ -1,0 +1,170 @@
+"""An article's bibliographic record, read from the graph, and its BibTeX and CSL-JSON."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from pyoxigraph import NamedNode
+
+from kg.namespaces import BIBO, DCTERMS, EVKG, FABIO, FOAF, SCHEMA
+from server.description import Description
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    family: str = ""
+    given: str = ""
+    iri: str = ""
+    same_as: tuple[str, ...] = ()
+
+
+@dataclass
+class ArticleRecord:
+    iri: str
+    title: str = ""
+    authors: list[Person] = field(default_factory=list)
+    journal: str = ""
+    journal_iri: str = ""
+    journal_abbreviation: str = ""
+    issn: list[str] = field(default_factory=list)
+    issued: str = ""  # ISO date, year-month or year, as the graph has it
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    doi: str = ""
+    pmid: str = ""
+    pmcid: str = ""
+    keywords: list[str] = field(default_factory=list)
+    same_as: list[str] = field(default_factory=list)
+
+    @property
+    def year(self) -> str:
+        return self.issued[:4]
+
+
+def _text(d: Description, subject: str, predicate: NamedNode) -> str:
+    values = d.facts.get(subject, {}).get(predicate.value, [])
+    return values[0].value if values else ""
+
+
+def _person(d: Description, iri: str) -> Person:
+    family = _text(d, iri, FOAF.familyName)
+    given = _text(d, iri, FOAF.givenName)
+    if not given and (initials := _text(d, iri, EVKG.initials)):
+        given = " ".join(f"{c}." for c in initials if c.isalpha())
+    same_as = tuple(o.value for o in d.facts.get(iri, {}).get(SCHEMA.sameAs.value, []))
+    return Person(_text(d, iri, FOAF.name) or d.labels.get(iri, ""), family, given, iri, same_as)
+
+
+def _author_iris(d: Description) -> list[str]:
+    subject = NamedNode(d.iri)
+    for head in d.objects(subject, BIBO.authorList):
+        ordered = [t.value for t in d.list_items(head) if isinstance(t, NamedNode)]
+        if ordered:
+            return ordered
+
+    def position(iri: str) -> tuple[int, str]:
+        tail = iri.rsplit("/", 1)[-1]
+        return (int(tail) if tail.isdigit() else 1 << 30, iri)
+
+    return sorted((o.value for o in d.objects(subject, DCTERMS.creator)
+                   if isinstance(o, NamedNode)), key=position)
+
+
+def article_record(d: Description) -> ArticleRecord:
+    """The record of the article ``d`` describes (authors in order, journal named)."""
+    subject = NamedNode(d.iri)
+
+    def own(predicate: NamedNode) -> str:
+        found = d.objects(subject, predicate)
+        return found[0].value if found else ""
+
+    journal = own(DCTERMS.isPartOf)
+    issued = own(DCTERMS.issued) or own(FABIO.hasPublicationYear)
+    return ArticleRecord(
+        iri=d.iri, title=own(DCTERMS.title),
+        authors=[_person(d, iri) for iri in _author_iris(d)],
+        journal=(_text(d, journal, DCTERMS.title)
+                 or _text(d, journal, FABIO.hasNLMJournalTitleAbbreviation)) if journal else "",
+        journal_iri=journal,
+        journal_abbreviation=_text(d, journal, FABIO.hasNLMJournalTitleAbbreviation) if journal else "",
+        issn=[o.value for p in (BIBO.issn, BIBO.eissn)
+              for o in d.facts.get(journal, {}).get(p.value, [])],
+        issued=issued, volume=own(BIBO.volume), issue=own(BIBO.issue), pages=own(BIBO.pages),
+        doi=own(BIBO.doi), pmid=own(FABIO.hasPubMedId), pmcid=own(FABIO.hasPubMedCentralId),
+        keywords=sorted(o.value for o in d.objects(subject, SCHEMA.keywords)),
+        same_as=[url for url in (
+            f"https://pubmed.ncbi.nlm.nih.gov/{own(FABIO.hasPubMedId)}/" if own(FABIO.hasPubMedId)
+            else "",
+            f"https://doi.org/{own(BIBO.doi)}" if own(BIBO.doi) else "",
+            f"https://pmc.ncbi.nlm.nih.gov/articles/{own(FABIO.hasPubMedCentralId)}/"
+            if own(FABIO.hasPubMedCentralId) else "") if url])
+
+
+_BIBTEX_SPECIAL = re.compile(r"([{}%&$#_\\])")
+
+
+def bibtex_escape(text: str) -> str:
+    return _BIBTEX_SPECIAL.sub(lambda m: "\\textbackslash{}" if m.group(1) == "\\"
+                               else "\\" + m.group(1), text)
+
+
+def citation_key(record: ArticleRecord) -> str:
+    if record.pmid:
+        return f"pmid{record.pmid}"
+    if record.doi:
+        return "doi" + re.sub(r"[^0-9A-Za-z]+", "-", record.doi).strip("-")
+    return "evkg" + re.sub(r"[^0-9A-Za-z]+", "-", record.iri.rsplit("/", 1)[-1])
+
+
+def bibtex(record: ArticleRecord) -> str:
+    """A BibTeX ``@article`` entry."""
+    names = []
+    for person in record.authors:
+        if person.family:
+            given = f", {bibtex_escape(person.given)}" if person.given else ""
+            names.append(bibtex_escape(person.family) + given)
+        elif person.name:
+            names.append("{" + bibtex_escape(person.name) + "}")
+    fields = [
+        ("author", " and ".join(names)),
+        ("title", "{" + bibtex_escape(record.title) + "}" if record.title else ""),
+        ("journal", bibtex_escape(record.journal)),
+        ("year", record.year),
+        ("volume", bibtex_escape(record.volume)),
+        ("number", bibtex_escape(record.issue)),
+        ("pages", bibtex_escape(record.pages.replace("-", "--"))),
+        ("doi", bibtex_escape(record.doi)),
+        ("pmid", record.pmid),
+        ("url", bibtex_escape(record.iri)),
+    ]
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
+    return f"@article{{{citation_key(record)},\n{body}\n}}\n"
+
+
+def _date_parts(issued: str) -> list[int]:
+    return [int(part) for part in re.findall(r"\d+", issued)[:3]]
+
+
+def csl_json(record: ArticleRecord) -> str:
+    """A CSL-JSON item (as a one-item array, the form citation managers import)."""
+    item: dict[str, object] = {"id": citation_key(record), "type": "article-journal",
+                               "URL": record.iri}
+    optional: dict[str, object] = {
+        "title": record.title,
+        "container-title": record.journal,
+        "container-title-short": record.journal_abbreviation,
+        "volume": record.volume, "issue": record.issue, "page": record.pages,
+        "DOI": record.doi, "PMID": record.pmid, "PMCID": record.pmcid,
+        "ISSN": record.issn[0] if record.issn else "",
+    }
+    if record.authors:
+        optional["author"] = [{"family": p.family, "given": p.given} if p.family
+                              else {"literal": p.name} for p in record.authors]
+    if _date_parts(record.issued):
+        optional["issued"] = {"date-parts": [_date_parts(record.issued)]}
+    item.update({k: v for k, v in optional.items() if v})
+    return json.dumps([item], indent=2, ensure_ascii=False)

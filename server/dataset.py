@@ -1,0 +1,105 @@
+"""The dataset's description: DCAT at ``/dataset``, VoID at ``/.well-known/void`` (graph/metadata)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, Response
+from pyoxigraph import Triple
+
+from kg import iris
+from kg.namespaces import DCAT, DCTERMS, VOID
+from server import graph
+from server.downloads import release_files
+from server.pages import DOCUMENT_TYPES, page_response, rdf_response, wants_page
+from server.schemaorg import script_json
+from server.state import state
+from server.terms import Value, value_of
+
+#: Per-graph statistics shown, as (VoID property local name, column heading).
+STATISTICS = (("triples", "triples"), ("distinctSubjects", "subjects"),
+              ("properties", "properties"), ("classes", "classes"))
+
+
+def metadata_triples() -> list[Triple]:
+    """Every triple of ``graph/metadata``: the VoID and DCAT description of the release."""
+    g = iris.graph_iri("metadata").value
+    return graph.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
+
+
+@dataclass
+class DatasetSummary:
+    iri: str
+    facts: dict[str, list[str]]
+    subsets: list[tuple[Value, dict[str, int]]] = field(default_factory=list)
+    classes: list[tuple[Value, int]] = field(default_factory=list)
+    distributions: list[dict[str, str]] = field(default_factory=list)
+
+    def first(self, local_name_or_iri: str) -> str:
+        found = self.facts.get(local_name_or_iri, [])
+        return found[0] if found else ""
+
+
+def dataset_summary() -> DatasetSummary:
+    """What the dataset page shows, from graph/metadata (four queries)."""
+    g = f"<{iris.graph_iri('metadata').value}>"
+    ds = iris.dataset_iri().value
+    facts: dict[str, list[str]] = {}
+    for row in graph.select(f"SELECT ?p ?o WHERE {{ GRAPH {g} {{ <{ds}> ?p ?o }} }}"):
+        facts.setdefault(row["p"].value, []).append(row["o"].value)
+    summary = DatasetSummary(ds, {k: sorted(set(v)) for k, v in facts.items()})
+    columns = " ".join(f"OPTIONAL {{ ?g <{VOID[name].value}> ?{name} }}" for name, _ in STATISTICS)
+    rows = graph.select(f"SELECT DISTINCT * WHERE {{ GRAPH {g} {{ <{ds}> <{VOID.subset.value}> ?g "
+                        f"{columns} }} }} ORDER BY ?g")
+    classes = graph.select(
+        f"SELECT DISTINCT ?class ?n WHERE {{ GRAPH {g} {{ <{ds}> <{VOID.classPartition.value}> ?part . "
+        f"?part <{VOID['class'].value}> ?class ; <{VOID.entities.value}> ?n }} }} ORDER BY DESC(?n) ?class")
+    labels = graph.labels_for([r["g"].value for r in rows] + [r["class"].value for r in classes])
+    summary.subsets = [(value_of(r["g"], labels),
+                        {name: int(r[name].value) for name, _ in STATISTICS if name in r})
+                       for r in rows]
+    summary.classes = [(value_of(r["class"], labels), int(r["n"].value)) for r in classes]
+    for row in graph.select(
+            f"SELECT DISTINCT ?url ?media ?title WHERE {{ GRAPH {g} {{ "
+            f"<{ds}> <{DCAT.distribution.value}> ?d . ?d <{DCAT.downloadURL.value}> ?url . "
+            f"OPTIONAL {{ ?d <{DCAT.mediaType.value}> ?media }} "
+            f"OPTIONAL {{ ?d <{DCTERMS.title.value}> ?title }} }} }} ORDER BY ?url"):
+        summary.distributions.append({k: v.value for k, v in row.items()})
+    return summary
+
+
+def dataset_jsonld(summary: DatasetSummary) -> dict[str, Any]:
+    """A schema.org ``Dataset`` (Google Dataset Search, Bioschemas) for the release."""
+    doc: dict[str, Any] = {"@context": "https://schema.org", "@type": "Dataset", "@id": summary.iri,
+                           "url": summary.iri, "name": summary.first(DCTERMS.title.value),
+                           "description": summary.first(DCTERMS.description.value),
+                           "isAccessibleForFree": True}
+    optional = {"license": summary.first(DCTERMS.license.value),
+                "version": summary.first(DCTERMS.hasVersion.value),
+                "keywords": summary.facts.get(DCAT.keyword.value, [])}
+    doc.update({k: v for k, v in optional.items() if v})
+    publisher = summary.first(DCTERMS.publisher.value)
+    if publisher:
+        doc["publisher"] = {"@type": "Organization", "@id": publisher, "name": "evkg"}
+    doc["distribution"] = [{"@type": "DataDownload", "contentUrl": d["url"],
+                            "encodingFormat": d.get("media", ""), "name": d.get("title", "")}
+                           for d in summary.distributions]
+    return doc
+
+
+def dataset_view() -> Response:
+    """The DCAT/VoID description of the dataset: a page for browsers, else RDF (Turtle by default)."""
+    if wants_page():
+        summary = dataset_summary()
+        return page_response("dataset.html", s=summary, files=release_files(),
+                             version=state().version, statistics=STATISTICS,
+                             jsonld=script_json(dataset_jsonld(summary)))
+    return rdf_response(metadata_triples(), DOCUMENT_TYPES)
+
+
+def create_dataset_blueprint() -> Blueprint:
+    bp = Blueprint("dataset", __name__)
+    bp.add_url_rule("/dataset", "dataset", dataset_view)
+    bp.add_url_rule("/.well-known/void", "void", dataset_view)
+    return bp

@@ -1,0 +1,267 @@
+"""What the server says about one resource: its RDF (CBD-like) and the facts its page shows.
+
+The RDF of a resource is its outgoing triples from every graph, the triples of the blank nodes it
+owns (author lists, grants, class partitions, OWL axioms: followed through ``rdf:rest`` chains and
+up to three levels of nesting), and up to ``INCOMING_LIMIT`` incoming triples from named subjects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+
+from kg.namespaces import EVKG, PROV, RDF
+from server import graph
+from server.terms import LABEL_PROPERTIES, Term, Value, best_label, value_of
+
+#: How many incoming triples the RDF of a resource carries.
+INCOMING_LIMIT = 500
+#: Incoming links shown on one page of HTML.
+INCOMING_PAGE = 50
+#: Outgoing triples (with owned blank nodes) a page reads at most.
+OUTGOING_LIMIT = 5000
+#: Findings listed on one page.
+FINDINGS_LIMIT = 200
+#: How a finding names what it is about, by the role shown on a page.
+FINDING_ROLES = {
+    "article": PROV.wasDerivedFrom,
+    "cargo": EVKG.cargo,
+    "cargo class": EVKG.cargoClass,
+    "process": EVKG.process,
+    "disease": EVKG.diseaseContext,
+}
+
+
+def owned_pattern(iri: str) -> str:
+    """A SPARQL group binding ``?s ?p ?o`` to the triples of ``iri`` and the blank nodes it owns.
+
+    A list's cells are reached through ``rdf:rest*`` from its head, so the nested steps skip
+    ``rdf:rest`` (walking it there again would cost the square of the list's length).
+    """
+    s = f"<{iri}>"
+    rest = f"<{RDF.rest.value}>"
+    cells = f"{rest}*"
+    return f"""
+      {{ BIND({s} AS ?s) {s} ?p ?o }}
+      UNION {{ {s} ?p1 ?a . FILTER(isBlank(?a)) ?a {cells} ?s . FILTER(isBlank(?s)) ?s ?p ?o }}
+      UNION {{ {s} ?p1 ?a . FILTER(isBlank(?a)) ?a {cells} ?a1 . ?a1 ?p2 ?b .
+               FILTER(isBlank(?b) && ?p2 != {rest}) ?b {cells} ?s . FILTER(isBlank(?s)) ?s ?p ?o }}
+      UNION {{ {s} ?p1 ?a . FILTER(isBlank(?a)) ?a {cells} ?a1 . ?a1 ?p2 ?b .
+               FILTER(isBlank(?b) && ?p2 != {rest}) ?b {cells} ?b1 . ?b1 ?p3 ?c .
+               FILTER(isBlank(?c) && ?p3 != {rest}) ?c {cells} ?s . FILTER(isBlank(?s)) ?s ?p ?o }}"""
+
+
+def resource_triples(iri: str, incoming_limit: int = INCOMING_LIMIT) -> list[Triple]:
+    """The RDF of ``iri``: outgoing, owned blank nodes, and bounded incoming triples."""
+    return graph.construct(f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+      {owned_pattern(iri)}
+      UNION {{ {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> FILTER(isIRI(?s)) }}
+                LIMIT {incoming_limit} }} BIND(<{iri}> AS ?o) }}
+    }}""")
+
+
+@dataclass
+class Node:
+    """A value on a page; a blank node carries its own properties, a list its items."""
+
+    value: Value
+    items: list[Node] = field(default_factory=list)
+    properties: list[Property] = field(default_factory=list)
+
+
+@dataclass
+class Property:
+    predicate: Value
+    values: list[Node]
+
+
+@dataclass(frozen=True)
+class Incoming:
+    subject: Value
+    predicate: Value
+
+
+@dataclass(frozen=True)
+class Finding:
+    iri: Value
+    article: Value | None
+    cargo: Value | None
+    process: Value | None
+    effect: Value | None
+    method: Value | None
+    disease: Value | None
+    note: str
+    retracted: bool
+
+
+@dataclass
+class Description:
+    """Everything a resource page shows, read with a handful of SPARQL queries."""
+
+    iri: str
+    triples: list[Triple]
+    labels: dict[str, str]
+    facts: dict[str, dict[str, list[Term]]]
+    label: str = ""
+    types: list[Value] = field(default_factory=list)
+    properties: list[Property] = field(default_factory=list)
+    incoming: list[Incoming] = field(default_factory=list)
+    incoming_counts: list[tuple[Value, int]] = field(default_factory=list)
+    incoming_total: int = 0
+    page: int = 1
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def type_iris(self) -> set[str]:
+        return {t.iri for t in self.types}
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.incoming_total // INCOMING_PAGE))
+
+    def __post_init__(self) -> None:
+        self._by_subject: dict[object, list[Triple]] = {}
+        for t in self.triples:
+            self._by_subject.setdefault(t.subject, []).append(t)
+        self._values: dict[Term, Value] = {}
+
+    def about(self, subject: NamedNode | BlankNode) -> list[Triple]:
+        return self._by_subject.get(subject, [])
+
+    def value(self, term: Term) -> Value:
+        """``value_of`` with this page's labels, computed once per term."""
+        found = self._values.get(term)
+        if found is None:
+            found = self._values[term] = value_of(term, self.labels)
+        return found
+
+    def objects(self, subject: NamedNode | BlankNode, predicate: NamedNode) -> list[Term]:
+        return [t.object for t in self.about(subject)
+                if t.predicate == predicate and not isinstance(t.object, Triple)]
+
+    def list_items(self, head: Term) -> list[Term]:
+        """The members of an RDF list whose cells are in this description, in order."""
+        items: list[Term] = []
+        node: Term | None = head
+        seen: set[Term] = set()
+        while isinstance(node, BlankNode) and node not in seen:
+            seen.add(node)
+            items += self.objects(node, RDF.first)
+            rest = self.objects(node, RDF.rest)
+            node = rest[0] if rest else None
+        return items
+
+
+def describe(iri: str, page: int = 1) -> Description | None:
+    """The description of ``iri`` for its page, or None when the graph says nothing about it."""
+    triples = graph.construct(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {owned_pattern(iri)} }} LIMIT {OUTGOING_LIMIT}")
+    counts = graph.select(f"SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p <{iri}> "
+                          f"FILTER(isIRI(?s)) }} GROUP BY ?p ORDER BY DESC(?n)")
+    total = sum(int(row["n"].value) for row in counts)
+    if not triples and total == 0:
+        return None
+    page = max(1, page)
+    incoming_rows = graph.select(
+        f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> FILTER(isIRI(?s)) }} ORDER BY ?p ?s "
+        f"LIMIT {INCOMING_PAGE} OFFSET {(page - 1) * INCOMING_PAGE}")
+    finding_rows = _finding_rows(iri)
+    mentioned = {iri}
+    for t in triples:
+        mentioned.add(t.predicate.value)
+        if isinstance(t.object, NamedNode):
+            mentioned.add(t.object.value)
+    for row in [*counts, *incoming_rows, *finding_rows]:
+        mentioned.update(term.value for term in row.values() if isinstance(term, NamedNode))
+    facts = graph.related_facts(mentioned)
+    labels = graph.labels_from(facts)
+    description = Description(iri, triples, labels, facts, incoming_total=total, page=page)
+    subject = NamedNode(iri)
+    own_labels = [(t.predicate.value, t.object) for t in triples if t.subject == subject
+                  and t.predicate in LABEL_PROPERTIES and isinstance(t.object, Literal)]
+    description.label = best_label(own_labels) or labels.get(iri, "")
+    description.types = sorted((value_of(o, labels) for o in description.objects(subject, RDF.type)),
+                               key=lambda v: v.text.lower())
+    description.properties = _properties(description, subject, set())
+    description.incoming = [Incoming(value_of(row["s"], labels), value_of(row["p"], labels))
+                            for row in incoming_rows]
+    description.incoming_counts = [(value_of(row["p"], labels), int(row["n"].value))
+                                   for row in counts]
+    description.findings = _findings(finding_rows, labels)
+    return description
+
+
+#: Properties shown first on a page, in this order; the rest follow sorted by name.
+LEADING = [p.value for p in LABEL_PROPERTIES] + [
+    "http://www.w3.org/2004/02/skos/core#definition", "http://purl.org/dc/terms/abstract",
+    "http://purl.org/ontology/bibo/authorList", "http://purl.org/dc/terms/isPartOf",
+    "http://purl.org/dc/terms/issued"]
+
+
+def _properties(d: Description, subject: NamedNode | BlankNode, seen: set[Term]) -> list[Property]:
+    grouped: dict[NamedNode, list[Term]] = {}
+    for t in d.about(subject):
+        if isinstance(t.object, Triple):
+            continue
+        if not (t.predicate == RDF.type and isinstance(subject, NamedNode)):
+            grouped.setdefault(t.predicate, []).append(t.object)
+
+    def order(p: NamedNode) -> tuple[int, str]:
+        return (LEADING.index(p.value) if p.value in LEADING else len(LEADING),
+                d.value(p).text.lower())
+
+    return [Property(d.value(p), _nodes(d, grouped[p], seen | {subject}))
+            for p in sorted(grouped, key=order)]
+
+
+def _nodes(d: Description, objects: list[Term], seen: set[Term]) -> list[Node]:
+    nodes = []
+    for term in sorted(objects, key=lambda o: d.value(o).text.lower()):
+        node = Node(d.value(term))
+        if isinstance(term, BlankNode) and term not in seen:
+            items = d.list_items(term)
+            if items:
+                node.items = [n for item in items for n in _nodes(d, [item], seen | {term})]
+            else:
+                node.properties = _properties(d, term, seen)
+        nodes.append(node)
+    return nodes
+
+
+def _finding_rows(iri: str) -> list[graph.Row]:
+    roles = " ".join(f"<{p.value}>" for p in FINDING_ROLES.values())
+    e = EVKG.iri
+    return graph.select(f"""SELECT DISTINCT ?f ?article ?title ?cargo ?process ?effect ?method
+        ?disease ?note ?retracted WHERE {{
+      VALUES ?role {{ {roles} }} ?f ?role <{iri}> ; a <{e}Finding> .
+      OPTIONAL {{ ?f <{PROV.wasDerivedFrom.value}> ?article .
+                 OPTIONAL {{ ?article <http://purl.org/dc/terms/title> ?title }} }}
+      OPTIONAL {{ ?f <{e}cargo>|<{e}cargoClass> ?cargo }}
+      OPTIONAL {{ ?f <{e}process> ?process }}
+      OPTIONAL {{ ?f <{e}effect> ?effect }}
+      OPTIONAL {{ ?f <{e}method> ?method }}
+      OPTIONAL {{ ?f <{e}diseaseContext> ?disease }}
+      OPTIONAL {{ ?f <{e}evidenceNote> ?note }}
+      OPTIONAL {{ ?f <{e}fromRetractedArticle> ?retracted }}
+    }} ORDER BY ?title ?f LIMIT {FINDINGS_LIMIT}""")
+
+
+def _findings(rows: list[graph.Row], labels: dict[str, str]) -> list[Finding]:
+    findings: dict[str, Finding] = {}
+    for row in rows:
+        if row["f"].value in findings:
+            continue
+
+        def value(name: str, row: graph.Row = row) -> Value | None:
+            return value_of(row[name], labels) if name in row else None
+
+        article = value("article")
+        if article is not None and "title" in row:
+            article = Value(row["title"].value, article.link, "iri", article.note, article.iri)
+        findings[row["f"].value] = Finding(
+            value_of(row["f"], labels), article, value("cargo"), value("process"),
+            value("effect"), value("method"), value("disease"),
+            row["note"].value if "note" in row else "",
+            "retracted" in row and row["retracted"].value == "true")
+    return list(findings.values())

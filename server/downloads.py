@@ -1,0 +1,87 @@
+"""The release files at ``/downloads/``: listed from the manifest, streamed with HTTP caching.
+
+Only names the release's ``manifest.json`` lists are served, so no path a client sends can reach
+any other file. werkzeug's ``send_file(conditional=True)`` answers ``Range`` (206/416),
+``If-None-Match`` / ``If-Modified-Since`` (304) and ``HEAD``; the ETag is the file's SHA-256.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Blueprint, Response, jsonify, send_file
+
+from server.pages import page_response, wants_page
+from server.state import state
+
+#: How long clients may reuse a file without asking again (a release never changes).
+MAX_AGE = 3600
+
+
+@dataclass(frozen=True)
+class ReleaseFile:
+    name: str
+    bytes: int
+    sha256: str
+    media_type: str
+
+    @property
+    def compressed(self) -> bool:
+        return self.name.endswith(".gz")
+
+    @property
+    def content_type(self) -> str:
+        """What the bytes are: a gzip file is ``application/gzip`` whatever it holds."""
+        return "application/gzip" if self.compressed else self.media_type
+
+
+def release_files() -> list[ReleaseFile]:
+    """The files of the served release, as its manifest lists them (none without a release)."""
+    st = state()
+    if st.release_dir is None:
+        return []
+    return [ReleaseFile(str(f["name"]), int(f["bytes"]), str(f["sha256"]), str(f["media_type"]))
+            for f in st.manifest.get("files", [])]
+
+
+def release_file_path(name: str) -> tuple[ReleaseFile, Path] | None:
+    """The manifest entry and path for ``name``, or None when the manifest has no such file."""
+    release_dir = state().release_dir
+    for entry in release_files():
+        if entry.name == name and release_dir is not None:
+            path = release_dir / entry.name
+            return (entry, path) if path.is_file() else None
+    return None
+
+
+def create_downloads_blueprint() -> Blueprint:
+    bp = Blueprint("downloads", __name__)
+
+    @bp.route("/downloads/")
+    def listing() -> Response:
+        """The release files with size, SHA-256 and format: HTML for browsers, else JSON."""
+        files = release_files()
+        if wants_page():
+            return page_response("downloads.html", files=files, version=state().version)
+        response = jsonify({"version": state().version, "files": [
+            {"name": f.name, "bytes": f.bytes, "sha256": f.sha256, "media_type": f.media_type,
+             "content_type": f.content_type, "url": f"/downloads/{f.name}"} for f in files]})
+        response.headers["Vary"] = "Accept"
+        return response
+
+    @bp.route("/downloads/<name>")
+    def download(name: str) -> Response:
+        """One release file, with ETag, Last-Modified, Range and conditional requests."""
+        found = release_file_path(name)
+        if found is None:
+            return Response(f"no file named {name!r} in this release; see /downloads/\n",
+                            status=404, content_type="text/plain; charset=utf-8")
+        entry, path = found
+        response = send_file(path, mimetype=entry.content_type, as_attachment=False,
+                             download_name=entry.name, conditional=True, etag=entry.sha256,
+                             max_age=MAX_AGE)
+        response.headers["Accept-Ranges"] = "bytes"
+        return response
+
+    return bp

@@ -1,0 +1,89 @@
+"""The query editor: YASGUI from npm (``node_modules``), our prefixes and the example queries.
+
+Examples are the ``queries/*.rq`` files, read at each request (a handful of small files) so an
+edited example shows without a restart. Each starts with ``# title:`` and ``# description:`` lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from flask import current_app
+
+#: The repository root (``queries/`` and ``node_modules/`` live there in a checkout).
+ROOT = Path(__file__).resolve().parents[1]
+#: Where npm puts YASGUI's built files, under the npm folder.
+YASGUI_BUILD = Path("@zazuko/yasgui/build")
+#: The files the editor page loads from that folder.
+YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css")
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    title: str
+    description: str
+    query: str
+
+
+def parse_example(path: Path) -> Example:
+    """An example query: its ``# title:`` and ``# description:`` header lines and its text."""
+    text = path.read_text(encoding="utf-8")
+    title = ""
+    description: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("#"):
+            if stripped:
+                break
+            continue
+        key, _, value = stripped.lstrip("#").strip().partition(":")
+        if key.strip().lower() == "title" and not title:
+            title = value.strip()
+        elif key.strip().lower() == "description":
+            description.append(value.strip())
+    return Example(path.stem, title or path.stem.replace("-", " "), " ".join(description), text)
+
+
+def queries_dir() -> Path:
+    configured = current_app.config.get("QUERIES_DIR")
+    return Path(configured) if configured else ROOT / "queries"
+
+
+def load_examples(directory: Path) -> list[Example]:
+    """Every ``*.rq`` file in ``directory``, sorted by file name."""
+    if not directory.is_dir():
+        return []
+    return [parse_example(path) for path in sorted(directory.glob("*.rq"))]
+
+
+def examples() -> list[Example]:
+    return load_examples(queries_dir())
+
+
+def examples_json() -> list[dict[str, str]]:
+    return [asdict(example) for example in examples()]
+
+
+def yasgui_dir() -> Path:
+    """The folder YASGUI's built files are served from (``EVKG_YASGUI_DIR`` overrides it)."""
+    configured = current_app.config.get("YASGUI_DIR")
+    return Path(configured) if configured else ROOT / "node_modules" / YASGUI_BUILD
+
+
+def yasgui_available() -> bool:
+    return all((yasgui_dir() / name).is_file() for name in YASGUI_FILES)
+
+
+#: The query the editor opens with when the visitor has no saved tab.
+DEFAULT_QUERY = """PREFIX schema: <https://schema.org/>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+
+SELECT ?article ?title
+WHERE {
+  ?article a schema:ScholarlyArticle ;
+           dcterms:title ?title .
+}
+LIMIT 20
+"""

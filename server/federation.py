@@ -1,0 +1,150 @@
+"""SERVICE federation only to allowed endpoints: every target is checked before a query runs.
+
+pyoxigraph follows ``SERVICE <…>`` over HTTP (loopback included), so a public endpoint must not
+run a query that names any other endpoint. The targets are found with rdflib's SPARQL parser,
+used only to parse (never to evaluate: rdflib's engine dereferences IRIs). When rdflib cannot
+parse a query that pyoxigraph might accept, a conservative scan of the text outside strings and
+comments takes over: then every SERVICE keyword must be followed by an allowed target.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from server.executor import Failure
+from server.querytext import blank
+
+#: Endpoints a query may name in SERVICE unless the operator sets EVKG_SERVICE_ALLOWLIST.
+DEFAULT_ALLOWLIST = (
+    "https://id.nlm.nih.gov/mesh/sparql",
+    "https://sparql.uniprot.org/sparql",
+    "https://query.wikidata.org/sparql",
+)
+_KEYWORD = re.compile(r"(?<![\w?$:])SERVICE(?![\w:\-])", re.IGNORECASE)
+_ANY_KEYWORD = re.compile(r"SERVICE", re.IGNORECASE)
+_TARGET = re.compile(
+    r"\s*(?:SILENT\s*)?(?:<(?P<iri>[^<>\"{}|^`\\\x00-\x20]*)>"
+    r"|(?P<prefix>[A-Za-z][\w.\-]*)?:(?P<local>[\w.:%\-]*)|(?P<var>[?$]\w+))",
+    re.IGNORECASE)
+_DECLARATION = re.compile(
+    r"(?<![\w?$:])(?:PREFIX\s*(?P<prefix>[A-Za-z][\w.\-]*)?:\s*<(?P<iri>[^>]*)>"
+    r"|BASE\s*<(?P<base>[^>]*)>)", re.IGNORECASE)
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_PARSER_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Target:
+    """What follows one SERVICE keyword: an absolute IRI, or why it cannot be checked."""
+
+    iri: str | None
+    problem: str | None = None
+
+
+def parse_allowlist(value: str | Sequence[str]) -> tuple[str, ...]:
+    """The allowlist from a setting: comma-separated IRIs, or a list of them."""
+    items = value.split(",") if isinstance(value, str) else list(value)
+    return tuple(item.strip() for item in items if item.strip())
+
+
+def _absolute(iri: str, written: str) -> Target:
+    if _ABSOLUTE.match(iri):
+        return Target(iri)
+    return Target(None, f"SERVICE target {written} is not an absolute IRI; write the endpoint "
+                        "in full, e.g. SERVICE <https://sparql.uniprot.org/sparql>")
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    """Every node of an rdflib parse tree (CompValues are dicts, ParseResults are lists)."""
+    yield node
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, Iterable) and not isinstance(node, str | bytes):
+        for item in node:
+            yield from _walk(item)
+
+
+def _parsed_targets(query: str) -> list[Target] | None:
+    """SERVICE targets found by rdflib's parser; None when it cannot parse the query."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.term import URIRef, Variable
+
+    try:
+        with _PARSER_LOCK:
+            tree = parseQuery(query)
+        services = [node for node in _walk(tree[1])
+                    if getattr(node, "name", None) == "ServiceGraphPattern"]
+    except (ParseException, ValueError, TypeError, AttributeError, RecursionError):
+        return None
+    prefixes: dict[str, str] = {}
+    for declaration in tree[0]:
+        if getattr(declaration, "name", "") == "PrefixDecl":
+            prefixes[str(declaration.get("prefix") or "")] = str(declaration["iri"])
+    targets: list[Target] = []
+    for node in services:
+        term = node["term"]
+        if isinstance(term, Variable):
+            targets.append(Target(None, f"SERVICE ?{term} names its endpoint with a variable; "
+                                        "name an allowed endpoint instead"))
+        elif isinstance(term, URIRef):
+            targets.append(_absolute(str(term), f"<{term}>"))
+        elif getattr(term, "name", None) == "pname":
+            prefix = str(term.get("prefix") or "")
+            if prefix not in prefixes:
+                return None
+            written = f"{prefix}:{term.get('localname') or ''}"
+            targets.append(_absolute(prefixes[prefix] + str(term.get("localname") or ""), written))
+        else:
+            return None
+    return targets
+
+
+def _scanned_targets(query: str) -> list[Target]:
+    """SERVICE targets found by scanning the text outside strings, comments and IRIs."""
+    code = blank(query)
+    keywords = blank(query, iris=True)
+    prefixes = {m.group("prefix") or "": m.group("iri") for m in _DECLARATION.finditer(code)
+                if m.group("iri") is not None}
+    targets: list[Target] = []
+    for keyword in _KEYWORD.finditer(keywords):
+        match = _TARGET.match(code, keyword.end())
+        if match is None:
+            targets.append(Target(None, "a SERVICE keyword whose endpoint cannot be read"))
+        elif match.group("iri") is not None:
+            targets.append(_absolute(match.group("iri"), f"<{match.group('iri')}>"))
+        elif match.group("var"):
+            targets.append(Target(None, f"SERVICE {match.group('var')} names its endpoint "
+                                        "with a variable; name an allowed endpoint instead"))
+        else:
+            prefix, local = match.group("prefix") or "", match.group("local")
+            if prefix not in prefixes:
+                targets.append(Target(None, f"SERVICE {prefix}:{local} uses an undeclared prefix"))
+            else:
+                targets.append(_absolute(prefixes[prefix] + local, f"{prefix}:{local}"))
+    return targets
+
+
+def service_targets(query: str) -> list[Target]:
+    """Every SERVICE target of ``query`` (none when the word SERVICE does not occur at all)."""
+    if not _ANY_KEYWORD.search(query):
+        return []
+    parsed = _parsed_targets(query)
+    return parsed if parsed is not None else _scanned_targets(query)
+
+
+def check_services(targets: Sequence[Target], allowlist: Sequence[str]) -> Failure | None:
+    """A 400 naming the first target that is not allowed, or None when all are."""
+    allowed = ", ".join(allowlist) or "(none)"
+    for target in targets:
+        if target.problem is not None:
+            return Failure(400, f"SERVICE refused: {target.problem}. Allowed endpoints: {allowed}")
+        if target.iri not in allowlist:
+            return Failure(400, f"SERVICE <{target.iri}> is not an allowed endpoint; this "
+                                f"endpoint federates only with: {allowed} (EVKG_SERVICE_ALLOWLIST)")
+    return None

@@ -1,0 +1,94 @@
+"""``/openapi.json``: an OpenAPI 3.1 description of every route, generated from the URL map.
+
+Summaries come from the table below, else from the view's docstring, so a route added later is
+described without touching this file.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, jsonify
+
+#: Endpoint → (summary, query parameters); endpoints not listed use their view's docstring.
+ENDPOINTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "sparql.sparql": ("SPARQL 1.1 query (GET ?query= or POST form / application/sparql-query); "
+                      "the Service Description without a query; the query editor for browsers",
+                      ("query", "default-graph-uri", "named-graph-uri", "format")),
+    "meta.service_description": ("The SPARQL Service Description (RDF, negotiated)", ("format",)),
+    "meta.health": ("Store reachable and the release version (JSON)", ()),
+    "pages.editor": ("The query editor (YASGUI) with example queries", ()),
+    "pages.ontology": ("The OWL ontology: documentation page for browsers, else RDF", ("format",)),
+    "pages.search_page": ("Resources whose label contains q (HTML or JSON)", ("q", "format")),
+    "resources.resource": ("A resource under the base IRI: HTML page for browsers, else Turtle, "
+                           "N-Triples, JSON-LD or RDF/XML", ("format", "incoming_page")),
+    "dataset.dataset": ("The dataset's DCAT/VoID description (graph/metadata)", ("format",)),
+    "dataset.void": ("The dataset's VoID description (graph/metadata)", ("format",)),
+    "downloads.listing": ("The release files with size, SHA-256 and format (HTML or JSON)",
+                          ("format",)),
+    "downloads.download": ("A release file (ETag, Last-Modified, Range, conditional requests)", ()),
+    "static": ("The site's own CSS and JavaScript", ()),
+}
+#: Media types a route answers with, for the responses section.
+RESPONSE_TYPES: dict[str, tuple[str, ...]] = {
+    "resources.resource": ("text/html", "text/turtle", "application/n-triples",
+                           "application/ld+json", "application/rdf+xml"),
+    "dataset.dataset": ("text/html", "text/turtle", "application/ld+json"),
+    "sparql.sparql": ("application/sparql-results+json", "application/sparql-results+xml",
+                      "text/csv", "text/tab-separated-values", "text/turtle", "application/ld+json"),
+}
+_VARIABLE = re.compile(r"<(?:(?P<converter>[^:<>]+):)?(?P<name>[^<>]+)>")
+
+
+def openapi_path(rule: str) -> str:
+    """``/article/doi/<path:doi>`` → ``/article/doi/{doi}``."""
+    return _VARIABLE.sub(lambda m: "{" + m.group("name") + "}", rule)
+
+
+def _summary(app: Flask, endpoint: str) -> tuple[str, tuple[str, ...]]:
+    if endpoint in ENDPOINTS:
+        return ENDPOINTS[endpoint]
+    view = app.view_functions.get(endpoint)
+    doc = (view.__doc__ or "").strip().splitlines() if view is not None else []
+    return (doc[0] if doc else endpoint.replace("_", " ")), ()
+
+
+def openapi_document(app: Flask) -> dict[str, Any]:
+    paths: dict[str, dict[str, Any]] = {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        summary, query = _summary(app, rule.endpoint)
+        parameters: list[dict[str, Any]] = [
+            {"name": m.group("name"), "in": "path", "required": True, "schema": {"type": "string"},
+             **({"description": "may contain slashes"} if m.group("converter") == "path" else {})}
+            for m in _VARIABLE.finditer(rule.rule)]
+        parameters += [{"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+                       for name in query]
+        content: dict[str, Any] = {t: {} for t in RESPONSE_TYPES.get(rule.endpoint, ())}
+        responses: dict[str, Any] = {"200": {"description": "OK", **({"content": content} if content
+                                                                    else {})}}
+        if parameters and any(p["in"] == "path" for p in parameters):
+            responses["404"] = {"description": "nothing at this path"}
+        item = paths.setdefault(openapi_path(rule.rule), {})
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            item[method.lower()] = {
+                "summary": summary,
+                "operationId": re.sub(r"\W+", "_", f"{rule.endpoint}_{method}_{rule.rule}").strip("_"),
+                "parameters": parameters, "responses": responses}
+    return {"openapi": "3.1.0",
+            "info": {"title": "evkg linked-data server", "version": "1",
+                     "description": "SPARQL endpoint, resource pages, downloads and dataset "
+                                    "description of evkg, a knowledge graph of extracellular "
+                                    "vesicles in breast cancer."},
+            "paths": paths}
+
+
+def create_openapi_blueprint() -> Blueprint:
+    bp = Blueprint("openapi", __name__)
+
+    @bp.route("/openapi.json")
+    def openapi() -> Response:
+        """This OpenAPI description of every route."""
+        return jsonify(openapi_document(current_app))
+
+    return bp

@@ -1,0 +1,77 @@
+"""What can be read from a query's text without parsing it: its form, dataset clause, cache key.
+
+A light lexer finds string literals, IRIs and comments (following the SPARQL 1.1 grammar's
+terminals), so that keywords are looked for only in the code around them. pyoxigraph stays the
+authority on syntax: these helpers only steer negotiation, the dataset and the cache.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TOKENS = re.compile(
+    r"""(?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
+        |\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
+        |'(?:[^'\\\n\r]|\\.)*'
+        |"(?:[^"\\\n\r]|\\.)*")
+      |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+      |(?P<comment>\#[^\n\r]*)""",
+    re.VERBOSE | re.DOTALL,
+)
+_PROLOGUE = re.compile(
+    r"""\A(?:\s+|BASE\s*<[^>]*>|PREFIX\s*[A-Za-z0-9_.\-]*:\s*<[^>]*>)*""", re.IGNORECASE)
+_FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_UPDATE = re.compile(
+    r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
+#: FROM or FROM NAMED followed by an IRI or a prefixed name: the query sets its own dataset.
+_FROM = re.compile(r"(?<![\w?$:])FROM\s+(?:NAMED\s+)?(?:<|[A-Za-z_][\w.\-]*:|:)", re.IGNORECASE)
+_WHITESPACE = re.compile(r"\s+")
+
+
+def blank(text: str, *, iris: bool = False) -> str:
+    """``text`` with strings and comments (and IRIs, if asked) replaced by spaces, offsets kept."""
+    kinds = ("string", "comment", "iri") if iris else ("string", "comment")
+
+    def spaces(match: re.Match[str]) -> str:
+        return " " * len(match.group()) if match.lastgroup in kinds else match.group()
+
+    return _TOKENS.sub(spaces, text)
+
+
+def query_form(query: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE, read after the prologue; None when unclear."""
+    code = blank(query)
+    prologue = _PROLOGUE.match(code)
+    form = _FORM.match(code, prologue.end() if prologue else 0)
+    return form.group(1).upper() if form else None
+
+
+def update_keyword(query: str) -> str | None:
+    """The update operation a text starts with (``INSERT``, ``CLEAR`` …), if it is one."""
+    code = blank(query)
+    prologue = _PROLOGUE.match(code)
+    update = _UPDATE.match(code, prologue.end() if prologue else 0)
+    return update.group(1).upper() if update else None
+
+
+def has_dataset_clause(query: str) -> bool:
+    """Whether the query names its own dataset with FROM / FROM NAMED."""
+    return _FROM.search(blank(query)) is not None
+
+
+def normalised(query: str) -> str:
+    """The query with comments dropped and each run of whitespace outside literals and IRIs made
+    one space: the same question typed differently gets the same cache entry."""
+    parts: list[str] = []
+    code = ""
+    position = 0
+    for match in _TOKENS.finditer(query):
+        code += query[position:match.start()]
+        position = match.end()
+        if match.lastgroup == "comment":
+            code += " "
+            continue
+        parts += [_WHITESPACE.sub(" ", code), match.group()]
+        code = ""
+    parts.append(_WHITESPACE.sub(" ", code + query[position:]))
+    return "".join(parts).strip()

@@ -1,0 +1,92 @@
+"""Every IRI under the base resolves at its path: an HTML page for browsers, else RDF.
+
+``/article/37534210`` on any host answers for ``{base}article/37534210``. The view reads the IRI
+from the request path, so one view serves all the rules below; the rules name the IRI patterns
+(for OpenAPI and readers) and keep unrelated paths out.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+from pyoxigraph import NamedNode
+
+from kg.namespaces import EVKG, SCHEMA
+from server.citations import article_record, bibtex, csl_json
+from server.description import INCOMING_PAGE, describe, resource_triples
+from server.links import external_links
+from server.pages import DOCUMENT_TYPES, page_response, rdf_response, wants_page
+from server.schemaorg import page_jsonld
+from server.terms import path_iri
+
+#: The IRI patterns minted under the base (kg/iris.py), as URL rules.
+RESOURCE_RULES = (
+    "/article/<pmid>",
+    "/article/doi/<path:doi>",
+    "/article/pmc/<pmcid>",
+    "/article/<path:article>/author/<position>",
+    "/author/<path:orcid>",
+    "/journal/<path:journal>",
+    "/cargo/<path:key>",
+    "/process/<path:key>",
+    "/disease/<path:key>",
+    "/ev-type/<path:key>",
+    "/finding/<key>",
+    "/graph/<name>",
+    "/release/<version>",
+)
+#: Alternate RDF forms offered from a page, as (label, ?format= value, media type).
+ALTERNATES = (("Turtle", "ttl", "text/turtle"), ("N-Triples", "nt", "application/n-triples"),
+              ("JSON-LD", "jsonld", "application/ld+json"), ("RDF/XML", "rdf", "application/rdf+xml"))
+
+
+def not_found_response(iri: str) -> Response:
+    """A 404 that says which IRI is unknown, as a page for browsers and as text otherwise."""
+    if wants_page():
+        return page_response("not_found.html", status=404, iri=iri)
+    response = Response(f"nothing is known about <{iri}>\n", status=404,
+                        content_type="text/plain; charset=utf-8")
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _page_number() -> int:
+    try:
+        return max(1, int(request.args.get("incoming_page", "1")))
+    except ValueError:
+        return 1
+
+
+def resource_page(iri: str) -> Response:
+    description = describe(iri, _page_number())
+    if description is None:
+        return not_found_response(iri)
+    article = SCHEMA.ScholarlyArticle.value in description.type_iris
+    citation = None
+    if article:
+        record = article_record(description)
+        citation = {"bibtex": bibtex(record), "csl": csl_json(record)}
+    subject = NamedNode(iri)
+    retracted = any(o.value == "true" for o in description.objects(subject, EVKG.retracted))
+    return page_response(
+        "resource.html", d=description, iri=iri, retracted=retracted,
+        links=external_links(subject, description.triples),
+        jsonld=page_jsonld(description), citation=citation, alternates=ALTERNATES,
+        page_size=INCOMING_PAGE)
+
+
+def resource_view(**_: str) -> Response:
+    """A resource under the base IRI: HTML for browsers, else Turtle, N-Triples, JSON-LD or RDF/XML."""
+    iri = path_iri(request.path).value
+    if wants_page():
+        return resource_page(iri)
+    triples = resource_triples(iri)
+    if not triples:
+        return not_found_response(iri)
+    return rdf_response(triples, DOCUMENT_TYPES)
+
+
+def create_resources_blueprint() -> Blueprint:
+    bp = Blueprint("resources", __name__)
+    for rule in RESOURCE_RULES:
+        bp.add_url_rule(rule, "resource", resource_view, merge_slashes=False)
+    return bp

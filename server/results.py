@@ -1,0 +1,184 @@
+"""SELECT results written from a list of rows, for when only the first N rows may be sent.
+
+pyoxigraph's ``QuerySolutions.serialize`` writes a whole result and cannot stop at a row cap, so
+a capped answer is written here, one small function per W3C format, all in ``WRITERS``. The
+output matches pyoxigraph's byte for byte on ordinary data; where pyoxigraph writes invalid CSV
+(an IRI with a comma is not quoted) these writers quote it as RFC 4180 asks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+
+#: A term a solution can bind.
+Term = NamedNode | BlankNode | Literal | Triple
+#: A solution: one value (or None when unbound) per variable.
+Row = Sequence[Term | None]
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_STRING = XSD + "string"
+#: Datatypes that TSV writes bare when the lexical form is Turtle's own syntax for them.
+_TURTLE_NUMBERS = {
+    XSD + "integer": re.compile(r"[+-]?[0-9]+"),
+    XSD + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    XSD + "double": re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+"),
+    XSD + "boolean": re.compile(r"true|false"),
+}
+_XML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"}
+_XML_SPECIAL = re.compile(r"[&<>\"']")
+_XML_EDGE_SPACE = re.compile(r"^[ \t\r\n]+|[ \t\r\n]+$")
+_TSV_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_TSV_SPECIAL = re.compile(r'[\\"\n\r\t]')
+_CSV_SPECIAL = re.compile(r'[",\n\r]')
+
+
+def _literal_extras(literal: Literal) -> tuple[str | None, str | None, str | None]:
+    """(language, direction, datatype IRI unless implied) of a literal."""
+    datatype = literal.datatype.value
+    direction = literal.direction
+    if literal.language:
+        return literal.language, str(direction) if direction else None, None
+    return None, None, None if datatype == _STRING else datatype
+
+
+# --- SPARQL 1.1 Query Results JSON ---------------------------------------------------------------
+
+def _json_term(term: Term) -> dict[str, Any]:
+    if isinstance(term, NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, Literal):
+        value: dict[str, Any] = {"type": "literal", "value": term.value}
+        language, direction, datatype = _literal_extras(term)
+        if language:
+            value["xml:lang"] = language
+            if direction:
+                value["its:dir"] = direction
+        elif datatype:
+            value["datatype"] = datatype
+        return value
+    return {"type": "triple", "value": {"subject": _json_term(term.subject),
+                                        "predicate": _json_term(term.predicate),
+                                        "object": _json_term(term.object)}}
+
+
+def write_json(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
+    bindings = [{name: _json_term(value) for name, value in zip(variables, row, strict=True)
+                 if value is not None} for row in rows]
+    document = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+# --- SPARQL Query Results XML --------------------------------------------------------------------
+
+def _xml_text(text: str) -> str:
+    escaped = _XML_SPECIAL.sub(lambda m: _XML_ESCAPES[m.group()], text)
+    # Leading and trailing white space as character references, so XML readers keep it.
+    return _XML_EDGE_SPACE.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group()), escaped)
+
+
+def _xml_term(term: Term) -> str:
+    if isinstance(term, NamedNode):
+        return f"<uri>{_xml_text(term.value)}</uri>"
+    if isinstance(term, BlankNode):
+        return f"<bnode>{_xml_text(term.value)}</bnode>"
+    if isinstance(term, Literal):
+        language, direction, datatype = _literal_extras(term)
+        attributes = ""
+        if language:
+            attributes = f' xml:lang="{_xml_text(language)}"'
+            if direction:
+                attributes += (f' its:dir="{direction}" xmlns:its="http://www.w3.org/2005/11/its"'
+                               ' its:version="2.0"')
+        elif datatype:
+            attributes = f' datatype="{_xml_text(datatype)}"'
+        return f"<literal{attributes}>{_xml_text(term.value)}</literal>"
+    return (f"<triple><subject>{_xml_term(term.subject)}</subject>"
+            f"<predicate>{_xml_term(term.predicate)}</predicate>"
+            f"<object>{_xml_term(term.object)}</object></triple>")
+
+
+def write_xml(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
+    out = ['<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
+    out += [f'<variable name="{name}"/>' for name in variables]
+    out.append("</head><results>")
+    for row in rows:
+        out.append("<result>")
+        out += [f'<binding name="{name}">{_xml_term(value)}</binding>'
+                for name, value in zip(variables, row, strict=True) if value is not None]
+        out.append("</result>")
+    out.append("</results></sparql>")
+    return "".join(out).encode()
+
+
+# --- SPARQL 1.1 Query Results CSV and TSV --------------------------------------------------------
+
+def _csv_field(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if _CSV_SPECIAL.search(text) else text
+
+
+def _csv_term(term: Term) -> str:
+    if isinstance(term, BlankNode):
+        return "_:" + term.value
+    if isinstance(term, NamedNode | Literal):
+        return term.value
+    return " ".join(_csv_term(t) for t in (term.subject, term.predicate, term.object))
+
+
+def write_csv(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
+    lines = [",".join(variables)]
+    lines += [",".join("" if value is None else _csv_field(_csv_term(value)) for value in row)
+              for row in rows]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def _tsv_string(text: str) -> str:
+    return '"' + _TSV_SPECIAL.sub(lambda m: _TSV_ESCAPES[m.group()], text) + '"'
+
+
+def _tsv_term(term: Term) -> str:
+    if isinstance(term, NamedNode):
+        return f"<{term.value}>"
+    if isinstance(term, BlankNode):
+        return "_:" + term.value
+    if isinstance(term, Literal):
+        language, direction, datatype = _literal_extras(term)
+        if language:
+            return f"{_tsv_string(term.value)}@{language}" + (f"--{direction}" if direction else "")
+        if datatype is None:
+            return _tsv_string(term.value)
+        bare = _TURTLE_NUMBERS.get(datatype)
+        if bare is not None and bare.fullmatch(term.value):
+            return term.value
+        return f"{_tsv_string(term.value)}^^<{datatype}>"
+    return (f"<<( {_tsv_term(term.subject)} {_tsv_term(term.predicate)} "
+            f"{_tsv_term(term.object)} )>>")
+
+
+def write_tsv(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
+    lines = ["\t".join("?" + name for name in variables)]
+    lines += ["\t".join("" if value is None else _tsv_term(value) for value in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+#: Results media type → writer.
+WRITERS: dict[str, Callable[[Sequence[str], Sequence[Row]], bytes]] = {
+    "application/sparql-results+json": write_json,
+    "application/sparql-results+xml": write_xml,
+    "text/csv": write_csv,
+    "text/tab-separated-values": write_tsv,
+}
+
+
+def write_solutions(media_type: str, variables: Sequence[str], rows: Sequence[Row]) -> bytes:
+    """``rows`` in ``media_type``; a clear ``ValueError`` naming the known types otherwise."""
+    writer = WRITERS.get(media_type)
+    if writer is None:
+        raise ValueError(f"no results writer for {media_type}; known: {', '.join(WRITERS)}")
+    return writer(variables, rows)

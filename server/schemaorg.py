@@ -1,0 +1,89 @@
+"""schema.org JSON-LD embedded in pages, so search engines and Bioschemas tools can read them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pyoxigraph import Literal, NamedNode
+
+from kg.namespaces import DCTERMS, SCHEMA, SKOS
+from server.citations import article_record
+from server.description import Description
+
+#: Types that make a page a ScholarlyArticle / a DefinedTerm.
+ARTICLE = SCHEMA.ScholarlyArticle.value
+CONCEPT = SKOS.Concept.value
+
+
+def script_json(document: dict[str, Any]) -> str:
+    """JSON safe inside ``<script>``: ``<``, ``>`` and ``&`` as JSON escapes, so no ``</script>``."""
+    text = json.dumps(document, ensure_ascii=False, indent=1)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _literals(d: Description, predicate: NamedNode) -> list[str]:
+    return [o.value for o in d.objects(NamedNode(d.iri), predicate) if isinstance(o, Literal)]
+
+
+def article_jsonld(d: Description) -> dict[str, Any]:
+    record = article_record(d)
+    doc: dict[str, Any] = {"@context": "https://schema.org", "@type": "ScholarlyArticle",
+                           "@id": record.iri, "url": record.iri, "name": record.title,
+                           "headline": record.title}
+    identifiers = [("PMID", record.pmid), ("DOI", record.doi), ("PMCID", record.pmcid)]
+    doc["identifier"] = [{"@type": "PropertyValue", "propertyID": name, "value": value}
+                         for name, value in identifiers if value]
+    if record.issued:
+        doc["datePublished"] = record.issued
+    if record.authors:
+        doc["author"] = [{"@type": "Person", "@id": p.iri, "name": p.name,
+                          **({"familyName": p.family} if p.family else {}),
+                          **({"givenName": p.given} if p.given else {}),
+                          **({"sameAs": list(p.same_as)} if p.same_as else {})}
+                         for p in record.authors]
+    if record.journal_iri:
+        periodical: dict[str, Any] = {"@type": "Periodical", "@id": record.journal_iri}
+        if record.journal:
+            periodical["name"] = record.journal
+        if record.issn:
+            periodical["issn"] = record.issn
+        doc["isPartOf"] = periodical
+    if record.same_as:
+        doc["sameAs"] = record.same_as
+    if record.keywords:
+        doc["keywords"] = record.keywords
+    abstract = _literals(d, DCTERMS.abstract)
+    if abstract:
+        doc["abstract"] = abstract[0]
+    return doc
+
+
+def defined_term_jsonld(d: Description) -> dict[str, Any]:
+    subject = NamedNode(d.iri)
+    doc: dict[str, Any] = {"@context": "https://schema.org", "@type": "DefinedTerm",
+                           "@id": d.iri, "url": d.iri, "name": d.label}
+    if definition := _literals(d, SKOS.definition):
+        doc["description"] = definition[0]
+    if notation := _literals(d, SKOS.notation):
+        doc["termCode"] = notation[0]
+    if alternates := sorted(set(_literals(d, SKOS.altLabel))):
+        doc["alternateName"] = alternates
+    schemes = [o.value for o in d.objects(subject, SKOS.inScheme) if isinstance(o, NamedNode)]
+    if schemes:
+        doc["inDefinedTermSet"] = [{"@type": "DefinedTermSet", "@id": s,
+                                    "name": d.labels.get(s, s)} for s in schemes]
+    matches = [o.value for o in d.objects(subject, SKOS.exactMatch) if isinstance(o, NamedNode)]
+    if matches:
+        doc["sameAs"] = matches
+    return doc
+
+
+def page_jsonld(d: Description) -> str | None:
+    """The JSON-LD for a resource page, or None for kinds of resource schema.org has no type for."""
+    types = d.type_iris
+    if ARTICLE in types:
+        return script_json(article_jsonld(d))
+    if CONCEPT in types:
+        return script_json(defined_term_jsonld(d))
+    return None

@@ -1,0 +1,80 @@
+"""``/sitemap.xml``: the article and vocabulary pages, streamed; an index past 50,000 URLs.
+
+The sitemap protocol allows 50,000 URLs per file. Up to that, ``/sitemap.xml`` is the URL set;
+beyond, it is a sitemap index pointing at ``/sitemap/{n}.xml`` (1-based pages of the same list).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from xml.sax.saxutils import escape
+
+from flask import Blueprint, Response, abort, request
+from pyoxigraph import Literal
+
+from kg import iris
+from kg.namespaces import SCHEMA, SKOS
+from server import graph
+from server.terms import local_path
+
+#: URLs per sitemap file (the protocol's limit).
+SITEMAP_LIMIT = 50_000
+#: Kinds of resource listed.
+LISTED_TYPES = (SCHEMA.ScholarlyArticle, SKOS.Concept)
+_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
+_NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+
+
+def _pattern() -> str:
+    types = " ".join(f"<{t.value}>" for t in LISTED_TYPES)
+    base = graph.ref(Literal(iris.base_iri()))
+    return f"VALUES ?type {{ {types} }} ?s a ?type . FILTER(isIRI(?s) && STRSTARTS(STR(?s), {base}))"
+
+
+def page_count() -> int:
+    total = graph.count(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {_pattern()} }}")
+    return max(1, -(-total // SITEMAP_LIMIT))
+
+
+def _urlset(page: int) -> Iterator[str]:
+    root = request.url_root.rstrip("/")
+    rows = graph.select_stream(f"SELECT DISTINCT ?s WHERE {{ {_pattern()} }} ORDER BY ?s "
+                               f"LIMIT {SITEMAP_LIMIT} OFFSET {(page - 1) * SITEMAP_LIMIT}")
+
+    def generate() -> Iterator[str]:
+        yield f"{_HEAD}<urlset {_NS}>\n"
+        for row in rows:
+            path = local_path(row["s"].value)
+            if path is not None:
+                yield f"<url><loc>{escape(root + path)}</loc></url>\n"
+        yield "</urlset>\n"
+
+    return generate()
+
+
+def _index(pages: int) -> str:
+    root = request.url_root.rstrip("/")
+    entries = "".join(f"<sitemap><loc>{escape(f'{root}/sitemap/{n}.xml')}</loc></sitemap>\n"
+                      for n in range(1, pages + 1))
+    return f"{_HEAD}<sitemapindex {_NS}>\n{entries}</sitemapindex>\n"
+
+
+def create_sitemap_blueprint() -> Blueprint:
+    bp = Blueprint("sitemap", __name__)
+
+    @bp.route("/sitemap.xml")
+    def sitemap() -> Response:
+        """The sitemap of article, cargo, process, disease and EV-type pages (an index when large)."""
+        pages = page_count()
+        if pages > 1:
+            return Response(_index(pages), content_type="application/xml; charset=utf-8")
+        return Response(_urlset(1), content_type="application/xml; charset=utf-8")
+
+    @bp.route("/sitemap/<int:page>.xml")
+    def sitemap_page(page: int) -> Response:
+        """One page of a large sitemap (50,000 URLs each)."""
+        if page < 1 or page > page_count():
+            abort(404)
+        return Response(_urlset(page), content_type="application/xml; charset=utf-8")
+
+    return bp

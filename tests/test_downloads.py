@@ -1,0 +1,209 @@
+"""Downloads and the dataset's description: release files, VoID/DCAT, the sitemap, OpenAPI."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import rdflib
+import requests
+from flask import Flask
+from flask.testing import FlaskClient
+from pyoxigraph import QuerySolutions, Store
+
+from kg.build import BuildReport
+from kg.release import MANIFEST, current_release
+from server import create_app, sitemap
+from server.openapi import openapi_path
+
+BASE = "https://w3id.org/evkg/"
+HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
+DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+@pytest.fixture(scope="module")
+def app(default_build: tuple[Path, BuildReport]) -> Flask:
+    out, _ = default_build
+    return create_app({"STORE_DIR": str(out)})
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def manifest(default_build: tuple[Path, BuildReport]) -> dict[str, object]:
+    out, _ = default_build
+    result: dict[str, object] = json.loads((current_release(out) / MANIFEST).read_text())
+    return result
+
+
+def release_bytes(default_build: tuple[Path, BuildReport], name: str) -> bytes:
+    return (current_release(default_build[0]) / name).read_bytes()
+
+
+# --- /downloads/ ---------------------------------------------------------------------------------
+
+def test_listing_gives_every_manifest_file_with_checksum(client: FlaskClient,
+                                                         manifest: dict[str, object]) -> None:
+    listing = client.get("/downloads/", headers={"Accept": "application/json"}).get_json()
+    assert listing["version"] == manifest["version"]
+    assert [(f["name"], f["sha256"], f["bytes"]) for f in listing["files"]] == [
+        (f["name"], f["sha256"], f["bytes"]) for f in manifest["files"]]  # type: ignore[attr-defined]
+    html = client.get("/downloads/", headers=HTML).get_data(as_text=True)
+    assert 'href="/downloads/evkg.nq.gz"' in html
+
+
+def test_file_streams_with_etag_and_last_modified(client: FlaskClient,
+                                                  default_build: tuple[Path, BuildReport]) -> None:
+    body = release_bytes(default_build, "evkg.ttl.gz")
+    with client.get("/downloads/evkg.ttl.gz") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "application/gzip"
+        assert response.headers["ETag"] == f'"{hashlib.sha256(body).hexdigest()}"'
+        assert "Last-Modified" in response.headers
+        assert response.data == body
+
+
+def test_range_request_gets_206_and_those_bytes(client: FlaskClient,
+                                                default_build: tuple[Path, BuildReport]) -> None:
+    body = release_bytes(default_build, "void.ttl")
+    with client.get("/downloads/void.ttl", headers={"Range": "bytes=10-19"}) as response:
+        assert response.status_code == 206
+        assert response.headers["Content-Range"] == f"bytes 10-19/{len(body)}"
+        assert response.data == body[10:20]
+
+
+def test_range_past_the_end_is_416(client: FlaskClient,
+                                   default_build: tuple[Path, BuildReport]) -> None:
+    size = len(release_bytes(default_build, "void.ttl"))
+    with client.get("/downloads/void.ttl", headers={"Range": f"bytes={size + 10}-"}) as response:
+        assert response.status_code == 416
+
+
+def test_head_gives_headers_without_body(client: FlaskClient,
+                                         default_build: tuple[Path, BuildReport]) -> None:
+    size = len(release_bytes(default_build, "evkg.nt.gz"))
+    with client.head("/downloads/evkg.nt.gz") as response:
+        assert response.status_code == 200
+        assert int(response.headers["Content-Length"]) == size
+        assert response.data == b""
+
+
+def test_if_none_match_gets_304(client: FlaskClient) -> None:
+    with client.get("/downloads/evkg.nq.gz") as first:
+        etag = first.headers["ETag"]
+    with client.get("/downloads/evkg.nq.gz", headers={"If-None-Match": etag}) as again:
+        assert again.status_code == 304
+        assert again.data == b""
+
+
+@pytest.mark.parametrize("path", ["/downloads/../manifest.json", "/downloads/%2e%2e/manifest.json",
+                                  "/downloads/%2e%2e%2fmanifest.json", "/downloads/manifest.json",
+                                  "/downloads/SHA256SUMS", "/downloads/store",
+                                  "/downloads/..%2fcurrent%2fmanifest.json", "/downloads/%2fetc%2fpasswd"])
+def test_only_manifest_files_are_served(client: FlaskClient, path: str) -> None:
+    assert client.get(path).status_code == 404
+
+
+def test_without_a_release_the_listing_is_empty() -> None:
+    client = create_app(store=Store()).test_client()
+    assert client.get("/downloads/", headers={"Accept": "application/json"}).get_json()["files"] == []
+    assert client.get("/downloads/evkg.ttl.gz").status_code == 404
+
+
+def test_range_over_real_http(live_server: str) -> None:
+    response = requests.get(live_server + "/downloads/void.ttl", headers={"Range": "bytes=0-15"},
+                            timeout=10)
+    assert response.status_code == 206
+    assert len(response.content) == 16
+
+
+# --- VoID and DCAT -------------------------------------------------------------------------------
+
+def test_dataset_is_dcat_with_statistics(client: FlaskClient) -> None:
+    response = client.get("/dataset", headers={"Accept": "text/turtle"})
+    assert response.headers["Vary"] == "Accept"
+    graph = rdflib.Graph().parse(data=response.data, format="turtle")
+    dataset = rdflib.URIRef(BASE + "dataset")
+    assert (dataset, rdflib.RDF.type, DCAT.Dataset) in graph
+    assert int(graph.value(dataset, VOID.triples)) > 10_000  # type: ignore[arg-type]
+    assert (dataset, VOID.sparqlEndpoint, rdflib.URIRef(BASE + "sparql")) in graph
+    assert (dataset, VOID.dataDump, rdflib.URIRef(BASE + "downloads/evkg.nq.gz")) in graph
+    articles = rdflib.URIRef(BASE + "graph/articles")
+    assert int(graph.value(articles, VOID.triples)) > 0  # type: ignore[arg-type]
+
+
+def test_well_known_void_is_the_void_description(client: FlaskClient) -> None:
+    response = client.get("/.well-known/void", headers={"Accept": "application/n-triples"})
+    graph = rdflib.Graph().parse(data=response.data, format="nt")
+    assert (rdflib.URIRef(BASE + "dataset"), rdflib.RDF.type, VOID.Dataset) in graph
+
+
+def test_dataset_page_embeds_schema_org_dataset(client: FlaskClient) -> None:
+    html = client.get("/dataset", headers=HTML).get_data(as_text=True)
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert match is not None
+    doc = json.loads(match.group(1))
+    assert doc["@type"] == "Dataset"
+    assert doc["license"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert {d["encodingFormat"] for d in doc["distribution"]} >= {"text/turtle", "application/n-quads"}
+    assert 'href="/downloads/evkg.ttl.gz"' in html
+
+
+# --- sitemap and OpenAPI -------------------------------------------------------------------------
+
+def sitemap_locations(body: bytes, tag: str = "url") -> list[str]:
+    root = ET.fromstring(body)
+    return [node.findtext(f"{SITEMAP}loc") or "" for node in root.iter(f"{SITEMAP}{tag}")]
+
+
+@pytest.fixture(scope="module")
+def page_count(default_store: Store) -> int:
+    """Article and concept pages in the default graph: what the sitemap must list."""
+    solutions = default_store.query(
+        f"SELECT (COUNT(DISTINCT ?s) AS ?n) {{ VALUES ?t {{ <https://schema.org/ScholarlyArticle> "
+        f"<http://www.w3.org/2004/02/skos/core#Concept> }} ?s a ?t FILTER(STRSTARTS(STR(?s), "
+        f'"{BASE}")) }}', use_default_graph_as_union=True)
+    assert isinstance(solutions, QuerySolutions)
+    (row,) = list(solutions)
+    return int(row[0].value)  # type: ignore[union-attr]
+
+
+def test_sitemap_lists_article_and_vocabulary_pages(client: FlaskClient, page_count: int) -> None:
+    locations = sitemap_locations(client.get("/sitemap.xml").data)
+    assert "http://localhost/article/37534210" in locations
+    assert "http://localhost/cargo/hsa-miR-105" in locations
+    assert "http://localhost/ev-type/exosome" in locations
+    assert "http://localhost/article/doi/10.1186/s12943-020-1145-5" in locations
+    assert len(locations) == len(set(locations)) == page_count >= 93 + 84
+
+
+def test_large_sitemap_becomes_an_index(client: FlaskClient, monkeypatch: pytest.MonkeyPatch,
+                                        page_count: int) -> None:
+    monkeypatch.setattr(sitemap, "SITEMAP_LIMIT", 50)
+    pages = -(-page_count // 50)
+    index = sitemap_locations(client.get("/sitemap.xml").data, "sitemap")
+    assert index == [f"http://localhost/sitemap/{n}.xml" for n in range(1, pages + 1)]
+    listed = [sitemap_locations(client.get(f"/sitemap/{n}.xml").data) for n in range(1, pages + 1)]
+    assert [len(p) for p in listed] == [50] * (pages - 1) + [page_count - 50 * (pages - 1)]
+    assert len({loc for page in listed for loc in page}) == page_count
+    assert client.get(f"/sitemap/{pages + 1}.xml").status_code == 404
+
+
+def test_openapi_describes_every_route(app: Flask, client: FlaskClient) -> None:
+    document = client.get("/openapi.json").get_json()
+    assert document["openapi"].startswith("3.")
+    for rule in app.url_map.iter_rules():
+        item = document["paths"][openapi_path(rule.rule)]
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
+            assert item[method.lower()]["summary"], rule.rule
+    assert "{doi}" in " ".join(document["paths"])
+    assert document["paths"]["/sparql"]["post"]["summary"].startswith("SPARQL 1.1 query")

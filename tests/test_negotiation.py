@@ -1,0 +1,123 @@
+"""Content negotiation alone: one table of Accept headers and ?format= values per result kind."""
+
+from __future__ import annotations
+
+import pytest
+
+from server.negotiation import (
+    RDF_TYPES,
+    RESULTS_TYPES,
+    NotAcceptable,
+    choose_media_type,
+    wants_html,
+)
+
+JSON = "application/sparql-results+json"
+XML = "application/sparql-results+xml"
+CSV = "text/csv"
+TSV = "text/tab-separated-values"
+TURTLE = "text/turtle"
+NTRIPLES = "application/n-triples"
+JSONLD = "application/ld+json"
+RDFXML = "application/rdf+xml"
+
+#: (Accept, ?format=, offered, expected media type).
+CASES = [
+    # missing and empty Accept: the server's first choice
+    (None, None, RESULTS_TYPES, JSON),
+    ("", None, RESULTS_TYPES, JSON),
+    ("   ", None, RDF_TYPES, TURTLE),
+    (None, None, RDF_TYPES, TURTLE),
+    # exact types
+    (XML, None, RESULTS_TYPES, XML),
+    (CSV, None, RESULTS_TYPES, CSV),
+    (TSV, None, RESULTS_TYPES, TSV),
+    (JSONLD, None, RDF_TYPES, JSONLD),
+    ("application/n-quads", None, RDF_TYPES, "application/n-quads"),
+    ("application/trig", None, RDF_TYPES, "application/trig"),
+    # q-values
+    (f"{CSV};q=0.5, {XML};q=0.9", None, RESULTS_TYPES, XML),
+    (f"{JSON};q=0.1, {TSV}", None, RESULTS_TYPES, TSV),
+    (f"{TURTLE};q=0.2, {RDFXML};q=0.8, {NTRIPLES};q=0.5", None, RDF_TYPES, RDFXML),
+    (f"{JSON};q=0, */*;q=0.1", None, RESULTS_TYPES, XML),
+    # wildcards
+    ("*/*", None, RESULTS_TYPES, JSON),
+    ("*/*", None, RDF_TYPES, TURTLE),
+    ("text/*", None, RESULTS_TYPES, CSV),
+    ("text/*", None, RDF_TYPES, TURTLE),
+    ("application/*", None, RDF_TYPES, NTRIPLES),
+    (f"text/*;q=0.5, {XML}", None, RESULTS_TYPES, XML),
+    # what browsers send: HTML first, */* last
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", None, RESULTS_TYPES, XML),
+    # aliases answer with the canonical type
+    ("application/json", None, RESULTS_TYPES, JSON),
+    ("application/xml", None, RESULTS_TYPES, XML),
+    ("application/json", None, RDF_TYPES, JSONLD),
+    ("application/xml", None, RDF_TYPES, RDFXML),
+    ("application/turtle,text/turtle", None, RDF_TYPES, TURTLE),
+    (f"{JSON},application/json,text/javascript,application/javascript", None, RESULTS_TYPES,
+     JSON),
+    # ?format= wins over Accept
+    (JSON, "csv", RESULTS_TYPES, CSV),
+    (TURTLE, "nt", RDF_TYPES, NTRIPLES),
+    (None, "tsv", RESULTS_TYPES, TSV),
+    (None, "xml", RESULTS_TYPES, XML),
+    (None, "json", RESULTS_TYPES, JSON),
+    (None, "TSV", RESULTS_TYPES, TSV),
+    (None, TSV, RESULTS_TYPES, TSV),
+    # json and xml mean JSON-LD and RDF/XML for a graph
+    (None, "json", RDF_TYPES, JSONLD),
+    (None, "xml", RDF_TYPES, RDFXML),
+    (None, "jsonld", RDF_TYPES, JSONLD),
+    (None, "rdf+xml", RDF_TYPES, RDFXML),
+    (None, "n3", RDF_TYPES, TURTLE),
+    # several format values (SPARQLWrapper sends its name and the media type): first that fits
+    (None, ["rdf+xml", RDFXML], RDF_TYPES, RDFXML),
+    (None, ["nonsense", TSV], RESULTS_TYPES, TSV),
+    (None, [""], RESULTS_TYPES, JSON),
+]
+
+
+@pytest.mark.parametrize(("accept", "format_param", "offered", "expected"), CASES)
+def test_choose_media_type(accept: str | None, format_param: str | list[str] | None,
+                           offered: tuple[str, ...], expected: str) -> None:
+    assert choose_media_type(accept, offered, format_param) == expected
+
+
+#: (Accept, ?format=, offered): nothing fits.
+UNACCEPTABLE = [
+    ("image/png", None, RESULTS_TYPES),
+    ("text/html", None, RESULTS_TYPES),
+    (TURTLE, None, RESULTS_TYPES),
+    (JSON, None, RDF_TYPES),
+    (CSV, None, RDF_TYPES),
+    (f"{JSON};q=0", None, ("application/sparql-results+json",)),
+    (None, "pdf", RESULTS_TYPES),
+    (None, "ttl", RESULTS_TYPES),
+    (None, "csv", RDF_TYPES),
+    (JSON, "html", RESULTS_TYPES),
+]
+
+
+@pytest.mark.parametrize(("accept", "format_param", "offered"), UNACCEPTABLE)
+def test_unsupported_type_is_not_acceptable_listing_offered(
+        accept: str | None, format_param: str | None, offered: tuple[str, ...]) -> None:
+    with pytest.raises(NotAcceptable) as raised:
+        choose_media_type(accept, offered, format_param)
+    assert raised.value.offered == tuple(offered)
+    for media_type in offered:
+        assert media_type in str(raised.value)
+    assert (format_param or accept or "") in str(raised.value)
+
+
+@pytest.mark.parametrize(("accept", "expected"), [
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", True),
+    ("text/html", True),
+    (None, False),
+    ("", False),
+    ("*/*", False),
+    ("application/sparql-results+json", False),
+    ("text/turtle, text/html;q=0.5", False),
+])
+def test_wants_html_only_when_html_comes_first(accept: str | None, expected: bool) -> None:
+    assert wants_html(accept) is expected

@@ -1,0 +1,329 @@
+"""Every IRI resolves: RDF for machines, a page for people; the ontology page, search, the editor."""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+import pytest
+import rdflib
+from flask import Flask
+from flask.testing import FlaskClient
+from markupsafe import escape
+from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, Store
+from rdflib.collection import Collection
+
+from kg import iris
+from kg.build import BuildReport
+from kg.namespaces import EVKG, RDF, RDFS, SKOS
+from server import create_app
+from server.editor import Example, load_examples
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = "https://w3id.org/evkg/"
+SEED = rdflib.URIRef(BASE + "article/37534210")
+SEED_TITLE = "Extracellular vesicles in the treatment and diagnosis of breast cancer: a status update"
+DCTERMS = rdflib.Namespace("http://purl.org/dc/terms/")
+HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+#: Accept header → rdflib parser name.
+RDF_SYNTAXES = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/ld+json": "json-ld",
+    "application/rdf+xml": "xml",
+}
+
+
+@pytest.fixture(scope="module")
+def app(default_build: tuple[Path, BuildReport]) -> Flask:
+    out, _ = default_build
+    return create_app({"STORE_DIR": str(out)})
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def parse(body: bytes, syntax: str) -> rdflib.Graph:
+    with warnings.catch_warnings():
+        # rdflib 7.6's own JSON-LD parser builds a ConjunctiveGraph, which it deprecates.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return rdflib.Graph().parse(data=body, format=syntax)
+
+
+def jsonld_scripts(html: str) -> list[dict[str, Any]]:
+    return [json.loads(m) for m in
+            re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)]
+
+
+# --- RDF -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("accept", RDF_SYNTAXES)
+def test_article_negotiates_rdf_by_accept(client: FlaskClient, accept: str) -> None:
+    response = client.get("/article/37534210", headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.mimetype == accept
+    assert response.headers["Vary"] == "Accept"
+    graph = parse(response.data, RDF_SYNTAXES[accept])
+    assert (SEED, DCTERMS.title, rdflib.Literal(SEED_TITLE)) in graph
+
+
+@pytest.mark.parametrize(("fmt", "syntax"), [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld"),
+                                             ("rdf", "xml")])
+def test_article_negotiates_rdf_by_format_parameter(client: FlaskClient, fmt: str,
+                                                    syntax: str) -> None:
+    response = client.get(f"/article/37534210?format={fmt}", headers=HTML)
+    graph = parse(response.data, syntax)
+    assert (SEED, rdflib.RDF.type, rdflib.URIRef("https://schema.org/ScholarlyArticle")) in graph
+
+
+def test_curl_gets_turtle(client: FlaskClient) -> None:
+    response = client.get("/cargo/hsa-miR-105", headers={"Accept": "*/*"})
+    assert response.mimetype == "text/turtle"
+
+
+def test_rdf_carries_author_list_and_incoming_links(client: FlaskClient) -> None:
+    article = rdflib.URIRef(BASE + "article/24735924")
+    graph = parse(client.get("/article/24735924", headers={"Accept": "text/turtle"}).data, "turtle")
+    head = graph.value(article, rdflib.URIRef("http://purl.org/ontology/bibo/authorList"))
+    authors = list(Collection(graph, head))
+    assert len(authors) == 23
+    assert authors[0] == rdflib.URIRef(BASE + "article/24735924/author/1")
+    derived = rdflib.URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
+    assert len(list(graph.subjects(derived, article))) == 4
+
+
+@pytest.mark.parametrize(("path", "predicate", "value"), [
+    ("/article/doi/10.1186/s12943-020-1145-5", "http://purl.org/ontology/bibo/doi",
+     "10.1186/s12943-020-1145-5"),
+    ("/article/24735924/author/1", "http://xmlns.com/foaf/0.1/familyName", "Zhou"),
+    ("/ev-type/exosome", str(SKOS.notation.value), "exosome"),
+    ("/disease/tnbc", str(SKOS.notation.value), "tnbc"),
+    ("/process/angiogenesis", str(SKOS.notation.value), "angiogenesis"),
+    ("/finding/f779a5da8265bcf4", str(EVKG.evidenceNote.value), None),
+    ("/graph/articles", "http://purl.org/dc/terms/title", "evkg articles graph"),
+    ("/journal/title/cancer-cell", "http://purl.org/dc/terms/title", "Cancer Cell"),
+])
+def test_every_kind_of_iri_resolves(client: FlaskClient, path: str, predicate: str,
+                                    value: str | None) -> None:
+    response = client.get(path, headers={"Accept": "application/n-triples"})
+    assert response.status_code == 200, path
+    graph = parse(response.data, "nt")
+    found = [str(o) for o in graph.objects(rdflib.URIRef(BASE + path[1:]), rdflib.URIRef(predicate))]
+    assert found and (value is None or value in found)
+
+
+def test_release_iri_resolves(client: FlaskClient, app: Flask) -> None:
+    version = app.extensions["evkg"].version
+    graph = parse(client.get(f"/release/{version}", headers={"Accept": "text/turtle"}).data, "turtle")
+    assert (rdflib.URIRef(f"{BASE}release/{version}"), rdflib.RDF.type,
+            rdflib.URIRef("http://www.w3.org/ns/prov#Activity")) in graph
+
+
+@pytest.mark.parametrize("path", ["/article/1", "/cargo/no-such-cargo", "/finding/0000000000000000",
+                                  "/article/doi/10.9999/none", "/graph/nothing", "/author/0000"])
+def test_unknown_iri_is_404_text_or_page(client: FlaskClient, path: str) -> None:
+    text = client.get(path, headers={"Accept": "text/turtle"})
+    assert text.status_code == 404
+    assert "nothing is known about" in text.get_data(as_text=True)
+    page = client.get(path, headers=HTML)
+    assert page.status_code == 404
+    assert page.mimetype == "text/html"
+
+
+# --- HTML ----------------------------------------------------------------------------------------
+
+def test_article_page_shows_title_types_links_and_findings(client: FlaskClient) -> None:
+    response = client.get("/article/24735924", headers=HTML)
+    assert response.headers["Vary"] == "Accept"
+    html = response.get_data(as_text=True)
+    assert "<h1>Cancer-secreted miR-105 destroys vascular endothelial barriers" in html
+    assert 'href="/cargo/hsa-miR-105"' in html
+    assert 'href="/journal/title/cancer-cell"' in html
+    assert 'href="https://pubmed.ncbi.nlm.nih.gov/24735924/"' in html
+    assert 'href="https://doi.org/10.1016/j.ccr.2014.03.007"' in html
+    assert "vascular permeability" in html  # a finding's evidence note
+    assert "Breast Neoplasms" in html  # a MeSH heading, labelled
+
+
+def test_article_page_embeds_scholarly_article_jsonld(client: FlaskClient) -> None:
+    html = client.get("/article/24735924", headers=HTML).get_data(as_text=True)
+    (doc,) = jsonld_scripts(html)
+    assert doc["@type"] == "ScholarlyArticle"
+    assert doc["name"].startswith("Cancer-secreted miR-105 destroys vascular endothelial barriers")
+    assert doc["datePublished"] == "2014-04-14"
+    assert {"@type": "PropertyValue", "propertyID": "PMID", "value": "24735924"} in doc["identifier"]
+    assert doc["isPartOf"]["name"] == "Cancer Cell"
+    assert doc["author"][0]["familyName"] == "Zhou"
+    assert "https://doi.org/10.1016/j.ccr.2014.03.007" in doc["sameAs"]
+
+
+def test_article_page_cites_in_bibtex_and_csl_json(client: FlaskClient) -> None:
+    html = client.get("/article/24735924", headers=HTML).get_data(as_text=True)
+    assert "@article{pmid24735924," in html
+    assert "author = {Zhou, W. and Fong, M. Y. and" in html
+    assert "pages = {501--15}" in html
+    csl_text = re.search(r'<pre class="citation" id="csl-json">(.*?)</pre>', html, re.S)
+    assert csl_text is not None
+    (item,) = json.loads(unescape(csl_text.group(1)))
+    assert item["author"][0] == {"family": "Zhou", "given": "W."}
+    assert item["issued"] == {"date-parts": [[2014, 4, 14]]}
+    assert item["DOI"] == "10.1016/j.ccr.2014.03.007"
+
+
+def test_cargo_page_shows_findings_evidence_and_external_ids(client: FlaskClient) -> None:
+    html = client.get("/cargo/hsa-miR-105", headers=HTML).get_data(as_text=True)
+    assert "<h1>hsa-miR-105</h1>" in html
+    assert "Cancer-secreted miR-105 destroys vascular endothelial barriers" in html
+    assert "vascular permeability" in html
+    assert 'href="https://identifiers.org/mirbase:MI0000111"' in html
+    assert 'href="https://identifiers.org/hgnc:31492"' in html
+    assert 'href="https://meshb.nlm.nih.gov/record/ui?ui=C588223"' in html
+    (doc,) = jsonld_scripts(html)
+    assert doc["@type"] == "DefinedTerm"
+    assert doc["termCode"] == "hsa-miR-105"
+    assert doc["inDefinedTermSet"][0]["@id"] == "https://w3id.org/evkg/ontology#CargoScheme"
+
+
+def test_findings_from_retracted_articles_are_flagged(client: FlaskClient) -> None:
+    html = client.get("/cargo/SNHG14", headers=HTML).get_data(as_text=True)
+    assert 'class="retracted"' in html
+    article = client.get("/article/doi/10.1186/s12943-020-1145-5", headers=HTML)
+    assert "This article has been retracted" in article.get_data(as_text=True)
+
+
+# --- pages on a store the test builds ------------------------------------------------------------
+
+def tiny_app(*quads: Quad) -> FlaskClient:
+    store = Store()
+    store.extend(quads)
+    return create_app(store=store).test_client()
+
+
+def q(subject: NamedNode, predicate: NamedNode, obj: NamedNode | Literal) -> Quad:
+    return Quad(subject, predicate, obj, iris.graph_iri("vocabulary"))
+
+
+def test_literals_are_escaped_and_only_web_iris_are_links() -> None:
+    cargo = iris.cargo_iri("evil")
+    client = tiny_app(
+        q(cargo, RDF.type, SKOS.Concept),
+        q(cargo, RDFS.label, Literal("<script>alert(1)</script>")),
+        q(cargo, SKOS.definition, Literal("</script><script>alert(2)</script>")),
+        q(cargo, SKOS.exactMatch, NamedNode("javascript:alert(3)")))
+    html = client.get("/cargo/evil", headers=HTML).get_data(as_text=True)
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'href="javascript:' not in html
+    (doc,) = jsonld_scripts(html)
+    assert doc["name"] == "<script>alert(1)</script>"
+    assert doc["description"] == "</script><script>alert(2)</script>"
+
+
+def test_iris_with_escaped_characters_resolve() -> None:
+    cargo = iris.cargo_iri("odd key/ü%")
+    assert cargo.value == BASE + "cargo/odd%20key/%C3%BC%25"
+    client = tiny_app(q(cargo, RDFS.label, Literal("odd one")))
+    response = client.get("/cargo/odd%20key/%C3%BC%25", headers={"Accept": "application/n-triples"})
+    assert response.status_code == 200
+    assert f"<{cargo.value}>" in response.get_data(as_text=True)
+
+
+def test_incoming_links_are_paginated_with_counts() -> None:
+    process = iris.process_iri("busy")
+    quads = [q(iris.finding_iri(str(n)), EVKG.process, process) for n in range(120)]
+    client = tiny_app(q(process, RDFS.label, Literal("busy")), *quads)
+    first = client.get("/process/busy", headers=HTML).get_data(as_text=True)
+    assert "page 1 of 3" in first and "120" in first
+    assert first.count('href="/finding/') == 50
+    last = client.get("/process/busy?incoming_page=3", headers=HTML).get_data(as_text=True)
+    assert last.count('href="/finding/') == 20
+    turtle = client.get("/process/busy", headers={"Accept": "text/turtle"})
+    assert len(list(parse(turtle.data, "turtle").subjects(None, rdflib.URIRef(process.value)))) == 120
+
+
+# --- ontology, search, editor --------------------------------------------------------------------
+
+def test_ontology_page_documents_classes_and_properties(client: FlaskClient) -> None:
+    html = client.get("/ontology", headers=HTML).get_data(as_text=True)
+    assert 'id="Finding"' in html and 'id="cargo"' in html and 'id="CargoScheme"' in html
+    assert "Foaf:Person or foaf:Organization".lower() in html.lower()  # a union domain
+    assert 'href="/cargo/hsa-miR-105"' in html  # a concept scheme lists its concepts
+    redirect = client.get("/ontology/Finding")
+    assert redirect.status_code == 303 and redirect.headers["Location"].endswith("/ontology#Finding")
+
+
+def test_search_finds_mir_105(client: FlaskClient) -> None:
+    results = client.get("/search?q=miR-105", headers={"Accept": "application/json"}).get_json()
+    found = [r["iri"] for r in results["results"]]
+    assert found[0] == BASE + "cargo/hsa-miR-105"
+    assert BASE + "article/24735924" in found
+    html = client.get("/search?q=MIR-105", headers=HTML).get_data(as_text=True)
+    assert 'href="/cargo/hsa-miR-105"' in html
+
+
+@pytest.mark.parametrize("text", ['"} } SELECT * {', "\\", "'", "<>", "x" * 5000])
+def test_search_takes_any_text_as_data(client: FlaskClient, text: str) -> None:
+    response = client.get("/search", query_string={"q": text}, headers={"Accept": "application/json"})
+    assert response.status_code == 200
+
+
+def test_editor_offers_every_example(client: FlaskClient) -> None:
+    html = client.get("/", headers=HTML).get_data(as_text=True)
+    for example in load_examples(ROOT / "queries"):
+        assert f">{escape(example.title)}</option>" in html
+    data = re.search(r'<script type="application/json" id="evkg-examples">(.*?)</script>', html, re.S)
+    assert data is not None
+    names = {e["name"] for e in json.loads(data.group(1))["examples"]}
+    assert {"articles-per-year", "chemoresistance-cargo", "retracted-findings"} <= names
+    prefixes = re.search(r'<script type="application/json" id="evkg-prefixes">(.*?)</script>', html, re.S)
+    assert prefixes is not None
+    assert json.loads(prefixes.group(1))["evkg"] == "https://w3id.org/evkg/ontology#"
+    assert 'id="example-select"' in client.get("/sparql", headers=HTML).get_data(as_text=True)
+
+
+def test_editor_falls_back_to_a_form_without_yasgui(default_build: tuple[Path, BuildReport],
+                                                    tmp_path: Path) -> None:
+    out, _ = default_build
+    client = create_app({"STORE_DIR": str(out), "YASGUI_DIR": str(tmp_path)}).test_client()
+    html = client.get("/", headers=HTML).get_data(as_text=True)
+    assert '<form id="plain-form" action="/sparql" method="post">' in html
+    assert "npm ci" in html
+    assert "yasgui.min.js" not in html
+
+
+def test_yasgui_files_come_from_node_modules(client: FlaskClient) -> None:
+    if not (ROOT / "node_modules/@zazuko/yasgui/build/yasgui.min.js").is_file():
+        pytest.skip("YASGUI is not installed: run `make install` (npm ci)")
+    with client.get("/static/vendor/yasgui/yasgui.min.js") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "text/javascript"
+    assert client.get("/static/vendor/yasgui/../../../package.json").status_code == 404
+    assert client.get("/static/vendor/yasgui/%2e%2e/package.json").status_code == 404
+
+
+#: Each example query and a value its answer must contain on the default graph.
+EXAMPLE_ANSWERS = {
+    "articles-per-year": "2023",
+    "seed-review-neighbourhood": BASE + "article/38333685",
+    "chemoresistance-cargo": "SNHG14",
+    "seed-review-major-topics": "Extracellular Vesicles",
+    "retracted-findings": "Exosome-mediated transfer of lncRNA-SNHG14 promotes trastuzumab "
+                          "chemoresistance in breast cancer",
+    "cargo-per-process": BASE + "process/metastasis",
+    "top-neoplasm-headings": "Breast Neoplasms",
+}
+
+
+@pytest.mark.parametrize("example", load_examples(ROOT / "queries"), ids=lambda e: e.name)
+def test_example_query_answers_on_default_graph(example: Example, default_store: Store) -> None:
+    assert example.title and example.description, f"{example.name}.rq needs title and description"
+    solutions = default_store.query(example.query, use_default_graph_as_union=True)
+    assert isinstance(solutions, QuerySolutions)
+    values = {t.value for row in solutions for t in row if t is not None}
+    assert EXAMPLE_ANSWERS[example.name] in values

@@ -1,0 +1,437 @@
+"""The endpoint's limits: row cap (and the writers behind it), SERVICE allowlist, result cache."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import rdflib
+import requests
+from flask import Flask
+from flask.testing import FlaskClient
+from pyoxigraph import (
+    BaseDirection,
+    BlankNode,
+    Literal,
+    NamedNode,
+    Quad,
+    QueryResultsFormat,
+    QuerySolutions,
+    Store,
+    Triple,
+    parse_query_results,
+)
+
+from kg.build import BuildReport
+from kg.release import current_release
+from server import create_app
+from server.cache import ResultCache
+from server.executor import Answer, Executor, Failure, QueryJob
+from server.federation import DEFAULT_ALLOWLIST, check_services, service_targets
+from server.querytext import has_dataset_clause, normalised, query_form
+from server.results import WRITERS
+from server.state import state
+from tests.conftest import free_port, wait_for
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+FORMATS = {
+    "application/sparql-results+json": QueryResultsFormat.JSON,
+    "application/sparql-results+xml": QueryResultsFormat.XML,
+    "text/csv": QueryResultsFormat.CSV,
+    "text/tab-separated-values": QueryResultsFormat.TSV,
+}
+#: Values that stress each format's escaping and term syntax.
+TERMS: list[NamedNode | BlankNode | Literal | Triple] = [
+    NamedNode("http://example.org/a"), BlankNode("b0"), Literal("plain"), Literal(""),
+    Literal("  padded  "), Literal("\r\n"), Literal('quote " apostrophe \' <&> , tab\t back\\'),
+    Literal("x\by\fz\x1f\x7f\u00a0é\u2028"), Literal("colour", language="en-GB"),
+    Literal("سلام", language="ar", direction=BaseDirection.RTL),
+    Literal("5", datatype=NamedNode(XSD + "integer")),
+    Literal("-3", datatype=NamedNode(XSD + "integer")),
+    Literal("1.5", datatype=NamedNode(XSD + "decimal")),
+    Literal("2", datatype=NamedNode(XSD + "decimal")),
+    Literal("1.5e3", datatype=NamedNode(XSD + "double")),
+    Literal("true", datatype=NamedNode(XSD + "boolean")),
+    Literal("2023-08-02", datatype=NamedNode(XSD + "date")),
+    Literal("z", datatype=NamedNode("http://example.org/type")),
+    Triple(NamedNode("http://example.org/s"), NamedNode("http://example.org/p"), Literal("o")),
+]
+
+
+@pytest.fixture(scope="module")
+def term_store() -> Store:
+    store = Store()
+    graph = NamedNode("http://example.org/g")
+    for i, term in enumerate(TERMS):
+        store.add(Quad(NamedNode(f"http://example.org/row/{i:02d}"),
+                       NamedNode("http://example.org/p"), term, graph))
+    return store
+
+
+WRITER_QUERIES = [
+    "SELECT ?s ?o ?unbound WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?s",
+    "SELECT ?o ?s WHERE { GRAPH ?g { ?s ?p ?o } OPTIONAL { ?s ?q ?z } } ORDER BY DESC(?s)",
+    "SELECT * {}",
+    "SELECT ?nothing { FILTER(false) }",
+]
+
+
+def _rows(results: object) -> list[list[str | None]]:
+    assert isinstance(results, QuerySolutions)
+    return [[None if v is None else str(v) for v in solution] for solution in results]
+
+
+@pytest.mark.parametrize("media_type", list(FORMATS))
+@pytest.mark.parametrize("query", WRITER_QUERIES)
+def test_writers_match_pyoxigraph(term_store: Store, media_type: str, query: str) -> None:
+    evaluated = term_store.query(query)
+    assert isinstance(evaluated, QuerySolutions)
+    expected = evaluated.serialize(format=FORMATS[media_type])
+    results = term_store.query(query)
+    assert isinstance(results, QuerySolutions)
+    variables = [v.value for v in results.variables]
+    written = WRITERS[media_type](variables, [tuple(solution) for solution in results])
+    assert written == expected
+    if media_type == "text/csv":  # pyoxigraph does not read CSV: it loses term types
+        table = list(csv.reader(io.StringIO(written.decode(), newline="")))
+        assert table[0] == variables and len(table) == len(_rows(term_store.query(query))) + 1
+    else:
+        assert _rows(parse_query_results(written, format=FORMATS[media_type])) == \
+            _rows(term_store.query(query))
+
+
+def test_csv_quotes_an_iri_with_a_comma() -> None:
+    written = WRITERS["text/csv"](["x"], [(NamedNode("http://example.org/a,b"),)])
+    assert list(csv.reader(io.StringIO(written.decode(), newline=""))) == \
+        [["x"], ["http://example.org/a,b"]]
+
+
+@pytest.fixture
+def capped(default_store: Store) -> FlaskClient:
+    return create_app({"TESTING": True, "MAX_ROWS": 5}, store=default_store).test_client()
+
+
+ALL_ARTICLES = "SELECT ?a WHERE { ?a a <https://schema.org/ScholarlyArticle> } ORDER BY ?a"
+
+
+@pytest.mark.parametrize("media_type", list(FORMATS))
+def test_row_cap_sends_the_first_rows_and_says_so(capped: FlaskClient, media_type: str) -> None:
+    response = capped.get("/sparql", query_string={"query": ALL_ARTICLES},
+                          headers={"Accept": media_type})
+    assert response.status_code == 200
+    assert response.headers["X-EVKG-Truncated"] == "rows=5"
+    rows: Sequence[Sequence[str | None]]
+    if media_type == "text/csv":
+        rows = list(csv.reader(io.StringIO(response.text, newline="")))[1:]
+    else:
+        rows = _rows(parse_query_results(response.data, format=FORMATS[media_type]))
+    assert len(rows) == 5
+    assert rows[0][0] and rows[0][0].strip("<>").startswith("https://w3id.org/evkg/article/")
+
+
+def test_row_cap_applies_to_triples(capped: FlaskClient) -> None:
+    response = capped.get("/sparql", query_string={
+        "query": "CONSTRUCT WHERE { ?a a <https://schema.org/ScholarlyArticle> }"},
+        headers={"Accept": "application/n-triples"})
+    assert response.headers["X-EVKG-Truncated"] == "triples=5"
+    assert len(rdflib.Graph().parse(data=response.text, format="nt")) == 5
+
+
+def test_answer_under_the_cap_is_whole_and_unmarked(capped: FlaskClient) -> None:
+    response = capped.get("/sparql", query_string={"query": ALL_ARTICLES + " LIMIT 5"})
+    assert "X-EVKG-Truncated" not in response.headers
+    assert len(response.json["results"]["bindings"]) == 5  # type: ignore[index]
+
+
+def test_service_description_states_the_cap(capped: FlaskClient) -> None:
+    graph = rdflib.Graph().parse(data=capped.get("/sparql").data, format="turtle")
+    evkg = rdflib.Namespace("https://w3id.org/evkg/ontology#")
+    endpoint = rdflib.URIRef("http://localhost/sparql")
+    assert int(str(graph.value(endpoint, evkg.maxRows))) == 5
+    assert set(graph.objects(endpoint, evkg.federatesWith)) == \
+        {rdflib.URIRef(iri) for iri in DEFAULT_ALLOWLIST}
+
+
+def test_no_cap_when_max_rows_is_zero(default_store: Store) -> None:
+    client = create_app({"TESTING": True, "MAX_ROWS": 0}, store=default_store).test_client()
+    response = client.get("/sparql", query_string={"query": ALL_ARTICLES})
+    assert len(response.json["results"]["bindings"]) == 93  # type: ignore[index]
+
+
+#: (query, first endpoint refused or None when every SERVICE is allowed).
+SERVICE_CASES = [
+    ("SELECT * { ?s ?p ?o }", None),
+    ("SELECT * { SERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } }", None),
+    ("PREFIX up: <https://sparql.uniprot.org/> SELECT * { SERVICE up:sparql { ?s ?p ?o } }", None),
+    ("SELECT * { SERVICE <http://127.0.0.1:8000/sparql> { ?s ?p ?o } }", "http://127.0.0.1:8000"),
+    ("SELECT * { service silent <https://evil.example/sparql> { ?s ?p ?o } }", "evil.example"),
+    ("PREFIX e: <https://evil.example/> SELECT * { SERVICE e:q { ?s ?p ?o } }", "evil.example/q"),
+    ("SELECT * { SERVICE ?endpoint { ?s ?p ?o } }", "variable"),
+    ("BASE <https://query.wikidata.org/> SELECT * { SERVICE <sparql> { } }", "not an absolute"),
+    ("SELECT * { SERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } "
+     "OPTIONAL { SERVICE <file:///etc/passwd> { ?s ?p ?o } } }", "file:///etc/passwd"),
+    # words in strings and comments are not SERVICE clauses
+    ("SELECT * { ?s ?p 'SERVICE <https://evil.example/>' } # SERVICE <https://evil.example/>",
+     None),
+    ("SELECT ?service { ?service <http://example.org/SERVICE> ?o }", None),
+    # RDF 1.2 syntax rdflib cannot parse: the scan of the text takes over
+    ("SELECT * { ?s ?p <<( ?a ?b ?c )>> . SERVICE <https://evil.example/s> { } }", "evil.example"),
+    ("PREFIX : <https://evil.example/> SELECT * { ?s ?p <<( ?a ?b ?c )>> . service :x { } }",
+     "evil.example/x"),
+    ("SELECT * { ?s ?p <<( ?a ?b ?c )>> . SERVICE <https://sparql.uniprot.org/sparql> {} }", None),
+    ("SELECT * { ?s ?p <<( ?a ?b ?c )>> . ?s ?p 'SERVICE <https://evil.example/>' }", None),
+]
+
+
+@pytest.mark.parametrize(("query", "refused"), SERVICE_CASES)
+def test_service_only_to_allowed_endpoints(query: str, refused: str | None) -> None:
+    failure = check_services(service_targets(query), DEFAULT_ALLOWLIST)
+    if refused is None:
+        assert failure is None
+    else:
+        assert failure is not None and failure.status == 400
+        assert refused in failure.message
+
+
+#: (query, form, has its own dataset).
+TEXT_CASES = [
+    ("SELECT * { ?s ?p ?o }", "SELECT", False),
+    ("# CONSTRUCT\nPREFIX a: <http://a/> BASE <http://b/> ask {}", "ASK", False),
+    ("PREFIX : <http://a/>\nDESCRIBE :x", "DESCRIBE", False),
+    ("CONSTRUCT WHERE { ?s ?p 'FROM <http://g>' }", "CONSTRUCT", False),
+    ("SELECT * FROM <http://g> { ?s ?p ?o }", "SELECT", True),
+    ("PREFIX g: <http://g/> SELECT * FROM NAMED g:x { ?s ?p ?o }", "SELECT", True),
+    ("SELECT ?from { ?from ?p ?o }", "SELECT", False),
+]
+
+
+@pytest.mark.parametrize(("query", "form", "dataset"), TEXT_CASES)
+def test_query_text_reading(query: str, form: str, dataset: bool) -> None:
+    assert query_form(query) == form
+    assert has_dataset_clause(query) is dataset
+
+
+def test_normalised_text_keeps_literals_and_drops_comments() -> None:
+    assert normalised("SELECT  ?a # note\n WHERE {\n ?a ?b 'x  # y' }  ") == \
+        "SELECT ?a WHERE { ?a ?b 'x  # y' }"
+    # a comment's end is a token boundary: these two differ
+    assert normalised("SELECT # c\n?a {}") != normalised("SELECT # c ?a {}")
+
+
+def test_disk_cache_is_shared_and_evicts_oldest_first(tmp_path: Path) -> None:
+    one, two = ResultCache(tmp_path, 10_000), ResultCache(tmp_path, 10_000)
+    one.put("a" * 64, Answer(b"x" * 900, "text/csv; charset=utf-8", "rows=3"))
+    assert two.get("a" * 64) == Answer(b"x" * 900, "text/csv; charset=utf-8", "rows=3")
+    for i in range(30):
+        one.put(f"{i:064d}", Answer(b"y" * 900, "application/sparql-results+json"))
+    one.evict()
+    names = {p.name for p in tmp_path.iterdir()}
+    assert sum(p.stat().st_size for p in tmp_path.iterdir()) <= 10_000
+    assert f"{29:064d}" in names and f"{0:064d}" not in names
+    assert not any(name.startswith(".tmp-") for name in names)
+
+
+class CountingExecutor:
+    """Wraps an executor and counts the jobs that reach it."""
+
+    def __init__(self, inner: Executor) -> None:
+        self.inner = inner
+        self.jobs: list[QueryJob] = []
+        self.writable = inner.writable
+        self.timeout = inner.timeout
+
+    def execute(self, job: QueryJob) -> Answer | Failure:
+        self.jobs.append(job)
+        return self.inner.execute(job)
+
+    def update(self, update: str) -> Failure | None:
+        return self.inner.update(update)
+
+
+@pytest.fixture
+def cached(default_store: Store, tmp_path: Path) -> Iterator[tuple[FlaskClient, CountingExecutor]]:
+    # SERVICE may go only to a closed local port: a federated query fails fast, offline.
+    app: Flask = create_app({"TESTING": True, "CACHE_DIR": str(tmp_path), "MAX_ROWS": 5,
+                             "SERVICE_ALLOWLIST": "http://127.0.0.1:9/sparql"},
+                            store=default_store)
+    with app.app_context():
+        counting = CountingExecutor(state().executor)
+        state().executor = counting
+    yield app.test_client(), counting
+
+
+COUNT = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a <https://schema.org/ScholarlyArticle> }"
+
+
+def test_cache_hit_does_not_run_the_query(cached: tuple[FlaskClient, CountingExecutor]) -> None:
+    client, counting = cached
+    first = client.get("/sparql", query_string={"query": COUNT})
+    again = client.post("/sparql", data={"query": "  " + COUNT.replace(" ", "\n  ")})
+    assert len(counting.jobs) == 1
+    assert (first.headers["X-EVKG-Cache"], again.headers["X-EVKG-Cache"]) == ("miss", "hit")
+    assert again.data == first.data
+    assert first.headers["Cache-Control"].startswith("public, max-age=")
+    not_modified = client.get("/sparql", query_string={"query": COUNT},
+                              headers={"If-None-Match": first.headers["ETag"]})
+    assert not_modified.status_code == 304 and not_modified.data == b""
+    other_format = client.get("/sparql", query_string={"query": COUNT, "format": "csv"})
+    assert other_format.headers["ETag"] != first.headers["ETag"]
+    assert len(counting.jobs) == 2
+
+
+def test_truncation_survives_the_cache(cached: tuple[FlaskClient, CountingExecutor]) -> None:
+    client, counting = cached
+    first, again = (client.get("/sparql", query_string={"query": ALL_ARTICLES})
+                    for _ in range(2))
+    assert len(counting.jobs) == 1 and again.headers["X-EVKG-Cache"] == "hit"
+    for response in (first, again):
+        assert response.headers["X-EVKG-Truncated"] == "rows=5"
+        assert len(response.json["results"]["bindings"]) == 5  # type: ignore[index]
+
+
+def test_errors_and_federated_answers_are_not_cached(
+        cached: tuple[FlaskClient, CountingExecutor]) -> None:
+    client, counting = cached
+    for _ in range(2):
+        response = client.get("/sparql", query_string={"query": "SELECT ?x { ?x }"})
+        assert response.status_code == 400 and "X-EVKG-Cache" not in response.headers
+    assert len(counting.jobs) == 2
+    federated = "SELECT * { OPTIONAL { SERVICE SILENT <http://127.0.0.1:9/sparql> { } } }"
+    for _ in range(2):
+        response = client.get("/sparql", query_string={"query": federated})
+        assert "X-EVKG-Cache" not in response.headers and "ETag" not in response.headers
+    assert len(counting.jobs) == 4
+
+
+# --- the time limit, on a real server -------------------------------------------------------------
+
+#: Counts 416 million pairs of triples: about 55 s with pyoxigraph on the default graph here
+#: (timed once directly: 54.3 s), far past the 2 s limit the test server runs with.
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . VALUES ?k { 1 2 } }"
+TIMEOUT = 2
+
+
+@dataclass
+class Served:
+    base: str
+    process: subprocess.Popen[bytes]
+
+
+@pytest.fixture(scope="module")
+def limited_server(default_build: tuple[Path, BuildReport]) -> Iterator[Served]:
+    """`evkg serve` with a 2 s time limit and a 2,000-byte body limit, one worker."""
+    out, _ = default_build
+    port = free_port()
+    env = {**os.environ, "EVKG_QUERY_TIMEOUT": str(TIMEOUT), "EVKG_MAX_CONTENT_LENGTH": "2000",
+           "EVKG_CACHE_DIR": str(out / "limited-cache")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port", str(port),
+         "--workers", "1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/health", process)
+        yield Served(base, process)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def process_tree(root: int) -> list[int]:
+    """``root`` and all its descendants, from /proc."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    tree = [root]
+    for pid in tree:
+        tree += parents.get(pid, [])
+    return tree
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU time of each live process in ``pids``."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    times = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        times[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return times
+
+
+def test_slow_query_is_stopped_at_the_limit_and_the_cpu_is_freed(limited_server: Served) -> None:
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("needs /proc to measure the server's CPU time")
+    sparql = limited_server.base + "/sparql"
+    warm = requests.post(sparql, data={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+    assert warm.status_code == 200
+    started = time.monotonic()
+    response = requests.post(sparql, data={"query": SLOW}, timeout=60)
+    elapsed = time.monotonic() - started
+    assert response.status_code == 503
+    assert f"time limit of {TIMEOUT} s" in response.text and "EVKG_QUERY_TIMEOUT" in response.text
+    assert TIMEOUT <= elapsed < TIMEOUT + 3
+    time.sleep(0.5)
+    tree = process_tree(limited_server.process.pid)
+    before = cpu_seconds(tree)
+    time.sleep(1.0)
+    after = cpu_seconds(tree)
+    used = sum(after[pid] - before.get(pid, 0.0) for pid in after)
+    assert used < 0.2, f"the server used {used:.2f} s of CPU in the second after the timeout"
+    fresh = requests.get(sparql, params={"query": COUNT.replace("?n", "?articles")}, timeout=30)
+    assert fresh.headers["X-EVKG-Cache"] == "miss"
+    assert fresh.json()["results"]["bindings"][0]["articles"]["value"] == "93"
+
+
+def test_body_over_the_limit_is_413_from_the_real_server(limited_server: Served) -> None:
+    response = requests.post(limited_server.base + "/sparql", data=COUNT + " #" + "x" * 3000,
+                             headers={"Content-Type": "application/sparql-query"}, timeout=30)
+    assert response.status_code == 413
+    assert "2000 bytes" in response.text
+
+
+ORPHAN_SCRIPT = """
+import sys, threading, time
+from pathlib import Path
+from server.executor import QueryJob
+from server.querypool import QueryPool
+pool = QueryPool(Path(sys.argv[1]), size=1, timeout=600)
+job = QueryJob(sys.argv[2], "application/sparql-results+json")
+threading.Thread(target=pool.execute, args=(job,), daemon=True).start()
+while pool.jobs_sent == 0:
+    time.sleep(0.05)
+print(pool._children[0].process.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_query_child_exits_when_its_server_process_is_killed(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """gunicorn kills a stuck worker with SIGKILL: its query child must not burn on alone."""
+    out, _ = default_build
+    parent = subprocess.Popen([sys.executable, "-c", ORPHAN_SCRIPT,
+                               str(current_release(out) / "store"), SLOW],
+                              stdout=subprocess.PIPE, cwd=Path(__file__).parents[1])
+    assert parent.stdout is not None
+    with parent.stdout:
+        child = int(parent.stdout.readline())
+    assert cpu_seconds([child]), "the query child should be running"
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and cpu_seconds([child]):
+        time.sleep(0.1)
+    assert not cpu_seconds([child]), "the orphaned query child is still running"

@@ -1,0 +1,354 @@
+"""The SPARQL 1.1 Protocol at /sparql, in process: methods, formats, datasets, errors, CORS, cache."""
+
+from __future__ import annotations
+
+import csv
+import io
+from itertools import islice
+
+import pytest
+import rdflib
+from flask import Flask
+from flask.testing import FlaskClient
+from pyoxigraph import QueryResultsFormat, QuerySolutions, Store, parse_query_results
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import (
+    CSV,
+    GET,
+    JSON,
+    JSONLD,
+    N3,
+    POST,
+    POSTDIRECTLY,
+    RDFXML,
+    TSV,
+    TURTLE,
+    URLENCODED,
+    XML,
+    SPARQLWrapper,
+)
+
+from server import create_app
+
+BASE = "https://w3id.org/evkg/"
+COUNT = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a <https://schema.org/ScholarlyArticle> }"
+SEED = f"{BASE}article/37534210"
+TITLE = "Extracellular vesicles in the treatment and diagnosis of breast cancer: a status update"
+CONSTRUCT_SEED = f"CONSTRUCT WHERE {{ <{SEED}> ?p ?o }}"
+RESULTS_FORMATS = {
+    "application/sparql-results+json": QueryResultsFormat.JSON,
+    "application/sparql-results+xml": QueryResultsFormat.XML,
+    "text/csv": QueryResultsFormat.CSV,
+    "text/tab-separated-values": QueryResultsFormat.TSV,
+}
+#: RDF media type → rdflib parser name.
+RDF_PARSERS = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/n-quads": "nquads",
+    "application/trig": "trig",
+    "application/ld+json": "json-ld",
+    "application/rdf+xml": "xml",
+}
+
+
+@pytest.fixture
+def app(default_store: Store) -> Flask:
+    return create_app({"TESTING": True}, store=default_store)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def first_value(body: bytes, media_type: str = "application/sparql-results+json") -> str:
+    """The first binding of the first row of a SELECT result, parsed by pyoxigraph (CSV, which
+    pyoxigraph does not read since it loses term types, by the csv module)."""
+    if media_type.startswith("text/csv"):
+        return next(islice(csv.reader(io.StringIO(body.decode(), newline="")), 1, 2))[0]
+    results = parse_query_results(body, format=RESULTS_FORMATS[media_type.split(";")[0]])
+    assert isinstance(results, QuerySolutions)
+    return str(next(iter(results))[0].value)
+
+
+def titles(body: bytes, media_type: str) -> set[str]:
+    """The dcterms:title values of the seed article in an RDF document, parsed by rdflib."""
+    graph = rdflib.Dataset() if media_type in ("application/n-quads", "application/trig") \
+        else rdflib.Graph()
+    graph.parse(data=body, format=RDF_PARSERS[media_type])
+    return {str(o) for _, _, o, *_ in graph.quads((rdflib.URIRef(SEED), rdflib.DCTERMS.title,
+                                                   None, None))} \
+        if isinstance(graph, rdflib.Dataset) else \
+        {str(o) for o in graph.objects(rdflib.URIRef(SEED), rdflib.DCTERMS.title)}
+
+
+@pytest.mark.parametrize("method", ["GET", "POST form", "POST direct"])
+def test_each_protocol_method_counts_the_articles(client: FlaskClient, method: str) -> None:
+    if method == "GET":
+        response = client.get("/sparql", query_string={"query": COUNT})
+    elif method == "POST form":
+        response = client.post("/sparql", data={"query": COUNT})
+    else:
+        response = client.post("/sparql", data=COUNT,
+                               content_type="application/sparql-query")
+    assert response.status_code == 200
+    assert first_value(response.data) == "93"
+
+
+@pytest.mark.parametrize("media_type", list(RESULTS_FORMATS))
+def test_select_in_each_results_format_parses(client: FlaskClient, media_type: str) -> None:
+    by_accept = client.get("/sparql", query_string={"query": COUNT},
+                           headers={"Accept": media_type})
+    assert by_accept.mimetype == media_type
+    assert first_value(by_accept.data, media_type) == "93"
+    short = {"text/csv": "csv", "text/tab-separated-values": "tsv"}.get(media_type, media_type)
+    by_format = client.get("/sparql", query_string={"query": COUNT, "format": short})
+    assert by_format.data == by_accept.data
+
+
+@pytest.mark.parametrize("media_type", list(RESULTS_FORMATS))
+def test_ask_in_each_results_format_parses(client: FlaskClient, media_type: str) -> None:
+    response = client.get("/sparql", query_string={"query": f"ASK {{ <{SEED}> ?p ?o }}"},
+                          headers={"Accept": media_type})
+    assert response.status_code == 200
+    if media_type == "text/csv":
+        assert response.data == b"true"
+    else:
+        assert bool(parse_query_results(response.data, format=RESULTS_FORMATS[media_type]))
+
+
+#: rdflib 7.6 warns inside its own JSON-LD, N-Quads and TriG parsers.
+RDFLIB_PARSER_WARNINGS = [
+    pytest.mark.filterwarnings(
+        "ignore:ConjunctiveGraph is deprecated, use Dataset instead.:DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated, use "
+                               "Dataset.default_graph instead.:DeprecationWarning"),
+]
+
+
+@pytest.mark.parametrize("media_type", list(RDF_PARSERS))
+@pytest.mark.parametrize("form", ["CONSTRUCT", "DESCRIBE"])
+@RDFLIB_PARSER_WARNINGS[0]
+@RDFLIB_PARSER_WARNINGS[1]
+def test_graph_results_in_each_rdf_format_have_the_title(client: FlaskClient, media_type: str,
+                                                         form: str) -> None:
+    query = CONSTRUCT_SEED if form == "CONSTRUCT" else f"DESCRIBE <{SEED}>"
+    response = client.get("/sparql", query_string={"query": query},
+                          headers={"Accept": media_type})
+    assert response.status_code == 200
+    assert response.mimetype == media_type
+    assert titles(response.data, media_type) == {TITLE}
+
+
+def test_relative_iris_resolve_against_the_base_iri(client: FlaskClient) -> None:
+    response = client.get("/sparql", query_string={"query": "DESCRIBE <article/37534210>"})
+    assert titles(response.data, "text/turtle") == {TITLE}
+
+
+GRAPH = {name: f"{BASE}graph/{name}" for name in ("articles", "vocabulary", "findings")}
+ARTICLES = "SELECT (COUNT(DISTINCT ?a) AS ?n) {} WHERE {{ ?a a <https://schema.org/ScholarlyArticle> }}"
+#: (default-graph-uri, named-graph-uri, query, expected first value).
+DATASETS = [
+    ([], [], ARTICLES.format(""), "93"),
+    ([GRAPH["articles"]], [], ARTICLES.format(""), "93"),
+    ([GRAPH["vocabulary"]], [], ARTICLES.format(""), "0"),
+    ([GRAPH["vocabulary"], GRAPH["articles"]], [], ARTICLES.format(""), "93"),
+    # named graphs only: the default graph is empty, GRAPH sees only the named ones
+    ([], [GRAPH["articles"]], ARTICLES.format(""), "0"),
+    ([], [GRAPH["articles"]], "SELECT (COUNT(DISTINCT ?g) AS ?n) { GRAPH ?g { ?s ?p ?o } }", "1"),
+    # the query's own FROM is honoured (no union forced), the protocol's dataset overrides it
+    ([], [], ARTICLES.format(f"FROM <{GRAPH['vocabulary']}>"), "0"),
+    ([], [], ARTICLES.format(f"FROM <{GRAPH['articles']}>"), "93"),
+    ([GRAPH["articles"]], [], ARTICLES.format(f"FROM <{GRAPH['vocabulary']}>"), "93"),
+]
+
+
+@pytest.mark.parametrize(("default", "named", "query", "expected"), DATASETS)
+def test_dataset_parameters(client: FlaskClient, default: list[str], named: list[str],
+                            query: str, expected: str) -> None:
+    response = client.get("/sparql", query_string={"query": query, "default-graph-uri": default,
+                                                   "named-graph-uri": named})
+    assert response.status_code == 200, response.text
+    assert first_value(response.data) == expected
+
+
+#: (query parameters, what the 400 message says).
+BAD_QUERIES = [
+    ({"query": "SELECT ?x WHERE {"}, "error at 1:18"),
+    ({"query": "SELECT * WHERE { ?s foo:bar ?o }"}, "error at 1:"),
+    ({"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}, "this is a SPARQL update (INSERT)"),
+    ({"query": "CLEAR ALL"}, "this is a SPARQL update (CLEAR)"),
+    ({"query": ""}, "empty query"),
+    ({"query": "  \n "}, "empty query"),
+    ({"query": "ASK {}", "default-graph-uri": "not an iri"}, "bad graph IRI <not an iri>"),
+    ({"query": "ASK {}", "named-graph-uri": "http://x/a b"}, "bad graph IRI"),
+    ({"query": ["ASK {}", "SELECT * {}"]}, "more than one 'query'"),
+    ({"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"},
+     "SERVICE <http://127.0.0.1:9/> is not an allowed endpoint"),
+]
+
+
+@pytest.mark.parametrize(("params", "message"), BAD_QUERIES)
+def test_bad_query_is_400_with_the_reason(client: FlaskClient, params: dict[str, object],
+                                          message: str) -> None:
+    response = client.get("/sparql", query_string=params)
+    assert response.status_code == 400
+    assert message in response.text
+    assert response.mimetype == "text/plain"
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/json", None,
+                                          "application/sparql-query; charset=UTF-16"])
+def test_other_content_type_is_415_listing_accepted(client: FlaskClient,
+                                                    content_type: str | None) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = client.post("/sparql", data=b"ASK {}", headers=headers)
+    assert response.status_code == 415
+    if content_type and "charset" in content_type:
+        assert "UTF-8" in response.text
+    else:
+        assert "application/sparql-query" in response.text
+        assert "application/x-www-form-urlencoded" in response.text
+
+
+def test_unacceptable_type_is_406_listing_available(client: FlaskClient) -> None:
+    response = client.get("/sparql", query_string={"query": COUNT},
+                          headers={"Accept": "image/png"})
+    assert response.status_code == 406
+    assert "text/tab-separated-values" in response.text
+
+
+def test_update_is_refused_without_the_token(client: FlaskClient) -> None:
+    response = client.post("/sparql", data={"update": "CLEAR ALL"})
+    assert response.status_code == 403
+    assert "read-only" in response.text
+    assert client.get("/sparql", query_string={"update": "CLEAR ALL"}).status_code == 400
+
+
+def test_update_with_the_token_changes_a_writable_store() -> None:
+    store = Store()
+    client = create_app({"TESTING": True, "UPDATE_TOKEN": "s3cret"}, store=store).test_client()
+    update = "INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }"
+    wrong = client.post("/sparql", data=update, content_type="application/sparql-update",
+                        headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 403
+    right = client.post("/sparql", data=update, content_type="application/sparql-update",
+                        headers={"Authorization": "Bearer s3cret"})
+    assert right.status_code == 204
+    assert len(store) == 1
+
+
+def test_update_with_the_token_on_a_read_only_store_says_so(default_store: Store) -> None:
+    client = create_app({"TESTING": True, "UPDATE_TOKEN": "s3cret"},
+                        store=default_store).test_client()
+    response = client.post("/sparql", data={"update": "CLEAR ALL"},
+                           headers={"Authorization": "Bearer s3cret"})
+    assert response.status_code == 403
+    assert "read-only" in response.text
+
+
+def test_get_without_query_is_the_service_description(client: FlaskClient) -> None:
+    response = client.get("/sparql")
+    assert response.mimetype == "text/turtle"
+    graph = rdflib.Graph().parse(data=response.data, format="turtle")
+    endpoint = rdflib.URIRef("http://localhost/sparql")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    assert (endpoint, rdflib.RDF.type, sd.Service) in graph
+    max_rows = graph.value(endpoint, rdflib.URIRef("https://w3id.org/evkg/ontology#maxRows"))
+    assert max_rows is not None and int(str(max_rows)) == 10_000
+    as_jsonld = client.get("/sparql", headers={"Accept": "application/ld+json"})
+    assert as_jsonld.mimetype == "application/ld+json"
+    browser = client.get("/sparql", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert browser.mimetype == "text/html"
+
+
+def test_cors_preflight_and_headers(client: FlaskClient) -> None:
+    preflight = client.options("/sparql", headers={"Origin": "https://example.org",
+                                                   "Access-Control-Request-Method": "POST"})
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert set(preflight.headers["Access-Control-Allow-Methods"].split(", ")) >= {"GET", "POST"}
+    assert set(preflight.headers["Access-Control-Allow-Headers"].split(", ")) >= \
+        {"Content-Type", "Accept"}
+    response = client.get("/sparql", query_string={"query": COUNT})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "X-EVKG-Truncated" in response.headers["Access-Control-Expose-Headers"]
+    error = client.get("/sparql", query_string={"query": "SELECT"})
+    assert error.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_body_over_the_limit_is_413(default_store: Store) -> None:
+    client = create_app({"TESTING": True, "MAX_CONTENT_LENGTH": 200},
+                        store=default_store).test_client()
+    long_query = COUNT + " #" + "x" * 300
+    for response in (client.post("/sparql", data=long_query,
+                                 content_type="application/sparql-query"),
+                     client.post("/sparql", data={"query": long_query})):
+        assert response.status_code == 413
+        assert "200 bytes" in response.text and "EVKG_MAX_CONTENT_LENGTH" in response.text
+
+
+# --- real clients against `evkg serve` (gunicorn) -------------------------------------------------
+
+def _wrapper_count(converted: object, return_format: str) -> str:
+    """The count from what SPARQLWrapper's convert() gave for each results format."""
+    if return_format == JSON:
+        return str(converted["results"]["bindings"][0]["n"]["value"])  # type: ignore[index]
+    if return_format == XML:
+        literal = converted.getElementsByTagName("literal")[0]  # type: ignore[attr-defined]
+        return str(literal.firstChild.data)
+    assert isinstance(converted, bytes)
+    return first_value(converted, "text/csv" if return_format == CSV else
+                       "text/tab-separated-values")
+
+
+@pytest.mark.parametrize("return_format", [JSON, XML, CSV, TSV])
+@pytest.mark.parametrize(("method", "request_method"), [
+    (GET, URLENCODED), (POST, URLENCODED), (POST, POSTDIRECTLY)])
+def test_sparqlwrapper_select_counts_articles(live_server: str, return_format: str, method: str,
+                                              request_method: str) -> None:
+    client = SPARQLWrapper(live_server + "/sparql")
+    client.setQuery(COUNT)
+    client.setReturnFormat(return_format)
+    client.setMethod(method)
+    client.setRequestMethod(request_method)
+    assert _wrapper_count(client.query().convert(), return_format) == "93"
+
+
+@pytest.mark.parametrize("return_format", [TURTLE, "n-triples", JSONLD, RDFXML, XML])
+@pytest.mark.parametrize("method", [GET, POST])
+@RDFLIB_PARSER_WARNINGS[0]
+def test_sparqlwrapper_construct_has_the_title(live_server: str, return_format: str,
+                                               method: str) -> None:
+    client = SPARQLWrapper(live_server + "/sparql")
+    client.setQuery(CONSTRUCT_SEED)
+    client.setMethod(method)
+    if return_format == "n-triples":  # SPARQLWrapper has no N-Triples format: ask by Accept
+        client.setReturnFormat(N3)
+        client.setOnlyConneg(True)
+        client.addCustomHttpHeader("Accept", "application/n-triples")
+    else:
+        client.setReturnFormat(return_format)
+    result = client.query()
+    converted = result.convert()
+    if isinstance(converted, bytes):
+        media_type = result.info()["content-type"].split(";")[0]
+        converted = rdflib.Graph().parse(data=converted, format=RDF_PARSERS[media_type])
+    assert isinstance(converted, rdflib.Graph)
+    assert {str(o) for o in converted.objects(rdflib.URIRef(SEED), rdflib.DCTERMS.title)} == \
+        {TITLE}
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "POST_FORM"])
+def test_rdflib_sparqlstore_reads_counts_asks_and_constructs(live_server: str,
+                                                             method: str) -> None:
+    graph = rdflib.Graph(store=SPARQLStore(query_endpoint=live_server + "/sparql",
+                                           method=method))
+    rows = list(graph.query(COUNT))
+    assert int(rows[0][0]) == 93  # type: ignore[index, arg-type]
+    assert graph.query(f"ASK {{ <{SEED}> ?p ?o }}").askAnswer is True
+    constructed = graph.query(CONSTRUCT_SEED).graph
+    assert constructed is not None
+    assert {str(o) for o in constructed.objects(rdflib.URIRef(SEED), rdflib.DCTERMS.title)} == \
+        {TITLE}
