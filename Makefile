@@ -32,12 +32,16 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --ignore-scripts --no-audit --no-fund; \
 	else echo "npm not found: the query editor falls back to a plain form (install Node.js and npm for YASGUI)"; fi
 
-# Debian packages the browser tests drive (headless Chromium and its driver).
+# Debian packages the tests drive: headless Chromium and its driver (browser tests) and
+# Virtuoso (the remote-store tests run the server suite against it); each only when missing.
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1; then \
-		echo "installing Debian packages: chromium chromium-driver"; \
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium chromium-driver"; \
+	command -v virtuoso-t >/dev/null 2>&1 || missing="$$missing virtuoso-opensource"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
 build: install

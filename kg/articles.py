@@ -1,18 +1,92 @@
-"""Article records → quads in ``graph/articles`` (and the MeSH terms they name in ``graph/mesh``)."""
+"""Article records → quads in ``graph/articles`` (and the MeSH terms they name in ``graph/mesh``).
+
+``article_lines`` writes them as N-Quads lines, the form the build loads (``kg/store.py``): a
+line costs a fraction of a pyoxigraph ``Quad``, and a build maps tens of millions.
+``article_quads`` gives the same quads as ``Quad`` objects, parsed from those lines, so there is
+one mapping. Terms used on every record are rendered once (``_T``); IRIs that come from the data
+are checked as ``NamedNode`` checks them, except the all-digit PMIDs that need no check.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
 from kg import iris
 from kg.namespaces import BIBO, CITO, DCTERMS, EVKG, FABIO, FOAF, MESHV, RDF, RDFS, SCHEMA, XSD
-from kg.records import Article, Author, MeshHeading
+from kg.records import Article, Author, Journal, MeshHeading
+from kg.store import iri_term, literal_term
 
 #: Publication types that make an article a review (FaBiO ReviewArticle).
 REVIEW_TYPES = frozenset({"Review", "Systematic Review", "Meta-Analysis"})
+#: How many shared descriptions (MeSH terms, journals) ``SharedTerms`` remembers before it
+#: starts afresh (forgetting only means writing a description again: loading is idempotent).
+SHARED_LIMIT = 1_000_000
+
+
+class _Terms:
+    """Every constant term of the mapping, rendered once as N-Quads text."""
+
+    def __init__(self) -> None:
+        def n(node: NamedNode) -> str:
+            return f"<{node.value}>"
+
+        self.type = n(RDF.type)
+        self.first, self.rest, self.nil = n(RDF.first), n(RDF.rest), n(RDF.nil)
+        self.label, self.see_also = n(RDFS.label), n(RDFS.seeAlso)
+        self.scholarly_article = n(SCHEMA.ScholarlyArticle)
+        self.book_chapter, self.journal_article = n(FABIO.BookChapter), n(FABIO.JournalArticle)
+        self.review_article, self.journal = n(FABIO.ReviewArticle), n(FABIO.Journal)
+        self.pubmed_id, self.pmc_id = n(FABIO.hasPubMedId), n(FABIO.hasPubMedCentralId)
+        self.publication_year = n(FABIO.hasPublicationYear)
+        self.nlm_abbreviation = n(FABIO.hasNLMJournalTitleAbbreviation)
+        self.nlm_id = n(FABIO.hasNationalLibraryOfMedicineJournalId)
+        self.subject_term = n(FABIO.hasSubjectTerm)
+        self.primary_subject_term = n(FABIO.hasPrimarySubjectTerm)
+        self.doi, self.volume, self.issue = n(BIBO.doi), n(BIBO.volume), n(BIBO.issue)
+        self.pages, self.page_start = n(BIBO.pages), n(BIBO.pageStart)
+        self.issn, self.eissn, self.author_list = n(BIBO.issn), n(BIBO.eissn), n(BIBO.authorList)
+        self.title, self.abstract = n(DCTERMS.title), n(DCTERMS.abstract)
+        self.language, self.issued = n(DCTERMS.language), n(DCTERMS.issued)
+        self.modified, self.is_part_of = n(DCTERMS.modified), n(DCTERMS.isPartOf)
+        self.creator, self.source = n(DCTERMS.creator), n(DCTERMS.source)
+        self.cites, self.is_cited_by = n(CITO.cites), n(CITO.isCitedBy)
+        self.person, self.organization = n(FOAF.Person), n(FOAF.Organization)
+        self.name, self.family_name = n(FOAF.name), n(FOAF.familyName)
+        self.given_name = n(FOAF.givenName)
+        self.same_as, self.keywords = n(SCHEMA.sameAs), n(SCHEMA.keywords)
+        self.pubmed_version = n(EVKG.pubmedVersion)
+        self.electronic_date = n(EVKG.electronicPublicationDate)
+        self.publication_type_label = n(EVKG.publicationTypeLabel)
+        self.publication_type = n(EVKG.publicationType)
+        self.substance, self.substance_name = n(EVKG.substance), n(EVKG.substanceName)
+        self.grant, self.grant_id, self.grant_agency = (n(EVKG.grant), n(EVKG.grantId),
+                                                        n(EVKG.grantAgency))
+        self.unidentified_reference = n(EVKG.unidentifiedReference)
+        self.unresolved_subject_term = n(EVKG.unresolvedSubjectTerm)
+        self.similar_to, self.retraction_notice = n(EVKG.similarTo), n(EVKG.retractionNotice)
+        self.retracted, self.provenance_note = n(EVKG.retracted), n(EVKG.provenanceNote)
+        self.initials, self.affiliation = n(EVKG.initials), n(EVKG.affiliation)
+        self.mesh_identifier, self.registry_number = n(MESHV.identifier), n(MESHV.registryNumber)
+        self.mesh_publication_type = n(MESHV.PublicationType)
+        self.supplementary_concept = n(MESHV.SupplementaryConceptRecord)
+        self.topical_descriptor, self.qualifier = n(MESHV.TopicalDescriptor), n(MESHV.Qualifier)
+        self.pair, self.has_descriptor = n(MESHV.DescriptorQualifierPair), n(MESHV.hasDescriptor)
+        self.has_qualifier = n(MESHV.hasQualifier)
+        self.xsd_integer, self.xsd_boolean = n(XSD.integer), n(XSD.boolean)
+        self.xsd_date, self.xsd_year_month, self.xsd_year = (n(XSD.date), n(XSD.gYearMonth),
+                                                             n(XSD.gYear))
+        self.true = literal_term("true", self.xsd_boolean)
+
+
+_T = _Terms()
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_YEAR_MONTH = re.compile(r"\d{4}-\d{2}")
+_YEAR = re.compile(r"\d{4}")
+_SAFE_KEY = re.compile(r"[A-Za-z0-9]+")
+_PAGE_SPLIT = re.compile(r"[-–]")
 
 
 def date_literal(value: str) -> Literal:
@@ -26,194 +100,327 @@ def date_literal(value: str) -> Literal:
     raise ValueError(f"not an ISO date, year-month or year: {value!r}")
 
 
+def _date_term(value: str) -> str:
+    """``date_literal`` as N-Quads text."""
+    if _DATE.fullmatch(value):
+        return f'"{value}"^^{_T.xsd_date}'
+    if _YEAR_MONTH.fullmatch(value):
+        return f'"{value}"^^{_T.xsd_year_month}'
+    if _YEAR.fullmatch(value):
+        return f'"{value}"^^{_T.xsd_year}'
+    raise ValueError(f"not an ISO date, year-month or year: {value!r}")
+
+
 def subject_iri(article: Article) -> NamedNode:
     return iris.article_iri(article.pmid, article.doi, article.pmcid)
 
 
+class SharedTerms:
+    """Remembers the shared descriptions (MeSH terms, pairs, journals) already written by one
+    build, so each is written once rather than once per article that names it."""
+
+    def __init__(self, limit: int = SHARED_LIMIT) -> None:
+        self.limit = limit
+        self._seen: set[tuple[str, ...]] = set()
+
+    def first(self, key: tuple[str, ...]) -> bool:
+        """True the first time ``key`` is seen (and after a reset), else False."""
+        if key in self._seen:
+            return False
+        if len(self._seen) >= self.limit:
+            self._seen.clear()
+        self._seen.add(key)
+        return True
+
+
+class _Minted:
+    """IRIs minted by ``kg.iris`` on every record, as N-Quads text, made fast.
+
+    An all-digit PMID is minted as the base's ``article/`` followed by the digits (quoting leaves
+    digits alone), so that prefix is taken once from ``iris.article_iri`` itself; MeSH and
+    journal IRIs repeat across records and are remembered.
+    """
+
+    def __init__(self) -> None:
+        self.base = ""
+        self.article_prefix = ""
+        self.graphs: dict[str, str] = {}
+        self.mesh: dict[str, str] = {}
+        self.journals: dict[tuple[str, str, str], str] = {}
+
+    def refresh(self) -> None:
+        """Follow ``EVKG_BASE_IRI`` (tests change it between builds)."""
+        base = iris.base_iri()
+        if base != self.base:
+            self.base = base
+            self.article_prefix = iris.article_iri("0").value[:-1]
+            self.graphs = {name: f"<{iris.graph_iri(name).value}>" for name in iris.GRAPH_NAMES}
+            self.journals.clear()
+
+    def article(self, pmid: str = "", doi: str = "", pmcid: str = "") -> str:
+        if pmid.isdigit() and pmid.isascii():
+            return f"<{self.article_prefix}{pmid}>"
+        return f"<{iris.article_iri(pmid, doi, pmcid).value}>"
+
+    def mesh_term(self, ui: str) -> str:
+        term = self.mesh.get(ui)
+        if term is None:
+            if len(self.mesh) >= SHARED_LIMIT:
+                self.mesh.clear()
+            term = self.mesh[ui] = f"<{iris.mesh_iri(ui).value}>"
+        return term
+
+    def mesh_pair(self, descriptor_ui: str, qualifier_ui: str) -> str:
+        key = descriptor_ui + "\x1f" + qualifier_ui
+        term = self.mesh.get(key)
+        if term is None:
+            if len(self.mesh) >= SHARED_LIMIT:
+                self.mesh.clear()
+            term = self.mesh[key] = f"<{iris.mesh_pair_iri(descriptor_ui, qualifier_ui).value}>"
+        return term
+
+    def journal(self, nlm_id: str, issn: str, title: str) -> str:
+        key = (nlm_id, issn, title)
+        term = self.journals.get(key)
+        if term is None:
+            if len(self.journals) >= SHARED_LIMIT:
+                self.journals.clear()
+            term = self.journals[key] = f"<{iris.journal_iri(nlm_id, issn, title).value}>"
+        return term
+
+
+_MINTED = _Minted()
+
+
+def _web(prefix: str, key: str) -> str:
+    """``<{prefix}{key}>``; a key of other characters than letters and digits is checked."""
+    if _SAFE_KEY.fullmatch(key):
+        return f"<{prefix}{key}>"
+    return iri_term(prefix + key)
+
+
 def article_quads(article: Article) -> Iterator[Quad]:
-    """Every quad an article record gives, in a stable order."""
-    g = iris.graph_iri("articles")
-    s = subject_iri(article)
+    """Every quad an article record gives, in a stable order (``article_lines`` as ``Quad``s)."""
+    data = "".join(article_lines(article)).encode("utf-8")
+    yield from parse(input=data, format=RdfFormat.N_QUADS)
 
-    def t(p: NamedNode, o: NamedNode | BlankNode | Literal) -> Quad:
-        return Quad(s, p, o, g)
 
-    yield t(RDF.type, SCHEMA.ScholarlyArticle)
-    yield t(RDF.type, FABIO.BookChapter if article.is_book else FABIO.JournalArticle)
+def article_lines(article: Article, shared: SharedTerms | None = None) -> list[str]:
+    """Every quad an article record gives, as N-Quads lines, in a stable order.
+
+    With ``shared``, the descriptions of MeSH terms and journals that an earlier call already
+    wrote are left out (they are the same quads, and a build loads each once).
+    """
+    _MINTED.refresh()
+    g = _MINTED.graphs["articles"]
+    s = _MINTED.article(article.pmid, article.doi, article.pmcid)
+    lines: list[str] = []
+    add = lines.append
+    t = _T
+    lit = literal_term
+    add(f"{s} {t.type} {t.scholarly_article} {g} .\n")
+    add(f"{s} {t.type} {t.book_chapter if article.is_book else t.journal_article} {g} .\n")
     if any(pt.label in REVIEW_TYPES for pt in article.publication_types):
-        yield t(RDF.type, FABIO.ReviewArticle)
+        add(f"{s} {t.type} {t.review_article} {g} .\n")
     if article.pmid:
-        yield t(FABIO.hasPubMedId, Literal(article.pmid))
-        yield t(RDFS.seeAlso, NamedNode(f"https://pubmed.ncbi.nlm.nih.gov/{article.pmid}"))
+        add(f"{s} {t.pubmed_id} {lit(article.pmid)} {g} .\n")
+        add(f"{s} {t.see_also} {_web('https://pubmed.ncbi.nlm.nih.gov/', article.pmid)} {g} .\n")
     if article.version > 1:
-        yield t(EVKG.pubmedVersion, Literal(str(article.version), datatype=XSD.integer))
+        add(f'{s} {t.pubmed_version} "{article.version}"^^{t.xsd_integer} {g} .\n')
     if article.pmcid:
-        yield t(FABIO.hasPubMedCentralId, Literal(article.pmcid))
-        yield t(RDFS.seeAlso, NamedNode(f"https://identifiers.org/pmc:{article.pmcid}"))
+        add(f"{s} {t.pmc_id} {lit(article.pmcid)} {g} .\n")
+        add(f"{s} {t.see_also} {_web('https://identifiers.org/pmc:', article.pmcid)} {g} .\n")
     if article.doi:
-        yield t(BIBO.doi, Literal(article.doi))
-        yield t(RDFS.seeAlso, iris.doi_url(article.doi))
+        add(f"{s} {t.doi} {lit(article.doi)} {g} .\n")
+        add(f"{s} {t.see_also} <{iris.doi_url(article.doi).value}> {g} .\n")
     if article.title:
-        yield t(DCTERMS.title, Literal(article.title))
+        add(f"{s} {t.title} {lit(article.title)} {g} .\n")
     if article.abstract:
-        yield t(DCTERMS.abstract, Literal(article.abstract_text))
+        add(f"{s} {t.abstract} {lit(article.abstract_text)} {g} .\n")
     if article.language:
-        yield t(DCTERMS.language, Literal(article.language))
+        add(f"{s} {t.language} {lit(article.language)} {g} .\n")
     if article.pub_date:
-        yield t(DCTERMS.issued, date_literal(article.pub_date))
-        yield t(FABIO.hasPublicationYear, Literal(article.pub_date[:4], datatype=XSD.gYear))
+        add(f"{s} {t.issued} {_date_term(article.pub_date)} {g} .\n")
+        add(f"{s} {t.publication_year} "
+            f"{literal_term(article.pub_date[:4], t.xsd_year)} {g} .\n")
     if article.epub_date:
-        yield t(EVKG.electronicPublicationDate, date_literal(article.epub_date))
+        add(f"{s} {t.electronic_date} {_date_term(article.epub_date)} {g} .\n")
     if article.revised_date:
-        yield t(DCTERMS.modified, date_literal(article.revised_date))
-    for p, value in ((BIBO.volume, article.volume), (BIBO.issue, article.issue),
-                     (BIBO.pages, article.pages)):
+        add(f"{s} {t.modified} {_date_term(article.revised_date)} {g} .\n")
+    for p, value in ((t.volume, article.volume), (t.issue, article.issue),
+                     (t.pages, article.pages)):
         if value:
-            yield t(p, Literal(value))
+            add(f"{s} {p} {lit(value)} {g} .\n")
     if article.pages:
-        yield t(BIBO.pageStart, Literal(re.split(r"[-–]", article.pages, maxsplit=1)[0]))
-    yield from journal_quads(article, s, g)
-    yield from author_quads(article.authors, s, g)
+        add(f"{s} {t.page_start} {lit(_PAGE_SPLIT.split(article.pages, maxsplit=1)[0])} {g} .\n")
+    if article.journal is not None:
+        _journal_lines(article.journal, s, g, lines, shared)
+    if article.authors:
+        _author_lines(article.authors, s, g, lines)
+    mg = _MINTED.graphs["mesh"]
     for ptype in article.publication_types:
-        yield t(EVKG.publicationTypeLabel, Literal(ptype.label))
+        add(f"{s} {t.publication_type_label} {lit(ptype.label)} {g} .\n")
         if ptype.ui:
-            yield t(EVKG.publicationType, iris.mesh_iri(ptype.ui))
-            yield from mesh_term_quads(ptype.ui, ptype.label, MESHV.PublicationType)
+            add(f"{s} {t.publication_type} {_MINTED.mesh_term(ptype.ui)} {g} .\n")
+            _mesh_term_lines(ptype.ui, ptype.label, t.mesh_publication_type, mg, lines, shared)
     for keyword in article.keywords:
-        yield t(SCHEMA.keywords, Literal(keyword))
+        add(f"{s} {t.keywords} {lit(keyword)} {g} .\n")
     for substance in article.substances:
         if substance.ui:
-            yield t(EVKG.substance, iris.mesh_iri(substance.ui))
-            kind = (MESHV.SupplementaryConceptRecord if substance.ui.startswith("C")
-                    else MESHV.TopicalDescriptor)
-            yield from mesh_term_quads(substance.ui, substance.name, kind)
-            if substance.registry_number and substance.registry_number != "0":
-                yield Quad(iris.mesh_iri(substance.ui), MESHV.registryNumber,
-                           Literal(substance.registry_number), iris.graph_iri("mesh"))
+            m = _MINTED.mesh_term(substance.ui)
+            add(f"{s} {t.substance} {m} {g} .\n")
+            kind = (t.supplementary_concept if substance.ui.startswith("C")
+                    else t.topical_descriptor)
+            _mesh_term_lines(substance.ui, substance.name, kind, mg, lines, shared)
+            registry = substance.registry_number
+            if registry and registry != "0" and (
+                    shared is None or shared.first(("registry", substance.ui, registry))):
+                add(f"{m} {t.registry_number} {lit(registry)} {mg} .\n")
         else:
-            yield t(EVKG.substanceName, Literal(substance.name))
+            add(f"{s} {t.substance_name} {lit(substance.name)} {g} .\n")
     for heading in article.mesh_headings:
-        yield from heading_quads(heading, s, g)
-    for number, grant in enumerate(article.grants, start=1):
-        node = BlankNode(f"{_bnode_key(s)}g{number}")
-        yield t(EVKG.grant, node)
-        if grant.grant_id:
-            yield Quad(node, EVKG.grantId, Literal(grant.grant_id), g)
-        if grant.agency:
-            yield Quad(node, EVKG.grantAgency, Literal(grant.agency), g)
+        _heading_lines(heading, s, g, mg, lines, shared)
+    if article.grants:
+        key = _bnode_key(s)
+        for number, grant in enumerate(article.grants, start=1):
+            node = f"_:{key}g{number}"
+            add(f"{s} {t.grant} {node} {g} .\n")
+            if grant.grant_id:
+                add(f"{node} {t.grant_id} {lit(grant.grant_id)} {g} .\n")
+            if grant.agency:
+                add(f"{node} {t.grant_agency} {lit(grant.agency)} {g} .\n")
+    article_iri = _MINTED.article
     for ref in article.references:
         if ref.pmid or ref.doi or ref.pmcid:
-            yield t(CITO.cites, iris.article_iri(ref.pmid, ref.doi, ref.pmcid))
+            add(f"{s} {t.cites} {article_iri(ref.pmid, ref.doi, ref.pmcid)} {g} .\n")
         elif ref.citation:
-            yield t(EVKG.unidentifiedReference, Literal(ref.citation))
+            add(f"{s} {t.unidentified_reference} {lit(ref.citation)} {g} .\n")
     for pmid in article.similar_pmids:
-        yield t(EVKG.similarTo, iris.article_iri(pmid))
+        add(f"{s} {t.similar_to} {article_iri(pmid)} {g} .\n")
     for pmid in article.cited_by_pmids:
-        yield t(CITO.isCitedBy, iris.article_iri(pmid))
+        add(f"{s} {t.is_cited_by} {article_iri(pmid)} {g} .\n")
     for cc in article.comments_corrections:
         if cc.ref_type == "RetractionIn":
-            yield t(EVKG.retractionNotice,
-                    iris.article_iri(cc.pmid) if cc.pmid else Literal(cc.note))
+            notice = article_iri(cc.pmid) if cc.pmid else lit(cc.note)
+            add(f"{s} {t.retraction_notice} {notice} {g} .\n")
     if article.retracted:
-        yield t(EVKG.retracted, Literal(True))
+        add(f"{s} {t.retracted} {t.true} {g} .\n")
     for url in article.provenance.urls:
         if url.startswith(("http://", "https://")):
-            yield t(DCTERMS.source, iris.web_iri(url))
+            add(f"{s} {t.source} <{iris.web_iri(url).value}> {g} .\n")
         else:
-            yield t(EVKG.provenanceNote, Literal(f"Source: {url}"))
+            add(f"{s} {t.provenance_note} {lit(f'Source: {url}')} {g} .\n")
     for note in article.provenance.notes:
-        yield t(EVKG.provenanceNote, Literal(note))
+        add(f"{s} {t.provenance_note} {lit(note)} {g} .\n")
+    return lines
 
 
-def journal_quads(article: Article, s: NamedNode, g: NamedNode) -> Iterator[Quad]:
-    journal = article.journal
-    if journal is None or not (journal.nlm_id or journal.issn or journal.eissn or journal.title
-                               or journal.iso_abbrev):
+def _journal_lines(journal: Journal, s: str, g: str, lines: list[str],
+                   shared: SharedTerms | None) -> None:
+    if not (journal.nlm_id or journal.issn or journal.eissn or journal.title
+            or journal.iso_abbrev):
         return
-    j = iris.journal_iri(journal.nlm_id, journal.issn or journal.eissn,
-                         journal.title or journal.iso_abbrev)
-    yield Quad(s, DCTERMS.isPartOf, j, g)
-    yield Quad(j, RDF.type, FABIO.Journal, g)
-    for p, value in ((DCTERMS.title, journal.title),
-                     (FABIO.hasNLMJournalTitleAbbreviation, journal.iso_abbrev),
-                     (BIBO.issn, journal.issn), (BIBO.eissn, journal.eissn),
-                     (FABIO.hasNationalLibraryOfMedicineJournalId, journal.nlm_id)):
+    t = _T
+    j = _MINTED.journal(journal.nlm_id, journal.issn or journal.eissn,
+                        journal.title or journal.iso_abbrev)
+    lines.append(f"{s} {t.is_part_of} {j} {g} .\n")
+    if shared is not None and not shared.first(
+            ("journal", j, journal.title, journal.iso_abbrev, journal.issn, journal.eissn,
+             journal.nlm_id)):
+        return
+    lines.append(f"{j} {t.type} {t.journal} {g} .\n")
+    for p, value in ((t.title, journal.title), (t.nlm_abbreviation, journal.iso_abbrev),
+                     (t.issn, journal.issn), (t.eissn, journal.eissn),
+                     (t.nlm_id, journal.nlm_id)):
         if value:
-            yield Quad(j, p, Literal(value), g)
+            lines.append(f"{j} {p} {literal_term(value)} {g} .\n")
     if journal.nlm_id:
-        yield Quad(j, RDFS.seeAlso,
-                   NamedNode(f"https://www.ncbi.nlm.nih.gov/nlmcatalog/{journal.nlm_id}"), g)
+        catalogue = _web("https://www.ncbi.nlm.nih.gov/nlmcatalog/", journal.nlm_id)
+        lines.append(f"{j} {t.see_also} {catalogue} {g} .\n")
 
 
-def author_quads(authors: tuple[Author, ...], s: NamedNode, g: NamedNode) -> Iterator[Quad]:
+def _author_lines(authors: tuple[Author, ...], s: str, g: str, lines: list[str]) -> None:
     """Each author as a resource, and ``bibo:authorList`` keeping the byline order."""
-    previous: NamedNode | BlankNode | None = None
+    t = _T
+    add = lines.append
+    subject = NamedNode(s[1:-1])
+    # iris.author_iri without ORCID is "{article}/author/{position}": the prefix is taken from it
+    prefix = iris.author_iri(subject, 1).value[:-1]
+    key = _bnode_key(s)
+    previous = ""
     for position, author in enumerate(authors, start=1):
-        a = iris.author_iri(s, position, author.orcid)
-        yield Quad(s, DCTERMS.creator, a, g)
+        a = (f"<{iris.author_iri(subject, position, author.orcid).value}>" if author.orcid
+             else f"<{prefix}{position}>")
+        add(f"{s} {t.creator} {a} {g} .\n")
         if author.collective:
-            yield Quad(a, RDF.type, FOAF.Organization, g)
-            yield Quad(a, FOAF.name, Literal(author.collective), g)
+            add(f"{a} {t.type} {t.organization} {g} .\n")
+            add(f"{a} {t.name} {literal_term(author.collective)} {g} .\n")
         else:
-            yield Quad(a, RDF.type, FOAF.Person, g)
+            add(f"{a} {t.type} {t.person} {g} .\n")
             name = " ".join(part for part in (author.given or author.initials, author.family)
                             if part)
-            yield Quad(a, FOAF.name, Literal(name), g)
-            for p, value in ((FOAF.familyName, author.family), (FOAF.givenName, author.given),
-                             (EVKG.initials, author.initials)):
+            add(f"{a} {t.name} {literal_term(name)} {g} .\n")
+            for p, value in ((t.family_name, author.family), (t.given_name, author.given),
+                             (t.initials, author.initials)):
                 if value:
-                    yield Quad(a, p, Literal(value), g)
+                    add(f"{a} {p} {literal_term(value)} {g} .\n")
         if author.orcid:
-            yield Quad(a, SCHEMA.sameAs, NamedNode(f"https://orcid.org/{author.orcid}"), g)
+            add(f"{a} {t.same_as} {iri_term(f'https://orcid.org/{author.orcid}')} {g} .\n")
         for affiliation in author.affiliations:
-            yield Quad(a, EVKG.affiliation, Literal(affiliation), g)
-        cell = BlankNode(f"{_bnode_key(s)}al{position}")
-        yield Quad(previous, RDF.rest, cell, g) if previous else Quad(s, BIBO.authorList, cell, g)
-        yield Quad(cell, RDF.first, a, g)
+            add(f"{a} {t.affiliation} {literal_term(affiliation)} {g} .\n")
+        cell = f"_:{key}al{position}"
+        add(f"{previous} {t.rest} {cell} {g} .\n" if previous
+            else f"{s} {t.author_list} {cell} {g} .\n")
+        add(f"{cell} {t.first} {a} {g} .\n")
         previous = cell
-    if previous is not None:
-        yield Quad(previous, RDF.rest, RDF.nil, g)
+    if previous:
+        add(f"{previous} {t.rest} {t.nil} {g} .\n")
 
 
-def _bnode_key(s: NamedNode) -> str:
+def _bnode_key(s: str) -> str:
     """A blank-node label derived from the article IRI, so output is the same on every run."""
-    return re.sub(r"[^A-Za-z0-9]", "", s.value.rsplit("/article/", 1)[-1])
+    return re.sub(r"[^A-Za-z0-9]", "", s[1:-1].rsplit("/article/", 1)[-1])
 
 
-def heading_quads(heading: MeshHeading, s: NamedNode, g: NamedNode) -> Iterator[Quad]:
+def _heading_lines(heading: MeshHeading, s: str, g: str, mg: str, lines: list[str],
+                   shared: SharedTerms | None) -> None:
     """``fabio:hasSubjectTerm`` for the descriptor and each pair; primary terms for major ones."""
+    t = _T
+    add = lines.append
     if not heading.descriptor_ui:
-        yield Quad(s, EVKG.unresolvedSubjectTerm, Literal(heading.descriptor_label), g)
+        add(f"{s} {t.unresolved_subject_term} {literal_term(heading.descriptor_label)} {g} .\n")
         return
-    d = iris.mesh_iri(heading.descriptor_ui)
-    yield Quad(s, FABIO.hasSubjectTerm, d, g)
+    d = _MINTED.mesh_term(heading.descriptor_ui)
+    add(f"{s} {t.subject_term} {d} {g} .\n")
     if heading.major:
-        yield Quad(s, FABIO.hasPrimarySubjectTerm, d, g)
-    yield from mesh_term_quads(heading.descriptor_ui, heading.descriptor_label,
-                               MESHV.TopicalDescriptor)
-    mg = iris.graph_iri("mesh")
+        add(f"{s} {t.primary_subject_term} {d} {g} .\n")
+    _mesh_term_lines(heading.descriptor_ui, heading.descriptor_label, t.topical_descriptor, mg,
+                     lines, shared)
     for q in heading.qualifiers:
+        label = f"{heading.descriptor_label}/{q.label}"
         if not q.ui:
-            yield Quad(s, EVKG.unresolvedSubjectTerm,
-                       Literal(f"{heading.descriptor_label}/{q.label}"), g)
+            add(f"{s} {t.unresolved_subject_term} {literal_term(label)} {g} .\n")
             continue
-        pair = iris.mesh_pair_iri(heading.descriptor_ui, q.ui)
-        yield Quad(s, FABIO.hasSubjectTerm, pair, g)
+        pair = _MINTED.mesh_pair(heading.descriptor_ui, q.ui)
+        add(f"{s} {t.subject_term} {pair} {g} .\n")
         if q.major:
-            yield Quad(s, FABIO.hasPrimarySubjectTerm, pair, g)
-        yield from mesh_term_quads(q.ui, q.label, MESHV.Qualifier)
-        yield Quad(pair, RDF.type, MESHV.DescriptorQualifierPair, mg)
-        yield Quad(pair, MESHV.hasDescriptor, d, mg)
-        yield Quad(pair, MESHV.hasQualifier, iris.mesh_iri(q.ui), mg)
-        yield Quad(pair, RDFS.label, Literal(f"{heading.descriptor_label}/{q.label}",
-                                             language="en"), mg)
+            add(f"{s} {t.primary_subject_term} {pair} {g} .\n")
+        _mesh_term_lines(q.ui, q.label, t.qualifier, mg, lines, shared)
+        if shared is None or shared.first(("pair", heading.descriptor_ui, q.ui, label)):
+            add(f"{pair} {t.type} {t.pair} {mg} .\n")
+            add(f"{pair} {t.has_descriptor} {d} {mg} .\n")
+            add(f"{pair} {t.has_qualifier} {_MINTED.mesh_term(q.ui)} {mg} .\n")
+            add(f"{pair} {t.label} {literal_term(label, language='en')} {mg} .\n")
 
 
-def mesh_term_quads(ui: str, label: str, kind: NamedNode) -> Iterator[Quad]:
+def _mesh_term_lines(ui: str, label: str, kind: str, mg: str, lines: list[str],
+                     shared: SharedTerms | None) -> None:
     """The type, label and identifier of a MeSH term named by a record, in ``graph/mesh``."""
-    mg = iris.graph_iri("mesh")
-    m = iris.mesh_iri(ui)
-    yield Quad(m, RDF.type, kind, mg)
+    if shared is not None and not shared.first(("term", ui, label, kind)):
+        return
+    t = _T
+    m = _MINTED.mesh_term(ui)
+    lines.append(f"{m} {t.type} {kind} {mg} .\n")
     if label:
-        yield Quad(m, RDFS.label, Literal(label, language="en"), mg)
-    yield Quad(m, MESHV.identifier, Literal(ui), mg)
+        lines.append(f"{m} {t.label} {literal_term(label, language='en')} {mg} .\n")
+    lines.append(f"{m} {t.mesh_identifier} {literal_term(ui)} {mg} .\n")

@@ -11,7 +11,10 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,7 @@ from kg.loading import ArticleIndex, ArticleLoader, FileCount
 from kg.metadata import metadata_quads
 from kg.records import Rejected
 from kg.sources import iter_source_files, read_source
+from kg.statistics import statistics_quads
 from kg.store import create_store, load_quads, open_read_only
 from kg.vocabulary import read_concepts, vocabulary_quads
 
@@ -48,6 +52,18 @@ class BuildReport:
     quarantine: list[Rejected] = field(default_factory=list)
     triples: dict[str, int] = field(default_factory=dict)
     articles: int = 0
+    #: Seconds spent in each step of the build (for benchmarks; not part of the release).
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@contextmanager
+def timed(report: BuildReport, step: str) -> Iterator[None]:
+    """Add the time the block takes to ``report.timings[step]``."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        report.timings[step] = report.timings.get(step, 0.0) + time.perf_counter() - start
 
 
 def default_sources(data_dir: Path = DATA_DIR) -> list[Path]:
@@ -226,33 +242,58 @@ def _fill(staging: Path, base: Path | None, paths: list[Path], report: BuildRepo
     mapper = ArticleLinker.from_files(inputs.data_dir, inputs.ontology_dir)
     loader = ArticleLoader(store, mapper=mapper, index=index, files=report.files,
                            quarantine=report.quarantine)
-    for path in paths:
-        loader.apply(path, read_source(path), progress=inputs.progress)
-    loader.flush()
+    with timed(report, "read+map+load"):
+        for path in paths:
+            loader.apply(path, read_source(path), progress=inputs.progress)
+        loader.flush()
     report.articles = loader.articles
     wanted = set(loader.index.mesh_uis)
-    if base is None:
-        load_quads(store, vocabulary_quads(inputs.data_dir / "vocabulary"))
-        load_quads(store, ontology_quads(inputs.ontology_dir))
-        wanted |= vocabulary_mesh_uis(inputs.data_dir) | ontology_mesh_uis(inputs.ontology_dir)
-    load_quads(store, mesh.descriptor_quads(
-        mesh.select_with_ancestors(mesh.read_descriptors(inputs.mesh_table), wanted)))
-    supplementary = inputs.data_dir / "mesh_supplementary.tsv"
-    if base is None and supplementary.exists():
-        load_quads(store, mesh.descriptor_quads(mesh.read_supplementary(supplementary)))
-    load_curated_findings(store, inputs.data_dir / "findings.tsv", loader.index, report)
-    store.update(SHORTCUTS.format(findings=iris.graph_iri("findings").value))
-    store.update(CITATIONS.format(articles=iris.graph_iri("articles").value))
-    store.flush()
-    load_quads(store, metadata_quads(store, report.version))
-    problems = validate.check_store(store, inputs.ontology_dir, shacl=inputs.shacl)
+    with timed(report, "vocabulary+ontology+mesh"):
+        if base is None:
+            load_quads(store, vocabulary_quads(inputs.data_dir / "vocabulary"))
+            load_quads(store, ontology_quads(inputs.ontology_dir))
+            wanted |= vocabulary_mesh_uis(inputs.data_dir) | ontology_mesh_uis(inputs.ontology_dir)
+        load_quads(store, mesh.descriptor_quads(
+            mesh.select_with_ancestors(mesh.read_descriptors(inputs.mesh_table), wanted)))
+        supplementary = inputs.data_dir / "mesh_supplementary.tsv"
+        if base is None and supplementary.exists():
+            load_quads(store, mesh.descriptor_quads(mesh.read_supplementary(supplementary)))
+    with timed(report, "findings"):
+        load_curated_findings(store, inputs.data_dir / "findings.tsv", loader.index, report)
+        store.update(SHORTCUTS.format(findings=iris.graph_iri("findings").value))
+        store.update(CITATIONS.format(articles=iris.graph_iri("articles").value))
+        store.flush()
+    with timed(report, "metadata"):
+        load_quads(store, metadata_quads(store, report.version))
+    with timed(report, "statistics"):
+        load_quads(store, statistics_quads(store))
+    # The store is complete: the SPARQL checks (Rust, in threads that let go of the GIL) run
+    # beside SHACL and the dumps. A release that fails the checks is never published: its
+    # staging folder, dumps included, is removed.
+    with timed(report, "validate+dumps"), ThreadPoolExecutor(max_workers=1) as pool:
+        checks = pool.submit(_timed_call, report, "checks", validate.check_problems, store,
+                             inputs.ontology_dir / "checks")
+        shacl_problems: list[str] = []
+        if inputs.shacl:
+            with timed(report, "shacl"):
+                shacl_problems = validate.store_shacl_problems(store, inputs.ontology_dir)
+        with timed(report, "dumps"):
+            counts = release.write_dumps(store, staging)
+        problems = checks.result() + shacl_problems
     if problems:
         listing = "\n".join(f"- {p}" for p in problems[:50])
         more = f"\n… and {len(problems) - 50} more" if len(problems) > 50 else ""
         raise BuildError(f"validation failed with {len(problems)} problem(s):\n{listing}{more}")
-    report.triples = release.write_release(store, staging, report)
-    store.flush()
+    with timed(report, "release files"):
+        report.triples = release.write_release(store, staging, report, counts=counts)
+        store.flush()
     del store
+
+
+def _timed_call(report: BuildReport, step: str, function: Callable[..., list[str]],
+                *args: Any) -> list[str]:
+    with timed(report, step):
+        return function(*args)
 
 
 #: Removes the curated findings so they can be recomputed.

@@ -226,5 +226,52 @@ def fetch_command(query: str, pmids_file: Path | None, since: str, max_records: 
         print_report(report.build, quiet=quiet, max_errors=None)
 
 
+@main.command("load")
+@click.option("--endpoint", envvar="EVKG_SPARQL_ENDPOINT", required=True,
+              help="The store's SPARQL endpoint: counts the graphs, and takes the updates when "
+              "there is no --gsp (EVKG_SPARQL_ENDPOINT).")
+@click.option("--update-endpoint", envvar="EVKG_SPARQL_UPDATE_ENDPOINT", default=None,
+              help="A separate SPARQL update endpoint (EVKG_SPARQL_UPDATE_ENDPOINT).")
+@click.option("--gsp", envvar="EVKG_GSP_ENDPOINT", default=None,
+              help="The Graph Store Protocol endpoint, e.g. http://host:7878/store "
+              "(EVKG_GSP_ENDPOINT).")
+@click.option("--graph", "graphs", multiple=True,
+              help="Only this graph (a name such as articles, or an IRI); repeatable.")
+@click.option("--store", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
+              show_default=True, help="Build folder whose current release is loaded.")
+@click.option("--batch-triples", type=click.IntRange(min=1), default=50_000, show_default=True,
+              help="Triples per request.")
+@click.option("--user", envvar="EVKG_SPARQL_USER", default=None, help="(EVKG_SPARQL_USER)")
+@click.option("--password", envvar="EVKG_SPARQL_PASSWORD", default=None,
+              help="(EVKG_SPARQL_PASSWORD)")
+@quiet_option
+def load_command(endpoint: str, update_endpoint: str | None, gsp: str | None,
+                 graphs: tuple[str, ...], out: Path, batch_triples: int, user: str | None,
+                 password: str | None, quiet: bool) -> None:
+    """Replace the release's named graphs in a remote SPARQL store, then check their counts."""
+    from tqdm import tqdm
+
+    from kg.remote import Endpoint, StoreError
+    from kg.remoteload import LoadError, load_release, total_to_send
+
+    target = Endpoint(query=endpoint, update=update_endpoint or endpoint, gsp=gsp, user=user,
+                      password=password)
+    try:
+        with tqdm(total=total_to_send(out, graphs), unit="triple", unit_scale=True,
+                  disable=quiet or not sys.stderr.isatty()) as bar:
+            loads = load_release(out, target, graphs=graphs, batch_triples=batch_triples,
+                                 on_sent=bar.update)
+    except (LoadError, StoreError, FileNotFoundError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    for load in loads:
+        expected = load.expected if load.expected is not None else load.sent
+        verdict = "ok" if load.matches else "MISMATCH"
+        if not quiet or not load.matches:
+            click.echo(f"{load.iri}: sent {load.sent} in {load.requests} request(s); store holds "
+                       f"{load.stored}, release states {expected}: {verdict}")
+    if not all(load.matches for load in loads):
+        raise click.ClickException("the store's triple counts differ from the release's")
+
+
 if __name__ == "__main__":
     main()

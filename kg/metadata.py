@@ -31,6 +31,10 @@ VOCABULARIES = (
 )
 
 
+#: The statistics of a graph with no triples.
+_EMPTY = {"triples": 0, "distinctSubjects": 0, "properties": 0, "classes": 0}
+
+
 def _int(value: int) -> Literal:
     return Literal(str(value), datatype=XSD.integer)
 
@@ -55,6 +59,35 @@ def graph_statistics(store: Store, graph: NamedNode) -> dict[str, int]:
         "classes": _count(
             store, f"SELECT (COUNT(DISTINCT ?c) AS ?n) {{ GRAPH {g} {{ ?s a ?c }} }}"),
     }
+
+
+#: Per named graph: triples, distinct subjects and properties, in one scan of the store.
+GRAPH_STATISTICS = """
+SELECT ?g (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?p) AS ?properties)
+{ GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"""
+#: Per named graph: distinct classes (only the rdf:type triples are read).
+GRAPH_CLASSES = "SELECT ?g (COUNT(DISTINCT ?c) AS ?n) { GRAPH ?g { ?s a ?c } } GROUP BY ?g"
+
+
+def all_graph_statistics(store: Store) -> dict[str, dict[str, int]]:
+    """``graph_statistics`` of every named graph, by graph IRI, from two queries (each of the
+    per-graph counts is a full scan of the graph: at millions of articles they add up)."""
+    found: dict[str, dict[str, int]] = {}
+    solutions = store.query(GRAPH_STATISTICS)
+    assert isinstance(solutions, QuerySolutions)
+    for graph, triples, subjects, properties in solutions:
+        if graph is not None:
+            found[graph.value] = {
+                "triples": int(triples.value) if triples is not None else 0,
+                "distinctSubjects": int(subjects.value) if subjects is not None else 0,
+                "properties": int(properties.value) if properties is not None else 0,
+                "classes": 0}
+    solutions = store.query(GRAPH_CLASSES)
+    assert isinstance(solutions, QuerySolutions)
+    for graph, classes in solutions:
+        if graph is not None and graph.value in found:
+            found[graph.value]["classes"] = int(classes.value) if classes is not None else 0
+    return found
 
 
 def class_partitions(store: Store) -> list[tuple[str, int]]:
@@ -97,7 +130,8 @@ def metadata_quads(store: Store, version: str) -> Iterator[Quad]:
     yield t(ds, PROV.wasGeneratedBy, rel)
     yield t(rel, RDF.type, PROV.Activity)
     yield t(rel, DCTERMS.identifier, Literal(version))
-    total = _count(store, "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }")
+    statistics = all_graph_statistics(store)
+    total = sum(stats["triples"] for stats in statistics.values())
     for name, (file_name, media_type) in DUMPS.items():
         dist = NamedNode(f"{base}downloads/{file_name}")
         yield t(ds, DCAT.distribution, dist)
@@ -113,7 +147,7 @@ def metadata_quads(store: Store, version: str) -> Iterator[Quad]:
         yield t(graph, DCTERMS.title, Literal(f"evkg {name} graph", language="en"))
         if name == "metadata":
             continue  # it describes itself: its size is not known until it is written
-        stats = graph_statistics(store, graph)
+        stats = statistics.get(graph.value, _EMPTY)
         for key, value in stats.items():
             yield t(graph, VOID[key], _int(value))
     yield t(ds, VOID.triples, _int(total))

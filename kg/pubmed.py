@@ -88,6 +88,9 @@ def _entities_rejected(path: Path, line: int) -> Rejected:
 
 def _read_stream(path: Path, handle: IO[bytes]) -> Iterator[Record]:
     """Walk the parse events; each child of the root is mapped, then freed with its siblings."""
+    if _plain_known_root(path):
+        yield from _read_known_root(path, handle)
+        return
     events = etree.iterparse(handle, events=("start", "end"), resolve_entities=False,
                              no_network=True, load_dtd=False, huge_tree=False,
                              dtd_validation=False)
@@ -116,6 +119,91 @@ def _read_stream(path: Path, handle: IO[bytes]) -> Iterator[Record]:
                 del elem.getparent()[0]
         elif depth == 0 and elem.tag not in KNOWN_ROOTS and not wrapper:
             yield _root_rejected(path, root)
+
+
+#: The children of a known root that are records (anything else is reported as unexpected).
+RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "MedlineCitation", "DeleteCitation")
+
+
+def _read_known_root(path: Path, handle: IO[bytes]) -> Iterator[Record]:
+    """The fast walk for a file whose root is known: only the end events of record elements.
+
+    Gives the same records as the general walk: a child of the root of another kind (or a
+    comment's neighbour that is an element) is still numbered and reported, in file order, when
+    the next record or the end of the file shows it; a record element deeper in the tree (the
+    ``MedlineCitation`` inside each ``PubmedArticle``) belongs to its record and is skipped.
+    """
+    events = etree.iterparse(handle, events=("end",), tag=RECORD_TAGS, resolve_entities=False,
+                             no_network=True, load_dtd=False, huge_tree=False,
+                             dtd_validation=False)
+    count = 0
+    root: Element = None
+    last: Element = None  # the record handled last, cleared but kept as an anchor
+    for _, elem in events:
+        if root is None:
+            root = elem.getroottree().getroot()
+            if _dtd_entities(root):
+                yield _entities_rejected(path, root.sourceline or 1)
+                return
+            root_tag = str(root.tag)
+        parent = elem.getparent()
+        if parent is not root:
+            continue
+        for other in _elements_between(last, elem):
+            count += 1
+            yield from _record(path, other, count, root_tag)
+        count += 1
+        yield from _record(path, elem, count, root_tag)
+        elem.clear(keep_tail=False)
+        while elem.getprevious() is not None:
+            del parent[0]
+        last = elem
+    if root is None:  # no record at all: the checks of the root happen now
+        root = events.root
+        if _dtd_entities(root):
+            yield _entities_rejected(path, root.sourceline or 1)
+            return
+    for other in _elements_between(last, None, root):
+        count += 1
+        yield from _record(path, other, count, str(root.tag))
+
+
+def _elements_between(last: Element, elem: Element, root: Element = None) -> list[Element]:
+    """The child elements of the root after ``last`` and before ``elem`` (to the end if None)."""
+    if elem is not None:
+        found = []
+        for sibling in elem.itersiblings(preceding=True):
+            if sibling is last:
+                break
+            if isinstance(sibling.tag, str):
+                found.append(sibling)
+        found.reverse()
+        return found
+    siblings = last.itersiblings() if last is not None else iter(root)
+    return [s for s in siblings if isinstance(s.tag, str)]
+
+
+def _plain_known_root(path: Path) -> bool:
+    """Whether the root start tag is a known root with no namespace declaration on it (so the
+    fast walk applies); a refused prolog or anything unusual takes the general walk."""
+    data = b""
+    with _open(path) as handle:
+        while len(data) < _PROLOG_LIMIT and (chunk := handle.read(_PROLOG_CHUNK)):
+            data += chunk
+            for token in _PROLOG_TOKEN.finditer(data):
+                if token.group() == b"<!ENTITY":
+                    return False
+                if token.group()[:1] == b"<" and token.group()[1:2] not in (b"?", b"!"):
+                    start = _ROOT_START.match(data, token.start())
+                    if start is None:
+                        break  # the start tag is not complete yet: read on
+                    return (start.group(1).decode("ascii", "replace") in KNOWN_ROOTS
+                            and b"xmlns" not in start.group(2))
+    return False
+
+
+#: A root start tag: its name and its attributes, up to the closing ``>``.
+_ROOT_START = re.compile(rb"<([A-Za-z_:][^\s/>]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
 
 
 def _root_rejected(path: Path, root: Element) -> Rejected:
@@ -147,11 +235,11 @@ def _record(path: Path, elem: Element, number: int, root: str) -> Iterator[Recor
     if mapper is None:
         yield Rejected(reason=f"{path}: unexpected element <{tag}> in <{root}>", provenance=where)
         return
-    pmid = _find(elem, "MedlineCitation/PMID") or _find(elem, "BookDocument/PMID") or _find(
-        elem, "PMID")
     try:
         article = mapper(elem, where)
     except Exception as error:  # one bad record must not end the file
+        pmid = (_text(_grandchild(elem, "MedlineCitation", "PMID"))
+                or _text(_grandchild(elem, "BookDocument", "PMID")) or _find(elem, "PMID"))
         yield Rejected(reason=f"{path}: {tag} could not be read: {type(error).__name__}: {error}",
                        provenance=where, pmid=pmid)
         return
@@ -195,41 +283,73 @@ def _scan_prolog(data: bytes) -> tuple[bool, int | None]:
 
 
 # --- mapping one record ------------------------------------------------------------------------
+# The helpers walk children with lxml's C-level ``iterchildren(tag)`` rather than ``find(path)``
+# (ElementPath, in Python), and take an element's own text directly when it has no children:
+# the reader spends most of its time here, once per field of every record.
 
 def _text(elem: Element | None) -> str:
     """All text inside ``elem`` (inline markup such as <i> dropped), whitespace collapsed."""
     if elem is None:
         return ""
-    return " ".join("".join(str(t) for t in elem.itertext()).split())
+    text = "".join(elem.itertext()) if len(elem) else elem.text
+    return " ".join(text.split()) if text else ""
 
 
 def _attr(elem: Element | None, name: str, default: str = "") -> str:
     return default if elem is None else str(elem.get(name, default))
 
 
-def _find(elem: Element | None, path: str) -> str:
-    return "" if elem is None else _text(elem.find(path))
+def _child(elem: Element | None, tag: str) -> Element | None:
+    """The first child of ``elem`` named ``tag``, else None."""
+    if elem is not None:
+        for child in elem.iterchildren(tag):
+            return child
+    return None
 
 
-def _all(elem: Element | None, path: str) -> list[Element]:
-    return [] if elem is None else list(elem.findall(path))
+def _grandchild(elem: Element | None, tag: str, inner: str) -> Element | None:
+    """The first ``inner`` child of any ``tag`` child (what ``find("tag/inner")`` finds)."""
+    if elem is not None:
+        for outer in elem.iterchildren(tag):
+            for item in outer.iterchildren(inner):
+                return item
+    return None
+
+
+def _find(elem: Element | None, tag: str) -> str:
+    """The text of the first child named ``tag``."""
+    return _text(_child(elem, tag))
+
+
+def _all(elem: Element | None, tag: str, inner: str = "") -> list[Element]:
+    """The children named ``tag`` (with ``inner``: their children named ``inner``), in order."""
+    if elem is None:
+        return []
+    if not inner:
+        return list(elem.iterchildren(tag))
+    return [item for outer in elem.iterchildren(tag) for item in outer.iterchildren(inner)]
 
 
 def _date(elem: Element | None) -> str:
     if elem is None:
         return ""
-    medline = _find(elem, "MedlineDate")
+    parts = _first_children(elem)
+    medline = _text(parts.get("MedlineDate"))
     if medline:
         return iso_from_text(medline)
-    return iso_date(_find(elem, "Year"), _find(elem, "Month"), _find(elem, "Day"))
+    return iso_date(_text(parts.get("Year")), _text(parts.get("Month")), _text(parts.get("Day")))
 
 
 def _ids(*lists: Element | None) -> dict[str, str]:
     """ArticleId values by IdType (first of each type wins)."""
     found: dict[str, str] = {}
     for id_list in lists:
-        for item in _all(id_list, "ArticleId"):
-            found.setdefault(str(item.get("IdType", "")).lower(), _text(item))
+        if id_list is None:
+            continue
+        for item in id_list.iterchildren("ArticleId"):
+            kind = str(item.get("IdType", "")).lower()
+            if kind not in found:
+                found[kind] = _text(item)
     return found
 
 
@@ -239,9 +359,12 @@ def _doi_fallback(*elems: Element | None) -> str:
                  if _attr(loc, "EIdType") == "doi" and _text(loc)), "")
 
 
+_PMC = re.compile(r"PMC\d+")
+
+
 def _pmc_fallback(citation: Element) -> str:
     """The PMCID of an old-style ``OtherID Source="NLM"`` ("PMC4691237 [Available on ...]")."""
-    found = (re.match(r"PMC\d+", _text(other)) for other in _all(citation, "OtherID"))
+    found = (_PMC.match(_text(other)) for other in _all(citation, "OtherID"))
     return next((match.group() for match in found if match), "")
 
 
@@ -251,16 +374,19 @@ def _version(pmid: Element | None) -> int:
 
 
 def _journal(article: Element, info: Element | None) -> Journal | None:
-    journal = article.find("Journal")
+    journal = _child(article, "Journal")
     issns = {_attr(i, "IssnType", "Print"): _text(i) for i in _all(journal, "ISSN")}
     found = Journal(title=_find(journal, "Title"), iso_abbrev=_find(journal, "ISOAbbreviation"),
                     issn=issns.get("Print", ""), eissn=issns.get("Electronic", ""),
                     nlm_id=_find(info, "NlmUniqueID"))
-    return None if found == Journal() else found
+    return None if found == _NO_JOURNAL else found
+
+
+_NO_JOURNAL = Journal()
 
 
 def _pages(article: Element) -> str:
-    pagination = article.find("Pagination")
+    pagination = _child(article, "Pagination")
     medline = _find(pagination, "MedlinePgn")
     if medline or pagination is None:
         return medline
@@ -273,22 +399,39 @@ def _authors(parent: Element | None) -> tuple[Author, ...]:
     for author_list in _all(parent, "AuthorList"):
         if author_list.get("Type") == "editors":
             continue
-        for author in _all(author_list, "Author"):
+        for author in author_list.iterchildren("Author"):
             if author.get("ValidYN") == "N":  # PubMed's marker for a withdrawn name
                 continue
-            orcids = [_text(i) for i in _all(author, "Identifier") if _attr(i, "Source") == "ORCID"]
-            affiliations = _all(author, "AffiliationInfo/Affiliation") + _all(author, "Affiliation")
+            first: dict[Any, Element] = {}
+            orcids: list[str] = []
+            nested: list[Element] = []
+            direct: list[Element] = []
+            for part in author:
+                tag = part.tag
+                if tag not in first:
+                    first[tag] = part
+                if tag == "Identifier" and part.get("Source") == "ORCID":
+                    orcids.append(_text(part))
+                elif tag == "AffiliationInfo":
+                    nested.extend(part.iterchildren("Affiliation"))
+                elif tag == "Affiliation":
+                    direct.append(part)
             authors.append(Author(
-                family=_find(author, "LastName"), given=_find(author, "ForeName"),
-                initials=_find(author, "Initials"), collective=_find(author, "CollectiveName"),
+                family=_text(first.get("LastName")), given=_text(first.get("ForeName")),
+                initials=_text(first.get("Initials")),
+                collective=_text(first.get("CollectiveName")),
                 orcid=normalise_orcid(orcids[0]) if orcids else "",
-                affiliations=tuple(t for t in map(_text, affiliations) if t)))
+                affiliations=tuple(t for t in map(_text, nested + direct) if t)))
     return tuple(authors)
 
 
 def _abstract(parent: Element | None) -> tuple[AbstractSection, ...]:
-    return tuple(AbstractSection(text=_text(t), label=str(t.get("Label", "")))
-                 for t in _all(parent, "Abstract/AbstractText") if _text(t))
+    sections = []
+    for part in _all(parent, "Abstract", "AbstractText"):
+        text = _text(part)
+        if text:
+            sections.append(AbstractSection(text=text, label=str(part.get("Label", ""))))
+    return tuple(sections)
 
 
 def _publication_types(elems: list[Element]) -> tuple[PublicationType, ...]:
@@ -297,27 +440,29 @@ def _publication_types(elems: list[Element]) -> tuple[PublicationType, ...]:
 
 def _grants(parent: Element | None) -> tuple[Grant, ...]:
     return tuple(Grant(grant_id=_find(g, "GrantID"), agency=_find(g, "Agency"),
-                       country=_find(g, "Country")) for g in _all(parent, "GrantList/Grant"))
+                       country=_find(g, "Country")) for g in _all(parent, "GrantList", "Grant"))
 
 
 def _keywords(parent: Element | None) -> tuple[str, ...]:
-    return tuple(k for k in map(_text, _all(parent, "KeywordList/Keyword")) if k)
+    return tuple(k for k in map(_text, _all(parent, "KeywordList", "Keyword")) if k)
 
 
 def _substances(citation: Element) -> tuple[Substance, ...]:
-    return tuple(Substance(name=_find(c, "NameOfSubstance"),
-                           ui=_attr(c.find("NameOfSubstance"), "UI"),
-                           registry_number=_find(c, "RegistryNumber"))
-                 for c in _all(citation, "ChemicalList/Chemical"))
+    substances = []
+    for chemical in _all(citation, "ChemicalList", "Chemical"):
+        name = _child(chemical, "NameOfSubstance")
+        substances.append(Substance(name=_text(name), ui=_attr(name, "UI"),
+                                    registry_number=_find(chemical, "RegistryNumber")))
+    return tuple(substances)
 
 
 def _mesh(citation: Element) -> tuple[MeshHeading, ...]:
     headings = []
-    for heading in _all(citation, "MeshHeadingList/MeshHeading"):
-        descriptor = heading.find("DescriptorName")
+    for heading in _all(citation, "MeshHeadingList", "MeshHeading"):
+        descriptor = _child(heading, "DescriptorName")
         qualifiers = tuple(Qualifier(label=_text(q), ui=str(q.get("UI", "")),
                                      major=q.get("MajorTopicYN") == "Y")
-                           for q in _all(heading, "QualifierName"))
+                           for q in heading.iterchildren("QualifierName"))
         headings.append(MeshHeading(
             descriptor_label=_text(descriptor),
             descriptor_ui="" if descriptor is None else str(descriptor.get("UI", "")),
@@ -329,7 +474,7 @@ def _mesh(citation: Element) -> tuple[MeshHeading, ...]:
 def _references(record: Element) -> tuple[Reference, ...]:
     references = []
     for ref in record.iter("Reference"):
-        ids = _ids(ref.find("ArticleIdList"))
+        ids = _ids(_child(ref, "ArticleIdList"))
         references.append(Reference(citation=_find(ref, "Citation"), pmid=ids.get("pubmed", ""),
                                     doi=ids.get("doi", ""), pmcid=ids.get("pmc", "")))
     return tuple(references)
@@ -338,30 +483,43 @@ def _references(record: Element) -> tuple[Reference, ...]:
 def _comments(citation: Element) -> tuple[CommentCorrection, ...]:
     return tuple(CommentCorrection(ref_type=str(c.get("RefType", "")), pmid=_find(c, "PMID"),
                                    note=_find(c, "RefSource"))
-                 for c in _all(citation, "CommentsCorrectionsList/CommentsCorrections"))
+                 for c in _all(citation, "CommentsCorrectionsList", "CommentsCorrections"))
+
+
+def _first_children(elem: Element) -> dict[Any, Element]:
+    """The first child of each name (one pass over a wide element instead of one per field)."""
+    first: dict[Any, Element] = {}
+    for child in elem:
+        if child.tag not in first:
+            first[child.tag] = child
+    return first
 
 
 def _citation_article(citation: Element | None, record: Element, where: Provenance) -> Article:
     """A MedlineCitation (with the PubmedData beside it in ``record``, if any) as an Article."""
-    if citation is None or citation.find("Article") is None:
+    article = _child(citation, "Article")
+    if citation is None or article is None:
         raise ValueError("no MedlineCitation/Article element")
-    article = citation.find("Article")
-    issue = article.find("Journal/JournalIssue")
-    ids = _ids(record.find("PubmedData/ArticleIdList"))
-    types = _publication_types(_all(article, "PublicationTypeList/PublicationType"))
+    cited = _first_children(citation)
+    parts = _first_children(article)
+    issue = _grandchild(article, "Journal", "JournalIssue")
+    ids = _ids(_grandchild(record, "PubmedData", "ArticleIdList"))
+    types = _publication_types(_all(article, "PublicationTypeList", "PublicationType"))
     comments = _comments(citation)
-    electronic = [d for d in _all(article, "ArticleDate") if d.get("DateType") == "Electronic"]
+    electronic = [d for d in article.iterchildren("ArticleDate")
+                  if d.get("DateType") == "Electronic"]
+    pmid = cited.get("PMID")
     return Article(
-        pmid=_find(citation, "PMID"), version=_version(citation.find("PMID")),
+        pmid=_text(pmid), version=_version(pmid),
         pmcid=ids.get("pmc") or _pmc_fallback(citation),
         doi=ids.get("doi") or _doi_fallback(article),
-        title=_find(article, "ArticleTitle"), abstract=_abstract(article),
-        language=_find(article, "Language"),
-        journal=_journal(article, citation.find("MedlineJournalInfo")),
+        title=_text(parts.get("ArticleTitle")), abstract=_abstract(article),
+        language=_text(parts.get("Language")),
+        journal=_journal(article, cited.get("MedlineJournalInfo")),
         volume=_find(issue, "Volume"), issue=_find(issue, "Issue"), pages=_pages(article),
-        pub_date=_date(None if issue is None else issue.find("PubDate")),
+        pub_date=_date(_child(issue, "PubDate")),
         epub_date=_date(electronic[0]) if electronic else "",
-        revised_date=_date(citation.find("DateRevised")),
+        revised_date=_date(cited.get("DateRevised")),
         authors=_authors(article), publication_types=types, keywords=_keywords(citation),
         substances=_substances(citation), mesh_headings=_mesh(citation),
         grants=_grants(article), references=_references(record),
@@ -376,23 +534,25 @@ def _book_article(elem: Element, where: Provenance) -> Article:
 
     The book's title (for a chapter) and publisher go to provenance notes: Article has no field.
     """
-    doc = elem.find("BookDocument")
+    doc = _child(elem, "BookDocument")
     if doc is None:
         raise ValueError("PubmedBookArticle has no BookDocument element")
-    book = doc.find("Book")
-    ids = _ids(doc.find("ArticleIdList"), elem.find("PubmedBookData/ArticleIdList"))
+    book = _child(doc, "Book")
+    ids = _ids(_child(doc, "ArticleIdList"), _grandchild(elem, "PubmedBookData", "ArticleIdList"))
     title, book_title = _find(doc, "ArticleTitle"), _find(book, "BookTitle")
-    publisher = ", ".join(p for p in (_find(book, "Publisher/PublisherName"),
-                                      _find(book, "Publisher/PublisherLocation")) if p)
+    publisher = ", ".join(p for p in (_text(_grandchild(book, "Publisher", "PublisherName")),
+                                      _text(_grandchild(book, "Publisher", "PublisherLocation")))
+                          if p)
     notes = ((f"book: {book_title}",) if title and book_title else ()) + (
         (f"publisher: {publisher}",) if publisher else ())
     types = _publication_types(_all(doc, "PublicationType"))
     return Article(
-        pmid=_find(doc, "PMID"), version=_version(doc.find("PMID")), pmcid=ids.get("pmc", ""),
+        pmid=_find(doc, "PMID"), version=_version(_child(doc, "PMID")),
+        pmcid=ids.get("pmc", ""),
         doi=ids.get("doi") or _doi_fallback(doc, book), title=title or book_title,
         abstract=_abstract(doc), language=_find(doc, "Language"),
-        pub_date=_date(None if book is None else book.find("PubDate")),
-        revised_date=_date(doc.find("DateRevised")), authors=_authors(doc),
+        pub_date=_date(_child(book, "PubDate")),
+        revised_date=_date(_child(doc, "DateRevised")), authors=_authors(doc),
         publication_types=types, keywords=_keywords(doc), grants=_grants(doc),
         references=_references(elem), retracted=any(t.label == RETRACTED_TYPE for t in types),
         is_book=True, provenance=Provenance(file=where.file, position=where.position,
@@ -400,6 +560,6 @@ def _book_article(elem: Element, where: Provenance) -> Article:
 
 
 _MAPPERS: dict[str, Callable[[Element, Provenance], Article]] = {
-    "PubmedArticle": lambda e, where: _citation_article(e.find("MedlineCitation"), e, where),
+    "PubmedArticle": lambda e, where: _citation_article(_child(e, "MedlineCitation"), e, where),
     "MedlineCitation": lambda e, where: _citation_article(e, e, where),
     "PubmedBookArticle": _book_article}

@@ -9,12 +9,15 @@ import gzip
 import hashlib
 import json
 import os
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, cast
 
-from pyoxigraph import RdfFormat, Store, serialize
+from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store, parse, serialize
 
 from kg import iris, sssom
 from kg.metadata import DUMPS
@@ -36,16 +39,46 @@ FORMATS = {
 }
 
 
+#: gzip level of the dumps. Level 1 compresses ~3× faster than 6 (and ~8× faster than 9, the
+#: old default) for files ~30% larger; at millions of articles compression is a large part of
+#: writing a release (benchmarks/build.py measures it).
+GZIP_LEVEL = 1
+#: The graph name that ends an N-Quads line (``<iri> .``): removing it gives the N-Triples line.
+_GRAPH_TAIL = re.compile(rb' (<[^ <>"\n]*>) \.\n')
+#: How much N-Quads text the N-Triples writer takes at a time.
+_CHUNK = 1 << 20
+
+
 @contextmanager
 def _gzip_writer(path: Path) -> Iterator[IO[bytes]]:
     """A gzip stream with no file name or time in its header (reproducible bytes)."""
-    with path.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw,
-                                               mtime=0) as out:
+    with path.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0,
+                                               compresslevel=GZIP_LEVEL) as out:
         yield cast(IO[bytes], out)
 
 
-def write_dumps(store: Store, directory: Path) -> None:
-    """Each dump format, streamed from the store (whose iteration order is stable)."""
+def write_dumps(store: Store, directory: Path) -> dict[str, int]:
+    """Each dump format, streamed from the store (whose iteration order is stable); returns the
+    number of quads in each named graph, by graph IRI."""
+    if _all_in_named_graphs(store):
+        counts = _write_dumps_in_one_scan(store, directory)
+    else:
+        counts = _write_dumps_format_by_format(store, directory)
+    metadata = iris.graph_iri("metadata")
+    with (directory / VOID_FILE).open("wb") as out:
+        store.dump(out, RdfFormat.TURTLE, from_graph=metadata, prefixes=PREFIXES)
+    return counts
+
+
+def _all_in_named_graphs(store: Store) -> bool:
+    """True when every quad is in a graph named by an IRI (so each N-Quads line ends in one)."""
+    if next(iter(store.quads_for_pattern(None, None, None, DefaultGraph())), None) is not None:
+        return False
+    return all(isinstance(graph, NamedNode) for graph in store.named_graphs())
+
+
+def _write_dumps_format_by_format(store: Store, directory: Path) -> dict[str, int]:
+    """The general way: one scan of the store per format."""
     for name, (file_name, _) in DUMPS.items():
         fmt = FORMATS[name]
         prefixes = PREFIXES if fmt in (RdfFormat.TURTLE, RdfFormat.JSON_LD) else None
@@ -54,9 +87,115 @@ def write_dumps(store: Store, directory: Path) -> None:
                 store.dump(out, fmt, prefixes=prefixes)
             else:
                 serialize((q.triple for q in store), out, fmt, prefixes=prefixes)
-    metadata = iris.graph_iri("metadata")
-    with (directory / VOID_FILE).open("wb") as out:
-        store.dump(out, RdfFormat.TURTLE, from_graph=metadata, prefixes=PREFIXES)
+    counts: dict[str, int] = {}
+    for quad in store:
+        if isinstance(quad.graph_name, NamedNode):
+            counts[quad.graph_name.value] = counts.get(quad.graph_name.value, 0) + 1
+    return counts
+
+
+def _write_dumps_in_one_scan(store: Store, directory: Path) -> dict[str, int]:
+    """Every dump from one scan of the store.
+
+    Reading a store decodes every term and costs far more than any serialisation, so the
+    N-Quads text is read once and piped to three child processes (``convert_nquads``): one
+    writes N-Quads and N-Triples (the same lines without the graph name) and counts the quads
+    per graph, the others parse the text back and write Turtle and JSON-LD. The bytes are those
+    of dumping each format from the store; the processes keep the GIL out of the way.
+    """
+    root = str(Path(__file__).resolve().parents[1])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        p for p in (root, os.environ.get("PYTHONPATH", "")) if p))
+    kinds = ("nquads", "turtle", "jsonld")
+    workers = [subprocess.Popen(
+        [sys.executable, "-c", "import sys; from kg.release import convert_nquads; "
+         "convert_nquads(sys.argv[1], sys.argv[2])", kind, str(directory)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        for kind in kinds]
+    broken: BrokenPipeError | None = None
+    try:
+        tee = _Tee([cast(IO[bytes], w.stdin) for w in workers])
+        store.dump(cast(IO[bytes], tee), RdfFormat.N_QUADS)
+    except BrokenPipeError as stopped:
+        broken = stopped  # a worker stopped reading: its own error is the one to report
+    finally:
+        outputs = [w.communicate() for w in workers]
+    failed = [(kind, err) for kind, w, (_, err) in zip(kinds, workers, outputs, strict=True)
+              if w.returncode]
+    if failed:
+        kind, message = failed[0]
+        raise RuntimeError(f"writing the {kind} dump failed: "
+                           f"{message.decode('utf-8', 'replace').strip()}")
+    if broken is not None:
+        raise RuntimeError("writing the dumps failed: a writer stopped reading") from broken
+    counts: dict[str, int] = json.loads(outputs[0][0])
+    return counts
+
+
+class _Tee:
+    """A binary writer copying everything to several streams."""
+
+    def __init__(self, streams: list[IO[bytes]]) -> None:
+        self._streams = streams
+
+    def write(self, data: bytes) -> int:
+        for stream in self._streams:
+            stream.write(data)
+        return len(data)
+
+    def flush(self) -> None:
+        for stream in self._streams:
+            stream.flush()
+
+
+def convert_nquads(kind: str, directory: str) -> None:
+    """Run by ``write_dumps`` in a child process: read N-Quads on stdin and write, in
+    ``directory``, N-Quads and N-Triples (printing the quads per graph as JSON), Turtle, or
+    JSON-LD."""
+    source = sys.stdin.buffer
+    folder = Path(directory)
+    if kind == "turtle":
+        with _gzip_writer(folder / DUMPS["turtle"][0]) as out:
+            serialize((q.triple for q in parse(source, RdfFormat.N_QUADS)), out,
+                      RdfFormat.TURTLE, prefixes=PREFIXES)
+    elif kind == "jsonld":
+        with _gzip_writer(folder / DUMPS["jsonld"][0]) as out:
+            serialize(parse(source, RdfFormat.N_QUADS), out, RdfFormat.JSON_LD,
+                      prefixes=PREFIXES)
+    elif kind == "nquads":
+        counts: dict[str, int] = {}
+        with (_gzip_writer(folder / DUMPS["nquads"][0]) as nquads,
+              _gzip_writer(folder / DUMPS["ntriples"][0]) as ntriples):
+            rest = b""
+            while block := source.read(_CHUNK):
+                head, newline, rest = (rest + block).rpartition(b"\n")
+                if newline:
+                    _write_lines(head + newline, nquads, ntriples, counts)
+            if rest:
+                raise ValueError("the N-Quads dump ended in the middle of a line")
+        sys.stdout.write(json.dumps(counts))
+    else:
+        raise ValueError(f"unknown dump kind {kind!r}")
+
+
+def _write_lines(lines: bytes, nquads: IO[bytes], ntriples: IO[bytes],
+                 counts: dict[str, int]) -> None:
+    """Whole N-Quads lines to the N-Quads dump, without their graph to the N-Triples dump."""
+    nquads.write(lines)
+    triples, replaced = _GRAPH_TAIL.subn(b" .\n", lines)
+    if replaced != lines.count(b"\n"):
+        raise ValueError("an N-Quads line without a graph IRI in a named-graph dump")
+    ntriples.write(triples)
+    # a graph's quads are contiguous in the dump: most blocks hold one graph, counted whole
+    first = _GRAPH_TAIL.search(lines)
+    last = _GRAPH_TAIL.search(lines, lines.rfind(b"\n", 0, len(lines) - 1) + 1)
+    if first is not None and last is not None and first.group(1) == last.group(1):
+        graph = first.group(1)[1:-1].decode("utf-8")
+        counts[graph] = counts.get(graph, 0) + replaced
+        return
+    for match in _GRAPH_TAIL.finditer(lines):
+        graph = match.group(1)[1:-1].decode("utf-8")
+        counts[graph] = counts.get(graph, 0) + 1
 
 
 def sha256(path: Path) -> str:
@@ -77,15 +216,15 @@ def write_quarantine(report: BuildReport, directory: Path) -> None:
             out.write("\n")
 
 
-def write_release(store: Store, directory: Path, report: BuildReport) -> dict[str, int]:
-    """Write dumps, quarantine, checksums and manifest; return the triple count per graph."""
-    write_dumps(store, directory)
+def write_release(store: Store, directory: Path, report: BuildReport, *,
+                  counts: dict[str, int] | None = None) -> dict[str, int]:
+    """Write dumps (unless ``counts``, what ``write_dumps`` returned, says they are written),
+    quarantine, checksums and manifest; return the triple count per graph."""
+    if counts is None:
+        counts = write_dumps(store, directory)
     write_quarantine(report, directory)
     mappings = sssom.write_release_mappings(store, directory, report.version)
-    triples: dict[str, int] = {}
-    for name in iris.GRAPH_NAMES:
-        triples[name] = sum(1 for _ in store.quads_for_pattern(None, None, None,
-                                                                iris.graph_iri(name)))
+    triples = {name: counts.get(iris.graph_iri(name).value, 0) for name in iris.GRAPH_NAMES}
     files = [*(f for f, _ in DUMPS.values()), VOID_FILE, QUARANTINE, *mappings]
     sums = {f: sha256(directory / f) for f in files}
     (directory / CHECKSUMS).write_text("".join(f"{sums[f]}  {f}\n" for f in files),

@@ -1,11 +1,27 @@
-"""The only module that opens a pyoxigraph ``Store``."""
+"""The only module that opens a pyoxigraph ``Store``; and the N-Quads lines the bulk path loads.
+
+Mapping code may give quads as ``Quad`` objects or as N-Quads lines (``str`` ending in
+``" .\n"``, built with ``iri_term``/``literal_term``). Lines are much cheaper to make than
+pyoxigraph objects, and ``bulk_load`` parses them in Rust without holding the GIL, so loading can
+run beside the Python that reads and maps the next records (``kg/loading.py``).
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from pyoxigraph import Quad, QueryBoolean, QuerySolutions, QueryTriples, Store
+from pyoxigraph import (
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Store,
+    parse,
+)
 
 #: How many quads are handed to pyoxigraph at a time while loading.
 LOAD_BATCH = 200_000
@@ -50,3 +66,66 @@ def run_query(store: Store, query: str, **options: object
     """Run a SPARQL query with the union of the named graphs as the default graph."""
     options.setdefault("use_default_graph_as_union", True)
     return store.query(query, **options)  # type: ignore[arg-type]
+
+
+# --- N-Quads lines ------------------------------------------------------------------------------
+
+#: The characters a quoted N-Quads literal must escape (everything else may stand as it is).
+_MUST_ESCAPE = re.compile(r'["\\\n\r]')
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r"}
+
+
+def iri_term(value: str) -> str:
+    """``<value>``, the IRI checked as ``NamedNode`` checks it (a ``ValueError`` if invalid)."""
+    return f"<{NamedNode(value).value}>"
+
+
+def literal_term(value: str, datatype: str = "", language: str = "") -> str:
+    """A literal in N-Quads syntax; ``datatype`` is an IRI term (``<…>``) as ``iri_term`` gives."""
+    if _MUST_ESCAPE.search(value):
+        value = _MUST_ESCAPE.sub(lambda m: _ESCAPES[m.group()], value)
+    if language:
+        return f'"{value}"@{language}'
+    if datatype:
+        return f'"{value}"^^{datatype}'
+    return f'"{value}"'
+
+
+def split_lines(items: Iterable[str | Quad]) -> tuple[list[str], list[str | Quad]]:
+    """The lines ``bulk_load`` may take, and the rest: lines with a blank node and ``Quad``s.
+
+    ``bulk_load`` renames blank nodes at random, and the release files must be the same bytes
+    for the same inputs, so a line with a blank node (``_:`` anywhere in it: a literal that
+    merely contains it takes the other path too, which is harmless) goes to ``load_others``.
+    """
+    plain: list[str] = []
+    others: list[str | Quad] = []
+    for item in items:
+        if isinstance(item, str) and "_:" not in item:
+            plain.append(item)
+        else:
+            others.append(item)
+    return plain, others
+
+
+def load_plain_lines(store: Store, lines: list[str]) -> None:
+    """Bulk-load N-Quads lines without blank nodes; pyoxigraph parses them without the GIL."""
+    if lines:
+        store.bulk_load(input="".join(lines).encode("utf-8"), format=RdfFormat.N_QUADS)
+
+
+def load_others(store: Store, items: list[str | Quad]) -> None:
+    """Bulk-load lines with blank nodes (parsed by ``parse``, which keeps labels) and quads."""
+    lines = [item for item in items if isinstance(item, str)]
+    quads = [item for item in items if not isinstance(item, str)]
+    if lines:
+        store.bulk_extend(parse(input="".join(lines).encode("utf-8"), format=RdfFormat.N_QUADS))
+    if quads:
+        store.bulk_extend(quads)
+
+
+def load_lines(store: Store, items: Iterable[str | Quad]) -> None:
+    """Bulk-load N-Quads lines and ``Quad`` objects (see ``split_lines``)."""
+    plain, others = split_lines(items)
+    load_plain_lines(store, plain)
+    load_others(store, others)

@@ -10,11 +10,13 @@ from flask import Flask, Response
 from pyoxigraph import Store
 
 from kg.release import MANIFEST, current_release
+from kg.remote import StoreError, endpoint_from_settings
 from kg.store import open_read_only
 from server.dataset import create_dataset_blueprint
 from server.downloads import create_downloads_blueprint
 from server.errors import error_response, register_error_handlers
 from server.executor import QueryError
+from server.explore import create_explore_blueprint
 from server.limits import DEFAULT_LIMITS
 from server.meta import create_meta_blueprint
 from server.openapi import create_openapi_blueprint
@@ -22,7 +24,13 @@ from server.pages import create_pages_blueprint
 from server.resources import create_resources_blueprint
 from server.sitemap import create_sitemap_blueprint
 from server.sparql import create_sparql_blueprint
-from server.state import DEFAULT_SERVING, memory_state, release_state
+from server.state import (
+    DEFAULT_BACKEND,
+    DEFAULT_SERVING,
+    memory_state,
+    release_state,
+    remote_state,
+)
 
 #: Defaults for every setting; each can be set as an ``EVKG_*`` environment variable.
 DEFAULTS: dict[str, Any] = {
@@ -35,6 +43,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_FORM_MEMORY_SIZE": None,
     **DEFAULT_LIMITS,  # QUERY_TIMEOUT, MAX_ROWS, SERVICE_ALLOWLIST
     **DEFAULT_SERVING,  # THREADS, CACHE_DIR, CACHE_MAX_BYTES, CACHE_MAX_AGE
+    **DEFAULT_BACKEND,  # SPARQL_ENDPOINT (a remote store instead of the release), credentials
 }
 
 
@@ -46,14 +55,18 @@ def open_release(store_dir: Path) -> tuple[Store, Path, dict[str, Any]]:
 
 
 def create_app(config: dict[str, Any] | None = None, *, store: Store | None = None) -> Flask:
-    """The application, serving ``store`` or else the current release under ``EVKG_STORE_DIR``."""
+    """The application, serving ``store``, else the remote store at ``EVKG_SPARQL_ENDPOINT``,
+    else the current release under ``EVKG_STORE_DIR``."""
     app = Flask(__name__)
     app.config.update(DEFAULTS)
     app.config.from_prefixed_env("EVKG")
     if config:
         app.config.update(config)
+    endpoint = endpoint_from_settings(app.config)
     if store is not None:
         app.extensions["evkg"] = memory_state(app.config, store)
+    elif endpoint is not None:
+        app.extensions["evkg"] = remote_state(app.config, endpoint)
     else:
         opened, release_dir, manifest = open_release(Path(app.config["STORE_DIR"]))
         app.extensions["evkg"] = release_state(app.config, opened, release_dir, manifest)
@@ -62,6 +75,10 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     @app.errorhandler(QueryError)
     def query_error(error: QueryError) -> Response:
         return error_response(400, str(error))
+
+    @app.errorhandler(StoreError)
+    def store_error(error: StoreError) -> Response:
+        return error_response(error.status, str(error))
 
     @app.after_request
     def cors(response: Response) -> Response:
@@ -76,4 +93,5 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     app.register_blueprint(create_dataset_blueprint())
     app.register_blueprint(create_sitemap_blueprint())
     app.register_blueprint(create_openapi_blueprint())
+    app.register_blueprint(create_explore_blueprint())
     return app

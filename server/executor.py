@@ -19,14 +19,15 @@ from pyoxigraph import (
     QueryBoolean,
     QueryResultsFormat,
     QuerySolutions,
-    QueryTriples,
     RdfFormat,
     Store,
     Triple,
     serialize,
 )
 
+from kg.backends import QueryableStore, QueryResult
 from kg.namespaces import PREFIXES
+from kg.remote import StoreError
 from server.results import write_solutions
 
 #: Results media type → pyoxigraph format (for ASK and uncapped SELECT).
@@ -128,8 +129,7 @@ def _graph_answer(triples: list[Triple], media_type: str) -> bytes | Failure:
     return serialize(triples, format=fmt, prefixes=prefixes) or b""
 
 
-def _answer(results: QuerySolutions | QueryBoolean | QueryTriples, job: QueryJob
-            ) -> Answer | Failure:
+def _answer(results: QueryResult, job: QueryJob) -> Answer | Failure:
     """Serialise evaluated ``results`` for ``job``; the cap applies to rows and triples."""
     cap = job.max_rows if job.max_rows > 0 else None
     if isinstance(results, QueryBoolean | QuerySolutions):
@@ -153,14 +153,17 @@ def _answer(results: QuerySolutions | QueryBoolean | QueryTriples, job: QueryJob
     return Answer(graph, content_type(job.media_type), f"triples={cap}" if truncated else None)
 
 
-def run_job(store: Store, job: QueryJob) -> Answer | Failure:
-    """Evaluate and serialise ``job`` on ``store``; a bad query is a 400 ``Failure``."""
+def run_job(store: QueryableStore, job: QueryJob) -> Answer | Failure:
+    """Evaluate and serialise ``job`` on ``store``; a bad query is a 400 ``Failure``, a remote
+    store that is down or too slow a 503."""
     try:
         options = dataset_options(job)
     except ValueError as error:
         return Failure(400, f"bad graph IRI in default-graph-uri or named-graph-uri: {error}")
     try:
         return _answer(store.query(job.query, **options), job)  # type: ignore[arg-type]
+    except StoreError as error:
+        return Failure(error.status, str(error))
     except SyntaxError as error:
         return Failure(400, f"bad query: {error}")
     except (ValueError, TypeError) as error:

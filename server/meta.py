@@ -6,6 +6,7 @@ from flask import Blueprint, Response, jsonify, request
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
 from kg import iris
+from kg.backends import describe
 from kg.namespaces import PREFIXES, RDF, SD
 from server.limits import limit_triples
 from server.negotiation import RDF_TYPES, choose_media_type
@@ -68,14 +69,13 @@ def create_meta_blueprint() -> Blueprint:
     @bp.route("/health")
     def health() -> Response:
         st = state()
-        ok = True
+        body: dict[str, str] = {"status": "ok", "version": st.version, **describe(st.store)}
         try:
             st.store.query("ASK { ?s ?p ?o }")
-        except OSError:
-            ok = False
-        response = jsonify({"status": "ok" if ok else "unavailable", "version": st.version,
-                            "store": "embedded"})
-        response.status_code = 200 if ok else 503
+        except OSError as error:
+            body.update(status="unavailable", message=str(error))
+        response = jsonify(body)
+        response.status_code = 200 if body["status"] == "ok" else 503
         return response
 
     return bp

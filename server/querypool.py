@@ -21,6 +21,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
+from kg.backends import timeout_message
 from server.executor import Answer, Failure, QueryJob, run_job
 
 #: How long a new child may take to open the store before the query is refused.
@@ -61,12 +62,6 @@ def child_main(conn: Connection, store_path: str, parent: int) -> None:
 class _Child:
     process: BaseProcess
     conn: Connection
-
-
-def timeout_message(seconds: float) -> str:
-    return (f"the query ran longer than the time limit of {seconds:g} s and was stopped; "
-            "make it more selective (a LIMIT, a narrower pattern), or ask the operator to raise "
-            "the limit (EVKG_QUERY_TIMEOUT, in seconds)")
 
 
 class QueryPool:

@@ -32,11 +32,15 @@ def search_query(text: str, limit: int = SEARCH_LIMIT) -> str:
     needle = graph.ref(Literal(text.lower()))
     props = "|".join(f"<{p.value}>" for p in SEARCHED)
     base = graph.ref(Literal(iris.base_iri()))
-    return f"""SELECT ?s (SAMPLE(?l) AS ?matched) (MIN(?local) AS ?rank) WHERE {{
-      ?s {props} ?l .
-      FILTER(isIRI(?s) && CONTAINS(LCASE(STR(?l)), {needle}))
-      BIND(IF(STRSTARTS(STR(?s), {base}), 0, 1) AS ?local)
-    }} GROUP BY ?s ORDER BY ?rank STRLEN(STR(?matched)) ?s LIMIT {limit}"""
+    # The grouping is a subquery so that ORDER BY sees plain variables: Virtuoso refuses an
+    # expression over an aggregate's alias in ORDER BY (a remote store may be Virtuoso).
+    return f"""SELECT ?s ?matched ?rank WHERE {{ {{
+      SELECT ?s (SAMPLE(?l) AS ?matched) (MIN(?local) AS ?rank) WHERE {{
+        ?s {props} ?l .
+        FILTER(isIRI(?s) && CONTAINS(LCASE(STR(?l)), {needle}))
+        BIND(IF(STRSTARTS(STR(?s), {base}), 0, 1) AS ?local)
+      }} GROUP BY ?s
+    }} }} ORDER BY ?rank STRLEN(STR(?matched)) ?s LIMIT {limit}"""
 
 
 def search(text: str) -> list[Hit]:

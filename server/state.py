@@ -1,17 +1,28 @@
-"""What the application serves, reached through one accessor (``state()``)."""
+"""What the application serves, reached through one accessor (``state()``).
+
+The backend is chosen here: the embedded release store (the default), a store given in code, or
+a remote SPARQL endpoint when ``EVKG_SPARQL_ENDPOINT`` is set.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from pyoxigraph import Store
+from pyoxigraph import QuerySolutions, Store
 
+from kg import iris
+from kg.backends import QueryableStore, RemoteStore
+from kg.release import MANIFEST
+from kg.remote import Endpoint, StoreError
 from server.cache import ResultCache, cache_folder
 from server.executor import Executor, LocalExecutor
+from server.forwarding import RemoteExecutor
 from server.limits import Limits
 from server.querypool import QueryPool
 
@@ -22,11 +33,20 @@ DEFAULT_SERVING: dict[str, Any] = {
     "CACHE_MAX_BYTES": 256 * 1024 * 1024,
     "CACHE_MAX_AGE": 600,
 }
+#: Settings of a remote store (each an ``EVKG_*`` variable); an empty endpoint: embedded store.
+DEFAULT_BACKEND: dict[str, Any] = {
+    "SPARQL_ENDPOINT": "",
+    "SPARQL_UPDATE_ENDPOINT": "",
+    "GSP_ENDPOINT": "",
+    "SPARQL_USER": "",
+    "SPARQL_PASSWORD": "",
+    "SPARQL_TIMEOUT_PARAMETER": "timeout",
+}
 
 
 @dataclass
 class ServerState:
-    store: Store
+    store: QueryableStore
     executor: Executor
     release_dir: Path | None = None
     manifest: dict[str, Any] = field(default_factory=dict)
@@ -58,14 +78,59 @@ def release_state(config: Mapping[str, Any], store: Store, release_dir: Path,
     limits = Limits.from_config(config)
     pool = QueryPool(release_dir / "store", size=int(_setting(config, "THREADS")),
                      timeout=limits.query_timeout)
-    max_bytes = int(_setting(config, "CACHE_MAX_BYTES"))
-    cache = None
-    if max_bytes > 0:
-        folder = cache_folder(str(_setting(config, "CACHE_DIR")),
-                              Path(str(config.get("STORE_DIR", "build"))))
-        cache = ResultCache(folder, max_bytes)
+    cache = _cache(config)
     return ServerState(store=store, executor=pool, release_dir=release_dir, manifest=manifest,
                        limits=limits, cache=cache)
+
+
+def _cache(config: Mapping[str, Any], folder_name: str = "") -> ResultCache | None:
+    max_bytes = int(_setting(config, "CACHE_MAX_BYTES"))
+    if max_bytes <= 0:
+        return None
+    folder = cache_folder(str(_setting(config, "CACHE_DIR")),
+                          Path(str(config.get("STORE_DIR", "build"))))
+    if folder is not None and folder_name:
+        folder = folder / folder_name
+    return ResultCache(folder, max_bytes)
+
+
+def remote_version(store: RemoteStore) -> str | None:
+    """The release version the store's ``graph/metadata`` states (None: down, or not loaded)."""
+    query = (f"SELECT ?v WHERE {{ GRAPH <{iris.graph_iri('metadata').value}> "
+             f"{{ <{iris.dataset_iri().value}> <http://purl.org/dc/terms/hasVersion> ?v }} }}")
+    try:
+        results = store.query(query)
+    except StoreError:
+        return None
+    assert isinstance(results, QuerySolutions)
+    versions = sorted(str(row[0].value) for row in results if row[0] is not None)
+    return versions[0] if len(versions) == 1 else None
+
+
+def remote_state(config: Mapping[str, Any], endpoint: Endpoint) -> ServerState:
+    """Serving a remote SPARQL store: queries are forwarded with the time limit.
+
+    The version is the one the store's metadata states, read once at start (restart the server
+    after loading another release). The release files under ``STORE_DIR`` are offered for
+    download when they are that version. Answers are cached only when the version is known,
+    in a cache folder of this endpoint's own.
+    """
+    limits = Limits.from_config(config)
+    timeout = limits.query_timeout if limits.query_timeout > 0 else None
+    graphs = tuple(iris.graph_iri(name).value for name in iris.GRAPH_NAMES)
+    store = RemoteStore(replace(endpoint, dataset=graphs), timeout=timeout)
+    version = remote_version(store)
+    release_dir: Path | None = None
+    manifest: dict[str, Any] = {"version": version} if version else {}
+    local = Path(str(config.get("STORE_DIR", "build"))) / "current"
+    if local.exists() and version:
+        local_manifest = json.loads((local / MANIFEST).read_text(encoding="utf-8"))
+        if local_manifest.get("version") == version:
+            release_dir, manifest = local.resolve(), local_manifest
+    key = hashlib.sha256(endpoint.query.encode("utf-8")).hexdigest()[:16]
+    cache = _cache(config, f"remote-{key}") if version else None
+    return ServerState(store=store, executor=RemoteExecutor(store, timeout=timeout),
+                       release_dir=release_dir, manifest=manifest, limits=limits, cache=cache)
 
 
 def state() -> ServerState:

@@ -14,14 +14,15 @@ import rdflib
 from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
-from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, Store
+from pyoxigraph import Literal, NamedNode, Quad, Store
 from rdflib.collection import Collection
 
 from kg import iris
 from kg.build import BuildReport
 from kg.namespaces import EVKG, RDF, RDFS, SKOS
 from server import create_app
-from server.editor import Example, load_examples
+from server.editor import load_examples
+from tests.conftest import Backend
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/evkg/"
@@ -39,9 +40,10 @@ RDF_SYNTAXES = {
 
 
 @pytest.fixture(scope="module")
-def app(default_build: tuple[Path, BuildReport]) -> Flask:
+def app(default_build: tuple[Path, BuildReport], backend: Backend) -> Flask:
+    """The application on each backend."""
     out, _ = default_build
-    return create_app({"STORE_DIR": str(out)})
+    return create_app({"STORE_DIR": str(out), **backend.config})
 
 
 @pytest.fixture()
@@ -310,25 +312,3 @@ def test_yasgui_files_come_from_node_modules(client: FlaskClient) -> None:
         assert response.mimetype == "text/javascript"
     assert client.get("/static/vendor/yasgui/../../../package.json").status_code == 404
     assert client.get("/static/vendor/yasgui/%2e%2e/package.json").status_code == 404
-
-
-#: Each example query and a value its answer must contain on the default graph.
-EXAMPLE_ANSWERS = {
-    "articles-per-year": "2023",
-    "seed-review-neighbourhood": BASE + "article/38333685",
-    "chemoresistance-cargo": "SNHG14",
-    "seed-review-major-topics": "Extracellular Vesicles",
-    "retracted-findings": "Exosome-mediated transfer of lncRNA-SNHG14 promotes trastuzumab "
-                          "chemoresistance in breast cancer",
-    "cargo-per-process": BASE + "process/metastasis",
-    "top-neoplasm-headings": "Breast Neoplasms",
-}
-
-
-@pytest.mark.parametrize("example", load_examples(ROOT / "queries"), ids=lambda e: e.name)
-def test_example_query_answers_on_default_graph(example: Example, default_store: Store) -> None:
-    assert example.title and example.description, f"{example.name}.rq needs title and description"
-    solutions = default_store.query(example.query, use_default_graph_as_union=True)
-    assert isinstance(solutions, QuerySolutions)
-    values = {t.value for row in solutions for t in row if t is not None}
-    assert EXAMPLE_ANSWERS[example.name] in values

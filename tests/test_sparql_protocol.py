@@ -29,6 +29,7 @@ from SPARQLWrapper import (
 )
 
 from server import create_app
+from tests.conftest import Backend
 
 BASE = "https://w3id.org/evkg/"
 COUNT = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a <https://schema.org/ScholarlyArticle> }"
@@ -53,7 +54,10 @@ RDF_PARSERS = {
 
 
 @pytest.fixture
-def app(default_store: Store) -> Flask:
+def app(default_store: Store, backend: Backend) -> Flask:
+    """The application on each backend (the embedded store given in code, or a remote store)."""
+    if backend.remote:
+        return create_app({"TESTING": True, **backend.config})
     return create_app({"TESTING": True}, store=default_store)
 
 

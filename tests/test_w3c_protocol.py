@@ -21,7 +21,7 @@ import requests
 from pyoxigraph import QueryResultsFormat, QuerySolutions, RdfFormat, parse, parse_query_results
 from rdflib.collection import Collection
 
-from tests.conftest import SHARED
+from tests.conftest import SHARED, Backend, engine_difference
 
 PROTOCOL = SHARED / "data" / "sparql11-tests" / "sparql" / "sparql11" / "protocol"
 if not (PROTOCOL / "manifest.ttl").exists():
@@ -55,6 +55,11 @@ QUERIES = {
 }
 #: Known gaps: case name → reason (none today; kept so a gap is recorded, never skipped).
 GAPS: dict[str, str] = {}
+#: Why the update cases' checks fail on Virtuoso (README, "Beyond one machine"): they ask about a
+#: graph outside the dataset evkg names, and Virtuoso 7.2 then answers ``GRAPH <g> { <s> ?p ?o }``
+#: with one empty solution (ASK true) instead of none.
+VIRTUOSO_GRAPH_OUTSIDE_DATASET = ("Virtuoso 7.2 finds a solution for GRAPH <g> { <s> ?p ?o } when "
+                                  "<g> is not among the named-graph-uri graphs")
 
 
 @dataclass(frozen=True)
@@ -150,7 +155,10 @@ def _marks(name: str) -> list[pytest.MarkDecorator]:
 
 @pytest.mark.parametrize(("name", "exchanges"),
                          [pytest.param(n, e, id=n, marks=_marks(n)) for n, e in CASES])
-def test_protocol_case(live_server: str, name: str, exchanges: list[Exchange]) -> None:
+def test_protocol_case(live_server: str, name: str, exchanges: list[Exchange], backend: Backend,
+                       request: pytest.FixtureRequest) -> None:
+    if name.startswith("update_"):
+        engine_difference(request, backend, ("virtuoso",), VIRTUOSO_GRAPH_OUTSIDE_DATASET)
     updating = name.startswith("update_")
     for exchange in exchanges:
         path, body = _adapted(name, exchange)

@@ -1,0 +1,336 @@
+"""Build benchmark: synthetic PubMed XML → records → quads → store → release, timed.
+
+    python benchmarks/build.py --sizes 10000,100000[,1000000] [--workdir DIR]
+
+For each size it writes synthetic baseline-like files (``benchmarks/synthetic.py``; not timed),
+then measures, each on its own:
+
+- parse: ``read_pubmed_xml`` alone, records/s (one core);
+- map: ``article_lines`` (the article mapping) and the build's whole mapper (with the findings
+  drawn by MeSH indexing and text mining) on the parsed records, records/s (one core);
+- load: ``load_lines`` of the mapped lines into a new store, in the build's batches, triples/s;
+- end to end: ``evkg build FILES --without-default-articles --out …`` in a child process, with
+  its peak RSS and the time of each step of the build;
+- ``bulk_load`` alone: the release's N-Quads (decompressed, not timed) loaded into a new store by
+  ``Store.bulk_load`` in a child process: the floor the end-to-end time is compared with;
+
+and prints a table of figures and of the ratios the issue sets as targets. Timings are wall
+clock; CPU seconds are shown beside them because other processes may share the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+
+from synthetic import write_files  # noqa: E402
+
+from kg.articles import SharedTerms, article_lines  # noqa: E402
+from kg.build import DATA_DIR, ONTOLOGY_DIR  # noqa: E402
+from kg.linking import ArticleLinker  # noqa: E402
+from kg.loading import ARTICLE_BATCH  # noqa: E402
+from kg.pubmed import read_pubmed_xml  # noqa: E402
+from kg.records import Article  # noqa: E402
+from kg.store import load_others, load_plain_lines, split_lines  # noqa: E402
+
+#: The issue's targets.
+TARGET_PARSE_MAP = 5_000  # records/s per core, parse + map
+TARGET_RATIO = 2.0  # end-to-end at 100k records / bulk_load alone of the same quads
+TARGET_1M_SECONDS = 15 * 60
+TARGET_RSS_MB = 2_048
+#: Parse, map and load are measured on at most this many records (the rest of a big input adds
+#: time, not information); the end-to-end build always takes every record.
+COMPONENT_LIMIT = 100_000
+
+#: Runs the real ``evkg`` command and saves the build's step timings to the file named first.
+CLI_WITH_TIMINGS = """
+import json, sys
+import kg.cli
+real, timings = kg.cli.build, {}
+def build(*args, **kwargs):
+    report = real(*args, **kwargs)
+    timings.update(report.timings)
+    return report
+kg.cli.build = build
+try:
+    kg.cli.main(sys.argv[2:], prog_name="evkg")
+finally:
+    with open(sys.argv[1], "w") as out:
+        json.dump(timings, out)
+"""
+#: ``Store.bulk_load`` of one N-Quads file into a new store; prints the seconds it took.
+BULK_LOAD = """
+import sys, time
+from pyoxigraph import RdfFormat, Store
+start = time.perf_counter()
+store = Store(sys.argv[1])
+store.bulk_load(path=sys.argv[2], format=RdfFormat.N_QUADS)
+store.flush()
+del store
+print(time.perf_counter() - start)
+"""
+
+
+@dataclass
+class Clock:
+    """Wall and CPU seconds of the current process spent inside ``with`` blocks."""
+
+    wall: float = 0.0
+    cpu: float = 0.0
+
+    def __enter__(self) -> Clock:
+        self._start = (time.perf_counter(), time.process_time())
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.wall += time.perf_counter() - self._start[0]
+        self.cpu += time.process_time() - self._start[1]
+
+
+@dataclass
+class Result:
+    size: int
+    records: int = 0
+    parse: Clock = field(default_factory=Clock)
+    map_lines: Clock = field(default_factory=Clock)
+    map_build: Clock = field(default_factory=Clock)
+    load: Clock = field(default_factory=Clock)
+    loaded: int = 0
+    e2e_seconds: float = 0.0
+    e2e_cpu: float = 0.0
+    e2e_rss_mb: float = 0.0
+    bulk_seconds: float = 0.0
+    bulk_inner: float = 0.0
+    bulk_rss_mb: float = 0.0
+    triples: int = 0
+    files: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    gzip: dict[int, tuple[float, int]] = field(default_factory=dict)
+
+
+def run_child(command: list[str], **kwargs: object) -> tuple[float, float, float, str]:
+    """Run a child process; its wall seconds, CPU seconds and peak RSS (MB, of the largest
+    process it waited for) from ``wait4``, and its stdout."""
+    start = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, **kwargs)  # type: ignore[call-overload]
+    out = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise SystemExit(f"{command[:3]}… failed with exit code {child.returncode}")
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.decode()
+
+
+def articles(files: list[Path], clock: Clock, limit: int) -> Iterator[Article]:
+    """The articles of the files, the time spent reading them added to ``clock``."""
+    count = 0
+    for path in files:
+        records = read_pubmed_xml(path)
+        while count < limit:
+            with clock:
+                record = next(records, None)
+            if record is None:
+                break
+            if isinstance(record, Article):
+                count += 1
+                yield record
+
+
+def measure_components(files: list[Path], result: Result, workdir: Path) -> None:
+    """Parse, map and load, each timed on its own over the same records."""
+    from pyoxigraph import Quad, Store
+
+    linker = ArticleLinker.from_files(DATA_DIR, ONTOLOGY_DIR)
+    shared = SharedTerms()
+    store_dir = workdir / "components-store"
+    shutil.rmtree(store_dir, ignore_errors=True)
+    store = Store(str(store_dir))
+    buffer: list[str] = []
+    others: list[str | Quad] = []
+
+    def load(store: Store, everything: bool = False) -> None:  # as ArticleLoader, one thread
+        nonlocal others
+        plain, rest = split_lines(buffer)
+        with result.load:
+            load_plain_lines(store, plain)
+            others += rest
+            if everything or len(others) >= ARTICLE_BATCH:
+                load_others(store, others)
+                others = []
+        result.loaded += len(buffer)
+        buffer.clear()
+
+    for article in articles(files, result.parse, COMPONENT_LIMIT):
+        result.records += 1
+        with result.map_lines:
+            lines = article_lines(article, shared)
+        with result.map_build:
+            for _ in linker(article):
+                pass
+        buffer.extend(lines)
+        if len(buffer) >= ARTICLE_BATCH:
+            load(store)
+    load(store, everything=True)
+    with result.load:
+        store.flush()
+    del store
+    shutil.rmtree(store_dir, ignore_errors=True)
+
+
+def measure_build(files: list[Path], result: Result, workdir: Path) -> Path:
+    """``evkg build`` end to end in a child process; returns the release folder."""
+    out = workdir / f"build-{result.size}"
+    shutil.rmtree(out, ignore_errors=True)
+    timings_file = workdir / "timings.json"
+    evkg = [sys.executable, "-c", CLI_WITH_TIMINGS, str(timings_file)]
+    command = [*evkg, "build", *map(str, files), "--without-default-articles", "--quiet",
+               "--out", str(out)]
+    result.e2e_seconds, result.e2e_cpu, result.e2e_rss_mb, _ = run_child(command, cwd=ROOT)
+    result.timings = json.loads(timings_file.read_text(encoding="utf-8"))
+    release = (out / "current").resolve()
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    result.triples = sum(manifest["triples"].values())
+    result.files = {f["name"]: f["bytes"] for f in manifest["files"]}
+    return release
+
+
+def measure_bulk_load(release: Path, result: Result, workdir: Path) -> None:
+    """``bulk_load`` alone of the release's N-Quads, side by side with the build."""
+    nquads = workdir / "release.nq"
+    with gzip.open(release / "evkg.nq.gz", "rb") as packed, nquads.open("wb") as plain:
+        shutil.copyfileobj(packed, plain, 1 << 22)
+    store_dir = workdir / "bulk-load-store"
+    shutil.rmtree(store_dir, ignore_errors=True)
+    seconds, _, rss, out = run_child([sys.executable, "-c", BULK_LOAD, str(store_dir),
+                                      str(nquads)])
+    result.bulk_seconds, result.bulk_inner, result.bulk_rss_mb = seconds, float(out), rss
+    measure_gzip(nquads, result)
+    nquads.unlink()
+    shutil.rmtree(store_dir, ignore_errors=True)
+
+
+def measure_gzip(nquads: Path, result: Result, sample: int = 256 << 20) -> None:
+    """gzip levels 1 and 6 on (up to 256 MB of) the N-Quads text: seconds and bytes per MB."""
+    with nquads.open("rb") as handle:
+        data = handle.read(sample)
+    for level in (1, 6):
+        start = time.process_time()
+        size = len(gzip.compress(data, compresslevel=level, mtime=0))
+        megabytes = len(data) / (1 << 20)
+        result.gzip[level] = ((time.process_time() - start) / megabytes, int(size / megabytes))
+
+
+def rate(count: float, seconds: float) -> str:
+    return f"{count / seconds:,.0f}" if seconds else "—"
+
+
+def report(result: Result) -> None:
+    r = result
+    print(f"\n== {r.size:,} records ==", flush=True)
+    print(f"parse   {r.records:,} records: {r.parse.wall:.1f} s wall, {r.parse.cpu:.1f} s CPU "
+          f"→ {rate(r.records, r.parse.wall)} records/s ({rate(r.records, r.parse.cpu)}/s CPU)")
+    print(f"map     article_lines: {r.map_lines.wall:.1f} s → {rate(r.records, r.map_lines.wall)}"
+          f" records/s ({rate(r.records, r.map_lines.cpu)}/s CPU); build mapper (with findings)"
+          f": {r.map_build.wall:.1f} s → {rate(r.records, r.map_build.wall)} records/s")
+    print(f"load    {r.loaded:,} lines: {r.load.wall:.1f} s wall, {r.load.cpu:.1f} s CPU → "
+          f"{rate(r.loaded, r.load.wall)} triples/s")
+    print(f"end to end  {r.e2e_seconds:.1f} s ({r.e2e_cpu:.1f} s CPU) → "
+          f"{rate(r.size, r.e2e_seconds)} records/s, {r.triples:,} triples → "
+          f"{rate(r.triples, r.e2e_seconds)} triples/s; peak RSS {r.e2e_rss_mb:,.0f} MB")
+    print("  steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in r.timings.items()))
+    print(f"bulk_load alone  {r.bulk_seconds:.1f} s (inside the process {r.bulk_inner:.1f} s) → "
+          f"{rate(r.triples, r.bulk_seconds)} triples/s; peak RSS {r.bulk_rss_mb:,.0f} MB")
+    print(f"ratio end to end / bulk_load: {r.e2e_seconds / r.bulk_seconds:.2f}")
+    print("release files: " + ", ".join(f"{k} {v / 1e6:,.1f} MB" for k, v in r.files.items()))
+    print("gzip on N-Quads: " + ", ".join(
+        f"level {level} {seconds:.3f} s/MB, {size / (1 << 20):.3f} of the size"
+        for level, (seconds, size) in r.gzip.items()))
+
+
+def table(results: list[Result]) -> None:
+    """The README table: figures, and each target with the figure it is judged by."""
+    print("\n| records | parse rec/s | map rec/s (article / with findings) | parse+map rec/s "
+          "(1 core) | load triples/s | end to end | triples | triples/s | bulk_load alone | "
+          "e2e / bulk_load | peak RSS | release (ttl / nt / nq / jsonld) |")
+    print("|---:" * 12 + "|")
+    for r in results:
+        per_core = r.records / (r.parse.cpu + r.map_build.cpu)
+        sizes = " / ".join(f"{r.files.get(f, 0) / 1e6:,.0f}" for f in
+                           ("evkg.ttl.gz", "evkg.nt.gz", "evkg.nq.gz", "evkg.jsonld.gz"))
+        print(f"| {r.size:,} | {rate(r.records, r.parse.cpu)} | "
+              f"{rate(r.records, r.map_lines.cpu)} / {rate(r.records, r.map_build.cpu)} | "
+              f"{per_core:,.0f} | {rate(r.loaded, r.load.wall)} | {r.e2e_seconds:,.0f} s | "
+              f"{r.triples:,} | {rate(r.triples, r.e2e_seconds)} | {r.bulk_seconds:,.0f} s | "
+              f"{r.e2e_seconds / r.bulk_seconds:.2f} | {r.e2e_rss_mb:,.0f} MB | {sizes} MB |")
+    print("\n| target | figure | met |")
+    print("|---|---|---|")
+    for r in results:
+        per_core = r.records / (r.parse.cpu + r.map_build.cpu)
+        print(f"| parse + map ≥ {TARGET_PARSE_MAP:,} records/s per core ({r.size:,}) | "
+              f"{per_core:,.0f} | {'yes' if per_core >= TARGET_PARSE_MAP else 'no'} |")
+    for r in results:
+        if r.size == 100_000:
+            ratio = r.e2e_seconds / r.bulk_seconds
+            print(f"| end to end ≤ {TARGET_RATIO:g}× bulk_load at 100k | {ratio:.2f}× | "
+                  f"{'yes' if ratio <= TARGET_RATIO else 'no'} |")
+        if r.size == 1_000_000:
+            print(f"| 1M built, validated, released < 15 min | {r.e2e_seconds / 60:.1f} min | "
+                  f"{'yes' if r.e2e_seconds < TARGET_1M_SECONDS else 'no'} |")
+    peaks = [r.e2e_rss_mb for r in results]
+    print(f"| peak RSS < 2 GB, flat as input grows | "
+          f"{' → '.join(f'{p:,.0f} MB' for p in peaks)} | "
+          f"{'yes' if max(peaks) < TARGET_RSS_MB else 'no'} (flat: judge the sequence) |")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,100000",
+                        help="comma-separated record counts (default 10000,100000)")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="where inputs and builds go (default: a temporary folder)")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="evkg-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    load = os.getloadavg()
+    print(f"machine: {platform.node()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}; load average {load[0]:.1f} at start; workdir {workdir}")
+    results = []
+    for size in sizes:
+        inputs = workdir / f"input-{size}"
+        done = inputs / "complete"
+        if not done.exists():
+            shutil.rmtree(inputs, ignore_errors=True)
+            write_files(inputs, size)
+            done.touch()
+        files = sorted(inputs.glob("*.xml.gz"))
+        result = Result(size)
+        measure_components(files, result, workdir)
+        release = measure_build(files, result, workdir)
+        measure_bulk_load(release, result, workdir)
+        report(result)
+        results.append(result)
+    table(results)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f}; children's peak RSS overall "
+          f"{peak:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""The wire to a remote SPARQL store: the SPARQL 1.1 Protocol and Graph Store Protocol over HTTP.
+
+One ``Endpoint`` holds the URLs and credentials; ``post`` sends one request and turns every way a
+store can fail into a ``StoreError`` carrying the HTTP status evkg answers with (400 for a query
+the store refused, 502 for a store error, 503 for a store that is down or too slow).
+
+It uses urllib rather than SPARQLWrapper: SPARQLWrapper installs a process-wide urllib opener
+for digest authentication, which the threads of a server would share, and sends a large body
+before the store's 401 challenge. Here the challenge is answered before the body goes out,
+Digest (Virtuoso) or Basic (most other engines), with the same two settings.
+"""
+
+from __future__ import annotations
+
+import base64
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from email.message import Message
+from typing import Any
+
+#: Seconds to wait for a store when no query time limit applies (loading, counting).
+DEFAULT_HTTP_TIMEOUT = 300.0
+#: Extra seconds the HTTP client waits beyond the query time limit, so that a store which
+#: enforces the limit itself (Virtuoso) answers first.
+TIMEOUT_GRACE = 2.0
+#: The longest part of a store's error message that is passed on.
+MESSAGE_LIMIT = 2000
+
+
+class StoreError(OSError):
+    """A remote store did not answer a request; ``status`` is what evkg answers with."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class StoreUnavailable(StoreError):
+    """The store is down, unreachable, or refused the credentials (503)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(503, message)
+
+
+class StoreTimeout(StoreUnavailable):
+    """The store did not finish within the time limit (503, as for the embedded store)."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a remote store answers, and how to log in."""
+
+    query: str
+    update: str | None = None
+    gsp: str | None = None
+    user: str | None = None
+    password: str | None = None
+    #: Graph IRIs sent as the dataset of a query that names none (empty: the store's own
+    #: default graph, which must then be the union of the named graphs).
+    dataset: tuple[str, ...] = ()
+    #: The query parameter that carries the time limit in milliseconds (Virtuoso, Stardog read
+    #: ``timeout``; other engines ignore it and the HTTP timeout applies); empty: none sent.
+    timeout_parameter: str = "timeout"
+
+    def passwords(self) -> urllib.request.HTTPPasswordMgrWithDefaultRealm:
+        manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        for url in (self.query, self.update, self.gsp):
+            if url and self.user:
+                manager.add_password(None, url, self.user, self.password or "")
+        return manager
+
+
+@dataclass(frozen=True)
+class Reply:
+    body: bytes
+    content_type: str
+    headers: Message
+
+
+def with_params(url: str, params: Sequence[tuple[str, str]]) -> str:
+    if not params:
+        return url
+    return url + ("&" if "?" in url else "?") + urllib.parse.urlencode(list(params))
+
+
+def post(endpoint: Endpoint, url: str, *, form: Sequence[tuple[str, str]] | None = None,
+         body: bytes | None = None, content_type: str = "", accept: str = "*/*",
+         method: str = "POST", params: Sequence[tuple[str, str]] = (),
+         timeout: float = DEFAULT_HTTP_TIMEOUT) -> Reply:
+    """Send one request to ``url``; a ``StoreError`` unless the store answered 2xx."""
+    headers: dict[str, str] = {"Accept": accept}
+    if form is not None:
+        body = urllib.parse.urlencode(list(form)).encode("utf-8")
+        content_type = "application/x-www-form-urlencoded"
+    if content_type:
+        headers["Content-Type"] = content_type
+    request = urllib.request.Request(with_params(url, params), data=body, headers=headers,
+                                     method=method)
+    try:
+        if endpoint.user:
+            _authorise(endpoint, request, url, timeout)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            data = response.read()
+            return Reply(data, response.headers.get_content_type(), response.headers)
+    except urllib.error.HTTPError as error:
+        raise _http_error(url, error) from None
+    except TimeoutError:
+        raise StoreTimeout(f"the SPARQL store at {url} did not answer within {timeout:g} s") \
+            from None
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        if isinstance(reason, TimeoutError):
+            raise StoreTimeout(f"the SPARQL store at {url} did not answer within "
+                               f"{timeout:g} s") from None
+        raise StoreUnavailable(f"the SPARQL store at {url} is not answering ({reason}); "
+                               "try again later") from None
+
+
+def _authorise(endpoint: Endpoint, request: urllib.request.Request, url: str,
+               timeout: float) -> None:
+    """Add the credentials to ``request`` before it is sent.
+
+    A store that asks for them answers 401 as soon as it has read the headers and may close the
+    connection while a large body is still being sent (a broken pipe). So the challenge is
+    fetched first with a GET that carries no body, and the request goes out already answered:
+    Digest (Virtuoso) computed by urllib's own handler, else Basic.
+    """
+    challenge = ""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method="GET"),
+                                    timeout=timeout):
+            pass
+    except urllib.error.HTTPError as error:
+        challenge = error.headers.get("WWW-Authenticate", "") if error.code == 401 else ""
+    scheme, _, rest = challenge.partition(" ")
+    if scheme.lower() == "digest":
+        handler = urllib.request.HTTPDigestAuthHandler(endpoint.passwords())
+        fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(rest))
+        answer = handler.get_authorization(request, fields)
+        if answer:
+            request.add_unredirected_header("Authorization", f"Digest {answer}")
+            return
+    token = base64.b64encode(f"{endpoint.user}:{endpoint.password or ''}".encode()).decode()
+    request.add_unredirected_header("Authorization", f"Basic {token}")
+
+
+def _http_error(url: str, error: urllib.error.HTTPError) -> StoreError:
+    try:
+        text = error.read().decode("utf-8", errors="replace").strip()[:MESSAGE_LIMIT]
+    except OSError:
+        text = ""
+    if error.code in (400, 406, 413, 414, 415):
+        return StoreError(400, f"the store refused the query: {text or error.reason}")
+    if error.code in (401, 403):
+        return StoreUnavailable(f"the SPARQL store at {url} refused access ({error.code}); "
+                                "check EVKG_SPARQL_USER and EVKG_SPARQL_PASSWORD")
+    if error.code in (502, 503, 504):
+        return StoreUnavailable(f"the SPARQL store at {url} is unavailable ({error.code}): "
+                                f"{text}")
+    return StoreError(502, f"the SPARQL store at {url} failed ({error.code}): {text}")
+
+
+def endpoint_from_settings(settings: Mapping[str, Any], *, dataset: Sequence[str] = ()
+                           ) -> Endpoint | None:
+    """The endpoint named by ``SPARQL_ENDPOINT`` (and its companions) in ``settings``, if any."""
+    query = str(settings.get("SPARQL_ENDPOINT") or "")
+    if not query:
+        return None
+
+    def text(key: str) -> str | None:
+        value = settings.get(key)
+        return str(value) if value else None
+
+    return Endpoint(query=query, update=text("SPARQL_UPDATE_ENDPOINT"),
+                    gsp=text("GSP_ENDPOINT"), user=text("SPARQL_USER"),
+                    password=text("SPARQL_PASSWORD"), dataset=tuple(dataset),
+                    timeout_parameter=str(settings.get("SPARQL_TIMEOUT_PARAMETER", "timeout")))

@@ -1,0 +1,249 @@
+"""A picture of the graph at ``/explore``: articles per year, cargo class × process, MeSH headings,
+and the seed review's citation network.
+
+The counts are the release's statistics, computed once by the build into ``graph/metadata``
+(``kg/statistics.py``), so the page runs no aggregate over the graph. The network is a look-up
+around one article. Charts are drawn by Chart.js, served from npm's ``node_modules`` at
+``/static/vendor/chartjs/…``; without it the page shows the same numbers as tables.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, request, send_from_directory
+from pyoxigraph import NamedNode
+
+from kg import iris
+from kg.namespaces import EVKG
+from server import graph
+from server.editor import ROOT
+from server.pages import page_response
+from server.terms import curie, href
+
+#: The article whose neighbourhood is drawn (the review the default graph grew from).
+SEED_ARTICLE = "article/37534210"
+#: Headings shown in the chart; nodes drawn in the network at most.
+TOP_HEADINGS = 15
+NETWORK_MAX_NODES = 60
+#: Chart.js's built files under npm's folder, and the one the page loads.
+CHARTJS_DIST = Path("chart.js/dist")
+CHARTJS_FILE = "chart.umd.min.js"
+
+
+def chartjs_dir() -> Path:
+    configured = current_app.config.get("CHARTJS_DIR")
+    return Path(configured) if configured else ROOT / "node_modules" / CHARTJS_DIST
+
+
+def _statistics(cls: NamedNode, columns: str, order: str, outside: str = "") -> list[graph.Row]:
+    """The rows of one kind of statistic from ``graph/metadata`` (``?n`` is the count);
+    ``outside`` is a pattern over the other graphs (labels)."""
+    g = iris.graph_iri("metadata").value
+    ds = iris.dataset_iri().value
+    return graph.select(
+        f"SELECT * WHERE {{ GRAPH <{g}> {{ <{ds}> <{EVKG.statistic.value}> ?s . "
+        f"?s a <{cls.value}> ; <{EVKG.count.value}> ?n . {columns} }} {outside} }} ORDER BY {order}")
+
+
+def year_counts() -> list[tuple[str, int]]:
+    rows = _statistics(EVKG.YearCount, f"?s <{EVKG.year.value}> ?year", "?year")
+    return [(r["year"].value, int(r["n"].value)) for r in rows]
+
+
+@dataclass
+class Heatmap:
+    """Findings per cargo class (rows) and process (columns), with labels and totals."""
+
+    classes: list[tuple[str, str]] = field(default_factory=list)
+    processes: list[tuple[str, str]] = field(default_factory=list)
+    cells: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @property
+    def peak(self) -> int:
+        return max(self.cells.values(), default=0)
+
+    def shade(self, n: int) -> float:
+        """Cell opacity: 0 for an empty cell, then 0.15-1 by the square root of the count."""
+        return 0.0 if not n else round(0.15 + 0.85 * math.sqrt(n / self.peak), 2)
+
+
+def heatmap() -> Heatmap:
+    rows = _statistics(EVKG.CargoProcessCount,
+                       f"?s <{EVKG.countedCargoClass.value}> ?class ; "
+                       f"<{EVKG.countedProcess.value}> ?process", "?class ?process")
+    result = Heatmap(cells={(r["class"].value, r["process"].value): int(r["n"].value) for r in rows})
+    labels = graph.labels_for([iri for pair in result.cells for iri in pair])
+    totals: dict[str, int] = {}
+    for (cls, process), n in result.cells.items():
+        totals[cls] = totals.get(cls, 0) + n
+        totals[process] = totals.get(process, 0) + n
+
+    def axis(iris_: set[str]) -> list[tuple[str, str]]:
+        named = [(iri, labels.get(iri, curie(iri))) for iri in iris_]
+        return sorted(named, key=lambda item: (-totals[item[0]], item[1]))
+
+    result.classes = axis({cls for cls, _ in result.cells})
+    result.processes = axis({process for _, process in result.cells})
+    return result
+
+
+def top_headings(limit: int = TOP_HEADINGS) -> list[tuple[str, str, int]]:
+    """The most frequent MeSH descriptors: (IRI, label, articles), ties by label."""
+    rows = _statistics(EVKG.HeadingCount, f"?s <{EVKG.countedHeading.value}> ?heading .",
+                       f"DESC(?n) ?label LIMIT {int(limit)}",
+                       "OPTIONAL { ?heading <http://www.w3.org/2000/01/rdf-schema#label> ?label }")
+    return [(r["heading"].value, r["label"].value if "label" in r else curie(r["heading"].value),
+             int(r["n"].value)) for r in rows]
+
+
+# --- the citation network ------------------------------------------------------------------------
+
+CITES = "http://purl.org/spar/cito/cites"
+SIMILAR = EVKG.similarTo.value
+
+
+def neighbours(seed: str) -> dict[str, str]:
+    """The seed's neighbours and how each relates to it: citing, cited or similar."""
+    rows = graph.select(
+        f"SELECT ?n ?role WHERE {{ {{ ?n <{CITES}> <{seed}> BIND('citing' AS ?role) }} "
+        f"UNION {{ <{seed}> <{CITES}> ?n BIND('cited' AS ?role) }} "
+        f"UNION {{ <{seed}> <{SIMILAR}> ?n BIND('similar' AS ?role) }} }}")
+    order = {"citing": 0, "cited": 1, "similar": 2}
+    roles: dict[str, str] = {}
+    for row in sorted(rows, key=lambda r: order[r["role"].value]):
+        if row["n"].value != seed:
+            roles.setdefault(row["n"].value, row["role"].value)
+    return roles
+
+
+def network_edges(seed: str, around: list[str]) -> list[tuple[str, str, str]]:
+    """Every cites / similar-to edge among the seed and ``around`` (as the .rq example gives)."""
+    nodes = [seed, *around]
+    targets = ", ".join(f"<{iri}>" for iri in nodes)
+    rows = graph.select(
+        f"SELECT DISTINCT ?source ?relation ?target WHERE {{ VALUES ?source {{ {graph.values(nodes)} }} "
+        f"?source ?relation ?target . FILTER(?relation IN (<{CITES}>, <{SIMILAR}>) "
+        f"&& ?target IN ({targets})) }}")
+    return sorted((r["source"].value, r["relation"].value, r["target"].value) for r in rows)
+
+
+@dataclass(frozen=True)
+class Node:
+    iri: str
+    role: str  # seed, citing, cited, similar
+    x: float
+    y: float
+    label: str
+    title: str
+    year: str
+
+    @property
+    def link(self) -> str | None:
+        return href(self.iri)
+
+
+@dataclass
+class Network:
+    nodes: list[Node]
+    edges: list[tuple[Node, str, Node]]
+    omitted: int = 0
+    width: int = 720
+    height: int = 460
+
+
+def citation_network(seed: str | None = None) -> Network:
+    """The seed review and its neighbours on a circle, grouped by how they relate to it."""
+    seed = seed or iris.mint(SEED_ARTICLE).value
+    roles = neighbours(seed)
+    order = {"citing": 0, "cited": 1, "similar": 2}
+    around = sorted(roles, key=lambda iri: (order[roles[iri]], iri))
+    omitted = max(0, len(around) - NETWORK_MAX_NODES)
+    around = around[:NETWORK_MAX_NODES]
+    roles[seed] = "seed"
+    edges = network_edges(seed, around)
+    facts = graph.select(
+        f"SELECT ?a ?title ?year WHERE {{ VALUES ?a {{ {graph.values([seed, *around])} }} "
+        "OPTIONAL { ?a <http://purl.org/dc/terms/title> ?title } "
+        "OPTIONAL { ?a <http://purl.org/spar/fabio/hasPublicationYear> ?year } }")
+    info: dict[str, tuple[str, str]] = {}
+    for r in facts:  # the first title and year of each article
+        info.setdefault(r["a"].value, (r["title"].value if "title" in r else "",
+                                       r["year"].value if "year" in r else ""))
+    width, height = 720, 460
+    cx, cy, radius = width / 2, height / 2, min(width, height) / 2 - 60
+
+    def node(iri: str, x: float, y: float) -> Node:
+        title, year = info.get(iri, ("", ""))
+        return Node(iri, roles[iri], round(x, 1), round(y, 1), iri.rsplit("/", 1)[-1], title, year)
+
+    nodes = {seed: node(seed, cx, cy)}
+    for k, iri in enumerate(around):
+        angle = 2 * math.pi * k / max(len(around), 1) - math.pi / 2
+        nodes[iri] = node(iri, cx + radius * math.cos(angle), cy + radius * math.sin(angle))
+    drawn = [(nodes[s], r, nodes[t]) for s, r, t in edges if s in nodes and t in nodes]
+    return Network(list(nodes.values()), drawn, omitted, width, height)
+
+
+# --- the findings behind a heatmap cell ----------------------------------------------------------
+
+def _iri_argument(name: str) -> NamedNode:
+    value = request.args.get(name, "")
+    try:
+        return NamedNode(value)
+    except ValueError:
+        abort(400, f"{name} must be an IRI")
+
+
+def cell_findings(cargo_class: NamedNode, process: NamedNode) -> list[graph.Row]:
+    """The findings counted in one heatmap cell (the statistic's own pattern, one cell)."""
+    return graph.select(f"""
+PREFIX evkg: <https://w3id.org/evkg/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?finding ?article ?title ?cargo ?cargoLabel ?effect ?method ?note ?retracted WHERE {{
+  ?finding a evkg:Finding ; evkg:process {graph.ref(process)} ; prov:wasDerivedFrom ?article ;
+           evkg:effect ?effect ; evkg:method ?method .
+  {{ ?finding evkg:cargo ?cargo . ?cargo a {graph.ref(cargo_class)} }}
+  UNION {{ ?finding evkg:cargoClass {graph.ref(cargo_class)} }}
+  OPTIONAL {{ ?cargo skos:prefLabel ?cargoLabel }}
+  OPTIONAL {{ ?article <http://purl.org/dc/terms/title> ?title }}
+  OPTIONAL {{ ?finding evkg:evidenceNote ?note }}
+  OPTIONAL {{ ?finding evkg:fromRetractedArticle ?retracted }}
+}} ORDER BY ?cargoLabel ?article ?method ?finding""")
+
+
+def create_explore_blueprint() -> Blueprint:
+    bp = Blueprint("explore", __name__)
+
+    @bp.route("/explore")
+    def explore() -> Response:
+        """The picture of the graph, from the release's statistics."""
+        return page_response(
+            "explore.html", years=year_counts(), heat=heatmap(), headings=top_headings(),
+            network=citation_network(), chartjs=(chartjs_dir() / CHARTJS_FILE).is_file(),
+            chartjs_file=CHARTJS_FILE, href=href, curie=curie)
+
+    @bp.route("/explore/findings")
+    def findings() -> Response:
+        """The findings behind one heatmap cell (``cargo_class`` and ``process`` IRIs)."""
+        cargo_class, process = _iri_argument("cargo_class"), _iri_argument("process")
+        rows = cell_findings(cargo_class, process)
+        labels = graph.labels_for([cargo_class.value, process.value])
+        return page_response("explore.html", cell=True, rows=rows, href=href, curie=curie,
+                             cargo_class=cargo_class.value, process=process.value,
+                             class_label=labels.get(cargo_class.value, curie(cargo_class.value)),
+                             process_label=labels.get(process.value, curie(process.value)))
+
+    @bp.route("/static/vendor/chartjs/<path:filename>")
+    def chartjs_asset(filename: str) -> Response:
+        """Chart.js's built files, read from npm's ``node_modules`` (``make install``)."""
+        folder = chartjs_dir()
+        if not folder.is_dir():
+            abort(404)
+        response: Response = send_from_directory(folder, filename, max_age=86400)
+        return response
+
+    return bp

@@ -1,0 +1,232 @@
+"""The picture of the graph: statistics the build stores, the /explore page that reads them, and
+the live example queries that must give the same numbers."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from pyoxigraph import QuerySolutions, Store
+
+from kg import iris
+from kg.build import BuildReport
+from kg.namespaces import EVKG
+from kg.statistics import statistics_quads
+from server import create_app, graph
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = {"Accept": "text/html"}
+BASE = "https://w3id.org/evkg/"
+CHARTJS = ROOT / "node_modules/chart.js/dist/chart.umd.min.js"
+
+
+def rows(store: Store, query: str) -> list[dict[str, str]]:
+    solutions = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(solutions, QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]  # type: ignore[union-attr]
+
+
+def example(name: str) -> str:
+    return (ROOT / "queries" / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def stored(store: Store, cls: str, dimensions: tuple[str, ...]) -> dict[tuple[str, ...], int]:
+    """The statistics of one class in graph/metadata, by their dimension values."""
+    columns = " ".join(f"<{EVKG[d].value}> ?{d} ;" for d in dimensions)
+    found = rows(store, f"""SELECT * WHERE {{ GRAPH <{iris.graph_iri('metadata').value}> {{
+        <{iris.dataset_iri().value}> <{EVKG.statistic.value}> ?s .
+        ?s a <{EVKG[cls].value}> ; {columns} <{EVKG.count.value}> ?n }} }}""")
+    return {tuple(r[d] for d in dimensions): int(r["n"]) for r in found}
+
+
+# --- the build's statistics agree with the live example queries -----------------------------------
+
+def test_year_statistics_match_articles_per_year(default_store: Store) -> None:
+    live = {(r["year"],): int(r["articles"]) for r in rows(default_store, example("articles-per-year"))}
+    assert stored(default_store, "YearCount", ("year",)) == live
+    assert live[("2023",)] == 13
+
+
+def test_cargo_process_statistics_match_the_example(default_store: Store) -> None:
+    live = {(r["class"], r["process"]): int(r["findings"])
+            for r in rows(default_store, example("cargo-class-process-counts"))}
+    assert stored(default_store, "CargoProcessCount", ("countedCargoClass", "countedProcess")) == live
+    assert live[(EVKG.MicroRNA.value, BASE + "process/metastasis")] == 8
+
+
+def test_heading_statistics_match_the_top_headings(default_store: Store) -> None:
+    statistics = stored(default_store, "HeadingCount", ("countedHeading",))
+    live = rows(default_store, example("top-mesh-headings"))
+    assert live and all(statistics[(r["heading"],)] == int(r["articles"]) for r in live)
+    everything = example("top-mesh-headings").replace("LIMIT 20", "")
+    assert len(statistics) == len(rows(default_store, everything))
+
+
+def test_statistics_are_the_same_quads_every_time(default_store: Store) -> None:
+    first, second = list(statistics_quads(default_store)), list(statistics_quads(default_store))
+    assert first == second
+    assert all(q.graph_name == iris.graph_iri("metadata") for q in first)
+
+
+def test_release_void_file_holds_the_statistics(default_build: tuple[Path, BuildReport]) -> None:
+    _, report = default_build
+    assert report.release_dir is not None
+    void = (report.release_dir / "void.ttl").read_text(encoding="utf-8")
+    assert "evkg:YearCount" in void and "evkg:HeadingCount" in void
+
+
+# --- the page --------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def app(default_build: tuple[Path, BuildReport]) -> Flask:
+    out, _ = default_build
+    return create_app({"STORE_DIR": str(out), "TESTING": True})
+
+
+@pytest.fixture(scope="module")
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def page(client: FlaskClient) -> str:
+    response = client.get("/explore", headers=HTML)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_page_shows_the_year_counts(page: str, default_store: Store) -> None:
+    for row in rows(default_store, example("articles-per-year")):
+        assert f'data-label="{row["year"]}" data-value="{row["articles"]}"' in page
+
+
+def test_heatmap_cells_are_the_statistics_and_link_to_their_findings(
+        page: str, client: FlaskClient, default_store: Store) -> None:
+    cells = {(c, p): int(n) for c, p, n in re.findall(
+        r'data-class="([^"]+)" data-process="([^"]+)" data-value="(\d+)"', page)}
+    live = {(r["class"], r["process"]): int(r["findings"])
+            for r in rows(default_store, example("cargo-class-process-counts"))}
+    assert {k: v for k, v in cells.items() if v} == live
+    links = {}
+    for link in re.findall(r'href="(/explore/findings\?[^"]+)"', page):
+        query = parse_qs(urlsplit(html.unescape(link)).query)
+        links[(query["cargo_class"][0], query["process"][0])] = html.unescape(link)
+    assert set(links) == set(live)
+    for (cls, process), n in live.items():
+        listing = client.get(links[(cls, process)], headers=HTML).get_data(as_text=True)
+        body = listing.split('<table class="findings" id="cell-findings">')[1]
+        assert body.count("<tr") - 1 == n, (cls, process)
+
+
+def test_cell_listing_names_its_findings(client: FlaskClient) -> None:
+    link = "/explore/findings?" + urlencode({"cargo_class": EVKG.LongNoncodingRNA.value,
+                                             "process": BASE + "process/drug_resistance"})
+    html = client.get(link, headers=HTML).get_data(as_text=True)
+    assert 'href="/cargo/SNHG14"' in html and "retracted" in html
+
+
+@pytest.mark.parametrize("query", ["", "cargo_class=%3Cx%3E&process=y", "process=x"])
+def test_cell_listing_refuses_what_is_not_an_iri(client: FlaskClient, query: str) -> None:
+    assert client.get("/explore/findings?" + query).status_code == 400
+
+
+def test_page_lists_the_top_headings(page: str, default_store: Store) -> None:
+    live = rows(default_store, example("top-mesh-headings"))[:15]
+    shown = re.findall(r'data-label="[^"]*" data-value="(\d+)" data-iri="([^"]+)"', page)
+    assert [(iri, int(n)) for n, iri in shown] == [(r["heading"], int(r["articles"])) for r in live]
+
+
+def test_network_draws_the_edges_of_the_example(page: str, default_store: Store) -> None:
+    live = {(r["source"], r["target"]) for r in rows(default_store, example("seed-review-citation-network"))}
+    drawn = set(re.findall(r'<line class="\w+"[^>]* data-source="([^"]+)" data-target="([^"]+)"', page))
+    assert drawn == live and len(live) == 10
+    assert 'href="/article/37534210" class="seed"' in page
+    assert page.count('class="citing"') == 5
+
+
+def test_page_runs_no_aggregate(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counts come from graph/metadata: no query of the page counts or groups."""
+    seen: list[str] = []
+    original = graph.select
+
+    def recording(query: str) -> list[graph.Row]:
+        seen.append(query)
+        return original(query)
+
+    monkeypatch.setattr(graph, "select", recording)
+    assert app.test_client().get("/explore", headers=HTML).status_code == 200
+    assert seen and not [q for q in seen if re.search(r"COUNT\s*\(|GROUP\s+BY", q, re.I)]
+
+
+def test_page_degrades_to_tables_without_chartjs(default_build: tuple[Path, BuildReport],
+                                                  tmp_path: Path) -> None:
+    out, _ = default_build
+    app = create_app({"STORE_DIR": str(out), "CHARTJS_DIR": str(tmp_path)})
+    html = app.test_client().get("/explore", headers=HTML).get_data(as_text=True)
+    assert "chart.umd.min.js" not in html and 'id="no-charts"' in html
+    assert 'data-label="2023" data-value="13"' in html
+    assert app.test_client().get("/static/vendor/chartjs/chart.umd.min.js").status_code == 404
+
+
+def test_chartjs_comes_from_node_modules(client: FlaskClient, page: str) -> None:
+    if not CHARTJS.is_file():
+        pytest.skip("Chart.js is not installed: run `make install` (npm ci)")
+    assert '<script src="/static/vendor/chartjs/chart.umd.min.js" defer></script>' in page
+    with client.get("/static/vendor/chartjs/chart.umd.min.js") as response:
+        assert response.status_code == 200
+    assert client.get("/static/vendor/chartjs/../../package.json").status_code == 404
+
+
+# --- in a browser ------------------------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+#: Non-blank pixels of a canvas (Chart.js draws on a transparent canvas).
+INKED = """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }"""
+
+
+@pytest.fixture(scope="module")
+def browser_page() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (make install-test)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        context = browser.new_context(viewport={"width": 1300, "height": 1000})
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+@pytest.mark.browser
+def test_explore_page_draws_its_charts(browser_page: Any, live_server: str,
+                                       default_store: Store) -> None:
+    if not CHARTJS.is_file():
+        pytest.skip("Chart.js is not installed: run `make install` (npm ci)")
+    page = browser_page  # a playwright Page
+    page.goto(live_server + "/explore")
+    years = page.locator("#years-chart")
+    years.wait_for(state="visible", timeout=15_000)
+    live = rows(default_store, example("articles-per-year"))
+    assert years.get_attribute("data-drawn") == str(len(live))
+    assert years.evaluate(INKED) > 500
+    headings = page.locator("#headings-chart")
+    assert headings.get_attribute("data-drawn") == "15" and headings.evaluate(INKED) > 500
+    cell = page.locator("#years-table tr[data-label='2023']")
+    assert cell.get_attribute("data-value") == "13"
+    assert page.locator("#heatmap-table td.cell a").count() == 19
+    assert page.locator("#network-svg line").count() == 10
+    page.screenshot(path="/tmp/evkg-explore.png", full_page=True)
+    page.locator("#heatmap-table td.cell a").first.click()
+    page.wait_for_url("**/explore/findings?**")
+    assert page.locator("#cell-findings tbody tr").count() >= 1

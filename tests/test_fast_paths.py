@@ -1,0 +1,94 @@
+"""The build's fast paths give exactly what the plain ones give: the reader's walk for known
+roots, N-Quads lines and the shared descriptions left out, and dumps from one scan."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, parse
+
+from kg import pubmed, release
+from kg.articles import SharedTerms, article_lines, article_quads
+from kg.build import BuildReport
+from kg.jsonrecords import read_records
+from kg.records import Article
+from kg.release import DUMPS, current_release
+from kg.store import literal_term, load_lines, open_read_only
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+XML_FIXTURES = sorted(DATA.glob("*.xml"))
+
+
+@pytest.mark.parametrize("path", XML_FIXTURES, ids=lambda p: p.name)
+def test_the_walk_for_known_roots_reads_what_the_general_walk_reads(
+        path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = list(pubmed.read_pubmed_xml(path))
+    monkeypatch.setattr(pubmed, "_plain_known_root", lambda path: False)
+    assert fast == list(pubmed.read_pubmed_xml(path))
+
+
+def test_unknown_children_of_a_known_root_keep_their_place(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    body = (DATA / "pubmed_articles.xml").read_text(encoding="utf-8")
+    inner = body[body.index("<PubmedArticleSet>") + 18:body.index("</PubmedArticleSet>")]
+    path = tmp_path / "mixed.xml"
+    path.write_text(f"<PubmedArticleSet><!-- c --><Odd/>{inner}<Odder>x</Odder>"
+                    "</PubmedArticleSet>", encoding="utf-8")
+    fast = list(pubmed.read_pubmed_xml(path))
+    monkeypatch.setattr(pubmed, "_plain_known_root", lambda path: False)
+    assert fast == list(pubmed.read_pubmed_xml(path))
+    assert [type(r).__name__ for r in fast] == ["Rejected", "Article", "Article", "Article",
+                                                "Rejected"]
+
+
+@pytest.mark.parametrize("value", ['plain', 'quote " and \\ backslash', "line\nbreak\rreturn",
+                                   "tab\tand \x00 nul", "ünïcödé \u2028 \U0001f9ec"])
+def test_literal_terms_read_back_as_the_same_value(value: str) -> None:
+    line = f"<http://example.org/s> <http://example.org/p> {literal_term(value)} .\n"
+    (quad,) = parse(input=line.encode("utf-8"), format=RdfFormat.N_QUADS)
+    assert quad.object == Literal(value)
+
+
+def fixture_articles() -> list[Article]:
+    records = [*pubmed.read_pubmed_xml(DATA / "pubmed_articles.xml"),
+               *read_records(ROOT / "data" / "articles.jsonl")]
+    return [r for r in records if isinstance(r, Article) and r.key]
+
+
+def test_shared_descriptions_are_written_once_and_nothing_else_is_left_out() -> None:
+    articles = fixture_articles() * 2
+    every = {q for a in articles for q in article_quads(a)}
+    shared = SharedTerms()
+    lines = [line for a in articles for line in article_lines(a, shared)]
+    once = list(parse(input="".join(lines).encode("utf-8"), format=RdfFormat.N_QUADS))
+    assert set(once) == every
+    assert len(lines) < sum(len(article_lines(a)) for a in articles)
+
+
+def test_loaded_lines_keep_blank_node_labels() -> None:
+    article = fixture_articles()[0]
+    extra = Quad(NamedNode("http://example.org/s"), NamedNode("http://example.org/p"),
+                 Literal("a quad object"), NamedNode("http://example.org/g"))
+    store = Store()
+    load_lines(store, [*article_lines(article), extra])
+    assert any(isinstance(q.object, BlankNode) for q in store)
+    assert set(store) == {*article_quads(article), extra}
+
+
+def test_dumps_from_one_scan_equal_dumps_format_by_format(
+        tmp_path: Path, default_build: tuple[Path, BuildReport],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    store = open_read_only(current_release(default_build[0]) / "store")
+    one_scan, each = tmp_path / "one", tmp_path / "each"
+    one_scan.mkdir()
+    each.mkdir()
+    counts = release.write_dumps(store, one_scan)
+    monkeypatch.setattr(release, "_all_in_named_graphs", lambda store: False)
+    assert release.write_dumps(store, each) == counts
+    for file_name, _ in DUMPS.values():
+        assert (gzip.decompress((one_scan / file_name).read_bytes())
+                == gzip.decompress((each / file_name).read_bytes())), file_name
+    assert sum(counts.values()) == len(store)

@@ -1,0 +1,193 @@
+"""Federated example queries, proven offline: a second SPARQL server on 127.0.0.1 stands in for
+NLM's MeSH, UniProt and Wikidata endpoints, and evkg's endpoint joins its graph with it.
+
+The stand-in is Oxigraph's own server (the ``oxigraph`` package, a test dependency) holding a
+few triples shaped like each remote's data (MeSH in its ``<http://id.nlm.nih.gov/mesh>`` graph).
+Its values are stand-ins, not copies of the remote data. No request leaves 127.0.0.1: the
+allowlist holds only the stand-in, so the public endpoints themselves are refused.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from kg.build import BuildReport
+from tests.conftest import free_port, wait_for
+
+ROOT = Path(__file__).resolve().parents[1]
+OXIGRAPH = Path(sys.executable).parent / "oxigraph"
+JSON = {"Accept": "application/sparql-results+json"}
+BASE = "https://w3id.org/evkg/"
+#: The public endpoint each federated example calls.
+REMOTES = {
+    "federated-mesh-scope-notes": "https://id.nlm.nih.gov/mesh/sparql",
+    "federated-uniprot-integrins": "https://sparql.uniprot.org/sparql",
+    "federated-wikidata-genes": "https://query.wikidata.org/sparql",
+}
+
+STAND_IN = """
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix mesh: <http://id.nlm.nih.gov/mesh/> .
+@prefix meshv: <http://id.nlm.nih.gov/mesh/vocab#> .
+@prefix up: <http://purl.uniprot.org/core/> .
+@prefix uniprot: <http://purl.uniprot.org/uniprot/> .
+@prefix wd: <http://www.wikidata.org/entity/> .
+@prefix wdt: <http://www.wikidata.org/prop/direct/> .
+
+<http://id.nlm.nih.gov/mesh> {
+  mesh:D001943 a meshv:TopicalDescriptor ; rdfs:label "Breast Neoplasms"@en ;
+      meshv:treeNumber mesh:C04.588.180 , mesh:C17.800.090.500 ;
+      meshv:preferredConcept mesh:M0002745 .
+  mesh:M0002745 meshv:scopeNote "Tumors or cancer of the human BREAST." .
+  mesh:D000067128 a meshv:TopicalDescriptor ; rdfs:label "Extracellular Vesicles"@en ;
+      meshv:treeNumber mesh:A11.284.430.214 ;
+      meshv:preferredConcept mesh:M000609010 .
+  mesh:M000609010 meshv:scopeNote "Membrane-limited structures released from cells." .
+  mesh:D009362 a meshv:TopicalDescriptor ; rdfs:label "Neoplasm Metastasis"@en ;
+      meshv:treeNumber mesh:C04.697.650 .
+}
+
+uniprot:P23229 up:mnemonic "ITA6_HUMAN" ; up:recommendedName [ up:fullName "Integrin alpha-6" ] ;
+    up:annotation [ a up:Function_Annotation ; rdfs:comment "Receptor for laminin." ] .
+uniprot:P16144 up:mnemonic "ITB4_HUMAN" ; up:recommendedName [ up:fullName "Integrin beta-4" ] .
+uniprot:P04626 up:mnemonic "ERBB2_HUMAN" ;
+    up:recommendedName [ up:fullName "Receptor tyrosine-protein kinase erbB-2" ] .
+uniprot:P08133 up:mnemonic "ANXA6_HUMAN" ; up:recommendedName [ up:fullName "Annexin A6" ] .
+
+wd:Q900001 wdt:P354 "31492" ; wdt:P351 "406897" ; rdfs:label "MIR105-1"@en , "MIR105-1"@de .
+wd:Q900002 wdt:P354 "31493" ; rdfs:label "MIR105-2"@en .
+wd:Q900003 wdt:P354 "3430" ; wdt:P351 "2064" ; rdfs:label "ERBB2"@en .
+wd:Q900004 wdt:P354 "544" ; rdfs:label "ANXA6"@en .
+"""
+
+
+def start(command: list[str], url: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(url, process)
+    except BaseException:
+        stop(process)
+        raise
+    return process
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def stand_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Oxigraph's server on 127.0.0.1 with the stand-in data; yields its query URL."""
+    if not OXIGRAPH.exists() and shutil.which("oxigraph") is None:
+        pytest.skip("the oxigraph server is not installed (pip install oxigraph, in the test extra)")
+    binary = str(OXIGRAPH) if OXIGRAPH.exists() else "oxigraph"
+    folder = tmp_path_factory.mktemp("stand-in")
+    data = folder / "remote.trig"
+    data.write_text(STAND_IN, encoding="utf-8")
+    subprocess.run([binary, "load", "--location", str(folder / "store"), "--file", str(data)],
+                   check=True, capture_output=True, timeout=60)
+    port = free_port()
+    process = start([binary, "serve-read-only", "--location", str(folder / "store"),
+                     "--bind", f"127.0.0.1:{port}"], f"http://127.0.0.1:{port}/")
+    try:
+        yield f"http://127.0.0.1:{port}/query"
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="module")
+def evkg(default_build: tuple[Path, BuildReport], stand_in: str,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``evkg serve`` of the default release whose allowlist holds only the stand-in."""
+    out, _ = default_build
+    port = free_port()
+    env = {**os.environ, "EVKG_SERVICE_ALLOWLIST": stand_in, "EVKG_QUERY_TIMEOUT": "20",
+           "EVKG_CACHE_DIR": str(tmp_path_factory.mktemp("cache"))}
+    env.pop("EVKG_SPARQL_ENDPOINT", None)
+    process = start([sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port", str(port),
+                     "--workers", "1"], f"http://127.0.0.1:{port}/health", env)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(process)
+
+
+def example(name: str) -> str:
+    return (ROOT / "queries" / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def run(evkg: str, query: str) -> list[dict[str, str]]:
+    response = requests.post(evkg + "/sparql", data={"query": query}, headers=JSON, timeout=60)
+    assert response.status_code == 200, response.text
+    return [{k: v["value"] for k, v in b.items()} for b in response.json()["results"]["bindings"]]
+
+
+def through_stand_in(name: str, stand_in: str) -> str:
+    text = example(name)
+    assert f"SERVICE <{REMOTES[name]}>" in text
+    return text.replace(f"<{REMOTES[name]}>", f"<{stand_in}>")
+
+
+def test_mesh_example_joins_major_topics_with_scope_notes(evkg: str, stand_in: str) -> None:
+    rows = run(evkg, through_stand_in("federated-mesh-scope-notes", stand_in))
+    got = {(r["heading"], r["treeNumber"], r.get("scopeNote", "")) for r in rows}
+    assert got == {
+        ("http://id.nlm.nih.gov/mesh/D001943", "http://id.nlm.nih.gov/mesh/C04.588.180",
+         "Tumors or cancer of the human BREAST."),
+        ("http://id.nlm.nih.gov/mesh/D001943", "http://id.nlm.nih.gov/mesh/C17.800.090.500",
+         "Tumors or cancer of the human BREAST."),
+        ("http://id.nlm.nih.gov/mesh/D000067128", "http://id.nlm.nih.gov/mesh/A11.284.430.214",
+         "Membrane-limited structures released from cells."),
+    }
+    assert all(r["label"] == r["nlmLabel"] for r in rows)  # evkg's labels are NLM's
+
+
+def test_uniprot_example_joins_protein_cargo_with_entries(evkg: str, stand_in: str) -> None:
+    rows = run(evkg, through_stand_in("federated-uniprot-integrins", stand_in))
+    by_label = {r["label"]: r for r in rows}
+    assert sorted(by_label) == ["ERBB2", "ITGA6", "ITGB4"]  # ANXA6 is not asked for
+    assert by_label["ITGA6"]["protein"] == "http://purl.uniprot.org/uniprot/P23229"
+    assert by_label["ITGA6"]["function"] == "Receptor for laminin."
+    assert "function" not in by_label["ITGB4"]
+    assert "organotropism" in by_label["ITGB4"]["processes"]  # evkg's side of the join
+    assert by_label["ERBB2"]["mnemonic"] == "ERBB2_HUMAN"
+
+
+def test_wikidata_example_joins_cargo_with_gene_items(evkg: str, stand_in: str) -> None:
+    rows = run(evkg, through_stand_in("federated-wikidata-genes", stand_in))
+    got = {(r["cargo"], r["hgnc"], r["item"], r["itemLabel"], r.get("ncbiGene")) for r in rows}
+    wd = "http://www.wikidata.org/entity/"
+    assert got == {
+        (BASE + "cargo/hsa-miR-105", "31492", wd + "Q900001", "MIR105-1", "406897"),
+        (BASE + "cargo/hsa-miR-105", "31493", wd + "Q900002", "MIR105-2", None),
+        (BASE + "cargo/ERBB2", "3430", wd + "Q900003", "ERBB2", "2064"),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(REMOTES))
+def test_public_endpoint_off_the_allowlist_is_refused(evkg: str, name: str) -> None:
+    """The examples as published name the public endpoints, which this server does not allow."""
+    response = requests.post(evkg + "/sparql", data={"query": example(name)}, headers=JSON, timeout=30)
+    assert response.status_code == 400
+    assert REMOTES[name] in response.text and "allowed" in response.text
+
+
+def test_endpoint_off_the_allowlist_is_refused_by_name(evkg: str, stand_in: str) -> None:
+    other = f"http://127.0.0.1:{free_port()}/query"
+    query = f"SELECT * WHERE {{ SERVICE <{other}> {{ ?s ?p ?o }} }}"
+    response = requests.get(evkg + "/sparql", params={"query": query}, headers=JSON, timeout=30)
+    assert response.status_code == 400
+    assert other in response.text and stand_in in response.text

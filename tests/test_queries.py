@@ -1,0 +1,170 @@
+"""Every example in ``queries/`` runs against the default graph and gives the answer it states.
+
+Each file states its expected answer in ``# expect:`` header lines (format: queries/README.md);
+a file marked ``# needs: network`` calls a public endpoint and is run against a local stand-in
+in ``test_federation.py`` instead.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from markupsafe import escape
+from pyoxigraph import QuerySolutions, Store
+
+from kg.namespaces import PREFIXES
+from server import create_app
+from server.federation import DEFAULT_ALLOWLIST, service_targets
+
+ROOT = Path(__file__).resolve().parents[1]
+QUERIES = sorted((ROOT / "queries").glob("*.rq"))
+_ROWS = re.compile(r"rows\s*(?P<op>>=|=)?\s*(?P<n>\d+)$")
+_ROW = re.compile(r"(?:row\s+(?P<k>\d+)|(?P<some>some row))\s+(?P<bindings>.+)$")
+_PREFIXED = re.compile(r"(?P<prefix>[A-Za-z][\w-]*):(?P<local>[^/\s]*)$")
+
+Row = dict[str, str]
+
+
+@dataclass
+class Expectation:
+    """What a query's answer must hold: a row count and bindings of given (or some) rows."""
+
+    rows: int | None = None
+    at_least: bool = False
+    row_bindings: list[tuple[int | None, Row]] = field(default_factory=list)
+    needs: list[str] = field(default_factory=list)
+
+
+def expand(value: str) -> str:
+    """``evkg:MicroRNA`` → the full IRI, for the prefixes evkg offers; other text as it is."""
+    match = _PREFIXED.match(value)
+    if match and match.group("prefix") in PREFIXES:
+        return PREFIXES[match.group("prefix")] + match.group("local")
+    return value
+
+
+def parse_expectation(text: str) -> Expectation:
+    """The ``# expect:`` and ``# needs:`` lines of a query's header; a malformed line is an error."""
+    expectation = Expectation()
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("#"):
+            if stripped:
+                break
+            continue
+        key, _, value = stripped.lstrip("#").strip().partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if key == "needs":
+            expectation.needs += [item.strip() for item in value.split(",") if item.strip()]
+        elif key == "expect":
+            rows, row = _ROWS.match(value), _ROW.match(value)
+            if rows:
+                expectation.rows, expectation.at_least = int(rows["n"]), rows["op"] == ">="
+            elif row:
+                pairs = [item.partition("=") for item in shlex.split(row["bindings"])]
+                if not pairs or any(not name or not sep for name, sep, _ in pairs):
+                    raise ValueError(f"expect line needs name=value pairs: {value!r}")
+                wanted = {name: expand(v) for name, _, v in pairs}
+                expectation.row_bindings.append((int(row["k"]) if row["k"] else None, wanted))
+            else:
+                raise ValueError(f"unknown expect line: {value!r} (see queries/README.md)")
+    return expectation
+
+
+def answer_rows(store: Store, query: str) -> list[Row]:
+    """The answer as rows of variable → lexical value (IRI text or literal lexical form)."""
+    solutions = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(solutions, QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]  # type: ignore[union-attr]
+
+
+def matches(row: Row, wanted: Row) -> bool:
+    return all(row.get(name) == value for name, value in wanted.items())
+
+
+def check(expectation: Expectation, rows: list[Row]) -> list[str]:
+    """How ``rows`` fail the expectation (empty when they hold it)."""
+    problems: list[str] = []
+    if expectation.rows is not None:
+        if expectation.at_least and len(rows) < expectation.rows:
+            problems.append(f"{len(rows)} rows, expected at least {expectation.rows}")
+        elif not expectation.at_least and len(rows) != expectation.rows:
+            problems.append(f"{len(rows)} rows, expected {expectation.rows}")
+    for position, wanted in expectation.row_bindings:
+        if position is None:
+            if not any(matches(row, wanted) for row in rows):
+                problems.append(f"no row binds {wanted}")
+        elif position > len(rows) or not matches(rows[position - 1], wanted):
+            got = rows[position - 1] if position <= len(rows) else "(no such row)"
+            problems.append(f"row {position} is {got}, expected {wanted}")
+    return problems
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
+def test_example_gives_its_stated_answer(path: Path, default_store: Store) -> None:
+    text = path.read_text(encoding="utf-8")
+    expectation = parse_expectation(text)
+    if "network" in expectation.needs:
+        pytest.skip(f"{path.name} needs network access (it calls a public SPARQL endpoint); "
+                    "tests/test_federation.py runs it against a local stand-in")
+    assert expectation.rows is not None or expectation.row_bindings, \
+        f"{path.name} states no expected answer (# expect: …)"
+    problems = check(expectation, answer_rows(default_store, text))
+    assert not problems, f"{path.name}: " + "; ".join(problems)
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
+def test_example_has_title_and_description(path: Path) -> None:
+    header = [line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
+    assert header[0].startswith("# title: ") and header[1].startswith("# description: ")
+
+
+def test_there_are_at_least_twenty_examples_and_three_federated() -> None:
+    needs = [parse_expectation(p.read_text(encoding="utf-8")).needs for p in QUERIES]
+    assert len(QUERIES) >= 20
+    assert sum("network" in n for n in needs) >= 3
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
+def test_only_marked_examples_call_endpoints_and_only_allowed_ones(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    targets = service_targets(text)
+    marked = "network" in parse_expectation(text).needs
+    assert marked == bool(targets), f"{path.name}: SERVICE and '# needs: network' go together"
+    assert all(t.iri in DEFAULT_ALLOWLIST for t in targets), [t.iri for t in targets]
+    if marked:
+        assert "network" in text.splitlines()[1].lower(), "the description says it needs network"
+
+
+@pytest.mark.parametrize("value", ["rows", "rows 3 4", "row x a=1", "some row a", "nothing"])
+def test_malformed_expect_line_is_an_error(value: str) -> None:
+    with pytest.raises(ValueError):
+        parse_expectation(f"# title: t\n# expect: {value}\nSELECT * {{}}")
+
+
+def test_expectation_checks_counts_positions_and_prefixed_names() -> None:
+    expectation = parse_expectation(
+        '# expect: rows 2\n# expect: row 2 c=evkg:MicroRNA n=3\n# expect: some row t="a b"\n')
+    rows = [{"t": "a b"}, {"c": PREFIXES["evkg"] + "MicroRNA", "n": "3"}]
+    assert check(expectation, rows) == []
+    assert check(expectation, rows[::-1]) != []
+    assert check(expectation, rows[:1]) != []
+
+
+@pytest.fixture(scope="module")
+def client(default_store: Store) -> FlaskClient:
+    return create_app({"TESTING": True}, store=default_store).test_client()
+
+
+def test_editor_offers_the_new_examples(client: FlaskClient) -> None:
+    html = client.get("/", headers={"Accept": "text/html"}).get_data(as_text=True)
+    for name in ("mir-105", "cargo-class-process-counts", "federated-mesh-scope-notes"):
+        title = next(p for p in QUERIES if p.stem == name).read_text(encoding="utf-8")
+        title = title.splitlines()[0].removeprefix("# title: ")
+        assert f">{escape(title)}</option>" in html
