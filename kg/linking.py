@@ -4,12 +4,12 @@ by MeSH indexing and text mining (DESIGN.md, "The evidence model")."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pyoxigraph import Quad
 
-from kg.articles import article_quads
+from kg.articles import SharedTerms, article_lines
 from kg.findings import finding_quads
 from kg.meshlinks import Vocabulary, mesh_findings
 from kg.records import Article
@@ -23,10 +23,16 @@ MESH_FINDING_STRENGTHS = ("exact", "close", "narrow")
 
 @dataclass(frozen=True)
 class ArticleLinker:
-    """Maps an article to its quads; built once per build from the vocabulary and ontology."""
+    """Maps an article to its quads; built once per build from the vocabulary and ontology.
+
+    The record's own quads come as N-Quads lines (``article_lines``), the cheap form the loader
+    bulk-loads; the descriptions of MeSH terms and journals that an earlier article of the same
+    build wrote are left out. The findings, a few per article, come as ``Quad``s.
+    """
 
     matcher: Matcher
     vocabulary: Vocabulary
+    shared: SharedTerms = field(default_factory=SharedTerms, compare=False)
 
     @classmethod
     def from_files(cls, data_dir: Path, ontology_dir: Path) -> ArticleLinker:
@@ -35,8 +41,8 @@ class ArticleLinker:
                    Vocabulary.from_concepts(concepts, ontology=ontology_dir / "evkg.ttl",
                                             strengths=MESH_FINDING_STRENGTHS))
 
-    def __call__(self, article: Article) -> Iterator[Quad]:
-        yield from article_quads(article)
+    def __call__(self, article: Article) -> Iterator[Quad | str]:
+        yield from article_lines(article, self.shared)
         for finding in (*mesh_findings(article, self.vocabulary),
                         *text_findings(article, self.matcher)):
             if article.retracted:
