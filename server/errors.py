@@ -6,7 +6,8 @@ from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import MethodNotAllowed
 
 from server.executor import Failure
-from server.negotiation import NotAcceptable
+from server.negotiation import NotAcceptable, wants_html
+from server.pages import page_response
 
 
 class ProtocolError(Exception):
@@ -25,6 +26,8 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     response = Response(message.rstrip() + "\n", status=status,
                         content_type="text/plain; charset=utf-8")
     response.headers["Access-Control-Allow-Origin"] = "*"
+    if status == 406:  # the answer depends on Accept: caches must not give it to other clients
+        response.headers["Vary"] = "Accept"
     response.headers.update(headers or {})
     return response
 
@@ -44,7 +47,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(_: Exception) -> Response:
-        return error_response(404, f"nothing at {request.path}")
+        if wants_html(request.headers.get("Accept")):  # a person following a link
+            return page_response("not_found.html", status=404, path=request.path)
+        response = error_response(404, f"nothing at {request.path}")
+        response.headers["Vary"] = "Accept"
+        return response
 
     @app.errorhandler(405)
     def method_not_allowed(error: Exception) -> Response:

@@ -143,6 +143,20 @@ def test_unknown_iri_is_404_text_or_page(client: FlaskClient, path: str) -> None
     assert page.mimetype == "text/html"
 
 
+
+@pytest.mark.parametrize("path", ["/article/1/foo", "/no/such/route"])
+def test_unmatched_path_is_404_page_for_browsers_and_text_otherwise(client: FlaskClient,
+                                                                    path: str) -> None:
+    page = client.get(path, headers=HTML)
+    assert page.status_code == 404
+    assert page.mimetype == "text/html"
+    assert f"There is no page at <code>{path}</code>" in page.get_data(as_text=True)
+    text = client.get(path, headers={"Accept": "text/turtle"})
+    assert text.status_code == 404
+    assert text.mimetype == "text/plain"
+    assert text.get_data(as_text=True) == f"nothing at {path}\n"
+    assert "Accept" in text.headers["Vary"]
+
 # --- HTML ----------------------------------------------------------------------------------------
 
 def test_article_page_shows_title_types_links_and_findings(client: FlaskClient) -> None:

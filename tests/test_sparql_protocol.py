@@ -221,6 +221,7 @@ def test_unacceptable_type_is_406_listing_available(client: FlaskClient) -> None
                           headers={"Accept": "image/png"})
     assert response.status_code == 406
     assert "text/tab-separated-values" in response.text
+    assert response.headers["Vary"] == "Accept"  # another Accept gets another answer
 
 
 def test_update_is_refused_without_the_token(client: FlaskClient) -> None:
