@@ -263,10 +263,14 @@ def _fill(staging: Path, base: Path | None, paths: list[Path], report: BuildRepo
         store.update(SHORTCUTS.format(findings=iris.graph_iri("findings").value))
         store.update(CITATIONS.format(articles=iris.graph_iri("articles").value))
         store.flush()
-    with timed(report, "metadata"):
-        load_quads(store, metadata_quads(store, report.version))
-    with timed(report, "statistics"):
-        load_quads(store, statistics_quads(store))
+    # The description and the statistics read the same finished store: their queries run in
+    # Rust without the GIL, so the two run side by side (each reads nothing the other writes).
+    with timed(report, "metadata+statistics"), ThreadPoolExecutor(max_workers=2) as pool:
+        description = pool.submit(_timed_list, report, "metadata", metadata_quads, store,
+                                  report.version)
+        statistics = pool.submit(_timed_list, report, "statistics", statistics_quads, store)
+        load_quads(store, description.result())
+        load_quads(store, statistics.result())
     # The store is complete: the SPARQL checks (Rust, in threads that let go of the GIL) run
     # beside SHACL and the dumps. A release that fails the checks is never published: its
     # staging folder, dumps included, is removed.
@@ -288,6 +292,12 @@ def _fill(staging: Path, base: Path | None, paths: list[Path], report: BuildRepo
         report.triples = release.write_release(store, staging, report, counts=counts)
         store.flush()
     del store
+
+
+def _timed_list(report: BuildReport, step: str, function: Callable[..., Iterable[Quad]],
+                *args: Any) -> list[Quad]:
+    with timed(report, step):
+        return list(function(*args))
 
 
 def _timed_call(report: BuildReport, step: str, function: Callable[..., list[str]],
