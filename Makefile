@@ -33,11 +33,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 	else echo "npm not found: the query editor falls back to a plain form (install Node.js and npm for YASGUI)"; fi
 
 # Debian packages the tests drive: headless Chromium and its driver (browser tests) and
-# Virtuoso (the remote-store tests run the server suite against it); each only when missing.
+# Virtuoso (the remote-store tests run the server suite against it); and wrk, the load
+# generator of benchmarks/server.py; each only when missing.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium chromium-driver"; \
 	command -v virtuoso-t >/dev/null 2>&1 || missing="$$missing virtuoso-opensource"; \
+	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \
 		$(SUDO) apt-get update -qq && \
