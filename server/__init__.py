@@ -18,6 +18,7 @@ from server.errors import error_response, register_error_handlers
 from server.executor import QueryError
 from server.explore import create_explore_blueprint
 from server.limits import DEFAULT_LIMITS
+from server.memo import AnswerMemo
 from server.meta import create_meta_blueprint
 from server.openapi import create_openapi_blueprint
 from server.pages import create_pages_blueprint
@@ -94,4 +95,5 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     app.register_blueprint(create_sitemap_blueprint())
     app.register_blueprint(create_openapi_blueprint())
     app.register_blueprint(create_explore_blueprint())
+    app.wsgi_app = AnswerMemo(app.wsgi_app)  # type: ignore[method-assign]
     return app

@@ -287,6 +287,37 @@ def test_cache_hit_does_not_run_the_query(cached: tuple[FlaskClient, CountingExe
     assert len(counting.jobs) == 2
 
 
+
+def test_repeated_get_is_answered_whole_and_per_accept_header(
+        cached: tuple[FlaskClient, CountingExecutor]) -> None:
+    """The per-process front door (server/memo.py) gives the same answer, headers included."""
+    client, counting = cached
+    json_type = {"Accept": "application/sparql-results+json"}
+    first, second, third = (client.get("/sparql", query_string={"query": COUNT},
+                                       headers=json_type) for _ in range(3))
+    assert (first.headers["X-EVKG-Cache"], second.headers["X-EVKG-Cache"]) == ("miss", "hit")
+    assert first.data == second.data == third.data
+    for header in ("ETag", "Cache-Control", "Vary", "Content-Type", "Access-Control-Allow-Origin"):
+        assert second.headers[header] == first.headers[header]
+    xml = client.get("/sparql", query_string={"query": COUNT},
+                     headers={"Accept": "application/sparql-results+xml"})
+    assert xml.mimetype == "application/sparql-results+xml" and b"<sparql" in xml.data
+    head = client.head("/sparql", query_string={"query": COUNT}, headers=json_type)
+    assert head.status_code == 200 and head.data == b""
+    assert len(counting.jobs) == 2
+
+
+def test_answers_are_not_reused_when_the_cache_is_off(default_store: Store) -> None:
+    app = create_app({"TESTING": True, "CACHE_MAX_BYTES": 0}, store=default_store)
+    with app.app_context():
+        counting = CountingExecutor(state().executor)
+        state().executor = counting
+    client = app.test_client()
+    for _ in range(2):
+        response = client.get("/sparql", query_string={"query": COUNT})
+        assert response.status_code == 200 and "X-EVKG-Cache" not in response.headers
+    assert len(counting.jobs) == 2
+
 def test_truncation_survives_the_cache(cached: tuple[FlaskClient, CountingExecutor]) -> None:
     client, counting = cached
     first, again = (client.get("/sparql", query_string={"query": ALL_ARTICLES})

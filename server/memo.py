@@ -1,0 +1,89 @@
+"""The front door of repeated queries: whole ``GET /sparql`` answers kept per process, served
+before Flask runs.
+
+A release never changes while a server process runs, so an answer the result cache gave once
+(``X-EVKG-Cache`` set: cacheable, no SERVICE call, status 200) is the answer to every later
+request with the same query string and ``Accept`` header. Reading the protocol, negotiating,
+normalising and hashing the query cost more than the cache lookup itself; this layer skips all
+of it for the hottest answers. Anything else (other methods and paths, conditional requests,
+answers that were not cacheable) goes to the application unchanged.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+#: A WSGI application.
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+#: Bytes of answers each process keeps; answers larger than ``ENTRY_LIMIT`` are never kept.
+MEMO_BYTES = 16 * 1024 * 1024
+ENTRY_LIMIT = 1024 * 1024
+CACHE_HEADER = "X-EVKG-Cache"
+
+_Entry = tuple[str, list[tuple[str, str]], bytes]
+
+
+class AnswerMemo:
+    """WSGI middleware around the Flask application (``app.wsgi_app``)."""
+
+    def __init__(self, app: WSGIApp, max_bytes: int = MEMO_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
+                 ) -> Iterable[bytes]:
+        if (environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != "/sparql"
+                or "HTTP_IF_NONE_MATCH" in environ or not environ.get("QUERY_STRING")):
+            return self.app(environ, start_response)
+        key = (environ["QUERY_STRING"], environ.get("HTTP_ACCEPT", ""))
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+        if entry is not None:
+            status, headers, body = entry
+            start_response(status, headers)
+            return [body]
+        return self._remember(key, environ, start_response)
+
+    def _remember(self, key: tuple[str, str], environ: dict[str, Any],
+                  start_response: Callable[..., Any]) -> Iterable[bytes]:
+        seen: list[tuple[str, list[tuple[str, str]]]] = []
+
+        def capture(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            seen.append((status, headers))
+            return start_response(status, headers, *rest)
+
+        result = self.app(environ, capture)
+        if not seen or not seen[0][0].startswith("200 "):
+            return result
+        status, headers = seen[0]
+        if not any(name == CACHE_HEADER for name, _ in headers):
+            return result
+        chunks = list(result)
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+        body = b"".join(chunks)
+        if len(body) <= ENTRY_LIMIT:
+            kept = [(n, "hit" if n == CACHE_HEADER else v) for n, v in headers]
+            self._put(key, (status, kept, body))
+        return [body]
+
+    def _put(self, key: tuple[str, str], entry: _Entry) -> None:
+        size = len(entry[2]) + len(key[0]) + len(key[1])
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = entry
+            self._bytes += size
+            while self._bytes > self.max_bytes and self._entries:
+                (query, accept), (_, _, body) = self._entries.popitem(last=False)
+                self._bytes -= len(body) + len(query) + len(accept)
