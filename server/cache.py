@@ -16,6 +16,8 @@ import os
 import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from server.executor import Answer, QueryJob
@@ -62,8 +64,30 @@ class ResultCache:
         self._memory_bytes = 0
         self._lock = threading.Lock()
         self._written_since_count = 0
+        self._computing: dict[str, threading.Event] = {}
         if directory is not None:
             directory.mkdir(parents=True, exist_ok=True)
+
+    @contextmanager
+    def computing(self, key: str, wait: float) -> Iterator[Answer | None]:
+        """Single flight: the first asker of a missing ``key`` in this process gets None and
+        computes (and ``put``s) the answer inside the block; an asker arriving meanwhile waits
+        for it, up to ``wait`` seconds, and gets the cached answer (None if there is none: the
+        first one failed or its answer was too large to keep, so it computes too). Sixteen
+        clients asking one slow aggregate at once then cost one computation, not sixteen."""
+        with self._lock:
+            running = self._computing.get(key)
+            if running is None:
+                self._computing[key] = threading.Event()
+        if running is not None:
+            running.wait(wait)
+            yield self.get(key)
+            return
+        try:
+            yield None
+        finally:
+            with self._lock:
+                self._computing.pop(key).set()
 
     def get(self, key: str) -> Answer | None:
         with self._lock:

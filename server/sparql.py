@@ -155,16 +155,22 @@ def query_response(operation: Operation, query: str) -> Response:
         response = Response(status=304)
         _describe(response, key, get)
         return response
-    answer = cache.get(key) if cache is not None and key is not None else None
-    hit = answer is not None
-    if answer is None:
+    if cache is None or key is None:
         outcome = st.executor.execute(job)
         if isinstance(outcome, Failure):
             return failure_response(_explained(outcome, query))
-        answer = outcome
-        if cache is not None and key is not None:
-            cache.put(key, answer)
-    return _answer_response(answer, key, get, hit)
+        return _answer_response(outcome, key, get, hit=False)
+    answer = cache.get(key)
+    if answer is not None:
+        return _answer_response(answer, key, get, hit=True)
+    with cache.computing(key, wait=st.limits.query_timeout + 5) as computed:
+        if computed is not None:
+            return _answer_response(computed, key, get, hit=True)
+        outcome = st.executor.execute(job)
+        if isinstance(outcome, Failure):
+            return failure_response(_explained(outcome, query))
+        cache.put(key, outcome)
+    return _answer_response(outcome, key, get, hit=False)
 
 
 def _describe(response: Response, key: str | None, get: bool) -> None:

@@ -7,8 +7,10 @@ import io
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -317,6 +319,31 @@ def test_answers_are_not_reused_when_the_cache_is_off(default_store: Store) -> N
         response = client.get("/sparql", query_string={"query": COUNT})
         assert response.status_code == 200 and "X-EVKG-Cache" not in response.headers
     assert len(counting.jobs) == 2
+
+
+#: Pairs every triple with every article: a few tenths of a second on the default graph.
+PAIRS = ("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o . "
+         "?a a <https://schema.org/ScholarlyArticle> }")
+
+
+def test_concurrent_askers_of_one_missing_answer_share_one_computation(
+        cached: tuple[FlaskClient, CountingExecutor]) -> None:
+    client, counting = cached
+    app = client.application
+    start = threading.Barrier(6)
+
+    def ask(_: int) -> tuple[int, str, bytes]:
+        own = app.test_client()
+        start.wait()
+        response = own.get("/sparql", query_string={"query": PAIRS})
+        return response.status_code, response.headers["X-EVKG-Cache"], response.data
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(ask, range(6)))
+    assert len(counting.jobs) == 1
+    assert {status for status, _, _ in answers} == {200}
+    assert sorted(cache for _, cache, _ in answers) == ["hit"] * 5 + ["miss"]
+    assert len({body for _, _, body in answers}) == 1
 
 def test_truncation_survives_the_cache(cached: tuple[FlaskClient, CountingExecutor]) -> None:
     client, counting = cached
