@@ -73,7 +73,7 @@ from server.description import INCOMING_LIMIT, owned_pattern  # noqa: E402
 from server.editor import load_examples  # noqa: E402
 from server.run import DEFAULT_THREADS  # noqa: E402
 from server.state import DEFAULT_SERVING  # noqa: E402
-from tests.backends import oxigraph_binary  # noqa: E402
+from tests.backends import oxigraph_binary, stop_process  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
 
 #: The requests, in table order.
@@ -277,13 +277,7 @@ class Server:
         return f"{self.base}{self.query_path}?{urlencode({'query': request.query})}", request.accept
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
         if self.scratch:
             shutil.rmtree(self.scratch, ignore_errors=True)
 
