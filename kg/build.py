@@ -271,18 +271,19 @@ def _fill(staging: Path, base: Path | None, paths: list[Path], report: BuildRepo
         statistics = pool.submit(_timed_list, report, "statistics", statistics_quads, store)
         load_quads(store, description.result())
         load_quads(store, statistics.result())
-    # The store is complete: the SPARQL checks (Rust, in threads that let go of the GIL) run
-    # beside SHACL and the dumps. A release that fails the checks is never published: its
-    # staging folder, dumps included, is removed.
-    with timed(report, "validate+dumps"), ThreadPoolExecutor(max_workers=1) as pool:
+    # The store is complete: the SPARQL checks and the dumps (Rust reading the store, then
+    # child processes writing the files: neither holds the GIL for long) run in threads beside
+    # SHACL (Python). A release that fails the checks is never published: its staging folder,
+    # dumps included, is removed.
+    with timed(report, "validate+dumps"), ThreadPoolExecutor(max_workers=2) as pool:
         checks = pool.submit(_timed_call, report, "checks", validate.check_problems, store,
                              inputs.ontology_dir / "checks")
+        dumps = pool.submit(_timed_dumps, report, store, staging)
         shacl_problems: list[str] = []
         if inputs.shacl:
             with timed(report, "shacl"):
                 shacl_problems = validate.store_shacl_problems(store, inputs.ontology_dir)
-        with timed(report, "dumps"):
-            counts = release.write_dumps(store, staging)
+        counts = dumps.result()
         problems = checks.result() + shacl_problems
     if problems:
         listing = "\n".join(f"- {p}" for p in problems[:50])
@@ -298,6 +299,11 @@ def _timed_list(report: BuildReport, step: str, function: Callable[..., Iterable
                 *args: Any) -> list[Quad]:
     with timed(report, step):
         return list(function(*args))
+
+
+def _timed_dumps(report: BuildReport, store: Store, staging: Path) -> dict[str, int]:
+    with timed(report, "dumps"):
+        return release.write_dumps(store, staging)
 
 
 def _timed_call(report: BuildReport, step: str, function: Callable[..., list[str]],

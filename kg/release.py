@@ -98,54 +98,42 @@ def _write_dumps_in_one_scan(store: Store, directory: Path) -> dict[str, int]:
     """Every dump from one scan of the store.
 
     Reading a store decodes every term and costs far more than any serialisation, so the
-    N-Quads text is read once and piped to three child processes (``convert_nquads``): one
-    writes N-Quads and N-Triples (the same lines without the graph name) and counts the quads
-    per graph, the others parse the text back and write Turtle and JSON-LD. The bytes are those
-    of dumping each format from the store; the processes keep the GIL out of the way.
+    store is read once, into a plain N-Quads file in ``directory`` (pyoxigraph writes a path in
+    Rust without holding the GIL, so SHACL can run in Python meanwhile). Three child processes
+    then read that file (``convert_nquads``), side by side: one writes N-Quads and N-Triples
+    (the same lines without the graph name) and counts the quads per graph, the others parse
+    the text back and write Turtle and JSON-LD. The bytes are those of dumping each format
+    from the store. The plain file is removed whatever happens.
     """
     root = str(Path(__file__).resolve().parents[1])
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         p for p in (root, os.environ.get("PYTHONPATH", "")) if p))
     kinds = ("nquads", "turtle", "jsonld")
-    workers = [subprocess.Popen(
-        [sys.executable, "-c", "import sys; from kg.release import convert_nquads; "
-         "convert_nquads(sys.argv[1], sys.argv[2])", kind, str(directory)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-        for kind in kinds]
-    broken: BrokenPipeError | None = None
+    plain = directory / ".dump.nq"
+    workers: list[subprocess.Popen[bytes]] = []
     try:
-        tee = _Tee([cast(IO[bytes], w.stdin) for w in workers])
-        store.dump(cast(IO[bytes], tee), RdfFormat.N_QUADS)
-    except BrokenPipeError as stopped:
-        broken = stopped  # a worker stopped reading: its own error is the one to report
-    finally:
+        store.dump(str(plain), RdfFormat.N_QUADS)
+        for kind in kinds:
+            with plain.open("rb") as source:
+                workers.append(subprocess.Popen(
+                    [sys.executable, "-c", "import sys; from kg.release import convert_nquads; "
+                     "convert_nquads(sys.argv[1], sys.argv[2])", kind, str(directory)],
+                    stdin=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env))
         outputs = [w.communicate() for w in workers]
+    except BaseException:
+        for worker in workers:
+            worker.kill()
+        raise
+    finally:
+        plain.unlink(missing_ok=True)
     failed = [(kind, err) for kind, w, (_, err) in zip(kinds, workers, outputs, strict=True)
               if w.returncode]
     if failed:
         kind, message = failed[0]
         raise RuntimeError(f"writing the {kind} dump failed: "
                            f"{message.decode('utf-8', 'replace').strip()}")
-    if broken is not None:
-        raise RuntimeError("writing the dumps failed: a writer stopped reading") from broken
     counts: dict[str, int] = json.loads(outputs[0][0])
     return counts
-
-
-class _Tee:
-    """A binary writer copying everything to several streams."""
-
-    def __init__(self, streams: list[IO[bytes]]) -> None:
-        self._streams = streams
-
-    def write(self, data: bytes) -> int:
-        for stream in self._streams:
-            stream.write(data)
-        return len(data)
-
-    def flush(self) -> None:
-        for stream in self._streams:
-            stream.flush()
 
 
 def convert_nquads(kind: str, directory: str) -> None:
