@@ -173,7 +173,8 @@ def start_virtuoso(directory: Path, sql_port: int, http_port: int) -> RemoteStor
     return store
 
 
-def start_oxigraph(directory: Path, port: int) -> RemoteStoreProcess:
+def start_oxigraph(directory: Path, port: int, timeout: float = OXIGRAPH_TIMEOUT
+                    ) -> RemoteStoreProcess:
     """``oxigraph serve`` on ``directory``.
 
     ``--timeout-s`` stops a query that evkg stopped waiting for (a dropped HTTP connection does
@@ -187,7 +188,7 @@ def start_oxigraph(directory: Path, port: int) -> RemoteStoreProcess:
     with log.open("wb") as out:
         process = subprocess.Popen(
             [binary, "serve", "--location", str(directory), "--bind", f"127.0.0.1:{port}",
-             "--timeout-s", str(OXIGRAPH_TIMEOUT)], stdout=out, stderr=subprocess.STDOUT)
+             "--timeout-s", str(int(timeout))], stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     store = RemoteStoreProcess("oxigraph", base + "/query", base + "/query", base + "/store",
                                process, log=log)
