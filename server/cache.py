@@ -70,11 +70,12 @@ class ResultCache:
 
     @contextmanager
     def computing(self, key: str, wait: float) -> Iterator[Answer | None]:
-        """Single flight: the first asker of a missing ``key`` in this process gets None and
-        computes (and ``put``s) the answer inside the block; an asker arriving meanwhile waits
-        for it, up to ``wait`` seconds, and gets the cached answer (None if there is none: the
-        first one failed or its answer was too large to keep, so it computes too). Sixteen
-        clients asking one slow aggregate at once then cost one computation, not sixteen."""
+        """Single flight: the first asker of a missing ``key`` in this process gets None (or the
+        answer, if one was put just before) and computes and ``put``s it inside the block; an
+        asker arriving meanwhile waits for it, up to ``wait`` seconds, and gets the cached
+        answer (None if there is none: the first one failed or its answer was too large to
+        keep, so it computes too). Sixteen clients asking one slow aggregate at once then cost
+        one computation, not sixteen."""
         with self._lock:
             running = self._computing.get(key)
             if running is None:
@@ -84,7 +85,7 @@ class ResultCache:
             yield self.get(key)
             return
         try:
-            yield None
+            yield self.get(key)  # put by an asker that finished just before this one began
         finally:
             with self._lock:
                 self._computing.pop(key).set()
