@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -100,32 +101,37 @@ def _write_dumps_in_one_scan(store: Store, directory: Path) -> dict[str, int]:
     Reading a store decodes every term and costs far more than any serialisation, so the
     store is read once, into a plain N-Quads file in ``directory`` (pyoxigraph writes a path in
     Rust without holding the GIL, so SHACL can run in Python meanwhile). Three child processes
-    then read that file (``convert_nquads``), side by side: one writes N-Quads and N-Triples
-    (the same lines without the graph name) and counts the quads per graph, the others parse
-    the text back and write Turtle and JSON-LD. The bytes are those of dumping each format
-    from the store. The plain file is removed whatever happens.
+    follow that file as it grows (``convert_nquads``), side by side: one writes N-Quads and
+    N-Triples (the same lines without the graph name) and counts the quads per graph, the
+    others parse the text back and write Turtle and JSON-LD. A marker file beside it says the
+    dump is complete. The bytes are those of dumping each format from the store. The plain
+    file and the marker are removed whatever happens.
     """
     root = str(Path(__file__).resolve().parents[1])
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         p for p in (root, os.environ.get("PYTHONPATH", "")) if p))
     kinds = ("nquads", "turtle", "jsonld")
-    plain = directory / ".dump.nq"
+    plain, done = directory / ".dump.nq", directory / ".dump.done"
+    plain.write_bytes(b"")  # the followers open it now; pyoxigraph rewrites the same file
     workers: list[subprocess.Popen[bytes]] = []
     try:
-        store.dump(str(plain), RdfFormat.N_QUADS)
         for kind in kinds:
-            with plain.open("rb") as source:
-                workers.append(subprocess.Popen(
-                    [sys.executable, "-c", "import sys; from kg.release import convert_nquads; "
-                     "convert_nquads(sys.argv[1], sys.argv[2])", kind, str(directory)],
-                    stdin=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env))
+            workers.append(subprocess.Popen(
+                [sys.executable, "-c", "import sys; from kg.release import convert_nquads; "
+                 "convert_nquads(*sys.argv[1:])", kind, str(directory), str(plain), str(done)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                env=env))
+        store.dump(str(plain), RdfFormat.N_QUADS)
+        done.touch()
         outputs = [w.communicate() for w in workers]
     except BaseException:
         for worker in workers:
             worker.kill()
+            worker.wait()
         raise
     finally:
         plain.unlink(missing_ok=True)
+        done.unlink(missing_ok=True)
     failed = [(kind, err) for kind, w, (_, err) in zip(kinds, workers, outputs, strict=True)
               if w.returncode]
     if failed:
@@ -136,11 +142,38 @@ def _write_dumps_in_one_scan(store: Store, directory: Path) -> dict[str, int]:
     return counts
 
 
-def convert_nquads(kind: str, directory: str) -> None:
-    """Run by ``write_dumps`` in a child process: read N-Quads on stdin and write, in
-    ``directory``, N-Quads and N-Triples (printing the quads per graph as JSON), Turtle, or
-    JSON-LD."""
-    source = sys.stdin.buffer
+class _Follower:
+    """A binary reader of a file that another process is still writing: at its end it waits
+    for more until the ``done`` marker exists, and only then reports the end."""
+
+    def __init__(self, path: Path, done: Path) -> None:
+        self._file = path.open("rb")
+        self._done = done
+
+    def read(self, size: int = -1) -> bytes:
+        while not self._file.closed:
+            data = self._file.read(size if size > 0 else _CHUNK)
+            if data:
+                return data
+            if self._done.exists():
+                data = self._file.read(size if size > 0 else _CHUNK)
+                if not data:
+                    self._file.close()
+                return data
+            time.sleep(_FOLLOW_PAUSE)
+        return b""
+
+
+#: Seconds a follower waits at the end of the file for the writer to add more.
+_FOLLOW_PAUSE = 0.02
+
+
+def convert_nquads(kind: str, directory: str, plain: str = "", done: str = "") -> None:
+    """Run by ``write_dumps`` in a child process: read N-Quads (the file ``plain`` as it is
+    written, until ``done`` exists; else stdin) and write, in ``directory``, N-Quads and
+    N-Triples (printing the quads per graph as JSON), Turtle, or JSON-LD."""
+    source: IO[bytes] = (cast(IO[bytes], _Follower(Path(plain), Path(done))) if plain
+                         else sys.stdin.buffer)
     folder = Path(directory)
     if kind == "turtle":
         with _gzip_writer(folder / DUMPS["turtle"][0]) as out:

@@ -92,3 +92,32 @@ def test_dumps_from_one_scan_equal_dumps_format_by_format(
         assert (gzip.decompress((one_scan / file_name).read_bytes())
                 == gzip.decompress((each / file_name).read_bytes())), file_name
     assert sum(counts.values()) == len(store)
+
+
+def test_dump_followers_read_a_file_whole_while_it_is_written(tmp_path: Path) -> None:
+    """The dump converters read the plain N-Quads file while pyoxigraph still writes it: every
+    byte arrives, in order, and the end comes only with the marker."""
+    import threading
+    import time
+
+    plain, done = tmp_path / "dump.nq", tmp_path / "dump.done"
+    plain.write_bytes(b"")
+    pieces = [f"<http://example.org/s{i}> <http://example.org/p> \"{i}\" .\n".encode() * 50
+              for i in range(40)]
+
+    def write() -> None:
+        with plain.open("ab") as out:
+            for piece in pieces:
+                out.write(piece[:77])
+                out.flush()
+                time.sleep(0.005)
+                out.write(piece[77:])
+                out.flush()
+        done.touch()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    follower = release._Follower(plain, done)
+    read = b"".join(iter(lambda: follower.read(4096), b""))
+    writer.join()
+    assert read == b"".join(pieces)
