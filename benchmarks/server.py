@@ -73,7 +73,12 @@ from server.description import INCOMING_LIMIT, owned_pattern  # noqa: E402
 from server.editor import load_examples  # noqa: E402
 from server.run import DEFAULT_THREADS  # noqa: E402
 from server.state import DEFAULT_SERVING  # noqa: E402
-from tests.backends import oxigraph_binary, stop_process  # noqa: E402
+from tests.backends import (  # noqa: E402
+    cpu_seconds,
+    oxigraph_binary,
+    process_tree,
+    stop_process,
+)
 from tests.conftest import free_port  # noqa: E402
 
 #: The requests, in table order.
@@ -397,32 +402,13 @@ def parse_wrk(text: str, run: Run) -> Run:
     return run
 
 
-def process_tree(pid: int) -> dict[int, float]:
-    """``pid`` and its living descendants, with the CPU seconds each has used (from /proc)."""
-    children: dict[int, list[int]] = {}
-    ticks: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-        ticks[int(stat.parent.name)] = int(fields[11]) + int(fields[12])
-    tree, todo = {}, [pid]
-    while todo:
-        process = todo.pop()
-        tree[process] = ticks.get(process, 0) / os.sysconf("SC_CLK_TCK")
-        todo += children.get(process, [])
-    return tree
-
-
 def wait_idle(server: Server, interval: float = 0.5) -> None:
     """Return when the server's processes have gone idle (or after IDLE_LIMIT s)."""
     deadline = time.monotonic() + IDLE_LIMIT
-    before = sum(process_tree(server.process.pid).values())
+    before = sum(cpu_seconds(process_tree(server.process.pid)).values())
     while time.monotonic() < deadline:
         time.sleep(interval)
-        now = sum(process_tree(server.process.pid).values())
+        now = sum(cpu_seconds(process_tree(server.process.pid)).values())
         if now - before < IDLE_SHARE * interval:
             return
         before = now

@@ -6,6 +6,7 @@ own process id) when the session ends. ``evkg load`` fills it with a release, as
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -217,3 +218,33 @@ def started(store: RemoteStoreProcess, build_dir: Path) -> Iterator[RemoteStoreP
         yield store
     finally:
         store.stop()
+
+
+# --- processes, from /proc (servers the tests and benchmarks start) ---------------------------
+
+def process_tree(root: int) -> list[int]:
+    """``root`` and all its descendants, from /proc."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    tree = [root]
+    for pid in tree:
+        tree += parents.get(pid, [])
+    return tree
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU time of each live process in ``pids``."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    times = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        times[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return times

@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from kg.build import BuildReport
+from tests.backends import stop_process
 from tests.conftest import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,18 +75,9 @@ def start(command: list[str], url: str, env: dict[str, str] | None = None) -> su
     try:
         wait_for(url, process)
     except BaseException:
-        stop(process)
+        stop_process(process)
         raise
     return process
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +97,7 @@ def stand_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{port}/query"
     finally:
-        stop(process)
+        stop_process(process)
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +114,7 @@ def evkg(default_build: tuple[Path, BuildReport], stand_in: str,
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        stop(process)
+        stop_process(process)
 
 
 def example(name: str) -> str:

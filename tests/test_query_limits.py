@@ -41,6 +41,7 @@ from server.federation import DEFAULT_ALLOWLIST, check_services, service_targets
 from server.querytext import has_dataset_clause, normalised, query_form
 from server.results import WRITERS
 from server.state import state
+from tests.backends import cpu_seconds, process_tree
 from tests.conftest import free_port, wait_for
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -400,34 +401,6 @@ def limited_server(default_build: tuple[Path, BuildReport]) -> Iterator[Served]:
     finally:
         process.terminate()
         process.wait(timeout=20)
-
-
-def process_tree(root: int) -> list[int]:
-    """``root`` and all its descendants, from /proc."""
-    parents: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    tree = [root]
-    for pid in tree:
-        tree += parents.get(pid, [])
-    return tree
-
-
-def cpu_seconds(pids: list[int]) -> dict[int, float]:
-    """User + system CPU time of each live process in ``pids``."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    times = {}
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        times[pid] = (int(fields[11]) + int(fields[12])) / ticks
-    return times
 
 
 def test_slow_query_is_stopped_at_the_limit_and_the_cpu_is_freed(limited_server: Served) -> None:
