@@ -37,6 +37,7 @@ from kg.remote import (
     StoreTimeout,
     post,
 )
+from kg.store import first_count
 
 #: What a query gives: solutions, a boolean, or triples (a lazy iterator or a list).
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples | list[Triple]
@@ -206,12 +207,7 @@ class RemoteStore:
     def count(self, query: str) -> int:
         """The integer in the first binding of a ``SELECT (COUNT(…) AS ?n)`` over the store's
         whole dataset (no graphs sent)."""
-        results = self.query(query)
-        assert isinstance(results, QuerySolutions)
-        for row in results:
-            term = row[0]
-            return int(term.value) if term is not None else 0
-        return 0
+        return first_count(self.query(query))
 
 
 def triples_from(reply: Reply) -> list[Triple]:

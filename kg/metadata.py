@@ -12,6 +12,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions, Stor
 
 from kg import iris
 from kg.namespaces import DCAT, DCTERMS, FOAF, PROV, RDF, VOID, XSD
+from kg.store import first_count
 
 #: The dataset's licence (data) — CC BY 4.0, as the ontology.
 LICENSE = NamedNode("https://creativecommons.org/licenses/by/4.0/")
@@ -40,12 +41,7 @@ def _int(value: int) -> Literal:
 
 
 def _count(store: Store, query: str) -> int:
-    solutions = store.query(query)
-    assert isinstance(solutions, QuerySolutions)
-    for row in solutions:
-        term = row[0]
-        return int(term.value) if term is not None else 0
-    return 0
+    return first_count(store.query(query))
 
 
 def graph_statistics(store: Store, graph: NamedNode) -> dict[str, int]:

@@ -68,6 +68,16 @@ def run_query(store: Store, query: str, **options: object
     return store.query(query, **options)  # type: ignore[arg-type]
 
 
+
+def first_count(results: object) -> int:
+    """The integer of a ``SELECT (COUNT(…) AS ?n)`` answer: its first row's first value (0 when
+    there is no row or no value)."""
+    assert isinstance(results, QuerySolutions), "a COUNT query gives solutions"
+    for row in results:
+        term = row[0]
+        return int(term.value) if term is not None else 0
+    return 0
+
 # --- N-Quads lines ------------------------------------------------------------------------------
 
 #: The characters a quoted N-Quads literal must escape (everything else may stand as it is).
