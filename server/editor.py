@@ -6,6 +6,7 @@ edited example shows without a restart. Each starts with ``# title:`` and ``# de
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -27,22 +28,29 @@ class Example:
     query: str
 
 
+def header_fields(text: str) -> Iterator[tuple[str, str]]:
+    """The ``# key: value`` comment lines that head a query file (key in lower case), up to its
+    first line of SPARQL."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("#"):
+            if stripped:
+                return
+            continue
+        key, _, value = stripped.lstrip("#").strip().partition(":")
+        yield key.strip().lower(), value.strip()
+
+
 def parse_example(path: Path) -> Example:
     """An example query: its ``# title:`` and ``# description:`` header lines and its text."""
     text = path.read_text(encoding="utf-8")
     title = ""
     description: list[str] = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped.startswith("#"):
-            if stripped:
-                break
-            continue
-        key, _, value = stripped.lstrip("#").strip().partition(":")
-        if key.strip().lower() == "title" and not title:
-            title = value.strip()
-        elif key.strip().lower() == "description":
-            description.append(value.strip())
+    for key, value in header_fields(text):
+        if key == "title" and not title:
+            title = value
+        elif key == "description":
+            description.append(value)
     return Example(path.stem, title or path.stem.replace("-", " "), " ".join(description), text)
 
 

@@ -19,6 +19,7 @@ from pyoxigraph import QuerySolutions, Store
 
 from kg.namespaces import PREFIXES
 from server import create_app
+from server.editor import header_fields
 from server.federation import DEFAULT_ALLOWLIST, service_targets
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,14 +52,7 @@ def expand(value: str) -> str:
 def parse_expectation(text: str) -> Expectation:
     """The ``# expect:`` and ``# needs:`` lines of a query's header; a malformed line is an error."""
     expectation = Expectation()
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped.startswith("#"):
-            if stripped:
-                break
-            continue
-        key, _, value = stripped.lstrip("#").strip().partition(":")
-        key, value = key.strip().lower(), value.strip()
+    for key, value in header_fields(text):
         if key == "needs":
             expectation.needs += [item.strip() for item in value.split(",") if item.strip()]
         elif key == "expect":
