@@ -174,3 +174,26 @@ def live_server(default_build: tuple[Path, BuildReport], backend: Backend) -> It
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+# --- a browser --------------------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+#: The flags this machine's headless Chromium needs.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser_page() -> Iterator[Any]:
+    """A page of headless Debian Chromium driven by Playwright (skips when either is missing)."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (make install-test "
+                    "installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1300, "height": 1000})
+        yield context.new_page()
+        context.close()
+        browser.close()
