@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Store, parse
 
@@ -266,9 +266,10 @@ def _fill(staging: Path, base: Path | None, paths: list[Path], report: BuildRepo
     # The description and the statistics read the same finished store: their queries run in
     # Rust without the GIL, so the two run side by side (each reads nothing the other writes).
     with timed(report, "metadata+statistics"), ThreadPoolExecutor(max_workers=2) as pool:
-        description = pool.submit(_timed_list, report, "metadata", metadata_quads, store,
-                                  report.version)
-        statistics = pool.submit(_timed_list, report, "statistics", statistics_quads, store)
+        description = pool.submit(_timed_call, report, "metadata", _quad_list, metadata_quads,
+                                  store, report.version)
+        statistics = pool.submit(_timed_call, report, "statistics", _quad_list, statistics_quads,
+                                 store)
         load_quads(store, description.result())
         load_quads(store, statistics.result())
     # The store is complete: the SPARQL checks and the dumps (Rust reading the store, then
@@ -278,7 +279,7 @@ def _fill(staging: Path, base: Path | None, paths: list[Path], report: BuildRepo
     with timed(report, "validate+dumps"), ThreadPoolExecutor(max_workers=2) as pool:
         checks = pool.submit(_timed_call, report, "checks", validate.check_problems, store,
                              inputs.ontology_dir / "checks")
-        dumps = pool.submit(_timed_dumps, report, store, staging)
+        dumps = pool.submit(_timed_call, report, "dumps", release.write_dumps, store, staging)
         shacl_problems: list[str] = []
         if inputs.shacl:
             with timed(report, "shacl"):
@@ -295,19 +296,15 @@ def _fill(staging: Path, base: Path | None, paths: list[Path], report: BuildRepo
     del store
 
 
-def _timed_list(report: BuildReport, step: str, function: Callable[..., Iterable[Quad]],
-                *args: Any) -> list[Quad]:
-    with timed(report, step):
-        return list(function(*args))
+T = TypeVar("T")
 
 
-def _timed_dumps(report: BuildReport, store: Store, staging: Path) -> dict[str, int]:
-    with timed(report, "dumps"):
-        return release.write_dumps(store, staging)
+def _quad_list(function: Callable[..., Iterable[Quad]], *args: Any) -> list[Quad]:
+    return list(function(*args))
 
 
-def _timed_call(report: BuildReport, step: str, function: Callable[..., list[str]],
-                *args: Any) -> list[str]:
+def _timed_call(report: BuildReport, step: str, function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)``, its time added to ``report`` as ``step`` (for a pool's threads)."""
     with timed(report, step):
         return function(*args)
 
