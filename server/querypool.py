@@ -1,22 +1,28 @@
-"""Query children: each runs queries on the release store and can be killed at the time limit.
+"""The query process: queries run in a child process that can be killed at the time limit.
 
 pyoxigraph's ``Store.query`` cannot be cancelled, and a thread left running keeps burning a core
-(DESIGN.md). So each server process keeps a few long-lived child processes (``spawn`` context:
-nothing, and no open ``Store``, is inherited across a fork). A child opens the release store
-read-only itself, then answers ``QueryJob`` values sent over a pipe with ``Answer`` or
-``Failure`` values. The parent waits up to the timeout; past it, it kills the child (SIGKILL),
-answers 503 as Fuseki does for a query timeout, and the next query starts a fresh child.
+(DESIGN.md). So each server process keeps one long-lived child process (``spawn`` context:
+nothing, and no open ``Store``, is inherited across a fork). The child opens the release store
+read-only and answers ``QueryJob`` values on threads of its own (pyoxigraph lets go of the GIL
+while it evaluates), so that concurrent queries share one store and its caches, as in Oxigraph's
+own server. Jobs and answers travel over one pipe, each tagged with a number.
+
+A query past the time limit is answered 503 at once (as Fuseki answers a query timeout), and its
+child is retired: new queries go to a fresh child, and the retired one is killed (SIGKILL) as
+soon as no other query is still running in it, at the latest when the last of those reaches its
+own time limit. A query that runs alone is stopped at its limit.
 """
 
 from __future__ import annotations
 
 import atexit
+import itertools
 import multiprocessing
 import os
-import queue
 import threading
 import time
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -39,8 +45,9 @@ def _exit_with_parent(parent: int) -> None:
             os._exit(0)
 
 
-def child_main(conn: Connection, store_path: str, parent: int) -> None:
-    """The child's loop: open the store, say ready, answer jobs until the pipe closes."""
+def child_main(conn: Connection, store_path: str, parent: int, threads: int) -> None:
+    """The child's loop: open the store, say ready, answer numbered jobs on ``threads`` threads
+    until the pipe closes."""
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     from kg.store import open_read_only
 
@@ -50,92 +57,172 @@ def child_main(conn: Connection, store_path: str, parent: int) -> None:
         conn.send(Failure(503, f"the release store cannot be opened: {error}"))
         return
     conn.send(_READY)
+    sending = threading.Lock()
+
+    def answer(number: int, job: QueryJob) -> None:
+        try:
+            outcome: Answer | Failure = run_job(store, job)
+        except BaseException as error:  # a panic in the store must still answer its asker
+            outcome = Failure(500, f"the query failed inside the store: {error!r}")
+        with sending:
+            conn.send((number, outcome))
+
+    pool = ThreadPoolExecutor(max(1, threads), thread_name_prefix="evkg-query")
     while True:
         try:
-            job = conn.recv()
+            number, job = conn.recv()
         except (EOFError, OSError):
-            return
-        conn.send(run_job(store, job))
+            os._exit(0)  # the server closed the pipe: nothing is waiting for running queries
+        pool.submit(answer, number, job)
 
 
-@dataclass
+@dataclass(eq=False)
+class _Waiting:
+    """A job sent to a child, until its answer arrives."""
+
+    arrived: threading.Event = field(default_factory=threading.Event)
+    outcome: Answer | Failure | None = None
+
+
+@dataclass(eq=False)
 class _Child:
+    """A running query process, the jobs it has not answered, and whether it is retired."""
+
     process: BaseProcess
     conn: Connection
+    waiting: dict[int, _Waiting] = field(default_factory=dict)
+    #: Takes no new jobs; killed when ``waiting`` is empty.
+    retired: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    sending: threading.Lock = field(default_factory=threading.Lock)
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+    def read_answers(self) -> None:
+        """Hand each answer to its asker (run on a thread of the server process)."""
+        while True:
+            try:
+                number, outcome = self.conn.recv()
+            except (EOFError, OSError, TypeError, ValueError):
+                break
+            with self.lock:
+                waiting = self.waiting.pop(number, None)
+                done = self.retired and not self.waiting
+            if waiting is not None:
+                waiting.outcome = outcome
+                waiting.arrived.set()
+            if done:
+                self.kill()
+                return
+        with self.lock:
+            stranded = list(self.waiting.values())
+            self.waiting.clear()
+            self.retired = True
+        for waiting in stranded:
+            waiting.outcome = Failure(500, "the query process stopped unexpectedly")
+            waiting.arrived.set()
+
+    def retire(self) -> None:
+        """Take no new jobs; kill now if none is running, else when the last one ends."""
+        with self.lock:
+            self.retired = True
+            done = not self.waiting
+        if done:
+            self.kill()
 
 
 class QueryPool:
-    """Up to ``size`` query children for this process, started on first use."""
+    """The query process of this server process, started on first use (and again after one was
+    retired), running up to ``threads`` queries at once."""
 
     writable = False
 
-    def __init__(self, store_path: Path, *, size: int, timeout: float) -> None:
+    def __init__(self, store_path: Path, *, threads: int, timeout: float) -> None:
         self.store_path = store_path
+        self.threads = max(1, threads)
         self.timeout = timeout
         self._context = multiprocessing.get_context("spawn")
-        self._children: list[_Child | None] = [None] * max(1, size)
-        self._idle: queue.LifoQueue[int] = queue.LifoQueue()
-        for slot in range(len(self._children)):
-            self._idle.put(slot)
+        self._child: _Child | None = None
+        #: Every child not yet killed, the retired ones included (for ``close``).
+        self._children: list[_Child] = []
+        self._starting = threading.Lock()
+        self._numbers = itertools.count()
         #: Jobs sent to a child (a cache hit must not add to it).
         self.jobs_sent = 0
         atexit.register(self.close)
 
+    @property
+    def pids(self) -> list[int]:
+        """Process ids of the query processes alive now."""
+        return [c.process.pid for c in self._children if c.process.pid and c.process.is_alive()]
+
     def _start(self) -> _Child | Failure:
         parent_end, child_end = self._context.Pipe()
-        process = self._context.Process(target=child_main, name="evkg-query", daemon=True,
-                                        args=(child_end, str(self.store_path), os.getpid()))
+        process = self._context.Process(
+            target=child_main, name="evkg-query", daemon=True,
+            args=(child_end, str(self.store_path), os.getpid(), self.threads))
         process.start()
         child_end.close()
         child = _Child(process, parent_end)
         if not parent_end.poll(START_TIMEOUT):
-            self._kill(child)
+            child.kill()
             return Failure(503, f"the query process did not start within {START_TIMEOUT:g} s")
         try:
             hello = parent_end.recv()
         except EOFError:
-            self._kill(child)
+            child.kill()
             return Failure(503, "the query process stopped while opening the store")
         if isinstance(hello, Failure):
-            self._kill(child)
+            child.kill()
             return hello
+        self._children = [c for c in self._children if c.process.is_alive()] + [child]
+        threading.Thread(target=child.read_answers, name="evkg-query-answers",
+                         daemon=True).start()
         return child
 
-    @staticmethod
-    def _kill(child: _Child) -> None:
-        if child.process.is_alive():
-            child.process.kill()
-        child.process.join(5)
-        child.conn.close()
-
-    def execute(self, job: QueryJob) -> Answer | Failure:
-        """Run ``job`` in a child; past the time limit the child is killed and this is a 503."""
-        slot = self._idle.get()
-        try:
-            child = self._children[slot]
-            if child is None or not child.process.is_alive():
+    def _current(self) -> _Child | Failure:
+        """The child that takes new jobs, started if there is none."""
+        with self._starting:
+            child = self._child
+            if child is None or child.retired or not child.process.is_alive():
                 started = self._start()
                 if isinstance(started, Failure):
                     return started
-                child = self._children[slot] = started
-            return self._ask(slot, child, job)
-        finally:
-            self._idle.put(slot)
+                self._child = child = started
+            return child
 
-    def _ask(self, slot: int, child: _Child, job: QueryJob) -> Answer | Failure:
+    def execute(self, job: QueryJob) -> Answer | Failure:
+        """Run ``job`` in the child; past the time limit this is a 503 and the child retires."""
+        number, waiting = next(self._numbers), _Waiting()
+        while True:
+            child = self._current()
+            if isinstance(child, Failure):
+                return child
+            with child.lock:
+                # A child retired since ``_current`` may already be dead: ask the next one.
+                if not child.retired:
+                    child.waiting[number] = waiting
+                    break
         try:
-            child.conn.send(job)
-            self.jobs_sent += 1
-            if not child.conn.poll(self.timeout):
-                self._kill(child)
-                self._children[slot] = None
-                return Failure(503, timeout_message(self.timeout))
-            outcome: Answer | Failure = child.conn.recv()
-            return outcome
-        except (EOFError, OSError) as error:
-            self._kill(child)
-            self._children[slot] = None
-            return Failure(500, f"the query process stopped unexpectedly ({error or 'no answer'})")
+            with child.sending:
+                child.conn.send((number, job))
+        except (OSError, ValueError) as error:
+            child.retire()
+            return Failure(500, f"the query process stopped unexpectedly ({error})")
+        self.jobs_sent += 1
+        if waiting.arrived.wait(self.timeout if self.timeout > 0 else None):
+            assert waiting.outcome is not None
+            return waiting.outcome
+        with child.lock:
+            child.waiting.pop(number, None)
+        child.retire()
+        if waiting.arrived.is_set() and waiting.outcome is not None:
+            return waiting.outcome  # it arrived just as the limit passed
+        return Failure(503, timeout_message(self.timeout))
 
     def update(self, update: str) -> Failure | None:
         return Failure(403, "the release store is read-only: a built release never changes; "
@@ -143,7 +230,6 @@ class QueryPool:
 
     def close(self) -> None:
         """Stop every child (at exit; children also exit by themselves when this process dies)."""
-        for slot, child in enumerate(self._children):
-            if child is not None:
-                self._kill(child)
-                self._children[slot] = None
+        for child in self._children:
+            child.kill()
+        self._children, self._child = [], None

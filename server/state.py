@@ -76,7 +76,7 @@ def release_state(config: Mapping[str, Any], store: Store, release_dir: Path,
                   manifest: dict[str, Any]) -> ServerState:
     """Serving a built release: queries run in killable children, answers are cached on disk."""
     limits = Limits.from_config(config)
-    pool = QueryPool(release_dir / "store", size=int(_setting(config, "THREADS")),
+    pool = QueryPool(release_dir / "store", threads=int(_setting(config, "THREADS")),
                      timeout=limits.query_timeout)
     cache = _cache(config)
     return ServerState(store=store, executor=pool, release_dir=release_dir, manifest=manifest,

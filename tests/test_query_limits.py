@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import ctypes.util
 import io
 import os
 import subprocess
@@ -40,6 +41,7 @@ from server.executor import Answer, Executor, Failure, QueryJob
 from server.federation import DEFAULT_ALLOWLIST, check_services, service_targets
 from server.querytext import has_dataset_clause, normalised, query_form
 from server.results import WRITERS
+from server.run import allocator_library
 from server.state import state
 from tests.backends import cpu_seconds, process_tree
 from tests.conftest import free_port, wait_for
@@ -434,17 +436,60 @@ def test_body_over_the_limit_is_413_from_the_real_server(limited_server: Served)
     assert "2000 bytes" in response.text
 
 
+def _query_processes(root: int) -> list[int]:
+    """The query processes under ``root`` (multiprocessing's spawned children)."""
+    return [pid for pid in process_tree(root)
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+
+
+def test_concurrent_queries_share_one_query_process(limited_server: Served) -> None:
+    """A worker's concurrent queries run on threads of one query process: one open store and
+    one set of store caches, as in Oxigraph's own server."""
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("needs /proc to list the server's processes")
+    sparql = limited_server.base + "/sparql"
+    queries = [COUNT.replace("?n", f"?articles{i}") for i in range(6)]  # six different answers
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda q: requests.get(sparql, params={"query": q},
+                                                        timeout=30), queries))
+    assert [a.status_code for a in answers] == [200] * 6
+    assert {a.json()["results"]["bindings"][0][f"articles{i}"]["value"]
+            for i, a in enumerate(answers)} == {"93"}
+    assert len(_query_processes(limited_server.process.pid)) == 1
+
+
+def test_server_processes_run_with_the_preloaded_allocator(limited_server: Served) -> None:
+    if ctypes.util.find_library("mimalloc") is None:
+        pytest.skip("mimalloc is not installed (Debian: libmimalloc2.0; make test installs it)")
+    requests.get(limited_server.base + "/sparql", params={"query": COUNT}, timeout=30)
+    tree = process_tree(limited_server.process.pid)
+    assert _query_processes(limited_server.process.pid)
+    for pid in tree:
+        assert "libmimalloc" in Path(f"/proc/{pid}/maps").read_text(), \
+            f"process {pid} runs without mimalloc"
+
+
+def test_allocator_setting_names_a_library_or_turns_it_off(tmp_path: Path) -> None:
+    assert allocator_library("") == (None, None)
+    library, notice = allocator_library(str(tmp_path / "libnothere.so"))
+    assert library is None and notice is not None
+    assert "libnothere.so is not installed" in notice and "libmimalloc2.0" in notice
+    present = tmp_path / "libmine.so"
+    present.write_bytes(b"")
+    assert allocator_library(str(present)) == (str(present), None)
+
+
 ORPHAN_SCRIPT = """
 import sys, threading, time
 from pathlib import Path
 from server.executor import QueryJob
 from server.querypool import QueryPool
-pool = QueryPool(Path(sys.argv[1]), size=1, timeout=600)
+pool = QueryPool(Path(sys.argv[1]), threads=1, timeout=600)
 job = QueryJob(sys.argv[2], "application/sparql-results+json")
 threading.Thread(target=pool.execute, args=(job,), daemon=True).start()
 while pool.jobs_sent == 0:
     time.sleep(0.05)
-print(pool._children[0].process.pid, flush=True)
+print(pool.pids[0], flush=True)
 time.sleep(600)
 """
 
