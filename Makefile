@@ -9,7 +9,7 @@ OUT    ?= build
 PORT   ?= 8000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-test system-deps build serve test lint clean
+.PHONY: install install-test system-deps allocator build serve test lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,11 +32,22 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --ignore-scripts --no-audit --no-fund; \
 	else echo "npm not found: the query editor falls back to a plain form (install Node.js and npm for YASGUI)"; fi
 
+# mimalloc, the allocator `evkg serve` preloads (EVKG_ALLOCATOR): the server runs without it,
+# so `make serve` installs it only when it can (root or sudo), else says so and goes on.
+HAVE_MIMALLOC = $(PYTHON) -c "import ctypes.util, sys; sys.exit(not ctypes.util.find_library('mimalloc'))"
+
+allocator:
+	@$(HAVE_MIMALLOC) || { echo "installing Debian package: libmimalloc2.0"; \
+		($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install \
+		 -y -qq libmimalloc2.0) || echo "could not install libmimalloc2.0: serving with the C \
+		library's malloc"; }
+
 # Debian packages the tests drive: headless Chromium and its driver (browser tests) and
-# Virtuoso (the remote-store tests run the server suite against it); and wrk, the load
-# generator of benchmarks/server.py; each only when missing.
+# Virtuoso (the remote-store tests run the server suite against it); wrk, the load generator
+# of benchmarks/server.py; and mimalloc (above); each only when missing.
 system-deps:
 	@missing=""; \
+	$(HAVE_MIMALLOC) || missing="$$missing libmimalloc2.0"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium chromium-driver"; \
 	command -v virtuoso-t >/dev/null 2>&1 || missing="$$missing virtuoso-opensource"; \
 	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
@@ -49,7 +60,7 @@ system-deps:
 build: install
 	$(BIN)/evkg build --out $(OUT)
 
-serve: build
+serve: build allocator
 	$(BIN)/evkg serve --store $(OUT) --host 127.0.0.1 --port $(PORT)
 
 lint: install-test

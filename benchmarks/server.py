@@ -17,12 +17,12 @@ requests/s and p50/p99 latency at each number of concurrent clients for four req
 
 The systems, one after the other, all on the release's store opened read-only:
 
-- ``evkg serve`` as users run it (gunicorn, default workers and threads, no ``EVKG_*`` setting but
-  the cache's), with the result cache off (``EVKG_CACHE_MAX_BYTES=0``: every query runs), then
+- ``evkg serve`` as users run it (gunicorn, default workers, threads and allocator, no ``EVKG_*``
+  setting but the cache's), with the result cache off (``EVKG_CACHE_MAX_BYTES=0``: every query runs), then
   with the default cache in a new folder (the queries are then answered from the cache after the
   first request; pages never are, so they are timed on the first server only);
-- ``oxigraph serve-read-only --union-default-graph`` (evkg's default graph is the union of the six
-  named graphs, and no query here has a FROM);
+- ``oxigraph serve-read-only --union-default-graph`` as shipped (with the C library's malloc;
+  evkg's default graph is the union of the six named graphs, and no query here has a FROM);
 - pyoxigraph in this process: N threads each running the query and serialising the whole answer
   as SPARQL JSON (Turtle for the CONSTRUCT), as a server must.
 
@@ -71,7 +71,7 @@ from kg.release import current_release  # noqa: E402
 from kg.store import open_read_only  # noqa: E402
 from server.description import INCOMING_LIMIT, owned_pattern  # noqa: E402
 from server.editor import load_examples  # noqa: E402
-from server.run import DEFAULT_THREADS  # noqa: E402
+from server.run import DEFAULT_THREADS, allocator_library  # noqa: E402
 from server.state import DEFAULT_SERVING  # noqa: E402
 from tests.backends import (  # noqa: E402
     cpu_seconds,
@@ -120,9 +120,9 @@ HEAVY_RUN_LIMIT = 120.0
 #: IDLE_LIMIT s: wrk leaves unfinished requests behind, which the server still computes.
 IDLE_SHARE = 0.05
 IDLE_LIMIT = 180.0
-#: Unrecorded runs after a server starts, until it starts no more processes: evkg starts its
-#: query processes on first use, each worker up to its number of threads, and one worker may hold
-#: more of wrk's connections than the other (so the warm-up has many). Its queries
+#: Unrecorded runs after a server starts, until it starts no more processes: each evkg worker
+#: starts its query process on first use, and one worker may hold more of wrk's connections than
+#: the other (so the warm-up has many, until both workers have theirs). Its queries
 #: (``SELECT (n AS ?n) {}``, a new n each time) miss the cache.
 WARM_UP_SECONDS = 2
 WARM_UP_CLIENTS = 32
@@ -485,8 +485,10 @@ def measure_release(build: Path, workdir: Path, clients: list[int], seconds: flo
     workers = next(p.default for p in serve_command.params if p.name == "workers")
     print(f"## release {release.name}: {manifest['articles']:,} articles, "
           f"{sum(manifest['triples'].values()):,} triples\n")
+    allocator = allocator_library(None)[0] or "the C library's malloc"
     print(f"`evkg serve` as users get it: gunicorn, {workers} workers × {DEFAULT_THREADS} threads, "
-          f"a query process per thread, result cache {DEFAULT_SERVING['CACHE_MAX_BYTES'] >> 20} MB. "
+          f"a query process per worker, allocator {allocator}, result cache "
+          f"{DEFAULT_SERVING['CACHE_MAX_BYTES'] >> 20} MB. "
           f"Rows: cheap {reference['cheap']}, medium {reference['medium']}, heavy "
           f"{reference['heavy']}; article {requests[-1].page} ({reference['article']} triples). "
           f"{len(os.sched_getaffinity(0))} cores; runs of {seconds:g} s or more.\n", flush=True)

@@ -2,17 +2,54 @@
 
 from __future__ import annotations
 
+import ctypes.util
 import os
 import sys
 from pathlib import Path
 
-#: Threads per gunicorn worker unless EVKG_THREADS says otherwise (each may own a query child).
+#: Threads per gunicorn worker unless EVKG_THREADS says otherwise (and queries its query process
+#: runs at once).
 DEFAULT_THREADS = 4
 #: Extra seconds gunicorn gives a worker beyond the query time limit before it kills the worker:
 #: the worker itself answers at the limit, so gunicorn's kill is only for a stuck worker.
 WORKER_GRACE = 30
 #: The longest request line gunicorn takes (its maximum): longer GET queries must be POSTed.
 REQUEST_LINE_LIMIT = 8190
+
+
+#: The malloc library preloaded into the server's processes unless EVKG_ALLOCATOR names another
+#: (a name such as ``jemalloc``, or a path; empty: the C library's own). pyoxigraph's queries
+#: allocate many small objects on several threads at once, where mimalloc (Debian's
+#: ``libmimalloc2.0``) runs the medium query of ``benchmarks/server.py`` about 10% faster.
+DEFAULT_ALLOCATOR = "mimalloc"
+
+
+def allocator_library(setting: str | None) -> tuple[str | None, str | None]:
+    """The library to preload for ``setting`` (EVKG_ALLOCATOR, None: the default), and a notice
+    for the log when one was asked for but is not installed."""
+    name = (DEFAULT_ALLOCATOR if setting is None else setting).strip()
+    if not name:
+        return None, None
+    if "/" in name:
+        found = name if Path(name).is_file() else None
+    else:
+        found = ctypes.util.find_library(name.removeprefix("lib"))
+    if found is None:
+        return None, (f"evkg serve: the allocator {name} is not installed, so the C library's "
+                      "malloc is used (Debian: apt-get install libmimalloc2.0; EVKG_ALLOCATOR= "
+                      "to choose the C library's and silence this)")
+    return found, None
+
+
+def preload_allocator() -> None:
+    """Add EVKG_ALLOCATOR's library to LD_PRELOAD for the processes started from here on
+    (gunicorn and its workers after ``execv``, and every query process)."""
+    library, notice = allocator_library(os.environ.get("EVKG_ALLOCATOR"))
+    if notice:
+        print(notice, file=sys.stderr)
+    preloaded = os.environ.get("LD_PRELOAD", "").split()
+    if library and library not in preloaded:
+        os.environ["LD_PRELOAD"] = " ".join([*preloaded, library])
 
 
 def _number(name: str, default: float) -> float:
@@ -36,6 +73,7 @@ def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
 def run_server(store_dir: Path, *, host: str, port: int, workers: int, dev: bool) -> None:
     """Serve the current release of ``store_dir``; does not return."""
     os.environ["EVKG_STORE_DIR"] = str(store_dir)
+    preload_allocator()
     if dev:
         from server import create_app
 
