@@ -38,7 +38,8 @@ _READY = "ready"
 
 
 def _exit_with_parent(parent: int) -> None:
-    """Exit when the parent process is gone (a child busy in Rust would not see the pipe close)."""
+    """Exit when the parent process is gone, even if the pipe stayed open (a copy of its end
+    inherited by another process) so that the main loop never sees it close."""
     while True:
         time.sleep(PARENT_CHECK_SECONDS)
         if os.getppid() != parent:
@@ -86,45 +87,55 @@ class _Waiting:
 
 @dataclass(eq=False)
 class _Child:
-    """A running query process, the jobs it has not answered, and whether it is retired."""
+    """A running query process, the jobs it has not answered, and whether it is retired.
+
+    Its reader thread (``read_answers``) is the only reader and, at the end, the only closer of
+    ``conn``; ``kill`` only stops the process, once.
+    """
 
     process: BaseProcess
     conn: Connection
     waiting: dict[int, _Waiting] = field(default_factory=dict)
     #: Takes no new jobs; killed when ``waiting`` is empty.
     retired: bool = False
+    killed: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
     sending: threading.Lock = field(default_factory=threading.Lock)
 
     def kill(self) -> None:
+        with self.lock:
+            if self.killed:
+                return
+            self.killed = True
         if self.process.is_alive():
             self.process.kill()
         self.process.join(5)
-        self.conn.close()
 
     def read_answers(self) -> None:
-        """Hand each answer to its asker (run on a thread of the server process)."""
-        while True:
-            try:
+        """Hand each answer to its asker (run on a thread of the server process) until the
+        process ends or is retired with nothing left to answer; then fail whoever still waits."""
+        try:
+            while True:
                 number, outcome = self.conn.recv()
-            except (EOFError, OSError, TypeError, ValueError):
-                break
+                with self.lock:
+                    waiting = self.waiting.pop(number, None)
+                    if waiting is not None:
+                        waiting.outcome = outcome
+                        waiting.arrived.set()
+                    if self.retired and not self.waiting:
+                        return
+        except BaseException:  # EOF (the process ended), a broken pipe, an unreadable answer …
+            return
+        finally:
             with self.lock:
-                waiting = self.waiting.pop(number, None)
-                done = self.retired and not self.waiting
-            if waiting is not None:
-                waiting.outcome = outcome
-                waiting.arrived.set()
-            if done:
-                self.kill()
-                return
-        with self.lock:
-            stranded = list(self.waiting.values())
-            self.waiting.clear()
-            self.retired = True
-        for waiting in stranded:
-            waiting.outcome = Failure(500, "the query process stopped unexpectedly")
-            waiting.arrived.set()
+                stranded = list(self.waiting.values())
+                self.waiting.clear()
+                self.retired = True
+                for waiting in stranded:
+                    waiting.outcome = Failure(500, "the query process stopped unexpectedly")
+                    waiting.arrived.set()
+            self.kill()
+            self.conn.close()
 
     def retire(self) -> None:
         """Take no new jobs; kill now if none is running, else when the last one ends."""
@@ -151,6 +162,7 @@ class QueryPool:
         self._children: list[_Child] = []
         self._starting = threading.Lock()
         self._numbers = itertools.count()
+        self._slots = threading.BoundedSemaphore(self.threads)
         #: Jobs sent to a child (a cache hit must not add to it).
         self.jobs_sent = 0
         atexit.register(self.close)
@@ -168,17 +180,17 @@ class QueryPool:
         process.start()
         child_end.close()
         child = _Child(process, parent_end)
-        if not parent_end.poll(START_TIMEOUT):
-            child.kill()
-            return Failure(503, f"the query process did not start within {START_TIMEOUT:g} s")
+        hello: object = Failure(503, f"the query process did not start within {START_TIMEOUT:g} s")
         try:
-            hello = parent_end.recv()
-        except EOFError:
+            if parent_end.poll(START_TIMEOUT):
+                hello = parent_end.recv()
+        except (EOFError, OSError):
+            hello = Failure(503, "the query process stopped while opening the store")
+        if hello != _READY:
             child.kill()
-            return Failure(503, "the query process stopped while opening the store")
-        if isinstance(hello, Failure):
-            child.kill()
-            return hello
+            parent_end.close()
+            return hello if isinstance(hello, Failure) else \
+                Failure(503, f"the query process said {hello!r} instead of being ready")
         self._children = [c for c in self._children if c.process.is_alive()] + [child]
         threading.Thread(target=child.read_answers, name="evkg-query-answers",
                          daemon=True).start()
@@ -197,6 +209,18 @@ class QueryPool:
 
     def execute(self, job: QueryJob) -> Answer | Failure:
         """Run ``job`` in the child; past the time limit this is a 503 and the child retires."""
+        limit = self.timeout if self.timeout > 0 else None
+        # At most ``threads`` jobs at once (gunicorn's threads never exceed it; Flask's --dev
+        # server may), so that the clock of a job starts when a thread of the child is free.
+        if not self._slots.acquire(timeout=limit if limit is not None else -1):
+            return Failure(503, f"all {self.threads} query threads of this server process were "
+                                f"busy for {self.timeout:g} s; try again later")
+        try:
+            return self._run(job, limit)
+        finally:
+            self._slots.release()
+
+    def _run(self, job: QueryJob, limit: float | None) -> Answer | Failure:
         number, waiting = next(self._numbers), _Waiting()
         while True:
             child = self._current()
@@ -210,19 +234,23 @@ class QueryPool:
         try:
             with child.sending:
                 child.conn.send((number, job))
-        except (OSError, ValueError) as error:
+        except BaseException as error:
+            with child.lock:
+                child.waiting.pop(number, None)
             child.retire()
-            return Failure(500, f"the query process stopped unexpectedly ({error})")
+            if isinstance(error, Exception):
+                return Failure(500, f"the query process could not be reached ({error})")
+            raise
         self.jobs_sent += 1
-        if waiting.arrived.wait(self.timeout if self.timeout > 0 else None):
-            assert waiting.outcome is not None
-            return waiting.outcome
-        with child.lock:
-            child.waiting.pop(number, None)
-        child.retire()
-        if waiting.arrived.is_set() and waiting.outcome is not None:
-            return waiting.outcome  # it arrived just as the limit passed
-        return Failure(503, timeout_message(self.timeout))
+        if not waiting.arrived.wait(limit):
+            with child.lock:
+                # Still waiting: this job is over its limit. Else its answer came just now.
+                late = child.waiting.pop(number, None) is not None
+            if late:
+                child.retire()
+                return Failure(503, timeout_message(self.timeout))
+        assert waiting.outcome is not None
+        return waiting.outcome
 
     def update(self, update: str) -> Failure | None:
         return Failure(403, "the release store is read-only: a built release never changes; "

@@ -41,7 +41,7 @@ from server.executor import Answer, Executor, Failure, QueryJob
 from server.federation import DEFAULT_ALLOWLIST, check_services, service_targets
 from server.querytext import has_dataset_clause, normalised, query_form
 from server.results import WRITERS
-from server.run import allocator_library
+from server.run import allocator_library, preload_allocator
 from server.state import state
 from tests.backends import cpu_seconds, process_tree
 from tests.conftest import free_port, wait_for
@@ -438,8 +438,14 @@ def test_body_over_the_limit_is_413_from_the_real_server(limited_server: Served)
 
 def _query_processes(root: int) -> list[int]:
     """The query processes under ``root`` (multiprocessing's spawned children)."""
-    return [pid for pid in process_tree(root)
-            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    found = []
+    for pid in process_tree(root):
+        try:
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+        except OSError:  # it ended meanwhile
+            pass
+    return found
 
 
 def test_concurrent_queries_share_one_query_process(limited_server: Served) -> None:
@@ -458,6 +464,35 @@ def test_concurrent_queries_share_one_query_process(limited_server: Served) -> N
     assert len(_query_processes(limited_server.process.pid)) == 1
 
 
+def test_a_query_past_the_limit_leaves_the_others_of_its_process_running(
+        limited_server: Served) -> None:
+    """Two slow queries share the worker's query process: the first is answered 503 at its
+    limit while the second runs on in that process; the process is killed when the second
+    reaches its own limit, and the next query is answered by a fresh one."""
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("needs /proc to list the server's processes")
+    root, sparql = limited_server.process.pid, limited_server.base + "/sparql"
+    assert requests.get(sparql, params={"query": COUNT}, timeout=30).status_code == 200
+    [shared] = _query_processes(root)
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(requests.post, sparql, data={"query": SLOW}, timeout=60)
+        time.sleep(1.5)
+        other = SLOW.replace("?n", "?m")  # not the same answer: not left to the first
+        second = pool.submit(requests.post, sparql, data={"query": other}, timeout=60)
+        assert first.result().status_code == 503
+        assert _query_processes(root) == [shared], "the second query's process was killed"
+        before = cpu_seconds([shared])[shared]
+        time.sleep(0.3)
+        assert cpu_seconds([shared]).get(shared, before) > before, "the second query stopped"
+        assert second.result().status_code == 503
+    time.sleep(0.5)
+    assert shared not in _query_processes(root)
+    fresh = requests.get(sparql, params={"query": COUNT.replace("?n", "?again")}, timeout=30)
+    assert fresh.status_code == 200
+    [new] = _query_processes(root)
+    assert new != shared
+
+
 def test_server_processes_run_with_the_preloaded_allocator(limited_server: Served) -> None:
     if ctypes.util.find_library("mimalloc") is None:
         pytest.skip("mimalloc is not installed (Debian: libmimalloc2.0; make test installs it)")
@@ -473,10 +508,26 @@ def test_allocator_setting_names_a_library_or_turns_it_off(tmp_path: Path) -> No
     assert allocator_library("") == (None, None)
     library, notice = allocator_library(str(tmp_path / "libnothere.so"))
     assert library is None and notice is not None
-    assert "libnothere.so is not installed" in notice and "libmimalloc2.0" in notice
+    assert "libnothere.so is not installed" in notice and "EVKG_ALLOCATOR=" in notice
     present = tmp_path / "libmine.so"
     present.write_bytes(b"")
     assert allocator_library(str(present)) == (str(present), None)
+    assert allocator_library("libjemalloc.so.2") == ("libjemalloc.so.2", None)
+
+
+def test_preloading_keeps_what_ld_preload_holds(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    library = tmp_path / "libmine.so"
+    library.write_bytes(b"")
+    monkeypatch.setenv("EVKG_ALLOCATOR", str(library))
+    monkeypatch.setenv("LD_PRELOAD", "/opt/libtrace.so")
+    preload_allocator()
+    assert os.environ["LD_PRELOAD"] == f"/opt/libtrace.so {library}"
+    preload_allocator()  # once only
+    assert os.environ["LD_PRELOAD"] == f"/opt/libtrace.so {library}"
+    monkeypatch.setenv("LD_PRELOAD", "/usr/lib/libjemalloc.so.2")
+    preload_allocator()  # an allocator the operator preloaded stays the only one
+    assert os.environ["LD_PRELOAD"] == "/usr/lib/libjemalloc.so.2"
 
 
 ORPHAN_SCRIPT = """
