@@ -32,22 +32,27 @@ def allocator_library(setting: str | None) -> tuple[str | None, str | None]:
         return None, None
     if "/" in name:
         found = name if Path(name).is_file() else None
+    elif ".so" in name:
+        found = name  # a library's own name (libjemalloc.so.2): the dynamic linker finds it
     else:
         found = ctypes.util.find_library(name.removeprefix("lib"))
     if found is None:
+        hint = " (Debian: apt-get install libmimalloc2.0)" if name == DEFAULT_ALLOCATOR else ""
         return None, (f"evkg serve: the allocator {name} is not installed, so the C library's "
-                      "malloc is used (Debian: apt-get install libmimalloc2.0; EVKG_ALLOCATOR= "
-                      "to choose the C library's and silence this)")
+                      f"malloc is used{hint}; set EVKG_ALLOCATOR= to choose that and silence this")
     return found, None
 
 
 def preload_allocator() -> None:
     """Add EVKG_ALLOCATOR's library to LD_PRELOAD for the processes started from here on
-    (gunicorn and its workers after ``execv``, and every query process)."""
+    (gunicorn and its workers after ``execv``, and every query process), unless an allocator
+    is preloaded already."""
+    preloaded = os.environ.get("LD_PRELOAD", "").replace(":", " ").split()
+    if any("malloc" in Path(entry).name for entry in preloaded):
+        return
     library, notice = allocator_library(os.environ.get("EVKG_ALLOCATOR"))
     if notice:
         print(notice, file=sys.stderr)
-    preloaded = os.environ.get("LD_PRELOAD", "").split()
     if library and library not in preloaded:
         os.environ["LD_PRELOAD"] = " ".join([*preloaded, library])
 
