@@ -168,12 +168,11 @@ class _Follower:
 _FOLLOW_PAUSE = 0.02
 
 
-def convert_nquads(kind: str, directory: str, plain: str = "", done: str = "") -> None:
+def convert_nquads(kind: str, directory: str, plain: str, done: str) -> None:
     """Run by ``write_dumps`` in a child process: read N-Quads (the file ``plain`` as it is
-    written, until ``done`` exists; else stdin) and write, in ``directory``, N-Quads and
-    N-Triples (printing the quads per graph as JSON), Turtle, or JSON-LD."""
-    source: IO[bytes] = (cast(IO[bytes], _Follower(Path(plain), Path(done))) if plain
-                         else sys.stdin.buffer)
+    written, until ``done`` exists) and write, in ``directory``, N-Quads and N-Triples (printing
+    the quads per graph as JSON), Turtle, or JSON-LD."""
+    source = cast(IO[bytes], _Follower(Path(plain), Path(done)))
     folder = Path(directory)
     if kind == "turtle":
         with _gzip_writer(folder / DUMPS["turtle"][0]) as out:

@@ -68,7 +68,6 @@ def run_query(store: Store, query: str, **options: object
     return store.query(query, **options)  # type: ignore[arg-type]
 
 
-
 def first_count(results: object) -> int:
     """The integer of a ``SELECT (COUNT(…) AS ?n)`` answer: its first row's first value (0 when
     there is no row or no value)."""
@@ -77,6 +76,7 @@ def first_count(results: object) -> int:
         term = row[0]
         return int(term.value) if term is not None else 0
     return 0
+
 
 # --- N-Quads lines ------------------------------------------------------------------------------
 

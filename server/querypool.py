@@ -234,13 +234,11 @@ class QueryPool:
         try:
             with child.sending:
                 child.conn.send((number, job))
-        except BaseException as error:
+        except Exception as error:  # a broken pipe, a job that cannot be pickled …
             with child.lock:
                 child.waiting.pop(number, None)
             child.retire()
-            if isinstance(error, Exception):
-                return Failure(500, f"the query process could not be reached ({error})")
-            raise
+            return Failure(500, f"the query process could not be reached ({error})")
         self.jobs_sent += 1
         if not waiting.arrived.wait(limit):
             with child.lock:

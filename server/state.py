@@ -74,7 +74,8 @@ def memory_state(config: Mapping[str, Any], store: Store) -> ServerState:
 
 def release_state(config: Mapping[str, Any], store: Store, release_dir: Path,
                   manifest: dict[str, Any]) -> ServerState:
-    """Serving a built release: queries run in killable children, answers are cached on disk."""
+    """Serving a built release: queries run in a killable query process per server process,
+    answers are cached on disk."""
     limits = Limits.from_config(config)
     pool = QueryPool(release_dir / "store", threads=int(_setting(config, "THREADS")),
                      timeout=limits.query_timeout)
