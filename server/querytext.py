@@ -8,6 +8,7 @@ authority on syntax: these helpers only steer negotiation, the dataset and the c
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _TOKENS = re.compile(
     r"""(?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
@@ -28,8 +29,13 @@ _FROM = re.compile(r"(?<![\w?$:])FROM\s+(?:NAMED\s+)?(?:<|[A-Za-z_][\w.\-]*:|:)"
 _WHITESPACE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=32)
 def blank(text: str, *, iris: bool = False) -> str:
-    """``text`` with strings and comments (and IRIs, if asked) replaced by spaces, offsets kept."""
+    """``text`` with strings and comments (and IRIs, if asked) replaced by spaces, offsets kept.
+
+    Remembered: one request asks it of the same query several times (its form, its dataset
+    clause, its SERVICE targets), and clients repeat their queries. Few entries: a query may be
+    as long as the request body limit."""
     kinds = ("string", "comment", "iri") if iris else ("string", "comment")
 
     def spaces(match: re.Match[str]) -> str:

@@ -8,11 +8,11 @@ output matches pyoxigraph's byte for byte on ordinary data; where pyoxigraph wri
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import orjson
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 #: A term a solution can bind.
@@ -49,20 +49,22 @@ def _literal_extras(literal: Literal) -> tuple[str | None, str | None, str | Non
 # --- SPARQL 1.1 Query Results JSON ---------------------------------------------------------------
 
 def _json_term(term: Term) -> dict[str, Any]:
+    # Runs for every value of every row: plain dicts, the commonest kinds first.
     if isinstance(term, NamedNode):
         return {"type": "uri", "value": term.value}
+    if isinstance(term, Literal):
+        language = term.language
+        if language:
+            value = {"type": "literal", "value": term.value, "xml:lang": language}
+            if term.direction:
+                value["its:dir"] = str(term.direction)
+            return value
+        datatype = term.datatype.value
+        if datatype == _STRING:
+            return {"type": "literal", "value": term.value}
+        return {"type": "literal", "value": term.value, "datatype": datatype}
     if isinstance(term, BlankNode):
         return {"type": "bnode", "value": term.value}
-    if isinstance(term, Literal):
-        value: dict[str, Any] = {"type": "literal", "value": term.value}
-        language, direction, datatype = _literal_extras(term)
-        if language:
-            value["xml:lang"] = language
-            if direction:
-                value["its:dir"] = direction
-        elif datatype:
-            value["datatype"] = datatype
-        return value
     return {"type": "triple", "value": {"subject": _json_term(term.subject),
                                         "predicate": _json_term(term.predicate),
                                         "object": _json_term(term.object)}}
@@ -71,8 +73,9 @@ def _json_term(term: Term) -> dict[str, Any]:
 def write_json(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
     bindings = [{name: _json_term(value) for name, value in zip(variables, row, strict=True)
                  if value is not None} for row in rows]
-    document = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    # orjson writes the same compact UTF-8 as ``json.dumps(separators=(",", ":"),
+    # ensure_ascii=False)``, ~15 times faster: a capped answer is written on every request.
+    return orjson.dumps({"head": {"vars": list(variables)}, "results": {"bindings": bindings}})
 
 
 # --- SPARQL Query Results XML --------------------------------------------------------------------
