@@ -5,6 +5,7 @@ Dumps are gzip with no name or time in the header, so the same store gives the s
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import json
@@ -12,9 +13,9 @@ import os
 import re
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, cast
 
@@ -99,39 +100,41 @@ def _write_dumps_in_one_scan(store: Store, directory: Path) -> dict[str, int]:
     """Every dump from one scan of the store.
 
     Reading a store decodes every term and costs far more than any serialisation, so the
-    store is read once, into a plain N-Quads file in ``directory`` (pyoxigraph writes a path in
-    Rust without holding the GIL, so SHACL can run in Python meanwhile). Three child processes
-    follow that file as it grows (``convert_nquads``), side by side: one writes N-Quads and
-    N-Triples (the same lines without the graph name) and counts the quads per graph, the
-    others parse the text back and write Turtle and JSON-LD. A marker file beside it says the
-    dump is complete. The bytes are those of dumping each format from the store. The plain
-    file and the marker are removed whatever happens.
+    store is read once, as N-Quads into a pipe (pyoxigraph writes a path in Rust without
+    holding the GIL, so SHACL can run in Python meanwhile; the path is the pipe's own
+    ``/proc/self/fd`` link). A thread copies the text to three child processes
+    (``convert_nquads``) side by side: one writes N-Quads and N-Triples (the same lines without
+    the graph name) and counts the quads per graph, the others parse the text back and write
+    Turtle and JSON-LD. Nothing of the scan touches the disk: at a million articles a plain copy
+    would be ~13 GB. The bytes are those of dumping each format from the store.
     """
     root = str(Path(__file__).resolve().parents[1])
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         p for p in (root, os.environ.get("PYTHONPATH", "")) if p))
     kinds = ("nquads", "turtle", "jsonld")
-    plain, done = directory / ".dump.nq", directory / ".dump.done"
-    plain.write_bytes(b"")  # the followers open it now; pyoxigraph rewrites the same file
     workers: list[subprocess.Popen[bytes]] = []
+    sinks: list[IO[bytes]] = []
     try:
         for kind in kinds:
-            workers.append(subprocess.Popen(
-                [sys.executable, "-c", "import sys; from kg.release import convert_nquads; "
-                 "convert_nquads(*sys.argv[1:])", kind, str(directory), str(plain), str(done)],
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                env=env))
-        store.dump(str(plain), RdfFormat.N_QUADS)
-        done.touch()
+            read_end, write_end = os.pipe()
+            sinks.append(open(write_end, "wb"))  # noqa: SIM115 (_copy closes it)
+            try:
+                workers.append(subprocess.Popen(
+                    [sys.executable, "-c", "import sys; from kg.release import convert_nquads; "
+                     "convert_nquads(*sys.argv[1:])", kind, str(directory)],
+                    stdin=read_end, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env))
+            finally:
+                os.close(read_end)
+        _dump_to(store, sinks)
         outputs = [w.communicate() for w in workers]
     except BaseException:
+        for sink in sinks:
+            with suppress(OSError, ValueError):
+                sink.close()
         for worker in workers:
             worker.kill()
             worker.wait()
         raise
-    finally:
-        plain.unlink(missing_ok=True)
-        done.unlink(missing_ok=True)
     failed = [(kind, err) for kind, w, (_, err) in zip(kinds, workers, outputs, strict=True)
               if w.returncode]
     if failed:
@@ -139,40 +142,51 @@ def _write_dumps_in_one_scan(store: Store, directory: Path) -> dict[str, int]:
         raise RuntimeError(f"writing the {kind} dump failed: "
                            f"{message.decode('utf-8', 'replace').strip()}")
     counts: dict[str, int] = json.loads(outputs[0][0])
+    dumped, stored = sum(counts.values()), len(store)
+    if dumped != stored:
+        raise RuntimeError(f"the dump holds {dumped} quads but the store {stored}")
     return counts
 
 
-class _Follower:
-    """A binary reader of a file that another process is still writing: at its end it waits
-    for more until the ``done`` marker exists, and only then reports the end."""
-
-    def __init__(self, path: Path, done: Path) -> None:
-        self._file = path.open("rb")
-        self._done = done
-
-    def read(self, size: int = -1) -> bytes:
-        while not self._file.closed:
-            data = self._file.read(size if size > 0 else _CHUNK)
-            if data:
-                return data
-            if self._done.exists():
-                data = self._file.read(size if size > 0 else _CHUNK)
-                if not data:
-                    self._file.close()
-                return data
-            time.sleep(_FOLLOW_PAUSE)
-        return b""
+def _dump_to(store: Store, sinks: list[IO[bytes]]) -> None:
+    """The store as N-Quads, copied to every sink, which is closed at the end (or when its reader
+    has gone: a converter that failed says why when it is waited for)."""
+    read_end, write_end = os.pipe()
+    copier = threading.Thread(target=_copy, args=(read_end, sinks), name="evkg-dump-copy")
+    copier.start()
+    try:
+        store.dump(f"/proc/self/fd/{write_end}", RdfFormat.N_QUADS)
+    except OSError as error:
+        # pyoxigraph syncs the file it has written; a pipe cannot be synced (EINVAL) and that
+        # comes after the last byte. The quad count is checked against the store afterwards.
+        if error.errno != errno.EINVAL and "os error 22" not in str(error):
+            raise
+    finally:
+        os.close(write_end)
+        copier.join()
 
 
-#: Seconds a follower waits at the end of the file for the writer to add more.
-_FOLLOW_PAUSE = 0.02
+def _copy(source: int, sinks: list[IO[bytes]]) -> None:
+    alive = list(sinks)
+    try:
+        while alive and (chunk := os.read(source, _CHUNK)):
+            for sink in list(alive):
+                try:
+                    sink.write(chunk)
+                except (BrokenPipeError, ValueError):
+                    alive.remove(sink)
+    finally:
+        os.close(source)
+        for sink in sinks:
+            with suppress(BrokenPipeError, ValueError):
+                sink.close()
 
 
-def convert_nquads(kind: str, directory: str, plain: str, done: str) -> None:
-    """Run by ``write_dumps`` in a child process: read N-Quads (the file ``plain`` as it is
-    written, until ``done`` exists) and write, in ``directory``, N-Quads and N-Triples (printing
-    the quads per graph as JSON), Turtle, or JSON-LD."""
-    source = cast(IO[bytes], _Follower(Path(plain), Path(done)))
+def convert_nquads(kind: str, directory: str) -> None:
+    """Run by ``write_dumps`` in a child process: read N-Quads from standard input and write, in
+    ``directory``, N-Quads and N-Triples (printing the quads per graph as JSON), Turtle, or
+    JSON-LD."""
+    source = sys.stdin.buffer
     folder = Path(directory)
     if kind == "turtle":
         with _gzip_writer(folder / DUMPS["turtle"][0]) as out:

@@ -94,30 +94,29 @@ def test_dumps_from_one_scan_equal_dumps_format_by_format(
     assert sum(counts.values()) == len(store)
 
 
-def test_dump_followers_read_a_file_whole_while_it_is_written(tmp_path: Path) -> None:
-    """The dump converters read the plain N-Quads file while pyoxigraph still writes it: every
-    byte arrives, in order, and the end comes only with the marker."""
+def test_dump_copy_reaches_every_converter_even_when_one_has_gone(tmp_path: Path) -> None:
+    """The store's N-Quads go through one pipe to every converter: each gets every byte in
+    order, and a converter that has exited does not stop the copy to the others."""
+    import os
+    import subprocess
     import threading
-    import time
 
-    plain, done = tmp_path / "dump.nq", tmp_path / "dump.done"
-    plain.write_bytes(b"")
-    pieces = [f"<http://example.org/s{i}> <http://example.org/p> \"{i}\" .\n".encode() * 50
-              for i in range(40)]
+    data = b"".join(f"<http://example.org/s{i}> <http://example.org/p> \"{i}\" .\n".encode()
+                    for i in range(200_000))  # several MB: more than a pipe holds
+    outputs = [tmp_path / "a.nq", tmp_path / "b.nq"]
+    readers = [subprocess.Popen(["sh", "-c", f"cat > '{out}'"], stdin=subprocess.PIPE)
+               for out in outputs]
+    gone = subprocess.Popen(["true"], stdin=subprocess.PIPE)
+    gone.wait()
+    read_end, write_end = os.pipe()
 
     def write() -> None:
-        with plain.open("ab") as out:
-            for piece in pieces:
-                out.write(piece[:77])
-                out.flush()
-                time.sleep(0.005)
-                out.write(piece[77:])
-                out.flush()
-        done.touch()
+        with os.fdopen(write_end, "wb") as out:
+            out.write(data)
 
     writer = threading.Thread(target=write)
     writer.start()
-    follower = release._Follower(plain, done)
-    read = b"".join(iter(lambda: follower.read(4096), b""))
+    release._copy(read_end, [readers[0].stdin, gone.stdin, readers[1].stdin])  # type: ignore[list-item]
     writer.join()
-    assert read == b"".join(pieces)
+    assert [r.wait() for r in readers] == [0, 0]
+    assert [out.read_bytes() == data for out in outputs] == [True, True]
