@@ -13,9 +13,8 @@ import os
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, cast
 
@@ -100,86 +99,80 @@ def _write_dumps_in_one_scan(store: Store, directory: Path) -> dict[str, int]:
     """Every dump from one scan of the store.
 
     Reading a store decodes every term and costs far more than any serialisation, so the
-    store is read once, as N-Quads into a pipe (pyoxigraph writes a path in Rust without
-    holding the GIL, so SHACL can run in Python meanwhile; the path is the pipe's own
-    ``/proc/self/fd`` link). A thread copies the text to three child processes
+    store is read once, as N-Quads into a pipe: pyoxigraph writes a path in Rust without
+    holding the GIL, so SHACL can run in Python meanwhile, and the path is the pipe's own
+    ``/proc/self/fd`` link. ``tee`` copies the text to three child processes
     (``convert_nquads``) side by side: one writes N-Quads and N-Triples (the same lines without
     the graph name) and counts the quads per graph, the others parse the text back and write
-    Turtle and JSON-LD. Nothing of the scan touches the disk: at a million articles a plain copy
-    would be ~13 GB. The bytes are those of dumping each format from the store.
+    Turtle and JSON-LD. Nothing of the scan touches the disk (at a million articles a plain
+    copy would be ~13 GB) and no Python thread of the build copies it (it would wait for the
+    GIL that SHACL holds). The bytes are those of dumping each format from the store.
     """
     root = str(Path(__file__).resolve().parents[1])
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         p for p in (root, os.environ.get("PYTHONPATH", "")) if p))
     kinds = ("nquads", "turtle", "jsonld")
-    workers: list[subprocess.Popen[bytes]] = []
-    sinks: list[IO[bytes]] = []
+    processes: list[subprocess.Popen[bytes]] = []
+    pipes: list[int] = []
+
+    def pipe() -> tuple[int, int]:
+        ends = os.pipe()
+        pipes.extend(ends)
+        return ends
+
+    def close(*ends: int) -> None:
+        for end in ends:
+            if end in pipes:
+                pipes.remove(end)
+                os.close(end)
+
+    dump_error: OSError | None = None
+    tee: subprocess.Popen[bytes] | None = None
     try:
+        inputs = []
         for kind in kinds:
-            read_end, write_end = os.pipe()
-            sinks.append(open(write_end, "wb"))  # noqa: SIM115 (_copy closes it)
-            try:
-                workers.append(subprocess.Popen(
-                    [sys.executable, "-c", "import sys; from kg.release import convert_nquads; "
-                     "convert_nquads(*sys.argv[1:])", kind, str(directory)],
-                    stdin=read_end, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env))
-            finally:
-                os.close(read_end)
-        _dump_to(store, sinks)
-        outputs = [w.communicate() for w in workers]
+            read_end, write_end = pipe()
+            processes.append(subprocess.Popen(
+                [sys.executable, "-c", "import sys; from kg.release import convert_nquads; "
+                 "convert_nquads(*sys.argv[1:])", kind, str(directory)],
+                stdin=read_end, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env))
+            close(read_end)
+            inputs.append(write_end)
+        scan_read, scan_write = pipe()
+        # -p: a converter that stopped does not stop the copy to the others
+        tee = subprocess.Popen(["tee", "-p", *(f"/dev/fd/{fd}" for fd in inputs[1:])],
+                               stdin=scan_read, stdout=inputs[0], pass_fds=inputs[1:])
+        close(scan_read, *inputs)
+        try:
+            store.dump(f"/proc/self/fd/{scan_write}", RdfFormat.N_QUADS)
+        except OSError as error:
+            # pyoxigraph syncs the file it has written; a pipe cannot be synced (EINVAL), which
+            # comes after the last byte. The quads are counted against the store below.
+            if error.errno != errno.EINVAL and "os error 22" not in str(error):
+                dump_error = error
+        close(scan_write)
+        tee.wait()
+        outputs = [p.communicate() for p in processes]
     except BaseException:
-        for sink in sinks:
-            with suppress(OSError, ValueError):
-                sink.close()
-        for worker in workers:
-            worker.kill()
-            worker.wait()
+        close(*list(pipes))
+        for process in [*processes, *([tee] if tee else [])]:
+            process.kill()
+            process.wait()
         raise
-    failed = [(kind, err) for kind, w, (_, err) in zip(kinds, workers, outputs, strict=True)
-              if w.returncode]
+    failed = [(kind, err) for kind, p, (_, err) in zip(kinds, processes, outputs, strict=True)
+              if p.returncode]
     if failed:
         kind, message = failed[0]
-        raise RuntimeError(f"writing the {kind} dump failed: "
-                           f"{message.decode('utf-8', 'replace').strip()}")
+        # the converter's error is the last line of its traceback
+        lines = message.decode("utf-8", "replace").strip().splitlines() or ["(no message)"]
+        raise RuntimeError(f"writing the {kind} dump failed: {lines[-1]}")
+    if dump_error is not None or tee is None or tee.returncode:
+        raise RuntimeError(f"reading the store into the dumps failed: {dump_error or 'tee'}")
     counts: dict[str, int] = json.loads(outputs[0][0])
     dumped, stored = sum(counts.values()), len(store)
     if dumped != stored:
         raise RuntimeError(f"the dump holds {dumped} quads but the store {stored}")
     return counts
-
-
-def _dump_to(store: Store, sinks: list[IO[bytes]]) -> None:
-    """The store as N-Quads, copied to every sink, which is closed at the end (or when its reader
-    has gone: a converter that failed says why when it is waited for)."""
-    read_end, write_end = os.pipe()
-    copier = threading.Thread(target=_copy, args=(read_end, sinks), name="evkg-dump-copy")
-    copier.start()
-    try:
-        store.dump(f"/proc/self/fd/{write_end}", RdfFormat.N_QUADS)
-    except OSError as error:
-        # pyoxigraph syncs the file it has written; a pipe cannot be synced (EINVAL) and that
-        # comes after the last byte. The quad count is checked against the store afterwards.
-        if error.errno != errno.EINVAL and "os error 22" not in str(error):
-            raise
-    finally:
-        os.close(write_end)
-        copier.join()
-
-
-def _copy(source: int, sinks: list[IO[bytes]]) -> None:
-    alive = list(sinks)
-    try:
-        while alive and (chunk := os.read(source, _CHUNK)):
-            for sink in list(alive):
-                try:
-                    sink.write(chunk)
-                except (BrokenPipeError, ValueError):
-                    alive.remove(sink)
-    finally:
-        os.close(source)
-        for sink in sinks:
-            with suppress(BrokenPipeError, ValueError):
-                sink.close()
 
 
 def convert_nquads(kind: str, directory: str) -> None:
