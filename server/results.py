@@ -49,22 +49,20 @@ def _literal_extras(literal: Literal) -> tuple[str | None, str | None, str | Non
 # --- SPARQL 1.1 Query Results JSON ---------------------------------------------------------------
 
 def _json_term(term: Term) -> dict[str, Any]:
-    # Runs for every value of every row: plain dicts, the commonest kinds first.
     if isinstance(term, NamedNode):
         return {"type": "uri", "value": term.value}
-    if isinstance(term, Literal):
-        language = term.language
-        if language:
-            value = {"type": "literal", "value": term.value, "xml:lang": language}
-            if term.direction:
-                value["its:dir"] = str(term.direction)
-            return value
-        datatype = term.datatype.value
-        if datatype == _STRING:
-            return {"type": "literal", "value": term.value}
-        return {"type": "literal", "value": term.value, "datatype": datatype}
     if isinstance(term, BlankNode):
         return {"type": "bnode", "value": term.value}
+    if isinstance(term, Literal):
+        value: dict[str, Any] = {"type": "literal", "value": term.value}
+        language, direction, datatype = _literal_extras(term)
+        if language:
+            value["xml:lang"] = language
+            if direction:
+                value["its:dir"] = direction
+        elif datatype:
+            value["datatype"] = datatype
+        return value
     return {"type": "triple", "value": {"subject": _json_term(term.subject),
                                         "predicate": _json_term(term.predicate),
                                         "object": _json_term(term.object)}}
