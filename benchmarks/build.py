@@ -231,20 +231,22 @@ def measure_bulk_load(release: Path, result: Result, workdir: Path) -> None:
     # While it loads, bulk_load holds about twice what the store keeps once compacted (the 1M
     # run's loader reached 31 GB for a 16 GB store); level-1 gzip of N-Quads is ~10× smaller
     # than the text (measure_gzip prints the ratio).
-    store_bytes = 2.5 * folder_bytes(release / "store")
+    loader_bytes = 2.5 * folder_bytes(release / "store")
     plain_bytes = 12 * packed.stat().st_size
-    if shutil.disk_usage(workdir).free < store_bytes:
+    if shutil.disk_usage(workdir).free < loader_bytes:
         shutil.rmtree(release / "store")
         result.bulk_notes.append("the build's store was removed to make room for this one")
     nquads = workdir / "release.nq"
     nquads.unlink(missing_ok=True)
     feeder = None
-    if shutil.disk_usage(workdir).free > store_bytes + plain_bytes:
+    if shutil.disk_usage(workdir).free > loader_bytes + plain_bytes:
         with gzip.open(packed, "rb") as text, nquads.open("wb") as plain:
             shutil.copyfileobj(text, plain, 1 << 22)
     else:
         os.mkfifo(nquads)
-        feeder = subprocess.Popen(f"exec gzip -dc '{packed}' > '{nquads}'", shell=True)
+        # the shell opens the FIFO for writing (that waits for bulk_load to open it for reading)
+        feeder = subprocess.Popen(["sh", "-c", 'exec gzip -dc "$1" > "$2"', "sh", str(packed),
+                                   str(nquads)])
         result.bulk_notes.append("fed by `gzip -dc` through a FIFO (no room for the plain "
                                  "text), which shares the cores")
     try:
