@@ -44,13 +44,16 @@ allocator:
 
 # Debian packages the tests drive: headless Chromium and its driver (browser tests) and
 # Virtuoso (the remote-store tests run the server suite against it); wrk, the load generator
-# of benchmarks/server.py; and mimalloc (above); each only when missing.
+# of benchmarks/server.py; mimalloc (above); and lz4, which packs the sorted runs of the
+# articles graph a build keeps for its dumps (kg/spool.py; without it they are kept plain);
+# each only when missing.
 system-deps:
 	@missing=""; \
 	$(HAVE_MIMALLOC) || missing="$$missing libmimalloc2.0"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium chromium-driver"; \
 	command -v virtuoso-t >/dev/null 2>&1 || missing="$$missing virtuoso-opensource"; \
 	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
+	command -v lz4 >/dev/null 2>&1 || missing="$$missing lz4"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \
 		$(SUDO) apt-get update -qq && \

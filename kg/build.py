@@ -28,6 +28,7 @@ from kg.loading import ArticleIndex, ArticleLoader, FileCount
 from kg.metadata import metadata_quads
 from kg.records import Rejected
 from kg.sources import iter_source_files, read_source
+from kg.spool import GraphSpool
 from kg.statistics import statistics_quads
 from kg.store import create_store, load_quads, open_read_only
 from kg.vocabulary import read_concepts, vocabulary_quads
@@ -54,6 +55,9 @@ class BuildReport:
     articles: int = 0
     #: Seconds spent in each step of the build (for benchmarks; not part of the release).
     timings: dict[str, float] = field(default_factory=dict)
+    #: Where the articles graph of the dumps was read: "loaded lines" (``kg/spool.py``) or
+    #: "store".
+    dumps_from: str = ""
 
 
 @contextmanager
@@ -228,7 +232,19 @@ def _fill(staging: Path, base: Path | None, paths: list[Path], report: BuildRepo
 
     With ``base`` (the previous release's store) the new store starts as a copy of it; the
     curated findings and the metadata are then recomputed, as new articles may resolve them.
+    A new store keeps a sorted copy of the articles graph's lines for the dumps
+    (``kg/spool.py``).
     """
+    spool = GraphSpool(iris.graph_iri("articles"), str(staging)) if base is None else None
+    try:
+        _fill_store(staging, base, paths, report, inputs, spool)
+    finally:
+        if spool is not None:
+            spool.close()
+
+
+def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: BuildReport,
+                inputs: Inputs, spool: GraphSpool | None) -> None:
     if base is None:
         store = create_store(staging / "store")
         index = ArticleIndex()
@@ -241,11 +257,13 @@ def _fill(staging: Path, base: Path | None, paths: list[Path], report: BuildRepo
         store.update(CURATED_REMOVAL.format(findings=iris.graph_iri("findings").value))
     mapper = ArticleLinker.from_files(inputs.data_dir, inputs.ontology_dir)
     loader = ArticleLoader(store, mapper=mapper, index=index, files=report.files,
-                           quarantine=report.quarantine)
+                           quarantine=report.quarantine, spool=spool)
     with timed(report, "read+map+load"):
         for path in paths:
             loader.apply(path, read_source(path), progress=inputs.progress)
         loader.flush()
+    if spool is not None:
+        spool.end_input()
     report.articles = loader.articles
     wanted = set(loader.index.mesh_uis)
     with timed(report, "vocabulary+ontology+mesh"):
@@ -261,6 +279,9 @@ def _fill(staging: Path, base: Path | None, paths: list[Path], report: BuildRepo
     with timed(report, "findings"):
         load_curated_findings(store, inputs.data_dir / "findings.tsv", loader.index, report)
         store.update(SHORTCUTS.format(findings=iris.graph_iri("findings").value))
+        if spool is not None and store.query(CITED_BY.format(
+                articles=iris.graph_iri("articles").value)):
+            spool.drop()  # the citations below add to the articles graph
         store.update(CITATIONS.format(articles=iris.graph_iri("articles").value))
         store.flush()
     # The description and the statistics read the same finished store: their queries run in
@@ -279,13 +300,15 @@ def _fill(staging: Path, base: Path | None, paths: list[Path], report: BuildRepo
     with timed(report, "validate+dumps"), ThreadPoolExecutor(max_workers=2) as pool:
         checks = pool.submit(_timed_call, report, "checks", validate.check_problems, store,
                              inputs.ontology_dir / "checks")
-        dumps = pool.submit(_timed_call, report, "dumps", release.write_dumps, store, staging)
+        dumps = pool.submit(_timed_call, report, "dumps", release.write_dumps, store, staging,
+                            spool)
         shacl_problems: list[str] = []
         if inputs.shacl:
             with timed(report, "shacl"):
                 shacl_problems = validate.store_shacl_problems(store, inputs.ontology_dir)
         counts = dumps.result()
         problems = checks.result() + shacl_problems
+    report.dumps_from = "loaded lines" if spool is not None and spool.used else "store"
     if problems:
         listing = "\n".join(f"- {p}" for p in problems[:50])
         more = f"\n… and {len(problems) - 50} more" if len(problems) > 50 else ""
@@ -321,6 +344,10 @@ WHERE {{ GRAPH <{findings}> {{
 CITATIONS = """
 INSERT {{ GRAPH <{articles}> {{ ?citing <http://purl.org/spar/cito/cites> ?cited }} }}
 WHERE {{ GRAPH <{articles}> {{ ?cited <http://purl.org/spar/cito/isCitedBy> ?citing }} }}
+"""
+#: Whether any article lists the articles citing it (then ``CITATIONS`` writes into the graph).
+CITED_BY = """
+ASK {{ GRAPH <{articles}> {{ ?cited <http://purl.org/spar/cito/isCitedBy> ?citing }} }}
 """
 #: Recomputes the shortcut triples from the findings (they are derived, never loaded).
 SHORTCUTS = """

@@ -24,6 +24,7 @@ from kg import iris
 from kg.articles import subject_iri
 from kg.namespaces import EVKG, FABIO
 from kg.records import Article, Deletion, Rejected
+from kg.spool import GraphSpool
 from kg.store import load_others, load_plain_lines, split_lines
 
 #: How many quads (or lines) the article loader hands to pyoxigraph at a time. Each bulk load
@@ -148,6 +149,8 @@ class ArticleLoader:
     #: Lines with blank nodes and quads, loaded in batches of their own (see ``_load``).
     _others: list[Quad | str] = field(default_factory=list)
     _loading: _BackgroundLoad | None = None
+    #: A copy of the articles graph's lines for the release dumps (``kg/spool.py``), if any.
+    spool: GraphSpool | None = None
 
     def flush(self) -> None:
         """Load everything buffered; on return the store holds every record applied so far."""
@@ -167,6 +170,8 @@ class ArticleLoader:
         (or ``everything`` is asked for): each bulk load writes files, and fewer cost less."""
         plain, others = split_lines(items)
         load_plain_lines(self.store, plain)
+        if self.spool is not None:
+            self.spool.add(items)
         self._others.extend(others)
         if everything or len(self._others) >= ARTICLE_BATCH:
             load_others(self.store, self._others)
@@ -180,6 +185,8 @@ class ArticleLoader:
 
     def _remove(self, article: NamedNode) -> None:
         self.flush()
+        if self.spool is not None:
+            self.spool.drop()  # the graph no longer holds every line loaded
         self.store.update(removal_update(article))
 
     def _reject(self, count: FileCount, rejected: Rejected) -> None:

@@ -22,6 +22,7 @@ from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store, parse, seriali
 from kg import iris, sssom
 from kg.metadata import DUMPS
 from kg.namespaces import PREFIXES
+from kg.spool import GraphSpool
 
 if TYPE_CHECKING:
     from kg.build import BuildReport
@@ -57,11 +58,20 @@ def _gzip_writer(path: Path) -> Iterator[IO[bytes]]:
         yield cast(IO[bytes], out)
 
 
-def write_dumps(store: Store, directory: Path) -> dict[str, int]:
-    """Each dump format, streamed from the store (whose iteration order is stable); returns the
-    number of quads in each named graph, by graph IRI."""
+def write_dumps(store: Store, directory: Path, spool: GraphSpool | None = None
+                ) -> dict[str, int]:
+    """Each dump format, streamed from the store (whose iteration order is stable) or, for the
+    graph ``spool`` kept, from its sorted lines when they hold exactly what the store holds
+    (``spool.used`` tells); returns the number of quads in each named graph, by graph IRI."""
     if _all_in_named_graphs(store):
-        counts = _write_dumps_in_one_scan(store, directory)
+        found = None
+        if spool is not None and spool.valid:
+            found = _write_dumps_in_one_scan(store, directory, spool)
+            spool.used = found is not None
+        if found is None:
+            found = _write_dumps_in_one_scan(store, directory)
+            assert found is not None, "without a spool a dump short of the store raises"
+        counts = found
     else:
         counts = _write_dumps_format_by_format(store, directory)
     metadata = iris.graph_iri("metadata")
@@ -94,8 +104,11 @@ def _write_dumps_format_by_format(store: Store, directory: Path) -> dict[str, in
     return counts
 
 
-def _write_dumps_in_one_scan(store: Store, directory: Path) -> dict[str, int]:
-    """Every dump from one scan of the store.
+def _write_dumps_in_one_scan(store: Store, directory: Path, spool: GraphSpool | None = None
+                             ) -> dict[str, int] | None:
+    """Every dump from one scan of the store (with ``spool``: its sorted lines stand for its
+    graph, and the other graphs are read from the store after them; ``None`` when they are not
+    what the store holds).
 
     Reading a store decodes every term and costs far more than any serialisation, so the
     store is read once, as N-Quads into a pipe: pyoxigraph writes a path in Rust without
@@ -106,6 +119,10 @@ def _write_dumps_in_one_scan(store: Store, directory: Path) -> dict[str, int]:
     Turtle and JSON-LD. Nothing of the scan touches the disk (at a million articles a plain
     copy would be ~13 GB) and no Python thread of the build copies it (it would wait for the
     GIL that SHACL holds). The bytes are those of dumping each format from the store.
+
+    With a spool, ``sort`` has written the graph's lines into the same pipe first (they hold
+    most of a release's quads: reading them back from the store was the slowest part), and
+    only the other graphs, in the order of their IRIs, are read from the store.
     """
     root = str(Path(__file__).resolve().parents[1])
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
@@ -126,6 +143,7 @@ def _write_dumps_in_one_scan(store: Store, directory: Path) -> dict[str, int]:
                 os.close(end)
 
     dump_error: OSError | None = None
+    sort_error = ""
     tee: subprocess.Popen[bytes] | None = None
     try:
         inputs = []
@@ -137,19 +155,25 @@ def _write_dumps_in_one_scan(store: Store, directory: Path) -> dict[str, int]:
                 stdin=read_end, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env))
             close(read_end)
             inputs.append(write_end)
-        scan_read, scan_write = pipe()
+        if spool is not None:  # sort writes into the spool's pipe: from here this closes it
+            scan_read, scan_write = spool.output, spool.output_writer
+            spool.output = spool.output_writer = -1
+            pipes.extend((scan_read, scan_write))
+        else:
+            scan_read, scan_write = pipe()
         # -p: a converter that stopped does not stop the copy to the others
         tee = subprocess.Popen(["tee", "-p", *(f"/dev/fd/{fd}" for fd in inputs[1:])],
                                stdin=scan_read, stdout=inputs[0], pass_fds=inputs[1:])
         close(scan_read, *inputs)
-        try:
-            store.dump(f"/proc/self/fd/{scan_write}", RdfFormat.N_QUADS)
-        except OSError as error:
-            # pyoxigraph syncs the file it has written; a pipe cannot be synced (EINVAL, which
-            # pyoxigraph reports in the message only, errno unset) and that comes after the last
-            # byte. The quads are counted against the store below.
-            if "(os error 22)" not in str(error):
-                dump_error = error
+        if spool is not None:
+            sort_error = spool.wait()
+            others = sorted((g for g in store.named_graphs()
+                             if isinstance(g, NamedNode) and g != spool.graph),
+                            key=lambda g: g.value)
+            for graph in others:
+                dump_error = dump_error or _dump_into_pipe(store, scan_write, graph)
+        else:
+            dump_error = _dump_into_pipe(store, scan_write, None)
         close(scan_write)
         tee.wait()
         outputs = [p.communicate() for p in processes]
@@ -170,9 +194,30 @@ def _write_dumps_in_one_scan(store: Store, directory: Path) -> dict[str, int]:
         raise RuntimeError(f"reading the store into the dumps failed: {dump_error or 'tee'}")
     counts: dict[str, int] = json.loads(outputs[0][0])
     dumped, stored = sum(counts.values()), len(store)
+    if spool is not None and (sort_error or dumped != stored):
+        return None  # the spool's lines were not the graph: the caller reads the store
     if dumped != stored:
         raise RuntimeError(f"the dump holds {dumped} quads but the store {stored}")
     return counts
+
+
+def _dump_into_pipe(store: Store, pipe: int, graph: NamedNode | None) -> OSError | None:
+    """N-Quads of the store (or of one graph) into the pipe's write end; the error, if any.
+
+    pyoxigraph syncs the file it has written; a pipe cannot be synced (EINVAL, which pyoxigraph
+    reports in the message only, errno unset) and that comes after the last byte, so that one
+    error is no error: the quads are counted against the store afterwards.
+    """
+    try:
+        if graph is None:
+            store.dump(f"/proc/self/fd/{pipe}", RdfFormat.N_QUADS)
+        else:  # a dump from one graph would write it as the default graph
+            serialize(store.quads_for_pattern(None, None, None, graph),
+                      f"/proc/self/fd/{pipe}", RdfFormat.N_QUADS)
+    except OSError as error:
+        if "(os error 22)" not in str(error):
+            return error
+    return None
 
 
 def convert_nquads(kind: str, directory: str) -> None:
@@ -213,10 +258,10 @@ def _write_lines(lines: bytes, nquads: IO[bytes], ntriples: IO[bytes],
     if replaced != lines.count(b"\n"):
         raise ValueError("an N-Quads line without a graph IRI in a named-graph dump")
     ntriples.write(triples)
-    # a graph's quads are contiguous in the dump: most blocks hold one graph, counted whole
+    # most blocks hold one graph: then every line ends with the first line's tail (a tail ends
+    # a line, so counting it counts lines), and the block is counted whole
     first = _GRAPH_TAIL.search(lines)
-    last = _GRAPH_TAIL.search(lines, lines.rfind(b"\n", 0, len(lines) - 1) + 1)
-    if first is not None and last is not None and first.group(1) == last.group(1):
+    if first is not None and lines.count(first.group()) == replaced:
         graph = first.group(1)[1:-1].decode("utf-8")
         counts[graph] = counts.get(graph, 0) + replaced
         return

@@ -1,5 +1,6 @@
 """The build's fast paths give exactly what the plain ones give: the reader's walk for known
-roots, N-Quads lines and the shared descriptions left out, and dumps from one scan."""
+roots, N-Quads lines and the shared descriptions left out, dumps from one scan, and dumps from
+the lines a new build loaded."""
 
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ import gzip
 from pathlib import Path
 
 import pytest
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, parse
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, Triple, parse
 
-from kg import pubmed, release
+from kg import iris, pubmed, release
 from kg.articles import SharedTerms, article_lines, article_quads
-from kg.build import BuildReport
+from kg.build import BuildReport, build
 from kg.jsonrecords import read_records
 from kg.records import Article
 from kg.release import DUMPS, current_release
+from kg.spool import GraphSpool
 from kg.store import literal_term, load_lines, open_read_only
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,3 +104,70 @@ def test_a_dump_converter_that_fails_is_named_and_nothing_waits_for_it(
     (tmp_path / DUMPS["turtle"][0]).mkdir()  # the Turtle converter cannot create its file
     with pytest.raises(RuntimeError, match=r"^writing the turtle dump failed: IsADirectoryError"):
         release.write_dumps(store, tmp_path)
+
+
+def dumped_quads(release_dir: Path) -> dict[str, set[Quad] | set[Triple]]:
+    """What each dump of a release holds, parsed back (graphs dropped for the triple formats)."""
+    found: dict[str, set[Quad] | set[Triple]] = {}
+    for name, fmt in release.FORMATS.items():
+        data = gzip.decompress((release_dir / DUMPS[name][0]).read_bytes())
+        parsed = parse(input=data, format=fmt)
+        found[name] = (set(parsed) if fmt.supports_datasets and name != "jsonld"
+                       else {q.triple for q in parsed})
+    return found
+
+
+def assert_dumps_hold(release_dir: Path, store: Store) -> None:
+    dumps = dumped_quads(release_dir)
+    assert dumps.pop("nquads") == set(store)
+    for name, triples in dumps.items():
+        assert triples == {q.triple for q in store}, name
+
+
+def test_a_new_build_dumps_its_loaded_lines_with_the_same_quads_and_bytes(
+        tmp_path: Path) -> None:
+    """The articles graph of a new build is dumped from the lines it loaded (sorted by
+    ``sort``), not read back from the store: the dumps hold the store, and again the same
+    bytes."""
+    sources = [DATA / "pubmed_articles.xml", DATA / "pubmed_medlinecitationset.xml"]
+    first = build(sources, tmp_path / "first", default_articles=False)
+    again = build(sources, tmp_path / "again", default_articles=False)
+    assert (first.dumps_from, again.dumps_from) == ("loaded lines", "loaded lines")
+    store = open_read_only(current_release(tmp_path / "first") / "store")
+    assert_dumps_hold(current_release(tmp_path / "first"), store)
+    assert ((current_release(tmp_path / "first") / release.CHECKSUMS).read_bytes()
+            == (current_release(tmp_path / "again") / release.CHECKSUMS).read_bytes())
+
+
+def test_a_build_that_replaces_an_article_dumps_the_store(tmp_path: Path) -> None:
+    """Replacing an article removes quads the loaded lines still hold: the store is read."""
+    text = (DATA / "pubmed_articles.xml").read_text(encoding="utf-8")
+    newer = tmp_path / "newer.xml"
+    newer.write_text(text.replace('<PMID Version="1">99999902</PMID>',
+                                  '<PMID Version="2">99999902</PMID>', 1), encoding="utf-8")
+    report = build([DATA / "pubmed_articles.xml", newer], tmp_path / "out",
+                   default_articles=False)
+    assert report.dumps_from == "store"
+    release_dir = current_release(tmp_path / "out")
+    assert_dumps_hold(release_dir, open_read_only(release_dir / "store"))
+
+
+def test_lines_that_are_not_the_graph_are_never_dumped(tmp_path: Path) -> None:
+    """When the store's graph holds more than the kept lines, the dumps read the store."""
+    lines = [line for a in fixture_articles()[:3] for line in article_lines(a)]
+    store = Store()
+    load_lines(store, lines)
+    articles = iris.graph_iri("articles")
+    spool = GraphSpool(articles, str(tmp_path))
+    try:
+        spool.add(lines)
+        spool.end_input()
+        store.add(Quad(NamedNode("http://example.org/s"), NamedNode("http://example.org/p"),
+                       Literal("added after loading"), articles))
+        counts = release.write_dumps(store, tmp_path, spool)
+    finally:
+        spool.close()
+    assert not spool.used
+    assert counts[articles.value] == len(list(store.quads_for_pattern(None, None, None,
+                                                                      articles)))
+    assert_dumps_hold(tmp_path, store)
