@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Store, parse
 
 from kg import iris, mesh, release, validate
-from kg.findings import finding_quads, read_curated_findings
+from kg.findings import curated_dois, finding_quads, read_curated_findings
 from kg.linking import ArticleLinker
 from kg.loading import ArticleIndex, ArticleLoader, FileCount
 from kg.metadata import metadata_quads
@@ -245,13 +245,14 @@ def _fill(staging: Path, base: Path | None, paths: list[Path], report: BuildRepo
 
 def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: BuildReport,
                 inputs: Inputs, spool: GraphSpool | None) -> None:
+    wanted_dois = curated_dois(inputs.data_dir / "findings.tsv")
     if base is None:
         store = create_store(staging / "store")
-        index = ArticleIndex()
+        index = ArticleIndex(wanted_dois=wanted_dois)
     else:
         open_read_only(base).backup(str(staging / "store"))
         store = Store(str(staging / "store"))
-        index = ArticleIndex.from_store(store)
+        index = ArticleIndex.from_store(store, wanted_dois)
         for name in ("metadata",):
             store.clear_graph(iris.graph_iri(name))
         store.update(CURATED_REMOVAL.format(findings=iris.graph_iri("findings").value))

@@ -47,6 +47,13 @@ class Finding:
 ArticleLookup = Callable[[str, str], NamedNode | None]
 
 
+def curated_dois(path: Path) -> frozenset[str]:
+    """The DOIs (lower case) the curated findings cite: the ones a build must resolve."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return frozenset(row["doi"].lower() for row in csv.DictReader(handle, delimiter="\t")
+                         if row["doi"])
+
+
 def read_curated_findings(path: Path, lookup: ArticleLookup) -> Iterator[Finding | Rejected]:
     """Curated findings from ``data/findings.tsv``; a row whose article is absent is rejected."""
     with path.open(encoding="utf-8", newline="") as handle:

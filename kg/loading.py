@@ -45,19 +45,98 @@ class FileCount:
     deleted: int = 0
 
 
+class Versions:
+    """Article key → PubMed version, for every article of a build, in little memory.
+
+    A dict costs ~100 bytes an entry: ~3.6 GB for PubMed's 36 million articles. Here a PMID's
+    version is one byte in a page of 65,536 PMIDs (PubMed's PMIDs, below 45 million, fit in
+    ~45 MB however many are read); other keys (DOI, PMCID, PMIDs with a leading zero) and
+    versions above 254 are kept in a dict.
+    """
+
+    PAGE_BITS = 16
+    #: The byte that says "the version is in the dict".
+    _ELSEWHERE = 255
+
+    def __init__(self) -> None:
+        self._pages: dict[int, bytearray] = {}
+        self._others: dict[str, int] = {}
+        self._count = 0
+
+    @staticmethod
+    def _number(key: str) -> int | None:
+        if key.isdigit() and key.isascii() and key[0] != "0" and len(key) < 12:
+            return int(key)
+        return None
+
+    def get(self, key: str, default: int | None = None) -> int | None:
+        number = self._number(key)
+        if number is None:
+            return self._others.get(key, default)
+        page = self._pages.get(number >> self.PAGE_BITS)
+        found = 0 if page is None else page[number & ((1 << self.PAGE_BITS) - 1)]
+        if found == self._ELSEWHERE:
+            return self._others[key]
+        return found or default
+
+    def __contains__(self, key: str) -> bool:
+        return self.get(key) is not None
+
+    def __setitem__(self, key: str, version: int) -> None:
+        number = self._number(key)
+        if number is None:
+            self._count += key not in self._others
+            self._others[key] = version
+            return
+        page = self._pages.get(number >> self.PAGE_BITS)
+        if page is None:
+            page = self._pages[number >> self.PAGE_BITS] = bytearray(1 << self.PAGE_BITS)
+        slot = number & ((1 << self.PAGE_BITS) - 1)
+        self._count += not page[slot]
+        if 0 < version < self._ELSEWHERE:
+            if page[slot] == self._ELSEWHERE:
+                del self._others[key]
+            page[slot] = version
+        else:
+            page[slot] = self._ELSEWHERE
+            self._others[key] = version
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self:
+            raise KeyError(key)
+        self._count -= 1
+        self._others.pop(key, None)
+        number = self._number(key)
+        if number is not None:
+            self._pages[number >> self.PAGE_BITS][number & ((1 << self.PAGE_BITS) - 1)] = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+
 @dataclass
 class ArticleIndex:
-    """What is known about the articles in the store, without holding the records."""
+    """What is known about the articles in the store, without holding the records.
 
-    versions: dict[str, int] = field(default_factory=dict)
+    With ``wanted_dois`` (lower case) only those DOIs are remembered: the DOIs are there to
+    resolve the curated findings, and all of them would cost ~100 bytes an article.
+    """
+
+    versions: Versions = field(default_factory=Versions)
     dois: dict[str, str] = field(default_factory=dict)
     retracted: set[str] = field(default_factory=set)
     mesh_uis: set[str] = field(default_factory=set)
+    wanted_dois: frozenset[str] | None = None
+
+    def _note_doi(self, doi: str, key: str) -> None:
+        lowered = doi.lower()
+        if self.wanted_dois is None or lowered in self.wanted_dois:
+            self.dois[lowered] = key
 
     def note(self, article: Article) -> None:
         self.versions[article.key] = article.version
         if article.doi:
-            self.dois[article.doi.lower()] = article.key
+            self._note_doi(article.doi, article.key)
         if article.retracted:
             self.retracted.add(subject_iri(article).value)
         elif self.retracted:
@@ -71,18 +150,13 @@ class ArticleIndex:
         if pmid and pmid in self.versions:
             return iris.article_iri(pmid)
         key = self.dois.get(doi.lower()) if doi else None
-        if key is None:
-            return None
-        if key.startswith("doi:"):
-            return iris.article_iri(doi=key[4:])
-        if key.startswith("pmc:"):
-            return iris.article_iri(pmcid=key[4:])
-        return iris.article_iri(key)
+        return None if key is None else _iri_of_key(key)
 
     @classmethod
-    def from_store(cls, store: Store) -> ArticleIndex:
+    def from_store(cls, store: Store, wanted_dois: frozenset[str] | None = None
+                   ) -> ArticleIndex:
         """The index of a built store (versions above 1 are recorded in the graph)."""
-        index = cls()
+        index = cls(wanted_dois=wanted_dois)
         solutions = store.query(f"""
             SELECT ?pmid ?doi ?version ?retracted {{ GRAPH <{iris.graph_iri('articles').value}> {{
               ?a a <https://schema.org/ScholarlyArticle> .
@@ -97,7 +171,7 @@ class ArticleIndex:
                 continue
             index.versions[key] = int(version.value) if version else 1
             if doi:
-                index.dois[doi.value.lower()] = key
+                index._note_doi(doi.value, key)
             if retracted and retracted.value == "true":
                 index.retracted.add(_iri_of_key(key).value)
         return index

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,11 +16,12 @@ from pyoxigraph import QuerySolutions, Store
 from kg.articles import article_quads
 from kg.build import build, ingest
 from kg.jsonrecords import write_records
-from kg.loading import ArticleLoader
+from kg.loading import ArticleLoader, Versions
 from kg.records import Article, Author, Deletion, Journal, Provenance
 from kg.release import CHECKSUMS, QUARANTINE, current_release
 from kg.store import open_read_only
 
+ROOT = Path(__file__).resolve().parents[1]
 PMID = "99999901"
 
 
@@ -158,3 +160,45 @@ def test_quarantine_entries_name_file_position_and_reason(tmp_path: Path,
     nameless = [e for e in entries if reason_part in e["reason"]]
     assert nameless == [{"file": str(source), "position": "line 2", "pmid": "",
                          "title": "Nameless", "reason": nameless[0]["reason"]}]
+
+
+def test_the_index_of_versions_answers_as_a_dict_would() -> None:
+    """The compact index of versions (a byte a PMID) knows every key a dict would: PMIDs, PMIDs
+    with a leading zero, DOI keys, versions too large for a byte, and deletions."""
+    versions, model = Versions(), {}
+    steps = [("37534210", 1), ("37534211", 2), ("037534210", 3), ("doi:10.1/x", 1),
+             ("65536", 300), ("1", 1), ("37534210", 4), ("99999999999999", 2)]
+    for key, version in steps:
+        versions[key] = model[key] = version
+    del versions["37534211"], model["37534211"]
+    del versions["65536"], model["65536"]
+    for key in [*(k for k, _ in steps), "2", "37534212", "doi:10.1/y"]:
+        assert versions.get(key) == model.get(key), key
+        assert (key in versions) == (key in model), key
+    assert len(versions) == len(model) == 5
+    with pytest.raises(KeyError):
+        del versions["37534211"]
+
+
+def test_a_curated_finding_citing_only_a_doi_finds_its_article(tmp_path: Path) -> None:
+    """The index keeps only the DOIs the curated findings cite; those still resolve (in any
+    case), and the others are not needed."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    rows = (data / "findings.tsv").read_text(encoding="utf-8").splitlines()
+    header = rows[0].split("\t")
+    row = dict.fromkeys(header, "")
+    row.update(cargo="hsa-miR-105", process="migration", effect="promotes",
+               disease="breast_cancer", doi="10.5555/EVKG.0002", retracted="false",
+               source="tests: a row citing a DOI only")
+    (data / "findings.tsv").write_text("\n".join([rows[0], "\t".join(row[h] for h in header)])
+                                       + "\n", encoding="utf-8")
+    build([ROOT / "tests" / "data" / "pubmed_articles.xml"], tmp_path / "out",
+          default_articles=False, data_dir=data)
+    store = open_read_only(current_release(tmp_path / "out") / "store")
+    found = store.query("""
+        SELECT ?article { GRAPH ?g { ?f <https://w3id.org/evkg/ontology#method>
+            <https://w3id.org/evkg/ontology#CuratedEvidence> ;
+          <http://www.w3.org/ns/prov#wasDerivedFrom> ?article } }""")
+    assert isinstance(found, QuerySolutions)
+    assert [row[0].value for row in found] == ["https://w3id.org/evkg/article/99999902"]
