@@ -155,9 +155,8 @@ def _write_dumps_in_one_scan(store: Store, directory: Path, spool: GraphSpool | 
                 stdin=read_end, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env))
             close(read_end)
             inputs.append(write_end)
-        if spool is not None:  # sort writes into the spool's pipe: from here this closes it
-            scan_read, scan_write = spool.output, spool.output_writer
-            spool.output = spool.output_writer = -1
+        if spool is not None:  # sort writes into the spool's pipe
+            scan_read, scan_write = spool.take_output()
             pipes.extend((scan_read, scan_write))
         else:
             scan_read, scan_write = pipe()
