@@ -7,6 +7,7 @@ or by the executor. A POST is handled by its Content-Type; anything else is a 41
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request
@@ -155,21 +156,20 @@ def query_response(operation: Operation, query: str) -> Response:
         response = Response(status=304)
         _describe(response, key, get)
         return response
-    if cache is None or key is None:
-        outcome = st.executor.execute(job)
-        if isinstance(outcome, Failure):
-            return failure_response(_explained(outcome, query))
-        return _answer_response(outcome, key, get, hit=False)
-    answer = cache.get(key)
-    if answer is not None:
-        return _answer_response(answer, key, get, hit=True)
-    with cache.computing(key, wait=st.limits.query_timeout + 5) as computed:
+    computing: AbstractContextManager[Answer | None] = nullcontext()
+    if cache is not None and key is not None:
+        answer = cache.get(key)
+        if answer is not None:
+            return _answer_response(answer, key, get, hit=True)
+        computing = cache.computing(key, wait=st.limits.query_timeout + 5)
+    with computing as computed:
         if computed is not None:
             return _answer_response(computed, key, get, hit=True)
         outcome = st.executor.execute(job)
         if isinstance(outcome, Failure):
             return failure_response(_explained(outcome, query))
-        cache.put(key, outcome)
+        if cache is not None and key is not None:
+            cache.put(key, outcome)
     return _answer_response(outcome, key, get, hit=False)
 
 
