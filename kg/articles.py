@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TypeVar
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
@@ -164,29 +165,30 @@ class _Minted:
 
     def mesh_term(self, ui: str) -> str:
         term = self.mesh.get(ui)
-        if term is None:
-            if len(self.mesh) >= SHARED_LIMIT:
-                self.mesh.clear()
-            term = self.mesh[ui] = f"<{iris.mesh_iri(ui).value}>"
-        return term
+        return term if term is not None else _remember(self.mesh, ui, iris.mesh_iri(ui))
 
     def mesh_pair(self, descriptor_ui: str, qualifier_ui: str) -> str:
         key = descriptor_ui + "\x1f" + qualifier_ui
         term = self.mesh.get(key)
-        if term is None:
-            if len(self.mesh) >= SHARED_LIMIT:
-                self.mesh.clear()
-            term = self.mesh[key] = f"<{iris.mesh_pair_iri(descriptor_ui, qualifier_ui).value}>"
-        return term
+        return term if term is not None else _remember(
+            self.mesh, key, iris.mesh_pair_iri(descriptor_ui, qualifier_ui))
 
     def journal(self, nlm_id: str, issn: str, title: str) -> str:
         key = (nlm_id, issn, title)
         term = self.journals.get(key)
-        if term is None:
-            if len(self.journals) >= SHARED_LIMIT:
-                self.journals.clear()
-            term = self.journals[key] = f"<{iris.journal_iri(nlm_id, issn, title).value}>"
-        return term
+        return term if term is not None else _remember(
+            self.journals, key, iris.journal_iri(nlm_id, issn, title))
+
+
+Key = TypeVar("Key")
+
+
+def _remember(terms: dict[Key, str], key: Key, iri: NamedNode) -> str:
+    """Keep ``iri``'s N-Quads text under ``key``, starting afresh when ``terms`` is full."""
+    if len(terms) >= SHARED_LIMIT:
+        terms.clear()
+    term = terms[key] = f"<{iri.value}>"
+    return term
 
 
 _MINTED = _Minted()
