@@ -43,10 +43,9 @@ from synthetic import write_files  # noqa: E402
 from kg.articles import SharedTerms, article_lines  # noqa: E402
 from kg.build import DATA_DIR, ONTOLOGY_DIR  # noqa: E402
 from kg.linking import ArticleLinker  # noqa: E402
-from kg.loading import ARTICLE_BATCH  # noqa: E402
+from kg.loading import ARTICLE_BATCH, LineBatches  # noqa: E402
 from kg.pubmed import read_pubmed_xml  # noqa: E402
 from kg.records import Article  # noqa: E402
-from kg.store import load_others, load_plain_lines, split_lines  # noqa: E402
 
 #: The issue's targets.
 TARGET_PARSE_MAP = 5_000  # records/s per core, parse + map
@@ -170,18 +169,12 @@ def measure_components(files: list[Path], result: Result, workdir: Path) -> None
     store_dir = workdir / "components-store"
     shutil.rmtree(store_dir, ignore_errors=True)
     store = Store(str(store_dir))
-    buffer: list[str] = []
-    others: list[str | Quad] = []
+    buffer: list[str | Quad] = []
+    batches = LineBatches(store)
 
     def load(store: Store, everything: bool = False) -> None:  # as ArticleLoader, one thread
-        nonlocal others
-        plain, rest = split_lines(buffer)
         with result.load:
-            load_plain_lines(store, plain)
-            others += rest
-            if everything or len(others) >= ARTICLE_BATCH:
-                load_others(store, others)
-                others = []
+            batches.load(buffer, everything=everything)
         result.loaded += len(buffer)
         buffer.clear()
 

@@ -211,6 +211,27 @@ DELETE {{ GRAPH {findings} {{ {a} ?sp ?so }} }} WHERE {{ GRAPH {findings} {{ {a}
 
 
 @dataclass
+class LineBatches:
+    """Mapped lines and quads into ``store``, a batch at a time.
+
+    The lines ``bulk_load`` can take are loaded at once; the others (blank nodes, ``Quad``s)
+    wait until there is a batch of them (or ``everything`` is asked for): each bulk load writes
+    files, and fewer cost less.
+    """
+
+    store: Store
+    _others: list[Quad | str] = field(default_factory=list)
+
+    def load(self, items: list[Quad | str], *, everything: bool = False) -> None:
+        plain, others = split_lines(items)
+        load_plain_lines(self.store, plain)
+        self._others.extend(others)
+        if everything or len(self._others) >= ARTICLE_BATCH:
+            load_others(self.store, self._others)
+            self._others = []
+
+
+@dataclass
 class ArticleLoader:
     """Loads article records into ``store`` with replace and delete semantics, counting."""
 
@@ -220,11 +241,13 @@ class ArticleLoader:
     files: dict[str, FileCount] = field(default_factory=dict)
     quarantine: list[Rejected] = field(default_factory=list)
     _buffer: list[Quad | str] = field(default_factory=list)
-    #: Lines with blank nodes and quads, loaded in batches of their own (see ``_load``).
-    _others: list[Quad | str] = field(default_factory=list)
+    _batches: LineBatches = field(init=False)
     _loading: _BackgroundLoad | None = None
     #: A copy of the articles graph's lines for the release dumps (``kg/spool.py``), if any.
     spool: GraphSpool | None = None
+
+    def __post_init__(self) -> None:
+        self._batches = LineBatches(self.store)
 
     def flush(self) -> None:
         """Load everything buffered; on return the store holds every record applied so far."""
@@ -240,16 +263,9 @@ class ArticleLoader:
             self._buffer = []
 
     def _load(self, items: list[Quad | str], *, everything: bool = False) -> None:
-        """Load the lines ``bulk_load`` can take; keep the others until there is a batch of them
-        (or ``everything`` is asked for): each bulk load writes files, and fewer cost less."""
-        plain, others = split_lines(items)
-        load_plain_lines(self.store, plain)
+        self._batches.load(items, everything=everything)
         if self.spool is not None:
             self.spool.add(items)
-        self._others.extend(others)
-        if everything or len(self._others) >= ARTICLE_BATCH:
-            load_others(self.store, self._others)
-            self._others = []
 
     def _wait(self) -> None:
         """Wait for the load running in the background, if any (its error is raised here)."""
