@@ -15,12 +15,12 @@ import json
 import os
 import tempfile
 import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from server.executor import Answer, QueryJob
+from server.lru import BytesLRU
 
 #: Bytes of answers each process keeps in memory.
 MEMORY_BYTES = 16 * 1024 * 1024
@@ -36,6 +36,10 @@ def cache_key(version: str, job: QueryJob, normalised_query: str) -> str:
     parts = [version, normalised_query, list(job.default_graphs), list(job.named_graphs),
              job.union, job.media_type, job.max_rows, job.base_iri]
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
+def _answer_bytes(_: str, answer: Answer) -> int:
+    return len(answer.body)
 
 
 def _encode(answer: Answer) -> bytes:
@@ -60,8 +64,7 @@ class ResultCache:
     def __init__(self, directory: Path | None, max_bytes: int) -> None:
         self.directory = directory
         self.max_bytes = max_bytes
-        self._memory: OrderedDict[str, Answer] = OrderedDict()
-        self._memory_bytes = 0
+        self._memory: BytesLRU[str, Answer] = BytesLRU(MEMORY_BYTES, _answer_bytes)
         self._lock = threading.Lock()
         self._written_since_count = 0
         self._computing: dict[str, threading.Event] = {}
@@ -91,11 +94,9 @@ class ResultCache:
                 self._computing.pop(key).set()
 
     def get(self, key: str) -> Answer | None:
-        with self._lock:
-            answer = self._memory.get(key)
-            if answer is not None:
-                self._memory.move_to_end(key)
-                return answer
+        answer = self._memory.get(key)
+        if answer is not None:
+            return answer
         if self.directory is None:
             return None
         path = self.directory / key
@@ -131,17 +132,8 @@ class ResultCache:
             self.evict()
 
     def _remember(self, key: str, answer: Answer) -> None:
-        size = len(answer.body)
-        if size > MEMORY_BYTES // 8:
-            return
-        with self._lock:
-            old = self._memory.pop(key, None)
-            self._memory_bytes -= len(old.body) if old else 0
-            self._memory[key] = answer
-            self._memory_bytes += size
-            while self._memory_bytes > MEMORY_BYTES:
-                _, dropped = self._memory.popitem(last=False)
-                self._memory_bytes -= len(dropped.body)
+        if len(answer.body) <= MEMORY_BYTES // 8:
+            self._memory.put(key, answer)
 
     def evict(self) -> int:
         """Delete the oldest files until the folder is under the limit; return the bytes freed."""

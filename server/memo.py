@@ -11,10 +11,10 @@ answers that were not cacheable) goes to the application unchanged.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
+
+from server.lru import BytesLRU
 
 #: A WSGI application.
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -27,15 +27,16 @@ CACHE_HEADER = "X-EVKG-Cache"
 _Entry = tuple[str, list[tuple[str, str]], bytes]
 
 
+def _entry_bytes(key: tuple[str, str], entry: _Entry) -> int:
+    return len(entry[2]) + len(key[0]) + len(key[1])
+
+
 class AnswerMemo:
     """WSGI middleware around the Flask application (``app.wsgi_app``)."""
 
     def __init__(self, app: WSGIApp, max_bytes: int = MEMO_BYTES) -> None:
         self.app = app
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
+        self._entries: BytesLRU[tuple[str, str], _Entry] = BytesLRU(max_bytes, _entry_bytes)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
@@ -43,10 +44,7 @@ class AnswerMemo:
                 or "HTTP_IF_NONE_MATCH" in environ or not environ.get("QUERY_STRING")):
             return self.app(environ, start_response)
         key = (environ["QUERY_STRING"], environ.get("HTTP_ACCEPT", ""))
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
+        entry = self._entries.get(key)
         if entry is not None:
             status, headers, body = entry
             start_response(status, headers)
@@ -74,16 +72,5 @@ class AnswerMemo:
         body = b"".join(chunks)
         if len(body) <= ENTRY_LIMIT:
             kept = [(n, "hit" if n == CACHE_HEADER else v) for n, v in headers]
-            self._put(key, (status, kept, body))
+            self._entries.put(key, (status, kept, body))
         return [body]
-
-    def _put(self, key: tuple[str, str], entry: _Entry) -> None:
-        size = len(entry[2]) + len(key[0]) + len(key[1])
-        with self._lock:
-            if key in self._entries:
-                return
-            self._entries[key] = entry
-            self._bytes += size
-            while self._bytes > self.max_bytes and self._entries:
-                (query, accept), (_, _, body) = self._entries.popitem(last=False)
-                self._bytes -= len(body) + len(query) + len(accept)

@@ -36,7 +36,7 @@ from pyoxigraph import (
 from kg.build import BuildReport
 from kg.release import current_release
 from server import create_app
-from server.cache import ResultCache
+from server.cache import MEMORY_BYTES, ResultCache
 from server.executor import Answer, Executor, Failure, QueryJob
 from server.federation import DEFAULT_ALLOWLIST, check_services, service_targets
 from server.querytext import has_dataset_clause, normalised, query_form
@@ -242,6 +242,19 @@ def test_disk_cache_is_shared_and_evicts_oldest_first(tmp_path: Path) -> None:
     assert sum(p.stat().st_size for p in tmp_path.iterdir()) <= 10_000
     assert f"{29:064d}" in names and f"{0:064d}" not in names
     assert not any(name.startswith(".tmp-") for name in names)
+
+
+def test_memory_cache_forgets_the_least_recently_used_answer_first() -> None:
+    cache = ResultCache(None, 1 << 30)
+    big = MEMORY_BYTES // 8  # the largest answer the memory tier keeps
+    for i in range(8):
+        cache.put(f"{i:064d}", Answer(bytes([65 + i]) * big, "text/csv"))
+    assert cache.get(f"{0:064d}") == Answer(b"A" * big, "text/csv")  # 0 is now the newest
+    cache.put(f"{8:064d}", Answer(b"I" * big, "text/csv"))  # over the limit: one must go
+    assert cache.get(f"{1:064d}") is None
+    assert [cache.get(f"{i:064d}") is not None for i in (0, 2, 7, 8)] == [True] * 4
+    cache.put(f"{9:064d}", Answer(b"J" * (big + 1), "text/csv"))  # too large for memory
+    assert cache.get(f"{9:064d}") is None
 
 
 class CountingExecutor:
