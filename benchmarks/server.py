@@ -505,34 +505,40 @@ def measure_release(build: Path, workdir: Path, clients: list[int], seconds: flo
         print(f"warning: the {kind} request has no rows on this release", file=sys.stderr)
     colds: dict[str, tuple[float, float]] = {}
     runs = measure(direct_system(store), requests, reference, clients, seconds, colds)
+    def oxigraph() -> Server:
+        return start_oxigraph(release / "store", workdir)
+
+    def evkg_uncached() -> Server:
+        return start_evkg(build, workdir, cache=False)
+
     starts: list[tuple[Callable[[], Server], tuple[str, ...]]] = [
-        (lambda: start_oxigraph(release / "store", workdir), KINDS),
-        (lambda: start_evkg(build, workdir, cache=False), ("cheap", "medium", "article")),
+        (oxigraph, KINDS), (evkg_uncached, ("cheap", "medium", "article")),
         (lambda: start_evkg(build, workdir, cache=True), ("cheap", "medium", "heavy"))]
     for start, kinds in starts:
         with ExitStack() as stack:
-            server = start()
-            stack.callback(server.stop)
-            print(f"{server.name}: {server.base}, log {server.log}", file=sys.stderr)
-            warm_up(server, workdir, max(*clients, WARM_UP_CLIENTS))
+            server = started(stack, start, workdir, max(*clients, WARM_UP_CLIENTS))
             runs += measure(server_system(server, kinds), requests, reference, clients, seconds,
                             colds)
-    paired = measure_in_turns(build, release, workdir, requests[1], seconds)
+    paired = measure_in_turns((oxigraph, evkg_uncached), workdir, requests[1], seconds)
     print_tables(runs, colds, paired)
 
 
-def measure_in_turns(build: Path, release: Path, workdir: Path, request: Request,
-                     seconds: float) -> list[tuple[float, float]]:
+def started(stack: ExitStack, start: Callable[[], Server], workdir: Path, clients: int) -> Server:
+    """A server from ``start``, warmed up at ``clients``, stopped when ``stack`` closes."""
+    server = start()
+    stack.callback(server.stop)
+    print(f"{server.name}: {server.base}, log {server.log}", file=sys.stderr)
+    warm_up(server, workdir, clients)
+    return server
+
+
+def measure_in_turns(starts: tuple[Callable[[], Server], Callable[[], Server]], workdir: Path,
+                     request: Request, seconds: float) -> list[tuple[float, float]]:
     """(Oxigraph, evkg cache off) requests/s of ``request`` at TARGET_CLIENTS, round by round,
     both servers running and each measured while the other is idle."""
     rounds: list[tuple[float, float]] = []
     with ExitStack() as stack:
-        servers = []
-        for start in (lambda: start_oxigraph(release / "store", workdir),
-                      lambda: start_evkg(build, workdir, cache=False)):
-            servers.append(start())
-            stack.callback(servers[-1].stop)
-            warm_up(servers[-1], workdir, WARM_UP_CLIENTS)
+        servers = [started(stack, start, workdir, WARM_UP_CLIENTS) for start in starts]
         for number in range(1, PAIRED_ROUNDS + 1):
             figures = []
             for server in servers:
