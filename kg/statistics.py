@@ -38,10 +38,12 @@ CARGO_PROCESS_QUERY = PREFIXES + """SELECT ?class ?process (COUNT(DISTINCT ?find
   { ?finding evkg:cargo/a ?class } UNION { ?finding evkg:cargoClass ?class }
   ?class rdfs:subClassOf+ evkg:Cargo .
 } GROUP BY ?class ?process"""
-#: Articles per MeSH descriptor (``queries/top-mesh-headings.rq``).
+#: Articles per MeSH descriptor (``queries/top-mesh-headings.rq``). Oxigraph joins in the order
+#: written: starting from the descriptors and looking up the articles that name each took a
+#: third of the CPU of starting from every article (3.3 s against 9.6 s at 100k articles).
 HEADING_QUERY = PREFIXES + """SELECT ?heading (COUNT(DISTINCT ?article) AS ?n) WHERE {
-  ?article a schema:ScholarlyArticle ; fabio:hasSubjectTerm ?heading .
   ?heading a meshv:TopicalDescriptor .
+  ?article fabio:hasSubjectTerm ?heading ; a schema:ScholarlyArticle .
 } GROUP BY ?heading"""
 
 
