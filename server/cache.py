@@ -64,7 +64,8 @@ class ResultCache:
     def __init__(self, directory: Path | None, max_bytes: int) -> None:
         self.directory = directory
         self.max_bytes = max_bytes
-        self._memory: BytesLRU[str, Answer] = BytesLRU(MEMORY_BYTES, _answer_bytes)
+        self._memory: BytesLRU[str, Answer] = BytesLRU(MEMORY_BYTES, _answer_bytes,
+                                                       max_entry=MEMORY_BYTES // 8)
         self._lock = threading.Lock()
         self._written_since_count = 0
         self._computing: dict[str, threading.Event] = {}
@@ -106,14 +107,14 @@ class ResultCache:
         except OSError:
             return None
         if answer is not None:
-            self._remember(key, answer)
+            self._memory.put(key, answer)
         return answer
 
     def put(self, key: str, answer: Answer) -> None:
         size = len(answer.body)
         if size > self.max_bytes // 8:
             return
-        self._remember(key, answer)
+        self._memory.put(key, answer)
         if self.directory is None:
             return
         try:
@@ -131,9 +132,6 @@ class ResultCache:
         if recount:
             self.evict()
 
-    def _remember(self, key: str, answer: Answer) -> None:
-        if len(answer.body) <= MEMORY_BYTES // 8:
-            self._memory.put(key, answer)
 
     def evict(self) -> int:
         """Delete the oldest files until the folder is under the limit; return the bytes freed."""

@@ -36,7 +36,8 @@ class AnswerMemo:
 
     def __init__(self, app: WSGIApp, max_bytes: int = MEMO_BYTES) -> None:
         self.app = app
-        self._entries: BytesLRU[tuple[str, str], _Entry] = BytesLRU(max_bytes, _entry_bytes)
+        self._entries: BytesLRU[tuple[str, str], _Entry] = BytesLRU(
+            max_bytes, _entry_bytes, max_entry=ENTRY_LIMIT)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
@@ -70,7 +71,6 @@ class AnswerMemo:
         if close is not None:
             close()
         body = b"".join(chunks)
-        if len(body) <= ENTRY_LIMIT:
-            kept = [(n, "hit" if n == CACHE_HEADER else v) for n, v in headers]
-            self._entries.put(key, (status, kept, body))
+        kept = [(n, "hit" if n == CACHE_HEADER else v) for n, v in headers]
+        self._entries.put(key, (status, kept, body))  # not kept past ENTRY_LIMIT
         return [body]
