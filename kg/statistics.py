@@ -38,9 +38,11 @@ CARGO_PROCESS_QUERY = PREFIXES + """SELECT ?class ?process (COUNT(DISTINCT ?find
   { ?finding evkg:cargo/a ?class } UNION { ?finding evkg:cargoClass ?class }
   ?class rdfs:subClassOf+ evkg:Cargo .
 } GROUP BY ?class ?process"""
-#: Articles per MeSH descriptor (``queries/top-mesh-headings.rq``). Oxigraph joins in the order
-#: written: starting from the descriptors and looking up the articles that name each took a
-#: third of the CPU of starting from every article (3.3 s against 9.6 s at 100k articles).
+#: Articles per MeSH descriptor (``queries/top-mesh-headings.rq``). Oxigraph's planner orders
+#: joins by estimates without statistics, and its two ``a`` patterns tie: it starts from the one
+#: written first. Starting from the descriptors and looking up the articles that name each took
+#: a third of the CPU of starting from every article (3.3 s against 9.6 s at 100k articles; 68 s
+#: against 138 s at 1M); the gain rests on that tie-break and could change with Oxigraph.
 HEADING_QUERY = PREFIXES + """SELECT ?heading (COUNT(DISTINCT ?article) AS ?n) WHERE {
   ?heading a meshv:TopicalDescriptor .
   ?article fabio:hasSubjectTerm ?heading ; a schema:ScholarlyArticle .

@@ -18,7 +18,8 @@ from kg import iris
 #: Above this many triples SHACL runs on a sample instead of the whole graph (the SPARQL checks
 #: still read all of it). pyshacl's time grows with the graph: a 1,000-article build (124k
 #: triples) took 42 s whole against 17 s for its sample (43k triples), so the whole graph is
-#: only validated where that costs no more than a sample would (the default graph: ~15k).
+#: only validated where that costs no more than a sample would (the default graph: ~15k). A
+#: sample holds the MeSH descriptors its articles name, not the whole ``graph/mesh``.
 SHACL_LIMIT = 50_000
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
