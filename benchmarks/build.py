@@ -172,7 +172,7 @@ def measure_components(files: list[Path], result: Result, workdir: Path) -> None
     buffer: list[str | Quad] = []
     batches = LineBatches(store)
 
-    def load(store: Store, everything: bool = False) -> None:  # as ArticleLoader, one thread
+    def load(everything: bool = False) -> None:  # as ArticleLoader's loading thread
         with result.load:
             batches.load(buffer, everything=everything)
         result.loaded += len(buffer)
@@ -187,8 +187,8 @@ def measure_components(files: list[Path], result: Result, workdir: Path) -> None
                 pass
         buffer.extend(lines)
         if len(buffer) >= ARTICLE_BATCH:
-            load(store)
-    load(store, everything=True)
+            load()
+    load(everything=True)
     with result.load:
         store.flush()
     del store

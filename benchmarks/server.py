@@ -511,9 +511,12 @@ def measure_release(build: Path, workdir: Path, clients: list[int], seconds: flo
     def evkg_uncached() -> Server:
         return start_evkg(build, workdir, cache=False)
 
+    def evkg_cached() -> Server:
+        return start_evkg(build, workdir, cache=True)
+
     starts: list[tuple[Callable[[], Server], tuple[str, ...]]] = [
         (oxigraph, KINDS), (evkg_uncached, ("cheap", "medium", "article")),
-        (lambda: start_evkg(build, workdir, cache=True), ("cheap", "medium", "heavy"))]
+        (evkg_cached, ("cheap", "medium", "heavy"))]
     for start, kinds in starts:
         with ExitStack() as stack:
             server = started(stack, start, workdir, max(*clients, WARM_UP_CLIENTS))
@@ -535,7 +538,8 @@ def started(stack: ExitStack, start: Callable[[], Server], workdir: Path, client
 def measure_in_turns(starts: tuple[Callable[[], Server], Callable[[], Server]], workdir: Path,
                      request: Request, seconds: float) -> list[tuple[float, float]]:
     """(Oxigraph, evkg cache off) requests/s of ``request`` at TARGET_CLIENTS, round by round,
-    both servers running and each measured while the other is idle."""
+    both servers running and each measured while the other is idle; ``starts`` start those two
+    servers, in that order."""
     rounds: list[tuple[float, float]] = []
     with ExitStack() as stack:
         servers = [started(stack, start, workdir, WARM_UP_CLIENTS) for start in starts]

@@ -180,10 +180,10 @@ class _Minted:
             self.journals, key, iris.journal_iri(nlm_id, issn, title))
 
 
-Key = TypeVar("Key")
+_K = TypeVar("_K")
 
 
-def _remember(terms: dict[Key, str], key: Key, iri: NamedNode) -> str:
+def _remember(terms: dict[_K, str], key: _K, iri: NamedNode) -> str:
     """Keep ``iri``'s N-Quads text under ``key``, starting afresh when ``terms`` is full."""
     if len(terms) >= SHARED_LIMIT:
         terms.clear()
