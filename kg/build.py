@@ -265,6 +265,17 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
         loader.flush()
     if spool is not None:
         spool.end_input()
+    if base is None:
+        # A new store is a pile of bulk-loaded files that RocksDB has not compacted: the first
+        # write after them sets off a compaction of everything, which then runs in the
+        # background beside the statistics, checks and dumps and slows their reads (at 1M
+        # articles the statistics ran 2-4x slower than on the finished store). Compacting
+        # first, at 100k articles (two runs each): 21-27 s here, then metadata and statistics
+        # 8 s instead of 16-23 s and the checks 13 s instead of 17-24 s; the same time in all,
+        # ~20 s less CPU, and a released store of 2.5 GB instead of 3.2 GB. An ingest's store
+        # is a compacted copy plus an update, and is left as it is.
+        with timed(report, "compaction"):
+            store.optimize()
     report.articles = loader.articles
     wanted = set(loader.index.mesh_uis)
     with timed(report, "vocabulary+ontology+mesh"):
