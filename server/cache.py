@@ -132,7 +132,6 @@ class ResultCache:
         if recount:
             self.evict()
 
-
     def evict(self) -> int:
         """Delete the oldest files until the folder is under the limit; return the bytes freed."""
         if self.directory is None:

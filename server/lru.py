@@ -47,6 +47,3 @@ class BytesLRU(Generic[K, V]):
             while self._bytes > self.max_bytes and self._entries:
                 dropped_key, dropped = self._entries.popitem(last=False)
                 self._bytes -= self._size(dropped_key, dropped)
-
-    def __len__(self) -> int:
-        return len(self._entries)
