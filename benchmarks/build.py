@@ -64,7 +64,7 @@ import kg.cli
 real, saved = kg.cli.build, {}
 def build(*args, **kwargs):
     report = real(*args, **kwargs)
-    saved.update(timings=report.timings, dumps_from=report.dumps_from)
+    saved.update(timings=report.timings, peaks=report.peak_rss_mb, dumps_from=report.dumps_from)
     return report
 kg.cli.build = build
 try:
@@ -127,6 +127,8 @@ class Result:
     triples: int = 0
     files: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    #: The build's peak RSS (MB) when each step ended.
+    peaks: dict[str, float] = field(default_factory=dict)
     dumps_from: str = ""
     gzip: dict[int, tuple[float, int]] = field(default_factory=dict)
 
@@ -206,6 +208,7 @@ def measure_build(files: list[Path], result: Result, workdir: Path) -> Path:
     result.e2e_seconds, result.e2e_cpu, result.e2e_rss_mb, _ = run_child(command, cwd=ROOT)
     saved = json.loads(timings_file.read_text(encoding="utf-8"))
     result.timings, result.dumps_from = saved["timings"], saved["dumps_from"]
+    result.peaks = saved["peaks"]
     release = (out / "current").resolve()
     manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
     result.triples = sum(manifest["triples"].values())
@@ -289,7 +292,8 @@ def report(result: Result) -> None:
     print(f"end to end  {r.e2e_seconds:.1f} s ({r.e2e_cpu:.1f} s CPU) → "
           f"{rate(r.size, r.e2e_seconds)} records/s, {r.triples:,} triples → "
           f"{rate(r.triples, r.e2e_seconds)} triples/s; peak RSS {r.e2e_rss_mb:,.0f} MB")
-    print("  steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in r.timings.items())
+    print("  steps (time; peak RSS when it ended): " + ", ".join(
+        f"{k} {v:.1f} s ({r.peaks.get(k, 0):,.0f} MB)" for k, v in r.timings.items())
           + f"; the dumps' articles graph from: {r.dumps_from}")
     print(f"bulk_load alone  {r.bulk_seconds:.1f} s (inside the process {r.bulk_inner:.1f} s) → "
           f"{rate(r.triples, r.bulk_seconds)} triples/s; peak RSS {r.bulk_rss_mb:,.0f} MB"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import resource
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -55,6 +56,10 @@ class BuildReport:
     articles: int = 0
     #: Seconds spent in each step of the build (for benchmarks; not part of the release).
     timings: dict[str, float] = field(default_factory=dict)
+    #: The process's peak RSS (MB) when each step ended: it only grows, so the step where it
+    #: rises is the one that set it (for benchmarks; ``sort`` and the dumps' converters are
+    #: child processes, not counted).
+    peak_rss_mb: dict[str, float] = field(default_factory=dict)
     #: Where the articles graph of the dumps was read: "loaded lines" (``kg/spool.py``) or
     #: "store".
     dumps_from: str = ""
@@ -68,6 +73,7 @@ def timed(report: BuildReport, step: str) -> Iterator[None]:
         yield
     finally:
         report.timings[step] = report.timings.get(step, 0.0) + time.perf_counter() - start
+        report.peak_rss_mb[step] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def default_sources(data_dir: Path = DATA_DIR) -> list[Path]:
