@@ -622,10 +622,11 @@ def target_rows(runs: list[Run], colds: dict[str, tuple[float, float]],
     for system in (EVKG_OFF, EVKG_ON):
         lines.append(ratio(f"cheap, {at}: {system} / Oxigraph", rps(system, "cheap"),
                            rps(OXIGRAPH, "cheap"), CHEAP_RATIO))
-        tail, theirs = (found.get((s, "cheap", P99_CLIENTS)) for s in (system, OXIGRAPH))
+        tail, their_tail = (found.get((s, "cheap", P99_CLIENTS)) for s in (system, OXIGRAPH))
         met = ("yes" if tail.p99 < CHEAP_P99_MS else "no") if tail else "not measured"
         lines.append(f"| cheap, {P99_CLIENTS} clients, p99 ms: {system} | "
-                     f"{figure(tail.p99) if tail else '—'} | {figure(theirs.p99) if theirs else '—'} "
+                     f"{figure(tail.p99) if tail else '—'} | "
+                     f"{figure(their_tail.p99) if their_tail else '—'} "
                      f"| | < {CHEAP_P99_MS:g} | {met} |")
     # Oxigraph's throughput on the heavy aggregate: as measured, or its cores divided by one
     # request's time if that is more, so that a short run never flatters evkg.
