@@ -8,6 +8,7 @@ release being served untouched.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
 import resource
@@ -269,6 +270,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
         for path in paths:
             loader.apply(path, read_source(path), progress=inputs.progress)
         loader.flush()
+    return_free_memory()
     if spool is not None:
         spool.end_input()
     if base is None:
@@ -302,6 +304,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             spool.drop()  # the citations below add to the articles graph
         store.update(CITATIONS.format(articles=iris.graph_iri("articles").value))
         store.flush()
+    return_free_memory()
     # The description and the statistics read the same finished store: their queries run in
     # Rust without the GIL, so the two run side by side (each reads nothing the other writes).
     with timed(report, "metadata+statistics"), ThreadPoolExecutor(max_workers=2) as pool:
@@ -311,6 +314,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
                                  store)
         load_quads(store, description.result())
         load_quads(store, statistics.result())
+    return_free_memory()
     # The store is complete: the SPARQL checks and the dumps (Rust reading the store, then
     # child processes writing the files: neither holds the GIL for long) run in threads beside
     # SHACL (Python). A release that fails the checks is never published: its staging folder,
@@ -338,6 +342,20 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
 
 
 T = TypeVar("T")
+
+#: glibc's ``malloc_trim`` (``None`` on a C library without it).
+_MALLOC_TRIM = getattr(ctypes.CDLL(None), "malloc_trim", None)
+
+
+def return_free_memory() -> None:
+    """Hand the pages the heap has freed back to the system, between the build's big steps.
+
+    glibc keeps what the loader's threads and RocksDB freed in its arenas: after loading 100k
+    articles the process held 686 MB, 449 MB once trimmed; every later step's queries then
+    allocate on top of what is kept, and at a million articles the build's peak comes in them.
+    """
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def _quad_list(function: Callable[..., Iterable[Quad]], *args: Any) -> list[Quad]:
