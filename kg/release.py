@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from itertools import islice
+from operator import ne
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, cast
 
-from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store, parse, serialize
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse, serialize
 
 from kg import iris, sssom
 from kg.metadata import DUMPS
@@ -48,6 +52,19 @@ GZIP_LEVEL = 1
 _GRAPH_TAIL = re.compile(rb' (<[^ <>"\n]*>) \.\n')
 #: How much N-Quads text the N-Triples writer takes at a time.
 _CHUNK = 1 << 20
+#: A comment line the build writes into the scan after the graphs it describes and before the
+#: description itself (graph/metadata): the N-Quads converter answers it with its tallies.
+TALLY_MARK = b"# evkg: end of the described graphs\n"
+#: The first term of each line, its second, and the class of each rdf:type line.
+_SUBJECT = re.compile(rb"^[^ \n]+", re.M)
+_PREDICATE = re.compile(rb"^[^ \n]+ ([^ \n]+)", re.M)
+_TYPED = re.compile(rb"^[^ \n]+ <http://www\.w3\.org/1999/02/22-rdf-syntax-ns#type> ([^ \n]+) ",
+                    re.M)
+
+#: What ``describe`` gets: per graph IRI, its ``GraphTally.summary()``.
+Tallies = dict[str, dict[str, object]]
+#: The release's description, made once the other graphs are read (``write_dumps``).
+Describe = Callable[[Tallies | None], Iterable[Quad]]
 
 
 @contextmanager
@@ -58,21 +75,31 @@ def _gzip_writer(path: Path) -> Iterator[IO[bytes]]:
         yield cast(IO[bytes], out)
 
 
-def write_dumps(store: Store, directory: Path, spool: GraphSpool | None = None
-                ) -> dict[str, int]:
+def write_dumps(store: Store, directory: Path, spool: GraphSpool | None = None,
+                describe: Describe | None = None) -> dict[str, int]:
     """Each dump format, streamed from the store (whose iteration order is stable) or, for the
     graph ``spool`` kept, from its sorted lines when they hold exactly what the store holds
-    (``spool.used`` tells); returns the number of quads in each named graph, by graph IRI."""
+    (``spool.used`` tells); returns the number of quads in each named graph, by graph IRI.
+
+    With ``describe``, graph/metadata is written last: once every other graph has gone through
+    the dumps, ``describe`` gets what the N-Quads converter counted in them (``GraphTally``;
+    ``None`` where the store was dumped format by format) and its quads are added to the store
+    and to the dumps. The store's graph/metadata must then be empty.
+    """
     if _all_in_named_graphs(store):
         found = None
         if spool is not None and spool.valid:
-            found = _write_dumps_in_one_scan(store, directory, spool)
+            found = _write_dumps_in_one_scan(store, directory, spool, describe)
             spool.used = found is not None
         if found is None:
-            found = _write_dumps_in_one_scan(store, directory)
+            found = _write_dumps_in_one_scan(store, directory, None, describe)
             assert found is not None, "without a spool a dump short of the store raises"
-        counts = found
+        counts, description = found
+        if description:
+            store.extend(description)
     else:
+        if describe is not None:
+            store.extend(describe(None))
         counts = _write_dumps_format_by_format(store, directory)
     metadata = iris.graph_iri("metadata")
     with (directory / VOID_FILE).open("wb") as out:
@@ -104,8 +131,9 @@ def _write_dumps_format_by_format(store: Store, directory: Path) -> dict[str, in
     return counts
 
 
-def _write_dumps_in_one_scan(store: Store, directory: Path, spool: GraphSpool | None = None
-                             ) -> dict[str, int] | None:
+def _write_dumps_in_one_scan(store: Store, directory: Path, spool: GraphSpool | None = None,
+                             describe: Describe | None = None
+                             ) -> tuple[dict[str, int], list[Quad]] | None:
     """Every dump from one scan of the store (with ``spool``: its sorted lines stand for its
     graph, and the other graphs are read from the store after them; ``None`` when they are not
     what the store holds).
@@ -123,6 +151,10 @@ def _write_dumps_in_one_scan(store: Store, directory: Path, spool: GraphSpool | 
     With a spool, ``sort`` has written the graph's lines into the same pipe first (they hold
     most of a release's quads: reading them back from the store was the slowest part), and
     only the other graphs, in the order of their IRIs, are read from the store.
+
+    With ``describe`` (see ``write_dumps``) the scan then carries ``TALLY_MARK``; the N-Quads
+    converter answers with its tallies of the graphs before it, and ``describe``'s quads follow
+    the mark. They are returned with the counts, not added to the store.
     """
     root = str(Path(__file__).resolve().parents[1])
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
@@ -144,6 +176,8 @@ def _write_dumps_in_one_scan(store: Store, directory: Path, spool: GraphSpool | 
 
     dump_error: OSError | None = None
     sort_error = ""
+    description: list[Quad] = []
+    metadata = iris.graph_iri("metadata")
     tee: subprocess.Popen[bytes] | None = None
     try:
         inputs = []
@@ -166,13 +200,15 @@ def _write_dumps_in_one_scan(store: Store, directory: Path, spool: GraphSpool | 
         close(scan_read, *inputs)
         if spool is not None:
             sort_error = spool.wait()
-            others = sorted((g for g in store.named_graphs()
-                             if isinstance(g, NamedNode) and g != spool.graph),
+            others = sorted((g for g in store.named_graphs() if isinstance(g, NamedNode)
+                             and g != spool.graph and not (describe and g == metadata)),
                             key=lambda g: g.value)
             for graph in others:
                 dump_error = dump_error or _dump_into_pipe(store, scan_write, graph)
         else:
             dump_error = _dump_into_pipe(store, scan_write, None)
+        if describe is not None and dump_error is None:
+            description = _describe_in_scan(scan_write, processes[0], describe)
         close(scan_write)
         tee.wait()
         outputs = [p.communicate() for p in processes]
@@ -191,13 +227,32 @@ def _write_dumps_in_one_scan(store: Store, directory: Path, spool: GraphSpool | 
         raise RuntimeError(f"writing the {kind} dump failed: {lines[-1]}")
     if dump_error is not None or tee is None or tee.returncode:
         raise RuntimeError(f"reading the store into the dumps failed: {dump_error or 'tee'}")
-    counts: dict[str, int] = json.loads(outputs[0][0])
-    dumped, stored = sum(counts.values()), len(store)
+    counts: dict[str, int] = json.loads(outputs[0][0].splitlines()[-1])
+    dumped, stored = sum(counts.values()), len(store) + len(description)
     if spool is not None and (sort_error or dumped != stored):
         return None  # the spool's lines were not the graph: the caller reads the store
     if dumped != stored:
         raise RuntimeError(f"the dump holds {dumped} quads but the store {stored}")
-    return counts
+    return counts, description
+
+
+def _describe_in_scan(scan: int, converter: subprocess.Popen[bytes], describe: Describe
+                      ) -> list[Quad]:
+    """Mark the end of the described graphs in the scan, take the N-Quads converter's tallies
+    of them, and write ``describe``'s quads after the mark (its quads, each once)."""
+    with open(scan, "wb", closefd=False) as out:
+        out.write(TALLY_MARK)
+    assert converter.stdout is not None
+    answer = converter.stdout.readline()
+    if not answer:  # the converter stopped: its error is reported with the others
+        return []
+    description = list(dict.fromkeys(describe(json.loads(answer))))
+    with open(scan, "wb", closefd=False) as out:
+        out.write(serialize(description, format=RdfFormat.N_QUADS) or b"")
+    return description
+
+
+
 
 
 def _dump_into_pipe(store: Store, pipe: int, graph: NamedNode | None) -> OSError | None:
@@ -223,7 +278,7 @@ def convert_nquads(kind: str, directory: str) -> None:
     """Run by ``write_dumps`` in a child process: read N-Quads from standard input and write, in
     ``directory``, N-Quads and N-Triples (printing the quads per graph as JSON), Turtle, or
     JSON-LD."""
-    source = sys.stdin.buffer
+    source = cast(io.BufferedReader, sys.stdin.buffer)  # read1: a BufferedReader
     folder = Path(directory)
     if kind == "turtle":
         with _gzip_writer(folder / DUMPS["turtle"][0]) as out:
@@ -235,13 +290,24 @@ def convert_nquads(kind: str, directory: str) -> None:
                       prefixes=PREFIXES)
     elif kind == "nquads":
         counts: dict[str, int] = {}
+        tallies: dict[str, GraphTally] | None = {}
         with (_gzip_writer(folder / DUMPS["nquads"][0]) as nquads,
               _gzip_writer(folder / DUMPS["ntriples"][0]) as ntriples):
             rest = b""
-            while block := source.read(_CHUNK):
+            # read1: what the pipe holds, without waiting for a whole chunk (after the tally
+            # mark the build waits for the answer before it writes more)
+            while block := source.read1(_CHUNK):
                 head, newline, rest = (rest + block).rpartition(b"\n")
-                if newline:
-                    _write_lines(head + newline, nquads, ntriples, counts)
+                if not newline:
+                    continue
+                lines = head + newline
+                if tallies is not None and (at := _mark_at(lines)) >= 0:
+                    _write_lines(lines[:at], nquads, ntriples, counts, tallies)
+                    sys.stdout.write(json.dumps({g: t.summary() for g, t in tallies.items()},
+                                                sort_keys=True) + "\n")
+                    sys.stdout.flush()
+                    lines, tallies = lines[at + len(TALLY_MARK):], None
+                _write_lines(lines, nquads, ntriples, counts, tallies)
             if rest:
                 raise ValueError("the N-Quads dump ended in the middle of a line")
         sys.stdout.write(json.dumps(counts))
@@ -249,9 +315,54 @@ def convert_nquads(kind: str, directory: str) -> None:
         raise ValueError(f"unknown dump kind {kind!r}")
 
 
+def _mark_at(lines: bytes) -> int:
+    """Where ``TALLY_MARK`` starts a line of ``lines``, else -1."""
+    if lines.startswith(TALLY_MARK):
+        return 0
+    at = lines.find(b"\n" + TALLY_MARK)
+    return at + 1 if at >= 0 else -1
+
+
+class GraphTally:
+    """The VoID statistics of one graph, counted from its N-Quads lines as they pass.
+
+    It needs the lines of one graph to come together, and within them the lines of one subject:
+    the spool's lines are sorted, and the store is read graph by graph in its graph-subject
+    order. Counting them here holds no set of subjects (the SPARQL counts held ~1.1 GB at a
+    million articles); the properties and classes are few.
+    """
+
+    def __init__(self) -> None:
+        self.triples = 0
+        self.subjects = 0
+        self.last_subject = b""
+        self.properties: set[bytes] = set()
+        self.classes: Counter[bytes] = Counter()
+
+    def add(self, lines: bytes) -> None:
+        """Count whole lines of this graph."""
+        subjects = _SUBJECT.findall(lines)
+        if not subjects:
+            return
+        self.triples += len(subjects)
+        self.subjects += (subjects[0] != self.last_subject) + sum(
+            map(ne, islice(subjects, 1, None), subjects))
+        self.last_subject = subjects[-1]
+        self.properties.update(_PREDICATE.findall(lines))
+        self.classes.update(_TYPED.findall(lines))
+
+    def summary(self) -> dict[str, object]:
+        """Triples, distinct subjects and properties, and the subjects typed with each class
+        (by the class's N-Quads term) — as JSON."""
+        return {"triples": self.triples, "distinctSubjects": self.subjects,
+                "properties": len(self.properties),
+                "classes": {c.decode("utf-8"): n for c, n in sorted(self.classes.items())}}
+
+
 def _write_lines(lines: bytes, nquads: IO[bytes], ntriples: IO[bytes],
-                 counts: dict[str, int]) -> None:
-    """Whole N-Quads lines to the N-Quads dump, without their graph to the N-Triples dump."""
+                 counts: dict[str, int], tallies: dict[str, GraphTally] | None = None) -> None:
+    """Whole N-Quads lines to the N-Quads dump, without their graph to the N-Triples dump;
+    counted per graph (and tallied, with ``tallies``)."""
     nquads.write(lines)
     triples, replaced = _GRAPH_TAIL.subn(b" .\n", lines)
     if replaced != lines.count(b"\n"):
@@ -261,12 +372,24 @@ def _write_lines(lines: bytes, nquads: IO[bytes], ntriples: IO[bytes],
     # a line, so counting it counts lines), and the block is counted whole
     first = _GRAPH_TAIL.search(lines)
     if first is not None and lines.count(first.group()) == replaced:
-        graph = first.group(1)[1:-1].decode("utf-8")
-        counts[graph] = counts.get(graph, 0) + replaced
+        _count_graph(first.group(1), lines, replaced, counts, tallies)
         return
-    for match in _GRAPH_TAIL.finditer(lines):
-        graph = match.group(1)[1:-1].decode("utf-8")
-        counts[graph] = counts.get(graph, 0) + 1
+    start = 0  # else each run of lines of one graph
+    matches = list(_GRAPH_TAIL.finditer(lines))
+    for number, match in enumerate(matches):
+        following = matches[number + 1] if number + 1 < len(matches) else None
+        if following is None or following.group(1) != match.group(1):
+            run = lines[start:match.end()]
+            _count_graph(match.group(1), run, run.count(b"\n"), counts, tallies)
+            start = match.end()
+
+
+def _count_graph(term: bytes, lines: bytes, number: int, counts: dict[str, int],
+                 tallies: dict[str, GraphTally] | None) -> None:
+    graph = term[1:-1].decode("utf-8")
+    counts[graph] = counts.get(graph, 0) + number
+    if tallies is not None:
+        tallies.setdefault(graph, GraphTally()).add(lines)
 
 
 def sha256(path: Path) -> str:

@@ -121,6 +121,17 @@ def check_store(store: Store, ontology_dir: Path, *, shacl: bool = True) -> list
     return problems
 
 
+def description_shacl_problems(store: Store, ontology_dir: Path) -> list[str]:
+    """SHACL on graph/metadata, which a build adds after the rest is validated
+    (``kg.release.write_dumps``), with the graphs its nodes are described in (as a sample)."""
+    graphs = [iris.graph_iri(name) for name in ("metadata", "ontology", "vocabulary")]
+    data = serialize((quad.triple for graph in graphs
+                      for quad in store.quads_for_pattern(None, None, None, graph)),
+                     format=RdfFormat.N_TRIPLES)
+    return shacl_problems(rdflib.Graph().parse(data=data, format="nt"),
+                          ontology_dir / "shapes.ttl")
+
+
 def store_shacl_problems(store: Store, ontology_dir: Path) -> list[str]:
     """SHACL on the whole store when it is small, else on a sample (see ``check_store``)."""
     data = store_graph(store) if len(store) <= SHACL_LIMIT else sample_graph(store)

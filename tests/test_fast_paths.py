@@ -11,8 +11,9 @@ import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, Triple, parse
 
 from kg import iris, pubmed, release
+from kg import metadata as metadata_module
 from kg.articles import SharedTerms, article_lines, article_quads
-from kg.build import BuildReport, build
+from kg.build import BuildReport, build, ingest
 from kg.jsonrecords import read_records
 from kg.records import Article
 from kg.release import DUMPS, current_release
@@ -171,3 +172,75 @@ def test_lines_that_are_not_the_graph_are_never_dumped(tmp_path: Path) -> None:
     assert counts[articles.value] == len(list(store.quads_for_pattern(None, None, None,
                                                                       articles)))
     assert_dumps_hold(tmp_path, store)
+
+
+VOID = "http://rdfs.org/ns/void#"
+
+
+def described_counts(store: Store) -> tuple[dict[str, dict[str, int]], set[tuple[str, int]]]:
+    """What graph/metadata says: each graph's VoID counts, and the class partitions."""
+    metadata = iris.graph_iri("metadata")
+    per_graph: dict[str, dict[str, int]] = {}
+    for key in ("triples", "distinctSubjects", "properties", "classes"):
+        for graph, _, value, _ in store.quads_for_pattern(None, NamedNode(VOID + key), None,
+                                                          metadata):
+            if graph != iris.dataset_iri():
+                per_graph.setdefault(str(graph.value), {})[key] = int(value.value)
+    rows = store.query(f"SELECT ?c ?n {{ GRAPH <{metadata.value}> {{ "
+                       f"?part <{VOID}class> ?c ; <{VOID}entities> ?n }} }}")
+    return per_graph, {(row[0].value, int(row[1].value)) for row in rows}  # type: ignore[union-attr,index]
+
+
+def counted_by_sparql(store: Store) -> tuple[dict[str, dict[str, int]], set[tuple[str, int]]]:
+    """The same counts, each a SPARQL query over the graphs other than graph/metadata."""
+    metadata = iris.graph_iri("metadata")
+    graphs = {*store.named_graphs(), *map(iris.graph_iri, iris.GRAPH_NAMES)} - {metadata}
+    per_graph = {graph.value: metadata_module.graph_statistics(store, graph)
+                 for graph in graphs if isinstance(graph, NamedNode)}
+    rows = store.query(f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) {{ GRAPH ?g {{ ?s a ?c }} "
+                       f"FILTER(?g != <{metadata.value}>) }} GROUP BY ?c")
+    return per_graph, {(row[0].value, int(row[1].value)) for row in rows}  # type: ignore[union-attr,index]
+
+
+def test_the_void_counts_of_a_build_and_an_ingest_are_the_stores_own(tmp_path: Path) -> None:
+    """A build counts its graphs while the dumps read them (the sorted loaded lines of a new
+    build; the store itself for an ingest): every VoID count equals the SPARQL count."""
+    out = tmp_path / "build"
+    built = build([DATA / "pubmed_articles.xml"], out, default_articles=False)
+    assert built.dumps_from == "loaded lines"
+    first = open_read_only(current_release(out) / "store")
+    assert described_counts(first) == counted_by_sparql(first)
+    ingested = ingest([DATA / "pubmed_medlinecitationset.xml"], out)
+    assert ingested.dumps_from == "store"
+    store = open_read_only(current_release(out) / "store")
+    per_graph, partitions = described_counts(store)
+    assert (per_graph, partitions) == counted_by_sparql(store)
+    assert per_graph[iris.graph_iri("articles").value]["distinctSubjects"] > 10
+    assert ("https://schema.org/ScholarlyArticle", ingested.articles) in partitions
+
+
+def test_a_subject_typed_with_one_class_in_several_graphs_is_one_entity(tmp_path: Path) -> None:
+    """The class partitions count a subject once however many graphs give it the class."""
+    def iri(name: str) -> NamedNode:
+        return NamedNode(f"http://example.org/{name}")
+
+    typed = {"articles": ["s1", "s2"], "findings": ["s1", "s4"], "mesh": ["s1", "s2", "s5"]}
+    rdf_type = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    store = Store()
+    store.extend(Quad(iri(s), rdf_type, iri("C"), iris.graph_iri(g))
+                 for g, subjects in typed.items() for s in subjects)
+    store.extend([Quad(iri("s3"), rdf_type, iri("D"), iris.graph_iri("articles")),
+                  Quad(iri("s3"), iri("p"), Literal("x"), iris.graph_iri("articles"))])
+    expected = counted_by_sparql(store)
+    counts = release.write_dumps(
+        store, tmp_path, describe=lambda tallies: metadata_module.metadata_quads(
+            store, "test", tallies))
+    assert described_counts(store) == expected
+    assert ("http://example.org/C", 4) in expected[1] and ("http://example.org/D", 1) in expected[1]
+    assert expected[0][iris.graph_iri("articles").value] == {
+        "triples": 4, "distinctSubjects": 3, "properties": 2, "classes": 2}
+    assert counts[iris.graph_iri("metadata").value] == len(
+        list(store.quads_for_pattern(None, None, None, iris.graph_iri("metadata"))))
+    nquads = gzip.decompress((tmp_path / DUMPS["nquads"][0]).read_bytes()).decode()
+    assert nquads.splitlines()[-1].endswith(f"<{iris.graph_iri('metadata').value}> .")
+    assert "#" not in {line[0] for line in nquads.splitlines()}
