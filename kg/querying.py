@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO
 
-from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
+from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, serialize
 
 from kg.namespaces import PREFIXES
 from kg.store import open_read_only, run_query
@@ -29,7 +29,7 @@ def print_results(store_dir: Path, query: str, fmt: str, out: IO[bytes]) -> None
         else:
             results.serialize(out, RESULT_FORMATS[fmt])
     else:
-        results.serialize(out, RdfFormat.TURTLE, prefixes=PREFIXES)  # type: ignore[call-arg]
+        serialize(results, out, RdfFormat.TURTLE, prefixes=PREFIXES)
     out.flush()
 
 

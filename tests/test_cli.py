@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import rdflib
 from click.testing import CliRunner
 
@@ -35,6 +36,22 @@ def test_query_reads_a_file_and_prints_json(default_build: tuple[Path, BuildRepo
     result = CliRunner().invoke(main, ["query", "--store", str(out), "--format", "json",
                                        str(query)])
     assert json.loads(result.output)["results"]["bindings"][0]["n"]["value"] == "93"
+
+
+@pytest.mark.parametrize("form", ["CONSTRUCT WHERE { ?a <http://purl.org/dc/terms/title> ?t }",
+                                  "DESCRIBE <https://w3id.org/evkg/article/37534210>"])
+def test_query_prints_a_graph_as_turtle(default_build: tuple[Path, BuildReport],
+                                        form: str) -> None:
+    """CONSTRUCT and DESCRIBE print Turtle (with the project's prefixes) whatever --format."""
+    out, _ = default_build
+    for fmt in ("table", "json"):
+        result = CliRunner().invoke(main, ["query", "--store", str(out), "--format", fmt, form])
+        assert result.exit_code == 0, result.output
+        graph = rdflib.Graph().parse(data=result.output, format="turtle")
+        title = graph.value(rdflib.URIRef("https://w3id.org/evkg/article/37534210"),
+                            rdflib.URIRef("http://purl.org/dc/terms/title"))
+        assert str(title).startswith("Extracellular vesicles in the treatment and diagnosis")
+        assert "@prefix dcterms:" in result.output
 
 
 def test_query_reports_a_syntax_error(default_build: tuple[Path, BuildReport]) -> None:
