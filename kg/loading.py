@@ -302,6 +302,10 @@ class ArticleLoader:
                 self._reject(count, Rejected(
                     reason="no PMID, DOI or PMCID: the graph cannot name this article",
                     provenance=record.provenance, title=record.title))
+            elif record.pmid and not (record.pmid.isascii() and record.pmid.isdigit()):
+                self._reject(count, Rejected(
+                    reason=f"PMID {record.pmid!r} is not a PubMed identifier (digits only)",
+                    provenance=record.provenance, pmid=record.pmid, title=record.title))
             else:
                 self._apply_article(count, record)
 

@@ -162,6 +162,23 @@ def test_quarantine_entries_name_file_position_and_reason(tmp_path: Path,
                          "title": "Nameless", "reason": nameless[0]["reason"]}]
 
 
+def test_a_record_whose_pmid_is_not_a_number_is_quarantined_not_fatal(tmp_path: Path) -> None:
+    """One malformed PMID costs that record, not the build: the others are released."""
+    source = tmp_path / "bad_pmid.xml"
+    xml = (ROOT / "tests" / "data" / "pubmed_articles.xml").read_text(encoding="utf-8")
+    source.write_text(xml.replace('<PMID Version="1">99999902</PMID>',
+                                  '<PMID Version="1">99x02</PMID>'), encoding="utf-8")
+    report = build([source], tmp_path / "b", default_articles=False)
+    entries = [json.loads(line) for line in
+               (report.release_dir / QUARANTINE).read_text(encoding="utf-8").splitlines()]  # type: ignore[operator]
+    assert [e for e in entries if e["pmid"] == "99x02"] == [{
+        "file": str(source), "position": "record 2, line 82", "pmid": "99x02",
+        "title": "A second invented record.",
+        "reason": "PMID '99x02' is not a PubMed identifier (digits only)"}]
+    count = report.files[str(source)]
+    assert (count.seen, count.mapped, count.quarantined) == (3, 2, 1)
+
+
 def test_the_index_of_versions_answers_as_a_dict_would() -> None:
     """The compact index of versions (a byte a PMID) knows every key a dict would: PMIDs, PMIDs
     with a leading zero, DOI keys, versions too large for a byte, and deletions."""
