@@ -55,6 +55,7 @@ _PROLOG_CHUNK = 1 << 12
 
 def read_pubmed_xml(path: Path) -> Iterator[Record]:
     """Every record of a PubMed XML file (``.xml`` or ``.xml.gz``), in file order."""
+    handle: IO[bytes] | None = None
     try:
         line = _internal_entity_line(path)
         if line is not None:
@@ -67,8 +68,11 @@ def read_pubmed_xml(path: Path) -> Iterator[Record]:
         yield Rejected(reason=f"{path}: malformed XML at line {line}, column {column}: "
                               f"{error.msg}", provenance=Provenance(str(path), f"line {line}"))
     except (EOFError, zlib.error, gzip.BadGzipFile) as error:
-        yield Rejected(reason=f"{path}: truncated or corrupt gzip data: {error}",
-                       provenance=Provenance(file=str(path)))
+        lines = handle.lines if isinstance(handle, _LineCounter) else 0
+        where = f"line {lines + 1}" if lines else ""
+        yield Rejected(reason=f"{path}: truncated or corrupt gzip data"
+                              f"{' at ' + where if where else ''}: {error}",
+                       provenance=Provenance(file=str(path), position=where))
     except OSError as error:
         yield Rejected(reason=f"{path}: cannot read the file: {error}",
                        provenance=Provenance(file=str(path)))
@@ -76,8 +80,30 @@ def read_pubmed_xml(path: Path) -> Iterator[Record]:
 
 def _open(path: Path) -> IO[bytes]:
     if path.name.lower().endswith(".gz"):
-        return cast(IO[bytes], gzip.open(path, "rb"))
+        return cast(IO[bytes], _LineCounter(cast(IO[bytes], gzip.open(path, "rb"))))
     return path.open("rb")
+
+
+class _LineCounter:
+    """A gzip stream that counts the lines it has given, so that data that end too soon (a
+    truncated download) are reported at the line where they end."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.lines = 0
+
+    def read(self, size: int = -1) -> bytes:
+        # read1: the data before a truncation reach the parser (and are counted) before the
+        # read that finds the end raises
+        data = cast(gzip.GzipFile, self.stream).read1(size)
+        self.lines += data.count(b"\n")
+        return data
+
+    def __enter__(self) -> _LineCounter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stream.close()
 
 
 def _entities_rejected(path: Path, line: int) -> Rejected:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import json
+import zlib
 from pathlib import Path
 
 import pytest
@@ -129,7 +131,9 @@ def test_bad_input_is_quarantined_and_reported(tmp_path: Path, fixture: str, exp
     assert fixture in entries and expected in entries
 
 
-def test_truncated_gzip_is_reported_by_name(tmp_path: Path) -> None:
+def test_truncated_gzip_is_reported_by_name_and_line(tmp_path: Path) -> None:
+    """The message and the quarantine entry name the line where the data end (counted here
+    from what zlib can decompress of the cut file)."""
     whole = gzip.compress((ROOT / "tests" / "data" / "pubmed_articles.xml").read_bytes())
     cut = tmp_path / "cut.xml.gz"
     cut.write_bytes(whole[: len(whole) // 2])
@@ -137,3 +141,8 @@ def test_truncated_gzip_is_reported_by_name(tmp_path: Path) -> None:
                                        "--without-default-articles"])
     assert result.exit_code == 0
     assert "quarantined: " + str(cut) in result.output
+    ends_at = zlib.decompressobj(31).decompress(whole[: len(whole) // 2]).count(b"\n") + 1
+    assert f"truncated or corrupt gzip data at line {ends_at}: " in result.output
+    entries = [json.loads(line) for line in
+               (current_release(tmp_path / "b") / QUARANTINE).read_text().splitlines()]
+    assert [e["position"] for e in entries if e["file"] == str(cut)] == [f"line {ends_at}"]
