@@ -17,7 +17,7 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
 from kg import iris
 from kg.namespaces import BIBO, CITO, DCTERMS, EVKG, FABIO, FOAF, MESHV, RDF, RDFS, SCHEMA, XSD
-from kg.records import Article, Author, Journal, MeshHeading
+from kg.records import Article, Author, CommentCorrection, Journal, MeshHeading
 from kg.store import iri_term, literal_term
 
 #: Publication types that make an article a review (FaBiO ReviewArticle).
@@ -80,6 +80,27 @@ class _Terms:
         self.xsd_date, self.xsd_year_month, self.xsd_year = (n(XSD.date), n(XSD.gYearMonth),
                                                              n(XSD.gYear))
         self.true = literal_term("true", self.xsd_boolean)
+        self.comment_or_correction = n(EVKG.commentOrCorrection)
+        self.comment_links = {ref_type: n(CITO[name]) for ref_type, name in COMMENT_LINKS.items()}
+
+
+#: PubMed's comment and correction types (``CommentsCorrections/@RefType``, MEDLINE's CIN, EIN,
+#: RIN …) that CiTO names, read from the article that lists them: "CommentIn" X means X
+#: discusses this article. With the other article's PMID they link to it; the others, and those
+#: without a PMID, are kept as text (``evkg:commentOrCorrection``).
+COMMENT_LINKS = {
+    "CommentOn": "discusses", "CommentIn": "isDiscussedBy", "ErratumFor": "corrects",
+    "ErratumIn": "isCorrectedBy", "RetractionOf": "retracts", "RetractionIn": "isRetractedBy",
+    "UpdateOf": "updates", "UpdateIn": "isUpdatedBy", "Cites": "cites",
+}
+
+
+def _comment_text(cc: CommentCorrection) -> str:
+    """``ExpressionOfConcernIn: Psychol Sci. 2021 Nov 9;:9567976211058727 (PMID 34752162)``
+    (PubMed's record of PMID 22395128)."""
+    pmid = f"PMID {cc.pmid}" if cc.pmid else ""
+    source = " ".join(p for p in (cc.note, f"({pmid})" if pmid and cc.note else pmid) if p)
+    return f"{cc.ref_type}: {source}" if source else cc.ref_type
 
 
 _T = _Terms()
@@ -305,6 +326,13 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
         if cc.ref_type == "RetractionIn":
             notice = article_iri(cc.pmid) if cc.pmid else lit(cc.note)
             add(f"{s} {t.retraction_notice} {notice} {g} .\n")
+        link = t.comment_links.get(cc.ref_type)
+        if link is not None and cc.pmid:
+            add(f"{s} {link} {article_iri(cc.pmid)} {g} .\n")
+        elif cc.ref_type == "Cites" and cc.note:  # a reference in the older form
+            add(f"{s} {t.unidentified_reference} {lit(cc.note)} {g} .\n")
+        else:
+            add(f"{s} {t.comment_or_correction} {lit(_comment_text(cc))} {g} .\n")
     if article.retracted:
         add(f"{s} {t.retracted} {t.true} {g} .\n")
     for url in article.provenance.urls:

@@ -74,13 +74,49 @@ def test_graph_counts_equal_xml_counts(pubmed_builds: dict[str, Store], name: st
         UNION { ?a <https://w3id.org/evkg/ontology#unidentifiedReference> ?r } }""") == references
 
 
+CITO_COMMENT_LINKS = " ".join(f"<http://purl.org/spar/cito/{name}>" for name in (
+    "discusses", "isDiscussedBy", "corrects", "isCorrectedBy", "retracts", "isRetractedBy",
+    "updates", "isUpdatedBy"))
+
+
+@pytest.mark.parametrize("name", XML_FILES)
+def test_every_comment_and_correction_is_kept(pubmed_builds: dict[str, Store],
+                                              name: str) -> None:
+    """Each CommentsCorrections entry but the references (RefType "Cites") is a CiTO link to
+    the other article (comments, errata, retractions, updates, with a PMID) or kept as text."""
+    tree = xml_tree(PUBMED / name)
+    deleted = set(tree.xpath("//DeleteCitation/PMID/text()"))
+    entries = {(c.getparent().getparent().findtext("PMID"), c.get("RefType"),
+                c.findtext("PMID") or c.findtext("RefSource"))
+               for c in tree.xpath("//MedlineCitation/CommentsCorrectionsList/CommentsCorrections"
+                                   "[@RefType!='Cites']")}
+    kept = {e for e in entries if e[0] not in deleted}
+    assert count(pubmed_builds[name], f"""SELECT (COUNT(*) AS ?n) {{
+        {{ ?a ?link ?b VALUES ?link {{ {CITO_COMMENT_LINKS} }} }}
+        UNION {{ ?a <https://w3id.org/evkg/ontology#commentOrCorrection> ?text }} }}""") == len(kept)
+
+
+def test_an_expression_of_concern_and_an_erratum_are_found_by_query(
+        pubmed_builds: dict[str, Store]) -> None:
+    store = pubmed_builds["ncbiutils/pubmed22n1115.xml"]
+    assert count(store, """SELECT (COUNT(*) AS ?n) {
+        <https://w3id.org/evkg/article/22395128>
+        <https://w3id.org/evkg/ontology#commentOrCorrection> "ExpressionOfConcernIn: Psychol Sci.
+        2021 Nov 9;:9567976211058727 (PMID 34752162)" }""".replace("\n        ", " ")) == 1
+    assert count(store, """SELECT (COUNT(*) AS ?n) { ?a <http://purl.org/spar/cito/isCorrectedBy>
+        <https://w3id.org/evkg/article/34895915> }""") == 1
+
+
 def distinct_references(citation: etree._Element) -> set[object]:
     """A record's references as RDF holds them: a set, one member per distinct cited work
-    (by PMID, else DOI, else PMCID, else citation text) — a list citing a work twice is one."""
+    (by PMID, else DOI, else PMCID, else citation text) — a list citing a work twice is one.
+    Older records list references as ``CommentsCorrections RefType="Cites"``."""
     parent = citation.getparent()
     if citation.tag != "MedlineCitation" or parent is None:
         return set()
-    works: set[object] = set()
+    works: set[object] = {
+        cites.findtext("PMID") or ("citation", cites.findtext("RefSource"))
+        for cites in citation.iterfind("CommentsCorrectionsList/CommentsCorrections[@RefType='Cites']")}
     for reference in parent.iterfind(".//Reference"):
         ids = {i.get("IdType"): i.text for i in reference.iterfind("ArticleIdList/ArticleId")}
         works.add(ids.get("pubmed") or ids.get("doi") or ids.get("pmc")
