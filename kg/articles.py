@@ -81,6 +81,7 @@ class _Terms:
                                                              n(XSD.gYear))
         self.true = literal_term("true", self.xsd_boolean)
         self.comment_or_correction = n(EVKG.commentOrCorrection)
+        self.identifier = n(DCTERMS.identifier)
         self.comment_links = {ref_type: n(CITO[name]) for ref_type, name in COMMENT_LINKS.items()}
 
 
@@ -333,6 +334,8 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
             add(f"{s} {t.unidentified_reference} {lit(cc.note)} {g} .\n")
         else:
             add(f"{s} {t.comment_or_correction} {lit(_comment_text(cc))} {g} .\n")
+    for identifier in article.other_ids:
+        add(f"{s} {t.identifier} {lit(identifier)} {g} .\n")
     if article.retracted:
         add(f"{s} {t.retracted} {t.true} {g} .\n")
     for url in article.provenance.urls:

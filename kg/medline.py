@@ -26,6 +26,7 @@ from kg.records import (
     Qualifier,
     Rejected,
     Substance,
+    other_ids,
 )
 
 Field = tuple[str, str]
@@ -272,6 +273,6 @@ def _article(fields: list[Field], where: Provenance) -> Article:
         substances=tuple(_substance(v) for v in _every(fields, "RN")),
         mesh_headings=tuple(_heading(v) for v in _every(fields, "MH")),
         grants=tuple(_grant(v) for v in _every(fields, "GR")), comments_corrections=comments,
-        retracted=(any(t.label == RETRACTED_TYPE for t in types)
+        other_ids=other_ids(ids), retracted=(any(t.label == RETRACTED_TYPE for t in types)
                    or any(c.ref_type == "RetractionIn" for c in comments)),
         provenance=where)

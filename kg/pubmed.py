@@ -38,6 +38,7 @@ from kg.records import (
     Reference,
     Rejected,
     Substance,
+    other_ids,
 )
 
 Record = Article | Deletion | Rejected
@@ -549,7 +550,7 @@ def _citation_article(citation: Element | None, record: Element, where: Provenan
         authors=_authors(article), publication_types=types, keywords=_keywords(citation),
         substances=_substances(citation), mesh_headings=_mesh(citation),
         grants=_grants(article), references=_references(record),
-        comments_corrections=comments,
+        comments_corrections=comments, other_ids=other_ids(ids),
         retracted=(any(t.label == RETRACTED_TYPE for t in types)
                    or any(c.ref_type == "RetractionIn" for c in comments)),
         provenance=where)
@@ -580,7 +581,8 @@ def _book_article(elem: Element, where: Provenance) -> Article:
         pub_date=_date(_child(book, "PubDate")),
         revised_date=_date(_child(doc, "DateRevised")), authors=_authors(doc),
         publication_types=types, keywords=_keywords(doc), grants=_grants(doc),
-        references=_references(elem), retracted=any(t.label == RETRACTED_TYPE for t in types),
+        references=_references(elem), other_ids=other_ids(ids),
+        retracted=any(t.label == RETRACTED_TYPE for t in types),
         is_book=True, provenance=Provenance(file=where.file, position=where.position,
                                             notes=notes))
 

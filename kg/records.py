@@ -127,6 +127,9 @@ class Article:
     similar_pmids: tuple[str, ...] = ()
     cited_by_pmids: tuple[str, ...] = ()
     comments_corrections: tuple[CommentCorrection, ...] = ()
+    #: Article identifiers besides PMID, DOI and PMCID, as ``kind:value`` (``pii:S0304…``,
+    #: ``mid:NIHMS…``): PubMed's ArticleIdList, MEDLINE's AID.
+    other_ids: tuple[str, ...] = ()
     retracted: bool = False
     is_book: bool = False
     #: A partial record (an entry in another article's list of similar or citing articles):
@@ -146,6 +149,16 @@ class Article:
         return "\n".join(
             f"{s.label}: {s.text}" if s.label else s.text for s in self.abstract
         )
+
+
+#: The identifier kinds ``Article`` has fields for (the others go to ``other_ids``).
+_NAMED_IDS = frozenset({"pubmed", "doi", "pmc"})
+
+
+def other_ids(ids: dict[str, str]) -> tuple[str, ...]:
+    """``Article.other_ids`` from identifiers by kind (``{"pii": "S0304…", "doi": …}``)."""
+    return tuple(f"{kind}:{value}" for kind, value in ids.items()
+                 if kind not in _NAMED_IDS and value)
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,7 @@ REAL_FACTS: list[tuple[str, str, Getter, Any]] = [
     ("biopython/pubmed_result2.txt", "16403221", lambda a: a.journal and a.journal.eissn,
      "1471-2105"),
     ("biopython/pubmed_result2.txt", "16377612", lambda a: a.pub_date, "2006-03-01"),
+    ("biopython/pubmed_result2.txt", "16377612", lambda a: a.other_ids, ("pii:btk021",)),
     ("biopython/pubmed_result3.txt", "23039619",
      lambda a: [(h.descriptor_label, [(q.label, q.major) for q in h.qualifiers])
                 for h in a.mesh_headings if h.qualifiers],

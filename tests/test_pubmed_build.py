@@ -96,6 +96,21 @@ def test_every_comment_and_correction_is_kept(pubmed_builds: dict[str, Store],
         UNION {{ ?a <https://w3id.org/evkg/ontology#commentOrCorrection> ?text }} }}""") == len(kept)
 
 
+@pytest.mark.parametrize("name", XML_FILES)
+def test_other_article_ids_are_kept(pubmed_builds: dict[str, Store], name: str) -> None:
+    """Identifiers besides PMID, DOI and PMCID (pii, mid …) are dcterms:identifier "kind:id"."""
+    tree = xml_tree(PUBMED / name)
+    deleted = set(tree.xpath("//DeleteCitation/PMID/text()"))
+    kinds = {(record.findtext("MedlineCitation/PMID"), kind)
+             for record in tree.xpath("//PubmedArticle")
+             for kind in record.xpath("PubmedData/ArticleIdList/ArticleId/@IdType")
+             if kind not in ("pubmed", "doi", "pmc")}
+    kept = {k for k in kinds if k[0] not in deleted}
+    assert count(pubmed_builds[name], """SELECT (COUNT(*) AS ?n) {
+        ?a a <https://schema.org/ScholarlyArticle> ; <http://purl.org/dc/terms/identifier> ?id
+        }""") == len(kept)
+
+
 def test_an_expression_of_concern_and_an_erratum_are_found_by_query(
         pubmed_builds: dict[str, Store]) -> None:
     store = pubmed_builds["ncbiutils/pubmed22n1115.xml"]
