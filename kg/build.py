@@ -28,6 +28,7 @@ from kg import iris, mesh, release, validate
 from kg.findings import curated_dois, finding_quads, read_curated_findings
 from kg.linking import ArticleLinker
 from kg.loading import ArticleIndex, ArticleLoader, FileCount
+from kg.meshnames import MeshNames
 from kg.metadata import metadata_quads
 from kg.records import Rejected
 from kg.sources import iter_source_files, read_source
@@ -271,12 +272,14 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
         for name in ("metadata",):
             store.clear_graph(iris.graph_iri(name))
         store.update(CURATED_REMOVAL.format(findings=iris.graph_iri("findings").value))
+    descriptors = {d.ui: d for table in inputs.mesh_tables for d in mesh.read_descriptors(table)}
+    names = MeshNames.from_data(descriptors.values(), inputs.data_dir)
     mapper = ArticleLinker.from_files(inputs.data_dir, inputs.ontology_dir)
     loader = ArticleLoader(store, mapper=mapper, index=index, files=report.files,
                            quarantine=report.quarantine, spool=spool)
     with timed(report, "read+map+load"):
         for path in paths:
-            loader.apply(path, read_source(path), progress=inputs.progress)
+            loader.apply(path, map(names.resolve, read_source(path)), progress=inputs.progress)
         loader.flush()
     return_free_memory()
     if spool is not None:
@@ -301,7 +304,6 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             load_quads(store, vocabulary_quads(inputs.data_dir / "vocabulary"))
             load_quads(store, ontology_quads(inputs.ontology_dir))
             wanted |= vocabulary_mesh_uis(inputs.data_dir) | ontology_mesh_uis(inputs.ontology_dir)
-        descriptors = {d.ui: d for table in inputs.mesh_tables for d in mesh.read_descriptors(table)}
         load_quads(store, mesh.descriptor_quads(
             mesh.select_with_ancestors(descriptors.values(), wanted)))
         supplementary = inputs.data_dir / "mesh_supplementary.tsv"

