@@ -188,8 +188,11 @@ def _iri_of_key(key: str) -> NamedNode:
 def removal_update(article: NamedNode) -> str:
     """SPARQL Update removing an article's own record and the findings derived from it.
 
-    Descriptions of shared resources (journals, ORCID authors, MeSH terms) and citations other
-    articles make of this one stay: they belong to other records.
+    Descriptions of shared resources (journals, MeSH terms) and citations other articles make
+    of this one stay: they belong to other records. An author known by ORCID is described
+    from the records that list them: the description goes with the last article that lists
+    them (a replaced article's record then describes them again, without what it no longer
+    says); while another article lists them it stays whole.
     """
     a = f"<{article.value}>"
     articles = f"<{iris.graph_iri('articles').value}>"
@@ -203,6 +206,11 @@ DELETE {{ GRAPH {articles} {{ ?grant ?gp ?go }} }} WHERE {{ GRAPH {articles} {{
 DELETE {{ GRAPH {articles} {{ ?author ?ap ?ao }} }} WHERE {{ GRAPH {articles} {{
   {a} <http://purl.org/dc/terms/creator> ?author . ?author ?ap ?ao
   FILTER(STRSTARTS(STR(?author), "{article.value}/author/")) }} }};
+DELETE {{ GRAPH {articles} {{ ?person ?pp ?po }} }} WHERE {{ GRAPH {articles} {{
+  {a} <http://purl.org/dc/terms/creator> ?person
+  FILTER(!STRSTARTS(STR(?person), "{article.value}/author/"))
+  FILTER NOT EXISTS {{ ?other <http://purl.org/dc/terms/creator> ?person FILTER(?other != {a}) }}
+  ?person ?pp ?po }} }};
 DELETE {{ GRAPH {articles} {{ {a} ?p ?o }} }} WHERE {{ GRAPH {articles} {{ {a} ?p ?o }} }};
 DELETE {{ GRAPH {findings} {{ ?f ?fp ?fo }} }} WHERE {{ GRAPH {findings} {{
   ?f <http://www.w3.org/ns/prov#wasDerivedFrom> {a} ; ?fp ?fo }} }};

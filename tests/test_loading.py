@@ -17,6 +17,7 @@ from kg.articles import article_quads
 from kg.build import build, ingest
 from kg.jsonrecords import write_records
 from kg.loading import ArticleLoader, Versions
+from kg.namespaces import EVKG
 from kg.records import Article, Author, Deletion, Journal, Provenance
 from kg.release import CHECKSUMS, QUARANTINE, current_release
 from kg.store import open_read_only
@@ -74,6 +75,36 @@ def test_a_deletion_removes_the_article_and_its_authors() -> None:
     assert remaining == {"https://w3id.org/evkg/journal/title/journal-of-invented-results"}
     count = loader.files["file1.xml"]
     assert (count.seen, count.deleted) == (1, 1)
+
+
+ORCID = "0000-0002-1825-0097"  # ORCID's own documented example identifier
+
+
+def orcid_article(pmid: str, title: str, affiliation: str) -> Article:
+    return Article(pmid=pmid, title=title, pub_date="2024-05-01", authors=(Author(
+        family="Carberry", given="Josiah", orcid=ORCID, affiliations=(affiliation,)),))
+
+
+def orcid_affiliations(store: Store) -> list[str]:
+    person = f"<https://w3id.org/evkg/author/{ORCID}>"
+    solutions = store.query(f"SELECT ?a {{ {person} <{EVKG.affiliation.value}> ?a }}",
+                            use_default_graph_as_union=True)
+    assert isinstance(solutions, QuerySolutions)
+    return sorted(row[0].value for row in solutions)  # type: ignore[union-attr]
+
+
+def test_an_orcid_author_is_described_by_the_records_that_list_them() -> None:
+    """Replacing the only article that lists an ORCID author drops what it no longer says;
+    deleting it removes the author; another article listing them keeps them."""
+    first = orcid_article("99999971", "First", "Old Lab")
+    store, _ = loaded([first], [orcid_article("99999971", "First, corrected", "New Lab")])
+    assert orcid_affiliations(store) == ["New Lab"]
+    store, _ = loaded([first], [Deletion("99999971")])
+    assert orcid_affiliations(store) == [] and not any(
+        ORCID in quad.subject.value for quad in store)
+    store, _ = loaded([first, orcid_article("99999972", "Second", "Other Lab")],
+                      [Deletion("99999971")])
+    assert "Other Lab" in orcid_affiliations(store)
 
 
 def test_a_partial_listing_never_replaces_a_full_record() -> None:
