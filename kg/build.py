@@ -66,6 +66,16 @@ class BuildReport:
     #: Where the articles graph of the dumps was read: "loaded lines" (``kg/spool.py``) or
     #: "store".
     dumps_from: str = ""
+    #: The project's curated findings file: its entries wait in the quarantine until their
+    #: article is in the graph, and are not errors of the build's sources.
+    curated_file: str = ""
+
+    @property
+    def source_errors(self) -> int:
+        """Records of the article sources that went to quarantine (what ``--max-errors``
+        counts)."""
+        return sum(count.quarantined for name, count in self.files.items()
+                   if name != self.curated_file)
 
 
 @contextmanager
@@ -112,6 +122,7 @@ def ontology_quads(ontology_dir: Path = ONTOLOGY_DIR) -> Iterator[Quad]:
 def load_curated_findings(store: Store, path: Path, index: ArticleIndex,
                           report: BuildReport) -> None:
     """The curated findings whose article is in the graph; the others are quarantined."""
+    report.curated_file = str(path)
     count = report.files.setdefault(str(path), FileCount())
     quads: list[Quad] = []
     for item in read_curated_findings(path, index.lookup):

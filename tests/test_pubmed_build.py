@@ -182,6 +182,16 @@ def test_bad_input_is_quarantined_and_reported(tmp_path: Path, fixture: str, exp
     assert fixture in entries and expected in entries
 
 
+def test_a_clean_file_passes_max_errors_zero(tmp_path: Path) -> None:
+    """--max-errors counts the sources' records: the curated findings that wait for their
+    article are still listed, and do not fail a clean build."""
+    result = CliRunner().invoke(main, ["build", str(ROOT / "tests" / "data" / "pubmed_articles.xml"),
+                                       "--out", str(tmp_path / "b"), "--without-default-articles",
+                                       "--max-errors", "0"])
+    assert result.exit_code == 0, result.output
+    assert "quarantined: " in result.output and "findings.tsv" in result.output
+
+
 def test_truncated_gzip_is_reported_by_name_and_line(tmp_path: Path) -> None:
     """The message and the quarantine entry name the line where the data end (counted here
     from what zlib can decompress of the cut file)."""
