@@ -283,8 +283,10 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
         for name in ("metadata",):
             store.clear_graph(iris.graph_iri(name))
         store.update(CURATED_REMOVAL.format(findings=iris.graph_iri("findings").value))
-    descriptors = {d.ui: d for table in inputs.mesh_tables for d in mesh.read_descriptors(table)}
-    names = MeshNames.from_data(descriptors.values(), inputs.data_dir)
+    qualifiers: dict[str, str] = {}
+    descriptors = {d.ui: d for table in inputs.mesh_tables
+                   for d in mesh.read_descriptors(table, qualifiers)}
+    names = MeshNames.from_data(descriptors.values(), inputs.data_dir, qualifiers)
     mapper = ArticleLinker.from_files(inputs.data_dir, inputs.ontology_dir)
     loader = ArticleLoader(store, mapper=mapper, index=index, files=report.files,
                            quarantine=report.quarantine, spool=spool)

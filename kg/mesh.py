@@ -36,12 +36,14 @@ def _open(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
-def read_descriptors(path: Path) -> Iterator[Descriptor]:
-    """Descriptors from an NLM descriptor XML file or a descriptor table, by content."""
+def read_descriptors(path: Path, qualifiers: dict[str, str] | None = None
+                     ) -> Iterator[Descriptor]:
+    """Descriptors from an NLM descriptor XML file or a descriptor table, by content; the XML's
+    allowable qualifiers (name → UI) go into ``qualifiers`` when it is given."""
     with _open(path) as handle:
         head = handle.read(512).lstrip()
     if head.startswith(b"<"):
-        yield from _read_descriptor_xml(path)
+        yield from _read_descriptor_xml(path, {} if qualifiers is None else qualifiers)
     else:
         yield from _read_descriptor_table(path)
 
@@ -63,7 +65,7 @@ def _read_descriptor_table(path: Path) -> Iterator[Descriptor]:
             )
 
 
-def _read_descriptor_xml(path: Path) -> Iterator[Descriptor]:
+def _read_descriptor_xml(path: Path, qualifiers: dict[str, str]) -> Iterator[Descriptor]:
     with _open(path) as handle:
         for _, element in etree.iterparse(handle, tag="DescriptorRecord", resolve_entities=False,
                                           no_network=True, load_dtd=False):
@@ -74,6 +76,11 @@ def _read_descriptor_xml(path: Path) -> Iterator[Descriptor]:
                 t.text or "" for t in element.iterfind("ConceptList/Concept/TermList/Term/String")
                 if t.text and t.text != label
             )
+            for qualifier in element.iterfind("AllowableQualifiersList/AllowableQualifier/"
+                                              "QualifierReferredTo"):
+                name = qualifier.findtext("QualifierName/String")
+                if name:
+                    qualifiers[name] = qualifier.findtext("QualifierUI") or ""
             yield Descriptor(ui=ui, label=label, entry_terms=terms, tree_numbers=trees)
             element.clear()
             while element.getprevious() is not None:

@@ -41,8 +41,12 @@ class MeshNames:
         self.substances = {**supplementary, **self.descriptors}
 
     @classmethod
-    def from_data(cls, descriptors: Iterable[Descriptor], data_dir: Path) -> MeshNames:
-        return cls(descriptors, _table_labels(data_dir / "mesh_qualifiers.tsv"),
+    def from_data(cls, descriptors: Iterable[Descriptor], data_dir: Path,
+                  qualifiers: dict[str, str] | None = None) -> MeshNames:
+        """The names of ``descriptors``, of the project's qualifier and supplementary tables,
+        and of ``qualifiers`` (those a descriptor XML allows, by name)."""
+        known = {**(qualifiers or {}), **_table_labels(data_dir / "mesh_qualifiers.tsv")}
+        return cls(descriptors, {name: ui for name, ui in known.items() if ui},
                    _table_labels(data_dir / "mesh_supplementary.tsv"))
 
     def resolve(self, record: R) -> R:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
 
 from kg import medline
 from kg.build import build
@@ -233,3 +234,22 @@ def test_a_mesh_table_given_with_mesh_resolves_more_names(tmp_path: Path) -> Non
     computational = ("hasPrimarySubjectTerm", uis["Computational Biology"])
     assert computational not in article_terms(tmp_path / "without", "12230038")
     assert computational in article_terms(tmp_path / "with", "12230038")
+
+
+def test_a_descriptor_xml_given_with_mesh_names_its_allowable_qualifiers(tmp_path: Path) -> None:
+    """NLM's descriptor XML lists each descriptor's allowable qualifiers with their UIs: with
+    it, a MEDLINE qualifier the project's table lacks ("etiology") becomes a pair too."""
+    xml = shared_path("data", "mesh", "meshrdf", "desc-samples.xml")
+    ui = etree.parse(str(xml)).xpath(
+        "string((//QualifierReferredTo[QualifierName/String='etiology']/QualifierUI)[1])")
+    assert ui.startswith("Q")
+    source = tmp_path / "export.nbib"
+    source.write_text("PMID- 99999981\nTI  - An invented record.\nMH  - *Neoplasms/*etiology\n",
+                      encoding="utf-8")
+    build([source], tmp_path / "without", default_articles=False)
+    build([source], tmp_path / "with", default_articles=False, mesh_file=xml)
+    assert ("unresolvedSubjectTerm", "etiology") in article_terms(  # "Neoplasms/etiology"
+        tmp_path / "without", "99999981")
+    assert article_terms(tmp_path / "with", "99999981") == {
+        ("hasSubjectTerm", "D009369"), ("hasPrimarySubjectTerm", "D009369"),
+        ("hasSubjectTerm", f"D009369{ui}"), ("hasPrimarySubjectTerm", f"D009369{ui}")}
