@@ -150,7 +150,8 @@ class ArticleIndex:
         if pmid and pmid in self.versions:
             return iris.article_iri(pmid)
         key = self.dois.get(doi.lower()) if doi else None
-        return None if key is None else _iri_of_key(key)
+        # a DOI of an article since deleted stays in ``dois`` (forgetting it would mean a scan)
+        return None if key is None or key not in self.versions else _iri_of_key(key)
 
     @classmethod
     def from_store(cls, store: Store, wanted_dois: frozenset[str] | None = None
@@ -306,6 +307,7 @@ class ArticleLoader:
                 if record.pmid in self.index.versions:
                     self._remove(iris.article_iri(record.pmid))
                     del self.index.versions[record.pmid]
+                    self.index.retracted.discard(iris.article_iri(record.pmid).value)
             elif not record.key:
                 self._reject(count, Rejected(
                     reason="no PMID, DOI or PMCID: the graph cannot name this article",

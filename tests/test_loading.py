@@ -158,6 +158,26 @@ def test_a_finding_is_resolved_once_its_article_arrives(tmp_path: Path) -> None:
     assert {row[0].value for row in solutions} == {"https://w3id.org/evkg/cargo/TRPC5"}  # type: ignore[union-attr]
 
 
+def test_deleting_an_article_with_curated_findings_quarantines_them(tmp_path: Path) -> None:
+    """A DeleteCitation of an article the curated findings cite (by PMID and DOI) removes it;
+    its findings wait in the quarantine again instead of failing the release."""
+    out = tmp_path / "build"
+    build([], out)
+    deletion = tmp_path / "delete.xml"
+    deletion.write_text('<?xml version="1.0"?>\n<PubmedArticleSet><DeleteCitation>'
+                        '<PMID Version="1">24735924</PMID></DeleteCitation></PubmedArticleSet>\n',
+                        encoding="utf-8")
+    report = ingest([deletion], out)
+    assert report.files[str(deletion)].deleted == 1
+    store = open_read_only(current_release(out) / "store")
+    article = "<https://w3id.org/evkg/article/24735924>"
+    assert not bool(store.query(f"ASK {{ {{ {article} ?p ?o }} UNION {{ ?f "
+                                f"<http://www.w3.org/ns/prov#wasDerivedFrom> {article} }} }}",
+                                use_default_graph_as_union=True))
+    waiting = [q for q in report.quarantine if q.pmid == "24735924"]
+    assert waiting and all("not an article in the graph" in q.reason for q in waiting)
+
+
 def test_a_killed_build_leaves_the_current_release_untouched(tmp_path: Path) -> None:
     out = tmp_path / "build"
     build([], out)
