@@ -325,10 +325,12 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
     with timed(report, "findings"):
         load_curated_findings(store, inputs.data_dir / "findings.tsv", loader.index, report)
         store.update(SHORTCUTS.format(findings=iris.graph_iri("findings").value))
-        if spool is not None and store.query(CITED_BY.format(
-                articles=iris.graph_iri("articles").value)):
-            spool.drop()  # the citations below add to the articles graph
-        store.update(CITATIONS.format(articles=iris.graph_iri("articles").value))
+        graphs = {name: iris.graph_iri(name).value for name in ("articles", "findings")}
+        if spool is not None and (store.query(CITED_BY.format(**graphs))
+                                  or store.query(UNMARKED_RETRACTIONS.format(**graphs))):
+            spool.drop()  # the citations or retractions below add to the articles graph
+        store.update(CITATIONS.format(**graphs))
+        store.update(RETRACTIONS.format(**graphs))
         store.flush()
     return_free_memory()
     # The statistics are counted now, on the finished store; they and the VoID description
@@ -414,6 +416,26 @@ WHERE {{ GRAPH <{findings}> {{
 CITATIONS = """
 INSERT {{ GRAPH <{articles}> {{ ?citing <http://purl.org/spar/cito/cites> ?cited }} }}
 WHERE {{ GRAPH <{articles}> {{ ?cited <http://purl.org/spar/cito/isCitedBy> ?citing }} }}
+"""
+#: A retraction notice (``cito:retracts``, from its "RetractionOf") marks the article it retracts
+#: as that article's own "RetractionIn" would: retracted, retracted by the notice, and every
+#: finding drawn from it flagged.
+RETRACTIONS = """
+PREFIX evkg: <https://w3id.org/evkg/ontology#>
+PREFIX cito: <http://purl.org/spar/cito/>
+INSERT {{ GRAPH <{articles}> {{ ?b evkg:retracted true ; cito:isRetractedBy ?a }} }}
+WHERE {{ GRAPH <{articles}> {{ ?a cito:retracts ?b . ?b a <https://schema.org/ScholarlyArticle> }} }};
+INSERT {{ GRAPH <{findings}> {{ ?f evkg:fromRetractedArticle true }} }}
+WHERE {{ GRAPH <{articles}> {{ ?b evkg:retracted true }}
+  GRAPH <{findings}> {{ ?f <http://www.w3.org/ns/prov#wasDerivedFrom> ?b
+    FILTER NOT EXISTS {{ ?f evkg:fromRetractedArticle true }} }} }}
+"""
+#: Whether a notice retracts an article not yet marked (then ``RETRACTIONS`` writes into the
+#: articles graph).
+UNMARKED_RETRACTIONS = """
+ASK {{ GRAPH <{articles}> {{ ?a <http://purl.org/spar/cito/retracts> ?b .
+  ?b a <https://schema.org/ScholarlyArticle>
+  FILTER NOT EXISTS {{ ?b <http://purl.org/spar/cito/isRetractedBy> ?a }} }} }}
 """
 #: Whether any article lists the articles citing it (then ``CITATIONS`` writes into the graph).
 CITED_BY = """

@@ -178,6 +178,38 @@ def test_deleting_an_article_with_curated_findings_quarantines_them(tmp_path: Pa
     assert waiting and all("not an article in the graph" in q.reason for q in waiting)
 
 
+RETRACTION_NOTICE = """<?xml version="1.0"?>
+<PubmedArticleSet><PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM">
+<PMID Version="1">99999991</PMID>
+<Article PubModel="Print"><Journal><Title>Journal of Invented Results</Title></Journal>
+<ArticleTitle>A retraction notice (an invented test record).</ArticleTitle></Article>
+<CommentsCorrectionsList><CommentsCorrections RefType="RetractionOf">
+<RefSource>Invented source</RefSource><PMID Version="1">25621950</PMID>
+</CommentsCorrections></CommentsCorrectionsList>
+</MedlineCitation></PubmedArticle></PubmedArticleSet>
+"""
+
+
+def test_a_retraction_notice_marks_the_article_it_retracts(tmp_path: Path) -> None:
+    """A notice's RetractionOf marks the retracted article (already in the graph) and flags
+    every finding drawn from it, as the article's own RetractionIn would."""
+    notice = tmp_path / "notice.xml"
+    notice.write_text(RETRACTION_NOTICE, encoding="utf-8")
+    build([notice], tmp_path / "b")
+    store = open_read_only(current_release(tmp_path / "b") / "store")
+    retracted = "<https://w3id.org/evkg/article/25621950>"
+    assert bool(store.query(f"""ASK {{ {retracted} <{EVKG.retracted.value}> true ;
+        <http://purl.org/spar/cito/isRetractedBy> <https://w3id.org/evkg/article/99999991> }}""",
+                            use_default_graph_as_union=True))
+    rows = store.query(f"""SELECT (COUNT(?f) AS ?n) (COUNT(?flag) AS ?flagged) {{
+        ?f <http://www.w3.org/ns/prov#wasDerivedFrom> {retracted}
+        OPTIONAL {{ ?f <{EVKG.fromRetractedArticle.value}> ?flag }} }}""",
+                       use_default_graph_as_union=True)
+    assert isinstance(rows, QuerySolutions)
+    found, flagged = (int(term.value) for term in next(iter(rows)))  # type: ignore[union-attr]
+    assert found > 0 and flagged == found
+
+
 def test_a_killed_build_leaves_the_current_release_untouched(tmp_path: Path) -> None:
     out = tmp_path / "build"
     build([], out)
