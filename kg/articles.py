@@ -412,7 +412,8 @@ def _author_lines(authors: tuple[Author, ...], s: str, g: str, lines: list[str])
 
 def _bnode_key(s: str) -> str:
     """A blank-node label derived from the article IRI, so output is the same on every run."""
-    return re.sub(r"[^A-Za-z0-9]", "", s[1:-1].rsplit("/article/", 1)[-1])
+    # a letter first: RDF/XML writes the label as an rdf:nodeID, an XML name (PMIDs are digits)
+    return "a" + re.sub(r"[^A-Za-z0-9]", "", s[1:-1].rsplit("/article/", 1)[-1])
 
 
 def _heading_lines(heading: MeshHeading, s: str, g: str, mg: str, lines: list[str],

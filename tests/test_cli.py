@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import rdflib
 from click.testing import CliRunner
+from pyoxigraph import NamedNode
 
 from kg import validate
 from kg.build import BuildReport
@@ -79,6 +80,23 @@ def test_export_writes_the_ontology_graph_as_turtle(default_build: tuple[Path, B
     graph = rdflib.Graph().parse(target, format="turtle")
     assert (rdflib.URIRef("https://w3id.org/evkg/ontology"), rdflib.RDF.type,
             rdflib.OWL.Ontology) in graph
+
+
+def test_export_as_rdfxml_parses_back_with_its_blank_nodes(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """RDF/XML names blank nodes with rdf:nodeID, an XML name: the author lists' nodes (named
+    after PMIDs, which are digits) must still parse."""
+    out, _ = default_build
+    target = tmp_path / "articles.rdf"
+    result = CliRunner().invoke(main, ["export", "--store", str(out), "--format", "rdfxml",
+                                       "--graph", "articles", str(target)])
+    assert result.exit_code == 0, result.output
+    graph = rdflib.Graph().parse(target, format="xml")
+    store = open_read_only(current_release(out) / "store")
+    assert len(graph) == len(list(store.quads_for_pattern(
+        None, None, None, NamedNode("https://w3id.org/evkg/graph/articles"))))
+    assert any(isinstance(node, rdflib.BNode) for node in graph.objects(
+        None, rdflib.URIRef("http://purl.org/ontology/bibo/authorList")))
 
 
 def test_build_summary_counts_each_file(tmp_path: Path) -> None:
