@@ -411,9 +411,17 @@ def _author_lines(authors: tuple[Author, ...], s: str, g: str, lines: list[str])
 
 
 def _bnode_key(s: str) -> str:
-    """A blank-node label derived from the article IRI, so output is the same on every run."""
-    # a letter first: RDF/XML writes the label as an rdf:nodeID, an XML name (PMIDs are digits)
-    return "a" + re.sub(r"[^A-Za-z0-9]", "", s[1:-1].rsplit("/article/", 1)[-1])
+    """A blank-node label derived from the article IRI, so output is the same on every run.
+
+    A letter first: RDF/XML writes the label as an rdf:nodeID, an XML name (PMIDs are
+    digits). Any character but a letter or digit is written as ``_`` and its code in hex, so
+    two articles never share a label (``doi/10.1/ab`` and ``doi/10.1/a-b`` differ).
+    """
+    return "a" + _UNSAFE_LABEL.sub(lambda m: f"_{ord(m.group()):x}_",
+                                   s[1:-1].rsplit("/article/", 1)[-1])
+
+
+_UNSAFE_LABEL = re.compile(r"[^A-Za-z0-9]")
 
 
 def _heading_lines(heading: MeshHeading, s: str, g: str, mg: str, lines: list[str],

@@ -69,8 +69,7 @@ def read_pubmed_xml(path: Path) -> Iterator[Record]:
         yield Rejected(reason=f"{path}: malformed XML at line {line}, column {column}: "
                               f"{error.msg}", provenance=Provenance(str(path), f"line {line}"))
     except (EOFError, zlib.error, gzip.BadGzipFile) as error:
-        lines = handle.lines if isinstance(handle, _LineCounter) else 0
-        where = f"line {lines + 1}" if lines else ""
+        where = f"line {handle.lines + 1}" if isinstance(handle, _LineCounter) else ""
         yield Rejected(reason=f"{path}: truncated or corrupt gzip data"
                               f"{' at ' + where if where else ''}: {error}",
                        provenance=Provenance(file=str(path), position=where))

@@ -107,6 +107,19 @@ def test_an_orcid_author_is_described_by_the_records_that_list_them() -> None:
     assert "Other Lab" in orcid_affiliations(store)
 
 
+def test_articles_known_by_similar_dois_keep_their_own_author_lists() -> None:
+    """Blank-node labels come from the article's identifier: DOIs that differ only in
+    punctuation (10.1/ab, 10.1/a-b) must not share an author list."""
+    store, _ = loaded([Article(doi=doi, title=doi, authors=(Author(family=name),))
+                       for doi, name in (("10.1/ab", "Plain"), ("10.1/a-b", "Hyphen"))])
+    rows = store.query("""SELECT ?doi ?name { ?a <http://purl.org/ontology/bibo/doi> ?doi ;
+        <http://purl.org/ontology/bibo/authorList>/<http://www.w3.org/1999/02/22-rdf-syntax-ns#rest>*/
+        <http://www.w3.org/1999/02/22-rdf-syntax-ns#first>/<http://xmlns.com/foaf/0.1/familyName>
+        ?name }""", use_default_graph_as_union=True)
+    assert sorted((row[0].value, row[1].value) for row in rows) == [  # type: ignore[union-attr]
+        ("10.1/a-b", "Hyphen"), ("10.1/ab", "Plain")]
+
+
 def test_a_partial_listing_never_replaces_a_full_record() -> None:
     store, _ = loaded([article("Full record", authors=("Full A",))],
                       [article("Listing", partial=True, authors=())])
