@@ -6,11 +6,12 @@ Every problem is reported as one line naming the focus node, the shape or check,
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import rdflib
-from pyoxigraph import QuerySolutions, RdfFormat, Store, serialize
+from pyoxigraph import NamedNode, QuerySolutions, RdfFormat, Store, serialize
 from pyshacl import validate as shacl_validate
 
 from kg import iris
@@ -24,9 +25,12 @@ SHACL_LIMIT = 50_000
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
 
-def store_graph(store: Store) -> rdflib.Graph:
-    """The union of the store's named graphs as an rdflib graph (for pyshacl)."""
-    data = serialize((quad.triple for quad in store), format=RdfFormat.N_TRIPLES)
+def store_graph(store: Store, graphs: Iterable[NamedNode] | None = None) -> rdflib.Graph:
+    """The union of the store's named graphs (or of ``graphs``) as an rdflib graph (for
+    pyshacl)."""
+    quads = store if graphs is None else (
+        quad for graph in graphs for quad in store.quads_for_pattern(None, None, None, graph))
+    data = serialize((quad.triple for quad in quads), format=RdfFormat.N_TRIPLES)
     return rdflib.Graph().parse(data=data, format="nt")
 
 
@@ -125,11 +129,7 @@ def description_shacl_problems(store: Store, ontology_dir: Path) -> list[str]:
     """SHACL on graph/metadata, which a build adds after the rest is validated
     (``kg.release.write_dumps``), with the graphs its nodes are described in (as a sample)."""
     graphs = [iris.graph_iri(name) for name in ("metadata", "ontology", "vocabulary")]
-    data = serialize((quad.triple for graph in graphs
-                      for quad in store.quads_for_pattern(None, None, None, graph)),
-                     format=RdfFormat.N_TRIPLES)
-    return shacl_problems(rdflib.Graph().parse(data=data, format="nt"),
-                          ontology_dir / "shapes.ttl")
+    return shacl_problems(store_graph(store, graphs), ontology_dir / "shapes.ttl")
 
 
 def store_shacl_problems(store: Store, ontology_dir: Path) -> list[str]:
