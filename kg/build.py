@@ -29,7 +29,7 @@ from kg.findings import curated_dois, finding_quads, read_curated_findings
 from kg.linking import ArticleLinker
 from kg.loading import ArticleIndex, ArticleLoader, FileCount
 from kg.meshnames import MeshNames
-from kg.metadata import metadata_quads
+from kg.metadata import Tallies, metadata_quads
 from kg.records import Rejected
 from kg.sources import iter_source_files, read_source
 from kg.spool import GraphSpool
@@ -391,7 +391,7 @@ def return_free_memory() -> None:
 
 
 def _description(store: Store, report: BuildReport, statistics: list[Quad],
-                 tallies: release.Tallies | None) -> list[Quad]:
+                 tallies: Tallies | None) -> list[Quad]:
     """graph/metadata: the VoID and DCAT description (from the dumps' tallies) and the
     statistics."""
     with timed(report, "metadata"):

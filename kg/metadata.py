@@ -35,6 +35,10 @@ VOCABULARIES = (
 )
 
 
+#: The dumps' tallies of the graphs they wrote: per graph IRI, ``kg.release.GraphTally.summary``
+#: (triples, distinctSubjects, properties, and classes: typed subjects by class term).
+Tallies = dict[str, dict[str, Any]]
+
 #: The statistics of a graph with no triples.
 _EMPTY = {"triples": 0, "distinctSubjects": 0, "properties": 0, "classes": 0}
 
@@ -97,7 +101,7 @@ def class_partitions(store: Store) -> list[tuple[str, int]]:
             if row[0] is not None and row[1] is not None]
 
 
-def tallied_statistics(tallies: dict[str, dict[str, Any]]) -> dict[str, dict[str, int]]:
+def tallied_statistics(tallies: Tallies) -> dict[str, dict[str, int]]:
     """``all_graph_statistics`` from the dumps' tallies (``GraphTally.summary``)."""
     return {graph: {"triples": t["triples"], "distinctSubjects": t["distinctSubjects"],
                     "properties": t["properties"], "classes": len(t["classes"])}
@@ -110,8 +114,7 @@ _TYPED_BEFORE = """SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?s a {cls} }}
     FILTER(?h != <{graph}> && (?h = <{largest}> || STR(?h) < "{graph}")) }} }}"""
 
 
-def tallied_class_partitions(store: Store, tallies: dict[str, dict[str, Any]]
-                             ) -> list[tuple[str, int]]:
+def tallied_class_partitions(store: Store, tallies: Tallies) -> list[tuple[str, int]]:
     """``class_partitions`` from the dumps' tallies: each graph's typed subjects per class,
     less the subjects typed with the same class in more than one graph. Those are looked up
     (``_TYPED_BEFORE``) only for a class that more than one graph uses, from every graph but
@@ -134,7 +137,7 @@ def tallied_class_partitions(store: Store, tallies: dict[str, dict[str, Any]]
     return found
 
 
-def metadata_quads(store: Store, version: str, tallies: dict[str, dict[str, Any]] | None = None
+def metadata_quads(store: Store, version: str, tallies: Tallies | None = None
                    ) -> Iterator[Quad]:
     """VoID + DCAT for the whole dataset and each named graph, with counts from the dumps'
     ``tallies`` of the store's graphs (``kg.release.GraphTally``) or, without, from SPARQL."""

@@ -24,7 +24,7 @@ from typing import IO, TYPE_CHECKING, cast
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse, serialize
 
 from kg import iris, sssom
-from kg.metadata import DUMPS
+from kg.metadata import DUMPS, Tallies
 from kg.namespaces import PREFIXES
 from kg.spool import GraphSpool
 
@@ -61,8 +61,6 @@ _PREDICATE = re.compile(rb"^[^ \n]+ ([^ \n]+)", re.M)
 _TYPED = re.compile(rb"^[^ \n]+ <http://www\.w3\.org/1999/02/22-rdf-syntax-ns#type> ([^ \n]+) ",
                     re.M)
 
-#: What ``describe`` gets: per graph IRI, its ``GraphTally.summary()``.
-Tallies = dict[str, dict[str, object]]
 #: The release's description, made once the other graphs are read (``write_dumps``).
 Describe = Callable[[Tallies | None], Iterable[Quad]]
 
@@ -250,9 +248,6 @@ def _describe_in_scan(scan: int, converter: subprocess.Popen[bytes], describe: D
     with open(scan, "wb", closefd=False) as out:
         out.write(serialize(description, format=RdfFormat.N_QUADS) or b"")
     return description
-
-
-
 
 
 def _dump_into_pipe(store: Store, pipe: int, graph: NamedNode | None) -> OSError | None:
