@@ -70,14 +70,19 @@ def test_validate_finds_no_problem_in_the_default_release(
     assert result.output.strip() == "no problems"
 
 
+def exported(out: Path, fmt: str, graph: str, target: Path, rdflib_format: str
+             ) -> rdflib.Graph:
+    """``evkg export --format fmt --graph graph target``, parsed back by rdflib."""
+    result = CliRunner().invoke(main, ["export", "--store", str(out), "--format", fmt,
+                                       "--graph", graph, str(target)])
+    assert result.exit_code == 0, result.output
+    return rdflib.Graph().parse(target, format=rdflib_format)
+
+
 def test_export_writes_the_ontology_graph_as_turtle(default_build: tuple[Path, BuildReport],
                                                    tmp_path: Path) -> None:
     out, _ = default_build
-    target = tmp_path / "ontology.ttl"
-    result = CliRunner().invoke(main, ["export", "--store", str(out), "--format", "ttl",
-                                       "--graph", "ontology", str(target)])
-    assert result.exit_code == 0, result.output
-    graph = rdflib.Graph().parse(target, format="turtle")
+    graph = exported(out, "ttl", "ontology", tmp_path / "ontology.ttl", "turtle")
     assert (rdflib.URIRef("https://w3id.org/evkg/ontology"), rdflib.RDF.type,
             rdflib.OWL.Ontology) in graph
 
@@ -87,11 +92,7 @@ def test_export_as_rdfxml_parses_back_with_its_blank_nodes(
     """RDF/XML names blank nodes with rdf:nodeID, an XML name: the author lists' nodes (named
     after PMIDs, which are digits) must still parse."""
     out, _ = default_build
-    target = tmp_path / "articles.rdf"
-    result = CliRunner().invoke(main, ["export", "--store", str(out), "--format", "rdfxml",
-                                       "--graph", "articles", str(target)])
-    assert result.exit_code == 0, result.output
-    graph = rdflib.Graph().parse(target, format="xml")
+    graph = exported(out, "rdfxml", "articles", tmp_path / "articles.rdf", "xml")
     store = open_read_only(current_release(out) / "store")
     assert len(graph) == len(list(store.quads_for_pattern(
         None, None, None, NamedNode("https://w3id.org/evkg/graph/articles"))))
