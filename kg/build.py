@@ -13,6 +13,7 @@ import hashlib
 import os
 import resource
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -69,6 +70,9 @@ class BuildReport:
     #: The project's curated findings file: its entries wait in the quarantine until their
     #: article is in the graph, and are not errors of the build's sources.
     curated_file: str = ""
+    #: Whether each step says on stderr when it starts and how long it took (a terminal
+    #: without ``--quiet``: a big build spends minutes in steps that have no progress bar).
+    announce: bool = False
 
     @property
     def source_errors(self) -> int:
@@ -80,13 +84,24 @@ class BuildReport:
 
 @contextmanager
 def timed(report: BuildReport, step: str) -> Iterator[None]:
-    """Add the time the block takes to ``report.timings[step]``."""
+    """Add the time the block takes to ``report.timings[step]`` (and announce it if asked)."""
+    if report.announce:
+        _announce(f"evkg: {step} …")
     start = time.perf_counter()
     try:
         yield
     finally:
-        report.timings[step] = report.timings.get(step, 0.0) + time.perf_counter() - start
+        elapsed = time.perf_counter() - start
+        report.timings[step] = report.timings.get(step, 0.0) + elapsed
         report.peak_rss_mb[step] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        if report.announce:
+            _announce(f"evkg: {step} took {elapsed:.1f} s")
+
+
+def _announce(line: str) -> None:
+    """One line on stderr, written whole (steps in the pool's threads announce themselves)."""
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
 
 
 def default_sources(data_dir: Path = DATA_DIR) -> list[Path]:
@@ -195,7 +210,7 @@ def build(
     if not paths:
         raise BuildError("nothing to build: no sources, and --without-default-articles")
     inputs = Inputs(mesh_tables(data_dir, mesh_file), data_dir, ontology_dir, shacl, progress)
-    report = BuildReport(version=build_version([*paths, *inputs.files()]))
+    report = BuildReport(version=build_version([*paths, *inputs.files()]), announce=progress)
     return _release(out, report, lambda staging: _fill(staging, None, paths, report, inputs))
 
 
@@ -215,7 +230,7 @@ def ingest(
     inputs = Inputs(mesh_tables(data_dir, mesh_file), data_dir, ontology_dir, shacl, progress)
     digest = hashlib.sha256(previous.name.encode())
     digest.update(build_version([*paths, *inputs.files()]).encode())
-    report = BuildReport(version=digest.hexdigest()[:12])
+    report = BuildReport(version=digest.hexdigest()[:12], announce=progress)
     return _release(into, report,
                     lambda staging: _fill(staging, previous / "store", paths, report, inputs))
 

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import pty
+import select
+import struct
+import subprocess
+import sys
+import termios
+import time
 from pathlib import Path
 
 import pytest
@@ -108,6 +117,54 @@ def test_build_summary_counts_each_file(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert f"  {source}: seen 2 = mapped 1 + quarantined 1 + deleted 0" in result.output
     assert f"quarantined: {source}, line 2: no PMID, DOI or PMCID" in result.output
+
+
+def on_a_terminal(args: list[str], stdout: Path, seconds: float = 300) -> tuple[int, str]:
+    """Run ``evkg ARGS`` with stderr on a pseudo-terminal of 100 columns, as a user's shell does;
+    the exit code and everything the terminal showed."""
+    control, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    evkg = Path(sys.executable).with_name("evkg")
+    with stdout.open("wb") as out:
+        process = subprocess.Popen([str(evkg), *args], stdin=subprocess.DEVNULL, stdout=out,
+                                   stderr=terminal)
+    os.close(terminal)
+    shown, deadline = bytearray(), time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            if select.select([control], [], [], 1.0)[0]:
+                try:
+                    data = os.read(control, 1 << 16)
+                except OSError:  # EIO: the process closed the terminal (it ended)
+                    break
+                if not data:
+                    break
+                shown += data
+            elif process.poll() is not None:
+                break
+        return process.wait(timeout=max(1.0, deadline - time.monotonic())), shown.decode()
+    finally:
+        os.close(control)
+        if process.poll() is None:
+            process.kill()
+
+
+def test_a_build_on_a_terminal_shows_progress_and_quiet_silences_it(tmp_path: Path) -> None:
+    """On a terminal the build shows a progress bar for each source file and says when each step
+    starts and how long it took; --quiet shows nothing but errors."""
+    source = ROOT / "tests" / "data" / "pubmed_articles.xml"
+    args = ["build", str(source), "--out", str(tmp_path / "b"), "--without-default-articles"]
+    code, shown = on_a_terminal(args, tmp_path / "stdout")
+    assert code == 0, shown
+    assert "pubmed_articles.xml: " in shown and " records" in shown  # the file's progress bar
+    for step in ("read+map+load", "findings", "statistics", "checks", "dumps", "release files"):
+        assert f"evkg: {step} …" in shown
+        assert f"evkg: {step} took " in shown
+    assert (tmp_path / "stdout").read_text().startswith("release ")
+    code, shown = on_a_terminal([*args, "--quiet"], tmp_path / "stdout")
+    assert code == 0, shown
+    assert "evkg:" not in shown and "records" not in shown
+    assert "quarantined: " in shown  # errors still show: the curated findings without articles
 
 
 def test_large_graphs_get_shacl_on_a_sample(default_build: tuple[Path, BuildReport]) -> None:
