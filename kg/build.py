@@ -28,7 +28,7 @@ from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Store, parse
 from kg import iris, mesh, release, validate
 from kg.findings import curated_dois, finding_quads, read_curated_findings
 from kg.linking import ArticleLinker
-from kg.loading import ArticleIndex, ArticleLoader, FileCount
+from kg.loading import ArticleIndex, ArticleLoader, FileCount, prune_shared
 from kg.meshnames import MeshNames
 from kg.metadata import Tallies, metadata_quads
 from kg.records import Rejected
@@ -337,6 +337,11 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
         supplementary = inputs.data_dir / "mesh_supplementary.tsv"
         if base is None and supplementary.exists():
             load_quads(store, mesh.descriptor_quads(mesh.read_supplementary(supplementary)))
+    if loader.released:
+        # what only replaced or deleted records named (their MeSH terms, loaded above from the
+        # tables too, and journals) goes, as in a build without those records
+        with timed(report, "pruning"):
+            prune_shared(store, loader.released)
     with timed(report, "findings"):
         load_curated_findings(store, inputs.data_dir / "findings.tsv", loader.index, report)
         store.update(SHORTCUTS.format(findings=iris.graph_iri("findings").value))

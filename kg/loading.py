@@ -2,8 +2,10 @@
 
 A record for an article the store already holds replaces it (unless its PubMed ``Version`` is
 lower); a ``DeleteCitation`` removes it; applying the same file twice changes nothing. New
-quads (or N-Quads lines) are buffered and bulk-loaded; the buffer is flushed before anything is
-removed, so a removal always sees everything loaded before it.
+quads (or N-Quads lines) are buffered and bulk-loaded. Removals of articles already in the store
+wait and go in batches, always before the next load (which may hold the records replacing
+them); removing an article this loader added flushes first, so a removal always sees everything
+loaded before it.
 
 A full buffer is loaded by a background thread (``bulk_load`` parses and writes in Rust without
 holding the GIL) while the next records are read and mapped; ``flush`` waits for it, so the order
@@ -13,7 +15,7 @@ of loads and removals is the order of the records.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from tqdm import tqdm
 
 from kg import iris
 from kg.articles import subject_iri
-from kg.namespaces import EVKG, FABIO
+from kg.namespaces import DCTERMS, EVKG, FABIO, MESH, MESHV
 from kg.records import Article, Deletion, Rejected
 from kg.spool import GraphSpool
 from kg.store import load_others, load_plain_lines, split_lines
@@ -30,6 +32,11 @@ from kg.store import load_others, load_plain_lines, split_lines
 #: How many quads (or lines) the article loader hands to pyoxigraph at a time. Each bulk load
 #: ends by writing files: batches of 200k lines took ~40% more CPU per quad than 500k or 1M.
 ARTICLE_BATCH = 500_000
+#: Removals of articles whose lines are all in the store wait, and go this many at a time.
+REMOVAL_BATCH = 500
+#: After this many articles added the loader flushes everything, so it need only remember
+#: which articles it added since (a removal of one of those flushes first).
+UNFLUSHED_LIMIT = 200_000
 #: Maps one article to every quad it contributes (bibliographic record and findings), as
 #: ``Quad`` objects or N-Quads lines (``kg.store.literal_term`` and ``iri_term`` build them).
 ArticleMapper = Callable[[Article], Iterable[Quad | str]]
@@ -186,37 +193,136 @@ def _iri_of_key(key: str) -> NamedNode:
     return iris.article_iri(key)
 
 
-def removal_update(article: NamedNode) -> str:
-    """SPARQL Update removing an article's own record and the findings derived from it.
+def removal_update(articles: Sequence[NamedNode]) -> str:
+    """SPARQL Update removing the articles' own records and the findings derived from them.
 
     Descriptions of shared resources (journals, MeSH terms) and citations other articles make
-    of this one stay: they belong to other records. An author known by ORCID is described
-    from the records that list them: the description goes with the last article that lists
-    them (a replaced article's record then describes them again, without what it no longer
-    says); while another article lists them it stays whole.
+    of these stay: they belong to other records (``prune_shared`` removes the shared ones no
+    record names any more). An author known by ORCID is described from the records that list
+    them: the description goes with the last article that lists them (a replaced article's
+    record then describes them again, without what it no longer says); while another article
+    lists them it stays whole.
     """
-    a = f"<{article.value}>"
-    articles = f"<{iris.graph_iri('articles').value}>"
+    values = " ".join(f"<{a.value}>" for a in articles)
+    listed = ", ".join(f"<{a.value}>" for a in articles)
+    articles_graph = f"<{iris.graph_iri('articles').value}>"
     findings = f"<{iris.graph_iri('findings').value}>"
     rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
     return f"""
-DELETE {{ GRAPH {articles} {{ ?cell ?cp ?co }} }} WHERE {{ GRAPH {articles} {{
-  {a} <http://purl.org/ontology/bibo/authorList>/<{rdf}rest>* ?cell . ?cell ?cp ?co }} }};
-DELETE {{ GRAPH {articles} {{ ?grant ?gp ?go }} }} WHERE {{ GRAPH {articles} {{
-  {a} <{EVKG.grant.value}> ?grant . ?grant ?gp ?go }} }};
-DELETE {{ GRAPH {articles} {{ ?author ?ap ?ao }} }} WHERE {{ GRAPH {articles} {{
-  {a} <http://purl.org/dc/terms/creator> ?author . ?author ?ap ?ao
-  FILTER(STRSTARTS(STR(?author), "{article.value}/author/")) }} }};
-DELETE {{ GRAPH {articles} {{ ?person ?pp ?po }} }} WHERE {{ GRAPH {articles} {{
-  {a} <http://purl.org/dc/terms/creator> ?person
-  FILTER(!STRSTARTS(STR(?person), "{article.value}/author/"))
-  FILTER NOT EXISTS {{ ?other <http://purl.org/dc/terms/creator> ?person FILTER(?other != {a}) }}
+DELETE {{ GRAPH {articles_graph} {{ ?cell ?cp ?co }} }} WHERE {{ VALUES ?a {{ {values} }}
+  GRAPH {articles_graph} {{
+  ?a <http://purl.org/ontology/bibo/authorList>/<{rdf}rest>* ?cell . ?cell ?cp ?co }} }};
+DELETE {{ GRAPH {articles_graph} {{ ?grant ?gp ?go }} }} WHERE {{ VALUES ?a {{ {values} }}
+  GRAPH {articles_graph} {{ ?a <{EVKG.grant.value}> ?grant . ?grant ?gp ?go }} }};
+DELETE {{ GRAPH {articles_graph} {{ ?author ?ap ?ao }} }} WHERE {{ VALUES ?a {{ {values} }}
+  GRAPH {articles_graph} {{ ?a <http://purl.org/dc/terms/creator> ?author . ?author ?ap ?ao
+  FILTER(STRSTARTS(STR(?author), CONCAT(STR(?a), "/author/"))) }} }};
+DELETE {{ GRAPH {articles_graph} {{ ?person ?pp ?po }} }} WHERE {{ VALUES ?a {{ {values} }}
+  GRAPH {articles_graph} {{ ?a <http://purl.org/dc/terms/creator> ?person
+  FILTER(!STRSTARTS(STR(?person), CONCAT(STR(?a), "/author/")))
+  FILTER NOT EXISTS {{ ?other <http://purl.org/dc/terms/creator> ?person
+                       FILTER(?other NOT IN ({listed})) }}
   ?person ?pp ?po }} }};
-DELETE {{ GRAPH {articles} {{ {a} ?p ?o }} }} WHERE {{ GRAPH {articles} {{ {a} ?p ?o }} }};
-DELETE {{ GRAPH {findings} {{ ?f ?fp ?fo }} }} WHERE {{ GRAPH {findings} {{
-  ?f <http://www.w3.org/ns/prov#wasDerivedFrom> {a} ; ?fp ?fo }} }};
-DELETE {{ GRAPH {findings} {{ {a} ?sp ?so }} }} WHERE {{ GRAPH {findings} {{ {a} ?sp ?so }} }}
+DELETE {{ GRAPH {articles_graph} {{ ?a ?p ?o }} }} WHERE {{ VALUES ?a {{ {values} }}
+  GRAPH {articles_graph} {{ ?a ?p ?o }} }};
+DELETE {{ GRAPH {findings} {{ ?f ?fp ?fo }} }} WHERE {{ VALUES ?a {{ {values} }}
+  GRAPH {findings} {{ ?f <http://www.w3.org/ns/prov#wasDerivedFrom> ?a ; ?fp ?fo }} }};
+DELETE {{ GRAPH {findings} {{ ?a ?sp ?so }} }} WHERE {{ VALUES ?a {{ {values} }}
+  GRAPH {findings} {{ ?a ?sp ?so }} }}
 """
+
+
+#: The shared resources an article names (its journal, MeSH terms and pairs), asked before it
+#: is removed: once no remaining article names them, ``prune_shared`` removes them too.
+SHARED_NAMED = """
+SELECT DISTINCT ?o {{ VALUES ?a {{ {values} }} GRAPH <{articles}> {{ ?a ?p ?o }}
+  FILTER(isIRI(?o) && (?p = <{is_part_of}>
+         || (STRSTARTS(STR(?o), "{mesh}") && !STRSTARTS(STR(?o), "{meshv}")))) }}
+"""
+#: Inside graph/mesh a term is needed by the pairs that name it and by its narrower descriptors.
+_MESH_LINKS = (f"(<{MESHV.hasDescriptor.value}>|<{MESHV.hasQualifier.value}>"
+               f"|<{MESHV.broaderDescriptor.value}>)*")
+#: The terms named, the descriptors and qualifiers of the pairs among them, and their ancestors.
+_MESH_REACH = "SELECT DISTINCT ?x {{ VALUES ?c {{ {values} }} GRAPH <{mesh}> {{ ?c {links} ?x }} }}"
+#: The terms nothing outside graph/mesh names directly (most terms a removed article named are
+#: named by others: this test, an index lookup, answers for them).
+_MESH_UNNAMED = """
+SELECT ?x {{ VALUES ?x {{ {values} }}
+  FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?x }} FILTER(?g != <{mesh}>) }} }}
+"""
+#: Of those, the terms no named pair or narrower descriptor reaches either. Asked apart: with
+#: both tests in one query Oxigraph walked the paths of every term (100k articles, 3,253 terms
+#: named by 2,000 replaced ones: 79 s; apart 0.3 s).
+_MESH_ORPHANS = """
+SELECT ?x {{ VALUES ?x {{ {values} }}
+  FILTER NOT EXISTS {{ GRAPH <{mesh}> {{ ?root {links} ?x }}
+                       GRAPH ?g {{ ?s ?p ?root }} FILTER(?g != <{mesh}>) }} }}
+"""
+_MESH_REMOVAL = """
+DELETE {{ GRAPH <{mesh}> {{ ?tn ?tp ?to }} }} WHERE {{ VALUES ?x {{ {values} }}
+  GRAPH <{mesh}> {{ ?x <{tree_number}> ?tn . ?tn ?tp ?to }} }};
+DELETE {{ GRAPH <{mesh}> {{ ?x ?p ?o }} }} WHERE {{ VALUES ?x {{ {values} }} GRAPH <{mesh}> {{ ?x ?p ?o }} }}
+"""
+_JOURNAL_ORPHANS = """
+SELECT ?j {{ VALUES ?j {{ {values} }}
+  FILTER NOT EXISTS {{ GRAPH <{articles}> {{ ?a <{is_part_of}> ?j }} }} }}
+"""
+_JOURNAL_REMOVAL = """
+DELETE {{ GRAPH <{articles}> {{ ?j ?p ?o }} }} WHERE {{ VALUES ?j {{ {values} }}
+  GRAPH <{articles}> {{ ?j ?p ?o }} }}
+"""
+
+
+def prune_shared(store: Store, named: Iterable[str], *, chunk: int = 500) -> int:
+    """Remove the journals and MeSH terms among ``named`` (IRIs that removed articles named)
+    that nothing names any more; the number of resources removed.
+
+    A journal stays while an article is part of it. A MeSH term stays while something outside
+    graph/mesh (an article, the vocabulary, the ontology) names it, or a pair or a narrower
+    descriptor that is itself named; its tree numbers go with it. So a graph that had an article
+    replaced or deleted describes the same terms as one built without the old record.
+    """
+    names = {
+        "articles": iris.graph_iri("articles").value, "mesh": iris.graph_iri("mesh").value,
+        "is_part_of": DCTERMS.isPartOf.value, "tree_number": MESHV.treeNumber.value,
+        "links": _MESH_LINKS}
+    terms = sorted(n for n in named if n.startswith(MESH.iri))
+    journals = sorted(n for n in named if not n.startswith(MESH.iri))
+    reached = set(terms)
+    for part in _chunks(terms, chunk):
+        reached.update(row[0].value for row in _select(store, _MESH_REACH, names, part))
+    unnamed = [row[0].value for part in _chunks(sorted(reached), chunk)
+               for row in _select(store, _MESH_UNNAMED, names, part)]
+    return (_remove_unnamed(store, _MESH_ORPHANS, _MESH_REMOVAL, unnamed, names, chunk)
+            + _remove_unnamed(store, _JOURNAL_ORPHANS, _JOURNAL_REMOVAL, journals, names, chunk))
+
+
+def _remove_unnamed(store: Store, orphans: str, removal: str, candidates: list[str],
+                    names: dict[str, str], chunk: int) -> int:
+    """Remove the candidates the ``orphans`` query returns, a chunk at a time (each decision
+    holds whatever was removed before: nothing named reaches an orphan)."""
+    removed = 0
+    for part in _chunks(candidates, chunk):
+        gone = [row[0].value for row in _select(store, orphans, names, part)]
+        if gone:
+            store.update(removal.format(**names, values=_values(gone)))
+            removed += len(gone)
+    return removed
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _values(iris_: Iterable[str]) -> str:
+    return " ".join(f"<{i}>" for i in iris_)
+
+
+def _select(store: Store, query: str, names: dict[str, str], part: list[str]) -> QuerySolutions:
+    solutions = store.query(query.format(**names, values=_values(part)))
+    assert isinstance(solutions, QuerySolutions)
+    return solutions
 
 
 @dataclass
@@ -254,20 +360,37 @@ class ArticleLoader:
     _loading: _BackgroundLoad | None = None
     #: A copy of the articles graph's lines for the release dumps (``kg/spool.py``), if any.
     spool: GraphSpool | None = None
+    #: The journals and MeSH terms that removed articles named (for ``prune_shared``).
+    released: set[str] = field(default_factory=set)
+    #: Keys of the articles added since the last flush: some of their lines may still be in
+    #: the buffer, a background load or the blank-node batch, so removing one flushes first.
+    _unflushed: set[str] = field(default_factory=set)
+    #: Articles whose lines are all in the store, to remove before the next load: a file of
+    #: PubMed updates replaces thousands of records, and a flush (a bulk load that writes
+    #: files) and an update for each took 55 ms a record (2,000 records replaced in the 100k
+    #: benchmark release: read + map + load 109 s, batched 10.7 s).
+    _removals: list[NamedNode] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._batches = LineBatches(self.store)
 
     def flush(self) -> None:
-        """Load everything buffered; on return the store holds every record applied so far."""
+        """Apply the waiting removals and load everything buffered; on return the store holds
+        every record applied so far."""
         self._wait()
+        self._apply_removals()
         self._load(self._buffer, everything=True)
         self._buffer = []
+        self._unflushed.clear()
 
-    def _add(self, quads: Iterable[Quad | str]) -> None:
+    def _add(self, key: str, quads: Iterable[Quad | str]) -> None:
         self._buffer.extend(quads)
-        if len(self._buffer) >= ARTICLE_BATCH:
+        self._unflushed.add(key)
+        if len(self._unflushed) >= UNFLUSHED_LIMIT:
+            self.flush()
+        elif len(self._buffer) >= ARTICLE_BATCH:
             self._wait()
+            self._apply_removals()  # before the load that may hold the records replacing them
             self._loading = _BackgroundLoad(self._load, self._buffer)
             self._buffer = []
 
@@ -282,11 +405,29 @@ class ArticleLoader:
             loading, self._loading = self._loading, None
             loading.result()
 
-    def _remove(self, article: NamedNode) -> None:
-        self.flush()
+    def _remove(self, article: NamedNode, key: str) -> None:
+        """Remove an article before anything applied after it is loaded (see ``_removals``)."""
         if self.spool is not None:
             self.spool.drop()  # the graph no longer holds every line loaded
-        self.store.update(removal_update(article))
+        if key in self._unflushed:  # added by this loader: its lines go to the store first
+            self.flush()
+        # its lines are all in the store now: the removal waits for the next load (or batch)
+        self._removals.append(article)
+        if len(self._removals) >= REMOVAL_BATCH:
+            self._wait()
+            self._apply_removals()
+
+    def _apply_removals(self) -> None:
+        """Remove the waiting articles, noting the shared resources they named."""
+        for start in range(0, len(self._removals), REMOVAL_BATCH):
+            part = self._removals[start:start + REMOVAL_BATCH]
+            solutions = self.store.query(SHARED_NAMED.format(
+                articles=iris.graph_iri("articles").value, values=_values(a.value for a in part),
+                is_part_of=DCTERMS.isPartOf.value, mesh=MESH.iri, meshv=MESHV.iri))
+            assert isinstance(solutions, QuerySolutions)
+            self.released.update(row[0].value for row in solutions)
+            self.store.update(removal_update(part))
+        self._removals = []
 
     def _reject(self, count: FileCount, rejected: Rejected) -> None:
         count.quarantined += 1
@@ -305,7 +446,7 @@ class ArticleLoader:
             elif isinstance(record, Deletion):
                 count.deleted += 1
                 if record.pmid in self.index.versions:
-                    self._remove(iris.article_iri(record.pmid))
+                    self._remove(iris.article_iri(record.pmid), record.pmid)
                     del self.index.versions[record.pmid]
                     self.index.retracted.discard(iris.article_iri(record.pmid).value)
             elif not record.key:
@@ -331,9 +472,9 @@ class ArticleLoader:
                 pmid=article.pmid, title=article.title))
             return
         if known is not None:
-            self._remove(subject_iri(article))
+            self._remove(subject_iri(article), article.key)
         self.index.note(article)
-        self._add(self.mapper(article))
+        self._add(article.key, self.mapper(article))
         count.mapped += 1
 
     @property

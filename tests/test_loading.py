@@ -11,14 +11,16 @@ import time
 from pathlib import Path
 
 import pytest
-from pyoxigraph import QuerySolutions, Store
+from pyoxigraph import NamedNode, QuerySolutions, Store
 
+from kg import loading
 from kg.articles import article_quads
 from kg.build import build, ingest
+from kg.iris import graph_iri
 from kg.jsonrecords import write_records
-from kg.loading import ArticleLoader, Versions
+from kg.loading import ArticleIndex, ArticleLoader, Versions, prune_shared
 from kg.namespaces import EVKG
-from kg.records import Article, Author, Deletion, Journal, Provenance
+from kg.records import Article, Author, Deletion, Journal, MeshHeading, Provenance, Qualifier
 from kg.release import CHECKSUMS, QUARANTINE, current_release
 from kg.store import open_read_only
 
@@ -52,6 +54,7 @@ def loaded(*batches: list[Article | Deletion]) -> tuple[Store, ArticleLoader]:
     for number, batch in enumerate(batches):
         loader.apply(Path(f"file{number}.xml"), iter(batch))
     loader.flush()
+    prune_shared(store, loader.released)  # as the build does once the files are applied
     return store, loader
 
 
@@ -68,11 +71,12 @@ def test_an_older_version_is_quarantined_not_applied() -> None:
     assert "older than the version 2" in loader.quarantine[0].reason
 
 
-def test_a_deletion_removes_the_article_and_its_authors() -> None:
+def test_a_deletion_removes_the_article_its_authors_and_its_journal() -> None:
+    """Nothing of a deleted article remains, its journal included (no other article is in it);
+    a journal another article is part of stays."""
     store, loader = loaded([article("Doomed")], [Deletion(PMID)])
     assert titles_and_authors(store) == ([], [])
-    remaining = {quad.subject.value for quad in store}
-    assert remaining == {"https://w3id.org/evkg/journal/title/journal-of-invented-results"}
+    assert len(store) == 0
     count = loader.files["file1.xml"]
     assert (count.seen, count.deleted) == (1, 1)
 
@@ -91,6 +95,15 @@ def orcid_affiliations(store: Store) -> list[str]:
                             use_default_graph_as_union=True)
     assert isinstance(solutions, QuerySolutions)
     return sorted(row[0].value for row in solutions)  # type: ignore[union-attr]
+
+
+def test_a_journal_another_article_is_part_of_stays() -> None:
+    other = Article(pmid="99999902", title="Other", journal=Journal(
+        title="Journal of Invented Results"))
+    store, _ = loaded([article("Doomed"), other], [Deletion(PMID)])
+    journal = "https://w3id.org/evkg/journal/title/journal-of-invented-results"
+    assert {quad.subject.value for quad in store} == {
+        "https://w3id.org/evkg/article/99999902", journal}
 
 
 def test_an_orcid_author_is_described_by_the_records_that_list_them() -> None:
@@ -124,6 +137,43 @@ def test_a_partial_listing_never_replaces_a_full_record() -> None:
     store, _ = loaded([article("Full record", authors=("Full A",))],
                       [article("Listing", partial=True, authors=())])
     assert titles_and_authors(store) == (["Full record"], ["Full"])
+
+
+def test_updates_to_stored_articles_give_what_one_load_of_all_gives(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records replacing or deleting articles already in the store (an update file applied to a
+    release) are removed in batches before the next load: the store is the same as when one
+    loader applies base and update (each removal then flushes first), ORCID authors included."""
+    monkeypatch.setattr(loading, "REMOVAL_BATCH", 2)
+    base = [orcid_article(str(99999980 + n), f"Base {n}", f"Lab {n}") for n in range(5)]
+    update: list[Article | Deletion] = [
+        orcid_article("99999980", "Base 0, corrected", "Lab 0b"), Deletion("99999981"),
+        Deletion("99999982"), orcid_article("99999983", "Base 3, corrected", "Lab 3b"),
+        orcid_article("99999983", "Base 3, corrected twice", "Lab 3c"),
+        orcid_article("99999986", "New", "Lab 6")]
+    at_once, _ = loaded(base, update)
+    store, _ = loaded(base)
+    loader = ArticleLoader(store, mapper=article_quads, index=ArticleIndex.from_store(store))
+    loader.apply(Path("update.xml"), iter(update))
+    loader.flush()
+    prune_shared(store, loader.released)
+    assert sorted(map(str, store)) == sorted(map(str, at_once))
+    assert titles_of(store) == ["Base 0, corrected", "Base 3, corrected twice", "Base 4", "New"]
+    assert loader.files["update.xml"].deleted == 2
+    # an ORCID author whose every article goes in one batch goes with them
+    store, _ = loaded(base[:2])
+    loader = ArticleLoader(store, mapper=article_quads, index=ArticleIndex.from_store(store))
+    loader.apply(Path("update.xml"), iter([Deletion("99999980"), Deletion("99999981")]))
+    loader.flush()
+    prune_shared(store, loader.released)
+    assert len(store) == 0
+
+
+def titles_of(store: Store) -> list[str]:
+    rows = store.query("SELECT ?t { ?a <http://purl.org/dc/terms/title> ?t }",
+                       use_default_graph_as_union=True)
+    assert isinstance(rows, QuerySolutions)
+    return sorted(row[0].value for row in rows)  # type: ignore[union-attr]
 
 
 def test_applying_the_same_records_twice_changes_nothing() -> None:
@@ -221,6 +271,45 @@ def test_a_retraction_notice_marks_the_article_it_retracts(tmp_path: Path) -> No
     assert isinstance(rows, QuerySolutions)
     found, flagged = (int(term.value) for term in next(iter(rows)))  # type: ignore[union-attr]
     assert found > 0 and flagged == found
+
+
+BARRIER = MeshHeading("Blood-Brain Barrier", "D001812",
+                      qualifiers=(Qualifier("physiology", "Q000502"),))
+FIBROBLASTS = MeshHeading("Fibroblasts", "D005347", qualifiers=(Qualifier("physiology",
+                                                                          "Q000502"),))
+
+
+def mesh_graph(out: Path) -> set[str]:
+    store = open_read_only(current_release(out) / "store")
+    return {str(quad) for quad in store.quads_for_pattern(None, None, None, graph_iri("mesh"))}
+
+
+def test_what_only_a_replaced_record_named_goes_with_it(tmp_path: Path) -> None:
+    """MeSH terms (pairs, qualifiers, ancestors, tree numbers) and a journal that only the old
+    record named go when a new record replaces it: graph/mesh is then that of a build without
+    the old record; what another article names stays."""
+    old = Article(pmid=PMID, title="Old", journal=Journal(title="Journal of Invented Results"),
+                  mesh_headings=(BARRIER, FIBROBLASTS))
+    new = Article(pmid=PMID, title="New", journal=Journal(title="Journal of Corrected Results"))
+    other = Article(pmid="99999902", title="Other", journal=Journal(title="Journal of Kept Results"),
+                    mesh_headings=(FIBROBLASTS,))
+    for name, records in (("old", [old, other]), ("new", [new]), ("only", [new, other])):
+        write_records(records, tmp_path / f"{name}.jsonl")
+    build([tmp_path / "old.jsonl"], tmp_path / "b", default_articles=False)
+    assert "<http://id.nlm.nih.gov/mesh/D001812Q000502>" in str(mesh_graph(tmp_path / "b"))
+    ingest([tmp_path / "new.jsonl"], tmp_path / "b")
+    build([tmp_path / "only.jsonl"], tmp_path / "alone", default_articles=False)
+    assert mesh_graph(tmp_path / "b") == mesh_graph(tmp_path / "alone")
+    kept = str(mesh_graph(tmp_path / "b"))
+    assert "<http://id.nlm.nih.gov/mesh/D001812" not in kept  # the descriptor and its pair
+    assert "<http://id.nlm.nih.gov/mesh/A07.035>" not in kept  # its tree number
+    for term in ("D005347", "D005347Q000502", "Q000502", "A11.329.228"):
+        assert f"<http://id.nlm.nih.gov/mesh/{term}>" in kept
+    store = open_read_only(current_release(tmp_path / "b") / "store")
+    journals = {quad.object.value for quad in store.quads_for_pattern(
+        None, NamedNode("http://purl.org/dc/terms/title"), None, graph_iri("articles"))}
+    assert {"Journal of Corrected Results", "Journal of Kept Results"} <= journals
+    assert "Journal of Invented Results" not in journals
 
 
 def test_a_killed_build_leaves_the_current_release_untouched(tmp_path: Path) -> None:
