@@ -11,6 +11,9 @@ then measures, each on its own:
 - load: ``load_lines`` of the mapped lines into a new store, in the build's batches, triples/s;
 - end to end: ``evkg build FILES --without-default-articles --out …`` in a child process, with
   its peak RSS and the time of each step of the build;
+- ingest: ``evkg ingest`` of a daily-update-like file (new versions of a tenth of the articles,
+  at most 2,000, and a ``DeleteCitation`` of a tenth as many) into that build, in a child
+  process, with the time of each step;
 - ``bulk_load`` alone: the release's N-Quads (decompressed, not timed) loaded into a new store by
   ``Store.bulk_load`` in a child process: the floor the end-to-end time is compared with;
 
@@ -38,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from synthetic import write_files  # noqa: E402
+from synthetic import write_files, write_update  # noqa: E402
 
 from kg.articles import SharedTerms, article_lines  # noqa: E402
 from kg.build import DATA_DIR, ONTOLOGY_DIR  # noqa: E402
@@ -46,6 +49,7 @@ from kg.linking import ArticleLinker  # noqa: E402
 from kg.loading import ARTICLE_BATCH, LineBatches  # noqa: E402
 from kg.pubmed import read_pubmed_xml  # noqa: E402
 from kg.records import Article  # noqa: E402
+from kg.release import point_current  # noqa: E402
 
 #: The issue's targets.
 TARGET_PARSE_MAP = 5_000  # records/s per core, parse + map
@@ -61,12 +65,15 @@ COMPONENT_LIMIT = 100_000
 CLI_WITH_TIMINGS = """
 import json, sys
 import kg.cli
-real, saved = kg.cli.build, {}
-def build(*args, **kwargs):
-    report = real(*args, **kwargs)
-    saved.update(timings=report.timings, peaks=report.peak_rss_mb, dumps_from=report.dumps_from)
-    return report
-kg.cli.build = build
+saved = {}
+def saving(real):
+    def run(*args, **kwargs):
+        report = real(*args, **kwargs)
+        saved.update(timings=report.timings, peaks=report.peak_rss_mb,
+                     dumps_from=report.dumps_from)
+        return report
+    return run
+kg.cli.build, kg.cli.ingest = saving(kg.cli.build), saving(kg.cli.ingest)
 try:
     kg.cli.main(sys.argv[2:], prog_name="evkg")
 finally:
@@ -131,6 +138,11 @@ class Result:
     peaks: dict[str, float] = field(default_factory=dict)
     dumps_from: str = ""
     gzip: dict[int, tuple[float, int]] = field(default_factory=dict)
+    #: The ingest of an update file: records revised and deleted, seconds, step timings.
+    ingest_records: tuple[int, int] = (0, 0)
+    ingest_seconds: float = 0.0
+    ingest_timings: dict[str, float] = field(default_factory=dict)
+    ingest_note: str = ""
 
 
 def run_child(command: list[str], **kwargs: object) -> tuple[float, float, float, str]:
@@ -216,6 +228,28 @@ def measure_build(files: list[Path], result: Result, workdir: Path) -> Path:
     return release
 
 
+def measure_ingest(result: Result, workdir: Path) -> None:
+    """``evkg ingest`` of an update file into the build ``measure_build`` made; the new
+    release is removed afterwards (the build's stays current for ``measure_bulk_load``)."""
+    out = (workdir / f"build-{result.size}").resolve()
+    before = (out / "current").resolve()
+    if shutil.disk_usage(workdir).free < 2 * folder_bytes(before / "store"):
+        result.ingest_note = "skipped: no room on the disk for a second store"
+        return
+    revised = min(2_000, result.size // 10)
+    deleted = max(1, revised // 10)
+    update = write_update(workdir / f"update-{result.size}.xml.gz", revised, deleted)
+    timings_file = workdir / "timings.json"
+    command = [sys.executable, "-c", CLI_WITH_TIMINGS, str(timings_file), "ingest",
+               str(update), "--into", str(out), "--quiet"]
+    result.ingest_seconds, _, _, _ = run_child(command, cwd=ROOT)
+    result.ingest_timings = json.loads(timings_file.read_text(encoding="utf-8"))["timings"]
+    result.ingest_records = (revised, deleted)
+    after = (out / "current").resolve()
+    point_current(out, before)
+    shutil.rmtree(after)
+
+
 def measure_bulk_load(release: Path, result: Result, workdir: Path) -> None:
     """``bulk_load`` alone of the release's N-Quads, side by side with the build.
 
@@ -299,6 +333,12 @@ def report(result: Result) -> None:
           f"{rate(r.triples, r.bulk_seconds)} triples/s; peak RSS {r.bulk_rss_mb:,.0f} MB"
           + "".join(f"; {note}" for note in r.bulk_notes))
     print(f"ratio end to end / bulk_load: {r.e2e_seconds / r.bulk_seconds:.2f}")
+    if r.ingest_note:
+        print(f"ingest  {r.ingest_note}")
+    else:
+        print(f"ingest  {r.ingest_records[0]:,} revised + {r.ingest_records[1]:,} deleted "
+              f"records: {r.ingest_seconds:.1f} s; steps: " + ", ".join(
+                  f"{k} {v:.1f} s" for k, v in r.ingest_timings.items()))
     print("release files: " + ", ".join(f"{k} {v / 1e6:,.1f} MB" for k, v in r.files.items()))
     print("gzip on N-Quads: " + ", ".join(
         f"level {level} {seconds:.3f} s/MB, {size / (1 << 20):.3f} of the size"
@@ -364,8 +404,9 @@ def main(argv: list[str] | None = None) -> None:
         files = sorted(inputs.glob("*.xml.gz"))
         result = Result(size)
         measure_components(files, result, workdir)
-        release = measure_build(files, result, workdir)
-        measure_bulk_load(release, result, workdir)
+        built = measure_build(files, result, workdir)
+        measure_ingest(result, workdir)
+        measure_bulk_load(built, result, workdir)
         report(result)
         results.append(result)
     table(results)

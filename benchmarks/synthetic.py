@@ -167,3 +167,21 @@ def write_files(directory: Path, records: int, per_file: int = 30_000, seed: int
             out.write("</PubmedArticleSet>\n")
         files.append(path)
     return files
+
+
+def write_update(path: Path, revised: int, deleted: int, seed: int = 11) -> Path:
+    """A daily-update-like file: new versions of the first ``revised`` articles of
+    ``write_files`` (drawn afresh: other headings, authors, journal), then a ``DeleteCitation``
+    of the ``deleted`` articles after them."""
+    rng = random.Random(seed)
+    shapes = real_shapes()
+    pool = mesh_pool()
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=1) as out:
+        out.write('<?xml version="1.0" encoding="utf-8"?>\n<PubmedArticleSet>\n')
+        for pmid in range(1, revised + 1):
+            out.write(article_xml(40_000_000 + pmid, rng.choice(shapes), rng, pool))
+        out.write("<DeleteCitation>\n")
+        for pmid in range(revised + 1, revised + deleted + 1):
+            out.write(f'<PMID Version="1">{40_000_000 + pmid}</PMID>\n')
+        out.write("</DeleteCitation>\n</PubmedArticleSet>\n")
+    return path
