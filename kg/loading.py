@@ -201,7 +201,10 @@ def removal_update(articles: Sequence[NamedNode]) -> str:
     record names any more). An author known by ORCID is described from the records that list
     them: the description goes with the last article that lists them (a replaced article's
     record then describes them again, without what it no longer says); while another article
-    lists them it stays whole.
+    lists them it stays whole. Removals that waited (``ArticleLoader._removals``) run before
+    the records applied earlier but still buffered are loaded: an ORCID author only such a
+    record also lists goes, and that record then describes them again (without an affiliation
+    only the removed record gave, which one removal at a time would have kept).
     """
     values = " ".join(f"<{a.value}>" for a in articles)
     listed = ", ".join(f"<{a.value}>" for a in articles)
@@ -401,8 +404,10 @@ class ArticleLoader:
 
     def _remove(self, article: NamedNode, key: str) -> None:
         """Remove an article before anything applied after it is loaded (see ``_removals``)."""
-        if self.spool is not None:
-            self.spool.drop()  # the graph no longer holds every line loaded
+        if self.spool is not None:  # the graph no longer holds every line loaded
+            self._wait()  # (a background load may be adding to the spool)
+            self.spool.drop()
+            self.spool = None  # the build holds the spool too, and sees it dropped
         if key in self._unflushed:  # added by this loader: its lines go to the store first
             self.flush()
         # its lines are all in the store now: the removal waits for the next load (or batch)

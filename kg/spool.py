@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterable
+from contextlib import suppress
 
 from pyoxigraph import NamedNode, Quad
 
@@ -115,5 +116,8 @@ class GraphSpool:
             self._sort.wait()
             for stream in (self._sort.stdin, self._sort.stderr):
                 if stream is not None:
-                    stream.close()
+                    # sort is gone: input still buffered has nowhere to go (BrokenPipeError),
+                    # and the stream is closed all the same
+                    with suppress(OSError):
+                        stream.close()
             self._sort = None

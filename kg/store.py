@@ -105,13 +105,16 @@ def split_lines(items: Iterable[str | Quad]) -> tuple[list[str], list[str | Quad
     """The lines ``bulk_load`` may take, and the rest: lines with a blank node and ``Quad``s.
 
     ``bulk_load`` renames blank nodes at random, and the release files must be the same bytes
-    for the same inputs, so a line with a blank node (``_:`` anywhere in it: a literal that
-    merely contains it takes the other path too, which is harmless) goes to ``load_others``.
+    for the same inputs, so a line with a blank node (a term starting ``_:``: at the start of
+    the line or after a space; a literal that merely contains `` _:`` takes the other path too,
+    which is harmless) goes to ``load_others``. An IRI may contain ``_:`` (a DOI can): its
+    lines stay plain, so an article's ``dcterms:creator`` links load with its authors'
+    descriptions, which a removal in between would otherwise miss.
     """
     plain: list[str] = []
     others: list[str | Quad] = []
     for item in items:
-        if isinstance(item, str) and "_:" not in item:
+        if isinstance(item, str) and " _:" not in item and not item.startswith("_:"):
             plain.append(item)
         else:
             others.append(item)

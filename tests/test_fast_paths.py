@@ -153,6 +153,20 @@ def test_a_build_that_replaces_an_article_dumps_the_store(tmp_path: Path) -> Non
     assert_dumps_hold(release_dir, open_read_only(release_dir / "store"))
 
 
+def test_dropping_the_spool_loses_its_buffered_input_quietly(tmp_path: Path) -> None:
+    """A replacement drops the spool while its pipe to sort may still buffer lines: the
+    build goes on (it used to fail with BrokenPipeError) and the dumps read the store."""
+    spool = GraphSpool(iris.graph_iri("articles"), str(tmp_path))
+    try:
+        graph = iris.graph_iri("articles").value
+        spool.add([f'<https://w3id.org/evkg/article/1> <http://purl.org/dc/terms/title> "A" '
+                   f'<{graph}> .\n'])  # a few bytes: they stay in the pipe's buffer
+        spool.drop()
+        assert not spool.valid
+    finally:
+        spool.close()
+
+
 def test_lines_that_are_not_the_graph_are_never_dumped(tmp_path: Path) -> None:
     """When the store's graph holds more than the kept lines, the dumps read the store."""
     lines = [line for a in fixture_articles()[:3] for line in article_lines(a)]

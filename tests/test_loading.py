@@ -7,14 +7,16 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode, QuerySolutions, Store
+from pyoxigraph import NamedNode, Quad, QuerySolutions, Store
 
 from kg import loading
-from kg.articles import article_quads
+from kg.articles import article_lines, article_quads
 from kg.build import build, ingest
 from kg.iris import graph_iri
 from kg.jsonrecords import write_records
@@ -22,6 +24,7 @@ from kg.loading import ArticleIndex, ArticleLoader, Versions, prune_shared
 from kg.namespaces import EVKG
 from kg.records import Article, Author, Deletion, Journal, MeshHeading, Provenance, Qualifier
 from kg.release import CHECKSUMS, QUARANTINE, current_release
+from kg.spool import GraphSpool
 from kg.store import open_read_only
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -142,8 +145,9 @@ def test_a_partial_listing_never_replaces_a_full_record() -> None:
 def test_updates_to_stored_articles_give_what_one_load_of_all_gives(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Records replacing or deleting articles already in the store (an update file applied to a
-    release) are removed in batches before the next load: the store is the same as when one
-    loader applies base and update (each removal then flushes first), ORCID authors included."""
+    release) are removed in batches before the next load: for these records the store is the
+    same as when one loader applies base and update (each removal then flushes first), ORCID
+    authors included."""
     monkeypatch.setattr(loading, "REMOVAL_BATCH", 2)
     base = [orcid_article(str(99999980 + n), f"Base {n}", f"Lab {n}") for n in range(5)]
     update: list[Article | Deletion] = [
@@ -169,9 +173,51 @@ def test_updates_to_stored_articles_give_what_one_load_of_all_gives(
     assert len(store) == 0
 
 
+def test_removals_keep_their_order_beside_background_loads_and_a_spool(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """With batches small enough that loads run in the background (and feed the dumps' spool,
+    as in a new build): a replaced article goes before its new version loads, a deleted one
+    goes, and dropping the spool waits for the load that is adding to it."""
+    monkeypatch.setattr(loading, "ARTICLE_BATCH", 40)
+    adding = threading.Event()
+
+    class PacedSpool(GraphSpool):  # timing only: the first add in the loader's thread pauses
+        def add(self, items: Iterable[str | Quad]) -> None:
+            def paced(lines: Iterable[str | Quad]) -> Iterator[str | Quad]:
+                it = iter(lines)
+                yield next(it)
+                if threading.current_thread().name == "evkg-bulk-load" and not adding.is_set():
+                    adding.set()
+                    time.sleep(0.3)  # the main thread removes an article meanwhile
+                yield from it
+            super().add(paced(items))
+
+    def records() -> Iterator[Article | Deletion]:
+        for n in range(10):  # fills batches: loads go to the background thread
+            yield Article(pmid=str(99999950 + n), title=f"Filler {n}", pub_date="2024-05-01")
+        assert adding.wait(30)
+        yield Article(pmid=PMID, title="New", pub_date="2024-05-01")
+        yield Deletion("99999940")
+        for n in range(10, 20):
+            yield Article(pmid=str(99999950 + n), title=f"Filler {n}", pub_date="2024-05-01")
+
+    spool = PacedSpool(graph_iri("articles"), str(tmp_path))
+    try:
+        store = Store()
+        loader = ArticleLoader(store, mapper=lambda a: article_lines(a), spool=spool)
+        loader.apply(Path("base.xml"), iter([article("Old"), Article(pmid="99999940", title="Gone")]))
+        loader.flush()
+        loader.apply(Path("update.xml"), records())
+        loader.flush()
+    finally:
+        spool.close()
+    assert titles_of(store) == sorted(["New", *(f"Filler {n}" for n in range(20))])
+    assert not spool.valid  # the dumps read the store
+
+
 def titles_of(store: Store) -> list[str]:
-    rows = store.query("SELECT ?t { ?a <http://purl.org/dc/terms/title> ?t }",
-                       use_default_graph_as_union=True)
+    rows = store.query("SELECT ?t { ?a a <https://schema.org/ScholarlyArticle> ; "
+                       "<http://purl.org/dc/terms/title> ?t }", use_default_graph_as_union=True)
     assert isinstance(rows, QuerySolutions)
     return sorted(row[0].value for row in rows)  # type: ignore[union-attr]
 
