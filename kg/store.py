@@ -114,7 +114,7 @@ def split_lines(items: Iterable[str | Quad]) -> tuple[list[str], list[str | Quad
     plain: list[str] = []
     others: list[str | Quad] = []
     for item in items:
-        if isinstance(item, str) and " _:" not in item and not item.startswith("_:"):
+        if isinstance(item, str) and item[0] != "_" and " _:" not in item:  # lines start "<" or "_:"
             plain.append(item)
         else:
             others.append(item)
