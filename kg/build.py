@@ -23,7 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Store, parse
+from pyoxigraph import BlankNode, NamedNode, Quad, QuerySolutions, RdfFormat, Store, parse
 
 from kg import iris, mesh, release, validate
 from kg.findings import curated_dois, finding_quads, read_curated_findings
@@ -165,6 +165,16 @@ def ontology_mesh_uis(ontology_dir: Path) -> set[str]:
 def vocabulary_mesh_uis(data_dir: Path) -> set[str]:
     return {curie.partition(":")[2] for c in read_concepts(data_dir / "vocabulary")
             for _, curie in c.mappings if curie.startswith("MESH:D")}
+
+
+def described_mesh_uis(store: Store) -> set[str]:
+    """The UIs of the MeSH terms graph/mesh describes (an ingest's tables describe them again:
+    ``--mesh`` may bring tree numbers and entry terms the previous release had not)."""
+    solutions = store.query(
+        f"SELECT DISTINCT ?ui {{ GRAPH <{iris.graph_iri('mesh').value}> {{ "
+        "?t <http://id.nlm.nih.gov/mesh/vocab#identifier> ?ui } }")
+    assert isinstance(solutions, QuerySolutions)
+    return {row[0].value for row in solutions}
 
 
 @dataclass(frozen=True)
@@ -327,6 +337,8 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             store.optimize()
     report.articles = loader.articles
     wanted = set(loader.index.mesh_uis)
+    if base is not None:
+        wanted |= described_mesh_uis(store)
     with timed(report, "vocabulary+ontology+mesh"):
         if base is None:
             load_quads(store, vocabulary_quads(inputs.data_dir / "vocabulary"))

@@ -166,15 +166,19 @@ class ArticleIndex:
         """The index of a built store (versions above 1 are recorded in the graph)."""
         index = cls(wanted_dois=wanted_dois)
         solutions = store.query(f"""
-            SELECT ?pmid ?doi ?version ?retracted {{ GRAPH <{iris.graph_iri('articles').value}> {{
+            SELECT ?pmid ?doi ?pmcid ?version ?retracted {{
+              GRAPH <{iris.graph_iri('articles').value}> {{
               ?a a <https://schema.org/ScholarlyArticle> .
               OPTIONAL {{ ?a <{FABIO.hasPubMedId.value}> ?pmid }}
               OPTIONAL {{ ?a <http://purl.org/ontology/bibo/doi> ?doi }}
+              OPTIONAL {{ ?a <{FABIO.hasPubMedCentralId.value}> ?pmcid }}
               OPTIONAL {{ ?a <{EVKG.pubmedVersion.value}> ?version }}
               OPTIONAL {{ ?a <{EVKG.retracted.value}> ?retracted }} }} }}""")
         assert isinstance(solutions, QuerySolutions)
-        for pmid, doi, version, retracted in solutions:
-            key = pmid.value if pmid else f"doi:{doi.value}" if doi else ""
+        for pmid, doi, pmcid, version, retracted in solutions:
+            # as Article.key: an article known only by its PMCID counts (and is replaced) too
+            key = (pmid.value if pmid else f"doi:{doi.value.lower()}" if doi
+                   else f"pmc:{pmcid.value.upper()}" if pmcid else "")
             if not key:
                 continue
             index.versions[key] = int(version.value) if version else 1

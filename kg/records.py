@@ -139,9 +139,10 @@ class Article:
 
     @property
     def key(self) -> str:
-        """The identifier the graph knows the article by: PMID, else DOI, else PMCID."""
-        return self.pmid or (f"doi:{self.doi}" if self.doi else "") or (
-            f"pmc:{self.pmcid}" if self.pmcid else ""
+        """The identifier the graph knows the article by: PMID, else DOI (lower case), else
+        PMCID (upper case), the cases its IRI has."""
+        return self.pmid or (f"doi:{self.doi.lower()}" if self.doi else "") or (
+            f"pmc:{self.pmcid.upper()}" if self.pmcid else ""
         )
 
     @property

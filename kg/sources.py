@@ -7,7 +7,7 @@ file by its name and first bytes and yields records (``Article``, ``Deletion`` o
 from __future__ import annotations
 
 import glob
-import gzip
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -38,10 +38,20 @@ READERS: dict[str, Reader] = {
 
 
 def head(path: Path, size: int = 2048) -> bytes:
-    """The first bytes of a file, decompressed when it is gzip."""
-    opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rb") as handle:
-        data: bytes = handle.read(size)
+    """The first bytes of a file, decompressed when it is gzip: as much as a ``.gz`` cut short
+    holds (its reader then reports where the data end); a ``ValueError`` says when a ``.gz``
+    is not gzip."""
+    with path.open("rb") as handle:
+        raw = handle.read(1 << 16)
+    if not path.name.endswith(".gz"):
+        return raw[:size]
+    stream = zlib.decompressobj(wbits=31)
+    try:
+        data = stream.decompress(raw, size)
+    except zlib.error as error:
+        raise ValueError(f"{path}: not a gzip file, as its name says ({error})") from None
+    if not data and not stream.eof:
+        raise ValueError(f"{path}: the gzip data end before any content (the file is cut short)")
     return data
 
 

@@ -151,7 +151,8 @@ def on_a_terminal(args: list[str], stdout: Path, seconds: float = 300) -> tuple[
 
 def test_a_build_on_a_terminal_shows_progress_and_quiet_silences_it(tmp_path: Path) -> None:
     """On a terminal the build shows a progress bar for each source file and says when each step
-    starts and how long it took; --quiet shows nothing but errors."""
+    starts and how long it took; --quiet shows nothing but errors (not the curated findings
+    that wait for their article)."""
     source = ROOT / "tests" / "data" / "pubmed_articles.xml"
     args = ["build", str(source), "--out", str(tmp_path / "b"), "--without-default-articles"]
     code, shown = on_a_terminal(args, tmp_path / "stdout")
@@ -161,10 +162,13 @@ def test_a_build_on_a_terminal_shows_progress_and_quiet_silences_it(tmp_path: Pa
         assert f"evkg: {step} …" in shown
         assert f"evkg: {step} took " in shown
     assert (tmp_path / "stdout").read_text().startswith("release ")
-    code, shown = on_a_terminal([*args, "--quiet"], tmp_path / "stdout")
+    assert "quarantined: " in shown and "findings.tsv" in shown  # curated, waiting: listed
+    bad = ROOT / "tests" / "data" / "pubmed_no_pmid.xml"
+    code, shown = on_a_terminal([*args, str(bad), "--quiet"], tmp_path / "stdout")
     assert code == 0, shown
     assert "evkg:" not in shown and "records" not in shown
-    assert "quarantined: " in shown  # errors still show: the curated findings without articles
+    assert f"quarantined: {bad}" in shown  # errors still show
+    assert "findings.tsv" not in shown  # curated findings waiting for their article are no errors
 
 
 def test_large_graphs_get_shacl_on_a_sample(default_build: tuple[Path, BuildReport]) -> None:

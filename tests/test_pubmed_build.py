@@ -192,6 +192,37 @@ def test_a_clean_file_passes_max_errors_zero(tmp_path: Path) -> None:
     assert "quarantined: " in result.output and "findings.tsv" in result.output
 
 
+@pytest.mark.parametrize("size", [40, 100])
+def test_a_gzip_cut_in_its_first_lines_is_reported_not_aborted(tmp_path: Path, size: int) -> None:
+    """A .gz that ends within its first bytes: a clear error when no byte of content is left,
+    else quarantined with the file and the reason as a cut further on is (the format check
+    used to end the command with a bare "Aborted!")."""
+    cut = tmp_path / "tiny.xml.gz"
+    cut.write_bytes(gzip.compress((ROOT / "tests" / "data" / "pubmed_articles.xml")
+                                  .read_bytes())[:size])
+    result = CliRunner().invoke(main, ["build", str(cut), "--out", str(tmp_path / "b"),
+                                       "--without-default-articles"])
+    assert "Aborted" not in result.output
+    if size < 50:  # no byte of content: the build stops, naming the file
+        assert result.exit_code == 1
+        assert f"Error: {cut}: the gzip data end before any content" in result.output
+    else:
+        assert result.exit_code == 0
+        assert f"quarantined: {cut}" in result.output
+        assert "truncated or corrupt gzip data" in result.output
+
+
+def test_a_gz_name_on_a_plain_file_is_a_clear_error(tmp_path: Path) -> None:
+    """A .xml.gz that is not gzip: an error naming the file, no traceback, no release."""
+    plain = tmp_path / "plain.xml.gz"
+    plain.write_bytes((ROOT / "tests" / "data" / "pubmed_articles.xml").read_bytes())
+    result = CliRunner().invoke(main, ["build", str(plain), "--out", str(tmp_path / "b"),
+                                       "--without-default-articles"])
+    assert result.exit_code == 1
+    assert f"Error: {plain}: not a gzip file, as its name says" in result.output
+    assert not (tmp_path / "b" / "current").exists()
+
+
 def test_truncated_gzip_is_reported_by_name_and_line(tmp_path: Path) -> None:
     """The message and the quarantine entry name the line where the data end (counted here
     from what zlib can decompress of the cut file)."""
