@@ -48,7 +48,12 @@ def record_from_dict(cls: type[T], data: dict[str, Any]) -> T:
     unknown = set(data) - names
     if unknown:
         raise ValueError(f"unknown field(s) for {cls.__name__}: {', '.join(sorted(unknown))}")
-    kwargs = {name: _from_json(hints[name], value) for name, value in data.items()}
+    kwargs = {}
+    for name, value in data.items():
+        try:
+            kwargs[name] = _from_json(hints[name], value)
+        except TypeError as error:
+            raise TypeError(f"{name}: {error}") from None
     return cls(**kwargs)
 
 
@@ -62,6 +67,8 @@ def _from_json(hint: Any, value: Any) -> Any:
         return tuple(_from_json(item, v) for v in value)
     if dataclasses.is_dataclass(hint):
         return record_from_dict(hint, value)  # type: ignore[arg-type]
+    if hint in (str, int, bool) and not isinstance(value, hint):  # e.g. "pmid": null
+        raise TypeError(f"expected {hint.__name__}, got {json.dumps(value)}")
     return value
 
 

@@ -119,6 +119,20 @@ def test_build_summary_counts_each_file(tmp_path: Path) -> None:
     assert f"quarantined: {source}, line 2: no PMID, DOI or PMCID" in result.output
 
 
+def test_a_json_record_with_a_null_field_is_quarantined(tmp_path: Path) -> None:
+    """A JSON Lines record whose PMID is null is quarantined with the field and the reason
+    (it crashed the build with AttributeError); the good record beside it is built."""
+    source = tmp_path / "records.jsonl"
+    source.write_text('{"pmid": null, "title": "Null PMID"}\n'
+                      '{"pmid": "99999912", "title": "Fine"}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(source), "--out", str(tmp_path / "b"),
+                                       "--without-default-articles"])
+    assert result.exit_code == 0, result.output
+    assert f"  {source}: seen 2 = mapped 1 + quarantined 1 + deleted 0" in result.output
+    assert (f"quarantined: {source}, line 1: not an article record: pmid: expected str, got "
+            "null") in result.output
+
+
 def on_a_terminal(args: list[str], stdout: Path, seconds: float = 300) -> tuple[int, str]:
     """Run ``evkg ARGS`` with stderr on a pseudo-terminal of 100 columns, as a user's shell does;
     the exit code and everything the terminal showed."""
