@@ -70,6 +70,8 @@ class BuildReport:
     #: The project's curated findings file: its entries wait in the quarantine until their
     #: article is in the graph, and are not errors of the build's sources.
     curated_file: str = ""
+    #: The release an ingest started from (its version; "" for a build).
+    based_on: str = ""
     #: Whether each step says on stderr when it starts and how long it took (a terminal
     #: without ``--quiet``: a big build spends minutes in steps that have no progress bar).
     announce: bool = False
@@ -240,7 +242,8 @@ def ingest(
     inputs = Inputs(mesh_tables(data_dir, mesh_file), data_dir, ontology_dir, shacl, progress)
     digest = hashlib.sha256(previous.name.encode())
     digest.update(build_version([*paths, *inputs.files()]).encode())
-    report = BuildReport(version=digest.hexdigest()[:12], announce=progress)
+    report = BuildReport(version=digest.hexdigest()[:12], based_on=previous.name,
+                         announce=progress)
     return _release(into, report,
                     lambda staging: _fill(staging, previous / "store", paths, report, inputs))
 

@@ -422,6 +422,7 @@ def write_release(store: Store, directory: Path, report: BuildReport, *,
                                                   QUARANTINE: "application/jsonl"} | mappings
     manifest = {
         "version": report.version,
+        "based_on": report.based_on or None,  # the release an ingest applied its files to
         "articles": report.articles,
         "triples": triples,
         "files": [{"name": f, "bytes": (directory / f).stat().st_size, "sha256": sums[f],

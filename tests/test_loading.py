@@ -255,6 +255,10 @@ def test_ingest_makes_the_next_release_and_keeps_the_previous(tmp_path: Path) ->
     second = ingest([update], out)
     assert second.version != first.version
     assert current_release(out).name == second.version
+    manifest = json.loads((current_release(out) / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["based_on"] == first.version  # an ingest names the release it applied to
+    assert json.loads((out / "releases" / first.version / "manifest.json").read_text(
+        encoding="utf-8"))["based_on"] is None
     assert (out / "releases" / first.version / "store").exists()
     store = open_read_only(current_release(out) / "store")
     assert titles_and_authors(store) == (["Corrected version"], ["Fixer"])
