@@ -31,6 +31,7 @@ from kg.linking import ArticleLinker
 from kg.loading import ArticleIndex, ArticleLoader, FileCount, prune_shared
 from kg.meshnames import MeshNames
 from kg.metadata import Tallies, metadata_quads
+from kg.namespaces import MESHV
 from kg.records import Rejected
 from kg.sources import iter_source_files, read_source
 from kg.spool import GraphSpool
@@ -174,7 +175,7 @@ def described_mesh_uis(store: Store) -> set[str]:
     ``--mesh`` may bring tree numbers and entry terms the previous release had not)."""
     solutions = store.query(
         f"SELECT DISTINCT ?ui {{ GRAPH <{iris.graph_iri('mesh').value}> {{ "
-        "?t <http://id.nlm.nih.gov/mesh/vocab#identifier> ?ui } }")
+        f"?t <{MESHV.identifier.value}> ?ui }} }}")
     assert isinstance(solutions, QuerySolutions)
     return {row[0].value for row in solutions}
 

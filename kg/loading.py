@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from pyoxigraph import NamedNode, Quad, QuerySolutions, Store
 from tqdm import tqdm
@@ -32,6 +33,8 @@ from kg.store import load_others, load_plain_lines, split_lines
 #: How many quads (or lines) the article loader hands to pyoxigraph at a time. Each bulk load
 #: ends by writing files: batches of 200k lines took ~40% more CPU per quad than 500k or 1M.
 ARTICLE_BATCH = 500_000
+T = TypeVar("T")
+
 #: Removals of articles whose lines are all in the store wait, and go this many at a time.
 REMOVAL_BATCH = 500
 #: After this many articles added the loader flushes everything, so it need only remember
@@ -210,8 +213,8 @@ def removal_update(articles: Sequence[NamedNode]) -> str:
     record also lists goes, and that record then describes them again (without an affiliation
     only the removed record gave, which one removal at a time would have kept).
     """
-    values = " ".join(f"<{a.value}>" for a in articles)
-    listed = ", ".join(f"<{a.value}>" for a in articles)
+    values = _values(a.value for a in articles)
+    listed = ", ".join(values.split(" "))
     articles_graph = f"<{iris.graph_iri('articles').value}>"
     findings = f"<{iris.graph_iri('findings').value}>"
     rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -311,7 +314,7 @@ def prune_shared(store: Store, named: Iterable[str], *, chunk: int = 500) -> int
     return len(orphans) + len(lonely)
 
 
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
 
@@ -422,8 +425,7 @@ class ArticleLoader:
 
     def _apply_removals(self) -> None:
         """Remove the waiting articles, noting the shared resources they named."""
-        for start in range(0, len(self._removals), REMOVAL_BATCH):
-            part = self._removals[start:start + REMOVAL_BATCH]
+        for part in _chunks(self._removals, REMOVAL_BATCH):
             solutions = self.store.query(SHARED_NAMED.format(
                 articles=iris.graph_iri("articles").value, values=_values(a.value for a in part),
                 is_part_of=DCTERMS.isPartOf.value, mesh=MESH.iri, meshv=MESHV.iri))
