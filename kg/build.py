@@ -73,6 +73,9 @@ class BuildReport:
     curated_file: str = ""
     #: The release an ingest started from (its version; "" for a build).
     based_on: str = ""
+    #: How many records of the sources may be quarantined before the release is held back
+    #: (``--max-errors``; None: any number).
+    max_errors: int | None = None
     #: Whether each step says on stderr when it starts and how long it took (a terminal
     #: without ``--quiet``: a big build spends minutes in steps that have no progress bar).
     announce: bool = False
@@ -83,6 +86,11 @@ class BuildReport:
         counts)."""
         return sum(count.quarantined for name, count in self.files.items()
                    if name != self.curated_file)
+
+    @property
+    def too_many_errors(self) -> bool:
+        """More records of the sources were quarantined than ``--max-errors`` allows."""
+        return self.max_errors is not None and self.source_errors > self.max_errors
 
 
 @contextmanager
@@ -215,6 +223,7 @@ def build(
     ontology_dir: Path = ONTOLOGY_DIR,
     shacl: bool = True,
     progress: bool = False,
+    max_errors: int | None = None,
 ) -> BuildReport:
     """Build a release from the sources into ``out/releases/{version}``; point ``current`` at it."""
     paths = list(iter_source_files(sources))
@@ -223,7 +232,8 @@ def build(
     if not paths:
         raise BuildError("nothing to build: no sources, and --without-default-articles")
     inputs = Inputs(mesh_tables(data_dir, mesh_file), data_dir, ontology_dir, shacl, progress)
-    report = BuildReport(version=build_version([*paths, *inputs.files()]), announce=progress)
+    report = BuildReport(version=build_version([*paths, *inputs.files()]), announce=progress,
+                         max_errors=max_errors)
     return _release(out, report, lambda staging: _fill(staging, None, paths, report, inputs))
 
 
@@ -236,6 +246,7 @@ def ingest(
     ontology_dir: Path = ONTOLOGY_DIR,
     shacl: bool = True,
     progress: bool = False,
+    max_errors: int | None = None,
 ) -> BuildReport:
     """Apply PubMed update (or any source) files to the current release, making the next one."""
     previous = release.current_release(into)
@@ -244,7 +255,7 @@ def ingest(
     digest = hashlib.sha256(previous.name.encode())
     digest.update(build_version([*paths, *inputs.files()]).encode())
     report = BuildReport(version=digest.hexdigest()[:12], based_on=previous.name,
-                         announce=progress)
+                         announce=progress, max_errors=max_errors)
     return _release(into, report,
                     lambda staging: _fill(staging, previous / "store", paths, report, inputs))
 
@@ -253,7 +264,10 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
     """Run ``fill`` in a staging folder, then publish it as ``releases/{version}``.
 
     Nothing under ``releases/`` or ``current`` changes until the release is complete; a
-    release of the same version already present is identical by construction and kept.
+    release of the same version already present is identical by construction and kept. A
+    release with more quarantined records than ``report.max_errors`` is kept under
+    ``releases/`` for a look but not made current: whatever serves ``current`` goes on
+    serving the previous one.
     """
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(out)
@@ -267,8 +281,9 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
         if not (final / release.MANIFEST).exists():
             shutil.rmtree(final, ignore_errors=True)
             staging.rename(final)
-        release.point_current(out, final)
         report.release_dir = final
+        if not report.too_many_errors:
+            release.point_current(out, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return report

@@ -20,8 +20,9 @@ mesh_option = click.option("--mesh", "mesh_file", type=click.Path(exists=True, p
                            help="MeSH descriptor XML or table (labels, entry terms, tree numbers),"
                            " added to data/mesh.tsv; its descriptors win.")
 max_errors_option = click.option("--max-errors", type=int, default=None,
-                                 help="Exit non-zero when more records of the sources than this were"
-                                 " quarantined (curated findings waiting for their article are"
+                                 help="When more records of the sources than this are quarantined,"
+                                 " keep the new release but leave `current` as it was and exit"
+                                 " non-zero (curated findings waiting for their article are"
                                  " listed, not counted).")
 
 
@@ -45,10 +46,10 @@ def build_command(sources: tuple[str, ...], out: Path, mesh_file: Path | None,
     try:
         report = build(sources, out, mesh_file=mesh_file,
                        default_articles=not without_default_articles,
-                       progress=not quiet and sys.stderr.isatty())
+                       progress=not quiet and sys.stderr.isatty(), max_errors=max_errors)
     except (BuildError, FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
-    print_report(report, quiet=quiet, max_errors=max_errors)
+    print_report(report, quiet=quiet, out=out)
 
 
 @main.command("ingest")
@@ -66,13 +67,14 @@ def ingest_command(files: tuple[str, ...], out: Path, mesh_file: Path | None,
     applying the same file again changes nothing.
     """
     try:
-        report = ingest(files, out, mesh_file=mesh_file, progress=not quiet and sys.stderr.isatty())
+        report = ingest(files, out, mesh_file=mesh_file,
+                        progress=not quiet and sys.stderr.isatty(), max_errors=max_errors)
     except (BuildError, FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
-    print_report(report, quiet=quiet, max_errors=max_errors)
+    print_report(report, quiet=quiet, out=out)
 
 
-def print_report(report: BuildReport, *, quiet: bool, max_errors: int | None) -> None:
+def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
     """The summary on stdout, each quarantined record on stderr, and the --max-errors verdict."""
     if not quiet:
         click.echo(f"release {report.version}: {report.articles} articles, "
@@ -88,9 +90,14 @@ def print_report(report: BuildReport, *, quiet: bool, max_errors: int | None) ->
         where = ", ".join(x for x in (item.provenance.file, item.provenance.position,
                                       f"PMID {item.pmid}" if item.pmid else "") if x)
         click.echo(f"quarantined: {where}: {item.reason}", err=True)
-    if max_errors is not None and report.source_errors > max_errors:
-        raise click.ClickException(f"{report.source_errors} records of the sources quarantined "
-                                   f"(more than --max-errors {max_errors})")
+    if report.too_many_errors:
+        current = out / "current"
+        kept = (f"{current} still points at {current.resolve().name}" if current.exists()
+                else f"there is no {current} yet")
+        raise click.ClickException(
+            f"{report.source_errors} records of the sources quarantined (more than --max-errors "
+            f"{report.max_errors}): release {report.version} is kept in {report.release_dir} "
+            f"but not made current; {kept}")
 
 
 @main.command("query")
@@ -228,7 +235,7 @@ def fetch_command(query: str, pmids_file: Path | None, since: str, max_records: 
         elif not quiet:
             click.echo(line)
     if report.build is not None:
-        print_report(report.build, quiet=quiet, max_errors=None)
+        print_report(report.build, quiet=quiet, out=out)
 
 
 @main.command("load")

@@ -178,8 +178,36 @@ def test_bad_input_is_quarantined_and_reported(tmp_path: Path, fixture: str, exp
                                        "--without-default-articles", "--max-errors", "0"])
     assert result.exit_code == 1
     assert f"quarantined: {source}" in result.output and expected in result.output
-    entries = (current_release(out) / QUARANTINE).read_text(encoding="utf-8")
+    assert "not made current" in result.output and not (out / "current").exists()
+    kept, = (out / "releases").iterdir()
+    entries = (kept / QUARANTINE).read_text(encoding="utf-8")
     assert fixture in entries and expected in entries
+
+
+def test_more_errors_than_max_errors_leave_current_serving_the_previous_release(
+        tmp_path: Path) -> None:
+    """A build or an ingest that quarantines more records than --max-errors exits 1 and keeps
+    its release for a look, but ``current`` (what `evkg serve` serves) stays where it was."""
+    out = tmp_path / "b"
+    clean = ROOT / "tests" / "data" / "pubmed_articles.xml"
+    bad = ROOT / "tests" / "data" / "pubmed_no_pmid.xml"
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", str(clean), "--out", str(out), "--without-default-articles",
+                                "--quiet"]).exit_code == 0
+    serving = current_release(out)
+    for command in (["build", str(clean), str(bad), "--out", str(out),
+                     "--without-default-articles"], ["ingest", str(bad), "--into", str(out)]):
+        result = runner.invoke(main, [*command, "--max-errors", "0", "--quiet"])
+        assert result.exit_code == 1
+        assert "more than --max-errors 0" in result.output
+        assert f"still points at {serving.name}" in result.output
+        assert current_release(out) == serving
+        held = [r for r in (out / "releases").iterdir() if r != serving]
+        assert held and all("PMID" in (r / QUARANTINE).read_text(encoding="utf-8") for r in held)
+    # the same ingest allowed its error is made current
+    result = runner.invoke(main, ["ingest", str(bad), "--into", str(out), "--max-errors", "1"])
+    assert result.exit_code == 0, result.output
+    assert current_release(out) != serving
 
 
 def test_a_clean_file_passes_max_errors_zero(tmp_path: Path) -> None:
