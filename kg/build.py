@@ -31,7 +31,7 @@ from kg.linking import ArticleLinker
 from kg.loading import ArticleIndex, ArticleLoader, FileCount, prune_shared
 from kg.meshnames import MeshNames
 from kg.metadata import Tallies, metadata_quads
-from kg.namespaces import MESHV
+from kg.namespaces import EVKG, MESHV
 from kg.records import Rejected
 from kg.sources import iter_source_files, read_source
 from kg.spool import GraphSpool
@@ -184,6 +184,15 @@ def described_mesh_uis(store: Store) -> set[str]:
     solutions = store.query(
         f"SELECT DISTINCT ?ui {{ GRAPH <{iris.graph_iri('mesh').value}> {{ "
         f"?t <{MESHV.identifier.value}> ?ui }} }}")
+    assert isinstance(solutions, QuerySolutions)
+    return {row[0].value for row in solutions}
+
+
+def retracted_articles(store: Store) -> set[str]:
+    """The articles the store marks retracted (by their own record or a notice)."""
+    solutions = store.query(
+        f"SELECT ?a {{ GRAPH <{iris.graph_iri('articles').value}> {{ "
+        f"?a <{EVKG.retracted.value}> true }} }}")
     assert isinstance(solutions, QuerySolutions)
     return {row[0].value for row in solutions}
 
@@ -374,9 +383,12 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
         with timed(report, "pruning"):
             prune_shared(store, loader.released)
     with timed(report, "findings"):
+        graphs = {name: iris.graph_iri(name).value for name in ("articles", "findings")}
+        if base is not None:
+            store.update(NOTICE_MARKS_UNDONE.format(**graphs))
+            loader.index.retracted = retracted_articles(store)
         load_curated_findings(store, inputs.data_dir / "findings.tsv", loader.index, report)
         store.update(SHORTCUTS.format(findings=iris.graph_iri("findings").value))
-        graphs = {name: iris.graph_iri(name).value for name in ("articles", "findings")}
         if spool is not None and (store.query(CITED_BY.format(**graphs))
                                   or store.query(UNMARKED_RETRACTIONS.format(**graphs))):
             spool.drop()  # the citations or retractions below add to the articles graph
@@ -480,6 +492,29 @@ INSERT {{ GRAPH <{findings}> {{ ?f evkg:fromRetractedArticle true }} }}
 WHERE {{ GRAPH <{articles}> {{ ?b evkg:retracted true }}
   GRAPH <{findings}> {{ ?f <http://www.w3.org/ns/prov#wasDerivedFrom> ?b
     FILTER NOT EXISTS {{ ?f evkg:fromRetractedArticle true }} }} }}
+"""
+#: Undoes the marks ``RETRACTIONS`` drew from notices no longer in the graph (deleted, or
+#: replaced by a version without "RetractionOf"), before it runs again in an ingest. An
+#: article's own record says it is retracted with ``evkg:retractionNotice`` ("RetractionIn")
+#: or the publication type "Retracted Publication" (and names its notice with both
+#: ``cito:isRetractedBy`` and ``evkg:retractionNotice``): those marks stay.
+#: The findings' flags then follow the articles (the curated ones are loaded afresh after).
+NOTICE_MARKS_UNDONE = """
+PREFIX evkg: <https://w3id.org/evkg/ontology#>
+PREFIX cito: <http://purl.org/spar/cito/>
+DELETE {{ GRAPH <{articles}> {{ ?b cito:isRetractedBy ?a }} }}
+WHERE {{ GRAPH <{articles}> {{ ?b cito:isRetractedBy ?a
+  FILTER NOT EXISTS {{ ?b evkg:retractionNotice ?a }}
+  FILTER NOT EXISTS {{ ?a cito:retracts ?b }} }} }};
+DELETE {{ GRAPH <{articles}> {{ ?b evkg:retracted true }} }}
+WHERE {{ GRAPH <{articles}> {{ ?b evkg:retracted true
+  FILTER NOT EXISTS {{ ?b evkg:retractionNotice ?notice }}
+  FILTER NOT EXISTS {{ ?b evkg:publicationTypeLabel "Retracted Publication" }}
+  FILTER NOT EXISTS {{ ?b cito:isRetractedBy ?a }} }} }};
+DELETE {{ GRAPH <{findings}> {{ ?f evkg:fromRetractedArticle true }} }}
+WHERE {{ GRAPH <{findings}> {{ ?f evkg:fromRetractedArticle true ;
+                                 <http://www.w3.org/ns/prov#wasDerivedFrom> ?b }}
+  FILTER NOT EXISTS {{ GRAPH <{articles}> {{ ?b evkg:retracted true }} }} }}
 """
 #: Whether a notice retracts an article not yet marked (then ``RETRACTIONS`` writes into the
 #: articles graph).

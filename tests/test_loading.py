@@ -22,7 +22,17 @@ from kg.iris import graph_iri
 from kg.jsonrecords import write_records
 from kg.loading import ArticleIndex, ArticleLoader, Versions, prune_shared
 from kg.namespaces import EVKG
-from kg.records import Article, Author, Deletion, Journal, MeshHeading, Provenance, Qualifier
+from kg.records import (
+    Article,
+    Author,
+    CommentCorrection,
+    Deletion,
+    Journal,
+    MeshHeading,
+    Provenance,
+    PublicationType,
+    Qualifier,
+)
 from kg.release import CHECKSUMS, QUARANTINE, current_release
 from kg.spool import GraphSpool
 from kg.store import open_read_only
@@ -337,6 +347,70 @@ def test_a_retraction_notice_marks_the_article_it_retracts(tmp_path: Path) -> No
     assert isinstance(rows, QuerySolutions)
     found, flagged = (int(term.value) for term in next(iter(rows)))  # type: ignore[union-attr]
     assert found > 0 and flagged == found
+
+
+def retraction_marks(out: Path, article: str) -> tuple[bool, set[str], int]:
+    """Whether the current release marks ``article`` retracted, the notices it names with
+    ``cito:isRetractedBy``, and how many findings drawn from it are flagged."""
+    store = open_read_only(current_release(out) / "store")
+    iri = f"<https://w3id.org/evkg/article/{article}>"
+    marked = bool(store.query(f"ASK {{ {iri} <{EVKG.retracted.value}> true }}",
+                              use_default_graph_as_union=True))
+    notices = store.query(f"SELECT ?n {{ {iri} <http://purl.org/spar/cito/isRetractedBy> ?n }}",
+                          use_default_graph_as_union=True)
+    assert isinstance(notices, QuerySolutions)
+    by = {row[0].value.rsplit("/", 1)[1] for row in notices}  # type: ignore[union-attr]
+    flagged = store.query(f"""SELECT (COUNT(?f) AS ?n) {{
+        ?f <http://www.w3.org/ns/prov#wasDerivedFrom> {iri} ;
+           <{EVKG.fromRetractedArticle.value}> true }}""", use_default_graph_as_union=True)
+    assert isinstance(flagged, QuerySolutions)
+    return marked, by, int(next(iter(flagged))[0].value)  # type: ignore[union-attr]
+
+
+def deletion_file(path: Path, pmid: str) -> Path:
+    path.write_text('<?xml version="1.0"?>\n<PubmedArticleSet><DeleteCitation>'
+                    f'<PMID Version="1">{pmid}</PMID></DeleteCitation></PubmedArticleSet>\n',
+                    encoding="utf-8")
+    return path
+
+
+def test_a_deleted_or_corrected_notice_no_longer_marks_the_article(tmp_path: Path) -> None:
+    """The marks a notice's RetractionOf put on an article go when an ingest deletes the
+    notice or replaces it with a version that retracts nothing; applying it again marks it."""
+    notice = tmp_path / "notice.xml"
+    notice.write_text(RETRACTION_NOTICE, encoding="utf-8")
+    out = tmp_path / "b"
+    build([notice], out)
+    marked, by, flagged = retraction_marks(out, "25621950")
+    assert marked and by == {"99999991"} and flagged > 0
+    ingest([deletion_file(tmp_path / "delete.xml", "99999991")], out)
+    assert retraction_marks(out, "25621950") == (False, set(), 0)
+    ingest([notice], out)
+    assert retraction_marks(out, "25621950") == (True, {"99999991"}, flagged)
+    corrected = tmp_path / "corrected.xml"
+    corrected.write_text(RETRACTION_NOTICE.replace('Version="1">99999991', 'Version="2">99999991')
+                         .replace('RefType="RetractionOf"', 'RefType="CommentOn"'),
+                         encoding="utf-8")
+    ingest([corrected], out)
+    assert retraction_marks(out, "25621950") == (False, set(), 0)
+
+
+def test_an_articles_own_retraction_outlives_a_deleted_notice(tmp_path: Path) -> None:
+    """An article whose own record says it is retracted (its publication type, its notice)
+    stays retracted, by its own notice, when another notice naming it is deleted."""
+    source = tmp_path / "records.jsonl"
+    write_records([
+        Article(pmid="99999981", title="A retracted article (invented)", retracted=True,
+                publication_types=(PublicationType("Retracted Publication"),),
+                comments_corrections=(CommentCorrection("RetractionIn", pmid="99999992"),)),
+        Article(pmid="99999991", title="A second notice (invented)",
+                comments_corrections=(CommentCorrection("RetractionOf", pmid="99999981"),)),
+    ], source)
+    out = tmp_path / "b"
+    build([source], out, default_articles=False)
+    assert retraction_marks(out, "99999981")[:2] == (True, {"99999991", "99999992"})
+    ingest([deletion_file(tmp_path / "delete.xml", "99999991")], out)
+    assert retraction_marks(out, "99999981")[:2] == (True, {"99999992"})
 
 
 BARRIER = MeshHeading("Blood-Brain Barrier", "D001812",
