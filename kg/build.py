@@ -458,7 +458,7 @@ def _description(store: Store, report: BuildReport, statistics: list[Quad],
     """graph/metadata: the VoID and DCAT description (from the dumps' tallies) and the
     statistics."""
     with timed(report, "metadata"):
-        return [*metadata_quads(store, report.version, tallies), *statistics]
+        return [*metadata_quads(store, report.version, tallies, report.based_on), *statistics]
 
 
 def _timed_call(report: BuildReport, step: str, function: Callable[..., T], *args: Any) -> T:

@@ -137,10 +137,12 @@ def tallied_class_partitions(store: Store, tallies: Tallies) -> list[tuple[str, 
     return found
 
 
-def metadata_quads(store: Store, version: str, tallies: Tallies | None = None
-                   ) -> Iterator[Quad]:
+def metadata_quads(store: Store, version: str, tallies: Tallies | None = None,
+                   based_on: str = "") -> Iterator[Quad]:
     """VoID + DCAT for the whole dataset and each named graph, with counts from the dumps'
-    ``tallies`` of the store's graphs (``kg.release.GraphTally``) or, without, from SPARQL."""
+    ``tallies`` of the store's graphs (``kg.release.GraphTally``) or, without, from SPARQL.
+    An ingest's release (``based_on`` the release it updated) names that release's activity
+    as the one it continued (``prov:wasInformedBy``)."""
     g = iris.graph_iri("metadata")
     base = iris.base_iri()
     ds = iris.dataset_iri()
@@ -171,6 +173,8 @@ def metadata_quads(store: Store, version: str, tallies: Tallies | None = None
     yield t(ds, PROV.wasGeneratedBy, rel)
     yield t(rel, RDF.type, PROV.Activity)
     yield t(rel, DCTERMS.identifier, Literal(version))
+    if based_on:
+        yield t(rel, PROV.wasInformedBy, iris.release_iri(based_on))
     statistics = (all_graph_statistics(store) if tallies is None
                   else tallied_statistics(tallies))
     total = sum(stats["triples"] for stats in statistics.values())

@@ -272,6 +272,13 @@ def test_ingest_makes_the_next_release_and_keeps_the_previous(tmp_path: Path) ->
     assert (out / "releases" / first.version / "store").exists()
     store = open_read_only(current_release(out) / "store")
     assert titles_and_authors(store) == (["Corrected version"], ["Fixer"])
+    # the release's description names the release it continued (VoID/DCAT's provenance)
+    continued = store.query(
+        "SELECT ?from { GRAPH ?g { ?release <http://www.w3.org/ns/prov#wasInformedBy> ?from ; "
+        f'<http://purl.org/dc/terms/identifier> "{second.version}" }} }}')
+    assert isinstance(continued, QuerySolutions)
+    assert [row[0].value for row in continued] == [  # type: ignore[union-attr]
+        f"https://w3id.org/evkg/release/{first.version}"]
     again = ingest([update], out)
     again_store = open_read_only(current_release(out) / "store")
     assert again.articles == second.articles == 1
