@@ -143,6 +143,8 @@ class Result:
     ingest_seconds: float = 0.0
     ingest_timings: dict[str, float] = field(default_factory=dict)
     ingest_note: str = ""
+    #: Where the ingest's dumps took the articles graph ("carried lines" or "store").
+    ingest_dumps_from: str = ""
 
 
 def run_child(command: list[str], **kwargs: object) -> tuple[float, float, float, str]:
@@ -243,7 +245,8 @@ def measure_ingest(result: Result, workdir: Path) -> None:
     command = [sys.executable, "-c", CLI_WITH_TIMINGS, str(timings_file), "ingest",
                str(update), "--into", str(out), "--quiet"]
     result.ingest_seconds, _, _, _ = run_child(command, cwd=ROOT)
-    result.ingest_timings = json.loads(timings_file.read_text(encoding="utf-8"))["timings"]
+    saved = json.loads(timings_file.read_text(encoding="utf-8"))
+    result.ingest_timings, result.ingest_dumps_from = saved["timings"], saved["dumps_from"]
     result.ingest_records = (revised, deleted)
     after = (out / "current").resolve()
     point_current(out, before)
@@ -338,7 +341,8 @@ def report(result: Result) -> None:
     else:
         print(f"ingest  {r.ingest_records[0]:,} revised + {r.ingest_records[1]:,} deleted "
               f"records: {r.ingest_seconds:.1f} s; steps: " + ", ".join(
-                  f"{k} {v:.1f} s" for k, v in r.ingest_timings.items()))
+                  f"{k} {v:.1f} s" for k, v in r.ingest_timings.items())
+              + f"; the dumps' articles graph from: {r.ingest_dumps_from}")
     print("release files: " + ", ".join(f"{k} {v / 1e6:,.1f} MB" for k, v in r.files.items()))
     print("gzip on N-Quads: " + ", ".join(
         f"level {level} {seconds:.3f} s/MB, {size / (1 << 20):.3f} of the size"

@@ -30,11 +30,11 @@ from kg.findings import curated_dois, finding_quads, read_curated_findings
 from kg.linking import ArticleLinker
 from kg.loading import ArticleIndex, ArticleLoader, FileCount, prune_shared
 from kg.meshnames import MeshNames
-from kg.metadata import Tallies, metadata_quads
+from kg.metadata import DUMPS, Tallies, metadata_quads
 from kg.namespaces import EVKG, MESHV
 from kg.records import Rejected
 from kg.sources import iter_source_files, read_source
-from kg.spool import GraphSpool
+from kg.spool import CarriedGraph, GraphLines, GraphSpool
 from kg.statistics import statistics_quads
 from kg.store import create_store, load_quads, open_read_only
 from kg.vocabulary import read_concepts, vocabulary_quads
@@ -65,9 +65,11 @@ class BuildReport:
     #: rises is the one that set it (for benchmarks; ``sort`` and the dumps' converters are
     #: child processes, not counted).
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
-    #: Where the articles graph of the dumps was read: "loaded lines" (``kg/spool.py``) or
-    #: "store".
+    #: Where the articles graph of the dumps was read: "loaded lines" (a build's
+    #: ``GraphSpool``), "carried lines" (an ingest's ``CarriedGraph``) or "store".
     dumps_from: str = ""
+    #: The graph whose lines open the N-Quads dump, sorted (those two ways), else "".
+    nquads_sorted_graph: str = ""
     #: The project's curated findings file: its entries wait in the quarantine until their
     #: article is in the graph, and are not errors of the build's sources.
     curated_file: str = ""
@@ -315,7 +317,12 @@ def _fill(staging: Path, base: Path | None, paths: list[Path], report: BuildRepo
     A new store keeps a sorted copy of the articles graph's lines for the dumps
     (``kg/spool.py``).
     """
-    spool = GraphSpool(iris.graph_iri("articles"), str(staging)) if base is None else None
+    articles = iris.graph_iri("articles")
+    spool: GraphLines | None = None
+    if base is None:
+        spool = GraphSpool(articles, str(staging))
+    elif release.nquads_sorted_graph(base.parent) == articles.value:
+        spool = CarriedGraph(articles, str(staging), base.parent / DUMPS["nquads"][0])
     try:
         _fill_store(staging, base, paths, report, inputs, spool)
     finally:
@@ -324,7 +331,7 @@ def _fill(staging: Path, base: Path | None, paths: list[Path], report: BuildRepo
 
 
 def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: BuildReport,
-                inputs: Inputs, spool: GraphSpool | None) -> None:
+                inputs: Inputs, spool: GraphLines | None) -> None:
     wanted_dois = curated_dois(inputs.data_dir / "findings.tsv")
     if base is None:
         store = create_store(staging / "store")
@@ -381,17 +388,24 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
         # what only replaced or deleted records named (their MeSH terms, loaded above from the
         # tables too, and journals) goes, as in a build without those records
         with timed(report, "pruning"):
+            if spool is not None:
+                spool.touch(f"<{iri}>" for iri in loader.released)  # journals it may remove
             prune_shared(store, loader.released)
     with timed(report, "findings"):
         graphs = {name: iris.graph_iri(name).value for name in ("articles", "findings")}
+        # the citations and retractions below write into the articles graph
+        if spool is not None and spool.follows_removals:
+            marked = store.query(CITED_OR_RETRACTED.format(**graphs))
+            assert isinstance(marked, QuerySolutions)
+            spool.touch(str(row[0]) for row in marked)
+        elif spool is not None and (store.query(CITED_BY.format(**graphs))
+                                    or store.query(UNMARKED_RETRACTIONS.format(**graphs))):
+            spool.drop()
         if base is not None:
             store.update(NOTICE_MARKS_UNDONE.format(**graphs))
             loader.index.retracted = retracted_articles(store)
         load_curated_findings(store, inputs.data_dir / "findings.tsv", loader.index, report)
         store.update(SHORTCUTS.format(findings=iris.graph_iri("findings").value))
-        if spool is not None and (store.query(CITED_BY.format(**graphs))
-                                  or store.query(UNMARKED_RETRACTIONS.format(**graphs))):
-            spool.drop()  # the citations or retractions below add to the articles graph
         store.update(CITATIONS.format(**graphs))
         store.update(RETRACTIONS.format(**graphs))
         store.flush()
@@ -423,7 +437,11 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             with timed(report, "shacl"):
                 shacl_problems += validate.description_shacl_problems(store, inputs.ontology_dir)
         problems = checks.result() + shacl_problems
-    report.dumps_from = "loaded lines" if spool is not None and spool.used else "store"
+    if spool is not None and spool.used:
+        report.dumps_from = "carried lines" if spool.follows_removals else "loaded lines"
+        report.nquads_sorted_graph = spool.graph.value
+    else:
+        report.dumps_from = "store"
     if problems:
         listing = "\n".join(f"- {p}" for p in problems[:50])
         more = f"\n… and {len(problems) - 50} more" if len(problems) > 50 else ""
@@ -522,6 +540,15 @@ UNMARKED_RETRACTIONS = """
 ASK {{ GRAPH <{articles}> {{ ?a <http://purl.org/spar/cito/retracts> ?b .
   ?b a <https://schema.org/ScholarlyArticle>
   FILTER NOT EXISTS {{ ?b <http://purl.org/spar/cito/isRetractedBy> ?a }} }} }}
+"""
+#: The subjects whose lines ``NOTICE_MARKS_UNDONE``, ``CITATIONS`` and ``RETRACTIONS`` may
+#: change (for ``CarriedGraph``; a superset is harmless).
+CITED_OR_RETRACTED = """
+PREFIX evkg: <https://w3id.org/evkg/ontology#>
+PREFIX cito: <http://purl.org/spar/cito/>
+SELECT DISTINCT ?s {{ GRAPH <{articles}> {{
+  {{ ?cited cito:isCitedBy ?s }} UNION {{ ?notice cito:retracts ?s }}
+  UNION {{ ?s cito:isRetractedBy ?notice }} UNION {{ ?s evkg:retracted true }} }} }}
 """
 #: Whether any article lists the articles citing it (then ``CITATIONS`` writes into the graph).
 CITED_BY = """

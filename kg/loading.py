@@ -25,9 +25,9 @@ from tqdm import tqdm
 
 from kg import iris
 from kg.articles import subject_iri
-from kg.namespaces import DCTERMS, EVKG, FABIO, MESH, MESHV
+from kg.namespaces import BIBO, DCTERMS, EVKG, FABIO, MESH, MESHV, RDF
 from kg.records import Article, Deletion, Rejected
-from kg.spool import GraphSpool
+from kg.spool import GraphLines
 from kg.store import load_others, load_plain_lines, split_lines
 
 #: How many quads (or lines) the article loader hands to pyoxigraph at a time. Each bulk load
@@ -200,6 +200,20 @@ def _iri_of_key(key: str) -> NamedNode:
     return iris.article_iri(key)
 
 
+def removed_subjects(store: Store, articles: Sequence[NamedNode]) -> list[str]:
+    """The subjects (N-Triples terms) of the articles graph whose lines ``removal_update``
+    may remove: the articles, their author list's cells, grants and creators."""
+    solutions = store.query(f"""
+SELECT DISTINCT ?s {{ VALUES ?a {{ {_values(a.value for a in articles)} }}
+  GRAPH <{iris.graph_iri('articles').value}> {{
+    {{ ?a ?p ?o BIND(?a AS ?s) }}
+    UNION {{ ?a <{BIBO.authorList.value}>/<{RDF.rest.value}>* ?s }}
+    UNION {{ ?a <{EVKG.grant.value}> ?s }}
+    UNION {{ ?a <{DCTERMS.creator.value}> ?s }} }} }}""")
+    assert isinstance(solutions, QuerySolutions)
+    return [str(row[0]) for row in solutions]
+
+
 def removal_update(articles: Sequence[NamedNode]) -> str:
     """SPARQL Update removing the articles' own records and the findings derived from them.
 
@@ -362,8 +376,8 @@ class ArticleLoader:
     _buffer: list[Quad | str] = field(default_factory=list)
     _batches: LineBatches = field(init=False)
     _loading: _BackgroundLoad | None = None
-    #: A copy of the articles graph's lines for the release dumps (``kg/spool.py``), if any.
-    spool: GraphSpool | None = None
+    #: The articles graph's lines for the release dumps (``kg/spool.py``), if any.
+    spool: GraphLines | None = None
     #: The journals and MeSH terms that removed articles named (for ``prune_shared``).
     released: set[str] = field(default_factory=set)
     #: Keys of the articles added since the last flush: some of their lines may still be in
@@ -411,7 +425,8 @@ class ArticleLoader:
 
     def _remove(self, article: NamedNode, key: str) -> None:
         """Remove an article before anything applied after it is loaded (see ``_removals``)."""
-        if self.spool is not None:  # the graph no longer holds every line loaded
+        if self.spool is not None and not self.spool.follows_removals:
+            # the graph no longer holds every line loaded
             self._wait()  # (a background load may be adding to the spool)
             self.spool.drop()
             self.spool = None  # the build holds the spool too, and sees it dropped
@@ -431,6 +446,8 @@ class ArticleLoader:
                 is_part_of=DCTERMS.isPartOf.value, mesh=MESH.iri, meshv=MESHV.iri))
             assert isinstance(solutions, QuerySolutions)
             self.released.update(row[0].value for row in solutions)
+            if self.spool is not None:
+                self.spool.touch(removed_subjects(self.store, part))
             self.store.update(removal_update(part))
         self._removals = []
 

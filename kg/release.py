@@ -26,7 +26,7 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse, s
 from kg import iris, sssom
 from kg.metadata import DUMPS, Tallies
 from kg.namespaces import PREFIXES
-from kg.spool import GraphSpool
+from kg.spool import GraphLines
 
 if TYPE_CHECKING:
     from kg.build import BuildReport
@@ -73,7 +73,7 @@ def _gzip_writer(path: Path) -> Iterator[IO[bytes]]:
         yield cast(IO[bytes], out)
 
 
-def write_dumps(store: Store, directory: Path, spool: GraphSpool | None = None,
+def write_dumps(store: Store, directory: Path, spool: GraphLines | None = None,
                 describe: Describe | None = None) -> dict[str, int]:
     """Each dump format, streamed from the store (whose iteration order is stable) or, for the
     graph ``spool`` kept, from its sorted lines when they hold exactly what the store holds
@@ -129,7 +129,7 @@ def _write_dumps_format_by_format(store: Store, directory: Path) -> dict[str, in
     return counts
 
 
-def _write_dumps_in_one_scan(store: Store, directory: Path, spool: GraphSpool | None = None,
+def _write_dumps_in_one_scan(store: Store, directory: Path, spool: GraphLines | None = None,
                              describe: Describe | None = None
                              ) -> tuple[dict[str, int], list[Quad]] | None:
     """Every dump from one scan of the store (with ``spool``: its sorted lines stand for its
@@ -197,7 +197,7 @@ def _write_dumps_in_one_scan(store: Store, directory: Path, spool: GraphSpool | 
                                stdin=scan_read, stdout=inputs[0], pass_fds=inputs[1:])
         close(scan_read, *inputs)
         if spool is not None:
-            sort_error = spool.wait()
+            sort_error = spool.wait(store)
             others = sorted((g for g in store.named_graphs() if isinstance(g, NamedNode)
                              and g != spool.graph and not (describe and g == metadata)),
                             key=lambda g: g.value)
@@ -429,6 +429,8 @@ def write_release(store: Store, directory: Path, report: BuildReport, *,
                    "media_type": media[f]} for f in files],
         "sources": {name: vars(count) for name, count in report.files.items()},
         "quarantined": len(report.quarantine),
+        # the graph whose lines open the N-Quads dump, sorted (an ingest carries them over)
+        "nquads_sorted_graph": report.nquads_sorted_graph or None,
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
                                       encoding="utf-8")
@@ -456,6 +458,13 @@ def export_graph(store_dir: Path, fmt: str, graph: str | None, out: IO[bytes]) -
         store.dump(out, rdf_format, prefixes=prefixes)
     else:
         serialize((q.triple for q in store), out, rdf_format, prefixes=prefixes)
+
+
+def nquads_sorted_graph(release_dir: Path) -> str:
+    """The graph whose lines open the release's N-Quads dump, sorted ("" when none does, or
+    the release is older than the manifest's field)."""
+    manifest = json.loads((release_dir / MANIFEST).read_text(encoding="utf-8"))
+    return str(manifest.get("nquads_sorted_graph") or "")
 
 
 def point_current(out: Path, release_dir: Path) -> None:

@@ -11,17 +11,30 @@ The copy only stands for the graph when it is exact: the loader drops it when it
 anything (a replaced or deleted article), the build when a later step writes into the graph,
 and the dumps count the quads they wrote against the store and read the store instead when the
 numbers differ.
+
+An ingest changes a few subjects of a graph it read whole into the previous release's dumps,
+whose N-Quads file opens with that graph's lines, sorted (the manifest's
+``nquads_sorted_graph``). ``CarriedGraph`` notes every subject the ingest writes to or removes
+from (the loader's lines, the removals, the later updates: a superset is harmless) and then
+writes the previous lines of every other subject merged with the store's lines of those: the
+same sorted lines, without reading the whole graph back from the store.
 """
 
 from __future__ import annotations
 
+import bisect
+import gzip
+import itertools
 import os
 import shutil
 import subprocess
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Iterator
 from contextlib import suppress
+from pathlib import Path
+from typing import IO, cast
 
-from pyoxigraph import NamedNode, Quad
+from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Store, serialize
 
 #: Memory ``sort`` may use for its runs (more spills to disk, not to memory).
 SORT_BUFFER_MB = 256
@@ -33,20 +46,63 @@ SORT_BUFFER_MB = 256
 SORT_MERGE_RUNS = 64
 
 
-class GraphSpool:
-    """The lines of one named graph, sorted and de-duplicated by ``sort`` as they are added.
+class GraphLines:
+    """The sorted lines of one named graph, written into a pipe the dumps read (``output``,
+    ``output_writer``) before they write the other graphs into the same pipe."""
 
-    ``sort`` writes its output into a pipe the spool keeps open (``output``, ``output_writer``):
-    the dumps read it, and write the other graphs into the same pipe after ``sort`` ends.
-    """
+    #: Whether the lines stay exact when the loader removes articles (``touch`` then names the
+    #: subjects they had): else the loader drops them.
+    follows_removals = False
 
-    def __init__(self, graph: NamedNode, folder: str) -> None:
+    def __init__(self, graph: NamedNode) -> None:
         self.graph = graph
         self.valid = True
-        #: Set by the dumps when they were written from this spool.
+        #: Set by the dumps when they were written from these lines.
         self.used = False
         self._suffix = f" <{graph.value}> .\n"
         self.output, self.output_writer = os.pipe()
+
+    def add(self, items: Iterable[str | Quad]) -> None:
+        """Lines and quads the loader loads (those of other graphs are ignored)."""
+        raise NotImplementedError
+
+    def touch(self, subjects: Iterable[str]) -> None:
+        """Subjects (N-Triples terms) whose lines a removal or an update changes."""
+
+    def drop(self) -> None:
+        """The graph will differ from the lines: stop keeping them."""
+        self.valid = False
+
+    def end_input(self) -> None:
+        """No more lines are added."""
+
+    def wait(self, store: Store) -> str:
+        """Write every line into the pipe; an error message, or "" when all went well."""
+        raise NotImplementedError
+
+    def take_output(self) -> tuple[int, int]:
+        """The read and write ends of the pipe the lines go into; the caller closes them."""
+        ends, self.output, self.output_writer = (self.output, self.output_writer), -1, -1
+        return ends
+
+    def close(self) -> None:
+        """Close the pipe (and stop whatever still writes into it)."""
+        for end in ("output", "output_writer"):
+            fd = getattr(self, end)
+            if fd >= 0:
+                os.close(fd)
+                setattr(self, end, -1)
+
+
+class GraphSpool(GraphLines):
+    """The lines of one named graph, sorted and de-duplicated by ``sort`` as they are added.
+
+    ``sort`` writes its output into the pipe: the dumps read it, and write the other graphs
+    into the same pipe after ``sort`` ends.
+    """
+
+    def __init__(self, graph: NamedNode, folder: str) -> None:
+        super().__init__(graph)
         # lz4 packs N-Quads 9× (sorted runs 14×) for little CPU: the runs of a million articles
         # took ~1.5 GB of disk instead of ~13 GB beside the store
         packing = ["--compress-program=lz4"] if shutil.which("lz4") else []
@@ -76,21 +132,15 @@ class GraphSpool:
             self.drop()
 
     def drop(self) -> None:
-        """The graph will differ from the lines: stop keeping them."""
-        self.valid = False
+        super().drop()
         self._stop()
-
-    def take_output(self) -> tuple[int, int]:
-        """The read and write ends of the pipe ``sort`` writes into; the caller closes them."""
-        ends, self.output, self.output_writer = (self.output, self.output_writer), -1, -1
-        return ends
 
     def end_input(self) -> None:
         """No more lines: ``sort`` sorts what it has and waits for the dumps to read it."""
         if self._sort is not None and self._sort.stdin is not None:
             self._sort.stdin.close()
 
-    def wait(self) -> str:
+    def wait(self, store: Store | None = None) -> str:
         """Wait for ``sort`` to write everything; its error message, or "" when it succeeded."""
         if self._sort is None:
             return "sort was stopped"
@@ -102,13 +152,8 @@ class GraphSpool:
         return ""
 
     def close(self) -> None:
-        """Stop ``sort`` if it still runs and close the pipe."""
         self._stop()
-        for end in ("output", "output_writer"):
-            fd = getattr(self, end)
-            if fd >= 0:
-                os.close(fd)
-                setattr(self, end, -1)
+        super().close()
 
     def _stop(self) -> None:
         if self._sort is not None:
@@ -121,3 +166,135 @@ class GraphSpool:
                     with suppress(OSError):
                         stream.close()
             self._sort = None
+
+
+class CarriedGraph(GraphLines):
+    """A graph's lines carried over from the previous release's N-Quads dump (``dump``, which
+    opens with them, sorted), with the subjects an ingest touched read afresh from the store.
+
+    The merge runs in a child process (``carry_lines``): the build's own threads would wait
+    for the GIL that SHACL holds meanwhile.
+    """
+
+    follows_removals = True
+
+    def __init__(self, graph: NamedNode, folder: str, dump: Path) -> None:
+        super().__init__(graph)
+        self._folder = Path(folder)
+        self._dump = dump
+        self._touched: set[str] = set()
+        self._writer = -1
+
+    def add(self, items: Iterable[str | Quad]) -> None:
+        suffix, graph, touched = self._suffix, self.graph, self._touched
+        for item in items:
+            if isinstance(item, str):
+                if item.endswith(suffix):
+                    touched.add(item[:item.index(" ")])
+            elif item.graph_name == graph:
+                touched.add(str(item.subject))
+
+    def touch(self, subjects: Iterable[str]) -> None:
+        self._touched.update(subjects)
+
+    def take_output(self) -> tuple[int, int]:
+        ends = super().take_output()
+        self._writer = ends[1]  # the merge writes there (the caller closes it after ``wait``)
+        return ends
+
+    def wait(self, store: Store | None = None) -> str:
+        """Write the touched subjects' lines from ``store`` and merge them with the previous
+        release's lines of the other subjects into the pipe."""
+        assert store is not None and self._writer >= 0, "wait follows take_output"
+        subjects = self._folder / "carried-subjects.txt"
+        fresh = self._folder / "carried-lines.nq"
+        lines: list[bytes] = []
+        for subject in self._touched:
+            try:
+                term = (BlankNode(subject[2:]) if subject.startswith("_:")
+                        else NamedNode(subject[1:-1]))
+            except ValueError:  # a term written with escapes: the dumps read the store
+                return f"cannot carry the lines of subject {subject}"
+            text = serialize(store.quads_for_pattern(term, None, None, self.graph),
+                             format=RdfFormat.N_QUADS)
+            lines.extend(text.splitlines(keepends=True) if text else ())
+        subjects.write_bytes("".join(f"{s}\n" for s in sorted(self._touched)).encode("utf-8"))
+        fresh.write_bytes(b"".join(sorted(set(lines))))
+        try:
+            return self._merge(subjects, fresh)
+        finally:  # the staging folder becomes the release
+            subjects.unlink()
+            fresh.unlink()
+
+    def _merge(self, subjects: Path, fresh: Path) -> str:
+        child = subprocess.run(
+            [sys.executable, "-c", "import sys; from kg.spool import carry_lines; "
+             "carry_lines(*sys.argv[1:])", str(self._dump), self.graph.value, str(subjects),
+             str(fresh)],
+            stdout=self._writer, stderr=subprocess.PIPE, check=False,
+            env=dict(os.environ, PYTHONPATH=os.pathsep.join(
+                p for p in (str(Path(__file__).resolve().parents[1]),
+                            os.environ.get("PYTHONPATH", "")) if p)))
+        if child.returncode:
+            message = child.stderr.decode("utf-8", "replace").strip().splitlines()
+            return message[-1] if message else f"exit status {child.returncode}"
+        return ""
+
+
+def carry_lines(dump: str, graph: str, subjects_file: str, fresh_file: str) -> None:
+    """Run by ``CarriedGraph.wait`` in a child process: write on standard output the lines of
+    ``graph`` that open the N-Quads ``dump`` (sorted), leaving out those of the subjects listed
+    in ``subjects_file``, merged with the (sorted) lines of ``fresh_file``.
+
+    The lines go a block at a time: a block that holds no touched subject and no fresh line is
+    copied as it is (an ingest touches few subjects of a large graph), and its order is checked
+    by ``sorted`` in C rather than line by line.
+    """
+    touched = sorted(set(Path(subjects_file).read_bytes().splitlines()) - {b""})
+    fresh = Path(fresh_file).read_bytes().splitlines(keepends=True)
+    out = cast(IO[bytes], sys.stdout.buffer)
+    taken = 0  # fresh lines written so far
+    last = b""
+    for block, lines in _graph_blocks(Path(dump), f" <{graph}> .\n".encode()):
+        if lines[0] <= last or lines != sorted(lines):
+            raise ValueError(f"{dump}: the lines of the graph are not sorted")
+        last = lines[-1]
+        first_key = lines[0][:lines[0].index(b" ")]
+        last_key = last[:last.index(b" ")]
+        keys = touched[bisect.bisect_left(touched, first_key):
+                       bisect.bisect_right(touched, last_key)]
+        end = bisect.bisect_left(fresh, last, taken)
+        if not keys and end == taken:
+            out.write(block)
+            continue
+        for key in reversed(keys):  # a subject's lines: from "key " up to "key \xff"
+            del lines[bisect.bisect_left(lines, key + b" "):bisect.bisect_left(lines, key + b" \xff")]
+        for line in fresh[taken:end]:
+            bisect.insort(lines, line)
+        taken = end
+        out.write(b"".join(lines))
+    out.write(b"".join(fresh[taken:]))
+    out.flush()
+
+
+#: How much of the decompressed dump ``carry_lines`` takes at a time.
+_BLOCK = 4 << 20
+
+
+def _graph_blocks(dump: Path, suffix: bytes) -> Iterator[tuple[bytes, list[bytes]]]:
+    """Blocks of whole lines from the start of ``dump`` while they are lines of the graph
+    (``suffix`` ends them), with their lines."""
+    rest = b""
+    with gzip.open(dump, "rb") as source:
+        while data := source.read(_BLOCK):
+            head, newline, rest = (rest + data).rpartition(b"\n")
+            if not newline:
+                continue
+            block = head + newline
+            lines = block.splitlines(keepends=True)
+            if block.count(suffix) < len(lines) or not block.endswith(suffix):
+                ours = list(itertools.takewhile(lambda line: line.endswith(suffix), lines))
+                if ours:
+                    yield b"".join(ours), ours
+                return  # the graph's lines end in this block
+            yield block, lines

@@ -5,6 +5,8 @@ the lines a new build loaded."""
 from __future__ import annotations
 
 import gzip
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -218,19 +220,26 @@ def counted_by_sparql(store: Store) -> tuple[dict[str, dict[str, int]], set[tupl
 
 def test_the_void_counts_of_a_build_and_an_ingest_are_the_stores_own(tmp_path: Path) -> None:
     """A build counts its graphs while the dumps read them (the sorted loaded lines of a new
-    build; the store itself for an ingest): every VoID count equals the SPARQL count."""
+    build, the carried lines of an ingest, or the store itself when the previous dump's lines
+    cannot be carried): every VoID count equals the SPARQL count."""
     out = tmp_path / "build"
     built = build([DATA / "pubmed_articles.xml"], out, default_articles=False)
     assert built.dumps_from == "loaded lines"
     first = open_read_only(current_release(out) / "store")
     assert described_counts(first) == counted_by_sparql(first)
-    ingested = ingest([DATA / "pubmed_medlinecitationset.xml"], out)
-    assert ingested.dumps_from == "store"
-    store = open_read_only(current_release(out) / "store")
-    per_graph, partitions = described_counts(store)
-    assert (per_graph, partitions) == counted_by_sparql(store)
-    assert per_graph[iris.graph_iri("articles").value]["distinctSubjects"] > 10
-    assert ("https://schema.org/ScholarlyArticle", ingested.articles) in partitions
+    for source, dumps_from in (("pubmed_medlinecitationset.xml", "carried lines"),
+                               ("pubmed_update.xml", "store")):
+        if dumps_from == "store":  # a previous release that does not say its lines are sorted
+            manifest = current_release(out) / release.MANIFEST
+            manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+                '"nquads_sorted_graph": "', '"nquads_sorted_graph_not": "'), encoding="utf-8")
+        ingested = ingest([DATA / source], out)
+        assert ingested.dumps_from == dumps_from
+        store = open_read_only(current_release(out) / "store")
+        per_graph, partitions = described_counts(store)
+        assert (per_graph, partitions) == counted_by_sparql(store)
+        assert per_graph[iris.graph_iri("articles").value]["distinctSubjects"] > 10
+        assert ("https://schema.org/ScholarlyArticle", ingested.articles) in partitions
 
 
 def test_a_subject_typed_with_one_class_in_several_graphs_is_one_entity(tmp_path: Path) -> None:
@@ -258,3 +267,35 @@ def test_a_subject_typed_with_one_class_in_several_graphs_is_one_entity(tmp_path
     nquads = gzip.decompress((tmp_path / DUMPS["nquads"][0]).read_bytes()).decode()
     assert nquads.splitlines()[-1].endswith(f"<{iris.graph_iri('metadata').value}> .")
     assert "#" not in {line[0] for line in nquads.splitlines()}
+
+
+@pytest.mark.parametrize("block", [64, 200, 1 << 20])
+def test_carried_lines_are_the_previous_ones_with_the_touched_subjects_renewed(
+        tmp_path: Path, block: int) -> None:
+    """``carry_lines`` (an ingest's articles graph from the previous dump) gives the sorted
+    lines a graph would have: the previous lines of subjects not touched, and the fresh lines
+    of the touched ones, whether a subject's lines fall in one block or across several, and
+    with subjects that are prefixes of others (``_:b1`` / ``_:b12``, ``<…/1>`` / ``<…/12>``)."""
+    graph = iris.graph_iri("articles").value
+    other = iris.graph_iri("mesh").value
+
+    def line(subject: str, value: str, g: str = graph) -> bytes:
+        return f'{subject} <http://purl.org/dc/terms/title> "{value}" <{g}> .\n'.encode()
+
+    subjects = [f"<https://w3id.org/evkg/article/{n}>" for n in (1, 12, 2, 3, 30, 4)] + \
+        ["_:b1", "_:b12", "_:b2"]
+    previous = sorted(line(s, f"old {i}") for s in subjects for i in range(3))
+    with gzip.open(tmp_path / "prev.nq.gz", "wb") as dump:  # the graph first, then another
+        dump.writelines([*previous, line("<https://w3id.org/evkg/article/1>", "m", other)])
+    touched = ["<https://w3id.org/evkg/article/1>", "<https://w3id.org/evkg/article/3>",
+               "_:b1", "<https://w3id.org/evkg/article/99>"]  # 99: new
+    fresh = sorted(line(s, "new") for s in touched if s != "<https://w3id.org/evkg/article/3>")
+    (tmp_path / "subjects.txt").write_text("\n".join(touched) + "\n", encoding="utf-8")
+    (tmp_path / "fresh.nq").write_bytes(b"".join(fresh))
+    carried = subprocess.run(
+        [sys.executable, "-c", "import sys, kg.spool as s; s._BLOCK = int(sys.argv[1]); "
+         "s.carry_lines(*sys.argv[2:])", str(block), str(tmp_path / "prev.nq.gz"), graph,
+         str(tmp_path / "subjects.txt"), str(tmp_path / "fresh.nq")],
+        capture_output=True, check=True, cwd=ROOT).stdout
+    kept = [p for p in previous if p.split(b" ", 1)[0].decode() not in touched]
+    assert carried == b"".join(sorted(kept + fresh))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import signal
@@ -10,10 +11,11 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode, Quad, QuerySolutions, Store
+from pyoxigraph import NamedNode, Quad, QuerySolutions, RdfFormat, Store, serialize
 
 from kg import loading
 from kg.articles import article_lines, article_quads
@@ -27,6 +29,7 @@ from kg.records import (
     Author,
     CommentCorrection,
     Deletion,
+    Grant,
     Journal,
     MeshHeading,
     Provenance,
@@ -572,3 +575,73 @@ def test_a_curated_finding_citing_only_a_doi_finds_its_article(tmp_path: Path) -
           <http://www.w3.org/ns/prov#wasDerivedFrom> ?article } }""")
     assert isinstance(found, QuerySolutions)
     assert [row[0].value for row in found] == ["https://w3id.org/evkg/article/99999902"]
+
+
+def articles_lines(release_dir: Path) -> tuple[list[bytes], list[bytes]]:
+    """The articles graph's lines as the release's N-Quads dump has them, and as its store
+    holds them (sorted)."""
+    suffix = f" <{graph_iri('articles').value}> .\n".encode()
+    with gzip.open(release_dir / "evkg.nq.gz", "rb") as dump:
+        dumped = [line for line in dump if line.endswith(suffix)]
+    store = open_read_only(release_dir / "store")
+    text = serialize(store.quads_for_pattern(None, None, None, graph_iri("articles")),
+                     format=RdfFormat.N_QUADS)
+    return dumped, sorted((text or b"").splitlines(keepends=True))
+
+
+def test_an_ingest_carries_the_previous_dumps_lines_over(tmp_path: Path) -> None:
+    """An ingest writes the articles graph of its dumps from the previous release's sorted
+    lines and the subjects it touched, read from the store: replaced articles (an ORCID author,
+    grants, an author list), a deletion and its journal, citations and a retraction notice
+    added and then deleted. Each time the dump holds the store's lines, sorted."""
+    records = [
+        replace(orcid_article("99999971", "First", "Old Lab"),
+                grants=(Grant("R01 CA999961", "NCI NIH HHS"),)),
+        Article(pmid="99999972", title="Doomed", journal=Journal(title="Journal of Lonely Results")),
+        Article(pmid="99999973", title="Cited", journal=Journal(title="Journal of Kept Results"))]
+    write_records(records, tmp_path / "v1.jsonl")
+    write_records([
+        replace(orcid_article("99999971", "First, corrected", "New Lab"), version=2,
+                authors=(Author(family="Doe", initials="J"),
+                         *orcid_article("99999971", "", "New Lab").authors)),
+        Article(pmid="99999974", title="Citing", cited_by_pmids=("99999975",)),
+        Article(pmid="99999991", title="A notice (invented)",
+                comments_corrections=(CommentCorrection("RetractionOf", pmid="99999973"),)),
+    ], tmp_path / "v2.jsonl")
+    out = tmp_path / "b"
+    first = build([tmp_path / "v1.jsonl"], out, default_articles=False)
+    assert first.dumps_from == "loaded lines"
+    updates = [[tmp_path / "v2.jsonl", deletion_file(tmp_path / "d1.xml", "99999972")],
+               [deletion_file(tmp_path / "d2.xml", "99999991")]]
+    for files in updates:
+        report = ingest(files, out)
+        assert report.dumps_from == "carried lines"
+        dumped, stored = articles_lines(current_release(out))
+        assert dumped == stored
+        assert not list(current_release(out).glob("carried-*"))  # the merge's inputs went
+    assert b"Lonely" not in b"".join(dumped) and b"New Lab" in b"".join(dumped)
+    assert retraction_marks(out, "99999973")[:2] == (False, set())
+
+
+def test_an_ingest_reads_the_store_when_the_previous_lines_cannot_be_carried(
+        tmp_path: Path) -> None:
+    """Lines of the previous dump that are not sorted (or a release whose manifest does not
+    say they are) are not carried: the dumps come from the store, and hold what it holds."""
+    write_records([orcid_article("99999971", "First", "Old Lab"),
+                   Article(pmid="99999972", title="Second")], tmp_path / "v1.jsonl")
+    write_records([orcid_article("99999971", "First, corrected", "New Lab")],
+                  tmp_path / "v2.jsonl")
+    out = tmp_path / "b"
+    build([tmp_path / "v1.jsonl"], out, default_articles=False)
+    dump = current_release(out) / "evkg.nq.gz"
+    with gzip.open(dump, "rb") as handle:
+        lines = handle.readlines()
+    with gzip.open(dump, "wb") as handle:  # the articles graph's first two lines swapped
+        handle.writelines([lines[1], lines[0], *lines[2:]])
+    report = ingest([tmp_path / "v2.jsonl"], out)
+    assert report.dumps_from == "store"
+    dumped, stored = articles_lines(current_release(out))
+    assert sorted(dumped) == stored and b"New Lab" in b"".join(dumped)
+    manifest = json.loads((current_release(out) / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["nquads_sorted_graph"] is None
+    assert ingest([tmp_path / "v2.jsonl"], out).dumps_from == "store"
