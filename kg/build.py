@@ -542,12 +542,15 @@ ASK {{ GRAPH <{articles}> {{ ?a <http://purl.org/spar/cito/retracts> ?b .
   FILTER NOT EXISTS {{ ?b <http://purl.org/spar/cito/isRetractedBy> ?a }} }} }}
 """
 #: The subjects whose lines ``NOTICE_MARKS_UNDONE``, ``CITATIONS`` and ``RETRACTIONS`` may
-#: change (for ``CarriedGraph``; a superset is harmless).
+#: change (for ``CarriedGraph``; a superset is harmless): the citing articles that do not cite
+#: yet (an article fetched from PubMed may list thousands citing it: only the new ones), and
+#: every article marked retracted or named by a notice (few).
 CITED_OR_RETRACTED = """
 PREFIX evkg: <https://w3id.org/evkg/ontology#>
 PREFIX cito: <http://purl.org/spar/cito/>
 SELECT DISTINCT ?s {{ GRAPH <{articles}> {{
-  {{ ?cited cito:isCitedBy ?s }} UNION {{ ?notice cito:retracts ?s }}
+  {{ ?cited cito:isCitedBy ?s FILTER NOT EXISTS {{ ?s cito:cites ?cited }} }}
+  UNION {{ ?notice cito:retracts ?s }}
   UNION {{ ?s cito:isRetractedBy ?notice }} UNION {{ ?s evkg:retracted true }} }} }}
 """
 #: Whether any article lists the articles citing it (then ``CITATIONS`` writes into the graph).
