@@ -314,7 +314,8 @@ def _fill(staging: Path, base: Path | None, paths: list[Path], report: BuildRepo
 
     With ``base`` (the previous release's store) the new store starts as a copy of it; the
     curated findings and the metadata are then recomputed, as new articles may resolve them.
-    A new store keeps a sorted copy of the articles graph's lines for the dumps
+    A new store keeps a sorted copy of the articles graph's lines for the dumps; an ingest
+    carries them over from the previous release's dump when it opens with them
     (``kg/spool.py``).
     """
     articles = iris.graph_iri("articles")
@@ -393,14 +394,10 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             prune_shared(store, loader.released)
     with timed(report, "findings"):
         graphs = {name: iris.graph_iri(name).value for name in ("articles", "findings")}
-        # the citations and retractions below write into the articles graph
-        if spool is not None and spool.follows_removals:
+        if spool is not None:  # the citations and retractions below write into the graph
             marked = store.query(CITED_OR_RETRACTED.format(**graphs))
             assert isinstance(marked, QuerySolutions)
             spool.touch(str(row[0]) for row in marked)
-        elif spool is not None and (store.query(CITED_BY.format(**graphs))
-                                    or store.query(UNMARKED_RETRACTIONS.format(**graphs))):
-            spool.drop()
         if base is not None:
             store.update(NOTICE_MARKS_UNDONE.format(**graphs))
             loader.index.retracted = retracted_articles(store)
@@ -438,7 +435,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
                 shacl_problems += validate.description_shacl_problems(store, inputs.ontology_dir)
         problems = checks.result() + shacl_problems
     if spool is not None and spool.used:
-        report.dumps_from = "carried lines" if spool.follows_removals else "loaded lines"
+        report.dumps_from = "carried lines" if isinstance(spool, CarriedGraph) else "loaded lines"
         report.nquads_sorted_graph = spool.graph.value
     else:
         report.dumps_from = "store"
@@ -534,17 +531,10 @@ WHERE {{ GRAPH <{findings}> {{ ?f evkg:fromRetractedArticle true ;
                                  <http://www.w3.org/ns/prov#wasDerivedFrom> ?b }}
   FILTER NOT EXISTS {{ GRAPH <{articles}> {{ ?b evkg:retracted true }} }} }}
 """
-#: Whether a notice retracts an article not yet marked (then ``RETRACTIONS`` writes into the
-#: articles graph).
-UNMARKED_RETRACTIONS = """
-ASK {{ GRAPH <{articles}> {{ ?a <http://purl.org/spar/cito/retracts> ?b .
-  ?b a <https://schema.org/ScholarlyArticle>
-  FILTER NOT EXISTS {{ ?b <http://purl.org/spar/cito/isRetractedBy> ?a }} }} }}
-"""
 #: The subjects whose lines ``NOTICE_MARKS_UNDONE``, ``CITATIONS`` and ``RETRACTIONS`` may
-#: change (for ``CarriedGraph``; a superset is harmless): the citing articles that do not cite
-#: yet (an article fetched from PubMed may list thousands citing it: only the new ones), and
-#: every article marked retracted or named by a notice (few).
+#: change (for the dumps' lines, ``kg/spool.py``; a superset is harmless): the citing articles
+#: that do not cite yet (an article fetched from PubMed may list thousands citing it: only the
+#: new ones), and every article marked retracted or named by a notice (few).
 CITED_OR_RETRACTED = """
 PREFIX evkg: <https://w3id.org/evkg/ontology#>
 PREFIX cito: <http://purl.org/spar/cito/>
@@ -552,10 +542,6 @@ SELECT DISTINCT ?s {{ GRAPH <{articles}> {{
   {{ ?cited cito:isCitedBy ?s FILTER NOT EXISTS {{ ?s cito:cites ?cited }} }}
   UNION {{ ?notice cito:retracts ?s }}
   UNION {{ ?s cito:isRetractedBy ?notice }} UNION {{ ?s evkg:retracted true }} }} }}
-"""
-#: Whether any article lists the articles citing it (then ``CITATIONS`` writes into the graph).
-CITED_BY = """
-ASK {{ GRAPH <{articles}> {{ ?cited <http://purl.org/spar/cito/isCitedBy> ?citing }} }}
 """
 #: Recomputes the shortcut triples from the findings (they are derived, never loaded).
 SHORTCUTS = """

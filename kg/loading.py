@@ -425,11 +425,6 @@ class ArticleLoader:
 
     def _remove(self, article: NamedNode, key: str) -> None:
         """Remove an article before anything applied after it is loaded (see ``_removals``)."""
-        if self.spool is not None and not self.spool.follows_removals:
-            # the graph no longer holds every line loaded
-            self._wait()  # (a background load may be adding to the spool)
-            self.spool.drop()
-            self.spool = None  # the build holds the spool too, and sees it dropped
         if key in self._unflushed:  # added by this loader: its lines go to the store first
             self.flush()
         # its lines are all in the store now: the removal waits for the next load (or batch)

@@ -146,7 +146,8 @@ def _write_dumps_in_one_scan(store: Store, directory: Path, spool: GraphLines | 
     copy would be ~13 GB) and no Python thread of the build copies it (it would wait for the
     GIL that SHACL holds). The bytes are those of dumping each format from the store.
 
-    With a spool, ``sort`` has written the graph's lines into the same pipe first (they hold
+    With a spool (``kg/spool.py``: ``sort``'s output or the previous release's lines, merged
+    with the touched subjects' lines), the graph's lines go into the same pipe first (they hold
     most of a release's quads: reading them back from the store was the slowest part), and
     only the other graphs, in the order of their IRIs, are read from the store.
 
@@ -187,7 +188,7 @@ def _write_dumps_in_one_scan(store: Store, directory: Path, spool: GraphLines | 
                 stdin=read_end, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env))
             close(read_end)
             inputs.append(write_end)
-        if spool is not None:  # sort writes into the spool's pipe
+        if spool is not None:  # the spool's lines go into its pipe
             scan_read, scan_write = spool.take_output()
             pipes.extend((scan_read, scan_write))
         else:

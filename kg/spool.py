@@ -7,22 +7,24 @@ while they load (C locale: plain byte order, so the same lines give the same byt
 run), spills sorted runs to the staging folder and merges them when the dumps read its output.
 Sorted lines keep each subject's lines together, as the Turtle and JSON-LD writers want.
 
-The copy only stands for the graph when it is exact: the loader drops it when it removes
-anything (a replaced or deleted article), the build when a later step writes into the graph,
-and the dumps count the quads they wrote against the store and read the store instead when the
-numbers differ.
+Some lines stop being the graph's: a replaced or deleted article's (removed from the store),
+the lines a later step writes (citations, retraction marks). Whoever changes the graph names
+the subjects it changes (``touch``; a superset is harmless): their lines are then read from
+the store, and ``carry_lines`` merges them with the kept lines of every other subject, in a
+child process. The dumps count the quads they wrote against the store and read the store
+instead when the numbers differ.
 
 An ingest changes a few subjects of a graph it read whole into the previous release's dumps,
 whose N-Quads file opens with that graph's lines, sorted (the manifest's
-``nquads_sorted_graph``). ``CarriedGraph`` notes every subject the ingest writes to or removes
-from (the loader's lines, the removals, the later updates: a superset is harmless) and then
-writes the previous lines of every other subject merged with the store's lines of those: the
-same sorted lines, without reading the whole graph back from the store.
+``nquads_sorted_graph``). ``CarriedGraph`` takes them from there the same way: the previous
+lines of every subject the ingest did not touch, merged with the store's lines of those it
+did, without reading the whole graph back from the store.
 """
 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import gzip
 import itertools
 import os
@@ -30,7 +32,6 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator
-from contextlib import suppress
 from pathlib import Path
 from typing import IO, cast
 
@@ -48,19 +49,25 @@ SORT_MERGE_RUNS = 64
 
 class GraphLines:
     """The sorted lines of one named graph, written into a pipe the dumps read (``output``,
-    ``output_writer``) before they write the other graphs into the same pipe."""
+    ``output_writer``) before they write the other graphs into the same pipe.
 
-    #: Whether the lines stay exact when the loader removes articles (``touch`` then names the
-    #: subjects they had): else the loader drops them.
-    follows_removals = False
+    The lines come from a sorted source (``sort``'s output for a build, the previous release's
+    dump for an ingest); the subjects a build or an ingest writes to or removes from otherwise
+    (``touch``: removals, later updates; a superset is harmless) are read from the store
+    instead, and ``carry_lines`` merges the two in a child process (the build's own threads
+    would wait for the GIL that SHACL holds meanwhile).
+    """
 
-    def __init__(self, graph: NamedNode) -> None:
+    def __init__(self, graph: NamedNode, folder: str) -> None:
         self.graph = graph
         self.valid = True
         #: Set by the dumps when they were written from these lines.
         self.used = False
         self._suffix = f" <{graph.value}> .\n"
+        self._folder = Path(folder)
+        self._touched: set[str] = set()
         self.output, self.output_writer = os.pipe()
+        self._writer = -1
 
     def add(self, items: Iterable[str | Quad]) -> None:
         """Lines and quads the loader loads (those of other graphs are ignored)."""
@@ -68,6 +75,7 @@ class GraphLines:
 
     def touch(self, subjects: Iterable[str]) -> None:
         """Subjects (N-Triples terms) whose lines a removal or an update changes."""
+        self._touched.update(subjects)
 
     def drop(self) -> None:
         """The graph will differ from the lines: stop keeping them."""
@@ -76,14 +84,16 @@ class GraphLines:
     def end_input(self) -> None:
         """No more lines are added."""
 
-    def wait(self, store: Store) -> str:
+    def take_output(self) -> tuple[int, int]:
+        """The read and write ends of the pipe the lines go into; the caller closes them
+        (after ``wait``)."""
+        ends, self.output, self.output_writer = (self.output, self.output_writer), -1, -1
+        self._writer = ends[1]
+        return ends
+
+    def wait(self, store: Store | None = None) -> str:
         """Write every line into the pipe; an error message, or "" when all went well."""
         raise NotImplementedError
-
-    def take_output(self) -> tuple[int, int]:
-        """The read and write ends of the pipe the lines go into; the caller closes them."""
-        ends, self.output, self.output_writer = (self.output, self.output_writer), -1, -1
-        return ends
 
     def close(self) -> None:
         """Close the pipe (and stop whatever still writes into it)."""
@@ -93,119 +103,10 @@ class GraphLines:
                 os.close(fd)
                 setattr(self, end, -1)
 
-
-class GraphSpool(GraphLines):
-    """The lines of one named graph, sorted and de-duplicated by ``sort`` as they are added.
-
-    ``sort`` writes its output into the pipe: the dumps read it, and write the other graphs
-    into the same pipe after ``sort`` ends.
-    """
-
-    def __init__(self, graph: NamedNode, folder: str) -> None:
-        super().__init__(graph)
-        # lz4 packs N-Quads 9× (sorted runs 14×) for little CPU: the runs of a million articles
-        # took ~1.5 GB of disk instead of ~13 GB beside the store
-        packing = ["--compress-program=lz4"] if shutil.which("lz4") else []
-        self._sort: subprocess.Popen[bytes] | None = subprocess.Popen(
-            ["sort", "--unique", f"--buffer-size={SORT_BUFFER_MB}M",
-             f"--batch-size={SORT_MERGE_RUNS}", f"--temporary-directory={folder}", *packing],
-            stdin=subprocess.PIPE, stdout=self.output_writer, stderr=subprocess.PIPE,
-            env=dict(os.environ, LC_ALL="C"))
-
-    def add(self, items: Iterable[str | Quad]) -> None:
-        """Keep the lines of the graph among ``items`` (a ``Quad`` in the graph drops the copy:
-        its text would be pyoxigraph's, not the loader's)."""
-        if not self.valid or self._sort is None or self._sort.stdin is None:
-            return
-        suffix, graph = self._suffix, self.graph
-        kept: list[str] = []
-        for item in items:
-            if isinstance(item, str):
-                if item.endswith(suffix):
-                    kept.append(item)
-            elif item.graph_name == graph:
-                self.drop()
-                return
-        try:
-            self._sort.stdin.write("".join(kept).encode("utf-8"))
-        except OSError:  # sort stopped (its message is read by ``wait``): the store is read
-            self.drop()
-
-    def drop(self) -> None:
-        super().drop()
-        self._stop()
-
-    def end_input(self) -> None:
-        """No more lines: ``sort`` sorts what it has and waits for the dumps to read it."""
-        if self._sort is not None and self._sort.stdin is not None:
-            self._sort.stdin.close()
-
-    def wait(self, store: Store | None = None) -> str:
-        """Wait for ``sort`` to write everything; its error message, or "" when it succeeded."""
-        if self._sort is None:
-            return "sort was stopped"
-        self.end_input()
-        assert self._sort.stderr is not None
-        message = self._sort.stderr.read().decode("utf-8", "replace").strip()
-        if self._sort.wait():
-            return message.splitlines()[-1] if message else f"exit status {self._sort.returncode}"
-        return ""
-
-    def close(self) -> None:
-        self._stop()
-        super().close()
-
-    def _stop(self) -> None:
-        if self._sort is not None:
-            self._sort.kill()
-            self._sort.wait()
-            for stream in (self._sort.stdin, self._sort.stderr):
-                if stream is not None:
-                    # sort is gone: input still buffered has nowhere to go (BrokenPipeError),
-                    # and the stream is closed all the same
-                    with suppress(OSError):
-                        stream.close()
-            self._sort = None
-
-
-class CarriedGraph(GraphLines):
-    """A graph's lines carried over from the previous release's N-Quads dump (``dump``, which
-    opens with them, sorted), with the subjects an ingest touched read afresh from the store.
-
-    The merge runs in a child process (``carry_lines``): the build's own threads would wait
-    for the GIL that SHACL holds meanwhile.
-    """
-
-    follows_removals = True
-
-    def __init__(self, graph: NamedNode, folder: str, dump: Path) -> None:
-        super().__init__(graph)
-        self._folder = Path(folder)
-        self._dump = dump
-        self._touched: set[str] = set()
-        self._writer = -1
-
-    def add(self, items: Iterable[str | Quad]) -> None:
-        suffix, graph, touched = self._suffix, self.graph, self._touched
-        for item in items:
-            if isinstance(item, str):
-                if item.endswith(suffix):
-                    touched.add(item[:item.index(" ")])
-            elif item.graph_name == graph:
-                touched.add(str(item.subject))
-
-    def touch(self, subjects: Iterable[str]) -> None:
-        self._touched.update(subjects)
-
-    def take_output(self) -> tuple[int, int]:
-        ends = super().take_output()
-        self._writer = ends[1]  # the merge writes there (the caller closes it after ``wait``)
-        return ends
-
-    def wait(self, store: Store | None = None) -> str:
-        """Write the touched subjects' lines from ``store`` and merge them with the previous
-        release's lines of the other subjects into the pipe."""
-        assert store is not None and self._writer >= 0, "wait follows take_output"
+    def _merge(self, store: Store, source: str, stdin: int | None = None) -> str:
+        """Run ``carry_lines`` on ``source`` (a dump, or "-": ``stdin``) with the touched
+        subjects' lines from ``store``, into the pipe."""
+        assert self._writer >= 0, "wait follows take_output"
         subjects = self._folder / "carried-subjects.txt"
         fresh = self._folder / "carried-lines.nq"
         lines: list[bytes] = []
@@ -221,30 +122,141 @@ class CarriedGraph(GraphLines):
         subjects.write_bytes("".join(f"{s}\n" for s in sorted(self._touched)).encode("utf-8"))
         fresh.write_bytes(b"".join(sorted(set(lines))))
         try:
-            return self._merge(subjects, fresh)
+            child = subprocess.run(
+                [sys.executable, "-c", "import sys; from kg.spool import carry_lines; "
+                 "carry_lines(*sys.argv[1:])", source, self.graph.value, str(subjects),
+                 str(fresh)],
+                stdin=stdin, stdout=self._writer, stderr=subprocess.PIPE, check=False,
+                env=dict(os.environ, PYTHONPATH=os.pathsep.join(
+                    p for p in (str(Path(__file__).resolve().parents[1]),
+                                os.environ.get("PYTHONPATH", "")) if p)))
         finally:  # the staging folder becomes the release
             subjects.unlink()
             fresh.unlink()
-
-    def _merge(self, subjects: Path, fresh: Path) -> str:
-        child = subprocess.run(
-            [sys.executable, "-c", "import sys; from kg.spool import carry_lines; "
-             "carry_lines(*sys.argv[1:])", str(self._dump), self.graph.value, str(subjects),
-             str(fresh)],
-            stdout=self._writer, stderr=subprocess.PIPE, check=False,
-            env=dict(os.environ, PYTHONPATH=os.pathsep.join(
-                p for p in (str(Path(__file__).resolve().parents[1]),
-                            os.environ.get("PYTHONPATH", "")) if p)))
         if child.returncode:
             message = child.stderr.decode("utf-8", "replace").strip().splitlines()
             return message[-1] if message else f"exit status {child.returncode}"
         return ""
 
 
-def carry_lines(dump: str, graph: str, subjects_file: str, fresh_file: str) -> None:
-    """Run by ``CarriedGraph.wait`` in a child process: write on standard output the lines of
-    ``graph`` that open the N-Quads ``dump`` (sorted), leaving out those of the subjects listed
-    in ``subjects_file``, merged with the (sorted) lines of ``fresh_file``.
+class GraphSpool(GraphLines):
+    """The lines of one named graph, sorted and de-duplicated by ``sort`` as they are added.
+
+    ``sort`` writes its output into a pipe of its own: ``wait`` copies it into the dumps' pipe
+    (``cat``), or merges it with the touched subjects' lines when a removal or an update
+    touched any.
+    """
+
+    def __init__(self, graph: NamedNode, folder: str) -> None:
+        super().__init__(graph, folder)
+        # lz4 packs N-Quads 9× (sorted runs 14×) for little CPU: the runs of a million articles
+        # took ~1.5 GB of disk instead of ~13 GB beside the store
+        packing = ["--compress-program=lz4"] if shutil.which("lz4") else []
+        self._sorted, sorted_writer = os.pipe()
+        self._sort: subprocess.Popen[bytes] | None = subprocess.Popen(
+            ["sort", "--unique", f"--buffer-size={SORT_BUFFER_MB}M",
+             f"--batch-size={SORT_MERGE_RUNS}", f"--temporary-directory={folder}", *packing],
+            stdin=subprocess.PIPE, stdout=sorted_writer, stderr=subprocess.PIPE,
+            env=dict(os.environ, LC_ALL="C"))
+        os.close(sorted_writer)
+
+    def add(self, items: Iterable[str | Quad]) -> None:
+        """Keep the lines of the graph among ``items`` (a ``Quad``'s subject is touched: its
+        text would be pyoxigraph's, not the loader's)."""
+        if not self.valid or self._sort is None or self._sort.stdin is None:
+            return
+        suffix, graph = self._suffix, self.graph
+        kept: list[str] = []
+        for item in items:
+            if isinstance(item, str):
+                if item.endswith(suffix):
+                    kept.append(item)
+            elif item.graph_name == graph:
+                self._touched.add(str(item.subject))
+        try:
+            self._sort.stdin.write("".join(kept).encode("utf-8"))
+        except OSError:  # sort stopped (its message is read by ``wait``): the store is read
+            self.drop()
+
+    def drop(self) -> None:
+        super().drop()
+        self._stop()
+
+    def end_input(self) -> None:
+        """No more lines: ``sort`` sorts what it has and waits for the dumps to read it."""
+        if self._sort is not None and self._sort.stdin is not None:
+            self._sort.stdin.close()
+
+    def wait(self, store: Store | None = None) -> str:
+        """Write ``sort``'s output into the pipe, merged with the touched subjects' lines from
+        ``store``; ``sort``'s error message or the merge's, or "" when both succeeded."""
+        if self._sort is None:
+            return "sort was stopped"
+        self.end_input()
+        if self._touched:
+            assert store is not None, "touched subjects are read from the store"
+            merged = self._merge(store, "-", stdin=self._sorted)
+        else:
+            copy = subprocess.run(["cat"], stdin=self._sorted, stdout=self._writer,
+                                  stderr=subprocess.PIPE, check=False)
+            merged = copy.stderr.decode("utf-8", "replace").strip() if copy.returncode else ""
+        os.close(self._sorted)  # a reader that stopped early leaves sort a broken pipe, not a
+        self._sorted = -1  # full one it would wait on forever
+        assert self._sort.stderr is not None
+        message = self._sort.stderr.read().decode("utf-8", "replace").strip()
+        if self._sort.wait():
+            return message.splitlines()[-1] if message else f"exit status {self._sort.returncode}"
+        return merged
+
+    def close(self) -> None:
+        self._stop()
+        if self._sorted >= 0:
+            os.close(self._sorted)
+            self._sorted = -1
+        super().close()
+
+    def _stop(self) -> None:
+        if self._sort is not None:
+            self._sort.kill()
+            self._sort.wait()
+            for stream in (self._sort.stdin, self._sort.stderr):
+                if stream is not None:
+                    # sort is gone: input still buffered has nowhere to go (BrokenPipeError),
+                    # and the stream is closed all the same
+                    with contextlib.suppress(OSError):
+                        stream.close()
+            self._sort = None
+
+
+class CarriedGraph(GraphLines):
+    """A graph's lines carried over from the previous release's N-Quads dump (``dump``, which
+    opens with them, sorted), with the subjects an ingest touched read afresh from the store."""
+
+    def __init__(self, graph: NamedNode, folder: str, dump: Path) -> None:
+        super().__init__(graph, folder)
+        self._dump = dump
+
+    def add(self, items: Iterable[str | Quad]) -> None:
+        suffix, graph, touched = self._suffix, self.graph, self._touched
+        for item in items:
+            if isinstance(item, str):
+                if item.endswith(suffix):
+                    touched.add(item[:item.index(" ")])
+            elif item.graph_name == graph:
+                touched.add(str(item.subject))
+
+    def wait(self, store: Store | None = None) -> str:
+        """Merge the previous release's lines of the untouched subjects with the touched
+        subjects' lines from ``store`` into the pipe."""
+        assert store is not None, "carried lines take the touched subjects from the store"
+        return self._merge(store, str(self._dump))
+
+
+def carry_lines(source: str, graph: str, subjects_file: str, fresh_file: str) -> None:
+    """Run by ``GraphLines._merge`` in a child process: write on standard output the lines of
+    ``graph`` that open ``source`` (an N-Quads dump, gzipped, or "-": ``sort``'s output on
+    standard input), sorted, leaving out those of the subjects listed in ``subjects_file``,
+    merged with the (sorted) lines of ``fresh_file``.
 
     The lines go a block at a time: a block that holds no touched subject and no fresh line is
     copied as it is (an ingest touches few subjects of a large graph), and its order is checked
@@ -255,46 +267,48 @@ def carry_lines(dump: str, graph: str, subjects_file: str, fresh_file: str) -> N
     out = cast(IO[bytes], sys.stdout.buffer)
     taken = 0  # fresh lines written so far
     last = b""
-    for block, lines in _graph_blocks(Path(dump), f" <{graph}> .\n".encode()):
-        if lines[0] <= last or lines != sorted(lines):
-            raise ValueError(f"{dump}: the lines of the graph are not sorted")
-        last = lines[-1]
-        first_key = lines[0][:lines[0].index(b" ")]
-        last_key = last[:last.index(b" ")]
-        keys = touched[bisect.bisect_left(touched, first_key):
-                       bisect.bisect_right(touched, last_key)]
-        end = bisect.bisect_left(fresh, last, taken)
-        if not keys and end == taken:
-            out.write(block)
-            continue
-        for key in reversed(keys):  # a subject's lines: from "key " up to "key \xff"
-            del lines[bisect.bisect_left(lines, key + b" "):bisect.bisect_left(lines, key + b" \xff")]
-        for line in fresh[taken:end]:
-            bisect.insort(lines, line)
-        taken = end
-        out.write(b"".join(lines))
+    with (contextlib.nullcontext(sys.stdin.buffer) if source == "-"
+          else gzip.open(source, "rb")) as lines_in:
+        for block, lines in _graph_blocks(cast(IO[bytes], lines_in), f" <{graph}> .\n".encode()):
+            if lines[0] <= last or lines != sorted(lines):
+                raise ValueError(f"{source}: the lines of the graph are not sorted")
+            last = lines[-1]
+            first_key = lines[0][:lines[0].index(b" ")]
+            last_key = last[:last.index(b" ")]
+            keys = touched[bisect.bisect_left(touched, first_key):
+                           bisect.bisect_right(touched, last_key)]
+            end = bisect.bisect_left(fresh, last, taken)
+            if not keys and end == taken:
+                out.write(block)
+                continue
+            for key in reversed(keys):  # a subject's lines: from "key " up to "key \xff"
+                del lines[bisect.bisect_left(lines, key + b" "):
+                          bisect.bisect_left(lines, key + b" \xff")]
+            for line in fresh[taken:end]:
+                bisect.insort(lines, line)
+            taken = end
+            out.write(b"".join(lines))
     out.write(b"".join(fresh[taken:]))
     out.flush()
 
 
-#: How much of the decompressed dump ``carry_lines`` takes at a time.
+#: How much of the source ``carry_lines`` takes at a time.
 _BLOCK = 4 << 20
 
 
-def _graph_blocks(dump: Path, suffix: bytes) -> Iterator[tuple[bytes, list[bytes]]]:
-    """Blocks of whole lines from the start of ``dump`` while they are lines of the graph
+def _graph_blocks(source: IO[bytes], suffix: bytes) -> Iterator[tuple[bytes, list[bytes]]]:
+    """Blocks of whole lines from the start of ``source`` while they are lines of the graph
     (``suffix`` ends them), with their lines."""
     rest = b""
-    with gzip.open(dump, "rb") as source:
-        while data := source.read(_BLOCK):
-            head, newline, rest = (rest + data).rpartition(b"\n")
-            if not newline:
-                continue
-            block = head + newline
-            lines = block.splitlines(keepends=True)
-            if block.count(suffix) < len(lines) or not block.endswith(suffix):
-                ours = list(itertools.takewhile(lambda line: line.endswith(suffix), lines))
-                if ours:
-                    yield b"".join(ours), ours
-                return  # the graph's lines end in this block
-            yield block, lines
+    while data := source.read(_BLOCK):
+        head, newline, rest = (rest + data).rpartition(b"\n")
+        if not newline:
+            continue
+        block = head + newline
+        lines = block.splitlines(keepends=True)
+        if block.count(suffix) < len(lines) or not block.endswith(suffix):
+            ours = list(itertools.takewhile(lambda line: line.endswith(suffix), lines))
+            if ours:
+                yield b"".join(ours), ours
+            return  # the graph's lines end in this block
+        yield block, lines

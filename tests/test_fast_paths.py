@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -142,15 +143,16 @@ def test_a_new_build_dumps_its_loaded_lines_with_the_same_quads_and_bytes(
             == (current_release(tmp_path / "again") / release.CHECKSUMS).read_bytes())
 
 
-def test_a_build_that_replaces_an_article_dumps_the_store(tmp_path: Path) -> None:
-    """Replacing an article removes quads the loaded lines still hold: the store is read."""
+def test_a_build_that_replaces_an_article_still_dumps_its_loaded_lines(tmp_path: Path) -> None:
+    """Replacing an article removes quads the loaded lines still hold: the replaced subjects'
+    lines are read from the store and merged with the others, and the dumps hold the store."""
     text = (DATA / "pubmed_articles.xml").read_text(encoding="utf-8")
     newer = tmp_path / "newer.xml"
     newer.write_text(text.replace('<PMID Version="1">99999902</PMID>',
                                   '<PMID Version="2">99999902</PMID>', 1), encoding="utf-8")
     report = build([DATA / "pubmed_articles.xml", newer], tmp_path / "out",
                    default_articles=False)
-    assert report.dumps_from == "store"
+    assert report.dumps_from == "loaded lines"
     release_dir = current_release(tmp_path / "out")
     assert_dumps_hold(release_dir, open_read_only(release_dir / "store"))
 
@@ -299,3 +301,29 @@ def test_carried_lines_are_the_previous_ones_with_the_touched_subjects_renewed(
         capture_output=True, check=True, cwd=ROOT).stdout
     kept = [p for p in previous if p.split(b" ", 1)[0].decode() not in touched]
     assert carried == b"".join(sorted(kept + fresh))
+
+
+def test_a_merge_that_fails_leaves_sort_no_pipe_to_wait_on(tmp_path: Path) -> None:
+    """When the touched subjects cannot be merged (here a subject that is no IRI), ``sort``'s
+    output has no reader: it must end (a broken pipe), not wait on a full pipe, and the dumps
+    read the store."""
+    articles = iris.graph_iri("articles")
+    lines = [f'<https://w3id.org/evkg/article/{n}> <http://purl.org/dc/terms/title> '
+             f'"Article {n} {"x" * 80}" <{articles.value}> .\n' for n in range(3_000)]
+    store = Store()
+    load_lines(store, lines)
+    spool = GraphSpool(articles, str(tmp_path))
+    done: list[dict[str, int]] = []
+    try:
+        spool.add(lines)
+        spool.touch(["<not an IRI>"])
+        spool.end_input()
+        writer = threading.Thread(target=lambda: done.append(
+            release.write_dumps(store, tmp_path, spool)), daemon=True)
+        writer.start()
+        writer.join(120)
+        assert not writer.is_alive(), "the dumps hang on sort"
+    finally:
+        spool.close()
+    assert not spool.used and done[0][articles.value] == 3_000
+    assert_dumps_hold(tmp_path, store)
