@@ -183,18 +183,19 @@ def vocabulary_mesh_uis(data_dir: Path) -> set[str]:
 def described_mesh_uis(store: Store) -> set[str]:
     """The UIs of the MeSH terms graph/mesh describes (an ingest's tables describe them again:
     ``--mesh`` may bring tree numbers and entry terms the previous release had not)."""
-    solutions = store.query(
-        f"SELECT DISTINCT ?ui {{ GRAPH <{iris.graph_iri('mesh').value}> {{ "
-        f"?t <{MESHV.identifier.value}> ?ui }} }}")
-    assert isinstance(solutions, QuerySolutions)
-    return {row[0].value for row in solutions}
+    return _first_column(store, f"SELECT DISTINCT ?ui {{ GRAPH <{iris.graph_iri('mesh').value}> "
+                                f"{{ ?t <{MESHV.identifier.value}> ?ui }} }}")
 
 
 def retracted_articles(store: Store) -> set[str]:
     """The articles the store marks retracted (by their own record or a notice)."""
-    solutions = store.query(
-        f"SELECT ?a {{ GRAPH <{iris.graph_iri('articles').value}> {{ "
-        f"?a <{EVKG.retracted.value}> true }} }}")
+    return _first_column(store, f"SELECT ?a {{ GRAPH <{iris.graph_iri('articles').value}> "
+                                f"{{ ?a <{EVKG.retracted.value}> true }} }}")
+
+
+def _first_column(store: Store, query: str) -> set[str]:
+    """The values of a SELECT query's first variable."""
+    solutions = store.query(query)
     assert isinstance(solutions, QuerySolutions)
     return {row[0].value for row in solutions}
 

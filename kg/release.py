@@ -26,7 +26,7 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse, s
 from kg import iris, sssom
 from kg.metadata import DUMPS, Tallies
 from kg.namespaces import PREFIXES
-from kg.spool import GraphLines
+from kg.spool import GraphLines, python_call, whole_lines
 
 if TYPE_CHECKING:
     from kg.build import BuildReport
@@ -155,9 +155,6 @@ def _write_dumps_in_one_scan(store: Store, directory: Path, spool: GraphLines | 
     converter answers with its tallies of the graphs before it, and ``describe``'s quads follow
     the mark. They are returned with the counts, not added to the store.
     """
-    root = str(Path(__file__).resolve().parents[1])
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        p for p in (root, os.environ.get("PYTHONPATH", "")) if p))
     kinds = ("nquads", "turtle", "jsonld")
     processes: list[subprocess.Popen[bytes]] = []
     pipes: list[int] = []
@@ -182,10 +179,9 @@ def _write_dumps_in_one_scan(store: Store, directory: Path, spool: GraphLines | 
         inputs = []
         for kind in kinds:
             read_end, write_end = pipe()
-            processes.append(subprocess.Popen(
-                [sys.executable, "-c", "import sys; from kg.release import convert_nquads; "
-                 "convert_nquads(*sys.argv[1:])", kind, str(directory)],
-                stdin=read_end, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env))
+            command, env = python_call("kg.release.convert_nquads", kind, str(directory))
+            processes.append(subprocess.Popen(command, stdin=read_end, stdout=subprocess.PIPE,
+                                              stderr=subprocess.PIPE, env=env))
             close(read_end)
             inputs.append(write_end)
         if spool is not None:  # the spool's lines go into its pipe
@@ -289,14 +285,9 @@ def convert_nquads(kind: str, directory: str) -> None:
         tallies: dict[str, GraphTally] | None = {}
         with (_gzip_writer(folder / DUMPS["nquads"][0]) as nquads,
               _gzip_writer(folder / DUMPS["ntriples"][0]) as ntriples):
-            rest = b""
             # read1: what the pipe holds, without waiting for a whole chunk (after the tally
             # mark the build waits for the answer before it writes more)
-            while block := source.read1(_CHUNK):
-                head, newline, rest = (rest + block).rpartition(b"\n")
-                if not newline:
-                    continue
-                lines = head + newline
+            for lines in whole_lines(source.read1, _CHUNK):
                 if tallies is not None and (at := _mark_at(lines)) >= 0:
                     _write_lines(lines[:at], nquads, ntriples, counts, tallies)
                     sys.stdout.write(json.dumps({g: t.summary() for g, t in tallies.items()},
@@ -304,8 +295,6 @@ def convert_nquads(kind: str, directory: str) -> None:
                     sys.stdout.flush()
                     lines, tallies = lines[at + len(TALLY_MARK):], None
                 _write_lines(lines, nquads, ntriples, counts, tallies)
-            if rest:
-                raise ValueError("the N-Quads dump ended in the middle of a line")
         sys.stdout.write(json.dumps(counts))
     else:
         raise ValueError(f"unknown dump kind {kind!r}")

@@ -31,7 +31,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, cast
 
@@ -46,6 +46,29 @@ SORT_BUFFER_MB = 256
 #: and an ``lz4`` process.
 SORT_MERGE_RUNS = 64
 
+
+
+def python_call(function: str, *args: str) -> tuple[list[str], dict[str, str]]:
+    """The command and environment that run ``function`` (``module.name``) of this project in
+    a child Python with ``args`` (the project's root on its path, as in a checkout)."""
+    module, name = function.rsplit(".", 1)
+    root = str(Path(__file__).resolve().parents[1])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        p for p in (root, os.environ.get("PYTHONPATH", "")) if p))
+    return [sys.executable, "-c", f"import sys; from {module} import {name}; "
+            f"{name}(*sys.argv[1:])", *args], env
+
+
+def whole_lines(read: Callable[[int], bytes], size: int) -> Iterator[bytes]:
+    """Blocks of whole lines from ``read`` (each ends with a newline); an error when the input
+    ends in the middle of a line."""
+    rest = b""
+    while data := read(size):
+        head, newline, rest = (rest + data).rpartition(b"\n")
+        if newline:
+            yield head + newline
+    if rest:
+        raise ValueError("the N-Quads lines ended in the middle of a line")
 
 class GraphLines:
     """The sorted lines of one named graph, written into a pipe the dumps read (``output``,
@@ -121,15 +144,11 @@ class GraphLines:
             lines.extend(text.splitlines(keepends=True) if text else ())
         subjects.write_bytes("".join(f"{s}\n" for s in sorted(self._touched)).encode("utf-8"))
         fresh.write_bytes(b"".join(sorted(set(lines))))
+        command, env = python_call("kg.spool.carry_lines", source, self.graph.value,
+                                   str(subjects), str(fresh))
         try:
-            child = subprocess.run(
-                [sys.executable, "-c", "import sys; from kg.spool import carry_lines; "
-                 "carry_lines(*sys.argv[1:])", source, self.graph.value, str(subjects),
-                 str(fresh)],
-                stdin=stdin, stdout=self._writer, stderr=subprocess.PIPE, check=False,
-                env=dict(os.environ, PYTHONPATH=os.pathsep.join(
-                    p for p in (str(Path(__file__).resolve().parents[1]),
-                                os.environ.get("PYTHONPATH", "")) if p)))
+            child = subprocess.run(command, stdin=stdin, stdout=self._writer,
+                                   stderr=subprocess.PIPE, check=False, env=env)
         finally:  # the staging folder becomes the release
             subjects.unlink()
             fresh.unlink()
@@ -269,7 +288,8 @@ def carry_lines(source: str, graph: str, subjects_file: str, fresh_file: str) ->
     last = b""
     with (contextlib.nullcontext(sys.stdin.buffer) if source == "-"
           else gzip.open(source, "rb")) as lines_in:
-        for block, lines in _graph_blocks(cast(IO[bytes], lines_in), f" <{graph}> .\n".encode()):
+        blocks = whole_lines(cast(IO[bytes], lines_in).read, _BLOCK)
+        for block, lines in _graph_blocks(blocks, f" <{graph}> .\n".encode()):
             if lines[0] <= last or lines != sorted(lines):
                 raise ValueError(f"{source}: the lines of the graph are not sorted")
             last = lines[-1]
@@ -296,15 +316,10 @@ def carry_lines(source: str, graph: str, subjects_file: str, fresh_file: str) ->
 _BLOCK = 4 << 20
 
 
-def _graph_blocks(source: IO[bytes], suffix: bytes) -> Iterator[tuple[bytes, list[bytes]]]:
-    """Blocks of whole lines from the start of ``source`` while they are lines of the graph
-    (``suffix`` ends them), with their lines."""
-    rest = b""
-    while data := source.read(_BLOCK):
-        head, newline, rest = (rest + data).rpartition(b"\n")
-        if not newline:
-            continue
-        block = head + newline
+def _graph_blocks(blocks: Iterator[bytes], suffix: bytes) -> Iterator[tuple[bytes, list[bytes]]]:
+    """The blocks (of whole lines) while they are lines of the graph (``suffix`` ends them),
+    with their lines."""
+    for block in blocks:
         lines = block.splitlines(keepends=True)
         if block.count(suffix) < len(lines) or not block.endswith(suffix):
             ours = list(itertools.takewhile(lambda line: line.endswith(suffix), lines))
