@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import gzip
 import itertools
 import os
 import shutil
@@ -36,6 +35,8 @@ from pathlib import Path
 from typing import IO, cast
 
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Store, serialize
+
+from kg.compression import open_gzip
 
 #: Memory ``sort`` may use for its runs (more spills to disk, not to memory).
 SORT_BUFFER_MB = 256
@@ -287,7 +288,7 @@ def carry_lines(source: str, graph: str, subjects_file: str, fresh_file: str) ->
     taken = 0  # fresh lines written so far
     last = b""
     with (contextlib.nullcontext(sys.stdin.buffer) if source == "-"
-          else gzip.open(source, "rb")) as lines_in:
+          else open_gzip(source)) as lines_in:
         blocks = whole_lines(cast(IO[bytes], lines_in).read, _BLOCK)
         for block, lines in _graph_blocks(blocks, f" <{graph}> .\n".encode()):
             if lines[0] <= last or lines != sorted(lines):
