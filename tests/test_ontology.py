@@ -19,6 +19,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 
 from kg import namespaces
+from kg.validate import shacl_problems
 
 ROOT = Path(__file__).parents[1]
 ONTOLOGY = ROOT / "ontology" / "evkg.ttl"
@@ -474,6 +475,19 @@ def test_broken_fixture_with_rdfs_inference_catches_dangling_cargo(
     conforms, report, _ = shacl_report(BROKEN, "rdfs", ontology, shapes)
     assert not conforms
     assert reported(report, shapes) == SHACL_VIOLATIONS | SHACL_RDFS_EXTRA
+
+
+def test_build_validation_reports_what_rdfs_inference_finds(ontology: rdflib.Graph) -> None:
+    """kg.validate types nodes by the ontology's domains and ranges itself (owlrl's whole RDFS
+    closure was most of a build's SHACL time): the same violations, the dangling cargo too."""
+    data = parse(BROKEN)
+    data += ontology
+    lines = shacl_problems(data, SHAPES)
+    found = {(m.group(1), m.group(2).removeprefix(str(SHAPES_NS)))
+             for m in map(re.compile(r"(\S+): shape (\S+?)(?: \(path \S+\))?: ").match, lines)
+             if m}
+    assert len(found) == len(SHACL_VIOLATIONS | SHACL_RDFS_EXTRA) <= len(lines)
+    assert found == SHACL_VIOLATIONS | SHACL_RDFS_EXTRA
 
 
 # --- the SPARQL checks --------------------------------------------------------------------------
