@@ -80,9 +80,18 @@ def first_count(results: object) -> int:
 
 # --- N-Quads lines ------------------------------------------------------------------------------
 
-#: The characters a quoted N-Quads literal must escape (everything else may stand as it is).
-_MUST_ESCAPE = re.compile(r'["\\\n\r]')
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r"}
+#: The characters of a literal escaped in N-Quads as pyoxigraph writes them: the quote, the
+#: backslash, and the control characters (five by letter, the rest as ``\\u`` and four
+#: upper-case digits). The lines the mapper writes and those read from the store then spell a
+#: literal alike, so ``sort -u`` and the dumps' merge see one line per quad.
+_MUST_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f",
+            "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _ESCAPES.get(char) or f"\\u{ord(char):04X}"
 
 
 def iri_term(value: str) -> str:
@@ -93,7 +102,7 @@ def iri_term(value: str) -> str:
 def literal_term(value: str, datatype: str = "", language: str = "") -> str:
     """A literal in N-Quads syntax; ``datatype`` is an IRI term (``<…>``) as ``iri_term`` gives."""
     if _MUST_ESCAPE.search(value):
-        value = _MUST_ESCAPE.sub(lambda m: _ESCAPES[m.group()], value)
+        value = _MUST_ESCAPE.sub(_escape, value)
     if language:
         return f'"{value}"@{language}'
     if datatype:

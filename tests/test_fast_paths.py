@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, Triple, parse
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, Triple, parse, serialize
 
 from kg import iris, pubmed, release
 from kg import metadata as metadata_module
@@ -56,6 +56,16 @@ def test_literal_terms_read_back_as_the_same_value(value: str) -> None:
     line = f"<http://example.org/s> <http://example.org/p> {literal_term(value)} .\n"
     (quad,) = parse(input=line.encode("utf-8"), format=RdfFormat.N_QUADS)
     assert quad.object == Literal(value)
+
+
+def test_literal_terms_are_spelled_as_the_store_writes_them() -> None:
+    """Lines of the mapper and lines read back from the store meet in the dumps (sorted,
+    de-duplicated, merged by subject): a literal must have one spelling."""
+    value = "".join(map(chr, range(0x20))) + '\x7f " \\ é \u2028 \U0001f9ec'
+    quad = Quad(NamedNode("http://example.org/s"), NamedNode("http://example.org/p"),
+                Literal(value), NamedNode("http://example.org/g"))
+    line = f"<http://example.org/s> <http://example.org/p> {literal_term(value)} <http://example.org/g> .\n"
+    assert serialize([quad], format=RdfFormat.N_QUADS) == line.encode("utf-8")
 
 
 def fixture_articles() -> list[Article]:
