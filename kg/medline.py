@@ -26,6 +26,7 @@ from kg.records import (
     Qualifier,
     Rejected,
     Substance,
+    is_retracted,
     other_ids,
 )
 
@@ -41,7 +42,6 @@ COMMENT_TAGS = {
     "ECI": "ExpressionOfConcernIn", "ECF": "ExpressionOfConcernFor", "RPI": "RepublishedIn",
     "RPF": "RepublishedFrom", "SPIN": "SummaryForPatientsIn", "ORI": "OriginalReportIn",
 }
-RETRACTED_TYPE = "Retracted Publication"
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december")
 _ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])")
@@ -273,6 +273,5 @@ def _article(fields: list[Field], where: Provenance) -> Article:
         substances=tuple(_substance(v) for v in _every(fields, "RN")),
         mesh_headings=tuple(_heading(v) for v in _every(fields, "MH")),
         grants=tuple(_grant(v) for v in _every(fields, "GR")), comments_corrections=comments,
-        other_ids=other_ids(ids), retracted=(any(t.label == RETRACTED_TYPE for t in types)
-                   or any(c.ref_type == "RetractionIn" for c in comments)),
+        other_ids=other_ids(ids), retracted=is_retracted(types, comments),
         provenance=where)

@@ -38,6 +38,7 @@ from kg.records import (
     Reference,
     Rejected,
     Substance,
+    is_retracted,
     other_ids,
 )
 
@@ -47,7 +48,6 @@ Element = Any  # lxml.etree._Element; Any keeps the module checkable with or wit
 KNOWN_ROOTS = ("PubmedArticleSet", "MedlineCitationSet")
 #: Elements a wrapper root of another name may hold.
 ARTICLE_TAGS = frozenset({"PubmedArticle", "PubmedBookArticle"})
-RETRACTED_TYPE = "Retracted Publication"
 _PROLOG_LIMIT = 1 << 20
 _PROLOG_CHUNK = 1 << 12
 
@@ -550,8 +550,7 @@ def _citation_article(citation: Element | None, record: Element, where: Provenan
         substances=_substances(citation), mesh_headings=_mesh(citation),
         grants=_grants(article), references=_references(record),
         comments_corrections=comments, other_ids=other_ids(ids),
-        retracted=(any(t.label == RETRACTED_TYPE for t in types)
-                   or any(c.ref_type == "RetractionIn" for c in comments)),
+        retracted=is_retracted(types, comments),
         provenance=where)
 
 
@@ -581,7 +580,7 @@ def _book_article(elem: Element, where: Provenance) -> Article:
         revised_date=_date(_child(doc, "DateRevised")), authors=_authors(doc),
         publication_types=types, keywords=_keywords(doc), grants=_grants(doc),
         references=_references(elem), other_ids=other_ids(ids),
-        retracted=any(t.label == RETRACTED_TYPE for t in types),
+        retracted=is_retracted(types),
         is_book=True, provenance=Provenance(file=where.file, position=where.position,
                                             notes=notes))
 

@@ -156,6 +156,18 @@ class Article:
 _NAMED_IDS = frozenset({"pubmed", "doi", "pmc"})
 
 
+#: The publication type PubMed gives a retracted article.
+RETRACTED_TYPE = "Retracted Publication"
+
+
+def is_retracted(types: tuple[PublicationType, ...],
+                 comments: tuple[CommentCorrection, ...] = ()) -> bool:
+    """Whether a record says its article was retracted: the publication type "Retracted
+    Publication", or a "RetractionIn" comment naming the notice."""
+    return (any(t.label == RETRACTED_TYPE for t in types)
+            or any(c.ref_type == "RetractionIn" for c in comments))
+
+
 def other_ids(ids: dict[str, str]) -> tuple[str, ...]:
     """``Article.other_ids`` from identifiers by kind (``{"pii": "S0304…", "doi": …}``)."""
     return tuple(f"{kind}:{value}" for kind, value in ids.items()

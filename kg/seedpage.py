@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from kg.records import (
+    RETRACTED_TYPE,
     AbstractSection,
     Article,
     CommentCorrection,
@@ -28,6 +29,7 @@ from kg.records import (
     Qualifier,
     Reference,
     Substance,
+    is_retracted,
 )
 
 #: Section headings of a saved page, in PubMed's order; text after LinkOut is not read.
@@ -79,7 +81,7 @@ _PMCID = re.compile(r"\bPMCID:\s*(?P<pmcid>PMC\d+)")
 #: Trailing markers of a summary line that are not publication types.
 _NOT_TYPES = frozenset({"Free PMC article", "Free article", "Free Books & Documents",
                         "Free full text", "Online ahead of print"})
-_RETRACTED = "Retracted Publication"
+
 #: Link captions in a reference list, not references.
 _LINK_ONLY = re.compile(
     r"^(?:[-–]?\s*(?:DOI|PubMed|PMC|Google Scholar|Free PMC article|Free article)\s*)+$"
@@ -121,8 +123,7 @@ def parse_page(text: str, *, file: str = "") -> list[Article]:
         similar_pmids=tuple(a.pmid for a in similar),
         cited_by_pmids=tuple(a.pmid for a in citing),
         comments_corrections=corrections,
-        retracted=any(t.label == _RETRACTED for t in types)
-        or any(c.ref_type == "RetractionIn" for c in corrections),
+        retracted=is_retracted(types, corrections),
         provenance=Provenance(file=file, position="page"),
     )
     return [main, *unique_by_pmid(similar + citing)]
@@ -260,9 +261,9 @@ def parse_entry(entry: str, provenance: Provenance) -> Article:
     tail = _TAIL.search(entry)
     pmid_match = tail or _PMID.search(entry)
     types = entry_types(tail["markers"]) if tail else ()
-    retracted = _RETRACTED in entry
-    if retracted and PublicationType(_RETRACTED) not in types:
-        types += (PublicationType(_RETRACTED),)
+    retracted = RETRACTED_TYPE in entry
+    if retracted and PublicationType(RETRACTED_TYPE) not in types:
+        types += (PublicationType(RETRACTED_TYPE),)
     located = locate_journal(entry[:tail.start()]) if tail else None
     if located is None:
         return Article(pmid=pmid_match["pmid"] if pmid_match else "",
