@@ -34,7 +34,7 @@ from kg.metadata import DUMPS, Tallies, metadata_quads
 from kg.namespaces import EVKG, MESHV
 from kg.records import Rejected
 from kg.sources import iter_source_files, read_source
-from kg.spool import CarriedGraph, GraphLines, GraphSpool
+from kg.spool import CarriedGraph, GraphLines, GraphSpool, SortedStoreGraph
 from kg.statistics import statistics_quads
 from kg.store import create_store, load_quads, open_read_only
 from kg.vocabulary import read_concepts, vocabulary_quads
@@ -320,20 +320,21 @@ def _fill(staging: Path, base: Path | None, paths: list[Path], report: BuildRepo
     (``kg/spool.py``).
     """
     articles = iris.graph_iri("articles")
-    spool: GraphLines | None = None
+    spool: GraphLines
     if base is None:
         spool = GraphSpool(articles, str(staging))
     elif release.nquads_sorted_graph(base.parent) == articles.value:
         spool = CarriedGraph(articles, str(staging), base.parent / DUMPS["nquads"][0])
+    else:  # the previous dump does not open with the graph sorted: this release's will
+        spool = SortedStoreGraph(articles, str(staging))
     try:
         _fill_store(staging, base, paths, report, inputs, spool)
     finally:
-        if spool is not None:
-            spool.close()
+        spool.close()
 
 
 def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: BuildReport,
-                inputs: Inputs, spool: GraphLines | None) -> None:
+                inputs: Inputs, spool: GraphLines) -> None:
     wanted_dois = curated_dois(inputs.data_dir / "findings.tsv")
     if base is None:
         store = create_store(staging / "store")
@@ -357,8 +358,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             loader.apply(path, map(names.resolve, read_source(path)), progress=inputs.progress)
         loader.flush()
     return_free_memory()
-    if spool is not None:
-        spool.end_input()
+    spool.end_input()
     if base is None:
         # A new store is a pile of bulk-loaded files that RocksDB has not compacted: the first
         # write after them sets off a compaction of everything, which then runs in the
@@ -390,15 +390,14 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
         # what only replaced or deleted records named (their MeSH terms, loaded above from the
         # tables too, and journals) goes, as in a build without those records
         with timed(report, "pruning"):
-            if spool is not None:
-                spool.touch(f"<{iri}>" for iri in loader.released)  # journals it may remove
+            spool.touch(f"<{iri}>" for iri in loader.released)  # journals it may remove
             prune_shared(store, loader.released)
     with timed(report, "findings"):
         graphs = {name: iris.graph_iri(name).value for name in ("articles", "findings")}
-        if spool is not None:  # the citations and retractions below write into the graph
-            marked = store.query(CITED_OR_RETRACTED.format(**graphs))
-            assert isinstance(marked, QuerySolutions)
-            spool.touch(str(row[0]) for row in marked)
+        # the citations and retractions below write into the graph
+        marked = store.query(CITED_OR_RETRACTED.format(**graphs))
+        assert isinstance(marked, QuerySolutions)
+        spool.touch(str(row[0]) for row in marked)
         if base is not None:
             store.update(NOTICE_MARKS_UNDONE.format(**graphs))
             loader.index.retracted = retracted_articles(store)
@@ -435,8 +434,10 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             with timed(report, "shacl"):
                 shacl_problems += validate.description_shacl_problems(store, inputs.ontology_dir)
         problems = checks.result() + shacl_problems
-    if spool is not None and spool.used:
-        report.dumps_from = "carried lines" if isinstance(spool, CarriedGraph) else "loaded lines"
+    if spool.used or spool.resorted:
+        report.dumps_from = ("store, sorted" if spool.resorted or isinstance(spool, SortedStoreGraph)
+                             else "carried lines" if isinstance(spool, CarriedGraph)
+                             else "loaded lines")
         report.nquads_sorted_graph = spool.graph.value
     else:
         report.dumps_from = "store"

@@ -26,7 +26,7 @@ from kg import iris, sssom
 from kg.compression import gzip_writer
 from kg.metadata import DUMPS, Tallies
 from kg.namespaces import PREFIXES
-from kg.spool import GraphLines, python_call, whole_lines
+from kg.spool import GraphLines, SortedStoreGraph, python_call, whole_lines, write_into_pipe
 
 if TYPE_CHECKING:
     from kg.build import BuildReport
@@ -66,7 +66,8 @@ def write_dumps(store: Store, directory: Path, spool: GraphLines | None = None,
                 describe: Describe | None = None) -> dict[str, int]:
     """Each dump format, streamed from the store (whose iteration order is stable) or, for the
     graph ``spool`` kept, from its sorted lines when they hold exactly what the store holds
-    (``spool.used`` tells); returns the number of quads in each named graph, by graph IRI.
+    (``spool.used`` tells), else from that graph read from the store and sorted
+    (``spool.resorted``); returns the number of quads in each named graph, by graph IRI.
 
     With ``describe``, graph/metadata is written last: once every other graph has gone through
     the dumps, ``describe`` gets what the N-Quads converter counted in them (``GraphTally``;
@@ -78,6 +79,15 @@ def write_dumps(store: Store, directory: Path, spool: GraphLines | None = None,
         if spool is not None and spool.valid:
             found = _write_dumps_in_one_scan(store, directory, spool, describe)
             spool.used = found is not None
+        if found is None and spool is not None and not isinstance(spool, SortedStoreGraph):
+            # the kept lines were not the graph: sorted from the store, the next ingest can
+            # still carry them
+            resorted = SortedStoreGraph(spool.graph, str(spool.folder))
+            try:
+                found = _write_dumps_in_one_scan(store, directory, resorted, describe)
+            finally:
+                resorted.close()
+            spool.resorted = found is not None
         if found is None:
             found = _write_dumps_in_one_scan(store, directory, None, describe)
             assert found is not None, "without a spool a dump short of the store raises"
@@ -237,22 +247,12 @@ def _describe_in_scan(scan: int, converter: subprocess.Popen[bytes], describe: D
 
 
 def _dump_into_pipe(store: Store, pipe: int, graph: NamedNode | None) -> OSError | None:
-    """N-Quads of the store (or of one graph) into the pipe's write end; the error, if any.
-
-    pyoxigraph syncs the file it has written; a pipe cannot be synced (EINVAL, which pyoxigraph
-    reports in the message only, errno unset) and that comes after the last byte, so that one
-    error is no error: the quads are counted against the store afterwards.
-    """
-    try:
-        if graph is None:
-            store.dump(f"/proc/self/fd/{pipe}", RdfFormat.N_QUADS)
-        else:  # a dump from one graph would write it as the default graph
-            serialize(store.quads_for_pattern(None, None, None, graph),
-                      f"/proc/self/fd/{pipe}", RdfFormat.N_QUADS)
-    except OSError as error:
-        if "(os error 22)" not in str(error):
-            return error
-    return None
+    """N-Quads of the store (or of one graph) into the pipe's write end; the error, if any."""
+    if graph is None:
+        return write_into_pipe(lambda path: store.dump(path, RdfFormat.N_QUADS), pipe)
+    # a dump from one graph would write it as the default graph
+    return write_into_pipe(lambda path: serialize(
+        store.quads_for_pattern(None, None, None, graph), path, RdfFormat.N_QUADS), pipe)
 
 
 def convert_nquads(kind: str, directory: str) -> None:

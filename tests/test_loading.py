@@ -18,6 +18,7 @@ import pytest
 from pyoxigraph import NamedNode, Quad, QuerySolutions, RdfFormat, Store, serialize
 
 from kg import loading, release
+from kg import spool as spool_module
 from kg.articles import article_lines, article_quads
 from kg.build import build, ingest
 from kg.iris import graph_iri
@@ -630,10 +631,12 @@ def test_an_ingest_carries_the_previous_dumps_lines_over(tmp_path: Path) -> None
     assert retraction_marks(out, "99999973")[:2] == (False, set())
 
 
-def test_an_ingest_reads_the_store_when_the_previous_lines_cannot_be_carried(
-        tmp_path: Path) -> None:
+def test_an_ingest_sorts_the_store_when_the_previous_lines_cannot_be_carried(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Lines of the previous dump that are not sorted (or a release whose manifest does not
-    say they are) are not carried: the dumps come from the store, and hold what it holds."""
+    say they are) are not carried: the dumps read the graph from the store and sort it, so they
+    hold what it holds and the next ingest carries them again. Only if that fails too are the
+    store's lines dumped as they come."""
     write_records([orcid_article("99999971", "First", "Old Lab"),
                    Article(pmid="99999972", title="Second")], tmp_path / "v1.jsonl")
     write_records([orcid_article("99999971", "First, corrected", "New Lab")],
@@ -646,9 +649,18 @@ def test_an_ingest_reads_the_store_when_the_previous_lines_cannot_be_carried(
     with gzip.open(dump, "wb") as handle:  # the articles graph's first two lines swapped
         handle.writelines([lines[1], lines[0], *lines[2:]])
     report = ingest([tmp_path / "v2.jsonl"], out)
+    assert report.dumps_from == "store, sorted"
+    dumped, stored = articles_lines(current_release(out))
+    assert dumped == stored and b"New Lab" in b"".join(dumped)
+    manifest = json.loads((current_release(out) / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["nquads_sorted_graph"] == graph_iri("articles").value
+    assert ingest([tmp_path / "v2.jsonl"], out).dumps_from == "carried lines"
+    # a release that does not say its lines are sorted, and a sort that fails
+    manifest["nquads_sorted_graph"] = None
+    (current_release(out) / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    monkeypatch.setattr(spool_module, "sort_command", lambda folder: [
+        "sh", "-c", "cat > /dev/null; echo 'sort: no room (on purpose)' >&2; exit 2"])
+    report = ingest([tmp_path / "v1.jsonl"], out)
     assert report.dumps_from == "store"
     dumped, stored = articles_lines(current_release(out))
-    assert sorted(dumped) == stored and b"New Lab" in b"".join(dumped)
-    manifest = json.loads((current_release(out) / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["nquads_sorted_graph"] is None
-    assert ingest([tmp_path / "v2.jsonl"], out).dumps_from == "store"
+    assert sorted(dumped) == stored and b"Old Lab" in b"".join(dumped)
