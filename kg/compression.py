@@ -10,7 +10,10 @@ so the records before a truncation, and the line where it is, would be lost.
 
 Unlike zlib, ISA-L's output depends on how the text is cut into the writes it is given (the
 N-Quads converter writes what each read of a pipe brought): ``gzip_writer`` hands it blocks of
-one fixed size, so the same text gives the same bytes however it was written.
+one fixed size, so the same text gives the same bytes however it was written. The bytes are
+the same on one machine with one ``isal``: ISA-L picks its code by the processor's features,
+and another version may compress differently (as another zlib could); the checksums of a
+release are of its files, not of its content.
 """
 
 from __future__ import annotations

@@ -85,6 +85,8 @@ def write_dumps(store: Store, directory: Path, spool: GraphLines | None = None,
             resorted = SortedStoreGraph(spool.graph, str(spool.folder))
             try:
                 found = _write_dumps_in_one_scan(store, directory, resorted, describe)
+            except Exception:  # the store, read in its own order, still gives the dumps
+                found = None
             finally:
                 resorted.close()
             spool.resorted = found is not None
@@ -212,6 +214,8 @@ def _write_dumps_in_one_scan(store: Store, directory: Path, spool: GraphLines | 
             process.kill()
             process.wait()
         raise
+    if spool is not None and sort_error:
+        return None  # (a line cut short by a failing sort may have failed a converter too)
     failed = [(kind, err) for kind, p, (_, err) in zip(kinds, processes, outputs, strict=True)
               if p.returncode]
     if failed:
@@ -223,7 +227,7 @@ def _write_dumps_in_one_scan(store: Store, directory: Path, spool: GraphLines | 
         raise RuntimeError(f"reading the store into the dumps failed: {dump_error or 'tee'}")
     counts: dict[str, int] = json.loads(outputs[0][0].splitlines()[-1])
     dumped, stored = sum(counts.values()), len(store) + len(description)
-    if spool is not None and (sort_error or dumped != stored):
+    if spool is not None and dumped != stored:
         return None  # the spool's lines were not the graph: the caller reads the store
     if dumped != stored:
         raise RuntimeError(f"the dump holds {dumped} quads but the store {stored}")

@@ -63,8 +63,10 @@ def sort_command(folder: str) -> list[str]:
             f"--batch-size={SORT_MERGE_RUNS}", f"--temporary-directory={folder}", *packing]
 
 
-#: The environment of ``sort`` and the other text tools the dumps run.
-C_LOCALE = dict(os.environ, LC_ALL="C")
+def c_locale() -> dict[str, str]:
+    """The environment of ``sort`` and the other text tools the dumps run (read when they
+    start)."""
+    return dict(os.environ, LC_ALL="C")
 
 
 def write_into_pipe(write: Callable[[str], object], pipe: int) -> OSError | None:
@@ -209,7 +211,7 @@ class GraphSpool(GraphLines):
         self._sorted, sorted_writer = os.pipe()
         self._sort: subprocess.Popen[bytes] | None = subprocess.Popen(
             sort_command(folder), stdin=subprocess.PIPE, stdout=sorted_writer,
-            stderr=subprocess.PIPE, env=C_LOCALE)
+            stderr=subprocess.PIPE, env=c_locale())
         os.close(sorted_writer)
 
     def add(self, items: Iterable[str | Quad]) -> None:
@@ -293,29 +295,40 @@ class SortedStoreGraph(GraphLines):
         assert store is not None and self._writer >= 0, "wait follows take_output"
         if any(c in self.graph.value for c in "|&\\"):  # not in a sed replacement
             return f"cannot name the graph {self.graph.value} in sed"
+        children: list[subprocess.Popen[bytes]] = []
+        error: OSError | None = None
+        done = False
         triples, triples_writer = os.pipe()
         try:
-            name = subprocess.Popen(["sed", f"s| \\.$|{self._suffix[:-1]}|"], stdin=triples,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    env=C_LOCALE)
-        finally:
-            os.close(triples)
-        assert name.stdout is not None
-        with name.stdout:
-            sort = subprocess.Popen(sort_command(str(self.folder)), stdin=name.stdout,
-                                    stdout=self._writer, stderr=subprocess.PIPE, env=C_LOCALE)
-        try:
+            try:
+                children.append(subprocess.Popen(
+                    ["sed", f"s| \\.$|{self._suffix[:-1]}|"], stdin=triples,
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=c_locale()))
+            finally:
+                os.close(triples)
+            named = children[0].stdout
+            assert named is not None
+            with named:
+                children.append(subprocess.Popen(
+                    sort_command(str(self.folder)), stdin=named, stdout=self._writer,
+                    stderr=subprocess.PIPE, env=c_locale()))
             error = write_into_pipe(lambda path: store.dump(
                 path, RdfFormat.N_TRIPLES, from_graph=self.graph), triples_writer)
+            done = True
+        except OSError as failure:  # a tool that cannot start
+            error = failure
         finally:
-            os.close(triples_writer)
-        messages = [process.communicate()[1].decode("utf-8", "replace").strip()
-                    for process in (name, sort)]
+            os.close(triples_writer)  # the end of the input: the tools finish
+            if not done:
+                for child in children:
+                    child.kill()
+        messages = [child.communicate()[1].decode("utf-8", "replace").strip()
+                    for child in children]
         if error is not None:
-            return f"reading the graph from the store failed: {error}"
-        for tool, process, message in zip(("sed", "sort"), (name, sort), messages, strict=True):
-            if process.returncode:
-                return f"{tool}: {message.splitlines()[-1] if message else process.returncode}"
+            return f"reading the graph from the store into sort failed: {error}"
+        for tool, child, message in zip(("sed", "sort"), children, messages, strict=True):
+            if child.returncode:
+                return f"{tool}: {message.splitlines()[-1] if message else child.returncode}"
         return ""
 
 

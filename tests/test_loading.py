@@ -664,3 +664,12 @@ def test_an_ingest_sorts_the_store_when_the_previous_lines_cannot_be_carried(
     assert report.dumps_from == "store"
     dumped, stored = articles_lines(current_release(out))
     assert sorted(dumped) == stored and b"Old Lab" in b"".join(dumped)
+    # a sort that fails after writing half a line (which runs into the next graph's lines)
+    manifest["nquads_sorted_graph"] = None
+    (current_release(out) / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    monkeypatch.setattr(spool_module, "sort_command", lambda folder: [
+        "sh", "-c", "cat > /dev/null; printf '<http://example.org/cut> <http://exa'; exit 2"])
+    report = ingest([tmp_path / "v2.jsonl"], out)
+    assert report.dumps_from == "store"
+    dumped, stored = articles_lines(current_release(out))
+    assert sorted(dumped) == stored and b"New Lab" in b"".join(dumped)
