@@ -655,21 +655,18 @@ def test_an_ingest_sorts_the_store_when_the_previous_lines_cannot_be_carried(
     manifest = json.loads((current_release(out) / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["nquads_sorted_graph"] == graph_iri("articles").value
     assert ingest([tmp_path / "v2.jsonl"], out).dumps_from == "carried lines"
-    # a release that does not say its lines are sorted, and a sort that fails
-    manifest["nquads_sorted_graph"] = None
-    (current_release(out) / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    monkeypatch.setattr(spool_module, "sort_command", lambda folder: [
-        "sh", "-c", "cat > /dev/null; echo 'sort: no room (on purpose)' >&2; exit 2"])
-    report = ingest([tmp_path / "v1.jsonl"], out)
-    assert report.dumps_from == "store"
-    dumped, stored = articles_lines(current_release(out))
-    assert sorted(dumped) == stored and b"Old Lab" in b"".join(dumped)
-    # a sort that fails after writing half a line (which runs into the next graph's lines)
-    manifest["nquads_sorted_graph"] = None
-    (current_release(out) / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    monkeypatch.setattr(spool_module, "sort_command", lambda folder: [
-        "sh", "-c", "cat > /dev/null; printf '<http://example.org/cut> <http://exa'; exit 2"])
-    report = ingest([tmp_path / "v2.jsonl"], out)
-    assert report.dumps_from == "store"
-    dumped, stored = articles_lines(current_release(out))
-    assert sorted(dumped) == stored and b"New Lab" in b"".join(dumped)
+    # a release that does not say its lines are sorted, and a sort that fails: at once, or
+    # after writing half a line (which runs into the next graph's lines)
+    failing = {"v1.jsonl": "echo 'sort: no room (on purpose)' >&2",
+               "v2.jsonl": "printf '<http://example.org/cut> <http://exa'"}
+    for source, failure in failing.items():
+        manifest["nquads_sorted_graph"] = None
+        (current_release(out) / "manifest.json").write_text(json.dumps(manifest),
+                                                            encoding="utf-8")
+        monkeypatch.setattr(spool_module, "sort_command", lambda folder, failure=failure: [
+            "sh", "-c", f"cat > /dev/null; {failure}; exit 2"])
+        report = ingest([tmp_path / source], out)
+        assert report.dumps_from == "store"
+        dumped, stored = articles_lines(current_release(out))
+        lab = b"Old Lab" if source == "v1.jsonl" else b"New Lab"
+        assert sorted(dumped) == stored and lab in b"".join(dumped)
