@@ -66,9 +66,10 @@ class BuildReport:
     #: child processes, not counted).
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
     #: Where the articles graph of the dumps was read: "loaded lines" (a build's
-    #: ``GraphSpool``), "carried lines" (an ingest's ``CarriedGraph``) or "store".
+    #: ``GraphSpool``), "carried lines" (an ingest's ``CarriedGraph``), "store, sorted"
+    #: (``SortedStoreGraph``) or "store" (in the store's order).
     dumps_from: str = ""
-    #: The graph whose lines open the N-Quads dump, sorted (those two ways), else "".
+    #: The graph whose lines open the N-Quads dump, sorted (those three ways), else "".
     nquads_sorted_graph: str = ""
     #: The project's curated findings file: its entries wait in the quarantine until their
     #: article is in the graph, and are not errors of the build's sources.
@@ -394,10 +395,10 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             prune_shared(store, loader.released)
     with timed(report, "findings"):
         graphs = {name: iris.graph_iri(name).value for name in ("articles", "findings")}
-        # the citations and retractions below write into the graph
-        marked = store.query(CITED_OR_RETRACTED.format(**graphs))
-        assert isinstance(marked, QuerySolutions)
-        spool.touch(str(row[0]) for row in marked)
+        if spool.follows_changes:  # the citations and retractions below write into the graph
+            marked = store.query(CITED_OR_RETRACTED.format(**graphs))
+            assert isinstance(marked, QuerySolutions)
+            spool.touch(str(row[0]) for row in marked)
         if base is not None:
             store.update(NOTICE_MARKS_UNDONE.format(**graphs))
             loader.index.retracted = retracted_articles(store)
@@ -435,9 +436,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
                 shacl_problems += validate.description_shacl_problems(store, inputs.ontology_dir)
         problems = checks.result() + shacl_problems
     if spool.used or spool.resorted:
-        report.dumps_from = ("store, sorted" if spool.resorted or isinstance(spool, SortedStoreGraph)
-                             else "carried lines" if isinstance(spool, CarriedGraph)
-                             else "loaded lines")
+        report.dumps_from = SortedStoreGraph.source if spool.resorted else spool.source
         report.nquads_sorted_graph = spool.graph.value
     else:
         report.dumps_from = "store"

@@ -441,7 +441,7 @@ class ArticleLoader:
                 is_part_of=DCTERMS.isPartOf.value, mesh=MESH.iri, meshv=MESHV.iri))
             assert isinstance(solutions, QuerySolutions)
             self.released.update(row[0].value for row in solutions)
-            if self.spool is not None:
+            if self.spool is not None and self.spool.follows_changes:
                 self.spool.touch(removed_subjects(self.store, part))
             self.store.update(removal_update(part))
         self._removals = []

@@ -108,6 +108,7 @@ def whole_lines(read: Callable[[int], bytes], size: int) -> Iterator[bytes]:
     if rest:
         raise ValueError("the N-Quads lines ended in the middle of a line")
 
+
 class GraphLines:
     """The sorted lines of one named graph, written into a pipe the dumps read (``output``,
     ``output_writer``) before they write the other graphs into the same pipe.
@@ -118,6 +119,12 @@ class GraphLines:
     instead, and ``carry_lines`` merges the two in a child process (the build's own threads
     would wait for the GIL that SHACL holds meanwhile).
     """
+
+    #: Where the dumps took the graph from, when they took it from here (``BuildReport``).
+    source = "loaded lines"
+    #: Whether the subjects the build changes must be named (``touch``): not when the whole
+    #: graph is read from the store anyway.
+    follows_changes = True
 
     def __init__(self, graph: NamedNode, folder: str) -> None:
         self.graph = graph
@@ -288,6 +295,9 @@ class SortedStoreGraph(GraphLines):
     graph again and ``sort`` sorts the lines into the dumps' pipe: ~1 s of ``sort`` CPU a
     million lines more than reading the store unsorted."""
 
+    source = "store, sorted"
+    follows_changes = False
+
     def add(self, items: Iterable[str | Quad]) -> None:
         """Nothing is kept: the whole graph is read from the store."""
 
@@ -335,6 +345,8 @@ class SortedStoreGraph(GraphLines):
 class CarriedGraph(GraphLines):
     """A graph's lines carried over from the previous release's N-Quads dump (``dump``, which
     opens with them, sorted), with the subjects an ingest touched read afresh from the store."""
+
+    source = "carried lines"
 
     def __init__(self, graph: NamedNode, folder: str, dump: Path) -> None:
         super().__init__(graph, folder)
