@@ -67,6 +67,7 @@ class _Terms:
                                                         n(EVKG.grantAgency))
         self.unidentified_reference = n(EVKG.unidentifiedReference)
         self.unresolved_subject_term = n(EVKG.unresolvedSubjectTerm)
+        self.unresolved_primary_subject_term = n(EVKG.unresolvedPrimarySubjectTerm)
         self.similar_to, self.retraction_notice = n(EVKG.similarTo), n(EVKG.retractionNotice)
         self.retracted, self.provenance_note = n(EVKG.retracted), n(EVKG.provenanceNote)
         self.initials, self.affiliation = n(EVKG.initials), n(EVKG.affiliation)
@@ -430,10 +431,9 @@ def _heading_lines(heading: MeshHeading, s: str, g: str, mg: str, lines: list[st
     t = _T
     add = lines.append
     if not heading.descriptor_ui:  # the names, as for a qualifier without its UI below
-        add(f"{s} {t.unresolved_subject_term} {literal_term(heading.descriptor_label)} {g} .\n")
+        _unresolved_term(heading.descriptor_label, heading.major, s, g, lines)
         for q in heading.qualifiers:
-            label = f"{heading.descriptor_label}/{q.label}"
-            add(f"{s} {t.unresolved_subject_term} {literal_term(label)} {g} .\n")
+            _unresolved_term(f"{heading.descriptor_label}/{q.label}", q.major, s, g, lines)
         return
     d = _MINTED.mesh_term(heading.descriptor_ui)
     add(f"{s} {t.subject_term} {d} {g} .\n")
@@ -444,7 +444,7 @@ def _heading_lines(heading: MeshHeading, s: str, g: str, mg: str, lines: list[st
     for q in heading.qualifiers:
         label = f"{heading.descriptor_label}/{q.label}"
         if not q.ui:
-            add(f"{s} {t.unresolved_subject_term} {literal_term(label)} {g} .\n")
+            _unresolved_term(label, q.major, s, g, lines)
             continue
         pair = _MINTED.mesh_pair(heading.descriptor_ui, q.ui)
         add(f"{s} {t.subject_term} {pair} {g} .\n")
@@ -456,6 +456,14 @@ def _heading_lines(heading: MeshHeading, s: str, g: str, mg: str, lines: list[st
             add(f"{pair} {t.has_descriptor} {d} {mg} .\n")
             add(f"{pair} {t.has_qualifier} {_MINTED.mesh_term(q.ui)} {mg} .\n")
             add(f"{pair} {t.label} {literal_term(label, language='en')} {mg} .\n")
+
+
+def _unresolved_term(label: str, major: bool, s: str, g: str, lines: list[str]) -> None:
+    """A heading known by name only; a major topic also as the primary unresolved term."""
+    term = literal_term(label)
+    lines.append(f"{s} {_T.unresolved_subject_term} {term} {g} .\n")
+    if major:
+        lines.append(f"{s} {_T.unresolved_primary_subject_term} {term} {g} .\n")
 
 
 def _mesh_term_lines(ui: str, label: str, kind: str, mg: str, lines: list[str],

@@ -256,14 +256,30 @@ def test_a_descriptor_xml_given_with_mesh_names_its_allowable_qualifiers(tmp_pat
         ("hasSubjectTerm", f"D009369{ui}"), ("hasPrimarySubjectTerm", f"D009369{ui}")}
 
 
-def test_a_heading_no_table_names_keeps_its_qualifiers_as_names(tmp_path: Path) -> None:
+def test_a_heading_no_table_names_keeps_its_qualifiers_and_stars_as_names(
+        tmp_path: Path) -> None:
+    """A heading known by name only keeps its major-topic stars: a starred descriptor or
+    qualifier is also an unresolved *primary* subject term, as a resolved one is primary."""
     source = tmp_path / "export.nbib"
     source.write_text("PMID- 99999982\nTI  - An invented record.\n"
-                      "MH  - *Invented Heading/*methods/standards\n", encoding="utf-8")
+                      "MH  - *Invented Heading/*methods/standards\n"
+                      "MH  - Other Invented Heading/*ethics\n"
+                      "MH  - Breast Neoplasms/*invented qualifier\n", encoding="utf-8")
     build([source], tmp_path / "b", default_articles=False)
     store = open_read_only(current_release(tmp_path / "b") / "store")
-    rows = store.query("SELECT ?t { <https://w3id.org/evkg/article/99999982> "
-                       "<https://w3id.org/evkg/ontology#unresolvedSubjectTerm> ?t }",
-                       use_default_graph_as_union=True)
-    assert {row[0].value for row in rows} == {  # type: ignore[union-attr]
-        "Invented Heading", "Invented Heading/methods", "Invented Heading/standards"}
+
+    def terms(local_name: str) -> set[str]:
+        rows = store.query("SELECT ?t { <https://w3id.org/evkg/article/99999982> "
+                           f"<https://w3id.org/evkg/ontology#{local_name}> ?t }}",
+                           use_default_graph_as_union=True)
+        return {row[0].value for row in rows}  # type: ignore[union-attr]
+
+    assert terms("unresolvedSubjectTerm") == {
+        "Invented Heading", "Invented Heading/methods", "Invented Heading/standards",
+        "Other Invented Heading", "Other Invented Heading/ethics",
+        "Breast Neoplasms/invented qualifier"}
+    assert terms("unresolvedPrimarySubjectTerm") == {
+        "Invented Heading", "Invented Heading/methods", "Other Invented Heading/ethics",
+        "Breast Neoplasms/invented qualifier"}
+    assert ("hasSubjectTerm", "D001943") in article_terms(tmp_path / "b", "99999982")
+    assert ("hasPrimarySubjectTerm", "D001943") not in article_terms(tmp_path / "b", "99999982")
