@@ -80,8 +80,9 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
         click.echo(f"release {report.version}: {report.articles} articles, "
                    f"{sum(report.triples.values())} triples -> {report.release_dir}")
         for name, count in report.files.items():
+            absent = f" ({count.not_in_graph} not in the graph)" if count.not_in_graph else ""
             click.echo(f"  {name}: seen {count.seen} = mapped {count.mapped} + quarantined "
-                       f"{count.quarantined} + deleted {count.deleted}")
+                       f"{count.quarantined} + deleted {count.deleted}{absent}")
         for graph, triples in report.triples.items():
             click.echo(f"  graph/{graph}: {triples} triples")
     for item in report.quarantine:

@@ -47,12 +47,14 @@ ArticleMapper = Callable[[Article], Iterable[Quad | str]]
 
 @dataclass
 class FileCount:
-    """Per input file: seen = mapped + quarantined + deleted."""
+    """Per input file: seen = mapped + quarantined + deleted; ``not_in_graph`` of the deleted
+    named no article of the graph (a daily update deletes PMIDs this graph never held)."""
 
     seen: int = 0
     mapped: int = 0
     quarantined: int = 0
     deleted: int = 0
+    not_in_graph: int = 0
 
 
 class Versions:
@@ -466,6 +468,8 @@ class ArticleLoader:
                     self._remove(iris.article_iri(record.pmid), record.pmid)
                     del self.index.versions[record.pmid]
                     self.index.retracted.discard(iris.article_iri(record.pmid).value)
+                else:
+                    count.not_in_graph += 1
             elif not record.key:
                 self._reject(count, Rejected(
                     reason="no PMID, DOI or PMCID: the graph cannot name this article",

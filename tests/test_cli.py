@@ -119,6 +119,29 @@ def test_build_summary_counts_each_file(tmp_path: Path) -> None:
     assert f"quarantined: {source}, line 2: no PMID, DOI or PMCID" in result.output
 
 
+def test_ingest_summary_says_which_deletions_named_no_article(tmp_path: Path) -> None:
+    """A daily update deletes PMIDs this graph may never have held: they count as deleted
+    records (seen = mapped + quarantined + deleted) and the summary and the manifest say how
+    many of them named no article of the graph."""
+    source = tmp_path / "one.jsonl"
+    write_records([Article(pmid="99999911", title="One")], source)
+    out = tmp_path / "b"
+    result = CliRunner().invoke(main, ["build", str(source), "--out", str(out),
+                                       "--without-default-articles"])
+    assert result.exit_code == 0, result.output
+    update = tmp_path / "update.xml"
+    update.write_text('<PubmedArticleSet><DeleteCitation><PMID Version="1">99999911</PMID>'
+                      '<PMID Version="1">99999919</PMID><PMID Version="1">99999918</PMID>'
+                      "</DeleteCitation></PubmedArticleSet>", encoding="utf-8")
+    result = CliRunner().invoke(main, ["ingest", str(update), "--into", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (f"  {update}: seen 3 = mapped 0 + quarantined 0 + deleted 3 (2 not in the graph)"
+            in result.output)
+    manifest = json.loads((current_release(out) / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["sources"][str(update)] == {
+        "seen": 3, "mapped": 0, "quarantined": 0, "deleted": 3, "not_in_graph": 2}
+
+
 def test_a_json_record_with_a_null_field_is_quarantined(tmp_path: Path) -> None:
     """A JSON Lines record whose PMID is null is quarantined with the field and the reason
     (it crashed the build with AttributeError); the good record beside it is built."""

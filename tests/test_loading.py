@@ -96,7 +96,7 @@ def test_a_deletion_removes_the_article_its_authors_and_its_journal() -> None:
     assert titles_and_authors(store) == ([], [])
     assert len(store) == 0
     count = loader.files["file1.xml"]
-    assert (count.seen, count.deleted) == (1, 1)
+    assert (count.seen, count.deleted, count.not_in_graph) == (1, 1, 0)
 
 
 ORCID = "0000-0002-1825-0097"  # ORCID's own documented example identifier
@@ -178,7 +178,7 @@ def test_updates_to_stored_articles_give_what_one_load_of_all_gives(
     prune_shared(store, loader.released)
     assert sorted(map(str, store)) == sorted(map(str, at_once))
     assert titles_of(store) == ["Base 0, corrected", "Base 3, corrected twice", "Base 4", "New"]
-    assert loader.files["update.xml"].deleted == 2
+    assert (loader.files["update.xml"].deleted, loader.files["update.xml"].not_in_graph) == (2, 0)
     # an ORCID author whose every article goes in one batch goes with them
     store, _ = loaded(base[:2])
     loader = ArticleLoader(store, mapper=article_quads, index=ArticleIndex.from_store(store))

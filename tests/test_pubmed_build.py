@@ -160,6 +160,7 @@ def test_update_files_delete_what_they_list(tmp_path: Path, name: str, deleted: 
         assert count(store, "SELECT (COUNT(*) AS ?n) { ?a "
                      f'<http://purl.org/spar/fabio/hasPubMedId> "{pmid}" }}') == 0
     assert report.files[str(PUBMED / name)].deleted == deleted
+    assert report.files[str(PUBMED / name)].not_in_graph == deleted - len(victims)
 
 
 BAD_INPUTS = [
