@@ -513,20 +513,25 @@ WHERE {{ GRAPH <{articles}> {{ ?b evkg:retracted true }}
 #: replaced by a version without "RetractionOf"), before it runs again in an ingest. An
 #: article's own record says it is retracted with ``evkg:retractionNotice`` ("RetractionIn")
 #: or the publication type "Retracted Publication" (and names its notice with both
-#: ``cito:isRetractedBy`` and ``evkg:retractionNotice``): those marks stay.
+#: ``cito:isRetractedBy`` and ``evkg:retractionNotice``), or only by ``evkg:retracted`` (a
+#: page's "retracted", as in the curated data): those marks stay. So the mark goes only from an
+#: article that a notice had retracted (``cito:isRetractedBy`` a notice that no longer
+#: retracts it) and that nothing else marks: no notice of its own, no such type, no notice
+#: still retracting it. (A bare mark of the record's own beside a notice's is then taken for
+#: the notice's: the graph does not say which one set it.)
 #: The findings' flags then follow the articles (the curated ones are loaded afresh after).
 NOTICE_MARKS_UNDONE = """
 PREFIX evkg: <https://w3id.org/evkg/ontology#>
 PREFIX cito: <http://purl.org/spar/cito/>
+DELETE {{ GRAPH <{articles}> {{ ?b evkg:retracted true }} }}
+WHERE {{ GRAPH <{articles}> {{ ?b evkg:retracted true ; cito:isRetractedBy ?gone
+  FILTER NOT EXISTS {{ ?b evkg:retractionNotice ?notice }}
+  FILTER NOT EXISTS {{ ?b evkg:publicationTypeLabel "Retracted Publication" }}
+  FILTER NOT EXISTS {{ ?other cito:retracts ?b }} }} }};
 DELETE {{ GRAPH <{articles}> {{ ?b cito:isRetractedBy ?a }} }}
 WHERE {{ GRAPH <{articles}> {{ ?b cito:isRetractedBy ?a
   FILTER NOT EXISTS {{ ?b evkg:retractionNotice ?a }}
   FILTER NOT EXISTS {{ ?a cito:retracts ?b }} }} }};
-DELETE {{ GRAPH <{articles}> {{ ?b evkg:retracted true }} }}
-WHERE {{ GRAPH <{articles}> {{ ?b evkg:retracted true
-  FILTER NOT EXISTS {{ ?b evkg:retractionNotice ?notice }}
-  FILTER NOT EXISTS {{ ?b evkg:publicationTypeLabel "Retracted Publication" }}
-  FILTER NOT EXISTS {{ ?b cito:isRetractedBy ?a }} }} }};
 DELETE {{ GRAPH <{findings}> {{ ?f evkg:fromRetractedArticle true }} }}
 WHERE {{ GRAPH <{findings}> {{ ?f evkg:fromRetractedArticle true ;
                                  <http://www.w3.org/ns/prov#wasDerivedFrom> ?b }}

@@ -428,6 +428,25 @@ def test_an_articles_own_retraction_outlives_a_deleted_notice(tmp_path: Path) ->
     assert retraction_marks(out, "99999981")[:2] == (True, {"99999992"})
 
 
+def test_a_records_bare_retraction_outlives_every_ingest(tmp_path: Path) -> None:
+    """A record that only says it is retracted (a page's "retracted", with no notice or
+    publication type: the curated data has one) stays marked, its findings flagged, through an
+    ingest of another file and through being applied again; every ingest used to undo a mark
+    no notice or publication type backed."""
+    source, other = tmp_path / "records.jsonl", tmp_path / "other.jsonl"
+    write_records([Article(pmid="99999984", retracted=True, title="Exosomal miR-21 promotes "
+                           "metastasis of breast cancer (invented)")], source)
+    write_records([Article(pmid="99999985", title="An unrelated article (invented)")], other)
+    out = tmp_path / "b"
+    build([source], out, default_articles=False)
+    marked, by, flagged = retraction_marks(out, "99999984")
+    assert marked and by == set() and flagged > 0
+    ingest([other], out)
+    assert retraction_marks(out, "99999984") == (True, set(), flagged)
+    ingest([source], out)
+    assert retraction_marks(out, "99999984") == (True, set(), flagged)
+
+
 BARRIER = MeshHeading("Blood-Brain Barrier", "D001812",
                       qualifiers=(Qualifier("physiology", "Q000502"),))
 FIBROBLASTS = MeshHeading("Fibroblasts", "D005347", qualifiers=(Qualifier("physiology",
