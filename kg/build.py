@@ -76,6 +76,12 @@ class BuildReport:
     curated_file: str = ""
     #: The release an ingest started from (its version; "" for a build).
     based_on: str = ""
+    #: The SHA-256 of each graph's lines in the N-Quads dump but graph/metadata's (by graph
+    #: IRI; empty when the dumps were written without their tallies).
+    graph_sha256: dict[str, str] = field(default_factory=dict)
+    #: An ingest that changed no graph and quarantined nothing new: ``based_on`` stays
+    #: current and no release is published (``version`` and ``release_dir`` name it).
+    unchanged: bool = False
     #: How many records of the sources may be quarantined before the release is held back
     #: (``--max-errors``; None: any number).
     max_errors: int | None = None
@@ -269,8 +275,12 @@ def ingest(
     digest.update(build_version([*paths, *inputs.files()]).encode())
     report = BuildReport(version=digest.hexdigest()[:12], based_on=previous.name,
                          announce=progress, max_errors=max_errors)
-    return _release(into, report,
-                    lambda staging: _fill(staging, previous / "store", paths, report, inputs))
+
+    def fill(staging: Path) -> None:
+        _fill(staging, previous / "store", paths, report, inputs)
+        report.unchanged = release.same_content(previous, staging)
+
+    return _release(into, report, fill)
 
 
 def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> BuildReport:
@@ -280,7 +290,8 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
     release of the same version already present is identical by construction and kept. A
     release with more quarantined records than ``report.max_errors`` is kept under
     ``releases/`` for a look but not made current: whatever serves ``current`` goes on
-    serving the previous one.
+    serving the previous one. An ingest that changed nothing (``report.unchanged``) publishes
+    nothing: re-applying a file leaves the same release current.
     """
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(out)
@@ -289,6 +300,11 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
     staging.mkdir()
     try:
         fill(staging)
+        if report.unchanged:
+            report.version = report.based_on
+            report.release_dir = out / "releases" / report.based_on
+            report.triples = release.read_manifest(report.release_dir)["triples"]
+            return report
         final = out / "releases" / report.version
         final.parent.mkdir(exist_ok=True)
         if not (final / release.MANIFEST).exists():
@@ -473,6 +489,7 @@ def _description(store: Store, report: BuildReport, statistics: list[Quad],
                  tallies: Tallies | None) -> list[Quad]:
     """graph/metadata: the VoID and DCAT description (from the dumps' tallies) and the
     statistics."""
+    report.graph_sha256 = {g: t["sha256"] for g, t in (tallies or {}).items() if "sha256" in t}
     with timed(report, "metadata"):
         return [*metadata_quads(store, report.version, tallies, report.based_on), *statistics]
 

@@ -77,8 +77,13 @@ def ingest_command(files: tuple[str, ...], out: Path, mesh_file: Path | None,
 def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
     """The summary on stdout, each quarantined record on stderr, and the --max-errors verdict."""
     if not quiet:
-        click.echo(f"release {report.version}: {report.articles} articles, "
-                   f"{sum(report.triples.values())} triples -> {report.release_dir}")
+        if report.unchanged:
+            click.echo(f"nothing changed: release {report.version} stays current "
+                       f"({report.articles} articles, {sum(report.triples.values())} triples) "
+                       f"-> {report.release_dir}")
+        else:
+            click.echo(f"release {report.version}: {report.articles} articles, "
+                       f"{sum(report.triples.values())} triples -> {report.release_dir}")
         for name, count in report.files.items():
             absent = f" ({count.not_in_graph} not in the graph)" if count.not_in_graph else ""
             click.echo(f"  {name}: seen {count.seen} = mapped {count.mapped} + quarantined "
@@ -95,10 +100,11 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
         current = out / "current"
         kept = (f"{current} still points at {current.resolve().name}" if current.exists()
                 else f"there is no {current} yet")
+        held = ("nothing changed" if report.unchanged else f"release {report.version} is kept "
+                f"in {report.release_dir} but not made current")
         raise click.ClickException(
             f"{report.source_errors} records of the sources quarantined (more than --max-errors "
-            f"{report.max_errors}): release {report.version} is kept in {report.release_dir} "
-            f"but not made current; {kept}")
+            f"{report.max_errors}): {held}; {kept}")
 
 
 @main.command("query")

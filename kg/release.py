@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from itertools import islice
 from operator import ne
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse, serialize
 
@@ -316,9 +316,13 @@ class GraphTally:
         self.last_subject = b""
         self.properties: set[bytes] = set()
         self.classes: Counter[bytes] = Counter()
+        #: Of the graph's lines as written: the same graph gives the same lines (sorted, or
+        #: in the store's order, which follows the terms' encoding, not their history).
+        self.digest = hashlib.sha256()
 
     def add(self, lines: bytes) -> None:
         """Count whole lines of this graph."""
+        self.digest.update(lines)
         framed = b"\n" + lines
         subjects = _SUBJECT.findall(framed)
         if not subjects:
@@ -331,11 +335,12 @@ class GraphTally:
         self.classes.update(_TYPED.findall(framed))
 
     def summary(self) -> dict[str, object]:
-        """Triples, distinct subjects and properties, and the subjects typed with each class
-        (by the class's N-Quads term) — as JSON."""
+        """Triples, distinct subjects and properties, the subjects typed with each class
+        (by the class's N-Quads term), and the SHA-256 of the lines — as JSON."""
         return {"triples": self.triples, "distinctSubjects": self.subjects,
                 "properties": len(self.properties),
-                "classes": {c.decode("utf-8"): n for c, n in sorted(self.classes.items())}}
+                "classes": {c.decode("utf-8"): n for c, n in sorted(self.classes.items())},
+                "sha256": self.digest.hexdigest()}
 
 
 def _write_lines(lines: bytes, nquads: IO[bytes], ntriples: IO[bytes],
@@ -417,6 +422,9 @@ def write_release(store: Store, directory: Path, report: BuildReport, *,
         "quarantined": len(report.quarantine),
         # the graph whose lines open the N-Quads dump, sorted (an ingest carries them over)
         "nquads_sorted_graph": report.nquads_sorted_graph or None,
+        # each graph's N-Quads lines but graph/metadata's (which names the release): an
+        # ingest whose graphs and quarantine are the previous release's publishes nothing
+        "graph_sha256": report.graph_sha256 or None,
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
                                       encoding="utf-8")
@@ -446,11 +454,26 @@ def export_graph(store_dir: Path, fmt: str, graph: str | None, out: IO[bytes]) -
         serialize((q.triple for q in store), out, rdf_format, prefixes=prefixes)
 
 
+def same_content(previous: Path, staging: Path) -> bool:
+    """Whether the release written in ``staging`` holds ``previous``'s graphs (but for
+    graph/metadata, which names the release) and quarantine, by the manifests' SHA-256s."""
+    def sums(release_dir: Path) -> tuple[object, object]:
+        manifest = read_manifest(release_dir)
+        files = {f["name"]: f["sha256"] for f in manifest["files"]}
+        return manifest.get("graph_sha256"), files.get(QUARANTINE)
+
+    graphs, quarantine = sums(staging)
+    return bool(graphs) and sums(previous) == (graphs, quarantine)
+
+
 def nquads_sorted_graph(release_dir: Path) -> str:
     """The graph whose lines open the release's N-Quads dump, sorted ("" when none does, or
     the release is older than the manifest's field)."""
-    manifest = json.loads((release_dir / MANIFEST).read_text(encoding="utf-8"))
-    return str(manifest.get("nquads_sorted_graph") or "")
+    return str(read_manifest(release_dir).get("nquads_sorted_graph") or "")
+
+
+def read_manifest(release_dir: Path) -> dict[str, Any]:
+    return cast(dict[str, Any], json.loads((release_dir / MANIFEST).read_text(encoding="utf-8")))
 
 
 def point_current(out: Path, release_dir: Path) -> None:

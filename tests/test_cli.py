@@ -142,6 +142,42 @@ def test_ingest_summary_says_which_deletions_named_no_article(tmp_path: Path) ->
         "seen": 3, "mapped": 0, "quarantined": 0, "deleted": 3, "not_in_graph": 2}
 
 
+def test_an_ingest_that_changes_nothing_publishes_nothing(tmp_path: Path) -> None:
+    """Re-applying a file leaves the same release current and says so; a file whose only
+    effect is a quarantined record still makes a release (its quarantine is new), and
+    applying it again changes nothing (with --max-errors 0 it still fails, saying so)."""
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    write_records([Article(pmid="99999911", title="One", version=2)], first)
+    write_records([Article(pmid="99999911", title="One, older", version=1)], second)
+    out = tmp_path / "b"
+    runner = CliRunner()
+    result = runner.invoke(main, ["build", str(first), "--out", str(out),
+                                  "--without-default-articles"])
+    assert result.exit_code == 0, result.output
+    built = current_release(out).name
+    result = runner.invoke(main, ["ingest", str(first), "--into", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"nothing changed: release {built} stays current "
+                                    "(1 articles, ")
+    assert current_release(out).name == built
+    assert [p.name for p in (out / "releases").iterdir()] == [built]
+
+    result = runner.invoke(main, ["ingest", str(second), "--into", str(out)])
+    assert result.exit_code == 0, result.output
+    held = current_release(out).name
+    assert held != built and result.output.startswith(f"release {held}: 1 articles")
+    assert "older than the version 2" in (current_release(out) / "quarantine.jsonl").read_text(
+        encoding="utf-8")
+    result = runner.invoke(main, ["ingest", str(second), "--into", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"nothing changed: release {held} stays current")
+    result = runner.invoke(main, ["ingest", str(second), "--into", str(out), "--max-errors", "0"])
+    assert result.exit_code == 1
+    assert (f"1 records of the sources quarantined (more than --max-errors 0): nothing changed; "
+            f"{out / 'current'} still points at {held}") in result.output
+    assert sorted(p.name for p in (out / "releases").iterdir()) == sorted([built, held])
+
+
 def test_a_json_record_with_a_null_field_is_quarantined(tmp_path: Path) -> None:
     """A JSON Lines record whose PMID is null is quarantined with the field and the reason
     (it crashed the build with AttributeError); the good record beside it is built."""

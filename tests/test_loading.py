@@ -20,7 +20,7 @@ from pyoxigraph import NamedNode, Quad, QuerySolutions, RdfFormat, Store, serial
 from kg import loading, release
 from kg import spool as spool_module
 from kg.articles import article_lines, article_quads
-from kg.build import build, ingest
+from kg.build import build, default_sources, ingest
 from kg.iris import graph_iri
 from kg.jsonrecords import write_records
 from kg.loading import ArticleIndex, ArticleLoader, Versions, prune_shared
@@ -287,10 +287,30 @@ def test_ingest_makes_the_next_release_and_keeps_the_previous(tmp_path: Path) ->
     assert isinstance(continued, QuerySolutions)
     assert [row[0].value for row in continued] == [  # type: ignore[union-attr]
         f"https://w3id.org/evkg/release/{first.version}"]
+    # re-applying the file changes nothing: no release is published, the same one stays
     again = ingest([update], out)
-    again_store = open_read_only(current_release(out) / "store")
-    assert again.articles == second.articles == 1
-    assert sorted(map(str, again_store)) != [] and len(again_store) == len(store)
+    assert again.unchanged and again.articles == second.articles == 1
+    assert again.version == second.version == current_release(out).name
+    assert sorted(p.name for p in (out / "releases").iterdir()) == sorted(
+        [first.version, second.version])
+    assert not list(out.glob(".staging-*"))
+    # a file that changes something still makes a release
+    third = ingest([source], out)
+    assert not third.unchanged and third.version not in (first.version, second.version)
+    assert current_release(out).name == third.version
+    assert titles_and_authors(open_read_only(current_release(out) / "store"))[0] == [
+        "First version"]
+
+
+def test_the_default_articles_applied_again_change_nothing(tmp_path: Path) -> None:
+    """The default graph's records applied again by an ingest (removed, mapped and loaded
+    again; findings, citations and retractions recomputed) give the build's graphs byte for
+    byte, so no release is published. It caught an ingest undoing a record's own retraction."""
+    out = tmp_path / "build"
+    built = build([], out)
+    again = ingest(default_sources(), out)
+    assert again.unchanged and again.version == built.version == current_release(out).name
+    assert [p.name for p in (out / "releases").iterdir()] == [built.version]
 
 
 def test_a_finding_is_resolved_once_its_article_arrives(tmp_path: Path) -> None:

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from lxml import etree
 from pyoxigraph import QuerySolutions, Store
 
-from kg.build import build
+from kg.build import build, ingest
 from kg.cli import main
-from kg.release import QUARANTINE, current_release
+from kg.release import QUARANTINE, current_release, read_manifest
 from kg.store import open_read_only
 from tests.conftest import ROOT, SHARED
 
@@ -161,6 +161,25 @@ def test_update_files_delete_what_they_list(tmp_path: Path, name: str, deleted: 
                      f'<http://purl.org/spar/fabio/hasPubMedId> "{pmid}" }}') == 0
     assert report.files[str(PUBMED / name)].deleted == deleted
     assert report.files[str(PUBMED / name)].not_in_graph == deleted - len(victims)
+
+
+def test_real_files_ingested_give_the_graphs_of_one_build(tmp_path: Path) -> None:
+    """Building some real files and ingesting the others gives every graph (but
+    graph/metadata, which names the release) byte for byte as one build of them all: the
+    manifests' SHA-256 of each graph's lines are equal."""
+    if not PUBMED.exists():
+        pytest.skip("../shared is absent: the real PubMed files are not available")
+    first = [PUBMED / "seedtk" / "pubmed.xml", PUBMED / "biopython" / "pubmed_result2.txt"]
+    then = [PUBMED / "ncbiutils" / "pubmed.xml", PUBMED / "biopython" / "pubmed4.xml",
+            PUBMED / "ncbiutils" / "pubmed22n1115.xml"]
+    together = build([*first, *then], tmp_path / "together")
+    build(first, tmp_path / "split")
+    ingested = ingest(then, tmp_path / "split")
+    assert not ingested.unchanged and together.articles == ingested.articles
+    sums = [read_manifest(current_release(tmp_path / name))["graph_sha256"]
+            for name in ("together", "split")]
+    assert sums[0] == sums[1]
+    assert len(sums[0]) == 5 and not any(g.endswith("/metadata") for g in sums[0])
 
 
 BAD_INPUTS = [
