@@ -290,6 +290,13 @@ DELETE {{ GRAPH <{mesh}> {{ ?tn ?tp ?to }} }} WHERE {{ VALUES ?x {{ {values} }}
   GRAPH <{mesh}> {{ ?x <{tree_number}> ?tn . ?tn ?tp ?to }} }};
 DELETE {{ GRAPH <{mesh}> {{ ?x ?p ?o }} }} WHERE {{ VALUES ?x {{ {values} }} GRAPH <{mesh}> {{ ?x ?p ?o }} }}
 """
+#: A substance's registry number comes from the chemical lists that name it (NLM's number for
+#: the term): a term that stays but that no article names as a substance any more loses it.
+_REGISTRY_REMOVAL = """
+DELETE {{ GRAPH <{mesh}> {{ ?x <{registry_number}> ?number }} }} WHERE {{ VALUES ?x {{ {values} }}
+  GRAPH <{mesh}> {{ ?x <{registry_number}> ?number }}
+  FILTER NOT EXISTS {{ GRAPH <{articles}> {{ ?a <{substance}> ?x }} }} }}
+"""
 _JOURNAL_ORPHANS = """
 SELECT ?j {{ VALUES ?j {{ {values} }}
   FILTER NOT EXISTS {{ GRAPH <{articles}> {{ ?a <{is_part_of}> ?j }} }} }}
@@ -306,12 +313,14 @@ def prune_shared(store: Store, named: Iterable[str], *, chunk: int = 500) -> int
 
     A journal stays while an article is part of it. A MeSH term stays while something outside
     graph/mesh (an article, the vocabulary, the ontology) names it, or a pair or a narrower
-    descriptor that is itself named; its tree numbers go with it. So a graph that had an article
-    replaced or deleted describes the same terms as one built without the old record.
+    descriptor that is itself named; its tree numbers go with it, and a term that stays keeps
+    a registry number only while an article names it as a substance. So a graph that had an
+    article replaced or deleted describes the same terms as one built without the old record.
     """
     names = {
         "articles": iris.graph_iri("articles").value, "mesh": iris.graph_iri("mesh").value,
         "is_part_of": DCTERMS.isPartOf.value, "tree_number": MESHV.treeNumber.value,
+        "registry_number": MESHV.registryNumber.value, "substance": EVKG.substance.value,
         "links": _MESH_LINKS}
     terms = sorted(n for n in named if n.startswith(MESH.iri))
     journals = sorted(n for n in named if not n.startswith(MESH.iri))
@@ -324,7 +333,8 @@ def prune_shared(store: Store, named: Iterable[str], *, chunk: int = 500) -> int
     lonely = [row[0].value for part in _chunks(journals, chunk)
               for row in _select(store, _JOURNAL_ORPHANS, names, part)]
     # each decision holds whatever the removals take: nothing named reaches an orphan
-    for removal, gone in ((_MESH_REMOVAL, orphans), (_JOURNAL_REMOVAL, lonely)):
+    for removal, gone in ((_MESH_REMOVAL, orphans), (_JOURNAL_REMOVAL, lonely),
+                          (_REGISTRY_REMOVAL, sorted(set(terms) - set(orphans)))):
         for part in _chunks(gone, chunk):
             store.update(removal.format(**names, values=_values(part)))
     return len(orphans) + len(lonely)

