@@ -250,8 +250,9 @@ def measure_ingest(result: Result, workdir: Path) -> None:
     result.ingest_timings, result.ingest_dumps_from = saved["timings"], saved["dumps_from"]
     result.ingest_records = (revised, deleted)
     after = (out / "current").resolve()
-    point_current(out, before)
-    shutil.rmtree(after)
+    if after != before:  # an ingest that changes nothing publishes no release
+        point_current(out, before)
+        shutil.rmtree(after)
 
 
 def measure_bulk_load(release: Path, result: Result, workdir: Path) -> None:

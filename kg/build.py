@@ -79,8 +79,9 @@ class BuildReport:
     #: The SHA-256 of each graph's lines in the N-Quads dump but graph/metadata's (by graph
     #: IRI; empty when the dumps were written without their tallies).
     graph_sha256: dict[str, str] = field(default_factory=dict)
-    #: An ingest that changed no graph and quarantined nothing new: ``based_on`` stays
-    #: current and no release is published (``version`` and ``release_dir`` name it).
+    #: An ingest that changed no graph and quarantined no record of its files that the
+    #: current release does not list: ``based_on`` stays current and no release is published
+    #: (``version`` and ``release_dir`` name it).
     unchanged: bool = False
     #: How many records of the sources may be quarantined before the release is held back
     #: (``--max-errors``; None: any number).
@@ -278,7 +279,9 @@ def ingest(
 
     def fill(staging: Path) -> None:
         _fill(staging, previous / "store", paths, report, inputs)
-        report.unchanged = release.same_content(previous, staging)
+        # records this ingest quarantined are news, unless the release already lists them
+        report.unchanged = release.same_graphs(previous, staging) and (
+            report.source_errors == 0 or release.same_quarantine(previous, staging))
 
     return _release(into, report, fill)
 

@@ -454,16 +454,19 @@ def export_graph(store_dir: Path, fmt: str, graph: str | None, out: IO[bytes]) -
         serialize((q.triple for q in store), out, rdf_format, prefixes=prefixes)
 
 
-def same_content(previous: Path, staging: Path) -> bool:
-    """Whether the release written in ``staging`` holds ``previous``'s graphs (but for
-    graph/metadata, which names the release) and quarantine, by the manifests' SHA-256s."""
-    def sums(release_dir: Path) -> tuple[object, object]:
-        manifest = read_manifest(release_dir)
-        files = {f["name"]: f["sha256"] for f in manifest["files"]}
-        return manifest.get("graph_sha256"), files.get(QUARANTINE)
+def same_graphs(previous: Path, staging: Path) -> bool:
+    """Whether the release written in ``staging`` holds ``previous``'s graphs, but for
+    graph/metadata (which names the release), by the manifests' SHA-256 of their lines."""
+    graphs = read_manifest(staging).get("graph_sha256")
+    return bool(graphs) and read_manifest(previous).get("graph_sha256") == graphs
 
-    graphs, quarantine = sums(staging)
-    return bool(graphs) and sums(previous) == (graphs, quarantine)
+
+def same_quarantine(previous: Path, staging: Path) -> bool:
+    """Whether the two releases' quarantine files are the same bytes."""
+    def quarantine_sum(release_dir: Path) -> object:
+        return {f["name"]: f["sha256"] for f in read_manifest(release_dir)["files"]}.get(QUARANTINE)
+
+    return quarantine_sum(previous) == quarantine_sum(staging)
 
 
 def nquads_sorted_graph(release_dir: Path) -> str:

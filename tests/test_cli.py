@@ -178,6 +178,27 @@ def test_an_ingest_that_changes_nothing_publishes_nothing(tmp_path: Path) -> Non
     assert sorted(p.name for p in (out / "releases").iterdir()) == sorted([built, held])
 
 
+def test_a_clean_file_applied_again_changes_nothing_beside_another_files_quarantine(
+        tmp_path: Path) -> None:
+    """The current release's quarantine lists a record of another file of its build: applying
+    a clean file again (which quarantines nothing) still changes nothing."""
+    good, bad = tmp_path / "good.jsonl", tmp_path / "bad.jsonl"
+    write_records([Article(pmid="99999911", title="One")], good)
+    write_records([Article(title="No identifier")], bad)
+    out = tmp_path / "b"
+    runner = CliRunner()
+    result = runner.invoke(main, ["build", str(good), str(bad), "--out", str(out),
+                                  "--without-default-articles"])
+    assert result.exit_code == 0, result.output
+    built = current_release(out).name
+    assert "no PMID, DOI or PMCID" in (current_release(out) / "quarantine.jsonl").read_text(
+        encoding="utf-8")
+    result = runner.invoke(main, ["ingest", str(good), "--into", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"nothing changed: release {built} stays current")
+    assert [p.name for p in (out / "releases").iterdir()] == [built]
+
+
 def test_a_json_record_with_a_null_field_is_quarantined(tmp_path: Path) -> None:
     """A JSON Lines record whose PMID is null is quarantined with the field and the reason
     (it crashed the build with AttributeError); the good record beside it is built."""
