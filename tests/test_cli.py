@@ -7,6 +7,7 @@ import json
 import os
 import pty
 import select
+import signal
 import struct
 import subprocess
 import sys
@@ -16,17 +17,18 @@ from pathlib import Path
 
 import pytest
 import rdflib
+import requests
 from click.testing import CliRunner
 from pyoxigraph import NamedNode
 
 from kg import validate
-from kg.build import BuildReport
+from kg.build import BuildReport, build, ingest
 from kg.cli import main
 from kg.jsonrecords import write_records
 from kg.records import Article
 from kg.release import current_release
 from kg.store import open_read_only
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port, wait_for
 
 COUNT = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a <https://schema.org/ScholarlyArticle> }"
 
@@ -273,3 +275,45 @@ def test_large_graphs_get_shacl_on_a_sample(default_build: tuple[Path, BuildRepo
                                    rdflib.URIRef("https://schema.org/ScholarlyArticle")))
     assert len(articles) == 5
     assert validate.shacl_problems(sample, ROOT / "ontology" / "shapes.ttl") == []
+
+
+def test_serve_switches_to_the_new_current_release_on_sighup(tmp_path: Path) -> None:
+    """`evkg serve` serves the release `current` named when it started; SIGHUP (gunicorn's
+    graceful reload of its workers) makes it serve the one an ingest published since."""
+    first, second = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    write_records([Article(pmid="99999911", title="One")], first)
+    write_records([Article(pmid="99999912", title="Two")], second)
+    out = tmp_path / "b"
+    built = build([first], out, default_articles=False).version
+    base = f"http://127.0.0.1:{free_port()}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port",
+         base.rsplit(":", 1)[1], "--workers", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ask = {"query": "ASK { <https://w3id.org/evkg/article/99999912> ?p ?o }"}
+
+    def served() -> tuple[str, bool]:
+        version = requests.get(base + "/health", timeout=10).json()["version"]
+        answer = requests.post(base + "/sparql", data=ask, timeout=10,
+                               headers={"Accept": "application/sparql-results+json"})
+        return version, answer.json()["boolean"]
+
+    try:
+        wait_for(base + "/health", process)
+        assert served() == (built, False)
+        ingested = ingest([second], out).version
+        assert served() == (built, False)  # still the release it opened
+        process.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if served() == (ingested, True):
+                    break
+            except requests.RequestException:  # a worker on its way out
+                pass
+            time.sleep(0.2)
+        assert served() == (ingested, True)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
