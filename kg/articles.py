@@ -63,6 +63,7 @@ class _Terms:
         self.publication_type_label = n(EVKG.publicationTypeLabel)
         self.publication_type = n(EVKG.publicationType)
         self.substance, self.substance_name = n(EVKG.substance), n(EVKG.substanceName)
+        self.unresolved_substance = n(EVKG.unresolvedSubstance)
         self.grant, self.grant_id, self.grant_agency = (n(EVKG.grant), n(EVKG.grantId),
                                                         n(EVKG.grantAgency))
         self.unidentified_reference = n(EVKG.unidentifiedReference)
@@ -290,7 +291,7 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
             _mesh_term_lines(ptype.ui, ptype.label, t.mesh_publication_type, mg, lines, shared)
     for keyword in article.keywords:
         add(f"{s} {t.keywords} {lit(keyword)} {g} .\n")
-    for substance in article.substances:
+    for number, substance in enumerate(article.substances, start=1):
         if substance.ui:
             m = _MINTED.mesh_term(substance.ui)
             add(f"{s} {t.substance} {m} {g} .\n")
@@ -303,6 +304,11 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
                 add(f"{m} {t.registry_number} {lit(registry)} {mg} .\n")
         else:
             add(f"{s} {t.substance_name} {lit(substance.name)} {g} .\n")
+            if substance.registry_number and substance.registry_number != "0":
+                node = f"_:{_bnode_key(s)}s{number}"  # the name with its number
+                add(f"{s} {t.unresolved_substance} {node} {g} .\n")
+                add(f"{node} {t.label} {lit(substance.name)} {g} .\n")
+                add(f"{node} {t.registry_number} {lit(substance.registry_number)} {g} .\n")
     for heading in article.mesh_headings:
         _heading_lines(heading, s, g, mg, lines, shared)
     if article.grants:

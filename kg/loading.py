@@ -202,15 +202,21 @@ def _iri_of_key(key: str) -> NamedNode:
     return iris.article_iri(key)
 
 
+#: The blank nodes an article's record owns besides its author list: grants, and substances
+#: known by name and registry number only.
+_OWNED_NODES = f"(<{EVKG.grant.value}>|<{EVKG.unresolvedSubstance.value}>)"
+
+
 def removed_subjects(store: Store, articles: Sequence[NamedNode]) -> list[str]:
     """The subjects (N-Triples terms) of the articles graph whose lines ``removal_update``
-    may remove: the articles, their author list's cells, grants and creators."""
+    may remove: the articles, their author list's cells, grants, unresolved substances and
+    creators."""
     solutions = store.query(f"""
 SELECT DISTINCT ?s {{ VALUES ?a {{ {_values(a.value for a in articles)} }}
   GRAPH <{iris.graph_iri('articles').value}> {{
     {{ ?a ?p ?o BIND(?a AS ?s) }}
     UNION {{ ?a <{BIBO.authorList.value}>/<{RDF.rest.value}>* ?s }}
-    UNION {{ ?a <{EVKG.grant.value}> ?s }}
+    UNION {{ ?a {_OWNED_NODES} ?s }}
     UNION {{ ?a <{DCTERMS.creator.value}> ?s }} }} }}""")
     assert isinstance(solutions, QuerySolutions)
     return [str(row[0]) for row in solutions]
@@ -238,8 +244,8 @@ def removal_update(articles: Sequence[NamedNode]) -> str:
 DELETE {{ GRAPH {articles_graph} {{ ?cell ?cp ?co }} }} WHERE {{ VALUES ?a {{ {values} }}
   GRAPH {articles_graph} {{
   ?a <http://purl.org/ontology/bibo/authorList>/<{rdf}rest>* ?cell . ?cell ?cp ?co }} }};
-DELETE {{ GRAPH {articles_graph} {{ ?grant ?gp ?go }} }} WHERE {{ VALUES ?a {{ {values} }}
-  GRAPH {articles_graph} {{ ?a <{EVKG.grant.value}> ?grant . ?grant ?gp ?go }} }};
+DELETE {{ GRAPH {articles_graph} {{ ?node ?np ?no }} }} WHERE {{ VALUES ?a {{ {values} }}
+  GRAPH {articles_graph} {{ ?a {_OWNED_NODES} ?node . ?node ?np ?no }} }};
 DELETE {{ GRAPH {articles_graph} {{ ?author ?ap ?ao }} }} WHERE {{ VALUES ?a {{ {values} }}
   GRAPH {articles_graph} {{ ?a <http://purl.org/dc/terms/creator> ?author . ?author ?ap ?ao
   FILTER(STRSTARTS(STR(?author), CONCAT(STR(?a), "/author/"))) }} }};

@@ -36,6 +36,7 @@ from kg.records import (
     Provenance,
     PublicationType,
     Qualifier,
+    Substance,
 )
 from kg.release import CHECKSUMS, QUARANTINE, current_release
 from kg.spool import GraphSpool
@@ -639,11 +640,13 @@ def articles_lines_of(dump_file: Path, store: Store) -> tuple[list[bytes], list[
 def test_an_ingest_carries_the_previous_dumps_lines_over(tmp_path: Path) -> None:
     """An ingest writes the articles graph of its dumps from the previous release's sorted
     lines and the subjects it touched, read from the store: replaced articles (an ORCID author,
-    grants, an author list), a deletion and its journal, citations and a retraction notice
-    added and then deleted. Each time the dump holds the store's lines, sorted."""
+    grants, a substance known by name and registry number, an author list), a deletion and its
+    journal, citations and a retraction notice added and then deleted. Each time the dump holds
+    the store's lines, sorted."""
     records = [
         replace(orcid_article("99999971", "First", "Old Lab"),
-                grants=(Grant("R01 CA999961", "NCI NIH HHS"),)),
+                grants=(Grant("R01 CA999961", "NCI NIH HHS"),),
+                substances=(Substance("Invented Kinase", registry_number="EC 9.9.9.9"),)),
         Article(pmid="99999972", title="Doomed", journal=Journal(title="Journal of Lonely Results")),
         Article(pmid="99999973", title="Cited", journal=Journal(title="Journal of Kept Results"))]
     write_records(records, tmp_path / "v1.jsonl")
@@ -667,6 +670,7 @@ def test_an_ingest_carries_the_previous_dumps_lines_over(tmp_path: Path) -> None
         assert dumped == stored
         assert not list(current_release(out).glob("carried-*"))  # the merge's inputs went
     assert b"Lonely" not in b"".join(dumped) and b"New Lab" in b"".join(dumped)
+    assert b"EC 9.9.9.9" not in b"".join(dumped) and b"R01 CA999961" not in b"".join(dumped)
     assert retraction_marks(out, "99999973")[:2] == (False, set())
 
 

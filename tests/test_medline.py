@@ -256,6 +256,30 @@ def test_a_descriptor_xml_given_with_mesh_names_its_allowable_qualifiers(tmp_pat
         ("hasSubjectTerm", f"D009369{ui}"), ("hasPrimarySubjectTerm", f"D009369{ui}")}
 
 
+def test_a_substance_no_table_names_keeps_its_registry_number(tmp_path: Path) -> None:
+    """MEDLINE's ``RN  - EC 2.7.10.1 (ErbB Receptors)`` for a substance no MeSH table names: the
+    article keeps the name (``evkg:substanceName``) and a node pairing it with its number; a
+    number "0" (none) makes no node."""
+    source = tmp_path / "export.nbib"
+    source.write_text("PMID- 99999983\nTI  - An invented record.\n"
+                      "RN  - EC 9.9.9.9 (Invented Kinase)\nRN  - 9999-99-9 (Invented Chemical)\n"
+                      "RN  - 0 (Invented Marker)\n", encoding="utf-8")
+    build([source], tmp_path / "b", default_articles=False)
+    store = open_read_only(current_release(tmp_path / "b") / "store")
+    article = "<https://w3id.org/evkg/article/99999983>"
+    names = store.query(f"SELECT ?n {{ {article} <https://w3id.org/evkg/ontology#substanceName> "
+                        "?n }", use_default_graph_as_union=True)
+    assert {row[0].value for row in names} == {  # type: ignore[union-attr]
+        "Invented Kinase", "Invented Chemical", "Invented Marker"}
+    pairs = store.query(f"""SELECT ?name ?number {{
+        {article} <https://w3id.org/evkg/ontology#unresolvedSubstance> ?s .
+        ?s <http://www.w3.org/2000/01/rdf-schema#label> ?name ;
+           <http://id.nlm.nih.gov/mesh/vocab#registryNumber> ?number }}""",
+                        use_default_graph_as_union=True)
+    assert {(row[0].value, row[1].value) for row in pairs} == {  # type: ignore[union-attr]
+        ("Invented Kinase", "EC 9.9.9.9"), ("Invented Chemical", "9999-99-9")}
+
+
 def test_a_heading_no_table_names_keeps_its_qualifiers_and_stars_as_names(
         tmp_path: Path) -> None:
     """A heading known by name only keeps its major-topic stars: a starred descriptor or
