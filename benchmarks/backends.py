@@ -19,7 +19,6 @@ may share the machine.
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing
 import re
 import signal
@@ -40,7 +39,7 @@ from pyoxigraph import QueryBoolean  # noqa: E402
 
 from kg import iris  # noqa: E402
 from kg.backends import QueryableStore, RemoteStore  # noqa: E402
-from kg.release import current_release  # noqa: E402
+from kg.release import current_release, read_manifest  # noqa: E402
 from kg.remote import Endpoint  # noqa: E402
 from kg.store import open_read_only  # noqa: E402
 from server.editor import load_examples  # noqa: E402
@@ -186,7 +185,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def manifest_triples(release: Path) -> dict[str, int]:
-    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_manifest(release)
     return {str(k): int(v) for k, v in manifest["triples"].items()}
 
 

@@ -49,7 +49,7 @@ from kg.linking import ArticleLinker  # noqa: E402
 from kg.loading import ARTICLE_BATCH, LineBatches  # noqa: E402
 from kg.pubmed import read_pubmed_xml  # noqa: E402
 from kg.records import Article  # noqa: E402
-from kg.release import point_current  # noqa: E402
+from kg.release import point_current, read_manifest  # noqa: E402
 
 #: The issue's targets.
 TARGET_PARSE_MAP = 5_000  # records/s per core, parse + map
@@ -225,7 +225,7 @@ def measure_build(files: list[Path], result: Result, workdir: Path) -> Path:
     result.timings, result.dumps_from = saved["timings"], saved["dumps_from"]
     result.peaks = saved["peaks"]
     release = (out / "current").resolve()
-    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_manifest(release)
     result.triples = sum(manifest["triples"].values())
     result.files = {f["name"]: f["bytes"] for f in manifest["files"]}
     return release

@@ -71,7 +71,7 @@ from pyoxigraph import QueryResultsFormat, QuerySolutions, QueryTriples, RdfForm
 
 from kg import iris  # noqa: E402
 from kg.cli import serve_command  # noqa: E402
-from kg.release import current_release  # noqa: E402
+from kg.release import current_release, read_manifest  # noqa: E402
 from kg.store import open_read_only  # noqa: E402
 from server.description import INCOMING_LIMIT, owned_pattern  # noqa: E402
 from server.editor import load_examples  # noqa: E402
@@ -490,7 +490,7 @@ def measure_release(build: Path, workdir: Path, clients: list[int], seconds: flo
                 Request("medium", MEDIUM_QUERY, JSON_RESULTS),
                 Request("heavy", heavy, JSON_RESULTS), article_request(store)]
     reference = {r.kind: answer_size(*direct_answer(store, r)) for r in requests}
-    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_manifest(release)
     workers = next(p.default for p in serve_command.params if p.name == "workers")
     print(f"## release {release.name}: {manifest['articles']:,} articles, "
           f"{sum(manifest['triples'].values()):,} triples\n")

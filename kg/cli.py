@@ -77,13 +77,10 @@ def ingest_command(files: tuple[str, ...], out: Path, mesh_file: Path | None,
 def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
     """The summary on stdout, each quarantined record on stderr, and the --max-errors verdict."""
     if not quiet:
-        if report.unchanged:
-            click.echo(f"nothing changed: release {report.version} stays current "
-                       f"({report.articles} articles, {sum(report.triples.values())} triples) "
-                       f"-> {report.release_dir}")
-        else:
-            click.echo(f"release {report.version}: {report.articles} articles, "
-                       f"{sum(report.triples.values())} triples -> {report.release_dir}")
+        size = f"{report.articles} articles, {sum(report.triples.values())} triples"
+        click.echo((f"nothing changed: release {report.version} stays current ({size})"
+                    if report.unchanged else f"release {report.version}: {size}")
+                   + f" -> {report.release_dir}")
         for name, count in report.files.items():
             absent = f" ({count.not_in_graph} not in the graph)" if count.not_in_graph else ""
             click.echo(f"  {name}: seen {count.seen} = mapped {count.mapped} + quarantined "

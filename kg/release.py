@@ -423,7 +423,7 @@ def write_release(store: Store, directory: Path, report: BuildReport, *,
         # the graph whose lines open the N-Quads dump, sorted (an ingest carries them over)
         "nquads_sorted_graph": report.nquads_sorted_graph or None,
         # each graph's N-Quads lines but graph/metadata's (which names the release): an
-        # ingest whose graphs and quarantine are the previous release's publishes nothing
+        # ingest whose graphs are the previous release's publishes nothing (``same_graphs``)
         "graph_sha256": report.graph_sha256 or None,
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
@@ -476,6 +476,7 @@ def nquads_sorted_graph(release_dir: Path) -> str:
 
 
 def read_manifest(release_dir: Path) -> dict[str, Any]:
+    """The release's ``manifest.json``."""
     return cast(dict[str, Any], json.loads((release_dir / MANIFEST).read_text(encoding="utf-8")))
 
 

@@ -81,7 +81,6 @@ _PMCID = re.compile(r"\bPMCID:\s*(?P<pmcid>PMC\d+)")
 #: Trailing markers of a summary line that are not publication types.
 _NOT_TYPES = frozenset({"Free PMC article", "Free article", "Free Books & Documents",
                         "Free full text", "Online ahead of print"})
-
 #: Link captions in a reference list, not references.
 _LINK_ONLY = re.compile(
     r"^(?:[-–]?\s*(?:DOI|PubMed|PMC|Google Scholar|Free PMC article|Free article)\s*)+$"

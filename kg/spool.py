@@ -85,7 +85,6 @@ def write_into_pipe(write: Callable[[str], object], pipe: int) -> OSError | None
     return None
 
 
-
 def python_call(function: str, *args: str) -> tuple[list[str], dict[str, str]]:
     """The command and environment that run ``function`` (``module.name``) of this project in
     a child Python with ``args`` (the project's root on its path, as in a checkout)."""

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response
 from pyoxigraph import Store
 
-from kg.release import MANIFEST, current_release
+from kg.release import current_release, read_manifest
 from kg.remote import StoreError, endpoint_from_settings
 from kg.store import open_read_only
 from server.dataset import create_dataset_blueprint
@@ -51,7 +50,7 @@ DEFAULTS: dict[str, Any] = {
 def open_release(store_dir: Path) -> tuple[Store, Path, dict[str, Any]]:
     """The current release's store (read-only), its folder and its manifest."""
     release_dir = current_release(store_dir)
-    manifest = json.loads((release_dir / MANIFEST).read_text(encoding="utf-8"))
+    manifest = read_manifest(release_dir)
     return open_read_only(release_dir / "store"), release_dir, manifest
 
 

@@ -7,7 +7,6 @@ a remote SPARQL endpoint when ``EVKG_SPARQL_ENDPOINT`` is set.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,7 +17,7 @@ from pyoxigraph import QuerySolutions, Store
 
 from kg import iris
 from kg.backends import QueryableStore, RemoteStore
-from kg.release import MANIFEST
+from kg.release import read_manifest
 from kg.remote import Endpoint, StoreError
 from server.cache import ResultCache, cache_folder
 from server.executor import Executor, LocalExecutor
@@ -125,7 +124,7 @@ def remote_state(config: Mapping[str, Any], endpoint: Endpoint) -> ServerState:
     manifest: dict[str, Any] = {"version": version} if version else {}
     local = Path(str(config.get("STORE_DIR", "build"))) / "current"
     if local.exists() and version:
-        local_manifest = json.loads((local / MANIFEST).read_text(encoding="utf-8"))
+        local_manifest = read_manifest(local)
         if local_manifest.get("version") == version:
             release_dir, manifest = local.resolve(), local_manifest
     key = hashlib.sha256(endpoint.query.encode("utf-8")).hexdigest()[:16]

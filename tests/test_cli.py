@@ -316,4 +316,3 @@ def test_serve_switches_to_the_new_current_release_on_sighup(tmp_path: Path) -> 
     finally:
         process.terminate()
         process.wait(timeout=10)
-
