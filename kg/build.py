@@ -129,15 +129,28 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Path]:
     return [data_dir / "articles.jsonl"]
 
 
-def build_version(inputs: Iterable[Path]) -> str:
-    """A version that names the inputs: the same files (and evkg version) give the same one."""
+def build_version(sources: Sequence[Path], support: Iterable[Path]) -> str:
+    """A version that names the inputs: the same sources, in the same order and spelled the
+    same way (the order decides which record wins, the spelling is what the manifest and the
+    quarantine name), and the same support files (the code included) give the same one."""
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted(set(inputs)):
-        digest.update(path.name.encode())
+    for path in sources:
+        digest.update(f"source {path}\n".encode())
+        _digest_file(digest, path)
+    for path in sorted(set(support)):
+        digest.update(f"file {path.name}\n".encode())
+        _digest_file(digest, path)
+    return digest.hexdigest()[:12]
+
+
+def _digest_file(digest: Any, path: Path) -> None:
+    """Add the file's bytes (or, for a file that cannot be read, why: its reader reports it)."""
+    try:
         with path.open("rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
-    return digest.hexdigest()[:12]
+    except OSError as error:
+        digest.update(f"unreadable: {error.strerror}".encode())
 
 
 def ontology_quads(ontology_dir: Path = ONTOLOGY_DIR) -> Iterator[Quad]:
@@ -252,7 +265,7 @@ def build(
     if not paths:
         raise BuildError("nothing to build: no sources, and --without-default-articles")
     inputs = Inputs(mesh_tables(data_dir, mesh_file), data_dir, ontology_dir, shacl, progress)
-    report = BuildReport(version=build_version([*paths, *inputs.files()]), announce=progress,
+    report = BuildReport(version=build_version(paths, inputs.files()), announce=progress,
                          max_errors=max_errors)
     return _release(out, report, lambda staging: _fill(staging, None, paths, report, inputs))
 
@@ -273,7 +286,7 @@ def ingest(
     paths = list(iter_source_files(files))
     inputs = Inputs(mesh_tables(data_dir, mesh_file), data_dir, ontology_dir, shacl, progress)
     digest = hashlib.sha256(previous.name.encode())
-    digest.update(build_version([*paths, *inputs.files()]).encode())
+    digest.update(build_version(paths, inputs.files()).encode())
     report = BuildReport(version=digest.hexdigest()[:12], based_on=previous.name,
                          announce=progress, max_errors=max_errors)
 
@@ -296,6 +309,8 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
     serving the previous one. An ingest that changed nothing (``report.unchanged``) publishes
     nothing: re-applying a file leaves the same release current.
     """
+    if out.exists() and not out.is_dir():
+        raise BuildError(f"{out} is a file: the build folder (--out, --into) must be a folder")
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(out)
     staging = out / f".staging-{report.version}-{os.getpid()}"

@@ -92,7 +92,8 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
             continue  # a curated finding waiting for its article: listed, not an error
         where = ", ".join(x for x in (item.provenance.file, item.provenance.position,
                                       f"PMID {item.pmid}" if item.pmid else "") if x)
-        click.echo(f"quarantined: {where}: {item.reason}", err=True)
+        reason = item.reason.removeprefix(f"{item.provenance.file}: ")  # named once is enough
+        click.echo(f"quarantined: {where}: {reason}", err=True)
     if report.too_many_errors:
         current = out / "current"
         kept = (f"{current} still points at {current.resolve().name}" if current.exists()

@@ -79,7 +79,10 @@ def read_pubmed_xml(path: Path) -> Iterator[Record]:
 
 
 def _open(path: Path) -> IO[bytes]:
-    if path.name.lower().endswith(".gz"):
+    """The file's bytes, gunzipped when it holds gzip data (whatever its name says)."""
+    with path.open("rb") as handle:
+        gzipped = handle.read(2) == b"\x1f\x8b"
+    if gzipped:
         return cast(IO[bytes], _LineCounter(cast(IO[bytes], gzip.open(path, "rb"))))
     return path.open("rb")
 

@@ -7,6 +7,8 @@ file by its name and first bytes and yields records (``Article``, ``Deletion`` o
 from __future__ import annotations
 
 import glob
+import os
+import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -37,54 +39,100 @@ READERS: dict[str, Reader] = {
 }
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def is_gzip(path: Path) -> bool:
+    """Whether the file holds gzip data, whatever its name says."""
+    with path.open("rb") as handle:
+        return handle.read(2) == GZIP_MAGIC
+
+
 def head(path: Path, size: int = 2048) -> bytes:
-    """The first bytes of a file, decompressed when it is gzip: as much as a ``.gz`` cut short
-    holds (its reader then reports where the data end); a ``ValueError`` says when a ``.gz``
-    is not gzip."""
+    """The first bytes of a file, decompressed when it is gzip (by its content, not its name):
+    as much as a ``.gz`` cut short holds (its reader then reports where the data end)."""
     with path.open("rb") as handle:
         raw = handle.read(1 << 16)
-    if not path.name.endswith(".gz"):
+    if not raw.startswith(GZIP_MAGIC):
         return raw[:size]
     stream = zlib.decompressobj(wbits=31)
     try:
         data = stream.decompress(raw, size)
     except zlib.error as error:
-        raise ValueError(f"{path}: not a gzip file, as its name says ({error})") from None
+        raise ValueError(f"{path}: corrupt gzip data ({error})") from None
     if not data and not stream.eof:
         raise ValueError(f"{path}: the gzip data end before any content (the file is cut short)")
     return data
 
 
+#: Byte-order marks of text that is not UTF-8.
+_OTHER_BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32",
+               b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
+#: A MEDLINE tag line: a tag of up to four capitals, padded to four, then "- ".
+_MEDLINE_TAG = re.compile(rb"[A-Z][A-Z0-9]{0,3} {0,3}- ")
+
+
 def reader_name(path: Path) -> str:
-    """Which reader takes ``path``; a ``ValueError`` names the formats that are known."""
+    """Which reader takes ``path``; a ``ValueError`` says why none does."""
     name = path.name.lower()
     if name.endswith(".jsonl"):
         return "jsonl"
-    start = head(path).lstrip(b"\xef\xbb\xbf \t\r\n")
+    raw = head(path)
+    for bom, encoding in _OTHER_BOMS.items():
+        if raw.startswith(bom):
+            raise ValueError(f"{path}: {encoding} text; sources are read as UTF-8 (or, for XML, "
+                             f"in the encoding its declaration names): convert it, e.g. "
+                             f"iconv -f {encoding} -t UTF-8")
+    start = raw.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not start:
+        raise ValueError(f"{path}: the file is empty"
+                         + (" (gzip of nothing)" if is_gzip(path) else ""))
     if start.startswith(b"<"):
         return "pubmed-xml"
-    if name.endswith((".txt", ".nbib")):
-        return "medline" if start.startswith(b"PMID-") else "page"
-    raise ValueError(f"{path}: not a known source format (PubMed XML .xml/.xml.gz, MEDLINE "
-                     ".txt/.nbib, a saved PubMed page .txt, or evkg JSON Lines .jsonl)")
+    if b"\x00" in start:
+        raise ValueError(f"{path}: not text (binary data: {start[:8].hex(' ')} …); not a "
+                         f"known source format ({KNOWN_FORMATS})")
+    if is_gzip(path):
+        raise ValueError(f"{path}: gzip data that are not XML; only PubMed XML is read from "
+                         "gzip")
+    if start.startswith(b"TY  - "):
+        raise ValueError(f"{path}: RIS, not MEDLINE text: save from PubMed in the PubMed "
+                         "format (.nbib / .txt starting PMID-), or as XML")
+    if name.endswith(".nbib") or (name.endswith(".txt") and _is_medline(start)):
+        return "medline"
+    if name.endswith(".txt"):
+        return "page"
+    raise ValueError(f"{path}: not a known source format ({KNOWN_FORMATS})")
+
+
+KNOWN_FORMATS = ("PubMed XML .xml/.xml.gz, MEDLINE .txt/.nbib, a saved PubMed page .txt, or evkg "
+                 "JSON Lines .jsonl")
+
+
+def _is_medline(start: bytes) -> bool:
+    """Whether text opens as MEDLINE does: its first line a tag line (``PMID- ``, ``OWN - `` …)."""
+    return _MEDLINE_TAG.match(start) is not None
 
 
 def read_source(path: Path) -> Iterator[Record]:
-    name = reader_name(path)
+    """The records of one file; a file no reader takes (or that cannot be read) is one
+    ``Rejected`` naming the file and why, so that a folder's stray file stops nothing."""
     try:
-        reader = READERS[name]
-    except KeyError:
-        raise ValueError(f"{path}: no reader for {name} is installed") from None
-    yield from reader(path)
+        reader = READERS[reader_name(path)]
+        yield from reader(path)
+    except (ValueError, OSError) as error:
+        reason = str(error) if isinstance(error, ValueError) else \
+            f"{path}: cannot read the file: {error.strerror or error}"
+        yield Rejected(reason=reason, provenance=Provenance(file=str(path)))
 
 
 def iter_source_files(specs: Iterable[str | Path]) -> Iterator[Path]:
-    """Files named directly, every source file under a folder, and glob matches, in order."""
+    """Files named directly, every source file under a folder, and glob matches, in order; a
+    folder that holds no source file, or that cannot be read, is an error (``OSError``)."""
     for spec in specs:
         path = Path(spec)
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*")
-                              if p.is_file() and p.name.lower().endswith(SOURCE_SUFFIXES))
+            yield from _folder_sources(path)
         elif path.exists():
             yield path
         else:
@@ -92,3 +140,15 @@ def iter_source_files(specs: Iterable[str | Path]) -> Iterator[Path]:
             if not matches:
                 raise FileNotFoundError(f"no such source: {spec}")
             yield from (p for p in matches if p.is_file())
+
+
+def _folder_sources(folder: Path) -> list[Path]:
+    def unreadable(error: OSError) -> None:
+        raise FileNotFoundError(f"cannot read the folder {error.filename}: {error.strerror}")
+
+    found = sorted(Path(top, name) for top, _, names in os.walk(folder, onerror=unreadable)
+                   for name in names if name.lower().endswith(SOURCE_SUFFIXES))
+    if not found:
+        raise FileNotFoundError(f"no source files under {folder} (files named "
+                                f"{', '.join('*' + s for s in SOURCE_SUFFIXES)})")
+    return found

@@ -320,35 +320,132 @@ def test_a_clean_file_passes_max_errors_zero(tmp_path: Path) -> None:
     assert "quarantined: " in result.output and "findings.tsv" in result.output
 
 
+ARTICLES_XML = ROOT / "tests" / "data" / "pubmed_articles.xml"
+MEDLINE_TEXT = ROOT / "tests" / "data" / "medline_records.txt"
+
+
+def article_pmids(out: Path) -> set[str]:
+    """The PMIDs of the articles the build's current release holds."""
+    store = open_read_only(current_release(out) / "store")
+    solutions = store.query("SELECT ?id WHERE { ?a <http://purl.org/spar/fabio/hasPubMedId> ?id }",
+                            use_default_graph_as_union=True)
+    assert isinstance(solutions, QuerySolutions)
+    return {row[0].value for row in solutions}  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize("size", [40, 100])
 def test_a_gzip_cut_in_its_first_lines_is_reported_not_aborted(tmp_path: Path, size: int) -> None:
-    """A .gz that ends within its first bytes: a clear error when no byte of content is left,
-    else quarantined with the file and the reason as a cut further on is (the format check
-    used to end the command with a bare "Aborted!")."""
+    """A .gz that ends within its first bytes is quarantined with the file and the reason, as
+    a cut further on is (the format check used to end the command with a bare "Aborted!"),
+    and the other sources still build."""
     cut = tmp_path / "tiny.xml.gz"
-    cut.write_bytes(gzip.compress((ROOT / "tests" / "data" / "pubmed_articles.xml")
-                                  .read_bytes())[:size])
-    result = CliRunner().invoke(main, ["build", str(cut), "--out", str(tmp_path / "b"),
-                                       "--without-default-articles"])
+    cut.write_bytes(gzip.compress(ARTICLES_XML.read_bytes())[:size])
+    result = CliRunner().invoke(main, ["build", str(cut), str(MEDLINE_TEXT),
+                                       "--out", str(tmp_path / "b"), "--without-default-articles"])
     assert "Aborted" not in result.output
-    if size < 50:  # no byte of content: the build stops, naming the file
-        assert result.exit_code == 1
-        assert f"Error: {cut}: the gzip data end before any content" in result.output
-    else:
-        assert result.exit_code == 0
-        assert f"quarantined: {cut}" in result.output
-        assert "truncated or corrupt gzip data" in result.output
+    assert result.exit_code == 0, result.output
+    assert f"quarantined: {cut}" in result.output
+    assert ("the gzip data end before any content" if size < 50
+            else "truncated or corrupt gzip data") in result.output
+    assert len(article_pmids(tmp_path / "b")) == MEDLINE_TEXT.read_text().count("PMID- ")
 
 
-def test_a_gz_name_on_a_plain_file_is_a_clear_error(tmp_path: Path) -> None:
-    """A .xml.gz that is not gzip: an error naming the file, no traceback, no release."""
-    plain = tmp_path / "plain.xml.gz"
-    plain.write_bytes((ROOT / "tests" / "data" / "pubmed_articles.xml").read_bytes())
-    result = CliRunner().invoke(main, ["build", str(plain), "--out", str(tmp_path / "b"),
+def test_gzip_is_known_by_its_content_not_its_name(tmp_path: Path) -> None:
+    """Plain XML named .xml.gz and gzip named .xml are read as what they hold."""
+    xml = ARTICLES_XML.read_bytes()
+    plain, packed = tmp_path / "plain.xml.gz", tmp_path / "packed.xml"
+    plain.write_bytes(xml)
+    packed.write_bytes(gzip.compress(xml))
+    expected = {pmid.text for pmid in xml_tree(ARTICLES_XML).xpath(
+        "/PubmedArticleSet/*/*/PMID")}
+    for source in (plain, packed):
+        out = tmp_path / source.name.replace(".", "-")
+        report = build([source], out, default_articles=False)
+        assert report.files[str(source)].mapped == len(expected) == 3
+        assert article_pmids(out) == expected
+
+
+UNREADABLE_FILES = [
+    ("empty.xml", b"", "the file is empty"),
+    ("blank.xml", b" \n\n", "the file is empty"),
+    ("utf16.xml", '<?xml version="1.0" encoding="UTF-16"?><PubmedArticleSet/>'.encode("utf-16"),
+     "UTF-16 text; sources are read as UTF-8"),
+    ("._apple.xml", b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X", "not text (binary data"),
+    ("export.nbib", b"TY  - JOUR\nTI  - A title\nER  - \n", "RIS, not MEDLINE text"),
+    ("packed.txt", gzip.compress(b"PMID- 1\nTI  - T\n"), "gzip data that are not XML"),
+]
+
+
+@pytest.mark.parametrize("name,content,reason", UNREADABLE_FILES,
+                         ids=[case[0] for case in UNREADABLE_FILES])
+def test_a_file_no_reader_takes_is_quarantined_and_the_rest_builds(
+        tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+    """A stray file in a folder of sources (an empty download, an editor's UTF-16, macOS's
+    ._ files, a RIS export) is one quarantine entry saying why; it used to end the build with
+    "not a known source format" whatever the file held."""
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    (folder / name).write_bytes(content)
+    (folder / "articles.xml").write_bytes(ARTICLES_XML.read_bytes())
+    result = CliRunner().invoke(main, ["build", str(folder), "--out", str(tmp_path / "b"),
                                        "--without-default-articles"])
+    assert result.exit_code == 0, result.output
+    assert f"quarantined: {folder / name}: {reason}" in result.output
+    assert len(article_pmids(tmp_path / "b")) == 3
+    entries = [json.loads(line) for line in
+               (current_release(tmp_path / "b") / QUARANTINE).read_text().splitlines()]
+    assert [e["file"] for e in entries if reason in e["reason"]] == [str(folder / name)]
+
+
+def test_medline_text_is_known_by_its_tag_lines_not_only_a_first_pmid(tmp_path: Path) -> None:
+    """PubMed puts PMID first, but a record may open with another tag (OWN, or a first record
+    without PMID): the file is still MEDLINE, not a saved page that loses every record."""
+    text = MEDLINE_TEXT.read_text(encoding="utf-8")
+    moved = tmp_path / "own-first.txt"
+    moved.write_text("OWN - NLM\n" + text, encoding="utf-8")
+    report = build([moved], tmp_path / "b", default_articles=False)
+    assert report.files[str(moved)].mapped == text.count("PMID- ")
+    assert article_pmids(tmp_path / "b") == {line[6:].strip() for line in text.splitlines()
+                                             if line.startswith("PMID- ")}
+
+
+def test_a_folder_without_sources_is_an_error(tmp_path: Path) -> None:
+    """A folder of files no reader is looked for in (.bz2, .zip) is named, not passed over."""
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    (folder / "pubmed.xml.bz2").write_bytes(b"BZh9")
+    result = CliRunner().invoke(main, ["build", str(folder), str(ARTICLES_XML), "--out",
+                                       str(tmp_path / "b"), "--without-default-articles"])
     assert result.exit_code == 1
-    assert f"Error: {plain}: not a gzip file, as its name says" in result.output
+    assert f"Error: no source files under {folder} (files named *.xml, *.xml.gz" in result.output
     assert not (tmp_path / "b" / "current").exists()
+
+
+def test_a_build_folder_that_is_a_file_is_an_error(tmp_path: Path) -> None:
+    taken = tmp_path / "build"
+    taken.write_text("notes", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(ARTICLES_XML), "--out", str(taken),
+                                       "--without-default-articles"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"Error: {taken} is a file: the build folder (--out, --into) must be a folder" \
+        in result.output
+    assert taken.read_text(encoding="utf-8") == "notes"
+
+
+def test_the_release_version_follows_the_order_of_the_sources(tmp_path: Path) -> None:
+    """A record and its DeleteCitation: the order decides whether the article is in the graph,
+    so the two orders are two releases (they had one version, and the second build printed its
+    summary while `current` kept the first build's graph)."""
+    delete = tmp_path / "delete.xml"
+    delete.write_text("<PubmedArticleSet><DeleteCitation><PMID Version=\"1\">99999902</PMID>"
+                      "</DeleteCitation></PubmedArticleSet>", encoding="utf-8")
+    out = tmp_path / "b"
+    first = build([ARTICLES_XML, delete], out, default_articles=False)
+    assert "99999902" not in article_pmids(out)
+    second = build([delete, ARTICLES_XML], out, default_articles=False)
+    assert second.version != first.version
+    assert "99999902" in article_pmids(out)
+    assert build([delete, ARTICLES_XML], out, default_articles=False).version == second.version
 
 
 def test_truncated_gzip_is_reported_by_name_and_line(tmp_path: Path) -> None:
