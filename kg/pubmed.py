@@ -13,10 +13,12 @@ truncated gzip stream ends the file with one ``Rejected``; records already read 
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import re
 import zlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -55,34 +57,54 @@ _PROLOG_CHUNK = 1 << 12
 # --- reading a file ----------------------------------------------------------------------------
 
 def read_pubmed_xml(path: Path) -> Iterator[Record]:
-    """Every record of a PubMed XML file (``.xml`` or ``.xml.gz``), in file order."""
-    handle: IO[bytes] | None = None
+    """Every record of a PubMed XML file (``.xml`` or ``.xml.gz``), in file order.
+
+    Malformed XML ends lxml's parse; in a file with a known root every record it cost is then
+    named (``Rejected``, with its line and PMID) and reading goes on at the next record.
+    """
+    walk = _Walk()
     try:
         line = _internal_entity_line(path)
-        if line is not None:
-            yield _entities_rejected(path, line)
+    except (OSError, EOFError, zlib.error) as error:
+        yield _unreadable(path, error, None)
+        return
+    if line is not None:
+        yield _entities_rejected(path, line)
+        return
+    while True:
+        handle: IO[bytes] | None = None
+        etree.clear_error_log()  # the thread's log, where lxml puts this parse's errors
+        try:
+            with _open(path) as handle:
+                resumed = cast(IO[bytes], _Resumed(handle, walk)) if walk.resume else None
+                yield from (_read_known_root(path, resumed, walk) if resumed
+                            else _read_stream(path, handle, walk))
             return
-        with _open(path) as handle:
-            yield from _read_stream(path, handle)
-    except etree.XMLSyntaxError as error:
-        line, column = error.position if error.position else (error.lineno, 0)
-        yield Rejected(reason=f"{path}: malformed XML at line {line}, column {column}: "
-                              f"{error.msg}", provenance=Provenance(str(path), f"line {line}"))
-    except (EOFError, zlib.error, gzip.BadGzipFile) as error:
+        except etree.XMLSyntaxError as error:
+            yield from _lost_records(path, walk, error)
+            if not walk.resume:
+                return
+        except (OSError, EOFError, zlib.error) as error:
+            yield _unreadable(path, error, handle)
+            return
+
+
+def _unreadable(path: Path, error: Exception, handle: IO[bytes] | None) -> Rejected:
+    """What ends a file that is not malformed XML: gzip data cut short or corrupt, or a read
+    error."""
+    if isinstance(error, (EOFError, zlib.error, gzip.BadGzipFile)):
         where = f"line {handle.lines + 1}" if isinstance(handle, _LineCounter) else ""
-        yield Rejected(reason=f"{path}: truncated or corrupt gzip data"
-                              f"{' at ' + where if where else ''}: {error}",
-                       provenance=Provenance(file=str(path), position=where))
-    except OSError as error:
-        yield Rejected(reason=f"{path}: cannot read the file: {error}",
-                       provenance=Provenance(file=str(path)))
+        return Rejected(reason=f"{path}: truncated or corrupt gzip data"
+                               f"{' at ' + where if where else ''}: {error}; nothing after it "
+                               "could be read (the file is cut short: fetch it again)",
+                        provenance=Provenance(file=str(path), position=where))
+    return Rejected(reason=f"{path}: cannot read the file: {error}",
+                    provenance=Provenance(file=str(path)))
 
 
 def _open(path: Path) -> IO[bytes]:
     """The file's bytes, gunzipped when it holds gzip data (whatever its name says)."""
-    with path.open("rb") as handle:
-        gzipped = handle.read(2) == b"\x1f\x8b"
-    if gzipped:
+    if _is_gzip(path):
         return cast(IO[bytes], _LineCounter(cast(IO[bytes], gzip.open(path, "rb"))))
     return path.open("rb")
 
@@ -115,15 +137,16 @@ def _entities_rejected(path: Path, line: int) -> Rejected:
                     provenance=Provenance(file=str(path), position=f"line {line}"))
 
 
-def _read_stream(path: Path, handle: IO[bytes]) -> Iterator[Record]:
+def _read_stream(path: Path, handle: IO[bytes], walk: _Walk) -> Iterator[Record]:
     """Walk the parse events; each child of the root is mapped, then freed with its siblings."""
-    if _plain_known_root(path):
-        yield from _read_known_root(path, handle)
+    walk.root = _plain_known_root(path) or ""
+    if walk.root:
+        yield from _read_known_root(path, handle, walk)
         return
     events = etree.iterparse(handle, events=("start", "end"), resolve_entities=False,
                              no_network=True, load_dtd=False, huge_tree=False,
                              dtd_validation=False)
-    depth, count, wrapper = 0, 0, False
+    depth, wrapper = 0, False
     root: Element = None
     for event, elem in events:
         if event == "start":
@@ -138,11 +161,14 @@ def _read_stream(path: Path, handle: IO[bytes]) -> Iterator[Record]:
                     yield _root_rejected(path, root)
                     return
                 wrapper = True
+                if isinstance(root.tag, str) and not root.tag.startswith("{"):
+                    walk.root = root.tag  # a plain wrapper: malformed XML is read past
             continue
         depth -= 1
         if depth == 1:
-            count += 1
-            yield from _record(path, elem, count, str(root.tag))
+            walk.count += 1
+            walk.records += elem.tag in RECORD_TAGS
+            yield from _record(path, elem, walk.count, str(root.tag), walk)
             elem.clear(keep_tail=False)
             while elem.getprevious() is not None:
                 del elem.getparent()[0]
@@ -154,47 +180,47 @@ def _read_stream(path: Path, handle: IO[bytes]) -> Iterator[Record]:
 RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "MedlineCitation", "DeleteCitation")
 
 
-def _read_known_root(path: Path, handle: IO[bytes]) -> Iterator[Record]:
+def _read_known_root(path: Path, handle: IO[bytes], walk: _Walk) -> Iterator[Record]:
     """The fast walk for a file whose root is known: only the end events of record elements.
 
     Gives the same records as the general walk: a child of the root of another kind (or a
     comment's neighbour that is an element) is still numbered and reported, in file order, when
     the next record or the end of the file shows it; a record element deeper in the tree (the
     ``MedlineCitation`` inside each ``PubmedArticle``) belongs to its record and is skipped.
+    ``walk`` keeps the count and where the last record started, for ``_recover``.
     """
     events = etree.iterparse(handle, events=("end",), tag=RECORD_TAGS, resolve_entities=False,
                              no_network=True, load_dtd=False, huge_tree=False,
                              dtd_validation=False)
-    count = 0
     root: Element = None
     last: Element = None  # the record handled last, cleared but kept as an anchor
     for _, elem in events:
         if root is None:
             root = elem.getroottree().getroot()
-            if _dtd_entities(root):
+            if not walk.resume and _dtd_entities(root):
                 yield _entities_rejected(path, root.sourceline or 1)
                 return
-            root_tag = str(root.tag)
         parent = elem.getparent()
         if parent is not root:
             continue
         for other in _elements_between(last, elem):
-            count += 1
-            yield from _record(path, other, count, root_tag)
-        count += 1
-        yield from _record(path, elem, count, root_tag)
+            walk.count += 1
+            yield from _record(path, other, walk.count, walk.root, walk)
+        walk.count += 1
+        walk.records += 1
+        yield from _record(path, elem, walk.count, walk.root, walk)
         elem.clear(keep_tail=False)
         while elem.getprevious() is not None:
             del parent[0]
         last = elem
     if root is None:  # no record at all: the checks of the root happen now
         root = events.root
-        if _dtd_entities(root):
+        if not walk.resume and _dtd_entities(root):
             yield _entities_rejected(path, root.sourceline or 1)
             return
     for other in _elements_between(last, None, root):
-        count += 1
-        yield from _record(path, other, count, str(root.tag))
+        walk.count += 1
+        yield from _record(path, other, walk.count, str(root.tag), walk)
 
 
 def _elements_between(last: Element, elem: Element, root: Element = None) -> list[Element]:
@@ -212,23 +238,25 @@ def _elements_between(last: Element, elem: Element, root: Element = None) -> lis
     return [s for s in siblings if isinstance(s.tag, str)]
 
 
-def _plain_known_root(path: Path) -> bool:
-    """Whether the root start tag is a known root with no namespace declaration on it (so the
-    fast walk applies); a refused prolog or anything unusual takes the general walk."""
+def _plain_known_root(path: Path) -> str | None:
+    """The root's name when its start tag is a known root with no namespace declaration on it
+    (so the fast walk applies); None when a refused prolog or anything unusual takes the
+    general walk."""
     data = b""
     with _open(path) as handle:
         while len(data) < _PROLOG_LIMIT and (chunk := handle.read(_PROLOG_CHUNK)):
             data += chunk
             for token in _PROLOG_TOKEN.finditer(data):
                 if token.group() == b"<!ENTITY":
-                    return False
+                    return None
                 if token.group()[:1] == b"<" and token.group()[1:2] not in (b"?", b"!"):
                     start = _ROOT_START.match(data, token.start())
                     if start is None:
                         break  # the start tag is not complete yet: read on
-                    return (start.group(1).decode("ascii", "replace") in KNOWN_ROOTS
-                            and b"xmlns" not in start.group(2))
-    return False
+                    name = start.group(1).decode("ascii", "replace")
+                    plain = name in KNOWN_ROOTS and b"xmlns" not in start.group(2)
+                    return name if plain else None
+    return None
 
 
 #: A root start tag: its name and its attributes, up to the closing ``>``.
@@ -247,16 +275,16 @@ def _dtd_entities(root: Element) -> bool:
     return dtd is not None and any(True for _ in dtd.iterentities())
 
 
-def _position(number: int, elem: Element) -> str:
-    return f"record {number}, line {elem.sourceline}" if elem.sourceline else f"record {number}"
+def _position(number: int, line: int) -> str:
+    return f"record {number}, line {line}" if line else f"record {number}"
 
 
-def _record(path: Path, elem: Element, number: int, root: str) -> Iterator[Record]:
-    where = Provenance(file=str(path), position=_position(number, elem))
+def _record(path: Path, elem: Element, number: int, root: str, walk: _Walk) -> Iterator[Record]:
+    where = Provenance(file=str(path), position=_position(number, walk.line(elem)))
     tag = elem.tag
     if tag == "DeleteCitation":
         for pmid in elem.iter("PMID"):
-            spot = Provenance(file=str(path), position=_position(number, pmid))
+            spot = Provenance(file=str(path), position=_position(number, walk.line(pmid)))
             yield (Deletion(pmid=_text(pmid), provenance=spot) if _text(pmid) else
                    Rejected(reason=f"{path}: DeleteCitation with an empty PMID", provenance=spot))
         return
@@ -276,6 +304,140 @@ def _record(path: Path, elem: Element, number: int, root: str) -> Iterator[Recor
         yield Rejected(reason=f"{path}: {tag} has no PMID", provenance=where, title=article.title)
         return
     yield article
+
+
+# --- reading on after malformed XML ------------------------------------------------------------
+
+@dataclass
+class _Walk:
+    """Where a file's reading stands: records numbered so far (``count``, unexpected elements
+    included), record elements handled (``records``), and where a resumed parse started."""
+
+    root: str = ""
+    count: int = 0
+    records: int = 0
+    #: (ordinal of the record start tag, line, column) a resumed parse starts at
+    resume: tuple[int, int, int] | None = None
+
+    def line(self, elem: Element) -> int:
+        """The line of ``elem`` in the file (a resumed parse has one line of its own first)."""
+        if not elem.sourceline:
+            return 0
+        return int(elem.sourceline) + (self.resume[1] - 2 if self.resume else 0)
+
+
+class _Resumed:
+    """The file from a record start tag on, after a root start tag of its own on the first line
+    (and the file's XML declaration, so that its encoding holds)."""
+
+    def __init__(self, handle: IO[bytes], walk: _Walk) -> None:
+        assert walk.resume is not None
+        _, line, column = walk.resume
+        self.handle = handle
+        self.head = b""
+        first = handle.read(_PROLOG_CHUNK)
+        declaration = _DECLARATION.match(first)
+        data = first
+        for _ in range(line - 1):  # skip to the record's line
+            while (cut := data.find(b"\n")) < 0:
+                more = handle.read(1 << 16)
+                if not more:
+                    raise EOFError("the file ended before the line reading was to resume at")
+                data += more
+            data = data[cut + 1:]
+        self.head = ((declaration.group() if declaration else b"")
+                     + f"<{walk.root}>\n".encode() + data[column:])
+
+    def read(self, size: int = -1) -> bytes:
+        if self.head:
+            data, self.head = self.head, b""
+            return data
+        return self.handle.read(size)
+
+
+_DECLARATION = re.compile(rb"\A(?:\xef\xbb\xbf)?<\?xml[^>]*\?>")
+#: The start tags of the records of each known root, and a record's own PMID.
+_RECORD_START = {
+    "PubmedArticleSet": rb"<(?:PubmedArticle|PubmedBookArticle|DeleteCitation)[\s>/]",
+    "MedlineCitationSet": rb"<(?:MedlineCitation|DeleteCitation)[\s>/]"}
+_PMID = rb"<PMID[^>]*>\s*(\d+)\s*</PMID>"
+
+
+def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Iterator[Rejected]:
+    """One ``Rejected`` for every record malformed XML cost, named by its line and PMID, and in
+    ``walk.resume`` the next record start after the error, if any (else ``None``).
+
+    The records the parse did not give are those whose start tags (found by pattern) come after
+    the ``walk.records`` it gave and before the error; reading goes on at the first start tag
+    at or after the error (a tag the same error was found at again counts as lost).
+    """
+    line, column, what = _error_place(error, walk)
+    message = f"malformed XML at line {line}, column {column}: {what}"
+    if not walk.root:  # not a known root nor a plain wrapper of PubmedArticle elements
+        walk.resume = None
+        yield Rejected(reason=f"{path}: {message}; reading stopped there, nothing after it was "
+                              "read", provenance=Provenance(file=str(path), position=f"line {line}"))
+        return
+    starts = _RECORD_START.get(walk.root, _RECORD_START["PubmedArticleSet"])
+    scan = re.compile(rb"(" + starts + rb")|" + _PMID)
+    again = walk.resume[0] if walk.resume else 0
+    lost: list[list[Any]] = []  # [line, PMID] of each
+    walk.resume = None
+    ordinal = 0
+    opener = gzip.open if _is_gzip(path) else open
+    with contextlib.suppress(EOFError, zlib.error, OSError), opener(path, "rb") as lines:
+        for number, text in enumerate(lines, start=1):
+            for match in scan.finditer(text):
+                if match.group(1) is None:  # a PMID: the open lost record's own, if it has none
+                    if lost and not lost[-1][1] and lost[-1][0] is not None:
+                        lost[-1][1] = match.group(2).decode()
+                    continue
+                ordinal += 1
+                if ordinal <= walk.records:
+                    continue
+                if (number, match.start() + 1) >= (line, column) and ordinal != again:
+                    walk.resume = (ordinal, number, match.start())
+                    break
+                lost.append([number, ""])
+            if walk.resume:
+                break
+    if not lost:
+        yield Rejected(reason=f"{path}: {message}",
+                       provenance=Provenance(file=str(path), position=f"line {line}"))
+    for start, pmid in lost:
+        walk.count += 1
+        walk.records += 1
+        yield Rejected(reason=f"{path}: record {walk.count} could not be read: {message}",
+                       provenance=Provenance(file=str(path),
+                                             position=_position(walk.count, start)), pmid=pmid)
+
+
+def _error_place(error: etree.XMLSyntaxError, walk: _Walk) -> tuple[int, int, str]:
+    """(line, column, what) of a syntax error in the file. lxml reports some (an undefined
+    entity without a DTD) at (0, 0) as "no element found", the cause last in its error log;
+    the line numbers libxml2 writes into its message are the resumed parse's own."""
+    line, column = error.position if error.position else (error.lineno, 0)
+    what = _LXML_PLACE.sub("", error.msg or "")
+    if not line:
+        placed = [e for e in cast(Any, error.error_log) if e.line]
+        if placed:
+            line, column, what = placed[-1].line, placed[-1].column, placed[-1].message.strip()
+    if walk.resume and line:
+        offset = walk.resume[1] - 2
+        if line == 2:  # the line reading resumed at, from the record start tag on
+            column += walk.resume[2]
+        line += offset
+        what = re.sub(r"\bline (\d+)", lambda m: f"line {int(m.group(1)) + offset}", what)
+    return line, column, what
+
+
+#: The place lxml appends to libxml2's message (the reason names its own).
+_LXML_PLACE = re.compile(r", line \d+, column \d+$")
+
+
+def _is_gzip(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(2) == b"\x1f\x8b"
 
 
 # --- the prolog check --------------------------------------------------------------------------

@@ -282,14 +282,62 @@ def test_entity_declarations_hidden_behind_decoys_are_found(tmp_path: Path,
     assert isinstance(rejected, Rejected) and "declares entities" in rejected.reason
 
 
-def test_malformed_xml_names_file_and_line_and_keeps_earlier_records() -> None:
+def test_malformed_xml_costs_its_record_named_by_line_and_pmid_and_reading_goes_on() -> None:
+    """lxml's parse ends at malformed XML: the record it is in is quarantined with its line and
+    PMID, and the records after it are read (they used to be lost without being counted)."""
     records = fixture_records("pubmed_malformed.xml")
-    assert [type(r).__name__ for r in records] == ["Article", "Rejected"]
-    assert records[0].pmid == "99999941"
+    assert [type(r).__name__ for r in records] == ["Article", "Rejected", "Article"]
+    assert [records[0].pmid, records[2].pmid] == ["99999941", "99999943"]
     rejected = records[1]
-    assert str(DATA / "pubmed_malformed.xml") in rejected.reason
-    assert "line 4" in rejected.reason and "mismatch" in rejected.reason
-    assert rejected.provenance.position == "line 4"
+    assert rejected.pmid == "99999942" and rejected.provenance.position == "record 2, line 4"
+    assert rejected.reason.startswith(f"{DATA / 'pubmed_malformed.xml'}: record 2 could not be "
+                                      "read: malformed XML at line 4, column ")
+    assert "Opening and ending tag mismatch: ArticleTitle line 4 and Article" in rejected.reason
+    assert records[2].provenance.position == "record 3, line 5"
+
+
+def test_two_efetch_outputs_joined_are_read_whole(tmp_path: Path) -> None:
+    """``cat a.xml b.xml``: the second XML declaration is reported, no record is lost, and the
+    second file's records keep their own lines."""
+    text = (DATA / "pubmed_articles.xml").read_text(encoding="utf-8")
+    joined = tmp_path / "joined.xml"
+    joined.write_text(text + text, encoding="utf-8")
+    records = list(read_pubmed_xml(joined))
+    articles = [r for r in records if isinstance(r, Article)]
+    assert [a.pmid for a in articles] == ["99999901", "99999902", "99999903"] * 2
+    lines = text.count("\n")
+    assert articles[3].provenance.position == f"record 4, line {lines + 5}"
+    (rejected,) = [r for r in records if isinstance(r, Rejected)]
+    assert f"malformed XML at line {lines + 1}, column " in rejected.reason
+    assert "XML declaration allowed only at the start of the document" in rejected.reason
+
+
+def test_an_unclosed_record_costs_every_record_it_swallows_each_named(tmp_path: Path) -> None:
+    """A record without its end tag nests the next ones in it until the root's end tag shows
+    the mismatch: each of them is quarantined by line and PMID (counted, not silently lost)."""
+    text = (DATA / "pubmed_articles.xml").read_text(encoding="utf-8")
+    first_end = text.index("</PubmedArticle>")
+    broken = tmp_path / "unclosed.xml"
+    broken.write_text(text[:first_end] + text[first_end + len("</PubmedArticle>"):],
+                      encoding="utf-8")
+    records = list(read_pubmed_xml(broken))
+    assert all(isinstance(r, Rejected) for r in records)
+    assert [r.pmid for r in records] == ["99999901", "99999902", "99999903"]
+    starts = [number for number, line in enumerate(text.splitlines(), start=1)
+              if line.lstrip().startswith(("<PubmedArticle>", "<PubmedBookArticle>"))]
+    assert [r.provenance.position for r in records] == [
+        f"record {n}, line {line}" for n, line in enumerate(starts, start=1)]
+
+
+def test_an_undefined_entity_is_named_not_reported_at_line_zero(tmp_path: Path) -> None:
+    path = tmp_path / "entity.xml"
+    path.write_text("<PubmedArticleSet>\n<PubmedArticle><MedlineCitation><PMID>1</PMID><Article>"
+                    "<ArticleTitle>Caf&eacute;</ArticleTitle></Article></MedlineCitation>"
+                    "</PubmedArticle>\n</PubmedArticleSet>\n", encoding="utf-8")
+    (rejected,) = list(read_pubmed_xml(path))
+    assert isinstance(rejected, Rejected) and rejected.pmid == "1"
+    assert "malformed XML at line 2, column " in rejected.reason
+    assert "Entity 'eacute' not defined" in rejected.reason
 
 
 def repeated_articles(times: int) -> str:
@@ -359,10 +407,10 @@ def test_records_are_freed_as_the_file_is_read(tmp_path: Path,
     held: list[tuple[int, int]] = []
     original = pubmed._record
 
-    def spy(path: Path, elem: Any, number: int, root: str) -> Any:
+    def spy(path: Path, elem: Any, number: int, root: str, walk: Any) -> Any:
         before = list(elem.itersiblings(preceding=True))
         held.append((len(before), sum(len(s) for s in before)))
-        return original(path, elem, number, root)
+        return original(path, elem, number, root, walk)
 
     monkeypatch.setattr(pubmed, "_record", spy)
     assert sum(1 for _ in read_pubmed_xml(path)) == 150
