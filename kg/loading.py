@@ -490,6 +490,10 @@ class ArticleLoader:
                 self._reject(count, Rejected(
                     reason="no PMID, DOI or PMCID: the graph cannot name this article",
                     provenance=record.provenance, title=record.title))
+            elif not record.title:
+                self._reject(count, Rejected(
+                    reason="no title (nor a vernacular title): an article needs one",
+                    provenance=record.provenance, pmid=record.pmid))
             elif record.pmid and not (record.pmid.isascii() and record.pmid.isdigit()):
                 self._reject(count, Rejected(
                     reason=f"PMID {record.pmid!r} is not a PubMed identifier (digits only)",

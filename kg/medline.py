@@ -263,7 +263,7 @@ def _article(fields: list[Field], where: Provenance) -> Article:
     abstract = _first(fields, "AB")
     return Article(
         pmid=_first(fields, "PMID"), pmcid=_first(fields, "PMC") or ids.get("pmc", ""),
-        doi=ids.get("doi", ""), title=_first(fields, "TI"),
+        doi=ids.get("doi", ""), title=_first(fields, "TI") or _first(fields, "TT"),
         abstract=(AbstractSection(text=abstract),) if abstract else (),
         language=_first(fields, "LA"), journal=_journal(fields), volume=_first(fields, "VI"),
         issue=_first(fields, "IP"), pages=_first(fields, "PG"),

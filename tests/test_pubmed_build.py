@@ -432,6 +432,34 @@ def test_a_build_folder_that_is_a_file_is_an_error(tmp_path: Path) -> None:
     assert taken.read_text(encoding="utf-8") == "notes"
 
 
+def test_a_record_without_title_is_quarantined_and_a_vernacular_title_is_taken(
+        tmp_path: Path) -> None:
+    """PubMed leaves ArticleTitle empty for some non-English records and gives the title in
+    VernacularTitle (MEDLINE TT): that is the title. A record with neither used to fail the
+    whole build in validation ("article has no title", no file, no line); it is quarantined."""
+    text = ARTICLES_XML.read_text(encoding="utf-8")
+    first, second = (text.index("<ArticleTitle>", 0), text.index("<ArticleTitle>",
+                                                                  text.index("99999902")))
+    end = text.index("</ArticleTitle>", first) + len("</ArticleTitle>")
+    end2 = text.index("</ArticleTitle>", second) + len("</ArticleTitle>")
+    edited = (text[:first] + "<ArticleTitle/><VernacularTitle>Vesicules extracellulaires."
+              "</VernacularTitle>" + text[end:second] + "<ArticleTitle></ArticleTitle>"
+              + text[end2:])
+    source = tmp_path / "titles.xml"
+    source.write_text(edited, encoding="utf-8")
+    out = tmp_path / "b"
+    result = CliRunner().invoke(main, ["build", str(source), "--out", str(out),
+                                       "--without-default-articles", "--max-errors", "1"])
+    assert result.exit_code == 0, result.output
+    assert ("PMID 99999902: no title (nor a vernacular title): an article needs one"
+            in result.output)
+    assert "seen 3 = mapped 2 + quarantined 1" in result.output
+    assert article_pmids(out) == {"99999901", "99999903"}
+    store = open_read_only(current_release(out) / "store")
+    assert count(store, "SELECT (COUNT(*) AS ?n) WHERE { <https://w3id.org/evkg/article/99999901> "
+                        "<http://purl.org/dc/terms/title> 'Vesicules extracellulaires.' }") == 1
+
+
 def test_the_release_version_follows_the_order_of_the_sources(tmp_path: Path) -> None:
     """A record and its DeleteCitation: the order decides whether the article is in the graph,
     so the two orders are two releases (they had one version, and the second build printed its
