@@ -110,9 +110,10 @@ def dataset_options(job: QueryJob) -> dict[str, object]:
     options: dict[str, object] = {"base_iri": job.base_iri} if job.base_iri else {}
     if not job.default_graphs and not job.named_graphs:
         return {**options, "use_default_graph_as_union": True} if job.union else options
+    # the protocol's dataset is exactly what it names: default-graph-uri alone means no
+    # named graphs (SPARQL 1.1 Protocol 2.1.4), named-graph-uri alone an empty default graph
     options["default_graph"] = [NamedNode(g) for g in job.default_graphs]
-    if job.named_graphs:
-        options["named_graphs"] = [NamedNode(g) for g in job.named_graphs]
+    options["named_graphs"] = [NamedNode(g) for g in job.named_graphs]
     return options
 
 
@@ -120,7 +121,7 @@ def _graph_answer(triples: list[Triple], media_type: str) -> bytes | Failure:
     fmt = RdfFormat.from_media_type(media_type)
     if fmt is None:
         return Failure(406, f"a CONSTRUCT or DESCRIBE result cannot be given as {media_type}")
-    if fmt is RdfFormat.RDF_XML:
+    if fmt == RdfFormat.RDF_XML:  # from_media_type makes a new value: `is` never held
         for triple in triples:
             if not _XML_PROPERTY.search(triple.predicate.value):
                 return Failure(406, f"the property <{triple.predicate.value}> cannot be written "

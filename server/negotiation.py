@@ -122,7 +122,7 @@ def choose_media_type(accept: str | None, offered: Sequence[str],
         return offered[0]
     aliases = {alias: media for alias, media in aliases_for(offered).items()
                if media in offered and alias not in offered}
-    parsed = parse_accept_header(accept, MIMEAccept)
+    parsed = parse_accept(accept)
     best = parsed.best_match([*offered, *aliases])
     if best is None:
         raise NotAcceptable(accept, offered)
@@ -133,6 +133,17 @@ def wants_html(accept: str | None) -> bool:
     """Whether a client asked for HTML before any RDF or results type (as browsers do)."""
     if not accept:
         return False
-    parsed = parse_accept_header(accept, MIMEAccept)
+    parsed = parse_accept(accept)
     best = parsed.best_match(("text/html", *RDF_TYPES, *RESULTS_TYPES))
     return best == "text/html" and parsed["text/html"] > 0 and "text/html" in accept
+
+
+def parse_accept(accept: str) -> MIMEAccept:
+    """The Accept header's media ranges and weights, without their other parameters.
+
+    RFC 9110 lets a range carry parameters (``text/turtle; charset=utf-8``, a JSON-LD
+    ``profile``); werkzeug matches them exactly, so such a range matched nothing offered and
+    the answer was 406. Each type here is answered in one form, UTF-8, so they are dropped.
+    """
+    parsed = parse_accept_header(accept, MIMEAccept)
+    return MIMEAccept([(value.split(";", 1)[0].strip(), quality) for value, quality in parsed])

@@ -57,6 +57,12 @@ CASES = [
     ("application/turtle,text/turtle", None, RDF_TYPES, TURTLE),
     (f"{JSON},application/json,text/javascript,application/javascript", None, RESULTS_TYPES,
      JSON),
+    # media type parameters (RFC 9110 12.5.1) other than q do not stop a match
+    (f"{TURTLE}; charset=utf-8", None, RDF_TYPES, TURTLE),
+    (f"{JSON}; charset=utf-8", None, RESULTS_TYPES, JSON),
+    (f"{CSV};charset=UTF-8;q=0.9, {XML};q=0.5", None, RESULTS_TYPES, CSV),
+    (f'{JSONLD}; profile="http://www.w3.org/ns/json-ld#expanded"', None, RDF_TYPES, JSONLD),
+    (f"{TURTLE};level=1;q=0.2, {NTRIPLES};q=0.4", None, RDF_TYPES, NTRIPLES),
     # ?format= wins over Accept
     (JSON, "csv", RESULTS_TYPES, CSV),
     (TURTLE, "nt", RDF_TYPES, NTRIPLES),
