@@ -105,6 +105,10 @@ def content_type(media_type: str) -> str:
     return f"{media_type}; charset=utf-8" if media_type in TEXT_TYPES else media_type
 
 
+#: A SERVICE clause (a federated query: evaluation errors are then most likely upstream).
+_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+
+
 def dataset_options(job: QueryJob) -> dict[str, object]:
     """pyoxigraph query options for the protocol's dataset (the union when none is named)."""
     options: dict[str, object] = {"base_iri": job.base_iri} if job.base_iri else {}
@@ -170,8 +174,11 @@ def run_job(store: QueryableStore, job: QueryJob) -> Answer | Failure:
     except (ValueError, TypeError) as error:
         return Failure(400, f"bad query: {error}")
     except (OSError, RuntimeError) as error:
-        # Evaluation errors (a SERVICE that failed, a store read error) surface while iterating.
-        return Failure(400, f"the query failed: {error}")
+        # Evaluation errors surface while iterating: the query was fine, something it needed
+        # failed: a SERVICE endpoint (a bad gateway, as Fuseki answers) or the store itself
+        if _SERVICE.search(job.query):
+            return Failure(502, f"the query failed, most likely at a SERVICE endpoint: {error}")
+        return Failure(500, f"the query failed in the store: {error}")
 
 
 class LocalExecutor:

@@ -49,9 +49,14 @@ def not_found_response(iri: str) -> Response:
     return response
 
 
+#: The highest ``incoming_page`` read as asked (any page past the last one is empty; a larger
+#: number made an OFFSET the query engine could not parse: a 500).
+MAX_PAGE = 10**9
+
+
 def _page_number() -> int:
     try:
-        return max(1, int(request.args.get("incoming_page", "1")))
+        return min(MAX_PAGE, max(1, int(request.args.get("incoming_page", "1"))))
     except ValueError:
         return 1
 

@@ -183,3 +183,18 @@ def test_endpoint_off_the_allowlist_is_refused_by_name(evkg: str, stand_in: str)
     response = requests.get(evkg + "/sparql", params={"query": query}, headers=JSON, timeout=30)
     assert response.status_code == 400
     assert other in response.text and stand_in in response.text
+
+
+def test_a_service_that_cannot_be_reached_is_a_bad_gateway(tmp_path: Path) -> None:
+    """The query is fine, the endpoint it federates with is down: 502 naming the failure (it
+    was 400, and SPARQLWrapper raised QueryBadFormed for the user's query)."""
+    from pyoxigraph import Store
+
+    from server import create_app
+
+    down = f"http://127.0.0.1:{free_port()}/sparql"
+    app = create_app({"TESTING": True, "SERVICE_ALLOWLIST": down}, store=Store())
+    query = f"SELECT * WHERE {{ SERVICE <{down}> {{ ?s ?p ?o }} }}"
+    response = app.test_client().get("/sparql", query_string={"query": query}, headers=JSON)
+    assert response.status_code == 502, response.text
+    assert "the query failed, most likely at a SERVICE endpoint" in response.text

@@ -264,6 +264,9 @@ def test_incoming_links_are_paginated_with_counts() -> None:
     assert first.count('href="/finding/') == 50
     last = client.get("/process/busy?incoming_page=3", headers=HTML).get_data(as_text=True)
     assert last.count('href="/finding/') == 20
+    for far in ("4", "99999999999999999999"):  # past the end: no links, not a 500
+        beyond = client.get(f"/process/busy?incoming_page={far}", headers=HTML)
+        assert beyond.status_code == 200 and 'href="/finding/' not in beyond.get_data(as_text=True)
     turtle = client.get("/process/busy", headers={"Accept": "text/turtle"})
     assert len(list(parse(turtle.data, "turtle").subjects(None, rdflib.URIRef(process.value)))) == 120
 
