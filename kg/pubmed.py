@@ -153,6 +153,8 @@ def _read_stream(path: Path, handle: IO[bytes], walk: _Walk) -> Iterator[Record]
             depth += 1
             if depth == 1:
                 root = elem
+                if root.tag in KNOWN_ROOTS:
+                    walk.root = root.tag  # malformed XML is read past, as in the fast walk
                 if _dtd_entities(elem):
                     yield _entities_rejected(path, elem.sourceline or 1)
                     return

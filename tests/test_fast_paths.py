@@ -32,7 +32,7 @@ XML_FIXTURES = sorted(DATA.glob("*.xml"))
 def test_the_walk_for_known_roots_reads_what_the_general_walk_reads(
         path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fast = list(pubmed.read_pubmed_xml(path))
-    monkeypatch.setattr(pubmed, "_plain_known_root", lambda path: False)
+    monkeypatch.setattr(pubmed, "_plain_known_root", lambda path: None)
     assert fast == list(pubmed.read_pubmed_xml(path))
 
 
@@ -44,7 +44,7 @@ def test_unknown_children_of_a_known_root_keep_their_place(tmp_path: Path,
     path.write_text(f"<PubmedArticleSet><!-- c --><Odd/>{inner}<Odder>x</Odder>"
                     "</PubmedArticleSet>", encoding="utf-8")
     fast = list(pubmed.read_pubmed_xml(path))
-    monkeypatch.setattr(pubmed, "_plain_known_root", lambda path: False)
+    monkeypatch.setattr(pubmed, "_plain_known_root", lambda path: None)
     assert fast == list(pubmed.read_pubmed_xml(path))
     assert [type(r).__name__ for r in fast] == ["Rejected", "Article", "Article", "Article",
                                                 "Rejected"]
