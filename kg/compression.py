@@ -33,6 +33,16 @@ BLOCK = 1 << 20
 GZIP_LEVEL = 1
 
 
+#: The first bytes of gzip data.
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def is_gzip(path: Path) -> bool:
+    """Whether the file holds gzip data, whatever its name says."""
+    with path.open("rb") as handle:
+        return handle.read(2) == GZIP_MAGIC
+
+
 def open_gzip(path: Path | str) -> IO[bytes]:
     """A gzip file opened for reading (``read1`` included)."""
     return cast(IO[bytes], igzip.open(path, "rb"))  # type: ignore[no-untyped-call]

@@ -7,8 +7,10 @@ read only when that root wraps ``PubmedArticle``/``PubmedBookArticle`` elements 
 of some exports); otherwise one ``Rejected`` names the root found.
 
 The parser loads no DTD, resolves no entities and uses no network. A file whose internal DTD
-subset declares entities is refused before parsing (XXE / entity expansion). Malformed XML or a
-truncated gzip stream ends the file with one ``Rejected``; records already read stay yielded.
+subset declares entities is refused before parsing (XXE / entity expansion). Malformed XML
+costs the records it is in (one ``Rejected`` each, by line and PMID) and reading goes on at the
+next record; a truncated gzip stream ends the file with one ``Rejected``. Records already read
+stay yielded.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import IO, Any, cast
 
 from lxml import etree
 
+from kg.compression import is_gzip
 from kg.medline import iso_date, iso_from_text, normalise_orcid
 from kg.records import (
     AbstractSection,
@@ -104,7 +107,7 @@ def _unreadable(path: Path, error: Exception, handle: IO[bytes] | None) -> Rejec
 
 def _open(path: Path) -> IO[bytes]:
     """The file's bytes, gunzipped when it holds gzip data (whatever its name says)."""
-    if _is_gzip(path):
+    if is_gzip(path):
         return cast(IO[bytes], _LineCounter(cast(IO[bytes], gzip.open(path, "rb"))))
     return path.open("rb")
 
@@ -170,7 +173,7 @@ def _read_stream(path: Path, handle: IO[bytes], walk: _Walk) -> Iterator[Record]
         if depth == 1:
             walk.count += 1
             walk.records += elem.tag in RECORD_TAGS
-            yield from _record(path, elem, walk.count, str(root.tag), walk)
+            yield from _record(path, elem, str(root.tag), walk)
             elem.clear(keep_tail=False)
             while elem.getprevious() is not None:
                 del elem.getparent()[0]
@@ -189,7 +192,7 @@ def _read_known_root(path: Path, handle: IO[bytes], walk: _Walk) -> Iterator[Rec
     comment's neighbour that is an element) is still numbered and reported, in file order, when
     the next record or the end of the file shows it; a record element deeper in the tree (the
     ``MedlineCitation`` inside each ``PubmedArticle``) belongs to its record and is skipped.
-    ``walk`` keeps the count and where the last record started, for ``_recover``.
+    ``walk`` keeps the count of records given, for ``_lost_records``.
     """
     events = etree.iterparse(handle, events=("end",), tag=RECORD_TAGS, resolve_entities=False,
                              no_network=True, load_dtd=False, huge_tree=False,
@@ -207,10 +210,10 @@ def _read_known_root(path: Path, handle: IO[bytes], walk: _Walk) -> Iterator[Rec
             continue
         for other in _elements_between(last, elem):
             walk.count += 1
-            yield from _record(path, other, walk.count, walk.root, walk)
+            yield from _record(path, other, walk.root, walk)
         walk.count += 1
         walk.records += 1
-        yield from _record(path, elem, walk.count, walk.root, walk)
+        yield from _record(path, elem, walk.root, walk)
         elem.clear(keep_tail=False)
         while elem.getprevious() is not None:
             del parent[0]
@@ -222,7 +225,7 @@ def _read_known_root(path: Path, handle: IO[bytes], walk: _Walk) -> Iterator[Rec
             return
     for other in _elements_between(last, None, root):
         walk.count += 1
-        yield from _record(path, other, walk.count, str(root.tag), walk)
+        yield from _record(path, other, str(root.tag), walk)
 
 
 def _elements_between(last: Element, elem: Element, root: Element = None) -> list[Element]:
@@ -281,7 +284,9 @@ def _position(number: int, line: int) -> str:
     return f"record {number}, line {line}" if line else f"record {number}"
 
 
-def _record(path: Path, elem: Element, number: int, root: str, walk: _Walk) -> Iterator[Record]:
+def _record(path: Path, elem: Element, root: str, walk: _Walk) -> Iterator[Record]:
+    """The record ``elem`` (numbered ``walk.count``) as an Article, Deletions or a Rejected."""
+    number = walk.count
     where = Provenance(file=str(path), position=_position(number, walk.line(elem)))
     tag = elem.tag
     if tag == "DeleteCitation":
@@ -321,11 +326,15 @@ class _Walk:
     #: (ordinal of the record start tag, line, column) a resumed parse starts at
     resume: tuple[int, int, int] | None = None
 
+    @property
+    def shift(self) -> int:
+        """What to add to a line of the parse to have the file's: a resumed parse's line 2 is
+        the file's line it resumed at (its line 1 is a root of its own)."""
+        return self.resume[1] - 2 if self.resume else 0
+
     def line(self, elem: Element) -> int:
-        """The line of ``elem`` in the file (a resumed parse has one line of its own first)."""
-        if not elem.sourceline:
-            return 0
-        return int(elem.sourceline) + (self.resume[1] - 2 if self.resume else 0)
+        """The line of ``elem`` in the file (0 when lxml does not know it)."""
+        return int(elem.sourceline) + self.shift if elem.sourceline else 0
 
 
 class _Resumed:
@@ -336,7 +345,6 @@ class _Resumed:
         assert walk.resume is not None
         _, line, column = walk.resume
         self.handle = handle
-        self.head = b""
         first = handle.read(_PROLOG_CHUNK)
         declaration = _DECLARATION.match(first)
         data = first
@@ -383,16 +391,16 @@ def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Itera
     starts = _RECORD_START.get(walk.root, _RECORD_START["PubmedArticleSet"])
     scan = re.compile(rb"(" + starts + rb")|" + _PMID)
     again = walk.resume[0] if walk.resume else 0
-    lost: list[list[Any]] = []  # [line, PMID] of each
+    lost: list[tuple[int, str]] = []  # (line, PMID) of each
     walk.resume = None
     ordinal = 0
-    opener = gzip.open if _is_gzip(path) else open
+    opener = gzip.open if is_gzip(path) else open
     with contextlib.suppress(EOFError, zlib.error, OSError), opener(path, "rb") as lines:
         for number, text in enumerate(lines, start=1):
             for match in scan.finditer(text):
                 if match.group(1) is None:  # a PMID: the open lost record's own, if it has none
-                    if lost and not lost[-1][1] and lost[-1][0] is not None:
-                        lost[-1][1] = match.group(2).decode()
+                    if lost and not lost[-1][1]:
+                        lost[-1] = (lost[-1][0], match.group(2).decode())
                     continue
                 ordinal += 1
                 if ordinal <= walk.records:
@@ -400,7 +408,7 @@ def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Itera
                 if (number, match.start() + 1) >= (line, column) and ordinal != again:
                     walk.resume = (ordinal, number, match.start())
                     break
-                lost.append([number, ""])
+                lost.append((number, ""))
             if walk.resume:
                 break
     if not lost:
@@ -425,21 +433,15 @@ def _error_place(error: etree.XMLSyntaxError, walk: _Walk) -> tuple[int, int, st
         if placed:
             line, column, what = placed[-1].line, placed[-1].column, placed[-1].message.strip()
     if walk.resume and line:
-        offset = walk.resume[1] - 2
         if line == 2:  # the line reading resumed at, from the record start tag on
             column += walk.resume[2]
-        line += offset
-        what = re.sub(r"\bline (\d+)", lambda m: f"line {int(m.group(1)) + offset}", what)
+        line += walk.shift
+        what = re.sub(r"\bline (\d+)", lambda m: f"line {int(m.group(1)) + walk.shift}", what)
     return line, column, what
 
 
 #: The place lxml appends to libxml2's message (the reason names its own).
 _LXML_PLACE = re.compile(r", line \d+, column \d+$")
-
-
-def _is_gzip(path: Path) -> bool:
-    with path.open("rb") as handle:
-        return handle.read(2) == b"\x1f\x8b"
 
 
 # --- the prolog check --------------------------------------------------------------------------

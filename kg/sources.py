@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from kg import jsonrecords, medline, pubmed, seedpage
+from kg.compression import GZIP_MAGIC, is_gzip
 from kg.records import Article, Deletion, Provenance, Rejected
 
 Record = Article | Deletion | Rejected
@@ -39,15 +40,6 @@ READERS: dict[str, Reader] = {
 }
 
 
-GZIP_MAGIC = b"\x1f\x8b"
-
-
-def is_gzip(path: Path) -> bool:
-    """Whether the file holds gzip data, whatever its name says."""
-    with path.open("rb") as handle:
-        return handle.read(2) == GZIP_MAGIC
-
-
 def head(path: Path, size: int = 2048) -> bytes:
     """The first bytes of a file, decompressed when it is gzip (by its content, not its name):
     as much as a ``.gz`` cut short holds (its reader then reports where the data end)."""
@@ -70,6 +62,8 @@ _OTHER_BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32",
                b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
 #: A MEDLINE tag line: a tag of up to four capitals, padded to four, then "- ".
 _MEDLINE_TAG = re.compile(rb"[A-Z][A-Z0-9]{0,3} {0,3}- ")
+KNOWN_FORMATS = ("PubMed XML .xml/.xml.gz, MEDLINE .txt/.nbib, a saved PubMed page .txt, or evkg "
+                 "JSON Lines .jsonl")
 
 
 def reader_name(path: Path) -> str:
@@ -84,34 +78,26 @@ def reader_name(path: Path) -> str:
                              f"in the encoding its declaration names): convert it, e.g. "
                              f"iconv -f {encoding} -t UTF-8")
     start = raw.lstrip(b"\xef\xbb\xbf \t\r\n")
+    gzipped = is_gzip(path)
     if not start:
-        raise ValueError(f"{path}: the file is empty"
-                         + (" (gzip of nothing)" if is_gzip(path) else ""))
+        raise ValueError(f"{path}: the file is empty" + (" (gzip of nothing)" if gzipped else ""))
     if start.startswith(b"<"):
         return "pubmed-xml"
     if b"\x00" in start:
         raise ValueError(f"{path}: not text (binary data: {start[:8].hex(' ')} …); not a "
                          f"known source format ({KNOWN_FORMATS})")
-    if is_gzip(path):
+    if gzipped:
         raise ValueError(f"{path}: gzip data that are not XML; only PubMed XML is read from "
                          "gzip")
     if start.startswith(b"TY  - "):
         raise ValueError(f"{path}: RIS, not MEDLINE text: save from PubMed in the PubMed "
                          "format (.nbib / .txt starting PMID-), or as XML")
-    if name.endswith(".nbib") or (name.endswith(".txt") and _is_medline(start)):
+    # MEDLINE opens with a tag line (PMID- first as PubMed writes it, OWN - or another)
+    if name.endswith(".nbib") or (name.endswith(".txt") and _MEDLINE_TAG.match(start)):
         return "medline"
     if name.endswith(".txt"):
         return "page"
     raise ValueError(f"{path}: not a known source format ({KNOWN_FORMATS})")
-
-
-KNOWN_FORMATS = ("PubMed XML .xml/.xml.gz, MEDLINE .txt/.nbib, a saved PubMed page .txt, or evkg "
-                 "JSON Lines .jsonl")
-
-
-def _is_medline(start: bytes) -> bool:
-    """Whether text opens as MEDLINE does: its first line a tag line (``PMID- ``, ``OWN - `` …)."""
-    return _MEDLINE_TAG.match(start) is not None
 
 
 def read_source(path: Path) -> Iterator[Record]:
@@ -119,11 +105,21 @@ def read_source(path: Path) -> Iterator[Record]:
     ``Rejected`` naming the file and why, so that a folder's stray file stops nothing."""
     try:
         reader = READERS[reader_name(path)]
+    except ValueError as error:
+        yield Rejected(reason=str(error), provenance=Provenance(file=str(path)))
+        return
+    except OSError as error:
+        yield _unreadable(path, error)
+        return
+    try:
         yield from reader(path)
-    except (ValueError, OSError) as error:
-        reason = str(error) if isinstance(error, ValueError) else \
-            f"{path}: cannot read the file: {error.strerror or error}"
-        yield Rejected(reason=reason, provenance=Provenance(file=str(path)))
+    except OSError as error:  # (the XML reader reports its own)
+        yield _unreadable(path, error)
+
+
+def _unreadable(path: Path, error: OSError) -> Rejected:
+    return Rejected(reason=f"{path}: cannot read the file: {error.strerror or error}",
+                    provenance=Provenance(file=str(path)))
 
 
 def iter_source_files(specs: Iterable[str | Path]) -> Iterator[Path]:

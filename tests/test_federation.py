@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pytest
 import requests
+from pyoxigraph import Store
 
 from kg.build import BuildReport
+from server import create_app
 from tests.backends import stop_process
 from tests.conftest import free_port, wait_for
 
@@ -185,13 +187,9 @@ def test_endpoint_off_the_allowlist_is_refused_by_name(evkg: str, stand_in: str)
     assert other in response.text and stand_in in response.text
 
 
-def test_a_service_that_cannot_be_reached_is_a_bad_gateway(tmp_path: Path) -> None:
+def test_a_service_that_cannot_be_reached_is_a_bad_gateway() -> None:
     """The query is fine, the endpoint it federates with is down: 502 naming the failure (it
     was 400, and SPARQLWrapper raised QueryBadFormed for the user's query)."""
-    from pyoxigraph import Store
-
-    from server import create_app
-
     down = f"http://127.0.0.1:{free_port()}/sparql"
     app = create_app({"TESTING": True, "SERVICE_ALLOWLIST": down}, store=Store())
     query = f"SELECT * WHERE {{ SERVICE <{down}> {{ ?s ?p ?o }} }}"

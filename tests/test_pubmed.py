@@ -407,10 +407,10 @@ def test_records_are_freed_as_the_file_is_read(tmp_path: Path,
     held: list[tuple[int, int]] = []
     original = pubmed._record
 
-    def spy(path: Path, elem: Any, number: int, root: str, walk: Any) -> Any:
+    def spy(path: Path, elem: Any, root: str, walk: Any) -> Any:
         before = list(elem.itersiblings(preceding=True))
         held.append((len(before), sum(len(s) for s in before)))
-        return original(path, elem, number, root, walk)
+        return original(path, elem, root, walk)
 
     monkeypatch.setattr(pubmed, "_record", spy)
     assert sum(1 for _ in read_pubmed_xml(path)) == 150
