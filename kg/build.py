@@ -74,6 +74,10 @@ class BuildReport:
     #: The project's curated findings file: its entries wait in the quarantine until their
     #: article is in the graph, and are not errors of the build's sources.
     curated_file: str = ""
+    #: The project's default articles (``data/articles.jsonl``) when the build reads them:
+    #: their few records without an identifier are quarantined by every build, listed, and
+    #: not errors of the user's sources either.
+    default_files: tuple[str, ...] = ()
     #: The release an ingest started from (its version; "" for a build).
     based_on: str = ""
     #: The SHA-256 of each graph's lines in the N-Quads dump but graph/metadata's (by graph
@@ -95,7 +99,7 @@ class BuildReport:
         """Records of the article sources that went to quarantine (what ``--max-errors``
         counts)."""
         return sum(count.quarantined for name, count in self.files.items()
-                   if name != self.curated_file)
+                   if name != self.curated_file and name not in self.default_files)
 
     @property
     def too_many_errors(self) -> bool:
@@ -260,13 +264,13 @@ def build(
 ) -> BuildReport:
     """Build a release from the sources into ``out/releases/{version}``; point ``current`` at it."""
     paths = list(iter_source_files(sources))
-    if default_articles:
-        paths = default_sources(data_dir) + paths
+    defaults = default_sources(data_dir) if default_articles else []
+    paths = defaults + paths
     if not paths:
         raise BuildError("nothing to build: no sources, and --without-default-articles")
     inputs = Inputs(mesh_tables(data_dir, mesh_file), data_dir, ontology_dir, shacl, progress)
     report = BuildReport(version=build_version(paths, inputs.files()), announce=progress,
-                         max_errors=max_errors)
+                         max_errors=max_errors, default_files=tuple(map(str, defaults)))
     return _release(out, report, lambda staging: _fill(staging, None, paths, report, inputs))
 
 

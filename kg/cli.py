@@ -22,7 +22,8 @@ mesh_option = click.option("--mesh", "mesh_file", type=click.Path(exists=True, p
 max_errors_option = click.option("--max-errors", type=int, default=None,
                                  help="When more records of the sources than this are quarantined,"
                                  " keep the new release but leave `current` as it was and exit"
-                                 " non-zero (curated findings waiting for their article are"
+                                 " non-zero (curated findings waiting for their article, and"
+                                 " the default articles' records without an identifier, are"
                                  " listed, not counted).")
 
 

@@ -310,14 +310,18 @@ def test_more_errors_than_max_errors_leave_current_serving_the_previous_release(
     assert current_release(out) != serving
 
 
-def test_a_clean_file_passes_max_errors_zero(tmp_path: Path) -> None:
+@pytest.mark.parametrize("defaults", [[], ["--without-default-articles"]])
+def test_a_clean_file_passes_max_errors_zero(tmp_path: Path, defaults: list[str]) -> None:
     """--max-errors counts the sources' records: the curated findings that wait for their
-    article are still listed, and do not fail a clean build."""
+    article, and the default articles' records without an identifier (every build with them
+    failed under --max-errors 0), are still listed, and do not fail a clean build."""
     result = CliRunner().invoke(main, ["build", str(ROOT / "tests" / "data" / "pubmed_articles.xml"),
-                                       "--out", str(tmp_path / "b"), "--without-default-articles",
+                                       "--out", str(tmp_path / "b"), *defaults,
                                        "--max-errors", "0"])
     assert result.exit_code == 0, result.output
     assert "quarantined: " in result.output and "findings.tsv" in result.output
+    assert ("articles.jsonl" in result.output) == (not defaults)
+    assert (tmp_path / "b" / "current").exists()
 
 
 ARTICLES_XML = ROOT / "tests" / "data" / "pubmed_articles.xml"
