@@ -2,9 +2,13 @@
 
 Sources: the corpus of real EV-in-breast-cancer articles (../shared/corpus), the seed PubMed
 page (../shared/seeds, read with the project's own page reader) and the seed review's MeSH
-headings (../shared/vocab/seed_article_mesh.tsv). MeSH UIs for publication types, substances and
-qualifiers are looked up by exact name in data/mesh.tsv, data/mesh_supplementary.tsv and
-data/mesh_qualifiers.tsv (written by scripts/curate_vocabulary.py). The corpus's facts win where
+headings (../shared/vocab/seed_article_mesh.tsv). A journal the corpus names by title in one
+article and by abbreviation in another is one journal: the names are joined where one corpus
+article gives both, or where a PubMed XML record in ../shared/data/pubmed (read with the
+project's reader) gives both, which also gives its NLM unique id and ISSNs. MeSH UIs for
+publication types, substances and qualifiers are looked up by exact name in data/mesh.tsv,
+data/mesh_supplementary.tsv and data/mesh_qualifiers.tsv (written by
+scripts/curate_vocabulary.py). The corpus's facts win where
 both give one; the seed page fills in what the corpus lacks (abstract, e-publication dates).
 
 Run from the repository root: ``.venv/bin/python scripts/curate_articles.py``.
@@ -23,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kg.jsonrecords import write_records  # noqa: E402
+from kg.pubmed import read_pubmed_xml  # noqa: E402
 from kg.records import (  # noqa: E402
     Article,
     Author,
@@ -40,6 +45,7 @@ SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" / "ev-breast-cancer-articles.jsonl"
 SEED = SHARED / "seeds" / "000_daba7e9a812b13d6.txt"
 SEED_URL = "http://www.pubmed.gov/37534210/"
+PUBMED = SHARED / "data" / "pubmed"
 
 
 def read_table(path: Path) -> list[dict[str, str]]:
@@ -121,6 +127,93 @@ def corpus_article(row: dict, names: dict[str, str], qualifiers: dict[str, str])
     )
 
 
+def name_key(name: str) -> str:
+    """A journal name compared with others: case, dots, "&"/"and", a leading "The" and a
+    subtitle after " : " (PubMed's "Clinical cancer research : an official journal …") ignored."""
+    name = name.split(" : ")[0].casefold().replace("&", " and ")
+    return re.sub(r"^the ", "", " ".join(re.findall(r"[0-9a-z]+", name)))
+
+
+def journal_keys(journal: Journal) -> list[str]:
+    return [f"{kind}:{name_key(name)}" for kind, name in
+            (("title", journal.title), ("abbrev", journal.iso_abbrev)) if name_key(name)]
+
+
+class Groups:
+    """Union-find over journal name keys."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, key: str) -> str:
+        self.parent.setdefault(key, key)
+        while self.parent[key] != key:
+            self.parent[key] = self.parent[self.parent[key]]
+            key = self.parent[key]
+        return key
+
+    def join(self, keys: list[str]) -> None:
+        root = self.find(keys[0])
+        for key in keys[1:]:
+            self.parent[self.find(key)] = root
+
+
+def pubmed_journals() -> list[tuple[Journal, str]]:
+    """Every journal (with its NLM unique id) of the PubMed XML files, and the file it came from."""
+    found: dict[Journal, str] = {}
+    for path in sorted(PUBMED.rglob("*.xml*")):
+        for record in read_pubmed_xml(path):
+            journal = getattr(record, "journal", None)
+            if journal is not None and journal.nlm_id:
+                found.setdefault(journal, str(path.relative_to(SHARED.parent)))
+    return list(found.items())
+
+
+def preferred(names: list[str]) -> str:
+    """The most given name, one without dots first (NLM's abbreviations lost their dots)."""
+    names = [n for n in names if n]
+    return max(names, key=lambda n: ("." not in n, names.count(n)), default="")
+
+
+def unify_journals(articles: list[Article]) -> list[Article]:
+    """Give every article of one journal the same title, abbreviation, ISSNs and NLM id."""
+    groups = Groups()
+    for article in articles:
+        if article.journal is not None:
+            groups.join(journal_keys(article.journal))
+    known = [(j, source) for j, source in pubmed_journals()
+             if any(k in groups.parent for k in journal_keys(j))]
+    for journal, _ in known:
+        groups.join(journal_keys(journal))
+    members: dict[str, list[Journal]] = {}
+    nlm: dict[str, tuple[Journal, str]] = {}
+    for article in articles:
+        if article.journal is not None:
+            members.setdefault(groups.find(journal_keys(article.journal)[0]), []).append(
+                article.journal)
+    for journal, source in known:
+        nlm.setdefault(groups.find(journal_keys(journal)[0]), (journal, source))
+    unified = []
+    for article in articles:
+        if article.journal is None:
+            unified.append(article)
+            continue
+        group = groups.find(journal_keys(article.journal)[0])
+        given = members[group]
+        record, source = nlm.get(group, (Journal(), ""))
+        journal = Journal(
+            title=preferred([j.title for j in given]) or record.title,
+            iso_abbrev=preferred([j.iso_abbrev for j in given] + [record.iso_abbrev]),
+            issn=record.issn, eissn=record.eissn, nlm_id=record.nlm_id)
+        notes = article.provenance.notes
+        if source:
+            notes += (f"Journal's NLM unique id, ISSNs and abbreviation as in {source}.",)
+        unified.append(dataclasses.replace(
+            article, journal=journal,
+            provenance=dataclasses.replace(article.provenance, notes=notes)))
+    return unified
+
+
 def fill_from_page(article: Article, page: Article) -> Article:
     """Fields the corpus left empty, taken from the seed page's record of the same article."""
     changes = {}
@@ -155,7 +248,7 @@ def main() -> None:
             articles.append(article)
     if page:
         raise SystemExit(f"seed-page articles missing from the corpus: {sorted(page)}")
-    count = write_records(articles, ROOT / "data" / "articles.jsonl")
+    count = write_records(unify_journals(articles), ROOT / "data" / "articles.jsonl")
     print(f"wrote {count} articles to data/articles.jsonl")
 
 

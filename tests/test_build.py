@@ -92,6 +92,23 @@ def test_seed_mesh_headings_use_nlm_iris(default_store: Store) -> None:
     assert "Tumor Microenvironment" in labels
 
 
+def test_a_journal_named_two_ways_in_the_corpus_is_one_journal(default_store: Store) -> None:
+    rows = select(default_store, """
+        PREFIX dcterms: <http://purl.org/dc/terms/>
+        PREFIX fabio: <http://purl.org/spar/fabio/>
+        SELECT ?journal ?name (COUNT(?article) AS ?n) {
+          ?article dcterms:isPartOf ?journal .
+          { ?journal dcterms:title ?name } UNION
+          { ?journal fabio:hasNLMJournalTitleAbbreviation ?name } }
+        GROUP BY ?journal ?name""")
+    journals: dict[str, set[str]] = {}
+    for journal, name, _ in rows:
+        journals.setdefault(name.casefold().replace(".", ""), set()).add(journal)
+    assert {name: iris for name, iris in journals.items() if len(iris) > 1} == {}
+    ijms = [(journal, n) for journal, name, n in rows if name == "Int J Mol Sci"]
+    assert ijms == [("https://w3id.org/evkg/journal/101092791", "10")]
+
+
 def test_articles_under_neoplasms_by_tree_number(default_store: Store) -> None:
     rows = select(default_store, """
         PREFIX fabio: <http://purl.org/spar/fabio/>
