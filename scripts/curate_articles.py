@@ -176,7 +176,8 @@ def preferred(names: list[str]) -> str:
 
 
 def unify_journals(articles: list[Article]) -> list[Article]:
-    """Give every article of one journal the same title, abbreviation, ISSNs and NLM id."""
+    """Give every article of one journal the same title, abbreviation, ISSNs and NLM id: those
+    of a PubMed record of the journal where one is found, else the names the corpus gives."""
     groups = Groups()
     for article in articles:
         if article.journal is not None:
@@ -200,14 +201,13 @@ def unify_journals(articles: list[Article]) -> list[Article]:
             continue
         group = groups.find(journal_keys(article.journal)[0])
         given = members[group]
-        record, source = nlm.get(group, (Journal(), ""))
-        journal = Journal(
-            title=preferred([j.title for j in given]) or record.title,
-            iso_abbrev=preferred([j.iso_abbrev for j in given] + [record.iso_abbrev]),
-            issn=record.issn, eissn=record.eissn, nlm_id=record.nlm_id)
+        journal, source = nlm.get(group, (Journal(), ""))
         notes = article.provenance.notes
-        if source:
-            notes += (f"Journal's NLM unique id, ISSNs and abbreviation as in {source}.",)
+        if source:  # NLM's own names, so that journal/{nlm-id} has one description
+            notes += (f"Journal's title, abbreviation, ISSNs and NLM unique id as in {source}.",)
+        else:
+            journal = Journal(title=preferred([j.title for j in given]),
+                              iso_abbrev=preferred([j.iso_abbrev for j in given]))
         unified.append(dataclasses.replace(
             article, journal=journal,
             provenance=dataclasses.replace(article.provenance, notes=notes)))
