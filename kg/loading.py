@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -382,6 +382,10 @@ class LineBatches:
             self._others = []
 
 
+def _is_pmid(text: str) -> bool:
+    return text.isascii() and text.isdigit() and text[0] != "0"
+
+
 @dataclass
 class ArticleLoader:
     """Loads article records into ``store`` with replace and delete semantics, counting."""
@@ -478,6 +482,13 @@ class ArticleLoader:
             count.seen += 1
             if isinstance(record, Rejected):
                 self._reject(count, record)
+                continue
+            if record.pmid.startswith("0"):  # "0011748933" is PMID 11748933, not a new article
+                record = replace(record, pmid=record.pmid.lstrip("0") or record.pmid)
+            if isinstance(record, Deletion) and not _is_pmid(record.pmid):
+                self._reject(count, Rejected(
+                    reason=f"DeleteCitation: PMID {record.pmid!r} is not a PubMed identifier "
+                    "(a whole number from 1)", provenance=record.provenance, pmid=record.pmid))
             elif isinstance(record, Deletion):
                 count.deleted += 1
                 if record.pmid in self.index.versions:
@@ -494,9 +505,10 @@ class ArticleLoader:
                 self._reject(count, Rejected(
                     reason="no title (nor a vernacular title): an article needs one",
                     provenance=record.provenance, pmid=record.pmid))
-            elif record.pmid and not (record.pmid.isascii() and record.pmid.isdigit()):
+            elif record.pmid and not _is_pmid(record.pmid):
                 self._reject(count, Rejected(
-                    reason=f"PMID {record.pmid!r} is not a PubMed identifier (digits only)",
+                    reason=f"PMID {record.pmid!r} is not a PubMed identifier (a whole number "
+                    "from 1)",
                     provenance=record.provenance, pmid=record.pmid, title=record.title))
             else:
                 self._apply_article(count, record)

@@ -98,8 +98,17 @@ def normalise_orcid(value: str) -> str:
 
 def read_medline(path: Path) -> Iterator[Article | Rejected]:
     """Every record of a MEDLINE text file, in file order; one without a PMID is ``Rejected``."""
-    for number, (line, fields) in enumerate(_records(path), start=1):
+    for number, (line, fields, undecoded) in enumerate(_records(path), start=1):
         where = Provenance(file=str(path), position=f"record {number}, line {line}")
+        if undecoded:
+            bad_line, column, byte = undecoded
+            yield Rejected(
+                reason=f"{path}: MEDLINE record {number} is not UTF-8 text: byte 0x{byte:02X} at "
+                f"line {bad_line}, column {column} (PubMed exports UTF-8; if the file was saved "
+                "as Latin-1 or Windows-1252, convert it: iconv -f WINDOWS-1252 -t UTF-8)",
+                provenance=where, pmid=_first(fields, "PMID"),
+                title=_SURROGATE.sub("\ufffd", _first(fields, "TI")))
+            continue
         try:
             article = _article(fields, where)
         except Exception as error:  # one bad record must not end the file
@@ -113,18 +122,22 @@ def read_medline(path: Path) -> Iterator[Article | Rejected]:
                            provenance=where, title=article.title)
 
 
-def _records(path: Path) -> Iterator[tuple[int, list[Field]]]:
-    """(line of the record's first tag, its fields with continuation lines joined)."""
+def _records(path: Path) -> Iterator[tuple[int, list[Field], Undecoded | None]]:
+    """(line of the record's first tag, its fields with continuation lines joined, the first
+    byte in it that is not UTF-8 with its line and column, if any)."""
     fields: list[Field] = []
     start = 0
-    with path.open(encoding="utf-8-sig", errors="replace") as lines:
+    undecoded: Undecoded | None = None
+    with path.open(encoding="utf-8-sig", errors="surrogateescape") as lines:
         for number, raw in enumerate(lines, start=1):
             line = raw.rstrip("\r\n")
             if not line.strip():
                 if fields:
-                    yield start, fields
-                fields = []
+                    yield start, fields, undecoded
+                fields, undecoded = [], None
                 continue
+            if undecoded is None and not line.isascii() and (bad := _SURROGATE.search(line)):
+                undecoded = (number, bad.start() + 1, ord(bad.group()) - 0xDC00)
             match = None if line.startswith(" ") else _TAG_LINE.fullmatch(line)
             if match:
                 start = start if fields else number
@@ -133,7 +146,13 @@ def _records(path: Path) -> Iterator[tuple[int, list[Field]]]:
                 tag, value = fields[-1]
                 fields[-1] = (tag, f"{value} {line.strip()}".strip())
     if fields:
-        yield start, fields
+        yield start, fields, undecoded
+
+
+#: A byte the UTF-8 decoder could not take (kept by "surrogateescape" as U+DC80–U+DCFF).
+_SURROGATE = re.compile("[\udc80-\udcff]")
+#: (line, column, byte value)
+Undecoded = tuple[int, int, int]
 
 
 def _first(fields: list[Field], tag: str) -> str:

@@ -171,6 +171,7 @@ def _read_stream(path: Path, handle: IO[bytes], walk: _Walk) -> Iterator[Record]
             continue
         depth -= 1
         if depth == 1:
+            _note_warnings(walk, events)
             walk.count += 1
             walk.records += elem.tag in RECORD_TAGS
             yield from _record(path, elem, str(root.tag), walk)
@@ -208,6 +209,7 @@ def _read_known_root(path: Path, handle: IO[bytes], walk: _Walk) -> Iterator[Rec
         parent = elem.getparent()
         if parent is not root:
             continue
+        _note_warnings(walk, events)
         for other in _elements_between(last, elem):
             walk.count += 1
             yield from _record(path, other, walk.root, walk)
@@ -299,18 +301,36 @@ def _record(path: Path, elem: Element, root: str, walk: _Walk) -> Iterator[Recor
     if mapper is None:
         yield Rejected(reason=f"{path}: unexpected element <{tag}> in <{root}>", provenance=where)
         return
+    if walk.warned and (entities := sorted({e.name for e in elem.iter(etree.Entity)})):
+        yield Rejected(
+            reason=f"{path}: {tag} uses the undefined entit{'ies' if len(entities) > 1 else 'y'} "
+            f"{', '.join('&' + name + ';' for name in entities)} (PubMed's XML has none: write "
+            "the character itself or a numeric reference such as &#233;)",
+            provenance=where, pmid=_record_pmid(elem))
+        return
     try:
         article = mapper(elem, where)
     except Exception as error:  # one bad record must not end the file
-        pmid = (_text(_grandchild(elem, "MedlineCitation", "PMID"))
-                or _text(_grandchild(elem, "BookDocument", "PMID")) or _find(elem, "PMID"))
         yield Rejected(reason=f"{path}: {tag} could not be read: {type(error).__name__}: {error}",
-                       provenance=where, pmid=pmid)
+                       provenance=where, pmid=_record_pmid(elem))
         return
     if not article.pmid:
         yield Rejected(reason=f"{path}: {tag} has no PMID", provenance=where, title=article.title)
         return
     yield article
+
+
+def _record_pmid(elem: Element) -> str:
+    """The PMID of a record that could not be read, as far as it can be found."""
+    return (_text(_grandchild(elem, "MedlineCitation", "PMID"))
+            or _text(_grandchild(elem, "BookDocument", "PMID")) or _find(elem, "PMID"))
+
+
+def _note_warnings(walk: _Walk, events: etree.iterparse) -> None:
+    """Once the parser has warned (an entity the DTD would define, which lxml keeps as a
+    reference since the DTD is not loaded), every later record is searched for references."""
+    if not walk.warned and len(events.error_log):
+        walk.warned = True
 
 
 # --- reading on after malformed XML ------------------------------------------------------------
@@ -325,6 +345,8 @@ class _Walk:
     records: int = 0
     #: (ordinal of the record start tag, line, column) a resumed parse starts at
     resume: tuple[int, int, int] | None = None
+    #: the parser has warned: records may hold undefined entity references
+    warned: bool = False
 
     @property
     def shift(self) -> int:
@@ -564,8 +586,10 @@ def _pmc_fallback(citation: Element) -> str:
 
 
 def _version(pmid: Element | None) -> int:
-    value = "" if pmid is None else str(pmid.get("Version", "1"))
-    return int(value) if value.isdigit() else 1
+    value = "1" if pmid is None else str(pmid.get("Version", "1")).strip()
+    if value.isdigit() and value.isascii() and int(value) > 0:
+        return int(value)
+    raise ValueError(f"the PMID's Version {value!r} is not a version number (1, 2, …)")
 
 
 def _journal(article: Element, info: Element | None) -> Journal | None:

@@ -123,8 +123,17 @@ def _unreadable(path: Path, error: OSError) -> Rejected:
 
 
 def iter_source_files(specs: Iterable[str | Path]) -> Iterator[Path]:
-    """Files named directly, every source file under a folder, and glob matches, in order; a
-    folder that holds no source file, or that cannot be read, is an error (``OSError``)."""
+    """Files named directly, every source file under a folder, and glob matches, in order, each
+    file once (as first named: ``a.xml ./a.xml dir/`` reads ``a.xml`` once); a folder that holds
+    no source file, or that cannot be read, is an error (``OSError``)."""
+    seen: set[Path] = set()
+    for path in _named_files(specs):
+        if (real := path.resolve()) not in seen:
+            seen.add(real)
+            yield path
+
+
+def _named_files(specs: Iterable[str | Path]) -> Iterator[Path]:
     for spec in specs:
         path = Path(spec)
         if path.is_dir():

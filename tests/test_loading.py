@@ -575,9 +575,35 @@ def test_a_record_whose_pmid_is_not_a_number_is_quarantined_not_fatal(tmp_path: 
     assert [e for e in entries if e["pmid"] == "99x02"] == [{
         "file": str(source), "position": "record 2, line 82", "pmid": "99x02",
         "title": "A second invented record.",
-        "reason": "PMID '99x02' is not a PubMed identifier (digits only)"}]
+        "reason": "PMID '99x02' is not a PubMed identifier (a whole number from 1)"}]
     count = report.files[str(source)]
     assert (count.seen, count.mapped, count.quarantined) == (3, 2, 1)
+
+
+def test_a_pmid_with_leading_zeros_is_the_same_article(tmp_path: Path) -> None:
+    """``<PMID> 0099999902 </PMID>`` names PMID 99999902: it replaces that article and a
+    deletion written so removes it, rather than making a second article beside it."""
+    xml = (ROOT / "tests" / "data" / "pubmed_articles.xml").read_text(encoding="utf-8")
+    first, again, gone = tmp_path / "a.xml", tmp_path / "b.xml", tmp_path / "c.xml"
+    first.write_text(xml, encoding="utf-8")
+    again.write_text(xml.replace('<PMID Version="1">99999902</PMID>',
+                                 '<PMID Version="2"> 0099999902 </PMID>'), encoding="utf-8")
+    gone.write_text("<PubmedArticleSet><DeleteCitation><PMID>000099999901</PMID><PMID>000</PMID>"
+                    "</DeleteCitation></PubmedArticleSet>", encoding="utf-8")
+    report = build([first, again, gone], tmp_path / "b", default_articles=False)
+    store = open_read_only(current_release(tmp_path / "b") / "store")
+    rows = store.query("SELECT ?a ?v { ?a <http://purl.org/spar/fabio/hasPubMedId> ?p OPTIONAL "
+                       f"{{ ?a <{EVKG.pubmedVersion.value}> ?v }} }}",
+                       use_default_graph_as_union=True)
+    assert isinstance(rows, QuerySolutions)
+    assert sorted((r[0].value.rsplit("/", 1)[1], r[1].value if r[1] else "1") for r in rows) == [
+        ("99999902", "2"), ("99999903", "1")]
+    entries = [json.loads(line) for line in
+               (report.release_dir / QUARANTINE).read_text(encoding="utf-8").splitlines()]  # type: ignore[operator]
+    assert [(e["pmid"], e["reason"]) for e in entries if e["file"] == str(gone)] == [
+        ("000", "DeleteCitation: PMID '000' is not a PubMed identifier (a whole number from 1)")]
+    counts = report.files[str(gone)]
+    assert (counts.seen, counts.deleted, counts.quarantined) == (2, 1, 1)
 
 
 def test_the_index_of_versions_answers_as_a_dict_would() -> None:

@@ -163,6 +163,26 @@ def test_record_without_pmid_is_rejected(tmp_path: Path) -> None:
     assert rejected.title == "No identifier here."
 
 
+def test_a_record_in_latin1_is_quarantined_naming_the_byte_not_garbled(tmp_path: Path) -> None:
+    """A MEDLINE file re-saved as Windows-1252: the record with "é" as byte 0xE9 is named (it
+    used to reach the graph with U+FFFD in its title); the UTF-8 records around it are read."""
+    path = tmp_path / "export.txt"
+    path.write_bytes("PMID- 99999974\nTI  - Café.\n\nPMID- 99999975\nTI  - Fine,\n      "
+                     "then caf\xe9.\n\nPMID- 99999976\nTI  - Also fine.\n".encode("latin-1")
+                     .replace("Café".encode("latin-1"), "Café".encode()))
+    records = list(read_medline(path))
+    assert [(type(r).__name__, r.pmid) for r in records] == [
+        ("Article", "99999974"), ("Rejected", "99999975"), ("Article", "99999976")]
+    assert records[0].title == "Café."  # type: ignore[union-attr]
+    rejected = records[1]
+    assert isinstance(rejected, Rejected) and rejected.provenance.position == "record 2, line 4"
+    assert rejected.reason == (
+        f"{path}: MEDLINE record 2 is not UTF-8 text: byte 0xE9 at line 6, column 15 (PubMed "
+        "exports UTF-8; if the file was saved as Latin-1 or Windows-1252, convert it: iconv -f "
+        "WINDOWS-1252 -t UTF-8)")
+    assert rejected.title == "Fine, then caf\ufffd."
+
+
 @pytest.mark.parametrize(("value", "expected"), [
     ("CA123 /CA/NCI NIH HHS/United States", Grant("CA123", "NCI NIH HHS", "United States")),
     ("MR/K001744/1/MRC_/Medical Research Council/United Kingdom",

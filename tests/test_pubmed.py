@@ -340,6 +340,46 @@ def test_an_undefined_entity_is_named_not_reported_at_line_zero(tmp_path: Path) 
     assert "Entity 'eacute' not defined" in rejected.reason
 
 
+PUBMED_DOCTYPE = ('<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January '
+                  '2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">')
+
+
+@pytest.mark.parametrize("root", ["PubmedArticleSet", "RAW_DATA"])
+def test_an_entity_the_unloaded_dtd_would_define_costs_its_record(tmp_path: Path,
+                                                                   root: str) -> None:
+    """Under PubMed's DOCTYPE, ``&eacute;`` is well-formed (the DTD is not loaded, so lxml
+    keeps the reference): it must not reach the graph as the text "&eacute;"."""
+    path = tmp_path / "doctype_entity.xml"
+    articles = [f"<PubmedArticle><MedlineCitation><PMID Version=\"1\">{pmid}</PMID><Article>"
+                f"<ArticleTitle>{title}</ArticleTitle></Article></MedlineCitation>"
+                "</PubmedArticle>" for pmid, title in
+                (("1", "Plain"), ("2", "Caf&eacute; &amp; cr&egrave;me"), ("3", "Caf&#233;"))]
+    path.write_text(f'<?xml version="1.0"?>\n{PUBMED_DOCTYPE}\n<{root}>\n' + "\n".join(articles)
+                    + f"\n</{root}>\n", encoding="utf-8")
+    records = list(read_pubmed_xml(path))
+    assert [(type(r).__name__, r.pmid) for r in records] == [
+        ("Article", "1"), ("Rejected", "2"), ("Article", "3")]
+    rejected = records[1]
+    assert isinstance(rejected, Rejected) and rejected.provenance.position == "record 2, line 5"
+    assert rejected.reason == (
+        f"{path}: PubmedArticle uses the undefined entities &eacute;, &egrave; (PubMed's XML has "
+        "none: write the character itself or a numeric reference such as &#233;)")
+    assert records[2].title == "Café"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("version", ["abc", "-3", "0", "２"])
+def test_a_version_that_is_no_number_costs_its_record(tmp_path: Path, version: str) -> None:
+    path = tmp_path / "version.xml"
+    path.write_text(f'<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID Version="{version}">'
+                    "99999981</PMID><Article><ArticleTitle>T</ArticleTitle></Article>"
+                    "</MedlineCitation></PubmedArticle></PubmedArticleSet>", encoding="utf-8")
+    (rejected,) = list(read_pubmed_xml(path))
+    assert isinstance(rejected, Rejected) and rejected.pmid == "99999981"
+    assert rejected.reason.endswith(
+        f"PubmedArticle could not be read: ValueError: the PMID's Version {version!r} is not a "
+        "version number (1, 2, …)")
+
+
 def repeated_articles(times: int) -> str:
     """The article fixture with its records repeated, under a bare PubmedArticleSet root."""
     body = (DATA / "pubmed_articles.xml").read_text(encoding="utf-8")
