@@ -56,6 +56,11 @@ def construct(query: str) -> list[Triple]:
     return list(seen)
 
 
+def ask(query: str) -> bool:
+    """The answer of an ASK query."""
+    return bool(_run(query))
+
+
 def count(query: str) -> int:
     """The integer in the first variable of the first row (for ``SELECT (COUNT(…) AS ?n)``)."""
     rows = select(query)

@@ -9,11 +9,12 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, send_from_directory
-from pyoxigraph import RdfFormat, Triple, serialize
+from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from kg.namespaces import PREFIXES
-from server import editor
+from kg import iris
+from kg.namespaces import EVKG, PREFIXES
+from server import editor, graph
 from server.negotiation import RDF_TYPES, choose_media_type, wants_html
 from server.ontology import ontology_doc, ontology_triples
 from server.schemaorg import script_json
@@ -76,7 +77,15 @@ def create_pages_blueprint() -> Blueprint:
 
     @bp.route("/ontology/<term>")
     def ontology_term(term: str) -> WerkzeugResponse:
-        """An ontology term's own path: redirects to its place in the ontology document."""
+        """An ontology term's own path: redirects to its place in the ontology document (a name
+        the ontology does not define is a 404, not a redirect to a page without it)."""
+        try:
+            named = NamedNode(EVKG.iri + term)
+        except ValueError:
+            abort(404)
+        if not graph.ask(f"ASK {{ GRAPH <{iris.graph_iri('ontology').value}> "
+                         f"{{ {graph.ref(named)} ?p ?o }} }}"):
+            abort(404)
         return redirect("/ontology#" + quote(term, safe=""), code=303)
 
     @bp.route("/search")

@@ -125,6 +125,23 @@ def test_every_kind_of_iri_resolves(client: FlaskClient, path: str, predicate: s
     assert found and (value is None or value in found)
 
 
+@pytest.mark.parametrize(("path", "location"), [
+    ("/article/doi/10.1186/S12943-020-1145-5", "/article/doi/10.1186/s12943-020-1145-5"),
+    ("/article/doi/10.3389/fendo.2023.1202493", "/article/37534210"),  # the DOI of a PMID
+    ("/article/doi/10.3389/FENDO.2023.1202493", "/article/37534210"),
+    ("/article/pmc/PMC10393036", "/article/37534210"),
+    ("/article/pmc/pmc10393036", "/article/37534210"),
+])
+def test_an_articles_doi_or_pmcid_path_redirects_to_its_iri(client: FlaskClient, path: str,
+                                                          location: str) -> None:
+    """DOIs are case-insensitive, and an article with a PMID has no DOI IRI: such paths (as a
+    user writes them from a DOI) redirect to the article rather than 404."""
+    response = client.get(path, headers={"Accept": "text/turtle"})
+    assert response.status_code == 303, path
+    assert response.headers["Location"] == location
+    assert client.get(location, headers={"Accept": "text/turtle"}).status_code == 200
+
+
 def test_release_iri_resolves(client: FlaskClient, app: Flask) -> None:
     version = app.extensions["evkg"].version
     graph = parse(client.get(f"/release/{version}", headers={"Accept": "text/turtle"}).data, "turtle")
@@ -280,6 +297,10 @@ def test_ontology_page_documents_classes_and_properties(client: FlaskClient) -> 
     assert 'href="/cargo/hsa-miR-105"' in html  # a concept scheme lists its concepts
     redirect = client.get("/ontology/Finding")
     assert redirect.status_code == 303 and redirect.headers["Location"].endswith("/ontology#Finding")
+    for unknown in ("NoSuchTerm", "Finding%20x", "%3E"):  # redirected to a page without it
+        missing = client.get("/ontology/" + unknown, headers={"Accept": "text/plain"})
+        assert missing.status_code == 404, unknown
+        assert missing.get_data(as_text=True).startswith("nothing at /ontology/")
 
 
 def test_search_finds_mir_105(client: FlaskClient) -> None:
