@@ -7,16 +7,18 @@ from the request path, so one view serves all the rules below; the rules name th
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
-from pyoxigraph import NamedNode
+from flask import Blueprint, Response, redirect, request
+from pyoxigraph import Literal, NamedNode
+from werkzeug.wrappers import Response as WerkzeugResponse
 
-from kg.namespaces import EVKG, SCHEMA
+from kg.namespaces import BIBO, EVKG, FABIO, SCHEMA
+from server import graph
 from server.citations import article_record, bibtex, csl_json
 from server.description import INCOMING_PAGE, describe, resource_triples
 from server.links import external_links
 from server.pages import DOCUMENT_TYPES, page_response, rdf_response, wants_page
 from server.schemaorg import page_jsonld
-from server.terms import path_iri
+from server.terms import local_path, path_iri
 
 #: The IRI patterns minted under the base (kg/iris.py), as URL rules.
 RESOURCE_RULES = (
@@ -79,9 +81,36 @@ def resource_page(iri: str) -> Response:
         page_size=INCOMING_PAGE)
 
 
-def resource_view(**_: str) -> Response:
-    """A resource under the base IRI: HTML for browsers, else Turtle, N-Triples, JSON-LD or RDF/XML."""
+IDENTIFIER_PATHS = ("/article/doi/", "/article/pmc/")
+
+
+def article_by_identifier(path: str) -> str | None:
+    """The page of the article a ``/article/doi/{doi}`` or ``/article/pmc/{pmcid}`` path names
+    when that IRI is not one the graph has: an article with a PMID is ``article/{pmid}``, and a
+    DOI is matched in any case (DOIs are case-insensitive; PubMed writes most in lower case)."""
+    for prefix, predicate in zip(IDENTIFIER_PATHS, (BIBO.doi, FABIO.hasPubMedCentralId), strict=True):
+        if path.startswith(prefix) and len(path) > len(prefix):
+            given = path[len(prefix):]
+            spellings = " ".join(graph.ref(Literal(v)) for v in dict.fromkeys(
+                (given, given.lower(), given.upper())))
+            rows = graph.select(f"SELECT ?a {{ VALUES ?id {{ {spellings} }} ?a {graph.ref(predicate)} ?id }} "
+                                "ORDER BY ?a LIMIT 1")
+            found = local_path(rows[0]["a"].value) if rows else None
+            return found if found != path else None
+    return None
+
+
+def resource_view(**_: str) -> Response | WerkzeugResponse:
+    """A resource under the base IRI: HTML for browsers, else Turtle, N-Triples, JSON-LD or RDF/XML.
+
+    An article's DOI or PMCID path that is not its IRI redirects (303) to its IRI's page."""
     iri = path_iri(request.path).value
+    if request.path.startswith(IDENTIFIER_PATHS) and not graph.ask(
+            f"ASK {{ {{ {graph.ref(NamedNode(iri))} ?p ?o }} UNION "
+            f"{{ ?s ?p {graph.ref(NamedNode(iri))} }} }}"):
+        found = article_by_identifier(request.path)
+        if found is not None:
+            return redirect(found, code=303)
     if wants_page():
         return resource_page(iri)
     triples = resource_triples(iri)
