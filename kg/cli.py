@@ -113,11 +113,15 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "xml", "csv", "tsv"]),
               default="table", show_default=True)
 def query_command(query_or_file: str, out: Path, fmt: str) -> None:
-    """Run a SPARQL query (text or a .rq file) against a build and print the results."""
+    """Run a SPARQL query (text or a .rq file) against a build and print the results.
+
+    Relative IRIs are resolved against the graph's base IRI (``<article/37534210>``)."""
     from kg.querying import print_results
 
     path = Path(query_or_file)
-    text = path.read_text(encoding="utf-8") if path.suffix == ".rq" and path.exists() \
+    if path.suffix in (".rq", ".sparql") and not path.is_file():
+        raise click.ClickException(f"no such query file: {path}")
+    text = path.read_text(encoding="utf-8") if path.suffix in (".rq", ".sparql") \
         else query_or_file
     try:
         store_dir = release.current_release(out) / "store" if (out / "current").exists() else out

@@ -7,6 +7,7 @@ from typing import IO
 
 from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, serialize
 
+from kg.iris import base_iri
 from kg.namespaces import PREFIXES
 from kg.store import open_read_only, run_query
 
@@ -22,7 +23,7 @@ RESULT_FORMATS = {
 def print_results(store_dir: Path, query: str, fmt: str, out: IO[bytes]) -> None:
     """Print SELECT/ASK results in ``fmt``; CONSTRUCT/DESCRIBE results as Turtle."""
     store = open_read_only(store_dir)
-    results = run_query(store, query)
+    results = run_query(store, query, base_iri=base_iri())
     if isinstance(results, (QuerySolutions, QueryBoolean)):
         if fmt == "table":
             out.write(format_table(results).encode("utf-8"))
