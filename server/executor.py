@@ -25,9 +25,10 @@ from pyoxigraph import (
     serialize,
 )
 
-from kg.backends import QueryableStore, QueryResult
+from kg.backends import QueryableStore, QueryResult, RemoteStore
 from kg.namespaces import PREFIXES
 from kg.remote import StoreError
+from server.querytext import syntax_message
 from server.results import write_solutions
 
 #: Results media type → pyoxigraph format (for ASK and uncapped SELECT).
@@ -170,7 +171,10 @@ def run_job(store: QueryableStore, job: QueryJob) -> Answer | Failure:
     except StoreError as error:
         return Failure(error.status, str(error))
     except SyntaxError as error:
-        return Failure(400, f"bad query: {error}")
+        if isinstance(store, RemoteStore):  # the query parsed here: the store's answer did not
+            return Failure(502, "the SPARQL store's answer broke off (a SERVICE endpoint it "
+                                f"called may have failed): {error}")
+        return Failure(400, f"bad query: {syntax_message(job.query, error)}")
     except (ValueError, TypeError) as error:
         return Failure(400, f"bad query: {error}")
     except (OSError, RuntimeError) as error:
@@ -197,7 +201,7 @@ class LocalExecutor:
         try:
             self.store.update(update)
         except SyntaxError as error:
-            return Failure(400, f"bad update: {error}")
+            return Failure(400, f"bad update: {syntax_message(update, error)}")
         except (OSError, RuntimeError) as error:
             return Failure(403, f"the store is read-only: {error}")
         return None

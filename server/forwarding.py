@@ -13,7 +13,7 @@ from pyoxigraph import Store
 from kg.backends import RemoteStore, query_form
 from kg.remote import StoreError
 from server.executor import Answer, Failure, QueryJob, run_job
-from server.querytext import blank
+from server.querytext import blank, syntax_message
 
 #: An empty store: parsing a query on it checks the syntax without evaluating anything remote.
 _EMPTY = Store()
@@ -31,7 +31,7 @@ def syntax_failure(job: QueryJob) -> Failure | None:
     try:
         _EMPTY.query(job.query, base_iri=job.base_iri)
     except SyntaxError as error:
-        return Failure(400, f"bad query: {error}")
+        return Failure(400, f"bad query: {syntax_message(job.query, error)}")
     except (ValueError, OSError, RuntimeError):
         return None  # parsed; it failed on evaluation, which the remote store does
     return None

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from kg.namespaces import PREFIXES
+
 _TOKENS = re.compile(
     r"""(?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
         |\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
@@ -27,6 +29,9 @@ _UPDATE = re.compile(
 #: FROM or FROM NAMED followed by an IRI or a prefixed name: the query sets its own dataset.
 _FROM = re.compile(r"(?<![\w?$:])FROM\s+(?:NAMED\s+)?(?:<|[A-Za-z_][\w.\-]*:|:)", re.IGNORECASE)
 _WHITESPACE = re.compile(r"\s+")
+_DECLARED = re.compile(r"PREFIX\s*([A-Za-z][\w.\-]*)?:", re.IGNORECASE)
+#: A prefixed name in code (not a variable's ``?x``, not inside an IRI or string, once blanked).
+_PREFIXED = re.compile(r"(?<![\w?$:.\-])([A-Za-z][\w.\-]*)?:[\w\-.%]*")
 
 
 @lru_cache(maxsize=32)
@@ -81,3 +86,22 @@ def normalised(query: str) -> str:
         code = ""
     parts.append(_WHITESPACE.sub(" ", code + query[position:]))
     return "".join(parts).strip()
+
+
+def syntax_message(query: str, error: SyntaxError) -> str:
+    """pyoxigraph's parse error, in words a user acts on where its own are a grammar dump: an
+    undeclared prefix is named, with the IRI this endpoint's pages use for it if it is one."""
+    text = str(error)
+    if "Prefix not found" not in text:
+        return text
+    code = blank(query, iris=True)
+    declared = {m.group(1) or "" for m in _DECLARED.finditer(code)}
+    for used in _PREFIXED.finditer(code):
+        prefix = used.group(1) or ""
+        if prefix not in declared:
+            known = PREFIXES.get(prefix)
+            hint = f"PREFIX {prefix}: <{known}>" if known else f"PREFIX {prefix}: <…>"
+            line = code.count("\n", 0, used.start()) + 1
+            return (f"the prefix '{prefix}:' of {used.group()} (line {line}) is not declared: "
+                    f"add {hint} before the query")
+    return text

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, Response, current_app, request
 from pyoxigraph import NamedNode
+from werkzeug.datastructures import MultiDict
 
 from kg import iris
 from server.cache import cache_key
@@ -66,6 +68,17 @@ def _body_text() -> str:
         raise ProtocolError(400, f"the body is not valid UTF-8: {error}") from None
 
 
+def _check_encoded_utf8(raw: bytes, where: str) -> None:
+    """Percent-encoded text must be UTF-8 once decoded (werkzeug keeps ``%E9`` as those three
+    characters, so a query written in Latin-1 ran as a different query)."""
+    try:
+        unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ProtocolError(400, f"the {where} is not UTF-8 once percent-decoded (byte "
+                                 f"0x{error.object[error.start]:02X}): percent-encode the query's "
+                                 "UTF-8 bytes") from None
+
+
 def _one(name: str, values: list[str]) -> str | None:
     if len(values) > 1:
         raise ProtocolError(400, f"more than one '{name}' parameter: send one operation per "
@@ -73,19 +86,26 @@ def _one(name: str, values: list[str]) -> str | None:
     return values[0] if values else None
 
 
+def _formats(*fields: MultiDict[str, str]) -> tuple[str, ...]:
+    """The ``format`` values asked for, and Fuseki's ``output`` (``output=csv``) after them."""
+    return tuple(v for name in ("format", "output") for f in fields for v in f.getlist(name))
+
+
 def read_operation() -> Operation:
     """The operation a request carries, or a ``ProtocolError`` (400, 415)."""
     args = request.args
+    _check_encoded_utf8(request.query_string, "query string")
     if request.method in ("GET", "HEAD"):
         if "update" in args:
             raise ProtocolError(400, "an update cannot be sent by GET: POST it as "
                                      "application/sparql-update or as an 'update' form field")
         return Operation(_one("query", args.getlist("query")), None,
                          tuple(args.getlist("default-graph-uri")),
-                         tuple(args.getlist("named-graph-uri")), tuple(args.getlist("format")))
+                         tuple(args.getlist("named-graph-uri")), _formats(args))
     content_type = (request.mimetype or "").lower()
     if content_type == "application/x-www-form-urlencoded":
         _check_charset()
+        _check_encoded_utf8(request.get_data(), "form body")
         form = request.form
         query = _one("query", form.getlist("query") + args.getlist("query"))
         update = _one("update", form.getlist("update"))
@@ -95,12 +115,12 @@ def read_operation() -> Operation:
             ("default-graph-uri", "named-graph-uri")
         return Operation(query, update, tuple(form.getlist(graphs[0]) + args.getlist(graphs[0])),
                          tuple(form.getlist(graphs[1]) + args.getlist(graphs[1])),
-                         tuple(args.getlist("format") + form.getlist("format")))
+                         _formats(args, form))
     if content_type == "application/sparql-query":
         if "query" in args:
             raise ProtocolError(400, "a query both in the URL and in the body: send one")
         return Operation(_body_text(), None, tuple(args.getlist("default-graph-uri")),
-                         tuple(args.getlist("named-graph-uri")), tuple(args.getlist("format")))
+                         tuple(args.getlist("named-graph-uri")), _formats(args))
     if content_type == "application/sparql-update":
         return Operation(None, _body_text(), tuple(args.getlist("using-graph-uri")),
                          tuple(args.getlist("using-named-graph-uri")), ())

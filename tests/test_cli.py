@@ -73,6 +73,26 @@ def test_query_reports_a_syntax_error(default_build: tuple[Path, BuildReport]) -
     assert "Error" in result.output
 
 
+def test_query_names_a_missing_query_file(default_build: tuple[Path, BuildReport],
+                                          tmp_path: Path) -> None:
+    """It used to run the file's name as a query and print a parse error."""
+    out, _ = default_build
+    missing = tmp_path / "missing.rq"
+    result = CliRunner().invoke(main, ["query", "--store", str(out), str(missing)])
+    assert result.exit_code == 1
+    assert result.output == f"Error: no such query file: {missing}\n"
+
+
+def test_query_resolves_relative_iris_against_the_base(
+        default_build: tuple[Path, BuildReport]) -> None:
+    out, _ = default_build
+    result = CliRunner().invoke(main, ["query", "--store", str(out), "--format", "csv",
+                                       "SELECT ?t { <article/37534210> "
+                                       "<http://purl.org/dc/terms/title> ?t }"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1].startswith("Extracellular vesicles in the treatment")
+
+
 def test_validate_finds_no_problem_in_the_default_release(
         default_build: tuple[Path, BuildReport]) -> None:
     out, _ = default_build

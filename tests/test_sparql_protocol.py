@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from itertools import islice
+from pathlib import Path
 
 import pytest
 import rdflib
@@ -29,8 +30,9 @@ from SPARQLWrapper import (
     SPARQLWrapper,
 )
 
+from kg.build import BuildReport
 from server import create_app
-from tests.conftest import Backend, engine_difference
+from tests.conftest import Backend, engine_difference, free_port
 
 BASE = "https://w3id.org/evkg/"
 COUNT = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a <https://schema.org/ScholarlyArticle> }"
@@ -110,6 +112,8 @@ def test_select_in_each_results_format_parses(client: FlaskClient, media_type: s
     short = {"text/csv": "csv", "text/tab-separated-values": "tsv"}.get(media_type, media_type)
     by_format = client.get("/sparql", query_string={"query": COUNT, "format": short})
     assert by_format.data == by_accept.data
+    by_output = client.post("/sparql", data={"query": COUNT, "output": short})  # Fuseki's name
+    assert by_output.mimetype == media_type and by_output.data == by_accept.data
 
 
 @pytest.mark.parametrize("media_type", list(RESULTS_FORMATS))
@@ -204,7 +208,12 @@ def test_rdf_xml_refuses_a_property_it_cannot_write(client: FlaskClient, predica
 #: (query parameters, what the 400 message says).
 BAD_QUERIES = [
     ({"query": "SELECT ?x WHERE {"}, "error at 1:18"),
-    ({"query": "SELECT * WHERE { ?s foo:bar ?o }"}, "error at 1:"),
+    ({"query": "SELECT * WHERE { ?s foo:bar ?o }"},
+     "bad query: the prefix 'foo:' of foo:bar (line 1) is not declared: add PREFIX foo: <…>"),
+    ({"query": "PREFIX dcterms: <http://purl.org/dc/terms/>\nSELECT * {\n ?s dcterms:title ?t ;"
+               " fabio:hasPubMedId '1' }"},
+     "the prefix 'fabio:' of fabio:hasPubMedId (line 3) is not declared: add PREFIX fabio: "
+     "<http://purl.org/spar/fabio/> before the query"),
     ({"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}, "this is a SPARQL update (INSERT)"),
     ({"query": "CLEAR ALL"}, "this is a SPARQL update (CLEAR)"),
     ({"query": ""}, "empty query"),
@@ -224,6 +233,34 @@ def test_bad_query_is_400_with_the_reason(client: FlaskClient, params: dict[str,
     assert response.status_code == 400
     assert message in response.text
     assert response.mimetype == "text/plain"
+
+
+def test_a_service_that_cannot_be_reached_is_a_bad_gateway_on_each_backend(
+        backend: Backend, default_build: tuple[Path, BuildReport]) -> None:
+    """A remote Oxigraph streams 200 and writes the failure into its JSON: evkg said 400 "bad
+    query: Parser error" for a fine query (the embedded store said 502)."""
+    down = f"http://127.0.0.1:{free_port()}/sparql"
+    out, _ = default_build
+    app = create_app({"STORE_DIR": str(out), "TESTING": True, "SERVICE_ALLOWLIST": down,
+                      "CACHE_MAX_BYTES": 0, **backend.config})
+    query = f"SELECT * WHERE {{ SERVICE <{down}> {{ ?s ?p ?o }} }}"
+    response = app.test_client().get("/sparql", query_string={"query": query},
+                                     headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 502, response.text
+    assert "bad query" not in response.text
+
+
+def test_a_query_percent_encoded_in_latin1_is_400(client: FlaskClient) -> None:
+    """``caf%E9`` (Latin-1 é) was run as the text ``caf%E9``: another query than the user's."""
+    query = "SELECT%20*%20%7B%20%3Fs%20%3Fp%20%22caf%E9%22%20%7D"
+    for response in (client.get("/sparql?query=" + query),
+                     client.post("/sparql", data=b"query=" + query.encode(),
+                                 content_type="application/x-www-form-urlencoded")):
+        assert response.status_code == 400
+        assert "not UTF-8 once percent-decoded (byte 0xE9)" in response.text
+    fine = client.get("/sparql?query=" + query.replace("%E9", "%C3%A9"),
+                      headers={"Accept": "text/csv"})
+    assert fine.status_code == 200 and sorted(fine.text.strip().split(",")) == ["p", "s"]
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/json", None,
