@@ -139,7 +139,7 @@ def build_version(sources: Sequence[Path], support: Iterable[Path]) -> str:
     quarantine name), and the same support files (the code included) give the same one."""
     digest = hashlib.sha256(__version__.encode())
     for path in sources:
-        digest.update(f"source {path}\n".encode())
+        digest.update(f"source {release.shown_path(str(path))}\n".encode())
         _digest_file(digest, path)
     for path in sorted(set(support)):
         digest.update(f"file {path.name}\n".encode())

@@ -386,13 +386,30 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+#: The project's folder: a file under it (the default articles, the curated findings) is named
+#: in release files relative to it, so that a release neither publishes where its builder keeps
+#: the project nor differs from a build of the same inputs in another checkout.
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def shown_path(name: str) -> str:
+    """How release files name a source: as the user gave it, or relative to the project."""
+    path = Path(name)
+    if path.is_absolute() and path.is_relative_to(PROJECT):
+        return path.relative_to(PROJECT).as_posix()
+    return name
+
+
 def write_quarantine(report: BuildReport, directory: Path) -> None:
     with (directory / QUARANTINE).open("w", encoding="utf-8") as out:
         for item in report.quarantine:
-            out.write(json.dumps({"file": item.provenance.file,
+            file, reason = item.provenance.file, item.reason
+            if file and shown_path(file) != file:
+                reason = reason.replace(file, shown_path(file))
+            out.write(json.dumps({"file": shown_path(file),
                                   "position": item.provenance.position,
                                   "pmid": item.pmid, "title": item.title,
-                                  "reason": item.reason}, ensure_ascii=False, sort_keys=True))
+                                  "reason": reason}, ensure_ascii=False, sort_keys=True))
             out.write("\n")
 
 
@@ -418,7 +435,7 @@ def write_release(store: Store, directory: Path, report: BuildReport, *,
         "triples": triples,
         "files": [{"name": f, "bytes": (directory / f).stat().st_size, "sha256": sums[f],
                    "media_type": media[f]} for f in files],
-        "sources": {name: vars(count) for name, count in report.files.items()},
+        "sources": {shown_path(name): vars(count) for name, count in report.files.items()},
         "quarantined": len(report.quarantine),
         # the graph whose lines open the N-Quads dump, sorted (an ingest carries them over)
         "nquads_sorted_graph": report.nquads_sorted_graph or None,

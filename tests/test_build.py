@@ -14,7 +14,7 @@ from kg.build import BuildReport, build
 from kg.compression import BLOCK, gzip_writer
 from kg.release import CHECKSUMS, MANIFEST, QUARANTINE, current_release, sha256
 from kg.store import open_read_only
-from tests.conftest import shared_path
+from tests.conftest import ROOT, shared_path
 
 COUNT_ARTICLES = "SELECT (COUNT(DISTINCT ?a) AS ?n) { ?a a <https://schema.org/ScholarlyArticle> }"
 
@@ -36,12 +36,24 @@ def test_records_without_identifiers_are_quarantined_with_reason(
     entries = [json.loads(line) for line in lines]
     unnamed = [e for e in entries if "no PMID, DOI or PMCID" in e["reason"]]
     assert len(unnamed) == 6
-    assert all(e["file"].endswith("articles.jsonl") and e["position"].startswith("line ")
+    assert all(e["file"] == "data/articles.jsonl" and e["position"].startswith("line ")
                for e in unnamed)
     assert any("Fibronectin on circulating extracellular vesicles" in e["title"]
                for e in unnamed)
-    counts = report.files[str(Path(unnamed[0]["file"]))]
+    counts = report.files[str(ROOT / "data" / "articles.jsonl")]
     assert (counts.seen, counts.mapped, counts.quarantined) == (99, 93, 6)
+
+
+def test_release_files_name_the_projects_files_relative_to_it(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """The default articles and curated findings were named by absolute path: the release
+    published where its builder keeps the project, and two checkouts made different bytes."""
+    out, _ = default_build
+    for name in (QUARANTINE, MANIFEST):
+        text = (current_release(out) / name).read_text(encoding="utf-8")
+        assert str(ROOT) not in text, name
+    assert "data/articles.jsonl" in json.loads(
+        (current_release(out) / MANIFEST).read_text(encoding="utf-8"))["sources"]
 
 
 def test_seed_review_carries_page_facts(default_store: Store) -> None:
