@@ -22,6 +22,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -67,9 +68,22 @@ def qualifier_index() -> dict[str, str]:
             if row["ui"]}
 
 
+#: Query parameters a publisher's site added for one visitor (a cookie check's session code, a
+#: tracking id): the page is the same without them, and they name nothing of the article.
+VISIT_PARAMETERS = ("error", "code", "elqTrackId")
+
+
 def source_url(text: str) -> str:
-    """The corpus names the seed page by its file; the page is PubMed's page of PMID 37534210."""
-    return SEED_URL if text.startswith("seed page ") else text
+    """The corpus names the seed page by its file; the page is PubMed's page of PMID 37534210.
+    Another address loses the parameters of the visit it was read on."""
+    if text.startswith("seed page "):
+        return SEED_URL
+    url = urlsplit(text)
+    if not any(name in VISIT_PARAMETERS for name, _ in parse_qsl(url.query)):
+        return text
+    kept = [(k, v) for k, v in parse_qsl(url.query, keep_blank_values=True)
+            if k not in VISIT_PARAMETERS]
+    return urlunsplit(url._replace(query=urlencode(kept)))
 
 
 def author(text: str) -> Author:

@@ -44,6 +44,14 @@ def test_records_without_identifiers_are_quarantined_with_reason(
     assert (counts.seen, counts.mapped, counts.quarantined) == (99, 93, 6)
 
 
+def test_source_addresses_carry_no_visit_parameters(default_store: Store) -> None:
+    """Three sources were stored with a cookie check's session code, one with a tracking id."""
+    rows = select(default_store, "SELECT DISTINCT ?u { ?a <http://purl.org/dc/terms/source> ?u }")
+    urls = [u for (u,) in rows]
+    assert "https://link.springer.com/article/10.1007/s13277-015-4402-2" in urls
+    assert [u for u in urls if "cookies_not_supported" in u or "elqTrackId" in u] == []
+
+
 def test_release_files_name_the_projects_files_relative_to_it(
         default_build: tuple[Path, BuildReport]) -> None:
     """The default articles and curated findings were named by absolute path: the release
