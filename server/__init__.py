@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from pyoxigraph import Store
 
 from kg.release import current_release, read_manifest
@@ -23,7 +23,7 @@ from server.openapi import create_openapi_blueprint
 from server.pages import create_pages_blueprint
 from server.resources import create_resources_blueprint
 from server.sitemap import create_sitemap_blueprint
-from server.sparql import create_sparql_blueprint
+from server.sparql import CORS_REQUEST_HEADERS, create_sparql_blueprint
 from server.state import (
     DEFAULT_BACKEND,
     DEFAULT_SERVING,
@@ -83,6 +83,12 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     @app.after_request
     def cors(response: Response) -> Response:
         response.headers.setdefault("Access-Control-Allow-Origin", "*")
+        if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+            # a browser's preflight (Flask answers OPTIONS itself on every route but /sparql)
+            response.headers.setdefault("Access-Control-Allow-Methods",
+                                        response.headers.get("Allow", "GET, HEAD, OPTIONS"))
+            response.headers.setdefault("Access-Control-Allow-Headers", CORS_REQUEST_HEADERS)
+            response.headers.setdefault("Access-Control-Max-Age", "86400")
         return response
 
     app.register_blueprint(create_sparql_blueprint())

@@ -27,7 +27,6 @@ def service_description_triples(endpoint: str) -> list[Triple]:
         Triple(service, SD.endpoint, service),
         Triple(service, SD.supportedLanguage, SD.SPARQL11Query),
         Triple(service, SD.feature, SD.UnionDefaultGraph),
-        Triple(service, SD.feature, SD.BasicFederatedQuery),
         Triple(service, SD.defaultDataset, dataset),
         Triple(dataset, RDF.type, SD.Dataset),
         Triple(dataset, SD.defaultGraph, default_graph),
@@ -35,14 +34,18 @@ def service_description_triples(endpoint: str) -> list[Triple]:
     ]
     triples += [Triple(service, SD.resultFormat,
                        NamedNode(f"http://www.w3.org/ns/formats/{name}")) for name in SD_FORMATS]
+    st = state()
+    if st.limits.service_allowlist:  # SERVICE works only with an endpoint on the list
+        triples.append(Triple(service, SD.feature, SD.BasicFederatedQuery))
     for name in iris.GRAPH_NAMES:
-        named = BlankNode(f"graph{name}")
+        named, graph = BlankNode(f"graph{name}"), BlankNode(f"graph{name}Graph")
         triples += [Triple(dataset, SD.namedGraph, named),
                     Triple(named, RDF.type, SD.NamedGraph),
-                    Triple(named, SD.name, iris.graph_iri(name))]
+                    Triple(named, SD.name, iris.graph_iri(name)),
+                    Triple(named, SD.graph, graph),
+                    Triple(graph, RDF.type, SD.Graph)]
     triples.append(Triple(dataset, NamedNode("http://purl.org/dc/terms/hasVersion"),
-                          Literal(state().version)))
-    st = state()
+                          Literal(st.version)))
     triples += limit_triples(endpoint, st.limits, timeout_enforced=st.executor.timeout is not None)
     return triples
 

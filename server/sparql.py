@@ -36,6 +36,9 @@ TRUNCATED_HEADER = "X-EVKG-Truncated"
 CACHE_HEADER = "X-EVKG-Cache"
 #: Response headers a browser script may read (YASGUI shows truncation from it).
 EXPOSED_HEADERS = f"ETag, {TRUNCATED_HEADER}, {CACHE_HEADER}"
+#: Request headers a page on another origin may send: a query's type and the answer's, the
+#: operator's token for updates, a conditional GET, a byte range of a download.
+CORS_REQUEST_HEADERS = "Content-Type, Accept, Authorization, If-None-Match, Range"
 
 
 @dataclass(frozen=True)
@@ -236,7 +239,7 @@ def preflight_response() -> Response:
     response.headers.update({
         "Access-Control-Allow-Origin": "*",
         "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-        "Access-Control-Allow-Headers": "Content-Type, Accept",
+        "Access-Control-Allow-Headers": CORS_REQUEST_HEADERS,
         "Access-Control-Max-Age": "86400",
         "Allow": "GET, HEAD, POST, OPTIONS",
     })

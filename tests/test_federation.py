@@ -187,6 +187,13 @@ def test_endpoint_off_the_allowlist_is_refused_by_name(evkg: str, stand_in: str)
     assert other in response.text and stand_in in response.text
 
 
+def test_no_federation_is_claimed_with_an_empty_allowlist() -> None:
+    app = create_app({"TESTING": True, "SERVICE_ALLOWLIST": ""}, store=Store())
+    response = app.test_client().get("/sparql", headers={"Accept": "application/n-triples"})
+    assert "sparql-service-description#UnionDefaultGraph" in response.text
+    assert "BasicFederatedQuery" not in response.text
+
+
 def test_a_service_that_cannot_be_reached_is_a_bad_gateway() -> None:
     """The query is fine, the endpoint it federates with is down: 502 naming the failure (it
     was 400, and SPARQLWrapper raised QueryBadFormed for the user's query)."""

@@ -321,6 +321,10 @@ def test_get_without_query_is_the_service_description(client: FlaskClient) -> No
     endpoint = rdflib.URIRef("http://localhost/sparql")
     sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
     assert (endpoint, rdflib.RDF.type, sd.Service) in graph
+    assert (endpoint, sd.feature, sd.BasicFederatedQuery) in graph  # the default allowlist
+    named = list(graph.objects(None, sd.namedGraph))
+    assert len(named) == 6 and all(
+        (graph.value(n, sd.graph), rdflib.RDF.type, sd.Graph) in graph for n in named)
     max_rows = graph.value(endpoint, rdflib.URIRef("https://w3id.org/evkg/ontology#maxRows"))
     assert max_rows is not None and int(str(max_rows)) == 10_000
     as_jsonld = client.get("/sparql", headers={"Accept": "application/ld+json"})
@@ -336,7 +340,14 @@ def test_cors_preflight_and_headers(client: FlaskClient) -> None:
     assert preflight.headers["Access-Control-Allow-Origin"] == "*"
     assert set(preflight.headers["Access-Control-Allow-Methods"].split(", ")) >= {"GET", "POST"}
     assert set(preflight.headers["Access-Control-Allow-Headers"].split(", ")) >= \
-        {"Content-Type", "Accept"}
+        {"Content-Type", "Accept", "Authorization", "If-None-Match"}
+    download = client.options("/downloads/evkg.ttl.gz", headers={
+        "Origin": "https://example.org", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "if-none-match, range"})
+    assert download.headers["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in download.headers["Access-Control-Allow-Methods"].split(", ")
+    assert {"If-None-Match", "Range"} <= set(
+        download.headers["Access-Control-Allow-Headers"].split(", "))
     response = client.get("/sparql", query_string={"query": COUNT})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "X-EVKG-Truncated" in response.headers["Access-Control-Expose-Headers"]
