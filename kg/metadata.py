@@ -137,6 +137,14 @@ def tallied_class_partitions(store: Store, tallies: Tallies) -> list[tuple[str, 
     return found
 
 
+#: IANA's register: DCAT names a media type by its IRI there (a ``dcterms:MediaType``).
+MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+
+
+def media_type_iri(media_type: str) -> NamedNode:
+    return NamedNode(MEDIA_TYPES + media_type)
+
+
 def metadata_quads(store: Store, version: str, tallies: Tallies | None = None,
                    based_on: str = "") -> Iterator[Quad]:
     """VoID + DCAT for the whole dataset and each named graph, with counts from the dumps'
@@ -184,7 +192,8 @@ def metadata_quads(store: Store, version: str, tallies: Tallies | None = None,
         yield t(ds, VOID.dataDump, dist)
         yield t(dist, RDF.type, DCAT.Distribution)
         yield t(dist, DCAT.downloadURL, dist)
-        yield t(dist, DCAT.mediaType, Literal(media_type))
+        yield t(dist, DCAT.mediaType, media_type_iri(media_type))
+        yield t(dist, DCAT.compressFormat, media_type_iri("application/gzip"))
         yield t(dist, DCTERMS.title, Literal(f"evkg release {version}, {name}, gzip"))
     for name in iris.GRAPH_NAMES:
         graph = iris.graph_iri(name)

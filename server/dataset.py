@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, Response
-from pyoxigraph import Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from kg import iris
-from kg.namespaces import DCAT, DCTERMS, VOID
+from kg.metadata import MEDIA_TYPES
+from kg.namespaces import DCAT, DCTERMS, RDF, SPDX, VOID, XSD
 from server import graph
 from server.downloads import release_files
 from server.pages import DOCUMENT_TYPES, page_response, rdf_response, wants_page
@@ -65,8 +66,28 @@ def dataset_summary() -> DatasetSummary:
             f"<{ds}> <{DCAT.distribution.value}> ?d . ?d <{DCAT.downloadURL.value}> ?url . "
             f"OPTIONAL {{ ?d <{DCAT.mediaType.value}> ?media }} "
             f"OPTIONAL {{ ?d <{DCTERMS.title.value}> ?title }} }} }} ORDER BY ?url"):
-        summary.distributions.append({k: v.value for k, v in row.items()})
+        found = {k: v.value for k, v in row.items()}
+        found["media"] = found.get("media", "").removeprefix(MEDIA_TYPES)
+        summary.distributions.append(found)
     return summary
+
+
+def file_triples() -> list[Triple]:
+    """Each distribution's size and SHA-256, from the release manifest. A dump holds
+    graph/metadata, so it cannot state its own checksum: these are added when serving."""
+    base = iris.base_iri()
+    triples: list[Triple] = []
+    for entry in release_files():
+        dist = NamedNode(f"{base}downloads/{entry.name}")
+        checksum = BlankNode(f"checksum{len(triples)}")
+        triples += [
+            Triple(dist, DCAT.byteSize, Literal(str(entry.bytes), datatype=XSD.nonNegativeInteger)),
+            Triple(dist, SPDX.checksum, checksum),
+            Triple(checksum, RDF.type, SPDX.Checksum),
+            Triple(checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256),
+            Triple(checksum, SPDX.checksumValue, Literal(entry.sha256, datatype=XSD.hexBinary)),
+        ]
+    return triples
 
 
 def dataset_jsonld(summary: DatasetSummary) -> dict[str, Any]:
@@ -95,7 +116,7 @@ def dataset_view() -> Response:
         return page_response("dataset.html", s=summary, files=release_files(),
                              version=state().version, statistics=STATISTICS,
                              jsonld=script_json(dataset_jsonld(summary)))
-    return rdf_response(metadata_triples(), DOCUMENT_TYPES)
+    return rdf_response(metadata_triples() + file_triples(), DOCUMENT_TYPES)
 
 
 def create_dataset_blueprint() -> Blueprint:

@@ -141,6 +141,26 @@ def test_dataset_is_dcat_with_statistics(client: FlaskClient) -> None:
     assert int(graph.value(articles, VOID.triples)) > 0  # type: ignore[arg-type]
 
 
+def test_dataset_distributions_give_media_type_size_and_checksum(
+        client: FlaskClient, default_build: tuple[Path, BuildReport]) -> None:
+    """As DCAT has them: the media type and gzip as IANA IRIs (the media type was a literal),
+    and each file's byte size and SHA-256 (spdx:checksum), which a client checks a download
+    against; the sizes and sums are the files' own."""
+    out, _ = default_build
+    graph = rdflib.Graph().parse(data=client.get("/dataset", headers={
+        "Accept": "text/turtle"}).data, format="turtle")
+    spdx = rdflib.Namespace("http://spdx.org/rdf/terms#")
+    iana = "https://www.iana.org/assignments/media-types/"
+    dump = rdflib.URIRef(BASE + "downloads/evkg.ttl.gz")
+    assert graph.value(dump, DCAT.mediaType) == rdflib.URIRef(iana + "text/turtle")
+    assert graph.value(dump, DCAT.compressFormat) == rdflib.URIRef(iana + "application/gzip")
+    data = (current_release(out) / "evkg.ttl.gz").read_bytes()
+    assert int(graph.value(dump, DCAT.byteSize)) == len(data)  # type: ignore[arg-type]
+    checksum = graph.value(dump, spdx.checksum)
+    assert graph.value(checksum, spdx.algorithm) == spdx.checksumAlgorithm_sha256
+    assert str(graph.value(checksum, spdx.checksumValue)) == hashlib.sha256(data).hexdigest()
+
+
 def test_well_known_void_is_the_void_description(client: FlaskClient) -> None:
     response = client.get("/.well-known/void", headers={"Accept": "application/n-triples"})
     graph = rdflib.Graph().parse(data=response.data, format="nt")
