@@ -12,11 +12,14 @@ from pathlib import Path
 
 from flask import Blueprint, Response, jsonify, send_file
 
+from kg.release import CHECKSUMS, MANIFEST
 from server.pages import page_response, wants_page
 from server.state import state
 
 #: How long clients may reuse a file without asking again (a release never changes).
 MAX_AGE = 3600
+#: The files that list the others (and so are not listed themselves), with their media types.
+RELEASE_INDEX = {CHECKSUMS: "text/plain; charset=utf-8", MANIFEST: "application/json"}
 
 
 @dataclass(frozen=True)
@@ -66,13 +69,21 @@ def create_downloads_blueprint() -> Blueprint:
             return page_response("downloads.html", files=files, version=state().version)
         response = jsonify({"version": state().version, "files": [
             {"name": f.name, "bytes": f.bytes, "sha256": f.sha256, "media_type": f.media_type,
-             "content_type": f.content_type, "url": f"/downloads/{f.name}"} for f in files]})
+             "content_type": f.content_type, "url": f"/downloads/{f.name}"} for f in files],
+            **({"checksums": f"/downloads/{CHECKSUMS}", "manifest": f"/downloads/{MANIFEST}"}
+               if files else {})})
         response.headers["Vary"] = "Accept"
         return response
 
     @bp.route("/downloads/<name>")
     def download(name: str) -> Response:
         """One release file, with ETag, Last-Modified, Range and conditional requests."""
+        release_dir = state().release_dir
+        if name in RELEASE_INDEX and release_dir is not None:  # not in the manifest it is
+            response = send_file(release_dir / name, mimetype=RELEASE_INDEX[name],
+                                 conditional=True, max_age=MAX_AGE)
+            response.headers["Accept-Ranges"] = "bytes"
+            return response
         found = release_file_path(name)
         if found is None:
             return Response(f"no file named {name!r} in this release; see /downloads/\n",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -61,6 +62,26 @@ def test_listing_gives_every_manifest_file_with_checksum(client: FlaskClient,
     assert 'href="/downloads/evkg.nq.gz"' in html
 
 
+def test_the_checksums_file_checks_every_download(
+        client: FlaskClient, default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """SHA256SUMS and manifest.json list the release's files and were not served themselves:
+    a user now downloads the sums and the files and runs ``sha256sum -c``."""
+    listing = client.get("/downloads/", headers={"Accept": "application/json"}).get_json()
+    with client.get(listing["checksums"]) as sums:
+        assert sums.status_code == 200 and sums.mimetype == "text/plain"
+        (tmp_path / "SHA256SUMS").write_bytes(sums.data)
+    for line in (tmp_path / "SHA256SUMS").read_text().splitlines():
+        name = line.split("  ", 1)[1]
+        with client.get(f"/downloads/{name}") as response:
+            (tmp_path / name).write_bytes(response.data)
+    checked = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=tmp_path,
+                             capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.count(": OK") == len(listing["files"])
+    with client.get(listing["manifest"]) as manifest:
+        assert manifest.get_json()["version"] == listing["version"]
+
+
 def test_file_streams_with_etag_and_last_modified(client: FlaskClient,
                                                   default_build: tuple[Path, BuildReport]) -> None:
     body = release_bytes(default_build, "evkg.ttl.gz")
@@ -106,8 +127,8 @@ def test_if_none_match_gets_304(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize("path", ["/downloads/../manifest.json", "/downloads/%2e%2e/manifest.json",
-                                  "/downloads/%2e%2e%2fmanifest.json", "/downloads/manifest.json",
-                                  "/downloads/SHA256SUMS", "/downloads/store",
+                                  "/downloads/%2e%2e%2fmanifest.json", "/downloads/store",
+                                  "/downloads/sha256sums", "/downloads/releases",
                                   "/downloads/..%2fcurrent%2fmanifest.json", "/downloads/%2fetc%2fpasswd"])
 def test_only_manifest_files_are_served(client: FlaskClient, path: str) -> None:
     assert client.get(path).status_code == 404
