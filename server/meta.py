@@ -9,7 +9,7 @@ from kg import iris
 from kg.backends import describe
 from kg.namespaces import PREFIXES, RDF, SD
 from server.limits import limit_triples
-from server.negotiation import RDF_TYPES, choose_media_type
+from server.negotiation import RDF_TYPES, choose_media_type, wants_html
 from server.state import state
 
 #: Result formats the endpoint can write (W3C format IRIs).
@@ -51,14 +51,16 @@ def service_description_triples(endpoint: str) -> list[Triple]:
 
 
 def service_description_response() -> Response:
-    """The Service Description of this endpoint, in the RDF syntax the client asked for."""
-    media_type = choose_media_type(request.headers.get("Accept"), RDF_TYPES,
-                                   request.args.get("format"))
+    """The Service Description of this endpoint, in the RDF syntax the client asked for (a
+    browser gets the Turtle as plain text to read, rather than a 406)."""
+    browser = wants_html(request.headers.get("Accept")) and not request.args.get("format")
+    media_type = "text/turtle" if browser else choose_media_type(
+        request.headers.get("Accept"), RDF_TYPES, request.args.get("format"))
     endpoint = request.url_root.rstrip("/") + "/sparql"
     fmt = RdfFormat.from_media_type(media_type)
     prefixes = {**PREFIXES, "sd": SD.iri} if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
     body = serialize(service_description_triples(endpoint), format=fmt, prefixes=prefixes)
-    response = Response(body, content_type=media_type)
+    response = Response(body, content_type="text/plain; charset=utf-8" if browser else media_type)
     response.headers["Vary"] = "Accept"
     return response
 

@@ -331,6 +331,10 @@ def test_get_without_query_is_the_service_description(client: FlaskClient) -> No
     assert as_jsonld.mimetype == "application/ld+json"
     browser = client.get("/sparql", headers={"Accept": "text/html,*/*;q=0.8"})
     assert browser.mimetype == "text/html"
+    readable = client.get("/sparql/service-description", headers={"Accept": "text/html"})
+    assert readable.status_code == 200 and readable.mimetype == "text/plain"  # was a 406
+    assert (endpoint, rdflib.RDF.type, sd.Service) in rdflib.Graph().parse(
+        data=readable.data, format="turtle")
 
 
 def test_cors_preflight_and_headers(client: FlaskClient) -> None:
