@@ -158,7 +158,8 @@ def validate_command(out: Path, no_shacl: bool) -> None:
 @click.option("--format", "fmt", default="nq", show_default=True,
               type=click.Choice(["nq", "trig", "nt", "ttl", "jsonld", "rdfxml"]))
 @click.option("--graph", "graph", default=None,
-              help="One named graph (articles, mesh, vocabulary, findings, ontology, metadata).")
+              help="One named graph, by name (articles, mesh, vocabulary, findings, ontology, "
+              "metadata) or IRI; N-Quads and TriG keep its name.")
 @click.argument("output", type=click.Path(path_type=Path), required=False)
 def export_command(out: Path, fmt: str, graph: str | None, output: Path | None) -> None:
     """Write the current release (or one graph) as RDF to OUTPUT or standard output."""

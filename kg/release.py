@@ -464,7 +464,13 @@ def export_graph(store_dir: Path, fmt: str, graph: str | None, out: IO[bytes]) -
     prefixes = PREFIXES if rdf_format in (RdfFormat.TURTLE, RdfFormat.TRIG,
                                           RdfFormat.RDF_XML, RdfFormat.JSON_LD) else None
     if graph is not None:
-        store.dump(out, rdf_format, from_graph=iris.graph_iri(graph), prefixes=prefixes)
+        named = next((iris.graph_iri(n) for n in iris.GRAPH_NAMES
+                      if graph == iris.graph_iri(n).value), None) or iris.graph_iri(graph)
+        if rdf_format.supports_datasets:  # N-Quads and TriG keep the graph's name
+            serialize(store.quads_for_pattern(None, None, None, named), out, rdf_format,
+                      prefixes=prefixes)
+        else:
+            store.dump(out, rdf_format, from_graph=named, prefixes=prefixes)
     elif rdf_format.supports_datasets:
         store.dump(out, rdf_format, prefixes=prefixes)
     else:

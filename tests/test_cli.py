@@ -19,7 +19,7 @@ import pytest
 import rdflib
 import requests
 from click.testing import CliRunner
-from pyoxigraph import NamedNode
+from pyoxigraph import NamedNode, RdfFormat, parse
 
 from kg import validate
 from kg.build import BuildReport, build, ingest
@@ -129,6 +129,20 @@ def test_export_as_rdfxml_parses_back_with_its_blank_nodes(
         None, None, None, NamedNode("https://w3id.org/evkg/graph/articles"))))
     assert any(isinstance(node, rdflib.BNode) for node in graph.objects(
         None, rdflib.URIRef("http://purl.org/ontology/bibo/authorList")))
+
+
+@pytest.mark.parametrize("graph", ["mesh", "https://w3id.org/evkg/graph/mesh"])
+def test_export_of_one_graph_as_nquads_keeps_its_name(default_build: tuple[Path, BuildReport],
+                                                      tmp_path: Path, graph: str) -> None:
+    """By name or IRI; N-Quads used to come out in the default graph (the name lost)."""
+    out, _ = default_build
+    target = tmp_path / "mesh.nq"
+    result = CliRunner().invoke(main, ["export", "--store", str(out), "--format", "nq",
+                                       "--graph", graph, str(target)])
+    assert result.exit_code == 0, result.output
+    quads = list(parse(target.read_bytes(), format=RdfFormat.N_QUADS))
+    assert len(quads) > 100
+    assert {str(q.graph_name) for q in quads} == {"<https://w3id.org/evkg/graph/mesh>"}
 
 
 def test_build_summary_counts_each_file(tmp_path: Path) -> None:
