@@ -60,6 +60,7 @@ NumberOfBuffers      = 20000
 MaxDirtyBuffers      = 15000
 MaxQueryMem          = 500M
 ThreadsPerQuery      = 2
+MaxSortedTopRows     = 1000000
 
 [HTTPServer]
 ServerPort           = {http_port}
