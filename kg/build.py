@@ -9,6 +9,7 @@ release being served untouched.
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import hashlib
 import os
 import resource
@@ -271,7 +272,8 @@ def build(
     inputs = Inputs(mesh_tables(data_dir, mesh_file), data_dir, ontology_dir, shacl, progress)
     report = BuildReport(version=build_version(paths, inputs.files()), announce=progress,
                          max_errors=max_errors, default_files=tuple(map(str, defaults)))
-    return _release(out, report, lambda staging: _fill(staging, None, paths, report, inputs))
+    with writing(out, announce=progress):
+        return _release(out, report, lambda staging: _fill(staging, None, paths, report, inputs))
 
 
 def ingest(
@@ -285,7 +287,19 @@ def ingest(
     progress: bool = False,
     max_errors: int | None = None,
 ) -> BuildReport:
-    """Apply PubMed update (or any source) files to the current release, making the next one."""
+    """Apply PubMed update (or any source) files to the current release, making the next one.
+
+    Two ingests into one folder take turns (``writing``): each applies its files to the release
+    the other left current, so neither's records are lost."""
+    with writing(into, announce=progress, create=False):
+        return _ingest(files, into, mesh_file=mesh_file, data_dir=data_dir,
+                       ontology_dir=ontology_dir, shacl=shacl, progress=progress,
+                       max_errors=max_errors)
+
+
+def _ingest(files: Sequence[str | Path], into: Path, *, mesh_file: Path | None, data_dir: Path,
+            ontology_dir: Path, shacl: bool, progress: bool,
+            max_errors: int | None) -> BuildReport:
     previous = release.current_release(into)
     paths = list(iter_source_files(files))
     inputs = Inputs(mesh_tables(data_dir, mesh_file), data_dir, ontology_dir, shacl, progress)
@@ -303,6 +317,33 @@ def ingest(
     return _release(into, report, fill)
 
 
+#: The file a build or an ingest holds locked (``flock``) while it writes a build folder.
+WRITE_LOCK = ".evkg-writing.lock"
+
+
+@contextmanager
+def writing(out: Path, *, announce: bool = False, create: bool = True) -> Iterator[None]:
+    """Hold the build folder for one build or ingest at a time: a second waits for the first
+    (an ingest that read ``current`` while another wrote the next release would publish a
+    release without the other's records). The lock goes with the process, even on SIGKILL.
+    Without ``create``, a folder that does not exist is left for the caller to report."""
+    if out.exists() and not out.is_dir():
+        raise BuildError(f"{out} is a file: the build folder (--out, --into) must be a folder")
+    if not create and not out.exists():
+        yield
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / WRITE_LOCK).open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if announce:
+                print(f"evkg: waiting for another build or ingest in {out} to finish",
+                      file=sys.stderr, flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> BuildReport:
     """Run ``fill`` in a staging folder, then publish it as ``releases/{version}``.
 
@@ -313,9 +354,6 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
     serving the previous one. An ingest that changed nothing (``report.unchanged``) publishes
     nothing: re-applying a file leaves the same release current.
     """
-    if out.exists() and not out.is_dir():
-        raise BuildError(f"{out} is a file: the build folder (--out, --into) must be a folder")
-    out.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(out)
     staging = out / f".staging-{report.version}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)

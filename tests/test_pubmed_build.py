@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import copy
+import fcntl
 import gzip
 import json
+import subprocess
+import sys
+import time
 import zlib
 from pathlib import Path
 
@@ -13,7 +17,7 @@ from click.testing import CliRunner
 from lxml import etree
 from pyoxigraph import QuerySolutions, Store
 
-from kg.build import build, ingest
+from kg.build import WRITE_LOCK, build, ingest
 from kg.cli import main
 from kg.release import QUARANTINE, current_release, read_manifest
 from kg.store import open_read_only
@@ -497,6 +501,33 @@ def test_a_file_named_twice_is_read_once(tmp_path: Path, monkeypatch: pytest.Mon
     assert "seen 6" not in result.output
     assert build([source], out, default_articles=False).version == read_manifest(
         current_release(out))["version"]
+
+
+def test_two_ingests_at_once_take_turns_and_lose_nothing(tmp_path: Path) -> None:
+    """Both read `current`, both wrote the next release from it, and the one that finished
+    last was current without the other's deletion (both exit 0). While the test holds the
+    folder, both start; once it lets go, they take turns."""
+    out = tmp_path / "b"
+    build([ARTICLES_XML], out, default_articles=False)
+    updates = []
+    for pmid in ("99999901", "99999902"):
+        update = tmp_path / f"delete-{pmid}.xml"
+        update.write_text(f'<PubmedArticleSet><DeleteCitation><PMID Version="1">{pmid}</PMID>'
+                          "</DeleteCitation></PubmedArticleSet>", encoding="utf-8")
+        updates.append(update)
+    with (out / WRITE_LOCK).open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        runs = [subprocess.Popen([sys.executable, "-m", "kg.cli", "ingest", str(update),
+                                  "--into", str(out), "--quiet"], cwd=ROOT,
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                for update in updates]
+        time.sleep(2)  # both are started and wait (without the lock they would be reading)
+        assert [run.poll() for run in runs] == [None, None]
+    outputs = [run.communicate(timeout=300)[0].decode() for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert article_pmids(out) == {"99999903"}
+    chain = read_manifest(current_release(out))["based_on"]
+    assert read_manifest(out / "releases" / chain)["based_on"] is not None  # one after the other
 
 
 def test_truncated_gzip_is_reported_by_name_and_line(tmp_path: Path) -> None:
