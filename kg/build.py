@@ -98,8 +98,8 @@ class BuildReport:
     @property
     def source_errors(self) -> int:
         """Records of the article sources that went to quarantine (what ``--max-errors``
-        counts)."""
-        return sum(count.quarantined for name, count in self.files.items()
+        counts), but the versions older than the graph's."""
+        return sum(count.quarantined - count.superseded for name, count in self.files.items()
                    if name != self.curated_file and name not in self.default_files)
 
     @property

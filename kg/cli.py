@@ -84,13 +84,17 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
                    + f" -> {report.release_dir}")
         for name, count in report.files.items():
             absent = f" ({count.not_in_graph} not in the graph)" if count.not_in_graph else ""
+            older = (f" ({count.superseded} older than the graph's version)"
+                     if count.superseded else "")
             click.echo(f"  {name}: seen {count.seen} = mapped {count.mapped} + quarantined "
-                       f"{count.quarantined} + deleted {count.deleted}{absent}")
+                       f"{count.quarantined}{older} + deleted {count.deleted}{absent}")
         for graph, triples in report.triples.items():
             click.echo(f"  graph/{graph}: {triples} triples")
     for item in report.quarantine:
-        if quiet and item.provenance.file == report.curated_file:
-            continue  # a curated finding waiting for its article: listed, not an error
+        if quiet and (item.provenance.file == report.curated_file
+                      or item.provenance.file in report.default_files):
+            continue  # a curated finding waiting for its article, a default article without
+            # an identifier: listed in quarantine.jsonl every build, not errors
         where = ", ".join(x for x in (item.provenance.file, item.provenance.position,
                                       f"PMID {item.pmid}" if item.pmid else "") if x)
         reason = item.reason.removeprefix(f"{item.provenance.file}: ")  # named once is enough

@@ -48,13 +48,17 @@ ArticleMapper = Callable[[Article], Iterable[Quad | str]]
 @dataclass
 class FileCount:
     """Per input file: seen = mapped + quarantined + deleted; ``not_in_graph`` of the deleted
-    named no article of the graph (a daily update deletes PMIDs this graph never held)."""
+    named no article of the graph (a daily update deletes PMIDs this graph never held);
+    ``superseded`` of the quarantined were older versions than the graph's (listed, but no
+    error of the file: applying an update file again quarantines its earlier versions of a
+    PMID it also gives later)."""
 
     seen: int = 0
     mapped: int = 0
     quarantined: int = 0
     deleted: int = 0
     not_in_graph: int = 0
+    superseded: int = 0
 
 
 class Versions:
@@ -519,6 +523,7 @@ class ArticleLoader:
             count.mapped += 1  # a listing on another page never replaces a full record
             return
         if known is not None and article.version < known:
+            count.superseded += 1
             self._reject(count, Rejected(
                 reason=f"version {article.version} of {article.key} is older than the "
                 f"version {known} already in the graph", provenance=article.provenance,

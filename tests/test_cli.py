@@ -175,16 +175,20 @@ def test_ingest_summary_says_which_deletions_named_no_article(tmp_path: Path) ->
             in result.output)
     manifest = json.loads((current_release(out) / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["sources"][str(update)] == {
-        "seen": 3, "mapped": 0, "quarantined": 0, "deleted": 3, "not_in_graph": 2}
+        "seen": 3, "mapped": 0, "quarantined": 0, "deleted": 3, "not_in_graph": 2,
+        "superseded": 0}
 
 
 def test_an_ingest_that_changes_nothing_publishes_nothing(tmp_path: Path) -> None:
-    """Re-applying a file leaves the same release current and says so; a file whose only
-    effect is a quarantined record still makes a release (its quarantine is new), and
-    applying it again changes nothing (with --max-errors 0 it still fails, saying so)."""
-    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    """Re-applying a file leaves the same release current and says so. A version older than
+    the graph's is listed but changes nothing and is no error (applying an update file that
+    gives a PMID's versions 2 and 3 again published a release, and failed --max-errors 0). A
+    file whose only effect is a quarantined record still makes a release (its quarantine is
+    new), and applying it again changes nothing (with --max-errors 0 it still fails, saying so)."""
+    first, second, third = (tmp_path / f"{n}.jsonl" for n in ("first", "second", "third"))
     write_records([Article(pmid="99999911", title="One", version=2)], first)
     write_records([Article(pmid="99999911", title="One, older", version=1)], second)
+    write_records([Article(pmid="99999912", title="")], third)
     out = tmp_path / "b"
     runner = CliRunner()
     result = runner.invoke(main, ["build", str(first), "--out", str(out),
@@ -198,16 +202,23 @@ def test_an_ingest_that_changes_nothing_publishes_nothing(tmp_path: Path) -> Non
     assert current_release(out).name == built
     assert [p.name for p in (out / "releases").iterdir()] == [built]
 
-    result = runner.invoke(main, ["ingest", str(second), "--into", str(out)])
+    result = runner.invoke(main, ["ingest", str(second), "--into", str(out), "--max-errors", "0"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"nothing changed: release {built} stays current")
+    assert (f"{second}: seen 1 = mapped 0 + quarantined 1 (1 older than the graph's version) "
+            "+ deleted 0") in result.output
+    assert "version 1 of 99999911 is older than the version 2 already in the graph" \
+        in result.output
+
+    result = runner.invoke(main, ["ingest", str(third), "--into", str(out)])
     assert result.exit_code == 0, result.output
     held = current_release(out).name
     assert held != built and result.output.startswith(f"release {held}: 1 articles")
-    assert "older than the version 2" in (current_release(out) / "quarantine.jsonl").read_text(
-        encoding="utf-8")
-    result = runner.invoke(main, ["ingest", str(second), "--into", str(out)])
+    assert "no title" in (current_release(out) / "quarantine.jsonl").read_text(encoding="utf-8")
+    result = runner.invoke(main, ["ingest", str(third), "--into", str(out)])
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"nothing changed: release {held} stays current")
-    result = runner.invoke(main, ["ingest", str(second), "--into", str(out), "--max-errors", "0"])
+    result = runner.invoke(main, ["ingest", str(third), "--into", str(out), "--max-errors", "0"])
     assert result.exit_code == 1
     assert (f"1 records of the sources quarantined (more than --max-errors 0): nothing changed; "
             f"{out / 'current'} still points at {held}") in result.output
@@ -299,6 +310,18 @@ def test_a_build_on_a_terminal_shows_progress_and_quiet_silences_it(tmp_path: Pa
     assert "evkg:" not in shown and "records" not in shown
     assert f"quarantined: {bad}" in shown  # errors still show
     assert "findings.tsv" not in shown  # curated findings waiting for their article are no errors
+
+
+def test_quiet_says_nothing_of_the_default_articles_known_quarantine(tmp_path: Path) -> None:
+    """Their 6 records without an identifier were printed by every --quiet build (a nightly
+    `fetch --quiet` wrote them to its log each run): listed in quarantine.jsonl only."""
+    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "b"), "--quiet",
+                                       "--max-errors", "0"])
+    assert result.exit_code == 0, result.output
+    assert result.output == ""
+    quarantine = (current_release(tmp_path / "b") / "quarantine.jsonl").read_text(
+        encoding="utf-8")
+    assert quarantine.count("no PMID, DOI or PMCID") == 6
 
 
 def test_large_graphs_get_shacl_on_a_sample(default_build: tuple[Path, BuildReport]) -> None:
