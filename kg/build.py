@@ -427,7 +427,8 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
     descriptors = {d.ui: d for table in inputs.mesh_tables
                    for d in mesh.read_descriptors(table, qualifiers)}
     names = MeshNames.from_data(descriptors.values(), inputs.data_dir, qualifiers)
-    mapper = ArticleLinker.from_files(inputs.data_dir, inputs.ontology_dir)
+    mapper = ArticleLinker.from_files(inputs.data_dir, inputs.ontology_dir,
+                                      ev_collections=map(str, default_sources(inputs.data_dir)))
     loader = ArticleLoader(store, mapper=mapper, index=index, files=report.files,
                            quarantine=report.quarantine, spool=spool)
     with timed(report, "read+map+load"):

@@ -1,9 +1,13 @@
 """Everything one article contributes: its bibliographic record and the findings drawn from it
-by MeSH indexing and text mining (DESIGN.md, "The evidence model")."""
+by MeSH indexing and text mining (DESIGN.md, "The evidence model"), the findings only from an
+article about extracellular vesicles (its text or its MeSH headings name an EV type)."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 from pyoxigraph import Quad
@@ -12,7 +16,7 @@ from kg.articles import SharedTerms, article_lines
 from kg.findings import finding_quads
 from kg.meshlinks import Vocabulary, mesh_findings
 from kg.records import Article
-from kg.textmining import Matcher, text_findings
+from kg.textmining import Matcher, article_fields, text_findings
 from kg.vocabulary import read_concepts
 
 #: MeSH mappings strong enough to make a finding: a broad match (e.g. Apoptosis for apoptosis
@@ -32,21 +36,37 @@ class ArticleLinker:
     matcher: Matcher
     vocabulary: Vocabulary
     shared: SharedTerms = field(default_factory=SharedTerms, compare=False)
+    #: Source files collected as articles on EVs (the default articles: ../shared/corpus holds
+    #: "articles on EVs in breast cancer"), whose records count as about EVs even where their
+    #: title, keywords and headings do not say so (most come without an abstract).
+    ev_collections: frozenset[str] = frozenset()
 
     @classmethod
-    def from_files(cls, data_dir: Path, ontology_dir: Path) -> ArticleLinker:
+    def from_files(cls, data_dir: Path, ontology_dir: Path,
+                   ev_collections: Iterable[str] = ()) -> ArticleLinker:
         concepts = list(read_concepts(data_dir / "vocabulary"))
         return cls(Matcher.from_concepts(concepts),
                    Vocabulary.from_concepts(concepts, ontology=ontology_dir / "evkg.ttl",
-                                            strengths=MESH_FINDING_STRENGTHS))
+                                            strengths=MESH_FINDING_STRENGTHS),
+                   ev_collections=frozenset(map(_real_path, ev_collections)))
 
     def __call__(self, article: Article) -> list[Quad | str]:
         # a list, not a generator: the loader extends its buffer by ~100 items an article, and
         # a generator resumed once for each cost ~4 µs an article more than filling a list
         items: list[Quad | str] = [*article_lines(article, self.shared)]
-        for finding in (*mesh_findings(article, self.vocabulary),
-                        *text_findings(article, self.matcher)):
+        ev_heading = (_real_path(article.provenance.file) in self.ev_collections
+                      or self.vocabulary.names_ev(article))
+        indexed = list(mesh_findings(article, self.vocabulary))
+        if indexed and not ev_heading and not self.matcher.names_ev(article_fields(article)):
+            indexed = []  # a miRNA and a process indexed on an article that is not about EVs
+        for finding in (*indexed, *text_findings(article, self.matcher, ev_heading=ev_heading)):
             if article.retracted:
                 finding = replace(finding, retracted=True)
             items.extend(finding_quads(finding))
         return items
+
+
+@lru_cache(maxsize=256)
+def _real_path(name: str) -> str:
+    """A source file's name as one spelling (records name the file as the build was given it)."""
+    return os.path.realpath(name) if name else ""

@@ -93,6 +93,11 @@ class Vocabulary:
                     yield ui, label, link
 
 
+    def names_ev(self, article: Article) -> bool:
+        """Whether a heading or substance of the article maps to an EV type."""
+        return any(link.scheme == "ev_types" for _, _, link in self.uis(article))
+
+
 def strongest(links: Iterable[MeshLink]) -> tuple[MeshLink, ...]:
     """The links that share the strongest strength among ``links``."""
     links = sorted(links, key=lambda link: STRENGTH_ORDER.index(link.strength))

@@ -10,8 +10,10 @@ candidate ``associatedWith`` finding. Pure Python and ``re``. The decisions:
 - Overlapping mentions of different types: the longest wins, then cargo > disease > EV >
   process ("PD-L1" is CD274, not immune evasion; "metastatic breast cancer" is a disease, not
   metastasis). Two molecules in one name ("miR-221/222") share its span.
-- Short forms in :data:`CONTEXT_RULES` (EV, BC, MET, …) count only where the article also
+- Short forms in :data:`CONTEXT_RULES` (EV, BC, MV, …) count only where the article also
   writes the long form: an "EV" that is an electric vehicle is not an extracellular vesicle.
+- Findings are drawn only from articles about EVs (an EV type named in a field, or a MeSH
+  heading that maps to one).
 - Findings: the disease context is the most specific disease named in the title or abstract
   (the one left once ancestors are dropped, else their nearest common ancestor), or none when
   no breast-cancer term occurs: an article on colon cancer gets no breast-cancer context. The
@@ -45,7 +47,6 @@ CONTEXT_RULES: dict[str, re.Pattern[str]] = {
     short: re.compile(long) for shorts, long in (
         (("EV", "sEV", "lEV"), r"extracellular vesicle"),
         (("BC",), r"breast cancer"),
-        (("MET",), r"mesenchymal[ -](?:to[ -])?epithelial"),
         (("MV",), r"microvesicle"),
         (("NST",), r"no special type"),
     ) for short in shorts
@@ -114,6 +115,11 @@ class Matcher:
         context = "\n".join(text for _, text, _ in prepared)
         return {field: self._finish(found + self._other(*p), context)
                 for (field, _, p), found in zip(prepared, cargo, strict=True)}
+
+    def names_ev(self, fields: Iterable[tuple[str, str]]) -> bool:
+        """Whether the texts name an extracellular vesicle (any EV type of the vocabulary)."""
+        text = "\n".join(text for _, text in fields)
+        return any(m.entity_type == "ev" for m in self.mentions(text))
 
     def disease(self, mentions: Iterable[Mention]) -> str:
         """The disease context the disease mentions give (see the module notes), or ""."""
@@ -229,11 +235,16 @@ def article_fields(article: Article) -> tuple[tuple[str, str], ...]:
                      strict=True))
 
 
-def text_findings(article: Article, matcher: Matcher) -> Iterator[Finding]:
-    """A candidate finding for each listed cargo and process named in one sentence."""
+def text_findings(article: Article, matcher: Matcher, *,
+                  ev_heading: bool = False) -> Iterator[Finding]:
+    """A candidate finding for each listed cargo and process named in one sentence of an
+    article about extracellular vesicles: one whose title, abstract or keywords name an EV
+    type, or (``ev_heading``) whose MeSH indexing does. A molecule and a process in an article
+    on something else (a colon cancer cell line, beta cells) are no EV cargo finding."""
     fields = article_fields(article)
     found = matcher.mentions_with_cargo(fields)
-    if not found:
+    if not found or not (ev_heading or any(m.entity_type == "ev" for mentions in found.values()
+                                           for m in mentions)):
         return
     disease = matcher.disease(found["title"] + found["abstract"])
     iri = subject_iri(article)

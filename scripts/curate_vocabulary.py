@@ -279,6 +279,17 @@ DISEASE_BROADER = {
     "her2_negative": "breast_cancer", "basal_like": "breast_cancer", "idc": "breast_carcinoma",
     "male_breast": "breast_cancer",
 }
+#: Source phrases that name another process and so stay out of a process's text-mining phrases
+#: (kept in its notes with the reason): a finding drawn from them links the wrong process.
+PROCESS_PHRASES_EXCLUDED = {
+    "emt": {"mesenchymal-epithelial transition": "the reverse process (MET)",
+            "MET": "the reverse process (mesenchymal-epithelial transition), and the MET "
+                   "proto-oncogene"},
+    "angiogenesis": {"vascular permeability": "the endothelial barrier's leakiness, not the "
+                                              "formation of new vessels",
+                     "vascular leakiness": "the endothelial barrier's leakiness, not the "
+                                           "formation of new vessels"},
+}
 #: Phrases that name a distinct concept and so stay out of a disease's phrases (kept in notes).
 DISEASE_PHRASES_EXCLUDED = {"her2_negative": {"HER2-low (distinct NCIT:C179553)"}}
 
@@ -511,6 +522,8 @@ def process_rows() -> list[dict[str, str]]:
         for strength, curie, reason in PROCESS_EXTRA_MAPPINGS.get(key, []):
             a.add(strength, curie, reason=reason)
         broader, broader_reason = PROCESS_BROADER.get(key, ([], ""))
+        excluded = PROCESS_PHRASES_EXCLUDED.get(key, {})
+        phrases = split(row["text_mining_phrases_curated"])
         matches = "; ".join(f"{name}: {row[col]}" for name, col in
                             (("GO", "go_match"), ("NCIT", "ncit_match"), ("MeSH", "mesh_match"))
                             if row[col])
@@ -519,13 +532,15 @@ def process_rows() -> list[dict[str, str]]:
             "label": row["preferred_label"],
             "definition": DEFINITIONS[key],
             "alt_labels": "; ".join(unique(a.synonyms, [row["preferred_label"]])),
-            "phrases": "; ".join(unique(split(row["text_mining_phrases_curated"]))),
+            "phrases": "; ".join(unique(p for p in phrases if p not in excluded)),
             "mappings": "; ".join(a.mappings),
             "broader": "; ".join(broader),
             "source": f"../shared/vocab/cancer_processes.tsv, row {key}; identifiers verified in: "
                       f"{row['id_sources']}",
             "notes": join_notes(row["notes"], f"Match strengths in the source: {matches}",
                                 *a.reasons, PROCESS_STRENGTH_NOTES.get(key, ""), broader_reason,
+                                *(f"Source phrase {p!r} left out of the text-mining phrases: "
+                                  f"{excluded[p]}" for p in phrases if p in excluded),
                                 *a.unused),
         })
     return out

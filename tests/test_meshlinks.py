@@ -106,7 +106,7 @@ def test_mesh_and_text_findings_pass_the_graph_checks(vocabulary: Vocabulary) ->
     classed = Article(pmid="25371201", title="A study", mesh_headings=(MICRORNAS, EMT))
     matcher = Matcher.from_concepts(read_concepts(VOCABULARY))
     findings = [*mesh_findings(article, vocabulary), *mesh_findings(classed, vocabulary),
-                *text_findings(article, matcher)]
+                *text_findings(article, matcher, ev_heading=True)]
     assert {f.method for f in findings} == {"mesh", "text"}
     store = Store()
     store.extend([*ontology_quads(), *vocabulary_quads(VOCABULARY), *article_quads(article),
