@@ -374,6 +374,8 @@ FINDING_JUDGEMENTS = {
         "trastuzumab (a HER2-targeted drug; the source names no subtype). Article RETRACTED."),
     ("SNHG14", "apoptosis_resistance"): ("promotes", "apoptosis_resistance", "Article RETRACTED."),
     ("EDIL3", "biomarker(early detection)"): ("biomarkerFor", "", "early detection"),
+    ("survivin", "biomarker"): ("biomarkerFor", "", ""),
+    ("HER2", "biomarker"): ("biomarkerFor", "", ""),
     ("mtDNA", "drug_resistance(hormonal therapy)"): (
         "promotes", "drug_resistance",
         "hormonal therapy; the source also lists 'escape from dormancy', which has no process "
@@ -920,13 +922,14 @@ def finding_rows(process_keys: set[str], cargo_keys: set[str]) -> list[dict[str,
 
     out = []
     for row in rows:
-        if not row["evidence_pmid"]:
-            continue
+        if not row["evidence_pmid"] and not row["evidence_doi"]:
+            continue  # no article named: nothing to draw the finding from
         cargo = row_concept(row)
         assert cargo in cargo_keys, cargo
         retracted = "RETRACTED" in row["notes"]
-        source = f"../shared/vocab/cargo_examples.tsv, row {row['cargo_key']}; PMID: " \
-                 f"{provenance(row, 'pmid_source')}"
+        source = f"../shared/vocab/cargo_examples.tsv, row {row['cargo_key']}"
+        if row["evidence_pmid"]:
+            source += f"; PMID: {provenance(row, 'pmid_source')}"
         if row["evidence_doi"]:
             source += f"; DOI: {provenance(row, 'doi_source')}"
         for item in split(row["processes"]):

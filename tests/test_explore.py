@@ -58,7 +58,7 @@ def test_cargo_process_statistics_match_the_example(default_store: Store) -> Non
     live = {(r["class"], r["process"]): int(r["findings"])
             for r in rows(default_store, example("cargo-class-process-counts"))}
     assert stored(default_store, "CargoProcessCount", ("countedCargoClass", "countedProcess")) == live
-    assert live[(EVKG.MicroRNA.value, BASE + "process/metastasis")] == 8
+    assert live[(EVKG.MicroRNA.value, BASE + "process/metastasis")] == 9
 
 
 def test_heading_statistics_match_the_top_headings(default_store: Store) -> None:
@@ -207,7 +207,7 @@ def test_explore_page_draws_its_charts(browser_page: Any, live_server: str,
     assert headings.get_attribute("data-drawn") == "15" and headings.evaluate(INKED) > 500
     cell = page.locator("#years-table tr[data-label='2023']")
     assert cell.get_attribute("data-value") == "13"
-    assert page.locator("#heatmap-table td.cell a").count() == 19
+    assert page.locator("#heatmap-table td.cell a").count() == 20
     assert page.locator("#network-svg line").count() == 10
     page.screenshot(path="/tmp/evkg-explore.png", full_page=True)
     page.locator("#heatmap-table td.cell a").first.click()
