@@ -93,7 +93,8 @@ def article_record(d: Description) -> ArticleRecord:
         journal_abbreviation=_text(d, journal, FABIO.hasNLMJournalTitleAbbreviation) if journal else "",
         issn=[o.value for p in (BIBO.issn, BIBO.eissn)
               for o in d.facts.get(journal, {}).get(p.value, [])],
-        issued=issued, volume=own(BIBO.volume), issue=own(BIBO.issue), pages=own(BIBO.pages),
+        issued=issued, volume=own(BIBO.volume), issue=own(BIBO.issue),
+        pages=full_page_range(own(BIBO.pages)),
         doi=own(BIBO.doi), pmid=own(FABIO.hasPubMedId), pmcid=own(FABIO.hasPubMedCentralId),
         keywords=sorted(o.value for o in d.objects(subject, SCHEMA.keywords)),
         same_as=[url for url in (
@@ -168,3 +169,17 @@ def csl_json(record: ArticleRecord) -> str:
         optional["issued"] = {"date-parts": [_date_parts(record.issued)]}
     item.update({k: v for k, v in optional.items() if v})
     return json.dumps([item], indent=2, ensure_ascii=False)
+
+
+_MEDLINE_RANGE = re.compile(r"(\d+)-(\d+)")
+
+
+def full_page_range(pages: str) -> str:
+    """MEDLINE's short page ranges written out: "501-15" is 501-515, "1201-9" is 1201-1209
+    (a citation manager takes the end as the page number it reads)."""
+    def whole(match: re.Match[str]) -> str:
+        start, end = match.groups()
+        if len(end) < len(start) and int(start[-len(end):]) < int(end):
+            end = start[:len(start) - len(end)] + end
+        return f"{start}-{end}"
+    return _MEDLINE_RANGE.sub(whole, pages)

@@ -19,7 +19,7 @@ from server.state import state
 #: How long clients may reuse a file without asking again (a release never changes).
 MAX_AGE = 3600
 #: The files that list the others (and so are not listed themselves), with their media types.
-RELEASE_INDEX = {CHECKSUMS: "text/plain; charset=utf-8", MANIFEST: "application/json"}
+RELEASE_INDEX = {CHECKSUMS: "text/plain", MANIFEST: "application/json"}
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, request
-from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from server.executor import Failure
 from server.negotiation import NotAcceptable, wants_html
@@ -50,6 +50,16 @@ def register_error_handlers(app: Flask) -> None:
         if wants_html(request.headers.get("Accept")):  # a person following a link
             return page_response("not_found.html", status=404, path=request.path)
         response = error_response(404, f"nothing at {request.path}")
+        response.headers["Vary"] = "Accept"
+        return response
+
+    @app.errorhandler(400)
+    def bad_request(error: Exception) -> Response:
+        message = (error.description if isinstance(error, HTTPException) and error.description
+                   else "the request is not one this server can answer")
+        if wants_html(request.headers.get("Accept")):  # a person following a link
+            return page_response("bad_request.html", status=400, message=message)
+        response = error_response(400, message)
         response.headers["Vary"] = "Accept"
         return response
 

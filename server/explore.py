@@ -194,7 +194,8 @@ def _iri_argument(name: str) -> NamedNode:
     try:
         return NamedNode(value)
     except ValueError:
-        abort(400, f"{name} must be an IRI")
+        abort(400, f"/explore/findings needs {name}= an IRI (a cargo class and a process, as the "
+                   f"heatmap's cells link them); got {value!r}")
 
 
 def cell_findings(cargo_class: NamedNode, process: NamedNode) -> list[graph.Row]:

@@ -60,7 +60,7 @@ def editor_response() -> Response:
         "editor.html", examples=examples,
         examples_json=script_json({"examples": editor.examples_json()}),
         prefixes_json=script_json(dict(PREFIXES)), yasgui=editor.yasgui_available(),
-        default_query=editor.DEFAULT_QUERY)
+        default_query=editor.DEFAULT_QUERY, base=iris.base_iri())
 
 
 def create_pages_blueprint() -> Blueprint:

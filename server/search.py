@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from pyoxigraph import Literal
 
 from kg import iris
-from kg.namespaces import DCTERMS, RDFS, SKOS
+from kg.mirnas import find_names, name_keys
+from kg.namespaces import BIBO, DCTERMS, FABIO, FOAF, RDFS, SKOS
 from server import graph
 from server.terms import href
 
@@ -15,8 +17,15 @@ from server.terms import href
 SEARCH_LIMIT = 50
 #: Longest query text taken (longer text is cut).
 MAX_QUERY_LENGTH = 200
-#: Properties searched.
-SEARCHED = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, DCTERMS.title)
+#: Properties searched (a substring of any of them).
+SEARCHED = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, SKOS.notation,
+            DCTERMS.title)
+#: Identifiers looked up whole before the label search: (pattern, property, spellings).
+IDENTIFIERS = (
+    (re.compile(r"\d{1,9}"), FABIO.hasPubMedId, lambda text: (text,)),
+    (re.compile(r"10\.\d{4,9}/\S+"), BIBO.doi, lambda text: (text, text.lower(), text.upper())),
+    (re.compile(r"PMC\d+", re.IGNORECASE), FABIO.hasPubMedCentralId, lambda text: (text.upper(),)),
+)
 
 
 @dataclass(frozen=True)
@@ -43,12 +52,31 @@ def search_query(text: str, limit: int = SEARCH_LIMIT) -> str:
     }} }} ORDER BY ?rank STRLEN(STR(?matched)) ?s LIMIT {limit}"""
 
 
+def exact_query(text: str) -> str:
+    """The SPARQL for what ``text`` names whole: an article by PMID, DOI or PMCID, a miRNA by
+    any way of writing it (``microRNA-105``, ``mir105``), an author by family name."""
+    pairs = [(p, spelling) for pattern, p, spellings in IDENTIFIERS if pattern.fullmatch(text)
+             for spelling in spellings(text)]
+    pairs += [(FOAF.familyName, name) for name in dict.fromkeys((text, text[:1].upper() + text[1:]))]
+    parts = [f"{{ ?s {graph.ref(p)} {graph.ref(Literal(v))} BIND({graph.ref(Literal(v))} AS ?matched) }}"
+             for p, v in pairs]
+    mirnas = [key for match in find_names(text) if match.group() == text
+              for keys in name_keys(match) for key in keys[:1]]
+    if mirnas:
+        parts.append(f"{{ VALUES ?s {{ {graph.values(iris.cargo_iri(k).value for k in mirnas)} }} "
+                     f"?s a {graph.ref(SKOS.Concept)} BIND({graph.ref(Literal(text))} AS ?matched) }}")
+    return f"SELECT DISTINCT ?s ?matched WHERE {{ {' UNION '.join(parts)} }} LIMIT {SEARCH_LIMIT}"
+
+
 def search(text: str) -> list[Hit]:
-    """Resources with a label containing ``text`` (our own resources first, then shorter labels)."""
+    """Resources ``text`` names whole (identifiers, miRNA names, family names), then those with
+    a label containing it (our own resources first, then shorter labels)."""
     text = text.strip()[:MAX_QUERY_LENGTH]
     if not text:
         return []
-    rows = graph.select(search_query(text))
+    rows = graph.select(exact_query(text))
+    rows += [row for row in graph.select(search_query(text))
+             if row["s"] not in {r["s"] for r in rows}][:SEARCH_LIMIT - len(rows)]
     labels = graph.labels_for(row["s"].value for row in rows)
     return [Hit(row["s"].value, labels.get(row["s"].value, row["matched"].value),
                 row["matched"].value, href(row["s"].value)) for row in rows]

@@ -70,6 +70,13 @@ def create_sitemap_blueprint() -> Blueprint:
             return Response(_index(pages), content_type="application/xml; charset=utf-8")
         return Response(_urlset(1), content_type="application/xml; charset=utf-8")
 
+    @bp.route("/robots.txt")
+    def robots() -> Response:
+        """Crawlers may read every page; the sitemap lists them."""
+        root = request.url_root.rstrip("/")
+        return Response(f"User-agent: *\nAllow: /\nSitemap: {root}/sitemap.xml\n",
+                        content_type="text/plain; charset=utf-8")
+
     @bp.route("/sitemap/<int:page>.xml")
     def sitemap_page(page: int) -> Response:
         """One page of a large sitemap (50,000 URLs each)."""

@@ -53,3 +53,38 @@ def test_article_page_links_to_similar_article_and_cargo(browser_page: Any,
     assert browser_page.inner_text("h1") == "hsa-miR-105"
     assert "Findings" in browser_page.inner_text("main")
     browser_page.screenshot(path="/tmp/evkg-cargo.png", full_page=True)
+
+
+def test_editor_results_link_to_this_server_and_say_when_cut(browser_page: Any,
+                                                             live_server: str) -> None:
+    """Result IRIs are under https://w3id.org/evkg/, which need not reach this server: their
+    links open its own pages. An answer cut at the row cap (10,000) said so only in a header."""
+    if not YASGUI.is_file():
+        pytest.skip("YASGUI is not installed: run `make install` (npm ci)")
+    browser_page.goto(live_server + "/")
+    browser_page.wait_for_selector("#yasgui .yasqe .CodeMirror")
+    assert browser_page.locator("#truncation-note").is_hidden()
+    browser_page.evaluate("q => { window.evkgYasgui.getTab().setQuery(q); }",
+                          "SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
+    panel = browser_page.locator(".tabPanel.active")
+    panel.locator(".yasqe_queryButton").click()
+    panel.locator(".yasr table tbody tr").first.wait_for(timeout=30_000)
+    note = browser_page.locator("#truncation-note")
+    note.wait_for(state="visible", timeout=10_000)
+    assert "cut at the endpoint's cap (rows: 10000)" in note.inner_text()
+    links = panel.locator(".yasr table tbody a")
+    hrefs = [links.nth(i).get_attribute("href") or "" for i in range(min(links.count(), 50))]
+    assert hrefs and all(not h.startswith("https://w3id.org/evkg/") for h in hrefs)
+    local = [h for h in hrefs if h.startswith(live_server + "/")]
+    assert local
+    browser_page.goto(local[0])
+    assert browser_page.inner_text("h1").strip()
+
+
+@pytest.mark.parametrize("path", ["/article/24735924", "/cargo/hsa-miR-105", "/explore",
+                                  "/dataset", "/downloads/"])
+def test_pages_fit_a_phone_screen(browser_page: Any, live_server: str, path: str) -> None:
+    """At 375 px the article page was 1,045 px wide (long values did not wrap)."""
+    browser_page.set_viewport_size({"width": 375, "height": 800})
+    browser_page.goto(live_server + path)
+    assert browser_page.evaluate("document.documentElement.scrollWidth") <= 375

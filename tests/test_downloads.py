@@ -68,7 +68,8 @@ def test_the_checksums_file_checks_every_download(
     a user now downloads the sums and the files and runs ``sha256sum -c``."""
     listing = client.get("/downloads/", headers={"Accept": "application/json"}).get_json()
     with client.get(listing["checksums"]) as sums:
-        assert sums.status_code == 200 and sums.mimetype == "text/plain"
+        assert sums.status_code == 200
+        assert sums.headers["Content-Type"] == "text/plain; charset=utf-8"
         (tmp_path / "SHA256SUMS").write_bytes(sums.data)
     for line in (tmp_path / "SHA256SUMS").read_text().splitlines():
         name = line.split("  ", 1)[1]
@@ -225,6 +226,14 @@ def test_sitemap_lists_article_and_vocabulary_pages(client: FlaskClient, page_co
     assert "http://localhost/ev-type/exosome" in locations
     assert "http://localhost/article/doi/10.1186/s12943-020-1145-5" in locations
     assert len(locations) == len(set(locations)) == page_count >= 93 + 84
+
+
+def test_robots_txt_points_crawlers_at_the_sitemap(client: FlaskClient) -> None:
+    response = client.get("/robots.txt")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    assert response.text.splitlines() == ["User-agent: *", "Allow: /",
+                                          "Sitemap: http://localhost/sitemap.xml"]
+    assert '<a href="/explore">Explore</a>' in client.get("/", headers=HTML).text  # the nav
 
 
 def test_large_sitemap_becomes_an_index(client: FlaskClient, monkeypatch: pytest.MonkeyPatch,

@@ -134,7 +134,11 @@ def test_cell_listing_names_its_findings(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize("query", ["", "cargo_class=%3Cx%3E&process=y", "process=x"])
 def test_cell_listing_refuses_what_is_not_an_iri(client: FlaskClient, query: str) -> None:
-    assert client.get("/explore/findings?" + query).status_code == 400
+    text = client.get("/explore/findings?" + query, headers={"Accept": "text/plain"})
+    assert text.status_code == 400 and "/explore/findings needs cargo_class= an IRI" in text.text
+    page = client.get("/explore/findings?" + query, headers={"Accept": "text/html"})
+    assert page.status_code == 400  # the site's page, not werkzeug's bare one
+    assert '<a href="/explore">' in page.text and "needs cargo_class= an IRI" in page.text
 
 
 def test_page_lists_the_top_headings(page: str, default_store: Store) -> None:

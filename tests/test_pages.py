@@ -205,13 +205,14 @@ def test_article_page_cites_in_bibtex_and_csl_json(client: FlaskClient) -> None:
     html = client.get("/article/24735924", headers=HTML).get_data(as_text=True)
     assert "@article{pmid24735924," in html
     assert "author = {Zhou, W. and Fong, M. Y. and" in html
-    assert "pages = {501--15}" in html
+    assert "pages = {501--515}" in html  # MEDLINE's "501-15" written out
     csl_text = re.search(r'<pre class="citation" id="csl-json">(.*?)</pre>', html, re.S)
     assert csl_text is not None
     (item,) = json.loads(unescape(csl_text.group(1)))
     assert item["author"][0] == {"family": "Zhou", "given": "W."}
     assert item["issued"] == {"date-parts": [[2014, 4, 14]]}
     assert item["DOI"] == "10.1016/j.ccr.2014.03.007"
+    assert item["page"] == "501-515"
 
 
 def test_cargo_page_shows_findings_evidence_and_external_ids(client: FlaskClient) -> None:
@@ -320,6 +321,21 @@ def test_search_finds_mir_105(client: FlaskClient) -> None:
     assert BASE + "article/24735924" in found
     html = client.get("/search?q=MIR-105", headers=HTML).get_data(as_text=True)
     assert 'href="/cargo/hsa-miR-105"' in html
+
+
+@pytest.mark.parametrize(("text", "page"), [
+    ("24735924", "/article/24735924"), ("10.1016/J.CCR.2014.03.007", "/article/24735924"),
+    ("pmc10393036", "/article/37534210"), ("microRNA-105", "/cargo/hsa-miR-105"),
+    ("mir105", "/cargo/hsa-miR-105"), ("TNBC", "/disease/tnbc"),
+    ("Zhou", "/article/24735924/author/1"),
+])
+def test_search_finds_what_an_identifier_or_a_spelling_names(client: FlaskClient, text: str,
+                                                             page: str) -> None:
+    """A PMID, DOI (any case), PMCID, a miRNA written another way, a short form the text miner
+    knows, an author's family name: each found nothing (a new user's first searches)."""
+    results = client.get("/search", query_string={"q": text},
+                         headers={"Accept": "application/json"}).get_json()["results"]
+    assert page in [r["page"] for r in results], results
 
 
 @pytest.mark.parametrize("text", ['"} } SELECT * {', "\\", "'", "<>", "x" * 5000])

@@ -22,6 +22,40 @@
       yasr: { prefixes: prefixes },
     });
     window.evkgYasgui = yasgui;
+    localLinks(container, container.dataset.base);
+    noteTruncation(endpoint, document.getElementById("truncation-note"));
+  }
+
+  // Result links to the graph's IRIs open this server's page of them: the IRIs are under the
+  // base (https://w3id.org/evkg/ by default), which need not resolve to this server.
+  function localLinks(root, base) {
+    var here = window.location.origin + "/";
+    if (!base || base === here) return;
+    function rewrite() {
+      var links = root.querySelectorAll('a[href^="' + base + '"]');
+      for (var i = 0; i < links.length; i++) {
+        links[i].href = here + links[i].getAttribute("href").slice(base.length);
+        links[i].removeAttribute("target");
+      }
+    }
+    new MutationObserver(rewrite).observe(root, { childList: true, subtree: true });
+  }
+
+  // An answer cut at the row cap says so in X-EVKG-Truncated: show it above the results.
+  function noteTruncation(endpoint, note) {
+    var fetchFirst = window.fetch;
+    window.fetch = function (request, init) {
+      return fetchFirst.call(window, request, init).then(function (response) {
+        var url = typeof request === "string" ? request : request.url;
+        if (url.indexOf(endpoint) === 0) {
+          var cut = response.headers.get("X-EVKG-Truncated");
+          note.hidden = !cut;
+          note.textContent = cut ? "The answer was cut at the endpoint's cap (" + cut.replace("=", ": ") +
+            "): add LIMIT/OFFSET to page through it, or download the full dataset." : "";
+        }
+        return response;
+      });
+    };
   }
 
   function byName(name) {
