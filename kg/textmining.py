@@ -17,7 +17,8 @@ candidate ``associatedWith`` finding. Pure Python and ``re``. The decisions:
 - Findings: the disease context is the most specific disease named in the title or abstract
   (the one left once ancestors are dropped, else their nearest common ancestor), or none when
   no breast-cancer term occurs: an article on colon cancer gets no breast-cancer context. The
-  keywords, joined by "; " (the text the span refers to), count as one sentence. Negation and
+  keywords, joined by "; " (the text the span refers to), count as one sentence; a pair they
+  name that a sentence of the title or abstract already gave makes no second finding. Negation and
   the direction of an effect are not read: every finding is ``associatedWith``, and keeps its
   sentence so that a reader can judge it.
 """
@@ -248,17 +249,23 @@ def text_findings(article: Article, matcher: Matcher, *,
         return
     disease = matcher.disease(found["title"] + found["abstract"])
     iri = subject_iri(article)
+    in_sentences: set[tuple[str, str]] = set()
     for field, text in fields:
-        spans = [(0, len(text))] if field == "keywords" else sentence_spans(text)
+        keywords = field == "keywords"
+        spans = [(0, len(text))] if keywords else sentence_spans(text)
         for start, end in spans:
             inside = [m for m in found[field] if start <= m.start < end]
             processes = {m.key: m for m in reversed(inside) if m.entity_type == "process"}
             for cargo in (m for m in inside if m.entity_type == "cargo" and m.listed):
                 for process in sorted(processes.values()):
+                    if keywords and (cargo.key, process.key) in in_sentences:
+                        continue  # the keywords repeat what a sentence said: one finding
+                    in_sentences.add((cargo.key, process.key))
+                    where = "the keywords" if keywords else "one sentence"
                     yield Finding(
                         article=iri, method="text", effect="associatedWith", cargo=cargo.key,
                         process=process.key, disease=disease, field=field,
                         span=(cargo.start, cargo.end), sentence=text[start:end],
-                        evidence_note=f'"{cargo.text}" and "{process.text}" in one sentence',
+                        evidence_note=f'"{cargo.text}" and "{process.text}" in {where}',
                         retracted=article.retracted,
                     )

@@ -189,6 +189,13 @@ def test_article_page_shows_title_types_links_and_findings(client: FlaskClient) 
     assert "Breast Neoplasms" in html  # a MeSH heading, labelled
 
 
+def test_a_finding_page_is_named_in_words(client: FlaskClient) -> None:
+    """Its title and heading were the raw IRI (findings carry no label)."""
+    html = client.get("/finding/f779a5da8265bcf4", headers=HTML).text
+    assert "<title>hsa-miR-105 associated with angiogenesis · evkg</title>" in html
+    assert "<h1>hsa-miR-105 associated with angiogenesis</h1>" in html
+
+
 def test_article_page_embeds_scholarly_article_jsonld(client: FlaskClient) -> None:
     html = client.get("/article/24735924", headers=HTML).get_data(as_text=True)
     (doc,) = jsonld_scripts(html)

@@ -216,6 +216,17 @@ def test_findings_pair_listed_cargo_with_processes_of_the_same_sentence(matcher:
     assert findings == list(text_findings(ARTICLE, matcher))  # deterministic
 
 
+def test_keywords_that_repeat_a_sentence_make_no_second_finding(matcher: Matcher) -> None:
+    """UCH-L1's title and keywords gave the same finding twice, the keywords' one saying "in
+    one sentence"."""
+    article = Article(pmid="4", title="Exosomal miR-21 promotes metastasis",
+                      keywords=("miR-21", "metastasis", "miR-105", "exosomes"))
+    assert [(f.field, f.cargo, f.process) for f in text_findings(article, matcher)] == [
+        ("title", "hsa-miR-21", "metastasis"), ("keywords", "hsa-miR-105", "metastasis")]
+    keyworded = list(text_findings(article, matcher))[1]
+    assert keyworded.evidence_note == '"miR-105" and "metastasis" in the keywords'
+
+
 def test_no_findings_without_listed_cargo(matcher: Matcher) -> None:
     article = Article(pmid="1", title="miR-1234 and PD-1 drive metastasis of breast cancer")
     assert list(text_findings(article, matcher)) == []
