@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from pyoxigraph import Quad
@@ -59,7 +59,9 @@ class ArticleLinker:
         indexed = list(mesh_findings(article, self.vocabulary))
         if indexed and not ev_heading and not self.matcher.names_ev(article_fields(article)):
             indexed = []  # a miRNA and a process indexed on an article that is not about EVs
-        for finding in (*indexed, *text_findings(article, self.matcher, ev_heading=ev_heading)):
+        mined = text_findings(article, self.matcher, ev_heading=ev_heading,
+                              indexed_disease=partial(self.vocabulary.disease, article))
+        for finding in (*indexed, *mined):
             if article.retracted:
                 finding = replace(finding, retracted=True)
             items.extend(finding_quads(finding))

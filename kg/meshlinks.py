@@ -93,6 +93,11 @@ class Vocabulary:
                     yield ui, label, link
 
 
+    def disease(self, article: Article) -> str:
+        """The disease context the article's headings give (the narrowest), or ""."""
+        return narrowest((link.key for _, _, link in self.uis(article)
+                          if link.scheme == "diseases"), self.parents)
+
     def names_ev(self, article: Article) -> bool:
         """Whether a heading or substance of the article maps to an EV type."""
         return any(link.scheme == "ev_types" for _, _, link in self.uis(article))

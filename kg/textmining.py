@@ -16,7 +16,8 @@ candidate ``associatedWith`` finding. Pure Python and ``re``. The decisions:
   heading that maps to one).
 - Findings: the disease context is the most specific disease named in the title or abstract
   (the one left once ancestors are dropped, else their nearest common ancestor), or none when
-  no breast-cancer term occurs: an article on colon cancer gets no breast-cancer context. The
+  no breast-cancer term occurs (then the MeSH headings' disease, if they name one): an
+  article on colon cancer gets no breast-cancer context. The
   keywords, joined by "; " (the text the span refers to), count as one sentence; a pair they
   name that a sentence of the title or abstract already gave makes no second finding. Negation and
   the direction of an effect are not read: every finding is ``associatedWith``, and keeps its
@@ -26,7 +27,7 @@ candidate ``associatedWith`` finding. Pure Python and ``re``. The decisions:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from kg.articles import subject_iri
@@ -236,18 +237,20 @@ def article_fields(article: Article) -> tuple[tuple[str, str], ...]:
                      strict=True))
 
 
-def text_findings(article: Article, matcher: Matcher, *,
-                  ev_heading: bool = False) -> Iterator[Finding]:
+def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = False,
+                  indexed_disease: Callable[[], str] = str) -> Iterator[Finding]:
     """A candidate finding for each listed cargo and process named in one sentence of an
     article about extracellular vesicles: one whose title, abstract or keywords name an EV
     type, or (``ev_heading``) whose MeSH indexing does. A molecule and a process in an article
-    on something else (a colon cancer cell line, beta cells) are no EV cargo finding."""
+    on something else (a colon cancer cell line, beta cells) are no EV cargo finding. The
+    disease context is the text's, else the one the MeSH headings give (``indexed_disease``,
+    asked only then)."""
     fields = article_fields(article)
     found = matcher.mentions_with_cargo(fields)
     if not found or not (ev_heading or any(m.entity_type == "ev" for mentions in found.values()
                                            for m in mentions)):
         return
-    disease = matcher.disease(found["title"] + found["abstract"])
+    disease = matcher.disease(found["title"] + found["abstract"]) or indexed_disease()
     iri = subject_iri(article)
     in_sentences: set[tuple[str, str]] = set()
     for field, text in fields:

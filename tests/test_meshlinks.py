@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
-from pyoxigraph import Store
+from pyoxigraph import Quad, Store
 
 from kg.articles import article_quads, subject_iri
 from kg.build import ontology_quads
 from kg.findings import Finding, finding_quads
+from kg.linking import ArticleLinker
 from kg.meshlinks import MeshLink, Vocabulary, mesh_findings, strongest
 from kg.records import Article, MeshHeading, Substance
 from kg.textmining import Matcher, text_findings
@@ -121,3 +124,25 @@ def test_strengths_can_leave_out_broad_and_related_matches() -> None:
     article = Article(pmid="25391656", mesh_headings=(MICRORNAS, heading("D017209", "Apoptosis")))
     assert "D017209" not in sound.links  # Apoptosis is only broader than apoptosis resistance
     assert list(mesh_findings(article, sound)) == []
+
+
+def test_the_linker_draws_findings_only_from_ev_articles_with_the_headings_disease() -> None:
+    """A miRNA and a process indexed on an article that is not about EVs make no finding; an
+    Exosomes heading makes it one, and a text finding takes the headings' disease (TNBC)."""
+    linker = ArticleLinker.from_files(ROOT / "data", ROOT / "ontology")
+    tnbc = heading("D064726", "Triple Negative Breast Neoplasms")
+    plain = Article(pmid="6", title="miR-105 promotes metastasis",
+                    mesh_headings=(tnbc, METASTASIS), substances=(MIR105,))
+
+    def findings(article: Article) -> list[tuple[str, str]]:
+        return sorted((str(q.object), str(q.subject)) for q in linker(article)
+                      if isinstance(q, Quad) and q.predicate.value.endswith("#method"))
+
+    assert findings(plain) == []
+    about = replace(plain, mesh_headings=(*plain.mesh_headings, heading("D055354", "Exosomes")))
+    methods = [m for m, _ in findings(about)]
+    assert methods.count("<https://w3id.org/evkg/ontology#TextMining>") == 1
+    assert "<https://w3id.org/evkg/ontology#MeshIndexing>" in methods
+    contexts = {str(q.object) for q in linker(about) if isinstance(q, Quad)
+                and q.predicate.value.endswith("#diseaseContext")}
+    assert contexts == {"<https://w3id.org/evkg/disease/tnbc>"}

@@ -240,6 +240,16 @@ def test_findings_have_no_disease_without_a_breast_cancer_term(matcher: Matcher)
         "hsa-miR-21", "invasion", "", True)
 
 
+def test_the_headings_give_the_disease_the_text_does_not_name(matcher: Matcher) -> None:
+    article = Article(pmid="5", title="Exosomal miR-21 promotes metastasis")
+    assert [f.disease for f in text_findings(article, matcher)] == [""]
+    assert [f.disease for f in text_findings(article, matcher,
+                                             indexed_disease=lambda: "tnbc")] == ["tnbc"]
+    named = replace(article, title="Exosomal miR-21 promotes metastasis of breast cancer")
+    assert [f.disease for f in text_findings(named, matcher,
+                                             indexed_disease=lambda: "tnbc")] == ["breast_cancer"]
+
+
 def test_no_findings_from_an_article_that_is_not_about_evs(matcher: Matcher) -> None:
     """A miRNA and a process in an article on something else are no EV cargo finding (PubMed
     test records on colon cancer and beta cells gave 21 such findings); an EV named in any field,
