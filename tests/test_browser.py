@@ -67,10 +67,12 @@ def test_editor_results_link_to_this_server_and_say_when_cut(browser_page: Any,
     browser_page.evaluate("q => { window.evkgYasgui.getTab().setQuery(q); }",
                           "SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
     panel = browser_page.locator(".tabPanel.active")
-    panel.locator(".yasqe_queryButton").click()
-    panel.locator(".yasr table tbody tr").first.wait_for(timeout=30_000)
+    with browser_page.expect_response(lambda r: r.url.endswith("/sparql")
+                                      and r.request.method == "POST", timeout=60_000):
+        panel.locator(".yasqe_queryButton").click()
     note = browser_page.locator("#truncation-note")
-    note.wait_for(state="visible", timeout=10_000)
+    note.wait_for(state="visible", timeout=30_000)
+    panel.locator(".yasr table tbody tr").first.wait_for(timeout=30_000)
     assert "cut at the endpoint's cap (rows: 10000)" in note.inner_text()
     links = panel.locator(".yasr table tbody a")
     hrefs = [links.nth(i).get_attribute("href") or "" for i in range(min(links.count(), 50))]

@@ -28,6 +28,7 @@ from pyoxigraph import NamedNode, Store
 
 from kg.articles import article_quads
 from kg.iris import DEFAULT_BASE, journal_iri
+from kg.metadata import MEDIA_TYPES
 from kg.namespaces import DCTERMS, RDFS
 from kg.records import Article, Journal, Provenance
 from tests.conftest import shared_path
@@ -45,6 +46,9 @@ VOCABULARIES = (
 )
 #: The data licence (dcterms:license of the dataset and the ontology).
 LICENCES = ("https://creativecommons.org/licenses/by/4.0/",)
+#: Format IRIs, as DCAT names a distribution's media type and compression (IANA's register):
+#: values that describe a download, not resources the graph links to.
+MEDIA_TYPE_IRIS = (MEDIA_TYPES,)
 #: Local-id patterns that MeSH RDF uses beyond prefixes.tsv's ``^(C|D|Q)\d+$``.
 MESH_EXTRA = (r"^D\d+Q\d+$", r"^[A-Z]\d{2}(\.\d{3})*$")
 #: Web pages linked on purpose that prefixes.tsv has under another namespace: (namespace,
@@ -87,7 +91,7 @@ def namespace_of(iri: str, known: list[KnownNamespace]) -> KnownNamespace | None
 
 def is_external(iri: str) -> bool:
     return not (iri.startswith(DEFAULT_BASE) or iri.startswith(VOCABULARIES)
-                or iri in LICENCES)
+                or iri in LICENCES or iri.startswith(MEDIA_TYPE_IRIS))
 
 
 def external_iris(store: Store) -> Iterator[str]:

@@ -23,7 +23,7 @@
     });
     window.evkgYasgui = yasgui;
     localLinks(container, container.dataset.base);
-    noteTruncation(endpoint, document.getElementById("truncation-note"));
+    noteTruncation(yasgui, document.getElementById("truncation-note"));
   }
 
   // Result links to the graph's IRIs open this server's page of them: the IRIs are under the
@@ -41,21 +41,26 @@
     new MutationObserver(rewrite).observe(root, { childList: true, subtree: true });
   }
 
-  // An answer cut at the row cap says so in X-EVKG-Truncated: show it above the results.
-  function noteTruncation(endpoint, note) {
-    var fetchFirst = window.fetch;
-    window.fetch = function (request, init) {
-      return fetchFirst.call(window, request, init).then(function (response) {
-        var url = typeof request === "string" ? request : request.url;
-        if (url.indexOf(endpoint) === 0) {
-          var cut = response.headers.get("X-EVKG-Truncated");
-          note.hidden = !cut;
-          note.textContent = cut ? "The answer was cut at the endpoint's cap (" + cut.replace("=", ": ") +
-            "): add LIMIT/OFFSET to page through it, or download the full dataset." : "";
-        }
-        return response;
-      });
-    };
+  // An answer cut at the row cap says so in X-EVKG-Truncated: show it above the results. Each
+  // tab's editor reports its own query's response (other requests, such as autocompletion,
+  // must not hide the note).
+  function noteTruncation(yasgui, note) {
+    function show(response) {
+      var cut = response && response.headers && response.headers.get ?
+        response.headers.get("X-EVKG-Truncated") : null;
+      note.hidden = !cut;
+      note.textContent = cut ? "The answer was cut at the endpoint's cap (" + cut.replace("=", ": ") +
+        "): add LIMIT/OFFSET to page through it, or download the full dataset." : "";
+    }
+    function watch(tab) {
+      var yasqe = tab && tab.getYasqe();
+      if (!yasqe || yasqe.evkgWatched) return;
+      yasqe.evkgWatched = true;
+      yasqe.on("queryResponse", function (_, response) { show(response); });
+    }
+    watch(yasgui.getTab());
+    yasgui.on("query", function (_, tab) { watch(tab); });
+    yasgui.on("tabSelect", function () { note.hidden = true; });
   }
 
   function byName(name) {
