@@ -200,11 +200,11 @@ def _finding_label(description: Description, subject: NamedNode) -> str:
         found = description.objects(subject, predicate)
         return description.value(found[0]).text if found else ""
 
-    if not description.objects(subject, RDF.type) or EVKG.Finding not in description.objects(
-            subject, RDF.type):
+    if EVKG.Finding not in description.objects(subject, RDF.type):
         return ""
+    effect = first(EVKG.effect).rpartition(":")[2]
     effect = {"associatedWith": "associated with", "biomarkerFor": "a biomarker for"}.get(
-        first(EVKG.effect).rpartition(":")[2], first(EVKG.effect).rpartition(":")[2])
+        effect, effect)
     parts = [first(EVKG.cargo) or first(EVKG.cargoClass), effect,
              first(EVKG.process) or first(EVKG.diseaseContext)]
     return " ".join(p for p in parts if p)

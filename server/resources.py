@@ -18,6 +18,7 @@ from server.description import INCOMING_PAGE, describe, resource_triples
 from server.links import external_links
 from server.pages import DOCUMENT_TYPES, page_response, rdf_response, wants_page
 from server.schemaorg import page_jsonld
+from server.search import IDENTIFIER_SPELLINGS
 from server.terms import local_path, path_iri
 
 #: The IRI patterns minted under the base (kg/iris.py), as URL rules.
@@ -91,8 +92,8 @@ def article_by_identifier(path: str) -> str | None:
     for prefix, predicate in zip(IDENTIFIER_PATHS, (BIBO.doi, FABIO.hasPubMedCentralId), strict=True):
         if path.startswith(prefix) and len(path) > len(prefix):
             given = path[len(prefix):]
-            spellings = " ".join(graph.ref(Literal(v)) for v in dict.fromkeys(
-                (given, given.lower(), given.upper())))
+            spellings = " ".join(graph.ref(Literal(v))
+                                 for v in dict.fromkeys(IDENTIFIER_SPELLINGS[predicate](given)))
             rows = graph.select(f"SELECT ?a {{ VALUES ?id {{ {spellings} }} ?a {graph.ref(predicate)} ?id }} "
                                 "ORDER BY ?a LIMIT 1")
             found = local_path(rows[0]["a"].value) if rows else None

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from pyoxigraph import Literal
+from pyoxigraph import Literal, NamedNode
 
 from kg import iris
 from kg.mirnas import find_names, name_keys
@@ -21,11 +22,15 @@ MAX_QUERY_LENGTH = 200
 SEARCHED = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, SKOS.notation,
             DCTERMS.title)
 #: Identifiers looked up whole before the label search: (pattern, property, spellings).
-IDENTIFIERS = (
-    (re.compile(r"\d{1,9}"), FABIO.hasPubMedId, lambda text: (text,)),
-    (re.compile(r"10\.\d{4,9}/\S+"), BIBO.doi, lambda text: (text, text.lower(), text.upper())),
-    (re.compile(r"PMC\d+", re.IGNORECASE), FABIO.hasPubMedCentralId, lambda text: (text.upper(),)),
-)
+IDENTIFIER_SPELLINGS: dict[NamedNode, Callable[[str], tuple[str, ...]]] = {
+    FABIO.hasPubMedId: lambda text: (text,),
+    BIBO.doi: lambda text: (text, text.lower(), text.upper()),  # DOIs ignore case
+    FABIO.hasPubMedCentralId: lambda text: (text.upper(),),
+}
+IDENTIFIERS = tuple((pattern, p, IDENTIFIER_SPELLINGS[p]) for pattern, p in (
+    (re.compile(r"\d{1,9}"), FABIO.hasPubMedId),
+    (re.compile(r"10\.\d{4,9}/\S+"), BIBO.doi),
+    (re.compile(r"PMC\d+", re.IGNORECASE), FABIO.hasPubMedCentralId)))
 
 
 @dataclass(frozen=True)
