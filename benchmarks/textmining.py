@@ -20,9 +20,18 @@ marked nothing counts against precision. How mentions were marked:
   process). Short forms count where they mean the concept (EVs, BC), not elsewhere.
 
 Exact: same source, field, span, type and concept. Relaxed: same concept and type, spans
-overlap (one-to-one). Speed: records per CPU second of ``text_findings`` on synthetic articles
-(~1,500-character abstracts of filler words with one to three vocabulary names a sentence: far
-denser than real abstracts), none, a tenth or all of them naming a cargo.
+overlap (one-to-one).
+
+Effects: ``tests/data/effects.tsv`` holds the effect a careful reader takes from each cargo and
+process pair of one sentence (``kg.effects``), over the invented lines of
+``textmining_sentences.txt`` and ``effect_sentences.txt`` and the annotated PubMed records (read
+here as if about EVs, so that every sentence's pairs are judged). Per effect: precision and
+recall of the pairs the matcher makes; pairs a reader sees that the matcher does not make (a
+cargo the vocabulary lacks) are counted apart.
+
+Speed: records per CPU second of ``text_findings`` on synthetic articles (~1,500-character
+abstracts of filler words with one to three vocabulary names a sentence: far denser than real
+abstracts), none, a tenth or all of them naming a cargo.
 """
 
 from __future__ import annotations
@@ -48,6 +57,9 @@ from kg.vocabulary import Concept, read_concepts  # noqa: E402
 #: The gold standard and the invented sentences it annotates.
 ANNOTATIONS = ROOT / "tests" / "data" / "annotations.tsv"
 SENTENCES = ROOT / "tests" / "data" / "textmining_sentences.txt"
+#: Hand-judged effects of cargo-process pairs, and the invented sentences written for them.
+EFFECTS = ROOT / "tests" / "data" / "effects.tsv"
+EFFECT_SENTENCES = ROOT / "tests" / "data" / "effect_sentences.txt"
 #: Where annotated PMIDs that are not in data/ are read from.
 PUBMED = ROOT.parent / "shared" / "data" / "pubmed"
 ENTITY_TYPES = ("cargo", "process", "ev", "disease")
@@ -176,6 +188,62 @@ def errors(gold: list[Span], predicted: list[Span],
                       "extra (false positives):", *map(show, wrong)])
 
 
+Pair = tuple[str, str, int, str, str]  # source, field, cargo start, cargo, process
+
+
+def read_effects(path: Path = EFFECTS) -> dict[Pair, str]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t")
+        return {(r["source"], r["field"], int(r["start"]), r["cargo"], r["process"]): r["effect"]
+                for r in rows}
+
+
+def predict_effects(matcher: Matcher, sources: set[str]) -> dict[Pair, str]:
+    """The effect of every pair ``text_findings`` makes in the judged documents."""
+    found: dict[Pair, str] = {}
+    for path in (SENTENCES, EFFECT_SENTENCES):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip() and not line.startswith("#"):
+                for f in text_findings(Article(pmid="0", title=line), matcher, ev_heading=True):
+                    assert f.span is not None
+                    found[(path.name, f"line:{number}", f.span[0], f.cargo, f.process)] = f.effect
+    for article in _articles(sources - {SENTENCES.name, EFFECT_SENTENCES.name}):
+        for f in text_findings(article, matcher, ev_heading=True):
+            assert f.span is not None
+            found[(article.key, f.field, f.span[0], f.cargo, f.process)] = f.effect
+    return found
+
+
+def effects_report(gold: dict[Pair, str], predicted: dict[Pair, str]) -> str:
+    invented = {SENTENCES.name, EFFECT_SENTENCES.name}
+    lines = [f"{'effects':<32}{'gold':>6}{'pred':>6}{'hit':>6}  {'P':>6}{'R':>6}"]
+    for part, keep in (("invented lines", lambda k: k[0] in invented),
+                       ("PubMed records", lambda k: k[0] not in invented), ("all", lambda k: True)):
+        judged = {k: v for k, v in gold.items() if keep(k) and k in predicted}
+        for effect in ("promotes", "inhibits", "associatedWith"):
+            g = sum(v == effect for v in judged.values())
+            p = sum(predicted[k] == effect for k in judged)
+            hit = sum(v == effect == predicted[k] for k, v in judged.items())
+            lines.append(f"{part + ', ' + effect:<32}{g:>6}{p:>6}{hit:>6}  "
+                         f"{Score.ratio(hit, p):6.3f}{Score.ratio(hit, g):6.3f}")
+        agree = sum(v == predicted[k] for k, v in judged.items())
+        lines.append(f"{part + ', agreement':<32}{len(judged):>6}{'':>6}{agree:>6}  "
+                     f"{Score.ratio(agree, len(judged)):6.3f}")
+    unpaired = [k for k in gold if k not in predicted]
+    unjudged = [k for k in predicted if k not in gold and k[0] in {s for s, *_ in gold}]
+    lines.append(f"pairs a reader sees that the matcher does not make: {len(unpaired)} "
+                 f"({', '.join(sorted({k[3] for k in unpaired}))})")
+    if unjudged:
+        lines.append(f"pairs made but not judged in effects.tsv: {unjudged}")
+    return "\n".join(lines)
+
+
+def effect_errors(gold: dict[Pair, str], predicted: dict[Pair, str]) -> str:
+    wrong = sorted(k for k, v in gold.items() if k in predicted and predicted[k] != v)
+    return "\n".join(["effects read wrong (gold → predicted):",
+                      *(f"  {' '.join(map(str, k))}: {gold[k]} → {predicted[k]}" for k in wrong)])
+
+
 FILLER = ("the of and in to a with was were that for by as cells patients levels expression "
           "analysis compared results showed significantly increased decreased cohort samples "
           "associated clinical tumour serum plasma response model treatment using study data "
@@ -262,8 +330,12 @@ def main(argv: list[str] | None = None) -> None:
           f"({len({s.source for s in gold})} sources); matcher built in {built * 1000:.0f} ms")
     print(report(gold, predicted, listed))
     print(f"unlisted miRNA mentions predicted: {unlisted} (never findings)")
+    effects = read_effects()
+    effects_predicted = predict_effects(matcher, {k[0] for k in effects})
+    print(effects_report(effects, effects_predicted))
     if args.errors:
         print(errors(gold, predicted, docs))
+        print(effect_errors(effects, effects_predicted))
     if args.records:
         print(speed(matcher, concepts, args.records))
 

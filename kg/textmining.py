@@ -3,7 +3,8 @@
 A :class:`Matcher` is built once per build from the vocabulary and finds :class:`Mention` values
 in a text (names compiled by :mod:`kg.lexicons`, miRNAs read by :mod:`kg.mirnas`);
 :func:`text_findings` pairs each listed cargo with each process of the same sentence into a
-candidate ``associatedWith`` finding. Pure Python and ``re``. The decisions:
+candidate finding, whose effect :mod:`kg.effects` reads from the sentence. Pure Python and
+``re``. The decisions:
 
 - A miRNA the vocabulary does not list is still a mention (``listed=False``, its key the
   normalised name, e.g. ``hsa-miR-1234``) but never makes a finding.
@@ -19,9 +20,9 @@ candidate ``associatedWith`` finding. Pure Python and ``re``. The decisions:
   no breast-cancer term occurs (then the MeSH headings' disease, if they name one): an
   article on colon cancer gets no breast-cancer context. The
   keywords, joined by "; " (the text the span refers to), count as one sentence; a pair they
-  name that a sentence of the title or abstract already gave makes no second finding. Negation and
-  the direction of an effect are not read: every finding is ``associatedWith``, and keeps its
-  sentence so that a reader can judge it.
+  name that a sentence of the title or abstract already gave makes no second finding. The effect
+  is ``promotes`` or ``inhibits`` where the sentence's words say so (:mod:`kg.effects`), else
+  ``associatedWith``; every finding keeps its sentence so that a reader can judge it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from kg.articles import subject_iri
+from kg.effects import Effect, read_effect
 from kg.findings import Finding
 from kg.hierarchy import narrowest, parent_keys
 from kg.lexicons import Lexicon, Name, concept_names, lexicons
@@ -258,17 +260,35 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
         spans = [(0, len(text))] if keywords else sentence_spans(text)
         for start, end in spans:
             inside = [m for m in found[field] if start <= m.start < end]
-            processes = {m.key: m for m in reversed(inside) if m.entity_type == "process"}
-            for cargo in (m for m in inside if m.entity_type == "cargo" and m.listed):
-                for process in sorted(processes.values()):
-                    if keywords and (cargo.key, process.key) in in_sentences:
+            processes: dict[str, list[Mention]] = {}
+            for m in inside:
+                if m.entity_type == "process":
+                    processes.setdefault(m.key, []).append(m)
+            cargo_names = [m for m in inside if m.entity_type == "cargo"]
+            for cargo in (m for m in cargo_names if m.listed):
+                for named in processes.values():
+                    if keywords and (cargo.key, named[0].key) in in_sentences:
                         continue  # the keywords repeat what a sentence said: one finding
-                    in_sentences.add((cargo.key, process.key))
+                    in_sentences.add((cargo.key, named[0].key))
+                    effect, process = ((Effect(), named[0]) if keywords else
+                                       _sentence_effect(text, start, cargo, named, cargo_names))
                     where = "the keywords" if keywords else "one sentence"
                     yield Finding(
-                        article=iri, method="text", effect="associatedWith", cargo=cargo.key,
+                        article=iri, method="text", effect=effect.effect, cargo=cargo.key,
                         process=process.key, disease=disease, field=field,
                         span=(cargo.start, cargo.end), sentence=text[start:end],
-                        evidence_note=f'"{cargo.text}" and "{process.text}" in {where}',
+                        evidence_note=f'"{cargo.text}" and "{process.text}" in {where}{effect.note}',
                         retracted=article.retracted,
                     )
+
+
+def _sentence_effect(text: str, sentence_start: int, cargo: Mention, named: list[Mention],
+                     cargo_names: list[Mention]) -> tuple[Effect, Mention]:
+    """The effect one sentence gives ``cargo`` on a process it names (perhaps more than once:
+    each name is read, and names that disagree give no effect), and the name it was read at."""
+    read = [(read_effect(text, cargo, process, other_cargo=cargo_names,
+                         sentence_start=sentence_start), process) for process in named]
+    directed = [(effect, process) for effect, process in read if effect.cue]
+    if not directed or len({effect.effect for effect, _ in directed}) > 1:
+        return Effect(), named[0]
+    return directed[0]

@@ -208,8 +208,13 @@ def test_findings_pair_listed_cargo_with_processes_of_the_same_sentence(matcher:
         assert f.span is not None
         assert f.sentence in text
         assert text[f.span[0]:f.span[1]] in f.sentence
-        assert (f.method, f.effect, f.disease) == ("text", "associatedWith", "tnbc")
+        assert (f.method, f.disease) == ("text", "tnbc")
         assert f.article == subject_iri(ARTICLE)
+    # the sentences say "drives" and "promoted"; a keyword list says nothing of an effect
+    assert [f.effect for f in findings] == ["promotes"] * 4 + ["associatedWith"]
+    assert findings[0].evidence_note == ('"miR-221/222" and "tamoxifen resistance" in one sentence;'
+                                         ' promotes read from "drives"')
+    assert findings[4].evidence_note == '"miR-21" and "metastasis" in the keywords'
     assert findings[2].sentence == "RESULTS: Exosomal miR-105 promoted lung metastasis and angiogenesis."
     start, end = findings[2].span or (0, 0)
     assert ARTICLE.abstract_text[start:end] == "miR-105"
