@@ -48,6 +48,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from kg import mirbase  # noqa: E402
 from kg.jsonrecords import read_records  # noqa: E402
 from kg.pubmed import read_pubmed_xml  # noqa: E402
 from kg.records import AbstractSection, Article  # noqa: E402
@@ -60,6 +61,8 @@ SENTENCES = ROOT / "tests" / "data" / "textmining_sentences.txt"
 #: Hand-judged effects of cargo-process pairs, and the invented sentences written for them.
 EFFECTS = ROOT / "tests" / "data" / "effects.tsv"
 EFFECT_SENTENCES = ROOT / "tests" / "data" / "effect_sentences.txt"
+#: miRBase's human miRNAs, for the effects measured with ``evkg build --mirbase``.
+MIRBASE = ROOT.parent / "shared" / "data" / "mirbase" / "hsa.gff3"
 #: Where annotated PMIDs that are not in data/ are read from.
 PUBMED = ROOT.parent / "shared" / "data" / "pubmed"
 ENTITY_TYPES = ("cargo", "process", "ev", "disease")
@@ -333,6 +336,13 @@ def main(argv: list[str] | None = None) -> None:
     effects = read_effects()
     effects_predicted = predict_effects(matcher, {k[0] for k in effects})
     print(effects_report(effects, effects_predicted))
+    if MIRBASE.exists():  # every miRNA of miRBase as cargo (evkg build --mirbase)
+        more = mirbase.concepts(MIRBASE, listed=listed).values()
+        with_mirbase = predict_effects(Matcher.from_concepts([*concepts, *more]), {k[0] for k in effects})
+        print(f"with --mirbase {MIRBASE.name}:")
+        print(effects_report(effects, with_mirbase))
+        if args.errors:
+            print(effect_errors(effects, with_mirbase))
     if args.errors:
         print(errors(gold, predicted, docs))
         print(effect_errors(effects, effects_predicted))

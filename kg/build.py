@@ -26,19 +26,19 @@ from typing import Any, TypeVar
 
 from pyoxigraph import BlankNode, NamedNode, Quad, QuerySolutions, RdfFormat, Store, parse
 
-from kg import iris, mesh, release, validate
+from kg import iris, mesh, mirbase, release, validate
 from kg.findings import curated_dois, finding_quads, read_curated_findings
 from kg.linking import ArticleLinker
 from kg.loading import ArticleIndex, ArticleLoader, FileCount, prune_shared
 from kg.meshnames import MeshNames
 from kg.metadata import DUMPS, Tallies, metadata_quads
-from kg.namespaces import EVKG, MESHV
+from kg.namespaces import EVKG, MESHV, RDF, SKOS
 from kg.records import Rejected
 from kg.sources import iter_source_files, read_source
 from kg.spool import CarriedGraph, GraphLines, GraphSpool, SortedStoreGraph
 from kg.statistics import statistics_quads
 from kg.store import create_store, load_quads, open_read_only
-from kg.vocabulary import read_concepts, vocabulary_quads
+from kg.vocabulary import Concept, concept_quads, read_concepts, vocabulary_quads
 
 #: The project's root (data/ and ontology/ live beside the packages).
 ROOT = Path(__file__).resolve().parents[1]
@@ -236,13 +236,35 @@ class Inputs:
     ontology_dir: Path = ONTOLOGY_DIR
     shacl: bool = True
     progress: bool = False
+    #: ``--mirbase``: a miRBase GFF3 file whose miRNAs text mining takes as cargo.
+    mirbase: Path | None = None
+
+    def mirbase_concepts(self) -> dict[str, Concept]:
+        """The cargo concepts of ``--mirbase`` that the vocabulary lacks, by key ({} without)."""
+        if self.mirbase is None:
+            return {}
+        listed = (c.key for c in read_concepts(self.data_dir / "vocabulary"))
+        return mirbase.concepts(self.mirbase, listed=listed)
 
     def files(self) -> list[Path]:
         """Every file whose content the release depends on (the code included)."""
-        return [*self.mesh_tables, self.data_dir / "findings.tsv",
+        return [*self.mesh_tables, *([self.mirbase] if self.mirbase else []),
+                self.data_dir / "findings.tsv",
                 *(self.data_dir / "vocabulary").glob("*.tsv"),
                 *self.ontology_dir.glob("*.ttl"), *(self.ontology_dir / "checks").glob("*.rq"),
                 *Path(__file__).parent.glob("*.py")]
+
+
+def named_cargo(store: Store, concepts: dict[str, Concept]) -> list[Concept]:
+    """The ``concepts`` (by key) that findings name as cargo, with the concepts they are
+    narrower than (a mature miRNA's gene), less those ``graph/vocabulary`` already describes."""
+    by_iri = {c.iri.value: key for key, c in concepts.items()}
+    rows = store.query(FINDINGS_CARGO.format(findings=iris.graph_iri("findings").value))
+    assert isinstance(rows, QuerySolutions)
+    named = [by_iri[row[0].value] for row in rows if row[0].value in by_iri]
+    vocabulary = iris.graph_iri("vocabulary")
+    return [c for c in mirbase.used_concepts(concepts, named)
+            if next(store.quads_for_pattern(c.iri, RDF.type, SKOS.Concept, vocabulary), None) is None]
 
 
 def mesh_tables(data_dir: Path, mesh_file: Path | None) -> tuple[Path, ...]:
@@ -256,6 +278,7 @@ def build(
     out: Path = Path("build"),
     *,
     mesh_file: Path | None = None,
+    mirbase_file: Path | None = None,
     default_articles: bool = True,
     data_dir: Path = DATA_DIR,
     ontology_dir: Path = ONTOLOGY_DIR,
@@ -269,7 +292,8 @@ def build(
     paths = defaults + paths
     if not paths:
         raise BuildError("nothing to build: no sources, and --without-default-articles")
-    inputs = Inputs(mesh_tables(data_dir, mesh_file), data_dir, ontology_dir, shacl, progress)
+    inputs = Inputs(mesh_tables(data_dir, mesh_file), data_dir, ontology_dir, shacl, progress,
+                    mirbase_file)
     report = BuildReport(version=build_version(paths, inputs.files()), announce=progress,
                          max_errors=max_errors, default_files=tuple(map(str, defaults)))
     with writing(out, announce=progress):
@@ -281,6 +305,7 @@ def ingest(
     into: Path,
     *,
     mesh_file: Path | None = None,
+    mirbase_file: Path | None = None,
     data_dir: Path = DATA_DIR,
     ontology_dir: Path = ONTOLOGY_DIR,
     shacl: bool = True,
@@ -292,17 +317,18 @@ def ingest(
     Two ingests into one folder take turns (``writing``): each applies its files to the release
     the other left current, so neither's records are lost."""
     with writing(into, announce=progress, create=False):
-        return _ingest(files, into, mesh_file=mesh_file, data_dir=data_dir,
-                       ontology_dir=ontology_dir, shacl=shacl, progress=progress,
-                       max_errors=max_errors)
+        return _ingest(files, into, mesh_file=mesh_file, mirbase_file=mirbase_file,
+                       data_dir=data_dir, ontology_dir=ontology_dir, shacl=shacl,
+                       progress=progress, max_errors=max_errors)
 
 
-def _ingest(files: Sequence[str | Path], into: Path, *, mesh_file: Path | None, data_dir: Path,
-            ontology_dir: Path, shacl: bool, progress: bool,
-            max_errors: int | None) -> BuildReport:
+def _ingest(files: Sequence[str | Path], into: Path, *, mesh_file: Path | None,
+            mirbase_file: Path | None, data_dir: Path, ontology_dir: Path, shacl: bool,
+            progress: bool, max_errors: int | None) -> BuildReport:
     previous = release.current_release(into)
     paths = list(iter_source_files(files))
-    inputs = Inputs(mesh_tables(data_dir, mesh_file), data_dir, ontology_dir, shacl, progress)
+    inputs = Inputs(mesh_tables(data_dir, mesh_file), data_dir, ontology_dir, shacl, progress,
+                    mirbase_file)
     digest = hashlib.sha256(previous.name.encode())
     digest.update(build_version(paths, inputs.files()).encode())
     report = BuildReport(version=digest.hexdigest()[:12], based_on=previous.name,
@@ -427,8 +453,10 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
     descriptors = {d.ui: d for table in inputs.mesh_tables
                    for d in mesh.read_descriptors(table, qualifiers)}
     names = MeshNames.from_data(descriptors.values(), inputs.data_dir, qualifiers)
+    mirnas = inputs.mirbase_concepts()
     mapper = ArticleLinker.from_files(inputs.data_dir, inputs.ontology_dir,
-                                      ev_collections=map(str, default_sources(inputs.data_dir)))
+                                      ev_collections=map(str, default_sources(inputs.data_dir)),
+                                      more_cargo=mirnas.values())
     loader = ArticleLoader(store, mapper=mapper, index=index, files=report.files,
                            quarantine=report.quarantine, spool=spool)
     with timed(report, "read+map+load"):
@@ -459,6 +487,8 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             load_quads(store, vocabulary_quads(inputs.data_dir / "vocabulary"))
             load_quads(store, ontology_quads(inputs.ontology_dir))
             wanted |= vocabulary_mesh_uis(inputs.data_dir) | ontology_mesh_uis(inputs.ontology_dir)
+        if mirnas:
+            load_quads(store, (q for c in named_cargo(store, mirnas) for q in concept_quads(c)))
         load_quads(store, mesh.descriptor_quads(
             mesh.select_with_ancestors(descriptors.values(), wanted)))
         supplementary = inputs.data_dir / "mesh_supplementary.tsv"
@@ -561,6 +591,10 @@ def _timed_call(report: BuildReport, step: str, function: Callable[..., T], *arg
         return function(*args)
 
 
+#: The cargo that findings name.
+FINDINGS_CARGO = """
+SELECT DISTINCT ?cargo WHERE {{ GRAPH <{findings}> {{ ?f <https://w3id.org/evkg/ontology#cargo> ?cargo }} }}
+"""
 #: Removes the curated findings so they can be recomputed.
 CURATED_REMOVAL = """
 DELETE {{ GRAPH <{findings}> {{ ?f ?p ?o }} }}

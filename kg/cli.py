@@ -19,6 +19,11 @@ quiet_option = click.option("--quiet", is_flag=True, help="Print only errors.")
 mesh_option = click.option("--mesh", "mesh_file", type=click.Path(exists=True, path_type=Path),
                            help="MeSH descriptor XML or table (labels, entry terms, tree numbers),"
                            " added to data/mesh.tsv; its descriptors win.")
+mirbase_option = click.option("--mirbase", "mirbase_file",
+                              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                              help="miRBase GFF3 file (e.g. hsa.gff3): text mining takes every "
+                              "miRNA it names as cargo, not only the vocabulary's; the ones "
+                              "findings name join graph/vocabulary.")
 max_errors_option = click.option("--max-errors", type=int, default=None,
                                  help="When more records of the sources than this are quarantined,"
                                  " keep the new release but leave `current` as it was and exit"
@@ -37,15 +42,17 @@ def main() -> None:
 @click.argument("sources", nargs=-1)
 @out_option
 @mesh_option
+@mirbase_option
 @click.option("--without-default-articles", is_flag=True,
               help="Leave out data/articles.jsonl (the vocabulary and findings stay).")
 @max_errors_option
 @quiet_option
 def build_command(sources: tuple[str, ...], out: Path, mesh_file: Path | None,
-                  without_default_articles: bool, max_errors: int | None, quiet: bool) -> None:
+                  mirbase_file: Path | None, without_default_articles: bool,
+                  max_errors: int | None, quiet: bool) -> None:
     """Build a validated release from SOURCES (files, folders, globs) and the default data."""
     try:
-        report = build(sources, out, mesh_file=mesh_file,
+        report = build(sources, out, mesh_file=mesh_file, mirbase_file=mirbase_file,
                        default_articles=not without_default_articles,
                        progress=not quiet and sys.stderr.isatty(), max_errors=max_errors)
     except (BuildError, FileNotFoundError, ValueError) as error:
@@ -58,17 +65,18 @@ def build_command(sources: tuple[str, ...], out: Path, mesh_file: Path | None,
 @click.option("--into", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
               show_default=True, help="Build folder whose current release is updated.")
 @mesh_option
+@mirbase_option
 @max_errors_option
 @quiet_option
 def ingest_command(files: tuple[str, ...], out: Path, mesh_file: Path | None,
-                   max_errors: int | None, quiet: bool) -> None:
+                   mirbase_file: Path | None, max_errors: int | None, quiet: bool) -> None:
     """Apply PubMed baseline/update FILES to the current release, producing the next one.
 
     A PMID is a replaceable unit: a newer record replaces it, DeleteCitation removes it, and
     applying the same file again changes nothing.
     """
     try:
-        report = ingest(files, out, mesh_file=mesh_file,
+        report = ingest(files, out, mesh_file=mesh_file, mirbase_file=mirbase_file,
                         progress=not quiet and sys.stderr.isatty(), max_errors=max_errors)
     except (BuildError, FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None

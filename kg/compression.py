@@ -18,6 +18,7 @@ release are of its files, not of its content.
 
 from __future__ import annotations
 
+import gzip
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,6 +42,14 @@ def is_gzip(path: Path) -> bool:
     """Whether the file holds gzip data, whatever its name says."""
     with path.open("rb") as handle:
         return handle.read(2) == GZIP_MAGIC
+
+
+def open_table(path: Path) -> IO[bytes]:
+    """A table or XML file the user gives (``--mesh``, ``--mirbase``) opened for reading,
+    gunzipped when it holds gzip data (the standard library's reader, as for sources)."""
+    if is_gzip(path):
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return path.open("rb")
 
 
 def open_gzip(path: Path | str) -> IO[bytes]:

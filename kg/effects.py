@@ -13,7 +13,9 @@ The rules, on the words between the two names:
    correlation ("associated with", "correlated"), or turn to another clause ("whereas", "but",
    ";"), nor where "neither", "nor", "no" or "not" stands just before the cargo.
 4. A phrase of the process that carries its own effect word ("suppress T cell killing",
-   "enhanced proliferation") asserts the process where nothing between the two decides.
+   "enhanced proliferation") asserts the process where nothing between the two decides; a
+   process named as the place of an effect ("reprograms glucose metabolism in the
+   pre-metastatic niche") is given none.
 5. Reversals: a cargo knocked down, silenced or blocked ("knockdown of miR-21", "miR-200a
    inhibitors", "anti-miR-21") has the reverse effect, and so has a process named by its
    opposite ("reduced drug sensitivity" promotes drug resistance). Two reversals cancel.
@@ -37,7 +39,7 @@ PROMOTING = (r"promot|enhanc|induc|increas|confer|driv|drove|facilitat|stimulat|
 #: Word starts that say a cargo stops a process, or makes less of it.
 INHIBITING = (r"inhibit|suppress|reduc|decreas|attenuat|block|impair|abolish|abrogat|prevent|"
               r"repress|diminish|restrain|revers|hinder|dampen|counteract|alleviat|antagoni[sz]|"
-              r"downregulat|down-regulat|destroy|destruct")
+              r"downregulat|down-regulat|destroy|destruct|lower(?:s|ed|ing)\b")
 _CUE = re.compile(rf"\b(?:(?P<promotes>{PROMOTING})|(?P<inhibits>{INHIBITING}))[a-z]*", re.I)
 #: A form of "be" (and an adverb) just before an effect word: the cargo is the one acted on.
 _BE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$", re.I)
@@ -60,6 +62,13 @@ _UNDONE_AFTER = re.compile(
     r"(?:(?:\s*(?:,|and|or|/))+\s*\0+)*[\s-]*(?P<words>inhibitors?|antagomirs?|knock-?down|silencing|"
     r"depletion|deletion|knock-?out|sponges?|antisense|(?:si|sh)RNAs?|inhibition|blockade|loss)"
     r"\b", re.I)
+#: A process named as the place of an effect ("angiogenesis in the pre-metastatic niche"), but
+#: not "an increase in migration" or "resulted in metastasis".
+_PLACE_BEFORE = re.compile(r"(?P<word>[\w-]+)\s+(?:in|within|at)\s+(?:(?:the|a|an)\s+)?$", re.I)
+_CHANGE_NOUNS = frozenset({"increase", "increases", "decrease", "decreases", "reduction",
+                           "reductions", "rise", "gain", "loss", "enhancement", "decline", "drop",
+                           "change", "changes", "role", "roles", "result", "results", "resulted",
+                           "resulting", "involved", "implicated"})
 #: Process phrases that name the opposite of their concept ("drug sensitivity").
 _OPPOSITE_PHRASE = re.compile(r"sensitiv", re.I)
 _REVERSE = {"promotes": "inhibits", "inhibits": "promotes"}
@@ -121,7 +130,7 @@ def read_effect(text: str, cargo: Span, process: Span, *, other_cargo: Iterable[
         effect = ("promotes" if cue["promotes"] else "inhibits") if cue else ""
     else:
         return Effect()
-    if cue is None or not effect:
+    if cue is None or not effect or _named_as_place(masked, process, sentence_start):
         return Effect()
     reversals = [r for r in (_undone(masked, cargo, sentence_start), _opposite(process)) if r]
     if len(reversals) == 1:
@@ -150,6 +159,11 @@ def _undone(masked: str, cargo: Span, sentence_start: int) -> str:
     undone = (_UNDONE_BEFORE.search(masked, sentence_start, cargo.start)
               or _UNDONE_AFTER.match(masked, cargo.end))
     return undone["words"] if undone else ""
+
+
+def _named_as_place(masked: str, process: Span, sentence_start: int) -> bool:
+    place = _PLACE_BEFORE.search(masked, sentence_start, process.start)
+    return place is not None and place["word"].lower() not in _CHANGE_NOUNS
 
 
 def _opposite(process: Span) -> str:

@@ -17,7 +17,7 @@ from kg.findings import finding_quads
 from kg.meshlinks import Vocabulary, mesh_findings
 from kg.records import Article
 from kg.textmining import Matcher, article_fields, text_findings
-from kg.vocabulary import read_concepts
+from kg.vocabulary import Concept, read_concepts
 
 #: MeSH mappings strong enough to make a finding: a broad match (e.g. Apoptosis for apoptosis
 #: resistance) says too little about what the article found.
@@ -43,9 +43,12 @@ class ArticleLinker:
 
     @classmethod
     def from_files(cls, data_dir: Path, ontology_dir: Path,
-                   ev_collections: Iterable[str] = ()) -> ArticleLinker:
+                   ev_collections: Iterable[str] = (),
+                   more_cargo: Iterable[Concept] = ()) -> ArticleLinker:
+        """From the vocabulary of ``data_dir``; text mining also names ``more_cargo`` (the
+        miRNAs of ``--mirbase``)."""
         concepts = list(read_concepts(data_dir / "vocabulary"))
-        return cls(Matcher.from_concepts(concepts),
+        return cls(Matcher.from_concepts([*concepts, *more_cargo]),
                    Vocabulary.from_concepts(concepts, ontology=ontology_dir / "evkg.ttl",
                                             strengths=MESH_FINDING_STRENGTHS),
                    ev_collections=frozenset(map(_real_path, ev_collections)))

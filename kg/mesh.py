@@ -9,16 +9,15 @@ keeps the descriptors a build needs together with all their ancestors by tree nu
 from __future__ import annotations
 
 import csv
-import gzip
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, cast
 
 from lxml import etree
 from pyoxigraph import Literal, Quad
 
 from kg import iris
+from kg.compression import open_table
 from kg.namespaces import MESHV, RDF, RDFS, SKOS
 
 
@@ -30,17 +29,11 @@ class Descriptor:
     tree_numbers: tuple[str, ...] = ()
 
 
-def _open(path: Path) -> IO[bytes]:
-    if path.suffix == ".gz":
-        return cast(IO[bytes], gzip.open(path, "rb"))
-    return path.open("rb")
-
-
 def read_descriptors(path: Path, qualifiers: dict[str, str] | None = None
                      ) -> Iterator[Descriptor]:
     """Descriptors from an NLM descriptor XML file or a descriptor table, by content; the XML's
     allowable qualifiers (name → UI) go into ``qualifiers`` when it is given."""
-    with _open(path) as handle:
+    with open_table(path) as handle:
         head = handle.read(512).lstrip()
     if head.startswith(b"<"):
         yield from _read_descriptor_xml(path, {} if qualifiers is None else qualifiers)
@@ -49,7 +42,7 @@ def read_descriptors(path: Path, qualifiers: dict[str, str] | None = None
 
 
 def _read_descriptor_table(path: Path) -> Iterator[Descriptor]:
-    with _open(path) as raw:
+    with open_table(path) as raw:
         lines = (line.decode("utf-8") for line in raw)
         for number, row in enumerate(csv.reader(lines, delimiter="\t"), start=1):
             if not row or (number == 1 and row[0].lower() == "ui"):
@@ -66,7 +59,7 @@ def _read_descriptor_table(path: Path) -> Iterator[Descriptor]:
 
 
 def _read_descriptor_xml(path: Path, qualifiers: dict[str, str]) -> Iterator[Descriptor]:
-    with _open(path) as handle:
+    with open_table(path) as handle:
         for _, element in etree.iterparse(handle, tag="DescriptorRecord", resolve_entities=False,
                                           no_network=True, load_dtd=False):
             ui = element.findtext("DescriptorUI") or ""

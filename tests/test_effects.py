@@ -42,6 +42,10 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
      {("hsa-miR-105", "metastasis"): "promotes"}),
     ("Metastasis is a major cause of death; exosomal miR-105 was measured.",
      {("hsa-miR-105", "metastasis"): "associatedWith"}),
+    ("Angiogenesis in the pre-metastatic niche was promoted by exosomal miR-105.",  # a place
+     {("hsa-miR-105", "angiogenesis"): "promotes", ("hsa-miR-105", "premetastatic_niche"): "associatedWith"}),
+    ("Exosomal miR-105 led to an increase in migration.", {("hsa-miR-105", "migration"): "promotes"}),
+    ("Exosomal miR-222-3p lowered chemoresistance.", {("hsa-miR-222-3p", "drug_resistance"): "inhibits"}),
     # negation, correlation, another clause
     ("Exosomal miR-155 did not promote angiogenesis.", {("hsa-miR-155", "angiogenesis"): "associatedWith"}),
     ("Exosomal miR-10b, whose expression correlated with invasion, promoted nothing else.",

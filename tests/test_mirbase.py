@@ -1,0 +1,128 @@
+"""``--mirbase``: every miRNA of a miRBase GFF3 file is cargo for text mining, and the ones the
+findings name are described in graph/vocabulary with miRBase's identifiers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pyoxigraph import QuerySolutions
+
+from kg import mirbase
+from kg.build import build
+from kg.cli import main
+from kg.release import current_release
+from kg.store import open_read_only
+from tests.conftest import ROOT, shared_path
+
+MEDLINE = """PMID- 99000201
+TI  - Exosomal miR-9 suppresses the proliferation of endothelial cells in breast cancer.
+AB  - Extracellular vesicles carry microRNAs. Exosomal miR-25-3p promoted angiogenesis.
+      Exosomes delivering miR-21-3p increased migration.
+DP  - 2024 Jan 5
+LA  - eng
+"""
+PREFIXES = """PREFIX evkg: <https://w3id.org/evkg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+
+def rows(directory: Path, query: str) -> list[tuple[str, ...]]:
+    found = open_read_only(current_release(directory) / "store").query(
+        PREFIXES + query, use_default_graph_as_union=True)
+    assert isinstance(found, QuerySolutions)
+    return [tuple(term.value if term is not None else "" for term in row) for row in found]
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The same record built with and without hsa.gff3."""
+    gff3 = shared_path("data", "mirbase", "hsa.gff3")
+    source = tmp_path_factory.mktemp("src") / "ev.txt"
+    source.write_text(MEDLINE, encoding="utf-8")
+    with_mirbase, without = tmp_path_factory.mktemp("with"), tmp_path_factory.mktemp("without")
+    build([source], with_mirbase, mirbase_file=gff3, default_articles=False, shacl=False)
+    build([source], without, default_articles=False, shacl=False)
+    return with_mirbase, without
+
+
+FINDINGS = """SELECT ?cargo ?process ?effect WHERE {
+  ?f evkg:method evkg:TextMining ; evkg:cargo ?c ; evkg:process ?p ; evkg:effect ?e .
+  BIND(STRAFTER(STR(?c), "cargo/") AS ?cargo) BIND(STRAFTER(STR(?p), "process/") AS ?process)
+  BIND(STRAFTER(STR(?e), "#") AS ?effect) } ORDER BY ?cargo"""
+
+
+def test_mirnas_the_vocabulary_lacks_make_findings_with_mirbase(builds: tuple[Path, Path]) -> None:
+    with_mirbase, without = builds
+    assert rows(with_mirbase, FINDINGS) == [
+        ("hsa-miR-21-3p", "migration", "promotes"),
+        ("hsa-miR-25-3p", "angiogenesis", "promotes"),
+        ("hsa-miR-9", "proliferation", "inhibits"),
+    ]
+    # without it, miR-21-3p is taken for the vocabulary's gene, and the others are no cargo
+    assert rows(without, FINDINGS) == [("hsa-miR-21", "migration", "promotes")]
+
+
+def test_the_named_mirnas_and_their_genes_join_the_vocabulary(builds: tuple[Path, Path]) -> None:
+    with_mirbase, _ = builds
+    described = rows(with_mirbase, """SELECT ?label ?match ?broader ?source WHERE {
+      ?c a evkg:MicroRNA ; skos:prefLabel ?label ; skos:exactMatch|skos:closeMatch ?match ;
+         <http://purl.org/dc/terms/source> ?source .
+      OPTIONAL { ?c skos:broader/skos:prefLabel ?broader }
+      FILTER(STRSTARTS(?source, "miRBase")) } ORDER BY ?label ?match""")
+    assert described == [
+        ("hsa-miR-21-3p", "https://identifiers.org/mirbase.mature:MIMAT0004494", "hsa-miR-21",
+         "miRBase GFF3 hsa.gff3"),
+        ("hsa-miR-25", "https://identifiers.org/mirbase:MI0000082", "", "miRBase GFF3 hsa.gff3"),
+        ("hsa-miR-25-3p", "https://identifiers.org/mirbase.mature:MIMAT0000081", "hsa-miR-25",
+         "miRBase GFF3 hsa.gff3"),
+        *(("hsa-miR-9", f"https://identifiers.org/mirbase:{mi}", "", "miRBase GFF3 hsa.gff3")
+          for mi in ("MI0000466", "MI0000467", "MI0000468")),
+    ]
+    # hsa-miR-21, the vocabulary's own concept, is not described a second time
+    assert rows(with_mirbase, """SELECT (COUNT(*) AS ?n) WHERE {
+      <https://w3id.org/evkg/cargo/hsa-miR-21> skos:prefLabel ?l }""") == [("1",)]
+
+
+def test_a_file_that_is_not_gff3_names_the_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "mature.fa"
+    bad.write_text("##gff-version 3\n>hsa-let-7a-5p MIMAT0000062\nUGAGGUAGUAGGUUGUAUAGUU\n")
+    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "b"), "--mirbase", str(bad),
+                                       "--without-default-articles", str(ROOT / "tests" / "data" /
+                                                                         "medline_records.txt")])
+    assert result.exit_code == 1
+    assert f"{bad}, line 2: not GFF3 (want 9 tab-separated columns, found 1)" in result.output
+    assert not (tmp_path / "b" / "current").exists()
+
+
+def test_genes_gather_their_loci_and_armless_matures() -> None:
+    made = mirbase.concepts(shared_path("data", "mirbase", "hsa.gff3"))
+    assert made["hsa-miR-9"].mappings == (("close", "mirbase:MI0000466"),
+                                          ("close", "mirbase:MI0000467"),
+                                          ("close", "mirbase:MI0000468"))
+    assert made["hsa-miR-9"].alt_labels == ("miR-9", "hsa-mir-9-1", "hsa-mir-9-2", "hsa-mir-9-3")
+    assert made["hsa-miR-9-5p"].broader == ("hsa-miR-9",)
+    assert made["hsa-let-7a-5p"].broader == ("hsa-let-7a",)
+    # one precursor, one mature without an arm: one concept mapped to both
+    assert made["hsa-miR-4521"].mappings == (("exact", "mirbase:MI0016887"),
+                                             ("close", "mirbase.mature:MIMAT0019058"))
+
+
+def test_an_ingest_with_mirbase_adds_what_its_records_name(tmp_path: Path) -> None:
+    gff3 = shared_path("data", "mirbase", "hsa.gff3")
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text(MEDLINE, encoding="utf-8")
+    second.write_text(MEDLINE.replace("99000201", "99000202").replace("miR-9 ", "miR-9-5p "),
+                      encoding="utf-8")
+    out = tmp_path / "build"
+    build([first], out, mirbase_file=gff3, default_articles=False, shacl=False)
+    result = CliRunner().invoke(main, ["ingest", str(second), "--into", str(out),
+                                       "--mirbase", str(gff3), "--quiet"])
+    assert result.exit_code == 0, result.output
+    labels = rows(out, """SELECT ?label (COUNT(?l) AS ?n) WHERE {
+      ?c skos:prefLabel ?l ; <http://purl.org/dc/terms/source> "miRBase GFF3 hsa.gff3" .
+      BIND(STR(?l) AS ?label) } GROUP BY ?label ORDER BY ?label""")
+    # the new mature miRNA joins beside its gene, which the build described
+    assert labels == [("hsa-miR-21-3p", "1"), ("hsa-miR-25", "1"), ("hsa-miR-25-3p", "1"),
+                      ("hsa-miR-9", "1"), ("hsa-miR-9-5p", "1")]
