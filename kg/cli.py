@@ -129,6 +129,7 @@ def query_command(query_or_file: str, out: Path, fmt: str) -> None:
 
     Relative IRIs are resolved against the graph's base IRI (``<article/37534210>``)."""
     from kg.querying import print_results
+    from kg.querytext import syntax_message
 
     path = Path(query_or_file)
     if path.suffix in (".rq", ".sparql") and not path.is_file():
@@ -138,7 +139,9 @@ def query_command(query_or_file: str, out: Path, fmt: str) -> None:
     try:
         store_dir = release.current_release(out) / "store" if (out / "current").exists() else out
         print_results(store_dir, text, fmt, sys.stdout.buffer)
-    except (FileNotFoundError, SyntaxError, ValueError, OSError) as error:
+    except SyntaxError as error:
+        raise click.ClickException(syntax_message(text, error)) from None
+    except (FileNotFoundError, ValueError, OSError) as error:
         raise click.ClickException(str(error)) from None
 
 

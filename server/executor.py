@@ -27,8 +27,8 @@ from pyoxigraph import (
 
 from kg.backends import QueryableStore, QueryResult, RemoteStore
 from kg.namespaces import PREFIXES
+from kg.querytext import syntax_message
 from kg.remote import StoreError
-from server.querytext import syntax_message
 from server.results import write_solutions
 
 #: Results media type → pyoxigraph format (for ASK and uncapped SELECT).

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kg.querytext import blank
 from server.executor import Failure
-from server.querytext import blank
 
 #: Endpoints a query may name in SERVICE unless the operator sets EVKG_SERVICE_ALLOWLIST.
 DEFAULT_ALLOWLIST = (

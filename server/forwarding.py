@@ -11,9 +11,9 @@ from __future__ import annotations
 from pyoxigraph import Store
 
 from kg.backends import RemoteStore, query_form
+from kg.querytext import blank, syntax_message
 from kg.remote import StoreError
 from server.executor import Answer, Failure, QueryJob, run_job
-from server.querytext import blank, syntax_message
 
 #: An empty store: parsing a query on it checks the syntax without evaluating anything remote.
 _EMPTY = Store()

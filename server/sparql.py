@@ -16,6 +16,7 @@ from pyoxigraph import NamedNode
 from werkzeug.datastructures import MultiDict
 
 from kg import iris
+from kg.querytext import has_dataset_clause, normalised, query_form, update_keyword
 from server.cache import cache_key
 from server.errors import ProtocolError, error_response, failure_response
 from server.executor import Answer, Failure, QueryJob
@@ -23,7 +24,6 @@ from server.federation import check_services, service_targets
 from server.meta import service_description_response
 from server.negotiation import RDF_TYPES, RESULTS_TYPES, choose_media_type, wants_html
 from server.pages import editor_response
-from server.querytext import has_dataset_clause, normalised, query_form, update_keyword
 from server.state import state
 
 #: Content types a query POST may have.

@@ -73,6 +73,17 @@ def test_query_reports_a_syntax_error(default_build: tuple[Path, BuildReport]) -
     assert "Error" in result.output
 
 
+def test_query_names_an_undeclared_prefix(default_build: tuple[Path, BuildReport]) -> None:
+    """It printed pyoxigraph's grammar dump, which never names the prefix."""
+    out, _ = default_build
+    query = "SELECT ?t WHERE {\n  ?a dcterms:title ?t }"
+    result = CliRunner().invoke(main, ["query", "--store", str(out), query])
+    assert result.exit_code == 1
+    assert result.output == ("Error: the prefix 'dcterms:' of dcterms:title (line 2) is not "
+                             "declared: add PREFIX dcterms: <http://purl.org/dc/terms/> before "
+                             "the query\n")
+
+
 def test_query_names_a_missing_query_file(default_build: tuple[Path, BuildReport],
                                           tmp_path: Path) -> None:
     """It used to run the file's name as a query and print a parse error."""

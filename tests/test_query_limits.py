@@ -34,12 +34,12 @@ from pyoxigraph import (
 )
 
 from kg.build import BuildReport
+from kg.querytext import has_dataset_clause, normalised, query_form
 from kg.release import current_release
 from server import create_app
 from server.cache import MEMORY_BYTES, ResultCache
 from server.executor import Answer, Executor, Failure, QueryJob
 from server.federation import DEFAULT_ALLOWLIST, check_services, service_targets
-from server.querytext import has_dataset_clause, normalised, query_form
 from server.results import WRITERS
 from server.run import allocator_library, preload_allocator
 from server.state import state
