@@ -23,6 +23,10 @@ ENDPOINTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "pages.search_page": ("Resources whose label contains q (HTML or JSON)", ("q", "format")),
     "resources.resource": ("A resource under the base IRI: HTML page for browsers, else Turtle, "
                            "N-Triples, JSON-LD or RDF/XML", ("format", "incoming_page")),
+    "resources.mesh": ("A MeSH term of graph/mesh (descriptor, qualifier, pair, supplementary "
+                       "record, tree number) with the articles indexed with it: HTML page for "
+                       "browsers, else RDF; a term the graph lacks redirects (303) to NLM's IRI",
+                       ("format", "incoming_page")),
     "dataset.dataset": ("The dataset's DCAT/VoID description (graph/metadata)", ("format",)),
     "dataset.void": ("The dataset's VoID description (graph/metadata)", ("format",)),
     "downloads.listing": ("The release files with size, SHA-256 and format (HTML or JSON)",
@@ -34,6 +38,8 @@ ENDPOINTS: dict[str, tuple[str, tuple[str, ...]]] = {
 RESPONSE_TYPES: dict[str, tuple[str, ...]] = {
     "resources.resource": ("text/html", "text/turtle", "application/n-triples",
                            "application/ld+json", "application/rdf+xml"),
+    "resources.mesh": ("text/html", "text/turtle", "application/n-triples",
+                       "application/ld+json", "application/rdf+xml"),
     "dataset.dataset": ("text/html", "text/turtle", "application/ld+json"),
     "sparql.sparql": ("application/sparql-results+json", "application/sparql-results+xml",
                       "text/csv", "text/tab-separated-values", "text/turtle", "application/ld+json"),

@@ -15,11 +15,11 @@ from kg.namespaces import BIBO, EVKG, FABIO, SCHEMA
 from server import graph
 from server.citations import article_record, bibtex, csl_json
 from server.description import INCOMING_PAGE, describe, resource_triples
-from server.links import external_links
+from server.links import external_links, link_for_iri
 from server.pages import DOCUMENT_TYPES, page_response, rdf_response, wants_page
 from server.schemaorg import page_jsonld
 from server.search import IDENTIFIER_SPELLINGS
-from server.terms import local_path, path_iri
+from server.terms import MESH_ID, MESH_IRI, local_path, path_iri
 
 #: The IRI patterns minted under the base (kg/iris.py), as URL rules.
 RESOURCE_RULES = (
@@ -75,9 +75,11 @@ def resource_page(iri: str) -> Response:
         citation = {"bibtex": bibtex(record), "csl": csl_json(record)}
     subject = NamedNode(iri)
     retracted = any(o.value == "true" for o in description.objects(subject, EVKG.retracted))
+    links = external_links(subject, description.triples)
+    own = link_for_iri(iri, "identifier") if iri.startswith(MESH_IRI) else None
     return page_response(
         "resource.html", d=description, iri=iri, retracted=retracted,
-        links=external_links(subject, description.triples),
+        links=[own, *links] if own else links,
         jsonld=page_jsonld(description), citation=citation, alternates=ALTERNATES,
         page_size=INCOMING_PAGE)
 
@@ -112,6 +114,10 @@ def resource_view(**_: str) -> Response | WerkzeugResponse:
         found = article_by_identifier(request.path)
         if found is not None:
             return redirect(found, code=303)
+    return _answer(iri)
+
+
+def _answer(iri: str) -> Response:
     if wants_page():
         return resource_page(iri)
     triples = resource_triples(iri)
@@ -120,8 +126,21 @@ def resource_view(**_: str) -> Response | WerkzeugResponse:
     return rdf_response(triples, DOCUMENT_TYPES)
 
 
+def mesh_view(mesh_id: str) -> Response | WerkzeugResponse:
+    """A MeSH term the graph describes (``graph/mesh``), at ``/mesh/{id}``: its labels, tree
+    numbers and broader terms, and the articles indexed with it. A MeSH id the graph does not
+    describe redirects (303) to NLM's IRI for it."""
+    iri = MESH_IRI + mesh_id
+    if not MESH_ID.fullmatch(mesh_id):
+        return not_found_response(iri)
+    if not graph.ask(f"ASK {{ {graph.ref(NamedNode(iri))} ?p ?o }}"):
+        return redirect(iri, code=303)
+    return _answer(iri)
+
+
 def create_resources_blueprint() -> Blueprint:
     bp = Blueprint("resources", __name__)
     for rule in RESOURCE_RULES:
         bp.add_url_rule(rule, "resource", resource_view, merge_slashes=False)
+    bp.add_url_rule("/mesh/<mesh_id>", "mesh", mesh_view)
     return bp

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -15,6 +16,11 @@ LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, NamedNode("http://purl.org/dc/te
                     NamedNode("http://xmlns.com/foaf/0.1/name"))
 
 Term = NamedNode | BlankNode | Literal
+
+#: NLM's MeSH IRIs that graph/mesh describes: descriptors, qualifiers, supplementary records,
+#: descriptor-qualifier pairs and tree numbers. Their pages are ``/mesh/{id}``.
+MESH_IRI = "http://id.nlm.nih.gov/mesh/"
+MESH_ID = re.compile(r"[DCQ]\d+(?:Q\d+)?|[A-Z]\d{2}(?:\.\d{3})*")
 
 
 def path_iri(path: str) -> NamedNode:
@@ -35,6 +41,8 @@ def local_path(iri: str) -> str | None:
     base = iris.base_iri()
     if iri.startswith(base) and len(iri) > len(base):
         return "/" + iri[len(base):]
+    if iri.startswith(MESH_IRI) and MESH_ID.fullmatch(iri, len(MESH_IRI)):
+        return "/mesh/" + iri[len(MESH_IRI):]
     return None
 
 

@@ -383,3 +383,31 @@ def test_yasgui_files_come_from_node_modules(client: FlaskClient) -> None:
         assert response.mimetype == "text/javascript"
     assert client.get("/static/vendor/yasgui/../../../package.json").status_code == 404
     assert client.get("/static/vendor/yasgui/%2e%2e/package.json").status_code == 404
+
+
+def test_a_mesh_heading_has_a_page_with_the_articles_indexed_with_it(client: FlaskClient) -> None:
+    """MeSH headings linked to NLM's site: there was no page saying which articles here have one."""
+    article = client.get("/article/24735924", headers=HTML).get_data(as_text=True)
+    assert 'href="/mesh/D001943"' in article
+    response = client.get("/mesh/D001943", headers=HTML)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<h1>Breast Neoplasms</h1>" in html
+    assert 'href="/mesh/C04.588.180"' in html  # its tree numbers, and broader terms
+    assert 'href="/article/24735924"' in html  # an article indexed with it
+    assert 'href="https://meshb.nlm.nih.gov/record/ui?ui=D001943"' in html
+    pair = client.get("/mesh/D001943Q000473", headers=HTML).get_data(as_text=True)
+    assert "Breast Neoplasms/pathology" in pair
+
+
+def test_a_mesh_page_answers_rdf_and_leaves_what_it_lacks_to_nlm(client: FlaskClient) -> None:
+    response = client.get("/mesh/D001943", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    graph = rdflib.Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    label = graph.value(rdflib.URIRef("http://id.nlm.nih.gov/mesh/D001943"), rdflib.RDFS.label)
+    assert str(label) == "Breast Neoplasms"
+    unknown = client.get("/mesh/D000001", headers=HTML)
+    assert (unknown.status_code, unknown.headers["Location"]) == (303, "http://id.nlm.nih.gov/mesh/D000001")
+    bad = client.get("/mesh/vocab", headers={"Accept": "text/plain"})
+    assert (bad.status_code, bad.get_data(as_text=True)) == (
+        404, "nothing is known about <http://id.nlm.nih.gov/mesh/vocab>\n")
