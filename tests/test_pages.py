@@ -411,3 +411,13 @@ def test_a_mesh_page_answers_rdf_and_leaves_what_it_lacks_to_nlm(client: FlaskCl
     bad = client.get("/mesh/vocab", headers={"Accept": "text/plain"})
     assert (bad.status_code, bad.get_data(as_text=True)) == (
         404, "nothing is known about <http://id.nlm.nih.gov/mesh/vocab>\n")
+
+
+def test_properties_of_other_vocabularies_are_named_in_words(client: FlaskClient) -> None:
+    """Only evkg's own properties had words; an article page read "fabio:hasPrimarySubjectTerm"."""
+    html = client.get("/article/24735924", headers=HTML).get_data(as_text=True)
+    text = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+    for words, term in (("MeSH major topic", "fabio:hasPrimarySubjectTerm"),
+                        ("authors in order", "bibo:authorList"), ("journal", "dcterms:isPartOf"),
+                        ("mentions cargo", "evkg:mentionsCargo")):
+        assert f"{words} {term}" in text
