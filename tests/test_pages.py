@@ -345,10 +345,16 @@ def test_search_finds_what_an_identifier_or_a_spelling_names(client: FlaskClient
     assert page in [r["page"] for r in results], results
 
 
-@pytest.mark.parametrize("text", ['"} } SELECT * {', "\\", "'", "<>", "x" * 5000])
-def test_search_takes_any_text_as_data(client: FlaskClient, text: str) -> None:
+@pytest.mark.parametrize(("text", "labels"), [
+    ('"} } SELECT * {', []), ("\\", []), ("<>", []), ("x" * 5000, []),
+    ("O'Connor", ["STF O'Connor"]),  # a quote is text to find, not the end of a string
+])
+def test_search_takes_any_text_as_data(client: FlaskClient, text: str, labels: list[str]) -> None:
     response = client.get("/search", query_string={"q": text}, headers={"Accept": "application/json"})
     assert response.status_code == 200
+    body = response.get_json()
+    assert body["q"] == text
+    assert [r["label"] for r in body["results"]] == labels
 
 
 def test_editor_offers_every_example(client: FlaskClient) -> None:
