@@ -90,3 +90,25 @@ def test_pages_fit_a_phone_screen(browser_page: Any, live_server: str, path: str
     browser_page.set_viewport_size({"width": 375, "height": 800})
     browser_page.goto(live_server + path)
     assert browser_page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_the_editor_says_how_the_keyboard_leaves_it(browser_page: Any, live_server: str) -> None:
+    """Tab indents in the editor, so a keyboard user needs another way out (WCAG 2.1.2): YASQE
+    lets Esc leave it, which the page now says."""
+    if not YASGUI.is_file():
+        pytest.skip("YASGUI is not installed: run `make install` (npm ci)")
+    browser_page.goto(live_server + "/")
+    browser_page.wait_for_selector("#yasgui .yasqe .CodeMirror")
+    assert "Tab indents and Esc leaves it" in browser_page.inner_text("#editor-keys")
+    browser_page.locator(".tabPanel.active .CodeMirror").click()
+    typing = "() => document.activeElement.matches('.CodeMirror textarea')"
+    query = "() => window.evkgYasgui.getTab().getYasqe().getValue()"
+    before = browser_page.evaluate(query)
+    browser_page.keyboard.press("Tab")  # indents: the text changes, the focus stays
+    indented = browser_page.evaluate(query)
+    assert indented != before and browser_page.evaluate(typing)
+    browser_page.keyboard.press("Escape")
+    assert not browser_page.evaluate(typing)
+    browser_page.keyboard.press("Tab")  # on to another control, the text as it was
+    assert not browser_page.evaluate(typing)
+    assert browser_page.evaluate(query) == indented
