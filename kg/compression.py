@@ -52,6 +52,18 @@ def open_table(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
+def read_lines(path: Path) -> Iterator[str]:
+    """The lines of a UTF-8 text file the user gives (``open_table``); a line that is not
+    UTF-8 is a ValueError naming the file and the line."""
+    with open_table(path) as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise ValueError(f"{path}, line {number}: not UTF-8 text ({error.reason} at "
+                                 f"byte {error.start + 1})") from None
+
+
 def open_gzip(path: Path | str) -> IO[bytes]:
     """A gzip file opened for reading (``read1`` included)."""
     return cast(IO[bytes], igzip.open(path, "rb"))  # type: ignore[no-untyped-call]

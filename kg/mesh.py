@@ -17,7 +17,7 @@ from lxml import etree
 from pyoxigraph import Literal, Quad
 
 from kg import iris
-from kg.compression import open_table
+from kg.compression import open_table, read_lines
 from kg.namespaces import MESHV, RDF, RDFS, SKOS
 
 
@@ -42,20 +42,18 @@ def read_descriptors(path: Path, qualifiers: dict[str, str] | None = None
 
 
 def _read_descriptor_table(path: Path) -> Iterator[Descriptor]:
-    with open_table(path) as raw:
-        lines = (line.decode("utf-8") for line in raw)
-        for number, row in enumerate(csv.reader(lines, delimiter="\t"), start=1):
-            if not row or (number == 1 and row[0].lower() == "ui"):
-                continue
-            if len(row) < 2 or row[0][:1] not in ("D", "C", "Q"):
-                raise ValueError(f"{path}, line {number}: not a MeSH descriptor row: {row[:2]}")
-            cells = [*row, "", "", ""]
-            yield Descriptor(
-                ui=cells[0],
-                label=cells[1],
-                entry_terms=tuple(t for t in cells[2].split("|") if t),
-                tree_numbers=tuple(t for t in cells[3].split("|") if t),
-            )
+    for number, row in enumerate(csv.reader(read_lines(path), delimiter="\t"), start=1):
+        if not row or (number == 1 and row[0].lower() == "ui"):
+            continue
+        if len(row) < 2 or row[0][:1] not in ("D", "C", "Q"):
+            raise ValueError(f"{path}, line {number}: not a MeSH descriptor row: {row[:2]}")
+        cells = [*row, "", "", ""]
+        yield Descriptor(
+            ui=cells[0],
+            label=cells[1],
+            entry_terms=tuple(t for t in cells[2].split("|") if t),
+            tree_numbers=tuple(t for t in cells[3].split("|") if t),
+        )
 
 
 def _read_descriptor_xml(path: Path, qualifiers: dict[str, str]) -> Iterator[Descriptor]:

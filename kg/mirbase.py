@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from kg.compression import open_table
+from kg.compression import read_lines
 from kg.vocabulary import Concept
 
 #: Precursor names: ``hsa-mir-9-1`` (gene ``hsa-miR-9``, locus 1), ``hsa-let-7a-2``.
@@ -51,27 +51,35 @@ class Entry:
     line: int
 
 
-def read_gff3(path: Path) -> Iterator[Entry]:
+#: The release a file's header names ("# microRNAs:               miRBase v22").
+_RELEASE = re.compile(r"#\s*microRNAs:\s*(miRBase v[\w.]+)")
+
+
+def read_gff3(path: Path, header: dict[str, str] | None = None) -> Iterator[Entry]:
     """The miRNA lines of a miRBase GFF3 file (plain or gzip); other feature types are passed
-    over, a line that is not GFF3 is an error naming the file and line."""
-    with open_table(path) as handle:
-        for number, raw in enumerate(handle, start=1):
-            line = raw.decode("utf-8")
-            if not line.strip() or line.startswith("#"):
-                continue
-            columns = line.rstrip("\n").split("\t")
-            if len(columns) != 9:
-                raise MirbaseError(f"{path}, line {number}: not GFF3 (want 9 tab-separated "
-                                   f"columns, found {len(columns)})")
-            kind = _TYPES.get(columns[2])
-            if kind is None:
-                continue
-            attributes = dict(part.partition("=")[::2] for part in columns[8].split(";") if part)
-            name = unquote(attributes.get("Name", ""))
-            accession = attributes.get("Alias") or attributes.get("ID", "").split("_")[0]
-            if not name or not accession:
-                raise MirbaseError(f"{path}, line {number}: a {columns[2]} without Name or ID")
-            yield Entry(kind, accession, name, attributes.get("Derives_from", ""), number)
+    over, a line that is not GFF3 (or not UTF-8) is an error naming the file and line. The
+    release the header names goes into ``header["release"]``."""
+    for number, line in enumerate(read_lines(path), start=1):
+        if line.startswith("#"):
+            release = _RELEASE.match(line)
+            if release and header is not None:
+                header["release"] = release.group(1)
+            continue
+        if not line.strip():
+            continue
+        columns = line.rstrip("\n").split("\t")
+        if len(columns) != 9:
+            raise MirbaseError(f"{path}, line {number}: not GFF3 (want 9 tab-separated "
+                               f"columns, found {len(columns)})")
+        kind = _TYPES.get(columns[2])
+        if kind is None:
+            continue
+        attributes = dict(part.partition("=")[::2] for part in columns[8].split(";") if part)
+        name = unquote(attributes.get("Name", ""))
+        accession = attributes.get("Alias") or attributes.get("ID", "").split("_")[0]
+        if not name or not accession:
+            raise MirbaseError(f"{path}, line {number}: a {columns[2]} without Name or ID")
+        yield Entry(kind, accession, name, attributes.get("Derives_from", ""), number)
 
 
 def concepts(path: Path, *, listed: Iterable[str] = ()) -> dict[str, Concept]:
@@ -80,7 +88,8 @@ def concepts(path: Path, *, listed: Iterable[str] = ()) -> dict[str, Concept]:
     precursors: dict[str, tuple[str, str]] = {}  # MI accession → (name, gene key)
     genes: dict[str, list[tuple[str, str]]] = defaultdict(list)  # gene key → (name, MI)
     matures: dict[str, tuple[str, set[str]]] = {}  # name → (MIMAT, gene keys)
-    for entry in read_gff3(path):
+    header: dict[str, str] = {}
+    for entry in read_gff3(path, header):
         if entry.kind == "precursor":
             found = _PRECURSOR.fullmatch(entry.name)
             if found is None:
@@ -93,7 +102,10 @@ def concepts(path: Path, *, listed: Iterable[str] = ()) -> dict[str, Concept]:
             accession, parents = matures.setdefault(entry.name, (entry.accession, set()))
             if entry.derives_from in precursors:
                 parents.add(precursors[entry.derives_from][1])
-    where = f"miRBase GFF3 {path.name}"
+    if not precursors and not matures:
+        raise MirbaseError(f"{path}: no miRNA in it (no line of type miRNA_primary_transcript "
+                           "or miRNA): not a miRBase GFF3 file")
+    where = f"{header.get('release', 'miRBase')} GFF3 {path.name}"
     listed = frozenset(listed)
     made: dict[str, Concept] = {}
     armless = {name: accession for name, (accession, _) in matures.items() if name in genes}

@@ -7,7 +7,11 @@ most specific first, and the caller keeps the first one its vocabulary lists:
   ``pre-miR-21`` → ``hsa-miR-21``; a species prefix other than ``hsa`` is kept (``mmu-miR-21``).
 - ``miR-21-5p`` / ``hsa-miR-21-5p`` → ``hsa-miR-21-5p``, then ``hsa-miR-21`` (the gene) when the
   mature form is not listed; ``miR-21*`` is the gene.
-- ``mir-105-1`` (a paralogous precursor) → ``hsa-miR-105-1``, then ``hsa-miR-105``.
+- ``mir-105-1`` (a paralogous precursor) → ``hsa-miR-105-1``, then ``hsa-miR-105``; a
+  mature form of one locus, ``miR-16-2-3p``, is miRBase's ``hsa-miR-16-2-3p``, then
+  ``hsa-miR-16-3p``. Loci are numbered 1 to 19 (miRBase's run to 11).
+- ``miR-17-92 cluster``, ``miR-17~92``, ``miR-106b~25``: a cluster, no one molecule
+  (``hsa-miR-17-92-cluster``, a key no vocabulary lists).
 - ``miR-200 family``, ``miR-200s`` and a bare ``miR-200`` (no gene of that name) →
   ``hsa-miR-200-family``.
 - ``miR-221/222``, ``miR-200a/b/c``, ``miR-221-3p/222-3p``: one name per part, all with the span
@@ -33,11 +37,12 @@ MIRNA_PATTERN = re.compile(
     r"|MIRN"
     r"|(?:(?P<let_species>" + "|".join(SPECIES) + r")-)?(?P<let>[Ll]et)-)"
     + _NAME +
-    r"(?:-(?P<paralog>\d{1,2})(?![\dp]))?"
+    r"(?:-(?P<paralog>1?\d)(?![\dp]))?"
     r"(?:-(?P<arm>[35]p))?"
     r"(?P<star>\*)?"
     r"(?P<plural>s)?"
     r"(?P<family>[\s-]family)?"
+    r"(?P<cluster>(?:[~-]\d+[a-z]?)+(?:[\s-]cluster)?|[\s-]cluster)?"
     r"(?P<more>(?:/" + _PART + r")+)?"
     r"(?![A-Za-z0-9])"
 )
@@ -73,6 +78,10 @@ def name_keys(match: re.Match[str]) -> Iterator[tuple[str, ...]]:
     species = match["species"] or match["let_species"] or "hsa"
     stem = f"{species}-{'let' if match['let'] else 'miR'}-"
     number = match["number"]
+    if match["cluster"]:  # "miR-17-92 cluster", "miR-106b~25": no one molecule, no concept
+        members = re.sub(r"[\s-]cluster$", "", match["cluster"]).replace("~", "-")
+        yield (f"{stem}{number}{(match['letter'] or '').lower()}{members}-cluster",)
+        return
     yield _candidates(stem, number, match["letter"] or "", match["paralog"] or "",
                       "" if match["star"] else match["arm"] or "",
                       family=bool(match["family"] or match["plural"]))
@@ -91,7 +100,8 @@ def _candidates(stem: str, number: str, letter: str, paralog: str, arm: str, *,
     gene = f"{stem}{number}{letter.lower()}"
     if family:
         return family_key, gene
-    keys = [f"{gene}-{arm}"] if arm else []
+    keys = [f"{gene}-{paralog}-{arm}", f"{gene}-{arm}"] if arm and paralog else (
+        [f"{gene}-{arm}"] if arm else [])
     if paralog:
         keys.append(f"{gene}-{paralog}")
     keys.append(gene)

@@ -154,6 +154,18 @@ def test_a_mesh_file_adds_to_the_projects_mesh_table(tmp_path: Path) -> None:
               <http://id.nlm.nih.gov/mesh/C04> }""", use_default_graph_as_union=True))
 
 
+def test_a_mesh_table_that_is_not_utf8_is_named_with_its_line(tmp_path: Path) -> None:
+    """It was "'utf-8' codec can't decode byte 0xe9 in position 19", naming no file."""
+    table = tmp_path / "mesh.tsv"
+    table.write_bytes(b"D001943\tBreast Neoplasms\n" +
+                      "D009369\tNeoplasms\tN\u00e9oplasmes\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=f"^{table}, line 2: not UTF-8 text "
+                                         r"\(invalid continuation byte at byte 20\)$"):
+        build([ROOT / "tests" / "data" / "medline_records.txt"], tmp_path / "b",
+              default_articles=False, mesh_file=table)
+    assert not (tmp_path / "b" / "current").exists()
+
+
 def test_curated_findings_flag_the_retracted_article(default_store: Store) -> None:
     rows = select(default_store, """
         PREFIX evkg: <https://w3id.org/evkg/ontology#>

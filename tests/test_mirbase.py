@@ -14,6 +14,8 @@ from kg.build import build
 from kg.cli import main
 from kg.release import current_release
 from kg.store import open_read_only
+from kg.textmining import Matcher
+from kg.vocabulary import read_concepts
 from tests.conftest import ROOT, shared_path
 
 MEDLINE = """PMID- 99000201
@@ -70,14 +72,14 @@ def test_the_named_mirnas_and_their_genes_join_the_vocabulary(builds: tuple[Path
       ?c a evkg:MicroRNA ; skos:prefLabel ?label ; skos:exactMatch|skos:closeMatch ?match ;
          <http://purl.org/dc/terms/source> ?source .
       OPTIONAL { ?c skos:broader/skos:prefLabel ?broader }
-      FILTER(STRSTARTS(?source, "miRBase")) } ORDER BY ?label ?match""")
+      FILTER(STRSTARTS(?source, "miRBase v22")) } ORDER BY ?label ?match""")
     assert described == [
         ("hsa-miR-21-3p", "https://identifiers.org/mirbase.mature:MIMAT0004494", "hsa-miR-21",
-         "miRBase GFF3 hsa.gff3"),
-        ("hsa-miR-25", "https://identifiers.org/mirbase:MI0000082", "", "miRBase GFF3 hsa.gff3"),
+         "miRBase v22 GFF3 hsa.gff3"),
+        ("hsa-miR-25", "https://identifiers.org/mirbase:MI0000082", "", "miRBase v22 GFF3 hsa.gff3"),
         ("hsa-miR-25-3p", "https://identifiers.org/mirbase.mature:MIMAT0000081", "hsa-miR-25",
-         "miRBase GFF3 hsa.gff3"),
-        *(("hsa-miR-9", f"https://identifiers.org/mirbase:{mi}", "", "miRBase GFF3 hsa.gff3")
+         "miRBase v22 GFF3 hsa.gff3"),
+        *(("hsa-miR-9", f"https://identifiers.org/mirbase:{mi}", "", "miRBase v22 GFF3 hsa.gff3")
           for mi in ("MI0000466", "MI0000467", "MI0000468")),
     ]
     # hsa-miR-21, the vocabulary's own concept, is not described a second time
@@ -121,8 +123,46 @@ def test_an_ingest_with_mirbase_adds_what_its_records_name(tmp_path: Path) -> No
                                        "--mirbase", str(gff3), "--quiet"])
     assert result.exit_code == 0, result.output
     labels = rows(out, """SELECT ?label (COUNT(?l) AS ?n) WHERE {
-      ?c skos:prefLabel ?l ; <http://purl.org/dc/terms/source> "miRBase GFF3 hsa.gff3" .
+      ?c skos:prefLabel ?l ; <http://purl.org/dc/terms/source> "miRBase v22 GFF3 hsa.gff3" .
       BIND(STR(?l) AS ?label) } GROUP BY ?label ORDER BY ?label""")
     # the new mature miRNA joins beside its gene, which the build described
     assert labels == [("hsa-miR-21-3p", "1"), ("hsa-miR-25", "1"), ("hsa-miR-25-3p", "1"),
                       ("hsa-miR-9", "1"), ("hsa-miR-9-5p", "1")]
+
+
+@pytest.mark.parametrize(("text", "key", "listed"), [
+    ("miR-16-2-3p", "hsa-miR-16-2-3p", True),  # was hsa-miR-16-1-3p: the other locus's arm
+    ("let-7a-2-3p", "hsa-let-7a-2-3p", True),
+    ("miR-92a-2-5p", "hsa-miR-92a-2-5p", True),
+    ("miR-9", "hsa-miR-9", True),
+    ("microRNA-9", "hsa-miR-9", True),
+    ("hsa-miR-9-5p", "hsa-miR-9-5p", True),
+    ("miR-17-92 cluster", "hsa-miR-17-92-cluster", False),  # was hsa-miR-17: one member
+    ("miR-17~92", "hsa-miR-17-92-cluster", False),
+    ("miR-106b~25", "hsa-miR-106b-25-cluster", False),
+])
+def test_mirbase_names_reach_their_own_molecule(text: str, key: str, listed: bool) -> None:
+    vocabulary = list(read_concepts(ROOT / "data" / "vocabulary"))
+    more = mirbase.concepts(shared_path("data", "mirbase", "hsa.gff3"),
+                            listed=[c.key for c in vocabulary])
+    matcher = Matcher.from_concepts([*vocabulary, *more.values()])
+    cargo = [m for m in matcher.mentions(f"Exosomal {text} was measured.") if m.entity_type == "cargo"]
+    assert [(m.text, m.key, m.listed) for m in cargo] == [(text, key, listed)]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "no miRNA in it (no line of type miRNA_primary_transcript or miRNA): not a miRBase GFF3 file"),
+    (b"##gff-version 3\n# only comments\n",
+     "no miRNA in it (no line of type miRNA_primary_transcript or miRNA): not a miRBase GFF3 file"),
+    ("##gff-version 3\n".encode("utf-16"), "line 1: not UTF-8 text (invalid start byte at byte 1)"),
+])
+def test_a_file_without_mirnas_is_an_error_not_a_silent_build(tmp_path: Path, content: bytes,
+                                                             message: str) -> None:
+    """An empty file or one of another kind built as if no --mirbase were given."""
+    bad = tmp_path / "hsa.gff3"
+    bad.write_bytes(content)
+    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "b"), "--mirbase", str(bad),
+                                       "--without-default-articles", str(ROOT / "tests" / "data" /
+                                                                         "medline_records.txt")])
+    assert result.exit_code == 1
+    assert f"Error: {bad}" in result.output and message in result.output
