@@ -193,7 +193,8 @@ def export_command(out: Path, fmt: str, graph: str | None, output: Path | None) 
 
 @main.command("serve")
 @click.option("--store", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
-              show_default=True, help="Build folder whose current release is served.")
+              envvar="EVKG_STORE_DIR", show_envvar=True, show_default=True,
+              help="Build folder whose current release is served.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int,

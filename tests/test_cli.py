@@ -384,3 +384,23 @@ def test_serve_switches_to_the_new_current_release_on_sighup(tmp_path: Path) -> 
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_serve_reads_the_build_folder_from_evkg_store_dir(tmp_path: Path) -> None:
+    """The README's settings name EVKG_STORE_DIR; `evkg serve` without --store said
+    "no release at build" whatever it held."""
+    source = tmp_path / "one.jsonl"
+    write_records([Article(pmid="99999913", title="Served from EVKG_STORE_DIR")], source)
+    out = tmp_path / "elsewhere"
+    built = build([source], out, default_articles=False).version
+    base = f"http://127.0.0.1:{free_port()}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--port", base.rsplit(":", 1)[1],
+         "--workers", "1"], cwd=tmp_path, env={**os.environ, "EVKG_STORE_DIR": str(out)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(base + "/health", process)
+        assert requests.get(base + "/health", timeout=10).json()["version"] == built
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
