@@ -7,19 +7,28 @@ The rules, on the words between the two names:
 1. Cargo first ("miR-105 promotes metastasis", "miR-9-induced EMT", "miR-105 destroys
    barriers, which promotes metastasis"): the effect word nearest the process decides. One
    after a form of "be" ("miR-21 levels were increased in patients with metastasis") says what
-   happened to the cargo, not what it did, and is passed over.
-2. Process first: only a passive with "by" ("metastasis was promoted by exosomal miR-105").
-3. No effect where the words between negate ("did not", "nor", "failed to"), speak of a
-   correlation ("associated with", "correlated"), or turn to another clause ("whereas", "but",
-   ";"), nor where "neither", "nor", "no" or "not" stands just before the cargo.
-4. A phrase of the process that carries its own effect word ("suppress T cell killing",
-   "enhanced proliferation") asserts the process where nothing between the two decides; a
-   process named as the place of an effect ("reprograms glucose metabolism in the
-   pre-metastatic niche") is given none.
+   happened to the cargo, not what it did, and is passed over; one after another cargo that
+   follows an effect word of its own belongs to that cargo ("miR-155 promoted proliferation
+   and miR-34a inhibited migration" says nothing of miR-155 and migration).
+2. Process first: a passive with its agent ("metastasis was promoted by exosomal miR-105",
+   "migration was reduced after transfection of miR-145 mimics"), an effect word on a pronoun
+   ("whereas miR-21 promoted invasion, miR-146a attenuated it"), the process as what an effect
+   word did ("suppression of tumour growth by miR-34a") or as the cargo's effect ("the
+   pro-angiogenic effect of miR-210").
+3. No effect where the words between negate ("did not", "nor", "failed to"; not "not only …
+   but also"), speak of a correlation ("associated with", "correlated"), or turn to another
+   clause ("whereas", "but", ";"), nor where "neither", "nor", "no" or "not" stands just before
+   the cargo; none either for a process named as the place or the means of an effect
+   ("glucose metabolism in the pre-metastatic niche", "via exosome-mediated transfer").
+4. A phrase of the process that carries its own direction ("suppress T cell killing",
+   "enhanced proliferation", "pro-angiogenic", "anti-metastatic") asserts it where nothing
+   between the two decides.
 5. Reversals: a cargo knocked down, silenced or blocked ("knockdown of miR-21", "miR-200a
-   inhibitors", "anti-miR-21") has the reverse effect, and so has a process named by its
-   opposite ("reduced drug sensitivity" promotes drug resistance). Two reversals cancel.
+   inhibitors", "anti-miR-21", "… and their loss promoted EMT") has the reverse effect, and so
+   has a process named by its opposite ("reduced drug sensitivity" promotes drug resistance).
+   Two reversals cancel.
 
+A hedge between the two ("may promote") leaves the effect and is named in the evidence note.
 The keywords are a list, not a sentence: they give no effect. ``benchmarks/textmining.py``
 measures these rules against hand-judged pairs (``tests/data/effects.tsv``).
 """
@@ -39,14 +48,29 @@ PROMOTING = (r"promot|enhanc|induc|increas|confer|driv|drove|facilitat|stimulat|
 #: Word starts that say a cargo stops a process, or makes less of it.
 INHIBITING = (r"inhibit|suppress|reduc|decreas|attenuat|block|impair|abolish|abrogat|prevent|"
               r"repress|diminish|restrain|revers|hinder|dampen|counteract|alleviat|antagoni[sz]|"
-              r"downregulat|down-regulat|destroy|destruct|lower(?:s|ed|ing)\b")
-_CUE = re.compile(rf"\b(?:(?P<promotes>{PROMOTING})|(?P<inhibits>{INHIBITING}))[a-z]*", re.I)
+              r"downregulat|down-regulat|destroy|destruct|lower(?:s|ed|ing)?\b")
+#: An effect word; the group that matched says which.
+CUE = rf"(?:(?P<promotes>{PROMOTING})|(?P<inhibits>{INHIBITING}))[a-z]*"
+_CUE = re.compile(rf"\b{CUE}", re.I)
 #: A form of "be" (and an adverb) just before an effect word: the cargo is the one acted on.
 _BE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$", re.I)
-_BY_AFTER = re.compile(r"\s+by\b", re.I)
+#: After a passive effect word: the agent follows ("promoted by", "reduced after transfection of").
+_AGENT_AFTER = re.compile(r"\s+(?:by|after|upon|following)\b", re.I)
+#: An effect word on a pronoun for the process named before ("miR-146a attenuated it").
+_ON_PRONOUN = re.compile(rf"\s+(?:\w+ly\s+)?{CUE}\s+(?:it|them)\b", re.I)
+#: A process named as what an effect word did, with the agent after "by" ("suppression of
+#: tumour growth by miR-34a"), or as the effect of the cargo ("the pro-angiogenic effect of").
+_NOMINAL_BEFORE = re.compile(rf"\b{CUE}\s+of\s+(?:the\s+)?$", re.I)
+_BY_NEXT = re.compile(r"\s*(?:[\w-]+\s+){0,2}?by\b", re.I)
+_EFFECT_OF = re.compile(r"\s*(?P<words>(?:effects?|activit(?:y|ies)|roles?|functions?)\s+of)\b", re.I)
+#: Hedges between the names: the effect stands, the note says so.
+_HEDGE = re.compile(r"\b(?:may|might|could|possibly|potentially|probably|likely|perhaps)\b", re.I)
+#: Another cargo's name (written as NULs) between the two.
+_OTHER_NAME = re.compile("\0+")
 #: Words between the two names after which the sentence no longer says one acts on the other.
 _NO_EFFECT = re.compile(
-    r"(?<![\w-])(?:not|no|neither|nor|never|without|failed|unable|cannot|whether|whereas|while|but|"
+    r"(?<![\w-])(?:not(?!\s+only)|no|neither|nor|never|without|failed|unable|cannot|whether|"
+    r"whereas|while|but(?!\s+also)|"
     r"although|though|however|unlike|associat\w*|correlat\w*|linked|relat(?:ed|ion\w*))\b"
     r"|n't\b|;", re.I)
 _NEGATED_CARGO = re.compile(r"\b(?:neither|nor|no|not)\s+(?:\S+\s+){0,2}$", re.I)
@@ -63,14 +87,22 @@ _UNDONE_AFTER = re.compile(
     r"depletion|deletion|knock-?out|sponges?|antisense|(?:si|sh)RNAs?|inhibition|blockade|loss)"
     r"\b", re.I)
 #: A process named as the place of an effect ("angiogenesis in the pre-metastatic niche"), but
-#: not "an increase in migration" or "resulted in metastasis".
+#: not "an increase in migration" or "resulted in metastasis"; or as its means ("promote tumour
+#: growth via exosome-mediated transfer").
 _PLACE_BEFORE = re.compile(r"(?P<word>[\w-]+)\s+(?:in|within|at)\s+(?:(?:the|a|an)\s+)?$", re.I)
+_MEANS_BEFORE = re.compile(r"\b(?:via|through)\s+(?:(?:the|a|an)\s+)?$", re.I)
 _CHANGE_NOUNS = frozenset({"increase", "increases", "decrease", "decreases", "reduction",
                            "reductions", "rise", "gain", "loss", "enhancement", "decline", "drop",
                            "change", "changes", "role", "roles", "result", "results", "resulted",
                            "resulting", "involved", "implicated"})
-#: Process phrases that name the opposite of their concept ("drug sensitivity").
+#: What undoes a cargo named before, between it and the effect word ("their loss promoted").
+_UNDONE_LATER = re.compile(r"\b(?:its|their)\s+(?:loss|knock-?down|silencing|inhibition|depletion|"
+                           r"deletion|down-?regulation|absence|blockade|suppression)\b", re.I)
+#: Process phrases that name the opposite of their concept ("drug sensitivity"), or a process
+#: named with "anti-" ("anti-metastatic").
 _OPPOSITE_PHRASE = re.compile(r"sensitiv", re.I)
+_ANTI_BEFORE = re.compile(r"\banti-$", re.I)
+_PRO = re.compile(r"pro-?(?=[a-z]{4})", re.I)
 _REVERSE = {"promotes": "inhibits", "inhibits": "promotes"}
 
 
@@ -92,6 +124,7 @@ class Effect:
     effect: str = "associatedWith"
     cue: str = ""
     reversal: str = ""
+    hedge: str = ""
 
     @property
     def note(self) -> str:
@@ -99,7 +132,8 @@ class Effect:
         if not self.cue:
             return ""
         undone = f', reversed by "{self.reversal}"' if self.reversal else ""
-        return f'; {self.effect} read from "{self.cue}"{undone}'
+        hedged = f', hedged ("{self.hedge}")' if self.hedge else ""
+        return f'; {self.effect} read from "{self.cue}"{undone}{hedged}'
 
 
 def read_effect(text: str, cargo: Span, process: Span, *, other_cargo: Iterable[Span] = (),
@@ -113,29 +147,69 @@ def read_effect(text: str, cargo: Span, process: Span, *, other_cargo: Iterable[
     masked = _masked(text, (c for c in other_cargo if (c.start, c.end) != (cargo.start, cargo.end)))
     if cargo.end <= process.start:
         between = masked[cargo.end:process.start]
-        if _NO_EFFECT.search(between) or _NEGATED_CARGO.search(masked, sentence_start, cargo.start):
-            return Effect()
-        cue = _last_cue(between)
-        if cue is None:
-            cue = _CUE.search(process.text)  # "suppress T cell killing": the phrase asserts it
-            effect = "promotes" if cue else ""
-        else:
-            effect = "promotes" if cue["promotes"] else "inhibits"
+        read = _cargo_first(masked, between, cargo, process, sentence_start)
     elif process.end <= cargo.start:
-        between = masked[process.end:cargo.start]
-        if _NO_EFFECT.search(between):
-            return Effect()
-        passive = [c for c in _CUE.finditer(between) if _BY_AFTER.match(between, c.end())]
-        cue = passive[-1] if passive else None
-        effect = ("promotes" if cue["promotes"] else "inhibits") if cue else ""
+        between = ""
+        read = _process_first(masked, masked[process.end:cargo.start], cargo, process,
+                              sentence_start)
     else:
         return Effect()
-    if cue is None or not effect or _named_as_place(masked, process, sentence_start):
+    if read is None or _named_as_place(masked, process, sentence_start):
         return Effect()
-    reversals = [r for r in (_undone(masked, cargo, sentence_start), _opposite(process)) if r]
-    if len(reversals) == 1:
+    effect, cue = read
+    later = _UNDONE_LATER.search(between)
+    opposite = "" if cue.lower().startswith("anti-") else _opposite(masked, process, sentence_start)
+    reversals = [r for r in (_undone(masked, cargo, sentence_start),
+                             later.group() if later else "", opposite) if r]
+    if len(reversals) % 2:
         effect = _REVERSE[effect]
-    return Effect(effect, cue.group(), reversals[0] if len(reversals) == 1 else "")
+    hedge = _HEDGE.search(between)
+    return Effect(effect, cue, '", "'.join(reversals) if len(reversals) % 2 else "",
+                  hedge.group() if hedge else "")
+
+
+def _direction(cue: re.Match[str]) -> str:
+    return "promotes" if cue["promotes"] else "inhibits"
+
+
+def _cargo_first(masked: str, between: str, cargo: Span, process: Span,
+                 sentence_start: int) -> tuple[str, str] | None:
+    """Rules 1, 3 and 4 (``between``: the text from the cargo to the process)."""
+    if _NO_EFFECT.search(between) or _NEGATED_CARGO.search(masked, sentence_start, cargo.start):
+        return None
+    cues = [c for c in _CUE.finditer(between) if not _BE_BEFORE.search(between, 0, c.start())]
+    if not cues:  # the phrase may assert it: "suppress T cell killing", "pro-angiogenic"
+        phrase = _CUE.search(process.text) or _PRO.match(process.text)
+        if phrase:
+            return "promotes", phrase.group()
+        anti = _ANTI_BEFORE.search(masked, sentence_start, process.start)
+        return ("inhibits", anti.group() + process.text) if anti else None
+    last = cues[-1]
+    for other in _OTHER_NAME.finditer(between, 0, last.start()):
+        if cues[0].end() <= other.start():  # "miR-155 promoted X and miR-34a inhibited Y"
+            return None
+    return _direction(last), last.group()
+
+
+def _process_first(masked: str, between: str, cargo: Span, process: Span,
+                   sentence_start: int) -> tuple[str, str] | None:
+    """Rule 2 (``between``: the text from the process to the cargo): a passive with its agent,
+    an effect word on a pronoun for the process, or the process named as the effect."""
+    pronoun = _ON_PRONOUN.match(masked, cargo.end)
+    if pronoun:  # "Whereas miR-21 promoted invasion, miR-146a attenuated it"
+        return _direction(pronoun), pronoun.group().strip()
+    if _NO_EFFECT.search(between):
+        return None
+    passive = [c for c in _CUE.finditer(between) if _AGENT_AFTER.match(between, c.end())]
+    if passive:
+        return _direction(passive[-1]), passive[-1].group()
+    nominal = _NOMINAL_BEFORE.search(masked, sentence_start, process.start)
+    if nominal and _BY_NEXT.match(between):  # "suppression of tumour growth by miR-34a"
+        return _direction(nominal), nominal.group().strip()
+    effect_of = _EFFECT_OF.match(between)
+    if effect_of:  # "the pro-angiogenic effect of exosomal miR-210"
+        return "promotes", effect_of["words"]
+    return None
 
 
 def _masked(text: str, names: Iterable[Span]) -> str:
@@ -149,11 +223,6 @@ def _masked(text: str, names: Iterable[Span]) -> str:
     return "".join((*pieces, text[done:])) if pieces else text
 
 
-def _last_cue(between: str) -> re.Match[str] | None:
-    cues = [c for c in _CUE.finditer(between) if not _BE_BEFORE.search(between, 0, c.start())]
-    return cues[-1] if cues else None
-
-
 def _undone(masked: str, cargo: Span, sentence_start: int) -> str:
     """The words that undo the cargo ("knockdown of", "inhibitors"), or ""."""
     undone = (_UNDONE_BEFORE.search(masked, sentence_start, cargo.start)
@@ -162,9 +231,16 @@ def _undone(masked: str, cargo: Span, sentence_start: int) -> str:
 
 
 def _named_as_place(masked: str, process: Span, sentence_start: int) -> bool:
+    """Whether the process is named as the place or the means of an effect, not its target."""
+    if _MEANS_BEFORE.search(masked, sentence_start, process.start):
+        return True
     place = _PLACE_BEFORE.search(masked, sentence_start, process.start)
     return place is not None and place["word"].lower() not in _CHANGE_NOUNS
 
 
-def _opposite(process: Span) -> str:
-    return process.text if _OPPOSITE_PHRASE.search(process.text) else ""
+def _opposite(masked: str, process: Span, sentence_start: int) -> str:
+    """The words that name the process by its opposite ("drug sensitivity", "anti-"), or ""."""
+    if _OPPOSITE_PHRASE.search(process.text):
+        return process.text
+    anti = _ANTI_BEFORE.search(masked, sentence_start, process.start)
+    return anti.group() if anti else ""

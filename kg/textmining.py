@@ -265,13 +265,18 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
                 if m.entity_type == "process":
                     processes.setdefault(m.key, []).append(m)
             cargo_names = [m for m in inside if m.entity_type == "cargo"]
-            for cargo in (m for m in cargo_names if m.listed):
+            molecules: dict[str, list[Mention]] = {}
+            for m in cargo_names:
+                if m.listed:
+                    molecules.setdefault(m.key, []).append(m)
+            for named_cargo in molecules.values():
                 for named in processes.values():
-                    if keywords and (cargo.key, named[0].key) in in_sentences:
+                    if keywords and (named_cargo[0].key, named[0].key) in in_sentences:
                         continue  # the keywords repeat what a sentence said: one finding
-                    in_sentences.add((cargo.key, named[0].key))
-                    effect, process = ((Effect(), named[0]) if keywords else
-                                       _sentence_effect(text, start, cargo, named, cargo_names))
+                    in_sentences.add((named_cargo[0].key, named[0].key))
+                    effect, cargo, process = (
+                        (Effect(), named_cargo[0], named[0]) if keywords else
+                        _sentence_effect(text, start, named_cargo, named, cargo_names))
                     where = "the keywords" if keywords else "one sentence"
                     yield Finding(
                         article=iri, method="text", effect=effect.effect, cargo=cargo.key,
@@ -282,13 +287,16 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
                     )
 
 
-def _sentence_effect(text: str, sentence_start: int, cargo: Mention, named: list[Mention],
-                     cargo_names: list[Mention]) -> tuple[Effect, Mention]:
-    """The effect one sentence gives ``cargo`` on a process it names (perhaps more than once:
-    each name is read, and names that disagree give no effect), and the name it was read at."""
+def _sentence_effect(text: str, sentence_start: int, named_cargo: list[Mention],
+                     named: list[Mention], cargo_names: list[Mention]
+                     ) -> tuple[Effect, Mention, Mention]:
+    """The effect one sentence gives a cargo on a process, each perhaps named more than once
+    ("induced by exosomal miR-21 … abolished by miR-21 inhibitors"): every pair of names is
+    read, and pairs that disagree give no effect. One finding, at the names it was read from."""
     read = [(read_effect(text, cargo, process, other_cargo=cargo_names,
-                         sentence_start=sentence_start), process) for process in named]
-    directed = [(effect, process) for effect, process in read if effect.cue]
-    if not directed or len({effect.effect for effect, _ in directed}) > 1:
-        return Effect(), named[0]
+                         sentence_start=sentence_start), cargo, process)
+            for cargo in named_cargo for process in named]
+    directed = [found for found in read if found[0].cue]
+    if not directed or len({effect.effect for effect, _, _ in directed}) > 1:
+        return Effect(), named_cargo[0], named[0]
     return directed[0]

@@ -46,6 +46,28 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
      {("hsa-miR-105", "angiogenesis"): "promotes", ("hsa-miR-105", "premetastatic_niche"): "associatedWith"}),
     ("Exosomal miR-105 led to an increase in migration.", {("hsa-miR-105", "migration"): "promotes"}),
     ("Exosomal miR-222-3p lowered chemoresistance.", {("hsa-miR-222-3p", "drug_resistance"): "inhibits"}),
+    # a reviewer's sentences that the first rules misread (a new-user audit)
+    ("Exosomal miR-10b not only promoted invasion but also enhanced lung metastasis.",
+     {("hsa-miR-10b", "invasion"): "promotes", ("hsa-miR-10b", "metastasis"): "promotes"}),
+    ("Exosomal miR-155 promoted proliferation and miR-10b inhibited migration.",
+     {("hsa-miR-155", "proliferation"): "promotes", ("hsa-miR-155", "migration"): "associatedWith",
+      ("hsa-miR-10b", "proliferation"): "associatedWith", ("hsa-miR-10b", "migration"): "inhibits"}),
+    ("Exosomal miR-105 may promote tumor growth via exosome-mediated transfer.",
+     {("hsa-miR-105", "proliferation"): "promotes",
+      ("hsa-miR-105", "ev_mediated_communication"): "associatedWith"}),
+    ("Suppression of tumour growth by miR-21-loaded exosomes was observed in vivo.",
+     {("hsa-miR-21", "proliferation"): "inhibits"}),
+    ("The pro-angiogenic effect of exosomal miR-105 was abolished by its inhibitor.",
+     {("hsa-miR-105", "angiogenesis"): "promotes"}),
+    ("Exosomes carrying miR-10b showed lower invasive capacity.", {("hsa-miR-10b", "invasion"): "inhibits"}),
+    ("Migration was significantly reduced after transfection of miR-21 mimics into exosome donors.",
+     {("hsa-miR-21", "migration"): "inhibits"}),
+    ("Whereas exosomal miR-21 promoted invasion, miR-10b attenuated it.",
+     {("hsa-miR-21", "invasion"): "promotes", ("hsa-miR-10b", "invasion"): "inhibits"}),
+    ("The miR-200 family was downregulated in exosomes, and their loss promoted EMT.",
+     {("hsa-miR-200-family", "emt"): "inhibits"}),
+    ("Exosomal miR-105 had an anti-metastatic action.", {("hsa-miR-105", "metastasis"): "inhibits"}),
+    ("Exosomal miR-105 had pro-angiogenic effects.", {("hsa-miR-105", "angiogenesis"): "promotes"}),
     # negation, correlation, another clause
     ("Exosomal miR-155 did not promote angiogenesis.", {("hsa-miR-155", "angiogenesis"): "associatedWith"}),
     ("Exosomal miR-10b, whose expression correlated with invasion, promoted nothing else.",
@@ -82,6 +104,14 @@ def test_names_of_one_process_that_disagree_give_no_effect(matcher: Matcher) -> 
     assert effects(matcher, sentence) == {("hsa-miR-105", "proliferation"): "associatedWith"}
 
 
+def test_the_evidence_note_says_a_claim_is_hedged(matcher: Matcher) -> None:
+    article = Article(pmid="99000005", title="Exosomal miR-21 might contribute to chemoresistance.")
+    (finding,) = text_findings(article, matcher, ev_heading=True)
+    assert (finding.effect, finding.evidence_note) == (
+        "promotes", '"miR-21" and "chemoresistance" in one sentence; promotes read from '
+                    '"contribute to", hedged ("might")')
+
+
 def test_the_evidence_note_says_what_the_effect_was_read_from(matcher: Matcher) -> None:
     article = Article(pmid="99000003", title="Knockdown of exosomal miR-21 reduced migration.",
                       keywords=("miR-21", "invasion"))
@@ -92,3 +122,12 @@ def test_the_evidence_note_says_what_the_effect_was_read_from(matcher: Matcher) 
                               '"reduced", reversed by "Knockdown of exosomal"'),
         "keywords": ("associatedWith", '"miR-21" and "invasion" in the keywords'),
     }
+
+
+def test_a_molecule_named_twice_in_a_sentence_makes_one_finding(matcher: Matcher) -> None:
+    """Each name made a finding of its own: two findings of one pair from one sentence."""
+    article = Article(pmid="99000004", title="Cell proliferation induced by exosomal miR-21 was "
+                      "abolished by miR-21 inhibitors.")
+    findings = list(text_findings(article, matcher, ev_heading=True))
+    assert [(f.cargo, f.process, f.effect, f.span) for f in findings] == [
+        ("hsa-miR-21", "proliferation", "promotes", (39, 45))]
