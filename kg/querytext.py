@@ -89,19 +89,21 @@ def normalised(query: str) -> str:
 
 
 def syntax_message(query: str, error: SyntaxError) -> str:
-    """pyoxigraph's parse error, in words a user acts on where its own are a grammar dump: an
-    undeclared prefix is named, with the IRI this endpoint's pages use for it if it is one."""
+    """pyoxigraph's parse error, in words a user acts on where its own are a grammar dump:
+    each undeclared prefix is named, with the IRI this endpoint's pages use for it if it is
+    one."""
     text = str(error)
-    if "Prefix not found" not in text:
-        return text
     code = blank(query, iris=True)
     declared = {m.group(1) or "" for m in _DECLARED.finditer(code)}
+    named: dict[str, str] = {}
     for used in _PREFIXED.finditer(code):
         prefix = used.group(1) or ""
-        if prefix not in declared:
+        if prefix not in declared and prefix not in named:
             known = PREFIXES.get(prefix)
             hint = f"PREFIX {prefix}: <{known}>" if known else f"PREFIX {prefix}: <…>"
             line = code.count("\n", 0, used.start()) + 1
-            return (f"the prefix '{prefix}:' of {used.group()} (line {line}) is not declared: "
-                    f"add {hint} before the query")
-    return text
+            named[prefix] = (f"the prefix '{prefix}:' of {used.group()} (line {line}) is not "
+                             f"declared: add {hint} before the query")
+    # pyoxigraph says "Prefix not found" only where a triple pattern uses it; in a function
+    # call or a BIND it says what it expected there instead
+    return "; ".join(named.values()) if named else text

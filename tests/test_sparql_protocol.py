@@ -214,6 +214,12 @@ BAD_QUERIES = [
                " fabio:hasPubMedId '1' }"},
      "the prefix 'fabio:' of fabio:hasPubMedId (line 3) is not declared: add PREFIX fabio: "
      "<http://purl.org/spar/fabio/> before the query"),
+    ({"query": "SELECT (xsd:string(?o) AS ?x) WHERE { ?s ?p ?o }"},  # was "expected ENCODE_FOR_URI"
+     "the prefix 'xsd:' of xsd:string (line 1) is not declared: add PREFIX xsd: "
+     "<http://www.w3.org/2001/XMLSchema#> before the query"),
+    ({"query": "SELECT * WHERE { ?s ?p ?o BIND(evkg:x AS ?y) FILTER(?o = skos:y) }"},
+     "the prefix 'evkg:' of evkg:x (line 1) is not declared: add PREFIX evkg: "
+     "<https://w3id.org/evkg/ontology#> before the query; the prefix 'skos:' of skos:y (line 1)"),
     ({"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}, "this is a SPARQL update (INSERT)"),
     ({"query": "CLEAR ALL"}, "this is a SPARQL update (CLEAR)"),
     ({"query": ""}, "empty query"),
