@@ -18,9 +18,11 @@ from pyoxigraph import NamedNode
 
 from kg import iris
 from kg.namespaces import EVKG
+from kg.remote import StoreError
 from server import graph
 from server.editor import ROOT
 from server.pages import page_response
+from server.state import state
 from server.terms import curie, href
 
 #: The article whose neighbourhood is drawn (the review the default graph grew from).
@@ -154,6 +156,17 @@ class Network:
     height: int = 460
 
 
+def _has_seed() -> bool:
+    """Whether the served graph describes the seed review (asked once per served store)."""
+    asked = state().asked
+    if "seed" not in asked:
+        try:
+            asked["seed"] = graph.ask(f"ASK {{ <{iris.mint(SEED_ARTICLE).value}> ?p ?o }}")
+        except StoreError:  # a remote store that is down: no link this time
+            return False
+    return asked["seed"]
+
+
 def citation_network(seed: str | None = None) -> Network:
     """The seed review and its neighbours on a circle, grouped by how they relate to it."""
     seed = seed or iris.mint(SEED_ARTICLE).value
@@ -218,6 +231,12 @@ SELECT DISTINCT ?finding ?article ?title ?cargo ?cargoLabel ?effect ?method ?not
 
 def create_explore_blueprint() -> Blueprint:
     bp = Blueprint("explore", __name__)
+
+    @bp.app_context_processor
+    def navigation() -> dict[str, object]:
+        """Whether the nav links the seed review: a graph built without the default articles
+        lacks it, and the link was a 404 there."""
+        return {"seed_path": "/" + SEED_ARTICLE if _has_seed() else None}
 
     @bp.route("/explore")
     def explore() -> Response:

@@ -52,6 +52,8 @@ class ServerState:
     limits: Limits = field(default_factory=Limits)
     #: Answers by key; None when answers are not reused (a store that may change).
     cache: ResultCache | None = None
+    #: Facts pages ask on every request, asked once: name → answer (``server.explore``).
+    asked: dict[str, bool] = field(default_factory=dict)
 
     @property
     def version(self) -> str:

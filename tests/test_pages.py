@@ -427,3 +427,14 @@ def test_properties_of_other_vocabularies_are_named_in_words(client: FlaskClient
                         ("authors in order", "bibo:authorList"), ("journal", "dcterms:isPartOf"),
                         ("mentions cargo", "evkg:mentionsCargo")):
         assert f"{words} {term}" in text
+
+
+def test_the_nav_links_the_seed_review_only_where_the_graph_has_it(client: FlaskClient) -> None:
+    """A graph built without the default articles lacks the seed review: its nav link was a 404."""
+    assert '<a href="/article/37534210">Seed review</a>' in client.get("/", headers=HTML).text
+    store = Store()
+    store.add(Quad(NamedNode(BASE + "article/1"), RDFS.label, Literal("one"),
+                   iris.graph_iri("articles")))
+    other = create_app(store=store).test_client()
+    page = other.get("/dataset", headers=HTML).text
+    assert "Seed review" not in page and 'href="/downloads/"' in page
