@@ -31,6 +31,9 @@ LINK_PROPERTIES = {
 IRI_RULES: tuple[tuple[re.Pattern[str], str, str, str], ...] = (
     (re.compile(r"^http://id\.nlm\.nih\.gov/mesh/(?:\d{4}/)?([DCQ]\d+)$"), "MeSH", "MESH:{0}",
      "https://meshb.nlm.nih.gov/record/ui?ui={0}"),
+    # descriptor-qualifier pairs and tree numbers: no MeSH browser page; NLM's IRI itself
+    (re.compile(r"^http://id\.nlm\.nih\.gov/mesh/(D\d+Q\d+|[A-Z]\d{2}(?:\.\d{3})*)$"), "MeSH",
+     "MESH:{0}", "http://id.nlm.nih.gov/mesh/{0}"),
     (re.compile(r"^http://purl\.obolibrary\.org/obo/(GO|MONDO|DOID|NCIT|SO|CHEBI|UBERON|CL)_(\w+)$"),
      "{0}", "{0}:{1}", "http://purl.obolibrary.org/obo/{0}_{1}"),
     (re.compile(r"^https?://identifiers\.org/(mirbase|mirbase\.mature):(\w+)$"), "miRBase",

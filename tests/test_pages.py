@@ -404,6 +404,7 @@ def test_a_mesh_heading_has_a_page_with_the_articles_indexed_with_it(client: Fla
     assert 'href="https://meshb.nlm.nih.gov/record/ui?ui=D001943"' in html
     pair = client.get("/mesh/D001943Q000473", headers=HTML).get_data(as_text=True)
     assert "Breast Neoplasms/pathology" in pair
+    assert re.search(r'href="http://id.nlm.nih.gov/mesh/D001943Q000473"[^>]*>\s*MESH:D001943Q000473', pair)
 
 
 def test_a_mesh_page_answers_rdf_and_leaves_what_it_lacks_to_nlm(client: FlaskClient) -> None:
