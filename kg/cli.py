@@ -98,15 +98,24 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
                        f"{count.quarantined}{older} + deleted {count.deleted}{absent}")
         for graph, triples in report.triples.items():
             click.echo(f"  graph/{graph}: {triples} triples")
+    known = {"curated": 0, "default": 0}
     for item in report.quarantine:
-        if quiet and (item.provenance.file == report.curated_file
-                      or item.provenance.file in report.default_files):
-            continue  # a curated finding waiting for its article, a default article without
-            # an identifier: listed in quarantine.jsonl every build, not errors
+        if item.provenance.file == report.curated_file or item.provenance.file in report.default_files:
+            # a curated finding waiting for its article, a default article without an
+            # identifier: listed in quarantine.jsonl every build, not errors
+            known["curated" if item.provenance.file == report.curated_file else "default"] += 1
+            continue
         where = ", ".join(x for x in (item.provenance.file, item.provenance.position,
                                       f"PMID {item.pmid}" if item.pmid else "") if x)
         reason = item.reason.removeprefix(f"{item.provenance.file}: ")  # named once is enough
         click.echo(f"quarantined: {where}: {reason}", err=True)
+    listing = report.release_dir / release.QUARANTINE if report.release_dir else release.QUARANTINE
+    if not quiet and known["curated"]:
+        click.echo(f"listed: {known['curated']} curated findings wait for an article that is not "
+                   f"in the graph (data/findings.tsv; see {listing})", err=True)
+    if not quiet and known["default"]:
+        click.echo(f"listed: {known['default']} default articles have no PMID, DOI or PMCID "
+                   f"(data/articles.jsonl; see {listing})", err=True)
     if report.too_many_errors:
         current = out / "current"
         kept = (f"{current} still points at {current.resolve().name}" if current.exists()
