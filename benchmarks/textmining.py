@@ -25,7 +25,8 @@ overlap (one-to-one).
 Effects: ``tests/data/effects.tsv`` holds the effect a careful reader takes from each cargo and
 process pair of one sentence (``kg.effects``), over the invented lines of
 ``textmining_sentences.txt`` and ``effect_sentences.txt`` (ours), ``effect_sentences_audit.txt``
-(a reviewer's) and the annotated PubMed records (read
+(a reviewer's), ``effect_sentences_blind.txt`` (a second reviewer's, written without seeing the
+rules) and the annotated PubMed records (read
 here as if about EVs, so that every sentence's pairs are judged). Per effect: precision and
 recall of the pairs the matcher makes; pairs a reader sees that the matcher does not make (a
 cargo the vocabulary lacks) are counted apart.
@@ -62,8 +63,11 @@ SENTENCES = ROOT / "tests" / "data" / "textmining_sentences.txt"
 #: Hand-judged effects of cargo-process pairs, and the invented sentences written for them.
 EFFECTS = ROOT / "tests" / "data" / "effects.tsv"
 EFFECT_SENTENCES = ROOT / "tests" / "data" / "effect_sentences.txt"
-#: Sentences a reviewer wrote (a new-user audit), judged in effects.tsv too.
+#: Sentences a reviewer wrote (a new-user audit), and a second reviewer without seeing the
+#: rules (scored once before any rule changed for them), judged in effects.tsv too.
 AUDIT_SENTENCES = ROOT / "tests" / "data" / "effect_sentences_audit.txt"
+BLIND_SENTENCES = ROOT / "tests" / "data" / "effect_sentences_blind.txt"
+REVIEWED = (AUDIT_SENTENCES, BLIND_SENTENCES)
 #: miRBase's human miRNAs, for the effects measured with ``evkg build --mirbase``.
 MIRBASE = ROOT.parent / "shared" / "data" / "mirbase" / "hsa.gff3"
 #: Where annotated PMIDs that are not in data/ are read from.
@@ -207,13 +211,13 @@ def read_effects(path: Path = EFFECTS) -> dict[Pair, str]:
 def predict_effects(matcher: Matcher, sources: set[str]) -> dict[Pair, str]:
     """The effect of every pair ``text_findings`` makes in the judged documents."""
     found: dict[Pair, str] = {}
-    for path in (SENTENCES, EFFECT_SENTENCES, AUDIT_SENTENCES):
+    for path in (SENTENCES, EFFECT_SENTENCES, *REVIEWED):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip() and not line.startswith("#"):
                 for f in text_findings(Article(pmid="0", title=line), matcher, ev_heading=True):
                     assert f.span is not None
                     found[(path.name, f"line:{number}", f.span[0], f.cargo, f.process)] = f.effect
-    for article in _articles(sources - {SENTENCES.name, EFFECT_SENTENCES.name, AUDIT_SENTENCES.name}):
+    for article in _articles(sources - {p.name for p in (SENTENCES, EFFECT_SENTENCES, *REVIEWED)}):
         for f in text_findings(article, matcher, ev_heading=True):
             assert f.span is not None
             found[(article.key, f.field, f.span[0], f.cargo, f.process)] = f.effect
@@ -223,9 +227,11 @@ def predict_effects(matcher: Matcher, sources: set[str]) -> dict[Pair, str]:
 def effects_report(gold: dict[Pair, str], predicted: dict[Pair, str]) -> str:
     ours = {SENTENCES.name, EFFECT_SENTENCES.name}
     lines = [f"{'effects':<32}{'gold':>6}{'pred':>6}{'hit':>6}  {'P':>6}{'R':>6}"]
+    reviewed = {p.name for p in REVIEWED}
     for part, keep in (("our lines", lambda k: k[0] in ours),
                        ("reviewer's lines", lambda k: k[0] == AUDIT_SENTENCES.name),
-                       ("PubMed records", lambda k: k[0] not in ours | {AUDIT_SENTENCES.name}),
+                       ("blind lines", lambda k: k[0] == BLIND_SENTENCES.name),
+                       ("PubMed records", lambda k: k[0] not in ours | reviewed),
                        ("all", lambda k: True)):
         judged = {k: v for k, v in gold.items() if keep(k) and k in predicted}
         for effect in ("promotes", "inhibits", "associatedWith"):

@@ -43,7 +43,8 @@ from typing import Protocol
 #: Word starts that say a cargo makes a process happen, or more of it.
 PROMOTING = (r"promot|enhanc|induc|increas|confer|driv|drove|facilitat|stimulat|accelerat|"
              r"augment|trigger|mediat|boost|foster|elicit|reprogram|upregulat|up-regulat|"
-             r"potentiat|exacerbat|fuel|restor|contribut\w*\s+to|lead(?:s|ing)?\s+to|led\s+to|"
+             r"potentiat|exacerbat|fuel|restor|transfer(?:s|red|ring)\b|direct(?:s|ed|ing)?\b|contribut\w*\s+to|"
+             r"lead(?:s|ing)?\s+to|led\s+to|"
              r"result(?:s|ed|ing)?\s+in")
 #: Word starts that say a cargo stops a process, or makes less of it.
 INHIBITING = (r"inhibit|suppress|reduc|decreas|attenuat|block|impair|abolish|abrogat|prevent|"
@@ -63,6 +64,9 @@ _ON_PRONOUN = re.compile(rf"\s+(?:\w+ly\s+)?{CUE}\s+(?:it|them)\b", re.I)
 _NOMINAL_BEFORE = re.compile(rf"\b{CUE}\s+of\s+(?:the\s+)?$", re.I)
 _BY_NEXT = re.compile(r"\s*(?:[\w-]+\s+){0,2}?by\b", re.I)
 _EFFECT_OF = re.compile(r"\s*(?P<words>(?:effects?|activit(?:y|ies)|roles?|functions?)\s+of)\b", re.I)
+#: An effect word on another's ability to act ("abolished the ability of their exosomes to
+#: enhance"): the two compose.
+_ABILITY = re.compile(r"\s+(?:the\s+)?(?:ability|capacity|potential|power)\b[^;,]*?\bto\s+$", re.I)
 #: Hedges between the names: the effect stands, the note says so.
 _HEDGE = re.compile(r"\b(?:may|might|could|possibly|potentially|probably|likely|perhaps)\b", re.I)
 #: Another cargo's name (written as NULs) between the two.
@@ -73,12 +77,14 @@ _NO_EFFECT = re.compile(
     r"whereas|while|but(?!\s+also)|"
     r"although|though|however|unlike|associat\w*|correlat\w*|linked|relat(?:ed|ion\w*))\b"
     r"|n't\b|;", re.I)
-_NEGATED_CARGO = re.compile(r"\b(?:neither|nor|no|not)\s+(?:\S+\s+){0,2}$", re.I)
+_NEGATED_CARGO = re.compile(r"\b(?:neither|nor|no|not)\s+(?:\S+\s+){0,2}$|\bwhether\b", re.I)
 #: What undoes a cargo: before it ("knockdown of exosomal miR-21", "anti-miR-21") or after it
 #: ("miR-200a, miR-200b and miR-429 inhibitors"); ``\0`` stands for another cargo name.
 _UNDONE_BEFORE = re.compile(
     r"(?P<words>\b(?:knock-?down|silencing|inhibition|inhibiting|depletion|deletion|knock-?out|loss|"
     r"blockade|blocking|suppression|suppressing|down-?regulation|absence|lack|antagonism)\s+of"
+    r"(?:\s+(?:the|exosomal|EV|extracellular|vesicular|circulating|[\w-]+-derived))*"
+    r"|\b(?:blocking|inhibiting|silencing|suppressing|depleting|neutrali[sz]ing)"
     r"(?:\s+(?:the|exosomal|EV|extracellular|vesicular|circulating|[\w-]+-derived))*"
     r"|\b(?:si|sh)RNAs?\s+(?:against|targeting)|\banti-)"
     r"(?:\s*\0+(?:\s*(?:,|and|or|/))+)*\s*$", re.I)
@@ -177,7 +183,8 @@ def _cargo_first(masked: str, between: str, cargo: Span, process: Span,
     """Rules 1, 3 and 4 (``between``: the text from the cargo to the process)."""
     if _NO_EFFECT.search(between) or _NEGATED_CARGO.search(masked, sentence_start, cargo.start):
         return None
-    cues = [c for c in _CUE.finditer(between) if not _BE_BEFORE.search(between, 0, c.start())]
+    cues = [c for c in _CUE.finditer(between) if not _BE_BEFORE.search(between, 0, c.start())
+            and (between[c.start() - 1:c.start()] != "-" or c.start() == 1)]  # not "exosome-induced"
     if not cues:  # the phrase may assert it: "suppress T cell killing", "pro-angiogenic"
         phrase = _CUE.search(process.text) or _PRO.match(process.text)
         if phrase:
@@ -188,7 +195,13 @@ def _cargo_first(masked: str, between: str, cargo: Span, process: Span,
     for other in _OTHER_NAME.finditer(between, 0, last.start()):
         if cues[0].end() <= other.start():  # "miR-155 promoted X and miR-34a inhibited Y"
             return None
-    return _direction(last), last.group()
+    effect = _direction(last)
+    if len(cues) > 1 and _ABILITY.match(between[cues[-2].end():last.start()]):
+        outer = cues[-2]  # "reduced the ability of their exosomes to enhance"
+        if _direction(outer) == "inhibits":
+            effect = _REVERSE[effect]
+        return effect, f"{outer.group()} … {last.group()}"
+    return effect, last.group()
 
 
 def _process_first(masked: str, between: str, cargo: Span, process: Span,

@@ -68,6 +68,17 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
      {("hsa-miR-200-family", "emt"): "inhibits"}),
     ("Exosomal miR-105 had an anti-metastatic action.", {("hsa-miR-105", "metastasis"): "inhibits"}),
     ("Exosomal miR-105 had pro-angiogenic effects.", {("hsa-miR-105", "angiogenesis"): "promotes"}),
+    # a second reviewer's blind sentences that the rules misread
+    ("Knockdown of miR-10b in donor cells abolished the ability of their exosomes to enhance "
+     "cell invasion.", {("hsa-miR-10b", "invasion"): "promotes"}),
+    ("Treatment with a miR-21 antagomir abrogated exosome-induced migration of MCF-10A cells.",
+     {("hsa-miR-21", "migration"): "promotes"}),
+    ("Blocking exosomal PD-L1 with a neutralizing antibody reversed immune escape.",
+     {("CD274", "immune_evasion"): "promotes"}),
+    ("Whether exosomal HER2 contributes to trastuzumab resistance remains unclear.",
+     {("ERBB2", "drug_resistance"): "associatedWith"}),
+    ("UCH-L1-containing extracellular vesicles transferred chemoresistance to recipient cells.",
+     {("UCHL1", "drug_resistance"): "promotes"}),
     # negation, correlation, another clause
     ("Exosomal miR-155 did not promote angiogenesis.", {("hsa-miR-155", "angiogenesis"): "associatedWith"}),
     ("Exosomal miR-10b, whose expression correlated with invasion, promoted nothing else.",
