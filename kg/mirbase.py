@@ -34,6 +34,8 @@ _PRECURSOR = re.compile(r"(?P<species>[a-z]{3})-(?P<kind>mir|let)-(?P<core>\d+[a
 #: Mature names: ``hsa-miR-9-5p``, ``hsa-let-7a-5p``, ``hsa-miR-1246`` (no arm).
 _MATURE = re.compile(r"[a-z]{3}-(?:miR|let)-\d+[a-z]*(?:-\d+)?(?:-[35]p)?")
 _TYPES = {"miRNA_primary_transcript": "precursor", "miRNA": "mature"}
+#: How ``dcterms:source`` of every concept made here opens ("miRBase v22 GFF3 hsa.gff3").
+SOURCE = "miRBase"
 
 
 class MirbaseError(ValueError):
@@ -52,7 +54,7 @@ class Entry:
 
 
 #: The release a file's header names ("# microRNAs:               miRBase v22").
-_RELEASE = re.compile(r"#\s*microRNAs:\s*(miRBase v[\w.]+)")
+_RELEASE = re.compile(r"#\s*microRNAs:\s*(miRBase v[\w.]+)")  # opens with SOURCE
 
 
 def read_gff3(path: Path, header: dict[str, str] | None = None) -> Iterator[Entry]:
@@ -105,7 +107,7 @@ def concepts(path: Path, *, listed: Iterable[str] = ()) -> dict[str, Concept]:
     if not precursors and not matures:
         raise MirbaseError(f"{path}: no miRNA in it (no line of type miRNA_primary_transcript "
                            "or miRNA): not a miRBase GFF3 file")
-    where = f"{header.get('release', 'miRBase')} GFF3 {path.name}"
+    where = f"{header.get('release', SOURCE)} GFF3 {path.name}"
     listed = frozenset(listed)
     made: dict[str, Concept] = {}
     armless = {name: accession for name, (accession, _) in matures.items() if name in genes}

@@ -21,6 +21,7 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse
 
 from kg import iris
 from kg.metadata import LICENSE
+from kg.mirbase import SOURCE as MIRBASE_SOURCE
 from kg.namespaces import DCTERMS, OWL, RDF, RDFS, SKOS
 from kg.vocabulary import STRENGTHS, vocabulary_quads
 
@@ -28,8 +29,11 @@ from kg.vocabulary import STRENGTHS, vocabulary_quads
 SSSOM_FILE = "evkg.sssom.tsv"
 #: Its media type (SSSOM/TSV is TSV with a commented YAML header).
 MEDIA_TYPE = "text/tab-separated-values"
-#: Every mapping was chosen by a curator (data/README.md, "How match strengths were set").
+#: Every mapping of the vocabulary was chosen by a curator (data/README.md, "How match
+#: strengths were set"); those of the miRNAs ``--mirbase`` adds are miRBase's own accessions,
+#: taken from its file as stated.
 JUSTIFICATION = "semapv:ManualMappingCuration"
+STATED_JUSTIFICATION = "semapv:UnspecifiedMatching"
 #: SKOS mapping property IRI → its CURIE (``skos`` is an SSSOM built-in prefix).
 PREDICATES: dict[str, str] = {p.value: f"skos:{p.value.rsplit('#', 1)[1]}"
                               for p in STRENGTHS.values()}
@@ -101,9 +105,10 @@ def graph_mapping_rows(store: Store) -> list[dict[str, str]]:
         "predicate_id": PREDICATES[p.value],
         "object_id": contract(o.value, objects),
         "object_label": _first_value(store, o, RDFS.label),
-        "mapping_justification": JUSTIFICATION,
-        "comment": _first_value(store, s, DCTERMS.source),
-    } for s, p, o in alignments(store)]
+        "mapping_justification": (STATED_JUSTIFICATION if source.startswith(MIRBASE_SOURCE)
+                                  else JUSTIFICATION),
+        "comment": source,
+    } for s, p, o in alignments(store) for source in [_first_value(store, s, DCTERMS.source)]]
     return sorted(rows, key=lambda r: (r["subject_id"], r["predicate_id"], r["object_id"]))
 
 

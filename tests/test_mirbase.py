@@ -166,3 +166,15 @@ def test_a_file_without_mirnas_is_an_error_not_a_silent_build(tmp_path: Path, co
                                                                          "medline_records.txt")])
     assert result.exit_code == 1
     assert f"Error: {bad}" in result.output and message in result.output
+
+
+def test_the_mapping_set_says_mirbase_accessions_are_stated_not_curated(
+        builds: tuple[Path, Path]) -> None:
+    with_mirbase, _ = builds
+    lines = (current_release(with_mirbase) / "evkg.sssom.tsv").read_text().splitlines()
+    rows = [dict(zip(lines[i].split("\t"), r.split("\t"), strict=True))
+            for i in [next(n for n, line in enumerate(lines) if line.startswith("subject_id"))]
+            for r in lines[i + 1:]]
+    justification = {(r["subject_label"], r["object_id"]): r["mapping_justification"] for r in rows}
+    assert justification[("hsa-miR-9", "mirbase:MI0000466")] == "semapv:UnspecifiedMatching"
+    assert justification[("hsa-miR-21", "mirbase:MI0000077")] == "semapv:ManualMappingCuration"
