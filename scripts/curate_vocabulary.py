@@ -290,6 +290,16 @@ PROCESS_PHRASES_EXCLUDED = {
                      "vascular leakiness": "the endothelial barrier's leakiness, not the "
                                            "formation of new vessels"},
 }
+#: Phrases the project adds to a process's text-mining phrases, with the reason (in its notes):
+#: a drug's sensitivity names drug resistance by its opposite, as the source's "chemosensitivity"
+#: and "drug sensitivity" do, for each drug whose resistance the source names.
+PROCESS_PHRASES_ADDED = {
+    "drug_resistance": {
+        f"{drug} sensitivity": f"the opposite of '{drug} resistance', a source phrase, as "
+                               "'drug sensitivity' is of drug resistance"
+        for drug in ("tamoxifen", "trastuzumab", "doxorubicin", "adriamycin", "docetaxel",
+                     "paclitaxel")},
+}
 #: Phrases that name a distinct concept and so stay out of a disease's phrases (kept in notes).
 DISEASE_PHRASES_EXCLUDED = {"her2_negative": {"HER2-low (distinct NCIT:C179553)"}}
 
@@ -525,7 +535,8 @@ def process_rows() -> list[dict[str, str]]:
             a.add(strength, curie, reason=reason)
         broader, broader_reason = PROCESS_BROADER.get(key, ([], ""))
         excluded = PROCESS_PHRASES_EXCLUDED.get(key, {})
-        phrases = split(row["text_mining_phrases_curated"])
+        added = PROCESS_PHRASES_ADDED.get(key, {})
+        phrases = split(row["text_mining_phrases_curated"]) + list(added)
         matches = "; ".join(f"{name}: {row[col]}" for name, col in
                             (("GO", "go_match"), ("NCIT", "ncit_match"), ("MeSH", "mesh_match"))
                             if row[col])
@@ -543,6 +554,8 @@ def process_rows() -> list[dict[str, str]]:
                                 *a.reasons, PROCESS_STRENGTH_NOTES.get(key, ""), broader_reason,
                                 *(f"Source phrase {p!r} left out of the text-mining phrases: "
                                   f"{excluded[p]}" for p in phrases if p in excluded),
+                                *(f"Phrase {p!r} added to the text-mining phrases: {why}"
+                                  for p, why in added.items()),
                                 *a.unused),
         })
     return out
