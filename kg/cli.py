@@ -238,9 +238,12 @@ def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> N
               help="Records per EFetch request.")
 @click.option("--no-ingest", is_flag=True,
               help="Only download; ingest DIR/fetch/*/batch-*.jsonl later with `evkg ingest`.")
+@mesh_option
+@mirbase_option
 @quiet_option
 def fetch_command(query: str, pmids_file: Path | None, since: str, max_records: int | None,
-                  out: Path, email: str, batch_size: int, no_ingest: bool, quiet: bool) -> None:
+                  out: Path, email: str, batch_size: int, no_ingest: bool,
+                  mesh_file: Path | None, mirbase_file: Path | None, quiet: bool) -> None:
     """Fetch PubMed records through NCBI E-utilities and ingest them into the current release.
 
     An interrupted fetch resumes when the same command is run again. NCBI_API_KEY raises the
@@ -258,6 +261,7 @@ def fetch_command(query: str, pmids_file: Path | None, since: str, max_records: 
         report = fetch(out, query=query, pmids=read_pmids(pmids_file) if pmids_file else (),
                        since=since, max_records=max_records, batch_size=batch_size,
                        client=Client.from_env(email), ingest_records=not no_ingest,
+                       mesh_file=mesh_file, mirbase_file=mirbase_file,
                        progress=not quiet and sys.stderr.isatty(), echo=echo)
     except (EutilsError, FetchError) as error:
         raise click.ClickException(f"{error}\nRun the same command again to resume.") from None

@@ -306,6 +306,25 @@ def test_pmids_file_is_posted_and_fetched(eutils_env: EutilsServer, tmp_path: Pa
     assert all("email" not in r.params for r in eutils_env.log)
 
 
+def test_fetch_passes_mirbase_to_the_ingest(eutils_env: EutilsServer, build_dir: Path,
+                                            seedtk: dict[str, bytes], tmp_path: Path) -> None:
+    """`evkg fetch` had no --mesh or --mirbase: a nightly fetch could not take miRBase's
+    miRNAs as cargo. The file reaches the ingest (an empty one is its error, named)."""
+    wanted = list(seedtk)[20:22]
+    (tmp_path / "pmids.txt").write_text("\n".join(wanted) + "\n")
+    empty = tmp_path / "hsa.gff3"
+    empty.write_text("")
+    result = CliRunner().invoke(main, ["fetch", "--pmids", str(tmp_path / "pmids.txt"), "--into",
+                                       str(build_dir), "--mirbase", str(empty), "--quiet"])
+    assert result.exit_code == 1
+    assert f"Error: {empty}: no miRNA in it" in result.output
+    gff3 = shared_path("data", "mirbase", "hsa.gff3")
+    result = CliRunner().invoke(main, ["fetch", "--pmids", str(tmp_path / "pmids.txt"), "--into",
+                                       str(build_dir), "--mirbase", str(gff3), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert set(wanted) <= set(graph_pmids(build_dir))
+
+
 def test_fixture_records_fetch_without_shared(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """The project's own fixtures go through the same path when ../shared is absent."""
