@@ -14,7 +14,8 @@ candidate finding, whose effect :mod:`kg.effects` reads from the sentence. Pure 
 - Short forms in :data:`CONTEXT_RULES` (EV, BC, MV, …) count only where the article also
   writes the long form: an "EV" that is an electric vehicle is not an extracellular vesicle.
 - Findings are drawn only from articles about EVs (an EV type named in a field, or a MeSH
-  heading that maps to one).
+  heading that maps to one), and a molecule named as another's target ("activating ERBB2
+  translation", "by targeting PTEN") is no cargo of a finding.
 - Findings: the disease context is the most specific disease named in the title or abstract
   (the one left once ancestors are dropped, else their nearest common ancestor), or none when
   no breast-cancer term occurs (then the MeSH headings' disease, if they name one): an
@@ -62,6 +63,10 @@ _ABBREVIATIONS = frozenset({"e.g", "i.e", "al", "vs", "fig", "figs", "cf", "appr
                             "no", "nos", "ref", "refs", "resp", "u.s", "sp", "spp"})
 _NAME_START = re.compile(r"[a-z]+[A-Z0-9-]")  # miR-21, lncRNA, p53: may open a sentence
 _FIELDS = ("title", "abstract", "keywords")
+#: Words that make the molecule after them a target of another, not cargo: "activating ERBB2
+#: translation", "by targeting PTEN", "binding to CD274".
+_TARGET_BEFORE = re.compile(r"\b(?:target(?:s|ed|ing)?|activat(?:es|ed|ing)|bind(?:s|ing)?"
+                            r"(?:\s+(?:to|with))?|spong(?:es|ed|ing))\s+(?:the\s+)?$", re.I)
 
 
 @dataclass(frozen=True, order=True)
@@ -267,7 +272,7 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
             cargo_names = [m for m in inside if m.entity_type == "cargo"]
             molecules: dict[str, list[Mention]] = {}
             for m in cargo_names:
-                if m.listed:
+                if m.listed and not _TARGET_BEFORE.search(text, start, m.start):
                     molecules.setdefault(m.key, []).append(m)
             for named_cargo in molecules.values():
                 for named in processes.values():

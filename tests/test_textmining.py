@@ -313,3 +313,12 @@ def test_annotated_concepts_exist_or_are_unlisted_mirnas() -> None:
     with ANNOTATIONS.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
             assert row["concept"] in keys or normalise(row["concept"]) == row["concept"], row
+
+
+def test_a_molecule_named_as_a_target_is_no_cargo_of_a_finding(matcher: Matcher) -> None:
+    """The default graph had "ERBB2 associated with drug resistance" from a title where ERBB2 is
+    the target of the EV cargo ("… activating ERBB2 translation")."""
+    article = Article(pmid="99000006", title="Exosomal miR-21 promotes trastuzumab resistance by "
+                      "activating ERBB2 translation and by targeting PD-L1.")
+    assert [(f.cargo, f.process, f.effect) for f in text_findings(article, matcher, ev_heading=True)] \
+        == [("hsa-miR-21", "drug_resistance", "promotes")]
