@@ -23,7 +23,8 @@ Exact: same source, field, span, type and concept. Relaxed: same concept and typ
 overlap (one-to-one).
 
 Effects: ``tests/data/effects.tsv`` holds the effect a careful reader takes from each cargo and
-process pair of one sentence (``kg.effects``), over the invented lines of
+process pair of one sentence (``kg.effects``), and the cargo a sentence calls a biomarker
+(``biomarkerFor``, no process), over the invented lines of
 ``textmining_sentences.txt`` and ``effect_sentences.txt`` (ours), ``effect_sentences_audit.txt``
 (a reviewer's), ``effect_sentences_blind.txt`` (a second reviewer's, written without seeing the
 rules) and the annotated PubMed records (read
@@ -234,7 +235,7 @@ def effects_report(gold: dict[Pair, str], predicted: dict[Pair, str]) -> str:
                        ("PubMed records", lambda k: k[0] not in ours | reviewed),
                        ("all", lambda k: True)):
         judged = {k: v for k, v in gold.items() if keep(k) and k in predicted}
-        for effect in ("promotes", "inhibits", "associatedWith"):
+        for effect in ("promotes", "inhibits", "associatedWith", "biomarkerFor"):
             g = sum(v == effect for v in judged.values())
             p = sum(predicted[k] == effect for k in judged)
             hit = sum(v == effect == predicted[k] for k, v in judged.items())

@@ -68,7 +68,8 @@ _EFFECT_OF = re.compile(r"\s*(?P<words>(?:effects?|activit(?:y|ies)|roles?|funct
 #: enhance"): the two compose.
 _ABILITY = re.compile(r"\s+(?:the\s+)?(?:ability|capacity|potential|power)\b[^;,]*?\bto\s+$", re.I)
 #: Hedges between the names: the effect stands, the note says so.
-_HEDGE = re.compile(r"\b(?:may|might|could|possibly|potentially|probably|likely|perhaps)\b", re.I)
+HEDGE = re.compile(r"\b(?:may|might|could|possibl[ey]|potential(?:ly)?|probabl[ey]|likely|"
+                   r"perhaps|candidates?|promising)\b", re.I)
 #: Another cargo's name (written as NULs) between the two.
 _OTHER_NAME = re.compile("\0+")
 #: Words between the two names after which the sentence no longer says one acts on the other.
@@ -169,7 +170,7 @@ def read_effect(text: str, cargo: Span, process: Span, *, other_cargo: Iterable[
                              later.group() if later else "", opposite) if r]
     if len(reversals) % 2:
         effect = _REVERSE[effect]
-    hedge = _HEDGE.search(between)
+    hedge = HEDGE.search(between)
     return Effect(effect, cue, '", "'.join(reversals) if len(reversals) % 2 else "",
                   hedge.group() if hedge else "")
 

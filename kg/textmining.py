@@ -32,8 +32,10 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from pyoxigraph import NamedNode
+
 from kg.articles import subject_iri
-from kg.effects import Effect, read_effect
+from kg.effects import HEDGE, Effect, read_effect
 from kg.findings import Finding
 from kg.hierarchy import narrowest, parent_keys
 from kg.lexicons import Lexicon, Name, concept_names, lexicons
@@ -63,6 +65,13 @@ _ABBREVIATIONS = frozenset({"e.g", "i.e", "al", "vs", "fig", "figs", "cf", "appr
                             "no", "nos", "ref", "refs", "resp", "u.s", "sp", "spp"})
 _NAME_START = re.compile(r"[a-z]+[A-Z0-9-]")  # miR-21, lncRNA, p53: may open a sentence
 _FIELDS = ("title", "abstract", "keywords")
+#: Words by which a sentence calls a molecule a biomarker, and words that doubt it.
+_BIOMARKER = re.compile(
+    r"\b(?:bio-?markers?|markers?|diagnos(?:tic|is|e|ed)|prognos(?:tic|is)|predictive|"
+    r"predictors?|distinguish(?:ed|es|ing)?|discriminat(?:ed|es|ing|ion)|AUCs?|"
+    r"area under the (?:ROC )?curve|liquid biops(?:y|ies)|early detection|screening)\b", re.I)
+_EV_MARKER = re.compile(r"\b(?:exosom\w*|EVs?|vesic\w*|surface)\s+markers?$", re.I)
+_BIOMARKER_DOUBT = re.compile(r"\b(?:not|no|neither|nor|failed|unable|whether|without)\b", re.I)
 #: Words that make the molecule after them a target of another, not cargo: "activating ERBB2
 #: translation", "by targeting PTEN", "binding to CD274".
 _TARGET_BEFORE = re.compile(r"\b(?:target(?:s|ed|ing)?|activat(?:es|ed|ing)|bind(?:s|ing)?"
@@ -290,6 +299,54 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
                         evidence_note=f'"{cargo.text}" and "{process.text}" in {where}{effect.note}',
                         retracted=article.retracted,
                     )
+            if molecules and not keywords:
+                sentence = Sentence(field, text, start, end, inside)
+                yield from _biomarker_findings(article, iri, sentence, molecules, matcher,
+                                               disease)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a field: ``text[start:end]``, and the mentions in it."""
+
+    field: str
+    text: str
+    start: int
+    end: int
+    mentions: list[Mention]
+
+
+def _biomarker_findings(article: Article, iri: NamedNode, sentence: Sentence,
+                        molecules: dict[str, list[Mention]], matcher: Matcher,
+                        article_disease: str) -> Iterator[Finding]:
+    """A ``biomarkerFor`` finding for each listed cargo of a sentence that calls something a
+    biomarker (a diagnostic, prognostic or predictive marker, a discriminating AUC …): the
+    disease context is the sentence's disease, else the article's. None where the sentence
+    doubts it ("not", "whether", "failed"), for markers of EVs themselves ("CD63 and CD9 were
+    used as exosome markers"), nor for a molecule the EVs are sorted by ("CD24+ EVs"); a hedge
+    ("potential", "candidate") is named in the evidence note."""
+    words = sentence.text[sentence.start:sentence.end]
+    cue = next((c for c in _BIOMARKER.finditer(words)
+                if not _EV_MARKER.search(words, 0, c.end())), None)
+    if cue is None or _BIOMARKER_DOUBT.search(words):
+        return
+    diseases = [m for m in sentence.mentions if m.entity_type == "disease"]
+    disease = matcher.disease(diseases) or article_disease
+    if not disease:
+        return
+    named = next((m.text for m in diseases if m.key == disease), " / ".join(m.text for m in diseases))
+    hedge = HEDGE.search(words)
+    hedged = f', hedged ("{hedge.group()}")' if hedge else ""
+    for cargo, *_ in molecules.values():
+        if sentence.text[cargo.end:cargo.end + 1] == "+":
+            continue  # "HER2+ and CD24+ EV subpopulations": a marker the EVs are sorted by
+        yield Finding(
+            article=iri, method="text", effect="biomarkerFor", cargo=cargo.key, disease=disease,
+            field=sentence.field, span=(cargo.start, cargo.end), sentence=words,
+            evidence_note=(f'"{cargo.text}", "{cue.group()}" and "{named}" in one sentence{hedged}'
+                           if named else f'"{cargo.text}" and "{cue.group()}" in one sentence; '
+                           f'the disease is the article\'s{hedged}'),
+            retracted=article.retracted)
 
 
 def _sentence_effect(text: str, sentence_start: int, named_cargo: list[Mention],

@@ -203,8 +203,8 @@ def _finding_label(description: Description, subject: NamedNode) -> str:
     if EVKG.Finding not in description.objects(subject, RDF.type):
         return ""
     effect = first(EVKG.effect).rpartition(":")[2]
-    effect = {"associatedWith": "associated with", "biomarkerFor": "a biomarker for"}.get(
-        effect, effect)
+    effect = {"associatedWith": "associated with", "biomarkerFor": "a biomarker for",
+              "biomarker for": "a biomarker for"}.get(effect, effect)
     parts = [first(EVKG.cargo) or first(EVKG.cargoClass), effect,
              first(EVKG.process) or first(EVKG.diseaseContext)]
     return " ".join(p for p in parts if p)

@@ -194,6 +194,8 @@ def test_a_finding_page_is_named_in_words(client: FlaskClient) -> None:
     html = client.get("/finding/f779a5da8265bcf4", headers=HTML).text
     assert "<title>hsa-miR-105 associated with angiogenesis · evkg</title>" in html
     assert "<h1>hsa-miR-105 associated with angiogenesis</h1>" in html
+    biomarker = client.get("/finding/2c799e3e97254ea9", headers=HTML).text  # text-mined
+    assert "<h1>hsa-miR-21-5p a biomarker for breast cancer</h1>" in biomarker
 
 
 def test_article_page_embeds_scholarly_article_jsonld(client: FlaskClient) -> None:

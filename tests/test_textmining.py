@@ -322,3 +322,32 @@ def test_a_molecule_named_as_a_target_is_no_cargo_of_a_finding(matcher: Matcher)
                       "activating ERBB2 translation and by targeting PD-L1.")
     assert [(f.cargo, f.process, f.effect) for f in text_findings(article, matcher, ev_heading=True)] \
         == [("hsa-miR-21", "drug_resistance", "promotes")]
+
+
+@pytest.mark.parametrize(("title", "abstract", "expected"), [
+    ("Exosomal hsa-miR-21-5p is a biomarker for breast cancer diagnosis", "",
+     [("hsa-miR-21-5p", "breast_cancer", '"hsa-miR-21-5p", "biomarker" and "breast cancer" in one '
+                                         'sentence')]),
+    ("Plasma extracellular vesicle miR-1246 as a potential diagnostic marker of triple-negative "
+     "breast cancer", "",
+     [("hsa-miR-1246", "tnbc", '"miR-1246", "diagnostic" and "triple-negative breast cancer" in '
+                               'one sentence, hedged ("potential")')]),
+    # the disease of the article where the sentence names none
+    ("Extracellular vesicles in breast cancer", "Exosomal miR-21 was a prognostic marker.",
+     [("hsa-miR-21", "breast_cancer", '"miR-21" and "prognostic" in one sentence; the disease is '
+                                      "the article's")]),
+    # markers of EVs, EVs sorted by a marker, a doubt: no biomarker findings
+    ("Extracellular vesicles in breast cancer", "CD63, CD9 and CD81 were used as exosome markers.", []),
+    ("Extracellular vesicles in breast cancer",
+     "miRNAs of CD24+ plasma extracellular vesicles were biomarkers of early breast cancer.", []),
+    ("Extracellular vesicles in breast cancer", "Exosomal miR-21 was not a useful diagnostic marker.", []),
+])
+def test_a_sentence_that_calls_a_cargo_a_biomarker_makes_a_biomarker_finding(
+        matcher: Matcher, title: str, abstract: str,
+        expected: list[tuple[str, str, str]]) -> None:
+    article = Article(pmid="99000007", title=title,
+                      abstract=(AbstractSection(abstract),) if abstract else ())
+    found = [(f.cargo, f.disease, f.evidence_note) for f in text_findings(article, matcher)
+             if f.effect == "biomarkerFor"]
+    assert found == expected
+    assert all(not f.process for f in text_findings(article, matcher) if f.effect == "biomarkerFor")
