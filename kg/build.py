@@ -509,6 +509,9 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
         if base is not None:
             store.update(NOTICE_MARKS_UNDONE.format(**graphs))
             loader.index.retracted = retracted_articles(store)
+            # the miRNAs --mirbase added for the findings of records since replaced or deleted
+            store.update(UNNAMED_MIRNAS.format(vocabulary=iris.graph_iri("vocabulary").value,
+                                               source=mirbase.SOURCE, **graphs))
         load_curated_findings(store, inputs.data_dir / "findings.tsv", loader.index, report)
         store.update(SHORTCUTS.format(findings=iris.graph_iri("findings").value))
         store.update(CITATIONS.format(**graphs))
@@ -591,6 +594,21 @@ def _timed_call(report: BuildReport, step: str, function: Callable[..., T], *arg
         return function(*args)
 
 
+#: Removes the miRNA concepts ``--mirbase`` added (their ``dcterms:source`` opens with
+#: "miRBase") that no finding names, nor names a narrower one of (a mature form's gene).
+UNNAMED_MIRNAS = """
+PREFIX evkg: <https://w3id.org/evkg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+DELETE {{ GRAPH <{vocabulary}> {{ ?c ?p ?o }} }}
+WHERE {{
+  GRAPH <{vocabulary}> {{ ?c dcterms:source ?from FILTER(STRSTARTS(STR(?from), "{source}")) }}
+  FILTER NOT EXISTS {{ GRAPH <{findings}> {{ ?f evkg:cargo ?c }} }}
+  FILTER NOT EXISTS {{ GRAPH <{vocabulary}> {{ ?narrower skos:broader ?c }}
+                      GRAPH <{findings}> {{ ?g evkg:cargo ?narrower }} }}
+  GRAPH <{vocabulary}> {{ ?c ?p ?o }}
+}}
+"""
 #: The cargo that findings name.
 FINDINGS_CARGO = """
 SELECT DISTINCT ?cargo WHERE {{ GRAPH <{findings}> {{ ?f <https://w3id.org/evkg/ontology#cargo> ?cargo }} }}

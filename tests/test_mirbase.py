@@ -178,3 +178,23 @@ def test_the_mapping_set_says_mirbase_accessions_are_stated_not_curated(
     justification = {(r["subject_label"], r["object_id"]): r["mapping_justification"] for r in rows}
     assert justification[("hsa-miR-9", "mirbase:MI0000466")] == "semapv:UnspecifiedMatching"
     assert justification[("hsa-miR-21", "mirbase:MI0000077")] == "semapv:ManualMappingCuration"
+
+
+def test_an_ingest_that_removes_a_mirnas_only_article_removes_the_mirna(tmp_path: Path) -> None:
+    """The concepts --mirbase added for a record's findings stayed after the record was
+    deleted (the README listed it as a limitation): the graph is now a build's of what remains."""
+    gff3 = shared_path("data", "mirbase", "hsa.gff3")
+    source = tmp_path / "ev.txt"
+    source.write_text(MEDLINE, encoding="utf-8")
+    out = tmp_path / "build"
+    build([source], out, mirbase_file=gff3, default_articles=False, shacl=False)
+    deletion = tmp_path / "update.xml"
+    deletion.write_text('<PubmedArticleSet><DeleteCitation><PMID Version="1">99000201</PMID>'
+                        "</DeleteCitation></PubmedArticleSet>", encoding="utf-8")
+    result = CliRunner().invoke(main, ["ingest", str(deletion), "--into", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert rows(out, """SELECT ?c WHERE { ?c <http://purl.org/dc/terms/source> ?s
+      FILTER(STRSTARTS(STR(?s), "miRBase")) }""") == []
+    # the vocabulary's own concepts stay
+    assert rows(out, """SELECT (COUNT(*) AS ?n) WHERE {
+      <https://w3id.org/evkg/cargo/hsa-miR-21> skos:prefLabel ?l }""") == [("1",)]
