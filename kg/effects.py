@@ -40,6 +40,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+#: Sentences longer than this are not read (a list or a table run into text, not a claim).
+LONGEST = 1500
+#: How far back the rules that end at a name look (characters).
+WINDOW = 80
 #: Word starts that say a cargo makes a process happen, or more of it.
 PROMOTING = (r"promot|enhanc|induc|increas|confer|driv|drove|facilitat|stimulat|accelerat|"
              r"augment|trigger|mediat|boost|foster|elicit|reprogram|upregulat|up-regulat|"
@@ -91,12 +95,13 @@ _UNDONE_BEFORE = re.compile(
     r"(?:\s*\0+(?:\s*(?:,|and|or|/))+)*\s*$", re.I)
 _UNDONE_AFTER = re.compile(
     r"(?:(?:\s*(?:,|and|or|/))+\s*\0+)*[\s-]*(?P<words>inhibitors?|antagomirs?|knock-?down|silencing|"
-    r"depletion|deletion|knock-?out|sponges?|antisense|(?:si|sh)RNAs?|inhibition|blockade|loss)"
+    r"depletion|deletion|knock-?out|antisense|(?:si|sh)RNAs?|inhibition|blockade|loss)"
     r"\b", re.I)
 #: A process named as the place of an effect ("angiogenesis in the pre-metastatic niche"), but
 #: not "an increase in migration" or "resulted in metastasis"; or as its means ("promote tumour
 #: growth via exosome-mediated transfer").
-_PLACE_BEFORE = re.compile(r"(?P<word>[\w-]+)\s+(?:in|within|at)\s+(?:(?:the|a|an)\s+)?$", re.I)
+_PLACE_BEFORE = re.compile(r"(?<![\w-])(?P<word>[\w-]{1,40})\s+(?:in|within|at)\s+(?:(?:the|a|an)\s+)?$",
+                           re.I)
 _MEANS_BEFORE = re.compile(r"\b(?:via|through)\s+(?:(?:the|a|an)\s+)?$", re.I)
 _CHANGE_NOUNS = frozenset({"increase", "increases", "decrease", "decreases", "reduction",
                            "reductions", "rise", "gain", "loss", "enhancement", "decline", "drop",
@@ -109,7 +114,7 @@ _UNDONE_LATER = re.compile(r"\b(?:its|their)\s+(?:loss|knock-?down|silencing|inh
 #: named with "anti-" ("anti-metastatic").
 _OPPOSITE_PHRASE = re.compile(r"sensitiv", re.I)
 _ANTI_BEFORE = re.compile(r"\banti-$", re.I)
-_PRO = re.compile(r"pro-?(?=[a-z]{4})", re.I)
+_PRO = re.compile(r"pro-|pro(?=angiogen|metasta|surviv|tumou?r|invas|migrat)", re.I)
 _REVERSE = {"promotes": "inhibits", "inhibits": "promotes"}
 
 
@@ -143,31 +148,33 @@ class Effect:
         return f'; {self.effect} read from "{self.cue}"{undone}{hedged}'
 
 
-def read_effect(text: str, cargo: Span, process: Span, *, other_cargo: Iterable[Span] = (),
-                sentence_start: int = 0) -> Effect:
-    """The effect the sentence of ``text`` that opens at ``sentence_start`` and names ``cargo``
-    and ``process`` (offsets into ``text``) states of the one on the other.
+def read_effect(sentence: str, cargo: Span, process: Span, *,
+                other_cargo: Iterable[Span] = ()) -> Effect:
+    """The effect ``sentence`` states of ``cargo`` on ``process`` (offsets into the sentence).
 
     ``other_cargo`` are the sentence's other cargo names, which may stand in a list with this
-    one ("knockdown of miR-200a and miR-429").
+    one ("knockdown of miR-200a and miR-429"). A sentence longer than ``LONGEST`` characters
+    (a list or a table run into text) is not read.
     """
-    masked = _masked(text, (c for c in other_cargo if (c.start, c.end) != (cargo.start, cargo.end)))
+    if len(sentence) > LONGEST:
+        return Effect()
+    masked = _masked(sentence, (c for c in other_cargo
+                                if (c.start, c.end) != (cargo.start, cargo.end)))
     if cargo.end <= process.start:
         between = masked[cargo.end:process.start]
-        read = _cargo_first(masked, between, cargo, process, sentence_start)
+        read = _cargo_first(masked, between, cargo, process)
     elif process.end <= cargo.start:
-        between = ""
-        read = _process_first(masked, masked[process.end:cargo.start], cargo, process,
-                              sentence_start)
+        between = masked[process.end:cargo.start]
+        read = _process_first(masked, between, cargo, process)
     else:
         return Effect()
-    if read is None or _named_as_place(masked, process, sentence_start):
+    if read is None or _named_as_place(masked, process):
         return Effect()
     effect, cue = read
-    later = _UNDONE_LATER.search(between)
-    opposite = "" if cue.lower().startswith("anti-") else _opposite(masked, process, sentence_start)
-    reversals = [r for r in (_undone(masked, cargo, sentence_start),
-                             later.group() if later else "", opposite) if r]
+    later = _UNDONE_LATER.search(between) if cargo.end <= process.start else None
+    opposite = "" if cue.lower().startswith("anti-") else _opposite(masked, process)
+    reversals = [r for r in (_undone(masked, cargo), later.group() if later else "", opposite)
+                 if r]
     if len(reversals) % 2:
         effect = _REVERSE[effect]
     hedge = HEDGE.search(between)
@@ -175,14 +182,20 @@ def read_effect(text: str, cargo: Span, process: Span, *, other_cargo: Iterable[
                   hedge.group() if hedge else "")
 
 
+def _before(masked: str, end: int) -> str:
+    """The words just before ``end``: what the rules that end at a name look at (a window, so
+    that a long run of text costs no more than a short one)."""
+    return masked[max(0, end - WINDOW):end]
+
+
 def _direction(cue: re.Match[str]) -> str:
     return "promotes" if cue["promotes"] else "inhibits"
 
 
-def _cargo_first(masked: str, between: str, cargo: Span, process: Span,
-                 sentence_start: int) -> tuple[str, str] | None:
+def _cargo_first(masked: str, between: str, cargo: Span,
+                 process: Span) -> tuple[str, str] | None:
     """Rules 1, 3 and 4 (``between``: the text from the cargo to the process)."""
-    if _NO_EFFECT.search(between) or _NEGATED_CARGO.search(masked, sentence_start, cargo.start):
+    if _NO_EFFECT.search(between) or _NEGATED_CARGO.search(_before(masked, cargo.start)):
         return None
     cues = [c for c in _CUE.finditer(between) if not _BE_BEFORE.search(between, 0, c.start())
             and (between[c.start() - 1:c.start()] != "-" or c.start() == 1)]  # not "exosome-induced"
@@ -190,7 +203,7 @@ def _cargo_first(masked: str, between: str, cargo: Span, process: Span,
         phrase = _CUE.search(process.text) or _PRO.match(process.text)
         if phrase:
             return "promotes", phrase.group()
-        anti = _ANTI_BEFORE.search(masked, sentence_start, process.start)
+        anti = _ANTI_BEFORE.search(_before(masked, process.start))
         return ("inhibits", anti.group() + process.text) if anti else None
     last = cues[-1]
     for other in _OTHER_NAME.finditer(between, 0, last.start()):
@@ -205,8 +218,8 @@ def _cargo_first(masked: str, between: str, cargo: Span, process: Span,
     return effect, last.group()
 
 
-def _process_first(masked: str, between: str, cargo: Span, process: Span,
-                   sentence_start: int) -> tuple[str, str] | None:
+def _process_first(masked: str, between: str, cargo: Span,
+                   process: Span) -> tuple[str, str] | None:
     """Rule 2 (``between``: the text from the process to the cargo): a passive with its agent,
     an effect word on a pronoun for the process, or the process named as the effect."""
     pronoun = _ON_PRONOUN.match(masked, cargo.end)
@@ -217,7 +230,7 @@ def _process_first(masked: str, between: str, cargo: Span, process: Span,
     passive = [c for c in _CUE.finditer(between) if _AGENT_AFTER.match(between, c.end())]
     if passive:
         return _direction(passive[-1]), passive[-1].group()
-    nominal = _NOMINAL_BEFORE.search(masked, sentence_start, process.start)
+    nominal = _NOMINAL_BEFORE.search(_before(masked, process.start))
     if nominal and _BY_NEXT.match(between):  # "suppression of tumour growth by miR-34a"
         return _direction(nominal), nominal.group().strip()
     effect_of = _EFFECT_OF.match(between)
@@ -237,24 +250,25 @@ def _masked(text: str, names: Iterable[Span]) -> str:
     return "".join((*pieces, text[done:])) if pieces else text
 
 
-def _undone(masked: str, cargo: Span, sentence_start: int) -> str:
+def _undone(masked: str, cargo: Span) -> str:
     """The words that undo the cargo ("knockdown of", "inhibitors"), or ""."""
-    undone = (_UNDONE_BEFORE.search(masked, sentence_start, cargo.start)
+    undone = (_UNDONE_BEFORE.search(_before(masked, cargo.start))
               or _UNDONE_AFTER.match(masked, cargo.end))
     return undone["words"] if undone else ""
 
 
-def _named_as_place(masked: str, process: Span, sentence_start: int) -> bool:
+def _named_as_place(masked: str, process: Span) -> bool:
     """Whether the process is named as the place or the means of an effect, not its target."""
-    if _MEANS_BEFORE.search(masked, sentence_start, process.start):
+    words = _before(masked, process.start)
+    if _MEANS_BEFORE.search(words):
         return True
-    place = _PLACE_BEFORE.search(masked, sentence_start, process.start)
+    place = _PLACE_BEFORE.search(words)
     return place is not None and place["word"].lower() not in _CHANGE_NOUNS
 
 
-def _opposite(masked: str, process: Span, sentence_start: int) -> str:
+def _opposite(masked: str, process: Span) -> str:
     """The words that name the process by its opposite ("drug sensitivity", "anti-"), or ""."""
     if _OPPOSITE_PHRASE.search(process.text):
         return process.text
-    anti = _ANTI_BEFORE.search(masked, sentence_start, process.start)
+    anti = _ANTI_BEFORE.search(_before(masked, process.start))
     return anti.group() if anti else ""

@@ -69,7 +69,7 @@ def read_gff3(path: Path, header: dict[str, str] | None = None) -> Iterator[Entr
             continue
         if not line.strip():
             continue
-        columns = line.rstrip("\n").split("\t")
+        columns = line.rstrip("\r\n").split("\t")
         if len(columns) != 9:
             raise MirbaseError(f"{path}, line {number}: not GFF3 (want 9 tab-separated "
                                f"columns, found {len(columns)})")

@@ -30,8 +30,9 @@ _UPDATE = re.compile(
 _FROM = re.compile(r"(?<![\w?$:])FROM\s+(?:NAMED\s+)?(?:<|[A-Za-z_][\w.\-]*:|:)", re.IGNORECASE)
 _WHITESPACE = re.compile(r"\s+")
 _DECLARED = re.compile(r"PREFIX\s*([A-Za-z][\w.\-]*)?:", re.IGNORECASE)
-#: A prefixed name in code (not a variable's ``?x``, not inside an IRI or string, once blanked).
-_PREFIXED = re.compile(r"(?<![\w?$:.\-])([A-Za-z][\w.\-]*)?:[\w\-.%]*")
+#: A prefixed name in code (not a variable's ``?x``, not inside an IRI or string, once blanked;
+#: not ``http://`` of an IRI or string left open, which is the error then).
+_PREFIXED = re.compile(r"(?<![\w?$:.\-])([A-Za-z][\w.\-]*)?:(?!/)[\w\-.%]*")
 
 
 @lru_cache(maxsize=32)

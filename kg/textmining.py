@@ -31,11 +31,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pyoxigraph import NamedNode
 
 from kg.articles import subject_iri
-from kg.effects import HEDGE, Effect, read_effect
+from kg.effects import HEDGE, LONGEST, Effect, read_effect
 from kg.findings import Finding
 from kg.hierarchy import narrowest, parent_keys
 from kg.lexicons import Lexicon, Name, concept_names, lexicons
@@ -67,10 +68,14 @@ _NAME_START = re.compile(r"[a-z]+[A-Z0-9-]")  # miR-21, lncRNA, p53: may open a 
 _FIELDS = ("title", "abstract", "keywords")
 #: Words by which a sentence calls a molecule a biomarker, and words that doubt it.
 _BIOMARKER = re.compile(
-    r"\b(?:bio-?markers?|markers?|diagnos(?:tic|is|e|ed)|prognos(?:tic|is)|predictive|"
-    r"predictors?|distinguish(?:ed|es|ing)?|discriminat(?:ed|es|ing|ion)|AUCs?|"
+    r"\b(?:bio-?markers?|(?:diagnostic|prognostic|predictive|tumou?r|cancer|disease|"
+    r"candidate|potential|novel|circulating)\s+markers?|diagnostic|prognos(?:tic|is)|"
+    r"predictive|predictors?|distinguish(?:ed|es|ing)?|discriminat(?:ed|es|ing|ion)|AUCs?|"
     r"area under the (?:ROC )?curve|liquid biops(?:y|ies)|early detection|screening)\b", re.I)
-_EV_MARKER = re.compile(r"\b(?:exosom\w*|EVs?|vesic\w*|surface)\s+markers?$", re.I)
+#: A sentence about markers of EVs themselves ("exosome-specific markers CD63 and TSG101").
+_EV_MARKER = re.compile(r"\b(?:exosom|EVs?\b|vesic|surface)[\w-]*\s+(?:[\w-]+\s+)?markers?\b"
+                        r"|\bmarkers?\s+of\s+(?:the\s+)?(?:exosom|EVs?\b|extracellular\s+vesic|vesic)",
+                        re.I)
 _BIOMARKER_DOUBT = re.compile(r"\b(?:not|no|neither|nor|failed|unable|whether|without)\b", re.I)
 #: Words that make the molecule after them a target of another, not cargo: "activating ERBB2
 #: translation", "by targeting PTEN", "binding to CD274".
@@ -272,6 +277,7 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
     for field, text in fields:
         keywords = field == "keywords"
         spans = [(0, len(text))] if keywords else sentence_spans(text)
+        folded = _prepare(text)[0]  # the text the names were found in: dashes folded
         for start, end in spans:
             inside = [m for m in found[field] if start <= m.start < end]
             processes: dict[str, list[Mention]] = {}
@@ -281,7 +287,7 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
             cargo_names = [m for m in inside if m.entity_type == "cargo"]
             molecules: dict[str, list[Mention]] = {}
             for m in cargo_names:
-                if m.listed and not _TARGET_BEFORE.search(text, start, m.start):
+                if m.listed and not _TARGET_BEFORE.search(folded[max(start, m.start - 40):m.start]):
                     molecules.setdefault(m.key, []).append(m)
             for named_cargo in molecules.values():
                 for named in processes.values():
@@ -290,7 +296,8 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
                     in_sentences.add((named_cargo[0].key, named[0].key))
                     effect, cargo, process = (
                         (Effect(), named_cargo[0], named[0]) if keywords else
-                        _sentence_effect(text, start, named_cargo, named, cargo_names))
+                        _sentence_effect(folded[start:end], start, named_cargo, named,
+                                         cargo_names))
                     where = "the keywords" if keywords else "one sentence"
                     yield Finding(
                         article=iri, method="text", effect=effect.effect, cargo=cargo.key,
@@ -299,18 +306,20 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
                         evidence_note=f'"{cargo.text}" and "{process.text}" in {where}{effect.note}',
                         retracted=article.retracted,
                     )
-            if molecules and not keywords:
-                sentence = Sentence(field, text, start, end, inside)
+            if molecules and not keywords and end - start <= LONGEST:
+                sentence = Sentence(field, text, folded, start, end, inside)
                 yield from _biomarker_findings(article, iri, sentence, molecules, matcher,
                                                disease)
 
 
 @dataclass(frozen=True)
 class Sentence:
-    """One sentence of a field: ``text[start:end]``, and the mentions in it."""
+    """One sentence of a field: ``text[start:end]`` (``folded``: with dashes folded, as the
+    names were found), and the mentions in it."""
 
     field: str
     text: str
+    folded: str
     start: int
     end: int
     mentions: list[Mention]
@@ -322,13 +331,12 @@ def _biomarker_findings(article: Article, iri: NamedNode, sentence: Sentence,
     """A ``biomarkerFor`` finding for each listed cargo of a sentence that calls something a
     biomarker (a diagnostic, prognostic or predictive marker, a discriminating AUC …): the
     disease context is the sentence's disease, else the article's. None where the sentence
-    doubts it ("not", "whether", "failed"), for markers of EVs themselves ("CD63 and CD9 were
-    used as exosome markers"), nor for a molecule the EVs are sorted by ("CD24+ EVs"); a hedge
+    doubts it ("not", "whether", "failed") or speaks of markers of EVs themselves ("CD63 and CD9
+    were used as exosome markers"), nor for a molecule the EVs are sorted by ("CD24+ EVs"); a hedge
     ("potential", "candidate") is named in the evidence note."""
-    words = sentence.text[sentence.start:sentence.end]
-    cue = next((c for c in _BIOMARKER.finditer(words)
-                if not _EV_MARKER.search(words, 0, c.end())), None)
-    if cue is None or _BIOMARKER_DOUBT.search(words):
+    words = sentence.folded[sentence.start:sentence.end]
+    cue = _BIOMARKER.search(words)
+    if cue is None or _BIOMARKER_DOUBT.search(words) or _EV_MARKER.search(words):
         return
     diseases = [m for m in sentence.mentions if m.entity_type == "disease"]
     disease = matcher.disease(diseases) or article_disease
@@ -338,27 +346,47 @@ def _biomarker_findings(article: Article, iri: NamedNode, sentence: Sentence,
     hedge = HEDGE.search(words)
     hedged = f', hedged ("{hedge.group()}")' if hedge else ""
     for cargo, *_ in molecules.values():
-        if sentence.text[cargo.end:cargo.end + 1] == "+":
+        if sentence.folded[cargo.end:cargo.end + 1] == "+":
             continue  # "HER2+ and CD24+ EV subpopulations": a marker the EVs are sorted by
         yield Finding(
             article=iri, method="text", effect="biomarkerFor", cargo=cargo.key, disease=disease,
-            field=sentence.field, span=(cargo.start, cargo.end), sentence=words,
+            field=sentence.field, span=(cargo.start, cargo.end),
+            sentence=sentence.text[sentence.start:sentence.end],
             evidence_note=(f'"{cargo.text}", "{cue.group()}" and "{named}" in one sentence{hedged}'
                            if named else f'"{cargo.text}" and "{cue.group()}" in one sentence; '
                            f'the disease is the article\'s{hedged}'),
             retracted=article.retracted)
 
 
-def _sentence_effect(text: str, sentence_start: int, named_cargo: list[Mention],
+def _sentence_effect(sentence: str, offset: int, named_cargo: list[Mention],
                      named: list[Mention], cargo_names: list[Mention]
                      ) -> tuple[Effect, Mention, Mention]:
-    """The effect one sentence gives a cargo on a process, each perhaps named more than once
-    ("induced by exosomal miR-21 … abolished by miR-21 inhibitors"): every pair of names is
-    read, and pairs that disagree give no effect. One finding, at the names it was read from."""
-    read = [(read_effect(text, cargo, process, other_cargo=cargo_names,
-                         sentence_start=sentence_start), cargo, process)
-            for cargo in named_cargo for process in named]
+    """The effect ``sentence`` (at ``offset`` in its field) gives a cargo on a process, each
+    perhaps named more than once ("induced by exosomal miR-21 … abolished by miR-21
+    inhibitors"): every pair of names is read, and pairs that disagree give no effect. One
+    finding, at the names it was read from."""
+    others = [_in_sentence(m, offset) for m in cargo_names]
+    read = [(read_effect(sentence, _in_sentence(cargo, offset), _in_sentence(process, offset),
+                         other_cargo=others), cargo, process)
+            for cargo in named_cargo[:NAMES_READ] for process in named[:NAMES_READ]]
     directed = [found for found in read if found[0].cue]
     if not directed or len({effect.effect for effect, _, _ in directed}) > 1:
         return Effect(), named_cargo[0], named[0]
     return directed[0]
+
+
+#: The names of one molecule, and of one process, that a sentence's effect is read at (a
+#: sentence that repeats a name dozens of times is a list, and every pair would be read).
+NAMES_READ = 8
+
+
+class _Name(NamedTuple):
+    """A name's place in its sentence (``kg.effects.Span``)."""
+
+    start: int
+    end: int
+    text: str
+
+
+def _in_sentence(mention: Mention, offset: int) -> _Name:
+    return _Name(mention.start - offset, mention.end - offset, mention.text)

@@ -157,14 +157,18 @@ class Network:
 
 
 def _has_seed() -> bool:
-    """Whether the served graph describes the seed review (asked once per served store)."""
-    asked = state().asked
-    if "seed" not in asked:
+    """Whether the served graph describes the seed review: asked once for a store that does
+    not change (a release), on every page for one that may (updates, a remote store)."""
+    current = state()
+    if "seed" not in current.asked:
         try:
-            asked["seed"] = graph.ask(f"ASK {{ <{iris.mint(SEED_ARTICLE).value}> ?p ?o }}")
+            found = graph.ask(f"ASK {{ <{iris.mint(SEED_ARTICLE).value}> ?p ?o }}")
         except StoreError:  # a remote store that is down: no link this time
             return False
-    return asked["seed"]
+        if current.cache is None:
+            return found
+        current.asked["seed"] = found
+    return current.asked["seed"]
 
 
 def citation_network(seed: str | None = None) -> Network:

@@ -29,7 +29,7 @@ LINK_PROPERTIES = {
 }
 #: (pattern over the IRI, source name, CURIE template, URL template); the first match wins.
 IRI_RULES: tuple[tuple[re.Pattern[str], str, str, str], ...] = (
-    (re.compile(r"^http://id\.nlm\.nih\.gov/mesh/(?:\d{4}/)?([DCQ]\d+)$"), "MeSH", "MESH:{0}",
+    (re.compile(r"^http://id\.nlm\.nih\.gov/mesh/(?:\d{4}/)?([DCQ]\d{6,})$"), "MeSH", "MESH:{0}",
      "https://meshb.nlm.nih.gov/record/ui?ui={0}"),
     # descriptor-qualifier pairs and tree numbers: no MeSH browser page; NLM's IRI itself
     (re.compile(r"^http://id\.nlm\.nih\.gov/mesh/(D\d+Q\d+|[A-Z]\d{2}(?:\.\d{3})*)$"), "MeSH",

@@ -230,7 +230,10 @@ def update_response(operation: Operation, update: str) -> Response:
         return error_response(400, "using-graph-uri and using-named-graph-uri are not "
                                    "supported; name graphs with USING or WITH in the update")
     failure = state().executor.update(update)
-    return failure_response(failure) if failure is not None else Response(status=204)
+    if failure is not None:
+        return failure_response(failure)
+    state().asked.clear()  # what pages asked of the graph may have changed
+    return Response(status=204)
 
 
 def preflight_response() -> Response:

@@ -79,6 +79,13 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
      {("ERBB2", "drug_resistance"): "associatedWith"}),
     ("UCH-L1-containing extracellular vesicles transferred chemoresistance to recipient cells.",
      {("UCHL1", "drug_resistance"): "promotes"}),
+    # a code review's: Unicode hyphens (U+2010) as ASCII ones, "proliferation" is no "pro-"
+    # phrase, "sponges" a verb whose object is the target
+    ("Exosomal miR-21 abrogated exosome\u2010induced migration.", {("hsa-miR-21", "migration"): "inhibits"}),
+    ("Exosomal anti\u2010miR\u201021 reduced migration.", {("hsa-miR-21", "migration"): "promotes"}),
+    ("Exosomal miR-21 and proliferation were measured.", {("hsa-miR-21", "proliferation"): "associatedWith"}),
+    ("Exosomal H19 sponges miR-21 to promote migration.", {("H19", "migration"): "promotes"}),
+    ("Migration may be promoted by exosomal miR-21.", {("hsa-miR-21", "migration"): "promotes"}),
     # negation, correlation, another clause
     ("Exosomal miR-155 did not promote angiogenesis.", {("hsa-miR-155", "angiogenesis"): "associatedWith"}),
     ("Exosomal miR-10b, whose expression correlated with invasion, promoted nothing else.",
@@ -121,6 +128,9 @@ def test_the_evidence_note_says_a_claim_is_hedged(matcher: Matcher) -> None:
     assert (finding.effect, finding.evidence_note) == (
         "promotes", '"miR-21" and "chemoresistance" in one sentence; promotes read from '
                     '"contribute to", hedged ("might")')
+    passive = Article(pmid="99000008", title="Migration may be promoted by exosomal miR-21.")
+    (finding,) = text_findings(passive, matcher, ev_heading=True)
+    assert finding.evidence_note.endswith('promotes read from "promoted", hedged ("may")')
 
 
 def test_the_evidence_note_says_what_the_effect_was_read_from(matcher: Matcher) -> None:

@@ -22,6 +22,7 @@ from kg.build import BuildReport
 from kg.namespaces import EVKG, RDF, RDFS, SKOS
 from server import create_app
 from server.editor import load_examples
+from server.links import link_for_iri
 from tests.conftest import Backend
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -438,6 +439,24 @@ def test_the_nav_links_the_seed_review_only_where_the_graph_has_it(client: Flask
     store = Store()
     store.add(Quad(NamedNode(BASE + "article/1"), RDFS.label, Literal("one"),
                    iris.graph_iri("articles")))
-    other = create_app(store=store).test_client()
+    other = create_app({"UPDATE_TOKEN": "t"}, store=store).test_client()
     page = other.get("/dataset", headers=HTML).text
     assert "Seed review" not in page and 'href="/downloads/"' in page
+    # an operator's update that adds the review: the next page links it (a code review's)
+    added = other.post("/sparql", headers={"Authorization": "Bearer t"}, data={
+        "update": f"INSERT DATA {{ GRAPH <{iris.graph_iri('articles').value}> {{ "
+                  f"<{BASE}article/37534210> <{RDFS.label.value}> 'seed' }} }}"})
+    assert added.status_code == 204
+    assert '<a href="/article/37534210">Seed review</a>' in other.get("/dataset", headers=HTML).text
+
+
+@pytest.mark.parametrize(("iri", "url"), [
+    ("http://id.nlm.nih.gov/mesh/D001943", "https://meshb.nlm.nih.gov/record/ui?ui=D001943"),
+    ("http://id.nlm.nih.gov/mesh/C588223", "https://meshb.nlm.nih.gov/record/ui?ui=C588223"),
+    # a tree number (C04: Neoplasms) is no MeSH browser record (it linked to one)
+    ("http://id.nlm.nih.gov/mesh/C04", "http://id.nlm.nih.gov/mesh/C04"),
+    ("http://id.nlm.nih.gov/mesh/D001943Q000473", "http://id.nlm.nih.gov/mesh/D001943Q000473"),
+])
+def test_mesh_links_go_to_the_page_nlm_has_for_each_kind(iri: str, url: str) -> None:
+    link = link_for_iri(iri, "identifier")
+    assert link is not None and (link.source, link.url) == ("MeSH", url)

@@ -220,6 +220,7 @@ BAD_QUERIES = [
     ({"query": "SELECT * WHERE { ?s ?p ?o BIND(evkg:x AS ?y) FILTER(?o = skos:y) }"},
      "the prefix 'evkg:' of evkg:x (line 1) is not declared: add PREFIX evkg: "
      "<https://w3id.org/evkg/ontology#> before the query; the prefix 'skos:' of skos:y (line 1)"),
+    ({"query": 'SELECT * WHERE { ?s ?p "see http://example.org }'}, "error at 1:"),  # not 'http:'
     ({"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}, "this is a SPARQL update (INSERT)"),
     ({"query": "CLEAR ALL"}, "this is a SPARQL update (CLEAR)"),
     ({"query": ""}, "empty query"),
