@@ -1,4 +1,5 @@
-"""``/sitemap.xml``: the article and vocabulary pages, streamed; an index past 50,000 URLs.
+"""``/sitemap.xml``: the article, vocabulary and MeSH descriptor pages, streamed; an index past
+50,000 URLs.
 
 The sitemap protocol allows 50,000 URLs per file. Up to that, ``/sitemap.xml`` is the URL set;
 beyond, it is a sitemap index pointing at ``/sitemap/{n}.xml`` (1-based pages of the same list).
@@ -13,22 +14,23 @@ from flask import Blueprint, Response, abort, request
 from pyoxigraph import Literal
 
 from kg import iris
-from kg.namespaces import SCHEMA, SKOS
+from kg.namespaces import MESHV, SCHEMA, SKOS
 from server import graph
-from server.terms import local_path
+from server.terms import MESH_IRI, local_path
 
 #: URLs per sitemap file (the protocol's limit).
 SITEMAP_LIMIT = 50_000
-#: Kinds of resource listed.
-LISTED_TYPES = (SCHEMA.ScholarlyArticle, SKOS.Concept)
+#: Kinds of resource listed: under the base, and MeSH descriptors (``/mesh/{ui}``).
+LISTED_TYPES = (SCHEMA.ScholarlyArticle, SKOS.Concept, MESHV.TopicalDescriptor)
 _HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 _NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 
 
 def _pattern() -> str:
     types = " ".join(f"<{t.value}>" for t in LISTED_TYPES)
-    base = graph.ref(Literal(iris.base_iri()))
-    return f"VALUES ?type {{ {types} }} ?s a ?type . FILTER(isIRI(?s) && STRSTARTS(STR(?s), {base}))"
+    base, mesh = graph.ref(Literal(iris.base_iri())), graph.ref(Literal(MESH_IRI))
+    return (f"VALUES ?type {{ {types} }} ?s a ?type . FILTER(isIRI(?s) && "
+            f"(STRSTARTS(STR(?s), {base}) || STRSTARTS(STR(?s), {mesh})))")
 
 
 def page_count() -> int:

@@ -209,11 +209,13 @@ def sitemap_locations(body: bytes, tag: str = "url") -> list[str]:
 
 @pytest.fixture(scope="module")
 def page_count(default_store: Store) -> int:
-    """Article and concept pages in the default graph: what the sitemap must list."""
+    """Article, concept and MeSH descriptor pages in the default graph: what the sitemap must
+    list."""
     solutions = default_store.query(
-        f"SELECT (COUNT(DISTINCT ?s) AS ?n) {{ VALUES ?t {{ <https://schema.org/ScholarlyArticle> "
+        f"SELECT (COUNT(DISTINCT ?s) AS ?n) {{ {{ VALUES ?t {{ <https://schema.org/ScholarlyArticle> "
         f"<http://www.w3.org/2004/02/skos/core#Concept> }} ?s a ?t FILTER(STRSTARTS(STR(?s), "
-        f'"{BASE}")) }}', use_default_graph_as_union=True)
+        f'"{BASE}")) }} UNION {{ ?s a <http://id.nlm.nih.gov/mesh/vocab#TopicalDescriptor> }} }}',
+        use_default_graph_as_union=True)
     assert isinstance(solutions, QuerySolutions)
     (row,) = list(solutions)
     return int(row[0].value)  # type: ignore[union-attr]
@@ -225,7 +227,8 @@ def test_sitemap_lists_article_and_vocabulary_pages(client: FlaskClient, page_co
     assert "http://localhost/cargo/hsa-miR-105" in locations
     assert "http://localhost/ev-type/exosome" in locations
     assert "http://localhost/article/doi/10.1186/s12943-020-1145-5" in locations
-    assert len(locations) == len(set(locations)) == page_count >= 93 + 84
+    assert "http://localhost/mesh/D001943" in locations  # a MeSH descriptor's page
+    assert len(locations) == len(set(locations)) == page_count >= 93 + 84 + 300
 
 
 def test_robots_txt_points_crawlers_at_the_sitemap(client: FlaskClient) -> None:
