@@ -94,6 +94,12 @@ class BuildReport:
     #: Whether each step says on stderr when it starts and how long it took (a terminal
     #: without ``--quiet``: a big build spends minutes in steps that have no progress bar).
     announce: bool = False
+    #: The ``--mesh`` and ``--mirbase`` files the release was made with, by option name
+    #: (``file``: where it is, ``sha256``: its content): the manifest records them, and an
+    #: ingest not given one takes the current release's (``remembered_inputs``).
+    inputs: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: The names of those an ingest was not given and took from the current release.
+    remembered: tuple[str, ...] = ()
 
     @property
     def source_errors(self) -> int:
@@ -267,6 +273,42 @@ def named_cargo(store: Store, concepts: dict[str, Concept]) -> list[Concept]:
             if next(store.quads_for_pattern(c.iri, RDF.type, SKOS.Concept, vocabulary), None) is None]
 
 
+#: The options whose file a release records and an ingest takes again when not given one.
+REMEMBERED = ("mesh", "mirbase")
+
+
+def recorded_inputs(**files: Path | None) -> dict[str, dict[str, str]]:
+    """What the manifest records of the ``--mesh`` / ``--mirbase`` files given (by name)."""
+    return {name: {"file": release.shown_path(str(path.resolve())), "sha256": release.sha256(path)}
+            for name, path in files.items() if path is not None}
+
+
+def remembered_inputs(previous: Path, **given: Path | None) -> dict[str, Path]:
+    """The ``--mesh`` and ``--mirbase`` files an ingest was not given that the release
+    ``previous`` was made with, by option name. They must still be where they were, unchanged:
+    a build of the records that remain would read them, and without them the new records'
+    MeSH terms or miRNAs would be read otherwise than the rest."""
+    recorded = release.read_manifest(previous).get("inputs") or {}
+    taken = {}
+    for name in REMEMBERED:
+        entry = recorded.get(name)
+        if given.get(name) is not None or not entry:
+            continue
+        path = Path(entry["file"])
+        path = path if path.is_absolute() else release.PROJECT / path
+        option = f"--{name}"
+        if not path.is_file():
+            raise BuildError(f"the current release {previous.name} was made with {option} "
+                             f"{entry['file']}, which is no longer there: give {option} FILE "
+                             "(the same file where it is now, or another)")
+        if release.sha256(path) != entry["sha256"]:
+            raise BuildError(f"the current release {previous.name} was made with {option} "
+                             f"{path}, which has changed since: give {option} {path} to take "
+                             "it as it is now (or another file)")
+        taken[name] = path
+    return taken
+
+
 def mesh_tables(data_dir: Path, mesh_file: Path | None) -> tuple[Path, ...]:
     """The MeSH tables a release reads: the project's own, and ``--mesh`` FILE added to it (a
     sample of descriptors adds to what the project knows; a full MeSH file covers it all)."""
@@ -295,7 +337,8 @@ def build(
     inputs = Inputs(mesh_tables(data_dir, mesh_file), data_dir, ontology_dir, shacl, progress,
                     mirbase_file)
     report = BuildReport(version=build_version(paths, inputs.files()), announce=progress,
-                         max_errors=max_errors, default_files=tuple(map(str, defaults)))
+                         max_errors=max_errors, default_files=tuple(map(str, defaults)),
+                         inputs=recorded_inputs(mesh=mesh_file, mirbase=mirbase_file))
     with writing(out, announce=progress):
         return _release(out, report, lambda staging: _fill(staging, None, paths, report, inputs))
 
@@ -327,12 +370,17 @@ def _ingest(files: Sequence[str | Path], into: Path, *, mesh_file: Path | None,
             progress: bool, max_errors: int | None) -> BuildReport:
     previous = release.current_release(into)
     paths = list(iter_source_files(files))
+    remembered = remembered_inputs(previous, mesh=mesh_file, mirbase=mirbase_file)
+    mesh_file = mesh_file or remembered.get("mesh")
+    mirbase_file = mirbase_file or remembered.get("mirbase")
     inputs = Inputs(mesh_tables(data_dir, mesh_file), data_dir, ontology_dir, shacl, progress,
                     mirbase_file)
     digest = hashlib.sha256(previous.name.encode())
     digest.update(build_version(paths, inputs.files()).encode())
     report = BuildReport(version=digest.hexdigest()[:12], based_on=previous.name,
-                         announce=progress, max_errors=max_errors)
+                         announce=progress, max_errors=max_errors,
+                         inputs=recorded_inputs(mesh=mesh_file, mirbase=mirbase_file),
+                         remembered=tuple(remembered))
 
     def fill(staging: Path) -> None:
         _fill(staging, previous / "store", paths, report, inputs)

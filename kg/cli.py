@@ -90,6 +90,9 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
         click.echo((f"nothing changed: release {report.version} stays current ({size})"
                     if report.unchanged else f"release {report.version}: {size}")
                    + f" -> {report.release_dir}")
+        for name in report.remembered:
+            click.echo(f"  --{name} {report.inputs[name]['file']}: the file the previous release "
+                       "was made with")
         for name, count in report.files.items():
             absent = f" ({count.not_in_graph} not in the graph)" if count.not_in_graph else ""
             older = (f" ({count.superseded} older than the graph's version)"

@@ -442,6 +442,8 @@ def write_release(store: Store, directory: Path, report: BuildReport, *,
         # each graph's N-Quads lines but graph/metadata's (which names the release): an
         # ingest whose graphs are the previous release's publishes nothing (``same_graphs``)
         "graph_sha256": report.graph_sha256 or None,
+        # the --mesh and --mirbase files (an ingest not given them takes these again)
+        "inputs": report.inputs,
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
                                       encoding="utf-8")

