@@ -68,7 +68,9 @@ EFFECT_SENTENCES = ROOT / "tests" / "data" / "effect_sentences.txt"
 #: rules (scored once before any rule changed for them), judged in effects.tsv too.
 AUDIT_SENTENCES = ROOT / "tests" / "data" / "effect_sentences_audit.txt"
 BLIND_SENTENCES = ROOT / "tests" / "data" / "effect_sentences_blind.txt"
-REVIEWED = (AUDIT_SENTENCES, BLIND_SENTENCES)
+#: A third reviewer's, written and judged seeing only the vocabulary files (3 Dec, later).
+BLIND3_SENTENCES = ROOT / "tests" / "data" / "effect_sentences_blind3.txt"
+REVIEWED = (AUDIT_SENTENCES, BLIND_SENTENCES, BLIND3_SENTENCES)
 #: miRBase's human miRNAs, for the effects measured with ``evkg build --mirbase``.
 MIRBASE = ROOT.parent / "shared" / "data" / "mirbase" / "hsa.gff3"
 #: Where annotated PMIDs that are not in data/ are read from.
@@ -232,6 +234,7 @@ def effects_report(gold: dict[Pair, str], predicted: dict[Pair, str]) -> str:
     for part, keep in (("our lines", lambda k: k[0] in ours),
                        ("reviewer's lines", lambda k: k[0] == AUDIT_SENTENCES.name),
                        ("blind lines", lambda k: k[0] == BLIND_SENTENCES.name),
+                       ("third blind lines", lambda k: k[0] == BLIND3_SENTENCES.name),
                        ("PubMed records", lambda k: k[0] not in ours | reviewed),
                        ("all", lambda k: True)):
         judged = {k: v for k, v in gold.items() if keep(k) and k in predicted}

@@ -9,7 +9,9 @@ The rules, on the words between the two names:
    after a form of "be" ("miR-21 levels were increased in patients with metastasis") says what
    happened to the cargo, not what it did, and is passed over; one after another cargo that
    follows an effect word of its own belongs to that cargo ("miR-155 promoted proliferation
-   and miR-34a inhibited migration" says nothing of miR-155 and migration).
+   and miR-34a inhibited migration" says nothing of miR-155 and migration). What the process
+   needs counts after "be" too ("was required for invasion", "essential for"); so do "primes
+   the niche", "expanded MDSCs", "annexin A6-dependent formation".
 2. Process first: a passive with its agent ("metastasis was promoted by exosomal miR-105",
    "migration was reduced after transfection of miR-145 mimics"), an effect word on a pronoun
    ("whereas miR-21 promoted invasion, miR-146a attenuated it"), the process as what an effect
@@ -18,13 +20,17 @@ The rules, on the words between the two names:
 3. No effect where the words between negate ("did not", "nor", "failed to"; not "not only …
    but also"), speak of a correlation ("associated with", "correlated"), or turn to another
    clause ("whereas", "but", ";"), nor where "neither", "nor", "no" or "not" stands just before
-   the cargo; none either for a process named as the place or the means of an effect
+   the cargo — unless a contrast goes on with the cargo as subject and an effect word of its
+   own ("did not affect proliferation but increased migration", "neither … altered apoptosis,
+   although both enhanced motility"): then only the words after it count; none either for a
+   process named as the place or the means of an effect
    ("glucose metabolism in the pre-metastatic niche", "via exosome-mediated transfer").
 4. A phrase of the process that carries its own direction ("suppress T cell killing",
    "enhanced proliferation", "pro-angiogenic", "anti-metastatic") asserts it where nothing
    between the two decides.
 5. Reversals: a cargo knocked down, silenced or blocked ("knockdown of miR-21", "miR-200a
-   inhibitors", "anti-miR-21", "… and their loss promoted EMT") has the reverse effect, and so
+   inhibitors", "anti-miR-21", "an antagomir against miR-1246", "targeting exosomal survivin
+   overcame resistance", "… and their loss promoted EMT") has the reverse effect, and so
    has a process named by its opposite ("reduced drug sensitivity" promotes drug resistance).
    Two reversals cancel.
 
@@ -48,17 +54,21 @@ WINDOW = 80
 PROMOTING = (r"promot|enhanc|induc|increas|confer|driv|drove|facilitat|stimulat|accelerat|"
              r"augment|trigger|mediat|boost|foster|elicit|reprogram|upregulat|up-regulat|"
              r"potentiat|exacerbat|fuel|restor|transfer(?:s|red|ring)\b|direct(?:s|ed|ing)?\b|contribut\w*\s+to|"
+             r"prim(?:e|es|ed|ing)\b|expand(?:s|ed|ing)?\b|dependent\b|"
+             r"(?:requir(?:ed|es)|necessary|essential|indispensable|crucial|critical)\s+for\b|"
              r"lead(?:s|ing)?\s+to|led\s+to|"
              r"result(?:s|ed|ing)?\s+in")
 #: Word starts that say a cargo stops a process, or makes less of it.
 INHIBITING = (r"inhibit|suppress|reduc|decreas|attenuat|block|impair|abolish|abrogat|prevent|"
               r"repress|diminish|restrain|revers|hinder|dampen|counteract|alleviat|antagoni[sz]|"
-              r"downregulat|down-regulat|destroy|destruct|lower(?:s|ed|ing)?\b")
+              r"downregulat|down-regulat|destroy|destruct|lower(?:s|ed|ing)?\b|overc[oa]m")
 #: An effect word; the group that matched says which.
 CUE = rf"(?:(?P<promotes>{PROMOTING})|(?P<inhibits>{INHIBITING}))[a-z]*"
 _CUE = re.compile(rf"\b{CUE}", re.I)
-#: A form of "be" (and an adverb) just before an effect word: the cargo is the one acted on.
+#: A form of "be" (and an adverb) just before an effect word: the cargo is the one acted on
+#: (but for what the process needs: "was required for invasion").
 _BE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$", re.I)
+_NEEDED = re.compile(r".*\sfor$", re.S)
 #: After a passive effect word: the agent follows ("promoted by", "reduced after transfection of").
 _AGENT_AFTER = re.compile(r"\s+(?:by|after|upon|following)\b", re.I)
 #: An effect word on a pronoun for the process named before ("miR-146a attenuated it").
@@ -82,6 +92,11 @@ _NO_EFFECT = re.compile(
     r"whereas|while|but(?!\s+also)|"
     r"although|though|however|unlike|associat\w*|correlat\w*|linked|relat(?:ed|ion\w*))\b"
     r"|n't\b|;", re.I)
+#: A contrast after which the cargo is still the subject, with an effect word of its own: the
+#: words before it say nothing of this process ("miR-21 did not affect proliferation but
+#: increased migration", "neither … altered apoptosis, although both enhanced motility").
+_CONTINUED = re.compile(rf"\b(?:but|yet|although|though)\s+(?:(?:also|both|still|instead|"
+                        rf"it|they)\s+)?(?:\w+ly\s+)?(?={CUE})", re.I)
 _NEGATED_CARGO = re.compile(r"\b(?:neither|nor|no|not)\s+(?:\S+\s+){0,2}$|\bwhether\b", re.I)
 #: What undoes a cargo: before it ("knockdown of exosomal miR-21", "anti-miR-21") or after it
 #: ("miR-200a, miR-200b and miR-429 inhibitors"); ``\0`` stands for another cargo name.
@@ -91,7 +106,9 @@ _UNDONE_BEFORE = re.compile(
     r"(?:\s+(?:the|exosomal|EV|extracellular|vesicular|circulating|[\w-]+-derived))*"
     r"|\b(?:blocking|inhibiting|silencing|suppressing|depleting|neutrali[sz]ing)"
     r"(?:\s+(?:the|exosomal|EV|extracellular|vesicular|circulating|[\w-]+-derived))*"
-    r"|\b(?:si|sh)RNAs?\s+(?:against|targeting)|\banti-)"
+    r"|\b(?:(?:si|sh)RNAs?|antagomirs?|inhibitors?|antibod(?:y|ies)|antisense\s+[\w-]+)\s+"
+    r"(?:against|targeting|to|of)(?:\s+(?:the|exosomal|EV|extracellular|vesicular|circulating))*"
+    r"|\btargeting(?:\s+(?:the|exosomal|EV|extracellular|vesicular|circulating))+|\banti-)"
     r"(?:\s*\0+(?:\s*(?:,|and|or|/))+)*\s*$", re.I)
 _UNDONE_AFTER = re.compile(
     r"(?:(?:\s*(?:,|and|or|/))+\s*\0+)*[\s-]*(?P<words>inhibitors?|antagomirs?|knock-?down|silencing|"
@@ -195,9 +212,15 @@ def _direction(cue: re.Match[str]) -> str:
 def _cargo_first(masked: str, between: str, cargo: Span,
                  process: Span) -> tuple[str, str] | None:
     """Rules 1, 3 and 4 (``between``: the text from the cargo to the process)."""
-    if _NO_EFFECT.search(between) or _NEGATED_CARGO.search(_before(masked, cargo.start)):
+    turn = max(_CONTINUED.finditer(between), key=lambda m: m.start(), default=None)
+    if turn is not None:  # "did not affect proliferation but increased migration"
+        between = between[turn.end():]
+    elif _NEGATED_CARGO.search(_before(masked, cargo.start)):
         return None
-    cues = [c for c in _CUE.finditer(between) if not _BE_BEFORE.search(between, 0, c.start())
+    if _NO_EFFECT.search(between):
+        return None
+    cues = [c for c in _CUE.finditer(between)
+            if (_NEEDED.match(c.group()) or not _BE_BEFORE.search(between, 0, c.start()))
             and (between[c.start() - 1:c.start()] != "-" or c.start() == 1)]  # not "exosome-induced"
     if not cues:  # the phrase may assert it: "suppress T cell killing", "pro-angiogenic"
         phrase = _CUE.search(process.text) or _PRO.match(process.text)

@@ -81,6 +81,13 @@ _BIOMARKER_DOUBT = re.compile(r"\b(?:not|no|neither|nor|failed|unable|whether|wi
 #: translation", "by targeting PTEN", "binding to CD274".
 _TARGET_BEFORE = re.compile(r"\b(?:target(?:s|ed|ing)?|activat(?:es|ed|ing)|bind(?:s|ing)?"
                             r"(?:\s+(?:to|with))?|spong(?:es|ed|ing))\s+(?:the\s+)?$", re.I)
+#: A molecule named as a marker that vesicles, cells or tumours are characterised or sorted by,
+#: not as cargo that acts: "CD9-positive EVs", "CD24+ EVs", "HER2-positive breast cancer",
+#: "vesicles positive for CD63, CD81 and TSG101", "the exosomal markers CD63 and TSG101".
+_MARKER_AFTER = re.compile(r"(?:\s*-\s*|\s+)(?:positive|negative)\b|\+(?!\w)", re.I)
+_MARKER_BEFORE = re.compile(r"(?:\b(?:positive|negative)\s+for|\bmarkers?(?:\s+(?:such\s+as|"
+                            r"including|like))?\s*\(?)\s*(?:[\w-]+(?:\s*,\s*|\s+and\s+|\s+or\s+))*$",
+                            re.I)
 
 
 @dataclass(frozen=True, order=True)
@@ -287,7 +294,7 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
             cargo_names = [m for m in inside if m.entity_type == "cargo"]
             molecules: dict[str, list[Mention]] = {}
             for m in cargo_names:
-                if m.listed and not _TARGET_BEFORE.search(folded[max(start, m.start - 40):m.start]):
+                if m.listed and _acts(folded, start, m):
                     molecules.setdefault(m.key, []).append(m)
             for named_cargo in molecules.values():
                 for named in processes.values():
@@ -312,6 +319,14 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
                                                disease)
 
 
+def _acts(folded: str, start: int, cargo: Mention) -> bool:
+    """Whether a cargo name in the sentence from ``start`` is named as something that may act:
+    not as another's target ("by targeting PTEN") nor as a marker ("CD63+ exosomes")."""
+    before = folded[max(start, cargo.start - 40):cargo.start]
+    return not (_TARGET_BEFORE.search(before) or _MARKER_BEFORE.search(before)
+                or _MARKER_AFTER.match(folded, cargo.end))
+
+
 @dataclass(frozen=True)
 class Sentence:
     """One sentence of a field: ``text[start:end]`` (``folded``: with dashes folded, as the
@@ -332,7 +347,8 @@ def _biomarker_findings(article: Article, iri: NamedNode, sentence: Sentence,
     biomarker (a diagnostic, prognostic or predictive marker, a discriminating AUC …): the
     disease context is the sentence's disease, else the article's. None where the sentence
     doubts it ("not", "whether", "failed") or speaks of markers of EVs themselves ("CD63 and CD9
-    were used as exosome markers"), nor for a molecule the EVs are sorted by ("CD24+ EVs"); a hedge
+    were used as exosome markers"), nor for a molecule the EVs are sorted by ("CD24+ EVs": no
+    molecule of ``molecules``, see ``_acts``); a hedge
     ("potential", "candidate") is named in the evidence note."""
     words = sentence.folded[sentence.start:sentence.end]
     cue = _BIOMARKER.search(words)
@@ -346,8 +362,6 @@ def _biomarker_findings(article: Article, iri: NamedNode, sentence: Sentence,
     hedge = HEDGE.search(words)
     hedged = f', hedged ("{hedge.group()}")' if hedge else ""
     for cargo, *_ in molecules.values():
-        if sentence.folded[cargo.end:cargo.end + 1] == "+":
-            continue  # "HER2+ and CD24+ EV subpopulations": a marker the EVs are sorted by
         yield Finding(
             article=iri, method="text", effect="biomarkerFor", cargo=cargo.key, disease=disease,
             field=sentence.field, span=(cargo.start, cargo.end),
