@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -278,9 +278,22 @@ REMEMBERED = ("mesh", "mirbase")
 
 
 def recorded_inputs(**files: Path | None) -> dict[str, dict[str, str]]:
-    """What the manifest records of the ``--mesh`` / ``--mirbase`` files given (by name)."""
-    return {name: {"file": release.shown_path(str(path.resolve())), "sha256": release.sha256(path)}
+    """What the manifest records of the ``--mesh`` / ``--mirbase`` files given (by name): where
+    (absolute, a symbolic link kept as such, so that one pointed at a new file is seen to
+    change; relative to the project inside it) and the content's SHA-256."""
+    return {name: {"file": release.shown_path(os.path.abspath(path)), "sha256": _sha256(path)}
             for name, path in files.items() if path is not None}
+
+
+def _sha256(path: Path) -> str:
+    """A file's SHA-256, once a run for an unchanged file (a full MeSH XML is 300 MB)."""
+    status = path.stat()
+    return _sha256_of(os.path.abspath(path), status.st_size, status.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _sha256_of(path: str, size: int, mtime_ns: int) -> str:
+    return release.sha256(Path(path))
 
 
 def remembered_inputs(previous: Path, **given: Path | None) -> dict[str, Path]:
@@ -299,9 +312,9 @@ def remembered_inputs(previous: Path, **given: Path | None) -> dict[str, Path]:
         option = f"--{name}"
         if not path.is_file():
             raise BuildError(f"the current release {previous.name} was made with {option} "
-                             f"{entry['file']}, which is no longer there: give {option} FILE "
+                             f"{path}, which is no longer there: give {option} FILE "
                              "(the same file where it is now, or another)")
-        if release.sha256(path) != entry["sha256"]:
+        if _sha256(path) != entry["sha256"]:
             raise BuildError(f"the current release {previous.name} was made with {option} "
                              f"{path}, which has changed since: give {option} {path} to take "
                              "it as it is now (or another file)")
@@ -386,7 +399,8 @@ def _ingest(files: Sequence[str | Path], into: Path, *, mesh_file: Path | None,
         _fill(staging, previous / "store", paths, report, inputs)
         # records this ingest quarantined are news, unless the release already lists them
         report.unchanged = release.same_graphs(previous, staging) and (
-            report.source_errors == 0 or release.same_quarantine(previous, staging))
+            report.source_errors == 0 or release.same_quarantine(previous, staging)) and (
+            report.inputs == (release.read_manifest(previous).get("inputs") or {}))
 
     return _release(into, report, fill)
 

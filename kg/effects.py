@@ -21,8 +21,9 @@ The rules, on the words between the two names:
    but also"), speak of a correlation ("associated with", "correlated"), or turn to another
    clause ("whereas", "but", ";"), nor where "neither", "nor", "no" or "not" stands just before
    the cargo — unless a contrast goes on with the cargo as subject and an effect word of its
-   own ("did not affect proliferation but increased migration", "neither … altered apoptosis,
-   although both enhanced motility"): then only the words after it count; none either for a
+   own ("did not affect proliferation but increased migration"; after "neither" or "no" only
+   with the cargo named again: "neither … altered apoptosis, although both enhanced
+   motility"): then only the words after it count; none either for a
    process named as the place or the means of an effect
    ("glucose metabolism in the pre-metastatic niche", "via exosome-mediated transfer").
 4. A phrase of the process that carries its own direction ("suppress T cell killing",
@@ -54,8 +55,9 @@ WINDOW = 80
 PROMOTING = (r"promot|enhanc|induc|increas|confer|driv|drove|facilitat|stimulat|accelerat|"
              r"augment|trigger|mediat|boost|foster|elicit|reprogram|upregulat|up-regulat|"
              r"potentiat|exacerbat|fuel|restor|transfer(?:s|red|ring)\b|direct(?:s|ed|ing)?\b|contribut\w*\s+to|"
-             r"prim(?:e|es|ed|ing)\b|expand(?:s|ed|ing)?\b|dependent\b|"
-             r"(?:requir(?:ed|es)|necessary|essential|indispensable|crucial|critical)\s+for\b|"
+             r"(?<!\ba\s)(?<!\ban\s)(?<!\bthe\s)(?:prim(?:e|es|ed|ing)|expand(?:s|ed|ing)?)\b|"
+             r"dependent\b|(?:requir(?:ed|es)|necessary|essential|indispensable|crucial|critical)"
+             r"\s+for\b(?!\s+\w+ing\b)|"
              r"lead(?:s|ing)?\s+to|led\s+to|"
              r"result(?:s|ed|ing)?\s+in")
 #: Word starts that say a cargo stops a process, or makes less of it.
@@ -95,8 +97,8 @@ _NO_EFFECT = re.compile(
 #: A contrast after which the cargo is still the subject, with an effect word of its own: the
 #: words before it say nothing of this process ("miR-21 did not affect proliferation but
 #: increased migration", "neither … altered apoptosis, although both enhanced motility").
-_CONTINUED = re.compile(rf"\b(?:but|yet|although|though)\s+(?:(?:also|both|still|instead|"
-                        rf"it|they)\s+)?(?:\w+ly\s+)?(?={CUE})", re.I)
+_CONTINUED = re.compile(rf"\b(?:but|although|though)\s+(?:(?:also|still|instead)\s+)?"
+                        rf"(?P<subject>(?:both|it|they)\s+)?(?:\w+ly\s+)?(?={CUE})", re.I)
 _NEGATED_CARGO = re.compile(r"\b(?:neither|nor|no|not)\s+(?:\S+\s+){0,2}$|\bwhether\b", re.I)
 #: What undoes a cargo: before it ("knockdown of exosomal miR-21", "anti-miR-21") or after it
 #: ("miR-200a, miR-200b and miR-429 inhibitors"); ``\0`` stands for another cargo name.
@@ -215,8 +217,8 @@ def _cargo_first(masked: str, between: str, cargo: Span,
     turn = max(_CONTINUED.finditer(between), key=lambda m: m.start(), default=None)
     if turn is not None:  # "did not affect proliferation but increased migration"
         between = between[turn.end():]
-    elif _NEGATED_CARGO.search(_before(masked, cargo.start)):
-        return None
+    if (turn is None or not turn["subject"]) and _NEGATED_CARGO.search(_before(masked, cargo.start)):
+        return None  # "No miR-21 was detected, but increased migration was seen"
     if _NO_EFFECT.search(between):
         return None
     cues = [c for c in _CUE.finditer(between)

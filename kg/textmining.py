@@ -81,13 +81,18 @@ _BIOMARKER_DOUBT = re.compile(r"\b(?:not|no|neither|nor|failed|unable|whether|wi
 #: translation", "by targeting PTEN", "binding to CD274".
 _TARGET_BEFORE = re.compile(r"\b(?:target(?:s|ed|ing)?|activat(?:es|ed|ing)|bind(?:s|ing)?"
                             r"(?:\s+(?:to|with))?|spong(?:es|ed|ing))\s+(?:the\s+)?$", re.I)
-#: A molecule named as a marker that vesicles, cells or tumours are characterised or sorted by,
-#: not as cargo that acts: "CD9-positive EVs", "CD24+ EVs", "HER2-positive breast cancer",
-#: "vesicles positive for CD63, CD81 and TSG101", "the exosomal markers CD63 and TSG101".
-_MARKER_AFTER = re.compile(r"(?:\s*-\s*|\s+)(?:positive|negative)\b|\+(?!\w)", re.I)
-_MARKER_BEFORE = re.compile(r"(?:\b(?:positive|negative)\s+for|\bmarkers?(?:\s+(?:such\s+as|"
-                            r"including|like))?\s*\(?)\s*(?:[\w-]+(?:\s*,\s*|\s+and\s+|\s+or\s+))*$",
-                            re.I)
+#: A molecule named as a marker that cells or tumours are sorted by ("HER2-positive breast
+#: cancer", "CD24+ cells"), not as cargo that acts; and an EV marker of the vocabulary (its
+#: notes open with "EV marker") named as what vesicles are characterised by ("CD9-positive EVs",
+#: "vesicles positive for CD63, CD81 and TSG101", "the exosomal markers CD63 and TSG101").
+#: "PD-L1-positive exosomes" carry PD-L1: that PD-L1 is cargo.
+_POPULATION_AFTER = re.compile(r"(?:(?:\s*-\s*|\s+)(?:positive|negative)|\+)(?!\w)\s*"
+                               r"(?:[\w-]+\s+){0,2}?(?:cells?|tumou?rs?|cancers?|carcinomas?|"
+                               r"patients?|women|subtypes?|lines?|diseases?)\b", re.I)
+_EV_MARKER_AFTER = re.compile(r"(?:\s*-\s*|\s+)(?:positive|negative)\b|\+(?!\w)", re.I)
+_EV_MARKER_BEFORE = re.compile(r"(?:\b(?:[Pp]ositive|[Nn]egative)\s+for|\b[Mm]arkers?(?:\s+(?:such\s+as|"
+                               r"including|like))?\s*\(?)\s*"
+                               r"(?:[A-Z0-9][\w-]*(?:\s*,\s*|\s+and\s+|\s+or\s+))*$")
 
 
 @dataclass(frozen=True, order=True)
@@ -107,8 +112,11 @@ class Matcher:
     """Finds vocabulary mentions in text; build it once with :meth:`from_concepts`."""
 
     def __init__(self, cargo: tuple[Lexicon, ...], other: tuple[Lexicon, ...],
-                 mirnas: dict[str, str], parents: dict[str, tuple[str, ...]]) -> None:
+                 mirnas: dict[str, str], parents: dict[str, tuple[str, ...]],
+                 ev_markers: frozenset[str] = frozenset()) -> None:
         self.cargo, self.other, self.mirnas, self.parents = cargo, other, mirnas, parents
+        #: The cargo the vocabulary calls EV markers (CD63, TSG101 …).
+        self.ev_markers = ev_markers
 
     @classmethod
     def from_concepts(cls, concepts: Iterable[Concept]) -> Matcher:
@@ -125,7 +133,9 @@ class Matcher:
                 continue
             (cargo if kind == "cargo" else other).extend(concept_names(concept, kind))
         parents = parent_keys(concepts)
-        return cls(lexicons(cargo, parents, needles=True), lexicons(other, parents), mirnas, parents)
+        markers = frozenset(c.key for c in concepts if c.notes.startswith("EV marker"))
+        return cls(lexicons(cargo, parents, needles=True), lexicons(other, parents), mirnas,
+                   parents, markers)
 
     def mentions(self, text: str, context: str = "") -> list[Mention]:
         """Every mention in ``text``, sorted; ``context`` (default: the text) decides short forms."""
@@ -294,7 +304,7 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
             cargo_names = [m for m in inside if m.entity_type == "cargo"]
             molecules: dict[str, list[Mention]] = {}
             for m in cargo_names:
-                if m.listed and _acts(folded, start, m):
+                if m.listed and _acts(folded, start, m, matcher.ev_markers):
                     molecules.setdefault(m.key, []).append(m)
             for named_cargo in molecules.values():
                 for named in processes.values():
@@ -319,12 +329,15 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
                                                disease)
 
 
-def _acts(folded: str, start: int, cargo: Mention) -> bool:
+def _acts(folded: str, start: int, cargo: Mention, ev_markers: frozenset[str]) -> bool:
     """Whether a cargo name in the sentence from ``start`` is named as something that may act:
-    not as another's target ("by targeting PTEN") nor as a marker ("CD63+ exosomes")."""
+    not as another's target ("by targeting PTEN"), nor as a marker cells are sorted by
+    ("HER2-positive cells"), nor, for an EV marker, as what vesicles are characterised by."""
     before = folded[max(start, cargo.start - 40):cargo.start]
-    return not (_TARGET_BEFORE.search(before) or _MARKER_BEFORE.search(before)
-                or _MARKER_AFTER.match(folded, cargo.end))
+    if _TARGET_BEFORE.search(before) or _POPULATION_AFTER.match(folded, cargo.end):
+        return False
+    return cargo.key not in ev_markers or not (_EV_MARKER_BEFORE.search(before)
+                                               or _EV_MARKER_AFTER.match(folded, cargo.end))
 
 
 @dataclass(frozen=True)
@@ -347,8 +360,7 @@ def _biomarker_findings(article: Article, iri: NamedNode, sentence: Sentence,
     biomarker (a diagnostic, prognostic or predictive marker, a discriminating AUC …): the
     disease context is the sentence's disease, else the article's. None where the sentence
     doubts it ("not", "whether", "failed") or speaks of markers of EVs themselves ("CD63 and CD9
-    were used as exosome markers"), nor for a molecule the EVs are sorted by ("CD24+ EVs": no
-    molecule of ``molecules``, see ``_acts``); a hedge
+    were used as exosome markers"), nor for a molecule the EVs are sorted by ("CD24+ EVs"); a hedge
     ("potential", "candidate") is named in the evidence note."""
     words = sentence.folded[sentence.start:sentence.end]
     cue = _BIOMARKER.search(words)
@@ -362,6 +374,8 @@ def _biomarker_findings(article: Article, iri: NamedNode, sentence: Sentence,
     hedge = HEDGE.search(words)
     hedged = f', hedged ("{hedge.group()}")' if hedge else ""
     for cargo, *_ in molecules.values():
+        if sentence.folded[cargo.end:cargo.end + 1] == "+":
+            continue  # "HER2+ and CD24+ EV subpopulations": a marker the EVs are sorted by
         yield Finding(
             article=iri, method="text", effect="biomarkerFor", cargo=cargo.key, disease=disease,
             field=sentence.field, span=(cargo.start, cargo.end),

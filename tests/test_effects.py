@@ -122,6 +122,17 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
     ("Vesicles positive for CD63 and TSG101 carried miR-221, which conferred tamoxifen resistance.",
      {("hsa-miR-221", "drug_resistance"): "promotes"}),
     ("Exosomes from HER2-positive cells promoted invasion.", {}),
+    # a code review's: what carries a molecule is not sorted by it; adjectives are no effect
+    ("PD-L1-positive exosomes promoted immune evasion.", {("CD274", "immune_evasion"): "promotes"}),
+    ("Exosomes positive for PD-L1 promoted immune evasion.", {("CD274", "immune_evasion"): "promotes"}),
+    ("EMT markers increased and miR-21 promoted invasion.",
+     {("hsa-miR-21", "emt"): "associatedWith", ("hsa-miR-21", "invasion"): "promotes"}),
+    ("No exosomal miR-21 was detected, but increased migration was observed.",
+     {("hsa-miR-21", "migration"): "associatedWith"}),
+    ("Exosomal miR-21 is a prime regulator of angiogenesis.",
+     {("hsa-miR-21", "angiogenesis"): "associatedWith"}),
+    ("Exosomal miR-21 was critical for distinguishing patients with metastasis.",
+     {("hsa-miR-21", "metastasis"): "associatedWith"}),
     # a phrase of the process that carries its own effect word
     ("Tumour-derived exosomes carrying PD-L1 suppress T cell killing.",
      {("CD274", "immune_evasion"): "promotes"}),

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from pyoxigraph import QuerySolutions
 
 from kg import mirbase
-from kg.build import build
+from kg.build import build, ingest
 from kg.cli import main
 from kg.release import current_release
 from kg.store import open_read_only
@@ -145,10 +145,10 @@ def test_an_ingest_takes_the_builds_mirbase_again(tmp_path: Path) -> None:
     out = tmp_path / "build"
     build([first], out, mirbase_file=gff3, default_articles=False, shacl=False)
     recorded = json.loads((current_release(out) / "manifest.json").read_text(encoding="utf-8"))
-    assert recorded["inputs"]["mirbase"]["file"] == str(gff3.resolve())
+    assert recorded["inputs"]["mirbase"]["file"] == str(gff3)
     result = CliRunner().invoke(main, ["ingest", str(second), "--into", str(out)])
     assert result.exit_code == 0, result.output
-    assert f"--mirbase {gff3.resolve()}: the file the previous release was made with" in result.output
+    assert f"--mirbase {gff3}: the file the previous release was made with" in result.output
     assert ("hsa-miR-9-5p",) in rows(out, """SELECT ?key WHERE { ?f evkg:cargo ?c .
       BIND(STRAFTER(STR(?c), "cargo/") AS ?key) }""")
     released = current_release(out)
@@ -157,14 +157,32 @@ def test_an_ingest_takes_the_builds_mirbase_again(tmp_path: Path) -> None:
         edited.write("# a line added later\n")
     result = CliRunner().invoke(main, ["ingest", str(third), "--into", str(out)])
     assert result.exit_code == 1
-    assert (f"Error: the current release {released.name} was made with --mirbase {gff3.resolve()}, "
-            f"which has changed since: give --mirbase {gff3.resolve()} to take it as it is now "
+    assert (f"Error: the current release {released.name} was made with --mirbase {gff3}, "
+            f"which has changed since: give --mirbase {gff3} to take it as it is now "
             "(or another file)") in result.output
     gff3.unlink()
     result = CliRunner().invoke(main, ["ingest", str(third), "--into", str(out)])
     assert result.exit_code == 1
     assert "which is no longer there: give --mirbase FILE" in result.output
     assert current_release(out) == released  # nothing published
+
+
+def test_a_file_given_to_an_ingest_that_changes_no_graph_is_still_recorded(tmp_path: Path) -> None:
+    """Re-applying a file with --mirbase changed no graph, so no release was published and the
+    file was forgotten: the next ingest read its miRNAs without it."""
+    gff3 = shared_path("data", "mirbase", "hsa.gff3")
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text("PMID- 99000209\nTI  - Exosomal miR-21 promotes invasion in breast cancer.\n"
+                     "DP  - 2024 Jan 5\n", encoding="utf-8")  # no miRNA the vocabulary lacks
+    second.write_text(MEDLINE.replace("99000201", "99000202"), encoding="utf-8")
+    out = tmp_path / "build"
+    build([first], out, default_articles=False, shacl=False)
+    report = ingest([first], out, mirbase_file=gff3, shacl=False)
+    assert not report.unchanged
+    assert report.inputs["mirbase"]["file"] == str(gff3)
+    assert ingest([second], out, shacl=False).remembered == ("mirbase",)
+    assert ("hsa-miR-9",) in rows(out, """SELECT ?key WHERE { ?f evkg:cargo ?c .
+      BIND(STRAFTER(STR(?c), "cargo/") AS ?key) }""")
 
 
 @pytest.mark.parametrize(("text", "key", "listed"), [
