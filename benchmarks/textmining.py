@@ -126,11 +126,16 @@ def score(gold: Iterable[Span], predicted: Iterable[Span]) -> Score:
     return Score(len(gold), len(predicted), exact, relaxed)
 
 
-def read_annotations(path: Path = ANNOTATIONS) -> list[Span]:
+def annotation_rows(path: Path = ANNOTATIONS) -> list[dict[str, str]]:
+    """The rows of the gold standard (lines opening with "#" are comments)."""
     with path.open(encoding="utf-8", newline="") as handle:
-        return [Span(row["source"], row["field"], int(row["start"]), int(row["end"]),
-                     row["entity_type"], row["concept"])
-                for row in csv.DictReader(handle, delimiter="\t")]
+        return list(csv.DictReader((line for line in handle if not line.startswith("#")),
+                                   delimiter="\t"))
+
+
+def read_annotations(path: Path = ANNOTATIONS) -> list[Span]:
+    return [Span(row["source"], row["field"], int(row["start"]), int(row["end"]),
+                 row["entity_type"], row["concept"]) for row in annotation_rows(path)]
 
 
 def documents(sources: set[str]) -> dict[tuple[str, str], tuple[str, str]]:

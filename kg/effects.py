@@ -129,9 +129,11 @@ _CHANGE_NOUNS = frozenset({"increase", "increases", "decrease", "decreases", "re
 #: What undoes a cargo named before, between it and the effect word ("their loss promoted").
 _UNDONE_LATER = re.compile(r"\b(?:its|their)\s+(?:loss|knock-?down|silencing|inhibition|depletion|"
                            r"deletion|down-?regulation|absence|blockade|suppression)\b", re.I)
-#: Process phrases that name the opposite of their concept ("drug sensitivity"), or a process
+#: Process phrases that name the opposite of their concept ("drug sensitivity", "apoptosis" for
+#: apoptosis resistance, "T cell cytotoxicity" for immune evasion), or a process
 #: named with "anti-" ("anti-metastatic").
-_OPPOSITE_PHRASE = re.compile(r"sensitiv", re.I)
+_OPPOSITE_PHRASE = re.compile(r"sensitiv|^(?:apoptosis|apoptotic cell death|(?:T|NK) cell "
+                              r"cytotoxicity|anti-?tumou?r immunity)$", re.I)
 _ANTI_BEFORE = re.compile(r"\banti-$", re.I)
 _PRO = re.compile(r"pro-|pro(?=angiogen|metasta|surviv|tumou?r|invas|migrat)", re.I)
 _REVERSE = {"promotes": "inhibits", "inhibits": "promotes"}

@@ -299,6 +299,16 @@ PROCESS_PHRASES_ADDED = {
                                "'drug sensitivity' is of drug resistance"
         for drug in ("tamoxifen", "trastuzumab", "doxorubicin", "adriamycin", "docetaxel",
                      "paclitaxel")},
+    # a third blind reviewer's sentences (3 Dec) named these processes by their opposite, as
+    # 'drug sensitivity' names drug resistance: "exosomal miR-200b-3p induced apoptosis",
+    # "blocking exosomal PD-L1 restored T cell cytotoxicity" (kg/effects.py reverses them)
+    "apoptosis_resistance": {
+        phrase: "the opposite of apoptosis resistance ('induced apoptosis' inhibits it)"
+        for phrase in ("apoptosis", "apoptotic cell death")},
+    "immune_evasion": {
+        phrase: "the opposite of immune evasion ('restored T cell cytotoxicity' inhibits it)"
+        for phrase in ("T cell cytotoxicity", "NK cell cytotoxicity", "antitumor immunity",
+                       "antitumour immunity", "anti-tumor immunity", "anti-tumour immunity")},
 }
 #: Phrases that name a distinct concept and so stay out of a disease's phrases (kept in notes).
 DISEASE_PHRASES_EXCLUDED = {"her2_negative": {"HER2-low (distinct NCIT:C179553)"}}

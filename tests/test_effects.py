@@ -117,6 +117,13 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
      {("BIRC5", "drug_resistance"): "promotes"}),
     ("Inhibiting miR-21 in tumour exosomes prevented the expansion of myeloid-derived suppressor cells.",
      {("hsa-miR-21", "immune_evasion"): "promotes"}),
+    # processes named by their opposite: apoptosis, T cell cytotoxicity
+    ("Exosomal miR-155 inhibited apoptosis of recipient cells.",
+     {("hsa-miR-155", "apoptosis_resistance"): "promotes"}),
+    ("Exosomal miR-155 induced apoptotic cell death.", {("hsa-miR-155", "apoptosis_resistance"): "inhibits"}),
+    ("Blocking exosomal PD-L1 restored T cell cytotoxicity.", {("CD274", "immune_evasion"): "promotes"}),
+    ("Exosomes and apoptotic bodies carrying miR-21 promoted invasion.",
+     {("hsa-miR-21", "invasion"): "promotes"}),
     # markers that vesicles or cells are characterised by are not cargo that acts
     ("CD63-positive vesicles conferred tamoxifen resistance.", {}),
     ("Vesicles positive for CD63 and TSG101 carried miR-221, which conferred tamoxifen resistance.",

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from benchmarks.textmining import ANNOTATIONS, SENTENCES, Score, Span, documents, score
+from benchmarks.textmining import SENTENCES, Score, Span, annotation_rows, documents, score
 from kg.articles import subject_iri
 from kg.hierarchy import narrowest
 from kg.lexicons import trie_pattern
@@ -295,8 +294,7 @@ def test_benchmark_score_on_a_tiny_example() -> None:
 
 
 def test_annotations_point_at_their_text() -> None:
-    with ANNOTATIONS.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))
+    rows = annotation_rows()
     assert len(rows) >= 40
     sources = {row["source"] for row in rows}
     if not (SHARED / "data" / "pubmed").exists():
@@ -310,9 +308,8 @@ def test_annotations_point_at_their_text() -> None:
 
 def test_annotated_concepts_exist_or_are_unlisted_mirnas() -> None:
     keys = {c.key for c in read_concepts(Path(ROOT / "data" / "vocabulary"))}
-    with ANNOTATIONS.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle, delimiter="\t"):
-            assert row["concept"] in keys or normalise(row["concept"]) == row["concept"], row
+    for row in annotation_rows():
+        assert row["concept"] in keys or normalise(row["concept"]) == row["concept"], row
 
 
 def test_a_molecule_named_as_a_target_is_no_cargo_of_a_finding(matcher: Matcher) -> None:
