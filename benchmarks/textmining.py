@@ -26,8 +26,9 @@ Effects: ``tests/data/effects.tsv`` holds the effect a careful reader takes from
 process pair of one sentence (``kg.effects``), and the cargo a sentence calls a biomarker
 (``biomarkerFor``, no process), over the invented lines of
 ``textmining_sentences.txt`` and ``effect_sentences.txt`` (ours), ``effect_sentences_audit.txt``
-(a reviewer's), ``effect_sentences_blind.txt`` (a second reviewer's, written without seeing the
-rules) and the annotated PubMed records (read
+(a reviewer's), ``effect_sentences_blind.txt``, ``effect_sentences_blind3.txt`` and
+``effect_sentences_blind4.txt`` (a second, third and fourth reviewer's, written without seeing
+the rules) and the annotated PubMed records (read
 here as if about EVs, so that every sentence's pairs are judged). Per effect: precision and
 recall of the pairs the matcher makes; pairs a reader sees that the matcher does not make (a
 cargo the vocabulary lacks) are counted apart.
@@ -70,7 +71,9 @@ AUDIT_SENTENCES = ROOT / "tests" / "data" / "effect_sentences_audit.txt"
 BLIND_SENTENCES = ROOT / "tests" / "data" / "effect_sentences_blind.txt"
 #: A third reviewer's, written and judged seeing only the vocabulary files (3 Dec, later).
 BLIND3_SENTENCES = ROOT / "tests" / "data" / "effect_sentences_blind3.txt"
-REVIEWED = (AUDIT_SENTENCES, BLIND_SENTENCES, BLIND3_SENTENCES)
+#: A fourth's, the same way, with numbers, asides, conditionals and questions (3 Dec, later).
+BLIND4_SENTENCES = ROOT / "tests" / "data" / "effect_sentences_blind4.txt"
+REVIEWED = (AUDIT_SENTENCES, BLIND_SENTENCES, BLIND3_SENTENCES, BLIND4_SENTENCES)
 #: miRBase's human miRNAs, for the effects measured with ``evkg build --mirbase``.
 MIRBASE = ROOT.parent / "shared" / "data" / "mirbase" / "hsa.gff3"
 #: Where annotated PMIDs that are not in data/ are read from.
@@ -240,6 +243,7 @@ def effects_report(gold: dict[Pair, str], predicted: dict[Pair, str]) -> str:
                        ("reviewer's lines", lambda k: k[0] == AUDIT_SENTENCES.name),
                        ("blind lines", lambda k: k[0] == BLIND_SENTENCES.name),
                        ("third blind lines", lambda k: k[0] == BLIND3_SENTENCES.name),
+                       ("fourth blind lines", lambda k: k[0] == BLIND4_SENTENCES.name),
                        ("PubMed records", lambda k: k[0] not in ours | reviewed),
                        ("all", lambda k: True)):
         judged = {k: v for k, v in gold.items() if keep(k) and k in predicted}

@@ -10,8 +10,11 @@ The rules, on the words between the two names:
    happened to the cargo, not what it did, and is passed over; one after another cargo that
    follows an effect word of its own belongs to that cargo ("miR-155 promoted proliferation
    and miR-34a inhibited migration" says nothing of miR-155 and migration). What the process
-   needs counts after "be" too ("was required for invasion", "essential for"); so do "primes
-   the niche", "expanded MDSCs", "annexin A6-dependent formation".
+   needs counts after "be" too ("was required for invasion", "essential for", "was sufficient
+   to transfer resistance"); so do "primes the niche", "expanded MDSCs", "annexin A6-dependent
+   formation", "transmits". A condition on the cargo in a clause of its own reads the effect
+   word after the process in the next ("When miR-1246 was silenced in donor cells, migration
+   of recipient cells fell").
 2. Process first: a passive with its agent ("metastasis was promoted by exosomal miR-105",
    "migration was reduced after transfection of miR-145 mimics"), an effect word on a pronoun
    ("whereas miR-21 promoted invasion, miR-146a attenuated it"), the process as what an effect
@@ -25,7 +28,9 @@ The rules, on the words between the two names:
    with the cargo named again: "neither … altered apoptosis, although both enhanced
    motility"): then only the words after it count; none either for a
    process named as the place or the means of an effect
-   ("glucose metabolism in the pre-metastatic niche", "via exosome-mediated transfer").
+   ("glucose metabolism in the pre-metastatic niche", "via exosome-mediated transfer", "the
+   apoptosis pathway"), nor for one named as what the cargo did not act on ("enhanced migration
+   rather than proliferation"); and a question states none ("Does miR-155 drive …?").
 4. A phrase of the process that carries its own direction ("suppress T cell killing",
    "enhanced proliferation", "pro-angiogenic", "anti-metastatic") asserts it where nothing
    between the two decides.
@@ -57,20 +62,21 @@ PROMOTING = (r"promot|enhanc|induc|increas|confer|driv|drove|facilitat|stimulat|
              r"potentiat|exacerbat|fuel|restor|transfer(?:s|red|ring)\b|direct(?:s|ed|ing)?\b|contribut\w*\s+to|"
              r"(?<!\ba\s)(?<!\ban\s)(?<!\bthe\s)(?:prim(?:e|es|ed|ing)|expand(?:s|ed|ing)?)\b|"
              r"dependent\b|(?:requir(?:ed|es)|necessary|essential|indispensable|crucial|critical)"
-             r"\s+for\b(?!\s+\w+ing\b)|"
+             r"\s+for\b(?!\s+\w+ing\b)|sufficient\s+to\b|transmit|"
              r"lead(?:s|ing)?\s+to|led\s+to|"
              r"result(?:s|ed|ing)?\s+in")
 #: Word starts that say a cargo stops a process, or makes less of it.
-INHIBITING = (r"inhibit|suppress|reduc|decreas|attenuat|block|impair|abolish|abrogat|prevent|"
+INHIBITING = (r"inhibit|suppress(?!or)|reduc|decreas|attenuat|block|impair|abolish|abrogat|prevent|"
               r"repress|diminish|restrain|revers|hinder|dampen|counteract|alleviat|antagoni[sz]|"
-              r"downregulat|down-regulat|destroy|destruct|lower(?:s|ed|ing)?\b|overc[oa]m")
+              r"downregulat|down-regulat|destroy|destruct|lower(?:s|ed|ing)?\b|overc[oa]m|"
+              r"protect(?:s|ed|ing)?\b|slow(?:s|ed|ing)?\b|fell\b|fall(?:s|ing)?\b|declin")
 #: An effect word; the group that matched says which.
 CUE = rf"(?:(?P<promotes>{PROMOTING})|(?P<inhibits>{INHIBITING}))[a-z]*"
 _CUE = re.compile(rf"\b{CUE}", re.I)
 #: A form of "be" (and an adverb) just before an effect word: the cargo is the one acted on
 #: (but for what the process needs: "was required for invasion").
 _BE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$", re.I)
-_NEEDED = re.compile(r".*\sfor$", re.S)
+_NEEDED = re.compile(r".*\s(?:for|to)$", re.S)
 #: After a passive effect word: the agent follows ("promoted by", "reduced after transfection of").
 _AGENT_AFTER = re.compile(r"\s+(?:by|after|upon|following)\b", re.I)
 #: An effect word on a pronoun for the process named before ("miR-146a attenuated it").
@@ -98,8 +104,17 @@ _NO_EFFECT = re.compile(
 #: words before it say nothing of this process ("miR-21 did not affect proliferation but
 #: increased migration", "neither … altered apoptosis, although both enhanced motility").
 _CONTINUED = re.compile(rf"\b(?:but|although|though)\s+(?:(?:also|still|instead)\s+)?"
-                        rf"(?P<subject>(?:both|it|they)\s+)?(?:\w+ly\s+)?(?={CUE})", re.I)
-_NEGATED_CARGO = re.compile(r"\b(?:neither|nor|no|not)\s+(?:\S+\s+){0,2}$|\bwhether\b", re.I)
+                        rf"(?P<subject>(?:both|it|they)\s+)?(?:(?:also|still)\s+)?(?:\w+ly\s+)?"
+                        rf"(?={CUE})", re.I)
+#: A condition on the cargo in a clause of its own, and the effect word after the process in
+#: the next ("When miR-1246 was silenced in donor cells, migration of recipient cells fell").
+_CONDITION = re.compile(r"\s*(?:when|if|after|upon|once)\b[^,;]*$", re.I)
+_CUE_AFTER = re.compile(rf"(?:\s+(?:of|in|by|from|on)\s+[^,;]{{0,60}}?)?\s+(?:(?:was|were|is|are)\s+)?"
+                        rf"(?:\w+ly\s+)?(?P<cue>{CUE})", re.I)
+#: The process as what the cargo did not act on ("enhanced migration rather than proliferation").
+_RATHER_BEFORE = re.compile(r"\b(?:rather\s+than|instead\s+of)\s+$", re.I)
+_NEGATED_CARGO = re.compile(r"\b(?:neither|nor|no|not(?!\s+only))\s+(?:\S+\s+){0,2}$|\bwhether\b",
+                            re.I)
 #: What undoes a cargo: before it ("knockdown of exosomal miR-21", "anti-miR-21") or after it
 #: ("miR-200a, miR-200b and miR-429 inhibitors"); ``\0`` stands for another cargo name.
 _UNDONE_BEFORE = re.compile(
@@ -114,13 +129,16 @@ _UNDONE_BEFORE = re.compile(
     r"(?:\s*\0+(?:\s*(?:,|and|or|/))+)*\s*$", re.I)
 _UNDONE_AFTER = re.compile(
     r"(?:(?:\s*(?:,|and|or|/))+\s*\0+)*[\s-]*(?P<words>inhibitors?|antagomirs?|knock-?down|silencing|"
-    r"depletion|deletion|knock-?out|antisense|(?:si|sh)RNAs?|inhibition|blockade|loss)"
-    r"\b", re.I)
+    r"depletion|deletion|knock-?out|antisense|(?:si|sh)RNAs?|inhibition|blockade|loss|"
+    r"(?:was|were|is|are)\s+(?:\w+ly\s+)?(?:blocked|silenced|knocked[\s-]+down|depleted|inhibited|"
+    r"neutrali[sz]ed|deleted|knocked[\s-]+out))\b", re.I)
 #: A process named as the place of an effect ("angiogenesis in the pre-metastatic niche"), but
 #: not "an increase in migration" or "resulted in metastasis"; or as its means ("promote tumour
 #: growth via exosome-mediated transfer").
 _PLACE_BEFORE = re.compile(r"(?<![\w-])(?P<word>[\w-]{1,40})\s+(?:in|within|at)\s+(?:(?:the|a|an)\s+)?$",
                            re.I)
+#: A process named as a pathway ("through the Bcl-2/BAX apoptosis pathway"): a means.
+_PATHWAY_AFTER = re.compile(r"[\s-]+(?:signal(?:l)?ing\s+|related\s+)?pathways?\b", re.I)
 _MEANS_BEFORE = re.compile(r"\b(?:via|through)\s+(?:(?:the|a|an)\s+)?$", re.I)
 _CHANGE_NOUNS = frozenset({"increase", "increases", "decrease", "decreases", "reduction",
                            "reductions", "rise", "gain", "loss", "enhancement", "decline", "drop",
@@ -221,7 +239,7 @@ def _cargo_first(masked: str, between: str, cargo: Span,
         between = between[turn.end():]
     if (turn is None or not turn["subject"]) and _NEGATED_CARGO.search(_before(masked, cargo.start)):
         return None  # "No miR-21 was detected, but increased migration was seen"
-    if _NO_EFFECT.search(between):
+    if _NO_EFFECT.search(between) or _RATHER_BEFORE.search(between):
         return None
     cues = [c for c in _CUE.finditer(between)
             if (_NEEDED.match(c.group()) or not _BE_BEFORE.search(between, 0, c.start()))
@@ -231,7 +249,11 @@ def _cargo_first(masked: str, between: str, cargo: Span,
         if phrase:
             return "promotes", phrase.group()
         anti = _ANTI_BEFORE.search(_before(masked, process.start))
-        return ("inhibits", anti.group() + process.text) if anti else None
+        if anti:
+            return "inhibits", anti.group() + process.text
+        after = (_CUE_AFTER.match(masked, process.end)
+                 if "," in between and _CONDITION.match(masked, 0, cargo.start) else None)
+        return (_direction(after), after["cue"]) if after else None  # "…, migration fell"
     last = cues[-1]
     for other in _OTHER_NAME.finditer(between, 0, last.start()):
         if cues[0].end() <= other.start():  # "miR-155 promoted X and miR-34a inhibited Y"
@@ -287,7 +309,7 @@ def _undone(masked: str, cargo: Span) -> str:
 def _named_as_place(masked: str, process: Span) -> bool:
     """Whether the process is named as the place or the means of an effect, not its target."""
     words = _before(masked, process.start)
-    if _MEANS_BEFORE.search(words):
+    if _MEANS_BEFORE.search(words) or _PATHWAY_AFTER.match(masked, process.end):
         return True
     place = _PLACE_BEFORE.search(words)
     return place is not None and place["word"].lower() not in _CHANGE_NOUNS

@@ -89,6 +89,8 @@ _TARGET_BEFORE = re.compile(r"\b(?:target(?:s|ed|ing)?|activat(?:es|ed|ing)|bind
 _POPULATION_AFTER = re.compile(r"(?:(?:\s*-\s*|\s+)(?:positive|negative)|\+)(?!\w)\s*"
                                r"(?:[\w-]+\s+){0,2}?(?:cells?|tumou?rs?|cancers?|carcinomas?|"
                                r"patients?|women|subtypes?|lines?|diseases?)\b", re.I)
+_CHARACTERISED = re.compile(r"immunoblot|western\s+blot|characteri[sz]|nanoparticle\s+tracking|"
+                            r"flow\s+cytometr|identity|\bmarkers?\b|positive\b|\+", re.I)
 _EV_MARKER_AFTER = re.compile(r"(?:\s*-\s*|\s+)(?:positive|negative)\b|\+(?!\w)", re.I)
 _EV_MARKER_BEFORE = re.compile(r"(?:\b(?:[Pp]ositive|[Nn]egative)\s+for|\b[Mm]arkers?(?:\s+(?:such\s+as|"
                                r"including|like))?\s*\(?)\s*"
@@ -296,6 +298,7 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
         spans = [(0, len(text))] if keywords else sentence_spans(text)
         folded = _prepare(text)[0]  # the text the names were found in: dashes folded
         for start, end in spans:
+            asked = folded[start:end].endswith("?")  # a question states no effect
             inside = [m for m in found[field] if start <= m.start < end]
             processes: dict[str, list[Mention]] = {}
             for m in inside:
@@ -304,7 +307,7 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
             cargo_names = [m for m in inside if m.entity_type == "cargo"]
             molecules: dict[str, list[Mention]] = {}
             for m in cargo_names:
-                if m.listed and _acts(folded, start, m, matcher.ev_markers):
+                if m.listed and _acts(folded, start, end, m, matcher.ev_markers):
                     molecules.setdefault(m.key, []).append(m)
             for named_cargo in molecules.values():
                 for named in processes.values():
@@ -312,7 +315,7 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
                         continue  # the keywords repeat what a sentence said: one finding
                     in_sentences.add((named_cargo[0].key, named[0].key))
                     effect, cargo, process = (
-                        (Effect(), named_cargo[0], named[0]) if keywords else
+                        (Effect(), named_cargo[0], named[0]) if keywords or asked else
                         _sentence_effect(folded[start:end], start, named_cargo, named,
                                          cargo_names))
                     where = "the keywords" if keywords else "one sentence"
@@ -323,21 +326,23 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
                         evidence_note=f'"{cargo.text}" and "{process.text}" in {where}{effect.note}',
                         retracted=article.retracted,
                     )
-            if molecules and not keywords and end - start <= LONGEST:
+            if molecules and not keywords and not asked and end - start <= LONGEST:
                 sentence = Sentence(field, text, folded, start, end, inside)
                 yield from _biomarker_findings(article, iri, sentence, molecules, matcher,
                                                disease)
 
 
-def _acts(folded: str, start: int, cargo: Mention, ev_markers: frozenset[str]) -> bool:
-    """Whether a cargo name in the sentence from ``start`` is named as something that may act:
-    not as another's target ("by targeting PTEN"), nor as a marker cells are sorted by
-    ("HER2-positive cells"), nor, for an EV marker, as what vesicles are characterised by."""
+def _acts(folded: str, start: int, end: int, cargo: Mention, ev_markers: frozenset[str]) -> bool:
+    """Whether a cargo name in the sentence ``folded[start:end]`` is named as something that may
+    act: not as another's target ("by targeting PTEN"), nor as a marker cells are sorted by
+    ("HER2-positive cells"), nor, for an EV marker, as what vesicles are characterised by (in a
+    sentence that characterises them: "immunoblotting for CD63, CD9 and TSG101")."""
     before = folded[max(start, cargo.start - 40):cargo.start]
     if _TARGET_BEFORE.search(before) or _POPULATION_AFTER.match(folded, cargo.end):
         return False
-    return cargo.key not in ev_markers or not (_EV_MARKER_BEFORE.search(before)
-                                               or _EV_MARKER_AFTER.match(folded, cargo.end))
+    return cargo.key not in ev_markers or not (
+        _EV_MARKER_BEFORE.search(before) or _EV_MARKER_AFTER.match(folded, cargo.end)
+        or _CHARACTERISED.search(folded, start, end))
 
 
 @dataclass(frozen=True)
