@@ -66,12 +66,15 @@ PROMOTING = (r"promot|enhanc|induc|increas|confer|driv|drove|facilitat|stimulat|
              r"lead(?:s|ing)?\s+to|led\s+to|"
              r"result(?:s|ed|ing)?\s+in")
 #: Word starts that say a cargo stops a process, or makes less of it.
-INHIBITING = (r"inhibit|suppress(?!or)|reduc|decreas|attenuat|block|impair|abolish|abrogat|prevent|"
+INHIBITING = (r"inhibit|suppress(?!or\s+cells)|reduc|decreas|attenuat|block|impair|abolish|abrogat|prevent|"
               r"repress|diminish|restrain|revers|hinder|dampen|counteract|alleviat|antagoni[sz]|"
               r"downregulat|down-regulat|destroy|destruct|lower(?:s|ed|ing)?\b|overc[oa]m|"
-              r"protect(?:s|ed|ing)?\b|slow(?:s|ed|ing)?\b|fell\b|fall(?:s|ing)?\b|declin")
+              r"protect(?:s|ed|ing)?\b|slow(?:s|ed|ing)?\b")
 #: An effect word; the group that matched says which.
-CUE = rf"(?:(?P<promotes>{PROMOTING})|(?P<inhibits>{INHIBITING}))[a-z]*"
+#: Nouns of agents that start like effect words but name something else ("caspase-3, a key
+#: mediator of apoptosis", "the miR-21 promoter").
+_AGENT_NOUNS = r"(?:mediator|inducer|promoter|enhancer|activator|inhibitor)s?\b"
+CUE = rf"(?!{_AGENT_NOUNS})(?:(?P<promotes>{PROMOTING})|(?P<inhibits>{INHIBITING}))[a-z]*"
 _CUE = re.compile(rf"\b{CUE}", re.I)
 #: A form of "be" (and an adverb) just before an effect word: the cargo is the one acted on
 #: (but for what the process needs: "was required for invasion").
@@ -109,10 +112,26 @@ _CONTINUED = re.compile(rf"\b(?:but|although|though)\s+(?:(?:also|still|instead)
 #: A condition on the cargo in a clause of its own, and the effect word after the process in
 #: the next ("When miR-1246 was silenced in donor cells, migration of recipient cells fell").
 _CONDITION = re.compile(r"\s*(?:when|if|after|upon|once)\b[^,;]*$", re.I)
-_CUE_AFTER = re.compile(rf"(?:\s+(?:of|in|by|from|on)\s+[^,;]{{0,60}}?)?\s+(?:(?:was|were|is|are)\s+)?"
-                        rf"(?:\w+ly\s+)?(?P<cue>{CUE})", re.I)
+#: What the condition did to the cargo: more of it, or less by other means than ``_undone``'s
+#: (then the reading is left: "When miR-21 expression was reduced, migration fell").
+_RAISED = re.compile(r"\b(?:added|overexpress|transfect|deliver|introduc|loaded|upregulat|"
+                     r"up-regulat|elevat|increas|enrich|treat)", re.I)
+_LOWERED = re.compile(r"\b(?:reduc|decreas|downregulat|down-regulat|low|absen|lack|block|inhibit|"
+                      r"silenc|deplet|delet|knock|remov|abolish|without|free\b)|-(?:free|deficient)",
+                      re.I)
+#: The effect word after the process: a verb of the process's own clause (an intransitive one
+#: too: "fell", "declined"), not a participle that modifies it ("apoptosis induced by …").
+_CUE_AFTER = re.compile(
+    rf"(?:\s+(?:of|in|by|from|on)\s+[^,;]{{0,60}}?)?\s+(?:(?:was|were|is|are)\s+)?(?:\w+ly\s+)?"
+    rf"(?P<cue>(?!{_AGENT_NOUNS})(?:(?P<promotes>{PROMOTING}|ros(?:e|en)\b)|"
+    rf"(?P<inhibits>{INHIBITING}|fell\b|fallen\b|declin|dropped\b))[a-z]*)(?<=ed|ll|se|en)\b(?!\s+by\s+(?!\d|half\b|a\s+third\b|about\b|approximately\b|nearly\b|"
+    rf"almost\b|roughly\b|more\b|over\b|up\b)[^\s\d])",
+    re.I)
 #: The process as what the cargo did not act on ("enhanced migration rather than proliferation").
-_RATHER_BEFORE = re.compile(r"\b(?:rather\s+than|instead\s+of)\s+$", re.I)
+_RATHER_BEFORE = re.compile(r"\b(?:rather\s+than|instead\s+of)\s+(?:\w+ing\s+)?$", re.I)
+#: The process with a predicate of its own after a clause break ("…, and apoptosis was
+#: reduced"): the effect word before it belongs to another.
+_OWN_PREDICATE = re.compile(rf"\s+(?:was|were|is|are)\s+(?:\w+ly\s+)?{CUE}", re.I)
 _NEGATED_CARGO = re.compile(r"\b(?:neither|nor|no|not(?!\s+only))\s+(?:\S+\s+){0,2}$|\bwhether\b",
                             re.I)
 #: What undoes a cargo: before it ("knockdown of exosomal miR-21", "anti-miR-21") or after it
@@ -152,6 +171,9 @@ _UNDONE_LATER = re.compile(r"\b(?:its|their)\s+(?:loss|knock-?down|silencing|inh
 #: named with "anti-" ("anti-metastatic").
 _OPPOSITE_PHRASE = re.compile(r"sensitiv|^(?:apoptosis|apoptotic cell death|(?:T|NK) cell "
                               r"cytotoxicity|anti-?tumou?r immunity)$", re.I)
+_RESISTED_BEFORE = re.compile(r"\b(?:escap\w*|resist\w*|evasion|evad\w*|refractor\w*|insensitiv\w*|"
+                              r"immun\w*)\s+(?:\w+\s+){0,2}?(?:from|to|against|of)\s+$", re.I)
+_RESISTED_AFTER = re.compile(r"[\s-]+(?:evasion|escape|resistance)\b", re.I)
 _ANTI_BEFORE = re.compile(r"\banti-$", re.I)
 _PRO = re.compile(r"pro-|pro(?=angiogen|metasta|surviv|tumou?r|invas|migrat)", re.I)
 _REVERSE = {"promotes": "inhibits", "inhibits": "promotes"}
@@ -251,10 +273,10 @@ def _cargo_first(masked: str, between: str, cargo: Span,
         anti = _ANTI_BEFORE.search(_before(masked, process.start))
         if anti:
             return "inhibits", anti.group() + process.text
-        after = (_CUE_AFTER.match(masked, process.end)
-                 if "," in between and _CONDITION.match(masked, 0, cargo.start) else None)
-        return (_direction(after), after["cue"]) if after else None  # "…, migration fell"
+        return _conditioned(masked, between, cargo, process)
     last = cues[-1]
+    if "," in between[last.end():] and _OWN_PREDICATE.match(masked, process.end):
+        return None  # "enhanced proliferation, and apoptosis was reduced": another's effect word
     for other in _OTHER_NAME.finditer(between, 0, last.start()):
         if cues[0].end() <= other.start():  # "miR-155 promoted X and miR-34a inhibited Y"
             return None
@@ -265,6 +287,20 @@ def _cargo_first(masked: str, between: str, cargo: Span,
             effect = _REVERSE[effect]
         return effect, f"{outer.group()} … {last.group()}"
     return effect, last.group()
+
+
+def _conditioned(masked: str, between: str, cargo: Span, process: Span) -> tuple[str, str] | None:
+    """A condition on the cargo in a clause of its own and the effect word after the process in
+    the next ("When miR-1246 was silenced in donor cells, migration of recipient cells fell"):
+    read when the condition adds or raises the cargo, or undoes it as ``_undone`` knows."""
+    comma = between.find(",")
+    if comma < 0 or not _CONDITION.match(masked, 0, cargo.start):
+        return None
+    clause = masked[:cargo.end + comma]
+    if not _undone(masked, cargo) and (_LOWERED.search(clause) or not _RAISED.search(clause)):
+        return None
+    after = _CUE_AFTER.match(masked, process.end)
+    return (_direction(after), after["cue"]) if after else None
 
 
 def _process_first(masked: str, between: str, cargo: Span,
@@ -316,8 +352,11 @@ def _named_as_place(masked: str, process: Span) -> bool:
 
 
 def _opposite(masked: str, process: Span) -> str:
-    """The words that name the process by its opposite ("drug sensitivity", "anti-"), or ""."""
+    """The words that name the process by its opposite ("drug sensitivity", "anti-"), or "" (also
+    for the opposite resisted: "escape from apoptosis", "resistance to T cell cytotoxicity")."""
     if _OPPOSITE_PHRASE.search(process.text):
-        return process.text
+        resisted = (_RESISTED_BEFORE.search(_before(masked, process.start))
+                    or _RESISTED_AFTER.match(masked, process.end))
+        return "" if resisted else process.text
     anti = _ANTI_BEFORE.search(_before(masked, process.start))
     return anti.group() if anti else ""

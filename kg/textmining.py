@@ -71,7 +71,10 @@ _BIOMARKER = re.compile(
     r"\b(?:bio-?markers?|(?:diagnostic|prognostic|predictive|tumou?r|cancer|disease|"
     r"candidate|potential|novel|circulating)\s+markers?|diagnostic|prognos(?:tic|is)|"
     r"predictive|predictors?|distinguish(?:ed|es|ing)?|discriminat(?:ed|es|ing|ion)|AUCs?|"
-    r"area under the (?:ROC )?curve|liquid biops(?:y|ies)|early detection|screening)\b", re.I)
+    r"area under the (?:ROC )?curve|liquid biops(?:y|ies)|early detection|screening|"
+    r"predict(?:s|ed|ing)?\s+(?:(?:poor|worse|better|shorter|longer|overall|disease-free|"
+    r"progression-free|early|late)\s+)*(?:recurrence|relapse|survival|outcomes?|prognosis))\b",
+    re.I)
 #: A sentence about markers of EVs themselves ("exosome-specific markers CD63 and TSG101").
 _EV_MARKER = re.compile(r"\b(?:exosom|EVs?\b|vesic|surface)[\w-]*\s+(?:[\w-]+\s+)?markers?\b"
                         r"|\bmarkers?\s+of\s+(?:the\s+)?(?:exosom|EVs?\b|extracellular\s+vesic|vesic)",
@@ -90,7 +93,13 @@ _POPULATION_AFTER = re.compile(r"(?:(?:\s*-\s*|\s+)(?:positive|negative)|\+)(?!\
                                r"(?:[\w-]+\s+){0,2}?(?:cells?|tumou?rs?|cancers?|carcinomas?|"
                                r"patients?|women|subtypes?|lines?|diseases?)\b", re.I)
 _CHARACTERISED = re.compile(r"immunoblot|western\s+blot|characteri[sz]|nanoparticle\s+tracking|"
-                            r"flow\s+cytometr|identity|\bmarkers?\b|positive\b|\+", re.I)
+                            r"flow\s+cytometr|identity", re.I)
+#: How far from an EV marker the words that characterise vesicles are looked for.
+_CHARACTERISED_NEAR = 60
+#: A process named as a qualifier of another noun ("apoptosis-related genes", "apoptosis
+#: assays", "metastasis-associated lung adenocarcinoma transcript 1"): no mention of it.
+_QUALIFIER_AFTER = re.compile(r"(?:-|\s+)(?:related|associated|assays?|staining|kits?)\b",
+                              re.I)
 _EV_MARKER_AFTER = re.compile(r"(?:\s*-\s*|\s+)(?:positive|negative)\b|\+(?!\w)", re.I)
 _EV_MARKER_BEFORE = re.compile(r"(?:\b(?:[Pp]ositive|[Nn]egative)\s+for|\b[Mm]arkers?(?:\s+(?:such\s+as|"
                                r"including|like))?\s*\(?)\s*"
@@ -298,11 +307,11 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
         spans = [(0, len(text))] if keywords else sentence_spans(text)
         folded = _prepare(text)[0]  # the text the names were found in: dashes folded
         for start, end in spans:
-            asked = folded[start:end].endswith("?")  # a question states no effect
+            asked = _asked_from(folded, start, end)  # a question states no effect
             inside = [m for m in found[field] if start <= m.start < end]
             processes: dict[str, list[Mention]] = {}
             for m in inside:
-                if m.entity_type == "process":
+                if m.entity_type == "process" and not _QUALIFIER_AFTER.match(folded, m.end):
                     processes.setdefault(m.key, []).append(m)
             cargo_names = [m for m in inside if m.entity_type == "cargo"]
             molecules: dict[str, list[Mention]] = {}
@@ -315,7 +324,8 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
                         continue  # the keywords repeat what a sentence said: one finding
                     in_sentences.add((named_cargo[0].key, named[0].key))
                     effect, cargo, process = (
-                        (Effect(), named_cargo[0], named[0]) if keywords or asked else
+                        (Effect(), named_cargo[0], named[0])
+                        if keywords or max(named_cargo[0].start, named[0].start) >= asked else
                         _sentence_effect(folded[start:end], start, named_cargo, named,
                                          cargo_names))
                     where = "the keywords" if keywords else "one sentence"
@@ -326,10 +336,20 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
                         evidence_note=f'"{cargo.text}" and "{process.text}" in {where}{effect.note}',
                         retracted=article.retracted,
                     )
-            if molecules and not keywords and not asked and end - start <= LONGEST:
+            if molecules and not keywords and asked == end and end - start <= LONGEST:
                 sentence = Sentence(field, text, folded, start, end, inside)
                 yield from _biomarker_findings(article, iri, sentence, molecules, matcher,
                                                disease)
+
+
+def _asked_from(folded: str, start: int, end: int) -> int:
+    """Where the sentence ``folded[start:end]`` turns to a question: its start for "Does
+    miR-21 drive …?", after the colon for "miR-21 drives metastasis: friend or foe?", else
+    ``end``."""
+    if not folded[start:end].endswith("?"):
+        return end
+    colon = folded.rfind(":", start, end)
+    return start if colon < 0 else colon + 1
 
 
 def _acts(folded: str, start: int, end: int, cargo: Mention, ev_markers: frozenset[str]) -> bool:
@@ -342,7 +362,8 @@ def _acts(folded: str, start: int, end: int, cargo: Mention, ev_markers: frozens
         return False
     return cargo.key not in ev_markers or not (
         _EV_MARKER_BEFORE.search(before) or _EV_MARKER_AFTER.match(folded, cargo.end)
-        or _CHARACTERISED.search(folded, start, end))
+        or _CHARACTERISED.search(folded, max(start, cargo.start - _CHARACTERISED_NEAR),
+                                 min(end, cargo.end + _CHARACTERISED_NEAR)))
 
 
 @dataclass(frozen=True)

@@ -345,6 +345,11 @@ def test_a_molecule_named_as_a_target_is_no_cargo_of_a_finding(matcher: Matcher)
      "CD63, CD9 and CD81, markers of exosomes, were found in plasma of breast cancer patients.", []),
     ("Extracellular vesicles in breast cancer",
      "Exosomal miR-21 was measured in women diagnosed with breast cancer.", []),
+    # a fourth blind reviewer's: a prediction of the outcome is a prognostic claim; a question none
+    ("Exosomal survivin is elevated in serum from breast cancer patients and predicts recurrence.", "",
+     [("BIRC5", "breast_cancer", '"survivin", "predicts recurrence" and "breast cancer" in one '
+                                 'sentence')]),
+    ("Is serum exosomal miR-21 a diagnostic biomarker for breast cancer?", "", []),
 ])
 def test_a_sentence_that_calls_a_cargo_a_biomarker_makes_a_biomarker_finding(
         matcher: Matcher, title: str, abstract: str,
