@@ -323,12 +323,12 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
                     if keywords and (named_cargo[0].key, named[0].key) in in_sentences:
                         continue  # the keywords repeat what a sentence said: one finding
                     in_sentences.add((named_cargo[0].key, named[0].key))
+                    where = ("the keywords" if keywords else "one question"
+                             if max(named_cargo[0].start, named[0].start) >= asked else "one sentence")
                     effect, cargo, process = (
-                        (Effect(), named_cargo[0], named[0])
-                        if keywords or max(named_cargo[0].start, named[0].start) >= asked else
+                        (Effect(), named_cargo[0], named[0]) if where != "one sentence" else
                         _sentence_effect(folded[start:end], start, named_cargo, named,
                                          cargo_names))
-                    where = "the keywords" if keywords else "one sentence"
                     yield Finding(
                         article=iri, method="text", effect=effect.effect, cargo=cargo.key,
                         process=process.key, disease=disease, field=field,

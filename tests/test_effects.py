@@ -227,6 +227,12 @@ def test_the_evidence_note_says_a_claim_is_hedged(matcher: Matcher) -> None:
     assert finding.evidence_note.endswith('promotes read from "promoted", hedged ("may")')
 
 
+def test_the_evidence_note_says_a_question_stated_no_effect(matcher: Matcher) -> None:
+    article = Article(pmid="99000003", title="Does exosomal miR-155 drive chemoresistance?")
+    notes = [f.evidence_note for f in text_findings(article, matcher, ev_heading=True)]
+    assert notes == ['"miR-155" and "chemoresistance" in one question']
+
+
 def test_the_evidence_note_says_what_the_effect_was_read_from(matcher: Matcher) -> None:
     article = Article(pmid="99000003", title="Knockdown of exosomal miR-21 reduced migration.",
                       keywords=("miR-21", "invasion"))
