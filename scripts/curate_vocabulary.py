@@ -293,12 +293,21 @@ PROCESS_PHRASES_EXCLUDED = {
 #: Phrases the project adds to a process's text-mining phrases, with the reason (in its notes):
 #: a drug's sensitivity names drug resistance by its opposite, as the source's "chemosensitivity"
 #: and "drug sensitivity" do, for each drug whose resistance the source names.
+#: The drugs whose resistance the source names, and chemotherapy, for phrases written the
+#: other ways abstracts write them.
+DRUGS = ("tamoxifen", "trastuzumab", "doxorubicin", "adriamycin", "docetaxel", "paclitaxel")
 PROCESS_PHRASES_ADDED = {
     "drug_resistance": {
-        f"{drug} sensitivity": f"the opposite of '{drug} resistance', a source phrase, as "
-                               "'drug sensitivity' is of drug resistance"
-        for drug in ("tamoxifen", "trastuzumab", "doxorubicin", "adriamycin", "docetaxel",
-                     "paclitaxel")},
+        **{f"{drug} sensitivity": f"the opposite of '{drug} resistance', a source phrase, as "
+                                  "'drug sensitivity' is of drug resistance" for drug in DRUGS},
+        # a fifth blind reviewer's set and the annotated records missed "resistance to
+        # docetaxel", "tamoxifen-resistant cells", "sensitivity to trastuzumab"
+        **{phrase: f"'{drug} resistance' written another way"
+           for drug in (*DRUGS, "chemotherapy")
+           for phrase in (f"resistance to {drug}", f"{drug}-resistant", f"{drug} resistant")},
+        **{f"sensitivity to {drug}": "the opposite of drug resistance written another way, as "
+                                     "'drug sensitivity' is" for drug in (*DRUGS, "chemotherapy")},
+    },
     # a third blind reviewer's sentences (3 Dec) named these processes by their opposite, as
     # 'drug sensitivity' names drug resistance: "exosomal miR-200b-3p induced apoptosis",
     # "blocking exosomal PD-L1 restored T cell cytotoxicity" (kg/effects.py reverses them)
