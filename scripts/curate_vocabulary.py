@@ -315,9 +315,15 @@ PROCESS_PHRASES_ADDED = {
         phrase: "the opposite of apoptosis resistance ('induced apoptosis' inhibits it)"
         for phrase in ("apoptosis", "apoptotic cell death")},
     "immune_evasion": {
-        phrase: "the opposite of immune evasion ('restored T cell cytotoxicity' inhibits it)"
-        for phrase in ("T cell cytotoxicity", "NK cell cytotoxicity", "antitumor immunity",
-                       "antitumour immunity", "anti-tumor immunity", "anti-tumour immunity")},
+        **{phrase: "the opposite of immune evasion ('restored T cell cytotoxicity' inhibits it)"
+           for phrase in ("T cell cytotoxicity", "NK cell cytotoxicity", "antitumor immunity",
+                          "antitumour immunity", "anti-tumor immunity", "anti-tumour immunity")},
+        # the source's 'M2 macrophage polarization' written other ways (a fifth blind
+        # reviewer's "promoted M2 polarization of macrophages", "toward an M2 phenotype")
+        **{phrase: "'M2 macrophage polarization' written another way"
+           for phrase in ("M2 polarization", "M2 polarisation", "M2 macrophage polarisation",
+                          "M2-like polarization", "M2 phenotype")},
+    },
 }
 #: Phrases that name a distinct concept and so stay out of a disease's phrases (kept in notes).
 DISEASE_PHRASES_EXCLUDED = {"her2_negative": {"HER2-low (distinct NCIT:C179553)"}}

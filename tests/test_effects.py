@@ -174,6 +174,11 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
      {("hsa-miR-21", "metastasis"): "promotes"}),
     ("Exosomal CD9 promoted migration of HER2-positive breast cancer cells.",
      {("CD9", "migration"): "promotes"}),
+    # phrases written the other ways abstracts write them (a fifth blind reviewer's set)
+    ("Exosomal miR-222 drove the polarization of macrophages toward an M2 phenotype.",
+     {("hsa-miR-222", "immune_evasion"): "promotes"}),
+    ("Exosomal miR-155 induced resistance to doxorubicin in sensitive cells.",
+     {("hsa-miR-155", "drug_resistance"): "promotes"}),
     # markers that vesicles or cells are characterised by are not cargo that acts
     ("CD63-positive vesicles conferred tamoxifen resistance.", {}),
     ("Vesicles positive for CD63 and TSG101 carried miR-221, which conferred tamoxifen resistance.",
