@@ -296,12 +296,13 @@ def _sha256_of(path: str, size: int, mtime_ns: int) -> str:
     return release.sha256(Path(path))
 
 
-def remembered_inputs(previous: Path, **given: Path | None) -> dict[str, Path]:
+def remembered_inputs(previous: Path, recorded: dict[str, dict[str, str]],
+                      **given: Path | None) -> dict[str, Path]:
     """The ``--mesh`` and ``--mirbase`` files an ingest was not given that the release
-    ``previous`` was made with, by option name. They must still be where they were, unchanged:
-    a build of the records that remain would read them, and without them the new records'
-    MeSH terms or miRNAs would be read otherwise than the rest."""
-    recorded = release.read_manifest(previous).get("inputs") or {}
+    ``previous`` was made with (``recorded``: its manifest's ``inputs``), by option name. They
+    must still be where they were, unchanged: a build of the records that remain would read
+    them, and without them the new records' MeSH terms or miRNAs would be read otherwise than
+    the rest."""
     taken = {}
     for name in REMEMBERED:
         entry = recorded.get(name)
@@ -383,7 +384,8 @@ def _ingest(files: Sequence[str | Path], into: Path, *, mesh_file: Path | None,
             progress: bool, max_errors: int | None) -> BuildReport:
     previous = release.current_release(into)
     paths = list(iter_source_files(files))
-    remembered = remembered_inputs(previous, mesh=mesh_file, mirbase=mirbase_file)
+    recorded = release.read_manifest(previous).get("inputs") or {}
+    remembered = remembered_inputs(previous, recorded, mesh=mesh_file, mirbase=mirbase_file)
     mesh_file = mesh_file or remembered.get("mesh")
     mirbase_file = mirbase_file or remembered.get("mirbase")
     inputs = Inputs(mesh_tables(data_dir, mesh_file), data_dir, ontology_dir, shacl, progress,
@@ -400,7 +402,7 @@ def _ingest(files: Sequence[str | Path], into: Path, *, mesh_file: Path | None,
         # records this ingest quarantined are news, unless the release already lists them
         report.unchanged = release.same_graphs(previous, staging) and (
             report.source_errors == 0 or release.same_quarantine(previous, staging)) and (
-            report.inputs == (release.read_manifest(previous).get("inputs") or {}))
+            report.inputs == recorded)
 
     return _release(into, report, fill)
 

@@ -70,11 +70,17 @@ INHIBITING = (r"inhibit|suppress(?!or\s+cells)|reduc|decreas|attenuat|block|impa
               r"repress|diminish|restrain|revers|hinder|dampen|counteract|alleviat|antagoni[sz]|"
               r"downregulat|down-regulat|destroy|destruct|lower(?:s|ed|ing)?\b|overc[oa]m|"
               r"protect(?:s|ed|ing)?\b|slow(?:s|ed|ing)?\b")
-#: An effect word; the group that matched says which.
 #: Nouns of agents that start like effect words but name something else ("caspase-3, a key
 #: mediator of apoptosis", "the miR-21 promoter").
 _AGENT_NOUNS = r"(?:mediator|inducer|promoter|enhancer|activator|inhibitor)s?\b"
-CUE = rf"(?!{_AGENT_NOUNS})(?:(?P<promotes>{PROMOTING})|(?P<inhibits>{INHIBITING}))[a-z]*"
+
+
+def _cue(promoting: str = PROMOTING, inhibiting: str = INHIBITING) -> str:
+    """An effect word, not an agent noun; the group that matched (promotes, inhibits) says which."""
+    return rf"(?!{_AGENT_NOUNS})(?:(?P<promotes>{promoting})|(?P<inhibits>{inhibiting}))[a-z]*"
+
+
+CUE = _cue()
 _CUE = re.compile(rf"\b{CUE}", re.I)
 #: A form of "be" (and an adverb) just before an effect word: the cargo is the one acted on
 #: (but for what the process needs: "was required for invasion").
@@ -121,12 +127,12 @@ _LOWERED = re.compile(r"\b(?:reduc|decreas|downregulat|down-regulat|low|absen|la
                       re.I)
 #: The effect word after the process: a verb of the process's own clause (an intransitive one
 #: too: "fell", "declined"), not a participle that modifies it ("apoptosis induced by …").
+_AFTER_CUE = _cue(PROMOTING + r"|ros(?:e|en)\b", INHIBITING + r"|fell\b|fallen\b|declin|dropped\b")
 _CUE_AFTER = re.compile(
-    rf"(?:\s+(?:of|in|by|from|on)\s+[^,;]{{0,60}}?)?\s+(?:(?:was|were|is|are)\s+)?(?:\w+ly\s+)?"
-    rf"(?P<cue>(?!{_AGENT_NOUNS})(?:(?P<promotes>{PROMOTING}|ros(?:e|en)\b)|"
-    rf"(?P<inhibits>{INHIBITING}|fell\b|fallen\b|declin|dropped\b))[a-z]*)(?<=ed|ll|se|en)\b(?!\s+by\s+(?!\d|half\b|a\s+third\b|about\b|approximately\b|nearly\b|"
-    rf"almost\b|roughly\b|more\b|over\b|up\b)[^\s\d])",
-    re.I)
+    r"(?:\s+(?:of|in|by|from|on)\s+[^,;]{0,60}?)?\s+(?:(?:was|were|is|are)\s+)?(?:\w+ly\s+)?"
+    rf"(?P<cue>{_AFTER_CUE})(?<=ed|ll|se|en)\b"
+    r"(?!\s+by\s+(?!\d|half\b|a\s+third\b|about\b|approximately\b|nearly\b|almost\b|roughly\b|"
+    r"more\b|over\b|up\b)[^\s\d])", re.I)
 #: The process as what the cargo did not act on ("enhanced migration rather than proliferation").
 _RATHER_BEFORE = re.compile(r"\b(?:rather\s+than|instead\s+of)\s+(?:\w+ing\s+)?$", re.I)
 #: The process with a predicate of its own after a clause break ("…, and apoptosis was

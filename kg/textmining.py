@@ -89,21 +89,21 @@ _TARGET_BEFORE = re.compile(r"\b(?:target(?:s|ed|ing)?|activat(?:es|ed|ing)|bind
 #: notes open with "EV marker") named as what vesicles are characterised by ("CD9-positive EVs",
 #: "vesicles positive for CD63, CD81 and TSG101", "the exosomal markers CD63 and TSG101").
 #: "PD-L1-positive exosomes" carry PD-L1: that PD-L1 is cargo.
-_POPULATION_AFTER = re.compile(r"(?:(?:\s*-\s*|\s+)(?:positive|negative)|\+)(?!\w)\s*"
-                               r"(?:[\w-]+\s+){0,2}?(?:cells?|tumou?rs?|cancers?|carcinomas?|"
-                               r"patients?|women|subtypes?|lines?|diseases?)\b", re.I)
+_MARKED = r"(?:(?:\s*-\s*|\s+)(?:positive|negative)|\+)(?!\w)"
+_POPULATION_AFTER = re.compile(_MARKED + r"\s*(?:[\w-]+\s+){0,2}?(?:cells?|tumou?rs?|cancers?|"
+                               r"carcinomas?|patients?|women|subtypes?|lines?|diseases?)\b", re.I)
+_EV_MARKER_AFTER = re.compile(_MARKED, re.I)
+_EV_MARKER_BEFORE = re.compile(r"(?:\b(?:[Pp]ositive|[Nn]egative)\s+for|\b[Mm]arkers?(?:\s+(?:such\s+as|"
+                               r"including|like))?\s*\(?)\s*"
+                               r"(?:[A-Z0-9][\w-]*(?:\s*,\s*|\s+and\s+|\s+or\s+))*$")
+#: Words near an EV marker that characterise vesicles ("immunoblotting for CD63"), and how near.
 _CHARACTERISED = re.compile(r"immunoblot|western\s+blot|characteri[sz]|nanoparticle\s+tracking|"
                             r"flow\s+cytometr|identity", re.I)
-#: How far from an EV marker the words that characterise vesicles are looked for.
 _CHARACTERISED_NEAR = 60
 #: A process named as a qualifier of another noun ("apoptosis-related genes", "apoptosis
 #: assays", "metastasis-associated lung adenocarcinoma transcript 1"): no mention of it.
 _QUALIFIER_AFTER = re.compile(r"(?:-|\s+)(?:related|associated|assays?|staining|kits?)\b",
                               re.I)
-_EV_MARKER_AFTER = re.compile(r"(?:\s*-\s*|\s+)(?:positive|negative)\b|\+(?!\w)", re.I)
-_EV_MARKER_BEFORE = re.compile(r"(?:\b(?:[Pp]ositive|[Nn]egative)\s+for|\b[Mm]arkers?(?:\s+(?:such\s+as|"
-                               r"including|like))?\s*\(?)\s*"
-                               r"(?:[A-Z0-9][\w-]*(?:\s*,\s*|\s+and\s+|\s+or\s+))*$")
 
 
 @dataclass(frozen=True, order=True)
@@ -323,10 +323,11 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
                     if keywords and (named_cargo[0].key, named[0].key) in in_sentences:
                         continue  # the keywords repeat what a sentence said: one finding
                     in_sentences.add((named_cargo[0].key, named[0].key))
-                    where = ("the keywords" if keywords else "one question"
-                             if max(named_cargo[0].start, named[0].start) >= asked else "one sentence")
+                    question = max(named_cargo[0].start, named[0].start) >= asked
+                    where = ("the keywords" if keywords else "one question" if question
+                             else "one sentence")
                     effect, cargo, process = (
-                        (Effect(), named_cargo[0], named[0]) if where != "one sentence" else
+                        (Effect(), named_cargo[0], named[0]) if keywords or question else
                         _sentence_effect(folded[start:end], start, named_cargo, named,
                                          cargo_names))
                     yield Finding(
