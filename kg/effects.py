@@ -12,9 +12,9 @@ The rules, on the words between the two names:
    and miR-34a inhibited migration" says nothing of miR-155 and migration). What the process
    needs counts after "be" too ("was required for invasion", "essential for", "was sufficient
    to transfer resistance"); so do "primes the niche", "expanded MDSCs", "annexin A6-dependent
-   formation", "transmits". A condition on the cargo in a clause of its own reads the effect
-   word after the process in the next ("When miR-1246 was silenced in donor cells, migration
-   of recipient cells fell").
+   formation", "transmits", "determine organotropic metastasis". A condition on the cargo in
+   a clause of its own reads the effect word after the process in the next ("When miR-1246
+   was silenced in donor cells, migration of recipient cells fell").
 2. Process first: a passive with its agent ("metastasis was promoted by exosomal miR-105",
    "migration was reduced after transfection of miR-145 mimics"), an effect word on a pronoun
    ("whereas miR-21 promoted invasion, miR-146a attenuated it"), the process as what an effect
@@ -30,13 +30,15 @@ The rules, on the words between the two names:
    process named as the place or the means of an effect
    ("glucose metabolism in the pre-metastatic niche", "via exosome-mediated transfer", "the
    apoptosis pathway"), nor for one named as what the cargo did not act on ("enhanced migration
-   rather than proliferation"); and a question states none ("Does miR-155 drive …?").
+   rather than proliferation"); and a question or a hypothesis states none ("Does miR-155
+   drive …?", "We hypothesized that exosomal survivin contributes to …").
 4. A phrase of the process that carries its own direction ("suppress T cell killing",
    "enhanced proliferation", "pro-angiogenic", "anti-metastatic") asserts it where nothing
    between the two decides.
 5. Reversals: a cargo knocked down, silenced or blocked ("knockdown of miR-21", "miR-200a
    inhibitors", "anti-miR-21", "an antagomir against miR-1246", "targeting exosomal survivin
-   overcame resistance", "… and their loss promoted EMT") has the reverse effect, and so
+   overcame resistance", "… and their loss promoted EMT", "H19 may be a therapeutic target for
+   overcoming resistance") has the reverse effect, and so
    has a process named by its opposite ("reduced drug sensitivity" promotes drug resistance).
    Two reversals cancel.
 
@@ -63,7 +65,7 @@ PROMOTING = (r"promot|enhanc|induc|increas|confer|driv|drove|facilitat|stimulat|
              r"(?<!\ba\s)(?<!\ban\s)(?<!\bthe\s)(?:prim(?:e|es|ed|ing)|expand(?:s|ed|ing)?)\b|"
              r"dependent\b|(?:requir(?:ed|es)|necessary|essential|indispensable|crucial|critical)"
              r"\s+for\b(?!\s+\w+ing\b)|sufficient\s+to\b|transmit|"
-             r"lead(?:s|ing)?\s+to|led\s+to|"
+             r"lead(?:s|ing)?\s+to|led\s+to|determin(?:e|es|ed|ing)\b|"
              r"result(?:s|ed|ing)?\s+in")
 #: Word starts that say a cargo stops a process, or makes less of it.
 INHIBITING = (r"inhibit|suppress(?!or\s+cells)|reduc|decreas|attenuat|block|impair|abolish|abrogat|prevent|"
@@ -138,8 +140,8 @@ _RATHER_BEFORE = re.compile(r"\b(?:rather\s+than|instead\s+of)\s+(?:\w+ing\s+)?$
 #: The process with a predicate of its own after a clause break ("…, and apoptosis was
 #: reduced"): the effect word before it belongs to another.
 _OWN_PREDICATE = re.compile(rf"\s+(?:was|were|is|are)\s+(?:\w+ly\s+)?{CUE}", re.I)
-_NEGATED_CARGO = re.compile(r"\b(?:neither|nor|no|not(?!\s+only))\s+(?:\S+\s+){0,2}$|\bwhether\b",
-                            re.I)
+_NEGATED_CARGO = re.compile(r"\b(?:neither|nor|no|not(?!\s+only))\s+(?:\S+\s+){0,2}$|\bwhether\b"
+                            r"|\bhypothes[ie][sz]?\w*\b", re.I)
 #: What undoes a cargo: before it ("knockdown of exosomal miR-21", "anti-miR-21") or after it
 #: ("miR-200a, miR-200b and miR-429 inhibitors"); ``\0`` stands for another cargo name.
 _UNDONE_BEFORE = re.compile(
@@ -172,11 +174,15 @@ _CHANGE_NOUNS = frozenset({"increase", "increases", "decrease", "decreases", "re
 #: What undoes a cargo named before, between it and the effect word ("their loss promoted").
 _UNDONE_LATER = re.compile(r"\b(?:its|their)\s+(?:loss|knock-?down|silencing|inhibition|depletion|"
                            r"deletion|down-?regulation|absence|blockade|suppression)\b", re.I)
+#: The cargo named as what a treatment targets ("H19 may act as a therapeutic target for
+#: overcoming doxorubicin resistance"): the effect word is the treatment's.
+_TARGET_FOR = re.compile(r"\b(?:therapeutic|drug|promising|potential|novel|attractive|an?)\s+"
+                         r"(?:[\w-]+\s+)?targets?\s+(?:for|to)\b", re.I)
 #: Process phrases that name the opposite of their concept ("drug sensitivity", "apoptosis" for
 #: apoptosis resistance, "T cell cytotoxicity" for immune evasion), or a process
 #: named with "anti-" ("anti-metastatic").
-_OPPOSITE_PHRASE = re.compile(r"sensitiv|^(?:apoptosis|apoptotic cell death|(?:T|NK) cell "
-                              r"cytotoxicity|anti-?tumou?r immunity)$", re.I)
+_OPPOSITE_PHRASE = re.compile(r"sensitiv|^(?:apoptosis|apoptotic cell death|(?:T|NK)[\s-]cell "
+                              r"cytotoxicity|T[\s-]cell activation|anti-?tumou?r immunity)$", re.I)
 _RESISTED_BEFORE = re.compile(r"\b(?:escap\w*|resist\w*|evasion|evad\w*|refractor\w*|insensitiv\w*|"
                               r"immun\w*)\s+(?:\w+\s+){0,2}?(?:from|to|against|of)\s+$", re.I)
 _RESISTED_AFTER = re.compile(r"[\s-]+(?:evasion|escape|resistance)\b", re.I)
@@ -238,7 +244,8 @@ def read_effect(sentence: str, cargo: Span, process: Span, *,
     if read is None or _named_as_place(masked, process):
         return Effect()
     effect, cue = read
-    later = _UNDONE_LATER.search(between) if cargo.end <= process.start else None
+    later = (_UNDONE_LATER.search(between) or _TARGET_FOR.search(between)
+             if cargo.end <= process.start else None)
     opposite = "" if cue.lower().startswith("anti-") else _opposite(masked, process)
     reversals = [r for r in (_undone(masked, cargo), later.group() if later else "", opposite)
                  if r]

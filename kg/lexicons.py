@@ -12,7 +12,9 @@ faster here). The decisions about names:
 - A name of five characters or fewer, or with no lower-case letter, is case-sensitive (HER2,
   EMT, BC, OXPHOS); every other name is not. Names start and end at word boundaries.
 - A spelling several concepts share goes to a label or synonym before a phrase, then to the
-  narrower concept, then to the first in the file.
+  narrower concept, then to the first in the file; but a text-mining phrase several cargo
+  concepts share names each of them (a complex names its subunits: "integrin α6β4" is ITGA6
+  and ITGB4).
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ class Lexicon:
     """
 
     pattern: re.Pattern[str]
-    meanings: dict[str, tuple[str, str]]
+    #: spelling → (entity type, the concept keys it names: one, but for a complex's name)
+    meanings: dict[str, tuple[str, tuple[str, ...]]]
     lower: bool
     #: Words one of which occurs wherever a name does: when none is in the text, nothing is.
     needles: tuple[str, ...] = ()
@@ -65,7 +68,8 @@ class Lexicon:
     def _hit(self, name: str, start: int) -> Iterator[Hit]:
         meaning = self.meanings.get(name) or self.meanings.get(name[:-1]) or self.meanings.get(name[:-2])
         if meaning:
-            yield start, start + len(name), meaning[0], meaning[1]
+            for key in meaning[1]:
+                yield start, start + len(name), meaning[0], key
 
 
 def concept_names(concept: Concept, entity_type: str) -> Iterator[Name]:
@@ -104,11 +108,20 @@ def lexicons(names: Iterable[Name], parents: dict[str, tuple[str, ...]], *,
     names = list(names)
     depth = {key: len(ancestors(key, parents)) for _, _, key, _ in names}
     ranked = sorted(enumerate(names), key=lambda item: (item[1][3], -depth[item[1][2]], item[0]))
-    meanings: tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]] = ({}, {})
-    for _, (name, kind, key, _rank) in ranked:
+    meanings: tuple[dict[str, tuple[str, tuple[str, ...]]], ...] = ({}, {})
+    phrases: set[tuple[bool, str]] = set()  # the spellings that only phrases have given so far
+    for _, (name, kind, key, rank) in ranked:
         sensitive = case_sensitive(name)
         for form in sorted(name_variants(name)):
-            meanings[not sensitive].setdefault(form if sensitive else form.lower(), (kind, key))
+            form = form if sensitive else form.lower()
+            known = meanings[not sensitive].get(form)
+            if known is None:
+                meanings[not sensitive][form] = (kind, (key,))
+                if rank:
+                    phrases.add((sensitive, form))
+            elif (rank and kind == known[0] == "cargo" and (sensitive, form) in phrases
+                  and key not in known[1]):  # a complex's name: each subunit
+                meanings[not sensitive][form] = (kind, (*known[1], key))
     exact, folded = meanings
     return (
         Lexicon(re.compile(f"(?:{trie_pattern(exact)})s?(?!\\w)"), exact, lower=False),

@@ -72,8 +72,10 @@ _BIOMARKER = re.compile(
     r"candidate|potential|novel|circulating)\s+markers?|diagnostic|prognos(?:tic|is)|"
     r"predictive|predictors?|distinguish(?:ed|es|ing)?|discriminat(?:ed|es|ing|ion)|AUCs?|"
     r"area under the (?:ROC )?curve|liquid biops(?:y|ies)|early detection|screening|"
-    r"predict(?:s|ed|ing)?\s+(?:(?:poor|worse|better|shorter|longer|overall|disease-free|"
-    r"progression-free|early|late)\s+)*(?:recurrence|relapse|survival|outcomes?|prognosis))\b",
+    r"(?:predict(?:s|ed|ing)?|(?:associated|correlated)\s+with)\s+(?:an?\s+)?(?:(?:poor|worse|"
+    r"better|shorter|longer|reduced|unfavou?rable|favou?rable|overall|disease-free|"
+    r"progression-free|relapse-free|recurrence-free|metastasis-free|early|late)\s+)*"
+    r"(?:recurrence|relapse|survival|outcomes?|prognosis))\b",
     re.I)
 #: A sentence about markers of EVs themselves ("exosome-specific markers CD63 and TSG101").
 _EV_MARKER = re.compile(r"\b(?:exosom|EVs?\b|vesic|surface)[\w-]*\s+(?:[\w-]+\s+)?markers?\b"
@@ -419,17 +421,25 @@ def _sentence_effect(sentence: str, offset: int, named_cargo: list[Mention],
     """The effect ``sentence`` (at ``offset`` in its field) gives a cargo on a process, each
     perhaps named more than once ("induced by exosomal miR-21 … abolished by miR-21
     inhibitors"): every pair of names is read, and pairs that disagree give no effect. One
-    finding, at the names it was read from."""
+    finding, at the names it was read from. A process named to say which cells or patients
+    ("paclitaxel-resistant MDA-MB-231 cells", "metastatic 4T1 cells") is not read: what acts
+    on those cells says nothing of the process."""
     others = [_in_sentence(m, offset) for m in cargo_names]
+    stated = [p for p in named if not _DESCRIBES.match(sentence, p.end - offset)
+              or not _DESCRIBING.search(p.text)]
     read = [(read_effect(sentence, _in_sentence(cargo, offset), _in_sentence(process, offset),
                          other_cargo=others), cargo, process)
-            for cargo in named_cargo[:NAMES_READ] for process in named[:NAMES_READ]]
+            for cargo in named_cargo[:NAMES_READ] for process in stated[:NAMES_READ]]
     directed = [found for found in read if found[0].cue]
     if not directed or len({effect.effect for effect, _, _ in directed}) > 1:
         return Effect(), named_cargo[0], named[0]
     return directed[0]
 
 
+#: A process phrase that can describe cells or patients, and the population it describes.
+_DESCRIBING = re.compile(r"(?:resistant|metastatic)$", re.I)
+_DESCRIBES = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?:cells?|cell\s+lines?|sublines?|clones?|"
+                        r"variants?|patients?|tumou?rs?|counterparts?|xenografts?|mice)\b", re.I)
 #: The names of one molecule, and of one process, that a sentence's effect is read at (a
 #: sentence that repeats a name dozens of times is a list, and every pair would be read).
 NAMES_READ = 8

@@ -307,6 +307,17 @@ PROCESS_PHRASES_ADDED = {
            for phrase in (f"resistance to {drug}", f"{drug}-resistant", f"{drug} resistant")},
         **{f"sensitivity to {drug}": "the opposite of drug resistance written another way, as "
                                      "'drug sensitivity' is" for drug in (*DRUGS, "chemotherapy")},
+        # a sixth blind reviewer's set and the annotated records wrote the source's
+        # "chemoresistance", "therapy resistance", "endocrine resistance" as adjectives
+        # ("released by chemoresistant breast cancer cells", "Endocrine Resistant")
+        **{phrase: "a source phrase of drug resistance written as an adjective"
+           for phrase in ("chemoresistant", "chemo-resistant", "drug-resistant", "drug resistant",
+                          "multidrug-resistant", "therapy-resistant", "treatment-resistant",
+                          "endocrine-resistant", "endocrine resistant")},
+        **{phrase: "the source's 'endocrine resistance' in other words"
+           for phrase in ("hormonal therapy resistance", "hormone therapy resistance",
+                          "hormonal therapy-resistant", "hormone therapy-resistant",
+                          "endocrine therapy resistance")},
     },
     # a third blind reviewer's sentences (3 Dec) named these processes by their opposite, as
     # 'drug sensitivity' names drug resistance: "exosomal miR-200b-3p induced apoptosis",
@@ -317,7 +328,8 @@ PROCESS_PHRASES_ADDED = {
     "immune_evasion": {
         **{phrase: "the opposite of immune evasion ('restored T cell cytotoxicity' inhibits it)"
            for phrase in ("T cell cytotoxicity", "NK cell cytotoxicity", "antitumor immunity",
-                          "antitumour immunity", "anti-tumor immunity", "anti-tumour immunity")},
+                          "antitumour immunity", "anti-tumor immunity", "anti-tumour immunity",
+                          "T cell activation")},
         # the source's 'M2 macrophage polarization' written other ways (a fifth blind
         # reviewer's "promoted M2 polarization of macrophages", "toward an M2 phenotype")
         **{phrase: "'M2 macrophage polarization' written another way"
@@ -325,6 +337,15 @@ PROCESS_PHRASES_ADDED = {
                           "M2-like polarization", "M2 phenotype")},
     },
 }
+#: Phrases the project adds to a cargo's text-mining phrases (not synonyms: skos:hiddenLabel),
+#: with the reason. The heterodimer's name names both its subunits, as "miR-221/222" names two
+#: miRNAs (the source row of ITGB4 names "alpha6beta4"; blind reviewers wrote "integrin α6β4").
+_HETERODIMER = ("the integrin alpha6beta4 heterodimer (MeSH D039161, a related match) names "
+                "both its subunits, ITGA6 and ITGB4: a finding drawn from it is one for each")
+CARGO_PHRASES_ADDED = {
+    key: {phrase: _HETERODIMER for phrase in ("integrin alpha6beta4", "integrin α6β4",
+                                              "alpha6beta4 integrin", "α6β4 integrin")}
+    for key in ("ITGA6", "ITGB4")}
 #: Phrases that name a distinct concept and so stay out of a disease's phrases (kept in notes).
 DISEASE_PHRASES_EXCLUDED = {"her2_negative": {"HER2-low (distinct NCIT:C179553)"}}
 
@@ -745,11 +766,15 @@ def row_context(row: dict[str, str], prefix: str = "") -> str:
 
 def cargo_row(key: str, label: str, cargo_class: str, a: Aligner, *, alt: Iterable[str] = (),
               broader: str = "", source: str = "", notes: str = "") -> dict[str, str]:
+    added = CARGO_PHRASES_ADDED.get(key, {})
     return {"key": key, "label": label, "cargo_class": cargo_class,
             "definition": DEFINITIONS.get(key, ""),
-            "alt_labels": "; ".join(unique([*alt, *a.synonyms], [label])), "phrases": "",
+            "alt_labels": "; ".join(unique([*alt, *a.synonyms], [label])),
+            "phrases": "; ".join(added),
             "mappings": "; ".join(a.mappings), "broader": broader, "source": source,
-            "notes": join_notes(notes, *a.reasons, *a.unused)}
+            "notes": join_notes(notes, *a.reasons, *a.unused,
+                                *(f"Phrase {p!r} added to the text-mining phrases: {why}"
+                                  for p, why in added.items()))}
 
 
 def mirna_rows(row: dict[str, str], precursors: dict[str, str],

@@ -179,6 +179,22 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
      {("hsa-miR-222", "immune_evasion"): "promotes"}),
     ("Exosomal miR-155 induced resistance to doxorubicin in sensitive cells.",
      {("hsa-miR-155", "drug_resistance"): "promotes"}),
+    # a sixth blind reviewer's set (3 Dec, tenth session): a process naming the cells acted on
+    # says nothing of it; a hypothesis states no effect; a treatment's target has its reverse
+    ("Exosomal miR-200b induced apoptosis of paclitaxel-resistant MDA-MB-231 cells and restored "
+     "their sensitivity to paclitaxel.",
+     {("hsa-miR-200b", "apoptosis_resistance"): "inhibits", ("hsa-miR-200b", "drug_resistance"): "inhibits"}),
+    ("Exosomal miR-200b inhibited the proliferation of metastatic 4T1 cells.",
+     {("hsa-miR-200b", "proliferation"): "inhibits", ("hsa-miR-200b", "metastasis"): "associatedWith"}),
+    ("We hypothesized that exosomal survivin contributes to apoptosis resistance.",
+     {("BIRC5", "apoptosis_resistance"): "associatedWith"}),
+    ("Exosomal lncRNA H19 may act as a therapeutic target for overcoming doxorubicin resistance.",
+     {("H19", "drug_resistance"): "promotes"}),
+    ("Exosomal PD-L1 suppressed T cell activation.", {("CD274", "immune_evasion"): "promotes"}),
+    ("Exosomal integrin α6β4 determined organotropism.",
+     {("ITGA6", "organotropism"): "promotes", ("ITGB4", "organotropism"): "promotes"}),
+    ("UCH-L1 was released in exosomes of chemoresistant cells.",
+     {("UCHL1", "drug_resistance"): "associatedWith"}),
     # markers that vesicles or cells are characterised by are not cargo that acts
     ("CD63-positive vesicles conferred tamoxifen resistance.", {}),
     ("Vesicles positive for CD63 and TSG101 carried miR-221, which conferred tamoxifen resistance.",

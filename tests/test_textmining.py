@@ -350,6 +350,11 @@ def test_a_molecule_named_as_a_target_is_no_cargo_of_a_finding(matcher: Matcher)
      [("BIRC5", "breast_cancer", '"survivin", "predicts recurrence" and "breast cancer" in one '
                                  'sentence')]),
     ("Is serum exosomal miR-21 a diagnostic biomarker for breast cancer?", "", []),
+    # a sixth's: an association with the outcome is one too
+    ("Extracellular vesicles in breast cancer",
+     "Low exosomal miR-200c was associated with poor overall survival in breast cancer.",
+     [("hsa-miR-200c", "breast_cancer", '"miR-200c", "associated with poor overall survival" and '
+                                        '"breast cancer" in one sentence')]),
 ])
 def test_a_sentence_that_calls_a_cargo_a_biomarker_makes_a_biomarker_finding(
         matcher: Matcher, title: str, abstract: str,
