@@ -65,7 +65,10 @@ PROMOTING = (r"promot|enhanc|induc|increas|confer|driv|drove|facilitat|stimulat|
              r"(?<!\ba\s)(?<!\ban\s)(?<!\bthe\s)(?:prim(?:e|es|ed|ing)|expand(?:s|ed|ing)?)\b|"
              r"dependent\b|(?:requir(?:ed|es)|necessary|essential|indispensable|crucial|critical)"
              r"\s+for\b(?!\s+\w+ing\b)|sufficient\s+to\b|transmit|"
-             r"lead(?:s|ing)?\s+to|led\s+to|determin(?:e|es|ed|ing)\b|"
+             r"lead(?:s|ing)?\s+to|led\s+to|"
+             r"(?<!\bto\s)(?<!\bas\s)(?<!\bwe\s)(?<!\bthen\s)determin(?:e|es|ed|ing)\b"
+             r"(?!\s+(?:by|whether|if|how|what|which|that|its|their|the\s+(?:role|effect|function|"
+             r"level|expression|impact)s?)\b)|"
              r"result(?:s|ed|ing)?\s+in")
 #: Word starts that say a cargo stops a process, or makes less of it.
 INHIBITING = (r"inhibit|suppress(?!or\s+cells)|reduc|decreas|attenuat|block|impair|abolish|abrogat|prevent|"
@@ -140,8 +143,11 @@ _RATHER_BEFORE = re.compile(r"\b(?:rather\s+than|instead\s+of)\s+(?:\w+ing\s+)?$
 #: The process with a predicate of its own after a clause break ("…, and apoptosis was
 #: reduced"): the effect word before it belongs to another.
 _OWN_PREDICATE = re.compile(rf"\s+(?:was|were|is|are)\s+(?:\w+ly\s+)?{CUE}", re.I)
-_NEGATED_CARGO = re.compile(r"\b(?:neither|nor|no|not(?!\s+only))\s+(?:\S+\s+){0,2}$|\bwhether\b"
-                            r"|\bhypothes[ie][sz]?\w*\b", re.I)
+_NEGATED_CARGO = re.compile(r"\b(?:neither|nor|no|not(?!\s+only))\s+(?:\S+\s+){0,2}$|\bwhether\b",
+                            re.I)
+#: A hypothesis before the cargo: what follows is supposed, not found ("We hypothesized that
+#: exosomal survivin contributes to …"; not "Consistent with this hypothesis, … promoted").
+_SUPPOSED = re.compile(r"\bhypothesi[sz](?:e|es|ed)\s+that\b", re.I)
 #: What undoes a cargo: before it ("knockdown of exosomal miR-21", "anti-miR-21") or after it
 #: ("miR-200a, miR-200b and miR-429 inhibitors"); ``\0`` stands for another cargo name.
 _UNDONE_BEFORE = re.compile(
@@ -174,10 +180,10 @@ _CHANGE_NOUNS = frozenset({"increase", "increases", "decrease", "decreases", "re
 #: What undoes a cargo named before, between it and the effect word ("their loss promoted").
 _UNDONE_LATER = re.compile(r"\b(?:its|their)\s+(?:loss|knock-?down|silencing|inhibition|depletion|"
                            r"deletion|down-?regulation|absence|blockade|suppression)\b", re.I)
-#: The cargo named as what a treatment targets ("H19 may act as a therapeutic target for
-#: overcoming doxorubicin resistance"): the effect word is the treatment's.
+#: The cargo named as what a treatment targets, the effect word right after ("H19 may act as
+#: a therapeutic target for overcoming doxorubicin resistance"): the effect is the treatment's.
 _TARGET_FOR = re.compile(r"\b(?:therapeutic|drug|promising|potential|novel|attractive|an?)\s+"
-                         r"(?:[\w-]+\s+)?targets?\s+(?:for|to)\b", re.I)
+                         rf"(?:[\w-]+\s+)?targets?\s+(?:for|to)(?=\s+{CUE})", re.I)
 #: Process phrases that name the opposite of their concept ("drug sensitivity", "apoptosis" for
 #: apoptosis resistance, "T cell cytotoxicity" for immune evasion), or a process
 #: named with "anti-" ("anti-metastatic").
@@ -233,6 +239,8 @@ def read_effect(sentence: str, cargo: Span, process: Span, *,
         return Effect()
     masked = _masked(sentence, (c for c in other_cargo
                                 if (c.start, c.end) != (cargo.start, cargo.end)))
+    if _SUPPOSED.search(_before(masked, min(cargo.start, process.start))):
+        return Effect()  # "We hypothesized that exosomal survivin contributes to …"
     if cargo.end <= process.start:
         between = masked[cargo.end:process.start]
         read = _cargo_first(masked, between, cargo, process)
@@ -244,11 +252,11 @@ def read_effect(sentence: str, cargo: Span, process: Span, *,
     if read is None or _named_as_place(masked, process):
         return Effect()
     effect, cue = read
-    later = (_UNDONE_LATER.search(between) or _TARGET_FOR.search(between)
-             if cargo.end <= process.start else None)
+    later = _UNDONE_LATER.search(between) if cargo.end <= process.start else None
+    target = _TARGET_FOR.search(between) if cargo.end <= process.start else None
     opposite = "" if cue.lower().startswith("anti-") else _opposite(masked, process)
-    reversals = [r for r in (_undone(masked, cargo), later.group() if later else "", opposite)
-                 if r]
+    reversals = [r for r in (_undone(masked, cargo), later.group() if later else "",
+                             target.group() if target else "", opposite) if r]
     if len(reversals) % 2:
         effect = _REVERSE[effect]
     hedge = HEDGE.search(between)

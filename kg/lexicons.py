@@ -7,14 +7,16 @@ faster here). The decisions about names:
 
 - A concept's names are its label (split at " / ", parenthesised parts dropped), ``alt_labels``
   (not MeSH's inverted forms with ", ": "Receptor, ErbB-2") and ``phrases``.
-- Spellings: Greek letters (integrin beta4 / β4 / β-4 / beta 4), hyphen as space and space as
-  hyphen, tumour/tumor, and a plural "s" (or "es" for case-insensitive names).
+- Spellings: Greek letters, each of them (integrin beta4 / β4 / β-4 / beta 4, alpha6beta4 /
+  α6β4), hyphen as space and space as hyphen, tumour/tumor, and a plural "s" (or "es" for
+  case-insensitive names).
 - A name of five characters or fewer, or with no lower-case letter, is case-sensitive (HER2,
   EMT, BC, OXPHOS); every other name is not. Names start and end at word boundaries.
 - A spelling several concepts share goes to a label or synonym before a phrase, then to the
   narrower concept, then to the first in the file; but a text-mining phrase several cargo
   concepts share names each of them (a complex names its subunits: "integrin α6β4" is ITGA6
-  and ITGB4).
+  and ITGB4). Cargo has phrases only where ``scripts/curate_vocabulary.py`` adds them
+  (CARGO_PHRASES_ADDED, each with its reason), so no two share one by accident.
 """
 
 from __future__ import annotations
@@ -86,10 +88,9 @@ def concept_names(concept: Concept, entity_type: str) -> Iterator[Name]:
 def name_variants(name: str) -> set[str]:
     """The spellings a name is matched in (see the module notes)."""
     forms = {name}
-    greek = _GREEK.search(name)
-    if greek:
-        forms |= {name[:greek.start()] + letter + sep + greek[2] + name[greek.end():]
-                  for letter in _GREEK_FORMS[greek[1]] for sep in ("", " ", "-")}
+    for greek in reversed(list(_GREEK.finditer(name))):  # each letter ("alpha6beta4"), from the end
+        forms = {form[:greek.start()] + letter + sep + greek[2] + form[greek.end():]
+                 for form in forms for letter in _GREEK_FORMS[greek[1]] for sep in ("", " ", "-")}
     forms |= {form.replace("-", " ") for form in forms if " " in form or len(form) > 5}
     forms |= {form.replace(" ", "-") for form in forms if " " in form}
     forms |= {form.replace("tumour", "tumor") for form in forms}

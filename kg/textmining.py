@@ -69,13 +69,16 @@ _FIELDS = ("title", "abstract", "keywords")
 #: Words by which a sentence calls a molecule a biomarker, and words that doubt it.
 _BIOMARKER = re.compile(
     r"\b(?:bio-?markers?|(?:diagnostic|prognostic|predictive|tumou?r|cancer|disease|"
-    r"candidate|potential|novel|circulating)\s+markers?|diagnostic|prognos(?:tic|is)|"
+    r"candidate|potential|novel|circulating)\s+markers?|"
+    r"(?:diagnostic|prognos(?:tic|is))(?![\w-]*related)|"
     r"predictive|predictors?|distinguish(?:ed|es|ing)?|discriminat(?:ed|es|ing|ion)|AUCs?|"
     r"area under the (?:ROC )?curve|liquid biops(?:y|ies)|early detection|screening|"
-    r"(?:predict(?:s|ed|ing)?|(?:associated|correlated)\s+with)\s+(?:an?\s+)?(?:(?:poor|worse|"
-    r"better|shorter|longer|reduced|unfavou?rable|favou?rable|overall|disease-free|"
-    r"progression-free|relapse-free|recurrence-free|metastasis-free|early|late)\s+)*"
-    r"(?:recurrence|relapse|survival|outcomes?|prognosis))\b",
+    r"predict(?:s|ed|ing)?\s+(?:(?:poor|worse|better|shorter|longer|overall|disease-free|"
+    r"progression-free|early|late)\s+)*(?:recurrence|relapse|survival|outcomes?|prognosis)|"
+    r"(?:associated|correlated)\s+with\s+(?:an?\s+)?(?:(?:reduced|overall)\s+)?(?:poor|worse|"
+    r"better|shorter|longer|unfavou?rable|favou?rable|overall|disease-free|progression-free|"
+    r"relapse-free|recurrence-free|metastasis-free)\s+(?:[\w-]+\s+)?(?:survival|outcomes?|"
+    r"prognosis)(?!\s+of\s+(?:[\w-]+\s+){0,3}?(?:cells?|lines?|mice|xenografts?)\b))\b",
     re.I)
 #: A sentence about markers of EVs themselves ("exosome-specific markers CD63 and TSG101").
 _EV_MARKER = re.compile(r"\b(?:exosom|EVs?\b|vesic|surface)[\w-]*\s+(?:[\w-]+\s+)?markers?\b"
@@ -415,6 +418,15 @@ def _biomarker_findings(article: Article, iri: NamedNode, sentence: Sentence,
             retracted=article.retracted)
 
 
+#: A process phrase that can describe cells or patients, and the population it describes right
+#: after it (cell line names between: "paclitaxel-resistant MDA-MB-231 cells"; not "a
+#: tamoxifen-resistant phenotype in MCF-7 cells", "the metastatic potential of tumour cells").
+_POPULATION_ADJECTIVE = re.compile(r"(?:resistant|metastatic)$", re.I)
+_POPULATION_NOUN_AFTER = re.compile(
+    r"\s+(?:(?:[A-Z0-9][\w-]*|breast|cancer|tumou?r|human|murine|mouse)\s+){0,3}"
+    r"(?:cells?|cell\s+lines?|sublines?|clones?|variants?|patients?|counterparts?)\b")
+
+
 def _sentence_effect(sentence: str, offset: int, named_cargo: list[Mention],
                      named: list[Mention], cargo_names: list[Mention]
                      ) -> tuple[Effect, Mention, Mention]:
@@ -425,8 +437,8 @@ def _sentence_effect(sentence: str, offset: int, named_cargo: list[Mention],
     ("paclitaxel-resistant MDA-MB-231 cells", "metastatic 4T1 cells") is not read: what acts
     on those cells says nothing of the process."""
     others = [_in_sentence(m, offset) for m in cargo_names]
-    stated = [p for p in named if not _DESCRIBES.match(sentence, p.end - offset)
-              or not _DESCRIBING.search(p.text)]
+    stated = [p for p in named if not _POPULATION_ADJECTIVE.search(p.text)
+              or not _POPULATION_NOUN_AFTER.match(sentence, p.end - offset)]
     read = [(read_effect(sentence, _in_sentence(cargo, offset), _in_sentence(process, offset),
                          other_cargo=others), cargo, process)
             for cargo in named_cargo[:NAMES_READ] for process in stated[:NAMES_READ]]
@@ -436,10 +448,6 @@ def _sentence_effect(sentence: str, offset: int, named_cargo: list[Mention],
     return directed[0]
 
 
-#: A process phrase that can describe cells or patients, and the population it describes.
-_DESCRIBING = re.compile(r"(?:resistant|metastatic)$", re.I)
-_DESCRIBES = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?:cells?|cell\s+lines?|sublines?|clones?|"
-                        r"variants?|patients?|tumou?rs?|counterparts?|xenografts?|mice)\b", re.I)
 #: The names of one molecule, and of one process, that a sentence's effect is read at (a
 #: sentence that repeats a name dozens of times is a list, and every pair would be read).
 NAMES_READ = 8

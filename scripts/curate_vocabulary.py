@@ -343,8 +343,8 @@ PROCESS_PHRASES_ADDED = {
 _HETERODIMER = ("the integrin alpha6beta4 heterodimer (MeSH D039161, a related match) names "
                 "both its subunits, ITGA6 and ITGB4: a finding drawn from it is one for each")
 CARGO_PHRASES_ADDED = {
-    key: {phrase: _HETERODIMER for phrase in ("integrin alpha6beta4", "integrin α6β4",
-                                              "alpha6beta4 integrin", "α6β4 integrin")}
+    key: {phrase: _HETERODIMER for phrase in ("integrin alpha6beta4", "integrin alpha6 beta4",
+                                              "alpha6beta4 integrin", "alpha6 beta4 integrin")}
     for key in ("ITGA6", "ITGB4")}
 #: Phrases that name a distinct concept and so stay out of a disease's phrases (kept in notes).
 DISEASE_PHRASES_EXCLUDED = {"her2_negative": {"HER2-low (distinct NCIT:C179553)"}}

@@ -195,6 +195,24 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
      {("ITGA6", "organotropism"): "promotes", ("ITGB4", "organotropism"): "promotes"}),
     ("UCH-L1 was released in exosomes of chemoresistant cells.",
      {("UCHL1", "drug_resistance"): "associatedWith"}),
+    # a code review of those: a result in the light of a hypothesis, a method that determines, a
+    # target named for something else, a phenotype of cells are read as before
+    ("Consistent with this hypothesis, exosomal miR-21 promoted invasion.",
+     {("hsa-miR-21", "invasion"): "promotes"}),
+    ("We hypothesized that metastasis is promoted by exosomal miR-105.",
+     {("hsa-miR-105", "metastasis"): "associatedWith"}),
+    ("Exosomal miR-21 levels, as determined by qRT-PCR, were higher in patients with metastasis.",
+     {("hsa-miR-21", "metastasis"): "associatedWith"}),
+    ("Exosomal miR-155 was transfected into MCF-7 cells to determine its role in chemoresistance.",
+     {("hsa-miR-155", "drug_resistance"): "associatedWith"}),
+    ("PD-L1, a therapeutic target for immune checkpoint blockade, was enriched in exosomes and "
+     "suppressed T cell cytotoxicity.", {("CD274", "immune_evasion"): "promotes"}),
+    ("Exosomal miR-221 induced a tamoxifen-resistant phenotype in MCF-7 cells.",
+     {("hsa-miR-221", "drug_resistance"): "promotes"}),
+    ("Exosomal miR-105 enhanced the metastatic potential of tumor cells.",
+     {("hsa-miR-105", "metastasis"): "promotes"}),
+    ("Exosomal integrin α6 β4 promoted lung metastasis.",
+     {("ITGA6", "metastasis"): "promotes", ("ITGB4", "metastasis"): "promotes"}),
     # markers that vesicles or cells are characterised by are not cargo that acts
     ("CD63-positive vesicles conferred tamoxifen resistance.", {}),
     ("Vesicles positive for CD63 and TSG101 carried miR-221, which conferred tamoxifen resistance.",

@@ -355,6 +355,13 @@ def test_a_molecule_named_as_a_target_is_no_cargo_of_a_finding(matcher: Matcher)
      "Low exosomal miR-200c was associated with poor overall survival in breast cancer.",
      [("hsa-miR-200c", "breast_cancer", '"miR-200c", "associated with poor overall survival" and '
                                         '"breast cancer" in one sentence')]),
+    # a code review's: cells surviving, genes related to prognosis are no biomarker claim
+    ("Extracellular vesicles in breast cancer",
+     "Exosomal survivin was associated with survival of breast cancer cells after paclitaxel.", []),
+    ("Extracellular vesicles in breast cancer",
+     "Exosomal miR-21 was associated with poor survival of breast cancer cells in mice.", []),
+    ("Extracellular vesicles in breast cancer",
+     "Exosomal miR-21 was correlated with prognosis-related genes in breast cancer cells.", []),
 ])
 def test_a_sentence_that_calls_a_cargo_a_biomarker_makes_a_biomarker_finding(
         matcher: Matcher, title: str, abstract: str,
