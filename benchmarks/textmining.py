@@ -30,7 +30,8 @@ process pair of one sentence (``kg.effects``), and the cargo a sentence calls a 
 ``effect_sentences_blind4.txt``, ``effect_sentences_blind5.txt``, ``effect_sentences_blind6.txt``
 (a second to a sixth reviewer's,
 written without seeing the rules) and the annotated PubMed records (read
-here as if about EVs, so that every sentence's pairs are judged). Per effect: precision and
+here as if about EVs in breast cancer, an EV heading and the disease indexed, so that every
+sentence's pairs are judged). Per effect: precision and
 recall of the pairs the matcher makes; pairs a reader sees that the matcher does not make (a
 cargo the vocabulary lacks) are counted apart.
 
@@ -232,7 +233,8 @@ def predict_effects(matcher: Matcher, sources: set[str]) -> dict[Pair, str]:
     for path in (SENTENCES, EFFECT_SENTENCES, *REVIEWED):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip() and not line.startswith("#"):
-                for f in text_findings(Article(pmid="0", title=line), matcher, ev_heading=True):
+                for f in text_findings(Article(pmid="0", title=line), matcher, ev_heading=True,
+                                       indexed_disease=lambda: "breast_cancer"):
                     assert f.span is not None
                     found[(path.name, f"line:{number}", f.span[0], f.cargo, f.process)] = f.effect
     for article in _articles(sources - {p.name for p in (SENTENCES, EFFECT_SENTENCES, *REVIEWED)}):
