@@ -129,10 +129,12 @@ class Matcher:
 
     def __init__(self, cargo: tuple[Lexicon, ...], other: tuple[Lexicon, ...],
                  mirnas: dict[str, str], parents: dict[str, tuple[str, ...]],
-                 ev_markers: frozenset[str] = frozenset()) -> None:
+                 ev_markers: frozenset[str] = frozenset(), ev: tuple[Lexicon, ...] = ()) -> None:
         self.cargo, self.other, self.mirnas, self.parents = cargo, other, mirnas, parents
         #: The cargo the vocabulary calls EV markers (CD63, TSG101 …).
         self.ev_markers = ev_markers
+        #: The EV types' names alone: found also inside a longer name of another kind.
+        self.ev = ev
 
     @classmethod
     def from_concepts(cls, concepts: Iterable[Concept]) -> Matcher:
@@ -151,7 +153,7 @@ class Matcher:
         parents = parent_keys(concepts)
         markers = frozenset(c.key for c in concepts if c.notes.startswith("EV marker"))
         return cls(lexicons(cargo, parents, needles=True), lexicons(other, parents), mirnas,
-                   parents, markers)
+                   parents, markers, lexicons((n for n in other if n[1] == "ev"), parents))
 
     def mentions(self, text: str, context: str = "") -> list[Mention]:
         """Every mention in ``text``, sorted; ``context`` (default: the text) decides short forms."""
@@ -173,9 +175,11 @@ class Matcher:
                 for (field, _, p), found in zip(prepared, cargo, strict=True)}
 
     def names_ev(self, fields: Iterable[tuple[str, str]]) -> bool:
-        """Whether the texts name an extracellular vesicle (any EV type of the vocabulary)."""
+        """Whether the texts name an extracellular vesicle (any EV type of the vocabulary), also
+        inside a longer name ("Exosome-mediated transfer of miR-105" names exosomes)."""
         text = "\n".join(text for _, text in fields)
-        return any(m.entity_type == "ev" for m in self.mentions(text))
+        known: dict[str, bool] = {}
+        return any(_in_context(m.text, text, known) for m in self._scan(self.ev, *_prepare(text)))
 
     def disease(self, mentions: Iterable[Mention]) -> str:
         """The disease context the disease mentions give (see the module notes), or ""."""
@@ -302,7 +306,7 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
     fields = article_fields(article)
     found = matcher.mentions_with_cargo(fields)
     if not found or not (ev_heading or any(m.entity_type == "ev" for mentions in found.values()
-                                           for m in mentions)):
+                                           for m in mentions) or matcher.names_ev(fields)):
         return
     disease = matcher.disease(found["title"] + found["abstract"]) or indexed_disease()
     iri = subject_iri(article)

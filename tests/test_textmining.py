@@ -265,6 +265,15 @@ def test_no_findings_from_an_article_that_is_not_about_evs(matcher: Matcher) -> 
     assert [f.field for f in text_findings(keyworded, matcher)] == ["title"]
 
 
+def test_an_ev_named_inside_a_process_name_makes_an_article_about_evs(matcher: Matcher) -> None:
+    """"Exosome-mediated transfer" is a name of EV-mediated communication, and names exosomes:
+    such a title, the only one to name EVs, made no finding at all."""
+    article = Article(pmid="4", title="Exosome-mediated transfer of miR-105 promotes metastasis")
+    assert {(f.cargo, f.process, f.effect) for f in text_findings(article, matcher)} == {
+        ("hsa-miR-105", "ev_mediated_communication", "associatedWith"),
+        ("hsa-miR-105", "metastasis", "promotes")}
+
+
 def test_disease_context_is_the_most_specific_or_the_common_ancestor(matcher: Matcher) -> None:
     def disease(*keys: str) -> str:
         return matcher.disease(Mention(0, 1, "disease", key, "x") for key in keys)
