@@ -103,6 +103,8 @@ _EFFECT_OF = re.compile(r"\s*(?P<words>(?:effects?|activit(?:y|ies)|roles?|funct
 #: An effect word on another's ability to act ("abolished the ability of their exosomes to
 #: enhance"): the two compose.
 _ABILITY = re.compile(r"\s+(?:the\s+)?(?:ability|capacity|potential|power)\b[^;,]*?\bto\s+$", re.I)
+#: A process phrase whose effect word is a passive with its agent ("transferred by exosomes").
+_PASSIVE_PHRASE = re.compile(r"\s+(?:by|via)\b", re.I)
 #: Hedges between the names: the effect stands, the note says so.
 HEDGE = re.compile(r"\b(?:may|might|could|possibl[ey]|potential(?:ly)?|probabl[ey]|likely|"
                    r"perhaps|candidates?|promising)\b", re.I)
@@ -288,7 +290,10 @@ def _cargo_first(masked: str, between: str, cargo: Span,
             if (_NEEDED.match(c.group()) or not _BE_BEFORE.search(between, 0, c.start()))
             and (between[c.start() - 1:c.start()] != "-" or c.start() == 1)]  # not "exosome-induced"
     if not cues:  # the phrase may assert it: "suppress T cell killing", "pro-angiogenic"
-        phrase = _CUE.search(process.text) or _PRO.match(process.text)
+        phrase = _CUE.search(process.text)
+        if phrase and _PASSIVE_PHRASE.match(process.text, phrase.end()):
+            phrase = None  # "transferred by exosomes" says what carried the cargo
+        phrase = phrase or _PRO.match(process.text)
         if phrase:
             return "promotes", phrase.group()
         anti = _ANTI_BEFORE.search(_before(masked, process.start))

@@ -319,6 +319,20 @@ PROCESS_PHRASES_ADDED = {
                           "hormonal therapy-resistant", "hormone therapy-resistant",
                           "endocrine therapy resistance")},
     },
+    # blind reviewers (three sets, 3 Dec) saw EV-mediated communication in "TRPC5 is
+    # transferred by exosomes", "mtDNA transferred via EVs", "miR-10b delivered by exosomes",
+    # "uptake of exosomal miR-122-5p"; the annotated records in "Exosomal Transfer"
+    "ev_mediated_communication": {
+        **{f"{verb} {by} {ev}": "the source's 'exosome-mediated transfer' written as a verb"
+           for verb in ("transferred", "horizontally transferred", "delivered", "shuttled")
+           for by in ("by", "via")
+           for ev in ("exosomes", "EVs", "extracellular vesicles", "small extracellular vesicles",
+                      "microvesicles")},
+        **{phrase: "the source's 'cargo transfer' and 'uptake of exosomes' written other ways"
+           for phrase in ("exosomal transfer", "exosome transfer", "EV transfer",
+                          "vesicular transfer", "exosome uptake", "EV uptake", "uptake of EVs",
+                          "uptake of extracellular vesicles", "uptake of exosomal")},
+    },
     # a third blind reviewer's sentences (3 Dec) named these processes by their opposite, as
     # 'drug sensitivity' names drug resistance: "exosomal miR-200b-3p induced apoptosis",
     # "blocking exosomal PD-L1 restored T cell cytotoxicity" (kg/effects.py reverses them)

@@ -213,6 +213,12 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
      {("hsa-miR-105", "metastasis"): "promotes"}),
     ("Exosomal integrin α6 β4 promoted lung metastasis.",
      {("ITGA6", "metastasis"): "promotes", ("ITGB4", "metastasis"): "promotes"}),
+    # a cargo carried by EVs is EV-mediated communication, which "transferred" does not promote
+    ("TRPC5 is transferred by exosomes from resistant to sensitive cells.",
+     {("TRPC5", "ev_mediated_communication"): "associatedWith"}),
+    ("Exosomal miR-1246 delivered via extracellular vesicles promoted migration.",
+     {("hsa-miR-1246", "ev_mediated_communication"): "associatedWith",
+      ("hsa-miR-1246", "migration"): "promotes"}),
     # markers that vesicles or cells are characterised by are not cargo that acts
     ("CD63-positive vesicles conferred tamoxifen resistance.", {}),
     ("Vesicles positive for CD63 and TSG101 carried miR-221, which conferred tamoxifen resistance.",
