@@ -1,0 +1,325 @@
+"""One PubMed XML record element → an ``Article``: every field of DESIGN.md a user would query.
+
+:mod:`kg.pubmed` walks a file and hands each record element here (``MAPPERS``, by tag): a
+``PubmedArticle`` (its ``MedlineCitation`` with the ``PubmedData`` beside it), a
+``MedlineCitation`` of the older baseline, or a ``PubmedBookArticle``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from kg.medline import iso_date, iso_from_text, normalise_orcid
+from kg.records import (
+    AbstractSection,
+    Article,
+    Author,
+    CommentCorrection,
+    Grant,
+    Journal,
+    MeshHeading,
+    Provenance,
+    PublicationType,
+    Qualifier,
+    Reference,
+    Substance,
+    is_retracted,
+    other_ids,
+)
+
+Element = Any  # lxml.etree._Element; Any keeps the module checkable with or without lxml-stubs
+
+
+# The helpers walk children with lxml's C-level ``iterchildren(tag)`` rather than ``find(path)``
+# (ElementPath, in Python), and take an element's own text directly when it has no children:
+# the reader spends most of its time here, once per field of every record.
+
+
+def element_text(elem: Element | None) -> str:
+    """All text inside ``elem`` (inline markup such as <i> dropped), whitespace collapsed."""
+    if elem is None:
+        return ""
+    text = "".join(elem.itertext()) if len(elem) else elem.text
+    return " ".join(text.split()) if text else ""
+
+
+def _attr(elem: Element | None, name: str, default: str = "") -> str:
+    return default if elem is None else str(elem.get(name, default))
+
+
+def _child(elem: Element | None, tag: str) -> Element | None:
+    """The first child of ``elem`` named ``tag``, else None."""
+    if elem is not None:
+        for child in elem.iterchildren(tag):
+            return child
+    return None
+
+
+def _grandchild(elem: Element | None, tag: str, inner: str) -> Element | None:
+    """The first ``inner`` child of any ``tag`` child (what ``find("tag/inner")`` finds)."""
+    if elem is not None:
+        for outer in elem.iterchildren(tag):
+            for item in outer.iterchildren(inner):
+                return item
+    return None
+
+
+def _find(elem: Element | None, tag: str) -> str:
+    """The text of the first child named ``tag``."""
+    return element_text(_child(elem, tag))
+
+
+def _all(elem: Element | None, tag: str, inner: str = "") -> list[Element]:
+    """The children named ``tag`` (with ``inner``: their children named ``inner``), in order."""
+    if elem is None:
+        return []
+    if not inner:
+        return list(elem.iterchildren(tag))
+    return [item for outer in elem.iterchildren(tag) for item in outer.iterchildren(inner)]
+
+
+def _date(elem: Element | None) -> str:
+    if elem is None:
+        return ""
+    parts = _first_children(elem)
+    medline = element_text(parts.get("MedlineDate"))
+    if medline:
+        return iso_from_text(medline)
+    return iso_date(element_text(parts.get("Year")), element_text(parts.get("Month")),
+                    element_text(parts.get("Day")))
+
+
+def _ids(*lists: Element | None) -> dict[str, str]:
+    """ArticleId values by IdType (first of each type wins)."""
+    found: dict[str, str] = {}
+    for id_list in lists:
+        if id_list is None:
+            continue
+        for item in id_list.iterchildren("ArticleId"):
+            kind = str(item.get("IdType", "")).lower()
+            if kind not in found:
+                found[kind] = element_text(item)
+    return found
+
+
+def _doi_fallback(*elems: Element | None) -> str:
+    """The DOI an ELocationID gives (files without PubmedData, books)."""
+    return next((element_text(loc) for elem in elems for loc in _all(elem, "ELocationID")
+                 if _attr(loc, "EIdType") == "doi" and element_text(loc)), "")
+
+
+_PMC = re.compile(r"PMC\d+")
+
+
+def _pmc_fallback(citation: Element) -> str:
+    """The PMCID of an old-style ``OtherID Source="NLM"`` ("PMC4691237 [Available on ...]")."""
+    found = (_PMC.match(element_text(other)) for other in _all(citation, "OtherID"))
+    return next((match.group() for match in found if match), "")
+
+
+def _version(pmid: Element | None) -> int:
+    value = "1" if pmid is None else str(pmid.get("Version", "1")).strip()
+    if value.isdigit() and value.isascii() and int(value) > 0:
+        return int(value)
+    raise ValueError(f"the PMID's Version {value!r} is not a version number (1, 2, …)")
+
+
+def _journal(article: Element, info: Element | None) -> Journal | None:
+    journal = _child(article, "Journal")
+    issns = {_attr(i, "IssnType", "Print"): element_text(i) for i in _all(journal, "ISSN")}
+    found = Journal(title=_find(journal, "Title"), iso_abbrev=_find(journal, "ISOAbbreviation"),
+                    issn=issns.get("Print", ""), eissn=issns.get("Electronic", ""),
+                    nlm_id=_find(info, "NlmUniqueID"))
+    return None if found == _NO_JOURNAL else found
+
+
+_NO_JOURNAL = Journal()
+
+
+def _pages(article: Element) -> str:
+    pagination = _child(article, "Pagination")
+    medline = _find(pagination, "MedlinePgn")
+    if medline or pagination is None:
+        return medline
+    return "-".join(p for p in (_find(pagination, "StartPage"), _find(pagination, "EndPage")) if p)
+
+
+def _authors(parent: Element | None) -> tuple[Author, ...]:
+    """Authors in byline order, from every AuthorList under ``parent`` except editor lists."""
+    authors = []
+    for author_list in _all(parent, "AuthorList"):
+        if author_list.get("Type") == "editors":
+            continue
+        for author in author_list.iterchildren("Author"):
+            if author.get("ValidYN") == "N":  # PubMed's marker for a withdrawn name
+                continue
+            first: dict[Any, Element] = {}
+            orcids: list[str] = []
+            nested: list[Element] = []
+            direct: list[Element] = []
+            for part in author:
+                tag = part.tag
+                if tag not in first:
+                    first[tag] = part
+                if tag == "Identifier" and part.get("Source") == "ORCID":
+                    orcids.append(element_text(part))
+                elif tag == "AffiliationInfo":
+                    nested.extend(part.iterchildren("Affiliation"))
+                elif tag == "Affiliation":
+                    direct.append(part)
+            authors.append(Author(
+                family=element_text(first.get("LastName")), given=element_text(first.get("ForeName")),
+                initials=element_text(first.get("Initials")),
+                collective=element_text(first.get("CollectiveName")),
+                orcid=normalise_orcid(orcids[0]) if orcids else "",
+                affiliations=tuple(t for t in map(element_text, nested + direct) if t)))
+    return tuple(authors)
+
+
+def _abstract(parent: Element | None) -> tuple[AbstractSection, ...]:
+    sections = []
+    for part in _all(parent, "Abstract", "AbstractText"):
+        text = element_text(part)
+        if text:
+            sections.append(AbstractSection(text=text, label=str(part.get("Label", ""))))
+    return tuple(sections)
+
+
+def _publication_types(elems: list[Element]) -> tuple[PublicationType, ...]:
+    return tuple(PublicationType(label=element_text(p), ui=str(p.get("UI", ""))) for p in elems)
+
+
+def _grants(parent: Element | None) -> tuple[Grant, ...]:
+    return tuple(Grant(grant_id=_find(g, "GrantID"), agency=_find(g, "Agency"),
+                       country=_find(g, "Country")) for g in _all(parent, "GrantList", "Grant"))
+
+
+def _keywords(parent: Element | None) -> tuple[str, ...]:
+    return tuple(k for k in map(element_text, _all(parent, "KeywordList", "Keyword")) if k)
+
+
+def _substances(citation: Element) -> tuple[Substance, ...]:
+    substances = []
+    for chemical in _all(citation, "ChemicalList", "Chemical"):
+        name = _child(chemical, "NameOfSubstance")
+        substances.append(Substance(name=element_text(name), ui=_attr(name, "UI"),
+                                    registry_number=_find(chemical, "RegistryNumber")))
+    return tuple(substances)
+
+
+def _mesh(citation: Element) -> tuple[MeshHeading, ...]:
+    headings = []
+    for heading in _all(citation, "MeshHeadingList", "MeshHeading"):
+        descriptor = _child(heading, "DescriptorName")
+        qualifiers = tuple(Qualifier(label=element_text(q), ui=str(q.get("UI", "")),
+                                     major=q.get("MajorTopicYN") == "Y")
+                           for q in heading.iterchildren("QualifierName"))
+        headings.append(MeshHeading(
+            descriptor_label=element_text(descriptor),
+            descriptor_ui="" if descriptor is None else str(descriptor.get("UI", "")),
+            major=descriptor is not None and descriptor.get("MajorTopicYN") == "Y",
+            qualifiers=qualifiers))
+    return tuple(headings)
+
+
+def _references(record: Element) -> tuple[Reference, ...]:
+    references = []
+    for ref in record.iter("Reference"):
+        ids = _ids(_child(ref, "ArticleIdList"))
+        references.append(Reference(citation=_find(ref, "Citation"), pmid=ids.get("pubmed", ""),
+                                    doi=ids.get("doi", ""), pmcid=ids.get("pmc", "")))
+    return tuple(references)
+
+
+def _comments(citation: Element) -> tuple[CommentCorrection, ...]:
+    return tuple(CommentCorrection(ref_type=str(c.get("RefType", "")), pmid=_find(c, "PMID"),
+                                   note=_find(c, "RefSource"))
+                 for c in _all(citation, "CommentsCorrectionsList", "CommentsCorrections"))
+
+
+def _first_children(elem: Element) -> dict[Any, Element]:
+    """The first child of each name (one pass over a wide element instead of one per field)."""
+    first: dict[Any, Element] = {}
+    for child in elem:
+        if child.tag not in first:
+            first[child.tag] = child
+    return first
+
+
+def _citation_article(citation: Element | None, record: Element, where: Provenance) -> Article:
+    """A MedlineCitation (with the PubmedData beside it in ``record``, if any) as an Article."""
+    article = _child(citation, "Article")
+    if citation is None or article is None:
+        raise ValueError("no MedlineCitation/Article element")
+    cited = _first_children(citation)
+    parts = _first_children(article)
+    issue = _grandchild(article, "Journal", "JournalIssue")
+    ids = _ids(_grandchild(record, "PubmedData", "ArticleIdList"))
+    types = _publication_types(_all(article, "PublicationTypeList", "PublicationType"))
+    comments = _comments(citation)
+    electronic = [d for d in article.iterchildren("ArticleDate")
+                  if d.get("DateType") == "Electronic"]
+    pmid = cited.get("PMID")
+    return Article(
+        pmid=element_text(pmid), version=_version(pmid),
+        pmcid=ids.get("pmc") or _pmc_fallback(citation),
+        doi=ids.get("doi") or _doi_fallback(article),
+        title=element_text(parts.get("ArticleTitle")) or element_text(parts.get("VernacularTitle")),
+        abstract=_abstract(article),
+        language=element_text(parts.get("Language")),
+        journal=_journal(article, cited.get("MedlineJournalInfo")),
+        volume=_find(issue, "Volume"), issue=_find(issue, "Issue"), pages=_pages(article),
+        pub_date=_date(_child(issue, "PubDate")),
+        epub_date=_date(electronic[0]) if electronic else "",
+        revised_date=_date(cited.get("DateRevised")),
+        authors=_authors(article), publication_types=types, keywords=_keywords(citation),
+        substances=_substances(citation), mesh_headings=_mesh(citation),
+        grants=_grants(article), references=_references(record),
+        comments_corrections=comments, other_ids=other_ids(ids),
+        retracted=is_retracted(types, comments),
+        provenance=where)
+
+
+def _book_article(elem: Element, where: Provenance) -> Article:
+    """A PubmedBookArticle (a book or chapter on the NCBI Bookshelf) as an ``is_book`` Article.
+
+    The book's title (for a chapter) and publisher go to provenance notes: Article has no field.
+    """
+    doc = _child(elem, "BookDocument")
+    if doc is None:
+        raise ValueError("PubmedBookArticle has no BookDocument element")
+    book = _child(doc, "Book")
+    ids = _ids(_child(doc, "ArticleIdList"), _grandchild(elem, "PubmedBookData", "ArticleIdList"))
+    title, book_title = _find(doc, "ArticleTitle"), _find(book, "BookTitle")
+    publisher = ", ".join(p for p in (element_text(_grandchild(book, "Publisher", "PublisherName")),
+                                      element_text(_grandchild(book, "Publisher", "PublisherLocation")))
+                          if p)
+    notes = ((f"book: {book_title}",) if title and book_title else ()) + (
+        (f"publisher: {publisher}",) if publisher else ())
+    types = _publication_types(_all(doc, "PublicationType"))
+    return Article(
+        pmid=_find(doc, "PMID"), version=_version(_child(doc, "PMID")),
+        pmcid=ids.get("pmc", ""),
+        doi=ids.get("doi") or _doi_fallback(doc, book), title=title or book_title,
+        abstract=_abstract(doc), language=_find(doc, "Language"),
+        pub_date=_date(_child(book, "PubDate")),
+        revised_date=_date(_child(doc, "DateRevised")), authors=_authors(doc),
+        publication_types=types, keywords=_keywords(doc), grants=_grants(doc),
+        references=_references(elem), other_ids=other_ids(ids),
+        retracted=is_retracted(types),
+        is_book=True, provenance=Provenance(file=where.file, position=where.position,
+                                            notes=notes))
+
+
+MAPPERS: dict[str, Callable[[Element, Provenance], Article]] = {
+    "PubmedArticle": lambda e, where: _citation_article(_child(e, "MedlineCitation"), e, where),
+    "MedlineCitation": lambda e, where: _citation_article(e, e, where),
+    "PubmedBookArticle": _book_article}
+
+
+def record_pmid(elem: Element) -> str:
+    """The PMID of a record that could not be read, as far as it can be found."""
+    return (element_text(_grandchild(elem, "MedlineCitation", "PMID"))
+            or element_text(_grandchild(elem, "BookDocument", "PMID")) or _find(elem, "PMID"))
