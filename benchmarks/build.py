@@ -44,7 +44,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 from synthetic import write_files, write_update  # noqa: E402
 
 from kg.articles import SharedTerms, article_lines  # noqa: E402
-from kg.build import DATA_DIR, ONTOLOGY_DIR  # noqa: E402
+from kg.inputs import DATA_DIR, ONTOLOGY_DIR  # noqa: E402
 from kg.linking import ArticleLinker  # noqa: E402
 from kg.loading import ARTICLE_BATCH, LineBatches  # noqa: E402
 from kg.pubmed import read_pubmed_xml  # noqa: E402

@@ -16,11 +16,11 @@ import resource
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,6 +28,17 @@ from pyoxigraph import BlankNode, NamedNode, Quad, QuerySolutions, RdfFormat, St
 
 from kg import iris, mesh, mirbase, release, validate
 from kg.findings import curated_dois, finding_quads, read_curated_findings
+from kg.inputs import (
+    DATA_DIR,
+    ONTOLOGY_DIR,
+    BuildError,
+    Inputs,
+    build_version,
+    default_sources,
+    mesh_tables,
+    recorded_inputs,
+    remembered_inputs,
+)
 from kg.linking import ArticleLinker
 from kg.loading import ArticleIndex, ArticleLoader, FileCount, prune_shared
 from kg.meshnames import MeshNames
@@ -39,17 +50,6 @@ from kg.spool import CarriedGraph, GraphLines, GraphSpool, SortedStoreGraph
 from kg.statistics import statistics_quads
 from kg.store import create_store, load_quads, open_read_only
 from kg.vocabulary import Concept, concept_quads, read_concepts, vocabulary_quads
-
-#: The project's root (data/ and ontology/ live beside the packages).
-ROOT = Path(__file__).resolve().parents[1]
-DATA_DIR = ROOT / "data"
-ONTOLOGY_DIR = ROOT / "ontology"
-#: The evkg version, part of every release version.
-__version__ = "0.1.0"
-
-
-class BuildError(Exception):
-    """A build that cannot produce a valid release; the message says why."""
 
 
 @dataclass
@@ -136,34 +136,6 @@ def _announce(line: str) -> None:
     sys.stderr.flush()
 
 
-def default_sources(data_dir: Path = DATA_DIR) -> list[Path]:
-    return [data_dir / "articles.jsonl"]
-
-
-def build_version(sources: Sequence[Path], support: Iterable[Path]) -> str:
-    """A version that names the inputs: the same sources, in the same order and spelled the
-    same way (the order decides which record wins, the spelling is what the manifest and the
-    quarantine name), and the same support files (the code included) give the same one."""
-    digest = hashlib.sha256(__version__.encode())
-    for path in sources:
-        digest.update(f"source {release.shown_path(str(path))}\n".encode())
-        _digest_file(digest, path)
-    for path in sorted(set(support)):
-        digest.update(f"file {path.name}\n".encode())
-        _digest_file(digest, path)
-    return digest.hexdigest()[:12]
-
-
-def _digest_file(digest: Any, path: Path) -> None:
-    """Add the file's bytes (or, for a file that cannot be read, why: its reader reports it)."""
-    try:
-        with path.open("rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
-    except OSError as error:
-        digest.update(f"unreadable: {error.strerror}".encode())
-
-
 def ontology_quads(ontology_dir: Path = ONTOLOGY_DIR) -> Iterator[Quad]:
     """The ontology in ``graph/ontology``, its blank nodes named by order of appearance
     (the parser names them at random, which would change the release bytes)."""
@@ -232,35 +204,6 @@ def _first_column(store: Store, query: str) -> set[str]:
     return {row[0].value for row in solutions}
 
 
-@dataclass(frozen=True)
-class Inputs:
-    """Everything besides article sources that a release is made from."""
-
-    #: The project's MeSH table, then the one ``--mesh`` gives (its descriptors win).
-    mesh_tables: tuple[Path, ...]
-    data_dir: Path = DATA_DIR
-    ontology_dir: Path = ONTOLOGY_DIR
-    shacl: bool = True
-    progress: bool = False
-    #: ``--mirbase``: a miRBase GFF3 file whose miRNAs text mining takes as cargo.
-    mirbase: Path | None = None
-
-    def mirbase_concepts(self) -> dict[str, Concept]:
-        """The cargo concepts of ``--mirbase`` that the vocabulary lacks, by key ({} without)."""
-        if self.mirbase is None:
-            return {}
-        listed = (c.key for c in read_concepts(self.data_dir / "vocabulary"))
-        return mirbase.concepts(self.mirbase, listed=listed)
-
-    def files(self) -> list[Path]:
-        """Every file whose content the release depends on (the code included)."""
-        return [*self.mesh_tables, *([self.mirbase] if self.mirbase else []),
-                self.data_dir / "findings.tsv",
-                *(self.data_dir / "vocabulary").glob("*.tsv"),
-                *self.ontology_dir.glob("*.ttl"), *(self.ontology_dir / "checks").glob("*.rq"),
-                *Path(__file__).parent.glob("*.py")]
-
-
 def named_cargo(store: Store, concepts: dict[str, Concept]) -> list[Concept]:
     """The ``concepts`` (by key) that findings name as cargo, with the concepts they are
     narrower than (a mature miRNA's gene), less those ``graph/vocabulary`` already describes."""
@@ -271,62 +214,6 @@ def named_cargo(store: Store, concepts: dict[str, Concept]) -> list[Concept]:
     vocabulary = iris.graph_iri("vocabulary")
     return [c for c in mirbase.used_concepts(concepts, named)
             if next(store.quads_for_pattern(c.iri, RDF.type, SKOS.Concept, vocabulary), None) is None]
-
-
-#: The options whose file a release records and an ingest takes again when not given one.
-REMEMBERED = ("mesh", "mirbase")
-
-
-def recorded_inputs(**files: Path | None) -> dict[str, dict[str, str]]:
-    """What the manifest records of the ``--mesh`` / ``--mirbase`` files given (by name): where
-    (absolute, a symbolic link kept as such, so that one pointed at a new file is seen to
-    change; relative to the project inside it) and the content's SHA-256."""
-    return {name: {"file": release.shown_path(os.path.abspath(path)), "sha256": _sha256(path)}
-            for name, path in files.items() if path is not None}
-
-
-def _sha256(path: Path) -> str:
-    """A file's SHA-256, once a run for an unchanged file (a full MeSH XML is 300 MB)."""
-    status = path.stat()
-    return _sha256_of(os.path.abspath(path), status.st_size, status.st_mtime_ns)
-
-
-@lru_cache(maxsize=8)
-def _sha256_of(path: str, size: int, mtime_ns: int) -> str:
-    return release.sha256(Path(path))
-
-
-def remembered_inputs(previous: Path, recorded: dict[str, dict[str, str]],
-                      **given: Path | None) -> dict[str, Path]:
-    """The ``--mesh`` and ``--mirbase`` files an ingest was not given that the release
-    ``previous`` was made with (``recorded``: its manifest's ``inputs``), by option name. They
-    must still be where they were, unchanged: a build of the records that remain would read
-    them, and without them the new records' MeSH terms or miRNAs would be read otherwise than
-    the rest."""
-    taken = {}
-    for name in REMEMBERED:
-        entry = recorded.get(name)
-        if given.get(name) is not None or not entry:
-            continue
-        path = Path(entry["file"])
-        path = path if path.is_absolute() else release.PROJECT / path
-        option = f"--{name}"
-        if not path.is_file():
-            raise BuildError(f"the current release {previous.name} was made with {option} "
-                             f"{path}, which is no longer there: give {option} FILE "
-                             "(the same file where it is now, or another)")
-        if _sha256(path) != entry["sha256"]:
-            raise BuildError(f"the current release {previous.name} was made with {option} "
-                             f"{path}, which has changed since: give {option} {path} to take "
-                             "it as it is now (or another file)")
-        taken[name] = path
-    return taken
-
-
-def mesh_tables(data_dir: Path, mesh_file: Path | None) -> tuple[Path, ...]:
-    """The MeSH tables a release reads: the project's own, and ``--mesh`` FILE added to it (a
-    sample of descriptors adds to what the project knows; a full MeSH file covers it all)."""
-    return (data_dir / "mesh.tsv", *([mesh_file] if mesh_file is not None else []))
 
 
 def build(

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from kg import release
-from kg.build import BuildError, BuildReport, build, ingest
+from kg.build import BuildReport, build, ingest
+from kg.inputs import BuildError
 
 #: Where builds go unless --out / --store says otherwise (EVKG_STORE_DIR in the server).
 DEFAULT_OUT = Path("build")
@@ -163,7 +164,7 @@ def query_command(query_or_file: str, out: Path, fmt: str) -> None:
 @click.option("--no-shacl", is_flag=True, help="Run only the SPARQL checks.")
 def validate_command(out: Path, no_shacl: bool) -> None:
     """Check the current release: ontology/checks/*.rq, and SHACL (on a sample when large)."""
-    from kg.build import ONTOLOGY_DIR
+    from kg.inputs import ONTOLOGY_DIR
     from kg.store import open_read_only
     from kg.validate import check_store
 

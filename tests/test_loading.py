@@ -20,7 +20,8 @@ from pyoxigraph import NamedNode, Quad, QuerySolutions, RdfFormat, Store, serial
 from kg import loading, release
 from kg import spool as spool_module
 from kg.articles import article_lines, article_quads
-from kg.build import build, default_sources, ingest
+from kg.build import build, ingest
+from kg.inputs import default_sources
 from kg.iris import graph_iri
 from kg.jsonrecords import write_records
 from kg.loading import ArticleIndex, ArticleLoader, Versions, prune_shared

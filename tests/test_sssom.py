@@ -16,7 +16,8 @@ from pyoxigraph import NamedNode, QuerySolutions, Store
 
 from kg import iris
 from kg import sssom as mapping_set
-from kg.build import DATA_DIR, ONTOLOGY_DIR, BuildReport
+from kg.build import BuildReport
+from kg.inputs import DATA_DIR, ONTOLOGY_DIR
 from kg.namespaces import DCTERMS
 from kg.release import CHECKSUMS, MANIFEST, current_release, sha256
 from kg.vocabulary import STRENGTHS

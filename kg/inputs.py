@@ -1,0 +1,144 @@
+"""What a release is made from besides its article sources, and how an ingest remembers it.
+
+The project's files (data/, ontology/, the code), ``--mesh`` and ``--mirbase``: a build version
+names them all (``build_version``), the manifest records the two options' files with their
+SHA-256 (``recorded_inputs``), and an ingest not given one takes the current release's
+(``remembered_inputs``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from kg import mirbase, release
+from kg.vocabulary import Concept, read_concepts
+
+#: The project's root (data/ and ontology/ live beside the packages).
+ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = ROOT / "data"
+ONTOLOGY_DIR = ROOT / "ontology"
+#: The evkg version, part of every release version.
+__version__ = "0.1.0"
+
+
+class BuildError(Exception):
+    """A build that cannot produce a valid release; the message says why."""
+
+
+def default_sources(data_dir: Path = DATA_DIR) -> list[Path]:
+    return [data_dir / "articles.jsonl"]
+
+
+def build_version(sources: Sequence[Path], support: Iterable[Path]) -> str:
+    """A version that names the inputs: the same sources, in the same order and spelled the
+    same way (the order decides which record wins, the spelling is what the manifest and the
+    quarantine name), and the same support files (the code included) give the same one."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in sources:
+        digest.update(f"source {release.shown_path(str(path))}\n".encode())
+        _digest_file(digest, path)
+    for path in sorted(set(support)):
+        digest.update(f"file {path.name}\n".encode())
+        _digest_file(digest, path)
+    return digest.hexdigest()[:12]
+
+
+def _digest_file(digest: Any, path: Path) -> None:
+    """Add the file's bytes (or, for a file that cannot be read, why: its reader reports it)."""
+    try:
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError as error:
+        digest.update(f"unreadable: {error.strerror}".encode())
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything besides article sources that a release is made from."""
+
+    #: The project's MeSH table, then the one ``--mesh`` gives (its descriptors win).
+    mesh_tables: tuple[Path, ...]
+    data_dir: Path = DATA_DIR
+    ontology_dir: Path = ONTOLOGY_DIR
+    shacl: bool = True
+    progress: bool = False
+    #: ``--mirbase``: a miRBase GFF3 file whose miRNAs text mining takes as cargo.
+    mirbase: Path | None = None
+
+    def mirbase_concepts(self) -> dict[str, Concept]:
+        """The cargo concepts of ``--mirbase`` that the vocabulary lacks, by key ({} without)."""
+        if self.mirbase is None:
+            return {}
+        listed = (c.key for c in read_concepts(self.data_dir / "vocabulary"))
+        return mirbase.concepts(self.mirbase, listed=listed)
+
+    def files(self) -> list[Path]:
+        """Every file whose content the release depends on (the code included)."""
+        return [*self.mesh_tables, *([self.mirbase] if self.mirbase else []),
+                self.data_dir / "findings.tsv",
+                *(self.data_dir / "vocabulary").glob("*.tsv"),
+                *self.ontology_dir.glob("*.ttl"), *(self.ontology_dir / "checks").glob("*.rq"),
+                *Path(__file__).parent.glob("*.py")]
+
+
+#: The options whose file a release records and an ingest takes again when not given one.
+REMEMBERED = ("mesh", "mirbase")
+
+
+def recorded_inputs(**files: Path | None) -> dict[str, dict[str, str]]:
+    """What the manifest records of the ``--mesh`` / ``--mirbase`` files given (by name): where
+    (absolute, a symbolic link kept as such, so that one pointed at a new file is seen to
+    change; relative to the project inside it) and the content's SHA-256."""
+    return {name: {"file": release.shown_path(os.path.abspath(path)), "sha256": _sha256(path)}
+            for name, path in files.items() if path is not None}
+
+
+def _sha256(path: Path) -> str:
+    """A file's SHA-256, once a run for an unchanged file (a full MeSH XML is 300 MB)."""
+    status = path.stat()
+    return _sha256_of(os.path.abspath(path), status.st_size, status.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _sha256_of(path: str, size: int, mtime_ns: int) -> str:
+    return release.sha256(Path(path))
+
+
+def remembered_inputs(previous: Path, recorded: dict[str, dict[str, str]],
+                      **given: Path | None) -> dict[str, Path]:
+    """The ``--mesh`` and ``--mirbase`` files an ingest was not given that the release
+    ``previous`` was made with (``recorded``: its manifest's ``inputs``), by option name. They
+    must still be where they were, unchanged: a build of the records that remain would read
+    them, and without them the new records' MeSH terms or miRNAs would be read otherwise than
+    the rest."""
+    taken = {}
+    for name in REMEMBERED:
+        entry = recorded.get(name)
+        if given.get(name) is not None or not entry:
+            continue
+        path = Path(entry["file"])
+        path = path if path.is_absolute() else release.PROJECT / path
+        option = f"--{name}"
+        if not path.is_file():
+            raise BuildError(f"the current release {previous.name} was made with {option} "
+                             f"{path}, which is no longer there: give {option} FILE "
+                             "(the same file where it is now, or another)")
+        if _sha256(path) != entry["sha256"]:
+            raise BuildError(f"the current release {previous.name} was made with {option} "
+                             f"{path}, which has changed since: give {option} {path} to take "
+                             "it as it is now (or another file)")
+        taken[name] = path
+    return taken
+
+
+def mesh_tables(data_dir: Path, mesh_file: Path | None) -> tuple[Path, ...]:
+    """The MeSH tables a release reads: the project's own, and ``--mesh`` FILE added to it (a
+    sample of descriptors adds to what the project knows; a full MeSH file covers it all)."""
+    return (data_dir / "mesh.tsv", *([mesh_file] if mesh_file is not None else []))
