@@ -49,6 +49,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,6 +57,8 @@ sys.path.insert(0, str(ROOT))
 
 from kg import mirbase  # noqa: E402
 from kg.jsonrecords import read_records  # noqa: E402
+from kg.linking import MESH_FINDING_STRENGTHS  # noqa: E402
+from kg.meshlinks import Vocabulary  # noqa: E402
 from kg.pubmed import read_pubmed_xml  # noqa: E402
 from kg.records import AbstractSection, Article  # noqa: E402
 from kg.textmining import Matcher, article_fields, text_findings  # noqa: E402
@@ -149,19 +152,31 @@ def read_annotations(path: Path = ANNOTATIONS) -> list[Span]:
                  row["entity_type"], row["concept"]) for row in annotation_rows(path)]
 
 
-def documents(sources: set[str]) -> dict[tuple[str, str], tuple[str, str]]:
-    """(source, field) → (text, context) for every field of every annotated source."""
-    docs: dict[tuple[str, str], tuple[str, str]] = {}
+#: (text, context, drugs): a field's text, the article's text that decides short forms, and the
+#: substances whose resistance names drug resistance (``kg.meshlinks.Vocabulary.drugs``).
+Document = tuple[str, str, tuple[str, ...]]
+
+
+def documents(sources: set[str]) -> dict[tuple[str, str], Document]:
+    """(source, field) → document for every field of every annotated source."""
+    docs: dict[tuple[str, str], Document] = {}
     if SENTENCES.name in sources:
         for number, line in enumerate(SENTENCES.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip() and not line.startswith("#"):
-                docs[(SENTENCES.name, f"line:{number}")] = (line, line)
+                docs[(SENTENCES.name, f"line:{number}")] = (line, line, ())
+    vocabulary = _mesh_vocabulary()
     for article in _articles(sources - {SENTENCES.name}):
         fields = article_fields(article)
         context = "\n".join(text for _, text in fields)
         for field, text in fields:
-            docs[(article.key, field)] = (text, context)
+            docs[(article.key, field)] = (text, context, vocabulary.drugs(article))
     return docs
+
+
+def _mesh_vocabulary() -> Vocabulary:
+    """What the build's MeSH links read (the drugs of an article indexed with drug resistance)."""
+    return Vocabulary.from_concepts(read_concepts(ROOT / "data" / "vocabulary"),
+                                    strengths=MESH_FINDING_STRENGTHS)
 
 
 def _articles(keys: set[str]) -> list[Article]:
@@ -178,12 +193,12 @@ def _articles(keys: set[str]) -> list[Article]:
     return [found[key] for key in sorted(found)]
 
 
-def predict(matcher: Matcher, docs: dict[tuple[str, str], tuple[str, str]]) -> tuple[list[Span], int]:
+def predict(matcher: Matcher, docs: dict[tuple[str, str], Document]) -> tuple[list[Span], int]:
     """The matcher's mentions as spans, and how many were unlisted miRNAs."""
     spans: list[Span] = []
     unlisted = 0
-    for (source, field), (text, context) in sorted(docs.items()):
-        for m in matcher.mentions(text, context):
+    for (source, field), (text, context, drugs) in sorted(docs.items()):
+        for m in matcher.mentions(text, context, drugs):
             spans.append(Span(source, field, m.start, m.end, m.entity_type, m.key))
             unlisted += not m.listed
     return spans, unlisted
@@ -237,8 +252,10 @@ def predict_effects(matcher: Matcher, sources: set[str]) -> dict[Pair, str]:
                                        indexed_disease=lambda: "breast_cancer"):
                     assert f.span is not None
                     found[(path.name, f"line:{number}", f.span[0], f.cargo, f.process)] = f.effect
+    vocabulary = _mesh_vocabulary()
     for article in _articles(sources - {p.name for p in (SENTENCES, EFFECT_SENTENCES, *REVIEWED)}):
-        for f in text_findings(article, matcher, ev_heading=True):
+        for f in text_findings(article, matcher, ev_heading=True,
+                               drugs=partial(vocabulary.drugs, article)):  # as the build does
             assert f.span is not None
             found[(article.key, f.field, f.span[0], f.cargo, f.process)] = f.effect
     return found

@@ -154,9 +154,10 @@ _SUPPOSED = re.compile(r"\bhypothesi[sz](?:e|es|ed)\s+that\b", re.I)
 #: ("miR-200a, miR-200b and miR-429 inhibitors"); ``\0`` stands for another cargo name.
 _UNDONE_BEFORE = re.compile(
     r"(?P<words>\b(?:knock-?down|silencing|inhibition|inhibiting|depletion|deletion|knock-?out|loss|"
-    r"blockade|blocking|suppression|suppressing|down-?regulation|absence|lack|antagonism)\s+of"
+    r"blockade|blocking|suppression|suppressing|down-?regulation|absence|lack|antagonism|"
+    r"disruption)\s+of"
     r"(?:\s+(?:the|exosomal|EV|extracellular|vesicular|circulating|[\w-]+-derived))*"
-    r"|\b(?:blocking|inhibiting|silencing|suppressing|depleting|neutrali[sz]ing)"
+    r"|\b(?:blocking|inhibiting|silencing|suppressing|depleting|neutrali[sz]ing|disrupting)"
     r"(?:\s+(?:the|exosomal|EV|extracellular|vesicular|circulating|[\w-]+-derived))*"
     r"|\b(?:(?:si|sh)RNAs?|antagomirs?|inhibitors?|antibod(?:y|ies)|antisense\s+[\w-]+)\s+"
     r"(?:against|targeting|to|of)(?:\s+(?:the|exosomal|EV|extracellular|vesicular|circulating))*"

@@ -63,7 +63,8 @@ class ArticleLinker:
         if indexed and not ev_heading and not self.matcher.names_ev(article_fields(article)):
             indexed = []  # a miRNA and a process indexed on an article that is not about EVs
         mined = text_findings(article, self.matcher, ev_heading=ev_heading,
-                              indexed_disease=partial(self.vocabulary.disease, article))
+                              indexed_disease=partial(self.vocabulary.disease, article),
+                              drugs=partial(self.vocabulary.drugs, article))
         for finding in (*indexed, *mined):
             if article.retracted:
                 finding = replace(finding, retracted=True)

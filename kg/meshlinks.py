@@ -34,6 +34,7 @@ from kg.findings import Finding
 from kg.hierarchy import narrowest, parent_keys
 from kg.namespaces import EVKG, MESH, RDFS, SKOS
 from kg.records import Article
+from kg.textmining import DRUG_RESISTANCE
 from kg.vocabulary import Concept
 
 #: The ontology whose cargo classes are aligned to MeSH descriptors.
@@ -97,6 +98,16 @@ class Vocabulary:
         """The disease context the article's headings give (the narrowest), or ""."""
         return narrowest((link.key for _, _, link in self.uis(article)
                           if link.scheme == "diseases"), self.parents)
+
+    def drugs(self, article: Article) -> tuple[str, ...]:
+        """The article's substances whose resistance its text may name ("cetuximab
+        resistance"), when a heading maps to drug resistance (Drug Resistance, Neoplasm): names
+        in natural order ("Cetuximab", "Cisplatin"; not "Receptor, ErbB-2", "ERBB2 protein,
+        human"). An article indexed with insulin, but not with drug resistance, gives none."""
+        if not any(link.scheme == "processes" and link.key == DRUG_RESISTANCE
+                   for _, _, link in self.uis(article)):
+            return ()
+        return tuple(s.name for s in article.substances if s.name and ", " not in s.name)
 
     def names_ev(self, article: Article) -> bool:
         """Whether a heading or substance of the article maps to an EV type."""

