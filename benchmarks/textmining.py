@@ -255,7 +255,7 @@ def predict_effects(matcher: Matcher, sources: set[str]) -> dict[Pair, str]:
     vocabulary = _mesh_vocabulary()
     for article in _articles(sources - {p.name for p in (SENTENCES, EFFECT_SENTENCES, *REVIEWED)}):
         for f in text_findings(article, matcher, ev_heading=True,
-                               drugs=partial(vocabulary.drugs, article)):  # as the build does
+                               indexed_drugs=partial(vocabulary.drugs, article)):  # as the build
             assert f.span is not None
             found[(article.key, f.field, f.span[0], f.cargo, f.process)] = f.effect
     return found

@@ -29,7 +29,8 @@ The rules, on the words between the two names:
    motility"): then only the words after it count; none either for a
    process named as the place or the means of an effect
    ("glucose metabolism in the pre-metastatic niche", "via exosome-mediated transfer", "the
-   apoptosis pathway"), nor for one named as what the cargo did not act on ("enhanced migration
+   apoptosis pathway") or as what carried the cargo ("when delivered by exosomes", "exosomal
+   transfer of miR-222"), nor for one named as what the cargo did not act on ("enhanced migration
    rather than proliferation"); and a question or a hypothesis states none ("Does miR-155
    drive …?", "We hypothesized that exosomal survivin contributes to …").
 4. A phrase of the process that carries its own direction ("suppress T cell killing",
@@ -103,8 +104,10 @@ _EFFECT_OF = re.compile(r"\s*(?P<words>(?:effects?|activit(?:y|ies)|roles?|funct
 #: An effect word on another's ability to act ("abolished the ability of their exosomes to
 #: enhance"): the two compose.
 _ABILITY = re.compile(r"\s+(?:the\s+)?(?:ability|capacity|potential|power)\b[^;,]*?\bto\s+$", re.I)
-#: A process phrase whose effect word is a passive with its agent ("transferred by exosomes").
-_PASSIVE_PHRASE = re.compile(r"\s+(?:by|via)\b", re.I)
+#: A process phrase that says the cargo was carried ("transferred by exosomes", "exosomal
+#: transfer of miR-222"): the cargo is what is carried, and no effect word acts on the carrying.
+_CARRIED = re.compile(r"\b(?:transferred|delivered|shuttled)\s+(?:by|via)\b|"
+                      r"^(?:exosomal|exosome|EV|vesicular)\s+transfer$", re.I)
 #: Hedges between the names: the effect stands, the note says so.
 HEDGE = re.compile(r"\b(?:may|might|could|possibl[ey]|potential(?:ly)?|probabl[ey]|likely|"
                    r"perhaps|candidates?|promising)\b", re.I)
@@ -244,6 +247,8 @@ def read_effect(sentence: str, cargo: Span, process: Span, *,
                                 if (c.start, c.end) != (cargo.start, cargo.end)))
     if _SUPPOSED.search(_before(masked, min(cargo.start, process.start))):
         return Effect()  # "We hypothesized that exosomal survivin contributes to …"
+    if _CARRIED.search(process.text):
+        return Effect()  # "miR-21 suppressed apoptosis when delivered by exosomes"
     if cargo.end <= process.start:
         between = masked[cargo.end:process.start]
         read = _cargo_first(masked, between, cargo, process)
@@ -291,10 +296,7 @@ def _cargo_first(masked: str, between: str, cargo: Span,
             if (_NEEDED.match(c.group()) or not _BE_BEFORE.search(between, 0, c.start()))
             and (between[c.start() - 1:c.start()] != "-" or c.start() == 1)]  # not "exosome-induced"
     if not cues:  # the phrase may assert it: "suppress T cell killing", "pro-angiogenic"
-        phrase = _CUE.search(process.text)
-        if phrase and _PASSIVE_PHRASE.match(process.text, phrase.end()):
-            phrase = None  # "transferred by exosomes" says what carried the cargo
-        phrase = phrase or _PRO.match(process.text)
+        phrase = _CUE.search(process.text) or _PRO.match(process.text)
         if phrase:
             return "promotes", phrase.group()
         anti = _ANTI_BEFORE.search(_before(masked, process.start))

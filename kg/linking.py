@@ -64,7 +64,7 @@ class ArticleLinker:
             indexed = []  # a miRNA and a process indexed on an article that is not about EVs
         mined = text_findings(article, self.matcher, ev_heading=ev_heading,
                               indexed_disease=partial(self.vocabulary.disease, article),
-                              drugs=partial(self.vocabulary.drugs, article))
+                              indexed_drugs=partial(self.vocabulary.drugs, article))
         for finding in (*indexed, *mined):
             if article.retracted:
                 finding = replace(finding, retracted=True)

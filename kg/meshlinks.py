@@ -34,8 +34,7 @@ from kg.findings import Finding
 from kg.hierarchy import narrowest, parent_keys
 from kg.namespaces import EVKG, MESH, RDFS, SKOS
 from kg.records import Article
-from kg.textmining import DRUG_RESISTANCE
-from kg.vocabulary import Concept
+from kg.vocabulary import DRUG_RESISTANCE, Concept
 
 #: The ontology whose cargo classes are aligned to MeSH descriptors.
 ONTOLOGY = Path(__file__).resolve().parents[1] / "ontology" / "evkg.ttl"
@@ -56,6 +55,11 @@ class MeshLink:
     def note(self, ui: str, label: str) -> str:
         what = f"cargo class {self.key}" if self.scheme == "class" else self.key
         return f"MeSH {ui} {label} ({self.strength} match of {what})"
+
+
+#: The qualifiers of a heading that index its substance as a drug (NLM's labels).
+DRUG_QUALIFIERS = frozenset({"pharmacology", "therapeutic use", "administration & dosage",
+                             "adverse effects", "toxicity", "pharmacokinetics"})
 
 
 @dataclass(frozen=True)
@@ -102,12 +106,16 @@ class Vocabulary:
     def drugs(self, article: Article) -> tuple[str, ...]:
         """The article's substances whose resistance its text may name ("cetuximab
         resistance"), when a heading maps to drug resistance (Drug Resistance, Neoplasm): names
-        in natural order ("Cetuximab", "Cisplatin"; not "Receptor, ErbB-2", "ERBB2 protein,
-        human"). An article indexed with insulin, but not with drug resistance, gives none."""
+        in natural order ("Cetuximab"; not "Receptor, ErbB-2", "ERBB2 protein, human"), and not
+        a substance indexed only as something else than a drug (a heading of it with
+        qualifiers, none of them a drug's: "Insulin/metabolism", "Glucose/metabolism"). None
+        for an article not indexed with drug resistance."""
         if not any(link.scheme == "processes" and link.key == DRUG_RESISTANCE
                    for _, _, link in self.uis(article)):
             return ()
-        return tuple(s.name for s in article.substances if s.name and ", " not in s.name)
+        qualified = {h.descriptor_ui: {q.label for q in h.qualifiers} for h in article.mesh_headings}
+        return tuple(s.name for s in article.substances if s.name and ", " not in s.name
+                     and (not qualified.get(s.ui) or qualified[s.ui] & DRUG_QUALIFIERS))
 
     def names_ev(self, article: Article) -> bool:
         """Whether a heading or substance of the article maps to an EV type."""

@@ -44,7 +44,7 @@ from kg.lexicons import Lexicon, Name, concept_names, lexicons
 from kg.mirnas import NEEDLES as MIRNA_NEEDLES
 from kg.mirnas import find_names, name_keys, normalise
 from kg.records import Article
-from kg.vocabulary import Concept
+from kg.vocabulary import DRUG_RESISTANCE, Concept
 
 #: Entity types, by the vocabulary file (scheme) their concepts come from.
 ENTITY_TYPES: dict[str, str] = {"cargo": "cargo", "processes": "process", "ev_types": "ev",
@@ -107,8 +107,9 @@ _CHARACTERISED = re.compile(r"immunoblot|western\s+blot|characteri[sz]|nanoparti
                             r"flow\s+cytometr|identity", re.I)
 _CHARACTERISED_NEAR = 60
 #: A process named as a qualifier of another noun ("apoptosis-related genes", "apoptosis
-#: assays", "metastasis-associated lung adenocarcinoma transcript 1"): no mention of it.
-_QUALIFIER_AFTER = re.compile(r"(?:-|\s+)(?:related|associated|assays?|staining|kits?)\b",
+#: assays", "metastasis-associated lung adenocarcinoma transcript 1", "exosomal transfer RNA
+#: fragments"): no mention of it.
+_QUALIFIER_AFTER = re.compile(r"(?:-|\s+)(?:related|associated|assays?|staining|kits?|RNAs?)\b",
                               re.I)
 
 
@@ -158,18 +159,19 @@ class Matcher:
 
     def mentions(self, text: str, context: str = "", drugs: Sequence[str] = ()) -> list[Mention]:
         """Every mention in ``text``, sorted; ``context`` (default: the text) decides short forms;
-        ``drugs`` as for :meth:`mentions_with_cargo`."""
+        ``drugs`` name drug resistance by their resistance (:meth:`mentions_with_cargo`)."""
         prepared = _prepare(text)
         return self._finish(self._cargo(*prepared) + self._other(*prepared)
                             + _drug_mentions(_drug_pattern(drugs), prepared[0]), context or text)
 
     def mentions_with_cargo(self, fields: Iterable[tuple[str, str]],
-                            drugs: Callable[[], Sequence[str]] = tuple) -> dict[str, list[Mention]]:
+                            indexed_drugs: Callable[[], Sequence[str]] = tuple
+                            ) -> dict[str, list[Mention]]:
         """Mentions per field of texts that name a listed cargo somewhere; {} when none does.
 
         The cheap cargo scan runs first, so an article without cargo costs a fraction of a
-        full scan (most of PubMed names none of the vocabulary's molecules). ``drugs`` (asked
-        only then) are names whose resistance or sensitivity names drug resistance too
+        full scan (most of PubMed names none of the vocabulary's molecules). ``indexed_drugs``
+        (asked only then) gives names whose resistance or sensitivity names drug resistance too
         ("cetuximab resistance", "resistance to cetuximab", "cetuximab-resistant").
         """
         prepared = [(field, text, _prepare(text)) for field, text in fields]
@@ -177,7 +179,7 @@ class Matcher:
         if not any(m.listed for found in cargo for m in found):
             return {}
         context = "\n".join(text for _, text, _ in prepared)
-        resisted = _drug_pattern(drugs())
+        resisted = _drug_pattern(indexed_drugs())
         return {field: self._finish(found + self._other(*p) + _drug_mentions(resisted, p[0]),
                                     context)
                 for (field, _, p), found in zip(prepared, cargo, strict=True)}
@@ -219,10 +221,6 @@ class Matcher:
         return _resolve([m for m in found if _in_context(m.text, context, known)])
 
 
-#: The vocabulary's process that a drug's resistance (or, by its opposite, sensitivity) names.
-DRUG_RESISTANCE = "drug_resistance"
-
-
 def _drug_pattern(drugs: Sequence[str]) -> re.Pattern[str] | None:
     """ "<drug> resistance / resistant / sensitivity", "resistance / sensitivity to <drug>" (None
     without drugs; names of three letters or fewer are left out)."""
@@ -233,8 +231,10 @@ def _drug_pattern(drugs: Sequence[str]) -> re.Pattern[str] | None:
 @lru_cache(maxsize=256)
 def _compiled_drug_pattern(drugs: tuple[str, ...]) -> re.Pattern[str]:
     names = "|".join(re.escape(d) for d in sorted(drugs, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:(?:{names})(?:\s+|-)(?:resistance|resistant|sensitivity)|"
-                      rf"(?:resistance|sensitivity)\s+to\s+(?:{names}))(?![\w-])", re.I)
+    return re.compile(rf"(?<!\w)(?:(?:{names})(?:\s+|-)(?:resistance|resistant|sensitivity|"
+                      rf"sensitive)|(?:resistance|sensitivity)\s+to\s+(?:{names})"
+                      rf"(?!\s+(?:deprivation|starvation|depletion|withdrawal|species|stress)))"
+                      rf"(?![\w-])", re.I)
 
 
 def _drug_mentions(pattern: re.Pattern[str] | None, folded: str) -> list[Mention]:
@@ -330,16 +330,17 @@ def article_fields(article: Article) -> tuple[tuple[str, str], ...]:
 
 def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = False,
                   indexed_disease: Callable[[], str] = str,
-                  drugs: Callable[[], Sequence[str]] = tuple) -> Iterator[Finding]:
+                  indexed_drugs: Callable[[], Sequence[str]] = tuple) -> Iterator[Finding]:
     """A candidate finding for each listed cargo and process named in one sentence of an
     article about extracellular vesicles: one whose title, abstract or keywords name an EV
     type, or (``ev_heading``) whose MeSH indexing does. A molecule and a process in an article
     on something else (a colon cancer cell line, beta cells) are no EV cargo finding. The
     disease context is the text's, else the one the MeSH headings give (``indexed_disease``,
-    asked only then). ``drugs`` are names whose resistance names drug resistance (the
-    substances of an article indexed with drug resistance: ``kg.meshlinks.Vocabulary.drugs``)."""
+    asked only then). ``indexed_drugs`` gives names whose resistance names drug resistance
+    (the substances of an article indexed with it: ``kg.meshlinks.Vocabulary.drugs``)."""
     fields = article_fields(article)
-    found = matcher.mentions_with_cargo(fields, drugs)
+    found = matcher.mentions_with_cargo(fields, indexed_drugs)
+    # an EV mention found already settles it; names_ev scans again for one inside a longer name
     if not found or not (ev_heading or any(m.entity_type == "ev" for mentions in found.values()
                                            for m in mentions) or matcher.names_ev(fields)):
         return

@@ -25,6 +25,9 @@ STRENGTHS: dict[str, NamedNode] = {
     "narrow": SKOS.narrowMatch,
     "related": SKOS.relatedMatch,
 }
+#: The process a drug's resistance names ("cetuximab resistance"), for drugs the vocabulary's
+#: phrases do not list (``kg.meshlinks.Vocabulary.drugs``, ``kg.textmining``).
+DRUG_RESISTANCE = "drug_resistance"
 #: The vocabulary files, in build order (file stem → scheme).
 VOCABULARY_FILES = ("processes", "diseases", "ev_types", "cargo")
 

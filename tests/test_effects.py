@@ -219,6 +219,12 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
     ("Exosomal miR-1246 delivered via extracellular vesicles promoted migration.",
      {("hsa-miR-1246", "ev_mediated_communication"): "associatedWith",
       ("hsa-miR-1246", "migration"): "promotes"}),
+    # a code review's: an effect word elsewhere does not act on the carrying; "transfer RNA"
+    ("Exosomal miR-21 suppressed apoptosis when delivered by exosomes to recipient cells.",
+     {("hsa-miR-21", "ev_mediated_communication"): "associatedWith",
+      ("hsa-miR-21", "apoptosis_resistance"): "promotes"}),
+    ("Exosomal transfer RNA fragments and miR-21 promoted migration.",
+     {("hsa-miR-21", "migration"): "promotes"}),
     # markers that vesicles or cells are characterised by are not cargo that acts
     ("CD63-positive vesicles conferred tamoxifen resistance.", {}),
     ("Vesicles positive for CD63 and TSG101 carried miR-221, which conferred tamoxifen resistance.",

@@ -12,7 +12,7 @@ from kg.build import ontology_quads
 from kg.findings import Finding, finding_quads
 from kg.linking import ArticleLinker
 from kg.meshlinks import MeshLink, Vocabulary, mesh_findings, strongest
-from kg.records import Article, MeshHeading, Substance
+from kg.records import Article, MeshHeading, Qualifier, Substance
 from kg.textmining import Matcher, text_findings
 from kg.validate import check_problems, shacl_problems, store_graph
 from kg.vocabulary import read_concepts, vocabulary_quads
@@ -170,8 +170,23 @@ def test_an_article_indexed_with_drug_resistance_names_its_substances_resistance
     assert processes(article) == set()
     assert processes(resisted) == {"<https://w3id.org/evkg/process/drug_resistance>"}
     effects = {f.effect for f in text_findings(resisted, linker.matcher, ev_heading=True,
-                                               drugs=lambda: ("Cisplatin",))}
+                                               indexed_drugs=lambda: ("Cisplatin",))}
     assert effects == {"promotes"}
     insulin = replace(article, title="Exosomal miR-21 induces insulin resistance",
                       substances=(Substance(name="Insulin", ui="D007328"),))
     assert linker.vocabulary.drugs(insulin) == ()
+    # a code review's: a substance indexed only as something else than a drug is none, even
+    # where the article is indexed with drug resistance; nor is a drug's "deprivation"
+    glucose = Substance(name="Glucose", ui="D005947")
+    metabolism = replace(heading("D005947", "Glucose"), qualifiers=(Qualifier("metabolism"),))
+    mixed = replace(resisted, substances=(cisplatin, glucose),
+                    mesh_headings=(*resisted.mesh_headings, metabolism))
+    assert linker.vocabulary.drugs(mixed) == ("Cisplatin",)
+    def drugs() -> tuple[str, ...]:
+        return ("Glucose", "Cisplatin", "Fluorouracil")
+
+    for title, found in (("Exosomal miR-21 conferred resistance to glucose deprivation", set()),
+                         ("Exosomal miR-21 made cisplatin-sensitive cells resistant", {"drug_resistance"}),
+                         ("Exosomal miR-21 reduced 5-fluorouracil sensitivity", {"drug_resistance"})):
+        assert {f.process for f in text_findings(replace(resisted, title=title), linker.matcher,
+                                                 ev_heading=True, indexed_drugs=drugs)} == found, title
