@@ -100,6 +100,9 @@ class BuildReport:
     inputs: dict[str, dict[str, str]] = field(default_factory=dict)
     #: The names of those an ingest was not given and took from the current release.
     remembered: tuple[str, ...] = ()
+    #: An ingest given neither into a release whose manifest records none (an older evkg's,
+    #: from before ``inputs``): whether it was made with them is not known.
+    unrecorded: bool = False
 
     @property
     def source_errors(self) -> int:
@@ -271,7 +274,8 @@ def _ingest(files: Sequence[str | Path], into: Path, *, mesh_file: Path | None,
             progress: bool, max_errors: int | None) -> BuildReport:
     previous = release.current_release(into)
     paths = list(iter_source_files(files))
-    recorded = release.read_manifest(previous).get("inputs") or {}
+    manifest = release.read_manifest(previous)
+    recorded = manifest.get("inputs") or {}
     remembered = remembered_inputs(previous, recorded, mesh=mesh_file, mirbase=mirbase_file)
     mesh_file = mesh_file or remembered.get("mesh")
     mirbase_file = mirbase_file or remembered.get("mirbase")
@@ -282,7 +286,8 @@ def _ingest(files: Sequence[str | Path], into: Path, *, mesh_file: Path | None,
     report = BuildReport(version=digest.hexdigest()[:12], based_on=previous.name,
                          announce=progress, max_errors=max_errors,
                          inputs=recorded_inputs(mesh=mesh_file, mirbase=mirbase_file),
-                         remembered=tuple(remembered))
+                         remembered=tuple(remembered),
+                         unrecorded="inputs" not in manifest and not (mesh_file or mirbase_file))
 
     def fill(staging: Path) -> None:
         _fill(staging, previous / "store", paths, report, inputs)

@@ -94,6 +94,10 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
         for name in report.remembered:
             click.echo(f"  --{name} {report.inputs[name]['file']}: the file the previous release "
                        "was made with")
+        if report.unrecorded:
+            click.echo(f"  release {report.based_on} does not record whether it was made with "
+                       "--mesh or --mirbase (an older evkg made it): this ingest read its "
+                       "records without them; if it was, ingest these files again with them")
         for name, count in report.files.items():
             absent = f" ({count.not_in_graph} not in the graph)" if count.not_in_graph else ""
             older = (f" ({count.superseded} older than the graph's version)"

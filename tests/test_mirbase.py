@@ -167,6 +167,27 @@ def test_an_ingest_takes_the_builds_mirbase_again(tmp_path: Path) -> None:
     assert current_release(out) == released  # nothing published
 
 
+def test_an_ingest_into_a_release_that_records_no_inputs_says_so(tmp_path: Path) -> None:
+    """A release made before manifests recorded --mesh / --mirbase may have been made with
+    them: an ingest given neither cannot take them again, and says what it did."""
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text(MEDLINE, encoding="utf-8")
+    second.write_text(MEDLINE.replace("99000201", "99000202"), encoding="utf-8")
+    out = tmp_path / "build"
+    build([first], out, default_articles=False, shacl=False)
+    previous = current_release(out)
+    manifest = json.loads((previous / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["inputs"]  # as an older evkg wrote it
+    (previous / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = CliRunner().invoke(main, ["ingest", str(second), "--into", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (f"release {previous.name} does not record whether it was made with --mesh or "
+            "--mirbase (an older evkg made it): this ingest read its records without them; if "
+            "it was, ingest these files again with them") in result.output
+    result = CliRunner().invoke(main, ["ingest", str(first), "--into", str(out)])
+    assert "does not record" not in result.output  # the new release records its (no) inputs
+
+
 def test_a_file_given_to_an_ingest_that_changes_no_graph_is_still_recorded(tmp_path: Path) -> None:
     """Re-applying a file with --mirbase changed no graph, so no release was published and the
     file was forgotten: the next ingest read its miRNAs without it."""
