@@ -364,6 +364,18 @@ def test_a_molecule_named_as_a_target_is_no_cargo_of_a_finding(matcher: Matcher)
      "Low exosomal miR-200c was associated with poor overall survival in breast cancer.",
      [("hsa-miR-200c", "breast_cancer", '"miR-200c", "associated with poor overall survival" and '
                                         '"breast cancer" in one sentence')]),
+    # a seventh's: a shorter survival, a hazard ratio, predicting chemoresistance are claims too
+    ("Extracellular vesicles in breast cancer",
+     "Patients with high exosomal HER2 levels had shorter progression-free survival in breast cancer.",
+     [("ERBB2", "breast_cancer", '"HER2", "had shorter progression-free survival" and "breast '
+                                 'cancer" in one sentence')]),
+    ("Extracellular vesicles in breast cancer",
+     "High exosomal miR-21 predicted death in breast cancer (HR = 2.14).",
+     [("hsa-miR-21", "breast_cancer", '"miR-21", "HR = 2.14" and "breast cancer" in one sentence')]),
+    ("Extracellular vesicles in breast cancer",
+     "Exosomal UCH-L1 could be a useful indicator for predicting chemoresistance in breast cancer.",
+     [("UCHL1", "breast_cancer", '"UCH-L1", "predicting chemoresistance" and "breast cancer" in one '
+                                 'sentence, hedged ("could")')]),
     # a code review's: cells surviving, genes related to prognosis are no biomarker claim
     ("Extracellular vesicles in breast cancer",
      "Exosomal survivin was associated with survival of breast cancer cells after paclitaxel.", []),
