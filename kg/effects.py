@@ -111,6 +111,9 @@ _CARRIED = re.compile(r"\b(?:transferred|delivered|shuttled)\s+(?:by|via)\b|"
 #: Hedges between the names: the effect stands, the note says so.
 HEDGE = re.compile(r"\b(?:may|might|could|possibl[ey]|potential(?:ly)?|probabl[ey]|likely|"
                    r"perhaps|candidates?|promising)\b", re.I)
+#: A name written as what carries it ("TRPC5-containing EVs", "miR-21-enriched exosomes"): no
+#: subject of a clause of its own.
+CARRIER_AFTER = re.compile(r"-(?:containing|enriched|loaded|rich|carrying|bearing|laden)\b", re.I)
 #: Another cargo's name (written as NULs) between the two.
 _OTHER_NAME = re.compile("\0+")
 #: Words between the two names after which the sentence no longer says one acts on the other.
@@ -272,6 +275,15 @@ def read_effect(sentence: str, cargo: Span, process: Span, *,
                   hedge.group() if hedge else "")
 
 
+def acted_on(sentence: str, start: int) -> bool:
+    """Whether the name at ``start`` follows an effect word of its own clause: what that word
+    acts on ("reduced the production of TRPC5-containing EVs"), not the clause's subject."""
+    return _ACTED_ON.search(_before(sentence, start)) is not None
+
+
+_ACTED_ON = re.compile(rf"\b{CUE}[^,;]*$", re.I)
+
+
 def _before(masked: str, end: int) -> str:
     """The words just before ``end``: what the rules that end at a name look at (a window, so
     that a long run of text costs no more than a short one)."""
@@ -307,8 +319,8 @@ def _cargo_first(masked: str, between: str, cargo: Span,
     if "," in between[last.end():] and _OWN_PREDICATE.match(masked, process.end):
         return None  # "enhanced proliferation, and apoptosis was reduced": another's effect word
     for other in _OTHER_NAME.finditer(between, 0, last.start()):
-        if cues[0].end() <= other.start():  # "miR-155 promoted X and miR-34a inhibited Y"
-            return None
+        if cues[0].end() <= other.start() and not CARRIER_AFTER.match(between, other.end()):
+            return None  # "miR-155 promoted X and miR-34a inhibited Y" (not "TRPC5-containing EVs")
     effect = _direction(last)
     if len(cues) > 1 and _ABILITY.match(between[cues[-2].end():last.start()]):
         outer = cues[-2]  # "reduced the ability of their exosomes to enhance"

@@ -37,7 +37,7 @@ from typing import NamedTuple
 from pyoxigraph import NamedNode
 
 from kg.articles import subject_iri
-from kg.effects import HEDGE, LONGEST, Effect, read_effect
+from kg.effects import CARRIER_AFTER, HEDGE, LONGEST, Effect, acted_on, read_effect
 from kg.findings import Finding
 from kg.hierarchy import narrowest, parent_keys
 from kg.lexicons import Lexicon, Name, concept_names, lexicons
@@ -478,13 +478,17 @@ def _sentence_effect(sentence: str, offset: int, named_cargo: list[Mention],
     inhibitors"): every pair of names is read, and pairs that disagree give no effect. One
     finding, at the names it was read from. A process named to say which cells or patients
     ("paclitaxel-resistant MDA-MB-231 cells", "metastatic 4T1 cells") is not read: what acts
-    on those cells says nothing of the process."""
+    on those cells says nothing of the process; nor is a molecule's name as what carries it
+    where an effect word acts on it ("Silencing of TRPC5 reduced the production of
+    TRPC5-containing EVs and restored …": the first name is the subject)."""
     others = [_in_sentence(m, offset) for m in cargo_names]
     stated = [p for p in named if not _POPULATION_ADJECTIVE.search(p.text)
               or not _POPULATION_NOUN_AFTER.match(sentence, p.end - offset)]
+    acting = [c for c in named_cargo if not CARRIER_AFTER.match(sentence, c.end - offset)
+              or not acted_on(sentence, c.start - offset)]
     read = [(read_effect(sentence, _in_sentence(cargo, offset), _in_sentence(process, offset),
                          other_cargo=others), cargo, process)
-            for cargo in named_cargo[:NAMES_READ] for process in stated[:NAMES_READ]]
+            for cargo in (acting or named_cargo)[:NAMES_READ] for process in stated[:NAMES_READ]]
     directed = [found for found in read if found[0].cue]
     if not directed or len({effect.effect for effect, _, _ in directed}) > 1:
         return Effect(), named_cargo[0], named[0]

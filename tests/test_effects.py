@@ -225,6 +225,12 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
       ("hsa-miR-21", "apoptosis_resistance"): "promotes"}),
     ("Exosomal transfer RNA fragments and miR-21 promoted migration.",
      {("hsa-miR-21", "migration"): "promotes"}),
+    # a seventh's: a name as what carries the molecule, acted on, is neither the subject nor
+    # another cargo's clause; one that is the subject is read
+    ("Silencing of TRPC5 reduced the production of TRPC5-containing EVs and restored adriamycin "
+     "sensitivity.", {("TRPC5", "drug_resistance"): "promotes"}),
+    ("UCH-L1-containing exosomes may promote chemoresistance, and exosomal UCH-L1 was measured.",
+     {("UCHL1", "drug_resistance"): "promotes"}),
     # markers that vesicles or cells are characterised by are not cargo that acts
     ("CD63-positive vesicles conferred tamoxifen resistance.", {}),
     ("Vesicles positive for CD63 and TSG101 carried miR-221, which conferred tamoxifen resistance.",
