@@ -129,12 +129,19 @@ class Mention:
     listed: bool = True
 
 
+class Mentioned(NamedTuple):
+    """A field's text with dashes folded (what the names were found in), and its mentions."""
+
+    folded: str
+    mentions: list[Mention]
+
+
 class Matcher:
     """Finds vocabulary mentions in text; build it once with :meth:`from_concepts`."""
 
     def __init__(self, cargo: tuple[Lexicon, ...], other: tuple[Lexicon, ...],
                  mirnas: dict[str, str], parents: dict[str, tuple[str, ...]],
-                 ev_markers: frozenset[str] = frozenset(), ev: tuple[Lexicon, ...] = ()) -> None:
+                 ev_markers: frozenset[str], ev: tuple[Lexicon, ...]) -> None:
         self.cargo, self.other, self.mirnas, self.parents = cargo, other, mirnas, parents
         #: The cargo the vocabulary calls EV markers (CD63, TSG101 …).
         self.ev_markers = ev_markers
@@ -169,7 +176,7 @@ class Matcher:
 
     def mentions_with_cargo(self, fields: Iterable[tuple[str, str]],
                             indexed_drugs: Callable[[], Sequence[str]] = tuple
-                            ) -> dict[str, list[Mention]]:
+                            ) -> dict[str, Mentioned]:
         """Mentions per field of texts that name a listed cargo somewhere; {} when none does.
 
         The cheap cargo scan runs first, so an article without cargo costs a fraction of a
@@ -183,8 +190,8 @@ class Matcher:
             return {}
         context = "\n".join(text for _, text, _ in prepared)
         resisted = _drug_pattern(indexed_drugs())
-        return {field: self._finish(found + self._other(*p) + _drug_mentions(resisted, p[0]),
-                                    context)
+        return {field: Mentioned(p[0], self._finish(
+                    found + self._other(*p) + _drug_mentions(resisted, p[0]), context))
                 for (field, _, p), found in zip(prepared, cargo, strict=True)}
 
     def names_ev(self, fields: Iterable[tuple[str, str]]) -> bool:
@@ -344,19 +351,19 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
     fields = article_fields(article)
     found = matcher.mentions_with_cargo(fields, indexed_drugs)
     # an EV mention found already settles it; names_ev scans again for one inside a longer name
-    if not found or not (ev_heading or any(m.entity_type == "ev" for mentions in found.values()
-                                           for m in mentions) or matcher.names_ev(fields)):
+    if not found or not (ev_heading or any(m.entity_type == "ev" for field in found.values()
+                                           for m in field.mentions) or matcher.names_ev(fields)):
         return
-    disease = matcher.disease(found["title"] + found["abstract"]) or indexed_disease()
+    disease = matcher.disease(found["title"].mentions + found["abstract"].mentions) or indexed_disease()
     iri = subject_iri(article)
     in_sentences: set[tuple[str, str]] = set()
     for field, text in fields:
         keywords = field == "keywords"
         spans = [(0, len(text))] if keywords else sentence_spans(text)
-        folded = _prepare(text)[0]  # the text the names were found in: dashes folded
+        folded, mentions = found[field]
         for start, end in spans:
             asked = _asked_from(folded, start, end)  # a question states no effect
-            inside = [m for m in found[field] if start <= m.start < end]
+            inside = [m for m in mentions if start <= m.start < end]
             processes: dict[str, list[Mention]] = {}
             for m in inside:
                 if m.entity_type == "process" and not _QUALIFIER_AFTER.match(folded, m.end):
