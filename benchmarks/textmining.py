@@ -49,7 +49,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -176,6 +176,7 @@ def documents(sources: set[str]) -> dict[tuple[str, str], Document]:
     return docs
 
 
+@lru_cache(maxsize=1)
 def _mesh_vocabulary() -> Vocabulary:
     """What the build's MeSH links read (the drugs of an article indexed with drug resistance)."""
     return Vocabulary.from_concepts(read_concepts(ROOT / "data" / "vocabulary"),
