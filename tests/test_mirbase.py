@@ -185,7 +185,9 @@ def test_an_ingest_into_a_release_that_records_no_inputs_says_so(tmp_path: Path)
             "--mirbase (an older evkg made it): this ingest read its records without them; if "
             "it was, ingest these files again with them") in result.output
     result = CliRunner().invoke(main, ["ingest", str(first), "--into", str(out)])
+    assert result.exit_code == 0, result.output
     assert "does not record" not in result.output  # the new release records its (no) inputs
+    assert "inputs" in json.loads((current_release(out) / "manifest.json").read_text(encoding="utf-8"))
 
 
 def test_a_file_given_to_an_ingest_that_changes_no_graph_is_still_recorded(tmp_path: Path) -> None:
