@@ -69,7 +69,13 @@ def read_pubmed_xml(path: Path) -> Iterator[Record]:
                 resumed = cast(IO[bytes], _Resumed(handle, walk)) if walk.resume else None
                 yield from (_read_known_root(path, resumed, walk) if resumed
                             else _read_stream(path, handle, walk))
-            return
+            if walk.then is None:
+                return
+            # a bounded parse read the whole records before an error: what it cost comes next
+            (lost, walk.resume), walk.then, walk.stop = walk.then, None, None
+            yield from _rejected(path, walk, lost)
+            if not walk.resume:
+                return
         except etree.XMLSyntaxError as error:
             yield from _lost_records(path, walk, error)
             if not walk.resume:
@@ -236,6 +242,33 @@ def _plain_known_root(path: Path) -> str | None:
     """The root's name when its start tag is a known root with no namespace declaration on it
     (so the fast walk applies); None when a refused prolog or anything unusual takes the
     general walk."""
+    found = _root_start(path)
+    if found is None:
+        return None
+    start, _ = found
+    name = start.group(1).decode("ascii", "replace")
+    return name if name in KNOWN_ROOTS and b"xmlns" not in start.group(2) else None
+
+
+def _sniffed_root(path: Path) -> str:
+    """The root a parse that failed before giving any event would have read past malformed XML
+    in: a known root with no namespace declaration, or a plain wrapper whose first child is a
+    ``PubmedArticle`` or ``PubmedBookArticle``; else ''."""
+    found = _root_start(path)
+    if found is None or b"xmlns" in found[0].group(2):
+        return ""
+    start, data = found
+    name = start.group(1).decode("ascii", "replace")
+    if name in KNOWN_ROOTS:
+        return name
+    child = _CHILD_START.match(data, start.end())
+    wraps = child is not None and child.group(1).decode("ascii", "replace") in ARTICLE_TAGS
+    return name if wraps and b":" not in start.group(1) else ""
+
+
+def _root_start(path: Path) -> tuple[re.Match[bytes], bytes] | None:
+    """The root's start tag and the data it was found in (the file's first bytes, at most
+    1 MiB); None when the prolog declares entities or no start tag is found there."""
     data = b""
     with _open(path) as handle:
         while len(data) < _PROLOG_LIMIT and (chunk := handle.read(_PROLOG_CHUNK)):
@@ -247,12 +280,12 @@ def _plain_known_root(path: Path) -> str | None:
                     start = _ROOT_START.match(data, token.start())
                     if start is None:
                         break  # the start tag is not complete yet: read on
-                    name = start.group(1).decode("ascii", "replace")
-                    plain = name in KNOWN_ROOTS and b"xmlns" not in start.group(2)
-                    return name if plain else None
+                    return start, data
     return None
 
 
+#: The first element start tag after the root's (comments and processing instructions skipped).
+_CHILD_START = re.compile(rb"(?:[^<]|<!--.*?-->|<\?.*?\?>)*<([A-Za-z_:][^\s/>]*)", re.S)
 #: A root start tag: its name and its attributes, up to the closing ``>``.
 _ROOT_START = re.compile(rb"<([A-Za-z_:][^\s/>]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
 
@@ -316,6 +349,26 @@ def _note_warnings(walk: _Walk, events: etree.iterparse) -> None:
 
 # --- reading on after malformed XML ------------------------------------------------------------
 
+@dataclass(frozen=True)
+class _Start:
+    """A record start tag found by pattern: its ordinal among the file's record start tags, its
+    line and column, and its byte offset in the (gunzipped) file."""
+
+    ordinal: int
+    line: int
+    column: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class _Lost:
+    """The records a syntax error cost, each by (line, PMID), and the error's message and line."""
+
+    records: tuple[tuple[int, str], ...]
+    message: str
+    line: int
+
+
 @dataclass
 class _Walk:
     """Where a file's reading stands: records numbered so far (``count``, unexpected elements
@@ -324,8 +377,12 @@ class _Walk:
     root: str = ""
     count: int = 0
     records: int = 0
-    #: (ordinal of the record start tag, line, column) a resumed parse starts at
-    resume: tuple[int, int, int] | None = None
+    #: the record start tag a resumed parse starts at
+    resume: _Start | None = None
+    #: the offset a bounded parse ends at: it re-reads the whole records an error came after
+    stop: int | None = None
+    #: after a bounded parse: what the error cost, and where reading goes on
+    then: tuple[_Lost, _Start | None] | None = None
     #: the parser has warned: records may hold undefined entity references
     warned: bool = False
 
@@ -333,7 +390,7 @@ class _Walk:
     def shift(self) -> int:
         """What to add to a line of the parse to have the file's: a resumed parse's line 2 is
         the file's line it resumed at (its line 1 is a root of its own)."""
-        return self.resume[1] - 2 if self.resume else 0
+        return self.resume.line - 2 if self.resume else 0
 
     def line(self, elem: Element) -> int:
         """The line of ``elem`` in the file (0 when lxml does not know it)."""
@@ -341,86 +398,139 @@ class _Walk:
 
 
 class _Resumed:
-    """The file from a record start tag on, after a root start tag of its own on the first line
-    (and the file's XML declaration, so that its encoding holds)."""
+    """The file from a record start tag on (to ``walk.stop`` if set, then the root's end tag),
+    after a root start tag of its own on the first line (and the file's XML declaration, so that
+    its encoding holds)."""
 
     def __init__(self, handle: IO[bytes], walk: _Walk) -> None:
         assert walk.resume is not None
-        _, line, column = walk.resume
         self.handle = handle
-        first = handle.read(_PROLOG_CHUNK)
-        declaration = _DECLARATION.match(first)
-        data = first
-        for _ in range(line - 1):  # skip to the record's line
-            while (cut := data.find(b"\n")) < 0:
-                more = handle.read(1 << 16)
-                if not more:
-                    raise EOFError("the file ended before the line reading was to resume at")
-                data += more
-            data = data[cut + 1:]
-        self.head = ((declaration.group() if declaration else b"")
-                     + f"<{walk.root}>\n".encode() + data[column:])
+        data = handle.read(_PROLOG_CHUNK)
+        declaration = _DECLARATION.match(data)
+        skipped = 0
+        while skipped + len(data) <= walk.resume.offset:  # skip to the record's start tag
+            skipped += len(data)
+            if not (data := handle.read(1 << 16)):
+                raise EOFError("the file ended before the record reading was to resume at")
+        data = data[walk.resume.offset - skipped:]
+        self.left = None if walk.stop is None else walk.stop - walk.resume.offset
+        self.head = (declaration.group() if declaration else b"") + f"<{walk.root}>\n".encode()
+        self.body = data
+        self.tail = f"</{walk.root}>".encode() if walk.stop is not None else b""
 
     def read(self, size: int = -1) -> bytes:
         if self.head:
             data, self.head = self.head, b""
             return data
-        return self.handle.read(size)
+        data, self.body = (self.body, b"") if self.body else (self.handle.read(size), b"")
+        if self.left is not None:
+            data = data[:self.left]
+            self.left -= len(data)
+        if data:
+            return data
+        data, self.tail = self.tail, b""
+        return data
 
 
 _DECLARATION = re.compile(rb"\A(?:\xef\xbb\xbf)?<\?xml[^>]*\?>")
-#: The start tags of the records of each known root, and a record's own PMID.
-_RECORD_START = {
-    "PubmedArticleSet": rb"<(?:PubmedArticle|PubmedBookArticle|DeleteCitation)[\s>/]",
-    "MedlineCitationSet": rb"<(?:MedlineCitation|DeleteCitation)[\s>/]"}
+#: The start and end tags of the records of each known root, and a record's own PMID.
+_RECORD_TAGS = {"PubmedArticleSet": rb"PubmedArticle|PubmedBookArticle|DeleteCitation",
+                "MedlineCitationSet": rb"MedlineCitation|DeleteCitation"}
 _PMID = rb"<PMID[^>]*>\s*(\d+)\s*</PMID>"
 
 
 def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Iterator[Rejected]:
     """One ``Rejected`` for every record malformed XML cost, named by its line and PMID, and in
-    ``walk.resume`` the next record start after the error, if any (else ``None``).
+    ``walk`` where reading goes on (``walk.resume`` ``None`` when nowhere).
 
-    The records the parse did not give are those whose start tags (found by pattern) come after
-    the ``walk.records`` it gave and before the error; reading goes on at the first start tag
-    at or after the error (a tag the same error was found at again counts as lost).
+    The parse gave ``walk.records`` records; of those whose start tags (found by pattern) come
+    after them and before the error, the whole ones (their end tag before the error: lxml may
+    not have given them, as it gives no event of the data it read with the error) are read again
+    by a bounded parse, and the one the error is in is lost. Reading then goes on at the first
+    start tag at or after the error (a tag the same error was found at again counts as lost).
+    When a bounded parse fails, every record in it not given is lost.
     """
     line, column, what = _error_place(error, walk)
     message = f"malformed XML at line {line}, column {column}: {what}"
+    walk.root = walk.root or _sniffed_root(path)
     if not walk.root:  # not a known root nor a plain wrapper of PubmedArticle elements
         walk.resume = None
         yield Rejected(reason=f"{path}: {message}; reading stopped there, nothing after it was "
                               "read", provenance=Provenance(file=str(path), position=f"line {line}"))
         return
-    starts = _RECORD_START.get(walk.root, _RECORD_START["PubmedArticleSet"])
-    scan = re.compile(rb"(" + starts + rb")|" + _PMID)
-    again = walk.resume[0] if walk.resume else 0
-    lost: list[tuple[int, str]] = []  # (line, PMID) of each
-    walk.resume = None
-    ordinal = 0
+    if walk.then is not None:  # a bounded parse failed: each record it did not give is lost
+        (lost, after), stop = walk.then, walk.stop
+        walk.then = walk.stop = None
+        found, _ = _scan(path, walk, (line, column), stop)
+        # to the first error (the bounded parse's may be its own end, after an unclosed record)
+        yield from _rejected(path, walk, _Lost(_named(found) + lost.records, lost.message, lost.line))
+        walk.resume = after
+        return
+    found, after = _scan(path, walk, (line, column), None)
+    whole = max((i + 1 for i, record in enumerate(found) if record.end is not None), default=0)
+    lost = _Lost(_named(found[whole:]), message, line)
+    if not whole:
+        walk.resume = after
+        yield from _rejected(path, walk, lost)
+        return
+    walk.then = (lost, after)
+    walk.resume, walk.stop = found[0].start, found[whole - 1].end
+
+
+@dataclass
+class _Found:
+    """A record the parse did not give: its start tag, its PMID, and the offset just after its
+    end tag when that comes before the error."""
+
+    start: _Start
+    pmid: str = ""
+    end: int | None = None
+
+
+def _scan(path: Path, walk: _Walk, error_at: tuple[int, int],
+          stop: int | None) -> tuple[list[_Found], _Start | None]:
+    """The records after the ``walk.records`` the parse gave whose start tags come before the
+    error at (line, column) (and before the offset ``stop``, if given), and the first start tag
+    at or after the error, if any and not the one the parse resumed at (unless ``stop``)."""
+    tags = _RECORD_TAGS.get(walk.root, _RECORD_TAGS["PubmedArticleSet"])
+    scan = re.compile(rb"<(?:" + tags + rb")[\s>/]|(</(?:" + tags + rb")\s*>)|" + _PMID)
+    again = walk.resume.ordinal if walk.resume else 0
+    found: list[_Found] = []
+    ordinal = offset = 0
     opener = gzip.open if is_gzip(path) else open
     with contextlib.suppress(EOFError, zlib.error, OSError), opener(path, "rb") as lines:
         for number, text in enumerate(lines, start=1):
             for match in scan.finditer(text):
-                if match.group(1) is None:  # a PMID: the open lost record's own, if it has none
-                    if lost and not lost[-1][1]:
-                        lost[-1] = (lost[-1][0], match.group(2).decode())
-                    continue
-                ordinal += 1
-                if ordinal <= walk.records:
-                    continue
-                if (number, match.start() + 1) >= (line, column) and ordinal != again:
-                    walk.resume = (ordinal, number, match.start())
-                    break
-                lost.append((number, ""))
-            if walk.resume:
-                break
-    if not lost:
-        yield Rejected(reason=f"{path}: {message}",
-                       provenance=Provenance(file=str(path), position=f"line {line}"))
-    for start, pmid in lost:
+                if match.group(2) is not None:  # a PMID: the open record's own, if it has none
+                    if found and not found[-1].pmid:
+                        found[-1].pmid = match.group(2).decode()
+                elif match.group(1) is not None:  # an end tag: whole if it ends before the error
+                    if found and found[-1].end is None and (number, match.end() + 1) < error_at:
+                        found[-1].end = offset + match.end()
+                elif (ordinal := ordinal + 1) > walk.records:
+                    start = _Start(ordinal, number, match.start(), offset + match.start())
+                    if stop is not None and start.offset >= stop:
+                        return found, None
+                    if (number, match.start() + 1) >= error_at and ordinal != again:
+                        return found, start
+                    found.append(_Found(start))
+            offset += len(text)
+    return found, None
+
+
+def _named(found: list[_Found]) -> tuple[tuple[int, str], ...]:
+    return tuple((record.start.line, record.pmid) for record in found)
+
+
+def _rejected(path: Path, walk: _Walk, lost: _Lost) -> Iterator[Rejected]:
+    """The ``Rejected`` of each record ``lost`` names (of the error alone when it names none)."""
+    if not lost.records:
+        yield Rejected(reason=f"{path}: {lost.message}",
+                       provenance=Provenance(file=str(path), position=f"line {lost.line}"))
+    for start, pmid in lost.records:
         walk.count += 1
         walk.records += 1
-        yield Rejected(reason=f"{path}: record {walk.count} could not be read: {message}",
+        yield Rejected(reason=f"{path}: record {walk.count} could not be read: {lost.message}",
                        provenance=Provenance(file=str(path),
                                              position=_position(walk.count, start)), pmid=pmid)
 
@@ -437,7 +547,7 @@ def _error_place(error: etree.XMLSyntaxError, walk: _Walk) -> tuple[int, int, st
             line, column, what = placed[-1].line, placed[-1].column, placed[-1].message.strip()
     if walk.resume and line:
         if line == 2:  # the line reading resumed at, from the record start tag on
-            column += walk.resume[2]
+            column += walk.resume.column
         line += walk.shift
         what = re.sub(r"\bline (\d+)", lambda m: f"line {int(m.group(1)) + walk.shift}", what)
     return line, column, what
