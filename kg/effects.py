@@ -63,6 +63,7 @@ WINDOW = 80
 PROMOTING = (r"promot|enhanc|induc|increas|confer|driv|drove|facilitat|stimulat|accelerat|"
              r"augment|trigger|mediat|boost|foster|elicit|reprogram|upregulat|up-regulat|"
              r"potentiat|exacerbat|fuel|restor|transfer(?:s|red|ring)\b|direct(?:s|ed|ing)?\b|contribut\w*\s+to|"
+             r"skew(?:s|ed|ing)?\b|"
              r"(?<!\ba\s)(?<!\ban\s)(?<!\bthe\s)(?:prim(?:e|es|ed|ing)|expand(?:s|ed|ing)?)\b|"
              r"dependent\b|(?:requir(?:ed|es)|necessary|essential|indispensable|crucial|critical)"
              r"\s+for\b(?!\s+\w+ing\b)|sufficient\s+to\b|transmit|"

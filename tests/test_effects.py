@@ -191,6 +191,9 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
     ("Exosomal lncRNA H19 may act as a therapeutic target for overcoming doxorubicin resistance.",
      {("H19", "drug_resistance"): "promotes"}),
     ("Exosomal PD-L1 suppressed T cell activation.", {("CD274", "immune_evasion"): "promotes"}),
+    # an eighth reviewer's: exosomes that skew macrophages toward M2 promote immune evasion
+    ("miR-222-3p-containing exosomes were taken up by monocytes and skewed them toward an M2 "
+     "phenotype.", {("hsa-miR-222-3p", "immune_evasion"): "promotes"}),
     ("Exosomal integrin α6β4 determined organotropism.",
      {("ITGA6", "organotropism"): "promotes", ("ITGB4", "organotropism"): "promotes"}),
     ("UCH-L1 was released in exosomes of chemoresistant cells.",
