@@ -35,7 +35,8 @@ The rules, on the words between the two names:
    drive …?", "We hypothesized that exosomal survivin contributes to …").
 4. A phrase of the process that carries its own direction ("suppress T cell killing",
    "enhanced proliferation", "pro-angiogenic", "anti-metastatic") asserts it where nothing
-   between the two decides.
+   between the two decides; a verb that makes cells sensitive to a drug ("sensitized the
+   cells to docetaxel", "were sensitized to docetaxel by miR-200c") inhibits drug resistance.
 5. Reversals: a cargo knocked down, silenced or blocked ("knockdown of miR-21", "miR-200a
    inhibitors", "anti-miR-21", "an antagomir against miR-1246", "targeting exosomal survivin
    overcame resistance", "… and their loss promoted EMT", "H19 may be a therapeutic target for
@@ -194,6 +195,10 @@ _UNDONE_LATER = re.compile(r"\b(?:its|their)\s+(?:loss|knock-?down|silencing|inh
 #: a therapeutic target for overcoming doxorubicin resistance"): the effect is the treatment's.
 _TARGET_FOR = re.compile(r"\b(?:therapeutic|drug|promising|potential|novel|attractive|an?)\s+"
                          rf"(?:[\w-]+\s+)?targets?\s+(?:for|to)(?=\s+{CUE})", re.I)
+#: A verb that names drug resistance by making cells sensitive ("sensitized … to docetaxel"):
+#: what does it inhibits drug resistance.
+SENSITIZING = re.compile(r"(?:re-?)?sensiti[sz]", re.I)
+_BY_AGENT = re.compile(r"\bby\s+(?:[\w-]+\s+){0,3}$", re.I)
 #: Process phrases that name the opposite of their concept ("drug sensitivity", "apoptosis" for
 #: apoptosis resistance, "T cell cytotoxicity" for immune evasion), or a process
 #: named with "anti-" ("anti-metastatic").
@@ -309,6 +314,8 @@ def _cargo_first(masked: str, between: str, cargo: Span,
             if (_NEEDED.match(c.group()) or not _BE_BEFORE.search(between, 0, c.start()))
             and (between[c.start() - 1:c.start()] != "-" or c.start() == 1)]  # not "exosome-induced"
     if not cues:  # the phrase may assert it: "suppress T cell killing", "pro-angiogenic"
+        if SENSITIZING.match(process.text):  # "sensitized the cells to docetaxel"
+            return "inhibits", process.text
         phrase = _CUE.search(process.text) or _PRO.match(process.text)
         if phrase:
             return "promotes", phrase.group()
@@ -357,6 +364,8 @@ def _process_first(masked: str, between: str, cargo: Span,
     passive = [c for c in _CUE.finditer(between) if _AGENT_AFTER.match(between, c.end())]
     if passive:
         return _direction(passive[-1]), passive[-1].group()
+    if SENSITIZING.match(process.text) and _BY_AGENT.search(between):
+        return "inhibits", process.text  # "cells were sensitized to docetaxel by miR-X"
     nominal = _NOMINAL_BEFORE.search(_before(masked, process.start))
     if nominal and _BY_NEXT.match(between):  # "suppression of tumour growth by miR-34a"
         return _direction(nominal), nominal.group().strip()

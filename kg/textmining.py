@@ -145,12 +145,16 @@ class Matcher:
 
     def __init__(self, cargo: tuple[Lexicon, ...], other: tuple[Lexicon, ...],
                  mirnas: dict[str, str], parents: dict[str, tuple[str, ...]],
-                 ev_markers: frozenset[str], ev: tuple[Lexicon, ...]) -> None:
+                 ev_markers: frozenset[str], ev: tuple[Lexicon, ...],
+                 sensitive_to: tuple[str, ...]) -> None:
         self.cargo, self.other, self.mirnas, self.parents = cargo, other, mirnas, parents
         #: The cargo the vocabulary calls EV markers (CD63, TSG101 …).
         self.ev_markers = ev_markers
         #: The EV types' names alone: found also inside a longer name of another kind.
         self.ev = ev
+        #: What drug resistance's phrases name a sensitivity to ("sensitivity to docetaxel"):
+        #: a verb that makes cells sensitive to one names drug resistance too.
+        self.sensitive_to = sensitive_to
 
     @classmethod
     def from_concepts(cls, concepts: Iterable[Concept]) -> Matcher:
@@ -168,15 +172,20 @@ class Matcher:
             (cargo if kind == "cargo" else other).extend(concept_names(concept, kind))
         parents = parent_keys(concepts)
         markers = frozenset(c.key for c in concepts if c.notes.startswith("EV marker"))
+        sensitive_to = tuple(sorted({phrase[len(_SENSITIVITY_TO):].lower() for c in concepts
+                                     if c.key == DRUG_RESISTANCE for phrase in c.phrases
+                                     if phrase.lower().startswith(_SENSITIVITY_TO)}))
         return cls(lexicons(cargo, parents, needles=True), lexicons(other, parents), mirnas,
-                   parents, markers, lexicons((n for n in other if n[1] == "ev"), parents))
+                   parents, markers, lexicons((n for n in other if n[1] == "ev"), parents),
+                   sensitive_to)
 
     def mentions(self, text: str, context: str = "", drugs: Sequence[str] = ()) -> list[Mention]:
         """Every mention in ``text``, sorted; ``context`` (default: the text) decides short forms;
         ``drugs`` name drug resistance by their resistance (:meth:`mentions_with_cargo`)."""
         prepared = _prepare(text)
         return self._finish(self._cargo(*prepared) + self._other(*prepared)
-                            + _drug_mentions(_drug_pattern(drugs), prepared[0]), context or text)
+                            + _drug_mentions(_drug_pattern(drugs, self.sensitive_to), prepared[0]),
+                            context or text)
 
     def mentions_with_cargo(self, fields: Iterable[tuple[str, str]],
                             indexed_drugs: Callable[[], Sequence[str]] = tuple
@@ -193,7 +202,7 @@ class Matcher:
         if not any(m.listed for found in cargo for m in found):
             return {}
         context = "\n".join(text for _, text, _ in prepared)
-        resisted = _drug_pattern(indexed_drugs())
+        resisted = _drug_pattern(indexed_drugs(), self.sensitive_to)
         return {field: Mentioned(p[0], self._finish(
                     found + self._other(*p) + _drug_mentions(resisted, p[0]), context))
                 for (field, _, p), found in zip(prepared, cargo, strict=True)}
@@ -235,15 +244,27 @@ class Matcher:
         return _resolve([m for m in found if _in_context(m.text, context, known)])
 
 
-def _drug_pattern(drugs: Sequence[str]) -> re.Pattern[str] | None:
-    """ "<drug> resistance / resistant / sensitivity", "resistance / sensitivity to <drug>" (None
-    without drugs; names of three letters or fewer are left out)."""
+_SENSITIVITY_TO = "sensitivity to "
+
+
+def _drug_pattern(drugs: Sequence[str], sensitive_to: tuple[str, ...]) -> _DrugPatterns:
+    """ "<drug> resistance / resistant / sensitivity", "resistance / sensitivity to <drug>" for
+    the ``drugs`` (None without them; names of three letters or fewer are left out), and a verb
+    that makes cells sensitive to one of them or of ``sensitive_to`` ("sensitized
+    trastuzumab-resistant SKBR3 cells to trastuzumab", "re-sensitised them to docetaxel": the
+    name is the verb's)."""
     named = tuple(sorted({d.lower() for d in drugs if len(d) > 3}))
-    return _compiled_drug_pattern(named) if named else None
+    return _DrugPatterns(_resisted_pattern(named) if named else None,
+                         _sensitized_pattern(tuple(sorted({*named, *sensitive_to}))))
+
+
+class _DrugPatterns(NamedTuple):
+    resisted: re.Pattern[str] | None
+    sensitized: re.Pattern[str]
 
 
 @lru_cache(maxsize=256)
-def _compiled_drug_pattern(drugs: tuple[str, ...]) -> re.Pattern[str]:
+def _resisted_pattern(drugs: tuple[str, ...]) -> re.Pattern[str]:
     names = "|".join(re.escape(d) for d in sorted(drugs, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:(?:{names})(?:\s+|-)(?:resistance|resistant|sensitivity|"
                       rf"sensitive)|(?:resistance|sensitivity)\s+to\s+(?:{names})"
@@ -251,11 +272,17 @@ def _compiled_drug_pattern(drugs: tuple[str, ...]) -> re.Pattern[str]:
                       rf"(?![\w-])", re.I)
 
 
-def _drug_mentions(pattern: re.Pattern[str] | None, folded: str) -> list[Mention]:
-    if pattern is None:
-        return []
-    return [Mention(m.start(), m.end(), "process", DRUG_RESISTANCE, m.group())
-            for m in pattern.finditer(folded)]
+@lru_cache(maxsize=256)
+def _sensitized_pattern(objects: tuple[str, ...]) -> re.Pattern[str]:
+    names = "|".join(re.escape(d) for d in sorted(objects, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:re-?)?sensiti[sz](?:e|es|ed|ing)(?=(?:\s+[\w-]+){{0,6}}?\s+to\s+"
+                      rf"(?:{names})(?![\w-]))", re.I)
+
+
+def _drug_mentions(patterns: _DrugPatterns, folded: str) -> list[Mention]:
+    found = [*(patterns.resisted.finditer(folded) if patterns.resisted else ()),
+             *(patterns.sensitized.finditer(folded) if "ensiti" in folded.lower() else ())]
+    return [Mention(m.start(), m.end(), "process", DRUG_RESISTANCE, m.group()) for m in found]
 
 
 def _prepare(text: str) -> tuple[str, str]:

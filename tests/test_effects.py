@@ -265,6 +265,20 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
      {("hsa-miR-222-3p", "drug_resistance"): "promotes"}),
     ("Silencing of exosomal miR-222-3p restored drug sensitivity.",  # two reversals cancel
      {("hsa-miR-222-3p", "drug_resistance"): "promotes"}),
+    # a verb that makes cells sensitive to a drug names drug resistance by its opposite (an
+    # eighth reviewer's first, read as nothing: the cells' "trastuzumab-resistant" names cells)
+    ("Delivery of miR-200c-loaded exosomes sensitized trastuzumab-resistant SKBR3 cells to "
+     "trastuzumab.", {("hsa-miR-200c", "drug_resistance"): "inhibits"}),
+    ("Knockdown of exosomal miR-21 re-sensitised docetaxel-resistant MCF-7 cells to docetaxel.",
+     {("hsa-miR-21", "drug_resistance"): "promotes"}),
+    ("Docetaxel-resistant cells were sensitized to docetaxel by exosomal miR-200c.",
+     {("hsa-miR-200c", "drug_resistance"): "inhibits"}),
+    ("Exosomal miR-200c sensitized breast cancer cells to chemotherapy.",
+     {("hsa-miR-200c", "drug_resistance"): "inhibits"}),
+    # sensitive to what no drug resistance names, or a word that only starts so: none
+    ("Exosomal miR-200c sensitized breast cancer cells to paclitaxel-induced apoptosis.",
+     {("hsa-miR-200c", "apoptosis_resistance"): "associatedWith"}),
+    ("Exosomal miR-200c desensitized macrophages to lipopolysaccharide.", {}),
 ])
 def test_the_sentence_gives_the_effect(matcher: Matcher, sentence: str,
                                        expected: dict[tuple[str, str], str]) -> None:

@@ -187,6 +187,8 @@ def test_an_article_indexed_with_drug_resistance_names_its_substances_resistance
 
     for title, found in (("Exosomal miR-21 conferred resistance to glucose deprivation", set()),
                          ("Exosomal miR-21 made cisplatin-sensitive cells resistant", {"drug_resistance"}),
-                         ("Exosomal miR-21 reduced 5-fluorouracil sensitivity", {"drug_resistance"})):
+                         ("Exosomal miR-21 reduced 5-fluorouracil sensitivity", {"drug_resistance"}),
+                         # a drug the article indexes, as what a verb makes cells sensitive to
+                         ("Exosomal miR-21 sensitized resistant cells to cisplatin", {"drug_resistance"})):
         assert {f.process for f in text_findings(replace(resisted, title=title), linker.matcher,
                                                  ev_heading=True, indexed_drugs=drugs)} == found, title
