@@ -12,7 +12,9 @@ The rules, on the words between the two names:
    and miR-34a inhibited migration" says nothing of miR-155 and migration). What the process
    needs counts after "be" too ("was required for invasion", "essential for", "was sufficient
    to transfer resistance"); so do "primes the niche", "expanded MDSCs", "annexin A6-dependent
-   formation", "transmits", "determine organotropic metastasis". A condition on the cargo in
+   formation", "transmits", "determine organotropic metastasis", "could transfer". Gapping
+   gives each cargo its own word ("miR-155 enhanced, whereas miR-200c reduced, docetaxel
+   resistance"). A condition on the cargo in
    a clause of its own reads the effect word after the process in the next ("When miR-1246
    was silenced in donor cells, migration of recipient cells fell").
 2. Process first: a passive with its agent ("metastasis was promoted by exosomal miR-105",
@@ -64,6 +66,7 @@ WINDOW = 80
 PROMOTING = (r"promot|enhanc|induc|increas|confer|driv|drove|facilitat|stimulat|accelerat|"
              r"augment|trigger|mediat|boost|foster|elicit|reprogram|upregulat|up-regulat|"
              r"potentiat|exacerbat|fuel|restor|transfer(?:s|red|ring)\b|direct(?:s|ed|ing)?\b|contribut\w*\s+to|"
+             r"(?:(?<=\bcan\s)|(?<=\bcould\s)|(?<=\bmay\s)|(?<=\bmight\s)|(?<=\bwill\s))transfer\b|"
              r"skew(?:s|ed|ing)?\b|"
              r"(?<!\ba\s)(?<!\ban\s)(?<!\bthe\s)(?:prim(?:e|es|ed|ing)|expand(?:s|ed|ing)?)\b|"
              r"dependent\b|(?:requir(?:ed|es)|necessary|essential|indispensable|crucial|critical)"
@@ -130,6 +133,10 @@ _NO_EFFECT = re.compile(
 _CONTINUED = re.compile(rf"\b(?:but|although|though)\s+(?:(?:also|still|instead)\s+)?"
                         rf"(?P<subject>(?:both|it|they)\s+)?(?:(?:also|still)\s+)?(?:\w+ly\s+)?"
                         rf"(?={CUE})", re.I)
+#: Gapping: the cargo's own effect word, then another cargo's in a contrast, then the process
+#: both act on ("miR-155 enhanced, whereas miR-200c reduced, docetaxel resistance").
+_GAPPED = re.compile(rf"^\s*(?:\w+ly\s+)?(?P<cue>{CUE}),\s+(?:whereas|while|but)\s+[^,;]*,\s*$",
+                     re.I)
 #: A condition on the cargo in a clause of its own, and the effect word after the process in
 #: the next ("When miR-1246 was silenced in donor cells, migration of recipient cells fell").
 _CONDITION = re.compile(r"\s*(?:when|if|after|upon|once)\b[^,;]*$", re.I)
@@ -308,6 +315,9 @@ def _cargo_first(masked: str, between: str, cargo: Span,
         between = between[turn.end():]
     if (turn is None or not turn["subject"]) and _NEGATED_CARGO.search(_before(masked, cargo.start)):
         return None  # "No miR-21 was detected, but increased migration was seen"
+    gapped = _GAPPED.match(between)
+    if gapped:  # "miR-155 enhanced, whereas miR-200c reduced, docetaxel resistance"
+        return _direction(gapped), gapped["cue"]
     if _NO_EFFECT.search(between) or _RATHER_BEFORE.search(between):
         return None
     cues = [c for c in _CUE.finditer(between)

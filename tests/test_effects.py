@@ -275,6 +275,19 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
      {("hsa-miR-200c", "drug_resistance"): "inhibits"}),
     ("Exosomal miR-200c sensitized breast cancer cells to chemotherapy.",
      {("hsa-miR-200c", "drug_resistance"): "inhibits"}),
+    # gapping: each cargo's own effect word on the process both act on (a fourth reviewer's)
+    ("Exosomal miR-155 enhanced, whereas exosomal miR-200c reduced, docetaxel resistance.",
+     {("hsa-miR-155", "drug_resistance"): "promotes", ("hsa-miR-200c", "drug_resistance"): "inhibits"}),
+    ("Exosomal miR-21 enhanced, whereas miR-200c did not affect, cell migration.",
+     {("hsa-miR-21", "migration"): "promotes", ("hsa-miR-200c", "migration"): "associatedWith"}),
+    ("Exosomal miR-21 enhanced proliferation, whereas miR-200c reduced migration.",
+     {("hsa-miR-21", "proliferation"): "promotes", ("hsa-miR-21", "migration"): "associatedWith",
+      ("hsa-miR-200c", "proliferation"): "associatedWith", ("hsa-miR-200c", "migration"): "inhibits"}),
+    # "transfer" as a verb after a modal (a sixth reviewer's), not the noun
+    ("UCH-L1-containing exosomes could transfer the chemoresistance phenotype to sensitive cells.",
+     {("UCHL1", "drug_resistance"): "promotes"}),
+    ("Exosomal UCH-L1 was measured after the transfer of chemoresistance.",
+     {("UCHL1", "drug_resistance"): "associatedWith"}),
     # sensitive to what no drug resistance names, or a word that only starts so: none
     ("Exosomal miR-200c sensitized breast cancer cells to paclitaxel-induced apoptosis.",
      {("hsa-miR-200c", "apoptosis_resistance"): "associatedWith"}),
