@@ -44,7 +44,9 @@ The rules, on the words between the two names:
    overcame resistance", "… and their loss promoted EMT", "H19 may be a therapeutic target for
    overcoming resistance") has the reverse effect, and so
    has a process named by its opposite ("reduced drug sensitivity" promotes drug resistance).
-   Two reversals cancel.
+   Two reversals cancel. With the cargo lacking ("ANXA6-depleted cells"), a gain that did not
+   come ("failed to increase invasion") or a resisted state that ended ("were no longer
+   resistant to apoptosis") says the cargo gives it.
 
 A hedge between the two ("may promote") leaves the effect and is named in the evidence note.
 The keywords are a list, not a sentence: they give no effect. ``benchmarks/textmining.py``
@@ -133,6 +135,16 @@ _NO_EFFECT = re.compile(
 _CONTINUED = re.compile(rf"\b(?:but|although|though)\s+(?:(?:also|still|instead)\s+)?"
                         rf"(?P<subject>(?:both|it|they)\s+)?(?:(?:also|still)\s+)?(?:\w+ly\s+)?"
                         rf"(?={CUE})", re.I)
+#: With the cargo lacking from cells or vesicles (``_LACKING``), a gain that did not come, or a
+#: resisted state that ended, says the cargo gives it ("exosomes of ANXA6-depleted cells failed
+#: to increase invasion", "cells given survivin-depleted exosomes were no longer resistant to
+#: apoptosis"); not a loss that did not come ("… did not reduce migration"), nor an intervention
+#: that did not work ("Depletion of HER2 from exosomes failed to restore trastuzumab
+#: sensitivity": HER2 is no cause of it).
+_LACKING = re.compile(r"-(?:depleted|silenced|deficient|knock-?down|knock-?out)\b", re.I)
+_NEGATED_GAIN = re.compile(rf"\b(?:failed\s+to|unable\s+to|did\s+not|could\s+not|no\s+longer)\s+"
+                           rf"(?:\w+ly\s+)?(?:(?P<cue>{CUE})[^;,]*|(?:resistant|refractory)\s+to\s+)$",
+                           re.I)
 #: Gapping: the cargo's own effect word, then another cargo's in a contrast, then the process
 #: both act on ("miR-155 enhanced, whereas miR-200c reduced, docetaxel resistance").
 _GAPPED = re.compile(rf"^\s*(?:\w+ly\s+)?(?P<cue>{CUE}),\s+(?:whereas|while|but)\s+[^,;]*,\s*$",
@@ -181,6 +193,7 @@ _UNDONE_BEFORE = re.compile(
 _UNDONE_AFTER = re.compile(
     r"(?:(?:\s*(?:,|and|or|/))+\s*\0+)*[\s-]*(?P<words>inhibitors?|antagomirs?|knock-?down|silencing|"
     r"depletion|deletion|knock-?out|antisense|(?:si|sh)RNAs?|inhibition|blockade|loss|"
+    r"(?<=-)(?:depleted|silenced|deficient)|"
     r"(?:was|were|is|are)\s+(?:\w+ly\s+)?(?:blocked|silenced|knocked[\s-]+down|depleted|inhibited|"
     r"neutrali[sz]ed|deleted|knocked[\s-]+out))\b", re.I)
 #: A process named as the place of an effect ("angiogenesis in the pre-metastatic niche"), but
@@ -315,6 +328,9 @@ def _cargo_first(masked: str, between: str, cargo: Span,
         between = between[turn.end():]
     if (turn is None or not turn["subject"]) and _NEGATED_CARGO.search(_before(masked, cargo.start)):
         return None  # "No miR-21 was detected, but increased migration was seen"
+    negated = _NEGATED_GAIN.search(between) if _LACKING.match(masked, cargo.end) else None
+    if negated and (negated["cue"] is None or negated["promotes"]):
+        return "inhibits", negated.group().strip()  # reversed by the undoing: promotes
     gapped = _GAPPED.match(between)
     if gapped:  # "miR-155 enhanced, whereas miR-200c reduced, docetaxel resistance"
         return _direction(gapped), gapped["cue"]

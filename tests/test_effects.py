@@ -288,6 +288,17 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
      {("UCHL1", "drug_resistance"): "promotes"}),
     ("Exosomal UCH-L1 was measured after the transfer of chemoresistance.",
      {("UCHL1", "drug_resistance"): "associatedWith"}),
+    # the cargo lacking from cells or vesicles: a gain that did not come says the cargo gives it
+    # (a second and a third reviewer's); an intervention that did not work, or a loss that did
+    # not come, says nothing
+    ("Exosomes derived from ANXA6-depleted cells failed to increase the invasive capacity of "
+     "MDA-MB-231 cells.", {("ANXA6", "invasion"): "promotes"}),
+    ("Breast cancer cells that received survivin-depleted exosomes were no longer resistant to "
+     "apoptosis.", {("BIRC5", "apoptosis_resistance"): "promotes"}),
+    ("Depletion of HER2 from exosomes failed to restore trastuzumab sensitivity in resistant cells.",
+     {("ERBB2", "drug_resistance"): "associatedWith"}),
+    ("Exosomes from miR-21-silenced cells did not reduce migration.",
+     {("hsa-miR-21", "migration"): "associatedWith"}),
     # sensitive to what no drug resistance names, or a word that only starts so: none
     ("Exosomal miR-200c sensitized breast cancer cells to paclitaxel-induced apoptosis.",
      {("hsa-miR-200c", "apoptosis_resistance"): "associatedWith"}),
