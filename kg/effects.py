@@ -69,7 +69,8 @@ PROMOTING = (r"promot|enhanc|induc|increas|confer|driv|drove|facilitat|stimulat|
              r"augment|trigger|mediat|boost|foster|elicit|reprogram|upregulat|up-regulat|"
              r"potentiat|exacerbat|fuel|restor|transfer(?:s|red|ring)\b|direct(?:s|ed|ing)?\b|contribut\w*\s+to|"
              r"(?:(?<=\bcan\s)|(?<=\bcould\s)|(?<=\bmay\s)|(?<=\bmight\s)|(?<=\bwill\s))transfer\b|"
-             r"skew(?:s|ed|ing)?\b|"
+             r"skew(?:s|ed|ing)?\b|dictat|(?<!\ba\s)(?<!\ban\s)(?<!\bthe\s)(?<!well-)(?<!well\s)establish(?:es|ed|ing)?\b|spread(?:s|ing)?\b|"
+             r"render(?:s|ed|ing)?\b|"
              r"(?<!\ba\s)(?<!\ban\s)(?<!\bthe\s)(?:prim(?:e|es|ed|ing)|expand(?:s|ed|ing)?)\b|"
              r"dependent\b|(?:requir(?:ed|es)|necessary|essential|indispensable|crucial|critical)"
              r"\s+for\b(?!\s+\w+ing\b)|sufficient\s+to\b|transmit|"
@@ -82,7 +83,7 @@ PROMOTING = (r"promot|enhanc|induc|increas|confer|driv|drove|facilitat|stimulat|
 INHIBITING = (r"inhibit|suppress(?!or\s+cells)|reduc|decreas|attenuat|block|impair|abolish|abrogat|prevent|"
               r"repress|diminish|restrain|revers|hinder|dampen|counteract|alleviat|antagoni[sz]|"
               r"downregulat|down-regulat|destroy|destruct|lower(?:s|ed|ing)?\b|overc[oa]m|"
-              r"protect(?:s|ed|ing)?\b|slow(?:s|ed|ing)?\b")
+              r"protect(?:s|ed|ing)?\b|slow(?:s|ed|ing)?\b|blunt")
 #: Nouns of agents that start like effect words but name something else ("caspase-3, a key
 #: mediator of apoptosis", "the miR-21 promoter").
 _AGENT_NOUNS = r"(?:mediator|inducer|promoter|enhancer|activator|inhibitor)s?\b"
@@ -120,7 +121,8 @@ HEDGE = re.compile(r"\b(?:may|might|could|possibl[ey]|potential(?:ly)?|probabl[e
                    r"perhaps|candidates?|promising)\b", re.I)
 #: A name written as what carries it ("TRPC5-containing EVs", "miR-21-enriched exosomes"): no
 #: subject of a clause of its own.
-CARRIER_AFTER = re.compile(r"-(?:containing|enriched|loaded|rich|carrying|bearing|laden)\b", re.I)
+CARRIER_AFTER = re.compile(r"-(?:containing|enriched|loaded|rich|carrying|bearing|laden|positive)\b",
+                           re.I)
 #: Another cargo's name (written as NULs) between the two.
 _OTHER_NAME = re.compile("\0+")
 #: Words between the two names after which the sentence no longer says one acts on the other.
@@ -184,7 +186,8 @@ _UNDONE_BEFORE = re.compile(
     r"blockade|blocking|suppression|suppressing|down-?regulation|absence|lack|antagonism|"
     r"disruption)\s+of"
     r"(?:\s+(?:the|exosomal|EV|extracellular|vesicular|circulating|[\w-]+-derived))*"
-    r"|\b(?:blocking|inhibiting|silencing|suppressing|depleting|neutrali[sz]ing|disrupting)"
+    r"|\b(?:blocking|inhibiting|silencing|suppressing|depleting|neutrali[sz]ing|disrupting|"
+    r"lower(?:ed|ing)|reduc(?:ed|ing)|decreas(?:ed|ing)|down-?regulat(?:ed|ing))"
     r"(?:\s+(?:the|exosomal|EV|extracellular|vesicular|circulating|[\w-]+-derived))*"
     r"|\b(?:(?:si|sh)RNAs?|antagomirs?|inhibitors?|antibod(?:y|ies)|antisense\s+[\w-]+)\s+"
     r"(?:against|targeting|to|of)(?:\s+(?:the|exosomal|EV|extracellular|vesicular|circulating))*"

@@ -307,6 +307,11 @@ PROCESS_PHRASES_ADDED = {
            for phrase in (f"resistance to {drug}", f"{drug}-resistant", f"{drug} resistant")},
         **{f"sensitivity to {drug}": "the opposite of drug resistance written another way, as "
                                      "'drug sensitivity' is" for drug in (*DRUGS, "chemotherapy")},
+        # a ninth blind reviewer's set: "rendered sensitive MCF-7 cells resistant to adriamycin"
+        **{f"resistant to {drug}": f"'{drug} resistance' written as what cells are"
+           for drug in (*DRUGS, "chemotherapy")},
+        **{f"sensitive to {drug}": "the opposite of drug resistance written as what cells are, as "
+                                   "'drug sensitivity' is" for drug in (*DRUGS, "chemotherapy")},
         # a sixth blind reviewer's set and the annotated records wrote the source's
         # "chemoresistance", "therapy resistance", "endocrine resistance" as adjectives
         # ("released by chemoresistant breast cancer cells", "Endocrine Resistant")

@@ -299,6 +299,26 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
      {("ERBB2", "drug_resistance"): "associatedWith"}),
     ("Exosomes from miR-21-silenced cells did not reduce migration.",
      {("hsa-miR-21", "migration"): "associatedWith"}),
+    # a ninth reviewer's: effect words the rules lacked, a cargo an intervention lowered, a
+    # molecule's name as the EVs it marks
+    ("Exosomal PD-L1 engaged PD-1 on CD8+ T cells and blunted T cell activation.",
+     {("CD274", "immune_evasion"): "promotes"}),
+    ("Blocking exosome secretion lowered circulating PD-L1 and restored antitumour immunity.",
+     {("CD274", "immune_evasion"): "promotes"}),
+    ("Exosomes carrying integrin α6β4 established a pre-metastatic niche.",
+     {("ITGA6", "premetastatic_niche"): "promotes", ("ITGB4", "premetastatic_niche"): "promotes"}),
+    ("Exosomal lncRNA H19 dictated lung-tropic metastasis.", {("H19", "metastasis"): "promotes",
+                                                              ("H19", "organotropism"): "promotes"}),
+    ("Exosomal lncRNA SNHG14 may spread trastuzumab resistance.",
+     {("SNHG14", "drug_resistance"): "promotes"}),
+    ("GSTP1-containing exosomes rendered sensitive MCF-7 cells resistant to adriamycin.",
+     {("GSTP1", "drug_resistance"): "promotes"}),
+    ("Silencing ANXA6 in TNBC cells reduced the release of ANXA6-positive EVs and attenuated "
+     "migration.", {("ANXA6", "migration"): "promotes"}),
+    ("Exosomal miR-21 was measured in an established model of metastasis.",
+     {("hsa-miR-21", "metastasis"): "associatedWith"}),
+    ("Exosomal miR-21 has a well-established role in metastasis.",
+     {("hsa-miR-21", "metastasis"): "associatedWith"}),
     # sensitive to what no drug resistance names, or a word that only starts so: none
     ("Exosomal miR-200c sensitized breast cancer cells to paclitaxel-induced apoptosis.",
      {("hsa-miR-200c", "apoptosis_resistance"): "associatedWith"}),

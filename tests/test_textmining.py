@@ -390,6 +390,15 @@ def test_a_molecule_named_as_a_target_is_no_cargo_of_a_finding(matcher: Matcher)
      "Serum exosomal miR-105 independently predicted shorter metastasis-free survival.",
      [("hsa-miR-105", "breast_cancer", '"miR-105" and "predicted shorter metastasis-free '
                                        'survival" in one sentence; the disease is the article\'s')]),
+    # a ninth's: a prediction of a pathological response, an odds ratio
+    ("Extracellular vesicles in breast cancer",
+     "Higher serum exosomal miR-155 predicted a poor pathological response.",
+     [("hsa-miR-155", "breast_cancer", '"miR-155" and "predicted a poor pathological response" in '
+                                       "one sentence; the disease is the article's")]),
+    ("Extracellular vesicles in breast cancer",
+     "Serum exosomal miR-155 was associated with chemoresistance (OR = 3.2).",
+     [("hsa-miR-155", "breast_cancer", '"miR-155" and "OR = 3.2" in one sentence; the disease is '
+                                       "the article's")]),
     # a cell's marker, a marker of a process of cells, are no biomarker claim
     ("Extracellular vesicles in breast cancer",
      "Exosomal CD24, a marker of cancer stem cells, rose in breast cancer patients.", []),
