@@ -21,6 +21,7 @@ import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -120,6 +121,9 @@ class _LineCounter:
         self.lines += data.count(b"\n")
         return data
 
+    def seekable(self) -> bool:
+        return False
+
     def __enter__(self) -> _LineCounter:
         return self
 
@@ -166,7 +170,7 @@ def _read_stream(path: Path, handle: IO[bytes], walk: _Walk) -> Iterator[Record]
         if depth == 1:
             _note_warnings(walk, events)
             walk.count += 1
-            walk.records += elem.tag in RECORD_TAGS
+            walk.records += elem.tag in _counted(walk.root or str(root.tag))
             yield from _record(path, elem, str(root.tag), walk)
             elem.clear(keep_tail=False)
             while elem.getprevious() is not None:
@@ -207,7 +211,7 @@ def _read_known_root(path: Path, handle: IO[bytes], walk: _Walk) -> Iterator[Rec
             walk.count += 1
             yield from _record(path, other, walk.root, walk)
         walk.count += 1
-        walk.records += 1
+        walk.records += elem.tag in _counted(walk.root)
         yield from _record(path, elem, walk.root, walk)
         elem.clear(keep_tail=False)
         while elem.getprevious() is not None:
@@ -255,15 +259,15 @@ def _sniffed_root(path: Path) -> str:
     in: a known root with no namespace declaration, or a plain wrapper whose first child is a
     ``PubmedArticle`` or ``PubmedBookArticle``; else ''."""
     found = _root_start(path)
-    if found is None or b"xmlns" in found[0].group(2):
-        return ""
+    if found is None or _DEFAULT_NAMESPACE.search(found[0].group(2)) or b":" in found[0].group(1):
+        return ""  # a namespaced root: its name is not the plain one
     start, data = found
     name = start.group(1).decode("ascii", "replace")
     if name in KNOWN_ROOTS:
         return name
     child = _CHILD_START.match(data, start.end())
     wraps = child is not None and child.group(1).decode("ascii", "replace") in ARTICLE_TAGS
-    return name if wraps and b":" not in start.group(1) else ""
+    return name if wraps else ""
 
 
 def _root_start(path: Path) -> tuple[re.Match[bytes], bytes] | None:
@@ -284,6 +288,7 @@ def _root_start(path: Path) -> tuple[re.Match[bytes], bytes] | None:
     return None
 
 
+_DEFAULT_NAMESPACE = re.compile(rb"\bxmlns\s*=")
 #: The first element start tag after the root's (comments and processing instructions skipped).
 _CHILD_START = re.compile(rb"(?:[^<]|<!--.*?-->|<\?.*?\?>)*<([A-Za-z_:][^\s/>]*)", re.S)
 #: A root start tag: its name and its attributes, up to the closing ``>``.
@@ -352,11 +357,12 @@ def _note_warnings(walk: _Walk, events: etree.iterparse) -> None:
 @dataclass(frozen=True)
 class _Start:
     """A record start tag found by pattern: its ordinal among the file's record start tags, its
-    line and column, and its byte offset in the (gunzipped) file."""
+    line, its column in bytes and in characters, and its byte offset in the (gunzipped) file."""
 
     ordinal: int
     line: int
     column: int
+    chars: int
     offset: int
 
 
@@ -372,7 +378,8 @@ class _Lost:
 @dataclass
 class _Walk:
     """Where a file's reading stands: records numbered so far (``count``, unexpected elements
-    included), record elements handled (``records``), and where a resumed parse started."""
+    included), record elements handled (``records``: those the scan after an error counts), and
+    where a resumed parse started."""
 
     root: str = ""
     count: int = 0
@@ -385,12 +392,20 @@ class _Walk:
     then: tuple[_Lost, _Start | None] | None = None
     #: the parser has warned: records may hold undefined entity references
     warned: bool = False
+    #: the file's bytes to the end of the root start tag: a resumed parse reads them first, so
+    #: that its DOCTYPE, encoding and namespaces hold
+    prolog: bytes = b""
+
+    @property
+    def head_lines(self) -> int:
+        """The lines a resumed parse reads before the record it resumed at (the prolog's)."""
+        return self.prolog.count(b"\n") + 1
 
     @property
     def shift(self) -> int:
-        """What to add to a line of the parse to have the file's: a resumed parse's line 2 is
-        the file's line it resumed at (its line 1 is a root of its own)."""
-        return self.resume.line - 2 if self.resume else 0
+        """What to add to a line of the parse to have the file's: a resumed parse's first line
+        after the prolog is the file's line it resumed at."""
+        return self.resume.line - self.head_lines - 1 if self.resume else 0
 
     def line(self, elem: Element) -> int:
         """The line of ``elem`` in the file (0 when lxml does not know it)."""
@@ -399,22 +414,22 @@ class _Walk:
 
 class _Resumed:
     """The file from a record start tag on (to ``walk.stop`` if set, then the root's end tag),
-    after a root start tag of its own on the first line (and the file's XML declaration, so that
-    its encoding holds)."""
+    after the file's prolog and root start tag and a line break."""
 
     def __init__(self, handle: IO[bytes], walk: _Walk) -> None:
         assert walk.resume is not None
         self.handle = handle
-        data = handle.read(_PROLOG_CHUNK)
-        declaration = _DECLARATION.match(data)
+        data = b""
         skipped = 0
+        if handle.seekable():  # a plain file (gzip data is read through to the offset)
+            skipped = handle.seek(walk.resume.offset)
         while skipped + len(data) <= walk.resume.offset:  # skip to the record's start tag
             skipped += len(data)
             if not (data := handle.read(1 << 16)):
                 raise EOFError("the file ended before the record reading was to resume at")
         data = data[walk.resume.offset - skipped:]
         self.left = None if walk.stop is None else walk.stop - walk.resume.offset
-        self.head = (declaration.group() if declaration else b"") + f"<{walk.root}>\n".encode()
+        self.head = walk.prolog + b"\n"
         self.body = data
         self.tail = f"</{walk.root}>".encode() if walk.stop is not None else b""
 
@@ -433,36 +448,53 @@ class _Resumed:
 
 
 _DECLARATION = re.compile(rb"\A(?:\xef\xbb\xbf)?<\?xml[^>]*\?>")
-#: The start and end tags of the records of each known root, and a record's own PMID.
-_RECORD_TAGS = {"PubmedArticleSet": rb"PubmedArticle|PubmedBookArticle|DeleteCitation",
-                "MedlineCitationSet": rb"MedlineCitation|DeleteCitation"}
+_ENCODING = re.compile(rb"""\bencoding\s*=\s*["']\s*([\w.:-]+)""")
+#: The records of each known root (of any other, a wrapper's: PubmedArticleSet's), which the
+#: walks count and the scan after an error finds by their start and end tags; a record's own PMID.
+_RECORD_NAMES = {"PubmedArticleSet": ("PubmedArticle", "PubmedBookArticle", "DeleteCitation"),
+                 "MedlineCitationSet": ("MedlineCitation", "DeleteCitation")}
 _PMID = rb"<PMID[^>]*>\s*(\d+)\s*</PMID>"
+
+
+def _counted(root: str) -> tuple[str, ...]:
+    return _RECORD_NAMES.get(root, _RECORD_NAMES["PubmedArticleSet"])
+
+
+@lru_cache(maxsize=4)
+def _record_tags(root: str) -> re.Pattern[bytes]:
+    """A record start tag; an end tag (group 1, group 2 its ``>`` if on the same line); a PMID."""
+    tags = "|".join(_counted(root)).encode()
+    return re.compile(rb"<(?:" + tags + rb")[\s>/]|(</(?:" + tags + rb")\s*)(>?)|" + _PMID)
 
 
 def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Iterator[Rejected]:
     """One ``Rejected`` for every record malformed XML cost, named by its line and PMID, and in
     ``walk`` where reading goes on (``walk.resume`` ``None`` when nowhere).
 
-    The parse gave ``walk.records`` records; of those whose start tags (found by pattern) come
-    after them and before the error, the whole ones (their end tag before the error: lxml may
-    not have given them, as it gives no event of the data it read with the error) are read again
-    by a bounded parse, and the one the error is in is lost. Reading then goes on at the first
-    start tag at or after the error (a tag the same error was found at again counts as lost).
-    When a bounded parse fails, every record in it not given is lost.
+    The parse gave ``walk.records`` records; of those whose start tags (found by pattern, outside
+    comments, CDATA sections and processing instructions) come after them and before the error,
+    the whole ones (their end tag before the error: lxml may not have given them, as it gives no
+    event of the data it read with the error) are read again by a parse bounded to end after the
+    last of them, and the one the error is in is lost. Reading then goes on at the first start
+    tag at or after the error (a tag the same error was found at again counts as lost). When a
+    bounded parse fails, every record in it that it did not give is lost too.
     """
     line, column, what = _error_place(error, walk)
     message = f"malformed XML at line {line}, column {column}: {what}"
     walk.root = walk.root or _sniffed_root(path)
     if not walk.root:  # not a known root nor a plain wrapper of PubmedArticle elements
         walk.resume = None
-        yield Rejected(reason=f"{path}: {message}; reading stopped there, nothing after it was "
-                              "read", provenance=Provenance(file=str(path), position=f"line {line}"))
+        read = f"after record {walk.count}" if walk.count else "of the file"
+        yield Rejected(reason=f"{path}: {message}; reading stopped there: nothing {read} was read",
+                       provenance=Provenance(file=str(path), position=f"line {line}"))
         return
+    walk.prolog = walk.prolog or _prolog(path, walk.root)
     if walk.then is not None:  # a bounded parse failed: each record it did not give is lost
         (lost, after), stop = walk.then, walk.stop
         walk.then = walk.stop = None
-        found, _ = _scan(path, walk, (line, column), stop)
-        # to the first error (the bounded parse's may be its own end, after an unclosed record)
+        found, _ = _scan(path, walk, None, stop)
+        # named by the first error (the bounded parse's may be its own end, after an unclosed
+        # record)
         yield from _rejected(path, walk, _Lost(_named(found) + lost.records, lost.message, lost.line))
         walk.resume = after
         return
@@ -487,35 +519,117 @@ class _Found:
     end: int | None = None
 
 
-def _scan(path: Path, walk: _Walk, error_at: tuple[int, int],
+def _scan(path: Path, walk: _Walk, error_at: tuple[int, int] | None,
           stop: int | None) -> tuple[list[_Found], _Start | None]:
     """The records after the ``walk.records`` the parse gave whose start tags come before the
-    error at (line, column) (and before the offset ``stop``, if given), and the first start tag
-    at or after the error, if any and not the one the parse resumed at (unless ``stop``)."""
-    tags = _RECORD_TAGS.get(walk.root, _RECORD_TAGS["PubmedArticleSet"])
-    scan = re.compile(rb"<(?:" + tags + rb")[\s>/]|(</(?:" + tags + rb")\s*>)|" + _PMID)
+    error at (line, column in characters), or before the offset ``stop``; and the first start tag
+    at or after the error, if any and not the one the parse resumed at. Read from the line the
+    parse resumed at, if it did (so that each error costs a read of what follows it)."""
+    scan = _record_tags(walk.root)
+    columns = _Columns(_utf8(walk.prolog))
     again = walk.resume.ordinal if walk.resume else 0
+    first = walk.resume or _Start(1, 1, 0, 0, 0)
     found: list[_Found] = []
-    ordinal = offset = 0
+    ordinal, offset = first.ordinal - 1, first.offset - first.column
+    closer, open_end = b"", False  # a comment … not closed at a line's end; an end tag's ">" awaited
     opener = gzip.open if is_gzip(path) else open
     with contextlib.suppress(EOFError, zlib.error, OSError), opener(path, "rb") as lines:
-        for number, text in enumerate(lines, start=1):
-            for match in scan.finditer(text):
-                if match.group(2) is not None:  # a PMID: the open record's own, if it has none
+        lines.seek(offset)
+        for number, text in enumerate(lines, start=first.line):
+            if closer or b"<!" in text or b"<?" in text:
+                text, closer = _visible(text, closer)
+            if open_end and (close := text.find(b">")) >= 0:
+                open_end = False
+                if found and _before(error_at, number, columns.at(number, text, close + 1)):
+                    found[-1].end = offset + close + 1
+            # on the line the parse resumed at, from the record it resumed at (the line is read
+            # whole for its columns)
+            for match in scan.finditer(text, first.column if number == first.line else 0):
+                if match.group(3) is not None:  # a PMID: the open record's own, if it has none
                     if found and not found[-1].pmid:
-                        found[-1].pmid = match.group(2).decode()
+                        found[-1].pmid = match.group(3).decode()
                 elif match.group(1) is not None:  # an end tag: whole if it ends before the error
-                    if found and found[-1].end is None and (number, match.end() + 1) < error_at:
+                    open_end = not match.group(2)
+                    if found and not open_end and _before(error_at, number,
+                                                          columns.at(number, text, match.end())):
                         found[-1].end = offset + match.end()
                 elif (ordinal := ordinal + 1) > walk.records:
-                    start = _Start(ordinal, number, match.start(), offset + match.start())
+                    chars = columns.at(number, text, match.start())
+                    start = _Start(ordinal, number, match.start(), chars, offset + match.start())
                     if stop is not None and start.offset >= stop:
                         return found, None
-                    if (number, match.start() + 1) >= error_at and ordinal != again:
+                    if (error_at is not None and not _before(error_at, number, chars)
+                            and ordinal != again):
                         return found, start
                     found.append(_Found(start))
             offset += len(text)
     return found, None
+
+
+def _before(error_at: tuple[int, int] | None, line: int, column: int) -> bool:
+    """Whether (line, column), 0-based, comes before the error's (line, 1-based column)."""
+    return error_at is None or (line, column + 1) < error_at
+
+
+class _Columns:
+    """The characters before an offset in a line (libxml2 counts columns in characters), counted
+    on from the last offset asked in the same line, so that a line of a whole file costs one
+    pass; offsets are at tag boundaries, so no character is cut."""
+
+    def __init__(self, utf8: bool) -> None:
+        self.utf8 = utf8
+        self.line = self.offset = self.chars = 0
+
+    def at(self, line: int, text: bytes, offset: int) -> int:
+        if line != self.line or offset < self.offset:
+            self.line, self.offset, self.chars = line, 0, 0
+        piece = text[self.offset:offset]
+        self.chars += len(piece.decode("utf-8", "replace")) if self.utf8 else len(piece)
+        self.offset = offset
+        return self.chars
+
+
+def _utf8(prolog: bytes) -> bool:
+    declared = _ENCODING.search(prolog[:200])
+    return declared is None or declared.group(1).lower().replace(b"_", b"-") in (b"utf-8", b"utf8")
+
+
+_OPENERS = re.compile(rb"<!--|<!\[CDATA\[|<\?")
+_CLOSERS = {b"<!--": b"-->", b"<![CDATA[": b"]]>", b"<?": b"?>"}
+
+
+def _visible(text: bytes, closer: bytes) -> tuple[bytes, bytes]:
+    """``text`` with its comments, CDATA sections and processing instructions blanked (the
+    length kept), and what closes the one still open at its end (``b""`` if none); ``closer``
+    closes one open from an earlier line."""
+    out = bytearray(text)
+    position = 0
+    while True:
+        if closer:
+            end = text.find(closer, position)
+            until = len(text) if end < 0 else end + len(closer)
+            out[position:until] = b" " * (until - position)
+            if end < 0:
+                return bytes(out), closer
+            position, closer = until, b""
+        opening = _OPENERS.search(text, position)
+        if opening is None:
+            return bytes(out), b""
+        closer = _CLOSERS[opening.group()]
+        out[opening.start():opening.end()] = b" " * len(opening.group())
+        position = opening.end()
+
+
+def _prolog(path: Path, root: str) -> bytes:
+    """The file's bytes to the end of its root start tag (else its XML declaration and a root
+    start tag of the root's name)."""
+    found = _root_start(path)
+    if found is not None:
+        start, data = found
+        return data[:start.end()]
+    with _open(path) as handle:
+        declaration = _DECLARATION.match(handle.read(_PROLOG_CHUNK))
+    return (declaration.group() if declaration else b"") + f"<{root}>".encode()
 
 
 def _named(found: list[_Found]) -> tuple[tuple[int, str], ...]:
@@ -546,8 +660,8 @@ def _error_place(error: etree.XMLSyntaxError, walk: _Walk) -> tuple[int, int, st
         if placed:
             line, column, what = placed[-1].line, placed[-1].column, placed[-1].message.strip()
     if walk.resume and line:
-        if line == 2:  # the line reading resumed at, from the record start tag on
-            column += walk.resume.column
+        if line == walk.head_lines + 1:  # the line reading resumed at, from the record start tag on
+            column += walk.resume.chars
         line += walk.shift
         what = re.sub(r"\bline (\d+)", lambda m: f"line {int(m.group(1)) + walk.shift}", what)
     return line, column, what

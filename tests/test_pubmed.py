@@ -347,6 +347,90 @@ def test_malformed_xml_costs_only_its_record_wherever_the_parser_reads_it(
     assert f"record {240}, line {242}" == records[-1].provenance.position
 
 
+def _record_line(pmid: int, title: str = "", broken: bool = False) -> str:
+    end = "</Article>" if broken else "</ArticleTitle></Article>"
+    return (f'<PubmedArticle><MedlineCitation><PMID Version="1">{pmid}</PMID><Article>'
+            f"<ArticleTitle>{title or f'T{pmid}'}{end}</MedlineCitation></PubmedArticle>")
+
+
+_NLM_DOCTYPE = ('<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2025//EN" '
+                '"https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">')
+_MULTIBYTE = "Éèüöäçñ " * 40
+
+
+#: A code review's files (3 Dec, eleventh session), each: its lines, and (kind, PMID, line) of
+#: every record read from it (R: quarantined).
+_REVIEWED_FILES = {
+    # PubMed's DOCTYPE: an entity it would define is a warning, not an error, in a resumed parse too
+    "nlm doctype": (['<?xml version="1.0"?>', _NLM_DOCTYPE, "<PubmedArticleSet>", _record_line(1),
+                     _record_line(2, "Caf&eacute;"), _record_line(3), _record_line(4, broken=True),
+                     _record_line(5), "</PubmedArticleSet>"],
+                    [("A", 1, 4), ("R", 2, 5), ("A", 3, 6), ("R", 4, 7), ("A", 5, 8)]),
+    # a record's start tag in a comment is no record
+    "comment": (['<?xml version="1.0"?>', "<PubmedArticleSet>", _record_line(1),
+                 "<!-- was <PubmedArticle> -->", _record_line(2), _record_line(3, broken=True),
+                 _record_line(4), _record_line(5), _record_line(6, broken=True), _record_line(7),
+                 "</PubmedArticleSet>"],
+                [("A", 1, 3), ("A", 2, 5), ("R", 3, 6), ("A", 4, 7), ("A", 5, 8), ("R", 6, 9),
+                 ("A", 7, 10)]),
+    # nor its end tag in a CDATA section
+    "cdata": (['<?xml version="1.0"?>', "<PubmedArticleSet>", _record_line(1),
+               _record_line(2, "T2</ArticleTitle><Abstract><AbstractText><![CDATA[x </PubmedArticle> "
+                               "y]]></AbstractText></Abstract><ArticleTitle>"),
+               _record_line(3, broken=True), _record_line(4), "</PubmedArticleSet>"],
+              [("A", 1, 3), ("A", 2, 4), ("R", 3, 5), ("A", 4, 6)]),
+    # an end tag whose ">" is on the next line
+    "end tag split": (['<?xml version="1.0"?>', "<PubmedArticleSet>", _record_line(1),
+                       _record_line(2)[:-1], ">", _record_line(3, broken=True), _record_line(4),
+                       "</PubmedArticleSet>"],
+                      [("A", 1, 3), ("A", 2, 4), ("R", 3, 6), ("A", 4, 7)]),
+    # one line, with characters of two bytes before the error (libxml2 counts characters)
+    "one line": (['<?xml version="1.0"?><PubmedArticleSet>' + _record_line(1, _MULTIBYTE)
+                  + _record_line(2) + _record_line(3, broken=True) + _record_line(4)
+                  + "</PubmedArticleSet>"],
+                 [("A", 1, 1), ("A", 2, 1), ("R", 3, 1), ("A", 4, 1)]),
+    # an XML declaration over two lines
+    "declaration over two lines": (['<?xml version="1.0"', '      encoding="UTF-8"?>',
+                                    "<PubmedArticleSet>", _record_line(1),
+                                    _record_line(2, broken=True), _record_line(3), _record_line(4),
+                                    _record_line(5, broken=True), _record_line(6),
+                                    "</PubmedArticleSet>"],
+                                   [("A", 1, 4), ("R", 2, 5), ("A", 3, 6), ("A", 4, 7), ("R", 5, 8),
+                                    ("A", 6, 9)]),
+    # a namespace prefix declared on the root, which keeps its plain name
+    "prefixed namespace": (['<?xml version="1.0"?>',
+                            '<PubmedArticleSet xmlns:mml="http://www.w3.org/1998/Math/MathML">',
+                            _record_line(1), _record_line(2, broken=True), _record_line(3),
+                            "</PubmedArticleSet>"],
+                           [("A", 1, 3), ("R", 2, 4), ("A", 3, 5)]),
+}
+
+
+@pytest.mark.parametrize("walk", ["known root", "general"])
+@pytest.mark.parametrize("name", sorted(_REVIEWED_FILES))
+def test_every_record_of_a_malformed_file_is_read_or_quarantined_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, walk: str) -> None:
+    lines, expected = _REVIEWED_FILES[name]
+    path = tmp_path / "reviewed.xml.gz"
+    path.write_bytes(gzip.compress("\n".join(lines).encode()))
+    if walk == "general":
+        monkeypatch.setattr(pubmed, "_plain_known_root", lambda path: None)
+    records = list(read_pubmed_xml(path))
+    assert [(type(r).__name__[0], int(r.pmid), r.provenance.position) for r in records] == [
+        (kind, pmid, f"record {number}, line {line}")
+        for number, (kind, pmid, line) in enumerate(expected, start=1)]
+
+
+def test_every_other_record_broken_each_is_quarantined_and_each_other_read(tmp_path: Path) -> None:
+    lines = ['<?xml version="1.0"?>', "<PubmedArticleSet>",
+             *(_record_line(n, broken=n % 2 == 0) for n in range(1, 2001)), "</PubmedArticleSet>"]
+    path = tmp_path / "many.xml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    records = list(read_pubmed_xml(path))
+    assert [(type(r).__name__[0], r.pmid) for r in records] == [
+        ("R" if n % 2 == 0 else "A", str(n)) for n in range(1, 2001)]
+
+
 def test_a_wrapper_root_is_read_past_malformed_xml_in_its_first_read(tmp_path: Path) -> None:
     """A plain wrapper of PubmedArticle elements (an export's ``<RAW_DATA>``) is read past
     malformed XML even when the parser failed before giving its first event."""
@@ -363,7 +447,7 @@ def test_a_namespaced_root_is_not_read_past_malformed_xml(tmp_path: Path) -> Non
                                                  b'<PubmedArticleSet xmlns="urn:x">'))
     (rejected,) = list(read_pubmed_xml(path))  # nothing is read past it (which message comes
     # first depends on whether lxml gave the root's event before the error: 6.2 does not)
-    assert rejected.reason.endswith(("reading stopped there, nothing after it was read",
+    assert rejected.reason.endswith(("reading stopped there: nothing of the file was read",
                                      "(nor a wrapper of PubmedArticle elements)"))
 
 
