@@ -43,7 +43,10 @@ The rules, on the words between the two names:
    inhibitors", "anti-miR-21", "an antagomir against miR-1246", "targeting exosomal survivin
    overcame resistance", "… and their loss promoted EMT", "H19 may be a therapeutic target for
    overcoming resistance") has the reverse effect, and so
-   has a process named by its opposite ("reduced drug sensitivity" promotes drug resistance).
+   has a process named by its opposite ("reduced drug sensitivity" promotes drug resistance),
+   or after "less", "non-", "incapable of" ("rendered cells less metastatic"). A cargo an
+   intervention lowered is undone too ("lowered circulating PD-L1 and restored antitumour
+   immunity"), unless it heads a clause of its own ("reduced miR-21, which promotes …").
    Two reversals cancel. With the cargo lacking ("ANXA6-depleted cells"), a gain that did not
    come ("failed to increase invasion") or a resisted state that ended ("were no longer
    resistant to apoptosis") says the cargo gives it.
@@ -69,7 +72,9 @@ PROMOTING = (r"promot|enhanc|induc|increas|confer|driv|drove|facilitat|stimulat|
              r"augment|trigger|mediat|boost|foster|elicit|reprogram|upregulat|up-regulat|"
              r"potentiat|exacerbat|fuel|restor|transfer(?:s|red|ring)\b|direct(?:s|ed|ing)?\b|contribut\w*\s+to|"
              r"(?:(?<=\bcan\s)|(?<=\bcould\s)|(?<=\bmay\s)|(?<=\bmight\s)|(?<=\bwill\s))transfer\b|"
-             r"skew(?:s|ed|ing)?\b|dictat|(?<!\ba\s)(?<!\ban\s)(?<!\bthe\s)(?<!well-)(?<!well\s)establish(?:es|ed|ing)?\b|spread(?:s|ing)?\b|"
+             r"skew(?:s|ed|ing)\b(?=[^.;]*?\btowards?\b)|dictat|"
+             r"establish(?:es|ed|ing)?(?=\s+(?:a|an|the)\s)|"
+             r"(?:(?<=\bcan\s)|(?<=\bcould\s)|(?<=\bmay\s)|(?<=\bmight\s)|(?<=\bwill\s))spread\b|"
              r"render(?:s|ed|ing)?\b|"
              r"(?<!\ba\s)(?<!\ban\s)(?<!\bthe\s)(?:prim(?:e|es|ed|ing)|expand(?:s|ed|ing)?)\b|"
              r"dependent\b|(?:requir(?:ed|es)|necessary|essential|indispensable|crucial|critical)"
@@ -100,6 +105,11 @@ _CUE = re.compile(rf"\b{CUE}", re.I)
 #: (but for what the process needs: "was required for invasion").
 _BE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$", re.I)
 _NEEDED = re.compile(r".*\s(?:for|to)$", re.S)
+#: A change right after the cargo's level ("miR-21 levels decreased after …"): what happened to
+#: the cargo, as after a form of "be".
+_STATE_BEFORE = re.compile(r"^\s*(?:levels?|expression|concentrations?|amounts?|abundance|content)"
+                           r"\s+(?:\w+ly\s+)?$", re.I)
+_CHANGED = re.compile(r"(?:increas|decreas|reduc|elevat|lower|up-?regulat|down-?regulat)", re.I)
 #: After a passive effect word: the agent follows ("promoted by", "reduced after transfection of").
 _AGENT_AFTER = re.compile(r"\s+(?:by|after|upon|following)\b", re.I)
 #: An effect word on a pronoun for the process named before ("miR-146a attenuated it").
@@ -145,8 +155,13 @@ _CONTINUED = re.compile(rf"\b(?:but|although|though)\s+(?:(?:also|still|instead)
 #: sensitivity": HER2 is no cause of it).
 _LACKING = re.compile(r"-(?:depleted|silenced|deficient|knock-?down|knock-?out)\b", re.I)
 _NEGATED_GAIN = re.compile(rf"\b(?:failed\s+to|unable\s+to|did\s+not|could\s+not|no\s+longer)\s+"
-                           rf"(?:\w+ly\s+)?(?:(?P<cue>{CUE})[^;,]*|(?:resistant|refractory)\s+to\s+)$",
-                           re.I)
+                           rf"(?:\w+ly\s+)?(?:(?P<cue>{CUE})(?:(?!\b(?:or|but|and)\b)[^;,])*|"
+                           rf"(?:resistant|refractory)\s+to\s+)$", re.I)
+#: Vesicles of the donor the cargo is lacking from ("exosomes derived from ANXA6-depleted cells",
+#: "survivin-depleted exosomes"), not the donor cells themselves.
+_VESICLES_FROM = re.compile(r"\b(?:exosom|EVs?\b|vesic|microvesic)\w*\s+(?:\w+\s+)?from\s+"
+                            r"(?:the\s+)?$", re.I)
+_VESICLES_AFTER = re.compile(r"\s+(?:exosom|EVs?\b|sEVs?\b|vesic|microvesic)", re.I)
 #: Gapping: the cargo's own effect word, then another cargo's in a contrast, then the process
 #: both act on ("miR-155 enhanced, whereas miR-200c reduced, docetaxel resistance").
 _GAPPED = re.compile(rf"^\s*(?:\w+ly\s+)?(?P<cue>{CUE}),\s+(?:whereas|while|but)\s+[^,;]*,\s*$",
@@ -186,13 +201,22 @@ _UNDONE_BEFORE = re.compile(
     r"blockade|blocking|suppression|suppressing|down-?regulation|absence|lack|antagonism|"
     r"disruption)\s+of"
     r"(?:\s+(?:the|exosomal|EV|extracellular|vesicular|circulating|[\w-]+-derived))*"
-    r"|\b(?:blocking|inhibiting|silencing|suppressing|depleting|neutrali[sz]ing|disrupting|"
-    r"lower(?:ed|ing)|reduc(?:ed|ing)|decreas(?:ed|ing)|down-?regulat(?:ed|ing))"
+    r"|\b(?:blocking|inhibiting|silencing|suppressing|depleting|neutrali[sz]ing|disrupting)"
     r"(?:\s+(?:the|exosomal|EV|extracellular|vesicular|circulating|[\w-]+-derived))*"
     r"|\b(?:(?:si|sh)RNAs?|antagomirs?|inhibitors?|antibod(?:y|ies)|antisense\s+[\w-]+)\s+"
     r"(?:against|targeting|to|of)(?:\s+(?:the|exosomal|EV|extracellular|vesicular|circulating))*"
     r"|\btargeting(?:\s+(?:the|exosomal|EV|extracellular|vesicular|circulating))+|\banti-)"
     r"(?:\s*\0+(?:\s*(?:,|and|or|/))+)*\s*$", re.I)
+#: What an intervention lowered, with an effect word after it ("lowered circulating PD-L1 and
+#: restored antitumour immunity"); not a cargo that heads a clause of its own (``_CLAUSE_AFTER``:
+#: "reduced exosomal miR-21, which promotes invasion" says what miR-21 does).
+_LOWERED_BEFORE = re.compile(
+    r"(?P<words>\b(?:lower(?:ed|ing)|reduc(?:ed|ing)|decreas(?:ed|ing)|down-?regulat(?:ed|ing))"
+    r"(?:\s+(?:the|exosomal|EV|extracellular|vesicular|circulating|[\w-]+-derived))*)\s*$", re.I)
+_CLAUSE_AFTER = re.compile(r"(?:\s+(?:and|or)\s+\0+)?(?:\s+(?:expression|levels?))?"
+                           r"(?:\s+(?:in|of|from|at|within)\s+[^,;]{0,40}?)?"
+                           r"\s*,\s*(?:which|that|who|both|one|and|but|whereas|while|an?|the|known|"
+                           r"itself)\b", re.I)
 _UNDONE_AFTER = re.compile(
     r"(?:(?:\s*(?:,|and|or|/))+\s*\0+)*[\s-]*(?P<words>inhibitors?|antagomirs?|knock-?down|silencing|"
     r"depletion|deletion|knock-?out|antisense|(?:si|sh)RNAs?|inhibition|blockade|loss|"
@@ -221,16 +245,19 @@ _TARGET_FOR = re.compile(r"\b(?:therapeutic|drug|promising|potential|novel|attra
 #: A verb that names drug resistance by making cells sensitive ("sensitized … to docetaxel"):
 #: what does it inhibits drug resistance.
 SENSITIZING = re.compile(r"(?:re-?)?sensiti[sz]", re.I)
-_BY_AGENT = re.compile(r"\bby\s+(?:[\w-]+\s+){0,3}$", re.I)
+_BY_AGENT = re.compile(r"\bby\s+(?:(?:the|exosomal|EV|extracellular|vesicular|circulating|"
+                       r"[\w-]+-(?:derived|loaded|containing|enriched))\s+)*$", re.I)
 #: Process phrases that name the opposite of their concept ("drug sensitivity", "apoptosis" for
 #: apoptosis resistance, "T cell cytotoxicity" for immune evasion), or a process
 #: named with "anti-" ("anti-metastatic").
 _OPPOSITE_PHRASE = re.compile(r"sensitiv|^(?:apoptosis|apoptotic cell death|(?:T|NK)[\s-]cell "
-                              r"cytotoxicity|T[\s-]cell activation|anti-?tumou?r immunity)$", re.I)
+                              r"cytotoxicity|T[\s-]cell (?:activation|proliferation)|"
+                              r"anti-?tumou?r immunity)$", re.I)
 _RESISTED_BEFORE = re.compile(r"\b(?:escap\w*|resist\w*|evasion|evad\w*|refractor\w*|insensitiv\w*|"
                               r"immun\w*)\s+(?:\w+\s+){0,2}?(?:from|to|against|of)\s+$", re.I)
 _RESISTED_AFTER = re.compile(r"[\s-]+(?:evasion|escape|resistance)\b", re.I)
 _ANTI_BEFORE = re.compile(r"\banti-$", re.I)
+_LESS_BEFORE = re.compile(r"(?<![\w-])(?:less\s+|non-|incapable\s+of\s+)$", re.I)
 _PRO = re.compile(r"pro-|pro(?=angiogen|metasta|surviv|tumou?r|invas|migrat)", re.I)
 _REVERSE = {"promotes": "inhibits", "inhibits": "promotes"}
 
@@ -295,8 +322,10 @@ def read_effect(sentence: str, cargo: Span, process: Span, *,
     later = _UNDONE_LATER.search(between) if cargo.end <= process.start else None
     target = _TARGET_FOR.search(between) if cargo.end <= process.start else None
     opposite = "" if cue.lower().startswith("anti-") else _opposite(masked, process)
+    less = _LESS_BEFORE.search(_before(masked, process.start))  # "rendered cells less metastatic"
     reversals = [r for r in (_undone(masked, cargo), later.group() if later else "",
-                             target.group() if target else "", opposite) if r]
+                             target.group() if target else "", opposite,
+                             less.group().strip() if less else "") if r]
     if len(reversals) % 2:
         effect = _REVERSE[effect]
     hedge = HEDGE.search(between)
@@ -331,8 +360,13 @@ def _cargo_first(masked: str, between: str, cargo: Span,
         between = between[turn.end():]
     if (turn is None or not turn["subject"]) and _NEGATED_CARGO.search(_before(masked, cargo.start)):
         return None  # "No miR-21 was detected, but increased migration was seen"
-    negated = _NEGATED_GAIN.search(between) if _LACKING.match(masked, cargo.end) else None
-    if negated and (negated["cue"] is None or negated["promotes"]):
+    lacking = _LACKING.match(masked, cargo.end)
+    vesicles = lacking and (_VESICLES_FROM.search(_before(masked, cargo.start))
+                            or _VESICLES_AFTER.match(masked, lacking.end()))
+    negated = _NEGATED_GAIN.search(between) if vesicles else None
+    if negated and (negated["cue"] is None or (
+            negated["promotes"] and not negated["cue"].lower().startswith("restor")
+            and not _OPPOSITE_PHRASE.search(process.text))):
         return "inhibits", negated.group().strip()  # reversed by the undoing: promotes
     gapped = _GAPPED.match(between)
     if gapped:  # "miR-155 enhanced, whereas miR-200c reduced, docetaxel resistance"
@@ -341,9 +375,11 @@ def _cargo_first(masked: str, between: str, cargo: Span,
         return None
     cues = [c for c in _CUE.finditer(between)
             if (_NEEDED.match(c.group()) or not _BE_BEFORE.search(between, 0, c.start()))
-            and (between[c.start() - 1:c.start()] != "-" or c.start() == 1)]  # not "exosome-induced"
+            and (between[c.start() - 1:c.start()] != "-" or c.start() == 1)  # not "exosome-induced"
+            and not (_CHANGED.match(c.group()) and _STATE_BEFORE.search(between, 0, c.start()))]
     if not cues:  # the phrase may assert it: "suppress T cell killing", "pro-angiogenic"
-        if SENSITIZING.match(process.text):  # "sensitized the cells to docetaxel"
+        if SENSITIZING.match(process.text) and not _BE_BEFORE.search(between):
+            # "sensitized the cells to docetaxel" (not "after cells were sensitized")
             return "inhibits", process.text
         phrase = _CUE.search(process.text) or _PRO.match(process.text)
         if phrase:
@@ -356,8 +392,11 @@ def _cargo_first(masked: str, between: str, cargo: Span,
     if "," in between[last.end():] and _OWN_PREDICATE.match(masked, process.end):
         return None  # "enhanced proliferation, and apoptosis was reduced": another's effect word
     for other in _OTHER_NAME.finditer(between, 0, last.start()):
-        if cues[0].end() <= other.start() and not CARRIER_AFTER.match(between, other.end()):
-            return None  # "miR-155 promoted X and miR-34a inhibited Y" (not "TRPC5-containing EVs")
+        carried = CARRIER_AFTER.match(between, other.end()) and acted_on(
+            masked, cargo.end + other.start())
+        if cues[0].end() <= other.start() and not carried:
+            return None  # "miR-155 promoted X and miR-34a inhibited Y" (not "reduced the
+            # production of TRPC5-containing EVs and restored …")
     effect = _direction(last)
     if len(cues) > 1 and _ABILITY.match(between[cues[-2].end():last.start()]):
         outer = cues[-2]  # "reduced the ability of their exosomes to enhance"
@@ -416,10 +455,14 @@ def _masked(text: str, names: Iterable[Span]) -> str:
 
 
 def _undone(masked: str, cargo: Span) -> str:
-    """The words that undo the cargo ("knockdown of", "inhibitors"), or ""."""
+    """The words that undo the cargo ("knockdown of", "inhibitors", "lowered circulating"), or
+    ""."""
     undone = (_UNDONE_BEFORE.search(_before(masked, cargo.start))
               or _UNDONE_AFTER.match(masked, cargo.end))
-    return undone["words"] if undone else ""
+    if undone:
+        return undone["words"]
+    lowered = _LOWERED_BEFORE.search(_before(masked, cargo.start))
+    return lowered["words"] if lowered and not _CLAUSE_AFTER.match(masked, cargo.end) else ""
 
 
 def _named_as_place(masked: str, process: Span) -> bool:

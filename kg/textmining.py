@@ -79,9 +79,11 @@ _BIOMARKER = re.compile(
     r"the|an?|pathologic(?:al)?|complete)\s+)*(?:recurrence|relapse|survival|outcomes?|prognosis|"
     r"response|(?:chemo-?|drug\s+)?resistance)|hazard\s+ratio|odds\s+ratio|"
     r"(?:HR|OR)\s*[=:]\s*\d+(?:\.\d+)?|"
+    r"\b(?:as|be|is|was|are|were|represents?|represented)\s+(?:an?\s+)?(?:[\w-]+\s+){0,2}?"
     r"(?:markers?|indicators?)\s+(?:of|for)\s+(?:[\w-]+\s+){0,2}?(?:(?:chemo-?)?resistance|"
-    r"response|metastas[ie]s|metastatic\s+(?:spread|disease|relapse)|recurrence|relapse|prognosis|"
-    r"(?:disease|tumou?r|cancer)\s+progression|outcomes?|survival|diagnosis)|"
+    r"(?:treatment|therapy|therapeutic|chemotherapy|clinical|pathologic(?:al)?|drug)\s+response|"
+    r"response\s+to|metastas[ie]s|metastatic\s+(?:spread|disease|relapse)|recurrence|relapse|"
+    r"prognosis|(?:disease|tumou?r|cancer)\s+progression|outcomes?|survival|diagnosis)|"
     r"(?:had|showed|exhibited|experienced)\s+(?:(?:a|significantly|markedly)\s+)?(?:shorter|"
     r"longer|worse|poorer|better|reduced|improved)\s+(?:[\w-]+\s+)?(?:survival|outcomes?|prognosis)|"
     r"(?:associated|correlated)\s+with\s+(?:an?\s+)?(?:(?:reduced|overall)\s+)?(?:poor|worse|"
@@ -504,6 +506,26 @@ def _biomarker_findings(article: Article, iri: NamedNode, sentence: Sentence,
 #: after it (cell line names between: "paclitaxel-resistant MDA-MB-231 cells"; not "a
 #: tamoxifen-resistant phenotype in MCF-7 cells", "the metastatic potential of tumour cells").
 _POPULATION_ADJECTIVE = re.compile(r"(?:resistant|metastatic)$", re.I)
+def _names_cells(sentence: str, start: int, end: int, text: str) -> bool:
+    """Whether a process phrase names which cells or patients ("paclitaxel-resistant MDA-MB-231
+    cells", "cells resistant to paclitaxel"), not what happens to them (not "rendered MCF-7
+    cells resistant to adriamycin")."""
+    if _POPULATION_ADJECTIVE.search(text):
+        return _POPULATION_NOUN_AFTER.match(sentence, end) is not None
+    return bool(_POSTNOMINAL.match(text) and _POPULATION_NOUN_BEFORE.search(sentence, 0, start)
+                and not _RESULTATIVE.search(sentence, max(0, start - 80), start))
+
+
+#: A verb that makes its object what follows ("rendered sensitive MCF-7 cells resistant to").
+_RESULTATIVE = re.compile(r"\b(?:render(?:s|ed|ing)?|made|makes?|making)\s+(?:[\w+-]+\s+){0,5}$",
+                          re.I)
+#: Cells or patients named by what they resist, after them ("cells resistant to paclitaxel",
+#: "patients who were resistant to chemotherapy").
+_POSTNOMINAL = re.compile(r"resistant\s+to\b", re.I)
+_POPULATION_NOUN_BEFORE = re.compile(
+    r"\b(?:cells?|cell\s+lines?|sublines?|clones?|patients?|tumou?rs?|xenografts?)\s+"
+    r"(?:(?:that|who|which)\s+(?:were|was|are|is|became|become|remained|had\s+become)\s+"
+    r"(?:(?:previously|initially|already|still|now)\s+)?)?$", re.I)
 _POPULATION_NOUN_AFTER = re.compile(
     r"\s+(?:(?:[A-Z0-9][\w-]*|breast|cancer|tumou?r|human|murine|mouse)\s+){0,3}"
     r"(?:cells?|cell\s+lines?|sublines?|clones?|variants?|patients?|counterparts?)\b")
@@ -521,8 +543,7 @@ def _sentence_effect(sentence: str, offset: int, named_cargo: list[Mention],
     where an effect word acts on it ("Silencing of TRPC5 reduced the production of
     TRPC5-containing EVs and restored …": the first name is the subject)."""
     others = [_in_sentence(m, offset) for m in cargo_names]
-    stated = [p for p in named if not _POPULATION_ADJECTIVE.search(p.text)
-              or not _POPULATION_NOUN_AFTER.match(sentence, p.end - offset)]
+    stated = [p for p in named if not _names_cells(sentence, p.start - offset, p.end - offset, p.text)]
     acting = [c for c in named_cargo if not CARRIER_AFTER.match(sentence, c.end - offset)
               or not acted_on(sentence, c.start - offset)]
     read = [(read_effect(sentence, _in_sentence(cargo, offset), _in_sentence(process, offset),

@@ -308,10 +308,9 @@ PROCESS_PHRASES_ADDED = {
         **{f"sensitivity to {drug}": "the opposite of drug resistance written another way, as "
                                      "'drug sensitivity' is" for drug in (*DRUGS, "chemotherapy")},
         # a ninth blind reviewer's set: "rendered sensitive MCF-7 cells resistant to adriamycin"
+        # ("cells resistant to X" names cells: kg/textmining.py reads no effect on it)
         **{f"resistant to {drug}": f"'{drug} resistance' written as what cells are"
            for drug in (*DRUGS, "chemotherapy")},
-        **{f"sensitive to {drug}": "the opposite of drug resistance written as what cells are, as "
-                                   "'drug sensitivity' is" for drug in (*DRUGS, "chemotherapy")},
         # a sixth blind reviewer's set and the annotated records wrote the source's
         # "chemoresistance", "therapy resistance", "endocrine resistance" as adjectives
         # ("released by chemoresistant breast cancer cells", "Endocrine Resistant")
@@ -348,7 +347,10 @@ PROCESS_PHRASES_ADDED = {
         **{phrase: "the opposite of immune evasion ('restored T cell cytotoxicity' inhibits it)"
            for phrase in ("T cell cytotoxicity", "NK cell cytotoxicity", "antitumor immunity",
                           "antitumour immunity", "anti-tumor immunity", "anti-tumour immunity",
-                          "T cell activation")},
+                          "T cell activation",
+                          # a code review's "PD-L1-knockout exosomes did not increase T cell
+                          # proliferation": it is no tumour cells' proliferation
+                          "T cell proliferation")},
         # the source's 'M2 macrophage polarization' written other ways (a fifth blind
         # reviewer's "promoted M2 polarization of macrophages", "toward an M2 phenotype")
         **{phrase: "'M2 macrophage polarization' written another way"

@@ -374,18 +374,20 @@ def test_a_molecule_named_as_a_target_is_no_cargo_of_a_finding(matcher: Matcher)
      [("hsa-miR-21", "breast_cancer", '"miR-21", "HR = 2.14" and "breast cancer" in one sentence')]),
     ("Extracellular vesicles in breast cancer",
      "Exosomal UCH-L1 could be a useful indicator for predicting chemoresistance in breast cancer.",
-     [("UCHL1", "breast_cancer", '"UCH-L1", "indicator for predicting chemoresistance" and '
-                                 '"breast cancer" in one sentence, hedged ("could")')]),
+     [("UCHL1", "breast_cancer", '"UCH-L1", "be a useful indicator for predicting '
+                                 'chemoresistance" and "breast cancer" in one sentence, hedged '
+                                 '("could")')]),
     # an eighth's: a marker or indicator of a clinical state, a shorter metastasis-free survival
     ("Extracellular vesicles in breast cancer",
      "Circulating exosomal GSTP1 was higher in patients with progressive breast cancer, suggesting "
      "its potential as a marker of chemotherapy resistance.",
-     [("GSTP1", "breast_cancer", '"GSTP1", "marker of chemotherapy resistance" and "breast '
-                                 'cancer" in one sentence, hedged ("potential")')]),
+     [("GSTP1", "breast_cancer", '"GSTP1", "as a marker of chemotherapy resistance" and '
+                                 '"breast cancer" in one sentence, hedged ("potential")')]),
     ("Extracellular vesicles in breast cancer",
      "Plasma EV miR-141 levels may serve as non-invasive indicators of metastatic spread.",
-     [("hsa-miR-141", "breast_cancer", '"miR-141" and "indicators of metastatic spread" in one '
-                                       'sentence; the disease is the article\'s, hedged ("may")')]),
+     [("hsa-miR-141", "breast_cancer", '"miR-141" and "as non-invasive indicators of metastatic '
+                                       'spread" in one sentence; the disease is the article\'s, '
+                                       'hedged ("may")')]),
     ("Extracellular vesicles in breast cancer",
      "Serum exosomal miR-105 independently predicted shorter metastasis-free survival.",
      [("hsa-miR-105", "breast_cancer", '"miR-105" and "predicted shorter metastasis-free '
@@ -399,6 +401,12 @@ def test_a_molecule_named_as_a_target_is_no_cargo_of_a_finding(matcher: Matcher)
      "Serum exosomal miR-155 was associated with chemoresistance (OR = 3.2).",
      [("hsa-miR-155", "breast_cancer", '"miR-155" and "OR = 3.2" in one sentence; the disease is '
                                        "the article's")]),
+    # a code review's: a marker named in an apposition to something else is none
+    ("Extracellular vesicles in breast cancer",
+     "Exosomal miR-155 upregulated P-glycoprotein, a marker of multidrug resistance, in breast "
+     "cancer cells.", []),
+    ("Extracellular vesicles in breast cancer",
+     "Exosomal PD-L1 lowered IFN-gamma, an indicator of T cell response, in breast cancer.", []),
     # a cell's marker, a marker of a process of cells, are no biomarker claim
     ("Extracellular vesicles in breast cancer",
      "Exosomal CD24, a marker of cancer stem cells, rose in breast cancer patients.", []),
