@@ -21,7 +21,9 @@ The rules, on the words between the two names:
    "migration was reduced after transfection of miR-145 mimics"), an effect word on a pronoun
    ("whereas miR-21 promoted invasion, miR-146a attenuated it"), the process as what an effect
    word did ("suppression of tumour growth by miR-34a") or as the cargo's effect ("the
-   pro-angiogenic effect of miR-210").
+   pro-angiogenic effect of miR-210"), or a result before the treatment with the cargo that
+   brought it ("Apoptosis rose … after treatment with exosomes loaded with a miR-21
+   inhibitor", "Reduced apoptosis was observed in cells treated with survivin-rich exosomes").
 3. No effect where the words between negate ("did not", "nor", "failed to"; not "not only …
    but also"), speak of a correlation ("associated with", "correlated"), or turn to another
    clause ("whereas", "but", ";"), nor where "neither", "nor", "no" or "not" stands just before
@@ -112,6 +114,16 @@ _STATE_BEFORE = re.compile(r"^\s*(?:levels?|expression|concentrations?|amounts?|
 _CHANGED = re.compile(r"(?:increas|decreas|reduc|elevat|lower|up-?regulat|down-?regulat)", re.I)
 #: After a passive effect word: the agent follows ("promoted by", "reduced after transfection of").
 _AGENT_AFTER = re.compile(r"\s+(?:by|after|upon|following)\b", re.I)
+#: What brought a result named before it (process first): a treatment with the cargo.
+_TREATED = re.compile(r"\b(?:after|following|upon|with|by)\s+(?:\w+\s+)?(?:treatment|incubation|"
+                      r"exposure|co-?culture|transfection|addition)\s+(?:with|to|of)\b|"
+                      r"\b(?:treated|incubated|co-?cultured|transfected)\s+with\b|\bexposed\s+to\b",
+                      re.I)
+_CLAUSE_BREAK = re.compile(r";|,\s*(?:and|but|whereas|while)\b", re.I)
+_OBSERVED_AFTER = re.compile(r"\s+(?:was|were)\s+(?:\w+ly\s+)?(?:observed|seen|found|detected|noted)\b",
+                             re.I)
+#: The result's effect word just before the process ("Reduced apoptosis was observed in …").
+_RESULT_BEFORE = re.compile(rf"(?:^|[.;:]\s*|\b(?:a|an|the)\s+)(?P<cue>{CUE})\s+$", re.I)
 #: An effect word on a pronoun for the process named before ("miR-146a attenuated it").
 _ON_PRONOUN = re.compile(rf"\s+(?:\w+ly\s+)?{CUE}\s+(?:it|them)\b", re.I)
 #: A process named as what an effect word did, with the agent after "by" ("suppression of
@@ -430,10 +442,22 @@ def _process_first(masked: str, between: str, cargo: Span,
     if _NO_EFFECT.search(between):
         return None
     passive = [c for c in _CUE.finditer(between) if _AGENT_AFTER.match(between, c.end())]
-    if passive:
+    if passive and not _CLAUSE_BREAK.search(between, passive[-1].end()):
+        # (not "Migration increased after treatment with TGF-beta, and miR-10b was measured")
         return _direction(passive[-1]), passive[-1].group()
     if SENSITIZING.match(process.text) and _BY_AGENT.search(between):
         return "inhibits", process.text  # "cells were sensitized to docetaxel by miR-X"
+    if _TREATED.search(between) and not _CLAUSE_BREAK.search(between):
+        # a result, then what brought it: "Apoptosis rose … after treatment with exosomes
+        # loaded with a miR-21 inhibitor", "Reduced apoptosis was observed in cells treated with
+        # survivin-rich exosomes"
+        result = (_CUE_AFTER.match(masked, process.end)
+                  or _RESULT_BEFORE.search(_before(masked, process.start)))
+        if result:
+            return _direction(result), result["cue"]
+        observed = _OBSERVED_AFTER.match(masked, process.end)
+        if observed:  # the process itself was the result
+            return "promotes", observed.group().strip()
     nominal = _NOMINAL_BEFORE.search(_before(masked, process.start))
     if nominal and _BY_NEXT.match(between):  # "suppression of tumour growth by miR-34a"
         return _direction(nominal), nominal.group().strip()

@@ -361,6 +361,18 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
                      ("hsa-miR-21", "immune_evasion"): "associatedWith",
                      ("CD274", "proliferation"): "associatedWith",
                      ("CD274", "immune_evasion"): "promotes"}),
+    # a result named first, then the treatment with the cargo that brought it (a ninth and a
+    # third reviewer's); not across a clause break, nor a treatment with something else
+    ("Apoptosis rose from 8.2% to 27.6% after treatment with exosomes loaded with a miR-21 "
+     "inhibitor (P < 0.001).", {("hsa-miR-21", "apoptosis_resistance"): "promotes"}),
+    ("Reduced apoptosis was observed in recipient cells treated with survivin-rich exosomes.",
+     {("BIRC5", "apoptosis_resistance"): "promotes"}),
+    ("Migration increased by 40% in cells treated with miR-10b-loaded exosomes.",
+     {("hsa-miR-10b", "migration"): "promotes"}),
+    ("Apoptosis was observed in cells treated with exosomal miR-200c.",
+     {("hsa-miR-200c", "apoptosis_resistance"): "inhibits"}),
+    ("Migration increased after treatment with TGF-beta, and exosomal miR-10b was measured.",
+     {("hsa-miR-10b", "migration"): "associatedWith"}),
     # sensitive to what no drug resistance names, or a word that only starts so: none
     ("Exosomal miR-200c sensitized breast cancer cells to paclitaxel-induced apoptosis.",
      {("hsa-miR-200c", "apoptosis_resistance"): "associatedWith"}),
