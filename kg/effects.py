@@ -73,10 +73,10 @@ WINDOW = 80
 PROMOTING = (r"promot|enhanc|induc|increas|confer|driv|drove|facilitat|stimulat|accelerat|"
              r"augment|trigger|mediat|boost|foster|elicit|reprogram|upregulat|up-regulat|"
              r"potentiat|exacerbat|fuel|restor|transfer(?:s|red|ring)\b|direct(?:s|ed|ing)?\b|contribut\w*\s+to|"
-             r"(?:(?<=\bcan\s)|(?<=\bcould\s)|(?<=\bmay\s)|(?<=\bmight\s)|(?<=\bwill\s))transfer\b|"
+             r"(?:(?<=\bcan\s)|(?<=\bcould\s)|(?<=\bmay\s)|(?<=\bmight\s)|(?<=\bwill\s))"
+             r"(?:transfer|spread)\b|"  # verbs only after a modal: "could transfer", "may spread"
              r"skew(?:s|ed|ing)\b(?=[^.;]*?\btowards?\b)|dictat|"
              r"establish(?:es|ed|ing)?(?=\s+(?:a|an|the)\s)|"
-             r"(?:(?<=\bcan\s)|(?<=\bcould\s)|(?<=\bmay\s)|(?<=\bmight\s)|(?<=\bwill\s))spread\b|"
              r"render(?:s|ed|ing)?\b|"
              r"(?<!\ba\s)(?<!\ban\s)(?<!\bthe\s)(?:prim(?:e|es|ed|ing)|expand(?:s|ed|ing)?)\b|"
              r"dependent\b|(?:requir(?:ed|es)|necessary|essential|indispensable|crucial|critical)"
@@ -165,7 +165,8 @@ _CONTINUED = re.compile(rf"\b(?:but|although|though)\s+(?:(?:also|still|instead)
 #: apoptosis"); not a loss that did not come ("… did not reduce migration"), nor an intervention
 #: that did not work ("Depletion of HER2 from exosomes failed to restore trastuzumab
 #: sensitivity": HER2 is no cause of it).
-_LACKING = re.compile(r"-(?:depleted|silenced|deficient|knock-?down|knock-?out)\b", re.I)
+_LACKING_WORDS = r"depleted|silenced|deficient"
+_LACKING = re.compile(rf"-(?:{_LACKING_WORDS}|knock-?down|knock-?out)\b", re.I)
 _NEGATED_GAIN = re.compile(rf"\b(?:failed\s+to|unable\s+to|did\s+not|could\s+not|no\s+longer)\s+"
                            rf"(?:\w+ly\s+)?(?:(?P<cue>{CUE})(?:(?!\b(?:or|but|and)\b)[^;,])*|"
                            rf"(?:resistant|refractory)\s+to\s+)$", re.I)
@@ -232,7 +233,7 @@ _CLAUSE_AFTER = re.compile(r"(?:\s+(?:and|or)\s+\0+)?(?:\s+(?:expression|levels?
 _UNDONE_AFTER = re.compile(
     r"(?:(?:\s*(?:,|and|or|/))+\s*\0+)*[\s-]*(?P<words>inhibitors?|antagomirs?|knock-?down|silencing|"
     r"depletion|deletion|knock-?out|antisense|(?:si|sh)RNAs?|inhibition|blockade|loss|"
-    r"(?<=-)(?:depleted|silenced|deficient)|"
+    rf"(?<=-)(?:{_LACKING_WORDS})|"
     r"(?:was|were|is|are)\s+(?:\w+ly\s+)?(?:blocked|silenced|knocked[\s-]+down|depleted|inhibited|"
     r"neutrali[sz]ed|deleted|knocked[\s-]+out))\b", re.I)
 #: A process named as the place of an effect ("angiogenesis in the pre-metastatic niche"), but
@@ -255,7 +256,7 @@ _UNDONE_LATER = re.compile(r"\b(?:its|their)\s+(?:loss|knock-?down|silencing|inh
 _TARGET_FOR = re.compile(r"\b(?:therapeutic|drug|promising|potential|novel|attractive|an?)\s+"
                          rf"(?:[\w-]+\s+)?targets?\s+(?:for|to)(?=\s+{CUE})", re.I)
 #: A verb that names drug resistance by making cells sensitive ("sensitized … to docetaxel"):
-#: what does it inhibits drug resistance.
+#: what does it inhibits drug resistance (:mod:`kg.textmining` finds it by this spelling).
 SENSITIZING = re.compile(r"(?:re-?)?sensiti[sz]", re.I)
 _BY_AGENT = re.compile(r"\bby\s+(?:(?:the|exosomal|EV|extracellular|vesicular|circulating|"
                        r"[\w-]+-(?:derived|loaded|containing|enriched))\s+)*$", re.I)

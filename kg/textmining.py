@@ -37,7 +37,7 @@ from typing import NamedTuple
 from pyoxigraph import NamedNode
 
 from kg.articles import subject_iri
-from kg.effects import CARRIER_AFTER, HEDGE, LONGEST, Effect, acted_on, read_effect
+from kg.effects import CARRIER_AFTER, HEDGE, LONGEST, SENSITIZING, Effect, acted_on, read_effect
 from kg.findings import Finding
 from kg.hierarchy import narrowest, parent_keys
 from kg.lexicons import Lexicon, Name, concept_names, lexicons
@@ -278,7 +278,7 @@ def _resisted_pattern(drugs: tuple[str, ...]) -> re.Pattern[str]:
 @lru_cache(maxsize=256)
 def _sensitized_pattern(objects: tuple[str, ...]) -> re.Pattern[str]:
     names = "|".join(re.escape(d) for d in sorted(objects, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:re-?)?sensiti[sz](?:e|es|ed|ing)(?=(?:\s+[\w-]+){{0,6}}?\s+to\s+"
+    return re.compile(rf"(?<![\w-]){SENSITIZING.pattern}(?:e|es|ed|ing)(?=(?:\s+[\w-]+){{0,6}}?\s+to\s+"
                       rf"(?:{names})(?![\w-]))", re.I)
 
 
