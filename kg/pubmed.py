@@ -179,8 +179,12 @@ def _read_stream(path: Path, handle: IO[bytes], walk: _Walk) -> Iterator[Record]
             yield _root_rejected(path, root)
 
 
+#: The records of each known root (of any other, a wrapper's: PubmedArticleSet's), which the
+#: walks count and the scan after an error finds by their start and end tags.
+_RECORD_NAMES = {"PubmedArticleSet": ("PubmedArticle", "PubmedBookArticle", "DeleteCitation"),
+                 "MedlineCitationSet": ("MedlineCitation", "DeleteCitation")}
 #: The children of a known root that are records (anything else is reported as unexpected).
-RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "MedlineCitation", "DeleteCitation")
+RECORD_TAGS = tuple(dict.fromkeys(name for names in _RECORD_NAMES.values() for name in names))
 
 
 def _read_known_root(path: Path, handle: IO[bytes], walk: _Walk) -> Iterator[Record]:
@@ -449,10 +453,7 @@ class _Resumed:
 
 _DECLARATION = re.compile(rb"\A(?:\xef\xbb\xbf)?<\?xml[^>]*\?>")
 _ENCODING = re.compile(rb"""\bencoding\s*=\s*["']\s*([\w.:-]+)""")
-#: The records of each known root (of any other, a wrapper's: PubmedArticleSet's), which the
-#: walks count and the scan after an error finds by their start and end tags; a record's own PMID.
-_RECORD_NAMES = {"PubmedArticleSet": ("PubmedArticle", "PubmedBookArticle", "DeleteCitation"),
-                 "MedlineCitationSet": ("MedlineCitation", "DeleteCitation")}
+#: A record's own PMID.
 _PMID = rb"<PMID[^>]*>\s*(\d+)\s*</PMID>"
 
 
