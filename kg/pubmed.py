@@ -20,7 +20,7 @@ import gzip
 import re
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, cast
@@ -372,9 +372,11 @@ class _Start:
 
 @dataclass(frozen=True)
 class _Lost:
-    """The records a syntax error cost, each by (line, PMID), and the error's message and line."""
+    """The records a syntax error cost, each by whether it is a DeleteCitation and by its PMIDs
+    and their lines (a record's own PMID, or each PMID a DeleteCitation lists; its start tag's
+    line and "" when none was found), and the error's message and line."""
 
-    records: tuple[tuple[int, str], ...]
+    records: tuple[tuple[bool, tuple[tuple[int, str], ...]], ...]
     message: str
     line: int
 
@@ -454,7 +456,7 @@ class _Resumed:
 _DECLARATION = re.compile(rb"\A(?:\xef\xbb\xbf)?<\?xml[^>]*\?>")
 _ENCODING = re.compile(rb"""\bencoding\s*=\s*["']\s*([\w.:-]+)""")
 #: A record's own PMID.
-_PMID = rb"<PMID[^>]*>\s*(\d+)\s*</PMID>"
+_PMID = rb"<PMID[^>]*>\s*(\d+)\s*<"
 
 
 def _counted(root: str) -> tuple[str, ...]:
@@ -512,11 +514,12 @@ def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Itera
 
 @dataclass
 class _Found:
-    """A record the parse did not give: its start tag, its PMID, and the offset just after its
-    end tag when that comes before the error."""
+    """A record the parse did not give: its start tag, its PMID (a DeleteCitation's: each it
+    lists) by line, and the offset just after its end tag when that comes before the error."""
 
     start: _Start
-    pmid: str = ""
+    deletion: bool = False
+    pmids: list[tuple[int, str]] = field(default_factory=list)
     end: int | None = None
 
 
@@ -546,9 +549,11 @@ def _scan(path: Path, walk: _Walk, error_at: tuple[int, int] | None,
             # on the line the parse resumed at, from the record it resumed at (the line is read
             # whole for its columns)
             for match in scan.finditer(text, first.column if number == first.line else 0):
-                if match.group(3) is not None:  # a PMID: the open record's own, if it has none
-                    if found and not found[-1].pmid:
-                        found[-1].pmid = match.group(3).decode()
+                if match.group(3) is not None:  # a PMID: the open record's own, if it has
+                    # none; each a DeleteCitation lists, up to its end tag
+                    if found and (not found[-1].pmids or (found[-1].deletion
+                                                          and found[-1].end is None)):
+                        found[-1].pmids.append((number, match.group(3).decode()))
                 elif match.group(1) is not None:  # an end tag: whole if it ends before the error
                     open_end = not match.group(2)
                     if found and not open_end and _before(error_at, number,
@@ -562,7 +567,7 @@ def _scan(path: Path, walk: _Walk, error_at: tuple[int, int] | None,
                     if (error_at is not None and not _before(error_at, number, chars)
                             and ordinal != again):
                         return found, start
-                    found.append(_Found(start))
+                    found.append(_Found(start, text.startswith(b"<DeleteCitation", match.start())))
             offset += len(text)
     return found, None
 
@@ -633,21 +638,27 @@ def _prolog(path: Path, root: str) -> bytes:
     return (declaration.group() if declaration else b"") + f"<{root}>".encode()
 
 
-def _named(found: list[_Found]) -> tuple[tuple[int, str], ...]:
-    return tuple((record.start.line, record.pmid) for record in found)
+def _named(found: list[_Found]) -> tuple[tuple[bool, tuple[tuple[int, str], ...]], ...]:
+    return tuple((record.deletion, tuple(record.pmids) if record.deletion and record.pmids else
+                  ((record.start.line, record.pmids[0][1] if record.pmids else ""),))
+                 for record in found)
 
 
 def _rejected(path: Path, walk: _Walk, lost: _Lost) -> Iterator[Rejected]:
-    """The ``Rejected`` of each record ``lost`` names (of the error alone when it names none)."""
+    """The ``Rejected`` of each record ``lost`` names (of the error alone when it names none);
+    a DeleteCitation's, one for each PMID it lists, as a whole one gives a Deletion of each."""
     if not lost.records:
         yield Rejected(reason=f"{path}: {lost.message}",
                        provenance=Provenance(file=str(path), position=f"line {lost.line}"))
-    for start, pmid in lost.records:
+    for deletion, pmids in lost.records:
         walk.count += 1
         walk.records += 1
-        yield Rejected(reason=f"{path}: record {walk.count} could not be read: {lost.message}",
-                       provenance=Provenance(file=str(path),
-                                             position=_position(walk.count, start)), pmid=pmid)
+        for line, pmid in pmids:
+            what = f" (a DeleteCitation: PMID {pmid} was not deleted)" if deletion and pmid else ""
+            yield Rejected(reason=f"{path}: record {walk.count} could not be read{what}: "
+                                  f"{lost.message}",
+                           provenance=Provenance(file=str(path),
+                                                 position=_position(walk.count, line)), pmid=pmid)
 
 
 def _error_place(error: etree.XMLSyntaxError, walk: _Walk) -> tuple[int, int, str]:

@@ -441,6 +441,32 @@ def test_a_wrapper_root_is_read_past_malformed_xml_in_its_first_read(tmp_path: P
     assert [r.pmid for r in records] == ["1", "2", "3"]
 
 
+@pytest.mark.parametrize("walk", ["known root", "general"])
+@pytest.mark.parametrize("suffix", [".xml", ".xml.gz"])
+def test_a_broken_delete_citation_names_each_pmid_it_did_not_delete(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, walk: str, suffix: str) -> None:
+    """A DeleteCitation in malformed XML is quarantined once for each PMID it lists (as a whole
+    one gives a deletion of each), so the quarantine says which deletions were not applied."""
+    lines = ['<?xml version="1.0"?>', "<PubmedArticleSet>", _record_line(1),
+             "<DeleteCitation>", '<PMID Version="1">71</PMID>', '<PMID Version="1">72</PMID>',
+             '<PMID Version="1">73<PMID>', "</DeleteCitation>", _record_line(2),
+             "<DeleteCitation>", '<PMID Version="1">81</PMID>', "</DeleteCitation>",
+             "</PubmedArticleSet>"]
+    data = "\n".join(lines).encode()
+    path = tmp_path / f"update{suffix}"
+    path.write_bytes(gzip.compress(data) if suffix.endswith(".gz") else data)
+    if walk == "general":
+        monkeypatch.setattr(pubmed, "_plain_known_root", lambda path: None)
+    records = list(read_pubmed_xml(path))
+    assert [(type(r).__name__, r.pmid, r.provenance.position) for r in records] == [
+        ("Article", "1", "record 1, line 3"),
+        ("Rejected", "71", "record 2, line 5"), ("Rejected", "72", "record 2, line 6"),
+        ("Rejected", "73", "record 2, line 7"),
+        ("Article", "2", "record 3, line 9"), ("Deletion", "81", "record 4, line 11")]
+    assert records[2].reason.startswith(f"{path}: record 2 could not be read (a DeleteCitation: "
+                                        "PMID 72 was not deleted): malformed XML at line 8, ")
+
+
 def test_a_namespaced_root_is_not_read_past_malformed_xml(tmp_path: Path) -> None:
     path = tmp_path / "ns.xml"
     path.write_bytes(_many_records(3, 2).replace(b"<PubmedArticleSet>",
