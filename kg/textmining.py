@@ -77,13 +77,16 @@ _BIOMARKER = re.compile(
     r"predict(?:s|ed|ing)?\s+(?:(?:poor|worse|better|shorter|longer|overall|disease-free|"
     r"progression-free|metastasis-free|relapse-free|recurrence-free|event-free|distant|early|late|"
     r"the|an?|pathologic(?:al)?|complete)\s+)*(?:recurrence|relapse|survival|outcomes?|prognosis|"
-    r"response|(?:chemo-?|drug\s+)?resistance)|hazard\s+ratio|odds\s+ratio|"
+    r"response|(?:chemo-?|drug\s+)?resistance)|predict(?:s|ed|ing)?\s+[\w-]+\s+(?:resistance|response)|"
+    r"hazard\s+ratio|odds\s+ratio|"
+    r"\d+(?:\.\d+)?\s*%\s+(?:sensitivity|specificity)|(?:sensitivity|specificity)\s+of\s+\d+(?:\.\d+)?(?=\s*%)|"
     r"(?:HR|OR)\s*[=:]\s*\d+(?:\.\d+)?|"
     r"\b(?:as|be|is|was|are|were|represents?|represented)\s+(?:an?\s+)?(?:[\w-]+\s+){0,2}?"
     r"(?:markers?|indicators?)\s+(?:of|for)\s+(?:[\w-]+\s+){0,2}?(?:(?:chemo-?)?resistance|"
     r"(?:treatment|therapy|therapeutic|chemotherapy|clinical|pathologic(?:al)?|drug)\s+response|"
     r"response\s+to|metastas[ie]s|metastatic\s+(?:spread|disease|relapse)|recurrence|relapse|"
-    r"prognosis|(?:disease|tumou?r|cancer)\s+progression|outcomes?|survival|diagnosis)|"
+    r"prognosis|(?:disease|tumou?r|cancer)\s+progression|outcomes?|survival|diagnosis|"
+    r"(?:treatment|therapy|therapeutic|chemotherapy|drug)\s+failure)|"
     r"(?:had|showed|exhibited|experienced)\s+(?:(?:a|significantly|markedly)\s+)?(?:shorter|"
     r"longer|worse|poorer|better|reduced|improved)\s+(?:[\w-]+\s+)?(?:survival|outcomes?|prognosis)|"
     r"(?:associated|correlated)\s+with\s+(?:an?\s+)?(?:(?:reduced|overall)\s+)?(?:poor|worse|"
@@ -188,7 +191,7 @@ class Matcher:
         prepared = _prepare(text)
         return self._finish(self._cargo(*prepared) + self._other(*prepared)
                             + _drug_mentions(_drug_pattern(drugs, self.sensitive_to), prepared[0]),
-                            context or text)
+                            context or text, prepared[0])
 
     def mentions_with_cargo(self, fields: Iterable[tuple[str, str]],
                             indexed_drugs: Callable[[], Sequence[str]] = tuple
@@ -207,7 +210,7 @@ class Matcher:
         context = "\n".join(text for _, text, _ in prepared)
         resisted = _drug_pattern(indexed_drugs(), self.sensitive_to)
         return {field: Mentioned(p[0], self._finish(
-                    found + self._other(*p) + _drug_mentions(resisted, p[0]), context))
+                    found + self._other(*p) + _drug_mentions(resisted, p[0]), context, p[0]))
                 for (field, _, p), found in zip(prepared, cargo, strict=True)}
 
     def names_ev(self, fields: Iterable[tuple[str, str]]) -> bool:
@@ -242,12 +245,18 @@ class Matcher:
                 for lexicon in lexicons for start, end, kind, key in lexicon.scan(folded, spaced)]
 
     @staticmethod
-    def _finish(found: list[Mention], context: str) -> list[Mention]:
+    def _finish(found: list[Mention], context: str, folded: str) -> list[Mention]:
         known: dict[str, bool] = {}
-        return _resolve([m for m in found if _in_context(m.text, context, known)])
+        return _resolve([m for m in found if _in_context(m.text, context, known)
+                         and not (m.entity_type == "disease" and _CARRIED.match(folded, m.end)
+                                  and m.text.lower().endswith("positive"))])
 
 
 _SENSITIVITY_TO = "sensitivity to "
+#: Vesicles right after a subtype's name that ends in "positive": "HER2-positive exosomes" carry
+#: HER2 (the cargo inside the name is kept), they are no HER2-positive disease.
+_CARRIED = re.compile(r"\s+(?:(?:small|extracellular|tumou?r-derived|circulating)\s+)?"
+                      r"(?:exosom|EVs?\b|sEVs?\b|vesic|microvesic|nanovesic)", re.I)
 
 
 def _drug_pattern(drugs: Sequence[str], sensitive_to: tuple[str, ...]) -> _DrugPatterns:
@@ -255,10 +264,15 @@ def _drug_pattern(drugs: Sequence[str], sensitive_to: tuple[str, ...]) -> _DrugP
     the ``drugs`` (None without them; names of three letters or fewer are left out), and a verb
     that makes cells sensitive to one of them or of ``sensitive_to`` ("sensitized
     trastuzumab-resistant SKBR3 cells to trastuzumab", "re-sensitised them to docetaxel": the
-    name is the verb's)."""
+    name is the verb's), or a sensitivity or resistance of cells to one ("the sensitivity of
+    parental cells to adriamycin": the name is the noun's)."""
     named = tuple(sorted({d.lower() for d in drugs if len(d) > 3}))
     return _DrugPatterns(_resisted_pattern(named) if named else None,
                          _sensitized_pattern(tuple(sorted({*named, *sensitive_to}))))
+
+
+#: What the sensitized pattern's matches hold: cheaper to look for first.
+_SENSITIZED_NEEDLE = re.compile(r"ensiti|resistance\s+of\b", re.I)
 
 
 class _DrugPatterns(NamedTuple):
@@ -278,13 +292,14 @@ def _resisted_pattern(drugs: tuple[str, ...]) -> re.Pattern[str]:
 @lru_cache(maxsize=256)
 def _sensitized_pattern(objects: tuple[str, ...]) -> re.Pattern[str]:
     names = "|".join(re.escape(d) for d in sorted(objects, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-]){SENSITIZING.pattern}(?:e|es|ed|ing)(?=(?:\s+[\w-]+){{0,6}}?\s+to\s+"
-                      rf"(?:{names})(?![\w-]))", re.I)
+    return re.compile(rf"(?<![\w-])(?:{SENSITIZING.pattern}(?:e|es|ed|ing)(?=(?:\s+[\w-]+){{0,6}}?\s+"
+                      rf"to\s+(?:{names})(?![\w-]))|(?:sensitivity|resistance)(?=\s+of(?:\s+[\w-]+)"
+                      rf"{{1,5}}?\s+to\s+(?:{names})(?![\w-])))", re.I)
 
 
 def _drug_mentions(patterns: _DrugPatterns, folded: str) -> list[Mention]:
     found = [*(patterns.resisted.finditer(folded) if patterns.resisted else ()),
-             *(patterns.sensitized.finditer(folded) if "ensiti" in folded.lower() else ())]
+             *(patterns.sensitized.finditer(folded) if _SENSITIZED_NEEDLE.search(folded) else ())]
     return [Mention(m.start(), m.end(), "process", DRUG_RESISTANCE, m.group()) for m in found]
 
 

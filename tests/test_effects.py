@@ -373,6 +373,20 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
      {("hsa-miR-200c", "apoptosis_resistance"): "inhibits"}),
     ("Migration increased after treatment with TGF-beta, and exosomal miR-10b was measured.",
      {("hsa-miR-10b", "migration"): "associatedWith"}),
+    # a tenth reviewer's: the sensitivity or resistance of cells to a drug names drug
+    # resistance; a resistance to what no drug resistance names is none
+    ("Exosomes were rich in GSTP1 and, once internalised, significantly reduced the sensitivity "
+     "of parental cells to adriamycin.", {("GSTP1", "drug_resistance"): "promotes"}),
+    ("Exosomal miR-222 increased the resistance of MCF-7 cells to docetaxel.",
+     {("hsa-miR-222", "drug_resistance"): "promotes"}),
+    ("Exosomal miR-200c enhanced the sensitivity of SKBR3 cells to trastuzumab.",
+     {("hsa-miR-200c", "drug_resistance"): "inhibits"}),
+    ("The resistance of the tumour to radiation was not changed by exosomal miR-21.", {}),
+    # "HER2-positive" before vesicles names what they carry, not a subtype
+    ("HER2-positive exosomes released by SKBR3 cells sequestered trastuzumab and reduced the "
+     "trastuzumab sensitivity of BT-474 cells.", {("ERBB2", "drug_resistance"): "promotes"}),
+    ("Exosomal miR-21 promoted the proliferation of HER2-positive breast cancer cells.",
+     {("hsa-miR-21", "proliferation"): "promotes"}),
     # sensitive to what no drug resistance names, or a word that only starts so: none
     ("Exosomal miR-200c sensitized breast cancer cells to paclitaxel-induced apoptosis.",
      {("hsa-miR-200c", "apoptosis_resistance"): "associatedWith"}),

@@ -401,6 +401,27 @@ def test_a_molecule_named_as_a_target_is_no_cargo_of_a_finding(matcher: Matcher)
      "Serum exosomal miR-155 was associated with chemoresistance (OR = 3.2).",
      [("hsa-miR-155", "breast_cancer", '"miR-155" and "OR = 3.2" in one sentence; the disease is '
                                        "the article's")]),
+    # a tenth's: a sensitivity or specificity in percent, a predicted resistance to a drug, a
+    # marker of treatment failure; a sensitivity that is no percentage is none
+    ("Extracellular vesicles in breast cancer",
+     "Plasma exosomal miR-222 identified docetaxel-resistant tumours with a sensitivity of 81% and "
+     "a specificity of 74%.",
+     [("hsa-miR-222", "breast_cancer", '"miR-222" and "sensitivity of 81" in one sentence; the '
+                                       "disease is the article's")]),
+    ("Extracellular vesicles in breast cancer",
+     "A cut-off of 2.3-fold of exosomal miR-105 identified these patients with 78% sensitivity.",
+     [("hsa-miR-105", "breast_cancer", '"miR-105" and "78% sensitivity" in one sentence; the '
+                                       "disease is the article's")]),
+    ("Extracellular vesicles in breast cancer",
+     "Higher serum exosomal H19 predicted doxorubicin resistance in patients.",
+     [("H19", "breast_cancer", '"H19" and "predicted doxorubicin resistance" in one sentence; the '
+                               "disease is the article's")]),
+    ("Extracellular vesicles in breast cancer",
+     "Exosomal HER2 could serve as a marker of treatment failure.",
+     [("ERBB2", "breast_cancer", '"HER2" and "as a marker of treatment failure" in one sentence; '
+                                 "the disease is the article's, hedged (\"could\")")]),
+    ("Extracellular vesicles in breast cancer",
+     "Exosomal miR-222 reduced the sensitivity of MCF-7 cells to docetaxel.", []),
     # a code review's: a marker named in an apposition to something else is none
     ("Extracellular vesicles in breast cancer",
      "Exosomal miR-155 upregulated P-glycoprotein, a marker of multidrug resistance, in breast "
