@@ -13,7 +13,8 @@ DEFAULT_THREADS = 4
 #: Extra seconds gunicorn gives a worker beyond the query time limit before it kills the worker:
 #: the worker itself answers at the limit, so gunicorn's kill is only for a stuck worker.
 WORKER_GRACE = 30
-#: The longest request line gunicorn takes (its maximum): longer GET queries must be POSTed.
+#: The longest request line gunicorn takes (its maximum): longer GET queries must be POSTed, as
+#: the answer (414, ``server.workers``) says.
 REQUEST_LINE_LIMIT = 8190
 
 
@@ -69,7 +70,8 @@ def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
     timeout = int(_number("EVKG_QUERY_TIMEOUT", 30)) + WORKER_GRACE
     threads = max(1, int(_number("EVKG_THREADS", DEFAULT_THREADS)))
     return [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
-            "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+            "--workers", str(workers), "--worker-class", "server.workers.Worker",
+            "--threads", str(threads),
             "--timeout", str(timeout), "--graceful-timeout", "10", "--keep-alive", "5",
             "--limit-request-line", str(REQUEST_LINE_LIMIT), "--access-logfile", "-",
             "server.wsgi:app"]

@@ -29,6 +29,7 @@ from SPARQLWrapper import (
     XML,
     SPARQLWrapper,
 )
+from SPARQLWrapper.SPARQLExceptions import URITooLong
 
 from kg.build import BuildReport
 from server import create_app
@@ -402,6 +403,23 @@ def test_sparqlwrapper_select_counts_articles(live_server: str, return_format: s
     client.setMethod(method)
     client.setRequestMethod(request_method)
     assert _wrapper_count(client.query().convert(), return_format) == "93"
+
+
+def test_a_query_too_long_for_get_is_414_saying_to_post_it(live_server: str) -> None:
+    """gunicorn reads request lines of up to 8,190 bytes: a longer GET (SPARQLWrapper's default)
+    is answered 414 with what to do, and the same query POSTed is answered."""
+    pmids = " ".join(f'"{n}"' for n in range(10_000_000, 10_001_000))
+    query = COUNT.replace("WHERE {", f"WHERE {{ VALUES ?unused {{ {pmids} }}", 1)
+    assert query != COUNT
+    client = SPARQLWrapper(live_server + "/sparql")
+    client.setQuery(query)
+    client.setReturnFormat(CSV)
+    with pytest.raises(URITooLong) as refused:  # SPARQLWrapper's exception for a 414
+        client.query()
+    assert "more than the 8190 this server reads: send a query this long by POST" in str(
+        refused.value)
+    client.setMethod(POST)
+    assert _wrapper_count(client.query().convert(), CSV) == "93"
 
 
 @pytest.mark.parametrize("return_format", [TURTLE, "n-triples", JSONLD, RDFXML, XML])
