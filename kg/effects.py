@@ -135,9 +135,16 @@ _EFFECT_OF = re.compile(r"\s*(?P<words>(?:effects?|activit(?:y|ies)|roles?|funct
 #: enhance"): the two compose.
 _ABILITY = re.compile(r"\s+(?:the\s+)?(?:ability|capacity|potential|power)\b[^;,]*?\bto\s+$", re.I)
 #: A process phrase that says the cargo was carried ("transferred by exosomes", "exosomal
-#: transfer of miR-222"): the cargo is what is carried, and no effect word acts on the carrying.
+#: transfer of miR-222", or a verb alone: "transferred miR-21 to", "was taken up by"): the cargo
+#: is what is carried, and no effect word acts on the carrying.
 _CARRIED = re.compile(r"\b(?:transferred|delivered|shuttled)\s+(?:by|via)\b|"
-                      r"^(?:exosomal|exosome|EV|vesicular)\s+transfer$", re.I)
+                      r"^(?:exosomal|exosome|EV|vesicular)\s+transfer$|"
+                      r"^(?:[\w-]+-)?transferr(?:ed|ing)$|^shuttl\w+$|^(?:taken|taking)\s+up$|^uptake$",
+                      re.I)
+#: After a transfer verb, an object: the verb is active, its subject transfers ("transferred
+#: chemoresistance"), not carried ("transferred from", "transferred to", "transferred by").
+_TRANSFERS_WHAT = re.compile(r"(?<=transferred)\s+(?!(?:from|to|into|by|via|through|between|in|across|"
+                             r"within|and|or|was|were|is|are)\b)[\w-]", re.I)
 #: Hedges between the names: the effect stands, the note says so.
 HEDGE = re.compile(r"\b(?:may|might|could|possibl[ey]|potential(?:ly)?|probabl[ey]|likely|"
                    r"perhaps|candidates?|promising)\b", re.I)
@@ -147,6 +154,12 @@ CARRIER_AFTER = re.compile(r"-(?:containing|enriched|loaded|rich|carrying|bearin
                            re.I)
 #: Another cargo's name (written as NULs) between the two.
 _OTHER_NAME = re.compile("\0+")
+#: Another cargo's name as the subject of the effect word that follows: heading a clause of its
+#: own (", and miR-21 promoted"), or with a relative clause ("miR-1246, which promoted").
+_OTHER_SUBJECT = re.compile(r"(?:[,;]\s*(?:and|but|whereas|while)\s+|;\s*)\0+\s+(?:\w+ly\s+)?$|"
+                            r"\0+\s*,?\s*(?:which|that)\s+(?:\w+ly\s+)?$")
+#: Only a conjunction between two names: they stand in a list.
+_COORDINATED = re.compile(r"(?:\s|,|/|\band\b|\bor\b)*")
 #: Words between the two names after which the sentence no longer says one acts on the other.
 _NO_EFFECT = re.compile(
     r"(?<![\w-])(?:not(?!\s+only)|no|neither|nor|never|without|failed|unable|cannot|whether|"
@@ -319,8 +332,10 @@ def read_effect(sentence: str, cargo: Span, process: Span, *,
                                 if (c.start, c.end) != (cargo.start, cargo.end)))
     if _SUPPOSED.search(_before(masked, min(cargo.start, process.start))):
         return Effect()  # "We hypothesized that exosomal survivin contributes to …"
-    if _CARRIED.search(process.text):
-        return Effect()  # "miR-21 suppressed apoptosis when delivered by exosomes"
+    if _CARRIED.search(process.text) and not (cargo.end <= process.start
+                                              and _TRANSFERS_WHAT.match(masked, process.end)):
+        return Effect()  # "miR-21 suppressed apoptosis when delivered by exosomes" (not "Exosomal
+        # GSTP1 transferred chemoresistance to …": GSTP1 transfers)
     if cargo.end <= process.start:
         between = masked[cargo.end:process.start]
         read = _cargo_first(masked, between, cargo, process)
@@ -404,6 +419,10 @@ def _cargo_first(masked: str, between: str, cargo: Span,
     last = cues[-1]
     if "," in between[last.end():] and _OWN_PREDICATE.match(masked, process.end):
         return None  # "enhanced proliferation, and apoptosis was reduced": another's effect word
+    subject = _OTHER_SUBJECT.search(between, 0, last.start())
+    if subject and not _COORDINATED.fullmatch(between, 0, subject.start()):
+        return None  # "HER2-positive EVs were enriched in miR-1246, which promoted …": miR-1246's
+        # (not "carried miR-21 and miR-1246, which enhanced …": both)
     for other in _OTHER_NAME.finditer(between, 0, last.start()):
         carried = CARRIER_AFTER.match(between, other.end()) and acted_on(
             masked, cargo.end + other.start())

@@ -44,7 +44,7 @@ from kg.lexicons import Lexicon, Name, concept_names, lexicons
 from kg.mirnas import NEEDLES as MIRNA_NEEDLES
 from kg.mirnas import find_names, name_keys, normalise
 from kg.records import Article
-from kg.vocabulary import DRUG_RESISTANCE, Concept
+from kg.vocabulary import DRUG_RESISTANCE, EV_COMMUNICATION, Concept
 
 #: Entity types, by the vocabulary file (scheme) their concepts come from.
 ENTITY_TYPES: dict[str, str] = {"cargo": "cargo", "processes": "process", "ev_types": "ev",
@@ -77,9 +77,12 @@ _BIOMARKER = re.compile(
     r"predict(?:s|ed|ing)?\s+(?:(?:poor|worse|better|shorter|longer|overall|disease-free|"
     r"progression-free|metastasis-free|relapse-free|recurrence-free|event-free|distant|early|late|"
     r"the|an?|pathologic(?:al)?|complete)\s+)*(?:recurrence|relapse|survival|outcomes?|prognosis|"
-    r"response|(?:chemo-?|drug\s+)?resistance)|predict(?:s|ed|ing)?\s+[\w-]+\s+(?:resistance|response)|"
+    r"response|(?:chemo-?|drug\s+)?resistance)|"
+    r"predict(?:s|ed|ing)?\s+(?:(?:acquired|neoadjuvant|adjuvant|endocrine|hormonal|chemotherapy|"
+    r"treatment|therapy|therapeutic|drug|[\w-]+(?:mab|nib|taxel|rubicin|platin|fen|zole|cycline|"
+    r"tabine|trexate|amide))\s+){1,2}(?:resistance|response|failure)"
+    r"(?!\s+(?:elements?|genes?|pathways?|signatures?|networks?|modules?))|"
     r"hazard\s+ratio|odds\s+ratio|"
-    r"\d+(?:\.\d+)?\s*%\s+(?:sensitivity|specificity)|(?:sensitivity|specificity)\s+of\s+\d+(?:\.\d+)?(?=\s*%)|"
     r"(?:HR|OR)\s*[=:]\s*\d+(?:\.\d+)?|"
     r"\b(?:as|be|is|was|are|were|represents?|represented)\s+(?:an?\s+)?(?:[\w-]+\s+){0,2}?"
     r"(?:markers?|indicators?)\s+(?:of|for)\s+(?:[\w-]+\s+){0,2}?(?:(?:chemo-?)?resistance|"
@@ -98,6 +101,14 @@ _BIOMARKER = re.compile(
 _EV_MARKER = re.compile(r"\b(?:exosom|EVs?\b|vesic|surface)[\w-]*\s+(?:[\w-]+\s+)?markers?\b"
                         r"|\bmarkers?\s+of\s+(?:the\s+)?(?:exosom|EVs?\b|extracellular\s+vesic|vesic)",
                         re.I)
+#: A diagnostic statistic ("78% sensitivity", "a specificity of 74%", "sensitivity and specificity
+#: of 0.81 and 0.74"): a biomarker claim for the cargo named before it, in its sentence part (not
+#: an assay's: "a detection sensitivity of 95%", nor "60% sensitivity to docetaxel").
+_STATISTIC = re.compile(
+    r"(?<!detection\s)(?<!analytical\s)(?<!technical\s)(?<!assay\s)(?<!capture\s)"
+    r"(?:\b\d+(?:\.\d+)?\s*%\s+(?:sensitivity|specificity)\b(?!\s+to\b)|"
+    r"\b(?:sensitivity|specificity)(?:\s+and\s+(?:sensitivity|specificity))?\s*(?:of|was|were|=|:|\()\s*"
+    r"(?:\d+(?:\.\d+)?(?=\s*%)|0?\.\d+\b))", re.I)
 _BIOMARKER_DOUBT = re.compile(r"\b(?:not|no|neither|nor|failed|unable|whether|without)\b", re.I)
 #: Words that make the molecule after them a target of another, not cargo: "activating ERBB2
 #: translation", "by targeting PTEN", "binding to CD274".
@@ -190,8 +201,8 @@ class Matcher:
         ``drugs`` name drug resistance by their resistance (:meth:`mentions_with_cargo`)."""
         prepared = _prepare(text)
         return self._finish(self._cargo(*prepared) + self._other(*prepared)
-                            + _drug_mentions(_drug_pattern(drugs, self.sensitive_to), prepared[0]),
-                            context or text, prepared[0])
+                            + _drug_mentions(_drug_pattern(drugs, self.sensitive_to), prepared[0])
+                            + _transfer_mentions(prepared[0]), context or text, prepared[0])
 
     def mentions_with_cargo(self, fields: Iterable[tuple[str, str]],
                             indexed_drugs: Callable[[], Sequence[str]] = tuple
@@ -210,7 +221,8 @@ class Matcher:
         context = "\n".join(text for _, text, _ in prepared)
         resisted = _drug_pattern(indexed_drugs(), self.sensitive_to)
         return {field: Mentioned(p[0], self._finish(
-                    found + self._other(*p) + _drug_mentions(resisted, p[0]), context, p[0]))
+                    found + self._other(*p) + _drug_mentions(resisted, p[0])
+                    + _transfer_mentions(p[0]), context, p[0]))
                 for (field, _, p), found in zip(prepared, cargo, strict=True)}
 
     def names_ev(self, fields: Iterable[tuple[str, str]]) -> bool:
@@ -248,15 +260,25 @@ class Matcher:
     def _finish(found: list[Mention], context: str, folded: str) -> list[Mention]:
         known: dict[str, bool] = {}
         return _resolve([m for m in found if _in_context(m.text, context, known)
-                         and not (m.entity_type == "disease" and _CARRIED.match(folded, m.end)
-                                  and m.text.lower().endswith("positive"))])
+                         and not (m.entity_type == "disease" and _marks_vesicles(m, found, folded))])
 
 
 _SENSITIVITY_TO = "sensitivity to "
-#: Vesicles right after a subtype's name that ends in "positive": "HER2-positive exosomes" carry
-#: HER2 (the cargo inside the name is kept), they are no HER2-positive disease.
-_CARRIED = re.compile(r"\s+(?:(?:small|extracellular|tumou?r-derived|circulating)\s+)?"
-                      r"(?:exosom|EVs?\b|sEVs?\b|vesic|microvesic|nanovesic)", re.I)
+#: Vesicles right after a subtype's name that ends in "positive" ("HER2-positive exosomes"), not
+#: as part of a name of cells ("HER2-positive exosome-secreting cells", "… exosome recipient
+#: cells").
+_VESICLES_MARKED = re.compile(
+    r"\s+(?:(?:small|extracellular|tumou?r-derived|circulating|serum|plasma|urinary)\s+)*"
+    r"(?:exosomes?|EVs?|sEVs?|(?:micro|nano)?vesicles?)(?![\w-])"
+    r"(?!\s+(?:recipient|donor|producing|secreting|releasing|cells?)\b)", re.I)
+
+
+def _marks_vesicles(disease: Mention, found: list[Mention], folded: str) -> bool:
+    """Whether a subtype's name marks the vesicles after it by a listed cargo inside it:
+    "HER2-positive exosomes" carry HER2 (the cargo is kept), they are no HER2-positive disease."""
+    return (disease.text.lower().endswith("positive") and bool(_VESICLES_MARKED.match(folded, disease.end))
+            and any(m.entity_type == "cargo" and m.listed and disease.start <= m.start
+                    and m.end <= disease.end for m in found))
 
 
 def _drug_pattern(drugs: Sequence[str], sensitive_to: tuple[str, ...]) -> _DrugPatterns:
@@ -264,8 +286,8 @@ def _drug_pattern(drugs: Sequence[str], sensitive_to: tuple[str, ...]) -> _DrugP
     the ``drugs`` (None without them; names of three letters or fewer are left out), and a verb
     that makes cells sensitive to one of them or of ``sensitive_to`` ("sensitized
     trastuzumab-resistant SKBR3 cells to trastuzumab", "re-sensitised them to docetaxel": the
-    name is the verb's), or a sensitivity or resistance of cells to one ("the sensitivity of
-    parental cells to adriamycin": the name is the noun's)."""
+    name is the verb's), or a sensitivity or resistance of cells or tumours to one ("the
+    sensitivity of parental cells to adriamycin": the name is the noun's)."""
     named = tuple(sorted({d.lower() for d in drugs if len(d) > 3}))
     return _DrugPatterns(_resisted_pattern(named) if named else None,
                          _sensitized_pattern(tuple(sorted({*named, *sensitive_to}))))
@@ -293,8 +315,38 @@ def _resisted_pattern(drugs: tuple[str, ...]) -> re.Pattern[str]:
 def _sensitized_pattern(objects: tuple[str, ...]) -> re.Pattern[str]:
     names = "|".join(re.escape(d) for d in sorted(objects, key=len, reverse=True))
     return re.compile(rf"(?<![\w-])(?:{SENSITIZING.pattern}(?:e|es|ed|ing)(?=(?:\s+[\w-]+){{0,6}}?\s+"
-                      rf"to\s+(?:{names})(?![\w-]))|(?:sensitivity|resistance)(?=\s+of(?:\s+[\w-]+)"
-                      rf"{{1,5}}?\s+to\s+(?:{names})(?![\w-])))", re.I)
+                      rf"to\s+(?:{names})(?![\w-]))|(?<!diagnostic\s)(?<!detection\s)(?<!analytical\s)"
+                      rf"(?:sensitivity|resistance)(?=\s+of(?:\s+[\w-]+){{0,4}}?\s+{_CELLS}\s+to\s+"
+                      rf"(?:{names})(?![\w-])))", re.I)
+
+
+#: What a drug's sensitivity or resistance is of ("the sensitivity of parental cells to …").
+_CELLS = r"(?:cells?|lines?|sublines?|clones?|tumou?rs?|xenografts?|organoids?|spheroids?)"
+
+
+#: A verb or noun of cargo moving between cells ("transferred miR-21 to breast cancer cells",
+#: "was taken up by fibroblasts", "shuttled miR-223 into", "EV-transferred survivin"): it names
+#: EV-mediated communication where a vesicle is named near it, in the same sentence.
+_TRANSFER = re.compile(r"(?<![\w-])(?:(?:[\w-]+-)?transferr(?:ed|ing)|transfer(?:s)?(?=\s+(?:of|from)\b)"
+                       r"|shuttl(?:ed|es|ing)|(?:taken|taking)\s+up|uptake(?=\s+by\b))(?![\w-])",
+                       re.I)
+_EV_NAME = re.compile(r"\b(?:exosom|EVs?\b|sEVs?\b|(?:extracellular\s+|micro|nano)?vesic)", re.I)
+#: How far from a transfer word a vesicle's name may be (characters, within its sentence).
+_TRANSFER_REACH = 120
+
+
+def _transfer_mentions(folded: str) -> list[Mention]:
+    if "ransfer" not in folded and "huttl" not in folded and " up" not in folded:
+        return []
+    found = []
+    for match in _TRANSFER.finditer(folded):
+        start = folded.rfind(".", max(0, match.start() - _TRANSFER_REACH), match.start()) + 1
+        stop = folded.find(".", match.end(), match.end() + _TRANSFER_REACH)
+        if _EV_NAME.search(folded, start or max(0, match.start() - _TRANSFER_REACH),
+                           stop if stop >= 0 else match.end() + _TRANSFER_REACH):
+            found.append(Mention(match.start(), match.end(), "process", EV_COMMUNICATION,
+                                 match.group()))
+    return found
 
 
 def _drug_mentions(patterns: _DrugPatterns, folded: str) -> list[Mention]:
@@ -495,6 +547,8 @@ def _biomarker_findings(article: Article, iri: NamedNode, sentence: Sentence,
     ("potential", "candidate") is named in the evidence note."""
     words = sentence.folded[sentence.start:sentence.end]
     cue = _BIOMARKER.search(words)
+    statistic = None if cue else _STATISTIC.search(words)
+    cue = cue or statistic
     if cue is None or _BIOMARKER_DOUBT.search(words) or _EV_MARKER.search(words):
         return
     diseases = [m for m in sentence.mentions if m.entity_type == "disease"]
@@ -507,6 +561,10 @@ def _biomarker_findings(article: Article, iri: NamedNode, sentence: Sentence,
     for cargo, *_ in molecules.values():
         if sentence.folded[cargo.end:cargo.end + 1] == "+":
             continue  # "HER2+ and CD24+ EV subpopulations": a marker the EVs are sorted by
+        if statistic and (cargo.end > sentence.start + statistic.start()
+                          or ";" in sentence.folded[cargo.end:sentence.start + statistic.start()]):
+            continue  # a statistic of what is named before it: "Serum CA15-3 had a sensitivity
+            # of 42%, and exosomal miR-21 …"
         yield Finding(
             article=iri, method="text", effect="biomarkerFor", cargo=cargo.key, disease=disease,
             field=sentence.field, span=(cargo.start, cargo.end),

@@ -28,6 +28,8 @@ STRENGTHS: dict[str, NamedNode] = {
 #: The process a drug's resistance names ("cetuximab resistance"), for drugs the vocabulary's
 #: phrases do not list (``kg.meshlinks.Vocabulary.drugs``, ``kg.textmining``).
 DRUG_RESISTANCE = "drug_resistance"
+#: The process of cargo moved between cells by vesicles (:mod:`kg.textmining` finds it by verbs too).
+EV_COMMUNICATION = "ev_mediated_communication"
 #: The vocabulary files, in build order (file stem → scheme).
 VOCABULARY_FILES = ("processes", "diseases", "ev_types", "cargo")
 

@@ -78,7 +78,7 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
     ("Whether exosomal HER2 contributes to trastuzumab resistance remains unclear.",
      {("ERBB2", "drug_resistance"): "associatedWith"}),
     ("UCH-L1-containing extracellular vesicles transferred chemoresistance to recipient cells.",
-     {("UCHL1", "drug_resistance"): "promotes"}),
+     {("UCHL1", "drug_resistance"): "promotes", ("UCHL1", "ev_mediated_communication"): "promotes"}),
     # a code review's: Unicode hyphens (U+2010) as ASCII ones, "proliferation" is no "pro-"
     # phrase, "sponges" a verb whose object is the target
     ("Exosomal miR-21 abrogated exosome\u2010induced migration.", {("hsa-miR-21", "migration"): "inhibits"}),
@@ -155,7 +155,8 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
      {("hsa-miR-21", "migration"): "associatedWith"}),
     ("When exosomal miR-21 was added, invasion increased.", {("hsa-miR-21", "invasion"): "promotes"}),
     ("After exosomal miR-21 was taken up, apoptosis induced by paclitaxel decreased.",
-     {("hsa-miR-21", "apoptosis_resistance"): "associatedWith"}),
+     {("hsa-miR-21", "apoptosis_resistance"): "associatedWith",
+      ("hsa-miR-21", "ev_mediated_communication"): "associatedWith"}),
     ("When cells were treated with exosomal miR-21 inhibitor, apoptosis increased.",
      {("hsa-miR-21", "apoptosis_resistance"): "promotes"}),
     ("Exosomal miR-21 promoted escape from apoptosis.", {("hsa-miR-21", "apoptosis_resistance"): "promotes"}),
@@ -193,7 +194,8 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
     ("Exosomal PD-L1 suppressed T cell activation.", {("CD274", "immune_evasion"): "promotes"}),
     # an eighth reviewer's: exosomes that skew macrophages toward M2 promote immune evasion
     ("miR-222-3p-containing exosomes were taken up by monocytes and skewed them toward an M2 "
-     "phenotype.", {("hsa-miR-222-3p", "immune_evasion"): "promotes"}),
+     "phenotype.", {("hsa-miR-222-3p", "immune_evasion"): "promotes",
+                    ("hsa-miR-222-3p", "ev_mediated_communication"): "associatedWith"}),
     ("Exosomal integrin α6β4 determined organotropism.",
      {("ITGA6", "organotropism"): "promotes", ("ITGB4", "organotropism"): "promotes"}),
     ("UCH-L1 was released in exosomes of chemoresistant cells.",
@@ -287,7 +289,8 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
     ("UCH-L1-containing exosomes could transfer the chemoresistance phenotype to sensitive cells.",
      {("UCHL1", "drug_resistance"): "promotes"}),
     ("Exosomal UCH-L1 was measured after the transfer of chemoresistance.",
-     {("UCHL1", "drug_resistance"): "associatedWith"}),
+     {("UCHL1", "drug_resistance"): "associatedWith",
+      ("UCHL1", "ev_mediated_communication"): "associatedWith"}),
     # the cargo lacking from cells or vesicles: a gain that did not come says the cargo gives it
     # (a second and a third reviewer's); an intervention that did not work, or a loss that did
     # not come, says nothing
@@ -382,7 +385,38 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
     ("Exosomal miR-200c enhanced the sensitivity of SKBR3 cells to trastuzumab.",
      {("hsa-miR-200c", "drug_resistance"): "inhibits"}),
     ("The resistance of the tumour to radiation was not changed by exosomal miR-21.", {}),
-    # "HER2-positive" before vesicles names what they carry, not a subtype
+    ("Exosomal miR-21 increased the sensitivity of T47D cells exposed to doxorubicin to "
+     "apoptosis.", {("hsa-miR-21", "apoptosis_resistance"): "inhibits"}),
+    ("The diagnostic sensitivity of exosomal HER2 for response to trastuzumab was 78%.", {}),
+    # verbs of transfer name EV-mediated communication near a vesicle: the cargo is carried
+    # (associatedWith), unless it transfers something ("GSTP1 transferred chemoresistance")
+    ("Exosomes from cancer-associated fibroblasts transferred miR-21 to breast cancer cells.",
+     {("hsa-miR-21", "ev_mediated_communication"): "associatedWith"}),
+    ("Exosomal miR-155 was taken up by fibroblasts and induced their conversion.",
+     {("hsa-miR-155", "ev_mediated_communication"): "associatedWith"}),
+    ("Tumor-associated macrophages shuttled miR-21 into breast cancer cells via exosomes.",
+     {("hsa-miR-21", "ev_mediated_communication"): "associatedWith"}),
+    ("EV-transferred survivin confers paclitaxel resistance in breast cancer cells.",
+     {("BIRC5", "ev_mediated_communication"): "associatedWith",
+      ("BIRC5", "drug_resistance"): "promotes"}),
+    ("Exosomal GSTP1 transferred chemoresistance from resistant to sensitive breast cancer cells.",
+     {("GSTP1", "ev_mediated_communication"): "promotes", ("GSTP1", "drug_resistance"): "promotes"}),
+    ("Cells were transferred to 96-well plates and miR-21 was quantified.", {}),
+    # another cargo as the subject of the effect word is that cargo's (not a list of both)
+    ("HER2-positive exosomes carried more miR-21 than triple-negative exosomes, and miR-21 "
+     "promoted invasion.", {("ERBB2", "invasion"): "associatedWith",
+                            ("hsa-miR-21", "invasion"): "promotes"}),
+    ("HER2-positive EV subpopulations were enriched in miR-1246, which promoted trastuzumab "
+     "resistance.", {("ERBB2", "drug_resistance"): "associatedWith",
+                     ("hsa-miR-1246", "drug_resistance"): "promotes"}),
+    ("Exosomes carried miR-21 and miR-1246, which enhanced the migration of MCF-7 cells.",
+     {("hsa-miR-21", "migration"): "promotes", ("hsa-miR-1246", "migration"): "promotes"}),
+    # "HER2-positive" before vesicles names what they carry, not a subtype (nor before a name of
+    # cells, nor a subtype without a listed cargo in it)
+    ("HER2-positive exosome-secreting cells promoted migration.", {}),
+    ("ER-positive exosomes transferred miR-221 to recipient cells and promoted tamoxifen "
+     "resistance.", {("hsa-miR-221", "ev_mediated_communication"): "associatedWith",
+                     ("hsa-miR-221", "drug_resistance"): "promotes"}),
     ("HER2-positive exosomes released by SKBR3 cells sequestered trastuzumab and reduced the "
      "trastuzumab sensitivity of BT-474 cells.", {("ERBB2", "drug_resistance"): "promotes"}),
     ("Exosomal miR-21 promoted the proliferation of HER2-positive breast cancer cells.",

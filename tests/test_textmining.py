@@ -422,6 +422,29 @@ def test_a_molecule_named_as_a_target_is_no_cargo_of_a_finding(matcher: Matcher)
                                  "the disease is the article's, hedged (\"could\")")]),
     ("Extracellular vesicles in breast cancer",
      "Exosomal miR-222 reduced the sensitivity of MCF-7 cells to docetaxel.", []),
+    # a code review's: an assay's sensitivity, another marker's statistic, predicted elements
+    ("Extracellular vesicles in breast cancer",
+     "Exosomal miR-21 was quantified by droplet digital PCR with a detection sensitivity of 95%.",
+     []),
+    ("Extracellular vesicles in breast cancer",
+     "Serum CA15-3 had a sensitivity of 42% for early breast cancer, and exosomal miR-21 levels "
+     "were measured.", []),
+    ("Extracellular vesicles in breast cancer",
+     "Nanoparticle tracking analysis detected exosomes with 90% sensitivity, and exosomal "
+     "miR-1246 was then measured.", []),
+    ("Extracellular vesicles in breast cancer",
+     "TargetScan predicted miR-155 response elements in SOCS1, and exosomal miR-155 was abundant.",
+     []),
+    ("Extracellular vesicles in breast cancer",
+     "Pathway analysis of exosomal miR-21 targets predicted drug response genes.", []),
+    ("Extracellular vesicles in breast cancer",
+     "Serum exosomal miR-222 predicted neoadjuvant chemotherapy response.",
+     [("hsa-miR-222", "breast_cancer", '"miR-222" and "predicted neoadjuvant chemotherapy '
+                                       'response" in one sentence; the disease is the article\'s')]),
+    ("Extracellular vesicles in breast cancer",
+     "Exosomal miR-21 identified breast cancer with a sensitivity and specificity of 0.81 and 0.74.",
+     [("hsa-miR-21", "breast_cancer", '"miR-21", "sensitivity and specificity of 0.81" and '
+                                      '"breast cancer" in one sentence')]),
     # a code review's: a marker named in an apposition to something else is none
     ("Extracellular vesicles in breast cancer",
      "Exosomal miR-155 upregulated P-glycoprotein, a marker of multidrug resistance, in breast "
