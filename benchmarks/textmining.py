@@ -29,7 +29,7 @@ process pair of one sentence (``kg.effects``), and the cargo a sentence calls a 
 (a reviewer's), ``effect_sentences_blind.txt``, ``effect_sentences_blind3.txt`` and
 ``effect_sentences_blind4.txt``, ``effect_sentences_blind5.txt``, ``effect_sentences_blind6.txt``,
 ``effect_sentences_blind7.txt``, ``effect_sentences_blind8.txt``, ``effect_sentences_blind9.txt``,
-``effect_sentences_blind10.txt`` (a second to a tenth reviewer's,
+``effect_sentences_blind10.txt``, ``effect_sentences_blind11.txt`` (a second to an eleventh reviewer's,
 written without seeing the rules) and the annotated PubMed records (read
 here as if about EVs in breast cancer, an EV heading and the disease indexed, so that every
 sentence's pairs are judged). Per effect: precision and
@@ -95,9 +95,12 @@ BLIND9_SENTENCES = ROOT / "tests" / "data" / "effect_sentences_blind9.txt"
 #: A tenth's, a realistic mix (negative results, aims, knockdowns, lists, biomarker statistics),
 #: scored once on the eleventh session's final rules (b6b183b).
 BLIND10_SENTENCES = ROOT / "tests" / "data" / "effect_sentences_blind10.txt"
+#: An eleventh's, Results-like sentences (varied verbs, rescue experiments, double negation,
+#: circRNAs), scored once on 57ff870 (the twelfth session's rules after the tenth set).
+BLIND11_SENTENCES = ROOT / "tests" / "data" / "effect_sentences_blind11.txt"
 REVIEWED = (AUDIT_SENTENCES, BLIND_SENTENCES, BLIND3_SENTENCES, BLIND4_SENTENCES, BLIND5_SENTENCES,
             BLIND6_SENTENCES, BLIND7_SENTENCES, BLIND8_SENTENCES, BLIND9_SENTENCES,
-            BLIND10_SENTENCES)
+            BLIND10_SENTENCES, BLIND11_SENTENCES)
 #: miRBase's human miRNAs, for the effects measured with ``evkg build --mirbase``.
 MIRBASE = ROOT.parent / "shared" / "data" / "mirbase" / "hsa.gff3"
 #: Where annotated PMIDs that are not in data/ are read from.
@@ -290,6 +293,7 @@ def effects_report(gold: dict[Pair, str], predicted: dict[Pair, str]) -> str:
                        ("eighth blind lines", lambda k: k[0] == BLIND8_SENTENCES.name),
                        ("ninth blind lines", lambda k: k[0] == BLIND9_SENTENCES.name),
                        ("tenth blind lines", lambda k: k[0] == BLIND10_SENTENCES.name),
+                       ("eleventh blind lines", lambda k: k[0] == BLIND11_SENTENCES.name),
                        ("PubMed records", lambda k: k[0] not in ours | reviewed),
                        ("all", lambda k: True)):
         judged = {k: v for k, v in gold.items() if keep(k) and k in predicted}
