@@ -85,12 +85,14 @@ PROMOTING = (r"promot|enhanc|induc|increas|confer|driv|drove|facilitat|stimulat|
              r"(?<!\bto\s)(?<!\bas\s)(?<!\bwe\s)(?<!\bthen\s)determin(?:e|es|ed|ing)\b"
              r"(?!\s+(?:by|whether|if|how|what|which|that|its|their|the\s+(?:role|effect|function|"
              r"level|expression|impact)s?)\b)|"
-             r"result(?:s|ed|ing)?\s+in")
+             r"result(?:s|ed|ing)?\s+in|g(?:ave|ives?|iving)\s+rise\s+to|(?<=\bnot\s)dispensable\s+for|"
+             r"rescu(?!\w*\s+(?:[\w-]+\s+){0,3}?from\b)")
 #: Word starts that say a cargo stops a process, or makes less of it.
 INHIBITING = (r"inhibit|suppress(?!or\s+cells)|reduc|decreas|attenuat|block|impair|abolish|abrogat|prevent|"
               r"repress|diminish|restrain|revers|hinder|dampen|counteract|alleviat|antagoni[sz]|"
               r"downregulat|down-regulat|destroy|destruct|lower(?:s|ed|ing)?\b|overc[oa]m|"
-              r"protect(?:s|ed|ing)?\b|slow(?:s|ed|ing)?\b|blunt")
+              r"protect(?:s|ed|ing)?\b|slow(?:s|ed|ing)?\b|blunt|imped|curb|"
+              r"rescu(?=\w*\s+(?:[\w-]+\s+){0,3}?from\b)")
 #: Nouns of agents that start like effect words but name something else ("caspase-3, a key
 #: mediator of apoptosis", "the miR-21 promoter").
 _AGENT_NOUNS = r"(?:mediator|inducer|promoter|enhancer|activator|inhibitor)s?\b"
@@ -162,7 +164,7 @@ _OTHER_SUBJECT = re.compile(r"(?:[,;]\s*(?:and|but|whereas|while)\s+|;\s*)\0+\s+
 _COORDINATED = re.compile(r"(?:\s|,|/|\band\b|\bor\b)*")
 #: Words between the two names after which the sentence no longer says one acts on the other.
 _NO_EFFECT = re.compile(
-    r"(?<![\w-])(?:not(?!\s+only)|no|neither|nor|never|without|failed|unable|cannot|whether|"
+    r"(?<![\w-])(?:not(?!\s+(?:only|dispensable))|no|neither|nor|never|without|failed|unable|cannot|whether|"
     r"whereas|while|but(?!\s+also)|"
     r"although|though|however|unlike|associat\w*|correlat\w*|linked|relat(?:ed|ion\w*))\b"
     r"|n't\b|;", re.I)
@@ -222,13 +224,15 @@ _NEGATED_CARGO = re.compile(r"\b(?:neither|nor|no|not(?!\s+only))\s+(?:\S+\s+){0
 _SUPPOSED = re.compile(r"\bhypothesi[sz](?:e|es|ed)\s+that\b", re.I)
 #: What undoes a cargo: before it ("knockdown of exosomal miR-21", "anti-miR-21") or after it
 #: ("miR-200a, miR-200b and miR-429 inhibitors"); ``\0`` stands for another cargo name.
+#: What undoing may act on to undo the cargo ("blocking the release of exosomal PD-L1").
+_RELEASE_OF = r"(?:\s+(?:the\s+)?(?:release|secretion|production|packaging|loading|sorting)\s+of)?"
 _UNDONE_BEFORE = re.compile(
-    r"(?P<words>\b(?:knock-?down|silencing|inhibition|inhibiting|depletion|deletion|knock-?out|loss|"
+    rf"(?P<words>\b(?:knock-?down|silencing|inhibition|inhibiting|depletion|deletion|knock-?out|loss|"
     r"blockade|blocking|suppression|suppressing|down-?regulation|absence|lack|antagonism|"
-    r"disruption)\s+of"
+    rf"disruption)\s+of{_RELEASE_OF}"
     r"(?:\s+(?:the|exosomal|EV|extracellular|vesicular|circulating|[\w-]+-derived))*"
     r"|\b(?:blocking|inhibiting|silencing|suppressing|depleting|neutrali[sz]ing|disrupting)"
-    r"(?:\s+(?:the|exosomal|EV|extracellular|vesicular|circulating|[\w-]+-derived))*"
+    rf"{_RELEASE_OF}(?:\s+(?:the|exosomal|EV|extracellular|vesicular|circulating|[\w-]+-derived))*"
     r"|\b(?:(?:si|sh)RNAs?|antagomirs?|inhibitors?|antibod(?:y|ies)|antisense\s+[\w-]+)\s+"
     r"(?:against|targeting|to|of)(?:\s+(?:the|exosomal|EV|extracellular|vesicular|circulating))*"
     r"|\btargeting(?:\s+(?:the|exosomal|EV|extracellular|vesicular|circulating))+|\banti-)"
@@ -280,7 +284,8 @@ _OPPOSITE_PHRASE = re.compile(r"sensitiv|^(?:apoptosis|apoptotic cell death|(?:T
                               r"cytotoxicity|T[\s-]cell (?:activation|proliferation)|"
                               r"anti-?tumou?r immunity)$", re.I)
 _RESISTED_BEFORE = re.compile(r"\b(?:escap\w*|resist\w*|evasion|evad\w*|refractor\w*|insensitiv\w*|"
-                              r"immun\w*)\s+(?:\w+\s+){0,2}?(?:from|to|against|of)\s+$", re.I)
+                              r"immun\w*)\s+(?:\w+\s+){0,2}?(?:from|to|against|of)\s+(?:[\w-]+-induced\s+)?$",
+                              re.I)
 _RESISTED_AFTER = re.compile(r"[\s-]+(?:evasion|escape|resistance)\b", re.I)
 _ANTI_BEFORE = re.compile(r"\banti-$", re.I)
 _LESS_BEFORE = re.compile(r"(?<![\w-])(?:less\s+|non-|incapable\s+of\s+)$", re.I)

@@ -74,6 +74,7 @@ _BIOMARKER = re.compile(
     r"(?:diagnostic|prognos(?:tic|is))(?![\w-]*related)|"
     r"predictive|predictors?|distinguish(?:ed|es|ing)?|discriminat(?:ed|es|ing|ion)|AUCs?|"
     r"area under the (?:ROC )?curve|liquid biops(?:y|ies)|early detection|screening|"
+    r"monitor(?:s|ed|ing)?\s+(?:the\s+)?(?:(?:treatment|therapeutic|therapy|tumou?r)\s+)?response|"
     r"predict(?:s|ed|ing)?\s+(?:(?:poor|worse|better|shorter|longer|overall|disease-free|"
     r"progression-free|metastasis-free|relapse-free|recurrence-free|event-free|distant|early|late|"
     r"the|an?|pathologic(?:al)?|complete)\s+)*(?:recurrence|relapse|survival|outcomes?|prognosis|"

@@ -388,6 +388,25 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
     ("Exosomal miR-21 increased the sensitivity of T47D cells exposed to doxorubicin to "
      "apoptosis.", {("hsa-miR-21", "apoptosis_resistance"): "inhibits"}),
     ("The diagnostic sensitivity of exosomal HER2 for response to trastuzumab was 78%.", {}),
+    # an eleventh reviewer's: effect words the rules lacked ("impeded", "curbed", "gave rise to",
+    # "rescued", "not dispensable for"), a resistance to a drug-induced process, the release of
+    # a cargo blocked
+    ("Delivery of miR-141 by engineered exosomes impeded the migration of MDA-MB-231 cells.",
+     {("hsa-miR-141", "migration"): "inhibits"}),
+    ("Exosomal miR-200c curbed metastasis.", {("hsa-miR-200c", "metastasis"): "inhibits"}),
+    ("Exosomal survivin gave rise to paclitaxel resistance.",
+     {("BIRC5", "drug_resistance"): "promotes"}),
+    ("The impaired tube formation of HUVECs treated with exosomes from H19-silenced cells was "
+     "rescued by re-expression of H19.", {("H19", "angiogenesis"): "promotes"}),
+    ("Exosomal miR-21 rescued breast cancer cells from apoptosis.",
+     {("hsa-miR-21", "apoptosis_resistance"): "promotes"}),
+    ("Exosomal miR-21 was not dispensable for the enhanced migration of MCF-10A cells.",
+     {("hsa-miR-21", "migration"): "promotes"}),
+    ("Exosomal miR-21 was dispensable for migration.", {("hsa-miR-21", "migration"): "associatedWith"}),
+    ("Exosomal survivin conferred resistance to paclitaxel-induced apoptosis in SKBR3 cells.",
+     {("BIRC5", "apoptosis_resistance"): "promotes", ("BIRC5", "drug_resistance"): "promotes"}),
+    ("Blocking the release of exosomal PD-L1 with GW4869 restored T cell cytotoxicity against 4T1 "
+     "tumours.", {("CD274", "immune_evasion"): "promotes"}),
     # verbs of transfer name EV-mediated communication near a vesicle: the cargo is carried
     # (associatedWith), unless it transfers something ("GSTP1 transferred chemoresistance")
     ("Exosomes from cancer-associated fibroblasts transferred miR-21 to breast cancer cells.",
