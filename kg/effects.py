@@ -86,13 +86,13 @@ PROMOTING = (r"promot|enhanc|induc|increas|confer|driv|drove|facilitat|stimulat|
              r"(?!\s+(?:by|whether|if|how|what|which|that|its|their|the\s+(?:role|effect|function|"
              r"level|expression|impact)s?)\b)|"
              r"result(?:s|ed|ing)?\s+in|g(?:ave|ives?|iving)\s+rise\s+to|(?<=\bnot\s)dispensable\s+for|"
-             r"rescu(?!\w*\s+(?:[\w-]+\s+){0,3}?from\b)")
+             r"rescu(?!\w*\s+(?:[\w-]+\s+){0,6}?from\b|\w*\s+[\w-]+-induced\b)")
 #: Word starts that say a cargo stops a process, or makes less of it.
 INHIBITING = (r"inhibit|suppress(?!or\s+cells)|reduc|decreas|attenuat|block|impair|abolish|abrogat|prevent|"
               r"repress|diminish|restrain|revers|hinder|dampen|counteract|alleviat|antagoni[sz]|"
               r"downregulat|down-regulat|destroy|destruct|lower(?:s|ed|ing)?\b|overc[oa]m|"
-              r"protect(?:s|ed|ing)?\b|slow(?:s|ed|ing)?\b|blunt|imped|curb|"
-              r"rescu(?=\w*\s+(?:[\w-]+\s+){0,3}?from\b)")
+              r"protect(?:s|ed|ing)?\b|slow(?:s|ed|ing)?\b|blunt|imped(?:e|es|ed|ing)\b|curb|"
+              r"rescu(?=\w*\s+(?:[\w-]+\s+){0,6}?from\b)")
 #: Nouns of agents that start like effect words but name something else ("caspase-3, a key
 #: mediator of apoptosis", "the miR-21 promoter").
 _AGENT_NOUNS = r"(?:mediator|inducer|promoter|enhancer|activator|inhibitor)s?\b"
@@ -143,10 +143,14 @@ _CARRIED = re.compile(r"\b(?:transferred|delivered|shuttled)\s+(?:by|via)\b|"
                       r"^(?:exosomal|exosome|EV|vesicular)\s+transfer$|"
                       r"^(?:[\w-]+-)?transferr(?:ed|ing)$|^shuttl\w+$|^(?:taken|taking)\s+up$|^uptake$",
                       re.I)
-#: After a transfer verb, an object: the verb is active, its subject transfers ("transferred
-#: chemoresistance"), not carried ("transferred from", "transferred to", "transferred by").
-_TRANSFERS_WHAT = re.compile(r"(?<=transferred)\s+(?!(?:from|to|into|by|via|through|between|in|across|"
-                             r"within|and|or|was|were|is|are)\b)[\w-]", re.I)
+#: After a transfer verb, a trait as its object: the verb is active, its subject transfers
+#: ("transferred chemoresistance", "transferred the resistant phenotype"), not carried
+#: ("transferred from", "transferred to", "transferred horizontally").
+_TRANSFERS_WHAT = re.compile(r"(?<=transferred)\s+(?:(?:the|a|an|its|their|this)\s+)?(?:[\w-]+\s+){0,2}?"
+                             r"(?:[\w-]*resistance|phenotypes?|traits?|sensitivity|capacity|ability|"
+                             r"properties|potential)\b", re.I)
+#: A passive before the verb: the cargo was transferred (carried).
+_PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?$", re.I)
 #: Hedges between the names: the effect stands, the note says so.
 HEDGE = re.compile(r"\b(?:may|might|could|possibl[ey]|potential(?:ly)?|probabl[ey]|likely|"
                    r"perhaps|candidates?|promising)\b", re.I)
@@ -226,6 +230,7 @@ _SUPPOSED = re.compile(r"\bhypothesi[sz](?:e|es|ed)\s+that\b", re.I)
 #: ("miR-200a, miR-200b and miR-429 inhibitors"); ``\0`` stands for another cargo name.
 #: What undoing may act on to undo the cargo ("blocking the release of exosomal PD-L1").
 _RELEASE_OF = r"(?:\s+(?:the\s+)?(?:release|secretion|production|packaging|loading|sorting)\s+of)?"
+_RELEASED = re.compile(r"\b(?:release|secretion|production|packaging|loading|sorting)\s+of\b", re.I)
 _UNDONE_BEFORE = re.compile(
     rf"(?P<words>\b(?:knock-?down|silencing|inhibition|inhibiting|depletion|deletion|knock-?out|loss|"
     r"blockade|blocking|suppression|suppressing|down-?regulation|absence|lack|antagonism|"
@@ -284,8 +289,9 @@ _OPPOSITE_PHRASE = re.compile(r"sensitiv|^(?:apoptosis|apoptotic cell death|(?:T
                               r"cytotoxicity|T[\s-]cell (?:activation|proliferation)|"
                               r"anti-?tumou?r immunity)$", re.I)
 _RESISTED_BEFORE = re.compile(r"\b(?:escap\w*|resist\w*|evasion|evad\w*|refractor\w*|insensitiv\w*|"
-                              r"immun\w*)\s+(?:\w+\s+){0,2}?(?:from|to|against|of)\s+(?:[\w-]+-induced\s+)?$",
-                              re.I)
+                              r"immun\w*)\s+(?:\w+\s+){0,2}?(?:from|to|against|of)\s+$|"
+                              r"\b(?:escap\w*|resist\w*|evad\w*|refractor\w*|insensitiv\w*|immun\w*resist\w*)\s+"
+                              r"(?:\w+\s+){0,2}?(?:from|to|against)\s+[\w-]+-induced\s+$", re.I)
 _RESISTED_AFTER = re.compile(r"[\s-]+(?:evasion|escape|resistance)\b", re.I)
 _ANTI_BEFORE = re.compile(r"\banti-$", re.I)
 _LESS_BEFORE = re.compile(r"(?<![\w-])(?:less\s+|non-|incapable\s+of\s+)$", re.I)
@@ -337,8 +343,9 @@ def read_effect(sentence: str, cargo: Span, process: Span, *,
                                 if (c.start, c.end) != (cargo.start, cargo.end)))
     if _SUPPOSED.search(_before(masked, min(cargo.start, process.start))):
         return Effect()  # "We hypothesized that exosomal survivin contributes to …"
-    if _CARRIED.search(process.text) and not (cargo.end <= process.start
-                                              and _TRANSFERS_WHAT.match(masked, process.end)):
+    if _CARRIED.search(process.text) and not (
+            cargo.end <= process.start and _TRANSFERS_WHAT.match(masked, process.end)
+            and not _PASSIVE_BEFORE.search(_before(masked, process.start))):
         return Effect()  # "miR-21 suppressed apoptosis when delivered by exosomes" (not "Exosomal
         # GSTP1 transferred chemoresistance to …": GSTP1 transfers)
     if cargo.end <= process.start:
@@ -508,6 +515,9 @@ def _undone(masked: str, cargo: Span) -> str:
     ""."""
     undone = (_UNDONE_BEFORE.search(_before(masked, cargo.start))
               or _UNDONE_AFTER.match(masked, cargo.end))
+    if undone and _RELEASED.search(undone["words"]) and CARRIER_AFTER.match(masked, cargo.end):
+        undone = None  # "blocking the release of ANXA6-containing vesicles that promote …": the
+        # vesicles are what is released, and what they do is said of them
     if undone:
         return undone["words"]
     lowered = _LOWERED_BEFORE.search(_before(masked, cargo.start))

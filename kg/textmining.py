@@ -74,7 +74,9 @@ _BIOMARKER = re.compile(
     r"(?:diagnostic|prognos(?:tic|is))(?![\w-]*related)|"
     r"predictive|predictors?|distinguish(?:ed|es|ing)?|discriminat(?:ed|es|ing|ion)|AUCs?|"
     r"area under the (?:ROC )?curve|liquid biops(?:y|ies)|early detection|screening|"
-    r"monitor(?:s|ed|ing)?\s+(?:the\s+)?(?:(?:treatment|therapeutic|therapy|tumou?r)\s+)?response|"
+    r"monitor(?:s|ed|ing)?\s+(?:the\s+)?(?:(?:treatment|therapeutic|therapy)\s+response|response\s+to\s+"
+    r"(?:(?:neoadjuvant|adjuvant|endocrine|systemic)\s+)?(?:chemotherapy|therapy|treatment|"
+    r"[\w-]+(?:mab|nib|taxel|rubicin|platin|fen|zole)\b))|"
     r"predict(?:s|ed|ing)?\s+(?:(?:poor|worse|better|shorter|longer|overall|disease-free|"
     r"progression-free|metastasis-free|relapse-free|recurrence-free|event-free|distant|early|late|"
     r"the|an?|pathologic(?:al)?|complete)\s+)*(?:recurrence|relapse|survival|outcomes?|prognosis|"
@@ -328,9 +330,21 @@ _CELLS = r"(?:cells?|lines?|sublines?|clones?|tumou?rs?|xenografts?|organoids?|s
 #: A verb or noun of cargo moving between cells ("transferred miR-21 to breast cancer cells",
 #: "was taken up by fibroblasts", "shuttled miR-223 into", "EV-transferred survivin"): it names
 #: EV-mediated communication where a vesicle is named near it, in the same sentence.
-_TRANSFER = re.compile(r"(?<![\w-])(?:(?:[\w-]+-)?transferr(?:ed|ing)|transfer(?:s)?(?=\s+(?:of|from)\b)"
-                       r"|shuttl(?:ed|es|ing)|(?:taken|taking)\s+up|uptake(?=\s+by\b))(?![\w-])",
-                       re.I)
+_TRANSFER = re.compile(
+    r"(?<![\w-])(?:(?:[\w-]+-)?transferr(?:ed|ing)|transfer(?:s)?(?=\s+(?:of|from)\b)"
+    r"|shuttl(?:ed|es|ing)|(?:taken|taking)\s+up(?=\s+(?:\w+ly\s+)?(?:by|into|and)\b|\s*[,.;])"
+    r"|(?<=exosome\s)uptake|(?<=exosomal\s)uptake|(?<=\bEV\s)uptake|(?<=upon\s)uptake|(?<=after\s)uptake"
+    r"|(?<=following\s)uptake)(?![\w-])", re.I)
+#: A transfer in another sense: of cells, media or genes, of energy, to a plate or a membrane.
+_OTHER_TRANSFER_BEFORE = re.compile(r"(?:adoptive|gene|energy|resonance|viral|virus|lentivirus|plasmid|"
+                                    r"nuclear|embryo|electron|[\w-]*(?:virus|viral|vector|plasmid|"
+                                    r"liposome|nanoparticle)-mediated)\s+$", re.I)
+_TRANSFER_OF_OTHER = re.compile(r"\s+of\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:cells?|medium|media|"
+                                r"supernatants?|conditioned|serum|plasmids?|vectors?)\b", re.I)
+_TRANSFER_TO_OTHER = re.compile(
+    r"\s+(?:[\w-]+\s+){0,4}?(?:to|onto|into|in)\s+(?:[\w-]+\s+){0,3}?(?:plates?|wells?|dishes|dish|"
+    r"flasks?|membranes?|PVDF|nitrocellulose|medium|media|PBS|buffer|tubes?|mice|columns?|slides?|"
+    r"TRIzol|fresh)\b", re.I)
 _EV_NAME = re.compile(r"\b(?:exosom|EVs?\b|sEVs?\b|(?:extracellular\s+|micro|nano)?vesic)", re.I)
 #: How far from a transfer word a vesicle's name may be (characters, within its sentence).
 _TRANSFER_REACH = 120
@@ -341,10 +355,16 @@ def _transfer_mentions(folded: str) -> list[Mention]:
         return []
     found = []
     for match in _TRANSFER.finditer(folded):
-        start = folded.rfind(".", max(0, match.start() - _TRANSFER_REACH), match.start()) + 1
-        stop = folded.find(".", match.end(), match.end() + _TRANSFER_REACH)
-        if _EV_NAME.search(folded, start or max(0, match.start() - _TRANSFER_REACH),
-                           stop if stop >= 0 else match.end() + _TRANSFER_REACH):
+        if (_OTHER_TRANSFER_BEFORE.search(folded, max(0, match.start() - 40), match.start())
+                or _TRANSFER_TO_OTHER.match(folded, match.end())
+                or (match.group().lower().startswith("transfer") and _TRANSFER_OF_OTHER.match(
+                    folded, match.end()))):
+            continue
+        start = max(folded.rfind(".", 0, match.start()), folded.rfind(";", 0, match.start()),
+                    match.start() - _TRANSFER_REACH)
+        stops = [i for i in (folded.find(".", match.end()), folded.find(";", match.end())) if i >= 0]
+        stop = min([*stops, match.end() + _TRANSFER_REACH])
+        if _EV_NAME.search(folded, max(0, start), stop):
             found.append(Mention(match.start(), match.end(), "process", EV_COMMUNICATION,
                                  match.group()))
     return found

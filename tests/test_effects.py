@@ -421,6 +421,41 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
     ("Exosomal GSTP1 transferred chemoresistance from resistant to sensitive breast cancer cells.",
      {("GSTP1", "ev_mediated_communication"): "promotes", ("GSTP1", "drug_resistance"): "promotes"}),
     ("Cells were transferred to 96-well plates and miR-21 was quantified.", {}),
+    # a code review's: transfer in other senses (to plates, onto membranes, adoptive, by a
+    # virus), an uptake of a drug, "taken up in" a reagent make no pair; a cargo transferred
+    # (carried) is no subject that transfers
+    ("MDA-MB-231 cells were transferred to 6-well plates and treated with exosomes containing "
+     "miR-21 to assess proliferation.", {("hsa-miR-21", "proliferation"): "associatedWith"}),
+    ("Proteins from exosomes were transferred onto PVDF membranes and probed with antibodies "
+     "against CD63 and PD-L1.", {}),
+    ("Exosome pellets were taken up in TRIzol for miR-21 extraction.", {}),
+    ("Adoptive transfer of T cells together with exosomes loaded with miR-155 suppressed tumor "
+     "growth.", {("hsa-miR-155", "proliferation"): "inhibits"}),
+    ("Lentivirus-mediated transfer of miR-200c into MDA-MB-231 cells reduced the release of "
+     "exosomes and suppressed invasion.", {("hsa-miR-200c", "invasion"): "inhibits"}),
+    ("Cisplatin uptake by MCF-7 cells was reduced by exosomal GSTP1.", {}),
+    ("Exosomal miR-21 transferred horizontally to recipient cells and conferred paclitaxel "
+     "resistance.", {("hsa-miR-21", "ev_mediated_communication"): "associatedWith",
+                     ("hsa-miR-21", "drug_resistance"): "promotes"}),
+    ("Exosomal miR-21 was transferred efficiently and reduced PDCD4 in fibroblasts.",
+     {("hsa-miR-21", "ev_mediated_communication"): "associatedWith"}),
+    ("Exosomal miR-1246 transferred from MDA-MB-231 cells to non-malignant HMLE cells enhanced "
+     "their proliferation.", {("hsa-miR-1246", "ev_mediated_communication"): "associatedWith",
+                              ("hsa-miR-1246", "proliferation"): "promotes"}),
+    # … and effect words in other senses: "impedance", "rescued X-induced apoptosis"; a
+    # resistance to a drug-induced process, not an immunostaining of one; vesicles released
+    ("Cell migration was monitored by electrical impedance after exosomal miR-21 treatment.",
+     {("hsa-miR-21", "migration"): "associatedWith"}),
+    ("Exosomal survivin rescued paclitaxel-induced apoptosis in MCF-7 cells.",
+     {("BIRC5", "apoptosis_resistance"): "associatedWith"}),
+    ("Exosomal survivin rescued MCF-7 breast cancer cells from paclitaxel-induced apoptosis.",
+     {("BIRC5", "apoptosis_resistance"): "promotes"}),
+    ("TUNEL and immunostaining of doxorubicin-induced apoptosis were decreased by exosomal "
+     "survivin.", {("BIRC5", "apoptosis_resistance"): "promotes"}),
+    ("Exosomal miR-155 induced immunoresistance to cisplatin-induced apoptosis in breast cancer "
+     "cells.", {("hsa-miR-155", "apoptosis_resistance"): "promotes"}),
+    ("Metformin blocked the release of ANXA6-containing vesicles that promote invasion.",
+     {("ANXA6", "invasion"): "promotes"}),
     # another cargo as the subject of the effect word is that cargo's (not a list of both)
     ("HER2-positive exosomes carried more miR-21 than triple-negative exosomes, and miR-21 "
      "promoted invasion.", {("ERBB2", "invasion"): "associatedWith",

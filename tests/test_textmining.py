@@ -426,8 +426,11 @@ def test_a_molecule_named_as_a_target_is_no_cargo_of_a_finding(matcher: Matcher)
     ("Extracellular vesicles in breast cancer",
      "Serum exosomal miR-155 fell in responders, suggesting its utility for monitoring response to "
      "neoadjuvant chemotherapy.",
-     [("hsa-miR-155", "breast_cancer", '"miR-155" and "monitoring response" in one sentence; the '
-                                       "disease is the article's")]),
+     [("hsa-miR-155", "breast_cancer", '"miR-155" and "monitoring response to neoadjuvant '
+                                       "chemotherapy\" in one sentence; the disease is the "
+                                       "article's")]),
+    ("Extracellular vesicles in breast cancer",
+     "We monitored the response of MCF-7 cells to exosomal miR-21 by live-cell imaging.", []),
     # a code review's: an assay's sensitivity, another marker's statistic, predicted elements
     ("Extracellular vesicles in breast cancer",
      "Exosomal miR-21 was quantified by droplet digital PCR with a detection sensitivity of 95%.",
