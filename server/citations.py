@@ -1,9 +1,10 @@
-"""An article's bibliographic record, read from the graph, and its BibTeX and CSL-JSON."""
+"""An article's bibliographic record, read from the graph, and its BibTeX, RIS and CSL-JSON."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pyoxigraph import NamedNode
@@ -169,6 +170,33 @@ def csl_json(record: ArticleRecord) -> str:
         optional["issued"] = {"date-parts": [_date_parts(record.issued)]}
     item.update({k: v for k, v in optional.items() if v})
     return json.dumps([item], indent=2, ensure_ascii=False)
+
+
+def ris(record: ArticleRecord) -> str:
+    """A RIS record (the tagged format EndNote, Zotero and Mendeley import), lines ending in CR LF
+    as the format's specification writes them."""
+    start, _, end = record.pages.partition("-")
+    parts = _date_parts(record.issued)
+    date = "/".join(f"{n:02d}" for n in parts) + "/" if len(parts) > 1 else ""
+    tags = [("TY", "JOUR"),
+            *(("AU", f"{p.family}, {p.given}" if p.family and p.given else p.family or p.name)
+              for p in record.authors),
+            ("TI", record.title), ("T2", record.journal), ("J2", record.journal_abbreviation),
+            ("PY", record.year), ("DA", date), ("VL", record.volume), ("IS", record.issue),
+            ("SP", start), ("EP", end), *(("SN", issn) for issn in record.issn),
+            ("DO", record.doi), ("AN", record.pmid), ("UR", record.iri),
+            *(("KW", keyword) for keyword in record.keywords)]
+    lines = [f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in tags if value.strip()]
+    return "".join(lines) + "ER  - \r\n"
+
+
+#: The citation formats an article answers in (by ``Accept`` or ``?format=``, as DOI resolvers
+#: negotiate them): media type → (file name extension, writer).
+CITATION_TYPES: dict[str, tuple[str, Callable[[ArticleRecord], str]]] = {
+    "application/x-bibtex": ("bib", bibtex),
+    "application/x-research-info-systems": ("ris", ris),
+    "application/vnd.citationstyles.csl+json": ("json", csl_json),
+}
 
 
 _MEDLINE_RANGE = re.compile(r"(\d+)-(\d+)")

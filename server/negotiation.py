@@ -75,6 +75,11 @@ FORMAT_NAMES = {
     "rdf+xml": "application/rdf+xml",
     "owl": "application/rdf+xml",
     "html": "text/html",
+    "bib": "application/x-bibtex",
+    "bibtex": "application/x-bibtex",
+    "ris": "application/x-research-info-systems",
+    "csl": "application/vnd.citationstyles.csl+json",
+    "csl-json": "application/vnd.citationstyles.csl+json",
 }
 #: For graph results, the short names that mean an RDF syntax rather than a results format.
 GRAPH_FORMAT_ALIASES = {"json": "application/ld+json", "xml": "application/rdf+xml"}

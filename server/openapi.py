@@ -37,7 +37,9 @@ ENDPOINTS: dict[str, tuple[str, tuple[str, ...]]] = {
 #: Media types a route answers with, for the responses section.
 RESPONSE_TYPES: dict[str, tuple[str, ...]] = {
     "resources.resource": ("text/html", "text/turtle", "application/n-triples",
-                           "application/ld+json", "application/rdf+xml"),
+                           "application/ld+json", "application/rdf+xml", "application/x-bibtex",
+                           "application/x-research-info-systems",
+                           "application/vnd.citationstyles.csl+json"),
     "resources.mesh": ("text/html", "text/turtle", "application/n-triples",
                        "application/ld+json", "application/rdf+xml"),
     "dataset.dataset": ("text/html", "text/turtle", "application/ld+json"),

@@ -13,9 +13,10 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from kg.namespaces import BIBO, EVKG, FABIO, SCHEMA
 from server import graph
-from server.citations import article_record, bibtex, csl_json
+from server.citations import CITATION_TYPES, article_record, bibtex, citation_key, csl_json, ris
 from server.description import INCOMING_PAGE, describe, resource_triples
 from server.links import external_links, link_for_iri
+from server.negotiation import NotAcceptable, choose_media_type
 from server.pages import DOCUMENT_TYPES, page_response, rdf_response, wants_page
 from server.schemaorg import page_jsonld
 from server.search import IDENTIFIER_SPELLINGS
@@ -72,7 +73,7 @@ def resource_page(iri: str) -> Response:
     citation = None
     if article:
         record = article_record(description)
-        citation = {"bibtex": bibtex(record), "csl": csl_json(record)}
+        citation = {"bibtex": bibtex(record), "ris": ris(record), "csl": csl_json(record)}
     subject = NamedNode(iri)
     retracted = any(o.value == "true" for o in description.objects(subject, EVKG.retracted))
     links = external_links(subject, description.triples)
@@ -120,10 +121,30 @@ def resource_view(**_: str) -> Response | WerkzeugResponse:
 def _answer(iri: str) -> Response:
     if wants_page():
         return resource_page(iri)
+    media_type = choose_media_type(request.headers.get("Accept"), (*DOCUMENT_TYPES, *CITATION_TYPES),
+                                   request.args.getlist("format"))
+    if media_type in CITATION_TYPES:
+        return citation_response(iri, media_type)
     triples = resource_triples(iri)
     if not triples:
         return not_found_response(iri)
     return rdf_response(triples, DOCUMENT_TYPES)
+
+
+def citation_response(iri: str, media_type: str) -> Response:
+    """An article's citation in BibTeX, RIS or CSL-JSON (``media_type``); another resource has
+    none (406, listing what it has)."""
+    description = describe(iri, 1)
+    if description is None:
+        return not_found_response(iri)
+    if SCHEMA.ScholarlyArticle.value not in description.type_iris:
+        raise NotAcceptable(f"{media_type} (only articles are cited)", DOCUMENT_TYPES)
+    record = article_record(description)
+    extension, write = CITATION_TYPES[media_type]
+    response = Response(write(record), content_type=media_type + "; charset=utf-8")
+    response.headers["Vary"] = "Accept"
+    response.headers["Content-Disposition"] = f'inline; filename="{citation_key(record)}.{extension}"'
+    return response
 
 
 def mesh_view(mesh_id: str) -> Response | WerkzeugResponse:

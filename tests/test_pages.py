@@ -9,8 +9,10 @@ from html import unescape
 from pathlib import Path
 from typing import Any
 
+import bibtexparser
 import pytest
 import rdflib
+import rispy
 from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
@@ -223,6 +225,46 @@ def test_article_page_cites_in_bibtex_and_csl_json(client: FlaskClient) -> None:
     assert item["issued"] == {"date-parts": [[2014, 4, 14]]}
     assert item["DOI"] == "10.1016/j.ccr.2014.03.007"
     assert item["page"] == "501-515"
+
+
+def test_article_answers_in_ris_bibtex_and_csl_json_by_accept_or_format(client: FlaskClient) -> None:
+    """As DOI resolvers do: a reference manager's format by ``Accept`` or ``?format=``, read
+    here by rispy and bibtexparser."""
+    answer = client.get("/article/24735924", headers={"Accept": "application/x-research-info-systems"})
+    assert answer.status_code == 200
+    assert answer.mimetype == "application/x-research-info-systems"
+    assert answer.headers["Content-Disposition"] == 'inline; filename="pmid24735924.ris"'
+    text = answer.get_data(as_text=True)
+    assert text.startswith("TY  - JOUR\r\n") and text.endswith("ER  - \r\n")
+    (entry,) = rispy.loads(text)
+    assert entry["authors"][:2] == ["Zhou, W.", "Fong, M. Y."]
+    assert entry["title"].startswith("Cancer-secreted miR-105 destroys vascular endothelial barriers")
+    assert (entry["start_page"], entry["end_page"]) == ("501", "515")
+    assert entry["doi"] == "10.1016/j.ccr.2014.03.007"
+    assert (entry["year"], entry["date"]) == ("2014", "2014/04/14/")
+    assert entry["accession_number"] == "24735924"
+    bib = client.get("/article/24735924?format=bib")
+    assert bib.mimetype == "application/x-bibtex"
+    (parsed,) = bibtexparser.parse_string(bib.get_data(as_text=True)).entries
+    assert (parsed.key, parsed["pages"], parsed["doi"]) == (
+        "pmid24735924", "501--515", "10.1016/j.ccr.2014.03.007")
+    csl = client.get("/article/24735924", headers={"Accept": "application/vnd.citationstyles.csl+json"})
+    (item,) = json.loads(csl.get_data(as_text=True))
+    assert item["DOI"] == "10.1016/j.ccr.2014.03.007"
+    assert client.get("/article/24735924", headers={"Accept": "*/*"}).mimetype == "text/turtle"
+
+
+def test_only_articles_answer_in_a_citation_format(client: FlaskClient) -> None:
+    answer = client.get("/cargo/hsa-miR-105", headers={"Accept": "application/x-bibtex"})
+    assert answer.status_code == 406
+    assert "only articles are cited" in answer.get_data(as_text=True)
+    assert "text/turtle" in answer.get_data(as_text=True)
+
+
+def test_article_page_offers_its_citation_downloads(client: FlaskClient) -> None:
+    html = client.get("/article/24735924", headers=HTML).get_data(as_text=True)
+    assert '<a href="?format=ris" type="application/x-research-info-systems">RIS</a>' in html
+    assert re.search(r'<pre class="citation" id="ris">TY  - JOUR\r?\nAU  - Zhou, W\.', html)
 
 
 def test_cargo_page_shows_findings_evidence_and_external_ids(client: FlaskClient) -> None:
