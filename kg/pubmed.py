@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import os
 import re
+import tempfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -53,7 +55,7 @@ def read_pubmed_xml(path: Path) -> Iterator[Record]:
     Malformed XML ends lxml's parse; in a file with a known root every record it cost is then
     named (``Rejected``, with its line and PMID) and reading goes on at the next record.
     """
-    walk = _Walk()
+    walk = _Walk(source=path)
     try:
         line = _internal_entity_line(path)
     except (OSError, EOFError, zlib.error) as error:
@@ -62,35 +64,93 @@ def read_pubmed_xml(path: Path) -> Iterator[Record]:
     if line is not None:
         yield _entities_rejected(path, line)
         return
+    with contextlib.ExitStack() as copies:
+        yield from _read_resuming(path, walk, copies)
+
+
+def _read_resuming(path: Path, walk: _Walk, copies: contextlib.ExitStack) -> Iterator[Record]:
+    """Parse ``path``, and after each syntax error parse on from where ``_lost_records`` says.
+
+    A gzip file is read from a gunzipped copy after its first error, so that each resumed parse
+    seeks instead of decompressing the file from its start again. When its gzip data are cut
+    short, the copy holds what they give: the records in it that the parse had not given yet
+    (lxml reads ahead, and a syntax error there was never raised) are read from it, the one the
+    data end in is named, and the file's last record says where the data end.
+    """
+    copied = not is_gzip(path)
+    cut: Rejected | None = None
     while True:
         handle: IO[bytes] | None = None
         etree.clear_error_log()  # the thread's log, where lxml puts this parse's errors
         try:
-            with _open(path) as handle:
+            with _open(walk.source) as handle:
                 resumed = cast(IO[bytes], _Resumed(handle, walk)) if walk.resume else None
                 yield from (_read_known_root(path, resumed, walk) if resumed
                             else _read_stream(path, handle, walk))
             if walk.then is None:
-                return
+                break
             # a bounded parse read the whole records before an error: what it cost comes next
             (lost, walk.resume), walk.then, walk.stop = walk.then, None, None
             yield from _rejected(path, walk, lost)
             if not walk.resume:
-                return
+                break
         except etree.XMLSyntaxError as error:
+            if not copied:
+                copied, (walk.source, cut) = True, _gunzipped(path, copies, walk)
             yield from _lost_records(path, walk, error)
             if not walk.resume:
-                return
+                break
         except (OSError, EOFError, zlib.error) as error:
-            yield _unreadable(path, error, handle)
-            return
+            if copied or not isinstance(error, (EOFError, zlib.error)):
+                yield _unreadable(path, error, handle.lines + 1 if isinstance(handle, _LineCounter)
+                                  else None)
+                return
+            copied, (walk.source, cut) = True, _gunzipped(path, copies, walk)
+            if not _resume_after_given(walk):
+                break
+    if cut is not None:
+        yield cut
 
 
-def _unreadable(path: Path, error: Exception, handle: IO[bytes] | None) -> Rejected:
-    """What ends a file that is not malformed XML: gzip data cut short or corrupt, or a read
-    error."""
+def _gunzipped(path: Path, copies: contextlib.ExitStack,
+               walk: _Walk) -> tuple[Path, Rejected | None]:
+    """A plain copy of the gzip file ``path`` (removed when ``copies`` closes), and, when its gzip
+    data are cut short or corrupt, the ``Rejected`` that says so (``walk.cut_line``: the line
+    they end in). ``path`` itself when no copy can be written."""
+    handle, name = tempfile.mkstemp(prefix="evkg-", suffix=".xml")
+    copy = Path(name)
+    copies.callback(copy.unlink, missing_ok=True)
+    lines = 0
+    try:
+        with os.fdopen(handle, "wb") as out, gzip.open(path, "rb") as data:
+            while chunk := data.read1(1 << 20):  # read1: what the data give before they end
+                out.write(chunk)
+                lines += chunk.count(b"\n")
+    except (EOFError, zlib.error, gzip.BadGzipFile) as error:
+        walk.cut_line = lines + 1
+        return copy, _unreadable(path, error, lines + 1)
+    except OSError:
+        return path, None
+    return copy, None
+
+
+def _resume_after_given(walk: _Walk) -> bool:
+    """Set ``walk.resume`` at the first record the parse had not given (False when there is
+    none, or the root cannot be read past)."""
+    walk.root = walk.root or _sniffed_root(walk.source)
+    if not walk.root:
+        return False
+    walk.prolog = walk.prolog or _prolog(walk.source, walk.root)
+    found, _ = _scan(walk.source, walk, None, None)
+    walk.resume = found[0].start if found else None
+    return walk.resume is not None
+
+
+def _unreadable(path: Path, error: Exception, line: int | None) -> Rejected:
+    """What ends a file that is not malformed XML: gzip data cut short or corrupt (at ``line``
+    when known), or a read error."""
     if isinstance(error, (EOFError, zlib.error, gzip.BadGzipFile)):
-        where = f"line {handle.lines + 1}" if isinstance(handle, _LineCounter) else ""
+        where = f"line {line}" if line else ""
         return Rejected(reason=f"{path}: truncated or corrupt gzip data"
                                f"{' at ' + where if where else ''}: {error}; nothing after it "
                                "could be read (the file is cut short: fetch it again)",
@@ -387,6 +447,8 @@ class _Walk:
     included), record elements handled (``records``: those the scan after an error counts), and
     where a resumed parse started."""
 
+    #: the file read: the path, or after an error in a gzip file its gunzipped copy
+    source: Path = Path()
     root: str = ""
     count: int = 0
     records: int = 0
@@ -398,6 +460,8 @@ class _Walk:
     then: tuple[_Lost, _Start | None] | None = None
     #: the parser has warned: records may hold undefined entity references
     warned: bool = False
+    #: the line a gzip file's data end in when they are cut short (0: they are not)
+    cut_line: int = 0
     #: the file's bytes to the end of the root start tag: a resumed parse reads them first, so
     #: that its DOCTYPE, encoding and namespaces hold
     prolog: bytes = b""
@@ -484,24 +548,27 @@ def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Itera
     """
     line, column, what = _error_place(error, walk)
     message = f"malformed XML at line {line}, column {column}: {what}"
-    walk.root = walk.root or _sniffed_root(path)
+    if walk.cut_line and line >= walk.cut_line:  # the end of the data, not a syntax error
+        message = (f"the file's gzip data end at line {walk.cut_line}, inside it (the file is cut "
+                   "short: fetch it again)")
+    walk.root = walk.root or _sniffed_root(walk.source)
     if not walk.root:  # not a known root nor a plain wrapper of PubmedArticle elements
         walk.resume = None
         read = f"after record {walk.count}" if walk.count else "of the file"
         yield Rejected(reason=f"{path}: {message}; reading stopped there: nothing {read} was read",
                        provenance=Provenance(file=str(path), position=f"line {line}"))
         return
-    walk.prolog = walk.prolog or _prolog(path, walk.root)
+    walk.prolog = walk.prolog or _prolog(walk.source, walk.root)
     if walk.then is not None:  # a bounded parse failed: each record it did not give is lost
         (lost, after), stop = walk.then, walk.stop
         walk.then = walk.stop = None
-        found, _ = _scan(path, walk, None, stop)
+        found, _ = _scan(walk.source, walk, None, stop)
         # named by the first error (the bounded parse's may be its own end, after an unclosed
         # record)
         yield from _rejected(path, walk, _Lost(_named(found) + lost.records, lost.message, lost.line))
         walk.resume = after
         return
-    found, after = _scan(path, walk, (line, column), None)
+    found, after = _scan(walk.source, walk, (line, column), None)
     whole = max((i + 1 for i, record in enumerate(found) if record.end is not None), default=0)
     lost = _Lost(_named(found[whole:]), message, line)
     if not whole:
@@ -647,7 +714,8 @@ def _named(found: list[_Found]) -> tuple[tuple[bool, tuple[tuple[int, str], ...]
 def _rejected(path: Path, walk: _Walk, lost: _Lost) -> Iterator[Rejected]:
     """The ``Rejected`` of each record ``lost`` names (of the error alone when it names none);
     a DeleteCitation's, one for each PMID it lists, as a whole one gives a Deletion of each."""
-    if not lost.records:
+    if not lost.records and not (walk.cut_line and lost.line >= walk.cut_line):
+        # (where cut gzip data end between records, the file's last record says so)
         yield Rejected(reason=f"{path}: {lost.message}",
                        provenance=Provenance(file=str(path), position=f"line {lost.line}"))
     for deletion, pmids in lost.records:

@@ -4,6 +4,7 @@ project's own invented fixtures for books, deletions, old roots and refused or b
 from __future__ import annotations
 
 import gzip
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -552,14 +553,76 @@ def repeated_articles(times: int) -> str:
     return "<PubmedArticleSet>" + inner * times + "</PubmedArticleSet>"
 
 
+def _readable_part(path: Path) -> bytes:
+    """What a cut gzip file's data give before they end."""
+    data = b""
+    with gzip.open(path, "rb") as handle, pytest.raises(EOFError):
+        while chunk := handle.read1(1 << 16):
+            data += chunk
+    return data
+
+
 def test_truncated_gzip_is_rejected_naming_the_file(tmp_path: Path) -> None:
+    """Every record the cut data hold whole is read, the one they end in is named, and the last
+    record says where the data end."""
     packed = gzip.compress(repeated_articles(200).encode("utf-8"))
     path = tmp_path / "cut.xml.gz"
     path.write_bytes(packed[: len(packed) * 2 // 3])
+    part = _readable_part(path)
+    whole = part.count(b"</PubmedArticle>") + part.count(b"</PubmedBookArticle>")
+    last_line = part.count(b"\n") + 1
     records = list(read_pubmed_xml(path))
-    assert isinstance(records[-1], Rejected)
+    assert [type(r).__name__ for r in records] == ["Article"] * whole + ["Rejected"] * 2
+    assert whole > 100
+    assert records[-2].reason.endswith(f"record {whole + 1} could not be read: the file's gzip data "
+                                       f"end at line {last_line}, inside it (the file is cut "
+                                       "short: fetch it again)")
     assert str(path) in records[-1].reason and "truncated" in records[-1].reason
-    assert len(records) > 100 and all(isinstance(r, Article) for r in records[:-1])
+    assert records[-1].provenance.position == f"line {last_line}"
+
+
+def test_a_gzip_file_with_many_errors_is_read_past_each_and_leaves_no_copy(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After its first error a gzip file is read from a gunzipped copy (each resumed parse seeks
+    in it; each used to decompress the file from its start), removed when reading ends, also
+    when the reader stops early."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    lines = ['<?xml version="1.0"?>', "<PubmedArticleSet>",
+             *(_record_line(n, broken=n % 3 == 0) for n in range(1, 301)), "</PubmedArticleSet>"]
+    path = tmp_path / "many.xml.gz"
+    path.write_bytes(gzip.compress("\n".join(lines).encode()))
+    records = list(read_pubmed_xml(path))
+    assert [(type(r).__name__[0], r.pmid, r.provenance.position) for r in records] == [
+        ("R" if n % 3 == 0 else "A", str(n), f"record {n}, line {n + 2}") for n in range(1, 301)]
+    assert not list(temporary.iterdir())
+    reading = read_pubmed_xml(path)
+    assert [next(reading).pmid for _ in range(5)] == ["1", "2", "3", "4", "5"]
+    assert list(temporary.iterdir())  # the copy, made at the first error
+    reading.close()
+    assert not list(temporary.iterdir())
+
+
+@pytest.mark.parametrize("broken", [2, 150])
+def test_a_truncated_gzip_file_with_malformed_xml_loses_only_the_broken_and_the_cut_record(
+        tmp_path: Path, broken: int) -> None:
+    """lxml reads ahead: a syntax error in the data before the cut was never raised, as the read
+    that found the cut raised first, and every record after it went unread and unnamed."""
+    lines = ['<?xml version="1.0"?>', "<PubmedArticleSet>",
+             *(_record_line(n, "x" * 400, broken=n == broken) for n in range(1, 401)),
+             "</PubmedArticleSet>"]
+    packed = gzip.compress("\n".join(lines).encode())
+    path = tmp_path / "cut.xml.gz"
+    path.write_bytes(packed[: len(packed) // 2])
+    whole = _readable_part(path).count(b"</PubmedArticle>")
+    records = list(read_pubmed_xml(path))
+    assert [(type(r).__name__[0], r.pmid) for r in records[:-2]] == [
+        ("R" if n == broken else "A", str(n)) for n in range(1, whole + 1)]
+    assert f"malformed XML at line {broken + 2}" in records[broken - 1].reason
+    assert "the file's gzip data end at line" in records[-2].reason
+    assert records[-2].provenance.position.startswith(f"record {whole + 1}, line ")
+    assert "truncated or corrupt gzip data" in records[-1].reason
 
 
 def test_gzip_files_read_like_plain_ones(tmp_path: Path) -> None:

@@ -541,8 +541,16 @@ def test_truncated_gzip_is_reported_by_name_and_line(tmp_path: Path) -> None:
                                        "--without-default-articles"])
     assert result.exit_code == 0
     assert "quarantined: " + str(cut) in result.output
-    ends_at = zlib.decompressobj(31).decompress(whole[: len(whole) // 2]).count(b"\n") + 1
+    part = zlib.decompressobj(31).decompress(whole[: len(whole) // 2])
+    ends_at = part.count(b"\n") + 1
     assert f"truncated or corrupt gzip data at line {ends_at}: " in result.output
     entries = [json.loads(line) for line in
                (current_release(tmp_path / "b") / QUARANTINE).read_text().splitlines()]
-    assert [e["position"] for e in entries if e["file"] == str(cut)] == [f"line {ends_at}"]
+    # the record the data end in, by its start line, then the end of the data
+    starts = [n for n, text in enumerate(part.splitlines(), start=1)
+              if text.lstrip().startswith((b"<PubmedArticle>", b"<PubmedBookArticle>"))]
+    cut_record = len(starts)
+    assert part.count(b"</PubmedArticle>") + part.count(b"</PubmedBookArticle>") == cut_record - 1
+    assert [e["position"] for e in entries if e["file"] == str(cut)] == [
+        f"record {cut_record}, line {starts[-1]}", f"line {ends_at}"]
+    assert "the file's gzip data end at line" in entries[0]["reason"]
