@@ -283,11 +283,13 @@ SENSITIZING = re.compile(r"(?:re-?)?sensiti[sz]", re.I)
 _BY_AGENT = re.compile(r"\bby\s+(?:(?:the|exosomal|EV|extracellular|vesicular|circulating|"
                        r"[\w-]+-(?:derived|loaded|containing|enriched))\s+)*$", re.I)
 #: Process phrases that name the opposite of their concept ("drug sensitivity", "apoptosis" for
-#: apoptosis resistance, "T cell cytotoxicity" for immune evasion), or a process
+#: apoptosis resistance, "T cell cytotoxicity" for immune evasion, "mesenchymal-to-epithelial
+#: transition" for EMT), or a process
 #: named with "anti-" ("anti-metastatic").
 _OPPOSITE_PHRASE = re.compile(r"sensitiv|^(?:apoptosis|apoptotic cell death|(?:T|NK)[\s-]cell "
                               r"cytotoxicity|T[\s-]cell (?:activation|proliferation)|"
-                              r"anti-?tumou?r immunity)$", re.I)
+                              r"anti-?tumou?r immunity|mesenchymal[\s-]+(?:to[\s-]+)?epithelial "
+                              r"transition)$|^MET$", re.I)
 _RESISTED_BEFORE = re.compile(r"\b(?:escap\w*|resist\w*|evasion|evad\w*|refractor\w*|insensitiv\w*|"
                               r"immun\w*)\s+(?:\w+\s+){0,2}?(?:from|to|against|of)\s+$|"
                               r"\b(?:escap\w*|resist\w*|evad\w*|refractor\w*|insensitiv\w*|immun\w*resist\w*)\s+"

@@ -58,6 +58,7 @@ CONTEXT_RULES: dict[str, re.Pattern[str]] = {
         (("BC",), r"breast cancer"),
         (("MV",), r"microvesicle"),
         (("NST",), r"no special type"),
+        (("MET",), r"mesenchymal[ -]+(?:to[ -]+)?epithelial transition"),  # else the MET gene
     ) for short in shorts
 }
 #: Dashes and no-break spaces, written as "-" and " " before matching (spans do not move).

@@ -282,9 +282,6 @@ DISEASE_BROADER = {
 #: Source phrases that name another process and so stay out of a process's text-mining phrases
 #: (kept in its notes with the reason): a finding drawn from them links the wrong process.
 PROCESS_PHRASES_EXCLUDED = {
-    "emt": {"mesenchymal-epithelial transition": "the reverse process (MET)",
-            "MET": "the reverse process (mesenchymal-epithelial transition), and the MET "
-                   "proto-oncogene"},
     "angiogenesis": {"vascular permeability": "the endothelial barrier's leakiness, not the "
                                               "formation of new vessels",
                      "vascular leakiness": "the endothelial barrier's leakiness, not the "
@@ -343,6 +340,15 @@ PROCESS_PHRASES_ADDED = {
     "apoptosis_resistance": {
         phrase: "the opposite of apoptosis resistance ('induced apoptosis' inhibits it)"
         for phrase in ("apoptosis", "apoptotic cell death")},
+    # blind reviewers of four sets (3 Dec) read "EV transfer of miR-200 promoted
+    # mesenchymal-to-epithelial transition" as inhibiting EMT: the source's MET names EMT by
+    # its opposite, as 'apoptosis' names apoptosis resistance (the short form "MET" counts only
+    # in a text that writes the long form: kg/textmining.py; else it is the MET proto-oncogene)
+    "emt": {
+        phrase: "the source's 'mesenchymal-epithelial transition' (MET) written another way: EMT "
+                "named by its opposite ('promoted MET' inhibits it)"
+        for phrase in ("mesenchymal-to-epithelial transition", "mesenchymal to epithelial transition",
+                       "mesenchymal epithelial transition")},
     "immune_evasion": {
         **{phrase: "the opposite of immune evasion ('restored T cell cytotoxicity' inhibits it)"
            for phrase in ("T cell cytotoxicity", "NK cell cytotoxicity", "antitumor immunity",

@@ -407,6 +407,14 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
      {("BIRC5", "apoptosis_resistance"): "promotes", ("BIRC5", "drug_resistance"): "promotes"}),
     ("Blocking the release of exosomal PD-L1 with GW4869 restored T cell cytotoxicity against 4T1 "
      "tumours.", {("CD274", "immune_evasion"): "promotes"}),
+    # mesenchymal-to-epithelial transition names EMT by its opposite; "MET" only beside it
+    ("Exosomal miR-200 family members transferred to poorly invasive 4TO7 cells promoted "
+     "mesenchymal-to-epithelial transition.",
+     {("hsa-miR-200-family", "emt"): "inhibits",
+      ("hsa-miR-200-family", "ev_mediated_communication"): "associatedWith"}),
+    ("Exosomal miR-200c induced a mesenchymal-epithelial transition (MET), and MET was blocked by "
+     "miR-21.", {("hsa-miR-200c", "emt"): "inhibits", ("hsa-miR-21", "emt"): "promotes"}),
+    ("The MET receptor and exosomal miR-21 promoted invasion.", {("hsa-miR-21", "invasion"): "promotes"}),
     # verbs of transfer name EV-mediated communication near a vesicle: the cargo is carried
     # (associatedWith), unless it transfers something ("GSTP1 transferred chemoresistance")
     ("Exosomes from cancer-associated fibroblasts transferred miR-21 to breast cancer cells.",

@@ -133,15 +133,16 @@ def test_ev_short_form_needs_the_long_form_in_the_context(matcher: Matcher) -> N
         ("EV", "extracellular_vesicle"), ("EVs", "extracellular_vesicle")]
 
 
-def test_bc_needs_its_long_form_and_met_is_not_emt(matcher: Matcher) -> None:
-    """MET, the mesenchymal-epithelial transition, is EMT's reverse (and a gene): the source
-    listed it among EMT's phrases, which linked cargo to the opposite process."""
+def test_bc_and_met_need_their_long_forms(matcher: Matcher) -> None:
+    """MET, the mesenchymal-epithelial transition, names EMT by its opposite (kg.effects reverses
+    it), and only in a text that writes the long form: elsewhere MET is the gene."""
     assert found(matcher, "In BC, the province, the MET gene is amplified.") == []
     text = ("In breast cancer (BC), mesenchymal-epithelial transition (MET) follows EMT. "
             "BC cells undergo MET.")
     assert found(matcher, text) == [
-        ("breast cancer", "breast_cancer"), ("BC", "breast_cancer"), ("EMT", "emt"),
-        ("BC", "breast_cancer")]
+        ("breast cancer", "breast_cancer"), ("BC", "breast_cancer"),
+        ("mesenchymal-epithelial transition", "emt"), ("MET", "emt"), ("EMT", "emt"),
+        ("BC", "breast_cancer"), ("MET", "emt")]
     assert found(matcher, "EVs raised vascular permeability.", "process") == []
 
 
