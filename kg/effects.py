@@ -69,6 +69,9 @@ from typing import Protocol
 LONGEST = 1500
 #: How far back the rules that end at a name look (characters).
 WINDOW = 80
+#: Words before an agent noun the cargo is called ("as a key mediator of"): a role, not another
+#: molecule's ("caspase-3, a key mediator of apoptosis" is no effect word, ``_AGENT_NOUNS``).
+_AGENT_ROLE = r"(?:(?:key|major|main|potent|novel|critical|important|central|crucial)\s+)?"
 #: Word starts that say a cargo makes a process happen, or more of it.
 PROMOTING = (r"promot|enhanc|induc|increas|confer|driv|drove|facilitat|stimulat|accelerat|"
              r"augment|trigger|mediat|boost|foster|elicit|reprogram|upregulat|up-regulat|"
@@ -86,13 +89,16 @@ PROMOTING = (r"promot|enhanc|induc|increas|confer|driv|drove|facilitat|stimulat|
              r"(?!\s+(?:by|whether|if|how|what|which|that|its|their|the\s+(?:role|effect|function|"
              r"level|expression|impact)s?)\b)|"
              r"result(?:s|ed|ing)?\s+in|g(?:ave|ives?|iving)\s+rise\s+to|(?<=\bnot\s)dispensable\s+for|"
-             r"rescu(?!\w*\s+(?:[\w-]+\s+){0,6}?from\b|\w*\s+[\w-]+-induced\b)")
+             r"rescu(?!\w*\s+(?:[\w-]+\s+){0,6}?from\b|\w*\s+[\w-]+-induced\b)|rewir|"
+             r"(?:condition|prepar)(?:e|es|ed|s|ing)?\b(?=\s+(?:the|a|an)\s)|"
+             rf"as\s+(?:an?\s+)?{_AGENT_ROLE}(?:inducer|promoter|driver|mediator|enhancer|activator)s?\s+of\b")
 #: Word starts that say a cargo stops a process, or makes less of it.
 INHIBITING = (r"inhibit|suppress(?!or\s+cells)|reduc|decreas|attenuat|block|impair|abolish|abrogat|prevent|"
               r"repress|diminish|restrain|revers|hinder|dampen|counteract|alleviat|antagoni[sz]|"
               r"downregulat|down-regulat|destroy|destruct|lower(?:s|ed|ing)?\b|overc[oa]m|"
               r"protect(?:s|ed|ing)?\b|slow(?:s|ed|ing)?\b|blunt|imped(?:e|es|ed|ing)\b|curb|"
-              r"rescu(?=\w*\s+(?:[\w-]+\s+){0,6}?from\b)")
+              r"rescu(?=\w*\s+(?:[\w-]+\s+){0,6}?from\b)|"
+              rf"as\s+(?:an?\s+)?{_AGENT_ROLE}(?:inhibitor|suppressor|repressor)s?\s+of\b")
 #: Nouns of agents that start like effect words but name something else ("caspase-3, a key
 #: mediator of apoptosis", "the miR-21 promoter").
 _AGENT_NOUNS = r"(?:mediator|inducer|promoter|enhancer|activator|inhibitor)s?\b"
@@ -126,6 +132,14 @@ _OBSERVED_AFTER = re.compile(r"\s+(?:was|were)\s+(?:\w+ly\s+)?(?:observed|seen|f
                              re.I)
 #: The result's effect word just before the process ("Reduced apoptosis was observed in …").
 _RESULT_BEFORE = re.compile(rf"(?:^|[.;:]\s*|\b(?:a|an|the)\s+)(?P<cue>{CUE})\s+$", re.I)
+#: Process first, then the cargo as its route ("Lung-specific metastasis of breast cancer via
+#: exosomal integrin α6β4", "spread resistance through exosome-transmitted lncRNA SNHG14").
+_VIA = re.compile(r"(?:\s+(?:of|in)\s+[^,;.]{0,60}?)?\s+(?P<via>via|through|by\s+way\s+of)\s+"
+                  r"(?:(?:the|an?|exosomal|EV|extracellular|vesicular|circulating|"
+                  r"[\w-]+-(?:derived|transmitted|mediated|borne|delivered|secreted))\s+)*"
+                  r"(?:(?:lncRNA|microRNA|miRNA|protein|circRNA|integrins?)\s+)?", re.I)
+#: The effect word that acts on the process, right before it ("suppressed invasion via …").
+_CUE_ON = re.compile(rf"(?P<cue>{CUE})\s+(?:(?:the|its|their)\s+)?$", re.I)
 #: An effect word on a pronoun for the process named before ("miR-146a attenuated it").
 _ON_PRONOUN = re.compile(rf"\s+(?:\w+ly\s+)?{CUE}\s+(?:it|them)\b", re.I)
 #: A process named as what an effect word did, with the agent after "by" ("suppression of
@@ -164,6 +178,10 @@ _OTHER_NAME = re.compile("\0+")
 #: own (", and miR-21 promoted"), or with a relative clause ("miR-1246, which promoted").
 _OTHER_SUBJECT = re.compile(r"(?:[,;]\s*(?:and|but|whereas|while)\s+|;\s*)\0+\s+(?:\w+ly\s+)?$|"
                             r"\0+\s*,?\s*(?:which|that)\s+(?:\w+ly\s+)?$")
+#: An action as the subject of a clause of its own (", and blocking exosome uptake could …"),
+#: not a pronoun for the cargo ("and silencing it").
+_ACTION_SUBJECT = re.compile(r"[,;]\s*(?:and|but|while|whereas)\s+\w+ing\s+(?!(?:it|them|its|their)\b)",
+                             re.I)
 #: Only a conjunction between two names: they stand in a list.
 _COORDINATED = re.compile(r"(?:\s|,|/|\band\b|\bor\b)*")
 #: Words between the two names after which the sentence no longer says one acts on the other.
@@ -433,6 +451,10 @@ def _cargo_first(masked: str, between: str, cargo: Span,
     last = cues[-1]
     if "," in between[last.end():] and _OWN_PREDICATE.match(masked, process.end):
         return None  # "enhanced proliferation, and apoptosis was reduced": another's effect word
+    if _ACTION_SUBJECT.search(between) or (last.group().lower().startswith("as")
+                                           and _CLAUSE_BREAK.search(between, 0, last.start())):
+        return None  # "…, and blocking exosome uptake could restore sensitivity": the action's;
+        # "EVs carry … miR-21, and act as mediators of …": the EVs' role
     subject = _OTHER_SUBJECT.search(between, 0, last.start())
     if subject and not _COORDINATED.fullmatch(between, 0, subject.start()):
         return None  # "HER2-positive EVs were enriched in miR-1246, which promoted …": miR-1246's
@@ -481,6 +503,10 @@ def _process_first(masked: str, between: str, cargo: Span,
         return _direction(passive[-1]), passive[-1].group()
     if SENSITIZING.match(process.text) and _BY_AGENT.search(between):
         return "inhibits", process.text  # "cells were sensitized to docetaxel by miR-X"
+    via = _VIA.fullmatch(between)
+    if via:  # the cargo as the process's route: what acts on the process, else it promotes it
+        on = _CUE_ON.search(_before(masked, process.start))
+        return (_direction(on), on["cue"]) if on else ("promotes", via["via"])
     if _TREATED.search(between) and not _CLAUSE_BREAK.search(between):
         # a result, then what brought it: "Apoptosis rose … after treatment with exosomes
         # loaded with a miR-21 inhibitor", "Reduced apoptosis was observed in cells treated with

@@ -329,11 +329,13 @@ _CELLS = r"(?:cells?|lines?|sublines?|clones?|tumou?rs?|xenografts?|organoids?|s
 
 
 #: A verb or noun of cargo moving between cells ("transferred miR-21 to breast cancer cells",
-#: "was taken up by fibroblasts", "shuttled miR-223 into", "EV-transferred survivin"): it names
+#: "was taken up by fibroblasts", "were internalised by macrophages", "shuttled miR-223 into",
+#: "EV-transferred survivin"): it names
 #: EV-mediated communication where a vesicle is named near it, in the same sentence.
 _TRANSFER = re.compile(
     r"(?<![\w-])(?:(?:[\w-]+-)?transferr(?:ed|ing)|transfer(?:s)?(?=\s+(?:of|from)\b)"
     r"|shuttl(?:ed|es|ing)|(?:taken|taking)\s+up(?=\s+(?:\w+ly\s+)?(?:by|into|and)\b|\s*[,.;])"
+    r"|internali[sz](?:ed|ing)(?=\s+(?:\w+ly\s+)?(?:by|into)\b)"
     r"|(?<=exosome\s)uptake|(?<=exosomal\s)uptake|(?<=\bEV\s)uptake|(?<=upon\s)uptake|(?<=after\s)uptake"
     r"|(?<=following\s)uptake)(?![\w-])", re.I)
 #: A transfer in another sense: of cells, media or genes, of energy, to a plate or a membrane.
@@ -346,13 +348,15 @@ _TRANSFER_TO_OTHER = re.compile(
     r"\s+(?:[\w-]+\s+){0,4}?(?:to|onto|into|in)\s+(?:[\w-]+\s+){0,3}?(?:plates?|wells?|dishes|dish|"
     r"flasks?|membranes?|PVDF|nitrocellulose|medium|media|PBS|buffer|tubes?|mice|columns?|slides?|"
     r"TRIzol|fresh)\b", re.I)
+#: What every ``_TRANSFER`` match holds: cheaper to look for first.
+_TRANSFER_NEEDLE = re.compile(r"ransfer|huttl|\bup\b|uptake|nternali", re.I)
 _EV_NAME = re.compile(r"\b(?:exosom|EVs?\b|sEVs?\b|(?:extracellular\s+|micro|nano)?vesic)", re.I)
 #: How far from a transfer word a vesicle's name may be (characters, within its sentence).
 _TRANSFER_REACH = 120
 
 
 def _transfer_mentions(folded: str) -> list[Mention]:
-    if "ransfer" not in folded and "huttl" not in folded and " up" not in folded:
+    if not _TRANSFER_NEEDLE.search(folded):
         return []
     found = []
     for match in _TRANSFER.finditer(folded):

@@ -407,6 +407,35 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
      {("BIRC5", "apoptosis_resistance"): "promotes", ("BIRC5", "drug_resistance"): "promotes"}),
     ("Blocking the release of exosomal PD-L1 with GW4869 restored T cell cytotoxicity against 4T1 "
      "tumours.", {("CD274", "immune_evasion"): "promotes"}),
+    # a twelfth reviewer's: effect words the rules lacked ("rewires", "conditions the",
+    # "prepare the", "as an inducer of", "act as a mediator of"), the cargo as the process's
+    # route ("metastasis … via exosomal integrin α6β4"), an action heading its own clause
+    ("Breast cancer-derived exosomal miR-122 rewires glucose metabolism.",
+     {("hsa-miR-122", "metabolic_reprogramming"): "promotes"}),
+    ("Exosomal miR-105 weakens endothelial barriers and conditions the pre-metastatic niche.",
+     {("hsa-miR-105", "premetastatic_niche"): "promotes"}),
+    ("Exosomal integrins such as ITGB4 are thought to prepare the pre-metastatic niche.",
+     {("ITGB4", "premetastatic_niche"): "promotes"}),
+    ("Tumor-derived exosomal miR-21 as an inducer of M2 macrophage polarization.",
+     {("hsa-miR-21", "immune_evasion"): "promotes"}),
+    ("Exosomal PD-L1 may act as a mediator of systemic immunosuppression.",
+     {("CD274", "immune_evasion"): "promotes"}),
+    ("Exosomal miR-200c acts as a suppressor of EMT.", {("hsa-miR-200c", "emt"): "inhibits"}),
+    ("EVs carry nucleic acids, including microRNAs such as miR-21, and act as mediators of "
+     "intercellular communication.", {("hsa-miR-21", "ev_mediated_communication"): "associatedWith"}),
+    ("Lung-specific metastasis of breast cancer via exosomal integrin α6β4.",
+     {("ITGA6", "metastasis"): "promotes", ("ITGB4", "metastasis"): "promotes"}),
+    ("Tamoxifen induced apoptosis via exosomal miR-200c.",
+     {("hsa-miR-200c", "apoptosis_resistance"): "inhibits"}),
+    ("Metastasis was measured in mice through the tail vein, and exosomal miR-21 was quantified.",
+     {("hsa-miR-21", "metastasis"): "associatedWith"}),
+    ("Exosomal transfer of GSTP1 and TRPC5 may represent routes of acquired chemoresistance, and "
+     "blocking exosome uptake could restore sensitivity to doxorubicin.",
+     {("GSTP1", "drug_resistance"): "associatedWith", ("TRPC5", "drug_resistance"): "associatedWith",
+      ("GSTP1", "ev_mediated_communication"): "associatedWith",
+      ("TRPC5", "ev_mediated_communication"): "associatedWith"}),
+    ("Exosomes carrying miR-21 were internalised by macrophages within 6 h.",
+     {("hsa-miR-21", "ev_mediated_communication"): "associatedWith"}),
     # mesenchymal-to-epithelial transition names EMT by its opposite; "MET" only beside it
     ("Exosomal miR-200 family members transferred to poorly invasive 4TO7 cells promoted "
      "mesenchymal-to-epithelial transition.",
