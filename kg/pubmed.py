@@ -9,8 +9,9 @@ of some exports); otherwise one ``Rejected`` names the root found.
 The parser loads no DTD, resolves no entities and uses no network. A file whose internal DTD
 subset declares entities is refused before parsing (XXE / entity expansion). Malformed XML
 costs the records it is in (one ``Rejected`` each, by line and PMID) and reading goes on at the
-next record; a truncated gzip stream ends the file with one ``Rejected``. Records already read
-stay yielded.
+next record; in a truncated gzip stream every whole record before the cut is read, the record
+the data end in is named, and one ``Rejected`` says where they end. Records already read stay
+yielded.
 """
 
 from __future__ import annotations
