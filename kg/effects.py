@@ -14,16 +14,21 @@ The rules, on the words between the two names:
    to transfer resistance"); so do "primes the niche", "expanded MDSCs", "annexin A6-dependent
    formation", "transmits", "determine organotropic metastasis", "could transfer". Gapping
    gives each cargo its own word ("miR-155 enhanced, whereas miR-200c reduced, docetaxel
-   resistance"). A condition on the cargo in
+   resistance"). A role the cargo is given is an effect word ("as an inducer of M2
+   polarization", "act as a mediator of immunosuppression"). A condition on the cargo in
    a clause of its own reads the effect word after the process in the next ("When miR-1246
-   was silenced in donor cells, migration of recipient cells fell").
+   was silenced in donor cells, migration of recipient cells fell"). The effect word of another
+   cargo that heads a clause of its own (", and miR-21 promoted", "miR-1246, which promoted")
+   or of an action that does (", and blocking exosome uptake could restore") is not this one's.
 2. Process first: a passive with its agent ("metastasis was promoted by exosomal miR-105",
    "migration was reduced after transfection of miR-145 mimics"), an effect word on a pronoun
    ("whereas miR-21 promoted invasion, miR-146a attenuated it"), the process as what an effect
    word did ("suppression of tumour growth by miR-34a") or as the cargo's effect ("the
-   pro-angiogenic effect of miR-210"), or a result before the treatment with the cargo that
+   pro-angiogenic effect of miR-210"), a result before the treatment with the cargo that
    brought it ("Apoptosis rose … after treatment with exosomes loaded with a miR-21
-   inhibitor", "Reduced apoptosis was observed in cells treated with survivin-rich exosomes").
+   inhibitor", "Reduced apoptosis was observed in cells treated with survivin-rich exosomes"),
+   or the cargo as the process's route ("metastasis … via exosomal integrin α6β4" promotes;
+   "induced apoptosis via exosomal miR-34a": the word before the process decides).
 3. No effect where the words between negate ("did not", "nor", "failed to"; not "not only …
    but also"), speak of a correlation ("associated with", "correlated"), or turn to another
    clause ("whereas", "but", ";"), nor where "neither", "nor", "no" or "not" stands just before
@@ -34,8 +39,9 @@ The rules, on the words between the two names:
    process named as the place or the means of an effect
    ("glucose metabolism in the pre-metastatic niche", "via exosome-mediated transfer", "the
    apoptosis pathway") or as what carried the cargo ("when delivered by exosomes", "exosomal
-   transfer of miR-222"), nor for one named as what the cargo did not act on ("enhanced migration
-   rather than proliferation"); and a question or a hypothesis states none ("Does miR-155
+   transfer of miR-222", "transferred miR-21 to", "was taken up by"; but "Exosomal GSTP1
+   transferred chemoresistance" promotes), nor for one named as what the cargo did not act on
+   ("enhanced migration rather than proliferation"); and a question or a hypothesis states none ("Does miR-155
    drive …?", "We hypothesized that exosomal survivin contributes to …").
 4. A phrase of the process that carries its own direction ("suppress T cell killing",
    "enhanced proliferation", "pro-angiogenic", "anti-metastatic") asserts it where nothing
@@ -244,11 +250,11 @@ _NEGATED_CARGO = re.compile(r"\b(?:neither|nor|no|not(?!\s+only))\s+(?:\S+\s+){0
 #: A hypothesis before the cargo: what follows is supposed, not found ("We hypothesized that
 #: exosomal survivin contributes to …"; not "Consistent with this hypothesis, … promoted").
 _SUPPOSED = re.compile(r"\bhypothesi[sz](?:e|es|ed)\s+that\b", re.I)
-#: What undoes a cargo: before it ("knockdown of exosomal miR-21", "anti-miR-21") or after it
-#: ("miR-200a, miR-200b and miR-429 inhibitors"); ``\0`` stands for another cargo name.
 #: What undoing may act on to undo the cargo ("blocking the release of exosomal PD-L1").
 _RELEASE_OF = r"(?:\s+(?:the\s+)?(?:release|secretion|production|packaging|loading|sorting)\s+of)?"
 _RELEASED = re.compile(r"\b(?:release|secretion|production|packaging|loading|sorting)\s+of\b", re.I)
+#: What undoes a cargo: before it ("knockdown of exosomal miR-21", "anti-miR-21") or after it
+#: ("miR-200a, miR-200b and miR-429 inhibitors"); ``\0`` stands for another cargo name.
 _UNDONE_BEFORE = re.compile(
     rf"(?P<words>\b(?:knock-?down|silencing|inhibition|inhibiting|depletion|deletion|knock-?out|loss|"
     r"blockade|blocking|suppression|suppressing|down-?regulation|absence|lack|antagonism|"
