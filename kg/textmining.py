@@ -330,8 +330,8 @@ _CELLS = r"(?:cells?|lines?|sublines?|clones?|tumou?rs?|xenografts?|organoids?|s
 
 #: A verb or noun of cargo moving between cells ("transferred miR-21 to breast cancer cells",
 #: "was taken up by fibroblasts", "were internalised by macrophages", "shuttled miR-223 into",
-#: "EV-transferred survivin"): it names
-#: EV-mediated communication where a vesicle is named near it, in the same sentence.
+#: "EV-transferred survivin"): it names EV-mediated communication where a vesicle is named near
+#: it, in the same sentence part (``_transfer_mentions``).
 _TRANSFER = re.compile(
     r"(?<![\w-])(?:(?:[\w-]+-)?transferr(?:ed|ing)|transfer(?:s)?(?=\s+(?:of|from)\b)"
     r"|shuttl(?:ed|es|ing)|(?:taken|taking)\s+up(?=\s+(?:\w+ly\s+)?(?:by|into|and)\b|\s*[,.;])"
@@ -356,6 +356,8 @@ _TRANSFER_REACH = 120
 
 
 def _transfer_mentions(folded: str) -> list[Mention]:
+    """EV-mediated communication named by a verb of transfer with a vesicle's name within
+    ``_TRANSFER_REACH`` characters, not across ".", ";" (nor a transfer in another sense)."""
     if not _TRANSFER_NEEDLE.search(folded):
         return []
     found = []
