@@ -95,8 +95,16 @@ PROMOTING = (r"promot|enhanc|induc|increas|confer|driv|drove|facilitat|stimulat|
              r"(?!\s+(?:by|whether|if|how|what|which|that|its|their|the\s+(?:role|effect|function|"
              r"level|expression|impact)s?)\b)|"
              r"result(?:s|ed|ing)?\s+in|g(?:ave|ives?|iving)\s+rise\s+to|(?<=\bnot\s)dispensable\s+for|"
-             r"rescu(?!\w*\s+(?:[\w-]+\s+){0,6}?from\b|\w*\s+[\w-]+-induced\b)|rewir|"
-             r"(?:condition|prepar)(?:e|es|ed|s|ing)?\b(?=\s+(?:the|a|an)\s)|"
+             r"rescu(?!\w*\s+(?:[\w-]+\s+){0,6}?from\b|\w*\s+[\w-]+-induced\b)|"
+             # verbs whose object must be the process (the text this is read in may end where the
+             # process begins) or a place of it: "rewires glucose metabolism", "conditions the
+             # pre-metastatic niche", "prepared the lung for metastasis"
+             r"rewir(?:e|es|ed|ing)\b(?=(?:\s+(?:the|a|an))?\s*$|\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?"
+             r"(?:metabolism|glycolysis|niche|microenvironment|stroma|signall?ing|programs?|programmes?)\b)"
+             r"(?!\s+(?:[\w-]+\s+){0,3}?(?:away|from)\b)|"
+             r"(?<!\bunder\s)(?<!\bthese\s)(?<!\bsuch\s)(?<!\bthose\s)(?<!\bsame\s)(?<!\bhypoxic\s)"
+             r"(?:condition(?:s|ed|ing)?|prepar(?:e|es|ed|ing))\b(?=\s+(?:the|a|an)\s*$|\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,2}?"
+             r"(?:niche|soil|microenvironment|lungs?|liver|bones?|brain|organs?|sites?|stroma)\b)|"
              rf"as\s+(?:an?\s+)?{_AGENT_ROLE}(?:inducer|promoter|driver|mediator|enhancer|activator)s?\s+of\b")
 #: Word starts that say a cargo stops a process, or makes less of it.
 INHIBITING = (r"inhibit|suppress(?!or\s+cells)|reduc|decreas|attenuat|block|impair|abolish|abrogat|prevent|"
@@ -140,12 +148,20 @@ _OBSERVED_AFTER = re.compile(r"\s+(?:was|were)\s+(?:\w+ly\s+)?(?:observed|seen|f
 _RESULT_BEFORE = re.compile(rf"(?:^|[.;:]\s*|\b(?:a|an|the)\s+)(?P<cue>{CUE})\s+$", re.I)
 #: Process first, then the cargo as its route ("Lung-specific metastasis of breast cancer via
 #: exosomal integrin α6β4", "spread resistance through exosome-transmitted lncRNA SNHG14").
-_VIA = re.compile(r"(?:\s+(?:of|in)\s+[^,;.]{0,60}?)?\s+(?P<via>via|through|by\s+way\s+of)\s+"
+_VIA = re.compile(r"(?:\s+(?:of|in)\s+(?:(?!\b(?:is|was|were|are|be|been|being|occurs?|occurred|takes?|"
+                  r"took|did|does|not)\b)[^,;.]){0,60}?)?\s+(?P<via>via|through|by\s+way\s+of)\s+"
                   r"(?:(?:the|an?|exosomal|EV|extracellular|vesicular|circulating|"
                   r"[\w-]+-(?:derived|transmitted|mediated|borne|delivered|secreted))\s+)*"
                   r"(?:(?:lncRNA|microRNA|miRNA|protein|circRNA|integrins?)\s+)?", re.I)
-#: The effect word that acts on the process, right before it ("suppressed invasion via …").
+#: The effect word that acts on the process, right before it ("suppressed invasion via …"), or
+#: a noun of change ("Inhibition of metastasis via …").
 _CUE_ON = re.compile(rf"(?P<cue>{CUE})\s+(?:(?:the|its|their)\s+)?$", re.I)
+_NOUN_ON = re.compile(r"(?P<cue>(?P<inhibits>\b(?:inhibition|suppression|loss|reduction|decrease|blockade|"
+                      r"attenuation|impairment|prevention))|(?P<promotes>\b(?:induction|promotion|"
+                      r"enhancement|increase|acceleration|gain|stimulation)))\s+of\s+(?:the\s+)?$", re.I)
+#: An intervention or a negation before the effect word: it acts, not the cargo's route.
+_INTERVENTION = re.compile(r"\b(?:silencing|knock-?down|knock-?out|inhibition|depletion|deletion|loss|"
+                           r"blockade|inhibitors?|antagonists?|GW4869|not|no|never|without)\b", re.I)
 #: An effect word on a pronoun for the process named before ("miR-146a attenuated it").
 _ON_PRONOUN = re.compile(rf"\s+(?:\w+ly\s+)?{CUE}\s+(?:it|them)\b", re.I)
 #: A process named as what an effect word did, with the agent after "by" ("suppression of
@@ -186,8 +202,17 @@ _OTHER_SUBJECT = re.compile(r"(?:[,;]\s*(?:and|but|whereas|while)\s+|;\s*)\0+\s+
                             r"\0+\s*,?\s*(?:which|that)\s+(?:\w+ly\s+)?$")
 #: An action as the subject of a clause of its own (", and blocking exosome uptake could …"),
 #: not a pronoun for the cargo ("and silencing it").
-_ACTION_SUBJECT = re.compile(r"[,;]\s*(?:and|but|while|whereas)\s+\w+ing\s+(?!(?:it|them|its|their)\b)",
-                             re.I)
+_ACTION_SUBJECT = re.compile(
+    r"[,;]\s*(?:and|but|while|whereas)\s+(?!(?:during|following|including|according|regarding|"
+    r"concerning|being)\b)(?P<gerund>\w+ing)\s+(?!(?:it|them|its|their)\b)", re.I)
+#: A finite verb after the process: the action before it is that verb's subject.
+_FINITE_AFTER = re.compile(r"\s+(?:could|may|might|can|will|would|should|did|does|was|were|is|are|"
+                           r"has|have|had)\b|\s+(?:\w+ly\s+)?\w+ed\b", re.I)
+#: Between the cargo and a role it is given, only a verb of being or acting ("may act as a
+#: mediator of", "was identified as an inducer of"; not "targets PDCD4, which acts as").
+_ROLE_VERBS = re.compile(r"(?:\s*(?:may|might|could|can|therefore|thus|also|potentially|likely|to|be|"
+                         r"is|was|are|were|been|acts?|acted|acting|functions?|functioned|serves?|"
+                         r"served|emerged|identified|described|considered|regarded)\b)*\s*", re.I)
 #: Only a conjunction between two names: they stand in a list.
 _COORDINATED = re.compile(r"(?:\s|,|/|\band\b|\bor\b)*")
 #: Words between the two names after which the sentence no longer says one acts on the other.
@@ -441,6 +466,7 @@ def _cargo_first(masked: str, between: str, cargo: Span,
         return None
     cues = [c for c in _CUE.finditer(between)
             if (_NEEDED.match(c.group()) or not _BE_BEFORE.search(between, 0, c.start()))
+            and (not c.group().lower().startswith("as") or _ROLE_VERBS.fullmatch(between, 0, c.start()))
             and (between[c.start() - 1:c.start()] != "-" or c.start() == 1)  # not "exosome-induced"
             and not (_CHANGED.match(c.group()) and _STATE_BEFORE.search(between, 0, c.start()))]
     if not cues:  # the phrase may assert it: "suppress T cell killing", "pro-angiogenic"
@@ -457,10 +483,10 @@ def _cargo_first(masked: str, between: str, cargo: Span,
     last = cues[-1]
     if "," in between[last.end():] and _OWN_PREDICATE.match(masked, process.end):
         return None  # "enhanced proliferation, and apoptosis was reduced": another's effect word
-    if _ACTION_SUBJECT.search(between) or (last.group().lower().startswith("as")
-                                           and _CLAUSE_BREAK.search(between, 0, last.start())):
-        return None  # "…, and blocking exosome uptake could restore sensitivity": the action's;
-        # "EVs carry … miR-21, and act as mediators of …": the EVs' role
+    action = _ACTION_SUBJECT.search(between)
+    if action and (action.start("gerund") != last.start() or _FINITE_AFTER.match(masked, process.end)):
+        return None  # "…, and blocking exosome uptake could restore sensitivity": the action's
+        # (not a participle of the cargo's: "…, and enhancing invasion")
     subject = _OTHER_SUBJECT.search(between, 0, last.start())
     if subject and not _COORDINATED.fullmatch(between, 0, subject.start()):
         return None  # "HER2-positive EVs were enriched in miR-1246, which promoted …": miR-1246's
@@ -510,8 +536,14 @@ def _process_first(masked: str, between: str, cargo: Span,
     if SENSITIZING.match(process.text) and _BY_AGENT.search(between):
         return "inhibits", process.text  # "cells were sensitized to docetaxel by miR-X"
     via = _VIA.fullmatch(between)
-    if via:  # the cargo as the process's route: what acts on the process, else it promotes it
-        on = _CUE_ON.search(_before(masked, process.start))
+    if via and not _CUE.search(between):  # the cargo as the process's route: what acts on the
+        # process (a noun of change before it, or its verb when no intervention is its subject),
+        # else it promotes it
+        before = _before(masked, process.start)
+        on = _NOUN_ON.search(before) or _CUE_ON.search(before)
+        if _INTERVENTION.search(before, 0, on.start() if on else len(before)):
+            return None  # "Knockdown of Rab27a inhibited lung metastasis through exosomal miR-105",
+            # "GW4869 did not affect invasion via exosomal miR-21"
         return (_direction(on), on["cue"]) if on else ("promotes", via["via"])
     if _TREATED.search(between) and not _CLAUSE_BREAK.search(between):
         # a result, then what brought it: "Apoptosis rose … after treatment with exosomes

@@ -58,7 +58,8 @@ CONTEXT_RULES: dict[str, re.Pattern[str]] = {
         (("BC",), r"breast cancer"),
         (("MV",), r"microvesicle"),
         (("NST",), r"no special type"),
-        (("MET",), r"mesenchymal[ -]+(?:to[ -]+)?epithelial transition"),  # else the MET gene
+        # the transition only where the text defines it so; else MET is the gene
+        (("MET",), r"mesenchymal[ -]+(?:to[ -]+)?epithelial transition \(met\)"),
     ) for short in shorts
 }
 #: Dashes and no-break spaces, written as "-" and " " before matching (spans do not move).
@@ -264,10 +265,25 @@ class Matcher:
     def _finish(found: list[Mention], context: str, folded: str) -> list[Mention]:
         known: dict[str, bool] = {}
         return _resolve([m for m in found if _in_context(m.text, context, known)
-                         and not (m.entity_type == "disease" and _marks_vesicles(m, found, folded))])
+                         and not (m.entity_type == "disease" and _marks_vesicles(m, found, folded))
+                         and not (m.key == "emt" and _names_met_gene(m, folded))])
 
 
 _SENSITIVITY_TO = "sensitivity to "
+#: The MET gene, not the mesenchymal-epithelial transition: "mesenchymal-epithelial transition
+#: factor", "c-MET", "HGF/MET", "MET amplification".
+_MET_GENE_AFTER = re.compile(r"[\s-]+(?:factor|amplifi\w*|inhibitors?|receptors?|kinases?|signal\w*|"
+                             r"mediated|genes?|expression|phosphorylation|pathways?|mutations?)\b", re.I)
+_MET_GENE_BEFORE = re.compile(r"(?:\bc-|/)$")
+
+
+def _names_met_gene(mention: Mention, folded: str) -> bool:
+    """Whether EMT's name by its opposite is the MET gene's (``_MET_GENE_AFTER``)."""
+    text = mention.text.lower()
+    if text != "met" and not text.startswith("mesenchymal"):
+        return False
+    return bool(_MET_GENE_AFTER.match(folded, mention.end)
+                or _MET_GENE_BEFORE.search(folded, max(0, mention.start - 2), mention.start))
 #: Vesicles right after a subtype's name that ends in "positive" ("HER2-positive exosomes"), not
 #: as part of a name of cells ("HER2-positive exosome-secreting cells", "… exosome recipient
 #: cells").
@@ -348,6 +364,9 @@ _TRANSFER_TO_OTHER = re.compile(
     r"\s+(?:[\w-]+\s+){0,4}?(?:to|onto|into|in)\s+(?:[\w-]+\s+){0,3}?(?:plates?|wells?|dishes|dish|"
     r"flasks?|membranes?|PVDF|nitrocellulose|medium|media|PBS|buffer|tubes?|mice|columns?|slides?|"
     r"TRIzol|fresh)\b", re.I)
+#: Vesicles as the subject of the verb that follows ("Exosomes carrying miR-21 were …").
+_EV_SUBJECT = re.compile(r"\b(?:exosom\w*|EVs?|sEVs?|(?:micro|nano)?vesicles?)(?:\s+[^\s,;.]+){0,6}?\s+$",
+                         re.I)
 #: What every ``_TRANSFER`` match holds: cheaper to look for first.
 _TRANSFER_NEEDLE = re.compile(r"ransfer|huttl|\bup\b|uptake|nternali", re.I)
 _EV_NAME = re.compile(r"\b(?:exosom|EVs?\b|sEVs?\b|(?:extracellular\s+|micro|nano)?vesic)", re.I)
@@ -362,6 +381,9 @@ def _transfer_mentions(folded: str) -> list[Mention]:
         return []
     found = []
     for match in _TRANSFER.finditer(folded):
+        if match.group().lower().startswith("internali") and not _EV_SUBJECT.search(
+                folded, max(0, match.start() - 100), match.start()):
+            continue  # what was internalised must be the vesicles ("HER2 was internalized")
         if (_OTHER_TRANSFER_BEFORE.search(folded, max(0, match.start() - 40), match.start())
                 or _TRANSFER_TO_OTHER.match(folded, match.end())
                 or (match.group().lower().startswith("transfer") and _TRANSFER_OF_OTHER.match(

@@ -436,6 +436,35 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
       ("TRPC5", "ev_mediated_communication"): "associatedWith"}),
     ("Exosomes carrying miR-21 were internalised by macrophages within 6 h.",
      {("hsa-miR-21", "ev_mediated_communication"): "associatedWith"}),
+    # a third code review's: roles of another molecule, objects that are not the process,
+    # routes after an intervention or a negation, participles of the cargo's, what else is
+    # internalised
+    ("Exosomal miR-21 targets PDCD4, which acts as a key inhibitor of proliferation.",
+     {("hsa-miR-21", "proliferation"): "associatedWith"}),
+    ("Exosomal miR-21 reduced the efficacy of doxorubicin as an inducer of apoptosis.",
+     {("hsa-miR-21", "apoptosis_resistance"): "promotes"}),
+    ("Exosomal miR-155 rewired macrophages, and tumour growth was not affected.",
+     {("hsa-miR-155", "proliferation"): "associatedWith"}),
+    ("Exosomal miR-200c rewired metabolism away from glycolysis.",
+     {("hsa-miR-200c", "metabolic_reprogramming"): "associatedWith"}),
+    ("Total RNA including exosomal miR-21 was extracted to prepare the cDNA for qPCR of EMT "
+     "markers.", {("hsa-miR-21", "emt"): "associatedWith"}),
+    ("Exosomal miR-21 was measured under hypoxic conditions a hallmark of angiogenesis.",
+     {("hsa-miR-21", "angiogenesis"): "associatedWith"}),
+    ("Knockdown of Rab27a inhibited lung metastasis through exosomal miR-105.",
+     {("hsa-miR-105", "metastasis"): "associatedWith"}),
+    ("GW4869 did not affect invasion via exosomal miR-21.", {("hsa-miR-21", "invasion"): "associatedWith"}),
+    ("Inhibition of metastasis via exosomal miR-200c was observed.",
+     {("hsa-miR-200c", "metastasis"): "inhibits"}),
+    ("Lymph node metastasis in patients was detected through circulating miR-21.",
+     {("hsa-miR-21", "metastasis"): "associatedWith"}),
+    ("Exosomal miR-10b downregulated HOXD10, increasing RhoC, and enhancing invasion.",
+     {("hsa-miR-10b", "invasion"): "promotes"}),
+    ("Exosomal miR-21 was secreted by hypoxic cells, and during co-culture it enhanced "
+     "angiogenesis.", {("hsa-miR-21", "angiogenesis"): "promotes"}),
+    ("HER2 was internalized by trastuzumab-bound cells, and exosomal HER2 was measured.", {}),
+    ("Nanoparticles loaded with a miR-21 inhibitor were internalized by breast cancer cells and "
+     "reduced exosome secretion.", {}),
     # mesenchymal-to-epithelial transition names EMT by its opposite; "MET" only beside it
     ("Exosomal miR-200 family members transferred to poorly invasive 4TO7 cells promoted "
      "mesenchymal-to-epithelial transition.",

@@ -146,6 +146,18 @@ def test_bc_and_met_need_their_long_forms(matcher: Matcher) -> None:
     assert found(matcher, "EVs raised vascular permeability.", "process") == []
 
 
+@pytest.mark.parametrize("text", [
+    "Exosomal miR-34a inhibited the mesenchymal-epithelial transition factor (c-MET) in cells.",
+    "Mesenchymal-epithelial transition (MET) was assessed. Exosomal miR-1246 enhanced HGF/MET "
+    "signalling, and MET amplification and c-MET were common.",
+])
+def test_the_met_gene_is_no_emt(matcher: Matcher, text: str) -> None:
+    """A code review's: the gene's full name, "c-MET", "HGF/MET", "MET amplification" are the
+    gene, in a text that also names the transition."""
+    mets = [m.text for m in matcher.mentions(text) if m.key == "emt"]
+    assert mets == (["Mesenchymal-epithelial transition", "MET"] if text.startswith("Mes") else [])
+
+
 def test_spans_point_at_the_mention_in_every_benchmark_sentence(matcher: Matcher) -> None:
     for line in SENTENCES.read_text(encoding="utf-8").splitlines():
         for m in matcher.mentions(line):
