@@ -29,8 +29,8 @@ process pair of one sentence (``kg.effects``), and the cargo a sentence calls a 
 (a reviewer's), ``effect_sentences_blind.txt``, ``effect_sentences_blind3.txt`` and
 ``effect_sentences_blind4.txt``, ``effect_sentences_blind5.txt``, ``effect_sentences_blind6.txt``,
 ``effect_sentences_blind7.txt``, ``effect_sentences_blind8.txt``, ``effect_sentences_blind9.txt``,
-``effect_sentences_blind10.txt``, ``effect_sentences_blind11.txt``, ``effect_sentences_blind12.txt``
-(a second to a twelfth reviewer's,
+``effect_sentences_blind10.txt``, ``effect_sentences_blind11.txt``, ``effect_sentences_blind12.txt``,
+``effect_sentences_blind13.txt`` (a second to a thirteenth reviewer's,
 written without seeing the rules) and the annotated PubMed records (read
 here as if about EVs in breast cancer, an EV heading and the disease indexed, so that every
 sentence's pairs are judged). Per effect: precision and
@@ -102,9 +102,12 @@ BLIND11_SENTENCES = ROOT / "tests" / "data" / "effect_sentences_blind11.txt"
 #: A twelfth's, whole abstracts' worth of sentence types (titles, background, methods, results,
 #: hedged conclusions), scored once on ca9d1c8 (the twelfth session's rules after two reviews).
 BLIND12_SENTENCES = ROOT / "tests" / "data" / "effect_sentences_blind12.txt"
+#: A thirteenth's, sentences of about twelve abstracts in different journals' and authors' styles,
+#: scored once on d4af789 (the twelfth session's final rules).
+BLIND13_SENTENCES = ROOT / "tests" / "data" / "effect_sentences_blind13.txt"
 REVIEWED = (AUDIT_SENTENCES, BLIND_SENTENCES, BLIND3_SENTENCES, BLIND4_SENTENCES, BLIND5_SENTENCES,
             BLIND6_SENTENCES, BLIND7_SENTENCES, BLIND8_SENTENCES, BLIND9_SENTENCES,
-            BLIND10_SENTENCES, BLIND11_SENTENCES, BLIND12_SENTENCES)
+            BLIND10_SENTENCES, BLIND11_SENTENCES, BLIND12_SENTENCES, BLIND13_SENTENCES)
 #: miRBase's human miRNAs, for the effects measured with ``evkg build --mirbase``.
 MIRBASE = ROOT.parent / "shared" / "data" / "mirbase" / "hsa.gff3"
 #: Where annotated PMIDs that are not in data/ are read from.
@@ -299,6 +302,7 @@ def effects_report(gold: dict[Pair, str], predicted: dict[Pair, str]) -> str:
                        ("tenth blind lines", lambda k: k[0] == BLIND10_SENTENCES.name),
                        ("eleventh blind lines", lambda k: k[0] == BLIND11_SENTENCES.name),
                        ("twelfth blind lines", lambda k: k[0] == BLIND12_SENTENCES.name),
+                       ("thirteenth blind lines", lambda k: k[0] == BLIND13_SENTENCES.name),
                        ("PubMed records", lambda k: k[0] not in ours | reviewed),
                        ("all", lambda k: True)):
         judged = {k: v for k, v in gold.items() if keep(k) and k in predicted}
