@@ -94,7 +94,7 @@ PROMOTING = (r"promot|enhanc|induc|increas|confer|driv|drove|facilitat|stimulat|
              r"(?<!\bto\s)(?<!\bas\s)(?<!\bwe\s)(?<!\bthen\s)determin(?:e|es|ed|ing)\b"
              r"(?!\s+(?:by|whether|if|how|what|which|that|its|their|the\s+(?:role|effect|function|"
              r"level|expression|impact)s?)\b)|"
-             r"result(?:s|ed|ing)?\s+in|g(?:ave|ives?|iving)\s+rise\s+to|(?<=\bnot\s)dispensable\s+for|"
+             r"result(?:s|ed|ing)?\s+in|g(?:ave|ives?|iving)\s+rise\s+to|favou?r(?:s|ed|ing)\b|(?<=\bnot\s)dispensable\s+for|"
              r"rescu(?!\w*\s+(?:[\w-]+\s+){0,6}?from\b|\w*\s+[\w-]+-induced\b)|"
              # verbs whose object must be the process (the text this is read in may end where the
              # process begins) or a place of it: "rewires glucose metabolism", "conditions the
@@ -274,6 +274,12 @@ _NEGATED_CARGO = re.compile(r"\b(?:neither|nor|no|not(?!\s+only))\s+(?:\S+\s+){0
                             re.I)
 #: A hypothesis before the cargo: what follows is supposed, not found ("We hypothesized that
 #: exosomal survivin contributes to …"; not "Consistent with this hypothesis, … promoted").
+#: After both names, words that say what was before them is not known ("… was not examined",
+#: "… remains unclear").
+_UNSTUDIED_AFTER = re.compile(
+    r"[^.;,]{0,40}?\b(?:(?:was|were|is|are|has|have)\s+(?:not|never|yet\s+to\s+be)\s+(?:been\s+)?"
+    r"(?:examined|studied|investigated|assessed|tested|determined|explored|addressed|evaluated|"
+    r"clarified|elucidated|established)|remains?\s+(?:unclear|unknown|elusive|to\s+be|poorly))\b", re.I)
 _SUPPOSED = re.compile(r"\bhypothesi[sz](?:e|es|ed)\s+that\b", re.I)
 #: What undoing may act on to undo the cargo ("blocking the release of exosomal PD-L1").
 _RELEASE_OF = r"(?:\s+(?:the\s+)?(?:release|secretion|production|packaging|loading|sorting)\s+of)?"
@@ -394,6 +400,8 @@ def read_effect(sentence: str, cargo: Span, process: Span, *,
                                 if (c.start, c.end) != (cargo.start, cargo.end)))
     if _SUPPOSED.search(_before(masked, min(cargo.start, process.start))):
         return Effect()  # "We hypothesized that exosomal survivin contributes to …"
+    if _UNSTUDIED_AFTER.match(masked, max(cargo.end, process.end)):
+        return Effect()  # "their contribution to organotropism was not examined"
     if _CARRIED.search(process.text) and not (
             cargo.end <= process.start and _TRANSFERS_WHAT.match(masked, process.end)
             and not _PASSIVE_BEFORE.search(_before(masked, process.start))):

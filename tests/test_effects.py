@@ -465,6 +465,16 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
     ("HER2 was internalized by trastuzumab-bound cells, and exosomal HER2 was measured.", {}),
     ("Nanoparticles loaded with a miR-21 inhibitor were internalized by breast cancer cells and "
      "reduced exosome secretion.", {}),
+    # a thirteenth reviewer's: what was not examined states nothing; "favoured" is an effect word
+    ("Although miR-141 and miR-200c were also detected in these vesicles, their contribution to "
+     "organotropism was not examined.", {("hsa-miR-141", "organotropism"): "associatedWith",
+                                          ("hsa-miR-200c", "organotropism"): "associatedWith"}),
+    ("Annexin A6 was highly expressed in exosomes, but its role in drug resistance remains unclear.",
+     {("ANXA6", "drug_resistance"): "associatedWith"}),
+    ("Exosomal miR-21 promoted invasion, which was not examined in vivo.",
+     {("hsa-miR-21", "invasion"): "promotes"}),
+    ("Exosomal miR-105 downregulated ZO-1 in endothelial monolayers and favoured the "
+     "trans-endothelial migration of cancer cells.", {("hsa-miR-105", "migration"): "promotes"}),
     # mesenchymal-to-epithelial transition names EMT by its opposite; "MET" only beside it
     ("Exosomal miR-200 family members transferred to poorly invasive 4TO7 cells promoted "
      "mesenchymal-to-epithelial transition.",
