@@ -121,8 +121,13 @@ def resource_view(**_: str) -> Response | WerkzeugResponse:
 def _answer(iri: str) -> Response:
     if wants_page():
         return resource_page(iri)
-    media_type = choose_media_type(request.headers.get("Accept"), (*DOCUMENT_TYPES, *CITATION_TYPES),
-                                   request.args.getlist("format"))
+    try:
+        media_type = choose_media_type(request.headers.get("Accept"),
+                                       (*DOCUMENT_TYPES, *CITATION_TYPES), request.args.getlist("format"))
+    except NotAcceptable:
+        if not resource_triples(iri):  # an unknown IRI is a 404 whatever was asked for
+            return not_found_response(iri)
+        raise
     if media_type in CITATION_TYPES:
         return citation_response(iri, media_type)
     triples = resource_triples(iri)
