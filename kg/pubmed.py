@@ -102,11 +102,14 @@ def _read_resuming(path: Path, walk: _Walk, copies: contextlib.ExitStack) -> Ite
             if not walk.resume:
                 break
         except (OSError, EOFError, zlib.error) as error:
+            where = handle.lines + 1 if isinstance(handle, _LineCounter) else None
             if copied or not isinstance(error, (EOFError, zlib.error)):
-                yield _unreadable(path, error, handle.lines + 1 if isinstance(handle, _LineCounter)
-                                  else None)
+                yield _unreadable(path, error, where)  # a read error, or a plain file's
                 return
             copied, (walk.source, cut) = True, _gunzipped(path, copies, walk)
+            if walk.source == path:  # no copy could be written: say where the data end
+                yield _unreadable(path, error, where)
+                return
             if not _resume_after_given(walk):
                 break
     if cut is not None:
@@ -116,23 +119,36 @@ def _read_resuming(path: Path, walk: _Walk, copies: contextlib.ExitStack) -> Ite
 def _gunzipped(path: Path, copies: contextlib.ExitStack,
                walk: _Walk) -> tuple[Path, Rejected | None]:
     """A plain copy of the gzip file ``path`` (removed when ``copies`` closes), and, when its gzip
-    data are cut short or corrupt, the ``Rejected`` that says so (``walk.cut_line``: the line
-    they end in). ``path`` itself when no copy can be written."""
-    handle, name = tempfile.mkstemp(prefix="evkg-", suffix=".xml")
+    data are cut short or corrupt, the ``Rejected`` that says so (``walk.cut_at``: where they
+    end). ``path`` itself, read again for each resumed parse, when no copy can be written."""
+    try:
+        handle, name = tempfile.mkstemp(prefix="evkg-", suffix=".xml")
+    except OSError:
+        return path, None
     copy = Path(name)
     copies.callback(copy.unlink, missing_ok=True)
-    lines = 0
+    lines = chars = 0  # the lines of the data, and the characters of their last line
     try:
         with os.fdopen(handle, "wb") as out, gzip.open(path, "rb") as data:
             while chunk := data.read1(1 << 20):  # read1: what the data give before they end
                 out.write(chunk)
-                lines += chunk.count(b"\n")
+                breaks = chunk.count(b"\n")
+                last = chunk[chunk.rfind(b"\n") + 1:]
+                lines, chars = lines + breaks, (0 if breaks else chars) + _characters(last)
     except (EOFError, zlib.error, gzip.BadGzipFile) as error:
-        walk.cut_line = lines + 1
+        walk.cut_at = (lines + 1, chars + 1)
         return copy, _unreadable(path, error, lines + 1)
     except OSError:
         return path, None
     return copy, None
+
+
+_CONTINUATION_BYTES = bytes(range(0x80, 0xC0))
+
+
+def _characters(utf8: bytes) -> int:
+    """The characters UTF-8 bytes hold (a character cut at the end of a chunk counts once)."""
+    return len(utf8.translate(None, _CONTINUATION_BYTES))
 
 
 def _resume_after_given(walk: _Walk) -> bool:
@@ -435,11 +451,13 @@ class _Start:
 class _Lost:
     """The records a syntax error cost, each by whether it is a DeleteCitation and by its PMIDs
     and their lines (a record's own PMID, or each PMID a DeleteCitation lists; its start tag's
-    line and "" when none was found), and the error's message and line."""
+    line and "" when none was found), the error's message and line, and whether the error is
+    the end of cut gzip data (which the file's last record names)."""
 
     records: tuple[tuple[bool, tuple[tuple[int, str], ...]], ...]
     message: str
     line: int
+    cut: bool = False
 
 
 @dataclass
@@ -461,8 +479,12 @@ class _Walk:
     then: tuple[_Lost, _Start | None] | None = None
     #: the parser has warned: records may hold undefined entity references
     warned: bool = False
-    #: the line a gzip file's data end in when they are cut short (0: they are not)
-    cut_line: int = 0
+    #: (line, column) where a gzip file's data end when they are cut short, else None
+    cut_at: tuple[int, int] | None = None
+
+    def at_cut(self, line: int, column: int) -> bool:
+        """Whether an error at (line, column) is the end of cut gzip data, not malformed XML."""
+        return self.cut_at is not None and (line, column) >= self.cut_at
     #: the file's bytes to the end of the root start tag: a resumed parse reads them first, so
     #: that its DOCTYPE, encoding and namespaces hold
     prolog: bytes = b""
@@ -549,9 +571,9 @@ def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Itera
     """
     line, column, what = _error_place(error, walk)
     message = f"malformed XML at line {line}, column {column}: {what}"
-    if walk.cut_line and line >= walk.cut_line:  # the end of the data, not a syntax error
-        message = (f"the file's gzip data end at line {walk.cut_line}, inside it (the file is cut "
-                   "short: fetch it again)")
+    if walk.at_cut(line, column):  # the end of the data, not a syntax error
+        message = (f"the file's gzip data end at line {line}, inside it (the file is cut short: "
+                   "fetch it again)")
     walk.root = walk.root or _sniffed_root(walk.source)
     if not walk.root:  # not a known root nor a plain wrapper of PubmedArticle elements
         walk.resume = None
@@ -566,12 +588,13 @@ def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Itera
         found, _ = _scan(walk.source, walk, None, stop)
         # named by the first error (the bounded parse's may be its own end, after an unclosed
         # record)
-        yield from _rejected(path, walk, _Lost(_named(found) + lost.records, lost.message, lost.line))
+        yield from _rejected(path, walk, _Lost(_named(found) + lost.records, lost.message, lost.line,
+                                               lost.cut))
         walk.resume = after
         return
     found, after = _scan(walk.source, walk, (line, column), None)
     whole = max((i + 1 for i, record in enumerate(found) if record.end is not None), default=0)
-    lost = _Lost(_named(found[whole:]), message, line)
+    lost = _Lost(_named(found[whole:]), message, line, walk.at_cut(line, column))
     if not whole:
         walk.resume = after
         yield from _rejected(path, walk, lost)
@@ -715,7 +738,7 @@ def _named(found: list[_Found]) -> tuple[tuple[bool, tuple[tuple[int, str], ...]
 def _rejected(path: Path, walk: _Walk, lost: _Lost) -> Iterator[Rejected]:
     """The ``Rejected`` of each record ``lost`` names (of the error alone when it names none);
     a DeleteCitation's, one for each PMID it lists, as a whole one gives a Deletion of each."""
-    if not lost.records and not (walk.cut_line and lost.line >= walk.cut_line):
+    if not lost.records and not lost.cut:
         # (where cut gzip data end between records, the file's last record says so)
         yield Rejected(reason=f"{path}: {lost.message}",
                        provenance=Provenance(file=str(path), position=f"line {lost.line}"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import tempfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -622,6 +623,48 @@ def test_a_truncated_gzip_file_with_malformed_xml_loses_only_the_broken_and_the_
     assert f"malformed XML at line {broken + 2}" in records[broken - 1].reason
     assert "the file's gzip data end at line" in records[-2].reason
     assert records[-2].provenance.position.startswith(f"record {whole + 1}, line ")
+    assert "truncated or corrupt gzip data" in records[-1].reason
+
+
+def _cut_gzip(data: bytes, at: int) -> bytes:
+    """The gzip data of ``data[:at]`` without their end: a download cut at that byte."""
+    packer = zlib.compressobj(6, zlib.DEFLATED, 31)
+    return packer.compress(data[:at]) + packer.flush(zlib.Z_SYNC_FLUSH)
+
+
+def test_cut_gzip_data_on_the_line_of_a_malformed_record_name_each_rightly(tmp_path: Path) -> None:
+    """A code review's: on the line the data end in, a whole malformed record is malformed (it
+    was named as the record the data end in), and an error outside any record is kept."""
+    line = (_record_line(1) + _record_line(2, broken=True) + _record_line(3) + "</Junk>"
+            + _record_line(4))
+    data = f'<?xml version="1.0"?>\n<PubmedArticleSet>\n{line}\n</PubmedArticleSet>\n'.encode()
+    path = tmp_path / "cut.xml.gz"
+    path.write_bytes(_cut_gzip(data, data.index(b"T4")))
+    records = list(read_pubmed_xml(path))
+    assert [(type(r).__name__, r.pmid) for r in records] == [
+        ("Article", "1"), ("Rejected", "2"), ("Article", "3"), ("Rejected", ""),
+        ("Rejected", "4"), ("Rejected", "")]
+    assert "malformed XML at line 3" in records[1].reason and "ArticleTitle" in records[1].reason
+    assert "Junk" in records[3].reason
+    assert "the file's gzip data end at line 3, inside it" in records[4].reason
+    assert "truncated or corrupt gzip data at line 3" in records[5].reason
+
+
+def test_gzip_errors_are_read_past_when_no_copy_can_be_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A code review's: with no writable temporary folder the reader reads the gzip file again
+    for each resumed parse, and still says where cut data end (it raised)."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    lines = ['<?xml version="1.0"?>', "<PubmedArticleSet>",
+             *(_record_line(n, broken=n == 3) for n in range(1, 6)), "</PubmedArticleSet>"]
+    data = "\n".join(lines).encode()
+    path = tmp_path / "broken.xml.gz"
+    path.write_bytes(gzip.compress(data))
+    assert [(type(r).__name__[0], r.pmid) for r in read_pubmed_xml(path)] == [
+        ("A", "1"), ("A", "2"), ("R", "3"), ("A", "4"), ("A", "5")]
+    path.write_bytes(gzip.compress(data.replace(b"T3</Article>", b"T3</ArticleTitle></Article>"))[:-4])
+    records = list(read_pubmed_xml(path))  # whole but for the gzip trailer
+    assert [r.pmid for r in records[:-1]] == ["1", "2", "3", "4", "5"]
     assert "truncated or corrupt gzip data" in records[-1].reason
 
 
