@@ -153,12 +153,9 @@ _VIA = re.compile(r"(?:\s+(?:of|in)\s+(?:(?!\b(?:is|was|were|are|be|been|being|o
                   r"(?:(?:the|an?|exosomal|EV|extracellular|vesicular|circulating|"
                   r"[\w-]+-(?:derived|transmitted|mediated|borne|delivered|secreted))\s+)*"
                   r"(?:(?:lncRNA|microRNA|miRNA|protein|circRNA|integrins?)\s+)?", re.I)
-#: The effect word that acts on the process, right before it ("suppressed invasion via …"), or
-#: a noun of change ("Inhibition of metastasis via …").
+#: The effect word that acts on the process, right before it ("suppressed invasion via …"; a
+#: noun of one, "Inhibition of metastasis via …", is ``_NOMINAL_BEFORE``).
 _CUE_ON = re.compile(rf"(?P<cue>{CUE})\s+(?:(?:the|its|their)\s+)?$", re.I)
-_NOUN_ON = re.compile(r"(?P<cue>(?P<inhibits>\b(?:inhibition|suppression|loss|reduction|decrease|blockade|"
-                      r"attenuation|impairment|prevention))|(?P<promotes>\b(?:induction|promotion|"
-                      r"enhancement|increase|acceleration|gain|stimulation)))\s+of\s+(?:the\s+)?$", re.I)
 #: An intervention or a negation before the effect word: it acts, not the cargo's route.
 _INTERVENTION = re.compile(r"\b(?:silencing|knock-?down|knock-?out|inhibition|depletion|deletion|loss|"
                            r"blockade|inhibitors?|antagonists?|GW4869|not|no|never|without)\b", re.I)
@@ -166,7 +163,7 @@ _INTERVENTION = re.compile(r"\b(?:silencing|knock-?down|knock-?out|inhibition|de
 _ON_PRONOUN = re.compile(rf"\s+(?:\w+ly\s+)?{CUE}\s+(?:it|them)\b", re.I)
 #: A process named as what an effect word did, with the agent after "by" ("suppression of
 #: tumour growth by miR-34a"), or as the effect of the cargo ("the pro-angiogenic effect of").
-_NOMINAL_BEFORE = re.compile(rf"\b{CUE}\s+of\s+(?:the\s+)?$", re.I)
+_NOMINAL_BEFORE = re.compile(rf"\b(?P<cue>{CUE})\s+of\s+(?:the\s+)?$", re.I)
 _BY_NEXT = re.compile(r"\s*(?:[\w-]+\s+){0,2}?by\b", re.I)
 _EFFECT_OF = re.compile(r"\s*(?P<words>(?:effects?|activit(?:y|ies)|roles?|functions?)\s+of)\b", re.I)
 #: An effect word on another's ability to act ("abolished the ability of their exosomes to
@@ -185,8 +182,6 @@ _CARRIED = re.compile(r"\b(?:transferred|delivered|shuttled)\s+(?:by|via)\b|"
 _TRANSFERS_WHAT = re.compile(r"(?<=transferred)\s+(?:(?:the|a|an|its|their|this)\s+)?(?:[\w-]+\s+){0,2}?"
                              r"(?:[\w-]*resistance|phenotypes?|traits?|sensitivity|capacity|ability|"
                              r"properties|potential)\b", re.I)
-#: A passive before the verb: the cargo was transferred (carried).
-_PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?$", re.I)
 #: Hedges between the names: the effect stands, the note says so.
 HEDGE = re.compile(r"\b(?:may|might|could|possibl[ey]|potential(?:ly)?|probabl[ey]|likely|"
                    r"perhaps|candidates?|promising)\b", re.I)
@@ -404,7 +399,7 @@ def read_effect(sentence: str, cargo: Span, process: Span, *,
         return Effect()  # "their contribution to organotropism was not examined"
     if _CARRIED.search(process.text) and not (
             cargo.end <= process.start and _TRANSFERS_WHAT.match(masked, process.end)
-            and not _PASSIVE_BEFORE.search(_before(masked, process.start))):
+            and not _BE_BEFORE.search(_before(masked, process.start))):  # not "was transferred"
         return Effect()  # "miR-21 suppressed apoptosis when delivered by exosomes" (not "Exosomal
         # GSTP1 transferred chemoresistance to …": GSTP1 transfers)
     if cargo.end <= process.start:
@@ -548,7 +543,7 @@ def _process_first(masked: str, between: str, cargo: Span,
         # process (a noun of change before it, or its verb when no intervention is its subject),
         # else it promotes it
         before = _before(masked, process.start)
-        on = _NOUN_ON.search(before) or _CUE_ON.search(before)
+        on = _NOMINAL_BEFORE.search(before) or _CUE_ON.search(before)
         if _INTERVENTION.search(before, 0, on.start() if on else len(before)):
             return None  # "Knockdown of Rab27a inhibited lung metastasis through exosomal miR-105",
             # "GW4869 did not affect invasion via exosomal miR-21"
