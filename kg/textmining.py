@@ -364,13 +364,13 @@ _TRANSFER_TO_OTHER = re.compile(
     r"\s+(?:[\w-]+\s+){0,4}?(?:to|onto|into|in)\s+(?:[\w-]+\s+){0,3}?(?:plates?|wells?|dishes|dish|"
     r"flasks?|membranes?|PVDF|nitrocellulose|medium|media|PBS|buffer|tubes?|mice|columns?|slides?|"
     r"TRIzol|fresh)\b", re.I)
-#: Vesicles as the subject of the verb that follows ("Exosomes carrying miR-21 were …").
-_EV_SUBJECT = re.compile(r"\b(?:exosom\w*|EVs?|sEVs?|(?:micro|nano)?vesicles?)(?:\s+[^\s,;.]+){0,6}?\s+$",
-                         re.I)
+#: A vesicle's name; as the subject of the verb that follows ("Exosomes carrying miR-21 were …").
+_VESICLE = r"\b(?:exosom\w*|s?EVs?\b|(?:extracellular\s+|micro|nano)?vesic\w*)"
+_EV_NAME = re.compile(_VESICLE, re.I)
+_EV_SUBJECT = re.compile(_VESICLE + r"(?:\s+[^\s,;.]+){0,6}?\s+$", re.I)
 #: What every ``_TRANSFER`` match holds (in the lower-cased text): the pattern is tried only at
 #: the start of the word they are in, as searching the whole text with it costs ~150 µs a text.
 _TRANSFER_STEMS = ("transfer", "shuttl", "taken up", "taking up", "uptake", "internali")
-_EV_NAME = re.compile(r"\b(?:exosom|EVs?\b|sEVs?\b|(?:extracellular\s+|micro|nano)?vesic)", re.I)
 #: How far from a transfer word a vesicle's name may be (characters, within its sentence).
 _TRANSFER_REACH = 120
 
