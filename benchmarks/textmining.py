@@ -105,9 +105,14 @@ BLIND12_SENTENCES = ROOT / "tests" / "data" / "effect_sentences_blind12.txt"
 #: A thirteenth's, sentences of about twelve abstracts in different journals' and authors' styles,
 #: scored once on d4af789 (the twelfth session's final rules).
 BLIND13_SENTENCES = ROOT / "tests" / "data" / "effect_sentences_blind13.txt"
-REVIEWED = (AUDIT_SENTENCES, BLIND_SENTENCES, BLIND3_SENTENCES, BLIND4_SENTENCES, BLIND5_SENTENCES,
-            BLIND6_SENTENCES, BLIND7_SENTENCES, BLIND8_SENTENCES, BLIND9_SENTENCES,
-            BLIND10_SENTENCES, BLIND11_SENTENCES, BLIND12_SENTENCES, BLIND13_SENTENCES)
+#: The reviewers' sentences, labelled as the report names them.
+REVIEWED = {"reviewer's lines": AUDIT_SENTENCES, "blind lines": BLIND_SENTENCES,
+            "third blind lines": BLIND3_SENTENCES, "fourth blind lines": BLIND4_SENTENCES,
+            "fifth blind lines": BLIND5_SENTENCES, "sixth blind lines": BLIND6_SENTENCES,
+            "seventh blind lines": BLIND7_SENTENCES, "eighth blind lines": BLIND8_SENTENCES,
+            "ninth blind lines": BLIND9_SENTENCES, "tenth blind lines": BLIND10_SENTENCES,
+            "eleventh blind lines": BLIND11_SENTENCES, "twelfth blind lines": BLIND12_SENTENCES,
+            "thirteenth blind lines": BLIND13_SENTENCES}
 #: miRBase's human miRNAs, for the effects measured with ``evkg build --mirbase``.
 MIRBASE = ROOT.parent / "shared" / "data" / "mirbase" / "hsa.gff3"
 #: Where annotated PMIDs that are not in data/ are read from.
@@ -269,7 +274,7 @@ def read_effects(path: Path = EFFECTS) -> dict[Pair, str]:
 def predict_effects(matcher: Matcher, sources: set[str]) -> dict[Pair, str]:
     """The effect of every pair ``text_findings`` makes in the judged documents."""
     found: dict[Pair, str] = {}
-    for path in (SENTENCES, EFFECT_SENTENCES, *REVIEWED):
+    for path in (SENTENCES, EFFECT_SENTENCES, *REVIEWED.values()):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip() and not line.startswith("#"):
                 for f in text_findings(Article(pmid="0", title=line), matcher, ev_heading=True,
@@ -277,7 +282,7 @@ def predict_effects(matcher: Matcher, sources: set[str]) -> dict[Pair, str]:
                     assert f.span is not None
                     found[(path.name, f"line:{number}", f.span[0], f.cargo, f.process)] = f.effect
     vocabulary = _mesh_vocabulary()
-    for article in _articles(sources - {p.name for p in (SENTENCES, EFFECT_SENTENCES, *REVIEWED)}):
+    for article in _articles(sources - {p.name for p in (SENTENCES, EFFECT_SENTENCES, *REVIEWED.values())}):
         for f in text_findings(article, matcher, ev_heading=True,
                                indexed_drugs=partial(vocabulary.drugs, article)):  # as the build
             assert f.span is not None
@@ -288,23 +293,12 @@ def predict_effects(matcher: Matcher, sources: set[str]) -> dict[Pair, str]:
 def effects_report(gold: dict[Pair, str], predicted: dict[Pair, str]) -> str:
     ours = {SENTENCES.name, EFFECT_SENTENCES.name}
     lines = [f"{'effects':<32}{'gold':>6}{'pred':>6}{'hit':>6}  {'P':>6}{'R':>6}"]
-    reviewed = {p.name for p in REVIEWED}
-    for part, keep in (("our lines", lambda k: k[0] in ours),
-                       ("reviewer's lines", lambda k: k[0] == AUDIT_SENTENCES.name),
-                       ("blind lines", lambda k: k[0] == BLIND_SENTENCES.name),
-                       ("third blind lines", lambda k: k[0] == BLIND3_SENTENCES.name),
-                       ("fourth blind lines", lambda k: k[0] == BLIND4_SENTENCES.name),
-                       ("fifth blind lines", lambda k: k[0] == BLIND5_SENTENCES.name),
-                       ("sixth blind lines", lambda k: k[0] == BLIND6_SENTENCES.name),
-                       ("seventh blind lines", lambda k: k[0] == BLIND7_SENTENCES.name),
-                       ("eighth blind lines", lambda k: k[0] == BLIND8_SENTENCES.name),
-                       ("ninth blind lines", lambda k: k[0] == BLIND9_SENTENCES.name),
-                       ("tenth blind lines", lambda k: k[0] == BLIND10_SENTENCES.name),
-                       ("eleventh blind lines", lambda k: k[0] == BLIND11_SENTENCES.name),
-                       ("twelfth blind lines", lambda k: k[0] == BLIND12_SENTENCES.name),
-                       ("thirteenth blind lines", lambda k: k[0] == BLIND13_SENTENCES.name),
-                       ("PubMed records", lambda k: k[0] not in ours | reviewed),
-                       ("all", lambda k: True)):
+    reviewed = {p.name for p in REVIEWED.values()}
+    parts: list[tuple[str, Callable[[Pair], bool]]] = [
+        ("our lines", lambda k: k[0] in ours),
+        *((label, lambda k, name=path.name: k[0] == name) for label, path in REVIEWED.items()),
+        ("PubMed records", lambda k: k[0] not in ours | reviewed), ("all", lambda k: True)]
+    for part, keep in parts:
         judged = {k: v for k, v in gold.items() if keep(k) and k in predicted}
         for effect in ("promotes", "inhibits", "associatedWith", "biomarkerFor"):
             g = sum(v == effect for v in judged.values())
