@@ -481,13 +481,13 @@ class _Walk:
     warned: bool = False
     #: (line, column) where a gzip file's data end when they are cut short, else None
     cut_at: tuple[int, int] | None = None
+    #: the file's bytes to the end of the root start tag: a resumed parse reads them first, so
+    #: that its DOCTYPE, encoding and namespaces hold
+    prolog: bytes = b""
 
     def at_cut(self, line: int, column: int) -> bool:
         """Whether an error at (line, column) is the end of cut gzip data, not malformed XML."""
         return self.cut_at is not None and (line, column) >= self.cut_at
-    #: the file's bytes to the end of the root start tag: a resumed parse reads them first, so
-    #: that its DOCTYPE, encoding and namespaces hold
-    prolog: bytes = b""
 
     @property
     def head_lines(self) -> int:
