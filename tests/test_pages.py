@@ -260,7 +260,10 @@ def test_only_articles_answer_in_a_citation_format(client: FlaskClient) -> None:
     assert "only articles are cited" in answer.get_data(as_text=True)
     assert "text/turtle" in answer.get_data(as_text=True)
     for accept in ("application/x-bibtex", "image/png"):  # an unknown IRI is a 404 first
-        assert client.get("/article/99999999", headers={"Accept": accept}).status_code == 404
+        unknown = client.get("/article/99999999", headers={"Accept": accept})
+        assert unknown.status_code == 404
+        assert "nothing is known about <https://w3id.org/evkg/article/99999999>" in unknown.get_data(
+            as_text=True)
 
 
 def test_article_page_offers_its_citation_downloads(client: FlaskClient) -> None:
