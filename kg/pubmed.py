@@ -60,7 +60,7 @@ def read_pubmed_xml(path: Path) -> Iterator[Record]:
     try:
         line = _internal_entity_line(path)
     except (OSError, EOFError, zlib.error) as error:
-        yield _unreadable(path, error, None)
+        yield _unreadable(path, error, _line_data_end_on(path))
         return
     if line is not None:
         yield _entities_rejected(path, line)
@@ -174,6 +174,23 @@ def _unreadable(path: Path, error: Exception, line: int | None) -> Rejected:
                         provenance=Provenance(file=str(path), position=where))
     return Rejected(reason=f"{path}: cannot read the file: {error}",
                     provenance=Provenance(file=str(path)))
+
+
+def _line_data_end_on(path: Path) -> int | None:
+    """The line where the gzip data of ``path`` end when they are cut short (``None`` when they
+    are not, or cannot be read at all)."""
+    if not is_gzip(path):
+        return None
+    try:
+        with _open(path) as handle:
+            try:
+                while handle.read(1 << 16):
+                    pass
+            except (EOFError, zlib.error):
+                return cast(_LineCounter, handle).lines + 1
+    except OSError:
+        return None
+    return None
 
 
 def _open(path: Path) -> IO[bytes]:

@@ -650,6 +650,20 @@ def test_cut_gzip_data_on_the_line_of_a_malformed_record_name_each_rightly(tmp_p
     assert "truncated or corrupt gzip data at line 3" in records[5].reason
 
 
+def test_gzip_data_cut_inside_the_prolog_are_reported_at_the_line_they_end_on(
+        tmp_path: Path) -> None:
+    """The check for entity declarations reads the prolog first: data that end before the root
+    start tag were reported with no line."""
+    prolog = (b'<?xml version="1.0"?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle'
+              b', 1st January 2024//EN"\n "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_240101.dtd"'
+              b'>\n<PubmedArticleSet>\n')
+    path = tmp_path / "cut.xml.gz"
+    path.write_bytes(_cut_gzip(prolog, prolog.index(b"https")))
+    (rejected,) = list(read_pubmed_xml(path))
+    assert rejected.reason.startswith(f"{path}: truncated or corrupt gzip data at line 3: ")
+    assert rejected.provenance.position == "line 3"
+
+
 def test_gzip_errors_are_read_past_when_no_copy_can_be_written(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A code review's: with no writable temporary folder the reader reads the gzip file again
