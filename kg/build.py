@@ -314,7 +314,11 @@ def writing(out: Path, *, announce: bool = False, create: bool = True) -> Iterat
     if not create and not out.exists():
         yield
         return
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BuildError(f"cannot create the build folder {out} (--out, --into): "
+                         f"{error.strerror}") from None
     with (out / WRITE_LOCK).open("w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

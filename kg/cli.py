@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import click
 
@@ -17,7 +22,8 @@ DEFAULT_OUT = Path("build")
 out_option = click.option("--out", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
                           show_default=True, help="Build folder (releases/ and current).")
 quiet_option = click.option("--quiet", is_flag=True, help="Print only errors.")
-mesh_option = click.option("--mesh", "mesh_file", type=click.Path(exists=True, path_type=Path),
+mesh_option = click.option("--mesh", "mesh_file",
+                           type=click.Path(exists=True, dir_okay=False, path_type=Path),
                            help="MeSH descriptor XML or table (labels, entry terms, tree numbers),"
                            " added to data/mesh.tsv; its descriptors win.")
 mirbase_option = click.option("--mirbase", "mirbase_file",
@@ -25,7 +31,7 @@ mirbase_option = click.option("--mirbase", "mirbase_file",
                               help="miRBase GFF3 file (e.g. hsa.gff3): text mining takes every "
                               "miRNA it names as cargo, not only the vocabulary's; the ones "
                               "findings name join graph/vocabulary.")
-max_errors_option = click.option("--max-errors", type=int, default=None,
+max_errors_option = click.option("--max-errors", type=click.IntRange(min=0), default=None,
                                  help="When more records of the sources than this are quarantined,"
                                  " keep the new release but leave `current` as it was and exit"
                                  " non-zero (curated findings waiting for their article, and"
@@ -148,18 +154,57 @@ def query_command(query_or_file: str, out: Path, fmt: str) -> None:
     from kg.querying import print_results
     from kg.querytext import syntax_message
 
-    path = Path(query_or_file)
-    if path.suffix in (".rq", ".sparql") and not path.is_file():
-        raise click.ClickException(f"no such query file: {path}")
-    text = path.read_text(encoding="utf-8") if path.suffix in (".rq", ".sparql") \
-        else query_or_file
+    text = _query_text(query_or_file)
     try:
-        store_dir = release.current_release(out) / "store" if (out / "current").exists() else out
+        store_dir = (release.release_to_read(out) / "store"
+                     if (out / "current").exists() or release.is_release(out) else out)
         print_results(store_dir, text, fmt, sys.stdout.buffer)
     except SyntaxError as error:
-        raise click.ClickException(syntax_message(text, error)) from None
+        raise click.ClickException(_query_error(text, error, syntax_message(text, error))) from None
     except (FileNotFoundError, ValueError, OSError) as error:
         raise click.ClickException(str(error)) from None
+
+
+def _query_text(query_or_file: str) -> str:
+    """The query: the text of the file the argument names (a .rq or .sparql name must be one),
+    else the argument itself."""
+    if not query_or_file.strip():
+        raise click.ClickException("empty query: give a SPARQL query or a .rq file")
+    path = Path(query_or_file)
+    try:
+        is_file, is_dir = path.is_file(), path.is_dir()
+    except (OSError, ValueError):  # a query too long for a file name, or with a NUL in it
+        is_file = is_dir = False
+    if is_dir:
+        raise click.ClickException(f"{path} is a folder: give a query or a query file")
+    if not is_file:
+        if path.suffix in (".rq", ".sparql"):
+            raise click.ClickException(f"no such query file: {path}")
+        text = query_or_file
+    else:
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise click.ClickException(f"{path}: not UTF-8 text ({error.reason} at byte "
+                                       f"{error.start + 1}): a query file is read as UTF-8") from None
+        except OSError as error:
+            raise click.ClickException(f"cannot read the query file {path}: {error}") from None
+        if not text.strip():
+            raise click.ClickException(f"{path} is empty: a query file holds a SPARQL query")
+    return text
+
+
+def _query_error(text: str, error: SyntaxError, message: str) -> str:
+    """The parser's message, with what the text was if it was no query."""
+    from kg.querytext import update_keyword
+
+    keyword = update_keyword(text)
+    if keyword is not None:
+        return (f"this is a SPARQL update ({keyword}), not a query: `evkg query` only reads a "
+                "release (a release changes by `evkg build` or `evkg ingest`). Parser: " + message)
+    if not any(c.isspace() for c in text.strip()) and ("/" in text or "." in text):
+        return f"{text}: no such file, and not a SPARQL query ({message})"
+    return message
 
 
 @main.command("validate")
@@ -173,7 +218,7 @@ def validate_command(out: Path, no_shacl: bool) -> None:
     from kg.validate import check_store
 
     try:
-        store = open_read_only(release.current_release(out) / "store")
+        store = open_read_only(release.release_to_read(out) / "store")
     except FileNotFoundError as error:
         raise click.ClickException(str(error)) from None
     problems = check_store(store, ONTOLOGY_DIR, shacl=not no_shacl)
@@ -198,14 +243,38 @@ def export_command(out: Path, fmt: str, graph: str | None, output: Path | None) 
     from kg.release import export_graph
 
     try:
-        store_dir = release.current_release(out) / "store"
+        store_dir = release.release_to_read(out) / "store"
         if output is None:
             export_graph(store_dir, fmt, graph, sys.stdout.buffer)
         else:
-            with output.open("wb") as handle:
+            with replaced_when_written(output) as handle:
                 export_graph(store_dir, fmt, graph, handle)
     except (FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
+
+
+@contextmanager
+def replaced_when_written(output: Path) -> Iterator[IO[bytes]]:
+    """A file in ``output``'s folder that becomes ``output`` when writing succeeds: an export
+    that fails (an unknown graph, a full disk) leaves a file of that name as it was."""
+    if output.is_dir():
+        raise click.ClickException(f"{output} is a folder: give the export a file name")
+    if not output.parent.is_dir():
+        raise click.ClickException(f"cannot write {output}: there is no folder {output.parent}")
+    try:
+        descriptor, name = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
+    except OSError as error:
+        raise click.ClickException(f"cannot write {output}: {error.strerror}") from None
+    written = Path(name)
+    try:
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(descriptor, 0o666 & ~mask)  # as open() would make it, not mkstemp's 0600
+        with os.fdopen(descriptor, "wb") as handle:
+            yield handle
+        os.replace(written, output)
+    finally:
+        written.unlink(missing_ok=True)
 
 
 @main.command("serve")

@@ -111,6 +111,14 @@ def graph_iri(name: str) -> NamedNode:
     return mint(f"graph/{name}")
 
 
+def named_graph(name_or_iri: str) -> NamedNode:
+    """One of the release's graphs, given by name (``articles``) or by its IRI."""
+    for name in GRAPH_NAMES:
+        if name_or_iri in (name, mint(f"graph/{name}").value):
+            return mint(f"graph/{name}")
+    return graph_iri(name_or_iri)  # the error that lists them
+
+
 def release_iri(version: str) -> NamedNode:
     return mint(f"release/{version}")
 

@@ -9,6 +9,7 @@ keeps the descriptors a build needs together with all their ancestors by tree nu
 from __future__ import annotations
 
 import csv
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,10 +36,21 @@ def read_descriptors(path: Path, qualifiers: dict[str, str] | None = None
     allowable qualifiers (name → UI) go into ``qualifiers`` when it is given."""
     with open_table(path) as handle:
         head = handle.read(512).lstrip()
-    if head.startswith(b"<"):
-        yield from _read_descriptor_xml(path, {} if qualifiers is None else qualifiers)
-    else:
-        yield from _read_descriptor_table(path)
+    read = (_read_descriptor_xml(path, {} if qualifiers is None else qualifiers)
+            if head.startswith(b"<") else _read_descriptor_table(path))
+    found = False
+    try:
+        for descriptor in read:
+            found = True
+            yield descriptor
+    except etree.XMLSyntaxError as error:
+        raise ValueError(f"{path}: not MeSH descriptor XML: {error}") from None
+    except (EOFError, zlib.error, OSError) as error:  # gzip data cut short, a read error
+        raise ValueError(f"{path}: cannot be read: {error}") from None
+    if not found:
+        raise ValueError(f"{path}: no MeSH descriptor in it: give NLM's descriptor XML (desc"
+                         "{year}.xml, DescriptorRecord elements) or a table of UI, name, entry "
+                         "terms and tree numbers")
 
 
 def _read_descriptor_table(path: Path) -> Iterator[Descriptor]:

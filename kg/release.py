@@ -466,8 +466,7 @@ def export_graph(store_dir: Path, fmt: str, graph: str | None, out: IO[bytes]) -
     prefixes = PREFIXES if rdf_format in (RdfFormat.TURTLE, RdfFormat.TRIG,
                                           RdfFormat.RDF_XML, RdfFormat.JSON_LD) else None
     if graph is not None:
-        named = next((iris.graph_iri(n) for n in iris.GRAPH_NAMES
-                      if graph == iris.graph_iri(n).value), None) or iris.graph_iri(graph)
+        named = iris.named_graph(graph)
         if rdf_format.supports_datasets:  # N-Quads and TriG keep the graph's name
             serialize(store.quads_for_pattern(None, None, None, named), out, rdf_format,
                       prefixes=prefixes)
@@ -519,5 +518,20 @@ def current_release(out: Path) -> Path:
     """The release folder ``out/current`` points to; a clear error when there is none."""
     link = out / "current"
     if not link.exists():
+        if is_release(out):
+            raise FileNotFoundError(
+                f"{out} is a release, not a build folder: give the folder that holds its "
+                f"releases/ and current ({out.resolve().parent.parent})")
         raise FileNotFoundError(f"no release at {out}: run `evkg build --out {out}` first")
     return link.resolve()
+
+
+def release_to_read(out: Path) -> Path:
+    """What ``--store`` names for a command that only reads (query, validate, export, load):
+    a build folder's current release, or a release folder itself (``DIR/current``,
+    ``DIR/releases/{version}``: an older release can be read too)."""
+    return out.resolve() if is_release(out) else current_release(out)
+
+
+def is_release(folder: Path) -> bool:
+    return (folder / MANIFEST).is_file() and (folder / "store").is_dir()

@@ -26,7 +26,7 @@ from kg import iris
 from kg.backends import RemoteStore
 from kg.metadata import DUMPS
 from kg.namespaces import VOID
-from kg.release import VOID_FILE, current_release
+from kg.release import VOID_FILE, release_to_read
 from kg.remote import Endpoint, StoreError, post
 
 #: Triples per request unless told otherwise.
@@ -76,9 +76,10 @@ def void_counts(release_dir: Path) -> dict[str, int]:
     return counts
 
 
-def graph_iri(name: str) -> str:
-    """A graph given by name (``articles``) or IRI."""
-    return iris.graph_iri(name).value if name in iris.GRAPH_NAMES else NamedNode(name).value
+def _wanted(graphs: Iterable[str]) -> list[str]:
+    """The IRIs of the graphs given by name or IRI, else of all the release's graphs."""
+    return ([iris.named_graph(g).value for g in graphs]
+            or [iris.graph_iri(n).value for n in iris.GRAPH_NAMES])
 
 
 def release_lines(release_dir: Path) -> Iterator[tuple[str, str]]:
@@ -159,9 +160,9 @@ def load_release(store_dir: Path, endpoint: Endpoint, *, graphs: Iterable[str] =
                  on_sent: Callable[[int], None] = lambda n: None) -> list[GraphLoad]:
     """Replace each chosen graph (all the release's graphs by default) in the remote store with
     the release's triples, then count them there. Returns one ``GraphLoad`` per graph."""
-    release_dir = current_release(store_dir) if (store_dir / "current").exists() else store_dir
+    release_dir = release_to_read(store_dir)
     expected = void_counts(release_dir)
-    wanted = [graph_iri(g) for g in graphs] or [iris.graph_iri(n).value for n in iris.GRAPH_NAMES]
+    wanted = _wanted(graphs)
     metadata = iris.graph_iri("metadata").value
     loads = {iri: GraphLoad(iri, None if iri == metadata else expected.get(iri, 0))
              for iri in wanted}
@@ -198,7 +199,7 @@ def load_release(store_dir: Path, endpoint: Endpoint, *, graphs: Iterable[str] =
 
 def total_to_send(store_dir: Path, graphs: Iterable[str] = ()) -> int:
     """The triples a load will send (for a progress bar): the VoID counts of the graphs."""
-    release_dir = current_release(store_dir) if (store_dir / "current").exists() else store_dir
+    release_dir = release_to_read(store_dir)
     counts = void_counts(release_dir)
-    wanted = [graph_iri(g) for g in graphs] or [iris.graph_iri(n).value for n in iris.GRAPH_NAMES]
+    wanted = _wanted(graphs)
     return sum(counts.get(iri, 0) for iri in wanted)

@@ -95,6 +95,60 @@ def test_query_names_a_missing_query_file(default_build: tuple[Path, BuildReport
     assert result.output == f"Error: no such query file: {missing}\n"
 
 
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    return result.exit_code, result.output
+
+
+def test_query_says_what_the_argument_was_when_it_is_no_query(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A new user's review: these printed a traceback or the parser's grammar dump."""
+    out, _ = default_build
+    store = ["query", "--store", str(out)]
+    (tmp_path / "bin.rq").write_bytes(b"\xff\xfe\x00garbage")
+    (tmp_path / "empty.rq").write_bytes(b"")
+    assert _run(*store, str(tmp_path / "bin.rq")) == (1, (
+        f"Error: {tmp_path / 'bin.rq'}: not UTF-8 text (invalid start byte at byte 1): a query "
+        "file is read as UTF-8\n"))
+    assert _run(*store, "") == (1, "Error: empty query: give a SPARQL query or a .rq file\n")
+    assert _run(*store, str(tmp_path / "empty.rq")) == (1, (
+        f"Error: {tmp_path / 'empty.rq'} is empty: a query file holds a SPARQL query\n"))
+    assert _run(*store, str(tmp_path)) == (1, (
+        f"Error: {tmp_path} is a folder: give a query or a query file\n"))
+    code, output = _run(*store, "INSERT DATA { <a> <b> <c> }")
+    assert code == 1 and output.startswith(
+        "Error: this is a SPARQL update (INSERT), not a query: `evkg query` only reads a release")
+    code, output = _run(*store, "./missing.txt")
+    assert code == 1 and output.startswith("Error: ./missing.txt: no such file, and not a SPARQL "
+                                           "query (error at 1:")
+
+
+def test_query_reads_a_query_file_of_any_name(default_build: tuple[Path, BuildReport],
+                                              tmp_path: Path) -> None:
+    """An existing file was run as query text unless its name ended in .rq or .sparql."""
+    out, _ = default_build
+    query = tmp_path / "count.txt"
+    query.write_text("\ufeff" + COUNT, encoding="utf-8")
+    assert _run("query", "--store", str(out), str(query)) == (0, "n \n--\n93\n(1 row)\n")
+
+
+def test_commands_that_read_take_a_release_folder_and_serve_says_what_it_wants(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """``--store DIR/current`` was "no store at DIR/current" though it is a release."""
+    out, _ = default_build
+    release = out / "current"
+    assert _run("query", "--store", str(release), COUNT)[1].splitlines()[2] == "93"
+    assert _run("validate", "--store", str(release), "--no-shacl") == (0, "no problems\n")
+    target = tmp_path / "ontology.nt"
+    assert _run("export", "--store", str(release.resolve()), "--graph", "ontology",
+                "--format", "nt", str(target))[0] == 0
+    assert target.read_text(encoding="utf-8").count("\n") > 100
+    assert _run("serve", "--store", str(release)) == (1, (
+        f"Error: {release} is a release, not a build folder: give the folder that holds its "
+        f"releases/ and current ({out.resolve()})\n"))
+
+
 def test_query_resolves_relative_iris_against_the_base(
         default_build: tuple[Path, BuildReport]) -> None:
     out, _ = default_build
@@ -155,6 +209,71 @@ def test_export_of_one_graph_as_nquads_keeps_its_name(default_build: tuple[Path,
     quads = list(parse(target.read_bytes(), format=RdfFormat.N_QUADS))
     assert len(quads) > 100
     assert {str(q.graph_name) for q in quads} == {"<https://w3id.org/evkg/graph/mesh>"}
+
+
+def test_export_that_fails_leaves_the_output_file_as_it_was(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A new user's review: an unknown --graph emptied the file OUTPUT named (a new name was
+    left as an empty file); a folder as OUTPUT printed a traceback."""
+    out, _ = default_build
+    kept = tmp_path / "keep.nt"
+    kept.write_text("<a> <b> <c> .\n", encoding="utf-8")
+    export = ["export", "--store", str(out), "--format", "nt"]
+    assert _run(*export, "--graph", "nosuch", str(kept)) == (1, (
+        "Error: unknown graph 'nosuch'; the graphs are articles, mesh, vocabulary, findings, "
+        "ontology, metadata\n"))
+    assert _run(*export, "--graph", "nosuch", str(tmp_path / "new.nt"))[0] == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.nt"]
+    assert kept.read_text(encoding="utf-8") == "<a> <b> <c> .\n"
+    assert _run(*export, str(tmp_path)) == (1, (
+        f"Error: {tmp_path} is a folder: give the export a file name\n"))
+    assert _run(*export, str(tmp_path / "no" / "x.nt")) == (1, (
+        f"Error: cannot write {tmp_path / 'no' / 'x.nt'}: there is no folder {tmp_path / 'no'}\n"))
+    assert _run(*export, "--graph", "ontology", str(kept))[0] == 0
+    assert kept.read_text(encoding="utf-8").count("\n") > 100
+    assert kept.stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_load_names_an_unknown_graph(default_build: tuple[Path, BuildReport]) -> None:
+    """It said "No scheme found in an absolute IRI" (pyoxigraph's, on the name as an IRI)."""
+    out, _ = default_build
+    assert _run("load", "--endpoint", "http://127.0.0.1:9/sparql", "--store", str(out),
+                "--graph", "nosuch", "--quiet") == (1, (
+        "Error: unknown graph 'nosuch'; the graphs are articles, mesh, vocabulary, findings, "
+        "ontology, metadata\n"))
+
+
+def test_bad_options_are_named_before_anything_is_built(tmp_path: Path) -> None:
+    """A new user's review: --mesh a folder printed a traceback, --mesh a PubMed file was taken
+    as a MeSH table with nothing in it, --max-errors -1 made a nonsense verdict, an --out that
+    cannot be made gave a bare OSError."""
+    source = tmp_path / "one.jsonl"
+    write_records([Article(pmid="99999911", title="One")], source)
+    build = ["build", str(source), "--without-default-articles", "--out"]
+    code, output = _run(*build, str(tmp_path / "b"), "--mesh", str(tmp_path))
+    assert code == 2 and f"Invalid value for '--mesh': File '{tmp_path}' is a directory" in output
+    pubmed = tmp_path / "pubmed.xml"
+    pubmed.write_bytes(b"<PubmedArticleSet><PubmedArticle/></PubmedArticleSet>")
+    assert _run(*build, str(tmp_path / "b"), "--mesh", str(pubmed)) == (1, (
+        f"Error: {pubmed}: no MeSH descriptor in it: give NLM's descriptor XML (desc{{year}}.xml, "
+        "DescriptorRecord elements) or a table of UI, name, entry terms and tree numbers\n"))
+    (tmp_path / "mesh.xml").write_bytes(b"<DescriptorRecordSet><DescriptorRecord>")
+    code, output = _run(*build, str(tmp_path / "b"), "--mesh", str(tmp_path / "mesh.xml"))
+    assert code == 1 and output.startswith(f"Error: {tmp_path / 'mesh.xml'}: not MeSH descriptor "
+                                           "XML: ")
+    code, output = _run(*build, str(tmp_path / "b"), "--max-errors", "-1")
+    assert code == 2 and "Invalid value for '--max-errors': -1 is not in the range x>=0" in output
+    assert not (tmp_path / "b" / "current").exists()
+    (tmp_path / "file").write_bytes(b"")
+    assert _run(*build, str(tmp_path / "file" / "b")) == (1, (
+        f"Error: cannot create the build folder {tmp_path / 'file' / 'b'} (--out, --into): Not a "
+        "directory\n"))
 
 
 def test_build_summary_counts_each_file(tmp_path: Path) -> None:
