@@ -187,7 +187,11 @@ SERVICE_CASES = [
     ("SELECT * { ?s ?p 'SERVICE <https://evil.example/>' } # SERVICE <https://evil.example/>",
      None),
     ("SELECT ?service { ?service <http://example.org/SERVICE> ?o }", None),
-    # RDF 1.2 syntax rdflib cannot parse: the scan of the text takes over
+    # a target not read whole is refused: an escape must not carry another host past the scan
+    ("PREFIX u: <https://sparql.uniprot.org> SELECT * { SERVICE u:\\@evil.example { } }",
+     "cannot be read"),
+    ("PREFIX u: <https://sparql.uniprot.org/> SELECT * { SERVICE u:sparql{ ?s ?p ?o } }", None),
+    # RDF 1.2 syntax
     ("SELECT * { ?s ?p <<( ?a ?b ?c )>> . SERVICE <https://evil.example/s> { } }", "evil.example"),
     ("PREFIX : <https://evil.example/> SELECT * { ?s ?p <<( ?a ?b ?c )>> . service :x { } }",
      "evil.example/x"),
