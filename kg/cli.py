@@ -151,14 +151,17 @@ def query_command(query_or_file: str, out: Path, fmt: str) -> None:
     """Run a SPARQL query (text or a .rq file) against a build and print the results.
 
     Relative IRIs are resolved against the graph's base IRI (``<article/37534210>``)."""
-    from kg.querying import print_results
-    from kg.querytext import syntax_message
+    from kg.querying import on_query_stack, print_results
+    from kg.querytext import nesting_message, syntax_message
 
     text = _query_text(query_or_file)
+    nesting = nesting_message(text)
+    if nesting is not None:
+        raise click.ClickException(nesting)
     try:
         store_dir = (release.release_to_read(out) / "store"
                      if (out / "current").exists() or release.is_release(out) else out)
-        print_results(store_dir, text, fmt, sys.stdout.buffer)
+        on_query_stack(lambda: print_results(store_dir, text, fmt, sys.stdout.buffer))
     except SyntaxError as error:
         raise click.ClickException(_query_error(text, error, syntax_message(text, error))) from None
     except (FileNotFoundError, ValueError, OSError) as error:

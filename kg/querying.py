@@ -2,14 +2,48 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, serialize
 
 from kg.iris import base_iri
 from kg.namespaces import PREFIXES
 from kg.store import open_read_only, run_query
+
+T = TypeVar("T")
+
+#: The stack of a thread that runs queries. pyoxigraph's parser recurses once a level of a
+#: query's nesting: on the usual 8 MiB a query of ~1,000 nested FILTER NOT EXISTS kills the
+#: process (SIGSEGV). Queries nest at most ``querytext.MAX_NESTING`` levels; this holds many
+#: times that (address space: only the pages used become memory).
+QUERY_STACK_BYTES = 256 << 20
+
+
+def on_query_stack(call: Callable[[], T]) -> T:
+    """``call()`` on a thread with ``QUERY_STACK_BYTES`` of stack; its exception is raised."""
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(call())
+        except BaseException as error:  # raised again in the caller
+            failure.append(error)
+
+    before = threading.stack_size(QUERY_STACK_BYTES)
+    try:
+        thread = threading.Thread(target=run, name="evkg-query")
+        thread.start()
+    finally:
+        threading.stack_size(before)
+    thread.join()
+    if failure:
+        raise failure[0]
+    return outcome[0]
+
 
 #: ``--format`` name → pyoxigraph results format.
 RESULT_FORMATS = {

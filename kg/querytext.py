@@ -89,6 +89,26 @@ def normalised(query: str) -> str:
     return "".join(parts).strip()
 
 
+#: The deepest nesting of brackets a query may have. pyoxigraph's parser and planner recurse
+#: once a level: a query nested a few thousand levels deep overflows the thread's stack and
+#: the process dies with it (SIGSEGV), whatever else it was running.
+MAX_NESTING = 1000
+_BRACKETS = re.compile(r"[{}()\[\]]")
+
+
+def nesting_message(query: str) -> str | None:
+    """Why a query nests too deep for the store's parser, if it does (brackets in strings,
+    comments and IRIs do not count)."""
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(blank(query, iris=True)):
+        depth += 1 if bracket in "{([" else -1
+        deepest = max(deepest, depth)
+    if deepest <= MAX_NESTING:
+        return None
+    return (f"the query nests {deepest:,} levels of brackets ({{ }}, ( ), [ ]) deep; at most "
+            f"{MAX_NESTING:,} are taken (deeper, the parser would run out of stack)")
+
+
 def syntax_message(query: str, error: SyntaxError) -> str:
     """pyoxigraph's parse error, in words a user acts on where its own are a grammar dump:
     each undeclared prefix is named, with the IRI this endpoint's pages use for it if it is

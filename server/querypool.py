@@ -28,6 +28,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from kg.backends import timeout_message
+from kg.querying import QUERY_STACK_BYTES
 from server.executor import Answer, Failure, QueryJob, run_job
 
 #: How long a new child may take to open the store before the query is refused.
@@ -68,6 +69,9 @@ def child_main(conn: Connection, store_path: str, parent: int, threads: int) -> 
         with sending:
             conn.send((number, outcome))
 
+    # deep queries (kg.querying): a thread that ran out of stack killed the child and every
+    # query running in it
+    threading.stack_size(QUERY_STACK_BYTES)
     pool = ThreadPoolExecutor(max(1, threads), thread_name_prefix="evkg-query")
     while True:
         try:

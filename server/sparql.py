@@ -16,7 +16,13 @@ from pyoxigraph import NamedNode
 from werkzeug.datastructures import MultiDict
 
 from kg import iris
-from kg.querytext import has_dataset_clause, normalised, query_form, update_keyword
+from kg.querytext import (
+    has_dataset_clause,
+    nesting_message,
+    normalised,
+    query_form,
+    update_keyword,
+)
 from server.cache import cache_key
 from server.errors import ProtocolError, error_response, failure_response
 from server.executor import Answer, Failure, QueryJob
@@ -157,6 +163,9 @@ def query_response(operation: Operation, query: str) -> Response:
     if not query.strip():
         return error_response(400, "empty query: send a SPARQL query as ?query=, as a form "
                                    "field, or as an application/sparql-query body")
+    nesting = nesting_message(query)
+    if nesting is not None:
+        return error_response(400, f"bad query: {nesting}")
     graphs = operation.default_graphs + operation.named_graphs
     failure = _bad_graph(graphs)
     if failure is not None:

@@ -124,6 +124,31 @@ def test_query_says_what_the_argument_was_when_it_is_no_query(
                                            "query (error at 1:")
 
 
+def test_query_runs_a_deeply_nested_query_and_refuses_a_deeper_one(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """995 nested FILTER NOT EXISTS ran out of the main thread's stack: `evkg query` died of a
+    segmentation fault, with no message. Run as a user runs it, in a process of its own."""
+    out, _ = default_build
+    inner = "?a a <https://schema.org/ScholarlyArticle> "
+
+    def nested(levels: int) -> str:
+        return (f"SELECT (COUNT(?a) AS ?n) WHERE {{ {inner}" + "FILTER NOT EXISTS { " * levels
+                + inner + "}" * levels + " }")
+
+    def run(levels: int) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "kg.cli", "query", "--store", str(out),
+                               "--format", "csv", nested(levels)],
+                              capture_output=True, text=True, timeout=120, check=False)
+
+    deep = run(995)
+    assert (deep.returncode, deep.stdout.split()) == (0, ["n", "0"])
+    deeper = run(1_000)
+    assert deeper.returncode == 1
+    assert deeper.stderr == ("Error: the query nests 1,001 levels of brackets ({ }, ( ), [ ]) "
+                             "deep; at most 1,000 are taken (deeper, the parser would run out "
+                             "of stack)\n")
+
+
 def test_query_reads_a_query_file_of_any_name(default_build: tuple[Path, BuildReport],
                                               tmp_path: Path) -> None:
     """An existing file was run as query text unless its name ended in .rq or .sparql."""
