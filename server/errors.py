@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, request
+from gunicorn.http.errors import NoMoreData, ParseException
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from server.executor import Failure
@@ -40,6 +41,14 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ProtocolError)
     def protocol_error(error: ProtocolError) -> Response:
         return error_response(error.status, error.message)
+
+    @app.errorhandler(ParseException)
+    @app.errorhandler(NoMoreData)
+    def broken_body(error: Exception) -> Response:
+        # gunicorn reads a chunked body as the application reads it: a broken one raised
+        # through the handler (500)
+        return error_response(400, f"the request body is not valid chunked transfer coding "
+                                   f"(Transfer-Encoding: chunked): {error}")
 
     @app.errorhandler(NotAcceptable)
     def not_acceptable(error: NotAcceptable) -> Response:

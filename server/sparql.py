@@ -14,6 +14,7 @@ from urllib.parse import unquote_to_bytes
 from flask import Blueprint, Response, current_app, request
 from pyoxigraph import NamedNode
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from kg import iris
 from kg.querytext import (
@@ -68,11 +69,22 @@ def _check_charset() -> None:
         raise ProtocolError(415, f"the body is in {charset}; send it in UTF-8")
 
 
+def _body() -> bytes:
+    """The request body. A chunked one (no Content-Length) longer than the limit is a 413:
+    werkzeug stops reading it at the limit, and the query ran cut there."""
+    data = request.get_data()
+    limit = request.max_content_length
+    if (request.content_length is None and limit is not None and len(data) >= limit
+            and request.environ["wsgi.input"].read(1)):
+        raise RequestEntityTooLarge()
+    return data
+
+
 def _body_text() -> str:
     """The request body as text: UTF-8 only (the protocol's encoding)."""
     _check_charset()
     try:
-        return request.get_data().decode("utf-8")
+        return _body().decode("utf-8")
     except UnicodeDecodeError as error:
         raise ProtocolError(400, f"the body is not valid UTF-8: {error}") from None
 
@@ -114,7 +126,7 @@ def read_operation() -> Operation:
     content_type = (request.mimetype or "").lower()
     if content_type == "application/x-www-form-urlencoded":
         _check_charset()
-        _check_encoded_utf8(request.get_data(), "form body")
+        _check_encoded_utf8(_body(), "form body")
         form = request.form
         query = _one("query", form.getlist("query") + args.getlist("query"))
         update = _one("update", form.getlist("update"))
