@@ -22,17 +22,17 @@ _TOKENS = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _PROLOGUE = re.compile(
-    r"""\A(?:\s+|BASE\s*<[^>]*>|PREFIX\s*[A-Za-z0-9_.\-]*:\s*<[^>]*>)*""", re.IGNORECASE)
+    r"""\A(?:\s+|BASE\s*<[^>]*>|PREFIX\s*[\w.\-]*:\s*<[^>]*>|VERSION\b)*""", re.IGNORECASE)
 _FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _UPDATE = re.compile(
     r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
 #: FROM or FROM NAMED followed by an IRI or a prefixed name: the query sets its own dataset.
-_FROM = re.compile(r"(?<![\w?$:])FROM\s+(?:NAMED\s+)?(?:<|[A-Za-z_][\w.\-]*:|:)", re.IGNORECASE)
+_FROM = re.compile(r"(?<![\w?$:])FROM\s+(?:NAMED\s+)?(?:<|[^\W\d][\w.\-]*:|:)", re.IGNORECASE)
 _WHITESPACE = re.compile(r"\s+")
-_DECLARED = re.compile(r"PREFIX\s*([A-Za-z][\w.\-]*)?:", re.IGNORECASE)
+_DECLARED = re.compile(r"PREFIX\s*([^\W\d_][\w.\-]*)?:", re.IGNORECASE)
 #: A prefixed name in code (not a variable's ``?x``, not inside an IRI or string, once blanked;
 #: not ``http://`` of an IRI or string left open, which is the error then).
-_PREFIXED = re.compile(r"(?<![\w?$:.\-])([A-Za-z][\w.\-]*)?:(?!/)[\w\-.%]*")
+_PREFIXED = re.compile(r"(?<![\w?$:.\-])([^\W\d_][\w.\-]*)?:(?!/)[\w\-.%]*")
 
 
 @lru_cache(maxsize=32)

@@ -131,6 +131,9 @@ def _graph_answer(triples: list[Triple], media_type: str) -> bytes | Failure:
             if not _XML_PROPERTY.search(triple.predicate.value):
                 return Failure(406, f"the property <{triple.predicate.value}> cannot be written "
                                     "in RDF/XML; ask for Turtle, N-Triples or JSON-LD instead")
+    if fmt == RdfFormat.JSON_LD and any(isinstance(t.object, Triple) for t in triples):
+        return Failure(406, "a result with RDF 1.2 triple terms (<<( … )>>) cannot be written "
+                            "as JSON-LD; ask for Turtle, N-Triples or RDF/XML instead")
     prefixes = PREFIXES if fmt in PREFIXED_FORMATS else None
     return serialize(triples, format=fmt, prefixes=prefixes) or b""
 

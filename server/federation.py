@@ -27,11 +27,11 @@ DEFAULT_ALLOWLIST = (
 _KEYWORD = re.compile(r"(?<![\w?$:])SERVICE(?![\w:\-])", re.IGNORECASE)
 _TARGET = re.compile(
     r"\s*(?:SILENT\s*)?(?:<(?P<iri>[^<>\"{}|^`\\\x00-\x20]*)>"
-    r"|(?P<prefix>[A-Za-z][\w.\-]*)?:(?P<local>[\w.:%\-]*)|(?P<var>[?$]\w+))"
+    r"|(?P<prefix>[^\W\d_][\w.\-]*)?:(?P<local>[\w.:%\-]*)|(?P<var>[?$]\w+))"
     r"(?=[\s{])",  # a target read whole: an escape (``u:\@host``) is not read past
     re.IGNORECASE)
 _DECLARATION = re.compile(
-    r"(?<![\w?$:])(?:PREFIX\s*(?P<prefix>[A-Za-z][\w.\-]*)?:\s*<(?P<iri>[^>]*)>"
+    r"(?<![\w?$:])(?:PREFIX\s*(?P<prefix>[^\W\d_][\w.\-]*)?:\s*<(?P<iri>[^>]*)>"
     r"|BASE\s*<(?P<base>[^>]*)>)", re.IGNORECASE)
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 

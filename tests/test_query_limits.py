@@ -191,6 +191,7 @@ SERVICE_CASES = [
     ("PREFIX u: <https://sparql.uniprot.org> SELECT * { SERVICE u:\\@evil.example { } }",
      "cannot be read"),
     ("PREFIX u: <https://sparql.uniprot.org/> SELECT * { SERVICE u:sparql{ ?s ?p ?o } }", None),
+    ("PREFIX é: <https://evil.example/> SELECT * { SERVICE é:q { } }", "evil.example/q"),
     # RDF 1.2 syntax
     ("SELECT * { ?s ?p <<( ?a ?b ?c )>> . SERVICE <https://evil.example/s> { } }", "evil.example"),
     ("PREFIX : <https://evil.example/> SELECT * { ?s ?p <<( ?a ?b ?c )>> . service :x { } }",
@@ -217,6 +218,10 @@ TEXT_CASES = [
     ("PREFIX : <http://a/>\nDESCRIBE :x", "DESCRIBE", False),
     ("CONSTRUCT WHERE { ?s ?p 'FROM <http://g>' }", "CONSTRUCT", False),
     ("SELECT * FROM <http://g> { ?s ?p ?o }", "SELECT", True),
+    # a review's: these were read as SELECT (a 406 for Turtle)
+    ("PREFIX é: <http://x/> CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "CONSTRUCT", False),
+    ('VERSION "1.2" DESCRIBE <http://x>', "DESCRIBE", False),
+    ("version '1.2'\nPREFIX : <http://a/> CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT", False),
     ("PREFIX g: <http://g/> SELECT * FROM NAMED g:x { ?s ?p ?o }", "SELECT", True),
     ("SELECT ?from { ?from ?p ?o }", "SELECT", False),
 ]
