@@ -42,7 +42,10 @@ def _to_json(value: Any) -> Any:
 
 
 def record_from_dict(cls: type[T], data: dict[str, Any]) -> T:
-    """Rebuild a record of ``cls`` from ``record_to_dict`` output; unknown keys are an error."""
+    """Rebuild a record of ``cls`` from ``record_to_dict`` output; unknown keys, and values of
+    another JSON type than the field's, are an error."""
+    if not isinstance(data, dict):
+        raise TypeError(f"expected an object ({cls.__name__}), got {_shown(data)}")
     hints = typing.get_type_hints(cls)
     names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     unknown = set(data) - names
@@ -63,13 +66,25 @@ def _from_json(hint: Any, value: Any) -> Any:
         options = [a for a in typing.get_args(hint) if a is not type(None)]
         return None if value is None else _from_json(options[0], value)
     if origin is tuple:
+        if not isinstance(value, list):  # a string would become a tuple of its letters
+            raise TypeError(f"expected a list, got {_shown(value)}")
         (item,) = typing.get_args(hint)[:1]
         return tuple(_from_json(item, v) for v in value)
     if dataclasses.is_dataclass(hint):
         return record_from_dict(hint, value)  # type: ignore[arg-type]
-    if hint in (str, int, bool) and not isinstance(value, hint):  # e.g. "pmid": null
-        raise TypeError(f"expected {hint.__name__}, got {json.dumps(value)}")
+    # e.g. "pmid": null; a bool is an int to Python, not a version number
+    if hint in (str, int, bool) and (not isinstance(value, hint)
+                                     or (hint is int and isinstance(value, bool))):
+        raise TypeError(f"expected {_JSON_TYPES[hint]}, got {_shown(value)}")
     return value
+
+
+_JSON_TYPES = {str: "a string", int: "a whole number", bool: "true or false"}
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def write_records(records: Iterable[Article], path: Path) -> int:
@@ -87,19 +102,41 @@ def read_records(path: Path) -> Iterator[Article | Rejected]:
     """Articles from a JSON Lines file; a line that is not a valid record is ``Rejected``."""
     from kg.records import Provenance
 
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
+    with path.open("rb") as lines:
+        for number, raw in enumerate(lines, start=1):
+            if number == 1:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")  # a byte order mark, as other readers
+            if not raw.strip():
                 continue
             where = Provenance(file=str(path), position=f"line {number}")
+            data: Any = None
             try:
+                line = raw.decode("utf-8")
                 data = json.loads(line)
+                # a lone surrogate (\udc80) is valid JSON but no text: writing it failed later
+                json.dumps(data, ensure_ascii=False).encode("utf-8")
                 article = record_from_dict(Article, data)
-            except (ValueError, TypeError, KeyError) as error:
-                yield Rejected(reason=f"not an article record: {error}", provenance=where)
+            except UnicodeDecodeError as error:
+                yield Rejected(reason=f"not UTF-8 text: {error.reason} at byte {error.start + 1} "
+                                      "of the line", provenance=where)
+                continue
+            except UnicodeEncodeError:
+                yield Rejected(reason="not an article record: a string holds a lone surrogate "
+                                      "(an escape such as \\udc80, which is no character)",
+                               provenance=where, pmid=_pmid(data))
+                continue
+            except (ValueError, TypeError, KeyError, RecursionError) as error:
+                yield Rejected(reason=f"not an article record: {error}", provenance=where,
+                               pmid=_pmid(data))
                 continue
             if not article.provenance.file:
                 prov = dataclasses.replace(article.provenance, file=str(path),
                                            position=f"line {number}")
                 article = dataclasses.replace(article, provenance=prov)
             yield article
+
+
+def _pmid(data: Any) -> str:
+    """The PMID a line that was not taken gives, if it gives one as text."""
+    pmid = data.get("pmid") if isinstance(data, dict) else None
+    return pmid if isinstance(pmid, str) and pmid.isdigit() else ""

@@ -1,0 +1,75 @@
+"""evkg's own JSON-lines records: every line that is not an article is quarantined by line.
+
+The cases are a review's fuzzing (3 Dec): each either stopped the whole build with a message that
+named no file (a byte that is not UTF-8, a lone surrogate), raised a traceback (a line that is no
+object), or was taken garbled (a string where a list belongs became its letters).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.jsonrecords import read_records
+from kg.records import Article, Rejected
+
+#: (line, PMID quarantined with, reason).
+BAD_LINES = [
+    (b'{"pmid": "22222222", "title": "caf\xe9"}', "",
+     "not UTF-8 text: invalid continuation byte at byte 35 of the line"),
+    (b"[]", "", "not an article record: expected an object (Article), got []"),
+    (b'""', "", 'not an article record: expected an object (Article), got ""'),
+    (b'{"pmid": "1", "title": "t", "authors": [[]]}', "1",
+     "not an article record: authors: expected an object (Author), got []"),
+    (b'{"pmid": "3", "title": "t", "journal": []}', "3",
+     "not an article record: journal: expected an object (Journal), got []"),
+    (b'{"pmid": "4", "title": "bad \\udc80 title"}', "4",
+     "not an article record: a string holds a lone surrogate (an escape such as \\udc80, which "
+     "is no character)"),
+    (b'{"pmid": "5", "title": "T", "keywords": "exosome"}', "5",
+     'not an article record: keywords: expected a list, got "exosome"'),
+    (b'{"pmid": "6", "title": "T", "similar_pmids": "12345678"}', "6",
+     'not an article record: similar_pmids: expected a list, got "12345678"'),
+    (b'{"pmid": "7", "title": "T", "version": true}', "7",
+     "not an article record: version: expected a whole number, got true"),
+    (b"[" * 100_000, "", "not an article record: maximum recursion depth exceeded"),
+]
+
+
+@pytest.mark.parametrize(("line", "pmid", "reason"), BAD_LINES,
+                         ids=[str(n) for n in range(len(BAD_LINES))])
+def test_a_line_that_is_no_article_is_rejected_by_its_line(tmp_path: Path, line: bytes, pmid: str,
+                                                          reason: str) -> None:
+    path = tmp_path / "records.jsonl"
+    path.write_bytes(b'{"pmid": "11111111", "title": "Before"}\n' + line
+                     + b'\n{"pmid": "33333333", "title": "After"}\n')
+    before, rejected, after = read_records(path)
+    assert isinstance(before, Article) and isinstance(after, Article)
+    assert (before.pmid, after.pmid) == ("11111111", "33333333")
+    assert isinstance(rejected, Rejected)
+    assert (rejected.pmid, rejected.provenance.position) == (pmid, "line 2")
+    assert rejected.reason.startswith(reason)
+
+
+def test_a_byte_order_mark_opens_a_file_as_in_the_other_readers(tmp_path: Path) -> None:
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"pmid": "11111111", "title": "One"}\n')
+    (article,) = read_records(path)
+    assert isinstance(article, Article) and article.pmid == "11111111"
+
+
+def test_the_build_quarantines_each_bad_line_and_publishes_the_rest(tmp_path: Path) -> None:
+    """These lines stopped the build (exit 1, no release, a message naming no file)."""
+    path = tmp_path / "records.jsonl"
+    path.write_bytes(b"\n".join([b'{"pmid": "11111111", "title": "Kept"}',
+                                 *(line for line, _, _ in BAD_LINES)]) + b"\n")
+    result = CliRunner().invoke(main, ["build", str(path), "--without-default-articles",
+                                       "--out", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    assert f"  {path}: seen 11 = mapped 1 + quarantined 10 + deleted 0" in result.output
+    assert f"quarantined: {path}, line 2: not UTF-8 text: invalid continuation byte" in result.output
+    assert f"quarantined: {path}, line 7, PMID 4: not an article record: a string holds" in (
+        result.output)
