@@ -32,7 +32,7 @@ from kg.records import (
 
 Field = tuple[str, str]
 
-_TAG_LINE = re.compile(r"([A-Z][A-Z0-9]{0,3}) *- ?(.*)")
+_TAG_LINE = re.compile(r"([A-Z][A-Z0-9]{0,3})[ \t]*- ?(.*)")
 #: MEDLINE comment/correction tags → PubMed XML ``CommentsCorrections/@RefType``.
 COMMENT_TAGS = {
     "CIN": "CommentIn", "CON": "CommentOn", "EIN": "ErratumIn", "EFR": "ErratumFor",
@@ -97,17 +97,14 @@ def normalise_orcid(value: str) -> str:
 # --- reading a file ----------------------------------------------------------------------------
 
 def read_medline(path: Path) -> Iterator[Article | Rejected]:
-    """Every record of a MEDLINE text file, in file order; one without a PMID is ``Rejected``."""
-    for number, (line, fields, undecoded) in enumerate(_records(path), start=1):
+    """Every record of a MEDLINE text file, in file order; one without a PMID is ``Rejected``,
+    and so is one with a line that is not text or not MEDLINE (named by line and column)."""
+    for number, (line, fields, problem) in enumerate(_records(path), start=1):
         where = Provenance(file=str(path), position=f"record {number}, line {line}")
-        if undecoded:
-            bad_line, column, byte = undecoded
-            yield Rejected(
-                reason=f"{path}: MEDLINE record {number} is not UTF-8 text: byte 0x{byte:02X} at "
-                f"line {bad_line}, column {column} (PubMed exports UTF-8; if the file was saved "
-                "as Latin-1 or Windows-1252, convert it: iconv -f WINDOWS-1252 -t UTF-8)",
-                provenance=where, pmid=_first(fields, "PMID"),
-                title=_SURROGATE.sub("\ufffd", _first(fields, "TI")))
+        if problem:
+            yield Rejected(reason=f"{path}: MEDLINE record {number} {problem}", provenance=where,
+                           pmid=_SURROGATE.sub("", _first(fields, "PMID")),
+                           title=_SURROGATE.sub("\ufffd", _first(fields, "TI")))
             continue
         try:
             article = _article(fields, where)
@@ -122,37 +119,61 @@ def read_medline(path: Path) -> Iterator[Article | Rejected]:
                            provenance=where, title=article.title)
 
 
-def _records(path: Path) -> Iterator[tuple[int, list[Field], Undecoded | None]]:
-    """(line of the record's first tag, its fields with continuation lines joined, the first
-    byte in it that is not UTF-8 with its line and column, if any)."""
+def _records(path: Path) -> Iterator[tuple[int, list[Field], str]]:
+    """(line of the record's first tag, its fields with continuation lines joined, what is
+    wrong with it: its first line that is not UTF-8 text, holds a NUL or is no MEDLINE line).
+
+    A record ends at a blank line, or where a second PMID line begins the next one (two
+    records with no blank line between them were read as one, the second's PMID lost and its
+    authors and headings given to the first)."""
     fields: list[Field] = []
     start = 0
-    undecoded: Undecoded | None = None
+    problem = ""
     with path.open(encoding="utf-8-sig", errors="surrogateescape") as lines:
         for number, raw in enumerate(lines, start=1):
-            line = raw.rstrip("\r\n")
+            line = raw.rstrip("\r\n").removeprefix("\ufeff")  # a BOM where files were joined
             if not line.strip():
                 if fields:
-                    yield start, fields, undecoded
-                fields, undecoded = [], None
+                    yield start, fields, problem
+                fields, problem = [], ""
                 continue
-            if undecoded is None and not line.isascii() and (bad := _SURROGATE.search(line)):
-                undecoded = (number, bad.start() + 1, ord(bad.group()) - 0xDC00)
             match = None if line.startswith(" ") else _TAG_LINE.fullmatch(line)
+            if match and fields and (fields[-1][0] == "" or (match.group(1) == "PMID" and any(
+                    tag == "PMID" for tag, _ in fields))):
+                # lines of no record before it (a header a tool wrote), or another record's PMID
+                yield start, fields, problem
+                fields, problem = [], ""
+            problem = problem or _line_problem(line, number,
+                                               stray=not match and not (fields and line[:1] == " "))
             if match:
                 start = start if fields else number
                 fields.append((match.group(1), match.group(2).strip()))
             elif fields:  # a continuation line (indented by six spaces)
                 tag, value = fields[-1]
                 fields[-1] = (tag, f"{value} {line.strip()}".strip())
+            else:  # lines before a record's first tag line: a chunk of their own
+                start = number
+                fields.append(("", line.strip()))
     if fields:
-        yield start, fields, undecoded
+        yield start, fields, problem
+
+
+def _line_problem(line: str, number: int, *, stray: bool) -> str:
+    """What keeps a record's line from being read, if anything."""
+    if not line.isascii() and (bad := _SURROGATE.search(line)):
+        return (f"is not UTF-8 text: byte 0x{ord(bad.group()) - 0xDC00:02X} at line {number}, "
+                f"column {bad.start() + 1} (PubMed exports UTF-8; if the file was saved as "
+                "Latin-1 or Windows-1252, convert it: iconv -f WINDOWS-1252 -t UTF-8)")
+    if "\x00" in line:
+        return f"holds a NUL byte at line {number}, column {line.index(chr(0)) + 1}: not text"
+    if stray:
+        return (f"has a line that is neither a tag line ('TAG - value') nor a continuation "
+                f"(indented by six spaces): line {number}: {line[:60]!r}")
+    return ""
 
 
 #: A byte the UTF-8 decoder could not take (kept by "surrogateescape" as U+DC80–U+DCFF).
 _SURROGATE = re.compile("[\udc80-\udcff]")
-#: (line, column, byte value)
-Undecoded = tuple[int, int, int]
 
 
 def _first(fields: list[Field], tag: str) -> str:

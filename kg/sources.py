@@ -62,6 +62,8 @@ _OTHER_BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32",
                b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
 #: A MEDLINE tag line: a tag of up to four capitals, padded to four, then "- ".
 _MEDLINE_TAG = re.compile(rb"[A-Z][A-Z0-9]{0,3} {0,3}- ")
+#: A PMID line of MEDLINE text anywhere in the head (a saved page writes "PMID: 37534210").
+_MEDLINE_PMID = re.compile(rb"^PMID- *\d", re.MULTILINE)
 KNOWN_FORMATS = ("PubMed XML .xml/.xml.gz, MEDLINE .txt/.nbib, a saved PubMed page .txt, or evkg "
                  "JSON Lines .jsonl")
 
@@ -83,7 +85,11 @@ def reader_name(path: Path) -> str:
         raise ValueError(f"{path}: the file is empty" + (" (gzip of nothing)" if gzipped else ""))
     if start.startswith(b"<"):
         return "pubmed-xml"
-    if b"\x00" in start:
+    # MEDLINE opens with a tag line (PMID- first as PubMed writes it, OWN - or another), or
+    # has a PMID line under a header a tool wrote; its reader names each record a NUL is in
+    medline = name.endswith(".nbib") or (name.endswith(".txt") and (
+        _MEDLINE_TAG.match(start) is not None or _MEDLINE_PMID.search(start) is not None))
+    if b"\x00" in start and not medline:
         raise ValueError(f"{path}: not text (binary data: {start[:8].hex(' ')} …); not a "
                          f"known source format ({KNOWN_FORMATS})")
     if gzipped:
@@ -92,8 +98,7 @@ def reader_name(path: Path) -> str:
     if start.startswith(b"TY  - "):
         raise ValueError(f"{path}: RIS, not MEDLINE text: save from PubMed in the PubMed "
                          "format (.nbib / .txt starting PMID-), or as XML")
-    # MEDLINE opens with a tag line (PMID- first as PubMed writes it, OWN - or another)
-    if name.endswith(".nbib") or (name.endswith(".txt") and _MEDLINE_TAG.match(start)):
+    if medline:
         return "medline"
     if name.endswith(".txt"):
         return "page"

@@ -14,6 +14,7 @@ from kg.build import build
 from kg.medline import read_medline
 from kg.records import Article, CommentCorrection, Grant, Rejected, Substance
 from kg.release import current_release
+from kg.sources import read_source
 from kg.store import open_read_only
 from tests.conftest import shared_path
 
@@ -181,6 +182,61 @@ def test_a_record_in_latin1_is_quarantined_naming_the_byte_not_garbled(tmp_path:
         "exports UTF-8; if the file was saved as Latin-1 or Windows-1252, convert it: iconv -f "
         "WINDOWS-1252 -t UTF-8)")
     assert rejected.title == "Fine, then caf\ufffd."
+
+
+def _read(path: Path, data: bytes) -> list[tuple[str, str, str, str]]:
+    path.write_bytes(data)
+    return [(type(r).__name__, r.pmid, r.provenance.position,
+             r.reason.removeprefix(f"{path}: ") if isinstance(r, Rejected) else "")
+            for r in read_source(path)]
+
+
+def test_a_second_pmid_line_begins_the_next_record(tmp_path: Path) -> None:
+    """A review's: with no blank line between them (``cat a.txt b.txt``), two records were read
+    as one: the second's PMID lost, its authors and headings given to the first."""
+    data = (b"PMID- 11111111\nTI  - First title.\nAU  - Alpha A\nMH  - Humans\n"
+            b"PMID- 22222222\nTI  - Second title.\nAU  - Beta B\nMH  - Mice\n")
+    first, second = read_medline(_write(tmp_path / "merged.nbib", data))
+    assert isinstance(first, Article) and isinstance(second, Article)
+    assert (first.pmid, first.title, [a.family for a in first.authors]) == (
+        "11111111", "First title.", ["Alpha"])
+    assert (second.pmid, second.provenance.position, [h.descriptor_label for h in
+                                                      second.mesh_headings]) == (
+        "22222222", "record 2, line 5", ["Mice"])
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def test_a_line_that_is_no_medline_costs_its_record_named_by_line(tmp_path: Path) -> None:
+    """A review's: a line neither a tag line nor indented was glued to the field before it
+    (``given='John AU\\t- Smith J'``); a BOM where files were joined dropped a PMID line; a NUL
+    byte was taken into a title (or, in a file's first 2 KB, made the whole file binary)."""
+    data = (b"PMID- 11111111\nFAU - Smith, John\nAU\t- Smith J\nTI  - Tab after the tag.\n\n"
+            b"PMID- 22222222\nTI  - A line\nthat lost its indent.\n\n"
+            b"\xef\xbb\xbfPMID- 33333333\nTI  - After a joined file's BOM.\n\n"
+            b"PMID- 44444444\nTI  - Open\x00 source.\n")
+    assert _read(tmp_path / "export.nbib", data) == [
+        ("Article", "11111111", "record 1, line 1", ""),
+        ("Rejected", "22222222", "record 2, line 6",
+         "MEDLINE record 2 has a line that is neither a tag line ('TAG - value') nor a "
+         "continuation (indented by six spaces): line 8: 'that lost its indent.'"),
+        ("Article", "33333333", "record 3, line 10", ""),
+        ("Rejected", "44444444", "record 4, line 13",
+         "MEDLINE record 4 holds a NUL byte at line 14, column 11: not text")]
+
+
+def test_a_header_before_the_records_is_named_and_the_records_are_read(tmp_path: Path) -> None:
+    """A .txt whose first line is not a tag line went to the saved-page reader, which lost
+    every record ("not a saved PubMed page")."""
+    data = b"Exported from PubMed\nPMID- 11111111\nTI  - A title.\n"
+    assert _read(tmp_path / "export.txt", data) == [
+        ("Rejected", "", "record 1, line 1",
+         "MEDLINE record 1 has a line that is neither a tag line ('TAG - value') nor a "
+         "continuation (indented by six spaces): line 1: 'Exported from PubMed'"),
+        ("Article", "11111111", "record 2, line 2", "")]
 
 
 @pytest.mark.parametrize(("value", "expected"), [
