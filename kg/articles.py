@@ -360,6 +360,10 @@ def _journal_lines(journal: Journal, s: str, g: str, lines: list[str],
     if not (journal.nlm_id or journal.issn or journal.eissn or journal.title
             or journal.iso_abbrev):
         return
+    if not (journal.title or journal.iso_abbrev):  # the shapes want a name for every journal
+        raise ValueError(f"its journal ({journal.nlm_id or journal.issn or journal.eissn}) has "
+                         "no title nor abbreviation (MEDLINE JT / TA, XML Journal/Title): a "
+                         "record cut short?")
     t = _T
     j = _MINTED.journal(journal.nlm_id, journal.issn or journal.eissn,
                         journal.title or journal.iso_abbrev)

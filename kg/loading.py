@@ -529,10 +529,17 @@ class ArticleLoader:
                 f"version {known} already in the graph", provenance=article.provenance,
                 pmid=article.pmid, title=article.title))
             return
+        try:  # mapped whole before anything changes: a record that cannot be costs only itself
+            lines = list(self.mapper(article))
+        except ValueError as error:
+            self._reject(count, Rejected(
+                reason=f"could not be mapped to RDF: {error}", provenance=article.provenance,
+                pmid=article.pmid, title=article.title))
+            return
         if known is not None:
             self._remove(subject_iri(article), article.key)
         self.index.note(article)
-        self._add(article.key, self.mapper(article))
+        self._add(article.key, lines)
         count.mapped += 1
 
     @property

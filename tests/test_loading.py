@@ -761,3 +761,33 @@ def test_an_ingest_sorts_the_store_when_the_previous_lines_cannot_be_carried(
         dumped, stored = articles_lines(current_release(out))
         lab = b"Old Lab" if source == "v1.jsonl" else b"New Lab"
         assert sorted(dumped) == stored and lab in b"".join(dumped)
+
+
+def test_a_record_that_cannot_be_mapped_is_quarantined_and_its_older_version_stays(
+        tmp_path: Path) -> None:
+    """A review's: a record the reader took but the mapping could not (a journal with an ISSN
+    and no title, as in a MEDLINE record cut short; an NLM id with a space) stopped the whole
+    build with a message naming no record; and a newer version was removed before it was
+    mapped, so one that could not be mapped would have taken its older version with it."""
+    first = tmp_path / "first.jsonl"
+    write_records([Article(pmid="99999981", title="Version one", version=1),
+                   Article(pmid="99999982", title="Fine")], first)
+    report = build([first], tmp_path / "b", default_articles=False)
+    newer = tmp_path / "newer.nbib"
+    newer.write_text("PMID- 99999981\nTI  - Version two, cut short\n"
+                     "IS  - 1467-5463 (Print)\n\nPMID- 99999983\nTI  - Its NLM id\nJID - a b\n"
+                     "JT  - A journal\n\nPMID- 99999984\nTI  - Kept\n", encoding="utf-8")
+    report = ingest([newer], tmp_path / "b")
+    count = report.files[str(newer)]
+    assert (count.seen, count.mapped, count.quarantined) == (3, 1, 2)
+    reasons = {r.pmid: r.reason for r in report.quarantine if r.provenance.file == str(newer)}
+    assert reasons == {
+        "99999981": "could not be mapped to RDF: its journal (1467-5463) has no title nor "
+                    "abbreviation (MEDLINE JT / TA, XML Journal/Title): a record cut short?",
+        "99999983": "could not be mapped to RDF: Invalid IRI code point ' '"}
+    store = open_read_only(release.current_release(tmp_path / "b") / "store")
+    titles = store.query("SELECT ?t WHERE { ?a a <https://schema.org/ScholarlyArticle> ; "
+                         "<http://purl.org/dc/terms/title> ?t } ORDER BY ?t",
+                         use_default_graph_as_union=True)
+    assert isinstance(titles, QuerySolutions)
+    assert [row[0].value for row in titles] == ["Fine", "Kept", "Version one"]
