@@ -279,3 +279,15 @@ def test_bad_page_names_the_file(tmp_path: Path) -> None:
 def test_page_without_identifiers_is_rejected() -> None:
     with pytest.raises(ValueError, match=r"^inline\.txt: .*no PMID, PMCID or DOI line$"):
         parse_page("A title but nothing else\nAbstract\nText.\n", file="inline.txt")
+
+
+def test_a_line_of_link_captions_is_no_reference_however_long() -> None:
+    """A review's: the pattern for such lines took time exponential in their captions (28:
+    171 s), so one saved page could hang a build; 40 captions are read at once now."""
+    from kg.seedpage import references
+
+    captions = " ".join(["DOI", "PubMed", "PMC", "Google Scholar"] * 10)
+    found = references([captions, "1. Smith J. A cited work. doi: 10.1000/xyz. PMID: 12345678.",
+                        captions + " x"])
+    assert [(r.pmid, r.doi) for r in found[:1]] == [("12345678", "10.1000/xyz")]
+    assert [r.citation for r in found[1:]] == [captions + " x"]
