@@ -80,6 +80,21 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     def store_error(error: StoreError) -> Response:
         return error_response(error.status, str(error))
 
+    @app.before_request
+    def readable_request() -> Response | None:
+        """A Host werkzeug cannot read (links built from it came out as ``http:/sitemap.xml``)
+        and a path that is not UTF-8 are answered 400 with the reason."""
+        raw_host = request.headers.get("Host", "")
+        if raw_host and not request.host:
+            return error_response(400, f"the Host header {raw_host[:100]!r} is not a host name "
+                                       "(and port): the links this server writes are built on it")
+        try:
+            request.environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            return error_response(400, "the path is not UTF-8 once percent-decoded: "
+                                       "percent-encode the UTF-8 bytes of each character")
+        return None
+
     @app.after_request
     def cors(response: Response) -> Response:
         response.headers.setdefault("Access-Control-Allow-Origin", "*")

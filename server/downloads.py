@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response, jsonify, send_file
+from flask import Blueprint, Response, jsonify, request, send_file
 
 from kg.release import CHECKSUMS, MANIFEST
 from server.pages import page_response, wants_page
@@ -78,6 +78,9 @@ def create_downloads_blueprint() -> Blueprint:
     @bp.route("/downloads/<name>")
     def download(name: str) -> Response:
         """One release file, with ETag, Last-Modified, Range and conditional requests."""
+        if not request.headers.get("Range", "bytes=").strip().lower().startswith("bytes="):
+            # a range unit other than bytes must be ignored (RFC 9110, 14.2): the whole file
+            request.environ.pop("HTTP_RANGE", None)
         release_dir = state().release_dir
         if name in RELEASE_INDEX and release_dir is not None:  # not in the manifest it is
             response = send_file(release_dir / name, mimetype=RELEASE_INDEX[name],

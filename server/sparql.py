@@ -66,7 +66,8 @@ def offered_types(query: str) -> tuple[str, ...]:
 def _check_charset() -> None:
     charset = request.mimetype_params.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
-        raise ProtocolError(415, f"the body is in {charset}; send it in UTF-8")
+        raise ProtocolError(415, f"the body is in {charset or 'an empty charset'!s}; send it in "
+                                 "UTF-8")
 
 
 def _body() -> bytes:
@@ -84,7 +85,7 @@ def _body_text() -> str:
     """The request body as text: UTF-8 only (the protocol's encoding)."""
     _check_charset()
     try:
-        return _body().decode("utf-8")
+        return _body().decode("utf-8").removeprefix("\ufeff")  # a byte order mark is no query
     except UnicodeDecodeError as error:
         raise ProtocolError(400, f"the body is not valid UTF-8: {error}") from None
 

@@ -110,6 +110,35 @@ def test_range_past_the_end_is_416(client: FlaskClient,
         assert response.status_code == 416
 
 
+def test_a_range_in_another_unit_is_ignored(client: FlaskClient,
+                                            default_build: tuple[Path, BuildReport]) -> None:
+    """RFC 9110 (14.2): a range unit the server does not know must be ignored; it was a 416."""
+    body = release_bytes(default_build, "void.ttl")
+    with client.get("/downloads/void.ttl", headers={"Range": "items=0-1"}) as response:
+        assert (response.status_code, response.data) == (200, body)
+
+
+def test_a_host_the_server_cannot_read_is_400_saying_so(client: FlaskClient) -> None:
+    """A review's: with ``Host: a b`` robots.txt named ``http:/sitemap.xml``."""
+    response = client.get("/robots.txt", headers={"Host": "a b"})
+    assert (response.status_code, response.text) == (400, (
+        "the Host header 'a b' is not a host name (and port): the links this server writes are "
+        "built on it\n"))
+    assert client.get("/robots.txt", headers={"Host": "evkg.example:8000"}).text.endswith(
+        "Sitemap: http://evkg.example:8000/sitemap.xml\n")
+
+
+def test_a_path_that_is_not_utf8_is_400_over_real_http(live_server: str) -> None:
+    """A review's: such a path was looked up with U+FFFD in it, a 404 naming an IRI nobody
+    asked for (werkzeug's test client cannot send one: it decodes the path first)."""
+    response = requests.get(live_server + "/article/%ff%fe", headers={"Accept": "text/turtle"},
+                            timeout=30)
+    assert (response.status_code, response.text) == (400, (
+        "the path is not UTF-8 once percent-decoded: percent-encode the UTF-8 bytes of each "
+        "character\n"))
+    assert requests.get(live_server + "/article/%C3%A9", timeout=30).status_code == 404
+
+
 def test_head_gives_headers_without_body(client: FlaskClient,
                                          default_build: tuple[Path, BuildReport]) -> None:
     size = len(release_bytes(default_build, "evkg.nt.gz"))

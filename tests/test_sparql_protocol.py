@@ -208,6 +208,18 @@ def test_rdf_xml_refuses_a_property_it_cannot_write(client: FlaskClient, predica
     assert etree.fromstring(fine.data).find("{*}Description") is not None
 
 
+def test_a_body_opening_with_a_byte_order_mark_is_the_query_after_it(
+        client: FlaskClient) -> None:
+    """A review's: an editor's UTF-8 BOM before the query was a 400 ("expected CONSTRUCT")."""
+    response = client.post("/sparql", data="\ufeffASK {}".encode(), headers={
+        "Content-Type": "application/sparql-query", "Accept": "text/csv"})
+    assert (response.status_code, response.text) == (200, "true")
+    empty = client.post("/sparql", data="query=ASK%7B%7D", headers={
+        "Content-Type": 'application/x-www-form-urlencoded; charset=""'})
+    assert (empty.status_code, empty.text) == (415, "the body is in an empty charset; send it in "
+                                                    "UTF-8\n")
+
+
 def test_json_ld_refuses_a_triple_term(client: FlaskClient, backend: Backend) -> None:
     """A review's: a CONSTRUCT of an RDF 1.2 triple term asked as JSON-LD was a 500 (the
     serialiser's "JSON-LD does not support RDF 1.2 yet")."""
