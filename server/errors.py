@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, request
 from gunicorn.http.errors import NoMoreData, ParseException
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import ClientDisconnected, HTTPException, MethodNotAllowed
 
 from server.executor import Failure
 from server.negotiation import NotAcceptable, wants_html
 from server.pages import page_response
+from server.workers import read_timeout
 
 
 class ProtocolError(Exception):
@@ -41,6 +42,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ProtocolError)
     def protocol_error(error: ProtocolError) -> Response:
         return error_response(error.status, error.message)
+
+    @app.errorhandler(ClientDisconnected)
+    def stalled_body(_: Exception) -> Response:
+        return error_response(400, "the request body ended before the length it announced "
+                                   "(Content-Length): the client went away or sent nothing for "
+                                   f"{read_timeout():g} s (EVKG_READ_TIMEOUT)")
 
     @app.errorhandler(ParseException)
     @app.errorhandler(NoMoreData)

@@ -1,12 +1,21 @@
-"""gunicorn's threaded worker, answering a request line too long for it with what to do instead.
+"""gunicorn's threaded worker, answering a request line too long for it with what to do instead,
+and dropping a client that stalls while its request is read or its answer written.
 
 gunicorn reads request lines of at most 8,190 bytes (its maximum; longer would be unlimited) and
 answers a longer one itself, before the app sees it, with "Request Line is too large": a long
 SPARQL query sent by GET (SPARQLWrapper's default) gets that. This worker says to POST it.
+
+gunicorn waits for a request's first bytes without a thread, but once its head has come a thread
+reads the body as the app asks for it: a client that announced 100 bytes and sent 6 held that
+thread for as long as it kept the connection open (a review's: twelve such connections left no
+thread to answer /health). Here each read and write of a request waits at most
+``EVKG_READ_TIMEOUT`` seconds (default 20) for the client.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 from typing import Any
 
 from gunicorn.http.errors import LimitRequestLine
@@ -21,8 +30,27 @@ class _PostInstead(LimitRequestLine):  # type: ignore[misc]
                 "SPARQL 1.1 protocol allows")
 
 
+def read_timeout() -> float:
+    try:
+        return float(os.environ.get("EVKG_READ_TIMEOUT", DEFAULT_READ_TIMEOUT))
+    except ValueError:
+        return DEFAULT_READ_TIMEOUT
+
+
+DEFAULT_READ_TIMEOUT = 20.0
+
+
 class Worker(ThreadWorker):  # type: ignore[misc]
-    """``gthread``, with the message of a request line over the limit rewritten."""
+    """``gthread``, with the message of a request line over the limit rewritten, and a limit
+    on how long a request's client may stall."""
+
+    def handle_request(self, req: Any, conn: Any) -> Any:
+        conn.sock.settimeout(read_timeout())
+        try:
+            return super().handle_request(req, conn)
+        finally:
+            with contextlib.suppress(OSError):  # closed, when the request failed
+                conn.sock.settimeout(None)  # blocking again, as gunicorn keeps it between them
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
         if isinstance(exc, LimitRequestLine) and not isinstance(exc, _PostInstead):

@@ -162,7 +162,7 @@ def live_server(default_build: tuple[Path, BuildReport], backend: Backend) -> It
     """``evkg serve`` (gunicorn) on 127.0.0.1 and a free port, on each backend; yields its URL."""
     out, _ = default_build
     port = free_port()
-    env = {**os.environ, "EVKG_QUERY_TIMEOUT": "5",
+    env = {**os.environ, "EVKG_QUERY_TIMEOUT": "5", "EVKG_READ_TIMEOUT": "3",
            **{f"EVKG_{key}": value for key, value in backend.config.items()}}
     process = subprocess.Popen(
         [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port", str(port),

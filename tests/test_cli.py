@@ -412,7 +412,7 @@ def test_a_json_record_with_a_null_field_is_quarantined(tmp_path: Path) -> None:
                                        "--without-default-articles"])
     assert result.exit_code == 0, result.output
     assert f"  {source}: seen 2 = mapped 1 + quarantined 1 + deleted 0" in result.output
-    assert (f"quarantined: {source}, line 1: not an article record: pmid: expected str, got "
+    assert (f"quarantined: {source}, line 1: not an article record: pmid: expected a string, got "
             "null") in result.output
 
 

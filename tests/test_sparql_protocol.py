@@ -491,6 +491,36 @@ def test_a_chunked_body_is_held_to_the_limit_and_a_broken_one_is_400(
             b"Invalid chunk size: b'zz'\n"))
 
 
+def test_a_client_that_stalls_in_its_body_is_answered_and_holds_no_thread(
+        live_server: str, backend: Backend) -> None:
+    """A review's: twelve connections that announced 100 bytes and sent 6 held every thread
+    for as long as they stayed open (/health went unanswered). The live server's limit is
+    EVKG_READ_TIMEOUT=3 s."""
+    if backend.name != "embedded":
+        pytest.skip("the web worker reads the body whatever the backend: once is enough")
+    host, port = live_server.removeprefix("http://").split(":")
+    stalled = []
+    for _ in range(12):
+        connection = socket.create_connection((host, int(port)), timeout=30)
+        connection.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                           b"application/sparql-query\r\nContent-Length: 100\r\n\r\nSELECT")
+        stalled.append(connection)
+    try:
+        assert requests.get(live_server + "/health", timeout=30).json()["status"] == "ok"
+        for connection in stalled:
+            answer = b""
+            while not answer.endswith(b"(EVKG_READ_TIMEOUT)\n") and (data := connection.recv(4096)):
+                answer += data
+            head, _, body = answer.partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 400 ")
+            assert body == (b"the request body ended before the length it announced "
+                            b"(Content-Length): the client went away or sent nothing for 3 s "
+                            b"(EVKG_READ_TIMEOUT)\n")
+    finally:
+        for connection in stalled:
+            connection.close()
+
+
 def _nested(levels: int) -> str:
     """A query of ``levels`` nested FILTER NOT EXISTS (the deepest stack a level a review
     found): every article that is not … an article, so none."""
