@@ -9,6 +9,7 @@ matched too but the canonical type is returned, so one answer has one media type
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from werkzeug.datastructures import MIMEAccept
@@ -89,7 +90,7 @@ class NotAcceptable(Exception):
     """No offered media type satisfies the request; the message lists what is offered."""
 
     def __init__(self, wanted: str, offered: Sequence[str]) -> None:
-        self.offered = tuple(offered)
+        self.wanted, self.offered = wanted, tuple(offered)
         super().__init__(f"cannot answer with {wanted}; available: {', '.join(offered)}")
 
 
@@ -130,8 +131,17 @@ def choose_media_type(accept: str | None, offered: Sequence[str],
     parsed = parse_accept(accept)
     best = parsed.best_match([*offered, *aliases])
     if best is None:
-        raise NotAcceptable(accept, offered)
+        unread = [part.strip() for part in accept.split(",")
+                  if (q := _QUALITY.search(part)) and not _VALID_QUALITY.fullmatch(q.group(1))]
+        raise NotAcceptable(accept + (f" ({', '.join(unread)}: a quality value is a number from "
+                                      "0 to 1, such as q=0.5)" if unread else ""), offered)
     return aliases.get(best, best)
+
+
+_QUALITY = re.compile(r";\s*q\s*=\s*([^;,]*)", re.IGNORECASE)
+_VALID_QUALITY = re.compile(r"\s*(?:0?\.\d{1,3}|0|1(?:\.0{0,3})?)\s*")
+#: "q=.2", as Java's default Accept writes it (werkzeug drops such a range).
+_LEADING_POINT = re.compile(r"(;\s*q\s*=\s*)\.(?=\d)", re.IGNORECASE)
 
 
 def wants_html(accept: str | None) -> bool:
@@ -150,5 +160,12 @@ def parse_accept(accept: str) -> MIMEAccept:
     ``profile``); werkzeug matches them exactly, so such a range matched nothing offered and
     the answer was 406. Each type here is answered in one form, UTF-8, so they are dropped.
     """
-    parsed = parse_accept_header(accept, MIMEAccept)
-    return MIMEAccept([(value.split(";", 1)[0].strip(), quality) for value, quality in parsed])
+    parsed = parse_accept_header(_LEADING_POINT.sub(r"\g<1>0.", accept), MIMEAccept)
+    return MIMEAccept([(_media_range(value), quality) for value, quality in parsed])
+
+
+def _media_range(value: str) -> str:
+    """A range without its parameters; a bare ``*`` (Java's default Accept has ``*; q=.2``)
+    is ``*/*``."""
+    media = value.split(";", 1)[0].strip()
+    return "*/*" if media == "*" else media

@@ -124,10 +124,10 @@ def _answer(iri: str) -> Response:
     try:
         media_type = choose_media_type(request.headers.get("Accept"),
                                        (*DOCUMENT_TYPES, *CITATION_TYPES), request.args.getlist("format"))
-    except NotAcceptable:
+    except NotAcceptable as refused:
         if not resource_triples(iri):  # an unknown IRI is a 404 whatever was asked for
             return not_found_response(iri)
-        raise
+        raise NotAcceptable(refused.wanted, ("text/html", *refused.offered)) from None
     if media_type in CITATION_TYPES:
         return citation_response(iri, media_type)
     triples = resource_triples(iri)

@@ -81,6 +81,11 @@ CASES = [
     (None, ["rdf+xml", RDFXML], RDF_TYPES, RDFXML),
     (None, ["nonsense", TSV], RESULTS_TYPES, TSV),
     (None, [""], RESULTS_TYPES, JSON),
+    # Java's default Accept: a bare "*" and "q=.2" (werkzeug dropped both ranges: a 406)
+    ("text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2", None, RESULTS_TYPES, JSON),
+    ("text/html, image/gif, image/jpeg, *; q=.2", None, RDF_TYPES, TURTLE),
+    # a range whose quality cannot be read is left out, the others still count
+    (f"{CSV};q=0.5, {TSV};q=abc", None, RESULTS_TYPES, CSV),
 ]
 
 
@@ -114,6 +119,16 @@ def test_unsupported_type_is_not_acceptable_listing_offered(
     for media_type in offered:
         assert media_type in str(raised.value)
     assert (format_param or accept or "") in str(raised.value)
+
+
+@pytest.mark.parametrize("accept", [f"{JSON};q=abc", "*/*;q=2", "*/*;q=-1", "*/*;q=nan"])
+def test_a_quality_value_that_cannot_be_read_is_named(accept: str) -> None:
+    """A review's: the 406 listed the very type asked for as available, and said nothing of
+    its quality value."""
+    with pytest.raises(NotAcceptable) as raised:
+        choose_media_type(accept, RESULTS_TYPES)
+    assert str(raised.value).startswith(f"cannot answer with {accept} ({accept}: a quality value "
+                                        "is a number from 0 to 1, such as q=0.5); available: ")
 
 
 @pytest.mark.parametrize(("accept", "expected"), [

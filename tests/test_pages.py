@@ -254,6 +254,15 @@ def test_article_answers_in_ris_bibtex_and_csl_json_by_accept_or_format(client: 
     assert client.get("/article/24735924", headers={"Accept": "*/*"}).mimetype == "text/turtle"
 
 
+def test_a_page_refused_lists_html_among_what_it_answers_in(client: FlaskClient) -> None:
+    """A review's: the 406 of a resource listed its RDF and citation types, not the HTML page
+    every resource has."""
+    answer = client.get("/article/24735924", headers={"Accept": "image/png"})
+    assert answer.status_code == 406
+    assert answer.get_data(as_text=True).startswith(
+        "cannot answer with image/png; available: text/html, text/turtle, ")
+
+
 def test_only_articles_answer_in_a_citation_format(client: FlaskClient) -> None:
     answer = client.get("/cargo/hsa-miR-105", headers={"Accept": "application/x-bibtex"})
     assert answer.status_code == 406
