@@ -139,6 +139,23 @@ def _graph_answer(triples: list[Triple], media_type: str) -> bytes | Failure:
 
 
 def _answer(results: QueryResult, job: QueryJob) -> Answer | Failure:
+    """Serialise evaluated ``results`` for ``job``; an answer that XML 1.0 cannot hold is a
+    406 (the serialisers wrote control characters raw: no XML parser reads that)."""
+    answer = _serialised(results, job)
+    if (isinstance(answer, Answer) and job.media_type in XML_TYPES
+            and (bad := _NOT_XML.search(answer.body))):
+        return Failure(406, f"the answer holds the control character U+{bad.group()[0]:04X}, "
+                            "which XML 1.0 cannot carry: ask for JSON, CSV or TSV (or Turtle, "
+                            "N-Triples, JSON-LD for a graph) instead")
+    return answer
+
+
+#: Media types written as XML, and the characters XML 1.0 has no place for.
+XML_TYPES = ("application/sparql-results+xml", "application/rdf+xml")
+_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _serialised(results: QueryResult, job: QueryJob) -> Answer | Failure:
     """Serialise evaluated ``results`` for ``job``; the cap applies to rows and triples."""
     cap = job.max_rows if job.max_rows > 0 else None
     if isinstance(results, QueryBoolean | QuerySolutions):

@@ -287,6 +287,10 @@ def create_sparql_blueprint() -> Blueprint:
             if wants_html(request.headers.get("Accept")):
                 return editor_response()
             return service_description_response()
+        if "update" in request.args:
+            raise ProtocolError(400, "an 'update' in the URL is not read: the protocol takes an "
+                                     "update only as a form field or an application/"
+                                     "sparql-update body")
         raise ProtocolError(400, "missing 'query' parameter: send a SPARQL query as ?query=, "
                                  "as a form field, or as an application/sparql-query body")
 

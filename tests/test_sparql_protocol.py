@@ -220,6 +220,34 @@ def test_a_body_opening_with_a_byte_order_mark_is_the_query_after_it(
                                                     "UTF-8\n")
 
 
+def test_an_answer_xml_cannot_hold_is_a_406_and_json_has_it(client: FlaskClient) -> None:
+    """A review's: a literal with U+0001 was written raw into SPARQL XML and RDF/XML, a 200
+    that no XML parser reads."""
+    select = 'SELECT ("a\\u0001b" AS ?x) WHERE {}'
+    construct = 'CONSTRUCT { <http://x/a> <http://x/p> "a\\u0001b" } WHERE {}'
+    for query, media_type in ((select, "application/sparql-results+xml"),
+                              (construct, "application/rdf+xml")):
+        response = client.get("/sparql", query_string={"query": query},
+                              headers={"Accept": media_type})
+        assert (response.status_code, response.text) == (406, (
+            "the answer holds the control character U+0001, which XML 1.0 cannot carry: ask for "
+            "JSON, CSV or TSV (or Turtle, N-Triples, JSON-LD for a graph) instead\n"))
+    response = client.get("/sparql", query_string={"query": select},
+                          headers={"Accept": "application/sparql-results+json"})
+    assert response.json["results"]["bindings"][0]["x"]["value"] == "a\u0001b"
+    fine = client.get("/sparql", query_string={"query": 'SELECT ("a\tb" AS ?x) {}'},
+                      headers={"Accept": "application/sparql-results+xml"})
+    assert etree.fromstring(fine.data).findtext(".//{*}literal") == "a\tb"
+
+
+def test_an_update_in_the_url_of_a_form_post_is_named(client: FlaskClient) -> None:
+    response = client.post("/sparql?update=CLEAR%20ALL", data={},
+                           content_type="application/x-www-form-urlencoded")
+    assert (response.status_code, response.text) == (400, (
+        "an 'update' in the URL is not read: the protocol takes an update only as a form field "
+        "or an application/sparql-update body\n"))
+
+
 def test_json_ld_refuses_a_triple_term(client: FlaskClient, backend: Backend) -> None:
     """A review's: a CONSTRUCT of an RDF 1.2 triple term asked as JSON-LD was a 500 (the
     serialiser's "JSON-LD does not support RDF 1.2 yet")."""
