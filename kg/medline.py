@@ -285,11 +285,16 @@ def _comment(tag: str, value: str) -> CommentCorrection:
                              note=note.strip() if pmid else value)
 
 
+#: ``value [kind]``; the value ends in a non-space, so the pattern does not try every split of a
+#: long run of spaces (it was quadratic in them).
+_ARTICLE_ID = re.compile(r"(.*\S)\s*\[(\w+)\]")
+
+
 def _article_ids(fields: list[Field]) -> dict[str, str]:
     """AID/LID values by kind: ``10.3389/... [doi]``, ``PMC10393036 [pmc]``."""
     ids: dict[str, str] = {}
     for value in _every(fields, "AID") + _every(fields, "LID"):
-        match = re.fullmatch(r"(.+?)\s*\[(\w+)\]", value)
+        match = _ARTICLE_ID.fullmatch(value)
         if match:
             ids.setdefault(match.group(2).lower(), match.group(1))
     return ids
