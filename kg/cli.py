@@ -148,7 +148,7 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "xml", "csv", "tsv"]),
               default="table", show_default=True)
 def query_command(query_or_file: str, out: Path, fmt: str) -> None:
-    """Run a SPARQL query (text or a .rq file) against a build and print the results.
+    """Run a SPARQL query (text, or a file such as a .rq) against a build and print the results.
 
     Relative IRIs are resolved against the graph's base IRI (``<article/37534210>``)."""
     from kg.querying import on_query_stack, print_results
@@ -254,6 +254,8 @@ def export_command(out: Path, fmt: str, graph: str | None, output: Path | None) 
                 export_graph(store_dir, fmt, graph, handle)
     except (FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
+    except OSError as error:  # a full disk: OUTPUT stays as it was
+        raise click.ClickException(f"the export could not be written: {error}") from None
 
 
 @contextmanager
