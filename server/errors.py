@@ -49,13 +49,17 @@ def register_error_handlers(app: Flask) -> None:
                                    "(Content-Length): the client went away or sent nothing for "
                                    f"{read_timeout():g} s (EVKG_READ_TIMEOUT)")
 
+    # gunicorn reads a chunked body as the application reads it: a broken one raised through
+    # the handler (500)
     @app.errorhandler(ParseException)
-    @app.errorhandler(NoMoreData)
     def broken_body(error: Exception) -> Response:
-        # gunicorn reads a chunked body as the application reads it: a broken one raised
-        # through the handler (500)
         return error_response(400, f"the request body is not valid chunked transfer coding "
                                    f"(Transfer-Encoding: chunked): {error}")
+
+    @app.errorhandler(NoMoreData)
+    def body_cut_short(_: Exception) -> Response:
+        return error_response(400, "the request body ended before its last chunk (Transfer-"
+                                   "Encoding: chunked): the client went away")
 
     @app.errorhandler(NotAcceptable)
     def not_acceptable(error: NotAcceptable) -> Response:

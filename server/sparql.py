@@ -66,7 +66,7 @@ def offered_types(query: str) -> tuple[str, ...]:
 def _check_charset() -> None:
     charset = request.mimetype_params.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
-        raise ProtocolError(415, f"the body is in {charset or 'an empty charset'!s}; send it in "
+        raise ProtocolError(415, f"the body is in {charset or 'an empty charset'}; send it in "
                                  "UTF-8")
 
 
