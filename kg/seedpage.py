@@ -28,6 +28,7 @@ from kg.records import (
     PublicationType,
     Qualifier,
     Reference,
+    Rejected,
     Substance,
     is_retracted,
 )
@@ -93,9 +94,34 @@ _MONTHS = {name: number for number, name in enumerate(
     start=1)}
 
 
-def read_pages(path: Path) -> Iterator[Article]:
-    """The articles of one saved page file: the main article, then its related entries."""
-    yield from parse_page(path.read_text(encoding="utf-8-sig"), file=str(path))
+def read_pages(path: Path) -> Iterator[Article | Rejected]:
+    """The articles of one saved page file: the main article, then its related entries; then
+    each summary line under a heading that lists no articles (one whose own heading is gone)."""
+    text = path.read_text(encoding="utf-8-sig")
+    yield from parse_page(text, file=str(path))
+    yield from stray_entries(text, file=str(path))
+
+
+#: Sections whose lines the reader does not take as articles.
+_UNLISTED = ("Figures", "Conflict of interest statement", "Related information",
+             "Grants and funding", "Associated data", "Supplementary info")
+
+
+def stray_entries(text: str, *, file: str = "") -> Iterator[Rejected]:
+    """A ``Rejected`` for each summary line (one with "PMID: n") in a section that lists no
+    articles: with a page's "Similar articles" heading removed, its entries fell under
+    "Figures" and were dropped without a word (a review's)."""
+    _, sections = split_sections(text)
+    for heading in _UNLISTED:
+        for number, entry in enumerate(entries(sections.get(heading, [])), start=1):
+            found = _PMID.search(entry)
+            pmid = found["pmid"] if found else ""
+            yield Rejected(
+                reason=f"{file or '<page>'}: a summary line with PMID {pmid} under the heading "
+                       f"'{heading}', which lists no articles: the heading of its list (such as "
+                       "'Similar articles' or 'Cited by') is missing, so what it is cannot be "
+                       "told", provenance=Provenance(file=file, position=f"{heading}:{number}"),
+                pmid=pmid, title=fallback_title(entry))
 
 
 def parse_page(text: str, *, file: str = "") -> list[Article]:

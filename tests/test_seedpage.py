@@ -291,3 +291,25 @@ def test_a_line_of_link_captions_is_no_reference_however_long() -> None:
                         captions + " x"])
     assert [(r.pmid, r.doi) for r in found[:1]] == [("12345678", "10.1000/xyz")]
     assert [r.citation for r in found[1:]] == [captions + " x"]
+
+
+def test_entries_whose_heading_is_gone_are_named_not_dropped(tmp_path: Path) -> None:
+    """A review's: with the seed page's "Similar articles" heading removed, its five entries
+    fell under "Figures" and were dropped without a word."""
+    if not SEED.exists():
+        pytest.skip("../shared is absent: the real seed page is not available")
+    page = tmp_path / "page.txt"
+    page.write_text(SEED.read_text(encoding="utf-8").replace("\nSimilar articles\n", "\n", 1),
+                    encoding="utf-8")
+    records = list(read_pages(page))
+    articles = [r for r in records if isinstance(r, Article)]
+    named = [r for r in records if not isinstance(r, Article)]
+    assert len(articles) == 6 and articles[0].similar_pmids == ()
+    assert [(r.pmid, r.provenance.position) for r in named] == [
+        (pmid, f"Figures:{n}") for n, pmid in enumerate(
+            ("40103824", "35053279", "32443642", "30925929", "36521658"), start=1)]
+    assert named[0].reason == (
+        f"{page}: a summary line with PMID 40103824 under the heading 'Figures', which lists no "
+        "articles: the heading of its list (such as 'Similar articles' or 'Cited by') is "
+        "missing, so what it is cannot be told")
+    assert named[0].title.startswith("Tumor-derived extracellular vesicles: key drivers")
