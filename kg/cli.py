@@ -97,9 +97,10 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
         click.echo((f"nothing changed: release {report.version} stays current ({size})"
                     if report.unchanged else f"release {report.version}: {size}")
                    + f" -> {report.release_dir}")
-        for name in report.remembered:
-            click.echo(f"  --{name} {report.inputs[name]['file']}: the file the previous release "
-                       "was made with")
+        for name, given in report.inputs.items():
+            click.echo(f"  --{name} {given['file']}" + (
+                ": the file the previous release was made with" if name in report.remembered
+                else ""))
         if report.unrecorded:
             click.echo(f"  release {report.based_on} does not record whether it was made with "
                        "--mesh or --mirbase (an older evkg made it): this ingest read its "

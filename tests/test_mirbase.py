@@ -160,6 +160,11 @@ def test_an_ingest_takes_the_builds_mirbase_again(tmp_path: Path) -> None:
     assert (f"Error: the current release {released.name} was made with --mirbase {gff3}, "
             f"which has changed since: give --mirbase {gff3} to take it as it is now "
             "(or another file)") in result.output
+    result = CliRunner().invoke(main, ["ingest", str(third), "--into", str(out),
+                                       "--mirbase", str(gff3)])
+    assert result.exit_code == 0, result.output
+    assert f"\n  --mirbase {gff3}\n" in result.output  # given: named too (it was not)
+    released = current_release(out)
     gff3.unlink()
     result = CliRunner().invoke(main, ["ingest", str(third), "--into", str(out)])
     assert result.exit_code == 1
