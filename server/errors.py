@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, request
 from gunicorn.http.errors import NoMoreData, ParseException
-from werkzeug.exceptions import ClientDisconnected, HTTPException, MethodNotAllowed
+from werkzeug.exceptions import BadHost, ClientDisconnected, HTTPException, MethodNotAllowed
 
 from server.executor import Failure
 from server.negotiation import NotAcceptable, wants_html
@@ -77,6 +77,9 @@ def register_error_handlers(app: Flask) -> None:
     def bad_request(error: Exception) -> Response:
         message = (error.description if isinstance(error, HTTPException) and error.description
                    else "the request is not one this server can answer")
+        if isinstance(error, BadHost):  # routing could not take the Host (it said only that)
+            message = (f"the Host header {request.headers.get('Host', '')[:100]!r} is not a host "
+                       "name (and port) this server can route")
         if wants_html(request.headers.get("Accept")):  # a person following a link
             return page_response("bad_request.html", status=400, message=message)
         response = error_response(400, message)
