@@ -148,9 +148,11 @@ def _records(path: Path) -> Iterator[tuple[int, list[Field], str]]:
             if match:
                 start = start if fields else number
                 fields.append((match.group(1), match.group(2).strip()))
-            elif fields:  # a continuation line (indented by six spaces)
+            elif fields and line[:1] == " ":  # a continuation line (indented by six spaces)
                 tag, value = fields[-1]
                 fields[-1] = (tag, f"{value} {line.strip()}".strip())
+            elif fields:  # a stray line: it costs the record (above), and is no field's
+                continue
             else:  # lines before a record's first tag line: a chunk of their own
                 start = number
                 fields.append(("", line.strip()))

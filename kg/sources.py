@@ -61,9 +61,9 @@ def head(path: Path, size: int = 2048) -> bytes:
 _OTHER_BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32",
                b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
 #: A MEDLINE tag line: a tag of up to four capitals, padded to four, then "- ".
-_MEDLINE_TAG = re.compile(rb"[A-Z][A-Z0-9]{0,3} {0,3}- ")
+_MEDLINE_TAG = re.compile(rb"[A-Z][A-Z0-9]{0,3}[ \t]{0,3}-[ \t]")
 #: A PMID line of MEDLINE text anywhere in the head (a saved page writes "PMID: 37534210").
-_MEDLINE_PMID = re.compile(rb"^PMID- *\d", re.MULTILINE)
+_MEDLINE_PMID = re.compile(rb"^PMID[ \t]*-[ \t]*\d", re.MULTILINE)
 KNOWN_FORMATS = ("PubMed XML .xml/.xml.gz, MEDLINE .txt/.nbib, a saved PubMed page .txt, or evkg "
                  "JSON Lines .jsonl")
 

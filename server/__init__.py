@@ -84,8 +84,8 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     def readable_request() -> Response | None:
         """A Host werkzeug cannot read (links built from it came out as ``http:/sitemap.xml``)
         and a path that is not UTF-8 are answered 400 with the reason."""
-        raw_host = request.headers.get("Host", "")
-        if raw_host and not request.host:
+        raw_host = request.headers.get("Host")
+        if raw_host is not None and not request.host:
             return error_response(400, f"the Host header {raw_host[:100]!r} is not a host name "
                                        "(and port): the links this server writes are built on it")
         try:

@@ -45,9 +45,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ClientDisconnected)
     def stalled_body(_: Exception) -> Response:
-        return error_response(400, "the request body ended before the length it announced "
-                                   "(Content-Length): the client went away or sent nothing for "
-                                   f"{read_timeout():g} s (EVKG_READ_TIMEOUT)")
+        return error_response(400, "the request body ended before it was whole (its "
+                                   "Content-Length, or its last chunk): the client went away or "
+                                   f"sent nothing for {read_timeout():g} s (EVKG_READ_TIMEOUT)")
 
     # gunicorn reads a chunked body as the application reads it: a broken one raised through
     # the handler (500)

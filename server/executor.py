@@ -144,15 +144,15 @@ def _answer(results: QueryResult, job: QueryJob) -> Answer | Failure:
     answer = _serialised(results, job)
     if (isinstance(answer, Answer) and job.media_type in XML_TYPES
             and (bad := _NOT_XML.search(answer.body))):
-        return Failure(406, f"the answer holds the control character U+{bad.group()[0]:04X}, "
-                            "which XML 1.0 cannot carry: ask for JSON, CSV or TSV (or Turtle, "
+        return Failure(406, f"the answer holds the character U+{ord(bad.group().decode()):04X}"
+                            ", which XML 1.0 cannot carry: ask for JSON, CSV or TSV (or Turtle, "
                             "N-Triples, JSON-LD for a graph) instead")
     return answer
 
 
 #: Media types written as XML, and the characters XML 1.0 has no place for.
 XML_TYPES = ("application/sparql-results+xml", "application/rdf+xml")
-_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")  # U+FFFE, U+FFFF too
 
 
 def _serialised(results: QueryResult, job: QueryJob) -> Answer | Failure:

@@ -139,9 +139,11 @@ def choose_media_type(accept: str | None, offered: Sequence[str],
 
 
 _QUALITY = re.compile(r";\s*q\s*=\s*([^;,]*)", re.IGNORECASE)
-_VALID_QUALITY = re.compile(r"\s*(?:0?\.\d{1,3}|0|1(?:\.0{0,3})?)\s*")
-#: "q=.2", as Java's default Accept writes it (werkzeug drops such a range).
+_VALID_QUALITY = re.compile(r"\s*(?:0(?:\.\d{0,3})?|\.\d{1,3}|1(?:\.0{0,3})?)\s*")
+#: "q=.2", as Java's default Accept writes it, and "q=1." (RFC 9110 allows no digit after the
+#: point): werkzeug drops such a range.
 _LEADING_POINT = re.compile(r"(;\s*q\s*=\s*)\.(?=\d)", re.IGNORECASE)
+_TRAILING_POINT = re.compile(r"(;\s*q\s*=\s*[01])\.(?=\s*(?:[;,]|$))", re.IGNORECASE)
 
 
 def wants_html(accept: str | None) -> bool:
@@ -160,7 +162,8 @@ def parse_accept(accept: str) -> MIMEAccept:
     ``profile``); werkzeug matches them exactly, so such a range matched nothing offered and
     the answer was 406. Each type here is answered in one form, UTF-8, so they are dropped.
     """
-    parsed = parse_accept_header(_LEADING_POINT.sub(r"\g<1>0.", accept), MIMEAccept)
+    readable = _TRAILING_POINT.sub(r"\g<1>", _LEADING_POINT.sub(r"\g<1>0.", accept))
+    parsed = parse_accept_header(readable, MIMEAccept)
     return MIMEAccept([(_media_range(value), quality) for value, quality in parsed])
 
 

@@ -124,6 +124,10 @@ def test_a_host_the_server_cannot_read_is_400_saying_so(client: FlaskClient) -> 
     assert (response.status_code, response.text) == (400, (
         "the Host header 'a b' is not a host name (and port): the links this server writes are "
         "built on it\n"))
+    empty = client.get("/robots.txt", headers={"Host": ""})
+    assert (empty.status_code, empty.text) == (400, (
+        "the Host header '' is not a host name (and port): the links this server writes are "
+        "built on it\n"))
     long_host = client.get("/robots.txt", headers={"Host": "x" * 300})
     assert (long_host.status_code, long_host.text) == (400, (
         f"the Host header {'x' * 100!r} is not a host name (and port) this server can route\n"))

@@ -228,6 +228,20 @@ def test_a_line_that_is_no_medline_costs_its_record_named_by_line(tmp_path: Path
          "MEDLINE record 4 holds a NUL byte at line 14, column 11: not text")]
 
 
+def test_a_stray_line_after_the_pmid_is_no_part_of_it(tmp_path: Path) -> None:
+    """A second review's: the line was glued to the PMID of the quarantined record."""
+    assert _read(tmp_path / "x.nbib", b"PMID- 11111111\nOWN \nTI  - A title.\n") == [
+        ("Rejected", "11111111", "record 1, line 1",
+         "MEDLINE record 1 has a line that is neither a tag line ('TAG - value') nor a "
+         "continuation (indented by six spaces): line 2: 'OWN '")]
+
+
+def test_a_txt_export_with_a_tab_after_its_tags_is_medline(tmp_path: Path) -> None:
+    """A second review's: 'PMID-\\t…' sent a .txt to the saved-page reader, which lost it."""
+    assert _read(tmp_path / "x.txt", b"PMID-\t11111111\nTI  -\tA title.\n") == [
+        ("Article", "11111111", "record 1, line 1", "")]
+
+
 def test_a_header_before_the_records_is_named_and_the_records_are_read(tmp_path: Path) -> None:
     """A .txt whose first line is not a tag line went to the saved-page reader, which lost
     every record ("not a saved PubMed page")."""

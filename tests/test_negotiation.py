@@ -84,6 +84,8 @@ CASES = [
     # Java's default Accept: a bare "*" and "q=.2" (werkzeug dropped both ranges: a 406)
     ("text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2", None, RESULTS_TYPES, JSON),
     ("text/html, image/gif, image/jpeg, *; q=.2", None, RDF_TYPES, TURTLE),
+    # RFC 9110 allows no digit after the point (werkzeug dropped the range)
+    (f"{CSV};q=1., {JSON};q=0.", None, RESULTS_TYPES, CSV),
     # a range whose quality cannot be read is left out, the others still count
     (f"{CSV};q=0.5, {TSV};q=abc", None, RESULTS_TYPES, CSV),
 ]
