@@ -85,7 +85,7 @@ def _body_text() -> str:
     """The request body as text: UTF-8 only (the protocol's encoding)."""
     _check_charset()
     try:
-        return _body().decode("utf-8").removeprefix("\ufeff")  # a byte order mark is no query
+        return _body().decode("utf-8")
     except UnicodeDecodeError as error:
         raise ProtocolError(400, f"the body is not valid UTF-8: {error}") from None
 
@@ -279,10 +279,11 @@ def create_sparql_blueprint() -> Blueprint:
         if request.method == "OPTIONS":
             return preflight_response()
         operation = read_operation()
+        # a byte order mark an editor wrote before the text is no part of it (body, form, URL)
         if operation.update is not None:
-            return update_response(operation, operation.update)
+            return update_response(operation, operation.update.removeprefix("\ufeff"))
         if operation.query is not None:
-            return query_response(operation, operation.query)
+            return query_response(operation, operation.query.removeprefix("\ufeff"))
         if request.method in ("GET", "HEAD"):
             if wants_html(request.headers.get("Accept")):
                 return editor_response()

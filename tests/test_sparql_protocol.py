@@ -214,6 +214,11 @@ def test_a_body_opening_with_a_byte_order_mark_is_the_query_after_it(
     response = client.post("/sparql", data="\ufeffASK {}".encode(), headers={
         "Content-Type": "application/sparql-query", "Accept": "text/csv"})
     assert (response.status_code, response.text) == (200, "true")
+    for sent in (client.post("/sparql", data={"query": "\ufeffASK {}"}, headers={
+                     "Accept": "text/csv"}),
+                 client.get("/sparql", query_string={"query": "\ufeffASK {}"},
+                            headers={"Accept": "text/csv"})):
+        assert (sent.status_code, sent.text) == (200, "true")  # a second review's
     empty = client.post("/sparql", data="query=ASK%7B%7D", headers={
         "Content-Type": 'application/x-www-form-urlencoded; charset=""'})
     assert (empty.status_code, empty.text) == (415, "the body is in an empty charset; send it in "
