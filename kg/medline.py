@@ -143,19 +143,18 @@ def _records(path: Path) -> Iterator[tuple[int, list[Field], str]]:
                 # lines of no record before it (a header a tool wrote), or another record's PMID
                 yield start, fields, problem
                 fields, problem = [], ""
-            problem = problem or _line_problem(line, number,
-                                               stray=not match and not (fields and line[:1] == " "))
+            continuation = not match and bool(fields) and line.startswith(" ")
+            problem = problem or _line_problem(line, number, stray=not (match or continuation))
             if match:
                 start = start if fields else number
                 fields.append((match.group(1), match.group(2).strip()))
-            elif fields and line[:1] == " ":  # a continuation line (indented by six spaces)
+            elif continuation:  # indented by six spaces
                 tag, value = fields[-1]
                 fields[-1] = (tag, f"{value} {line.strip()}".strip())
-            elif fields:  # a stray line: it costs the record (above), and is no field's
-                continue
-            else:  # lines before a record's first tag line: a chunk of their own
+            elif not fields:  # lines before a record's first tag line: a chunk of their own
                 start = number
                 fields.append(("", line.strip()))
+            # else a stray line: it costs the record (above), and is no field's
     if fields:
         yield start, fields, problem
 

@@ -82,10 +82,9 @@ _PMCID = re.compile(r"\bPMCID:\s*(?P<pmcid>PMC\d+)")
 #: Trailing markers of a summary line that are not publication types.
 _NOT_TYPES = frozenset({"Free PMC article", "Free article", "Free Books & Documents",
                         "Free full text", "Online ahead of print"})
-#: Link captions in a reference list, not references.
-#: What a line of link captions is made of (a line of nothing else is no reference). Taken out
-#: and the rest looked at: a repeated group of optional parts took time exponential in the
-#: captions of a line (a review's: 28 captions, 171 s).
+#: What a line of link captions in a reference list is made of (a line of nothing else is no
+#: reference). Taken out and the rest looked at: a repeated group of optional parts took time
+#: exponential in the captions of a line (a review's: 28 captions, 171 s).
 _LINK_PARTS = re.compile(r"DOI|PubMed|PMC|Google Scholar|Free PMC article|Free article|[-–\s]+",
                          re.IGNORECASE)
 _SHOW_MORE = re.compile(r"Show (?:all|more)\b", re.IGNORECASE)
