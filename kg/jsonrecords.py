@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import types
 import typing
 from collections.abc import Iterable, Iterator
@@ -113,8 +114,8 @@ def read_records(path: Path) -> Iterator[Article | Rejected]:
             try:
                 line = raw.decode("utf-8")
                 data = json.loads(line)
-                # a lone surrogate (\udc80) is valid JSON but no text: writing it failed later
-                json.dumps(data, ensure_ascii=False).encode("utf-8")
+                if _SURROGATE_ESCAPE.search(raw):  # \udc80 alone is valid JSON but no text:
+                    json.dumps(data, ensure_ascii=False).encode("utf-8")  # writing it failed
                 article = record_from_dict(Article, data)
             except UnicodeDecodeError as error:
                 yield Rejected(reason=f"not UTF-8 text: {error.reason} at byte {error.start + 1} "
@@ -134,6 +135,11 @@ def read_records(path: Path) -> Iterator[Article | Rejected]:
                                            position=f"line {number}")
                 article = dataclasses.replace(article, provenance=prov)
             yield article
+
+
+#: An escape of a UTF-16 surrogate (U+D800–U+DFFF): only such escapes make a lone one (a pair
+#: is one character), so only a line holding one is checked by encoding what it gave.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def _pmid(data: Any) -> str:
