@@ -57,8 +57,9 @@ def _absolute(iri: str, written: str) -> Target:
                         "in full, e.g. SERVICE <https://sparql.uniprot.org/sparql>")
 
 
-def _scanned_targets(query: str) -> list[Target]:
-    """SERVICE targets found by scanning the text outside strings, comments and IRIs."""
+def service_targets(query: str) -> list[Target]:
+    """Every SERVICE target of ``query``, read from its text outside strings, comments and
+    IRIs."""
     code = blank(query)
     keywords = blank(query, iris=True)
     prefixes = {m.group("prefix") or "": m.group("iri") for m in _DECLARATION.finditer(code)
@@ -80,11 +81,6 @@ def _scanned_targets(query: str) -> list[Target]:
             else:
                 targets.append(_absolute(prefixes[prefix] + local, f"{prefix}:{local}"))
     return targets
-
-
-def service_targets(query: str) -> list[Target]:
-    """Every SERVICE target of ``query``."""
-    return _scanned_targets(query)
 
 
 def check_services(targets: Sequence[Target], allowlist: Sequence[str]) -> Failure | None:
