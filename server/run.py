@@ -58,7 +58,8 @@ def preload_allocator() -> None:
         os.environ["LD_PRELOAD"] = " ".join([*preloaded, library])
 
 
-def _number(name: str, default: float) -> float:
+def number_setting(name: str, default: float) -> float:
+    """The number an environment variable sets, else ``default``."""
     try:
         return float(os.environ.get(name, default))
     except ValueError:
@@ -67,8 +68,8 @@ def _number(name: str, default: float) -> float:
 
 def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
     """The gunicorn command line: threaded workers, timeouts that leave the limit to the app."""
-    timeout = int(_number("EVKG_QUERY_TIMEOUT", 30)) + WORKER_GRACE
-    threads = max(1, int(_number("EVKG_THREADS", DEFAULT_THREADS)))
+    timeout = int(number_setting("EVKG_QUERY_TIMEOUT", 30)) + WORKER_GRACE
+    threads = max(1, int(number_setting("EVKG_THREADS", DEFAULT_THREADS)))
     return [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
             "--workers", str(workers), "--worker-class", "server.workers.Worker",
             "--threads", str(threads),

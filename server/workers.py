@@ -15,11 +15,12 @@ thread to answer /health). Here each read and write of a request waits at most
 from __future__ import annotations
 
 import contextlib
-import os
 from typing import Any
 
 from gunicorn.http.errors import LimitRequestLine
 from gunicorn.workers.gthread import ThreadWorker
+
+from server.run import number_setting
 
 
 class _PostInstead(LimitRequestLine):  # type: ignore[misc]
@@ -31,10 +32,7 @@ class _PostInstead(LimitRequestLine):  # type: ignore[misc]
 
 
 def read_timeout() -> float:
-    try:
-        return float(os.environ.get("EVKG_READ_TIMEOUT", DEFAULT_READ_TIMEOUT))
-    except ValueError:
-        return DEFAULT_READ_TIMEOUT
+    return number_setting("EVKG_READ_TIMEOUT", DEFAULT_READ_TIMEOUT)
 
 
 DEFAULT_READ_TIMEOUT = 20.0
