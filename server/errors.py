@@ -34,6 +34,12 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     return response
 
 
+def bad_host_message() -> str:
+    """Why the request's Host header cannot be used (links this server writes are built on it)."""
+    return (f"the Host header {request.headers.get('Host', '')[:100]!r} is not a host name (and "
+            "port): the links this server writes are built on it")
+
+
 def failure_response(failure: Failure) -> Response:
     return error_response(failure.status, failure.message, failure.headers)
 
@@ -78,8 +84,7 @@ def register_error_handlers(app: Flask) -> None:
         message = (error.description if isinstance(error, HTTPException) and error.description
                    else "the request is not one this server can answer")
         if isinstance(error, BadHost):  # routing could not take the Host (it said only that)
-            message = (f"the Host header {request.headers.get('Host', '')[:100]!r} is not a host "
-                       "name (and port) this server can route")
+            message = bad_host_message()
         if wants_html(request.headers.get("Accept")):  # a person following a link
             return page_response("bad_request.html", status=400, message=message)
         response = error_response(400, message)

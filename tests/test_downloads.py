@@ -130,7 +130,8 @@ def test_a_host_the_server_cannot_read_is_400_saying_so(client: FlaskClient) -> 
         "built on it\n"))
     long_host = client.get("/robots.txt", headers={"Host": "x" * 300})
     assert (long_host.status_code, long_host.text) == (400, (
-        f"the Host header {'x' * 100!r} is not a host name (and port) this server can route\n"))
+        f"the Host header {'x' * 100!r} is not a host name (and port): the links this server "
+        "writes are built on it\n"))
     assert client.get("/robots.txt", headers={"Host": "evkg.example:8000"}).text.endswith(
         "Sitemap: http://evkg.example:8000/sitemap.xml\n")
 
