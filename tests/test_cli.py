@@ -247,7 +247,9 @@ def test_export_that_fails_leaves_the_output_file_as_it_was(
     assert _run(*export, "--graph", "nosuch", str(kept)) == (1, (
         "Error: unknown graph 'nosuch'; the graphs are articles, mesh, vocabulary, findings, "
         "ontology, metadata\n"))
-    assert _run(*export, "--graph", "nosuch", str(tmp_path / "new.nt"))[0] == 1
+    assert _run(*export, "--graph", "nosuch", str(tmp_path / "new.nt")) == (1, (
+        "Error: unknown graph 'nosuch'; the graphs are articles, mesh, vocabulary, findings, "
+        "ontology, metadata\n"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.nt"]
     assert kept.read_text(encoding="utf-8") == "<a> <b> <c> .\n"
     assert _run(*export, str(tmp_path)) == (1, (
