@@ -103,19 +103,25 @@ def read_records(path: Path) -> Iterator[Article | Rejected]:
     """Articles from a JSON Lines file; a line that is not a valid record is ``Rejected``."""
     from kg.records import Provenance
 
-    with path.open("rb") as lines:
-        for number, raw in enumerate(lines, start=1):
+    # text with universal newlines (a file with CR-only line ends is many lines, not one);
+    # bytes that are not UTF-8 are kept as U+DC80–U+DCFF and named by the line they are on
+    with path.open(encoding="utf-8", errors="surrogateescape") as lines:
+        for number, line in enumerate(lines, start=1):
             if number == 1:
-                raw = raw.removeprefix(b"\xef\xbb\xbf")  # a byte order mark, as other readers
-            if not raw.strip():
+                line = line.removeprefix("\ufeff")  # a byte order mark, as other readers
+            if not line.strip():
                 continue
             where = Provenance(file=str(path), position=f"line {number}")
             data: Any = None
             try:
-                line = raw.decode("utf-8")
+                if not line.isascii() and _UNDECODED.search(line):
+                    line.encode("utf-8", "surrogateescape").decode("utf-8")  # names the byte
                 data = json.loads(line)
-                if _SURROGATE_ESCAPE.search(raw):  # \udc80 alone is valid JSON but no text:
+                if _SURROGATE_ESCAPE.search(line):  # \udc80 alone is valid JSON but no text:
                     json.dumps(data, ensure_ascii=False).encode("utf-8")  # writing it failed
+                if "\\u0000" in line and _NUL_ESCAPE.search(line):
+                    raise ValueError("a string holds U+0000 (NUL, escaped as \\u0000): not "
+                                     "text, and no XML can carry it")
                 article = record_from_dict(Article, data)
             except UnicodeDecodeError as error:
                 yield Rejected(reason=f"not UTF-8 text: {error.reason} at byte {error.start + 1} "
@@ -139,7 +145,13 @@ def read_records(path: Path) -> Iterator[Article | Rejected]:
 
 #: An escape of a UTF-16 surrogate (U+D800–U+DFFF): only such escapes make a lone one (a pair
 #: is one character), so only a line holding one is checked by encoding what it gave.
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+#: ``\u0000`` as an escape (an odd number of backslashes before it), not ``\\u0000`` text.
+_NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+#: A byte the UTF-8 decoder could not take (kept by "surrogateescape" as U+DC80–U+DCFF).
+_UNDECODED = re.compile("[\udc80-\udcff]")
 
 
 def _pmid(data: Any) -> str:

@@ -36,6 +36,8 @@ BAD_LINES = [
     (b'{"pmid": "7", "title": "T", "version": true}', "7",
      "not an article record: version: expected a whole number, got true"),
     (b"[" * 100_000, "", "not an article record: maximum recursion depth exceeded"),
+    (b'{"pmid": "8", "title": "nul \\u0000 here"}', "8",  # a MEDLINE NUL is quarantined too
+     "not an article record: a string holds U+0000 (NUL, escaped as \\u0000): not text"),
 ]
 
 
@@ -61,6 +63,24 @@ def test_a_byte_order_mark_opens_a_file_as_in_the_other_readers(tmp_path: Path) 
     assert isinstance(article, Article) and article.pmid == "11111111"
 
 
+def test_an_escaped_backslash_before_u0000_is_text_not_a_nul(tmp_path: Path) -> None:
+    path = tmp_path / "records.jsonl"
+    path.write_bytes(b'{"pmid": "11111111", "title": "a path C:\\\\u0000"}\n')
+    (article,) = read_records(path)
+    assert isinstance(article, Article) and article.title == "a path C:\\u0000"
+
+
+def test_lines_ended_by_cr_alone_are_lines(tmp_path: Path) -> None:
+    """A file saved with CR-only line ends was read as one line: one quarantined record."""
+    path = tmp_path / "records.jsonl"
+    path.write_bytes(b'{"pmid": "11111111", "title": "One"}\r{"pmid": "22222222", "title": "Two"}'
+                     b'\r\n{"pmid": "33333333", "title": "Three"}\r')
+    records = list(read_records(path))
+    assert [(r.pmid, r.provenance.position) for r in records] == [
+        ("11111111", "line 1"), ("22222222", "line 2"), ("33333333", "line 3")]
+    assert all(isinstance(r, Article) for r in records)
+
+
 def test_the_build_quarantines_each_bad_line_and_publishes_the_rest(tmp_path: Path) -> None:
     """These lines stopped the build (exit 1, no release, a message naming no file)."""
     path = tmp_path / "records.jsonl"
@@ -69,7 +89,7 @@ def test_the_build_quarantines_each_bad_line_and_publishes_the_rest(tmp_path: Pa
     result = CliRunner().invoke(main, ["build", str(path), "--without-default-articles",
                                        "--out", str(tmp_path / "b")])
     assert result.exit_code == 0, result.output
-    assert f"  {path}: seen 11 = mapped 1 + quarantined 10 + deleted 0" in result.output
+    assert f"  {path}: seen 12 = mapped 1 + quarantined 11 + deleted 0" in result.output
     assert f"quarantined: {path}, line 2: not UTF-8 text: invalid continuation byte" in result.output
     assert f"quarantined: {path}, line 7, PMID 4: not an article record: a string holds" in (
         result.output)
