@@ -10,6 +10,7 @@ from kg.backends import describe
 from kg.namespaces import PREFIXES, RDF, SD
 from server.limits import limit_triples
 from server.negotiation import RDF_TYPES, choose_media_type, wants_html
+from server.pages import format_values
 from server.state import state
 
 #: Result formats the endpoint can write (W3C format IRIs).
@@ -53,9 +54,9 @@ def service_description_triples(endpoint: str) -> list[Triple]:
 def service_description_response() -> Response:
     """The Service Description of this endpoint, in the RDF syntax the client asked for (a
     browser gets the Turtle as plain text to read, rather than a 406)."""
-    browser = wants_html(request.headers.get("Accept")) and not request.args.get("format")
+    browser = wants_html(request.headers.get("Accept")) and not format_values()
     media_type = "text/turtle" if browser else choose_media_type(
-        request.headers.get("Accept"), RDF_TYPES, request.args.get("format"))
+        request.headers.get("Accept"), RDF_TYPES, format_values())
     endpoint = request.url_root.rstrip("/") + "/sparql"
     fmt = RdfFormat.from_media_type(media_type)
     prefixes = {**PREFIXES, "sd": SD.iri} if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else None

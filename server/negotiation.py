@@ -117,6 +117,16 @@ def _from_format(values: Sequence[str], offered: Sequence[str]) -> str:
     raise NotAcceptable(" or ".join(f"format={v.strip()}" for v in values), offered)
 
 
+def first_named_type(values: Sequence[str]) -> str | None:
+    """The media type of the first ``?format=`` value that names one this server knows."""
+    known = set(FORMAT_NAMES.values())
+    for value in values:
+        key = value.strip().lower()
+        if (media := FORMAT_NAMES.get(key, key)) in known:
+            return media
+    return None
+
+
 def choose_media_type(accept: str | None, offered: Sequence[str],
                       format_param: str | Sequence[str] | None = None) -> str:
     """The media type to answer with, or ``NotAcceptable``."""

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from kg import iris
 from kg.namespaces import EVKG, PREFIXES
 from server import editor, graph
-from server.negotiation import RDF_TYPES, choose_media_type, wants_html
+from server.negotiation import RDF_TYPES, choose_media_type, first_named_type, wants_html
 from server.ontology import ontology_doc, ontology_triples
 from server.schemaorg import script_json
 from server.search import search
@@ -25,17 +25,24 @@ DOCUMENT_TYPES = ("text/turtle", "application/n-triples", "application/ld+json",
                   "application/rdf+xml")
 
 
+def format_values() -> list[str]:
+    """The request's ``?format=`` values that are not blank, in order (a client may send
+    several: the first this server knows decides, as on the SPARQL endpoint)."""
+    return [value for value in request.args.getlist("format") if value.strip()]
+
+
 def wants_page() -> bool:
-    """Whether to answer with HTML: ``?format=html``, or a browser's ``Accept`` with no ``?format``."""
-    fmt = request.args.get("format")
-    if fmt:
-        return fmt.strip().lower() in ("html", "text/html")
+    """Whether to answer with HTML: ``?format=html`` (the first known ``?format=`` value), or a
+    browser's ``Accept`` with no ``?format``."""
+    values = format_values()
+    if values:
+        return first_named_type(values) == "text/html"
     return wants_html(request.headers.get("Accept"))
 
 
 def rdf_response(triples: list[Triple], offered: tuple[str, ...] = DOCUMENT_TYPES) -> Response:
     """Triples in the RDF syntax the client asked for (``Accept`` or ``?format=``)."""
-    media_type = choose_media_type(request.headers.get("Accept"), offered, request.args.get("format"))
+    media_type = choose_media_type(request.headers.get("Accept"), offered, format_values())
     fmt = RdfFormat.from_media_type(media_type)
     assert fmt is not None
     prefixes = PREFIXES if fmt in (RdfFormat.TURTLE, RdfFormat.RDF_XML, RdfFormat.JSON_LD) else None

@@ -17,7 +17,7 @@ from server.citations import CITATION_TYPES, article_record, bibtex, citation_ke
 from server.description import INCOMING_PAGE, describe, resource_triples
 from server.links import external_links, link_for_iri
 from server.negotiation import NotAcceptable, choose_media_type
-from server.pages import DOCUMENT_TYPES, page_response, rdf_response, wants_page
+from server.pages import DOCUMENT_TYPES, format_values, page_response, rdf_response, wants_page
 from server.schemaorg import page_jsonld
 from server.search import IDENTIFIER_SPELLINGS
 from server.terms import MESH_ID, MESH_IRI, local_path, path_iri
@@ -123,7 +123,7 @@ def _answer(iri: str) -> Response:
         return resource_page(iri)
     try:
         media_type = choose_media_type(request.headers.get("Accept"),
-                                       (*DOCUMENT_TYPES, *CITATION_TYPES), request.args.getlist("format"))
+                                       (*DOCUMENT_TYPES, *CITATION_TYPES), format_values())
     except NotAcceptable as refused:
         if not resource_triples(iri):  # an unknown IRI is a 404 whatever was asked for
             return not_found_response(iri)

@@ -263,6 +263,26 @@ def test_a_page_refused_lists_html_among_what_it_answers_in(client: FlaskClient)
         "cannot answer with image/png; available: text/html, text/turtle, ")
 
 
+@pytest.mark.parametrize(("query", "mimetype"), [
+    ("format=nope&format=ttl", "text/turtle"),     # was a 406 naming only "nope"
+    ("format=csv&format=nt", "application/n-triples"),  # csv is no resource's format
+    ("format=turtle&format=html", "text/turtle"),  # the first known value decides
+    ("format=nope&format=html", "text/html"),
+    ("format=&format=bib", "application/x-bibtex"),
+])
+def test_several_format_values_the_first_this_page_offers_decides(
+        client: FlaskClient, query: str, mimetype: str) -> None:
+    """As on the SPARQL endpoint (SPARQLWrapper sends several): a resource read only the first
+    ``?format=`` value, so a known one after an unknown was a 406 naming the unknown alone."""
+    answer = client.get(f"/article/24735924?{query}")
+    assert (answer.status_code, answer.mimetype) == (200, mimetype)
+    refused = client.get("/article/24735924?format=nope&format=csv")
+    assert refused.status_code == 406
+    assert refused.get_data(as_text=True).startswith(
+        "cannot answer with format=nope or format=csv; available: text/html, text/turtle, ")
+    assert client.get("/ontology?format=x&format=nt").mimetype == "application/n-triples"
+
+
 def test_only_articles_answer_in_a_citation_format(client: FlaskClient) -> None:
     answer = client.get("/cargo/hsa-miR-105", headers={"Accept": "application/x-bibtex"})
     assert answer.status_code == 406
