@@ -112,7 +112,10 @@ def nesting_message(query: str) -> str | None:
 def syntax_message(query: str, error: SyntaxError) -> str:
     """pyoxigraph's parse error, in words a user acts on where its own are a grammar dump:
     each undeclared prefix is named, with the IRI this endpoint's pages use for it if it is
-    one."""
+    one; else the first of: a rule the query breaks (pyoxigraph's own sentence, which it lists
+    among the tokens it expected), an IRI that is not one, a string left open, a word that is
+    no SPARQL keyword (with the keyword it is likely a typo of), a bracket left open or closing
+    nothing; else what pyoxigraph expected, without its character classes."""
     text = str(error)
     code = blank(query, iris=True)
     declared = {m.group(1) or "" for m in _DECLARED.finditer(code)}
@@ -127,4 +130,146 @@ def syntax_message(query: str, error: SyntaxError) -> str:
                              f"declared: add {hint} before the query")
     # pyoxigraph says "Prefix not found" only where a triple pattern uses it; in a function
     # call or a BIND it says what it expected there instead
-    return "; ".join(named.values()) if named else text
+    if named:
+        return "; ".join(named.values())
+    parsed = _PARSER_ERROR.fullmatch(text.strip())
+    if parsed is None:
+        return text
+    place, expected = parsed.group(1), parsed.group(2)
+    items = [item.strip() for item in _EXPECTED_ITEM.findall(expected) if item.strip()]
+    rules = [item for item in items if " " in item and item[0].isupper() and item not in _NOT_RULES]
+    reason = (_bad_iri(query) or _open_string(query) or _open_iri(query)
+              or "; ".join(rule.rstrip(".") + _RULE_HINTS.get(rule, "") for rule in rules)
+              or _unknown_word(code) or _unbalanced(code))
+    if reason:
+        return f"error at {place}: {reason}"
+    tokens = [item for item in items if not item.startswith("[") and item not in _NOT_RULES
+              and item != "<unreported>"]
+    near = _near(query, place)
+    return (f"error at {place}: not valid SPARQL" + (f" {near}" if near else "")
+            + (("; expected " + ("one of " if len(tokens) > 1 else "") + ", ".join(tokens))
+               if tokens else ""))
+
+
+#: pyoxigraph's parse error: "error at LINE:COLUMN: expected …".
+_PARSER_ERROR = re.compile(r"error at (\d+:\d+): expected (?:one of )?(.*)", re.DOTALL)
+#: One item of its list: a quoted token, a character class (which may hold ", "), a word or a
+#: sentence (a rule the query breaks, such as "Duplicated variable name in SELECT").
+_EXPECTED_ITEM = re.compile(r"""("(?:[^"\\]|\\.)*"|\[(?:[^\]'\\]|'(?:[^'\\]|\\.)*')*\]|[^,\[]+)""")
+#: Sentences in pyoxigraph's list that are not rules of SPARQL but its reading of an IRI.
+_NOT_RULES = ("IRI parsing failed",)
+_RULE_HINTS = {
+    "The SELECT contains a variable that is unbound": (
+        ": with GROUP BY or an aggregate such as COUNT, each variable selected must be "
+        "grouped by, or inside an aggregate (SAMPLE(?x))"),
+    "SELECT * is not authorized with GROUP BY": ": name the variables to select",
+}
+#: SPARQL 1.1's keywords (those of rdflib's grammar) and SPARQL 1.2's that pyoxigraph reads.
+KEYWORDS = frozenset("""
+    ABS ADD ALL AS ASC ASK AVG BASE BIND BNODE BOUND BY CEIL CLEAR COALESCE CONCAT CONSTRUCT
+    CONTAINS COPY COUNT CREATE DATA DATATYPE DAY DEFAULT DELETE DESC DESCRIBE DISTINCT DROP
+    ENCODE_FOR_URI EXISTS FALSE FILTER FLOOR FROM GRAPH GROUP GROUP_CONCAT HAVING HOURS IF IN
+    INSERT INTO IRI ISBLANK ISIRI ISLITERAL ISNUMERIC ISURI LANG LANGMATCHES LCASE LIMIT LOAD
+    MAX MD5 MIN MINUS MINUTES MONTH MOVE NAMED NOT NOW OFFSET OPTIONAL ORDER PREFIX RAND
+    REDUCED REGEX REPLACE ROUND SAMETERM SAMPLE SECONDS SELECT SEPARATOR SERVICE SHA1 SHA256
+    SHA384 SHA512 SILENT STR STRAFTER STRBEFORE STRDT STRENDS STRLANG STRLEN STRSTARTS STRUUID
+    SUBSTR SUM TIMEZONE TO TRUE TZ UCASE UNDEF UNION URI USING UUID VALUES WHERE WITH YEAR
+    ADJUST HASLANG HASLANGDIR ISTRIPLE LANGDIR LATERAL OBJECT PREDICATE STRLANGDIR SUBJECT
+    TRIPLE VERSION""".split())
+#: What may stand in code besides a keyword: a variable, a language tag, a blank node, a
+#: prefixed name, a number (``1e5``); else a word, which must be a keyword (or ``a``).
+_CODE_WORD = re.compile(r"""[?$][\w\u00b7]+|@[A-Za-z]+(?:-[A-Za-z0-9]+)*|_:[\w.\-]*
+    |[\w.\-\u00b7]*:[\w.\-:%\\\u00b7]*|\d[\d.]*(?:[eE][+-]?\d+)?|(?P<word>[^\W\d]\w*)""", re.VERBOSE)
+
+
+def _position(code: str, offset: int) -> str:
+    line = code.count("\n", 0, offset) + 1
+    return f"line {line}, column {offset - (code.rfind(chr(10), 0, offset) + 1) + 1}"
+
+
+def _unknown_word(code: str) -> str:
+    """The first word in ``code`` that is no SPARQL keyword, and the keyword it may be a typo
+    of: only keywords stand bare in SPARQL (names are variables, IRIs or prefixed names)."""
+    import difflib
+
+    for match in _CODE_WORD.finditer(code):
+        word = match.group("word")
+        if word and word != "a" and word.upper() not in KEYWORDS:
+            close = difflib.get_close_matches(word.upper(), KEYWORDS, n=1, cutoff=0.7)
+            guess = f" (did you mean {close[0]}?)" if close else (
+                " (a name is written ?var, <iri> or prefix:name)")
+            return f"'{word}' at {_position(code, match.start())} is not a SPARQL keyword{guess}"
+    return ""
+
+
+def _open_string(query: str) -> str:
+    """A quote that opens no string closed on its line (strings and comments blanked)."""
+    code = blank(query, iris=True)
+    quote = re.search("[\"']", code)
+    if quote is None:
+        return ""
+    return (f"the string opened at {_position(code, quote.start())} is not closed on its line "
+            "(a string in quotes ends on its line; \"\"\"three quotes\"\"\" span lines)")
+
+
+def _bad_iri(query: str) -> str:
+    """An IRI in ``< >`` that holds a character an IRI may not (a space, a quote …)."""
+    code = blank(query)
+    bad = re.search(r"<([^<>\s]*:[^<>]*?[\s\"{}|^`\\][^<>]*)>", code)
+    if bad is None:
+        return ""
+    return (f"<{bad.group(1)}> at {_position(code, bad.start())} is not an IRI: a space, "
+            "a quote or any of {}|^`\\ in it must be %-encoded (a space as %20)")
+
+
+def _open_iri(query: str) -> str:
+    """An IRI not closed by ``>``, or one that has lost its brackets."""
+    code = blank(query)
+    for opened in _OPEN_IRI.finditer(code):
+        if not code.startswith(">", opened.end()):
+            return (f"the IRI {opened.group()} at {_position(code, opened.start())} is not "
+                    "closed by '>'")
+    bare = _BARE_IRI.search(blank(query, iris=True))
+    if bare is not None:
+        return (f"{bare.group()}… at {_position(code, bare.start())} is an IRI without its "
+                "brackets: write it <in angle brackets>")
+    return ""
+
+
+#: ``<`` and a scheme (``<http:``): an IRI begins (a less-than sign is followed by no scheme).
+_OPEN_IRI = re.compile(r"<[A-Za-z][\w+.\-]*:[^<>\"{}|^`\\\x00-\x20]*")
+_BARE_IRI = re.compile(r"(?<![<\w.\-:])[A-Za-z][\w+.\-]*://[^\s<>]{0,30}")
+
+
+def _unbalanced(code: str) -> str:
+    """A bracket left open, or one that closes nothing."""
+    opened: list[tuple[str, int]] = []
+    pairs = {"}": "{", ")": "(", "]": "["}
+    for match in _BRACKETS.finditer(code):
+        bracket = match.group()
+        if bracket in "{([":
+            opened.append((bracket, match.start()))
+        elif opened and opened[-1][0] == pairs[bracket]:
+            opened.pop()
+        elif opened:
+            return (f"the '{opened[-1][0]}' at {_position(code, opened[-1][1])} is not closed "
+                    f"before the '{bracket}' at {_position(code, match.start())}")
+        else:
+            return f"the '{bracket}' at {_position(code, match.start())} closes nothing"
+    if opened:
+        bracket, offset = opened[-1]
+        return f"the '{bracket}' at {_position(code, offset)} is not closed"
+    return ""
+
+
+def _near(query: str, place: str) -> str:
+    """The words of ``query`` where pyoxigraph stopped (LINE:COLUMN, columns from 1), unless
+    that is its end (where it stops for many a fault before it)."""
+    line, column = (int(n) for n in place.split(":"))
+    lines = query.split("\n")
+    if line > len(lines):
+        return ""
+    text = lines[line - 1][max(column - 1, 0):].strip()
+    if not text:
+        return ""
+    return f"near '{text if len(text) <= 30 else text[:30] + '…'}'"

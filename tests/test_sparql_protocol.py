@@ -286,7 +286,30 @@ BAD_QUERIES = [
     ({"query": "SELECT * WHERE { ?s ?p ?o BIND(evkg:x AS ?y) FILTER(?o = skos:y) }"},
      "the prefix 'evkg:' of evkg:x (line 1) is not declared: add PREFIX evkg: "
      "<https://w3id.org/evkg/ontology#> before the query; the prefix 'skos:' of skos:y (line 1)"),
-    ({"query": 'SELECT * WHERE { ?s ?p "see http://example.org }'}, "error at 1:"),  # not 'http:'
+    ({"query": 'SELECT * WHERE { ?s ?p "see http://example.org }'},  # not 'http:'
+     "error at 1:49: the string opened at line 1, column 24 is not closed on its line"),
+    # pyoxigraph's own words for these were a grammar dump ("expected one of HAVING, OFFSET,
+    # OPTIONAL, VALUES", "expected one of The SELECT contains …, [_]", "expected CONSTRUCT")
+    ({"query": "SELECT * WHERE { ?s ?p ?o } LIMT 10"},
+     "'LIMT' at line 1, column 29 is not a SPARQL keyword (did you mean LIMIT?)"),
+    ({"query": "SELEC * WHERE { ?s ?p ?o }"},
+     "'SELEC' at line 1, column 1 is not a SPARQL keyword (did you mean SELECT?)"),
+    ({"query": "SELECT (COUNT(?s) AS ?n) ?p WHERE { ?s ?p ?o }"},
+     "The SELECT contains a variable that is unbound: with GROUP BY or an aggregate such as "
+     "COUNT, each variable selected must be grouped by, or inside an aggregate (SAMPLE(?x))"),
+    ({"query": "SELECT * { ?s ?p <http://a b> }"},
+     "<http://a b> at line 1, column 18 is not an IRI: a space, a quote or any of"),
+    ({"query": "PREFIX ex: <http://example.org/ns\nSELECT * WHERE { ?s ex:p ?o }"},
+     "the IRI <http://example.org/ns at line 1, column 12 is not closed by '>'"),
+    ({"query": "SELECT * WHERE { ?s http://purl.org/dc/terms/title ?o }"},
+     "http://purl.org/dc/terms/title… at line 1, column 21 is an IRI without its brackets"),
+    ({"query": "SELECT * WHERE {\n  ?s ?p ?o FILTER(?o > 2 }"},
+     "the '(' at line 2, column 18 is not closed before the '}' at line 2, column 26"),
+    ({"query": "SELECT * WHERE { ?s ?p ?o }}"}, "the '}' at line 1, column 28 closes nothing"),
+    ({"query": "SELECT ?x WHERE {"}, "the '{' at line 1, column 17 is not closed"),
+    ({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT -1"},  # no character classes
+     "error at 1:35: not valid SPARQL near '-1'; expected one of HAVING, OFFSET, OPTIONAL, "
+     "VALUES\n"),
     ({"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}, "this is a SPARQL update (INSERT)"),
     ({"query": "CLEAR ALL"}, "this is a SPARQL update (CLEAR)"),
     ({"query": ""}, "empty query"),
