@@ -178,7 +178,7 @@ KEYWORDS = frozenset("""
     TRIPLE VERSION""".split())
 #: What may stand in code besides a keyword: a variable, a language tag, a blank node, a
 #: prefixed name, a number (``1e5``); else a word, which must be a keyword (or ``a``).
-_CODE_WORD = re.compile(r"""[?$][\w\u00b7]+|@[A-Za-z]+(?:-[A-Za-z0-9]+)*|_:[\w.\-]*
+_CODE_WORD = re.compile(r"""[?$][\w\u00b7]+|@[A-Za-z]+(?:-[A-Za-z0-9]+)*(?:--[A-Za-z]+)?|_:[\w.\-]*
     |[\w.\-\u00b7]*:[\w.\-:%\\\u00b7]*|\d[\d.]*(?:[eE][+-]?\d+)?|(?P<word>[^\W\d]\w*)""", re.VERBOSE)
 
 
