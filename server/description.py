@@ -7,11 +7,11 @@ up to three levels of nesting), and up to ``INCOMING_LIMIT`` incoming triples fr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from kg.namespaces import EVKG, PROV, RDF
+from kg.namespaces import DCTERMS, EVKG, PROV, RDF
 from server import graph
 from server.terms import LABEL_PROPERTIES, Term, Value, best_label, value_of
 
@@ -229,14 +229,22 @@ def _properties(d: Description, subject: NamedNode | BlankNode, seen: set[Term])
         return (LEADING.index(p.value) if p.value in LEADING else len(LEADING),
                 d.value(p).text.lower())
 
-    return [Property(d.value(p), _nodes(d, grouped[p], seen | {subject}))
+    return [Property(d.value(p), _nodes(d, grouped[p], seen | {subject},
+                                        unlinked=p == DCTERMS.source))
             for p in sorted(grouped, key=order)]
 
 
-def _nodes(d: Description, objects: list[Term], seen: set[Term]) -> list[Node]:
+def _nodes(d: Description, objects: list[Term], seen: set[Term], *,
+           unlinked: bool = False) -> list[Node]:
+    """The page's nodes for ``objects``; ``unlinked``: web pages shown as text, not links (an
+    article's sources are where the curated facts were read: among them proxies, mirrors and a
+    bare IP address, which a page should not send its readers to)."""
     nodes = []
     for term in sorted(objects, key=lambda o: d.value(o).text.lower()):
-        node = Node(d.value(term))
+        value = d.value(term)
+        if unlinked and value.link is not None and not value.local:
+            value = replace(value, link=None)
+        node = Node(value)
         if isinstance(term, BlankNode) and term not in seen:
             items = d.list_items(term)
             if items:
