@@ -51,7 +51,28 @@ def parse_example(path: Path) -> Example:
             title = value
         elif key == "description":
             description.append(value)
-    return Example(path.stem, title or path.stem.replace("-", " "), " ".join(description), text)
+    return Example(path.stem, title or path.stem.replace("-", " "), " ".join(description),
+                   _without_checks(text))
+
+
+#: Header keys that are the test suite's (tests/test_queries.py), not the reader's (``# needs:
+#: network`` stays: it tells a reader the query calls another endpoint).
+CHECK_KEYS = ("expect",)
+
+
+def _without_checks(text: str) -> str:
+    """``text`` without its ``# expect:`` header lines: the editor shows a query, not the
+    assertions the test suite checks its answer with."""
+    lines = text.splitlines(keepends=True)
+    kept: list[str] = []
+    for number, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            return "".join(kept + lines[number:])  # the header ends at the first SPARQL line
+        key = stripped.lstrip("#").strip().partition(":")[0].strip().lower()
+        if key not in CHECK_KEYS:
+            kept.append(line)
+    return "".join(kept)
 
 
 def queries_dir() -> Path:
