@@ -13,7 +13,7 @@ from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from kg import iris
-from kg.namespaces import EVKG, PREFIXES
+from kg.namespaces import EVKG, MESH, PREFIXES
 from server import editor, graph
 from server.negotiation import RDF_TYPES, choose_media_type, first_named_type, wants_html
 from server.ontology import ontology_doc, ontology_triples
@@ -67,7 +67,7 @@ def editor_response() -> Response:
         "editor.html", examples=examples,
         examples_json=script_json({"examples": editor.examples_json()}),
         prefixes_json=script_json(dict(PREFIXES)), yasgui=editor.yasgui_available(),
-        default_query=editor.DEFAULT_QUERY, base=iris.base_iri())
+        default_query=editor.DEFAULT_QUERY, base=iris.base_iri(), mesh=MESH.iri)
 
 
 def create_pages_blueprint() -> Blueprint:

@@ -83,6 +83,33 @@ def test_editor_results_link_to_this_server_and_say_when_cut(browser_page: Any,
     assert browser_page.inner_text("h1").strip()
 
 
+def test_editor_results_link_mesh_terms_to_this_servers_pages(browser_page: Any,
+                                                              live_server: str) -> None:
+    """A review's: result links to MeSH's IRIs (NLM's) left the server, though /mesh/{id}
+    describes them here, as resource pages link them."""
+    if not YASGUI.is_file():
+        pytest.skip("YASGUI is not installed: run `make install` (npm ci)")
+    browser_page.goto(live_server + "/")
+    browser_page.wait_for_selector("#yasgui .yasqe .CodeMirror")
+    browser_page.evaluate("q => { window.evkgYasgui.getTab().setQuery(q); }",
+                          "SELECT ?heading WHERE { VALUES ?heading "
+                          "{ <http://id.nlm.nih.gov/mesh/D001943> } }")
+    panel = browser_page.locator(".tabPanel.active")
+    with browser_page.expect_response(lambda r: r.url.endswith("/sparql")
+                                      and r.request.method == "POST", timeout=60_000):
+        panel.locator(".yasqe_queryButton").click()
+    link = panel.locator(".yasr table tbody a").first
+    link.wait_for(timeout=30_000)
+    browser_page.wait_for_function(
+        "() => document.querySelector('.tabPanel.active .yasr table tbody a')"
+        ".href.indexOf('/mesh/D001943') > 0 && document.querySelector("
+        "'.tabPanel.active .yasr table tbody a').href.indexOf('id.nlm.nih.gov') < 0",
+        timeout=10_000)
+    assert link.get_attribute("href") == live_server + "/mesh/D001943"
+    browser_page.goto(live_server + "/mesh/D001943")
+    assert browser_page.inner_text("h1").strip() == "Breast Neoplasms"
+
+
 @pytest.mark.parametrize("path", ["/article/24735924", "/cargo/hsa-miR-105", "/explore",
                                   "/dataset", "/downloads/"])
 def test_pages_fit_a_phone_screen(browser_page: Any, live_server: str, path: str) -> None:

@@ -450,6 +450,30 @@ def test_editor_offers_every_example(client: FlaskClient) -> None:
     assert 'id="example-select"' in client.get("/sparql", headers=HTML).get_data(as_text=True)
 
 
+def test_editor_examples_show_the_query_not_the_tests_expectations(client: FlaskClient) -> None:
+    """A review's: choosing an example put the test suite's ``# expect: rows 23`` lines into
+    the editor."""
+    html = client.get("/", headers=HTML).get_data(as_text=True)
+    data = re.search(r'<script type="application/json" id="evkg-examples">(.*?)</script>', html, re.S)
+    assert data is not None
+    shown = {e["name"]: e["query"] for e in json.loads(data.group(1))["examples"]}
+    source = (ROOT / "queries" / "articles-per-year.rq").read_text(encoding="utf-8")
+    assert "# expect: rows" in source
+    assert shown["articles-per-year"].startswith("# title: Articles per year\n# description: ")
+    assert "SELECT ?year (COUNT(DISTINCT ?article) AS ?articles)" in shown["articles-per-year"]
+    assert not any("# expect" in query for query in shown.values())
+    assert "# needs: network" in shown["federated-wikidata-genes"]
+
+
+def test_an_articles_sources_are_shown_not_linked(client: FlaskClient) -> None:
+    """A review's: the pages where the curated facts were read (a bare IP address, proxies,
+    mirrors) were links on the article's page."""
+    html = client.get("/article/37534210", headers=HTML).get_data(as_text=True)
+    assert "http://47.251.13.51:8081/37534210" in html
+    assert 'href="http://47.251.13.51:8081/37534210"' not in html
+    assert 'href="https://pubmed.ncbi.nlm.nih.gov/37534210/"' in html  # its PMID's link stays
+
+
 def test_editor_falls_back_to_a_form_without_yasgui(default_build: tuple[Path, BuildReport],
                                                     tmp_path: Path) -> None:
     out, _ = default_build

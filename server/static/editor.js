@@ -22,21 +22,28 @@
       yasr: { prefixes: prefixes },
     });
     window.evkgYasgui = yasgui;
-    localLinks(container, container.dataset.base);
+    localLinks(container, container.dataset.base, container.dataset.mesh);
     noteTruncation(yasgui, document.getElementById("truncation-note"));
   }
 
   // Result links to the graph's IRIs open this server's page of them: the IRIs are under the
-  // base (https://w3id.org/evkg/ by default), which need not resolve to this server.
-  function localLinks(root, base) {
+  // base (https://w3id.org/evkg/ by default), which need not resolve to this server; MeSH's
+  // IRIs (NLM's) open /mesh/{id}, which describes the terms the graph holds and sends any
+  // other to NLM, as resource pages link them.
+  function localLinks(root, base, mesh) {
     var here = window.location.origin + "/";
-    if (!base || base === here) return;
+    var moves = [];
+    if (base && base !== here) moves.push([base, here]);
+    if (mesh) moves.push([mesh, here + "mesh/"]);
+    if (!moves.length) return;
     function rewrite() {
-      var links = root.querySelectorAll('a[href^="' + base + '"]');
-      for (var i = 0; i < links.length; i++) {
-        links[i].href = here + links[i].getAttribute("href").slice(base.length);
-        links[i].removeAttribute("target");
-      }
+      moves.forEach(function (move) {
+        var links = root.querySelectorAll('a[href^="' + move[0] + '"]');
+        for (var i = 0; i < links.length; i++) {
+          links[i].href = move[1] + links[i].getAttribute("href").slice(move[0].length);
+          links[i].removeAttribute("target");
+        }
+      });
     }
     new MutationObserver(rewrite).observe(root, { childList: true, subtree: true });
   }
