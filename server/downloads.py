@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import Blueprint, Response, jsonify, request, send_file
 
 from kg.release import CHECKSUMS, MANIFEST
+from server.errors import error_response
 from server.pages import page_response, wants_page
 from server.state import state
 
@@ -89,8 +90,7 @@ def create_downloads_blueprint() -> Blueprint:
             return response
         found = release_file_path(name)
         if found is None:
-            return Response(f"no file named {name!r} in this release; see /downloads/\n",
-                            status=404, content_type="text/plain; charset=utf-8")
+            return error_response(404, f"no file named {name!r} in this release; see /downloads/")
         entry, path = found
         response = send_file(path, mimetype=entry.content_type, as_attachment=False,
                              download_name=entry.name, conditional=True, etag=entry.sha256,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, request
 from gunicorn.http.errors import NoMoreData, ParseException
 from werkzeug.exceptions import BadHost, ClientDisconnected, HTTPException, MethodNotAllowed
+from werkzeug.http import HTTP_STATUS_CODES
 
 from server.executor import Failure
 from server.negotiation import NotAcceptable, wants_html
@@ -22,13 +23,19 @@ class ProtocolError(Exception):
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    """A plain-text error (CORS-readable), logged when it is the server's fault."""
+    """A plain-text error (CORS-readable), logged when it is the server's fault; a client's
+    error is a page of the site for a browser that asks for HTML first (a person following a
+    link or typing a URL), as a 404 is."""
     if status >= 500:
         current_app.logger.error("%s %s: %s", request.method, request.path, message)
-    response = Response(message.rstrip() + "\n", status=status,
-                        content_type="text/plain; charset=utf-8")
+    if status < 500 and wants_html(request.headers.get("Accept")):
+        response = page_response("bad_request.html", status=status, message=message.rstrip(),
+                                 title=HTTP_STATUS_CODES.get(status, "Error").capitalize())
+    else:
+        response = Response(message.rstrip() + "\n", status=status,
+                            content_type="text/plain; charset=utf-8")
     response.headers["Access-Control-Allow-Origin"] = "*"
-    if status == 406:  # the answer depends on Accept: caches must not give it to other clients
+    if status < 500:  # the answer depends on Accept (a page or text): so must caches' copy
         response.headers["Vary"] = "Accept"
     response.headers.update(headers or {})
     return response

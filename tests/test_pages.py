@@ -283,6 +283,24 @@ def test_several_format_values_the_first_this_page_offers_decides(
     assert client.get("/ontology?format=x&format=nt").mimetype == "application/n-triples"
 
 
+@pytest.mark.parametrize(("url", "status", "heading", "message"), [
+    ("/sparql?query=SELEC", 400, "Bad request", "is not a SPARQL keyword (did you mean SELECT?)"),
+    ("/downloads/nope.txt", 404, "Not found", "no file named &#39;nope.txt&#39; in this release"),
+    ("/article/24735924?format=xyz", 406, "Not acceptable", "cannot answer with format=xyz"),
+])
+def test_a_browser_is_shown_a_clients_error_as_a_page(client: FlaskClient, url: str, status: int,
+                                                      heading: str, message: str) -> None:
+    """A review's: these were bare text in a browser (no site header, no title), while a 404
+    of a page was the site's page; a client asking for anything but HTML still gets text."""
+    page = client.get(url, headers=HTML)
+    assert (page.status_code, page.mimetype) == (status, "text/html")
+    html = page.get_data(as_text=True)
+    assert f"<title>{heading}" in html and f"<h1>{heading}</h1>" in html and message in html
+    text = client.get(url)
+    assert (text.status_code, text.mimetype) == (status, "text/plain")
+    assert page.headers["Vary"] == text.headers["Vary"] == "Accept"
+
+
 def test_only_articles_answer_in_a_citation_format(client: FlaskClient) -> None:
     answer = client.get("/cargo/hsa-miR-105", headers={"Accept": "application/x-bibtex"})
     assert answer.status_code == 406
