@@ -15,6 +15,7 @@ from kg.namespaces import BIBO, EVKG, FABIO, SCHEMA
 from server import graph
 from server.citations import CITATION_TYPES, article_record, bibtex, citation_key, csl_json, ris
 from server.description import INCOMING_PAGE, describe, resource_triples
+from server.errors import ProtocolError
 from server.links import external_links, link_for_iri
 from server.negotiation import NotAcceptable, choose_media_type
 from server.pages import DOCUMENT_TYPES, format_values, page_response, rdf_response, wants_page
@@ -59,10 +60,12 @@ MAX_PAGE = 10**9
 
 
 def _page_number() -> int:
-    try:
-        return min(MAX_PAGE, max(1, int(request.args.get("incoming_page", "1"))))
-    except ValueError:
-        return 1
+    """``?incoming_page=``: a whole number from 1 (else a 400 saying so; it was page 1)."""
+    asked = request.args.get("incoming_page", "1").strip() or "1"
+    if not asked.isascii() or not asked.isdigit() or int(asked) < 1:
+        raise ProtocolError(400, f"incoming_page={asked[:40]!r} is not a page number: pages of "
+                                 "incoming links are numbered from 1")
+    return min(MAX_PAGE, int(asked))
 
 
 def resource_page(iri: str) -> Response:

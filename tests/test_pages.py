@@ -389,6 +389,15 @@ def test_incoming_links_are_paginated_with_counts() -> None:
     for far in ("4", "99999999999999999999"):  # past the end: no links, not a 500
         beyond = client.get(f"/process/busy?incoming_page={far}", headers=HTML)
         assert beyond.status_code == 200 and 'href="/finding/' not in beyond.get_data(as_text=True)
+        # a review's: an empty table under "Incoming links 120", with no way back
+        assert (f"There is no page {min(int(far), 10**9)} of incoming links: they fill 3 pages "
+                '(50 a page). <a href="?incoming_page=3">Go to the last page</a>.') in (
+            beyond.get_data(as_text=True))
+    for odd in ("abc", "0", "-1", "1.5", "٣"):  # was page 1, silently
+        refused = client.get(f"/process/busy?incoming_page={odd}", headers=HTML)
+        assert refused.status_code == 400
+        assert (f"incoming_page={odd!r} is not a page number: pages of incoming links are "
+                "numbered from 1").replace("'", "&#39;") in refused.get_data(as_text=True)
     turtle = client.get("/process/busy", headers={"Accept": "text/turtle"})
     assert len(list(parse(turtle.data, "turtle").subjects(None, rdflib.URIRef(process.value)))) == 120
 
