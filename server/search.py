@@ -33,6 +33,39 @@ IDENTIFIERS = tuple((pattern, p, IDENTIFIER_SPELLINGS[p]) for pattern, p in (
     (re.compile(r"PMC\d+", re.IGNORECASE), FABIO.hasPubMedCentralId)))
 
 
+#: An accession as people write it → the IRI the graph's mappings use for it: the concept
+#: mapped to that IRI (skos:exactMatch, closeMatch …) is found, and the IRI itself when the
+#: graph describes it (a MeSH descriptor or tree number).
+ACCESSION_IRIS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"MIMAT\d{7}", re.IGNORECASE), "https://identifiers.org/mirbase.mature:{0}"),
+    (re.compile(r"MI\d{7}", re.IGNORECASE), "https://identifiers.org/mirbase:{0}"),
+    (re.compile(r"HGNC:(\d+)", re.IGNORECASE), "https://identifiers.org/hgnc:{1}"),
+    (re.compile(r"ENS[A-Z]*G\d{11}", re.IGNORECASE), "https://identifiers.org/ensembl:{0}"),
+    # UniProt's accession format (its documentation's pattern)
+    (re.compile(r"[OPQ]\d[A-Z\d]{3}\d|[A-NR-Z]\d(?:[A-Z][A-Z\d]{2}\d){1,2}", re.IGNORECASE),
+     "http://purl.uniprot.org/uniprot/{0}"),
+    (re.compile(r"(GO|SO|DOID|MONDO|NCIT|CHEBI):([A-Z]?\d+)", re.IGNORECASE),
+     "http://purl.obolibrary.org/obo/{1}_{2}"),
+    (re.compile(r"[CDMQ]\d{6,9}(?:Q\d{6})?|[A-Z]\d\d(?:\.\d{3})+", re.IGNORECASE),
+     "http://id.nlm.nih.gov/mesh/{0}"),
+)
+#: The mappings an accession is looked up through.
+MAPPINGS = (SKOS.exactMatch, SKOS.closeMatch, SKOS.relatedMatch, SKOS.broadMatch,
+            SKOS.narrowMatch)
+
+
+def accession_iris(text: str) -> list[str]:
+    """The IRIs ``text`` names if it is an accession (``MIMAT0000076``, ``HGNC:3430``,
+    ``P04626``, ``GO:0006915``, ``D001943``, ``C04.588.180``), prefixes in upper case."""
+    found = []
+    for pattern, template in ACCESSION_IRIS:
+        match = pattern.fullmatch(text)
+        if match:
+            groups = [g.upper() for g in (match.group(), *match.groups())]
+            found.append(template.format(*groups))
+    return found
+
+
 @dataclass(frozen=True)
 class Hit:
     iri: str
@@ -70,6 +103,12 @@ def exact_query(text: str) -> str:
     if mirnas:
         parts.append(f"{{ VALUES ?s {{ {graph.values(iris.cargo_iri(k).value for k in mirnas)} }} "
                      f"?s a {graph.ref(SKOS.Concept)} BIND({graph.ref(Literal(text))} AS ?matched) }}")
+    accessions = accession_iris(text)
+    if accessions:
+        mapped = "|".join(graph.ref(p) for p in MAPPINGS)
+        matched = graph.ref(Literal(text))
+        parts.append(f"{{ VALUES ?m {{ {graph.values(accessions)} }} {{ ?s {mapped} ?m }} UNION "
+                     f"{{ ?m a ?type BIND(?m AS ?s) }} BIND({matched} AS ?matched) }}")
     return f"SELECT DISTINCT ?s ?matched WHERE {{ {' UNION '.join(parts)} }} LIMIT {SEARCH_LIMIT}"
 
 
@@ -80,8 +119,23 @@ def search(text: str) -> list[Hit]:
     if not text:
         return []
     rows = graph.select(exact_query(text))
+    # a miRNA's name is no part of a longer one's: miR-21 found the titles that name miR-217
+    whole = any(match.group() == text for match in find_names(text))
     rows += [row for row in graph.select(search_query(text))
-             if row["s"] not in {r["s"] for r in rows}][:SEARCH_LIMIT - len(rows)]
+             if row["s"] not in {r["s"] for r in rows}
+             and (not whole or _names_whole(row["matched"].value, text))][:SEARCH_LIMIT - len(rows)]
     labels = graph.labels_for(row["s"].value for row in rows)
     return [Hit(row["s"].value, labels.get(row["s"].value, row["matched"].value),
                 row["matched"].value, href(row["s"].value)) for row in rows]
+
+
+def _names_whole(label: str, name: str) -> bool:
+    """Whether ``name`` occurs in ``label`` (case aside) not followed by a letter or digit."""
+    folded, name = label.lower(), name.lower()
+    start = folded.find(name)
+    while start >= 0:
+        end = start + len(name)
+        if end == len(folded) or not folded[end].isalnum():
+            return True
+        start = folded.find(name, start + 1)
+    return False
