@@ -103,7 +103,8 @@ def create_pages_blueprint() -> Blueprint:
         if wants_page():
             return page_response("search.html", q=text, hits=hits)
         response = jsonify({"q": text, "results": [
-            {"iri": h.iri, "label": h.label, "matched": h.matched, "page": h.link} for h in hits]})
+            {"iri": h.iri, "label": h.label, "matched": h.matched, "page": h.link,
+             **({"author_of": h.author_of} if h.author_of else {})} for h in hits]})
         response.headers["Vary"] = "Accept"
         return response
 

@@ -72,6 +72,8 @@ class Hit:
     label: str
     matched: str
     link: str | None
+    #: the title of the article an author is one of, when the author is named under it
+    author_of: str = ""
 
 
 def search_query(text: str, limit: int = SEARCH_LIMIT) -> str:
@@ -124,9 +126,19 @@ def search(text: str) -> list[Hit]:
     rows += [row for row in graph.select(search_query(text))
              if row["s"] not in {r["s"] for r in rows}
              and (not whole or _names_whole(row["matched"].value, text))][:SEARCH_LIMIT - len(rows)]
-    labels = graph.labels_for(row["s"].value for row in rows)
+    articles = {row["s"].value: _article_of(row["s"].value) for row in rows}
+    labels = graph.labels_for([*(row["s"].value for row in rows),
+                               *filter(None, articles.values())])
     return [Hit(row["s"].value, labels.get(row["s"].value, row["matched"].value),
-                row["matched"].value, href(row["s"].value)) for row in rows]
+                row["matched"].value, href(row["s"].value),
+                labels.get(articles[row["s"].value] or "", "")) for row in rows]
+
+
+def _article_of(iri: str) -> str | None:
+    """The article an author of it without an ORCID is named under (``…/article/1/author/2``):
+    such authors are one resource per article, so results named alike tell apart by it."""
+    article, found, position = iri.rpartition("/author/")
+    return article if found and position.isdigit() else None
 
 
 def _names_whole(label: str, name: str) -> bool:

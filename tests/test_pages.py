@@ -455,6 +455,20 @@ def test_search_finds_what_an_identifier_or_a_spelling_names(client: FlaskClient
     assert page in [r["page"] for r in results], results
 
 
+def test_search_tells_authors_named_alike_apart_by_their_article(client: FlaskClient) -> None:
+    """A review's: "Fong" gave four results "MY Fong" with nothing to tell them apart (an
+    author without an ORCID is a resource of each article)."""
+    results = client.get("/search", query_string={"q": "Fong"},
+                         headers={"Accept": "application/json"}).get_json()["results"]
+    authors = [r for r in results if "/author/" in r["iri"]]
+    assert len(authors) >= 2 and all(r["author_of"] for r in authors)
+    assert len({r["author_of"] for r in authors}) == len(authors)
+    miR105 = next(r for r in authors if r["page"] == "/article/24735924/author/2")
+    assert miR105["author_of"].startswith("Cancer-secreted miR-105 destroys vascular")
+    html = client.get("/search?q=Fong", headers=HTML).get_data(as_text=True)
+    assert "author of “Cancer-secreted miR-105 destroys vascular" in html
+
+
 def test_search_for_a_mirna_finds_no_longer_name(client: FlaskClient) -> None:
     """A review's: miR-21 found the circBACH1 article, whose title names miR-217."""
     results = client.get("/search", query_string={"q": "miR-21"},
