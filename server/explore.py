@@ -17,7 +17,7 @@ from flask import Blueprint, Response, abort, current_app, request, send_from_di
 from pyoxigraph import NamedNode
 
 from kg import iris
-from kg.namespaces import EVKG
+from kg.namespaces import EVKG, SCHEMA, VOID
 from kg.remote import StoreError
 from server import graph
 from server.editor import ROOT
@@ -53,6 +53,16 @@ def _statistics(cls: NamedNode, columns: str, order: str, outside: str = "") -> 
 def year_counts() -> list[tuple[str, int]]:
     rows = _statistics(EVKG.YearCount, f"?s <{EVKG.year.value}> ?year", "?year")
     return [(r["year"].value, int(r["n"].value)) for r in rows]
+
+
+def article_total() -> int | None:
+    """How many articles the release holds, from its VoID class partition (graph/metadata)."""
+    g = iris.graph_iri("metadata").value
+    rows = graph.select(
+        f"SELECT ?n WHERE {{ GRAPH <{g}> {{ <{iris.dataset_iri().value}> <{VOID.classPartition.value}> "
+        f"?part . ?part <{VOID['class'].value}> <{SCHEMA.ScholarlyArticle.value}> ; "
+        f"<{VOID.entities.value}> ?n }} }} LIMIT 1")
+    return int(rows[0]["n"].value) if rows else None
 
 
 @dataclass
@@ -247,6 +257,7 @@ def create_explore_blueprint() -> Blueprint:
         """The picture of the graph, from the release's statistics."""
         return page_response(
             "explore.html", years=year_counts(), heat=heatmap(), headings=top_headings(),
+            articles=article_total(),
             network=citation_network(), chartjs=(chartjs_dir() / CHARTJS_FILE).is_file(),
             chartjs_file=CHARTJS_FILE, href=href, curie=curie)
 

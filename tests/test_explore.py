@@ -107,6 +107,21 @@ def test_page_shows_the_year_counts(page: str, default_store: Store) -> None:
         assert f'data-label="{row["year"]}" data-value="{row["articles"]}"' in page
 
 
+def test_page_says_what_its_counts_rest_on(page: str, default_store: Store) -> None:
+    """A review's: "Publications per year: 83 articles" did not say 10 of 93 have no year; the
+    heading chart did not say few articles carry MeSH indexing; the heatmap counted one claim
+    once a method without saying so."""
+    total = int(next(iter(default_store.query(
+        "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { GRAPH ?g { "
+        "?a a <https://schema.org/ScholarlyArticle> } }")))["n"].value)
+    dated = sum(int(r["articles"]) for r in rows(default_store, example("articles-per-year")))
+    assert dated < total
+    assert (f"{dated} of the release's {total} articles have a publication year; {total - dated} "
+            "have none.") in page
+    assert "only articles read from a PubMed record or page carry them" in page
+    assert "each method makes its own" in page
+
+
 def test_heatmap_cells_are_the_statistics_and_link_to_their_findings(
         page: str, client: FlaskClient, default_store: Store) -> None:
     cells = {(c, p): int(n) for c, p, n in re.findall(
