@@ -11,10 +11,10 @@ from flask import Blueprint, Response, redirect, request
 from pyoxigraph import Literal, NamedNode
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from kg.namespaces import BIBO, EVKG, FABIO, SCHEMA
+from kg.namespaces import BIBO, EVKG, FABIO, MESHV, RDFS, SCHEMA
 from server import graph
 from server.citations import CITATION_TYPES, article_record, bibtex, citation_key, csl_json, ris
-from server.description import INCOMING_PAGE, describe, resource_triples
+from server.description import INCOMING_PAGE, Description, describe, resource_triples
 from server.errors import ProtocolError
 from server.links import external_links, link_for_iri
 from server.negotiation import NotAcceptable, choose_media_type
@@ -83,9 +83,22 @@ def resource_page(iri: str) -> Response:
     own = link_for_iri(iri, "identifier") if iri.startswith(MESH_IRI) else None
     return page_response(
         "resource.html", d=description, iri=iri, retracted=retracted,
+        tree_of=_descriptors_at(description),
         links=[own, *links] if own else links,
         jsonld=page_jsonld(description), citation=citation, alternates=ALTERNATES,
         page_size=INCOMING_PAGE)
+
+
+def _descriptors_at(description: Description) -> list[str]:
+    """The names of the MeSH descriptors at a tree number the page is of (a review's: its
+    heading was only the number, the descriptor's name only among the incoming links)."""
+    if MESHV.TreeNumber.value not in description.type_iris:
+        return []
+    rows = graph.select(
+        f"SELECT DISTINCT ?label WHERE {{ ?d {graph.ref(MESHV.treeNumber)} "
+        f"{graph.ref(NamedNode(description.iri))} ; {graph.ref(RDFS.label)} ?label }} "
+        "ORDER BY ?label LIMIT 5")
+    return [row["label"].value for row in rows]
 
 
 IDENTIFIER_PATHS = ("/article/doi/", "/article/pmc/")

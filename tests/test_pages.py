@@ -523,6 +523,16 @@ def test_editor_examples_show_the_query_not_the_tests_expectations(client: Flask
     assert "# needs: network" in shown["federated-wikidata-genes"]
 
 
+def test_a_mesh_tree_number_page_names_its_descriptor(client: FlaskClient) -> None:
+    """A review's: its heading and title were only the number."""
+    html = client.get("/mesh/C04.588.180", headers=HTML).get_data(as_text=True)
+    assert "<title>C04.588.180 · Breast Neoplasms" in html
+    assert ('<h1>C04.588.180 <span class="subtitle">MeSH tree number of Breast Neoplasms</span>'
+            '</h1>') in html
+    descriptor = client.get("/mesh/D001943", headers=HTML).get_data(as_text=True)
+    assert "<h1>Breast Neoplasms</h1>" in descriptor
+
+
 def test_an_articles_sources_are_shown_not_linked(client: FlaskClient) -> None:
     """A review's: the pages where the curated facts were read (a bare IP address, proxies,
     mirrors) were links on the article's page."""
