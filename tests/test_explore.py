@@ -170,6 +170,13 @@ def test_network_draws_the_edges_of_the_example(page: str, default_store: Store)
     assert page.count('class="citing"') == 5
 
 
+def test_network_legend_lists_only_what_is_drawn(page: str) -> None:
+    """A review's: "cited by it" was in the legend with no such node (the seed cites nothing
+    in the graph)."""
+    assert "cites it</span>" in page and "similar (PubMed), dashed</span>" in page
+    assert ('class="cited"' in page) == ("cited by it</span>" in page)
+
+
 def test_page_runs_no_aggregate(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     """Counts come from graph/metadata: no query of the page counts or groups."""
     seen: list[str] = []
