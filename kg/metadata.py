@@ -14,7 +14,7 @@ from typing import Any
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions, Store
 
 from kg import iris
-from kg.namespaces import DCAT, DCTERMS, FOAF, PROV, RDF, VOID, XSD
+from kg.namespaces import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, VOID, XSD
 from kg.store import first_count
 
 #: The dataset's licence (data) — CC BY 4.0, as the ontology.
@@ -181,6 +181,7 @@ def metadata_quads(store: Store, version: str, tallies: Tallies | None = None,
     yield t(ds, PROV.wasGeneratedBy, rel)
     yield t(rel, RDF.type, PROV.Activity)
     yield t(rel, DCTERMS.identifier, Literal(version))
+    yield t(rel, RDFS.label, Literal(f"evkg release {version}", language="en"))
     if based_on:
         yield t(rel, PROV.wasInformedBy, iris.release_iri(based_on))
     statistics = (all_graph_statistics(store) if tallies is None

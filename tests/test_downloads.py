@@ -240,6 +240,17 @@ def test_dataset_page_embeds_schema_org_dataset(client: FlaskClient) -> None:
     assert 'href="/downloads/evkg.ttl.gz"' in html
 
 
+def test_dataset_page_links_its_release_and_the_release_is_named(client: FlaskClient) -> None:
+    """A review's: the release's page had its raw IRI as its heading, and /dataset's version
+    did not link it (a crawl from / never reached it)."""
+    html = client.get("/dataset", headers=HTML).get_data(as_text=True)
+    version = re.search(r'<th>Version</th><td><a href="/release/([0-9a-f]+)"><code>\1</code></a>',
+                        html)
+    assert version is not None
+    release = client.get(f"/release/{version.group(1)}", headers=HTML).get_data(as_text=True)
+    assert f"<h1>evkg release {version.group(1)}</h1>" in release
+
+
 # --- sitemap and OpenAPI -------------------------------------------------------------------------
 
 def sitemap_locations(body: bytes, tag: str = "url") -> list[str]:
