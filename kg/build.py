@@ -449,8 +449,9 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             wanted |= vocabulary_mesh_uis(inputs.data_dir) | ontology_mesh_uis(inputs.ontology_dir)
         if mirnas:
             load_quads(store, (q for c in named_cargo(store, mirnas) for q in concept_quads(c)))
-        load_quads(store, mesh.descriptor_quads(
-            mesh.select_with_ancestors(descriptors.values(), wanted)))
+        chosen = mesh.select_with_ancestors(descriptors.values(), wanted)
+        load_quads(store, mesh.descriptor_quads(chosen))
+        mesh.keep_table_labels(store, chosen)  # the tables' names win over a record's
         supplementary = inputs.data_dir / "mesh_supplementary.tsv"
         if base is None and supplementary.exists():
             load_quads(store, mesh.descriptor_quads(mesh.read_supplementary(supplementary)))

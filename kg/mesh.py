@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
-from pyoxigraph import Literal, Quad
+from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from kg import iris
 from kg.compression import open_table, read_lines
@@ -150,3 +150,36 @@ def descriptor_quads(descriptors: Iterable[Descriptor]) -> Iterator[Quad]:
                 yield Quad(node, MESHV.parentTreeNumber, iris.mesh_iri(parent), g)
                 if parent in owner:
                     yield Quad(m, MESHV.broaderDescriptor, iris.mesh_iri(owner[parent]), g)
+
+
+def keep_table_labels(store: Store, descriptors: Iterable[Descriptor]) -> int:
+    """One ``rdfs:label`` per descriptor the tables give, theirs: a record's other name for it
+    (an older record's, "African Americans" for D001741, now "Black or African American")
+    becomes a ``skos:altLabel``, and its descriptor–qualifier pairs are named after the
+    table's label. Returns how many labels were moved (a review found 12 descriptors with two
+    labels, so the top-headings query listed one heading twice)."""
+    g = iris.graph_iri("mesh")
+    moved = 0
+    for d in descriptors:
+        if not d.label:
+            continue
+        m = iris.mesh_iri(d.ui)
+        for quad in list(store.quads_for_pattern(m, RDFS.label, None, g)):
+            if isinstance(quad.object, Literal) and quad.object.value != d.label:
+                store.remove(quad)
+                store.add(Quad(m, SKOS.altLabel, Literal(quad.object.value, language="en"), g))
+                moved += 1
+        for pair_quad in list(store.quads_for_pattern(None, MESHV.hasDescriptor, m, g)):
+            pair = pair_quad.subject
+            if not isinstance(pair, NamedNode):
+                continue
+            for quad in list(store.quads_for_pattern(pair, RDFS.label, None, g)):
+                if not isinstance(quad.object, Literal):
+                    continue
+                name, slash, qualifier = quad.object.value.partition("/")
+                if slash and name != d.label:
+                    store.remove(quad)
+                    store.add(Quad(pair, RDFS.label,
+                                   Literal(f"{d.label}/{qualifier}", language="en"), g))
+                    moved += 1
+    return moved

@@ -154,6 +154,31 @@ def test_a_mesh_file_adds_to_the_projects_mesh_table(tmp_path: Path) -> None:
               <http://id.nlm.nih.gov/mesh/C04> }""", use_default_graph_as_union=True))
 
 
+def test_the_mesh_tables_name_wins_over_a_records_older_name(tmp_path: Path) -> None:
+    """A review's: an older record's name for a descriptor ("African Americans") stood beside
+    the --mesh table's ("Black or African American") as a second rdfs:label, so the
+    top-headings query listed the heading twice; its pairs were named either way."""
+    records = tmp_path / "records.jsonl"
+    heading = {"descriptor_label": "African Americans", "descriptor_ui": "D001741",
+               "qualifiers": [{"label": "genetics", "ui": "Q000235"}]}
+    records.write_text("\n".join(json.dumps(
+        {"pmid": pmid, "title": f"Article {pmid}", "mesh_headings": [heading]})
+        for pmid in ("11111111", "22222222")) + "\n", encoding="utf-8")
+    table = tmp_path / "mesh.tsv"
+    table.write_text("D001741\tBlack or African American\n", encoding="utf-8")
+    build([records], tmp_path / "b", default_articles=False, mesh_file=table)
+    store = open_read_only(current_release(tmp_path / "b") / "store")
+    labels = select(store, """SELECT ?p ?l { VALUES ?m { <http://id.nlm.nih.gov/mesh/D001741>
+        <http://id.nlm.nih.gov/mesh/D001741Q000235> } ?m ?p ?l
+        FILTER(?p IN (<http://www.w3.org/2000/01/rdf-schema#label>,
+                      <http://www.w3.org/2004/02/skos/core#altLabel>)) } ORDER BY ?l""")
+    assert [(p.rsplit("#", 1)[1], label) for p, label in labels] == [
+        ("altLabel", "African Americans"), ("label", "Black or African American"),
+        ("label", "Black or African American/genetics")]
+    top = select(store, (ROOT / "queries" / "top-mesh-headings.rq").read_text(encoding="utf-8"))
+    assert top == [["http://id.nlm.nih.gov/mesh/D001741", "Black or African American", "2"]]
+
+
 def test_a_mesh_table_that_is_not_utf8_is_named_with_its_line(tmp_path: Path) -> None:
     """It was "'utf-8' codec can't decode byte 0xe9 in position 19", naming no file."""
     table = tmp_path / "mesh.tsv"
