@@ -224,17 +224,27 @@ def _mesh(citation: Element) -> tuple[MeshHeading, ...]:
     return tuple(headings)
 
 
+def linked_pmid(text: str) -> str:
+    """The PMID a reference or comment names, as the graph names articles: a whole number from
+    1 without leading zeros; "" for none ("0", which a real file's reference list holds, was
+    linked as ``article/0``)."""
+    text = text.strip()
+    return text.lstrip("0") if text.isascii() and text.isdigit() else ""
+
+
 def _references(record: Element) -> tuple[Reference, ...]:
     references = []
     for ref in record.iter("Reference"):
         ids = _ids(_child(ref, "ArticleIdList"))
-        references.append(Reference(citation=_find(ref, "Citation"), pmid=ids.get("pubmed", ""),
+        references.append(Reference(citation=_find(ref, "Citation"),
+                                    pmid=linked_pmid(ids.get("pubmed", "")),
                                     doi=ids.get("doi", ""), pmcid=ids.get("pmc", "")))
     return tuple(references)
 
 
 def _comments(citation: Element) -> tuple[CommentCorrection, ...]:
-    return tuple(CommentCorrection(ref_type=str(c.get("RefType", "")), pmid=_find(c, "PMID"),
+    return tuple(CommentCorrection(ref_type=str(c.get("RefType", "")),
+                                   pmid=linked_pmid(_find(c, "PMID")),
                                    note=_find(c, "RefSource"))
                  for c in _all(citation, "CommentsCorrectionsList", "CommentsCorrections"))
 

@@ -54,6 +54,15 @@ def pubmed_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Store]:
     return stores
 
 
+def test_a_reference_to_pmid_0_cites_its_doi(pubmed_builds: dict[str, Store]) -> None:
+    """A review's: seedtk/pubmed.xml's reference list holds ``<ArticleId IdType="pubmed">0``
+    (with a DOI): it was linked as article/0."""
+    store = pubmed_builds["seedtk/pubmed.xml"]
+    assert count(store, "SELECT (COUNT(*) AS ?n) { ?s ?p <https://w3id.org/evkg/article/0> }") == 0
+    assert count(store, """SELECT (COUNT(*) AS ?n) { ?s <http://purl.org/spar/cito/cites>
+        <https://w3id.org/evkg/article/doi/10.1101/2022.12.19.520774> }""") >= 1
+
+
 @pytest.mark.parametrize("name", XML_FILES)
 def test_graph_counts_equal_xml_counts(pubmed_builds: dict[str, Store], name: str) -> None:
     tree = xml_tree(PUBMED / name)
@@ -139,6 +148,8 @@ def distinct_references(citation: etree._Element) -> set[object]:
         for cites in citation.iterfind("CommentsCorrectionsList/CommentsCorrections[@RefType='Cites']")}
     for reference in parent.iterfind(".//Reference"):
         ids = {i.get("IdType"): i.text for i in reference.iterfind("ArticleIdList/ArticleId")}
+        if (ids.get("pubmed") or "").strip("0") == "":  # PMID 0 (a real reference's) is none
+            ids.pop("pubmed", None)
         works.add(ids.get("pubmed") or ids.get("doi") or ids.get("pmc")
                   or ("citation", reference.findtext("Citation")))
     return works
