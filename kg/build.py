@@ -45,6 +45,7 @@ from kg.meshnames import MeshNames
 from kg.metadata import DUMPS, Tallies, metadata_quads
 from kg.namespaces import EVKG, MESHV, RDF, SKOS
 from kg.records import Rejected
+from kg.release import WRITE_LOCK, within_release
 from kg.sources import iter_source_files, read_source
 from kg.spool import CarriedGraph, GraphLines, GraphSpool, SortedStoreGraph
 from kg.statistics import statistics_quads
@@ -299,8 +300,6 @@ def _ingest(files: Sequence[str | Path], into: Path, *, mesh_file: Path | None,
     return _release(into, report, fill)
 
 
-#: The file a build or an ingest holds locked (``flock``) while it writes a build folder.
-WRITE_LOCK = ".evkg-writing.lock"
 
 
 @contextmanager
@@ -311,6 +310,11 @@ def writing(out: Path, *, announce: bool = False, create: bool = True) -> Iterat
     Without ``create``, a folder that does not exist is left for the caller to report."""
     if out.exists() and not out.is_dir():
         raise BuildError(f"{out} is a file: the build folder (--out, --into) must be a folder")
+    inside = within_release(out.absolute())
+    if inside is not None:
+        raise BuildError(f"{out} is {'in ' if inside != out.absolute() else ''}a release of a "
+                         f"build folder ({inside}): give the build folder itself (--out, "
+                         f"--into), which holds releases/ and current")
     if not create and not out.exists():
         yield
         return

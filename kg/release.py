@@ -535,3 +535,24 @@ def release_to_read(out: Path) -> Path:
 
 def is_release(folder: Path) -> bool:
     return (folder / MANIFEST).is_file() and (folder / "store").is_dir()
+
+
+#: The file a build or an ingest holds locked (``flock``) while it writes a build folder.
+WRITE_LOCK = ".evkg-writing.lock"
+
+
+def is_build_folder(folder: Path) -> bool:
+    """Whether ``folder`` is a build folder evkg wrote (``releases/`` beside ``current`` or
+    the write lock)."""
+    return (folder / "releases").is_dir() and (
+        (folder / "current").is_symlink() or (folder / WRITE_LOCK).exists())
+
+
+def within_release(folder: Path) -> Path | None:
+    """The release folder (or a build's ``releases/`` folder) ``folder`` is or lies in, if any:
+    no build or ingest may write there (it would nest a build inside a published release)."""
+    for candidate in (folder, *folder.parents):
+        if is_release(candidate) or (candidate.name == "releases"
+                                     and is_build_folder(candidate.parent)):
+            return candidate
+    return None

@@ -16,6 +16,7 @@ from pathlib import Path
 from kg import jsonrecords, medline, pubmed, seedpage
 from kg.compression import GZIP_MAGIC, is_gzip
 from kg.records import Article, Deletion, Provenance, Rejected
+from kg.release import is_build_folder, is_release
 
 Record = Article | Deletion | Rejected
 Reader = Callable[[Path], Iterator[Record]]
@@ -153,11 +154,20 @@ def _named_files(specs: Iterable[str | Path]) -> Iterator[Path]:
 
 
 def _folder_sources(folder: Path) -> list[Path]:
+    """Every source file under ``folder``, but none of evkg's own output: a build folder (or a
+    release) under it is skipped, else a build into ``sources/build`` read the previous
+    release's ``quarantine.jsonl`` as records the next time."""
     def unreadable(error: OSError) -> None:
         raise FileNotFoundError(f"cannot read the folder {error.filename}: {error.strerror}")
 
-    found = sorted(Path(top, name) for top, _, names in os.walk(folder, onerror=unreadable)
-                   for name in names if name.lower().endswith(SOURCE_SUFFIXES))
+    if is_build_folder(folder) or is_release(folder):
+        raise FileNotFoundError(f"{folder} is a folder evkg built, not a folder of sources")
+    found: list[Path] = []
+    for top, folders, names in os.walk(folder, onerror=unreadable):
+        folders[:] = [name for name in folders
+                      if not (is_build_folder(Path(top, name)) or is_release(Path(top, name)))]
+        found += [Path(top, name) for name in names if name.lower().endswith(SOURCE_SUFFIXES)]
+    found.sort()
     if not found:
         raise FileNotFoundError(f"no source files under {folder} (files named "
                                 f"{', '.join('*' + s for s in SOURCE_SUFFIXES)})")

@@ -17,9 +17,9 @@ from click.testing import CliRunner
 from lxml import etree
 from pyoxigraph import QuerySolutions, Store
 
-from kg.build import WRITE_LOCK, build, ingest
+from kg.build import build, ingest
 from kg.cli import main
-from kg.release import QUARANTINE, current_release, read_manifest
+from kg.release import QUARANTINE, WRITE_LOCK, current_release, read_manifest
 from kg.store import open_read_only
 from tests.conftest import ROOT, SHARED
 
@@ -450,6 +450,47 @@ def test_a_build_folder_that_is_a_file_is_an_error(tmp_path: Path) -> None:
     assert f"Error: {taken} is a file: the build folder (--out, --into) must be a folder" \
         in result.output
     assert taken.read_text(encoding="utf-8") == "notes"
+
+
+def test_no_build_or_ingest_writes_into_a_release(tmp_path: Path) -> None:
+    """A review's: ``build --out DIR/current`` (or ``DIR/releases``) built a build folder
+    inside the published release; ``ingest --into DIR/current`` refused but left its lock
+    file there."""
+    out = tmp_path / "b"
+    build([ARTICLES_XML], out, default_articles=False)
+    release_dir = current_release(out)
+    before = sorted(p.name for p in release_dir.iterdir())
+    for target in (out / "current", out / "releases", release_dir / "sub"):
+        for command in (["build", str(ARTICLES_XML), "--without-default-articles", "--out"],
+                        ["ingest", str(ARTICLES_XML), "--into"]):
+            result = CliRunner().invoke(main, [*command, str(target)])
+            assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+            assert f"Error: {target} is " in result.output
+            assert "give the build folder itself (--out, --into), which holds releases/ and " \
+                "current" in result.output
+    assert sorted(p.name for p in release_dir.iterdir()) == before
+    assert not (out / "releases" / WRITE_LOCK).exists()
+
+
+def test_a_build_folder_under_a_source_folder_is_not_read_as_sources(tmp_path: Path) -> None:
+    """A review's: with --out inside the source folder, the next build read the previous
+    release's quarantine.jsonl as records (34 "unknown field(s) for Article")."""
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "articles.xml").write_bytes(ARTICLES_XML.read_bytes())
+    for _ in range(2):
+        result = CliRunner().invoke(main, ["build", str(sources), "--without-default-articles",
+                                           "--out", str(sources / "build")])
+        assert result.exit_code == 0, result.output
+    assert "unknown field" not in result.output
+    assert [line for line in result.output.splitlines() if ": seen " in line] == [
+        f"  {sources / 'articles.xml'}: seen 3 = mapped 3 + quarantined 0 + deleted 0",
+        f"  {ROOT / 'data' / 'findings.tsv'}: seen 33 = mapped 0 + quarantined 33 + deleted 0"]
+    named = CliRunner().invoke(main, ["build", str(sources / "build"), "--out",
+                                      str(tmp_path / "c")])
+    assert named.exit_code == 1
+    assert f"Error: {sources / 'build'} is a folder evkg built, not a folder of sources" in (
+        named.output)
 
 
 def test_a_record_without_title_is_quarantined_and_a_vernacular_title_is_taken(
