@@ -9,6 +9,7 @@ release being served untouched.
 from __future__ import annotations
 
 import ctypes
+import errno
 import fcntl
 import hashlib
 import os
@@ -349,7 +350,18 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
-        fill(staging)
+        try:
+            fill(staging)
+        except (OSError, RuntimeError) as error:
+            if not _disk_full(error):
+                raise
+            current = out / "current"
+            raise BuildError(
+                f"no space left on the device that holds {out}: nothing was published"
+                + (f", and current is still release {current.resolve().name}"
+                   if current.exists() else "")
+                + " (a build needs room for a copy of its store and the dumps beside the "
+                  "releases kept)") from None
         if report.unchanged:
             report.version = report.based_on
             report.release_dir = out / "releases" / report.based_on
@@ -366,6 +378,17 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return report
+
+
+def _disk_full(error: BaseException) -> bool:
+    """Whether ``error`` (or what caused it) is a full disk: Python's ``ENOSPC``, or the words
+    RocksDB (through pyoxigraph) and the dump writers report it with."""
+    while error is not None:
+        if (isinstance(error, OSError) and error.errno == errno.ENOSPC) or (
+                "No space left on device" in str(error)):
+            return True
+        error = error.__cause__ or error.__context__  # type: ignore[assignment]
+    return False
 
 
 def remove_stale_staging(out: Path) -> None:

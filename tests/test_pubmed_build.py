@@ -6,6 +6,7 @@ import copy
 import fcntl
 import gzip
 import json
+import os
 import subprocess
 import sys
 import time
@@ -470,6 +471,36 @@ def test_no_build_or_ingest_writes_into_a_release(tmp_path: Path) -> None:
                 "current" in result.output
     assert sorted(p.name for p in release_dir.iterdir()) == before
     assert not (out / "releases" / WRITE_LOCK).exists()
+
+
+def test_a_full_disk_is_named_and_the_previous_release_stays(tmp_path: Path) -> None:
+    """A review's: a build or ingest that filled the disk ended in a 45-line traceback
+    ("OSError: IO error: No space left on device", "writing the nquads dump failed"). A real
+    full disk: a 12 MB tmpfs holds the default build (7 MB) but not a second beside it."""
+    small = tmp_path / "small"
+    small.mkdir()
+    if os.geteuid() != 0 or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(small)],
+            capture_output=True).returncode != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    try:
+        out = small / "b"
+        first = CliRunner().invoke(main, ["build", "--out", str(out)])
+        assert first.exit_code == 0, first.output
+        kept = current_release(out)
+        sums = (kept / "SHA256SUMS").read_text(encoding="utf-8")
+        second = CliRunner().invoke(main, ["build", str(ARTICLES_XML), "--out", str(out)])
+        assert second.exit_code == 1 and "Traceback" not in second.output
+        assert second.output == (
+            f"Error: no space left on the device that holds {out}: nothing was published, and "
+            f"current is still release {kept.name} (a build needs room for a copy of its store "
+            "and the dumps beside the releases kept)\n")
+        assert current_release(out) == kept
+        assert (kept / "SHA256SUMS").read_text(encoding="utf-8") == sums
+        assert [p.name for p in (out / "releases").iterdir()] == [kept.name]
+        assert not list(out.glob(".staging-*"))
+    finally:
+        subprocess.run(["umount", str(small)], check=False)
 
 
 def test_a_build_folder_under_a_source_folder_is_not_read_as_sources(tmp_path: Path) -> None:
