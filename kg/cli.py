@@ -236,16 +236,20 @@ def validate_command(out: Path, no_shacl: bool) -> None:
 @main.command("export")
 @click.option("--store", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
               show_default=True, help="Build folder whose current release is exported.")
-@click.option("--format", "fmt", default="nq", show_default=True,
-              type=click.Choice(["nq", "trig", "nt", "ttl", "jsonld", "rdfxml"]))
+@click.option("--format", "fmt", default=None,
+              type=click.Choice(["nq", "trig", "nt", "ttl", "jsonld", "rdfxml"]),
+              help="The RDF syntax; without it, the one OUTPUT's extension names (.ttl, "
+              ".jsonld, .rdf …), else N-Quads.")
 @click.option("--graph", "graph", default=None,
               help="One named graph, by name (articles, mesh, vocabulary, findings, ontology, "
               "metadata) or IRI; N-Quads and TriG keep its name.")
 @click.argument("output", type=click.Path(path_type=Path), required=False)
-def export_command(out: Path, fmt: str, graph: str | None, output: Path | None) -> None:
+def export_command(out: Path, fmt: str | None, graph: str | None, output: Path | None) -> None:
     """Write the current release (or one graph) as RDF to OUTPUT or standard output."""
     from kg.release import export_graph
 
+    if fmt is None:  # out.ttl was written as N-Quads, silently
+        fmt = EXPORT_EXTENSIONS.get(output.suffix.lower(), "nq") if output else "nq"
     try:
         store_dir = release.release_to_read(out) / "store"
         if output is None:
@@ -257,6 +261,12 @@ def export_command(out: Path, fmt: str, graph: str | None, output: Path | None) 
         raise click.ClickException(str(error)) from None
     except OSError as error:  # a full disk: OUTPUT stays as it was
         raise click.ClickException(f"the export could not be written: {error}") from None
+
+
+#: The export format an OUTPUT's extension names.
+EXPORT_EXTENSIONS = {".nq": "nq", ".nquads": "nq", ".trig": "trig", ".nt": "nt", ".ttl": "ttl",
+                     ".jsonld": "jsonld", ".json": "jsonld", ".rdf": "rdfxml", ".owl": "rdfxml",
+                     ".xml": "rdfxml"}
 
 
 @contextmanager

@@ -222,6 +222,23 @@ def test_export_as_rdfxml_parses_back_with_its_blank_nodes(
         None, rdflib.URIRef("http://purl.org/ontology/bibo/authorList")))
 
 
+@pytest.mark.parametrize(("name", "syntax"), [
+    ("ontology.ttl", RdfFormat.TURTLE), ("ontology.jsonld", RdfFormat.JSON_LD),
+    ("ontology.rdf", RdfFormat.RDF_XML), ("ontology.nt", RdfFormat.N_TRIPLES),
+    ("ontology.trig", RdfFormat.TRIG), ("ontology.data", RdfFormat.N_QUADS)])
+def test_export_without_format_writes_what_the_extension_names(
+        default_build: tuple[Path, BuildReport], tmp_path: Path, name: str,
+        syntax: RdfFormat) -> None:
+    """A review's: ``evkg export out.ttl`` wrote N-Quads into out.ttl, silently."""
+    out, _ = default_build
+    target = tmp_path / name
+    result = CliRunner().invoke(main, ["export", "--store", str(out), "--graph", "ontology",
+                                       str(target)])
+    assert result.exit_code == 0, result.output
+    triples = list(parse(target.read_bytes(), format=syntax))
+    assert len(triples) > 100
+
+
 @pytest.mark.parametrize("graph", ["mesh", "https://w3id.org/evkg/graph/mesh"])
 def test_export_of_one_graph_as_nquads_keeps_its_name(default_build: tuple[Path, BuildReport],
                                                       tmp_path: Path, graph: str) -> None:
