@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO, TypeVar, cast
 
 from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, serialize
 
@@ -30,8 +31,10 @@ def on_query_stack(call: Callable[[], T]) -> T:
     def run() -> None:
         try:
             outcome.append(call())
-        except BaseException as error:  # raised again in the caller
-            failure.append(error)
+        except BaseException as error:  # raised again in the caller, without its frames:
+            # they hold the query's results, which pyoxigraph must drop on this thread ("is
+            # unsendable, but is being dropped on another thread" after a SERVICE failed)
+            failure.append(error.with_traceback(None))
 
     before = threading.stack_size(QUERY_STACK_BYTES)
     try:
@@ -62,10 +65,36 @@ def print_results(store_dir: Path, query: str, fmt: str, out: IO[bytes]) -> None
         if fmt == "table":
             out.write(format_table(results).encode("utf-8"))
         else:
-            results.serialize(out, RESULT_FORMATS[fmt])
+            ended = _LineEnded(out)
+            results.serialize(cast(IO[bytes], ended), RESULT_FORMATS[fmt])
+            ended.end_line()
     else:
+        if fmt != "table":
+            print(f"evkg: a CONSTRUCT or DESCRIBE answer is printed as Turtle (--format {fmt} "
+                  "is for SELECT and ASK)", file=sys.stderr)
         serialize(results, out, RdfFormat.TURTLE, prefixes=PREFIXES)
     out.flush()
+
+
+class _LineEnded:
+    """``out``, remembering its last byte: JSON, XML and an ASK's CSV end without a newline,
+    and a shell prompt then followed the answer on its line."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.last = b"\n"
+
+    def write(self, data: bytes) -> int:
+        if data:
+            self.last = data[-1:]
+        return self.out.write(data)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+    def end_line(self) -> None:
+        if self.last != b"\n":
+            self.out.write(b"\n")
 
 
 def format_table(results: QuerySolutions | QueryBoolean) -> str:

@@ -60,11 +60,36 @@ def test_query_prints_a_graph_as_turtle(default_build: tuple[Path, BuildReport],
     for fmt in ("table", "json"):
         result = CliRunner().invoke(main, ["query", "--store", str(out), "--format", fmt, form])
         assert result.exit_code == 0, result.output
-        graph = rdflib.Graph().parse(data=result.output, format="turtle")
+        graph = rdflib.Graph().parse(data=result.stdout, format="turtle")
         title = graph.value(rdflib.URIRef("https://w3id.org/evkg/article/37534210"),
                             rdflib.URIRef("http://purl.org/dc/terms/title"))
         assert str(title).startswith("Extracellular vesicles in the treatment and diagnosis")
-        assert "@prefix dcterms:" in result.output
+        assert "@prefix dcterms:" in result.stdout
+
+
+def test_query_output_ends_its_line_and_a_graph_says_its_format(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """A review's: JSON, XML and an ASK's CSV ended without a newline (the shell's prompt
+    followed on the same line), and a CONSTRUCT asked for as JSON came as Turtle, silently.
+    Run as a user runs it, so that standard output and standard error are apart."""
+    out, _ = default_build
+
+    def run(fmt: str, query: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "kg.cli", "query", "--store", str(out),
+                               "--format", fmt, query],
+                              capture_output=True, text=True, timeout=120, check=False)
+
+    for fmt, query in (("json", "ASK {}"), ("xml", COUNT), ("csv", "ASK {}"), ("json", COUNT)):
+        answer = run(fmt, query)
+        assert answer.returncode == 0 and answer.stdout.endswith("\n"), (fmt, answer.stdout)
+        assert answer.stderr == ""
+    failed = run("table", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+    assert failed.returncode == 1 and failed.stderr.startswith("Error: ")
+    assert "unsendable" not in failed.stderr  # pyoxigraph's results were dropped off their thread
+    graph = run("json", "DESCRIBE <https://w3id.org/evkg/article/37534210>")
+    assert graph.stderr == ("evkg: a CONSTRUCT or DESCRIBE answer is printed as Turtle "
+                            "(--format json is for SELECT and ASK)\n")
+    assert rdflib.Graph().parse(data=graph.stdout, format="turtle")
 
 
 def test_query_reports_a_syntax_error(default_build: tuple[Path, BuildReport]) -> None:
