@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request
+from collections.abc import Callable
+
+from flask import Flask, Response, current_app, redirect, request
 from gunicorn.http.errors import NoMoreData, ParseException
 from werkzeug.exceptions import BadHost, ClientDisconnected, HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from server.executor import Failure
 from server.negotiation import NotAcceptable, wants_html
@@ -39,6 +42,28 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
         response.headers["Vary"] = "Accept"
     response.headers.update(headers or {})
     return response
+
+
+def without_trailing_slash(answers: Callable[[str], bool]) -> WerkzeugResponse | None:
+    """A redirect (308) from ``/explore/`` to ``/explore`` when the path without its trailing
+    slash ``answers`` (a review's: ``/explore/`` and ``/article/24735924/`` were 404s)."""
+    path = request.path
+    if len(path) < 2 or not path.endswith("/") or path.endswith("//") or not answers(path[:-1]):
+        return None
+    query = request.query_string.decode("utf-8", "replace")
+    return redirect(path[:-1] + (f"?{query}" if query else ""), code=308)
+
+
+def _routed(app: Flask, path: str) -> bool:
+    """Whether a GET of ``path`` reaches a view of ``app`` (other than by a redirect) that
+    answers it: a resource's path only when the graph knows the resource."""
+    from server.resources import RESOURCE_ENDPOINT, known_path  # (resources imports this)
+
+    try:
+        endpoint, _ = app.url_map.bind_to_environ(request.environ).match(path, method="GET")
+    except HTTPException:  # NotFound, MethodNotAllowed, RequestRedirect
+        return False
+    return endpoint != RESOURCE_ENDPOINT or known_path(path)
 
 
 def bad_host_message() -> str:
@@ -79,7 +104,9 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(406, str(error))
 
     @app.errorhandler(404)
-    def not_found(_: Exception) -> Response:
+    def not_found(_: Exception) -> Response | WerkzeugResponse:
+        if (moved := without_trailing_slash(lambda path: _routed(app, path))) is not None:
+            return moved
         if wants_html(request.headers.get("Accept")):  # a person following a link
             return page_response("not_found.html", status=404, path=request.path)
         response = error_response(404, f"nothing at {request.path}")

@@ -15,7 +15,7 @@ from kg.namespaces import BIBO, EVKG, FABIO, MESHV, RDFS, SCHEMA
 from server import graph
 from server.citations import CITATION_TYPES, article_record, bibtex, citation_key, csl_json, ris
 from server.description import INCOMING_PAGE, Description, describe, resource_triples
-from server.errors import ProtocolError
+from server.errors import ProtocolError, without_trailing_slash
 from server.links import external_links, link_for_iri
 from server.negotiation import NotAcceptable, choose_media_type
 from server.pages import DOCUMENT_TYPES, format_values, page_response, rdf_response, wants_page
@@ -44,8 +44,12 @@ ALTERNATES = (("Turtle", "ttl", "text/turtle"), ("N-Triples", "nt", "application
               ("JSON-LD", "jsonld", "application/ld+json"), ("RDF/XML", "rdf", "application/rdf+xml"))
 
 
-def not_found_response(iri: str) -> Response:
-    """A 404 that says which IRI is unknown, as a page for browsers and as text otherwise."""
+def not_found_response(iri: str) -> Response | WerkzeugResponse:
+    """A 404 that says which IRI is unknown, as a page for browsers and as text otherwise; a
+    redirect when the IRI without a trailing slash is known."""
+    moved = without_trailing_slash(known_path)
+    if moved is not None:
+        return moved
     if wants_page():
         return page_response("not_found.html", status=404, iri=iri)
     response = Response(f"nothing is known about <{iri}>\n", status=404,
@@ -68,7 +72,7 @@ def _page_number() -> int:
     return min(MAX_PAGE, int(asked))
 
 
-def resource_page(iri: str) -> Response:
+def resource_page(iri: str) -> Response | WerkzeugResponse:
     description = describe(iri, _page_number())
     if description is None:
         return not_found_response(iri)
@@ -134,7 +138,7 @@ def resource_view(**_: str) -> Response | WerkzeugResponse:
     return _answer(iri)
 
 
-def _answer(iri: str) -> Response:
+def _answer(iri: str) -> Response | WerkzeugResponse:
     if wants_page():
         return resource_page(iri)
     try:
@@ -152,7 +156,7 @@ def _answer(iri: str) -> Response:
     return rdf_response(triples, DOCUMENT_TYPES)
 
 
-def citation_response(iri: str, media_type: str) -> Response:
+def citation_response(iri: str, media_type: str) -> Response | WerkzeugResponse:
     """An article's citation in BibTeX, RIS or CSL-JSON (``media_type``); another resource has
     none (406, listing what it has)."""
     description = describe(iri, 1)
@@ -180,9 +184,19 @@ def mesh_view(mesh_id: str) -> Response | WerkzeugResponse:
     return _answer(iri)
 
 
+#: The endpoint of every resource rule.
+RESOURCE_ENDPOINT = "resources.resource"
+
+
+def known_path(path: str) -> bool:
+    """Whether the graph says anything about the IRI a resource path names."""
+    return bool(graph.ask(f"ASK {{ {graph.ref(path_iri(path))} ?p ?o }}"))
+
+
 def create_resources_blueprint() -> Blueprint:
     bp = Blueprint("resources", __name__)
     for rule in RESOURCE_RULES:
-        bp.add_url_rule(rule, "resource", resource_view, merge_slashes=False)
+        bp.add_url_rule(rule, RESOURCE_ENDPOINT.partition(".")[2], resource_view,
+                        merge_slashes=False)
     bp.add_url_rule("/mesh/<mesh_id>", "mesh", mesh_view)
     return bp

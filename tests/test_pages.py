@@ -533,6 +533,20 @@ def test_a_mesh_tree_number_page_names_its_descriptor(client: FlaskClient) -> No
     assert "<h1>Breast Neoplasms</h1>" in descriptor
 
 
+@pytest.mark.parametrize(("path", "target"), [
+    ("/explore/", "/explore"), ("/article/24735924/", "/article/24735924"),
+    ("/article/24735924/?format=ttl", "/article/24735924?format=ttl"),
+    ("/mesh/D001943/", "/mesh/D001943"), ("/dataset/", "/dataset")])
+def test_a_trailing_slash_redirects_to_the_page(client: FlaskClient, path: str,
+                                                target: str) -> None:
+    """A review's: /explore/ and /article/24735924/ were 404s (/downloads redirects to its
+    slash, as Flask does)."""
+    answer = client.get(path, headers=HTML)
+    assert (answer.status_code, answer.headers["Location"]) == (308, target)
+    for missing in ("/nothing/", "/article/99999999/", "/article/24735924//"):
+        assert client.get(missing, headers=HTML).status_code == 404
+
+
 def test_an_articles_sources_are_shown_not_linked(client: FlaskClient) -> None:
     """A review's: the pages where the curated facts were read (a bare IP address, proxies,
     mirrors) were links on the article's page."""
