@@ -87,10 +87,22 @@ def resource_page(iri: str) -> Response | WerkzeugResponse:
     own = link_for_iri(iri, "identifier") if iri.startswith(MESH_IRI) else None
     return page_response(
         "resource.html", d=description, iri=iri, retracted=retracted,
-        tree_of=_descriptors_at(description),
+        tree_of=_descriptors_at(description), concept_kind=_concept_kind(iri),
         links=[own, *links] if own else links,
         jsonld=page_jsonld(description), citation=citation, alternates=ALTERNATES,
         page_size=INCOMING_PAGE)
+
+
+#: Paths of the vocabulary's concepts that findings name, and what a page calls each.
+CONCEPT_KINDS = {"cargo/": "cargo", "process/": "process", "disease/": "disease",
+                 "ev-type/": "EV type"}
+
+
+def _concept_kind(iri: str) -> str:
+    """What a page of a vocabulary concept that findings name calls it ("" for other pages)."""
+    local = local_path(iri) or ""
+    return next((kind for path, kind in CONCEPT_KINDS.items() if local.startswith("/" + path)),
+                "")
 
 
 def _descriptors_at(description: Description) -> list[str]:

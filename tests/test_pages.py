@@ -547,6 +547,21 @@ def test_a_trailing_slash_redirects_to_the_page(client: FlaskClient, path: str,
         assert client.get(missing, headers=HTML).status_code == 404
 
 
+def test_a_concept_without_findings_says_where_findings_come_from(client: FlaskClient) -> None:
+    """A review's: 37 of 51 cargo pages showed no findings section at all, with nothing to
+    say why (hsa-miR-939's article is in the graph, but no finding links them)."""
+    html = client.get("/cargo/hsa-miR-939", headers=HTML).get_data(as_text=True)
+    assert '<h2>Findings <span class="count">0</span></h2>' in html
+    assert "No finding of this release names this cargo." in html
+    assert 'href="/search?q=miR-939"' in html
+    found = client.get("/search?q=miR-939", headers={"Accept": "application/json"}).get_json()
+    assert "/article/27693459" in [r["page"] for r in found["results"]]
+    busy = client.get("/cargo/hsa-miR-105", headers=HTML).get_data(as_text=True)
+    assert 'id="no-findings"' not in busy and '<table class="findings">' in busy
+    article = client.get("/article/24735924", headers=HTML).get_data(as_text=True)
+    assert 'id="no-findings"' not in article
+
+
 def test_an_articles_sources_are_shown_not_linked(client: FlaskClient) -> None:
     """A review's: the pages where the curated facts were read (a bare IP address, proxies,
     mirrors) were links on the article's page."""
