@@ -46,7 +46,7 @@ ACCESSION_IRIS: tuple[tuple[re.Pattern[str], str], ...] = (
      "http://purl.uniprot.org/uniprot/{0}"),
     (re.compile(r"(GO|SO|DOID|MONDO|NCIT|CHEBI):([A-Z]?\d+)", re.IGNORECASE),
      "http://purl.obolibrary.org/obo/{1}_{2}"),
-    (re.compile(r"[CDMQ]\d{6,9}(?:Q\d{6})?|[A-Z]\d\d(?:\.\d{3})+", re.IGNORECASE),
+    (re.compile(r"[CDMQ]\d{6,9}(?:Q\d{6})?|[A-Z]\d\d(?:\.\d{3})*", re.IGNORECASE),
      "http://id.nlm.nih.gov/mesh/{0}"),
 )
 #: The mappings an accession is looked up through.

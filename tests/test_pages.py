@@ -442,7 +442,7 @@ def test_search_finds_mir_105(client: FlaskClient) -> None:
     ("mir105", "/cargo/hsa-miR-105"), ("TNBC", "/disease/tnbc"),
     ("Zhou", "/article/24735924/author/1"),
     # accessions (a review's: each found nothing), as the graph's mappings hold them
-    ("D001943", "/mesh/D001943"), ("C04.588.180", "/mesh/C04.588.180"),
+    ("D001943", "/mesh/D001943"), ("C04.588.180", "/mesh/C04.588.180"), ("C04", "/mesh/C04"),
     ("MIMAT0000076", "/cargo/hsa-miR-21-5p"), ("mi0000111", "/cargo/hsa-miR-105"),
     ("HGNC:3430", "/cargo/ERBB2"), ("P04626", "/cargo/ERBB2"), ("GO:0001525", "/process/angiogenesis"),
 ])
