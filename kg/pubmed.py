@@ -112,7 +112,7 @@ def _read_resuming(path: Path, walk: _Walk, copies: contextlib.ExitStack) -> Ite
                 return
             if not _resume_after_given(walk):
                 break
-    if cut is not None:
+    if cut is not None and not walk.cut_named:  # the data end between records: say where
         yield cut
 
 
@@ -498,6 +498,9 @@ class _Walk:
     warned: bool = False
     #: (line, column) where a gzip file's data end when they are cut short, else None
     cut_at: tuple[int, int] | None = None
+    #: a record the data end in was named as lost there: the file's own note would count the
+    #: cut a second time, as a record it is not
+    cut_named: bool = False
     #: the file's bytes to the end of the root start tag: a resumed parse reads them first, so
     #: that its DOCTYPE, encoding and namespaces hold
     prolog: bytes = b""
@@ -759,6 +762,7 @@ def _rejected(path: Path, walk: _Walk, lost: _Lost) -> Iterator[Rejected]:
         # (where cut gzip data end between records, the file's last record says so)
         yield Rejected(reason=f"{path}: {lost.message}",
                        provenance=Provenance(file=str(path), position=f"line {lost.line}"))
+    walk.cut_named = walk.cut_named or (lost.cut and bool(lost.records))
     for deletion, pmids in lost.records:
         walk.count += 1
         walk.records += 1

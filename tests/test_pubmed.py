@@ -564,8 +564,9 @@ def _readable_part(path: Path) -> bytes:
 
 
 def test_truncated_gzip_is_rejected_naming_the_file(tmp_path: Path) -> None:
-    """Every record the cut data hold whole is read, the one they end in is named, and the last
-    record says where the data end."""
+    """Every record the cut data hold whole is read, and the one they end in is named with where
+    they end: once (a review's: the file's own note after it counted the cut a second time, so
+    that a file of 16 records was "seen 17")."""
     packed = gzip.compress(repeated_articles(200).encode("utf-8"))
     path = tmp_path / "cut.xml.gz"
     path.write_bytes(packed[: len(packed) * 2 // 3])
@@ -573,13 +574,12 @@ def test_truncated_gzip_is_rejected_naming_the_file(tmp_path: Path) -> None:
     whole = part.count(b"</PubmedArticle>") + part.count(b"</PubmedBookArticle>")
     last_line = part.count(b"\n") + 1
     records = list(read_pubmed_xml(path))
-    assert [type(r).__name__ for r in records] == ["Article"] * whole + ["Rejected"] * 2
+    assert [type(r).__name__ for r in records] == ["Article"] * whole + ["Rejected"]
     assert whole > 100
-    assert records[-2].reason.endswith(f"record {whole + 1} could not be read: the file's gzip data "
-                                       f"end at line {last_line}, inside it (the file is cut "
-                                       "short: fetch it again)")
-    assert str(path) in records[-1].reason and "truncated" in records[-1].reason
-    assert records[-1].provenance.position == f"line {last_line}"
+    assert records[-1].reason == (f"{path}: record {whole + 1} could not be read: the file's gzip "
+                                  f"data end at line {last_line}, inside it (the file is cut "
+                                  "short: fetch it again)")
+    assert records[-1].provenance.position.startswith(f"record {whole + 1}, line ")
 
 
 def test_a_gzip_file_with_many_errors_is_read_past_each_and_leaves_no_copy(
@@ -618,12 +618,11 @@ def test_a_truncated_gzip_file_with_malformed_xml_loses_only_the_broken_and_the_
     path.write_bytes(packed[: len(packed) // 2])
     whole = _readable_part(path).count(b"</PubmedArticle>")
     records = list(read_pubmed_xml(path))
-    assert [(type(r).__name__[0], r.pmid) for r in records[:-2]] == [
+    assert [(type(r).__name__[0], r.pmid) for r in records[:-1]] == [
         ("R" if n == broken else "A", str(n)) for n in range(1, whole + 1)]
     assert f"malformed XML at line {broken + 2}" in records[broken - 1].reason
-    assert "the file's gzip data end at line" in records[-2].reason
-    assert records[-2].provenance.position.startswith(f"record {whole + 1}, line ")
-    assert "truncated or corrupt gzip data" in records[-1].reason
+    assert "the file's gzip data end at line" in records[-1].reason
+    assert records[-1].provenance.position.startswith(f"record {whole + 1}, line ")
 
 
 def _cut_gzip(data: bytes, at: int) -> bytes:
@@ -643,11 +642,10 @@ def test_cut_gzip_data_on_the_line_of_a_malformed_record_name_each_rightly(tmp_p
     records = list(read_pubmed_xml(path))
     assert [(type(r).__name__, r.pmid) for r in records] == [
         ("Article", "1"), ("Rejected", "2"), ("Article", "3"), ("Rejected", ""),
-        ("Rejected", "4"), ("Rejected", "")]
+        ("Rejected", "4")]
     assert "malformed XML at line 3" in records[1].reason and "ArticleTitle" in records[1].reason
     assert "Junk" in records[3].reason
     assert "the file's gzip data end at line 3, inside it" in records[4].reason
-    assert "truncated or corrupt gzip data at line 3" in records[5].reason
 
 
 def test_gzip_data_cut_inside_the_prolog_are_reported_at_the_line_they_end_on(

@@ -626,14 +626,17 @@ def test_truncated_gzip_is_reported_by_name_and_line(tmp_path: Path) -> None:
     assert "quarantined: " + str(cut) in result.output
     part = zlib.decompressobj(31).decompress(whole[: len(whole) // 2])
     ends_at = part.count(b"\n") + 1
-    assert f"truncated or corrupt gzip data at line {ends_at}: " in result.output
+    assert f"the file's gzip data end at line {ends_at}, inside it" in result.output
     entries = [json.loads(line) for line in
                (current_release(tmp_path / "b") / QUARANTINE).read_text().splitlines()]
-    # the record the data end in, by its start line, then the end of the data
+    # the record the data end in, by its start line, once (a note of the file after it counted
+    # the cut twice: seen was one more than the records the file holds)
     starts = [n for n, text in enumerate(part.splitlines(), start=1)
               if text.lstrip().startswith((b"<PubmedArticle>", b"<PubmedBookArticle>"))]
     cut_record = len(starts)
     assert part.count(b"</PubmedArticle>") + part.count(b"</PubmedBookArticle>") == cut_record - 1
     assert [e["position"] for e in entries if e["file"] == str(cut)] == [
-        f"record {cut_record}, line {starts[-1]}", f"line {ends_at}"]
+        f"record {cut_record}, line {starts[-1]}"]
     assert "the file's gzip data end at line" in entries[0]["reason"]
+    assert (f"  {cut}: seen {cut_record} = mapped {cut_record - 1} + quarantined 1 + deleted 0"
+            in result.output)
