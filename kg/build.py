@@ -301,8 +301,6 @@ def _ingest(files: Sequence[str | Path], into: Path, *, mesh_file: Path | None,
     return _release(into, report, fill)
 
 
-
-
 @contextmanager
 def writing(out: Path, *, announce: bool = False, create: bool = True) -> Iterator[None]:
     """Hold the build folder for one build or ingest at a time: a second waits for the first

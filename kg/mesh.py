@@ -152,14 +152,13 @@ def descriptor_quads(descriptors: Iterable[Descriptor]) -> Iterator[Quad]:
                     yield Quad(m, MESHV.broaderDescriptor, iris.mesh_iri(owner[parent]), g)
 
 
-def keep_table_labels(store: Store, descriptors: Iterable[Descriptor]) -> int:
+def keep_table_labels(store: Store, descriptors: Iterable[Descriptor]) -> None:
     """One ``rdfs:label`` per descriptor the tables give, theirs: a record's other name for it
     (an older record's, "African Americans" for D001741, now "Black or African American")
     becomes a ``skos:altLabel``, and its descriptor–qualifier pairs are named after the
-    table's label. Returns how many labels were moved (a review found 12 descriptors with two
-    labels, so the top-headings query listed one heading twice)."""
+    table's label (a review found 12 descriptors with two labels, so the top-headings query
+    listed one heading twice)."""
     g = iris.graph_iri("mesh")
-    moved = 0
     for d in descriptors:
         if not d.label:
             continue
@@ -168,7 +167,6 @@ def keep_table_labels(store: Store, descriptors: Iterable[Descriptor]) -> int:
             if isinstance(quad.object, Literal) and quad.object.value != d.label:
                 store.remove(quad)
                 store.add(Quad(m, SKOS.altLabel, Literal(quad.object.value, language="en"), g))
-                moved += 1
         for pair_quad in list(store.quads_for_pattern(None, MESHV.hasDescriptor, m, g)):
             pair = pair_quad.subject
             if not isinstance(pair, NamedNode):
@@ -181,5 +179,3 @@ def keep_table_labels(store: Store, descriptors: Iterable[Descriptor]) -> int:
                     store.remove(quad)
                     store.add(Quad(pair, RDFS.label,
                                    Literal(f"{d.label}/{qualifier}", language="en"), g))
-                    moved += 1
-    return moved
