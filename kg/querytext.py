@@ -7,6 +7,7 @@ authority on syntax: these helpers only steer negotiation, the dataset and the c
 
 from __future__ import annotations
 
+import difflib
 import re
 from functools import lru_cache
 
@@ -138,7 +139,7 @@ def syntax_message(query: str, error: SyntaxError) -> str:
     place, expected = parsed.group(1), parsed.group(2)
     items = [item.strip() for item in _EXPECTED_ITEM.findall(expected) if item.strip()]
     rules = [item for item in items if " " in item and item[0].isupper() and item not in _NOT_RULES]
-    reason = (_bad_iri(query) or _open_string(query) or _open_iri(query)
+    reason = (_bad_iri(query) or _open_string(code) or _open_iri(query)
               or "; ".join(rule.rstrip(".") + _RULE_HINTS.get(rule, "") for rule in rules)
               or _unknown_word(code) or _unbalanced(code))
     if reason:
@@ -190,8 +191,6 @@ def _position(code: str, offset: int) -> str:
 def _unknown_word(code: str) -> str:
     """The first word in ``code`` that is no SPARQL keyword, and the keyword it may be a typo
     of: only keywords stand bare in SPARQL (names are variables, IRIs or prefixed names)."""
-    import difflib
-
     for match in _CODE_WORD.finditer(code):
         word = match.group("word")
         if word and word != "a" and word.upper() not in KEYWORDS:
@@ -202,9 +201,9 @@ def _unknown_word(code: str) -> str:
     return ""
 
 
-def _open_string(query: str) -> str:
-    """A quote that opens no string closed on its line (strings and comments blanked)."""
-    code = blank(query, iris=True)
+def _open_string(code: str) -> str:
+    """A quote that opens no string closed on its line (``code``: strings, comments and IRIs
+    blanked)."""
     quote = re.search("[\"']", code)
     if quote is None:
         return ""
