@@ -276,6 +276,7 @@ def test_several_format_values_the_first_this_page_offers_decides(
     ``?format=`` value, so a known one after an unknown was a 406 naming the unknown alone."""
     answer = client.get(f"/article/24735924?{query}")
     assert (answer.status_code, answer.mimetype) == (200, mimetype)
+    assert "24735924" in answer.get_data(as_text=True)  # the article, in that format
     refused = client.get("/article/24735924?format=nope&format=csv")
     assert refused.status_code == 406
     assert refused.get_data(as_text=True).startswith(
@@ -298,6 +299,7 @@ def test_a_browser_is_shown_a_clients_error_as_a_page(client: FlaskClient, url: 
     assert f"<title>{heading}" in html and f"<h1>{heading}</h1>" in html and message in html
     text = client.get(url)
     assert (text.status_code, text.mimetype) == (status, "text/plain")
+    assert unescape(message) in text.get_data(as_text=True)
     assert page.headers["Vary"] == text.headers["Vary"] == "Accept"
 
 
@@ -544,7 +546,8 @@ def test_a_trailing_slash_redirects_to_the_page(client: FlaskClient, path: str,
     answer = client.get(path, headers=HTML)
     assert (answer.status_code, answer.headers["Location"]) == (308, target)
     for missing in ("/nothing/", "/article/99999999/", "/article/24735924//"):
-        assert client.get(missing, headers=HTML).status_code == 404
+        gone = client.get(missing, headers=HTML)
+        assert gone.status_code == 404 and "<h1>Not found</h1>" in gone.get_data(as_text=True)
 
 
 def test_a_concept_without_findings_says_where_findings_come_from(client: FlaskClient) -> None:
