@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 from pyoxigraph import BlankNode, NamedNode, Quad, QuerySolutions, RdfFormat, Store, parse
 
 from kg import iris, mesh, mirbase, release, validate
-from kg.findings import curated_dois, finding_quads, read_curated_findings
+from kg.findings import FindingNames, curated_dois, finding_quads, read_curated_findings
 from kg.inputs import (
     DATA_DIR,
     ONTOLOGY_DIR,
@@ -156,7 +156,7 @@ def ontology_quads(ontology_dir: Path = ONTOLOGY_DIR) -> Iterator[Quad]:
         yield Quad(stable(triple.subject), triple.predicate, stable(triple.object), g)
 
 
-def load_curated_findings(store: Store, path: Path, index: ArticleIndex,
+def load_curated_findings(store: Store, path: Path, index: ArticleIndex, names: FindingNames,
                           report: BuildReport) -> None:
     """The curated findings whose article is in the graph; the others are quarantined."""
     report.curated_file = str(path)
@@ -170,7 +170,7 @@ def load_curated_findings(store: Store, path: Path, index: ArticleIndex,
             continue
         if item.article.value in index.retracted:
             item = replace(item, retracted=True)
-        quads.extend(finding_quads(item))
+        quads.extend(finding_quads(item, names))
         count.mapped += 1
     load_quads(store, quads)
 
@@ -498,7 +498,8 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             # the miRNAs --mirbase added for the findings of records since replaced or deleted
             store.update(UNNAMED_MIRNAS.format(vocabulary=iris.graph_iri("vocabulary").value,
                                                source=mirbase.SOURCE, **graphs))
-        load_curated_findings(store, inputs.data_dir / "findings.tsv", loader.index, report)
+        load_curated_findings(store, inputs.data_dir / "findings.tsv", loader.index, mapper.names,
+                              report)
         store.update(SHORTCUTS.format(findings=iris.graph_iri("findings").value))
         store.update(CITATIONS.format(**graphs))
         store.update(RETRACTIONS.format(**graphs))

@@ -9,15 +9,16 @@ derived from the findings by the build once all are loaded (``kg.build.SHORTCUTS
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
 from kg import iris
-from kg.namespaces import DCTERMS, EFFECTS, EVKG, FINDING, METHODS, PROV, RDF, XSD
+from kg.namespaces import CARGO_CLASSES, DCTERMS, EFFECTS, EVKG, FINDING, METHODS, PROV, RDF, RDFS, XSD
 from kg.records import Provenance, Rejected
+from kg.vocabulary import Concept
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,42 @@ def read_curated_findings(path: Path, lookup: ArticleLookup) -> Iterator[Finding
             )
 
 
-def finding_quads(finding: Finding) -> Iterator[Quad]:
+#: An effect as the verb of a finding's label ("hsa-miR-105 promotes metastasis").
+EFFECT_VERBS: dict[str, str] = {
+    "promotes": "promotes",
+    "inhibits": "inhibits",
+    "biomarkerFor": "is a biomarker for",
+    "associatedWith": "is associated with",
+}
+
+
+@dataclass(frozen=True)
+class FindingNames:
+    """The names a finding's label is made of: the vocabulary's labels of its cargo, process and
+    disease, and the ontology's of its cargo class. A key without a name is named by itself."""
+
+    concepts: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    classes: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_files(cls, concepts: Iterable[Concept], ontology: Path) -> FindingNames:
+        wanted = {iri.value: name for name, iri in CARGO_CLASSES.items()}
+        classes = {wanted[t.subject.value]: t.object.value
+                   for t in parse(path=ontology, format=RdfFormat.TURTLE)
+                   if t.predicate == RDFS.label and t.subject.value in wanted}
+        return cls({(c.scheme, c.key): c.label for c in concepts}, classes)
+
+    def label(self, finding: Finding) -> str:
+        """"hsa-miR-105-5p promotes metastasis", "microRNA is associated with apoptosis"."""
+        what = (self.concepts.get(("cargo", finding.cargo), finding.cargo) if finding.cargo
+                else self.classes.get(finding.cargo_class, finding.cargo_class))
+        about = (self.concepts.get(("processes", finding.process), finding.process)
+                 if finding.process
+                 else self.concepts.get(("diseases", finding.disease), finding.disease))
+        return " ".join(part for part in (what, EFFECT_VERBS[finding.effect], about) if part)
+
+
+def finding_quads(finding: Finding, names: FindingNames) -> Iterator[Quad]:
     g = iris.graph_iri("findings")
     f = finding.iri
 
@@ -91,6 +127,7 @@ def finding_quads(finding: Finding) -> Iterator[Quad]:
         return Quad(f, p, o, g)
 
     yield t(RDF.type, FINDING)
+    yield t(RDFS.label, Literal(names.label(finding), language="en"))
     yield t(PROV.wasDerivedFrom, finding.article)
     yield t(EVKG.method, METHODS[finding.method])
     yield t(EVKG.effect, EFFECTS[finding.effect])

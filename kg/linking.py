@@ -13,7 +13,7 @@ from pathlib import Path
 from pyoxigraph import Quad
 
 from kg.articles import SharedTerms, article_lines
-from kg.findings import finding_quads
+from kg.findings import FindingNames, finding_quads
 from kg.meshlinks import Vocabulary, mesh_findings
 from kg.records import Article
 from kg.textmining import Matcher, article_fields, text_findings
@@ -35,6 +35,8 @@ class ArticleLinker:
 
     matcher: Matcher
     vocabulary: Vocabulary
+    #: The labels the findings' own labels are made of.
+    names: FindingNames = field(default_factory=FindingNames)
     shared: SharedTerms = field(default_factory=SharedTerms, compare=False)
     #: Source files collected as articles on EVs (the default articles: ../shared/corpus holds
     #: "articles on EVs in breast cancer"), whose records count as about EVs even where their
@@ -48,9 +50,12 @@ class ArticleLinker:
         """From the vocabulary of ``data_dir``; text mining also names ``more_cargo`` (the
         miRNAs of ``--mirbase``)."""
         concepts = list(read_concepts(data_dir / "vocabulary"))
-        return cls(Matcher.from_concepts([*concepts, *more_cargo]),
-                   Vocabulary.from_concepts(concepts, ontology=ontology_dir / "evkg.ttl",
+        named = [*concepts, *more_cargo]
+        ontology = ontology_dir / "evkg.ttl"
+        return cls(Matcher.from_concepts(named),
+                   Vocabulary.from_concepts(concepts, ontology=ontology,
                                             strengths=MESH_FINDING_STRENGTHS),
+                   FindingNames.from_files(named, ontology),
                    ev_collections=frozenset(map(_real_path, ev_collections)))
 
     def __call__(self, article: Article) -> list[Quad | str]:
@@ -68,7 +73,7 @@ class ArticleLinker:
         for finding in (*indexed, *mined):
             if article.retracted:
                 finding = replace(finding, retracted=True)
-            items.extend(finding_quads(finding))
+            items.extend(finding_quads(finding, self.names))
         return items
 
 

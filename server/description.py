@@ -180,8 +180,7 @@ def describe(iri: str, page: int = 1) -> Description | None:
     subject = NamedNode(iri)
     own_labels = [(t.predicate.value, t.object) for t in triples if t.subject == subject
                   and t.predicate in LABEL_PROPERTIES and isinstance(t.object, Literal)]
-    description.label = (best_label(own_labels) or labels.get(iri, "")
-                         or _finding_label(description, subject))
+    description.label = best_label(own_labels) or labels.get(iri, "")
     description.types = sorted((value_of(o, labels) for o in description.objects(subject, RDF.type)),
                                key=lambda v: v.text.lower())
     description.properties = _properties(description, subject, set())
@@ -191,23 +190,6 @@ def describe(iri: str, page: int = 1) -> Description | None:
                                    for row in counts]
     description.findings = _findings(finding_rows, labels)
     return description
-
-
-def _finding_label(description: Description, subject: NamedNode) -> str:
-    """A finding's name in words ("hsa-miR-105 promotes metastasis"), from its cargo (or cargo
-    class), effect and process: findings carry no label of their own."""
-    def first(predicate: NamedNode) -> str:
-        found = description.objects(subject, predicate)
-        return description.value(found[0]).text if found else ""
-
-    if EVKG.Finding not in description.objects(subject, RDF.type):
-        return ""
-    effect = first(EVKG.effect).rpartition(":")[2]
-    effect = {"associatedWith": "associated with", "biomarkerFor": "a biomarker for",
-              "biomarker for": "a biomarker for"}.get(effect, effect)
-    parts = [first(EVKG.cargo) or first(EVKG.cargoClass), effect,
-             first(EVKG.process) or first(EVKG.diseaseContext)]
-    return " ".join(p for p in parts if p)
 
 
 #: Properties shown first on a page, in this order; the rest follow sorted by name.

@@ -9,7 +9,7 @@ from pyoxigraph import Quad, Store
 
 from kg.articles import article_quads, subject_iri
 from kg.build import ontology_quads
-from kg.findings import Finding, finding_quads
+from kg.findings import Finding, FindingNames, finding_quads
 from kg.linking import ArticleLinker
 from kg.meshlinks import MeshLink, Vocabulary, mesh_findings, strongest
 from kg.records import Article, MeshHeading, Qualifier, Substance
@@ -111,9 +111,10 @@ def test_mesh_and_text_findings_pass_the_graph_checks(vocabulary: Vocabulary) ->
     findings = [*mesh_findings(article, vocabulary), *mesh_findings(classed, vocabulary),
                 *text_findings(article, matcher, ev_heading=True)]
     assert {f.method for f in findings} == {"mesh", "text"}
+    names = FindingNames.from_files(read_concepts(VOCABULARY), ROOT / "ontology" / "evkg.ttl")
     store = Store()
     store.extend([*ontology_quads(), *vocabulary_quads(VOCABULARY), *article_quads(article),
-                  *article_quads(classed), *(q for f in findings for q in finding_quads(f))])
+                  *article_quads(classed), *(q for f in findings for q in finding_quads(f, names))])
     assert [p for p in check_problems(store, ROOT / "ontology" / "checks") if "finding-" in p] == []
     problems = shacl_problems(store_graph(store), ROOT / "ontology" / "shapes.ttl")
     assert [p for p in problems if "/finding/" in p] == []

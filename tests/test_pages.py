@@ -192,13 +192,22 @@ def test_article_page_shows_title_types_links_and_findings(client: FlaskClient) 
     assert "Breast Neoplasms" in html  # a MeSH heading, labelled
 
 
-def test_a_finding_page_is_named_in_words(client: FlaskClient) -> None:
-    """Its title and heading were the raw IRI (findings carry no label)."""
+def test_a_finding_is_named_in_words(client: FlaskClient) -> None:
+    """Its page's title and heading were the raw IRI; its RDF and the incoming links of the
+    article it was drawn from showed only finding/{hash} (findings had no label)."""
     html = client.get("/finding/f779a5da8265bcf4", headers=HTML).text
-    assert "<title>hsa-miR-105 associated with angiogenesis · evkg</title>" in html
-    assert "<h1>hsa-miR-105 associated with angiogenesis</h1>" in html
+    assert "<title>hsa-miR-105 is associated with angiogenesis · evkg</title>" in html
+    assert "<h1>hsa-miR-105 is associated with angiogenesis</h1>" in html
     biomarker = client.get("/finding/2c799e3e97254ea9", headers=HTML).text  # text-mined
-    assert "<h1>hsa-miR-21-5p a biomarker for breast cancer</h1>" in biomarker
+    assert "<h1>hsa-miR-21-5p is a biomarker for breast cancer</h1>" in biomarker
+    turtle = rdflib.Graph().parse(data=client.get("/finding/2c799e3e97254ea9",
+                                                  headers={"Accept": "text/turtle"}).text,
+                                  format="turtle")
+    finding = rdflib.URIRef("https://w3id.org/evkg/finding/2c799e3e97254ea9")
+    assert str(turtle.value(finding, rdflib.RDFS.label)) == \
+        "hsa-miR-21-5p is a biomarker for breast cancer"
+    article = client.get("/article/24735924", headers=HTML).text
+    assert ">hsa-miR-105 is associated with angiogenesis</a>" in article
 
 
 def test_article_page_embeds_scholarly_article_jsonld(client: FlaskClient) -> None:
