@@ -127,10 +127,10 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
     listing = report.release_dir / release.QUARANTINE if report.release_dir else release.QUARANTINE
     if not quiet and known["curated"]:
         click.echo(f"listed: {known['curated']} curated findings wait for an article that is not "
-                   f"in the graph (data/findings.tsv; see {listing})", err=True)
+                   f"in the graph ({report.curated_file}; see {listing})", err=True)
     if not quiet and known["default"]:
         click.echo(f"listed: {known['default']} default articles have no PMID, DOI or PMCID "
-                   f"(data/articles.jsonl; see {listing})", err=True)
+                   f"({', '.join(sorted(report.default_files))}; see {listing})", err=True)
     if report.too_many_errors:
         current = out / "current"
         kept = (f"{current} still points at {current.resolve().name}" if current.exists()
