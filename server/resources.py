@@ -20,7 +20,7 @@ from server.links import external_links, link_for_iri
 from server.negotiation import NotAcceptable, choose_media_type
 from server.pages import DOCUMENT_TYPES, format_values, page_response, rdf_response, wants_page
 from server.schemaorg import page_jsonld
-from server.search import IDENTIFIER_SPELLINGS
+from server.search import IDENTIFIER_SPELLINGS, near_misses
 from server.terms import MESH_ID, MESH_IRI, local_path, path_iri
 
 #: The IRI patterns minted under the base (kg/iris.py), as URL rules.
@@ -50,9 +50,11 @@ def not_found_response(iri: str) -> Response | WerkzeugResponse:
     moved = without_trailing_slash(known_path)
     if moved is not None:
         return moved
+    meant = near_misses(iri)
     if wants_page():
-        return page_response("not_found.html", status=404, iri=iri)
-    response = Response(f"nothing is known about <{iri}>\n", status=404,
+        return page_response("not_found.html", status=404, iri=iri, meant=meant)
+    perhaps = "".join(f"perhaps you meant <{hit.iri}> ({hit.label})\n" for hit in meant)
+    response = Response(f"nothing is known about <{iri}>\n{perhaps}", status=404,
                         content_type="text/plain; charset=utf-8")
     response.headers["Vary"] = "Accept"
     return response

@@ -126,6 +126,32 @@ def search(text: str) -> list[Hit]:
     rows += [row for row in graph.select(search_query(text))
              if row["s"] not in {r["s"] for r in rows}
              and (not whole or _names_whole(row["matched"].value, text))][:SEARCH_LIMIT - len(rows)]
+    return _hits(rows)
+
+
+#: Most resources the page of an unknown IRI suggests.
+NEAR_MISS_LIMIT = 8
+
+
+def near_misses(iri: str) -> list[Hit]:
+    """What an unknown IRI under the base may have meant: what its last segment names whole (a
+    miRNA's other spelling, ``cargo/hsa-mir-105``; a PMID; an accession) and the concepts whose
+    IRI differs from it only in case (``cargo/erbb2``). Lookups only, no scan of the labels: a
+    404 stays cheap."""
+    text = iri.rstrip("/").rpartition("/")[2][:MAX_QUERY_LENGTH]
+    if not text or not iri.startswith(iris.base_iri()):
+        return []
+    same = graph.ref(Literal(iri.lower()))
+    rows = graph.select(f"""SELECT ?s ?matched WHERE {{ ?s a {graph.ref(SKOS.Concept)}
+      FILTER(isIRI(?s) && LCASE(STR(?s)) = {same}) BIND(STR(?s) AS ?matched) }}
+      LIMIT {NEAR_MISS_LIMIT}""")
+    rows += [row for row in graph.select(exact_query(text))
+             if row["s"] not in {r["s"] for r in rows} and row["s"].value != iri]
+    return _hits(rows[:NEAR_MISS_LIMIT])
+
+
+def _hits(rows: list[graph.Row]) -> list[Hit]:
+    """Search results from rows of ?s (the resource) and ?matched (the text that matched)."""
     articles = {row["s"].value: _article_of(row["s"].value) for row in rows}
     labels = graph.labels_for([*(row["s"].value for row in rows),
                                *filter(None, articles.values())])

@@ -161,6 +161,24 @@ def test_unknown_iri_is_404_text_or_page(client: FlaskClient, path: str) -> None
     page = client.get(path, headers=HTML)
     assert page.status_code == 404
     assert page.mimetype == "text/html"
+    assert "Perhaps you meant" not in page.text  # nothing near
+
+
+@pytest.mark.parametrize(("path", "meant", "label"), [
+    ("/cargo/hsa-mir-105", "/cargo/hsa-miR-105", "hsa-miR-105"),  # a miRNA's other spelling
+    ("/cargo/erbb2", "/cargo/ERBB2", "ERBB2"),  # a concept's IRI in other case
+    ("/process/Metastasis", "/process/metastasis", "metastasis"),
+    ("/cargo/MIMAT0000076", "/cargo/hsa-miR-21-5p", "hsa-miR-21-5p"),  # an accession
+])
+def test_an_unknown_iri_near_a_known_one_suggests_it(client: FlaskClient, path: str, meant: str,
+                                                      label: str) -> None:
+    """/cargo/hsa-mir-105 was a bare 404: the page names what the reader may have meant."""
+    page = client.get(path, headers=HTML)
+    assert page.status_code == 404
+    assert f'<li><a href="{meant}">{label}</a>' in page.text
+    text = client.get(path, headers={"Accept": "text/turtle"})
+    assert text.status_code == 404
+    assert f"perhaps you meant <{BASE}{meant[1:]}> ({label})\n" in text.text
 
 
 
