@@ -336,7 +336,7 @@ _BY_AGENT = re.compile(r"\bby\s+(?:(?:the|exosomal|EV|extracellular|vesicular|ci
 #: apoptosis resistance, "T cell cytotoxicity" for immune evasion, "mesenchymal-to-epithelial
 #: transition" for EMT), or a process
 #: named with "anti-" ("anti-metastatic").
-_OPPOSITE_PHRASE = re.compile(r"sensitiv|^(?:apoptosis|apoptotic cell death|(?:T|NK)[\s-]cell "
+OPPOSITE_PHRASE = re.compile(r"sensitiv|^(?:apoptosis|apoptotic cell death|(?:T|NK)[\s-]cell "
                               r"cytotoxicity|T[\s-]cell (?:activation|proliferation)|"
                               r"anti-?tumou?r immunity|mesenchymal[\s-]+(?:to[\s-]+)?epithelial "
                               r"transition)$|^MET$", re.I)
@@ -460,7 +460,7 @@ def _cargo_first(masked: str, between: str, cargo: Span,
     negated = _NEGATED_GAIN.search(between) if vesicles else None
     if negated and (negated["cue"] is None or (
             negated["promotes"] and not negated["cue"].lower().startswith("restor")
-            and not _OPPOSITE_PHRASE.search(process.text))):
+            and not OPPOSITE_PHRASE.search(process.text))):
         return "inhibits", negated.group().strip()  # reversed by the undoing: promotes
     gapped = _GAPPED.match(between)
     if gapped:  # "miR-155 enhanced, whereas miR-200c reduced, docetaxel resistance"
@@ -605,7 +605,7 @@ def _named_as_place(masked: str, process: Span) -> bool:
 def _opposite(masked: str, process: Span) -> str:
     """The words that name the process by its opposite ("drug sensitivity", "anti-"), or "" (also
     for the opposite resisted: "escape from apoptosis", "resistance to T cell cytotoxicity")."""
-    if _OPPOSITE_PHRASE.search(process.text):
+    if OPPOSITE_PHRASE.search(process.text):
         resisted = (_RESISTED_BEFORE.search(_before(masked, process.start))
                     or _RESISTED_AFTER.match(masked, process.end))
         return "" if resisted else process.text

@@ -15,7 +15,8 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kg import iris
-from kg.namespaces import CARGO_CLASSES, DCTERMS, RDF, RDFS, SCHEMES, SKOS
+from kg.effects import OPPOSITE_PHRASE
+from kg.namespaces import CARGO_CLASSES, DCTERMS, EVKG, RDF, RDFS, SCHEMES, SKOS
 
 #: Mapping strength (as written in the files) → SKOS mapping property.
 STRENGTHS: dict[str, NamedNode] = {
@@ -113,7 +114,9 @@ def concept_quads(concept: Concept) -> Iterator[Quad]:
     for alt in concept.alt_labels:
         yield t(SKOS.altLabel, Literal(alt, language="en"))
     for phrase in concept.phrases:
-        yield t(SKOS.hiddenLabel, Literal(phrase, language="en"))
+        # "T cell activation" is a cue for immune evasion, not a name of it: no label
+        named = EVKG.oppositePhrase if OPPOSITE_PHRASE.search(phrase) else SKOS.hiddenLabel
+        yield t(named, Literal(phrase, language="en"))
     for parent in concept.broader:
         yield t(SKOS.broader, iris.CONCEPT_IRIS[concept.scheme](parent))
     if not concept.broader:

@@ -83,11 +83,13 @@ def search_query(text: str, limit: int = SEARCH_LIMIT) -> str:
     base = graph.ref(Literal(iris.base_iri()))
     # The grouping is a subquery so that ORDER BY sees plain variables: Virtuoso refuses an
     # expression over an aggregate's alias in ORDER BY (a remote store may be Virtuoso).
+    # a label that is the text whole comes first ("apoptosis": MeSH's Apoptosis before our
+    # apoptosis resistance), then our own resources, then shorter labels
     return f"""SELECT ?s ?matched ?rank WHERE {{ {{
       SELECT ?s (SAMPLE(?l) AS ?matched) (MIN(?local) AS ?rank) WHERE {{
         ?s {props} ?l .
         FILTER(isIRI(?s) && CONTAINS(LCASE(STR(?l)), {needle}))
-        BIND(IF(STRSTARTS(STR(?s), {base}), 0, 1) AS ?local)
+        BIND(IF(LCASE(STR(?l)) = {needle}, 0, 2) + IF(STRSTARTS(STR(?s), {base}), 0, 1) AS ?local)
       }} GROUP BY ?s
     }} }} ORDER BY ?rank STRLEN(STR(?matched)) ?s LIMIT {limit}"""
 

@@ -465,6 +465,19 @@ def test_search_finds_mir_105(client: FlaskClient) -> None:
     assert 'href="/cargo/hsa-miR-105"' in html
 
 
+def test_search_puts_a_label_that_is_the_text_whole_first(client: FlaskClient) -> None:
+    """"apoptosis" listed apoptosis resistance (whose text-mining phrases named its opposite,
+    "apoptosis") above MeSH's Apoptosis; "T cell activation" found immune evasion."""
+    def found(text: str) -> list[str]:
+        return [r["iri"] for r in client.get("/search", query_string={"q": text}, headers={
+            "Accept": "application/json"}).get_json()["results"]]
+
+    apoptosis = found("apoptosis")
+    assert apoptosis[:2] == ["http://id.nlm.nih.gov/mesh/D017209", BASE + "process/apoptosis_resistance"]
+    assert BASE + "process/immune_evasion" not in found("T cell activation")
+    assert found("metastasis")[:2] == [BASE + "process/metastasis", "http://id.nlm.nih.gov/mesh/D009362"]
+
+
 @pytest.mark.parametrize(("text", "page"), [
     ("24735924", "/article/24735924"), ("10.1016/J.CCR.2014.03.007", "/article/24735924"),
     ("pmc10393036", "/article/37534210"), ("microRNA-105", "/cargo/hsa-miR-105"),

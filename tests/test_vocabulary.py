@@ -118,3 +118,23 @@ def test_vocabulary_concepts_have_definitions(default_store: Store) -> None:
     assert [row[0].value for row in solutions] == []  # type: ignore[union-attr]
 
 
+
+
+def test_a_phrase_naming_the_opposite_is_no_label_of_the_concept(default_store: Store) -> None:
+    """A review: "T cell activation" was a skos:hiddenLabel of immune evasion (and "apoptosis" of
+    apoptosis resistance), so the label search offered immune evasion for it. Text mining reads
+    such phrases as the concept's opposite; the graph says so with evkg:oppositePhrase."""
+    def objects(concept: str, predicate: str) -> set[str]:
+        solutions = default_store.query(
+            f"SELECT ?o {{ <https://w3id.org/evkg/process/{concept}> <{predicate}> ?o }}",
+            use_default_graph_as_union=True)
+        assert isinstance(solutions, QuerySolutions)
+        return {row[0].value for row in solutions}  # type: ignore[union-attr]
+
+    opposite = "https://w3id.org/evkg/ontology#oppositePhrase"
+    assert {"T cell activation", "NK cell cytotoxicity"} <= objects("immune_evasion", opposite)
+    assert "T cell activation" not in objects("immune_evasion", SKOS + "hiddenLabel")
+    assert "tumor immune escape" in objects("immune_evasion", SKOS + "hiddenLabel")
+    assert "apoptosis" in objects("apoptosis_resistance", opposite)
+    assert "drug sensitivity" in objects("drug_resistance", opposite)
+    assert "chemoresistance" in objects("drug_resistance", SKOS + "hiddenLabel")
