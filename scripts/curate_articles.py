@@ -189,6 +189,11 @@ def preferred(names: list[str]) -> str:
     return max(names, key=lambda n: ("." not in n, names.count(n)), default="")
 
 
+def undotted(abbreviation: str) -> str:
+    """"Proc. Natl. Acad. Sci. U.S.A." → "Proc Natl Acad Sci U S A" (NLM's current style)."""
+    return " ".join(abbreviation.replace(".", " ").split())
+
+
 def unify_journals(articles: list[Article]) -> list[Article]:
     """Give every article of one journal the same title, abbreviation, ISSNs and NLM id: those
     of a PubMed record of the journal where one is found, else the names the corpus gives."""
@@ -206,7 +211,9 @@ def unify_journals(articles: list[Article]) -> list[Article]:
         if article.journal is not None:
             members.setdefault(groups.find(journal_keys(article.journal)[0]), []).append(
                 article.journal)
-    for journal, source in known:
+    # a record with NLM's current abbreviation (no dots) first: the 2016 files write the dotted
+    # "J. Biol. Chem.", a 2023 record "J Biol Chem"
+    for journal, source in sorted(known, key=lambda known: "." in known[0].iso_abbrev):
         nlm.setdefault(groups.find(journal_keys(journal)[0]), (journal, source))
     unified = []
     for article in articles:
@@ -217,11 +224,21 @@ def unify_journals(articles: list[Article]) -> list[Article]:
         given = members[group]
         journal, source = nlm.get(group, (Journal(), ""))
         notes = article.provenance.notes
-        if source:  # NLM's own names, so that journal/{nlm-id} has one description
+        if source and "." in journal.iso_abbrev:
+            # NLM's abbreviations lost their dots (its records since 2017): one style throughout
+            notes += (f"Journal's title, ISSNs and NLM unique id as in {source}; its "
+                      f"abbreviation {journal.iso_abbrev!r} there is written without dots, "
+                      "NLM's current style.",)
+            journal = dataclasses.replace(journal, iso_abbrev=undotted(journal.iso_abbrev))
+        elif source:  # NLM's own names, so that journal/{nlm-id} has one description
             notes += (f"Journal's title, abbreviation, ISSNs and NLM unique id as in {source}.",)
         else:
+            abbreviation = preferred([j.iso_abbrev for j in given])
+            if "." in abbreviation:
+                notes += (f"Journal abbreviation {abbreviation!r} written without dots, NLM's "
+                          "current style.",)
             journal = Journal(title=preferred([j.title for j in given]),
-                              iso_abbrev=preferred([j.iso_abbrev for j in given]))
+                              iso_abbrev=undotted(abbreviation))
         unified.append(dataclasses.replace(
             article, journal=journal,
             provenance=dataclasses.replace(article.provenance, notes=notes)))
