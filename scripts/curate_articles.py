@@ -2,7 +2,8 @@
 
 Sources: the corpus of real EV-in-breast-cancer articles (../shared/corpus), the seed PubMed
 page (../shared/seeds, read with the project's own page reader) and the seed review's MeSH
-headings (../shared/vocab/seed_article_mesh.tsv). A journal the corpus names by title in one
+headings (../shared/vocab/seed_article_mesh.tsv); a PMID the corpus lacks where
+../shared/vocab/cargo_examples.tsv verified it for the article's DOI (evidence_pmid). A journal the corpus names by title in one
 article and by abbreviation in another is one journal: the names are joined where one corpus
 article gives both, or where a PubMed XML record in ../shared/data/pubmed (read with the
 project's reader) gives both, which also gives its NLM unique id and ISSNs. MeSH UIs for
@@ -47,6 +48,7 @@ CORPUS = SHARED / "corpus" / "ev-breast-cancer-articles.jsonl"
 SEED = SHARED / "seeds" / "000_daba7e9a812b13d6.txt"
 SEED_URL = "http://www.pubmed.gov/37534210/"
 PUBMED = SHARED / "data" / "pubmed"
+CARGO_EXAMPLES = SHARED / "vocab" / "cargo_examples.tsv"
 
 
 def read_table(path: Path) -> list[dict[str, str]]:
@@ -245,6 +247,28 @@ def unify_journals(articles: list[Article]) -> list[Article]:
     return unified
 
 
+def verified_pmids() -> dict[str, tuple[str, str]]:
+    """DOI (lower case) → (PMID, where it was verified), from the evidence columns of
+    ../shared/vocab/cargo_examples.tsv (a row citing another row's check says "as ITGB4")."""
+    found: dict[str, tuple[str, str]] = {}
+    with CARGO_EXAMPLES.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            doi, pmid = row["evidence_doi"].strip().lower(), row["evidence_pmid"].strip()
+            if doi and pmid.isdigit() and not row["pmid_source"].startswith("as "):
+                found.setdefault(doi, (pmid, f"row {row['cargo_key']}: {row['pmid_source']}"))
+    return found
+
+
+def with_verified_pmid(article: Article, pmids: dict[str, tuple[str, str]]) -> Article:
+    """The article with the PMID cargo_examples.tsv verified for its DOI, if the corpus has none."""
+    if article.pmid or article.doi.lower() not in pmids:
+        return article
+    pmid, where = pmids[article.doi.lower()]
+    note = f"PMID from ../shared/vocab/cargo_examples.tsv, {where}."
+    return dataclasses.replace(article, pmid=pmid, provenance=dataclasses.replace(
+        article.provenance, notes=(*article.provenance.notes, note)))
+
+
 def fill_from_page(article: Article, page: Article) -> Article:
     """Fields the corpus left empty, taken from the seed page's record of the same article."""
     changes = {}
@@ -268,12 +292,13 @@ def fill_from_page(article: Article, page: Article) -> Article:
 
 
 def main() -> None:
-    names, qualifiers = name_index(), qualifier_index()
+    names, qualifiers, pmids = name_index(), qualifier_index(), verified_pmids()
     page = {a.pmid: a for a in parse_page(SEED.read_text(encoding="utf-8"), file="")}
     articles = []
     with CORPUS.open(encoding="utf-8") as lines:
         for line in lines:
-            article = corpus_article(json.loads(line), names, qualifiers)
+            article = with_verified_pmid(corpus_article(json.loads(line), names, qualifiers),
+                                         pmids)
             if article.pmid in page:
                 article = fill_from_page(article, page.pop(article.pmid))
             articles.append(article)
