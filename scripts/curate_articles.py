@@ -5,12 +5,13 @@ page (../shared/seeds, read with the project's own page reader) and the seed rev
 headings (../shared/vocab/seed_article_mesh.tsv); a PMID the corpus lacks where
 ../shared/vocab/cargo_examples.tsv verified it for the article's DOI (evidence_pmid). A
 journal the corpus names by title in one article and by abbreviation in another is one
-journal: the names are joined where one corpus article gives both, or where a PubMed XML record in ../shared/data/pubmed (read with the
-project's reader) gives both, which also gives its NLM unique id and ISSNs. MeSH UIs for
-publication types, substances and qualifiers are looked up by exact name in data/mesh.tsv,
-data/mesh_supplementary.tsv and data/mesh_qualifiers.tsv (written by
-scripts/curate_vocabulary.py). The corpus's facts win where
-both give one; the seed page fills in what the corpus lacks (abstract, e-publication dates).
+journal: the names are joined where one corpus article gives both, or where a PubMed XML
+record in ../shared/data/pubmed (read with the project's reader) gives both, which also gives
+its NLM unique id and ISSNs. MeSH UIs for publication types, substances and qualifiers are
+looked up by exact name in data/mesh.tsv, data/mesh_supplementary.tsv and
+data/mesh_qualifiers.tsv (written by scripts/curate_vocabulary.py). The corpus's facts win
+where both give one; the seed page fills in what the corpus lacks (abstract, e-publication
+dates).
 
 Run from the repository root: ``.venv/bin/python scripts/curate_articles.py``.
 """
