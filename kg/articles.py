@@ -22,6 +22,8 @@ from kg.store import iri_term, literal_term
 
 #: Publication types that make an article a review (FaBiO ReviewArticle).
 REVIEW_TYPES = frozenset({"Review", "Systematic Review", "Meta-Analysis"})
+#: A publisher's article types that make an article a review (in lower case).
+PUBLISHER_REVIEW_TYPES = frozenset({"review", "mini review", "mini-review", "systematic review"})
 #: How many shared descriptions (MeSH terms, journals) ``SharedTerms`` remembers before it
 #: starts afresh (forgetting only means writing a description again: loading is idempotent).
 SHARED_LIMIT = 1_000_000
@@ -62,6 +64,7 @@ class _Terms:
         self.electronic_date = n(EVKG.electronicPublicationDate)
         self.publication_type_label = n(EVKG.publicationTypeLabel)
         self.publication_type = n(EVKG.publicationType)
+        self.publisher_article_type = n(EVKG.publisherArticleType)
         self.substance, self.substance_name = n(EVKG.substance), n(EVKG.substanceName)
         self.unresolved_substance = n(EVKG.unresolvedSubstance)
         self.grant, self.grant_id, self.grant_agency = (n(EVKG.grant), n(EVKG.grantId),
@@ -246,7 +249,8 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
     lit = literal_term
     add(f"{s} {t.type} {t.scholarly_article} {g} .\n")
     add(f"{s} {t.type} {t.book_chapter if article.is_book else t.journal_article} {g} .\n")
-    if any(pt.label in REVIEW_TYPES for pt in article.publication_types):
+    if (any(pt.label in REVIEW_TYPES for pt in article.publication_types)
+            or any(kind.lower() in PUBLISHER_REVIEW_TYPES for kind in article.article_types)):
         add(f"{s} {t.type} {t.review_article} {g} .\n")
     if article.pmid:
         add(f"{s} {t.pubmed_id} {lit(article.pmid)} {g} .\n")
@@ -289,6 +293,8 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
         if ptype.ui:
             add(f"{s} {t.publication_type} {_MINTED.mesh_term(ptype.ui)} {g} .\n")
             _mesh_term_lines(ptype.ui, ptype.label, t.mesh_publication_type, mg, lines, shared)
+    for kind in article.article_types:
+        add(f"{s} {t.publisher_article_type} {lit(kind)} {g} .\n")
     for keyword in article.keywords:
         add(f"{s} {t.keywords} {lit(keyword)} {g} .\n")
     for number, substance in enumerate(article.substances, start=1):

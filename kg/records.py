@@ -119,6 +119,9 @@ class Article:
     revised_date: str = ""
     authors: tuple[Author, ...] = ()
     publication_types: tuple[PublicationType, ...] = ()
+    #: The article types the publisher's page gives ("Review", "Research Article"): the curated
+    #: articles known without a PubMed record, whose publication types are not known.
+    article_types: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     substances: tuple[Substance, ...] = ()
     mesh_headings: tuple[MeshHeading, ...] = ()

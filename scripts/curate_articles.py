@@ -99,7 +99,6 @@ def author(text: str) -> Author:
 
 def corpus_article(row: dict, names: dict[str, str], qualifiers: dict[str, str]) -> Article:
     notes = list(row.get("notes", []))
-    notes += [f"Publisher's article type: {t}" for t in row.get("publisher_article_types", [])]
     if row.get("mesh_headings_truncated"):
         notes.append("Only part of the MeSH headings was seen on the source page.")
     retracted = "Retracted Publication" in row.get("publication_types", []) or any(
@@ -132,6 +131,7 @@ def corpus_article(row: dict, names: dict[str, str], qualifiers: dict[str, str])
         authors=tuple(author(a) for a in row.get("authors", [])),
         publication_types=tuple(PublicationType(t, names.get(t, ""))
                                 for t in row.get("publication_types", [])),
+        article_types=tuple(row.get("publisher_article_types", [])),
         keywords=tuple(row.get("keywords", [])),
         substances=tuple(Substance(s, names.get(s, "")) for s in row.get("substances", [])),
         mesh_headings=headings,

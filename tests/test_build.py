@@ -129,6 +129,35 @@ def test_a_journal_named_two_ways_in_the_corpus_is_one_journal(default_store: St
     assert ijms == [("https://w3id.org/evkg/journal/101092791", "10")]
 
 
+def test_journal_abbreviations_are_written_without_dots(default_store: Store) -> None:
+    """A review: three 2016 records' "Proc. Natl. Acad. Sci. U.S.A." stood beside "Front Oncol"."""
+    rows = select(default_store, """
+        PREFIX fabio: <http://purl.org/spar/fabio/>
+        SELECT DISTINCT ?name { ?journal fabio:hasNLMJournalTitleAbbreviation ?name }""")
+    names = {name for (name,) in rows}
+    assert {"Proc Natl Acad Sci U S A", "J Biol Chem", "Front Genet"} <= names
+    assert [name for name in names if "." in name] == []
+
+
+def test_a_review_by_its_publishers_type_is_a_review_article(default_store: Store) -> None:
+    """The reviews-per-year example counted 8 reviews: 18 articles known from their publisher's
+    page ("Review", "Mini Review") were none; the type was only a provenance note."""
+    rows = select(default_store, """
+        PREFIX evkg: <https://w3id.org/evkg/ontology#>
+        PREFIX fabio: <http://purl.org/spar/fabio/>
+        SELECT ?kind (COUNT(?a) AS ?n) (COUNT(?review) AS ?reviews) {
+          ?a evkg:publisherArticleType ?kind
+          OPTIONAL { ?a a fabio:ReviewArticle BIND(?a AS ?review) } }
+        GROUP BY ?kind ORDER BY ?kind""")
+    kinds = {kind: (int(n), int(reviews)) for kind, n, reviews in rows}
+    assert kinds["Review"] == (17, 17) and kinds["Mini Review"] == (1, 1)
+    assert kinds["Research Article"] == (1, 0) and kinds["Perspective"] == (1, 0)
+    hoshino = select(default_store, """
+        PREFIX fabio: <http://purl.org/spar/fabio/>
+        SELECT ?a { ?a fabio:hasPubMedId "26524530" }""")  # its PMID, from cargo_examples.tsv
+    assert hoshino == [["https://w3id.org/evkg/article/26524530"]]
+
+
 def test_articles_under_neoplasms_by_tree_number(default_store: Store) -> None:
     rows = select(default_store, """
         PREFIX fabio: <http://purl.org/spar/fabio/>
