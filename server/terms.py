@@ -31,6 +31,7 @@ TERM_LABELS: dict[str, str] = {PREFIXES[prefix] + local: label for prefix, pairs
     "fabio": {"hasPrimarySubjectTerm": "MeSH major topic", "hasSubjectTerm": "MeSH heading",
               "hasPubMedId": "PubMed ID", "hasPubMedCentralId": "PubMed Central ID",
               "hasPublicationYear": "publication year", "JournalArticle": "journal article",
+              "ReviewArticle": "review article",
               "hasNLMJournalTitleAbbreviation": "NLM title abbreviation",
               "hasNationalLibraryOfMedicineJournalId": "NLM journal ID", "Journal": "journal",
               "BookChapter": "book chapter", "Book": "book"},

@@ -228,6 +228,13 @@ def test_a_finding_is_named_in_words(client: FlaskClient) -> None:
     assert ">hsa-miR-105 is associated with angiogenesis</a>" in article
 
 
+def test_a_review_page_names_its_type_and_its_publishers(client: FlaskClient) -> None:
+    """fabio:ReviewArticle was shown as its prefixed name, unlabelled, beside "journal article"."""
+    html = unescape(client.get("/article/doi/10.3389/fonc.2024.1436942", headers=HTML).text)
+    assert ">review article<" in html
+    assert "publisher's article type" in html and "Mini Review" in html
+
+
 def test_article_page_embeds_scholarly_article_jsonld(client: FlaskClient) -> None:
     html = client.get("/article/24735924", headers=HTML).get_data(as_text=True)
     (doc,) = jsonld_scripts(html)
