@@ -1,8 +1,9 @@
 """What can be read from a query's text without parsing it: its form, dataset clause, cache key.
 
-A light lexer finds string literals, IRIs and comments (following the SPARQL 1.1 grammar's
-terminals), so that keywords are looked for only in the code around them. pyoxigraph stays the
-authority on syntax: these helpers only steer negotiation, the dataset and the cache.
+A light lexer finds string literals, IRIs (with their ``\\u`` escapes) and comments (following
+the SPARQL 1.1 grammar's terminals), so that keywords are looked for only in the code around
+them; a prefixed name's escape (``ex:a\\#b``) is code, not the start of a comment. pyoxigraph
+stays the authority on syntax: these helpers only steer negotiation, the dataset and the cache.
 """
 
 from __future__ import annotations
@@ -18,12 +19,15 @@ _TOKENS = re.compile(
         |\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
         |'(?:[^'\\\n\r]|\\.)*'
         |"(?:[^"\\\n\r]|\\.)*")
-      |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+      |(?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
+      |(?P<escape>\\[_~.\-!$&'()*+,;=/?\#@%])
       |(?P<comment>\#[^\n\r]*)""",
     re.VERBOSE | re.DOTALL,
 )
+#: The characters of a prefix name besides letters and digits (PN_CHARS: ``a·b:`` is one).
+PN_CHARS = r"\w.\-\u00b7\u0300-\u036f\u203f\u2040"
 _PROLOGUE = re.compile(
-    r"""\A(?:\s+|BASE\s*<[^>]*>|PREFIX\s*[\w.\-]*:\s*<[^>]*>|VERSION\b)*""", re.IGNORECASE)
+    rf"""\A(?:\s+|BASE\s*<[^>]*>|PREFIX\s*[{PN_CHARS}]*:\s*<[^>]*>|VERSION\b)*""", re.IGNORECASE)
 _FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _UPDATE = re.compile(
     r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
@@ -70,6 +74,16 @@ def update_keyword(query: str) -> str | None:
 def has_dataset_clause(query: str) -> bool:
     """Whether the query names its own dataset with FROM / FROM NAMED."""
     return _FROM.search(blank(query)) is not None
+
+
+#: Functions whose value changes from one run of a query to the next (SPARQL 1.1 §17.4.2:
+#: NOW, RAND, UUID, STRUUID; BNODE makes a fresh blank node each time).
+_VOLATILE = re.compile(r"(?<![\w?$:])(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+
+
+def is_volatile(query: str) -> bool:
+    """Whether the query calls a function whose answer differs each run (not to be cached)."""
+    return _VOLATILE.search(blank(query, iris=True)) is not None
 
 
 def normalised(query: str) -> str:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kg.querytext import blank
+from kg.querytext import PN_CHARS, blank
 from server.executor import Failure
 
 #: Endpoints a query may name in SERVICE unless the operator sets EVKG_SERVICE_ALLOWLIST.
@@ -27,12 +27,16 @@ DEFAULT_ALLOWLIST = (
 _KEYWORD = re.compile(r"(?<![\w?$:])SERVICE(?![\w:\-])", re.IGNORECASE)
 _TARGET = re.compile(
     r"\s*(?:SILENT\s*)?(?:<(?P<iri>[^<>\"{}|^`\\\x00-\x20]*)>"
-    r"|(?P<prefix>[^\W\d_][\w.\-]*)?:(?P<local>[\w.:%\-]*)|(?P<var>[?$]\w+))"
+    rf"|(?P<prefix>[^\W\d_][{PN_CHARS}]*)?:(?P<local>[\w.:%\-]*)|(?P<var>[?$]\w+))"
     r"(?=[\s{])",  # a target read whole: an escape (``u:\@host``) is not read past
     re.IGNORECASE)
 _DECLARATION = re.compile(
-    r"(?<![\w?$:])(?:PREFIX\s*(?P<prefix>[^\W\d_][\w.\-]*)?:\s*<(?P<iri>[^>]*)>"
+    rf"(?<![\w?$:])(?:PREFIX\s*(?P<prefix>[^\W\d_][{PN_CHARS}]*)?:\s*<(?P<iri>[^>]*)>"
     r"|BASE\s*<(?P<base>[^>]*)>)", re.IGNORECASE)
+#: SERVICE followed by a comment or a variable inside what reads as an IRI: where its ``<`` is a
+#: less-than sign (``FILTER(?n<2)SERVICE#>`` and the target on the next line), the parser reads
+#: a SERVICE keyword there; a lexer cannot tell the two apart, so such a query is refused.
+_HIDDEN = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*?(?<![\w?$:])SERVICE[#?$]", re.IGNORECASE)
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
@@ -65,6 +69,11 @@ def service_targets(query: str) -> list[Target]:
     prefixes = {m.group("prefix") or "": m.group("iri") for m in _DECLARATION.finditer(code)
                 if m.group("iri") is not None}
     targets: list[Target] = []
+    hidden = _HIDDEN.search(code)
+    if hidden is not None:
+        targets.append(Target(None, f"{hidden.group()[:60]}… may be read as a less-than sign "
+                                    "before a SERVICE keyword; put spaces around '<' where it "
+                                    "compares"))
     for keyword in _KEYWORD.finditer(keywords):
         match = _TARGET.match(code, keyword.end())
         if match is None:

@@ -19,6 +19,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from kg import iris
 from kg.querytext import (
     has_dataset_clause,
+    is_volatile,
     nesting_message,
     normalised,
     query_form,
@@ -193,11 +194,14 @@ def query_response(operation: Operation, query: str) -> Response:
     job = QueryJob(query, media_type, operation.default_graphs, operation.named_graphs,
                    union=not graphs and not has_dataset_clause(query),
                    max_rows=st.limits.max_rows, base_iri=iris.base_iri())
-    # Answers that call other endpoints are not reused: those endpoints change.
-    cache = st.cache if not targets else None
+    # Answers that call other endpoints are not reused: those endpoints change; nor are those of
+    # NOW(), RAND(), STRUUID() …, which differ each run.
+    cache = st.cache if not targets and not is_volatile(query) else None
     key = cache_key(st.version, job, normalised(query)) if cache is not None else None
     get = request.method in ("GET", "HEAD")
-    if key is not None and get and request.if_none_match.contains_weak(key):
+    # a 304 only for an answer there is (the cache keeps 200s): a query that fails is its 4xx
+    if (cache is not None and key is not None and get
+            and request.if_none_match.contains_weak(key) and cache.get(key) is not None):
         response = Response(status=304)
         _describe(response, key, get)
         return response

@@ -187,6 +187,23 @@ def test_endpoint_off_the_allowlist_is_refused_by_name(evkg: str, stand_in: str)
     assert other in response.text and stand_in in response.text
 
 
+@pytest.mark.parametrize("query", [
+    # a prefixed name's escape read as a comment hid the rest of its line
+    "PREFIX ex: <http://e/> SELECT * { BIND(ex:a\\#b AS ?x) SERVICE <{other}> { } }",
+    # an IRI with a \\u escape was not read as an IRI, so its '#' began a comment
+    "SELECT * { BIND(<http://e/\\u0041#b> AS ?x) SERVICE <{other}> { } }",
+    # '<' comparing, read as the start of an IRI that ends after SERVICE#
+    "SELECT * { BIND(1 AS ?n) FILTER(?n<2)SERVICE#>\n<{other}> { } }",
+])
+def test_a_service_hidden_from_the_reader_is_refused(evkg: str, query: str) -> None:
+    """A review found three spellings that took a SERVICE past the allowlist to any URL."""
+    other = f"http://127.0.0.1:{free_port()}/query"
+    response = requests.get(evkg + "/sparql", params={"query": query.replace("{other}", other)},
+                            headers=JSON, timeout=30)
+    assert response.status_code == 400
+    assert "SERVICE" in response.text and "allowed" in response.text.lower()
+
+
 def test_no_federation_is_claimed_with_an_empty_allowlist() -> None:
     app = create_app({"TESTING": True, "SERVICE_ALLOWLIST": ""}, store=Store())
     response = app.test_client().get("/sparql", headers={"Accept": "application/n-triples"})

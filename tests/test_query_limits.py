@@ -224,6 +224,12 @@ TEXT_CASES = [
     ("version '1.2'\nPREFIX : <http://a/> CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT", False),
     ("PREFIX g: <http://g/> SELECT * FROM NAMED g:x { ?s ?p ?o }", "SELECT", True),
     ("SELECT ?from { ?from ?p ?o }", "SELECT", False),
+    # a second review's: a prefix with '·' (PN_CHARS) was read as SELECT, a 406 for Turtle;
+    # an escaped '#' in a prefixed name hid a FROM on its line as a comment
+    ("PREFIX a·b: <http://e/> CONSTRUCT {?s ?p ?o} WHERE {?s ?p ?o}", "CONSTRUCT", False),
+    ("PREFIX ex: <http://e/> SELECT (SAMPLE(ex:a\\#b) AS ?x) FROM <http://g> {?s ?p ?o}",
+     "SELECT", True),
+    ("SELECT (SAMPLE(<http://e/\\u0041#b>) AS ?x) FROM <http://g> {?s ?p ?o}", "SELECT", True),
 ]
 
 
@@ -238,6 +244,11 @@ def test_normalised_text_keeps_literals_and_drops_comments() -> None:
         "SELECT ?a WHERE { ?a ?b 'x  # y' }"
     # a comment's end is a token boundary: these two differ
     assert normalised("SELECT # c\n?a {}") != normalised("SELECT # c ?a {}")
+    # a review's: '#' after a prefixed name's escape or in an IRI with a \\u escape began a
+    # "comment", so queries differing after it shared a cache entry (and its answer)
+    for written in ("ex:a\\#{}", "<http://e/\\u0041#{}>"):
+        assert normalised(f"SELECT ?x {{ BIND({written.format('b')} AS ?x) }}") != normalised(
+            f"SELECT ?x {{ BIND({written.format('c')} AS ?x) }}")
 
 
 def test_disk_cache_is_shared_and_evicts_oldest_first(tmp_path: Path) -> None:
@@ -393,6 +404,38 @@ def test_errors_and_federated_answers_are_not_cached(
         response = client.get("/sparql", query_string={"query": federated})
         assert "X-EVKG-Cache" not in response.headers and "ETag" not in response.headers
     assert len(counting.jobs) == 4
+
+
+def test_answers_that_differ_each_run_are_not_cached(
+        cached: tuple[FlaskClient, CountingExecutor]) -> None:
+    """A review: NOW(), RAND() and STRUUID() were answered from the cache for as long as it kept
+    the first answer (13 minutes on, the same time); SPARQL says each run has its own."""
+    client, counting = cached
+    volatile = "SELECT (NOW() AS ?t) (RAND() AS ?r) (STRUUID() AS ?u) {}"
+    answers = [client.get("/sparql", query_string={"query": volatile}, headers={
+        "Accept": "text/csv"}) for _ in range(2)]
+    assert all("X-EVKG-Cache" not in a.headers and "ETag" not in a.headers for a in answers)
+    assert answers[0].text != answers[1].text  # a fresh UUID each run
+    assert len(counting.jobs) == 2
+    named = 'SELECT ?x { VALUES ?x { "NOW()" <http://e/rand()> } }'  # no call: cached
+    for _ in range(2):
+        client.get("/sparql", query_string={"query": named})
+    assert len(counting.jobs) == 3
+
+
+def test_if_none_match_is_no_304_for_a_query_that_fails_or_was_never_answered(
+        cached: tuple[FlaskClient, CountingExecutor]) -> None:
+    """A review: `If-None-Match: *` got a 304 for a query with a syntax error (RFC 9110: a
+    precondition is ignored when the answer would not be 2xx)."""
+    client, _ = cached
+    broken = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p "},
+                        headers={"If-None-Match": "*"})
+    assert broken.status_code == 400
+    first = client.get("/sparql", query_string={"query": COUNT}, headers={"If-None-Match": "*"})
+    assert first.status_code == 200  # not answered before: nothing to be unmodified
+    again = client.get("/sparql", query_string={"query": COUNT},
+                       headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
 
 
 # --- the time limit, on a real server -------------------------------------------------------------
