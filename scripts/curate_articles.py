@@ -214,9 +214,7 @@ def unify_journals(articles: list[Article]) -> list[Article]:
         if article.journal is not None:
             members.setdefault(groups.find(journal_keys(article.journal)[0]), []).append(
                 article.journal)
-    # a record with NLM's current abbreviation (no dots) first: the 2016 files write the dotted
-    # "J. Biol. Chem.", a 2023 record "J Biol Chem"
-    for journal, source in sorted(known, key=lambda known: "." in known[0].iso_abbrev):
+    for journal, source in known:
         nlm.setdefault(groups.find(journal_keys(journal)[0]), (journal, source))
     unified = []
     for article in articles:
@@ -227,13 +225,7 @@ def unify_journals(articles: list[Article]) -> list[Article]:
         given = members[group]
         journal, source = nlm.get(group, (Journal(), ""))
         notes = article.provenance.notes
-        if source and "." in journal.iso_abbrev:
-            # NLM's abbreviations lost their dots (its records since 2017): one style throughout
-            notes += (f"Journal's title, ISSNs and NLM unique id as in {source}; its "
-                      f"abbreviation {journal.iso_abbrev!r} there is written without dots, "
-                      "NLM's current style.",)
-            journal = dataclasses.replace(journal, iso_abbrev=undotted(journal.iso_abbrev))
-        elif source:  # NLM's own names, so that journal/{nlm-id} has one description
+        if source:  # NLM's own names, so that journal/{nlm-id} has one description
             notes += (f"Journal's title, abbreviation, ISSNs and NLM unique id as in {source}.",)
         else:
             abbreviation = preferred([j.iso_abbrev for j in given])
