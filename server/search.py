@@ -147,8 +147,9 @@ def near_misses(iri: str) -> list[Hit]:
     rows = graph.select(f"""SELECT ?s ?matched WHERE {{ ?s a {graph.ref(SKOS.Concept)}
       FILTER(isIRI(?s) && LCASE(STR(?s)) = {same}) BIND(STR(?s) AS ?matched) }}
       LIMIT {NEAR_MISS_LIMIT}""")
+    found = {row["s"] for row in rows}
     rows += [row for row in graph.select(exact_query(text))
-             if row["s"] not in {r["s"] for r in rows} and row["s"].value != iri]
+             if row["s"] not in found and row["s"].value != iri]
     return _hits(rows[:NEAR_MISS_LIMIT])
 
 
