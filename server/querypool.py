@@ -11,6 +11,13 @@ A query past the time limit is answered 503 at once (as Fuseki answers a query t
 child is retired: new queries go to a fresh child, and the retired one is killed (SIGKILL) as
 soon as no other query is still running in it, at the latest when the last of those reaches its
 own time limit. A query that runs alone is stopped at its limit.
+
+A child that stops while queries run in it (pyoxigraph aborts the process on a panic, such as
+the one ORDER BY raises over terms it cannot order consistently; the kernel's OOM killer) cannot
+say which query stopped it, so every query it held is run once more on a fresh child, with a
+time limit of its own. These second runs go one at a time, so that the culprit's second run
+cannot stop another's: the queries beside the culprit are answered, and the culprit, stopping
+its process on both runs, is answered 500.
 """
 
 from __future__ import annotations
@@ -35,6 +42,11 @@ from server.executor import Answer, Failure, QueryJob, run_job
 START_TIMEOUT = 60.0
 #: How often a child checks that its parent is still alive.
 PARENT_CHECK_SECONDS = 1.0
+STOPPED_MESSAGE = (
+    "the store crashed while evaluating this query: its query process stopped on both runs, the "
+    "second on a fresh process (the server's log holds pyoxigraph's message). The server goes on "
+    "with a fresh query process; rewriting the query may avoid the crash (ORDER BY over values "
+    "that cannot be ordered consistently, such as NaN beside other terms, is one cause)")
 _READY = "ready"
 
 
@@ -87,6 +99,8 @@ class _Waiting:
 
     arrived: threading.Event = field(default_factory=threading.Event)
     outcome: Answer | Failure | None = None
+    #: Its process stopped before answering it (``outcome`` stays None).
+    stranded: bool = False
 
 
 @dataclass(eq=False)
@@ -136,7 +150,7 @@ class _Child:
                 self.waiting.clear()
                 self.retired = True
                 for waiting in stranded:
-                    waiting.outcome = Failure(500, "the query process stopped unexpectedly")
+                    waiting.stranded = True
                     waiting.arrived.set()
             self.kill()
             self.conn.close()
@@ -167,6 +181,8 @@ class QueryPool:
         self._starting = threading.Lock()
         self._numbers = itertools.count()
         self._slots = threading.BoundedSemaphore(self.threads)
+        #: Held by the second run of a query whose process stopped under it (one at a time).
+        self._rerunning = threading.Lock()
         #: Jobs sent to a child (a cache hit must not add to it).
         self.jobs_sent = 0
         atexit.register(self.close)
@@ -220,11 +236,17 @@ class QueryPool:
             return Failure(503, f"all {self.threads} query threads of this server process were "
                                 f"busy for {self.timeout:g} s; try again later")
         try:
-            return self._run(job, limit)
+            outcome = self._run(job, limit)
+            if outcome is None:
+                with self._rerunning:
+                    outcome = self._run(job, limit)
+            return outcome if outcome is not None else Failure(500, STOPPED_MESSAGE)
         finally:
             self._slots.release()
 
-    def _run(self, job: QueryJob, limit: float | None) -> Answer | Failure:
+    def _run(self, job: QueryJob, limit: float | None) -> Answer | Failure | None:
+        """``job``'s answer from the current child, or None if the child stopped before
+        answering it."""
         number, waiting = next(self._numbers), _Waiting()
         while True:
             child = self._current()
@@ -251,7 +273,7 @@ class QueryPool:
             if late:
                 child.retire()
                 return Failure(503, timeout_message(self.timeout))
-        assert waiting.outcome is not None
+        assert waiting.outcome is not None or waiting.stranded
         return waiting.outcome
 
     def update(self, update: str) -> Failure | None:

@@ -562,6 +562,63 @@ def test_a_query_past_the_limit_leaves_the_others_of_its_process_running(
     assert new != shared
 
 
+#: 72 values that pyoxigraph 0.5.13 cannot sort: ORDER BY panics ("user-provided comparison
+#: function does not correctly implement a total order") and the panic aborts the process, as it
+#: does Oxigraph's own server. Found by shrinking random value lists; sorting them always aborts.
+_D = "<http://www.w3.org/2001/XMLSchema#"
+_NAN, _DATE, _IRI = f'"NaN"^^{_D}double>', f'"2020-01-01"^^{_D}date>', "<http://e/a>"
+_UNSORTABLE = [
+    _NAN, '"x"', _IRI, "79", _IRI, _NAN, '"x"', "79", "91", _IRI, _IRI, "23", "68", '"x"', _DATE,
+    _DATE, _NAN, _IRI, _DATE, _DATE, _DATE, _NAN, '"x"', '"x"', _IRI, "33", "13", _DATE, _NAN,
+    _IRI, '"x"', "95", _DATE, _IRI, _IRI, _NAN, _IRI, _NAN, "87", _NAN, _NAN, "4", "11", _NAN, "88",
+    _DATE, "32", _NAN, "1", _IRI, '"x"', _IRI, _DATE, _IRI, "69", '"x"', _IRI, _DATE, _DATE, '"x"',
+    _NAN, "42", _DATE, _IRI, _DATE, _DATE, "71", _IRI, _NAN, "95", _IRI, _NAN]
+CRASHING = f"SELECT ?x {{ VALUES ?x {{ {' '.join(_UNSORTABLE)} }} }} ORDER BY ?x"
+#: Pairs every triple with every typed one: a few seconds on the default graph.
+PAIRS = "SELECT (COUNT(*) AS ?pairs) WHERE { ?a ?b ?c . ?d a ?f }"
+
+
+def test_crashing_query_costs_only_itself(default_build: tuple[Path, BuildReport]) -> None:
+    """A query that crashes pyoxigraph stops its query process and every query running in it:
+    those are run again on a fresh process and answered, while the crashing query, which stops
+    that one too, gets a 500 that says so; the server answers on."""
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("needs /proc to list the server's processes")
+    out, _ = default_build
+    port = free_port()
+    env = {**os.environ, "EVKG_QUERY_TIMEOUT": "60", "EVKG_CACHE_DIR": str(out / "crash-cache")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port", str(port),
+         "--workers", "1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sparql = f"http://127.0.0.1:{port}/sparql"
+    try:
+        wait_for(f"http://127.0.0.1:{port}/health", process)
+
+        def count(query: str) -> int:
+            answer = requests.post(sparql, data={"query": query}, timeout=120)
+            assert answer.status_code == 200, answer.text
+            return int(next(iter(answer.json()["results"]["bindings"][0].values()))["value"])
+
+        triples = count("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c }")
+        typed = count("SELECT (COUNT(*) AS ?n) WHERE { ?a a ?f }")
+        [first] = _query_processes(process.pid)
+        with ThreadPoolExecutor(2) as pool:
+            innocent = pool.submit(count, PAIRS)
+            deadline = time.monotonic() + 10  # until the innocent query runs in the process
+            while cpu_seconds([first]).get(first, 0) < 0.5 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            crashed = requests.post(sparql, data={"query": CRASHING}, timeout=120)
+            assert innocent.result() == triples * typed
+        assert crashed.status_code == 500
+        assert "the store crashed while evaluating this query" in crashed.text
+        assert "on both runs" in crashed.text
+        assert first not in _query_processes(process.pid)
+        assert count("SELECT (COUNT(*) AS ?n) WHERE { ?a a ?f }") == typed
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
 def test_server_processes_run_with_the_preloaded_allocator(limited_server: Served) -> None:
     if ctypes.util.find_library("mimalloc") is None:
         pytest.skip("mimalloc is not installed (Debian: libmimalloc2.0; make test installs it)")
