@@ -4,6 +4,10 @@ and dropping a client that stalls while its request is read or its answer writte
 gunicorn reads request lines of at most 8,190 bytes (its maximum; longer would be unlimited) and
 answers a longer one itself, before the app sees it, with "Request Line is too large": a long
 SPARQL query sent by GET (SPARQLWrapper's default) gets that. This worker says to POST it.
+gunicorn writes such answers (and its 400s for a malformed request) as HTML without CORS headers,
+so a query editor on another origin could not read them: here they are plain text, with
+``Access-Control-Allow-Origin: *`` as every answer of the app has; gunicorn still decides the
+status and the message.
 
 gunicorn waits for a request's first bytes without a thread, but once its head has come a thread
 reads the body as the app asks for it: a client that announced 100 bytes and sent 6 held that
@@ -15,6 +19,8 @@ thread to answer /health). Here each read and write of a request waits at most
 from __future__ import annotations
 
 import contextlib
+import html
+import re
 from typing import Any
 
 from gunicorn.http.errors import LimitRequestLine
@@ -29,6 +35,40 @@ class _PostInstead(LimitRequestLine):  # type: ignore[misc]
                 "server reads: send a query this long by POST (an HTML form's "
                 "application/x-www-form-urlencoded body, or application/sparql-query), as the "
                 "SPARQL 1.1 protocol allows")
+
+
+class _Captured:
+    """Stands in for the client socket while gunicorn writes an error answer: keeps the bytes."""
+
+    def __init__(self) -> None:
+        self.data = b""
+
+    def gettimeout(self) -> float | None:
+        return None
+
+    def setblocking(self, _: bool) -> None:
+        pass
+
+    def sendall(self, data: bytes) -> None:
+        self.data += data
+
+
+_STATUS = re.compile(rb"HTTP/1\.1 (\d{3}) ([^\r\n]*)\r\n")
+_MESSAGE = re.compile(rb"</h1>\s*(.*?)\s*</body>", re.DOTALL)
+
+
+def plain_error(written: bytes) -> bytes | None:
+    """gunicorn's HTML error answer ``written`` as plain text with CORS headers, saying the same
+    (None if it is not one)."""
+    status, message = _STATUS.match(written), _MESSAGE.search(written)
+    if status is None or message is None:
+        return None
+    reason = status[2].decode("latin-1")
+    text = html.unescape(message[1].decode("latin-1")) or reason
+    body = f"{text}\n".encode()
+    return (f"HTTP/1.1 {status[1].decode()} {reason}\r\nConnection: close\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\nAccess-Control-Allow-Origin: *\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1") + body
 
 
 def read_timeout() -> float:
@@ -53,4 +93,9 @@ class Worker(ThreadWorker):  # type: ignore[misc]
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
         if isinstance(exc, LimitRequestLine) and not isinstance(exc, _PostInstead):
             exc = _PostInstead(exc.size, exc.max_size)
-        super().handle_error(req, client, addr, exc)
+        captured = _Captured()
+        super().handle_error(req, captured, addr, exc)  # logs it, and writes its answer here
+        answer = plain_error(captured.data) or captured.data
+        with contextlib.suppress(OSError):  # the client may be gone
+            client.settimeout(read_timeout())
+            client.sendall(answer)

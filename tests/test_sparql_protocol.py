@@ -510,6 +510,31 @@ def test_a_query_too_long_for_get_is_414_saying_to_post_it(live_server: str) -> 
     assert _wrapper_count(client.query().convert(), CSV) == "93"
 
 
+def test_gunicorn_own_errors_are_plain_text_a_browser_on_another_origin_can_read(
+        live_server: str) -> None:
+    """The answers gunicorn writes before the app sees a request (a request line too long, a
+    malformed header) say what was wrong in plain text, with the CORS header every other answer
+    has, so that a query editor on another origin can show them."""
+    host, port = live_server.removeprefix("http://").split(":")
+    long_get = f"GET /sparql?query={'x' * 9000} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+    bad_header = f"GET /health HTTP/1.1\r\nHost: {host}\r\nBad Header: x\r\n\r\n".encode()
+    for request, status, said in ((long_get, 414, "send a query this long by POST"),
+                                  (bad_header, 400, "Invalid HTTP header name: 'Bad Header'")):
+        with socket.create_connection((host, int(port)), timeout=30) as connection:
+            connection.sendall(request)
+            answer = b""
+            while data := connection.recv(1 << 16):
+                answer += data
+        head, _, body = answer.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {k.lower(): v for k, _, v in (line.partition(": ") for line in lines[1:])}
+        assert int(lines[0].split()[1]) == status
+        assert headers["access-control-allow-origin"] == "*"
+        assert headers["content-type"] == "text/plain; charset=utf-8"
+        assert said in body.decode() and "<html>" not in body.decode()
+        assert int(headers["content-length"]) == len(body)
+
+
 def _chunked_post(base: str, body: bytes, content_type: str) -> tuple[int, bytes]:
     """POST ``body`` in 64 KiB chunks (no Content-Length), or as given when it is already
     chunked transfer coding (it ends with the last chunk); (status, body) of the answer."""
