@@ -707,3 +707,22 @@ def test_the_nav_links_the_seed_review_only_where_the_graph_has_it(client: Flask
 def test_mesh_links_go_to_the_page_nlm_has_for_each_kind(iri: str, url: str) -> None:
     link = link_for_iri(iri, "identifier")
     assert link is not None and (link.source, link.url) == ("MeSH", url)
+
+
+@pytest.mark.parametrize(("path", "accept"), [
+    ("/article/37534210", "text/html"), ("/article/37534210", "text/turtle"),
+    ("/article/37534210", "application/x-bibtex"), ("/cargo/hsa-miR-105", "application/ld+json"),
+    ("/ontology", "text/html")])
+def test_pages_and_rdf_revalidate_with_etag(client: FlaskClient, path: str, accept: str) -> None:
+    """A crawler or browser cache that kept an answer asks again with If-None-Match and gets
+    304 without the body; another representation of the same resource has another ETag."""
+    first = client.get(path, headers={"Accept": accept})
+    assert first.status_code == 200 and first.headers["ETag"].startswith('"')
+    again = client.get(path, headers={"Accept": accept, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == first.headers["ETag"]
+    other = client.get(path, headers={"Accept": "application/n-triples" if accept == "text/html"
+                                      else "text/html"})
+    assert other.status_code == 200 and other.headers["ETag"] != first.headers["ETag"]
+    stale = client.get(path, headers={"Accept": accept, "If-None-Match": '"not-this-one"'})
+    assert stale.status_code == 200 and stale.data == first.data
