@@ -65,6 +65,7 @@ class _Terms:
         self.publication_type_label = n(EVKG.publicationTypeLabel)
         self.publication_type = n(EVKG.publicationType)
         self.publisher_article_type = n(EVKG.publisherArticleType)
+        self.doi_lower_case = n(EVKG.doiLowerCase)
         self.substance, self.substance_name = n(EVKG.substance), n(EVKG.substanceName)
         self.unresolved_substance = n(EVKG.unresolvedSubstance)
         self.grant, self.grant_id, self.grant_agency = (n(EVKG.grant), n(EVKG.grantId),
@@ -262,6 +263,8 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
         add(f"{s} {t.see_also} {_web('https://identifiers.org/pmc:', article.pmcid)} {g} .\n")
     if article.doi:
         add(f"{s} {t.doi} {lit(article.doi)} {g} .\n")
+        if not article.doi.islower() and article.doi.lower() != article.doi:
+            add(f"{s} {t.doi_lower_case} {lit(article.doi.lower())} {g} .\n")
         add(f"{s} {t.see_also} <{iris.doi_url(article.doi).value}> {g} .\n")
     if article.title:
         add(f"{s} {t.title} {lit(article.title)} {g} .\n")

@@ -20,7 +20,7 @@ from server.links import external_links, link_for_iri
 from server.negotiation import NotAcceptable, choose_media_type
 from server.pages import DOCUMENT_TYPES, format_values, page_response, rdf_response, wants_page
 from server.schemaorg import page_jsonld
-from server.search import IDENTIFIER_SPELLINGS, near_misses
+from server.search import IDENTIFIER_SPELLINGS, identifier_path, near_misses
 from server.terms import MESH_ID, MESH_IRI, local_path, path_iri
 
 #: The IRI patterns minted under the base (kg/iris.py), as URL rules.
@@ -131,7 +131,8 @@ def article_by_identifier(path: str) -> str | None:
             given = path[len(prefix):]
             spellings = " ".join(graph.ref(Literal(v))
                                  for v in dict.fromkeys(IDENTIFIER_SPELLINGS[predicate](given)))
-            rows = graph.select(f"SELECT ?a {{ VALUES ?id {{ {spellings} }} ?a {graph.ref(predicate)} ?id }} "
+            path = identifier_path(predicate)
+            rows = graph.select(f"SELECT ?a {{ VALUES ?id {{ {spellings} }} ?a {path} ?id }} "
                                 "ORDER BY ?a LIMIT 1")
             found = local_path(rows[0]["a"].value) if rows else None
             return found if found != path else None

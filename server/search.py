@@ -10,7 +10,7 @@ from pyoxigraph import Literal, NamedNode
 
 from kg import iris
 from kg.mirnas import find_names, name_keys
-from kg.namespaces import BIBO, DCTERMS, FABIO, FOAF, RDFS, SKOS
+from kg.namespaces import BIBO, DCTERMS, EVKG, FABIO, FOAF, RDFS, SKOS
 from server import graph
 from server.terms import href
 
@@ -24,13 +24,23 @@ SEARCHED = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, SKOS.no
 #: Identifiers looked up whole before the label search: (pattern, property, spellings).
 IDENTIFIER_SPELLINGS: dict[NamedNode, Callable[[str], tuple[str, ...]]] = {
     FABIO.hasPubMedId: lambda text: (text,),
-    BIBO.doi: lambda text: (text, text.lower(), text.upper()),  # DOIs ignore case
+    # DOIs ignore case: the lower-cased text finds any spelling (``identifier_path``)
+    BIBO.doi: lambda text: (text, text.lower(), text.upper()),
     FABIO.hasPubMedCentralId: lambda text: (text.upper(),),
 }
 IDENTIFIERS = tuple((pattern, p, IDENTIFIER_SPELLINGS[p]) for pattern, p in (
     (re.compile(r"\d{1,9}"), FABIO.hasPubMedId),
     (re.compile(r"10\.\d{4,9}/\S+"), BIBO.doi),
     (re.compile(r"PMC\d+", re.IGNORECASE), FABIO.hasPubMedCentralId)))
+
+
+def identifier_path(predicate: NamedNode) -> str:
+    """The property path an identifier is looked up on: a DOI as its record writes it
+    (``bibo:doi``) or in lower case (``evkg:doiLowerCase``, which the graph adds to a DOI with
+    capitals), so that "10.1172/jci75695" finds 10.1172/JCI75695."""
+    if predicate == BIBO.doi:
+        return f"({graph.ref(BIBO.doi)}|{graph.ref(EVKG.doiLowerCase)})"
+    return graph.ref(predicate)
 
 
 #: An accession as people write it → the IRI the graph's mappings use for it: the concept
@@ -100,8 +110,8 @@ def exact_query(text: str) -> str:
     pairs = [(p, spelling) for pattern, p, spellings in IDENTIFIERS if pattern.fullmatch(text)
              for spelling in spellings(text)]
     pairs += [(FOAF.familyName, name) for name in dict.fromkeys((text, text[:1].upper() + text[1:]))]
-    parts = [f"{{ ?s {graph.ref(p)} {graph.ref(Literal(v))} BIND({graph.ref(Literal(v))} AS ?matched) }}"
-             for p, v in pairs]
+    parts = [f"{{ ?s {identifier_path(p)} {value} BIND({value} AS ?matched) }}"
+             for p, v in pairs for value in (graph.ref(Literal(v)),)]
     mirnas = [key for match in find_names(text) if match.group() == text
               for keys in name_keys(match) for key in keys[:1]]
     if mirnas:

@@ -112,6 +112,7 @@ def test_rdf_carries_author_list_and_incoming_links(client: FlaskClient) -> None
     ("/article/doi/10.1186/s12943-020-1145-5", "http://purl.org/ontology/bibo/doi",
      "10.1186/s12943-020-1145-5"),
     ("/article/24735924/author/1", "http://xmlns.com/foaf/0.1/familyName", "Zhou"),
+    ("/article/25401471", str(EVKG.doiLowerCase.value), "10.1172/jci75695"),
     ("/ev-type/exosome", str(SKOS.notation.value), "exosome"),
     ("/disease/tnbc", str(SKOS.notation.value), "tnbc"),
     ("/process/angiogenesis", str(SKOS.notation.value), "angiogenesis"),
@@ -132,6 +133,10 @@ def test_every_kind_of_iri_resolves(client: FlaskClient, path: str, predicate: s
     ("/article/doi/10.1186/S12943-020-1145-5", "/article/doi/10.1186/s12943-020-1145-5"),
     ("/article/doi/10.3389/fendo.2023.1202493", "/article/37534210"),  # the DOI of a PMID
     ("/article/doi/10.3389/FENDO.2023.1202493", "/article/37534210"),
+    # PubMed writes this one 10.1172/JCI75695: lower case (as doi.org and reference managers
+    # often give DOIs) or another mix found nothing
+    ("/article/doi/10.1172/jci75695", "/article/25401471"),
+    ("/article/doi/10.1172/Jci75695", "/article/25401471"),
     ("/article/pmc/PMC10393036", "/article/37534210"),
     ("/article/pmc/pmc10393036", "/article/37534210"),
 ])
@@ -487,6 +492,8 @@ def test_search_puts_a_label_that_is_the_text_whole_first(client: FlaskClient) -
 
 @pytest.mark.parametrize(("text", "page"), [
     ("24735924", "/article/24735924"), ("10.1016/J.CCR.2014.03.007", "/article/24735924"),
+    ("10.1158/0008-5472.can-18-1102", "/article/30026327"),
+    ("10.1074/JBC.m112.446831", "/article/23439645"),
     ("pmc10393036", "/article/37534210"), ("microRNA-105", "/cargo/hsa-miR-105"),
     ("mir105", "/cargo/hsa-miR-105"), ("TNBC", "/disease/tnbc"),
     ("Zhou", "/article/24735924/author/1"),

@@ -111,6 +111,33 @@ def test_every_comment_and_correction_is_kept(pubmed_builds: dict[str, Store],
         UNION {{ ?a <https://w3id.org/evkg/ontology#commentOrCorrection> ?text }} }}""") == len(kept)
 
 
+def test_a_doi_with_capitals_is_also_kept_in_lower_case(pubmed_builds: dict[str, Store]) -> None:
+    """DOIs are case-insensitive: each DOI a record writes with capitals is in the graph as
+    written and, as evkg:doiLowerCase, in lower case (what finds it in any case); one written in
+    lower case has no second form."""
+    capitals = lowered = 0
+    for name in XML_FILES:
+        tree = xml_tree(PUBMED / name)
+        deleted = set(tree.xpath("//DeleteCitation/PMID/text()"))
+        dois = {record.findtext("MedlineCitation/PMID"): doi[0].strip()
+                for record in tree.xpath("//PubmedArticle")
+                if (doi := record.xpath("PubmedData/ArticleIdList/ArticleId[@IdType='doi']/text()"))}
+        solutions = pubmed_builds[name].query("""SELECT ?pmid ?doi ?lower {
+            ?a <http://purl.org/spar/fabio/hasPubMedId> ?pmid ; <http://purl.org/ontology/bibo/doi> ?doi
+            OPTIONAL { ?a <https://w3id.org/evkg/ontology#doiLowerCase> ?lower } }""",
+                                               use_default_graph_as_union=True)
+        assert isinstance(solutions, QuerySolutions)
+        graph = {row["pmid"].value: (row["doi"].value, row["lower"] and row["lower"].value)
+                 for row in solutions}
+        for pmid, doi in dois.items():
+            if pmid in deleted:
+                continue
+            assert graph[pmid] == (doi, doi.lower() if doi != doi.lower() else None), pmid
+            capitals += doi != doi.lower()
+            lowered += doi == doi.lower()
+    assert capitals and lowered  # the files hold both kinds
+
+
 @pytest.mark.parametrize("name", XML_FILES)
 def test_other_article_ids_are_kept(pubmed_builds: dict[str, Store], name: str) -> None:
     """Identifiers besides PMID, DOI and PMCID (pii, mid …) are dcterms:identifier "kind:id"."""
