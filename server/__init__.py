@@ -97,9 +97,11 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     def conditional(response: Response) -> Response:
         """An ``ETag`` (a hash of the body) on every whole 200 answer to GET that has none, and
         304 for an ``If-None-Match`` that names it: pages, RDF, citations, the dataset
-        description and sitemap, so that crawlers and caches revalidate instead of fetching
-        again. SPARQL answers and downloads set their own; streamed answers get none."""
+        description, so that crawlers and caches revalidate instead of fetching
+        again. Downloads set their own; SPARQL answers have the result cache's, and only a
+        cacheable answer has one; streamed answers get none."""
         if (request.method in ("GET", "HEAD") and response.status_code == 200
+                and request.blueprint != "sparql"
                 and not response.is_streamed and not response.direct_passthrough
                 and "ETag" not in response.headers):
             response.add_etag()
