@@ -156,8 +156,8 @@ def syntax_message(query: str, error: SyntaxError) -> str:
     reason = (_bad_iri(query) or _open_string(code) or _open_iri(query)
               or "; ".join(rule.rstrip(".") + _RULE_HINTS.get(rule, "") for rule in rules)
               or _unknown_word(code) or _unbalanced(code))
-    if reason:
-        return f"error at {place}: {reason}"
+    if reason:  # one that names its own place is not given the parser's too (two positions)
+        return reason if _NAMED_PLACE.search(reason) else f"error at {place}: {reason}"
     tokens = [item for item in items if not item.startswith("[") and item not in _NOT_RULES
               and item != "<unreported>"]
     near = _near(query, place)
@@ -166,6 +166,8 @@ def syntax_message(query: str, error: SyntaxError) -> str:
                if tokens else ""))
 
 
+#: A reason that names where the fault is ("… at line 1, column 29 …").
+_NAMED_PLACE = re.compile(r"\bat line \d+, column \d+")
 #: pyoxigraph's parse error: "error at LINE:COLUMN: expected …".
 _PARSER_ERROR = re.compile(r"error at (\d+:\d+): expected (?:one of )?(.*)", re.DOTALL)
 #: One item of its list: a quoted token, a character class (which may hold ", "), a word or a

@@ -146,7 +146,8 @@ def test_query_says_what_the_argument_was_when_it_is_no_query(
         "Error: this is a SPARQL update (INSERT), not a query: `evkg query` only reads a release")
     code, output = _run(*store, "./missing.txt")
     assert code == 1 and output.startswith("Error: ./missing.txt: no such file, and not a SPARQL "
-                                           "query (error at 1:")
+                                           "query ('missing' at line 1, column 3 is not a "
+                                           "SPARQL keyword")
 
 
 def test_query_runs_a_deeply_nested_query_and_refuses_a_deeper_one(
