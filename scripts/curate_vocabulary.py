@@ -240,8 +240,13 @@ PROCESS_EXTRA_MAPPINGS = {
          "say (label verified there)."),
     ],
 }
-#: (process key, CURIE) whose names are not synonyms although the match is exact or close.
-PROCESS_NAMES_NOT_SYNONYMS = {("ev_mediated_communication", "GO:0099156")}
+#: Process key → (GO match strength, reason), where the source's first word does not settle it.
+PROCESS_GO_STRENGTH = {
+    "ev_mediated_communication": (
+        "narrow", "GO:0099156 cell-cell signaling via exosome is narrower, although the source's "
+        "first word is 'exact': it says 'exact for exosomes', and this concept covers every EV "
+        "type."),
+}
 #: Process key → (broader keys, reason).
 PROCESS_BROADER = {
     "organotropism": (["metastasis"], "Narrower than metastasis, as the row's notes say."),
@@ -250,9 +255,6 @@ PROCESS_BROADER = {
 PROCESS_STRENGTH_NOTES = {
     "migration": "MeSH D002465 Cell Movement kept close, as the source's first word says, "
     "although it adds that Cell Movement is broader; PubMed indexes cell migration with it.",
-    "ev_mediated_communication": "GO:0099156 kept exact, as the source's first word says ('exact "
-    "for exosomes'); strictly the GO term covers exosomes only, so it is narrower than this "
-    "concept, which covers every EV type.",
     "drug_resistance": "GO:0009410 response to xenobiotic stimulus is only related ('drug "
     "resistance' is one of its synonyms): do not read it as exact.",
 }
@@ -589,9 +591,9 @@ def process_rows() -> list[dict[str, str]]:
         key = row["process_key"]
         a = Aligner()
         if row["go_id"]:
-            a.add(first_word(row["go_match"]), row["go_id"],
-                  [row["go_label"], *split(row["go_synonyms_from_source"])],
-                  synonyms=(key, row["go_id"]) not in PROCESS_NAMES_NOT_SYNONYMS)
+            strength, reason = PROCESS_GO_STRENGTH.get(key, (first_word(row["go_match"]), ""))
+            a.add(strength, row["go_id"], [row["go_label"], *split(row["go_synonyms_from_source"])],
+                  reason)
         if row["ncit_id"]:
             a.add(first_word(row["ncit_match"]), row["ncit_id"], [row["ncit_label"]])
         uis = [c.removeprefix("MESH:") for c in split(row["mesh_ids"], "|")]

@@ -13,7 +13,7 @@ from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from kg import iris
-from kg.namespaces import EVKG, MESH, PREFIXES
+from kg.namespaces import EVKG, MESH, OWL, PREFIXES
 from server import editor, graph
 from server.negotiation import RDF_TYPES, choose_media_type, first_named_type, wants_html
 from server.ontology import ontology_doc, ontology_triples
@@ -85,13 +85,18 @@ def create_pages_blueprint() -> Blueprint:
     @bp.route("/ontology/<term>")
     def ontology_term(term: str) -> WerkzeugResponse:
         """An ontology term's own path: redirects to its place in the ontology document (a name
-        the ontology does not define is a 404, not a redirect to a page without it)."""
+        the ontology does not define is a 404, not a redirect to a page without it). The
+        ontology's owl:versionIRI (``/ontology/0.1.0``) redirects to the ontology itself."""
+        ontology_graph = f"<{iris.graph_iri('ontology').value}>"
+        version = NamedNode(iris.base_iri() + "ontology/" + quote(term, safe=""))
+        if graph.ask(f"ASK {{ GRAPH {ontology_graph} {{ ?o {graph.ref(OWL.versionIRI)} "
+                     f"{graph.ref(version)} }} }}"):
+            return redirect("/ontology", code=303)
         try:
             named = NamedNode(EVKG.iri + term)
         except ValueError:
             abort(404)
-        if not graph.ask(f"ASK {{ GRAPH <{iris.graph_iri('ontology').value}> "
-                         f"{{ {graph.ref(named)} ?p ?o }} }}"):
+        if not graph.ask(f"ASK {{ GRAPH {ontology_graph} {{ {graph.ref(named)} ?p ?o }} }}"):
             abort(404)
         return redirect("/ontology#" + quote(term, safe=""), code=303)
 

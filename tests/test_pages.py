@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 from pyoxigraph import Literal, NamedNode, Quad, Store
 from rdflib.collection import Collection
+from rdflib.namespace import OWL
 
 from kg import iris
 from kg.build import BuildReport
@@ -462,6 +463,11 @@ def test_ontology_page_documents_classes_and_properties(client: FlaskClient) -> 
     assert 'href="/cargo/hsa-miR-105"' in html  # a concept scheme lists its concepts
     redirect = client.get("/ontology/Finding")
     assert redirect.status_code == 303 and redirect.headers["Location"].endswith("/ontology#Finding")
+    turtle = client.get("/ontology", headers={"Accept": "text/turtle"}).data
+    version = next(rdflib.Graph().parse(data=turtle, format="turtle").objects(None, OWL.versionIRI))
+    assert str(version).startswith(BASE + "ontology/")  # its versionIRI resolves (it was a 404)
+    versioned = client.get("/ontology/" + str(version).removeprefix(BASE + "ontology/"))
+    assert versioned.status_code == 303 and versioned.headers["Location"].endswith("/ontology")
     for unknown in ("NoSuchTerm", "Finding%20x", "%3E"):  # redirected to a page without it
         missing = client.get("/ontology/" + unknown, headers={"Accept": "text/plain"})
         assert missing.status_code == 404, unknown

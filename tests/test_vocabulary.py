@@ -54,6 +54,8 @@ def expected_alignments(name: str) -> list[tuple[str, str, str | None]]:
             strength_text = (row.get(strength_column) or "") if strength_column else ""
             first_word = re.match(r"[a-z]+", strength_text.strip())
             word = first_word.group(0) if first_word else None
+            if re.match(r"exact for ", strength_text.strip()):  # "exact for exosomes": exact
+                word = "narrow"  # only within a narrower scope, so the term is narrower
             if word in ("none", "not"):
                 continue
             for position, curie in enumerate(ids):
