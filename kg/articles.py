@@ -9,11 +9,12 @@ are checked as ``NamedNode`` checks them, except the all-digit PMIDs that need n
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterator
 from typing import TypeVar
 
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
+from pyoxigraph import NamedNode, Quad, RdfFormat, parse
 
 from kg import iris
 from kg.namespaces import BIBO, CITO, DCTERMS, EVKG, FABIO, FOAF, MESHV, RDF, RDFS, SCHEMA, XSD
@@ -112,30 +113,27 @@ def _comment_text(cc: CommentCorrection) -> str:
 
 _T = _Terms()
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_YEAR_MONTH = re.compile(r"\d{4}-\d{2}")
+_YEAR_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 _YEAR = re.compile(r"\d{4}")
 _SAFE_KEY = re.compile(r"[A-Za-z0-9]+")
 _PAGE_SPLIT = re.compile(r"[-–]")
 
 
-def date_literal(value: str) -> Literal:
-    """An ISO date, year-month or year as xsd:date, xsd:gYearMonth or xsd:gYear."""
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return Literal(value, datatype=XSD.date)
-    if re.fullmatch(r"\d{4}-\d{2}", value):
-        return Literal(value, datatype=XSD.gYearMonth)
-    if re.fullmatch(r"\d{4}", value):
-        return Literal(value, datatype=XSD.gYear)
-    raise ValueError(f"not an ISO date, year-month or year: {value!r}")
-
-
 def _date_term(value: str) -> str:
-    """``date_literal`` as N-Quads text."""
+    """An ISO date, year-month or year as an xsd:date, xsd:gYearMonth or xsd:gYear literal in
+    N-Quads text. Anything else, a day or a month that does not exist too ("2023-02-30" from a
+    hand-written record), is a ValueError: the record goes to the quarantine rather than an
+    ill-formed literal failing the build's validation."""
     if _DATE.fullmatch(value):
-        return f'"{value}"^^{_T.xsd_date}'
-    if _YEAR_MONTH.fullmatch(value):
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return f'"{value}"^^{_T.xsd_date}'
+    elif _YEAR_MONTH.fullmatch(value):
         return f'"{value}"^^{_T.xsd_year_month}'
-    if _YEAR.fullmatch(value):
+    elif _YEAR.fullmatch(value):
         return f'"{value}"^^{_T.xsd_year}'
     raise ValueError(f"not an ISO date, year-month or year: {value!r}")
 

@@ -68,7 +68,8 @@ _SENTENCE_END = re.compile(r"[.!?\n][\"')\]]*\s*")  # one class first: twice as 
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "al", "vs", "fig", "figs", "cf", "approx", "ca", "dr",
                             "no", "nos", "ref", "refs", "resp", "u.s", "sp", "spp"})
 _NAME_START = re.compile(r"[a-z]+[A-Z0-9-]")  # miR-21, lncRNA, p53: may open a sentence
-_FIELDS = ("title", "abstract", "keywords")
+#: The fields of an article text mining reads (a finding's ``evkg:field``).
+FIELDS = ("title", "abstract", "keywords")
 #: Words by which a sentence calls a molecule a biomarker, and words that doubt it.
 _BIOMARKER = re.compile(
     r"\b(?:bio-?markers?|(?:diagnostic|prognostic|predictive|tumou?r|cancer|disease|"
@@ -501,7 +502,7 @@ def _ends_sentence(text: str, stop: int, after: int) -> bool:
 
 def article_fields(article: Article) -> tuple[tuple[str, str], ...]:
     """(field, text) pairs mined; the keywords field is the keywords joined by "; "."""
-    return tuple(zip(_FIELDS, (article.title, article.abstract_text, "; ".join(article.keywords)),
+    return tuple(zip(FIELDS, (article.title, article.abstract_text, "; ".join(article.keywords)),
                      strict=True))
 
 

@@ -18,7 +18,7 @@ from pyshacl import validate
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 
-from kg import namespaces
+from kg import namespaces, textmining
 from kg.validate import shacl_problems
 
 ROOT = Path(__file__).parents[1]
@@ -36,6 +36,8 @@ MESH = rdflib.Namespace(namespaces.MESH.iri)
 OBO = rdflib.Namespace(namespaces.OBO.iri)
 VANN = rdflib.Namespace("http://purl.org/vocab/vann/")
 SCHEMA = rdflib.Namespace(namespaces.SCHEMA.iri)
+FABIO = rdflib.Namespace(namespaces.FABIO.iri)
+BIBO = rdflib.Namespace(namespaces.BIBO.iri)
 #: Our own IRIs: the ontology, the shapes and everything minted under the base.
 OWN_BASE = "https://w3id.org/evkg/"
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
@@ -50,6 +52,8 @@ EXTRA_TERMS = {
     # super-property of evkg:electronicPublicationDate (dcterms:issued, which is listed, is its
     # sibling: an e-publication date is not the issue date).
     str(DCTERMS.date),
+    # PubMed's DateRevised (docs/model.md), whose shape checks its datatype.
+    str(DCTERMS.modified),
 }
 #: Attributes of kg.namespaces.Namespace, which are not terms (``EVKG.iri``).
 NAMESPACE_ATTRIBUTES = set(vars(namespaces.EVKG))
@@ -70,6 +74,8 @@ CHECK_FOCUS = {
         OWN_BASE + "finding/0000000000000007",  # span start after span end
         OWN_BASE + "finding/0000000000000008",  # neither cargo nor cargo class
     },
+    "article-doi-lower-case-mismatch-violation.rq": {OWN_BASE + "article/2000003"},
+    "finding-from-unretracted-flagged-violation.rq": {OWN_BASE + "finding/0000000000000009"},
     "mesh-pair-mismatch-violation.rq": {str(MESH["D001943Q000175"])},
     "shortcut-without-finding-violation.rq": {OWN_BASE + "article/1000001"},
 }
@@ -87,6 +93,8 @@ SHACL_VIOLATIONS = {
     (OWN_BASE + "cargo/stray-lipid", "CargoShape"),
     (OWN_BASE + "finding/0000000000000001", "FindingShape"),
     (OWN_BASE + "finding/0000000000000007", "FindingShape"),
+    (OWN_BASE + "finding/0000000000000009", "FindingShape"),
+    (OWN_BASE + "article/2000003", "ArticleShape"),
     (OWN_BASE + "finding/0000000000000008", "FindingCargoShape"),
     (OWN_BASE + "finding/0000000000000002", "TextMiningFindingShape"),
     (OWN_BASE + "graph/articles", "DatasetShape"),
@@ -446,6 +454,7 @@ def test_finding_shape_lists_match_the_ontology(ontology: rdflib.Graph,
     assert sh_in(shapes, EVKG.effect) == set(ontology.subjects(RDF.type, EVKG.Effect))
     cargo_classes = set(ontology.transitive_subjects(RDFS.subClassOf, EVKG.Cargo))
     assert sh_in(shapes, EVKG.cargoClass) == cargo_classes
+    assert {str(field) for field in sh_in(shapes, EVKG.field)} == set(textmining.FIELDS)
 
 
 def shacl_report(path: Path, inference: str, ontology: rdflib.Graph,
@@ -495,6 +504,21 @@ def test_broken_fixture_fails_on_each_planted_error(ontology: rdflib.Graph,
         shape = report.value(result, SH.sourceShape)
         if isinstance(shape, rdflib.URIRef):
             assert named_in(text, str(shape), data, shapes), shape
+
+
+def test_each_ill_formed_value_is_reported_on_its_own_property(ontology: rdflib.Graph,
+                                                               shapes: rdflib.Graph) -> None:
+    """A number for a PMID, a DOI as a resolver's URL, two publication dates, a year of two
+    digits, 30 February and a field no text is mined from each fail (they passed before)."""
+    _, report, _ = shacl_report(BROKEN, "none", ontology, shapes)
+    paths: dict[str, set[rdflib.term.Node]] = {}
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        focus = str(report.value(result, SH.focusNode))
+        paths.setdefault(focus, set()).add(report.value(result, SH.resultPath))
+    assert paths[OWN_BASE + "article/2000003"] == {
+        FABIO.hasPubMedId, BIBO.doi, DCTERMS.issued, FABIO.hasPublicationYear,
+        EVKG.electronicPublicationDate}
+    assert paths[OWN_BASE + "finding/0000000000000009"] == {EVKG.field}
 
 
 def test_broken_fixture_with_rdfs_inference_catches_dangling_cargo(
