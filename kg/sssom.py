@@ -132,8 +132,9 @@ def _ontology_quads(ontology_dir: Path) -> Iterator[Quad]:
 def mapping_rows(data_dir: Path, ontology_dir: Path) -> list[dict[str, str]]:
     """The mapping set of the curated files: ``data/vocabulary/*.tsv`` and ``evkg.ttl``.
 
-    Object labels are the MeSH labels of ``data/mesh.tsv`` and ``data/mesh_supplementary.tsv``;
-    the files hold no other labels of external terms, so those cells stay empty.
+    Object labels are the MeSH labels of ``data/mesh.tsv`` and ``data/mesh_supplementary.tsv``
+    and the names of ``data/vocabulary/external_labels.tsv``; UniProt and Ensembl terms, which
+    no file names, keep an empty cell.
     """
     store = Store()
     store.extend(vocabulary_quads(data_dir / "vocabulary"))

@@ -129,6 +129,30 @@ def concept_quads(concept: Concept) -> Iterator[Quad]:
         yield t(SKOS.editorialNote, Literal(concept.notes, language="en"))
 
 
+#: The names of the external terms the vocabulary and the ontology align to (``curie``,
+#: ``label``, ``source``), beside the concept files.
+EXTERNAL_LABELS = "external_labels.tsv"
+
+
+def external_label_quads(directory: Path) -> Iterator[Quad]:
+    """An ``rdfs:label`` for each aligned term ``external_labels.tsv`` names (GO:0001525
+    "angiogenesis"), so pages, SPARQL answers and the SSSOM file show what a mapping points
+    at. A folder without the file (an older ``data/``) gives none."""
+    path = directory / EXTERNAL_LABELS
+    if not path.exists():
+        return
+    g = iris.graph_iri("vocabulary")
+    with path.open(encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle, delimiter="\t"), start=2):
+            try:
+                term = iris.curie_iri(row["curie"])
+            except (KeyError, ValueError) as error:
+                raise ValueError(f"{path}, line {number}: {error}") from None
+            if row.get("label"):
+                yield Quad(term, RDFS.label, Literal(row["label"], language="en"), g)
+
+
 def vocabulary_quads(directory: Path) -> Iterator[Quad]:
     for concept in read_concepts(directory):
         yield from concept_quads(concept)
+    yield from external_label_quads(directory)

@@ -7,7 +7,12 @@ Writes (tab-separated, UTF-8, one header row, no quoting, no tabs or newlines in
   ev_terms,cargo_examples}.tsv``;
 - ``data/findings.tsv`` — curated findings, from the ``cargo_examples.tsv`` rows with a PMID;
 - ``data/mesh.tsv``, ``data/mesh_supplementary.tsv``, ``data/mesh_qualifiers.tsv`` — the MeSH
-  records the default graph needs, read from ``../shared/data/mesh`` and ``../shared/data/pubmed``.
+  records the default graph needs, read from ``../shared/data/mesh`` and ``../shared/data/pubmed``;
+- ``data/vocabulary/external_labels.tsv`` — the name of each GO, SO, DOID, miRBase, NCIT, ChEBI,
+  Mondo and HGNC term the vocabulary and the ontology align to, from the ontology or miRBase
+  file in ``../shared/data`` that defines it, else from the label column of ``../shared/vocab``
+  beside its identifier (MeSH terms are named by the MeSH tables; UniProt and Ensembl
+  identifiers have no name in ../shared, so they get none).
 
 Identifiers, labels, synonyms and phrases are copied from those files, never typed in here.
 What a person decided — definitions, a match strength the source leaves open, hierarchy links,
@@ -40,6 +45,8 @@ MESH_DESC_XML = SHARED / "data" / "mesh" / "meshrdf" / "desc-samples.xml"
 MESH_NT = SHARED / "data" / "mesh" / "meshrdf" / "samples.nt"
 PUBMED_DIR = SHARED / "data" / "pubmed"
 GO_JSON = SHARED / "data" / "ontologies" / "go.json"
+SO_OBO = SHARED / "data" / "ontologies" / "so.obo"
+DO_OBO = SHARED / "data" / "ontologies" / "DO_cancer_slim.obo"
 MIRBASE_GFF = SHARED / "data" / "mirbase" / "hsa.gff3"
 MIRBASE_XREFS = SHARED / "data" / "mirbase" / "mirbase.tsv"
 EV_MIRNAS = SHARED / "data" / "ev" / "mirnalist.txt"
@@ -1251,6 +1258,87 @@ def write_tsv(path: Path, columns: list[str], rows: list[dict[str, str]]) -> Non
     print(f"wrote {len(rows):4d} rows to {path.relative_to(ROOT)}")
 
 
+#: (vocab file, identifier column, label column): names that ../shared/vocab verified beside an
+#: identifier (an empty label cell means the label was not verified there).
+VOCAB_LABEL_COLUMNS = (
+    ("cancer_processes.tsv", "ncit_id", "ncit_label"),
+    ("breast_cancer_terms.tsv", "mondo_id", "mondo_label"),
+    ("breast_cancer_terms.tsv", "doid_id", "doid_label"),
+    ("breast_cancer_terms.tsv", "ncit_id", "ncit_label"),
+    ("cargo_classes.tsv", "chebi_id", "chebi_label"),
+    ("cargo_classes.tsv", "ncit_id", "ncit_label"),
+    ("ev_terms.tsv", "ncit_id", "ncit_label"),
+    ("cargo_examples.tsv", "hgnc_id", "hgnc_symbol"),
+)
+#: Alignment columns of cargo_classes.tsv, which the ontology's cargo classes take.
+CARGO_CLASS_ID_COLUMNS = ("so_id", "chebi_id", "ncit_id")
+
+
+def obo_names(path: Path) -> dict[str, str]:
+    """``name`` of each ``[Term]`` of an OBO file, by id."""
+    names: dict[str, str] = {}
+    term_id, in_term = "", False
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            line = line.rstrip("\n")
+            if line.startswith("["):
+                term_id, in_term = "", line == "[Term]"
+            elif in_term and line.startswith("id: "):
+                term_id = line[4:].strip()
+            elif in_term and term_id and line.startswith("name: "):
+                names.setdefault(term_id, line[6:].strip())
+    return names
+
+
+def mirbase_names() -> dict[str, str]:
+    """miRBase's ``Name`` of each hairpin (MI) and mature (MIMAT) accession in hsa.gff3."""
+    names: dict[str, str] = {}
+    with MIRBASE_GFF.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("#"):
+                continue
+            attributes = dict(part.split("=", 1) for part in line.rstrip("\n").split("\t")[-1]
+                              .split(";") if "=" in part)
+            if attributes.get("ID") and attributes.get("Name"):
+                names[attributes["ID"]] = attributes["Name"]
+    return names
+
+
+def external_label_rows(vocabulary: dict[str, list[dict[str, str]]]) -> list[dict[str, str]]:
+    """One row (curie, label, source) per aligned term of a name in ../shared, sorted."""
+    curies = {item.split(" ")[1] for rows in vocabulary.values() for row in rows
+              for item in split(row["mappings"])}
+    curies |= {row[column] for row in read_tsv(VOCAB / "cargo_classes.tsv")
+               for column in CARGO_CLASS_ID_COLUMNS if row[column]}
+    shown = {path: str(path.relative_to(SHARED.parent)).join(("../", "")) for path in
+             (GO_JSON, SO_OBO, DO_OBO, MIRBASE_GFF)}
+    files: dict[str, tuple[dict[str, str], str]] = {
+        "GO": ({t["id"]: t["name"] for t in go_terms().values() if t.get("name")},
+               shown[GO_JSON]),
+        "SO": (obo_names(SO_OBO), shown[SO_OBO]),
+        "DOID": (obo_names(DO_OBO), shown[DO_OBO]),
+    }
+    mirbase = mirbase_names()
+    files["mirbase"] = files["mirbase.mature"] = (mirbase, shown[MIRBASE_GFF])
+    beside: dict[str, tuple[str, str]] = {}
+    for name, id_column, label_column in VOCAB_LABEL_COLUMNS:
+        for row in read_tsv(VOCAB / name):
+            ids, labels = split(row[id_column]), split(row[label_column])
+            if len(ids) == len(labels):  # "HGNC:31492;HGNC:31493" beside "MIR105-1;MIR105-2"
+                for curie, label in zip(ids, labels, strict=True):
+                    beside.setdefault(curie, (label, f"../shared/vocab/{name}, {label_column}"))
+    rows = []
+    for curie in sorted(curies):
+        prefix, _, local = curie.partition(":")
+        names, source = files.get(prefix, ({}, ""))
+        label = names.get(local if prefix.startswith("mirbase") else curie, "")
+        if not label and curie in beside:
+            label, source = beside[curie]
+        if label:
+            rows.append({"curie": curie, "label": label, "source": source})
+    return rows
+
+
 def main() -> None:
     if not VOCAB.is_dir():
         sys.exit(f"{SHARED} is absent: this script regenerates data/ from ../shared")
@@ -1269,6 +1357,8 @@ def main() -> None:
     for name, rows in vocabulary.items():
         write_tsv(DATA / "vocabulary" / f"{name}.tsv",
                   CARGO_COLUMNS if name == "cargo" else CONCEPT_COLUMNS, rows)
+    write_tsv(DATA / "vocabulary" / "external_labels.tsv", ["curie", "label", "source"],
+              external_label_rows(vocabulary))
     write_tsv(DATA / "findings.tsv", FINDING_COLUMNS, findings)
     write_tsv(DATA / "mesh.tsv", ["ui", "label", "entry_terms", "tree_numbers", "included_for"],
               descriptors)

@@ -7,7 +7,8 @@ page that shows it best: PubMed, doi.org, PMC, the MeSH browser, OBO PURLs, iden
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, Triple
@@ -59,6 +60,8 @@ class ExternalLink:
     identifier: str
     url: str
     relation: str
+    #: the graph's name for the linked term ("angiogenesis" for GO:0001525), if it has one
+    label: str = ""
 
 
 def link_for_iri(iri: str, relation: str) -> ExternalLink | None:
@@ -87,8 +90,10 @@ def _identifier_links(predicate: str, value: str) -> ExternalLink | None:
     return None
 
 
-def external_links(subject: NamedNode, triples: list[Triple]) -> list[ExternalLink]:
-    """The links out of ``subject``, each once (an identifier before a match, before see-also)."""
+def external_links(subject: NamedNode, triples: list[Triple],
+                   labels: Mapping[str, str] | None = None) -> list[ExternalLink]:
+    """The links out of ``subject``, each once (an identifier before a match, before see-also);
+    a linked term that ``labels`` names carries its name."""
     order = {"identifier": 0, "exact match": 1, "same as": 1, "equivalent class": 1}
     found: dict[str, ExternalLink] = {}
     for t in triples:
@@ -99,6 +104,9 @@ def external_links(subject: NamedNode, triples: list[Triple]) -> list[ExternalLi
             link = _identifier_links(t.predicate.value, t.object.value)
         elif isinstance(t.object, NamedNode) and t.predicate.value in LINK_PROPERTIES:
             link = link_for_iri(t.object.value, LINK_PROPERTIES[t.predicate.value])
+            label = (labels or {}).get(t.object.value, "")
+            if link is not None and label:
+                link = replace(link, label=label)
         if link is None:
             continue
         known = found.get(link.url)

@@ -85,7 +85,7 @@ def resource_page(iri: str) -> Response | WerkzeugResponse:
         citation = {"bibtex": bibtex(record), "ris": ris(record), "csl": csl_json(record)}
     subject = NamedNode(iri)
     retracted = any(o.value == "true" for o in description.objects(subject, EVKG.retracted))
-    links = external_links(subject, description.triples)
+    links = external_links(subject, description.triples, description.labels)
     own = link_for_iri(iri, "identifier") if iri.startswith(MESH_IRI) else None
     return page_response(
         "resource.html", d=description, iri=iri, retracted=retracted,

@@ -10,7 +10,7 @@ from pyoxigraph import Literal, NamedNode
 
 from kg import iris
 from kg.mirnas import find_names, name_keys
-from kg.namespaces import BIBO, DCTERMS, EVKG, FABIO, FOAF, RDFS, SKOS
+from kg.namespaces import BIBO, DCTERMS, EVKG, FABIO, FOAF, MESH, RDFS, SKOS
 from server import graph
 from server.terms import href
 
@@ -91,14 +91,17 @@ def search_query(text: str, limit: int = SEARCH_LIMIT) -> str:
     needle = graph.ref(Literal(text.lower()))
     props = "|".join(f"<{p.value}>" for p in SEARCHED)
     base = graph.ref(Literal(iris.base_iri()))
+    mesh = graph.ref(Literal(MESH.iri))
     # The grouping is a subquery so that ORDER BY sees plain variables: Virtuoso refuses an
     # expression over an aggregate's alias in ORDER BY (a remote store may be Virtuoso).
     # a label that is the text whole comes first ("apoptosis": MeSH's Apoptosis before our
-    # apoptosis resistance), then our own resources, then shorter labels
+    # apoptosis resistance), then our own resources, then shorter labels; only resources with
+    # a page here (ours and MeSH's), not an aligned GO or NCIT term named for the mapping tables
     return f"""SELECT ?s ?matched ?rank WHERE {{ {{
       SELECT ?s (SAMPLE(?l) AS ?matched) (MIN(?local) AS ?rank) WHERE {{
         ?s {props} ?l .
         FILTER(isIRI(?s) && CONTAINS(LCASE(STR(?l)), {needle}))
+        FILTER(STRSTARTS(STR(?s), {base}) || STRSTARTS(STR(?s), {mesh}))
         BIND(IF(LCASE(STR(?l)) = {needle}, 0, 2) + IF(STRSTARTS(STR(?s), {base}), 0, 1) AS ?local)
       }} GROUP BY ?s
     }} }} ORDER BY ?rank STRLEN(STR(?matched)) ?s LIMIT {limit}"""

@@ -366,7 +366,9 @@ def test_cargo_page_shows_findings_evidence_and_external_ids(client: FlaskClient
     assert "<h1>hsa-miR-105</h1>" in html
     assert "Cancer-secreted miR-105 destroys vascular endothelial barriers" in html
     assert "vascular permeability" in html
-    assert 'href="https://identifiers.org/mirbase:MI0000111"' in html
+    assert 'href="https://identifiers.org/mirbase:MI0000111">mirbase:MI0000111</a> hsa-mir-105-1 ' \
+        in html  # with miRBase's name of the hairpin
+    assert 'href="https://identifiers.org/hgnc:31492">HGNC:31492</a> MIR105-1 ' in html
     assert 'href="https://identifiers.org/hgnc:31492"' in html
     assert 'href="https://meshb.nlm.nih.gov/record/ui?ui=C588223"' in html
     (doc,) = jsonld_scripts(html)
@@ -494,6 +496,11 @@ def test_search_puts_a_label_that_is_the_text_whole_first(client: FlaskClient) -
     assert apoptosis[:2] == ["http://id.nlm.nih.gov/mesh/D017209", BASE + "process/apoptosis_resistance"]
     assert BASE + "process/immune_evasion" not in found("T cell activation")
     assert found("metastasis")[:2] == [BASE + "process/metastasis", "http://id.nlm.nih.gov/mesh/D009362"]
+    # GO's and NCIT's names of aligned terms are in the graph, but their pages are elsewhere
+    angiogenesis = found("angiogenesis")
+    assert angiogenesis[0] == BASE + "process/angiogenesis"
+    assert "http://purl.obolibrary.org/obo/GO_0001525" not in angiogenesis
+    assert all(iri.startswith((BASE, "http://id.nlm.nih.gov/mesh/")) for iri in angiogenesis)
 
 
 @pytest.mark.parametrize(("text", "page"), [

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
+from pathlib import Path
 
 import pytest
 from pyoxigraph import QuerySolutions, Store
 
 from kg.iris import curie_iri
-from kg.vocabulary import STRENGTHS, parse_mapping
+from kg.vocabulary import STRENGTHS, VOCABULARY_FILES, parse_mapping
 from tests.conftest import ROOT, shared_path
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -102,8 +104,8 @@ def test_every_cargo_identifier_is_kept(default_store: Store) -> None:
 
 
 def test_project_vocabulary_files_use_known_strengths() -> None:
-    for path in sorted((ROOT / "data" / "vocabulary").glob("*.tsv")):
-        with path.open(encoding="utf-8", newline="") as handle:
+    for name in VOCABULARY_FILES:
+        with (ROOT / "data" / "vocabulary" / f"{name}.tsv").open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle, delimiter="\t"):
                 for item in filter(None, (m.strip() for m in row["mappings"].split(";"))):
                     strength, curie = parse_mapping(item)
@@ -140,3 +142,47 @@ def test_a_phrase_naming_the_opposite_is_no_label_of_the_concept(default_store: 
     assert "apoptosis" in objects("apoptosis_resistance", opposite)
     assert "drug sensitivity" in objects("drug_resistance", opposite)
     assert "chemoresistance" in objects("drug_resistance", SKOS + "hiddenLabel")
+
+
+def _obo_names(path: Path) -> dict[str, str]:
+    """id → name of each stanza of an OBO file (read independently of the curation script)."""
+    text = path.read_text(encoding="utf-8")
+    return {m.group(1): m.group(2) for m in
+            re.finditer(r"^id: (\S+)\nname: (.+)$", text, re.MULTILINE)}
+
+
+def test_each_external_name_is_the_one_its_source_gives(default_store: Store) -> None:
+    """The names of aligned terms (SSSOM object labels, the external links of pages) are
+    copied from the file each row cites, beside the same identifier, and the graph has them."""
+    with (ROOT / "data" / "vocabulary" / "external_labels.tsv").open(
+            encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    go = {t["id"]: t.get("name") for t in json.loads(
+        shared_path("data", "ontologies", "go.json").read_text(encoding="utf-8"))}
+    gff = shared_path("data", "mirbase", "hsa.gff3").read_text(encoding="utf-8")
+    obo = {"SO": _obo_names(shared_path("data", "ontologies", "so.obo")),
+           "DOID": _obo_names(shared_path("data", "ontologies", "DO_cancer_slim.obo"))}
+    for row in rows:
+        curie, label, source = row["curie"], row["label"], row["source"]
+        prefix, _, local = curie.partition(":")
+        if source.endswith("go.json"):
+            assert go[curie] == label, row
+        elif source.endswith(".obo"):
+            assert obo[prefix][curie] == label, row
+        elif source.endswith("hsa.gff3"):
+            assert f"ID={local};Alias={local};Name={label}\n" in gff or \
+                f"ID={local};Alias={local};Name={label};" in gff, row
+        else:
+            name, _, column = source.removeprefix("../shared/vocab/").partition(", ")
+            id_column = {"hgnc_symbol": "hgnc_id"}.get(column, column.replace("_label", "_id"))
+            assert any((curie, label) in zip(r[id_column].split(";"), r[column].split(";"),
+                                             strict=False) for r in vocab_rows(name)), row
+    assert {"GO:0001525": "angiogenesis", "SO:0000276": "miRNA",
+            "mirbase.mature:MIMAT0000102": "hsa-miR-105-5p", "HGNC:31492": "MIR105-1"}.items() \
+        <= {r["curie"]: r["label"] for r in rows}.items()
+    solutions = default_store.query(
+        "SELECT ?l { GRAPH <https://w3id.org/evkg/graph/vocabulary> { "
+        "<http://purl.obolibrary.org/obo/GO_0001525> <http://www.w3.org/2000/01/rdf-schema#label> "
+        "?l } }")
+    assert isinstance(solutions, QuerySolutions)
+    assert [str(row[0]) for row in solutions] == ['"angiogenesis"@en']  # type: ignore[union-attr]
