@@ -152,7 +152,7 @@ def query_command(query_or_file: str, out: Path, fmt: str) -> None:
     """Run a SPARQL query (text, or a file such as a .rq) against a build and print the results.
 
     Relative IRIs are resolved against the graph's base IRI (``<article/37534210>``)."""
-    from kg.querying import on_query_stack, print_results
+    from kg.querying import QueryCrashed, in_child_process, on_query_stack, print_results
     from kg.querytext import nesting_message, syntax_message
 
     text = _query_text(query_or_file)
@@ -162,10 +162,17 @@ def query_command(query_or_file: str, out: Path, fmt: str) -> None:
     try:
         store_dir = (release.release_to_read(out) / "store"
                      if (out / "current").exists() or release.is_release(out) else out)
-        on_query_stack(lambda: print_results(store_dir, text, fmt, sys.stdout.buffer))
+        # in a process of its own: a query that crashes pyoxigraph ends that one, not evkg
+        notes = in_child_process(lambda writer: on_query_stack(
+            lambda: print_results(store_dir, text, fmt, writer)), sys.stdout.buffer)
+        for note in notes:
+            click.echo(note, err=True)
     except SyntaxError as error:
         raise click.ClickException(_query_error(text, error, syntax_message(text, error))) from None
-    except (FileNotFoundError, ValueError, OSError) as error:
+    except BrokenPipeError:  # the reader of the answer stopped (``| head``): no error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush
+        sys.exit(0)
+    except (FileNotFoundError, ValueError, OSError, QueryCrashed) as error:
         raise click.ClickException(str(error)) from None
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import pickle
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -48,6 +51,71 @@ def on_query_stack(call: Callable[[], T]) -> T:
     return outcome[0]
 
 
+#: What ``in_child_process`` raises when the query's process stopped (pyoxigraph aborted).
+CRASHED_MESSAGE = (
+    "the store crashed while evaluating this query (pyoxigraph stopped its process with the "
+    "message above). The release is unharmed; rewriting the query may avoid the crash (ORDER BY "
+    "over values that cannot be ordered consistently, such as NaN beside other terms, is one "
+    "cause)")
+
+
+class QueryCrashed(RuntimeError):
+    """The process evaluating a query stopped without an answer or an error."""
+
+
+def in_child_process(call: Callable[[IO[bytes]], T], out: IO[bytes]) -> T:
+    """``call(writer)`` in a forked process, so that pyoxigraph aborting on a query (a Rust
+    panic ends the process: 0.5.13's ORDER BY over some mixes of NaN and other terms) ends that
+    process and not the caller, which raises ``QueryCrashed`` instead of dying with a Rust
+    backtrace. What ``call`` writes to ``writer`` is copied to ``out`` as it comes; its result
+    is returned, its exception raised again here."""
+    out.flush()
+    sys.stderr.flush()
+    data_read, data_write = os.pipe()
+    result_read, result_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(data_read)
+        os.close(result_read)
+        os.environ["RUST_BACKTRACE"] = "0"  # the panic's message without the backtrace
+        code = 0
+        try:
+            with os.fdopen(data_write, "wb") as writer:
+                outcome: tuple[bool, object] = (True, call(writer))
+        except BaseException as error:  # handed to the parent whole
+            code, outcome = 1, (False, error.with_traceback(None))
+        try:
+            try:
+                payload = pickle.dumps(outcome)
+            except Exception:  # what does not pickle: its type and message
+                payload = pickle.dumps((False, RuntimeError(f"{outcome[1]!r}")))
+            with os.fdopen(result_write, "wb") as pipe:
+                pipe.write(payload)
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+    os.close(data_write)
+    os.close(result_write)
+    with os.fdopen(data_read, "rb") as data:
+        try:
+            while chunk := data.read1(1 << 16):
+                out.write(chunk)
+            out.flush()
+        except BrokenPipeError:  # the reader stopped (``| head``): so does the child
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise
+    with os.fdopen(result_read, "rb") as results:
+        payload = results.read()
+    _, status = os.waitpid(pid, 0)
+    if not payload or os.WIFSIGNALED(status):
+        raise QueryCrashed(CRASHED_MESSAGE)
+    ok, value = pickle.loads(payload)
+    if not ok:
+        raise value
+    return cast(T, value)
+
+
 #: ``--format`` name → pyoxigraph results format.
 RESULT_FORMATS = {
     "json": QueryResultsFormat.JSON,
@@ -57,10 +125,12 @@ RESULT_FORMATS = {
 }
 
 
-def print_results(store_dir: Path, query: str, fmt: str, out: IO[bytes]) -> None:
-    """Print SELECT/ASK results in ``fmt``; CONSTRUCT/DESCRIBE results as Turtle."""
+def print_results(store_dir: Path, query: str, fmt: str, out: IO[bytes]) -> list[str]:
+    """Print SELECT/ASK results in ``fmt``; CONSTRUCT/DESCRIBE results as Turtle. Returns the
+    notes for standard error (a ``fmt`` that a graph is not printed in)."""
     store = open_read_only(store_dir)
     results = run_query(store, query, base_iri=base_iri())
+    notes: list[str] = []
     if isinstance(results, (QuerySolutions, QueryBoolean)):
         if fmt == "table":
             out.write(format_table(results).encode("utf-8"))
@@ -70,10 +140,11 @@ def print_results(store_dir: Path, query: str, fmt: str, out: IO[bytes]) -> None
             ended.end_line()
     else:
         if fmt != "table":
-            print(f"evkg: a CONSTRUCT or DESCRIBE answer is printed as Turtle (--format {fmt} "
-                  "is for SELECT and ASK)", file=sys.stderr)
+            notes.append(f"evkg: a CONSTRUCT or DESCRIBE answer is printed as Turtle (--format "
+                         f"{fmt} is for SELECT and ASK)")
         serialize(results, out, RdfFormat.TURTLE, prefixes=PREFIXES)
     out.flush()
+    return notes
 
 
 class _LineEnded:

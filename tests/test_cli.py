@@ -30,6 +30,7 @@ from kg.records import Article
 from kg.release import current_release
 from kg.store import open_read_only
 from tests.conftest import ROOT, free_port, wait_for
+from tests.test_query_limits import CRASHING
 
 COUNT = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a <https://schema.org/ScholarlyArticle> }"
 
@@ -90,6 +91,35 @@ def test_query_output_ends_its_line_and_a_graph_says_its_format(
     assert graph.stderr == ("evkg: a CONSTRUCT or DESCRIBE answer is printed as Turtle "
                             "(--format json is for SELECT and ASK)\n")
     assert rdflib.Graph().parse(data=graph.stdout, format="turtle")
+
+
+def test_query_that_crashes_pyoxigraph_gets_an_error_and_a_closed_pipe_none(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """A query that makes pyoxigraph abort (a Rust panic) killed `evkg query` with SIGABRT and
+    a Rust backtrace; it runs in a process of its own now, and evkg says what happened. A
+    reader that stops early (`| head`) ends the query quietly."""
+    out, _ = default_build
+    crashed = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "query", "--store", str(out), CRASHING],
+        capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, "RUST_BACKTRACE": "1"})
+    assert crashed.returncode == 1 and crashed.stdout == ""
+    assert crashed.stderr.endswith(
+        "Error: the store crashed while evaluating this query (pyoxigraph stopped its process "
+        "with the message above). The release is unharmed; rewriting the query may avoid the "
+        "crash (ORDER BY over values that cannot be ordered consistently, such as NaN beside "
+        "other terms, is one cause)\n"), crashed.stderr
+    assert "does not correctly implement a total order" in crashed.stderr  # pyoxigraph's words
+    assert "stack backtrace" not in crashed.stderr and "Traceback" not in crashed.stderr
+    with subprocess.Popen(
+            [sys.executable, "-m", "kg.cli", "query", "--store", str(out), "--format", "csv",
+             "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"], stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE) as reader:
+        assert reader.stdout is not None and reader.stderr is not None
+        assert reader.stdout.readline() == b"s,p,o\r\n"
+        reader.stdout.close()  # as `| head -1` does
+        assert reader.wait(timeout=120) == 0
+        assert reader.stderr.read() == b""
 
 
 def test_query_reports_a_syntax_error(default_build: tuple[Path, BuildReport]) -> None:
