@@ -23,7 +23,7 @@ from server.openapi import create_openapi_blueprint
 from server.pages import create_pages_blueprint
 from server.resources import create_resources_blueprint
 from server.sitemap import create_sitemap_blueprint
-from server.sparql import CORS_REQUEST_HEADERS, create_sparql_blueprint
+from server.sparql import allowed_request_headers, create_sparql_blueprint
 from server.state import (
     DEFAULT_BACKEND,
     DEFAULT_SERVING,
@@ -115,7 +115,7 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
             # a browser's preflight (Flask answers OPTIONS itself on every route but /sparql)
             response.headers.setdefault("Access-Control-Allow-Methods",
                                         response.headers.get("Allow", "GET, HEAD, OPTIONS"))
-            response.headers.setdefault("Access-Control-Allow-Headers", CORS_REQUEST_HEADERS)
+            response.headers.setdefault("Access-Control-Allow-Headers", allowed_request_headers())
             response.headers.setdefault("Access-Control-Max-Age", "86400")
         return response
 

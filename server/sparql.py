@@ -7,6 +7,7 @@ or by the executor. A POST is handled by its Content-Type; anything else is a 41
 
 from __future__ import annotations
 
+import re
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
@@ -47,6 +48,21 @@ EXPOSED_HEADERS = f"ETag, {TRUNCATED_HEADER}, {CACHE_HEADER}"
 #: Request headers a page on another origin may send: a query's type and the answer's, the
 #: operator's token for updates, a conditional GET, a byte range of a download.
 CORS_REQUEST_HEADERS = "Content-Type, Accept, Authorization, If-None-Match, Range"
+
+#: An HTTP header name (RFC 9110 token): what a preflight may name, nothing else is echoed.
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def allowed_request_headers() -> str:
+    """``Access-Control-Allow-Headers`` of a preflight: ``CORS_REQUEST_HEADERS`` and whatever
+    else it asks to send (``X-Requested-With`` of jQuery-based editors, a client's own): the
+    answers are public and no credentials ride on them, so no header needs refusing (a name
+    that is no HTTP token is left out)."""
+    names = {name.strip().lower(): name.strip() for name in CORS_REQUEST_HEADERS.split(",")}
+    for name in request.headers.get("Access-Control-Request-Headers", "").split(","):
+        if name.strip() and _TOKEN.fullmatch(name.strip()):
+            names.setdefault(name.strip().lower(), name.strip())
+    return ", ".join(names.values())
 
 
 @dataclass(frozen=True)
@@ -268,7 +284,7 @@ def preflight_response() -> Response:
     response.headers.update({
         "Access-Control-Allow-Origin": "*",
         "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-        "Access-Control-Allow-Headers": CORS_REQUEST_HEADERS,
+        "Access-Control-Allow-Headers": allowed_request_headers(),
         "Access-Control-Max-Age": "86400",
         "Allow": "GET, HEAD, POST, OPTIONS",
     })
