@@ -476,7 +476,11 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             load_quads(store, (q for c in named_cargo(store, mirnas) for q in concept_quads(c)))
         chosen = mesh.select_with_ancestors(descriptors.values(), wanted)
         load_quads(store, mesh.descriptor_quads(chosen))
-        mesh.keep_table_labels(store, chosen)  # the tables' names win over a record's
+        # a term named differently by records keeps the latest record's name, unless the
+        # tables name it: the tables' names win over a record's
+        mesh.keep_record_labels(store, loader.index.mesh_names,
+                                {d.ui for d in chosen if d.label})
+        mesh.keep_table_labels(store, chosen)
         supplementary = inputs.data_dir / "mesh_supplementary.tsv"
         if base is None and supplementary.exists():
             load_quads(store, mesh.descriptor_quads(mesh.read_supplementary(supplementary)))

@@ -130,6 +130,22 @@ class Versions:
         return self._count
 
 
+def _mesh_terms_named(article: Article) -> Iterator[tuple[str, str]]:
+    """(UI, name) of each MeSH term the record names: headings, their qualifiers, substances
+    and publication types."""
+    for h in article.mesh_headings:
+        if h.descriptor_ui and h.descriptor_label:
+            yield h.descriptor_ui, h.descriptor_label
+        for q in h.qualifiers:
+            if q.ui and q.label:
+                yield q.ui, q.label
+    for s in article.substances:
+        if s.ui and s.name:
+            yield s.ui, s.name
+    for p in article.publication_types:
+        if p.ui and p.label:
+            yield p.ui, p.label
+
 @dataclass
 class ArticleIndex:
     """What is known about the articles in the store, without holding the records.
@@ -142,6 +158,10 @@ class ArticleIndex:
     dois: dict[str, str] = field(default_factory=dict)
     retracted: set[str] = field(default_factory=set)
     mesh_uis: set[str] = field(default_factory=set)
+    #: MeSH UI → (date, name) of the most recently revised record that named the term: the
+    #: name a term the MeSH tables lack keeps when records name it differently
+    #: (``mesh.keep_record_labels``).
+    mesh_names: dict[str, tuple[str, str]] = field(default_factory=dict)
     wanted_dois: frozenset[str] | None = None
 
     def _note_doi(self, doi: str, key: str) -> None:
@@ -160,6 +180,11 @@ class ArticleIndex:
         self.mesh_uis.update(h.descriptor_ui for h in article.mesh_headings if h.descriptor_ui)
         self.mesh_uis.update(s.ui for s in article.substances if s.ui)
         self.mesh_uis.update(p.ui for p in article.publication_types if p.ui)
+        stamp, names = article.revised_date or article.pub_date, self.mesh_names
+        for ui, name in _mesh_terms_named(article):
+            known = names.get(ui)
+            if known is None or stamp >= known[0]:  # a later record's name (ties: the later)
+                names[ui] = (stamp, name)
 
     def lookup(self, pmid: str, doi: str) -> NamedNode | None:
         """The IRI of the article with this PMID, else with this DOI, if the store has it."""

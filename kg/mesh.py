@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import csv
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
-from pyoxigraph import Literal, NamedNode, Quad, Store
+from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, Store
 
 from kg import iris
 from kg.compression import open_table, read_lines
-from kg.namespaces import MESHV, RDF, RDFS, SKOS
+from kg.namespaces import MESH, MESHV, RDF, RDFS, SKOS
 
 
 @dataclass(frozen=True)
@@ -150,6 +150,22 @@ def descriptor_quads(descriptors: Iterable[Descriptor]) -> Iterator[Quad]:
                 yield Quad(node, MESHV.parentTreeNumber, iris.mesh_iri(parent), g)
                 if parent in owner:
                     yield Quad(m, MESHV.broaderDescriptor, iris.mesh_iri(owner[parent]), g)
+
+
+def keep_record_labels(store: Store, names: Mapping[str, tuple[str, str]],
+                       tabled: Collection[str]) -> None:
+    """One ``rdfs:label`` for each MeSH term that records name in more than one way and the
+    tables (``tabled``: their UIs) do not name: the name of the most recently revised record
+    that named it (``names``, UI → (date, name); in an ingest, of its records), as MeSH renames
+    terms and an older record keeps the older name. The others become ``skos:altLabel``s (with
+    ``keep_table_labels``). Give ``--mesh`` NLM's current table to have NLM's names instead."""
+    g = iris.graph_iri("mesh")
+    rows = store.query(f"SELECT ?m WHERE {{ GRAPH <{g.value}> {{ ?m <{RDFS.label.value}> ?l }} }} "
+                       "GROUP BY ?m HAVING (COUNT(?l) > 1)")
+    assert isinstance(rows, QuerySolutions)
+    uis = [row[0].value.removeprefix(MESH.iri) for row in rows]
+    keep_table_labels(store, [Descriptor(ui, names[ui][1]) for ui in uis
+                              if ui in names and ui not in tabled])
 
 
 def keep_table_labels(store: Store, descriptors: Iterable[Descriptor]) -> None:

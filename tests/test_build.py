@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import QuerySolutions, Store
 
-from kg.build import BuildReport, build
+from kg.build import BuildReport, build, ingest
 from kg.compression import BLOCK, gzip_writer
 from kg.release import CHECKSUMS, MANIFEST, QUARANTINE, current_release, sha256
 from kg.store import open_read_only
@@ -209,6 +209,42 @@ def test_the_mesh_tables_name_wins_over_a_records_older_name(tmp_path: Path) -> 
         ("label", "Black or African American/genetics")]
     top = select(store, (ROOT / "queries" / "top-mesh-headings.rq").read_text(encoding="utf-8"))
     assert top == [["http://id.nlm.nih.gov/mesh/D001741", "Black or African American", "2"]]
+
+
+def test_without_a_table_the_latest_records_name_is_the_label(tmp_path: Path) -> None:
+    """A review's: MeSH renamed D001741 ("African Americans" → "Black or African American"),
+    and a build of a 2016 file and a newer one, with no table naming D001741, gave it both
+    names as rdfs:labels (and its pairs both), so it stood twice in the top headings. The name
+    of the most recently revised record is the label, whatever the order of the records; an
+    ingest's records name it anew."""
+    def record(pmid: str, revised: str, name: str) -> str:
+        return json.dumps({"pmid": pmid, "title": f"Article {pmid}", "revised_date": revised,
+                           "mesh_headings": [{"descriptor_label": name, "descriptor_ui": "D001741",
+                                              "qualifiers": [{"label": "genetics",
+                                                              "ui": "Q000235"}]}]})
+
+    def names(out: Path) -> list[tuple[str, str]]:
+        store = open_read_only(current_release(out) / "store")
+        rows = select(store, """SELECT ?p ?l { VALUES ?m { <http://id.nlm.nih.gov/mesh/D001741>
+            <http://id.nlm.nih.gov/mesh/D001741Q000235> } ?m ?p ?l
+            FILTER(?p IN (<http://www.w3.org/2000/01/rdf-schema#label>,
+                          <http://www.w3.org/2004/02/skos/core#altLabel>)) }""")
+        return sorted((p.rsplit("#", 1)[1], label) for p, label in rows)
+
+    records = tmp_path / "records.jsonl"
+    records.write_text("\n".join([record("22222222", "2023-05-02", "Black or African American"),
+                                  record("11111111", "2016-01-09", "African Americans")]) + "\n",
+                       encoding="utf-8")
+    build([records], tmp_path / "b", default_articles=False)
+    assert names(tmp_path / "b") == [
+        ("altLabel", "African Americans"), ("label", "Black or African American"),
+        ("label", "Black or African American/genetics")]
+    newer = tmp_path / "newer.jsonl"
+    newer.write_text(record("33333333", "2025-01-20", "Black People") + "\n", encoding="utf-8")
+    ingest([newer], tmp_path / "b")
+    assert names(tmp_path / "b") == [
+        ("altLabel", "African Americans"), ("altLabel", "Black or African American"),
+        ("label", "Black People"), ("label", "Black People/genetics")]
 
 
 def test_a_mesh_table_that_is_not_utf8_is_named_with_its_line(tmp_path: Path) -> None:
