@@ -105,6 +105,12 @@ class BuildReport:
     #: An ingest given neither into a release whose manifest records none (an older evkg's,
     #: from before ``inputs``): whether it was made with them is not known.
     unrecorded: bool = False
+    #: ``Inputs.made_with`` of the evkg that made the whole release (the manifest records it;
+    #: "" for an ingest into a release another evkg made, whose graph then mixes the two).
+    made_with: str = ""
+    #: For an ingest into a release that this evkg did not make throughout: that release's
+    #: fingerprint ("" when its manifest records none).
+    based_on_other: str | None = None
 
     @property
     def source_errors(self) -> int:
@@ -244,7 +250,8 @@ def build(
                     mirbase_file)
     report = BuildReport(version=build_version(paths, inputs.files()), announce=progress,
                          max_errors=max_errors, default_files=tuple(map(str, defaults)),
-                         inputs=recorded_inputs(mesh=mesh_file, mirbase=mirbase_file))
+                         inputs=recorded_inputs(mesh=mesh_file, mirbase=mirbase_file),
+                         made_with=inputs.made_with())
     with writing(out, announce=progress):
         return _release(out, report, lambda staging: _fill(staging, None, paths, report, inputs))
 
@@ -290,6 +297,12 @@ def _ingest(files: Sequence[str | Path], into: Path, *, mesh_file: Path | None,
                          inputs=recorded_inputs(mesh=mesh_file, mirbase=mirbase_file),
                          remembered=tuple(remembered),
                          unrecorded="inputs" not in manifest and not (mesh_file or mirbase_file))
+    # a release made by one evkg throughout records it; one that mixes the parts of two, none
+    made_before, made_now = str(manifest.get("made_with") or ""), inputs.made_with()
+    if made_before == made_now:
+        report.made_with = made_now
+    else:
+        report.based_on_other = made_before
 
     def fill(staging: Path) -> None:
         _fill(staging, previous / "store", paths, report, inputs)

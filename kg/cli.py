@@ -105,6 +105,12 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
             click.echo(f"  release {report.based_on} does not record whether it was made with "
                        "--mesh or --mirbase (an older evkg made it): this ingest read its "
                        "records without them; if it was, ingest these files again with them")
+        if report.based_on_other is not None:
+            click.echo(f"  release {report.based_on} was not made throughout by this evkg (its "
+                       "code, ontology or curated data differ, or its manifest does not say): "
+                       "the articles this ingest did not replace keep the RDF the other made, "
+                       "and graph/vocabulary and graph/ontology stay as they were; build again "
+                       "(evkg build with all the sources) to make every part with this one")
         for name, count in report.files.items():
             absent = f" ({count.not_in_graph} not in the graph)" if count.not_in_graph else ""
             older = (f" ({count.superseded} older than the graph's version)"

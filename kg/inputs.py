@@ -88,6 +88,13 @@ class Inputs:
                 *Path(__file__).parent.glob("*.py")]
 
 
+    def made_with(self) -> str:
+        """A fingerprint of the evkg that makes the release: its code, ontology, checks and
+        curated data (not the sources, nor the ``--mesh`` / ``--mirbase`` files)."""
+        given = {*self.mesh_tables[1:], *([self.mirbase] if self.mirbase else [])}
+        return build_version([], (path for path in self.files() if path not in given))
+
+
 #: The options whose file a release records and an ingest takes again when not given one.
 REMEMBERED = ("mesh", "mirbase")
 

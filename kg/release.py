@@ -444,6 +444,8 @@ def write_release(store: Store, directory: Path, report: BuildReport, *,
         "graph_sha256": report.graph_sha256 or None,
         # the --mesh and --mirbase files (an ingest not given them takes these again)
         "inputs": report.inputs,
+        # a fingerprint of the evkg (code, ontology, curated data) that made all of it
+        "made_with": report.made_with or None,
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
                                       encoding="utf-8")

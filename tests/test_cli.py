@@ -8,6 +8,7 @@ import os
 import pty
 import re
 import select
+import shutil
 import signal
 import struct
 import subprocess
@@ -408,6 +409,43 @@ def test_ingest_summary_says_which_deletions_named_no_article(tmp_path: Path) ->
     assert manifest["sources"][str(update)] == {
         "seen": 3, "mapped": 0, "quarantined": 0, "deleted": 3, "not_in_graph": 2,
         "superseded": 0}
+
+
+def test_an_ingest_says_when_another_evkg_made_the_release(tmp_path: Path) -> None:
+    """An ingest reads and maps only its own records and leaves graph/vocabulary and
+    graph/ontology as the release has them: into a release another evkg made (other code,
+    ontology or curated data), the graph then mixes the two, which nothing said. The manifest
+    records the evkg that made all of a release; the ingest's summary says when it differs."""
+    source, update = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    write_records([Article(pmid="99999911", title="One")], source)
+    write_records([Article(pmid="99999912", title="Two")], update)
+    note = "was not made throughout by this evkg"
+
+    def made_with(out: Path) -> str | None:
+        manifest = json.loads((current_release(out) / "manifest.json").read_text("utf-8"))
+        return manifest["made_with"]
+
+    same = tmp_path / "same"
+    build([source], same, default_articles=False)
+    result = CliRunner().invoke(main, ["ingest", str(update), "--into", str(same)])
+    assert result.exit_code == 0, result.output
+    assert note not in result.output
+    assert made_with(same) is not None and len(made_with(same) or "") == 12
+
+    other_data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", other_data)
+    labels = other_data / "vocabulary" / "external_labels.tsv"
+    labels.write_text("".join(labels.read_text("utf-8").splitlines(keepends=True)[:-1]), "utf-8")
+    other = tmp_path / "other"
+    build([source], other, default_articles=False, data_dir=other_data)
+    assert made_with(other) not in (None, made_with(same))
+    for _ in range(2):  # the mixed release records no one evkg: the next ingest says it too
+        before = current_release(other).name
+        result = CliRunner().invoke(main, ["ingest", str(update), "--into", str(other)])
+        assert result.exit_code == 0, result.output
+        assert f"  release {before} {note} (its code, ontology or curated data differ" \
+            in result.output
+        assert made_with(other) is None
 
 
 def test_an_ingest_that_changes_nothing_publishes_nothing(tmp_path: Path) -> None:
