@@ -54,6 +54,9 @@ EXTRA_TERMS = {
     str(DCTERMS.date),
     # PubMed's DateRevised (docs/model.md), whose shape checks its datatype.
     str(DCTERMS.modified),
+    # the media type of a release file in the DCAT description (kg/metadata.py), which
+    # DistributionShape checks (the file lists dcat:downloadURL, not it)
+    "http://www.w3.org/ns/dcat#mediaType",
 }
 #: Attributes of kg.namespaces.Namespace, which are not terms (``EVKG.iri``).
 NAMESPACE_ATTRIBUTES = set(vars(namespaces.EVKG))
@@ -93,6 +96,12 @@ SHACL_VIOLATIONS = {
     (str(MESH.C000001), "SupplementaryConceptRecordShape"),
     (str(MESH.D016454), "PublicationTypeShape"),
     (str(MESH["C04.588"]), "TreeNumberShape"),
+    (OWN_BASE + "downloads/evkg.nt.gz", "DistributionShape"),
+    (OWN_BASE + "release/fixture", "ReleaseShape"),
+    (OWN_BASE + "stat/year-23", "StatisticShape"),
+    (OWN_BASE + "stat/year-23", "YearCountShape"),
+    (OWN_BASE + "stat/heading-none", "HeadingCountShape"),
+    (OWN_BASE + "stat/microrna-none", "CargoProcessCountShape"),
     (OWN_BASE + "ev-type/exosome", "ConceptShape"),
     (OWN_BASE + "cargo/stray-lipid", "CargoShape"),
     (OWN_BASE + "finding/0000000000000001", "FindingShape"),
