@@ -174,8 +174,9 @@ def load_curated_findings(store: Store, path: Path, index: ArticleIndex, names: 
             count.quarantined += 1
             report.quarantine.append(item)
             continue
-        if item.article.value in index.retracted:
-            item = replace(item, retracted=True)
+        # the flag follows the graph's article, as every finding's does: a record read from a
+        # file older than the retraction has no mark, whatever the curated row says
+        item = replace(item, retracted=item.article.value in index.retracted)
         quads.extend(finding_quads(item, names))
         count.mapped += 1
     load_quads(store, quads)

@@ -131,20 +131,14 @@ class Versions:
 
 
 def _mesh_terms_named(article: Article) -> Iterator[tuple[str, str]]:
-    """(UI, name) of each MeSH term the record names: headings, their qualifiers, substances
-    and publication types."""
+    """(UI, name) of each MeSH term the record names, either possibly empty: headings, their
+    qualifiers, substances and publication types."""
     for h in article.mesh_headings:
-        if h.descriptor_ui and h.descriptor_label:
-            yield h.descriptor_ui, h.descriptor_label
-        for q in h.qualifiers:
-            if q.ui and q.label:
-                yield q.ui, q.label
-    for s in article.substances:
-        if s.ui and s.name:
-            yield s.ui, s.name
-    for p in article.publication_types:
-        if p.ui and p.label:
-            yield p.ui, p.label
+        yield h.descriptor_ui, h.descriptor_label
+        yield from ((q.ui, q.label) for q in h.qualifiers)
+    yield from ((s.ui, s.name) for s in article.substances)
+    yield from ((p.ui, p.label) for p in article.publication_types)
+
 
 @dataclass
 class ArticleIndex:
@@ -183,7 +177,7 @@ class ArticleIndex:
         stamp, names = article.revised_date or article.pub_date, self.mesh_names
         for ui, name in _mesh_terms_named(article):
             known = names.get(ui)
-            if known is None or stamp >= known[0]:  # a later record's name (ties: the later)
+            if ui and name and (known is None or stamp >= known[0]):  # ties: the later
                 names[ui] = (stamp, name)
 
     def lookup(self, pmid: str, doi: str) -> NamedNode | None:

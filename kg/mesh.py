@@ -19,7 +19,7 @@ from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, Store
 
 from kg import iris
 from kg.compression import open_table, read_lines
-from kg.namespaces import MESH, MESHV, RDF, RDFS, SKOS
+from kg.namespaces import DCTERMS, EVKG, FABIO, MESH, MESHV, RDF, RDFS, SKOS
 
 
 @dataclass(frozen=True)
@@ -156,16 +156,48 @@ def keep_record_labels(store: Store, names: Mapping[str, tuple[str, str]],
                        tabled: Collection[str]) -> None:
     """One ``rdfs:label`` for each MeSH term that records name in more than one way and the
     tables (``tabled``: their UIs) do not name: the name of the most recently revised record
-    that named it (``names``, UI → (date, name); in an ingest, of its records), as MeSH renames
-    terms and an older record keeps the older name. The others become ``skos:altLabel``s (with
-    ``keep_table_labels``). Give ``--mesh`` NLM's current table to have NLM's names instead."""
+    that named it, as MeSH renames terms and an older record keeps the older name. ``names``
+    (UI → (date, name)) holds what the records just read said; in an ingest the store's other
+    records count too: a term whose newest record (its ``dcterms:modified``, else
+    ``dcterms:issued``) is not one just read keeps the name it had. The other names become
+    ``skos:altLabel``s (``keep_table_labels``). Give ``--mesh`` NLM's current table to have
+    NLM's names instead."""
     g = iris.graph_iri("mesh")
     rows = store.query(f"SELECT ?m WHERE {{ GRAPH <{g.value}> {{ ?m <{RDFS.label.value}> ?l }} }} "
                        "GROUP BY ?m HAVING (COUNT(?l) > 1)")
     assert isinstance(rows, QuerySolutions)
-    uis = [row[0].value.removeprefix(MESH.iri) for row in rows]
-    keep_table_labels(store, [Descriptor(ui, names[ui][1]) for ui in uis
-                              if ui in names and ui not in tabled])
+    chosen = []
+    for ui in (row[0].value.removeprefix(MESH.iri) for row in rows):
+        if ui not in names or ui in tabled:
+            continue
+        stamp, name = names[ui]
+        if _newest_record(store, ui) > stamp:  # a record read before is newer: its name stays
+            others = [label for label in _labels(store, ui) if label != name]
+            if len(others) != 1:
+                continue  # which of them it was is not known: all stay
+            name = others[0]
+        chosen.append(Descriptor(ui, name))
+    keep_table_labels(store, chosen)
+
+
+def _labels(store: Store, ui: str) -> list[str]:
+    g, m = iris.graph_iri("mesh"), iris.mesh_iri(ui)
+    return [q.object.value for q in store.quads_for_pattern(m, RDFS.label, None, g)
+            if isinstance(q.object, Literal)]
+
+
+def _newest_record(store: Store, ui: str) -> str:
+    """The latest revision (else publication) date of the articles that name the term: as a
+    heading, a substance or a publication type ("" when none says)."""
+    rows = store.query(f"""SELECT (MAX(STR(COALESCE(?revised, ?issued))) AS ?newest) WHERE {{
+      GRAPH <{iris.graph_iri("articles").value}> {{
+        ?a <{FABIO.hasSubjectTerm.value}>|<{EVKG.substance.value}>|<{EVKG.publicationType.value}>
+           <{iris.mesh_iri(ui).value}>
+        OPTIONAL {{ ?a <{DCTERMS.modified.value}> ?revised }}
+        OPTIONAL {{ ?a <{DCTERMS.issued.value}> ?issued }} }} }}""")
+    assert isinstance(rows, QuerySolutions)
+    newest = next(iter(rows))[0]
+    return newest.value if isinstance(newest, Literal) else ""
 
 
 def keep_table_labels(store: Store, descriptors: Iterable[Descriptor]) -> None:
