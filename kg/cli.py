@@ -158,7 +158,7 @@ def query_command(query_or_file: str, out: Path, fmt: str) -> None:
     """Run a SPARQL query (text, or a file such as a .rq) against a build and print the results.
 
     Relative IRIs are resolved against the graph's base IRI (``<article/37534210>``)."""
-    from kg.querying import QueryCrashed, in_child_process, on_query_stack, print_results
+    from kg.querying import QueryCrashed, QueryFailed, in_child_process, on_query_stack, print_results
     from kg.querytext import nesting_message, syntax_message
 
     text = _query_text(query_or_file)
@@ -178,7 +178,7 @@ def query_command(query_or_file: str, out: Path, fmt: str) -> None:
     except BrokenPipeError:  # the reader of the answer stopped (``| head``): no error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush
         sys.exit(0)
-    except (FileNotFoundError, ValueError, OSError, QueryCrashed) as error:
+    except (FileNotFoundError, ValueError, OSError, QueryCrashed, QueryFailed) as error:
         raise click.ClickException(str(error)) from None
 
 

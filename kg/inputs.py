@@ -83,6 +83,8 @@ class Inputs:
         """Every file whose content the release depends on (the code included)."""
         return [*self.mesh_tables, *([self.mirbase] if self.mirbase else []),
                 self.data_dir / "findings.tsv",
+                *(self.data_dir / name for name in ("mesh_supplementary.tsv", "mesh_qualifiers.tsv")
+                  if (self.data_dir / name).exists()),
                 *(self.data_dir / "vocabulary").glob("*.tsv"),
                 *self.ontology_dir.glob("*.ttl"), *(self.ontology_dir / "checks").glob("*.rq"),
                 *Path(__file__).parent.glob("*.py")]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import pickle
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TypeVar, cast
@@ -63,50 +65,84 @@ class QueryCrashed(RuntimeError):
     """The process evaluating a query stopped without an answer or an error."""
 
 
+class QueryFailed(RuntimeError):
+    """An error of the query's process that cannot cross to the caller as it is (pyo3's
+    ``PanicException``, whose module cannot be imported), with its type and message."""
+
+
+#: Linux's ``prctl`` option that has the kernel signal a process when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with(parent: int) -> None:
+    """Have the kernel kill this process when ``parent`` dies (Linux): a query's process must
+    not run on alone when evkg is stopped (``kill``, a timeout of the caller)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the parent kills it if it can
+        return
+    if os.getppid() != parent:  # it died before prctl took effect
+        os._exit(1)
+
+
+def _outcome_bytes(outcome: tuple[bool, object]) -> bytes:
+    """``outcome`` pickled, or, for an error that would not come back whole, its text."""
+    try:
+        payload = pickle.dumps(outcome)
+        pickle.loads(payload)
+    except Exception:
+        error = outcome[1]
+        payload = pickle.dumps((False, QueryFailed(f"{type(error).__name__}: {error}")))
+    return payload
+
+
 def in_child_process(call: Callable[[IO[bytes]], T], out: IO[bytes]) -> T:
     """``call(writer)`` in a forked process, so that pyoxigraph aborting on a query (a Rust
     panic ends the process: 0.5.13's ORDER BY over some mixes of NaN and other terms) ends that
     process and not the caller, which raises ``QueryCrashed`` instead of dying with a Rust
     backtrace. What ``call`` writes to ``writer`` is copied to ``out`` as it comes; its result
-    is returned, its exception raised again here."""
+    is returned, its exception raised again here (``QueryFailed`` with its text if it cannot
+    be). The process ends with the caller, and the caller's failure (a reader gone, a signal)
+    ends it."""
     out.flush()
     sys.stderr.flush()
+    parent = os.getpid()
     data_read, data_write = os.pipe()
     result_read, result_write = os.pipe()
-    pid = os.fork()
+    with warnings.catch_warnings():  # 3.12+ warns of a fork beside threads: the child runs
+        warnings.simplefilter("ignore", DeprecationWarning)  # no thread of the parent's
+        pid = os.fork()
     if pid == 0:  # the child: never returns
-        os.close(data_read)
-        os.close(result_read)
-        os.environ["RUST_BACKTRACE"] = "0"  # the panic's message without the backtrace
-        code = 0
+        code = 1
         try:
-            with os.fdopen(data_write, "wb") as writer:
-                outcome: tuple[bool, object] = (True, call(writer))
-        except BaseException as error:  # handed to the parent whole
-            code, outcome = 1, (False, error.with_traceback(None))
-        try:
+            os.close(data_read)
+            os.close(result_read)
+            _end_with(parent)
+            os.environ["RUST_BACKTRACE"] = "0"  # the panic's message without the backtrace
             try:
-                payload = pickle.dumps(outcome)
-            except Exception:  # what does not pickle: its type and message
-                payload = pickle.dumps((False, RuntimeError(f"{outcome[1]!r}")))
+                with os.fdopen(data_write, "wb") as writer:
+                    outcome: tuple[bool, object] = (True, call(writer))
+            except BaseException as error:  # handed to the parent
+                outcome = (False, error.with_traceback(None))
             with os.fdopen(result_write, "wb") as pipe:
-                pipe.write(payload)
+                pipe.write(_outcome_bytes(outcome))
             sys.stderr.flush()
+            code = 0 if outcome[0] else 1
         finally:
             os._exit(code)
     os.close(data_write)
     os.close(result_write)
-    with os.fdopen(data_read, "rb") as data:
+    with os.fdopen(data_read, "rb") as data, os.fdopen(result_read, "rb") as results:
         try:
             while chunk := data.read1(1 << 16):
                 out.write(chunk)
             out.flush()
-        except BrokenPipeError:  # the reader stopped (``| head``): so does the child
+            payload = results.read()
+        except BaseException:  # the reader stopped (``| head``), a signal: so does the child
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
             raise
-    with os.fdopen(result_read, "rb") as results:
-        payload = results.read()
     _, status = os.waitpid(pid, 0)
     if not payload or os.WIFSIGNALED(status):
         raise QueryCrashed(CRASHED_MESSAGE)
