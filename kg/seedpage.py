@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from kg import medline
 from kg.records import (
     RETRACTED_TYPE,
     AbstractSection,
@@ -366,7 +367,8 @@ def citation_fields(citation: str) -> dict[str, str]:
 
 
 def iso_date(text: str) -> str:
-    """"2025 Mar 4" → "2025-03-04", "2019 Mar" → "2019-03", "2019 Winter" → "2019"."""
+    """"2025 Mar 4" → "2025-03-04", "2019 Mar" → "2019-03", "2019 Winter" → "2019"; a day the
+    month does not have ("2019 Jun 31") is dropped, as the XML and MEDLINE readers drop it."""
     match = re.match(r"^(?P<year>\d{4})(?:\s+(?P<month>[A-Za-z]+)(?:\s+(?P<day>\d{1,2}))?)?",
                      text.strip())
     if not match:
@@ -374,9 +376,7 @@ def iso_date(text: str) -> str:
     month = _MONTHS.get((match["month"] or "")[:3].lower())
     if month is None:
         return match["year"]
-    if match["day"] is None:
-        return f"{match['year']}-{month:02d}"
-    return f"{match['year']}-{month:02d}-{int(match['day']):02d}"
+    return medline.iso_date(match["year"], str(month), match["day"] or "")
 
 
 def fallback_title(entry: str) -> str:
