@@ -491,6 +491,19 @@ class ArticleLoader:
             self.store.update(removal_update(part))
         self._removals = []
 
+    def _supersede_lesser_keys(self, article: Article) -> None:
+        """The same paper, known so far by an identifier its IRI yields to (by DOI, for a
+        record with a PMID; by PMCID, for one with a DOI), is replaced by this record, so the
+        graph holds one article for it: a curated article known from its publisher's page met
+        its PubMed record as a second article with the same DOI."""
+        keys = (f"doi:{article.doi.lower()}" if article.doi else "",
+                f"pmc:{article.pmcid.upper()}" if article.pmcid else "")
+        for key in keys:
+            if key and key != article.key and key in self.index.versions:
+                self._remove(_iri_of_key(key), key)
+                del self.index.versions[key]
+                self.index.retracted.discard(_iri_of_key(key).value)
+
     def _reject(self, count: FileCount, rejected: Rejected) -> None:
         count.quarantined += 1
         self.quarantine.append(rejected)
@@ -557,6 +570,7 @@ class ArticleLoader:
             return
         if known is not None:
             self._remove(subject_iri(article), article.key)
+        self._supersede_lesser_keys(article)
         self.index.note(article)
         self._add(article.key, lines)
         count.mapped += 1

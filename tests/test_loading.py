@@ -25,7 +25,7 @@ from kg.inputs import default_sources
 from kg.iris import graph_iri
 from kg.jsonrecords import write_records
 from kg.loading import ArticleIndex, ArticleLoader, Versions, prune_shared
-from kg.namespaces import EVKG
+from kg.namespaces import BIBO, EVKG
 from kg.records import (
     Article,
     Author,
@@ -783,6 +783,34 @@ def test_a_date_that_does_not_exist_sends_its_record_to_the_quarantine(tmp_path:
     assert isinstance(issued, QuerySolutions)
     assert [str(row[0]) for row in issued] == [
         '"2024-02-29"^^<http://www.w3.org/2001/XMLSchema#date>']
+
+
+def test_a_record_with_a_pmid_replaces_the_same_paper_known_by_its_doi(tmp_path: Path) -> None:
+    """A curated article known from its publisher's page (article/doi/10.7150/thno.45351, with
+    three curated findings) met its PubMed record as a second article with the same DOI, in a
+    build with the record and in an ingest of it: the paper was counted twice and its MeSH
+    headings sat on the other node. The record with the PMID replaces it, findings follow."""
+    paper = "10.7150/thno.45351"
+    record = tmp_path / "pubmed.jsonl"
+    write_records([Article(pmid="99999970", doi=paper.upper(), title="The paper, from PubMed")],
+                  record)
+
+    def holders(out: Path) -> dict[str, int]:
+        store = open_read_only(release.current_release(out) / "store")
+        rows = store.query(f"""SELECT ?a (COUNT(?f) AS ?n) WHERE {{
+            ?a a <https://schema.org/ScholarlyArticle> ;
+               <{BIBO.doi.value}>|<{EVKG.doiLowerCase.value}> "{paper}" .
+            OPTIONAL {{ ?f <http://www.w3.org/ns/prov#wasDerivedFrom> ?a }} }} GROUP BY ?a""",
+                           use_default_graph_as_union=True)
+        assert isinstance(rows, QuerySolutions)
+        return {row[0].value.rsplit("/", 1)[1]: int(row[1].value) for row in rows}
+
+    build([record], tmp_path / "built")
+    assert holders(tmp_path / "built") == {"99999970": 3}
+    build([], tmp_path / "ingested")
+    assert holders(tmp_path / "ingested") == {"thno.45351": 3}
+    ingest([record], tmp_path / "ingested")
+    assert holders(tmp_path / "ingested") == {"99999970": 3}
 
 
 def test_a_record_that_cannot_be_mapped_is_quarantined_and_its_older_version_stays(
