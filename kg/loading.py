@@ -491,18 +491,23 @@ class ArticleLoader:
             self.store.update(removal_update(part))
         self._removals = []
 
-    def _supersede_lesser_keys(self, article: Article) -> None:
-        """The same paper, known so far by an identifier its IRI yields to (by DOI, for a
-        record with a PMID; by PMCID, for one with a DOI), is replaced by this record, so the
-        graph holds one article for it: a curated article known from its publisher's page met
-        its PubMed record as a second article with the same DOI."""
+    def _lesser_keys(self, article: Article) -> list[str]:
+        """The keys of the graph's articles that are the same paper, known so far by an
+        identifier this record's IRI yields to (its DOI, for a record with a PMID; its PMCID,
+        for one with a DOI)."""
         keys = (f"doi:{article.doi.lower()}" if article.doi else "",
                 f"pmc:{article.pmcid.upper()}" if article.pmcid else "")
-        for key in keys:
-            if key and key != article.key and key in self.index.versions:
-                self._remove(_iri_of_key(key), key)
-                del self.index.versions[key]
-                self.index.retracted.discard(_iri_of_key(key).value)
+        return [key for key in keys
+                if key and key != article.key and key in self.index.versions]
+
+    def _supersede_lesser_keys(self, article: Article) -> None:
+        """This record replaces the same paper known by a lesser key, so the graph holds one
+        article for it: a curated article known from its publisher's page met its PubMed
+        record as a second article with the same DOI."""
+        for key in self._lesser_keys(article):
+            self._remove(_iri_of_key(key), key)
+            del self.index.versions[key]
+            self.index.retracted.discard(_iri_of_key(key).value)
 
     def _reject(self, count: FileCount, rejected: Rejected) -> None:
         count.quarantined += 1
@@ -551,7 +556,7 @@ class ArticleLoader:
 
     def _apply_article(self, count: FileCount, article: Article) -> None:
         known = self.index.versions.get(article.key)
-        if known is not None and article.partial:
+        if article.partial and (known is not None or self._lesser_keys(article)):
             count.mapped += 1  # a listing on another page never replaces a full record
             return
         if known is not None and article.version < known:

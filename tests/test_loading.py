@@ -809,6 +809,11 @@ def test_a_record_with_a_pmid_replaces_the_same_paper_known_by_its_doi(tmp_path:
     assert holders(tmp_path / "built") == {"99999970": 3}
     build([], tmp_path / "ingested")
     assert holders(tmp_path / "ingested") == {"thno.45351": 3}
+    listing = tmp_path / "listing.jsonl"  # an entry in another article's similar articles
+    write_records([Article(pmid="99999970", doi=paper, title="The paper", partial=True)],
+                  listing)
+    ingest([listing], tmp_path / "ingested")
+    assert holders(tmp_path / "ingested") == {"thno.45351": 3}  # a listing replaces nothing
     ingest([record], tmp_path / "ingested")
     assert holders(tmp_path / "ingested") == {"99999970": 3}
 
