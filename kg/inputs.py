@@ -89,7 +89,6 @@ class Inputs:
                 *self.ontology_dir.glob("*.ttl"), *(self.ontology_dir / "checks").glob("*.rq"),
                 *Path(__file__).parent.glob("*.py")]
 
-
     def made_with(self) -> str:
         """A fingerprint of the evkg that makes the release: its code, ontology, checks and
         curated data (not the sources, nor the ``--mesh`` / ``--mirbase`` files)."""
