@@ -215,15 +215,22 @@ def keep_table_labels(store: Store, descriptors: Iterable[Descriptor]) -> None:
             if isinstance(quad.object, Literal) and quad.object.value != d.label:
                 store.remove(quad)
                 store.add(Quad(m, SKOS.altLabel, Literal(quad.object.value, language="en"), g))
-        for pair_quad in list(store.quads_for_pattern(None, MESHV.hasDescriptor, m, g)):
-            pair = pair_quad.subject
-            if not isinstance(pair, NamedNode):
-                continue
-            for quad in list(store.quads_for_pattern(pair, RDFS.label, None, g)):
-                if not isinstance(quad.object, Literal):
-                    continue
-                name, slash, qualifier = quad.object.value.partition("/")
-                if slash and name != d.label:
-                    store.remove(quad)
-                    store.add(Quad(pair, RDFS.label,
-                                   Literal(f"{d.label}/{qualifier}", language="en"), g))
+        # its pairs ("Descriptor/qualifier") take the name in their part: the descriptor's
+        # before the first "/", a qualifier's (which has none) after the last
+        for role in (MESHV.hasDescriptor, MESHV.hasQualifier):
+            for pair_quad in list(store.quads_for_pattern(None, role, m, g)):
+                if isinstance(pair_quad.subject, NamedNode):
+                    _rename_pair(store, pair_quad.subject, d.label, role == MESHV.hasQualifier)
+
+
+def _rename_pair(store: Store, pair: NamedNode, name: str, qualifier: bool) -> None:
+    g = iris.graph_iri("mesh")
+    for quad in list(store.quads_for_pattern(pair, RDFS.label, None, g)):
+        if not isinstance(quad.object, Literal):
+            continue
+        first, slash, last = (quad.object.value.rpartition("/") if qualifier
+                              else quad.object.value.partition("/"))
+        renamed = f"{first}/{name}" if qualifier else f"{name}/{last}"
+        if slash and quad.object.value != renamed:
+            store.remove(quad)
+            store.add(Quad(pair, RDFS.label, Literal(renamed, language="en"), g))

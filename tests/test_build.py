@@ -256,6 +256,29 @@ def test_without_a_table_the_latest_records_name_is_the_label(tmp_path: Path) ->
         ("label", "Black People"), ("label", "Black People/genetics")]
 
 
+def test_a_qualifier_named_two_ways_names_its_pairs_once(tmp_path: Path) -> None:
+    """A review's: records naming a qualifier two ways gave it one label, but its pairs kept
+    both ("…/genetic" and "…/genetics")."""
+    def record(pmid: str, revised: str, qualifier: str) -> str:
+        return json.dumps({"pmid": pmid, "title": f"Article {pmid}", "revised_date": revised,
+                           "mesh_headings": [{"descriptor_label": "Breast Neoplasms",
+                                              "descriptor_ui": "D001943",
+                                              "qualifiers": [{"label": qualifier,
+                                                              "ui": "Q000235"}]}]})
+
+    records = tmp_path / "records.jsonl"
+    records.write_text("\n".join([record("22222222", "2023-05-02", "genetics"),
+                                  record("11111111", "2016-01-09", "genetic")]) + "\n",
+                       encoding="utf-8")
+    build([records], tmp_path / "b", default_articles=False)
+    store = open_read_only(current_release(tmp_path / "b") / "store")
+    rows = select(store, """SELECT ?m ?l { VALUES ?m { <http://id.nlm.nih.gov/mesh/Q000235>
+        <http://id.nlm.nih.gov/mesh/D001943Q000235> }
+        ?m <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?m""")
+    assert rows == [["http://id.nlm.nih.gov/mesh/D001943Q000235", "Breast Neoplasms/genetics"],
+                    ["http://id.nlm.nih.gov/mesh/Q000235", "genetics"]]
+
+
 def test_a_mesh_table_that_is_not_utf8_is_named_with_its_line(tmp_path: Path) -> None:
     """It was "'utf-8' codec can't decode byte 0xe9 in position 19", naming no file."""
     table = tmp_path / "mesh.tsv"
