@@ -151,6 +151,7 @@ class ArticleIndex:
     versions: Versions = field(default_factory=Versions)
     dois: dict[str, str] = field(default_factory=dict)
     retracted: set[str] = field(default_factory=set)
+    #: The MeSH terms the records name (qualifiers too): those the build describes.
     mesh_uis: set[str] = field(default_factory=set)
     #: MeSH UI → (date, name) of the most recently revised record that named the term: the
     #: name a term the MeSH tables lack keeps when records name it differently
@@ -171,13 +172,13 @@ class ArticleIndex:
             self.retracted.add(subject_iri(article).value)
         elif self.retracted:
             self.retracted.discard(subject_iri(article).value)
-        self.mesh_uis.update(h.descriptor_ui for h in article.mesh_headings if h.descriptor_ui)
-        self.mesh_uis.update(s.ui for s in article.substances if s.ui)
-        self.mesh_uis.update(p.ui for p in article.publication_types if p.ui)
-        stamp, names = article.revised_date or article.pub_date, self.mesh_names
+        stamp, uis, names = article.revised_date or article.pub_date, self.mesh_uis, self.mesh_names
         for ui, name in _mesh_terms_named(article):
+            if not ui:
+                continue
+            uis.add(ui)
             known = names.get(ui)
-            if ui and name and (known is None or stamp >= known[0]):  # ties: the later
+            if name and (known is None or stamp >= known[0]):  # ties: the later
                 names[ui] = (stamp, name)
 
     def lookup(self, pmid: str, doi: str) -> NamedNode | None:
