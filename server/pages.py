@@ -88,17 +88,18 @@ def create_pages_blueprint() -> Blueprint:
         the ontology does not define is a 404, not a redirect to a page without it). The
         ontology's owl:versionIRI (``/ontology/0.1.0``) redirects to the ontology itself."""
         ontology_graph = f"<{iris.graph_iri('ontology').value}>"
+        try:
+            named: NamedNode | None = NamedNode(EVKG.iri + term)
+        except ValueError:
+            named = None
+        if named is not None and graph.ask(
+                f"ASK {{ GRAPH {ontology_graph} {{ {graph.ref(named)} ?p ?o }} }}"):
+            return redirect("/ontology#" + quote(term, safe=""), code=303)
         version = NamedNode(iris.base_iri() + "ontology/" + quote(term, safe=""))
         if graph.ask(f"ASK {{ GRAPH {ontology_graph} {{ ?o {graph.ref(OWL.versionIRI)} "
                      f"{graph.ref(version)} }} }}"):
             return redirect("/ontology", code=303)
-        try:
-            named = NamedNode(EVKG.iri + term)
-        except ValueError:
-            abort(404)
-        if not graph.ask(f"ASK {{ GRAPH {ontology_graph} {{ {graph.ref(named)} ?p ?o }} }}"):
-            abort(404)
-        return redirect("/ontology#" + quote(term, safe=""), code=303)
+        abort(404)
 
     @bp.route("/search")
     def search_page() -> Response:
