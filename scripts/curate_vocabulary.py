@@ -1310,8 +1310,8 @@ def external_label_rows(vocabulary: dict[str, list[dict[str, str]]]) -> list[dic
               for item in split(row["mappings"])}
     curies |= {row[column] for row in read_tsv(VOCAB / "cargo_classes.tsv")
                for column in CARGO_CLASS_ID_COLUMNS if row[column]}
-    shown = {path: str(path.relative_to(SHARED.parent)).join(("../", "")) for path in
-             (GO_JSON, SO_OBO, DO_OBO, MIRBASE_GFF)}
+    shown = {path: f"../shared/{path.relative_to(SHARED)}"
+             for path in (GO_JSON, SO_OBO, DO_OBO, MIRBASE_GFF)}
     files: dict[str, tuple[dict[str, str], str]] = {
         "GO": ({t["id"]: t["name"] for t in go_terms().values() if t.get("name")},
                shown[GO_JSON]),
