@@ -40,7 +40,9 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     response.headers["Access-Control-Allow-Origin"] = "*"
     if status < 500:  # the answer depends on Accept (a page or text): so must caches' copy
         response.headers["Vary"] = "Accept"
-    response.headers.update(headers or {})
+    if headers:  # (Retry-After, Allow: a page on another origin may read them too)
+        response.headers.update(headers)
+        response.headers["Access-Control-Expose-Headers"] = ", ".join(headers)
     return response
 
 

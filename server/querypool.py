@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import atexit
 import itertools
+import math
 import multiprocessing
 import os
 import threading
@@ -233,8 +234,10 @@ class QueryPool:
         # At most ``threads`` jobs at once (gunicorn's threads never exceed it; Flask's --dev
         # server may), so that the clock of a job starts when a thread of the child is free.
         if not self._slots.acquire(timeout=limit if limit is not None else -1):
+            # each of them ends within one time limit, so a slot is free by then
             return Failure(503, f"all {self.threads} query threads of this server process were "
-                                f"busy for {self.timeout:g} s; try again later")
+                                f"busy for {self.timeout:g} s; try again later",
+                           {"Retry-After": str(max(1, math.ceil(self.timeout)))})
         try:
             outcome = self._run(job, limit)
             if outcome is None:

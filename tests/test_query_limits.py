@@ -688,3 +688,25 @@ def test_query_child_exits_when_its_server_process_is_killed(
     while time.monotonic() < deadline and cpu_seconds([child]):
         time.sleep(0.1)
     assert not cpu_seconds([child]), "the orphaned query child is still running"
+
+
+def test_a_query_that_finds_every_thread_busy_is_told_when_to_try_again(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """Flask's own server may run more requests than a process has query threads: the one
+    that waits a whole time limit for a thread gets a 503 with Retry-After (RFC 9110)."""
+    from server.querypool import QueryPool
+
+    out, _ = default_build
+    pool = QueryPool(current_release(out) / "store", threads=1, timeout=1)
+    try:
+        with ThreadPoolExecutor(3) as runner:
+            outcomes = list(runner.map(pool.execute,
+                                       [QueryJob(SLOW, "application/sparql-results+json")] * 3))
+    finally:
+        pool.close()
+    busy = [o for o in outcomes if isinstance(o, Failure) and "were busy for 1 s" in o.message]
+    assert busy, [o.message for o in outcomes if isinstance(o, Failure)]
+    assert all(o.headers == {"Retry-After": "1"} for o in busy)
+    others = [o for o in outcomes if o not in busy]
+    assert all(isinstance(o, Failure) and o.status == 503 and "Retry-After" not in o.headers
+               for o in others)

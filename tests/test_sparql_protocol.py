@@ -464,6 +464,12 @@ def test_cors_preflight_and_headers(client: FlaskClient) -> None:
     assert "X-EVKG-Truncated" in response.headers["Access-Control-Expose-Headers"]
     error = client.get("/sparql", query_string={"query": "SELECT"})
     assert error.headers["Access-Control-Allow-Origin"] == "*"
+    # an error's own headers (a 405's Allow, a busy 503's Retry-After) are readable there too
+    refused = client.delete("/sparql")
+    assert refused.status_code == 405
+    assert refused.text == "DELETE is not allowed on /sparql; use GET, HEAD, OPTIONS, POST\n"
+    assert refused.headers["Allow"] == "GET, HEAD, OPTIONS, POST"
+    assert refused.headers["Access-Control-Expose-Headers"] == "Allow"
 
 
 def test_body_over_the_limit_is_413(default_store: Store) -> None:
