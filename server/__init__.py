@@ -16,6 +16,7 @@ from server.downloads import create_downloads_blueprint
 from server.errors import bad_host_message, error_response, register_error_handlers
 from server.executor import QueryError
 from server.explore import create_explore_blueprint
+from server.gzipping import Gzip
 from server.limits import DEFAULT_LIMITS
 from server.memo import AnswerMemo
 from server.meta import create_meta_blueprint
@@ -128,5 +129,5 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     app.register_blueprint(create_sitemap_blueprint())
     app.register_blueprint(create_openapi_blueprint())
     app.register_blueprint(create_explore_blueprint())
-    app.wsgi_app = AnswerMemo(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = Gzip(AnswerMemo(app.wsgi_app))  # type: ignore[method-assign]
     return app

@@ -192,7 +192,7 @@ def test_range_over_real_http(live_server: str) -> None:
 
 def test_dataset_is_dcat_with_statistics(client: FlaskClient) -> None:
     response = client.get("/dataset", headers={"Accept": "text/turtle"})
-    assert response.headers["Vary"] == "Accept"
+    assert response.headers["Vary"] == "Accept, Accept-Encoding"
     graph = rdflib.Graph().parse(data=response.data, format="turtle")
     dataset = rdflib.URIRef(BASE + "dataset")
     assert (dataset, rdflib.RDF.type, DCAT.Dataset) in graph

@@ -74,7 +74,7 @@ def test_article_negotiates_rdf_by_accept(client: FlaskClient, accept: str) -> N
     response = client.get("/article/37534210", headers={"Accept": accept})
     assert response.status_code == 200
     assert response.mimetype == accept
-    assert response.headers["Vary"] == "Accept"
+    assert response.headers["Vary"] == "Accept, Accept-Encoding"
     graph = parse(response.data, RDF_SYNTAXES[accept])
     assert (SEED, DCTERMS.title, rdflib.Literal(SEED_TITLE)) in graph
 
@@ -205,7 +205,7 @@ def test_unmatched_path_is_404_page_for_browsers_and_text_otherwise(client: Flas
 
 def test_article_page_shows_title_types_links_and_findings(client: FlaskClient) -> None:
     response = client.get("/article/24735924", headers=HTML)
-    assert response.headers["Vary"] == "Accept"
+    assert response.headers["Vary"] == "Accept, Accept-Encoding"
     html = response.get_data(as_text=True)
     assert "<h1>Cancer-secreted miR-105 destroys vascular endothelial barriers" in html
     assert 'href="/cargo/hsa-miR-105"' in html
