@@ -84,7 +84,8 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     @app.before_request
     def readable_request() -> Response | None:
         """A Host werkzeug cannot read (links built from it came out as ``http:/sitemap.xml``)
-        and a path that is not UTF-8 are answered 400 with the reason."""
+        and a path that is not UTF-8 are answered 400 with the reason; a Range of several
+        ranges is ignored."""
         if "Host" in request.headers and not request.host:
             return error_response(400, bad_host_message())
         try:
@@ -92,21 +93,24 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
         except UnicodeError:
             return error_response(400, "the path is not UTF-8 once percent-decoded: "
                                        "percent-encode the UTF-8 bytes of each character")
+        if "," in request.headers.get("Range", ""):
+            # werkzeug serves one range, and refused several with a 416; RFC 9110 §14.2 lets
+            # a server ignore Range: the whole file, 200
+            request.environ.pop("HTTP_RANGE", None)
         return None
 
     @app.after_request
-    def conditional(response: Response) -> Response:
-        """An ``ETag`` (a hash of the body) on every whole 200 answer to GET that has none, and
-        304 for an ``If-None-Match`` that names it: pages, RDF, citations, the dataset
-        description, so that crawlers and caches revalidate instead of fetching
-        again. Downloads set their own; SPARQL answers have the result cache's, and only a
-        cacheable answer has one; streamed answers get none."""
+    def tagged(response: Response) -> Response:
+        """An ``ETag`` (a hash of the body) on every whole 200 answer to GET that has none:
+        pages, RDF, citations, the dataset description, so that crawlers and caches revalidate
+        instead of fetching again (``server.gzipping`` answers ``If-None-Match``). Downloads
+        set their own; SPARQL answers have the result cache's, and only a cacheable answer has
+        one; streamed answers get none."""
         if (request.method in ("GET", "HEAD") and response.status_code == 200
                 and request.blueprint != "sparql"
                 and not response.is_streamed and not response.direct_passthrough
                 and "ETag" not in response.headers):
             response.add_etag()
-            response.make_conditional(request)
         return response
 
     @app.after_request

@@ -6,7 +6,13 @@ from collections.abc import Callable
 
 from flask import Flask, Response, current_app, redirect, request
 from gunicorn.http.errors import NoMoreData, ParseException
-from werkzeug.exceptions import BadHost, ClientDisconnected, HTTPException, MethodNotAllowed
+from werkzeug.exceptions import (
+    BadHost,
+    ClientDisconnected,
+    HTTPException,
+    MethodNotAllowed,
+    RequestedRangeNotSatisfiable,
+)
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -134,6 +140,16 @@ def register_error_handlers(app: Flask) -> None:
         allowed = f"; use {', '.join(methods)}" if methods else ""
         return error_response(405, f"{request.method} is not allowed on {request.path}{allowed}",
                               headers)
+
+    @app.errorhandler(416)
+    def range_outside(error: Exception) -> Response:
+        length = error.length if isinstance(error, RequestedRangeNotSatisfiable) else None
+        if length is None:
+            return error_response(416, f"the range {request.headers.get('Range', '')!r} cannot "
+                                       "be served")
+        return error_response(416, f"the range {request.headers.get('Range', '')!r} is outside "
+                                   f"the file, whose {length} bytes are 0-{length - 1}",
+                              {"Content-Range": f"bytes */{length}"})
 
     @app.errorhandler(413)
     def too_large(_: Exception) -> Response:

@@ -215,12 +215,6 @@ def query_response(operation: Operation, query: str) -> Response:
     cache = st.cache if not targets and not is_volatile(query) else None
     key = cache_key(st.version, job, normalised(query)) if cache is not None else None
     get = request.method in ("GET", "HEAD")
-    # a 304 only for an answer there is (the cache keeps 200s): a query that fails is its 4xx
-    if (cache is not None and key is not None and get
-            and request.if_none_match.contains_weak(key) and cache.get(key) is not None):
-        response = Response(status=304)
-        _describe(response, key, get)
-        return response
     computing: AbstractContextManager[Answer | None] = nullcontext()
     if cache is not None and key is not None:
         answer = cache.get(key)

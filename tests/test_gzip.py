@@ -4,6 +4,8 @@ revalidated by its own ETag, and never for ranged downloads, HEAD or small answe
 from __future__ import annotations
 
 import gzip
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from flask.testing import FlaskClient
 
 from kg.build import BuildReport
 from server import create_app
-from server.gzipping import accepts_gzip
+from server.gzipping import Gzip, accepts_gzip
 
 QUERY = {"query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 300"}
 JSON = "application/sparql-results+json"
@@ -27,8 +29,8 @@ def client(default_build: tuple[Path, BuildReport]) -> FlaskClient:
 
 @pytest.mark.parametrize("header, allowed", [
     ("gzip", True), ("gzip, deflate, br", True), ("*", True), ("br;q=1, gzip;q=0.5", True),
-    ("", False), ("identity", False), ("gzip;q=0", False), ("deflate, *;q=0", False),
-    ("*, gzip;q=0", False)])
+    ("x-gzip", True), ("", False), ("identity", False), ("gzip;q=0", False),
+    ("deflate, *;q=0", False), ("*, gzip;q=0", False)])
 def test_accept_encoding_is_read_with_qualities(header: str, allowed: bool) -> None:
     assert accepts_gzip(header) is allowed
 
@@ -76,18 +78,16 @@ def test_post_pages_and_rdf_are_gzipped(client: FlaskClient) -> None:
 
 def test_what_is_not_gzipped(client: FlaskClient) -> None:
     accept = {"Accept-Encoding": "gzip"}
-    head = client.head("/sparql", query_string=QUERY, headers={"Accept": JSON, **accept})
-    assert head.status_code == 200 and "Content-Encoding" not in head.headers
     small = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"},
                        headers={"Accept": JSON, **accept})
     assert small.status_code == 200 and "Content-Encoding" not in small.headers
     assert small.json == {"head": {}, "boolean": True}
-    # a release file is served by byte range: ranges count the file's own bytes
-    with (client.get("/downloads/void.ttl", headers=accept) as void,
+    # a release file is gzip already; a part of one counts the file's own bytes
+    with (client.get("/downloads/evkg.nt.gz", headers=accept) as dump,
           client.get("/downloads/void.ttl", headers={"Range": "bytes=0-9", **accept}) as part):
-        assert void.status_code == 200 and "Content-Encoding" not in void.headers
-        assert void.headers["Accept-Ranges"] == "bytes"
-        assert part.status_code == 206 and part.data == void.data[:10]
+        assert dump.status_code == 200 and "Content-Encoding" not in dump.headers
+        assert part.status_code == 206 and "Content-Encoding" not in part.headers
+        assert len(part.data) == 10
     error = client.get("/sparql", query_string={"query": "SELECT " + "?x " * 600},
                        headers={"Accept": JSON, **accept})
     assert error.status_code == 400 and "Content-Encoding" not in error.headers
@@ -102,3 +102,137 @@ def test_real_clients_get_the_same_answer_gzipped(live_server: str) -> None:
     assert packed.headers["Content-Encoding"] == "gzip"
     assert "Content-Encoding" not in plain.headers
     assert packed.json() == plain.json() and len(packed.json()["results"]["bindings"]) == 300
+
+
+# --- If-None-Match against what is sent (a review found 304s for the other representation) ---
+
+def _tags(client: FlaskClient, path: str, **kwargs: object) -> tuple[str, str]:
+    """The plain and the gzip answer's ETags of a GET."""
+    headers = dict(kwargs.pop("headers", {}))  # type: ignore[call-overload]
+    plain = client.get(path, headers=headers, **kwargs)  # type: ignore[arg-type]
+    packed = client.get(path, headers={**headers, "Accept-Encoding": "gzip"},
+                        **kwargs)  # type: ignore[arg-type]
+    assert packed.headers["Content-Encoding"] == "gzip"
+    return plain.headers["ETag"], packed.headers["ETag"]
+
+
+@pytest.mark.parametrize("path, accept", [("/sparql", JSON), ("/article/37534210", "text/html")])
+def test_a_304_only_for_the_tag_of_what_would_be_sent(client: FlaskClient, path: str,
+                                                      accept: str) -> None:
+    query = QUERY if path == "/sparql" else {}
+    plain, packed = _tags(client, path, headers={"Accept": accept}, query_string=query)
+    assert packed == plain[:-1] + '-gzip"'
+
+    def ask(tags: str, gzip_ok: bool) -> tuple[int, str, str]:
+        headers = {"Accept": accept, "If-None-Match": tags}
+        if gzip_ok:
+            headers["Accept-Encoding"] = "gzip"
+        answer = client.get(path, query_string=query, headers=headers)
+        return (answer.status_code, answer.headers.get("ETag", ""),
+                answer.headers.get("Content-Encoding", ""))
+
+    assert ask(packed, gzip_ok=True) == (304, packed, "")
+    assert ask(plain, gzip_ok=False) == (304, plain, "")
+    # the other representation's tag is no match: the client holds something else
+    assert ask(packed, gzip_ok=False) == (200, plain, "")
+    assert ask(plain, gzip_ok=True) == (200, packed, "gzip")
+    assert ask(f'{plain}, "other-gzip"', gzip_ok=True) == (200, packed, "gzip")
+    assert ask(f'"other", W/{packed}', gzip_ok=True) == (304, packed, "")
+    assert ask("*", gzip_ok=True) == (304, packed, "")
+    assert ask("*", gzip_ok=False) == (304, plain, "")
+
+
+def test_a_304_carries_the_headers_of_its_200(client: FlaskClient) -> None:
+    whole = client.get("/article/37534210", headers={"Accept": "text/html",
+                                                     "Accept-Encoding": "gzip"})
+    again = client.get("/article/37534210", headers={
+        "Accept": "text/html", "Accept-Encoding": "gzip", "If-None-Match": whole.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["Vary"] == whole.headers["Vary"] == "Accept, Accept-Encoding"
+    assert "Content-Encoding" not in again.headers and "Content-Type" not in again.headers
+    # a type that is never compressed does not vary by Accept-Encoding, in its 304 either
+    with client.get("/downloads/evkg.ttl.gz", headers={"Accept-Encoding": "gzip"}) as dump:
+        assert dump.headers["Content-Type"] == "application/gzip"
+        assert "Accept-Encoding" not in dump.headers.get("Vary", "")
+        tag = dump.headers["ETag"]
+    kept = client.get("/downloads/evkg.ttl.gz", headers={"Accept-Encoding": "gzip",
+                                                         "If-None-Match": tag})
+    assert kept.status_code == 304 and kept.headers["ETag"] == tag
+    assert "Accept-Encoding" not in kept.headers.get("Vary", "")
+    other = client.get("/downloads/void.ttl", headers={"If-None-Match": tag[:-1] + '-gzip"'})
+    assert other.status_code == 200
+    other.close()
+
+
+def test_head_has_the_headers_get_has(client: FlaskClient) -> None:
+    headers = {"Accept": JSON, "Accept-Encoding": "gzip"}
+    got = client.get("/sparql", query_string=QUERY, headers=headers)
+    head = client.head("/sparql", query_string=QUERY, headers=headers)
+    assert head.status_code == 200 and head.data == b""
+    for name in ("Content-Encoding", "Content-Length", "ETag", "Vary", "Content-Type"):
+        assert head.headers[name] == got.headers[name]
+    revalidated = client.head("/sparql", query_string=QUERY,
+                              headers={**headers, "If-None-Match": got.headers["ETag"]})
+    assert revalidated.status_code == 304 and revalidated.headers["ETag"] == got.headers["ETag"]
+
+
+def test_the_editors_script_is_gzipped_unless_a_range_is_asked(client: FlaskClient) -> None:
+    path = "/static/vendor/yasgui/yasgui.min.js"
+    with client.get(path) as plain:
+        assert plain.status_code == 200 and plain.headers["Accept-Ranges"] == "bytes"
+        script = plain.data
+    with client.get(path, headers={"Accept-Encoding": "gzip"}) as packed:
+        assert packed.headers["Content-Encoding"] == "gzip"
+        assert "Accept-Ranges" not in packed.headers  # ranges count the file's own bytes
+        assert gzip.decompress(packed.data) == script and len(packed.data) < len(script) / 2
+    with client.get(path, headers={"Accept-Encoding": "gzip", "Range": "bytes=0-99"}) as part:
+        assert part.status_code == 206 and part.data == script[:100]
+        assert "Content-Encoding" not in part.headers
+
+
+# --- the middleware over WSGI applications other than Flask's ---------------------------------
+
+def _serve(app: Callable[..., Iterable[bytes]], **headers: str) -> tuple[str, dict[str, str], bytes]:
+    from werkzeug.test import Client
+
+    answer = Client(Gzip(app)).get("/", headers={"Accept-Encoding": "gzip", **headers})
+    return answer.status, dict(answer.headers), answer.data
+
+
+TEXT = b"evkg " * 500
+
+
+def test_an_application_that_starts_with_its_first_chunk() -> None:
+    def lazy(environ: dict[str, object], start_response: Callable[..., object]) -> Iterator[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain"),
+                                  ("Content-Length", str(len(TEXT)))])
+        yield TEXT
+
+    status, headers, body = _serve(lazy)
+    assert status == "200 OK" and headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(body) == TEXT
+
+
+def test_an_application_that_writes_and_one_that_fails_after_starting() -> None:
+    def writer(environ: dict[str, object], start_response: Callable[..., object]) -> list[bytes]:
+        write = start_response("200 OK", [("Content-Type", "text/plain"),
+                                          ("Content-Length", str(len(TEXT)))])
+        assert callable(write)
+        write(TEXT[:100])
+        return [TEXT[100:]]
+
+    status, headers, body = _serve(writer)
+    assert gzip.decompress(body) == TEXT
+
+    def failing(environ: dict[str, object], start_response: Callable[..., object]) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "5000")])
+        try:
+            raise ValueError("the answer could not be made")
+        except ValueError:
+            start_response("500 INTERNAL SERVER ERROR", [("Content-Type", "text/plain")],
+                           sys.exc_info())
+        return [b"the answer could not be made"]
+
+    status, headers, body = _serve(failing)
+    assert status == "500 INTERNAL SERVER ERROR" and body == b"the answer could not be made"
+    assert "Content-Encoding" not in headers

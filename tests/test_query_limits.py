@@ -423,20 +423,22 @@ def test_answers_that_differ_each_run_are_not_cached(
     assert len(counting.jobs) == 3
 
 
-def test_if_none_match_is_no_304_for_a_query_that_fails_or_was_never_answered(
+def test_if_none_match_is_no_304_for_a_query_that_fails(
         cached: tuple[FlaskClient, CountingExecutor]) -> None:
     """A review: `If-None-Match: *` got a 304 for a query with a syntax error (RFC 9110: a
-    precondition is ignored when the answer would not be 2xx)."""
+    precondition is ignored when the answer would not be 2xx). A query that answers has a
+    current representation, which `*` names (RFC 9110 §13.1.2)."""
     client, _ = cached
     broken = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p "},
                         headers={"If-None-Match": "*"})
     assert broken.status_code == 400 and "at line 1, column 16 is not closed" in broken.text
-    first = client.get("/sparql", query_string={"query": COUNT}, headers={"If-None-Match": "*"})
-    assert first.status_code == 200  # not answered before: nothing to be unmodified
+    first = client.get("/sparql", query_string={"query": COUNT})
     assert first.get_json()["results"]["bindings"][0]["n"]["value"] == "93"
     again = client.get("/sparql", query_string={"query": COUNT},
                        headers={"If-None-Match": first.headers["ETag"]})
-    assert again.status_code == 304
+    assert again.status_code == 304 and again.headers["ETag"] == first.headers["ETag"]
+    star = client.get("/sparql", query_string={"query": COUNT}, headers={"If-None-Match": "*"})
+    assert star.status_code == 304 and star.headers["ETag"] == first.headers["ETag"]
 
 
 # --- the time limit, on a real server -------------------------------------------------------------
