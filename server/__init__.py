@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, Response, request
 from pyoxigraph import Store
+from werkzeug.http import parse_range_header
 
 from kg.release import current_release, read_manifest
 from kg.remote import StoreError, endpoint_from_settings
@@ -85,7 +86,7 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     def readable_request() -> Response | None:
         """A Host werkzeug cannot read (links built from it came out as ``http:/sitemap.xml``)
         and a path that is not UTF-8 are answered 400 with the reason; a Range of several
-        ranges is ignored."""
+        ranges, or one that cannot be read, is ignored."""
         if "Host" in request.headers and not request.host:
             return error_response(400, bad_host_message())
         try:
@@ -93,9 +94,10 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
         except UnicodeError:
             return error_response(400, "the path is not UTF-8 once percent-decoded: "
                                        "percent-encode the UTF-8 bytes of each character")
-        if "," in request.headers.get("Range", ""):
-            # werkzeug serves one range, and refused several with a 416; RFC 9110 §14.2 lets
-            # a server ignore Range: the whole file, 200
+        ranges = request.headers.get("Range")
+        if ranges is not None and ("," in ranges or parse_range_header(ranges) is None):
+            # werkzeug serves one range, and refused several (or one it could not read) with
+            # a 416 saying nothing; RFC 9110 §14.2 lets a server ignore Range: the whole, 200
             request.environ.pop("HTTP_RANGE", None)
         return None
 

@@ -2,7 +2,8 @@
 
 Only names the release's ``manifest.json`` lists are served, so no path a client sends can reach
 any other file. werkzeug's ``send_file(conditional=True)`` answers ``Range`` (206/416),
-``If-None-Match`` / ``If-Modified-Since`` (304) and ``HEAD``; the ETag is the file's SHA-256.
+``If-Modified-Since`` (304) and ``HEAD`` (``If-None-Match`` is ``server.gzipping``'s); the ETag
+is the file's SHA-256.
 """
 
 from __future__ import annotations

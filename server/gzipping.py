@@ -13,9 +13,11 @@ inside the quotes (``"abc"`` → ``"abc-gzip"``), as Apache's mod_deflate names 
 answer is compressed depends on its size, which is known only once it is made, so this layer
 answers ``If-None-Match`` on GET and HEAD itself (RFC 9110 §13.1.2): the application makes the
 answer without the header, and the tag of what would be sent (plain or ``-gzip``) is compared
-with the client's. A 304 carries that tag and the 200's other headers but its content ones, and
-every answer whose type could be compressed says ``Vary: Accept-Encoding``, 304s included. HEAD
-is answered as GET would be, without the body.
+with the client's (with ``If-None-Match``, ``If-Modified-Since`` is not passed on: RFC 9110
+§13.1.3 ignores it). A 304 carries that tag and the 200's other headers but its content ones;
+every whole answer (200, 206) of a type that could be compressed says ``Vary: Accept-Encoding``,
+and its 304 too. HEAD is answered as GET would be, without the body. An answer left as it is
+goes back as the application's own iterable, so that gunicorn sends a file with sendfile().
 """
 
 from __future__ import annotations
@@ -85,64 +87,88 @@ class Gzip:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "")
-        tags = environ.pop("HTTP_IF_NONE_MATCH", None) if method in ("GET", "HEAD") else None
         wanted = method in ("GET", "HEAD", "POST") and accepts_gzip(
             environ.get("HTTP_ACCEPT_ENCODING", ""))
-        head = method == "HEAD" and wanted
-        if head:  # the headers of a gzipped answer are those of its body
-            environ["REQUEST_METHOD"] = "GET"
+        tags = environ.get("HTTP_IF_NONE_MATCH") if method in ("GET", "HEAD") else None
+        inner = environ
+        if tags is not None or (wanted and method == "HEAD"):
+            inner = dict(environ)  # the server's own (its access log's) stays as it came
+            # If-None-Match is answered here; with it, If-Modified-Since is ignored (RFC 9110
+            # §13.1.3): send_file answered that alone with the plain answer's 304
+            inner.pop("HTTP_IF_NONE_MATCH", None)
+            if tags is not None:
+                inner.pop("HTTP_IF_MODIFIED_SINCE", None)
+            if wanted and method == "HEAD":  # the headers of a gzipped answer are its body's
+                inner["REQUEST_METHOD"] = "GET"
         start = _Start()
-        result = self.app(environ, start)
+        result = self.app(inner, start)
         close = _closer(result)
+        try:
+            return self._answer(result, close, start, start_response, method=method,
+                                wanted=wanted, tags=tags, ranged="HTTP_RANGE" in environ)
+        except BaseException:
+            close()
+            raise
+
+    def _answer(self, result: Iterable[bytes], close: Callable[[], None], start: _Start,
+                start_response: Callable[..., Any], *, method: str, wanted: bool,
+                tags: str | None, ranged: bool) -> Iterable[bytes]:
         chunks = iter(result)
         first: list[bytes] = []
         while not start.status:  # an application may call start_response with its first chunk
             chunk = next(chunks, None)
             if chunk is None:
-                break
+                raise RuntimeError("the application returned without calling start_response")
             first.append(chunk)
-        body: Iterator[bytes] = itertools.chain(start.written, first, chunks)
-        headers = Headers(start.headers)
-        status = start.status
-        eligible = _eligible(status, headers, environ)
-        if eligible:
+        status, headers = start.status, Headers(start.headers)
+        whole = status[:3] in ("200", "206") and "Content-Encoding" not in headers and \
+            "Content-Length" in headers and compressible(headers.get("Content-Type", ""))
+        if whole:
             _add_vary(headers)
-            length = int(headers.get("Content-Length") or 0)
-            if wanted and MINIMUM <= length <= MAXIMUM:
-                body = iter([_compressed(body, close, headers)])
+        length = int(headers.get("Content-Length") or 0)
+        packing = (whole and wanted and status.startswith("200 ") and MINIMUM <= length <= MAXIMUM
+                   and not ("Accept-Ranges" in headers and ranged))
+        if packing:
+            _packed_headers(headers)
         if tags is not None and status[:3] in ("200", "206") and _matches(tags, headers):
             close()
             remove_entity_headers(headers)
             headers.remove("Accept-Ranges")
             start_response("304 Not Modified", headers.to_wsgi_list())
             return []
-        start_response(status, headers.to_wsgi_list())
-        if head or method == "HEAD":
+        if method == "HEAD":
+            if packing:  # the length of the body GET would send
+                headers["Content-Length"] = str(len(_compressed(chunks, start, first, close)))
             close()
+            start_response(status, headers.to_wsgi_list())
             return []
-        return ClosingIterator(body, [close])
+        if packing:
+            body = _compressed(chunks, start, first, close)
+            headers["Content-Length"] = str(len(body))
+            start_response(status, headers.to_wsgi_list())
+            return [body]
+        start_response(status, headers.to_wsgi_list())
+        if not first and not start.written:
+            return result  # as it came: gunicorn sends a file wrapper with sendfile()
+        return ClosingIterator(itertools.chain(start.written, first, chunks), [close])
 
 
-def _eligible(status: str, headers: Headers, environ: dict[str, Any]) -> bool:
-    """A whole 200 of a textual type, not encoded already, nor a file asked for by range."""
-    return (status.startswith("200 ") and "Content-Length" in headers
-            and "Content-Encoding" not in headers
-            and compressible(headers.get("Content-Type", ""))
-            and not ("Accept-Ranges" in headers and "HTTP_RANGE" in environ))
-
-
-def _compressed(body: Iterator[bytes], close: Callable[[], None], headers: Headers) -> bytes:
-    try:
-        packed = igzip.compress(b"".join(body), compresslevel=LEVEL, mtime=0)
-    finally:
-        close()
+def _packed_headers(headers: Headers) -> None:
+    """A gzipped answer's headers but its length: its own ETag, no byte ranges."""
     etag = headers.get("ETag")
     if etag is not None and etag.endswith('"'):
         headers["ETag"] = etag[:-1] + SUFFIX + '"'
     headers.remove("Accept-Ranges")
     headers["Content-Encoding"] = "gzip"
-    headers["Content-Length"] = str(len(packed))
-    return packed
+
+
+def _compressed(chunks: Iterator[bytes], start: _Start, first: list[bytes],
+                close: Callable[[], None]) -> bytes:
+    try:
+        return igzip.compress(b"".join(itertools.chain(start.written, first, chunks)),
+                              compresslevel=LEVEL, mtime=0)
+    finally:
+        close()
 
 
 def _matches(tags: str, headers: Headers) -> bool:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import gzip
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
 import requests
 from flask.testing import FlaskClient
+from werkzeug.http import http_date
+from werkzeug.test import EnvironBuilder
+from werkzeug.wsgi import FileWrapper
 
 from kg.build import BuildReport
 from server import create_app
@@ -236,3 +240,77 @@ def test_an_application_that_writes_and_one_that_fails_after_starting() -> None:
     status, headers, body = _serve(failing)
     assert status == "500 INTERNAL SERVER ERROR" and body == b"the answer could not be made"
     assert "Content-Encoding" not in headers
+
+
+# --- a second review ---------------------------------------------------------------------------
+
+def test_if_modified_since_is_ignored_beside_if_none_match(client: FlaskClient) -> None:
+    """RFC 9110 §13.1.3; send_file answered If-Modified-Since alone with the plain 304."""
+    now = http_date(time.time())
+    for path in ("/downloads/void.ttl", "/static/evkg.css"):
+        stale = client.get(path, headers={"Accept-Encoding": "gzip", "If-None-Match": '"stale"',
+                                          "If-Modified-Since": now})
+        assert stale.status_code == 200, path
+        stale.close()
+    with client.get("/static/vendor/yasgui/yasgui.min.js",
+                    headers={"Accept-Encoding": "gzip"}) as whole:
+        tag, modified = whole.headers["ETag"], whole.headers["Last-Modified"]
+    browser = client.get("/static/vendor/yasgui/yasgui.min.js", headers={
+        "Accept-Encoding": "gzip", "If-None-Match": tag, "If-Modified-Since": modified})
+    assert browser.status_code == 304 and browser.headers["ETag"] == tag and tag.endswith('-gzip"')
+    assert "Accept-Encoding" in browser.headers["Vary"] and "Accept-Ranges" not in browser.headers
+
+
+def test_what_is_left_alone_goes_back_as_it_came(client: FlaskClient) -> None:
+    """gunicorn sends a file with sendfile() only when the iterable is its file wrapper; and
+    the server's own environ (its access log reads the method) is not changed."""
+    answers: list[str] = []
+    environ = EnvironBuilder("/downloads/evkg.nt.gz", headers={
+        "Accept-Encoding": "gzip", "If-None-Match": '"other"'}).get_environ()
+    environ["wsgi.file_wrapper"] = FileWrapper
+    result = client.application.wsgi_app(environ, lambda status, headers: answers.append(status))
+    assert answers == ["200 OK"] and isinstance(result, FileWrapper)
+    result.close()
+    head = EnvironBuilder("/ontology", method="HEAD", headers={
+        "Accept-Encoding": "gzip", "If-None-Match": '"other"'}).get_environ()
+    client.application.wsgi_app(head, lambda status, headers: answers.append(status))
+    assert head["REQUEST_METHOD"] == "HEAD" and head["HTTP_IF_NONE_MATCH"] == '"other"'
+
+
+def test_a_range_that_cannot_be_read_gets_the_whole_file(client: FlaskClient) -> None:
+    with client.get("/downloads/void.ttl") as whole:
+        body = whole.data
+    for ranges in ("bytes=abc", "bytes=5-1"):
+        with client.get("/downloads/void.ttl", headers={"Range": ranges}) as answer:
+            assert (answer.status_code, answer.data) == (200, body), ranges
+    with client.get("/downloads/void.ttl", headers={"Range": "bytes=0-9"}) as part:
+        assert part.status_code == 206 and "Accept-Encoding" in part.headers["Vary"]
+
+
+def test_an_application_that_never_starts_or_fails_first_is_closed() -> None:
+    closed: list[bool] = []
+
+    class Answer:
+        def __init__(self, chunks: Iterator[bytes]) -> None:
+            self.chunks = chunks
+
+        def __iter__(self) -> Iterator[bytes]:
+            return self.chunks
+
+        def close(self) -> None:
+            closed.append(True)
+
+    def silent(environ: dict[str, object], start_response: Callable[..., object]) -> Answer:
+        return Answer(iter([]))
+
+    def failing(environ: dict[str, object], start_response: Callable[..., object]) -> Answer:
+        def chunks() -> Iterator[bytes]:
+            raise ValueError("no answer")
+            yield b""
+        return Answer(chunks())
+
+    with pytest.raises(RuntimeError, match="without calling start_response"):
+        _serve(silent)
+    with pytest.raises(ValueError, match="no answer"):
+        _serve(failing)
+    assert closed == [True, True]
