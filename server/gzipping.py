@@ -4,8 +4,9 @@ WSGI middleware outside the whole application (``AnswerMemo`` included, which ke
 uncompressed and per ``Accept`` only). A whole 200 answer (it has a ``Content-Length``) of a
 textual type, at least ``MINIMUM`` bytes long, goes out gzipped when the request's
 ``Accept-Encoding`` allows gzip: SPARQL results by GET or POST, pages, RDF, the dataset
-description, the editor's scripts. Left as they are: streamed answers, partial ones (206),
-anything already encoded (the release's ``.gz`` files), and a file asked for by ``Range``.
+description, the editor's scripts; a streamed answer of such a type (the sitemap) is gzipped
+as it streams. Left as they are: partial answers (206), anything already encoded (the
+release's ``.gz`` files), and a file asked for by ``Range``.
 A file answered whole loses ``Accept-Ranges`` when gzipped (ranges count the file's own bytes).
 
 A compressed answer is another representation, so its ETag is the plain one with ``-gzip``
@@ -15,8 +16,8 @@ answers ``If-None-Match`` on GET and HEAD itself (RFC 9110 §13.1.2): the applic
 answer without the header, and the tag of what would be sent (plain or ``-gzip``) is compared
 with the client's (with ``If-None-Match``, ``If-Modified-Since`` is not passed on: RFC 9110
 §13.1.3 ignores it). A 304 carries that tag and the 200's other headers but its content ones;
-every whole answer (200, 206) of a type that could be compressed says ``Vary: Accept-Encoding``,
-and its 304 too. HEAD is answered as GET would be, without the body. An answer left as it is
+every answer (200, 206) of a type that could be compressed says ``Vary: Accept-Encoding``, and
+its 304 too. HEAD is answered as GET would be, without the body. An answer left as it is
 goes back as the application's own iterable, so that gunicorn sends a file with sendfile().
 """
 
@@ -26,7 +27,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from isal import igzip
+from isal import igzip, isal_zlib
 from werkzeug.datastructures import Headers
 from werkzeug.http import parse_accept_header, parse_etags, remove_entity_headers, unquote_etag
 from werkzeug.wsgi import ClosingIterator
@@ -41,6 +42,8 @@ MAXIMUM = 32 * 1024 * 1024
 #: hundred MB/s.
 LEVEL = 2
 SUFFIX = "-gzip"
+#: How much of a streamed answer is compressed at a time.
+STREAM_BLOCK = 64 * 1024
 #: Textual types besides ``text/*``, ``*+json`` and ``*+xml``.
 _TEXTUAL = frozenset({"application/json", "application/xml", "application/javascript",
                       "application/n-triples", "application/n-quads", "application/trig",
@@ -121,14 +124,17 @@ class Gzip:
                 raise RuntimeError("the application returned without calling start_response")
             first.append(chunk)
         status, headers = start.status, Headers(start.headers)
-        whole = status[:3] in ("200", "206") and "Content-Encoding" not in headers and \
-            "Content-Length" in headers and compressible(headers.get("Content-Type", ""))
-        if whole:
+        textual = status[:3] in ("200", "206") and "Content-Encoding" not in headers and \
+            compressible(headers.get("Content-Type", ""))
+        if textual:
             _add_vary(headers)
-        length = int(headers.get("Content-Length") or 0)
-        packing = (whole and wanted and status.startswith("200 ") and MINIMUM <= length <= MAXIMUM
-                   and not ("Accept-Ranges" in headers and ranged))
-        if packing:
+        length = headers.get("Content-Length")
+        packable = (textual and wanted and status.startswith("200 ")
+                    and not ("Accept-Ranges" in headers and ranged))
+        # a whole answer is compressed at once; a streamed one (the sitemap) as it comes
+        packing = packable and length is not None and MINIMUM <= int(length) <= MAXIMUM
+        streaming = packable and length is None
+        if packing or streaming:
             _packed_headers(headers)
         if tags is not None and status[:3] in ("200", "206") and _matches(tags, headers):
             close()
@@ -148,6 +154,9 @@ class Gzip:
             start_response(status, headers.to_wsgi_list())
             return [body]
         start_response(status, headers.to_wsgi_list())
+        if streaming:
+            return ClosingIterator(_streamed(itertools.chain(start.written, first, chunks)),
+                                   [close])
         if not first and not start.written:
             return result  # as it came: gunicorn sends a file wrapper with sendfile()
         return ClosingIterator(itertools.chain(start.written, first, chunks), [close])
@@ -160,6 +169,22 @@ def _packed_headers(headers: Headers) -> None:
         headers["ETag"] = etag[:-1] + SUFFIX + '"'
     headers.remove("Accept-Ranges")
     headers["Content-Encoding"] = "gzip"
+
+
+def _streamed(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """gzip of ``chunks`` as they come, ``STREAM_BLOCK`` bytes at a time (ISA-L handed one
+    sitemap line at a time packed it to 57% of its size; whole, to a tenth)."""
+    packer = isal_zlib.compressobj(LEVEL, isal_zlib.DEFLATED, 16 + isal_zlib.MAX_WBITS)
+    block: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        block.append(chunk)
+        size += len(chunk)
+        if size >= STREAM_BLOCK:
+            if packed := packer.compress(b"".join(block)):
+                yield packed
+            block, size = [], 0
+    yield packer.compress(b"".join(block)) + packer.flush()
 
 
 def _compressed(chunks: Iterator[bytes], start: _Start, first: list[bytes],

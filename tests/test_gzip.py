@@ -314,3 +314,17 @@ def test_an_application_that_never_starts_or_fails_first_is_closed() -> None:
     with pytest.raises(ValueError, match="no answer"):
         _serve(failing)
     assert closed == [True, True]
+
+
+def test_a_streamed_answer_is_gzipped_as_it_streams(client: FlaskClient) -> None:
+    """The sitemap is written as it is read from the store (no Content-Length): crawlers ask
+    for gzip."""
+    plain = client.get("/sitemap.xml")
+    packed = client.get("/sitemap.xml", headers={"Accept-Encoding": "gzip"})
+    assert plain.is_streamed and "Content-Length" not in packed.headers
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.data) == plain.data and b"</urlset>" in plain.data
+    assert len(packed.data) < len(plain.data) / 4
+    assert plain.headers["Vary"] == packed.headers["Vary"] == "Accept-Encoding"
+    head = client.head("/sitemap.xml", headers={"Accept-Encoding": "gzip"})
+    assert head.headers["Content-Encoding"] == "gzip" and head.data == b""
