@@ -123,11 +123,15 @@ class Gzip:
             if chunk is None:
                 raise RuntimeError("the application returned without calling start_response")
             first.append(chunk)
-        status, headers = start.status, Headers(start.headers)
+        status = start.status
+        if not wanted and tags is None:  # nothing to compress or compare: Vary at most
+            start_response(status, _varied(status, start.headers))
+            if not first and not start.written:
+                return result
+            return ClosingIterator(itertools.chain(start.written, first, chunks), [close])
+        headers = Headers(_varied(status, start.headers))
         textual = status[:3] in ("200", "206") and "Content-Encoding" not in headers and \
             compressible(headers.get("Content-Type", ""))
-        if textual:
-            _add_vary(headers)
         length = headers.get("Content-Length")
         packable = (textual and wanted and status.startswith("200 ")
                     and not ("Accept-Ranges" in headers and ranged))
@@ -205,12 +209,21 @@ def _matches(tags: str, headers: Headers) -> bool:
     return etag is not None and wanted.contains_weak(unquote_etag(etag)[0] or "")
 
 
-def _add_vary(headers: Headers) -> None:
-    vary = headers.get("Vary")
+def _varied(status: str, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``headers`` with Accept-Encoding in Vary when the answer (200, 206) is of a type that
+    could be compressed. Read without werkzeug's Headers: for a client that neither takes
+    gzip nor revalidates (most requests) the layer then costs ~9 µs, not ~16."""
+    if status[:3] not in ("200", "206"):
+        return headers
+    found = {name.lower(): value for name, value in headers}
+    if "content-encoding" in found or not compressible(found.get("content-type", "")):
+        return headers
+    vary = found.get("vary")
     if vary is None:
-        headers["Vary"] = "Accept-Encoding"
-    elif "accept-encoding" not in vary.lower():
-        headers["Vary"] = f"{vary}, Accept-Encoding"
+        return [*headers, ("Vary", "Accept-Encoding")]
+    if "accept-encoding" in vary.lower():
+        return headers
+    return [(n, f"{v}, Accept-Encoding" if n.lower() == "vary" else v) for n, v in headers]
 
 
 def _closer(result: Iterable[bytes]) -> Callable[[], None]:
