@@ -21,6 +21,7 @@ RESULTS_TYPES = (
     "application/sparql-results+xml",
     "text/csv",
     "text/tab-separated-values",
+    "text/plain",  # an aligned table, for people at a terminal (Fuseki's "text")
 )
 #: CONSTRUCT/DESCRIBE (and resource) media types, preferred first.
 RDF_TYPES = (
@@ -59,6 +60,8 @@ FORMAT_NAMES = {
     "srx": "application/sparql-results+xml",
     "csv": "text/csv",
     "tsv": "text/tab-separated-values",
+    "text": "text/plain",
+    "txt": "text/plain",
     "ttl": "text/turtle",
     "turtle": "text/turtle",
     "n3": "text/turtle",

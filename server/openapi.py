@@ -44,7 +44,8 @@ RESPONSE_TYPES: dict[str, tuple[str, ...]] = {
                        "application/ld+json", "application/rdf+xml"),
     "dataset.dataset": ("text/html", "text/turtle", "application/ld+json"),
     "sparql.sparql": ("application/sparql-results+json", "application/sparql-results+xml",
-                      "text/csv", "text/tab-separated-values", "text/turtle", "application/ld+json"),
+                      "text/csv", "text/tab-separated-values", "text/plain", "text/turtle",
+                      "application/ld+json"),
 }
 _VARIABLE = re.compile(r"<(?:(?P<converter>[^:<>]+):)?(?P<name>[^<>]+)>")
 

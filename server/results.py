@@ -15,6 +15,8 @@ from typing import Any
 import orjson
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
+from kg.querying import plain_value, text_table
+
 #: A term a solution can bind.
 Term = NamedNode | BlankNode | Literal | Triple
 #: A solution: one value (or None when unbound) per variable.
@@ -168,12 +170,20 @@ def write_tsv(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+# --- text/plain: the aligned table of ``evkg query --format table`` (Fuseki answers text/plain
+# with a table too) ---------------------------------------------------------------------------
+
+def write_text(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
+    return text_table(variables, [[plain_value(term) for term in row] for row in rows]).encode()
+
+
 #: Results media type → writer.
 WRITERS: dict[str, Callable[[Sequence[str], Sequence[Row]], bytes]] = {
     "application/sparql-results+json": write_json,
     "application/sparql-results+xml": write_xml,
     "text/csv": write_csv,
     "text/tab-separated-values": write_tsv,
+    "text/plain": write_text,
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import socket
+import subprocess
+import sys
 from itertools import islice
 from pathlib import Path
 
@@ -371,6 +373,40 @@ def test_other_content_type_is_415_listing_accepted(client: FlaskClient,
     else:
         assert "application/sparql-query" in response.text
         assert "application/x-www-form-urlencoded" in response.text
+
+
+TABLE_QUERY = ("SELECT ?article ?pmid WHERE { ?article <http://purl.org/spar/fabio/hasPubMedId> ?pmid }"
+               " ORDER BY ?pmid LIMIT 3")
+
+
+def test_text_plain_is_the_table_evkg_query_prints(client: FlaskClient,
+                                                   default_build: tuple[Path, BuildReport]) -> None:
+    """As Fuseki answers text/plain with a table: for a person with curl at a terminal."""
+    out, _ = default_build
+    printed = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "query", "--store", str(out), "--format", "table",
+         TABLE_QUERY], capture_output=True, text=True, check=True,
+        cwd=Path(__file__).parents[1]).stdout
+    for asked in ({"headers": {"Accept": "text/plain"}}, {"query_string": {"format": "text"}}):
+        query_string = {"query": TABLE_QUERY, **asked.get("query_string", {})}
+        answer = client.get("/sparql", query_string=query_string, headers=asked.get("headers"))
+        assert answer.status_code == 200 and answer.mimetype == "text/plain"
+        assert answer.headers["Content-Type"] == "text/plain; charset=utf-8"
+        assert answer.text == printed and answer.text.endswith("(3 rows)\n")
+    ask = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"},
+                     headers={"Accept": "text/plain"})
+    assert ask.text == "true\n"
+    graph = client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1"},
+                       headers={"Accept": "text/plain"})
+    assert graph.status_code == 406 and "text/turtle" in graph.text
+
+
+def test_text_plain_under_the_row_cap(default_store: Store) -> None:
+    client = create_app({"TESTING": True, "MAX_ROWS": 2}, store=default_store).test_client()
+    answer = client.get("/sparql", query_string={"query": TABLE_QUERY, "format": "text"})
+    assert answer.headers["X-EVKG-Truncated"] == "rows=2"
+    assert answer.text.splitlines()[0].split() == ["article", "pmid"]
+    assert answer.text.endswith("(2 rows)\n") and len(answer.text.splitlines()) == 5
 
 
 def test_unacceptable_type_is_406_listing_available(client: FlaskClient) -> None:
