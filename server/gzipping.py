@@ -17,8 +17,7 @@ answer without the header, and the tag of what would be sent (plain or ``-gzip``
 with the client's (with ``If-None-Match``, ``If-Modified-Since`` is not passed on: RFC 9110
 §13.1.3 ignores it). A 304 carries that tag and the 200's other headers but its content ones;
 every answer (200, 206) of a type that could be compressed says ``Vary: Accept-Encoding``, and
-its 304 too. HEAD is answered as GET would be, without the body. An answer left as it is
-goes back as the application's own iterable, so that gunicorn sends a file with sendfile().
+its 304 too. HEAD is answered as GET would be, without the body.
 """
 
 from __future__ import annotations
@@ -124,11 +123,13 @@ class Gzip:
                 raise RuntimeError("the application returned without calling start_response")
             first.append(chunk)
         status = start.status
+        body: Iterator[bytes] = itertools.chain(start.written, first, chunks)
+        # an answer left as it is goes back as the application's own iterable, when nothing
+        # of it was read or written: gunicorn sends a file wrapper with sendfile()
+        untouched = result if not first and not start.written else ClosingIterator(body, [close])
         if not wanted and tags is None:  # nothing to compress or compare: Vary at most
             start_response(status, _varied(status, start.headers))
-            if not first and not start.written:
-                return result
-            return ClosingIterator(itertools.chain(start.written, first, chunks), [close])
+            return untouched
         headers = Headers(_varied(status, start.headers))
         textual = status[:3] in ("200", "206") and "Content-Encoding" not in headers and \
             compressible(headers.get("Content-Type", ""))
@@ -148,22 +149,17 @@ class Gzip:
             return []
         if method == "HEAD":
             if packing:  # the length of the body GET would send
-                headers["Content-Length"] = str(len(_compressed(chunks, start, first, close)))
+                headers["Content-Length"] = str(len(_compressed(body, close)))
             close()
             start_response(status, headers.to_wsgi_list())
             return []
         if packing:
-            body = _compressed(chunks, start, first, close)
-            headers["Content-Length"] = str(len(body))
+            packed = _compressed(body, close)
+            headers["Content-Length"] = str(len(packed))
             start_response(status, headers.to_wsgi_list())
-            return [body]
+            return [packed]
         start_response(status, headers.to_wsgi_list())
-        if streaming:
-            return ClosingIterator(_streamed(itertools.chain(start.written, first, chunks)),
-                                   [close])
-        if not first and not start.written:
-            return result  # as it came: gunicorn sends a file wrapper with sendfile()
-        return ClosingIterator(itertools.chain(start.written, first, chunks), [close])
+        return ClosingIterator(_streamed(body), [close]) if streaming else untouched
 
 
 def _packed_headers(headers: Headers) -> None:
@@ -191,11 +187,9 @@ def _streamed(chunks: Iterator[bytes]) -> Iterator[bytes]:
     yield packer.compress(b"".join(block)) + packer.flush()
 
 
-def _compressed(chunks: Iterator[bytes], start: _Start, first: list[bytes],
-                close: Callable[[], None]) -> bytes:
+def _compressed(body: Iterator[bytes], close: Callable[[], None]) -> bytes:
     try:
-        return igzip.compress(b"".join(itertools.chain(start.written, first, chunks)),
-                              compresslevel=LEVEL, mtime=0)
+        return igzip.compress(b"".join(body), compresslevel=LEVEL, mtime=0)
     finally:
         close()
 
