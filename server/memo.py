@@ -5,8 +5,9 @@ A release never changes while a server process runs, so an answer the result cac
 (``X-EVKG-Cache`` set: cacheable, no SERVICE call, status 200) is the answer to every later
 request with the same query string and ``Accept`` header. Reading the protocol, negotiating,
 normalising and hashing the query cost more than the cache lookup itself; this layer skips all
-of it for the hottest answers. Anything else (other methods and paths, conditional requests,
-answers that were not cacheable) goes to the application unchanged.
+of it for the hottest answers. Anything else (other methods and paths, answers that were not
+cacheable) goes to the application unchanged. A conditional request reaches this layer without
+its ``If-None-Match``: ``server.gzipping``, outside it, compares the tags with the answer's.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class AnswerMemo:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
         if (environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != "/sparql"
-                or "HTTP_IF_NONE_MATCH" in environ or not environ.get("QUERY_STRING")):
+                or not environ.get("QUERY_STRING")):
             return self.app(environ, start_response)
         key = (environ["QUERY_STRING"], environ.get("HTTP_ACCEPT", ""))
         entry = self._entries.get(key)

@@ -233,7 +233,7 @@ def query_response(operation: Operation, query: str) -> Response:
 
 
 def _describe(response: Response, key: str | None, get: bool) -> None:
-    """Headers every /sparql answer (and 304) carries."""
+    """Headers every /sparql answer carries (and its 304: ``server.gzipping`` keeps them)."""
     response.headers["Vary"] = "Accept"
     response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
     if key is not None and get:
