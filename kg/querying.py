@@ -9,7 +9,7 @@ import signal
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, TypeVar, cast
 
@@ -208,11 +208,10 @@ def format_table(results: QuerySolutions | QueryBoolean) -> str:
     """Results as an aligned text table (ASK prints ``true`` or ``false``)."""
     if isinstance(results, QueryBoolean):
         return ("true" if bool(results) else "false") + "\n"
-    return text_table([v.value for v in results.variables],
-                      [[plain_value(term) for term in row] for row in results])
+    return text_table([v.value for v in results.variables], results)
 
 
-def plain_value(term: object) -> str:
+def _plain_value(term: object) -> str:
     """A bound term as the table shows it: an IRI, a blank node's label or a literal's lexical
     form; a triple term in its N-Triples form; "" when unbound."""
     if term is None:
@@ -221,8 +220,10 @@ def plain_value(term: object) -> str:
     return value if isinstance(value, str) else str(term)
 
 
-def text_table(names: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Rows of values under their variables' names, in aligned columns, and the row count."""
+def text_table(names: Sequence[str], solutions: Iterable[Iterable[object]]) -> str:
+    """Solutions under their variables' names, in aligned columns, and the row count (the
+    server's text/plain answers too)."""
+    rows = [[_plain_value(term) for term in row] for row in solutions]
     widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
     lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)),
              "  ".join("-" * w for w in widths)]

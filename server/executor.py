@@ -27,9 +27,10 @@ from pyoxigraph import (
 
 from kg.backends import QueryableStore, QueryResult, RemoteStore
 from kg.namespaces import PREFIXES
+from kg.querying import format_table
 from kg.querytext import syntax_message
 from kg.remote import StoreError
-from server.results import write_solutions
+from server.results import WRITERS, write_solutions
 
 #: Results media type → pyoxigraph format (for ASK and uncapped SELECT).
 RESULTS_FORMATS = {
@@ -38,11 +39,9 @@ RESULTS_FORMATS = {
     "text/csv": QueryResultsFormat.CSV,
     "text/tab-separated-values": QueryResultsFormat.TSV,
 }
-#: SELECT and ASK results as ``evkg query --format table`` prints them (written here).
-TEXT_TABLE = "text/plain"
 #: Media types that get a charset parameter.
-TEXT_TYPES = ("text/csv", "text/tab-separated-values", "text/turtle", "application/n-triples",
-              "application/n-quads", "application/trig", TEXT_TABLE)
+TEXT_TYPES = ("text/csv", "text/tab-separated-values", "text/plain", "text/turtle",
+              "application/n-triples", "application/n-quads", "application/trig")
 #: RDF syntaxes written with the project's prefixes.
 PREFIXED_FORMATS = (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDF_XML)
 #: RDF/XML can write a property only if its IRI ends in an XML name (pyoxigraph writes a broken
@@ -161,20 +160,20 @@ def _serialised(results: QueryResult, job: QueryJob) -> Answer | Failure:
     """Serialise evaluated ``results`` for ``job``; the cap applies to rows and triples."""
     cap = job.max_rows if job.max_rows > 0 else None
     if isinstance(results, QueryBoolean | QuerySolutions):
-        fmt = RESULTS_FORMATS.get(job.media_type)
-        if fmt is None and job.media_type != TEXT_TABLE:
+        if job.media_type not in WRITERS:
             return Failure(406, f"a SELECT or ASK result cannot be given as {job.media_type}")
-        if isinstance(results, QueryBoolean) and fmt is None:  # the table's "true" or "false"
-            return Answer(f"{str(bool(results)).lower()}\n".encode(), content_type(TEXT_TABLE))
-        if isinstance(results, QueryBoolean) or (cap is None and fmt is not None):
+        if isinstance(results, QueryBoolean) or cap is None:
+            fmt = RESULTS_FORMATS.get(job.media_type)
+            if fmt is None:  # text/plain: the table `evkg query --format table` prints
+                return Answer(format_table(results).encode(), content_type(job.media_type))
             out = io.BytesIO()
             results.serialize(out, fmt)
             return Answer(out.getvalue(), content_type(job.media_type))
         variables = [v.value for v in results.variables]
-        rows = [tuple(solution) for solution in islice(results, cap + 1 if cap else None)]
+        rows = [tuple(solution) for solution in islice(results, cap + 1)]
         body = write_solutions(job.media_type, variables, rows[:cap])
         return Answer(body, content_type(job.media_type),
-                      f"rows={cap}" if cap is not None and len(rows) > cap else None)
+                      f"rows={cap}" if len(rows) > cap else None)
     triples = list(islice(results, cap + 1)) if cap else list(results)
     graph = _graph_answer(triples[:cap] if cap else triples, job.media_type)
     if isinstance(graph, Failure):

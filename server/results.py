@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from kg.querying import plain_value, text_table
+from kg.querying import text_table
 
 #: A term a solution can bind.
 Term = NamedNode | BlankNode | Literal | Triple
@@ -174,7 +174,7 @@ def write_tsv(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
 # with a table too) ---------------------------------------------------------------------------
 
 def write_text(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
-    return text_table(variables, [[plain_value(term) for term in row] for row in rows]).encode()
+    return text_table(variables, rows).encode()
 
 
 #: Results media type → writer.
