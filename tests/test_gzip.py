@@ -13,7 +13,7 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 from werkzeug.http import http_date
-from werkzeug.test import EnvironBuilder
+from werkzeug.test import EnvironBuilder, TestResponse
 from werkzeug.wsgi import FileWrapper
 
 from kg.build import BuildReport
@@ -110,28 +110,22 @@ def test_real_clients_get_the_same_answer_gzipped(live_server: str) -> None:
 
 # --- If-None-Match against what is sent (a review found 304s for the other representation) ---
 
-def _tags(client: FlaskClient, path: str, **kwargs: object) -> tuple[str, str]:
-    """The plain and the gzip answer's ETags of a GET."""
-    headers = dict(kwargs.pop("headers", {}))  # type: ignore[call-overload]
-    plain = client.get(path, headers=headers, **kwargs)  # type: ignore[arg-type]
-    packed = client.get(path, headers={**headers, "Accept-Encoding": "gzip"},
-                        **kwargs)  # type: ignore[arg-type]
-    assert packed.headers["Content-Encoding"] == "gzip"
-    return plain.headers["ETag"], packed.headers["ETag"]
-
-
 @pytest.mark.parametrize("path, accept", [("/sparql", JSON), ("/article/37534210", "text/html")])
 def test_a_304_only_for_the_tag_of_what_would_be_sent(client: FlaskClient, path: str,
                                                       accept: str) -> None:
     query = QUERY if path == "/sparql" else {}
-    plain, packed = _tags(client, path, headers={"Accept": accept}, query_string=query)
+
+    def get(headers: dict[str, str]) -> TestResponse:
+        return client.get(path, query_string=query, headers={"Accept": accept, **headers})
+
+    plain = get({}).headers["ETag"]
+    whole = get({"Accept-Encoding": "gzip"})
+    assert whole.headers["Content-Encoding"] == "gzip"
+    packed = whole.headers["ETag"]
     assert packed == plain[:-1] + '-gzip"'
 
     def ask(tags: str, gzip_ok: bool) -> tuple[int, str, str]:
-        headers = {"Accept": accept, "If-None-Match": tags}
-        if gzip_ok:
-            headers["Accept-Encoding"] = "gzip"
-        answer = client.get(path, query_string=query, headers=headers)
+        answer = get({"If-None-Match": tags, **({"Accept-Encoding": "gzip"} if gzip_ok else {})})
         return (answer.status_code, answer.headers.get("ETag", ""),
                 answer.headers.get("Content-Encoding", ""))
 
