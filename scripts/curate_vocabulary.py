@@ -210,8 +210,9 @@ DEFINITIONS: dict[str, str] = {
     "involved in forming intraluminal vesicles; a standard EV marker.",
     "H19": "H19, an imprinted long non-coding RNA expressed from the maternal allele.",
     "SNHG14": "Small nucleolar RNA host gene 14, a long non-coding RNA.",
-    "mtDNA": "The circular genome of mitochondria; here, mitochondrial DNA packaged into EVs "
-    "and passed between cells.",
+    "mtDNA": "The human mitochondrial genome, one circular DNA molecule, packaged into EVs and "
+    "passed between cells (the source row's 'whole mitochondrial genome'). A finding about "
+    "mitochondrial DNA as a kind names the cargo class evkg:MitochondrialDNA instead.",
 }
 #: CURATED: definitions of mature miRNAs, by arm suffix (text after the gene name).
 MATURE_DEFINITION = {
@@ -436,10 +437,20 @@ PROTEIN_DESCRIPTORS["D039161"] = ("related", "MeSH {ui} {label} is the alpha6bet
 #: Synonyms found in a row's notes (checked to occur there).
 CARGO_NOTE_SYNONYMS = {"EDIL3": ["developmental endothelial locus-1"],
                        "GSTP1": ["glutathione S-transferase pi 1"]}
+#: CURATED: the mtDNA row of cargo_examples.tsv is one molecule, the human mitochondrial genome
+#: ("whole mitochondrial genome", Homo sapiens), while its MeSH descriptor and SO term are the
+#: kind, all mitochondrial DNA, which cargo_classes.tsv aligns (exactly) to the cargo class
+#: evkg:MitochondrialDNA. Aligned exactly to both, the class and the molecule would be one
+#: concept twice; the molecule's matches are broad.
+MTDNA_LABEL = "mitochondrial genome"
+MTDNA_BROAD = ("{what} is mitochondrial DNA of any kind and species, which the cargo class "
+               "evkg:MitochondrialDNA matches exactly; this concept is one molecule of it, the "
+               "human mitochondrial genome: broad.")
 #: Extra alignments for a cargo key: (strength, CURIE, file it is verified in, reason).
 CARGO_EXTRA_MAPPINGS = {
-    "mtDNA": [("exact", "SO:0001032", "cargo_classes.tsv",
-               "SO:0001032 mitochondrial_DNA exact, from the mtDNA row of cargo_classes.tsv.")],
+    "mtDNA": [("broad", "SO:0001032", "cargo_classes.tsv",
+               MTDNA_BROAD.format(what="SO:0001032 mitochondrial_DNA (from the mtDNA row of "
+                                       "cargo_classes.tsv)"))],
 }
 
 #: CURATED findings: (cargo row, process item as written) → (effect, process, evidence note).
@@ -951,9 +962,10 @@ def molecule_rows(row: dict[str, str]) -> list[dict[str, str]]:
     for ui, label in zip(uis, labels, strict=True):
         if ui.startswith("C"):
             a.add("close", f"MESH:{ui}", [label])
-        elif cargo_class == "mtDNA":
+        elif cargo_class == "mtDNA":  # its names name the molecule too: kept as synonyms
             check_mesh_labels([ui], [label])
-            a.add("exact", f"MESH:{ui}", [label, *MESH.entry_terms(ui)])
+            a.add("broad", f"MESH:{ui}", reason=MTDNA_BROAD.format(what=f"MeSH {ui} {label}"))
+            a.synonyms += [label, *MESH.entry_terms(ui)]
         else:
             check_mesh_labels([ui], [label])
             strength, reason = PROTEIN_DESCRIPTORS[ui]
@@ -964,8 +976,8 @@ def molecule_rows(row: dict[str, str]) -> list[dict[str, str]]:
         a.add(strength, curie, reason=reason)
         source += f"; {curie}: ../shared/vocab/{where}"
     if cargo_class == "mtDNA":
-        synonyms, remarks = [], []
-        label = row["display_name"].partition(" (")[0]
+        synonyms, remarks = [row["display_name"].partition(" (")[0]], []
+        label = MTDNA_LABEL
     else:
         synonyms, remarks = display_synonyms(row)
         label = key

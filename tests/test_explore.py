@@ -147,6 +147,21 @@ def test_cell_listing_names_its_findings(client: FlaskClient) -> None:
     assert 'href="/cargo/SNHG14"' in html and "retracted" in html
 
 
+def test_cell_listing_names_a_class_level_finding_by_its_class(client: FlaskClient) -> None:
+    """MeSH indexing of DNA, Mitochondrial makes a finding about the class (Sansone 2017): its
+    row names the class, and the listing holds only the cell's findings."""
+    link = "/explore/findings?" + urlencode({"cargo_class": EVKG.MitochondrialDNA.value,
+                                             "process": BASE + "process/drug_resistance"})
+    html = client.get(link, headers=HTML).get_data(as_text=True)
+    body = html.split('<table class="findings" id="cell-findings">')[1].split("</table>")[0]
+    cargo = re.findall(r"<tr[^>]*>\s*<td>(?:<a href=\"([^\"]+)\">([^<]+)</a>)?</td>", body)
+    assert len(cargo) == 3
+    assert sorted(label for _, label in cargo) == [
+        "mitochondrial DNA", "mitochondrial genome", "mitochondrial genome"]
+    assert {link for link, label in cargo if label == "mitochondrial genome"} == {"/cargo/mtDNA"}
+    assert "MitochondrialDNA" in next(link for link, label in cargo if label == "mitochondrial DNA")
+
+
 @pytest.mark.parametrize("query", ["", "cargo_class=%3Cx%3E&process=y", "process=x"])
 def test_cell_listing_refuses_what_is_not_an_iri(client: FlaskClient, query: str) -> None:
     text = client.get("/explore/findings?" + query, headers={"Accept": "text/plain"})

@@ -51,8 +51,9 @@ def test_each_ui_keeps_only_its_strongest_mapping(vocabulary: Vocabulary) -> Non
 def test_cargo_classes_come_from_the_ontology_alignments(vocabulary: Vocabulary) -> None:
     assert vocabulary.links["D035683"] == (MeshLink("class", "MicroRNA", "exact"),)
     assert vocabulary.links["D062085"] == (MeshLink("class", "LongNoncodingRNA", "exact"),)
-    # mtDNA is both a cargo concept and a cargo class, each an exact match
-    assert {link.scheme for link in vocabulary.links["D004272"]} == {"cargo", "class"}
+    # DNA, Mitochondrial is the cargo class; cargo/mtDNA, one molecule of it (the human
+    # mitochondrial genome), is only a broad match and gives way
+    assert vocabulary.links["D004272"] == (MeshLink("class", "MitochondrialDNA", "exact"),)
 
 
 def test_strongest_orders_exact_close_narrow_broad_related() -> None:
