@@ -19,11 +19,11 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from pyoxigraph import BlankNode, NamedNode, Quad, QuerySolutions, RdfFormat, Store, parse
 
@@ -331,12 +331,14 @@ def writing(out: Path, *, announce: bool = False, create: bool = True) -> Iterat
     if not create and not out.exists():
         yield
         return
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise BuildError(f"cannot create the build folder {out} (--out, --into): "
-                         f"{error.strerror}") from None
-    with (out / WRITE_LOCK).open("w") as handle:
+    while True:
+        created = not out.exists()
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise BuildError(f"cannot create the build folder {out} (--out, --into): "
+                             f"{error.strerror}") from None
+        handle = (out / WRITE_LOCK).open("w")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -344,7 +346,37 @@ def writing(out: Path, *, announce: bool = False, create: bool = True) -> Iterat
                 print(f"evkg: waiting for another build or ingest in {out} to finish",
                       file=sys.stderr, flush=True)
             fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
+        if _still_the_lock(handle, out / WRITE_LOCK):
+            break
+        handle.close()  # the build it waited for failed and removed the folder it had made
+    with handle:
+        try:
+            yield
+        except BaseException:
+            if created:
+                _remove_if_unused(out)
+            raise
+
+
+def _still_the_lock(handle: IO[str], lock: Path) -> bool:
+    """Whether the file ``handle`` holds locked is still the build folder's lock file."""
+    try:
+        return os.path.samestat(os.fstat(handle.fileno()), lock.stat())
+    except FileNotFoundError:
+        return False
+
+
+def _remove_if_unused(out: Path) -> None:
+    """Remove a build folder a failed first build made, when it holds nothing but the lock
+    (and an empty ``releases/``): the user finds no folder, as before the build."""
+    releases = out / "releases"
+    if {path.name for path in out.iterdir()} - {WRITE_LOCK, "releases"} or (
+            releases.is_dir() and any(releases.iterdir())):
+        return
+    (out / WRITE_LOCK).unlink(missing_ok=True)
+    for folder in (out / "releases", out):
+        with suppress(OSError):
+            folder.rmdir()
 
 
 def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> BuildReport:

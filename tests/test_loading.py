@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import json
 import shutil
@@ -570,6 +571,47 @@ def test_a_killed_build_leaves_the_current_release_untouched(tmp_path: Path) -> 
     assert [p.name for p in (out / "releases").iterdir()] == [before.name]
     build([], out)  # the next build cleans up the killed build's staging folder
     assert not list(out.glob(".staging-*"))
+
+
+def test_an_interrupted_first_build_leaves_no_folder_behind(tmp_path: Path) -> None:
+    """Ctrl-C in a first build left --out holding only the hidden lock file: an empty-looking
+    folder that was no build folder. A folder the user made is left as it was."""
+    big = tmp_path / "big.jsonl"
+    write_records((Article(pmid=str(90_000_000 + n), title=f"Synthetic article {n}")
+                   for n in range(60_000)), big)
+    made = tmp_path / "made"
+    made.mkdir()
+    for out in (tmp_path / "new" / "build", made):
+        process = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(big), "--out",
+                                    str(out), "--quiet"], stderr=subprocess.PIPE)
+        time.sleep(3)
+        assert process.poll() is None, "the build finished before it could be interrupted"
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=120)
+        assert process.returncode != 0, err
+        assert b"Aborted" in err, err
+    assert not (tmp_path / "new" / "build").exists()
+    assert (tmp_path / "new").is_dir()  # only the folder the build made is removed
+    assert made.is_dir() and [p.name for p in made.iterdir()] == [release.WRITE_LOCK]
+
+
+def test_a_build_waiting_on_a_first_build_that_failed_makes_the_folder_again(
+        tmp_path: Path) -> None:
+    """The first build removes the folder it made when it fails; a second build that was
+    waiting for its lock then holds a lock file no longer in the folder, so it starts again."""
+    out = tmp_path / "b"
+    out.mkdir()
+    with (out / release.WRITE_LOCK).open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        waiting = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", "--out", str(out),
+                                    "--quiet"], cwd=ROOT, stderr=subprocess.PIPE)
+        time.sleep(2)
+        assert waiting.poll() is None, "the second build did not wait"
+        (out / release.WRITE_LOCK).unlink()  # as a failed first build does, holding the lock
+        out.rmdir()
+    _, err = waiting.communicate(timeout=300)
+    assert waiting.returncode == 0, err
+    assert (current_release(out) / CHECKSUMS).is_file()
 
 
 @pytest.mark.parametrize("reason_part", ["no PMID, DOI or PMCID"])
