@@ -44,7 +44,7 @@ from kg.linking import ArticleLinker
 from kg.loading import ArticleIndex, ArticleLoader, FileCount, prune_shared
 from kg.meshnames import MeshNames
 from kg.metadata import DUMPS, Tallies, metadata_quads
-from kg.namespaces import EVKG, MESHV, RDF, SKOS
+from kg.namespaces import BIBO, EVKG, MESHV, RDF, SKOS
 from kg.records import Rejected
 from kg.release import WRITE_LOCK, within_release
 from kg.sources import iter_source_files, read_source
@@ -538,7 +538,9 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             prune_shared(store, loader.released)
     with timed(report, "findings"):
         graphs = {name: iris.graph_iri(name).value for name in ("articles", "findings")}
+        relinked = relink_doi_links(store)
         if spool.follows_changes:  # the citations and retractions below write into the graph
+            spool.touch(relinked)
             marked = store.query(CITED_OR_RETRACTED.format(**graphs))
             assert isinstance(marked, QuerySolutions)
             spool.touch(str(row[0]) for row in marked)
@@ -657,6 +659,36 @@ WHERE {{ GRAPH <{findings}> {{
   ?f <https://w3id.org/evkg/ontology#method> <https://w3id.org/evkg/ontology#CuratedEvidence> ;
      ?p ?o }} }}
 """
+def relink_doi_links(store: Store) -> list[str]:
+    """Points every link of the articles graph to ``article/doi/{doi}`` (a reference that
+    gives only a DOI) at the article the graph holds by PMID with that DOI, whichever record
+    was read first, so that one paper is one node and "who cites it" finds every citation. A
+    DOI that two articles give is left alone: which one is meant is unclear. Returns the
+    subjects whose lines changed (for ``spool.touch``).
+
+    One pass over the articles' DOIs with a lookup each: ~15 µs an article on a 10k synthetic
+    build here (~1.5 s at 100k, ~15 s at 1M). The same join in one SPARQL query, the DOI's
+    IRI made with BIND, ran as a nested loop over the graph: 520 s at 10k."""
+    articles = iris.graph_iri("articles")
+    solutions = store.query(f"SELECT ?paper ?doi {{ GRAPH <{articles.value}> "
+                            f"{{ ?paper <{BIBO.doi.value}> ?doi }} }}")
+    assert isinstance(solutions, QuerySolutions)
+    papers: dict[NamedNode, set[Any]] = {}
+    for paper, doi in solutions:
+        by_doi = iris.article_iri(doi=doi.value)
+        if by_doi != paper and next(store.quads_for_pattern(None, None, by_doi, articles), None):
+            papers.setdefault(by_doi, set()).add(paper)
+    touched = []
+    for by_doi, found in papers.items():
+        if len(found) == 1:
+            (paper,) = found
+            for quad in list(store.quads_for_pattern(None, None, by_doi, articles)):
+                store.remove(quad)
+                store.add(Quad(quad.subject, quad.predicate, paper, articles))
+                touched.append(str(quad.subject))
+    return touched
+
+
 #: "Cited by" facts belong to the cited article's record (so replacing the citing article
 #: keeps them); ``cito:cites`` is materialised from them so one direction answers every query.
 CITATIONS = """

@@ -38,6 +38,7 @@ from kg.records import (
     Provenance,
     PublicationType,
     Qualifier,
+    Reference,
     Substance,
 )
 from kg.release import CHECKSUMS, QUARANTINE, current_release
@@ -762,6 +763,44 @@ def test_an_ingest_carries_the_previous_dumps_lines_over(tmp_path: Path) -> None
     assert b"Lonely" not in b"".join(dumped) and b"New Lab" in b"".join(dumped)
     assert b"EC 9.9.9.9" not in b"".join(dumped) and b"R01 CA999961" not in b"".join(dumped)
     assert retraction_marks(out, "99999973")[:2] == (False, set())
+
+
+def cited(out: Path) -> set[tuple[str, str]]:
+    store = open_read_only(current_release(out) / "store")
+    cites = NamedNode("http://purl.org/spar/cito/cites")
+    return {(q.subject.value.rsplit("/article/", 1)[1], q.object.value.rsplit("/article/", 1)[1])
+            for q in store.quads_for_pattern(None, cites, None, graph_iri("articles"))}
+
+
+def test_a_reference_by_doi_cites_the_paper_the_graph_holds_by_pmid(tmp_path: Path) -> None:
+    """A reference that gives only a DOI named article/doi/{doi} even when the graph held that
+    paper by its PMID: two nodes for one paper, and "who cites 99999982" missed the citation.
+    It now cites the PMID's article, in a build (the paper read after the citing record, its
+    DOI in capitals) and in an ingest (the paper arriving later), in the store and the dumps.
+    A DOI that two records give is left as it was (which paper is meant is unclear)."""
+    citing = Article(pmid="99999981", title="Citing", references=(
+        Reference(citation="Paper. 2020", doi="10.5555/EVKG.PAPER"),
+        Reference(citation="Twin. 2020", doi="10.5555/evkg.twin"),
+        Reference(citation="Elsewhere. 2019", doi="10.5555/evkg.absent")))
+    paper = Article(pmid="99999982", title="Paper", doi="10.5555/evkg.Paper")
+    twins = [Article(pmid=pmid, title="Twin", doi="10.5555/evkg.twin")
+             for pmid in ("99999983", "99999984")]
+    write_records([citing, *twins], tmp_path / "v1.jsonl")
+    write_records([paper], tmp_path / "v2.jsonl")
+    unresolved = {("99999981", "doi/10.5555/evkg.twin"), ("99999981", "doi/10.5555/evkg.absent")}
+    out = tmp_path / "b"
+    build([tmp_path / "v1.jsonl", tmp_path / "v2.jsonl"], out, default_articles=False)
+    assert cited(out) == {("99999981", "99999982"), *unresolved}
+    dumped, stored = articles_lines(current_release(out))
+    assert dumped == stored
+
+    later = tmp_path / "later"
+    build([tmp_path / "v1.jsonl"], later, default_articles=False)
+    assert ("99999981", "doi/10.5555/evkg.paper") in cited(later)
+    assert ingest([tmp_path / "v2.jsonl"], later).dumps_from == "carried lines"
+    assert cited(later) == {("99999981", "99999982"), *unresolved}
+    dumped, stored = articles_lines(current_release(later))
+    assert dumped == stored
 
 
 def test_an_ingest_sorts_the_store_when_the_previous_lines_cannot_be_carried(
