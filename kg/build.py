@@ -115,8 +115,10 @@ class BuildReport:
     @property
     def source_errors(self) -> int:
         """Records of the article sources that went to quarantine (what ``--max-errors``
-        counts), but the versions older than the graph's."""
-        return sum(count.quarantined - count.superseded for name, count in self.files.items()
+        counts), but the versions older than the graph's and the records without PMID of a
+        paper the graph holds by PMID."""
+        return sum(count.quarantined - count.superseded - count.held_by_pmid
+                   for name, count in self.files.items()
                    if name != self.curated_file and name not in self.default_files)
 
     @property

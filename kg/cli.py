@@ -113,8 +113,10 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
                        "(evkg build with all the sources) to make every part with this one")
         for name, count in report.files.items():
             absent = f" ({count.not_in_graph} not in the graph)" if count.not_in_graph else ""
-            older = (f" ({count.superseded} older than the graph's version)"
-                     if count.superseded else "")
+            why = [f"{n} {what}" for n, what in (
+                (count.superseded, "older than the graph's version"),
+                (count.held_by_pmid, "of a paper already in the graph by PMID")) if n]
+            older = f" ({', '.join(why)})" if why else ""
             click.echo(f"  {name}: seen {count.seen} = mapped {count.mapped} + quarantined "
                        f"{count.quarantined}{older} + deleted {count.deleted}{absent}")
         for graph, triples in report.triples.items():

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
-from pyoxigraph import NamedNode, Quad, QuerySolutions, Store
+from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, Store
 from tqdm import tqdm
 
 from kg import iris
@@ -59,6 +59,9 @@ class FileCount:
     deleted: int = 0
     not_in_graph: int = 0
     superseded: int = 0
+    #: Of the quarantined, records without PMID of a paper the graph holds from its PubMed
+    #: record (same DOI): the PubMed record wins, whichever came first (listed, no error).
+    held_by_pmid: int = 0
 
 
 class Versions:
@@ -429,6 +432,9 @@ class ArticleLoader:
     #: Keys of the articles added since the last flush: some of their lines may still be in
     #: the buffer, a background load or the blank-node batch, so removing one flushes first.
     _unflushed: set[str] = field(default_factory=set)
+    #: DOI (lower case) → PMID of the articles with both added since the last flush, which a
+    #: store lookup may not find yet (``_pmid_with_doi``).
+    _unflushed_dois: dict[str, str] = field(default_factory=dict)
     #: Articles whose lines are all in the store, to remove before the next load: a file of
     #: PubMed updates replaces thousands of records, and a flush (a bulk load that writes
     #: files) and an update for each took 55 ms a record (2,000 records replaced in the 100k
@@ -446,10 +452,13 @@ class ArticleLoader:
         self._load(self._buffer, everything=True)
         self._buffer = []
         self._unflushed.clear()
+        self._unflushed_dois.clear()
 
-    def _add(self, key: str, quads: Iterable[Quad | str]) -> None:
+    def _add(self, article: Article, quads: Iterable[Quad | str]) -> None:
         self._buffer.extend(quads)
-        self._unflushed.add(key)
+        self._unflushed.add(article.key)
+        if article.pmid and article.doi:
+            self._unflushed_dois[article.doi.lower()] = article.pmid
         if len(self._unflushed) >= UNFLUSHED_LIMIT:
             self.flush()
         elif len(self._buffer) >= ARTICLE_BATCH:
@@ -557,8 +566,16 @@ class ArticleLoader:
 
     def _apply_article(self, count: FileCount, article: Article) -> None:
         known = self.index.versions.get(article.key)
-        if article.partial and (known is not None or self._lesser_keys(article)):
+        held = self._pmid_with_doi(article.doi) if not article.pmid and article.doi else None
+        if article.partial and (known is not None or held or self._lesser_keys(article)):
             count.mapped += 1  # a listing on another page never replaces a full record
+            return
+        if held is not None:
+            count.held_by_pmid += 1
+            self._reject(count, Rejected(
+                reason=f"the graph holds this paper from its PubMed record, PMID {held} (DOI "
+                f"{article.doi}): a record without PMID does not replace it",
+                provenance=article.provenance, title=article.title))
             return
         if known is not None and article.version < known:
             count.superseded += 1
@@ -578,8 +595,24 @@ class ArticleLoader:
             self._remove(subject_iri(article), article.key)
         self._supersede_lesser_keys(article)
         self.index.note(article)
-        self._add(article.key, lines)
+        self._add(article, lines)
         count.mapped += 1
+
+    def _pmid_with_doi(self, doi: str) -> str | None:
+        """The PMID of the graph's article with this DOI (any case), if it has one. Only for
+        records without PMID, which are few: two index lookups in the store."""
+        lowered = doi.lower()
+        pmid = self._unflushed_dois.get(lowered)
+        if pmid is not None:
+            return pmid if pmid in self.index.versions else None
+        articles, prefix = iris.graph_iri("articles"), iris.mint("article/").value
+        for predicate in (BIBO.doi, EVKG.doiLowerCase):
+            for quad in self.store.quads_for_pattern(None, predicate, Literal(lowered), articles):
+                subject = quad.subject
+                pmid = subject.value.removeprefix(prefix) if isinstance(subject, NamedNode) else ""
+                if _is_pmid(pmid) and pmid in self.index.versions:  # not deleted or replaced
+                    return pmid
+        return None
 
     @property
     def articles(self) -> int:

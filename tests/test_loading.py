@@ -16,12 +16,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from pyoxigraph import NamedNode, Quad, QuerySolutions, RdfFormat, Store, serialize
 
 from kg import loading, release
 from kg import spool as spool_module
 from kg.articles import article_lines, article_quads
 from kg.build import build, ingest
+from kg.cli import main
 from kg.inputs import default_sources
 from kg.iris import graph_iri
 from kg.jsonrecords import write_records
@@ -801,6 +803,52 @@ def test_a_reference_by_doi_cites_the_paper_the_graph_holds_by_pmid(tmp_path: Pa
     assert cited(later) == {("99999981", "99999982"), *unresolved}
     dumped, stored = articles_lines(current_release(later))
     assert dumped == stored
+
+
+def articles_and_titles(out: Path) -> set[tuple[str, str]]:
+    store = open_read_only(current_release(out) / "store")
+    rows = store.query("SELECT ?a ?t { GRAPH ?g { ?a a <https://schema.org/ScholarlyArticle> ; "
+                       "<http://purl.org/dc/terms/title> ?t } }")
+    assert isinstance(rows, QuerySolutions)
+    return {(row[0].value.rsplit("/article/", 1)[1], row[1].value) for row in rows}  # type: ignore[union-attr]
+
+
+def test_a_record_without_pmid_yields_to_the_pubmed_record_of_its_paper(tmp_path: Path) -> None:
+    """A record with only a DOI (a publisher's page) read after the PubMed record of its paper
+    made a second article beside it. The PubMed record wins whichever comes first: read after
+    it, in one file (its lines not loaded yet) or in an ingest, the record without PMID is
+    listed in the quarantine, as no error, naming the PMID; read before, it is replaced (as
+    before)."""
+    pubmed = Article(pmid="99999985", title="From PubMed", doi="10.5555/EVKG.Same")
+    page = Article(title="From the publisher", doi="10.5555/evkg.same")
+    write_records([pubmed], tmp_path / "pubmed.jsonl")
+    write_records([page], tmp_path / "page.jsonl")
+    write_records([pubmed, page], tmp_path / "both.jsonl")
+    one = {("99999985", "From PubMed")}
+    for name, sources in {"after": ["pubmed.jsonl", "page.jsonl"], "one file": ["both.jsonl"],
+                          "before": ["page.jsonl", "pubmed.jsonl"]}.items():
+        out = tmp_path / name
+        report = build([tmp_path / source for source in sources], out, default_articles=False,
+                       max_errors=0)
+        assert articles_and_titles(out) == one, name
+        assert not report.too_many_errors
+        listed = [r for r in report.quarantine if r.title == "From the publisher"]
+        if name == "before":
+            assert not listed
+            continue
+        (entry,) = listed
+        assert "PMID 99999985" in entry.reason and "from its PubMed record" in entry.reason
+        count = report.files[str(tmp_path / sources[-1])]
+        in_one = name == "one file"
+        assert (count.seen, count.mapped, count.quarantined, count.held_by_pmid) == (
+            2 if in_one else 1, 1 if in_one else 0, 1, 1)
+    ingested = tmp_path / "ingested"
+    build([tmp_path / "pubmed.jsonl"], ingested, default_articles=False)
+    result = CliRunner().invoke(main, ["ingest", str(tmp_path / "page.jsonl"), "--into",
+                                       str(ingested), "--max-errors", "0"])
+    assert result.exit_code == 0, result.output
+    assert "quarantined 1 (1 of a paper already in the graph by PMID)" in result.output
+    assert articles_and_titles(ingested) == one
 
 
 def test_an_ingest_sorts_the_store_when_the_previous_lines_cannot_be_carried(
