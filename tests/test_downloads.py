@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from pyoxigraph import QuerySolutions, Store
+from werkzeug.http import http_date, parse_date
 
 from kg.build import BuildReport
 from kg.release import MANIFEST, current_release
@@ -128,6 +130,24 @@ def test_a_range_in_another_unit_is_ignored(client: FlaskClient,
     body = release_bytes(default_build, "void.ttl")
     with client.get("/downloads/void.ttl", headers={"Range": "items=0-1"}) as response:
         assert (response.status_code, response.data) == (200, body)
+
+
+def test_if_range_takes_only_a_strong_validator_that_matches(
+        client: FlaskClient, default_build: tuple[Path, BuildReport]) -> None:
+    """RFC 9110 (13.1.5): If-Range holds when its strong entity tag is the file's, or its date
+    exactly the file's Last-Modified; a weak tag never does. werkzeug sent the range for a weak
+    tag and for any date not before Last-Modified, so a client resuming with a stale validator
+    could splice bytes of two files."""
+    body = release_bytes(default_build, "void.ttl")
+    with client.get("/downloads/void.ttl") as whole:
+        etag, modified = whole.headers["ETag"], whole.headers["Last-Modified"]
+    later = http_date(parse_date(modified) + timedelta(days=1))  # type: ignore[operator]
+    cases = {etag: 206, modified: 206, f"W/{etag}": 200, later: 200, '"other"': 200}
+    for validator, status in cases.items():
+        with client.get("/downloads/void.ttl",
+                        headers={"Range": "bytes=10-19", "If-Range": validator}) as response:
+            assert response.status_code == status, validator
+            assert response.data == (body[10:20] if status == 206 else body), validator
 
 
 def test_a_host_the_server_cannot_read_is_400_saying_so(client: FlaskClient) -> None:
