@@ -330,24 +330,31 @@ def writing(out: Path, *, announce: bool = False, create: bool = True) -> Iterat
         raise BuildError(f"{out} is {'in ' if inside != out.absolute() else ''}a release of a "
                          f"build folder ({inside}): give the build folder itself (--out, "
                          f"--into), which holds releases/ and current")
-    if not create and not out.exists():
-        yield
-        return
     while True:
-        created = not out.exists()
+        if not create and not out.exists():  # (also once a failed first build removed it)
+            yield
+            return
+        made = [folder for folder in (out, *out.parents) if not folder.exists()]
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise BuildError(f"cannot create the build folder {out} (--out, --into): "
                              f"{error.strerror}") from None
-        handle = (out / WRITE_LOCK).open("w")
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if announce:
-                print(f"evkg: waiting for another build or ingest in {out} to finish",
-                      file=sys.stderr, flush=True)
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            handle = (out / WRITE_LOCK).open("w")
+        except FileNotFoundError:  # a failed first build removed the folder just now
+            continue
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if announce:
+                    print(f"evkg: waiting for another build or ingest in {out} to finish",
+                          file=sys.stderr, flush=True)
+                fcntl.flock(handle, fcntl.LOCK_EX)
+        except BaseException:
+            handle.close()
+            raise
         if _still_the_lock(handle, out / WRITE_LOCK):
             break
         handle.close()  # the build it waited for failed and removed the folder it had made
@@ -355,8 +362,8 @@ def writing(out: Path, *, announce: bool = False, create: bool = True) -> Iterat
         try:
             yield
         except BaseException:
-            if created:
-                _remove_if_unused(out)
+            with suppress(OSError):  # the error that stopped the build is the one to report
+                _remove_if_unused(made)
             raise
 
 
@@ -368,15 +375,19 @@ def _still_the_lock(handle: IO[str], lock: Path) -> bool:
         return False
 
 
-def _remove_if_unused(out: Path) -> None:
-    """Remove a build folder a failed first build made, when it holds nothing but the lock
-    (and an empty ``releases/``): the user finds no folder, as before the build."""
+def _remove_if_unused(made: list[Path]) -> None:
+    """Remove the folders a failed first build made (the build folder, deepest first, and the
+    parents it had to make), when the build folder holds nothing but the lock (and an empty
+    ``releases/``): the user finds no folder, as before the build."""
+    if not made:
+        return
+    out = made[0]
     releases = out / "releases"
     if {path.name for path in out.iterdir()} - {WRITE_LOCK, "releases"} or (
             releases.is_dir() and any(releases.iterdir())):
         return
     (out / WRITE_LOCK).unlink(missing_ok=True)
-    for folder in (out / "releases", out):
+    for folder in (releases, *made):
         with suppress(OSError):
             folder.rmdir()
 
@@ -685,6 +696,8 @@ def relink_doi_links(store: Store) -> list[str]:
         if len(found) == 1:
             (paper,) = found
             for quad in list(store.quads_for_pattern(None, None, by_doi, articles)):
+                if quad.subject == paper:
+                    continue  # a paper listing its own DOI among its references cites no self
                 store.remove(quad)
                 store.add(Quad(quad.subject, quad.predicate, paper, articles))
                 touched.append(str(quad.subject))

@@ -433,7 +433,8 @@ class ArticleLoader:
     #: the buffer, a background load or the blank-node batch, so removing one flushes first.
     _unflushed: set[str] = field(default_factory=set)
     #: DOI (lower case) → PMID of the articles with both added since the last flush, which a
-    #: store lookup may not find yet (``_pmid_with_doi``).
+    #: store lookup may not find yet (``_pmid_with_doi``): at most ``UNFLUSHED_LIMIT``
+    #: entries, ~34 MB of synthetic DOIs.
     _unflushed_dois: dict[str, str] = field(default_factory=dict)
     #: Articles whose lines are all in the store, to remove before the next load: a file of
     #: PubMed updates replaces thousands of records, and a flush (a bulk load that writes
@@ -610,7 +611,9 @@ class ArticleLoader:
             for quad in self.store.quads_for_pattern(None, predicate, Literal(lowered), articles):
                 subject = quad.subject
                 pmid = subject.value.removeprefix(prefix) if isinstance(subject, NamedNode) else ""
-                if _is_pmid(pmid) and pmid in self.index.versions:  # not deleted or replaced
+                # a PMID still in the graph, and not these lines of a version whose removal
+                # waits (the version replacing it, if it gives this DOI, is unflushed above)
+                if _is_pmid(pmid) and pmid in self.index.versions and subject not in self._removals:
                     return pmid
         return None
 

@@ -593,28 +593,38 @@ def test_an_interrupted_first_build_leaves_no_folder_behind(tmp_path: Path) -> N
         _, err = process.communicate(timeout=120)
         assert process.returncode != 0, err
         assert b"Aborted" in err, err
-    assert not (tmp_path / "new" / "build").exists()
-    assert (tmp_path / "new").is_dir()  # only the folder the build made is removed
+    assert not (tmp_path / "new").exists()  # the build folder and the parent it made
     assert made.is_dir() and [p.name for p in made.iterdir()] == [release.WRITE_LOCK]
 
 
+@pytest.mark.parametrize("command", ["build", "ingest"])
 def test_a_build_waiting_on_a_first_build_that_failed_makes_the_folder_again(
-        tmp_path: Path) -> None:
+        tmp_path: Path, command: str) -> None:
     """The first build removes the folder it made when it fails; a second build that was
-    waiting for its lock then holds a lock file no longer in the folder, so it starts again."""
-    out = tmp_path / "b"
-    out.mkdir()
+    waiting for its lock then holds a lock file no longer in the folder, so it starts again.
+    An ingest waiting so finds no build folder, says so and makes none."""
+    out = tmp_path / "deep" / "b"
+    out.mkdir(parents=True)
     with (out / release.WRITE_LOCK).open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
-        waiting = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", "--out", str(out),
-                                    "--quiet"], cwd=ROOT, stderr=subprocess.PIPE)
+        waiting = subprocess.Popen(
+            [sys.executable, "-m", "kg.cli", "build", "--out", str(out), "--quiet"]
+            if command == "build" else
+            [sys.executable, "-m", "kg.cli", "ingest", str(ROOT / "tests" / "data" /
+                                                        "pubmed_articles.xml"),
+             "--into", str(out), "--quiet"], cwd=ROOT, stderr=subprocess.PIPE)
         time.sleep(2)
-        assert waiting.poll() is None, "the second build did not wait"
+        assert waiting.poll() is None, f"the {command} did not wait"
         (out / release.WRITE_LOCK).unlink()  # as a failed first build does, holding the lock
         out.rmdir()
+        out.parent.rmdir()
     _, err = waiting.communicate(timeout=300)
-    assert waiting.returncode == 0, err
-    assert (current_release(out) / CHECKSUMS).is_file()
+    if command == "build":
+        assert waiting.returncode == 0, err
+        assert (current_release(out) / CHECKSUMS).is_file()
+    else:
+        assert waiting.returncode != 0 and str(out).encode() in err, err
+        assert not out.parent.exists()
 
 
 @pytest.mark.parametrize("reason_part", ["no PMID, DOI or PMCID"])
@@ -784,12 +794,14 @@ def test_a_reference_by_doi_cites_the_paper_the_graph_holds_by_pmid(tmp_path: Pa
         Reference(citation="Paper. 2020", doi="10.5555/EVKG.PAPER"),
         Reference(citation="Twin. 2020", doi="10.5555/evkg.twin"),
         Reference(citation="Elsewhere. 2019", doi="10.5555/evkg.absent")))
-    paper = Article(pmid="99999982", title="Paper", doi="10.5555/evkg.Paper")
+    paper = Article(pmid="99999982", title="Paper", doi="10.5555/evkg.Paper", references=(
+        Reference(citation="Itself, as some reference lists do", doi="10.5555/evkg.paper"),))
     twins = [Article(pmid=pmid, title="Twin", doi="10.5555/evkg.twin")
              for pmid in ("99999983", "99999984")]
     write_records([citing, *twins], tmp_path / "v1.jsonl")
     write_records([paper], tmp_path / "v2.jsonl")
-    unresolved = {("99999981", "doi/10.5555/evkg.twin"), ("99999981", "doi/10.5555/evkg.absent")}
+    unresolved = {("99999981", "doi/10.5555/evkg.twin"), ("99999981", "doi/10.5555/evkg.absent"),
+                  ("99999982", "doi/10.5555/evkg.paper")}  # not a citation of itself
     out = tmp_path / "b"
     build([tmp_path / "v1.jsonl", tmp_path / "v2.jsonl"], out, default_articles=False)
     assert cited(out) == {("99999981", "99999982"), *unresolved}
@@ -849,6 +861,14 @@ def test_a_record_without_pmid_yields_to_the_pubmed_record_of_its_paper(tmp_path
     assert result.exit_code == 0, result.output
     assert "quarantined 1 (1 of a paper already in the graph by PMID)" in result.output
     assert articles_and_titles(ingested) == one
+    # a new version that no longer gives the DOI: the page is then another paper's, though the
+    # old version's lines wait in the store for their removal when the page is read
+    moved = replace(pubmed, version=2, doi="10.5555/evkg.moved")
+    write_records([moved, page], tmp_path / "moved.jsonl")
+    report = ingest([tmp_path / "moved.jsonl"], ingested)
+    assert articles_and_titles(ingested) == {("99999985", "From PubMed"),
+                                             ("doi/10.5555/evkg.same", "From the publisher")}
+    assert report.files[str(tmp_path / "moved.jsonl")].held_by_pmid == 0
 
 
 def test_an_ingest_sorts_the_store_when_the_previous_lines_cannot_be_carried(
