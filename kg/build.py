@@ -317,6 +317,11 @@ def _ingest(files: Sequence[str | Path], into: Path, *, mesh_file: Path | None,
     return _release(into, report, fill)
 
 
+#: How many times a build starts over when the folder it would hold is removed under it (by
+#: failed first builds, each removing the folder it made).
+LOCK_ATTEMPTS = 100
+
+
 @contextmanager
 def writing(out: Path, *, announce: bool = False, create: bool = True) -> Iterator[None]:
     """Hold the build folder for one build or ingest at a time: a second waits for the first
@@ -330,20 +335,23 @@ def writing(out: Path, *, announce: bool = False, create: bool = True) -> Iterat
         raise BuildError(f"{out} is {'in ' if inside != out.absolute() else ''}a release of a "
                          f"build folder ({inside}): give the build folder itself (--out, "
                          f"--into), which holds releases/ and current")
-    while True:
+    for _ in range(LOCK_ATTEMPTS):
         if not create and not out.exists():  # (also once a failed first build removed it)
             yield
             return
-        made = [folder for folder in (out, *out.parents) if not folder.exists()]
+        made = [folder for folder in (out, *out.parents) if not folder.exists()] if create else []
         try:
-            out.mkdir(parents=True, exist_ok=True)
+            if create:
+                out.mkdir(parents=True, exist_ok=True)
+            handle = (out / WRITE_LOCK).open("w")
+        except FileNotFoundError as error:
+            if out.is_dir():  # not a folder removed under it: the lock file cannot be made
+                raise BuildError(f"cannot open the lock file {out / WRITE_LOCK}: "
+                                 f"{error.strerror}") from None
+            continue  # a failed first build removed the folder (or a parent) just now
         except OSError as error:
             raise BuildError(f"cannot create the build folder {out} (--out, --into): "
                              f"{error.strerror}") from None
-        try:
-            handle = (out / WRITE_LOCK).open("w")
-        except FileNotFoundError:  # a failed first build removed the folder just now
-            continue
         try:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -358,6 +366,9 @@ def writing(out: Path, *, announce: bool = False, create: bool = True) -> Iterat
         if _still_the_lock(handle, out / WRITE_LOCK):
             break
         handle.close()  # the build it waited for failed and removed the folder it had made
+    else:
+        raise BuildError(f"{out} was removed {LOCK_ATTEMPTS} times while this build waited to "
+                         f"hold it: is another program removing it?")
     with handle:
         try:
             yield

@@ -597,6 +597,18 @@ def test_an_interrupted_first_build_leaves_no_folder_behind(tmp_path: Path) -> N
     assert made.is_dir() and [p.name for p in made.iterdir()] == [release.WRITE_LOCK]
 
 
+def test_a_lock_file_that_cannot_be_opened_is_an_error_not_a_wait(tmp_path: Path) -> None:
+    """A dangling link in place of the lock file made the build start over for ever (it took
+    the missing file for a folder removed under it)."""
+    out = tmp_path / "b"
+    out.mkdir()
+    (out / release.WRITE_LOCK).symlink_to(tmp_path / "gone" / "lock")
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "build", "--out", str(out),
+                             "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert f"cannot open the lock file {out / release.WRITE_LOCK}: No such file" in result.stderr
+
+
 @pytest.mark.parametrize("command", ["build", "ingest"])
 def test_a_build_waiting_on_a_first_build_that_failed_makes_the_folder_again(
         tmp_path: Path, command: str) -> None:
