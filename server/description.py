@@ -2,7 +2,11 @@
 
 The RDF of a resource is its outgoing triples from every graph, the triples of the blank nodes it
 owns (author lists, grants, class partitions, OWL axioms: followed through ``rdf:rest`` chains and
-up to three levels of nesting), and up to ``INCOMING_LIMIT`` incoming triples from named subjects.
+up to three levels of nesting), up to ``INCOMING_LIMIT`` incoming triples from named subjects, and
+the blank nodes that name it (up to as many), each with its own triples, as a symmetric CBD has
+them: a statistic that counts a process or a MeSH descriptor (a blank node that says only "this
+count is about <…>" would say nothing). The cells of an author list that name an author are left
+out: they belong to the article's list.
 """
 
 from __future__ import annotations
@@ -53,11 +57,16 @@ def owned_pattern(iri: str) -> str:
 
 
 def resource_triples(iri: str, incoming_limit: int = INCOMING_LIMIT) -> list[Triple]:
-    """The RDF of ``iri``: outgoing, owned blank nodes, and bounded incoming triples."""
+    """The RDF of ``iri``: outgoing, owned blank nodes, bounded incoming triples, and the blank
+    nodes that name it with their triples."""
+    list_steps = f"<{RDF.first.value}>, <{RDF.rest.value}>"
     return graph.construct(f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
       {owned_pattern(iri)}
       UNION {{ {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> FILTER(isIRI(?s)) }}
                 LIMIT {incoming_limit} }} BIND(<{iri}> AS ?o) }}
+      UNION {{ {{ SELECT DISTINCT ?s WHERE {{ ?s ?named <{iri}>
+                  FILTER(isBlank(?s) && ?named NOT IN ({list_steps})) }}
+                LIMIT {incoming_limit} }} ?s ?p ?o }}
     }}""")
 
 

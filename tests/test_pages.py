@@ -109,6 +109,25 @@ def test_rdf_carries_author_list_and_incoming_links(client: FlaskClient) -> None
     assert len(set(graph.subjects(derived, article))) == expected
 
 
+def test_rdf_carries_the_statistics_that_count_it(client: FlaskClient) -> None:
+    """The statistics are blank nodes naming what they count: the RDF of a process carried
+    none of them (only named subjects' links), so a crawler never saw the heatmap's counts. An
+    author's RDF does not take the author list's cells that name it."""
+    evkg = rdflib.Namespace(EVKG.iri)
+    process = rdflib.URIRef(BASE + "process/angiogenesis")
+    graph = parse(client.get("/process/angiogenesis", headers={"Accept": "text/turtle"}).data,
+                  "turtle")
+    counts = set(graph.subjects(evkg.countedProcess, process))
+    assert counts and all(isinstance(node, rdflib.BNode) for node in counts)
+    for node in counts:
+        assert (node, rdflib.RDF.type, evkg.CargoProcessCount) in graph
+        assert int(graph.value(node, evkg["count"])) >= 1  # type: ignore[arg-type]
+        assert graph.value(node, evkg.countedCargoClass) is not None
+    author = parse(client.get("/article/24735924/author/1", headers={"Accept": "text/turtle"}
+                              ).data, "turtle")
+    assert not set(author.subjects(rdflib.RDF.first, None))
+
+
 @pytest.mark.parametrize(("path", "predicate", "value"), [
     ("/article/doi/10.1186/s12943-020-1145-5", "http://purl.org/ontology/bibo/doi",
      "10.1186/s12943-020-1145-5"),
