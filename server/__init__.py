@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Flask, Response, request
 from pyoxigraph import Store
-from werkzeug.http import parse_range_header
 
 from kg.release import current_release, read_manifest
 from kg.remote import StoreError, endpoint_from_settings
@@ -23,6 +22,7 @@ from server.memo import AnswerMemo
 from server.meta import create_meta_blueprint
 from server.openapi import create_openapi_blueprint
 from server.pages import create_pages_blueprint
+from server.ranges import RangedResponse
 from server.resources import create_resources_blueprint
 from server.sitemap import create_sitemap_blueprint
 from server.sparql import allowed_request_headers, create_sparql_blueprint
@@ -60,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     """The application, serving ``store``, else the remote store at ``EVKG_SPARQL_ENDPOINT``,
     else the current release under ``EVKG_STORE_DIR``."""
     app = Flask(__name__)
+    app.response_class = RangedResponse  # every file answer's Range rules (server.ranges)
     app.config.update(DEFAULTS)
     app.config.from_prefixed_env("EVKG")
     if config:
@@ -85,8 +86,7 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     @app.before_request
     def readable_request() -> Response | None:
         """A Host werkzeug cannot read (links built from it came out as ``http:/sitemap.xml``)
-        and a path that is not UTF-8 are answered 400 with the reason; a Range of several
-        ranges, or one that cannot be read, is ignored."""
+        and a path that is not UTF-8 are answered 400 with the reason."""
         if "Host" in request.headers and not request.host:
             return error_response(400, bad_host_message())
         try:
@@ -94,11 +94,6 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
         except UnicodeError:
             return error_response(400, "the path is not UTF-8 once percent-decoded: "
                                        "percent-encode the UTF-8 bytes of each character")
-        ranges = request.headers.get("Range")
-        if ranges is not None and ("," in ranges or parse_range_header(ranges) is None):
-            # werkzeug serves one range, and refused several (or one it could not read) with
-            # a 416 saying nothing; RFC 9110 §14.2 lets a server ignore Range: the whole, 200
-            request.environ.pop("HTTP_RANGE", None)
         return None
 
     @app.after_request
