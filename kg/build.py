@@ -651,38 +651,6 @@ def _description(store: Store, report: BuildReport, statistics: list[Quad],
         return [*metadata_quads(store, report.version, tallies, report.based_on), *statistics]
 
 
-def _timed_call(report: BuildReport, step: str, function: Callable[..., T], *args: Any) -> T:
-    """``function(*args)``, its time added to ``report`` as ``step`` (for a pool's threads)."""
-    with timed(report, step):
-        return function(*args)
-
-
-#: Removes the miRNA concepts ``--mirbase`` added (their ``dcterms:source`` opens with
-#: "miRBase") that no finding names, nor names a narrower one of (a mature form's gene).
-UNNAMED_MIRNAS = """
-PREFIX evkg: <https://w3id.org/evkg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-DELETE {{ GRAPH <{vocabulary}> {{ ?c ?p ?o }} }}
-WHERE {{
-  GRAPH <{vocabulary}> {{ ?c dcterms:source ?from FILTER(STRSTARTS(STR(?from), "{source}")) }}
-  FILTER NOT EXISTS {{ GRAPH <{findings}> {{ ?f evkg:cargo ?c }} }}
-  FILTER NOT EXISTS {{ GRAPH <{vocabulary}> {{ ?narrower skos:broader ?c }}
-                      GRAPH <{findings}> {{ ?g evkg:cargo ?narrower }} }}
-  GRAPH <{vocabulary}> {{ ?c ?p ?o }}
-}}
-"""
-#: The cargo that findings name.
-FINDINGS_CARGO = """
-SELECT DISTINCT ?cargo WHERE {{ GRAPH <{findings}> {{ ?f <https://w3id.org/evkg/ontology#cargo> ?cargo }} }}
-"""
-#: Removes the curated findings so they can be recomputed.
-CURATED_REMOVAL = """
-DELETE {{ GRAPH <{findings}> {{ ?f ?p ?o }} }}
-WHERE {{ GRAPH <{findings}> {{
-  ?f <https://w3id.org/evkg/ontology#method> <https://w3id.org/evkg/ontology#CuratedEvidence> ;
-     ?p ?o }} }}
-"""
 def relink_doi_links(store: Store) -> list[str]:
     """Points every link of the articles graph to ``article/doi/{doi}`` (a reference that
     gives only a DOI) at the article the graph holds by PMID with that DOI, whichever record
@@ -715,6 +683,38 @@ def relink_doi_links(store: Store) -> list[str]:
     return touched
 
 
+def _timed_call(report: BuildReport, step: str, function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)``, its time added to ``report`` as ``step`` (for a pool's threads)."""
+    with timed(report, step):
+        return function(*args)
+
+
+#: Removes the miRNA concepts ``--mirbase`` added (their ``dcterms:source`` opens with
+#: "miRBase") that no finding names, nor names a narrower one of (a mature form's gene).
+UNNAMED_MIRNAS = """
+PREFIX evkg: <https://w3id.org/evkg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+DELETE {{ GRAPH <{vocabulary}> {{ ?c ?p ?o }} }}
+WHERE {{
+  GRAPH <{vocabulary}> {{ ?c dcterms:source ?from FILTER(STRSTARTS(STR(?from), "{source}")) }}
+  FILTER NOT EXISTS {{ GRAPH <{findings}> {{ ?f evkg:cargo ?c }} }}
+  FILTER NOT EXISTS {{ GRAPH <{vocabulary}> {{ ?narrower skos:broader ?c }}
+                      GRAPH <{findings}> {{ ?g evkg:cargo ?narrower }} }}
+  GRAPH <{vocabulary}> {{ ?c ?p ?o }}
+}}
+"""
+#: The cargo that findings name.
+FINDINGS_CARGO = """
+SELECT DISTINCT ?cargo WHERE {{ GRAPH <{findings}> {{ ?f <https://w3id.org/evkg/ontology#cargo> ?cargo }} }}
+"""
+#: Removes the curated findings so they can be recomputed.
+CURATED_REMOVAL = """
+DELETE {{ GRAPH <{findings}> {{ ?f ?p ?o }} }}
+WHERE {{ GRAPH <{findings}> {{
+  ?f <https://w3id.org/evkg/ontology#method> <https://w3id.org/evkg/ontology#CuratedEvidence> ;
+     ?p ?o }} }}
+"""
 #: "Cited by" facts belong to the cited article's record (so replacing the citing article
 #: keeps them); ``cito:cites`` is materialised from them so one direction answers every query.
 CITATIONS = """
