@@ -116,9 +116,9 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
             why = [f"{n} {what}" for n, what in (
                 (count.superseded, "older than the graph's version"),
                 (count.held_by_pmid, "of a paper already in the graph by PMID")) if n]
-            older = f" ({', '.join(why)})" if why else ""
+            reasons = f" ({', '.join(why)})" if why else ""
             click.echo(f"  {name}: seen {count.seen} = mapped {count.mapped} + quarantined "
-                       f"{count.quarantined}{older} + deleted {count.deleted}{absent}")
+                       f"{count.quarantined}{reasons} + deleted {count.deleted}{absent}")
         for graph, triples in report.triples.items():
             click.echo(f"  graph/{graph}: {triples} triples")
     known = {"curated": 0, "default": 0}
