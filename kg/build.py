@@ -28,6 +28,13 @@ from typing import IO, Any, TypeVar
 from pyoxigraph import BlankNode, NamedNode, Quad, QuerySolutions, RdfFormat, Store, parse
 
 from kg import iris, mesh, mirbase, release, validate
+from kg.doilinks import (
+    DoiCitation,
+    read_doi_citations,
+    relink_doi_links,
+    unlink_doi_citations,
+    write_doi_citations,
+)
 from kg.findings import FindingNames, curated_dois, finding_quads, read_curated_findings
 from kg.inputs import (
     DATA_DIR,
@@ -44,7 +51,7 @@ from kg.linking import ArticleLinker
 from kg.loading import ArticleIndex, ArticleLoader, FileCount, prune_shared
 from kg.meshnames import MeshNames
 from kg.metadata import DUMPS, Tallies, metadata_quads
-from kg.namespaces import BIBO, EVKG, MESHV, RDF, SKOS
+from kg.namespaces import EVKG, MESHV, RDF, SKOS
 from kg.records import Rejected
 from kg.release import WRITE_LOCK, within_release
 from kg.sources import iter_source_files, read_source
@@ -562,9 +569,15 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             prune_shared(store, loader.released)
     with timed(report, "findings"):
         graphs = {name: iris.graph_iri(name).value for name in ("articles", "findings")}
+        kept: list[DoiCitation] = []
+        unlinked: list[DoiCitation] = []
+        if base is not None:  # the previous release's citations by DOI that no longer hold
+            kept, unlinked = unlink_doi_citations(
+                store, read_doi_citations(base.parent), loader.removed_articles)
         relinked = relink_doi_links(store)
+        write_doi_citations(staging, [*kept, *relinked])
         if spool.follows_changes:  # the citations and retractions below write into the graph
-            spool.touch(relinked)
+            spool.touch(f"<{c.citing}>" for c in [*unlinked, *relinked])
             marked = store.query(CITED_OR_RETRACTED.format(**graphs))
             assert isinstance(marked, QuerySolutions)
             spool.touch(str(row[0]) for row in marked)
@@ -649,38 +662,6 @@ def _description(store: Store, report: BuildReport, statistics: list[Quad],
     report.graph_sha256 = {g: t["sha256"] for g, t in (tallies or {}).items() if "sha256" in t}
     with timed(report, "metadata"):
         return [*metadata_quads(store, report.version, tallies, report.based_on), *statistics]
-
-
-def relink_doi_links(store: Store) -> list[str]:
-    """Points every link of the articles graph to ``article/doi/{doi}`` (a reference that
-    gives only a DOI) at the article the graph holds by PMID with that DOI, whichever record
-    was read first, so that one paper is one node and "who cites it" finds every citation. A
-    DOI that two articles give is left alone: which one is meant is unclear. Returns the
-    subjects whose lines changed (for ``spool.touch``).
-
-    One pass over the articles' DOIs with a lookup each: ~15 µs an article on a 10k synthetic
-    build here (~1.5 s at 100k, ~15 s at 1M). The same join in one SPARQL query, the DOI's
-    IRI made with BIND, ran as a nested loop over the graph: 520 s at 10k."""
-    articles = iris.graph_iri("articles")
-    solutions = store.query(f"SELECT ?paper ?doi {{ GRAPH <{articles.value}> "
-                            f"{{ ?paper <{BIBO.doi.value}> ?doi }} }}")
-    assert isinstance(solutions, QuerySolutions)
-    papers: dict[NamedNode, set[Any]] = {}
-    for paper, doi in solutions:
-        by_doi = iris.article_iri(doi=doi.value)
-        if by_doi != paper and next(store.quads_for_pattern(None, None, by_doi, articles), None):
-            papers.setdefault(by_doi, set()).add(paper)
-    touched = []
-    for by_doi, found in papers.items():
-        if len(found) == 1:
-            (paper,) = found
-            for quad in list(store.quads_for_pattern(None, None, by_doi, articles)):
-                if quad.subject == paper:
-                    continue  # a paper listing its own DOI among its references cites no self
-                store.remove(quad)
-                store.add(Quad(quad.subject, quad.predicate, paper, articles))
-                touched.append(str(quad.subject))
-    return touched
 
 
 def _timed_call(report: BuildReport, step: str, function: Callable[..., T], *args: Any) -> T:

@@ -429,6 +429,8 @@ class ArticleLoader:
     spool: GraphLines | None = None
     #: The journals and MeSH terms that removed articles named (for ``prune_shared``).
     released: set[str] = field(default_factory=set)
+    #: The articles whose lines were removed (replaced or deleted records; IRIs).
+    removed_articles: set[str] = field(default_factory=set)
     #: Keys of the articles added since the last flush: some of their lines may still be in
     #: the buffer, a background load or the blank-node batch, so removing one flushes first.
     _unflushed: set[str] = field(default_factory=set)
@@ -497,6 +499,7 @@ class ArticleLoader:
                 is_part_of=DCTERMS.isPartOf.value, mesh=MESH.iri, meshv=MESHV.iri))
             assert isinstance(solutions, QuerySolutions)
             self.released.update(row[0].value for row in solutions)
+            self.removed_articles.update(a.value for a in part)
             if self.spool is not None and self.spool.follows_changes:
                 self.spool.touch(removed_subjects(self.store, part))
             self.store.update(removal_update(part))

@@ -829,6 +829,66 @@ def test_a_reference_by_doi_cites_the_paper_the_graph_holds_by_pmid(tmp_path: Pa
     assert dumped == stored
 
 
+def test_a_citation_by_doi_follows_the_doi_through_later_ingests(tmp_path: Path) -> None:
+    """A reference that gave only a DOI, pointed at the article holding that DOI, stayed on it
+    when a later ingest gave the article another DOI, deleted it, or brought a second article
+    with the DOI: a build of the remaining records cites article/doi/{doi} then. After each
+    ingest the graph's citations are a build's of the records that remain, in the store and
+    the dumps, and the release lists the citations it pointed by DOI (doi-citations.tsv).
+    99999992 cites the paper by its DOI alone; 99999993 by its DOI and its PMID, which it keeps
+    whoever holds the DOI."""
+    doi = "10.5555/evkg.moving"
+    by_doi = Reference(citation="Moving. 2021", doi=doi.upper())
+    citing = Article(pmid="99999992", title="Citing by DOI", references=(by_doi,))
+    both = Article(pmid="99999993", title="Citing twice", references=(
+        by_doi, Reference(citation="Moving. 2021", pmid="99999994")))
+    paper = Article(pmid="99999994", title="Moving", doi=doi)
+    newcomer = Article(pmid="99999995", title="Newcomer", doi=doi)
+    rival = Article(pmid="99999996", title="Rival", doi=doi.upper())
+    steps: list[tuple[str, Article | str]] = [
+        ("revised, same DOI", replace(paper, version=2, title="Moving, revised")),
+        ("another DOI", replace(paper, version=3, doi="10.5555/evkg.moved")),
+        ("a newcomer gives it", newcomer), ("and a rival too", rival),
+        ("the rival deleted", "99999996"), ("the newcomer deleted", "99999995")]
+    held = ["99999994", "", "99999995", "", "99999995", ""]
+    records = {a.pmid: a for a in (citing, both, paper)}
+    write_records(list(records.values()), tmp_path / "v0.jsonl")
+    out = tmp_path / "b"
+    build([tmp_path / "v0.jsonl"], out, default_articles=False)
+
+    def expected(holder: str) -> set[tuple[str, str]]:
+        target = holder or f"doi/{doi}"
+        return {("99999992", target), ("99999993", target), ("99999993", "99999994")}
+
+    assert cited(out) == expected("99999994")
+    for number, ((name, change), holder) in enumerate(zip(steps, held, strict=True), start=1):
+        if isinstance(change, str):
+            source = deletion_file(tmp_path / f"v{number}.xml", change)
+            del records[change]
+        else:
+            source = tmp_path / f"v{number}.jsonl"
+            write_records([change], source)
+            records[change.pmid] = change
+        ingest([source], out)
+        assert cited(out) == expected(holder), name
+        dumped, stored = articles_lines(current_release(out))
+        assert dumped == stored, name
+        write_records(list(records.values()), tmp_path / f"all{number}.jsonl")
+        anew = tmp_path / f"anew{number}"
+        build([tmp_path / f"all{number}.jsonl"], anew, default_articles=False)
+        assert cited(anew) == cited(out), name
+        listed = (current_release(out) / "doi-citations.tsv").read_text(encoding="utf-8")
+        assert listed == (current_release(anew) / "doi-citations.tsv").read_text(
+            encoding="utf-8"), name
+        rows = [line.split("\t") for line in listed.splitlines()]
+        assert rows[0] == ["citing", "doi", "cited", "cited_otherwise"]
+        assert rows[1:] == ([] if not holder else [
+            [f"https://w3id.org/evkg/article/{pmid}", doi,
+             f"https://w3id.org/evkg/article/{holder}", otherwise]
+            for pmid, otherwise in (("99999992", "false"),
+                                    ("99999993", "true" if holder == "99999994" else "false"))])
+
+
 def articles_and_titles(out: Path) -> set[tuple[str, str]]:
     store = open_read_only(current_release(out) / "store")
     rows = store.query("SELECT ?a ?t { GRAPH ?g { ?a a <https://schema.org/ScholarlyArticle> ; "
