@@ -26,8 +26,9 @@ DOI_CITATIONS = "doi-citations.tsv"
 #: Its media type.
 MEDIA_TYPE = "text/tab-separated-values"
 #: Its columns: the citing article, the DOI its reference gave (in lower case), the article it
-#: now cites, and whether the citing article cited that article otherwise too (by PMID), which
-#: pointing the citation back must keep.
+#: now cites, and whether the citing article's record cited that article otherwise too (by
+#: PMID; a "cited by" list of the cited article's record does not count, it makes its own
+#: link), which pointing the citation back must keep.
 COLUMNS = ("citing", "doi", "cited", "cited_otherwise")
 
 
@@ -73,8 +74,12 @@ def relink_doi_links(store: Store) -> list[DoiCitation]:
                     continue  # a paper listing its own DOI among its references cites no self
                 pointed = Quad(quad.subject, quad.predicate, paper, articles)
                 if quad.predicate == CITO.cites and isinstance(quad.subject, NamedNode):
+                    # a citation that the cited record's "cited by" list gives is not the
+                    # citing record's own (a build points links before making those; an
+                    # ingest finds the previous release's)
+                    listed = Quad(paper, CITO.isCitedBy, quad.subject, articles) in store
                     relinked.append(DoiCitation(quad.subject.value, dois[by_doi], paper.value,
-                                                pointed in store))
+                                                pointed in store and not listed))
                 store.remove(quad)
                 store.add(pointed)
     return relinked
@@ -117,9 +122,13 @@ def write_doi_citations(directory: Path, citations: Iterable[DoiCitation]) -> No
     """Write the citations, sorted, as ``doi-citations.tsv`` in a release folder."""
     with (directory / DOI_CITATIONS).open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+        # the csv module quotes a field holding "\n" but not one holding "\r" (a DOI from a
+        # hand-written record), which reading it back then splits: such rows are quoted whole
+        quoted = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writerow(COLUMNS)
         for c in sorted(set(citations)):
-            writer.writerow((c.citing, c.doi, c.cited, str(c.cited_otherwise).lower()))
+            row = (c.citing, c.doi, c.cited, str(c.cited_otherwise).lower())
+            (quoted if "\r" in c.doi else writer).writerow(row)
 
 
 def read_doi_citations(release_dir: Path) -> Iterator[DoiCitation]:

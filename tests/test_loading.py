@@ -25,7 +25,7 @@ from kg.articles import article_lines, article_quads
 from kg.build import build, ingest
 from kg.cli import main
 from kg.inputs import default_sources
-from kg.iris import graph_iri
+from kg.iris import article_iri, graph_iri
 from kg.jsonrecords import write_records
 from kg.loading import ArticleIndex, ArticleLoader, Versions, prune_shared
 from kg.namespaces import BIBO, EVKG
@@ -887,6 +887,37 @@ def test_a_citation_by_doi_follows_the_doi_through_later_ingests(tmp_path: Path)
              f"https://w3id.org/evkg/article/{holder}", otherwise]
             for pmid, otherwise in (("99999992", "false"),
                                     ("99999993", "true" if holder == "99999994" else "false"))])
+
+
+def test_a_citation_by_doi_that_a_cited_by_list_also_gives_is_pointed_back_too(
+        tmp_path: Path) -> None:
+    """A review's: the paper's "cited by" list (from `evkg fetch`) named the citing article
+    before that arrived citing it by DOI alone; the ingest took the link the list had made for
+    a citation by PMID of the citing record's own, and kept it when the paper later gave another
+    DOI and no list, where a build of the remaining records cites article/doi/{doi}. A DOI
+    holding a carriage return (a hand-written record) is read back from doi-citations.tsv as it
+    was written: a row split in two made every later ingest fail."""
+    for doi in ("10.5555/evkg.listed", "10.5555/evkg.\rreturn"):
+        key = "return" if "\r" in doi else "listed"
+        paper = Article(pmid="99999997", title="Listed", doi=doi, cited_by_pmids=("99999998",))
+        citing = Article(pmid="99999998", title="Citing by DOI", references=(
+            Reference(citation="Listed. 2022", doi=doi),))
+        moved = replace(paper, version=2, doi="10.5555/evkg.elsewhere", cited_by_pmids=())
+        out = tmp_path / key
+        for number, records in enumerate(([paper], [citing], [moved])):
+            write_records(records, tmp_path / f"{key}{number}.jsonl")
+            if number == 0:
+                build([tmp_path / f"{key}0.jsonl"], out, default_articles=False)
+                continue
+            ingest([tmp_path / f"{key}{number}.jsonl"], out)
+            remaining = {a.pmid: a for a in [paper, citing, moved][:number + 1]}
+            write_records(list(remaining.values()), tmp_path / f"{key}all{number}.jsonl")
+            anew = tmp_path / f"{key}anew{number}"
+            build([tmp_path / f"{key}all{number}.jsonl"], anew, default_articles=False)
+            assert cited(out) == cited(anew), (key, number)
+            listed = (current_release(out) / "doi-citations.tsv").read_bytes()
+            assert listed == (current_release(anew) / "doi-citations.tsv").read_bytes()
+        assert cited(out) == {("99999998", article_iri(doi=doi).value.rsplit("/article/")[1])}
 
 
 def articles_and_titles(out: Path) -> set[tuple[str, str]]:
