@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, NoReturn
 
 import click
 
@@ -177,11 +178,17 @@ def query_command(query_or_file: str, out: Path, fmt: str) -> None:
             click.echo(note, err=True)
     except SyntaxError as error:
         raise click.ClickException(_query_error(text, error, syntax_message(text, error))) from None
-    except BrokenPipeError:  # the reader of the answer stopped (``| head``): no error of ours
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush
-        sys.exit(0)
+    except BrokenPipeError:
+        _reader_stopped()
     except (FileNotFoundError, ValueError, OSError, QueryCrashed, QueryFailed) as error:
         raise click.ClickException(str(error)) from None
+
+
+def _reader_stopped() -> NoReturn:
+    """The reader of standard output stopped (``| head``): no error of ours, so evkg ends
+    quietly, with nothing more to flush into the closed pipe."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(0)
 
 
 def _query_text(query_or_file: str) -> str:
@@ -275,6 +282,8 @@ def export_command(out: Path, fmt: str | None, graph: str | None, output: Path |
     except (FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:  # a full disk: OUTPUT stays as it was
+        if output is None and error.errno == errno.EPIPE:
+            _reader_stopped()
         raise click.ClickException(f"the export could not be written: {error}") from None
 
 

@@ -159,8 +159,10 @@ def _http_error(url: str, error: urllib.error.HTTPError) -> StoreError:
     if error.code in (400, 406, 413, 414, 415):
         return StoreError(400, f"the store refused the query: {text or error.reason}")
     if error.code in (401, 403):
-        return StoreUnavailable(f"the SPARQL store at {url} refused access ({error.code}); "
-                                "check EVKG_SPARQL_USER and EVKG_SPARQL_PASSWORD")
+        said = f": {text}" if text else ""  # such as a store that is read-only
+        return StoreUnavailable(f"the SPARQL store at {url} refused access ({error.code}{said}); "
+                                "if it takes a user and password, check EVKG_SPARQL_USER and "
+                                "EVKG_SPARQL_PASSWORD")
     if error.code in (502, 503, 504):
         return StoreUnavailable(f"the SPARQL store at {url} is unavailable ({error.code}): "
                                 f"{text}")

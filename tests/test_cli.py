@@ -381,6 +381,39 @@ def test_export_of_one_graph_as_nquads_keeps_its_name(default_build: tuple[Path,
     assert {str(q.graph_name) for q in quads} == {"<https://w3id.org/evkg/graph/mesh>"}
 
 
+def test_export_into_a_reader_that_stops_early_ends_quietly(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """A new user's walk through the README: `evkg export | head -1` ended with "Error: the
+    export could not be written: [Errno 32] Broken pipe" and exit status 1, which a script reads
+    as a failed export. It ends as `evkg query` does there: quietly, with status 0."""
+    out, _ = default_build
+    with subprocess.Popen([sys.executable, "-m", "kg.cli", "export", "--store", str(out),
+                           "--format", "nt"], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as reader:
+        assert reader.stdout is not None and reader.stderr is not None
+        first = reader.stdout.readline()
+        assert first.startswith(b"<https://w3id.org/evkg/") and first.endswith(b" .\n")
+        reader.stdout.close()  # as `| head -1` does
+        assert reader.wait(timeout=120) == 0
+        assert reader.stderr.read() == b""
+
+
+def test_load_into_a_read_only_store_says_what_the_store_said(live_server: str,
+                                                               default_build: tuple[Path, BuildReport]
+                                                               ) -> None:
+    """A new user's walk through the README: `evkg load` into evkg's own (read-only) server
+    said only "refused access (403); check EVKG_SPARQL_USER and EVKG_SPARQL_PASSWORD", sending
+    the user after credentials; the store's own words say it refuses updates."""
+    out, _ = default_build
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "load", "--store", str(out),
+                             "--endpoint", f"{live_server}/sparql", "--graph", "ontology"],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 1, result.stdout
+    assert f"the SPARQL store at {live_server}/sparql refused access (403: this endpoint is " \
+           "read-only: SPARQL updates (INSERT, DELETE, LOAD, CLEAR, …) are refused); if it " \
+           "takes a user and password, check EVKG_SPARQL_USER" in result.stderr, result.stderr
+
+
 def test_export_that_fails_leaves_the_output_file_as_it_was(
         default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
     """A new user's review: an unknown --graph emptied the file OUTPUT named (a new name was
