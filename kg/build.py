@@ -28,13 +28,7 @@ from typing import IO, Any, TypeVar
 from pyoxigraph import BlankNode, NamedNode, Quad, QuerySolutions, RdfFormat, Store, parse
 
 from kg import iris, mesh, mirbase, release, validate
-from kg.doilinks import (
-    DoiCitation,
-    read_doi_citations,
-    relink_doi_links,
-    unlink_doi_citations,
-    write_doi_citations,
-)
+from kg.citations import materialise_listed, point_citations
 from kg.findings import FindingNames, curated_dois, finding_quads, read_curated_findings
 from kg.inputs import (
     DATA_DIR,
@@ -569,16 +563,10 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             prune_shared(store, loader.released)
     with timed(report, "findings"):
         graphs = {name: iris.graph_iri(name).value for name in ("articles", "findings")}
-        kept: list[DoiCitation] = []
-        unlinked: list[DoiCitation] = []
-        if base is not None:  # the previous release's citations by DOI that no longer hold
-            kept, unlinked = unlink_doi_citations(
-                store, read_doi_citations(base.parent), loader.removed_articles)
-        relinked = relink_doi_links(store)
-        write_doi_citations(staging, [*kept, *relinked])
-        if spool.follows_changes:  # the citations and retractions below write into the graph
-            spool.touch(f"<{c.citing}>" for c in [*unlinked, *relinked])
-            marked = store.query(CITED_OR_RETRACTED.format(**graphs))
+        derived = point_citations(store, base.parent if base is not None else None,
+                                  loader.removed_articles)
+        if spool.follows_changes:  # the retraction marks below write into the graph
+            marked = store.query(RETRACTION_MARKED.format(**graphs))
             assert isinstance(marked, QuerySolutions)
             spool.touch(str(row[0]) for row in marked)
         if base is not None:
@@ -590,7 +578,9 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
         load_curated_findings(store, inputs.data_dir / "findings.tsv", loader.index, mapper.names,
                               report)
         store.update(SHORTCUTS.format(findings=iris.graph_iri("findings").value))
-        store.update(CITATIONS.format(**graphs))
+        materialise_listed(store, derived)
+        derived.write(staging)
+        spool.touch(f"<{citing}>" for citing in derived.touched)
         store.update(RETRACTIONS.format(**graphs))
         store.flush()
     return_free_memory()
@@ -696,12 +686,6 @@ WHERE {{ GRAPH <{findings}> {{
   ?f <https://w3id.org/evkg/ontology#method> <https://w3id.org/evkg/ontology#CuratedEvidence> ;
      ?p ?o }} }}
 """
-#: "Cited by" facts belong to the cited article's record (so replacing the citing article
-#: keeps them); ``cito:cites`` is materialised from them so one direction answers every query.
-CITATIONS = """
-INSERT {{ GRAPH <{articles}> {{ ?citing <http://purl.org/spar/cito/cites> ?cited }} }}
-WHERE {{ GRAPH <{articles}> {{ ?cited <http://purl.org/spar/cito/isCitedBy> ?citing }} }}
-"""
 #: A retraction notice (``cito:retracts``, from its "RetractionOf") marks the article it retracts
 #: as that article's own "RetractionIn" would: retracted, retracted by the notice, and every
 #: finding drawn from it flagged.
@@ -743,16 +727,14 @@ WHERE {{ GRAPH <{findings}> {{ ?f evkg:fromRetractedArticle true ;
                                  <http://www.w3.org/ns/prov#wasDerivedFrom> ?b }}
   FILTER NOT EXISTS {{ GRAPH <{articles}> {{ ?b evkg:retracted true }} }} }}
 """
-#: The subjects whose lines ``NOTICE_MARKS_UNDONE``, ``CITATIONS`` and ``RETRACTIONS`` may
-#: change (for the dumps' lines, ``kg/spool.py``; a superset is harmless): the citing articles
-#: that do not cite yet (an article fetched from PubMed may list thousands citing it: only the
-#: new ones), and every article marked retracted or named by a notice (few).
-CITED_OR_RETRACTED = """
+#: The subjects whose lines ``NOTICE_MARKS_UNDONE`` and ``RETRACTIONS`` may change (for the
+#: dumps' lines, ``kg/spool.py``; a superset is harmless): every article marked retracted or
+#: named by a notice (few). The citations the build derives name their own (``kg/citations.py``).
+RETRACTION_MARKED = """
 PREFIX evkg: <https://w3id.org/evkg/ontology#>
 PREFIX cito: <http://purl.org/spar/cito/>
 SELECT DISTINCT ?s {{ GRAPH <{articles}> {{
-  {{ ?cited cito:isCitedBy ?s FILTER NOT EXISTS {{ ?s cito:cites ?cited }} }}
-  UNION {{ ?notice cito:retracts ?s }}
+  {{ ?notice cito:retracts ?s }}
   UNION {{ ?s cito:isRetractedBy ?notice }} UNION {{ ?s evkg:retracted true }} }} }}
 """
 #: Recomputes the shortcut triples from the findings (they are derived, never loaded).

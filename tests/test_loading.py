@@ -920,6 +920,65 @@ def test_a_citation_by_doi_that_a_cited_by_list_also_gives_is_pointed_back_too(
         assert cited(out) == {("99999998", article_iri(doi=doi).value.rsplit("/article/")[1])}
 
 
+def assert_as_built(out: Path, records: Iterable[Article], folder: Path) -> None:
+    """The release ``out`` (made by ingests) cites as a build of ``records`` would: in the
+    store, its dumps and its two lists of derived citations."""
+    folder.mkdir()
+    write_records(list(records), folder / "all.jsonl")
+    build([folder / "all.jsonl"], folder / "b", default_articles=False)
+    assert cited(out) == cited(folder / "b")
+    for listing in ("doi-citations.tsv", "cited-by-citations.tsv"):
+        assert (current_release(out) / listing).read_bytes() == (
+            current_release(folder / "b") / listing).read_bytes(), listing
+    dumped, stored = articles_lines(current_release(out))
+    assert dumped == stored
+
+
+def test_a_citation_only_a_cited_by_list_gave_goes_with_the_list(tmp_path: Path) -> None:
+    """A cito:cites drawn from a paper's "cited by" list (`evkg fetch` reads PubMed's) stayed on
+    the citing article after an ingest of the paper's next version without the list, or of its
+    deletion, where a build of the remaining records has no such citation. It goes now, unless
+    the citing record cites the paper itself: by PMID, or by its DOI (then it stays as long as
+    the paper holds the DOI)."""
+    doi = "10.5555/evkg.listing"
+    paper = Article(pmid="99999961", title="Listing", doi=doi,
+                    cited_by_pmids=("99999962", "99999963", "99999964"))
+    only_listed = Article(pmid="99999962", title="Listed only")
+    by_pmid = Article(pmid="99999963", title="By PMID", references=(
+        Reference(citation="Listing. 2020", pmid="99999961"),))
+    by_doi = Article(pmid="99999964", title="By DOI", references=(
+        Reference(citation="Listing. 2020", doi=doi),))
+    records = {a.pmid: a for a in (paper, only_listed, by_pmid, by_doi)}
+    write_records(list(records.values()), tmp_path / "v0.jsonl")
+    out = tmp_path / "b"
+    build([tmp_path / "v0.jsonl"], out, default_articles=False)
+    assert cited(out) == {("99999962", "99999961"), ("99999963", "99999961"),
+                          ("99999964", "99999961")}
+    listed = (current_release(out) / "cited-by-citations.tsv").read_text(encoding="utf-8")
+    assert listed == ("citing\tcited\nhttps://w3id.org/evkg/article/99999962\t"
+                      "https://w3id.org/evkg/article/99999961\n")
+    steps: list[tuple[Article | str, set[tuple[str, str]]]] = [
+        (replace(paper, version=2, cited_by_pmids=()),
+         {("99999963", "99999961"), ("99999964", "99999961")}),
+        (replace(paper, version=3, doi="10.5555/evkg.elsewhere"),
+         {("99999962", "99999961"), ("99999963", "99999961"), ("99999964", "99999961"),
+          ("99999964", f"doi/{doi}")}),
+        (replace(paper, version=4, doi="10.5555/evkg.elsewhere", cited_by_pmids=()),
+         {("99999963", "99999961"), ("99999964", f"doi/{doi}")}),
+        ("99999961", {("99999963", "99999961"), ("99999964", f"doi/{doi}")})]
+    for number, (change, expected) in enumerate(steps, start=1):
+        if isinstance(change, str):
+            source = deletion_file(tmp_path / f"v{number}.xml", change)
+            del records[change]
+        else:
+            source = tmp_path / f"v{number}.jsonl"
+            write_records([change], source)
+            records[change.pmid] = change
+        ingest([source], out)
+        assert cited(out) == expected, number
+        assert_as_built(out, records.values(), tmp_path / f"anew{number}")
+
+
 def articles_and_titles(out: Path) -> set[tuple[str, str]]:
     store = open_read_only(current_release(out) / "store")
     rows = store.query("SELECT ?a ?t { GRAPH ?g { ?a a <https://schema.org/ScholarlyArticle> ; "
