@@ -829,6 +829,31 @@ def test_a_reference_by_doi_cites_the_paper_the_graph_holds_by_pmid(tmp_path: Pa
     assert dumped == stored
 
 
+def assert_as_built(out: Path, records: Iterable[Article], folder: Path) -> None:
+    """The release ``out`` (made by ingests) cites as a build of ``records`` would: in the
+    store, its dumps and its two lists of derived citations."""
+    folder.mkdir()
+    write_records(list(records), folder / "all.jsonl")
+    build([folder / "all.jsonl"], folder / "b", default_articles=False)
+    assert cited(out) == cited(folder / "b")
+    for listing in ("doi-citations.tsv", "cited-by-citations.tsv"):
+        assert (current_release(out) / listing).read_bytes() == (
+            current_release(folder / "b") / listing).read_bytes(), listing
+    dumped, stored = articles_lines(current_release(out))
+    assert dumped == stored
+
+
+def change_file(change: Article | str, stem: Path, records: dict[str, Article]) -> Path:
+    """A file for an ingest: a new record (``.jsonl``) or the deletion of a PMID (PubMed
+    XML); ``records`` (by PMID) follows it."""
+    if isinstance(change, str):
+        del records[change]
+        return deletion_file(stem.with_suffix(".xml"), change)
+    records[change.pmid] = change
+    write_records([change], stem.with_suffix(".jsonl"))
+    return stem.with_suffix(".jsonl")
+
+
 def test_a_citation_by_doi_follows_the_doi_through_later_ingests(tmp_path: Path) -> None:
     """A reference that gave only a DOI, pointed at the article holding that DOI, stayed on it
     when a later ingest gave the article another DOI, deleted it, or brought a second article
@@ -862,24 +887,10 @@ def test_a_citation_by_doi_follows_the_doi_through_later_ingests(tmp_path: Path)
 
     assert cited(out) == expected("99999994")
     for number, ((name, change), holder) in enumerate(zip(steps, held, strict=True), start=1):
-        if isinstance(change, str):
-            source = deletion_file(tmp_path / f"v{number}.xml", change)
-            del records[change]
-        else:
-            source = tmp_path / f"v{number}.jsonl"
-            write_records([change], source)
-            records[change.pmid] = change
-        ingest([source], out)
+        ingest([change_file(change, tmp_path / f"v{number}", records)], out)
         assert cited(out) == expected(holder), name
-        dumped, stored = articles_lines(current_release(out))
-        assert dumped == stored, name
-        write_records(list(records.values()), tmp_path / f"all{number}.jsonl")
-        anew = tmp_path / f"anew{number}"
-        build([tmp_path / f"all{number}.jsonl"], anew, default_articles=False)
-        assert cited(anew) == cited(out), name
+        assert_as_built(out, records.values(), tmp_path / f"anew{number}")
         listed = (current_release(out) / "doi-citations.tsv").read_text(encoding="utf-8")
-        assert listed == (current_release(anew) / "doi-citations.tsv").read_text(
-            encoding="utf-8"), name
         rows = [line.split("\t") for line in listed.splitlines()]
         assert rows[0] == ["citing", "doi", "cited", "cited_otherwise"]
         assert rows[1:] == ([] if not holder else [
@@ -920,20 +931,6 @@ def test_a_citation_by_doi_that_a_cited_by_list_also_gives_is_pointed_back_too(
         assert cited(out) == {("99999998", article_iri(doi=doi).value.rsplit("/article/")[1])}
 
 
-def assert_as_built(out: Path, records: Iterable[Article], folder: Path) -> None:
-    """The release ``out`` (made by ingests) cites as a build of ``records`` would: in the
-    store, its dumps and its two lists of derived citations."""
-    folder.mkdir()
-    write_records(list(records), folder / "all.jsonl")
-    build([folder / "all.jsonl"], folder / "b", default_articles=False)
-    assert cited(out) == cited(folder / "b")
-    for listing in ("doi-citations.tsv", "cited-by-citations.tsv"):
-        assert (current_release(out) / listing).read_bytes() == (
-            current_release(folder / "b") / listing).read_bytes(), listing
-    dumped, stored = articles_lines(current_release(out))
-    assert dumped == stored
-
-
 def test_a_citation_only_a_cited_by_list_gave_goes_with_the_list(tmp_path: Path) -> None:
     """A cito:cites drawn from a paper's "cited by" list (`evkg fetch` reads PubMed's) stayed on
     the citing article after an ingest of the paper's next version without the list, or of its
@@ -967,14 +964,7 @@ def test_a_citation_only_a_cited_by_list_gave_goes_with_the_list(tmp_path: Path)
          {("99999963", "99999961"), ("99999964", f"doi/{doi}")}),
         ("99999961", {("99999963", "99999961"), ("99999964", f"doi/{doi}")})]
     for number, (change, expected) in enumerate(steps, start=1):
-        if isinstance(change, str):
-            source = deletion_file(tmp_path / f"v{number}.xml", change)
-            del records[change]
-        else:
-            source = tmp_path / f"v{number}.jsonl"
-            write_records([change], source)
-            records[change.pmid] = change
-        ingest([source], out)
+        ingest([change_file(change, tmp_path / f"v{number}", records)], out)
         assert cited(out) == expected, number
         assert_as_built(out, records.values(), tmp_path / f"anew{number}")
 
