@@ -28,7 +28,13 @@ from typing import IO, Any, TypeVar
 from pyoxigraph import BlankNode, NamedNode, Quad, QuerySolutions, RdfFormat, Store, parse
 
 from kg import iris, mesh, mirbase, release, validate
-from kg.citations import materialise_listed, point_citations
+from kg.citations import (
+    DOI_CITATIONS,
+    LISTED_CITATIONS,
+    materialise_listed,
+    point_citations,
+    remove_listed_citations,
+)
 from kg.findings import FindingNames, curated_dois, finding_quads, read_curated_findings
 from kg.inputs import (
     DATA_DIR,
@@ -47,7 +53,7 @@ from kg.meshnames import MeshNames
 from kg.metadata import DUMPS, Tallies, metadata_quads
 from kg.namespaces import EVKG, MESHV, RDF, SKOS
 from kg.records import Rejected
-from kg.release import WRITE_LOCK, within_release
+from kg.release import QUARANTINE, WRITE_LOCK, within_release
 from kg.sources import iter_source_files, read_source
 from kg.spool import CarriedGraph, GraphLines, GraphSpool, SortedStoreGraph
 from kg.statistics import statistics_quads
@@ -311,8 +317,11 @@ def _ingest(files: Sequence[str | Path], into: Path, *, mesh_file: Path | None,
     def fill(staging: Path) -> None:
         _fill(staging, previous / "store", paths, report, inputs)
         # records this ingest quarantined are news, unless the release already lists them
+        # and so are other lists of derived citations over the same graphs (a record sent
+        # again that now cites by PMID what a "cited by" list gave)
         report.unchanged = release.same_graphs(previous, staging) and (
-            report.source_errors == 0 or release.same_quarantine(previous, staging)) and (
+            report.source_errors == 0 or release.same_files(previous, staging, QUARANTINE)) and (
+            release.same_files(previous, staging, DOI_CITATIONS, LISTED_CITATIONS)) and (
             report.inputs == recorded)
 
     return _release(into, report, fill)
@@ -502,6 +511,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
         open_read_only(base).backup(str(staging / "store"))
         store = Store(str(staging / "store"))
         index = ArticleIndex.from_store(store, wanted_dois)
+        spool.touch(remove_listed_citations(store, base.parent))
         for name in ("metadata",):
             store.clear_graph(iris.graph_iri(name))
         store.update(CURATED_REMOVAL.format(findings=iris.graph_iri("findings").value))

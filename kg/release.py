@@ -491,12 +491,14 @@ def same_graphs(previous: Path, staging: Path) -> bool:
     return bool(graphs) and read_manifest(previous).get("graph_sha256") == graphs
 
 
-def same_quarantine(previous: Path, staging: Path) -> bool:
-    """Whether the two releases' quarantine files are the same bytes."""
-    def quarantine_sum(release_dir: Path) -> object:
-        return {f["name"]: f["sha256"] for f in read_manifest(release_dir)["files"]}.get(QUARANTINE)
+def same_files(previous: Path, staging: Path, *names: str) -> bool:
+    """Whether the two releases' files of these names are the same bytes (by the manifests'
+    SHA-256; a file one release lacks differs)."""
+    def sums(release_dir: Path) -> list[object]:
+        listed = {f["name"]: f["sha256"] for f in read_manifest(release_dir)["files"]}
+        return [listed.get(name) for name in names]
 
-    return quarantine_sum(previous) == quarantine_sum(staging)
+    return sums(previous) == sums(staging)
 
 
 def nquads_sorted_graph(release_dir: Path) -> str:

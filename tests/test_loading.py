@@ -969,6 +969,55 @@ def test_a_citation_only_a_cited_by_list_gave_goes_with_the_list(tmp_path: Path)
         assert_as_built(out, records.values(), tmp_path / f"anew{number}")
 
 
+LISTING, CITING = "99999971", "99999972"
+LISTING_PAPER = Article(pmid=LISTING, title="Listing", doi="10.5555/evkg.listing2",
+                        cited_by_pmids=(CITING,))
+BY_PMID = Reference(citation="Listing. 2020", pmid=LISTING)
+BY_DOI = Reference(citation="Listing. 2020", doi="10.5555/evkg.listing2")
+
+
+@pytest.mark.parametrize(("first", "changes"), [
+    # the citing article arrives after the list named it, citing by PMID; then the list goes
+    ([LISTING_PAPER], [Article(pmid=CITING, title="C", references=(BY_PMID,)),
+                       replace(LISTING_PAPER, version=2, cited_by_pmids=())]),
+    # ... citing by PMID and DOI; then the paper gives another DOI and no list
+    ([LISTING_PAPER], [Article(pmid=CITING, title="C", references=(BY_PMID, BY_DOI)),
+                       replace(LISTING_PAPER, version=2, doi="10.5555/evkg.other",
+                               cited_by_pmids=())]),
+    # both in one ingest
+    ([], [[LISTING_PAPER, Article(pmid=CITING, title="C", references=(BY_PMID,))],
+          replace(LISTING_PAPER, version=2, cited_by_pmids=())]),
+    # the citing record, sent again at the same version, comes to cite by PMID, then stops
+    ([LISTING_PAPER, Article(pmid=CITING, title="C")],
+     [Article(pmid=CITING, title="C", references=(BY_PMID,)),
+      Article(pmid=CITING, title="C", references=(BY_DOI,)),
+      Article(pmid=CITING, title="C"),
+      replace(LISTING_PAPER, version=2, doi="10.5555/evkg.other", cited_by_pmids=())]),
+], ids=["arrives citing by PMID", "arrives citing by PMID and DOI", "in one ingest",
+        "sent again at the same version"])
+def test_ingests_derive_the_citations_a_build_of_the_remaining_records_does(
+        tmp_path: Path, first: list[Article], changes: list[Article | list[Article]]) -> None:
+    """A review's: a "cited by" list named an article not in the graph yet; when it arrived
+    citing the paper itself, the list's pair stayed in cited-by-citations.tsv, and the paper's
+    next version without the list then took the citing record's own citation away. And an
+    ingest whose graphs were the previous release's published nothing, though whose citation
+    was whose had changed (a record sent again at the same version, citing by PMID what a list
+    gave): the stale lists later removed or kept a citation against a build."""
+    records = {a.pmid: a for a in first}
+    write_records(first, tmp_path / "v0.jsonl")
+    out = tmp_path / "b"
+    build([tmp_path / "v0.jsonl"], out, default_articles=False)
+    for number, change in enumerate(changes, start=1):
+        batch = change if isinstance(change, list) else [change]
+        for article in batch:
+            records[article.pmid] = article
+        write_records(batch, tmp_path / f"v{number}.jsonl")
+        ingest([tmp_path / f"v{number}.jsonl"], out)
+        assert_as_built(out, records.values(), tmp_path / f"anew{number}")
+        again = ingest([tmp_path / f"v{number}.jsonl"], out)  # re-applying changes nothing
+        assert again.unchanged, number
+
+
 def articles_and_titles(out: Path) -> set[tuple[str, str]]:
     store = open_read_only(current_release(out) / "store")
     rows = store.query("SELECT ?a ?t { GRAPH ?g { ?a a <https://schema.org/ScholarlyArticle> ; "
