@@ -33,7 +33,7 @@ from kg.citations import (
     LISTED_CITATIONS,
     materialise_listed,
     point_citations,
-    remove_listed_citations,
+    previous_listed,
 )
 from kg.findings import FindingNames, curated_dois, finding_quads, read_curated_findings
 from kg.inputs import (
@@ -504,6 +504,7 @@ def _fill(staging: Path, base: Path | None, paths: list[Path], report: BuildRepo
 def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: BuildReport,
                 inputs: Inputs, spool: GraphLines) -> None:
     wanted_dois = curated_dois(inputs.data_dir / "findings.tsv")
+    listed: list[tuple[str, str]] = []
     if base is None:
         store = create_store(staging / "store")
         index = ArticleIndex(wanted_dois=wanted_dois)
@@ -511,7 +512,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
         open_read_only(base).backup(str(staging / "store"))
         store = Store(str(staging / "store"))
         index = ArticleIndex.from_store(store, wanted_dois)
-        spool.touch(remove_listed_citations(store, base.parent))
+        listed = previous_listed(store, base.parent)
         for name in ("metadata",):
             store.clear_graph(iris.graph_iri(name))
         store.update(CURATED_REMOVAL.format(findings=iris.graph_iri("findings").value))
@@ -524,7 +525,8 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
                                       ev_collections=map(str, default_sources(inputs.data_dir)),
                                       more_cargo=mirnas.values())
     loader = ArticleLoader(store, mapper=mapper, index=index, files=report.files,
-                           quarantine=report.quarantine, spool=spool)
+                           quarantine=report.quarantine, spool=spool,
+                           listed_citing={citing for citing, _ in listed})
     with timed(report, "read+map+load"):
         for path in paths:
             loader.apply(path, map(names.resolve, read_source(path)), progress=inputs.progress)
@@ -573,7 +575,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             prune_shared(store, loader.released)
     with timed(report, "findings"):
         graphs = {name: iris.graph_iri(name).value for name in ("articles", "findings")}
-        derived = point_citations(store, base.parent if base is not None else None,
+        derived = point_citations(store, base.parent if base is not None else None, listed,
                                   loader.removed_articles)
         if spool.follows_changes:  # the retraction marks below write into the graph
             marked = store.query(RETRACTION_MARKED.format(**graphs))

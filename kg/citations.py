@@ -10,13 +10,14 @@ Two kinds of ``cito:cites`` do not come from the citing article's record as it i
   answers every query.
 
 Each release lists both (``doi-citations.tsv``, ``cited-by-citations.tsv``), and an ingest
-undoes them before deriving them again. The citations only a list gave are removed before the
-ingest loads anything (``remove_listed_citations``; a record loaded after may give the same
-triple as its own) and made again from the lists once it has: they are the pairs a list gives
-that no record does. A citation by DOI whose article no longer holds the DOI alone (a new
-version gives another DOI, the article is deleted, or another article comes to give the same
-DOI) points at ``article/doi/{doi}`` again before the links are pointed anew. After an ingest
-the graph's citations are a build's of the records that remain.
+undoes what of them no longer holds before deriving them again. A citation only a list gave
+goes with the list (the listing article's next version without it, or its deletion); the
+loader removes one whose citing article arrives or is replaced before that article's lines
+load, as they may give the same triple as the record's own (``ArticleLoader.listed_citing``).
+A citation by DOI whose article no longer holds the DOI alone (a new version gives another
+DOI, the article is deleted, or another article comes to give the same DOI) points at
+``article/doi/{doi}`` again before the links are pointed anew. After an ingest the graph's
+citations are a build's of the records that remain.
 """
 
 from __future__ import annotations
@@ -45,6 +46,14 @@ DOI_COLUMNS = ("citing", "doi", "cited", "cited_otherwise")
 #: The columns of ``LISTED_CITATIONS``.
 LISTED_COLUMNS = ("citing", "cited")
 
+#: The citations that a list gave in a release made before they were listed, whose citing
+#: article is not in the graph.
+UNLISTED_BEFORE = """
+SELECT ?citing ?cited {{ GRAPH <{articles}> {{
+  ?cited <http://purl.org/spar/cito/isCitedBy> ?citing .
+  ?citing <http://purl.org/spar/cito/cites> ?cited
+  FILTER NOT EXISTS {{ ?citing a <https://schema.org/ScholarlyArticle> }} }} }}
+"""
 #: The pairs a "cited by" list gives whose ``cito:cites`` is not in the graph yet.
 UNLISTED = """
 SELECT ?citing ?cited {{ GRAPH <{articles}> {{
@@ -86,33 +95,37 @@ class DerivedCitations:
                     sorted(self.listed - own))  # a citation by DOI is the record's own
 
 
-def remove_listed_citations(store: Store, previous: Path) -> list[str]:
-    """Removes the citations that only a "cited by" list gave in the ``previous`` release (an
-    ingest, before it loads anything): ``materialise_listed`` makes them again from the lists
-    that remain, but for those a record then gives. Returns the citing articles (N-Triples)."""
-    articles = iris.graph_iri("articles")
-    pairs = read_listed_citations(previous)
-    for citing, cited in pairs:
-        store.remove(Quad(NamedNode(citing), CITO.cites, NamedNode(cited), articles))
-    return sorted({f"<{citing}>" for citing, _ in pairs})
+def previous_listed(store: Store, previous: Path) -> list[tuple[str, str]]:
+    """The citations only a "cited by" list gave in the ``previous`` release (an ingest, before
+    it loads anything). A release made before it listed them (4 Dec) tells only those whose
+    citing article is not in the graph: no record of its own can give them; the others are
+    taken for the record's own."""
+    if (previous / LISTED_CITATIONS).is_file():
+        return read_listed_citations(previous)
+    solutions = store.query(UNLISTED_BEFORE.format(articles=iris.graph_iri("articles").value))
+    assert isinstance(solutions, QuerySolutions)
+    return [(citing.value, cited.value) for citing, cited in solutions
+            if isinstance(citing, NamedNode) and isinstance(cited, NamedNode)]
 
 
-def point_citations(store: Store, previous: Path | None, rewritten: Set[str]
-                    ) -> DerivedCitations:
-    """Undo what of the ``previous`` release's citations by DOI no longer holds (an ingest),
-    then point the links by DOI. ``rewritten``: the articles whose lines were removed (replaced
-    or deleted records): their new lines, if any, name their citations again."""
+def point_citations(store: Store, previous: Path | None, listed: Iterable[tuple[str, str]],
+                    rewritten: Set[str]) -> DerivedCitations:
+    """Undo what of the ``previous`` release's derived citations (``listed``: those only a
+    list gave, ``previous_listed``) no longer holds (an ingest), then point the links by DOI.
+    ``rewritten``: the articles whose lines were removed (replaced or deleted records, and the
+    citing articles of ``listed`` that arrived): their new lines name their citations again."""
     derived = DerivedCitations()
     if previous is not None:
+        derived.listed = _undo_listed(store, listed, rewritten, derived)
         derived.by_doi = _undo_by_doi(store, read_doi_citations(previous), rewritten, derived)
-    derived.by_doi += relink_doi_links(store)
+    derived.by_doi += relink_doi_links(store, listed=derived.listed)
     derived.touched.update(c.citing for c in derived.by_doi)
     return derived
 
 
 def materialise_listed(store: Store, derived: DerivedCitations) -> None:
     """``cito:cites`` from every "cited by" list, noting the pairs it adds (``derived``): those
-    no record gives (an ingest removed the previous release's first)."""
+    no record gives."""
     articles = iris.graph_iri("articles")
     solutions = store.query(UNLISTED.format(articles=articles.value))
     assert isinstance(solutions, QuerySolutions)
@@ -123,13 +136,14 @@ def materialise_listed(store: Store, derived: DerivedCitations) -> None:
             derived.touched.add(citing.value)
 
 
-def relink_doi_links(store: Store) -> list[DoiCitation]:
+def relink_doi_links(store: Store, listed: Set[tuple[str, str]] = frozenset()
+                     ) -> list[DoiCitation]:
     """Points every link of the articles graph to ``article/doi/{doi}`` at the article the
     graph holds by PMID with that DOI, whichever record was read first. A DOI that two articles
     give is left alone (which one is meant is unclear), and so is a paper's own DOI among its
-    references (no paper cites itself). Returns the citations it pointed; the citations from
-    "cited by" lists are not in the graph yet (``materialise_listed`` comes after), so a
-    citation already there is the citing record's own.
+    references (no paper cites itself). ``listed``: the citations in the graph that only a
+    "cited by" list gives (an ingest's; a build points links before it makes those), which are
+    not the citing record's own. Returns the citations it pointed.
 
     One pass over the articles' DOIs with a lookup each: ~15 µs an article on a 10k synthetic
     build here (~1.5 s at 100k, ~15 s at 1M). The same join in one SPARQL query, the DOI's
@@ -154,8 +168,9 @@ def relink_doi_links(store: Store) -> list[DoiCitation]:
                     continue  # a paper listing its own DOI among its references cites no self
                 pointed = Quad(quad.subject, quad.predicate, paper, articles)
                 if quad.predicate == CITO.cites and isinstance(quad.subject, NamedNode):
+                    own = pointed in store and (quad.subject.value, paper.value) not in listed
                     relinked.append(DoiCitation(quad.subject.value, dois[by_doi], paper.value,
-                                                pointed in store))
+                                                own))
                 store.remove(quad)
                 store.add(pointed)
     return relinked
@@ -179,6 +194,24 @@ def _undo_by_doi(store: Store, citations: Iterable[DoiCitation], rewritten: Set[
             store.remove(Quad(citing, CITO.cites, cited, articles))
         store.add(Quad(citing, CITO.cites, citation.reference, articles))
         derived.touched.add(citation.citing)
+    return kept
+
+
+def _undo_listed(store: Store, pairs: Iterable[tuple[str, str]], rewritten: Set[str],
+                 derived: DerivedCitations) -> set[tuple[str, str]]:
+    """Removes each citation that only a "cited by" list gave when the cited article's record
+    no longer lists the citing one (a new version without it, or deleted). Returns the pairs
+    that stay listed. (A citation by DOI is never listed: ``DerivedCitations.write``.)"""
+    articles = iris.graph_iri("articles")
+    kept = set()
+    for citing, cited in pairs:
+        if citing in rewritten:  # its lines went, and a list makes the link again
+            continue
+        if Quad(NamedNode(cited), CITO.isCitedBy, NamedNode(citing), articles) in store:
+            kept.add((citing, cited))
+        else:
+            store.remove(Quad(NamedNode(citing), CITO.cites, NamedNode(cited), articles))
+            derived.touched.add(citing)
     return kept
 
 

@@ -15,7 +15,7 @@ of loads and removals is the order of the records.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
@@ -431,6 +431,10 @@ class ArticleLoader:
     released: set[str] = field(default_factory=set)
     #: The articles whose lines were removed (replaced or deleted records; IRIs).
     removed_articles: set[str] = field(default_factory=set)
+    #: The citing articles of the citations only a "cited by" list gave (IRIs; an ingest's,
+    #: ``kg/citations.py``): one that arrives has those removed before its lines load, which
+    #: may give the same triples as the record's own.
+    listed_citing: Set[str] = frozenset()
     #: Keys of the articles added since the last flush: some of their lines may still be in
     #: the buffer, a background load or the blank-node batch, so removing one flushes first.
     _unflushed: set[str] = field(default_factory=set)
@@ -595,8 +599,9 @@ class ArticleLoader:
                 reason=f"could not be mapped to RDF: {error}", provenance=article.provenance,
                 pmid=article.pmid, title=article.title))
             return
-        if known is not None:
-            self._remove(subject_iri(article), article.key)
+        subject = subject_iri(article)
+        if known is not None or subject.value in self.listed_citing:
+            self._remove(subject, article.key)
         self._supersede_lesser_keys(article)
         self.index.note(article)
         self._add(article, lines)

@@ -1018,6 +1018,64 @@ def test_ingests_derive_the_citations_a_build_of_the_remaining_records_does(
         assert again.unchanged, number
 
 
+def test_an_ingest_rereads_only_the_listed_citations_it_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review's: every ingest removed and made again every citation a "cited by" list gave,
+    so the dumps read every citing article of every list back from the store however small the
+    ingest (40k records listing 200k citations: one new record took 24.5 s instead of 6.8 s).
+    An ingest of an unrelated record now touches that record alone; one that drops a list, the
+    citing articles of that list."""
+    outside = tuple(str(99990000 + n) for n in range(60))
+    paper = Article(pmid="99999981", title="Listing many", cited_by_pmids=outside)
+    write_records([paper], tmp_path / "v0.jsonl")
+    out = tmp_path / "b"
+    build([tmp_path / "v0.jsonl"], out, default_articles=False)
+    touched: list[str] = []
+    original = spool_module.GraphLines.touch
+
+    def noting(self: spool_module.GraphLines, subjects: Iterable[str]) -> None:
+        subjects = list(subjects)
+        touched.extend(subjects)
+        original(self, subjects)
+
+    monkeypatch.setattr(spool_module.GraphLines, "touch", noting)
+    records = {paper.pmid: paper}
+    ingest([change_file(Article(pmid="99999982", title="Unrelated"), tmp_path / "v1", records)],
+           out)
+    assert set(touched) <= {"<https://w3id.org/evkg/article/99999982>"}
+    assert_as_built(out, records.values(), tmp_path / "anew1")
+    touched.clear()
+    ingest([change_file(replace(paper, version=2, cited_by_pmids=outside[:50]), tmp_path / "v2",
+                        records)], out)
+    assert {f"<https://w3id.org/evkg/article/{pmid}>" for pmid in outside[50:]} <= set(touched)
+    assert len(set(touched)) < 20
+    assert_as_built(out, records.values(), tmp_path / "anew2")
+
+
+def test_an_ingest_into_a_release_without_the_lists_takes_what_it_can_tell(
+        tmp_path: Path) -> None:
+    """A review's: a release made before cited-by-citations.tsv (4 Dec) gave an ingest no
+    listed citations, so those a list had made stayed for good, and the release it published
+    listed none of them. Such an ingest now takes as listed the citations whose citing article
+    is not in the graph (no record of its own can give them)."""
+    paper = Article(pmid="99999983", title="Listing", cited_by_pmids=("99999984", "99999985"))
+    present = Article(pmid="99999985", title="Present, citing by PMID", references=(
+        Reference(citation="Listing. 2020", pmid="99999983"),))
+    records = {a.pmid: a for a in (paper, present)}
+    write_records(list(records.values()), tmp_path / "v0.jsonl")
+    out = tmp_path / "b"
+    build([tmp_path / "v0.jsonl"], out, default_articles=False)
+    made = current_release(out)  # as a release made before the lists were
+    (made / "cited-by-citations.tsv").unlink()
+    manifest = json.loads((made / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"] = [f for f in manifest["files"] if f["name"] != "cited-by-citations.tsv"]
+    (made / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    ingest([change_file(replace(paper, version=2, cited_by_pmids=()), tmp_path / "v1", records)],
+           out)
+    assert cited(out) == {("99999985", "99999983")}
+    assert_as_built(out, records.values(), tmp_path / "anew1")
+
+
 def articles_and_titles(out: Path) -> set[tuple[str, str]]:
     store = open_read_only(current_release(out) / "store")
     rows = store.query("SELECT ?a ?t { GRAPH ?g { ?a a <https://schema.org/ScholarlyArticle> ; "
