@@ -118,8 +118,9 @@ def point_citations(store: Store, previous: Path | None, listed: Iterable[tuple[
     if previous is not None:
         derived.listed = _undo_listed(store, listed, rewritten, derived)
         derived.by_doi = _undo_by_doi(store, read_doi_citations(previous), rewritten, derived)
-    derived.by_doi += relink_doi_links(store, listed=derived.listed)
-    derived.touched.update(c.citing for c in derived.by_doi)
+    relinked = relink_doi_links(store, listed=derived.listed)
+    derived.by_doi += relinked
+    derived.touched.update(c.citing for c in relinked)  # those kept are as they were
     return derived
 
 

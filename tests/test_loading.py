@@ -1022,12 +1022,16 @@ def test_an_ingest_rereads_only_the_listed_citations_it_changes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A review's: every ingest removed and made again every citation a "cited by" list gave,
     so the dumps read every citing article of every list back from the store however small the
-    ingest (40k records listing 200k citations: one new record took 24.5 s instead of 6.8 s).
-    An ingest of an unrelated record now touches that record alone; one that drops a list, the
-    citing articles of that list."""
+    ingest (40k records listing 200k citations: one new record took 24.5 s instead of 6.8 s);
+    and (a fourth review) every article whose citation by DOI was pointed. An ingest of an
+    unrelated record now touches that record alone; one that drops a list, the citing articles
+    of that list."""
     outside = tuple(str(99990000 + n) for n in range(60))
-    paper = Article(pmid="99999981", title="Listing many", cited_by_pmids=outside)
-    write_records([paper], tmp_path / "v0.jsonl")
+    paper = Article(pmid="99999981", title="Listing many", doi="10.5555/evkg.many",
+                    cited_by_pmids=outside)
+    by_doi = [Article(pmid=str(99990100 + n), title=f"Citing by DOI {n}", references=(
+        Reference(citation="Listing many. 2020", doi="10.5555/evkg.many"),)) for n in range(30)]
+    write_records([paper, *by_doi], tmp_path / "v0.jsonl")
     out = tmp_path / "b"
     build([tmp_path / "v0.jsonl"], out, default_articles=False)
     touched: list[str] = []
@@ -1039,7 +1043,7 @@ def test_an_ingest_rereads_only_the_listed_citations_it_changes(
         original(self, subjects)
 
     monkeypatch.setattr(spool_module.GraphLines, "touch", noting)
-    records = {paper.pmid: paper}
+    records = {a.pmid: a for a in (paper, *by_doi)}
     ingest([change_file(Article(pmid="99999982", title="Unrelated"), tmp_path / "v1", records)],
            out)
     assert set(touched) <= {"<https://w3id.org/evkg/article/99999982>"}
