@@ -27,13 +27,13 @@ from typing import IO, Any, TypeVar
 
 from pyoxigraph import BlankNode, NamedNode, Quad, QuerySolutions, RdfFormat, Store, parse
 
-from kg import iris, mesh, mirbase, release, validate
+from kg import citations, iris, mesh, mirbase, release, validate
 from kg.citations import (
-    DOI_CITATIONS,
-    LISTED_CITATIONS,
+    DoiCitation,
     materialise_listed,
     point_citations,
     previous_listed,
+    read_doi_citations,
 )
 from kg.findings import FindingNames, curated_dois, finding_quads, read_curated_findings
 from kg.inputs import (
@@ -321,7 +321,7 @@ def _ingest(files: Sequence[str | Path], into: Path, *, mesh_file: Path | None,
         # again that now cites by PMID what a "cited by" list gave)
         report.unchanged = release.same_graphs(previous, staging) and (
             report.source_errors == 0 or release.same_files(previous, staging, QUARANTINE)) and (
-            release.same_files(previous, staging, DOI_CITATIONS, LISTED_CITATIONS)) and (
+            release.same_files(previous, staging, *citations.LISTS)) and (
             report.inputs == recorded)
 
     return _release(into, report, fill)
@@ -504,6 +504,7 @@ def _fill(staging: Path, base: Path | None, paths: list[Path], report: BuildRepo
 def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: BuildReport,
                 inputs: Inputs, spool: GraphLines) -> None:
     wanted_dois = curated_dois(inputs.data_dir / "findings.tsv")
+    by_doi: list[DoiCitation] = []
     listed: list[tuple[str, str]] = []
     if base is None:
         store = create_store(staging / "store")
@@ -512,7 +513,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
         open_read_only(base).backup(str(staging / "store"))
         store = Store(str(staging / "store"))
         index = ArticleIndex.from_store(store, wanted_dois)
-        listed = previous_listed(store, base.parent)
+        by_doi, listed = read_doi_citations(base.parent), previous_listed(store, base.parent)
         for name in ("metadata",):
             store.clear_graph(iris.graph_iri(name))
         store.update(CURATED_REMOVAL.format(findings=iris.graph_iri("findings").value))
@@ -526,6 +527,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
                                       more_cargo=mirnas.values())
     loader = ArticleLoader(store, mapper=mapper, index=index, files=report.files,
                            quarantine=report.quarantine, spool=spool,
+                           citing={c.citing for c in by_doi} | {c for c, _ in listed},
                            listed_citing={citing for citing, _ in listed})
     with timed(report, "read+map+load"):
         for path in paths:
@@ -575,8 +577,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             prune_shared(store, loader.released)
     with timed(report, "findings"):
         graphs = {name: iris.graph_iri(name).value for name in ("articles", "findings")}
-        derived = point_citations(store, base.parent if base is not None else None, listed,
-                                  loader.removed_articles)
+        derived = point_citations(store, by_doi, listed, loader.rewritten)
         if spool.follows_changes:  # the retraction marks below write into the graph
             marked = store.query(RETRACTION_MARKED.format(**graphs))
             assert isinstance(marked, QuerySolutions)

@@ -37,6 +37,8 @@ from kg.namespaces import BIBO, CITO, EVKG
 DOI_CITATIONS = "doi-citations.tsv"
 #: The release file listing the citations that only a "cited by" list gives.
 LISTED_CITATIONS = "cited-by-citations.tsv"
+#: Both, as a release lists them.
+LISTS = (DOI_CITATIONS, LISTED_CITATIONS)
 #: Their media type.
 MEDIA_TYPE = "text/tab-separated-values"
 #: The columns of ``DOI_CITATIONS``: the citing article, the DOI its reference gave (in lower
@@ -108,16 +110,16 @@ def previous_listed(store: Store, previous: Path) -> list[tuple[str, str]]:
             if isinstance(citing, NamedNode) and isinstance(cited, NamedNode)]
 
 
-def point_citations(store: Store, previous: Path | None, listed: Iterable[tuple[str, str]],
-                    rewritten: Set[str]) -> DerivedCitations:
-    """Undo what of the ``previous`` release's derived citations (``listed``: those only a
-    list gave, ``previous_listed``) no longer holds (an ingest), then point the links by DOI.
-    ``rewritten``: the articles whose lines were removed (replaced or deleted records, and the
-    citing articles of ``listed`` that arrived): their new lines name their citations again."""
+def point_citations(store: Store, by_doi: Iterable[DoiCitation],
+                    listed: Iterable[tuple[str, str]], rewritten: Set[str]) -> DerivedCitations:
+    """Undo what of the previous release's derived citations (an ingest's: ``by_doi``, and
+    ``listed`` from ``previous_listed``) no longer holds, then point the links by DOI.
+    ``rewritten``: the citing articles among them whose lines were removed (replaced or
+    deleted records, and the citing articles of ``listed`` that arrived): their new lines
+    name their citations again."""
     derived = DerivedCitations()
-    if previous is not None:
-        derived.listed = _undo_listed(store, listed, rewritten, derived)
-        derived.by_doi = _undo_by_doi(store, read_doi_citations(previous), rewritten, derived)
+    derived.listed = _undo_listed(store, listed, rewritten, derived)
+    derived.by_doi = _undo_by_doi(store, by_doi, rewritten, derived)
     relinked = relink_doi_links(store, listed=derived.listed)
     derived.by_doi += relinked
     derived.touched.update(c.citing for c in relinked)  # those kept are as they were

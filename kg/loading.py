@@ -429,11 +429,12 @@ class ArticleLoader:
     spool: GraphLines | None = None
     #: The journals and MeSH terms that removed articles named (for ``prune_shared``).
     released: set[str] = field(default_factory=set)
-    #: The articles whose lines were removed (replaced or deleted records; IRIs).
-    removed_articles: set[str] = field(default_factory=set)
-    #: The citing articles of the citations only a "cited by" list gave (IRIs; an ingest's,
-    #: ``kg/citations.py``): one that arrives has those removed before its lines load, which
-    #: may give the same triples as the record's own.
+    #: The citing articles of the previous release's derived citations (IRIs; an ingest's,
+    #: ``kg/citations.py``), and those of them whose lines this load removed (``rewritten``).
+    citing: Set[str] = frozenset()
+    rewritten: set[str] = field(default_factory=set)
+    #: The citing articles of the citations only a "cited by" list gave: one that arrives has
+    #: those removed before its lines load, which may give the same triples as its own.
     listed_citing: Set[str] = frozenset()
     #: Keys of the articles added since the last flush: some of their lines may still be in
     #: the buffer, a background load or the blank-node batch, so removing one flushes first.
@@ -503,7 +504,7 @@ class ArticleLoader:
                 is_part_of=DCTERMS.isPartOf.value, mesh=MESH.iri, meshv=MESHV.iri))
             assert isinstance(solutions, QuerySolutions)
             self.released.update(row[0].value for row in solutions)
-            self.removed_articles.update(a.value for a in part)
+            self.rewritten.update(a.value for a in part if a.value in self.citing)
             if self.spool is not None and self.spool.follows_changes:
                 self.spool.touch(removed_subjects(self.store, part))
             self.store.update(removal_update(part))

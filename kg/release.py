@@ -23,7 +23,6 @@ from typing import IO, TYPE_CHECKING, Any, cast
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse, serialize
 
 from kg import citations, iris, sssom
-from kg.citations import DOI_CITATIONS, LISTED_CITATIONS
 from kg.compression import gzip_writer
 from kg.metadata import DUMPS, Tallies
 from kg.namespaces import PREFIXES
@@ -423,15 +422,13 @@ def write_release(store: Store, directory: Path, report: BuildReport, *,
     write_quarantine(report, directory)
     mappings = sssom.write_release_mappings(store, directory, report.version)
     triples = {name: counts.get(iris.graph_iri(name).value, 0) for name in iris.GRAPH_NAMES}
-    files = [*(f for f, _ in DUMPS.values()), VOID_FILE, QUARANTINE, *mappings, DOI_CITATIONS,
-             LISTED_CITATIONS]
+    files = [*(f for f, _ in DUMPS.values()), VOID_FILE, QUARANTINE, *mappings, *citations.LISTS]
     sums = {f: sha256(directory / f) for f in files}
     (directory / CHECKSUMS).write_text("".join(f"{sums[f]}  {f}\n" for f in files),
                                        encoding="utf-8")
     media = {f: m for f, m in DUMPS.values()} | {VOID_FILE: "text/turtle",
-                                                  QUARANTINE: "application/jsonl",
-                                                  DOI_CITATIONS: citations.MEDIA_TYPE,
-                                                  LISTED_CITATIONS: citations.MEDIA_TYPE} | mappings
+                                                  QUARANTINE: "application/jsonl"} | {
+        f: citations.MEDIA_TYPE for f in citations.LISTS} | mappings
     manifest = {
         "version": report.version,
         "based_on": report.based_on or None,  # the release an ingest applied its files to
