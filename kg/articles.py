@@ -408,8 +408,8 @@ def _author_lines(authors: tuple[Author, ...], s: str, g: str, lines: list[str])
             add(f"{a} {t.name} {literal_term(author.collective)} {g} .\n")
         else:
             add(f"{a} {t.type} {t.person} {g} .\n")
-            name = " ".join(part for part in (author.given or author.initials, author.family)
-                            if part)
+            name = " ".join(part for part in (author.given or author.initials, author.family,
+                                              author.suffix) if part)
             add(f"{a} {t.name} {literal_term(name)} {g} .\n")
             for p, value in ((t.family_name, author.family), (t.given_name, author.given),
                              (t.initials, author.initials)):

@@ -104,6 +104,31 @@ def _ids(*lists: Element | None) -> dict[str, str]:
     return found
 
 
+def _location_ids(ids: dict[str, str], *elems: Element | None) -> dict[str, str]:
+    """``ids`` with the kinds only an ELocationID gives ("pii": an article number such as
+    "e0180707", for an article without pages), as MEDLINE text's LID lines come after its AID
+    ones; the DOI is ``_doi_fallback``'s, and an ELocationID marked invalid (ValidYN="N") is
+    left out."""
+    for loc in (loc for elem in elems for loc in _all(elem, "ELocationID")):
+        kind, value = _attr(loc, "EIdType").lower(), element_text(loc)
+        if kind and kind != "doi" and value and loc.get("ValidYN") != "N":
+            ids.setdefault(kind, value)
+    return ids
+
+
+def _manuscript_id(ids: dict[str, str], citation: Element) -> dict[str, str]:
+    """``ids`` with the NIH manuscript id of an old-style ``OtherID Source="NLM"``
+    ("NIHMS672708 [Available on ...]") as "mid", the kind PubmedData's ArticleIdList names it."""
+    for other in _all(citation, "OtherID"):
+        match = _NIHMS.match(element_text(other))
+        if match and other.get("Source") == "NLM":
+            ids.setdefault("mid", match.group())
+    return ids
+
+
+_NIHMS = re.compile(r"NIHMS\d+")
+
+
 def _doi_fallback(*elems: Element | None) -> str:
     """The DOI an ELocationID gives (files without PubmedData, books)."""
     return next((element_text(loc) for elem in elems for loc in _all(elem, "ELocationID")
@@ -173,6 +198,7 @@ def _authors(parent: Element | None) -> tuple[Author, ...]:
                 family=element_text(first.get("LastName")), given=element_text(first.get("ForeName")),
                 initials=element_text(first.get("Initials")),
                 collective=element_text(first.get("CollectiveName")),
+                suffix=element_text(first.get("Suffix")),
                 orcid=normalise_orcid(orcids[0]) if orcids else "",
                 affiliations=tuple(t for t in map(element_text, nested + direct) if t)))
     return tuple(authors)
@@ -266,7 +292,8 @@ def _citation_article(citation: Element | None, record: Element, where: Provenan
     cited = _first_children(citation)
     parts = _first_children(article)
     issue = _grandchild(article, "Journal", "JournalIssue")
-    ids = _ids(_grandchild(record, "PubmedData", "ArticleIdList"))
+    ids = _manuscript_id(_location_ids(_ids(_grandchild(record, "PubmedData", "ArticleIdList")),
+                                       article), citation)
     types = _publication_types(_all(article, "PublicationTypeList", "PublicationType"))
     comments = _comments(citation)
     electronic = [d for d in article.iterchildren("ArticleDate")
@@ -301,7 +328,8 @@ def _book_article(elem: Element, where: Provenance) -> Article:
     if doc is None:
         raise ValueError("PubmedBookArticle has no BookDocument element")
     book = _child(doc, "Book")
-    ids = _ids(_child(doc, "ArticleIdList"), _grandchild(elem, "PubmedBookData", "ArticleIdList"))
+    ids = _location_ids(_ids(_child(doc, "ArticleIdList"),
+                             _grandchild(elem, "PubmedBookData", "ArticleIdList")), doc, book)
     title, book_title = _find(doc, "ArticleTitle"), _find(book, "BookTitle")
     publisher = ", ".join(p for p in (element_text(_grandchild(book, "Publisher", "PublisherName")),
                                       element_text(_grandchild(book, "Publisher", "PublisherLocation")))

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Author:
-    """One author in byline order; ``collective`` is set for group authors instead of names."""
+    """One author in byline order; ``collective`` is set for group authors instead of names;
+    ``suffix`` is a generational one such as "Jr" or "3rd" (PubMed XML's ``Suffix``)."""
 
     family: str = ""
     given: str = ""
@@ -19,6 +20,7 @@ class Author:
     collective: str = ""
     orcid: str = ""
     affiliations: tuple[str, ...] = ()
+    suffix: str = ""
 
 
 @dataclass(frozen=True)

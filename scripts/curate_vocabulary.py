@@ -1195,11 +1195,15 @@ def qualifier_sources() -> dict[str, dict[str, set[str]]]:
 
 
 def qualifier_rows() -> list[dict[str, str]]:
+    """Every qualifier a ../shared file pairs with its UI, and those the corpus and the seed
+    headings name: MEDLINE text and pages name qualifiers without UIs, and a name this table
+    lacks leaves the heading's pair unresolved (MeSH's qualifiers are a small closed set)."""
     wanted = {q for r in corpus_records() for h in r.get("mesh_headings", [])
               for q in h.get("qualifiers", [])}
     wanted |= {r["qualifier_label"] for r in read_tsv(VOCAB / "seed_article_mesh.tsv")
                if r["qualifier_label"]}
     found = qualifier_sources()
+    wanted |= set(found)
     out = []
     for label in sorted(wanted):
         uis = found.get(label, {})

