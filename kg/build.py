@@ -564,7 +564,8 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
         # a term named differently by records keeps the latest record's name, unless the
         # tables name it: the tables' names win over a record's
         mesh.keep_record_labels(store, loader.index.mesh_names,
-                                {d.ui for d in chosen if d.label})
+                                {d.ui for d in chosen if d.label},
+                                open_read_only(base) if base is not None else None)
         mesh.keep_table_labels(store, chosen)
         supplementary = inputs.data_dir / "mesh_supplementary.tsv"
         if base is None and supplementary.exists():

@@ -152,7 +152,10 @@ class ArticleIndex:
     """
 
     versions: Versions = field(default_factory=Versions)
-    dois: dict[str, str] = field(default_factory=dict)
+    #: A wanted DOI (lower case) → the keys of the articles noted with it, the latest last.
+    dois: dict[str, list[str]] = field(default_factory=dict)
+    #: Key → the wanted DOI it was noted with: a later version noted without it forgets it.
+    doi_of: dict[str, str] = field(default_factory=dict)
     retracted: set[str] = field(default_factory=set)
     #: The MeSH terms the records name (qualifiers too): those the build describes.
     mesh_uis: set[str] = field(default_factory=set)
@@ -163,14 +166,23 @@ class ArticleIndex:
     wanted_dois: frozenset[str] | None = None
 
     def _note_doi(self, doi: str, key: str) -> None:
+        """``key`` holds ``doi`` now (and no DOI it was noted with before): a version that
+        gave another DOI kept the old one pointing at it, so that a curated finding citing
+        that DOI was drawn from an article that no longer gives it, in a build, and in an
+        ingest only until the next one read the index from the store (a review's)."""
+        previous = self.doi_of.pop(key, None)
+        if previous is not None:
+            self.dois[previous].remove(key)
+            if not self.dois[previous]:
+                del self.dois[previous]
         lowered = doi.lower()
-        if self.wanted_dois is None or lowered in self.wanted_dois:
-            self.dois[lowered] = key
+        if lowered and (self.wanted_dois is None or lowered in self.wanted_dois):
+            self.dois.setdefault(lowered, []).append(key)
+            self.doi_of[key] = lowered
 
     def note(self, article: Article) -> None:
         self.versions[article.key] = article.version
-        if article.doi:
-            self._note_doi(article.doi, article.key)
+        self._note_doi(article.doi, article.key)
         if article.retracted:
             self.retracted.add(subject_iri(article).value)
         elif self.retracted:
@@ -188,9 +200,9 @@ class ArticleIndex:
         """The IRI of the article with this PMID, else with this DOI, if the store has it."""
         if pmid and pmid in self.versions:
             return iris.article_iri(pmid)
-        key = self.dois.get(doi.lower()) if doi else None
         # a DOI of an article since deleted stays in ``dois`` (forgetting it would mean a scan)
-        return None if key is None or key not in self.versions else _iri_of_key(key)
+        held = [key for key in self.dois.get(doi.lower(), ()) if key in self.versions] if doi else []
+        return _iri_of_key(held[-1]) if held else None
 
     @classmethod
     def from_store(cls, store: Store, wanted_dois: frozenset[str] | None = None
@@ -214,8 +226,7 @@ class ArticleIndex:
             if not key:
                 continue
             index.versions[key] = int(version.value) if version else 1
-            if doi:
-                index._note_doi(doi.value, key)
+            index._note_doi(doi.value if doi else "", key)
             if retracted and retracted.value == "true":
                 index.retracted.add(_iri_of_key(key).value)
         return index
@@ -551,7 +562,10 @@ class ArticleLoader:
                     "(a whole number from 1)", provenance=record.provenance, pmid=record.pmid))
             elif isinstance(record, Deletion):
                 count.deleted += 1
-                if record.pmid in self.index.versions:
+                held = self.index.versions.get(record.pmid)
+                if held is not None and record.version not in (None, held):
+                    count.not_in_graph += 1  # another version than the graph's: it stays
+                elif held is not None:
                     self._remove(iris.article_iri(record.pmid), record.pmid)
                     del self.index.versions[record.pmid]
                     self.index.retracted.discard(iris.article_iri(record.pmid).value)

@@ -153,15 +153,17 @@ def descriptor_quads(descriptors: Iterable[Descriptor]) -> Iterator[Quad]:
 
 
 def keep_record_labels(store: Store, names: Mapping[str, tuple[str, str]],
-                       tabled: Collection[str]) -> None:
+                       tabled: Collection[str], previous: Store | None = None) -> None:
     """One ``rdfs:label`` for each MeSH term that records name in more than one way and the
     tables (``tabled``: their UIs) do not name: the name of the most recently revised record
     that named it, as MeSH renames terms and an older record keeps the older name. ``names``
     (UI → (date, name)) holds what the records just read said; in an ingest the store's other
     records count too: a term whose newest record (its ``dcterms:modified``, else
-    ``dcterms:issued``) is not one just read keeps the name it had. The other names become
-    ``skos:altLabel``s (``keep_table_labels``). Give ``--mesh`` NLM's current table to have
-    NLM's names instead."""
+    ``dcterms:issued``) is not one just read keeps the name it had, its one label in the
+    ``previous`` release's store (once loaded, the graph's name is not told apart from the
+    names just read: a review found the older name of two chosen when the newest record read
+    gave the graph's). The other names become ``skos:altLabel``s (``keep_table_labels``). Give
+    ``--mesh`` NLM's current table to have NLM's names instead."""
     g = iris.graph_iri("mesh")
     rows = store.query(f"SELECT ?m WHERE {{ GRAPH <{g.value}> {{ ?m <{RDFS.label.value}> ?l }} }} "
                        "GROUP BY ?m HAVING (COUNT(?l) > 1)")
@@ -172,7 +174,10 @@ def keep_record_labels(store: Store, names: Mapping[str, tuple[str, str]],
             continue
         stamp, name = names[ui]
         if _newest_record(store, ui) > stamp:  # a record read before is newer: its name stays
-            others = [label for label in _labels(store, ui) if label != name]
+            labels = _labels(store, ui)
+            had = _labels(previous, ui) if previous is not None else []
+            others = had if len(had) == 1 and had[0] in labels else [
+                label for label in labels if label != name]
             if len(others) != 1:
                 continue  # which of them it was is not known: all stay
             name = others[0]

@@ -31,7 +31,7 @@ from typing import IO, Any, cast
 from lxml import etree
 
 from kg.compression import is_gzip
-from kg.pubmedfields import MAPPERS, Element, element_text, record_pmid
+from kg.pubmedfields import MAPPERS, Element, element_text, pmid_version, record_pmid
 from kg.records import (
     Article,
     Deletion,
@@ -417,8 +417,16 @@ def _record(path: Path, elem: Element, root: str, walk: _Walk) -> Iterator[Recor
     if tag == "DeleteCitation":
         for pmid in elem.iter("PMID"):
             spot = Provenance(file=str(path), position=_position(number, walk.line(pmid)))
-            yield (Deletion(pmid=element_text(pmid), provenance=spot) if element_text(pmid) else
-                   Rejected(reason=f"{path}: DeleteCitation with an empty PMID", provenance=spot))
+            if not element_text(pmid):
+                yield Rejected(reason=f"{path}: DeleteCitation with an empty PMID", provenance=spot)
+                continue
+            try:  # a deletion names the version it deletes: a later one stays
+                version = None if pmid.get("Version") is None else pmid_version(pmid)
+            except ValueError as error:
+                yield Rejected(reason=f"{path}: DeleteCitation: {error}", provenance=spot,
+                               pmid=element_text(pmid))
+                continue
+            yield Deletion(pmid=element_text(pmid), provenance=spot, version=version)
         return
     mapper = MAPPERS.get(tag)
     if mapper is None:

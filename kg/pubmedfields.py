@@ -144,7 +144,7 @@ def _pmc_fallback(citation: Element) -> str:
     return next((match.group() for match in found if match), "")
 
 
-def _version(pmid: Element | None) -> int:
+def pmid_version(pmid: Element | None) -> int:
     value = "1" if pmid is None else str(pmid.get("Version", "1")).strip()
     if value.isdigit() and value.isascii() and int(value) > 0:
         return int(value)
@@ -300,7 +300,7 @@ def _citation_article(citation: Element | None, record: Element, where: Provenan
                   if d.get("DateType") == "Electronic"]
     pmid = cited.get("PMID")
     return Article(
-        pmid=element_text(pmid), version=_version(pmid),
+        pmid=element_text(pmid), version=pmid_version(pmid),
         pmcid=ids.get("pmc") or _pmc_fallback(citation),
         doi=ids.get("doi") or _doi_fallback(article),
         title=element_text(parts.get("ArticleTitle")) or element_text(parts.get("VernacularTitle")),
@@ -338,7 +338,7 @@ def _book_article(elem: Element, where: Provenance) -> Article:
         (f"publisher: {publisher}",) if publisher else ())
     types = _publication_types(_all(doc, "PublicationType"))
     return Article(
-        pmid=_find(doc, "PMID"), version=_version(_child(doc, "PMID")),
+        pmid=_find(doc, "PMID"), version=pmid_version(_child(doc, "PMID")),
         pmcid=ids.get("pmc", ""),
         doi=ids.get("doi") or _doi_fallback(doc, book), title=title or book_title,
         abstract=_abstract(doc), language=_find(doc, "Language"),

@@ -181,10 +181,12 @@ def other_ids(ids: dict[str, str]) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Deletion:
-    """A PubMed ``DeleteCitation`` entry: the PMID is to be removed from the graph."""
+    """A PubMed ``DeleteCitation`` entry: the PMID is to be removed from the graph; with a
+    ``version`` (its ``Version`` attribute), only that version of it."""
 
     pmid: str
     provenance: Provenance = field(default_factory=Provenance)
+    version: int | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 from kg import jsonrecords, medline, pubmed, seedpage
 from kg.compression import GZIP_MAGIC, is_gzip
 from kg.records import Article, Deletion, Provenance, Rejected
-from kg.release import is_build_folder, is_release
+from kg.release import is_build_folder, is_release, within_release
 
 Record = Article | Deletion | Rejected
 Reader = Callable[[Path], Iterator[Record]]
@@ -150,17 +150,29 @@ def _named_files(specs: Iterable[str | Path]) -> Iterator[Path]:
             matches = sorted(Path(p) for p in glob.glob(str(spec), recursive=True))
             if not matches:
                 raise FileNotFoundError(f"no such source: {spec}")
-            yield from (p for p in matches if p.is_file())
+            # a folder it matches is read as a folder named on its own (a review found
+            # 'dir*' reading nothing of dir1/ and saying nothing); evkg's releases are not
+            found = [file for match in matches for file in (
+                _folder_sources(match, required=False) if match.is_dir() else
+                [match] if match.is_file() and within_release(match.absolute().parent) is None
+                else [])]
+            if not found:
+                raise FileNotFoundError(f"no source files match {spec} (files named "
+                                        f"{', '.join('*' + s for s in SOURCE_SUFFIXES)})")
+            yield from found
 
 
-def _folder_sources(folder: Path) -> list[Path]:
+def _folder_sources(folder: Path, *, required: bool = True) -> list[Path]:
     """Every source file under ``folder``, but none of evkg's own output: a build folder (or a
     release) under it is skipped, else a build into ``sources/build`` read the previous
-    release's ``quarantine.jsonl`` as records the next time."""
+    release's ``quarantine.jsonl`` as records the next time. A folder named on its own that
+    holds none is an error; one a glob matched (``required=False``) gives none."""
     def unreadable(error: OSError) -> None:
         raise FileNotFoundError(f"cannot read the folder {error.filename}: {error.strerror}")
 
     if is_build_folder(folder) or is_release(folder):
+        if not required:
+            return []
         raise FileNotFoundError(f"{folder} is a folder evkg built, not a folder of sources")
     found: list[Path] = []
     for top, folders, names in os.walk(folder, onerror=unreadable):
@@ -168,7 +180,7 @@ def _folder_sources(folder: Path) -> list[Path]:
                       if not (is_build_folder(Path(top, name)) or is_release(Path(top, name)))]
         found += [Path(top, name) for name in names if name.lower().endswith(SOURCE_SUFFIXES)]
     found.sort()
-    if not found:
+    if not found and required:
         raise FileNotFoundError(f"no source files under {folder} (files named "
                                 f"{', '.join('*' + s for s in SOURCE_SUFFIXES)})")
     return found

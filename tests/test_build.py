@@ -254,6 +254,16 @@ def test_without_a_table_the_latest_records_name_is_the_label(tmp_path: Path) ->
     assert names(tmp_path / "b") == [
         ("altLabel", "African Americans"), ("altLabel", "Black or African American"),
         ("label", "Black People"), ("label", "Black People/genetics")]
+    # an ingest whose newest record gives the graph's name, beside an older one giving another,
+    # took the older name (a review's): the graph's name is its label in the previous release
+    both = tmp_path / "both.jsonl"
+    both.write_text("\n".join([record("55555555", "2016-04-01", "African Americans"),
+                               record("66666666", "2024-06-01", "Black People")]) + "\n",
+                    encoding="utf-8")
+    ingest([both], tmp_path / "b")
+    assert names(tmp_path / "b") == [
+        ("altLabel", "African Americans"), ("altLabel", "Black or African American"),
+        ("label", "Black People"), ("label", "Black People/genetics")]
 
 
 def test_a_qualifier_named_two_ways_names_its_pairs_once(tmp_path: Path) -> None:

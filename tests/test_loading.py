@@ -415,6 +415,47 @@ def deletion_file(path: Path, pmid: str) -> Path:
     return path
 
 
+def test_a_deletion_takes_only_the_version_it_names(tmp_path: Path) -> None:
+    """A review's: ``DeleteCitation``'s ``<PMID Version="1">`` removed the graph's version 2,
+    and a Version that is no number deleted too. A deletion takes the version it names (none
+    named: whichever the graph holds); another version stays, counted as not in the graph; a
+    Version that is no number is quarantined naming it, and nothing is deleted."""
+    records = tmp_path / "v2.jsonl"
+    write_records([Article(pmid="99999975", version=2, title="The second version"),
+                   Article(pmid="99999976", title="Another article")], records)
+    out = tmp_path / "b"
+    build([records], out, default_articles=False)
+
+    def deletions(name: str, *versions: str) -> Path:
+        pmids = "".join(f'<PMID{f" Version={v!r}" if v else ""}>99999975</PMID>' for v in versions)
+        path = tmp_path / name
+        path.write_text('<?xml version="1.0"?>\n<PubmedArticleSet><DeleteCitation>'
+                        f"{pmids}</DeleteCitation></PubmedArticleSet>\n", encoding="utf-8")
+        return path
+
+    def held() -> set[str]:
+        store = open_read_only(current_release(out) / "store")
+        return {quad.subject.value.rsplit("/", 1)[1] for quad in store.quads_for_pattern(
+            None, NamedNode("http://purl.org/spar/fabio/hasPubMedId"),
+            None, graph_iri("articles"))}
+
+    older = deletions("older.xml", "1")
+    report = ingest([older], out)
+    assert report.unchanged and held() == {"99999975", "99999976"}
+    assert (report.files[str(older)].deleted, report.files[str(older)].not_in_graph) == (1, 1)
+    bad = deletions("bad.xml", "x")
+    report = ingest([bad], out)
+    assert held() == {"99999975", "99999976"}
+    assert [(r.pmid, r.reason) for r in report.quarantine if r.provenance.file == str(bad)] == [
+        ("99999975", f"{bad}: DeleteCitation: the PMID's Version 'x' is not a version number "
+                     "(1, 2, …)")]
+    ingest([deletions("named.xml", "2")], out)
+    assert held() == {"99999976"}
+    ingest([records], out)
+    ingest([deletions("any.xml", "")], out)
+    assert held() == {"99999976"}
+
+
 def test_a_deleted_or_corrected_notice_no_longer_marks_the_article(tmp_path: Path) -> None:
     """The marks a notice's RetractionOf put on an article go when an ingest deletes the
     notice or replaces it with a version that retracts nothing; applying it again marks it."""
@@ -720,9 +761,9 @@ def test_the_index_of_versions_answers_as_a_dict_would() -> None:
         del versions["37534211"]
 
 
-def test_a_curated_finding_citing_only_a_doi_finds_its_article(tmp_path: Path) -> None:
-    """The index keeps only the DOIs the curated findings cite; those still resolve (in any
-    case), and the others are not needed."""
+def data_citing_a_doi(tmp_path: Path) -> Path:
+    """A copy of the project's data/ whose one curated finding cites only DOI
+    10.5555/EVKG.0002."""
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
     rows = (data / "findings.tsv").read_text(encoding="utf-8").splitlines()
@@ -733,6 +774,13 @@ def test_a_curated_finding_citing_only_a_doi_finds_its_article(tmp_path: Path) -
                source="tests: a row citing a DOI only")
     (data / "findings.tsv").write_text("\n".join([rows[0], "\t".join(row[h] for h in header)])
                                        + "\n", encoding="utf-8")
+    return data
+
+
+def test_a_curated_finding_citing_only_a_doi_finds_its_article(tmp_path: Path) -> None:
+    """The index keeps only the DOIs the curated findings cite; those still resolve (in any
+    case), and the others are not needed."""
+    data = data_citing_a_doi(tmp_path)
     build([ROOT / "tests" / "data" / "pubmed_articles.xml"], tmp_path / "out",
           default_articles=False, data_dir=data)
     store = open_read_only(current_release(tmp_path / "out") / "store")
@@ -742,6 +790,42 @@ def test_a_curated_finding_citing_only_a_doi_finds_its_article(tmp_path: Path) -
           <http://www.w3.org/ns/prov#wasDerivedFrom> ?article } }""")
     assert isinstance(found, QuerySolutions)
     assert [row[0].value for row in found] == ["https://w3id.org/evkg/article/99999902"]
+
+
+def test_a_curated_finding_leaves_an_article_whose_new_version_gives_another_doi(
+        tmp_path: Path) -> None:
+    """A review's: the index kept a DOI pointing at the article that gave it after its next
+    version gave another, so a curated finding citing that DOI was drawn from an article that
+    no longer gives it, in a build; in an ingest only until the next one read the index from
+    the store, so that applying the same file again changed the graph. Now the finding finds no
+    article (quarantined, as for any DOI the graph lacks) however the versions arrived, and the
+    other article holding the DOI takes it when there is one."""
+    data = data_citing_a_doi(tmp_path)
+    first, second, other = (tmp_path / f"{name}.jsonl" for name in ("v1", "v2", "other"))
+    write_records([Article(pmid="99999971", doi="10.5555/EVKG.0002", title="Version 1")], first)
+    write_records([Article(pmid="99999971", version=2, doi="10.5555/EVKG.0003",
+                           title="Version 2")], second)
+    write_records([Article(pmid="99999972", doi="10.5555/evkg.0002", title="Another")], other)
+
+    def drawn_from(out: Path) -> list[str]:
+        store = open_read_only(current_release(out) / "store")
+        found = store.query("""SELECT ?article { GRAPH ?g {
+            ?f <https://w3id.org/evkg/ontology#method> <https://w3id.org/evkg/ontology#CuratedEvidence> ;
+               <http://www.w3.org/ns/prov#wasDerivedFrom> ?article } }""")
+        assert isinstance(found, QuerySolutions)
+        return [row[0].value.rsplit("/", 1)[1] for row in found]  # type: ignore[union-attr]
+
+    report = build([first, second], tmp_path / "built", default_articles=False, data_dir=data)
+    assert drawn_from(tmp_path / "built") == []
+    assert any("10.5555/EVKG.0002, which is not an article in the graph" in r.reason
+               for r in report.quarantine)
+    build([first], tmp_path / "ingested", default_articles=False, data_dir=data)
+    assert drawn_from(tmp_path / "ingested") == ["99999971"]
+    ingest([second], tmp_path / "ingested", data_dir=data)
+    assert drawn_from(tmp_path / "ingested") == []
+    assert ingest([second], tmp_path / "ingested", data_dir=data).unchanged
+    build([other, first, second], tmp_path / "both", default_articles=False, data_dir=data)
+    assert drawn_from(tmp_path / "both") == ["99999972"]
 
 
 def articles_lines(release_dir: Path) -> tuple[list[bytes], list[bytes]]:

@@ -489,6 +489,34 @@ def test_a_folder_without_sources_is_an_error(tmp_path: Path) -> None:
     assert not (tmp_path / "b" / "current").exists()
 
 
+def test_a_glob_reads_the_folders_it_matches(tmp_path: Path) -> None:
+    """A review's: a glob's matches were filtered to files, so 'dir*' read nothing of dir1/
+    and dir2/ and said nothing (a build of the default articles only, exit 0). A folder a glob
+    matches is read as a folder named on its own; a release a recursive glob reaches is not."""
+    for folder, source in (("dir1", ARTICLES_XML), ("dir2/deeper", MEDLINE_TEXT)):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / source.name).write_bytes(source.read_bytes())
+    (tmp_path / "dir3").mkdir()  # a matched folder without sources gives none, no error
+    result = CliRunner().invoke(main, ["build", str(tmp_path / "dir*"), "--out",
+                                       str(tmp_path / "dir1" / "build"),
+                                       "--without-default-articles"])
+    assert result.exit_code == 0, result.output
+    read = [line.split(": seen ")[0].strip() for line in result.output.splitlines()
+            if ": seen " in line]
+    assert read[:2] == [str(tmp_path / "dir1" / ARTICLES_XML.name),
+                        str(tmp_path / "dir2" / "deeper" / MEDLINE_TEXT.name)]
+    again = CliRunner().invoke(main, ["build", str(tmp_path / "dir1" / "**"), "--out",
+                                      str(tmp_path / "b"), "--without-default-articles"])
+    assert again.exit_code == 0, again.output
+    assert [line.split(": seen ")[0].strip() for line in again.output.splitlines()
+            if ": seen " in line] == [str(tmp_path / "dir1" / ARTICLES_XML.name),
+                                      str(ROOT / "data" / "findings.tsv")]
+    none = CliRunner().invoke(main, ["build", str(tmp_path / "dir3*"), "--out",
+                                     str(tmp_path / "c"), "--without-default-articles"])
+    assert none.exit_code == 1
+    assert f"Error: no source files match {tmp_path / 'dir3*'} (files named *.xml" in none.output
+
+
 def test_a_build_folder_that_is_a_file_is_an_error(tmp_path: Path) -> None:
     taken = tmp_path / "build"
     taken.write_text("notes", encoding="utf-8")
@@ -641,10 +669,10 @@ def test_two_ingests_at_once_take_turns_and_lose_nothing(tmp_path: Path) -> None
     out = tmp_path / "b"
     build([ARTICLES_XML], out, default_articles=False)
     updates = []
-    for pmid in ("99999901", "99999902"):
+    for pmid, version in (("99999901", 2), ("99999902", 1)):  # the versions the fixture gives
         update = tmp_path / f"delete-{pmid}.xml"
-        update.write_text(f'<PubmedArticleSet><DeleteCitation><PMID Version="1">{pmid}</PMID>'
-                          "</DeleteCitation></PubmedArticleSet>", encoding="utf-8")
+        update.write_text(f'<PubmedArticleSet><DeleteCitation><PMID Version="{version}">{pmid}'
+                          "</PMID></DeleteCitation></PubmedArticleSet>", encoding="utf-8")
         updates.append(update)
     with (out / WRITE_LOCK).open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
