@@ -8,20 +8,23 @@ of some exports); otherwise one ``Rejected`` names the root found.
 
 The parser loads no DTD, resolves no entities and uses no network. A file whose internal DTD
 subset declares entities is refused before parsing (XXE / entity expansion). Malformed XML
-costs the records it is in (one ``Rejected`` each, by line and PMID) and reading goes on at the
-next record; in a truncated gzip stream every whole record before the cut is read, the record
-the data end in is named, and one ``Rejected`` says where they end. Records already read stay
-yielded.
+costs the records it is in (one ``Rejected`` each, by line and PMID; a comment, CDATA section or
+processing instruction never closed costs every record it swallows) and reading goes on at the
+next record; malformed XML before the first record refuses the file in one ``Rejected``. In a
+truncated gzip stream every whole record before the cut is read, the record the data end in is
+named, and one ``Rejected`` says where they end. Records already read stay yielded.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gzip
+import itertools
 import os
 import re
 import tempfile
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -101,6 +104,11 @@ def _read_resuming(path: Path, walk: _Walk, copies: contextlib.ExitStack) -> Ite
             yield from _lost_records(path, walk, error)
             if not walk.resume:
                 break
+        except _WarningsSpent:
+            if not copied:
+                copied, (walk.source, cut) = True, _gunzipped(path, copies, walk)
+            if not _resume_after_given(walk):
+                break
         except (OSError, EOFError, zlib.error) as error:
             where = handle.lines + 1 if isinstance(handle, _LineCounter) else None
             if copied or not isinstance(error, (EOFError, zlib.error)):
@@ -158,7 +166,7 @@ def _resume_after_given(walk: _Walk) -> bool:
     if not walk.root:
         return False
     walk.prolog = walk.prolog or _prolog(walk.source, walk.root)
-    found, _ = _scan(walk.source, walk, None, None)
+    found, _, _ = _scan(walk.source, walk, None, None)
     walk.resume = found[0].start if found else None
     return walk.resume is not None
 
@@ -242,6 +250,7 @@ def _read_stream(path: Path, handle: IO[bytes], walk: _Walk) -> Iterator[Record]
                              dtd_validation=False)
     depth, wrapper = 0, False
     root: Element = None
+    walk.new_parse()
     for event, elem in events:
         if event == "start":
             depth += 1
@@ -262,9 +271,10 @@ def _read_stream(path: Path, handle: IO[bytes], walk: _Walk) -> Iterator[Record]
             continue
         depth -= 1
         if depth == 1:
-            _note_warnings(walk, events)
+            _note_warnings(walk, events, elem)
             walk.count += 1
             walk.records += elem.tag in _counted(walk.root or str(root.tag))
+            walk.given += 1
             yield from _record(path, elem, str(root.tag), walk)
             elem.clear(keep_tail=False)
             while elem.getprevious() is not None:
@@ -295,6 +305,7 @@ def _read_known_root(path: Path, handle: IO[bytes], walk: _Walk) -> Iterator[Rec
                              dtd_validation=False)
     root: Element = None
     last: Element = None  # the record handled last, cleared but kept as an anchor
+    walk.new_parse()
     for _, elem in events:
         if root is None:
             root = elem.getroottree().getroot()
@@ -304,12 +315,13 @@ def _read_known_root(path: Path, handle: IO[bytes], walk: _Walk) -> Iterator[Rec
         parent = elem.getparent()
         if parent is not root:
             continue
-        _note_warnings(walk, events)
+        _note_warnings(walk, events, elem)
         for other in _elements_between(last, elem):
             walk.count += 1
             yield from _record(path, other, walk.root, walk)
         walk.count += 1
         walk.records += elem.tag in _counted(walk.root)
+        walk.given += 1
         yield from _record(path, elem, walk.root, walk)
         elem.clear(keep_tail=False)
         while elem.getprevious() is not None:
@@ -432,11 +444,11 @@ def _record(path: Path, elem: Element, root: str, walk: _Walk) -> Iterator[Recor
     if mapper is None:
         yield Rejected(reason=f"{path}: unexpected element <{tag}> in <{root}>", provenance=where)
         return
-    if walk.warned and (entities := sorted({e.name for e in elem.iter(etree.Entity)})):
+    if walk.warned and (entities := _undefined_entities(elem, walk)):
         yield Rejected(
             reason=f"{path}: {tag} uses the undefined entit{'ies' if len(entities) > 1 else 'y'} "
-            f"{', '.join('&' + name + ';' for name in entities)} (PubMed's XML has none: write "
-            "the character itself or a numeric reference such as &#233;)",
+            f"{', '.join(entities)} (PubMed's XML has none: write the character itself or a "
+            "numeric reference such as &#233;)",
             provenance=where, pmid=record_pmid(elem))
         return
     try:
@@ -451,11 +463,61 @@ def _record(path: Path, elem: Element, root: str, walk: _Walk) -> Iterator[Recor
     yield article
 
 
-def _note_warnings(walk: _Walk, events: etree.iterparse) -> None:
+def _undefined_entities(elem: Element, walk: _Walk) -> list[str]:
+    """The undefined entities the record ``elem`` uses: ``&name;`` of each reference in its
+    text, and of each the parser warned of on its lines beyond those (one in an attribute's
+    value, which libxml2 drops from the value, leaving no reference), with its line."""
+    references: Counter[str] = Counter()
+    first = last = walk.line(elem)
+    for node in elem.iter():
+        if isinstance(node, etree._Entity):
+            references[str(node.name)] += 1
+        last = max(last, walk.line(node))
+    # a warning on the line the previous record ended on is this record's only if it starts there
+    warned = [(line, name) for line, name in walk.entity_warnings
+              if line <= last and (line >= first or line > walk.last_line)]
+    walk.entity_warnings = [w for w in walk.entity_warnings if w[0] >= last]
+    walk.last_line = last
+    named = {name: f"&{name};" for name in references}
+    unmatched = references.copy()
+    for line, name in warned:
+        if unmatched[name] > 0:
+            unmatched[name] -= 1
+        elif name not in named:
+            named[name] = f"&{name}; (in an attribute, line {line})"
+    return [named[name] for name in sorted(named)]
+
+
+def _note_warnings(walk: _Walk, events: etree.iterparse, elem: Element) -> None:
     """Once the parser has warned (an entity the DTD would define, which lxml keeps as a
-    reference since the DTD is not loaded), every later record is searched for references."""
-    if not walk.warned and len(events.error_log):
+    reference since the DTD is not loaded), every later record is searched for references,
+    and its lines for the warnings of entities in attributes (which keep no reference).
+
+    libxml2 stops warning after ``_WARNING_CAP`` warnings in one parse: a record that starts
+    after the last of them ends the parse (``_WarningsSpent``), and reading goes on at it in a
+    new one, whose warnings are counted anew."""
+    log = events.error_log
+    if len(log) > walk.logged:
         walk.warned = True
+        for entry in itertools.islice(log, walk.logged, None):
+            if entry.level_name == "WARNING" and (named := _UNDEFINED.match(entry.message)):
+                walk.entity_warnings.append((entry.line + walk.shift, named.group(1)))
+                walk.warnings += 1
+                walk.warned_to = entry.line + walk.shift
+        walk.logged = len(log)
+    if (walk.warnings >= _WARNING_CAP and walk.given and walk.root
+            and walk.line(elem) > walk.warned_to):
+        raise _WarningsSpent
+
+
+#: libxml2's ``XML_MAX_ERRORS``: the warnings it gives in one parse (2.13 on).
+_WARNING_CAP = 100
+#: libxml2's warning of an undefined entity (a reference the DTD it does not load would define).
+_UNDEFINED = re.compile(r"Entity '([^']+)' not defined")
+
+
+class _WarningsSpent(Exception):
+    """The parser gives no more warnings: reading goes on in a new parse."""
 
 
 # --- reading on after malformed XML ------------------------------------------------------------
@@ -504,6 +566,15 @@ class _Walk:
     then: tuple[_Lost, _Start | None] | None = None
     #: the parser has warned: records may hold undefined entity references
     warned: bool = False
+    #: this parse's warnings of undefined entities (file line, name) not yet past; the log
+    #: entries read, the warnings and the line of the last; the records given; and the last
+    #: line of the record handled last
+    entity_warnings: list[tuple[int, str]] = field(default_factory=list)
+    logged: int = 0
+    warnings: int = 0
+    warned_to: int = 0
+    given: int = 0
+    last_line: int = 0
     #: (line, column) where a gzip file's data end when they are cut short, else None
     cut_at: tuple[int, int] | None = None
     #: a record the data end in was named as lost there: the file's own note would count the
@@ -512,6 +583,10 @@ class _Walk:
     #: the file's bytes to the end of the root start tag: a resumed parse reads them first, so
     #: that its DOCTYPE, encoding and namespaces hold
     prolog: bytes = b""
+
+    def new_parse(self) -> None:
+        """A parse starts: its log is a new one."""
+        self.entity_warnings, self.logged, self.warnings, self.given = [], 0, 0, 0
 
     def at_cut(self, line: int, column: int) -> bool:
         """Whether an error at (line, column) is the end of cut gzip data, not malformed XML."""
@@ -610,17 +685,37 @@ def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Itera
                        provenance=Provenance(file=str(path), position=f"line {line}"))
         return
     walk.prolog = walk.prolog or _prolog(walk.source, walk.root)
+    if not walk.count and walk.resume is None and _in_prolog(walk.prolog, line, column):
+        # each resumed parse would read the same prolog and fail there again: one entry says
+        # so, and how many records it cost (one each would say the same thing many times)
+        held = len(_scan(walk.source, walk, None, None)[0])
+        walk.resume = None
+        yield Rejected(reason=f"{path}: {message}, before the first record: the file is refused "
+                              f"(none of the {held} records it holds was read: mend the file or "
+                              "fetch it again)",
+                       provenance=Provenance(file=str(path), position=f"line {line}"))
+        return
     if walk.then is not None:  # a bounded parse failed: each record it did not give is lost
         (lost, after), stop = walk.then, walk.stop
         walk.then = walk.stop = None
-        found, _ = _scan(walk.source, walk, None, stop)
+        found, _, _ = _scan(walk.source, walk, None, stop)
         # named by the first error (the bounded parse's may be its own end, after an unclosed
         # record)
         yield from _rejected(path, walk, _Lost(_named(found) + lost.records, lost.message, lost.line,
                                                lost.cut))
         walk.resume = after
         return
-    found, after = _scan(walk.source, walk, (line, column), None)
+    found, after, unclosed = _scan(walk.source, walk, (line, column), None)
+    if unclosed is not None and not walk.at_cut(line, column) and (
+            unclosed.line, unclosed.column) <= (line, column):
+        # libxml2 names the end of the file, where it gave up looking for the construct's end
+        line, column = unclosed.line, unclosed.column
+        message = (f"malformed XML at line {line}, column {column}: {_UNCLOSED[unclosed.closer]} "
+                   f"opened there is never closed, so the rest of the file is in it ({what})")
+    if not found and after is None and what.startswith(f"Premature end of data in tag {walk.root} "):
+        message = (f"the XML ends at line {line} before the root's end tag </{walk.root}>: the file "
+                   f"is cut short after record {walk.count} (each record before it was read; any "
+                   "after it are lost: fetch it again)")
     whole = max((i + 1 for i, record in enumerate(found) if record.end is not None), default=0)
     lost = _Lost(_named(found[whole:]), message, line, walk.at_cut(line, column))
     if not whole:
@@ -642,12 +737,26 @@ class _Found:
     end: int | None = None
 
 
+@dataclass
+class _Unclosed:
+    """A comment, CDATA section or processing instruction not closed at the end of a line: where
+    it opened (line, 1-based column in characters), what closes it, and the records whose start
+    tags it holds (lost, named, when the file ends in it)."""
+
+    line: int
+    column: int
+    closer: bytes
+    records: list[_Found] = field(default_factory=list)
+
+
 def _scan(path: Path, walk: _Walk, error_at: tuple[int, int] | None,
-          stop: int | None) -> tuple[list[_Found], _Start | None]:
+          stop: int | None) -> tuple[list[_Found], _Start | None, _Unclosed | None]:
     """The records after the ``walk.records`` the parse gave whose start tags come before the
-    error at (line, column in characters), or before the offset ``stop``; and the first start tag
-    at or after the error, if any and not the one the parse resumed at. Read from the line the
-    parse resumed at, if it did (so that each error costs a read of what follows it)."""
+    error at (line, column in characters), or before the offset ``stop``; the first start tag
+    at or after the error, if any and not the one the parse resumed at; and the comment, CDATA
+    section or processing instruction the file ends in, if it does (after an error, the records
+    it swallowed are found too, last). Read from the line the parse resumed at, if it did (so
+    that each error costs a read of what follows it)."""
     scan = _record_tags(walk.root)
     columns = _Columns(_utf8(walk.prolog))
     again = walk.resume.ordinal if walk.resume else 0
@@ -655,12 +764,20 @@ def _scan(path: Path, walk: _Walk, error_at: tuple[int, int] | None,
     found: list[_Found] = []
     ordinal, offset = first.ordinal - 1, first.offset - first.column
     closer, open_end = b"", False  # a comment … not closed at a line's end; an end tag's ">" awaited
+    unclosed: _Unclosed | None = None
     opener = gzip.open if is_gzip(path) else open
     with contextlib.suppress(EOFError, zlib.error, OSError), opener(path, "rb") as lines:
         lines.seek(offset)
         for number, text in enumerate(lines, start=first.line):
             if closer or b"<!" in text or b"<?" in text:
-                text, closer = _visible(text, closer)
+                raw = text
+                text, closer, opened = _visible(raw, closer)
+                if not closer:
+                    unclosed = None
+                elif opened >= 0:
+                    unclosed = _Unclosed(number, columns.at(number, raw, opened) + 1, closer)
+                if closer and unclosed is not None:
+                    _hidden_records(scan, raw, max(opened, 0), number, offset, unclosed)
             if open_end and (close := text.find(b">")) >= 0:
                 open_end = False
                 if found and _before(error_at, number, columns.at(number, text, close + 1)):
@@ -682,13 +799,32 @@ def _scan(path: Path, walk: _Walk, error_at: tuple[int, int] | None,
                     chars = columns.at(number, text, match.start())
                     start = _Start(ordinal, number, match.start(), chars, offset + match.start())
                     if stop is not None and start.offset >= stop:
-                        return found, None
+                        return found, None, None
                     if (error_at is not None and not _before(error_at, number, chars)
                             and ordinal != again):
-                        return found, start
+                        return found, start, None
                     found.append(_Found(start, text.startswith(b"<DeleteCitation", match.start())))
             offset += len(text)
-    return found, None
+    if not closer:
+        unclosed = None
+    elif unclosed is not None and error_at is not None:
+        found += unclosed.records
+    return found, None, unclosed
+
+
+def _hidden_records(scan: re.Pattern[bytes], raw: bytes, start: int, number: int, offset: int,
+                    unclosed: _Unclosed) -> None:
+    """Add to ``unclosed`` the record start tags (and their PMIDs) that line ``number`` holds
+    inside it, from the byte ``start`` on; end tags do not count: what it holds is no record."""
+    for match in scan.finditer(raw, start):
+        if match.group(3) is not None:
+            if unclosed.records and (not unclosed.records[-1].pmids
+                                     or unclosed.records[-1].deletion):
+                unclosed.records[-1].pmids.append((number, match.group(3).decode()))
+        elif match.group(1) is None:
+            unclosed.records.append(_Found(
+                _Start(0, number, match.start(), 0, offset + match.start()),
+                raw.startswith(b"<DeleteCitation", match.start())))
 
 
 def _before(error_at: tuple[int, int] | None, line: int, column: int) -> bool:
@@ -723,24 +859,29 @@ _OPENERS = re.compile(rb"<!--|<!\[CDATA\[|<\?")
 _CLOSERS = {b"<!--": b"-->", b"<![CDATA[": b"]]>", b"<?": b"?>"}
 
 
-def _visible(text: bytes, closer: bytes) -> tuple[bytes, bytes]:
+#: What the reason calls a construct left open, by what closes it.
+_UNCLOSED = {b"-->": "a comment (<!--)", b"]]>": "a CDATA section (<![CDATA[)",
+             b"?>": "a processing instruction (<?)"}
+
+
+def _visible(text: bytes, closer: bytes) -> tuple[bytes, bytes, int]:
     """``text`` with its comments, CDATA sections and processing instructions blanked (the
-    length kept), and what closes the one still open at its end (``b""`` if none); ``closer``
-    closes one open from an earlier line."""
+    length kept), what closes the one still open at its end (``b""`` if none), and the offset
+    it opened at (-1 when ``closer``, which closes one open from an earlier line, is that)."""
     out = bytearray(text)
-    position = 0
+    position, opened = 0, -1
     while True:
         if closer:
             end = text.find(closer, position)
             until = len(text) if end < 0 else end + len(closer)
             out[position:until] = b" " * (until - position)
             if end < 0:
-                return bytes(out), closer
+                return bytes(out), closer, opened
             position, closer = until, b""
         opening = _OPENERS.search(text, position)
         if opening is None:
-            return bytes(out), b""
-        closer = _CLOSERS[opening.group()]
+            return bytes(out), b"", -1
+        closer, opened = _CLOSERS[opening.group()], opening.start()
         out[opening.start():opening.end()] = b" " * len(opening.group())
         position = opening.end()
 
@@ -755,6 +896,15 @@ def _prolog(path: Path, root: str) -> bytes:
     with _open(path) as handle:
         declaration = _DECLARATION.match(handle.read(_PROLOG_CHUNK))
     return (declaration.group() if declaration else b"") + f"<{root}>".encode()
+
+
+def _in_prolog(prolog: bytes, line: int, column: int) -> bool:
+    """Whether (line, 1-based column in characters) is in ``prolog``: up to the end of the root
+    start tag."""
+    lines = prolog.count(b"\n") + 1
+    last = prolog[prolog.rfind(b"\n") + 1:]
+    chars = len(last.decode("utf-8", "replace")) if _utf8(prolog) else len(last)
+    return (line, column) <= (lines, chars)
 
 
 def _named(found: list[_Found]) -> tuple[tuple[bool, tuple[tuple[int, str], ...]], ...]:
@@ -784,14 +934,22 @@ def _rejected(path: Path, walk: _Walk, lost: _Lost) -> Iterator[Rejected]:
 
 def _error_place(error: etree.XMLSyntaxError, walk: _Walk) -> tuple[int, int, str]:
     """(line, column, what) of a syntax error in the file. lxml reports some (an undefined
-    entity without a DTD) at (0, 0) as "no element found", the cause last in its error log;
-    the line numbers libxml2 writes into its message are the resumed parse's own."""
+    entity without a DTD) at (0, 0) as "no element found", the cause last in its error log, and
+    others (6.2: the same entity) at line 1, column 1 as "Start tag expected", the cause the
+    fatal error before it in its log; the line numbers libxml2 writes into its message are the
+    resumed parse's own. Only the message's first line is kept: libxml2 quotes the file's text
+    after some (an unterminated comment's)."""
     line, column = error.position if error.position else (error.lineno, 0)
     what = _LXML_PLACE.sub("", error.msg or "")
-    if not line:
-        placed = [e for e in cast(Any, error.error_log) if e.line]
+    log = list(cast(Any, error.error_log))
+    fatal = [e for e in log if e.level_name == "FATAL" and e.line]
+    if len(fatal) > 1 and fatal[-1].type_name == "ERR_DOCUMENT_EMPTY":
+        line, column, what = fatal[-2].line, fatal[-2].column, fatal[-2].message
+    elif not line:
+        placed = [e for e in log if e.line]
         if placed:
-            line, column, what = placed[-1].line, placed[-1].column, placed[-1].message.strip()
+            line, column, what = placed[-1].line, placed[-1].column, placed[-1].message
+    what = what.strip().split("\n", 1)[0].strip()
     if walk.resume and line:
         if line == walk.head_lines + 1:  # the line reading resumed at, from the record start tag on
             column += walk.resume.chars

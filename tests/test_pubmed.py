@@ -547,6 +547,165 @@ def test_an_entity_the_unloaded_dtd_would_define_costs_its_record(tmp_path: Path
     assert records[2].title == "Café"  # type: ignore[union-attr]
 
 
+# --- a review's malformed copies of a real file (4 Dec, twenty-first session) -----------------
+
+#: ncbiutils/pubmed.xml: the PMIDs of its five records and the lines they start on.
+NCBI_PMIDS = ["35196497", "33278872", "24792780", "30158200", "151222"]
+NCBI_STARTS = [4, 279, 444, 652, 2624]
+
+
+def edited_real_file(tmp_path: Path, edits: dict[int, tuple[str, str]], *, doctype: bool = True,
+                     suffix: str = ".xml") -> Path:
+    """ncbiutils/pubmed.xml with ``old`` replaced by ``new`` on each line numbered (as sed
+    would), without line 2, PubMed's DOCTYPE, unless ``doctype``; gzipped for ``.xml.gz``."""
+    lines = shared("ncbiutils/pubmed.xml").read_text(encoding="utf-8").split("\n")
+    for number, (old, new) in edits.items():
+        assert old in lines[number - 1]
+        lines[number - 1] = lines[number - 1].replace(old, new, 1)
+    if not doctype:
+        del lines[1]
+    data = "\n".join(lines).encode()
+    path = tmp_path / f"edited{suffix}"
+    path.write_bytes(gzip.compress(data) if suffix == ".xml.gz" else data)
+    return path
+
+
+def outline(records: list[Any]) -> list[tuple[str, str, str]]:
+    """(kind, PMID, position) of each record read: A article, R rejected."""
+    return [(type(r).__name__[0], r.pmid, r.provenance.position) for r in records]
+
+
+@pytest.mark.parametrize(("opener", "kind", "libxml2_says"), [
+    ("<!-- ", "a comment (<!--)", "Comment not terminated"),
+    ("<![CDATA[ ", "a CDATA section (<![CDATA[)", "CData section not finished"),
+    ("<?pi ", "a processing instruction (<?)", "PI pi never end"),
+])
+@pytest.mark.parametrize("walk", ["known root", "general"])
+@pytest.mark.parametrize("suffix", [".xml", ".xml.gz"])
+def test_an_unterminated_comment_costs_every_record_it_swallows_each_named_where_it_opened(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, opener: str, kind: str,
+        libxml2_says: str, walk: str, suffix: str) -> None:
+    """A review's: a comment (CDATA section, PI) opened on line 500, in record 3, and never
+    closed swallows records 4 and 5. They were in neither the graph nor the quarantine, and
+    record 3 was named by the end of the file, the file's text pasted into its reason."""
+    path = edited_real_file(tmp_path, {500: ("<Initials>W", opener + "<Initials>W")},
+                            suffix=suffix)
+    if walk == "general":
+        monkeypatch.setattr(pubmed, "_plain_known_root", lambda path: None)
+    records = list(read_pubmed_xml(path))
+    assert outline(records) == [
+        ("A" if n < 3 else "R", pmid, f"record {n}, line {line}")
+        for n, (pmid, line) in enumerate(zip(NCBI_PMIDS, NCBI_STARTS, strict=True), start=1)]
+    for number, rejected in enumerate(records[2:], start=3):
+        assert rejected.reason == (
+            f"{path}: record {number} could not be read: malformed XML at line 500, column 7: "
+            f"{kind} opened there is never closed, so the rest of the file is in it "
+            f"({rejected.reason.rsplit('(', 1)[1]}")
+        assert libxml2_says in rejected.reason and "\n" not in rejected.reason
+        assert "<Initials>" not in rejected.reason
+
+
+@pytest.mark.parametrize(("line", "old", "new", "broken", "column"), [
+    (500, "<Initials>W", "<Initials>&foo;W", 3, 22),  # in element text, in record 3
+    (310, 'Label="ABSTRACT"', 'Label="&foo;"', 2, 32),  # in an attribute, in record 2
+])
+@pytest.mark.parametrize("suffix", [".xml", ".xml.gz"])
+def test_an_undefined_entity_without_a_doctype_costs_its_record_named_by_its_line(
+        tmp_path: Path, line: int, old: str, new: str, broken: int, column: int,
+        suffix: str) -> None:
+    """A review's: without a DOCTYPE ``&foo;`` is a fatal error, which lxml 6.2 raises as
+    "Start tag expected" at line 1, column 1 (the cause is only in its error log): the file
+    got an entry of its own and the record one at a line before it ("seen 6" of 5 records)."""
+    path = edited_real_file(tmp_path, {line: (old, new)}, doctype=False, suffix=suffix)
+    records = list(read_pubmed_xml(path))
+    assert outline(records) == [
+        ("R" if n == broken else "A", pmid, f"record {n}, line {start - 1}")
+        for n, (pmid, start) in enumerate(zip(NCBI_PMIDS, NCBI_STARTS, strict=True), start=1)]
+    assert records[broken - 1].reason == (
+        f"{path}: record {broken} could not be read: malformed XML at line {line - 1}, "
+        f"column {column}: Entity 'foo' not defined")
+
+
+def test_an_undefined_entity_in_an_attribute_under_pubmeds_doctype_costs_its_record(
+        tmp_path: Path) -> None:
+    """A review's: under PubMed's DOCTYPE, ``&eacute;`` in element text was quarantined, but in
+    an attribute libxml2 drops it (``Label="R&eacute;SULTS"`` read "RSULTS") and leaves no
+    reference to find: the parser's warning names its line."""
+    path = edited_real_file(tmp_path, {310: ('Label="ABSTRACT"', 'Label="R&eacute;SULTS"')})
+    records = list(read_pubmed_xml(path))
+    assert outline(records) == [
+        ("R" if n == 2 else "A", pmid, f"record {n}, line {start}")
+        for n, (pmid, start) in enumerate(zip(NCBI_PMIDS, NCBI_STARTS, strict=True), start=1)]
+    assert records[1].reason == (
+        f"{path}: PubmedArticle uses the undefined entity &eacute; (in an attribute, line 310) "
+        "(PubMed's XML has none: write the character itself or a numeric reference such as "
+        "&#233;)")
+
+
+@pytest.mark.parametrize("walk", ["known root", "general"])
+def test_attribute_entities_are_found_after_libxml2_stops_warning(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, walk: str) -> None:
+    """libxml2 (2.13 on) gives 100 warnings a parse: an entity in an attribute after the 100th
+    left no trace. Reading goes on in a new parse there, which warns again."""
+    lines = ['<?xml version="1.0"?>', PUBMED_DOCTYPE, "<PubmedArticleSet>"]
+    for pmid in range(1, 301):
+        label = ' Label="R&eacute;S"' if pmid in (50, 250, 298) else ""
+        text = "caf&eacute;" if pmid % 2 else "plain"
+        lines.append(f'<PubmedArticle><MedlineCitation><PMID Version="1">{pmid}</PMID><Article>'
+                     f"<ArticleTitle>T</ArticleTitle><Abstract><AbstractText{label}>{text}"
+                     "</AbstractText></Abstract></Article></MedlineCitation></PubmedArticle>")
+    path = tmp_path / "many_entities.xml"
+    path.write_text("\n".join([*lines, "</PubmedArticleSet>"]), encoding="utf-8")
+    if walk == "general":
+        monkeypatch.setattr(pubmed, "_plain_known_root", lambda path: None)
+    records = list(read_pubmed_xml(path))
+    assert [(type(r).__name__[0], r.pmid) for r in records] == [
+        ("R" if n % 2 or n in (50, 250, 298) else "A", str(n)) for n in range(1, 301)]
+    assert records[249].reason.startswith(f"{path}: PubmedArticle uses the undefined entity "
+                                          "&eacute; (in an attribute, line 253) (")
+
+
+@pytest.mark.parametrize(("line", "old", "new", "at", "says"), [
+    (2, '">', '"', "line 3, column 1", "DOCTYPE improperly terminated"),
+    (3, "<PubmedArticleSet>", "<PubmedArticleSet foo>", "line 3, column 22",
+     "Specification mandates value for attribute foo"),
+    (1, "?>", 'encoding="bogus-enc" ?>', "line 1, column 41", "Unsupported encoding: bogus-enc"),
+])
+@pytest.mark.parametrize("suffix", [".xml", ".xml.gz"])
+def test_malformed_xml_before_the_first_record_refuses_the_file_in_one_entry(
+        tmp_path: Path, line: int, old: str, new: str, at: str, says: str, suffix: str) -> None:
+    """A review's: each resumed parse read the same broken prolog, so the file gave an entry of
+    its own and one for each record, at a line shifted by the prolog ("seen 6" of 5 records;
+    606 entries for the 605 of medline16n0902). The file is refused, once, saying how many
+    records that cost."""
+    path = edited_real_file(tmp_path, {line: (old, new)}, suffix=suffix)
+    (rejected,) = list(read_pubmed_xml(path))
+    assert isinstance(rejected, Rejected)
+    assert rejected.provenance == Provenance(file=str(path), position=at.split(",")[0])
+    assert rejected.reason == (
+        f"{path}: malformed XML at {at}: {says}, before the first record: the file is refused "
+        "(none of the 5 records it holds was read: mend the file or fetch it again)")
+
+
+@pytest.mark.parametrize("suffix", [".xml", ".xml.gz"])
+def test_xml_that_ends_after_a_whole_record_reads_every_record_and_says_where_it_ends(
+        tmp_path: Path, suffix: str) -> None:
+    """Whole gzip data (or a plain file) whose XML stops after a record's end tag: every record
+    is read, and one entry says that the file is cut short there, in words (what comes after
+    it, if anything, is lost and cannot be named)."""
+    text = shared("ncbiutils/pubmed.xml").read_text(encoding="utf-8")
+    data = text[:text.rindex("</PubmedArticle>") + len("</PubmedArticle>")].encode()
+    path = tmp_path / f"stops{suffix}"
+    path.write_bytes(gzip.compress(data) if suffix == ".xml.gz" else data)
+    records = list(read_pubmed_xml(path))
+    assert [r.pmid for r in records[:-1] if isinstance(r, Article)] == NCBI_PMIDS
+    assert records[-1].reason == (
+        f"{path}: the XML ends at line 2749 before the root's end tag </PubmedArticleSet>: the "
+        "file is cut short after record 5 (each record before it was read; any after it are "
+        "lost: fetch it again)")
+    assert records[-1].provenance.position == "line 2749"
+
+
 @pytest.mark.parametrize("version", ["abc", "-3", "0", "２"])
 def test_a_version_that_is_no_number_costs_its_record(tmp_path: Path, version: str) -> None:
     path = tmp_path / "version.xml"

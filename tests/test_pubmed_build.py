@@ -465,6 +465,36 @@ def test_a_file_no_reader_takes_is_quarantined_and_the_rest_builds(
     assert [e["file"] for e in entries if reason in e["reason"]] == [str(folder / name)]
 
 
+#: A review's malformed copies of ncbiutils/pubmed.xml (5 records; record 3 from line 444):
+#: sed edits of one line, and the summary's count of the file.
+MALFORMED_COPIES = [
+    ({500: ("<Initials>W", "<!-- <Initials>W")}, True, "seen 5 = mapped 2 + quarantined 3"),
+    ({500: ("<Initials>W", "<Initials>&foo;W")}, False, "seen 5 = mapped 4 + quarantined 1"),
+    ({310: ('Label="ABSTRACT"', 'Label="R&eacute;SULTS"')}, True,
+     "seen 5 = mapped 4 + quarantined 1"),
+    ({2: ('">', '"')}, True, "seen 1 = mapped 0 + quarantined 1"),
+]
+
+
+@pytest.mark.parametrize("edits,doctype,count", MALFORMED_COPIES)
+def test_a_malformed_real_file_is_counted_once_a_record(
+        tmp_path: Path, edits: dict[int, tuple[str, str]], doctype: bool, count: str) -> None:
+    """The summary's count of each file a review broke: no record lost uncounted, no entry of
+    the file's own beside its records' (a broken prolog refuses the file, in one entry)."""
+    source = PUBMED / "ncbiutils" / "pubmed.xml"
+    if not source.exists():
+        pytest.skip("../shared is absent")
+    lines = source.read_text(encoding="utf-8").split("\n")
+    for number, (old, new) in edits.items():
+        lines[number - 1] = lines[number - 1].replace(old, new, 1)
+    broken = tmp_path / "broken.xml"
+    broken.write_text("\n".join(lines if doctype else lines[:1] + lines[2:]), encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(broken), "--out", str(tmp_path / "b"),
+                                       "--without-default-articles"])
+    assert result.exit_code == 0, result.output
+    assert f"  {broken}: {count} + deleted 0" in result.output
+
+
 def test_medline_text_is_known_by_its_tag_lines_not_only_a_first_pmid(tmp_path: Path) -> None:
     """PubMed puts PMID first, but a record may open with another tag (OWN, or a first record
     without PMID): the file is still MEDLINE, not a saved page that loses every record."""
