@@ -58,9 +58,12 @@ def head(path: Path, size: int = 2048) -> bytes:
     return data
 
 
-#: Byte-order marks of text that is not UTF-8.
-_OTHER_BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32",
-               b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
+#: How text in more than one byte a character starts: a byte-order mark, or XML's "<" without
+#: one (UTF-32 before UTF-16, whose starts are theirs cut short).
+_WIDE_STARTS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32",
+                b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16",
+                b"<\x00\x00\x00": "UTF-32LE", b"\x00\x00\x00<": "UTF-32BE",
+                b"<\x00": "UTF-16LE", b"\x00<": "UTF-16BE"}
 #: A MEDLINE tag line: a tag of up to four capitals, padded to four, then "- ".
 _MEDLINE_TAG = re.compile(rb"[A-Z][A-Z0-9]{0,3}[ \t]{0,3}-[ \t]")
 #: A PMID line of MEDLINE text anywhere in the head (a saved page writes "PMID: 37534210").
@@ -75,11 +78,13 @@ def reader_name(path: Path) -> str:
     if name.endswith(".jsonl"):
         return "jsonl"
     raw = head(path)
-    for bom, encoding in _OTHER_BOMS.items():
-        if raw.startswith(bom):
-            raise ValueError(f"{path}: {encoding} text; sources are read as UTF-8 (or, for XML, "
-                             f"in the encoding its declaration names): convert it, e.g. "
-                             f"iconv -f {encoding} -t UTF-8")
+    for start, encoding in _WIDE_STARTS.items():
+        # (the XML reader finds records by their tags' bytes to read on after malformed XML,
+        # so it takes only encodings that write those as ASCII does, whatever the declaration)
+        if raw.startswith(start):
+            raise ValueError(f"{path}: {encoding} text; sources are read as UTF-8 (XML also in "
+                             "an ASCII-compatible encoding its declaration names, such as "
+                             f"ISO-8859-1): convert it, e.g. iconv -f {encoding} -t UTF-8")
     start = raw.lstrip(b"\xef\xbb\xbf \t\r\n")
     gzipped = is_gzip(path)
     if not start:

@@ -437,7 +437,11 @@ UNREADABLE_FILES = [
     ("empty.xml", b"", "the file is empty"),
     ("blank.xml", b" \n\n", "the file is empty"),
     ("utf16.xml", '<?xml version="1.0" encoding="UTF-16"?><PubmedArticleSet/>'.encode("utf-16"),
-     "UTF-16 text; sources are read as UTF-8"),
+     "UTF-16 text; sources are read as UTF-8 (XML also in an ASCII-compatible encoding its "
+     "declaration names, such as ISO-8859-1): convert it, e.g. iconv -f UTF-16 -t UTF-8"),
+    # without a byte-order mark it was read, but could not be read past malformed XML
+    ("utf16le.xml", '<?xml version="1.0"?><PubmedArticleSet/>'.encode("utf-16-le"),
+     "UTF-16LE text; sources are read as UTF-8"),
     ("._apple.xml", b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X", "not text (binary data"),
     ("export.nbib", b"TY  - JOUR\nTI  - A title\nER  - \n", "RIS, not MEDLINE text"),
     ("packed.txt", gzip.compress(b"PMID- 1\nTI  - T\n"), "gzip data that are not XML"),
