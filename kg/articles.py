@@ -71,6 +71,7 @@ class _Terms:
         self.unresolved_substance = n(EVKG.unresolvedSubstance)
         self.grant, self.grant_id, self.grant_agency = (n(EVKG.grant), n(EVKG.grantId),
                                                         n(EVKG.grantAgency))
+        self.grant_country = n(EVKG.grantCountry)
         self.unidentified_reference = n(EVKG.unidentifiedReference)
         self.unresolved_subject_term = n(EVKG.unresolvedSubjectTerm)
         self.unresolved_primary_subject_term = n(EVKG.unresolvedPrimarySubjectTerm)
@@ -327,6 +328,8 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
                 add(f"{node} {t.grant_id} {lit(grant.grant_id)} {g} .\n")
             if grant.agency:
                 add(f"{node} {t.grant_agency} {lit(grant.agency)} {g} .\n")
+            if grant.country:
+                add(f"{node} {t.grant_country} {lit(grant.country)} {g} .\n")
     article_iri = _MINTED.article
     for ref in article.references:
         if ref.pmid or ref.doi or ref.pmcid:

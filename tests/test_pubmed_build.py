@@ -158,6 +158,23 @@ def test_other_article_ids_are_kept(pubmed_builds: dict[str, Store], name: str) 
         }""") == len(kept)
 
 
+@pytest.mark.parametrize("name", XML_FILES)
+def test_every_grant_keeps_its_id_agency_and_country(pubmed_builds: dict[str, Store],
+                                                    name: str) -> None:
+    """A grant's Country was read and never written (a review's): each grant node has the ID,
+    agency and country its Grant element gives, counted against the XML."""
+    tree = xml_tree(PUBMED / name)
+    deleted = set(tree.xpath("//DeleteCitation/PMID/text()"))
+    grants = [g for g in tree.xpath("//Article/GrantList/Grant")
+              if g.xpath("string(ancestor::MedlineCitation/PMID)") not in deleted]
+    for child, local in (("GrantID", "grantId"), ("Agency", "grantAgency"),
+                         ("Country", "grantCountry")):
+        assert count(pubmed_builds[name], f"""SELECT (COUNT(*) AS ?n) {{
+            ?a <https://w3id.org/evkg/ontology#grant> ?g .
+            ?g <https://w3id.org/evkg/ontology#{local}> ?v }}""") == sum(
+            bool((g.findtext(child) or "").strip()) for g in grants), child
+
+
 def test_an_authors_suffix_ends_their_name(pubmed_builds: dict[str, Store]) -> None:
     """PubMed XML's ``Suffix`` ("Jr", "3rd") was dropped (a review's): "Paul A Bunn Jr" was
     "Paul A Bunn". Each author with one is named with it, after the family name."""
