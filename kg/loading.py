@@ -200,9 +200,11 @@ class ArticleIndex:
         """The IRI of the article with this PMID, else with this DOI, if the store has it."""
         if pmid and pmid in self.versions:
             return iris.article_iri(pmid)
-        # a DOI of an article since deleted stays in ``dois`` (forgetting it would mean a scan)
+        # a DOI of an article since deleted stays in ``dois`` (forgetting it would mean a scan);
+        # of two articles giving one DOI the lower PMID, which the store tells as a build does
+        # (the one read last did not: a later ingest, reading the store, moved the findings)
         held = [key for key in self.dois.get(doi.lower(), ()) if key in self.versions] if doi else []
-        return _iri_of_key(held[-1]) if held else None
+        return _iri_of_key(min(held, key=_holder_order)) if held else None
 
     @classmethod
     def from_store(cls, store: Store, wanted_dois: frozenset[str] | None = None
@@ -230,6 +232,11 @@ class ArticleIndex:
             if retracted and retracted.value == "true":
                 index.retracted.add(_iri_of_key(key).value)
         return index
+
+
+def _holder_order(key: str) -> tuple[int, int, str]:
+    """PMIDs first, lowest first; then DOI and PMCID keys."""
+    return (0, int(key), "") if key.isdigit() else (1, 0, key)
 
 
 def _iri_of_key(key: str) -> NamedNode:

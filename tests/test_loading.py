@@ -826,6 +826,16 @@ def test_a_curated_finding_leaves_an_article_whose_new_version_gives_another_doi
     assert ingest([second], tmp_path / "ingested", data_dir=data).unchanged
     build([other, first, second], tmp_path / "both", default_articles=False, data_dir=data)
     assert drawn_from(tmp_path / "both") == ["99999972"]
+    # two articles giving the DOI: the lower PMID, in a build whatever the order, and after an
+    # ingest that changes nothing (the one read last won, and a later ingest reading the store
+    # moved the findings: a review's)
+    nothing = deletion_file(tmp_path / "nothing.xml", "99999979")
+    for order in ([first, other], [other, first]):
+        out = tmp_path / f"two-{order[0].stem}"
+        build(order, out, default_articles=False, data_dir=data)
+        assert drawn_from(out) == ["99999971"]
+        ingest([nothing], out, data_dir=data)
+        assert drawn_from(out) == ["99999971"]
 
 
 def articles_lines(release_dir: Path) -> tuple[list[bytes], list[bytes]]:
