@@ -152,7 +152,8 @@ class ArticleIndex:
     """
 
     versions: Versions = field(default_factory=Versions)
-    #: A wanted DOI (lower case) → the keys of the articles noted with it, the latest last.
+    #: A wanted DOI (lower case) → the keys of the articles noted with it (``lookup`` takes
+    #: the lowest PMID of those still in the graph).
     dois: dict[str, list[str]] = field(default_factory=dict)
     #: Key → the wanted DOI it was noted with: a later version noted without it forgets it.
     doi_of: dict[str, str] = field(default_factory=dict)
