@@ -473,11 +473,9 @@ def _undefined_entities(elem: Element, walk: _Walk) -> list[str]:
         if isinstance(node, etree._Entity):
             references[str(node.name)] += 1
         last = max(last, walk.line(node))
-    # a warning on the line the previous record ended on is this record's only if it starts there
-    warned = [(line, name) for line, name in walk.entity_warnings
-              if line <= last and (line >= first or line > walk.last_line)]
+    # those on its last line may be the next record's too (it may start there): they stay
+    warned = [(line, name) for line, name in walk.entity_warnings if first <= line <= last]
     walk.entity_warnings = [w for w in walk.entity_warnings if w[0] >= last]
-    walk.last_line = last
     named = {name: f"&{name};" for name in references}
     unmatched = references.copy()
     for line, name in warned:
@@ -570,14 +568,12 @@ class _Walk:
     #: the parser has warned: records may hold undefined entity references
     warned: bool = False
     #: this parse's warnings of undefined entities (file line, name) not yet past; the log
-    #: entries read, the warnings and the line of the last; the records given; and the last
-    #: line of the record handled last
+    #: entries read, the warnings and the line of the last; and the records given
     entity_warnings: list[tuple[int, str]] = field(default_factory=list)
     logged: int = 0
     warnings: int = 0
     warned_to: int = 0
     given: int = 0
-    last_line: int = 0
     #: (line, column) where a gzip file's data end when they are cut short, else None
     cut_at: tuple[int, int] | None = None
     #: a record the data end in was named as lost there: the file's own note would count the
