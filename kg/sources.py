@@ -155,16 +155,20 @@ def _named_files(specs: Iterable[str | Path]) -> Iterator[Path]:
             matches = sorted(Path(p) for p in glob.glob(str(spec), recursive=True))
             if not matches:
                 raise FileNotFoundError(f"no such source: {spec}")
-            # a folder it matches is read as a folder named on its own (a review found
-            # 'dir*' reading nothing of dir1/ and saying nothing); evkg's releases are not
-            found = [file for match in matches for file in (
-                _folder_sources(match, required=False) if match.is_dir() else
-                [match] if match.is_file() and within_release(match.absolute().parent) is None
-                else [])]
+            found = [file for match in matches for file in _glob_sources(match)]
             if not found:
                 raise FileNotFoundError(f"no source files match {spec} (files named "
                                         f"{', '.join('*' + s for s in SOURCE_SUFFIXES)})")
             yield from found
+
+
+def _glob_sources(match: Path) -> list[Path]:
+    """The sources a glob's match gives: a folder's as if it were named on its own (a review
+    found 'dir*' reading nothing of dir1/ and saying nothing), a file unless it lies in a
+    release evkg wrote."""
+    if match.is_dir():
+        return _folder_sources(match, required=False)
+    return [match] if match.is_file() and within_release(match.absolute().parent) is None else []
 
 
 def _folder_sources(folder: Path, *, required: bool = True) -> list[Path]:
