@@ -506,11 +506,13 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
     wanted_dois = curated_dois(inputs.data_dir / "findings.tsv")
     by_doi: list[DoiCitation] = []
     listed: list[tuple[str, str]] = []
+    previous: Store | None = None  # the release an ingest starts from (its labels are read too)
     if base is None:
         store = create_store(staging / "store")
         index = ArticleIndex(wanted_dois=wanted_dois)
     else:
-        open_read_only(base).backup(str(staging / "store"))
+        previous = open_read_only(base)
+        previous.backup(str(staging / "store"))
         store = Store(str(staging / "store"))
         index = ArticleIndex.from_store(store, wanted_dois)
         by_doi, listed = read_doi_citations(base.parent), previous_listed(store, base.parent)
@@ -565,7 +567,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
         # tables name it: the tables' names win over a record's
         mesh.keep_record_labels(store, loader.index.mesh_names,
                                 {d.ui for d in chosen if d.label},
-                                open_read_only(base) if base is not None else None)
+                                previous)
         mesh.keep_table_labels(store, chosen)
         supplementary = inputs.data_dir / "mesh_supplementary.tsv"
         if base is None and supplementary.exists():
