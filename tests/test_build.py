@@ -289,6 +289,37 @@ def test_a_qualifier_named_two_ways_names_its_pairs_once(tmp_path: Path) -> None
                     ["http://id.nlm.nih.gov/mesh/Q000235", "genetics"]]
 
 
+def test_a_pair_whose_two_names_change_at_once_has_one_label(tmp_path: Path) -> None:
+    """A pair is renamed only when one of its terms had another name than the one it keeps
+    (the other pairs are no longer looked at: an ingest's MeSH step went through every pair of
+    the graph). An ingest whose newer record gives the qualifier a newer name and the
+    descriptor an older name than the table's renames both parts of the pair, to one label."""
+    def record(pmid: str, revised: str, descriptor: str, qualifier: str) -> str:
+        return json.dumps({"pmid": pmid, "title": f"Article {pmid}", "revised_date": revised,
+                           "mesh_headings": [{"descriptor_label": descriptor,
+                                              "descriptor_ui": "D001741",
+                                              "qualifiers": [{"label": qualifier,
+                                                              "ui": "Q000235"}]}]})
+
+    def pair_labels(out: Path) -> list[str]:
+        store = open_read_only(current_release(out) / "store")
+        return [row[0] for row in select(store, """SELECT ?l {
+            <http://id.nlm.nih.gov/mesh/D001741Q000235>
+            <http://www.w3.org/2000/01/rdf-schema#label> ?l }""")]
+
+    table = tmp_path / "mesh.tsv"
+    table.write_text("D001741\tBlack or African American\n", encoding="utf-8")
+    old, newer = tmp_path / "old.jsonl", tmp_path / "newer.jsonl"
+    old.write_text(record("11111111", "2016-01-09", "African Americans", "genetic") + "\n",
+                   encoding="utf-8")
+    newer.write_text(record("22222222", "2024-06-01", "African Americans", "genetics") + "\n",
+                     encoding="utf-8")
+    build([old], tmp_path / "b", default_articles=False, mesh_file=table)
+    assert pair_labels(tmp_path / "b") == ["Black or African American/genetic"]
+    ingest([newer], tmp_path / "b")
+    assert pair_labels(tmp_path / "b") == ["Black or African American/genetics"]
+
+
 def test_a_mesh_table_that_is_not_utf8_is_named_with_its_line(tmp_path: Path) -> None:
     """It was "'utf-8' codec can't decode byte 0xe9 in position 19", naming no file."""
     table = tmp_path / "mesh.tsv"
