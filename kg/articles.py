@@ -72,6 +72,11 @@ class _Terms:
         self.grant, self.grant_id, self.grant_agency = (n(EVKG.grant), n(EVKG.grantId),
                                                         n(EVKG.grantAgency))
         self.grant_country = n(EVKG.grantCountry)
+        self.supplementary_concept_link = n(EVKG.supplementaryConcept)
+        self.scr_kinds = {kind: n(MESHV[f"SCR_{kind}"]) for kind in SCR_KINDS}
+        self.data_bank_entry, self.data_bank = n(EVKG.dataBankEntry), n(EVKG.dataBank)
+        self.accession_number = n(EVKG.accessionNumber)
+        self.coi_statement = n(EVKG.conflictOfInterestStatement)
         self.unidentified_reference = n(EVKG.unidentifiedReference)
         self.unresolved_subject_term = n(EVKG.unresolvedSubjectTerm)
         self.unresolved_primary_subject_term = n(EVKG.unresolvedPrimarySubjectTerm)
@@ -91,6 +96,11 @@ class _Terms:
         self.comment_or_correction = n(EVKG.commentOrCorrection)
         self.identifier = n(DCTERMS.identifier)
         self.comment_links = {ref_type: n(CITO[name]) for ref_type, name in COMMENT_LINKS.items()}
+
+
+#: The Types of SupplMeshName that NLM's MeSH RDF vocabulary has a class for (meshv:SCR_Disease
+#: …, in ../shared/data/mesh/meshrdf/vocabulary.ttl): such a concept is also of that class.
+SCR_KINDS = ("Chemical", "Disease", "Organism", "Protocol")
 
 
 #: PubMed's comment and correction types (``CommentsCorrections/@RefType``, MEDLINE's CIN, EIN,
@@ -319,17 +329,24 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
                 add(f"{node} {t.registry_number} {lit(substance.registry_number)} {g} .\n")
     for heading in article.mesh_headings:
         _heading_lines(heading, s, g, mg, lines, shared)
+    for concept in article.supplementary_concepts:
+        if concept.ui:
+            add(f"{s} {t.supplementary_concept_link} {_MINTED.mesh_term(concept.ui)} {g} .\n")
+            _mesh_term_lines(concept.ui, concept.name, t.supplementary_concept, mg, lines, shared)
+            scr_kind = t.scr_kinds.get(concept.kind)
+            if scr_kind is not None and (shared is None
+                                         or shared.first(("scr", concept.ui, scr_kind))):
+                add(f"{_MINTED.mesh_term(concept.ui)} {t.type} {scr_kind} {mg} .\n")
     if article.grants:
-        key = _bnode_key(s)
-        for number, grant in enumerate(article.grants, start=1):
-            node = f"_:{key}g{number}"
-            add(f"{s} {t.grant} {node} {g} .\n")
-            if grant.grant_id:
-                add(f"{node} {t.grant_id} {lit(grant.grant_id)} {g} .\n")
-            if grant.agency:
-                add(f"{node} {t.grant_agency} {lit(grant.agency)} {g} .\n")
-            if grant.country:
-                add(f"{node} {t.grant_country} {lit(grant.country)} {g} .\n")
+        _node_lines(s, g, t.grant, "g", [((t.grant_id, grant.grant_id), (t.grant_agency, grant.agency),
+                                          (t.grant_country, grant.country))
+                                         for grant in article.grants], lines)
+    if article.accessions:  # (an entry without its number, from a hand-written record, is none)
+        _node_lines(s, g, t.data_bank_entry, "db",
+                    [((t.data_bank, accession.bank), (t.accession_number, accession.number))
+                     for accession in article.accessions if accession.number], lines)
+    if article.coi_statement:
+        add(f"{s} {t.coi_statement} {lit(article.coi_statement)} {g} .\n")
     article_iri = _MINTED.article
     for ref in article.references:
         if ref.pmid or ref.doi or ref.pmcid:
@@ -363,6 +380,18 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
     for note in article.provenance.notes:
         add(f"{s} {t.provenance_note} {lit(note)} {g} .\n")
     return lines
+
+
+def _node_lines(s: str, g: str, link: str, tag: str, nodes: list[tuple[tuple[str, str], ...]],
+                lines: list[str]) -> None:
+    """A blank node the article owns for each of ``nodes`` (its (property, value) pairs, those
+    with a value written), linked by ``link`` and labelled from the article's IRI, ``tag`` and
+    its position, so that output is the same on every run."""
+    key = _bnode_key(s)
+    for number, values in enumerate(nodes, start=1):
+        node = f"_:{key}{tag}{number}"
+        lines.append(f"{s} {link} {node} {g} .\n")
+        lines.extend(f"{node} {p} {literal_term(value)} {g} .\n" for p, value in values if value)
 
 
 def _journal_lines(journal: Journal, s: str, g: str, lines: list[str],

@@ -135,11 +135,12 @@ class Versions:
 
 def _mesh_terms_named(article: Article) -> Iterator[tuple[str, str]]:
     """(UI, name) of each MeSH term the record names, either possibly empty: headings, their
-    qualifiers, substances and publication types."""
+    qualifiers, substances, supplementary concepts and publication types."""
     for h in article.mesh_headings:
         yield h.descriptor_ui, h.descriptor_label
         yield from ((q.ui, q.label) for q in h.qualifiers)
     yield from ((s.ui, s.name) for s in article.substances)
+    yield from ((c.ui, c.name) for c in article.supplementary_concepts)
     yield from ((p.ui, p.label) for p in article.publication_types)
 
 
@@ -250,7 +251,8 @@ def _iri_of_key(key: str) -> NamedNode:
 
 #: The blank nodes an article's record owns besides its author list: grants, and substances
 #: known by name and registry number only.
-_OWNED_NODES = f"(<{EVKG.grant.value}>|<{EVKG.unresolvedSubstance.value}>)"
+_OWNED_NODES = (f"(<{EVKG.grant.value}>|<{EVKG.unresolvedSubstance.value}>"
+                f"|<{EVKG.dataBankEntry.value}>)")
 
 
 def removed_subjects(store: Store, articles: Sequence[NamedNode]) -> list[str]:

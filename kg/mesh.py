@@ -193,11 +193,11 @@ def _labels(store: Store, ui: str) -> list[str]:
 
 def _newest_record(store: Store, ui: str) -> str:
     """The latest revision (else publication) date of the articles that name the term: as a
-    heading, a substance or a publication type ("" when none says)."""
+    heading, a substance, a publication type or a supplementary concept ("" when none says)."""
     rows = store.query(f"""SELECT (MAX(STR(COALESCE(?revised, ?issued))) AS ?newest) WHERE {{
       GRAPH <{iris.graph_iri("articles").value}> {{
         ?a <{FABIO.hasSubjectTerm.value}>|<{EVKG.substance.value}>|<{EVKG.publicationType.value}>
-           <{iris.mesh_iri(ui).value}>
+           |<{EVKG.supplementaryConcept.value}> <{iris.mesh_iri(ui).value}>
         OPTIONAL {{ ?a <{DCTERMS.modified.value}> ?revised }}
         OPTIONAL {{ ?a <{DCTERMS.issued.value}> ?issued }} }} }}""")
     assert isinstance(rows, QuerySolutions)

@@ -14,6 +14,7 @@ from typing import Any
 from kg.medline import iso_date, iso_from_text, normalise_orcid
 from kg.records import (
     AbstractSection,
+    Accession,
     Article,
     Author,
     CommentCorrection,
@@ -25,6 +26,7 @@ from kg.records import (
     Qualifier,
     Reference,
     Substance,
+    SupplementaryConcept,
     is_retracted,
     other_ids,
 )
@@ -235,6 +237,20 @@ def _substances(citation: Element) -> tuple[Substance, ...]:
     return tuple(substances)
 
 
+def _supplementary_concepts(citation: Element) -> tuple[SupplementaryConcept, ...]:
+    return tuple(SupplementaryConcept(name=element_text(c), ui=_attr(c, "UI"), kind=_attr(c, "Type"))
+                 for c in _all(citation, "SupplMeshList", "SupplMeshName"))
+
+
+def _accessions(article: Element) -> tuple[Accession, ...]:
+    """Each AccessionNumber of the DataBankList, with its bank's name."""
+    return tuple(Accession(bank=_find(bank, "DataBankName"), number=number)
+                 for bank in _all(article, "DataBankList", "DataBank")
+                 for number in map(element_text, _all(bank, "AccessionNumberList",
+                                                      "AccessionNumber"))
+                 if number)
+
+
 def _mesh(citation: Element) -> tuple[MeshHeading, ...]:
     headings = []
     for heading in _all(citation, "MeshHeadingList", "MeshHeading"):
@@ -313,6 +329,8 @@ def _citation_article(citation: Element | None, record: Element, where: Provenan
         revised_date=_date(cited.get("DateRevised")),
         authors=_authors(article), publication_types=types, keywords=_keywords(citation),
         substances=_substances(citation), mesh_headings=_mesh(citation),
+        supplementary_concepts=_supplementary_concepts(citation),
+        accessions=_accessions(article), coi_statement=element_text(cited.get("CoiStatement")),
         grants=_grants(article), references=_references(record),
         comments_corrections=comments, other_ids=other_ids(ids),
         retracted=is_retracted(types, comments),

@@ -61,6 +61,25 @@ class Substance:
 
 
 @dataclass(frozen=True)
+class SupplementaryConcept:
+    """A MeSH supplementary concept record indexing the article (PubMed XML's SupplMeshName):
+    ``kind`` is its Type, such as "Disease", "Organism" or "Protocol"."""
+
+    name: str
+    ui: str = ""
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class Accession:
+    """An accession number in a data bank the article's data are in or that registers it
+    (PubMed XML's DataBankList): "ClinicalTrials.gov" and "NCT02149199", "PDB" and "4CIM"."""
+
+    bank: str
+    number: str
+
+
+@dataclass(frozen=True)
 class Grant:
     grant_id: str = ""
     agency: str = ""
@@ -127,6 +146,10 @@ class Article:
     keywords: tuple[str, ...] = ()
     substances: tuple[Substance, ...] = ()
     mesh_headings: tuple[MeshHeading, ...] = ()
+    supplementary_concepts: tuple[SupplementaryConcept, ...] = ()
+    accessions: tuple[Accession, ...] = ()
+    #: The authors' statement of their conflicts of interest (CoiStatement, a page's section).
+    coi_statement: str = ""
     grants: tuple[Grant, ...] = ()
     references: tuple[Reference, ...] = ()
     similar_pmids: tuple[str, ...] = ()

@@ -148,6 +148,8 @@ def parse_page(text: str, *, file: str = "") -> list[Article]:
         mesh_headings=mesh_headings(line_items(sections.get("MeSH terms", []))),
         substances=tuple(Substance(name) for name in line_items(sections.get("Substances", []))),
         references=references(sections.get("References", [])),
+        coi_statement=" ".join(line for line in sections.get("Conflict of interest statement", [])
+                               if line),
         similar_pmids=tuple(a.pmid for a in similar),
         cited_by_pmids=tuple(a.pmid for a in citing),
         comments_corrections=corrections,

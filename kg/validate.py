@@ -100,10 +100,12 @@ PREFIX fabio: <http://purl.org/spar/fabio/>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX bibo: <http://purl.org/ontology/bibo/>
+PREFIX evkg: <https://w3id.org/evkg/ontology#>
 CONSTRUCT {{ ?s ?p ?o }} WHERE {{
   {{ {{ SELECT ?a {{ GRAPH <{articles}> {{ ?a a schema:ScholarlyArticle }} }} LIMIT {limit} }}
      {{ ?a a schema:ScholarlyArticle BIND(?a AS ?s) }}
-     UNION {{ ?a dcterms:creator|dcterms:isPartOf|fabio:hasSubjectTerm ?s }}
+     UNION {{ ?a dcterms:creator|dcterms:isPartOf|fabio:hasSubjectTerm|evkg:supplementaryConcept
+                 |evkg:dataBankEntry ?s }}
      UNION {{ ?a bibo:authorList/rdf:rest* ?s }}
      UNION {{ ?s prov:wasDerivedFrom ?a }}
      ?s ?p ?o }}

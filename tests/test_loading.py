@@ -30,6 +30,7 @@ from kg.jsonrecords import write_records
 from kg.loading import ArticleIndex, ArticleLoader, Versions, prune_shared
 from kg.namespaces import BIBO, EVKG
 from kg.records import (
+    Accession,
     Article,
     Author,
     CommentCorrection,
@@ -42,6 +43,7 @@ from kg.records import (
     Qualifier,
     Reference,
     Substance,
+    SupplementaryConcept,
 )
 from kg.release import CHECKSUMS, QUARANTINE, current_release
 from kg.spool import GraphSpool
@@ -862,7 +864,11 @@ def test_an_ingest_carries_the_previous_dumps_lines_over(tmp_path: Path) -> None
     records = [
         replace(orcid_article("99999971", "First", "Old Lab"),
                 grants=(Grant("R01 CA999961", "NCI NIH HHS"),),
-                substances=(Substance("Invented Kinase", registry_number="EC 9.9.9.9"),)),
+                substances=(Substance("Invented Kinase", registry_number="EC 9.9.9.9"),),
+                accessions=(Accession("ClinicalTrials.gov", "NCT99999971"),),
+                supplementary_concepts=(
+                    SupplementaryConcept("Invented syndrome", "C999999971", "Disease"),),
+                coi_statement="Invented: none declared."),
         Article(pmid="99999972", title="Doomed", journal=Journal(title="Journal of Lonely Results")),
         Article(pmid="99999973", title="Cited", journal=Journal(title="Journal of Kept Results"))]
     write_records(records, tmp_path / "v1.jsonl")
@@ -877,6 +883,14 @@ def test_an_ingest_carries_the_previous_dumps_lines_over(tmp_path: Path) -> None
     out = tmp_path / "b"
     first = build([tmp_path / "v1.jsonl"], out, default_articles=False)
     assert first.dumps_from == "loaded lines"
+    built = b"".join(articles_lines(current_release(out))[0])
+    assert b"NCT99999971" in built and b"Invented: none" in built
+    assert {q.object.value for q in open_read_only(current_release(out) / "store")
+            .quads_for_pattern(NamedNode("http://id.nlm.nih.gov/mesh/C999999971"),
+                               NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                               None)} == {
+        "http://id.nlm.nih.gov/mesh/vocab#SupplementaryConceptRecord",
+        "http://id.nlm.nih.gov/mesh/vocab#SCR_Disease"}
     updates = [[tmp_path / "v2.jsonl", deletion_file(tmp_path / "d1.xml", "99999972")],
                [deletion_file(tmp_path / "d2.xml", "99999991")]]
     for files in updates:
@@ -887,6 +901,11 @@ def test_an_ingest_carries_the_previous_dumps_lines_over(tmp_path: Path) -> None
         assert not list(current_release(out).glob("carried-*"))  # the merge's inputs went
     assert b"Lonely" not in b"".join(dumped) and b"New Lab" in b"".join(dumped)
     assert b"EC 9.9.9.9" not in b"".join(dumped) and b"R01 CA999961" not in b"".join(dumped)
+    # a data bank entry goes with its record, and a supplementary concept no record names
+    assert b"NCT99999971" not in b"".join(dumped) and b"Invented: none" not in b"".join(dumped)
+    mesh = open_read_only(current_release(out) / "store").quads_for_pattern(
+        NamedNode("http://id.nlm.nih.gov/mesh/C999999971"), None, None)
+    assert list(mesh) == []
     assert retraction_marks(out, "99999973")[:2] == (False, set())
 
 

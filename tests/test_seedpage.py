@@ -57,6 +57,12 @@ def test_seed_main_article(seed: list[Article]) -> None:
     assert main.abstract[0].text.startswith("Breast cancer is one of the leading causes")
     assert main.abstract[0].text.endswith("their clinical potential as effective biomarkers.")
     assert main.provenance == Provenance(file=str(SEED), position="page")
+    # the page's "Conflict of interest statement" section
+    assert main.coi_statement.startswith("The authors declare that the research was conducted "
+                                         "in the absence of any commercial")
+    assert main.coi_statement.endswith(" potential conflict of interest. The handling editor "
+                                       "FZ declared a shared parent affiliation with the authors "
+                                       "JHY, JWB, FLA, YW, JL, and XDZ at the time of review.")
     assert (main.publication_types, main.mesh_headings, main.substances, main.references) == (
         (), (), (), ())
 
