@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from lxml import etree
+
 from kg.medline import iso_date, iso_from_text, normalise_orcid
 from kg.records import (
     AbstractSection,
@@ -40,11 +42,44 @@ Element = Any  # lxml.etree._Element; Any keeps the module checkable with or wit
 
 
 def element_text(elem: Element | None) -> str:
-    """All text inside ``elem`` (inline markup such as <i> dropped), whitespace collapsed."""
+    """All text inside ``elem``, whitespace collapsed: inline markup such as <i> is read as its
+    text, and a <sup> or <sub> of digits, signs and brackets as Unicode's super- or subscripts
+    (``_marked_up``)."""
     if elem is None:
         return ""
-    text = "".join(elem.itertext()) if len(elem) else elem.text
+    text = _marked_up(elem) if len(elem) else elem.text
     return " ".join(text.split()) if text else ""
+
+
+#: Unicode's superscripts and subscripts of what a <sup> or <sub> may hold: "10<sup>-5</sup>"
+#: and "km·h<sup>-1</sup>", read flat, were "10-5" (a subtraction) and "km·h-1" (a review's).
+_SCRIPTS = {"sup": str.maketrans("0123456789+-\u2212=()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾"),
+            "sub": str.maketrans("0123456789+-\u2212=()", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎")}
+_ENTITY = etree.Entity
+#: Whitespace with a line break: a file's layout where a tool indented the inline markup.
+_LAYOUT = re.compile(r"\s*\n\s*\Z")
+
+
+def _marked_up(elem: Element) -> str:
+    """The text of ``elem`` and its descendants. A <sup> or <sub> whose every character has a
+    super- or subscript is written with those ("SO<sub>4</sub><sup>2-</sup>" → "SO₄²⁻"),
+    joined to what it follows even across a line break (a tool that indents the markup puts
+    one before each: "CO\n  <sub>2</sub>" read "CO 2"); any other ("p<sub>trend</sub>") is
+    its text; comments and processing instructions are none."""
+    parts = [elem.text or ""]
+    for child in elem:
+        if isinstance(child.tag, str):
+            inner = _marked_up(child)
+            table = _SCRIPTS.get(child.tag)
+            shifted = inner.strip().translate(table) if table is not None else ""
+            if shifted and all(ord(c) > 0x7f for c in shifted):
+                inner = shifted
+                parts[-1] = _LAYOUT.sub("", parts[-1])
+            parts.append(inner)
+        elif child.tag is _ENTITY:  # as itertext gives it: "&name;"
+            parts.append(child.text or "")
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _attr(elem: Element | None, name: str, default: str = "") -> str:
