@@ -53,6 +53,7 @@ class _Terms:
         self.pages, self.page_start = n(BIBO.pages), n(BIBO.pageStart)
         self.issn, self.eissn, self.author_list = n(BIBO.issn), n(BIBO.eissn), n(BIBO.authorList)
         self.title, self.abstract = n(DCTERMS.title), n(DCTERMS.abstract)
+        self.alternative = n(DCTERMS.alternative)
         self.language, self.issued = n(DCTERMS.language), n(DCTERMS.issued)
         self.modified, self.is_part_of = n(DCTERMS.modified), n(DCTERMS.isPartOf)
         self.creator, self.source = n(DCTERMS.creator), n(DCTERMS.source)
@@ -277,6 +278,8 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
         add(f"{s} {t.see_also} <{iris.doi_url(article.doi).value}> {g} .\n")
     if article.title:
         add(f"{s} {t.title} {lit(article.title)} {g} .\n")
+    if article.vernacular_title and article.vernacular_title != article.title:
+        add(f"{s} {t.alternative} {lit(article.vernacular_title)} {g} .\n")
     if article.abstract:
         add(f"{s} {t.abstract} {lit(article.abstract_text)} {g} .\n")
     if article.language:

