@@ -53,7 +53,7 @@ class _Terms:
         self.pages, self.page_start = n(BIBO.pages), n(BIBO.pageStart)
         self.issn, self.eissn, self.author_list = n(BIBO.issn), n(BIBO.eissn), n(BIBO.authorList)
         self.title, self.abstract = n(DCTERMS.title), n(DCTERMS.abstract)
-        self.alternative = n(DCTERMS.alternative)
+        self.alternative, self.rights = n(DCTERMS.alternative), n(DCTERMS.rights)
         self.language, self.issued = n(DCTERMS.language), n(DCTERMS.issued)
         self.modified, self.is_part_of = n(DCTERMS.modified), n(DCTERMS.isPartOf)
         self.creator, self.source = n(DCTERMS.creator), n(DCTERMS.source)
@@ -350,6 +350,8 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
                      for accession in article.accessions if accession.number], lines)
     if article.coi_statement:
         add(f"{s} {t.coi_statement} {lit(article.coi_statement)} {g} .\n")
+    if article.copyright:
+        add(f"{s} {t.rights} {lit(article.copyright)} {g} .\n")
     article_iri = _MINTED.article
     for ref in article.references:
         if ref.pmid or ref.doi or ref.pmcid:

@@ -250,6 +250,11 @@ def _abstract(parent: Element | None) -> tuple[AbstractSection, ...]:
     return tuple(sections)
 
 
+def _copyright(parent: Element | None) -> str:
+    """The copyright notice of the (first) Abstract: its CopyrightInformation."""
+    return element_text(_grandchild(parent, "Abstract", "CopyrightInformation"))
+
+
 def _publication_types(elems: list[Element]) -> tuple[PublicationType, ...]:
     return tuple(PublicationType(label=element_text(p), ui=str(p.get("UI", ""))) for p in elems)
 
@@ -357,7 +362,7 @@ def _citation_article(citation: Element | None, record: Element, where: Provenan
         pmcid=ids.get("pmc") or _pmc_fallback(citation),
         doi=ids.get("doi") or _doi_fallback(article),
         title=title or vernacular, vernacular_title=vernacular if title else "",
-        abstract=_abstract(article),
+        abstract=_abstract(article), copyright=_copyright(article),
         language=element_text(parts.get("Language")),
         journal=_journal(article, cited.get("MedlineJournalInfo")),
         volume=_find(issue, "Volume"), issue=_find(issue, "Issue"), pages=_pages(article),
@@ -396,7 +401,7 @@ def _book_article(elem: Element, where: Provenance) -> Article:
         pmid=_find(doc, "PMID"), version=pmid_version(_child(doc, "PMID")),
         pmcid=ids.get("pmc", ""),
         doi=ids.get("doi") or _doi_fallback(doc, book), title=title or book_title,
-        abstract=_abstract(doc), language=_find(doc, "Language"),
+        abstract=_abstract(doc), copyright=_copyright(doc), language=_find(doc, "Language"),
         pub_date=_date(_child(book, "PubDate")),
         revised_date=_date(_child(doc, "DateRevised")), authors=_authors(doc),
         publication_types=types, keywords=_keywords(doc), grants=_grants(doc),

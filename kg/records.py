@@ -153,6 +153,8 @@ class Article:
     accessions: tuple[Accession, ...] = ()
     #: The authors' statement of their conflicts of interest (CoiStatement, a page's section).
     coi_statement: str = ""
+    #: The abstract's copyright notice ("Copyright © 2023 Zhang, Wang …", "CC BY-NC-ND").
+    copyright: str = ""
     grants: tuple[Grant, ...] = ()
     references: tuple[Reference, ...] = ()
     similar_pmids: tuple[str, ...] = ()

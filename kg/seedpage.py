@@ -150,6 +150,7 @@ def parse_page(text: str, *, file: str = "") -> list[Article]:
         references=references(sections.get("References", [])),
         coi_statement=" ".join(line for line in sections.get("Conflict of interest statement", [])
                                if line),
+        copyright=copyright_notice(front + sections.get("Abstract", [])),
         similar_pmids=tuple(a.pmid for a in similar),
         cited_by_pmids=tuple(a.pmid for a in citing),
         comments_corrections=corrections,
@@ -238,6 +239,14 @@ def abstract_sections(body: list[str]) -> tuple[AbstractSection, ...]:
             parts[-1][1].append(line)
     return tuple(AbstractSection(text=" ".join(texts), label=label)
                  for label, texts in parts if texts)
+
+
+def copyright_notice(lines: list[str]) -> str:
+    """The line of the abstract that is its copyright notice ("Copyright © 2023 Zhang, …")."""
+    return next((line for line in lines if _COPYRIGHT.match(line)), "")
+
+
+_COPYRIGHT = re.compile(r"^(?:Copyright\b|©)", re.IGNORECASE)
 
 
 def keywords(lines: list[str]) -> tuple[str, ...]:

@@ -235,6 +235,26 @@ def test_a_translated_titles_own_language_title_is_kept(pubmed_builds: dict[str,
     assert {(r[0].value, r[1].value) for r in rows} == expected  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("name", XML_FILES)
+def test_each_abstracts_copyright_notice_is_kept(pubmed_builds: dict[str, Store],
+                                                 name: str) -> None:
+    """An abstract's CopyrightInformation (329 in the shared files: "Copyright © 2011 Elsevier
+    Ltd. All rights reserved.", "© Commonwealth of Australia CC BY-NC-ND.") was dropped; it is
+    the article's dcterms:rights, counted against the XML."""
+    tree = xml_tree(PUBMED / name)
+    deleted = set(tree.xpath("//DeleteCitation/PMID/text()"))
+    notices = {(record.xpath("string((.//PMID)[1])"), " ".join(notice.split()))
+               for record in tree.xpath("//MedlineCitation | //BookDocument")
+               for notice in record.xpath("(Article/Abstract | Abstract)[1]/"
+                                          "CopyrightInformation[normalize-space()][1]/text()")
+               if record.xpath("string((.//PMID)[1])") not in deleted}
+    rows = pubmed_builds[name].query("SELECT ?a ?r { ?a <http://purl.org/dc/terms/rights> ?r }",
+                                     use_default_graph_as_union=True)
+    assert isinstance(rows, QuerySolutions)
+    assert {(r[0].value.rsplit("/", 1)[1], r[1].value)  # type: ignore[union-attr]
+            for r in rows} == notices
+
+
 def test_a_supplementary_concept_and_a_trial_are_found_by_query(
         pubmed_builds: dict[str, Store]) -> None:
     """The question a user asks: which articles does PubMed index with a rare disease's

@@ -57,6 +57,7 @@ def test_seed_main_article(seed: list[Article]) -> None:
     assert main.abstract[0].text.startswith("Breast cancer is one of the leading causes")
     assert main.abstract[0].text.endswith("their clinical potential as effective biomarkers.")
     assert main.provenance == Provenance(file=str(SEED), position="page")
+    assert main.copyright == "Copyright © 2023 Zhang, Wang, Yu, Bu, Ai, Wang, Lin and Zhu."
     # the page's "Conflict of interest statement" section
     assert main.coi_statement.startswith("The authors declare that the research was conducted "
                                          "in the absence of any commercial")
