@@ -62,8 +62,13 @@ CONTEXT_RULES: dict[str, re.Pattern[str]] = {
         (("MET",), r"mesenchymal[ -]+(?:to[ -]+)?epithelial transition \(met\)"),
     ) for short in shorts
 }
-#: Dashes and no-break spaces, written as "-" and " " before matching (spans do not move).
-_ODD = re.compile("[\u2010-\u2014\u2212\u00a0]")
+#: Unicode's super- and subscripts of digits, signs and brackets, which the PubMed reader writes
+#: for a <sup> or <sub> ("HER2<sup>+</sup>" is "HER2⁺", "integrin α<sub>6</sub>β<sub>4</sub>"
+#: "integrin α₆β₄"): matched as the plain characters, as the names and phrases spell them.
+_SCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎", "0123456789+-=()0123456789+-=()", strict=True))
+#: Dashes, no-break spaces and those scripts, written as "-", " " and the plain character before
+#: matching (one character for one: spans do not move).
+_ODD = re.compile("[\u2010-\u2014\u2212\u00a0" + "".join(_SCRIPTS) + "]")
 _SENTENCE_END = re.compile(r"[.!?\n][\"')\]]*\s*")  # one class first: twice as fast
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "al", "vs", "fig", "figs", "cf", "approx", "ca", "dr",
                             "no", "nos", "ref", "refs", "resp", "u.s", "sp", "spp"})
@@ -423,7 +428,8 @@ def _drug_mentions(patterns: _DrugPatterns, folded: str, spaced: str) -> list[Me
 
 
 def _prepare(text: str) -> tuple[str, str]:
-    """The text with dashes folded, and its lower case behind one space (same offsets + 1)."""
+    """The text with dashes and super- and subscripts folded, and its lower case behind one
+    space (same offsets + 1)."""
     folded = text if text.isascii() or not _ODD.search(text) else _ODD.sub(_plain, text)
     lowered = folded.lower()
     if len(lowered) != len(folded):  # a rare character whose lower case is longer (İ)
@@ -432,7 +438,8 @@ def _prepare(text: str) -> tuple[str, str]:
 
 
 def _plain(odd: re.Match[str]) -> str:
-    return " " if odd.group() == "\u00a0" else "-"
+    char = odd.group()
+    return " " if char == "\u00a0" else _SCRIPTS.get(char, "-")
 
 
 def _in_context(name: str, context: str, known: dict[str, bool]) -> bool:

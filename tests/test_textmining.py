@@ -244,6 +244,29 @@ def test_keywords_that_repeat_a_sentence_make_no_second_finding(matcher: Matcher
     assert keyworded.evidence_note == '"miR-105" and "metastasis" in the keywords'
 
 
+@pytest.mark.parametrize(("scripted", "plain"), [
+    ("Exosomes from HER2⁺ breast cancer cells deliver miR-21, which promotes proliferation.",
+     "Exosomes from HER2+ breast cancer cells deliver miR-21, which promotes proliferation."),
+    ("Exosomal integrin α₆β₄ promotes lung metastasis of breast cancer.",
+     "Exosomal integrin α6β4 promotes lung metastasis of breast cancer."),
+    ("CD63⁺ exosomes promote metastasis of breast cancer.",
+     "CD63+ exosomes promote metastasis of breast cancer."),
+    ("In ER⁻/PR⁻/HER2⁻ breast cancer, exosomal miR-10b promotes invasion.",
+     "In ER-/PR-/HER2- breast cancer, exosomal miR-10b promotes invasion."),
+])
+def test_super_and_subscripts_are_read_as_their_plain_characters(
+        matcher: Matcher, scripted: str, plain: str) -> None:
+    """A review's: the PubMed reader writes a <sup> or <sub> of digits and signs as Unicode's
+    super- or subscripts ("HER2<sup>+</sup>" is "HER2⁺"), which no name or phrase spells: HER2
+    and CD63 became cargo, "ER⁻/PR⁻/HER2⁻" no longer named TNBC and "integrin α₆β₄" nothing."""
+    def findings(text: str) -> list[tuple[str, str, str, str]]:
+        article = Article(pmid="6", title="Extracellular vesicles in breast cancer",
+                          abstract=(AbstractSection(text),))
+        return [(f.cargo, f.process, f.disease, f.effect) for f in text_findings(article, matcher)]
+
+    assert findings(scripted) == findings(plain)
+
+
 def test_no_findings_without_listed_cargo(matcher: Matcher) -> None:
     article = Article(pmid="1", title="miR-1234 and PD-1 drive metastasis of breast cancer")
     assert list(text_findings(article, matcher)) == []
