@@ -569,6 +569,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
                                 {d.ui for d in chosen if d.label},
                                 previous)
         mesh.keep_table_labels(store, chosen)
+        mesh.name_unnamed_pairs(store, sorted(loader.index.mesh_unnamed))
         supplementary = inputs.data_dir / "mesh_supplementary.tsv"
         if base is None and supplementary.exists():
             load_quads(store, mesh.descriptor_quads(mesh.read_supplementary(supplementary)))

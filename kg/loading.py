@@ -165,6 +165,9 @@ class ArticleIndex:
     #: name a term the MeSH tables lack keeps when records name it differently
     #: (``mesh.keep_record_labels``).
     mesh_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: The UIs of the MeSH terms a record just read named with an empty name: their pairs'
+    #: labels lack that part (``mesh.name_unnamed_pairs``).
+    mesh_unnamed: set[str] = field(default_factory=set)
     wanted_dois: frozenset[str] | None = None
 
     def _note_doi(self, doi: str, key: str) -> None:
@@ -194,8 +197,11 @@ class ArticleIndex:
             if not ui:
                 continue
             uis.add(ui)
+            if not name:
+                self.mesh_unnamed.add(ui)
+                continue
             known = names.get(ui)
-            if name and (known is None or stamp >= known[0]):  # ties: the later
+            if known is None or stamp >= known[0]:  # ties: the later
                 names[ui] = (stamp, name)
 
     def lookup(self, pmid: str, doi: str) -> NamedNode | None:

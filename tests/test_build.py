@@ -320,6 +320,36 @@ def test_a_pair_whose_two_names_change_at_once_has_one_label(tmp_path: Path) -> 
     assert pair_labels(tmp_path / "b") == ["Black or African American/genetics"]
 
 
+def test_a_record_that_names_a_term_with_no_name_leaves_its_pairs_named(tmp_path: Path) -> None:
+    """A review's: a record whose heading names a descriptor (or qualifier) by its UI with an
+    empty name writes no label on the term but "/genetics" on the pair; the MeSH step renamed
+    the pairs only of terms that had another label, so the pair kept "/genetics" (in an ingest
+    beside "Breast Neoplasms/genetics", two labels), where every pair used to be renamed."""
+    def record(pmid: str, descriptor: str, qualifier: str, ui: str = "D001943") -> str:
+        return json.dumps({"pmid": pmid, "title": f"Article {pmid}",
+                           "mesh_headings": [{"descriptor_label": descriptor, "descriptor_ui": ui,
+                                              "qualifiers": [{"label": qualifier,
+                                                              "ui": "Q000235"}]}]})
+
+    def pair_labels(out: Path) -> list[list[str]]:
+        store = open_read_only(current_release(out) / "store")
+        return select(store, """SELECT ?p ?l { VALUES ?p {
+            <http://id.nlm.nih.gov/mesh/D001943Q000235> <http://id.nlm.nih.gov/mesh/D009369Q000235> }
+            ?p <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?p ?l""")
+
+    named, unnamed = tmp_path / "named.jsonl", tmp_path / "unnamed.jsonl"
+    named.write_text(record("11111111", "Breast Neoplasms", "genetics") + "\n", encoding="utf-8")
+    unnamed.write_text(record("22222222", "", "genetics") + "\n"
+                       + record("33333333", "Neoplasms", "", "D009369") + "\n", encoding="utf-8")
+    expected = [["http://id.nlm.nih.gov/mesh/D001943Q000235", "Breast Neoplasms/genetics"],
+                ["http://id.nlm.nih.gov/mesh/D009369Q000235", "Neoplasms/genetics"]]
+    build([named, unnamed], tmp_path / "b", default_articles=False)
+    assert pair_labels(tmp_path / "b") == expected
+    build([named], tmp_path / "i", default_articles=False)
+    ingest([unnamed], tmp_path / "i")
+    assert pair_labels(tmp_path / "i") == expected
+
+
 def test_a_mesh_table_that_is_not_utf8_is_named_with_its_line(tmp_path: Path) -> None:
     """It was "'utf-8' codec can't decode byte 0xe9 in position 19", naming no file."""
     table = tmp_path / "mesh.tsv"
