@@ -55,6 +55,8 @@ def element_text(elem: Element | None) -> str:
 #: and "km·h<sup>-1</sup>", read flat, were "10-5" (a subtraction) and "km·h-1" (a review's).
 _SCRIPTS = {"sup": str.maketrans("0123456789+-\u2212=()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾"),
             "sub": str.maketrans("0123456789+-\u2212=()", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎")}
+#: The characters those tables write: a <sup> or <sub> is written with them when all of it is.
+_SCRIPTED = {tag: frozenset(map(chr, table.values())) for tag, table in _SCRIPTS.items()}
 _ENTITY = etree.Entity
 #: Whitespace with a line break: a file's layout where a tool indented the inline markup.
 _LAYOUT = re.compile(r"\s*\n\s*\Z")
@@ -64,7 +66,8 @@ def _marked_up(elem: Element) -> str:
     """The text of ``elem`` and its descendants. A <sup> or <sub> whose every character has a
     super- or subscript is written with those ("SO<sub>4</sub><sup>2-</sup>" → "SO₄²⁻"),
     joined to what it follows even across a line break (a tool that indents the markup puts
-    one before each: "CO\n  <sub>2</sub>" read "CO 2"); any other ("p<sub>trend</sub>") is
+    one before each: "CO\n  <sub>2</sub>" read "CO 2") unless it opens the word after it
+    ("of\n<sup>18</sup>F-FDG"); any other ("p<sub>trend</sub>", "<sup>†</sup>") is
     its text; comments and processing instructions are none."""
     parts = [elem.text or ""]
     for child in elem:
@@ -72,9 +75,12 @@ def _marked_up(elem: Element) -> str:
             inner = _marked_up(child)
             table = _SCRIPTS.get(child.tag)
             shifted = inner.strip().translate(table) if table is not None else ""
-            if shifted and all(ord(c) > 0x7f for c in shifted):
+            if shifted and _SCRIPTED[child.tag].issuperset(shifted):
                 inner = shifted
-                parts[-1] = _LAYOUT.sub("", parts[-1])
+                # a line break before a script that opens the next word ("with\n<sup>3</sup>H")
+                # parts two words: it stays
+                if not (child.tail or "")[:1].isalnum():
+                    parts[-1] = _LAYOUT.sub("", parts[-1])
             parts.append(inner)
         elif child.tag is _ENTITY:  # as itertext gives it: "&name;"
             parts.append(child.text or "")

@@ -1004,3 +1004,13 @@ def test_real_superscripts_and_subscripts_are_read_as_such() -> None:
             assert shifted in article.title + article.abstract_text, (relative, inner)
             found += 1
     assert found == 45
+
+
+def test_a_line_break_before_a_script_that_opens_a_word_parts_the_words(tmp_path: Path) -> None:
+    """A review's: the line break before a <sup> was dropped whatever followed, so an isotope
+    that opens a word was glued to the word before ("uptake of\\n<sup>18</sup>F-FDG" read
+    "uptake of¹⁸F-FDG"), and a <sup> or <sub> of other characters than digits and signs (which
+    keeps its text) lost the space before it too ("TNF\\n<sub>α</sub>" read "TNFα")."""
+    article = _titled(tmp_path, "x", "uptake of\n    <sup>18</sup>F-FDG and\n    <sup>3</sup>H,"
+                                     " TNF\n    <sub>α</sub> and (CO\n    <sub>2</sub>)")
+    assert article.abstract_text == "uptake of ¹⁸F-FDG and ³H, TNF α and (CO₂)"
