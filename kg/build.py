@@ -563,16 +563,22 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             load_quads(store, (q for c in named_cargo(store, mirnas) for q in concept_quads(c)))
         chosen = mesh.select_with_ancestors(descriptors.values(), wanted)
         load_quads(store, mesh.descriptor_quads(chosen))
+        # the project's supplementary concepts are a table too (a build loads them; they stay,
+        # as the vocabulary names them): loaded after the labels were chosen, a record's other
+        # name for one stood beside the table's as a second label in a build, and became an
+        # altLabel in an ingest (a review's)
+        supplementary = inputs.data_dir / "mesh_supplementary.tsv"
+        concepts = list(mesh.read_supplementary(supplementary)) if supplementary.exists() else []
+        if base is None:
+            load_quads(store, mesh.descriptor_quads(concepts))
+        tabled = [*chosen, *concepts]
         # a term named differently by records keeps the latest record's name, unless the
         # tables name it: the tables' names win over a record's
         mesh.keep_record_labels(store, loader.index.mesh_names,
-                                {d.ui for d in chosen if d.label},
+                                {d.ui for d in tabled if d.label},
                                 previous)
-        mesh.keep_table_labels(store, chosen)
+        mesh.keep_table_labels(store, tabled)
         mesh.name_unnamed_pairs(store, sorted(loader.index.mesh_unnamed))
-        supplementary = inputs.data_dir / "mesh_supplementary.tsv"
-        if base is None and supplementary.exists():
-            load_quads(store, mesh.descriptor_quads(mesh.read_supplementary(supplementary)))
     if loader.released:
         # what only replaced or deleted records named (their MeSH terms, loaded above from the
         # tables too, and journals) goes, as in a build without those records

@@ -5,7 +5,9 @@ from __future__ import annotations
 import gzip
 import json
 import random
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from pyoxigraph import QuerySolutions, Store
@@ -320,6 +322,19 @@ def test_a_pair_whose_two_names_change_at_once_has_one_label(tmp_path: Path) -> 
     assert pair_labels(tmp_path / "b") == ["Black or African American/genetics"]
 
 
+T = TypeVar("T")
+
+
+def built_and_ingested(tmp_path: Path, first: Path, second: Path,
+                       read: Callable[[Path], T]) -> tuple[T, T]:
+    """What ``read`` finds in a build of both files, and in a build of the first with the
+    second ingested into it."""
+    build([first, second], tmp_path / "b", default_articles=False)
+    build([first], tmp_path / "i", default_articles=False)
+    ingest([second], tmp_path / "i")
+    return read(tmp_path / "b"), read(tmp_path / "i")
+
+
 def test_a_record_that_names_a_term_with_no_name_leaves_its_pairs_named(tmp_path: Path) -> None:
     """A review's: a record whose heading names a descriptor (or qualifier) by its UI with an
     empty name writes no label on the term but "/genetics" on the pair; the MeSH step renamed
@@ -343,11 +358,60 @@ def test_a_record_that_names_a_term_with_no_name_leaves_its_pairs_named(tmp_path
                        + record("33333333", "Neoplasms", "", "D009369") + "\n", encoding="utf-8")
     expected = [["http://id.nlm.nih.gov/mesh/D001943Q000235", "Breast Neoplasms/genetics"],
                 ["http://id.nlm.nih.gov/mesh/D009369Q000235", "Neoplasms/genetics"]]
-    build([named, unnamed], tmp_path / "b", default_articles=False)
-    assert pair_labels(tmp_path / "b") == expected
-    build([named], tmp_path / "i", default_articles=False)
-    ingest([unnamed], tmp_path / "i")
-    assert pair_labels(tmp_path / "i") == expected
+    assert built_and_ingested(tmp_path, named, unnamed, pair_labels) == (expected, expected)
+
+
+def test_a_heading_given_by_ui_alone_names_its_pairs_from_the_tables(tmp_path: Path) -> None:
+    """A hand-written record may name a heading by its UI alone: its pair was labelled
+    "/genetics" until the tables named it, and with pairs renamed only for terms that had
+    another label (the descriptor had none) it stayed so (a review's). The pair takes the
+    table's name, in a build and in an ingest."""
+    def record(pmid: str) -> str:
+        return json.dumps({"pmid": pmid, "title": f"Article {pmid}", "mesh_headings": [
+            {"descriptor_label": "", "descriptor_ui": "D001741",
+             "qualifiers": [{"label": "genetics", "ui": "Q000235"}]}]})
+
+    def labels(out: Path) -> list[list[str]]:
+        return select(open_read_only(current_release(out) / "store"), """SELECT ?m ?l {
+            VALUES ?m { <http://id.nlm.nih.gov/mesh/D001741>
+                        <http://id.nlm.nih.gov/mesh/D001741Q000235> }
+            ?m <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?m""")
+
+    table = tmp_path / "mesh.tsv"
+    table.write_text("D001741\tBlack or African American\n", encoding="utf-8")
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text(record("11111111") + "\n", encoding="utf-8")
+    second.write_text(record("22222222") + "\n", encoding="utf-8")
+    expected = [["http://id.nlm.nih.gov/mesh/D001741", "Black or African American"],
+                ["http://id.nlm.nih.gov/mesh/D001741Q000235",
+                 "Black or African American/genetics"]]
+    build([first], tmp_path / "b", default_articles=False, mesh_file=table)
+    assert labels(tmp_path / "b") == expected
+    ingest([second], tmp_path / "b")
+    assert labels(tmp_path / "b") == expected
+
+
+def test_the_projects_supplementary_concepts_keep_their_table_names(tmp_path: Path) -> None:
+    """data/mesh_supplementary.tsv was loaded after the labels were chosen: a record naming
+    C000604729 the way PubMed's chemical list may ("MIR939 microRNA, human"; the table has
+    "MIRN939 microRNA, human") gave it two labels in a build and one plus an altLabel in an
+    ingest (a review's). The table's name is the label, the record's an altLabel, both ways."""
+    def record(pmid: str) -> str:
+        return json.dumps({"pmid": pmid, "title": f"Article {pmid}", "substances": [
+            {"name": "MIR939 microRNA, human", "ui": "C000604729"}]})
+
+    def names(out: Path) -> list[list[str]]:
+        return select(open_read_only(current_release(out) / "store"), """SELECT ?p ?l {
+            <http://id.nlm.nih.gov/mesh/C000604729> ?p ?l
+            FILTER(?p IN (<http://www.w3.org/2000/01/rdf-schema#label>,
+                          <http://www.w3.org/2004/02/skos/core#altLabel>)) } ORDER BY ?p""")
+
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text(record("11111111") + "\n", encoding="utf-8")
+    second.write_text(record("22222222") + "\n", encoding="utf-8")
+    expected = [["http://www.w3.org/2000/01/rdf-schema#label", "MIRN939 microRNA, human"],
+                ["http://www.w3.org/2004/02/skos/core#altLabel", "MIR939 microRNA, human"]]
+    assert built_and_ingested(tmp_path, first, second, names) == (expected, expected)
 
 
 def test_a_mesh_table_that_is_not_utf8_is_named_with_its_line(tmp_path: Path) -> None:
