@@ -310,7 +310,10 @@ def _article(fields: list[Field], where: Provenance) -> Article:
     return Article(
         pmid=_first(fields, "PMID"), pmcid=_first(fields, "PMC") or ids.get("pmc", ""),
         doi=ids.get("doi", ""), title=_first(fields, "TI") or _first(fields, "TT"),
+        # TT beside a TI: the title in the article's language (PubMed XML's VernacularTitle)
+        vernacular_title=_first(fields, "TT") if _first(fields, "TI") else "",
         abstract=(AbstractSection(text=abstract),) if abstract else (),
+        copyright=_first(fields, "CI"),
         language=_first(fields, "LA"), journal=_journal(fields), volume=_first(fields, "VI"),
         issue=_first(fields, "IP"), pages=_first(fields, "PG"),
         pub_date=iso_from_text(_first(fields, "DP")), epub_date=_yyyymmdd(_first(fields, "DEP")),

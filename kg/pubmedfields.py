@@ -257,8 +257,10 @@ def _abstract(parent: Element | None) -> tuple[AbstractSection, ...]:
 
 
 def _copyright(parent: Element | None) -> str:
-    """The copyright notice of the (first) Abstract: its CopyrightInformation."""
-    return element_text(_grandchild(parent, "Abstract", "CopyrightInformation"))
+    """The copyright notice of the Abstract: its first CopyrightInformation that is not blank
+    (a blank one first hid the notice after it)."""
+    return next((text for item in _all(parent, "Abstract", "CopyrightInformation")
+                 if (text := element_text(item))), "")
 
 
 def _publication_types(elems: list[Element]) -> tuple[PublicationType, ...]:
@@ -397,6 +399,9 @@ def _book_article(elem: Element, where: Provenance) -> Article:
     ids = _location_ids(_ids(_child(doc, "ArticleIdList"),
                              _grandchild(elem, "PubmedBookData", "ArticleIdList")), doc, book)
     title, book_title = _find(doc, "ArticleTitle"), _find(book, "BookTitle")
+    # the title in the document's own language, beside the English ArticleTitle (or, for a
+    # whole book, the BookTitle), as a citation's
+    vernacular = _find(doc, "VernacularTitle")
     publisher = ", ".join(p for p in (element_text(_grandchild(book, "Publisher", "PublisherName")),
                                       element_text(_grandchild(book, "Publisher", "PublisherLocation")))
                           if p)
@@ -407,6 +412,7 @@ def _book_article(elem: Element, where: Provenance) -> Article:
         pmid=_find(doc, "PMID"), version=pmid_version(_child(doc, "PMID")),
         pmcid=ids.get("pmc", ""),
         doi=ids.get("doi") or _doi_fallback(doc, book), title=title or book_title,
+        vernacular_title=vernacular,
         abstract=_abstract(doc), copyright=_copyright(doc), language=_find(doc, "Language"),
         pub_date=_date(_child(book, "PubDate")),
         revised_date=_date(_child(doc, "DateRevised")), authors=_authors(doc),

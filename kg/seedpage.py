@@ -63,8 +63,16 @@ _ID_VALUE = {
     "doi": re.compile(r"^10\.\d{4,9}/\S+$"),
 }
 _KEYWORDS = re.compile(r"^Keywords?:\s*(?P<keywords>.*)$", re.IGNORECASE)
+#: A copyright notice as PubMed shows one under an abstract: "Copyright © 2023 Zhang …",
+#: "Copyright 2001 Elsevier Science.", "© 2023 The Authors.", "(c) 2023. BioMed Central …",
+#: "(c) The Author(s) 2023 …", "Crown Copyright © 2015 …" (the forms of the shared files'
+#: CopyrightInformation). "Copyright" needs a year or a sign after it: a sentence "Copyright law
+#: shapes …" is no notice, nor is a list item "(c) patients …".
+_NOTICE = (r"(?:Crown\s+)?Copyright\b(?=.*(?:©|\(c\)|\b(?:1[89]|20)\d\d\b))|©"
+           r"|\(c\)\s*(?:(?:1[89]|20)\d\d\b|the\s+authors?\b)")
+_COPYRIGHT = re.compile(rf"^(?:{_NOTICE})", re.IGNORECASE)
 #: Lines that end the abstract: keywords, the copyright notice.
-_ABSTRACT_END = re.compile(r"^(?:Keywords?:|Copyright\b|©)", re.IGNORECASE)
+_ABSTRACT_END = re.compile(rf"^(?:Keywords?:|{_NOTICE})", re.IGNORECASE)
 _NO_ABSTRACT = re.compile(r"^No abstract available\.?$", re.IGNORECASE)
 #: A labelled abstract paragraph, "Background: …", or a label alone, "Methods:".
 _LABEL = re.compile(r"^(?P<label>[A-Z][A-Za-z'/&,()\- ]{0,58}[A-Za-z)]):(?:\s+(?P<text>.*))?$")
@@ -150,7 +158,7 @@ def parse_page(text: str, *, file: str = "") -> list[Article]:
         references=references(sections.get("References", [])),
         coi_statement=" ".join(line for line in sections.get("Conflict of interest statement", [])
                                if line),
-        copyright=copyright_notice(front + sections.get("Abstract", [])),
+        copyright=copyright_notice(abstract_region(front, sections, title)),
         similar_pmids=tuple(a.pmid for a in similar),
         cited_by_pmids=tuple(a.pmid for a in citing),
         comments_corrections=corrections,
@@ -200,15 +208,19 @@ def page_title(front: list[str]) -> str:
     return ""
 
 
+def abstract_region(front: list[str], sections: dict[str, list[str]], title: str) -> list[str]:
+    """The lines of the abstract, its keywords and its copyright notice: under "Abstract", else
+    after the identifier lines of the front (never the title)."""
+    if "Abstract" in sections:
+        return sections["Abstract"]
+    last_id = max((i for i, line in enumerate(front) if _ID_LINE.match(line)), default=-1)
+    return [line for line in front[last_id + 1:] if line != title]
+
+
 def abstract_lines(front: list[str], sections: dict[str, list[str]], title: str) -> list[str]:
     """The abstract's lines: under "Abstract", else after the identifier lines of the front."""
-    if "Abstract" in sections:
-        lines = sections["Abstract"]
-    else:
-        last_id = max((i for i, line in enumerate(front) if _ID_LINE.match(line)), default=-1)
-        lines = [line for line in front[last_id + 1:] if line != title]
     body: list[str] = []
-    for line in lines:
+    for line in abstract_region(front, sections, title):
         if _ABSTRACT_END.match(line):
             break
         if line and not _NO_ABSTRACT.match(line):
@@ -242,11 +254,10 @@ def abstract_sections(body: list[str]) -> tuple[AbstractSection, ...]:
 
 
 def copyright_notice(lines: list[str]) -> str:
-    """The line of the abstract that is its copyright notice ("Copyright © 2023 Zhang, …")."""
+    """The line of the abstract's region (``abstract_region``) that is its copyright notice
+    ("Copyright © 2023 Zhang, …"); the page's front is not looked at, where a title may open
+    with "Copyright" (a review's)."""
     return next((line for line in lines if _COPYRIGHT.match(line)), "")
-
-
-_COPYRIGHT = re.compile(r"^(?:Copyright\b|©)", re.IGNORECASE)
 
 
 def keywords(lines: list[str]) -> tuple[str, ...]:

@@ -444,3 +444,17 @@ def test_a_heading_no_table_names_keeps_its_qualifiers_and_stars_as_names(
         "Breast Neoplasms/invented qualifier"}
     assert ("hasSubjectTerm", "D001943") in article_terms(tmp_path / "b", "99999982")
     assert ("hasPrimarySubjectTerm", "D001943") not in article_terms(tmp_path / "b", "99999982")
+
+
+def test_a_transliterated_title_and_copyright_line_are_kept(tmp_path: Path) -> None:
+    """MEDLINE's TT (the title in the article's language, PubMed XML's VernacularTitle) beside a
+    TI, and CI (CopyrightInformation), were dropped while the XML of the same record gave
+    dcterms:alternative and dcterms:rights (a review's)."""
+    path = tmp_path / "one.txt"
+    path.write_text("PMID- 99999971\nOWN - NLM\nTI  - [Vaccines are drugs].\nAB  - Text.\n"
+                    "CI  - Copyright 2020 Elsevier Ltd. All rights\n      reserved.\n"
+                    "TT  - I vaccini sono farmaci.\nJT  - J Test\n", encoding="utf-8")
+    article, = (r for r in read_medline(path) if isinstance(r, Article))
+    assert (article.title, article.vernacular_title, article.copyright) == (
+        "[Vaccines are drugs].", "I vaccini sono farmaci.",
+        "Copyright 2020 Elsevier Ltd. All rights reserved.")

@@ -1014,3 +1014,29 @@ def test_a_line_break_before_a_script_that_opens_a_word_parts_the_words(tmp_path
     article = _titled(tmp_path, "x", "uptake of\n    <sup>18</sup>F-FDG and\n    <sup>3</sup>H,"
                                      " TNF\n    <sub>α</sub> and (CO\n    <sub>2</sub>)")
     assert article.abstract_text == "uptake of ¹⁸F-FDG and ³H, TNF α and (CO₂)"
+
+
+_BOOK = """<?xml version="1.0"?>
+<PubmedArticleSet><PubmedBookArticle><BookDocument>
+  <PMID Version="1">99999961</PMID>
+  <ArticleIdList><ArticleId IdType="bookaccession">NBK999961</ArticleId></ArticleIdList>
+  <Book><Publisher><PublisherName>Invented Press</PublisherName></Publisher>
+    <BookTitle>Manuel des vésicules</BookTitle><PubDate><Year>2022</Year></PubDate></Book>
+  <ArticleTitle>[Vesicles in breast cancer].</ArticleTitle>
+  <VernacularTitle>Les vésicules dans le <i>cancer</i> du sein.</VernacularTitle>
+  <Abstract><AbstractText>Chapter.</AbstractText>
+    <CopyrightInformation> </CopyrightInformation>
+    <CopyrightInformation>Copyright © 2022, Invented Press.</CopyrightInformation></Abstract>
+</BookDocument></PubmedBookArticle></PubmedArticleSet>
+"""
+
+
+def test_a_book_chapters_own_language_title_and_notice_are_kept(tmp_path: Path) -> None:
+    """A review's: BookDocument has a VernacularTitle beside its ArticleTitle too (PubMed's DTD),
+    which only a citation's was read for; and a blank CopyrightInformation hid the notice."""
+    path = tmp_path / "book.xml"
+    path.write_text(_BOOK, encoding="utf-8")
+    book = by_pmid(path)["99999961"]
+    assert (book.title, book.vernacular_title, book.copyright) == (
+        "[Vesicles in breast cancer].", "Les vésicules dans le cancer du sein.",
+        "Copyright © 2022, Invented Press.")

@@ -323,3 +323,44 @@ def test_entries_whose_heading_is_gone_are_named_not_dropped(tmp_path: Path) -> 
         "articles: the heading of its list (such as 'Similar articles' or 'Cited by') is "
         "missing, so what it is cannot be told")
     assert named[0].title.startswith("Tumor-derived extracellular vesicles: key drivers")
+
+
+def _page(title: str, notice: str, keywords: bool = True) -> str:
+    lines = [title, "- PMID: 99999951", title, "Abstract",
+             "Vesicles carry HER2 in plasma.",
+             *(["Keywords: HER2; vesicles."] if keywords else []), notice,
+             "Conflict of interest statement", "None."]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_title_that_opens_with_copyright_is_no_copyright_notice() -> None:
+    """A review's: the copyright notice was looked for in the page's front too, so a title
+    opening with "Copyright" (PubMed has such titles: copyright law, data sharing) became the
+    article's dcterms:rights, before the abstract's own notice."""
+    title = "Copyright and data sharing in extracellular vesicle research"
+    page = parse_page(_page(title, "© 2024 The Authors."))[0]
+    assert (page.title, page.copyright) == (title, "© 2024 The Authors.")
+    assert parse_page(_page(title, ""))[0].copyright == ""
+
+
+@pytest.mark.parametrize("notice", [
+    "(c) 2023 The Authors. Molecular Ecology Resources published by John Wiley & Sons Ltd.",
+    "(c) The Author(s) 2023. Published by Oxford University Press.",
+    "Crown Copyright © 2015. Published by Elsevier B.V. All rights reserved.",
+    "Copyright 2001 Elsevier Science."])
+@pytest.mark.parametrize("keywords", [True, False])
+def test_copyright_notices_in_pubmeds_other_forms_are_kept(notice: str, keywords: bool) -> None:
+    """42 of the 329 CopyrightInformation values of the shared XML open with "(c)" or "Crown
+    Copyright": a page showing one had no dcterms:rights, and without a keywords line the
+    notice was read as the abstract's last sentence."""
+    page = parse_page(_page("Vesicles in plasma", notice, keywords))[0]
+    assert page.copyright == notice
+    assert page.abstract_text == "Vesicles carry HER2 in plasma."
+
+
+def test_an_abstract_that_opens_with_the_word_copyright_is_the_abstract() -> None:
+    """A paragraph "Copyright law …" is no notice: it was taken as one (and the abstract lost)."""
+    page = parse_page(_page("Law", "").replace("Vesicles carry HER2 in plasma.",
+                                              "Copyright law shapes how data are shared."))[0]
+    assert (page.abstract_text, page.copyright) == ("Copyright law shapes how data are shared.",
+                                                    "")
