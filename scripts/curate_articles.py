@@ -11,7 +11,7 @@ its NLM unique id and ISSNs. MeSH UIs for publication types, substances and qual
 looked up by exact name in data/mesh.tsv, data/mesh_supplementary.tsv and
 data/mesh_qualifiers.tsv (written by scripts/curate_vocabulary.py). The corpus's facts win
 where both give one; the seed page fills in what the corpus lacks (abstract, e-publication
-dates, the conflict of interest statement).
+dates, the conflict of interest statement, the copyright notice).
 
 Run from the repository root: ``.venv/bin/python scripts/curate_articles.py``.
 """

@@ -203,6 +203,7 @@ def describe(iri: str, page: int = 1) -> Description | None:
 
 #: Properties shown first on a page, in this order; the rest follow sorted by name.
 LEADING = [p.value for p in LABEL_PROPERTIES] + [
+    "http://purl.org/dc/terms/alternative",
     "http://www.w3.org/2004/02/skos/core#definition", "http://purl.org/dc/terms/abstract",
     "http://purl.org/ontology/bibo/authorList", "http://purl.org/dc/terms/isPartOf",
     "http://purl.org/dc/terms/issued"]

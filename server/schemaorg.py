@@ -56,6 +56,11 @@ def article_jsonld(d: Description) -> dict[str, Any]:
     abstract = _literals(d, DCTERMS.abstract)
     if abstract:
         doc["abstract"] = abstract[0]
+    # schema.org's names for the title in the article's own language and the copyright notice
+    for key, predicate in (("alternativeHeadline", DCTERMS.alternative),
+                           ("copyrightNotice", DCTERMS.rights)):
+        if values := _literals(d, predicate):
+            doc[key] = values[0]
     return doc
 
 

@@ -54,6 +54,9 @@ EXTRA_TERMS = {
     str(DCTERMS.date),
     # PubMed's DateRevised (docs/model.md), whose shape checks its datatype.
     str(DCTERMS.modified),
+    # PubMed's VernacularTitle beside an ArticleTitle, and an abstract's CopyrightInformation
+    # (docs/model.md): DCMI's "Alternative Title" and "Rights", one each, by the article shape
+    str(DCTERMS.alternative), str(DCTERMS.rights),
     # the media type of a release file in the DCAT description (kg/metadata.py), which
     # DistributionShape checks (the file lists dcat:downloadURL, not it)
     "http://www.w3.org/ns/dcat#mediaType",

@@ -272,6 +272,19 @@ def test_article_page_embeds_scholarly_article_jsonld(client: FlaskClient) -> No
     assert "https://doi.org/10.1016/j.ccr.2014.03.007" in doc["sameAs"]
 
 
+def test_article_page_names_its_copyright_and_competing_interests(client: FlaskClient) -> None:
+    """The seed review's copyright notice (dcterms:rights) and its authors' statement were shown
+    under the raw "dcterms:rights" (a review's); the page names both rows in words, and the
+    embedded schema.org record gives the notice as copyrightNotice."""
+    html = client.get("/article/37534210", headers=HTML).get_data(as_text=True)
+    notice = "Copyright © 2023 Zhang, Wang, Yu, Bu, Ai, Wang, Lin and Zhu."
+    (doc,) = jsonld_scripts(html)
+    assert doc["copyrightNotice"] == notice
+    text = " ".join(re.sub(r"<[^>]+>", " ", unescape(html)).split())
+    assert f"copyright dcterms:rights {notice}" in text
+    assert "conflict of interest statement" in text and "at the time of review." in text
+
+
 def test_article_page_cites_in_bibtex_and_csl_json(client: FlaskClient) -> None:
     html = client.get("/article/24735924", headers=HTML).get_data(as_text=True)
     assert "@article{pmid24735924," in html
