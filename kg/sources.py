@@ -164,11 +164,13 @@ def _named_files(specs: Iterable[str | Path]) -> Iterator[Path]:
 
 def _glob_sources(match: Path) -> list[Path]:
     """The sources a glob's match gives: a folder's as if it were named on its own (a review
-    found 'dir*' reading nothing of dir1/ and saying nothing), a file unless it lies in a
-    release evkg wrote."""
+    found 'dir*' reading nothing of dir1/ and saying nothing), and a file as a folder's are:
+    one named as a source (``SOURCE_SUFFIXES``) that does not lie in a release evkg wrote
+    ('src/**' handed src/README.md to the readers, which quarantined it)."""
     if match.is_dir():
         return _folder_sources(match, required=False)
-    return [match] if match.is_file() and within_release(match.absolute().parent) is None else []
+    return [match] if (match.is_file() and match.name.lower().endswith(SOURCE_SUFFIXES)
+                       and within_release(match.absolute().parent) is None) else []
 
 
 def _folder_sources(folder: Path, *, required: bool = True) -> list[Path]:

@@ -650,11 +650,13 @@ def test_a_folder_without_sources_is_an_error(tmp_path: Path) -> None:
 def test_a_glob_reads_the_folders_it_matches(tmp_path: Path) -> None:
     """A review's: a glob's matches were filtered to files, so 'dir*' read nothing of dir1/
     and dir2/ and said nothing (a build of the default articles only, exit 0). A folder a glob
-    matches is read as a folder named on its own; a release a recursive glob reaches is not."""
+    matches is read as a folder named on its own, and a file it matches as a folder's files
+    are; a release a recursive glob reaches is not."""
     for folder, source in (("dir1", ARTICLES_XML), ("dir2/deeper", MEDLINE_TEXT)):
         (tmp_path / folder).mkdir(parents=True)
         (tmp_path / folder / source.name).write_bytes(source.read_bytes())
     (tmp_path / "dir3").mkdir()  # a matched folder without sources gives none, no error
+    (tmp_path / "dir1" / "README.md").write_text("notes", encoding="utf-8")
     result = CliRunner().invoke(main, ["build", str(tmp_path / "dir*"), "--out",
                                        str(tmp_path / "dir1" / "build"),
                                        "--without-default-articles"])
@@ -669,6 +671,9 @@ def test_a_glob_reads_the_folders_it_matches(tmp_path: Path) -> None:
     assert [line.split(": seen ")[0].strip() for line in again.output.splitlines()
             if ": seen " in line] == [str(tmp_path / "dir1" / ARTICLES_XML.name),
                                       str(ROOT / "data" / "findings.tsv")]
+    # a file a glob matches is taken as a folder's are: 'dir1/**' handed README.md to the
+    # readers, which quarantined it as "not a known source format" (a review's)
+    assert "README.md" not in again.output
     none = CliRunner().invoke(main, ["build", str(tmp_path / "dir3*"), "--out",
                                      str(tmp_path / "c"), "--without-default-articles"])
     assert none.exit_code == 1
