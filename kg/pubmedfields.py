@@ -15,6 +15,9 @@ from lxml import etree
 
 from kg.medline import iso_date, iso_from_text, normalise_orcid
 from kg.records import (
+    SCRIPTABLE,
+    SUBSCRIPTS,
+    SUPERSCRIPTS,
     AbstractSection,
     Accession,
     Article,
@@ -52,9 +55,11 @@ def element_text(elem: Element | None) -> str:
 
 
 #: Unicode's superscripts and subscripts of what a <sup> or <sub> may hold: "10<sup>-5</sup>"
-#: and "km·h<sup>-1</sup>", read flat, were "10-5" (a subtraction) and "km·h-1" (a review's).
-_SCRIPTS = {"sup": str.maketrans("0123456789+-\u2212=()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾"),
-            "sub": str.maketrans("0123456789+-\u2212=()", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎")}
+#: and "km·h<sup>-1</sup>", read flat, were "10-5" (a subtraction) and "km·h-1" (a review's);
+#: a minus sign (U+2212) is written as a hyphen-minus is.
+_MINUS = SCRIPTABLE.index("-")
+_SCRIPTS = {"sup": str.maketrans(SCRIPTABLE + "\u2212", SUPERSCRIPTS + SUPERSCRIPTS[_MINUS]),
+            "sub": str.maketrans(SCRIPTABLE + "\u2212", SUBSCRIPTS + SUBSCRIPTS[_MINUS])}
 #: The characters those tables write: a <sup> or <sub> is written with them when all of it is.
 _SCRIPTED = {tag: frozenset(map(chr, table.values())) for tag, table in _SCRIPTS.items()}
 _ENTITY = etree.Entity

@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: How the readers write a superscript or subscript (PubMed XML's <sup>, <sub>) of the plain
+#: characters ``SCRIPTABLE`` in a text field: "10⁻⁵", "CO₂" (text mining reads them back).
+SCRIPTABLE = "0123456789+-=()"
+SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾"
+SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎"
+
 
 @dataclass(frozen=True)
 class Author:
