@@ -53,11 +53,9 @@ def article_jsonld(d: Description) -> dict[str, Any]:
         doc["sameAs"] = record.same_as
     if record.keywords:
         doc["keywords"] = record.keywords
-    abstract = _literals(d, DCTERMS.abstract)
-    if abstract:
-        doc["abstract"] = abstract[0]
-    # schema.org's names for the title in the article's own language and the copyright notice
-    for key, predicate in (("alternativeHeadline", DCTERMS.alternative),
+    # schema.org's names for the abstract, the title in the article's own language and the
+    # copyright notice
+    for key, predicate in (("abstract", DCTERMS.abstract), ("alternativeHeadline", DCTERMS.alternative),
                            ("copyrightNotice", DCTERMS.rights)):
         if values := _literals(d, predicate):
             doc[key] = values[0]
