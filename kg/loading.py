@@ -25,8 +25,8 @@ from tqdm import tqdm
 
 from kg import iris
 from kg.articles import subject_iri
-from kg.namespaces import BIBO, DCTERMS, EVKG, FABIO, MESH, MESHV, RDF
-from kg.records import Article, Deletion, Rejected
+from kg.namespaces import BIBO, DCTERMS, EVKG, FABIO, MESH, MESHV, RDF, RDFS
+from kg.records import Article, Deletion, Rejected, with_mesh_terms
 from kg.spool import GraphLines
 from kg.store import load_others, load_plain_lines, split_lines
 
@@ -165,9 +165,6 @@ class ArticleIndex:
     #: name a term the MeSH tables lack keeps when records name it differently
     #: (``mesh.keep_record_labels``).
     mesh_names: dict[str, tuple[str, str]] = field(default_factory=dict)
-    #: The UIs of the MeSH terms a record just read named with an empty name: their pairs'
-    #: labels lack that part (``mesh.name_unnamed_pairs``).
-    mesh_unnamed: set[str] = field(default_factory=set)
     wanted_dois: frozenset[str] | None = None
 
     def _note_doi(self, doi: str, key: str) -> None:
@@ -197,8 +194,7 @@ class ArticleIndex:
             if not ui:
                 continue
             uis.add(ui)
-            if not name:
-                self.mesh_unnamed.add(ui)
+            if not name:  # named by UI alone: the loader gave it a name others gave it
                 continue
             known = names.get(ui)
             if known is None or stamp >= known[0]:  # ties: the later
@@ -624,7 +620,7 @@ class ArticleLoader:
                 pmid=article.pmid, title=article.title))
             return
         try:  # mapped whole before anything changes: a record that cannot be costs only itself
-            lines = list(self.mapper(article))
+            lines = list(self.mapper(self._named(article)))
         except ValueError as error:
             self._reject(count, Rejected(
                 reason=f"could not be mapped to RDF: {error}", provenance=article.provenance,
@@ -637,6 +633,31 @@ class ArticleLoader:
         self.index.note(article)
         self._add(article, lines)
         count.mapped += 1
+
+    def _named(self, article: Article) -> Article:
+        """``article`` with a name for each MeSH term it names by UI alone that the tables do
+        not name (``MeshNames.resolve`` gave those they do): the latest name the records read
+        before gave it, else its label in the graph (an ingest's). A term nothing names would
+        stand in the graph without a label, which the shapes refuse, and so fail the whole
+        build: the record is quarantined (a ValueError) instead."""
+        if all(name for ui, name in _mesh_terms_named(article) if ui):
+            return article
+        mesh = iris.graph_iri("mesh")
+
+        def term(role: str, ui: str, name: str) -> tuple[str, str]:
+            if name or not ui:
+                return ui, name
+            known = self.index.mesh_names.get(ui)
+            labels = [known[1]] if known else sorted(
+                q.object.value for q in self.store.quads_for_pattern(
+                    iris.mesh_iri(ui), RDFS.label, None, mesh) if isinstance(q.object, Literal))
+            if not labels:
+                raise ValueError(f"its {role} {ui} has an empty name, and neither the MeSH "
+                                 "tables nor a record read before it name that term (the "
+                                 "graph would hold it without a label)")
+            return ui, labels[0]
+
+        return with_mesh_terms(article, term)
 
     def _pmid_with_doi(self, doi: str) -> str | None:
         """The PMID of the graph's article with this DOI (any case), if it has one. Only for

@@ -230,18 +230,6 @@ def keep_table_labels(store: Store, descriptors: Iterable[Descriptor]) -> None:
             _rename_pairs(store, m, d.label)
 
 
-def name_unnamed_pairs(store: Store, unnamed: Iterable[str]) -> None:
-    """Name the pairs of the terms a record named with an empty name (``unnamed``: their UIs)
-    after the term's one label, if it has one: the record wrote no label on the term, so
-    ``keep_table_labels`` does not see it, but its pairs' labels ("/genetics",
-    "Breast Neoplasms/") miss that part (a review's: the pair kept "/genetics" beside
-    "Breast Neoplasms/genetics")."""
-    for ui in unnamed:
-        labels = _labels(store, ui)
-        if len(labels) == 1 and labels[0]:
-            _rename_pairs(store, iris.mesh_iri(ui), labels[0])
-
-
 def _rename_pairs(store: Store, m: NamedNode, label: str) -> None:
     """The pairs ("Descriptor/qualifier") of the term ``m`` take ``label`` in their part: the
     descriptor's before the first "/", a qualifier's (which has none) after the last."""

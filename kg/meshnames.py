@@ -6,18 +6,21 @@ page give names only. A name that is exactly a preferred label of the build's Me
 ``data/mesh_supplementary.tsv``) gets its UI, so the heading becomes NLM's descriptor and
 descriptor–qualifier pair like any other; a name no table holds stays a name
 (``evkg:unresolvedSubjectTerm``, ``evkg:substanceName``).
+
+The other way round, a term a hand-written record names by its UI with an empty name gets the
+tables' name for it (the loader asks the records read before and the graph for the rest, and
+quarantines a record naming a term none of them names: ``kg.loading``).
 """
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
 from kg.mesh import Descriptor
-from kg.records import Article, MeshHeading, PublicationType, Qualifier, Substance
+from kg.records import Article, with_mesh_terms
 
 R = TypeVar("R")
 
@@ -32,13 +35,20 @@ def _table_labels(path: Path) -> dict[str, str]:
 
 
 class MeshNames:
-    """Preferred labels → UIs, and the articles whose MeSH names they resolve."""
+    """The tables' preferred labels and UIs, and the articles whose MeSH terms they complete:
+    the UI of a term named by name alone, the name of one named by UI alone."""
 
     def __init__(self, descriptors: Iterable[Descriptor], qualifiers: dict[str, str],
                  supplementary: dict[str, str]) -> None:
         self.descriptors = {d.label: d.ui for d in descriptors if d.label}
         self.qualifiers = qualifiers
         self.substances = {**supplementary, **self.descriptors}
+        by_role = {"descriptor": self.descriptors, "qualifier": qualifiers,
+                   "publication type": self.descriptors, "substance": self.substances,
+                   "supplementary concept": supplementary}
+        #: Role → (name → UI, UI → name).
+        self._tables = {role: (table, {ui: name for name, ui in table.items()})
+                        for role, table in by_role.items()}
 
     @classmethod
     def from_data(cls, descriptors: Iterable[Descriptor], data_dir: Path,
@@ -50,31 +60,21 @@ class MeshNames:
                    _table_labels(data_dir / "mesh_supplementary.tsv"))
 
     def resolve(self, record: R) -> R:
-        """``record`` with the UIs of its MeSH names filled in (anything else as it is)."""
+        """``record`` with the UIs of its MeSH names and the names of its MeSH UIs filled in
+        where the tables know them (anything else as it is)."""
         if not isinstance(record, Article) or _all_known(record):
             return record
-        return replace(  # type: ignore[return-value]
-            record,
-            mesh_headings=tuple(map(self._heading, record.mesh_headings)),
-            publication_types=tuple(
-                p if p.ui else PublicationType(label=p.label, ui=self.descriptors.get(p.label, ""))
-                for p in record.publication_types),
-            substances=tuple(s if s.ui else Substance(
-                name=s.name, ui=self.substances.get(s.name, ""), registry_number=s.registry_number)
-                for s in record.substances))
+        return with_mesh_terms(record, self._term)  # type: ignore[return-value]
 
-    def _heading(self, heading: MeshHeading) -> MeshHeading:
-        return MeshHeading(
-            descriptor_label=heading.descriptor_label,
-            descriptor_ui=heading.descriptor_ui or self.descriptors.get(heading.descriptor_label, ""),
-            major=heading.major,
-            qualifiers=tuple(q if q.ui else Qualifier(label=q.label, major=q.major,
-                                                      ui=self.qualifiers.get(q.label, ""))
-                             for q in heading.qualifiers))
+    def _term(self, role: str, ui: str, name: str) -> tuple[str, str]:
+        by_name, by_ui = self._tables[role]
+        return ui or by_name.get(name, ""), name or by_ui.get(ui, "")
 
 
 def _all_known(article: Article) -> bool:
-    return (all(h.descriptor_ui and all(q.ui for q in h.qualifiers)
+    return (all(h.descriptor_ui and h.descriptor_label and all(q.ui and q.label
+                                                               for q in h.qualifiers)
                 for h in article.mesh_headings)
-            and all(p.ui for p in article.publication_types)
-            and all(s.ui for s in article.substances))
+            and all(p.ui and p.label for p in article.publication_types)
+            and all(s.ui and s.name for s in article.substances)
+            and all(c.ui and c.name for c in article.supplementary_concepts))

@@ -6,7 +6,8 @@ Every reader (PubMed XML, MEDLINE text, PubMed page text, the project's JSON rec
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 #: How the readers write a superscript or subscript (PubMed XML's <sup>, <sub>) of the plain
 #: characters ``SCRIPTABLE`` in a text field: "10⁻⁵", "CO₂" (text mining reads them back).
@@ -189,6 +190,41 @@ class Article:
         return "\n".join(
             f"{s.label}: {s.text}" if s.label else s.text for s in self.abstract
         )
+
+
+#: What ``term(role, ui, name)`` of ``with_mesh_terms`` gives: the term's (UI, name).
+MeshTerm = Callable[[str, str, str], tuple[str, str]]
+
+
+def with_mesh_terms(article: Article, term: MeshTerm) -> Article:
+    """``article`` with each MeSH term it names, (UI, name) with either possibly empty, as
+    ``term`` gives it from its role ("descriptor", "qualifier", "publication type",
+    "substance" or "supplementary concept"), its UI and its name."""
+    def qualifier(q: Qualifier) -> Qualifier:
+        ui, label = term("qualifier", q.ui, q.label)
+        return Qualifier(label=label, ui=ui, major=q.major)
+
+    def heading(h: MeshHeading) -> MeshHeading:
+        ui, label = term("descriptor", h.descriptor_ui, h.descriptor_label)
+        return MeshHeading(descriptor_label=label, descriptor_ui=ui, major=h.major,
+                           qualifiers=tuple(map(qualifier, h.qualifiers)))
+
+    def publication_type(p: PublicationType) -> PublicationType:
+        ui, label = term("publication type", p.ui, p.label)
+        return PublicationType(label=label, ui=ui)
+
+    def substance(s: Substance) -> Substance:
+        ui, name = term("substance", s.ui, s.name)
+        return Substance(name=name, ui=ui, registry_number=s.registry_number)
+
+    def concept(c: SupplementaryConcept) -> SupplementaryConcept:
+        ui, name = term("supplementary concept", c.ui, c.name)
+        return SupplementaryConcept(name=name, ui=ui, kind=c.kind)
+
+    return replace(article, mesh_headings=tuple(map(heading, article.mesh_headings)),
+                   publication_types=tuple(map(publication_type, article.publication_types)),
+                   substances=tuple(map(substance, article.substances)),
+                   supplementary_concepts=tuple(map(concept, article.supplementary_concepts)))
 
 
 #: The identifier kinds ``Article`` has fields for (the others go to ``other_ids``).

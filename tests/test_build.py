@@ -361,6 +361,69 @@ def test_a_record_that_names_a_term_with_no_name_leaves_its_pairs_named(tmp_path
     assert built_and_ingested(tmp_path, named, unnamed, pair_labels) == (expected, expected)
 
 
+def test_a_term_named_by_ui_alone_takes_a_name_given_it_or_its_record_is_quarantined(
+        tmp_path: Path) -> None:
+    """A hand-written record may name a MeSH term no table holds by its UI with an empty name:
+    the term stood in graph/mesh without a label, which the shapes refuse, so the whole build
+    failed. It takes the name a record read before gave it (in a build) or its label in the
+    graph (in an ingest); a record naming a term nothing names is quarantined, alone, saying
+    which term and why, and the rest is built."""
+    def record(pmid: str, role: str, name: str, ui: str) -> str:
+        fields = {"descriptor": {"mesh_headings": [{"descriptor_label": name, "descriptor_ui": ui}]},
+                  "supplementary concept": {"supplementary_concepts": [{"name": name, "ui": ui}]}}
+        return json.dumps({"pmid": pmid, "title": f"Article {pmid}", **fields[role]})
+
+    def seen(out: Path) -> tuple[list[list[str]], list[tuple[str, str]]]:
+        store = open_read_only(current_release(out) / "store")
+        labels = select(store, """SELECT ?a ?m ?l {
+            ?a <http://purl.org/spar/fabio/hasSubjectTerm>
+               |<https://w3id.org/evkg/ontology#supplementaryConcept> ?m
+            FILTER(STRSTARTS(STR(?m), "http://id.nlm.nih.gov/mesh/C99") ||
+                   STRSTARTS(STR(?m), "http://id.nlm.nih.gov/mesh/D99"))
+            ?m <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?a""")
+        lines = (current_release(out) / QUARANTINE).read_text(encoding="utf-8").splitlines()
+        return labels, [(e["pmid"], e["reason"]) for e in map(json.loads, lines)
+                        if e["pmid"].startswith(("5", "6"))]  # not the curated findings
+
+    named, unnamed = tmp_path / "named.jsonl", tmp_path / "unnamed.jsonl"
+    named.write_text(record("11111111", "descriptor", "Invented Heading", "D999999999") + "\n"
+                     + record("22222222", "supplementary concept", "invented concept",
+                              "C999999999") + "\n", encoding="utf-8")
+    unnamed.write_text("".join(record(*fields) + "\n" for fields in (
+        ("33333333", "descriptor", "", "D999999999"),
+        ("44444444", "supplementary concept", "", "C999999999"),
+        ("55555555", "descriptor", "", "D999999998"),
+        ("66666666", "supplementary concept", "", "C999999998"))), encoding="utf-8")
+    a = "https://w3id.org/evkg/article/"
+    expected = ([[f"{a}11111111", "http://id.nlm.nih.gov/mesh/D999999999", "Invented Heading"],
+                 [f"{a}22222222", "http://id.nlm.nih.gov/mesh/C999999999", "invented concept"],
+                 [f"{a}33333333", "http://id.nlm.nih.gov/mesh/D999999999", "Invented Heading"],
+                 [f"{a}44444444", "http://id.nlm.nih.gov/mesh/C999999999", "invented concept"]],
+                [(pmid, f"could not be mapped to RDF: its {role} {ui} has an empty name, and "
+                  "neither the MeSH tables nor a record read before it name that term (the "
+                  "graph would hold it without a label)")
+                 for pmid, role, ui in (("55555555", "descriptor", "D999999998"),
+                                        ("66666666", "supplementary concept", "C999999998"))])
+    assert built_and_ingested(tmp_path, named, unnamed, seen) == (expected, expected)
+
+
+def test_a_supplementary_concept_named_by_name_alone_gets_its_ui_from_the_table(
+        tmp_path: Path) -> None:
+    """A supplementary concept a record names without its UI was left out of the graph; one
+    that the project's table names (data/mesh_supplementary.tsv) gets the table's UI, as a
+    substance does."""
+    records = tmp_path / "records.jsonl"
+    records.write_text(json.dumps({"pmid": "11111111", "title": "Article 11111111",
+                                   "supplementary_concepts": [{"name": "ANXA6 protein, human",
+                                                               "kind": "Chemical"}]}) + "\n",
+                       encoding="utf-8")
+    build([records], tmp_path / "b", default_articles=False)
+    store = open_read_only(current_release(tmp_path / "b") / "store")
+    assert select(store, """SELECT ?m { <https://w3id.org/evkg/article/11111111>
+        <https://w3id.org/evkg/ontology#supplementaryConcept> ?m }""") == [
+        ["http://id.nlm.nih.gov/mesh/C000729960"]]
+
+
 def test_a_heading_given_by_ui_alone_names_its_pairs_from_the_tables(tmp_path: Path) -> None:
     """A hand-written record may name a heading by its UI alone: its pair was labelled
     "/genetics" until the tables named it, and with pairs renamed only for terms that had
