@@ -65,6 +65,8 @@ _SCRIPTED = {tag: frozenset(map(chr, table.values())) for tag, table in _SCRIPTS
 _ENTITY = etree.Entity
 #: Whitespace with a line break: a file's layout where a tool indented the inline markup.
 _LAYOUT = re.compile(r"\s*\n\s*\Z")
+#: A line break and the indentation after it, ending a text.
+_INDENT = re.compile(r"\n[ \t]*\Z")
 
 
 def _marked_up(elem: Element) -> str:
@@ -73,23 +75,36 @@ def _marked_up(elem: Element) -> str:
     joined to what it follows even across a line break (a tool that indents the markup puts
     one before each: "CO\n  <sub>2</sub>" read "CO 2") unless it opens the word after it
     ("of\n<sup>18</sup>F-FDG"); any other ("p<sub>trend</sub>", "<sup>†</sup>") is
-    its text; comments and processing instructions are none."""
+    its text; comments and processing instructions are none. A line break with one
+    indentation both before and after inline markup is a tool's layout around it, and goes
+    (the text's own spaces beside it stay): "Beyond \n  <i>phi</i>\n  X174" read "Beyond phi
+    X174" for "Beyond phiX174", and "(CO\n  <sub>2</sub>\n  ) and" "(CO₂ ) and"."""
     parts = [elem.text or ""]
-    for child in elem:
-        if isinstance(child.tag, str):
-            inner = _marked_up(child)
-            table = _SCRIPTS.get(child.tag)
-            shifted = inner.strip().translate(table) if table is not None else ""
-            if shifted and _SCRIPTED[child.tag].issuperset(shifted):
-                inner = shifted
-                # a line break before a script that opens the next word ("with\n<sup>3</sup>H")
-                # parts two words: it stays
-                if not (child.tail or "")[:1].isalnum():
-                    parts[-1] = _LAYOUT.sub("", parts[-1])
-            parts.append(inner)
-        elif child.tag is _ENTITY:  # as itertext gives it: "&name;"
-            parts.append(child.text or "")
-        parts.append(child.tail or "")
+    layout = ""  # the layout around the markup just read, if it had one: markup right after
+    for child in elem:  # it shares it ("NO\n  <sub>2</sub>\n  <sup>-</sup>\n  -N" is "NO₂⁻-N")
+        tail = child.tail or ""
+        if not isinstance(child.tag, str):
+            layout = ""
+            if child.tag is _ENTITY:  # as itertext gives it: "&name;"
+                parts.append(child.text or "")
+            parts.append(tail)
+            continue
+        before = _INDENT.search(parts[-1])
+        indent = before.group() if before else "" if parts[-1] else layout
+        layout = indent if indent and tail.startswith(indent) else ""
+        if layout:
+            parts[-1] = parts[-1][:len(parts[-1]) - len(indent)] if before else parts[-1]
+            tail = tail[len(layout):]
+        inner = _marked_up(child)
+        table = _SCRIPTS.get(child.tag)
+        shifted = inner.strip().translate(table) if table is not None else ""
+        if shifted and _SCRIPTED[child.tag].issuperset(shifted):
+            inner = shifted
+            # a line break before a script that opens the next word ("with\n<sup>3</sup>H")
+            # parts two words: it stays
+            if not layout and not tail[:1].isalnum():
+                parts[-1] = _LAYOUT.sub("", parts[-1])
+        parts.extend((inner, tail))
     return "".join(parts)
 
 
