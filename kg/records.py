@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 SCRIPTABLE = "0123456789+-=()"
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾"
 SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎"
+#: Each of those scripts → its plain character, as text mining and the search read them.
+PLAIN_OF_SCRIPT = dict(zip(SUPERSCRIPTS + SUBSCRIPTS, SCRIPTABLE * 2, strict=True))
 
 
 @dataclass(frozen=True)

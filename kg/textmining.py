@@ -43,7 +43,7 @@ from kg.hierarchy import narrowest, parent_keys
 from kg.lexicons import Lexicon, Name, concept_names, lexicons
 from kg.mirnas import NEEDLES as MIRNA_NEEDLES
 from kg.mirnas import find_names, name_keys, normalise
-from kg.records import SCRIPTABLE, SUBSCRIPTS, SUPERSCRIPTS, Article
+from kg.records import PLAIN_OF_SCRIPT, Article
 from kg.vocabulary import DRUG_RESISTANCE, EV_COMMUNICATION, Concept
 
 #: Entity types, by the vocabulary file (scheme) their concepts come from.
@@ -65,7 +65,7 @@ CONTEXT_RULES: dict[str, re.Pattern[str]] = {
 #: Unicode's super- and subscripts of digits, signs and brackets, which the PubMed reader writes
 #: for a <sup> or <sub> ("HER2<sup>+</sup>" is "HER2⁺", "integrin α<sub>6</sub>β<sub>4</sub>"
 #: "integrin α₆β₄"): matched as the plain characters, as the names and phrases spell them.
-_SCRIPTS = dict(zip(SUPERSCRIPTS + SUBSCRIPTS, SCRIPTABLE * 2, strict=True))
+_SCRIPTS = PLAIN_OF_SCRIPT
 #: Dashes, no-break spaces and those scripts, written as "-", " " and the plain character before
 #: matching (one character for one: spans do not move).
 _ODD = re.compile("[\u2010-\u2014\u2212\u00a0" + "".join(_SCRIPTS) + "]")

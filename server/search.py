@@ -11,6 +11,7 @@ from pyoxigraph import Literal, NamedNode
 from kg import iris
 from kg.mirnas import find_names, name_keys
 from kg.namespaces import BIBO, DCTERMS, EVKG, FABIO, FOAF, MESH, RDFS, SKOS
+from kg.records import PLAIN_OF_SCRIPT, SCRIPTABLE, SUBSCRIPTS, SUPERSCRIPTS
 from server import graph
 from server.terms import href
 
@@ -86,9 +87,44 @@ class Hit:
     author_of: str = ""
 
 
+#: What a regular expression (XPath's syntax, which SPARQL's REGEX takes) gives a meaning.
+_META = frozenset("\\|.-^?*+{}()[]$")
+
+
+def _escaped(char: str) -> str:
+    return "\\" + char if char in _META else char
+
+
+#: Each digit, sign and bracket a reader may write as a super- or subscript (``kg.records``),
+#: as a regular expression matching any of its three forms.
+_FORMS = {forms[0]: "(" + "|".join(map(_escaped, forms)) + ")"
+          for forms in zip(SCRIPTABLE, SUPERSCRIPTS, SUBSCRIPTS, strict=True)}
+_FOLD = str.maketrans(PLAIN_OF_SCRIPT)
+_SCRIPTABLE_RUN = re.compile(f"[{re.escape(SCRIPTABLE)}]+")
+
+
+def label_match(text: str) -> tuple[str, str]:
+    """SPARQL expressions true when the label ``?l`` holds ``text``, and when it is ``text``
+    whole, case aside. Digits, signs and brackets beside other characters match as written,
+    as superscripts and as subscripts, which the readers write for PubMed's <sup> and <sub>:
+    "HER2+" finds "HER2⁺", "co2" "CO₂", and "CO₂" finds "CO2" (a regular expression, tried
+    only on labels that hold the text's longest other part)."""
+    lowered = text.lower()
+    folded = lowered.translate(_FOLD)
+    label = "LCASE(STR(?l))"
+    others = [part for part in _SCRIPTABLE_RUN.split(folded) if part.strip()]
+    if not others or others == [folded]:  # no digit or sign, or nothing else
+        needle = graph.ref(Literal(lowered))
+        return f"CONTAINS({label}, {needle})", f"{label} = {needle}"
+    pattern = "".join(_FORMS.get(char) or _escaped(char) for char in folded)
+    contains = graph.ref(Literal(max(others, key=len)))
+    return (f"CONTAINS({label}, {contains}) && REGEX({label}, {graph.ref(Literal(pattern))})",
+            f"REGEX({label}, {graph.ref(Literal(f'^{pattern}$'))})")
+
+
 def search_query(text: str, limit: int = SEARCH_LIMIT) -> str:
-    """The SPARQL for a search; ``text`` goes in as an escaped literal, never as syntax."""
-    needle = graph.ref(Literal(text.lower()))
+    """The SPARQL for a search; ``text`` goes in as escaped literals, never as syntax."""
+    holds, whole = label_match(text)
     props = "|".join(f"<{p.value}>" for p in SEARCHED)
     base = graph.ref(Literal(iris.base_iri()))
     mesh = graph.ref(Literal(MESH.iri))
@@ -100,9 +136,9 @@ def search_query(text: str, limit: int = SEARCH_LIMIT) -> str:
     return f"""SELECT ?s ?matched ?rank WHERE {{ {{
       SELECT ?s (SAMPLE(?l) AS ?matched) (MIN(?local) AS ?rank) WHERE {{
         ?s {props} ?l .
-        FILTER(isIRI(?s) && CONTAINS(LCASE(STR(?l)), {needle}))
+        FILTER(isIRI(?s) && {holds})
         FILTER(STRSTARTS(STR(?s), {base}) || STRSTARTS(STR(?s), {mesh}))
-        BIND(IF(LCASE(STR(?l)) = {needle}, 0, 2) + IF(STRSTARTS(STR(?s), {base}), 0, 1) AS ?local)
+        BIND(IF({whole}, 0, 2) + IF(STRSTARTS(STR(?s), {base}), 0, 1) AS ?local)
       }} GROUP BY ?s
     }} }} ORDER BY ?rank STRLEN(STR(?matched)) ?s LIMIT {limit}"""
 
@@ -184,8 +220,9 @@ def _article_of(iri: str) -> str | None:
 
 
 def _names_whole(label: str, name: str) -> bool:
-    """Whether ``name`` occurs in ``label`` (case aside) not followed by a letter or digit."""
-    folded, name = label.lower(), name.lower()
+    """Whether ``name`` occurs in ``label`` (case and super- and subscripts aside) not followed
+    by a letter or digit."""
+    folded, name = label.lower().translate(_FOLD), name.lower().translate(_FOLD)
     start = folded.find(name)
     while start >= 0:
         end = start + len(name)

@@ -26,6 +26,7 @@ from kg.namespaces import EVKG, RDF, RDFS, SKOS
 from server import create_app
 from server.editor import load_examples
 from server.links import link_for_iri
+from server.search import label_match
 from tests.conftest import Backend
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -581,6 +582,45 @@ def test_search_for_a_mirna_finds_no_longer_name(client: FlaskClient) -> None:
     everything = client.get("/search", query_string={"q": "circBACH1"},
                             headers={"Accept": "application/json"}).get_json()["results"]
     assert any("miR-217" in r["label"] for r in everything)  # the article is there to find
+
+
+TITLES = {"1": "Carbon dioxide (CO₂) in HER2⁺ breast cancer", "2": "Plain CO2 and HER2+ tumours",
+          "3": "HER23 is another gene", "4": "SO₄²⁻ and NO₂⁻-N levels", "5": "A sum (a+b) of parts"}
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("HER2+", ["1", "2"]), ("co2", ["1", "2"]), ("CO₂", ["1", "2"]), ("her2⁺", ["1", "2"]),
+    ("NO2-", ["4"]), ("so42-", ["4"]), ("(a+b)", ["5"]), ("her2", ["1", "2", "3"]),
+])
+def test_search_reads_super_and_subscripts_as_their_characters(text: str,
+                                                               found: list[str]) -> None:
+    """The readers write PubMed's <sup> and <sub> of digits and signs as Unicode's scripts
+    ("HER2⁺", "CO₂"), which the search compared character for character: "HER2+" or "CO2"
+    did not find them. Either way of writing finds both, and "HER2+" not "HER23"."""
+    store = Store()
+    for pmid, title in TITLES.items():
+        store.add(Quad(iris.article_iri(pmid), NamedNode("http://purl.org/dc/terms/title"),
+                       Literal(title), iris.graph_iri("articles")))
+    client = create_app({"TESTING": True}, store=store).test_client()
+    results = client.get("/search", query_string={"q": text},
+                         headers={"Accept": "application/json"}).get_json()["results"]
+    assert sorted(r["label"] for r in results) == sorted(TITLES[pmid] for pmid in found)
+
+
+def test_search_by_super_and_subscripts_runs_on_every_backend(backend: Backend,
+                                                              backend_store: Any) -> None:
+    """The search's test of a label is SPARQL every store runs (a regular expression of
+    alternatives, no engine's own syntax): Virtuoso's and Oxigraph's server give what the
+    embedded store gives."""
+    holds, whole = label_match("HER2+")
+    values = " ".join(json.dumps(title) for title in TITLES.values())
+    rows = backend_store.query(f"SELECT ?l ?whole {{ VALUES ?l {{ {values} }} FILTER({holds}) "
+                               f"BIND(IF({whole}, 1, 0) AS ?whole) }} ORDER BY ?l")
+    assert [(row[0].value, row[1].value) for row in rows] == [
+        (TITLES["1"], "0"), (TITLES["2"], "0")]
+    exact = backend_store.query(f"SELECT ?l {{ VALUES ?l {{ \"Her2⁺\" \"HER2+ cells\" }} "
+                                f"FILTER({label_match('her2+')[1]}) }}")
+    assert [row[0].value for row in exact] == ["Her2⁺"]
 
 
 @pytest.mark.parametrize(("text", "labels"), [
