@@ -56,6 +56,7 @@ class _Terms:
         self.alternative, self.rights = n(DCTERMS.alternative), n(DCTERMS.rights)
         self.language, self.issued = n(DCTERMS.language), n(DCTERMS.issued)
         self.modified, self.is_part_of = n(DCTERMS.modified), n(DCTERMS.isPartOf)
+        self.submitted, self.accepted = n(DCTERMS.dateSubmitted), n(DCTERMS.dateAccepted)
         self.creator, self.source = n(DCTERMS.creator), n(DCTERMS.source)
         self.cites, self.is_cited_by = n(CITO.cites), n(CITO.isCitedBy)
         self.person, self.organization = n(FOAF.Person), n(FOAF.Organization)
@@ -290,8 +291,10 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
             f"{literal_term(article.pub_date[:4], t.xsd_year)} {g} .\n")
     if article.epub_date:
         add(f"{s} {t.electronic_date} {_date_term(article.epub_date)} {g} .\n")
-    if article.revised_date:
-        add(f"{s} {t.modified} {_date_term(article.revised_date)} {g} .\n")
+    for p, date in ((t.modified, article.revised_date), (t.submitted, article.received_date),
+                    (t.accepted, article.accepted_date)):
+        if date:
+            add(f"{s} {p} {_date_term(date)} {g} .\n")
     for p, value in ((t.volume, article.volume), (t.issue, article.issue),
                      (t.pages, article.pages)):
         if value:

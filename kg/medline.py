@@ -190,6 +190,20 @@ def _yyyymmdd(value: str) -> str:
     return iso_date(digits[:4], digits[4:6], digits[6:8]) if digits.isdigit() else ""
 
 
+#: A PHST line's date and PubStatus: "2005/06/17 [received]", "2023/04/12 00:00 [accepted]".
+_HISTORY = re.compile(r"(\d{4})/(\d{2})/(\d{2})(?:\s+\d{1,2}:\d{2})?\s*\[(\w+)\]")
+
+
+def _history(fields: list[Field]) -> dict[str, str]:
+    """The dates of the PHST lines by PubStatus, the first of each (PubMed XML's History)."""
+    dates: dict[str, str] = {}
+    for value in _every(fields, "PHST"):
+        match = _HISTORY.fullmatch(value.strip())
+        if match:
+            dates.setdefault(match.group(4), iso_date(*match.group(1, 2, 3)))
+    return dates
+
+
 def _journal(fields: list[Field]) -> Journal | None:
     issns: dict[str, str] = {}
     for value in _every(fields, "IS"):
@@ -307,6 +321,7 @@ def _article(fields: list[Field], where: Provenance) -> Article:
     comments = tuple(_comment(tag, value) for tag, value in fields
                      if tag in COMMENT_TAGS and value)
     abstract = _first(fields, "AB")
+    history = _history(fields)
     return Article(
         pmid=_first(fields, "PMID"), pmcid=_first(fields, "PMC") or ids.get("pmc", ""),
         doi=ids.get("doi", ""), title=_first(fields, "TI") or _first(fields, "TT"),
@@ -317,7 +332,9 @@ def _article(fields: list[Field], where: Provenance) -> Article:
         language=_first(fields, "LA"), journal=_journal(fields), volume=_first(fields, "VI"),
         issue=_first(fields, "IP"), pages=_first(fields, "PG"),
         pub_date=iso_from_text(_first(fields, "DP")), epub_date=_yyyymmdd(_first(fields, "DEP")),
-        revised_date=_yyyymmdd(_first(fields, "LR")), authors=_authors(fields),
+        revised_date=_yyyymmdd(_first(fields, "LR")),
+        received_date=history.get("received", ""), accepted_date=history.get("accepted", ""),
+        authors=_authors(fields),
         publication_types=types, keywords=tuple(_every(fields, "OT")),
         substances=tuple(_substance(v) for v in _every(fields, "RN")),
         mesh_headings=tuple(_heading(v) for v in _every(fields, "MH")),

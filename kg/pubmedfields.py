@@ -359,6 +359,21 @@ def _comments(citation: Element) -> tuple[CommentCorrection, ...]:
                  for c in _all(citation, "CommentsCorrectionsList", "CommentsCorrections"))
 
 
+#: The PubStatus values of PubMed's History that ``_history`` reads.
+_HISTORY_STATUSES = ("received", "accepted")
+
+
+def _history(data: Element | None) -> dict[str, str]:
+    """The dates of PubMed's History (in PubmedData or PubmedBookData) by PubStatus, the first
+    of each, for ``_HISTORY_STATUSES`` only."""
+    dates: dict[str, str] = {}
+    for date in _all(data, "History", "PubMedPubDate"):
+        status = date.get("PubStatus")
+        if status in _HISTORY_STATUSES and status not in dates:
+            dates[status] = _date(date)
+    return dates
+
+
 def _first_children(elem: Element) -> dict[Any, Element]:
     """The first child of each name (one pass over a wide element instead of one per field)."""
     first: dict[Any, Element] = {}
@@ -385,6 +400,7 @@ def _citation_article(citation: Element | None, record: Element, where: Provenan
     pmid = cited.get("PMID")
     title = element_text(parts.get("ArticleTitle"))
     vernacular = element_text(parts.get("VernacularTitle"))
+    history = _history(_child(record, "PubmedData"))
     return Article(
         pmid=element_text(pmid), version=pmid_version(pmid),
         pmcid=ids.get("pmc") or _pmc_fallback(citation),
@@ -397,6 +413,7 @@ def _citation_article(citation: Element | None, record: Element, where: Provenan
         pub_date=_date(_child(issue, "PubDate")),
         epub_date=_date(electronic[0]) if electronic else "",
         revised_date=_date(cited.get("DateRevised")),
+        received_date=history.get("received", ""), accepted_date=history.get("accepted", ""),
         authors=_authors(article), publication_types=types, keywords=_keywords(citation),
         substances=_substances(citation), mesh_headings=_mesh(citation),
         supplementary_concepts=_supplementary_concepts(citation),
@@ -428,6 +445,7 @@ def _book_article(elem: Element, where: Provenance) -> Article:
     notes = ((f"book: {book_title}",) if title and book_title else ()) + (
         (f"publisher: {publisher}",) if publisher else ())
     types = _publication_types(_all(doc, "PublicationType"))
+    history = _history(_child(elem, "PubmedBookData"))
     return Article(
         pmid=_find(doc, "PMID"), version=pmid_version(_child(doc, "PMID")),
         pmcid=ids.get("pmc", ""),
@@ -435,7 +453,9 @@ def _book_article(elem: Element, where: Provenance) -> Article:
         vernacular_title=vernacular,
         abstract=_abstract(doc), copyright=_copyright(doc), language=_find(doc, "Language"),
         pub_date=_date(_child(book, "PubDate")),
-        revised_date=_date(_child(doc, "DateRevised")), authors=_authors(doc),
+        revised_date=_date(_child(doc, "DateRevised")),
+        received_date=history.get("received", ""), accepted_date=history.get("accepted", ""),
+        authors=_authors(doc),
         publication_types=types, keywords=_keywords(doc), grants=_grants(doc),
         references=_references(elem), other_ids=other_ids(ids),
         retracted=is_retracted(types),

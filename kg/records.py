@@ -150,6 +150,10 @@ class Article:
     pub_date: str = ""
     epub_date: str = ""
     revised_date: str = ""
+    #: When the journal received the manuscript and accepted it (PubMed's History, PubStatus
+    #: "received" and "accepted"; MEDLINE's PHST lines).
+    received_date: str = ""
+    accepted_date: str = ""
     authors: tuple[Author, ...] = ()
     publication_types: tuple[PublicationType, ...] = ()
     #: The article types the publisher's page gives ("Review", "Research Article"): the curated

@@ -73,6 +73,11 @@ REAL_FACTS: list[tuple[str, str, Getter, Any]] = [
     ("biopython/pubmed_result2.txt", "16403221", lambda a: a.journal and a.journal.eissn,
      "1471-2105"),
     ("biopython/pubmed_result2.txt", "16377612", lambda a: a.pub_date, "2006-03-01"),
+    # PHST lines, as PubMed XML's History: when the journal received and accepted it
+    ("biopython/pubmed_result2.txt", "16403221", lambda a: (a.received_date, a.accepted_date),
+     ("2005-06-17", "2006-01-10")),
+    ("biopython/pubmed_result2.txt", "16377612", lambda a: (a.received_date, a.accepted_date),
+     ("", "")),
     ("biopython/pubmed_result2.txt", "16377612", lambda a: a.other_ids, ("pii:btk021",)),
     ("biopython/pubmed_result3.txt", "23039619",
      lambda a: [(h.descriptor_label, [(q.label, q.major) for q in h.qualifiers])
@@ -99,6 +104,7 @@ FIXTURE_FACTS: list[tuple[str, Getter, Any]] = [
                                             "cargo. RESULTS: The cargo was invented too."),
     ("99999961", lambda a: (a.pub_date, a.epub_date, a.revised_date),
      ("2023-07-17", "2023-07-16", "2024-03-05")),
+    ("99999961", lambda a: (a.received_date, a.accepted_date), ("2023-03-31", "")),
     ("99999961", lambda a: (a.doi, a.pmcid), ("10.5555/evkg.0061", "PMC99999961")),
     ("99999961", lambda a: a.journal and (a.journal.title, a.journal.iso_abbrev, a.journal.issn,
                                           a.journal.eissn, a.journal.nlm_id),

@@ -57,6 +57,9 @@ EXTRA_TERMS = {
     # PubMed's VernacularTitle beside an ArticleTitle, and an abstract's CopyrightInformation
     # (docs/model.md): DCMI's "Alternative Title" and "Rights", one each, by the article shape
     str(DCTERMS.alternative), str(DCTERMS.rights),
+    # PubMed's History dates "received" and "accepted" (docs/model.md): DCMI's "Date Submitted"
+    # and "Date Accepted", one each, by the article shape
+    str(DCTERMS.dateSubmitted), str(DCTERMS.dateAccepted),
     # the media type of a release file in the DCAT description (kg/metadata.py), which
     # DistributionShape checks (the file lists dcat:downloadURL, not it)
     "http://www.w3.org/ns/dcat#mediaType",

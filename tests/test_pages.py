@@ -21,7 +21,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL
 
 from kg import iris
-from kg.build import BuildReport
+from kg.build import BuildReport, build
 from kg.namespaces import EVKG, RDF, RDFS, SKOS
 from server import create_app
 from server.editor import load_examples
@@ -284,6 +284,21 @@ def test_article_page_names_its_copyright_and_competing_interests(client: FlaskC
     text = " ".join(re.sub(r"<[^>]+>", " ", unescape(html)).split())
     assert f"copyright dcterms:rights {notice}" in text
     assert "conflict of interest statement" in text and "at the time of review." in text
+
+
+def test_article_page_names_when_the_journal_received_and_accepted_it(tmp_path: Path) -> None:
+    """PubMed's History dates are dcterms:dateSubmitted and dcterms:dateAccepted; the page
+    names their rows in words, as the other dates."""
+    records = tmp_path / "records.jsonl"
+    records.write_text(json.dumps({"pmid": "11111111", "title": "Article 11111111",
+                                   "received_date": "2023-03-31", "accepted_date": "2023-06"})
+                       + "\n", encoding="utf-8")
+    build([records], tmp_path / "b", default_articles=False)
+    app = create_app({"STORE_DIR": str(tmp_path / "b"), "TESTING": True})
+    html = app.test_client().get("/article/11111111", headers=HTML).get_data(as_text=True)
+    text = " ".join(re.sub(r"<[^>]+>", " ", unescape(html)).split())
+    assert "received dcterms:dateSubmitted 2023-03-31" in text
+    assert "accepted dcterms:dateAccepted 2023-06" in text
 
 
 def test_article_page_cites_in_bibtex_and_csl_json(client: FlaskClient) -> None:
