@@ -620,7 +620,8 @@ class ArticleLoader:
                 pmid=article.pmid, title=article.title))
             return
         try:  # mapped whole before anything changes: a record that cannot be costs only itself
-            lines = list(self.mapper(self._named(article)))
+            named = self._named(article)
+            lines = list(self.mapper(named))
         except ValueError as error:
             self._reject(count, Rejected(
                 reason=f"could not be mapped to RDF: {error}", provenance=article.provenance,
@@ -630,7 +631,10 @@ class ArticleLoader:
         if known is not None or subject.value in self.listed_citing:
             self._remove(subject, article.key)
         self._supersede_lesser_keys(article)
-        self.index.note(article)
+        # the names the record did not give are not its own (``note``), but a retraction a
+        # publication type named now tells is (``with_mesh_terms``)
+        self.index.note(article if named.retracted == article.retracted
+                        else replace(article, retracted=named.retracted))
         self._add(article, lines)
         count.mapped += 1
 

@@ -205,7 +205,8 @@ MeshTerm = Callable[[str, str, str], tuple[str, str]]
 def with_mesh_terms(article: Article, term: MeshTerm) -> Article:
     """``article`` with each MeSH term it names, (UI, name) with either possibly empty, as
     ``term`` gives it from its role ("descriptor", "qualifier", "publication type",
-    "substance" or "supplementary concept"), its UI and its name."""
+    "substance" or "supplementary concept"), its UI and its name; retracted if a publication
+    type it names only now (by its UI alone before) is "Retracted Publication"."""
     def qualifier(q: Qualifier) -> Qualifier:
         ui, label = term("qualifier", q.ui, q.label)
         return Qualifier(label=label, ui=ui, major=q.major)
@@ -227,8 +228,13 @@ def with_mesh_terms(article: Article, term: MeshTerm) -> Article:
         ui, name = term("supplementary concept", c.ui, c.name)
         return SupplementaryConcept(name=name, ui=ui, kind=c.kind)
 
+    types = tuple(map(publication_type, article.publication_types))
+    # the readers tell a retraction from the type's name, which a type given by its UI alone
+    # ("D016441") only has now (a name the record gave stays as the reader took it)
+    named = tuple(p for p, given in zip(types, article.publication_types, strict=True)
+                  if not given.label)
     return replace(article, mesh_headings=tuple(map(heading, article.mesh_headings)),
-                   publication_types=tuple(map(publication_type, article.publication_types)),
+                   publication_types=types, retracted=article.retracted or is_retracted(named),
                    substances=tuple(map(substance, article.substances)),
                    supplementary_concepts=tuple(map(concept, article.supplementary_concepts)))
 

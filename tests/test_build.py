@@ -454,6 +454,37 @@ def test_a_heading_given_by_ui_alone_names_its_pairs_from_the_tables(tmp_path: P
     assert labels(tmp_path / "b") == expected
 
 
+def test_a_retracted_publication_type_given_by_ui_alone_marks_its_article_retracted(
+        tmp_path: Path) -> None:
+    """A record whose publication type is "Retracted Publication" by its UI alone
+    (``<PublicationType UI="D016441"></PublicationType>``) takes the table's name for it, but
+    the reader had told retraction from the empty name: the graph said the article's type was
+    "Retracted Publication" and did not mark it retracted (``evkg:retracted``), in a build and in
+    an ingest."""
+    def record(pmid: str, types: str) -> str:
+        return (f'<PubmedArticle><MedlineCitation><PMID Version="1">{pmid}</PMID><Article>'
+                f"<ArticleTitle>Article {pmid}</ArticleTitle><PublicationTypeList>{types}"
+                "</PublicationTypeList></Article></MedlineCitation></PubmedArticle>")
+
+    def retracted(out: Path) -> list[list[str]]:
+        return select(open_read_only(current_release(out) / "store"), """SELECT ?a ?l ?r {
+            ?a <https://w3id.org/evkg/ontology#publicationTypeLabel> ?l
+            FILTER(STRSTARTS(STR(?a), "https://w3id.org/evkg/article/1111111"))
+            OPTIONAL { ?a <https://w3id.org/evkg/ontology#retracted> ?r } } ORDER BY ?a ?l""")
+
+    first, second = tmp_path / "first.xml", tmp_path / "second.xml"
+    journal_article = '<PublicationType UI="D016428">Journal Article</PublicationType>'
+    first.write_text(f"<PubmedArticleSet>{record('11111111', journal_article)}</PubmedArticleSet>",
+                     encoding="utf-8")
+    unnamed = '<PublicationType UI="D016441"></PublicationType>'
+    second.write_text(f"<PubmedArticleSet>{record('11111112', unnamed)}</PubmedArticleSet>",
+                      encoding="utf-8")
+    a = "https://w3id.org/evkg/article/"
+    expected = [[f"{a}11111111", "Journal Article", ""],
+                [f"{a}11111112", "Retracted Publication", "true"]]
+    assert built_and_ingested(tmp_path, first, second, retracted) == (expected, expected)
+
+
 def test_the_projects_supplementary_concepts_keep_their_table_names(tmp_path: Path) -> None:
     """data/mesh_supplementary.tsv was loaded after the labels were chosen: a record naming
     C000604729 the way PubMed's chemical list may ("MIR939 microRNA, human"; the table has
