@@ -640,17 +640,22 @@ class ArticleLoader:
 
     def _named(self, article: Article) -> Article:
         """``article`` with a name for each MeSH term it names by UI alone that the tables do
-        not name (``MeshNames.resolve`` gave those they do): the latest name the records read
-        before gave it, else its label in the graph (an ingest's). A term nothing names would
-        stand in the graph without a label, which the shapes refuse, and so fail the whole
-        build: the record is quarantined (a ValueError) instead."""
-        if all(name for ui, name in _mesh_terms_named(article) if ui):
+        not name (``MeshNames.resolve`` gave those they do): the name the record itself gives
+        it elsewhere (a substance that is also a heading), else the latest name the records
+        read before gave it, else its label in the graph (an ingest's). A term nothing names
+        would stand in the graph without a label, which the shapes refuse, and so fail the
+        whole build: the record is quarantined (a ValueError) instead."""
+        terms = list(_mesh_terms_named(article))
+        if all(name for ui, name in terms if ui):
             return article
         mesh = iris.graph_iri("mesh")
+        own = {ui: name for ui, name in terms if ui and name}
 
         def term(role: str, ui: str, name: str) -> tuple[str, str]:
             if name or not ui:
                 return ui, name
+            if ui in own:
+                return ui, own[ui]
             known = self.index.mesh_names.get(ui)
             labels = [known[1]] if known else sorted(
                 q.object.value for q in self.store.quads_for_pattern(

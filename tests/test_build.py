@@ -407,6 +407,36 @@ def test_a_term_named_by_ui_alone_takes_a_name_given_it_or_its_record_is_quarant
     assert built_and_ingested(tmp_path, named, unnamed, seen) == (expected, expected)
 
 
+def test_a_term_named_by_ui_alone_takes_the_name_its_own_record_gives_it(tmp_path: Path) -> None:
+    """PubMed names a chemical by the UI of a descriptor ("Carbon Dioxide", D002245, is a
+    substance and a heading of one record): a hand-written record naming a term no table holds
+    as a substance with its name and as a heading by its UI alone names the term itself, but
+    was quarantined as naming a term nothing names (the names of the record itself were not
+    looked at), in a build and in an ingest."""
+    def record(pmid: str, name: str) -> str:
+        return json.dumps({"pmid": pmid, "title": f"Article {pmid}",
+                           "substances": [{"name": name, "ui": "D999999997"}],
+                           "mesh_headings": [{"descriptor_label": "", "descriptor_ui": "D999999997",
+                                              "qualifiers": [{"label": "genetics",
+                                                              "ui": "Q000235"}]}]})
+
+    def seen(out: Path) -> tuple[list[list[str]], list[str]]:
+        store = open_read_only(current_release(out) / "store")
+        labels = select(store, """SELECT ?m ?l { VALUES ?m {
+            <http://id.nlm.nih.gov/mesh/D999999997> <http://id.nlm.nih.gov/mesh/D999999997Q000235> }
+            ?m <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?m""")
+        lines = (current_release(out) / QUARANTINE).read_text(encoding="utf-8").splitlines()
+        return labels, [e["pmid"] for e in map(json.loads, lines) if e["pmid"].startswith("1111")]
+
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text(json.dumps({"pmid": "11111111", "title": "Article 11111111"}) + "\n",
+                     encoding="utf-8")
+    second.write_text(record("11111112", "Inventium") + "\n", encoding="utf-8")
+    expected = ([["http://id.nlm.nih.gov/mesh/D999999997", "Inventium"],
+                 ["http://id.nlm.nih.gov/mesh/D999999997Q000235", "Inventium/genetics"]], [])
+    assert built_and_ingested(tmp_path, first, second, seen) == (expected, expected)
+
+
 def test_a_supplementary_concept_named_by_name_alone_gets_its_ui_from_the_table(
         tmp_path: Path) -> None:
     """A supplementary concept a record names without its UI was left out of the graph; one
