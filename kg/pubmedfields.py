@@ -65,8 +65,9 @@ _SCRIPTED = {tag: frozenset(map(chr, table.values())) for tag, table in _SCRIPTS
 _ENTITY = etree.Entity
 #: Whitespace with a line break: a file's layout where a tool indented the inline markup.
 _LAYOUT = re.compile(r"\s*\n\s*\Z")
-#: A line break and the indentation after it, ending a text.
-_INDENT = re.compile(r"\n[ \t]*\Z")
+#: A line break and the indentation after it, ending a text (a line break alone may be the
+#: text's own: "the\n<i>BRCA1</i>\ngene" is hand-wrapped, not indented).
+_INDENT = re.compile(r"\n[ \t]+\Z")
 
 
 def _marked_up(elem: Element) -> str:

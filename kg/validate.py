@@ -58,7 +58,9 @@ def shacl_problems(data: rdflib.Graph, shapes_file: Path) -> list[str]:
             None, SH.property, shape) or shape
         problems.append(f"{focus}: shape {shape_name}"
                         + (f" (path {path})" if path is not None else "") + f": {message}")
-    return sorted(problems)
+    # a value can fail two constraints of one shape (a datatype and a pattern), which gave the
+    # same line twice
+    return sorted(set(problems))
 
 
 def check_problems(store: Store, checks_dir: Path) -> list[str]:

@@ -168,7 +168,7 @@ def exact_query(text: str) -> str:
 def search(text: str) -> list[Hit]:
     """Resources ``text`` names whole (identifiers, miRNA names, family names), then those with
     a label containing it (our own resources first, then shorter labels)."""
-    text = text.strip()[:MAX_QUERY_LENGTH]
+    text = " ".join(text.split())[:MAX_QUERY_LENGTH]  # "breast   cancer", pasted, found nothing
     if not text:
         return []
     rows = graph.select(exact_query(text))

@@ -437,6 +437,40 @@ def test_a_term_named_by_ui_alone_takes_the_name_its_own_record_gives_it(tmp_pat
     assert built_and_ingested(tmp_path, first, second, seen) == (expected, expected)
 
 
+def test_a_date_known_to_the_month_or_year_is_kept_as_such(tmp_path: Path) -> None:
+    """A hand-written record's revision or e-publication date of a month ("2023-07") or a year,
+    or a saved page's "Epub 2021 Nov.", is an xsd:gYearMonth or xsd:gYear, as a publication
+    date may be; the shapes wanted a whole xsd:date for those two, so one such record failed the
+    whole build's validation."""
+    records = tmp_path / "records.jsonl"
+    records.write_text(json.dumps({"pmid": "11111111", "title": "Article 11111111",
+                                   "revised_date": "2023-07", "epub_date": "2023",
+                                   "received_date": "2022-11", "accepted_date": "2023"}) + "\n",
+                       encoding="utf-8")
+    page = tmp_path / "page.txt"
+    page.write_text((ROOT / "tests" / "data" / "pubmed_page_fixture.txt").read_text(
+        encoding="utf-8").replace("Epub 2021 Nov 30.", "Epub 2021 Nov."), encoding="utf-8")
+    build([records, page], tmp_path / "b", default_articles=False)
+    store = open_read_only(current_release(tmp_path / "b") / "store")
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    assert select(store, """SELECT ?a ?p ?d (DATATYPE(?d) AS ?t) {
+        VALUES ?p { <http://purl.org/dc/terms/modified>
+                    <https://w3id.org/evkg/ontology#electronicPublicationDate>
+                    <http://purl.org/dc/terms/dateSubmitted> <http://purl.org/dc/terms/dateAccepted> }
+        ?a ?p ?d FILTER(?a IN (<https://w3id.org/evkg/article/11111111>,
+                               <https://w3id.org/evkg/article/99999904>)) } ORDER BY ?a ?p""") == [
+        ["https://w3id.org/evkg/article/11111111", "http://purl.org/dc/terms/dateAccepted", "2023",
+         xsd + "gYear"],
+        ["https://w3id.org/evkg/article/11111111", "http://purl.org/dc/terms/dateSubmitted",
+         "2022-11", xsd + "gYearMonth"],
+        ["https://w3id.org/evkg/article/11111111", "http://purl.org/dc/terms/modified", "2023-07",
+         xsd + "gYearMonth"],
+        ["https://w3id.org/evkg/article/11111111",
+         "https://w3id.org/evkg/ontology#electronicPublicationDate", "2023", xsd + "gYear"],
+        ["https://w3id.org/evkg/article/99999904",
+         "https://w3id.org/evkg/ontology#electronicPublicationDate", "2021-11", xsd + "gYearMonth"]]
+
+
 def test_a_supplementary_concept_named_by_name_alone_gets_its_ui_from_the_table(
         tmp_path: Path) -> None:
     """A supplementary concept a record names without its UI was left out of the graph; one

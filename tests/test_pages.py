@@ -641,6 +641,8 @@ def test_search_by_super_and_subscripts_runs_on_every_backend(backend: Backend,
 @pytest.mark.parametrize(("text", "labels"), [
     ('"} } SELECT * {', []), ("\\", []), ("<>", []), ("x" * 5000, []),
     ("O'Connor", ["STF O'Connor"]),  # a quote is text to find, not the end of a string
+    ("vesicles  in the\t treatment  and diagnosis", [  # pasted with runs of spaces: none
+        "Extracellular vesicles in the treatment and diagnosis of breast cancer: a status update"]),
 ])
 def test_search_takes_any_text_as_data(client: FlaskClient, text: str, labels: list[str]) -> None:
     response = client.get("/search", query_string={"q": text}, headers={"Accept": "application/json"})

@@ -999,6 +999,9 @@ def test_the_layout_a_tool_put_around_inline_markup_goes(tmp_path: Path) -> None
     assert article.abstract_text == ("carbon dioxide (CO₂) and methane, the NO₂⁻-N "
                                      "concentration, with the CO₂ and CH₄ emission rates of "
                                      "V. vulnificus. Done")
+    # a line break without indentation may be the text's own (a hand-wrapped file): it stays
+    wrapped = _titled(tmp_path, "the\n<i>BRCA1</i>\ngene")
+    assert wrapped.title == "the BRCA1 gene"
     # a line break before the markup alone (ncbiutils/pubmed.xml's tool) is read as before
     tabbed = _titled(tmp_path, "x", "genes (eg,\n\t\t<i>SOST</i>, and\n\t\t<i>ESR1</i>) or 10"
                                     "\n\t\t<sup>-68</sup>).")
