@@ -211,13 +211,20 @@ def format_table(results: QuerySolutions | QueryBoolean) -> str:
     return text_table([v.value for v in results.variables], results)
 
 
+#: The characters that end a line (``str.splitlines``) or jump to a tab stop: in a cell (a
+#: structured abstract's line breaks) they broke its row across lines, out of its columns, so
+#: the table writes them as escapes (``\n``), as Fuseki's text/plain does.
+_CELL_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\t\v\f\x1c\x1d\x1e\x85\u2028\u2029"})
+
+
 def _plain_value(term: object) -> str:
     """A bound term as the table shows it: an IRI, a blank node's label or a literal's lexical
-    form; a triple term in its N-Triples form; "" when unbound."""
+    form, line breaks and tabs escaped (``\\n``) so that each row stays one aligned line; a
+    triple term in its N-Triples form; "" when unbound."""
     if term is None:
         return ""
     value = getattr(term, "value", None)
-    return value if isinstance(value, str) else str(term)
+    return (value if isinstance(value, str) else str(term)).translate(_CELL_BREAKS)
 
 
 def text_table(names: Sequence[str], solutions: Iterable[Iterable[object]]) -> str:

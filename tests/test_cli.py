@@ -47,6 +47,22 @@ def test_query_prints_a_table(default_build: tuple[Path, BuildReport]) -> None:
     assert result.output.splitlines() == ["n ", "--", "93", "(1 row)"]
 
 
+def test_a_table_keeps_each_row_on_one_aligned_line(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """A review's: a structured abstract's line breaks (or a tab) in a cell broke its row across
+    lines, the abstract's later sections printed under the first column; they are escapes now,
+    as Fuseki's text/plain writes them."""
+    out, _ = default_build
+    query = ('SELECT ?text ?n WHERE { VALUES (?text ?n) { ("BACKGROUND: a.\\nMETHODS:\\tb.\\r\\n" 1)'
+             ' ("one line" 2) } } ORDER BY ?n')
+    result = CliRunner().invoke(main, ["query", "--store", str(out), query])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    escaped = r"BACKGROUND: a.\nMETHODS:\tb.\r\n"
+    assert lines[2:] == [f"{escaped}  1", f"{'one line':<{len(escaped)}}  2", "(2 rows)"], lines
+    assert len({len(line) for line in lines[:-1]}) == 1  # one width: the columns line up
+
+
 def test_query_reads_a_file_and_prints_json(default_build: tuple[Path, BuildReport],
                                             tmp_path: Path) -> None:
     out, _ = default_build
