@@ -171,7 +171,7 @@ def search(text: str) -> list[Hit]:
     text = " ".join(text.split())[:MAX_QUERY_LENGTH]  # "breast   cancer", pasted, found nothing
     if not text:
         return []
-    rows = graph.select(exact_query(text))
+    rows = _once_each(graph.select(exact_query(text)), text)
     # a miRNA's name is no part of a longer one's: miR-21 found the titles that name miR-217
     whole = any(match.group() == text for match in find_names(text))
     rows += [row for row in graph.select(search_query(text))
@@ -197,9 +197,19 @@ def near_misses(iri: str) -> list[Hit]:
       FILTER(isIRI(?s) && LCASE(STR(?s)) = {same}) BIND(STR(?s) AS ?matched) }}
       LIMIT {NEAR_MISS_LIMIT}""")
     found = {row["s"] for row in rows}
-    rows += [row for row in graph.select(exact_query(text))
+    rows += [row for row in _once_each(graph.select(exact_query(text)), text)
              if row["s"] not in found and row["s"].value != iri]
     return _hits(rows[:NEAR_MISS_LIMIT])
+
+
+def _once_each(rows: list[graph.Row], text: str) -> list[graph.Row]:
+    """One row per resource, the one matched by ``text`` as written first: a DOI with capitals
+    (10.1172/JCI75695) is found by its own spelling and by its lower-case one, and the article
+    was listed twice."""
+    first: dict[object, graph.Row] = {}
+    for row in sorted(rows, key=lambda row: row["matched"].value != text):
+        first.setdefault(row["s"], row)
+    return list(first.values())
 
 
 def _hits(rows: list[graph.Row]) -> list[Hit]:

@@ -572,6 +572,19 @@ def test_search_finds_what_an_identifier_or_a_spelling_names(client: FlaskClient
     assert page in [r["page"] for r in results], results
 
 
+@pytest.mark.parametrize("text", ["10.1172/JCI75695", "10.1172/jci75695", "10.1172/Jci75695",
+                                  "10.1074/jbc.M112.446831", "10.1158/0008-5472.CAN-18-1102"])
+def test_search_lists_an_article_its_doi_names_once(client: FlaskClient, text: str) -> None:
+    """A review's: a DOI searched as its article writes it, with capitals, was found by that
+    spelling and by its lower-case one, and the article was listed twice."""
+    results = client.get("/search", query_string={"q": text},
+                         headers={"Accept": "application/json"}).get_json()["results"]
+    pages = [r["page"] for r in results]
+    assert len(pages) == len(set(pages)) and len(pages) == 1, results
+    html = client.get("/search", query_string={"q": text}, headers=HTML).get_data(as_text=True)
+    assert html.count('href="' + pages[0] + '"') == 1, html
+
+
 def test_search_tells_authors_named_alike_apart_by_their_article(client: FlaskClient) -> None:
     """A review's: "Fong" gave four results "MY Fong" with nothing to tell them apart (an
     author without an ORCID is a resource of each article)."""
