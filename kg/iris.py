@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
+import unicodedata
 from urllib.parse import quote
 
 from pyoxigraph import NamedNode
@@ -52,8 +52,13 @@ def web_iri(url: str) -> NamedNode:
 
 
 def title_key(title: str) -> str:
-    """A journal title as an IRI key: lower case, each run of non-alphanumerics a hyphen."""
-    return re.sub(r"[^0-9a-z]+", "-", title.lower()).strip("-")
+    """A journal title as an IRI key: lower case, each run of characters other than letters
+    and digits a hyphen. Letters of any script count, with their marks ("revue-médicale-suisse",
+    percent-encoded in the IRI): only ASCII's did, so "Deutsches Ärzteblatt" was
+    "deutsches-rzteblatt" and a title in Chinese had no key (its article was quarantined)."""
+    lowered = unicodedata.normalize("NFC", title.lower())
+    kept = "".join(c if c.isalnum() or unicodedata.category(c)[0] == "M" else " " for c in lowered)
+    return "-".join(kept.split())
 
 
 def journal_iri(nlm_id: str = "", issn: str = "", title: str = "") -> NamedNode:

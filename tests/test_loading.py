@@ -132,6 +132,26 @@ def test_a_journal_another_article_is_part_of_stays() -> None:
         "https://w3id.org/evkg/article/99999902", journal}
 
 
+@pytest.mark.parametrize(("title", "key"), [
+    ("Revue médicale suisse", "revue-m%C3%A9dicale-suisse"),
+    ("Revue me\u0301dicale suisse", "revue-m%C3%A9dicale-suisse"),  # the same, decomposed
+    ("Deutsches Ärzteblatt", "deutsches-%C3%A4rzteblatt"),
+    ("中华肿瘤杂志", "%E4%B8%AD%E5%8D%8E%E8%82%BF%E7%98%A4%E6%9D%82%E5%BF%97"),
+    ("Front. Endocrinol. (Lausanne)", "front-endocrinol-lausanne"),
+])
+def test_a_journal_known_by_its_title_keeps_its_letters(title: str, key: str) -> None:
+    """The README's key: the title with each run of characters other than letters and digits a
+    hyphen. A review's: only ASCII letters were kept, so "médicale" lost its "é" and a title in
+    Chinese had no key: its article was quarantined, "a journal IRI needs an NLM id, an ISSN or
+    a title", though it had one."""
+    record = Article(pmid="99999903", title="Exosomes", journal=Journal(title=title))
+    store, loader = loaded([record])
+    assert not loader.quarantine, loader.quarantine
+    journal = NamedNode(f"https://w3id.org/evkg/journal/title/{key}")
+    assert Quad(article_iri("99999903"), NamedNode("http://purl.org/dc/terms/isPartOf"), journal,
+                graph_iri("articles")) in store
+
+
 def test_an_orcid_author_is_described_by_the_records_that_list_them() -> None:
     """Replacing the only article that lists an ORCID author drops what it no longer says;
     deleting it removes the author; another article listing them keeps them."""
