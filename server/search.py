@@ -24,15 +24,20 @@ SEARCHED = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, SKOS.no
             DCTERMS.title)
 #: Identifiers looked up whole before the label search: (pattern, property, spellings).
 IDENTIFIER_SPELLINGS: dict[NamedNode, Callable[[str], tuple[str, ...]]] = {
-    FABIO.hasPubMedId: lambda text: (text,),
+    # "0024735924" is PMID 24735924, as the readers take it
+    FABIO.hasPubMedId: lambda text: (text.lstrip("0") or text,),
     # DOIs ignore case: the lower-cased text finds any spelling (``identifier_path``)
     BIBO.doi: lambda text: (text, text.lower(), text.upper()),
     FABIO.hasPubMedCentralId: lambda text: (text.upper(),),
 }
 IDENTIFIERS = tuple((pattern, p, IDENTIFIER_SPELLINGS[p]) for pattern, p in (
-    (re.compile(r"\d{1,9}"), FABIO.hasPubMedId),
+    (re.compile(r"0*\d{1,9}"), FABIO.hasPubMedId),
     (re.compile(r"10\.\d{4,9}/\S+"), BIBO.doi),
     (re.compile(r"PMC\d+", re.IGNORECASE), FABIO.hasPubMedCentralId)))
+#: How an identifier is written before itself where it is pasted from: PubMed's "PMID: 24735924"
+#: and "PMCID: PMC…", a DOI as "doi:10.…" or as its resolver's address.
+IDENTIFIER_LABEL = re.compile(r"(?:PMID|PMCID)\s*:?\s*|doi:\s*|(?:https?://)?(?:dx\.)?doi\.org/",
+                              re.IGNORECASE)
 
 
 def identifier_path(predicate: NamedNode) -> str:
@@ -146,8 +151,9 @@ def search_query(text: str, limit: int = SEARCH_LIMIT) -> str:
 def exact_query(text: str) -> str:
     """The SPARQL for what ``text`` names whole: an article by PMID, DOI or PMCID, a miRNA by
     any way of writing it (``microRNA-105``, ``mir105``), an author by family name."""
-    pairs = [(p, spelling) for pattern, p, spellings in IDENTIFIERS if pattern.fullmatch(text)
-             for spelling in spellings(text)]
+    bare = IDENTIFIER_LABEL.sub("", text, count=1) if IDENTIFIER_LABEL.match(text) else text
+    pairs = [(p, spelling) for pattern, p, spellings in IDENTIFIERS if pattern.fullmatch(bare)
+             for spelling in spellings(bare)]
     pairs += [(FOAF.familyName, name) for name in dict.fromkeys((text, text[:1].upper() + text[1:]))]
     parts = [f"{{ ?s {identifier_path(p)} {value} BIND({value} AS ?matched) }}"
              for p, v in pairs for value in (graph.ref(Literal(v)),)]

@@ -195,6 +195,9 @@ def test_unknown_iri_is_404_text_or_page(client: FlaskClient, path: str) -> None
     ("/cargo/erbb2", "/cargo/ERBB2", "ERBB2"),  # a concept's IRI in other case
     ("/process/Metastasis", "/process/metastasis", "metastasis"),
     ("/cargo/MIMAT0000076", "/cargo/hsa-miR-21-5p", "hsa-miR-21-5p"),  # an accession
+    # a PMID with leading zeros is the same article, as the readers take it
+    ("/article/0024735924", "/article/24735924",
+     "Cancer-secreted miR-105 destroys vascular endothelial barriers to promote metastasis"),
 ])
 def test_an_unknown_iri_near_a_known_one_suggests_it(client: FlaskClient, path: str, meant: str,
                                                       label: str) -> None:
@@ -562,6 +565,12 @@ def test_search_puts_a_label_that_is_the_text_whole_first(client: FlaskClient) -
     ("D001943", "/mesh/D001943"), ("C04.588.180", "/mesh/C04.588.180"), ("C04", "/mesh/C04"),
     ("MIMAT0000076", "/cargo/hsa-miR-21-5p"), ("mi0000111", "/cargo/hsa-miR-105"),
     ("HGNC:3430", "/cargo/ERBB2"), ("P04626", "/cargo/ERBB2"), ("GO:0001525", "/process/angiogenesis"),
+    # a review's: identifiers as they are pasted found nothing (a PMID as PubMed writes it, with
+    # the leading zeros the readers drop, a DOI as its resolver's address or with "doi:")
+    ("0024735924", "/article/24735924"), ("PMID: 24735924", "/article/24735924"),
+    ("pmid:24735924", "/article/24735924"), ("PMCID: PMC10393036", "/article/37534210"),
+    ("https://doi.org/10.1016/j.ccr.2014.03.007", "/article/24735924"),
+    ("doi:10.1172/JCI75695", "/article/25401471"),
 ])
 def test_search_finds_what_an_identifier_or_a_spelling_names(client: FlaskClient, text: str,
                                                              page: str) -> None:
