@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kg import mirbase, release
+from kg import iris, mirbase, release
 from kg.vocabulary import Concept, read_concepts
 
 #: The project's root (data/ and ontology/ live beside the packages).
@@ -38,8 +38,12 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Path]:
 def build_version(sources: Sequence[Path], support: Iterable[Path]) -> str:
     """A version that names the inputs: the same sources, in the same order and spelled the
     same way (the order decides which record wins, the spelling is what the manifest and the
-    quarantine name), and the same support files (the code included) give the same one."""
+    quarantine name), and the same support files (the code included) give the same one. The
+    base of the minted IRIs (``EVKG_BASE_IRI``) is an input too: a build with another base
+    took the version of the release it differs from, and kept that release as it was."""
     digest = hashlib.sha256(__version__.encode())
+    if iris.base_iri() != iris.DEFAULT_BASE:  # (the default's versions stay as they were)
+        digest.update(f"base {iris.base_iri()}\n".encode())
     for path in sources:
         digest.update(f"source {release.shown_path(str(path))}\n".encode())
         _digest_file(digest, path)

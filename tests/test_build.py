@@ -661,6 +661,25 @@ def test_same_inputs_give_byte_identical_release(tmp_path: Path,
     assert first == second
 
 
+def test_another_base_iri_makes_another_release(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review's: the base of the minted IRIs was no part of the version, so a build with
+    EVKG_BASE_IRI set into a folder that held the default base's release said it made
+    "release V" and kept that release, its IRIs under https://w3id.org/evkg/ (the server's
+    cache of V's answers, too, would have served the old base)."""
+    source = [ROOT / "tests" / "data" / "pubmed_articles.xml"]
+    out = tmp_path / "b"
+    first = build(source, out, default_articles=False, shacl=False)
+    monkeypatch.setenv("EVKG_BASE_IRI", "http://example.org/kg/")
+    second = build(source, out, default_articles=False, shacl=False)
+    assert second.version != first.version
+    assert current_release(out).name == second.version
+    with gzip.open(current_release(out) / "evkg.nq.gz", "rt", encoding="utf-8") as dump:
+        lines = dump.read().splitlines()
+    assert lines and all(" <http://example.org/kg/graph/" in line for line in lines)
+    assert not [line for line in lines if line.startswith("<https://w3id.org/evkg/article/")]
+
+
 def test_a_dump_has_the_same_bytes_however_its_text_was_written(
         tmp_path: Path, default_build: tuple[Path, BuildReport]) -> None:
     """The N-Quads converter writes what each read of a pipe brings; ISA-L's output depends on
