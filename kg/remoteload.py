@@ -27,7 +27,7 @@ from kg.backends import RemoteStore
 from kg.metadata import DUMPS
 from kg.namespaces import VOID
 from kg.release import VOID_FILE, release_to_read
-from kg.remote import Endpoint, StoreError, post
+from kg.remote import Endpoint, StoreError, StoreUnavailable, post
 
 #: Triples per request unless told otherwise.
 DEFAULT_BATCH = 50_000
@@ -137,7 +137,19 @@ class Sender:
                 parts.append(f"INSERT {{ GRAPH <{load.iri}> {{\n{body}}} }} WHERE {{}}")
             elif lines:
                 parts.append(f"INSERT DATA {{ GRAPH <{load.iri}> {{\n{body}}} }}")
-            post(self.endpoint, url, form=[("update", " ;\n".join(parts))])
+            try:
+                post(self.endpoint, url, form=[("update", " ;\n".join(parts))])
+            except StoreError as error:
+                if url != self.endpoint.query or isinstance(error, StoreUnavailable):
+                    raise
+                # the updates went to the query endpoint (Virtuoso takes both there; Oxigraph's
+                # and Fuseki's servers do not), and the words were of a query ("the store
+                # refused the query: The URL query parameter query must be set")
+                raise LoadError(
+                    f"{url} did not take the SPARQL update that loads {load.iri} "
+                    f"({error.message.removeprefix('the store refused the query: ')}): it may "
+                    "answer queries only; give the store's update endpoint (--update-endpoint) "
+                    "or its Graph Store Protocol endpoint (--gsp)") from None
         load.requests += 1
         load.sent += len(lines)
         self.on_sent(len(lines))

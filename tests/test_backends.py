@@ -63,6 +63,26 @@ def test_load_over_sparql_update_without_gsp(backend: Backend,
     assert load.matches and load.stored == report.triples["ontology"]
 
 
+def test_load_to_a_query_only_endpoint_says_which_endpoint_to_give(
+        backend: Backend, default_build: tuple[Path, BuildReport]) -> None:
+    """A review's: `evkg load --endpoint URL` alone sends its updates to URL, which Oxigraph's
+    server refuses at /query; evkg said "the store refused the query: The URL query parameter
+    query must be set", of a query it had not sent. It names the update and the options now."""
+    process = remote_only(backend)
+    if process.name != "oxigraph":
+        pytest.skip("Virtuoso takes updates at its query endpoint")
+    out, _ = default_build
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "load", "--store", str(out),
+                             "--endpoint", process.query_endpoint, "--graph", "findings"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"Error: {process.query_endpoint} did not take the SPARQL "
+                                    "update that loads https://w3id.org/evkg/graph/findings ("), \
+        result.stderr
+    assert "--update-endpoint" in result.stderr and "--gsp" in result.stderr
+    assert "refused the query" not in result.stderr
+
+
 def test_author_lists_stay_whole_across_batches(backend: Backend,
                                                default_store: Store) -> None:
     """Blank nodes are per request: a list split over two requests would lose its links.
