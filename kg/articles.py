@@ -306,8 +306,11 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
     if article.authors:
         _author_lines(article.authors, s, g, lines)
     mg = _MINTED.graphs["mesh"]
+    # a term with neither UI nor name (an empty element of a hand-written record) says nothing:
+    # it wrote an empty literal
     for ptype in article.publication_types:
-        add(f"{s} {t.publication_type_label} {lit(ptype.label)} {g} .\n")
+        if ptype.label:
+            add(f"{s} {t.publication_type_label} {lit(ptype.label)} {g} .\n")
         if ptype.ui:
             add(f"{s} {t.publication_type} {_MINTED.mesh_term(ptype.ui)} {g} .\n")
             _mesh_term_lines(ptype.ui, ptype.label, t.mesh_publication_type, mg, lines, shared)
@@ -326,7 +329,7 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
             if registry and registry != "0" and (
                     shared is None or shared.first(("registry", substance.ui, registry))):
                 add(f"{m} {t.registry_number} {lit(registry)} {mg} .\n")
-        else:
+        elif substance.name:
             add(f"{s} {t.substance_name} {lit(substance.name)} {g} .\n")
             if substance.registry_number and substance.registry_number != "0":
                 node = f"_:{_bnode_key(s)}s{number}"  # the name with its number
@@ -488,9 +491,11 @@ def _heading_lines(heading: MeshHeading, s: str, g: str, mg: str, lines: list[st
     t = _T
     add = lines.append
     if not heading.descriptor_ui:  # the names, as for a qualifier without its UI below
-        _unresolved_term(heading.descriptor_label, heading.major, s, g, lines)
-        for q in heading.qualifiers:
-            _unresolved_term(f"{heading.descriptor_label}/{q.label}", q.major, s, g, lines)
+        if heading.descriptor_label:
+            _unresolved_term(heading.descriptor_label, heading.major, s, g, lines)
+            for q in heading.qualifiers:
+                if q.label:
+                    _unresolved_term(f"{heading.descriptor_label}/{q.label}", q.major, s, g, lines)
         return
     d = _MINTED.mesh_term(heading.descriptor_ui)
     add(f"{s} {t.subject_term} {d} {g} .\n")
@@ -501,7 +506,8 @@ def _heading_lines(heading: MeshHeading, s: str, g: str, mg: str, lines: list[st
     for q in heading.qualifiers:
         label = f"{heading.descriptor_label}/{q.label}"
         if not q.ui:
-            _unresolved_term(label, q.major, s, g, lines)
+            if q.label:
+                _unresolved_term(label, q.major, s, g, lines)
             continue
         pair = _MINTED.mesh_pair(heading.descriptor_ui, q.ui)
         add(f"{s} {t.subject_term} {pair} {g} .\n")

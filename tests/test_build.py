@@ -437,6 +437,25 @@ def test_a_term_named_by_ui_alone_takes_the_name_its_own_record_gives_it(tmp_pat
     assert built_and_ingested(tmp_path, first, second, seen) == (expected, expected)
 
 
+def test_a_term_with_neither_ui_nor_name_writes_no_empty_literal(tmp_path: Path) -> None:
+    """An empty <PublicationType/>, <DescriptorName/>, <QualifierName/> or <NameOfSubstance/>
+    of a hand-written record, with no UI, wrote "" as a publication type, unresolved heading or
+    substance name, and "Invented Heading/" as a pair (a review's); such a term says nothing."""
+    records = tmp_path / "records.jsonl"
+    records.write_text(json.dumps({
+        "pmid": "11111111", "title": "Article 11111111", "publication_types": [{"label": ""}],
+        "mesh_headings": [{"descriptor_label": "", "qualifiers": [{"label": "genetics"}]},
+                          {"descriptor_label": "Invented Heading", "qualifiers": [{"label": ""}]}],
+        "substances": [{"name": "", "registry_number": "0"}]}) + "\n", encoding="utf-8")
+    build([records], tmp_path / "b", default_articles=False)
+    store = open_read_only(current_release(tmp_path / "b") / "store")
+    assert select(store, """SELECT ?p ?o { <https://w3id.org/evkg/article/11111111> ?p ?o
+        FILTER(isLiteral(?o) && (STR(?o) = "" || STRENDS(STR(?o), "/") || STRSTARTS(STR(?o), "/")))
+        }""") == []
+    assert select(store, """SELECT ?o { <https://w3id.org/evkg/article/11111111>
+        <https://w3id.org/evkg/ontology#unresolvedSubjectTerm> ?o }""") == [["Invented Heading"]]
+
+
 def test_a_date_known_to_the_month_or_year_is_kept_as_such(tmp_path: Path) -> None:
     """A hand-written record's revision or e-publication date of a month ("2023-07") or a year,
     or a saved page's "Epub 2021 Nov.", is an xsd:gYearMonth or xsd:gYear, as a publication
