@@ -294,6 +294,12 @@ def _ingest(files: Sequence[str | Path], into: Path, *, mesh_file: Path | None,
     previous = release.current_release(into)
     paths = list(iter_source_files(files))
     manifest = release.read_manifest(previous)
+    built_under = manifest.get("base_iri")  # (a release from before 5 Dec records none)
+    if built_under and built_under != iris.base_iri():
+        raise BuildError(f"the current release ({previous.name}) mints its IRIs under "
+                         f"{built_under}, and EVKG_BASE_IRI is {iris.base_iri()}: an ingest "
+                         "would mix the two; ingest with EVKG_BASE_IRI set to the release's "
+                         "base, or build again under the new one")
     recorded = manifest.get("inputs") or {}
     remembered = remembered_inputs(previous, recorded, mesh=mesh_file, mirbase=mirbase_file)
     mesh_file = mesh_file or remembered.get("mesh")

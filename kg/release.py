@@ -447,6 +447,8 @@ def write_release(store: Store, directory: Path, report: BuildReport, *,
         "inputs": report.inputs,
         # a fingerprint of the evkg (code, ontology, curated data) that made all of it
         "made_with": report.made_with or None,
+        # the base its IRIs are minted under (EVKG_BASE_IRI): a server and an ingest need it
+        "base_iri": iris.base_iri(),
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
                                       encoding="utf-8")

@@ -73,6 +73,8 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     else:
         opened, release_dir, manifest = open_release(Path(app.config["STORE_DIR"]))
         app.extensions["evkg"] = release_state(app.config, opened, release_dir, manifest)
+        if app.extensions["evkg"].base_warning:
+            app.logger.warning("evkg: %s", app.extensions["evkg"].base_warning)
     register_error_handlers(app)
 
     @app.errorhandler(QueryError)

@@ -114,6 +114,13 @@ def bibtex_escape(text: str) -> str:
                                else "\\" + m.group(1), text)
 
 
+def bibtex_verbatim(text: str) -> str:
+    """A value of a field biblatex reads verbatim (``doi``, ``url``): as it is, "_" and "%"
+    too (escaped, "10.1000/a_b" was cited as "10.1000/a\\_b"); only a brace, which would end
+    the field, is percent-encoded, as in a URL."""
+    return text.replace("{", "%7B").replace("}", "%7D")
+
+
 def citation_key(record: ArticleRecord) -> str:
     if record.pmid:
         return f"pmid{record.pmid}"
@@ -139,9 +146,9 @@ def bibtex(record: ArticleRecord) -> str:
         ("volume", bibtex_escape(record.volume)),
         ("number", bibtex_escape(record.issue)),
         ("pages", bibtex_escape(record.pages.replace("-", "--"))),
-        ("doi", bibtex_escape(record.doi)),
+        ("doi", bibtex_verbatim(record.doi)),
         ("pmid", record.pmid),
-        ("url", bibtex_escape(record.iri)),
+        ("url", bibtex_verbatim(record.iri)),
     ]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
     return f"@article{{{citation_key(record)},\n{body}\n}}\n"

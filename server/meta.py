@@ -76,6 +76,8 @@ def create_meta_blueprint() -> Blueprint:
     def health() -> Response:
         st = state()
         body: dict[str, str] = {"status": "ok", "version": st.version, **describe(st.store)}
+        if st.base_warning:
+            body["warning"] = st.base_warning
         try:
             st.store.query("ASK { ?s ?p ?o }")
         except OSError as error:

@@ -104,6 +104,9 @@ def create_pages_blueprint() -> Blueprint:
     @bp.route("/search")
     def search_page() -> Response:
         """Resources whose label contains ``q`` (case-insensitive): HTML for browsers, else JSON."""
+        from server.sparql import check_encoded_utf8  # (sparql imports this module)
+        # text in another encoding than UTF-8 was searched as U+FFFD, where /sparql refuses it
+        check_encoded_utf8(request.query_string, "query string", "search text")
         text = request.args.get("q", "")
         hits = search(text)
         if wants_page():

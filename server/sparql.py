@@ -107,14 +107,14 @@ def _body_text() -> str:
         raise ProtocolError(400, f"the body is not valid UTF-8: {error}") from None
 
 
-def _check_encoded_utf8(raw: bytes, where: str) -> None:
+def check_encoded_utf8(raw: bytes, where: str, what: str = "query") -> None:
     """Percent-encoded text must be UTF-8 once decoded (werkzeug keeps ``%E9`` as those three
     characters, so a query written in Latin-1 ran as a different query)."""
     try:
         unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
     except UnicodeDecodeError as error:
         raise ProtocolError(400, f"the {where} is not UTF-8 once percent-decoded (byte "
-                                 f"0x{error.object[error.start]:02X}): percent-encode the query's "
+                                 f"0x{error.object[error.start]:02X}): percent-encode the {what}'s "
                                  "UTF-8 bytes") from None
 
 
@@ -133,7 +133,7 @@ def _formats(*fields: MultiDict[str, str]) -> tuple[str, ...]:
 def read_operation() -> Operation:
     """The operation a request carries, or a ``ProtocolError`` (400, 415)."""
     args = request.args
-    _check_encoded_utf8(request.query_string, "query string")
+    check_encoded_utf8(request.query_string, "query string")
     if request.method in ("GET", "HEAD"):
         if "update" in args:
             raise ProtocolError(400, "an update cannot be sent by GET: POST it as "
@@ -144,7 +144,7 @@ def read_operation() -> Operation:
     content_type = (request.mimetype or "").lower()
     if content_type == "application/x-www-form-urlencoded":
         _check_charset()
-        _check_encoded_utf8(_body(), "form body")
+        check_encoded_utf8(_body(), "form body")
         form = request.form
         query = _one("query", form.getlist("query") + args.getlist("query"))
         update = _one("update", form.getlist("update"))

@@ -59,6 +59,17 @@ class ServerState:
     def version(self) -> str:
         return str(self.manifest.get("version", "unversioned"))
 
+    @property
+    def base_warning(self) -> str:
+        """What is wrong when the release was built under another base than the one this
+        server answers for: every page of its resources is a 404 (a review's: no word said so)."""
+        built_under = self.manifest.get("base_iri")
+        if not built_under or built_under == iris.base_iri():
+            return ""
+        return (f"release {self.version} mints its IRIs under {built_under}, and this server "
+                f"answers for {iris.base_iri()} (EVKG_BASE_IRI): the pages of its resources are "
+                f"404s; serve it with EVKG_BASE_IRI={built_under}")
+
 
 def _setting(config: Mapping[str, Any], key: str) -> Any:
     return config.get(key, DEFAULT_SERVING[key])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -12,10 +13,11 @@ from typing import TypeVar
 import pytest
 from pyoxigraph import QuerySolutions, Store
 
-from kg.build import BuildReport, build, ingest
+from kg.build import BuildError, BuildReport, build, ingest
 from kg.compression import BLOCK, gzip_writer
 from kg.release import CHECKSUMS, MANIFEST, QUARANTINE, current_release, sha256
 from kg.store import open_read_only
+from server import create_app
 from tests.conftest import ROOT, shared_path
 
 COUNT_ARTICLES = "SELECT (COUNT(DISTINCT ?a) AS ?n) { ?a a <https://schema.org/ScholarlyArticle> }"
@@ -697,6 +699,33 @@ def test_another_base_iri_makes_another_release(tmp_path: Path,
         lines = dump.read().splitlines()
     assert lines and all(" <http://example.org/kg/graph/" in line for line in lines)
     assert not [line for line in lines if line.startswith("<https://w3id.org/evkg/article/")]
+
+
+def test_an_ingest_under_another_base_is_refused_and_a_server_says_why(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A release records the base its IRIs are minted under. An ingest under another base
+    mixed the two in one graph; it is refused, naming both. A server answering for another
+    base served 404s for every resource without a word (a review's): it logs why, and /health
+    says so."""
+    source = ROOT / "tests" / "data" / "pubmed_articles.xml"
+    out = tmp_path / "b"
+    monkeypatch.setenv("EVKG_BASE_IRI", "http://example.org/kg/")
+    built = build([source], out, default_articles=False, shacl=False)
+    assert json.loads((current_release(out) / MANIFEST).read_text())["base_iri"] == (
+        "http://example.org/kg/")
+    monkeypatch.delenv("EVKG_BASE_IRI")
+    with pytest.raises(BuildError, match=re.escape(
+            "mints its IRIs under http://example.org/kg/, and EVKG_BASE_IRI is "
+            "https://w3id.org/evkg/")):
+        ingest([ROOT / "tests" / "data" / "pubmed_update.xml"], out)
+    assert current_release(out).name == built.version
+    app = create_app({"STORE_DIR": str(out), "TESTING": True})
+    health = app.test_client().get("/health").get_json()
+    assert health["status"] == "ok"
+    assert health["warning"].endswith("serve it with EVKG_BASE_IRI=http://example.org/kg/")
+    monkeypatch.setenv("EVKG_BASE_IRI", "http://example.org/kg/")
+    assert "warning" not in create_app({"STORE_DIR": str(out), "TESTING": True}).test_client(
+        ).get("/health").get_json()
 
 
 def test_a_dump_has_the_same_bytes_however_its_text_was_written(

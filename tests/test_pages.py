@@ -24,6 +24,7 @@ from kg import iris
 from kg.build import BuildReport, build
 from kg.namespaces import EVKG, RDF, RDFS, SKOS
 from server import create_app
+from server.citations import ArticleRecord, bibtex
 from server.editor import load_examples
 from server.links import link_for_iri
 from server.search import label_match
@@ -316,6 +317,27 @@ def test_article_page_cites_in_bibtex_and_csl_json(client: FlaskClient) -> None:
     assert item["issued"] == {"date-parts": [[2014, 4, 14]]}
     assert item["DOI"] == "10.1016/j.ccr.2014.03.007"
     assert item["page"] == "501-515"
+
+
+def test_search_refuses_text_that_is_not_utf8(client: FlaskClient) -> None:
+    """"q=%E9" (Latin-1's é) was searched as U+FFFD; /search answers 400 saying why, as
+    /sparql does for a query (a review's)."""
+    answer = client.get("/search?q=caf%E9", headers={"Accept": "application/json"})
+    assert answer.status_code == 400
+    assert "not UTF-8 once percent-decoded (byte 0xE9)" in answer.get_data(as_text=True)
+    assert client.get("/search?q=caf%C3%A9", headers={"Accept": "application/json"}).status_code == 200
+
+
+def test_bibtex_gives_a_doi_and_url_verbatim() -> None:
+    """biblatex reads ``doi`` and ``url`` verbatim: an underscore or percent sign escaped for
+    LaTeX ("10.1000/a\\_b") was cited as written, backslash and all (a review's)."""
+    doi = "10.1002/(SICI)1097-4636_a%b{1}"
+    entry = bibtex(ArticleRecord(iri="https://w3id.org/evkg/article/doi/x_y", title="A_b",
+                                 doi=doi))
+    (parsed,) = bibtexparser.parse_string(entry).entries
+    assert parsed["doi"] == "10.1002/(SICI)1097-4636_a%b%7B1%7D"
+    assert parsed["url"] == "https://w3id.org/evkg/article/doi/x_y"
+    assert parsed["title"] == "{A\\_b}"  # other fields are LaTeX, escaped as before
 
 
 def test_article_answers_in_ris_bibtex_and_csl_json_by_accept_or_format(client: FlaskClient) -> None:
