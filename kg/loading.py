@@ -645,11 +645,10 @@ class ArticleLoader:
         read before gave it, else its label in the graph (an ingest's). A term nothing names
         would stand in the graph without a label, which the shapes refuse, and so fail the
         whole build: the record is quarantined (a ValueError) instead."""
-        terms = list(_mesh_terms_named(article))
-        if all(name for ui, name in terms if ui):
+        if all(name for ui, name in _mesh_terms_named(article) if ui):  # (nearly every record)
             return article
         mesh = iris.graph_iri("mesh")
-        own = {ui: name for ui, name in terms if ui and name}
+        own = {ui: name for ui, name in _mesh_terms_named(article) if ui and name}
 
         def term(role: str, ui: str, name: str) -> tuple[str, str]:
             if name or not ui:

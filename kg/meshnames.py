@@ -40,12 +40,9 @@ class MeshNames:
 
     def __init__(self, descriptors: Iterable[Descriptor], qualifiers: dict[str, str],
                  supplementary: dict[str, str]) -> None:
-        self.descriptors = {d.label: d.ui for d in descriptors if d.label}
-        self.qualifiers = qualifiers
-        self.substances = {**supplementary, **self.descriptors}
-        by_role = {"descriptor": self.descriptors, "qualifier": qualifiers,
-                   "publication type": self.descriptors, "substance": self.substances,
-                   "supplementary concept": supplementary}
+        named = {d.label: d.ui for d in descriptors if d.label}
+        by_role = {"descriptor": named, "qualifier": qualifiers, "publication type": named,
+                   "substance": {**supplementary, **named}, "supplementary concept": supplementary}
         #: Role → (name → UI, UI → name).
         self._tables = {role: (table, {ui: name for name, ui in table.items()})
                         for role, table in by_role.items()}

@@ -94,7 +94,8 @@ def _marked_up(elem: Element) -> str:
         indent = before.group() if before else "" if parts[-1] else layout
         layout = indent if indent and tail.startswith(indent) else ""
         if layout:
-            parts[-1] = parts[-1][:len(parts[-1]) - len(indent)] if before else parts[-1]
+            if before:
+                parts[-1] = parts[-1][:before.start()]
             tail = tail[len(layout):]
         inner = _marked_up(child)
         table = _SCRIPTS.get(child.tag)
