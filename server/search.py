@@ -151,7 +151,8 @@ def search_query(text: str, limit: int = SEARCH_LIMIT) -> str:
 def exact_query(text: str) -> str:
     """The SPARQL for what ``text`` names whole: an article by PMID, DOI or PMCID, a miRNA by
     any way of writing it (``microRNA-105``, ``mir105``), an author by family name."""
-    bare = IDENTIFIER_LABEL.sub("", text, count=1) if IDENTIFIER_LABEL.match(text) else text
+    label = IDENTIFIER_LABEL.match(text)
+    bare = text[label.end():] if label else text
     pairs = [(p, spelling) for pattern, p, spellings in IDENTIFIERS if pattern.fullmatch(bare)
              for spelling in spellings(bare)]
     pairs += [(FOAF.familyName, name) for name in dict.fromkeys((text, text[:1].upper() + text[1:]))]
