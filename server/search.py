@@ -38,6 +38,10 @@ IDENTIFIERS = tuple((pattern, p, IDENTIFIER_SPELLINGS[p]) for pattern, p in (
 #: and "PMCID: PMC…", a DOI as "doi:10.…" or as its resolver's address.
 IDENTIFIER_LABEL = re.compile(r"(?:PMID|PMCID)\s*:?\s*|doi:\s*|(?:https?://)?(?:dx\.)?doi\.org/",
                               re.IGNORECASE)
+#: A miRNA name typed with a space where papers write a hyphen ("miR 21", "hsa-miR 21-5p",
+#: "let 7a"): the search reads it as written with one; text mining does not (in running text
+#: "MIR 2" may be anything).
+_SPACED_MIRNA = re.compile(r"\A((?:pr[ei]-)?(?:[a-z]{3}-)?(?:mi[Rr]|Mi[Rr]|MIR|[Ll]et))\s+(?=\d)")
 
 
 def identifier_path(predicate: NamedNode) -> str:
@@ -158,7 +162,8 @@ def exact_query(text: str) -> str:
     pairs += [(FOAF.familyName, name) for name in dict.fromkeys((text, text[:1].upper() + text[1:]))]
     parts = [f"{{ ?s {identifier_path(p)} {value} BIND({value} AS ?matched) }}"
              for p, v in pairs for value in (graph.ref(Literal(v)),)]
-    mirnas = [key for match in find_names(text) if match.group() == text
+    hyphened = _SPACED_MIRNA.sub(r"\1-", text)
+    mirnas = [key for match in find_names(hyphened) if match.group() == hyphened
               for keys in name_keys(match) for key in keys[:1]]
     if mirnas:
         parts.append(f"{{ VALUES ?s {{ {graph.values(iris.cargo_iri(k).value for k in mirnas)} }} "

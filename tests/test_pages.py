@@ -583,6 +583,8 @@ def test_search_puts_a_label_that_is_the_text_whole_first(client: FlaskClient) -
     ("10.1074/JBC.m112.446831", "/article/23439645"),
     ("pmc10393036", "/article/37534210"), ("microRNA-105", "/cargo/hsa-miR-105"),
     ("mir105", "/cargo/hsa-miR-105"), ("TNBC", "/disease/tnbc"),
+    # a miRNA typed with a space for the hyphen (a review's: found nothing)
+    ("miR 105", "/cargo/hsa-miR-105"), ("hsa-miR 21-5p", "/cargo/hsa-miR-21-5p"),
     ("Zhou", "/article/24735924/author/1"),
     # accessions (a review's: each found nothing), as the graph's mappings hold them
     ("D001943", "/mesh/D001943"), ("C04.588.180", "/mesh/C04.588.180"), ("C04", "/mesh/C04"),
