@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, TypeVar, cast
 
 from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, serialize
+from wcwidth import ljust, width
 
 from kg.iris import base_iri
 from kg.namespaces import PREFIXES
@@ -229,11 +230,12 @@ def _plain_value(term: object) -> str:
 
 def text_table(names: Sequence[str], solutions: Iterable[Iterable[object]]) -> str:
     """Solutions under their variables' names, in aligned columns, and the row count (the
-    server's text/plain answers too)."""
+    server's text/plain answers too). Columns are measured as a terminal shows them: a CJK
+    character takes two columns, a combining accent none (``wcwidth``)."""
     rows = [[_plain_value(term) for term in row] for row in solutions]
-    widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
-    lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)),
+    widths = [max([width(n), *(width(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    lines = ["  ".join(ljust(n, w) for n, w in zip(names, widths, strict=True)),
              "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines += ["  ".join(ljust(c, w) for c, w in zip(r, widths, strict=True)) for r in rows]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines) + "\n"

@@ -63,6 +63,24 @@ def test_a_table_keeps_each_row_on_one_aligned_line(
     assert len({len(line) for line in lines[:-1]}) == 1  # one width: the columns line up
 
 
+def test_a_table_lines_up_wide_and_combining_characters(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """A review's: a Chinese journal title (each character two columns in a terminal) pushed its
+    row's next column two columns right per character, and a decomposed accent (no column) one
+    left; the columns are measured as a terminal draws them now."""
+    out, _ = default_build
+    query = ('SELECT ?title ?n WHERE { VALUES (?title ?n) { ("中华肿瘤杂志" 1) ("Revue me\u0301dicale" 2)'
+             ' ("Cancer Res" 3) } } ORDER BY ?n')
+    result = CliRunner().invoke(main, ["query", "--store", str(out), query])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert [line.rstrip() for line in lines[2:]] == [
+        "中华肿瘤杂志    1", "Revue me\u0301dicale  2", "Cancer Res      3", "(3 rows)"], lines
+    # where each row's number is drawn: 6 wide characters are 12 columns, as 12 narrow ones
+    assert {len(line) + sum(c > "\u2e7f" for c in line) - line.count("\u0301")
+            for line in lines[:-1]} == {17}
+
+
 def test_query_reads_a_file_and_prints_json(default_build: tuple[Path, BuildReport],
                                             tmp_path: Path) -> None:
     out, _ = default_build
