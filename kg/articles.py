@@ -58,6 +58,7 @@ class _Terms:
         self.modified, self.is_part_of = n(DCTERMS.modified), n(DCTERMS.isPartOf)
         self.submitted, self.accepted = n(DCTERMS.dateSubmitted), n(DCTERMS.dateAccepted)
         self.creator, self.source = n(DCTERMS.creator), n(DCTERMS.source)
+        self.contributor = n(DCTERMS.contributor)
         self.cites, self.is_cited_by = n(CITO.cites), n(CITO.isCitedBy)
         self.person, self.organization = n(FOAF.Person), n(FOAF.Organization)
         self.name, self.family_name = n(FOAF.name), n(FOAF.familyName)
@@ -305,6 +306,8 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
         _journal_lines(article.journal, s, g, lines, shared)
     if article.authors:
         _author_lines(article.authors, s, g, lines)
+    if article.investigators:
+        _investigator_lines(article.investigators, s, g, lines)
     mg = _MINTED.graphs["mesh"]
     # a term with neither UI nor name (an empty element of a hand-written record) says nothing:
     # it wrote an empty literal
@@ -446,22 +449,7 @@ def _author_lines(authors: tuple[Author, ...], s: str, g: str, lines: list[str])
         a = (f"<{iris.author_iri(subject, position, author.orcid).value}>" if author.orcid
              else f"<{prefix}{position}>")
         add(f"{s} {t.creator} {a} {g} .\n")
-        if author.collective:
-            add(f"{a} {t.type} {t.organization} {g} .\n")
-            add(f"{a} {t.name} {literal_term(author.collective)} {g} .\n")
-        else:
-            add(f"{a} {t.type} {t.person} {g} .\n")
-            name = " ".join(part for part in (author.given or author.initials, author.family,
-                                              author.suffix) if part)
-            add(f"{a} {t.name} {literal_term(name)} {g} .\n")
-            for p, value in ((t.family_name, author.family), (t.given_name, author.given),
-                             (t.initials, author.initials)):
-                if value:
-                    add(f"{a} {p} {literal_term(value)} {g} .\n")
-        if author.orcid:
-            add(f"{a} {t.same_as} {iri_term(f'https://orcid.org/{author.orcid}')} {g} .\n")
-        for affiliation in author.affiliations:
-            add(f"{a} {t.affiliation} {literal_term(affiliation)} {g} .\n")
+        _person_lines(a, author, g, lines)
         cell = f"_:{key}al{position}"
         add(f"{previous} {t.rest} {cell} {g} .\n" if previous
             else f"{s} {t.author_list} {cell} {g} .\n")
@@ -469,6 +457,38 @@ def _author_lines(authors: tuple[Author, ...], s: str, g: str, lines: list[str])
         previous = cell
     if previous:
         add(f"{previous} {t.rest} {t.nil} {g} .\n")
+
+
+def _investigator_lines(investigators: tuple[Author, ...], s: str, g: str,
+                        lines: list[str]) -> None:
+    """Each investigator as a resource the article names by ``dcterms:contributor``."""
+    subject = NamedNode(s[1:-1])
+    for position, person in enumerate(investigators, start=1):
+        a = f"<{iris.investigator_iri(subject, position, person.orcid).value}>"
+        lines.append(f"{s} {_T.contributor} {a} {g} .\n")
+        _person_lines(a, person, g, lines)
+
+
+def _person_lines(a: str, author: Author, g: str, lines: list[str]) -> None:
+    """The description of the author or investigator ``a``: a person by name, or a group."""
+    t = _T
+    add = lines.append
+    if author.collective:
+        add(f"{a} {t.type} {t.organization} {g} .\n")
+        add(f"{a} {t.name} {literal_term(author.collective)} {g} .\n")
+    else:
+        add(f"{a} {t.type} {t.person} {g} .\n")
+        name = " ".join(part for part in (author.given or author.initials, author.family,
+                                          author.suffix) if part)
+        add(f"{a} {t.name} {literal_term(name)} {g} .\n")
+        for p, value in ((t.family_name, author.family), (t.given_name, author.given),
+                         (t.initials, author.initials)):
+            if value:
+                add(f"{a} {p} {literal_term(value)} {g} .\n")
+    if author.orcid:
+        add(f"{a} {t.same_as} {iri_term(f'https://orcid.org/{author.orcid}')} {g} .\n")
+    for affiliation in author.affiliations:
+        add(f"{a} {t.affiliation} {literal_term(affiliation)} {g} .\n")
 
 
 def _bnode_key(s: str) -> str:

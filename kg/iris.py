@@ -79,6 +79,14 @@ def author_iri(article: NamedNode, position: int, orcid: str = "") -> NamedNode:
     return NamedNode(f"{article.value}/author/{position}")
 
 
+def investigator_iri(article: NamedNode, position: int, orcid: str = "") -> NamedNode:
+    """``author/{orcid}`` (one person, whether an article lists them as an author or as an
+    investigator), else ``{article}/investigator/{position}`` (1-based)."""
+    if orcid:
+        return author_iri(article, position, orcid)
+    return NamedNode(f"{article.value}/investigator/{position}")
+
+
 def cargo_iri(key: str) -> NamedNode:
     return mint(f"cargo/{key}")
 

@@ -257,17 +257,24 @@ _OWNED_NODES = (f"(<{EVKG.grant.value}>|<{EVKG.unresolvedSubstance.value}>"
                 f"|<{EVKG.dataBankEntry.value}>)")
 
 
+#: How an article names its people: authors, and investigators (under their own IRI prefix).
+_PEOPLE = f"(<{DCTERMS.creator.value}>|<{DCTERMS.contributor.value}>)"
+#: Whether the person ``?{0}`` is one of article ``?a``'s own (not known by ORCID).
+_OWN_PEOPLE = ('STRSTARTS(STR(?{0}), CONCAT(STR(?a), "/author/"))'
+               ' || STRSTARTS(STR(?{0}), CONCAT(STR(?a), "/investigator/"))')
+
+
 def removed_subjects(store: Store, articles: Sequence[NamedNode]) -> list[str]:
     """The subjects (N-Triples terms) of the articles graph whose lines ``removal_update``
-    may remove: the articles, their author list's cells, grants, unresolved substances and
-    creators."""
+    may remove: the articles, their author list's cells, grants, unresolved substances,
+    authors and investigators."""
     solutions = store.query(f"""
 SELECT DISTINCT ?s {{ VALUES ?a {{ {_values(a.value for a in articles)} }}
   GRAPH <{iris.graph_iri('articles').value}> {{
     {{ ?a ?p ?o BIND(?a AS ?s) }}
     UNION {{ ?a <{BIBO.authorList.value}>/<{RDF.rest.value}>* ?s }}
     UNION {{ ?a {_OWNED_NODES} ?s }}
-    UNION {{ ?a <{DCTERMS.creator.value}> ?s }} }} }}""")
+    UNION {{ ?a {_PEOPLE} ?s }} }} }}""")
     assert isinstance(solutions, QuerySolutions)
     return [str(row[0]) for row in solutions]
 
@@ -297,12 +304,12 @@ DELETE {{ GRAPH {articles_graph} {{ ?cell ?cp ?co }} }} WHERE {{ VALUES ?a {{ {v
 DELETE {{ GRAPH {articles_graph} {{ ?node ?np ?no }} }} WHERE {{ VALUES ?a {{ {values} }}
   GRAPH {articles_graph} {{ ?a {_OWNED_NODES} ?node . ?node ?np ?no }} }};
 DELETE {{ GRAPH {articles_graph} {{ ?author ?ap ?ao }} }} WHERE {{ VALUES ?a {{ {values} }}
-  GRAPH {articles_graph} {{ ?a <http://purl.org/dc/terms/creator> ?author . ?author ?ap ?ao
-  FILTER(STRSTARTS(STR(?author), CONCAT(STR(?a), "/author/"))) }} }};
+  GRAPH {articles_graph} {{ ?a {_PEOPLE} ?author . ?author ?ap ?ao
+  FILTER({_OWN_PEOPLE.format("author")}) }} }};
 DELETE {{ GRAPH {articles_graph} {{ ?person ?pp ?po }} }} WHERE {{ VALUES ?a {{ {values} }}
-  GRAPH {articles_graph} {{ ?a <http://purl.org/dc/terms/creator> ?person
-  FILTER(!STRSTARTS(STR(?person), CONCAT(STR(?a), "/author/")))
-  FILTER NOT EXISTS {{ ?other <http://purl.org/dc/terms/creator> ?person
+  GRAPH {articles_graph} {{ ?a {_PEOPLE} ?person
+  FILTER(!({_OWN_PEOPLE.format("person")}))
+  FILTER NOT EXISTS {{ ?other {_PEOPLE} ?person
                        FILTER(?other NOT IN ({listed})) }}
   ?person ?pp ?po }} }};
 DELETE {{ GRAPH {articles_graph} {{ ?a ?p ?o }} }} WHERE {{ VALUES ?a {{ {values} }}

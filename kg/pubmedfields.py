@@ -236,13 +236,15 @@ def _pages(article: Element) -> str:
     return "-".join(p for p in (_find(pagination, "StartPage"), _find(pagination, "EndPage")) if p)
 
 
-def _authors(parent: Element | None) -> tuple[Author, ...]:
-    """Authors in byline order, from every AuthorList under ``parent`` except editor lists."""
+def _authors(parent: Element | None, lists: str = "AuthorList",
+             tag: str = "Author") -> tuple[Author, ...]:
+    """Authors in byline order, from every AuthorList under ``parent`` except editor lists
+    (with ``lists`` and ``tag``: the people of another list, an InvestigatorList's)."""
     authors = []
-    for author_list in _all(parent, "AuthorList"):
+    for author_list in _all(parent, lists):
         if author_list.get("Type") == "editors":
             continue
-        for author in author_list.iterchildren("Author"):
+        for author in author_list.iterchildren(tag):
             if author.get("ValidYN") == "N":  # PubMed's marker for a withdrawn name
                 continue
             first: dict[Any, Element] = {}
@@ -416,7 +418,9 @@ def _citation_article(citation: Element | None, record: Element, where: Provenan
         epub_date=_date(electronic[0]) if electronic else "",
         revised_date=_date(cited.get("DateRevised")),
         received_date=history.get("received", ""), accepted_date=history.get("accepted", ""),
-        authors=_authors(article), publication_types=types, keywords=_keywords(citation),
+        authors=_authors(article),
+        investigators=_authors(citation, "InvestigatorList", "Investigator"),
+        publication_types=types, keywords=_keywords(citation),
         substances=_substances(citation), mesh_headings=_mesh(citation),
         supplementary_concepts=_supplementary_concepts(citation),
         accessions=_accessions(article), coi_statement=element_text(cited.get("CoiStatement")),
@@ -457,7 +461,7 @@ def _book_article(elem: Element, where: Provenance) -> Article:
         pub_date=_date(_child(book, "PubDate")),
         revised_date=_date(_child(doc, "DateRevised")),
         received_date=history.get("received", ""), accepted_date=history.get("accepted", ""),
-        authors=_authors(doc),
+        authors=_authors(doc), investigators=_authors(doc, "InvestigatorList", "Investigator"),
         publication_types=types, keywords=_keywords(doc), grants=_grants(doc),
         references=_references(elem), other_ids=other_ids(ids),
         retracted=is_retracted(types),

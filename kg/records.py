@@ -155,6 +155,9 @@ class Article:
     received_date: str = ""
     accepted_date: str = ""
     authors: tuple[Author, ...] = ()
+    #: The investigators PubMed lists beside the byline: the members of a study group or
+    #: consortium that is one of the authors (PubMed XML's InvestigatorList), in its order.
+    investigators: tuple[Author, ...] = ()
     publication_types: tuple[PublicationType, ...] = ()
     #: The article types the publisher's page gives ("Review", "Research Article"): the curated
     #: articles known without a PubMed record, whose publication types are not known.

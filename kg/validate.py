@@ -106,7 +106,8 @@ PREFIX evkg: <https://w3id.org/evkg/ontology#>
 CONSTRUCT {{ ?s ?p ?o }} WHERE {{
   {{ {{ SELECT ?a {{ GRAPH <{articles}> {{ ?a a schema:ScholarlyArticle }} }} LIMIT {limit} }}
      {{ ?a a schema:ScholarlyArticle BIND(?a AS ?s) }}
-     UNION {{ ?a dcterms:creator|dcterms:isPartOf|fabio:hasSubjectTerm|evkg:supplementaryConcept
+     UNION {{ ?a dcterms:creator|dcterms:contributor|dcterms:isPartOf|fabio:hasSubjectTerm
+                 |evkg:supplementaryConcept
                  |evkg:dataBankEntry ?s }}
      UNION {{ ?a bibo:authorList/rdf:rest* ?s }}
      UNION {{ ?s prov:wasDerivedFrom ?a }}

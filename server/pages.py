@@ -113,7 +113,9 @@ def create_pages_blueprint() -> Blueprint:
             return page_response("search.html", q=text, hits=hits)
         response = jsonify({"q": text, "results": [
             {"iri": h.iri, "label": h.label, "matched": h.matched, "page": h.link,
-             **({"author_of": h.author_of} if h.author_of else {})} for h in hits]})
+             **({"author_of": h.author_of} if h.author_of else {}),
+             **({"investigator_of": h.investigator_of} if h.investigator_of else {})}
+            for h in hits]})
         response.headers["Vary"] = "Accept"
         return response
 

@@ -29,6 +29,7 @@ RESOURCE_RULES = (
     "/article/doi/<path:doi>",
     "/article/pmc/<pmcid>",
     "/article/<path:article>/author/<position>",
+    "/article/<path:article>/investigator/<position>",
     "/author/<path:orcid>",
     "/journal/<path:journal>",
     "/cargo/<path:key>",

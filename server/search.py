@@ -94,6 +94,8 @@ class Hit:
     link: str | None
     #: the title of the article an author is one of, when the author is named under it
     author_of: str = ""
+    #: the same of an investigator (a member of a study group PubMed lists beside the byline)
+    investigator_of: str = ""
 
 
 #: What a regular expression (XPath's syntax, which SPARQL's REGEX takes) gives a meaning.
@@ -228,17 +230,27 @@ def _hits(rows: list[graph.Row]) -> list[Hit]:
     """Search results from rows of ?s (the resource) and ?matched (the text that matched)."""
     articles = {row["s"].value: _article_of(row["s"].value) for row in rows}
     labels = graph.labels_for([*(row["s"].value for row in rows),
-                               *filter(None, articles.values())])
-    return [Hit(row["s"].value, labels.get(row["s"].value, row["matched"].value),
-                row["matched"].value, href(row["s"].value),
-                labels.get(articles[row["s"].value] or "", "")) for row in rows]
+                               *(article for article, _ in filter(None, articles.values()))])
+    hits = []
+    for row in rows:
+        article, role = articles[row["s"].value] or ("", "")
+        title = labels.get(article, "")
+        hits.append(Hit(row["s"].value, labels.get(row["s"].value, row["matched"].value),
+                        row["matched"].value, href(row["s"].value),
+                        author_of=title if role == "author" else "",
+                        investigator_of=title if role == "investigator" else ""))
+    return hits
 
 
-def _article_of(iri: str) -> str | None:
-    """The article an author of it without an ORCID is named under (``…/article/1/author/2``):
-    such authors are one resource per article, so results named alike tell apart by it."""
-    article, found, position = iri.rpartition("/author/")
-    return article if found and position.isdigit() else None
+def _article_of(iri: str) -> tuple[str, str] | None:
+    """The article an author or investigator of it without an ORCID is named under
+    (``…/article/1/author/2``, ``…/article/1/investigator/2``), and which of the two: such
+    people are one resource per article, so results named alike tell apart by it."""
+    for role in ("author", "investigator"):
+        article, found, position = iri.rpartition(f"/{role}/")
+        if found and position.isdigit():
+            return article, role
+    return None
 
 
 def _names_whole(label: str, name: str) -> bool:

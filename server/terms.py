@@ -20,8 +20,9 @@ Term = NamedNode | BlankNode | Literal
 #: Words a page shows for the terms of other vocabularies that the graph uses, where the graph
 #: gives none (its ontology labels its own ``evkg:`` terms); the CURIE is shown beside them.
 TERM_LABELS: dict[str, str] = {PREFIXES[prefix] + local: label for prefix, pairs in {
-    "dcterms": {"title": "title", "abstract": "abstract", "creator": "author", "issued": "issued",
-                "isPartOf": "journal", "source": "source", "description": "description",
+    "dcterms": {"title": "title", "abstract": "abstract", "creator": "author",
+                "contributor": "investigator", "issued": "issued", "isPartOf": "journal",
+                "source": "source", "description": "description",
                 "identifier": "identifier", "language": "language", "license": "licence",
                 "publisher": "publisher", "hasVersion": "version", "subject": "subject",
                 "modified": "modified", "created": "created",

@@ -166,6 +166,22 @@ def test_an_orcid_author_is_described_by_the_records_that_list_them() -> None:
     assert "Other Lab" in orcid_affiliations(store)
 
 
+def test_an_orcid_investigator_is_the_person_an_author_with_that_orcid_is() -> None:
+    """An investigator with an ORCID is ``author/{orcid}``, the person an article's byline with
+    that ORCID names. As for an author, the description stays whole while either article
+    lists them, and goes with the last one."""
+    author = orcid_article("99999973", "Byline", "Author Lab")
+    investigated = Article(pmid="99999974", title="Consortium", investigators=(Author(
+        family="Carberry", given="Josiah", orcid=ORCID, affiliations=("Consortium Lab",)),))
+    store, _ = loaded([author, investigated])
+    assert orcid_affiliations(store) == ["Author Lab", "Consortium Lab"]
+    for gone in ("99999973", "99999974"):
+        store, _ = loaded([author, investigated], [Deletion(gone)])
+        assert orcid_affiliations(store) == ["Author Lab", "Consortium Lab"]
+    store, _ = loaded([author, investigated], [Deletion("99999973"), Deletion("99999974")])
+    assert not any(ORCID in quad.subject.value for quad in store)
+
+
 def test_articles_known_by_similar_dois_keep_their_own_author_lists() -> None:
     """Blank-node labels come from the article's identifier: DOIs that differ only in
     punctuation (10.1/ab, 10.1/a-b) must not share an author list."""

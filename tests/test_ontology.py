@@ -60,6 +60,9 @@ EXTRA_TERMS = {
     # PubMed's History dates "received" and "accepted" (docs/model.md): DCMI's "Date Submitted"
     # and "Date Accepted", one each, by the article shape
     str(DCTERMS.dateSubmitted), str(DCTERMS.dateAccepted),
+    # PubMed's InvestigatorList (docs/model.md): DCMI's "Contributor", whose shape checks it
+    # names a person or an organisation, as dcterms:creator's does
+    str(DCTERMS.contributor),
     # the media type of a release file in the DCAT description (kg/metadata.py), which
     # DistributionShape checks (the file lists dcat:downloadURL, not it)
     "http://www.w3.org/ns/dcat#mediaType",

