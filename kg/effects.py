@@ -282,7 +282,7 @@ _RELEASED = re.compile(r"\b(?:release|secretion|production|packaging|loading|sor
 #: What undoes a cargo: before it ("knockdown of exosomal miR-21", "anti-miR-21") or after it
 #: ("miR-200a, miR-200b and miR-429 inhibitors"); ``\0`` stands for another cargo name.
 _UNDONE_BEFORE = re.compile(
-    rf"(?P<words>\b(?:knock-?down|silencing|inhibition|inhibiting|depletion|deletion|knock-?out|loss|"
+    rf"(?P<words>\b(?:knock-?down|silenc(?:e|ing)|inhibition|inhibiting|depletion|deletion|knock-?out|loss|"
     r"blockade|blocking|suppression|suppressing|down-?regulation|absence|lack|antagonism|"
     rf"disruption)\s+of{_RELEASE_OF}"
     r"(?:\s+(?:the|exosomal|EV|extracellular|vesicular|circulating|[\w-]+-derived))*"

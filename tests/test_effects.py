@@ -555,6 +555,13 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
     ("Exosomal miR-200c sensitized breast cancer cells to paclitaxel-induced apoptosis.",
      {("hsa-miR-200c", "apoptosis_resistance"): "associatedWith"}),
     ("Exosomal miR-200c desensitized macrophages to lipopolysaccharide.", {}),
+    # "silence of" undoes the cargo as "silencing of" does (a findings review, the abstract of
+    # "Exosome-transmitted miR-567 reverses trastuzumab resistance …": its two clauses read
+    # opposite ways and cancelled to associatedWith)
+    ("Silence of exosomal miR-21 induced trastuzumab resistance.",
+     {("hsa-miR-21", "drug_resistance"): "inhibits"}),
+    ("Overexpression of exosomal miR-21 reversed chemoresistance, whereas silence of miR-21 "
+     "induced trastuzumab resistance.", {("hsa-miR-21", "drug_resistance"): "inhibits"}),
 ])
 def test_the_sentence_gives_the_effect(matcher: Matcher, sentence: str,
                                        expected: dict[tuple[str, str], str]) -> None:
