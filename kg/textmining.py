@@ -125,6 +125,14 @@ _BIOMARKER_DOUBT = re.compile(r"\b(?:not|no|neither|nor|failed|unable|whether|wi
 #: translation", "by targeting PTEN", "binding to CD274".
 _TARGET_BEFORE = re.compile(r"\b(?:target(?:s|ed|ing)?|activat(?:es|ed|ing)|bind(?:s|ing)?"
                             r"(?:\s+(?:to|with))?|spong(?:es|ed|ing))\s+(?:the\s+)?$", re.I)
+#: A molecule named as what a drug class acts on, in a drug's description or what is resisted
+#: ("trastuzumab, a human epidermal growth factor receptor 2 (HER2) inhibitor", "resistance to
+#: EGFR inhibitors"): the drug's target, not cargo. Not "transfection of miR-21 inhibitors",
+#: which undoes the cargo (``kg.effects``).
+_DRUG_CLASS_BEFORE = re.compile(r"(?:,\s*an?|\b(?:resistan\w*|sensitiv\w*|respon\w*|refractory)\s+to"
+                                r"(?:\s+an?)?)\s+(?:[\w-]+\s+){0,6}\(?$", re.I)
+_DRUG_CLASS_AFTER = re.compile(r"\)?(?:\s*\([^()]{1,20}\))?[\s-]+(?:inhibitors?|antagonists?|"
+                               r"blockers?|(?:monoclonal\s+)?antibod(?:y|ies))\b", re.I)
 #: A molecule named as a marker that cells or tumours are sorted by ("HER2-positive breast
 #: cancer", "CD24+ cells"), not as cargo that acts; and an EV marker of the vocabulary (its
 #: notes open with "EV marker") named as what vesicles are characterised by ("CD9-positive EVs",
@@ -587,9 +595,13 @@ def _acts(folded: str, start: int, end: int, cargo: Mention, ev_markers: frozens
     """Whether a cargo name in the sentence ``folded[start:end]`` is named as something that may
     act: not as another's target ("by targeting PTEN"), nor as a marker cells are sorted by
     ("HER2-positive cells"), nor, for an EV marker, as what vesicles are characterised by (in a
-    sentence that characterises them: "immunoblotting for CD63, CD9 and TSG101")."""
+    sentence that characterises them: "immunoblotting for CD63, CD9 and TSG101"), nor as what
+    a drug class acts on ("trastuzumab, a HER2 inhibitor")."""
     before = folded[max(start, cargo.start - 40):cargo.start]
     if _TARGET_BEFORE.search(before) or _POPULATION_AFTER.match(folded, cargo.end):
+        return False
+    if (_DRUG_CLASS_AFTER.match(folded, cargo.end)
+            and _DRUG_CLASS_BEFORE.search(folded, max(start, cargo.start - 80), cargo.start)):
         return False
     return cargo.key not in ev_markers or not (
         _EV_MARKER_BEFORE.search(before) or _EV_MARKER_AFTER.match(folded, cargo.end)

@@ -366,6 +366,22 @@ def test_a_molecule_named_as_a_target_is_no_cargo_of_a_finding(matcher: Matcher)
         == [("hsa-miR-21", "drug_resistance", "promotes")]
 
 
+def test_a_molecule_named_as_what_a_drug_class_acts_on_is_no_cargo(matcher: Matcher) -> None:
+    """A findings review: the abstract of PMID 30015837 (lncRNA SNHG14) opens "resistance to
+    trastuzumab, a human epidermal growth factor receptor 2 (HER2) inhibitor, …", which made
+    "ERBB2 associated with drug resistance": HER2 is the drug's target there, no EV cargo. A
+    miRNA's own inhibitors still undo the miRNA."""
+    article = Article(pmid="99000007", title="Exosomal lncRNA SNHG14 in breast cancer",
+                      abstract=(AbstractSection(
+                          "Resistance to trastuzumab, a human epidermal growth factor receptor 2 "
+                          "(HER2) inhibitor, limits treatment. Exosomal SNHG14 induced trastuzumab "
+                          "resistance. Transfection of miR-21 inhibitors reduced the invasion of "
+                          "exosome-treated cells."),))
+    assert {(f.cargo, f.process, f.effect) for f in text_findings(article, matcher, ev_heading=True)
+            if f.field == "abstract"} == {("SNHG14", "drug_resistance", "promotes"),
+                                          ("hsa-miR-21", "invasion", "promotes")}
+
+
 @pytest.mark.parametrize(("title", "abstract", "expected"), [
     ("Exosomal hsa-miR-21-5p is a biomarker for breast cancer diagnosis", "",
      [("hsa-miR-21-5p", "breast_cancer", '"hsa-miR-21-5p", "biomarker" and "breast cancer" in one '
