@@ -346,6 +346,10 @@ _RESISTED_BEFORE = re.compile(r"\b(?:escap\w*|resist\w*|evasion|evad\w*|refracto
                               r"(?:\w+\s+){0,2}?(?:from|to|against)\s+[\w-]+-induced\s+$", re.I)
 _RESISTED_AFTER = re.compile(r"[\s-]+(?:evasion|escape|resistance)\b", re.I)
 _ANTI_BEFORE = re.compile(r"\banti-$", re.I)
+#: A process named as what a barrier or defence holds off ("destroys … these natural barriers
+#: against metastasis"): what acts on the barrier acts the other way on the process.
+_BARRIER_BEFORE = re.compile(r"\b(?:barriers?|protection|defen[cs]es?|shields?|safeguards?)\s+"
+                             r"against\s+(?:(?:the|a|an)\s+)?$", re.I)
 _LESS_BEFORE = re.compile(r"(?<![\w-])(?:less\s+|non-|incapable\s+of\s+)$", re.I)
 _PRO = re.compile(r"pro-|pro(?=angiogen|metasta|surviv|tumou?r|invas|migrat)", re.I)
 _REVERSE = {"promotes": "inhibits", "inhibits": "promotes"}
@@ -417,9 +421,11 @@ def read_effect(sentence: str, cargo: Span, process: Span, *,
     target = _TARGET_FOR.search(between) if cargo.end <= process.start else None
     opposite = "" if cue.lower().startswith("anti-") else _opposite(masked, process)
     less = _LESS_BEFORE.search(_before(masked, process.start))  # "rendered cells less metastatic"
+    barrier = _BARRIER_BEFORE.search(_before(masked, process.start))
     reversals = [r for r in (_undone(masked, cargo), later.group() if later else "",
                              target.group() if target else "", opposite,
-                             less.group().strip() if less else "") if r]
+                             less.group().strip() if less else "",
+                             barrier.group().strip() if barrier else "") if r]
     if len(reversals) % 2:
         effect = _REVERSE[effect]
     hedge = HEDGE.search(between)

@@ -562,6 +562,14 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
      {("hsa-miR-21", "drug_resistance"): "inhibits"}),
     ("Overexpression of exosomal miR-21 reversed chemoresistance, whereas silence of miR-21 "
      "induced trastuzumab resistance.", {("hsa-miR-21", "drug_resistance"): "inhibits"}),
+    # a process named as what a barrier holds off: destroying the barrier promotes it (a
+    # findings review, the abstract of PMID 24735924 read "inhibits")
+    ("In endothelial monolayers, exosome-mediated transfer of miR-105 destroys tight junctions "
+     "and the integrity of these natural barriers against metastasis.",
+     {("hsa-miR-105", "metastasis"): "promotes",
+      ("hsa-miR-105", "ev_mediated_communication"): "associatedWith"}),
+    ("Exosomal miR-21 impaired the protection against apoptosis.",
+     {("hsa-miR-21", "apoptosis_resistance"): "inhibits"}),
 ])
 def test_the_sentence_gives_the_effect(matcher: Matcher, sentence: str,
                                        expected: dict[tuple[str, str], str]) -> None:
