@@ -8,7 +8,8 @@ faster here). The decisions about names:
 - A concept's names are its label (split at " / ", parenthesised parts dropped), ``alt_labels``
   (not MeSH's inverted forms with ", ": "Receptor, ErbB-2") and ``phrases``.
 - Spellings: Greek letters, each of them (integrin beta4 / β4 / β-4 / beta 4, alpha6beta4 /
-  α6β4), hyphen as space and space as hyphen, tumour/tumor, and a plural "s" (or "es" for
+  α6β4), hyphen as space and space as hyphen, a symbol's capitals and number with or without
+  a hyphen between (HER2 / HER-2, IL-6 / IL6), tumour/tumor, and a plural "s" (or "es" for
   case-insensitive names).
 - A name of five characters or fewer, or with no lower-case letter, is case-sensitive (HER2,
   EMT, BC, OXPHOS); every other name is not. Names start and end at word boundaries.
@@ -36,6 +37,13 @@ Hit = tuple[int, int, str, str]
 _GREEK = re.compile(r"(alpha|beta|α|β)[\s-]?(\d)")
 _GREEK_FORMS = {"alpha": ("alpha", "α"), "α": ("alpha", "α"), "beta": ("beta", "β"), "β": ("beta", "β")}
 _Trie = dict[str, "_Trie"]
+#: A gene or protein symbol's capitals and number, with or without a hyphen between: papers
+#: write both ("HER2" and "HER-2", "IL-6" and "IL6", "TSG101" and "TSG-101").
+_SYMBOL_NUMBER = re.compile(r"\b([A-Z]{2,})(-?)(\d+)\b")
+
+
+def _hyphen_toggled(symbol: re.Match[str]) -> str:
+    return f"{symbol[1]}{'' if symbol[2] else '-'}{symbol[3]}"
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,7 @@ def name_variants(name: str) -> set[str]:
                  for form in forms for letter in _GREEK_FORMS[greek[1]] for sep in ("", " ", "-")}
     forms |= {form.replace("-", " ") for form in forms if " " in form or len(form) > 5}
     forms |= {form.replace(" ", "-") for form in forms if " " in form}
+    forms |= {_SYMBOL_NUMBER.sub(_hyphen_toggled, form) for form in forms}
     forms |= {form.replace("tumour", "tumor") for form in forms}
     forms |= {form.replace("tumor", "tumour") for form in forms}
     return forms

@@ -267,6 +267,22 @@ def test_super_and_subscripts_are_read_as_their_plain_characters(
     assert findings(scripted) == findings(plain)
 
 
+@pytest.mark.parametrize(("text", "named"), [
+    # the findings review's: "HER-2+" named no subtype, so findings in HER2-positive disease
+    # carried breast_cancer
+    ("in HER-2+ breast cancer", ("her2_positive", "HER-2+")),
+    ("in HER-2-positive breast cancer", ("her2_positive", "HER-2-positive breast cancer")),
+    ("the HER-2-negative subtype", ("her2_negative", "HER-2-negative")),
+    ("exosomal HER-2 confers trastuzumab resistance", ("ERBB2", "HER-2")),
+    ("exosomal TSG-101", ("TSG101", "TSG-101")),
+])
+def test_a_symbol_is_found_with_or_without_a_hyphen_before_its_number(
+        matcher: Matcher, text: str, named: tuple[str, str]) -> None:
+    """Papers write "HER-2" as often as "HER2" (and "TSG-101", "IL-6"): a symbol's capitals
+    and number match with or without a hyphen between."""
+    assert named in [(m.key, text[m.start:m.end]) for m in matcher.mentions(text)]
+
+
 def test_no_findings_without_listed_cargo(matcher: Matcher) -> None:
     article = Article(pmid="1", title="miR-1234 and PD-1 drive metastasis of breast cancer")
     assert list(text_findings(article, matcher)) == []
