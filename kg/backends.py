@@ -69,6 +69,16 @@ def timeout_message(seconds: float) -> str:
             "the limit (EVKG_QUERY_TIMEOUT, in seconds)")
 
 
+def silent_store_message(url: str, seconds: float) -> str:
+    """What a client reads when a remote store sent no answer at all within the time limit:
+    a query too broad and a store that is hung or overloaded look alike from here, and a page
+    or ``/health``, which run evkg's own small queries, are not to be made more selective."""
+    return (f"the SPARQL store at {url} sent no answer within the time limit of {seconds:g} s: "
+            "it may be overloaded or hung (/health says whether it answers), or the query may "
+            "be too broad (make it more selective, or ask the operator to raise the limit, "
+            "EVKG_QUERY_TIMEOUT, in seconds)")
+
+
 class QueryableStore(Protocol):
     """A store the server can query: pyoxigraph's ``Store`` or ``RemoteStore``."""
 
@@ -171,7 +181,7 @@ class RemoteStore:
         except StoreTimeout:
             if not limit:
                 raise
-            raise StoreTimeout(timeout_message(limit)) from None
+            raise StoreTimeout(silent_store_message(self.endpoint.query, limit)) from None
         if limit and reply.headers.get("X-SQL-State", "").strip() == _VIRTUOSO_TIMEOUT_STATE:
             raise StoreTimeout(timeout_message(limit))  # Virtuoso's "anytime" partial answer
         return reply

@@ -6,13 +6,16 @@ from flask import Blueprint, Response, jsonify, request
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
 from kg import iris
-from kg.backends import describe
+from kg.backends import RESULTS_ACCEPT, RemoteStore, describe
 from kg.namespaces import PREFIXES, RDF, SD
 from server.limits import limit_triples
 from server.negotiation import RDF_TYPES, choose_media_type, wants_html
 from server.pages import format_values
 from server.state import state
 
+#: Longest wait for a remote store's answer to /health: a health probe gives up within
+#: seconds, and the time limit of queries (30 s by default) is no measure of being up.
+HEALTH_SECONDS = 5.0
 #: Result formats the endpoint can write (W3C format IRIs).
 SD_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
               "SPARQL_Results_TSV", "Turtle", "N-Triples", "N-Quads", "TriG", "JSON-LD",
@@ -79,7 +82,11 @@ def create_meta_blueprint() -> Blueprint:
         if st.base_warning:
             body["warning"] = st.base_warning
         try:
-            st.store.query("ASK { ?s ?p ?o }")
+            if isinstance(st.store, RemoteStore):
+                limit = min(HEALTH_SECONDS, st.store.timeout or HEALTH_SECONDS)
+                st.store.send("ASK { ?s ?p ?o }", accept=RESULTS_ACCEPT, timeout=limit)
+            else:
+                st.store.query("ASK { ?s ?p ?o }")
         except OSError as error:
             body.update(status="unavailable", message=str(error))
         response = jsonify(body)

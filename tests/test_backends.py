@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -13,7 +18,7 @@ from kg.backends import RemoteStore, query_form
 from kg.build import BuildReport
 from kg.remote import Endpoint, StoreUnavailable
 from kg.remoteload import components, load_release
-from server import create_app
+from server import create_app, meta
 from tests.backends import RemoteStoreProcess
 from tests.backends import load_release as evkg_load
 from tests.conftest import Backend, free_port
@@ -173,3 +178,55 @@ def test_evkg_load_cli_reports_each_graph(backend: Backend,
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count(": ok") == 1 and "graph/findings" in result.stdout
+
+
+@contextmanager
+def silent_store() -> Iterator[str]:
+    """A SPARQL endpoint that takes connections and never answers: a hung or overloaded store."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        for connection in held:
+            connection.close()
+        listener.close()
+
+
+def test_silent_store_is_named_and_health_answers_within_seconds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review's: with a store that took connections and never answered, /health waited the
+    query time limit (30 s) and then, like every page, told the reader that "the query ran
+    longer than the time limit … make it more selective (a LIMIT, a narrower pattern)", of a
+    query evkg wrote itself. /health now gives up within seconds and both name the store."""
+    monkeypatch.setattr(meta, "HEALTH_SECONDS", 1.0, raising=False)
+    with silent_store() as endpoint:
+        app = create_app({"SPARQL_ENDPOINT": endpoint, "STORE_DIR": str(tmp_path),
+                          "QUERY_TIMEOUT": 1, "TESTING": True})
+        client = app.test_client()
+        page = client.get("/cargo/hsa-miR-105", headers={"Accept": "text/html"})
+        assert page.status_code == 503
+        assert f"the SPARQL store at {endpoint} sent no answer within the time limit of 1 s" \
+            in page.text
+        app.extensions["evkg"].store.timeout = 30.0  # the default limit, once started
+        started = time.monotonic()
+        health = client.get("/health")
+        assert time.monotonic() - started < 10  # not the 30 s of a query
+        assert health.status_code == 503
+        body = health.get_json()
+        assert body["status"] == "unavailable" and endpoint in body["message"]
+        assert "sent no answer" in body["message"] and "narrower pattern" not in body["message"]
