@@ -30,6 +30,7 @@ from server.state import (
     DEFAULT_BACKEND,
     DEFAULT_SERVING,
     memory_state,
+    refreshed,
     release_state,
     remote_state,
 )
@@ -70,6 +71,17 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
         app.extensions["evkg"] = memory_state(app.config, store)
     elif endpoint is not None:
         app.extensions["evkg"] = remote_state(app.config, endpoint)
+        if app.extensions["evkg"].version_problem:
+            app.logger.warning("evkg: %s; serving it unversioned (no answer cache, no downloads)"
+                               " until it states one", app.extensions["evkg"].version_problem)
+
+        @app.before_request
+        def settle_version() -> None:
+            """Read the version again while it is unknown: the store may have come up."""
+            fresh = refreshed(app.config, app.extensions["evkg"])
+            if fresh is not None:
+                app.extensions["evkg"] = fresh
+                app.logger.warning("evkg: the SPARQL store now states release %s", fresh.version)
     else:
         opened, release_dir, manifest = open_release(Path(app.config["STORE_DIR"]))
         app.extensions["evkg"] = release_state(app.config, opened, release_dir, manifest)

@@ -81,6 +81,9 @@ def create_meta_blueprint() -> Blueprint:
         body: dict[str, str] = {"status": "ok", "version": st.version, **describe(st.store)}
         if st.base_warning:
             body["warning"] = st.base_warning
+        elif st.version_problem:
+            body["warning"] = (f"release version unknown ({st.version_problem}): no answer "
+                               "cache, no downloads until the store states one")
         try:
             if isinstance(st.store, RemoteStore):
                 limit = min(HEALTH_SECONDS, st.store.timeout or HEALTH_SECONDS)

@@ -7,6 +7,7 @@ a remote SPARQL endpoint when ``EVKG_SPARQL_ENDPOINT`` is set.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -54,6 +55,10 @@ class ServerState:
     cache: ResultCache | None = None
     #: Facts pages ask on every request, asked once: name → answer (``server.explore``).
     asked: dict[str, bool] = field(default_factory=dict)
+    #: Why a remote store's release version is not known (down at start, or not loaded yet),
+    #: and when to read it again (``time.monotonic()``); empty when it is known.
+    version_problem: str = ""
+    version_retry: float = 0.0
 
     @property
     def version(self) -> str:
@@ -107,32 +112,46 @@ def _cache(config: Mapping[str, Any], folder_name: str = "") -> ResultCache | No
     return ResultCache(folder, max_bytes)
 
 
-def remote_version(store: RemoteStore) -> str | None:
-    """The release version the store's ``graph/metadata`` states (None: down, or not loaded)."""
+#: Longest wait for the store's release version (at start, and again while it is unknown).
+VERSION_SECONDS = 5.0
+#: Seconds between reads of the version while it is unknown.
+VERSION_RETRY_SECONDS = 10.0
+
+
+def remote_version(store: RemoteStore) -> tuple[str | None, str]:
+    """The release version the store's ``graph/metadata`` states, else None and why not (the
+    store is down or slow, or holds no release, or more than one)."""
     query = (f"SELECT ?v WHERE {{ GRAPH <{iris.graph_iri('metadata').value}> "
              f"{{ <{iris.dataset_iri().value}> <http://purl.org/dc/terms/hasVersion> ?v }} }}")
+    quick = RemoteStore(store.endpoint, timeout=min(VERSION_SECONDS,
+                                                    store.timeout or VERSION_SECONDS))
     try:
-        results = store.query(query)
-    except StoreError:
-        return None
+        results = quick.query(query)
+    except StoreError as error:
+        return None, str(error)
     assert isinstance(results, QuerySolutions)
     versions = sorted(str(row[0].value) for row in results if row[0] is not None)
-    return versions[0] if len(versions) == 1 else None
+    if len(versions) == 1:
+        return versions[0], ""
+    held = f"versions {', '.join(versions)}" if versions else "no release version"
+    return None, (f"the SPARQL store at {store.url} holds {held} in "
+                  f"{iris.graph_iri('metadata').value} (load one release with evkg load)")
 
 
 def remote_state(config: Mapping[str, Any], endpoint: Endpoint) -> ServerState:
     """Serving a remote SPARQL store: queries are forwarded with the time limit.
 
-    The version is the one the store's metadata states, read once at start (restart the server
-    after loading another release). The release files under ``STORE_DIR`` are offered for
-    download when they are that version. Answers are cached only when the version is known,
-    in a cache folder of this endpoint's own.
+    The version is the one the store's metadata states, read at start (restart the server
+    after loading another release); while it is not known (the store was down, or held no
+    release) it is read again on a request every ``VERSION_RETRY_SECONDS`` (``refreshed``).
+    The release files under ``STORE_DIR`` are offered for download when they are that version.
+    Answers are cached only when the version is known, in a cache folder of this endpoint's own.
     """
     limits = Limits.from_config(config)
     timeout = limits.query_timeout if limits.query_timeout > 0 else None
     graphs = tuple(iris.graph_iri(name).value for name in iris.GRAPH_NAMES)
     store = RemoteStore(replace(endpoint, dataset=graphs), timeout=timeout)
-    version = remote_version(store)
+    version, problem = remote_version(store)
     release_dir: Path | None = None
     manifest: dict[str, Any] = {"version": version} if version else {}
     local = Path(str(config.get("STORE_DIR", "build"))) / "current"
@@ -143,7 +162,25 @@ def remote_state(config: Mapping[str, Any], endpoint: Endpoint) -> ServerState:
     key = hashlib.sha256(endpoint.query.encode("utf-8")).hexdigest()[:16]
     cache = _cache(config, f"remote-{key}") if version else None
     return ServerState(store=store, executor=RemoteExecutor(store, timeout=timeout),
-                       release_dir=release_dir, manifest=manifest, limits=limits, cache=cache)
+                       release_dir=release_dir, manifest=manifest, limits=limits, cache=cache,
+                       version_problem=problem,
+                       version_retry=time.monotonic() + VERSION_RETRY_SECONDS)
+
+
+def refreshed(config: Mapping[str, Any], current: ServerState) -> ServerState | None:
+    """A new state for a remote store whose version was not known and now is (the store came
+    up, or a release was loaded, after the server started), else None. A review's: a server
+    started while the store was down served it "unversioned", without cache or downloads,
+    until restarted, and said so nowhere."""
+    if not current.version_problem or not isinstance(current.store, RemoteStore) \
+            or time.monotonic() < current.version_retry:
+        return None
+    fresh = remote_state(config, current.store.endpoint)
+    if fresh.version_problem:
+        current.version_problem = fresh.version_problem
+        current.version_retry = fresh.version_retry
+        return None
+    return fresh
 
 
 def state() -> ServerState:

@@ -18,8 +18,8 @@ from kg.backends import RemoteStore, query_form
 from kg.build import BuildReport
 from kg.remote import Endpoint, StoreUnavailable
 from kg.remoteload import components, load_release
-from server import create_app, meta
-from tests.backends import RemoteStoreProcess
+from server import create_app, meta, state
+from tests.backends import RemoteStoreProcess, oxigraph_binary, start_oxigraph
 from tests.backends import load_release as evkg_load
 from tests.conftest import Backend, free_port
 
@@ -230,3 +230,34 @@ def test_silent_store_is_named_and_health_answers_within_seconds(
         body = health.get_json()
         assert body["status"] == "unavailable" and endpoint in body["message"]
         assert "sent no answer" in body["message"] and "narrower pattern" not in body["message"]
+
+
+def test_store_that_comes_up_after_the_server_is_served_with_its_version(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        default_build: tuple[Path, BuildReport]) -> None:
+    """A review's: a server started before its store (a reboot, compose) served it as
+    "unversioned", without answer cache or downloads, until restarted, and said so nowhere.
+    It says so, and reads the version again until the store states one."""
+    if oxigraph_binary() is None:
+        pytest.skip("the oxigraph command is not installed (pip install oxigraph)")
+    monkeypatch.setattr(state, "VERSION_RETRY_SECONDS", 0.0, raising=False)
+    out, report = default_build
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}/query"
+    client = create_app({"SPARQL_ENDPOINT": endpoint, "STORE_DIR": str(out),
+                         "TESTING": True}).test_client()
+    down = client.get("/health").get_json()
+    assert down["status"] == "unavailable" and down["version"] == "unversioned"
+    assert "release version unknown" in down["warning"] and endpoint in down["warning"]
+    store = start_oxigraph(tmp_path / "store", port)
+    try:
+        up = client.get("/health").get_json()  # up, but no release loaded yet
+        assert up["status"] == "ok" and "no release version" in up["warning"]
+        evkg_load(store, out)
+        health = client.get("/health").get_json()
+        assert health["status"] == "ok" and health["version"] == report.version
+        assert "warning" not in health
+        files = client.get("/downloads/", headers={"Accept": "application/json"}).get_json()
+        assert files["version"] == report.version and files["files"]
+    finally:
+        store.stop()
