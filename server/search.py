@@ -143,15 +143,20 @@ def search_query(text: str, limit: int = SEARCH_LIMIT) -> str:
     # expression over an aggregate's alias in ORDER BY (a remote store may be Virtuoso).
     # a label that is the text whole comes first ("apoptosis": MeSH's Apoptosis before our
     # apoptosis resistance), then our own resources, then shorter labels; only resources with
-    # a page here (ours and MeSH's), not an aligned GO or NCIT term named for the mapping tables
+    # a page here (ours and MeSH's), not an aligned GO or NCIT term named for the mapping tables.
+    # Each resource is ranked by its best label, which is the one shown: the least of "rank,
+    # length, label" as one string (a SAMPLE was any label, so the order, the label shown and
+    # which resources made the limit differed between stores: a review's)
     return f"""SELECT ?s ?matched ?rank WHERE {{ {{
-      SELECT ?s (SAMPLE(?l) AS ?matched) (MIN(?local) AS ?rank) WHERE {{
+      SELECT ?s (MIN(?key) AS ?best) WHERE {{
         ?s {props} ?l .
         FILTER(isIRI(?s) && {holds})
         FILTER(STRSTARTS(STR(?s), {base}) || STRSTARTS(STR(?s), {mesh}))
         BIND(IF({whole}, 0, 2) + IF(STRSTARTS(STR(?s), {base}), 0, 1) AS ?local)
+        BIND(CONCAT(STR(?local), SUBSTR(STR(100000 + STRLEN(STR(?l))), 2), STR(?l)) AS ?key)
       }} GROUP BY ?s
-    }} }} ORDER BY ?rank STRLEN(STR(?matched)) ?s LIMIT {limit}"""
+    }} BIND(SUBSTR(?best, 1, 1) AS ?rank) BIND(SUBSTR(?best, 7) AS ?matched)
+    }} ORDER BY ?best ?s LIMIT {limit}"""
 
 
 def exact_query(text: str) -> str:
