@@ -56,7 +56,7 @@ def _person(d: Description, iri: str) -> Person:
     given = _text(d, iri, FOAF.givenName)
     if not given and (initials := _text(d, iri, EVKG.initials)):
         given = " ".join(f"{c}." for c in initials if c.isalpha())
-    same_as = tuple(o.value for o in d.facts.get(iri, {}).get(SCHEMA.sameAs.value, []))
+    same_as = tuple(sorted(o.value for o in d.facts.get(iri, {}).get(SCHEMA.sameAs.value, [])))
     return Person(_text(d, iri, FOAF.name) or d.labels.get(iri, ""), family, given, iri, same_as)
 
 

@@ -167,7 +167,7 @@ def describe(iri: str, page: int = 1) -> Description | None:
     triples = graph.construct(
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {owned_pattern(iri)} }} LIMIT {OUTGOING_LIMIT}")
     counts = graph.select(f"SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p <{iri}> "
-                          f"FILTER(isIRI(?s)) }} GROUP BY ?p ORDER BY DESC(?n)")
+                          f"FILTER(isIRI(?s)) }} GROUP BY ?p ORDER BY DESC(?n) ?p")
     total = sum(int(row["n"].value) for row in counts)
     if not triples and total == 0:
         return None
@@ -191,7 +191,7 @@ def describe(iri: str, page: int = 1) -> Description | None:
                   and t.predicate in LABEL_PROPERTIES and isinstance(t.object, Literal)]
     description.label = best_label(own_labels) or labels.get(iri, "")
     description.types = sorted((value_of(o, labels) for o in description.objects(subject, RDF.type)),
-                               key=lambda v: v.text.lower())
+                               key=lambda v: v.order)
     description.properties = _properties(description, subject, set())
     description.incoming = [Incoming(value_of(row["s"], labels), value_of(row["p"], labels))
                             for row in incoming_rows]
@@ -217,9 +217,8 @@ def _properties(d: Description, subject: NamedNode | BlankNode, seen: set[Term])
         if not (t.predicate == RDF.type and isinstance(subject, NamedNode)):
             grouped.setdefault(t.predicate, []).append(t.object)
 
-    def order(p: NamedNode) -> tuple[int, str]:
-        return (LEADING.index(p.value) if p.value in LEADING else len(LEADING),
-                d.value(p).text.lower())
+    def order(p: NamedNode) -> tuple[int, tuple[str, str, str, str]]:
+        return LEADING.index(p.value) if p.value in LEADING else len(LEADING), d.value(p).order
 
     return [Property(d.value(p), _nodes(d, grouped[p], seen | {subject},
                                         unlinked=p == DCTERMS.source))
@@ -232,7 +231,7 @@ def _nodes(d: Description, objects: list[Term], seen: set[Term], *,
     article's sources are where the curated facts were read: among them proxies, mirrors and a
     bare IP address, which a page should not send its readers to)."""
     nodes = []
-    for term in sorted(objects, key=lambda o: d.value(o).text.lower()):
+    for term in sorted(objects, key=lambda o: d.value(o).order):
         value = d.value(term)
         if unlinked and value.link is not None and not value.local:
             value = replace(value, link=None)

@@ -110,15 +110,18 @@ def ontology_doc() -> OntologyDoc:
     for term in terms:
         doc = TermDoc(_local_name(term.value), term.value, labels.get(term.value, _local_name(term.value)))
         doc.definition = index.text(term, SKOS.definition) or index.text(term, RDFS.comment)
-        doc.types = [value_of(o, labels) for o in index.objects(term, RDF.type)]
+        doc.types = sorted((value_of(o, labels) for o in index.objects(term, RDF.type)),
+                           key=lambda v: v.order)
         doc.alt_labels = sorted(o.value for o in index.objects(term, SKOS.altLabel))
         doc.domain = [index.class_expression(o, labels) for o in index.objects(term, RDFS.domain)]
         doc.range = [index.class_expression(o, labels) for o in index.objects(term, RDFS.range)]
-        doc.parents = [value_of(o, labels) for p in (RDFS.subClassOf, RDFS.subPropertyOf)
-                       for o in index.objects(term, p) if isinstance(o, NamedNode)]
+        doc.parents = sorted((value_of(o, labels) for p in (RDFS.subClassOf, RDFS.subPropertyOf)
+                              for o in index.objects(term, p) if isinstance(o, NamedNode)),
+                             key=lambda v: v.order)
         doc.alignments = [(curie(p.value), value_of(o, labels)) for p in ALIGNMENTS
-                          for o in index.objects(term, p)]
-        doc.notes = [o.value for o in index.objects(term, SKOS.editorialNote)]
+                          for o in sorted(index.objects(term, p),
+                                          key=lambda o: value_of(o, labels).order)]
+        doc.notes = sorted(o.value for o in index.objects(term, SKOS.editorialNote))
         doc.members = members.get(term.value, [])
         doc.member_count = len(doc.members)
         docs[term.value] = doc
@@ -126,6 +129,8 @@ def ontology_doc() -> OntologyDoc:
         for parent in doc.parents:
             if parent.iri in docs:
                 docs[parent.iri].children.append(value_of(NamedNode(doc.iri), labels))
+    for doc in docs.values():
+        doc.children.sort(key=lambda v: v.order)
     sections: list[tuple[str, list[TermDoc]]] = []
     placed: set[str] = set()
     for heading, type_iri in SECTIONS:
@@ -160,5 +165,5 @@ def _scheme_members(term_iris: list[str]) -> dict[str, list[Value]]:
         label = row["label"].value if "label" in row else ""
         members.setdefault(row["scheme"].value, {})[concept.value] = value_of(
             concept, {concept.value: label} if label else {})
-    return {scheme: sorted(found.values(), key=lambda v: v.text.lower())
+    return {scheme: sorted(found.values(), key=lambda v: v.order)
             for scheme, found in members.items()}

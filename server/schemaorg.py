@@ -72,11 +72,11 @@ def defined_term_jsonld(d: Description) -> dict[str, Any]:
         doc["termCode"] = notation[0]
     if alternates := sorted(set(_literals(d, SKOS.altLabel))):
         doc["alternateName"] = alternates
-    schemes = [o.value for o in d.objects(subject, SKOS.inScheme) if isinstance(o, NamedNode)]
+    schemes = sorted(o.value for o in d.objects(subject, SKOS.inScheme) if isinstance(o, NamedNode))
     if schemes:
         doc["inDefinedTermSet"] = [{"@type": "DefinedTermSet", "@id": s,
                                     "name": d.labels.get(s, s)} for s in schemes]
-    matches = [o.value for o in d.objects(subject, SKOS.exactMatch) if isinstance(o, NamedNode)]
+    matches = sorted(o.value for o in d.objects(subject, SKOS.exactMatch) if isinstance(o, NamedNode))
     if matches:
         doc["sameAs"] = matches
     return doc

@@ -133,6 +133,13 @@ class Value:
     def local(self) -> bool:
         return self.link is not None and self.link.startswith("/")
 
+    @property
+    def order(self) -> tuple[str, str, str, str]:
+        """How a page lists values: by their text, ignoring case, then whatever tells values
+        shown alike apart, so that the order is the same whatever order a store gives them in
+        (it was the store's for values shown alike: pages differed between backends)."""
+        return self.text.lower(), self.text, self.note, self.iri
+
 
 def literal_note(literal: Literal) -> str:
     if literal.language:

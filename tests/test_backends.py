@@ -285,3 +285,23 @@ def test_search_shows_and_ranks_each_resource_by_its_shortest_label_on_every_bac
         == "uptake of exosomes"  # the shortest of its ten labels that hold "exosomes"
     for text in ("exosomes", "Extracellular Vesicles", "Cancers", "a"):
         assert results(client, text) == results(embedded, text), text
+
+
+@pytest.mark.parametrize("path", [
+    "/ontology", "/article/37534210", "/article/24735924", "/cargo/ERBB2", "/cargo/hsa-miR-105",
+    "/process/angiogenesis", "/disease/tnbc", "/ev-type/exosome", "/mesh/D001943"])
+def test_a_page_is_the_same_on_every_backend(backend: Backend,
+                                             default_build: tuple[Path, BuildReport],
+                                             path: str) -> None:
+    """A remote-store review's: values shown alike on a page (an ontology term's types and
+    alignments, a concept's mappings, properties with one label, tied counts of incoming
+    links) were listed in the order the store gave them, so the same page of the same release
+    differed between the embedded store and Virtuoso. Pages now order them by what tells them
+    apart."""
+    out, _ = default_build
+    embedded = create_app({"STORE_DIR": str(out), "TESTING": True}).test_client()
+    client = create_app({"STORE_DIR": str(out), "TESTING": True, "CACHE_MAX_BYTES": 0,
+                         **backend.config}).test_client()
+    page = {"Accept": "text/html"}
+    assert client.get(path, headers=page).get_data(as_text=True).splitlines() == \
+        embedded.get(path, headers=page).get_data(as_text=True).splitlines()
