@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,7 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     if config:
         app.config.update(config)
     endpoint = endpoint_from_settings(app.config)
+    release: Callable[[], str] | None = None  # the version served, where it may change
     if store is not None:
         app.extensions["evkg"] = memory_state(app.config, store)
     elif endpoint is not None:
@@ -77,11 +79,23 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
 
         @app.before_request
         def settle_version() -> None:
-            """Read the version again while it is unknown: the store may have come up."""
+            """Read the version again now and then: the store may have come up, or been loaded
+            with another release (also before ``AnswerMemo`` answers, by ``release``)."""
             fresh = refreshed(app.config, app.extensions["evkg"])
             if fresh is not None:
                 app.extensions["evkg"] = fresh
-                app.logger.warning("evkg: the SPARQL store now states release %s", fresh.version)
+                if fresh.version_problem:
+                    app.logger.warning("evkg: %s; serving it unversioned (no answer cache, no "
+                                       "downloads) until it states one", fresh.version_problem)
+                else:
+                    app.logger.warning("evkg: the SPARQL store now states release %s",
+                                       fresh.version)
+
+        def served_release() -> str:
+            settle_version()
+            return app.extensions["evkg"].version  # type: ignore[no-any-return]
+
+        release = served_release
     else:
         opened, release_dir, manifest = open_release(Path(app.config["STORE_DIR"]))
         app.extensions["evkg"] = release_state(app.config, opened, release_dir, manifest)
@@ -144,5 +158,5 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     app.register_blueprint(create_sitemap_blueprint())
     app.register_blueprint(create_openapi_blueprint())
     app.register_blueprint(create_explore_blueprint())
-    app.wsgi_app = Gzip(AnswerMemo(app.wsgi_app))  # type: ignore[method-assign]
+    app.wsgi_app = Gzip(AnswerMemo(app.wsgi_app, release=release))  # type: ignore[method-assign]
     return app

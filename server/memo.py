@@ -1,9 +1,11 @@
 """The front door of repeated queries: whole ``GET /sparql`` answers kept per process, served
 before Flask runs.
 
-A release never changes while a server process runs, so an answer the result cache gave once
-(``X-EVKG-Cache`` set: cacheable, no SERVICE call, status 200) is the answer to every later
-request with the same query string and ``Accept`` header. Reading the protocol, negotiating,
+An answer the result cache gave once (``X-EVKG-Cache`` set: cacheable, no SERVICE call, status
+200) is the answer to every later request with the same query string and ``Accept`` header in
+the same release. A process's release changes only where a remote store is loaded with another
+one: ``release`` then gives the version served (reading it again when due), which keys the
+answers as it keys the result cache. Reading the protocol, negotiating,
 normalising and hashing the query cost more than the cache lookup itself; this layer skips all
 of it for the hottest answers. Anything else (other methods and paths, answers that were not
 cacheable) goes to the application unchanged. A conditional request reaches this layer without
@@ -26,18 +28,22 @@ ENTRY_LIMIT = 1024 * 1024
 CACHE_HEADER = "X-EVKG-Cache"
 
 _Entry = tuple[str, list[tuple[str, str]], bytes]
+#: (release version, query string, Accept header)
+_Key = tuple[str, str, str]
 
 
-def _entry_bytes(key: tuple[str, str], entry: _Entry) -> int:
-    return len(entry[2]) + len(key[0]) + len(key[1])
+def _entry_bytes(key: _Key, entry: _Entry) -> int:
+    return len(entry[2]) + len(key[0]) + len(key[1]) + len(key[2])
 
 
 class AnswerMemo:
     """WSGI middleware around the Flask application (``app.wsgi_app``)."""
 
-    def __init__(self, app: WSGIApp, max_bytes: int = MEMO_BYTES) -> None:
+    def __init__(self, app: WSGIApp, max_bytes: int = MEMO_BYTES,
+                 release: Callable[[], str] | None = None) -> None:
         self.app = app
-        self._entries: BytesLRU[tuple[str, str], _Entry] = BytesLRU(
+        self.release = release
+        self._entries: BytesLRU[_Key, _Entry] = BytesLRU(
             max_bytes, _entry_bytes, max_entry=ENTRY_LIMIT)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -45,7 +51,8 @@ class AnswerMemo:
         if (environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != "/sparql"
                 or not environ.get("QUERY_STRING")):
             return self.app(environ, start_response)
-        key = (environ["QUERY_STRING"], environ.get("HTTP_ACCEPT", ""))
+        key = (self.release() if self.release is not None else "", environ["QUERY_STRING"],
+               environ.get("HTTP_ACCEPT", ""))
         entry = self._entries.get(key)
         if entry is not None:
             status, headers, body = entry
@@ -53,7 +60,7 @@ class AnswerMemo:
             return [body]
         return self._remember(key, environ, start_response)
 
-    def _remember(self, key: tuple[str, str], environ: dict[str, Any],
+    def _remember(self, key: _Key, environ: dict[str, Any],
                   start_response: Callable[..., Any]) -> Iterable[bytes]:
         seen: list[tuple[str, list[tuple[str, str]]]] = []
 

@@ -114,36 +114,47 @@ def _cache(config: Mapping[str, Any], folder_name: str = "") -> ResultCache | No
 
 #: Longest wait for the store's release version (at start, and again while it is unknown).
 VERSION_SECONDS = 5.0
-#: Seconds between reads of the version while it is unknown.
+#: Seconds between reads of the version (whether known or not: another release may be loaded).
 VERSION_RETRY_SECONDS = 10.0
+
+
+def _stated_versions(store: RemoteStore) -> list[str]:
+    """The release versions the store's ``graph/metadata`` states (``StoreError`` when the
+    store does not answer within ``VERSION_SECONDS``)."""
+    query = (f"SELECT ?v WHERE {{ GRAPH <{iris.graph_iri('metadata').value}> "
+             f"{{ <{iris.dataset_iri().value}> <http://purl.org/dc/terms/hasVersion> ?v }} }}")
+    quick = RemoteStore(store.endpoint, timeout=min(VERSION_SECONDS,
+                                                    store.timeout or VERSION_SECONDS))
+    results = quick.query(query)
+    assert isinstance(results, QuerySolutions)
+    return sorted(str(row[0].value) for row in results if row[0] is not None)
 
 
 def remote_version(store: RemoteStore) -> tuple[str | None, str]:
     """The release version the store's ``graph/metadata`` states, else None and why not (the
     store is down or slow, or holds no release, or more than one)."""
-    query = (f"SELECT ?v WHERE {{ GRAPH <{iris.graph_iri('metadata').value}> "
-             f"{{ <{iris.dataset_iri().value}> <http://purl.org/dc/terms/hasVersion> ?v }} }}")
-    quick = RemoteStore(store.endpoint, timeout=min(VERSION_SECONDS,
-                                                    store.timeout or VERSION_SECONDS))
     try:
-        results = quick.query(query)
+        versions = _stated_versions(store)
     except StoreError as error:
         return None, str(error)
-    assert isinstance(results, QuerySolutions)
-    versions = sorted(str(row[0].value) for row in results if row[0] is not None)
     if len(versions) == 1:
         return versions[0], ""
+    return None, _unstated(store, versions)
+
+
+def _unstated(store: RemoteStore, versions: list[str]) -> str:
+    """Why ``versions``, read from ``store``, give no one release version."""
     held = f"versions {', '.join(versions)}" if versions else "no release version"
-    return None, (f"the SPARQL store at {store.url} holds {held} in "
-                  f"{iris.graph_iri('metadata').value} (load one release with evkg load)")
+    return (f"the SPARQL store at {store.url} holds {held} in "
+            f"{iris.graph_iri('metadata').value} (load one release with evkg load)")
 
 
 def remote_state(config: Mapping[str, Any], endpoint: Endpoint) -> ServerState:
     """Serving a remote SPARQL store: queries are forwarded with the time limit.
 
-    The version is the one the store's metadata states, read at start (restart the server
-    after loading another release); while it is not known (the store was down, or held no
-    release) it is read again on a request every ``VERSION_RETRY_SECONDS`` (``refreshed``).
+    The version is the one the store's metadata states, read at start and again on a request
+    every ``VERSION_RETRY_SECONDS`` (``refreshed``): the store may come up, or be loaded with
+    a release, after the server started, or be loaded with another one.
     The release files under ``STORE_DIR`` are offered for download when they are that version.
     Answers are cached only when the version is known, in a cache folder of this endpoint's own.
     """
@@ -168,19 +179,30 @@ def remote_state(config: Mapping[str, Any], endpoint: Endpoint) -> ServerState:
 
 
 def refreshed(config: Mapping[str, Any], current: ServerState) -> ServerState | None:
-    """A new state for a remote store whose version was not known and now is (the store came
-    up, or a release was loaded, after the server started), else None. A review's: a server
-    started while the store was down served it "unversioned", without cache or downloads,
-    until restarted, and said so nowhere."""
-    if not current.version_problem or not isinstance(current.store, RemoteStore) \
-            or time.monotonic() < current.version_retry:
+    """A new state for a remote store whose release version is not what ``current`` holds,
+    else None: a store down or not loaded when the server started that now states a version
+    (a review's: it was served "unversioned", without cache or downloads, until restarted, and
+    nothing said so), and a store into which another release was loaded, or that is being
+    loaded (two versions, or none: served unversioned until it states one again). The version
+    keys the answer cache: a server that kept the old one answered from the old release's
+    cache until restarted. A store that does not answer states nothing new: what was read
+    stands (its queries say it is down)."""
+    if not isinstance(current.store, RemoteStore) or time.monotonic() < current.version_retry:
         return None
-    fresh = remote_state(config, current.store.endpoint)
-    if fresh.version_problem:
-        current.version_problem = fresh.version_problem
-        current.version_retry = fresh.version_retry
+    current.version_retry = time.monotonic() + VERSION_RETRY_SECONDS
+    try:
+        versions = _stated_versions(current.store)
+    except StoreError as error:
+        if current.version_problem:
+            current.version_problem = str(error)
         return None
-    return fresh
+    known = current.manifest.get("version")
+    if known and versions == [known]:
+        return None
+    if not known and len(versions) != 1:
+        current.version_problem = _unstated(current.store, versions)
+        return None
+    return remote_state(config, current.store.endpoint)
 
 
 def state() -> ServerState:

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import requests
 from flask.testing import FlaskClient
 from pyoxigraph import QuerySolutions, Store
 
@@ -305,3 +306,50 @@ def test_a_page_is_the_same_on_every_backend(backend: Backend,
     page = {"Accept": "text/html"}
     assert client.get(path, headers=page).get_data(as_text=True).splitlines() == \
         embedded.get(path, headers=page).get_data(as_text=True).splitlines()
+
+
+def test_another_release_loaded_under_a_running_server_is_served_as_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        default_build: tuple[Path, BuildReport]) -> None:
+    """The release version keys the answer cache, and was read only at start: after another
+    release was loaded into the store, a running server went on naming the old version and
+    answering from the old release's cache until restarted. It reads the version again (every
+    10 s; at once here): a store being loaded (two versions) is served unversioned, uncached,
+    and the new release with its own version and fresh answers."""
+    if oxigraph_binary() is None:
+        pytest.skip("the oxigraph command is not installed (pip install oxigraph)")
+    monkeypatch.setattr(state, "VERSION_RETRY_SECONDS", 0.0, raising=False)
+    out, report = default_build
+    store = start_oxigraph(tmp_path / "store", free_port())
+    try:
+        evkg_load(store, out)
+        client = create_app({"SPARQL_ENDPOINT": store.query_endpoint, "STORE_DIR": str(out),
+                             "TESTING": True, "CACHE_DIR": str(tmp_path / "cache")}).test_client()
+        count = ("SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a "
+                 "<https://schema.org/ScholarlyArticle> }")
+
+        def articles() -> str:
+            reply = client.get("/sparql", query_string={"query": count},
+                               headers={"Accept": "text/csv"})
+            return reply.get_data(as_text=True).split()[-1]
+
+        assert client.get("/health").get_json()["version"] == report.version
+        assert articles() == "93" and articles() == "93"  # the second from the cache
+        metadata = "https://w3id.org/evkg/graph/metadata"
+        version = "<https://w3id.org/evkg/dataset> <http://purl.org/dc/terms/hasVersion>"
+        update = store.query_endpoint.replace("/query", "/update")
+        # a load in progress: the new release's metadata beside the old one's
+        requests.post(update, data={"update": f'INSERT DATA {{ GRAPH <{metadata}> {{ '
+                                              f'{version} "next" }} }}'}, timeout=30)
+        loading = client.get("/health").get_json()
+        assert loading["version"] == "unversioned" and "versions" in loading["warning"]
+        # the load done: the old version gone, and one article fewer
+        done = requests.post(update, timeout=30, data={"update": (
+            f'DELETE DATA {{ GRAPH <{metadata}> {{ {version} "{report.version}" }} }}; '
+            'DELETE WHERE { GRAPH ?g { <https://w3id.org/evkg/article/37534210> ?p ?o } }')})
+        assert done.status_code == 204, done.text
+        health = client.get("/health").get_json()
+        assert health["version"] == "next" and "warning" not in health
+        assert articles() == "92"
+    finally:
+        store.stop()
