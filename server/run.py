@@ -75,7 +75,9 @@ def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
             "--threads", str(threads),
             "--timeout", str(timeout), "--graceful-timeout", "10", "--keep-alive", "5",
             "--limit-request-line", str(REQUEST_LINE_LIMIT), "--access-logfile", "-",
-            "server.wsgi:app"]
+            # gunicorn 27 opens a control socket at one path in the home folder by default: a
+            # second server took over the first's, and evkg uses none
+            "--no-control-socket", "server.wsgi:app"]
 
 
 def run_server(store_dir: Path, *, host: str, port: int, workers: int, dev: bool) -> None:

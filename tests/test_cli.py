@@ -320,6 +320,32 @@ def test_query_reads_a_query_file_of_any_name(default_build: tuple[Path, BuildRe
     assert _run("query", "--store", str(out), str(query)) == (0, "n \n--\n93\n(1 row)\n")
 
 
+def test_two_servers_run_side_by_side_and_leave_the_home_folder_alone(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A remote-store review's: each `evkg serve` logged "Control socket listening at
+    ~/.gunicorn/gunicorn.ctl", one path for every server, so a second server took over the
+    first's socket (and wrote into the user's home folder). Two servers now serve side by side,
+    each on its own after the other stops, and nothing is written under HOME."""
+    out, _ = default_build
+    env = {**os.environ, "HOME": str(tmp_path)}
+    ports = [free_port(), free_port()]
+    servers = [subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(out),
+                                 "--port", str(port), "--workers", "1"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+               for port in ports]
+    try:
+        for port, server in zip(ports, servers, strict=True):
+            wait_for(f"http://127.0.0.1:{port}/health", server)
+        servers[0].terminate()
+        servers[0].wait(timeout=15)
+        assert requests.get(f"http://127.0.0.1:{ports[1]}/health", timeout=10).ok
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=15)
+
+
 def test_commands_that_read_take_a_release_folder_and_serve_says_what_it_wants(
         default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
     """``--store DIR/current`` was "no store at DIR/current" though it is a release."""
