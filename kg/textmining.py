@@ -219,8 +219,9 @@ class Matcher:
         """Every mention in ``text``, sorted; ``context`` (default: the text) decides short forms;
         ``drugs`` name drug resistance by their resistance (:meth:`mentions_with_cargo`)."""
         prepared = _prepare(text)
+        patterns = self._drug_patterns(drugs, context or text)
         return self._finish(self._cargo(*prepared) + self._other(*prepared)
-                            + _drug_mentions(_drug_pattern(drugs, self.sensitive_to), *prepared)
+                            + _drug_mentions(patterns, *prepared)
                             + _transfer_mentions(*prepared), context or text, prepared[0])
 
     def mentions_with_cargo(self, fields: Iterable[tuple[str, str]],
@@ -238,11 +239,17 @@ class Matcher:
         if not any(m.listed for found in cargo for m in found):
             return {}
         context = "\n".join(text for _, text, _ in prepared)
-        resisted = _drug_pattern(indexed_drugs(), self.sensitive_to)
+        resisted = self._drug_patterns(indexed_drugs(), context)
         return {field: Mentioned(p[0], self._finish(
                     found + self._other(*p) + _drug_mentions(resisted, *p)
                     + _transfer_mentions(*p), context, p[0]))
                 for (field, _, p), found in zip(prepared, cargo, strict=True)}
+
+    def _drug_patterns(self, drugs: Sequence[str], context: str) -> _DrugPatterns:
+        """The drug resistance patterns of ``drugs`` and of the abbreviations ``context``
+        defines for them or for the drugs of the vocabulary's phrases ("tamoxifen (TAM)")."""
+        return _drug_pattern(drugs, self.sensitive_to,
+                             _abbreviations(context, (*drugs, *self.sensitive_to)))
 
     def names_ev(self, fields: Iterable[tuple[str, str]]) -> bool:
         """Whether the texts name an extracellular vesicle (any EV type of the vocabulary), also
@@ -315,14 +322,38 @@ def _marks_vesicles(disease: Mention, found: list[Mention], folded: str) -> bool
                     and m.end <= disease.end for m in found))
 
 
-def _drug_pattern(drugs: Sequence[str], sensitive_to: tuple[str, ...]) -> _DrugPatterns:
+#: A drug's abbreviation as a text defines it, right after the name: "tamoxifen (TAM)",
+#: "paclitaxel (PTX)", "5-fluorouracil (5-FU)"; an abbreviation has a capital.
+_ABBREVIATION = r"\s*\(((?=[^)]*[A-Z])[A-Za-z0-9][A-Za-z0-9-]{1,7})\)"
+
+
+def _abbreviations(context: str, drugs: Iterable[str]) -> tuple[str, ...]:
+    """The abbreviations ``context`` defines for ``drugs`` (of four letters or more)."""
+    if "(" not in context:
+        return ()
+    names = sorted({d for d in drugs if len(d) > 3}, key=len, reverse=True)
+    if not names:
+        return ()
+    pattern = _abbreviation_pattern(tuple(names))
+    return tuple(sorted({match[1] for match in pattern.finditer(context)}))
+
+
+@lru_cache(maxsize=256)
+def _abbreviation_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(name) for name in names)
+    return re.compile(rf"(?<![\w-])(?i:{alternatives}){_ABBREVIATION}")
+
+
+def _drug_pattern(drugs: Sequence[str], sensitive_to: tuple[str, ...],
+                  defined: Sequence[str] = ()) -> _DrugPatterns:
     """ "<drug> resistance / resistant / sensitivity", "resistance / sensitivity to <drug>" for
-    the ``drugs`` (None without them; names of three letters or fewer are left out), and a verb
+    the ``drugs`` (None without them; names of three letters or fewer are left out, but for the
+    abbreviations the text ``defined`` for a drug, "TAM" for "tamoxifen (TAM)"), and a verb
     that makes cells sensitive to one of them or of ``sensitive_to`` ("sensitized
     trastuzumab-resistant SKBR3 cells to trastuzumab", "re-sensitised them to docetaxel": the
     name is the verb's), or a sensitivity or resistance of cells or tumours to one ("the
     sensitivity of parental cells to adriamycin": the name is the noun's)."""
-    named = tuple(sorted({d.lower() for d in drugs if len(d) > 3}))
+    named = tuple(sorted({d.lower() for d in drugs if len(d) > 3} | {d.lower() for d in defined}))
     return _DrugPatterns(_resisted_pattern(named) if named else None,
                          _sensitized_pattern(tuple(sorted({*named, *sensitive_to}))))
 

@@ -283,6 +283,25 @@ def test_a_symbol_is_found_with_or_without_a_hyphen_before_its_number(
     assert named in [(m.key, text[m.start:m.end]) for m in matcher.mentions(text)]
 
 
+def test_a_drug_abbreviation_the_abstract_defines_names_its_resistance(matcher: Matcher) -> None:
+    """The findings review's: "Tamoxifen (TAM) …; exosomal miR-9-5p promoted the cell resistance
+    to TAM" made no drug resistance finding: "TAM" is no name the vocabulary knows, and a name
+    of three letters alone is too ambiguous (tumour-associated macrophages). Defined in the
+    text for a drug the vocabulary's phrases name, it names that drug there."""
+    def findings(abstract: str) -> list[tuple[str, str, str]]:
+        article = Article(pmid="7", title="Extracellular vesicles in breast cancer",
+                          abstract=(AbstractSection(abstract),))
+        return [(f.cargo, f.process, f.effect) for f in text_findings(article, matcher)]
+
+    defined = ("Tamoxifen (TAM) is the standard endocrine therapy. Exosomal miR-221 promoted "
+               "the resistance of MCF-7 cells to TAM.")
+    assert findings(defined) == [("hsa-miR-221", "drug_resistance", "promotes")]
+    undefined = "Exosomal miR-221 promoted the resistance of MCF-7 cells to TAM."
+    assert findings(undefined) == []
+    assert findings("Paclitaxel (PTX) was given. Exosomal miR-221 promoted PTX resistance.") \
+        == [("hsa-miR-221", "drug_resistance", "promotes")]
+
+
 def test_no_findings_without_listed_cargo(matcher: Matcher) -> None:
     article = Article(pmid="1", title="miR-1234 and PD-1 drive metastasis of breast cancer")
     assert list(text_findings(article, matcher)) == []
