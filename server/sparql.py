@@ -252,9 +252,22 @@ def _answer_response(answer: Answer, key: str | None, get: bool, hit: bool) -> R
     return response
 
 
+#: The refusal of a query sent in the 'update' field. SPARQLWrapper 2.0 sends one there when it
+#: reads the query's form from a comment: its pattern strips every other comment line and takes
+#: an update keyword anywhere in the rest ("remove" is MOVE, "address" ADD, "loaded" LOAD).
+QUERY_AS_UPDATE = (
+    "bad update: this is a {form} query, sent as an update (the 'update' form field); send it "
+    "as 'query'. SPARQLWrapper does this when a comment line of the "
+    "query holds an update keyword, even inside a word ('remove' reads as MOVE, 'address' as "
+    "ADD): set `sparql.queryType = \"{form}\"` after `setQuery`, or drop the comments")
+
+
 def update_response(operation: Operation, update: str) -> Response:
     """Run an update for the operator (token), or refuse it: the public endpoint is read-only."""
     token = str(current_app.config.get("UPDATE_TOKEN") or "")
+    form = query_form(update) if update_keyword(update) is None else None
+    if form is not None:  # a query sent as an update: say so, and how a client comes to it
+        return error_response(400, QUERY_AS_UPDATE.format(form=form))
     if not token:
         return error_response(403, "this endpoint is read-only: SPARQL updates (INSERT, DELETE, "
                                    "LOAD, CLEAR, …) are refused")

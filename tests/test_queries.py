@@ -16,9 +16,11 @@ import pytest
 from flask.testing import FlaskClient
 from markupsafe import escape
 from pyoxigraph import QuerySolutions, Store
+from SPARQLWrapper import SPARQLWrapper
 
 from kg.build import BuildReport
 from kg.namespaces import PREFIXES
+from kg.querytext import query_form
 from server import create_app
 from server.editor import header_fields
 from server.federation import DEFAULT_ALLOWLIST, service_targets
@@ -160,6 +162,19 @@ def test_example_gives_its_stated_answer_through_the_server_on_each_backend(
 def test_example_has_title_and_description(path: Path) -> None:
     header = [line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
     assert header[0].startswith("# title: ") and header[1].startswith("# description: ")
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
+def test_sparqlwrapper_takes_each_example_for_the_query_it_is(path: Path) -> None:
+    """SPARQLWrapper 2.0 reads a query's form with a pattern that keeps every other comment
+    line and finds an update keyword inside any word of them: "remove the #" in a description
+    made it POST chemoresistance-cargo.rq as an update (MOVE), which the endpoint refuses. A
+    user copies these files into scripts: each must reach the endpoint as a query."""
+    text = path.read_text(encoding="utf-8")
+    client = SPARQLWrapper("http://127.0.0.1/sparql")
+    client.setQuery(text)
+    assert client.queryType == query_form(text), (
+        f"{path.name}: SPARQLWrapper reads a comment's word as {client.queryType}")
 
 
 def test_there_are_at_least_twenty_examples_and_three_federated() -> None:

@@ -33,7 +33,7 @@ from SPARQLWrapper import (
     XML,
     SPARQLWrapper,
 )
-from SPARQLWrapper.SPARQLExceptions import URITooLong
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, URITooLong
 
 from kg.build import BuildReport
 from server import create_app
@@ -544,6 +544,26 @@ def test_sparqlwrapper_select_counts_articles(live_server: str, return_format: s
     client.setMethod(method)
     client.setRequestMethod(request_method)
     assert _wrapper_count(client.query().convert(), return_format) == "93"
+
+
+def test_a_query_sparqlwrapper_sends_as_an_update_is_400_saying_how_to_send_it(
+        live_server: str) -> None:
+    """SPARQLWrapper takes a query whose comment holds an update keyword inside a word
+    ("remove" is MOVE) for an update and POSTs it as one: the answer was a bare 403, which
+    SPARQLWrapper shows as "Forbidden". Now a 400, whose text SPARQLWrapper shows, names the
+    query's form and the way round it, which then counts the articles."""
+    query = f"# title: Articles\n# description: remove the # to count reviews\n{COUNT}"
+    client = SPARQLWrapper(live_server + "/sparql")
+    client.setQuery(query)
+    client.setMethod(POST)  # (by GET, SPARQLWrapper warns and POSTs it all the same)
+    client.setReturnFormat(JSON)
+    assert client.queryType == "MOVE"  # SPARQLWrapper's reading, not evkg's
+    with pytest.raises(QueryBadFormed) as refused:
+        client.query()
+    assert "this is a SELECT query, sent as an update" in str(refused.value)
+    assert 'sparql.queryType = "SELECT"' in str(refused.value)
+    client.queryType = "SELECT"
+    assert _wrapper_count(client.query().convert(), JSON) == "93"
 
 
 def test_a_query_too_long_for_get_is_414_saying_to_post_it(live_server: str) -> None:
