@@ -214,8 +214,12 @@ def format_table(results: QuerySolutions | QueryBoolean) -> str:
 
 #: The characters that end a line (``str.splitlines``) or jump to a tab stop: in a cell (a
 #: structured abstract's line breaks) they broke its row across lines, out of its columns, so
-#: the table writes them as escapes (``\n``), as Fuseki's text/plain does.
-_CELL_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\t\v\f\x1c\x1d\x1e\x85\u2028\u2029"})
+#: the table writes them as escapes (``\n``), as Fuseki's text/plain does. So are the other
+#: control characters (C0, DEL, C1): a terminal acts on them (a backspace draws the next letter
+#: over the last, ESC [8m hides the text after it, ESC c resets the terminal) and ``wcwidth``
+#: measures such a sequence as no columns, so the row looked whole with its text hidden.
+_CELL_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in (
+    *map(chr, range(0x20)), *map(chr, range(0x7F, 0xA0)), "\u2028", "\u2029")})
 
 
 def _plain_value(term: object) -> str:

@@ -81,6 +81,21 @@ def test_a_table_lines_up_wide_and_combining_characters(
             for line in lines[:-1]} == {17}
 
 
+def test_a_table_shows_control_characters_as_escapes(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """A review's: a literal's ESC sequences and backspaces went to the terminal as they were,
+    and wcwidth measures them as no columns, so a row looked whole while "ESC [8m" hid the
+    text after it and a backspace drew a letter over the one before. They are escapes now."""
+    out, _ = default_build
+    query = ('SELECT ?text ?n WHERE { VALUES (?text ?n) { ("shown\\u001B[8mhidden\\u001B[0m" 1)'
+             ' ("a\\bb\\u007F\\u009B" 2) } } ORDER BY ?n')
+    result = CliRunner().invoke(main, ["query", "--store", str(out), query])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    escaped, other = r"shown\x1b[8mhidden\x1b[0m", r"a\x08b\x7f\x9b"
+    assert lines[2:] == [f"{escaped}  1", f"{other:<{len(escaped)}}  2", "(2 rows)"], lines
+
+
 def test_query_reads_a_file_and_prints_json(default_build: tuple[Path, BuildReport],
                                             tmp_path: Path) -> None:
     out, _ = default_build
