@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, Response, jsonify, request
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
@@ -16,6 +18,9 @@ from server.state import state
 #: Longest wait for a remote store's answer to /health: a health probe gives up within
 #: seconds, and the time limit of queries (30 s by default) is no measure of being up.
 HEALTH_SECONDS = 5.0
+#: A read of the store's release version this recent (the one this request began with, when
+#: it was due) is /health's probe: asking again made a hung store's /health wait twice.
+PROBED_SECONDS = 1.0
 #: Result formats the endpoint can write (W3C format IRIs).
 SD_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
               "SPARQL_Results_TSV", "Turtle", "N-Triples", "N-Quads", "TriG", "JSON-LD",
@@ -84,14 +89,19 @@ def create_meta_blueprint() -> Blueprint:
         elif st.version_problem:
             body["warning"] = (f"release version unknown ({st.version_problem}): no answer "
                                "cache, no downloads until the store states one")
-        try:
-            if isinstance(st.store, RemoteStore):
-                limit = min(HEALTH_SECONDS, st.store.timeout or HEALTH_SECONDS)
-                st.store.send("ASK { ?s ?p ?o }", accept=RESULTS_ACCEPT, timeout=limit)
-            else:
-                st.store.query("ASK { ?s ?p ?o }")
-        except OSError as error:
-            body.update(status="unavailable", message=str(error))
+        when, failed = st.probed
+        if time.monotonic() - when < PROBED_SECONDS:
+            if failed:
+                body.update(status="unavailable", message=failed)
+        else:
+            try:
+                if isinstance(st.store, RemoteStore):
+                    limit = min(HEALTH_SECONDS, st.store.timeout or HEALTH_SECONDS)
+                    st.store.send("ASK { ?s ?p ?o }", accept=RESULTS_ACCEPT, timeout=limit)
+                else:
+                    st.store.query("ASK { ?s ?p ?o }")
+            except OSError as error:
+                body.update(status="unavailable", message=str(error))
         response = jsonify(body)
         response.status_code = 200 if body["status"] == "ok" else 503
         return response

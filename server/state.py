@@ -7,6 +7,7 @@ a remote SPARQL endpoint when ``EVKG_SPARQL_ENDPOINT`` is set.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -59,6 +60,11 @@ class ServerState:
     #: and when to read it again (``time.monotonic()``); empty when it is known.
     version_problem: str = ""
     version_retry: float = 0.0
+    #: The last read of a remote store's version: when (``time.monotonic()``) and what went
+    #: wrong ("" when the store answered): ``/health`` takes one that just ran as its probe.
+    probed: tuple[float, str] = (0.0, "")
+    #: Held while one thread reads the version again: the others go on with what they have.
+    refreshing: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def version(self) -> str:
@@ -130,18 +136,6 @@ def _stated_versions(store: RemoteStore) -> list[str]:
     return sorted(str(row[0].value) for row in results if row[0] is not None)
 
 
-def remote_version(store: RemoteStore) -> tuple[str | None, str]:
-    """The release version the store's ``graph/metadata`` states, else None and why not (the
-    store is down or slow, or holds no release, or more than one)."""
-    try:
-        versions = _stated_versions(store)
-    except StoreError as error:
-        return None, str(error)
-    if len(versions) == 1:
-        return versions[0], ""
-    return None, _unstated(store, versions)
-
-
 def _unstated(store: RemoteStore, versions: list[str]) -> str:
     """Why ``versions``, read from ``store``, give no one release version."""
     held = f"versions {', '.join(versions)}" if versions else "no release version"
@@ -149,7 +143,8 @@ def _unstated(store: RemoteStore, versions: list[str]) -> str:
             f"{iris.graph_iri('metadata').value} (load one release with evkg load)")
 
 
-def remote_state(config: Mapping[str, Any], endpoint: Endpoint) -> ServerState:
+def remote_state(config: Mapping[str, Any], endpoint: Endpoint,
+                 stated: list[str] | None = None) -> ServerState:
     """Serving a remote SPARQL store: queries are forwarded with the time limit.
 
     The version is the one the store's metadata states, read at start and again on a request
@@ -157,12 +152,20 @@ def remote_state(config: Mapping[str, Any], endpoint: Endpoint) -> ServerState:
     a release, after the server started, or be loaded with another one.
     The release files under ``STORE_DIR`` are offered for download when they are that version.
     Answers are cached only when the version is known, in a cache folder of this endpoint's own.
+    ``stated``: the versions the store was just read to state (else they are read now).
     """
     limits = Limits.from_config(config)
     timeout = limits.query_timeout if limits.query_timeout > 0 else None
     graphs = tuple(iris.graph_iri(name).value for name in iris.GRAPH_NAMES)
     store = RemoteStore(replace(endpoint, dataset=graphs), timeout=timeout)
-    version, problem = remote_version(store)
+    failed = ""
+    if stated is None:
+        try:
+            stated = _stated_versions(store)
+        except StoreError as error:
+            failed = str(error)
+    version = stated[0] if stated is not None and len(stated) == 1 else None
+    problem = failed or ("" if version else _unstated(store, stated or []))
     release_dir: Path | None = None
     manifest: dict[str, Any] = {"version": version} if version else {}
     local = Path(str(config.get("STORE_DIR", "build"))) / "current"
@@ -174,7 +177,7 @@ def remote_state(config: Mapping[str, Any], endpoint: Endpoint) -> ServerState:
     cache = _cache(config, f"remote-{key}") if version else None
     return ServerState(store=store, executor=RemoteExecutor(store, timeout=timeout),
                        release_dir=release_dir, manifest=manifest, limits=limits, cache=cache,
-                       version_problem=problem,
+                       version_problem=problem, probed=(time.monotonic(), failed),
                        version_retry=time.monotonic() + VERSION_RETRY_SECONDS)
 
 
@@ -187,22 +190,28 @@ def refreshed(config: Mapping[str, Any], current: ServerState) -> ServerState | 
     keys the answer cache: a server that kept the old one answered from the old release's
     cache until restarted. A store that does not answer states nothing new: what was read
     stands (its queries say it is down)."""
-    if not isinstance(current.store, RemoteStore) or time.monotonic() < current.version_retry:
+    if not isinstance(current.store, RemoteStore) or time.monotonic() < current.version_retry \
+            or not current.refreshing.acquire(blocking=False):
         return None
-    current.version_retry = time.monotonic() + VERSION_RETRY_SECONDS
     try:
-        versions = _stated_versions(current.store)
-    except StoreError as error:
-        if current.version_problem:
-            current.version_problem = str(error)
-        return None
-    known = current.manifest.get("version")
-    if known and versions == [known]:
-        return None
-    if not known and len(versions) != 1:
-        current.version_problem = _unstated(current.store, versions)
-        return None
-    return remote_state(config, current.store.endpoint)
+        current.version_retry = time.monotonic() + VERSION_RETRY_SECONDS
+        try:
+            versions = _stated_versions(current.store)
+        except StoreError as error:
+            current.probed = (time.monotonic(), str(error))
+            if current.version_problem:
+                current.version_problem = str(error)
+            return None
+        current.probed = (time.monotonic(), "")
+        known = current.manifest.get("version")
+        if known and versions == [known]:
+            return None
+        if not known and len(versions) != 1:
+            current.version_problem = _unstated(current.store, versions)
+            return None
+        return remote_state(config, current.store.endpoint, versions)
+    finally:
+        current.refreshing.release()
 
 
 def state() -> ServerState:

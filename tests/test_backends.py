@@ -183,8 +183,9 @@ def test_evkg_load_cli_reports_each_graph(backend: Backend,
 
 
 @contextmanager
-def silent_store() -> Iterator[str]:
-    """A SPARQL endpoint that takes connections and never answers: a hung or overloaded store."""
+def silent_store() -> Iterator[tuple[str, list[socket.socket]]]:
+    """A SPARQL endpoint that takes connections and never answers: a hung or overloaded store;
+    yields its URL and the connections it took."""
     listener = socket.create_server(("127.0.0.1", 0))
     held: list[socket.socket] = []
     stop = threading.Event()
@@ -200,7 +201,7 @@ def silent_store() -> Iterator[str]:
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/sparql", held
     finally:
         stop.set()
         thread.join(timeout=5)
@@ -216,7 +217,7 @@ def test_silent_store_is_named_and_health_answers_within_seconds(
     longer than the time limit … make it more selective (a LIMIT, a narrower pattern)", of a
     query evkg wrote itself. /health now gives up within seconds and both name the store."""
     monkeypatch.setattr(meta, "HEALTH_SECONDS", 1.0, raising=False)
-    with silent_store() as endpoint:
+    with silent_store() as (endpoint, _):
         app = create_app({"SPARQL_ENDPOINT": endpoint, "STORE_DIR": str(tmp_path),
                           "QUERY_TIMEOUT": 1, "TESTING": True})
         client = app.test_client()
@@ -232,6 +233,28 @@ def test_silent_store_is_named_and_health_answers_within_seconds(
         body = health.get_json()
         assert body["status"] == "unavailable" and endpoint in body["message"]
         assert "sent no answer" in body["message"] and "narrower pattern" not in body["message"]
+
+
+def test_health_asks_a_silent_store_once_when_the_version_is_read_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review of the day's changes: when the release version was due to be read again (every
+    10 s), a request to /health first waited for that read and then asked the store again, so
+    a hung store's /health waited twice the limit it promises. The read is its probe now: one
+    connection to the store per /health, whether the read was due or not."""
+    monkeypatch.setattr(meta, "HEALTH_SECONDS", 0.5, raising=False)
+    monkeypatch.setattr(state, "VERSION_SECONDS", 0.5, raising=False)
+    with silent_store() as (endpoint, taken):
+        app = create_app({"SPARQL_ENDPOINT": endpoint, "STORE_DIR": str(tmp_path),
+                          "TESTING": True})
+        client = app.test_client()
+        for due in (0.0, 3600.0):
+            monkeypatch.setattr(state, "VERSION_RETRY_SECONDS", due, raising=False)
+            app.extensions["evkg"].version_retry = 0.0 if due == 0.0 else float("inf")
+            app.extensions["evkg"].probed = (0.0, "")
+            before = len(taken)
+            health = client.get("/health")
+            assert health.status_code == 503 and endpoint in health.get_json()["message"]
+            assert len(taken) - before == 1, due
 
 
 def test_store_that_comes_up_after_the_server_is_served_with_its_version(
