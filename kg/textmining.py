@@ -323,8 +323,9 @@ def _marks_vesicles(disease: Mention, found: list[Mention], folded: str) -> bool
 
 
 #: A drug's abbreviation as a text defines it, right after the name: "tamoxifen (TAM)",
-#: "paclitaxel (PTX)", "5-fluorouracil (5-FU)"; an abbreviation has a capital.
-_ABBREVIATION = r"\s*\(((?=[^)]*[A-Z])[A-Za-z0-9][A-Za-z0-9-]{1,7})\)"
+#: "paclitaxel (PTX)", "5-fluorouracil (5-FU)": capitals (two or more), digits and hyphens,
+#: not a word in brackets ("tamoxifen (Sigma)", a supplier: a review's).
+_ABBREVIATION = r"\s*\(((?=(?:[^)]*[A-Z]){2})[A-Z0-9][A-Z0-9-]{1,7})\)"
 
 
 def _abbreviations(context: str, drugs: Iterable[str]) -> tuple[str, ...]:

@@ -300,6 +300,9 @@ def test_a_drug_abbreviation_the_abstract_defines_names_its_resistance(matcher: 
     assert findings(undefined) == []
     assert findings("Paclitaxel (PTX) was given. Exosomal miR-221 promoted PTX resistance.") \
         == [("hsa-miR-221", "drug_resistance", "promotes")]
+    # a word in brackets after a drug's name is no abbreviation (a review's: a supplier)
+    assert findings("Tamoxifen (Sigma) was used. Exosomal miR-221 promoted the resistance of "
+                    "MCF-7 cells to Sigma.") == []
 
 
 def test_no_findings_without_listed_cargo(matcher: Matcher) -> None:
