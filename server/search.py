@@ -159,6 +159,11 @@ def search_query(text: str, limit: int = SEARCH_LIMIT) -> str:
     }} ORDER BY ?best ?s LIMIT {limit}"""
 
 
+def _hyphened(text: str) -> str:
+    """``text``, a miRNA's name typed with a space for its hyphen ("miR 21") written with it."""
+    return _SPACED_MIRNA.sub(r"\1-", text)
+
+
 def exact_query(text: str) -> str:
     """The SPARQL for what ``text`` names whole: an article by PMID, DOI or PMCID, a miRNA by
     any way of writing it (``microRNA-105``, ``mir105``), an author by family name."""
@@ -169,7 +174,7 @@ def exact_query(text: str) -> str:
     pairs += [(FOAF.familyName, name) for name in dict.fromkeys((text, text[:1].upper() + text[1:]))]
     parts = [f"{{ ?s {identifier_path(p)} {value} BIND({value} AS ?matched) }}"
              for p, v in pairs for value in (graph.ref(Literal(v)),)]
-    hyphened = _SPACED_MIRNA.sub(r"\1-", text)
+    hyphened = _hyphened(text)
     mirnas = [key for match in find_names(hyphened) if match.group() == hyphened
               for keys in name_keys(match) for key in keys[:1]]
     if mirnas:
@@ -191,6 +196,8 @@ def search(text: str) -> list[Hit]:
     if not text:
         return []
     rows = _once_each(graph.select(exact_query(text)), text)
+    # the labels are searched for a miRNA's name as papers write it ("miR 21": "miR-21")
+    text = _hyphened(text)
     # a miRNA's name is no part of a longer one's: miR-21 found the titles that name miR-217
     whole = any(match.group() == text for match in find_names(text))
     rows += [row for row in graph.select(search_query(text))

@@ -557,6 +557,9 @@ def test_search_finds_mir_105(client: FlaskClient) -> None:
     assert BASE + "article/24735924" in found
     html = client.get("/search?q=MIR-105", headers=HTML).get_data(as_text=True)
     assert 'href="/cargo/hsa-miR-105"' in html
+    # typed with a space for the hyphen (a review's: only the cargo page was found)
+    spaced = client.get("/search?q=miR 105", headers={"Accept": "application/json"}).get_json()
+    assert [r["iri"] for r in spaced["results"]] == found
 
 
 def test_search_puts_a_label_that_is_the_text_whole_first(client: FlaskClient) -> None:
