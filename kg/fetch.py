@@ -87,6 +87,8 @@ class FetchReport:
         if self.count > self.expected:
             lines.append(f"  the search matches {self.count} records; {self.expected} were fetched "
                          "(--max or PubMed's limit of 10,000 a search)")
+        lines.extend(f"warning: not ingested: PubMed's record{f' PMID {r.pmid}' if r.pmid else ''}"
+                     f" could not be read: {r.reason}" for r in self.rejected)
         if self.received != self.expected:
             lines.append(f"warning: PubMed served {self.received} records where "
                          f"{self.expected} were promised ({abs(self.expected - self.received)} "
@@ -245,7 +247,9 @@ class _Run:
         records = list(read_pubmed_xml(self.folder / name))
         batch = Batch(retstart=retstart, file=name, sha256=sha256(self.folder / name),
                       records=len(records),
-                      pmids=[r.pmid for r in records if isinstance(r, Article)])
+                      pmids=[r.pmid for r in records if isinstance(r, Article)],
+                      rejected=[{"pmid": r.pmid, "reason": r.reason} for r in records
+                                if isinstance(r, Rejected)])
         m.batches = sorted([*m.batches, batch], key=lambda b: b.retstart)
         m.save(self.folder)
         return batch
@@ -266,9 +270,6 @@ class _Run:
                 articles.append(dataclasses.replace(
                     record, similar_pmids=tuple(dict.fromkeys(near))[:SIMILAR_LIMIT],
                     cited_by_pmids=tuple(dict.fromkeys(cited_by.get(record.pmid, [])))))
-            elif isinstance(record, Rejected):
-                self.report.rejected.append(record)
-                self.say(f"not taken: {record.reason}")
         name = batch.file.replace(".xml.gz", ".jsonl")
         write_atomic(self.folder / name, lambda path: write_records(articles, path))
         batch.links_file, batch.links_sha256 = name, sha256(self.folder / name)
@@ -281,6 +282,8 @@ class _Run:
         report.batches = len(m.batches)
         report.received = sum(b.records for b in m.batches)
         report.articles = sum(len(b.pmids) for b in m.batches)
+        report.rejected = [Rejected(reason=r["reason"], pmid=r["pmid"])
+                           for b in m.batches for r in b.rejected]
         m.status = "fetched"
         m.save(self.folder)
         if ingest_records:

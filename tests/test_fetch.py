@@ -340,3 +340,29 @@ def test_fixture_records_fetch_without_shared(tmp_path: Path,
     assert records[0]["cited_by_pmids"] == ["99999901"]
     assert records[0]["similar_pmids"] == ["99999901", "99999903"]
     assert "<Count>2</Count>" in xml and "<Id>99999901</Id>" in xml
+
+
+def test_a_record_the_reader_refuses_is_named_under_quiet_and_after_a_resume(
+        eutils_env: EutilsServer, tmp_path: Path, seedtk: dict[str, bytes],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record of an EFetch batch that the reader could not take (here an entity PubMed's DTD
+    would define) is in no ``.jsonl``, so the ingest never saw it: `--quiet` (the crontab's
+    way) printed nothing about it, and a resumed fetch forgot it. Every summary warns of it."""
+    pmids = list(seedtk)[:40]
+    bad = pmids[3]
+    eutils_env.records = {p: seedtk[p] for p in pmids}
+    eutils_env.records[bad] = seedtk[bad].replace(b"<ArticleTitle>", b"<ArticleTitle>Caf&eacute; ",
+                                                  1)
+    eutils_env.faults = [Fault("efetch", "500", {"retstart": "20"}, times=5)]
+    from_env = Client.from_env
+    monkeypatch.setattr(Client, "from_env", lambda email="": from_env(email, backoff=0.05))
+    command = ["fetch", "--query", QUERY, "--into", str(tmp_path), "--batch-size", "20",
+               "--no-ingest", "--quiet"]
+    failed = CliRunner().invoke(main, command)
+    assert failed.exit_code == 1 and "failed after 5 attempts" in failed.output
+    resumed = CliRunner().invoke(main, command)
+    assert resumed.exit_code == 0, resumed.output
+    assert f"warning: not ingested: PubMed's record PMID {bad} could not be read" in resumed.output
+    assert "&eacute;" in resumed.output
+    manifest = json.loads(next((tmp_path / "fetch").glob("*/manifest.json")).read_text())
+    assert [r["pmid"] for b in manifest["batches"] for r in b["rejected"]] == [bad]
