@@ -89,6 +89,9 @@ class History:
     query_key: str
     count: int = 0
     ids: tuple[str, ...] = ()
+    #: What ESearch says it changed in the query (NCBI's ``errorlist`` and ``warninglist``:
+    #: a phrase or field it did not find, a phrase it ignored), with the query it ran.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -259,7 +262,28 @@ def _search_result(body: bytes) -> History:
     if "ERROR" in result or "webenv" not in result:
         raise BrokenResponse(f"ESearch failed: {result.get('ERROR', result)}")
     return History(webenv=str(result["webenv"]), query_key=str(result["querykey"]),
-                   count=int(result["count"]), ids=tuple(map(str, result.get("idlist", []))))
+                   count=int(result["count"]), ids=tuple(map(str, result.get("idlist", []))),
+                   notes=_search_notes(result))
+
+
+#: NCBI's names in an ESearch result's ``errorlist`` and ``warninglist``, in words.
+_SEARCH_NOTES = {"phrasesnotfound": "phrase not found", "fieldsnotfound": "field not found",
+                 "quotedphrasesnotfound": "quoted phrase not found",
+                 "phrasesignored": "phrase ignored"}
+
+
+def _search_notes(result: dict[str, Any]) -> tuple[str, ...]:
+    """What NCBI did not search as given: PubMed drops what it cannot find and searches the
+    rest, so a typo widens the search (or empties it) without an error."""
+    notes: list[str] = []
+    for part in ("errorlist", "warninglist"):
+        listed = result.get(part)
+        for key, words in _SEARCH_NOTES.items():
+            values = listed.get(key) if isinstance(listed, dict) else None
+            notes.extend(f"{words}: {value}" for value in values or [] if str(value).strip())
+    if notes and result.get("querytranslation"):
+        notes.append(f"PubMed searched: {result['querytranslation']}")
+    return tuple(notes)
 
 
 def _post_result(body: bytes) -> History:

@@ -211,6 +211,9 @@ class _Run:
                     (self.folder / name).unlink(missing_ok=True)
                 m.batches = []
                 renewal = False
+        if history.notes:
+            self.say("warning: PubMed did not search the query as written ("
+                     + "; ".join(history.notes) + ")")
         m.webenv, m.query_key = history.webenv, history.query_key
         if not renewal:
             m.count = history.count

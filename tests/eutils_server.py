@@ -89,6 +89,8 @@ class EutilsServer:
         self.records = dict(records)
         self.dates = {pmid: record_dates(xml) for pmid, xml in records.items()}
         self.withheld: set[str] = set()
+        #: Added to every JSON ESearch result, as NCBI adds ``errorlist`` and ``warninglist``.
+        self.search_notes: dict[str, Any] = {}
         self.faults: list[Fault] = []
         self.log: list[Logged] = []
         self.histories: dict[str, dict[str, list[str]]] = {}
@@ -169,6 +171,7 @@ class EutilsServer:
                       "idlist": page, "translationset": [], "querytranslation": r.get("term")}
             if webenv:
                 result |= {"querykey": key, "webenv": webenv}
+            result |= self.search_notes
             return 200, "application/json", json.dumps(
                 {"header": {"type": "esearch", "version": "0.3"}, "esearchresult": result}).encode()
         xml = (f"<eSearchResult><Count>{len(ids)}</Count><RetMax>{len(page)}</RetMax>"

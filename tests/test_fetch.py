@@ -366,3 +366,26 @@ def test_a_record_the_reader_refuses_is_named_under_quiet_and_after_a_resume(
     assert "&eacute;" in resumed.output
     manifest = json.loads(next((tmp_path / "fetch").glob("*/manifest.json")).read_text())
     assert [r["pmid"] for b in manifest["batches"] for r in b["rejected"]] == [bad]
+
+
+def test_what_pubmed_left_out_of_the_query_is_a_warning(
+        eutils_env: EutilsServer, tmp_path: Path) -> None:
+    """PubMed drops a phrase or field tag it does not know and searches the rest, saying so
+    only in ESearch's errorlist and warninglist: a typo fetched (and ingested) a wider search
+    than the one asked for, or none, without a word. The fetch warns, `--quiet` or not."""
+    eutils_env.search_notes = {
+        "errorlist": {"phrasesnotfound": ["exosmes"], "fieldsnotfound": ["tiabx"]},
+        "warninglist": {"phrasesignored": ["and"], "quotedphrasesnotfound": [],
+                        "outputmessages": []},
+        "querytranslation": "breast cancer[All Fields]"}
+    result = CliRunner().invoke(main, ["fetch", "--query", "exosmes AND breast cancer[tiabx]",
+                                       "--into", str(tmp_path), "--max", "5", "--no-ingest",
+                                       "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert ("warning: PubMed did not search the query as written (phrase not found: exosmes; "
+            "field not found: tiabx; phrase ignored: and; PubMed searched: breast cancer[All "
+            "Fields])") in result.output
+    eutils_env.search_notes = {"errorlist": {"phrasesnotfound": [], "fieldsnotfound": []}}
+    quiet = CliRunner().invoke(main, ["fetch", "--query", QUERY, "--into", str(tmp_path / "b"),
+                                      "--max", "5", "--no-ingest", "--quiet"])
+    assert quiet.exit_code == 0 and quiet.output == "", quiet.output
