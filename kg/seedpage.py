@@ -103,11 +103,42 @@ _MONTHS = {name: number for number, name in enumerate(
 
 
 def read_pages(path: Path) -> Iterator[Article | Rejected]:
-    """The articles of one saved page file: the main article, then its related entries; then
-    each summary line under a heading that lists no articles (one whose own heading is gone)."""
-    text = path.read_text(encoding="utf-8-sig")
-    yield from parse_page(text, file=str(path))
-    yield from stray_entries(text, file=str(path))
+    """The articles of a saved page file: for each page in it, the main article, then its
+    related entries; then each summary line under a heading that lists no articles (one whose
+    own heading is gone)."""
+    for page in split_pages(path.read_text(encoding="utf-8-sig")):
+        yield from parse_page(page, file=str(path))
+        yield from stray_entries(page, file=str(path))
+
+
+def split_pages(text: str) -> list[str]:
+    """The pages of a file that holds several saved one after another (``cat`` of two pages,
+    or a page saved twice): a page begins at identifier lines ("- PMID: …") that follow a
+    heading, with the title line just before them. Read as one page, everything after the
+    first page's LinkOut was dropped, or, with no LinkOut between them, the next page's
+    title, identifiers and abstract became the first page's substances and its similar and
+    citing articles the first page's."""
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    headed = False
+    for number, line in enumerate(lines):
+        if _HEADING.match(line.strip()):
+            headed = True
+        elif headed and _ID_LINE.match(line.strip()):
+            before = next((n for n in range(number - 1, starts[-1] - 1, -1) if lines[n].strip()),
+                          None)
+            title = before is not None and _is_page_title(lines[before].strip())
+            starts.append(before if title and before is not None else number)
+            headed = False
+    ends = [*starts[1:], len(lines)]
+    return ["".join(lines[start:end]) for start, end in zip(starts, ends, strict=True)]
+
+
+def _is_page_title(line: str) -> bool:
+    """Whether ``line``, just before a page's identifier lines, is that page's title (and not
+    a heading, an entry of the page before or its "-" bullet)."""
+    return (not _HEADING.match(line) and not _ID_LINE.match(line) and not _PMID.search(line)
+            and re.search(r"[A-Za-z]{2}", line) is not None)
 
 
 #: Sections whose lines the reader does not take as articles.

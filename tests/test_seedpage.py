@@ -364,3 +364,30 @@ def test_an_abstract_that_opens_with_the_word_copyright_is_the_abstract() -> Non
                                               "Copyright law shapes how data are shared."))[0]
     assert (page.abstract_text, page.copyright) == ("Copyright law shapes how data are shared.",
                                                     "")
+
+
+def test_a_file_of_two_saved_pages_gives_both_and_mixes_neither(tmp_path: Path) -> None:
+    """Pages joined into one file (`cat`, a browser's "save" of two tabs): everything after the
+    first page's LinkOut was dropped without a word, and with no LinkOut between them the
+    second page's title, identifiers and abstract became the first page's substances and its
+    similar and citing articles the first page's. Each page is read as its own now."""
+    if not SEED.exists():
+        pytest.skip("../shared is absent: the real seed page is not available")
+    text = SEED.read_text(encoding="utf-8")
+    first = list(read_pages(SEED))
+    main, other = first[0], first[1]  # the seed's first similar article, as its own page
+    assert other.title and other.doi
+    page = (text.replace(main.pmid, other.pmid).replace(main.doi, other.doi)
+            .replace(main.title, other.title).replace(f"- PMCID: {main.pmcid}\n", ""))
+    for name, joined in {"whole": text.rstrip("\n") + "\n" + page,
+                         "cut": text.split("LinkOut")[0] + page}.items():
+        path = tmp_path / f"{name}.txt"
+        path.write_text(joined, encoding="utf-8")
+        read = [r for r in read_pages(path) if isinstance(r, Article) and not r.partial]
+        assert [(a.pmid, a.doi, a.title) for a in read] == [
+            (main.pmid, main.doi, main.title), (other.pmid, other.doi, other.title)], name
+        assert read[0].similar_pmids == main.similar_pmids, name
+        assert read[0].cited_by_pmids == main.cited_by_pmids, name
+        assert read[0].substances == main.substances == (), name
+        assert read[0].coi_statement == main.coi_statement, name
+        assert read[1].abstract == main.abstract, name
