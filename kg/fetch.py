@@ -64,6 +64,8 @@ LINK_CHUNK = 100
 SIMILAR_LIMIT = 20
 #: PubMed's E-utilities serve at most the first 10,000 records of one search.
 SEARCH_CAP = 10_000
+#: How many PMIDs of a ``--pmids`` list that PubMed did not serve the summary names.
+MISSING_SHOWN = 20
 #: The date ``--since`` selects on: PubMed's modification date.
 DATETYPE = "mdat"
 
@@ -78,6 +80,8 @@ class FetchReport:
     articles: int = 0
     batches: int = 0
     rejected: list[Rejected] = field(default_factory=list)
+    #: The PMIDs of a ``--pmids`` list that PubMed served no record for.
+    missing: list[str] = field(default_factory=list)
     build: BuildReport | None = None
 
     def summary(self) -> list[str]:
@@ -95,6 +99,11 @@ class FetchReport:
                          f"{'missing' if self.received < self.expected else 'extra'}): records "
                          "deleted or merged since the search, or PMIDs PubMed does not know "
                          "(every batch was fetched)")
+        if self.missing:
+            shown = self.missing[:MISSING_SHOWN]
+            more = len(self.missing) - len(shown)
+            lines.append(f"warning: not served: PMID {', '.join(shown)}"
+                         + (f" and {more} more (manifest.json lists what was)" if more else ""))
         return lines
 
 
@@ -132,17 +141,18 @@ def fetch(into: Path, *, query: str = "", pmids: Sequence[str] = (), since: str 
 
 
 def read_pmids(path: Path) -> list[str]:
-    """PMIDs from a file, one a line (blank lines and ``#`` comments skipped)."""
+    """PMIDs from a file, one a line (blank lines and ``#`` comments skipped), each once and
+    without leading zeros (as the readers take them: "024735924" is PMID 24735924)."""
     pmids = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         value = line.split("#", 1)[0].strip()
         if value and not value.isdigit():
             raise ValueError(f"{path}, line {number}: {value!r} is not a PMID")
         if value:
-            pmids.append(value)
+            pmids.append(_pmid_key(value))
     if not pmids:
         raise ValueError(f"{path}: no PMIDs")
-    return pmids
+    return list(dict.fromkeys(pmids))
 
 
 def _open_manifest(folder: Path, fresh: Manifest, echo: Echo) -> Manifest:
@@ -287,6 +297,9 @@ class _Run:
         report.articles = sum(len(b.pmids) for b in m.batches)
         report.rejected = [Rejected(reason=r["reason"], pmid=r["pmid"])
                            for b in m.batches for r in b.rejected]
+        served = {_pmid_key(p) for b in m.batches for p in b.pmids} | {
+            _pmid_key(r["pmid"]) for b in m.batches for r in b.rejected}
+        report.missing = [p for p in dict.fromkeys(map(_pmid_key, m.pmids)) if p not in served]
         m.status = "fetched"
         m.save(self.folder)
         if ingest_records:
@@ -313,3 +326,6 @@ class _Run:
             self.bar.refresh()
 
 
+def _pmid_key(pmid: str) -> str:
+    """A PMID as the readers give it: without leading zeros."""
+    return pmid.lstrip("0") or pmid

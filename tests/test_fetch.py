@@ -306,6 +306,22 @@ def test_pmids_file_is_posted_and_fetched(eutils_env: EutilsServer, tmp_path: Pa
     assert all("email" not in r.params for r in eutils_env.log)
 
 
+def test_a_pmid_pubmed_does_not_serve_is_named(eutils_env: EutilsServer, tmp_path: Path,
+                                               seedtk: dict[str, bytes]) -> None:
+    """A PubMed user's review: "(1 missing)" of a --pmids list did not say which PMID; the
+    summary names those PubMed served no record for. A PMID listed again with a leading zero
+    was posted twice and counted as one more promised record: it is one PMID."""
+    wanted = list(seedtk)[10:15]
+    eutils_env.withheld = {wanted[1], wanted[3]}
+    (tmp_path / "pmids.txt").write_text("\n".join(["0" + wanted[0], *wanted]) + "\n")
+    result = CliRunner().invoke(main, ["fetch", "--pmids", str(tmp_path / "pmids.txt"), "--into",
+                                       str(tmp_path / "build"), "--no-ingest", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert eutils_env.requests("epost")[0].ids() == wanted
+    assert "PubMed served 3 records where 5 were promised (2 missing)" in result.output
+    assert f"warning: not served: PMID {wanted[1]}, {wanted[3]}\n" in result.output
+
+
 def test_fetch_passes_mirbase_to_the_ingest(eutils_env: EutilsServer, build_dir: Path,
                                             seedtk: dict[str, bytes], tmp_path: Path) -> None:
     """`evkg fetch` had no --mesh or --mirbase: a nightly fetch could not take miRBase's
