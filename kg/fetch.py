@@ -91,8 +91,9 @@ class FetchReport:
         if self.count > self.expected:
             lines.append(f"  the search matches {self.count} records; {self.expected} were fetched "
                          "(--max or PubMed's limit of 10,000 a search)")
-        lines.extend(f"warning: not ingested: PubMed's record{f' PMID {r.pmid}' if r.pmid else ''}"
-                     f" could not be read: {r.reason}" for r in self.rejected)
+        lines.extend(f"warning: PubMed's record{f' PMID {r.pmid}' if r.pmid else ''} could not be"
+                     f" read (an ingest lists it in quarantine.jsonl): {r.reason}"
+                     for r in self.rejected)
         if self.received != self.expected:
             lines.append(f"warning: PubMed served {self.received} records where "
                          f"{self.expected} were promised ({abs(self.expected - self.received)} "
@@ -276,13 +277,15 @@ class _Run:
             chunk = batch.pmids[start:start + LINK_CHUNK]
             similar |= self.client.elink(chunk, SIMILAR, what=f"ELink similar articles, {where}")
             cited_by |= self.client.elink(chunk, CITED_BY, what=f"ELink cited by, {where}")
-        articles = []
+        articles: list[Article | Rejected] = []
         for record in read_pubmed_xml(self.folder / batch.file):
             if isinstance(record, Article):
                 near = [p for p in similar.get(record.pmid, []) if p != record.pmid]
                 articles.append(dataclasses.replace(
                     record, similar_pmids=tuple(dict.fromkeys(near))[:SIMILAR_LIMIT],
                     cited_by_pmids=tuple(dict.fromkeys(cited_by.get(record.pmid, [])))))
+            elif isinstance(record, Rejected):  # the ingest lists it in the quarantine
+                articles.append(record)
         name = batch.file.replace(".xml.gz", ".jsonl")
         write_atomic(self.folder / name, lambda path: write_records(articles, path))
         batch.links_file, batch.links_sha256 = name, sha256(self.folder / name)

@@ -88,12 +88,28 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def write_records(records: Iterable[Article], path: Path) -> int:
-    """Write records as JSON Lines (sorted keys, UTF-8); return how many were written."""
+#: The key of a line that holds a record a reader could not take.
+REJECTED = "rejected"
+
+
+def _rejected(record: Rejected, where: Any) -> Rejected:
+    """``record`` with where it was read when it names no place of its own."""
+    if record.provenance.file:
+        return record
+    return dataclasses.replace(record, provenance=where)
+
+
+def write_records(records: Iterable[Article | Rejected], path: Path) -> int:
+    """Write records as JSON Lines (sorted keys, UTF-8); return how many were written. A record
+    a reader could not take is a line ``{"rejected": {"reason": …, "pmid": …, …}}``, which
+    ``read_records`` gives back as it was: a build lists it in its quarantine."""
     count = 0
     with path.open("w", encoding="utf-8") as out:
         for record in records:
-            out.write(json.dumps(record_to_dict(record), ensure_ascii=False, sort_keys=True))
+            data = record_to_dict(record)
+            if isinstance(record, Rejected):
+                data = {REJECTED: data}
+            out.write(json.dumps(data, ensure_ascii=False, sort_keys=True))
             out.write("\n")
             count += 1
     return count
@@ -122,6 +138,9 @@ def read_records(path: Path) -> Iterator[Article | Rejected]:
                 if "\\u0000" in line and _NUL_ESCAPE.search(line):
                     raise ValueError("a string holds U+0000 (NUL, escaped as \\u0000): not "
                                      "text, and no XML can carry it")
+                if isinstance(data, dict) and list(data) == [REJECTED]:
+                    yield _rejected(record_from_dict(Rejected, data[REJECTED]), where)
+                    continue
                 article = record_from_dict(Article, data)
             except UnicodeDecodeError as error:
                 yield Rejected(reason=f"not UTF-8 text: {error.reason} at byte {error.start + 1} "

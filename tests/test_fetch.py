@@ -378,10 +378,32 @@ def test_a_record_the_reader_refuses_is_named_under_quiet_and_after_a_resume(
     assert failed.exit_code == 1 and "failed after 5 attempts" in failed.output
     resumed = CliRunner().invoke(main, command)
     assert resumed.exit_code == 0, resumed.output
-    assert f"warning: not ingested: PubMed's record PMID {bad} could not be read" in resumed.output
+    assert f"warning: PubMed's record PMID {bad} could not be read" in resumed.output
     assert "&eacute;" in resumed.output
     manifest = json.loads(next((tmp_path / "fetch").glob("*/manifest.json")).read_text())
     assert [r["pmid"] for b in manifest["batches"] for r in b["rejected"]] == [bad]
+
+
+def test_a_record_the_reader_refuses_is_in_the_releases_quarantine(
+        eutils_env: EutilsServer, build_dir: Path, seedtk: dict[str, bytes]) -> None:
+    """The bar: every record that cannot be taken is kept in the quarantine report with its
+    file, position and reason. A fetched record the reader refused was in no ``.jsonl``, so
+    the ingest never saw it and the release's quarantine.jsonl did not list it."""
+    pmids = list(seedtk)[:10]
+    bad = pmids[3]
+    eutils_env.records = {p: seedtk[p] for p in pmids}
+    eutils_env.records[bad] = seedtk[bad].replace(b"<ArticleTitle>", b"<ArticleTitle>Caf&eacute; ",
+                                                  1)
+    result = CliRunner().invoke(main, ["fetch", "--query", QUERY, "--into", str(build_dir),
+                                       "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert f"warning: PubMed's record PMID {bad} could not be read" in result.output
+    quarantine = [json.loads(line) for line in
+                  (current_release(build_dir) / "quarantine.jsonl").read_text().splitlines()]
+    [entry] = [q for q in quarantine if q.get("pmid") == bad]
+    assert "&eacute;" in entry["reason"] and entry["file"].endswith(".xml.gz")
+    assert bad not in graph_pmids(build_dir)
+    assert set(pmids) - {bad} <= set(graph_pmids(build_dir))
 
 
 def test_what_pubmed_left_out_of_the_query_is_a_warning(

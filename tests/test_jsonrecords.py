@@ -93,3 +93,24 @@ def test_the_build_quarantines_each_bad_line_and_publishes_the_rest(tmp_path: Pa
     assert f"quarantined: {path}, line 2: not UTF-8 text: invalid continuation byte" in result.output
     assert f"quarantined: {path}, line 7, PMID 4: not an article record: a string holds" in (
         result.output)
+
+
+def test_a_record_a_reader_refused_is_saved_and_read_back_as_it_was(tmp_path: Path) -> None:
+    """A reader's output saved as JSON Lines is built later (`evkg fetch` saves its batches
+    so): a record the reader refused was left out of the file, so the build never listed it in
+    its quarantine. It is a line {"rejected": …} now, read back with its reason and place, and
+    one written by hand is placed at its line."""
+    from kg.jsonrecords import write_records
+    from kg.records import Provenance
+
+    refused = Rejected(reason="batch-1.xml.gz: PubmedArticle uses the undefined entity &eacute;",
+                       provenance=Provenance(file="batch-1.xml.gz", position="record 4, line 90"),
+                       pmid="37769091")
+    path = tmp_path / "batch.jsonl"
+    write_records([Article(pmid="1", title="Kept"), refused], path)
+    assert list(read_records(path)) == [
+        Article(pmid="1", title="Kept",
+                provenance=Provenance(file=str(path), position="line 1")), refused]
+    path.write_text('{"rejected": {"reason": "unreadable", "pmid": "2"}}\n', encoding="utf-8")
+    assert list(read_records(path)) == [Rejected(
+        reason="unreadable", pmid="2", provenance=Provenance(file=str(path), position="line 1"))]
