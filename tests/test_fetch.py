@@ -404,6 +404,8 @@ def test_a_record_the_reader_refuses_is_in_the_releases_quarantine(
     assert "&eacute;" in entry["reason"] and entry["file"].endswith(".xml.gz")
     assert bad not in graph_pmids(build_dir)
     assert set(pmids) - {bad} <= set(graph_pmids(build_dir))
+    again = CliRunner().invoke(main, ["fetch", "--query", QUERY, "--into", str(build_dir)])
+    assert again.exit_code == 0 and "nothing changed" in again.output, again.output
 
 
 def test_what_pubmed_left_out_of_the_query_is_a_warning(
