@@ -679,7 +679,7 @@ def _description(store: Store, report: BuildReport, statistics: list[Quad],
     statistics."""
     report.graph_sha256 = {g: t["sha256"] for g, t in (tallies or {}).items() if "sha256" in t}
     with timed(report, "metadata"):
-        return [*metadata_quads(store, report.version, tallies, report.based_on), *statistics]
+        return metadata_quads(store, report.version, tallies, report.based_on, statistics)
 
 
 def _timed_call(report: BuildReport, step: str, function: Callable[..., T], *args: Any) -> T:

@@ -8,7 +8,7 @@ same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions, Store
@@ -94,8 +94,11 @@ def all_graph_statistics(store: Store) -> dict[str, dict[str, int]]:
 
 
 def class_partitions(store: Store) -> list[tuple[str, int]]:
+    """Class IRI → its entities, in the graphs other than graph/metadata (which
+    ``metadata_quads`` counts from its own quads)."""
     solutions = store.query(
-        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { GRAPH ?g { ?s a ?c } } GROUP BY ?c ORDER BY ?c")
+        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { GRAPH ?g { ?s a ?c } "
+        f"FILTER(?g != <{iris.graph_iri('metadata').value}>) }} GROUP BY ?c ORDER BY ?c")
     assert isinstance(solutions, QuerySolutions)
     return [(row[0].value, int(row[1].value)) for row in solutions
             if row[0] is not None and row[1] is not None]
@@ -146,11 +149,83 @@ def media_type_iri(media_type: str) -> NamedNode:
 
 
 def metadata_quads(store: Store, version: str, tallies: Tallies | None = None,
-                   based_on: str = "") -> Iterator[Quad]:
-    """VoID + DCAT for the whole dataset and each named graph, with counts from the dumps'
-    ``tallies`` of the store's graphs (``kg.release.GraphTally``) or, without, from SPARQL.
-    An ingest's release (``based_on`` the release it updated) names that release's activity
-    as the one it continued (``prov:wasInformedBy``)."""
+                   based_on: str = "", statistics: Sequence[Quad] = ()) -> list[Quad]:
+    """graph/metadata: VoID + DCAT for the whole dataset and each named graph, with counts from
+    the dumps' ``tallies`` of the store's other graphs (``kg.release.GraphTally``) or, without,
+    from SPARQL, and the ``statistics`` quads (``kg.statistics``). An ingest's release
+    (``based_on`` the release it updated) names that release's activity as the one it
+    continued (``prov:wasInformedBy``).
+
+    The graph counts itself too, as DESIGN.md asks of every named graph: its own counts add
+    triples but no subject, property or class it does not have, so they are known before they
+    are written; the dataset's totals and class partitions count it as well."""
+    g = iris.graph_iri("metadata")
+    others = {graph: stats for graph, stats in (all_graph_statistics(store) if tallies is None
+                                                else tallied_statistics(tallies)).items()
+              if graph != g.value}
+    body = list(dict.fromkeys([*_description_quads(version, others, based_on), *statistics]))
+    other_classes = ({str(c) for c in _classes(store)} if tallies is None
+                     else {c for graph, tally in tallies.items() if graph != g.value
+                           for c in tally["classes"]})
+    own_types = [q for q in body if q.predicate == RDF.type]
+    classes = {str(q.object) for q in own_types}
+    entities = dict(class_partitions(store) if tallies is None
+                    else tallied_class_partitions(store, tallies))
+    for cls, subjects in _typed_subjects(own_types).items():
+        entities[cls] = entities.get(cls, 0) + sum(
+            1 for s in subjects if cls not in entities or not _typed_elsewhere(store, s, cls))
+    ds = iris.dataset_iri()
+    described = [*body, Quad(ds, VOID.classes, _int(len(other_classes | classes)), g)]
+    for number, (cls, count) in enumerate(sorted(entities.items()), start=1):
+        part = BlankNode(f"classpartition{number}")
+        described += [Quad(ds, VOID.classPartition, part, g),
+                      Quad(part, VOID["class"], NamedNode(cls), g),
+                      Quad(part, VOID.entities, _int(count), g)]
+    own = {"triples": len(described) + 1 + len(_STATISTIC_KEYS),  # + the total, + these
+           "distinctSubjects": len({q.subject for q in described}),
+           "properties": len({q.predicate for q in described}
+                             | {VOID[key] for key in _STATISTIC_KEYS} | {VOID.triples}),
+           "classes": len(classes)}
+    described += [Quad(g, VOID[key], _int(own[key]), g) for key in _STATISTIC_KEYS]
+    total = sum(stats["triples"] for stats in others.values()) + own["triples"]
+    described.append(Quad(ds, VOID.triples, _int(total), g))
+    return described
+
+
+#: The counts given of each named graph.
+_STATISTIC_KEYS = ("triples", "distinctSubjects", "properties", "classes")
+
+
+def _typed_subjects(types: Sequence[Quad]) -> dict[str, set[Any]]:
+    """Class IRI → the subjects ``types`` give it (a class that is no IRI has no partition)."""
+    found: dict[str, set[Any]] = {}
+    for quad in types:
+        if isinstance(quad.object, NamedNode):
+            found.setdefault(quad.object.value, set()).add(quad.subject)
+    return found
+
+
+def _typed_elsewhere(store: Store, subject: Any, cls: str) -> bool:
+    """Whether a graph of the store other than graph/metadata gives ``subject`` class ``cls``."""
+    if not isinstance(subject, NamedNode):
+        return False
+    metadata = iris.graph_iri("metadata")
+    return any(quad.graph_name != metadata for quad in
+               store.quads_for_pattern(subject, RDF.type, NamedNode(cls)))
+
+
+def _classes(store: Store) -> list[Any]:
+    solutions = store.query("SELECT DISTINCT ?c { GRAPH ?g { ?s a ?c } "
+                            f"FILTER(?g != <{iris.graph_iri('metadata').value}>) }}")
+    assert isinstance(solutions, QuerySolutions)
+    return [row[0] for row in solutions if row[0] is not None]
+
+
+def _description_quads(version: str, statistics: dict[str, dict[str, int]],
+                       based_on: str) -> Iterator[Quad]:
+    """The description of the release with the ``statistics`` of the other graphs, but for the
+    counts of graph/metadata itself, the dataset's totals and the class partitions
+    (``metadata_quads`` adds those)."""
     g = iris.graph_iri("metadata")
     base = iris.base_iri()
     ds = iris.dataset_iri()
@@ -184,9 +259,6 @@ def metadata_quads(store: Store, version: str, tallies: Tallies | None = None,
     yield t(rel, RDFS.label, Literal(f"evkg release {version}", language="en"))
     if based_on:
         yield t(rel, PROV.wasInformedBy, iris.release_iri(based_on))
-    statistics = (all_graph_statistics(store) if tallies is None
-                  else tallied_statistics(tallies))
-    total = sum(stats["triples"] for stats in statistics.values())
     for name, (file_name, media_type) in DUMPS.items():
         dist = NamedNode(f"{base}downloads/{file_name}")
         yield t(ds, DCAT.distribution, dist)
@@ -202,18 +274,7 @@ def metadata_quads(store: Store, version: str, tallies: Tallies | None = None,
         yield t(graph, RDF.type, VOID.Dataset)
         yield t(graph, DCTERMS.title, Literal(f"evkg {name} graph", language="en"))
         if name == "metadata":
-            continue  # it describes itself: its size is not known until it is written
+            continue  # it counts itself last (metadata_quads)
         stats = statistics.get(graph.value, _EMPTY)
         for key, value in stats.items():
             yield t(graph, VOID[key], _int(value))
-    yield t(ds, VOID.triples, _int(total))
-    yield t(ds, VOID.classes, _int(_count(
-        store, "SELECT (COUNT(DISTINCT ?c) AS ?n) { GRAPH ?g { ?s a ?c } }") if tallies is None
-        else len({c for tally in tallies.values() for c in tally["classes"]})))
-    partitions = (class_partitions(store) if tallies is None
-                  else tallied_class_partitions(store, tallies))
-    for number, (cls, entities) in enumerate(partitions, start=1):
-        part = BlankNode(f"classpartition{number}")
-        yield t(ds, VOID.classPartition, part)
-        yield t(part, VOID["class"], NamedNode(cls))
-        yield t(part, VOID.entities, _int(entities))
