@@ -127,11 +127,30 @@ def split_pages(text: str) -> list[str]:
         elif headed and _ID_LINE.match(line.strip()):
             before = next((n for n in range(number - 1, starts[-1] - 1, -1) if lines[n].strip()),
                           None)
-            title = before is not None and _is_page_title(lines[before].strip())
-            starts.append(before if title and before is not None else number)
+            if before is not None and (joined := _joined_title(lines, before, number)):
+                # the title gets its own line, the line it was joined to stays the page's before
+                # (this line, one further on now, is then read again: not after a heading)
+                lines[before:before + 1] = joined
+                starts.append(before + 1)
+            else:
+                title = before is not None and _is_page_title(lines[before].strip())
+                starts.append(before if title and before is not None else number)
             headed = False
     ends = [*starts[1:], len(lines)]
     return ["".join(lines[start:end]) for start, end in zip(starts, ends, strict=True)]
+
+
+def _joined_title(lines: list[str], before: int, ids: int) -> list[str]:
+    """``lines[before]`` as two lines, its end being the title of the page whose identifier
+    lines start at ``ids``, when ``cat`` joined that title to the last line of the page before
+    (a saved page ends without a newline: "Medical" + "Tumor-derived …"); else nothing. The
+    title is known by the page repeating it after its identifier lines."""
+    repeated = next((line.strip() for line in lines[ids:]
+                     if line.strip() and not _ID_LINE.match(line.strip())), "")
+    joined = lines[before].rstrip("\r\n")
+    if not repeated or joined.strip() == repeated or not joined.endswith(repeated):
+        return []
+    return [joined[:-len(repeated)] + "\n", lines[before][len(joined) - len(repeated):]]
 
 
 def _is_page_title(line: str) -> bool:

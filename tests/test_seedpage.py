@@ -391,3 +391,27 @@ def test_a_file_of_two_saved_pages_gives_both_and_mixes_neither(tmp_path: Path) 
         assert read[0].substances == main.substances == (), name
         assert read[0].coi_statement == main.coi_statement, name
         assert read[1].abstract == main.abstract, name
+
+
+def test_a_page_that_cat_joined_to_the_last_line_of_the_page_before_keeps_its_title(
+        tmp_path: Path) -> None:
+    """The real seed page ends without a newline, so `cat seed.txt next.txt` puts the next
+    page's title on the seed's last line ("Medical" of its LinkOut): the next article was
+    titled "MedicalTumor-derived …" (a review's). The page repeats its title after its
+    identifier lines, which tells where it begins."""
+    if not SEED.exists():
+        pytest.skip("../shared is absent: the real seed page is not available")
+    text = SEED.read_text(encoding="utf-8")
+    assert not text.endswith("\n")
+    first = list(read_pages(SEED))
+    main, other = first[0], first[1]
+    page = (text.replace(main.pmid, other.pmid).replace(main.doi, other.doi)
+            .replace(main.title, other.title).replace(f"- PMCID: {main.pmcid}\n", ""))
+    for name, joined in {"whole": text + page, "cut": text.split("LinkOut")[0].rstrip() + page
+                         }.items():
+        path = tmp_path / f"{name}.txt"
+        path.write_text(joined, encoding="utf-8")
+        read = [r for r in read_pages(path) if isinstance(r, Article) and not r.partial]
+        assert [(a.pmid, a.title) for a in read] == [(main.pmid, main.title),
+                                                     (other.pmid, other.title)], name
+        assert read[1].similar_pmids == main.similar_pmids, name
