@@ -286,6 +286,16 @@ def test_dataset_page_links_its_release_and_the_release_is_named(client: FlaskCl
     assert f"<h1>evkg release {version.group(1)}</h1>" in release
 
 
+def test_dataset_page_says_its_triples_count_every_graph(client: FlaskClient,
+                                                         default_store: Store) -> None:
+    """graph/metadata's void:triples counts all six graphs now, itself too, but the page still
+    said it counted the five graphs of data and that graph/metadata added its own (a review's)."""
+    html = client.get("/dataset", headers=HTML).get_data(as_text=True)
+    row = re.search(r"<th>Triples</th><td>([\d,]+) <span class=\"note\">\(([^)]*)\)", html)
+    assert row is not None
+    assert int(row.group(1).replace(",", "")) == len(default_store)
+    assert "adds its own" not in row.group(2) and "graph/metadata" in row.group(2)
+
 # --- sitemap and OpenAPI -------------------------------------------------------------------------
 
 def sitemap_locations(body: bytes, tag: str = "url") -> list[str]:
