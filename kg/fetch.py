@@ -55,6 +55,7 @@ from kg.fetchstate import (
 )
 from kg.jsonrecords import write_records
 from kg.pubmed import read_pubmed_xml
+from kg.pubmedfields import linked_pmid
 from kg.records import Article, Rejected
 from kg.release import sha256
 
@@ -147,10 +148,11 @@ def read_pmids(path: Path) -> list[str]:
     pmids = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         value = line.split("#", 1)[0].strip()
-        if value and not value.isdigit():
+        pmid = linked_pmid(value)
+        if value and not pmid:
             raise ValueError(f"{path}, line {number}: {value!r} is not a PMID")
-        if value:
-            pmids.append(_pmid_key(value))
+        if pmid:
+            pmids.append(pmid)
     if not pmids:
         raise ValueError(f"{path}: no PMIDs")
     return list(dict.fromkeys(pmids))
@@ -300,9 +302,9 @@ class _Run:
         report.articles = sum(len(b.pmids) for b in m.batches)
         report.rejected = [Rejected(reason=r["reason"], pmid=r["pmid"])
                            for b in m.batches for r in b.rejected]
-        served = {_pmid_key(p) for b in m.batches for p in b.pmids} | {
-            _pmid_key(r["pmid"]) for b in m.batches for r in b.rejected}
-        report.missing = [p for p in dict.fromkeys(map(_pmid_key, m.pmids)) if p not in served]
+        served = {linked_pmid(p) for b in m.batches for p in b.pmids} | {
+            linked_pmid(r["pmid"]) for b in m.batches for r in b.rejected}
+        report.missing = [p for p in dict.fromkeys(map(linked_pmid, m.pmids)) if p not in served]
         m.status = "fetched"
         m.save(self.folder)
         if ingest_records:
@@ -327,8 +329,3 @@ class _Run:
         self.echo(message)
         if self.bar is not None and not self.bar.disable:
             self.bar.refresh()
-
-
-def _pmid_key(pmid: str) -> str:
-    """A PMID as the readers give it: without leading zeros."""
-    return pmid.lstrip("0") or pmid

@@ -41,8 +41,8 @@ class Batch:
     pmids: list[str]
     links_file: str = ""
     links_sha256: str = ""
-    #: The records of the batch the reader could not take ({"pmid", "reason"}): they are not
-    #: in the ``.jsonl`` the ingest reads, so the manifest keeps them for every later summary.
+    #: The records of the batch the reader could not take ({"pmid", "reason"}): every later
+    #: summary warns of them, a resumed fetch's too, without reading the batch again.
     rejected: list[dict[str, str]] = field(default_factory=list)
 
 

@@ -306,6 +306,17 @@ def test_pmids_file_is_posted_and_fetched(eutils_env: EutilsServer, tmp_path: Pa
     assert all("email" not in r.params for r in eutils_env.log)
 
 
+@pytest.mark.parametrize(("line", "shown"), [("PMC10393036", "'PMC10393036'"), ("000", "'000'")])
+def test_a_pmids_line_that_is_no_pmid_is_named(tmp_path: Path, line: str, shown: str) -> None:
+    """A line of a --pmids file that is no PMID stops the fetch before PubMed is asked, naming
+    the file and line: a PMCID, and zeros alone (PMID 0, which names no article)."""
+    (tmp_path / "pmids.txt").write_text(f"24735924\n{line}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["fetch", "--pmids", str(tmp_path / "pmids.txt"), "--into",
+                                       str(tmp_path / "build"), "--no-ingest"])
+    assert result.exit_code == 1
+    assert f"pmids.txt, line 2: {shown} is not a PMID" in result.output
+
+
 def test_a_pmid_pubmed_does_not_serve_is_named(eutils_env: EutilsServer, tmp_path: Path,
                                                seedtk: dict[str, bytes]) -> None:
     """A PubMed user's review: "(1 missing)" of a --pmids list did not say which PMID; the
