@@ -184,7 +184,7 @@ def metadata_quads(store: Store, version: str, tallies: Tallies | None = None,
     own = {"triples": len(described) + 1 + len(_STATISTIC_KEYS),  # + the total, + these
            "distinctSubjects": len({q.subject for q in described}),
            "properties": len({q.predicate for q in described}
-                             | {VOID[key] for key in _STATISTIC_KEYS} | {VOID.triples}),
+                             | {VOID[key] for key in _STATISTIC_KEYS}),
            "classes": len(classes)}
     described += [Quad(g, VOID[key], _int(own[key]), g) for key in _STATISTIC_KEYS]
     total = sum(stats["triples"] for stats in others.values()) + own["triples"]
