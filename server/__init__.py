@@ -30,6 +30,7 @@ from server.sparql import allowed_request_headers, create_sparql_blueprint
 from server.state import (
     DEFAULT_BACKEND,
     DEFAULT_SERVING,
+    ServerState,
     memory_state,
     refreshed,
     release_state,
@@ -72,10 +73,18 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     if store is not None:
         app.extensions["evkg"] = memory_state(app.config, store)
     elif endpoint is not None:
-        app.extensions["evkg"] = remote_state(app.config, endpoint)
-        if app.extensions["evkg"].version_problem:
-            app.logger.warning("evkg: %s; serving it unversioned (no answer cache, no downloads)"
-                               " until it states one", app.extensions["evkg"].version_problem)
+        def serve(served: ServerState, *, at_start: bool = False) -> None:
+            """Serve ``served``, and log why when its store states no one release version (or,
+            after the start, the release it now states)."""
+            app.extensions["evkg"] = served
+            if served.version_problem:
+                app.logger.warning("evkg: %s; serving it unversioned (no answer cache, no "
+                                   "downloads) until it states one", served.version_problem)
+            elif not at_start:
+                app.logger.warning("evkg: the SPARQL store now states release %s",
+                                   served.version)
+
+        serve(remote_state(app.config, endpoint), at_start=True)
 
         @app.before_request
         def settle_version() -> None:
@@ -83,13 +92,7 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
             with another release (also before ``AnswerMemo`` answers, by ``release``)."""
             fresh = refreshed(app.config, app.extensions["evkg"])
             if fresh is not None:
-                app.extensions["evkg"] = fresh
-                if fresh.version_problem:
-                    app.logger.warning("evkg: %s; serving it unversioned (no answer cache, no "
-                                       "downloads) until it states one", fresh.version_problem)
-                else:
-                    app.logger.warning("evkg: the SPARQL store now states release %s",
-                                       fresh.version)
+                serve(fresh)
 
         def served_release() -> str:
             settle_version()
