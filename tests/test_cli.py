@@ -47,17 +47,21 @@ def test_query_prints_a_table(default_build: tuple[Path, BuildReport]) -> None:
     assert result.output.splitlines() == ["n ", "--", "93", "(1 row)"]
 
 
+def table_lines(out: Path, values: str) -> list[str]:
+    """The lines `evkg query` prints for ``SELECT ?text ?n`` over the SPARQL ``values`` rows."""
+    query = f"SELECT ?text ?n WHERE {{ VALUES (?text ?n) {{ {values} }} }} ORDER BY ?n"
+    result = CliRunner().invoke(main, ["query", "--store", str(out), query])
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()
+
+
 def test_a_table_keeps_each_row_on_one_aligned_line(
         default_build: tuple[Path, BuildReport]) -> None:
     """A review's: a structured abstract's line breaks (or a tab) in a cell broke its row across
     lines, the abstract's later sections printed under the first column; they are escapes now,
     as Fuseki's text/plain writes them."""
     out, _ = default_build
-    query = ('SELECT ?text ?n WHERE { VALUES (?text ?n) { ("BACKGROUND: a.\\nMETHODS:\\tb.\\r\\n" 1)'
-             ' ("one line" 2) } } ORDER BY ?n')
-    result = CliRunner().invoke(main, ["query", "--store", str(out), query])
-    assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    lines = table_lines(out, '("BACKGROUND: a.\\nMETHODS:\\tb.\\r\\n" 1) ("one line" 2)')
     escaped = r"BACKGROUND: a.\nMETHODS:\tb.\r\n"
     assert lines[2:] == [f"{escaped}  1", f"{'one line':<{len(escaped)}}  2", "(2 rows)"], lines
     assert len({len(line) for line in lines[:-1]}) == 1  # one width: the columns line up
@@ -69,11 +73,7 @@ def test_a_table_lines_up_wide_and_combining_characters(
     row's next column two columns right per character, and a decomposed accent (no column) one
     left; the columns are measured as a terminal draws them now."""
     out, _ = default_build
-    query = ('SELECT ?title ?n WHERE { VALUES (?title ?n) { ("中华肿瘤杂志" 1) ("Revue me\u0301dicale" 2)'
-             ' ("Cancer Res" 3) } } ORDER BY ?n')
-    result = CliRunner().invoke(main, ["query", "--store", str(out), query])
-    assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    lines = table_lines(out, '("中华肿瘤杂志" 1) ("Revue me\u0301dicale" 2) ("Cancer Res" 3)')
     assert [line.rstrip() for line in lines[2:]] == [
         "中华肿瘤杂志    1", "Revue me\u0301dicale  2", "Cancer Res      3", "(3 rows)"], lines
     # where each row's number is drawn: 6 wide characters are 12 columns, as 12 narrow ones
@@ -87,11 +87,7 @@ def test_a_table_shows_control_characters_as_escapes(
     and wcwidth measures them as no columns, so a row looked whole while "ESC [8m" hid the
     text after it and a backspace drew a letter over the one before. They are escapes now."""
     out, _ = default_build
-    query = ('SELECT ?text ?n WHERE { VALUES (?text ?n) { ("shown\\u001B[8mhidden\\u001B[0m" 1)'
-             ' ("a\\bb\\u007F\\u009B" 2) } } ORDER BY ?n')
-    result = CliRunner().invoke(main, ["query", "--store", str(out), query])
-    assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    lines = table_lines(out, '("shown\\u001B[8mhidden\\u001B[0m" 1) ("a\\bb\\u007F\\u009B" 2)')
     escaped, other = r"shown\x1b[8mhidden\x1b[0m", r"a\x08b\x7f\x9b"
     assert lines[2:] == [f"{escaped}  1", f"{other:<{len(escaped)}}  2", "(2 rows)"], lines
 
