@@ -139,7 +139,11 @@ def read_records(path: Path) -> Iterator[Article | Rejected]:
                     raise ValueError("a string holds U+0000 (NUL, escaped as \\u0000): not "
                                      "text, and no XML can carry it")
                 if isinstance(data, dict) and list(data) == [REJECTED]:
-                    yield _rejected(record_from_dict(Rejected, data[REJECTED]), where)
+                    refused = record_from_dict(Rejected, data[REJECTED])
+                    if not refused.reason.strip():  # the quarantine would list it for nothing
+                        raise ValueError(f'a "{REJECTED}" line must say why: its reason is '
+                                         "empty")
+                    yield _rejected(refused, where)
                     continue
                 article = record_from_dict(Article, data)
             except UnicodeDecodeError as error:

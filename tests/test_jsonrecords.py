@@ -38,6 +38,10 @@ BAD_LINES = [
     (b"[" * 100_000, "", "not an article record: maximum recursion depth exceeded"),
     (b'{"pmid": "8", "title": "nul \\u0000 here"}', "8",  # a MEDLINE NUL is quarantined too
      "not an article record: a string holds U+0000 (NUL, escaped as \\u0000): not text"),
+    # a record a reader refused must say why, or the quarantine lists it for no reason
+    (b'{"rejected": {"reason": " ", "pmid": "9"}}', "",
+     'not an article record: a "rejected" line must say why: its reason is empty'),
+    (b'{"rejected": {"pmid": "9"}}', "", "not an article record: "),
 ]
 
 
@@ -89,7 +93,7 @@ def test_the_build_quarantines_each_bad_line_and_publishes_the_rest(tmp_path: Pa
     result = CliRunner().invoke(main, ["build", str(path), "--without-default-articles",
                                        "--out", str(tmp_path / "b")])
     assert result.exit_code == 0, result.output
-    assert f"  {path}: seen 12 = mapped 1 + quarantined 11 + deleted 0" in result.output
+    assert f"  {path}: seen 14 = mapped 1 + quarantined 13 + deleted 0" in result.output
     assert f"quarantined: {path}, line 2: not UTF-8 text: invalid continuation byte" in result.output
     assert f"quarantined: {path}, line 7, PMID 4: not an article record: a string holds" in (
         result.output)
