@@ -366,7 +366,7 @@ def fetch_command(query: str, pmids_file: Path | None, since: str, max_records: 
     An interrupted fetch resumes when the same command is run again. NCBI_API_KEY raises the
     rate limit from 3 to 10 requests/s; EVKG_EUTILS_URL points at another E-utilities server.
     """
-    from kg.eutils import Client, EutilsError
+    from kg.eutils import Client, EutilsError, SearchRefused
     from kg.fetch import fetch, read_pmids
     from kg.fetchstate import FetchError
 
@@ -380,6 +380,10 @@ def fetch_command(query: str, pmids_file: Path | None, since: str, max_records: 
                        client=Client.from_env(email), ingest_records=not no_ingest,
                        mesh_file=mesh_file, mirbase_file=mirbase_file,
                        progress=not quiet and sys.stderr.isatty(), echo=echo)
+    except SearchRefused as error:  # the query may be at fault: rerunning it would not help
+        raise click.ClickException(
+            f"{error}\nIf PubMed's message is about the query, correct --query; otherwise run "
+            "the same command again to resume.") from None
     except (EutilsError, FetchError) as error:
         raise click.ClickException(f"{error}\nRun the same command again to resume.") from None
     except (BuildError, ValueError, OSError) as error:

@@ -57,8 +57,18 @@ class HistoryExpired(EutilsError):
     """The history server no longer knows the ``WebEnv``/``query_key``: search again."""
 
 
+class SearchRefused(EutilsError):
+    """ESearch answered every attempt with its ``ERROR``: a query PubMed cannot run, or a
+    failure of its own that lasted."""
+
+
 class BrokenResponse(Exception):
     """A 200 response whose body is incomplete or unusable (worth another attempt)."""
+
+
+class SearchError(BrokenResponse):
+    """ESearch's ``ERROR`` (NCBI gives it for a failure of its search backend, which passes, as
+    for a request it cannot run, which does not: both are tried again)."""
 
 
 class RateLimiter:
@@ -163,28 +173,29 @@ class Client:
         if self.api_key:
             query["api_key"] = self.api_key
         data = urllib.parse.urlencode(query, doseq=True)
-        problem = ""
+        problem, refused = "", False
         for attempt in range(1, self.max_attempts + 1):
             self.limiter.wait(self.interval)
             delay = self.backoff * 2 ** (attempt - 1) * (1 + random.random())
             try:
                 status, headers, body = self._send(utility, data, post)
             except (OSError, http.client.HTTPException) as error:
-                problem = f"connection failed: {type(error).__name__}: {error}"
+                problem, refused = f"connection failed: {type(error).__name__}: {error}", False
             else:
                 if status == 200:
                     try:
                         return check(body)
                     except BrokenResponse as error:
-                        problem = str(error)
+                        problem, refused = str(error), isinstance(error, SearchError)
                 elif status == 429 or status >= 500:
-                    problem = f"HTTP {status}"
+                    problem, refused = f"HTTP {status}", False
                     delay = max(delay, _retry_after(headers.get("Retry-After", "")))
                 else:
                     _raise_client_error(what, status, body)
             if attempt < self.max_attempts:
                 self.sleep(delay)
-        raise EutilsError(f"{what} failed after {self.max_attempts} attempts; last: {problem}")
+        failed = SearchRefused if refused else EutilsError
+        raise failed(f"{what} failed after {self.max_attempts} attempts; last: {problem}")
 
     def _send(self, utility: str, data: str, post: bool) -> tuple[int, Message[str], bytes]:
         url = self.base_url + utility
@@ -259,8 +270,10 @@ def _json(body: bytes, name: str, key: str) -> dict[str, Any]:
 
 def _search_result(body: bytes) -> History:
     result = _json(body, "ESearch", "esearchresult")["esearchresult"]
-    if "ERROR" in result or "webenv" not in result:
-        raise BrokenResponse(f"ESearch failed: {result.get('ERROR', result)}")
+    if "ERROR" in result:
+        raise SearchError(f"PubMed's search answered with an error: {result['ERROR']}")
+    if "webenv" not in result:
+        raise BrokenResponse(f"ESearch failed: {result}")
     return History(webenv=str(result["webenv"]), query_key=str(result["querykey"]),
                    count=int(result["count"]), ids=tuple(map(str, result.get("idlist", []))),
                    notes=_search_notes(result))

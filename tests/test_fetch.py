@@ -440,3 +440,22 @@ def test_what_pubmed_left_out_of_the_query_is_a_warning(
     quiet = CliRunner().invoke(main, ["fetch", "--query", QUERY, "--into", str(tmp_path / "b"),
                                       "--max", "5", "--no-ingest", "--quiet"])
     assert quiet.exit_code == 0 and quiet.output == "", quiet.output
+
+
+def test_an_error_pubmeds_search_gives_every_time_does_not_only_say_run_again(
+        eutils_env: EutilsServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ESearch's ERROR is tried again (NCBI also gives it for a failure of its own that
+    passes), but when every attempt gets it the query may be at fault: the fetch said only
+    "Run the same command again to resume", which would fail the same way. It now shows
+    PubMed's message and says to correct the query if the message is about it."""
+    eutils_env.search_notes = {"ERROR": "the stand-in's made-up error about the query"}
+    from_env = Client.from_env
+    monkeypatch.setattr(Client, "from_env", lambda email="": from_env(email, backoff=0.01))
+    result = CliRunner().invoke(main, ["fetch", "--query", QUERY, "--into", str(tmp_path),
+                                       "--no-ingest"])
+    assert result.exit_code == 1
+    assert len(eutils_env.requests("esearch")) == 5
+    assert ("Error: ESearch failed after 5 attempts; last: PubMed's search answered with an "
+            "error: the stand-in's made-up error about the query\nIf PubMed's message is about "
+            "the query, correct --query; otherwise run the same command again to resume.\n"
+            ) in result.output
