@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -60,6 +62,11 @@ _BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 _BOOLEAN_FORMS = {"1": "true", "0": "false"}
 #: Virtuoso's header for an answer cut short at its time limit ("anytime" query).
 _VIRTUOSO_TIMEOUT_STATE = "S1TAT"
+#: After a store sent no answer to a query, the next request first checks, with a query this
+#: many seconds may answer, that the store answers at all: a hung store then costs each page
+#: seconds, not the query time limit. The check's outcome holds for ``CHECK_HOLDS`` seconds.
+CHECK_SECONDS = 2.0
+CHECK_HOLDS = 5.0
 
 
 def timeout_message(seconds: float) -> str:
@@ -151,6 +158,11 @@ class RemoteStore:
         self.endpoint = endpoint
         #: Seconds a query may run (sent to the store, and the HTTP timeout); None: no limit.
         self.timeout = timeout
+        #: When a query last got no answer (monotonic), until the store answers again.
+        self._silent_since: float | None = None
+        #: When the store was last checked, and whether it answered.
+        self._checked = (float("-inf"), True)
+        self._checking = threading.Lock()
 
     @property
     def url(self) -> str:
@@ -168,23 +180,54 @@ class RemoteStore:
             [("named-graph-uri", iri) for iri in named or []]
 
     def send(self, query: str, *, accept: str, params: Sequence[tuple[str, str]] = (),
-             timeout: float | None = None) -> Reply:
-        """POST ``query`` with the dataset ``params``; the raw answer."""
+             timeout: float | None = None, probe: bool = False) -> Reply:
+        """POST ``query`` with the dataset ``params``; the raw answer. After a query that got
+        no answer, the store is first checked (``_check_answers``), unless this is a ``probe``
+        of its own (/health's, which must ask the store whatever went before)."""
         limit = self.timeout if timeout is None else timeout
         form = [("query", query), *params]
         if limit and self.endpoint.timeout_parameter:
             form.append((self.endpoint.timeout_parameter, str(int(limit * 1000))))
         http_timeout = limit + TIMEOUT_GRACE if limit else DEFAULT_HTTP_TIMEOUT
+        silent_since = self._silent_since
+        if silent_since is not None and not probe:
+            self._check_answers(silent_since)
         try:
             reply = post(self.endpoint, self.endpoint.query, form=form, accept=accept,
                          timeout=http_timeout)
         except StoreTimeout:
             if not limit:
                 raise
+            self._silent_since = time.monotonic()
             raise StoreTimeout(silent_store_message(self.endpoint.query, limit)) from None
+        self._silent_since = None
         if limit and reply.headers.get("X-SQL-State", "").strip() == _VIRTUOSO_TIMEOUT_STATE:
             raise StoreTimeout(timeout_message(limit))  # Virtuoso's "anytime" partial answer
         return reply
+
+    def _check_answers(self, silent_since: float) -> None:
+        """Return when the store, which sent no answer to a query at ``silent_since``, answers
+        a quick check (``ASK {}``; one thread checks, the others take its outcome for
+        ``CHECK_HOLDS`` seconds); else a ``StoreTimeout`` saying so, in seconds."""
+        with self._checking:
+            checked_at, answered = self._checked
+            if checked_at < silent_since or time.monotonic() - checked_at > CHECK_HOLDS:
+                try:
+                    post(self.endpoint, self.endpoint.query, form=[("query", "ASK {}")],
+                         accept=RESULTS_ACCEPT, timeout=CHECK_SECONDS)
+                    answered = True
+                except StoreTimeout:
+                    answered = False
+                except StoreError:  # an answer, if only an error, or a refused connection,
+                    answered = True  # which the query itself then reports as it is
+                self._checked = (time.monotonic(), answered)
+        if answered:
+            self._silent_since = None
+            return
+        raise StoreTimeout(
+            f"the SPARQL store at {self.endpoint.query} sent no answer to a query within its "
+            f"time limit, nor to a check of {CHECK_SECONDS:g} s since: it may be overloaded or "
+            f"hung (/health says whether it answers); evkg checks it again in {CHECK_HOLDS:g} s")
 
     def query(self, query: str, /, *, base_iri: str | None = None,
               use_default_graph_as_union: bool = False, default_graph: Any = None,

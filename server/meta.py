@@ -97,7 +97,8 @@ def create_meta_blueprint() -> Blueprint:
             try:
                 if isinstance(st.store, RemoteStore):
                     limit = min(HEALTH_SECONDS, st.store.timeout or HEALTH_SECONDS)
-                    st.store.send("ASK { ?s ?p ?o }", accept=RESULTS_ACCEPT, timeout=limit)
+                    st.store.send("ASK { ?s ?p ?o }", accept=RESULTS_ACCEPT, timeout=limit,
+                                  probe=True)
                 else:
                     st.store.query("ASK { ?s ?p ?o }")
             except OSError as error:

@@ -6,8 +6,10 @@ import socket
 import subprocess
 import sys
 import threading
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ import requests
 from flask.testing import FlaskClient
 from pyoxigraph import QuerySolutions, Store
 
+from kg import backends
 from kg.backends import RemoteStore, query_form
 from kg.build import BuildReport
 from kg.remote import Endpoint, StoreUnavailable
@@ -255,6 +258,73 @@ def test_health_asks_a_silent_store_once_when_the_version_is_read_again(
             health = client.get("/health")
             assert health.status_code == 503 and endpoint in health.get_json()["message"]
             assert len(taken) - before == 1, due
+
+
+def test_after_a_silent_query_a_hung_store_costs_a_page_a_quick_check_not_the_limit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review's: on a hung store every page waited the whole query time limit (30 s by
+    default), the home page too, one after another. After a query got no answer, the next
+    request first asks the store a quick ``ASK {}``; when that gets no answer either, the page
+    says so at once, and the requests that follow take that outcome for a few seconds."""
+    monkeypatch.setattr(backends, "CHECK_SECONDS", 0.5)
+    monkeypatch.setattr(backends, "CHECK_HOLDS", 3600.0)
+    monkeypatch.setattr(state, "VERSION_RETRY_SECONDS", 3600.0, raising=False)
+    with silent_store() as (endpoint, taken):
+        app = create_app({"SPARQL_ENDPOINT": endpoint, "STORE_DIR": str(tmp_path),
+                          "QUERY_TIMEOUT": 1, "TESTING": True})
+        client = app.test_client()
+        pages = []
+        for path in ("/cargo/hsa-miR-105", "/process/metastasis", "/article/37534210"):
+            before = len(taken)
+            page = client.get(path, headers={"Accept": "text/html"})
+            pages.append((page.status_code, len(taken) - before, page.text))
+    (first, one, said), (second, check, checked), (third, none, held) = pages
+    assert (first, second, third) == (503, 503, 503)
+    assert f"the SPARQL store at {endpoint} sent no answer within the time limit of 1 s" in said
+    assert (one, check, none) == (1, 1, 0)  # the query; the check alone; nothing
+    for text in (checked, held):
+        assert (f"the SPARQL store at {endpoint} sent no answer to a query within its time "
+                "limit, nor to a check of 0.5 s since") in text
+
+
+def test_a_store_that_answers_again_is_checked_once_and_queried() -> None:
+    """The quick check after a silent query lets the query through when the store answers,
+    and no later query is checked."""
+    asked: list[str] = []
+    release = threading.Event()
+
+    class Store(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            form = urllib.parse.parse_qs(self.rfile.read(int(self.headers["Content-Length"]))
+                                         .decode())
+            asked.append(form["query"][0])
+            if len(asked) == 1:
+                release.wait(10)  # the first query gets no answer in time
+            body = b'{"head": {}, "boolean": true}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Store)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        store = RemoteStore(Endpoint(f"http://127.0.0.1:{httpd.server_port}/sparql",
+                                     timeout_parameter=""), timeout=0.5)
+        with pytest.raises(StoreUnavailable, match="sent no answer within the time limit"):
+            store.query("ASK { ?s ?p ?o }")
+        release.set()
+        assert bool(store.query("ASK { ?a ?b ?c }")) is True
+        assert bool(store.query("ASK { ?x ?y ?z }")) is True
+    finally:
+        release.set()
+        httpd.shutdown()
+        httpd.server_close()
+    assert asked == ["ASK { ?s ?p ?o }", "ASK {}", "ASK { ?a ?b ?c }", "ASK { ?x ?y ?z }"]
 
 
 def test_store_that_comes_up_after_the_server_is_served_with_its_version(
