@@ -231,7 +231,7 @@ def _nodes(d: Description, objects: list[Term], seen: set[Term], *,
     article's sources are where the curated facts were read: among them proxies, mirrors and a
     bare IP address, which a page should not send its readers to)."""
     nodes = []
-    for term in sorted(objects, key=lambda o: d.value(o).order):
+    for term in sorted(objects, key=lambda o: _order(d, o, seen)):
         value = d.value(term)
         if unlinked and value.link is not None and not value.local:
             value = replace(value, link=None)
@@ -244,6 +244,24 @@ def _nodes(d: Description, objects: list[Term], seen: set[Term], *,
                 node.properties = _properties(d, term, seen)
         nodes.append(node)
     return nodes
+
+
+#: How a page orders values: ``Value.order``, and for a blank node what the page shows of it.
+Order = tuple[str, str, str, str, tuple[tuple[str, "Order"], ...]]
+
+
+def _order(d: Description, term: Term, seen: set[Term], depth: int = 3) -> Order:
+    """Where ``term`` goes among the values of one property: by ``Value.order``, and a blank
+    node (shown alike, "(anonymous)") by the statements about it, ``depth`` blank nodes deep
+    (an author list is a chain of thousands), not by its label, which is the store's (two
+    grants were listed in the order of their labels, which differs between stores)."""
+    text, exact, note, iri = d.value(term).order
+    if not isinstance(term, BlankNode) or term in seen or depth == 0:
+        return text, exact, note, iri, ()
+    inner = seen | {term}
+    return text, exact, note, "", tuple(sorted(
+        (t.predicate.value, _order(d, t.object, inner, depth - 1)) for t in d.about(term)
+        if not isinstance(t.object, Triple)))
 
 
 def _finding_rows(iri: str) -> list[graph.Row]:

@@ -16,7 +16,7 @@ import rispy
 from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
-from pyoxigraph import Literal, NamedNode, Quad, Store
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Store
 from rdflib.collection import Collection
 from rdflib.namespace import OWL
 
@@ -468,6 +468,23 @@ def tiny_app(*quads: Quad) -> FlaskClient:
 
 def q(subject: NamedNode, predicate: NamedNode, obj: NamedNode | Literal) -> Quad:
     return Quad(subject, predicate, obj, iris.graph_iri("vocabulary"))
+
+
+def test_blank_node_values_are_listed_by_what_the_page_shows_not_their_labels() -> None:
+    """Two grants of an article (blank nodes, both shown as "(anonymous)") were listed in the
+    order of their blank node labels, which are the store's own: the same article's page
+    listed them one way on one store and the other way on another. They are listed by what
+    they say, whatever their labels."""
+    article, graph = iris.article_iri("99"), iris.graph_iri("articles")
+    pages = []
+    for first, second in (("A-1", "Z-2"), ("Z-2", "A-1")):
+        quads = [Quad(article, NamedNode("http://purl.org/dc/terms/title"), Literal("T"), graph)]
+        for label, grant in (("a", first), ("b", second)):
+            quads += [Quad(article, EVKG.grant, BlankNode(label), graph),
+                      Quad(BlankNode(label), EVKG.grantId, Literal(grant), graph)]
+        html = tiny_app(*quads).get("/article/99", headers=HTML).get_data(as_text=True)
+        pages.append(re.findall(r"\b[AZ]-[12]\b", html))
+    assert pages == [["A-1", "Z-2"], ["A-1", "Z-2"]]
 
 
 def test_literals_are_escaped_and_only_web_iris_are_links() -> None:
