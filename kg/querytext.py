@@ -55,12 +55,29 @@ def blank(text: str, *, iris: bool = False) -> str:
     return _TOKENS.sub(spaces, text)
 
 
-def query_form(query: str) -> str | None:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE, read after the prologue; None when unclear."""
+def _form(query: str) -> re.Match[str] | None:
+    """The query form's keyword, read after the prologue."""
     code = blank(query)
     prologue = _PROLOGUE.match(code)
-    form = _FORM.match(code, prologue.end() if prologue else 0)
+    return _FORM.match(code, prologue.end() if prologue else 0)
+
+
+def query_form(query: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE, read after the prologue; None when unclear."""
+    form = _form(query)
     return form.group(1).upper() if form else None
+
+
+def ask_as_construct(query: str) -> str:
+    """An ASK query with its keyword written ``CONSTRUCT {}`` (any other query as it is).
+
+    The grammar after the keyword is the same (dataset clauses, WHERE, solution modifiers,
+    VALUES), so the one parses when the other does; pyoxigraph evaluates an ASK as it parses
+    it, SERVICE calls included, and a CONSTRUCT only when its triples are read."""
+    form = _form(query)
+    if form is None or form.group(1).upper() != "ASK":
+        return query
+    return query[:form.start()] + "CONSTRUCT {}" + query[form.end():]
 
 
 def update_keyword(query: str) -> str | None:

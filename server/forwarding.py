@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pyoxigraph import Store
 
-from kg.backends import RemoteStore, query_form
-from kg.querytext import blank, syntax_message
+from kg.backends import RemoteStore
+from kg.querytext import ask_as_construct, syntax_message
 from kg.remote import StoreError
 from server.executor import Answer, Failure, QueryJob, run_job
 
@@ -23,17 +23,29 @@ def syntax_failure(job: QueryJob) -> Failure | None:
     """A 400 when pyoxigraph cannot parse the query (the same message as the embedded store).
 
     SELECT, CONSTRUCT and DESCRIBE are evaluated lazily, so parsing them runs nothing; an ASK
-    is evaluated at once, which on an empty store is instant unless it calls a SERVICE, so an
-    ASK with a SERVICE is left to the remote store's parser.
+    is evaluated at once (its SERVICE calls too, here, outside the time limit), so it is
+    parsed as the CONSTRUCT with the same body (``ask_as_construct``). An ASK that named a
+    SERVICE was forwarded unparsed until 5 Dec: anything the store's own dialect reads went
+    through, such as Virtuoso's ``bif:`` functions, undeclared and unchecked.
     """
-    if query_form(job.query) == "ASK" and "SERVICE" in blank(job.query).upper():
+    error = _parse_error(ask_as_construct(job.query), job.base_iri)
+    if error is None:
         return None
+    # the query itself fails where its CONSTRUCT did, at parsing (running nothing): its error
+    # names its own lines and columns
+    error = _parse_error(job.query, job.base_iri) or error
+    return Failure(400, f"bad query: {syntax_message(job.query, error)}")
+
+
+def _parse_error(query: str, base_iri: str | None) -> SyntaxError | None:
+    """pyoxigraph's error when it cannot parse ``query``; None when it parsed (a failure on
+    evaluation is the remote store's to meet)."""
     try:
-        _EMPTY.query(job.query, base_iri=job.base_iri)
+        _EMPTY.query(query, base_iri=base_iri)
     except SyntaxError as error:
-        return Failure(400, f"bad query: {syntax_message(job.query, error)}")
+        return error
     except (ValueError, OSError, RuntimeError):
-        return None  # parsed; it failed on evaluation, which the remote store does
+        return None
     return None
 
 

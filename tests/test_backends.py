@@ -138,6 +138,25 @@ def test_store_down_is_503_and_health_says_so(tmp_path: Path) -> None:
     assert page.status_code == 503
 
 
+@pytest.mark.parametrize(("query", "reason"), [
+    ("ASK { ?SERVICE ?p ?o } GARBAGE", "'GARBAGE' at line 1, column 24 is not a SPARQL keyword"),
+    ('ASK { ?s ?p ?o FILTER(bif:sys_stat("st_dbms_name") != "") SERVICE <https://query.'
+     'wikidata.org/sparql> { ?s ?p ?o } }', "the prefix 'bif:' of bif:sys_stat"),
+])
+def test_an_ask_naming_a_service_is_parsed_before_it_is_forwarded(
+        tmp_path: Path, query: str, reason: str) -> None:
+    """A security review's: an ASK whose code held the word SERVICE (a variable ``?SERVICE``
+    did) was forwarded to the remote store unparsed, so Virtuoso ran its own dialect through
+    the public endpoint (``bif:`` functions, undeclared). Here nothing listens at the store:
+    a forwarded query would be a 503."""
+    endpoint = f"http://127.0.0.1:{free_port()}/sparql"
+    client = create_app({"SPARQL_ENDPOINT": endpoint, "STORE_DIR": str(tmp_path),
+                         "TESTING": True}).test_client()
+    answer = client.get("/sparql", query_string={"query": query})
+    assert answer.status_code == 400, answer.text
+    assert answer.text.startswith("bad query: ") and reason in answer.text
+
+
 def test_health_reports_the_backend(backend: Backend,
                                     default_build: tuple[Path, BuildReport]) -> None:
     out, report = default_build
