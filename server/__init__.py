@@ -144,6 +144,9 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     @app.after_request
     def cors(response: Response) -> Response:
         response.headers.setdefault("Access-Control-Allow-Origin", "*")
+        # a browser takes every answer for its Content-Type, never for HTML it sniffs: result
+        # values, query text in an error and labels are what clients wrote
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
         if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
             # a browser's preflight (Flask answers OPTIONS itself on every route but /sparql)
             response.headers.setdefault("Access-Control-Allow-Methods",

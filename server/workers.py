@@ -68,6 +68,7 @@ def plain_error(written: bytes) -> bytes | None:
     body = f"{text}\n".encode()
     return (f"HTTP/1.1 {status[1].decode()} {reason}\r\nConnection: close\r\n"
             "Content-Type: text/plain; charset=utf-8\r\nAccess-Control-Allow-Origin: *\r\n"
+            "X-Content-Type-Options: nosniff\r\n"
             f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1") + body
 
 

@@ -361,6 +361,26 @@ def test_a_query_percent_encoded_in_latin1_is_400(client: FlaskClient) -> None:
     assert fine.status_code == 200 and sorted(fine.text.strip().split(",")) == ["p", "s"]
 
 
+MARKUP = "<html><body><script>alert(document.domain)</script></body></html>"
+
+
+@pytest.mark.parametrize(("path", "params", "accept"), [
+    ("/sparql", {"query": f'SELECT ?x {{ BIND("{MARKUP}" AS ?x) }}', "format": "csv"}, "*/*"),
+    ("/sparql", {"query": f'SELECT ?x {{ BIND("{MARKUP}" AS ?x) }}'}, "text/plain"),
+    ("/sparql", {"query": f"{MARKUP} SELECT"}, "*/*"),
+    ("/search", {"q": MARKUP}, "application/json"),
+    ("/cargo/hsa-miR-105", {}, "text/html"),
+])
+def test_answers_holding_what_a_client_wrote_are_never_sniffed(
+        client: FlaskClient, path: str, params: dict[str, str], accept: str) -> None:
+    """A security review's: no answer said ``X-Content-Type-Options: nosniff``, and SPARQL
+    answers hold whatever markup a query writes (a CSV or text table, a query quoted back in
+    its error), which a browser that sniffs may run as a page of this origin."""
+    response = client.get(path, query_string=params, headers={"Accept": accept})
+    assert response.status_code in (200, 400), response.text
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
 @pytest.mark.parametrize("content_type", ["text/plain", "application/json", None,
                                           "application/sparql-query; charset=UTF-16"])
 def test_other_content_type_is_415_listing_accepted(client: FlaskClient,
