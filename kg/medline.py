@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kg.records import (
     AbstractSection,
+    Accession,
     Article,
     Author,
     CommentCorrection,
@@ -293,6 +294,14 @@ def _grant(value: str) -> Grant:
     return Grant(grant_id=value)
 
 
+def _accession(value: str) -> Accession:
+    """``ClinicalTrials.gov/NCT01796392`` (SI, a secondary source ID): the data bank, then its
+    accession number, which may hold a "/" itself (a DOI)."""
+    bank, sep, number = value.partition("/")
+    return Accession(bank=bank.strip(), number=number.strip()) if sep else Accession(
+        bank="", number=value)
+
+
 def _comment(tag: str, value: str) -> CommentCorrection:
     """``RIN - Int J Oncol. 2022 Aug;61(2):95. PMID: 35795234`` → the notice's PMID and source."""
     note, _, pmid = value.partition("PMID:")
@@ -339,5 +348,7 @@ def _article(fields: list[Field], where: Provenance) -> Article:
         substances=tuple(_substance(v) for v in _every(fields, "RN")),
         mesh_headings=tuple(_heading(v) for v in _every(fields, "MH")),
         grants=tuple(_grant(v) for v in _every(fields, "GR")), comments_corrections=comments,
+        accessions=tuple(_accession(v) for v in _every(fields, "SI")),
+        coi_statement=_first(fields, "COIS"),
         other_ids=other_ids(ids), retracted=is_retracted(types, comments),
         provenance=where)

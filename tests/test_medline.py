@@ -464,3 +464,36 @@ def test_a_transliterated_title_and_copyright_line_are_kept(tmp_path: Path) -> N
     assert (article.title, article.vernacular_title, article.copyright) == (
         "[Vaccines are drugs].", "I vaccini sono farmaci.",
         "Copyright 2020 Elsevier Ltd. All rights reserved.")
+
+
+def test_a_conflict_of_interest_statement_and_data_bank_lines_read_as_the_xml_gives_them(
+        tmp_path: Path) -> None:
+    """MEDLINE's COIS (the authors' conflict of interest statement) and SI (a secondary source
+    ID: a data bank or trial registry, "/", the accession) were not read, while PubMed XML's
+    CoiStatement and DataBankList of the same record gave evkg:conflictOfInterestStatement and
+    evkg:dataBankEntry. The record here is written for the test; the line forms are those of
+    PubMed's MEDLINE export."""
+    from kg.pubmed import read_pubmed_xml
+
+    text = tmp_path / "one.txt"
+    text.write_text("PMID- 99999961\nOWN - NLM\nTI  - A made-up trial.\nJT  - J Test\n"
+                    "SI  - ClinicalTrials.gov/NCT99999999\nSI  - Dryad/10.5061/dryad.test\n"
+                    "COIS- The authors declare no competing\n      interests.\n", encoding="utf-8")
+    xml = tmp_path / "one.xml"
+    xml.write_text(
+        '<?xml version="1.0"?><PubmedArticleSet><PubmedArticle><MedlineCitation>'
+        "<PMID Version=\"1\">99999961</PMID><Article><Journal><Title>J Test</Title></Journal>"
+        "<ArticleTitle>A made-up trial.</ArticleTitle><DataBankList>"
+        "<DataBank><DataBankName>ClinicalTrials.gov</DataBankName><AccessionNumberList>"
+        "<AccessionNumber>NCT99999999</AccessionNumber></AccessionNumberList></DataBank>"
+        "<DataBank><DataBankName>Dryad</DataBankName><AccessionNumberList>"
+        "<AccessionNumber>10.5061/dryad.test</AccessionNumber></AccessionNumberList></DataBank>"
+        "</DataBankList></Article><CoiStatement>The authors declare no competing interests."
+        "</CoiStatement></MedlineCitation></PubmedArticle></PubmedArticleSet>", encoding="utf-8")
+    from_text, = (r for r in read_medline(text) if isinstance(r, Article))
+    from_xml, = (r for r in read_pubmed_xml(xml) if isinstance(r, Article))
+    assert from_text.coi_statement == "The authors declare no competing interests."
+    assert [(a.bank, a.number) for a in from_text.accessions] == [
+        ("ClinicalTrials.gov", "NCT99999999"), ("Dryad", "10.5061/dryad.test")]
+    assert (from_text.coi_statement, from_text.accessions) == (
+        from_xml.coi_statement, from_xml.accessions)
