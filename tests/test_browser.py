@@ -140,3 +140,27 @@ def test_the_editor_says_how_the_keyboard_leaves_it(browser_page: Any, live_serv
     browser_page.keyboard.press("Tab")  # on to another control, the text as it was
     assert not browser_page.evaluate(typing)
     assert browser_page.evaluate(query) == indented
+
+
+def test_the_editor_leaves_the_focus_where_the_keyboard_is(browser_page: Any,
+                                                           live_server: str) -> None:
+    """A browser review's: YASGUI focused its editor when the page loaded and when it opened an
+    example, so a keyboard user's first Tab indented the query, and the first arrow key on the
+    examples opened one and moved into the editor, where the next arrows moved its cursor."""
+    if not YASGUI.is_file():
+        pytest.skip("YASGUI is not installed: run `make install` (npm ci)")
+    browser_page.goto(live_server + "/")
+    browser_page.wait_for_selector("#yasgui .yasqe .CodeMirror")
+    typing = "() => document.activeElement.matches('.CodeMirror textarea')"
+    query = "() => window.evkgYasgui.getTab().getYasqe().getValue()"
+    before = browser_page.evaluate(query)
+    assert not browser_page.evaluate(typing)
+    browser_page.keyboard.press("Tab")  # to the site's first link, the query as it was
+    assert browser_page.evaluate("() => document.activeElement.matches('header a')")
+    assert browser_page.evaluate(query) == before
+    browser_page.focus("#example-select")
+    browser_page.keyboard.press("ArrowDown")
+    browser_page.keyboard.press("ArrowDown")  # the second example, not a line down the first
+    assert browser_page.evaluate("() => document.activeElement.id") == "example-select"
+    second = browser_page.locator("#example-select option").nth(2).inner_text()
+    browser_page.wait_for_function(f"() => ({query})().indexOf({second!r}) >= 0", timeout=10_000)

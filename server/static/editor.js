@@ -14,7 +14,11 @@
     // Our prefixes for the editor's prefix autocompletion, instead of fetching prefix.cc.
     var prefixSource = "data:application/json," + encodeURIComponent(JSON.stringify(prefixes));
     window.Yasgui.defaults.yasqe.value = script.dataset.defaultQuery;
+    // No autofocus: YASGUI focused the editor on load and on each tab it showed, so a keyboard
+    // user's first Tab indented the query, and an arrow key on the examples opened the first
+    // and moved into the editor, where the next arrows moved its cursor.
     yasgui = new window.Yasgui(container, {
+      autofocus: false,
       requestConfig: { endpoint: endpoint, method: "POST" },
       copyEndpointOnNewTab: true,
       endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
