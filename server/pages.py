@@ -114,7 +114,9 @@ def create_pages_blueprint() -> Blueprint:
         response = jsonify({"q": text, "results": [
             {"iri": h.iri, "label": h.label, "matched": h.matched, "page": h.link,
              **({"author_of": h.author_of} if h.author_of else {}),
-             **({"investigator_of": h.investigator_of} if h.investigator_of else {})}
+             **({"investigator_of": h.investigator_of} if h.investigator_of else {}),
+             **({"derived_from": h.derived_from} if h.derived_from else {}),
+             **({"method": h.method} if h.method else {})}
             for h in hits]})
         response.headers["Vary"] = "Accept"
         return response

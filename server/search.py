@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from pyoxigraph import Literal, NamedNode
 
 from kg import iris
 from kg.mirnas import find_names, name_keys
-from kg.namespaces import BIBO, DCTERMS, EVKG, FABIO, FOAF, MESH, RDFS, SKOS
+from kg.namespaces import BIBO, DCTERMS, EVKG, FABIO, FOAF, MESH, PROV, RDFS, SKOS
 from kg.records import PLAIN_OF_SCRIPT, SCRIPTABLE, SUBSCRIPTS, SUPERSCRIPTS
 from server import graph
 from server.terms import href
@@ -96,6 +96,10 @@ class Hit:
     author_of: str = ""
     #: the same of an investigator (a member of a study group PubMed lists beside the byline)
     investigator_of: str = ""
+    #: the title of the article a finding was drawn from, and how it was found (its method's
+    #: label): findings are named by cargo, effect and process alone
+    derived_from: str = ""
+    method: str = ""
 
 
 #: What a regular expression (XPath's syntax, which SPARQL's REGEX takes) gives a meaning.
@@ -241,17 +245,36 @@ def _once_each(rows: list[graph.Row], text: str) -> list[graph.Row]:
 def _hits(rows: list[graph.Row]) -> list[Hit]:
     """Search results from rows of ?s (the resource) and ?matched (the text that matched)."""
     articles = {row["s"].value: _article_of(row["s"].value) for row in rows}
+    findings = _findings_sources(row["s"].value for row in rows)
     labels = graph.labels_for([*(row["s"].value for row in rows),
-                               *(article for article, _ in filter(None, articles.values()))])
+                               *(article for article, _ in filter(None, articles.values())),
+                               *(iri for source in findings.values() for iri in source)])
     hits = []
     for row in rows:
         article, role = articles[row["s"].value] or ("", "")
         title = labels.get(article, "")
+        source, method = findings.get(row["s"].value, ("", ""))
         hits.append(Hit(row["s"].value, labels.get(row["s"].value, row["matched"].value),
                         row["matched"].value, href(row["s"].value),
                         author_of=title if role == "author" else "",
-                        investigator_of=title if role == "investigator" else ""))
+                        investigator_of=title if role == "investigator" else "",
+                        derived_from=labels.get(source, ""), method=labels.get(method, "")))
     return hits
+
+
+def _findings_sources(iris_found: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """The article each finding among ``iris_found`` was drawn from and its method (IRIs): a
+    search for a process listed "UCHL1 promotes chemoresistance" twice, a curated and a
+    text-mined finding, with nothing to tell them apart or say which paper."""
+    wanted = [iri for iri in iris_found if iri.startswith(iris.base_iri() + "finding/")]
+    if not wanted:
+        return {}
+    rows = graph.select(f"""SELECT ?f (MIN(STR(?a)) AS ?article) (MIN(STR(?m)) AS ?method)
+      WHERE {{ VALUES ?f {{ {graph.values(wanted)} }}
+        ?f {graph.ref(PROV.wasDerivedFrom)} ?a OPTIONAL {{ ?f {graph.ref(EVKG.method)} ?m }}
+      }} GROUP BY ?f""")
+    return {row["f"].value: (row["article"].value, row["method"].value if "method" in row else "")
+            for row in rows if "article" in row}
 
 
 def _article_of(iri: str) -> tuple[str, str] | None:

@@ -653,6 +653,26 @@ def test_search_tells_authors_named_alike_apart_by_their_article(client: FlaskCl
     assert "author of “Cancer-secreted miR-105 destroys vascular" in html
 
 
+def test_search_tells_findings_named_alike_apart_by_article_and_method(
+        client: FlaskClient) -> None:
+    """A browser review's: "chemoresistance" listed "UCHL1 promotes chemoresistance / drug
+    resistance" twice (a curated and a text-mined finding), with nothing to tell them apart or
+    say which paper either came from."""
+    results = client.get("/search", query_string={"q": "chemoresistance"},
+                         headers={"Accept": "application/json"}).get_json()["results"]
+    findings = [r for r in results if "/finding/" in r["iri"]]
+    assert len(findings) >= 2 and all(r["derived_from"] and r["method"] for r in findings)
+    assert len({(r["label"], r["method"]) for r in findings}) == len(findings)
+    uchl1 = [r for r in findings if r["label"].startswith("UCHL1 ")]
+    assert {r["method"] for r in uchl1} == {"curated evidence", "text mining"}
+    assert {r["derived_from"] for r in uchl1} == {
+        "UCH-L1-containing exosomes mediate chemotherapeutic resistance transfer in breast cancer"}
+    assert not any("derived_from" in r or "method" in r for r in results if r not in findings)
+    html = client.get("/search?q=chemoresistance", headers=HTML).get_data(as_text=True)
+    assert ("from “UCH-L1-containing exosomes mediate chemotherapeutic resistance transfer in "
+            "breast cancer” (text mining)") in html
+
+
 def test_search_for_a_mirna_finds_no_longer_name(client: FlaskClient) -> None:
     """A review's: miR-21 found the circBACH1 article, whose title names miR-217."""
     results = client.get("/search", query_string={"q": "miR-21"},
