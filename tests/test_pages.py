@@ -673,6 +673,24 @@ def test_search_tells_findings_named_alike_apart_by_article_and_method(
             "breast cancer” (text mining)") in html
 
 
+def test_a_search_of_several_words_that_finds_nothing_offers_each_word(
+        client: FlaskClient) -> None:
+    """A browser review's: "TNBC chemoresistance" (a reader's question in two words, each of
+    which finds results) gave "0 results" and nothing to say that the search wants a label's
+    text whole."""
+    html = client.get("/search?q=TNBC chemoresistance", headers=HTML).get_data(as_text=True)
+    assert "0 results" in html and 'id="one-word"' in html
+    for word in ("TNBC", "chemoresistance"):
+        assert f'<a href="/search?q={word}">{word}</a>' in html
+        found = client.get("/search", query_string={"q": word},
+                           headers={"Accept": "application/json"}).get_json()["results"]
+        assert found
+    one = client.get("/search?q=chemoresistance", headers=HTML).get_data(as_text=True)
+    assert 'id="one-word"' not in one
+    nothing = client.get("/search?q=zzzzqx", headers=HTML).get_data(as_text=True)
+    assert "0 results" in nothing and 'id="one-word"' not in nothing
+
+
 def test_search_for_a_mirna_finds_no_longer_name(client: FlaskClient) -> None:
     """A review's: miR-21 found the circBACH1 article, whose title names miR-217."""
     results = client.get("/search", query_string={"q": "miR-21"},
