@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from urllib.parse import unquote_to_bytes
+from urllib.parse import quote, unquote_to_bytes
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, request, url_for
 from pyoxigraph import NamedNode
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -298,6 +298,22 @@ def preflight_response() -> Response:
     return response
 
 
+def _opened_in_a_browser() -> bool:
+    """A query link opened in a browser: a GET of ``?query=`` alone, HTML wanted first. Its
+    Accept also takes ``application/xml;q=0.9``, so the results came as a SPARQL XML file to
+    download; the editor shows them, as UniProt's and Virtuoso's endpoints show a table."""
+    return (request.method == "GET" and list(request.args) == ["query"]
+            and wants_html(request.headers.get("Accept")))
+
+
+def _editor_running(query: str) -> Response:
+    """A 303 to the query editor with ``query`` in its share-link form (``/#query=…``), which
+    YASGUI opens in a tab and runs."""
+    response = Response(status=303, headers={"Vary": "Accept"})
+    response.location = url_for("pages.editor") + "#query=" + quote(query, safe="")
+    return response
+
+
 def create_sparql_blueprint() -> Blueprint:
     bp = Blueprint("sparql", __name__)
 
@@ -310,6 +326,8 @@ def create_sparql_blueprint() -> Blueprint:
         if operation.update is not None:
             return update_response(operation, operation.update.removeprefix("\ufeff"))
         if operation.query is not None:
+            if _opened_in_a_browser():
+                return _editor_running(operation.query)
             return query_response(operation, operation.query.removeprefix("\ufeff"))
         if request.method in ("GET", "HEAD"):
             if wants_html(request.headers.get("Accept")):

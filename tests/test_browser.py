@@ -164,3 +164,23 @@ def test_the_editor_leaves_the_focus_where_the_keyboard_is(browser_page: Any,
     assert browser_page.evaluate("() => document.activeElement.id") == "example-select"
     second = browser_page.locator("#example-select option").nth(2).inner_text()
     browser_page.wait_for_function(f"() => ({query})().indexOf({second!r}) >= 0", timeout=10_000)
+
+
+def test_a_query_link_opened_in_the_browser_shows_its_results(browser_page: Any,
+                                                              live_server: str) -> None:
+    """A browser review's: opening a `/sparql?query=…` link downloaded a SPARQL XML file. The
+    editor opens with the query and shows its results."""
+    if not YASGUI.is_file():
+        pytest.skip("YASGUI is not installed: run `make install` (npm ci)")
+    from urllib.parse import quote
+
+    query = ("SELECT ?year (COUNT(?a) AS ?articles) WHERE { ?a a <https://schema.org/"
+             "ScholarlyArticle> ; <http://purl.org/spar/fabio/hasPublicationYear> ?year } "
+             "GROUP BY ?year ORDER BY ?year")
+    with browser_page.expect_navigation():
+        browser_page.goto(live_server + "/sparql?query=" + quote(query, safe=""))
+    panel = browser_page.locator(".tabPanel.active")
+    panel.locator(".yasr table tbody tr").first.wait_for(timeout=15_000)
+    assert "GROUP BY ?year" in panel.locator(".CodeMirror").inner_text()
+    rows = panel.locator(".yasr table tbody tr").all_inner_texts()
+    assert any("2023" in row and "13" in row for row in rows), rows

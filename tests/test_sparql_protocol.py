@@ -761,3 +761,34 @@ def test_rdflib_sparqlstore_reads_counts_asks_and_constructs(live_server: str,
     assert constructed is not None
     assert {str(o) for o in constructed.objects(rdflib.URIRef(SEED), rdflib.DCTERMS.title)} == \
         {TITLE}
+
+
+#: What Chromium sends when a link is opened (HTML first, XML at 0.9).
+BROWSER_ACCEPT = ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
+                  "*/*;q=0.8")
+
+
+def test_a_query_link_opened_in_a_browser_opens_the_editor_running_it(
+        client: FlaskClient) -> None:
+    """A browser review's: a `/sparql?query=…` link opened in a browser (shared, bookmarked)
+    was answered with SPARQL XML, which the browser's `application/xml;q=0.9` admits, and so
+    downloaded a file. It is sent to the editor with the query (`/#query=…`), which runs it;
+    a client that asks for a results type, or names a format or graphs, gets the results."""
+    from urllib.parse import unquote
+
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://schema.org/ScholarlyArticle> }"
+    opened = client.get("/sparql", query_string={"query": query},
+                        headers={"Accept": BROWSER_ACCEPT})
+    assert opened.status_code == 303 and opened.headers["Vary"] == "Accept"
+    location = opened.headers["Location"]
+    assert location.startswith("/#query=") and unquote(location[len("/#query="):]) == query
+    for params, accept in (({"query": query}, "application/sparql-results+xml"),
+                           ({"query": query}, "*/*"),
+                           ({"query": query, "format": "json"}, BROWSER_ACCEPT),
+                           ({"query": query, "default-graph-uri": "https://w3id.org/evkg/graph/"
+                                                                  "articles"}, BROWSER_ACCEPT)):
+        answer = client.get("/sparql", query_string=params, headers={"Accept": accept})
+        assert answer.status_code == 200, params
+        assert answer.mimetype.startswith("application/sparql-results"), params
+    posted = client.post("/sparql", data={"query": query}, headers={"Accept": BROWSER_ACCEPT})
+    assert posted.status_code == 200  # a form posted from a page keeps its answer
