@@ -81,10 +81,12 @@ def queries_dir() -> Path:
 
 
 def load_examples(directory: Path) -> list[Example]:
-    """Every ``*.rq`` file in ``directory``, sorted by file name."""
+    """Every ``*.rq`` file in ``directory``, in the order of their titles (by file name the
+    editor's list read "Cargo linked to angiogenesis…" before "Articles per year")."""
     if not directory.is_dir():
         return []
-    return [parse_example(path) for path in sorted(directory.glob("*.rq"))]
+    return sorted((parse_example(path) for path in directory.glob("*.rq")),
+                  key=lambda example: (example.title.casefold(), example.name))
 
 
 def examples() -> list[Example]:

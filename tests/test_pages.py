@@ -761,6 +761,12 @@ def test_editor_offers_every_example(client: FlaskClient) -> None:
     html = client.get("/", headers=HTML).get_data(as_text=True)
     for example in load_examples(ROOT / "queries"):
         assert f">{escape(example.title)}</option>" in html
+    # the list is in the order of the titles a reader scans, not of the file names
+    listed = re.search(r'<select id="example-select">(.*?)</select>', html, re.S)
+    assert listed is not None
+    offered = [unescape(t) for t in re.findall(r'<option value="[^"]+"[^>]*>([^<]+)</option>',
+                                                listed.group(1))]
+    assert len(offered) >= 20 and offered == sorted(offered, key=str.casefold)
     data = re.search(r'<script type="application/json" id="evkg-examples">(.*?)</script>', html, re.S)
     assert data is not None
     names = {e["name"] for e in json.loads(data.group(1))["examples"]}
