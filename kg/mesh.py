@@ -12,6 +12,7 @@ import csv
 import zlib
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from lxml import etree
@@ -20,6 +21,9 @@ from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, Store
 from kg import iris
 from kg.compression import open_table, read_lines
 from kg.namespaces import DCTERMS, EVKG, FABIO, MESH, MESHV, RDF, RDFS, SKOS
+
+#: The UTF-8 byte order mark a table or XML file may open with.
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,8 @@ def read_descriptors(path: Path, qualifiers: dict[str, str] | None = None
     """Descriptors from an NLM descriptor XML file or a descriptor table, by content; the XML's
     allowable qualifiers (name → UI) go into ``qualifiers`` when it is given."""
     with open_table(path) as handle:
-        head = handle.read(512).lstrip()
+        # a byte order mark (Windows editors and Excel write one) is no part of the content
+        head = handle.read(512).removeprefix(UTF8_BOM).lstrip()
     read = (_read_descriptor_xml(path, {} if qualifiers is None else qualifiers)
             if head.startswith(b"<") else _read_descriptor_table(path))
     found = False
@@ -54,7 +59,9 @@ def read_descriptors(path: Path, qualifiers: dict[str, str] | None = None
 
 
 def _read_descriptor_table(path: Path) -> Iterator[Descriptor]:
-    for number, row in enumerate(csv.reader(read_lines(path), delimiter="\t"), start=1):
+    lines = read_lines(path)
+    first = next(lines, "").removeprefix(UTF8_BOM.decode("utf-8"))
+    for number, row in enumerate(csv.reader(chain([first], lines), delimiter="\t"), start=1):
         if not row or (number == 1 and row[0].lower() == "ui"):
             continue
         if len(row) < 2 or row[0][:1] not in ("D", "C", "Q"):
