@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from kg import iris
 from kg.articles import subject_iri
+from kg.mesh import tree_number_lineage
 from kg.namespaces import BIBO, DCTERMS, EVKG, FABIO, MESH, MESHV, RDF, RDFS
 from kg.records import Article, Deletion, Rejected, with_mesh_terms
 from kg.spool import GraphLines
@@ -348,6 +349,11 @@ _MESH_NEEDED = """
 ASK {{ GRAPH <{mesh}> {{ ?root {links} <{term}> }} GRAPH ?g {{ ?s ?p ?root }}
   FILTER(?g != <{mesh}>) }}
 """
+_HELD_TREE_NUMBERS = "SELECT DISTINCT ?tn {{ GRAPH <{mesh}> {{ ?d <{tree_number}> ?tn }} }}"
+_TREE_NUMBERS = "SELECT ?tn {{ GRAPH <{mesh}> {{ ?tn a <{tree_number_class}> }} }}"
+_NODE_REMOVAL = """
+DELETE {{ GRAPH <{mesh}> {{ ?x ?p ?o }} }} WHERE {{ VALUES ?x {{ {values} }} GRAPH <{mesh}> {{ ?x ?p ?o }} }}
+"""
 _MESH_REMOVAL = """
 DELETE {{ GRAPH <{mesh}> {{ ?tn ?tp ?to }} }} WHERE {{ VALUES ?x {{ {values} }}
   GRAPH <{mesh}> {{ ?x <{tree_number}> ?tn . ?tn ?tp ?to }} }};
@@ -376,13 +382,15 @@ def prune_shared(store: Store, named: Iterable[str], *, chunk: int = 500) -> int
 
     A journal stays while an article is part of it. A MeSH term stays while something outside
     graph/mesh (an article, the vocabulary, the ontology) names it, or a pair or a narrower
-    descriptor that is itself named; its tree numbers go with it, and a term that stays keeps
-    a registry number only while an article names it as a substance. So a graph that had an
+    descriptor that is itself named; its tree numbers go with it (and those above them that no
+    descriptor's tree number below keeps), and a term that stays keeps a registry number only
+    while an article names it as a substance. So a graph that had an
     article replaced or deleted describes the same terms as one built without the old record.
     """
     names = {
         "articles": iris.graph_iri("articles").value, "mesh": iris.graph_iri("mesh").value,
         "is_part_of": DCTERMS.isPartOf.value, "tree_number": MESHV.treeNumber.value,
+        "tree_number_class": MESHV.TreeNumber.value,
         "registry_number": MESHV.registryNumber.value, "substance": EVKG.substance.value,
         "links": _MESH_LINKS}
     terms = sorted(n for n in named if n.startswith(MESH.iri))
@@ -400,7 +408,22 @@ def prune_shared(store: Store, named: Iterable[str], *, chunk: int = 500) -> int
                           (_REGISTRY_REMOVAL, sorted(set(terms) - set(orphans)))):
         for part in _chunks(gone, chunk):
             store.update(removal.format(**names, values=_values(part)))
+    if orphans:
+        _prune_tree_numbers(store, names, chunk)
     return len(orphans) + len(lonely)
+
+
+def _prune_tree_numbers(store: Store, names: dict[str, str], chunk: int) -> None:
+    """Remove the tree numbers no descriptor's tree number is at or below: those above a
+    removed descriptor's that it alone reached (``mesh.descriptor_quads`` writes every level
+    above a descriptor's, whether or not a descriptor holds it)."""
+    held = {row[0].value.removeprefix(MESH.iri)
+            for row in _select(store, _HELD_TREE_NUMBERS, names, [])}
+    kept = held | {above for tn in held for above in tree_number_lineage(tn)}
+    unreached = sorted(row[0].value for row in _select(store, _TREE_NUMBERS, names, [])
+                       if row[0].value.removeprefix(MESH.iri) not in kept)
+    for part in _chunks(unreached, chunk):
+        store.update(_NODE_REMOVAL.format(**names, values=_values(part)))
 
 
 def _chunks(items: list[T], size: int) -> Iterator[list[T]]:

@@ -109,9 +109,21 @@ def parent_tree_number(tree_number: str) -> str:
     return tree_number.rpartition(".")[0]
 
 
+def tree_number_lineage(tree_number: str) -> list[str]:
+    """The tree numbers above ``tree_number``, nearest first: ``C04.588.180`` → ``C04.588``,
+    ``C04`` (a tree number names its place, so these hold whatever a file describes)."""
+    lineage = []
+    while parent := parent_tree_number(tree_number):
+        lineage.append(parent)
+        tree_number = parent
+    return lineage
+
+
 def select_with_ancestors(descriptors: Iterable[Descriptor],
                           wanted: set[str] | None) -> list[Descriptor]:
-    """The wanted descriptors and every ancestor by tree number (all, when ``wanted`` is None)."""
+    """The wanted descriptors and every ancestor by tree number (all, when ``wanted`` is None):
+    each descriptor a tree number above one of theirs names, even past a number the file does
+    not name (a sample or a cut-down file: Humans under Animals)."""
     table = list(descriptors)
     if wanted is None:
         return table
@@ -124,15 +136,16 @@ def select_with_ancestors(descriptors: Iterable[Descriptor],
         if ui in keep:
             continue
         keep.add(ui)
-        for tn in by_ui[ui].tree_numbers:
-            parent = parent_tree_number(tn)
-            if parent in owner:
-                todo.append(owner[parent])
+        todo.extend(owner[above] for tn in by_ui[ui].tree_numbers
+                    for above in tree_number_lineage(tn) if above in owner)
     return [d for d in table if d.ui in keep]
 
 
 def descriptor_quads(descriptors: Iterable[Descriptor]) -> Iterator[Quad]:
-    """Each descriptor with its tree numbers; ``broaderDescriptor`` where a parent is present."""
+    """Each descriptor with its tree numbers, and each tree number with every one above it, so
+    that ``meshv:parentTreeNumber*`` reaches the top even where the file names no descriptor
+    at a level between; ``broaderDescriptor`` the descriptor at the nearest level above that
+    the file names (the parent's, in full MeSH)."""
     chosen = list(descriptors)
     owner = {tn: d.ui for d in chosen for tn in d.tree_numbers}
     g = iris.graph_iri("mesh")
@@ -148,15 +161,22 @@ def descriptor_quads(descriptors: Iterable[Descriptor]) -> Iterator[Quad]:
         for term in d.entry_terms:
             yield Quad(m, SKOS.altLabel, Literal(term, language="en"), g)
         for tn in d.tree_numbers:
-            node = iris.mesh_iri(tn)
-            yield Quad(m, MESHV.treeNumber, node, g)
-            yield Quad(node, RDF.type, MESHV.TreeNumber, g)
-            yield Quad(node, RDFS.label, Literal(tn), g)
-            parent = parent_tree_number(tn)
-            if parent:
-                yield Quad(node, MESHV.parentTreeNumber, iris.mesh_iri(parent), g)
-                if parent in owner:
-                    yield Quad(m, MESHV.broaderDescriptor, iris.mesh_iri(owner[parent]), g)
+            yield Quad(m, MESHV.treeNumber, iris.mesh_iri(tn), g)
+            lineage = tree_number_lineage(tn)
+            for below, above in zip([tn, *lineage], [*lineage, ""], strict=True):
+                yield from tree_number_quads(below, above)
+            broader = next((owner[above] for above in lineage if above in owner), "")
+            if broader:
+                yield Quad(m, MESHV.broaderDescriptor, iris.mesh_iri(broader), g)
+
+
+def tree_number_quads(tree_number: str, parent: str) -> Iterator[Quad]:
+    """A tree number node: its type, label and ``parentTreeNumber`` (none at the top)."""
+    g, node = iris.graph_iri("mesh"), iris.mesh_iri(tree_number)
+    yield Quad(node, RDF.type, MESHV.TreeNumber, g)
+    yield Quad(node, RDFS.label, Literal(tree_number), g)
+    if parent:
+        yield Quad(node, MESHV.parentTreeNumber, iris.mesh_iri(parent), g)
 
 
 def keep_record_labels(store: Store, names: Mapping[str, tuple[str, str]],

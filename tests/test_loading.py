@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from lxml import etree
 from pyoxigraph import NamedNode, Quad, QuerySolutions, RdfFormat, Store, serialize
 
 from kg import loading, release
@@ -589,6 +590,29 @@ def test_what_only_a_replaced_record_named_goes_with_it(tmp_path: Path) -> None:
         None, NamedNode("http://purl.org/dc/terms/title"), None, graph_iri("articles"))}
     assert {"Journal of Corrected Results", "Journal of Kept Results"} <= journals
     assert "Journal of Invented Results" not in journals
+
+
+def test_the_levels_above_a_replaced_records_tree_numbers_go_with_it(tmp_path: Path) -> None:
+    """A build writes every level above a descriptor's tree number (NLM's sample XML holds
+    Career Mobility's, not the levels between it and N01); those that only a replaced record's
+    descriptor reached go with it, so graph/mesh is that of a build without the record."""
+    sample = shared_path("data", "mesh", "meshrdf", "desc-samples.xml")
+    record = next(r for r in etree.parse(str(sample)).iter("DescriptorRecord")
+                  if r.findtext("DescriptorName/String") == "Career Mobility")
+    ui, tree = record.findtext("DescriptorUI"), record.findtext("TreeNumberList/TreeNumber")
+    old = Article(pmid=PMID, title="Old", mesh_headings=(MeshHeading("Career Mobility", ui),))
+    new = Article(pmid=PMID, title="New")
+    other = Article(pmid="99999902", title="Other", mesh_headings=(FIBROBLASTS,))
+    for name, records in (("old", [old, other]), ("new", [new]), ("only", [new, other])):
+        write_records(records, tmp_path / f"{name}.jsonl")
+    build([tmp_path / "old.jsonl"], tmp_path / "b", default_articles=False, mesh_file=sample)
+    top = f"<http://id.nlm.nih.gov/mesh/{tree.split('.')[0]}>"
+    assert top in str(mesh_graph(tmp_path / "b"))
+    ingest([tmp_path / "new.jsonl"], tmp_path / "b")
+    build([tmp_path / "only.jsonl"], tmp_path / "alone", default_articles=False,
+          mesh_file=sample)
+    assert mesh_graph(tmp_path / "b") == mesh_graph(tmp_path / "alone")
+    assert top not in str(mesh_graph(tmp_path / "b"))
 
 
 def test_an_ingest_with_mesh_describes_the_terms_already_in_the_graph(tmp_path: Path) -> None:

@@ -6,8 +6,15 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from pyoxigraph import QuerySolutions
 
-from kg.mesh import read_descriptors
+from kg.build import build
+from kg.jsonrecords import write_records
+from kg.mesh import read_descriptors, select_with_ancestors
+from kg.namespaces import MESHV
+from kg.records import Article, MeshHeading
+from kg.release import current_release
+from kg.store import open_read_only
 from tests.conftest import shared_path
 
 BOM = b"\xef\xbb\xbf"
@@ -44,3 +51,62 @@ def test_a_descriptor_xml_opening_with_a_byte_order_mark_is_read_as_xml(tmp_path
     path.write_bytes(BOM + sample.read_bytes())
     assert [d.ui for d in read_descriptors(path)] == expected == [
         d.ui for d in read_descriptors(sample)]
+
+
+def _sample_records() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """UI → (name, tree numbers) of the descriptors of NLM's sample descriptor XML, by XPath."""
+    sample = shared_path("data", "mesh", "meshrdf", "desc-samples.xml")
+    return {record.findtext("DescriptorUI"): (record.findtext("DescriptorName/String"),
+                                              tuple(record.xpath("TreeNumberList/TreeNumber/text()")))
+            for record in etree.parse(str(sample)).iter("DescriptorRecord")}
+
+
+def test_ancestors_are_found_past_a_tree_number_the_file_does_not_name() -> None:
+    """A review's: the ancestors were looked for at the parent tree number only, so with NLM's
+    sample XML as ``--mesh`` Humans (a tree number ten levels under Animals, whose levels
+    between the sample does not hold) had no ancestor. Every descriptor whose tree number is
+    above one of a descriptor's now comes with it, counted against the sample's records."""
+    sample = shared_path("data", "mesh", "meshrdf", "desc-samples.xml")
+    records = _sample_records()
+    descriptors = list(read_descriptors(sample))
+    held = {tn for _, trees in records.values() for tn in trees}
+    past_a_gap = []
+    def above(ui: str) -> set[str]:
+        return {other for other, (_, theirs) in records.items()
+                if any(tn.startswith(f"{a}.") for tn in records[ui][1] for a in theirs)}
+
+    for ui, (name, trees) in records.items():
+        expected, todo = set(), above(ui)
+        while todo:
+            expected.add(found := todo.pop())
+            todo |= above(found) - expected
+        chosen = {d.ui for d in select_with_ancestors(descriptors, {ui})}
+        assert chosen == {ui} | expected, name
+        if expected and not any(tn.rpartition(".")[0] in held for tn in trees):
+            past_a_gap.append(name)
+    assert "Humans" in past_a_gap
+
+
+def test_articles_are_found_under_a_tree_number_above_a_level_the_file_lacks(
+        tmp_path: Path) -> None:
+    """With NLM's sample XML as ``--mesh``, "every article under N01" found nothing for an
+    article indexed with Career Mobility (N01.824.245.175): the levels between were no tree
+    numbers of the graph, so ``meshv:parentTreeNumber*`` stopped at the descriptor's own. Each
+    level above a tree number is a ``meshv:TreeNumber`` with its parent now."""
+    sample = shared_path("data", "mesh", "meshrdf", "desc-samples.xml")
+    ui, (name, trees) = next((ui, record) for ui, record in _sample_records().items()
+                             if record[0] == "Career Mobility")
+    records = tmp_path / "records.jsonl"
+    write_records([Article(pmid="99999971", title="Invented",
+                           mesh_headings=(MeshHeading(name, ui),))], records)
+    build([records], tmp_path / "b", default_articles=False, mesh_file=sample)
+    store = open_read_only(current_release(tmp_path / "b") / "store")
+    for tree in trees:
+        for level in range(1, tree.count(".") + 2):
+            above = ".".join(tree.split(".")[:level])
+            found = store.query(f"""SELECT DISTINCT ?a {{ ?a <http://purl.org/spar/fabio/hasSubjectTerm> ?d .
+                ?d <{MESHV.treeNumber.value}>/<{MESHV.parentTreeNumber.value}>*
+                   <http://id.nlm.nih.gov/mesh/{above}> }}""", use_default_graph_as_union=True)
+            assert isinstance(found, QuerySolutions)
+            assert [row[0].value for row in found] == [
+                "https://w3id.org/evkg/article/99999971"], above
