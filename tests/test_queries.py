@@ -29,19 +29,7 @@ from tests.conftest import Backend, engine_difference
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
 #: Examples a remote engine answers otherwise (each listed in the README's engine differences).
-ENGINE_DIFFERENCES = {
-    "mir-105": (("virtuoso",), "Virtuoso 7.2.5 cannot compile it (SQ156, internal compiler "
-                               "error)"),
-    "neoplasm-articles-with-qualifier": (
-        ("virtuoso",), "with the dataset named, Virtuoso 7.2 joins a `treeNumber/"
-                       "parentTreeNumber*` path to the pairs' triples to no rows (0, not 7)"),
-    "cargo-class-process-counts": (
-        ("virtuoso",), "with the dataset named, Virtuoso 7.2 joins `rdfs:subClassOf+` to the "
-                       "findings' cargo classes to 2 rows, not 21"),
-    "seed-review-citation-network": (
-        ("virtuoso",), "Virtuoso 7.2 answers the two DISTINCT subqueries of VALUES and UNION "
-                       "branches joined to `?source ?relation ?target` with no rows (not 10)"),
-}
+ENGINE_DIFFERENCES: dict[str, tuple[tuple[str, ...], str]] = {}
 _ROWS = re.compile(r"rows\s*(?P<op>>=|=)?\s*(?P<n>\d+)$")
 _ROW = re.compile(r"(?:row\s+(?P<k>\d+)|(?P<some>some row))\s+(?P<bindings>.+)$")
 _PREFIXED = re.compile(r"(?P<prefix>[A-Za-z][\w-]*):(?P<local>[^/\s]*)$")
