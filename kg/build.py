@@ -11,12 +11,14 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import gc
 import hashlib
 import os
 import resource
 import shutil
 import sys
 import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -459,9 +461,30 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
         report.release_dir = final
         if not report.too_many_errors:
             release.point_current(out, final)
+    except BaseException as error:
+        _close_stores_of(error)
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return report
+
+
+def _close_stores_of(error: BaseException) -> None:
+    """Let go of the store a failed step left open, before its staging folder is removed.
+
+    The frames of ``error``'s traceback hold the staging store (``_fill_store``'s ``store``
+    and the arguments of the step that failed): RocksDB, still open, went on writing into
+    the folder being removed (its background compaction, then its last flush when the
+    traceback was freed), so a failed or interrupted first build left ``--out`` holding a
+    ``.staging-*`` store and the lock file. Clearing those frames closes the store first.
+    """
+    seen: set[int] = set()
+    link: BaseException | None = error
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        traceback.clear_frames(link.__traceback__)
+        link = link.__cause__ or link.__context__
+    gc.collect()  # a store held in a reference cycle goes too
 
 
 def _disk_full(error: BaseException) -> bool:

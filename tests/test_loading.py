@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -705,6 +706,39 @@ def test_an_interrupted_first_build_leaves_no_folder_behind(tmp_path: Path) -> N
         assert b"Aborted" in err, err
     assert not (tmp_path / "new").exists()  # the build folder and the parent it made
     assert made.is_dir() and [p.name for p in made.iterdir()] == [release.WRITE_LOCK]
+
+
+def test_a_first_build_failing_after_its_load_closes_its_store_and_leaves_no_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first build that failed (or was stopped) after loading removed its staging folder
+    while the traceback still held the store open: RocksDB went on writing into it, and
+    about one such build in three left --out holding a `.staging-*` store and the lock file.
+    The store is now closed before the folder goes (a second read-write open of it tells)."""
+    from kg import build as build_module
+
+    def failing_statistics(store: Store) -> Iterator[Quad]:
+        raise ValueError("the statistics failed")
+
+    still_open: list[str] = []
+    remove = shutil.rmtree
+
+    def removing(path: str | Path, *args: Any, **kwargs: Any) -> None:
+        folder = Path(path)
+        if folder.name.startswith(".staging-") and (folder / "store").is_dir():
+            try:
+                Store(str(folder / "store"))
+            except OSError as error:  # RocksDB's lock, held by the failed build's store
+                still_open.append(str(error))
+        remove(path, *args, **kwargs)
+
+    monkeypatch.setattr(build_module, "statistics_quads", failing_statistics)
+    monkeypatch.setattr(build_module.shutil, "rmtree", removing)
+    source = tmp_path / "one.jsonl"
+    write_records([article("Fine")], source)
+    with pytest.raises(ValueError, match="the statistics failed"):
+        build([source], tmp_path / "new" / "build", default_articles=False, shacl=False)
+    assert still_open == []
+    assert not (tmp_path / "new").exists()
 
 
 def test_a_lock_file_that_cannot_be_opened_is_an_error_not_a_wait(tmp_path: Path) -> None:
