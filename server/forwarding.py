@@ -37,6 +37,12 @@ def syntax_failure(job: QueryJob) -> Failure | None:
     return Failure(400, f"bad query: {syntax_message(job.query, error)}")
 
 
+def parses(query: str, base_iri: str | None) -> bool:
+    """Whether pyoxigraph parses ``query`` (an ASK as its CONSTRUCT: parsing runs nothing).
+    Deeply nested text must be refused before (``nesting_message``): the parser recurses."""
+    return _parse_error(ask_as_construct(query), base_iri) is None
+
+
 def _parse_error(query: str, base_iri: str | None) -> SyntaxError | None:
     """pyoxigraph's error when it cannot parse ``query``; None when it parsed (a failure on
     evaluation is the remote store's to meet)."""

@@ -30,6 +30,7 @@ from server.cache import cache_key
 from server.errors import ProtocolError, error_response, failure_response
 from server.executor import Answer, Failure, QueryJob
 from server.federation import check_services, service_targets
+from server.forwarding import parses
 from server.meta import service_description_response
 from server.negotiation import RDF_TYPES, RESULTS_TYPES, choose_media_type, wants_html
 from server.pages import editor_response
@@ -298,12 +299,14 @@ def preflight_response() -> Response:
     return response
 
 
-def _opened_in_a_browser() -> bool:
-    """A query link opened in a browser: a GET of ``?query=`` alone, HTML wanted first. Its
-    Accept also takes ``application/xml;q=0.9``, so the results came as a SPARQL XML file to
+def _opened_in_a_browser(query: str) -> bool:
+    """A link to a query opened in a browser: a GET of ``?query=`` alone, HTML wanted first,
+    and a query that parses (a bad one is the 400 page that says what is wrong). Its Accept
+    also takes ``application/xml;q=0.9``, so the results came as a SPARQL XML file to
     download; the editor shows them, as UniProt's and Virtuoso's endpoints show a table."""
     return (request.method == "GET" and list(request.args) == ["query"]
-            and wants_html(request.headers.get("Accept")))
+            and wants_html(request.headers.get("Accept")) and nesting_message(query) is None
+            and parses(query, iris.base_iri()))
 
 
 def _editor_running(query: str) -> Response:
@@ -326,7 +329,7 @@ def create_sparql_blueprint() -> Blueprint:
         if operation.update is not None:
             return update_response(operation, operation.update.removeprefix("\ufeff"))
         if operation.query is not None:
-            if _opened_in_a_browser():
+            if _opened_in_a_browser(operation.query):
                 return _editor_running(operation.query)
             return query_response(operation, operation.query.removeprefix("\ufeff"))
         if request.method in ("GET", "HEAD"):
