@@ -13,7 +13,7 @@ body and its encoding) to the live gunicorn server. Two adaptations, both stated
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, quote, urlencode
+from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 import pytest
 import rdflib
@@ -149,6 +149,14 @@ def _check_result(exchange: Exchange, response: requests.Response, boolean: bool
         list(parse(response.content, format=rdf_format))
 
 
+def _check_asks_about_a_graph(exchanges: list[Exchange]) -> bool:
+    """Whether a case's last request, the check after its updates, asks about a named graph
+    (``GRAPH``), which Virtuoso answers otherwise; the others (update_post_form,
+    update_post_direct) passed on it as unexpected passes."""
+    check = exchanges[-1]
+    return "GRAPH" in unquote(check.path) + (check.body or b"").decode("utf-8", "replace")
+
+
 def _marks(name: str) -> list[pytest.MarkDecorator]:
     return [pytest.mark.xfail(reason=GAPS[name], strict=True)] if name in GAPS else []
 
@@ -157,7 +165,7 @@ def _marks(name: str) -> list[pytest.MarkDecorator]:
                          [pytest.param(n, e, id=n, marks=_marks(n)) for n, e in CASES])
 def test_protocol_case(live_server: str, name: str, exchanges: list[Exchange], backend: Backend,
                        request: pytest.FixtureRequest) -> None:
-    if name.startswith("update_"):
+    if name.startswith("update_") and _check_asks_about_a_graph(exchanges):
         engine_difference(request, backend, ("virtuoso",), VIRTUOSO_GRAPH_OUTSIDE_DATASET)
     updating = name.startswith("update_")
     for exchange in exchanges:
