@@ -830,6 +830,11 @@ def test_a_concept_without_findings_says_where_findings_come_from(client: FlaskC
     assert 'id="no-findings"' not in busy and '<table class="findings">' in busy
     article = client.get("/article/24735924", headers=HTML).get_data(as_text=True)
     assert 'id="no-findings"' not in article
+    # the seed review names cargo classes and processes, but no cargo and process together: a
+    # browser review found its page silent on why it has no findings
+    seed = client.get("/article/37534210", headers=HTML).get_data(as_text=True)
+    assert '<h2>Findings <span class="count">0</span></h2>' in seed
+    assert "No finding of this release was drawn from this article." in seed
 
 
 def test_an_articles_sources_are_shown_not_linked(client: FlaskClient) -> None:
