@@ -149,7 +149,8 @@ _RESULT_BEFORE = re.compile(rf"(?:^|[.;:]\s*|\b(?:a|an|the)\s+)(?P<cue>{CUE})\s+
 #: Process first, then the cargo as its route ("Lung-specific metastasis of breast cancer via
 #: exosomal integrin α6β4", "spread resistance through exosome-transmitted lncRNA SNHG14").
 _VIA = re.compile(r"(?:\s+(?:of|in)\s+(?:(?!\b(?:is|was|were|are|be|been|being|occurs?|occurred|takes?|"
-                  r"took|did|does|not)\b)[^,;.]){0,60}?)?\s+(?P<via>via|through|by\s+way\s+of)\s+"
+                  r"took|did|does|not)\b)[^,;.]){0,60}?)?\s+(?P<via>via|through|by\s+way\s+of|by\s+"
+                  r"(?:delivering|transferring|shuttling|transmitting|secreting|releasing))\s+"
                   r"(?:(?:the|an?|exosomal|EV|extracellular|vesicular|circulating|"
                   r"[\w-]+-(?:derived|transmitted|mediated|borne|delivered|secreted))\s+)*"
                   r"(?:(?:lncRNA|microRNA|miRNA|protein|circRNA|integrins?)\s+)?", re.I)

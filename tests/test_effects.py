@@ -570,6 +570,17 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
       ("hsa-miR-105", "ev_mediated_communication"): "associatedWith"}),
     ("Exosomal miR-21 impaired the protection against apoptosis.",
      {("hsa-miR-21", "apoptosis_resistance"): "inhibits"}),
+    # the cargo as the process's route by a verb of delivery (a findings review: "transmit P by
+    # delivering X" read associatedWith); not after an intervention, nor a measurement
+    ("Exosomes transmit chemoresistance by delivering miR-221/222.",
+     {("hsa-miR-221", "drug_resistance"): "promotes",
+      ("hsa-miR-222", "drug_resistance"): "promotes"}),
+    ("Exosomes promote metastasis by delivering miR-105 to endothelial cells.",
+     {("hsa-miR-105", "metastasis"): "promotes"}),
+    ("Knockdown of Rab27a inhibited lung metastasis by delivering less miR-105.",
+     {("hsa-miR-105", "metastasis"): "associatedWith"}),
+    ("Metastasis was measured by delivering miR-105 intravenously.",
+     {("hsa-miR-105", "metastasis"): "associatedWith"}),
 ])
 def test_the_sentence_gives_the_effect(matcher: Matcher, sentence: str,
                                        expected: dict[tuple[str, str], str]) -> None:
