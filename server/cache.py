@@ -3,7 +3,10 @@
 Entries are keyed by the SHA-256 of (release version, normalised query, dataset, media type, row
 cap). They live on disk, shared by every server process: one file per key, written to a temporary
 name and moved into place with ``os.replace`` (readers never see half a file), evicted oldest
-first (a hit refreshes the file's time) when the folder grows past its byte limit. A small
+first (a hit refreshes the file's time) when the folder grows past its byte limit, counted as
+the disk space the files take (a file takes whole blocks: 20,000 answers of 40 bytes took 82 MB
+of disk while their lengths summed to 0.8 MB, so a limit on lengths let tiny answers fill many
+times the limit). A small
 in-memory LRU in each process sits in front for the hottest entries. Only answers are cached,
 never failures.
 """
@@ -29,6 +32,19 @@ RECOUNT_SHARE = 16
 #: Eviction brings the folder down to this share of the limit, so it is not re-run at every write.
 EVICT_TO = 0.9
 _MAGIC = b"evkg-cache 1\n"
+#: The disk space a file takes at the least, and the unit it grows by (ext4's and most other
+#: filesystems' block): what a written answer is counted as until the folder is re-counted.
+FILE_BLOCK = 4096
+
+
+def disk_bytes(length: int) -> int:
+    """The disk space a file of ``length`` bytes takes: whole blocks."""
+    return max(1, -(-length // FILE_BLOCK)) * FILE_BLOCK
+
+
+def _taken(stat: os.stat_result) -> int:
+    """The disk space a file takes, as ``du`` counts it (its length where blocks are unknown)."""
+    return max(getattr(stat, "st_blocks", 0) * 512, stat.st_size)
 
 
 def cache_key(version: str, job: QueryJob, normalised_query: str) -> str:
@@ -117,15 +133,16 @@ class ResultCache:
         self._memory.put(key, answer)
         if self.directory is None:
             return
+        data = _encode(answer)
         try:
             handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
             with os.fdopen(handle, "wb") as out:
-                out.write(_encode(answer))
+                out.write(data)
             os.replace(temporary, self.directory / key)
         except OSError:
             return
         with self._lock:
-            self._written_since_count += size
+            self._written_since_count += disk_bytes(len(data))
             recount = self._written_since_count * RECOUNT_SHARE >= self.max_bytes
             if recount:
                 self._written_since_count = 0
@@ -133,7 +150,8 @@ class ResultCache:
             self.evict()
 
     def evict(self) -> int:
-        """Delete the oldest files until the folder is under the limit; return the bytes freed."""
+        """Delete the oldest files until the disk space the folder's files take is under the
+        limit; return the bytes freed."""
         if self.directory is None:
             return 0
         entries: list[tuple[float, int, Path]] = []
@@ -142,7 +160,7 @@ class ResultCache:
                 stat = entry.stat()
             except OSError:
                 continue
-            entries.append((stat.st_mtime, stat.st_size, Path(entry.path)))
+            entries.append((stat.st_mtime, _taken(stat), Path(entry.path)))
         total = sum(size for _, size, _ in entries)
         if total <= self.max_bytes:
             return 0

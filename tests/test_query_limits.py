@@ -621,6 +621,35 @@ def test_crashing_query_costs_only_itself(default_build: tuple[Path, BuildReport
         process.wait(timeout=20)
 
 
+def test_disk_cache_stays_within_its_limit_of_disk_space(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """Many distinct small answers: the folder's files take no more disk than the limit allows
+    (a file takes whole blocks; counting answers' lengths let 200 answers of ~40 bytes take
+    800 kB under a 200 kB limit)."""
+    out, _ = default_build
+    port, limit, folder = free_port(), 200_000, tmp_path / "cache"
+    env = {**os.environ, "EVKG_CACHE_DIR": str(folder), "EVKG_CACHE_MAX_BYTES": str(limit)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port", str(port),
+         "--workers", "1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/health", process)
+        with requests.Session() as session:
+            answers = [session.get(base + "/sparql", params={"query": f"ASK {{ <urn:x:{i}> ?p ?o }}"},
+                                   timeout=30) for i in range(200)]
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    assert [(a.status_code, a.headers["X-EVKG-Cache"], a.json()["boolean"]) for a in answers] \
+        == [(200, "miss", False)] * 200
+    files = [p.stat() for p in folder.iterdir()]
+    taken = sum(max(f.st_blocks * 512, f.st_size) for f in files)
+    # the folder is re-counted after each sixteenth of the limit written: it may pass the
+    # limit by that much until the next count
+    assert 0 < len(files) < 200 and taken <= limit + limit // 16 + 4096, (len(files), taken)
+
+
 def test_server_processes_run_with_the_preloaded_allocator(limited_server: Served) -> None:
     if ctypes.util.find_library("mimalloc") is None:
         pytest.skip("mimalloc is not installed (Debian: libmimalloc2.0; make test installs it)")
