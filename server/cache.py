@@ -54,8 +54,8 @@ def cache_key(version: str, job: QueryJob, normalised_query: str) -> str:
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
 
-def _answer_bytes(_: str, answer: Answer) -> int:
-    return len(answer.body)
+def _answer_bytes(key: str, answer: Answer) -> int:
+    return len(answer.body) + len(key) + len(answer.content_type) + len(answer.truncation or "")
 
 
 def _encode(answer: Answer) -> bytes:
@@ -87,6 +87,11 @@ class ResultCache:
         self._computing: dict[str, threading.Event] = {}
         if directory is not None:
             directory.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def memory_weight(self) -> int:
+        """What the answers kept in this process's memory weigh (at most ``MEMORY_BYTES``)."""
+        return self._memory.weight
 
     @contextmanager
     def computing(self, key: str, wait: float) -> Iterator[Answer | None]:

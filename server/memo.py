@@ -32,8 +32,14 @@ _Entry = tuple[str, list[tuple[str, str]], bytes]
 _Key = tuple[str, str, str]
 
 
+#: What one header of a kept answer costs beyond its name's and value's lengths (their string
+#: objects and the pair's tuple): a /sparql answer has about ten, more than a small body.
+HEADER_OVERHEAD = 100
+
+
 def _entry_bytes(key: _Key, entry: _Entry) -> int:
-    return len(entry[2]) + len(key[0]) + len(key[1]) + len(key[2])
+    headers = sum(len(name) + len(value) + HEADER_OVERHEAD for name, value in entry[1])
+    return len(entry[2]) + len(key[0]) + len(key[1]) + len(key[2]) + headers
 
 
 class AnswerMemo:
@@ -45,6 +51,11 @@ class AnswerMemo:
         self.release = release
         self._entries: BytesLRU[_Key, _Entry] = BytesLRU(
             max_bytes, _entry_bytes, max_entry=ENTRY_LIMIT)
+
+    @property
+    def weight(self) -> int:
+        """What the answers kept now weigh (at most ``max_bytes``)."""
+        return self._entries.weight
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:

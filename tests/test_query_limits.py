@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import tracemalloc
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from server import create_app
 from server.cache import MEMORY_BYTES, ResultCache
 from server.executor import Answer, Executor, Failure, QueryJob
 from server.federation import DEFAULT_ALLOWLIST, check_services, service_targets
+from server.memo import AnswerMemo
 from server.results import WRITERS
 from server.run import allocator_library, preload_allocator
 from server.state import state
@@ -266,15 +268,45 @@ def test_disk_cache_is_shared_and_evicts_oldest_first(tmp_path: Path) -> None:
 
 def test_memory_cache_forgets_the_least_recently_used_answer_first() -> None:
     cache = ResultCache(None, 1 << 30)
-    big = MEMORY_BYTES // 8  # the largest answer the memory tier keeps
+    big = MEMORY_BYTES // 8 - 1024  # about the largest answer kept, with its key and overhead
     for i in range(8):
         cache.put(f"{i:064d}", Answer(bytes([65 + i]) * big, "text/csv"))
     assert cache.get(f"{0:064d}") == Answer(b"A" * big, "text/csv")  # 0 is now the newest
     cache.put(f"{8:064d}", Answer(b"I" * big, "text/csv"))  # over the limit: one must go
     assert cache.get(f"{1:064d}") is None
     assert [cache.get(f"{i:064d}") is not None for i in (0, 2, 7, 8)] == [True] * 4
-    cache.put(f"{9:064d}", Answer(b"J" * (big + 1), "text/csv"))  # too large for memory
+    cache.put(f"{9:064d}", Answer(b"J" * (MEMORY_BYTES // 8), "text/csv"))  # too large
     assert cache.get(f"{9:064d}") is None
+
+
+def test_answers_kept_in_memory_weigh_what_they_take(tmp_path: Path) -> None:
+    """The memory tiers' limits (16 MB each) bound what their entries take, not only their
+    bytes: 2,000 small answers took 3.4 MB where their bytes alone counted 1 MB, so the tiers
+    could grow to several times their limits."""
+    app = create_app({"TESTING": True, "CACHE_DIR": str(tmp_path)}, store=Store())
+    memo = app.wsgi_app.app  # type: ignore[attr-defined]  # Gzip(AnswerMemo(Flask's app))
+    assert isinstance(memo, AnswerMemo)
+    client = app.test_client()
+    with app.app_context():
+        cache = state().cache
+    assert cache is not None
+    for i in range(50):  # Flask's and werkzeug's own first allocations
+        client.get("/sparql", query_string={"query": f"ASK {{ <urn:warm:{i}> ?p ?o }}"})
+    tracemalloc.start()
+    try:
+        taken_before = tracemalloc.get_traced_memory()[0]
+        counted_before = memo.weight + cache.memory_weight
+        seen = set()
+        for i in range(2000):
+            answer = client.get("/sparql", query_string={"query": f"ASK {{ <urn:x:{i}> ?p ?o }}"})
+            seen.add((answer.status_code, answer.headers["X-EVKG-Cache"]))
+        del answer
+        taken = tracemalloc.get_traced_memory()[0] - taken_before
+    finally:
+        tracemalloc.stop()
+    assert seen == {(200, "miss")}
+    counted = memo.weight + cache.memory_weight - counted_before
+    assert taken <= counted, f"2,000 answers took {taken} bytes, counted as {counted}"
 
 
 class CountingExecutor:
