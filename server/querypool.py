@@ -49,6 +49,19 @@ STOPPED_MESSAGE = (
     "with a fresh query process; rewriting the query may avoid the crash (ORDER BY over values "
     "that cannot be ordered consistently, such as NaN beside other terms, is one cause)")
 _READY = "ready"
+#: How long the request the current thread serves waited for that thread (``server.workers``
+#: sets it: gunicorn queues a request that finds every thread of its worker busy).
+_queued = threading.local()
+
+
+def set_queue_wait(seconds: float) -> None:
+    """Record that the request this thread now serves waited ``seconds`` for it."""
+    _queued.seconds = seconds
+
+
+def queue_wait() -> float:
+    """Seconds the request this thread serves waited for it (0 outside gunicorn)."""
+    return float(getattr(_queued, "seconds", 0.0))
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -233,7 +246,15 @@ class QueryPool:
         limit = self.timeout if self.timeout > 0 else None
         # At most ``threads`` jobs at once (gunicorn's threads never exceed it; Flask's --dev
         # server may), so that the clock of a job starts when a thread of the child is free.
-        if not self._slots.acquire(timeout=limit if limit is not None else -1):
+        # A request gunicorn queued while every thread of its worker was busy has waited for a
+        # query thread already: sixteen slow queries at four threads were answered one time
+        # limit after another, the last after four, and pages and /health waited behind them.
+        waited = queue_wait()
+        if limit is None:
+            acquired = self._slots.acquire()
+        else:
+            acquired = waited < limit and self._slots.acquire(timeout=limit - waited)
+        if not acquired:
             # each of them ends within one time limit, so a slot is free by then
             return Failure(503, f"all {self.threads} query threads of this server process were "
                                 f"busy for {self.timeout:g} s; try again later",

@@ -14,6 +14,12 @@ reads the body as the app asks for it: a client that announced 100 bytes and sen
 thread for as long as it kept the connection open (a review's: twelve such connections left no
 thread to answer /health). Here each read and write of a request waits at most
 ``EVKG_READ_TIMEOUT`` seconds (default 20) for the client.
+
+A request that finds every thread busy waits in gunicorn's queue, unseen by the app. The time it
+waited there is handed to the query pool (``server.querypool.set_queue_wait``), for which it is
+time spent waiting for a query thread: a query that waited a whole time limit is answered 503
+with ``Retry-After`` at once, as one that waited for a query thread in the app is, instead of
+being run after a queue of slow queries, each taking a time limit.
 """
 
 from __future__ import annotations
@@ -21,11 +27,13 @@ from __future__ import annotations
 import contextlib
 import html
 import re
+import time
 from typing import Any
 
 from gunicorn.http.errors import LimitRequestLine
 from gunicorn.workers.gthread import ThreadWorker
 
+from server.querypool import set_queue_wait
 from server.run import number_setting
 
 
@@ -82,6 +90,15 @@ DEFAULT_READ_TIMEOUT = 20.0
 class Worker(ThreadWorker):  # type: ignore[misc]
     """``gthread``, with the message of a request line over the limit rewritten, and a limit
     on how long a request's client may stall."""
+
+    def enqueue_req(self, conn: Any) -> None:
+        conn.evkg_queued = time.monotonic()  # a connection's next request is queued again
+        super().enqueue_req(conn)
+
+    def handle(self, conn: Any) -> Any:
+        queued = getattr(conn, "evkg_queued", None)
+        set_queue_wait(time.monotonic() - queued if queued is not None else 0.0)
+        return super().handle(conn)
 
     def handle_request(self, req: Any, conn: Any) -> Any:
         conn.sock.settimeout(read_timeout())

@@ -773,3 +773,37 @@ def test_a_query_that_finds_every_thread_busy_is_told_when_to_try_again(
     others = [o for o in outcomes if o not in busy]
     assert all(isinstance(o, Failure) and o.status == 503 and "Retry-After" not in o.headers
                for o in others)
+
+
+def test_a_query_queued_behind_busy_threads_for_a_time_limit_is_told_when_to_try_again(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """gunicorn queues a request that finds every thread of its worker busy, out of the app's
+    sight: that wait is a wait for a query thread too. With one thread, three slow queries sent
+    at once were each run in turn to the time limit (the last answered after three); the one
+    still queued after a whole time limit is now answered 503 with Retry-After at once."""
+    out, _ = default_build
+    port = free_port()
+    env = {**os.environ, "EVKG_QUERY_TIMEOUT": str(TIMEOUT), "EVKG_THREADS": "1",
+           "EVKG_CACHE_DIR": str(tmp_path / "cache")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port", str(port),
+         "--workers", "1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sparql = f"http://127.0.0.1:{port}/sparql"
+    try:
+        wait_for(f"http://127.0.0.1:{port}/health", process)
+        queries = [SLOW.replace("?n", f"?n{i}") for i in range(3)]  # three answers, no sharing
+        with ThreadPoolExecutor(3) as pool:
+            answers = list(pool.map(lambda q: requests.post(sparql, data={"query": q},
+                                                            timeout=60), queries))
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    assert [a.status_code for a in answers] == [503] * 3
+    stopped = [a for a in answers if f"time limit of {TIMEOUT} s" in a.text]
+    busy = [a for a in answers if "all 1 query threads of this server process were busy for "
+            f"{TIMEOUT} s" in a.text]
+    assert len(stopped) + len(busy) == 3, [a.text for a in answers]
+    # the first was run to its limit; the last, queued behind two, was not run
+    assert stopped and busy, [a.text for a in answers]
+    assert all(a.headers["Retry-After"] == str(TIMEOUT) for a in busy)
+    assert all("Retry-After" not in a.headers for a in stopped)
