@@ -20,9 +20,10 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from server.executor import Answer, QueryJob
+from server.executor import Answer, Failure, QueryJob
 from server.lru import BytesLRU
 
 #: Bytes of answers each process keeps in memory.
@@ -74,6 +75,14 @@ def _decode(data: bytes) -> Answer | None:
         return None
 
 
+@dataclass(eq=False)
+class _Flight:
+    """One computation of a missing answer, which askers that come meanwhile wait for."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    outcome: Answer | Failure | None = None
+
+
 class ResultCache:
     """Answers on disk under ``directory`` (None: memory only), at most ``max_bytes`` of files."""
 
@@ -84,7 +93,7 @@ class ResultCache:
                                                        max_entry=MEMORY_BYTES // 8)
         self._lock = threading.Lock()
         self._written_since_count = 0
-        self._computing: dict[str, threading.Event] = {}
+        self._computing: dict[str, _Flight] = {}
         if directory is not None:
             directory.mkdir(parents=True, exist_ok=True)
 
@@ -94,26 +103,38 @@ class ResultCache:
         return self._memory.weight
 
     @contextmanager
-    def computing(self, key: str, wait: float) -> Iterator[Answer | None]:
+    def computing(self, key: str, wait: float) -> Iterator[Answer | Failure | None]:
         """Single flight: the first asker of a missing ``key`` in this process gets None (or the
-        answer, if one was put just before) and computes and ``put``s it inside the block; an
-        asker arriving meanwhile waits for it, up to ``wait`` seconds, and gets the cached
-        answer (None if there is none: the first one failed or its answer was too large to
-        keep, so it computes too). Sixteen clients asking one slow aggregate at once then cost
-        one computation, not sixteen."""
+        answer, if one was put just before), computes it inside the block and hands the
+        outcome to ``settle``; an asker arriving meanwhile waits for it, up to ``wait``
+        seconds, and gets that outcome: the answer, or the failure (a query stopped at the time
+        limit, or that crashed the store, would fail again: run once more by each asker that
+        waited, it cost each of them a second time limit and the server that much CPU again).
+        One that waited in vain (None) computes too. Sixteen clients asking one slow
+        aggregate at once then cost one computation, not sixteen."""
         with self._lock:
             running = self._computing.get(key)
             if running is None:
-                self._computing[key] = threading.Event()
+                self._computing[key] = _Flight()
         if running is not None:
-            running.wait(wait)
-            yield self.get(key)
+            running.done.wait(wait)
+            yield self.get(key) or running.outcome
             return
         try:
             yield self.get(key)  # put by an asker that finished just before this one began
         finally:
             with self._lock:
-                self._computing.pop(key).set()
+                self._computing.pop(key).done.set()
+
+    def settle(self, key: str, outcome: Answer | Failure) -> None:
+        """Keep an answer computed inside ``computing``, and hand the outcome, a failure too,
+        to the askers waiting for it."""
+        if isinstance(outcome, Answer):
+            self.put(key, outcome)
+        with self._lock:
+            flight = self._computing.get(key)
+        if flight is not None:
+            flight.outcome = outcome
 
     def get(self, key: str) -> Answer | None:
         answer = self._memory.get(key)

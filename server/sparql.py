@@ -216,20 +216,22 @@ def query_response(operation: Operation, query: str) -> Response:
     cache = st.cache if not targets and not is_volatile(query) else None
     key = cache_key(st.version, job, normalised(query)) if cache is not None else None
     get = request.method in ("GET", "HEAD")
-    computing: AbstractContextManager[Answer | None] = nullcontext()
+    computing: AbstractContextManager[Answer | Failure | None] = nullcontext()
     if cache is not None and key is not None:
         answer = cache.get(key)
         if answer is not None:
             return _answer_response(answer, key, get, hit=True)
         computing = cache.computing(key, wait=st.limits.query_timeout + 5)
     with computing as computed:
+        if isinstance(computed, Failure):  # the computation this request waited for failed
+            return failure_response(_explained(computed, query))
         if computed is not None:
             return _answer_response(computed, key, get, hit=True)
         outcome = st.executor.execute(job)
+        if cache is not None and key is not None:
+            cache.settle(key, outcome)
         if isinstance(outcome, Failure):
             return failure_response(_explained(outcome, query))
-        if cache is not None and key is not None:
-            cache.put(key, outcome)
     return _answer_response(outcome, key, get, hit=False)
 
 

@@ -34,6 +34,7 @@ from pyoxigraph import (
     parse_query_results,
 )
 
+from kg.backends import timeout_message
 from kg.build import BuildReport
 from kg.querytext import has_dataset_clause, normalised, query_form
 from kg.release import current_release
@@ -412,6 +413,41 @@ def test_concurrent_askers_of_one_missing_answer_share_one_computation(
     assert {status for status, _, _ in answers} == {200}
     assert sorted(cache for _, cache, _ in answers) == ["hit"] * 5 + ["miss"]
     assert len({body for _, _, body in answers}) == 1
+
+
+class StoppedExecutor(CountingExecutor):
+    """Counts the jobs that reach it and answers each, after a while, as stopped at the limit."""
+
+    def execute(self, job: QueryJob) -> Answer | Failure:
+        self.jobs.append(job)
+        time.sleep(1)  # a query running to its limit, while the other askers come
+        return Failure(503, timeout_message(2))
+
+
+def test_concurrent_askers_of_one_query_share_its_failure(
+        cached: tuple[FlaskClient, CountingExecutor]) -> None:
+    """Six askers of one slow query: the five that waited for the first one's computation get
+    its 503, rather than each running the query to the time limit again."""
+    client, counting = cached
+    app = client.application
+    with app.app_context():
+        stopping = StoppedExecutor(counting.inner)
+        state().executor = stopping
+    start = threading.Barrier(6)
+
+    def ask(_: int) -> tuple[int, str]:
+        own = app.test_client()
+        start.wait()
+        response = own.get("/sparql", query_string={"query": SLOW})
+        return response.status_code, response.text
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(ask, range(6)))
+    assert len(stopping.jobs) == 1
+    assert answers == [(503, timeout_message(2) + "\n")] * 6, answers
+    # nothing was kept: the next asker runs the query again
+    assert client.get("/sparql", query_string={"query": SLOW}).status_code == 503
+    assert len(stopping.jobs) == 2
 
 
 def test_truncation_survives_the_cache(cached: tuple[FlaskClient, CountingExecutor]) -> None:
