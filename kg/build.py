@@ -55,7 +55,7 @@ from kg.meshnames import MeshNames
 from kg.metadata import DUMPS, Tallies, metadata_quads
 from kg.namespaces import EVKG, MESHV, RDF, SKOS
 from kg.records import Rejected
-from kg.release import QUARANTINE, WRITE_LOCK, within_release
+from kg.release import WRITE_LOCK, within_release
 from kg.sources import iter_source_files, read_source
 from kg.spool import CarriedGraph, GraphLines, GraphSpool, SortedStoreGraph
 from kg.statistics import statistics_quads
@@ -69,6 +69,9 @@ class BuildReport:
     release_dir: Path | None = None
     files: dict[str, FileCount] = field(default_factory=dict)
     quarantine: list[Rejected] = field(default_factory=list)
+    #: The entries of ``quarantine`` that ``source_errors`` does not count (older versions,
+    #: records without PMID of a paper the graph holds by PMID).
+    uncounted: list[Rejected] = field(default_factory=list)
     triples: dict[str, int] = field(default_factory=dict)
     articles: int = 0
     #: Seconds spent in each step of the build (for benchmarks; not part of the release).
@@ -129,6 +132,11 @@ class BuildReport:
         return sum(count.quarantined - count.superseded - count.held_by_pmid
                    for name, count in self.files.items()
                    if name != self.curated_file and name not in self.default_files)
+
+    def counted(self) -> list[Rejected]:
+        """The entries of ``quarantine`` but the ``uncounted`` ones."""
+        uncounted = {id(item) for item in self.uncounted}
+        return [item for item in self.quarantine if id(item) not in uncounted]
 
     @property
     def too_many_errors(self) -> bool:
@@ -325,10 +333,13 @@ def _ingest(files: Sequence[str | Path], into: Path, *, mesh_file: Path | None,
     def fill(staging: Path) -> None:
         _fill(staging, previous / "store", paths, report, inputs)
         # records this ingest quarantined are news, unless the release already lists them
-        # and so are other lists of derived citations over the same graphs (a record sent
-        # again that now cites by PMID what a "cited by" list gave)
+        # (older versions are none: a file sent again whose second version of a record made
+        # its first one older, beside an error listed already, published a release), and so
+        # are other lists of derived citations over the same graphs (a record sent again
+        # that now cites by PMID what a "cited by" list gave)
         report.unchanged = release.same_graphs(previous, staging) and (
-            report.source_errors == 0 or release.same_files(previous, staging, QUARANTINE)) and (
+            report.source_errors == 0 or release.lists_quarantined(previous, report.counted()
+                                                                   )) and (
             release.same_files(previous, staging, *citations.LISTS)) and (
             report.inputs == recorded)
 
@@ -557,7 +568,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
                                       ev_collections=map(str, default_sources(inputs.data_dir)),
                                       more_cargo=mirnas.values())
     loader = ArticleLoader(store, mapper=mapper, index=index, files=report.files,
-                           quarantine=report.quarantine, spool=spool,
+                           quarantine=report.quarantine, uncounted=report.uncounted, spool=spool,
                            citing={c.citing for c in by_doi} | {c for c, _ in listed},
                            listed_citing={citing for citing, _ in listed})
     with timed(report, "read+map+load"):

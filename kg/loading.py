@@ -475,6 +475,9 @@ class ArticleLoader:
     index: ArticleIndex = field(default_factory=ArticleIndex)
     files: dict[str, FileCount] = field(default_factory=dict)
     quarantine: list[Rejected] = field(default_factory=list)
+    #: The entries of ``quarantine`` that are no error (``FileCount.superseded`` and
+    #: ``held_by_pmid``): news that changes nothing.
+    uncounted: list[Rejected] = field(default_factory=list)
     _buffer: list[Quad | str] = field(default_factory=list)
     _batches: LineBatches = field(init=False)
     _loading: _BackgroundLoad | None = None
@@ -581,9 +584,11 @@ class ArticleLoader:
             del self.index.versions[key]
             self.index.retracted.discard(_iri_of_key(key).value)
 
-    def _reject(self, count: FileCount, rejected: Rejected) -> None:
+    def _reject(self, count: FileCount, rejected: Rejected, *, error: bool = True) -> None:
         count.quarantined += 1
         self.quarantine.append(rejected)
+        if not error:
+            self.uncounted.append(rejected)
 
     def apply(self, path: Path, records: Iterator[Article | Deletion | Rejected],
               *, progress: bool = False) -> None:
@@ -640,14 +645,14 @@ class ArticleLoader:
             self._reject(count, Rejected(
                 reason=f"the graph holds this paper from its PubMed record, PMID {held} (DOI "
                 f"{article.doi}): a record without PMID does not replace it",
-                provenance=article.provenance, title=article.title))
+                provenance=article.provenance, title=article.title), error=False)
             return
         if known is not None and article.version < known:
             count.superseded += 1
             self._reject(count, Rejected(
                 reason=f"version {article.version} of {article.key} is older than the "
                 f"version {known} already in the graph", provenance=article.provenance,
-                pmid=article.pmid, title=article.title))
+                pmid=article.pmid, title=article.title), error=False)
             return
         try:  # mapped whole before anything changes: a record that cannot be costs only itself
             named = self._named(article)

@@ -26,6 +26,7 @@ from kg import citations, iris, sssom
 from kg.compression import gzip_writer
 from kg.metadata import DUMPS, Tallies
 from kg.namespaces import PREFIXES
+from kg.records import Rejected
 from kg.spool import GraphLines, SortedStoreGraph, python_call, whole_lines, write_into_pipe
 
 if TYPE_CHECKING:
@@ -400,17 +401,27 @@ def shown_path(name: str) -> str:
     return name
 
 
+def quarantine_line(item: Rejected) -> str:
+    """A record's line in ``quarantine.jsonl`` (without its line break)."""
+    file, reason = item.provenance.file, item.reason
+    if file and shown_path(file) != file:
+        reason = reason.replace(file, shown_path(file))
+    return json.dumps({"file": shown_path(file), "position": item.provenance.position,
+                       "pmid": item.pmid, "title": item.title, "reason": reason},
+                      ensure_ascii=False, sort_keys=True)
+
+
 def write_quarantine(report: BuildReport, directory: Path) -> None:
     with (directory / QUARANTINE).open("w", encoding="utf-8") as out:
         for item in report.quarantine:
-            file, reason = item.provenance.file, item.reason
-            if file and shown_path(file) != file:
-                reason = reason.replace(file, shown_path(file))
-            out.write(json.dumps({"file": shown_path(file),
-                                  "position": item.provenance.position,
-                                  "pmid": item.pmid, "title": item.title,
-                                  "reason": reason}, ensure_ascii=False, sort_keys=True))
+            out.write(quarantine_line(item))
             out.write("\n")
+
+
+def lists_quarantined(release_dir: Path, items: Iterable[Rejected]) -> bool:
+    """Whether the release's ``quarantine.jsonl`` lists every one of ``items``."""
+    listed = set((release_dir / QUARANTINE).read_text(encoding="utf-8").splitlines())
+    return all(quarantine_line(item) in listed for item in items)
 
 
 def write_release(store: Store, directory: Path, report: BuildReport, *,

@@ -348,6 +348,31 @@ def test_ingest_makes_the_next_release_and_keeps_the_previous(tmp_path: Path) ->
         "First version"]
 
 
+def test_a_file_with_two_versions_and_an_error_applied_again_changes_nothing(
+        tmp_path: Path) -> None:
+    """A file that gives versions 2 and 3 of one PMID, and a record the graph cannot take,
+    applied again: version 2 is older than the graph's now, which is no error (nor news), and
+    the error is one the release lists. It published a release each time (a differential
+    review's): the quarantine, compared whole when the file had an error, differed by the
+    older version's entry."""
+    source = tmp_path / "first.jsonl"
+    write_records([article("First version")], source)
+    out = tmp_path / "build"
+    build([source], out, default_articles=False)
+    update = tmp_path / "update.jsonl"
+    write_records([article("Second version", version=2), article("Third version", version=3),
+                   Article(pmid="99999902")], update)
+    applied = ingest([update], out)
+    assert not applied.unchanged and applied.source_errors == 1
+    again = ingest([update], out)
+    assert again.files[str(update)].superseded == 1 and again.source_errors == 1
+    assert again.unchanged and current_release(out).name == applied.version
+    # an error the release does not list is news still
+    other = tmp_path / "other.jsonl"
+    write_records([article("Third version", version=3), Article(pmid="99999903")], other)
+    assert not ingest([other], out).unchanged
+
+
 def test_the_default_articles_applied_again_change_nothing(tmp_path: Path) -> None:
     """The default graph's records applied again by an ingest (removed, mapped and loaded
     again; findings, citations and retractions recomputed) give the build's graphs byte for
