@@ -270,6 +270,36 @@ def test_without_a_table_the_latest_records_name_is_the_label(tmp_path: Path) ->
         ("label", "Black People"), ("label", "Black People/genetics")]
 
 
+def test_an_ingest_that_makes_an_other_name_the_label_keeps_it_as_the_label_only(
+        tmp_path: Path) -> None:
+    """A differential review's: an ingest whose newest record named a term by the name the
+    graph held as its ``skos:altLabel`` made that name the ``rdfs:label`` and left it an
+    altLabel too, which a build of the same records has not."""
+    def record(pmid: str, revised: str, name: str) -> str:
+        return json.dumps({"pmid": pmid, "title": f"Article {pmid}", "revised_date": revised,
+                           "mesh_headings": [{"descriptor_label": name,
+                                              "descriptor_ui": "D001741"}]})
+
+    def names(out: Path) -> list[tuple[str, str]]:
+        store = open_read_only(current_release(out) / "store")
+        rows = select(store, """SELECT ?p ?l { <http://id.nlm.nih.gov/mesh/D001741> ?p ?l
+            FILTER(?p IN (<http://www.w3.org/2000/01/rdf-schema#label>,
+                          <http://www.w3.org/2004/02/skos/core#altLabel>)) }""")
+        return sorted((p.rsplit("#", 1)[1], label) for p, label in rows)
+
+    first, newer = tmp_path / "first.jsonl", tmp_path / "newer.jsonl"
+    first.write_text("\n".join([record("11111111", "2016-01-09", "African Americans"),
+                                record("22222222", "2023-05-02", "Black or African American")])
+                     + "\n", encoding="utf-8")
+    newer.write_text(record("33333333", "2025-01-20", "African Americans") + "\n",
+                     encoding="utf-8")
+    build([first], tmp_path / "ingested", default_articles=False)
+    ingest([newer], tmp_path / "ingested")
+    build([first, newer], tmp_path / "built", default_articles=False)
+    assert names(tmp_path / "ingested") == names(tmp_path / "built") == [
+        ("altLabel", "Black or African American"), ("label", "African Americans")]
+
+
 def test_a_qualifier_named_two_ways_names_its_pairs_once(tmp_path: Path) -> None:
     """A review's: records naming a qualifier two ways gave it one label, but its pairs kept
     both ("…/genetic" and "…/genetics")."""
