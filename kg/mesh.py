@@ -220,11 +220,18 @@ def _labels(store: Store, ui: str) -> list[str]:
 
 def _newest_record(store: Store, ui: str) -> str:
     """The latest revision (else publication) date of the articles that name the term: as a
-    heading, a substance, a publication type or a supplementary concept ("" when none says)."""
+    heading, a substance, a publication type or a supplementary concept, or as the qualifier
+    of a heading's pair ("" when none says). Articles name a qualifier only through the pairs:
+    an ingest of older records naming a qualifier otherwise found none newer, and gave it
+    their name."""
+    articles, term = iris.graph_iri("articles").value, iris.mesh_iri(ui).value
     rows = store.query(f"""SELECT (MAX(STR(COALESCE(?revised, ?issued))) AS ?newest) WHERE {{
-      GRAPH <{iris.graph_iri("articles").value}> {{
-        ?a <{FABIO.hasSubjectTerm.value}>|<{EVKG.substance.value}>|<{EVKG.publicationType.value}>
-           |<{EVKG.supplementaryConcept.value}> <{iris.mesh_iri(ui).value}>
+      {{ GRAPH <{articles}> {{
+          ?a <{FABIO.hasSubjectTerm.value}>|<{EVKG.substance.value}>
+             |<{EVKG.publicationType.value}>|<{EVKG.supplementaryConcept.value}> <{term}> }} }}
+      UNION {{ GRAPH <{iris.graph_iri("mesh").value}> {{ ?pair <{MESHV.hasQualifier.value}> <{term}> }}
+               GRAPH <{articles}> {{ ?a <{FABIO.hasSubjectTerm.value}> ?pair }} }}
+      GRAPH <{articles}> {{
         OPTIONAL {{ ?a <{DCTERMS.modified.value}> ?revised }}
         OPTIONAL {{ ?a <{DCTERMS.issued.value}> ?issued }} }} }}""")
     assert isinstance(rows, QuerySolutions)

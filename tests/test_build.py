@@ -323,6 +323,40 @@ def test_a_qualifier_named_two_ways_names_its_pairs_once(tmp_path: Path) -> None
                     ["http://id.nlm.nih.gov/mesh/Q000235", "genetics"]]
 
 
+def test_an_ingest_of_an_older_record_keeps_a_qualifiers_newer_name(tmp_path: Path) -> None:
+    """A differential review's: articles name a qualifier only through their headings' pairs,
+    so an ingest found no record in the graph naming it, and an older record's name became the
+    label of the qualifier and its pairs, where a build of the same records keeps the newest
+    record's."""
+    def record(pmid: str, revised: str, qualifier: str) -> str:
+        return json.dumps({"pmid": pmid, "title": f"Article {pmid}", "revised_date": revised,
+                           "mesh_headings": [{"descriptor_label": "Breast Neoplasms",
+                                              "descriptor_ui": "D001943",
+                                              "qualifiers": [{"label": qualifier,
+                                                              "ui": "Q000235"}]}]})
+
+    def labels(out: Path) -> list[list[str]]:
+        store = open_read_only(current_release(out) / "store")
+        return select(store, """SELECT ?m ?p ?l { VALUES ?m { <http://id.nlm.nih.gov/mesh/Q000235>
+            <http://id.nlm.nih.gov/mesh/D001943Q000235> } ?m ?p ?l
+            FILTER(?p IN (<http://www.w3.org/2000/01/rdf-schema#label>,
+                          <http://www.w3.org/2004/02/skos/core#altLabel>)) } ORDER BY ?m ?p""")
+
+    newer, older = tmp_path / "newer.jsonl", tmp_path / "older.jsonl"
+    newer.write_text(record("22222222", "2023-05-02", "genetics") + "\n", encoding="utf-8")
+    older.write_text(record("11111111", "2016-01-09", "genetic") + "\n", encoding="utf-8")
+    build([newer], tmp_path / "ingested", default_articles=False)
+    ingest([older], tmp_path / "ingested")
+    build([newer, older], tmp_path / "built", default_articles=False)
+    assert labels(tmp_path / "ingested") == labels(tmp_path / "built") == [
+        ["http://id.nlm.nih.gov/mesh/D001943Q000235",
+         "http://www.w3.org/2000/01/rdf-schema#label", "Breast Neoplasms/genetics"],
+        ["http://id.nlm.nih.gov/mesh/Q000235",
+         "http://www.w3.org/2000/01/rdf-schema#label", "genetics"],
+        ["http://id.nlm.nih.gov/mesh/Q000235",
+         "http://www.w3.org/2004/02/skos/core#altLabel", "genetic"]]
+
+
 def test_a_pair_whose_two_names_change_at_once_has_one_label(tmp_path: Path) -> None:
     """A pair is renamed only when one of its terms had another name than the one it keeps
     (the other pairs are no longer looked at: an ingest's MeSH step went through every pair of
