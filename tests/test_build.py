@@ -300,19 +300,21 @@ def test_an_ingest_that_makes_an_other_name_the_label_keeps_it_as_the_label_only
         ("altLabel", "Black or African American"), ("label", "African Americans")]
 
 
+def qualified_record(pmid: str, revised: str, qualifier: str) -> str:
+    """A record line naming Breast Neoplasms with the qualifier Q000235 as ``qualifier``."""
+    return json.dumps({"pmid": pmid, "title": f"Article {pmid}", "revised_date": revised,
+                       "mesh_headings": [{"descriptor_label": "Breast Neoplasms",
+                                          "descriptor_ui": "D001943",
+                                          "qualifiers": [{"label": qualifier,
+                                                          "ui": "Q000235"}]}]})
+
+
 def test_a_qualifier_named_two_ways_names_its_pairs_once(tmp_path: Path) -> None:
     """A review's: records naming a qualifier two ways gave it one label, but its pairs kept
     both ("…/genetic" and "…/genetics")."""
-    def record(pmid: str, revised: str, qualifier: str) -> str:
-        return json.dumps({"pmid": pmid, "title": f"Article {pmid}", "revised_date": revised,
-                           "mesh_headings": [{"descriptor_label": "Breast Neoplasms",
-                                              "descriptor_ui": "D001943",
-                                              "qualifiers": [{"label": qualifier,
-                                                              "ui": "Q000235"}]}]})
-
     records = tmp_path / "records.jsonl"
-    records.write_text("\n".join([record("22222222", "2023-05-02", "genetics"),
-                                  record("11111111", "2016-01-09", "genetic")]) + "\n",
+    records.write_text("\n".join([qualified_record("22222222", "2023-05-02", "genetics"),
+                                  qualified_record("11111111", "2016-01-09", "genetic")]) + "\n",
                        encoding="utf-8")
     build([records], tmp_path / "b", default_articles=False)
     store = open_read_only(current_release(tmp_path / "b") / "store")
@@ -328,13 +330,6 @@ def test_an_ingest_of_an_older_record_keeps_a_qualifiers_newer_name(tmp_path: Pa
     so an ingest found no record in the graph naming it, and an older record's name became the
     label of the qualifier and its pairs, where a build of the same records keeps the newest
     record's."""
-    def record(pmid: str, revised: str, qualifier: str) -> str:
-        return json.dumps({"pmid": pmid, "title": f"Article {pmid}", "revised_date": revised,
-                           "mesh_headings": [{"descriptor_label": "Breast Neoplasms",
-                                              "descriptor_ui": "D001943",
-                                              "qualifiers": [{"label": qualifier,
-                                                              "ui": "Q000235"}]}]})
-
     def labels(out: Path) -> list[list[str]]:
         store = open_read_only(current_release(out) / "store")
         return select(store, """SELECT ?m ?p ?l { VALUES ?m { <http://id.nlm.nih.gov/mesh/Q000235>
@@ -343,8 +338,8 @@ def test_an_ingest_of_an_older_record_keeps_a_qualifiers_newer_name(tmp_path: Pa
                           <http://www.w3.org/2004/02/skos/core#altLabel>)) } ORDER BY ?m ?p""")
 
     newer, older = tmp_path / "newer.jsonl", tmp_path / "older.jsonl"
-    newer.write_text(record("22222222", "2023-05-02", "genetics") + "\n", encoding="utf-8")
-    older.write_text(record("11111111", "2016-01-09", "genetic") + "\n", encoding="utf-8")
+    newer.write_text(qualified_record("22222222", "2023-05-02", "genetics") + "\n", encoding="utf-8")
+    older.write_text(qualified_record("11111111", "2016-01-09", "genetic") + "\n", encoding="utf-8")
     build([newer], tmp_path / "ingested", default_articles=False)
     ingest([older], tmp_path / "ingested")
     build([newer, older], tmp_path / "built", default_articles=False)
