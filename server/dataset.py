@@ -16,7 +16,7 @@ from server.downloads import release_files
 from server.pages import DOCUMENT_TYPES, page_response, rdf_response, wants_page
 from server.schemaorg import script_json
 from server.state import state
-from server.terms import Value, value_of
+from server.terms import Value, is_web_iri, value_of
 
 #: Per-graph statistics shown, as (VoID property local name, column heading).
 STATISTICS = (("triples", "triples"), ("distinctSubjects", "subjects"),
@@ -113,7 +113,11 @@ def dataset_view() -> Response:
     """The DCAT/VoID description of the dataset: a page for browsers, else RDF (Turtle by default)."""
     if wants_page():
         summary = dataset_summary()
+        # the licence is a link only to a web address, as every link of the pages (graph/metadata
+        # is the store operator's on a remote store: a javascript: IRI was a link)
+        licence = summary.first(DCTERMS.license.value)
         return page_response("dataset.html", s=summary, files=release_files(),
+                             licence_link=licence if is_web_iri(licence) else None,
                              version=state().version, statistics=STATISTICS,
                              jsonld=script_json(dataset_jsonld(summary)))
     return rdf_response(metadata_triples() + file_triples(), DOCUMENT_TYPES)

@@ -7,6 +7,7 @@ or by the executor. A POST is handled by its Content-Type; anything else is a 41
 
 from __future__ import annotations
 
+import hmac
 import re
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -275,7 +276,7 @@ def update_response(operation: Operation, update: str) -> Response:
         return error_response(403, "this endpoint is read-only: SPARQL updates (INSERT, DELETE, "
                                    "LOAD, CLEAR, …) are refused")
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    if given != token:
+    if not hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):  # no timing hint
         return error_response(403, "updates need the operator's token in an "
                                    "'Authorization: Bearer …' header")
     if operation.default_graphs or operation.named_graphs:

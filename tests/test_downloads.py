@@ -216,6 +216,30 @@ def test_without_a_release_the_listing_is_empty() -> None:
     assert client.get("/downloads/evkg.ttl.gz").status_code == 404
 
 
+@pytest.mark.parametrize(("licence", "linked"), [
+    ("https://creativecommons.org/publicdomain/zero/1.0/", True),
+    ("javascript:alert(document.domain)", False)])
+def test_the_dataset_page_links_a_licence_only_to_a_web_address(licence: str,
+                                                                 linked: bool) -> None:
+    """A security review's: the dataset page wrote graph/metadata's licence as a link whatever
+    it held, where every other link of the pages must be http(s) (on a remote store the
+    metadata is the operator's, not the build's)."""
+    from pyoxigraph import Literal, NamedNode, Quad
+
+    from kg import iris
+
+    store = Store()
+    store.add(Quad(iris.dataset_iri(), NamedNode("http://purl.org/dc/terms/license"),
+                   NamedNode(licence), iris.graph_iri("metadata")))
+    store.add(Quad(iris.dataset_iri(), NamedNode("http://purl.org/dc/terms/title"),
+                   Literal("evkg"), iris.graph_iri("metadata")))
+    page = create_app(store=store).test_client().get("/dataset", headers=HTML)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "<th>Licence</th>" in html
+    assert (f'href="{licence}"' in html) is linked
+    assert licence.replace("&", "&amp;") in html  # shown, as text when it is no web address
+
+
 def test_range_over_real_http(live_server: str) -> None:
     response = requests.get(live_server + "/downloads/void.ttl", headers={"Range": "bytes=0-15"},
                             timeout=10)
