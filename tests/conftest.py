@@ -12,7 +12,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,23 +158,40 @@ def engine_difference(request: pytest.FixtureRequest, backend: Backend, engines:
         request.applymarker(pytest.mark.xfail(reason=f"{backend.name}: {reason}", strict=False))
 
 
+@dataclass
+class Served:
+    """A running ``evkg serve``: its URL and its (gunicorn master) process."""
+
+    base: str
+    process: subprocess.Popen[bytes]
+
+
+@contextmanager
+def serving(out: Path, settings: Mapping[str, str], *, workers: int = 1) -> Iterator[Served]:
+    """``evkg serve`` (gunicorn) of the build ``out`` on 127.0.0.1 and a free port, with these
+    ``EVKG_*`` settings, until the block ends."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port", str(port),
+         "--workers", str(workers)], env={**os.environ, **settings},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/health", process)
+        yield Served(base, process)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
 @pytest.fixture(scope="session")
 def live_server(default_build: tuple[Path, BuildReport], backend: Backend) -> Iterator[str]:
     """``evkg serve`` (gunicorn) on 127.0.0.1 and a free port, on each backend; yields its URL."""
     out, _ = default_build
-    port = free_port()
-    env = {**os.environ, "EVKG_QUERY_TIMEOUT": "5", "EVKG_READ_TIMEOUT": "3",
-           **{f"EVKG_{key}": value for key, value in backend.config.items()}}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port", str(port),
-         "--workers", "2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/health", process)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    settings = {"EVKG_QUERY_TIMEOUT": "5", "EVKG_READ_TIMEOUT": "3",
+                **{f"EVKG_{key}": value for key, value in backend.config.items()}}
+    with serving(out, settings, workers=2) as served:
+        yield served.base
 
 
 # --- a browser --------------------------------------------------------------------------------

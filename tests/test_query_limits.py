@@ -13,7 +13,6 @@ import time
 import tracemalloc
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -47,7 +46,7 @@ from server.results import WRITERS
 from server.run import allocator_library, preload_allocator
 from server.state import state
 from tests.backends import cpu_seconds, process_tree
-from tests.conftest import free_port, wait_for
+from tests.conftest import Served, serving
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 FORMATS = {
@@ -517,29 +516,13 @@ SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . VALUES ?k { 1 2 } 
 TIMEOUT = 2
 
 
-@dataclass
-class Served:
-    base: str
-    process: subprocess.Popen[bytes]
-
-
 @pytest.fixture(scope="module")
 def limited_server(default_build: tuple[Path, BuildReport]) -> Iterator[Served]:
     """`evkg serve` with a 2 s time limit and a 2,000-byte body limit, one worker."""
     out, _ = default_build
-    port = free_port()
-    env = {**os.environ, "EVKG_QUERY_TIMEOUT": str(TIMEOUT), "EVKG_MAX_CONTENT_LENGTH": "2000",
-           "EVKG_CACHE_DIR": str(out / "limited-cache")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port", str(port),
-         "--workers", "1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/health", process)
-        yield Served(base, process)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with serving(out, {"EVKG_QUERY_TIMEOUT": str(TIMEOUT), "EVKG_MAX_CONTENT_LENGTH": "2000",
+                       "EVKG_CACHE_DIR": str(out / "limited-cache")}) as served:
+        yield served
 
 
 def test_slow_query_is_stopped_at_the_limit_and_the_cpu_is_freed(limited_server: Served) -> None:
@@ -655,14 +638,9 @@ def test_crashing_query_costs_only_itself(default_build: tuple[Path, BuildReport
     if not Path("/proc/self/stat").exists():
         pytest.skip("needs /proc to list the server's processes")
     out, _ = default_build
-    port = free_port()
-    env = {**os.environ, "EVKG_QUERY_TIMEOUT": "60", "EVKG_CACHE_DIR": str(out / "crash-cache")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port", str(port),
-         "--workers", "1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    sparql = f"http://127.0.0.1:{port}/sparql"
-    try:
-        wait_for(f"http://127.0.0.1:{port}/health", process)
+    with serving(out, {"EVKG_QUERY_TIMEOUT": "60",
+                       "EVKG_CACHE_DIR": str(out / "crash-cache")}) as served:
+        sparql, process = served.base + "/sparql", served.process
 
         def count(query: str) -> int:
             answer = requests.post(sparql, data={"query": query}, timeout=120)
@@ -684,9 +662,6 @@ def test_crashing_query_costs_only_itself(default_build: tuple[Path, BuildReport
         assert "on both runs" in crashed.text
         assert first not in _query_processes(process.pid)
         assert count("SELECT (COUNT(*) AS ?n) WHERE { ?a a ?f }") == typed
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def test_disk_cache_stays_within_its_limit_of_disk_space(
@@ -695,20 +670,12 @@ def test_disk_cache_stays_within_its_limit_of_disk_space(
     (a file takes whole blocks; counting answers' lengths let 200 answers of ~40 bytes take
     800 kB under a 200 kB limit)."""
     out, _ = default_build
-    port, limit, folder = free_port(), 200_000, tmp_path / "cache"
-    env = {**os.environ, "EVKG_CACHE_DIR": str(folder), "EVKG_CACHE_MAX_BYTES": str(limit)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port", str(port),
-         "--workers", "1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/health", process)
-        with requests.Session() as session:
-            answers = [session.get(base + "/sparql", params={"query": f"ASK {{ <urn:x:{i}> ?p ?o }}"},
-                                   timeout=30) for i in range(200)]
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    limit, folder = 200_000, tmp_path / "cache"
+    with serving(out, {"EVKG_CACHE_DIR": str(folder), "EVKG_CACHE_MAX_BYTES": str(limit)}
+                 ) as served, requests.Session() as session:
+        answers = [session.get(served.base + "/sparql",
+                               params={"query": f"ASK {{ <urn:x:{i}> ?p ?o }}"}, timeout=30)
+                   for i in range(200)]
     assert [(a.status_code, a.headers["X-EVKG-Cache"], a.json()["boolean"]) for a in answers] \
         == [(200, "miss", False)] * 200
     files = [p.stat() for p in folder.iterdir()]
@@ -818,22 +785,13 @@ def test_a_query_queued_behind_busy_threads_for_a_time_limit_is_told_when_to_try
     at once were each run in turn to the time limit (the last answered after three); the one
     still queued after a whole time limit is now answered 503 with Retry-After at once."""
     out, _ = default_build
-    port = free_port()
-    env = {**os.environ, "EVKG_QUERY_TIMEOUT": str(TIMEOUT), "EVKG_THREADS": "1",
-           "EVKG_CACHE_DIR": str(tmp_path / "cache")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port", str(port),
-         "--workers", "1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    sparql = f"http://127.0.0.1:{port}/sparql"
-    try:
-        wait_for(f"http://127.0.0.1:{port}/health", process)
-        queries = [SLOW.replace("?n", f"?n{i}") for i in range(3)]  # three answers, no sharing
-        with ThreadPoolExecutor(3) as pool:
-            answers = list(pool.map(lambda q: requests.post(sparql, data={"query": q},
-                                                            timeout=60), queries))
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    queries = [SLOW.replace("?n", f"?n{i}") for i in range(3)]  # three answers, no sharing
+    with serving(out, {"EVKG_QUERY_TIMEOUT": str(TIMEOUT), "EVKG_THREADS": "1",
+                       "EVKG_CACHE_DIR": str(tmp_path / "cache")}) as served, \
+            ThreadPoolExecutor(3) as pool:
+        sparql = served.base + "/sparql"
+        answers = list(pool.map(lambda q: requests.post(sparql, data={"query": q}, timeout=60),
+                                queries))
     assert [a.status_code for a in answers] == [503] * 3
     stopped = [a for a in answers if f"time limit of {TIMEOUT} s" in a.text]
     busy = [a for a in answers if "all 1 query threads of this server process were busy for "
