@@ -53,15 +53,17 @@ def open_table(path: Path) -> IO[bytes]:
 
 
 def read_lines(path: Path) -> Iterator[str]:
-    """The lines of a UTF-8 text file the user gives (``open_table``); a line that is not
-    UTF-8 is a ValueError naming the file and the line."""
+    """The lines of a UTF-8 text file the user gives (``open_table``), without the byte order
+    mark a Windows editor or Excel may open it with; a line that is not UTF-8 is a ValueError
+    naming the file and the line."""
     with open_table(path) as handle:
         for number, raw in enumerate(handle, start=1):
             try:
-                yield raw.decode("utf-8")
+                line = raw.decode("utf-8")
             except UnicodeDecodeError as error:
                 raise ValueError(f"{path}, line {number}: not UTF-8 text ({error.reason} at "
                                  f"byte {error.start + 1})") from None
+            yield line.removeprefix("\ufeff") if number == 1 else line
 
 
 def open_gzip(path: Path | str) -> IO[bytes]:

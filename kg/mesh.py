@@ -12,7 +12,6 @@ import csv
 import zlib
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 
 from lxml import etree
@@ -59,9 +58,7 @@ def read_descriptors(path: Path, qualifiers: dict[str, str] | None = None
 
 
 def _read_descriptor_table(path: Path) -> Iterator[Descriptor]:
-    lines = read_lines(path)
-    first = next(lines, "").removeprefix(UTF8_BOM.decode("utf-8"))
-    for number, row in enumerate(csv.reader(chain([first], lines), delimiter="\t"), start=1):
+    for number, row in enumerate(csv.reader(read_lines(path), delimiter="\t"), start=1):
         if not row or (number == 1 and row[0].lower() == "ui"):
             continue
         if len(row) < 2 or row[0][:1] not in ("D", "C", "Q"):
