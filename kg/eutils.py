@@ -173,14 +173,15 @@ class Client:
         if self.api_key:
             query["api_key"] = self.api_key
         data = urllib.parse.urlencode(query, doseq=True)
-        problem, refused = "", False
+        problem = ""
         for attempt in range(1, self.max_attempts + 1):
+            refused = False  # the attempt got ESearch's ERROR
             self.limiter.wait(self.interval)
             delay = self.backoff * 2 ** (attempt - 1) * (1 + random.random())
             try:
                 status, headers, body = self._send(utility, data, post)
             except (OSError, http.client.HTTPException) as error:
-                problem, refused = f"connection failed: {type(error).__name__}: {error}", False
+                problem = f"connection failed: {type(error).__name__}: {error}"
             else:
                 if status == 200:
                     try:
@@ -188,7 +189,7 @@ class Client:
                     except BrokenResponse as error:
                         problem, refused = str(error), isinstance(error, SearchError)
                 elif status == 429 or status >= 500:
-                    problem, refused = f"HTTP {status}", False
+                    problem = f"HTTP {status}"
                     delay = max(delay, _retry_after(headers.get("Retry-After", "")))
                 else:
                     _raise_client_error(what, status, body)
