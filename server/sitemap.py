@@ -20,8 +20,10 @@ from server.terms import MESH_IRI, local_path
 
 #: URLs per sitemap file (the protocol's limit).
 SITEMAP_LIMIT = 50_000
-#: Kinds of resource listed: under the base, and MeSH descriptors (``/mesh/{ui}``).
-LISTED_TYPES = (SCHEMA.ScholarlyArticle, SKOS.Concept, MESHV.TopicalDescriptor)
+#: Kinds of resource listed: under the base, and MeSH descriptors (``/mesh/{ui}``) a record
+#: may name as a heading.
+LISTED_TYPES = (SCHEMA.ScholarlyArticle, SKOS.Concept, MESHV.TopicalDescriptor, MESHV.CheckTag,
+                MESHV.GeographicalDescriptor)
 _HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 _NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 

