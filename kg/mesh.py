@@ -95,12 +95,23 @@ def read_descriptors(path: Path, qualifiers: dict[str, str] | None = None
                          "terms and tree numbers")
 
 
+def _once(path: Path, where: str, ui: str, seen: dict[str, str]) -> None:
+    """Refuse a UI that the file has given before: which of its two rows would be meant is
+    the file's to say (NLM's files give each once)."""
+    if ui in seen:
+        raise ValueError(f"{path}, {where}: descriptor {ui} again ({seen[ui]} gives it too): a "
+                         "MeSH file gives each descriptor once")
+    seen[ui] = where
+
+
 def _read_descriptor_table(path: Path) -> Iterator[Descriptor]:
+    seen: dict[str, str] = {}
     for number, row in enumerate(csv.reader(read_lines(path), delimiter="\t"), start=1):
         if not row or (number == 1 and row[0].lower() == "ui"):
             continue
         if len(row) < 2 or row[0][:1] not in ("D", "C", "Q"):
             raise ValueError(f"{path}, line {number}: not a MeSH descriptor row: {row[:2]}")
+        _once(path, f"line {number}", row[0], seen)
         cells = [*row, "", "", ""]
         yield Descriptor(
             ui=cells[0],
@@ -111,10 +122,12 @@ def _read_descriptor_table(path: Path) -> Iterator[Descriptor]:
 
 
 def _read_descriptor_xml(path: Path, qualifiers: dict[str, str]) -> Iterator[Descriptor]:
+    seen: dict[str, str] = {}
     with open_table(path) as handle:
         for _, element in etree.iterparse(handle, tag="DescriptorRecord", resolve_entities=False,
                                           no_network=True, load_dtd=False):
             ui = element.findtext("DescriptorUI") or ""
+            _once(path, f"line {element.sourceline}", ui, seen)
             label = element.findtext("DescriptorName/String") or ""
             trees = tuple(t.text or "" for t in element.iterfind("TreeNumberList/TreeNumber"))
             terms = tuple(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from lxml import etree
 from pyoxigraph import QuerySolutions, RdfFormat, Store, parse
 
 from kg.build import build
+from kg.cli import main
 from kg.jsonrecords import write_records
 from kg.mesh import descriptor_quads, read_descriptors, select_with_ancestors
 from kg.namespaces import MESHV, RDF
@@ -51,6 +54,34 @@ def test_a_descriptor_xml_opening_with_a_byte_order_mark_is_read_as_xml(tmp_path
     path.write_bytes(BOM + sample.read_bytes())
     assert [d.ui for d in read_descriptors(path)] == expected == [
         d.ui for d in read_descriptors(sample)]
+
+
+def test_a_table_giving_a_descriptor_twice_is_refused_naming_both_lines(tmp_path: Path) -> None:
+    """A table that gave a UI on two rows kept the last one without a word; which row was meant
+    is the file's to say, so the build stops, naming the file and both lines."""
+    row = _neoplasms_row()
+    ui = row.split(b"\t")[0].decode()
+    path = tmp_path / "mesh.tsv"
+    path.write_bytes(row + row.replace(b"Neoplasms\t", b"Neoplasms, renamed\t", 1))
+    with pytest.raises(ValueError, match=rf"mesh.tsv, line 2: descriptor {ui} again \(line 1"):
+        list(read_descriptors(path))
+    result = CliRunner().invoke(main, ["build", "--mesh", str(path), "--out",
+                                       str(tmp_path / "b"), "--quiet"])
+    assert result.exit_code == 1
+    assert f"Error: {path}, line 2: descriptor {ui} again (line 1 gives it too)" in result.output
+    assert not (tmp_path / "b").exists()
+
+
+def test_a_descriptor_xml_giving_a_record_twice_is_refused(tmp_path: Path) -> None:
+    sample = shared_path("data", "mesh", "meshrdf", "desc-samples.xml")
+    tree = etree.parse(str(sample))
+    records = tree.xpath("//DescriptorRecord")
+    records[-1].addnext(deepcopy(records[0]))
+    path = tmp_path / "desc.xml"
+    tree.write(str(path))
+    ui = records[0].findtext("DescriptorUI")
+    with pytest.raises(ValueError, match=rf"desc.xml, line \d+: descriptor {ui} again \(line 2 "):
+        list(read_descriptors(path))
 
 
 def _sample_records() -> dict[str, tuple[str, tuple[str, ...]]]:
