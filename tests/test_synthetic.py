@@ -1,0 +1,60 @@
+"""The build benchmark's synthetic PubMed XML is shaped like the real files it copies.
+
+Both are read back by the project's reader and counted here, field by field, per article: the
+synthetic articles' mean must be within a fifth of the real articles' (each synthetic article
+copies the counts of one real article drawn at random, so the means meet as the draws grow).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from benchmarks import synthetic
+from kg.pubmed import read_pubmed_xml
+from kg.records import Article
+from tests.conftest import shared_path
+
+#: How many synthetic articles are drawn (from the 729 real ones).
+DRAWS = 2_000
+#: How far a synthetic mean may be from the real one, as a share of it.
+TOLERANCE = 0.2
+
+#: Field → its count in one article.
+FIELDS: dict[str, Callable[[Article], int]] = {
+    "authors": lambda a: len(a.authors),
+    "affiliations": lambda a: sum(len(author.affiliations) for author in a.authors),
+    "MeSH headings": lambda a: len(a.mesh_headings),
+    "qualifiers": lambda a: sum(len(h.qualifiers) for h in a.mesh_headings),
+    "major topics": lambda a: sum(h.major + sum(q.major for q in h.qualifiers)
+                                  for h in a.mesh_headings),
+    "abstract characters": lambda a: len(a.abstract_text),
+    "title characters": lambda a: len(a.title),
+}
+
+
+def field_means(paths: list[Path]) -> dict[str, float]:
+    articles = [r for path in paths for r in read_pubmed_xml(path) if isinstance(r, Article)]
+    return {name: statistics.fmean(map(count, articles)) for name, count in FIELDS.items()}
+
+
+@pytest.fixture(scope="module")
+def real() -> dict[str, float]:
+    return field_means(sorted(shared_path("data", "pubmed").rglob("*.xml*")))
+
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
+    shared_path("data", "pubmed")  # (without it the generator falls back to one shape)
+    return field_means(synthetic.write_files(tmp_path_factory.mktemp("synthetic"), DRAWS))
+
+
+@pytest.mark.parametrize("name", FIELDS)
+def test_synthetic_articles_have_the_real_files_counts(
+        name: str, real: dict[str, float], drawn: dict[str, float]) -> None:
+    assert drawn[name] == pytest.approx(real[name], rel=TOLERANCE), (
+        f"{name}: {drawn[name]:.2f} an article in the synthetic files, {real[name]:.2f} in the "
+        "real ones")
