@@ -2,8 +2,13 @@
 
 The shape — authors, affiliations, MeSH headings and qualifiers, chemicals, keywords,
 publication types, grants, references, abstract and title lengths per article — is drawn from the
-real records' own distribution (each synthetic article copies the counts of one real article
-picked at random), so the benchmark exercises the reader and mapping as real data would.
+real records' own distribution (each synthetic article copies the counts of one real article),
+so the benchmark exercises the reader and mapping as real data would. The real articles are
+copied in turns, each once a turn in a shuffled order, so that every size from one turn (729
+articles) on has the real files' means. Drawn at random instead, a few articles with long
+lists made the means wander: over 20 seeds at 10,000 articles, references by their text alone
+(two of the 729 articles hold 214 of their 625) came out at 0.84-1.24 times the real mean, and
+grants (one article has 56 of 651) at 0.90-1.07.
 
 Counts that vary within an article are copied as they are, not as one figure for the whole
 article: each author's affiliations, and each heading's qualifiers with its major topics. The
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import gzip
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -182,10 +188,18 @@ def article_xml(pmid: int, shape: Shape, rng: random.Random, pool: MeshPool) -> 
     return "".join(parts)
 
 
+def in_turns(shapes: list[Shape], rng: random.Random) -> Iterator[Shape]:
+    """The shapes over and over, each once a turn, shuffled afresh for each turn."""
+    while True:
+        turn = list(shapes)
+        rng.shuffle(turn)
+        yield from turn
+
+
 def write_files(directory: Path, records: int, per_file: int = 30_000, seed: int = 7) -> list[Path]:
     """Write ``records`` synthetic articles as baseline-like ``.xml.gz`` files."""
     rng = random.Random(seed)
-    shapes = real_shapes()
+    shapes = in_turns(real_shapes(), rng)
     pool = mesh_pool()
     directory.mkdir(parents=True, exist_ok=True)
     files = []
@@ -194,7 +208,7 @@ def write_files(directory: Path, records: int, per_file: int = 30_000, seed: int
         with gzip.open(path, "wt", encoding="utf-8", compresslevel=1) as out:
             out.write('<?xml version="1.0" encoding="utf-8"?>\n<PubmedArticleSet>\n')
             for pmid in range(start + 1, min(start + per_file, records) + 1):
-                out.write(article_xml(40_000_000 + pmid, rng.choice(shapes), rng, pool))
+                out.write(article_xml(40_000_000 + pmid, next(shapes), rng, pool))
             out.write("</PubmedArticleSet>\n")
         files.append(path)
     return files
@@ -205,12 +219,12 @@ def write_update(path: Path, revised: int, deleted: int, seed: int = 11) -> Path
     ``write_files`` (drawn afresh: other headings, authors, journal), then a ``DeleteCitation``
     of the ``deleted`` articles after them."""
     rng = random.Random(seed)
-    shapes = real_shapes()
+    shapes = in_turns(real_shapes(), rng)
     pool = mesh_pool()
     with gzip.open(path, "wt", encoding="utf-8", compresslevel=1) as out:
         out.write('<?xml version="1.0" encoding="utf-8"?>\n<PubmedArticleSet>\n')
         for pmid in range(1, revised + 1):
-            out.write(article_xml(40_000_000 + pmid, rng.choice(shapes), rng, pool))
+            out.write(article_xml(40_000_000 + pmid, next(shapes), rng, pool))
         out.write("<DeleteCitation>\n")
         for pmid in range(revised + 1, revised + deleted + 1):
             out.write(f'<PMID Version="1">{40_000_000 + pmid}</PMID>\n')

@@ -36,14 +36,22 @@ FIELDS: dict[str, Callable[[Article], int]] = {
 }
 
 
+def articles_of(paths: list[Path]) -> list[Article]:
+    return [r for path in paths for r in read_pubmed_xml(path) if isinstance(r, Article)]
+
+
 def field_means(paths: list[Path]) -> dict[str, float]:
-    articles = [r for path in paths for r in read_pubmed_xml(path) if isinstance(r, Article)]
+    articles = articles_of(paths)
     return {name: statistics.fmean(map(count, articles)) for name, count in FIELDS.items()}
+
+
+def real_files() -> list[Path]:
+    return sorted(shared_path("data", "pubmed").rglob("*.xml*"))
 
 
 @pytest.fixture(scope="module")
 def real() -> dict[str, float]:
-    return field_means(sorted(shared_path("data", "pubmed").rglob("*.xml*")))
+    return field_means(real_files())
 
 
 @pytest.fixture(scope="module")
@@ -58,3 +66,15 @@ def test_synthetic_articles_have_the_real_files_counts(
     assert drawn[name] == pytest.approx(real[name], rel=TOLERANCE), (
         f"{name}: {drawn[name]:.2f} an article in the synthetic files, {real[name]:.2f} in the "
         "real ones")
+
+
+def test_as_many_synthetic_articles_as_real_ones_copy_each_real_article_once(
+        tmp_path: Path) -> None:
+    real = articles_of(real_files())
+    drawn = articles_of(synthetic.write_files(tmp_path, len(real)))
+
+    def counts(articles: list[Article]) -> list[tuple[int, ...]]:
+        return sorted((len(a.authors), len(a.mesh_headings), len(a.references))
+                      for a in articles)
+
+    assert counts(drawn) == counts(real)
