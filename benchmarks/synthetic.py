@@ -15,6 +15,13 @@ article: each author's affiliations, and each heading's qualifiers with its majo
 729 real articles have 1.50 qualifiers an article (0.47 a heading: 57% of headings have none);
 giving every heading the article's most, as the generator once did, made 5.5 (max 135, against
 22), and 51 graph/mesh lines an article for the real files' 23.
+
+References are copied as the real records give them: a ReferenceList entry with an identifier
+(the mapping's ``cito:cites``) or with its text alone (``evkg:unidentifiedReference``), and
+the older records' ``CommentsCorrections RefType="Cites"`` with a PMID (``cito:cites`` too).
+The real articles cite 11.6 works an article: 5.6 from reference lists, 0.9 by text alone, and
+5.1 as comments (the 2016 baseline excerpt, 604 of the 729 articles, gives its references only
+so); reading reference lists alone, the generator once made 6.4, each with a PMID.
 """
 
 from __future__ import annotations
@@ -42,16 +49,21 @@ class Shape:
     keywords: int = 0
     publication_types: int = 1
     grants: int = 0
+    #: References of the ReferenceList with an identifier, and with their text alone.
     references: int = 0
+    unidentified: int = 0
+    #: Works cited as ``CommentsCorrections RefType="Cites"`` (with a PMID).
+    cites: int = 0
     abstract: int = 0
     title: int = 100
 
 
 #: Used when ../shared is absent: about the real files' means (6 authors of one affiliation, 3
-#: headings with 2 qualifiers, 6 references, 3 keywords, 1,290 abstract characters).
+#: headings with 2 qualifiers, 12 cited works, 3 keywords, 1,290 abstract characters).
 FALLBACK_SHAPES: list[Shape] = [Shape(
     authors=(1,) * 6, headings=((True, (False,)), (False, (True,)), (False, ())), chemicals=1,
-    keywords=3, publication_types=2, grants=1, references=6, abstract=1290, title=103)]
+    keywords=3, publication_types=2, grants=1, references=6, unidentified=1, cites=5, abstract=1290,
+    title=103)]
 WORDS = ("extracellular vesicles exosomes breast cancer cells tumor microenvironment metastasis "
          "proliferation migration invasion chemoresistance angiogenesis microRNA protein cargo "
          "patients serum plasma biomarker expression signaling pathway macrophages").split()
@@ -80,7 +92,13 @@ def real_shapes() -> list[Shape]:
                                    for h in r.mesh_headings),
                     chemicals=len(r.substances), keywords=len(r.keywords),
                     publication_types=len(r.publication_types), grants=len(r.grants),
-                    references=len(r.references), abstract=len(r.abstract_text),
+                    references=sum(bool(ref.pmid or ref.doi or ref.pmcid)
+                                   for ref in r.references),
+                    unidentified=sum(not (ref.pmid or ref.doi or ref.pmcid) and bool(ref.citation)
+                                     for ref in r.references),
+                    cites=sum(c.ref_type == "Cites" and bool(c.pmid)
+                              for c in r.comments_corrections),
+                    abstract=len(r.abstract_text),
                     title=len(r.title)))
     return shapes or FALLBACK_SHAPES
 
@@ -111,8 +129,7 @@ def text(rng: random.Random, length: int) -> str:
 
 
 def article_xml(pmid: int, shape: Shape, rng: random.Random, pool: MeshPool) -> str:
-    chems, kws, pts, grants, refs = (shape.chemicals, shape.keywords, shape.publication_types,
-                                     shape.grants, shape.references)
+    chems, kws, pts, grants = shape.chemicals, shape.keywords, shape.publication_types, shape.grants
     parts = [f'<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM">'
              f'<PMID Version="1">{pmid}</PMID>'
              f'<DateRevised><Year>2024</Year><Month>01</Month><Day>{1 + pmid % 28:02d}</Day>'
@@ -157,6 +174,13 @@ def article_xml(pmid: int, shape: Shape, rng: random.Random, pool: MeshPool) -> 
             parts.append(f'<Chemical><RegistryNumber>0</RegistryNumber><NameOfSubstance UI="{ui}">'
                          f"{escape(label)}</NameOfSubstance></Chemical>")
         parts.append("</ChemicalList>")
+    if shape.cites:
+        parts.append("<CommentsCorrectionsList>")
+        for n in range(shape.references, shape.references + shape.cites):  # (other works)
+            parts.append(f'<CommentsCorrections RefType="Cites"><RefSource>Cited work {n} of '
+                         f'{pmid}</RefSource><PMID Version="1">{cited_pmid(pmid, n)}</PMID>'
+                         "</CommentsCorrections>")
+        parts.append("</CommentsCorrectionsList>")
     if shape.headings:
         parts.append('<MeshHeadingList>')
         # (as many as the pool holds, each once: a record names a descriptor once)
@@ -177,12 +201,14 @@ def article_xml(pmid: int, shape: Shape, rng: random.Random, pool: MeshPool) -> 
     parts.append("</MedlineCitation><PubmedData><ArticleIdList>"
                  f'<ArticleId IdType="pubmed">{pmid}</ArticleId>'
                  f'<ArticleId IdType="doi">10.5555/synthetic.{pmid}</ArticleId></ArticleIdList>')
-    if refs:
+    if shape.references or shape.unidentified:
         parts.append("<ReferenceList>")
-        for n in range(refs):
-            cited = 1 + (pmid * 7919 + n * 104729) % 30_000_000
+        for n in range(shape.references):
             parts.append(f"<Reference><Citation>Cited work {n} of {pmid}.</Citation><ArticleIdList>"
-                         f'<ArticleId IdType="pubmed">{cited}</ArticleId></ArticleIdList></Reference>')
+                         f'<ArticleId IdType="pubmed">{cited_pmid(pmid, n)}</ArticleId>'
+                         "</ArticleIdList></Reference>")
+        parts.extend(f"<Reference><Citation>Author A. Work {n} cited by {pmid}. J Other. 2010;"
+                     f"{n}:1-9.</Citation></Reference>" for n in range(shape.unidentified))
         parts.append("</ReferenceList>")
     parts.append("</PubmedData></PubmedArticle>\n")
     return "".join(parts)
@@ -194,6 +220,11 @@ def in_turns(shapes: list[Shape], rng: random.Random) -> Iterator[Shape]:
         turn = list(shapes)
         rng.shuffle(turn)
         yield from turn
+
+
+def cited_pmid(pmid: int, n: int) -> int:
+    """The PMID the ``n``-th work cited by ``pmid`` has."""
+    return 1 + (pmid * 7919 + n * 104729) % 30_000_000
 
 
 def write_files(directory: Path, records: int, per_file: int = 30_000, seed: int = 7) -> list[Path]:

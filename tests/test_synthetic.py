@@ -31,6 +31,11 @@ FIELDS: dict[str, Callable[[Article], int]] = {
     "qualifiers": lambda a: sum(len(h.qualifiers) for h in a.mesh_headings),
     "major topics": lambda a: sum(h.major + sum(q.major for q in h.qualifiers)
                                   for h in a.mesh_headings),
+    "cited works": lambda a: (sum(bool(r.pmid or r.doi or r.pmcid) for r in a.references)
+                              + sum(c.ref_type == "Cites" and bool(c.pmid)
+                                    for c in a.comments_corrections)),
+    "references by their text alone": lambda a: sum(
+        not (r.pmid or r.doi or r.pmcid) and bool(r.citation) for r in a.references),
     "abstract characters": lambda a: len(a.abstract_text),
     "title characters": lambda a: len(a.title),
 }
