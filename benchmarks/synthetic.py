@@ -22,6 +22,15 @@ the older records' ``CommentsCorrections RefType="Cites"`` with a PMID (``cito:c
 The real articles cite 11.6 works an article: 5.6 from reference lists, 0.9 by text alone, and
 5.1 as comments (the 2016 baseline excerpt, 604 of the 729 articles, gives its references only
 so); reading reference lists alone, the generator once made 6.4, each with a PMID.
+
+The other fields the mapping turns into triples are copied too: the publication types
+themselves (7.4% of the real articles are reviews; alternating "Journal Article" and "Review",
+the generator once typed 40% as reviews), the labelled abstract sections (2.2 an article), the
+identifiers (a DOI on 96%, a PMCID on 60%, 0.49 others such as a PII), the dates (revised 78%,
+electronic 69%, received and accepted 12%), the copyright notice (45%) and conflict of interest
+statement (11%), the investigators (0.32 an article; one article lists 189) and the comments
+and corrections other than citations (0.12). ORCIDs (5% of the authors), registry numbers of
+substances and supplementary concepts are not.
 """
 
 from __future__ import annotations
@@ -31,7 +40,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBMED = ROOT.parent / "shared" / "data" / "pubmed"
@@ -45,25 +54,41 @@ class Shape:
     authors: tuple[int, ...] = ()
     #: Each MeSH heading: whether it is a major topic, and whether each of its qualifiers is.
     headings: tuple[tuple[bool, tuple[bool, ...]], ...] = ()
+    investigators: int = 0
     chemicals: int = 0
     keywords: int = 0
-    publication_types: int = 1
+    #: (UI, name) of each publication type, as the real article gives them.
+    publication_types: tuple[tuple[str, str], ...] = (("D016428", "Journal Article"),)
     grants: int = 0
     #: References of the ReferenceList with an identifier, and with their text alone.
     references: int = 0
     unidentified: int = 0
     #: Works cited as ``CommentsCorrections RefType="Cites"`` (with a PMID).
     cites: int = 0
-    abstract: int = 0
+    #: Comments and corrections other than citations (each with a PMID here).
+    comments: int = 0
+    #: Each abstract section: its label ("" for none) and the characters of its text.
+    abstract: tuple[tuple[str, int], ...] = ()
     title: int = 100
+    copyright: bool = False
+    coi_statement: bool = False
+    doi: bool = True
+    pmc: bool = False
+    #: The kinds of the article's other identifiers ("pii", "mid" …).
+    other_ids: tuple[str, ...] = ()
+    revised: bool = True
+    electronic: bool = False
+    received: bool = False
+    accepted: bool = False
 
 
 #: Used when ../shared is absent: about the real files' means (6 authors of one affiliation, 3
 #: headings with 2 qualifiers, 12 cited works, 3 keywords, 1,290 abstract characters).
 FALLBACK_SHAPES: list[Shape] = [Shape(
     authors=(1,) * 6, headings=((True, (False,)), (False, (True,)), (False, ())), chemicals=1,
-    keywords=3, publication_types=2, grants=1, references=6, unidentified=1, cites=5, abstract=1290,
-    title=103)]
+    keywords=3, grants=1, references=6, unidentified=1, cites=5,
+    abstract=(("BACKGROUND", 400), ("METHODS", 400), ("RESULTS", 490)), title=103, pmc=True,
+    other_ids=("pii",), electronic=True)]
 WORDS = ("extracellular vesicles exosomes breast cancer cells tumor microenvironment metastasis "
          "proliferation migration invasion chemoresistance angiogenesis microRNA protein cargo "
          "patients serum plasma biomarker expression signaling pathway macrophages").split()
@@ -90,16 +115,23 @@ def real_shapes() -> list[Shape]:
                     authors=tuple(len(a.affiliations) for a in r.authors),
                     headings=tuple((h.major, tuple(q.major for q in h.qualifiers))
                                    for h in r.mesh_headings),
+                    investigators=len(r.investigators),
                     chemicals=len(r.substances), keywords=len(r.keywords),
-                    publication_types=len(r.publication_types), grants=len(r.grants),
+                    publication_types=tuple((t.ui, t.label) for t in r.publication_types),
+                    grants=len(r.grants),
                     references=sum(bool(ref.pmid or ref.doi or ref.pmcid)
                                    for ref in r.references),
                     unidentified=sum(not (ref.pmid or ref.doi or ref.pmcid) and bool(ref.citation)
                                      for ref in r.references),
                     cites=sum(c.ref_type == "Cites" and bool(c.pmid)
                               for c in r.comments_corrections),
-                    abstract=len(r.abstract_text),
-                    title=len(r.title)))
+                    comments=sum(c.ref_type != "Cites" for c in r.comments_corrections),
+                    abstract=tuple((s.label, len(s.text)) for s in r.abstract),
+                    title=len(r.title), copyright=bool(r.copyright),
+                    coi_statement=bool(r.coi_statement), doi=bool(r.doi), pmc=bool(r.pmcid),
+                    other_ids=tuple(i.split(":", 1)[0] for i in r.other_ids),
+                    revised=bool(r.revised_date), electronic=bool(r.epub_date),
+                    received=bool(r.received_date), accepted=bool(r.accepted_date)))
     return shapes or FALLBACK_SHAPES
 
 
@@ -129,21 +161,29 @@ def text(rng: random.Random, length: int) -> str:
 
 
 def article_xml(pmid: int, shape: Shape, rng: random.Random, pool: MeshPool) -> str:
-    chems, kws, pts, grants = shape.chemicals, shape.keywords, shape.publication_types, shape.grants
+    chems, kws, grants = shape.chemicals, shape.keywords, shape.grants
+    doi = f"10.5555/synthetic.{pmid}"
     parts = [f'<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM">'
-             f'<PMID Version="1">{pmid}</PMID>'
-             f'<DateRevised><Year>2024</Year><Month>01</Month><Day>{1 + pmid % 28:02d}</Day>'
-             f'</DateRevised><Article PubModel="Print"><Journal><ISSN IssnType="Print">'
+             f'<PMID Version="1">{pmid}</PMID>']
+    if shape.revised:
+        parts.append(date("DateRevised", pmid, 2024))
+    parts.append(f'<Article PubModel="Print"><Journal><ISSN IssnType="Print">'
              f'{1000 + pmid % 900:04d}-{pmid % 1000:03d}{pmid % 10}</ISSN><JournalIssue '
              f'CitedMedium="Print"><Volume>{pmid % 50}</Volume><Issue>{pmid % 12}</Issue>'
              f'<PubDate><Year>{2000 + pmid % 25}</Year><Month>Mar</Month></PubDate>'
              f'</JournalIssue><Title>Journal {pmid % 997}</Title><ISOAbbreviation>J {pmid % 997}'
              f'</ISOAbbreviation></Journal><ArticleTitle>{text(rng, shape.title)}</ArticleTitle>'
-             f'<Pagination><MedlinePgn>{pmid % 300}-{pmid % 300 + 9}</MedlinePgn></Pagination>'
-             f'<ELocationID EIdType="doi" ValidYN="Y">10.5555/synthetic.{pmid}</ELocationID>']
+             f'<Pagination><MedlinePgn>{pmid % 300}-{pmid % 300 + 9}</MedlinePgn></Pagination>')
+    if shape.doi:
+        parts.append(f'<ELocationID EIdType="doi" ValidYN="Y">{doi}</ELocationID>')
     if shape.abstract:
-        parts.append(f"<Abstract><AbstractText>{text(rng, shape.abstract)}</AbstractText>"
-                     "</Abstract>")
+        parts.append("<Abstract>")
+        for label, length in shape.abstract:
+            parts.append(f"<AbstractText{f' Label={quoteattr(label)}' if label else ''}>"
+                         f"{text(rng, length)}</AbstractText>")
+        if shape.copyright:
+            parts.append("<CopyrightInformation>© 2024 The Authors.</CopyrightInformation>")
+        parts.append("</Abstract>")
     if shape.authors:
         parts.append('<AuthorList CompleteYN="Y">')
         for n, affiliations in enumerate(shape.authors):
@@ -155,10 +195,11 @@ def article_xml(pmid: int, shape: Shape, rng: random.Random, pool: MeshPool) -> 
             parts.append("</Author>")
         parts.append("</AuthorList>")
     parts.append("<Language>eng</Language><PublicationTypeList>")
-    for n in range(max(pts, 1)):
-        ui, label = (("D016428", "Journal Article"), ("D016454", "Review"))[n % 2]
-        parts.append(f'<PublicationType UI="{ui}">{label}</PublicationType>')
+    parts.extend(f'<PublicationType UI="{ui}">{escape(label)}</PublicationType>'
+                 for ui, label in shape.publication_types)
     parts.append("</PublicationTypeList>")
+    if shape.electronic:
+        parts.append(date('ArticleDate DateType="Electronic"', pmid, 2000 + pmid % 25))
     if grants:
         parts.append('<GrantList CompleteYN="Y">')
         for n in range(min(grants, 5)):
@@ -174,12 +215,15 @@ def article_xml(pmid: int, shape: Shape, rng: random.Random, pool: MeshPool) -> 
             parts.append(f'<Chemical><RegistryNumber>0</RegistryNumber><NameOfSubstance UI="{ui}">'
                          f"{escape(label)}</NameOfSubstance></Chemical>")
         parts.append("</ChemicalList>")
-    if shape.cites:
+    if shape.cites or shape.comments:
         parts.append("<CommentsCorrectionsList>")
         for n in range(shape.references, shape.references + shape.cites):  # (other works)
             parts.append(f'<CommentsCorrections RefType="Cites"><RefSource>Cited work {n} of '
                          f'{pmid}</RefSource><PMID Version="1">{cited_pmid(pmid, n)}</PMID>'
                          "</CommentsCorrections>")
+        parts.extend(f'<CommentsCorrections RefType="CommentIn"><RefSource>Comment {n} on '
+                     f'{pmid}</RefSource><PMID Version="1">{cited_pmid(pmid, -1 - n)}</PMID>'
+                     "</CommentsCorrections>" for n in range(shape.comments))
         parts.append("</CommentsCorrectionsList>")
     if shape.headings:
         parts.append('<MeshHeadingList>')
@@ -198,9 +242,29 @@ def article_xml(pmid: int, shape: Shape, rng: random.Random, pool: MeshPool) -> 
         parts.append('<KeywordList Owner="NOTNLM">')
         parts.extend(f'<Keyword MajorTopicYN="N">{rng.choice(WORDS)}</Keyword>' for _ in range(kws))
         parts.append("</KeywordList>")
-    parts.append("</MedlineCitation><PubmedData><ArticleIdList>"
-                 f'<ArticleId IdType="pubmed">{pmid}</ArticleId>'
-                 f'<ArticleId IdType="doi">10.5555/synthetic.{pmid}</ArticleId></ArticleIdList>')
+    if shape.coi_statement:
+        parts.append("<CoiStatement>The authors declare no competing interests.</CoiStatement>")
+    if shape.investigators:
+        parts.append("<InvestigatorList>")
+        parts.extend(f'<Investigator ValidYN="Y"><LastName>Investigator{n}x{pmid % 5000}'
+                     f"</LastName><ForeName>Given {n}</ForeName><Initials>G</Initials>"
+                     "</Investigator>" for n in range(shape.investigators))
+        parts.append("</InvestigatorList>")
+    parts.append("</MedlineCitation><PubmedData>")
+    if shape.received or shape.accepted:
+        parts.append("<History>")
+        parts.extend(date(f'PubMedPubDate PubStatus="{status}"', pmid, 2000 + pmid % 25)
+                     for status, given in (("received", shape.received),
+                                           ("accepted", shape.accepted)) if given)
+        parts.append("</History>")
+    parts.append(f'<ArticleIdList><ArticleId IdType="pubmed">{pmid}</ArticleId>')
+    if shape.doi:
+        parts.append(f'<ArticleId IdType="doi">{doi}</ArticleId>')
+    if shape.pmc:
+        parts.append(f'<ArticleId IdType="pmc">PMC{pmid}</ArticleId>')
+    parts.extend(f'<ArticleId IdType="{kind}">{kind.upper()}{pmid}</ArticleId>'
+                 for kind in shape.other_ids)
+    parts.append("</ArticleIdList>")
     if shape.references or shape.unidentified:
         parts.append("<ReferenceList>")
         for n in range(shape.references):
@@ -220,6 +284,13 @@ def in_turns(shapes: list[Shape], rng: random.Random) -> Iterator[Shape]:
         turn = list(shapes)
         rng.shuffle(turn)
         yield from turn
+
+
+def date(element: str, pmid: int, year: int) -> str:
+    """A PubMed date element (``element`` with its attributes) in ``year``."""
+    name = element.split(" ", 1)[0]
+    return (f"<{element}><Year>{year}</Year><Month>{1 + pmid % 12:02d}</Month>"
+            f"<Day>{1 + pmid % 28:02d}</Day></{name}>")
 
 
 def cited_pmid(pmid: int, n: int) -> int:

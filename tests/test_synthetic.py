@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import synthetic
+from kg.articles import REVIEW_TYPES
 from kg.pubmed import read_pubmed_xml
 from kg.records import Article
 from tests.conftest import shared_path
@@ -36,6 +37,18 @@ FIELDS: dict[str, Callable[[Article], int]] = {
                                     for c in a.comments_corrections)),
     "references by their text alone": lambda a: sum(
         not (r.pmid or r.doi or r.pmcid) and bool(r.citation) for r in a.references),
+    "other comments and corrections": lambda a: sum(c.ref_type != "Cites"
+                                                    for c in a.comments_corrections),
+    "investigators": lambda a: len(a.investigators),
+    "publication types": lambda a: len(a.publication_types),
+    "reviews": lambda a: any(t.label in REVIEW_TYPES for t in a.publication_types),
+    "article identifiers": lambda a: (bool(a.pmid) + bool(a.doi) + bool(a.pmcid)
+                                      + len(a.other_ids)),
+    "dates": lambda a: sum(map(bool, (a.pub_date, a.epub_date, a.revised_date, a.received_date,
+                                      a.accepted_date))),
+    "copyright notices": lambda a: bool(a.copyright),
+    "conflict of interest statements": lambda a: bool(a.coi_statement),
+    "abstract sections": lambda a: len(a.abstract),
     "abstract characters": lambda a: len(a.abstract_text),
     "title characters": lambda a: len(a.title),
 }
