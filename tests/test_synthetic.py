@@ -48,6 +48,9 @@ FIELDS: dict[str, Callable[[Article], int]] = {
                                       a.accepted_date))),
     "copyright notices": lambda a: bool(a.copyright),
     "conflict of interest statements": lambda a: bool(a.coi_statement),
+    "keywords": lambda a: len(a.keywords),
+    "substances": lambda a: len(a.substances),
+    "grants": lambda a: len(a.grants),
     "abstract sections": lambda a: len(a.abstract),
     "abstract characters": lambda a: len(a.abstract_text),
     "title characters": lambda a: len(a.title),
@@ -58,8 +61,7 @@ def articles_of(paths: list[Path]) -> list[Article]:
     return [r for path in paths for r in read_pubmed_xml(path) if isinstance(r, Article)]
 
 
-def field_means(paths: list[Path]) -> dict[str, float]:
-    articles = articles_of(paths)
+def field_means(articles: list[Article]) -> dict[str, float]:
     return {name: statistics.fmean(map(count, articles)) for name, count in FIELDS.items()}
 
 
@@ -69,13 +71,18 @@ def real_files() -> list[Path]:
 
 @pytest.fixture(scope="module")
 def real() -> dict[str, float]:
-    return field_means(real_files())
+    return field_means(articles_of(real_files()))
 
 
 @pytest.fixture(scope="module")
-def drawn(tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
+def drawn_articles(tmp_path_factory: pytest.TempPathFactory) -> list[Article]:
     shared_path("data", "pubmed")  # (without it the generator falls back to one shape)
-    return field_means(synthetic.write_files(tmp_path_factory.mktemp("synthetic"), DRAWS))
+    return articles_of(synthetic.write_files(tmp_path_factory.mktemp("synthetic"), DRAWS))
+
+
+@pytest.fixture(scope="module")
+def drawn(drawn_articles: list[Article]) -> dict[str, float]:
+    return field_means(drawn_articles)
 
 
 @pytest.mark.parametrize("name", FIELDS)
@@ -96,3 +103,14 @@ def test_as_many_synthetic_articles_as_real_ones_copy_each_real_article_once(
                       for a in articles)
 
     assert counts(drawn) == counts(real)
+
+
+def test_synthetic_articles_repeat_nothing_a_real_one_does_not(
+        drawn_articles: list[Article]) -> None:
+    issns: dict[str, set[str]] = {}
+    for a in drawn_articles:
+        assert a.journal is not None
+        issns.setdefault(a.journal.nlm_id, set()).add(a.journal.issn)
+        assert len(set(a.keywords)) == len(a.keywords), a.keywords
+        assert len({s.ui for s in a.substances}) == len(a.substances), a.substances
+    assert {nlm_id: len(found) for nlm_id, found in issns.items() if len(found) > 1} == {}
