@@ -441,8 +441,8 @@ def table(results: list[Result]) -> None:
                            ("evkg.ttl.gz", "evkg.nt.gz", "evkg.nq.gz", "evkg.jsonld.gz"))
         print(f"| {r.size:,} | {rate(r.records, r.parse.cpu)} | "
               f"{rate(r.records, r.map_lines.cpu)} / {rate(r.records, r.map_build.cpu)} | "
-              f"{per_core:,.0f} | {rate(r.loaded, r.load.wall)} | {r.e2e_seconds:,.0f} s | "
-              f"{r.triples:,} | {rate(r.triples, r.e2e_seconds)} | {r.bulk_seconds:,.0f} s | "
+              f"{per_core:,.0f} | {rate(r.loaded, r.load.wall)} | {r.e2e_seconds:,.1f} s | "
+              f"{r.triples:,} | {rate(r.triples, r.e2e_seconds)} | {r.bulk_seconds:,.1f} s | "
               f"{r.e2e_seconds / r.bulk_seconds:.2f} | {r.e2e_tree_mb:,.0f} MB | {sizes} MB |")
     print("\n| target | figure | met |")
     print("|---|---|---|")
