@@ -184,3 +184,47 @@ def test_a_query_link_opened_in_the_browser_shows_its_results(browser_page: Any,
     assert "GROUP BY ?year" in panel.locator(".CodeMirror").inner_text()
     rows = panel.locator(".yasr table tbody tr").all_inner_texts()
     assert any("2023" in row and "13" in row for row in rows), rows
+
+
+
+# --- axe-core, as a maintainer checking accessibility runs it --------------------------------------
+
+AXE = ROOT / "node_modules/axe-core/axe.min.js"
+#: What a person opens: each kind of page, a search with and without results, the errors a
+#: browser is shown (a 404 naming what was meant, a query that does not parse).
+AXE_PAGES = ["/article/37534210", "/cargo/hsa-miR-105", "/process/metastasis", "/mesh/D001943",
+             "/search?q=metastasis", "/search?q=no%20such%20label", "/search", "/dataset",
+             "/downloads/", "/ontology", "/explore",
+             pytest.param("/explore/findings?cargo_class=https://w3id.org/evkg/ontology%23MicroRNA"
+                          "&process=https://w3id.org/evkg/process/metastasis",
+                          id="/explore/findings"),
+             "/cargo/hsa-mir-105", "/sparql?query=SELEC"]
+
+
+def axe_violations(page: Any, rules: list[str] | None = None) -> list[str]:
+    """axe-core's serious and critical violations on the page (of ``rules``, else of every rule),
+    one line per element. Colour contrast is checked on single characters too, which axe leaves
+    undecided by default."""
+    if not AXE.is_file():
+        pytest.skip("axe-core is not installed: run `make install-test` (npm ci)")
+    page.add_script_tag(path=str(AXE))
+    options: dict[str, Any] = {"resultTypes": ["violations"],
+                               "checks": {"color-contrast": {"options": {"ignoreLength": True}}}}
+    if rules:
+        options["runOnly"] = rules
+    results = page.evaluate("options => axe.run(document, options)", options)
+    return [f"{rule['impact']} {rule['id']} ({rule['help']}): {' '.join(map(str, node['target']))}"
+            f": {node['failureSummary']}".replace("\n", " ")
+            for rule in results["violations"] if rule["impact"] in ("serious", "critical")
+            for node in rule["nodes"]]
+
+
+@pytest.mark.parametrize("path", AXE_PAGES)
+def test_links_are_told_from_text_without_colour(browser_page: Any, live_server: str,
+                                                 path: str) -> None:
+    """An accessibility review's: links were told from the text around them by their colour
+    alone, on every page (the footer's, "search for …", the ontology's terms), which a reader who
+    does not see the colours could not find (WCAG 1.4.1, axe's link-in-text-block)."""
+    browser_page.goto(live_server + path)
+    violations = axe_violations(browser_page, ["link-in-text-block"])
+    assert not violations, "\n".join(violations)
