@@ -228,3 +228,26 @@ def test_links_are_told_from_text_without_colour(browser_page: Any, live_server:
     browser_page.goto(live_server + path)
     violations = axe_violations(browser_page, ["link-in-text-block"])
     assert not violations, "\n".join(violations)
+
+
+def screen_reader_links(page: Any) -> list[str]:
+    """The names of the links Chromium's accessibility tree gives a screen reader."""
+    tree = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")
+    return [node.get("name", {}).get("value", "") for node in tree["nodes"]
+            if not node.get("ignored") and node.get("role", {}).get("value") == "link"]
+
+
+def test_the_citation_network_gives_screen_readers_its_links(browser_page: Any,
+                                                              live_server: str) -> None:
+    """An accessibility review's: /explore drew the seed review's neighbourhood as one image
+    (role img) holding its 11 article links, so a screen reader was given none of them while Tab
+    still stopped on each (axe's nested-interactive); and only the colour of a node said whether
+    it cites the review, is cited by it or is similar."""
+    browser_page.goto(live_server + "/explore")
+    assert not axe_violations(browser_page, ["nested-interactive"])
+    names = screen_reader_links(browser_page)
+    seed = f"{SEED_TITLE} (2023): the seed review"
+    assert seed in names
+    assert sum(name.endswith(": cites the seed review") for name in names) >= 1
+    assert sum(name.endswith("the seed review (PubMed)") for name in names) >= 1
+    assert browser_page.locator("#network-svg a").count() == 11
