@@ -251,3 +251,13 @@ def test_the_citation_network_gives_screen_readers_its_links(browser_page: Any,
     assert sum(name.endswith(": cites the seed review") for name in names) >= 1
     assert sum(name.endswith("the seed review (PubMed)") for name in names) >= 1
     assert browser_page.locator("#network-svg a").count() == 11
+
+
+def test_the_heatmap_counts_can_be_read(browser_page: Any, live_server: str) -> None:
+    """An accessibility review's: /explore wrote a heatmap cell's count in white from an opacity
+    of 0.55 on, 2.97:1 on the blue of a cell of 3 findings and 3.5:1 on one of 4 (WCAG asks
+    4.5:1; axe leaves single characters undecided unless told to check them)."""
+    browser_page.goto(live_server + "/explore")
+    violations = axe_violations(browser_page, ["color-contrast"])
+    assert not violations, "\n".join(violations)
+    assert browser_page.locator("#heatmap-table td.cell a").count() == 21
