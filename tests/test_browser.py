@@ -261,3 +261,22 @@ def test_the_heatmap_counts_can_be_read(browser_page: Any, live_server: str) -> 
     violations = axe_violations(browser_page, ["color-contrast"])
     assert not violations, "\n".join(violations)
     assert browser_page.locator("#heatmap-table td.cell a").count() == 21
+
+
+def test_the_editors_controls_have_names(browser_page: Any, live_server: str) -> None:
+    """An accessibility review's: YASGUI's endpoint field and query editor, in each tab, and its
+    results' page size had no name, so a screen reader said "edit text" and "combo box" (axe's
+    label and select-name, critical)."""
+    if not YASGUI.is_file():
+        pytest.skip("YASGUI is not installed: run `make install` (npm ci)")
+    browser_page.goto(live_server + "/")
+    browser_page.wait_for_selector("#yasgui .yasqe .CodeMirror")
+    violations = axe_violations(browser_page, ["label", "select-name"])
+    browser_page.select_option("#example-select", "articles-per-year")  # a tab of its own
+    panel = browser_page.locator(".tabPanel.active")
+    panel.locator(".yasqe_queryButton").click()
+    panel.locator(".yasr table tbody tr").first.wait_for(timeout=15_000)
+    violations += axe_violations(browser_page, ["label", "select-name"])
+    assert not violations, "\n".join(violations)
+    assert panel.get_by_role("textbox", name="SPARQL query").count() == 1
+    assert panel.get_by_role("combobox", name="Page size").count() == 1

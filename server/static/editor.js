@@ -26,8 +26,25 @@
       yasr: { prefixes: prefixes },
     });
     window.evkgYasgui = yasgui;
+    nameControls(container);
     localLinks(container, container.dataset.base, container.dataset.mesh);
     noteTruncation(yasgui, document.getElementById("truncation-note"));
+  }
+
+  // YASGUI gives three of its controls no name a screen reader can say: a tab's endpoint field
+  // and query editor (CodeMirror's textarea), and the results' page size beside its "Page
+  // size:" text. Each tab and each answer draws its own, so they are named as they appear.
+  function nameControls(root) {
+    var names = [["input.autocomplete", "SPARQL endpoint"], [".CodeMirror textarea", "SPARQL query"],
+                 ["select.tableSizer", "Page size"]];
+    function name() {
+      names.forEach(function (pair) {
+        var controls = root.querySelectorAll(pair[0] + ":not([aria-label])");
+        for (var i = 0; i < controls.length; i++) controls[i].setAttribute("aria-label", pair[1]);
+      });
+    }
+    name();
+    new MutationObserver(name).observe(root, { childList: true, subtree: true });
   }
 
   // Result links to the graph's IRIs open this server's page of them: the IRIs are under the
