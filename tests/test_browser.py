@@ -201,8 +201,9 @@ AXE_PAGES = ["/article/37534210", "/cargo/hsa-miR-105", "/process/metastasis", "
              "/cargo/hsa-mir-105", "/sparql?query=SELEC"]
 
 
-def axe_violations(page: Any, rules: list[str] | None = None) -> list[str]:
-    """axe-core's serious and critical violations on the page (of ``rules``, else of every rule),
+def axe_violations(page: Any, rules: list[str] | None = None,
+                   impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """axe-core's violations of these impacts on the page (of ``rules``, else of every rule),
     one line per element. Colour contrast is checked on single characters too, which axe leaves
     undecided by default."""
     if not AXE.is_file():
@@ -215,7 +216,7 @@ def axe_violations(page: Any, rules: list[str] | None = None) -> list[str]:
     results = page.evaluate("options => axe.run(document, options)", options)
     return [f"{rule['impact']} {rule['id']} ({rule['help']}): {' '.join(map(str, node['target']))}"
             f": {node['failureSummary']}".replace("\n", " ")
-            for rule in results["violations"] if rule["impact"] in ("serious", "critical")
+            for rule in results["violations"] if rule["impact"] in impacts
             for node in rule["nodes"]]
 
 
@@ -294,3 +295,16 @@ def test_the_editors_query_can_be_read(browser_page: Any, live_server: str) -> N
     browser_page.wait_for_selector(".tabPanel.active .CodeMirror .cm-string-2")
     violations = axe_violations(browser_page, ["color-contrast"])
     assert not violations, "\n".join(violations)
+
+
+@pytest.mark.parametrize("path", ["/ontology", "/disease/breast_cancer"])
+def test_each_navigation_landmark_has_a_name(browser_page: Any, live_server: str,
+                                             path: str) -> None:
+    """An accessibility review's: the ontology's list of terms and a resource's pages of incoming
+    links were navigation landmarks beside the site's, all three unnamed, so a screen reader's
+    list of landmarks said "navigation" twice (axe's landmark-unique, moderate)."""
+    browser_page.goto(live_server + path)
+    violations = axe_violations(browser_page, ["landmark-unique"], ("moderate",))
+    assert not violations, "\n".join(violations)
+    names = [nav.get_attribute("aria-label") for nav in browser_page.locator("nav").all()]
+    assert len(names) == 2 and names[0] == "Site" and names[1], names
