@@ -331,3 +331,19 @@ def test_the_ontologys_term_links_can_be_seen_and_said(browser_page: Any,
     assert contrast(colour, "rgb(255, 255, 255)") >= 4.5, colour
     assert browser_page.locator("#Cargo").get_by_role("link", name="link to this term",
                                                       exact=True).count() == 1
+
+
+@pytest.mark.parametrize("path", ["/", "/article/37534210"])
+def test_the_keyboard_can_skip_the_header(browser_page: Any, live_server: str, path: str) -> None:
+    """An accessibility review's: a keyboard user crossed the header's 9 stops (its links, the
+    search field and button) on every page before reaching the page's own content. The first Tab
+    now shows a link that skips them."""
+    browser_page.goto(live_server + path)
+    browser_page.keyboard.press("Tab")
+    skip = browser_page.locator(":focus")
+    assert skip.inner_text() == "Skip to the content"
+    box = skip.bounding_box()
+    assert box is not None and box["y"] >= 0 and box["height"] > 10  # in sight while focused
+    browser_page.keyboard.press("Enter")
+    browser_page.keyboard.press("Tab")
+    assert browser_page.evaluate("() => document.activeElement.closest('main') !== null")
