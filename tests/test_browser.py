@@ -347,3 +347,14 @@ def test_the_keyboard_can_skip_the_header(browser_page: Any, live_server: str, p
     browser_page.keyboard.press("Enter")
     browser_page.keyboard.press("Tab")
     assert browser_page.evaluate("() => document.activeElement.closest('main') !== null")
+
+
+def test_a_citation_fits_a_phone_screen(browser_page: Any, live_server: str) -> None:
+    """An accessibility review's: at 375 px an article's BibTeX box scrolled sideways (its `url`
+    line did not wrap), a scroller no keyboard could reach (axe's scrollable-region-focusable)."""
+    browser_page.set_viewport_size({"width": 375, "height": 800})
+    browser_page.goto(live_server + "/article/37534210")
+    assert browser_page.evaluate("e => e.scrollWidth <= e.clientWidth",
+                                 browser_page.locator("#bibtex").element_handle())
+    violations = axe_violations(browser_page, ["scrollable-region-focusable"])
+    assert not violations, "\n".join(violations)
