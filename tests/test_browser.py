@@ -202,10 +202,12 @@ AXE_PAGES = ["/article/37534210", "/cargo/hsa-miR-105", "/process/metastasis", "
 
 
 def axe_violations(page: Any, rules: list[str] | None = None,
-                   impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+                   impacts: tuple[str, ...] = ("serious", "critical"),
+                   known: set[tuple[str, str]] | None = None) -> list[str]:
     """axe-core's violations of these impacts on the page (of ``rules``, else of every rule),
-    one line per element. Colour contrast is checked on single characters too, which axe leaves
-    undecided by default."""
+    one line per element, but those ``known`` by rule and the end of the element's selector.
+    Colour contrast is checked on single characters too, which axe leaves undecided by
+    default."""
     if not AXE.is_file():
         pytest.skip("axe-core is not installed: run `make install-test` (npm ci)")
     page.add_script_tag(path=str(AXE))
@@ -214,10 +216,14 @@ def axe_violations(page: Any, rules: list[str] | None = None,
     if rules:
         options["runOnly"] = rules
     results = page.evaluate("options => axe.run(document, options)", options)
-    return [f"{rule['impact']} {rule['id']} ({rule['help']}): {' '.join(map(str, node['target']))}"
-            f": {node['failureSummary']}".replace("\n", " ")
-            for rule in results["violations"] if rule["impact"] in impacts
-            for node in rule["nodes"]]
+    found = []
+    for rule in results["violations"]:
+        for node in rule["nodes"] if rule["impact"] in impacts else []:
+            target = " ".join(map(str, node["target"]))
+            if not any(rule["id"] == r and target.endswith(end) for r, end in known or ()):
+                found.append(f"{rule['impact']} {rule['id']} ({rule['help']}): {target}: "
+                             f"{node['failureSummary']}".replace("\n", " "))
+    return found
 
 
 @pytest.mark.parametrize("path", AXE_PAGES)
@@ -357,4 +363,48 @@ def test_a_citation_fits_a_phone_screen(browser_page: Any, live_server: str) -> 
     assert browser_page.evaluate("e => e.scrollWidth <= e.clientWidth",
                                  browser_page.locator("#bibtex").element_handle())
     violations = axe_violations(browser_page, ["scrollable-region-focusable"])
+    assert not violations, "\n".join(violations)
+
+
+#: Violations in YASGUI's own markup, which no markup of ours can mend, by rule and the end of the
+#: element's selector: its tab list (role tablist) holds its "add a tab" button beside the tabs,
+#: and its arrow keys count on that order; on a phone, CodeMirror's scroller holds no focusable
+#: element (its text area, beside it, takes the keys, and moving the caret scrolls it).
+YASGUI_OWN = {("aria-required-children", ".tabsList"),
+              ("scrollable-region-focusable", ".CodeMirror-scroll")}
+#: The widths the pages are checked at: a desktop's and a phone's.
+WIDTHS = {"desktop": {"width": 1300, "height": 1000}, "phone": {"width": 375, "height": 800}}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("path", AXE_PAGES)
+def test_pages_pass_axe(browser_page: Any, live_server: str, path: str, width: str) -> None:
+    """axe-core finds no serious or critical violation on any kind of page, on a desktop or a
+    phone: an accessibility review found, on `main`, links told by colour alone on all of them,
+    the citation network's links hidden in an image, heatmap counts too pale to read and, on a
+    phone, a citation that scrolled where no keyboard could reach (each has a test above)."""
+    browser_page.set_viewport_size(WIDTHS[width])
+    browser_page.goto(live_server + path)
+    violations = axe_violations(browser_page)
+    assert not violations, "\n".join(violations)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_editor_and_its_results_pass_axe(browser_page: Any, live_server: str,
+                                             width: str) -> None:
+    """axe-core finds no serious or critical violation in the query editor, an example's tab and
+    its results, but YASGUI's own (``YASGUI_OWN``): on `main` it found the endpoint field, the
+    query and the page size unnamed, and the query's prefixed names, line numbers and hidden
+    tabs too pale."""
+    if not YASGUI.is_file():
+        pytest.skip("YASGUI is not installed: run `make install` (npm ci)")
+    browser_page.set_viewport_size(WIDTHS[width])
+    browser_page.goto(live_server + "/")
+    browser_page.wait_for_selector("#yasgui .yasqe .CodeMirror .cm-string-2")
+    violations = axe_violations(browser_page, known=YASGUI_OWN)
+    browser_page.select_option("#example-select", "articles-per-year")
+    panel = browser_page.locator(".tabPanel.active")
+    panel.locator(".yasqe_queryButton").click()
+    panel.locator(".yasr table tbody tr").first.wait_for(timeout=15_000)
+    violations += axe_violations(browser_page, known=YASGUI_OWN)
     assert not violations, "\n".join(violations)
