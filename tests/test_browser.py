@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from kg.build import BuildReport
+from tests.conftest import serving
 
 pytestmark = pytest.mark.browser
 
@@ -190,6 +194,17 @@ def test_a_query_link_opened_in_the_browser_shows_its_results(browser_page: Any,
 # --- axe-core, as a maintainer checking accessibility runs it --------------------------------------
 
 AXE = ROOT / "node_modules/axe-core/axe.min.js"
+
+
+@pytest.fixture(scope="module")
+def pages(default_build: tuple[Path, BuildReport]) -> Iterator[str]:
+    """``evkg serve`` of the default release from the embedded store alone: the pages' markup is
+    the same on every backend, so their accessibility is checked once."""
+    out, _ = default_build
+    with serving(out, {"EVKG_QUERY_TIMEOUT": "5"}) as served:
+        yield served.base
+
+
 #: What a person opens: each kind of page, a search with and without results, the errors a
 #: browser is shown (a 404 naming what was meant, a query that does not parse).
 AXE_PAGES = ["/article/37534210", "/cargo/hsa-miR-105", "/process/metastasis", "/mesh/D001943",
@@ -227,12 +242,12 @@ def axe_violations(page: Any, rules: list[str] | None = None,
 
 
 @pytest.mark.parametrize("path", AXE_PAGES)
-def test_links_are_told_from_text_without_colour(browser_page: Any, live_server: str,
+def test_links_are_told_from_text_without_colour(browser_page: Any, pages: str,
                                                  path: str) -> None:
     """An accessibility review's: links were told from the text around them by their colour
     alone, on every page (the footer's, "search for …", the ontology's terms), which a reader who
     does not see the colours could not find (WCAG 1.4.1, axe's link-in-text-block)."""
-    browser_page.goto(live_server + path)
+    browser_page.goto(pages + path)
     violations = axe_violations(browser_page, ["link-in-text-block"])
     assert not violations, "\n".join(violations)
 
@@ -245,12 +260,12 @@ def screen_reader_links(page: Any) -> list[str]:
 
 
 def test_the_citation_network_gives_screen_readers_its_links(browser_page: Any,
-                                                              live_server: str) -> None:
+                                                              pages: str) -> None:
     """An accessibility review's: /explore drew the seed review's neighbourhood as one image
     (role img) holding its 11 article links, so a screen reader was given none of them while Tab
     still stopped on each (axe's nested-interactive); and only the colour of a node said whether
     it cites the review, is cited by it or is similar."""
-    browser_page.goto(live_server + "/explore")
+    browser_page.goto(pages + "/explore")
     assert not axe_violations(browser_page, ["nested-interactive"])
     names = screen_reader_links(browser_page)
     seed = f"{SEED_TITLE} (2023): the seed review"
@@ -260,23 +275,23 @@ def test_the_citation_network_gives_screen_readers_its_links(browser_page: Any,
     assert browser_page.locator("#network-svg a").count() == 11
 
 
-def test_the_heatmap_counts_can_be_read(browser_page: Any, live_server: str) -> None:
+def test_the_heatmap_counts_can_be_read(browser_page: Any, pages: str) -> None:
     """An accessibility review's: /explore wrote a heatmap cell's count in white from an opacity
     of 0.55 on, 2.97:1 on the blue of a cell of 3 findings and 3.5:1 on one of 4 (WCAG asks
     4.5:1; axe leaves single characters undecided unless told to check them)."""
-    browser_page.goto(live_server + "/explore")
+    browser_page.goto(pages + "/explore")
     violations = axe_violations(browser_page, ["color-contrast"])
     assert not violations, "\n".join(violations)
     assert browser_page.locator("#heatmap-table td.cell a").count() == 21
 
 
-def test_the_editors_controls_have_names(browser_page: Any, live_server: str) -> None:
+def test_the_editors_controls_have_names(browser_page: Any, pages: str) -> None:
     """An accessibility review's: YASGUI's endpoint field and query editor, in each tab, and its
     results' page size had no name, so a screen reader said "edit text" and "combo box" (axe's
     label and select-name, critical)."""
     if not YASGUI.is_file():
         pytest.skip("YASGUI is not installed: run `make install` (npm ci)")
-    browser_page.goto(live_server + "/")
+    browser_page.goto(pages + "/")
     browser_page.wait_for_selector("#yasgui .yasqe .CodeMirror")
     violations = axe_violations(browser_page, ["label", "select-name"])
     browser_page.select_option("#example-select", "articles-per-year")  # a tab of its own
@@ -289,13 +304,13 @@ def test_the_editors_controls_have_names(browser_page: Any, live_server: str) ->
     assert panel.get_by_role("combobox", name="Page size").count() == 1
 
 
-def test_the_editors_query_can_be_read(browser_page: Any, live_server: str) -> None:
+def test_the_editors_query_can_be_read(browser_page: Any, pages: str) -> None:
     """An accessibility review's: the query editor wrote prefixed names (`schema:`) in #f50 on
     white, 3.2:1, line numbers in #999 on #f7f7f7, 2.65:1, and the name of a tab not shown in
     #888, 3.5:1 (WCAG asks 4.5:1)."""
     if not YASGUI.is_file():
         pytest.skip("YASGUI is not installed: run `make install` (npm ci)")
-    browser_page.goto(live_server + "/")
+    browser_page.goto(pages + "/")
     browser_page.wait_for_selector("#yasgui .yasqe .CodeMirror .cm-string-2")
     browser_page.select_option("#example-select", "articles-per-year")  # the first tab, hidden
     browser_page.wait_for_selector(".tabPanel.active .CodeMirror .cm-string-2")
@@ -304,12 +319,12 @@ def test_the_editors_query_can_be_read(browser_page: Any, live_server: str) -> N
 
 
 @pytest.mark.parametrize("path", ["/ontology", "/disease/breast_cancer"])
-def test_each_navigation_landmark_has_a_name(browser_page: Any, live_server: str,
+def test_each_navigation_landmark_has_a_name(browser_page: Any, pages: str,
                                              path: str) -> None:
     """An accessibility review's: the ontology's list of terms and a resource's pages of incoming
     links were navigation landmarks beside the site's, all three unnamed, so a screen reader's
     list of landmarks said "navigation" twice (axe's landmark-unique, moderate)."""
-    browser_page.goto(live_server + path)
+    browser_page.goto(pages + path)
     violations = axe_violations(browser_page, ["landmark-unique"], ("moderate",))
     assert not violations, "\n".join(violations)
     names = [nav.get_attribute("aria-label") for nav in browser_page.locator("nav").all()]
@@ -327,11 +342,11 @@ def contrast(foreground: str, background: str) -> float:
 
 
 def test_the_ontologys_term_links_can_be_seen_and_said(browser_page: Any,
-                                                      live_server: str) -> None:
+                                                      pages: str) -> None:
     """An accessibility review's: each term of /ontology ends its heading with a link to itself,
     "#", drawn in #dde1e8 on white (1.3:1: a keyboard user's Tab stopped 82 times on marks hardly
     seen; axe skips a lone punctuation mark) and named "#" to a screen reader."""
-    browser_page.goto(live_server + "/ontology")
+    browser_page.goto(pages + "/ontology")
     anchor = browser_page.locator("#Cargo h3 a.anchor")
     colour = anchor.evaluate("a => getComputedStyle(a).color")
     assert contrast(colour, "rgb(255, 255, 255)") >= 4.5, colour
@@ -340,11 +355,11 @@ def test_the_ontologys_term_links_can_be_seen_and_said(browser_page: Any,
 
 
 @pytest.mark.parametrize("path", ["/", "/article/37534210"])
-def test_the_keyboard_can_skip_the_header(browser_page: Any, live_server: str, path: str) -> None:
+def test_the_keyboard_can_skip_the_header(browser_page: Any, pages: str, path: str) -> None:
     """An accessibility review's: a keyboard user crossed the header's 9 stops (its links, the
     search field and button) on every page before reaching the page's own content. The first Tab
     now shows a link that skips them."""
-    browser_page.goto(live_server + path)
+    browser_page.goto(pages + path)
     browser_page.keyboard.press("Tab")
     skip = browser_page.locator(":focus")
     assert skip.inner_text() == "Skip to the content"
@@ -355,11 +370,11 @@ def test_the_keyboard_can_skip_the_header(browser_page: Any, live_server: str, p
     assert browser_page.evaluate("() => document.activeElement.closest('main') !== null")
 
 
-def test_a_citation_fits_a_phone_screen(browser_page: Any, live_server: str) -> None:
+def test_a_citation_fits_a_phone_screen(browser_page: Any, pages: str) -> None:
     """An accessibility review's: at 375 px an article's BibTeX box scrolled sideways (its `url`
     line did not wrap), a scroller no keyboard could reach (axe's scrollable-region-focusable)."""
     browser_page.set_viewport_size({"width": 375, "height": 800})
-    browser_page.goto(live_server + "/article/37534210")
+    browser_page.goto(pages + "/article/37534210")
     assert browser_page.evaluate("e => e.scrollWidth <= e.clientWidth",
                                  browser_page.locator("#bibtex").element_handle())
     violations = axe_violations(browser_page, ["scrollable-region-focusable"])
@@ -378,19 +393,19 @@ WIDTHS = {"desktop": {"width": 1300, "height": 1000}, "phone": {"width": 375, "h
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("path", AXE_PAGES)
-def test_pages_pass_axe(browser_page: Any, live_server: str, path: str, width: str) -> None:
+def test_pages_pass_axe(browser_page: Any, pages: str, path: str, width: str) -> None:
     """axe-core finds no serious or critical violation on any kind of page, on a desktop or a
     phone: an accessibility review found, on `main`, links told by colour alone on all of them,
     the citation network's links hidden in an image, heatmap counts too pale to read and, on a
     phone, a citation that scrolled where no keyboard could reach (each has a test above)."""
     browser_page.set_viewport_size(WIDTHS[width])
-    browser_page.goto(live_server + path)
+    browser_page.goto(pages + path)
     violations = axe_violations(browser_page)
     assert not violations, "\n".join(violations)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_editor_and_its_results_pass_axe(browser_page: Any, live_server: str,
+def test_the_editor_and_its_results_pass_axe(browser_page: Any, pages: str,
                                              width: str) -> None:
     """axe-core finds no serious or critical violation in the query editor, an example's tab and
     its results, but YASGUI's own (``YASGUI_OWN``): on `main` it found the endpoint field, the
@@ -399,7 +414,7 @@ def test_the_editor_and_its_results_pass_axe(browser_page: Any, live_server: str
     if not YASGUI.is_file():
         pytest.skip("YASGUI is not installed: run `make install` (npm ci)")
     browser_page.set_viewport_size(WIDTHS[width])
-    browser_page.goto(live_server + "/")
+    browser_page.goto(pages + "/")
     browser_page.wait_for_selector("#yasgui .yasqe .CodeMirror .cm-string-2")
     violations = axe_violations(browser_page, known=YASGUI_OWN)
     browser_page.select_option("#example-select", "articles-per-year")
