@@ -423,3 +423,18 @@ def test_the_editor_and_its_results_pass_axe(browser_page: Any, pages: str,
     panel.locator(".yasr table tbody tr").first.wait_for(timeout=15_000)
     violations += axe_violations(browser_page, known=YASGUI_OWN)
     assert not violations, "\n".join(violations)
+
+
+def test_the_plain_query_form_has_a_label(browser_page: Any,
+                                          default_build: tuple[Path, BuildReport],
+                                          tmp_path: Path) -> None:
+    """An accessibility review's: without YASGUI (no npm), the editor's plain form gave its query
+    box no label, so a screen reader said "edit text" (axe's label, critical)."""
+    out, _ = default_build
+    with serving(out, {"EVKG_YASGUI_DIR": str(tmp_path)}) as served:  # no YASGUI there
+        browser_page.set_viewport_size(WIDTHS["desktop"])
+        browser_page.goto(served.base + "/")
+        assert browser_page.locator("#plain-form").is_visible()
+        violations = axe_violations(browser_page)
+    assert not violations, "\n".join(violations)
+    assert browser_page.get_by_label("SPARQL query").evaluate("e => e.id") == "plain-query"
