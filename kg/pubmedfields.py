@@ -46,8 +46,8 @@ Element = Any  # lxml.etree._Element; Any keeps the module checkable with or wit
 
 def element_text(elem: Element | None) -> str:
     """All text inside ``elem``, whitespace collapsed: inline markup such as <i> is read as its
-    text, and a <sup> or <sub> of digits, signs and brackets as Unicode's super- or subscripts
-    (``_marked_up``)."""
+    text, a <sup> or <sub> of digits, signs and brackets as Unicode's super- or subscripts
+    (``_marked_up``), and a MathML formula as its tokens (``_formula``)."""
     if elem is None:
         return ""
     text = _marked_up(elem) if len(elem) else elem.text
@@ -97,7 +97,7 @@ def _marked_up(elem: Element) -> str:
             if before:
                 parts[-1] = parts[-1][:before.start()]
             tail = tail[len(layout):]
-        inner = _marked_up(child)
+        inner = _formula(child) if child.tag == _MATH else _marked_up(child)
         table = _SCRIPTS.get(child.tag)
         shifted = inner.strip().translate(table) if table is not None else ""
         if shifted and _SCRIPTED[child.tag].issuperset(shifted):
@@ -108,6 +108,73 @@ def _marked_up(elem: Element) -> str:
                 parts[-1] = _LAYOUT.sub("", parts[-1])
         parts.extend((inner, tail))
     return "".join(parts)
+
+
+#: MathML, whose formulas (``<mml:math>``) PubMed keeps in titles and abstracts.
+_MATHML = "{http://www.w3.org/1998/Math/MathML}"
+_MATH = _MATHML + "math"
+_PRESCRIPTS = _MATHML + "mprescripts"
+#: MathML's token elements: their text is the formula's (the whitespace between elements is
+#: a file's layout, and a token's own is trimmed, as MathML renders it).
+_TOKENS = frozenset(_MATHML + name for name in ("mi", "mn", "mo", "mtext", "ms"))
+#: What a formula shows nothing of: an annotation repeats it (as TeX), the others are empty.
+_UNSEEN = frozenset(_MATHML + name for name in ("annotation", "annotation-xml", "none",
+                                                "mprescripts", "mphantom", "mspace"))
+#: An accent <mover> puts over a letter, as the combining mark NLM's own text writes it
+#: ("V̇" for V with a dot: medline16n0902.xml's "V̇A/Q̇").
+_ACCENTS = {".": "\u0307", "˙": "\u0307", "\u0307": "\u0307", "¨": "\u0308", "¯": "\u0304",
+            "‾": "\u0305", "^": "\u0302", "ˆ": "\u0302", "~": "\u0303", "˜": "\u0303",
+            "→": "\u20d7"}
+
+
+def _formula(elem: Element) -> str:
+    """The text of a MathML element as PubMed's page shows the formula: its tokens, without
+    the layout between them, a sub- or superscript of digits, signs and brackets written with
+    Unicode's ("<msub><mi>O</mi><mn>2</mn></msub>" → "O₂"), prescripts before their base
+    ("³He"), an accent over a letter as its combining mark ("V̇"). Read element by element,
+    "<mmultiscripts><mi>He</mi><mprescripts/><none/><mn>3</mn></mmultiscripts>" was "He 3"."""
+    if elem.tag in _TOKENS:
+        text = "".join(elem.itertext())
+        return text.strip() or text[:1]  # <mtext> </mtext> is a space
+    if elem.tag in _UNSEEN:
+        return ""
+    children = [child for child in elem if isinstance(child.tag, str)]
+    parts = [_formula(child) for child in children]
+    name = elem.tag[len(_MATHML):] if elem.tag.startswith(_MATHML) else ""
+    if name == "semantics":  # the formula, then annotations of it
+        return parts[0] if parts else ""
+    if name in ("msub", "msup") and len(parts) == 2:
+        return parts[0] + _scripted(parts[1], name[1:])
+    if name == "msubsup" and len(parts) == 3:
+        return parts[0] + _scripted(parts[1], "sub") + _scripted(parts[2], "sup")
+    if name == "mmultiscripts" and parts:  # base, (sub, sup)…, <mprescripts/>, (sub, sup)…
+        tags = [child.tag for child in children]
+        split = tags.index(_PRESCRIPTS) if _PRESCRIPTS in tags else len(parts)
+        return _pairs(parts[split + 1:]) + parts[0] + _pairs(parts[1:split])
+    if name == "mover" and len(parts) == 2 and parts[1] in _ACCENTS and len(parts[0]) == 1:
+        return parts[0] + _ACCENTS[parts[1]]
+    if name == "mfrac" and len(parts) == 2:
+        return "/".join(parts)
+    if name == "msqrt":
+        return "√" + "".join(parts)
+    if name == "mfenced":
+        separator = str(elem.get("separators", ",")).strip()[:1]
+        return (str(elem.get("open", "(")) + separator.join(parts)
+                + str(elem.get("close", ")")))
+    return "".join(parts)
+
+
+def _pairs(scripts: list[str]) -> str:
+    """Subscript and superscript pairs, one after the other."""
+    return "".join(_scripted(sub, "sub") + _scripted(sup, "sup")
+                   for sub, sup in zip(scripts[::2], scripts[1::2], strict=False))
+
+
+def _scripted(text: str, tag: str) -> str:
+    """``text`` as Unicode's super- or subscripts (``tag``: "sup" or "sub") when all of it has
+    them, else as it is."""
+    shifted = text.translate(_SCRIPTS[tag])
+    return shifted if shifted and _SCRIPTED[tag].issuperset(shifted) else text
 
 
 def _attr(elem: Element | None, name: str, default: str = "") -> str:

@@ -989,7 +989,7 @@ def test_the_layout_a_tool_put_around_inline_markup_goes(tmp_path: Path) -> None
     "the NO\\n  <sub>2</sub>\\n  <sup>-</sup>\\n  -N" "the NO₂⁻ -N". Both go; an indentation
     with one space more after the markup is the text's space (34 of the shared files' 54
     fields with inline markup read differently: 33 in that file, and one MathML formula of
-    biopython/pubmed6.xml, whose "O 2 m a x" tokens read "O 2max")."""
+    biopython/pubmed6.xml, whose "O 2 m a x" tokens read "O 2max", now "V̇O2max")."""
     article = _titled(
         tmp_path, "Microviruses: A World Beyond \n    <i>phi</i>\n    X174.",
         "carbon dioxide (CO\n    <sub>2</sub>\n    ) and methane, the NO\n    <sub>2</sub>\n"
@@ -1040,6 +1040,41 @@ def test_a_line_break_before_a_script_that_opens_a_word_parts_the_words(tmp_path
     article = _titled(tmp_path, "x", "uptake of\n    <sup>18</sup>F-FDG and\n    <sup>3</sup>H,"
                                      " TNF\n    <sub>α</sub> and (CO\n    <sub>2</sub>)")
     assert article.abstract_text == "uptake of ¹⁸F-FDG and ³H, TNF α and (CO₂)"
+
+
+def test_real_mathml_formulas_read_as_pubmed_shows_them() -> None:
+    """A MathML formula was read element by element with the file's layout between them:
+    biopython/pubmed7.xml's inhaled ³He/¹²⁹Xe MRI (prescripts) read "inhaled He 3 / Xe 129
+    MRI", and pubmed6.xml's V̇O₂max (a dot over V, "2max" below) "( V . O 2max )". Its
+    tokens are read without the layout, prescripts before their base, the dot as NLM's own
+    text writes it (a combining dot above, medline16n0902.xml's "V̇A/Q̇")."""
+    imaging = by_pmid(shared("biopython/pubmed7.xml"))["29963580"].abstract_text
+    assert "included: (1) inhaled ³He/¹²⁹Xe MRI ventilation and apparent" in imaging
+    assert "(3) ultrashort echo-time ¹H MRI proton density" in imaging
+    lactate = by_pmid(shared("biopython/pubmed6.xml"))["30108519"].abstract_text
+    assert "maximal oxygen uptake ( V\u0307O2max ) 67.6 ± 4.1 ml·kg⁻¹·min⁻¹]" in lactate
+    assert "running test for V\u0307O2max determination, and 2)" in lactate
+    assert "best predictors of V\u0307O2max (r = 0.72-0.79;" in lactate
+
+
+_MATH = '<mml:math xmlns:mml="http://www.w3.org/1998/Math/MathML">{}</mml:math>'
+
+
+@pytest.mark.parametrize(("formula", "text"), [
+    # an annotation repeats the formula (as TeX): it was read after it, "e-2e^{-2}"
+    ("<mml:semantics><mml:msup><mml:mi>e</mml:mi><mml:mrow><mml:mo>-</mml:mo><mml:mn>2</mml:mn>"
+     '</mml:mrow></mml:msup><mml:annotation encoding="application/x-tex">e^{-2}'
+     "</mml:annotation></mml:semantics>", "e⁻²"),
+    ("<mml:msubsup><mml:mi>x</mml:mi><mml:mi>i</mml:mi><mml:mn>2</mml:mn></mml:msubsup>"
+     "<mml:mo>=</mml:mo><mml:mfrac><mml:mn>1</mml:mn><mml:mn>2</mml:mn></mml:mfrac>", "xi²=1/2"),
+    ("<mml:mfenced><mml:mi>a</mml:mi><mml:mi>b</mml:mi></mml:mfenced>", "(a,b)"),
+    ("<mml:msub><mml:mi>H</mml:mi><mml:mn>2</mml:mn></mml:msub><mml:msub><mml:mi>O</mml:mi>"
+     "<mml:mn>2</mml:mn></mml:msub>", "H₂O₂"),
+])
+def test_a_mathml_formula_reads_as_its_tokens(tmp_path: Path, formula: str, text: str) -> None:
+    marked_up = f"with \n    {_MATH.format(formula)}\n     decay"
+    article = _titled(tmp_path, marked_up, marked_up)
+    assert (article.title, article.abstract_text) == (f"with {text} decay",) * 2
 
 
 _BOOK = """<?xml version="1.0"?>
