@@ -6,8 +6,9 @@ Every reader (PubMed XML, MEDLINE text, PubMed page text, the project's JSON rec
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 
 #: How the readers write a superscript or subscript (PubMed XML's <sup>, <sub>) of the plain
 #: characters ``SCRIPTABLE`` in a text field: "10⁻⁵", "CO₂" (text mining reads them back).
@@ -282,3 +283,27 @@ class Rejected:
     provenance: Provenance = field(default_factory=Provenance)
     pmid: str = ""
     title: str = ""
+
+
+#: The characters XML 1.0 cannot carry: the C0 controls but tab, line feed and carriage
+#: return, and U+FFFE, U+FFFF. PubMed XML cannot hold one; MEDLINE text, JSON lines and a
+#: saved page can.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def unfit_for_xml(value: object, name: str = "") -> str:
+    """Where ``value`` (a record, its fields, tuples of them) holds a character of ``NOT_XML``
+    ("its title holds U+000B at character 11: 'A vertical\\x0btab.'"), else "". Its provenance
+    is the reader's, not the record's text."""
+    if isinstance(value, str):
+        bad = NOT_XML.search(value)
+        return "" if bad is None else (
+            f"its {name} holds U+{ord(bad.group()):04X} at character {bad.start() + 1}: "
+            f"{value[max(0, bad.start() - 40):bad.end() + 20]!r}")
+    if isinstance(value, tuple):
+        return next((found for item in value if (found := unfit_for_xml(item, name))), "")
+    if is_dataclass(value):
+        return next((found for part in fields(value) if part.name != "provenance"
+                     and (found := unfit_for_xml(getattr(value, part.name),
+                                                 f"{name} {part.name}".strip()))), "")
+    return ""

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from kg import jsonrecords, medline, pubmed, seedpage
 from kg.compression import GZIP_MAGIC, is_gzip
-from kg.records import Article, Deletion, Provenance, Rejected
+from kg.records import Article, Deletion, Provenance, Rejected, unfit_for_xml
 from kg.release import is_build_folder, is_release, within_release
 
 Record = Article | Deletion | Rejected
@@ -115,7 +115,7 @@ def read_source(path: Path) -> Iterator[Record]:
     """The records of one file; a file no reader takes (or that cannot be read) is one
     ``Rejected`` naming the file and why, so that a folder's stray file stops nothing."""
     try:
-        reader = READERS[reader_name(path)]
+        name = reader_name(path)
     except ValueError as error:
         yield Rejected(reason=str(error), provenance=Provenance(file=str(path)))
         return
@@ -123,9 +123,23 @@ def read_source(path: Path) -> Iterator[Record]:
         yield _unreadable(path, error)
         return
     try:
-        yield from reader(path)
+        if name == "pubmed-xml":  # (lxml refuses what XML cannot carry)
+            yield from READERS[name](path)
+        else:
+            yield from map(_fit_for_xml, READERS[name](path))
     except OSError as error:  # (the XML reader reports its own)
         yield _unreadable(path, error)
+
+
+def _fit_for_xml(record: Record) -> Record:
+    """``record``, or a ``Rejected`` when an article's text holds a character XML cannot carry
+    (a control character in MEDLINE text, a JSON line's ``\\u001b``): the graph's RDF/XML and
+    SPARQL XML results (a page's ``?format=rdf``, ``evkg export``) would not parse with it."""
+    if isinstance(record, Article) and (where := unfit_for_xml(record)):
+        return Rejected(reason=f"{where}, which XML cannot carry (the graph's RDF/XML would "
+                               "not parse)", provenance=record.provenance, pmid=record.pmid,
+                        title=record.title)
+    return record
 
 
 def _unreadable(path: Path, error: OSError) -> Rejected:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import rdflib
 from click.testing import CliRunner
 from lxml import etree
 from pyoxigraph import NamedNode, Quad, QuerySolutions, RdfFormat, Store, serialize
@@ -30,7 +31,7 @@ from kg.inputs import default_sources
 from kg.iris import article_iri, graph_iri
 from kg.jsonrecords import write_records
 from kg.loading import ArticleIndex, ArticleLoader, Versions, prune_shared
-from kg.namespaces import BIBO, EVKG
+from kg.namespaces import BIBO, DCTERMS, EVKG
 from kg.records import (
     Accession,
     Article,
@@ -1459,6 +1460,32 @@ def test_a_record_with_a_pmid_replaces_the_same_paper_known_by_its_doi(tmp_path:
     assert holders(tmp_path / "ingested") == {"thno.45351": 3}  # a listing replaces nothing
     ingest([record], tmp_path / "ingested")
     assert holders(tmp_path / "ingested") == {"99999970": 3}
+
+
+def test_a_text_that_xml_cannot_carry_quarantines_its_record(tmp_path: Path) -> None:
+    """A review's: a MEDLINE record with a vertical tab (U+000B) in its title, or a JSON line
+    with an escape such as ``\\u001b``, went into the graph as it was, and its RDF/XML (the
+    page's ``?format=rdf``, ``evkg export --format rdfxml``) was no XML: no parser read it.
+    Such a record is quarantined, naming the character, as a NUL is; the rest export."""
+    nbib = tmp_path / "controls.nbib"
+    nbib.write_text("PMID- 99999941\nTI  - A vertical\x0btab.\n\nPMID- 99999942\nTI  - Kept.\n",
+                    encoding="utf-8")
+    lines = tmp_path / "controls.jsonl"
+    lines.write_text('{"pmid": "99999943", "title": "An escape \\u001b, U+001B"}\n',
+                     encoding="utf-8")
+    report = build([nbib, lines], tmp_path / "b", default_articles=False)
+    assert {r.pmid: r.reason for r in report.quarantine if r.pmid.startswith("9999994")} == {
+        "99999941": "its title holds U+000B at character 11: 'A vertical\\x0btab.', which XML "
+                    "cannot carry (the graph's RDF/XML would not parse)",
+        "99999943": "its title holds U+001B at character 11: 'An escape \\x1b, U+001B', which "
+                    "XML cannot carry (the graph's RDF/XML would not parse)"}
+    exported = tmp_path / "articles.rdf"
+    result = CliRunner().invoke(main, ["export", "--store", str(tmp_path / "b"), "--graph",
+                                       "articles", str(exported)])
+    assert result.exit_code == 0, result.output
+    parsed = rdflib.Graph().parse(exported, format="xml")
+    assert set(parsed.objects(None, rdflib.URIRef(DCTERMS.title.value))) == {
+        rdflib.Literal("Kept.")}
 
 
 def test_a_record_that_cannot_be_mapped_is_quarantined_and_its_older_version_stays(
