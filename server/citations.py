@@ -106,12 +106,16 @@ def article_record(d: Description) -> ArticleRecord:
             if own(FABIO.hasPubMedCentralId) else "") if url])
 
 
-_BIBTEX_SPECIAL = re.compile(r"([{}%&$#_\\])")
+_BIBTEX_SPECIAL = re.compile(r"([{}%&$#_\\~^])")
+#: Characters LaTeX reads as commands, written as the text commands that print them: a "~"
+#: left as it is is a space ("~10 nm" cited as " 10 nm"), a "^" a math superscript outside
+#: math (an error).
+_BIBTEX_COMMANDS = {"\\": "\\textbackslash{}", "~": "\\textasciitilde{}", "^": "\\textasciicircum{}"}
 
 
 def bibtex_escape(text: str) -> str:
-    return _BIBTEX_SPECIAL.sub(lambda m: "\\textbackslash{}" if m.group(1) == "\\"
-                               else "\\" + m.group(1), text)
+    return _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX_COMMANDS.get(m.group(1)) or "\\" + m.group(1),
+                               text)
 
 
 def bibtex_verbatim(text: str) -> str:

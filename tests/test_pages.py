@@ -341,6 +341,18 @@ def test_bibtex_gives_a_doi_and_url_verbatim() -> None:
     assert parsed["title"] == "{A\\_b}"  # other fields are LaTeX, escaped as before
 
 
+def test_bibtex_writes_a_tilde_and_a_caret_as_text() -> None:
+    """A text review's: "~" and "^" stood in a BibTeX title as they were, where LaTeX reads a
+    "~" as a space ("~10 nm vesicles" was cited as " 10 nm vesicles"; Zotero's import makes it
+    a no-break space too) and a "^" as a math superscript (an error outside math)."""
+    entry = bibtex(ArticleRecord(iri="https://w3id.org/evkg/article/1", pmid="1",
+                                 title="~10 nm vesicles of IL-6^high cells"))
+    (parsed,) = bibtexparser.parse_string(
+        entry, append_middleware=[bibtexparser.middlewares.LatexDecodingMiddleware()]).entries
+    assert parsed["title"].startswith("~10 nm vesicles of IL-6")
+    assert "IL-6\\textasciicircum{}high" in entry
+
+
 def test_article_answers_in_ris_bibtex_and_csl_json_by_accept_or_format(client: FlaskClient) -> None:
     """As DOI resolvers do: a reference manager's format by ``Accept`` or ``?format=``, read
     here by rispy and bibtexparser."""
