@@ -305,6 +305,24 @@ def test_article_page_names_when_the_journal_received_and_accepted_it(tmp_path: 
     assert "accepted dcterms:dateAccepted 2023-06" in text
 
 
+def test_a_right_to_left_title_reads_in_its_own_direction() -> None:
+    """A text review's: a Hebrew or Arabic VernacularTitle (``dcterms:alternative``) was laid
+    out in the page's left-to-right direction, so one holding Latin letters or numbers read in
+    the wrong order (Chromium drew "(EVs)" and "2014-2018" among the wrong words, the years as
+    "2018-2014"). Each literal takes its direction from its own text, as a browser reads
+    ``dir="auto"``; a left-to-right one is laid out as before."""
+    store = Store()
+    article, graph = iris.article_iri("99999951"), iris.graph_iri("articles")
+    vernacular = "الحويصلات خارج الخلية (EVs) في سرطان الثدي، 2014-2018."
+    for predicate, text in (("title", "Extracellular vesicles in breast cancer, 2014-2018."),
+                            ("alternative", vernacular)):
+        store.add(Quad(article, NamedNode(f"http://purl.org/dc/terms/{predicate}"),
+                       Literal(text), graph))
+    client = create_app({"TESTING": True}, store=store).test_client()
+    html = client.get("/article/99999951", headers=HTML).get_data(as_text=True)
+    assert f'<span class="literal" dir="auto">{vernacular}</span>' in html
+
+
 def test_article_page_cites_in_bibtex_and_csl_json(client: FlaskClient) -> None:
     html = client.get("/article/24735924", headers=HTML).get_data(as_text=True)
     assert "@article{pmid24735924," in html
