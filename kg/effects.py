@@ -47,10 +47,10 @@ The rules, on the words between the two names:
    "enhanced proliferation", "pro-angiogenic", "anti-metastatic") asserts it where nothing
    between the two decides; a verb that makes cells sensitive to a drug ("sensitized the
    cells to docetaxel", "were sensitized to docetaxel by miR-200c") inhibits drug resistance.
-5. Reversals: a cargo knocked down, silenced or blocked ("knockdown of miR-21", "miR-200a
-   inhibitors", "anti-miR-21", "an antagomir against miR-1246", "targeting exosomal survivin
-   overcame resistance", "… and their loss promoted EMT", "H19 may be a therapeutic target for
-   overcoming resistance") has the reverse effect, and so
+5. Reversals: a cargo knocked down, knocked out, silenced or blocked ("knockdown of miR-21",
+   "miR-21-/- mice", "miR-200a inhibitors", "anti-miR-21", "an antagomir against miR-1246",
+   "targeting exosomal survivin overcame resistance", "… and their loss promoted EMT", "H19
+   may be a therapeutic target for overcoming resistance") has the reverse effect, and so
    has a process named by its opposite ("reduced drug sensitivity" promotes drug resistance),
    or after "less", "non-", "incapable of" ("rendered cells less metastatic"). A cargo an
    intervention lowered is undone too ("lowered circulating PD-L1 and restored antitumour
@@ -309,6 +309,9 @@ _UNDONE_AFTER = re.compile(
     rf"(?<=-)(?:{_LACKING_WORDS})|"
     r"(?:was|were|is|are)\s+(?:\w+ly\s+)?(?:blocked|silenced|knocked[\s-]+down|depleted|inhibited|"
     r"neutrali[sz]ed|deleted|knocked[\s-]+out))\b", re.I)
+#: A knockout as geneticists write it after the name: "miR-21-/- mice" (PubMed's
+#: "miR-21<sup>-/-</sup>", read flat), "miR-21 KO mice", "miR-21-null mice".
+_KNOCKED_OUT = re.compile(r"(?P<words>-/-(?![\w/+-])|\s+KO\b|-null\b)")
 #: A process named as the place of an effect ("angiogenesis in the pre-metastatic niche"), but
 #: not "an increase in migration" or "resulted in metastasis"; or as its means ("promote tumour
 #: growth via exosome-mediated transfer").
@@ -590,7 +593,7 @@ def _undone(masked: str, cargo: Span) -> str:
     """The words that undo the cargo ("knockdown of", "inhibitors", "lowered circulating"), or
     ""."""
     undone = (_UNDONE_BEFORE.search(_before(masked, cargo.start))
-              or _UNDONE_AFTER.match(masked, cargo.end))
+              or _UNDONE_AFTER.match(masked, cargo.end) or _KNOCKED_OUT.match(masked, cargo.end))
     if undone and _RELEASED.search(undone["words"]) and CARRIER_AFTER.match(masked, cargo.end):
         undone = None  # "blocking the release of ANXA6-containing vesicles that promote …": the
         # vesicles are what is released, and what they do is said of them

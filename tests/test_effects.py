@@ -302,6 +302,14 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
      {("ERBB2", "drug_resistance"): "associatedWith"}),
     ("Exosomes from miR-21-silenced cells did not reduce migration.",
      {("hsa-miR-21", "migration"): "associatedWith"}),
+    # a knockout as geneticists write it (a text review's: PubMed's "miR-21<sup>-/-</sup>",
+    # read flat, was read as miR-21 itself and made "hsa-miR-21 inhibits metastasis")
+    ("Exosomes from miR-21-/- mice showed reduced metastasis.",
+     {("hsa-miR-21", "metastasis"): "promotes"}),
+    ("Exosomes from miR-21\u2212/\u2212 mice showed reduced metastasis.",
+     {("hsa-miR-21", "metastasis"): "promotes"}),
+    ("Exosomes of miR-21 KO mice and miR-155-null mice reduced metastasis.",
+     {("hsa-miR-21", "metastasis"): "promotes", ("hsa-miR-155", "metastasis"): "promotes"}),
     # a ninth reviewer's: effect words the rules lacked, a cargo an intervention lowered, a
     # molecule's name as the EVs it marks
     ("Exosomal PD-L1 engaged PD-1 on CD8+ T cells and blunted T cell activation.",
