@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -47,11 +48,17 @@ Element = Any  # lxml.etree._Element; Any keeps the module checkable with or wit
 def element_text(elem: Element | None) -> str:
     """All text inside ``elem``, whitespace collapsed: inline markup such as <i> is read as its
     text, a <sup> or <sub> of digits, signs and brackets as Unicode's super- or subscripts
-    (``_marked_up``), and a MathML formula as its tokens (``_formula``)."""
+    (``_marked_up``), and a MathML formula as its tokens (``_formula``). In Unicode's NFC,
+    as RDF asks of literals: NLM's files write a few names with a letter and a combining mark
+    ("Nestle\u0301"), which a search typed as "Nestlé" did not find."""
     if elem is None:
         return ""
     text = _marked_up(elem) if len(elem) else elem.text
-    return " ".join(text.split()) if text else ""
+    if not text:
+        return ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
 
 
 #: Unicode's superscripts and subscripts of what a <sup> or <sub> may hold: "10<sup>-5</sup>"

@@ -7,8 +7,10 @@ Every reader (PubMed XML, MEDLINE text, PubMed page text, the project's JSON rec
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass, replace
+from typing import Any
 
 #: How the readers write a superscript or subscript (PubMed XML's <sup>, <sub>) of the plain
 #: characters ``SCRIPTABLE`` in a text field: "10⁻⁵", "CO₂" (text mining reads them back).
@@ -307,3 +309,19 @@ def unfit_for_xml(value: object, name: str = "") -> str:
                      and (found := unfit_for_xml(getattr(value, part.name),
                                                  f"{name} {part.name}".strip()))), "")
     return ""
+
+
+def in_nfc(value: Any) -> Any:
+    """``value`` (a record, its fields, tuples of them) with its text in Unicode's NFC, as RDF
+    asks of literals and the PubMed XML reader gives it: a letter and a combining mark
+    ("Nestle\u0301", as NLM's files write a few names) as the one letter, which is what a
+    search types. Its provenance is left as the reader gave it."""
+    if isinstance(value, str):
+        return value if value.isascii() else unicodedata.normalize("NFC", value)
+    if isinstance(value, tuple):
+        return tuple(in_nfc(item) for item in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        changed = {part.name: new for part in fields(value) if part.name != "provenance"
+                   and (new := in_nfc(old := getattr(value, part.name))) != old}
+        return replace(value, **changed) if changed else value
+    return value

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from kg import jsonrecords, medline, pubmed, seedpage
 from kg.compression import GZIP_MAGIC, is_gzip
-from kg.records import Article, Deletion, Provenance, Rejected, unfit_for_xml
+from kg.records import Article, Deletion, Provenance, Rejected, in_nfc, unfit_for_xml
 from kg.release import is_build_folder, is_release, within_release
 
 Record = Article | Deletion | Rejected
@@ -123,7 +123,7 @@ def read_source(path: Path) -> Iterator[Record]:
         yield _unreadable(path, error)
         return
     try:
-        if name == "pubmed-xml":  # (lxml refuses what XML cannot carry)
+        if name == "pubmed-xml":  # (lxml refuses what XML cannot carry; its text is NFC)
             yield from READERS[name](path)
         else:
             yield from map(_fit_for_xml, READERS[name](path))
@@ -132,14 +132,18 @@ def read_source(path: Path) -> Iterator[Record]:
 
 
 def _fit_for_xml(record: Record) -> Record:
-    """``record``, or a ``Rejected`` when an article's text holds a character XML cannot carry
-    (a control character in MEDLINE text, a JSON line's ``\\u001b``): the graph's RDF/XML and
-    SPARQL XML results (a page's ``?format=rdf``, ``evkg export``) would not parse with it."""
-    if isinstance(record, Article) and (where := unfit_for_xml(record)):
+    """``record`` with its text in NFC (``in_nfc``, as the XML reader gives it), or a
+    ``Rejected`` when an article's text holds a character XML cannot carry (a control
+    character in MEDLINE text, a JSON line's ``\\u001b``): the graph's RDF/XML and SPARQL XML
+    results (a page's ``?format=rdf``, ``evkg export``) would not parse with it."""
+    if not isinstance(record, Article):
+        return record
+    article: Article = in_nfc(record)
+    if where := unfit_for_xml(article):
         return Rejected(reason=f"{where}, which XML cannot carry (the graph's RDF/XML would "
-                               "not parse)", provenance=record.provenance, pmid=record.pmid,
-                        title=record.title)
-    return record
+                               "not parse)", provenance=article.provenance, pmid=article.pmid,
+                        title=article.title)
+    return article
 
 
 def _unreadable(path: Path, error: OSError) -> Rejected:

