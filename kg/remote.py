@@ -13,6 +13,7 @@ Digest (Virtuoso) or Basic (most other engines), with the same two settings.
 from __future__ import annotations
 
 import base64
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -151,11 +152,36 @@ def _authorise(endpoint: Endpoint, request: urllib.request.Request, url: str,
     request.add_unredirected_header("Authorization", f"Basic {token}")
 
 
+#: Virtuoso's refusal of a query its planner expects to run past its own limit
+#: (``MaxQueryCostEstimationTime``), before running it: "Virtuoso 42000 Error The estimated
+#: execution time 29386 (sec) exceeds the limit of 400 (sec)."
+_ESTIMATE_REFUSED = re.compile(r"estimated execution time (\d+) \(sec\) exceeds the limit of "
+                               r"(\d+) \(sec\)")
+#: Virtuoso's error for a query it stopped at a time limit, where it gives no partial answer
+#: (``X-SQL-State: S1TAT``): "Virtuoso S1T00 Error SR171: Transaction timed out".
+_TIMED_OUT = "SR171: Transaction timed out"
+
+
+class QueryTooSlow(StoreError):
+    """The store stopped a query at a time limit, or refused it as one that would pass it
+    (503, as the embedded store answers a query stopped at the limit)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(503, message)
+
+
 def _http_error(url: str, error: urllib.error.HTTPError) -> StoreError:
     try:
         text = error.read().decode("utf-8", errors="replace").strip()[:MESSAGE_LIMIT]
     except OSError:
         text = ""
+    if estimate := _ESTIMATE_REFUSED.search(text):
+        return QueryTooSlow(f"the SPARQL store expected this query to run {estimate[1]} s, "
+                            f"longer than its time limit of {estimate[2]} s, and did not run it; "
+                            "make it more selective (a LIMIT, a narrower pattern)")
+    if _TIMED_OUT in text:
+        return QueryTooSlow(f"the SPARQL store stopped the query at its time limit ({text}); "
+                            "make it more selective (a LIMIT, a narrower pattern)")
     if error.code in (400, 406, 413, 414, 415):
         return StoreError(400, f"the store refused the query: {text or error.reason}")
     if error.code in (401, 403):

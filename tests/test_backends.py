@@ -20,7 +20,7 @@ from pyoxigraph import QuerySolutions, Store
 from kg import backends
 from kg.backends import RemoteStore, query_form
 from kg.build import BuildReport
-from kg.remote import Endpoint, StoreUnavailable
+from kg.remote import Endpoint, StoreError, StoreUnavailable
 from kg.remoteload import components, load_release
 from server import create_app, meta, state
 from tests.backends import RemoteStoreProcess, oxigraph_binary, start_oxigraph
@@ -190,6 +190,52 @@ def test_slow_remote_query_is_503_at_the_time_limit(backend: Backend,
     response = client.get("/sparql", query_string={"query": slow})
     assert response.status_code == 503
     assert "time limit" in response.text
+
+
+def test_a_query_virtuoso_expects_to_run_past_its_limit_is_503(backend: Backend) -> None:
+    """Virtuoso refuses, before running it, a query its planner expects to run past its own
+    limit (``MaxQueryCostEstimationTime``, 400 s in the test's store) with a 500, which was
+    "the store failed" (502); it is a 503 saying so, as for a query stopped at the limit."""
+    process = remote_only(backend)
+    if backend.name != "virtuoso":
+        pytest.skip("only Virtuoso refuses a query by its estimated time")
+    store = RemoteStore(Endpoint(process.query_endpoint))
+    with pytest.raises(StoreError) as refused:
+        store.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+    assert refused.value.status == 503
+    assert "longer than its time limit of 400 s, and did not run it" in refused.value.message
+
+
+def test_a_query_a_store_stopped_at_its_time_limit_is_503() -> None:
+    """Virtuoso stops a query at its time limit either with a partial answer (``X-SQL-State:
+    S1TAT``, a 503 already) or, at times, with a 500 "SR171: Transaction timed out" (its
+    words, from a test run's log), which was "the store failed" (502): the time-limit test
+    above failed so now and then. That is a 503 saying the store stopped the query."""
+    body = b"Virtuoso S1T00 Error SR171: Transaction timed out\n\nSPARQL query:\nSELECT ..."
+
+    class Store(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(500)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Store)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        store = RemoteStore(Endpoint(f"http://127.0.0.1:{httpd.server_port}/sparql"), timeout=1)
+        with pytest.raises(StoreError) as stopped:
+            store.query("SELECT * { ?s ?p ?o }")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert stopped.value.status == 503
+    assert "stopped the query at its time limit (Virtuoso S1T00 Error SR171" in str(stopped.value)
 
 
 def test_evkg_load_cli_reports_each_graph(backend: Backend,
