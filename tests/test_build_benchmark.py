@@ -23,7 +23,10 @@ time.sleep(2)
 
 def test_peak_rss_adds_the_children_that_run_beside_a_process() -> None:
     measured = run_child([sys.executable, "-c", PARENT_AND_CHILD, CHILD])
-    assert 100 <= measured.largest_mb < 150  # wait4: the largest process alone
+    # wait4 gives the largest process alone: about 100 MB, or the RSS of the process that
+    # starts the child, whose pages a forked child counts until it execs (290 MB under the
+    # whole suite's pytest); the tree holds both at once
+    assert measured.largest_mb >= 100, measured
     assert measured.tree_mb >= 200, measured
 
 
