@@ -436,7 +436,8 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
     """Run ``fill`` in a staging folder, then publish it as ``releases/{version}``.
 
     Nothing under ``releases/`` or ``current`` changes until the release is complete; a
-    release of the same version already present is identical by construction and kept. A
+    release of the same version already present is identical by construction and kept, unless
+    it is not (``release.holds_release``): then the new one takes its place. A
     release with more quarantined records than ``report.max_errors`` is kept under
     ``releases/`` for a look but not made current: whatever serves ``current`` goes on
     serving the previous one. An ingest that changed nothing (``report.unchanged``) publishes
@@ -444,6 +445,8 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
     """
     remove_stale_staging(out)
     staging = out / f".staging-{report.version}-{os.getpid()}"
+    # where a release of the same version that differs goes (removed as the staging folder is)
+    replaced = out / f".staging-replaced-{report.version}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
@@ -466,8 +469,9 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
             return report
         final = out / "releases" / report.version
         final.parent.mkdir(exist_ok=True)
-        if not (final / release.MANIFEST).exists():
-            shutil.rmtree(final, ignore_errors=True)
+        if not release.holds_release(final, staging):
+            if final.exists():  # (set aside first: current is without a release for a moment)
+                final.rename(replaced)
             staging.rename(final)
         report.release_dir = final
         if not report.too_many_errors:
@@ -477,6 +481,7 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(replaced, ignore_errors=True)
     return report
 
 

@@ -555,6 +555,21 @@ def is_release(folder: Path) -> bool:
     return (folder / MANIFEST).is_file() and (folder / "store").is_dir()
 
 
+def holds_release(folder: Path, staging: Path) -> bool:
+    """Whether ``folder`` holds the release written in ``staging`` whole: the same manifest
+    (which names every file with its size and SHA-256), each of those files of its size, and a
+    store. A release of the same version may differ: damaged since, or made while a source
+    changed under the build (its version names what the source held when the build began)."""
+    try:
+        if (folder / MANIFEST).read_bytes() != (staging / MANIFEST).read_bytes():
+            return False
+        files = read_manifest(folder)["files"]
+        return (folder / "store").is_dir() and all(
+            (folder / f["name"]).stat().st_size == f["bytes"] for f in files)
+    except OSError:
+        return False
+
+
 #: The file a build or an ingest holds locked (``flock``) while it writes a build folder.
 WRITE_LOCK = ".evkg-writing.lock"
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import copy
 import fcntl
 import gzip
+import hashlib
 import json
 import operator
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -985,3 +987,32 @@ def test_truncated_gzip_is_reported_by_name_and_line(tmp_path: Path) -> None:
     assert "the file's gzip data end at line" in entries[0]["reason"]
     assert (f"  {cut}: seen {cut_record} = mapped {cut_record - 1} + quarantined 1 + deleted 0"
             in result.output)
+
+
+@pytest.mark.parametrize("damage", ["store removed", "manifest cut short", "dump removed"])
+def test_a_build_of_the_same_inputs_replaces_a_damaged_release(tmp_path: Path,
+                                                               damage: str) -> None:
+    """A failure-injection review's: a release of the same version was kept as it was, so
+    building again (what `no store at …: build one with evkg build` advises) printed the new
+    release's summary, exited 0 and left the damaged release current. So too a release made
+    while a source changed under the build (its version names what the file held when the build
+    began): a build of the whole file kept the one cut short, 20,624 articles of 60,000."""
+    out = tmp_path / "b"
+    command = ["build", str(ARTICLES_XML), "--without-default-articles", "--out", str(out)]
+    assert CliRunner().invoke(main, command).exit_code == 0
+    damaged = current_release(out)
+    if damage == "store removed":
+        shutil.rmtree(damaged / "store")
+    elif damage == "manifest cut short":
+        (damaged / "manifest.json").write_bytes((damaged / "manifest.json").read_bytes()[:100])
+    else:
+        (damaged / "evkg.nq.gz").unlink()
+    again = CliRunner().invoke(main, command)
+    assert again.exit_code == 0, again.output
+    assert current_release(out) == damaged
+    assert article_pmids(out) == {"99999901", "99999902", "99999903"}
+    for line in (damaged / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+        digest, name = line.split("  ")
+        assert hashlib.sha256((damaged / name).read_bytes()).hexdigest() == digest, name
+    assert read_manifest(damaged)["articles"] == 3
+    assert sorted(p.name for p in out.iterdir()) == [".evkg-writing.lock", "current", "releases"]
