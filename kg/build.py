@@ -59,6 +59,7 @@ from kg.release import WRITE_LOCK, within_release
 from kg.sources import iter_source_files, read_source
 from kg.spool import CarriedGraph, GraphLines, GraphSpool, SortedStoreGraph
 from kg.statistics import statistics_quads
+from kg.stopping import Stop
 from kg.store import create_store, load_quads, open_read_only
 from kg.vocabulary import Concept, concept_quads, read_concepts, vocabulary_quads
 
@@ -664,21 +665,28 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
     # reading the store, then child processes writing the files: neither holds the GIL for
     # long) run in threads beside SHACL (Python), which then validates graph/metadata. A
     # release that fails the checks is never published: its staging folder, dumps included,
-    # is removed.
+    # is removed. A build stopped meanwhile (Ctrl-C, a failure) stops the threads too: the pool
+    # waits for them.
+    stop = Stop()
     with timed(report, "validate+dumps"), ThreadPoolExecutor(max_workers=2) as pool:
-        checks = pool.submit(_timed_call, report, "checks", validate.check_problems, store,
-                             inputs.ontology_dir / "checks")
-        dumps = pool.submit(_timed_call, report, "dumps", release.write_dumps, store, staging,
-                            spool, describe)
-        shacl_problems: list[str] = []
-        if inputs.shacl:
-            with timed(report, "shacl"):
-                shacl_problems = validate.store_shacl_problems(store, inputs.ontology_dir)
-        counts = dumps.result()
-        if inputs.shacl:
-            with timed(report, "shacl"):
-                shacl_problems += validate.description_shacl_problems(store, inputs.ontology_dir)
-        problems = checks.result() + shacl_problems
+        try:
+            checks = pool.submit(_timed_call, report, "checks", validate.check_problems, store,
+                                 inputs.ontology_dir / "checks", stop)
+            dumps = pool.submit(_timed_call, report, "dumps", release.write_dumps, store,
+                                staging, spool, describe, stop)
+            shacl_problems: list[str] = []
+            if inputs.shacl:
+                with timed(report, "shacl"):
+                    shacl_problems = validate.store_shacl_problems(store, inputs.ontology_dir)
+            counts = dumps.result()
+            if inputs.shacl:
+                with timed(report, "shacl"):
+                    shacl_problems += validate.description_shacl_problems(store,
+                                                                          inputs.ontology_dir)
+            problems = checks.result() + shacl_problems
+        except BaseException:
+            stop.stop()
+            raise
     if spool.used or spool.resorted:
         report.dumps_from = SortedStoreGraph.source if spool.resorted else spool.source
         report.nquads_sorted_graph = spool.graph.value

@@ -28,6 +28,7 @@ from kg.metadata import DUMPS, Tallies
 from kg.namespaces import PREFIXES
 from kg.records import Rejected
 from kg.spool import GraphLines, SortedStoreGraph, python_call, whole_lines, write_into_pipe
+from kg.stopping import Stop
 
 if TYPE_CHECKING:
     from kg.build import BuildReport
@@ -64,7 +65,7 @@ Describe = Callable[[Tallies | None], Iterable[Quad]]
 
 
 def write_dumps(store: Store, directory: Path, spool: GraphLines | None = None,
-                describe: Describe | None = None) -> dict[str, int]:
+                describe: Describe | None = None, stop: Stop | None = None) -> dict[str, int]:
     """Each dump format, streamed from the store (whose iteration order is stable) or, for the
     graph ``spool`` kept, from its sorted lines when they hold exactly what the store holds
     (``spool.used`` tells), else from that graph read from the store and sorted
@@ -74,25 +75,29 @@ def write_dumps(store: Store, directory: Path, spool: GraphLines | None = None,
     the dumps, ``describe`` gets what the N-Quads converter counted in them (``GraphTally``;
     ``None`` where the store was dumped format by format) and its quads are added to the store
     and to the dumps. The store's graph/metadata must then be empty.
+
+    With ``stop``, a build that stops kills the child processes (and tries no other way).
     """
     if _all_in_named_graphs(store):
         found = None
         if spool is not None and spool.valid:
-            found = _write_dumps_in_one_scan(store, directory, spool, describe)
+            found = _write_dumps_in_one_scan(store, directory, spool, describe, stop)
             spool.used = found is not None
+        _check_stop(stop)
         if found is None and spool is not None and not isinstance(spool, SortedStoreGraph):
             # the kept lines were not the graph: sorted from the store, the next ingest can
             # still carry them
             resorted = SortedStoreGraph(spool.graph, str(spool.folder))
             try:
-                found = _write_dumps_in_one_scan(store, directory, resorted, describe)
+                found = _write_dumps_in_one_scan(store, directory, resorted, describe, stop)
             except Exception:  # the store, read in its own order, still gives the dumps
                 found = None
             finally:
                 resorted.close()
             spool.resorted = found is not None
+        _check_stop(stop)
         if found is None:
-            found = _write_dumps_in_one_scan(store, directory, None, describe)
+            found = _write_dumps_in_one_scan(store, directory, None, describe, stop)
             assert found is not None, "without a spool a dump short of the store raises"
         counts, description = found
         if description:
@@ -105,6 +110,11 @@ def write_dumps(store: Store, directory: Path, spool: GraphLines | None = None,
     with (directory / VOID_FILE).open("wb") as out:
         store.dump(out, RdfFormat.TURTLE, from_graph=metadata, prefixes=PREFIXES)
     return counts
+
+
+def _check_stop(stop: Stop | None) -> None:
+    if stop is not None and stop.stopped:
+        raise RuntimeError("the build stopped before its dumps were written")
 
 
 def _all_in_named_graphs(store: Store) -> bool:
@@ -132,7 +142,7 @@ def _write_dumps_format_by_format(store: Store, directory: Path) -> dict[str, in
 
 
 def _write_dumps_in_one_scan(store: Store, directory: Path, spool: GraphLines | None = None,
-                             describe: Describe | None = None
+                             describe: Describe | None = None, stop: Stop | None = None
                              ) -> tuple[dict[str, int], list[Quad]] | None:
     """Every dump from one scan of the store (with ``spool``: its sorted lines stand for its
     graph, and the other graphs are read from the store after them; ``None`` when they are not
@@ -184,6 +194,8 @@ def _write_dumps_in_one_scan(store: Store, directory: Path, spool: GraphLines | 
             command, env = python_call("kg.release.convert_nquads", kind, str(directory))
             processes.append(subprocess.Popen(command, stdin=read_end, stdout=subprocess.PIPE,
                                               stderr=subprocess.PIPE, env=env))
+            if stop is not None:
+                stop.watch(processes[-1])
             close(read_end)
             inputs.append(write_end)
         if spool is not None:  # the spool's lines go into its pipe
@@ -194,6 +206,8 @@ def _write_dumps_in_one_scan(store: Store, directory: Path, spool: GraphLines | 
         # -p: a converter that stopped does not stop the copy to the others
         tee = subprocess.Popen(["tee", "-p", *(f"/dev/fd/{fd}" for fd in inputs[1:])],
                                stdin=scan_read, stdout=inputs[0], pass_fds=inputs[1:])
+        if stop is not None:  # (killed, it ends the writes into the scan: the store's, sort's)
+            stop.watch(tee)
         close(scan_read, *inputs)
         if spool is not None:
             sort_error = spool.wait(store)

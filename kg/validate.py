@@ -15,6 +15,7 @@ from pyoxigraph import NamedNode, QuerySolutions, RdfFormat, Store, serialize
 from pyshacl import validate as shacl_validate
 
 from kg import iris
+from kg.stopping import Stop
 
 #: Above this many triples SHACL runs on a sample instead of the whole graph (the SPARQL checks
 #: still read all of it). pyshacl's time grows with the graph: a 1,000-article build (124k
@@ -63,14 +64,16 @@ def shacl_problems(data: rdflib.Graph, shapes_file: Path) -> list[str]:
     return sorted(set(problems))
 
 
-def check_problems(store: Store, checks_dir: Path) -> list[str]:
+def check_problems(store: Store, checks_dir: Path, stop: Stop | None = None) -> list[str]:
     """One line per row returned by a ``*-violation.rq`` check, in the order of the files.
 
     The checks run two at a time: each is a scan of the store in Rust, which lets go of the GIL.
+    Once ``stop`` is set, the checks not yet started are left (a stopping build reads none).
     """
     checks = sorted(checks_dir.glob("*-violation.rq"))
     with ThreadPoolExecutor(max_workers=CHECK_THREADS) as pool:
-        found = list(pool.map(lambda check: _check_rows(store, check), checks))
+        found = list(pool.map(lambda check: [] if stop is not None and stop.stopped
+                              else _check_rows(store, check), checks))
     return [problem for rows in found for problem in rows]
 
 
