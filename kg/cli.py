@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -40,6 +41,21 @@ max_errors_option = click.option("--max-errors", type=click.IntRange(min=0), def
                                  " listed, not counted).")
 
 
+@contextmanager
+def sigterm_as_ctrl_c() -> Iterator[None]:
+    """SIGTERM (``kill``, ``timeout``, a service manager stopping a job) stops the command as
+    Ctrl-C does: a build or an ingest removes its staging folder (a copy of the store) and a
+    first build the folders it made, which SIGTERM's default action left behind."""
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @click.group()
 @click.version_option(package_name="evkg")
 def main() -> None:
@@ -60,9 +76,10 @@ def build_command(sources: tuple[str, ...], out: Path, mesh_file: Path | None,
                   max_errors: int | None, quiet: bool) -> None:
     """Build a validated release from SOURCES (files, folders, globs) and the default data."""
     try:
-        report = build(sources, out, mesh_file=mesh_file, mirbase_file=mirbase_file,
-                       default_articles=not without_default_articles,
-                       progress=not quiet and sys.stderr.isatty(), max_errors=max_errors)
+        with sigterm_as_ctrl_c():
+            report = build(sources, out, mesh_file=mesh_file, mirbase_file=mirbase_file,
+                           default_articles=not without_default_articles,
+                           progress=not quiet and sys.stderr.isatty(), max_errors=max_errors)
     except (BuildError, FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     print_report(report, quiet=quiet, out=out)
@@ -84,8 +101,9 @@ def ingest_command(files: tuple[str, ...], out: Path, mesh_file: Path | None,
     applying the same file again changes nothing.
     """
     try:
-        report = ingest(files, out, mesh_file=mesh_file, mirbase_file=mirbase_file,
-                        progress=not quiet and sys.stderr.isatty(), max_errors=max_errors)
+        with sigterm_as_ctrl_c():
+            report = ingest(files, out, mesh_file=mesh_file, mirbase_file=mirbase_file,
+                            progress=not quiet and sys.stderr.isatty(), max_errors=max_errors)
     except (BuildError, FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     print_report(report, quiet=quiet, out=out)
@@ -375,11 +393,13 @@ def fetch_command(query: str, pmids_file: Path | None, since: str, max_records: 
             click.echo(message, err=True)
 
     try:
-        report = fetch(out, query=query, pmids=read_pmids(pmids_file) if pmids_file else (),
-                       since=since, max_records=max_records, batch_size=batch_size,
-                       client=Client.from_env(email), ingest_records=not no_ingest,
-                       mesh_file=mesh_file, mirbase_file=mirbase_file,
-                       progress=not quiet and sys.stderr.isatty(), echo=echo)
+        with sigterm_as_ctrl_c():
+            report = fetch(out, query=query,
+                           pmids=read_pmids(pmids_file) if pmids_file else (), since=since,
+                           max_records=max_records, batch_size=batch_size,
+                           client=Client.from_env(email), ingest_records=not no_ingest,
+                           mesh_file=mesh_file, mirbase_file=mirbase_file,
+                           progress=not quiet and sys.stderr.isatty(), echo=echo)
     except SearchRefused as error:  # the query may be at fault: rerunning it would not help
         raise click.ClickException(
             f"{error}\nIf PubMed's message is about the query, correct --query; otherwise run "

@@ -806,6 +806,35 @@ def test_ctrl_c_stops_a_build_writing_its_dumps_without_waiting_for_them(
         assert [p.name for p in (out / "releases").iterdir()] == [before.name]
 
 
+@pytest.mark.parametrize("command", ["build", "ingest"])
+def test_sigterm_stops_a_build_as_ctrl_c_does(tmp_path: Path, command: str) -> None:
+    """A failure-injection review's: SIGTERM (``kill``, ``timeout``, a service manager) ended a
+    build or an ingest at once, leaving its staging folder (558 MB at 60k articles: a copy of
+    the store) until the next build into the folder, and a first build's folder with it."""
+    out = tmp_path / "new" / "b"
+    before = None
+    if command == "ingest":
+        write_records([article("Before the ingest")], tmp_path / "one.jsonl")
+        build([tmp_path / "one.jsonl"], out, default_articles=False)
+        before = current_release(out)
+    source = str(ROOT / "tests" / "data" / "pubmed_articles.xml")
+    arguments = ([command, source, "--out" if command == "build" else "--into", str(out),
+                  "--quiet"] + (["--without-default-articles"] if command == "build" else []))
+    with held_in_its_dumps(arguments) as process:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 1 and b"Aborted!" in err, err
+    if before is None:
+        assert not (tmp_path / "new").exists()
+    else:
+        assert current_release(out) == before
+        assert sorted(p.name for p in out.iterdir()) == [release.WRITE_LOCK, "current", "releases"]
+        result = subprocess.run([sys.executable, "-m", "kg.cli", *arguments], cwd=ROOT,
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        assert current_release(out) != before
+
+
 def test_a_first_build_failing_after_its_load_closes_its_store_and_leaves_no_folder(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A first build that failed (or was stopped) after loading removed its staging folder
