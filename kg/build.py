@@ -454,15 +454,16 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
         try:
             fill(staging)
         except (OSError, RuntimeError) as error:
-            if not _disk_full(error):
+            refused = _no_room(error)
+            if refused is None:
                 raise
+            what, hint = NO_ROOM[refused][1:]
             current = out / "current"
             raise BuildError(
-                f"no space left on the device that holds {out}: nothing was published"
+                what.format(out=out) + ": nothing was published"
                 + (f", and current is still release {current.resolve().name}"
                    if current.exists() else "")
-                + " (a build needs room for a copy of its store and the dumps beside the "
-                  "releases kept)") from None
+                + f" ({hint})") from None
         if report.unchanged:
             report.version = report.based_on
             report.release_dir = out / "releases" / report.based_on
@@ -504,15 +505,30 @@ def _close_stores_of(error: BaseException) -> None:
     gc.collect()  # a store held in a reference cycle goes too
 
 
-def _disk_full(error: BaseException) -> bool:
-    """Whether ``error`` (or what caused it) is a full disk: Python's ``ENOSPC``, or the words
-    RocksDB (through pyoxigraph) and the dump writers report it with."""
+#: The ways a device refuses to hold more, by errno: the words RocksDB (through pyoxigraph)
+#: and the dump writers report it with, what the build says, and what to do.
+NO_ROOM = {
+    errno.ENOSPC: ("No space left on device", "no space left on the device that holds {out}",
+                   "a build needs room for a copy of its store and the dumps beside the "
+                   "releases kept"),
+    errno.EDQUOT: ("Disk quota exceeded", "the disk quota for {out} is used up",
+                   "a build needs room for a copy of its store and the dumps beside the "
+                   "releases kept"),
+    errno.EFBIG: ("File too large", "a file of the release in {out} grew past the largest "
+                  "file this process may write", "the store's and the dumps' files grow with "
+                  "the graph: raise the limit, `ulimit -f unlimited`"),
+}
+
+
+def _no_room(error: BaseException) -> int | None:
+    """The ``NO_ROOM`` errno ``error`` (or what caused it) is, if any: Python's, or the words
+    RocksDB and the dump writers report it with."""
     while error is not None:
-        if (isinstance(error, OSError) and error.errno == errno.ENOSPC) or (
-                "No space left on device" in str(error)):
-            return True
+        for number, (words, _, _) in NO_ROOM.items():
+            if (isinstance(error, OSError) and error.errno == number) or words in str(error):
+                return number
         error = error.__cause__ or error.__context__  # type: ignore[assignment]
-    return False
+    return None
 
 
 def remove_stale_staging(out: Path) -> None:

@@ -9,6 +9,7 @@ import hashlib
 import json
 import operator
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -848,6 +849,29 @@ def test_a_full_disk_is_named_and_the_previous_release_stays(tmp_path: Path) -> 
         assert not list(out.glob(".staging-*"))
     finally:  # lazily: the test process may still hold a store's files open
         subprocess.run(["umount", "--lazy", str(small)], check=False)
+
+
+def _file_size_limit() -> None:
+    """In the child: no file larger than 512 kB (``ulimit -f 512``)."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (512 * 1024, resource.RLIM_INFINITY))
+
+
+def test_a_file_size_limit_is_named_and_the_previous_release_stays(tmp_path: Path) -> None:
+    """A failure-injection review's: a build under a file size limit (``ulimit -f``) ended in a
+    traceback ("OSError: IO error: While appending to file: …sst: File too large")."""
+    out = tmp_path / "b"
+    build([ARTICLES_XML], out, default_articles=False)
+    kept = current_release(out)
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "build", "--out", str(out)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300,
+                            preexec_fn=_file_size_limit)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.endswith(
+        f"Error: a file of the release in {out} grew past the largest file this process may "
+        f"write: nothing was published, and current is still release {kept.name} (the store's "
+        "and the dumps' files grow with the graph: raise the limit, `ulimit -f unlimited`)\n")
+    assert current_release(out) == kept
+    assert sorted(p.name for p in out.iterdir()) == [".evkg-writing.lock", "current", "releases"]
 
 
 def test_a_build_folder_under_a_source_folder_is_not_read_as_sources(tmp_path: Path) -> None:
