@@ -380,8 +380,8 @@ def writing(out: Path, *, announce: bool = False, create: bool = True) -> Iterat
                                  f"{error.strerror}") from None
             continue  # a failed first build removed the folder (or a parent) just now
         except OSError as error:
-            raise BuildError(f"cannot create the build folder {out} (--out, --into): "
-                             f"{error.strerror}") from None
+            raise BuildError(f"cannot {'write in' if out.is_dir() else 'create'} the build "
+                             f"folder {out} (--out, --into): {error.strerror}") from None
         try:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -449,7 +449,19 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
     # where a release of the same version that differs goes (removed as the staging folder is)
     replaced = out / f".staging-replaced-{report.version}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
+    try:  # before any work: a release made that cannot be published is time lost
+        for folder in (out, out / "releases"):
+            if not folder.exists():  # (releases/ is made with the first release)
+                continue
+            if os.statvfs(folder).f_flag & os.ST_RDONLY:
+                raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(folder))
+            if not os.access(folder, os.W_OK | os.X_OK,
+                             effective_ids=os.access in os.supports_effective_ids):
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
+        staging.mkdir()
+    except OSError as error:
+        raise BuildError(f"cannot write in {error.filename}: {error.strerror}: nothing was "
+                         f"published{_still_current(out)}") from None
     try:
         try:
             fill(staging)
@@ -458,12 +470,8 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
             if refused is None:
                 raise
             what, hint = NO_ROOM[refused][1:]
-            current = out / "current"
-            raise BuildError(
-                what.format(out=out) + ": nothing was published"
-                + (f", and current is still release {current.resolve().name}"
-                   if current.exists() else "")
-                + f" ({hint})") from None
+            raise BuildError(f"{what.format(out=out)}: nothing was published"
+                             f"{_still_current(out)} ({hint})") from None
         if report.unchanged:
             report.version = report.based_on
             report.release_dir = out / "releases" / report.based_on
@@ -485,6 +493,12 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(replaced, ignore_errors=True)
     return report
+
+
+def _still_current(out: Path) -> str:
+    """", and current is still release V" for a build folder with a current release."""
+    current = out / "current"
+    return f", and current is still release {current.resolve().name}" if current.exists() else ""
 
 
 def _close_stores_of(error: BaseException) -> None:

@@ -8,6 +8,7 @@ per session as a separate process (``tests/backends.py``).
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -47,6 +48,20 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"../shared is absent: {'/'.join(parts)} is not available")
     return path
+
+
+def unprivileged(command: list[str]) -> list[str]:
+    """``command`` run bound by file permissions: as it is for a user other than root; for root
+    (which reads and writes whatever a file's mode says) through ``setpriv`` with every
+    capability dropped; else a skip saying why."""
+    if os.geteuid() != 0:
+        return command
+    dropped = ["setpriv", "--inh-caps=-all", "--bounding-set=-all", "--"]
+    if shutil.which("setpriv") is None or subprocess.run(
+            [*dropped, "true"], capture_output=True).returncode != 0:
+        pytest.skip("running as root, and setpriv cannot drop the capabilities that let root "
+                    "ignore file permissions")
+    return [*dropped, *command]
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,7 @@ from kg.cli import main
 from kg.release import QUARANTINE, WRITE_LOCK, current_release, read_manifest
 from kg.store import open_read_only
 from server import create_app
-from tests.conftest import ROOT, SHARED
+from tests.conftest import ROOT, SHARED, unprivileged
 
 PUBMED = SHARED / "data" / "pubmed"
 XML_FILES = sorted(p.relative_to(PUBMED).as_posix() for p in PUBMED.rglob("*.xml*")) \
@@ -870,6 +870,32 @@ def test_a_file_size_limit_is_named_and_the_previous_release_stays(tmp_path: Pat
         f"Error: a file of the release in {out} grew past the largest file this process may "
         f"write: nothing was published, and current is still release {kept.name} (the store's "
         "and the dumps' files grow with the graph: raise the limit, `ulimit -f unlimited`)\n")
+    assert current_release(out) == kept
+    assert sorted(p.name for p in out.iterdir()) == [".evkg-writing.lock", "current", "releases"]
+
+
+@pytest.mark.parametrize("command", ["build", "ingest"])
+@pytest.mark.parametrize("locked", ["", "releases"])
+def test_a_build_folder_that_cannot_be_written_is_named_before_any_work(
+        tmp_path: Path, command: str, locked: str) -> None:
+    """A failure-injection review's: a build or an ingest into a build folder made read-only
+    ended in a traceback ("PermissionError: … '.staging-…'"), and with only `releases/`
+    read-only it did all its work first, then failed to publish it the same way."""
+    out = tmp_path / "b"
+    build([ARTICLES_XML], out, default_articles=False)
+    kept = current_release(out)
+    folder = out / locked if locked else out
+    arguments = ([command, str(ROOT / "data" / "articles.jsonl"),
+                  "--out" if command == "build" else "--into", str(out)])
+    folder.chmod(0o555)
+    try:
+        result = subprocess.run(unprivileged([sys.executable, "-m", "kg.cli", *arguments]),
+                                cwd=ROOT, capture_output=True, text=True, timeout=300)
+    finally:
+        folder.chmod(0o755)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr == (f"Error: cannot write in {folder}: Permission denied: nothing was "
+                             f"published, and current is still release {kept.name}\n")
     assert current_release(out) == kept
     assert sorted(p.name for p in out.iterdir()) == [".evkg-writing.lock", "current", "releases"]
 
