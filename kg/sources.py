@@ -165,7 +165,11 @@ def iter_source_files(specs: Iterable[str | Path]) -> Iterator[Path]:
 def _named_files(specs: Iterable[str | Path]) -> Iterator[Path]:
     for spec in specs:
         path = Path(spec)
-        if path.is_dir():
+        try:
+            is_dir = path.is_dir()
+        except OSError as error:  # (a folder on its way that may not be searched)
+            raise FileNotFoundError(f"cannot read the source {spec}: {error.strerror}") from None
+        if is_dir:
             yield from _folder_sources(path)
         elif path.exists():
             yield path
@@ -191,6 +195,15 @@ def _glob_sources(match: Path) -> list[Path]:
                        and within_release(match.absolute().parent) is None) else []
 
 
+def _evkg_output(folder: Path) -> bool:
+    """Whether ``folder`` is a build folder or a release; not when it cannot be read (then
+    ``os.walk`` names it)."""
+    try:
+        return is_build_folder(folder) or is_release(folder)
+    except OSError:
+        return False
+
+
 def _folder_sources(folder: Path, *, required: bool = True) -> list[Path]:
     """Every source file under ``folder``, but none of evkg's own output: a build folder (or a
     release) under it is skipped, else a build into ``sources/build`` read the previous
@@ -199,14 +212,13 @@ def _folder_sources(folder: Path, *, required: bool = True) -> list[Path]:
     def unreadable(error: OSError) -> None:
         raise FileNotFoundError(f"cannot read the folder {error.filename}: {error.strerror}")
 
-    if is_build_folder(folder) or is_release(folder):
+    if _evkg_output(folder):
         if not required:
             return []
         raise FileNotFoundError(f"{folder} is a folder evkg built, not a folder of sources")
     found: list[Path] = []
     for top, folders, names in os.walk(folder, onerror=unreadable):
-        folders[:] = [name for name in folders
-                      if not (is_build_folder(Path(top, name)) or is_release(Path(top, name)))]
+        folders[:] = [name for name in folders if not _evkg_output(Path(top, name))]
         found += [Path(top, name) for name in names if name.lower().endswith(SOURCE_SUFFIXES)]
     found.sort()
     if not found and required:

@@ -757,6 +757,33 @@ def test_a_folder_without_sources_is_an_error(tmp_path: Path) -> None:
     assert not (tmp_path / "b" / "current").exists()
 
 
+@pytest.mark.parametrize("named", ["the folder above", "the folder", "a file in it"])
+def test_a_source_folder_that_cannot_be_read_is_named(tmp_path: Path, named: str) -> None:
+    """A failure-injection review's: a folder of sources holding a folder that may not be read
+    (mode 000), that folder, or a file in it, ended in a traceback ("PermissionError: …
+    'sources/locked/releases'") before the message the folder reader has for it."""
+    sources = tmp_path / "sources"
+    locked = sources / "locked"
+    locked.mkdir(parents=True)
+    (sources / "articles.xml").write_bytes(ARTICLES_XML.read_bytes())
+    (locked / "more.xml").write_bytes(ARTICLES_XML.read_bytes())
+    source = {"the folder above": sources, "the folder": locked,
+              "a file in it": locked / "more.xml"}[named]
+    locked.chmod(0)
+    try:
+        result = subprocess.run(unprivileged(
+            [sys.executable, "-m", "kg.cli", "build", str(source), "--out", str(tmp_path / "b"),
+             "--without-default-articles"]), cwd=ROOT, capture_output=True, text=True,
+            timeout=300)
+    finally:
+        locked.chmod(0o755)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr == (f"Error: cannot read the source {source}: Permission denied\n"
+                             if named == "a file in it" else
+                             f"Error: cannot read the folder {locked}: Permission denied\n")
+    assert not (tmp_path / "b").exists()
+
+
 def test_a_glob_reads_the_folders_it_matches(tmp_path: Path) -> None:
     """A review's: a glob's matches were filtered to files, so 'dir*' read nothing of dir1/
     and dir2/ and said nothing (a build of the default articles only, exit 0). A folder a glob
