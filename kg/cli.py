@@ -188,7 +188,7 @@ def query_command(query_or_file: str, out: Path, fmt: str) -> None:
         raise click.ClickException(nesting)
     try:
         store_dir = (release.release_to_read(out) / "store"
-                     if (out / "current").exists() or release.is_release(out) else out)
+                     if os.path.lexists(out / "current") or release.is_release(out) else out)
         # in a process of its own: a query that crashes pyoxigraph ends that one, not evkg
         notes = in_child_process(lambda writer: on_query_stack(
             lambda: print_results(store_dir, text, fmt, writer)), sys.stdout.buffer)
@@ -348,9 +348,13 @@ def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> N
     """Serve the current release: SPARQL endpoint, pages, downloads."""
     from server.run import run_server
 
-    try:
-        release.current_release(out)
-    except FileNotFoundError as error:
+    try:  # here, not in each worker: gunicorn stops when its workers cannot start
+        served = release.current_release(out)
+        release.read_manifest(served)
+        if not (served / "store").is_dir():
+            raise FileNotFoundError(f"no store at {served / 'store'}: the release is damaged; "
+                                    "build it again")
+    except (FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     run_server(out, host=host, port=port, workers=workers, dev=dev)
 

@@ -532,8 +532,17 @@ def nquads_sorted_graph(release_dir: Path) -> str:
 
 
 def read_manifest(release_dir: Path) -> dict[str, Any]:
-    """The release's ``manifest.json``."""
-    return cast(dict[str, Any], json.loads((release_dir / MANIFEST).read_text(encoding="utf-8")))
+    """The release's ``manifest.json``; a ``ValueError`` naming it when it is no manifest."""
+    path = release_dir / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:  # (a UnicodeDecodeError too)
+        raise ValueError(f"{path} is not a release manifest ({error}): the release is damaged; "
+                         "build it again") from None
+    if not isinstance(manifest, dict):
+        raise ValueError(f"{path} is not a release manifest (not a JSON object): the release "
+                         "is damaged; build it again")
+    return manifest
 
 
 def point_current(out: Path, release_dir: Path) -> None:
@@ -550,6 +559,9 @@ def current_release(out: Path) -> Path:
     """The release folder ``out/current`` points to; a clear error when there is none."""
     link = out / "current"
     if not link.exists():
+        if link.is_symlink():
+            raise FileNotFoundError(f"{link} points at {os.readlink(link)}, which is not there: "
+                                    f"build again (`evkg build --out {out}`)")
         if is_release(out):
             raise FileNotFoundError(
                 f"{out} is a release, not a build folder: give the folder that holds its "
@@ -580,7 +592,7 @@ def holds_release(folder: Path, staging: Path) -> bool:
         files = read_manifest(folder)["files"]
         return (folder / "store").is_dir() and all(
             (folder / f["name"]).stat().st_size == f["bytes"] for f in files)
-    except OSError:
+    except (OSError, ValueError):
         return False
 
 

@@ -850,3 +850,40 @@ def test_serve_reads_the_build_folder_from_evkg_store_dir(tmp_path: Path) -> Non
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("damage", ["manifest cut short", "store removed", "release removed"])
+def test_a_damaged_current_release_is_named_by_each_command(tmp_path: Path, damage: str) -> None:
+    """A failure-injection review's: with the current release's manifest cut short, `evkg
+    ingest` said only `Expecting property name enclosed in double quotes: line 7 column 3` and
+    `evkg serve` started gunicorn, whose workers each failed with a traceback until it gave up;
+    with its store removed, serve did the same; with the release removed, `current` dangling,
+    the commands said there was no release at all ("run `evkg build --out b` first"). Each
+    command now names what is damaged, before serve starts a worker."""
+    source = tmp_path / "one.jsonl"
+    write_records([Article(pmid="99999911", title="One")], source)
+    out = tmp_path / "b"
+    served = build([source], out, default_articles=False).release_dir
+    assert served is not None
+    if damage == "manifest cut short":
+        (served / "manifest.json").write_bytes((served / "manifest.json").read_bytes()[:100])
+        said = (f"{served / 'manifest.json'} is not a release manifest (Expecting property name "
+                "enclosed in double quotes: line 7 column 3 (char 100)): the release is "
+                "damaged; build it again")
+    elif damage == "store removed":
+        shutil.rmtree(served / "store")
+        said = f"no store at {served / 'store'}: "
+    else:
+        shutil.rmtree(served)
+        said = (f"{out / 'current'} points at releases/{served.name}, which is not there: "
+                f"build again (`evkg build --out {out}`)")
+    commands = {"ingest": ["ingest", str(source), "--into", str(out)],
+                "serve": ["serve", "--store", str(out), "--port", str(free_port())]}
+    if damage == "release removed":  # (query reads no manifest: it answers from a store)
+        commands["query"] = ["query", "--store", str(out), "ASK {}"]
+    for name, command in commands.items():
+        result = subprocess.run([sys.executable, "-m", "kg.cli", *command], cwd=ROOT,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 1, (name, result.stderr)
+        assert result.stderr.startswith("Error: " + said), (name, result.stderr)
+        assert "Traceback" not in result.stderr, (name, result.stderr)
