@@ -269,11 +269,13 @@ def build(
         raise BuildError("nothing to build: no sources, and --without-default-articles")
     inputs = Inputs(mesh_tables(data_dir, mesh_file), data_dir, ontology_dir, shacl, progress,
                     mirbase_file)
-    report = BuildReport(version=build_version(paths, inputs.files()), announce=progress,
-                         max_errors=max_errors, default_files=tuple(map(str, defaults)),
-                         inputs=recorded_inputs(mesh=mesh_file, mirbase=mirbase_file),
-                         made_with=inputs.made_with())
     with writing(out, announce=progress):
+        # the version names what the files hold once the build may write (not before it waited
+        # for another, while a download could still be writing one)
+        report = BuildReport(version=build_version(paths, inputs.files()), announce=progress,
+                             max_errors=max_errors, default_files=tuple(map(str, defaults)),
+                             inputs=recorded_inputs(mesh=mesh_file, mirbase=mirbase_file),
+                             made_with=inputs.made_with())
         return _release(out, report, lambda staging: _fill(staging, None, paths, report, inputs))
 
 

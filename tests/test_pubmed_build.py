@@ -628,7 +628,12 @@ MEDLINE_TEXT = ROOT / "tests" / "data" / "medline_records.txt"
 
 def article_pmids(out: Path) -> set[str]:
     """The PMIDs of the articles the build's current release holds."""
-    store = open_read_only(current_release(out) / "store")
+    return article_pmids_of(current_release(out))
+
+
+def article_pmids_of(release_dir: Path) -> set[str]:
+    """The PMIDs of the articles a release holds."""
+    store = open_read_only(release_dir / "store")
     solutions = store.query("SELECT ?id WHERE { ?a <http://purl.org/spar/fabio/hasPubMedId> ?id }",
                             use_default_graph_as_union=True)
     assert isinstance(solutions, QuerySolutions)
@@ -1036,6 +1041,44 @@ def test_two_ingests_at_once_take_turns_and_lose_nothing(tmp_path: Path) -> None
     assert article_pmids(out) == {"99999903"}
     chain = read_manifest(current_release(out))["based_on"]
     assert read_manifest(out / "releases" / chain)["based_on"] is not None  # one after the other
+
+
+def waiting_for_the_lock(pid: int) -> bool:
+    """Whether process ``pid`` waits for a ``flock`` (a ``->`` line of ``/proc/locks``)."""
+    return any(line.split()[1:2] == ["->"] and str(pid) in line.split()
+               for line in Path("/proc/locks").read_text().splitlines())
+
+
+def test_a_build_that_waited_names_its_sources_as_they_are_when_it_reads_them(
+        tmp_path: Path) -> None:
+    """A failure-injection review's: a build computed its version from its sources before it
+    waited for another build into the same folder, so a file that changed meanwhile (a download
+    that finished) was read as it then was under the version of what it had held: here the
+    version of the release already built from the file's first content, which stayed current
+    (or, since a release of the same version that differs is replaced, was replaced by it)."""
+    source = tmp_path / "articles.xml"
+    source.write_bytes(ARTICLES_XML.read_bytes())
+    out = tmp_path / "b"
+    first = build([source], out, default_articles=False)
+    delete = ('<PubmedArticleSet><DeleteCitation><PMID Version="1">99999902</PMID>'
+              "</DeleteCitation></PubmedArticleSet>")
+    with (out / WRITE_LOCK).open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        waiting = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(source),
+                                    "--out", str(out), "--without-default-articles", "--quiet"],
+                                   cwd=ROOT, stderr=subprocess.PIPE)
+        while not waiting_for_the_lock(waiting.pid):
+            assert waiting.poll() is None, waiting.communicate()
+            time.sleep(0.05)
+        source.write_text(ARTICLES_XML.read_text(encoding="utf-8").replace(
+            "</PubmedArticleSet>", delete.removeprefix("<PubmedArticleSet>")), encoding="utf-8")
+    _, err = waiting.communicate(timeout=300)
+    assert waiting.returncode == 0, err
+    assert article_pmids(out) == {"99999901", "99999903"}
+    assert current_release(out).name != first.version
+    assert article_pmids_of(out / "releases" / first.version) == {"99999901", "99999902",
+                                                                  "99999903"}
+    assert build([source], out, default_articles=False).version == current_release(out).name
 
 
 def test_truncated_gzip_is_reported_by_name_and_line(tmp_path: Path) -> None:
