@@ -49,7 +49,8 @@ def _taken(stat: os.stat_result) -> int:
 
 
 def cache_key(version: str, job: QueryJob, normalised_query: str) -> str:
-    """The hex SHA-256 naming ``job``'s answer in release ``version``."""
+    """The hex SHA-256 naming ``job``'s answer in release ``version`` (``ServerState.answers_of``:
+    the version and what names the release's content)."""
     parts = [version, normalised_query, list(job.default_graphs), list(job.named_graphs),
              job.union, job.media_type, job.max_rows, job.base_iri]
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()

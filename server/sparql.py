@@ -215,7 +215,7 @@ def query_response(operation: Operation, query: str) -> Response:
     # Answers that call other endpoints are not reused: those endpoints change; nor are those of
     # NOW(), RAND(), STRUUID() …, which differ each run.
     cache = st.cache if not targets and not is_volatile(query) else None
-    key = cache_key(st.version, job, normalised(query)) if cache is not None else None
+    key = cache_key(st.answers_of, job, normalised(query)) if cache is not None else None
     get = request.method in ("GET", "HEAD")
     computing: AbstractContextManager[Answer | Failure | None] = nullcontext()
     if cache is not None and key is not None:

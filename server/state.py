@@ -7,6 +7,7 @@ a remote SPARQL endpoint when ``EVKG_SPARQL_ENDPOINT`` is set.
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import time
 from collections.abc import Mapping
@@ -69,6 +70,17 @@ class ServerState:
     @property
     def version(self) -> str:
         return str(self.manifest.get("version", "unversioned"))
+
+    @property
+    def answers_of(self) -> str:
+        """What cached answers are kept under: the version, and for a release the digest of
+        its manifest (which names each file's SHA-256), so that a release replaced under the
+        same version (a damaged one, built again: ``release.holds_release``) is not answered
+        from the cache of the one it replaced."""
+        if not self.manifest.get("files"):
+            return self.version
+        digest = hashlib.sha256(json.dumps(self.manifest, sort_keys=True).encode()).hexdigest()
+        return f"{self.version} {digest}"
 
     @property
     def base_warning(self) -> str:

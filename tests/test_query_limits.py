@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import ctypes.util
 import io
+import json
 import os
 import subprocess
 import sys
@@ -34,7 +35,7 @@ from pyoxigraph import (
 )
 
 from kg.backends import timeout_message
-from kg.build import BuildReport
+from kg.build import BuildReport, build
 from kg.querytext import has_dataset_clause, normalised, query_form
 from kg.release import current_release
 from server import create_app
@@ -46,7 +47,7 @@ from server.results import WRITERS
 from server.run import allocator_library, preload_allocator
 from server.state import state
 from tests.backends import cpu_seconds, process_tree
-from tests.conftest import Served, serving
+from tests.conftest import Served, serving, shared_path
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 FORMATS = {
@@ -801,3 +802,33 @@ def test_a_query_queued_behind_busy_threads_for_a_time_limit_is_told_when_to_try
     assert stopped and busy, [a.text for a in answers]
     assert all(a.headers["Retry-After"] == str(TIMEOUT) for a in busy)
     assert all("Retry-After" not in a.headers for a in stopped)
+
+
+def test_a_release_of_the_same_version_with_other_content_is_not_answered_from_the_cache(
+        tmp_path: Path) -> None:
+    """Answers were cached under the release's version alone, and a release can be replaced
+    under its version (a damaged one built again, ``release.holds_release``; one built while
+    a source changed under the build names other content): a server of the new release then
+    answered from the old one's cache. Answers are kept under the version and the digest of
+    the manifest, which names every file's SHA-256: two releases with one version but other
+    articles (the second's manifest given the first's version, as such a build leaves it)
+    share a cache folder, and each is answered its own count."""
+    source = shared_path("data", "pubmed", "biopython", "pubmed1.xml")
+    built = {}
+    for name, sources in (("first", []), ("second", [source])):
+        build(sources, tmp_path / name, default_articles=True)
+        built[name] = current_release(tmp_path / name)
+    manifest = built["second"] / "manifest.json"
+    document = json.loads(manifest.read_text(encoding="utf-8"))
+    document["version"] = json.loads((built["first"] / "manifest.json").read_text())["version"]
+    manifest.write_text(json.dumps(document), encoding="utf-8")
+    counts = []
+    for name in ("first", "second", "first"):
+        client = create_app({"STORE_DIR": str(tmp_path / name), "TESTING": True,
+                             "CACHE_DIR": str(tmp_path / "cache")}).test_client()
+        answer = client.get("/sparql", query_string={"query": COUNT},
+                            headers={"Accept": "application/sparql-results+json"})
+        counts.append((answer.headers["X-EVKG-Cache"],
+                       answer.json["results"]["bindings"][0]["n"]["value"]))  # type: ignore[index]
+    assert counts[0] == ("miss", "93") and counts[2] == ("hit", "93")
+    assert counts[1][0] == "miss" and int(counts[1][1]) > 93
