@@ -338,6 +338,15 @@ def test_article_page_cites_in_bibtex_and_csl_json(client: FlaskClient) -> None:
     assert item["page"] == "501-515"
 
 
+def test_the_search_page_names_its_box_with_a_label_a_reader_sees(client: FlaskClient) -> None:
+    """An accessibility review's: the search page's box was named by its placeholder alone,
+    which goes when the reader types. A label names it, on the page and to a screen reader."""
+    page = client.get("/search?q=exosome", headers={"Accept": "text/html"}).text
+    box = re.search(r'<input type="search" id="([^"]+)" name="q"', page)
+    assert box is not None
+    assert re.search(rf'<label for="{box[1]}">[^<]*identifiers[^<]*</label>', page)
+
+
 def test_search_refuses_text_that_is_not_utf8(client: FlaskClient) -> None:
     """"q=%E9" (Latin-1's é) was searched as U+FFFD; /search answers 400 saying why, as
     /sparql does for a query (a review's)."""
