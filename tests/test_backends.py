@@ -7,7 +7,7 @@ import subprocess
 import sys
 import threading
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -213,27 +213,10 @@ def test_a_query_a_store_stopped_at_its_time_limit_is_503() -> None:
     above failed so now and then. That is a 503 saying the store stopped the query."""
     body = b"Virtuoso S1T00 Error SR171: Transaction timed out\n\nSPARQL query:\nSELECT ..."
 
-    class Store(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers["Content-Length"]))
-            self.send_response(500)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Store)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        store = RemoteStore(Endpoint(f"http://127.0.0.1:{httpd.server_port}/sparql"), timeout=1)
+    with answering_store(lambda query: (500, "text/plain", body)) as url:
+        store = RemoteStore(Endpoint(url), timeout=1)
         with pytest.raises(StoreError) as stopped:
             store.query("SELECT * { ?s ?p ?o }")
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     assert stopped.value.status == 503
     assert "stopped the query at its time limit (Virtuoso S1T00 Error SR171" in str(stopped.value)
 
@@ -247,6 +230,33 @@ def test_evkg_load_cli_reports_each_graph(backend: Backend,
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count(": ok") == 1 and "graph/findings" in result.stdout
+
+
+@contextmanager
+def answering_store(answer: Callable[[str], tuple[int, str, bytes]]) -> Iterator[str]:
+    """A SPARQL endpoint on 127.0.0.1 that answers each POSTed query with ``answer(query)``
+    (status, media type, body); yields its URL."""
+    class Store(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            form = urllib.parse.parse_qs(self.rfile.read(int(self.headers["Content-Length"]))
+                                         .decode())
+            status, media_type, body = answer(form["query"][0])
+            self.send_response(status)
+            self.send_header("Content-Type", media_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Store)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}/sparql"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 @contextmanager
@@ -358,37 +368,22 @@ def test_a_store_that_answers_again_is_checked_once_and_queried() -> None:
     asked: list[str] = []
     release = threading.Event()
 
-    class Store(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            form = urllib.parse.parse_qs(self.rfile.read(int(self.headers["Content-Length"]))
-                                         .decode())
-            asked.append(form["query"][0])
-            if len(asked) == 1:
-                release.wait(10)  # the first query gets no answer in time
-            body = b'{"head": {}, "boolean": true}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/sparql-results+json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(query: str) -> tuple[int, str, bytes]:
+        asked.append(query)
+        if len(asked) == 1:
+            release.wait(10)  # the first query gets no answer in time
+        return 200, "application/sparql-results+json", b'{"head": {}, "boolean": true}'
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Store)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        store = RemoteStore(Endpoint(f"http://127.0.0.1:{httpd.server_port}/sparql",
-                                     timeout_parameter=""), timeout=0.5)
-        with pytest.raises(StoreUnavailable, match="sent no answer within the time limit"):
-            store.query("ASK { ?s ?p ?o }")
-        release.set()
-        assert bool(store.query("ASK { ?a ?b ?c }")) is True
-        assert bool(store.query("ASK { ?x ?y ?z }")) is True
-    finally:
-        release.set()
-        httpd.shutdown()
-        httpd.server_close()
+    with answering_store(answer) as url:
+        try:
+            store = RemoteStore(Endpoint(url, timeout_parameter=""), timeout=0.5)
+            with pytest.raises(StoreUnavailable, match="sent no answer within the time limit"):
+                store.query("ASK { ?s ?p ?o }")
+            release.set()
+            assert bool(store.query("ASK { ?a ?b ?c }")) is True
+            assert bool(store.query("ASK { ?x ?y ?z }")) is True
+        finally:
+            release.set()  # before the store stops: it waits for the query it holds
     assert asked == ["ASK { ?s ?p ?o }", "ASK {}", "ASK { ?a ?b ?c }", "ASK { ?x ?y ?z }"]
 
 
