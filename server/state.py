@@ -6,6 +6,7 @@ a remote SPARQL endpoint when ``EVKG_SPARQL_ENDPOINT`` is set.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import threading
@@ -71,12 +72,13 @@ class ServerState:
     def version(self) -> str:
         return str(self.manifest.get("version", "unversioned"))
 
-    @property
+    @functools.cached_property
     def answers_of(self) -> str:
         """What cached answers are kept under: the version, and for a release the digest of
         its manifest (which names each file's SHA-256), so that a release replaced under the
         same version (a damaged one, built again: ``release.holds_release``) is not answered
-        from the cache of the one it replaced."""
+        from the cache of the one it replaced. Once per state: a state's manifest is never
+        changed, another release is another state."""
         if not self.manifest.get("files"):
             return self.version
         digest = hashlib.sha256(json.dumps(self.manifest, sort_keys=True).encode()).hexdigest()
