@@ -18,7 +18,7 @@ from server.errors import bad_host_message, error_response, register_error_handl
 from server.executor import QueryError
 from server.explore import create_explore_blueprint
 from server.gzipping import Gzip
-from server.limits import DEFAULT_LIMITS
+from server.limits import DEFAULT_LIMITS, Admission
 from server.memo import AnswerMemo
 from server.meta import create_meta_blueprint
 from server.openapi import create_openapi_blueprint
@@ -68,6 +68,8 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     app.config.from_prefixed_env("EVKG")
     if config:
         app.config.update(config)
+    app.extensions["evkg-admission"] = Admission(int(app.config["THREADS"]),
+                                                 float(app.config["QUERY_TIMEOUT"]))
     endpoint = endpoint_from_settings(app.config)
     release: Callable[[], str] | None = None  # the version served, where it may change
     if store is not None:

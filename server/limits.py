@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Triple
 
 from kg.namespaces import EVKG, XSD
+from server.executor import Failure
 from server.federation import DEFAULT_ALLOWLIST, parse_allowlist
+from server.run import QUERIES_PER_THREAD
 
 #: Default settings of the limits (each an ``EVKG_*`` variable).
 DEFAULT_LIMITS: dict[str, Any] = {
@@ -35,6 +40,44 @@ class Limits:
 
         return cls(query_timeout=float(get("QUERY_TIMEOUT")), max_rows=int(get("MAX_ROWS")),
                    service_allowlist=parse_allowlist(get("SERVICE_ALLOWLIST")))
+
+
+#: Seconds a query that finds its server process holding all the queries it takes waits for one
+#: of them to end before it is refused: a burst of quick queries goes through.
+ADMISSION_WAIT = 1.0
+
+
+class Admission:
+    """How many queries a server process takes at once: ``QUERIES_PER_THREAD`` for each of its
+    ``threads`` query threads, running, waiting for a query thread, or waiting for the same
+    answer another request computes. One more waits ``ADMISSION_WAIT`` for one of them to end,
+    else it is refused, 503 with ``Retry-After``.
+
+    A query waits for a query thread on a gunicorn thread; with as many gunicorn threads as
+    query threads, a flood of slow queries held every one, and pages and ``/health`` waited in
+    gunicorn's queue behind them for up to a time limit. A worker has ``SPARE_THREADS`` more
+    threads than its queries may hold (``server.run``), which answer everything else.
+    """
+
+    def __init__(self, threads: int, timeout: float) -> None:
+        self.threads = max(1, threads)
+        self.most = QUERIES_PER_THREAD * self.threads
+        self.timeout = timeout
+        self._held = threading.BoundedSemaphore(self.most)
+
+    @contextmanager
+    def admitted(self) -> Iterator[Failure | None]:
+        """None while the query is taken, else the 503 that refuses it."""
+        if not self._held.acquire(timeout=min(ADMISSION_WAIT, self.timeout or ADMISSION_WAIT)):
+            retry = max(1, math.ceil(self.timeout)) if self.timeout > 0 else 30
+            yield Failure(503, f"this server process is running or holding {self.most} queries "
+                               f"already, as many as its {self.threads} query threads take "
+                               f"(EVKG_THREADS); try again later", {"Retry-After": str(retry)})
+            return
+        try:
+            yield None
+        finally:
+            self._held.release()
 
 
 def seconds(value: float) -> str:

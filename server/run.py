@@ -7,9 +7,15 @@ import os
 import sys
 from pathlib import Path
 
-#: Threads per gunicorn worker unless EVKG_THREADS says otherwise (and queries its query process
-#: runs at once).
+#: Query threads of a server process unless EVKG_THREADS says otherwise: the queries its query
+#: process runs at once.
 DEFAULT_THREADS = 4
+#: Queries a server process takes at once for each of its query threads: one running and one
+#: waiting for a thread; more are refused at once (``server.limits.Admission``).
+QUERIES_PER_THREAD = 2
+#: gunicorn threads of a worker beyond those its queries may hold: pages, downloads and
+#: ``/health`` are answered while a flood of slow queries holds the others.
+SPARE_THREADS = 4
 #: Extra seconds gunicorn gives a worker beyond the query time limit before it kills the worker:
 #: the worker itself answers at the limit, so gunicorn's kill is only for a stuck worker.
 WORKER_GRACE = 30
@@ -69,7 +75,8 @@ def number_setting(name: str, default: float) -> float:
 def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
     """The gunicorn command line: threaded workers, timeouts that leave the limit to the app."""
     timeout = int(number_setting("EVKG_QUERY_TIMEOUT", 30)) + WORKER_GRACE
-    threads = max(1, int(number_setting("EVKG_THREADS", DEFAULT_THREADS)))
+    query_threads = max(1, int(number_setting("EVKG_THREADS", DEFAULT_THREADS)))
+    threads = QUERIES_PER_THREAD * query_threads + SPARE_THREADS
     return [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
             "--workers", str(workers), "--worker-class", "server.workers.Worker",
             "--threads", str(threads),

@@ -32,6 +32,7 @@ from server.errors import ProtocolError, error_response, failure_response
 from server.executor import Answer, Failure, QueryJob
 from server.federation import check_services, service_targets
 from server.forwarding import parses
+from server.limits import Admission
 from server.meta import service_description_response
 from server.negotiation import RDF_TYPES, RESULTS_TYPES, choose_media_type, wants_html
 from server.pages import editor_response
@@ -223,16 +224,20 @@ def query_response(operation: Operation, query: str) -> Response:
         if answer is not None:
             return _answer_response(answer, key, get, hit=True)
         computing = cache.computing(key, wait=st.limits.query_timeout + 5)
-    with computing as computed:
-        if isinstance(computed, Failure):  # the computation this request waited for failed
-            return failure_response(_explained(computed, query))
-        if computed is not None:
-            return _answer_response(computed, key, get, hit=True)
-        outcome = st.executor.execute(job)
-        if cache is not None and key is not None:
-            cache.settle(key, outcome)
-        if isinstance(outcome, Failure):
-            return failure_response(_explained(outcome, query))
+    admission: Admission = current_app.extensions["evkg-admission"]
+    with admission.admitted() as refused:
+        if refused is not None:
+            return failure_response(refused)
+        with computing as computed:
+            if isinstance(computed, Failure):  # the computation this request waited for failed
+                return failure_response(_explained(computed, query))
+            if computed is not None:
+                return _answer_response(computed, key, get, hit=True)
+            outcome = st.executor.execute(job)
+            if cache is not None and key is not None:
+                cache.settle(key, outcome)
+            if isinstance(outcome, Failure):
+                return failure_response(_explained(outcome, query))
     return _answer_response(outcome, key, get, hit=False)
 
 

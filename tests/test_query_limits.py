@@ -15,6 +15,7 @@ import tracemalloc
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 import rdflib
@@ -726,6 +727,7 @@ def test_preloading_keeps_what_ld_preload_holds(tmp_path: Path,
 ORPHAN_SCRIPT = """
 import sys, threading, time
 from pathlib import Path
+from typing import Any
 from server.executor import QueryJob
 from server.querypool import QueryPool
 pool = QueryPool(Path(sys.argv[1]), threads=1, timeout=600)
@@ -779,29 +781,48 @@ def test_a_query_that_finds_every_thread_busy_is_told_when_to_try_again(
                for o in others)
 
 
-def test_a_query_queued_behind_busy_threads_for_a_time_limit_is_told_when_to_try_again(
+def test_a_flood_of_slow_queries_is_refused_at_once_and_leaves_threads_for_health(
         default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
-    """gunicorn queues a request that finds every thread of its worker busy, out of the app's
-    sight: that wait is a wait for a query thread too. With one thread, three slow queries sent
-    at once were each run in turn to the time limit (the last answered after three); the one
-    still queued after a whole time limit is now answered 503 with Retry-After at once."""
+    """A worker had as many threads as query threads: slow queries held every one, and
+    ``/health`` and pages waited in gunicorn's queue behind them until a query was answered at
+    the time limit (a load balancer's probe then fails). A server process takes twice as many
+    queries as it has query threads (running or waiting for one) and refuses more within a
+    second, with Retry-After; its worker's spare threads answer ``/health`` and pages while the
+    queries run. With one query thread, three slow queries and then ``/health`` and a page: the
+    third query is refused, and it, the probe and the page come before the queries held."""
     out, _ = default_build
     queries = [SLOW.replace("?n", f"?n{i}") for i in range(3)]  # three answers, no sharing
-    with serving(out, {"EVKG_QUERY_TIMEOUT": str(TIMEOUT), "EVKG_THREADS": "1",
+    answered: list[tuple[str, requests.Response]] = []
+
+    def send(name: str, method: str, url: str, **kwargs: Any) -> None:
+        answered.append((name, requests.request(method, url, timeout=60, **kwargs)))
+
+    with serving(out, {"EVKG_QUERY_TIMEOUT": "5", "EVKG_THREADS": "1",
                        "EVKG_CACHE_DIR": str(tmp_path / "cache")}) as served, \
-            ThreadPoolExecutor(3) as pool:
+            ThreadPoolExecutor(5) as pool:
         sparql = served.base + "/sparql"
-        answers = list(pool.map(lambda q: requests.post(sparql, data={"query": q}, timeout=60),
-                                queries))
-    assert [a.status_code for a in answers] == [503] * 3
-    stopped = [a for a in answers if f"time limit of {TIMEOUT} s" in a.text]
-    busy = [a for a in answers if "all 1 query threads of this server process were busy for "
-            f"{TIMEOUT} s" in a.text]
-    assert len(stopped) + len(busy) == 3, [a.text for a in answers]
-    # the first was run to its limit; the last, queued behind two, was not run
-    assert stopped and busy, [a.text for a in answers]
-    assert all(a.headers["Retry-After"] == str(TIMEOUT) for a in busy)
-    assert all("Retry-After" not in a.headers for a in stopped)
+        assert requests.post(sparql, data={"query": "ASK { ?s ?p ?o }"}, timeout=30).ok
+        sent = [pool.submit(send, f"query {i}", "POST", sparql, data={"query": q})
+                for i, q in enumerate(queries)]
+        time.sleep(0.5)  # the queries are in
+        sent += [pool.submit(send, "health", "GET", served.base + "/health"),
+                 pool.submit(send, "page", "GET", served.base + "/article/37534210",
+                             headers={"Accept": "text/html"})]
+        for future in sent:
+            future.result()
+    order = [name for name, _ in answered]
+    answers = dict(answered)
+    refused = [name for name in order if "running or holding 2 queries already" in
+               answers[name].text]
+    assert len(refused) == 1, [a.text for _, a in answered]
+    assert answers[refused[0]].status_code == 503
+    assert answers[refused[0]].headers["Retry-After"] == "5"
+    assert "as many as its 1 query threads take (EVKG_THREADS)" in answers[refused[0]].text
+    assert set(order[:3]) == {refused[0], "health", "page"}, order
+    assert answers["health"].status_code == 200 and answers["page"].status_code == 200
+    held = [answers[name] for name in order[3:]]
+    assert len(held) == 2 and all(a.status_code == 503 for a in held)
+    assert any("time limit of 5 s" in a.text for a in held), [a.text for a in held]
 
 
 def test_a_release_of_the_same_version_with_other_content_is_not_answered_from_the_cache(
