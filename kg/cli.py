@@ -349,12 +349,8 @@ def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> N
     from server.run import run_server
 
     try:  # here, not in each worker: gunicorn stops when its workers cannot start
-        served = release.current_release(out)
-        release.read_manifest(served)
-        if not (served / "store").is_dir():
-            raise FileNotFoundError(f"no store at {served / 'store'}: the release is damaged; "
-                                    "build it again")
-    except (FileNotFoundError, ValueError) as error:
+        release.servable_release(out)
+    except (OSError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     run_server(out, host=host, port=port, workers=workers, dev=dev)
 

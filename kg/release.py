@@ -570,6 +570,22 @@ def current_release(out: Path) -> Path:
     return link.resolve()
 
 
+def servable_release(out: Path) -> Path:
+    """The release ``out/current`` points to, when a server can serve it: its manifest read and
+    its store opened; else an ``OSError`` or ``ValueError`` saying what is damaged."""
+    served = current_release(out)
+    read_manifest(served)
+    store = served / "store"
+    if not store.is_dir():
+        raise FileNotFoundError(f"no store at {store}: the release is damaged; build it again")
+    try:
+        Store.read_only(str(store))
+    except OSError as error:
+        raise OSError(f"the store at {store} does not open ({error}): the release is damaged; "
+                      "build it again") from None
+    return served
+
+
 def release_to_read(out: Path) -> Path:
     """What ``--store`` names for a command that only reads (query, validate, export, load):
     a build folder's current release, or a release folder itself (``DIR/current``,

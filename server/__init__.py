@@ -52,9 +52,10 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def open_release(store_dir: Path) -> tuple[Store, Path, dict[str, Any]]:
-    """The current release's store (read-only), its folder and its manifest."""
-    release_dir = current_release(store_dir)
+def open_release(store_dir: Path, served: str = "") -> tuple[Store, Path, dict[str, Any]]:
+    """The store (read-only), folder and manifest of the current release, or of the release
+    folder ``served`` names (gunicorn's master chose it: ``server.reloads``)."""
+    release_dir = Path(served) if served else current_release(store_dir)
     manifest = read_manifest(release_dir)
     return open_read_only(release_dir / "store"), release_dir, manifest
 
@@ -102,7 +103,8 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
 
         release = served_release
     else:
-        opened, release_dir, manifest = open_release(Path(app.config["STORE_DIR"]))
+        opened, release_dir, manifest = open_release(Path(app.config["STORE_DIR"]),
+                                                     str(app.config.get("SERVED_RELEASE") or ""))
         app.extensions["evkg"] = release_state(app.config, opened, release_dir, manifest)
         if app.extensions["evkg"].base_warning:
             app.logger.warning("evkg: %s", app.extensions["evkg"].base_warning)

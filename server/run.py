@@ -84,7 +84,7 @@ def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
             "--limit-request-line", str(REQUEST_LINE_LIMIT), "--access-logfile", "-",
             # gunicorn 27 opens a control socket at one path in the home folder by default: a
             # second server took over the first's, and evkg uses none
-            "--no-control-socket", "server.wsgi:app"]
+            "--no-control-socket", "--config", "python:server.reloads", "server.wsgi:app"]
 
 
 def run_server(store_dir: Path, *, host: str, port: int, workers: int, dev: bool) -> None:

@@ -791,15 +791,21 @@ def test_large_graphs_get_shacl_on_a_sample(default_build: tuple[Path, BuildRepo
     assert validate.shacl_problems(sample, ROOT / "ontology" / "shapes.ttl") == []
 
 
-def test_serve_switches_to_the_new_current_release_on_sighup(tmp_path: Path) -> None:
-    """`evkg serve` serves the release `current` named when it started; SIGHUP (gunicorn's
-    graceful reload of its workers) makes it serve the one an ingest published since."""
+def _built_and_another(tmp_path: Path) -> tuple[Path, Path, str, str]:
+    """A build of one article (99999911) at ``tmp_path/b``, a source of another (99999912) to
+    publish next, the build's version and a URL to serve it at."""
     first, second = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
     write_records([Article(pmid="99999911", title="One")], first)
     write_records([Article(pmid="99999912", title="Two")], second)
     out = tmp_path / "b"
     built = build([first], out, default_articles=False).version
-    base = f"http://127.0.0.1:{free_port()}"
+    return second, out, built, f"http://127.0.0.1:{free_port()}"
+
+
+def test_serve_switches_to_the_new_current_release_on_sighup(tmp_path: Path) -> None:
+    """`evkg serve` serves the release `current` named when it started; SIGHUP (gunicorn's
+    graceful reload of its workers) makes it serve the one an ingest published since."""
+    second, out, built, base = _built_and_another(tmp_path)
     process = subprocess.Popen(
         [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port",
          base.rsplit(":", 1)[1], "--workers", "1"],
@@ -847,6 +853,54 @@ def test_serve_reads_the_build_folder_from_evkg_store_dir(tmp_path: Path) -> Non
     try:
         wait_for(base + "/health", process)
         assert requests.get(base + "/health", timeout=10).json()["version"] == built
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_a_reload_onto_a_damaged_release_keeps_serving_the_one_served(tmp_path: Path) -> None:
+    """A failure-injection review's: SIGHUP after the current release was damaged stopped the
+    server (gunicorn's new workers could not open it, and gunicorn stops when a worker fails to
+    boot). gunicorn's master now checks the release on reload: the server goes on serving the
+    release it served and the log says why; once a whole release is current, a reload serves it."""
+    second, out, built, base = _built_and_another(tmp_path)
+    log = tmp_path / "serve.log"
+    with log.open("wb") as written:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port",
+             base.rsplit(":", 1)[1], "--workers", "1"], stdout=written, stderr=written)
+
+    def version() -> str:
+        return str(requests.get(base + "/health", timeout=10).json()["version"])
+
+    def reloaded(said: str) -> None:
+        """SIGHUP, then wait until the log says ``said`` (after what it said so far)."""
+        seen = log.read_text(encoding="utf-8").count(said)
+        process.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 60
+        while log.read_text(encoding="utf-8").count(said) == seen:
+            assert process.poll() is None, log.read_text(encoding="utf-8")
+            assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
+            time.sleep(0.2)
+
+    try:
+        wait_for(base + "/health", process)
+        damaged = ingest([second], out).release_dir
+        assert damaged is not None
+        shutil.rmtree(damaged / "store")
+        reloaded("still serving")
+        time.sleep(2)  # the new workers are up (or, before, gunicorn had stopped)
+        assert process.poll() is None, log.read_text(encoding="utf-8")
+        assert version() == built
+        assert (f"evkg: no store at {damaged / 'store'}: the release is damaged; build it "
+                f"again; still serving {current_release(out).parent / built}") in \
+            log.read_text(encoding="utf-8")
+        mended = build([second], out, default_articles=False).version
+        reloaded("Booting worker")
+        deadline = time.monotonic() + 30
+        while version() != mended and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert version() == mended
     finally:
         process.terminate()
         process.wait(timeout=10)
