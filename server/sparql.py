@@ -311,8 +311,9 @@ def _opened_in_a_browser(query: str) -> bool:
     """A link to a query opened in a browser: a GET of ``?query=`` alone, HTML wanted first,
     and a query that parses (a bad one is the 400 page that says what is wrong). Its Accept
     also takes ``application/xml;q=0.9``, so the results came as a SPARQL XML file to
-    download; the editor shows them, as UniProt's and Virtuoso's endpoints show a table."""
-    return (request.method == "GET" and list(request.args) == ["query"]
+    download; the editor shows them, as UniProt's and Virtuoso's endpoints show a table.
+    HEAD is answered as GET (a link checker asks HEAD first, with a browser's Accept)."""
+    return (request.method in ("GET", "HEAD") and list(request.args) == ["query"]
             and wants_html(request.headers.get("Accept")) and nesting_message(query) is None
             and parses(query, iris.base_iri()))
 

@@ -793,3 +793,16 @@ def test_a_query_link_opened_in_a_browser_opens_the_editor_running_it(
     posted = client.post("/sparql", data={"query": query}, headers={"Accept": BROWSER_ACCEPT})
     assert posted.status_code == 200  # a form posted from a page keeps its answer
     assert first_value(posted.data, posted.mimetype) == "93"
+
+
+@pytest.mark.parametrize("accept", [BROWSER_ACCEPT, "text/html"])
+def test_head_of_a_query_link_is_answered_as_its_get(client: FlaskClient, accept: str) -> None:
+    """An HTTP caching and crawler review's: a link checker (W3C's, linkchecker) asks HEAD
+    first with a browser's Accept; a `/sparql?query=…` link was answered SPARQL XML (200), or
+    406 to `text/html`, where its GET is the 303 to the editor: a checker reported a link that
+    opens fine as broken. HEAD has the GET's status and headers."""
+    got = client.get("/sparql", query_string={"query": COUNT}, headers={"Accept": accept})
+    head = client.head("/sparql", query_string={"query": COUNT}, headers={"Accept": accept})
+    assert (head.status_code, head.data) == (got.status_code, b"") == (303, b"")
+    for name in ("Location", "Vary", "Content-Type", "Content-Length"):
+        assert head.headers.get(name) == got.headers.get(name), name
