@@ -40,8 +40,11 @@ RESULTS_ALIASES = {
     "application/xml": "application/sparql-results+xml",
     "text/xml": "application/sparql-results+xml",
 }
-#: Other names clients use for an RDF syntax (Turtle is a subset of N3, so N3 readers take it).
+#: Other names clients use for an RDF syntax (Turtle is a subset of N3, so N3 readers take it;
+#: ``text/plain`` is N-Triples' older name, which rdflib's ``parse(url, format="nt")`` asks for
+#: and Oxigraph's and Jena's servers read so).
 RDF_ALIASES = {
+    "text/plain": "application/n-triples",
     "application/turtle": "text/turtle",
     "application/x-turtle": "text/turtle",
     "text/n3": "text/turtle",

@@ -55,6 +55,10 @@ CASES = [
     ("application/json", None, RDF_TYPES, JSONLD),
     ("application/xml", None, RDF_TYPES, RDFXML),
     ("application/turtle,text/turtle", None, RDF_TYPES, TURTLE),
+    # N-Triples' older name (rdflib's parse(url, format="nt")); for results, the table
+    ("text/plain, */*;q=0.1", None, RDF_TYPES, NTRIPLES),
+    ("text/plain", None, RESULTS_TYPES, "text/plain"),
+    ("text/*", None, ("text/turtle", NTRIPLES), TURTLE),
     (f"{JSON},application/json,text/javascript,application/javascript", None, RESULTS_TYPES,
      JSON),
     # media type parameters (RFC 9110 12.5.1) other than q do not stop a match
