@@ -2,8 +2,8 @@
 
 Only names the release's ``manifest.json`` lists are served, so no path a client sends can reach
 any other file. werkzeug's ``send_file(conditional=True)`` answers ``Range`` (206/416; which
-ranges it serves is ``server.ranges``'s), ``If-Modified-Since`` (304) and ``HEAD``
-(``If-None-Match`` is ``server.gzipping``'s); the ETag is the file's SHA-256.
+ranges it serves is ``server.ranges``'s) and ``HEAD`` (``If-None-Match`` and
+``If-Modified-Since`` are ``server.gzipping``'s); the ETag is the file's SHA-256.
 """
 
 from __future__ import annotations

@@ -14,8 +14,11 @@ inside the quotes (``"abc"`` → ``"abc-gzip"``), as Apache's mod_deflate names 
 answer is compressed depends on its size, which is known only once it is made, so this layer
 answers ``If-None-Match`` on GET and HEAD itself (RFC 9110 §13.1.2): the application makes the
 answer without the header, and the tag of what would be sent (plain or ``-gzip``) is compared
-with the client's (with ``If-None-Match``, ``If-Modified-Since`` is not passed on: RFC 9110
-§13.1.3 ignores it). A 304 carries that tag and the 200's other headers but its content ones;
+with the client's (with ``If-None-Match``, ``If-Modified-Since`` is ignored: RFC 9110
+§13.1.3). ``If-Modified-Since`` alone is answered here too, against the answer's
+``Last-Modified``: ``send_file`` answered it with the plain answer's tag and no ``Vary``, which
+a cache holding the gzipped answer cannot match. A 304 carries the tag of what would be sent
+and the 200's other headers but its content ones;
 every answer (200, 206) of a type that could be compressed says ``Vary: Accept-Encoding``, and
 its 304 too. HEAD is answered as GET would be, without the body.
 """
@@ -28,7 +31,13 @@ from typing import Any
 
 from isal import igzip, isal_zlib
 from werkzeug.datastructures import Headers
-from werkzeug.http import parse_accept_header, parse_etags, remove_entity_headers, unquote_etag
+from werkzeug.http import (
+    parse_accept_header,
+    parse_date,
+    parse_etags,
+    remove_entity_headers,
+    unquote_etag,
+)
 from werkzeug.wsgi import ClosingIterator
 
 #: A WSGI application.
@@ -91,15 +100,17 @@ class Gzip:
         method = environ.get("REQUEST_METHOD", "")
         wanted = method in ("GET", "HEAD", "POST") and accepts_gzip(
             environ.get("HTTP_ACCEPT_ENCODING", ""))
-        tags = environ.get("HTTP_IF_NONE_MATCH") if method in ("GET", "HEAD") else None
+        conditional = method in ("GET", "HEAD")
+        tags = environ.get("HTTP_IF_NONE_MATCH") if conditional else None
+        # with If-None-Match, If-Modified-Since is ignored (RFC 9110 §13.1.3)
+        since = environ.get("HTTP_IF_MODIFIED_SINCE") if conditional and tags is None else None
         inner = environ
-        if tags is not None or (wanted and method == "HEAD"):
+        if tags is not None or since is not None or (wanted and method == "HEAD"):
             inner = dict(environ)  # the server's own (its access log's) stays as it came
-            # If-None-Match is answered here; with it, If-Modified-Since is ignored (RFC 9110
-            # §13.1.3): send_file answered that alone with the plain answer's 304
+            # both are answered here, against what would be sent (send_file answered
+            # If-Modified-Since with the plain answer's tag and no Vary)
             inner.pop("HTTP_IF_NONE_MATCH", None)
-            if tags is not None:
-                inner.pop("HTTP_IF_MODIFIED_SINCE", None)
+            inner.pop("HTTP_IF_MODIFIED_SINCE", None)
             if wanted and method == "HEAD":  # the headers of a gzipped answer are its body's
                 inner["REQUEST_METHOD"] = "GET"
         start = _Start()
@@ -107,14 +118,15 @@ class Gzip:
         close = _closer(result)
         try:
             return self._answer(result, close, start, start_response, method=method,
-                                wanted=wanted, tags=tags, ranged="HTTP_RANGE" in environ)
+                                wanted=wanted, tags=tags, since=since,
+                                ranged="HTTP_RANGE" in environ)
         except BaseException:
             close()
             raise
 
     def _answer(self, result: Iterable[bytes], close: Callable[[], None], start: _Start,
                 start_response: Callable[..., Any], *, method: str, wanted: bool,
-                tags: str | None, ranged: bool) -> Iterable[bytes]:
+                tags: str | None, since: str | None, ranged: bool) -> Iterable[bytes]:
         chunks = iter(result)
         first: list[bytes] = []
         while not start.status:  # an application may call start_response with its first chunk
@@ -127,7 +139,7 @@ class Gzip:
         # an answer left as it is goes back as the application's own iterable, when nothing
         # of it was read or written: gunicorn sends a file wrapper with sendfile()
         untouched = result if not first and not start.written else ClosingIterator(body, [close])
-        if not wanted and tags is None:  # nothing to compress or compare: Vary at most
+        if not wanted and tags is None and since is None:  # nothing to compress or compare
             start_response(status, _varied(status, start.headers))
             return untouched
         headers = Headers(_varied(status, start.headers))
@@ -141,7 +153,8 @@ class Gzip:
         streaming = packable and length is None
         if packing or streaming:
             _packed_headers(headers)
-        if tags is not None and status[:3] in ("200", "206") and _matches(tags, headers):
+        if status[:3] in ("200", "206") and (
+                _matches(tags, headers) if tags is not None else _unmodified(since, headers)):
             close()
             remove_entity_headers(headers)
             headers.remove("Accept-Ranges")
@@ -201,6 +214,14 @@ def _matches(tags: str, headers: Headers) -> bool:
         return True
     etag = headers.get("ETag")
     return etag is not None and wanted.contains_weak(unquote_etag(etag)[0] or "")
+
+
+def _unmodified(since: str | None, headers: Headers) -> bool:
+    """Whether ``If-Modified-Since`` holds the answer's ``Last-Modified`` or a later date (a
+    date that cannot be read, or an answer without one, never does: RFC 9110 §13.1.3)."""
+    asked = parse_date(since) if since else None
+    modified = parse_date(headers.get("Last-Modified"))
+    return asked is not None and modified is not None and modified <= asked
 
 
 def _varied(status: str, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -7,12 +7,13 @@ import gzip
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import requests
 from flask.testing import FlaskClient
-from werkzeug.http import http_date
+from werkzeug.http import http_date, parse_date
 from werkzeug.test import EnvironBuilder, TestResponse
 from werkzeug.wsgi import FileWrapper
 
@@ -253,6 +254,36 @@ def test_if_modified_since_is_ignored_beside_if_none_match(client: FlaskClient) 
         "Accept-Encoding": "gzip", "If-None-Match": tag, "If-Modified-Since": modified})
     assert browser.status_code == 304 and browser.headers["ETag"] == tag and tag.endswith('-gzip"')
     assert "Accept-Encoding" in browser.headers["Vary"] and "Accept-Ranges" not in browser.headers
+
+
+@pytest.mark.parametrize("path", ["/static/evkg.css", "/downloads/void.ttl",
+                                  "/downloads/manifest.json"])
+def test_if_modified_since_alone_is_answered_with_the_tag_of_what_would_be_sent(
+        client: FlaskClient, path: str) -> None:
+    """An HTTP caching and crawler review's: `If-Modified-Since` alone (`curl --compressed
+    -z`, a crawler that keeps dates only) was answered by send_file, whose 304 carried the
+    plain answer's ETag and no `Vary` to a client holding the gzipped one (RFC 9110 §15.4.5:
+    a 304 has the headers its 200 would have): a cache could not match it to what it held."""
+    for encoding in ("gzip", "identity"):
+        with client.get(path, headers={"Accept-Encoding": encoding}) as whole:
+            assert whole.status_code == 200
+            tag, modified = whole.headers["ETag"], whole.headers["Last-Modified"]
+            assert tag.endswith('-gzip"') is (encoding == "gzip"), path
+        for method in (client.get, client.head):
+            kept = method(path, headers={"Accept-Encoding": encoding,
+                                         "If-Modified-Since": modified})
+            assert (kept.status_code, kept.data) == (304, b""), (path, encoding)
+            assert kept.headers["ETag"] == tag
+            assert kept.headers["Vary"] == whole.headers["Vary"]
+            assert "Accept-Encoding" in kept.headers["Vary"]
+            assert "Content-Encoding" not in kept.headers
+        earlier = http_date(parse_date(modified) - timedelta(seconds=1))  # type: ignore[operator]
+        with client.get(path, headers={"Accept-Encoding": encoding,
+                                       "If-Modified-Since": earlier}) as changed:
+            assert changed.status_code == 200 and changed.headers["ETag"] == tag
+        with client.get(path, headers={"Accept-Encoding": encoding,
+                                       "If-Modified-Since": "yesterday"}) as unread:
+            assert unread.status_code == 200
 
 
 def test_what_is_left_alone_goes_back_as_it_came(client: FlaskClient) -> None:
