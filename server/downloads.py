@@ -18,8 +18,6 @@ from server.errors import error_response
 from server.pages import page_response, wants_page
 from server.state import state
 
-#: How long clients may reuse a file without asking again (a release never changes).
-MAX_AGE = 3600
 #: The files that list the others (and so are not listed themselves), with their media types.
 RELEASE_INDEX = {CHECKSUMS: "text/plain", MANIFEST: "application/json"}
 
@@ -83,17 +81,27 @@ def create_downloads_blueprint() -> Blueprint:
         release_dir = state().release_dir
         if name in RELEASE_INDEX and release_dir is not None:  # not in the manifest it is
             response = send_file(release_dir / name, mimetype=RELEASE_INDEX[name],
-                                 conditional=True, max_age=MAX_AGE)
-            response.headers["Accept-Ranges"] = "bytes"
-            return response
+                                 conditional=True)
+            return _revalidated(response)
         found = release_file_path(name)
         if found is None:
             return error_response(404, f"no file named {name!r} in this release; see /downloads/")
         entry, path = found
         response = send_file(path, mimetype=entry.content_type, as_attachment=False,
-                             download_name=entry.name, conditional=True, etag=entry.sha256,
-                             max_age=MAX_AGE)
-        response.headers["Accept-Ranges"] = "bytes"
-        return response
+                             download_name=entry.name, conditional=True, etag=entry.sha256)
+        return _revalidated(response)
 
     return bp
+
+
+def _revalidated(response: Response) -> Response:
+    """A release never changes, but ``/downloads/{name}`` is the current release's file, which
+    the next release (an ingest, then ``kill -HUP``) replaces at the same URL: a cache may keep
+    the file and must ask again before reusing it (the ETag makes that a 304), so that the
+    listing, ``SHA256SUMS`` and the files it gives are of one release."""
+    response.cache_control.public = True
+    response.cache_control.no_cache = True
+    response.cache_control.max_age = None
+    response.headers.remove("Expires")
+    response.headers["Accept-Ranges"] = "bytes"
+    return response

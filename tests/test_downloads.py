@@ -18,7 +18,9 @@ from flask.testing import FlaskClient
 from pyoxigraph import QuerySolutions, Store
 from werkzeug.http import http_date, parse_date
 
-from kg.build import BuildReport
+from kg.build import BuildReport, build, ingest
+from kg.jsonrecords import write_records
+from kg.records import Article
 from kg.release import MANIFEST, current_release
 from server import create_app, sitemap
 from server.openapi import openapi_path
@@ -200,6 +202,37 @@ def test_if_none_match_gets_304(client: FlaskClient) -> None:
     with client.get("/downloads/evkg.nq.gz", headers={"If-None-Match": etag}) as again:
         assert again.status_code == 304
         assert again.data == b""
+
+
+def test_a_download_is_revalidated_since_the_next_release_takes_its_url(tmp_path: Path) -> None:
+    """An HTTP caching and crawler review's: a file's answer said `public, max-age=3600`, but
+    `/downloads/evkg.nt.gz` names the current release's file, and after an ingest and a reload
+    the same URL holds other bytes: for an hour a browser or a cache in front of the server
+    gave the old file (and `SHA256SUMS`, the manifest) beside a listing of the new one's
+    checksum. Each answer says to revalidate (`no-cache`; its ETag, the SHA-256, makes that a
+    304 while the file is the same)."""
+    first, second = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    write_records([Article(pmid="99999921", title="One")], first)
+    write_records([Article(pmid="99999922", title="Two")], second)
+    out = tmp_path / "b"
+    build([first], out, default_articles=False)
+    names = ("evkg.nt.gz", "void.ttl", "SHA256SUMS", MANIFEST)
+    before = create_app({"STORE_DIR": str(out)}).test_client()
+    held = {}
+    for name in names:
+        with before.get(f"/downloads/{name}") as answer:
+            assert answer.status_code == 200
+            cache_control = answer.headers["Cache-Control"]
+            assert "no-cache" in cache_control and "max-age" not in cache_control, name
+            assert "Expires" not in answer.headers
+            held[name] = answer.headers["ETag"]
+        with before.get(f"/downloads/{name}", headers={"If-None-Match": held[name]}) as same:
+            assert same.status_code == 304 and same.headers["Cache-Control"] == cache_control
+    ingest([second], out)
+    after = create_app({"STORE_DIR": str(out)}).test_client()  # as `kill -HUP` reloads it
+    for name in names:
+        with after.get(f"/downloads/{name}", headers={"If-None-Match": held[name]}) as answer:
+            assert answer.status_code == 200 and answer.headers["ETag"] != held[name], name
 
 
 @pytest.mark.parametrize("path", ["/downloads/../manifest.json", "/downloads/%2e%2e/manifest.json",
