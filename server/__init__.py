@@ -137,9 +137,10 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
         pages, RDF, citations, the dataset description, so that crawlers and caches revalidate
         instead of fetching again (``server.gzipping`` answers ``If-None-Match``). Downloads
         set their own; SPARQL answers have the result cache's, and only a cacheable answer has
-        one; streamed answers get none."""
+        one (``/sparql`` without a query, the editor or the Service Description, is tagged
+        here); streamed answers get none."""
         if (request.method in ("GET", "HEAD") and response.status_code == 200
-                and request.blueprint != "sparql"
+                and (request.blueprint != "sparql" or "query" not in request.args)
                 and not response.is_streamed and not response.direct_passthrough
                 and "ETag" not in response.headers):
             response.add_etag()

@@ -1051,10 +1051,13 @@ def test_mesh_links_go_to_the_page_nlm_has_for_each_kind(iri: str, url: str) -> 
 @pytest.mark.parametrize(("path", "accept"), [
     ("/article/37534210", "text/html"), ("/article/37534210", "text/turtle"),
     ("/article/37534210", "application/x-bibtex"), ("/cargo/hsa-miR-105", "application/ld+json"),
-    ("/ontology", "text/html")])
+    ("/ontology", "text/html"), ("/sparql", "text/html"), ("/sparql", "text/turtle")])
 def test_pages_and_rdf_revalidate_with_etag(client: FlaskClient, path: str, accept: str) -> None:
     """A crawler or browser cache that kept an answer asks again with If-None-Match and gets
-    304 without the body; another representation of the same resource has another ETag."""
+    304 without the body; another representation of the same resource has another ETag.
+    `/sparql` without a query (the editor, for the "SPARQL endpoint" link of every page's
+    footer, and the Service Description) had none, as if it were a query's answer (an HTTP
+    caching and crawler review's)."""
     first = client.get(path, headers={"Accept": accept})
     assert first.status_code == 200 and first.headers["ETag"].startswith('"')
     again = client.get(path, headers={"Accept": accept, "If-None-Match": first.headers["ETag"]})
