@@ -146,6 +146,35 @@ def test_example_gives_its_stated_answer_through_the_server_on_each_backend(
     assert not problems, f"{path.name} on {backend.name}: " + "; ".join(problems)
 
 
+def order_keys(text: str) -> list[str]:
+    """The variables of a query's last ``ORDER BY`` (``DESC(?n) STR(?v)`` → ``n``, ``v``),
+    comments left out."""
+    sparql = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    clauses = re.findall(r"\bORDER\s+BY\b(.*?)(?=\bLIMIT\b|\bOFFSET\b|$)", sparql, re.S | re.I)
+    return re.findall(r"\?(\w+)", clauses[-1]) if clauses else []
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
+def test_example_orders_every_row(path: Path, default_store: Store) -> None:
+    """A review's: chemoresistance-cargo.rq sorted by the cargo's name alone, so a cargo's
+    curated and text-mined findings (SNHG14, UCHL1, mitochondrial genome) came in whatever
+    order the store found them, retracted-findings.rq sorted its four rows by one title they
+    all share, and seed-review-neighbourhood.rq the citing articles of one year in no order.
+    Every example that lists rows sorts them fully: rows its ORDER BY keys tie are the same."""
+    text = path.read_text(encoding="utf-8")
+    if "network" in parse_expectation(text).needs:
+        pytest.skip(f"{path.name} needs network access (see test_federation.py)")
+    keys = order_keys(text)
+    assert keys, f"{path.name} has no ORDER BY"
+    first: dict[tuple[str | None, ...], Row] = {}
+    tied = []
+    for row in answer_rows(default_store, text):
+        key = tuple(row.get(name) for name in keys)
+        if first.setdefault(key, row) != row:
+            tied.append((first[key], row))
+    assert not tied, f"{path.name}: ORDER BY {' '.join(keys)} ties {tied}"
+
+
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
 def test_example_has_title_and_description(path: Path) -> None:
     header = [line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
