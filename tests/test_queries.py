@@ -18,7 +18,9 @@ from markupsafe import escape
 from pyoxigraph import QuerySolutions, Store
 from SPARQLWrapper import SPARQLWrapper
 
+from kg import iris
 from kg.build import BuildReport
+from kg.findings import Finding, FindingNames, finding_quads
 from kg.namespaces import PREFIXES
 from kg.querytext import query_form
 from server import create_app
@@ -173,6 +175,37 @@ def test_example_orders_every_row(path: Path, default_store: Store) -> None:
         if first.setdefault(key, row) != row:
             tied.append((first[key], row))
     assert not tied, f"{path.name}: ORDER BY {' '.join(keys)} ties {tied}"
+
+
+def example(name: str) -> str:
+    return (ROOT / "queries" / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def store_with(default_store: Store, *findings: Finding) -> Store:
+    """A copy of the default graph in memory with ``findings`` added."""
+    store = Store()
+    store.extend(default_store.quads_for_pattern(None, None, None))
+    for finding in findings:
+        store.extend(finding_quads(finding, FindingNames()))
+    return store
+
+
+def test_cargo_evidence_examples_list_findings_that_name_a_cargo_class(
+        default_store: Store) -> None:
+    """A review's: MeSH indexing names a class of cargo (evkg:cargoClass) when an article's
+    headings name a kind ("DNA, Mitochondrial", "MicroRNAs") and no molecule; the three
+    evidence examples asked for evkg:cargo and left such findings out (the default graph's
+    MeSH-indexing finding of mitochondrial DNA in drug resistance, PMID 29073103)."""
+    article = iris.mint("article/25828099")
+    store = store_with(default_store, *(
+        Finding(article=article, method="mesh", effect="associatedWith", cargo_class="MicroRNA",
+                process=process, disease="breast_cancer")
+        for process in ("organotropism", "angiogenesis", "drug_resistance")))
+    microrna = PREFIXES["evkg"] + "MicroRNA"
+    for name in ("metastasis-cargo", "angiogenesis-cargo", "chemoresistance-cargo"):
+        rows = [r for r in answer_rows(store, example(name)) if r.get("cargo") == microrna]
+        assert [(r["cargoLabel"], r["article"], r["method"]) for r in rows] == [
+            ("microRNA", article.value, PREFIXES["evkg"] + "MeshIndexing")], name
 
 
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
