@@ -208,6 +208,24 @@ def test_cargo_evidence_examples_list_findings_that_name_a_cargo_class(
             ("microRNA", article.value, PREFIXES["evkg"] + "MeshIndexing")], name
 
 
+def test_evidence_examples_say_which_findings_come_from_retracted_articles(
+        default_store: Store) -> None:
+    """A review's: only chemoresistance-cargo.rq said whether a finding's article is retracted;
+    text-mined-findings.rq listed the two findings text mining read in the retracted PMID
+    30015837 (SNHG14) as it listed any other, and metastasis- and angiogenesis-cargo.rq would
+    list one so."""
+    article = iris.mint("article/30015837")
+    store = store_with(default_store, *(
+        Finding(article=article, method="curated", effect="promotes", cargo="SNHG14",
+                process=process, disease="breast_cancer", retracted=True)
+        for process in ("metastasis", "angiogenesis")))
+    for name in ("metastasis-cargo", "angiogenesis-cargo", "text-mined-findings"):
+        flags = {r.get("retracted") for r in answer_rows(store, example(name))
+                 if r["article"] == article.value}
+        assert flags == {"true"}, name
+        assert "false" in {r.get("retracted") for r in answer_rows(store, example(name))}, name
+
+
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
 def test_example_has_title_and_description(path: Path) -> None:
     header = [line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
