@@ -226,6 +226,19 @@ def test_evidence_examples_say_which_findings_come_from_retracted_articles(
         assert "false" in {r.get("retracted") for r in answer_rows(store, example(name))}, name
 
 
+def test_retracted_findings_names_the_cargo_class_of_a_finding(default_store: Store) -> None:
+    """A review's: a retracted article's finding that names a class of cargo was listed with
+    no cargo at all."""
+    article = iris.mint("article/30015837")
+    store = store_with(default_store, Finding(
+        article=article, method="mesh", effect="associatedWith", cargo_class="LongNoncodingRNA",
+        process="drug_resistance", disease="breast_cancer", retracted=True))
+    rows = answer_rows(store, example("retracted-findings"))
+    assert {(r.get("cargoLabel"), r["method"].rpartition("#")[2]) for r in rows} == {
+        ("SNHG14", "CuratedEvidence"), ("SNHG14", "TextMining"),
+        ("long non-coding RNA", "MeshIndexing")}
+
+
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
 def test_example_has_title_and_description(path: Path) -> None:
     header = [line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
