@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 from markupsafe import escape
-from pyoxigraph import QuerySolutions, Store
+from pyoxigraph import Quad, QuerySolutions, Store
 from SPARQLWrapper import SPARQLWrapper
 
 from kg import iris
 from kg.build import BuildReport
 from kg.findings import Finding, FindingNames, finding_quads
-from kg.namespaces import PREFIXES
+from kg.namespaces import CITO, PREFIXES
 from kg.querytext import query_form
 from server import create_app
 from server.editor import header_fields
@@ -237,6 +237,20 @@ def test_retracted_findings_names_the_cargo_class_of_a_finding(default_store: St
     assert {(r.get("cargoLabel"), r["method"].rpartition("#")[2]) for r in rows} == {
         ("SNHG14", "CuratedEvidence"), ("SNHG14", "TextMining"),
         ("long non-coding RNA", "MeshIndexing")}
+
+
+def test_seed_review_neighbourhood_lists_what_the_review_cites(default_store: Store) -> None:
+    """A review's: the neighbourhood example listed the similar and citing articles, not the
+    review's references, which neighbourhood-major-topics.rq, the citation network and
+    /explore count among its neighbours (a graph grown from PubMed's record of the review
+    holds them)."""
+    seed, cited = iris.mint("article/37534210"), iris.mint("article/24735924")
+    store = store_with(default_store)
+    store.add(Quad(seed, CITO.cites, cited, iris.graph_iri("articles")))
+    rows = answer_rows(store, example("seed-review-neighbourhood"))
+    assert {(r["relation"], r["year"]) for r in rows if r["article"] == cited.value} == {
+        ("cited by the review", "2014")}
+    assert len(rows) == 11
 
 
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
