@@ -25,7 +25,7 @@ INCOMING_LIMIT = 500
 INCOMING_PAGE = 50
 #: Outgoing triples (with owned blank nodes) a page reads at most.
 OUTGOING_LIMIT = 5000
-#: Findings listed on one page.
+#: Findings listed on one page (the page says how many there are and links a query for all).
 FINDINGS_LIMIT = 200
 #: How a finding names what it is about, by the role shown on a page.
 FINDING_ROLES = {
@@ -120,6 +120,13 @@ class Description:
     incoming_total: int = 0
     page: int = 1
     findings: list[Finding] = field(default_factory=list)
+    #: How many findings name the resource (the page lists ``FINDINGS_LIMIT`` at most).
+    findings_total: int = 0
+
+    @property
+    def findings_query(self) -> str:
+        """A SPARQL query for every finding that names the resource, for the page to link."""
+        return findings_query(self.iri)
 
     @property
     def type_iris(self) -> set[str]:
@@ -176,6 +183,7 @@ def describe(iri: str, page: int = 1) -> Description | None:
         f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> FILTER(isIRI(?s)) }} ORDER BY ?p ?s "
         f"LIMIT {INCOMING_PAGE} OFFSET {(page - 1) * INCOMING_PAGE}")
     finding_rows = _finding_rows(iri)
+    findings_total = _findings_total(iri) if finding_rows else 0
     mentioned = {iri}
     for t in triples:
         mentioned.add(t.predicate.value)
@@ -198,6 +206,7 @@ def describe(iri: str, page: int = 1) -> Description | None:
     description.incoming_counts = [(value_of(row["p"], labels), int(row["n"].value))
                                    for row in counts]
     description.findings = _findings(finding_rows, labels)
+    description.findings_total = max(findings_total, len(description.findings))
     return description
 
 
@@ -264,12 +273,23 @@ def _order(d: Description, term: Term, seen: set[Term], depth: int = 3) -> Order
         if not isinstance(t.object, Triple)))
 
 
+def _finding_roles() -> str:
+    return " ".join(f"<{p.value}>" for p in FINDING_ROLES.values())
+
+
 def _finding_rows(iri: str) -> list[graph.Row]:
-    roles = " ".join(f"<{p.value}>" for p in FINDING_ROLES.values())
+    """The rows of the ``FINDINGS_LIMIT`` findings a page lists, ordered by article title.
+
+    Which findings a hub lists is the store's order: ordering all of them in the query sorted
+    every finding of the hub for each page view (1.5 s for the 5,900 of a miRNA in a graph of
+    20,000 articles, and more the bigger the graph), to show 200.
+    """
     e = EVKG.iri
-    return graph.select(f"""SELECT DISTINCT ?f ?article ?title ?cargo ?process ?effect ?method
+    rows = graph.select(f"""SELECT DISTINCT ?f ?article ?title ?cargo ?process ?effect ?method
         ?disease ?note ?retracted WHERE {{
-      VALUES ?role {{ {roles} }} ?f ?role <{iri}> ; a <{e}Finding> .
+      {{ SELECT DISTINCT ?f WHERE {{ VALUES ?role {{ {_finding_roles()} }}
+                                   ?f ?role <{iri}> ; a <{e}Finding> }}
+         LIMIT {FINDINGS_LIMIT} }}
       OPTIONAL {{ ?f <{PROV.wasDerivedFrom.value}> ?article .
                  OPTIONAL {{ ?article <http://purl.org/dc/terms/title> ?title }} }}
       OPTIONAL {{ ?f <{e}cargo>|<{e}cargoClass> ?cargo }}
@@ -279,7 +299,34 @@ def _finding_rows(iri: str) -> list[graph.Row]:
       OPTIONAL {{ ?f <{e}diseaseContext> ?disease }}
       OPTIONAL {{ ?f <{e}evidenceNote> ?note }}
       OPTIONAL {{ ?f <{e}fromRetractedArticle> ?retracted }}
-    }} ORDER BY ?title ?f LIMIT {FINDINGS_LIMIT}""")
+    }}""")
+    # (as ORDER BY ?title ?f did: a finding without a title first, then by code point)
+    return sorted(rows, key=lambda row: ("title" in row, row["title"].value if "title" in row
+                                         else "", row["f"].value))
+
+
+def _findings_total(iri: str) -> int:
+    return graph.count(f"SELECT (COUNT(DISTINCT ?f) AS ?n) WHERE {{ VALUES ?role "
+                       f"{{ {_finding_roles()} }} ?f ?role <{iri}> ; a <{EVKG.Finding.value}> }}")
+
+
+def findings_query(iri: str) -> str:
+    """A readable SPARQL query listing every finding that names ``iri``, with what it links."""
+    return f"""PREFIX evkg: <{EVKG.iri}>
+PREFIX prov: <{PROV.iri}>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+# every finding that names <{iri}>
+SELECT ?finding ?article ?title ?cargo ?effect ?process ?disease ?method WHERE {{
+  VALUES ?role {{ prov:wasDerivedFrom evkg:cargo evkg:cargoClass evkg:process evkg:diseaseContext }}
+  ?finding ?role <{iri}> ; a evkg:Finding .
+  OPTIONAL {{ ?finding prov:wasDerivedFrom ?article
+             OPTIONAL {{ ?article dcterms:title ?title }} }}
+  OPTIONAL {{ ?finding evkg:cargo|evkg:cargoClass ?cargo }}
+  OPTIONAL {{ ?finding evkg:effect ?effect }}
+  OPTIONAL {{ ?finding evkg:process ?process }}
+  OPTIONAL {{ ?finding evkg:diseaseContext ?disease }}
+  OPTIONAL {{ ?finding evkg:method ?method }}
+}}"""
 
 
 def _findings(rows: list[graph.Row], labels: dict[str, str]) -> list[Finding]:

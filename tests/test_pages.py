@@ -522,6 +522,10 @@ def tiny_app(*quads: Quad) -> FlaskClient:
     return create_app(store=store).test_client()
 
 
+PROV_DERIVED = NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+DCTERMS_TITLE = NamedNode("http://purl.org/dc/terms/title")
+
+
 def q(subject: NamedNode, predicate: NamedNode, obj: NamedNode | Literal) -> Quad:
     return Quad(subject, predicate, obj, iris.graph_iri("vocabulary"))
 
@@ -591,6 +595,34 @@ def test_incoming_links_are_paginated_with_counts() -> None:
                 "numbered from 1").replace("'", "&#39;") in refused.get_data(as_text=True)
     turtle = client.get("/process/busy", headers={"Accept": "text/turtle"})
     assert len(list(parse(turtle.data, "turtle").subjects(None, rdflib.URIRef(process.value)))) == 120
+
+
+def test_a_hubs_page_says_how_many_findings_it_lists_and_links_a_query_for_all() -> None:
+    """A miRNA that 5,900 findings name (a synthetic graph of 20,000 articles) had a page headed
+    "Findings 200": the cap, shown as the count, with no word that more exist nor a way to
+    see them."""
+    cargo = iris.cargo_iri("hsa-miR-hub")
+    quads = [q(cargo, SKOS.prefLabel, Literal("hsa-miR-hub"))]
+    for n in range(230):
+        finding, article = iris.finding_iri(f"hub{n}"), iris.article_iri(str(1000 + n))
+        quads += [q(finding, RDF.type, EVKG.Finding), q(finding, EVKG.cargo, cargo),
+                  q(finding, PROV_DERIVED, article),
+                  q(article, DCTERMS_TITLE, Literal(f"Article {n:03d}"))]
+    client = tiny_app(*quads)
+    html = client.get("/cargo/hsa-miR-hub", headers=HTML).get_data(as_text=True)
+    assert '<h2>Findings <span class="count">230</span></h2>' in html
+    assert html.count('class="finding-link"') == 200
+    assert "200 of the 230 findings are listed here." in html
+    link = unescape(re.search(r'<a href="(/sparql\?query=[^"]+)">All 230 in the query editor',
+                              html).group(1))
+    answer = client.get(link, headers={"Accept": "application/sparql-results+json"})
+    rows = answer.get_json()["results"]["bindings"]
+    assert sorted(row["finding"]["value"] for row in rows) == sorted(
+        iris.finding_iri(f"hub{n}").value for n in range(230))
+    few = tiny_app(*quads[:1 + 4 * 3])  # three findings: all listed, nothing to say
+    html = few.get("/cargo/hsa-miR-hub", headers=HTML).get_data(as_text=True)
+    assert '<h2>Findings <span class="count">3</span></h2>' in html
+    assert "findings-shown" not in html
 
 
 def test_the_sitemap_lists_the_pages_on_each_backend(client: FlaskClient) -> None:
