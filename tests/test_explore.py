@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from pyoxigraph import QuerySolutions, Store
+from pyoxigraph import NamedNode, Quad, QuerySolutions, Store
 
 from kg import iris
 from kg.build import BuildReport
@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HTML = {"Accept": "text/html"}
 BASE = "https://w3id.org/evkg/"
 CHARTJS = ROOT / "node_modules/chart.js/dist/chart.umd.min.js"
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 def rows(store: Store, query: str) -> list[dict[str, str]]:
@@ -160,6 +161,36 @@ def test_cell_listing_names_a_class_level_finding_by_its_class(client: FlaskClie
         "mitochondrial DNA", "mitochondrial genome", "mitochondrial genome"]
     assert {link for link, label in cargo if label == "mitochondrial genome"} == {"/cargo/mtDNA"}
     assert "MitochondrialDNA" in next(link for link, label in cargo if label == "mitochondrial DNA")
+
+
+def test_a_big_cells_listing_says_how_many_it_lists_and_links_a_query_for_all() -> None:
+    """The microRNA × proliferation cell of a synthetic graph of 20,000 articles listed all
+    its 5,923 findings on one page (2.5 MB of HTML); the listing has a cap, says so, and links
+    the query that gives them all."""
+    cls, process = EVKG.MicroRNA, iris.process_iri("proliferation")
+    store = Store()
+    graph_iri = iris.graph_iri("findings")
+    prov_derived = NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+    cargo = iris.cargo_iri("hsa-miR-hub")
+    store.add(Quad(cargo, RDF_TYPE, cls, graph_iri))
+    for n in range(230):
+        finding = iris.finding_iri(f"hub{n}")
+        for p, o in ((RDF_TYPE, EVKG.Finding), (EVKG.process, process), (EVKG.cargo, cargo),
+                     (prov_derived, iris.article_iri(str(1000 + n))),
+                     (EVKG.effect, EVKG.promotes), (EVKG.method, EVKG.TextMining)):
+            store.add(Quad(finding, p, o, graph_iri))
+    client = create_app(store=store).test_client()
+    link = "/explore/findings?" + urlencode({"cargo_class": cls.value, "process": process.value})
+    page = client.get(link, headers=HTML).get_data(as_text=True)
+    assert "230 findings link cargo of the class" in page
+    body = page.split('<table class="findings" id="cell-findings">')[1].split("</table>")[0]
+    assert body.count("<tr") - 1 == 200
+    assert "200 of the 230 are listed here." in page
+    everything = html.unescape(re.search(
+        r'<a href="(/sparql\?query=[^"]+)">All 230 in the query editor', page).group(1))
+    answer = client.get(everything, headers={"Accept": "application/sparql-results+json"})
+    listed = [row["finding"]["value"] for row in answer.get_json()["results"]["bindings"]]
+    assert sorted(listed) == sorted(iris.finding_iri(f"hub{n}").value for n in range(230))
 
 
 @pytest.mark.parametrize("query", ["", "cargo_class=%3Cx%3E&process=y", "process=x"])
