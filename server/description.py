@@ -179,9 +179,8 @@ def describe(iri: str, page: int = 1) -> Description | None:
     if not triples and total == 0:
         return None
     page = max(1, page)
-    incoming_rows = graph.select(
-        f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> FILTER(isIRI(?s)) }} ORDER BY ?p ?s "
-        f"LIMIT {INCOMING_PAGE} OFFSET {(page - 1) * INCOMING_PAGE}")
+    incoming_rows = _incoming_page(iri, [(row["p"], int(row["n"].value)) for row in counts],
+                                   page)
     finding_rows = _finding_rows(iri)
     findings_total = _findings_total(iri) if finding_rows else 0
     mentioned = {iri}
@@ -208,6 +207,29 @@ def describe(iri: str, page: int = 1) -> Description | None:
     description.findings = _findings(finding_rows, labels)
     description.findings_total = max(findings_total, len(description.findings))
     return description
+
+
+def _incoming_page(iri: str, counts: list[tuple[Term, int]], page: int) -> list[graph.Row]:
+    """The incoming links of one page: by property in the order of ``counts`` (the page's
+    count of each, most first), a property's links in the store's order, each page's sorted.
+
+    A page took its links from all of them sorted (ORDER BY ?p ?s): Humans, which 20,000
+    articles name, took 2.6 s a page, and a hub's sort grows with the graph; a property's
+    links in the store's order are read up to the page's and no further.
+    """
+    skip, wanted, rows = (page - 1) * INCOMING_PAGE, INCOMING_PAGE, []
+    for predicate, n in counts:
+        if skip >= n:
+            skip -= n
+            continue
+        found = graph.select(
+            f"SELECT DISTINCT ?s WHERE {{ ?s {graph.ref(predicate)} <{iri}> FILTER(isIRI(?s)) }} "
+            f"LIMIT {min(wanted, n - skip)} OFFSET {skip}")
+        rows += [{"s": row["s"], "p": predicate} for row in sorted(found, key=lambda r: r["s"].value)]
+        skip, wanted = 0, wanted - len(found)
+        if wanted <= 0:
+            break
+    return rows
 
 
 #: Properties shown first on a page, in this order; the rest follow sorted by name.
