@@ -70,6 +70,18 @@ def resource_triples(iri: str, incoming_limit: int = INCOMING_LIMIT) -> list[Tri
     }}""")
 
 
+def incoming_total(iri: str) -> int:
+    """How many (subject, property) pairs of named subjects link to ``iri``."""
+    return graph.count(f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p WHERE {{ "
+                       f"?s ?p <{iri}> FILTER(isIRI(?s)) }} }}")
+
+
+def incoming_query(iri: str) -> str:
+    """A SPARQL query for every triple of a named subject that links to ``iri``."""
+    return (f"# every link to <{iri}> from a named resource\n"
+            f"CONSTRUCT {{ ?s ?p <{iri}> }} WHERE {{ ?s ?p <{iri}> FILTER(isIRI(?s)) }}")
+
+
 @dataclass
 class Node:
     """A value on a page; a blank node carries its own properties, a list its items."""

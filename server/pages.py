@@ -40,13 +40,22 @@ def wants_page() -> bool:
     return wants_html(request.headers.get("Accept"))
 
 
-def rdf_response(triples: list[Triple], offered: tuple[str, ...] = DOCUMENT_TYPES) -> Response:
-    """Triples in the RDF syntax the client asked for (``Accept`` or ``?format=``)."""
+def rdf_response(triples: list[Triple], offered: tuple[str, ...] = DOCUMENT_TYPES,
+                 note: str = "") -> Response:
+    """Triples in the RDF syntax the client asked for (``Accept`` or ``?format=``); ``note``,
+    a line for people, opens a Turtle or N-Triples body as a comment (an XML comment in
+    RDF/XML; JSON-LD has no comments)."""
     media_type = choose_media_type(request.headers.get("Accept"), offered, format_values())
     fmt = RdfFormat.from_media_type(media_type)
     assert fmt is not None
     prefixes = PREFIXES if fmt in (RdfFormat.TURTLE, RdfFormat.RDF_XML, RdfFormat.JSON_LD) else None
     body = serialize(triples, format=fmt, prefixes=prefixes) or b""
+    if note and fmt in (RdfFormat.TURTLE, RdfFormat.N_TRIPLES):
+        body = b"".join(b"# " + line.encode() + b"\n" for line in note.splitlines()) + body
+    elif note and fmt == RdfFormat.RDF_XML:
+        declaration, _, rest = body.partition(b"?>")
+        comment = b"<!-- " + note.replace("--", "- -").encode() + b" -->"
+        body = (declaration + b"?>\n" + comment + rest if rest else comment + b"\n" + body)
     charset = "; charset=utf-8" if media_type.startswith("text/") else ""
     response = Response(body, content_type=media_type + charset)
     response.headers["Vary"] = "Accept"

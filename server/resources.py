@@ -7,6 +7,8 @@ from the request path, so one view serves all the rules below; the rules name th
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Blueprint, Response, redirect, request
 from pyoxigraph import Literal, NamedNode
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -14,13 +16,22 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from kg.namespaces import BIBO, EVKG, FABIO, MESHV, RDFS, SCHEMA
 from server import graph
 from server.citations import CITATION_TYPES, article_record, bibtex, citation_key, csl_json, ris
-from server.description import INCOMING_PAGE, Description, describe, resource_triples
+from server.description import (
+    INCOMING_LIMIT,
+    INCOMING_PAGE,
+    Description,
+    describe,
+    incoming_query,
+    incoming_total,
+    resource_triples,
+)
 from server.errors import ProtocolError, without_trailing_slash
 from server.links import external_links, link_for_iri
 from server.negotiation import NotAcceptable, choose_media_type
 from server.pages import DOCUMENT_TYPES, format_values, page_response, rdf_response, wants_page
 from server.schemaorg import page_jsonld
 from server.search import IDENTIFIER_SPELLINGS, identifier_path, near_misses
+from server.sparql import TRUNCATED_HEADER
 from server.terms import MESH_ID, MESH_IRI, local_path, path_iri
 
 #: The IRI patterns minted under the base (kg/iris.py), as URL rules.
@@ -169,7 +180,21 @@ def _answer(iri: str) -> Response | WerkzeugResponse:
     triples = resource_triples(iri)
     if not triples:
         return not_found_response(iri)
-    return rdf_response(triples, DOCUMENT_TYPES)
+    node = NamedNode(iri)
+    shown = len({(t.subject, t.predicate) for t in triples
+                 if t.object == node and isinstance(t.subject, NamedNode)})
+    total = incoming_total(iri) if shown >= INCOMING_LIMIT else shown
+    if total <= shown:
+        return rdf_response(triples, DOCUMENT_TYPES)
+    everything = request.host_url + "sparql?query=" + quote(incoming_query(iri), safe="")
+    response = rdf_response(
+        triples, DOCUMENT_TYPES,
+        note=f"{shown} of the {total} links to <{iri}> from other resources are given here; "
+             f"all of them:\n{everything}")
+    response.headers[TRUNCATED_HEADER] = f"incoming={shown}; total={total}"
+    response.headers["Link"] = f'<{everything}>; rel="related"; title="every incoming link"'
+    response.headers["Access-Control-Expose-Headers"] = f"{TRUNCATED_HEADER}, Link"
+    return response
 
 
 def citation_response(iri: str, media_type: str) -> Response | WerkzeugResponse:

@@ -522,6 +522,7 @@ def tiny_app(*quads: Quad) -> FlaskClient:
     return create_app(store=store).test_client()
 
 
+EVKG_PROCESS = rdflib.URIRef(EVKG.process.value)
 PROV_DERIVED = NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
 DCTERMS_TITLE = NamedNode("http://purl.org/dc/terms/title")
 
@@ -620,6 +621,36 @@ def test_incoming_links_are_paged_in_the_order_the_counts_name_their_properties(
         (f"/finding/{f.value.rsplit('/', 1)[1]}", EVKG.process.value) for f in findings)
     assert sorted(listed[100:]) == sorted(
         (f"/process/{c.value.rsplit('/', 1)[1]}", SKOS.broader.value) for c in narrower)
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "nt", "rdf", "jsonld"])
+def test_the_rdf_of_a_hub_says_it_gives_500_incoming_links_and_where_all_are(fmt: str) -> None:
+    """The Turtle of Humans (20,000 articles name it, in a synthetic graph) held 500 of them
+    and said nothing of the others: a client took 500 for all."""
+    process = iris.process_iri("busy")
+    findings = [iris.finding_iri(str(n)) for n in range(520)]
+    client = tiny_app(q(process, RDFS.label, Literal("busy")),
+                      *(q(f, EVKG.process, process) for f in findings))
+    answer = client.get(f"/process/busy?format={fmt}")
+    syntax = {"ttl": "turtle", "nt": "nt", "rdf": "xml", "jsonld": "json-ld"}[fmt]
+    linking = set(parse(answer.data, syntax).subjects(EVKG_PROCESS, rdflib.URIRef(process.value)))
+    assert len(linking) == 500
+    assert answer.headers["X-EVKG-Truncated"] == "incoming=500; total=520"
+    assert "X-EVKG-Truncated" in answer.headers["Access-Control-Expose-Headers"]
+    link = re.fullmatch(r'<http://localhost(/sparql\?query=[^>]+)>; rel="related"; '
+                        r'title="every incoming link"', answer.headers["Link"]).group(1)
+    if fmt != "jsonld":  # (JSON-LD has no comments)
+        text = answer.get_data(as_text=True)
+        assert (f"500 of the 520 links to <{process.value}> from other resources are given here; "
+                f"all of them:") in text and f"http://localhost{link}" in text
+    everything = client.get(link, headers={"Accept": "application/n-triples"})
+    assert set(parse(everything.data, "nt").subjects(EVKG_PROCESS, rdflib.URIRef(process.value))) \
+        == {rdflib.URIRef(f.value) for f in findings}
+    few = tiny_app(q(process, RDFS.label, Literal("busy")),
+                   *(q(f, EVKG.process, process) for f in findings[:500]))
+    whole = few.get(f"/process/busy?format={fmt}")
+    assert "X-EVKG-Truncated" not in whole.headers and "Link" not in whole.headers
+    assert b"links to" not in whole.data
 
 
 def test_a_hubs_page_says_how_many_findings_it_lists_and_links_a_query_for_all() -> None:
