@@ -18,7 +18,7 @@ from server import editor, graph
 from server.negotiation import RDF_TYPES, choose_media_type, first_named_type, wants_html
 from server.ontology import ontology_doc, ontology_triples
 from server.schemaorg import script_json
-from server.search import search
+from server.search import SEARCH_LIMIT, every_match_query, search
 
 #: RDF syntaxes a resource or document is offered in, preferred first.
 DOCUMENT_TYPES = ("text/turtle", "application/n-triples", "application/ld+json",
@@ -119,7 +119,8 @@ def create_pages_blueprint() -> Blueprint:
         text = request.args.get("q", "")
         hits = search(text)
         if wants_page():
-            return page_response("search.html", q=text, hits=hits)
+            return page_response("search.html", q=text, hits=hits, limit=SEARCH_LIMIT,
+                                 every=every_match_query(text) if len(hits) >= SEARCH_LIMIT else "")
         response = jsonify({"q": text, "results": [
             {"iri": h.iri, "label": h.label, "matched": h.matched, "page": h.link,
              **({"author_of": h.author_of} if h.author_of else {}),

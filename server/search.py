@@ -172,8 +172,9 @@ def label_match(text: str) -> tuple[str, str]:
             f"REGEX({label}, {graph.ref(Literal(f'^{pattern}$'))})")
 
 
-def search_query(text: str, limit: int = SEARCH_LIMIT) -> str:
-    """The SPARQL for a search; ``text`` goes in as escaped literals, never as syntax."""
+def search_query(text: str, limit: int | None = SEARCH_LIMIT) -> str:
+    """The SPARQL for a search (every match with ``limit`` None); ``text`` goes in as escaped
+    literals, never as syntax."""
     holds, whole = label_match(text)
     props = "|".join(f"<{p.value}>" for p in SEARCHED)
     base = graph.ref(Literal(iris.base_iri()))
@@ -195,7 +196,7 @@ def search_query(text: str, limit: int = SEARCH_LIMIT) -> str:
         BIND(CONCAT(STR(?local), SUBSTR(STR(100000 + STRLEN(STR(?l))), 2), STR(?l)) AS ?key)
       }} GROUP BY ?s
     }} BIND(SUBSTR(?best, 1, 1) AS ?rank) BIND(SUBSTR(?best, 7) AS ?matched)
-    }} ORDER BY ?best ?s LIMIT {limit}"""
+    }} ORDER BY ?best ?s{"" if limit is None else f" LIMIT {limit}"}"""
 
 
 def _hyphened(text: str) -> str:
@@ -226,6 +227,12 @@ def exact_query(text: str) -> str:
         parts.append(f"{{ VALUES ?m {{ {graph.values(accessions)} }} {{ ?s {mapped} ?m }} UNION "
                      f"{{ ?m a ?type BIND(?m AS ?s) }} BIND({matched} AS ?matched) }}")
     return f"SELECT DISTINCT ?s ?matched WHERE {{ {' UNION '.join(parts)} }} LIMIT {SEARCH_LIMIT}"
+
+
+def every_match_query(text: str) -> str:
+    """The query of every resource whose label holds ``text``, as the search ranks them (the
+    page lists ``SEARCH_LIMIT``)."""
+    return search_query(_hyphened(" ".join(text.split())[:MAX_QUERY_LENGTH]), limit=None)
 
 
 def search(text: str) -> list[Hit]:

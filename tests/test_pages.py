@@ -363,6 +363,22 @@ def test_the_search_page_names_its_box_with_a_label_a_reader_sees(client: FlaskC
     assert re.search(rf'<label for="{box[1]}">[^<]*identifiers[^<]*</label>', page)
 
 
+def test_a_search_past_its_50_results_links_a_query_for_every_match() -> None:
+    """"cancer" in a synthetic graph of 20,000 articles: "50 results (the first 50)", and no
+    way to the others."""
+    concepts = [iris.process_iri(f"busy{n}") for n in range(60)]
+    client = tiny_app(*(q(c, RDFS.label, Literal(f"busy process {n}")) for n, c in enumerate(concepts)))
+    html = client.get("/search?q=busy", headers=HTML).get_data(as_text=True)
+    assert html.count('<div class="iri">') == 50
+    link = unescape(re.search(r'\(the first 50: <a id="every-match" href="([^"]+)">every label that '
+                              r'holds it in the query editor</a>\)', html).group(1))
+    answer = client.get(link, headers={"Accept": "application/sparql-results+json"})
+    found = [row["s"]["value"] for row in answer.get_json()["results"]["bindings"]]
+    assert sorted(found) == sorted(c.value for c in concepts)
+    few = client.get("/search?q=busy+process+1", headers=HTML).get_data(as_text=True)
+    assert "every-match" not in few and "the first" not in few
+
+
 def test_search_refuses_text_that_is_not_utf8(client: FlaskClient) -> None:
     """"q=%E9" (Latin-1's é) was searched as U+FFFD; /search answers 400 saying why, as
     /sparql does for a query (a review's)."""
