@@ -208,7 +208,11 @@ def _folder_sources(folder: Path, *, required: bool = True) -> list[Path]:
     """Every source file under ``folder``, but none of evkg's own output: a build folder (or a
     release) under it is skipped, else a build into ``sources/build`` read the previous
     release's ``quarantine.jsonl`` as records the next time. A folder named on its own that
-    holds none is an error; one a glob matched (``required=False``) gives none."""
+    holds none is an error; one a glob matched (``required=False``) gives none.
+
+    A symbolic link to a folder is followed, as a glob's ``**`` follows it (a folder passed
+    over a linked one, and said nothing, where ``'folder/**'`` read it), but not back into a
+    folder the walk came through (a link to a folder above it)."""
     def unreadable(error: OSError) -> None:
         raise FileNotFoundError(f"cannot read the folder {error.filename}: {error.strerror}")
 
@@ -217,8 +221,17 @@ def _folder_sources(folder: Path, *, required: bool = True) -> list[Path]:
             return []
         raise FileNotFoundError(f"{folder} is a folder evkg built, not a folder of sources")
     found: list[Path] = []
-    for top, folders, names in os.walk(folder, onerror=unreadable):
-        folders[:] = [name for name in folders if not _evkg_output(Path(top, name))]
+    # the real folders each walked folder was reached through, itself included
+    through = {os.fspath(folder): frozenset({os.path.realpath(folder)})}
+    for top, folders, names in os.walk(folder, onerror=unreadable, followlinks=True):
+        above = through.pop(top)
+        kept = []
+        for name in folders:
+            real = os.path.realpath(os.path.join(top, name))
+            if real not in above and not _evkg_output(Path(top, name)):
+                through[os.path.join(top, name)] = above | {real}
+                kept.append(name)
+        folders[:] = kept
         found += [Path(top, name) for name in names if name.lower().endswith(SOURCE_SUFFIXES)]
     found.sort()
     if not found and required:

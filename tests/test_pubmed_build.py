@@ -822,6 +822,31 @@ def test_a_glob_reads_the_folders_it_matches(tmp_path: Path) -> None:
     assert f"Error: no source files match {tmp_path / 'dir3*'} (files named *.xml" in none.output
 
 
+def test_a_folder_reads_a_folder_it_links_to_as_a_glob_does(tmp_path: Path) -> None:
+    """A reproducibility review's: a folder of sources passed over a folder it held as a
+    symbolic link, and said nothing, where 'sources/**' read it: the same sources, two
+    graphs and two releases. A link back to a folder the walk came through is not followed."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / MEDLINE_TEXT.name).write_bytes(MEDLINE_TEXT.read_bytes())
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / ARTICLES_XML.name).write_bytes(ARTICLES_XML.read_bytes())
+    (sources / "linked").symlink_to(elsewhere, target_is_directory=True)
+    (elsewhere / "back").symlink_to(sources, target_is_directory=True)
+    releases = []
+    for name, source in (("folder", str(sources)), ("glob", f"{sources}/**")):
+        result = CliRunner().invoke(main, ["build", source, "--out", str(tmp_path / name),
+                                           "--without-default-articles"])
+        assert result.exit_code == 0, result.output
+        assert [line.split(": seen ")[0].strip() for line in result.output.splitlines()
+                if ": seen " in line][:2] == [str(sources / "linked" / MEDLINE_TEXT.name),
+                                              str(sources / ARTICLES_XML.name)]
+        releases.append(current_release(tmp_path / name))
+    assert releases[0].name == releases[1].name
+    assert (releases[0] / "SHA256SUMS").read_bytes() == (releases[1] / "SHA256SUMS").read_bytes()
+
+
 def test_a_build_folder_that_is_a_file_is_an_error(tmp_path: Path) -> None:
     taken = tmp_path / "build"
     taken.write_text("notes", encoding="utf-8")
