@@ -43,7 +43,6 @@ from kg.inputs import (
     ONTOLOGY_DIR,
     BuildError,
     Inputs,
-    build_version,
     default_sources,
     mesh_tables,
     recorded_inputs,
@@ -272,7 +271,7 @@ def build(
     with writing(out, announce=progress):
         # the version names what the files hold once the build may write (not before it waited
         # for another, while a download could still be writing one)
-        report = BuildReport(version=build_version(paths, inputs.files()), announce=progress,
+        report = BuildReport(version=inputs.version(paths), announce=progress,
                              max_errors=max_errors, default_files=tuple(map(str, defaults)),
                              inputs=recorded_inputs(mesh=mesh_file, mirbase=mirbase_file),
                              made_with=inputs.made_with())
@@ -320,7 +319,7 @@ def _ingest(files: Sequence[str | Path], into: Path, *, mesh_file: Path | None,
     inputs = Inputs(mesh_tables(data_dir, mesh_file), data_dir, ontology_dir, shacl, progress,
                     mirbase_file)
     digest = hashlib.sha256(previous.name.encode())
-    digest.update(build_version(paths, inputs.files()).encode())
+    digest.update(inputs.version(paths).encode())
     report = BuildReport(version=digest.hexdigest()[:12], based_on=previous.name,
                          announce=progress, max_errors=max_errors,
                          inputs=recorded_inputs(mesh=mesh_file, mirbase=mirbase_file),

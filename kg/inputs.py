@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -35,12 +35,20 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Path]:
     return [data_dir / "articles.jsonl"]
 
 
-def build_version(sources: Sequence[Path], support: Iterable[Path]) -> str:
+def build_version(sources: Sequence[Path], support: Iterable[Path],
+                  given: Mapping[str, Path] | None = None) -> str:
     """A version that names the inputs: the same sources, in the same order and spelled the
     same way (the order decides which record wins, the spelling is what the manifest and the
-    quarantine name), and the same support files (the code included) give the same one. The
-    base of the minted IRIs (``EVKG_BASE_IRI``) is an input too: a build with another base
-    took the version of the release it differs from, and kept that release as it was."""
+    quarantine name), the same support files (the project's, the code included) and the same
+    ``given`` files (``--mesh``, ``--mirbase``, by option: where they are, as the manifest
+    records them, and their bytes) give the same one. The base of the minted IRIs
+    (``EVKG_BASE_IRI``) is an input too: a build with another base took the version of the
+    release it differs from, and kept that release as it was.
+
+    The given files are not sorted among the project's by path: ``--mesh ../m.xml`` and
+    ``--mesh /abs/m.xml`` (one file, one manifest) made two versions, and so did one file in
+    two clones of evkg, while a copy elsewhere could take a version whose manifest names
+    another file."""
     digest = hashlib.sha256(__version__.encode())
     if iris.base_iri() != iris.DEFAULT_BASE:  # (the default's versions stay as they were)
         digest.update(f"base {iris.base_iri()}\n".encode())
@@ -49,6 +57,9 @@ def build_version(sources: Sequence[Path], support: Iterable[Path]) -> str:
         _digest_file(digest, path)
     for path in sorted(set(support)):
         digest.update(f"file {path.name}\n".encode())
+        _digest_file(digest, path)
+    for option, path in sorted((given or {}).items()):
+        digest.update(f"{option} {release.shown_path(os.path.abspath(path))}\n".encode())
         _digest_file(digest, path)
     return digest.hexdigest()[:12]
 
@@ -83,10 +94,22 @@ class Inputs:
         listed = (c.key for c in read_concepts(self.data_dir / "vocabulary"))
         return mirbase.concepts(self.mirbase, listed=listed)
 
-    def files(self) -> list[Path]:
-        """Every file whose content the release depends on (the code included)."""
-        return [*self.mesh_tables, *([self.mirbase] if self.mirbase else []),
-                self.data_dir / "findings.tsv",
+    def given(self) -> dict[str, Path]:
+        """The ``--mesh`` and ``--mirbase`` files given, by option name."""
+        given = {}
+        if len(self.mesh_tables) > 1:
+            given["mesh"] = self.mesh_tables[1]
+        if self.mirbase is not None:
+            given["mirbase"] = self.mirbase
+        return given
+
+    def version(self, sources: Sequence[Path]) -> str:
+        """The release version of ``sources`` read with these inputs (``build_version``)."""
+        return build_version(sources, self.project_files(), self.given())
+
+    def project_files(self) -> list[Path]:
+        """The project's files the release depends on (the code included)."""
+        return [self.mesh_tables[0], self.data_dir / "findings.tsv",
                 *(self.data_dir / name for name in ("mesh_supplementary.tsv", "mesh_qualifiers.tsv")
                   if (self.data_dir / name).exists()),
                 *(self.data_dir / "vocabulary").glob("*.tsv"),
@@ -96,8 +119,7 @@ class Inputs:
     def made_with(self) -> str:
         """A fingerprint of the evkg that makes the release: its code, ontology, checks and
         curated data (not the sources, nor the ``--mesh`` / ``--mirbase`` files)."""
-        given = {*self.mesh_tables[1:], *([self.mirbase] if self.mirbase else [])}
-        return build_version([], (path for path in self.files() if path not in given))
+        return build_version([], self.project_files())
 
 
 #: The options whose file a release records and an ingest takes again when not given one.

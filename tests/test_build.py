@@ -190,6 +190,36 @@ def test_a_mesh_file_adds_to_the_projects_mesh_table(tmp_path: Path) -> None:
               <http://id.nlm.nih.gov/mesh/C04> }""", use_default_graph_as_union=True))
 
 
+def test_a_mesh_file_is_part_of_the_version_as_the_manifest_names_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reproducibility review's: the --mesh file was digested at the place its path sorted
+    to among the project's files, so `--mesh mesh.tsv` and `--mesh /…/mesh.tsv` (one file,
+    whose manifest names it alike) made two releases, an ingest remembering the file made
+    another version than one given it again, and a copy of the file elsewhere made the
+    version of a release whose manifest names the other file."""
+    source = ROOT / "tests" / "data" / "pubmed_articles.xml"
+    update = ROOT / "tests" / "data" / "pubmed_update.xml"
+    for folder in ("here", "copy"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "mesh.tsv").write_text("D001741\tBlack or African American\n",
+                                                    encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "here")
+    given = {"relative": Path("mesh.tsv"), "absolute": tmp_path / "here" / "mesh.tsv",
+             "copy": tmp_path / "copy" / "mesh.tsv"}
+    versions = {name: build([source], tmp_path / name, default_articles=False, shacl=False,
+                            mesh_file=mesh).version for name, mesh in given.items()}
+    assert versions["relative"] == versions["absolute"] != versions["copy"]
+    releases = {name: current_release(tmp_path / name) for name in given}
+    for name in (MANIFEST, CHECKSUMS):
+        assert (releases["relative"] / name).read_bytes() == (
+            releases["absolute"] / name).read_bytes()
+    recorded = json.loads((releases["copy"] / MANIFEST).read_text(encoding="utf-8"))
+    assert recorded["inputs"]["mesh"]["file"] == str(tmp_path / "copy" / "mesh.tsv")
+    again = ingest([update], tmp_path / "relative", mesh_file=Path("mesh.tsv"), shacl=False)
+    remembered = ingest([update], tmp_path / "absolute", shacl=False)
+    assert remembered.remembered == ("mesh",) and again.version == remembered.version
+
+
 def test_the_mesh_tables_name_wins_over_a_records_older_name(tmp_path: Path) -> None:
     """A review's: an older record's name for a descriptor ("African Americans") stood beside
     the --mesh table's ("Black or African American") as a second rdfs:label, so the
