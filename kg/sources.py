@@ -188,10 +188,12 @@ def _glob_sources(match: Path) -> list[Path]:
     """The sources a glob's match gives: a folder's as if it were named on its own (a review
     found 'dir*' reading nothing of dir1/ and saying nothing), and a file as a folder's are:
     one named as a source (``SOURCE_SUFFIXES``) that does not lie in a release evkg wrote
-    ('src/**' handed src/README.md to the readers, which quarantined it)."""
+    ('src/**' handed src/README.md to the readers, which quarantined it). A symbolic link to
+    no file is such a file too, as in a folder: its reader quarantines it, saying why (the
+    glob passed over it, and said nothing)."""
     if match.is_dir():
         return _folder_sources(match, required=False)
-    return [match] if (match.is_file() and match.name.lower().endswith(SOURCE_SUFFIXES)
+    return [match] if (match.name.lower().endswith(SOURCE_SUFFIXES)
                        and within_release(match.absolute().parent) is None) else []
 
 

@@ -847,6 +847,27 @@ def test_a_folder_reads_a_folder_it_links_to_as_a_glob_does(tmp_path: Path) -> N
     assert (releases[0] / "SHA256SUMS").read_bytes() == (releases[1] / "SHA256SUMS").read_bytes()
 
 
+def test_a_glob_quarantines_a_link_to_no_file_as_a_folder_does(tmp_path: Path) -> None:
+    """A reproducibility review's: a symbolic link whose file is gone was quarantined when its
+    folder was the source ("cannot read the file") but passed over, without a word, by the
+    glob 'sources/*.xml' (as the shell, which hands it on, does not): one folder, two
+    releases, and a record file lost silently."""
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / ARTICLES_XML.name).write_bytes(ARTICLES_XML.read_bytes())
+    (sources / "moved.xml").symlink_to(tmp_path / "gone" / "moved.xml")
+    releases = []
+    for name, source in (("folder", str(sources)), ("glob", f"{sources}/*.xml")):
+        result = CliRunner().invoke(main, ["build", source, "--out", str(tmp_path / name),
+                                           "--without-default-articles"])
+        assert result.exit_code == 0, result.output
+        assert (f"quarantined: {sources / 'moved.xml'}: cannot read the file: "
+                "No such file or directory") in result.output
+        releases.append(current_release(tmp_path / name))
+    assert releases[0].name == releases[1].name
+    assert (releases[0] / "SHA256SUMS").read_bytes() == (releases[1] / "SHA256SUMS").read_bytes()
+
+
 def test_a_build_folder_that_is_a_file_is_an_error(tmp_path: Path) -> None:
     taken = tmp_path / "build"
     taken.write_text("notes", encoding="utf-8")
