@@ -177,20 +177,33 @@ def _named_files(specs: Iterable[str | Path]) -> Iterator[Path]:
             matches = sorted(Path(p) for p in glob.glob(str(spec), recursive=True))
             if not matches:
                 raise FileNotFoundError(f"no such source: {spec}")
-            found = [file for match in matches for file in _glob_sources(match)]
+            top = _glob_top(str(spec))
+            found = [file for match in matches for file in _glob_sources(match, top)]
             if not found:
                 raise FileNotFoundError(f"no source files match {spec} (files named "
                                         f"{', '.join('*' + s for s in SOURCE_SUFFIXES)})")
             yield from found
 
 
-def _glob_sources(match: Path) -> list[Path]:
+def _glob_top(pattern: str) -> Path:
+    """The folder a glob names before its first wildcard (``src`` of ``src/*/x*.xml``)."""
+    parts = Path(pattern).parts
+    return Path(*next((parts[:at] for at, part in enumerate(parts) if glob.has_magic(part)),
+                      parts))
+
+
+def _glob_sources(match: Path, top: Path) -> list[Path]:
     """The sources a glob's match gives: a folder's as if it were named on its own (a review
     found 'dir*' reading nothing of dir1/ and saying nothing), and a file as a folder's are:
     one named as a source (``SOURCE_SUFFIXES``) that does not lie in a release evkg wrote
     ('src/**' handed src/README.md to the readers, which quarantined it). A symbolic link to
     no file is such a file too, as in a folder: its reader quarantines it, saying why (the
-    glob passed over it, and said nothing)."""
+    glob passed over it, and said nothing). Nor does a glob reach into a build folder below
+    ``top``, the folder it names before its wildcards, as a walk of ``top`` passes over it
+    ('src/**' read the batches of ``evkg fetch`` in src/build/fetch/ that src skipped)."""
+    below = [match, *match.parents]
+    if top in below and any(_evkg_output(folder) for folder in below[:below.index(top)]):
+        return []
     if match.is_dir():
         return _folder_sources(match, required=False)
     return [match] if (match.name.lower().endswith(SOURCE_SUFFIXES)

@@ -999,6 +999,34 @@ def test_a_build_folder_under_a_source_folder_is_not_read_as_sources(tmp_path: P
         named.output)
 
 
+def test_a_glob_passes_over_a_build_folder_below_it_as_its_folder_does(tmp_path: Path) -> None:
+    """A reproducibility review's: 'sources/**' read the batches `evkg fetch` keeps in a build
+    folder under the sources (sources/build/fetch/{key}/), which the folder sources passes
+    over: one folder, two graphs. A glob whose wildcards come after the build folder still
+    reads them."""
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "articles.xml").write_bytes(ARTICLES_XML.read_bytes())
+    assert CliRunner().invoke(main, ["build", str(sources), "--without-default-articles",
+                                     "--out", str(sources / "build")]).exit_code == 0
+    fetched = sources / "build" / "fetch" / "key"
+    fetched.mkdir(parents=True)
+    (fetched / "batch-000001.txt").write_bytes(MEDLINE_TEXT.read_bytes())
+    releases = []
+    for name, source in (("folder", str(sources)), ("glob", f"{sources}/**")):
+        result = CliRunner().invoke(main, ["build", source, "--without-default-articles",
+                                           "--out", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+        assert next(line for line in result.output.splitlines() if ": seen " in line) == (
+            f"  {sources / 'articles.xml'}: seen 3 = mapped 3 + quarantined 0 + deleted 0")
+        assert "batch-000001" not in result.output
+        releases.append(current_release(tmp_path / name))
+    assert releases[0].name == releases[1].name
+    batches = CliRunner().invoke(main, ["build", f"{sources}/build/fetch/*/*.txt", "--out",
+                                        str(tmp_path / "batches"), "--without-default-articles"])
+    assert f"{fetched / 'batch-000001.txt'}: seen" in batches.output
+
+
 def test_a_record_without_title_is_quarantined_and_a_vernacular_title_is_taken(
         tmp_path: Path) -> None:
     """PubMed leaves ArticleTitle empty for some non-English records and gives the title in
