@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,9 @@ DATA_DIR = ROOT / "data"
 ONTOLOGY_DIR = ROOT / "ontology"
 #: The evkg version, part of every release version.
 __version__ = "0.1.0"
+#: The libraries whose versions shape a release's bytes, part of every release version too:
+#: the store and its serialisers, the XML parser, the gzip writer.
+SHAPING_LIBRARIES = ("pyoxigraph", "lxml", "isal")
 
 
 class BuildError(Exception):
@@ -41,7 +46,8 @@ def build_version(sources: Sequence[Path], support: Iterable[Path],
     same way (the order decides which record wins, the spelling is what the manifest and the
     quarantine name), the same support files (the project's, the code included) and the same
     ``given`` files (``--mesh``, ``--mirbase``, by option: where they are, as the manifest
-    records them, and their bytes) give the same one. The base of the minted IRIs
+    records them, and their bytes) give the same one, with the same libraries
+    (``shaping_versions``). The base of the minted IRIs
     (``EVKG_BASE_IRI``) is an input too: a build with another base took the version of the
     release it differs from, and kept that release as it was.
 
@@ -50,6 +56,7 @@ def build_version(sources: Sequence[Path], support: Iterable[Path],
     two clones of evkg, while a copy elsewhere could take a version whose manifest names
     another file."""
     digest = hashlib.sha256(__version__.encode())
+    digest.update(shaping_versions().encode())
     if iris.base_iri() != iris.DEFAULT_BASE:  # (the default's versions stay as they were)
         digest.update(f"base {iris.base_iri()}\n".encode())
     for path in sources:
@@ -62,6 +69,14 @@ def build_version(sources: Sequence[Path], support: Iterable[Path],
         digest.update(f"{option} {release.shown_path(os.path.abspath(path))}\n".encode())
         _digest_file(digest, path)
     return digest.hexdigest()[:12]
+
+
+def shaping_versions() -> str:
+    """The versions of ``SHAPING_LIBRARIES`` and of the Unicode data Python reads text by (NFC,
+    case): another pyoxigraph may write a dump otherwise, so one version stands for one set
+    of bytes only with the same libraries."""
+    return "".join(f"library {name} {metadata.version(name)}\n" for name in SHAPING_LIBRARIES) \
+        + f"unicode {unicodedata.unidata_version}\n"
 
 
 def _digest_file(digest: Any, path: Path) -> None:

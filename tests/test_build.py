@@ -7,6 +7,7 @@ import json
 import random
 import re
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 from typing import TypeVar
 
@@ -218,6 +219,27 @@ def test_a_mesh_file_is_part_of_the_version_as_the_manifest_names_it(
     again = ingest([update], tmp_path / "relative", mesh_file=Path("mesh.tsv"), shacl=False)
     remembered = ingest([update], tmp_path / "absolute", shacl=False)
     assert remembered.remembered == ("mesh",) and again.version == remembered.version
+
+
+def test_another_pyoxigraph_makes_another_version(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reproducibility review's: the version named the inputs and evkg's own files but not
+    the libraries that write the release's bytes, so a machine with another pyoxigraph (or
+    lxml, or isal: pyproject gives ranges) made other bytes under the same version. The
+    versions of those libraries are part of it: the same sources built as if with another
+    pyoxigraph get another version, beside the first."""
+    source = ROOT / "tests" / "data" / "pubmed_articles.xml"
+    first = build([source], tmp_path / "b", default_articles=False, shacl=False).version
+    installed = metadata.version
+
+    def other(name: str) -> str:
+        return "0.5.999" if name == "pyoxigraph" else installed(name)
+
+    monkeypatch.setattr(metadata, "version", other)
+    second = build([source], tmp_path / "b", default_articles=False, shacl=False).version
+    assert first != second
+    assert sorted(p.name for p in (tmp_path / "b" / "releases").iterdir()) == sorted(
+        [first, second])
 
 
 def test_the_mesh_tables_name_wins_over_a_records_older_name(tmp_path: Path) -> None:
