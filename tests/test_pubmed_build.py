@@ -1183,7 +1183,8 @@ def test_truncated_gzip_is_reported_by_name_and_line(tmp_path: Path) -> None:
             in result.output)
 
 
-@pytest.mark.parametrize("damage", ["store removed", "manifest cut short", "dump removed"])
+@pytest.mark.parametrize("damage", ["store removed", "manifest cut short", "dump removed",
+                                    "a dump's byte changed"])
 def test_a_build_of_the_same_inputs_replaces_a_damaged_release(tmp_path: Path,
                                                                damage: str) -> None:
     """A failure-injection review's: a release of the same version was kept as it was, so
@@ -1199,8 +1200,12 @@ def test_a_build_of_the_same_inputs_replaces_a_damaged_release(tmp_path: Path,
         shutil.rmtree(damaged / "store")
     elif damage == "manifest cut short":
         (damaged / "manifest.json").write_bytes((damaged / "manifest.json").read_bytes()[:100])
-    else:
+    elif damage == "dump removed":
         (damaged / "evkg.nq.gz").unlink()
+    else:  # (its size kept: a reproducibility review's, a release damaged so was kept)
+        dump = bytearray((damaged / "evkg.nt.gz").read_bytes())
+        dump[len(dump) // 2] ^= 0xFF
+        (damaged / "evkg.nt.gz").write_bytes(bytes(dump))
     again = CliRunner().invoke(main, command)
     assert again.exit_code == 0, again.output
     assert current_release(out) == damaged
