@@ -39,10 +39,10 @@ from pyoxigraph import QueryBoolean  # noqa: E402
 
 from kg import iris  # noqa: E402
 from kg.backends import QueryableStore, RemoteStore  # noqa: E402
+from kg.examples import load_examples  # noqa: E402
 from kg.release import current_release, read_manifest  # noqa: E402
 from kg.remote import Endpoint  # noqa: E402
 from kg.store import open_read_only  # noqa: E402
-from server.editor import load_examples  # noqa: E402
 from tests.backends import (  # noqa: E402
     RemoteStoreProcess,
     start_oxigraph,

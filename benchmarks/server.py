@@ -71,10 +71,10 @@ from pyoxigraph import QueryResultsFormat, QuerySolutions, QueryTriples, RdfForm
 
 from kg import iris  # noqa: E402
 from kg.cli import serve_command  # noqa: E402
+from kg.examples import load_examples  # noqa: E402
 from kg.release import current_release, read_manifest  # noqa: E402
 from kg.store import open_read_only  # noqa: E402
 from server.description import INCOMING_LIMIT, owned_pattern  # noqa: E402
-from server.editor import load_examples  # noqa: E402
 from server.run import DEFAULT_THREADS, allocator_library  # noqa: E402
 from server.state import DEFAULT_SERVING  # noqa: E402
 from tests.backends import (  # noqa: E402

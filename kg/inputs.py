@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from kg import iris, mirbase, release
+from kg.examples import QUERIES_DIR
 from kg.vocabulary import Concept, read_concepts
 
 #: The project's root (data/ and ontology/ live beside the packages).
@@ -129,7 +130,7 @@ class Inputs:
                   if (self.data_dir / name).exists()),
                 *(self.data_dir / "vocabulary").glob("*.tsv"),
                 *self.ontology_dir.glob("*.ttl"), *(self.ontology_dir / "checks").glob("*.rq"),
-                *Path(__file__).parent.glob("*.py")]
+                *QUERIES_DIR.glob("*.rq"), *Path(__file__).parent.glob("*.py")]
 
     def made_with(self) -> str:
         """A fingerprint of the evkg that makes the release: its code, ontology, checks and

@@ -87,6 +87,18 @@ def investigator_iri(article: NamedNode, position: int, orcid: str = "") -> Name
     return NamedNode(f"{article.value}/investigator/{position}")
 
 
+def example_iri(name: str) -> NamedNode:
+    """``query/{name}``: the example query of ``queries/{name}.rq`` (``kg.examples``)."""
+    return mint(f"query/{name}")
+
+
+def prefixes_iri(prefix: str = "") -> NamedNode:
+    """``query/prefixes``, the prefixes the examples may use; ``query/prefixes#{prefix}``,
+    the declaration of one of them."""
+    whole = mint("query/prefixes")
+    return NamedNode(f"{whole.value}#{prefix}") if prefix else whole
+
+
 def cargo_iri(key: str) -> NamedNode:
     return mint(f"cargo/{key}")
 

@@ -14,6 +14,7 @@ from typing import Any
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions, Store
 
 from kg import iris
+from kg.examples import example_quads
 from kg.namespaces import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, VOID, XSD
 from kg.store import first_count
 
@@ -278,3 +279,4 @@ def _description_quads(version: str, statistics: dict[str, dict[str, int]],
         stats = statistics.get(graph.value, _EMPTY)
         for key, value in stats.items():
             yield t(graph, VOID[key], _int(value))
+    yield from example_quads(g)

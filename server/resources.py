@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, redirect, request
+from flask import Blueprint, Response, redirect, request, url_for
 from pyoxigraph import Literal, NamedNode
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from kg.examples import FORMS
 from kg.namespaces import BIBO, EVKG, FABIO, MESHV, RDFS, SCHEMA
 from server import graph
 from server.citations import CITATION_TYPES, article_record, bibtex, citation_key, csl_json, ris
@@ -50,6 +51,7 @@ RESOURCE_RULES = (
     "/finding/<key>",
     "/graph/<name>",
     "/release/<version>",
+    "/query/<name>",
 )
 #: Alternate RDF forms offered from a page, as (label, ?format= value, media type).
 ALTERNATES = (("Turtle", "ttl", "text/turtle"), ("N-Triples", "nt", "application/n-triples"),
@@ -98,13 +100,17 @@ def resource_page(iri: str) -> Response | WerkzeugResponse:
     subject = NamedNode(iri)
     retracted = any(o.value == "true" for o in description.objects(subject, EVKG.retracted))
     links = external_links(subject, description.triples, description.labels)
+    # an example query's page opens it in the editor, where it runs (as a /sparql link does)
+    query = next((o.value for text, _ in FORMS.values()
+                  for o in description.objects(subject, text) if isinstance(o, Literal)), "")
     own = link_for_iri(iri, "identifier") if iri.startswith(MESH_IRI) else None
     return page_response(
         "resource.html", d=description, iri=iri, retracted=retracted,
         tree_of=_descriptors_at(description), concept_kind=_concept_kind(iri),
         links=[own, *links] if own else links,
         jsonld=page_jsonld(description), citation=citation, alternates=ALTERNATES,
-        page_size=INCOMING_PAGE)
+        page_size=INCOMING_PAGE,
+        run_query=url_for("pages.editor") + "#query=" + quote(query, safe="") if query else "")
 
 
 #: Paths of the vocabulary's concepts that findings name, and what a page calls each.

@@ -23,10 +23,10 @@ from rdflib.namespace import OWL
 
 from kg import iris
 from kg.build import BuildReport, build
+from kg.examples import load_examples
 from kg.namespaces import EVKG, RDF, RDFS, SKOS
 from server import create_app
 from server.citations import ArticleRecord, bibtex
-from server.editor import load_examples
 from server.links import link_for_iri
 from server.search import label_match
 from tests.conftest import Backend, shared_path

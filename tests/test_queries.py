@@ -11,8 +11,10 @@ import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
+import requests
 from flask.testing import FlaskClient
 from markupsafe import escape
 from pyoxigraph import Quad, QuerySolutions, Store
@@ -20,11 +22,11 @@ from SPARQLWrapper import SPARQLWrapper
 
 from kg import iris
 from kg.build import BuildReport
+from kg.examples import header_fields, load_examples
 from kg.findings import Finding, FindingNames, finding_quads
 from kg.namespaces import CITO, PREFIXES
 from kg.querytext import query_form
 from server import create_app
-from server.editor import header_fields
 from server.federation import DEFAULT_ALLOWLIST, service_targets
 from tests.conftest import Backend, engine_difference
 
@@ -315,3 +317,45 @@ def test_editor_offers_the_new_examples(client: FlaskClient) -> None:
         title = next(p for p in QUERIES if p.stem == name).read_text(encoding="utf-8")
         title = title.splitlines()[0].removeprefix("# title: ")
         assert f">{escape(title)}</option>" in html
+
+
+#: The queries SIB's sparql-editor asks an endpoint for its examples and prefixes
+#: (github.com/sib-swiss/sparql-editor, packages/sparql-editor/src/metadata.ts).
+SIB_EXAMPLES = """PREFIX sh: <http://www.w3.org/ns/shacl#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?sq ?comment ?query
+WHERE {
+  ?sq a sh:SPARQLExecutable ;
+    rdfs:comment ?comment ;
+    sh:select|sh:ask|sh:construct|sh:describe ?query .
+} ORDER BY ?sq"""
+SIB_PREFIXES = """PREFIX sh: <http://www.w3.org/ns/shacl#>
+SELECT DISTINCT ?prefix ?namespace
+WHERE { [] sh:namespace ?namespace ; sh:prefix ?prefix}
+ORDER BY ?prefix"""
+
+
+def test_the_endpoint_lists_its_examples_and_prefixes_as_sib_tools_ask(
+        live_server: str) -> None:
+    """UniProt's, Bgee's and OMA's endpoints describe their example queries in the graph (SHACL
+    SPARQLExecutables, SIB's sparql-examples convention), and SIB's sparql-editor lists an
+    endpoint's examples and prefixes by asking for them: evkg's endpoint answered neither. Each
+    example of queries/ is there, with its description and the text the editor shows, and the
+    editor's prefixes; the example's page opens it in the query editor."""
+    client = SPARQLWrapper(live_server + "/sparql", returnFormat="json")
+    client.setQuery(SIB_EXAMPLES)
+    rows = client.queryAndConvert()["results"]["bindings"]  # type: ignore[index, call-overload]
+    examples = {example.name: example for example in load_examples(ROOT / "queries")}
+    listed = {row["sq"]["value"]: row for row in rows}
+    assert sorted(listed) == sorted(iris.example_iri(name).value for name in examples)
+    for name, example in examples.items():
+        row = listed[iris.example_iri(name).value]
+        assert row["comment"]["value"] == example.description
+        assert row["query"]["value"] == example.query and "# expect" not in example.query
+    client.setQuery(SIB_PREFIXES)
+    prefixes = client.queryAndConvert()["results"]["bindings"]  # type: ignore[index, call-overload]
+    assert {row["prefix"]["value"]: row["namespace"]["value"] for row in prefixes} == PREFIXES
+    page = requests.get(iris.example_iri("top-journals").value.replace(
+        iris.base_iri(), live_server + "/"), headers={"Accept": "text/html"}, timeout=30)
+    run = re.search(r'<a href="/#query=([^"]+)">Run this query in the query editor</a>', page.text)
+    assert run is not None and unquote(run[1]) == examples["top-journals"].query
