@@ -117,18 +117,32 @@ class Client:
     backoff: float = 1.0
     limiter: RateLimiter = field(default_factory=lambda: PROCESS_LIMITER)
     sleep: Callable[[float], None] = time.sleep
+    #: Requests per second for a server that is not NCBI's (``EVKG_EUTILS_RATE``: a mirror of
+    #: one's own, the tests' stand-in); 0 keeps NCBI's limits.
+    rate: float = 0.0
 
     @classmethod
     def from_env(cls, email: str = "", **settings: Any) -> Client:
-        """``EVKG_EUTILS_URL``, ``EVKG_NCBI_EMAIL`` and ``NCBI_API_KEY`` (arguments win)."""
+        """``EVKG_EUTILS_URL``, ``EVKG_NCBI_EMAIL``, ``NCBI_API_KEY`` and, for a server that is
+        not NCBI's, ``EVKG_EUTILS_RATE`` (arguments win)."""
         url = os.environ.get("EVKG_EUTILS_URL") or DEFAULT_URL
-        return cls(base_url=url if url.endswith("/") else url + "/",
-                   email=email or os.environ.get("EVKG_NCBI_EMAIL", ""),
+        url = url if url.endswith("/") else url + "/"
+        rate = os.environ.get("EVKG_EUTILS_RATE", "").strip()
+        host = urllib.parse.urlsplit(url).hostname or ""
+        if rate and not (host == "nih.gov" or host.endswith(".nih.gov")):  # never NCBI's own
+            try:
+                settings.setdefault("rate", float(rate))
+            except ValueError:
+                raise ValueError(f"EVKG_EUTILS_RATE={rate!r}: give requests per second, a number"
+                                 ) from None
+        return cls(base_url=url, email=email or os.environ.get("EVKG_NCBI_EMAIL", ""),
                    api_key=os.environ.get("NCBI_API_KEY", ""), **settings)
 
     @property
     def interval(self) -> float:
         """Seconds between request starts."""
+        if self.rate > 0:
+            return 1 / self.rate
         return RATE_MARGIN / (RATE_WITH_KEY if self.api_key else RATE_WITHOUT_KEY)
 
     # --- the four utilities ------------------------------------------------------------------

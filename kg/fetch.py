@@ -9,6 +9,17 @@ never add them to a full one (a partial record does not replace), so each batch'
 are written again with the links filled in (the best ``SIMILAR_LIMIT`` similar articles, every
 citing one). ``DIR/fetch/history.jsonl`` has a line per completed fetch.
 
+A search of more records than PubMed serves of one search (``SEARCH_CAP``) is cut into slices by
+date (ESearch's ``datetype``, ``mindate`` and ``maxdate``), a slice still too large halved (down
+to one day, whose records past the cap are reported, not fetched). The slices are all searched
+first, oldest first, each into a history of its own, and saved in
+the manifest; their batches are ``batch-{mindate}-{maxdate}-{retstart:08d}.*`` (``retstart`` in
+the slice). Without ``--since`` the slices are by entry date (``edat``), which no revision
+changes; with it by modification date, within the ``--since`` window, and a record revised
+while the slices were searched is in two of them: the later copy is left out (a batch's
+``duplicates``), so the ingest and the counts take each record once. ``--max`` over the cap
+takes the oldest slices first.
+
 Resuming: every file is written to a temporary name and renamed, and the manifest (with each
 file's sha256) is rewritten after each file, so a fetch stopped at any point continues at the
 first batch not verified on disk. An expired ``WebEnv`` is replaced by searching again; the
@@ -26,6 +37,7 @@ a record fetched twice replaces itself); with none, everything is fetched.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import gzip
 import sys
 from collections.abc import Sequence
@@ -44,6 +56,7 @@ from kg.fetchstate import (
     Echo,
     FetchError,
     Manifest,
+    Slice,
     append_history,
     fetch_key,
     locked,
@@ -63,12 +76,31 @@ from kg.release import sha256
 LINK_CHUNK = 100
 #: Similar articles kept per article: PubMed ranks hundreds of neighbours, best first.
 SIMILAR_LIMIT = 20
-#: PubMed's E-utilities serve at most the first 10,000 records of one search.
-SEARCH_CAP = 10_000
+#: How many records of one search PubMed's E-utilities serve: the UIDs at positions 0 to
+#: 9,998. NCBI's "The E-utilities In-Depth" (NBK25499), ESearch's ``retmax``: "For PubMed,
+#: ESearch can only retrieve the first 10,000 records matching the query. To obtain more than
+#: 10,000 PubMed records, consider using EDirect that contains additional logic to batch PubMed
+#: search results automatically"; what PubMed answers, from issue threads
+#: (biopython/biopython#4189, cyanheads/pubmed-mcp-server#95): 9,999 UIDs at most, and for
+#: ``retstart`` 9,999 of a larger search the ERROR "'retstart' cannot be larger than 9998".
+#: Whether EFetch serves more of a history is documented nowhere we found; nothing here asks it.
+SEARCH_CAP = 9_999
 #: How many PMIDs of a ``--pmids`` list that PubMed did not serve the summary names.
 MISSING_SHOWN = 20
 #: The date ``--since`` selects on: PubMed's modification date.
 DATETYPE = "mdat"
+#: The date the slices of a larger search are cut by without ``--since``: the entry date, which
+#: a revision does not change, so that no record moves between slices while they are searched.
+#: ESearch's ``datetype``, ``mindate`` and ``maxdate`` (NBK25499, "Optional Parameters – Dates":
+#: "common values are 'mdat' (modification date), 'pdat' (publication date) and 'edat' (Entrez
+#: date)"; mindate and maxdate "must be used together", as YYYY/MM/DD; NCBI's own examples search
+#: PubMed with ``datetype=edat``).
+SLICE_DATETYPE = "edat"
+#: Where the slices of a search without ``--since`` begin; records of the search that no slice
+#: holds are counted in the summary.
+FIRST_DAY = "1700/01/01"
+#: The dates in words.
+DATE_WORDS = {"edat": "entry date", "mdat": "modification date"}
 
 @dataclass
 class FetchReport:
@@ -83,15 +115,27 @@ class FetchReport:
     rejected: list[Rejected] = field(default_factory=list)
     #: The PMIDs of a ``--pmids`` list that PubMed served no record for.
     missing: list[str] = field(default_factory=list)
+    #: Why fewer than ``count`` records were fetched: ``--max N``, else what PubMed would not
+    #: serve (a day of a slice over its cap; records in no slice).
+    max_records: int | None = None
+    limits: list[str] = field(default_factory=list)
+    #: Records fetched in two slices, taken once.
+    duplicates: int = 0
     build: BuildReport | None = None
 
     def summary(self) -> list[str]:
         """The closing lines: what arrived, and a warning when it is not what was promised."""
         lines = [f"fetched {self.received} of {self.expected} records ({self.articles} articles)"
                  f" in {self.batches} batches -> {self.folder}"]
-        if self.count > self.expected:
+        if self.limits:
+            lines.append(f"warning: the search matches {self.count} records; {self.expected} were "
+                         f"fetched: {'; '.join(self.limits)}")
+        elif self.count > self.expected:
             lines.append(f"  the search matches {self.count} records; {self.expected} were fetched "
-                         "(--max or PubMed's limit of 10,000 a search)")
+                         f"(--max {self.max_records})")
+        if self.duplicates:
+            lines.append(f"  {self.duplicates} record{'s were' if self.duplicates > 1 else ' was'}"
+                         " in two slices (revised while they were searched): fetched once")
         lines.extend(f"warning: PubMed's record{f' PMID {r.pmid}' if r.pmid else ''} could not be"
                      f" read (an ingest lists it in quarantine.jsonl): {r.reason}"
                      for r in self.rejected)
@@ -182,17 +226,19 @@ class _Run:
     report: FetchReport
     echo: Echo
     bar: Any = None
+    #: The slice being fetched (None: the search whole).
+    part: Slice | None = None
 
     def fetch_all(self, progress: bool) -> None:
         """Search (unless resuming), then every batch not verified on disk."""
         m = self.manifest
         if not m.webenv:
             self._search(renewal=False)
-        if m.count > SEARCH_CAP and m.query:
-            self.echo(f"warning: the query matches {m.count} records; PubMed's E-utilities serve "
-                      f"the first {SEARCH_CAP} of a search: split it with --since or by date")
+        if (m.query and m.count > SEARCH_CAP and not m.datetype
+                and (m.max_records is None or m.max_records > SEARCH_CAP)):
+            self._slice()
         self.report.count, self.report.expected = m.count, m.expected
-        renewals = 0
+        renewals: dict[str, int] = {}  # per slice: each slice's history may expire once
         with tqdm(total=m.expected, unit="records", disable=not progress, file=sys.stderr,
                   desc="fetch", dynamic_ncols=True) as self.bar:
             while True:
@@ -200,11 +246,16 @@ class _Run:
                     self._batches()
                     return
                 except HistoryExpired as error:
-                    renewals += 1
-                    if renewals > 3:
+                    part = self.part
+                    key = part.name if part else ""
+                    renewals[key] = renewals.get(key, 0) + 1
+                    if renewals[key] > 3:
                         raise FetchError(f"{error} (again after searching anew)") from None
                     self.say(f"{error}; searching again")
-                    self._search(renewal=True)
+                    if part is None:
+                        self._search(renewal=True)
+                    else:
+                        self._renew(part)
 
     def _search(self, *, renewal: bool) -> None:
         m = self.manifest
@@ -234,53 +285,134 @@ class _Run:
             m.expected = min(limit, m.max_records) if m.max_records is not None else limit
         m.save(self.folder)
 
+    def _slice(self) -> None:
+        """Cut the search into slices of at most ``SEARCH_CAP`` records by date, halving a
+        range still too large (down to one day), oldest first; save them."""
+        m = self.manifest
+        for name in [n for b in m.batches for n in (b.file, b.links_file) if n]:
+            (self.folder / name).unlink(missing_ok=True)  # an older evkg's, of the whole search
+        m.batches = []
+        datetype = DATETYPE if m.since else SLICE_DATETYPE
+        self.say(f"the search matches {m.count} records, more than the {SEARCH_CAP} PubMed serves "
+                 f"of one search: searching it in slices by {DATE_WORDS[datetype]}")
+        todo, slices = [(m.since or FIRST_DAY, m.until)], []
+        while todo:
+            low, high = todo.pop()
+            history = self.client.esearch(m.query, mindate=low, maxdate=high, datetype=datetype)
+            if history.count > SEARCH_CAP and low < high:
+                first, last = _day(low), _day(high)
+                middle = first + (last - first) // 2
+                todo += [(_text(middle + dt.timedelta(days=1)), high), (low, _text(middle))]
+            elif history.count:
+                slices.append(Slice(low, high, history.count, history.webenv,
+                                    history.query_key))
+        m.datetype, m.slices = datetype, slices
+        self._allocate()
+        self.say(f"fetching {m.expected} records in {len(slices)} slices")
+        m.save(self.folder)
+
+    def _allocate(self) -> None:
+        """Each slice's ``expected``: what PubMed serves of it, within what ``--max`` leaves."""
+        m = self.manifest
+        left = m.max_records if m.max_records is not None else sum(s.count for s in m.slices)
+        for part in m.slices:
+            part.expected = max(0, min(part.count, SEARCH_CAP, left))
+            left -= part.expected
+        m.expected = sum(part.expected for part in m.slices)
+
+    def _renew(self, part: Slice) -> None:
+        """Search an expired slice again; start it again when its records are not the same."""
+        m = self.manifest
+        last = max((b for b in m.batches if b.slice == part.name and b.links_file),
+                   default=None, key=lambda b: b.retstart)
+        history = self.client.esearch(
+            m.query, mindate=part.mindate, maxdate=part.maxdate, datetype=m.datetype,
+            retstart=last.retstart if last else 0, retmax=len(last.pmids) if last else 0)
+        if history.count != part.count or (last and list(history.ids) != last.pmids):
+            self.say(f"the slice {part.mindate} to {part.maxdate} now matches {history.count} "
+                     f"records (was {part.count}) or in another order: starting it again from "
+                     "its first batch")
+            for name in [n for b in m.batches if b.slice == part.name
+                         for n in (b.file, b.links_file) if n]:
+                (self.folder / name).unlink(missing_ok=True)
+            m.batches = [b for b in m.batches if b.slice != part.name]
+            part.count = history.count
+            self._allocate()
+        part.webenv, part.query_key = history.webenv, history.query_key
+        m.save(self.folder)
+
     def _batches(self) -> None:
         m = self.manifest
         self.bar.reset(total=m.expected)
-        for number, retstart in enumerate(range(0, m.expected, m.batch_size), start=1):
-            batch = m.batch(retstart)
-            if batch is not None and not verified(self.folder, batch.file, batch.sha256):
-                m.batches.remove(batch)
-                batch = None
-            if batch is None:
-                batch = self._efetch(number, retstart)
-            if not (batch.links_file and verified(self.folder, batch.links_file,
-                                                   batch.links_sha256)):
-                self._link(number, batch)
-            self.bar.update(batch.records)
+        number = 0
+        parts: list[Slice | None] = [*m.slices] or [None]
+        for part in parts:
+            self.part = part
+            name = part.name if part else ""
+            for retstart in range(0, part.expected if part else m.expected, m.batch_size):
+                number += 1
+                batch = m.batch(retstart, name)
+                if batch is not None and not verified(self.folder, batch.file, batch.sha256):
+                    m.batches.remove(batch)
+                    batch = None
+                if batch is None:
+                    batch = self._efetch(number, retstart)
+                if not (batch.links_file and verified(self.folder, batch.links_file,
+                                                       batch.links_sha256)):
+                    self._link(number, batch)
+                self.bar.update(batch.records)
+        self.part = None
 
     def _where(self, number: int, retstart: int) -> str:
-        last = min(retstart + self.manifest.batch_size, self.manifest.expected)
-        return f"batch {number} (records {retstart + 1}-{last} of {self.manifest.expected})"
+        m, part = self.manifest, self.part
+        if part is None:
+            last = min(retstart + m.batch_size, m.expected)
+            return f"batch {number} (records {retstart + 1}-{last} of {m.expected})"
+        last = min(retstart + m.batch_size, part.expected)
+        return (f"batch {number} (records {retstart + 1}-{last} of the {part.expected} with "
+                f"{DATE_WORDS.get(m.datetype, m.datetype)} {part.mindate} to {part.maxdate})")
 
     def _efetch(self, number: int, retstart: int) -> Batch:
-        m = self.manifest
-        retmax = min(m.batch_size, m.expected - retstart)
-        body = self.client.efetch(History(m.webenv, m.query_key), retstart, retmax,
+        m, part = self.manifest, self.part
+        expected = part.expected if part else m.expected
+        history = History(part.webenv, part.query_key) if part else History(m.webenv,
+                                                                            m.query_key)
+        body = self.client.efetch(history, retstart, min(m.batch_size, expected - retstart),
                                   what=f"EFetch {self._where(number, retstart)}")
-        name = f"batch-{retstart:08d}.xml.gz"
+        name = f"batch-{part.name}-{retstart:08d}.xml.gz" if part else f"batch-{retstart:08d}.xml.gz"
         write_atomic(self.folder / name, gzip.compress(body, mtime=0))
         records = list(read_pubmed_xml(self.folder / name))
+        rejected = [{"pmid": r.pmid, "reason": r.reason} for r in records
+                    if isinstance(r, Rejected)]
+        pmids = [r.pmid for r in records if isinstance(r, Article)]
+        duplicates: list[str] = []
+        if part is not None:  # a record revised while the slices were searched is in two
+            earlier = {p for b in m.batches if b.slice < part.name
+                       for p in [*b.pmids, *(r["pmid"] for r in b.rejected)]}
+            duplicates = [p for p in [*pmids, *(r["pmid"] for r in rejected)]
+                          if p and p in earlier]
         batch = Batch(retstart=retstart, file=name, sha256=sha256(self.folder / name),
-                      records=len(records),
-                      pmids=[r.pmid for r in records if isinstance(r, Article)],
-                      rejected=[{"pmid": r.pmid, "reason": r.reason} for r in records
-                                if isinstance(r, Rejected)])
-        m.batches = sorted([*m.batches, batch], key=lambda b: b.retstart)
+                      records=len(records), pmids=pmids, rejected=rejected,
+                      slice=part.name if part else "", duplicates=duplicates)
+        m.batches = sorted([*m.batches, batch], key=lambda b: (b.slice, b.retstart))
         m.save(self.folder)
         return batch
 
     def _link(self, number: int, batch: Batch) -> None:
         """Similar and citing PMIDs from ELink, written with the batch's articles as ``.jsonl``."""
         where = self._where(number, batch.retstart)
+        taken = set(batch.duplicates)  # an earlier slice's batch has them, with their links
+        wanted = [p for p in batch.pmids if p not in taken]
         similar: dict[str, list[str]] = {}
         cited_by: dict[str, list[str]] = {}
-        for start in range(0, len(batch.pmids), LINK_CHUNK):
-            chunk = batch.pmids[start:start + LINK_CHUNK]
+        for start in range(0, len(wanted), LINK_CHUNK):
+            chunk = wanted[start:start + LINK_CHUNK]
             similar |= self.client.elink(chunk, SIMILAR, what=f"ELink similar articles, {where}")
             cited_by |= self.client.elink(chunk, CITED_BY, what=f"ELink cited by, {where}")
         articles: list[Article | Rejected] = []
         for record in read_pubmed_xml(self.folder / batch.file):
+            if record.pmid and record.pmid in taken:
+                continue
             if isinstance(record, Article):
                 near = [p for p in similar.get(record.pmid, []) if p != record.pmid]
                 articles.append(dataclasses.replace(
@@ -298,10 +430,14 @@ class _Run:
         """Count what arrived, ingest it, and note the fetch in ``history.jsonl``."""
         m, report = self.manifest, self.report
         report.batches = len(m.batches)
-        report.received = sum(b.records for b in m.batches)
-        report.articles = sum(len(b.pmids) for b in m.batches)
+        report.duplicates = sum(len(b.duplicates) for b in m.batches)
+        report.count, report.expected = m.count, m.expected - report.duplicates
+        report.received = sum(b.records for b in m.batches) - report.duplicates
+        report.articles = sum(len(set(b.pmids) - set(b.duplicates)) for b in m.batches)
         report.rejected = [Rejected(reason=r["reason"], pmid=r["pmid"])
-                           for b in m.batches for r in b.rejected]
+                           for b in m.batches for r in b.rejected
+                           if not (r["pmid"] and r["pmid"] in b.duplicates)]
+        report.max_records, report.limits = m.max_records, self._limits()
         served = {linked_pmid(p) for b in m.batches for p in b.pmids} | {
             linked_pmid(r["pmid"]) for b in m.batches for r in b.rejected}
         report.missing = [p for p in dict.fromkeys(map(linked_pmid, m.pmids)) if p not in served]
@@ -317,11 +453,33 @@ class _Run:
         m.status, m.finished = "done", now()
         m.save(self.folder)
         entry = {"key": m.key, "query": m.query, "since": m.since, "until": m.until,
-                 "expected": m.expected, "received": report.received, "release": m.release,
+                 "expected": report.expected, "received": report.received, "release": m.release,
                  "finished": m.finished}
         if m.query:
             append_history(into, entry)
         return report
+
+    def _limits(self) -> list[str]:
+        """What PubMed would not serve of the search, unless ``--max`` took fewer anyway."""
+        m = self.manifest
+        if not m.slices or (m.max_records is not None and m.expected >= m.max_records):
+            return []
+        word = DATE_WORDS.get(m.datetype, m.datetype)
+        limits = []
+        for part in m.slices:
+            if part.count > part.expected:
+                dates = (f"the {word} {part.mindate} ({m.datetype}), the smallest slice there is"
+                         if part.mindate == part.maxdate else
+                         f"a {word} from {part.mindate} to {part.maxdate} ({m.datetype}) now")
+                limits.append(f"PubMed serves at most {SEARCH_CAP} records of one search, and "
+                              f"{part.count} have {dates}: {part.count - part.expected} of them "
+                              "were not fetched")
+        held = sum(part.count for part in m.slices) - sum(len(b.duplicates) for b in m.batches)
+        if held < m.count:
+            limits.append(f"{m.count - held} are in no slice by {word} from "
+                          f"{m.since or FIRST_DAY} to {m.until} "
+                          "(without that date, or deleted since the search)")
+        return limits
 
     def say(self, message: str) -> None:
         if self.bar is not None and not self.bar.disable:
@@ -329,3 +487,11 @@ class _Run:
         self.echo(message)
         if self.bar is not None and not self.bar.disable:
             self.bar.refresh()
+
+
+def _day(text: str) -> dt.date:
+    return dt.datetime.strptime(text, "%Y/%m/%d").date()
+
+
+def _text(day: dt.date) -> str:
+    return day.strftime("%Y/%m/%d")

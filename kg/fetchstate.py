@@ -33,6 +33,25 @@ class FetchError(Exception):
 
 
 @dataclass
+class Slice:
+    """A part of a search larger than PubMed serves: the records whose date (the manifest's
+    ``datetype``) is from ``mindate`` to ``maxdate`` (YYYY/MM/DD, both included), searched on
+    their own into a history of their own. ``expected``: how many of them are fetched."""
+
+    mindate: str
+    maxdate: str
+    count: int
+    webenv: str = ""
+    query_key: str = ""
+    expected: int = 0
+
+    @property
+    def name(self) -> str:
+        """The slice in its batches' names and in ``Batch.slice``: ``20240101-20240630``."""
+        return f"{self.mindate.replace('/', '')}-{self.maxdate.replace('/', '')}"
+
+
+@dataclass
 class Batch:
     retstart: int
     file: str
@@ -44,6 +63,12 @@ class Batch:
     #: The records of the batch the reader could not take ({"pmid", "reason"}): every later
     #: summary warns of them, a resumed fetch's too, without reading the batch again.
     rejected: list[dict[str, str]] = field(default_factory=list)
+    #: The slice (``Slice.name``) the batch is of, "" for a search fetched whole; ``retstart``
+    #: counts in it.
+    slice: str = ""
+    #: PMIDs of the batch that an earlier slice's batch holds (a record revised while the slices
+    #: were searched is in two): left out of its ``.jsonl`` and of every count.
+    duplicates: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -60,6 +85,10 @@ class Manifest:
     expected: int = 0
     webenv: str = ""
     query_key: str = ""
+    #: For a search larger than PubMed serves: the date its slices are cut by ("" when it is
+    #: fetched whole, and until its slices are all searched) and the slices, oldest first.
+    datetype: str = ""
+    slices: list[Slice] = field(default_factory=list)
     batches: list[Batch] = field(default_factory=list)
     status: str = "fetching"
     release: str = ""
@@ -69,13 +98,15 @@ class Manifest:
     def load(cls, path: Path) -> Manifest:
         data = json.loads(path.read_text(encoding="utf-8"))
         data["batches"] = [Batch(**b) for b in data.get("batches", [])]
+        data["slices"] = [Slice(**s) for s in data.get("slices", [])]
         return cls(**data)
 
     def save(self, folder: Path) -> None:
         write_atomic(folder / MANIFEST, json.dumps(dataclasses.asdict(self), indent=1).encode())
 
-    def batch(self, retstart: int) -> Batch | None:
-        return next((b for b in self.batches if b.retstart == retstart), None)
+    def batch(self, retstart: int, slice_name: str = "") -> Batch | None:
+        return next((b for b in self.batches if b.retstart == retstart
+                     and b.slice == slice_name), None)
 
 
 def read_history(into: Path) -> list[dict[str, Any]]:

@@ -5,6 +5,10 @@ It serves the ``PubmedArticle`` records it is given (in the order given), keeps 
 faults on demand: 429 with Retry-After, 500, a connection dropped mid-body, a truncated body, a
 slow answer, a forgotten history. Similar articles and citing articles are made up from the
 order of the records (``similar``, ``cited_by``), so a test can say what the graph must hold.
+
+Like PubMed, it serves no record of a search past the first ``SEARCH_CAP`` (see ``SEARCH_CAP``),
+and ESearch's ``datetype``/``mindate``/``maxdate`` select by the dates in its records
+(``dates``: ``mdat`` and ``edat``). ``generated_records`` makes any number of small records.
 """
 
 from __future__ import annotations
@@ -23,6 +27,18 @@ from urllib.parse import parse_qs, urlsplit
 
 from lxml import etree
 
+#: How many records of one PubMed search the E-utilities serve: positions 0 to 9,998. NCBI's
+#: "The E-utilities In-Depth" (NBK25499, ESearch's retmax) says only "For PubMed, ESearch can
+#: only retrieve the first 10,000 records matching the query"; what PubMed answers was found in
+#: issue threads: biopython/biopython#4189 (the warning "Restrictions achieved. start and count
+#: adjusted to 0, 9999"; retstart=15000 gives the ERROR "Search Backend failed: Exception:
+#: Position 15000 is out of acceptable range") and cyanheads/pubmed-mcp-server#95 (retstart=9999
+#: of a larger search: the ERROR "'retstart' cannot be larger than 9998"; of a smaller one an
+#: empty page; retstart=9998&retmax=1000 gives one UID). The stand-in answers so. What EFetch
+#: answers past the cap from a history is in neither the documentation nor an issue we could
+#: find: the stand-in answers as ESearch does (the same slice, an ERROR past it).
+SEARCH_CAP = 9_999
+
 DOCTYPE = (b'<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, '
            b'1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n')
 
@@ -35,6 +51,8 @@ class Logged:
     utility: str
     params: dict[str, list[str]]
     fault: str = ""
+    #: How many records EFetch answered it with.
+    served: int = 0
 
     def get(self, name: str) -> str:
         return self.params.get(name, [""])[0]
@@ -48,12 +66,15 @@ class Fault:
     """Answer the next ``times`` requests to ``utility`` whose parameters match with ``kind``:
     ``429`` (Retry-After ``seconds``), ``500``, ``drop`` (half the body, then close),
     ``truncate`` (a complete response with two thirds of the body), ``slow`` (answer after
-    ``seconds``), ``expire`` (forget every history first); ``then`` runs after it is applied."""
+    ``seconds``), ``expire`` (forget every history first), any other kind nothing; ``then``
+    runs after it is applied (``then(server)``)."""
 
     utility: str
     kind: str
     match: dict[str, str] = field(default_factory=dict)
     times: int = 1
+    #: Matching requests let through before the fault applies.
+    after: int = 0
     seconds: float = 1.0
     then: Callable[[EutilsServer], None] | None = None
 
@@ -67,6 +88,23 @@ def read_articles(path: Path) -> dict[str, bytes]:
         article.tail = None
         found[article.findtext("MedlineCitation/PMID")] = etree.tostring(article)
     return found
+
+
+def generated_records(dates: dict[str, tuple[str, str]]) -> dict[str, bytes]:
+    """PMID → a small made-up ``PubmedArticle`` with the given (entrez date, date revised), each
+    YYYY/MM/DD: a title and a journal, enough for evkg's reader."""
+    def day(value: str) -> str:
+        year, month, dd = value.split("/")
+        return f"<Year>{year}</Year><Month>{month}</Month><Day>{dd}</Day>"
+
+    return {pmid: (
+        f'<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM"><PMID Version="1">{pmid}'
+        f"</PMID><DateRevised>{day(revised)}</DateRevised><Article PubModel=\"Print\"><Journal>"
+        f"<Title>Journal of generated records</Title></Journal><ArticleTitle>Generated record "
+        f"{pmid}.</ArticleTitle></Article></MedlineCitation><PubmedData><History>"
+        f'<PubMedPubDate PubStatus="entrez">{day(entered)}</PubMedPubDate></History>'
+        f"</PubmedData></PubmedArticle>").encode()
+        for pmid, (entered, revised) in dates.items()}
 
 
 def record_dates(xml: bytes) -> dict[str, str]:
@@ -94,6 +132,8 @@ class EutilsServer:
         self.faults: list[Fault] = []
         self.log: list[Logged] = []
         self.histories: dict[str, dict[str, list[str]]] = {}
+        self.webenvs = 0
+        self._positions: tuple[Any, list[str], dict[str, int]] = (None, [], {})
         self.lock = threading.Lock()
         self.released = threading.Event()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
@@ -121,15 +161,21 @@ class EutilsServer:
 
     # --- made-up links ---------------------------------------------------------------------
 
+    def _order(self) -> tuple[list[str], dict[str, int]]:
+        """The records' PMIDs in order and each one's position (kept while ``records`` is)."""
+        key = (id(self.records), len(self.records))
+        if self._positions[0] != key:
+            order = list(self.records)
+            self._positions = (key, order, {p: at for at, p in enumerate(order)})
+        return self._positions[1], self._positions[2]
+
     def similar(self, pmid: str) -> list[str]:
         """The record itself first (as PubMed does), the next three, and one unknown PMID."""
-        order = list(self.records)
-        at = order.index(pmid)
+        order, at = self._order()[0], self._order()[1][pmid]
         return [pmid, *(order[(at + k) % len(order)] for k in (1, 2, 3)), str(int(pmid) + 1)]
 
     def cited_by(self, pmid: str) -> list[str]:
-        order = list(self.records)
-        at = order.index(pmid)
+        order, at = self._order()[0], self._order()[1][pmid]
         return order[max(0, at - 2):at]
 
     # --- answering -------------------------------------------------------------------------
@@ -139,6 +185,9 @@ class EutilsServer:
             for fault in self.faults:
                 if (fault.times > 0 and fault.utility == request.utility
                         and all(request.get(k) == v for k, v in fault.match.items())):
+                    if fault.after > 0:
+                        fault.after -= 1
+                        continue
                     fault.times -= 1
                     return fault
         return None
@@ -152,7 +201,9 @@ class EutilsServer:
             return result
 
     def _history(self, ids: list[str], webenv: str = "") -> tuple[str, str]:
-        webenv = webenv if webenv in self.histories else f"MCID_{len(self.histories) + 1:04d}"
+        if webenv not in self.histories:  # a new one, never one that was forgotten
+            self.webenvs += 1
+            webenv = f"MCID_{self.webenvs:04d}"
         keys = self.histories.setdefault(webenv, {})
         keys[str(len(keys) + 1)] = ids
         return webenv, str(len(keys))
@@ -165,13 +216,21 @@ class EutilsServer:
             if r.get("mindate") or r.get("maxdate") else list(self.records)
         webenv, key = self._history(ids) if r.get("usehistory") == "y" else ("", "")
         start, size = int(r.get("retstart") or 0), int(r.get("retmax") or 20)
-        page = ids[start:start + size]
+        notes: dict[str, Any] = {}
+        if start >= SEARCH_CAP and len(ids) > SEARCH_CAP:
+            notes = {"ERROR": f"'retstart' cannot be larger than {SEARCH_CAP - 1}."}
+        elif start + size > SEARCH_CAP:
+            size = max(0, SEARCH_CAP - start)
+            notes = {"warninglist": {"phrasesignored": [], "quotedphrasesnotfound": [],
+                                     "outputmessages": ["Restrictions achieved. start and count "
+                                                        f"adjusted to {start}, {size}"]}}
+        page = [] if "ERROR" in notes else ids[start:start + size]
         if r.get("retmode") == "json":
             result = {"count": str(len(ids)), "retmax": str(len(page)), "retstart": str(start),
                       "idlist": page, "translationset": [], "querytranslation": r.get("term")}
             if webenv:
                 result |= {"querykey": key, "webenv": webenv}
-            result |= self.search_notes
+            result |= notes | self.search_notes
             return 200, "application/json", json.dumps(
                 {"header": {"type": "esearch", "version": "0.3"}, "esearchresult": result}).encode()
         xml = (f"<eSearchResult><Count>{len(ids)}</Count><RetMax>{len(page)}</RetMax>"
@@ -195,9 +254,14 @@ class EutilsServer:
                 return 200, "text/xml", (b'<?xml version="1.0" ?>\n<eFetchResult>\n\t<ERROR>Unable '
                                          b"to obtain query #1</ERROR>\n</eFetchResult>\n")
             start = int(r.get("retstart") or 0)
-            ids = ids[start:start + int(r.get("retmax") or 20)]
-        body = b"\n".join(self.records[p] for p in ids
-                          if p in self.records and p not in self.withheld)
+            if start >= SEARCH_CAP and len(ids) > SEARCH_CAP:
+                return 200, "text/xml", (b'<?xml version="1.0" ?>\n<eFetchResult>\n\t<ERROR>'
+                                         b"'retstart' cannot be larger than 9998.</ERROR>\n"
+                                         b"</eFetchResult>\n")
+            ids = ids[start:min(start + int(r.get("retmax") or 20), SEARCH_CAP)]
+        served = [self.records[p] for p in ids if p in self.records and p not in self.withheld]
+        r.served = len(served)
+        body = b"\n".join(served)
         return 200, "text/xml", DOCTYPE + b"<PubmedArticleSet>\n" + body + b"\n</PubmedArticleSet>\n"
 
     def _elink(self, r: Logged) -> tuple[int, str, bytes]:

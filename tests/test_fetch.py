@@ -27,7 +27,14 @@ from kg.fetch import fetch
 from kg.release import current_release
 from kg.store import open_read_only
 from tests.conftest import ROOT, shared_path
-from tests.eutils_server import EutilsServer, Fault, Logged, read_articles
+from tests.eutils_server import (
+    EutilsServer,
+    Fault,
+    Logged,
+    generated_records,
+    read_articles,
+    record_dates,
+)
 
 QUERY = "(extracellular vesicles OR exosomes) AND breast cancer"
 EMAIL = "evkg-tests@example.org"
@@ -150,6 +157,19 @@ def test_with_a_key_no_more_than_ten_requests_a_second(
           ingest_records=False)
     assert len(eutils_env.log) == 1 + 6 + 12
     assert 4 <= most_in_one_second(eutils_env.log) <= 10
+
+
+def test_a_rate_of_its_own_is_for_a_server_that_is_not_ncbis(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``EVKG_EUTILS_RATE`` (the tests' stand-in, a mirror) never raises the rate at NCBI."""
+    monkeypatch.setenv("EVKG_EUTILS_RATE", "500")
+    monkeypatch.delenv("NCBI_API_KEY", raising=False)
+    for url in ("https://eutils.ncbi.nlm.nih.gov/entrez/eutils",
+                "http://eutils.be-md.ncbi.nlm.nih.gov/entrez/eutils/"):
+        monkeypatch.setenv("EVKG_EUTILS_URL", url)
+        assert Client.from_env().interval == pytest.approx(1.1 / 3)
+    monkeypatch.setenv("EVKG_EUTILS_URL", "http://127.0.0.1:8990/entrez/eutils/")
+    assert Client.from_env().interval == pytest.approx(1 / 500)
 
 
 # --- faults ------------------------------------------------------------------------------------
@@ -277,6 +297,170 @@ def test_since_a_date_selects_by_modification_date(
     fetched = {i for b in json.loads((report.folder / "manifest.json").read_text())["batches"]
                for i in b["pmids"]}
     assert fetched == expected
+
+
+# --- a search over the 9,999 records PubMed serves of one ---------------------------------------
+
+#: 25,000 generated records, entered 500 a day from 1 January 2024, revised in 2025.
+BIG, BIG_FIRST, BIG_SINCE = 25_000, dt.date(2024, 1, 1), dt.date(2025, 1, 1)
+
+
+def big_records(entered: dict[int, int] | None = None, count: int = BIG) -> dict[str, bytes]:
+    """``count`` generated records (made-up PMIDs from 90000000): record n entered on day
+    n // 500 after ``BIG_FIRST`` (``entered`` overrides: n → day) and revised on day n // 500
+    after ``BIG_SINCE``."""
+    def day(first: dt.date, n: int) -> str:
+        return (first + dt.timedelta(days=n)).strftime("%Y/%m/%d")
+
+    return generated_records({str(90_000_000 + n): (
+        day(BIG_FIRST, (entered or {}).get(n, n // 500)), day(BIG_SINCE, n // 500))
+        for n in range(count)})
+
+
+@pytest.fixture
+def big_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[EutilsServer]:
+    """The stand-in serving ``big_records()``; the environment points at it, with a rate of its
+    own (``EVKG_EUTILS_RATE``: NCBI's 10 a second would make these tests minutes long)."""
+    with EutilsServer(big_records()).running() as server:
+        monkeypatch.setenv("EVKG_EUTILS_URL", server.url)
+        monkeypatch.setenv("EVKG_EUTILS_RATE", "2000")
+        monkeypatch.setenv("NCBI_API_KEY", "test-key")
+        monkeypatch.setenv("EVKG_NCBI_EMAIL", EMAIL)
+        yield server
+
+
+def fetched_pmids(into: Path) -> list[str]:
+    """The PMIDs of the records the fetch into ``into`` hands to the ingest (its batches'
+    ``.jsonl``), in order."""
+    folder = next((into / "fetch").glob("*/manifest.json")).parent
+    manifest = json.loads((folder / "manifest.json").read_text())
+    return [json.loads(line)["pmid"] for b in manifest["batches"]
+            for line in (folder / b["links_file"]).read_text().splitlines()]
+
+
+def run_fetch(into: Path, *options: str) -> str:
+    result = CliRunner().invoke(main, ["fetch", "--query", QUERY, "--into", str(into),
+                                       "--batch-size", "1000", "--no-ingest", *options])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_search_over_pubmeds_cap_is_fetched_whole_in_slices_by_entry_date(
+        big_env: EutilsServer, tmp_path: Path) -> None:
+    """A bioinformatician's search of tens of thousands of records got the first 10,000 (PubMed
+    serves no more of one search): "fetched 10000 of 10000 records" and a line saying that the
+    search matches more. The search is now fetched in slices by entry date, each within what
+    PubMed serves, and every record of it is fetched once."""
+    output = run_fetch(tmp_path)
+    assert "fetched 25000 of 25000 records" in output
+    assert "were fetched" not in output and "warning" not in output
+    pmids = fetched_pmids(tmp_path)
+    assert len(pmids) == BIG and set(pmids) == set(big_env.records)
+    slices = big_env.requests("esearch")[1:]
+    assert slices and all(s.get("datetype") == "edat" for s in slices)
+
+
+def test_max_over_the_cap_fetches_that_many(big_env: EutilsServer, tmp_path: Path) -> None:
+    output = run_fetch(tmp_path, "--max", "12000")
+    assert "fetched 12000 of 12000 records" in output
+    assert "the search matches 25000 records; 12000 were fetched (--max 12000)" in output
+    pmids = fetched_pmids(tmp_path)
+    assert len(pmids) == len(set(pmids)) == 12000 and set(pmids) <= set(big_env.records)
+
+
+def test_a_day_over_the_cap_is_fetched_as_far_as_pubmed_serves_and_said(
+        big_env: EutilsServer, tmp_path: Path) -> None:
+    """A slice is halved down to one day; a day with more records than PubMed serves of one
+    search gives what it serves, and the summary warns, `--quiet` or not, how many are not."""
+    big_env.records = big_records({n: 60 for n in range(10_500)}, count=11_000)
+    big_env.dates = {p: record_dates(xml) for p, xml in big_env.records.items()}
+    output = run_fetch(tmp_path, "--quiet")
+    assert output == (
+        "warning: the search matches 11000 records; 10499 were fetched: PubMed serves at most "
+        "9999 records of one search, and 10500 have the entry date 2024/03/01 (edat), the "
+        "smallest slice there is: 501 of them were not fetched\n")
+    pmids = fetched_pmids(tmp_path)
+    assert len(pmids) == len(set(pmids)) == 10_499
+
+
+def test_since_over_the_cap_stays_in_its_window_and_a_record_revised_meanwhile_comes_once(
+        big_env: EutilsServer, tmp_path: Path) -> None:
+    """`--since` selects by modification date, so the slices do too, within the window from
+    DATE to today. A record revised while the slices are searched moves from an early slice
+    to today's, and would come twice: it is fetched and counted once."""
+    old = {p: f"2020/06/{n % 28 + 1:02d}" for n, p in enumerate(list(big_env.records)[-3000:])}
+    for pmid, day in old.items():
+        big_env.dates[pmid]["mdat"] = day
+    today = dt.datetime.now(dt.UTC).strftime("%Y/%m/%d")
+    first_day = BIG_SINCE.strftime("%Y/%m/%d")
+    revised = next(p for p, d in big_env.dates.items() if d["mdat"] == first_day)
+
+    def revise(server: EutilsServer) -> None:  # once the first slice was searched
+        if server.log[-1].get("mindate") > first_day:
+            server.dates[revised]["mdat"] = today
+
+    big_env.faults = [Fault("esearch", "revise", times=10_000, then=revise)]
+    output = run_fetch(tmp_path, "--since", BIG_SINCE.isoformat())
+    assert "fetched 22000 of 22000 records" in output
+    assert "1 record was in two slices (revised while they were searched): fetched once" in output
+    pmids = fetched_pmids(tmp_path)
+    assert len(pmids) == len(set(pmids)) == 22_000 and not set(pmids) & set(old)
+    searches = big_env.requests("esearch")
+    assert all(s.get("datetype") == "mdat" and first_day <= s.get("mindate") <= s.get("maxdate")
+               <= today for s in searches)
+    assert len([s for s in searches if s.get("maxdate") == today and s.fault]) >= 2
+
+
+def test_an_expired_history_of_a_slice_is_searched_again_without_fetching_a_batch_twice(
+        big_env: EutilsServer, tmp_path: Path) -> None:
+    """PubMed forgets the histories (after some hours: a long fetch, or one resumed the next
+    day) in the second slice: that slice is searched again from its last batch on disk, and so
+    is each later one when it is reached; no batch is fetched twice."""
+    big_env.faults = [Fault("efetch", "expire", {"retstart": "2000"}, after=1)]
+    output = run_fetch(tmp_path)
+    assert "fetched 25000 of 25000 records" in output
+    manifest = json.loads(next((tmp_path / "fetch").glob("*/manifest.json")).read_text())
+    assert output.count("the history server rejected the WebEnv") == len(manifest["slices"]) - 1
+    served = [r.served for r in big_env.requests("efetch") if r.served]
+    assert sum(served) == BIG and len(served) == len(manifest["batches"])
+    renewals = [r for r in big_env.requests("esearch") if r.get("retmax") != "0"]
+    assert [(r.get("retstart"), r.get("retmax")) for r in renewals] == [("1000", "1000")]
+    pmids = fetched_pmids(tmp_path)
+    assert len(pmids) == BIG and set(pmids) == set(big_env.records)
+
+
+def test_a_fetch_killed_mid_slice_resumes_with_the_first_batch_not_on_disk(
+        big_env: EutilsServer, tmp_path: Path) -> None:
+    """Killed while a batch of the second slice is on its way, the same command again fetches
+    that batch and the rest: no batch twice, no record twice, none left out."""
+    big_env.faults = [Fault("efetch", "slow", {"retstart": "2000"}, after=1, seconds=60)]
+    command = [sys.executable, "-m", "kg.cli", "fetch", "--query", QUERY, "--into",
+               str(tmp_path), "--batch-size", "1000", "--no-ingest"]
+    process = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not any(r.fault == "slow" for r in big_env.requests("efetch")):
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=10)
+    first = big_env.requests("efetch")
+    assert first[-1].get("WebEnv") != first[0].get("WebEnv")  # killed in the second slice
+    done_before = {(r.get("WebEnv"), r.get("retstart")) for r in first[:-1]}
+    linked_before = {i for r in big_env.requests("elink") for i in r.ids()}
+    mark = len(big_env.log)
+    done = subprocess.run(command, cwd=ROOT, env=os.environ.copy(), capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    again = big_env.log[mark:]
+    assert not [r for r in again if r.utility == "esearch"]
+    fetched_again = [(r.get("WebEnv"), r.get("retstart")) for r in again if r.utility == "efetch"]
+    assert fetched_again[0] == (first[-1].get("WebEnv"), "2000")
+    assert len(set(fetched_again)) == len(fetched_again) and not set(fetched_again) & done_before
+    assert not {i for r in again if r.utility == "elink" for i in r.ids()} & linked_before
+    assert "fetched 25000 of 25000 records" in done.stdout
+    pmids = fetched_pmids(tmp_path)
+    assert len(pmids) == BIG and set(pmids) == set(big_env.records)
 
 
 # --- the command line --------------------------------------------------------------------------------
