@@ -18,7 +18,8 @@ the slice). Without ``--since`` the slices are by entry date (``edat``), which n
 changes; with it by modification date, within the ``--since`` window, and a record revised
 while the slices were searched is in two of them: the later copy is left out (a batch's
 ``duplicates``), so the ingest and the counts take each record once. ``--max`` over the cap
-takes the oldest slices first.
+takes the oldest slices first. A ``--pmids`` list longer than that is posted (EPost takes 10,000
+UIDs at most) and fetched in parts of ``SEARCH_CAP``, its batches named by position in the list.
 
 Resuming: every file is written to a temporary name and renamed, and the manifest (with each
 file's sha256) is rewritten after each file, so a fetch stopped at any point continues at the
@@ -232,7 +233,10 @@ class _Run:
     def fetch_all(self, progress: bool) -> None:
         """Search (unless resuming), then every batch not verified on disk."""
         m = self.manifest
-        if not m.webenv:
+        if len(m.pmids) > SEARCH_CAP:
+            if not m.slices:
+                self._post_in_parts()
+        elif not m.webenv:
             self._search(renewal=False)
         if (m.query and m.count > SEARCH_CAP and not m.datetype
                 and (m.max_records is None or m.max_records > SEARCH_CAP)):
@@ -311,6 +315,24 @@ class _Run:
         self.say(f"fetching {m.expected} records in {len(slices)} slices")
         m.save(self.folder)
 
+    def _post_in_parts(self) -> None:
+        """Post a list of PMIDs longer than PubMed serves of one history in parts of at most
+        ``SEARCH_CAP`` (NBK25499, EPost: "For PubMed, no more than 10,000 UIDs")."""
+        m = self.manifest
+        for name in [n for b in m.batches for n in (b.file, b.links_file) if n]:
+            (self.folder / name).unlink(missing_ok=True)  # an older evkg's, of the whole list
+        m.batches, m.count = [], len(m.pmids)
+        m.slices = [Slice("", "", len(m.pmids[at:at + SEARCH_CAP]), first=at)
+                    for at in range(0, m.count, SEARCH_CAP)]
+        for part in m.slices:
+            self._post(part)
+        self._allocate()
+        m.save(self.folder)
+
+    def _post(self, part: Slice) -> None:
+        history = self.client.epost(self.manifest.pmids[part.first:part.first + part.count])
+        part.webenv, part.query_key = history.webenv, history.query_key
+
     def _allocate(self) -> None:
         """Each slice's ``expected``: what PubMed serves of it, within what ``--max`` leaves."""
         m = self.manifest
@@ -323,6 +345,10 @@ class _Run:
     def _renew(self, part: Slice) -> None:
         """Search an expired slice again; start it again when its records are not the same."""
         m = self.manifest
+        if not part.mindate:  # a part of a list of PMIDs: the same PMIDs again
+            self._post(part)
+            m.save(self.folder)
+            return
         last = max((b for b in m.batches if b.slice == part.name and b.links_file),
                    default=None, key=lambda b: b.retstart)
         history = self.client.esearch(
@@ -365,9 +391,10 @@ class _Run:
 
     def _where(self, number: int, retstart: int) -> str:
         m, part = self.manifest, self.part
-        if part is None:
-            last = min(retstart + m.batch_size, m.expected)
-            return f"batch {number} (records {retstart + 1}-{last} of {m.expected})"
+        if part is None or not part.mindate:  # the search whole, or a part of a list of PMIDs
+            first, size = (part.first, part.expected) if part else (0, m.expected)
+            last = first + min(retstart + m.batch_size, size)
+            return f"batch {number} (records {first + retstart + 1}-{last} of {m.expected})"
         last = min(retstart + m.batch_size, part.expected)
         return (f"batch {number} (records {retstart + 1}-{last} of the {part.expected} with "
                 f"{DATE_WORDS.get(m.datetype, m.datetype)} {part.mindate} to {part.maxdate})")
@@ -379,14 +406,15 @@ class _Run:
                                                                             m.query_key)
         body = self.client.efetch(history, retstart, min(m.batch_size, expected - retstart),
                                   what=f"EFetch {self._where(number, retstart)}")
-        name = f"batch-{part.name}-{retstart:08d}.xml.gz" if part else f"batch-{retstart:08d}.xml.gz"
+        name = (f"batch-{part.name}-{retstart:08d}.xml.gz" if part and part.mindate else
+                f"batch-{(part.first if part else 0) + retstart:08d}.xml.gz")
         write_atomic(self.folder / name, gzip.compress(body, mtime=0))
         records = list(read_pubmed_xml(self.folder / name))
         rejected = [{"pmid": r.pmid, "reason": r.reason} for r in records
                     if isinstance(r, Rejected)]
         pmids = [r.pmid for r in records if isinstance(r, Article)]
         duplicates: list[str] = []
-        if part is not None:  # a record revised while the slices were searched is in two
+        if part is not None and part.mindate:  # a record revised while searching is in two
             earlier = {p for b in m.batches if b.slice < part.name
                        for p in [*b.pmids, *(r["pmid"] for r in b.rejected)]}
             duplicates = [p for p in [*pmids, *(r["pmid"] for r in rejected)]

@@ -36,7 +36,9 @@ class FetchError(Exception):
 class Slice:
     """A part of a search larger than PubMed serves: the records whose date (the manifest's
     ``datetype``) is from ``mindate`` to ``maxdate`` (YYYY/MM/DD, both included), searched on
-    their own into a history of their own. ``expected``: how many of them are fetched."""
+    their own into a history of their own; or, without dates, a part of a ``--pmids`` list
+    (``count`` PMIDs from position ``first``) posted on its own. ``expected``: how many of them
+    are fetched."""
 
     mindate: str
     maxdate: str
@@ -44,10 +46,14 @@ class Slice:
     webenv: str = ""
     query_key: str = ""
     expected: int = 0
+    first: int = 0
 
     @property
     def name(self) -> str:
-        """The slice in its batches' names and in ``Batch.slice``: ``20240101-20240630``."""
+        """The slice in ``Batch.slice`` (and its batches' names): ``20240101-20240630``, or
+        ``pmids-00010000`` (the part of a list from its 10,000th PMID)."""
+        if not self.mindate:
+            return f"pmids-{self.first + 1:08d}"
         return f"{self.mindate.replace('/', '')}-{self.maxdate.replace('/', '')}"
 
 

@@ -38,6 +38,10 @@ from lxml import etree
 #: answers past the cap from a history is in neither the documentation nor an issue we could
 #: find: the stand-in answers as ESearch does (the same slice, an ERROR past it).
 SEARCH_CAP = 9_999
+#: How many UIDs one EPost takes: NBK25499, EPost's ``id``: "For PubMed, no more than 10,000 UIDs
+#: can be included in a single URL request". What PubMed answers to more is not documented, nor
+#: in an issue we found: the stand-in answers an ``ePostResult`` with an ERROR of its own words.
+POST_CAP = 10_000
 
 DOCTYPE = (b'<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, '
            b'1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n')
@@ -241,6 +245,9 @@ class EutilsServer:
         return 200, "text/xml", b'<?xml version="1.0" ?>\n' + xml.encode()
 
     def _epost(self, r: Logged) -> tuple[int, str, bytes]:
+        if len(r.ids()) > POST_CAP:
+            return 200, "text/xml", (b'<?xml version="1.0" ?>\n<ePostResult><ERROR>Too many UIDs '
+                                     b"(the stand-in's words)</ERROR></ePostResult>")
         webenv, key = self._history(r.ids(), r.get("WebEnv"))
         return 200, "text/xml", (f'<?xml version="1.0" ?>\n<ePostResult><QueryKey>{key}</QueryKey>'
                                  f"<WebEnv>{webenv}</WebEnv></ePostResult>").encode()

@@ -411,6 +411,28 @@ def test_since_over_the_cap_stays_in_its_window_and_a_record_revised_meanwhile_c
     assert len([s for s in searches if s.get("maxdate") == today and s.fault]) >= 2
 
 
+def test_a_pmids_list_longer_than_one_post_takes_is_posted_and_fetched_in_parts(
+        big_env: EutilsServer, tmp_path: Path) -> None:
+    """`--pmids` with 15,000 PMIDs (a systematic review's export) was posted in one EPost, which
+    takes 10,000 UIDs at most in PubMed, and fetched from one history, which serves 9,999: the
+    fetch failed. The list is posted and fetched in parts of 9,999; the summary counts the whole
+    list and names the PMIDs PubMed did not serve."""
+    wanted = list(big_env.records)[:15_000]
+    big_env.withheld = {wanted[3], wanted[12_000]}
+    (tmp_path / "pmids.txt").write_text("\n".join(wanted) + "\n")
+    result = CliRunner().invoke(main, ["fetch", "--pmids", str(tmp_path / "pmids.txt"), "--into",
+                                       str(tmp_path / "build"), "--batch-size", "1000",
+                                       "--no-ingest"])
+    assert result.exit_code == 0, result.output
+    assert "fetched 14998 of 15000 records" in result.output
+    assert "PubMed served 14998 records where 15000 were promised (2 missing)" in result.output
+    assert f"warning: not served: PMID {wanted[3]}, {wanted[12_000]}\n" in result.output
+    posts = big_env.requests("epost")
+    assert [p.ids() for p in posts] == [wanted[:9999], wanted[9999:]]
+    pmids = fetched_pmids(tmp_path / "build")
+    assert pmids == [p for p in wanted if p not in big_env.withheld]
+
+
 def test_an_expired_history_of_a_slice_is_searched_again_without_fetching_a_batch_twice(
         big_env: EutilsServer, tmp_path: Path) -> None:
     """PubMed forgets the histories (after some hours: a long fetch, or one resumed the next
