@@ -229,6 +229,9 @@ class _Run:
     bar: Any = None
     #: The slice being fetched (None: the search whole).
     part: Slice | None = None
+    #: The PMIDs of the slices before ``_earlier_slice`` (``_earlier``).
+    _earlier_slice: str | None = None
+    _earlier_pmids: set[str] = field(default_factory=set)
 
     def fetch_all(self, progress: bool) -> None:
         """Search (unless resuming), then every batch not verified on disk."""
@@ -415,8 +418,7 @@ class _Run:
         pmids = [r.pmid for r in records if isinstance(r, Article)]
         duplicates: list[str] = []
         if part is not None and part.mindate:  # a record revised while searching is in two
-            earlier = {p for b in m.batches if b.slice < part.name
-                       for p in [*b.pmids, *(r["pmid"] for r in b.rejected)]}
+            earlier = self._earlier(part.name)
             duplicates = [p for p in [*pmids, *(r["pmid"] for r in rejected)]
                           if p and p in earlier]
         batch = Batch(retstart=retstart, file=name, sha256=sha256(self.folder / name),
@@ -425,6 +427,15 @@ class _Run:
         m.batches = sorted([*m.batches, batch], key=lambda b: (b.slice, b.retstart))
         m.save(self.folder)
         return batch
+
+    def _earlier(self, slice_name: str) -> set[str]:
+        """The PMIDs of the batches of the slices before ``slice_name``, gathered once a slice
+        (the slices are fetched in turn: for every batch it took the PMIDs of all before it)."""
+        if self._earlier_slice != slice_name:
+            self._earlier_pmids = {p for b in self.manifest.batches if b.slice < slice_name
+                                   for p in [*b.pmids, *(r["pmid"] for r in b.rejected)]}
+            self._earlier_slice = slice_name
+        return self._earlier_pmids
 
     def _link(self, number: int, batch: Batch) -> None:
         """Similar and citing PMIDs from ELink, written with the batch's articles as ``.jsonl``."""
