@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import NamedNode
 
-from kg.namespaces import BIBO, DCTERMS, EVKG, FABIO, FOAF, SCHEMA
+from kg.namespaces import BIBO, DCTERMS, EVKG, FABIO, FOAF, RDF, SCHEMA
 from server.description import Description
 
 
@@ -20,6 +20,7 @@ class Person:
     given: str = ""
     iri: str = ""
     same_as: tuple[str, ...] = ()
+    organization: bool = False  # a group author (PubMed's CollectiveName): foaf:Organization
 
 
 @dataclass
@@ -57,7 +58,10 @@ def _person(d: Description, iri: str) -> Person:
     if not given and (initials := _text(d, iri, EVKG.initials)):
         given = " ".join(f"{c}." for c in initials if c.isalpha())
     same_as = tuple(sorted(o.value for o in d.facts.get(iri, {}).get(SCHEMA.sameAs.value, [])))
-    return Person(_text(d, iri, FOAF.name) or d.labels.get(iri, ""), family, given, iri, same_as)
+    organization = any(o.value == FOAF.Organization.value
+                       for o in d.facts.get(iri, {}).get(RDF.type.value, []))
+    return Person(_text(d, iri, FOAF.name) or d.labels.get(iri, ""), family, given, iri, same_as,
+                  organization)
 
 
 def _author_iris(d: Description) -> list[str]:

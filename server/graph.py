@@ -90,6 +90,8 @@ RELATED_PROPERTIES = (
     NamedNode("http://purl.org/ontology/bibo/issn"),
     NamedNode("http://purl.org/ontology/bibo/eissn"),
     JOURNAL_ABBREVIATION,
+    # a group author is a foaf:Organization, not a person (schema.org's author type)
+    NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
 )
 
 

@@ -37,7 +37,9 @@ def article_jsonld(d: Description) -> dict[str, Any]:
     if record.issued:
         doc["datePublished"] = record.issued
     if record.authors:
-        doc["author"] = [{"@type": "Person", "@id": p.iri, "name": p.name,
+        # a group author is an Organization, as the graph has it (foaf:Organization)
+        doc["author"] = [{"@type": "Organization" if p.organization else "Person", "@id": p.iri,
+                          "name": p.name,
                           **({"familyName": p.family} if p.family else {}),
                           **({"givenName": p.given} if p.given else {}),
                           **({"sameAs": list(p.same_as)} if p.same_as else {})}

@@ -294,6 +294,25 @@ def test_article_page_embeds_scholarly_article_jsonld(client: FlaskClient) -> No
     assert "https://doi.org/10.1016/j.ccr.2014.03.007" in doc["sameAs"]
 
 
+def test_a_group_author_is_an_organization_in_the_embedded_record(tmp_path: Path) -> None:
+    """A review's: a group author (PubMed's CollectiveName, a foaf:Organization in the graph)
+    was a schema.org Person in the page's JSON-LD, so search engines read a consortium as a
+    person. It is an Organization with the group's name, beside the persons of the byline."""
+    records = tmp_path / "records.jsonl"
+    group = "Canadian Respiratory Research Network"  # ../shared/data/pubmed/biopython/pubmed7.xml
+    records.write_text(json.dumps({"pmid": "11111111", "title": "Article 11111111", "authors": [
+        {"family": "Zhou", "given": "Wei", "initials": "W"}, {"collective": group}]}) + "\n",
+        encoding="utf-8")
+    build([records], tmp_path / "b", default_articles=False)
+    app = create_app({"STORE_DIR": str(tmp_path / "b"), "TESTING": True})
+    html = app.test_client().get("/article/11111111", headers=HTML).get_data(as_text=True)
+    (doc,) = jsonld_scripts(html)
+    person, organization = doc["author"]
+    assert (person["@type"], person["name"], person["familyName"]) == ("Person", "Wei Zhou", "Zhou")
+    assert organization == {"@type": "Organization", "@id": BASE + "article/11111111/author/2",
+                            "name": group}
+
+
 def test_article_page_names_its_copyright_and_competing_interests(client: FlaskClient) -> None:
     """The seed review's copyright notice (dcterms:rights) and its authors' statement were shown
     under the raw "dcterms:rights" (a review's); the page names both rows in words, and the
