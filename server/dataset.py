@@ -14,7 +14,7 @@ from kg.namespaces import DCAT, DCTERMS, RDF, SPDX, VOID, XSD
 from server import graph
 from server.downloads import release_files
 from server.pages import DOCUMENT_TYPES, page_response, rdf_response, wants_page
-from server.schemaorg import script_json
+from server.schemaorg import BIOSCHEMAS_DATASET, conforms_to, script_json
 from server.state import state
 from server.terms import Value, is_web_iri, value_of
 
@@ -91,9 +91,12 @@ def file_triples() -> list[Triple]:
 
 
 def dataset_jsonld(summary: DatasetSummary) -> dict[str, Any]:
-    """A schema.org ``Dataset`` (Google Dataset Search, Bioschemas) for the release."""
-    doc: dict[str, Any] = {"@context": "https://schema.org", "@type": "Dataset", "@id": summary.iri,
-                           "url": summary.iri, "name": summary.first(DCTERMS.title.value),
+    """A schema.org ``Dataset`` (Google Dataset Search) for the release, meeting Bioschemas'
+    Dataset profile (its minimum properties; the dataset's IRI is its identifier)."""
+    doc: dict[str, Any] = {"@context": "https://schema.org", "@type": "Dataset",
+                           **conforms_to(BIOSCHEMAS_DATASET), "@id": summary.iri,
+                           "identifier": summary.iri, "url": summary.iri,
+                           "name": summary.first(DCTERMS.title.value),
                            "description": summary.first(DCTERMS.description.value),
                            "isAccessibleForFree": True}
     optional = {"license": summary.first(DCTERMS.license.value),

@@ -14,6 +14,17 @@ from server.description import Description
 #: Types that make a page a ScholarlyArticle / a DefinedTerm.
 ARTICLE = SCHEMA.ScholarlyArticle.value
 CONCEPT = SKOS.Concept.value
+#: The Bioschemas Dataset profile the dataset page meets, by its versioned URL: 1.0-RELEASE
+#: (https://bioschemas.org/profiles/Dataset/1.0-RELEASE, 12 July 2022), whose minimum
+#: properties are description, identifier, keywords, license, name and url.
+BIOSCHEMAS_DATASET = "https://bioschemas.org/profiles/Dataset/1.0-RELEASE"
+
+
+def conforms_to(profile: str) -> dict[str, Any]:
+    """The claim that a record meets a Bioschemas profile: ``dct:conformsTo`` the profile's
+    versioned URL, written with Dublin Core's full IRI as Bioschemas asks (the schema.org
+    context defines no ``dct:`` prefix)."""
+    return {"http://purl.org/dc/terms/conformsTo": {"@type": "CreativeWork", "@id": profile}}
 
 
 def script_json(document: dict[str, Any]) -> str:
