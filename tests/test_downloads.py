@@ -372,6 +372,19 @@ def test_dataset_page_claims_the_bioschemas_dataset_profile_and_meets_its_minimu
     assert sorted(doc["keywords"]) == sorted(map(str, rdf.objects(dataset, DCAT.keyword)))
 
 
+@pytest.mark.parametrize("path", ["/dataset", "/.well-known/void"])
+def test_dataset_page_names_the_dataset_iri_canonical_as_its_record_does(
+        client: FlaskClient, path: str) -> None:
+    """A review's: the dataset's page, served at two paths, named no canonical URL (every
+    resource page names its IRI), so a crawler such as Google Dataset Search's found one
+    Dataset on two pages, neither the URL its record gives. Both name the dataset's IRI."""
+    html = client.get(path, headers=HTML).get_data(as_text=True)
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert match is not None
+    assert json.loads(match.group(1))["url"] == BASE + "dataset"
+    assert re.findall(r'<link rel="canonical" href="([^"]*)">', html) == [BASE + "dataset"]
+
+
 def test_dataset_page_links_its_release_and_the_release_is_named(client: FlaskClient) -> None:
     """A review's: the release's page had its raw IRI as its heading, and /dataset's version
     did not link it (a crawl from / never reached it)."""
