@@ -29,7 +29,7 @@ from typing import IO, Any, TypeVar
 
 from pyoxigraph import BlankNode, NamedNode, Quad, QuerySolutions, RdfFormat, Store, parse
 
-from kg import citations, iris, mesh, mirbase, release, validate
+from kg import citations, iris, mesh, mirbase, release, searchindex, validate
 from kg.citations import (
     DoiCitation,
     materialise_listed,
@@ -123,6 +123,8 @@ class BuildReport:
     #: For an ingest into a release that this evkg did not make throughout: that release's
     #: fingerprint ("" when its manifest records none).
     based_on_other: str | None = None
+    #: How many labels the release's search index holds (None: it was not written).
+    search_labels: int | None = None
 
     @property
     def source_errors(self) -> int:
@@ -727,6 +729,10 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
         listing = "\n".join(f"- {p}" for p in problems[:50])
         more = f"\n… and {len(problems) - 50} more" if len(problems) > 50 else ""
         raise BuildError(f"validation failed with {len(problems)} problem(s):\n{listing}{more}")
+    # from the finished store (graph/metadata's labels are searched too), into the staging
+    # folder: a build that fails or is killed leaves no index beside another release's store
+    with timed(report, "search index"):
+        report.search_labels = searchindex.write_index(store, staging / searchindex.INDEX_FILE)
     with timed(report, "release files"):
         report.triples = release.write_release(store, staging, report, counts=counts)
         store.flush()

@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse, serialize
 
-from kg import citations, iris, sssom
+from kg import citations, iris, searchindex, sssom
 from kg.compression import gzip_writer
 from kg.metadata import DUMPS, Tallies
 from kg.namespaces import PREFIXES
@@ -474,6 +474,11 @@ def write_release(store: Store, directory: Path, report: BuildReport, *,
         "made_with": report.made_with or None,
         # the base its IRIs are minted under (EVKG_BASE_IRI): a server and an ingest need it
         "base_iri": iris.base_iri(),
+        # the labels' index the server searches (kg/searchindex.py); not among the files,
+        # whose bytes a build makes the same: SQLite's bytes are its own
+        "search_index": None if report.search_labels is None else {
+            "file": searchindex.INDEX_FILE, "format": searchindex.INDEX_FORMAT,
+            "labels": report.search_labels},
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
                                       encoding="utf-8")
@@ -606,10 +611,12 @@ def holds_release(folder: Path, staging: Path) -> bool:
     try:
         if (folder / MANIFEST).read_bytes() != (staging / MANIFEST).read_bytes():
             return False
-        files = read_manifest(folder)["files"]
+        manifest = read_manifest(folder)
+        files, index = manifest["files"], manifest.get("search_index")
         return (folder / "store").is_dir() and all(
             (folder / f["name"]).stat().st_size == f["bytes"] for f in files) and all(
-            sha256(folder / f["name"]) == f["sha256"] for f in files)
+            sha256(folder / f["name"]) == f["sha256"] for f in files) and (
+            not isinstance(index, dict) or (folder / str(index.get("file"))).is_file())
     except (OSError, ValueError, KeyError):
         return False
 

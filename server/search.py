@@ -11,8 +11,9 @@ from pyoxigraph import Literal, NamedNode
 
 from kg import iris
 from kg.mirnas import find_names, name_keys
-from kg.namespaces import BIBO, DCTERMS, EVKG, FABIO, FOAF, MESH, PROV, RDFS, SKOS
-from kg.records import PLAIN_OF_SCRIPT, SCRIPTABLE, SUBSCRIPTS, SUPERSCRIPTS
+from kg.namespaces import BIBO, EVKG, FABIO, FOAF, MESH, PROV, SKOS
+from kg.records import SCRIPTABLE, SUBSCRIPTS, SUPERSCRIPTS
+from kg.searchindex import ACCENTED, BASES, SCRIPTS_FOLDED, SEARCHED
 from server import graph
 from server.terms import href
 
@@ -20,10 +21,6 @@ from server.terms import href
 SEARCH_LIMIT = 50
 #: Longest query text taken (longer text is cut).
 MAX_QUERY_LENGTH = 200
-#: Properties searched (a substring of any of them): an article's title in its own language
-#: (``VernacularTitle``, ``dcterms:alternative``) too.
-SEARCHED = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, SKOS.notation,
-            DCTERMS.title, DCTERMS.alternative)
 #: Identifiers looked up whole before the label search: (pattern, property, spellings).
 IDENTIFIER_SPELLINGS: dict[NamedNode, Callable[[str], tuple[str, ...]]] = {
     # "0024735924" is PMID 24735924, as the readers take it
@@ -116,37 +113,17 @@ def _escaped(char: str) -> str:
 #: as a regular expression matching any of its three forms.
 _FORMS = {forms[0]: "(" + "|".join(map(_escaped, forms)) + ")"
           for forms in zip(SCRIPTABLE, SUPERSCRIPTS, SUBSCRIPTS, strict=True)}
-_FOLD = str.maketrans(PLAIN_OF_SCRIPT)
+_FOLD = SCRIPTS_FOLDED
 _SCRIPTABLE_RUN = re.compile(f"[{re.escape(SCRIPTABLE)}]+")
-#: Letters with a stroke, which Unicode does not write as a letter and a mark.
-_STROKED = {"ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ı": "i", "ŧ": "t"}
-
-
-def _accented() -> dict[str, list[str]]:
-    """Each lower-case Latin letter → the letters with diacritics that are it and marks
-    (Latin-1, Latin Extended-A and -B, Latin Extended Additional) or it with a stroke."""
-    forms: dict[str, list[str]] = {}
-    for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
-        char = chr(code)
-        base = _STROKED.get(char) or unicodedata.normalize("NFD", char)[0]
-        if char.islower() and base != char and base.isascii() and base.isalpha():
-            forms.setdefault(base, []).append(char)
-    return forms
-
-
 #: Each Latin letter as a regular expression matching it with any diacritic ("o": ó, ö, ø …).
-_ACCENTED = _accented()
-_LETTERS = {base: "(" + "|".join((base, *chars)) + ")" for base, chars in _ACCENTED.items()}
-#: Each of those letters with a diacritic → its letter (no other script is touched: "が" is
-#: no "か").
-_BASES = {char: base for base, chars in _ACCENTED.items() for char in chars}
+_LETTERS = {base: "(" + "|".join((base, *chars)) + ")" for base, chars in ACCENTED.items()}
 
 
 def _folded(text: str, *, scripts: bool = True) -> str:
     """``text`` lower-cased, Latin letters without their diacritics and (``scripts``) super-
     and subscripts as their characters: "Sjögren" and "SJOGREN" are "sjogren", "CO₂" "co2"."""
     lowered = text.lower().translate(_FOLD) if scripts else text.lower()
-    return "".join(_BASES.get(char, char) for char in unicodedata.normalize("NFC", lowered))
+    return "".join(BASES.get(char, char) for char in unicodedata.normalize("NFC", lowered))
 
 
 def label_match(text: str) -> tuple[str, str]:

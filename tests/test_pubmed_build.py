@@ -1184,7 +1184,7 @@ def test_truncated_gzip_is_reported_by_name_and_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("damage", ["store removed", "manifest cut short", "dump removed",
-                                    "a dump's byte changed"])
+                                    "a dump's byte changed", "search index removed"])
 def test_a_build_of_the_same_inputs_replaces_a_damaged_release(tmp_path: Path,
                                                                damage: str) -> None:
     """A failure-injection review's: a release of the same version was kept as it was, so
@@ -1200,6 +1200,8 @@ def test_a_build_of_the_same_inputs_replaces_a_damaged_release(tmp_path: Path,
         shutil.rmtree(damaged / "store")
     elif damage == "manifest cut short":
         (damaged / "manifest.json").write_bytes((damaged / "manifest.json").read_bytes()[:100])
+    elif damage == "search index removed":
+        (damaged / "search.sqlite").unlink()
     elif damage == "dump removed":
         (damaged / "evkg.nq.gz").unlink()
     else:  # (its size kept: a reproducibility review's, a release damaged so was kept)
@@ -1214,4 +1216,5 @@ def test_a_build_of_the_same_inputs_replaces_a_damaged_release(tmp_path: Path,
         digest, name = line.split("  ")
         assert hashlib.sha256((damaged / name).read_bytes()).hexdigest() == digest, name
     assert read_manifest(damaged)["articles"] == 3
+    assert (damaged / "search.sqlite").is_file()
     assert sorted(p.name for p in out.iterdir()) == [".evkg-writing.lock", "current", "releases"]

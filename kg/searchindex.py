@@ -1,0 +1,214 @@
+"""The search index a release holds beside its store: every searched label, folded, in SQLite.
+
+The server's search (``server/search.py``) finds the resources whose label holds a text. As
+SPARQL it reads every label of the graph for each search (1.2 s at 20,000 articles, and it
+grows with the graph). A release therefore holds ``search.sqlite``: per resource the search
+can return (an IRI under the base or MeSH's), each label of the ``SEARCHED`` properties,
+folded (lower case, Latin letters without their diacritics, super- and subscripts as their
+characters), in an FTS5 table of the ``trigram`` tokenizer, which finds any substring of 3
+characters or more. The folded text is a superset filter: whatever label the search's own test
+takes holds the folded text, and the server tests each candidate as the SPARQL does.
+
+The labels are numbered in the order the search ranks them (our own resources before MeSH's,
+then shorter labels, then by label and IRI), so that candidates come from the index already
+ranked and a search stops at its limit: a common word costs no more than a rare one.
+
+SQLite's own folding cannot be the index's: the ``trigram`` tokenizer of SQLite 3.40 has no
+``remove_diacritics``, and the search folds super- and subscripts too.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from itertools import islice
+from pathlib import Path
+from urllib.parse import quote
+
+from pyoxigraph import Literal, NamedNode, Store
+
+from kg import iris
+from kg.namespaces import DCTERMS, MESH, RDFS, SKOS
+from kg.records import PLAIN_OF_SCRIPT
+
+#: The file a release's index is in, beside its store.
+INDEX_FILE = "search.sqlite"
+#: The layout of the file; a server uses an index of its own layout only.
+INDEX_FORMAT = 1
+#: Properties searched (a substring of any of them): an article's title in its own language
+#: (``VernacularTitle``, ``dcterms:alternative``) too.
+SEARCHED = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, SKOS.notation,
+            DCTERMS.title, DCTERMS.alternative)
+#: Labels written to SQLite at a time (the store's are streamed, never held).
+BATCH = 10_000
+#: Text shorter than this (folded) has no trigram: the labels are read in rank order instead.
+TRIGRAM = 3
+
+#: Letters with a stroke, which Unicode does not write as a letter and a mark.
+_STROKED = {"ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ı": "i", "ŧ": "t"}
+
+
+def _accented() -> dict[str, list[str]]:
+    """Each lower-case Latin letter → the letters with diacritics that are it and marks
+    (Latin-1, Latin Extended-A and -B, Latin Extended Additional) or it with a stroke."""
+    forms: dict[str, list[str]] = {}
+    for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        char = chr(code)
+        base = _STROKED.get(char) or unicodedata.normalize("NFD", char)[0]
+        if char.islower() and base != char and base.isascii() and base.isalpha():
+            forms.setdefault(base, []).append(char)
+    return forms
+
+
+#: Each Latin letter → its forms with a diacritic ("o": ó, ö, ø …).
+ACCENTED = _accented()
+#: Each of those letters with a diacritic → its letter (no other script is touched: "が" is
+#: no "か").
+BASES = {char: base for base, chars in ACCENTED.items() for char in chars}
+#: Super- and subscripts → their characters, as ``str.translate`` takes it.
+SCRIPTS_FOLDED = str.maketrans(PLAIN_OF_SCRIPT)
+#: Both, one character for one: the index's folding. NUL, which ends a string for FTS5's
+#: tokenizer, stands as U+FFFD (in labels and search text alike).
+_FOLDED = str.maketrans({**PLAIN_OF_SCRIPT, **BASES, "\0": "\ufffd"})
+
+
+def folded(text: str) -> str:
+    """``text`` lower-cased, then each super- and subscript as its character and each Latin
+    letter with a diacritic as its letter, character by character: a label that holds a text
+    as the search's test reads it ("Sjögren" for "sjogren", "CO₂" for "co2") holds that text
+    folded when both are folded so."""
+    return text.lower().translate(_FOLDED)
+
+
+def write_index(store: Store, path: Path, base: str | None = None) -> int:
+    """Write the index of ``store``'s labels into ``path`` (a new file); return how many labels
+    it holds. The labels are streamed from the store into a loading table of its own file
+    (beside ``path``), which SQLite sorts on disk into rank order: memory stays flat however
+    many there are."""
+    base = base or iris.base_iri()
+    loading = path.with_name(path.name + ".loading")
+    for stale in (path, loading):
+        stale.unlink(missing_ok=True)
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        # a half-written file is no index: it is in the build's staging folder, which goes
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        # the sort's spill files beside the release, as the dumps' sort keeps its own (not /tmp)
+        db.execute("PRAGMA temp_store = FILE")
+        db.execute(f"PRAGMA temp_store_directory = {_sql_text(str(path.parent))}")
+        db.execute(f"ATTACH DATABASE {_sql_text(str(loading))} AS loading")
+        db.execute("PRAGMA loading.journal_mode = OFF")
+        db.execute("PRAGMA loading.synchronous = OFF")
+        db.executescript(SCHEMA)
+        db.execute("CREATE TABLE loading.labels (iri TEXT, label TEXT, folded TEXT, "
+                   "local INTEGER)")
+        rows = _label_rows(store, base)
+        db.execute("BEGIN")
+        while batch := list(islice(rows, BATCH)):
+            db.executemany("INSERT INTO loading.labels VALUES (?, ?, ?, ?)", batch)
+        db.execute("COMMIT")
+        # numbered in rank order: the key the SPARQL search ranks by (whose local digit, the
+        # length as 5 digits and the label compare as one string), then the IRI
+        db.execute("""INSERT INTO labels (iri, label, folded, local)
+            SELECT iri, label, folded, local FROM (SELECT DISTINCT iri, label, folded, local
+                                                   FROM loading.labels)
+            ORDER BY local || substr(100000 + length(label), 2) || label, iri""")
+        db.execute("DETACH DATABASE loading")
+        db.execute("CREATE INDEX labels_folded ON labels (folded)")
+        db.execute("INSERT INTO label_text (label_text) VALUES ('rebuild')")
+        count: int = db.execute("SELECT count(*) FROM labels").fetchone()[0]
+        db.executemany("INSERT INTO meta VALUES (?, ?)", [
+            ("format", str(INDEX_FORMAT)), ("base_iri", base), ("mesh_iri", MESH.iri),
+            ("labels", str(count))])
+    finally:
+        with suppress(sqlite3.Error):  # (a setting of the process: its folder goes)
+            db.execute("PRAGMA temp_store_directory = ''")
+        db.close()
+        loading.unlink(missing_ok=True)
+    return count
+
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- id: the rank order (local: 0 our own resource, 1 MeSH's)
+CREATE TABLE labels (id INTEGER PRIMARY KEY, iri TEXT NOT NULL, label TEXT NOT NULL,
+                     folded TEXT NOT NULL, local INTEGER NOT NULL);
+CREATE VIRTUAL TABLE label_text USING fts5 (folded, content = 'labels', content_rowid = 'id',
+                                            tokenize = 'trigram case_sensitive 1');
+"""
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _label_rows(store: Store, base: str) -> Iterator[tuple[str, str, str, int]]:
+    """(IRI, label, folded label, 0 for our own resource or 1 for MeSH's) for each label the
+    search reads: a ``SEARCHED`` value (a literal's text or an IRI, as SPARQL's STR gives it)
+    of an IRI under the base or MeSH's."""
+    for predicate in SEARCHED:
+        for quad in store.quads_for_pattern(None, predicate, None, None):
+            subject, value = quad.subject, quad.object
+            if not isinstance(subject, NamedNode) or not isinstance(value, (Literal, NamedNode)):
+                continue
+            if subject.value.startswith(base):
+                local = 0
+            elif subject.value.startswith(MESH.iri):
+                local = 1
+            else:
+                continue
+            yield subject.value, value.value, folded(value.value), local
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection to an index (``immutable``: a release never changes, so no lock
+    is taken and a read-only file system serves it), closed at the end of the block."""
+    db = sqlite3.connect("file:" + quote(str(path.absolute())) + "?mode=ro&immutable=1",
+                         uri=True)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+#: A test of a label (its text as the store holds it).
+LabelTest = Callable[[str], bool]
+
+
+def ranked_labels(path: Path, text: str, holds: LabelTest, whole: LabelTest,
+                  limit: int) -> list[tuple[str, str, int]]:
+    """The first ``limit`` resources whose label ``holds`` the search text, as the SPARQL
+    search ranks them: (IRI, the label it is ranked by and shown with, rank), rank 0 for a
+    label that is the text ``whole`` (1 for MeSH's), else 2 (3 for MeSH's). ``text`` is the
+    search text folded (``folded``): each candidate the index gives for it is tested with
+    ``holds`` and ``whole``, the SPARQL's own tests.
+
+    A label that is the text whole, folded, is looked up by its folded text; the others come
+    from the trigram table (for text of 3 characters or more) or from the labels read in
+    order, both in rank order, until ``limit`` resources are found."""
+    found: dict[str, tuple[str, int]] = {}
+    with _reading(path) as db:
+        for iri, label, local in db.execute(
+                "SELECT iri, label, local FROM labels WHERE folded = ? ORDER BY id", (text,)):
+            if iri not in found and whole(label):
+                found[iri] = (label, local)
+        if len(found) < limit:
+            if len(text) >= TRIGRAM:
+                candidates = db.execute(
+                    "SELECT l.iri, l.label, l.local FROM label_text JOIN labels AS l "
+                    "ON l.id = label_text.rowid WHERE label_text MATCH ? "
+                    "ORDER BY label_text.rowid", ('"' + text.replace('"', '""') + '"',))
+            else:
+                candidates = db.execute(
+                    "SELECT iri, label, local FROM labels WHERE instr(folded, ?) > 0 "
+                    "ORDER BY id", (text,))
+            for iri, label, local in candidates:
+                if iri not in found and holds(label):
+                    found[iri] = (label, 2 + local)
+                    if len(found) >= limit:
+                        break
+    return [(iri, label, rank) for iri, (label, rank) in list(found.items())[:limit]]
