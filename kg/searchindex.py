@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from itertools import islice
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, Store
@@ -161,6 +162,27 @@ def _label_rows(store: Store, base: str) -> Iterator[tuple[str, str, str, int]]:
             else:
                 continue
             yield subject.value, value.value, folded(value.value), local
+
+
+def index_file(release_dir: Path | None, manifest: dict[str, Any]) -> Path | None:
+    """The search index of the release in ``release_dir`` that a server may use: the one its
+    manifest records, of this layout, made under the base this process answers for (an index
+    made under another would rank and filter by the other); None when there is none (a
+    release from before the index, a remote store without its release here)."""
+    if release_dir is None:
+        return None
+    record = manifest.get("search_index")
+    if not isinstance(record, dict) or record.get("format") != INDEX_FORMAT:
+        return None
+    path = release_dir / str(record.get("file") or INDEX_FILE)
+    try:
+        with _reading(path) as db:
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.Error:
+        return None
+    if meta.get("base_iri") != iris.base_iri() or meta.get("mesh_iri") != MESH.iri:
+        return None
+    return path
 
 
 @contextmanager

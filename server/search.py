@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from flask import current_app
 from pyoxigraph import Literal, NamedNode
 
 from kg import iris
 from kg.mirnas import find_names, name_keys
 from kg.namespaces import BIBO, EVKG, FABIO, FOAF, MESH, PROV, SKOS
 from kg.records import SCRIPTABLE, SUBSCRIPTS, SUPERSCRIPTS
-from kg.searchindex import ACCENTED, BASES, SCRIPTS_FOLDED, SEARCHED
+from kg.searchindex import ACCENTED, BASES, SCRIPTS_FOLDED, SEARCHED, folded, ranked_labels
 from server import graph
+from server.state import state
 from server.terms import href
 
 #: Most results a search returns.
@@ -126,16 +129,51 @@ def _folded(text: str, *, scripts: bool = True) -> str:
     return "".join(BASES.get(char, char) for char in unicodedata.normalize("NFC", lowered))
 
 
-def label_match(text: str) -> tuple[str, str]:
-    """SPARQL expressions true when the label ``?l`` holds ``text``, and when it is ``text``
-    whole, case and diacritics aside: "Sjogren" finds "Sjögren" and "sjögren" "Sjogren", as
-    PubMed's search does (and a SKOS browser on Fuseki folding both sides, as Skosmos's
-    does). Digits, signs and brackets beside other text match as written, as superscripts
-    and as subscripts, which the readers write for PubMed's <sup> and <sub>: "HER2+" finds
-    "HER2⁺", "co2" "CO₂", and "CO₂" finds "CO2". Both by a regular expression of
-    alternatives, which every store runs alike; text with neither is found by CONTAINS."""
+@dataclass(frozen=True)
+class LabelPattern:
+    """What a label must hold for a search text: ``plain`` (CONTAINS) when ``regex`` is
+    None, else that regular expression (XPath's syntax, which Python's ``re`` reads alike)."""
+
+    plain: str
+    regex: str | None
+
+    def sparql(self) -> tuple[str, str]:
+        """SPARQL expressions true when the label ``?l`` holds the text, and when it is the
+        text whole."""
+        label = "LCASE(STR(?l))"
+        if self.regex is None:
+            needle = graph.ref(Literal(self.plain))
+            return f"CONTAINS({label}, {needle})", f"{label} = {needle}"
+        return (f"REGEX({label}, {graph.ref(Literal(self.regex))})",
+                f"REGEX({label}, {graph.ref(Literal(f'^{self.regex}$'))})")
+
+    def tests(self) -> tuple[Callable[[str], bool], Callable[[str], bool]]:
+        """The same two tests in Python, of a label's text (for the search index's
+        candidates): lower case as SPARQL's LCASE, and the regular expression anchored at
+        both ends as REGEX's "^…$" (no line of a label with a line break is whole)."""
+        if self.regex is None:
+            plain = self.plain
+            return (lambda label: plain in label.lower()), (lambda label: label.lower() == plain)
+        pattern = re.compile(self.regex)
+        return (lambda label: pattern.search(label.lower()) is not None,
+                lambda label: pattern.fullmatch(label.lower()) is not None)
+
+    @property
+    def indexed(self) -> str:
+        """The text the search index finds the candidates by: ``plain`` folded as the index
+        folds labels (every form the pattern allows for a character folds to one)."""
+        return folded(self.plain)
+
+
+def label_pattern(text: str) -> LabelPattern:
+    """What a label must hold to hold ``text``, case and diacritics aside: "Sjogren" finds
+    "Sjögren" and "sjögren" "Sjogren", as PubMed's search does (and a SKOS browser on Fuseki
+    folding both sides, as Skosmos's does). Digits, signs and brackets beside other text match
+    as written, as superscripts and as subscripts, which the readers write for PubMed's <sup>
+    and <sub>: "HER2+" finds "HER2⁺", "co2" "CO₂", and "CO₂" finds "CO2". Both by a regular
+    expression of alternatives, which every store runs alike; text with neither is found by
+    CONTAINS."""
     plain = _folded(text)
-    label = "LCASE(STR(?l))"
     others = [part for part in _SCRIPTABLE_RUN.split(plain) if part.strip()]
     scripted = bool(others) and others != [plain]  # a digit or sign, and something else
     if not scripted:  # "²" alone is found as itself
@@ -143,10 +181,14 @@ def label_match(text: str) -> tuple[str, str]:
     pattern = "".join((_FORMS.get(char) if scripted else None) or _LETTERS.get(char)
                       or _escaped(char) for char in plain)
     if pattern == "".join(map(_escaped, plain)):  # no letter with diacritics, no script
-        needle = graph.ref(Literal(plain))
-        return f"CONTAINS({label}, {needle})", f"{label} = {needle}"
-    return (f"REGEX({label}, {graph.ref(Literal(pattern))})",
-            f"REGEX({label}, {graph.ref(Literal(f'^{pattern}$'))})")
+        return LabelPattern(plain, None)
+    return LabelPattern(plain, pattern)
+
+
+def label_match(text: str) -> tuple[str, str]:
+    """SPARQL expressions true when the label ``?l`` holds ``text``, and when it is ``text``
+    whole (``label_pattern``)."""
+    return label_pattern(text).sparql()
 
 
 def search_query(text: str, limit: int | None = SEARCH_LIMIT) -> str:
@@ -223,10 +265,31 @@ def search(text: str) -> list[Hit]:
     text = _hyphened(text)
     # a miRNA's name is no part of a longer one's: miR-21 found the titles that name miR-217
     whole = any(match.group() == text for match in find_names(text))
-    rows += [row for row in graph.select(search_query(text))
+    rows += [row for row in labelled(text)
              if row["s"] not in {r["s"] for r in rows}
              and (not whole or _names_whole(row["matched"].value, text))][:SEARCH_LIMIT - len(rows)]
     return _hits(rows)
+
+
+def labelled(text: str) -> list[graph.Row]:
+    """The first ``SEARCH_LIMIT`` resources with a label that holds ``text``, ranked (rows of
+    ?s, ?matched and ?rank, as ``search_query`` gives them): from the release's search index
+    when it has one (``kg/searchindex.py``), which finds the candidates without reading every
+    label, else by that query. The index's candidates are tested as the query tests a label,
+    and ranked alike, so that both give the same rows."""
+    index = state().search_index
+    if index is not None:
+        pattern = label_pattern(text)
+        holds, whole = pattern.tests()
+        try:
+            ranked = ranked_labels(index, pattern.indexed, holds, whole, SEARCH_LIMIT)
+        except sqlite3.Error as error:  # (removed or damaged under the server)
+            current_app.logger.warning("evkg: the search index %s cannot be read (%s): "
+                                       "searching by SPARQL", index, error)
+        else:
+            return [{"s": NamedNode(iri), "matched": Literal(label), "rank": Literal(str(rank))}
+                    for iri, label, rank in ranked]
+    return graph.select(search_query(text))
 
 
 #: Most resources the page of an unknown IRI suggests.

@@ -23,6 +23,7 @@ from kg import iris
 from kg.backends import QueryableStore, RemoteStore
 from kg.release import read_manifest
 from kg.remote import Endpoint, StoreError
+from kg.searchindex import index_file
 from server.cache import ResultCache, cache_folder
 from server.executor import Executor, LocalExecutor
 from server.forwarding import RemoteExecutor
@@ -53,6 +54,9 @@ class ServerState:
     executor: Executor
     release_dir: Path | None = None
     manifest: dict[str, Any] = field(default_factory=dict)
+    #: The served release's search index (``kg.searchindex``); None: search reads the labels
+    #: by SPARQL (a store given in code, an older release, a remote store without its release).
+    search_index: Path | None = None
     limits: Limits = field(default_factory=Limits)
     #: Answers by key; None when answers are not reused (a store that may change).
     cache: ResultCache | None = None
@@ -118,7 +122,8 @@ def release_state(config: Mapping[str, Any], store: Store, release_dir: Path,
                      timeout=limits.query_timeout)
     cache = _cache(config)
     return ServerState(store=store, executor=pool, release_dir=release_dir, manifest=manifest,
-                       limits=limits, cache=cache)
+                       search_index=index_file(release_dir, manifest), limits=limits,
+                       cache=cache)
 
 
 def _cache(config: Mapping[str, Any], folder_name: str = "") -> ResultCache | None:
@@ -164,7 +169,8 @@ def remote_state(config: Mapping[str, Any], endpoint: Endpoint,
     The version is the one the store's metadata states, read at start and again on a request
     every ``VERSION_RETRY_SECONDS`` (``refreshed``): the store may come up, or be loaded with
     a release, after the server started, or be loaded with another one.
-    The release files under ``STORE_DIR`` are offered for download when they are that version.
+    The release files under ``STORE_DIR`` are offered for download when they are that version,
+    and its search index searched (it indexes the labels the store holds).
     Answers are cached only when the version is known, in a cache folder of this endpoint's own.
     ``stated``: the versions the store was just read to state (else they are read now).
     """
@@ -190,7 +196,8 @@ def remote_state(config: Mapping[str, Any], endpoint: Endpoint,
     key = hashlib.sha256(endpoint.query.encode("utf-8")).hexdigest()[:16]
     cache = _cache(config, f"remote-{key}") if version else None
     return ServerState(store=store, executor=RemoteExecutor(store, timeout=timeout),
-                       release_dir=release_dir, manifest=manifest, limits=limits, cache=cache,
+                       release_dir=release_dir, manifest=manifest,
+                       search_index=index_file(release_dir, manifest), limits=limits, cache=cache,
                        version_problem=problem, probed=(time.monotonic(), failed),
                        version_retry=time.monotonic() + VERSION_RETRY_SECONDS)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import warnings
 from html import unescape
 from pathlib import Path
@@ -24,8 +25,12 @@ from rdflib.namespace import OWL
 from kg import iris
 from kg.build import BuildReport, build
 from kg.examples import load_examples
+from kg.jsonrecords import write_records
 from kg.namespaces import EVKG, RDF, RDFS, SKOS
-from server import create_app
+from kg.records import Article
+from kg.release import current_release
+from kg.searchindex import INDEX_FILE
+from server import create_app, graph
 from server.citations import ArticleRecord, bibtex
 from server.links import link_for_iri
 from server.search import label_match
@@ -1014,6 +1019,154 @@ def test_search_takes_any_text_as_data(client: FlaskClient, text: str, labels: l
     body = response.get_json()
     assert body["q"] == text
     assert [r["label"] for r in body["results"]] == labels
+
+
+def without_index(out: Path, copy: Path) -> Path:
+    """A copy of the build ``out`` whose current release has no search index, as a release
+    made before it (its manifest names none): the server then searches by SPARQL."""
+    shutil.copytree(out, copy, symlinks=True)
+    current = current_release(copy)
+    (current / INDEX_FILE).unlink()
+    manifest = json.loads((current / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["search_index"]
+    (current / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
+                                           encoding="utf-8")
+    return copy
+
+
+@pytest.fixture(scope="module")
+def unindexed_build(default_build: tuple[Path, BuildReport],
+                    tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out, _ = default_build
+    return without_index(out, tmp_path_factory.mktemp("unindexed") / "build")
+
+
+def search_queries(client: FlaskClient, monkeypatch: pytest.MonkeyPatch, text: str) -> list[str]:
+    """The SPARQL queries a search for ``text`` sends to the store."""
+    seen: list[str] = []
+    original = graph.select
+
+    def recording(query: str) -> list[graph.Row]:
+        seen.append(query)
+        return original(query)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(graph, "select", recording)
+        assert client.get("/search", query_string={"q": text},
+                          headers={"Accept": "application/json"}).get_json()["results"]
+    return seen
+
+
+def test_a_search_reads_the_labels_from_the_release_index(
+        backend: Backend, default_build: tuple[Path, BuildReport], unindexed_build: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scale review's: each search read every label of the graph by SPARQL (CONTAINS or
+    REGEX over each rdfs:label, skos label and title; 1.2 s at 20,000 articles, growing with
+    the graph, and a page query has no time limit). A release's search index now finds the
+    candidates; a release without one (made before it, or a remote store without its release
+    here) is still searched by SPARQL."""
+    out, _ = default_build
+    settings = {"TESTING": True, "CACHE_MAX_BYTES": 0, **backend.config}
+    indexed = create_app({**settings, "STORE_DIR": str(out)}).test_client()
+    unindexed = create_app({**settings, "STORE_DIR": str(unindexed_build)}).test_client()
+    for text in ("exosomes", "miR-21", "HER2+", "a"):
+        assert not [q for q in search_queries(indexed, monkeypatch, text) if "LCASE(STR(?l))" in q]
+        assert [q for q in search_queries(unindexed, monkeypatch, text) if "LCASE(STR(?l))" in q]
+
+
+def test_a_search_index_gone_under_the_server_is_searched_by_sparql(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """An index removed (or damaged) under a running server: the search answers by SPARQL,
+    as for a release without one, not with a 500."""
+    out, _ = default_build
+    client = create_app({"STORE_DIR": str(out), "TESTING": True}).test_client()
+    copy = shutil.copytree(out, tmp_path / "build", symlinks=True)
+    served = create_app({"STORE_DIR": str(copy), "TESTING": True}).test_client()
+    (current_release(copy) / INDEX_FILE).unlink()
+    answer = served.get("/search?q=exosomes", headers={"Accept": "application/json"})
+    assert answer.status_code == 200
+    assert answer.get_json() == client.get("/search?q=exosomes",
+                                           headers={"Accept": "application/json"}).get_json()
+
+
+#: Texts the search tests ask of the default graph, and texts that try the index's edges:
+#: shorter than a trigram, scripts, diacritics, signs, quotes, other scripts, case that
+#: lower-casing lengthens.
+SEARCHED_TEXTS = (
+    "exosomes", "Extracellular Vesicles", "Cancers", "a", "ab", "apoptosis", "metastasis",
+    "angiogenesis", "T cell activation", "chemoresistance", "TNBC", "Fong", "Zhou", "miR-105",
+    "MIR-105", "miR 105", "miR-21", "miR-939", "circBACH1", "HER2+", "her2", "CO₂", "co2", "²",
+    "Sjogren", "sjögren", "O'Connor", '"} } SELECT * {', "\\", "<>", "x" * 5000, "-", "(", "%",
+    "vesicles  in the\t treatment  and diagnosis", "ß", "İ", "β", "がん", "graph", "release",
+    "10.1016/J.CCR.2014.03.007", "D001943", "mir105", "exosome", "breast cancer", "ev")
+
+
+def test_a_search_finds_the_same_with_and_without_the_index(
+        backend: Backend, default_build: tuple[Path, BuildReport],
+        unindexed_build: Path) -> None:
+    """The index gives what the SPARQL search gives (the same resources, labels and order),
+    on every backend: the search tests above hold either way."""
+    out, _ = default_build
+    settings = {"TESTING": True, "CACHE_MAX_BYTES": 0, **backend.config}
+    indexed = create_app({**settings, "STORE_DIR": str(out)}).test_client()
+    unindexed = create_app({**settings, "STORE_DIR": str(unindexed_build)}).test_client()
+    for text in SEARCHED_TEXTS:
+        answers = [client.get("/search", query_string={"q": text},
+                              headers={"Accept": "application/json"}).get_json()
+                   for client in (indexed, unindexed)]
+        assert answers[0] == answers[1], text
+
+
+#: Articles of a small release: the titles of the script and diacritic tests, and 60 alike.
+SMALL_TITLES = {**{f"9999990{pmid}": title for pmid, title in TITLES.items()},
+                **{f"9999991{pmid}": title for pmid, title in ACCENTED.items()},
+                **{str(99999200 + n): f"Busy article {n}" for n in range(60)}}
+
+
+@pytest.fixture(scope="module")
+def small_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A release of ``SMALL_TITLES`` with its search index, and a copy without it."""
+    folder = tmp_path_factory.mktemp("small")
+    write_records([Article(pmid=pmid, title=title) for pmid, title in SMALL_TITLES.items()],
+                  folder / "titles.jsonl")
+    build([folder / "titles.jsonl"], folder / "build", default_articles=False)
+    return folder / "build", without_index(folder / "build", folder / "unindexed")
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    *(((text, [TITLES[pmid] for pmid in pmids]) for text, pmids in [
+        ("HER2+", ["1", "2"]), ("co2", ["1", "2"]), ("CO₂", ["1", "2"]), ("her2⁺", ["1", "2"]),
+        ("NO2-", ["4"]), ("so42-", ["4"]), ("(a+b)", ["5"]), ("her2", ["1", "2", "3"])])),
+    *(((text, [ACCENTED[pmid] for pmid in pmids]) for text, pmids in [
+        ("Sjogren", ["1", "2", "3"]), ("sjögren", ["1", "2", "3"]), ("SJÖGREN'S", ["1"]),
+        ("behcet", ["2"]), ("Muller glia", ["4"]), ("mueller", []), ("lukasz odegaard", ["5"]),
+        ("がん", ["6"]), ("かん", [])])),
+])
+def test_the_index_reads_scripts_and_diacritics_as_the_sparql_search(
+        small_builds: tuple[Path, Path], text: str, found: list[str]) -> None:
+    """The script and diacritic cases above, of a built release: through its index (which
+    folds labels itself: SQLite 3.40's trigram tokenizer cannot drop diacritics) as without."""
+    answers = [create_app({"STORE_DIR": str(out), "TESTING": True}).test_client().get(
+        "/search", query_string={"q": text}, headers={"Accept": "application/json"}).get_json()
+        for out in small_builds]
+    assert answers[0] == answers[1]
+    titles = set(SMALL_TITLES.values())
+    assert sorted(r["label"] for r in answers[0]["results"] if r["label"] in titles) == sorted(found)
+
+
+def test_the_every_match_link_ranks_as_the_index(small_builds: tuple[Path, Path]) -> None:
+    """Past its 50 results the page links the query of every match: with the index, its
+    first 50 rows are the page's 50, in the page's order, and it has the 60."""
+    indexed, _ = small_builds
+    client = create_app({"STORE_DIR": str(indexed), "TESTING": True}).test_client()
+    results = client.get("/search?q=busy", headers={"Accept": "application/json"}).get_json()[
+        "results"]
+    html = client.get("/search?q=busy", headers=HTML).get_data(as_text=True)
+    link = unescape(re.search(r'<a id="every-match" href="([^"]+)"', html).group(1))
+    answer = client.get(link, headers={"Accept": "application/sparql-results+json"})
+    every = [row["s"]["value"] for row in answer.get_json()["results"]["bindings"]]
+    assert len(results) == 50 and every[:50] == [r["iri"] for r in results]
+    assert sorted(every) == sorted(iris.article_iri(str(99999200 + n)).value for n in range(60))
 
 
 def test_editor_offers_every_example(client: FlaskClient) -> None:
