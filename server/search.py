@@ -118,6 +118,9 @@ _FORMS = {forms[0]: "(" + "|".join(map(_escaped, forms)) + ")"
           for forms in zip(SCRIPTABLE, SUPERSCRIPTS, SUBSCRIPTS, strict=True)}
 _FOLD = SCRIPTS_FOLDED
 _SCRIPTABLE_RUN = re.compile(f"[{re.escape(SCRIPTABLE)}]+")
+#: What ends a name in a regular expression: a character other than a letter or digit (of any
+#: script: super- and subscript digits are digits), or the end.
+_NOT_ALPHANUMERIC = r"([^\p{L}\p{N}]|$)"
 #: Each Latin letter as a regular expression matching it with any diacritic ("o": ó, ö, ø …).
 _LETTERS = {base: "(" + "|".join((base, *chars)) + ")" for base, chars in ACCENTED.items()}
 
@@ -158,6 +161,12 @@ class LabelPattern:
         return (lambda label: pattern.search(label.lower()) is not None,
                 lambda label: pattern.fullmatch(label.lower()) is not None)
 
+    def named_sparql(self) -> str:
+        """A SPARQL expression true when the label ``?l`` holds the text not followed by a
+        letter or digit (what ``_names_whole`` takes: "miR-21" in "miR-21 and miR-210")."""
+        holds = self.regex or "".join(map(_escaped, self.plain))
+        return f"REGEX(LCASE(STR(?l)), {graph.ref(Literal(holds + _NOT_ALPHANUMERIC))})"
+
     @property
     def indexed(self) -> str:
         """The text the search index finds the candidates by: ``plain`` folded as the index
@@ -191,10 +200,14 @@ def label_match(text: str) -> tuple[str, str]:
     return label_pattern(text).sparql()
 
 
-def search_query(text: str, limit: int | None = SEARCH_LIMIT) -> str:
+def search_query(text: str, limit: int | None = SEARCH_LIMIT, *, named: bool = False) -> str:
     """The SPARQL for a search (every match with ``limit`` None); ``text`` goes in as escaped
-    literals, never as syntax."""
-    holds, whole = label_match(text)
+    literals, never as syntax. ``named``: ``text`` is a miRNA's name, taken only whole
+    (``_names_whole``) before the limit."""
+    pattern = label_pattern(text)
+    holds, whole = pattern.sparql()
+    if named:
+        holds += f" && {pattern.named_sparql()}"
     props = "|".join(f"<{p.value}>" for p in SEARCHED)
     base = graph.ref(Literal(iris.base_iri()))
     mesh = graph.ref(Literal(MESH.iri))
@@ -251,7 +264,14 @@ def exact_query(text: str) -> str:
 def every_match_query(text: str) -> str:
     """The query of every resource whose label holds ``text``, as the search ranks them (the
     page lists ``SEARCH_LIMIT``)."""
-    return search_query(_hyphened(" ".join(text.split())[:MAX_QUERY_LENGTH]), limit=None)
+    text = _hyphened(" ".join(text.split())[:MAX_QUERY_LENGTH])
+    return search_query(text, limit=None, named=_names_a_mirna(text))
+
+
+def _names_a_mirna(text: str) -> bool:
+    """Whether ``text`` is a miRNA's name whole, which is no part of a longer one's: miR-21
+    found the titles that name miR-217."""
+    return any(match.group() == text for match in find_names(text))
 
 
 def search(text: str) -> list[Hit]:
@@ -263,24 +283,28 @@ def search(text: str) -> list[Hit]:
     rows = _once_each(graph.select(exact_query(text)), text)
     # the labels are searched for a miRNA's name as papers write it ("miR 21": "miR-21")
     text = _hyphened(text)
-    # a miRNA's name is no part of a longer one's: miR-21 found the titles that name miR-217
-    whole = any(match.group() == text for match in find_names(text))
-    rows += [row for row in labelled(text)
+    # a miRNA's name is no part of a longer one's (miR-21 found the titles that name miR-217),
+    # before the limit: 50 titles naming miR-210 left no room for those naming miR-21
+    whole = _names_a_mirna(text)
+    rows += [row for row in labelled(text, named=whole)
              if row["s"] not in {r["s"] for r in rows}
              and (not whole or _names_whole(row["matched"].value, text))][:SEARCH_LIMIT - len(rows)]
     return _hits(rows)
 
 
-def labelled(text: str) -> list[graph.Row]:
-    """The first ``SEARCH_LIMIT`` resources with a label that holds ``text``, ranked (rows of
-    ?s, ?matched and ?rank, as ``search_query`` gives them): from the release's search index
-    when it has one (``kg/searchindex.py``), which finds the candidates without reading every
-    label, else by that query. The index's candidates are tested as the query tests a label,
-    and ranked alike, so that both give the same rows."""
+def labelled(text: str, *, named: bool = False) -> list[graph.Row]:
+    """The first ``SEARCH_LIMIT`` resources with a label that holds ``text`` (``named``: that
+    names it whole, a miRNA), ranked (rows of ?s, ?matched and ?rank, as ``search_query``
+    gives them): from the release's search index when it has one (``kg/searchindex.py``),
+    which finds the candidates without reading every label, else by that query. The index's
+    candidates are tested as the query tests a label, and ranked alike, so that both give the
+    same rows."""
     index = state().search_index
     if index is not None:
         pattern = label_pattern(text)
         holds, whole = pattern.tests()
+        if named:
+            holds, whole = _naming(holds, text), _naming(whole, text)
         try:
             ranked = ranked_labels(index, pattern.indexed, holds, whole, SEARCH_LIMIT)
         except sqlite3.Error as error:  # (removed or damaged under the server)
@@ -289,7 +313,12 @@ def labelled(text: str) -> list[graph.Row]:
         else:
             return [{"s": NamedNode(iri), "matched": Literal(label), "rank": Literal(str(rank))}
                     for iri, label, rank in ranked]
-    return graph.select(search_query(text))
+    return graph.select(search_query(text, named=named))
+
+
+def _naming(test: Callable[[str], bool], name: str) -> Callable[[str], bool]:
+    """``test``, and the label names ``name`` whole."""
+    return lambda label: test(label) and _names_whole(label, name)
 
 
 #: Most resources the page of an unknown IRI suggests.

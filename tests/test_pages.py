@@ -33,7 +33,7 @@ from kg.searchindex import INDEX_FILE
 from server import create_app, graph
 from server.citations import ArticleRecord, bibtex
 from server.links import link_for_iri
-from server.search import label_match
+from server.search import _names_whole, label_match, label_pattern
 from tests.conftest import Backend, shared_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -1005,6 +1005,40 @@ def test_search_by_super_and_subscripts_runs_on_every_backend(backend: Backend,
     sjogren = backend_store.query(f"SELECT ?l {{ VALUES ?l {{ {accented} }} "
                                   f"FILTER({label_match('sjögren')[0]}) }} ORDER BY ?l")
     assert [row[0].value for row in sjogren] == [ACCENTED[pmid] for pmid in ("1", "2", "3")]
+
+
+def test_a_mirna_is_found_by_name_past_fifty_longer_names(tmp_path: Path) -> None:
+    """A miRNA's name is taken only whole (miR-21 does not find miR-210), but that was decided
+    after the search's limit: in a graph where 60 short titles name miR-210, the first 50
+    labels holding "mir-21" were theirs, all put aside, and the titles naming miR-21 were never
+    listed. The name is now tested before the limit, with the index and without."""
+    records = [Article(pmid=str(99999300 + n), title=f"miR-210 in hypoxia {n}") for n in range(60)]
+    records += [Article(pmid=str(99999400 + n), title=f"Exosomal miR-21 and a longer title {n}")
+                for n in range(5)]
+    write_records(records, tmp_path / "titles.jsonl")
+    build([tmp_path / "titles.jsonl"], tmp_path / "b", default_articles=False)
+    for out in (tmp_path / "b", without_index(tmp_path / "b", tmp_path / "unindexed")):
+        client = create_app({"STORE_DIR": str(out), "TESTING": True}).test_client()
+        found = [r["label"] for r in client.get("/search", query_string={"q": "miR-21"}, headers={
+            "Accept": "application/json"}).get_json()["results"]]
+        assert [label for label in found if "title" in label] == [
+            f"Exosomal miR-21 and a longer title {n}" for n in range(5)], out
+        assert not [label for label in found if "miR-210" in label]
+        html = client.get("/search?q=miR-21", headers=HTML).get_data(as_text=True)
+        assert "every-match" not in html  # (the query of every match takes the name whole too)
+
+
+def test_a_mirna_name_whole_is_read_alike_on_every_backend(backend_store: Any) -> None:
+    """The test of a name not followed by a letter or digit is SPARQL every store runs alike,
+    and takes what ``_names_whole`` takes."""
+    labels = ["miR-21 and miR-210", "miR-210 only", "hsa-miR-21", "miR-21β", "miR-21²",
+              "miR-21-5p", "MIR-21", "mir-21⁻", "miR-2", "miR-217"]
+    values = " ".join(json.dumps(label) for label in labels)
+    rows = backend_store.query(f"SELECT ?l {{ VALUES ?l {{ {values} }} "
+                               f"FILTER({label_pattern('miR-21').named_sparql()}) }} ORDER BY ?l")
+    taken = ["MIR-21", "hsa-miR-21", "miR-21 and miR-210", "miR-21-5p", "mir-21⁻"]
+    assert [row[0].value for row in rows] == taken
+    assert sorted(label for label in labels if _names_whole(label, "miR-21")) == taken
 
 
 @pytest.mark.parametrize(("text", "labels"), [
