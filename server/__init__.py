@@ -37,6 +37,9 @@ from server.state import (
     remote_state,
 )
 
+#: Response headers every answer that carries them lets a script on another origin read.
+EXPOSED_EVERYWHERE = ("ETag", "Content-Range", "Accept-Ranges", "Content-Disposition", "Link")
+
 #: Defaults for every setting; each can be set as an ``EVKG_*`` environment variable.
 DEFAULTS: dict[str, Any] = {
     "STORE_DIR": "build",
@@ -149,6 +152,13 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     @app.after_request
     def cors(response: Response) -> Response:
         response.headers.setdefault("Access-Control-Allow-Origin", "*")
+        # beyond the CORS-safelisted headers (Content-Length, Content-Type, Last-Modified …),
+        # a script on another origin reads only those named: a file's tag, range and name, a
+        # resource's links (named whether or not this answer has them: the tag is added later)
+        named = [h.strip() for h in response.headers.get("Access-Control-Expose-Headers",
+                                                         "").split(",") if h.strip()]
+        named += [h for h in EXPOSED_EVERYWHERE if h not in named]
+        response.headers["Access-Control-Expose-Headers"] = ", ".join(named)
         # a browser takes every answer for its Content-Type, never for HTML it sniffs: result
         # values, query text in an error and labels are what clients wrote
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

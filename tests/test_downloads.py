@@ -59,6 +59,22 @@ def release_bytes(default_build: tuple[Path, BuildReport], name: str) -> bytes:
 
 # --- /downloads/ ---------------------------------------------------------------------------------
 
+
+def test_a_script_on_another_origin_may_read_a_files_tag_range_and_name(
+        client: FlaskClient) -> None:
+    """An HTTP review's: only /sparql named the headers a script on another origin may read
+    (beyond Content-Type, Content-Length, Last-Modified …), so a web page that resumed a
+    download by Range, or revalidated it by its ETag, could not read Content-Range or ETag of
+    a release file, nor a resource page's ETag. Every answer names those it carries."""
+    origin = {"Origin": "https://notebook.example.org"}
+    with client.get("/downloads/void.ttl", headers={**origin, "Range": "bytes=0-9"}) as answer:
+        assert answer.status_code == 206
+        exposed = {h.strip() for h in answer.headers["Access-Control-Expose-Headers"].split(",")}
+        assert {"ETag", "Content-Range", "Accept-Ranges"} <= exposed
+        assert answer.headers["Access-Control-Allow-Origin"] == "*"
+    page = client.get("/article/37534210", headers={**origin, "Accept": "text/turtle"})
+    assert "ETag" in page.headers["Access-Control-Expose-Headers"]
+
 def test_listing_gives_every_manifest_file_with_checksum(client: FlaskClient,
                                                          manifest: dict[str, object]) -> None:
     listing = client.get("/downloads/", headers={"Accept": "application/json"}).get_json()
