@@ -31,13 +31,13 @@ from urllib.parse import quote
 from pyoxigraph import Literal, NamedNode, Store
 
 from kg import iris
-from kg.namespaces import DCTERMS, MESH, RDFS, SKOS
+from kg.namespaces import DCTERMS, FOAF, MESH, RDFS, SKOS
 from kg.records import PLAIN_OF_SCRIPT
 
 #: The file a release's index is in, beside its store.
 INDEX_FILE = "search.sqlite"
 #: The layout of the file; a server uses an index of its own layout only.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 #: Properties searched (a substring of any of them): an article's title in its own language
 #: (``VernacularTitle``, ``dcterms:alternative``) too.
 SEARCHED = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, SKOS.notation,
@@ -119,6 +119,12 @@ def write_index(store: Store, path: Path, base: str | None = None) -> int:
             ORDER BY local || substr(100000 + length(label), 2) || label, iri""")
         db.execute("DETACH DATABASE loading")
         db.execute("CREATE INDEX labels_folded ON labels (folded)")
+        names = _family_name_rows(store, base)
+        db.execute("BEGIN")
+        while named := list(islice(names, BATCH)):
+            db.executemany("INSERT INTO family_names VALUES (?, ?, ?)", named)
+        db.execute("COMMIT")
+        db.execute("CREATE INDEX family_names_folded ON family_names (folded)")
         db.execute("INSERT INTO label_text (label_text) VALUES ('rebuild')")
         count: int = db.execute("SELECT count(*) FROM labels").fetchone()[0]
         db.executemany("INSERT INTO meta VALUES (?, ?)", [
@@ -139,6 +145,8 @@ CREATE TABLE labels (id INTEGER PRIMARY KEY, iri TEXT NOT NULL, label TEXT NOT N
                      folded TEXT NOT NULL, local INTEGER NOT NULL);
 CREATE VIRTUAL TABLE label_text USING fts5 (folded, content = 'labels', content_rowid = 'id',
                                             tokenize = 'trigram case_sensitive 1');
+-- the family names of authors and investigators (format 2), looked up whole, folded
+CREATE TABLE family_names (folded TEXT NOT NULL, name TEXT NOT NULL, iri TEXT NOT NULL);
 """
 
 
@@ -162,6 +170,23 @@ def _label_rows(store: Store, base: str) -> Iterator[tuple[str, str, str, int]]:
             else:
                 continue
             yield subject.value, value.value, folded(value.value), local
+
+
+def _family_name_rows(store: Store, base: str) -> Iterator[tuple[str, str, str]]:
+    """(folded family name, family name, IRI) of each person under the base with one."""
+    for quad in store.quads_for_pattern(None, FOAF.familyName, None, None):
+        if isinstance(quad.subject, NamedNode) and quad.subject.value.startswith(base) \
+                and isinstance(quad.object, Literal):
+            yield folded(quad.object.value), quad.object.value, quad.subject.value
+
+
+def family_named(path: Path, text: str, limit: int) -> list[tuple[str, str]]:
+    """(IRI, family name) of the first ``limit`` people (by IRI) whose family name is ``text``
+    whole, case and diacritics aside: "Sjogren" finds Sjögren, as PubMed's author search
+    does (``text`` folded, ``folded``)."""
+    with _reading(path) as db:
+        return list(db.execute("SELECT DISTINCT iri, name FROM family_names WHERE folded = ? "
+                               "ORDER BY iri LIMIT ?", (text, limit)))
 
 
 def index_file(release_dir: Path | None, manifest: dict[str, Any]) -> Path | None:

@@ -15,7 +15,15 @@ from kg import iris
 from kg.mirnas import find_names, name_keys
 from kg.namespaces import BIBO, EVKG, FABIO, FOAF, MESH, PROV, SKOS
 from kg.records import SCRIPTABLE, SUBSCRIPTS, SUPERSCRIPTS
-from kg.searchindex import ACCENTED, BASES, SCRIPTS_FOLDED, SEARCHED, folded, ranked_labels
+from kg.searchindex import (
+    ACCENTED,
+    BASES,
+    SCRIPTS_FOLDED,
+    SEARCHED,
+    family_named,
+    folded,
+    ranked_labels,
+)
 from server import graph
 from server.state import state
 from server.terms import href
@@ -281,6 +289,8 @@ def search(text: str) -> list[Hit]:
     if not text:
         return []
     rows = _once_each(graph.select(exact_query(text)), text)
+    rows += [row for row in _family_named(text, SEARCH_LIMIT - len(rows))
+             if row["s"] not in {r["s"] for r in rows}]
     # the labels are searched for a miRNA's name as papers write it ("miR 21": "miR-21")
     text = _hyphened(text)
     # a miRNA's name is no part of a longer one's (miR-21 found the titles that name miR-217),
@@ -290,6 +300,21 @@ def search(text: str) -> list[Hit]:
              if row["s"] not in {r["s"] for r in rows}
              and (not whole or _names_whole(row["matched"].value, text))][:SEARCH_LIMIT - len(rows)]
     return _hits(rows)
+
+
+def _family_named(text: str, limit: int) -> list[graph.Row]:
+    """The people whose family name is ``text`` whole, case and diacritics aside, from the
+    release's search index (``exact_query`` finds a family name only as typed, and as typed
+    with a capital: "Sjogren" found no Sjögren); none without an index."""
+    index = state().search_index
+    if index is None or limit <= 0:
+        return []
+    try:
+        named = family_named(index, folded(text), limit)
+    except sqlite3.Error as error:  # (removed or damaged under the server)
+        current_app.logger.warning("evkg: the search index %s cannot be read (%s)", index, error)
+        return []
+    return [{"s": NamedNode(iri), "matched": Literal(name)} for iri, name in named]
 
 
 def labelled(text: str, *, named: bool = False) -> list[graph.Row]:

@@ -3,6 +3,7 @@ the store it indexes, never beside another release's."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import signal
 import subprocess
@@ -15,9 +16,10 @@ import pytest
 from kg import release
 from kg.build import build, ingest
 from kg.jsonrecords import write_records
-from kg.records import Article, Journal
+from kg.records import Article, Author, Journal
 from kg.release import CHECKSUMS, MANIFEST, current_release
 from kg.searchindex import INDEX_FILE, folded, ranked_labels
+from server import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/evkg/"
@@ -125,3 +127,27 @@ def test_a_killed_ingest_leaves_no_index_beside_the_current_store_but_its_own(
     ingest([tmp_path / "next.jsonl"], out)
     assert not list(out.glob(".staging-*"))
     assert found(current_release(out), "tapir") == [(BASE + "article/99999977", "Tapir vesicles")]
+
+
+def test_an_author_is_found_by_family_name_whatever_its_diacritics(tmp_path: Path) -> None:
+    """A text review's: search looked a family name up only as typed (and with a capital), so
+    "Sjogren" found no author Sjögren, as PubMed's author search does, and "muller" no Müller.
+    The index holds the family names folded: either spelling finds the author, with the name
+    as the release writes it; "Mueller" (another spelling, not a folding) finds no one."""
+    authors = (Author(family="Sjögren", given="Anna", initials="A"),
+               Author(family="Müller", given="Jonas", initials="J"))
+    write_records([dataclasses.replace(titled("99999974", "Vesicles of the axolotl"),
+                                       authors=authors)], tmp_path / "one.jsonl")
+    out = tmp_path / "b"
+    build([tmp_path / "one.jsonl"], out, default_articles=False)
+    client = create_app({"STORE_DIR": str(out), "TESTING": True}).test_client()
+
+    def authors_found(text: str) -> list[tuple[str, str]]:
+        results = client.get("/search", query_string={"q": text},
+                             headers={"Accept": "application/json"}).get_json()["results"]
+        return [(r["iri"], r["matched"]) for r in results if "/author/" in r["iri"]]
+
+    first = BASE + "article/99999974/author/1"
+    assert authors_found("Sjogren") == authors_found("SJÖGREN") == [(first, "Sjögren")]
+    assert authors_found("muller") == [(BASE + "article/99999974/author/2", "Müller")]
+    assert authors_found("Mueller") == []
