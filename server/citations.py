@@ -207,6 +207,28 @@ def ris(record: ArticleRecord) -> str:
     return "".join(lines) + "ER  - \r\n"
 
 
+def highwire_tags(record: ArticleRecord) -> list[tuple[str, str]]:
+    """The article's Highwire Press ``<meta name="citation_…">`` tags (name, content), which
+    Google Scholar reads (its inclusion guidelines: "Google Scholar supports Highwire Press
+    tags (e.g., citation_title)") and Zotero's and other reference managers' browser buttons
+    save an article from (Zotero's "Embedded Metadata" translator: citation_author as
+    "Family, Given", citation_keywords split at ";", citation_pmid, citation_doi …). The date
+    as Google's guidelines write it, year/month/day."""
+    start, _, end = record.pages.partition("-")
+    tags = [("citation_title", record.title),
+            *(("citation_author", f"{p.family}, {p.given}" if p.family and p.given
+               else p.family or p.name) for p in record.authors),
+            ("citation_publication_date", "/".join(map(str, _date_parts(record.issued)))),
+            ("citation_journal_title", record.journal),
+            ("citation_journal_abbrev", record.journal_abbreviation),
+            ("citation_volume", record.volume), ("citation_issue", record.issue),
+            ("citation_firstpage", start), ("citation_lastpage", end),
+            *(("citation_issn", issn) for issn in record.issn),
+            ("citation_doi", record.doi), ("citation_pmid", record.pmid),
+            ("citation_keywords", "; ".join(record.keywords))]
+    return [(name, " ".join(value.split())) for name, value in tags if value.strip()]
+
+
 #: The citation formats an article answers in (by ``Accept`` or ``?format=``, as DOI resolvers
 #: negotiate them): media type → (file name extension, writer).
 CITATION_TYPES: dict[str, tuple[str, Callable[[ArticleRecord], str]]] = {

@@ -16,7 +16,15 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from kg.examples import FORMS
 from kg.namespaces import BIBO, EVKG, FABIO, MESHV, RDFS, SCHEMA
 from server import graph
-from server.citations import CITATION_TYPES, article_record, bibtex, citation_key, csl_json, ris
+from server.citations import (
+    CITATION_TYPES,
+    article_record,
+    bibtex,
+    citation_key,
+    csl_json,
+    highwire_tags,
+    ris,
+)
 from server.description import (
     INCOMING_LIMIT,
     INCOMING_PAGE,
@@ -94,9 +102,11 @@ def resource_page(iri: str) -> Response | WerkzeugResponse:
         return not_found_response(iri)
     article = SCHEMA.ScholarlyArticle.value in description.type_iris
     citation = None
+    highwire: list[tuple[str, str]] = []
     if article:
         record = article_record(description)
         citation = {"bibtex": bibtex(record), "ris": ris(record), "csl": csl_json(record)}
+        highwire = highwire_tags(record)
     subject = NamedNode(iri)
     retracted = any(o.value == "true" for o in description.objects(subject, EVKG.retracted))
     links = external_links(subject, description.triples, description.labels)
@@ -109,7 +119,7 @@ def resource_page(iri: str) -> Response | WerkzeugResponse:
         tree_of=_descriptors_at(description), concept_kind=_concept_kind(iri),
         links=[own, *links] if own else links,
         jsonld=page_jsonld(description), citation=citation, alternates=ALTERNATES,
-        page_size=INCOMING_PAGE,
+        page_size=INCOMING_PAGE, highwire=highwire,
         run_query=url_for("pages.editor") + "#query=" + quote(query, safe="") if query else "")
 
 

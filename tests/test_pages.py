@@ -435,6 +435,38 @@ def test_search_refuses_text_that_is_not_utf8(client: FlaskClient) -> None:
         "q"] == "café"
 
 
+def test_article_page_carries_the_meta_tags_google_scholar_and_zotero_read(
+        client: FlaskClient) -> None:
+    """An article page offered BibTeX, RIS and CSL-JSON, but its head had none of the
+    Highwire Press tags that Google Scholar's inclusion guidelines ask for and that Zotero's
+    browser button reads ("Embedded Metadata"): Zotero saved the page as a web page. The tags
+    state the article as its RDF does: title, authors in order as "Family, Given", date, the
+    journal, volume, issue, pages, DOI and PMID."""
+    html = client.get("/article/24735924", headers={"Accept": "text/html"}).get_data(as_text=True)
+    head = etree.HTML(html).find("head")
+    tags: dict[str, list[str]] = {}
+    for meta in head.iterfind("meta"):
+        if (meta.get("name") or "").startswith("citation_"):
+            tags.setdefault(meta.get("name"), []).append(meta.get("content"))
+    turtle = client.get("/article/24735924", headers={"Accept": "text/turtle"}).get_data(
+        as_text=True)
+    graph_ = rdflib.Graph().parse(data=turtle, format="turtle")
+    article = rdflib.URIRef(iris.article_iri("24735924").value)
+    dcterms, bibo = rdflib.Namespace("http://purl.org/dc/terms/"), rdflib.Namespace(
+        "http://purl.org/ontology/bibo/")
+    assert tags["citation_title"] == [str(graph_.value(article, dcterms.title))]
+    assert tags["citation_doi"] == [str(graph_.value(article, bibo.doi))]
+    assert tags["citation_pmid"] == ["24735924"]
+    authors = list(Collection(graph_, graph_.value(article, bibo.authorList)))
+    assert len(tags["citation_author"]) == len(authors) == 23
+    assert tags["citation_author"][0] == "Zhou, W." and tags["citation_author"][8] == (
+        "O'Connor, S. T. F.")
+    assert tags["citation_publication_date"] == ["2014/4/14"]
+    assert tags["citation_journal_title"] == ["Cancer Cell"]
+    assert (tags["citation_volume"], tags["citation_issue"], tags["citation_firstpage"],
+            tags["citation_lastpage"]) == (["25"], ["4"], ["501"], ["515"])
+
+
 def test_bibtex_gives_a_doi_and_url_verbatim() -> None:
     """biblatex reads ``doi`` and ``url`` verbatim: an underscore or percent sign escaped for
     LaTeX ("10.1000/a\\_b") was cited as written, backslash and all (a review's)."""
