@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request, url_for
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from kg import iris
@@ -15,9 +15,12 @@ from server import graph
 from server.downloads import release_files
 from server.pages import DOCUMENT_TYPES, page_response, rdf_response, wants_page
 from server.schemaorg import BIOSCHEMAS_DATASET, conforms_to, script_json
+from server.signposting import landing_links, link_header
 from server.state import state
 from server.terms import Value, is_web_iri, value_of
 
+#: schema.org's class of the dataset (its page's ``type`` link).
+SCHEMA_DATASET = "https://schema.org/Dataset"
 #: Per-graph statistics shown, as (VoID property local name, column heading).
 STATISTICS = (("triples", "triples"), ("distinctSubjects", "subjects"),
               ("properties", "properties"), ("classes", "classes"))
@@ -119,10 +122,21 @@ def dataset_view() -> Response:
         # the licence is a link only to a web address, as every link of the pages (graph/metadata
         # is the store operator's on a remote store: a javascript: IRI was a link)
         licence = summary.first(DCTERMS.license.value)
-        return page_response("dataset.html", s=summary, files=release_files(),
-                             licence_link=licence if is_web_iri(licence) else None,
-                             version=state().version, statistics=STATISTICS,
-                             jsonld=script_json(dataset_jsonld(summary)))
+        files = release_files()
+        response = page_response("dataset.html", s=summary, files=files,
+                                 licence_link=licence if is_web_iri(licence) else None,
+                                 version=state().version, statistics=STATISTICS,
+                                 jsonld=script_json(dataset_jsonld(summary)))
+        # the release files are the dataset's content, sent as they are (a dump gzipped)
+        signposts = [*landing_links(iris.dataset_iri().value, request.base_url,
+                                    [("ttl", "text/turtle"), ("jsonld", "application/ld+json")],
+                                    [SCHEMA_DATASET]),
+                     *((url_for("downloads.download", name=f.name, _external=True), "item",
+                        {"type": "application/gzip" if f.name.endswith(".gz") else f.media_type})
+                       for f in files),
+                     *([(licence, "license", {})] if is_web_iri(licence) else [])]
+        response.headers["Link"] = link_header(signposts)
+        return response
     return rdf_response(metadata_triples() + file_triples(), DOCUMENT_TYPES)
 
 

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, redirect, request, url_for
 from pyoxigraph import Literal, NamedNode
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from kg import iris
 from kg.examples import FORMS
 from kg.namespaces import BIBO, EVKG, FABIO, MESHV, RDFS, SCHEMA
 from server import graph
@@ -40,6 +41,7 @@ from server.negotiation import NotAcceptable, choose_media_type
 from server.pages import DOCUMENT_TYPES, format_values, page_response, rdf_response, wants_page
 from server.schemaorg import page_jsonld
 from server.search import IDENTIFIER_SPELLINGS, identifier_path, near_misses
+from server.signposting import landing_links, link_header
 from server.sparql import TRUNCATED_HEADER
 from server.terms import MESH_ID, MESH_IRI, local_path, path_iri
 
@@ -96,6 +98,11 @@ def _page_number() -> int:
     return min(MAX_PAGE, int(asked))
 
 
+#: Most ``author`` links an article page's Link header gives (the first authors with an
+#: ORCID): a consortium paper lists hundreds, and proxies refuse a header of some kilobytes.
+SIGNPOSTED_AUTHORS = 20
+
+
 def resource_page(iri: str) -> Response | WerkzeugResponse:
     description = describe(iri, _page_number())
     if description is None:
@@ -103,10 +110,18 @@ def resource_page(iri: str) -> Response | WerkzeugResponse:
     article = SCHEMA.ScholarlyArticle.value in description.type_iris
     citation = None
     highwire: list[tuple[str, str]] = []
+    signposts = landing_links(iri, request.base_url, [(fmt, media) for _, fmt, media in ALTERNATES],
+                              [t for t in description.type_iris if t.startswith(SCHEMA.iri)])
+    if not iri.startswith(iris.base_iri()):  # (a MeSH term: NLM's IRI cites NLM's page)
+        signposts = [link for link in signposts if link[1] != "cite-as"]
     if article:
         record = article_record(description)
         citation = {"bibtex": bibtex(record), "ris": ris(record), "csl": csl_json(record)}
         highwire = highwire_tags(record)
+        signposts += [(orcid, "author", {}) for orcid in [
+            url for person in record.authors for url in person.same_as
+            if url.startswith("https://orcid.org/")][:SIGNPOSTED_AUTHORS]]
+        signposts += [(url, "related", {}) for url in record.same_as]
     subject = NamedNode(iri)
     retracted = any(o.value == "true" for o in description.objects(subject, EVKG.retracted))
     links = external_links(subject, description.triples, description.labels)
@@ -114,13 +129,15 @@ def resource_page(iri: str) -> Response | WerkzeugResponse:
     query = next((o.value for text, _ in FORMS.values()
                   for o in description.objects(subject, text) if isinstance(o, Literal)), "")
     own = link_for_iri(iri, "identifier") if iri.startswith(MESH_IRI) else None
-    return page_response(
+    response = page_response(
         "resource.html", d=description, iri=iri, retracted=retracted,
         tree_of=_descriptors_at(description), concept_kind=_concept_kind(iri),
         links=[own, *links] if own else links,
         jsonld=page_jsonld(description), citation=citation, alternates=ALTERNATES,
         page_size=INCOMING_PAGE, highwire=highwire,
         run_query=url_for("pages.editor") + "#query=" + quote(query, safe="") if query else "")
+    response.headers["Link"] = link_header(signposts)
+    return response
 
 
 #: Paths of the vocabulary's concepts that findings name, and what a page calls each.

@@ -13,6 +13,7 @@ from typing import Any
 import bibtexparser
 import pytest
 import rdflib
+import requests
 import rispy
 from flask import Flask
 from flask.testing import FlaskClient
@@ -465,6 +466,47 @@ def test_article_page_carries_the_meta_tags_google_scholar_and_zotero_read(
     assert tags["citation_journal_title"] == ["Cancer Cell"]
     assert (tags["citation_volume"], tags["citation_issue"], tags["citation_firstpage"],
             tags["citation_lastpage"]) == (["25"], ["4"], ["501"], ["515"])
+
+
+def test_pages_signpost_the_object_its_metadata_and_content(client: FlaskClient) -> None:
+    """FAIR checkers (F-UJI, FAIR-Checker) and Signposting clients read a landing page's typed
+    links (FAIR Signposting Profile, signposting.org/FAIR) rather than its HTML: an evkg page
+    gave none. An article's page names the IRI to cite, its type, where its metadata is in
+    each RDF syntax, and the publisher's identifiers; the dataset's page its content (the
+    release files) and licence. Every link answers, and the metadata describes the IRI."""
+    def links(path: str) -> list[dict[str, str]]:
+        answer = client.get(path, headers={"Accept": "text/html"})
+        assert answer.status_code == 200
+        return requests.utils.parse_header_links(answer.headers["Link"])
+
+    article = iris.article_iri("24735924").value
+    found = links("/article/24735924")
+    by_rel: dict[str, list[dict[str, str]]] = {}
+    for link in found:
+        by_rel.setdefault(link["rel"], []).append(link)
+    assert [link["url"] for link in by_rel["cite-as"]] == [article]
+    assert {link["url"] for link in by_rel["type"]} == {"https://schema.org/AboutPage",
+                                                        "https://schema.org/ScholarlyArticle"}
+    assert {link["type"] for link in by_rel["describedby"]} == {
+        "text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"}
+    turtle = next(link["url"] for link in by_rel["describedby"] if link["type"] == "text/turtle")
+    described = client.get(turtle.removeprefix("http://localhost"))
+    assert described.headers["Content-Type"].startswith("text/turtle")
+    assert (rdflib.URIRef(article), None, None) in rdflib.Graph().parse(
+        data=described.get_data(as_text=True), format="turtle")
+    assert {link["url"] for link in by_rel["related"]} == {
+        "https://pubmed.ncbi.nlm.nih.gov/24735924/", "https://doi.org/10.1016/j.ccr.2014.03.007"}
+    dataset = links("/dataset")
+    items = [link for link in dataset if link["rel"] == "item"]
+    assert {link["url"].rsplit("/", 1)[1] for link in items} >= {"evkg.nt.gz", "evkg.ttl.gz"}
+    for link in items:
+        with client.head(link["url"].removeprefix("http://localhost")) as head:
+            assert head.status_code == 200
+            assert head.headers["Content-Type"].split(";")[0] == link["type"]
+    assert [link["url"] for link in dataset if link["rel"] == "license"] == [
+        "https://creativecommons.org/licenses/by/4.0/"]
+    assert [link["url"] for link in dataset if link["rel"] == "cite-as"] == [
+        iris.dataset_iri().value]
 
 
 def test_bibtex_gives_a_doi_and_url_verbatim() -> None:
