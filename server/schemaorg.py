@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode
 
-from kg.namespaces import DCTERMS, SCHEMA, SKOS
+from kg.namespaces import CITO, DCTERMS, FABIO, MESH, SCHEMA, SKOS
 from server.citations import article_record
 from server.description import Description
 
+#: A MeSH descriptor's IRI (not a descriptor–qualifier pair's).
+MESH_DESCRIPTOR = re.compile(re.escape(MESH.iri) + r"D\d+")
 #: Types that make a page a ScholarlyArticle / a DefinedTerm.
 ARTICLE = SCHEMA.ScholarlyArticle.value
 CONCEPT = SKOS.Concept.value
@@ -66,6 +69,17 @@ def article_jsonld(d: Description) -> dict[str, Any]:
         doc["sameAs"] = record.same_as
     if record.keywords:
         doc["keywords"] = record.keywords
+    # what it is about, by its MeSH descriptors (not the descriptor–qualifier pairs), and the
+    # works it cites, as its RDF names them (fabio:hasSubjectTerm, cito:cites)
+    subject = NamedNode(d.iri)
+    descriptors = sorted(o.value for o in d.objects(subject, FABIO.hasSubjectTerm)
+                         if isinstance(o, NamedNode) and MESH_DESCRIPTOR.fullmatch(o.value))
+    if descriptors:
+        doc["about"] = [{"@type": "DefinedTerm", "@id": iri, "termCode": iri.rpartition("/")[2],
+                         **({"name": d.labels[iri]} if d.labels.get(iri) else {})}
+                        for iri in descriptors]
+    if cited := sorted(o.value for o in d.objects(subject, CITO.cites) if isinstance(o, NamedNode)):
+        doc["citation"] = [{"@type": "CreativeWork", "@id": iri} for iri in cited]
     # schema.org's names for the abstract, the title in the article's own language and the
     # copyright notice
     for key, predicate in (("abstract", DCTERMS.abstract), ("alternativeHeadline", DCTERMS.alternative),

@@ -300,6 +300,31 @@ def test_article_page_embeds_scholarly_article_jsonld(client: FlaskClient) -> No
     assert "https://doi.org/10.1016/j.ccr.2014.03.007" in doc["sameAs"]
 
 
+@pytest.mark.parametrize("pmid", ["24735924", "38473976"])
+def test_the_embedded_record_says_what_the_article_is_about_and_what_it_cites(
+        client: FlaskClient, pmid: str) -> None:
+    """A schema.org review left it: the page's JSON-LD gave neither the article's MeSH
+    headings nor its references, which the graph holds (fabio:hasSubjectTerm, cito:cites), so
+    search engines and Bioschemas tools read no subject and no citation. ``about`` names each
+    MeSH descriptor (not the descriptor–qualifier pairs) with its name, ``citation`` each
+    cited work, as the article's RDF does."""
+    (doc,) = jsonld_scripts(client.get(f"/article/{pmid}", headers=HTML).get_data(as_text=True))
+    graph = parse(client.get(f"/article/{pmid}?format=nt").data, "nt")
+    article = rdflib.URIRef(BASE + f"article/{pmid}")
+    descriptors = {str(o) for o in graph.objects(article, rdflib.URIRef(
+        "http://purl.org/spar/fabio/hasSubjectTerm")) if "Q" not in str(o).rpartition("/")[2]}
+    assert {term["@id"] for term in doc.get("about", [])} == descriptors
+    assert all(term["name"] and term["termCode"] == term["@id"].rpartition("/")[2]
+               for term in doc.get("about", []))
+    cited = {str(o) for o in graph.objects(article, rdflib.URIRef(
+        "http://purl.org/spar/cito/cites"))}
+    assert {work["@id"] for work in doc.get("citation", [])} == cited
+    assert descriptors or cited
+    if pmid == "24735924":
+        assert {"@type": "DefinedTerm", "@id": "http://id.nlm.nih.gov/mesh/D001943",
+                "termCode": "D001943", "name": "Breast Neoplasms"} in doc["about"]
+
+
 def test_the_embedded_record_links_a_doi_with_reserved_characters_as_the_graph_does(
         tmp_path: Path) -> None:
     """A review's: the page's JSON-LD wrote an article's DOI link as "https://doi.org/" and the
