@@ -133,7 +133,7 @@ def resource_page(iri: str) -> Response | WerkzeugResponse:
         "resource.html", d=description, iri=iri, retracted=retracted,
         tree_of=_descriptors_at(description), concept_kind=_concept_kind(iri),
         links=[own, *links] if own else links,
-        jsonld=page_jsonld(description), citation=citation, alternates=ALTERNATES,
+        jsonld=page_jsonld(description, request.base_url), citation=citation, alternates=ALTERNATES,
         page_size=INCOMING_PAGE, highwire=highwire,
         run_query=url_for("pages.editor") + "#query=" + quote(query, safe="") if query else "")
     response.headers["Link"] = link_header(signposts)

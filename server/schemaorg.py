@@ -8,12 +8,18 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode
 
-from kg.namespaces import CITO, DCTERMS, FABIO, MESH, SCHEMA, SKOS
+from kg.namespaces import CITO, DCTERMS, FABIO, MESH, MESHV, SCHEMA, SKOS
 from server.citations import article_record
 from server.description import Description
+from server.links import link_for_iri
 
 #: A MeSH descriptor's IRI (not a descriptor–qualifier pair's).
 MESH_DESCRIPTOR = re.compile(re.escape(MESH.iri) + r"D\d+")
+#: A MeSH descriptor's or qualifier's IRI, and their classes in NLM's vocabulary (a page of one
+#: is a DefinedTerm).
+MESH_TERM = re.compile(re.escape(MESH.iri) + r"[DQ]\d+")
+MESH_TERM_CLASSES = {MESHV[name].value for name in (
+    "TopicalDescriptor", "CheckTag", "GeographicalDescriptor", "PublicationType", "Qualifier")}
 #: Types that make a page a ScholarlyArticle / a DefinedTerm.
 ARTICLE = SCHEMA.ScholarlyArticle.value
 CONCEPT = SKOS.Concept.value
@@ -109,11 +115,30 @@ def defined_term_jsonld(d: Description) -> dict[str, Any]:
     return doc
 
 
-def page_jsonld(d: Description) -> str | None:
-    """The JSON-LD for a resource page, or None for kinds of resource schema.org has no type for."""
+def mesh_term_jsonld(d: Description, page: str) -> dict[str, Any]:
+    """A MeSH descriptor or qualifier as a schema.org DefinedTerm: NLM's IRI, the page here
+    (``page``), its name, UI, entry terms, and the set it is of (MeSH, by NLM's browser page
+    of the term, as the page's external link gives it)."""
+    ui = d.iri.rpartition("/")[2]
+    doc: dict[str, Any] = {"@context": "https://schema.org", "@type": "DefinedTerm",
+                           "@id": d.iri, "url": page, "name": d.label, "termCode": ui,
+                           "inDefinedTermSet": {"@type": "DefinedTermSet",
+                                                "name": "Medical Subject Headings (MeSH)"}}
+    if alternates := sorted(set(_literals(d, SKOS.altLabel))):
+        doc["alternateName"] = alternates
+    if browser := link_for_iri(d.iri, "identifier"):
+        doc["sameAs"] = [browser.url]
+    return doc
+
+
+def page_jsonld(d: Description, page: str = "") -> str | None:
+    """The JSON-LD for a resource page (at ``page``), or None for kinds of resource schema.org
+    has no type for."""
     types = d.type_iris
     if ARTICLE in types:
         return script_json(article_jsonld(d))
     if CONCEPT in types:
         return script_json(defined_term_jsonld(d))
+    if MESH_TERM.fullmatch(d.iri) and types & MESH_TERM_CLASSES:
+        return script_json(mesh_term_jsonld(d, page or d.iri))
     return None

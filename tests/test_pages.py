@@ -325,6 +325,23 @@ def test_the_embedded_record_says_what_the_article_is_about_and_what_it_cites(
                 "termCode": "D001943", "name": "Breast Neoplasms"} in doc["about"]
 
 
+@pytest.mark.parametrize("ui", ["D001943", "Q000378", "D005260"])
+def test_a_mesh_terms_page_embeds_it_as_a_defined_term(client: FlaskClient, ui: str) -> None:
+    """A schema.org review left it: the pages of the MeSH terms (in the sitemap, one for each
+    heading the graph uses) embedded no record, where a vocabulary concept's page gives a
+    DefinedTerm. A descriptor's or qualifier's page gives one too: NLM's IRI, the page, its
+    name and entry terms as its RDF has them, its UI, and MeSH as its term set."""
+    (doc,) = jsonld_scripts(client.get(f"/mesh/{ui}", headers=HTML).get_data(as_text=True))
+    graph = parse(client.get(f"/mesh/{ui}?format=nt").data, "nt")
+    term = rdflib.URIRef(f"http://id.nlm.nih.gov/mesh/{ui}")
+    assert doc["@type"] == "DefinedTerm" and doc["@id"] == str(term) and doc["termCode"] == ui
+    assert doc["url"].endswith(f"/mesh/{ui}")
+    assert doc["name"] == str(graph.value(term, rdflib.RDFS.label))
+    assert set(doc.get("alternateName", [])) == {str(o) for o in graph.objects(
+        term, rdflib.URIRef("http://www.w3.org/2004/02/skos/core#altLabel"))}
+    assert doc["inDefinedTermSet"]["name"] == "Medical Subject Headings (MeSH)"
+
+
 def test_the_embedded_record_links_a_doi_with_reserved_characters_as_the_graph_does(
         tmp_path: Path) -> None:
     """A review's: the page's JSON-LD wrote an article's DOI link as "https://doi.org/" and the
