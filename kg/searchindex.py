@@ -181,12 +181,12 @@ def _family_name_rows(store: Store, base: str) -> Iterator[tuple[str, str, str]]
 
 
 def family_named(path: Path, text: str, limit: int) -> list[tuple[str, str]]:
-    """(IRI, family name) of the first ``limit`` people (by IRI) whose family name is ``text``
-    whole, case and diacritics aside: "Sjogren" finds Sjögren, as PubMed's author search
-    does (``text`` folded, ``folded``)."""
+    """(IRI, family name) of the first ``limit`` people (by name, then IRI, in code points as
+    SPARQL orders strings) whose family name is ``text`` whole, case and diacritics aside:
+    "Sjogren" finds Sjögren, as PubMed's author search does (``text`` folded, ``folded``)."""
     with _reading(path) as db:
         return list(db.execute("SELECT DISTINCT iri, name FROM family_names WHERE folded = ? "
-                               "ORDER BY iri LIMIT ?", (text, limit)))
+                               "ORDER BY name, iri LIMIT ?", (text, limit)))
 
 
 def index_file(release_dir: Path | None, manifest: dict[str, Any]) -> Path | None:

@@ -208,10 +208,13 @@ def label_match(text: str) -> tuple[str, str]:
     return label_pattern(text).sparql()
 
 
-def search_query(text: str, limit: int | None = SEARCH_LIMIT, *, named: bool = False) -> str:
+def search_query(text: str, limit: int | None = SEARCH_LIMIT, *, named: bool = False,
+                 family_names: bool = False) -> str:
     """The SPARQL for a search (every match with ``limit`` None); ``text`` goes in as escaped
     literals, never as syntax. ``named``: ``text`` is a miRNA's name, taken only whole
-    (``_names_whole``) before the limit."""
+    (``_names_whole``) before the limit. ``family_names``: the people whose family name is
+    ``text`` whole, case and diacritics aside, come first (rank "-"), by name and IRI, as
+    ``_family_named`` gives them."""
     pattern = label_pattern(text)
     holds, whole = pattern.sparql()
     if named:
@@ -219,6 +222,10 @@ def search_query(text: str, limit: int | None = SEARCH_LIMIT, *, named: bool = F
     props = "|".join(f"<{p.value}>" for p in SEARCHED)
     base = graph.ref(Literal(iris.base_iri()))
     mesh = graph.ref(Literal(MESH.iri))
+    people = ""
+    if family_names:
+        people = f"""{{ ?s {graph.ref(FOAF.familyName)} ?l .
+          FILTER(isIRI(?s) && {whole}) BIND(CONCAT("-00000", STR(?l)) AS ?key) }} UNION"""
     # The grouping is a subquery so that ORDER BY sees plain variables: Virtuoso refuses an
     # expression over an aggregate's alias in ORDER BY (a remote store may be Virtuoso).
     # a label that is the text whole comes first ("apoptosis": MeSH's Apoptosis before our
@@ -228,12 +235,12 @@ def search_query(text: str, limit: int | None = SEARCH_LIMIT, *, named: bool = F
     # length, label" as one string (a SAMPLE was any label, so the order, the label shown and
     # which resources made the limit differed between stores: a review's)
     return f"""SELECT ?s ?matched ?rank WHERE {{ {{
-      SELECT ?s (MIN(?key) AS ?best) WHERE {{
+      SELECT ?s (MIN(?key) AS ?best) WHERE {{ {people} {{
         ?s {props} ?l .
         FILTER(isIRI(?s) && {holds})
-        FILTER(STRSTARTS(STR(?s), {base}) || STRSTARTS(STR(?s), {mesh}))
         BIND(IF({whole}, 0, 2) + IF(STRSTARTS(STR(?s), {base}), 0, 1) AS ?local)
-        BIND(CONCAT(STR(?local), SUBSTR(STR(100000 + STRLEN(STR(?l))), 2), STR(?l)) AS ?key)
+        BIND(CONCAT(STR(?local), SUBSTR(STR(100000 + STRLEN(STR(?l))), 2), STR(?l)) AS ?key) }}
+        FILTER(STRSTARTS(STR(?s), {base}) || STRSTARTS(STR(?s), {mesh}))
       }} GROUP BY ?s
     }} BIND(SUBSTR(?best, 1, 1) AS ?rank) BIND(SUBSTR(?best, 7) AS ?matched)
     }} ORDER BY ?best ?s{"" if limit is None else f" LIMIT {limit}"}"""
@@ -244,14 +251,17 @@ def _hyphened(text: str) -> str:
     return _SPACED_MIRNA.sub(r"\1-", text)
 
 
-def exact_query(text: str) -> str:
+def exact_query(text: str, *, family_names: bool = True) -> str:
     """The SPARQL for what ``text`` names whole: an article by PMID, DOI or PMCID, a miRNA by
-    any way of writing it (``microRNA-105``, ``mir105``), an author by family name."""
+    any way of writing it (``microRNA-105``, ``mir105``), an author by family name as typed
+    and with a capital (``family_names``: the search index finds them all, in its order)."""
     label = IDENTIFIER_LABEL.match(text)
     bare = text[label.end():] if label else text
     pairs = [(p, spelling) for pattern, p, spellings in IDENTIFIERS if pattern.fullmatch(bare)
              for spelling in spellings(bare)]
-    pairs += [(FOAF.familyName, name) for name in dict.fromkeys((text, text[:1].upper() + text[1:]))]
+    if family_names:
+        pairs += [(FOAF.familyName, name)
+                  for name in dict.fromkeys((text, text[:1].upper() + text[1:]))]
     parts = [f"{{ ?s {identifier_path(p)} {value} BIND({value} AS ?matched) }}"
              for p, v in pairs for value in (graph.ref(Literal(v)),)]
     hyphened = _hyphened(text)
@@ -266,14 +276,19 @@ def exact_query(text: str) -> str:
         matched = graph.ref(Literal(text))
         parts.append(f"{{ VALUES ?m {{ {graph.values(accessions)} }} {{ ?s {mapped} ?m }} UNION "
                      f"{{ ?m a ?type BIND(?m AS ?s) }} BIND({matched} AS ?matched) }}")
+    if not parts:  # (only without family names) a query that matches nothing
+        return "SELECT ?s ?matched WHERE { FILTER(false) }"
     return f"SELECT DISTINCT ?s ?matched WHERE {{ {' UNION '.join(parts)} }} LIMIT {SEARCH_LIMIT}"
 
 
 def every_match_query(text: str) -> str:
-    """The query of every resource whose label holds ``text``, as the search ranks them (the
-    page lists ``SEARCH_LIMIT``)."""
-    text = _hyphened(" ".join(text.split())[:MAX_QUERY_LENGTH])
-    return search_query(text, limit=None, named=_names_a_mirna(text))
+    """The query of every person whose family name is ``text`` and every resource whose label
+    holds it, as the search ranks them (the page lists ``SEARCH_LIMIT``): it listed the labels
+    alone, so "Sjogren", 50 authors on the page, was no row in the editor."""
+    text = " ".join(text.split())[:MAX_QUERY_LENGTH]
+    hyphened = _hyphened(text)
+    named = _names_a_mirna(hyphened)
+    return search_query(hyphened, limit=None, named=named, family_names=not named)
 
 
 def _names_a_mirna(text: str) -> bool:
@@ -288,7 +303,12 @@ def search(text: str) -> list[Hit]:
     text = " ".join(text.split())[:MAX_QUERY_LENGTH]  # "breast   cancer", pasted, found nothing
     if not text:
         return []
-    rows = _once_each(graph.select(exact_query(text)), text)
+    # with an index, the people of that family name come from it alone, in its order (by name
+    # and IRI), which the every-match query gives; without one, as typed, in that order too
+    # (the store's order differed from the query's, and between stores)
+    indexed = state().search_index is not None
+    rows = sorted(_once_each(graph.select(exact_query(text, family_names=not indexed)), text),
+                  key=lambda row: (row["matched"].value, row["s"].value))
     rows += [row for row in _family_named(text, SEARCH_LIMIT - len(rows))
              if row["s"] not in {r["s"] for r in rows}]
     # the labels are searched for a miRNA's name as papers write it ("miR 21": "miR-21")

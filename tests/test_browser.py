@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
-from kg.build import BuildReport
+from kg.build import BuildReport, build
+from kg.jsonrecords import write_records
+from kg.records import Article, Author
 from tests.conftest import serving
 
 pytestmark = pytest.mark.browser
@@ -189,6 +191,47 @@ def test_a_query_link_opened_in_the_browser_shows_its_results(browser_page: Any,
     rows = panel.locator(".yasr table tbody tr").all_inner_texts()
     assert any("2023" in row and "13" in row for row in rows), rows
 
+
+
+#: Authors of a small release: 55 spell their family name "Sjögren", 5 "Sjogren".
+SJOGRENS = {str(99999300 + n): "Sjögren" if n < 55 else "Sjogren" for n in range(60)}
+
+
+@pytest.fixture(scope="module")
+def authors_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``evkg serve`` of a release of 60 articles, each by one author of ``SJOGRENS``."""
+    folder = tmp_path_factory.mktemp("authors")
+    write_records([Article(pmid=pmid, title=f"Article {pmid}", authors=(
+        Author(family=family, given=f"Anna {pmid}", initials="A"),))
+        for pmid, family in SJOGRENS.items()], folder / "authors.jsonl")
+    build([folder / "authors.jsonl"], folder / "build", default_articles=False)
+    with serving(folder / "build", {"EVKG_QUERY_TIMEOUT": "5"}) as served:
+        yield served.base
+
+
+@pytest.mark.parametrize("text", ["sjogren", "Sjögren"])
+def test_the_every_match_link_gives_the_searchs_first_rows(browser_page: Any,
+                                                           authors_served: str,
+                                                           text: str) -> None:
+    """A browser review's: the page of a search past its 50 results links the query of every
+    match, which listed the resources whose label holds the text and not the people of that
+    family name: "sjogren", 50 authors on the page, was "0 results" in the editor."""
+    if not YASGUI.is_file():
+        pytest.skip("YASGUI is not installed: run `make install` (npm ci)")
+    browser_page.goto(authors_served + "/search?q=" + text)
+    listed = [a.get_attribute("href") for a in browser_page.locator("ol.hits > li > a").all()]
+    assert len(listed) == 50
+    browser_page.click("#every-match")
+    panel = browser_page.locator(".tabPanel.active")
+    panel.locator(".yasr table tbody tr a").first.wait_for(timeout=30_000)
+    assert "60 results" in panel.locator(".yasr_response_chip").inner_text()
+    links = panel.locator(".yasr table tbody tr td:nth-child(2) a")
+    browser_page.wait_for_function(  # (the editor's links to this server's pages)
+        "() => document.querySelector('.tabPanel.active .yasr table tbody a')"
+        ".href.indexOf('w3id.org') < 0", timeout=10_000)
+    shown = [(links.nth(i).get_attribute("href") or "").removeprefix(authors_served)
+             for i in range(links.count())]
+    assert shown == listed
 
 
 # --- axe-core, as a maintainer checking accessibility runs it --------------------------------------

@@ -459,8 +459,8 @@ def test_a_search_past_its_50_results_links_a_query_for_every_match() -> None:
     client = tiny_app(*(q(c, RDFS.label, Literal(f"busy process {n}")) for n, c in enumerate(concepts)))
     html = client.get("/search?q=busy", headers=HTML).get_data(as_text=True)
     assert html.count('<div class="iri">') == 50
-    link = unescape(re.search(r'\(the first 50: <a id="every-match" href="([^"]+)">every label that '
-                              r'holds it in the query editor</a>\)', html).group(1))
+    link = unescape(re.search(r'\(the first 50: <a id="every-match" href="([^"]+)">every match in the '
+                              r'query editor</a>\)', html).group(1))
     answer = client.get(link, headers={"Accept": "application/sparql-results+json"})
     found = [row["s"]["value"] for row in answer.get_json()["results"]["bindings"]]
     assert sorted(found) == sorted(c.value for c in concepts)
