@@ -117,10 +117,14 @@ def test_editor_results_link_mesh_terms_to_this_servers_pages(browser_page: Any,
 
 
 @pytest.mark.parametrize("path", ["/article/24735924", "/cargo/hsa-miR-105", "/explore",
-                                  "/dataset", "/downloads/", "/search?q=chemoresistance"])
+                                  "/dataset", "/downloads/", "/search?q=chemoresistance",
+                                  "/query/articles-per-year", "/query/prefixes"])
 def test_pages_fit_a_phone_screen(browser_page: Any, live_server: str, path: str) -> None:
     """At 375 px the article page was 1,045 px wide (long values did not wrap); a search's
-    results were 507 px wide at 390 (a finding's or a DOI article's IRI under each did not)."""
+    results were 507 px wide at 390 (a finding's or a DOI article's IRI under each did not);
+    an example query's page was 395 px wide (its type, sh:SPARQLSelectExecutable, written as
+    an IRI, did not wrap) and the page of its prefixes 542 (the property of each link to it,
+    sh:prefixes, did not)."""
     browser_page.set_viewport_size({"width": 375, "height": 800})
     browser_page.goto(live_server + path)
     assert browser_page.evaluate("document.documentElement.scrollWidth") <= 375
