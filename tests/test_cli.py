@@ -906,6 +906,37 @@ def test_a_reload_onto_a_damaged_release_keeps_serving_the_one_served(tmp_path: 
         process.wait(timeout=10)
 
 
+def test_the_workers_of_evkg_serve_end_cleanly_on_a_reload_and_a_stop(tmp_path: Path) -> None:
+    """gunicorn's master checked the release by opening its store, and RocksDB, once opened in
+    a process, is in every process it forks after: each worker then crashed as it exited, at
+    every reload and every stop, the log saying "Worker (pid:…) was sent SIGSEGV!" (and a core
+    dumped where the system keeps them)."""
+    second, out, built, base = _built_and_another(tmp_path)
+    log = tmp_path / "serve.log"
+    with log.open("wb") as written:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port",
+             base.rsplit(":", 1)[1], "--workers", "1"], stdout=written, stderr=written)
+    try:
+        wait_for(base + "/health", process)
+        assert requests.get(base + "/health", timeout=10).json()["version"] == built
+        mended = ingest([second], out).version
+        process.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 60
+        while requests.get(base + "/health", timeout=10).json()["version"] != mended:
+            assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
+            time.sleep(0.2)
+        while log.read_text(encoding="utf-8").count("Worker exiting") < 1:  # the old one
+            assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
+            time.sleep(0.2)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    said = log.read_text(encoding="utf-8")
+    assert said.count("Worker exiting") == 2 and "Shutting down: Master" in said, said
+    assert "SIGSEGV" not in said and "was sent" not in said, said
+
+
 @pytest.mark.parametrize("damage", ["manifest cut short", "store removed", "release removed"])
 def test_a_damaged_current_release_is_named_by_each_command(tmp_path: Path, damage: str) -> None:
     """A failure-injection review's: with the current release's manifest cut short, `evkg
