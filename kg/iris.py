@@ -92,11 +92,9 @@ def example_iri(name: str) -> NamedNode:
     return mint(f"query/{name}")
 
 
-def prefixes_iri(prefix: str = "") -> NamedNode:
-    """``query/prefixes``, the prefixes the examples may use; ``query/prefixes#{prefix}``,
-    the declaration of one of them."""
-    whole = mint("query/prefixes")
-    return NamedNode(f"{whole.value}#{prefix}") if prefix else whole
+def prefixes_iri() -> NamedNode:
+    """``query/prefixes``, the prefixes the examples may use (``kg.examples``)."""
+    return mint("query/prefixes")
 
 
 def cargo_iri(key: str) -> NamedNode:

@@ -17,14 +17,14 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 from markupsafe import escape
-from pyoxigraph import Quad, QuerySolutions, Store
+from pyoxigraph import Quad, QuerySolutions, RdfFormat, Store, parse
 from SPARQLWrapper import SPARQLWrapper
 
 from kg import iris
 from kg.build import BuildReport
 from kg.examples import header_fields, load_examples
 from kg.findings import Finding, FindingNames, finding_quads
-from kg.namespaces import CITO, PREFIXES
+from kg.namespaces import CITO, PREFIXES, SH
 from kg.querytext import query_form
 from server import create_app
 from server.federation import DEFAULT_ALLOWLIST, service_targets
@@ -317,6 +317,21 @@ def test_editor_offers_the_new_examples(client: FlaskClient) -> None:
         title = next(p for p in QUERIES if p.stem == name).read_text(encoding="utf-8")
         title = title.splitlines()[0].removeprefix("# title: ")
         assert f">{escape(title)}</option>" in html
+
+
+def test_the_prefixes_page_says_what_each_declaration_declares(client: FlaskClient) -> None:
+    """query/prefixes, which every example names as its sh:prefixes, declared each prefix as an
+    IRI of its own page (query/prefixes#dcterms …) that no page described: its RDF and its HTML
+    page listed 18 links back to the page itself and gave no prefix nor namespace. Each
+    declaration is the page's own (as SHACL's examples write them), with both."""
+    turtle = client.get("/query/prefixes", headers={"Accept": "text/turtle"})
+    triples = list(parse(turtle.get_data(), format=RdfFormat.TURTLE))
+    values = {(t.subject, t.predicate): t.object.value for t in triples}
+    declarations = [t.object for t in triples
+                    if t.subject == iris.prefixes_iri() and t.predicate == SH.declare]
+    assert {values[d, SH.prefix]: values[d, SH.namespace] for d in declarations} == PREFIXES
+    page = client.get("/query/prefixes", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "http://purl.org/dc/terms/" in page and 'href="/query/prefixes#' not in page
 
 
 #: The queries SIB's sparql-editor asks an endpoint for its examples and prefixes
