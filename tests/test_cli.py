@@ -863,6 +863,14 @@ def test_serve_reads_the_build_folder_from_evkg_store_dir(tmp_path: Path) -> Non
         process.wait(timeout=10)
 
 
+def _serve_logged(out: Path, base: str, log: Path) -> subprocess.Popen[bytes]:
+    """`evkg serve` of ``out`` with one worker at ``base``, its output written to ``log``."""
+    with log.open("wb") as written:
+        return subprocess.Popen(
+            [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port",
+             base.rsplit(":", 1)[1], "--workers", "1"], stdout=written, stderr=written)
+
+
 def test_a_reload_onto_a_damaged_release_keeps_serving_the_one_served(tmp_path: Path) -> None:
     """A failure-injection review's: SIGHUP after the current release was damaged stopped the
     server (gunicorn's new workers could not open it, and gunicorn stops when a worker fails to
@@ -870,10 +878,7 @@ def test_a_reload_onto_a_damaged_release_keeps_serving_the_one_served(tmp_path: 
     release it served and the log says why; once a whole release is current, a reload serves it."""
     second, out, built, base = _built_and_another(tmp_path)
     log = tmp_path / "serve.log"
-    with log.open("wb") as written:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port",
-             base.rsplit(":", 1)[1], "--workers", "1"], stdout=written, stderr=written)
+    process = _serve_logged(out, base, log)
 
     def version() -> str:
         return str(requests.get(base + "/health", timeout=10).json()["version"])
@@ -918,10 +923,7 @@ def test_the_workers_of_evkg_serve_end_cleanly_on_a_reload_and_a_stop(tmp_path: 
     dumped where the system keeps them)."""
     second, out, built, base = _built_and_another(tmp_path)
     log = tmp_path / "serve.log"
-    with log.open("wb") as written:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port",
-             base.rsplit(":", 1)[1], "--workers", "1"], stdout=written, stderr=written)
+    process = _serve_logged(out, base, log)
     try:
         wait_for(base + "/health", process)
         assert requests.get(base + "/health", timeout=10).json()["version"] == built
