@@ -111,7 +111,7 @@ def resource_page(iri: str) -> Response | WerkzeugResponse:
     citation = None
     highwire: list[tuple[str, str]] = []
     signposts = landing_links(iri, request.base_url, [(fmt, media) for _, fmt, media in ALTERNATES],
-                              [t for t in description.type_iris if t.startswith(SCHEMA.iri)])
+                              sorted(t for t in description.type_iris if t.startswith(SCHEMA.iri)))
     if not iri.startswith(iris.base_iri()):  # (a MeSH term: NLM's IRI cites NLM's page)
         signposts = [link for link in signposts if link[1] != "cite-as"]
     if article:

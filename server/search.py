@@ -309,15 +309,17 @@ def search(text: str) -> list[Hit]:
     indexed = state().search_index is not None
     rows = sorted(_once_each(graph.select(exact_query(text, family_names=not indexed)), text),
                   key=lambda row: (row["matched"].value, row["s"].value))
+    found = {row["s"] for row in rows}
     rows += [row for row in _family_named(text, SEARCH_LIMIT - len(rows))
-             if row["s"] not in {r["s"] for r in rows}]
+             if row["s"] not in found]
     # the labels are searched for a miRNA's name as papers write it ("miR 21": "miR-21")
     text = _hyphened(text)
     # a miRNA's name is no part of a longer one's (miR-21 found the titles that name miR-217),
     # before the limit: 50 titles naming miR-210 left no room for those naming miR-21
     whole = _names_a_mirna(text)
+    found = {row["s"] for row in rows}
     rows += [row for row in labelled(text, named=whole)
-             if row["s"] not in {r["s"] for r in rows}
+             if row["s"] not in found
              and (not whole or _names_whole(row["matched"].value, text))][:SEARCH_LIMIT - len(rows)]
     return _hits(rows)
 
