@@ -7,6 +7,7 @@ in ``test_federation.py`` instead.
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -21,11 +22,13 @@ from pyoxigraph import Quad, QuerySolutions, RdfFormat, Store, parse
 from SPARQLWrapper import SPARQLWrapper
 
 from kg import iris
-from kg.build import BuildReport
-from kg.examples import header_fields, load_examples
+from kg.build import BuildReport, build
+from kg.examples import header_fields, load_examples, rebased
 from kg.findings import Finding, FindingNames, finding_quads
-from kg.namespaces import CITO, PREFIXES, SH
+from kg.namespaces import CITO, ONTOLOGY_IRI, PREFIXES, SH
 from kg.querytext import query_form
+from kg.release import current_release
+from kg.store import open_read_only
 from server import create_app
 from server.federation import DEFAULT_ALLOWLIST, service_targets
 from tests.conftest import Backend, engine_difference
@@ -374,3 +377,32 @@ def test_the_endpoint_lists_its_examples_and_prefixes_as_sib_tools_ask(
         iris.base_iri(), live_server + "/"), headers={"Accept": "text/html"}, timeout=30)
     run = re.search(r'<a href="/#query=([^"]+)">Run this query in the query editor</a>', page.text)
     assert run is not None and unquote(run[1]) == examples["top-journals"].query
+
+
+def test_the_examples_answer_under_another_base_iri(
+        tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The examples name resources by their IRIs under the default base
+    (``<https://w3id.org/evkg/process/metastasis>``): a graph built and served under another
+    ``EVKG_BASE_IRI`` answered most of them with no rows, in the editor and in the graph's own
+    list of examples. They now name the IRIs of the base in force, the ontology's aside, and
+    each gives its stated answer, read under that base too."""
+    base = "http://example.org/kg/"
+    monkeypatch.setenv("EVKG_BASE_IRI", base)
+    out = tmp_path_factory.mktemp("rebased")
+    build([], out, shacl=False)
+    store = open_read_only(current_release(out) / "store")
+    editor = create_app({"TESTING": True, "STORE_DIR": str(out)}).test_client()
+    html = editor.get("/", headers={"Accept": "text/html"}).get_data(as_text=True)
+    listed = json.loads(re.search(r'<script type="application/json" id="evkg-examples">(.*?)'
+                                  r"</script>", html, re.S)[1])["examples"]  # type: ignore[index]
+    texts = {example["name"]: example["query"] for example in listed}
+    described = {row["sq"].value: row["query"].value
+                 for row in store.query(SIB_EXAMPLES, use_default_graph_as_union=True)}
+    for path in QUERIES:
+        expectation = parse_expectation(rebased(path.read_text(encoding="utf-8"), base))
+        query = texts[path.stem]
+        assert described[iris.example_iri(path.stem).value] == query
+        assert "w3id.org/evkg/" not in query.replace(ONTOLOGY_IRI, "")
+        if "network" not in expectation.needs:
+            problems = check(expectation, answer_rows(store, query))
+            assert not problems, f"{path.name} under {base}: " + "; ".join(problems)
