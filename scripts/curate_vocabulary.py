@@ -50,6 +50,7 @@ DO_OBO = SHARED / "data" / "ontologies" / "DO_cancer_slim.obo"
 MIRBASE_GFF = SHARED / "data" / "mirbase" / "hsa.gff3"
 MIRBASE_XREFS = SHARED / "data" / "mirbase" / "mirbase.tsv"
 EV_MIRNAS = SHARED / "data" / "ev" / "mirnalist.txt"
+EXOCARTA = SHARED / "data" / "ev" / "EXOCARTA_PROTEIN_MRNA_DETAILS_5_2024_06_18.csv"
 CORPUS = SHARED / "corpus" / "ev-breast-cancer-articles.jsonl"
 
 CONCEPT_COLUMNS = ["key", "label", "definition", "alt_labels", "phrases", "mappings", "broader",
@@ -210,6 +211,12 @@ DEFINITIONS: dict[str, str] = {
     "involved in forming intraluminal vesicles; a standard EV marker.",
     "H19": "H19, an imprinted long non-coding RNA expressed from the maternal allele.",
     "SNHG14": "Small nucleolar RNA host gene 14, a long non-coding RNA.",
+    "hsa-miR-9": "The human microRNA-9 gene, present as three loci (MIR9-1, MIR9-2 and MIR9-3) "
+    "whose hairpins give the same mature forms.",
+    "CEMIP": "The human protein CEMIP (cell migration-inducing protein), which binds hyaluronan.",
+    "AFAP1-AS1": "AFAP1 antisense RNA 1, a long non-coding RNA transcribed from the strand "
+    "opposite the AFAP1 gene.",
+    "circBACH1": "A circular RNA made by back-splicing of the transcript of the BACH1 gene.",
     "mtDNA": "The human mitochondrial genome, one circular DNA molecule, packaged into EVs and "
     "passed between cells (the source row's 'whole mitochondrial genome'). A finding about "
     "mitochondrial DNA as a kind names the cargo class evkg:MitochondrialDNA instead.",
@@ -485,6 +492,26 @@ FINDING_JUDGEMENTS = {
         "key: EV transfer of mtDNA lets hormonal-therapy-resistant cells escape dormancy."),
     ("mtDNA", "escape from dormancy"): (None, "", "folded into the drug_resistance row"),
 }
+#: CURATED: cargo that an article of ../shared/corpus names in its title as EV cargo acting on
+#: breast cancer, and cargo_examples.tsv does not list: key → (cargo class, the name as the title
+#: writes it, the record's PMID or DOI). The name is checked to occur in that title. A miRNA's
+#: identifiers come from hsa.gff3 and mirbase.tsv, as the listed miRNAs' do; no identifier of the
+#: others is verified in ../shared/vocab, so they have none (ExoCarta's export names CEMIP's
+#: gene, which the notes give).
+CORPUS_CARGO = {
+    "hsa-miR-9": ("microRNA", "miR-9-5p", "10.1186/s12935-020-01659-0"),
+    "CEMIP": ("protein", "CEMIP", "31685984"),
+    "AFAP1-AS1": ("lncRNA", "AFAP1-AS1", "10.1186/s12943-020-1145-5"),
+    "circBACH1": ("circRNA", "circBACH1", "10.1186/s13058-023-01672-x"),
+}
+#: CURATED findings read from a corpus title that text mining cannot read (no process phrase):
+#: (cargo key, process, effect, why). The article is CORPUS_CARGO's record of that cargo.
+CORPUS_FINDINGS = [
+    ("circBACH1", "drug_resistance", "promotes",
+     "The title: chemotherapy-induced exosomal circBACH1 promotes breast cancer resistance (to "
+     "the chemotherapy that induced it) and stemness, via miR-217/G3BP2 signalling; recorded as "
+     "promotes drug resistance."),
+]
 #: Cargo rows whose findings name a disease other than breast_cancer (none: no note names one).
 FINDING_DISEASE: dict[str, str] = {}
 
@@ -826,11 +853,14 @@ def cargo_row(key: str, label: str, cargo_class: str, a: Aligner, *, alt: Iterab
 
 def mirna_rows(row: dict[str, str], precursors: dict[str, str],
                matures: dict[str, tuple[str, set[str]]], hgnc: dict[str, tuple[str, str]],
-               ev_names: set[str]) -> list[dict[str, str]]:
+               ev_names: set[str], *, source: str = "", context: str = ""
+               ) -> list[dict[str, str]]:
+    """The concepts of a cargo_examples.tsv miRNA row (or of a row made like one, with its own
+    ``source`` and ``context``)."""
     cargo_key = row["cargo_key"]
     mis = split(row["mirbase_precursor_MI"])
     hgnc_ids, symbols = split(row["hgnc_id"]), split(row["hgnc_symbol"])
-    ensembl = split(row["ensembl_gene"])
+    ensembl = split(row.get("ensembl_gene", ""))
     scr_uis = [c.removeprefix("MESH:") for c in split(row["mesh_ids"], "|")]
     scr_labels = split(row["mesh_labels"], "|")
     if len(hgnc_ids) != len(mis) or len(symbols) != len(mis) or len(ensembl) not in (0, len(mis)):
@@ -838,11 +868,9 @@ def mirna_rows(row: dict[str, str], precursors: dict[str, str],
     genes = MIRNA_GENES.get(cargo_key, [f"hsa-{cargo_key}"])
     family = MIRNA_FAMILIES.get(cargo_key)
     scr_target = ROW_SCR_TARGET.get(cargo_key, genes[0])
-    source = (f"../shared/vocab/cargo_examples.tsv, row {cargo_key}; identifiers verified in: "
-              f"{row['id_sources']}; precursor and mature names and IDs checked in "
-              "../shared/data/mirbase/hsa.gff3 (miRBase v22), precursor-to-HGNC in "
-              "../shared/data/mirbase/mirbase.tsv")
-    context = row_context(row)
+    source = source or (f"../shared/vocab/cargo_examples.tsv, row {cargo_key}; identifiers "
+                        f"verified in: {row['id_sources']}; {MIRBASE_CHECKED}")
+    context = context or row_context(row)
     out: list[dict[str, str]] = []
     if family:
         fam_key, fam_label, fam_alt = family
@@ -886,7 +914,7 @@ def mirna_rows(row: dict[str, str], precursors: dict[str, str],
         if ensembl and len(mis) > 1:
             notes.append("Ensembl IDs are paired with precursors by their position in the source "
                          "row's ;-lists, as for HGNC (no second file here cross-checks Ensembl)")
-        elif not ensembl:
+        elif not ensembl and row.get("ensembl_gene") is not None:
             notes.append("The HGNC row has no Ensembl ID (source)")
         notes.append(context if not family else f"Member of {family[0]}; see it for the "
                      f"source row's processes and evidence")
@@ -926,6 +954,68 @@ def mirna_rows(row: dict[str, str], precursors: dict[str, str],
                             "../shared/data/ev/mirnalist.txt", notes=join_notes(*mature_notes)),
                 "definition": MATURE_DEFINITION[arm].format(gene=gene),
             })
+    return out
+
+
+#: Where a miRNA's names and identifiers were checked.
+MIRBASE_CHECKED = ("precursor and mature names and IDs checked in ../shared/data/mirbase/hsa.gff3 "
+                   "(miRBase v22), precursor-to-HGNC in ../shared/data/mirbase/mirbase.tsv")
+
+
+def corpus_record(identifier: str) -> dict:
+    """The one corpus record of that PMID or DOI."""
+    found = [r for r in corpus_records() if identifier in (r.get("pmid"), r.get("doi"))]
+    if len(found) != 1:
+        raise ValueError(f"{len(found)} corpus records of {identifier}")
+    return found[0]
+
+
+def corpus_named(record: dict) -> str:
+    return f"PMID {record['pmid']}" if record.get("pmid") else f"DOI {record['doi']}"
+
+
+def exocarta_notes(symbol: str) -> list[str]:
+    """What ExoCarta's export says of a human gene symbol: its Entrez Gene id and how many
+    experiments found it in EVs."""
+    with EXOCARTA.open(encoding="utf-8", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["GENE SYMBOL"] == symbol
+                and r["SPECIES"] == "Homo sapiens"]
+    genes = sorted({r["ENTREZ GENE ID"] for r in rows})
+    if not rows:
+        return []
+    return [f"ExoCarta's export (../shared/data/{EXOCARTA.relative_to(SHARED / 'data')}) lists "
+            f"{symbol} (Entrez Gene {', '.join(genes)}) in human EVs, in "
+            f"{len({r['EXPERIMENT ID'] for r in rows})} experiments"]
+
+
+def corpus_cargo_rows(precursors: dict[str, str], matures: dict[str, tuple[str, set[str]]],
+                      hgnc: dict[str, tuple[str, str]], ev_names: set[str]
+                      ) -> list[dict[str, str]]:
+    """The concepts of CORPUS_CARGO, named as the corpus titles name them."""
+    out: list[dict[str, str]] = []
+    for key, (cargo_class, name, identifier) in CORPUS_CARGO.items():
+        record = corpus_record(identifier)
+        if not re.search(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", record["title"]):
+            raise ValueError(f"{key}: the title of {identifier} does not name {name!r}")
+        source = (f"../shared/corpus/ev-breast-cancer-articles.jsonl, the record of "
+                  f"{corpus_named(record)}, whose title names {name}")
+        context = f"Named as EV cargo in the title of {corpus_named(record)}: {record['title']}"
+        if cargo_class != "microRNA":
+            out.append(cargo_row(key, name, cargo_class, Aligner(), source=source,
+                                 notes=join_notes(context, *exocarta_notes(name))))
+            continue
+        pattern = re.compile(re.escape(key.replace("-miR-", "-mir-")) + r"(-\d+)?$")
+        mis = sorted(mi for mi, precursor in precursors.items() if pattern.match(precursor))
+        mature = f"hsa-{name}"
+        mimats = sorted(m for m, (gff_name, _) in matures.items() if gff_name == mature)
+        if not mis or len(mimats) != 1:
+            raise ValueError(f"{key}: hsa.gff3 gives precursors {mis} and matures {mimats}")
+        row = {"cargo_key": key.removeprefix("hsa-"), "mirbase_precursor_MI": ";".join(mis),
+               "hgnc_id": ";".join(hgnc[mi][0] for mi in mis),
+               "hgnc_symbol": ";".join(hgnc[mi][1] for mi in mis), "mesh_ids": "",
+               "mesh_labels": "", "mirbase_mature_MIMAT": f"{mature}={mimats[0]}", "notes": ""}
+        out += mirna_rows(row, precursors, matures, hgnc, ev_names,
+                          source=f"{source}; {MIRBASE_CHECKED}", context=context)
     return out
 
 
@@ -1001,7 +1091,7 @@ def cargo_rows() -> list[dict[str, str]]:
             out += mirna_rows(row, precursors, matures, hgnc, ev_names)
         else:
             out += molecule_rows(row)
-    return out
+    return out + corpus_cargo_rows(precursors, matures, hgnc, ev_names)
 
 
 def row_concept(row: dict[str, str]) -> str:
@@ -1062,6 +1152,19 @@ def finding_rows(process_keys: set[str], cargo_keys: set[str]) -> list[dict[str,
                 "evidence_note": note, "source": source,
                 "retracted": "true" if retracted else "false",
             })
+    for cargo, process, effect, note in CORPUS_FINDINGS:
+        if cargo not in cargo_keys or process not in process_keys:
+            raise ValueError(f"corpus finding {cargo} {process}: no such cargo or process key")
+        record = corpus_record(CORPUS_CARGO[cargo][2])
+        retracted = "retract" in " ".join([record["title"], *record.get("notes", [])]).lower()
+        out.append({
+            "cargo": cargo, "process": process, "effect": effect, "disease": "breast_cancer",
+            "pmid": record.get("pmid", ""), "doi": record.get("doi", ""),
+            "evidence_note": join_notes(note, "Article RETRACTED" if retracted else ""),
+            "source": f"../shared/corpus/ev-breast-cancer-articles.jsonl, the record of "
+                      f"{corpus_named(record)}: its title",
+            "retracted": "true" if retracted else "false",
+        })
     return out
 
 
@@ -1225,7 +1328,8 @@ def qualifier_rows() -> list[dict[str, str]]:
 def shared_text() -> str:
     """The text every written identifier must occur in (all of ../shared/vocab and data files)."""
     paths = [*VOCAB.glob("*.tsv"), MIRBASE_GFF, MIRBASE_XREFS, MESH_TABLE]
-    return "\n".join(p.read_text(encoding="utf-8") for p in paths)
+    hgnc = [curie for curie, _ in mirbase_hgnc().values()]  # miRBase's HGNC cross-references
+    return "\n".join([*(p.read_text(encoding="utf-8") for p in paths), *hgnc])
 
 
 def check_curies(vocabulary: dict[str, list[dict[str, str]]]) -> None:
@@ -1343,6 +1447,8 @@ def external_label_rows(vocabulary: dict[str, list[dict[str, str]]]) -> list[dic
             if len(ids) == len(labels):  # "HGNC:31492;HGNC:31493" beside "MIR105-1;MIR105-2"
                 for curie, label in zip(ids, labels, strict=True):
                     beside.setdefault(curie, (label, f"../shared/vocab/{name}, {label_column}"))
+    for curie, symbol in mirbase_hgnc().values():  # a miRNA gene's HGNC symbol, miRBase's copy
+        beside.setdefault(curie, (symbol, f"../shared/{MIRBASE_XREFS.relative_to(SHARED)}"))
     rows = []
     for curie in sorted(curies):
         prefix, _, local = curie.partition(":")

@@ -20,7 +20,7 @@ from kg.vocabulary import read_concepts
 from tests.conftest import ROOT, shared_path
 
 MEDLINE = """PMID- 99000201
-TI  - Exosomal miR-9 suppresses the proliferation of endothelial cells in breast cancer.
+TI  - Exosomal miR-124 suppresses the proliferation of endothelial cells in breast cancer.
 AB  - Extracellular vesicles carry microRNAs. Exosomal miR-25-3p promoted angiogenesis.
       Exosomes delivering miR-21-3p increased migration.
 DP  - 2024 Jan 5
@@ -59,9 +59,9 @@ FINDINGS = """SELECT ?cargo ?process ?effect WHERE {
 def test_mirnas_the_vocabulary_lacks_make_findings_with_mirbase(builds: tuple[Path, Path]) -> None:
     with_mirbase, without = builds
     assert rows(with_mirbase, FINDINGS) == [
+        ("hsa-miR-124", "proliferation", "inhibits"),
         ("hsa-miR-21-3p", "migration", "promotes"),
         ("hsa-miR-25-3p", "angiogenesis", "promotes"),
-        ("hsa-miR-9", "proliferation", "inhibits"),
     ]
     # without it, miR-21-3p is taken for the vocabulary's gene, and the others are no cargo
     assert rows(without, FINDINGS) == [("hsa-miR-21", "migration", "promotes")]
@@ -75,13 +75,13 @@ def test_the_named_mirnas_and_their_genes_join_the_vocabulary(builds: tuple[Path
       OPTIONAL { ?c skos:broader/skos:prefLabel ?broader }
       FILTER(STRSTARTS(?source, "miRBase v22")) } ORDER BY ?label ?match""")
     assert described == [
+        *(("hsa-miR-124", f"https://identifiers.org/mirbase:{mi}", "", "miRBase v22 GFF3 hsa.gff3")
+          for mi in ("MI0000443", "MI0000444", "MI0000445")),
         ("hsa-miR-21-3p", "https://identifiers.org/mirbase.mature:MIMAT0004494", "hsa-miR-21",
          "miRBase v22 GFF3 hsa.gff3"),
         ("hsa-miR-25", "https://identifiers.org/mirbase:MI0000082", "", "miRBase v22 GFF3 hsa.gff3"),
         ("hsa-miR-25-3p", "https://identifiers.org/mirbase.mature:MIMAT0000081", "hsa-miR-25",
          "miRBase v22 GFF3 hsa.gff3"),
-        *(("hsa-miR-9", f"https://identifiers.org/mirbase:{mi}", "", "miRBase v22 GFF3 hsa.gff3")
-          for mi in ("MI0000466", "MI0000467", "MI0000468")),
     ]
     # hsa-miR-21, the vocabulary's own concept, is not described a second time
     assert rows(with_mirbase, """SELECT (COUNT(*) AS ?n) WHERE {
@@ -116,7 +116,7 @@ def test_an_ingest_with_mirbase_adds_what_its_records_name(tmp_path: Path) -> No
     gff3 = shared_path("data", "mirbase", "hsa.gff3")
     first, second = tmp_path / "first.txt", tmp_path / "second.txt"
     first.write_text(MEDLINE, encoding="utf-8")
-    second.write_text(MEDLINE.replace("99000201", "99000202").replace("miR-9 ", "miR-9-5p "),
+    second.write_text(MEDLINE.replace("99000201", "99000202").replace("miR-124 ", "miR-124-3p "),
                       encoding="utf-8")
     out = tmp_path / "build"
     build([first], out, mirbase_file=gff3, default_articles=False, shacl=False)
@@ -127,19 +127,20 @@ def test_an_ingest_with_mirbase_adds_what_its_records_name(tmp_path: Path) -> No
       ?c skos:prefLabel ?l ; <http://purl.org/dc/terms/source> "miRBase v22 GFF3 hsa.gff3" .
       BIND(STR(?l) AS ?label) } GROUP BY ?label ORDER BY ?label""")
     # the new mature miRNA joins beside its gene, which the build described
-    assert labels == [("hsa-miR-21-3p", "1"), ("hsa-miR-25", "1"), ("hsa-miR-25-3p", "1"),
-                      ("hsa-miR-9", "1"), ("hsa-miR-9-5p", "1")]
+    assert labels == [("hsa-miR-124", "1"), ("hsa-miR-124-3p", "1"), ("hsa-miR-21-3p", "1"),
+                      ("hsa-miR-25", "1"), ("hsa-miR-25-3p", "1")]
 
 
 def test_an_ingest_takes_the_builds_mirbase_again(tmp_path: Path) -> None:
     """--mirbase was not remembered: an ingest without it read its records' miRNAs otherwise
-    than the build had (miR-9-5p made no finding). The manifest records the file, and an
-    ingest not given one takes it again, if it is still there and unchanged."""
+    than the build had (a mature miRNA the vocabulary lacks made no finding). The manifest
+    records the file, and an ingest not given one takes it again, if it is still there and
+    unchanged."""
     gff3 = tmp_path / "hsa.gff3"
     gff3.write_bytes(shared_path("data", "mirbase", "hsa.gff3").read_bytes())
     first, second, third = (tmp_path / f"{n}.txt" for n in ("first", "second", "third"))
     first.write_text(MEDLINE, encoding="utf-8")
-    second.write_text(MEDLINE.replace("99000201", "99000202").replace("miR-9 ", "miR-9-5p "),
+    second.write_text(MEDLINE.replace("99000201", "99000202").replace("miR-124 ", "miR-124-3p "),
                       encoding="utf-8")
     third.write_text(MEDLINE.replace("99000201", "99000203"), encoding="utf-8")
     out = tmp_path / "build"
@@ -149,7 +150,7 @@ def test_an_ingest_takes_the_builds_mirbase_again(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["ingest", str(second), "--into", str(out)])
     assert result.exit_code == 0, result.output
     assert f"--mirbase {gff3}: the file the previous release was made with" in result.output
-    assert ("hsa-miR-9-5p",) in rows(out, """SELECT ?key WHERE { ?f evkg:cargo ?c .
+    assert ("hsa-miR-124-3p",) in rows(out, """SELECT ?key WHERE { ?f evkg:cargo ?c .
       BIND(STRAFTER(STR(?c), "cargo/") AS ?key) }""")
     released = current_release(out)
 
@@ -209,7 +210,7 @@ def test_a_file_given_to_an_ingest_that_changes_no_graph_is_still_recorded(tmp_p
     assert not report.unchanged
     assert report.inputs["mirbase"]["file"] == str(gff3)
     assert ingest([second], out, shacl=False).remembered == ("mirbase",)
-    assert ("hsa-miR-9",) in rows(out, """SELECT ?key WHERE { ?f evkg:cargo ?c .
+    assert ("hsa-miR-124",) in rows(out, """SELECT ?key WHERE { ?f evkg:cargo ?c .
       BIND(STRAFTER(STR(?c), "cargo/") AS ?key) }""")
 
 
@@ -259,7 +260,7 @@ def test_the_mapping_set_says_mirbase_accessions_are_stated_not_curated(
             for i in [next(n for n, line in enumerate(lines) if line.startswith("subject_id"))]
             for r in lines[i + 1:]]
     justification = {(r["subject_label"], r["object_id"]): r["mapping_justification"] for r in rows}
-    assert justification[("hsa-miR-9", "mirbase:MI0000466")] == "semapv:UnspecifiedMatching"
+    assert justification[("hsa-miR-124", "mirbase:MI0000443")] == "semapv:UnspecifiedMatching"
     assert justification[("hsa-miR-21", "mirbase:MI0000077")] == "semapv:ManualMappingCuration"
 
 
