@@ -106,11 +106,14 @@ def corpus_article(row: dict, names: dict[str, str], qualifiers: dict[str, str])
     corrections = tuple(
         CommentCorrection("RetractionIn", note=f"doi:{m.group(1)}")
         for n in notes for m in re.finditer(r"Retraction notice doi (10\.\d+/\S+?)\.?(?:\s|$)", n))
+    # the corpus's "major" says the heading is a major topic; where it names major qualifiers
+    # the stars were theirs ("Breast Neoplasms / genetics*"), not the descriptor's: PubMed's
+    # records under ../shared/data/pubmed never star both
     headings = tuple(
         MeshHeading(
             descriptor_label=h["descriptor"],
             descriptor_ui=h["descriptor_ui"],
-            major=bool(h.get("major")),
+            major=bool(h.get("major")) and not h.get("major_qualifiers"),
             qualifiers=tuple(Qualifier(label=q, ui=qualifiers.get(q, ""),
                                        major=q in h.get("major_qualifiers", []))
                              for q in h.get("qualifiers", [])),
