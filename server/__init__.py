@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, Response, request
 from pyoxigraph import Store
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kg.release import current_release, read_manifest
 from kg.remote import StoreError, endpoint_from_settings
@@ -47,6 +48,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 1_000_000,
     "QUERIES_DIR": "",  # example queries for the editor; empty: queries/ in the checkout
     "YASGUI_DIR": "",  # YASGUI's build/ folder; empty: node_modules/@zazuko/yasgui/build
+    # Reverse proxies in front whose X-Forwarded-For/-Proto/-Host/-Port/-Prefix are trusted
+    # (0: none, since a client could forge them; werkzeug's ProxyFix reads the last N values)
+    "PROXY_HOPS": 0,
     # The body limit bounds forms too (Flask's own 500 kB form-field limit would answer first).
     "MAX_FORM_MEMORY_SIZE": None,
     **DEFAULT_LIMITS,  # QUERY_TIMEOUT, MAX_ROWS, SERVICE_ALLOWLIST
@@ -180,4 +184,8 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     app.register_blueprint(create_openapi_blueprint())
     app.register_blueprint(create_explore_blueprint())
     app.wsgi_app = Gzip(AnswerMemo(app.wsgi_app, release=release))  # type: ignore[method-assign]
+    hops = int(app.config["PROXY_HOPS"])
+    if hops:  # the URLs the server gives of itself are then the proxy's, prefix and all
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
+                                x_host=hops, x_port=hops, x_prefix=hops)
     return app
