@@ -42,8 +42,10 @@ allocator:
 		 -y -qq libmimalloc2.0) || echo "could not install libmimalloc2.0: serving with the C \
 		library's malloc"; }
 
-# Debian packages the tests drive: headless Chromium and its driver (browser tests) and
-# Virtuoso (the remote-store tests run the server suite against it); wrk, the load generator
+# Debian packages the tests drive: headless Chromium and its driver (browser tests),
+# Virtuoso (the remote-store tests run the server suite against it) and nginx (the server
+# behind a reverse proxy, tests/test_proxy.py: run as the tests' own process, not the service
+# Debian's package starts); wrk, the load generator
 # of benchmarks/server.py; mimalloc (above); and lz4, which packs the sorted runs of the
 # articles graph a build keeps for its dumps (kg/spool.py; without it they are kept plain);
 # each only when missing.
@@ -52,6 +54,7 @@ system-deps:
 	$(HAVE_MIMALLOC) || missing="$$missing libmimalloc2.0"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium chromium-driver"; \
 	command -v virtuoso-t >/dev/null 2>&1 || missing="$$missing virtuoso-opensource"; \
+	[ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
 	command -v lz4 >/dev/null 2>&1 || missing="$$missing lz4"; \
 	if [ -n "$$missing" ]; then \

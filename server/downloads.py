@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response, jsonify, send_file
+from flask import Blueprint, Response, jsonify, request, send_file
 
 from kg.release import CHECKSUMS, MANIFEST
 from server.errors import error_response
@@ -67,11 +67,11 @@ def create_downloads_blueprint() -> Blueprint:
         files = release_files()
         if wants_page():
             return page_response("downloads.html", files=files, version=state().version)
+        folder = request.script_root + "/downloads/"  # under a proxy's path prefix
         response = jsonify({"version": state().version, "files": [
             {"name": f.name, "bytes": f.bytes, "sha256": f.sha256, "media_type": f.media_type,
-             "content_type": f.content_type, "url": f"/downloads/{f.name}"} for f in files],
-            **({"checksums": f"/downloads/{CHECKSUMS}", "manifest": f"/downloads/{MANIFEST}"}
-               if files else {})})
+             "content_type": f.content_type, "url": folder + f.name} for f in files],
+            **({"checksums": folder + CHECKSUMS, "manifest": folder + MANIFEST} if files else {})})
         response.headers["Vary"] = "Accept"
         return response
 

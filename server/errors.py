@@ -59,7 +59,7 @@ def without_trailing_slash(answers: Callable[[str], bool]) -> WerkzeugResponse |
     if len(path) < 2 or not path.endswith("/") or path.endswith("//") or not answers(path[:-1]):
         return None
     query = request.query_string.decode("utf-8", "replace")
-    return redirect(path[:-1] + (f"?{query}" if query else ""), code=308)
+    return redirect(request.script_root + path[:-1] + (f"?{query}" if query else ""), code=308)
 
 
 def _routed(app: Flask, path: str) -> bool:

@@ -297,7 +297,7 @@ def create_explore_blueprint() -> Blueprint:
     def navigation() -> dict[str, object]:
         """Whether the nav links the seed review: a graph built without the default articles
         lacks it, and the link was a 404 there."""
-        return {"seed_path": "/" + SEED_ARTICLE if _has_seed() else None}
+        return {"seed_path": f"{request.script_root}/{SEED_ARTICLE}" if _has_seed() else None}
 
     @bp.route("/explore")
     def explore() -> Response:

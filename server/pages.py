@@ -103,11 +103,11 @@ def create_pages_blueprint() -> Blueprint:
             named = None
         if named is not None and graph.ask(
                 f"ASK {{ GRAPH {ontology_graph} {{ {graph.ref(named)} ?p ?o }} }}"):
-            return redirect("/ontology#" + quote(term, safe=""), code=303)
+            return redirect(f"{request.script_root}/ontology#{quote(term, safe='')}", code=303)
         version = NamedNode(iris.base_iri() + "ontology/" + quote(term, safe=""))
         if graph.ask(f"ASK {{ GRAPH {ontology_graph} {{ ?o {graph.ref(OWL.versionIRI)} "
                      f"{graph.ref(version)} }} }}"):
-            return redirect("/ontology", code=303)
+            return redirect(request.script_root + "/ontology", code=303)
         abort(404)
 
     @bp.route("/search")

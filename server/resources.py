@@ -194,7 +194,7 @@ def resource_view(**_: str) -> Response | WerkzeugResponse:
             f"{{ ?s ?p {graph.ref(NamedNode(iri))} }} }}"):
         found = article_by_identifier(request.path)
         if found is not None:
-            return redirect(found, code=303)
+            return redirect(request.script_root + found, code=303)
     return _answer(iri)
 
 

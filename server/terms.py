@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from flask import has_request_context, request
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from kg import iris
@@ -99,10 +100,11 @@ def is_web_iri(iri: str) -> bool:
 
 
 def href(iri: str) -> str | None:
-    """Where a link to ``iri`` points on our pages: our own path, a web address, or nothing."""
+    """Where a link to ``iri`` points on our pages: our own path (under the path prefix a
+    proxy serves the server at, ``EVKG_PROXY_HOPS``), a web address, or nothing."""
     local = local_path(iri)
     if local is not None:
-        return local
+        return (request.script_root if has_request_context() else "") + local
     return iri if is_web_iri(iri) else None
 
 

@@ -89,28 +89,33 @@ def test_editor_results_link_to_this_server_and_say_when_cut(browser_page: Any,
     assert browser_page.inner_text("h1").strip()
 
 
-def test_editor_results_link_mesh_terms_to_this_servers_pages(browser_page: Any,
-                                                              live_server: str) -> None:
-    """A review's: result links to MeSH's IRIs (NLM's) left the server, though /mesh/{id}
-    describes them here, as resource pages link them."""
+def mesh_result_link(browser_page: Any, root: str) -> Any:
+    """The link of a result of the editor at ``root`` (the server's root URL) to a MeSH term,
+    once the editor has made it this server's (the query is POSTed to ``root``/sparql)."""
     if not YASGUI.is_file():
         pytest.skip("YASGUI is not installed: run `make install` (npm ci)")
-    browser_page.goto(live_server + "/")
+    browser_page.goto(root + "/")
     browser_page.wait_for_selector("#yasgui .yasqe .CodeMirror")
     browser_page.evaluate("q => { window.evkgYasgui.getTab().setQuery(q); }",
                           "SELECT ?heading WHERE { VALUES ?heading "
                           "{ <http://id.nlm.nih.gov/mesh/D001943> } }")
     panel = browser_page.locator(".tabPanel.active")
-    with browser_page.expect_response(lambda r: r.url.endswith("/sparql")
+    with browser_page.expect_response(lambda r: r.url == root + "/sparql"
                                       and r.request.method == "POST", timeout=60_000):
         panel.locator(".yasqe_queryButton").click()
     link = panel.locator(".yasr table tbody a").first
     link.wait_for(timeout=30_000)
     browser_page.wait_for_function(
         "() => document.querySelector('.tabPanel.active .yasr table tbody a')"
-        ".href.indexOf('/mesh/D001943') > 0 && document.querySelector("
-        "'.tabPanel.active .yasr table tbody a').href.indexOf('id.nlm.nih.gov') < 0",
-        timeout=10_000)
+        ".href.indexOf('id.nlm.nih.gov') < 0", timeout=10_000)
+    return link
+
+
+def test_editor_results_link_mesh_terms_to_this_servers_pages(browser_page: Any,
+                                                              live_server: str) -> None:
+    """A review's: result links to MeSH's IRIs (NLM's) left the server, though /mesh/{id}
+    describes them here, as resource pages link them."""
+    link = mesh_result_link(browser_page, live_server)
     assert link.get_attribute("href") == live_server + "/mesh/D001943"
     browser_page.goto(live_server + "/mesh/D001943")
     assert browser_page.inner_text("h1").strip() == "Breast Neoplasms"

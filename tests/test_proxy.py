@@ -4,14 +4,21 @@ client's forged headers are ignored otherwise."""
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
 
 import pytest
 import requests
 
 from kg.build import BuildReport
-from tests.conftest import serving
+from tests.conftest import free_port, serving, wait_for
+from tests.test_browser import mesh_result_link
 
 #: What nginx sends for ``https://data.example.org/evkg/…`` proxied to ``/…`` (``proxy_set_header
 #: Host $host; X-Forwarded-For …; X-Forwarded-Proto $scheme; X-Forwarded-Prefix /evkg``).
@@ -69,3 +76,123 @@ def test_forwarded_headers_are_ignored_unless_trusted(direct: str) -> None:
               "X-Forwarded-Port": "666"}
     urls = absolute_urls(direct, forged)
     assert urls and all(url.startswith(direct + "/") for url in urls), urls
+
+
+#: Pages (and error pages) of every kind a browser is shown, each with its links to check.
+PAGES = ["/", "/sparql", "/explore", "/dataset", "/downloads/", "/ontology", "/search?q=exosome",
+         "/explore/findings?cargo_class=https://w3id.org/evkg/ontology%23MicroRNA"
+         "&process=https://w3id.org/evkg/process/metastasis",
+         ARTICLE, "/mesh/D001943", "/cargo/hsa-miR-21", "/query/articles-per-year",
+         "/article/99999999", "/article/21939504?incoming_page=x"]
+#: Attributes whose value is a URL (YASGUI's endpoint and the editor's root are data).
+URL_ATTRIBUTE = re.compile(r'\s(?:href|src|action|data-endpoint|data-root)="([^"]*)"')
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_links_stay_under_the_prefix(proxied: str, path: str) -> None:
+    html = requests.get(proxied + path, headers={**FORWARDED, "Accept": "text/html"},
+                        timeout=30).text
+    paths = [unescape(url) for url in URL_ATTRIBUTE.findall(html) if url.startswith("/")]
+    assert paths and [p for p in paths if not p.startswith("/evkg/")] == []
+
+
+#: Redirects of the server's own paths: (path, where it leads without the prefix).
+REDIRECTS = [("/explore/", "/explore"), (ARTICLE + "/", ARTICLE),
+             ("/article/doi/10.3389/fendo.2023.1202493", "/article/37534210"),
+             ("/ontology/Finding", "/ontology#Finding"),
+             ("/sparql?query=ASK%7B%7D", "/#query=ASK%7B%7D")]
+
+
+@pytest.mark.parametrize(("path", "target"), REDIRECTS)
+def test_redirects_stay_under_the_prefix(proxied: str, path: str, target: str) -> None:
+    answer = requests.get(proxied + path, headers={**FORWARDED, "Accept": "text/html"},
+                          allow_redirects=False, timeout=30)
+    assert answer.is_redirect
+    assert urljoin(PUBLIC + path, answer.headers["Location"]) == PUBLIC + target
+
+
+def test_download_list_links_stay_under_the_prefix(proxied: str) -> None:
+    listing = requests.get(proxied + "/downloads/", timeout=30,
+                           headers={**FORWARDED, "Accept": "application/json"}).json()
+    urls = [f["url"] for f in listing["files"]] + [listing["checksums"], listing["manifest"]]
+    assert [url for url in urls if not url.startswith("/evkg/downloads/")] == []
+
+
+# --- through a real nginx ---------------------------------------------------------------------
+
+NGINX = Path("/usr/sbin/nginx")
+#: nginx in front of the server at ``/evkg/``, as an operator who shares a host writes it.
+NGINX_CONF = """
+daemon off;
+{user}
+worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log;
+events {{ worker_connections 64; }}
+http {{
+  access_log off;
+  client_body_temp_path {dir}/body;
+  proxy_temp_path {dir}/proxy;
+  fastcgi_temp_path {dir}/fastcgi;
+  uwsgi_temp_path {dir}/uwsgi;
+  scgi_temp_path {dir}/scgi;
+  gzip on;
+  gzip_proxied any;
+  gzip_types text/css application/javascript application/json text/turtle;
+  server {{
+    listen 127.0.0.1:{port};
+    location /evkg/ {{
+      proxy_pass http://127.0.0.1:{upstream}/;
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_set_header X-Forwarded-Prefix /evkg;
+    }}
+  }}
+}}
+"""
+
+
+@pytest.fixture(scope="module")
+def nginx(proxied: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Debian's nginx serving ``proxied`` at ``/evkg/``; yields that URL."""
+    if not NGINX.exists():
+        pytest.skip("Debian's nginx is not installed at /usr/sbin/nginx (make install-test "
+                    "installs it)")
+    folder = tmp_path_factory.mktemp("nginx")
+    port = free_port()
+    # as root, nginx's workers would run as nobody, who may not enter pytest's folders
+    user = "user root;" if os.geteuid() == 0 else ""
+    (folder / "nginx.conf").write_text(NGINX_CONF.format(
+        user=user, dir=folder, port=port, upstream=proxied.rsplit(":", 1)[1]))
+    process = subprocess.Popen([str(NGINX), "-p", str(folder), "-c", str(folder / "nginx.conf")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/evkg/health", process)
+        yield f"http://127.0.0.1:{port}/evkg"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.mark.browser
+def test_the_editor_under_a_prefix_queries_and_links_there(browser_page: Any, nginx: str) -> None:
+    """The editor's style, YASGUI and endpoint come through the prefix, and result links to the
+    graph's IRIs open the server's pages there (they went to the host's root, a 404)."""
+    link = mesh_result_link(browser_page, nginx)
+    sheets = browser_page.evaluate("Array.from(document.styleSheets, s => s.href)")
+    assert nginx + "/static/evkg.css" in sheets
+    assert link.get_attribute("href") == nginx + "/mesh/D001943"
+    link.click()
+    browser_page.wait_for_url(nginx + "/mesh/D001943")
+    assert browser_page.inner_text("h1").strip() == "Breast Neoplasms"
+
+
+def test_downloads_through_nginx_keep_ranges_and_tags(nginx: str) -> None:
+    whole = requests.get(nginx + "/downloads/evkg.nt.gz", timeout=30)
+    tag = whole.headers["ETag"]
+    part = requests.get(nginx + "/downloads/evkg.nt.gz", timeout=30,
+                        headers={"Range": "bytes=10-19", "If-Range": tag})
+    assert part.status_code == 206 and part.content == whole.content[10:20]
+    assert requests.get(nginx + "/downloads/evkg.nt.gz", headers={"If-None-Match": tag},
+                        timeout=30).status_code == 304

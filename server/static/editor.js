@@ -27,7 +27,8 @@
     });
     window.evkgYasgui = yasgui;
     nameControls(container);
-    localLinks(container, container.dataset.base, container.dataset.mesh);
+    localLinks(container, new URL(container.dataset.root, window.location.href).href,
+               container.dataset.base, container.dataset.mesh);
     noteTruncation(yasgui, document.getElementById("truncation-note"));
   }
 
@@ -50,9 +51,9 @@
   // Result links to the graph's IRIs open this server's page of them: the IRIs are under the
   // base (https://w3id.org/evkg/ by default), which need not resolve to this server; MeSH's
   // IRIs (NLM's) open /mesh/{id}, which describes the terms the graph holds and sends any
-  // other to NLM, as resource pages link them.
-  function localLinks(root, base, mesh) {
-    var here = window.location.origin + "/";
+  // other to NLM, as resource pages link them. ``here`` is the server's root, under the path
+  // prefix a proxy serves it at.
+  function localLinks(root, here, base, mesh) {
     var moves = [];
     if (base && base !== here) moves.push([base, here]);
     if (mesh) moves.push([mesh, here + "mesh/"]);
