@@ -219,7 +219,7 @@ def _answer(iri: str) -> Response | WerkzeugResponse:
     total = incoming_total(iri) if shown >= INCOMING_LIMIT else shown
     if total <= shown:
         return rdf_response(triples, DOCUMENT_TYPES)
-    everything = request.host_url + "sparql?query=" + quote(incoming_query(iri), safe="")
+    everything = request.url_root + "sparql?query=" + quote(incoming_query(iri), safe="")
     response = rdf_response(
         triples, DOCUMENT_TYPES,
         note=f"{shown} of the {total} links to <{iri}> from other resources are given here; "

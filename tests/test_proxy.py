@@ -16,7 +16,9 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
-from kg.build import BuildReport
+from kg.build import BuildReport, build
+from kg.jsonrecords import write_records
+from kg.records import Article, Journal
 from tests.conftest import free_port, serving, wait_for
 from tests.test_browser import mesh_result_link
 
@@ -196,3 +198,28 @@ def test_downloads_through_nginx_keep_ranges_and_tags(nginx: str) -> None:
     assert part.status_code == 206 and part.content == whole.content[10:20]
     assert requests.get(nginx + "/downloads/evkg.nt.gz", headers={"If-None-Match": tag},
                         timeout=30).status_code == 304
+
+
+#: Articles of one journal in a small release: more than a resource's RDF gives of the links to it.
+CROWDED_JOURNAL = 510
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``evkg serve``, trusting one proxy, of a release whose one journal has 510 articles."""
+    folder = tmp_path_factory.mktemp("crowded")
+    journal = Journal(title="Journal of Crowds", nlm_id="9999999")
+    write_records([Article(pmid=str(99990000 + n), title=f"Article {n}", journal=journal)
+                   for n in range(CROWDED_JOURNAL)], folder / "crowded.jsonl")
+    build([folder / "crowded.jsonl"], folder / "build", default_articles=False)
+    with serving(folder / "build", {"EVKG_PROXY_HOPS": "1"}) as served:
+        yield served.base
+
+
+def test_the_query_for_every_incoming_link_is_under_the_prefix(crowded: str) -> None:
+    answer = requests.get(crowded + "/journal/9999999", timeout=30,
+                          headers={**FORWARDED, "Accept": "text/turtle"})
+    assert answer.headers["X-EVKG-Truncated"] == f"incoming=500; total={CROWDED_JOURNAL}"
+    everything = answer.links["related"]["url"]
+    assert everything.startswith(PUBLIC + "/sparql?query=")
+    assert f"all of them:\n# {everything}" in answer.text
