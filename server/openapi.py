@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 #: Endpoint → (summary, query parameters); endpoints not listed use their view's docstring.
 ENDPOINTS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -98,6 +98,9 @@ def create_openapi_blueprint() -> Blueprint:
     @bp.route("/openapi.json")
     def openapi() -> Response:
         """This OpenAPI description of every route."""
-        return jsonify(openapi_document(current_app))
+        document = openapi_document(current_app)
+        if request.script_root:  # a proxy's path prefix: clients take the host's root without it
+            document["servers"] = [{"url": request.script_root}]
+        return jsonify(document)
 
     return bp

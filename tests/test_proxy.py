@@ -223,3 +223,13 @@ def test_the_query_for_every_incoming_link_is_under_the_prefix(crowded: str) -> 
     everything = answer.links["related"]["url"]
     assert everything.startswith(PUBLIC + "/sparql?query=")
     assert f"all of them:\n# {everything}" in answer.text
+
+
+def test_the_openapi_description_serves_its_paths_under_the_prefix(proxied: str) -> None:
+    """A client of the OpenAPI description (Swagger UI) calls a path at its server's URL,
+    resolved against the description's own; without one it is the host's root."""
+    described = PUBLIC + "/openapi.json"
+    document = requests.get(proxied + "/openapi.json", headers=FORWARDED, timeout=30).json()
+    server = urljoin(described, document.get("servers", [{"url": "/"}])[0]["url"])
+    assert "/sparql" in document["paths"]
+    assert server.rstrip("/") + "/sparql" == PUBLIC + "/sparql"
