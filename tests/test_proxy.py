@@ -150,6 +150,12 @@ http {{
       proxy_set_header X-Forwarded-Proto $scheme;
       proxy_set_header X-Forwarded-Prefix /evkg;
     }}
+    # another site under another prefix of the same host (here the same server again)
+    location /other/ {{
+      proxy_pass http://127.0.0.1:{upstream}/;
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-Prefix /other;
+    }}
   }}
 }}
 """
@@ -233,3 +239,15 @@ def test_the_openapi_description_serves_its_paths_under_the_prefix(proxied: str)
     server = urljoin(described, document.get("servers", [{"url": "/"}])[0]["url"])
     assert "/sparql" in document["paths"]
     assert server.rstrip("/") + "/sparql" == PUBLIC + "/sparql"
+
+
+@pytest.mark.browser
+def test_two_editors_of_one_host_query_their_own_endpoints(browser_page: Any, nginx: str) -> None:
+    """YASGUI keeps its tabs, each with its endpoint, in the host's storage: the editor of a
+    second site under another prefix opened the first's tabs and queried the first's endpoint."""
+    other = nginx.removesuffix("/evkg") + "/other"
+    mesh_result_link(browser_page, nginx)
+    browser_page.goto(other + "/")
+    browser_page.wait_for_selector("#yasgui .yasqe .CodeMirror")
+    assert browser_page.evaluate("window.evkgYasgui.getTab().getEndpoint()") == other + "/sparql"
+    assert mesh_result_link(browser_page, other).get_attribute("href") == other + "/mesh/D001943"

@@ -11,13 +11,18 @@
 
   if (container && window.Yasgui) {
     var endpoint = new URL(container.dataset.endpoint, window.location.href).href;
+    var root = container.dataset.root;
     // Our prefixes for the editor's prefix autocompletion, instead of fetching prefix.cc.
     var prefixSource = "data:application/json," + encodeURIComponent(JSON.stringify(prefixes));
     window.Yasgui.defaults.yasqe.value = script.dataset.defaultQuery;
     // No autofocus: YASGUI focused the editor on load and on each tab it showed, so a keyboard
     // user's first Tab indented the query, and an arrow key on the examples opened the first
     // and moved into the editor, where the next arrows moved its cursor.
+    // YASGUI keeps its tabs, each with its endpoint, in the host's storage under one name: under
+    // a proxy's path prefix the editor keeps its own (at the root, the name it always had), or
+    // a site under another prefix of the host opened them and queried this one's endpoint.
     yasgui = new window.Yasgui(container, {
+      persistenceId: root === "/" ? "yagui_yasgui" : "yagui_yasgui" + root,
       autofocus: false,
       requestConfig: { endpoint: endpoint, method: "POST" },
       copyEndpointOnNewTab: true,
@@ -27,8 +32,8 @@
     });
     window.evkgYasgui = yasgui;
     nameControls(container);
-    localLinks(container, new URL(container.dataset.root, window.location.href).href,
-               container.dataset.base, container.dataset.mesh);
+    localLinks(container, new URL(root, window.location.href).href, container.dataset.base,
+               container.dataset.mesh);
     noteTruncation(yasgui, document.getElementById("truncation-note"));
   }
 
