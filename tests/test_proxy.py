@@ -143,6 +143,7 @@ http {{
   gzip_types text/css application/javascript application/json text/turtle;
   server {{
     listen 127.0.0.1:{port};
+    large_client_header_buffers 4 16k;
     location /evkg/ {{
       proxy_pass http://127.0.0.1:{upstream}/;
       proxy_set_header Host $http_host;
@@ -251,3 +252,14 @@ def test_two_editors_of_one_host_query_their_own_endpoints(browser_page: Any, ng
     browser_page.wait_for_selector("#yasgui .yasqe .CodeMirror")
     assert browser_page.evaluate("window.evkgYasgui.getTab().getEndpoint()") == other + "/sparql"
     assert mesh_result_link(browser_page, other).get_attribute("href") == other + "/mesh/D001943"
+
+
+def test_a_query_too_long_for_a_get_is_told_to_post_through_nginx(nginx: str) -> None:
+    """nginx reads request lines of 8 KB at most, and answered a longer GET with its own HTML
+    414, which a script on another origin cannot read (no CORS header), before the server's
+    plain-text 414 saying to POST it could: the README's configuration passes them on."""
+    query = "SELECT * WHERE { ?s ?p ?o } # " + "x" * 9000
+    answer = requests.get(nginx + "/sparql", params={"query": query}, timeout=30)
+    assert answer.status_code == 414
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in answer.text
