@@ -77,7 +77,11 @@ def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
     timeout = int(number_setting("EVKG_QUERY_TIMEOUT", 30)) + WORKER_GRACE
     query_threads = max(1, int(number_setting("EVKG_THREADS", DEFAULT_THREADS)))
     threads = QUERIES_PER_THREAD * query_threads + SPARE_THREADS
-    return [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
+    # forwarded headers are trusted as EVKG_PROXY_HOPS says (the app's ProxyFix): gunicorn took
+    # X-Forwarded-Proto from any client on this machine, and from a proxy there that passed a
+    # client's on (gunicorn's own FORWARDED_ALLOW_IPS, where an operator sets it, still rules)
+    trusted = [] if "FORWARDED_ALLOW_IPS" in os.environ else ["--forwarded-allow-ips", ""]
+    return [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", *trusted,
             "--workers", str(workers), "--worker-class", "server.workers.Worker",
             "--threads", str(threads),
             "--timeout", str(timeout), "--graceful-timeout", "10", "--keep-alive", "5",

@@ -74,8 +74,10 @@ def test_absolute_urls_are_the_proxys_when_its_headers_are_trusted(proxied: str)
 
 
 def test_forwarded_headers_are_ignored_unless_trusted(direct: str) -> None:
+    """A client's own forwarded headers (or a proxy's that passes them on) change nothing; a
+    client on the server's machine, or a proxy there, had gunicorn take its scheme."""
     forged = {"X-Forwarded-Host": "evil.example", "X-Forwarded-Prefix": "/evil",
-              "X-Forwarded-Port": "666"}
+              "X-Forwarded-Port": "666", "X-Forwarded-Proto": "https", "X-Forwarded-Ssl": "on"}
     urls = absolute_urls(direct, forged)
     assert urls and all(url.startswith(direct + "/") for url in urls), urls
 
