@@ -78,11 +78,32 @@ def default_store(default_build: tuple[Path, BuildReport]) -> Store:
     return open_read_only(current_release(out) / "store")
 
 
+#: Ports ``free_port`` handed out already, in this run (two asked for at once must differ).
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A port of 127.0.0.1 free now: one of ``EVKG_TEST_PORTS`` (``9050-9099``) when it is set,
+    for a machine whose ports are shared out among several people's tests (each handed out once
+    until the range is used up), else any the system gives."""
+    first, _, last = os.environ.get("EVKG_TEST_PORTS", "").partition("-")
+    if not first:
+        candidates = [0]
+    else:
+        ports = range(int(first), int(last or first) + 1)
+        candidates = [p for p in ports if p not in _HANDED_OUT] or list(ports)
+        if len(candidates) == len(ports):
+            _HANDED_OUT.clear()
+    for candidate in candidates:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", candidate))
+            except OSError:  # taken
+                continue
+            port: int = sock.getsockname()[1]
+            _HANDED_OUT.add(port)
+            return port
+    raise RuntimeError(f"every port of EVKG_TEST_PORTS={os.environ['EVKG_TEST_PORTS']} is taken")
 
 
 def wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
