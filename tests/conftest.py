@@ -203,14 +203,17 @@ class Served:
 
 
 @contextmanager
-def serving(out: Path, settings: Mapping[str, str], *, workers: int = 1) -> Iterator[Served]:
+def serving(out: Path, settings: Mapping[str, str], *, workers: int = 1,
+            log: Path | None = None) -> Iterator[Served]:
     """``evkg serve`` (gunicorn) of the build ``out`` on 127.0.0.1 and a free port, with these
-    ``EVKG_*`` settings, until the block ends."""
+    ``EVKG_*`` settings, until the block ends; its output (standard output and error, as a
+    service manager collects them) written to ``log`` if given."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port", str(port),
-         "--workers", str(workers)], env={**os.environ, **settings},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with log.open("wb") if log else open(os.devnull, "wb") as written:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port", str(port),
+             "--workers", str(workers)], env={**os.environ, **settings},
+            stdout=written, stderr=written)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base + "/health", process)
