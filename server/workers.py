@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import logging
 import re
 import time
 from typing import Any
@@ -80,6 +81,22 @@ def plain_error(written: bytes) -> bytes | None:
             f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1") + body
 
 
+#: The logger of the application (Flask names it after its package) and of its modules.
+SERVER_LOGGER = "server"
+
+
+def write_like_gunicorn(logger: logging.Logger, error_log: logging.Logger) -> None:
+    """Send ``logger``'s lines where gunicorn's error log goes, in its format (``[time] [pid]
+    [LEVEL]``), at its level: Flask's own handler wrote them in another format without the
+    worker's pid. (A logging configuration of the operator's that leaves gunicorn's error log
+    without handlers leaves ``logger`` alone.)"""
+    if not error_log.handlers:
+        return
+    logger.handlers = list(error_log.handlers)
+    logger.setLevel(error_log.level)
+    logger.propagate = False
+
+
 def read_timeout() -> float:
     return number_setting("EVKG_READ_TIMEOUT", DEFAULT_READ_TIMEOUT)
 
@@ -90,6 +107,10 @@ DEFAULT_READ_TIMEOUT = 20.0
 class Worker(ThreadWorker):  # type: ignore[misc]
     """``gthread``, with the message of a request line over the limit rewritten, and a limit
     on how long a request's client may stall."""
+
+    def load_wsgi(self) -> None:
+        write_like_gunicorn(logging.getLogger(SERVER_LOGGER), self.log.error_log)
+        super().load_wsgi()
 
     def enqueue_req(self, conn: Any) -> None:
         conn.evkg_queued = time.monotonic()  # a connection's next request is queued again

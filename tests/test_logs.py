@@ -43,3 +43,30 @@ def test_evkg_access_log_turns_the_access_log_off(
         assert requests.get(served.base + "/nothing-here", timeout=30).status_code == 404
     said = log.read_text(encoding="utf-8")
     assert "Booting worker" in said and "GET /" not in said, said
+
+
+#: Pairs every triple with every triple, twice: far more than a second on the default graph.
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . VALUES ?k { 1 2 } }"
+#: The start of a line gunicorn writes to its error log: ``[time] [pid] [LEVEL]``.
+GUNICORN_LINE = r"\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}\] \[(\d+)\] \[([A-Z]+)\] "
+
+
+def test_the_servers_own_lines_are_gunicorns_with_the_workers_pid(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """The server's errors came through Flask's own handler, `[2026-12-05 16:49:17,611] ERROR
+    in errors: POST /sparql: the query ran longer …`, beside gunicorn's `[2026-12-05 16:49:08
+    +0000] [6430] [INFO] …`: another format, no process id to tell which worker said it, and
+    an operator's filter for `[ERROR]` missed them."""
+    out, _ = default_build
+    log = tmp_path / "serve.log"
+    with serving(out, {"EVKG_QUERY_TIMEOUT": "1", "EVKG_CACHE_MAX_BYTES": "0"},
+                 log=log) as served:
+        answer = requests.post(served.base + "/sparql", data={"query": SLOW}, timeout=60)
+        assert answer.status_code == 503
+    said = log.read_text(encoding="utf-8")
+    booted = re.search(r"Booting worker with pid: (\d+)", said)
+    assert booted is not None, said
+    [line] = [line for line in said.splitlines() if "time limit of 1 s" in line]
+    written = re.match(GUNICORN_LINE + "POST /sparql", line)
+    assert written is not None, line
+    assert written.groups() == (booted[1], "ERROR")
