@@ -20,6 +20,7 @@ from server.executor import QueryError
 from server.explore import create_explore_blueprint
 from server.gzipping import Gzip
 from server.limits import DEFAULT_LIMITS, Admission
+from server.logs import DEFAULT_SLOW_QUERY
 from server.memo import AnswerMemo
 from server.meta import create_meta_blueprint
 from server.openapi import create_openapi_blueprint
@@ -53,6 +54,7 @@ DEFAULTS: dict[str, Any] = {
     "PROXY_HOPS": 0,
     # The body limit bounds forms too (Flask's own 500 kB form-field limit would answer first).
     "MAX_FORM_MEMORY_SIZE": None,
+    "SLOW_QUERY": DEFAULT_SLOW_QUERY,  # seconds past which an answered query is logged
     **DEFAULT_LIMITS,  # QUERY_TIMEOUT, MAX_ROWS, SERVICE_ALLOWLIST
     **DEFAULT_SERVING,  # THREADS, CACHE_DIR, CACHE_MAX_BYTES, CACHE_MAX_AGE
     **DEFAULT_BACKEND,  # SPARQL_ENDPOINT (a remote store instead of the release), credentials

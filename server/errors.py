@@ -17,6 +17,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from server.executor import Failure
+from server.logs import query_note
 from server.negotiation import NotAcceptable, wants_html
 from server.pages import page_response
 from server.workers import read_timeout
@@ -36,7 +37,8 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     error is a page of the site for a browser that asks for HTML first (a person following a
     link or typing a URL), as a 404 is."""
     if status >= 500:
-        current_app.logger.error("%s %s: %s", request.method, request.path, message)
+        current_app.logger.error("%s %s %d: %s%s", request.method, request.path, status,
+                                 message.rstrip(), query_note())
     if status < 500 and wants_html(request.headers.get("Accept")):
         response = page_response("bad_request.html", status=status, message=message.rstrip(),
                                  title=HTTP_STATUS_CODES.get(status, "Error").capitalize())

@@ -33,6 +33,7 @@ from server.executor import Answer, Failure, QueryJob
 from server.federation import check_services, service_targets
 from server.forwarding import parses
 from server.limits import Admission
+from server.logs import log_if_slow, note_query
 from server.meta import service_description_response
 from server.negotiation import RDF_TYPES, RESULTS_TYPES, choose_media_type, wants_html
 from server.pages import editor_response
@@ -193,6 +194,7 @@ def _explained(failure: Failure, query: str) -> Failure:
 
 def query_response(operation: Operation, query: str) -> Response:
     """Answer a query: from the cache when it can, else from the executor."""
+    note_query(query)  # (for the log: a failure or a slow answer names it)
     if not query.strip():
         return error_response(400, "empty query: send a SPARQL query as ?query=, as a form "
                                    "field, or as an application/sparql-query body")
@@ -252,6 +254,7 @@ def _describe(response: Response, key: str | None, get: bool) -> None:
 
 
 def _answer_response(answer: Answer, key: str | None, get: bool, hit: bool) -> Response:
+    log_if_slow(200)
     response = Response(answer.body, content_type=answer.content_type)
     _describe(response, key, get)
     if answer.truncation:

@@ -70,3 +70,51 @@ def test_the_servers_own_lines_are_gunicorns_with_the_workers_pid(
     written = re.match(GUNICORN_LINE + "POST /sparql", line)
     assert written is not None, line
     assert written.groups() == (booted[1], "ERROR")
+
+
+TOKEN, PASSWORD = "operator-token-4f1c", "store-password-9d2e"
+
+
+def test_a_query_that_fails_is_logged_with_its_text_time_and_why_and_no_secret(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A query stopped at the time limit was logged as `POST /sparql: the query ran longer
+    than the time limit …`: not which query (a POST's is in no access line), nor how long it
+    had run. A query's own line breaks must not write lines of their own into the log."""
+    out, _ = default_build
+    log = tmp_path / "serve.log"
+    forged = "[2026-01-01 00:00:00 +0000] [1] [ERROR] forged"
+    long_query = f"# {forged}\n# {'x' * 600}\n{SLOW.replace('?n', '?m')}"
+    settings = {"EVKG_QUERY_TIMEOUT": "1", "EVKG_CACHE_MAX_BYTES": "0",
+                "EVKG_UPDATE_TOKEN": TOKEN, "EVKG_SPARQL_PASSWORD": PASSWORD}
+    with serving(out, settings, log=log) as served:
+        sparql, bearer = served.base + "/sparql", {"Authorization": f"Bearer {TOKEN}"}
+        for query in (SLOW, long_query):
+            stopped = requests.post(sparql, data={"query": query}, headers=bearer, timeout=60)
+            assert stopped.status_code == 503
+        update = requests.post(sparql, data={"update": "CLEAR ALL"}, headers=bearer, timeout=30)
+        assert update.status_code == 403  # the release is read-only, token or not
+    said = log.read_text(encoding="utf-8")
+    assert TOKEN not in said and PASSWORD not in said, said
+    [line] = [line for line in said.splitlines() if line.endswith(SLOW)]
+    assert re.fullmatch(GUNICORN_LINE + r"POST /sparql 503: the query ran longer than the time "
+                        r"limit of 1 s .*; after \d+\.\d\d s; query: " + re.escape(SLOW), line)
+    [cut] = [line for line in said.splitlines() if "forged" in line]
+    assert re.match(GUNICORN_LINE + "POST /sparql 503: ", cut), cut
+    comments = f"# {forged} # {'x' * 600}"  # as one line, cut at 500 characters
+    assert cut.endswith(f"query: {comments[:500]}…"), cut
+
+
+def test_evkg_slow_query_logs_the_queries_that_took_that_long(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A slow query that was answered left only its access line, without the query for a
+    POST: `EVKG_SLOW_QUERY=0` logs every query, as Fuseki does."""
+    out, _ = default_build
+    log = tmp_path / "serve.log"
+    with serving(out, {"EVKG_SLOW_QUERY": "0", "EVKG_CACHE_MAX_BYTES": "0"}, log=log) as served:
+        answer = requests.post(served.base + "/sparql", data={"query": COUNT},
+                               headers=RESULTS_JSON, timeout=30)
+        assert answer.status_code == 200
+    said = log.read_text(encoding="utf-8")
+    assert re.search(GUNICORN_LINE + r"POST /sparql 200: slow query \(EVKG_SLOW_QUERY=0\); "
+                     r"after \d+\.\d\d s; query: " + re.escape(COUNT) + "$", said, re.MULTILINE), \
+        said
