@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import atexit
 import itertools
+import logging
 import math
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -49,6 +51,8 @@ STOPPED_MESSAGE = (
     "with a fresh query process; rewriting the query may avoid the crash (ORDER BY over values "
     "that cannot be ordered consistently, such as NaN beside other terms, is one cause)")
 _READY = "ready"
+#: Where a query process that stops by itself is reported (the application's log).
+_log = logging.getLogger(__name__)
 #: How long the request the current thread serves waited for that thread (``server.workers``
 #: sets it: gunicorn queues a request that finds every thread of its worker busy).
 _queued = threading.local()
@@ -115,6 +119,8 @@ class _Waiting:
     outcome: Answer | Failure | None = None
     #: Its process stopped before answering it (``outcome`` stays None).
     stranded: bool = False
+    #: Its job's second run, after its process stopped under the first.
+    second: bool = False
 
 
 @dataclass(eq=False)
@@ -146,6 +152,7 @@ class _Child:
     def read_answers(self) -> None:
         """Hand each answer to its asker (run on a thread of the server process) until the
         process ends or is retired with nothing left to answer; then fail whoever still waits."""
+        by_itself = False  # the process stopped, not by ``kill``: a panic, the OOM killer …
         try:
             while True:
                 number, outcome = self.conn.recv()
@@ -156,7 +163,8 @@ class _Child:
                         waiting.arrived.set()
                     if self.retired and not self.waiting:
                         return
-        except BaseException:  # EOF (the process ended), a broken pipe, an unreadable answer …
+        except BaseException as error:  # EOF (the process ended), a broken pipe, an unreadable
+            by_itself = isinstance(error, EOFError | OSError) and not self.killed  # answer …
             return
         finally:
             with self.lock:
@@ -168,6 +176,26 @@ class _Child:
                     waiting.arrived.set()
             self.kill()
             self.conn.close()
+            if by_itself:
+                self.report_stop(stranded)
+
+    def report_stop(self, stranded: list[_Waiting]) -> None:
+        """Log that the process stopped by itself, how, and what becomes of the queries it
+        ran (``stranded``)."""
+        code = self.process.exitcode
+        how = f"exit status {code}"
+        if code is not None and code < 0:
+            name = signal.Signals(-code).name if -code in signal.valid_signals() else -code
+            how = f"killed by {name}"
+        seconds = sum(waiting.second for waiting in stranded)
+        then = [f"{len(stranded) - seconds} run again on a fresh one"] if seconds < len(stranded) \
+            else []
+        then += [f"{seconds} answered 500 (its second run)"] if seconds else []
+        said = (f"while running {len(stranded)} quer{'y' if len(stranded) == 1 else 'ies'}: "
+                f"{', '.join(then)}" if stranded
+                else "while no query ran in it; the next query starts a fresh one")
+        _log.warning("evkg: the query process (pid %s) stopped (%s) %s", self.process.pid, how,
+                     said)
 
     def retire(self) -> None:
         """Take no new jobs; kill now if none is running, else when the last one ends."""
@@ -263,15 +291,16 @@ class QueryPool:
             outcome = self._run(job, limit)
             if outcome is None:
                 with self._rerunning:
-                    outcome = self._run(job, limit)
+                    outcome = self._run(job, limit, second=True)
             return outcome if outcome is not None else Failure(500, STOPPED_MESSAGE)
         finally:
             self._slots.release()
 
-    def _run(self, job: QueryJob, limit: float | None) -> Answer | Failure | None:
+    def _run(self, job: QueryJob, limit: float | None, *,
+             second: bool = False) -> Answer | Failure | None:
         """``job``'s answer from the current child, or None if the child stopped before
-        answering it."""
-        number, waiting = next(self._numbers), _Waiting()
+        answering it (``second``: this is its second run)."""
+        number, waiting = next(self._numbers), _Waiting(second=second)
         while True:
             child = self._current()
             if isinstance(child, Failure):

@@ -4,13 +4,18 @@ slow which query, how long and why; never the operator's token."""
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from kg.build import BuildReport
 from tests.conftest import serving
+from tests.test_query_limits import CRASHING, _query_processes
 
 #: A query on the default graph that answers at once.
 COUNT = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a <https://schema.org/ScholarlyArticle> }"
@@ -118,3 +123,44 @@ def test_evkg_slow_query_logs_the_queries_that_took_that_long(
     assert re.search(GUNICORN_LINE + r"POST /sparql 200: slow query \(EVKG_SLOW_QUERY=0\); "
                      r"after \d+\.\d\d s; query: " + re.escape(COUNT) + "$", said, re.MULTILINE), \
         said
+
+
+def _said_when(log: Path, pattern: str, seconds: float = 30) -> str:
+    """The log once it holds a line matching ``pattern`` (a failure after ``seconds``)."""
+    deadline = time.monotonic() + seconds
+    while not re.search(pattern, said := log.read_text(encoding="utf-8"), re.MULTILINE):
+        assert time.monotonic() < deadline, said
+        time.sleep(0.1)
+    return said
+
+
+def test_a_query_process_that_stops_is_logged_and_started_again(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A query process killed (the kernel's OOM killer, an operator's kill -9) or aborted by a
+    pyoxigraph panic was replaced without a word in the log: the panic's message came with no
+    line saying what it cost, and a SIGKILL left nothing at all."""
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("needs /proc to find the query process")
+    out, _ = default_build
+    log = tmp_path / "serve.log"
+    with serving(out, {"EVKG_CACHE_MAX_BYTES": "0", "EVKG_QUERY_TIMEOUT": "60"},
+                 log=log) as served:
+        sparql = served.base + "/sparql"
+        assert requests.post(sparql, data={"query": COUNT}, timeout=30).status_code == 200
+        [first] = _query_processes(served.process.pid)
+        os.kill(first, signal.SIGKILL)
+        said = _said_when(log, rf"\[WARNING\] evkg: the query process \(pid {first}\) stopped")
+        assert re.search(GUNICORN_LINE + rf"evkg: the query process \(pid {first}\) stopped "
+                         r"\(killed by SIGKILL\) while no query ran in it; the next query starts "
+                         "a fresh one$", said, re.MULTILINE), said
+        assert requests.post(sparql, data={"query": COUNT}, timeout=30).status_code == 200
+        crashed = requests.post(sparql, data={"query": CRASHING}, timeout=60)
+        assert crashed.status_code == 500
+    said = log.read_text(encoding="utf-8")
+    aborted = (r"evkg: the query process \(pid \d+\) stopped \(killed by SIGABRT\) while running "
+               "1 query: ")
+    assert re.search(GUNICORN_LINE + aborted + "1 run again on a fresh one$", said, re.MULTILINE)
+    assert re.search(GUNICORN_LINE + aborted + r"1 answered 500 \(its second run\)$", said,
+                     re.MULTILINE), said
+    assert re.search(GUNICORN_LINE + r"POST /sparql 500: the store crashed .*; query: "
+                     + re.escape(CRASHING[:100]), said), said
