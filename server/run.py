@@ -97,7 +97,7 @@ def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
     trusted = [] if "FORWARDED_ALLOW_IPS" in os.environ else ["--forwarded-allow-ips", ""]
     return [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", *trusted,
             "--workers", str(workers), "--worker-class", "server.workers.Worker",
-            "--threads", str(threads),
+            "--threads", str(threads), "--logger-class", "server.workers.Logger",
             "--timeout", str(timeout), "--graceful-timeout", "10", "--keep-alive", "5",
             "--limit-request-line", str(REQUEST_LINE_LIMIT), *access_log_argv(),
             # gunicorn 27 opens a control socket at one path in the home folder by default: a

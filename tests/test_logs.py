@@ -164,3 +164,17 @@ def test_a_query_process_that_stops_is_logged_and_started_again(
                      re.MULTILINE), said
     assert re.search(GUNICORN_LINE + r"POST /sparql 500: the store crashed .*; query: "
                      + re.escape(CRASHING[:100]), said), said
+
+
+def test_the_access_log_gives_the_size_of_a_file_sent_whole(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A release file gunicorn sent by sendfile was logged with a size of 0 (`"GET
+    /downloads/evkg.nq.gz HTTP/1.1" 200 0`): gunicorn counts only the bytes it writes itself,
+    and the downloads are the largest answers the server sends."""
+    out, _ = default_build
+    log = tmp_path / "serve.log"
+    with serving(out, {}, log=log) as served:
+        whole = requests.get(served.base + "/downloads/evkg.nq.gz", timeout=30)
+        assert whole.status_code == 200 and len(whole.content) > 1000
+    said = log.read_text(encoding="utf-8")
+    assert f'"GET /downloads/evkg.nq.gz HTTP/1.1" 200 {len(whole.content)} ' in said, said
