@@ -25,6 +25,7 @@ being run after a queue of slow queries, each taking a time limit.
 from __future__ import annotations
 
 import contextlib
+import errno
 import html
 import logging
 import re
@@ -105,6 +106,17 @@ def read_timeout() -> float:
 DEFAULT_READ_TIMEOUT = 20.0
 
 
+def client_gone(error: OSError) -> str | None:
+    """What ``error``, met while a request was read or its answer written, says the client did
+    (None: not the client's doing)."""
+    if isinstance(error, TimeoutError):
+        return (f"the client read nothing for {read_timeout():g} s (EVKG_READ_TIMEOUT): the "
+                "answer was cut off")
+    if error.errno in (errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN):
+        return "the client closed the connection before the answer was whole"
+    return None
+
+
 class Logger(GunicornLogger):  # type: ignore[misc]
     """gunicorn's logger (``--logger-class``), whose access line gives the size of a file sent
     by sendfile: gunicorn counts only the bytes it writes itself, and logged 0 for each release
@@ -140,6 +152,14 @@ class Worker(ThreadWorker):  # type: ignore[misc]
         conn.sock.settimeout(read_timeout())
         try:
             return super().handle_request(req, conn)
+        except OSError as error:
+            gone = client_gone(error)
+            if gone is None:
+                raise
+            # gunicorn logged a stalled client as an error, with a traceback, and one that
+            # closed its connection not at all (its access line, written before, is whole)
+            self.log.info("%s %s: %s", req.method, req.path, gone)
+            return False  # the connection is closed, as gunicorn closes it
         finally:
             with contextlib.suppress(OSError):  # closed, when the request failed
                 conn.sock.settimeout(None)  # blocking again, as gunicorn keeps it between them

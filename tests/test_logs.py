@@ -7,8 +7,11 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
+import struct
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import requests
@@ -178,3 +181,43 @@ def test_the_access_log_gives_the_size_of_a_file_sent_whole(
         assert whole.status_code == 200 and len(whole.content) > 1000
     said = log.read_text(encoding="utf-8")
     assert f'"GET /downloads/evkg.nq.gz HTTP/1.1" 200 {len(whole.content)} ' in said, said
+
+
+#: An answer of some 20 MB (every pair of triples, 50,000 of them, as SPARQL JSON): more than
+#: the connection's buffers hold, so that writing it waits for the client.
+BIG = "SELECT * WHERE { ?s ?p ?o . ?a ?b ?c } LIMIT 50000"
+
+
+def _read_a_little(base: str, query: str) -> socket.socket:
+    """A connection that asked for ``query``'s answer and read its first bytes only."""
+    host, port = base.removeprefix("http://").split(":")
+    client = socket.create_connection((host, int(port)), timeout=60)
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    client.sendall(f"GET /sparql?{urlencode({'query': query})} HTTP/1.1\r\nHost: {host}\r\n"
+                   "Accept: application/sparql-results+json\r\n\r\n".encode())
+    assert client.recv(100).startswith(b"HTTP/1.1 200")
+    return client
+
+
+def test_a_client_that_stops_reading_or_goes_away_is_one_line(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A client that stopped reading an answer for EVKG_READ_TIMEOUT seconds was dropped, as
+    the README says, but gunicorn logged it as an error with a traceback ("Socket error
+    processing request."), and one that closed its connection mid-answer left no line at all
+    (the access line, written before, gave the whole answer's size)."""
+    out, _ = default_build
+    log = tmp_path / "serve.log"
+    settings = {"EVKG_READ_TIMEOUT": "1", "EVKG_MAX_ROWS": "0", "EVKG_CACHE_MAX_BYTES": "0"}
+    with serving(out, settings, log=log) as served:
+        with _read_a_little(served.base, BIG):
+            said = _said_when(log, "GET /sparql: the client|Socket error")
+        stalled = re.escape("GET /sparql: the client read nothing for 1 s (EVKG_READ_TIMEOUT): "
+                            "the answer was cut off")
+        assert re.search(GUNICORN_LINE + stalled + "$", said, re.MULTILINE), said
+        with _read_a_little(served.base, BIG.replace("50000", "50001")) as client:
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        said = _said_when(log, "GET /sparql: the client closed|Socket error")
+        gone = re.escape("GET /sparql: the client closed the connection before the answer was "
+                         "whole")
+        assert re.search(GUNICORN_LINE + gone + "$", said, re.MULTILINE), said
+    assert "Traceback" not in log.read_text(encoding="utf-8")
