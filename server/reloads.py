@@ -55,8 +55,8 @@ def checked_release(store_dir: Path) -> Path:
 
 
 def choose_release(server: Any) -> None:
-    """Name the release the workers gunicorn starts next open, unless a remote store is
-    served (``EVKG_SPARQL_ENDPOINT``)."""
+    """Name the release the workers gunicorn starts next open, and say it in the log, unless a
+    remote store is served (``EVKG_SPARQL_ENDPOINT``)."""
     if os.environ.get("EVKG_SPARQL_ENDPOINT"):
         return
     try:
@@ -67,6 +67,7 @@ def choose_release(server: Any) -> None:
             server.log.error("evkg: %s; still serving %s", error, kept)
         return
     os.environ[SERVED_RELEASE] = str(served)
+    server.log.info("evkg: serving release %s (%s)", served.name, served)
 
 
 def on_starting(server: Any) -> None:

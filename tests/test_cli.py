@@ -871,6 +871,31 @@ def _serve_logged(out: Path, base: str, log: Path) -> subprocess.Popen[bytes]:
              base.rsplit(":", 1)[1], "--workers", "1"], stdout=written, stderr=written)
 
 
+def test_the_log_names_the_release_served_at_start_and_after_each_reload(tmp_path: Path) -> None:
+    """An operator's review: `evkg serve`'s log never said which release it served, so after
+    `kill -HUP` only `/health` could tell whether the new release was taken."""
+    second, out, built, base = _built_and_another(tmp_path)
+    log = tmp_path / "serve.log"
+    process = _serve_logged(out, base, log)
+
+    def said_when(text: str) -> str:
+        deadline = time.monotonic() + 60
+        while text not in (said := log.read_text(encoding="utf-8")):
+            assert process.poll() is None and time.monotonic() < deadline, said
+            time.sleep(0.2)
+        return said
+
+    try:
+        wait_for(base + "/health", process)
+        said_when(f"[INFO] evkg: serving release {built} ({current_release(out)})")
+        ingested = ingest([second], out).version
+        process.send_signal(signal.SIGHUP)
+        said_when(f"[INFO] evkg: serving release {ingested} ({current_release(out)})")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def test_a_reload_onto_a_damaged_release_keeps_serving_the_one_served(tmp_path: Path) -> None:
     """A failure-injection review's: SIGHUP after the current release was damaged stopped the
     server (gunicorn's new workers could not open it, and gunicorn stops when a worker fails to
