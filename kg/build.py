@@ -486,6 +486,8 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
             if final.exists():  # (set aside first: current is without a release for a moment)
                 final.rename(replaced)
             staging.rename(final)
+        with suppress(OSError):  # published now (also again): evkg prune orders releases so
+            os.utime(final)
         report.release_dir = final
         if not report.too_many_errors:
             release.point_current(out, final)

@@ -355,6 +355,48 @@ def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> N
     run_server(out, host=host, port=port, workers=workers, dev=dev)
 
 
+@main.command("prune")
+@click.option("--store", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
+              show_default=True, help="Build folder whose old releases are removed.")
+@click.option("--keep", type=click.IntRange(min=0), default=1, show_default=True,
+              help="How many releases to keep besides the current one: the most recently "
+              "published.")
+@click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")
+@quiet_option
+def prune_command(out: Path, keep: int, dry_run: bool, quiet: bool) -> None:
+    """Remove old releases: all but the current one, the --keep most recent others, and those
+    a process has in use (a server still serving one); and leftover staging folders."""
+    from kg.pruning import prune
+
+    try:
+        with sigterm_as_ctrl_c():
+            report = prune(out, keep=keep, dry_run=dry_run,
+                           announce=not quiet and sys.stderr.isatty())
+    except (BuildError, FileNotFoundError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"pruning {out} failed: {error}") from None
+    if quiet:
+        return
+    would = "would remove" if dry_run else "removed"
+    for removal in report.removed:
+        what = "leftover staging folder" if removal.staging else "release"
+        click.echo(f"{would} {what} {removal.name} ({_megabytes(removal.freed)})")
+    for name, holders in report.in_use.items():
+        click.echo(f"kept release {name}: in use by {', '.join(holders)}")
+    if report.unseen:
+        click.echo(f"note: the open files of {report.unseen} processes of other users could "
+                   "not be read (root can): a release they hold open without a lease would "
+                   "not be seen", err=True)
+    kept = f"; kept {', '.join(report.kept)}" if report.kept else ""
+    click.echo(f"{'would free' if dry_run else 'freed'} {_megabytes(report.freed)}; current "
+               f"release {report.current}{kept}")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:,.1f} MB"
+
+
 @main.command("fetch")
 @click.option("--query", default="", help='A PubMed query, e.g. "(extracellular vesicles OR '
               'exosomes) AND breast cancer".')

@@ -6,6 +6,7 @@ the same bytes.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import io
 import json
@@ -589,6 +590,23 @@ def servable_release(out: Path) -> Path:
         raise OSError(f"the store at {store} does not open ({error}): the release is damaged; "
                       "build it again") from None
     return served
+
+
+def lease(release_dir: Path) -> int:
+    """Hold ``release_dir`` as in use, for as long as the returned descriptor stays open (in
+    this process and in those it forks): a shared ``flock`` on its manifest, which ``evkg
+    prune`` tests before it removes a release (``kg.pruning``). Waits while a prune removes
+    the release, and then raises ``FileNotFoundError``: the release is gone."""
+    path = release_dir / MANIFEST
+    descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH)
+        if not os.path.samestat(os.fstat(descriptor), path.stat()):
+            raise FileNotFoundError(f"{release_dir} was removed (evkg prune)")
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor
 
 
 def release_to_read(out: Path) -> Path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,7 +12,7 @@ from flask import Flask, Response, request
 from pyoxigraph import Store
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from kg.release import current_release, read_manifest
+from kg.release import MANIFEST, current_release, lease, read_manifest
 from kg.remote import StoreError, endpoint_from_settings
 from kg.store import open_read_only
 from server.dataset import create_dataset_blueprint
@@ -61,12 +63,19 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def open_release(store_dir: Path, served: str = "") -> tuple[Store, Path, dict[str, Any]]:
+def open_release(store_dir: Path, served: str = "") -> tuple[Store, Path, dict[str, Any], int]:
     """The store (read-only), folder and manifest of the current release, or of the release
-    folder ``served`` names (gunicorn's master chose it: ``server.reloads``)."""
+    folder ``served`` names (gunicorn's master chose it: ``server.reloads``), and the
+    descriptor of its lease (``kg.release.lease``: ``evkg prune`` leaves it while it is open)."""
     release_dir = Path(served) if served else current_release(store_dir)
-    manifest = read_manifest(release_dir)
-    return open_read_only(release_dir / "store"), release_dir, manifest
+    held = lease(release_dir) if (release_dir / MANIFEST).is_file() else -1
+    try:
+        manifest = read_manifest(release_dir)
+        return open_read_only(release_dir / "store"), release_dir, manifest, held
+    except BaseException:
+        if held >= 0:
+            os.close(held)
+        raise
 
 
 def create_app(config: dict[str, Any] | None = None, *, store: Store | None = None) -> Flask:
@@ -112,8 +121,10 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
 
         release = served_release
     else:
-        opened, release_dir, manifest = open_release(Path(app.config["STORE_DIR"]),
-                                                     str(app.config.get("SERVED_RELEASE") or ""))
+        opened, release_dir, manifest, held = open_release(
+            Path(app.config["STORE_DIR"]), str(app.config.get("SERVED_RELEASE") or ""))
+        if held >= 0:  # held while the application lives
+            weakref.finalize(app, os.close, held)
         app.extensions["evkg"] = release_state(app.config, opened, release_dir, manifest)
         if app.extensions["evkg"].base_warning:
             app.logger.warning("evkg: %s", app.extensions["evkg"].base_warning)

@@ -21,8 +21,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kg.release import lease
+
 #: The setting that names the release folder the workers open (instead of ``current``).
 SERVED_RELEASE = "EVKG_SERVED_RELEASE"
+#: The lease (``kg.release.lease``) the master holds on the release its workers open: a worker
+#: it forks later (a reload, one that died) opens that release, which ``evkg prune`` leaves.
+_leased: int | None = None
 #: ``kg.release.servable_release`` of the build folder its argument names, in a process of its
 #: own: the release's folder on stdout, else (exit status 3) what is damaged.
 _CHECK = """
@@ -59,8 +64,10 @@ def choose_release(server: Any) -> None:
     remote store is served (``EVKG_SPARQL_ENDPOINT``)."""
     if os.environ.get("EVKG_SPARQL_ENDPOINT"):
         return
+    global _leased
     try:
         served = checked_release(Path(os.environ.get("EVKG_STORE_DIR", "build")))
+        held = lease(served)
     except (OSError, ValueError) as error:
         kept = os.environ.get(SERVED_RELEASE)
         if kept:  # (at the start nothing was served: the workers say what is wrong)
@@ -68,6 +75,11 @@ def choose_release(server: Any) -> None:
         return
     os.environ[SERVED_RELEASE] = str(served)
     server.log.info("evkg: serving release %s (%s)", served.name, served)
+    # the workers forked from here on share this lease; the old ones keep the previous
+    # release's until they exit
+    previous, _leased = _leased, held
+    if previous is not None:
+        os.close(previous)
 
 
 def on_starting(server: Any) -> None:

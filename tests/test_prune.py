@@ -1,0 +1,212 @@
+"""`evkg prune` as an operator runs it: old releases go, the current one, the most recent
+others and those a server still serves stay."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+from kg.jsonrecords import write_records
+from kg.pruning import freed_bytes
+from kg.records import Article
+from tests.conftest import free_port, wait_for
+
+ARTICLE = "https://w3id.org/evkg/article/"
+
+
+def evkg(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True,
+                          text=True, timeout=600)
+
+
+def source(folder: Path, pmid: str) -> Path:
+    """A source of one article."""
+    path = folder / f"{pmid}.jsonl"
+    write_records([Article(pmid=pmid, title=f"Article {pmid}")], path)
+    return path
+
+
+def publish(out: Path, pmid: str, *, first: bool = False) -> str:
+    """Build (``first``) or ingest one article into ``out``; the release's version."""
+    args = (["build", str(source(out.parent, pmid)), "--out", str(out),
+             "--without-default-articles"] if first else
+            ["ingest", str(source(out.parent, pmid)), "--into", str(out)])
+    done = evkg(*args, "--quiet")
+    assert done.returncode == 0, done.stderr
+    return (out / "current").resolve().name
+
+
+@contextmanager
+def serving(out: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`evkg serve` of ``out`` (one worker) until the block ends: its URL and process."""
+    base = f"http://127.0.0.1:{free_port()}"
+    server = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(out),
+                               "--port", base.rsplit(":", 1)[1], "--workers", "1"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(base + "/health", server)
+        yield base, server
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def asked(base: str, pmid: str) -> bool:
+    answer = requests.post(base + "/sparql", data={"query": f"ASK {{ <{ARTICLE}{pmid}> ?p ?o }}"},
+                           headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    return bool(answer.json()["boolean"])
+
+
+def test_prune_keeps_the_release_a_server_serves_until_it_is_gone(tmp_path: Path) -> None:
+    """A server started before an ingest serves the old release until SIGHUP: prune keeps it,
+    and the server goes on answering; once the server is gone, prune removes it."""
+    out = tmp_path / "b"
+    served = publish(out, "99999911", first=True)
+    with serving(out) as (base, _):
+        current = publish(out, "99999912")
+        assert current != served
+        pruned = evkg("prune", "--store", str(out), "--keep", "0")
+        assert pruned.returncode == 0, pruned.stderr
+        assert f"kept release {served}: in use by a server" in pruned.stdout
+        assert (out / "releases" / served / "store").is_dir()
+        assert requests.get(base + "/health", timeout=30).json()["version"] == served
+        assert asked(base, "99999911") and not asked(base, "99999912")
+    pruned = evkg("prune", "--store", str(out), "--keep", "0")
+    assert pruned.returncode == 0, pruned.stderr
+    assert f"removed release {served} (" in pruned.stdout
+    assert f"current release {current}" in pruned.stdout
+    assert sorted(p.name for p in (out / "releases").iterdir()) == [current]
+    ask = evkg("query", "--store", str(out), "--format", "json",
+               f"ASK {{ <{ARTICLE}99999912> ?p ?o }}")
+    assert ask.returncode == 0 and '"boolean":true' in ask.stdout.replace(" ", "")
+
+
+def test_prune_removes_the_old_release_once_a_reload_serves_the_new_one(tmp_path: Path) -> None:
+    """After `kill -HUP` the server serves the current release: its old workers gone, no
+    lease holds the old one (gunicorn's master let go of it), and prune removes it while the
+    server goes on answering."""
+    out = tmp_path / "b"
+    served = publish(out, "99999911", first=True)
+    with serving(out) as (base, server):
+        current = publish(out, "99999912")
+        server.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 60
+        while requests.get(base + "/health", timeout=30).json()["version"] != current:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        pruned = evkg("prune", "--store", str(out), "--keep", "0")
+        while (out / "releases" / served).exists():  # once the old worker has exited
+            assert time.monotonic() < deadline, pruned.stdout
+            time.sleep(0.2)
+            pruned = evkg("prune", "--store", str(out), "--keep", "0")
+        assert pruned.returncode == 0, pruned.stderr
+        assert f"removed release {served} (" in pruned.stdout
+        assert asked(base, "99999912")
+
+
+def test_prune_keeps_the_most_recent_and_removes_leftover_staging(tmp_path: Path) -> None:
+    """--keep N keeps the N most recently published releases beside the current one;
+    --dry-run only says what would go; a staging folder a killed build left goes; the next
+    ingest needs only the current release."""
+    out = tmp_path / "b"
+    first = publish(out, "99999911", first=True)
+    second = publish(out, "99999912")
+    third = publish(out, "99999913")
+    leftover = out / ".staging-0123456789ab-4194999"
+    (leftover / "store").mkdir(parents=True)
+    (leftover / "store" / "000001.sst").write_bytes(b"x" * 10_000)
+
+    dry = evkg("prune", "--store", str(out), "--keep", "1", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert f"would remove release {first} (" in dry.stdout
+    assert f"would remove leftover staging folder {leftover.name} (" in dry.stdout
+    assert f"kept {second}" in dry.stdout and f"current release {third}" in dry.stdout
+    assert second not in dry.stdout.split("would free")[0]
+    assert (out / "releases" / first).is_dir() and leftover.is_dir()
+
+    pruned = evkg("prune", "--store", str(out), "--keep", "1")
+    assert pruned.returncode == 0, pruned.stderr
+    assert pruned.stdout.replace("would remove", "removed").replace("would free", "freed") \
+        == dry.stdout.replace("would remove", "removed").replace("would free", "freed")
+    assert sorted(p.name for p in (out / "releases").iterdir()) == sorted([second, third])
+    assert not list(out.glob(".staging-*"))
+    assert (out / "current").resolve().name == third
+
+    fourth = publish(out, "99999914")  # an ingest reads only the current release
+    manifest = (out / "releases" / fourth / "manifest.json").read_text(encoding="utf-8")
+    assert f'"based_on": "{third}"' in manifest
+    again = evkg("prune", "--store", str(out), "--keep", "1", "--quiet")
+    assert again.returncode == 0 and again.stdout == ""
+    assert sorted(p.name for p in (out / "releases").iterdir()) == sorted([third, fourth])
+
+
+def test_a_release_built_again_counts_as_published_then(tmp_path: Path) -> None:
+    """A build that finds its release already there makes it current again: it is then the
+    most recently published, though its files are older."""
+    out = tmp_path / "b"
+    again = publish(out, "99999911", first=True)
+    other = publish(out, "99999912", first=True)
+    assert publish(out, "99999911", first=True) == again
+    newest = publish(out, "99999913", first=True)
+    pruned = evkg("prune", "--store", str(out), "--keep", "1")
+    assert pruned.returncode == 0, pruned.stderr
+    assert f"removed release {other} (" in pruned.stdout
+    assert sorted(p.name for p in (out / "releases").iterdir()) == sorted([again, newest])
+
+
+def test_prune_waits_for_a_build_and_removes_its_staging_only_after(tmp_path: Path) -> None:
+    """Prune takes the build folder's write lock: while a build holds it, its staging folder
+    stays; once the build is done, prune removes what the build left."""
+    out = tmp_path / "b"
+    publish(out, "99999911", first=True)
+    building = out / f".staging-0123456789ab-{os.getpid()}"
+    building.mkdir()
+    with (out / ".evkg-writing.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        prune = subprocess.Popen([sys.executable, "-m", "kg.cli", "prune", "--store", str(out)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(3)
+        assert prune.poll() is None  # waiting for the lock
+        assert building.is_dir()
+    said, errors = prune.communicate(timeout=120)
+    assert prune.returncode == 0, errors
+    assert f"removed leftover staging folder {building.name}" in said
+    assert not building.exists()
+
+
+def test_prune_refuses_a_folder_that_is_no_build_folder(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    release = tmp_path / "b" / "releases" / "0123456789ab"
+    (release / "store").mkdir(parents=True)
+    (release / "manifest.json").write_text("{}", encoding="utf-8")
+    for folder, said in ((tmp_path / "empty", "is no build folder"),
+                         (tmp_path / "missing", "no such build folder"),
+                         (release, "is a release, not a build folder")):
+        done = evkg("prune", "--store", str(folder))
+        assert done.returncode == 1
+        assert said in done.stderr
+    assert release.is_dir()
+
+
+def test_the_space_freed_counts_files_shared_by_hard_links_once(tmp_path: Path) -> None:
+    """An ingest's store shares files with its base's by hard links: removing one release
+    frees only what no other release links to."""
+    one, other = tmp_path / "one", tmp_path / "other"
+    one.mkdir()
+    other.mkdir()
+    (one / "shared.sst").write_bytes(b"x" * 100_000)
+    (one / "own.sst").write_bytes(b"y" * 50_000)
+    os.link(one / "shared.sst", other / "shared.sst")
+    alone = freed_bytes([one])[one]
+    both = freed_bytes([one, other])
+    assert 50_000 <= alone < 100_000  # its own file (and its folder's block)
+    assert both[one] == alone and both[other] >= 100_000  # the shared file, once
