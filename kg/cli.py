@@ -382,6 +382,9 @@ def prune_command(out: Path, keep: int, dry_run: bool, quiet: bool) -> None:
     for removal in report.removed:
         what = "leftover staging folder" if removal.staging else "release"
         click.echo(f"{would} {what} {removal.name} ({_megabytes(removal.freed)})")
+    if report.answers:
+        click.echo(f"{would} {report.answers} cached answers of the removed releases "
+                   f"({_megabytes(report.answers_freed)})")
     for name, holders in report.in_use.items():
         click.echo(f"kept release {name}: in use by {', '.join(holders)}")
     if report.unseen:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import glob
 import os
 import shutil
 from collections.abc import Iterator
@@ -58,10 +59,13 @@ class PruneReport:
     in_use: dict[str, list[str]] = field(default_factory=dict)
     #: Processes whose open files could not be read (another user's, for a user but root).
     unseen: int = 0
+    #: The result cache's answers of the removed releases, and the disk space they took.
+    answers: int = 0
+    answers_freed: int = 0
 
     @property
     def freed(self) -> int:
-        return sum(removal.freed for removal in self.removed)
+        return sum(removal.freed for removal in self.removed) + self.answers_freed
 
 
 def prune(out: Path, *, keep: int, dry_run: bool = False, announce: bool = False) -> PruneReport:
@@ -100,6 +104,8 @@ def prune(out: Path, *, keep: int, dry_run: bool = False, announce: bool = False
                     _remove_release(out, folder)
                 for folder in staging:
                     shutil.rmtree(folder, ignore_errors=True)
+            report.answers, report.answers_freed = _forget_answers(
+                out, [folder.name for folder in gone], dry_run)
         finally:
             for descriptor in leases:
                 os.close(descriptor)
@@ -216,6 +222,27 @@ def _walk(folder: Path) -> Iterator[Path]:
     for root, dirs, files in os.walk(folder):
         for name in [*dirs, *files]:
             yield Path(root, name)
+
+
+def _forget_answers(out: Path, versions: list[str], dry_run: bool) -> tuple[int, int]:
+    """Remove the result cache's answers of these releases (``kg.release.answer_file``), in
+    the build folder's cache and EVKG_CACHE_DIR's; how many, and the disk space they took.
+    No server answers from them (none serves these releases), and one that finds an answer
+    gone computes it."""
+    configured = os.environ.get("EVKG_CACHE_DIR", "")
+    folders = {out / release.CACHE_FOLDER, *([Path(configured)] if configured else [])}
+    count = taken = 0
+    for folder in folders:
+        for version in versions:
+            for path in folder.glob(release.answer_file(glob.escape(version), "*")):
+                try:
+                    size = path.lstat().st_blocks * 512
+                    if not dry_run:
+                        path.unlink()
+                except OSError:  # evicted meanwhile
+                    continue
+                count, taken = count + 1, taken + size
+    return count, taken
 
 
 def _remove_release(out: Path, folder: Path) -> None:

@@ -639,6 +639,18 @@ def holds_release(folder: Path, staging: Path) -> bool:
         return False
 
 
+#: The result cache's folder in a build folder (``evkg serve``'s unless EVKG_CACHE_DIR names
+#: another), where an answer of a release is a file named ``answer_file`` names.
+CACHE_FOLDER = "cache"
+
+
+def answer_file(version: str, key: str) -> str:
+    """The name of the result cache's file of answer ``key`` of release ``version`` (``""``:
+    a store that is no release): by version first, so that evkg prune removes the answers of
+    the releases it removes."""
+    return f"{version}-{key}" if version else key
+
+
 #: The file a build or an ingest holds locked (``flock``) while it writes a build folder.
 WRITE_LOCK = ".evkg-writing.lock"
 

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.release import CACHE_FOLDER, answer_file
 from server.executor import Answer, Failure, QueryJob
 from server.lru import BytesLRU
 
@@ -85,11 +86,13 @@ class _Flight:
 
 
 class ResultCache:
-    """Answers on disk under ``directory`` (None: memory only), at most ``max_bytes`` of files."""
+    """Answers on disk under ``directory`` (None: memory only), at most ``max_bytes`` of files,
+    each named for ``release`` (``kg.release.answer_file``) and its key."""
 
-    def __init__(self, directory: Path | None, max_bytes: int) -> None:
+    def __init__(self, directory: Path | None, max_bytes: int, release: str = "") -> None:
         self.directory = directory
         self.max_bytes = max_bytes
+        self.release = release
         self._memory: BytesLRU[str, Answer] = BytesLRU(MEMORY_BYTES, _answer_bytes,
                                                        max_entry=MEMORY_BYTES // 8)
         self._lock = threading.Lock()
@@ -143,7 +146,7 @@ class ResultCache:
             return answer
         if self.directory is None:
             return None
-        path = self.directory / key
+        path = self.directory / answer_file(self.release, key)
         try:
             answer = _decode(path.read_bytes())
             os.utime(path)
@@ -165,7 +168,7 @@ class ResultCache:
             handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
-            os.replace(temporary, self.directory / key)
+            os.replace(temporary, self.directory / answer_file(self.release, key))
         except OSError:
             return
         with self._lock:
@@ -207,7 +210,7 @@ def cache_folder(configured: str, store_dir: Path) -> Path | None:
     """Where the cache lives: as configured, else ``cache/`` in the build folder, else a temp
     folder; None when none of them can be written (the cache then lives in memory only)."""
     candidates = [Path(configured)] if configured else [
-        store_dir / "cache", Path(tempfile.gettempdir()) / f"evkg-cache-{os.getuid()}"]
+        store_dir / CACHE_FOLDER, Path(tempfile.gettempdir()) / f"evkg-cache-{os.getuid()}"]
     for folder in candidates:
         try:
             folder.mkdir(parents=True, exist_ok=True)

@@ -120,13 +120,14 @@ def release_state(config: Mapping[str, Any], store: Store, release_dir: Path,
     limits = Limits.from_config(config)
     pool = QueryPool(release_dir / "store", threads=int(_setting(config, "THREADS")),
                      timeout=limits.query_timeout)
-    cache = _cache(config)
+    cache = _cache(config, release=release_dir.name)
     return ServerState(store=store, executor=pool, release_dir=release_dir, manifest=manifest,
                        search_index=index_file(release_dir, manifest), limits=limits,
                        cache=cache)
 
 
-def _cache(config: Mapping[str, Any], folder_name: str = "") -> ResultCache | None:
+def _cache(config: Mapping[str, Any], folder_name: str = "", release: str = ""
+           ) -> ResultCache | None:
     max_bytes = int(_setting(config, "CACHE_MAX_BYTES"))
     if max_bytes <= 0:
         return None
@@ -134,7 +135,7 @@ def _cache(config: Mapping[str, Any], folder_name: str = "") -> ResultCache | No
                           Path(str(config.get("STORE_DIR", "build"))))
     if folder is not None and folder_name:
         folder = folder / folder_name
-    return ResultCache(folder, max_bytes)
+    return ResultCache(folder, max_bytes, release)
 
 
 #: Longest wait for the store's release version (at start, and again while it is unknown).

@@ -68,7 +68,8 @@ def asked(base: str, pmid: str) -> bool:
 
 def test_prune_keeps_the_release_a_server_serves_until_it_is_gone(tmp_path: Path) -> None:
     """A server started before an ingest serves the old release until SIGHUP: prune keeps it,
-    and the server goes on answering; once the server is gone, prune removes it."""
+    and the server goes on answering; once the server is gone, prune removes it, and the
+    answers the result cache kept of it."""
     out = tmp_path / "b"
     served = publish(out, "99999911", first=True)
     with serving(out) as (base, _):
@@ -80,9 +81,12 @@ def test_prune_keeps_the_release_a_server_serves_until_it_is_gone(tmp_path: Path
         assert (out / "releases" / served / "store").is_dir()
         assert requests.get(base + "/health", timeout=30).json()["version"] == served
         assert asked(base, "99999911") and not asked(base, "99999912")
+    assert len(list((out / "cache").glob(f"{served}-*"))) == 2  # the answers kept on disk
     pruned = evkg("prune", "--store", str(out), "--keep", "0")
     assert pruned.returncode == 0, pruned.stderr
     assert f"removed release {served} (" in pruned.stdout
+    assert "removed 2 cached answers of the removed releases" in pruned.stdout
+    assert not list((out / "cache").glob(f"{served}-*"))
     assert f"current release {current}" in pruned.stdout
     assert sorted(p.name for p in (out / "releases").iterdir()) == [current]
     ask = evkg("query", "--store", str(out), "--format", "json",
