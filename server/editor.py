@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
+from urllib.parse import quote
 
-from flask import current_app
+from flask import current_app, url_for
 
 from kg.examples import Example, load_examples
 
@@ -32,6 +33,14 @@ def examples() -> list[Example]:
 
 def examples_json() -> list[dict[str, str]]:
     return [asdict(example) for example in examples()]
+
+
+def editor_link(query: str, title: str = "") -> str:
+    """The query editor opening ``query`` in a tab of its own and running it: YASGUI's share-link
+    form (``/#query=…``), the tab named ``title`` (``tabTitle``; YASGUI's own name, "Query",
+    when none is given)."""
+    link = url_for("pages.editor") + "#query=" + quote(query, safe="")
+    return link + "&tabTitle=" + quote(title, safe="") if title else link
 
 
 def yasgui_dir() -> Path:

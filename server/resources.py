@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, redirect, request, url_for
+from flask import Blueprint, Response, redirect, request
 from pyoxigraph import Literal, NamedNode
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -35,6 +35,7 @@ from server.description import (
     incoming_total,
     resource_triples,
 )
+from server.editor import editor_link
 from server.errors import ProtocolError, without_trailing_slash
 from server.links import external_links, link_for_iri
 from server.negotiation import NotAcceptable, choose_media_type
@@ -135,7 +136,7 @@ def resource_page(iri: str) -> Response | WerkzeugResponse:
         links=[own, *links] if own else links,
         jsonld=page_jsonld(description, request.base_url), citation=citation, alternates=ALTERNATES,
         page_size=INCOMING_PAGE, highwire=highwire,
-        run_query=url_for("pages.editor") + "#query=" + quote(query, safe="") if query else "")
+        run_query=editor_link(query, description.label) if query else "")
     response.headers["Link"] = link_header(signposts)
     return response
 

@@ -11,9 +11,9 @@ import hmac
 import re
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from urllib.parse import quote, unquote_to_bytes
+from urllib.parse import unquote_to_bytes
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, current_app, request
 from pyoxigraph import NamedNode
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -28,6 +28,7 @@ from kg.querytext import (
     update_keyword,
 )
 from server.cache import cache_key
+from server.editor import editor_link
 from server.errors import ProtocolError, error_response, failure_response
 from server.executor import Answer, Failure, QueryJob
 from server.federation import check_services, service_targets
@@ -325,7 +326,7 @@ def _editor_running(query: str) -> Response:
     """A 303 to the query editor with ``query`` in its share-link form (``/#query=…``), which
     YASGUI opens in a tab and runs."""
     response = Response(status=303, headers={"Vary": "Accept"})
-    response.location = url_for("pages.editor") + "#query=" + quote(query, safe="")
+    response.location = editor_link(query)
     return response
 
 

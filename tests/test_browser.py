@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from kg.build import BuildReport, build
+from kg.examples import load_examples
 from kg.jsonrecords import write_records
 from kg.records import Article, Author
 from tests.conftest import serving
@@ -334,7 +335,7 @@ def test_the_heatmap_counts_can_be_read(browser_page: Any, pages: str) -> None:
     browser_page.goto(pages + "/explore")
     violations = axe_violations(browser_page, ["color-contrast"])
     assert not violations, "\n".join(violations)
-    assert browser_page.locator("#heatmap-table td.cell a").count() == 21
+    assert browser_page.locator("#heatmap-table td.cell a").count() == 23
 
 
 def test_the_editors_controls_have_names(browser_page: Any, pages: str) -> None:
@@ -490,3 +491,17 @@ def test_the_plain_query_form_has_a_label(browser_page: Any,
         violations = axe_violations(browser_page)
     assert not violations, "\n".join(violations)
     assert browser_page.get_by_label("SPARQL query").evaluate("e => e.id") == "plain-query"
+
+
+def test_an_example_query_opens_in_a_tab_of_its_title(browser_page: Any, pages: str) -> None:
+    """An example query's page ran it in the editor in a tab named "Query", as every query
+    opened so was, and two opened examples were two tabs of one name: the tab takes the
+    example's title (YASGUI's share links carry it as ``tabTitle``)."""
+    if not YASGUI.is_file():
+        pytest.skip("YASGUI is not installed: run `make install` (npm ci)")
+    title = next(e.title for e in load_examples(ROOT / "queries") if e.name == "top-journals")
+    browser_page.goto(pages + "/query/top-journals")
+    browser_page.click("text=Run this query in the query editor")
+    panel = browser_page.locator(".tabPanel.active")
+    panel.locator(".yasr table tbody tr").first.wait_for(timeout=30_000)
+    assert browser_page.evaluate("() => window.evkgYasgui.getTab().getName()") == title

@@ -375,8 +375,10 @@ def test_the_endpoint_lists_its_examples_and_prefixes_as_sib_tools_ask(
     assert {row["prefix"]["value"]: row["namespace"]["value"] for row in prefixes} == PREFIXES
     page = requests.get(iris.example_iri("top-journals").value.replace(
         iris.base_iri(), live_server + "/"), headers={"Accept": "text/html"}, timeout=30)
-    run = re.search(r'<a href="/#query=([^"]+)">Run this query in the query editor</a>', page.text)
+    run = re.search(r'<a href="/#query=([^"&]+)&amp;tabTitle=([^"&]+)">Run this query in the '
+                    r'query editor</a>', page.text)
     assert run is not None and unquote(run[1]) == examples["top-journals"].query
+    assert unquote(run[2]) == examples["top-journals"].title
 
 
 def test_the_examples_answer_under_another_base_iri(
