@@ -7,6 +7,7 @@ beyond, it is a sitemap index pointing at ``/sitemap/{n}.xml`` (1-based pages of
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from xml.sax.saxutils import escape
 
@@ -16,6 +17,7 @@ from pyoxigraph import Literal
 from kg import iris
 from kg.namespaces import MESHV, SCHEMA, SKOS
 from server import graph
+from server.state import state
 from server.terms import MESH_IRI, local_path
 
 #: URLs per sitemap file (the protocol's limit).
@@ -63,6 +65,16 @@ def _index(pages: int) -> str:
     return f"{_HEAD}<sitemapindex {_NS}>\n{entries}</sitemapindex>\n"
 
 
+def _tagged(urls: Iterator[str]) -> Response:
+    """A streamed URL set, tagged by the release served and the address asked (its URLs are
+    under that host and prefix), so that a crawler's ``If-None-Match`` gets a 304
+    (``server.gzipping``) instead of the whole file again: a streamed answer gets no tag of
+    its body."""
+    response = Response(urls, content_type="application/xml; charset=utf-8")
+    response.set_etag(hashlib.sha256(f"{state().answers_of}\n{request.url}".encode()).hexdigest())
+    return response
+
+
 def create_sitemap_blueprint() -> Blueprint:
     bp = Blueprint("sitemap", __name__)
 
@@ -72,7 +84,7 @@ def create_sitemap_blueprint() -> Blueprint:
         pages = page_count()
         if pages > 1:
             return Response(_index(pages), content_type="application/xml; charset=utf-8")
-        return Response(_urlset(1), content_type="application/xml; charset=utf-8")
+        return _tagged(_urlset(1))
 
     @bp.route("/robots.txt")
     def robots() -> Response:
@@ -86,6 +98,6 @@ def create_sitemap_blueprint() -> Blueprint:
         """One page of a large sitemap (50,000 URLs each)."""
         if page < 1 or page > page_count():
             abort(404)
-        return Response(_urlset(page), content_type="application/xml; charset=utf-8")
+        return _tagged(_urlset(page))
 
     return bp

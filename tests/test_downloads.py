@@ -25,6 +25,7 @@ from kg.records import Article
 from kg.release import MANIFEST, current_release
 from server import create_app, sitemap
 from server.openapi import openapi_path
+from server.sitemap import SITEMAP_LIMIT
 
 BASE = "https://w3id.org/evkg/"
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
@@ -484,3 +485,19 @@ def test_openapi_describes_every_route(app: Flask, client: FlaskClient) -> None:
             assert item[method.lower()]["summary"], rule.rule
     assert "{doi}" in " ".join(document["paths"])
     assert document["paths"]["/sparql"]["post"]["summary"].startswith("SPARQL 1.1 query")
+
+
+@pytest.mark.parametrize("limit", [SITEMAP_LIMIT, 50])
+def test_a_sitemap_is_revalidated_by_its_tag(client: FlaskClient, monkeypatch: pytest.MonkeyPatch,
+                                             limit: int) -> None:
+    """Crawlers ask for a sitemap again and again: its URL set, streamed, had no ETag, so
+    each visit read it whole (up to 50,000 URLs a file). It is tagged by the release and the
+    address asked (its URLs are under that host), and `If-None-Match` gets a 304."""
+    monkeypatch.setattr(sitemap, "SITEMAP_LIMIT", limit)
+    for path in ("/sitemap.xml", "/sitemap/1.xml") if limit == 50 else ("/sitemap.xml",):
+        first = client.get(path)
+        tag = first.headers["ETag"]
+        again = client.get(path, headers={"If-None-Match": tag})
+        assert again.status_code == 304 and not again.data
+        elsewhere = client.get(path, headers={"If-None-Match": tag, "Host": "example.org"})
+        assert elsewhere.status_code == 200 and b"http://example.org/" in elsewhere.data
