@@ -347,7 +347,11 @@ def replaced_when_written(output: Path) -> Iterator[IO[bytes]]:
 def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> None:
     """Serve the current release: SPARQL endpoint, pages, downloads."""
     from server.run import run_server
+    from server.settings import environment_problems
 
+    problems = environment_problems()  # before gunicorn, whose workers would fail to boot
+    if problems:
+        raise click.ClickException("; ".join(problems))
     try:  # here, not in each worker: gunicorn stops when its workers cannot start
         release.servable_release(out)
     except (OSError, ValueError) as error:

@@ -29,6 +29,7 @@ from server.openapi import create_openapi_blueprint
 from server.pages import create_pages_blueprint
 from server.ranges import RangedResponse
 from server.resources import create_resources_blueprint
+from server.settings import setting_problems
 from server.sitemap import create_sitemap_blueprint
 from server.sparql import allowed_request_headers, create_sparql_blueprint
 from server.state import (
@@ -87,6 +88,9 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     app.config.from_prefixed_env("EVKG")
     if config:
         app.config.update(config)
+    problems = setting_problems(app.config)
+    if problems:
+        raise ValueError("; ".join(problems))
     app.extensions["evkg-admission"] = Admission(int(app.config["THREADS"]),
                                                  float(app.config["QUERY_TIMEOUT"]))
     endpoint = endpoint_from_settings(app.config)

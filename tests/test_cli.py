@@ -35,6 +35,7 @@ from kg.querying import QueryFailed, in_child_process
 from kg.records import Article
 from kg.release import current_release
 from kg.store import open_read_only
+from server import create_app
 from tests.conftest import ROOT, free_port, wait_for
 from tests.test_query_limits import CRASHING
 
@@ -861,6 +862,29 @@ def test_serve_reads_the_build_folder_from_evkg_store_dir(tmp_path: Path) -> Non
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_serve_names_a_setting_that_is_no_number_of_its_kind(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """`EVKG_QUERY_TIMEOUT=30s evkg serve` stopped only when gunicorn's workers failed to boot,
+    with tracebacks saying "could not convert string to float: '30s'", not which setting; a
+    negative time limit was taken as it was. `evkg serve` says what is wrong with each, and
+    starts nothing."""
+    out, _ = default_build
+    settings = {"EVKG_QUERY_TIMEOUT": "30s", "EVKG_THREADS": "0", "EVKG_READ_TIMEOUT": "-1",
+                "EVKG_MAX_ROWS": "2.5", "EVKG_CACHE_MAX_AGE": "600"}
+    result = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port",
+         str(free_port()), "--workers", "1"], env={**os.environ, **settings},
+        capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "Error: EVKG_QUERY_TIMEOUT='30s': want a number of seconds, 0 or more (0: no limit); "
+        "EVKG_MAX_ROWS=2.5: want a whole number of rows, 0 or more (0: no cap); "
+        "EVKG_THREADS=0: want a whole number of query threads, 1 or more; "
+        "EVKG_READ_TIMEOUT=-1: want a number of seconds, more than 0"]
+    with pytest.raises(ValueError, match=r"^EVKG_MAX_ROWS=-1: want a whole number of rows"):
+        create_app({"MAX_ROWS": -1, "STORE_DIR": str(out)})
 
 
 def _serve_logged(out: Path, base: str, log: Path) -> subprocess.Popen[bytes]:

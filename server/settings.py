@@ -1,0 +1,66 @@
+"""The numeric ``EVKG_*`` settings, checked once before anything serves: a value that is no
+number of its kind, or below what it may be, is an error naming the setting.
+
+A typo such as ``EVKG_QUERY_TIMEOUT=30s`` stopped ``evkg serve`` only once gunicorn's workers
+failed to boot, with a traceback that said ``could not convert string to float: '30s'`` and not
+which setting; a negative limit was taken as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Config
+
+#: Each numeric setting (its ``EVKG_`` name without the prefix): whether it is whole, the least
+#: value it may take, and what it counts, with what its least value means.
+NUMBERS: dict[str, tuple[bool, float, str]] = {
+    "QUERY_TIMEOUT": (False, 0, "seconds, 0 or more (0: no limit)"),
+    "MAX_ROWS": (True, 0, "rows, 0 or more (0: no cap)"),
+    "THREADS": (True, 1, "query threads, 1 or more"),
+    "CACHE_MAX_BYTES": (True, 0, "bytes, 0 or more (0: no result cache)"),
+    "CACHE_MAX_AGE": (True, 0, "seconds, 0 or more"),
+    "MAX_CONTENT_LENGTH": (True, 1, "bytes, 1 or more"),
+    "READ_TIMEOUT": (False, 0, "seconds, more than 0"),
+    "SLOW_QUERY": (False, 0, "seconds, 0 or more (0: every query is logged)"),
+    "PROXY_HOPS": (True, 0, "proxies, 0 or more (0: no forwarded header is trusted)"),
+}
+#: Settings whose least value is itself refused (a read that may take no time at all).
+ABOVE_LEAST = {"READ_TIMEOUT"}
+
+
+def setting_problems(config: Mapping[str, Any]) -> list[str]:
+    """What is wrong with the numeric settings of ``config`` (Flask's, ``EVKG_*`` read as JSON
+    where they parse, else as text): one sentence each, naming the variable."""
+    problems = []
+    for name, (whole, least, wanted) in NUMBERS.items():
+        value = config.get(name)
+        if value is None:
+            continue
+        number = _number(value, whole=whole)
+        if number is None or number < least or (name in ABOVE_LEAST and number <= least):
+            kind = "a whole number of" if whole else "a number of"
+            problems.append(f"EVKG_{name}={value!r}: want {kind} {wanted}")
+    return problems
+
+
+def _number(value: Any, *, whole: bool) -> float | None:
+    if isinstance(value, bool):  # JSON's true and false are no numbers here
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if not isinstance(value, int | float) or value != value or value in (float("inf"), -float("inf")):
+        return None
+    return None if whole and value != int(value) else float(value)
+
+
+def environment_problems() -> list[str]:
+    """What is wrong with the numeric ``EVKG_*`` variables of this process's environment, read
+    as the server reads them (``server.create_app``)."""
+    config = Config(".")
+    config.from_prefixed_env("EVKG")
+    return setting_problems(config)
