@@ -125,7 +125,8 @@ def test_download_list_links_stay_under_the_prefix(proxied: str) -> None:
 # --- through a real nginx ---------------------------------------------------------------------
 
 NGINX = Path("/usr/sbin/nginx")
-#: nginx in front of the server at ``/evkg/``, as an operator who shares a host writes it.
+#: nginx in front of the server at ``/evkg/`` and at the root, as the README configures it
+#: (``readme_nginx``), and a second site of the host.
 NGINX_CONF = """
 daemon off;
 {user}
@@ -145,14 +146,7 @@ http {{
   gzip_types text/css application/javascript application/json text/turtle;
   server {{
     listen 127.0.0.1:{port};
-    large_client_header_buffers 4 16k;
-    location /evkg/ {{
-      proxy_pass http://127.0.0.1:{upstream}/;
-      proxy_set_header Host $http_host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_set_header X-Forwarded-Prefix /evkg;
-    }}
+    {readme}
     # another site under another prefix of the same host (here the same server again)
     location /other/ {{
       proxy_pass http://127.0.0.1:{upstream}/;
@@ -162,6 +156,18 @@ http {{
   }}
 }}
 """
+
+
+def readme_nginx(upstream: str) -> str:
+    """The README's nginx configuration, proxying to ``upstream`` (``host:port``): its
+    location at ``/evkg/``, and the same at the root as its comment says."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```nginx\n", 1)[1].split("```", 1)[0]
+    block = block.replace("127.0.0.1:8000", upstream)
+    location = block[block.index("location /evkg/"):]
+    root = location.replace("location /evkg/", "location /").replace(
+        "X-Forwarded-Prefix /evkg;", 'X-Forwarded-Prefix "";')
+    return block + root
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +181,8 @@ def nginx(proxied: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
     # as root, nginx's workers would run as nobody, who may not enter pytest's folders
     user = "user root;" if os.geteuid() == 0 else ""
     (folder / "nginx.conf").write_text(NGINX_CONF.format(
-        user=user, dir=folder, port=port, upstream=proxied.rsplit(":", 1)[1]))
+        user=user, dir=folder, port=port, upstream=proxied.rsplit(":", 1)[1],
+        readme=readme_nginx(proxied.removeprefix("http://"))))
     process = subprocess.Popen([str(NGINX), "-p", str(folder), "-c", str(folder / "nginx.conf")],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -208,6 +215,19 @@ def test_downloads_through_nginx_keep_ranges_and_tags(nginx: str) -> None:
     assert requests.get(nginx + "/downloads/evkg.nt.gz", headers={"If-None-Match": tag},
                         timeout=30).status_code == 304
 
+
+
+def test_a_clients_forwarded_headers_pass_not_through_nginx(nginx: str) -> None:
+    """nginx passes on the headers a client sends unless its configuration sets them: the
+    README's set the prefix and the scheme but not X-Forwarded-Host or -Port, which the server
+    trusts (``EVKG_PROXY_HOPS=1``) as the proxy's, so a client had the server name a host of
+    its choosing (and a caching proxy keep that copy for others)."""
+    forged = {"X-Forwarded-Host": "evil.example", "X-Forwarded-Port": "666",
+              "X-Forwarded-Prefix": "/evil", "X-Forwarded-Proto": "gopher"}
+    root = nginx.removesuffix("/evkg")
+    for site in (nginx, root):  # under the prefix, and at the root
+        urls = absolute_urls(site, forged)
+        assert urls and [url for url in urls if not url.startswith(site + "/")] == [], urls
 
 #: Articles of one journal in a small release: more than a resource's RDF gives of the links to it.
 CROWDED_JOURNAL = 510
