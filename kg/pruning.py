@@ -79,9 +79,13 @@ def prune(out: Path, *, keep: int, dry_run: bool = False, announce: bool = False
         check_build_folder(out)  # (a failed first build may have removed it meanwhile)
         current = release.current_release(out)
         report = PruneReport(current=current.name)
+        # the folder itself, not its path: current may name it through another mount of the
+        # build folder (an absolute link through a bind mount)
+        kept = current.stat()
         others = sorted((folder for folder in (out / "releases").iterdir()
                          if folder.is_dir() and not folder.is_symlink()
-                         and folder.resolve() != current), key=_published, reverse=True)
+                         and not os.path.samestat(folder.stat(), kept)),
+                        key=_published, reverse=True)
         report.kept = [folder.name for folder in others[:keep]]
         candidates = others[keep:]
         leases: list[int] = []

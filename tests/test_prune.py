@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import requests
 
 from kg.jsonrecords import write_records
@@ -214,3 +215,29 @@ def test_the_space_freed_counts_files_shared_by_hard_links_once(tmp_path: Path) 
     both = freed_bytes([one, other])
     assert 50_000 <= alone < 100_000  # its own file (and its folder's block)
     assert both[one] == alone and both[other] >= 100_000  # the shared file, once
+
+
+def test_prune_keeps_the_current_release_named_through_another_mount(tmp_path: Path) -> None:
+    """``current`` written by hand as an absolute path through another mount of the build
+    folder (a bind mount: /srv/evkg and /data/evkg are one folder) names the same release
+    by another path: prune took it for an old one and removed the release current names."""
+    out, mounted = tmp_path / "b", tmp_path / "mounted"
+    publish(out, "99999911", first=True)
+    current = publish(out, "99999912")
+    mounted.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "--bind", str(out), str(mounted)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("a bind mount needs root (and mount)")
+    try:
+        link = out / ".current-by-hand"
+        link.symlink_to(mounted / "releases" / current)  # absolute, through the other mount
+        link.replace(out / "current")
+        pruned = evkg("prune", "--store", str(out), "--keep", "0")
+        ask = evkg("query", "--store", str(out), "--format", "json",
+                   f"ASK {{ <{ARTICLE}99999912> ?p ?o }}")
+    finally:
+        subprocess.run(["umount", str(mounted)], check=True)
+    assert pruned.returncode == 0, pruned.stderr
+    assert f"removed release {current}" not in pruned.stdout
+    assert sorted(p.name for p in (out / "releases").iterdir()) == [current]
+    assert ask.returncode == 0 and '"boolean":true' in ask.stdout.replace(" ", ""), ask
