@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes.util
+import logging
 import os
 import sys
 from pathlib import Path
@@ -111,7 +112,11 @@ def run_server(store_dir: Path, *, host: str, port: int, workers: int, dev: bool
     preload_allocator()
     if dev:
         from server import create_app
+        from server.workers import SERVER_LOGGER
 
+        # gunicorn's level, info, as its workers set it (server.workers.write_like_gunicorn):
+        # at Python's default, warning, slow queries (EVKG_SLOW_QUERY) went unsaid
+        logging.getLogger(SERVER_LOGGER).setLevel(logging.INFO)
         create_app().run(host=host, port=port, debug=False, threaded=True)
         return
     argv = gunicorn_argv(host=host, port=port, workers=workers)

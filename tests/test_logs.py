@@ -9,6 +9,8 @@ import re
 import signal
 import socket
 import struct
+import subprocess
+import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -17,7 +19,7 @@ import pytest
 import requests
 
 from kg.build import BuildReport
-from tests.conftest import serving
+from tests.conftest import free_port, serving, wait_for
 from tests.test_query_limits import CRASHING, _query_processes
 
 #: A query on the default graph that answers at once.
@@ -128,6 +130,32 @@ def test_evkg_slow_query_logs_the_queries_that_took_that_long(
         said
 
 
+
+
+def test_evkg_slow_query_logs_under_dev_too(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """``evkg serve --dev`` (Flask's server) left the application's logger at Python's default
+    level, warning: with ``EVKG_SLOW_QUERY=0`` no query was logged, nor any other info line."""
+    out, _ = default_build
+    log = tmp_path / "serve.log"
+    port = free_port()
+    with log.open("wb") as written:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kg.cli", "serve", "--dev", "--store", str(out), "--port",
+             str(port)], env={**os.environ, "EVKG_SLOW_QUERY": "0", "EVKG_CACHE_MAX_BYTES": "0"},
+            stdout=written, stderr=written)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/health", process)
+        answer = requests.post(base + "/sparql", data={"query": COUNT}, headers=RESULTS_JSON,
+                               timeout=30)
+        assert answer.status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    said = log.read_text(encoding="utf-8")
+    assert re.search(r"POST /sparql 200: slow query \(EVKG_SLOW_QUERY=0\); after \d+\.\d\d s; "
+                     r"query: " + re.escape(COUNT) + "$", said, re.MULTILINE), said
 
 def test_a_slow_query_setting_that_is_no_number_leaves_queries_answered(
         default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
