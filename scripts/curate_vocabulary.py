@@ -909,8 +909,10 @@ def mirna_rows(row: dict[str, str], precursors: dict[str, str],
                   "source row's notes")
         notes = ["Gene-level concept: the miRNA gene(s) and hairpin precursor(s); mature forms "
                  "are narrower concepts"]
-        if len(positions) > 1:
-            notes.append("Two identical loci: each precursor is a close match, none alone exact")
+        if len(positions) > 1:  # (hsa-miR-9 has three, of hairpins of three lengths)
+            count = {2: "Two", 3: "Three", 4: "Four", 5: "Five"}.get(len(positions),
+                                                                    str(len(positions)))
+            notes.append(f"{count} loci: each precursor is a close match, none alone exact")
         if ensembl and len(mis) > 1:
             notes.append("Ensembl IDs are paired with precursors by their position in the source "
                          "row's ;-lists, as for HGNC (no second file here cross-checks Ensembl)")

@@ -186,3 +186,27 @@ def test_each_external_name_is_the_one_its_source_gives(default_store: Store) ->
         "?l } }")
     assert isinstance(solutions, QuerySolutions)
     assert [str(row[0]) for row in solutions] == ['"angiogenesis"@en']  # type: ignore[union-attr]
+
+
+#: Numbers a note may write in words.
+COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def test_a_notes_count_of_loci_is_the_count_of_its_hairpins(default_store: Store) -> None:
+    """A miRNA gene of several loci says how many in its editorial note: hsa-miR-9, three
+    loci by miRBase's file (MI0000466, MI0000467, MI0000468), said "Two identical loci"."""
+    hairpin = curie_iri("mirbase:MI0000466").value.removesuffix("MI0000466")
+    solutions = default_store.query(f"""
+        PREFIX skos: <{SKOS}>
+        SELECT ?c ?note (COUNT(DISTINCT ?m) AS ?n) {{
+          GRAPH <https://w3id.org/evkg/graph/vocabulary> {{
+            ?c skos:editorialNote ?note FILTER(CONTAINS(?note, " loci"))
+            ?c skos:closeMatch ?m FILTER(STRSTARTS(STR(?m), "{hairpin}MI")) }} }}
+        GROUP BY ?c ?note""")
+    assert isinstance(solutions, QuerySolutions)
+    found = {row[0].value: (row[1].value, int(row[2].value))  # type: ignore[union-attr]
+             for row in solutions}
+    assert "https://w3id.org/evkg/cargo/hsa-miR-9" in found, found
+    for concept, (note, hairpins) in found.items():
+        said = re.search(r"(\w+) (?:identical )?loci", note)
+        assert said and COUNTS.get(said[1].lower()) == hairpins, (concept, note, hairpins)
