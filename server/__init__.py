@@ -22,7 +22,7 @@ from server.executor import QueryError
 from server.explore import create_explore_blueprint
 from server.gzipping import Gzip
 from server.limits import DEFAULT_LIMITS, Admission
-from server.logs import DEFAULT_SLOW_QUERY, slow_query_seconds
+from server.logs import DEFAULT_SLOW_QUERY
 from server.memo import AnswerMemo
 from server.meta import create_meta_blueprint
 from server.openapi import create_openapi_blueprint
@@ -93,9 +93,8 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
         raise ValueError("; ".join(problems))
     app.extensions["evkg-admission"] = Admission(int(app.config["THREADS"]),
                                                  float(app.config["QUERY_TIMEOUT"]))
-    app.config["SLOW_QUERY"], unread = slow_query_seconds(app.config["SLOW_QUERY"])
-    if unread:  # (read here once: read at each answer, it answered every query 500)
-        app.logger.warning("evkg: %s", unread)
+    # a number (setting_problems): read here once, not in the log line of each answer
+    app.config["SLOW_QUERY"] = float(app.config["SLOW_QUERY"])
     endpoint = endpoint_from_settings(app.config)
     release: Callable[[], str] | None = None  # the version served, where it may change
     if store is not None:

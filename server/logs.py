@@ -37,19 +37,9 @@ def query_note() -> str:
     return f"; after {time.monotonic() - g.evkg_query_started:.2f} s; query: {one_line(query)}"
 
 
-def slow_query_seconds(value: object) -> tuple[float, str | None]:
-    """EVKG_SLOW_QUERY's seconds, and what the log says when ``value`` is no number (the
-    default then holds: a word of a log setting must not take the queries' answers down)."""
-    try:
-        return float(value), None  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return DEFAULT_SLOW_QUERY, (f"EVKG_SLOW_QUERY={value!r} is no number of seconds: "
-                                    f"queries answered after {DEFAULT_SLOW_QUERY:g} s are logged")
-
-
 def log_if_slow(status: int) -> None:
     """Log the query the request ran when it took EVKG_SLOW_QUERY seconds or more (a number:
-    ``create_app`` read it with ``slow_query_seconds``)."""
+    ``create_app`` read it, once)."""
     started = g.get("evkg_query_started")
     slow = float(current_app.config.get("SLOW_QUERY", DEFAULT_SLOW_QUERY))
     if started is not None and time.monotonic() - started >= slow:

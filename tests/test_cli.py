@@ -872,7 +872,7 @@ def test_serve_names_a_setting_that_is_no_number_of_its_kind(
     starts nothing."""
     out, _ = default_build
     settings = {"EVKG_QUERY_TIMEOUT": "30s", "EVKG_THREADS": "0", "EVKG_READ_TIMEOUT": "-1",
-                "EVKG_MAX_ROWS": "2.5", "EVKG_CACHE_MAX_AGE": "600"}
+                "EVKG_MAX_ROWS": "2.5", "EVKG_CACHE_MAX_AGE": "600", "EVKG_SLOW_QUERY": "10s"}
     result = subprocess.run(
         [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port",
          str(free_port()), "--workers", "1"], env={**os.environ, **settings},
@@ -882,7 +882,8 @@ def test_serve_names_a_setting_that_is_no_number_of_its_kind(
         "Error: EVKG_QUERY_TIMEOUT='30s': want a number of seconds, 0 or more (0: no limit); "
         "EVKG_MAX_ROWS=2.5: want a whole number of rows, 0 or more (0: no cap); "
         "EVKG_THREADS=0: want a whole number of query threads, 1 or more; "
-        "EVKG_READ_TIMEOUT=-1: want a number of seconds, more than 0"]
+        "EVKG_READ_TIMEOUT=-1: want a number of seconds, more than 0; "
+        "EVKG_SLOW_QUERY='10s': want a number of seconds, 0 or more (0: every query is logged)"]
     with pytest.raises(ValueError, match=r"^EVKG_MAX_ROWS=-1: want a whole number of rows"):
         create_app({"MAX_ROWS": -1, "STORE_DIR": str(out)})
 
