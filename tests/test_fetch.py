@@ -665,3 +665,20 @@ def test_an_error_pubmeds_search_gives_every_time_does_not_only_say_run_again(
             "error: the stand-in's made-up error about the query\nIf PubMed's message is about "
             "the query, correct --query; otherwise run the same command again to resume.\n"
             ) in result.output
+
+
+def test_the_readmes_crontab_entries_are_each_one_line() -> None:
+    """An operator who copied the README's nightly fetch into `crontab -e` had it refused
+    ("bad minute", "errors in crontab file, can't install"): the entry was continued over
+    three lines with `\\`, which cron does not read. Each entry is one line of five time fields
+    and a command, and the server the entry reloads is found by the pid file it names."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("    # crontab:", 1)[1].split("\n\n", 1)[0]
+    entries = [line.strip() for line in block.splitlines()[1:]]
+    assert entries, block
+    for entry in entries:
+        fields = entry.split(maxsplit=5)
+        assert len(fields) == 6 and all(f[0] in "0123456789*" for f in fields[:5]), entry
+        assert not entry.endswith("\\"), entry
+    assert any('kill -HUP "$(cat evkg.pid)"' in entry for entry in entries), entries
+    assert 'GUNICORN_CMD_ARGS="--pid evkg.pid"' in readme
