@@ -1029,3 +1029,19 @@ def test_a_damaged_current_release_is_named_by_each_command(tmp_path: Path, dama
         assert result.returncode == 1, (name, result.stderr)
         assert result.stderr.startswith("Error: " + said), (name, result.stderr)
         assert "Traceback" not in result.stderr, (name, result.stderr)
+
+
+def test_the_install_names_every_folder_python_imports() -> None:
+    """`make serve` on a fresh machine printed setuptools' "Package would be ignored" warning,
+    a screen each, for `server.static` and `server.templates`: folders Python can import that
+    `[tool.setuptools] packages` did not name (their files came only as `server`'s package
+    data). Every such folder under `kg/` and `server/` is a package the install names."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    packages = set(config["tool"]["setuptools"]["packages"])
+    folders = {".".join(path.relative_to(ROOT).parts)
+               for top in ("kg", "server") for path in [ROOT / top, *(ROOT / top).rglob("*")]
+               if path.is_dir() and path.name != "__pycache__"
+               and all(part.isidentifier() for part in path.relative_to(ROOT).parts)}
+    assert folders - packages == set()
