@@ -36,7 +36,13 @@ from server.forwarding import parses
 from server.limits import Admission
 from server.logs import log_if_slow, note_query
 from server.meta import service_description_response
-from server.negotiation import RDF_TYPES, RESULTS_TYPES, choose_media_type, wants_html
+from server.negotiation import (
+    RDF_TYPES,
+    RESULTS_TYPES,
+    NotAcceptable,
+    choose_media_type,
+    wants_html,
+)
 from server.pages import editor_response
 from server.state import state
 
@@ -206,8 +212,14 @@ def query_response(operation: Operation, query: str) -> Response:
     failure = _bad_graph(graphs)
     if failure is not None:
         return failure_response(failure)
-    media_type = choose_media_type(request.headers.get("Accept"), offered_types(query),
-                                   operation.formats)
+    try:
+        media_type = choose_media_type(request.headers.get("Accept"), offered_types(query),
+                                       operation.formats)
+    except NotAcceptable:
+        if parses(query, iris.base_iri()):
+            raise
+        # a query that does not parse is a 400 saying why, whatever the client accepts
+        media_type = offered_types(query)[0]
     st = state()
     targets = service_targets(query)
     failure = check_services(targets, st.limits.service_allowlist)

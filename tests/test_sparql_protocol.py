@@ -798,6 +798,22 @@ def test_a_query_link_opened_in_a_browser_opens_the_editor_running_it(
 
 
 @pytest.mark.parametrize("accept", [BROWSER_ACCEPT, "text/html"])
+def test_a_query_link_that_does_not_parse_is_the_400_page_saying_why(client: FlaskClient,
+                                                                     accept: str) -> None:
+    """An operator's review: a link to a query that does not parse, checked by a link checker
+    that asks for `text/html` alone, was answered 406 "cannot answer with text/html", where a
+    browser got the 400 page saying what is wrong with the query (as the README says). The
+    query's fault comes first, whatever the client accepts."""
+    got = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p }"},
+                     headers={"Accept": accept})
+    assert (got.status_code, got.mimetype) == (400, "text/html")
+    assert "bad query: error at 1:" in got.get_data(as_text=True)
+    head = client.head("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p }"},
+                       headers={"Accept": accept})
+    assert head.status_code == 400
+
+
+@pytest.mark.parametrize("accept", [BROWSER_ACCEPT, "text/html"])
 def test_head_of_a_query_link_is_answered_as_its_get(client: FlaskClient, accept: str) -> None:
     """An HTTP caching and crawler review's: a link checker (W3C's, linkchecker) asks HEAD
     first with a browser's Accept; a `/sparql?query=…` link was answered SPARQL XML (200), or
