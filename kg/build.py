@@ -478,7 +478,10 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
         if report.unchanged:
             report.version = report.based_on
             report.release_dir = out / "releases" / report.based_on
-            report.triples = release.read_manifest(report.release_dir)["triples"]
+            triples = release.read_manifest(report.release_dir)["triples"]
+            # the manifest's keys are sorted: the summary names the graphs in their own order
+            report.triples = {name: triples[name] for name in iris.GRAPH_NAMES if name in triples}
+            report.triples.update(triples)
             return report
         final = out / "releases" / report.version
         final.parent.mkdir(exist_ok=True)

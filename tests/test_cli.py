@@ -653,10 +653,13 @@ def test_an_ingest_that_changes_nothing_publishes_nothing(tmp_path: Path) -> Non
                                   "--without-default-articles"])
     assert result.exit_code == 0, result.output
     built = current_release(out).name
+    graphs = [line for line in result.output.splitlines() if line.startswith("  graph/")]
     result = runner.invoke(main, ["ingest", str(first), "--into", str(out)])
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"nothing changed: release {built} stays current "
                                     "(1 articles, ")
+    # the same graphs in the same order as a published release's summary (they came sorted)
+    assert [line for line in result.output.splitlines() if line.startswith("  graph/")] == graphs
     assert current_release(out).name == built
     assert [p.name for p in (out / "releases").iterdir()] == [built]
 
