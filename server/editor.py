@@ -6,6 +6,7 @@ small files) so an edited example shows without a restart.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import quote
@@ -47,6 +48,21 @@ def yasgui_dir() -> Path:
     """The folder YASGUI's built files are served from (``EVKG_YASGUI_DIR`` overrides it)."""
     configured = current_app.config.get("YASGUI_DIR")
     return Path(configured) if configured else ROOT / "node_modules" / YASGUI_BUILD
+
+
+def yasgui_stamp() -> str:
+    """What the editor's URLs of YASGUI's files carry (``?v=``): a digest of each file's size
+    and modification time, so that another YASGUI (an ``npm ci`` of another version) is
+    another URL, which no browser holds from the day it may keep the last one."""
+    folder = yasgui_dir()
+    seen = []
+    for name in YASGUI_FILES:
+        try:
+            stat = (folder / name).stat()
+        except OSError:
+            continue
+        seen.append(f"{name} {stat.st_size} {stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(seen).encode()).hexdigest()[:12]
 
 
 def yasgui_available() -> bool:

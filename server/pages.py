@@ -76,6 +76,7 @@ def editor_response() -> Response:
         "editor.html", examples=examples,
         examples_json=script_json({"examples": editor.examples_json()}),
         prefixes_json=script_json(dict(PREFIXES)), yasgui=editor.yasgui_available(),
+        yasgui_stamp=editor.yasgui_stamp(),
         default_query=editor.DEFAULT_QUERY, base=iris.base_iri(), mesh=MESH.iri)
 
 

@@ -33,6 +33,7 @@ from kg.release import current_release
 from kg.searchindex import INDEX_FILE
 from server import create_app, graph
 from server.citations import ArticleRecord, bibtex
+from server.editor import YASGUI_FILES
 from server.links import link_for_iri
 from server.search import _names_whole, label_match, label_pattern
 from tests.conftest import Backend, shared_path
@@ -1416,6 +1417,32 @@ def test_editor_falls_back_to_a_form_without_yasgui(default_build: tuple[Path, B
     assert '<form id="plain-form" action="/sparql" method="post">' in html
     assert "npm ci" in html
     assert "yasgui.min.js" not in html
+
+
+def test_the_editor_names_yasgui_files_by_their_content(default_build: tuple[Path, BuildReport],
+                                                        tmp_path: Path) -> None:
+    """YASGUI's files are kept a day by browsers (max-age), under the same URLs whatever npm
+    installed: after an upgrade, a browser ran the old YASGUI under the new page (and evkg's
+    editor script) for up to a day. Their URLs name the files' content, so another YASGUI is
+    another URL."""
+    out, _ = default_build
+    for name in YASGUI_FILES:
+        (tmp_path / name).write_text(f"/* {name}, one version */", encoding="utf-8")
+    client = create_app({"STORE_DIR": str(out), "YASGUI_DIR": str(tmp_path)}).test_client()
+
+    def urls() -> list[str]:
+        html = client.get("/", headers=HTML).get_data(as_text=True)
+        return re.findall(r'"(/static/vendor/yasgui/yasgui\.min\.(?:js|css)\?v=[0-9a-f]+)"', html)
+
+    before = urls()
+    assert len(before) == 2
+    for url in before:
+        with client.get(url) as response:
+            assert response.get_data(as_text=True).startswith("/* yasgui.min.")
+    (tmp_path / "yasgui.min.js").write_text("/* yasgui.min.js, the next version */",
+                                            encoding="utf-8")
+    after = urls()
+    assert len(after) == 2 and not set(before) & set(after)
 
 
 def test_yasgui_files_come_from_node_modules(client: FlaskClient) -> None:
