@@ -9,8 +9,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import threading
 import time
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,7 +23,7 @@ from pyoxigraph import QuerySolutions, Store
 
 from kg import iris
 from kg.backends import QueryableStore, RemoteStore
-from kg.release import read_manifest
+from kg.release import MANIFEST, lease, read_manifest
 from kg.remote import Endpoint, StoreError
 from kg.searchindex import index_file
 from server.cache import ResultCache, cache_folder
@@ -187,20 +189,46 @@ def remote_state(config: Mapping[str, Any], endpoint: Endpoint,
             failed = str(error)
     version = stated[0] if stated is not None and len(stated) == 1 else None
     problem = failed or ("" if version else _unstated(store, stated or []))
-    release_dir: Path | None = None
-    manifest: dict[str, Any] = {"version": version} if version else {}
-    local = Path(str(config.get("STORE_DIR", "build"))) / "current"
-    if local.exists() and version:
-        local_manifest = read_manifest(local)
-        if local_manifest.get("version") == version:
-            release_dir, manifest = local.resolve(), local_manifest
+    release_dir, local_manifest, held = _local_release(
+        Path(str(config.get("STORE_DIR", "build"))), version)
+    manifest: dict[str, Any] = local_manifest or ({"version": version} if version else {})
     key = hashlib.sha256(endpoint.query.encode("utf-8")).hexdigest()[:16]
     cache = _cache(config, f"remote-{key}") if version else None
-    return ServerState(store=store, executor=RemoteExecutor(store, timeout=timeout),
-                       release_dir=release_dir, manifest=manifest,
-                       search_index=index_file(release_dir, manifest), limits=limits, cache=cache,
-                       version_problem=problem, probed=(time.monotonic(), failed),
-                       version_retry=time.monotonic() + VERSION_RETRY_SECONDS)
+    served = ServerState(store=store, executor=RemoteExecutor(store, timeout=timeout),
+                         release_dir=release_dir, manifest=manifest,
+                         search_index=index_file(release_dir, manifest), limits=limits,
+                         cache=cache, version_problem=problem,
+                         probed=(time.monotonic(), failed),
+                         version_retry=time.monotonic() + VERSION_RETRY_SECONDS)
+    if held >= 0:  # held while this state is served (another version is another state)
+        weakref.finalize(served, os.close, held)
+    return served
+
+
+def _local_release(store_dir: Path, version: str | None
+                   ) -> tuple[Path | None, dict[str, Any], int]:
+    """The release folder under ``store_dir`` of ``version`` (the one a remote store states),
+    whose files a server of that store offers, its manifest, and the descriptor of the lease
+    taken on it (``kg.release.lease``: a review's: ``evkg prune`` removed it under the server
+    once another release was current, and every download was a 404); (None, {}, -1) when
+    there is none."""
+    local = store_dir / "current"
+    if not version or not (local / MANIFEST).is_file():
+        return None, {}, -1
+    folder = local.resolve()
+    try:
+        held = lease(folder)
+    except FileNotFoundError:  # removed meanwhile
+        return None, {}, -1
+    try:
+        manifest = read_manifest(folder)
+    except BaseException:
+        os.close(held)
+        raise
+    if manifest.get("version") != version:
+        os.close(held)
+        return None, {}, -1
+    return folder, manifest, held
 
 
 def refreshed(config: Mapping[str, Any], current: ServerState) -> ServerState | None:

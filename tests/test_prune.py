@@ -19,6 +19,7 @@ import requests
 from kg.jsonrecords import write_records
 from kg.pruning import freed_bytes
 from kg.records import Article
+from tests.backends import load_release, oxigraph_binary, start_oxigraph
 from tests.conftest import free_port, wait_for
 
 ARTICLE = "https://w3id.org/evkg/article/"
@@ -47,11 +48,14 @@ def publish(out: Path, pmid: str, *, first: bool = False) -> str:
 
 
 @contextmanager
-def serving(out: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`evkg serve` of ``out`` (one worker) until the block ends: its URL and process."""
+def serving(out: Path, settings: dict[str, str] | None = None
+            ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`evkg serve` of ``out`` (one worker) until the block ends, with the ``EVKG_*``
+    ``settings``: its URL and process."""
     base = f"http://127.0.0.1:{free_port()}"
     server = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(out),
                                "--port", base.rsplit(":", 1)[1], "--workers", "1"],
+                              env={**os.environ, **(settings or {})},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for(base + "/health", server)
@@ -93,6 +97,32 @@ def test_prune_keeps_the_release_a_server_serves_until_it_is_gone(tmp_path: Path
     ask = evkg("query", "--store", str(out), "--format", "json",
                f"ASK {{ <{ARTICLE}99999912> ?p ?o }}")
     assert ask.returncode == 0 and '"boolean":true' in ask.stdout.replace(" ", "")
+
+
+def test_prune_keeps_the_release_whose_files_a_server_of_a_remote_store_offers(
+        tmp_path: Path) -> None:
+    """A review's: a server of a remote store offers the downloads and search index of the
+    local release of the version the store holds, but held no lease on it: once an ingest made
+    another release current, prune removed it, and each download was a 404 (its list still
+    naming the files) and search fell back to SPARQL. Prune keeps it while the server runs."""
+    if oxigraph_binary() is None:
+        pytest.skip("the oxigraph command is not installed (pip install oxigraph)")
+    out = tmp_path / "b"
+    served = publish(out, "99999911", first=True)
+    store = start_oxigraph(tmp_path / "store", free_port())
+    try:
+        load_release(store, out)
+        with serving(out, {"EVKG_SPARQL_ENDPOINT": store.query_endpoint}) as (base, _):
+            publish(out, "99999912")  # the store still holds the first release
+            pruned = evkg("prune", "--store", str(out), "--keep", "0")
+            assert pruned.returncode == 0, pruned.stderr
+            assert f"kept release {served}: in use by a server" in pruned.stdout
+            dump = requests.get(base + "/downloads/evkg.nq.gz", timeout=30)
+            assert dump.status_code == 200 and dump.content[:2] == b"\x1f\x8b"
+        pruned = evkg("prune", "--store", str(out), "--keep", "0")
+        assert f"removed release {served} (" in pruned.stdout
+    finally:
+        store.stop()
 
 
 def test_prune_removes_the_old_release_once_a_reload_serves_the_new_one(tmp_path: Path) -> None:
