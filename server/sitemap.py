@@ -69,9 +69,14 @@ def _tagged(urls: Iterator[str]) -> Response:
     """A streamed URL set, tagged by the release served and the address asked (its URLs are
     under that host and prefix), so that a crawler's ``If-None-Match`` gets a 304
     (``server.gzipping``) instead of the whole file again: a streamed answer gets no tag of
-    its body."""
+    its body. A store of no known release (a remote store being loaded, or that states no
+    version; a store given in code) may change under the same name: its sitemap is not
+    tagged (a review's: a crawler was told a sitemap that had lost an article was unchanged)."""
     response = Response(urls, content_type="application/xml; charset=utf-8")
-    response.set_etag(hashlib.sha256(f"{state().answers_of}\n{request.url}".encode()).hexdigest())
+    served = state()
+    if served.manifest.get("version"):
+        response.set_etag(hashlib.sha256(f"{served.answers_of}\n{request.url}".encode()
+                                         ).hexdigest())
     return response
 
 

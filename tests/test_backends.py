@@ -461,6 +461,34 @@ def test_a_page_is_the_same_on_every_backend(backend: Backend,
         embedded.get(path, headers=page).get_data(as_text=True).splitlines()
 
 
+@contextmanager
+def reread_oxigraph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                    out: Path) -> Iterator[RemoteStoreProcess]:
+    """Oxigraph's server loaded with the release of ``out``, whose version a server reads
+    again on every request (not every 10 s), until the block ends."""
+    if oxigraph_binary() is None:
+        pytest.skip("the oxigraph command is not installed (pip install oxigraph)")
+    monkeypatch.setattr(state, "VERSION_RETRY_SECONDS", 0.0, raising=False)
+    store = start_oxigraph(tmp_path / "store", free_port())
+    try:
+        evkg_load(store, out)
+        yield store
+    finally:
+        store.stop()
+
+
+#: The triple pattern that states a release's version, and the graph that holds it.
+STATED_VERSION = "<https://w3id.org/evkg/dataset> <http://purl.org/dc/terms/hasVersion>"
+METADATA = "https://w3id.org/evkg/graph/metadata"
+
+
+def updated(store: RemoteStoreProcess, update: str) -> None:
+    """``update`` run at Oxigraph's update endpoint."""
+    done = requests.post(store.query_endpoint.replace("/query", "/update"),
+                         data={"update": update}, timeout=30)
+    assert done.status_code == 204, done.text
+
+
 def test_another_release_loaded_under_a_running_server_is_served_as_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         default_build: tuple[Path, BuildReport]) -> None:
@@ -469,13 +497,8 @@ def test_another_release_loaded_under_a_running_server_is_served_as_it(
     answering from the old release's cache until restarted. It reads the version again (every
     10 s; at once here): a store being loaded (two versions) is served unversioned, uncached,
     and the new release with its own version and fresh answers."""
-    if oxigraph_binary() is None:
-        pytest.skip("the oxigraph command is not installed (pip install oxigraph)")
-    monkeypatch.setattr(state, "VERSION_RETRY_SECONDS", 0.0, raising=False)
     out, report = default_build
-    store = start_oxigraph(tmp_path / "store", free_port())
-    try:
-        evkg_load(store, out)
+    with reread_oxigraph(tmp_path, monkeypatch, out) as store:
         client = create_app({"SPARQL_ENDPOINT": store.query_endpoint, "STORE_DIR": str(out),
                              "TESTING": True, "CACHE_DIR": str(tmp_path / "cache")}).test_client()
         count = ("SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a "
@@ -488,21 +511,42 @@ def test_another_release_loaded_under_a_running_server_is_served_as_it(
 
         assert client.get("/health").get_json()["version"] == report.version
         assert articles() == "93" and articles() == "93"  # the second from the cache
-        metadata = "https://w3id.org/evkg/graph/metadata"
-        version = "<https://w3id.org/evkg/dataset> <http://purl.org/dc/terms/hasVersion>"
-        update = store.query_endpoint.replace("/query", "/update")
         # a load in progress: the new release's metadata beside the old one's
-        requests.post(update, data={"update": f'INSERT DATA {{ GRAPH <{metadata}> {{ '
-                                              f'{version} "next" }} }}'}, timeout=30)
+        updated(store, f'INSERT DATA {{ GRAPH <{METADATA}> {{ {STATED_VERSION} "next" }} }}')
         loading = client.get("/health").get_json()
         assert loading["version"] == "unversioned" and "versions" in loading["warning"]
         # the load done: the old version gone, and one article fewer
-        done = requests.post(update, timeout=30, data={"update": (
-            f'DELETE DATA {{ GRAPH <{metadata}> {{ {version} "{report.version}" }} }}; '
-            'DELETE WHERE { GRAPH ?g { <https://w3id.org/evkg/article/37534210> ?p ?o } }')})
-        assert done.status_code == 204, done.text
+        updated(store, f'DELETE DATA {{ GRAPH <{METADATA}> {{ {STATED_VERSION} '
+                       f'"{report.version}" }} }}; DELETE WHERE {{ GRAPH ?g {{ '
+                       '<https://w3id.org/evkg/article/37534210> ?p ?o } }')
         health = client.get("/health").get_json()
         assert health["version"] == "next" and "warning" not in health
         assert articles() == "92"
-    finally:
-        store.stop()
+
+
+def test_the_sitemap_of_a_store_being_loaded_is_not_revalidated(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        default_build: tuple[Path, BuildReport]) -> None:
+    """A review's: the sitemap is tagged by the release served, and a store that states no
+    one version (being loaded: two versions) was tagged "unversioned" whatever it held, so a
+    crawler's `If-None-Match` got a 304 for a sitemap that had lost an article since. A
+    sitemap of no known release is not tagged; once the store states one, it is again."""
+    out, report = default_build
+    with reread_oxigraph(tmp_path, monkeypatch, out) as store:
+        client = create_app({"SPARQL_ENDPOINT": store.query_endpoint, "STORE_DIR": str(out),
+                             "TESTING": True}).test_client()
+        updated(store, f'INSERT DATA {{ GRAPH <{METADATA}> {{ {STATED_VERSION} "next" }} }}')
+        assert client.get("/health").get_json()["version"] == "unversioned"
+        first = client.get("/sitemap.xml")
+        assert b"/article/37534210<" in first.data
+        updated(store, "DELETE WHERE { GRAPH ?g { <https://w3id.org/evkg/article/37534210> "
+                       "?p ?o } }")
+        again = client.get("/sitemap.xml",
+                           headers={"If-None-Match": first.headers.get("ETag", '"none"')})
+        assert again.status_code == 200 and b"/article/37534210<" not in again.data
+        updated(store, f'DELETE DATA {{ GRAPH <{METADATA}> {{ {STATED_VERSION} '
+                       f'"{report.version}" }} }}')
+        assert client.get("/health").get_json()["version"] == "next"
+        tagged = client.get("/sitemap.xml")
+        assert client.get("/sitemap.xml", headers={
+            "If-None-Match": tagged.headers["ETag"]}).status_code == 304
