@@ -353,7 +353,8 @@ def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> N
     if problems:
         raise click.ClickException("; ".join(problems))
     try:  # here, not in each worker: gunicorn stops when its workers cannot start
-        release.servable_release(out)
+        if not os.environ.get("EVKG_SPARQL_ENDPOINT"):  # (a remote store needs no release)
+            release.servable_release(out)
     except (OSError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     run_server(out, host=host, port=port, workers=workers, dev=dev)

@@ -222,9 +222,8 @@ def _local_release(store_dir: Path, version: str | None
         return None, {}, -1
     try:
         manifest = read_manifest(folder)
-    except BaseException:
-        os.close(held)
-        raise
+    except (OSError, ValueError):  # a damaged release: none of its files are offered
+        manifest = {}
     if manifest.get("version") != version:
         os.close(held)
         return None, {}, -1

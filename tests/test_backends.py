@@ -25,7 +25,7 @@ from kg.remoteload import components, load_release
 from server import create_app, meta, state
 from tests.backends import RemoteStoreProcess, oxigraph_binary, start_oxigraph
 from tests.backends import load_release as evkg_load
-from tests.conftest import Backend, free_port
+from tests.conftest import Backend, free_port, serving
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
@@ -550,3 +550,24 @@ def test_the_sitemap_of_a_store_being_loaded_is_not_revalidated(
         tagged = client.get("/sitemap.xml")
         assert client.get("/sitemap.xml", headers={
             "If-None-Match": tagged.headers["ETag"]}).status_code == 304
+
+
+def test_evkg_serve_of_a_remote_store_needs_no_release_of_its_own(
+        backend: Backend, tmp_path: Path) -> None:
+    """A review's: `evkg serve` checked the build folder's current release before starting
+    (opening its store) with `EVKG_SPARQL_ENDPOINT` set too, so a server of a remote store on
+    a machine without a build of its own stopped at once ("no release at build: run `evkg
+    build` first"), though it reads nothing of it but the files it offers when it holds them.
+    It serves the store, without downloads."""
+    if not backend.remote:
+        pytest.skip("a remote-store test")
+    empty = tmp_path / "build"
+    with serving(empty, {"EVKG_SPARQL_ENDPOINT": backend.config["SPARQL_ENDPOINT"]}) as served:
+        health = requests.get(served.base + "/health", timeout=30).json()
+        assert health["status"] == "ok" and health["backend"] == "remote"
+        files = requests.get(served.base + "/downloads/", timeout=30,
+                             headers={"Accept": "application/json"}).json()
+        assert files["files"] == []
+        page = requests.get(served.base + "/article/37534210", timeout=30,
+                            headers={"Accept": "text/html"})
+        assert page.status_code == 200
