@@ -79,6 +79,15 @@ def open_release(store_dir: Path, served: str = "") -> tuple[Store, Path, dict[s
         raise
 
 
+def _files_offered(app: Flask, served: ServerState) -> str:
+    """Where the release files of the version a remote store states are offered from, for
+    the log (a review's: it never said which release a remote store held)."""
+    if served.release_dir is not None:
+        return f"its files from {served.release_dir}"
+    return (f"without its files ({app.config['STORE_DIR']} holds no release {served.version}: "
+            "no downloads)")
+
+
 def create_app(config: dict[str, Any] | None = None, *, store: Store | None = None) -> Flask:
     """The application, serving ``store``, else the remote store at ``EVKG_SPARQL_ENDPOINT``,
     else the current release under ``EVKG_STORE_DIR``."""
@@ -104,12 +113,15 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
             """Serve ``served``, and log why when its store states no one release version (or,
             after the start, the release it now states)."""
             app.extensions["evkg"] = served
+            if at_start and not served.version_problem:
+                app.logger.info("evkg: serving release %s from the SPARQL store at %s, %s",
+                                served.version, endpoint.query, _files_offered(app, served))
             if served.version_problem:
                 app.logger.warning("evkg: %s; serving it unversioned (no answer cache, no "
                                    "downloads) until it states one", served.version_problem)
             elif not at_start:
-                app.logger.warning("evkg: the SPARQL store now states release %s",
-                                   served.version)
+                app.logger.warning("evkg: the SPARQL store now states release %s, %s",
+                                   served.version, _files_offered(app, served))
 
         serve(remote_state(app.config, endpoint), at_start=True)
 

@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from kg.build import BuildReport
-from tests.conftest import free_port, serving, wait_for
+from tests.conftest import Backend, free_port, serving, wait_for
 from tests.test_query_limits import CRASHING, _query_processes
 
 #: A query on the default graph that answers at once.
@@ -112,6 +112,34 @@ def test_a_query_that_fails_is_logged_with_its_text_time_and_why_and_no_secret(
     assert re.match(GUNICORN_LINE + "POST /sparql 503: ", cut), cut
     comments = f"# {forged} # {'x' * 600}"  # as one line, cut at 500 characters
     assert cut.endswith(f"query: {comments[:500]}…"), cut
+
+
+def test_the_log_names_the_release_a_remote_store_holds(
+        backend: Backend, default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A review's: a server of a remote store logged no "serving release" line at all (the
+    master names the release it serves only from the build folder), so its log never said
+    which release the store held, nor whether its files were offered. Each server process
+    names the release the store states, the store, and the folder it offers the files of."""
+    if not backend.remote:
+        pytest.skip("the embedded store's line is tested with its reloads (test_cli)")
+    out, report = default_build
+    log = tmp_path / "serve.log"
+    endpoint = backend.config["SPARQL_ENDPOINT"]
+    with serving(out, {"EVKG_SPARQL_ENDPOINT": endpoint}, log=log):
+        pass
+    said = log.read_text(encoding="utf-8")
+    assert re.search(GUNICORN_LINE + re.escape(
+        f"evkg: serving release {report.version} from the SPARQL store at {endpoint}, its "
+        f"files from {(out / 'current').resolve()}") + "$", said, re.MULTILINE), said
+    elsewhere = tmp_path / "empty"
+    elsewhere.mkdir()
+    with serving(elsewhere, {"EVKG_SPARQL_ENDPOINT": endpoint}, log=log):
+        pass
+    said = log.read_text(encoding="utf-8")
+    assert re.search(GUNICORN_LINE + re.escape(
+        f"evkg: serving release {report.version} from the SPARQL store at {endpoint}, without "
+        f"its files ({elsewhere} holds no release {report.version}: no downloads)") + "$",
+        said, re.MULTILINE), said
 
 
 def test_evkg_slow_query_logs_the_queries_that_took_that_long(
