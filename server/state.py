@@ -172,7 +172,7 @@ def remote_state(config: Mapping[str, Any], endpoint: Endpoint,
     The version is the one the store's metadata states, read at start and again on a request
     every ``VERSION_RETRY_SECONDS`` (``refreshed``): the store may come up, or be loaded with
     a release, after the server started, or be loaded with another one.
-    The release files under ``STORE_DIR`` are offered for download when they are that version,
+    The files of the release of that version under ``STORE_DIR`` are offered for download,
     and its search index searched (it indexes the labels the store holds).
     Answers are cached only when the version is known, in a cache folder of this endpoint's own.
     ``stated``: the versions the store was just read to state (else they are read now).
@@ -207,27 +207,30 @@ def remote_state(config: Mapping[str, Any], endpoint: Endpoint,
 
 def _local_release(store_dir: Path, version: str | None
                    ) -> tuple[Path | None, dict[str, Any], int]:
-    """The release folder under ``store_dir`` of ``version`` (the one a remote store states),
-    whose files a server of that store offers, its manifest, and the descriptor of the lease
-    taken on it (``kg.release.lease``: a review's: ``evkg prune`` removed it under the server
-    once another release was current, and every download was a 404); (None, {}, -1) when
-    there is none."""
-    local = store_dir / "current"
-    if not version or not (local / MANIFEST).is_file():
+    """The release folder under ``store_dir`` of ``version`` (the one a remote store states:
+    ``current``, or else ``releases/{version}``, where a build or an ingest left the release a
+    store still holds until ``evkg load``), whose files a server of that store offers, its
+    manifest, and the descriptor of the lease taken on it (``kg.release.lease``: a review's:
+    ``evkg prune`` removed it under the server once another release was current, and every
+    download was a 404); (None, {}, -1) when there is none."""
+    if not version or version in (".", "..") or Path(version).name != version:
         return None, {}, -1
-    folder = local.resolve()
-    try:
-        held = lease(folder)
-    except FileNotFoundError:  # removed meanwhile
-        return None, {}, -1
-    try:
-        manifest = read_manifest(folder)
-    except (OSError, ValueError):  # a damaged release: none of its files are offered
-        manifest = {}
-    if manifest.get("version") != version:
+    for local in (store_dir / "current", store_dir / "releases" / version):
+        if not (local / MANIFEST).is_file():
+            continue
+        folder = local.resolve()
+        try:
+            held = lease(folder)
+        except FileNotFoundError:  # removed meanwhile
+            continue
+        try:
+            manifest = read_manifest(folder)
+        except (OSError, ValueError):  # a damaged release: none of its files are offered
+            manifest = {}
+        if manifest.get("version") == version:
+            return folder, manifest, held
         os.close(held)
-        return None, {}, -1
-    return folder, manifest, held
+    return None, {}, -1
 
 
 def refreshed(config: Mapping[str, Any], current: ServerState) -> ServerState | None:

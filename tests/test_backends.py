@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import socket
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from server import create_app, meta, state
 from tests.backends import RemoteStoreProcess, oxigraph_binary, start_oxigraph
 from tests.backends import load_release as evkg_load
 from tests.conftest import Backend, free_port, serving
+from tests.test_prune import loaded_and_superseded
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
@@ -571,3 +573,20 @@ def test_evkg_serve_of_a_remote_store_needs_no_release_of_its_own(
         page = requests.get(served.base + "/article/37534210", timeout=30,
                             headers={"Accept": "text/html"})
         assert page.status_code == 200
+
+
+def test_a_store_of_a_release_no_longer_current_is_offered_its_files(tmp_path: Path) -> None:
+    """A review's: a server of a remote store offered the release files only when the build
+    folder's current release was the store's version, though the README says when the build
+    folder holds it: after a build or ingest, until `evkg load`, a server (re)started had no
+    downloads and searched by SPARQL, with the store's release in `releases/`. It offers the
+    files of the release of the store's version wherever the build folder keeps it."""
+    with loaded_and_superseded(tmp_path) as (out, loaded, store):
+        client = create_app({"SPARQL_ENDPOINT": store.query_endpoint, "STORE_DIR": str(out),
+                             "TESTING": True}).test_client()
+        files = client.get("/downloads/", headers={"Accept": "application/json"}).get_json()
+        assert files["version"] == loaded and files["files"]
+        with client.get("/downloads/evkg.nq.gz") as dump:
+            assert dump.status_code == 200
+            quads = gzip.decompress(dump.data)
+        assert b"99999911" in quads and b"99999912" not in quads

@@ -19,7 +19,7 @@ import requests
 from kg.jsonrecords import write_records
 from kg.pruning import freed_bytes
 from kg.records import Article
-from tests.backends import load_release, oxigraph_binary, start_oxigraph
+from tests.backends import RemoteStoreProcess, load_release, oxigraph_binary, start_oxigraph
 from tests.conftest import free_port, wait_for
 
 ARTICLE = "https://w3id.org/evkg/article/"
@@ -65,6 +65,24 @@ def serving(out: Path, settings: dict[str, str] | None = None
         server.wait(timeout=30)
 
 
+@contextmanager
+def loaded_and_superseded(tmp_path: Path) -> Iterator[tuple[Path, str, RemoteStoreProcess]]:
+    """A build folder under ``tmp_path`` whose first release (of article 99999911) Oxigraph's
+    server holds, and whose current one, published since, adds article 99999912: the folder,
+    the first release's version and the store, stopped when the block ends."""
+    if oxigraph_binary() is None:
+        pytest.skip("the oxigraph command is not installed (pip install oxigraph)")
+    out = tmp_path / "b"
+    loaded = publish(out, "99999911", first=True)
+    store = start_oxigraph(tmp_path / "store", free_port())
+    try:
+        load_release(store, out)
+        assert publish(out, "99999912") != loaded
+        yield out, loaded, store
+    finally:
+        store.stop()
+
+
 def asked(base: str, pmid: str) -> bool:
     answer = requests.post(base + "/sparql", data={"query": f"ASK {{ <{ARTICLE}{pmid}> ?p ?o }}"},
                            headers={"Accept": "application/sparql-results+json"}, timeout=30)
@@ -105,15 +123,8 @@ def test_prune_keeps_the_release_whose_files_a_server_of_a_remote_store_offers(
     local release of the version the store holds, but held no lease on it: once an ingest made
     another release current, prune removed it, and each download was a 404 (its list still
     naming the files) and search fell back to SPARQL. Prune keeps it while the server runs."""
-    if oxigraph_binary() is None:
-        pytest.skip("the oxigraph command is not installed (pip install oxigraph)")
-    out = tmp_path / "b"
-    served = publish(out, "99999911", first=True)
-    store = start_oxigraph(tmp_path / "store", free_port())
-    try:
-        load_release(store, out)
+    with loaded_and_superseded(tmp_path) as (out, served, store):
         with serving(out, {"EVKG_SPARQL_ENDPOINT": store.query_endpoint}) as (base, _):
-            publish(out, "99999912")  # the store still holds the first release
             pruned = evkg("prune", "--store", str(out), "--keep", "0")
             assert pruned.returncode == 0, pruned.stderr
             assert f"kept release {served}: in use by a server" in pruned.stdout
@@ -121,8 +132,6 @@ def test_prune_keeps_the_release_whose_files_a_server_of_a_remote_store_offers(
             assert dump.status_code == 200 and dump.content[:2] == b"\x1f\x8b"
         pruned = evkg("prune", "--store", str(out), "--keep", "0")
         assert f"removed release {served} (" in pruned.stdout
-    finally:
-        store.stop()
 
 
 def test_prune_removes_the_old_release_once_a_reload_serves_the_new_one(tmp_path: Path) -> None:
