@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import Flask, Response, request
 from pyoxigraph import Store
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kg.release import MANIFEST, current_release, lease, read_manifest
 from kg.remote import StoreError, endpoint_from_settings
@@ -27,6 +26,7 @@ from server.memo import AnswerMemo
 from server.meta import create_meta_blueprint
 from server.openapi import create_openapi_blueprint
 from server.pages import create_pages_blueprint
+from server.proxies import trusting_proxies
 from server.ranges import RangedResponse
 from server.resources import create_resources_blueprint
 from server.settings import setting_problems
@@ -217,6 +217,5 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     app.wsgi_app = Gzip(AnswerMemo(app.wsgi_app, release=release))  # type: ignore[method-assign]
     hops = int(app.config["PROXY_HOPS"])
     if hops:  # the URLs the server gives of itself are then the proxy's, prefix and all
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
-                                x_host=hops, x_port=hops, x_prefix=hops)
+        app.wsgi_app = trusting_proxies(app.wsgi_app, hops)  # type: ignore[method-assign,assignment]
     return app

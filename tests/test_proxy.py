@@ -122,6 +122,54 @@ def test_download_list_links_stay_under_the_prefix(proxied: str) -> None:
     assert [url for url in urls if not url.startswith("/evkg/downloads/")] == []
 
 
+#: What a proxy that passes a client's header on (it sets none of its own) let the client
+#: forward: header, value, and what the server's links became.
+HOSTILE = [("X-Forwarded-Prefix", "//evil.example"),  # //evil.example/explore: another host
+           ("X-Forwarded-Prefix", "/\\evil.example"),  # a browser reads \ as /
+           ("X-Forwarded-Prefix", "javascript:alert(1)//x"),  # links that run a script
+           ("X-Forwarded-Prefix", "https://evil.example/x"),
+           ("X-Forwarded-Proto", "https://evil.example/x"),  # https://evil.example/x//host/…
+           ("X-Forwarded-Proto", "javascript")]
+
+
+def _leaves_the_host(url: str, public: str) -> bool:
+    """Whether ``url``, given in an answer for ``public``, leads to another host or scheme."""
+    resolved = urljoin(public, url.replace("\\", "/"))  # (as a browser resolves it)
+    return not resolved.startswith(public.split("/", 3)[0] + "//" + public.split("/", 3)[2] + "/")
+
+
+@pytest.mark.parametrize(("header", "value"), HOSTILE)
+def test_a_forwarded_value_that_is_no_prefix_or_scheme_is_refused(proxied: str, header: str,
+                                                                  value: str) -> None:
+    """A trusted proxy's prefix and scheme make every link, redirect and full URL the server
+    gives: one that is no path under the host, or no http(s), is a 400 naming the header, not
+    pages and redirects leading to another host or running a script."""
+    headers = {**FORWARDED, header: value, "Accept": "text/html"}
+    public = PUBLIC + "/explore"
+    for path in ("/explore", "/explore/", "/robots.txt", ARTICLE):
+        answer = requests.get(proxied + path, headers=headers, allow_redirects=False, timeout=30)
+        urls = [unescape(url) for url in URL_ATTRIBUTE.findall(answer.text)]
+        urls += [answer.headers.get("Location", "/"), *re.findall(r"Sitemap: (\S+)", answer.text),
+                 *(link["url"] for link in answer.links.values())]
+        assert [url for url in urls if _leaves_the_host(url, public)] == [], (path, urls)
+        assert answer.status_code == 400, path
+        assert f"X-Forwarded-{header.rsplit('-', 1)[1]} {value!r}" in answer.text
+
+
+def test_a_forwarded_for_that_is_no_address_is_not_logged(default_build: tuple[Path, BuildReport],
+                                                          tmp_path: Path) -> None:
+    """The access log's first field is the address a trusted proxy forwards: a client's text
+    passed on (spaces, brackets, a user name) wrote fields of its own into the line."""
+    out, _ = default_build
+    log = tmp_path / "serve.log"
+    with serving(out, {"EVKG_PROXY_HOPS": "1"}, log=log) as served:
+        for forwarded in ("198.51.100.1 - admin [forged]", "203.0.113.9"):
+            requests.get(served.base + "/health", timeout=30,
+                         headers={"X-Forwarded-For": forwarded, "User-Agent": forwarded})
+    lines = [line for line in log.read_text().splitlines() if "GET /health" in line]
+    assert [line.split(" ", 1)[0] for line in lines[-2:]] == ["127.0.0.1", "203.0.113.9"], lines
+
+
 # --- through a real nginx ---------------------------------------------------------------------
 
 NGINX = Path("/usr/sbin/nginx")
