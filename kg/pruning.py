@@ -35,6 +35,10 @@ from stat import S_ISDIR
 from kg import release
 from kg.release import MANIFEST
 
+#: The key of a result cache's answer (``server.cache.cache_key``, a hex SHA-256) as a glob:
+#: the cache folder may be a link to a folder of other files (``version-*`` removed every file
+#: whose name began with a removed release's, ``common-auth`` for a release named common).
+ANSWER_KEY = "[0-9a-f]" * 64
 #: Who holds a release whose lease is taken.
 LEASED = "a server, which serves it until it is sent SIGHUP or stopped (its lease)"
 
@@ -229,8 +233,9 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 
 def _forget_answers(out: Path, versions: list[str], dry_run: bool) -> tuple[int, int]:
-    """Remove the result cache's answers of these releases (``kg.release.answer_file``), in
-    the build folder's cache and EVKG_CACHE_DIR's; how many, and the disk space they took.
+    """Remove the result cache's answers of these releases (``kg.release.answer_file``: files
+    named by the version and a key, no other), in the build folder's cache and
+    EVKG_CACHE_DIR's; how many, and the disk space they took.
     No server answers from them (none serves these releases), and one that finds an answer
     gone computes it."""
     configured = os.environ.get("EVKG_CACHE_DIR", "")
@@ -238,7 +243,7 @@ def _forget_answers(out: Path, versions: list[str], dry_run: bool) -> tuple[int,
     count = taken = 0
     for folder in folders:
         for version in versions:
-            for path in folder.glob(release.answer_file(glob.escape(version), "*")):
+            for path in folder.glob(release.answer_file(glob.escape(version), ANSWER_KEY)):
                 try:
                     size = path.lstat().st_blocks * 512
                     if not dry_run:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -280,3 +281,28 @@ def test_prune_keeps_the_current_release_named_through_another_mount(tmp_path: P
     assert f"removed release {current}" not in pruned.stdout
     assert sorted(p.name for p in (out / "releases").iterdir()) == [current]
     assert ask.returncode == 0 and '"boolean":true' in ask.stdout.replace(" ", ""), ask
+
+
+def test_prune_removes_no_file_of_the_cache_folder_but_a_removed_releases_answers(
+        tmp_path: Path) -> None:
+    """Prune removes the cached answers of a removed release by name, ``{version}-{key}``;
+    with ``cache`` a link to another folder (another disk, or put there by whoever else may
+    write in the build folder) and a release folder named by hand (``common``), it removed
+    every file there whose name began with ``common-``: the PAM configuration's
+    ``common-auth`` of ``/etc/pam.d``, for a prune run by root."""
+    out, elsewhere = tmp_path / "b", tmp_path / "pam.d"
+    publish(out, "99999931", first=True)
+    shutil.copytree(out / "current", out / "releases" / "common")
+    os.utime(out / "releases" / "common", (0, 0))  # (published long ago)
+    elsewhere.mkdir()
+    (elsewhere / "common-auth").write_text("auth required pam_unix.so\n")
+    answer = elsewhere / f"common-{'0a' * 32}"  # an answer of release common
+    answer.write_bytes(b"evkg-cache 1\n")
+    shutil.rmtree(out / "cache", ignore_errors=True)
+    (out / "cache").symlink_to(elsewhere)
+    pruned = evkg("prune", "--store", str(out), "--keep", "0")
+    assert pruned.returncode == 0, pruned.stderr
+    assert "removed release common (" in pruned.stdout
+    assert "removed 1 cached answer" in pruned.stdout and not answer.exists()
+    assert (elsewhere / "common-auth").read_text() == "auth required pam_unix.so\n"
+
