@@ -111,7 +111,7 @@ def prune(out: Path, *, keep: int, dry_run: bool = False, announce: bool = False
                 for folder in gone:
                     _remove_release(out, folder)
                 for folder in staging:
-                    shutil.rmtree(folder, ignore_errors=True)
+                    _remove_staging(folder)
             report.answers, report.answers_freed = _forget_answers(
                 out, [folder.name for folder in gone], dry_run)
         finally:
@@ -227,6 +227,9 @@ def freed_bytes(folders: list[Path]) -> dict[Path, int]:
 
 
 def _walk(folder: Path) -> Iterator[Path]:
+    """What is under ``folder``; nothing under a link (which removing it leaves alone)."""
+    if folder.is_symlink():
+        return
     for root, dirs, files in os.walk(folder):
         for name in [*dirs, *files]:
             yield Path(root, name)
@@ -252,6 +255,15 @@ def _forget_answers(out: Path, versions: list[str], dry_run: bool) -> tuple[int,
                     continue
                 count, taken = count + 1, taken + size
     return count, taken
+
+
+def _remove_staging(folder: Path) -> None:
+    """Remove a leftover staging folder; a link or file of that name itself (not what a
+    link leads to: a build never makes one, and rmtree refused it, which left it there)."""
+    if folder.is_symlink() or not folder.is_dir():
+        folder.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _remove_release(out: Path, folder: Path) -> None:

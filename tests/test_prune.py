@@ -306,3 +306,21 @@ def test_prune_removes_no_file_of_the_cache_folder_but_a_removed_releases_answer
     assert "removed 1 cached answer" in pruned.stdout and not answer.exists()
     assert (elsewhere / "common-auth").read_text() == "auth required pam_unix.so\n"
 
+
+
+def test_prune_neither_follows_nor_counts_a_staging_link(tmp_path: Path) -> None:
+    """A ``.staging-*`` entry that is a link to a folder elsewhere: prune walked the folder it
+    led to (``/usr``: thousands of megabytes, seconds) and said it removed it and freed that
+    space, each time, while it removed nothing. The link itself goes, and frees nothing."""
+    out, elsewhere = tmp_path / "b", tmp_path / "elsewhere"
+    current = publish(out, "99999941", first=True)
+    elsewhere.mkdir()
+    (elsewhere / "data").write_bytes(b"x" * 3_000_000)
+    (out / ".staging-x").symlink_to(elsewhere)
+    pruned = evkg("prune", "--store", str(out), "--keep", "0")
+    assert pruned.returncode == 0, pruned.stderr
+    assert pruned.stdout.splitlines() == [
+        "removed leftover staging folder .staging-x (0.0 MB)",
+        f"freed 0.0 MB; current release {current}"], pruned.stdout
+    assert not os.path.lexists(out / ".staging-x")
+    assert (elsewhere / "data").stat().st_size == 3_000_000
