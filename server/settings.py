@@ -8,6 +8,8 @@ which setting; a negative limit was taken as it was.
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,6 +30,11 @@ NUMBERS: dict[str, tuple[bool, float, str]] = {
 }
 #: Settings whose least value is itself refused (a read that may take no time at all).
 ABOVE_LEAST = {"READ_TIMEOUT"}
+#: The most a number of seconds may be: the longest wait Python takes (a socket's timeout,
+#: a lock's); past it (``1e308``) every request or query failed with an OverflowError.
+MOST_SECONDS = threading.TIMEOUT_MAX
+#: The most a whole number may be (a row cap is counted to one more, as Python counts).
+MOST_WHOLE = sys.maxsize - 1
 
 
 def setting_problems(config: Mapping[str, Any]) -> list[str]:
@@ -39,9 +46,12 @@ def setting_problems(config: Mapping[str, Any]) -> list[str]:
         if value is None:
             continue
         number = _number(value, whole=whole)
+        kind = "a whole number of" if whole else "a number of"
         if number is None or number < least or (name in ABOVE_LEAST and number <= least):
-            kind = "a whole number of" if whole else "a number of"
             problems.append(f"EVKG_{name}={value!r}: want {kind} {wanted}")
+        elif number > (most := MOST_WHOLE if whole else MOST_SECONDS):
+            problems.append(f"EVKG_{name}={value!r}: want {kind} {wanted.split(',')[0]}, "
+                            f"at most {int(most)}")
     return problems
 
 

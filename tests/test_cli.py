@@ -891,6 +891,26 @@ def test_serve_names_a_setting_that_is_no_number_of_its_kind(
         create_app({"MAX_ROWS": -1, "STORE_DIR": str(out)})
 
 
+def test_serve_names_a_setting_too_large_to_be_used(default_build: tuple[Path, BuildReport]
+                                                    ) -> None:
+    """A number of seconds or rows past what Python can wait or count was taken: with
+    ``EVKG_READ_TIMEOUT=1e308`` the server started and dropped every request (an
+    OverflowError each), with ``EVKG_MAX_ROWS=1e308`` every SELECT was a 400 ("Stop argument
+    for islice() must be …") and ``EVKG_QUERY_TIMEOUT=1e308`` a 500."""
+    out, _ = default_build
+    settings = {"EVKG_QUERY_TIMEOUT": "1e308", "EVKG_READ_TIMEOUT": "1e10",
+                "EVKG_MAX_ROWS": "1e308", "EVKG_SLOW_QUERY": "9e9"}
+    result = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port",
+         str(free_port()), "--workers", "1"], env={**os.environ, **settings},
+        capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines() == [
+        "Error: EVKG_QUERY_TIMEOUT=1e+308: want a number of seconds, at most 9223372036; "
+        "EVKG_MAX_ROWS=1e+308: want a whole number of rows, at most 9223372036854775806; "
+        "EVKG_READ_TIMEOUT=10000000000.0: want a number of seconds, at most 9223372036"]
+
+
 def _serve_logged(out: Path, base: str, log: Path) -> subprocess.Popen[bytes]:
     """`evkg serve` of ``out`` with one worker at ``base``, its output written to ``log``."""
     with log.open("wb") as written:
