@@ -18,9 +18,16 @@ def one_line(query: str) -> str:
     """``query`` for a log line: its runs of whitespace (line breaks too) as one space, what is
     not printable escaped (a query could otherwise write lines of its own, or a terminal's
     escape sequences, into the log), at most ``QUERY_CHARS`` characters."""
-    text = " ".join(query[:QUERY_CHARS * 20].split())  # (a query may be a megabyte long)
-    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:QUERY_CHARS + 1])
+    text = printable(" ".join(query[:QUERY_CHARS * 20].split())[:QUERY_CHARS + 1])
     return text if len(text) <= QUERY_CHARS else text[:QUERY_CHARS] + "…"
+
+
+def printable(text: str) -> str:
+    """``text`` with each character that is not printable escaped as Python writes it
+    (``\\x1b``, ``\\x85``): a control character (a C1 one, such as NEL, which splits a line
+    for Python and other readers, or CSI, a terminal's escape) writes no line or escape of
+    its own into a log."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def note_query(query: str) -> None:

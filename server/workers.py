@@ -36,6 +36,7 @@ from gunicorn.glogging import Logger as GunicornLogger
 from gunicorn.http.errors import LimitRequestLine
 from gunicorn.workers.gthread import ThreadWorker
 
+from server.logs import printable
 from server.querypool import set_queue_wait
 from server.run import number_setting
 
@@ -128,7 +129,11 @@ class Logger(GunicornLogger):  # type: ignore[misc]
         atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
         if not resp.sent and resp.response_length and environ.get("REQUEST_METHOD") != "HEAD":
             atoms["b"], atoms["B"] = str(resp.response_length), resp.response_length
-        return atoms
+        # gunicorn refuses a header with a C0 control character but takes bytes 0x80-0xff
+        # (read as Latin-1): a User-Agent or Referer of NEL (0x85) split the access line for
+        # Python's readers, and CSI (0x9b) was a terminal's escape
+        return {name: printable(value) if isinstance(value, str) else value
+                for name, value in atoms.items()}
 
 
 class Worker(ThreadWorker):  # type: ignore[misc]

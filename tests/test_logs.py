@@ -44,6 +44,29 @@ def test_the_access_log_gives_each_request_its_status_size_and_time(
                      line), line
 
 
+def test_a_clients_control_characters_write_no_line_or_escape_into_the_access_log(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """gunicorn refuses a header with a C0 control character (a line feed, ESC) but takes the
+    bytes 0x80-0xff, read as Latin-1: a User-Agent holding NEL (0x85) split the access line in
+    two for Python's readers (``splitlines``: a forged line of the client's own), and CSI
+    (0x9b) was a terminal's escape (``CSI 2 J`` clears an xterm's screen)."""
+    out, _ = default_build
+    log = tmp_path / "serve.log"
+    forged = (b'127.0.0.1 - - [05/Dec/2026:17:00:00 +0000] "GET /admin HTTP/1.1" 200 1 "-" "x"'
+              b" 1ms")
+    with serving(out, {}, log=log) as served:
+        port = int(served.base.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as client:
+            client.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                           b"User-Agent: curl\x85" + forged + b"\r\nReferer: \x9b2J\r\n\r\n")
+            assert client.recv(100).startswith(b"HTTP/1.1 200 ")
+    lines = log.read_text(encoding="utf-8").splitlines()
+    [line] = [line for line in lines if "/admin" in line]  # the forged text, inside the real line
+    assert line.startswith("127.0.0.1 - - [") and '"GET /health HTTP/1.1" 200 ' in line, line
+    assert r'"\x9b2J" "curl\x85127.0.0.1 - - [05/Dec/2026:17:00:00 +0000] \"GET /admin' in line
+    assert not re.search("[\x80-\x9f]", "\n".join(lines))
+
+
 def test_evkg_access_log_turns_the_access_log_off(
         default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
     out, _ = default_build
