@@ -87,8 +87,7 @@ def prune(out: Path, *, keep: int, dry_run: bool = False, announce: bool = False
         # build folder (an absolute link through a bind mount)
         kept = current.stat()
         others = sorted((folder for folder in (out / "releases").iterdir()
-                         if folder.is_dir() and not folder.is_symlink()
-                         and not os.path.samestat(folder.stat(), kept)),
+                         if _release_folder(folder) and not os.path.samestat(folder.stat(), kept)),
                         key=_published, reverse=True)
         report.kept = [folder.name for folder in others[:keep]]
         candidates = others[keep:]
@@ -134,6 +133,15 @@ def check_build_folder(out: Path) -> None:
                                 "current): evkg prune removes the old releases of a folder "
                                 "that evkg build --out made")
     release.current_release(out)
+
+
+def _release_folder(folder: Path) -> bool:
+    """Whether ``folder`` (in ``releases/``) is a release, damaged or not: a folder, not a link,
+    holding the manifest or the store a build wrote. ``releases/`` may be a link to a folder
+    elsewhere (another disk, or put there by whoever else may write in the build folder): a
+    folder of another kind there is none of prune's."""
+    return folder.is_dir() and not folder.is_symlink() and (
+        os.path.lexists(folder / MANIFEST) or os.path.lexists(folder / "store"))
 
 
 def _published(folder: Path) -> tuple[int, str]:

@@ -324,3 +324,28 @@ def test_prune_neither_follows_nor_counts_a_staging_link(tmp_path: Path) -> None
         f"freed 0.0 MB; current release {current}"], pruned.stdout
     assert not os.path.lexists(out / ".staging-x")
     assert (elsewhere / "data").stat().st_size == 3_000_000
+
+
+def test_prune_removes_no_folder_of_releases_that_holds_no_release(tmp_path: Path) -> None:
+    """``releases/`` may be a link to a folder elsewhere (another disk; or put there by
+    whoever else may write in the build folder, with ``current`` named by hand): prune
+    removed every folder it held but the current, whatever it was (an operator's ``thesis``).
+    Only a folder that holds a release, its ``manifest.json`` or its ``store/``, goes."""
+    out, elsewhere = tmp_path / "b", tmp_path / "projects"
+    current = publish(out, "99999951", first=True)
+    elsewhere.mkdir()
+    (elsewhere / "thesis").mkdir()
+    (elsewhere / "thesis" / "chapter1.tex").write_text("\\chapter{Introduction}\n")
+    os.utime(elsewhere / "thesis", (0, 0))
+    shutil.copytree(out / "current", elsewhere / "old")  # a release published long ago
+    os.utime(elsewhere / "old", (0, 0))
+    (out / "releases").rename(out / "releases.kept")
+    (out / "releases").symlink_to(elsewhere)
+    link = out / ".current-by-hand"
+    link.symlink_to(out / "releases.kept" / current)
+    link.replace(out / "current")
+    pruned = evkg("prune", "--store", str(out), "--keep", "0")
+    assert pruned.returncode == 0, pruned.stderr
+    assert "removed release old (" in pruned.stdout and "thesis" not in pruned.stdout
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["thesis"]
+    assert (elsewhere / "thesis" / "chapter1.tex").read_text() == "\\chapter{Introduction}\n"
