@@ -376,13 +376,16 @@ def writing(out: Path, *, announce: bool = False, create: bool = True) -> Iterat
         try:
             if create:
                 out.mkdir(parents=True, exist_ok=True)
-            handle = (out / WRITE_LOCK).open("w")
+            handle = _open_lock(out / WRITE_LOCK)
         except FileNotFoundError as error:
             if out.is_dir():  # not a folder removed under it: the lock file cannot be made
                 raise BuildError(f"cannot open the lock file {out / WRITE_LOCK}: "
                                  f"{error.strerror}") from None
             continue  # a failed first build removed the folder (or a parent) just now
         except OSError as error:
+            if error.errno == errno.ELOOP:
+                raise BuildError(f"the lock file {out / WRITE_LOCK} is a link: remove it (evkg "
+                                 "makes its own)") from None
             raise BuildError(f"cannot {'write in' if out.is_dir() else 'create'} the build "
                              f"folder {out} (--out, --into): {error.strerror}") from None
         try:
@@ -409,6 +412,14 @@ def writing(out: Path, *, announce: bool = False, create: bool = True) -> Iterat
             with suppress(OSError):  # the error that stopped the build is the one to report
                 _remove_if_unused(made)
             raise
+
+
+def _open_lock(lock: Path) -> IO[str]:
+    """The lock file, made if missing: neither truncated nor followed if a link (``open("w")``
+    emptied whatever file a link at its name led to, put there by whoever else may write in
+    the build folder)."""
+    return os.fdopen(os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+                             0o666), "w")
 
 
 def _still_the_lock(handle: IO[str], lock: Path) -> bool:

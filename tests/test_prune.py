@@ -349,3 +349,20 @@ def test_prune_removes_no_folder_of_releases_that_holds_no_release(tmp_path: Pat
     assert "removed release old (" in pruned.stdout and "thesis" not in pruned.stdout
     assert sorted(p.name for p in elsewhere.iterdir()) == ["thesis"]
     assert (elsewhere / "thesis" / "chapter1.tex").read_text() == "\\chapter{Introduction}\n"
+
+
+def test_prune_truncates_no_file_through_a_link_named_as_the_lock_file(tmp_path: Path) -> None:
+    """The write lock (``DIR/.evkg-writing.lock``) was opened for writing, truncated, through
+    whatever link stood at its name: a link put there by whoever else may write in the build
+    folder emptied a file of the user running prune (or build, or ingest), any file for root.
+    A link there is refused, naming it; the file it leads to is left whole."""
+    out, precious = tmp_path / "b", tmp_path / "precious.conf"
+    publish(out, "99999961", first=True)
+    precious.write_text("the operator's settings\n")
+    (out / ".evkg-writing.lock").unlink()
+    (out / ".evkg-writing.lock").symlink_to(precious)
+    pruned = evkg("prune", "--store", str(out), "--keep", "0")
+    assert precious.read_text() == "the operator's settings\n"
+    assert pruned.returncode == 1
+    assert pruned.stderr.strip().endswith(
+        f"the lock file {out / '.evkg-writing.lock'} is a link: remove it (evkg makes its own)")
