@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -37,6 +38,13 @@ _MAGIC = b"evkg-cache 1\n"
 #: The disk space a file takes at the least, and the unit it grows by (ext4's and most other
 #: filesystems' block): what a written answer is counted as until the folder is re-counted.
 FILE_BLOCK = 4096
+
+
+#: The files of the cache: answers (``answer_file``: a release's version, if any, then the
+#: key, a hex SHA-256) and the temporary files they are written to. Eviction counts and removes
+#: these alone: the folder (EVKG_CACHE_DIR, or a build folder's ``cache`` as a link) may be
+#: shared, and the oldest of every file there went first.
+CACHE_FILE = re.compile(r"(?:.+-)?[0-9a-f]{64}|\.tmp-[a-z0-9_]{8}")
 
 
 def disk_bytes(length: int) -> int:
@@ -186,8 +194,10 @@ class ResultCache:
             return 0
         entries: list[tuple[float, int, Path]] = []
         for entry in os.scandir(self.directory):
+            if not CACHE_FILE.fullmatch(entry.name):  # (the folder may hold others' files)
+                continue
             try:
-                stat = entry.stat()
+                stat = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
             entries.append((stat.st_mtime, _taken(stat), Path(entry.path)))

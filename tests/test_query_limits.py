@@ -268,6 +268,28 @@ def test_disk_cache_is_shared_and_evicts_oldest_first(tmp_path: Path) -> None:
     assert not any(name.startswith(".tmp-") for name in names)
 
 
+def test_the_disk_cache_evicts_no_file_but_its_answers(default_build: tuple[Path, BuildReport],
+                                                       tmp_path: Path) -> None:
+    """The cache folder (``EVKG_CACHE_DIR``, or ``DIR/cache``, which may be a link) may hold
+    other files: eviction counted every file of the folder and removed the oldest first, so a
+    server whose cache shared a folder removed an old photograph there after a few queries."""
+    out, _ = default_build
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    photo = shared / "holiday.jpg"
+    photo.write_bytes(b"\xff\xd8" * 100_000)
+    os.utime(photo, (0, 0))
+    settings = {"EVKG_CACHE_DIR": str(shared), "EVKG_CACHE_MAX_BYTES": "100000"}
+    with serving(out, settings) as served:
+        for n in range(40):
+            answer = requests.get(served.base + "/sparql", timeout=30, params={
+                "query": f"SELECT ?n WHERE {{ BIND({n} AS ?n) }}"})
+            assert answer.status_code == 200 and answer.headers["X-EVKG-Cache"] == "miss"
+    answers = [p for p in shared.iterdir() if p != photo]
+    assert photo.stat().st_size == 200_000
+    assert 0 < sum(p.stat().st_blocks * 512 for p in answers) <= 100_000, len(answers)
+
+
 def test_memory_cache_forgets_the_least_recently_used_answer_first() -> None:
     cache = ResultCache(None, 1 << 30)
     big = MEMORY_BYTES // 8 - 1024  # about the largest answer kept, with its key and overhead
