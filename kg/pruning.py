@@ -177,7 +177,11 @@ def _describe(process: Path) -> str:
         command = (process / "cmdline").read_bytes().replace(b"\0", b" ").strip()
     except OSError:
         command = b""
-    return f"process {process.name} ({command.decode('utf-8', 'replace')[:120]})"
+    # a command line is any user's choice: its control characters (a terminal's escapes)
+    # are written escaped, as Python writes them, not to the terminal of whoever runs prune
+    text = "".join(c if c.isprintable() else repr(c)[1:-1]
+                   for c in command.decode("utf-8", "replace"))
+    return f"process {process.name} ({text[:120]})"
 
 
 def open_files(folders: list[Path]) -> tuple[dict[Path, list[str]], int]:

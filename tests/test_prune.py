@@ -366,3 +366,24 @@ def test_prune_truncates_no_file_through_a_link_named_as_the_lock_file(tmp_path:
     assert pruned.returncode == 1
     assert pruned.stderr.strip().endswith(
         f"the lock file {out / '.evkg-writing.lock'} is a link: remove it (evkg makes its own)")
+
+
+def test_prune_names_a_holder_without_its_terminal_escapes(tmp_path: Path) -> None:
+    """Prune names a process that holds a file of a release with its command line, which any
+    user chooses for the processes they start: one named with a terminal's escape sequences
+    (retitling the window, clearing the screen) had them written to the terminal of whoever
+    ran prune, root's included."""
+    out = tmp_path / "b"
+    old = publish(out, "99999971", first=True)
+    publish(out, "99999972")
+    named = "\x1b]0;owned\x07\x1b[2Jreader"
+    with (out / "releases" / old / "manifest.json").open("rb") as held:
+        reader = subprocess.Popen([named, "60"], executable="sleep", stdin=held)
+    try:
+        pruned = evkg("prune", "--store", str(out), "--keep", "0")
+    finally:
+        reader.kill()
+        reader.wait()
+    assert pruned.returncode == 0, pruned.stderr
+    assert f"kept release {old}: in use by process {reader.pid} " in pruned.stdout
+    assert "\x1b" not in pruned.stdout and "\\x1b]0;owned\\x07\\x1b[2Jreader 60" in pruned.stdout
