@@ -100,6 +100,9 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     problems = setting_problems(app.config)
     if problems:
         raise ValueError("; ".join(problems))
+    hosts = app.config.get("TRUSTED_HOSTS")
+    if isinstance(hosts, str):  # "a.example, b.example": Flask would read each letter a host
+        app.config["TRUSTED_HOSTS"] = [host.strip() for host in hosts.split(",") if host.strip()]
     app.extensions["evkg-admission"] = Admission(int(app.config["THREADS"]),
                                                  float(app.config["QUERY_TIMEOUT"]))
     # a number (setting_problems): read here once, not in the log line of each answer

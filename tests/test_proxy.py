@@ -170,6 +170,25 @@ def test_a_forwarded_for_that_is_no_address_is_not_logged(default_build: tuple[P
     assert [line.split(" ", 1)[0] for line in lines[-2:]] == ["127.0.0.1", "203.0.113.9"], lines
 
 
+@pytest.mark.parametrize("hosts", ['["data.example.org"]', "data.example.org, localhost"])
+def test_a_host_the_operator_names_not_is_refused(default_build: tuple[Path, BuildReport],
+                                                  hosts: str) -> None:
+    """The server writes the Host a request names into the URLs it gives of itself (sitemap,
+    robots.txt, Service Description, Link headers), so a client naming another host had them
+    name that host, cached by whatever proxy kept the answer. ``EVKG_TRUSTED_HOSTS`` (a JSON
+    list, as Flask reads it, or the names with commas between) answers any other host 400, also
+    when a trusted proxy forwards it."""
+    out, _ = default_build
+    with serving(out, {"EVKG_PROXY_HOPS": "1", "EVKG_TRUSTED_HOSTS": hosts}) as served:
+        trusted = requests.get(served.base + "/robots.txt", timeout=30, headers=FORWARDED)
+        assert trusted.status_code == 200
+        assert "Sitemap: https://data.example.org/evkg/sitemap.xml" in trusted.text
+        for forged in ({"Host": "evil.example"}, {**FORWARDED, "X-Forwarded-Host": "evil.example"}):
+            refused = requests.get(served.base + "/robots.txt", timeout=30, headers=forged)
+            assert refused.status_code == 400
+            assert refused.text == "Host 'evil.example' is not trusted.\n"
+
+
 # --- through a real nginx ---------------------------------------------------------------------
 
 NGINX = Path("/usr/sbin/nginx")
