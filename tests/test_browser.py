@@ -202,7 +202,6 @@ def test_a_query_link_opened_in_the_browser_shows_its_results(browser_page: Any,
     assert any("2023" in row and "13" in row for row in rows), rows
 
 
-
 #: Authors of a small release: 55 spell their family name "Sjögren", 5 "Sjogren".
 SJOGRENS = {str(99999300 + n): "Sjögren" if n < 55 else "Sjogren" for n in range(60)}
 

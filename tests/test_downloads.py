@@ -76,6 +76,7 @@ def test_a_script_on_another_origin_may_read_a_files_tag_range_and_name(
     page = client.get("/article/37534210", headers={**origin, "Accept": "text/turtle"})
     assert "ETag" in page.headers["Access-Control-Expose-Headers"]
 
+
 def test_listing_gives_every_manifest_file_with_checksum(client: FlaskClient,
                                                          manifest: dict[str, object]) -> None:
     listing = client.get("/downloads/", headers={"Accept": "application/json"}).get_json()

@@ -181,8 +181,6 @@ def test_evkg_slow_query_logs_the_queries_that_took_that_long(
         said
 
 
-
-
 def test_evkg_slow_query_logs_under_dev_too(
         default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
     """``evkg serve --dev`` (Flask's server) left the application's logger at Python's default
@@ -207,6 +205,7 @@ def test_evkg_slow_query_logs_under_dev_too(
     said = log.read_text(encoding="utf-8")
     assert re.search(r"POST /sparql 200: slow query \(EVKG_SLOW_QUERY=0\); after \d+\.\d\d s; "
                      r"query: " + re.escape(COUNT) + "$", said, re.MULTILINE), said
+
 
 def _said_when(log: Path, pattern: str, seconds: float = 30) -> str:
     """The log once it holds a line matching ``pattern`` (a failure after ``seconds``)."""

@@ -235,7 +235,6 @@ def test_an_unknown_iri_near_a_known_one_suggests_it(client: FlaskClient, path: 
     assert f"perhaps you meant <{BASE}{meant[1:]}> ({label})\n" in text.text
 
 
-
 @pytest.mark.parametrize("path", ["/article/1/foo", "/no/such/route"])
 def test_unmatched_path_is_404_page_for_browsers_and_text_otherwise(client: FlaskClient,
                                                                     path: str) -> None:

@@ -283,7 +283,6 @@ def test_downloads_through_nginx_keep_ranges_and_tags(nginx: str) -> None:
                         timeout=30).status_code == 304
 
 
-
 def test_a_clients_forwarded_headers_pass_not_through_nginx(nginx: str) -> None:
     """nginx passes on the headers a client sends unless its configuration sets them: the
     README's set the prefix and the scheme but not X-Forwarded-Host or -Port, which the server

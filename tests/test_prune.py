@@ -307,7 +307,6 @@ def test_prune_removes_no_file_of_the_cache_folder_but_a_removed_releases_answer
     assert (elsewhere / "common-auth").read_text() == "auth required pam_unix.so\n"
 
 
-
 def test_prune_neither_follows_nor_counts_a_staging_link(tmp_path: Path) -> None:
     """A ``.staging-*`` entry that is a link to a folder elsewhere: prune walked the folder it
     led to (``/usr``: thousands of megabytes, seconds) and said it removed it and freed that

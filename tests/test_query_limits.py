@@ -381,7 +381,6 @@ def test_cache_hit_does_not_run_the_query(cached: tuple[FlaskClient, CountingExe
     assert len(counting.jobs) == 2
 
 
-
 def test_repeated_get_is_answered_whole_and_per_accept_header(
         cached: tuple[FlaskClient, CountingExecutor]) -> None:
     """The per-process front door (server/memo.py) gives the same answer, headers included."""

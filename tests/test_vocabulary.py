@@ -122,8 +122,6 @@ def test_vocabulary_concepts_have_definitions(default_store: Store) -> None:
     assert [row[0].value for row in solutions] == []  # type: ignore[union-attr]
 
 
-
-
 def test_a_phrase_naming_the_opposite_is_no_label_of_the_concept(default_store: Store) -> None:
     """A review: "T cell activation" was a skos:hiddenLabel of immune evasion (and "apoptosis" of
     apoptosis resistance), so the label search offered immune evasion for it. Text mining reads
