@@ -33,6 +33,7 @@ from pathlib import Path
 from stat import S_ISDIR
 
 from kg import release
+from kg.querying import printable
 from kg.release import MANIFEST
 
 #: The key of a result cache's answer (``server.cache.cache_key``, a hex SHA-256) as a glob:
@@ -178,9 +179,8 @@ def _describe(process: Path) -> str:
     except OSError:
         command = b""
     # a command line is any user's choice: its control characters (a terminal's escapes)
-    # are written escaped, as Python writes them, not to the terminal of whoever runs prune
-    text = "".join(c if c.isprintable() else repr(c)[1:-1]
-                   for c in command.decode("utf-8", "replace"))
+    # are written escaped, not to the terminal of whoever runs prune
+    text = printable(command.decode("utf-8", "replace"))
     return f"process {process.name} ({text[:120]})"
 
 

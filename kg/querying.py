@@ -222,6 +222,15 @@ _CELL_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in (
     *map(chr, range(0x20)), *map(chr, range(0x7F, 0xA0)), "\u2028", "\u2029")})
 
 
+def printable(text: str) -> str:
+    """``text`` with each character that is not printable escaped as Python writes it
+    (``\\x1b``, ``\\x85``): a control character (a C1 one, such as NEL, which splits a line
+    for Python and other readers, or CSI, a terminal's escape) writes no line or escape of
+    its own into a log or a terminal (a table's cells keep other non-printable text, such as a
+    no-break space, as it is: ``_CELL_BREAKS``)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def _plain_value(term: object) -> str:
     """A bound term as the table shows it: an IRI, a blank node's label or a literal's lexical
     form, line breaks and tabs escaped (``\\n``) so that each row stays one aligned line; a

@@ -7,6 +7,8 @@ import time
 
 from flask import current_app, g, request
 
+from kg.querying import printable
+
 #: Characters of a query a log line gives; the rest is cut, with an ellipsis.
 QUERY_CHARS = 500
 #: Seconds past which an answered query is logged with its text unless EVKG_SLOW_QUERY says
@@ -20,14 +22,6 @@ def one_line(query: str) -> str:
     escape sequences, into the log), at most ``QUERY_CHARS`` characters."""
     text = printable(" ".join(query[:QUERY_CHARS * 20].split())[:QUERY_CHARS + 1])
     return text if len(text) <= QUERY_CHARS else text[:QUERY_CHARS] + "…"
-
-
-def printable(text: str) -> str:
-    """``text`` with each character that is not printable escaped as Python writes it
-    (``\\x1b``, ``\\x85``): a control character (a C1 one, such as NEL, which splits a line
-    for Python and other readers, or CSI, a terminal's escape) writes no line or escape of
-    its own into a log."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def note_query(query: str) -> None:
@@ -48,7 +42,7 @@ def log_if_slow(status: int) -> None:
     """Log the query the request ran when it took EVKG_SLOW_QUERY seconds or more (a number:
     ``create_app`` read it, once)."""
     started = g.get("evkg_query_started")
-    slow = float(current_app.config.get("SLOW_QUERY", DEFAULT_SLOW_QUERY))
+    slow = current_app.config["SLOW_QUERY"]
     if started is not None and time.monotonic() - started >= slow:
         current_app.logger.info("%s %s %d: slow query (EVKG_SLOW_QUERY=%g)%s", request.method,
                                 request.path, status, slow, query_note())

@@ -36,7 +36,7 @@ from gunicorn.glogging import Logger as GunicornLogger
 from gunicorn.http.errors import LimitRequestLine
 from gunicorn.workers.gthread import ThreadWorker
 
-from server.logs import printable
+from kg.querying import printable
 from server.querypool import set_queue_wait
 from server.run import number_setting
 
