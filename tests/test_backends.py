@@ -573,6 +573,8 @@ def test_evkg_serve_of_a_remote_store_needs_no_release_of_its_own(
         page = requests.get(served.base + "/article/37534210", timeout=30,
                             headers={"Accept": "text/html"})
         assert page.status_code == 200
+        assert ("<title>Extracellular vesicles in the treatment and diagnosis of breast cancer: "
+                "a status update · evkg</title>") in page.text
 
 
 def test_a_store_of_a_release_no_longer_current_is_offered_its_files(tmp_path: Path) -> None:
