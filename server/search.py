@@ -251,10 +251,11 @@ def _hyphened(text: str) -> str:
     return _SPACED_MIRNA.sub(r"\1-", text)
 
 
-def exact_query(text: str, *, family_names: bool = True) -> str:
+def exact_query(text: str, *, family_names: bool = True) -> str | None:
     """The SPARQL for what ``text`` names whole: an article by PMID, DOI or PMCID, a miRNA by
     any way of writing it (``microRNA-105``, ``mir105``), an author by family name as typed
-    and with a capital (``family_names``: the search index finds them all, in its order)."""
+    and with a capital (``family_names``: the search index finds them all, in its order);
+    None when, without family names, ``text`` can name nothing whole (no query to run)."""
     label = IDENTIFIER_LABEL.match(text)
     bare = text[label.end():] if label else text
     pairs = [(p, spelling) for pattern, p, spellings in IDENTIFIERS if pattern.fullmatch(bare)
@@ -276,8 +277,8 @@ def exact_query(text: str, *, family_names: bool = True) -> str:
         matched = graph.ref(Literal(text))
         parts.append(f"{{ VALUES ?m {{ {graph.values(accessions)} }} {{ ?s {mapped} ?m }} UNION "
                      f"{{ ?m a ?type BIND(?m AS ?s) }} BIND({matched} AS ?matched) }}")
-    if not parts:  # (only without family names) a query that matches nothing
-        return "SELECT ?s ?matched WHERE { FILTER(false) }"
+    if not parts:  # (only without family names)
+        return None
     return f"SELECT DISTINCT ?s ?matched WHERE {{ {' UNION '.join(parts)} }} LIMIT {SEARCH_LIMIT}"
 
 
@@ -307,7 +308,8 @@ def search(text: str) -> list[Hit]:
     # and IRI), which the every-match query gives; without one, as typed, in that order too
     # (the store's order differed from the query's, and between stores)
     indexed = state().search_index is not None
-    rows = sorted(_once_each(graph.select(exact_query(text, family_names=not indexed)), text),
+    exact = exact_query(text, family_names=not indexed)
+    rows = sorted(_once_each(graph.select(exact) if exact else [], text),
                   key=lambda row: (row["matched"].value, row["s"].value))
     found = {row["s"] for row in rows}
     rows += [row for row in _family_named(text, SEARCH_LIMIT - len(rows))
@@ -385,7 +387,8 @@ def near_misses(iri: str) -> list[Hit]:
       FILTER(isIRI(?s) && LCASE(STR(?s)) = {same}) BIND(STR(?s) AS ?matched) }}
       LIMIT {NEAR_MISS_LIMIT}""")
     found = {row["s"] for row in rows}
-    rows += [row for row in _once_each(graph.select(exact_query(text)), text)
+    exact = exact_query(text)
+    rows += [row for row in _once_each(graph.select(exact) if exact else [], text)
              if row["s"] not in found and row["s"].value != iri]
     return _hits(rows[:NEAR_MISS_LIMIT])
 
