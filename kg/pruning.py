@@ -26,6 +26,7 @@ import errno
 import fcntl
 import glob
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,10 +37,6 @@ from kg import release
 from kg.querying import printable
 from kg.release import MANIFEST
 
-#: The key of a result cache's answer (``server.cache.cache_key``, a hex SHA-256) as a glob:
-#: the cache folder may be a link to a folder of other files (``version-*`` removed every file
-#: whose name began with a removed release's, ``common-auth`` for a release named common).
-ANSWER_KEY = "[0-9a-f]" * 64
 #: Who holds a release whose lease is taken.
 LEASED = "a server, which serves it until it is sent SIGHUP or stopped (its lease)"
 
@@ -258,7 +255,13 @@ def _forget_answers(out: Path, versions: list[str], dry_run: bool) -> tuple[int,
     count = taken = 0
     for folder in folders:
         for version in versions:
-            for path in folder.glob(release.answer_file(glob.escape(version), ANSWER_KEY)):
+            # the answers of that version alone: the folder may be a link to a folder of
+            # other files (``version-*`` removed every file whose name began with a removed
+            # release's, ``common-auth`` for a release named common)
+            named = re.compile(re.escape(release.answer_file(version, "")) + release.ANSWER_KEY)
+            for path in folder.glob(release.answer_file(glob.escape(version), "*")):
+                if not named.fullmatch(path.name):
+                    continue
                 try:
                     size = path.lstat().st_blocks * 512
                     if not dry_run:

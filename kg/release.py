@@ -644,6 +644,11 @@ def holds_release(folder: Path, staging: Path) -> bool:
 CACHE_FOLDER = "cache"
 
 
+#: An answer's key in its file's name (``server.cache.cache_key``: a hex SHA-256), as a regular
+#: expression: the cache's folder may be shared, and only such names are the cache's.
+ANSWER_KEY = "[0-9a-f]{64}"
+
+
 def answer_file(version: str, key: str) -> str:
     """The name of the result cache's file of answer ``key`` of release ``version`` (``""``:
     a store that is no release): by version first, so that evkg prune removes the answers of

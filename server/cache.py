@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.release import CACHE_FOLDER, answer_file
+from kg.release import ANSWER_KEY, CACHE_FOLDER, answer_file
 from server.executor import Answer, Failure, QueryJob
 from server.lru import BytesLRU
 
@@ -44,7 +44,7 @@ FILE_BLOCK = 4096
 #: key, a hex SHA-256) and the temporary files they are written to. Eviction counts and removes
 #: these alone: the folder (EVKG_CACHE_DIR, or a build folder's ``cache`` as a link) may be
 #: shared, and the oldest of every file there went first.
-CACHE_FILE = re.compile(r"(?:.+-)?[0-9a-f]{64}|\.tmp-[a-z0-9_]{8}")
+CACHE_FILE = re.compile(rf"(?:.+-)?{ANSWER_KEY}|\.tmp-[a-z0-9_]{{8}}")
 
 
 def disk_bytes(length: int) -> int:
