@@ -26,6 +26,7 @@ Run from the repository root: ``.venv/bin/python scripts/curate_vocabulary.py``.
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import html
 import json
@@ -1173,9 +1174,11 @@ def finding_rows(process_keys: set[str], cargo_keys: set[str]) -> list[dict[str,
 # ----------------------------------------------------------------------------------------------
 # MeSH tables
 # ----------------------------------------------------------------------------------------------
-def corpus_records() -> list[dict]:
+@functools.cache
+def corpus_records() -> tuple[dict, ...]:
+    """The corpus's records, read once (each corpus cargo and finding looks one up)."""
     with CORPUS.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle]
+        return tuple(json.loads(line) for line in handle)
 
 
 def supplementary_rows(vocabulary: dict[str, list[dict[str, str]]]) -> list[dict[str, str]]:
