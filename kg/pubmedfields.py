@@ -508,6 +508,7 @@ def _book_article(elem: Element, where: Provenance) -> Article:
     """A PubmedBookArticle (a book or chapter on the NCBI Bookshelf) as an ``is_book`` Article.
 
     The book's title (for a chapter) and publisher go to provenance notes: Article has no field.
+    A record of a whole book (no ArticleTitle) has its title and authors from the Book.
     """
     doc = _child(elem, "BookDocument")
     if doc is None:
@@ -535,7 +536,11 @@ def _book_article(elem: Element, where: Provenance) -> Article:
         pub_date=_date(_child(book, "PubDate")),
         revised_date=_date(_child(doc, "DateRevised")),
         received_date=history.get("received", ""), accepted_date=history.get("accepted", ""),
-        authors=_authors(doc), investigators=_authors(doc, "InvestigatorList", "Investigator"),
+        # a whole book's record (NCBI Bookshelf's of a Springer book) names its authors in the
+        # Book alone, as its title; a chapter's own list wins (the Book's editors are none)
+        authors=_authors(doc) or _authors(book),
+        investigators=(_authors(doc, "InvestigatorList", "Investigator")
+                       or _authors(book, "InvestigatorList", "Investigator")),
         publication_types=types, keywords=_keywords(doc), grants=_grants(doc),
         references=_references(elem), other_ids=other_ids(ids),
         retracted=is_retracted(types),

@@ -1,0 +1,73 @@
+"""Forms PubMed's DTD allows, built into a graph and queried as a user would: each is mapped
+faithfully per the README's data model, or its record is reported, never silently lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+from pyoxigraph import QuerySolutions
+
+from kg.cli import main
+from kg.release import current_release
+from kg.store import open_read_only
+
+EVKG = "https://w3id.org/evkg/"
+PREFIXES = """PREFIX bibo: <http://purl.org/ontology/bibo/> PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX evkg: <https://w3id.org/evkg/ontology#> PREFIX fabio: <http://purl.org/spar/fabio/>
+"""
+
+
+def build_xml(tmp_path: Path, records: str) -> tuple[Path, Result]:
+    """Build PubMed XML ``records`` (the children of a PubmedArticleSet) with the CLI."""
+    source = tmp_path / "records.xml"
+    source.write_text(f'<?xml version="1.0" encoding="UTF-8"?>\n<PubmedArticleSet>\n{records}\n'
+                      "</PubmedArticleSet>\n", encoding="utf-8")
+    out = tmp_path / "b"
+    result = CliRunner().invoke(main, ["build", str(source), "--out", str(out),
+                                       "--without-default-articles"])
+    return out, result
+
+
+def rows(out: Path, query: str) -> list[tuple[str, ...]]:
+    """The rows of a SELECT over the union of the graphs, each value as its text."""
+    store = open_read_only(current_release(out) / "store")
+    solutions = store.query(query, use_default_graph_as_union=True, base_iri=EVKG)
+    assert isinstance(solutions, QuerySolutions)
+    return sorted(tuple("" if value is None else value.value for value in row)
+                  for row in solutions)
+
+
+_WHOLE_BOOK = """<PubmedBookArticle><BookDocument>
+  <PMID Version="1">99999971</PMID>
+  <ArticleIdList><ArticleId IdType="bookaccession">NBK999971</ArticleId></ArticleIdList>
+  <Book>
+    <Publisher><PublisherName>Invented Press</PublisherName></Publisher>
+    <BookTitle book="evkg999971">Vesicles: Strategies for the Real World</BookTitle>
+    <PubDate><Year>2016</Year></PubDate>
+    <AuthorList Type="authors">
+      <Author><LastName>Writer</LastName><ForeName>Wes</ForeName><Initials>W</Initials>
+        <AffiliationInfo><Affiliation>Invented University</Affiliation></AffiliationInfo></Author>
+      <Author><LastName>Penman</LastName><ForeName>Pia</ForeName><Initials>P</Initials></Author>
+    </AuthorList>
+    <Medium>Internet</Medium>
+  </Book>
+  <Language>eng</Language>
+  <PublicationType UI="D016454">Review</PublicationType>
+</BookDocument>
+<PubmedBookData><PublicationStatus>ppublish</PublicationStatus>
+  <ArticleIdList><ArticleId IdType="pubmed">99999971</ArticleId></ArticleIdList></PubmedBookData>
+</PubmedBookArticle>"""
+
+
+def test_a_whole_books_authors_are_its_creators(tmp_path: Path) -> None:
+    """A PubmedBookArticle for a whole book (no ArticleTitle: the BookTitle is its title) names
+    its authors in the Book's AuthorList Type="authors", as NCBI Bookshelf's records of
+    Springer's books do: the book was in the graph with no author at all."""
+    out, result = build_xml(tmp_path, _WHOLE_BOOK)
+    assert result.exit_code == 0, result.output
+    assert rows(out, PREFIXES + """SELECT ?name ?affiliation {
+        <article/99999971> bibo:authorList/rdf:rest*/rdf:first ?a ; dcterms:creator ?a .
+        ?a foaf:name ?name OPTIONAL { ?a evkg:affiliation ?affiliation } }""") == [
+        ("Pia Penman", ""), ("Wes Writer", "Invented University")]
