@@ -269,9 +269,11 @@ _NIHMS = re.compile(r"NIHMS\d+")
 
 
 def _doi_fallback(*elems: Element | None) -> str:
-    """The DOI an ELocationID gives (files without PubmedData, books)."""
+    """The DOI an ELocationID gives (files without PubmedData, books), but one PubMed marks
+    invalid (ValidYN="N": the publisher's DOI was wrong), as ``_location_ids`` leaves out."""
     return next((element_text(loc) for elem in elems for loc in _all(elem, "ELocationID")
-                 if _attr(loc, "EIdType") == "doi" and element_text(loc)), "")
+                 if _attr(loc, "EIdType") == "doi" and loc.get("ValidYN") != "N"
+                 and element_text(loc)), "")
 
 
 _PMC = re.compile(r"PMC\d+")

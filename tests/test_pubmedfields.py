@@ -71,3 +71,33 @@ def test_a_whole_books_authors_are_its_creators(tmp_path: Path) -> None:
         <article/99999971> bibo:authorList/rdf:rest*/rdf:first ?a ; dcterms:creator ?a .
         ?a foaf:name ?name OPTIONAL { ?a evkg:affiliation ?affiliation } }""") == [
         ("Pia Penman", ""), ("Wes Writer", "Invented University")]
+
+
+def _journal_article(pmid: str, inside: str = "", data: str = "") -> str:
+    """A PubmedArticle with ``inside`` its Article's last children and ``data`` its PubmedData's."""
+    return (f'<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM">'
+            f'<PMID Version="1">{pmid}</PMID><Article PubModel="Print"><Journal>'
+            "<JournalIssue><PubDate><Year>2020</Year></PubDate></JournalIssue>"
+            f"<Title>Invented journal</Title></Journal><ArticleTitle>Record {pmid}.</ArticleTitle>"
+            f"{inside}</Article></MedlineCitation>"
+            f"<PubmedData><ArticleIdList><ArticleId IdType=\"pubmed\">{pmid}</ArticleId>"
+            f"</ArticleIdList>{data}</PubmedData></PubmedArticle>")
+
+
+def test_a_location_doi_marked_invalid_is_not_the_articles_doi(tmp_path: Path) -> None:
+    """PubMed marks a DOI its publisher gave wrong with ELocationID ValidYN="N" (the DTD's
+    attribute; its pii kind was already left out): such a DOI was the article's bibo:doi and
+    its doi.org link, even before the valid DOI that follows it."""
+    out, result = build_xml(tmp_path, "\n".join((
+        _journal_article("99999972", '<ELocationID EIdType="doi" ValidYN="N">10.99999/wrong.72'
+                                     "</ELocationID>"),
+        _journal_article("99999973", '<ELocationID EIdType="doi" ValidYN="N">10.99999/wrong.73'
+                                     '</ELocationID><ELocationID EIdType="doi" ValidYN="Y">'
+                                     "10.99999/right.73</ELocationID>"))))
+    assert result.exit_code == 0, result.output
+    assert rows(out, """SELECT ?a ?doi { VALUES ?a { <article/99999972> <article/99999973> }
+        ?a a <https://schema.org/ScholarlyArticle>
+        OPTIONAL { ?a <http://purl.org/ontology/bibo/doi> ?doi } }""") == [
+        (f"{EVKG}article/99999972", ""), (f"{EVKG}article/99999973", "10.99999/right.73")]
+    assert rows(out, "SELECT ?link { ?a <http://www.w3.org/2000/01/rdf-schema#seeAlso> ?link "
+                     "FILTER(CONTAINS(STR(?link), 'wrong')) }") == []
