@@ -276,6 +276,8 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
         add(f"{s} {t.pmc_id} {lit(article.pmcid)} {g} .\n")
         add(f"{s} {t.see_also} {_web('https://identifiers.org/pmc:', article.pmcid)} {g} .\n")
     if article.doi:
+        if not article.doi.startswith("10."):  # the shapes' rule: quarantined, not a failed build
+            raise ValueError(f"its DOI {article.doi!r} is not a DOI (one starts with \"10.\")")
         add(f"{s} {t.doi} {lit(article.doi)} {g} .\n")
         if not article.doi.islower() and article.doi.lower() != article.doi:
             add(f"{s} {t.doi_lower_case} {lit(article.doi.lower())} {g} .\n")

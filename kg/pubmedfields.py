@@ -231,7 +231,7 @@ def _date(elem: Element | None) -> str:
 
 
 def _ids(*lists: Element | None) -> dict[str, str]:
-    """ArticleId values by IdType (first of each type wins)."""
+    """ArticleId values by IdType (first of each type wins), a DOI as ``_doi`` reads it."""
     found: dict[str, str] = {}
     for id_list in lists:
         if id_list is None:
@@ -239,8 +239,19 @@ def _ids(*lists: Element | None) -> dict[str, str]:
         for item in id_list.iterchildren("ArticleId"):
             kind = str(item.get("IdType", "")).lower()
             if kind not in found:
-                found[kind] = element_text(item)
+                found[kind] = _doi(element_text(item)) if kind == "doi" else element_text(item)
     return found
+
+
+#: What a publisher may write before a DOI: a resolver's address, or "doi:".
+_DOI_PREFIX = re.compile(r"(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)(?=10\.)", re.I)
+
+
+def _doi(text: str) -> str:
+    """The DOI ``text`` names, written as a link ("https://doi.org/10.…") or after "doi:"
+    ("doi: 10.…") too (such a DOI failed the whole build in validation); anything else as it
+    is (a DOI that is none, such as a pii, is quarantined by the mapping)."""
+    return _DOI_PREFIX.sub("", text, count=1) if not text.startswith("10.") else text
 
 
 def _location_ids(ids: dict[str, str], *elems: Element | None) -> dict[str, str]:
@@ -271,7 +282,7 @@ _NIHMS = re.compile(r"NIHMS\d+")
 def _doi_fallback(*elems: Element | None) -> str:
     """The DOI an ELocationID gives (files without PubmedData, books), but one PubMed marks
     invalid (ValidYN="N": the publisher's DOI was wrong), as ``_location_ids`` leaves out."""
-    return next((element_text(loc) for elem in elems for loc in _all(elem, "ELocationID")
+    return next((_doi(element_text(loc)) for elem in elems for loc in _all(elem, "ELocationID")
                  if _attr(loc, "EIdType") == "doi" and loc.get("ValidYN") != "N"
                  and element_text(loc)), "")
 
@@ -426,9 +437,11 @@ def _references(record: Element) -> tuple[Reference, ...]:
     references = []
     for ref in record.iter("Reference"):
         ids = _ids(_child(ref, "ArticleIdList"))
+        doi = ids.get("doi", "")  # one that is none ("ISBN …") leaves the citation's text
         references.append(Reference(citation=_find(ref, "Citation"),
                                     pmid=linked_pmid(ids.get("pubmed", "")),
-                                    doi=ids.get("doi", ""), pmcid=ids.get("pmc", "")))
+                                    doi=doi if doi.startswith("10.") else "",
+                                    pmcid=ids.get("pmc", "")))
     return tuple(references)
 
 

@@ -101,3 +101,40 @@ def test_a_location_doi_marked_invalid_is_not_the_articles_doi(tmp_path: Path) -
         (f"{EVKG}article/99999972", ""), (f"{EVKG}article/99999973", "10.99999/right.73")]
     assert rows(out, "SELECT ?link { ?a <http://www.w3.org/2000/01/rdf-schema#seeAlso> ?link "
                      "FILTER(CONTAINS(STR(?link), 'wrong')) }") == []
+
+
+def test_a_doi_written_as_a_link_is_read_and_one_that_is_none_is_quarantined(
+        tmp_path: Path) -> None:
+    """The DTD holds a DOI as text, which publishers write as a link or after "doi:": one such
+    record, or one whose DOI is no DOI at all, failed the whole build in validation ("a
+    string that starts with '10.'"), no release made for any record. A link or "doi:" is read
+    as the DOI it names, in references too; a record whose DOI is none is quarantined and a
+    reference's is not taken (its citation text is kept)."""
+    references = ("<ReferenceList><Reference><Citation>Linked.</Citation><ArticleIdList>"
+                  '<ArticleId IdType="doi">http://dx.doi.org/10.99999/Ref.74</ArticleId>'
+                  "</ArticleIdList></Reference><Reference><Citation>A book, ISBN 0-0000-0000-0."
+                  '</Citation><ArticleIdList><ArticleId IdType="doi">ISBN 0-0000-0000-0'
+                  "</ArticleId></ArticleIdList></Reference></ReferenceList>")
+    out, result = build_xml(tmp_path, "\n".join((
+        _journal_article("99999974").replace(
+            "</ArticleIdList>", '<ArticleId IdType="doi">https://doi.org/10.99999/URL.74'
+                                "</ArticleId></ArticleIdList>" + references),
+        _journal_article("99999975", '<ELocationID EIdType="doi" ValidYN="Y">doi: '
+                                     "10.99999/prefixed.75</ELocationID>"),
+        _journal_article("99999976").replace(
+            "</ArticleIdList>", '<ArticleId IdType="doi">S0000-0000(20)99976-0</ArticleId>'
+                                "</ArticleIdList>"))))
+    assert result.exit_code == 0, result.output
+    assert ("PMID 99999976: could not be mapped to RDF: its DOI 'S0000-0000(20)99976-0' is "
+            "not a DOI") in result.output
+    assert rows(out, """SELECT ?a ?doi ?link { ?a <http://purl.org/ontology/bibo/doi> ?doi ;
+        <http://www.w3.org/2000/01/rdf-schema#seeAlso> ?link
+        FILTER(STRSTARTS(STR(?link), "https://doi.org/")) }""") == [
+        (f"{EVKG}article/99999974", "10.99999/URL.74", "https://doi.org/10.99999/URL.74"),
+        (f"{EVKG}article/99999975", "10.99999/prefixed.75",
+         "https://doi.org/10.99999/prefixed.75")]
+    assert rows(out, PREFIXES + """PREFIX cito: <http://purl.org/spar/cito/>
+        SELECT ?p ?o { <article/99999974> ?p ?o
+        FILTER(?p IN (cito:cites, evkg:unidentifiedReference)) }""") == [
+        ("http://purl.org/spar/cito/cites", f"{EVKG}article/doi/10.99999/ref.74"),
+        (f"{EVKG}ontology#unidentifiedReference", "A book, ISBN 0-0000-0000-0.")]
