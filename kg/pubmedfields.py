@@ -304,9 +304,13 @@ def pmid_version(pmid: Element | None) -> int:
 
 
 def _journal(article: Element, info: Element | None) -> Journal | None:
+    """The journal of a record. Its abbreviation is the ISOAbbreviation, else MedlineJournalInfo's
+    MedlineTA (the DTD's required one, MEDLINE text's TA): a record whose Journal had neither
+    Title nor ISOAbbreviation, which the DTD allows, was quarantined with its journal unnamed."""
     journal = _child(article, "Journal")
     issns = {_attr(i, "IssnType", "Print"): element_text(i) for i in _all(journal, "ISSN")}
-    found = Journal(title=_find(journal, "Title"), iso_abbrev=_find(journal, "ISOAbbreviation"),
+    found = Journal(title=_find(journal, "Title"),
+                    iso_abbrev=_find(journal, "ISOAbbreviation") or _find(info, "MedlineTA"),
                     issn=issns.get("Print", ""), eissn=issns.get("Electronic", ""),
                     nlm_id=_find(info, "NlmUniqueID"))
     return None if found == _NO_JOURNAL else found

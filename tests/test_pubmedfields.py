@@ -138,3 +138,20 @@ def test_a_doi_written_as_a_link_is_read_and_one_that_is_none_is_quarantined(
         FILTER(?p IN (cito:cites, evkg:unidentifiedReference)) }""") == [
         ("http://purl.org/spar/cito/cites", f"{EVKG}article/doi/10.99999/ref.74"),
         (f"{EVKG}ontology#unidentifiedReference", "A book, ISBN 0-0000-0000-0.")]
+
+
+def test_a_journal_without_title_is_named_by_its_medline_abbreviation(tmp_path: Path) -> None:
+    """The DTD makes Journal's Title and ISOAbbreviation optional and MedlineJournalInfo's
+    MedlineTA required (MEDLINE text's TA, which names the journal of a MEDLINE record): a
+    record whose Journal has neither was quarantined as "cut short", its journal unnamed."""
+    record = _journal_article("99999977").replace("<Title>Invented journal</Title>", "").replace(
+        "</Article>", "</Article><MedlineJournalInfo><Country>United States</Country>"
+                      "<MedlineTA>Invented J</MedlineTA><NlmUniqueID>999999977</NlmUniqueID>"
+                      "</MedlineJournalInfo>")
+    out, result = build_xml(tmp_path, record)
+    assert result.exit_code == 0, result.output
+    assert "quarantined: " not in result.output
+    assert rows(out, PREFIXES + """SELECT ?journal ?abbreviation {
+        <article/99999977> dcterms:isPartOf ?journal .
+        ?journal fabio:hasNLMJournalTitleAbbreviation ?abbreviation }""") == [
+        (f"{EVKG}journal/999999977", "Invented J")]
