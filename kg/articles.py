@@ -131,6 +131,7 @@ _T = _Terms()
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _YEAR_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 _YEAR = re.compile(r"\d{4}")
+_ISSN = re.compile(r"\d{4}-\d{3}[\dX]")
 _SAFE_KEY = re.compile(r"[A-Za-z0-9]+")
 _PAGE_SPLIT = re.compile(r"[-–]")
 
@@ -421,6 +422,9 @@ def _journal_lines(journal: Journal, s: str, g: str, lines: list[str],
         raise ValueError(f"its journal ({journal.nlm_id or journal.issn or journal.eissn}) has "
                          "no title nor abbreviation (MEDLINE JT / TA, XML Journal/Title): a "
                          "record cut short?")
+    for issn in (journal.issn, journal.eissn):
+        if issn and not _ISSN.fullmatch(issn):  # the shapes' rule: quarantined, not a failed build
+            raise ValueError(f"its journal's ISSN {issn!r} is not an ISSN (NNNN-NNNC)")
     t = _T
     j = _MINTED.journal(journal.nlm_id, journal.issn or journal.eissn,
                         journal.title or journal.iso_abbrev)

@@ -308,7 +308,7 @@ def _journal(article: Element, info: Element | None) -> Journal | None:
     MedlineTA (the DTD's required one, MEDLINE text's TA): a record whose Journal had neither
     Title nor ISOAbbreviation, which the DTD allows, was quarantined with its journal unnamed."""
     journal = _child(article, "Journal")
-    issns = {_attr(i, "IssnType", "Print"): element_text(i) for i in _all(journal, "ISSN")}
+    issns = {_attr(i, "IssnType", "Print"): _issn(element_text(i)) for i in _all(journal, "ISSN")}
     found = Journal(title=_find(journal, "Title"),
                     iso_abbrev=_find(journal, "ISOAbbreviation") or _find(info, "MedlineTA"),
                     issn=issns.get("Print", ""), eissn=issns.get("Electronic", ""),
@@ -317,6 +317,15 @@ def _journal(article: Element, info: Element | None) -> Journal | None:
 
 
 _NO_JOURNAL = Journal()
+_ISSN = re.compile(r"(\d{4})-?(\d{3}[\dX])")
+
+
+def _issn(text: str) -> str:
+    """An ISSN as NNNN-NNNC, its check character "x" or its hyphen as a publisher wrote it
+    ("1111-222x", "33334444": such a record failed the whole build in validation); anything
+    else as it is (the mapping quarantines the record)."""
+    found = _ISSN.fullmatch(text.upper())
+    return "-".join(found.groups()) if found else text
 
 
 def _pages(article: Element) -> str:

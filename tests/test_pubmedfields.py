@@ -155,3 +155,23 @@ def test_a_journal_without_title_is_named_by_its_medline_abbreviation(tmp_path: 
         <article/99999977> dcterms:isPartOf ?journal .
         ?journal fabio:hasNLMJournalTitleAbbreviation ?abbreviation }""") == [
         (f"{EVKG}journal/999999977", "Invented J")]
+
+
+def test_an_issn_written_otherwise_is_read_and_one_that_is_none_is_quarantined(
+        tmp_path: Path) -> None:
+    """One record whose ISSN had a lower-case check character ("1111-222x") or no hyphen
+    failed the whole build in validation (bibo:issn "NNNN-NNNC"). Such an ISSN is read as
+    NNNN-NNNC; a record whose ISSN is none is quarantined, naming it."""
+    def issn(pmid: str, value: str) -> str:
+        return _journal_article(pmid).replace(
+            "<JournalIssue>", f'<ISSN IssnType="Electronic">{value}</ISSN><JournalIssue>')
+    out, result = build_xml(tmp_path, "\n".join((
+        issn("99999978", "1111-222x"), issn("99999979", "33334444"),
+        issn("99999980", "ISSN 5555"))))
+    assert result.exit_code == 0, result.output
+    assert ("PMID 99999980: could not be mapped to RDF: its journal's ISSN 'ISSN 5555' is not "
+            "an ISSN") in result.output
+    assert rows(out, PREFIXES + """SELECT ?a ?journal ?issn {
+        ?a dcterms:isPartOf ?journal . ?journal <http://purl.org/ontology/bibo/eissn> ?issn }
+        """) == [(f"{EVKG}article/99999978", f"{EVKG}journal/issn/1111-222X", "1111-222X"),
+                 (f"{EVKG}article/99999979", f"{EVKG}journal/issn/3333-4444", "3333-4444")]
