@@ -171,6 +171,16 @@ def wants_html(accept: str | None) -> bool:
     return best == "text/html" and parsed["text/html"] > 0 and "text/html" in accept
 
 
+def prefers_rdf(accept: str | None, offered: Sequence[str] = RDF_TYPES) -> bool:
+    """Whether a client asks for one of the RDF syntaxes ``offered`` (or a name of one) before
+    HTML; ``*/*`` and a missing ``Accept`` do not."""
+    if not accept:
+        return False
+    aliases = [alias for alias, media in RDF_ALIASES.items() if media in offered]
+    best = parse_accept(accept).best_match(("text/html", *offered, *aliases))
+    return best is not None and best != "text/html"
+
+
 def parse_accept(accept: str) -> MIMEAccept:
     """The Accept header's media ranges and weights, without their other parameters.
 

@@ -18,7 +18,8 @@ ENDPOINTS: dict[str, tuple[str, tuple[str, ...]]] = {
                       ("query", "default-graph-uri", "named-graph-uri", "format")),
     "meta.service_description": ("The SPARQL Service Description (RDF, negotiated)", ("format",)),
     "meta.health": ("Store reachable and the release version (JSON)", ()),
-    "pages.editor": ("The query editor (YASGUI) with example queries", ()),
+    "pages.editor": ("The query editor (YASGUI) with example queries; RDF of the base IRI "
+                     "when RDF is asked for", ("format",)),
     "pages.ontology": ("The OWL ontology: documentation page for browsers, else RDF", ("format",)),
     "pages.search_page": ("Resources whose label contains q (HTML or JSON)", ("q", "format")),
     "resources.resource": ("A resource under the base IRI: HTML page for browsers, else Turtle, "
@@ -43,6 +44,8 @@ RESPONSE_TYPES: dict[str, tuple[str, ...]] = {
     "resources.mesh": ("text/html", "text/turtle", "application/n-triples",
                        "application/ld+json", "application/rdf+xml"),
     "dataset.dataset": ("text/html", "text/turtle", "application/ld+json"),
+    "pages.editor": ("text/html", "text/turtle", "application/n-triples", "application/ld+json",
+                     "application/rdf+xml"),
     "sparql.sparql": ("application/sparql-results+json", "application/sparql-results+xml",
                       "text/csv", "text/tab-separated-values", "text/plain", "text/turtle",
                       "application/ld+json"),

@@ -15,7 +15,13 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from kg import iris
 from kg.namespaces import EVKG, MESH, OWL, PREFIXES
 from server import editor, graph
-from server.negotiation import RDF_TYPES, choose_media_type, first_named_type, wants_html
+from server.negotiation import (
+    RDF_TYPES,
+    choose_media_type,
+    first_named_type,
+    prefers_rdf,
+    wants_html,
+)
 from server.ontology import ontology_doc, ontology_triples
 from server.schemaorg import script_json
 from server.search import SEARCH_LIMIT, every_match_query, search
@@ -80,10 +86,30 @@ def editor_response() -> Response:
         default_query=editor.DEFAULT_QUERY, base=iris.base_iri(), mesh=MESH.iri)
 
 
+def asks_for_rdf() -> bool:
+    """Whether a request of ``/`` asks for RDF rather than a page: ``?format=`` names an RDF
+    syntax, or ``Accept`` prefers one to HTML (``*/*`` and no ``Accept`` get the editor)."""
+    values = format_values()
+    if values:
+        return first_named_type(values) not in (None, "text/html")
+    return prefers_rdf(request.headers.get("Accept"), DOCUMENT_TYPES)
+
+
+def home() -> Response | WerkzeugResponse:
+    """The query editor; for a client that asks for RDF, the description of the base IRI.
+
+    The base IRI is a resource of the graph, the dataset's ``dcterms:publisher``: a
+    linked-data client that follows it gets RDF, as at every other IRI under the base."""
+    if asks_for_rdf():
+        from server.resources import resource_answer  # (resources imports this module)
+        return resource_answer(iris.base_iri())
+    return editor_response()
+
+
 def create_pages_blueprint() -> Blueprint:
     bp = Blueprint("pages", __name__)
 
-    bp.add_url_rule("/", "editor", editor_response)
+    bp.add_url_rule("/", "editor", home)
 
     @bp.route("/ontology")
     def ontology() -> Response:

@@ -196,10 +196,10 @@ def resource_view(**_: str) -> Response | WerkzeugResponse:
         found = article_by_identifier(request.path)
         if found is not None:
             return redirect(request.script_root + found, code=303)
-    return _answer(iri)
+    return resource_answer(iri)
 
 
-def _answer(iri: str) -> Response | WerkzeugResponse:
+def resource_answer(iri: str) -> Response | WerkzeugResponse:
     if wants_page():
         return resource_page(iri)
     try:
@@ -256,7 +256,7 @@ def mesh_view(mesh_id: str) -> Response | WerkzeugResponse:
         return not_found_response(iri)
     if not graph.ask(f"ASK {{ {graph.ref(NamedNode(iri))} ?p ?o }}"):
         return redirect(iri, code=303)
-    return _answer(iri)
+    return resource_answer(iri)
 
 
 #: The endpoint of every resource rule.

@@ -36,7 +36,7 @@ from server.citations import ArticleRecord, bibtex
 from server.editor import YASGUI_FILES
 from server.links import link_for_iri
 from server.search import _names_whole, label_match, label_pattern
-from tests.conftest import Backend, shared_path
+from tests.conftest import Backend, serving, shared_path
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/evkg/"
@@ -1588,3 +1588,32 @@ def test_a_trailing_slash_after_an_escaped_character_redirects_to_the_same_iri()
         graph = parse(answer.data, "nt")
         assert (rdflib.URIRef(article.value), rdflib.DCTERMS.title,
                 rdflib.Literal("Old Wiley article")) in graph
+
+
+def test_the_base_iri_dereferences_as_rdf_for_a_linked_data_client(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """A linked-data review's: the base IRI is a resource of the graph, the dataset's
+    ``dcterms:publisher`` (a ``foaf:Organization``), but ``/`` answered the query editor's HTML
+    whatever was asked: rdflib, following the publisher link, failed ("No plugin registered for
+    text/html"). A client that asks for RDF before HTML now gets the base IRI's description; a
+    browser, or curl's ``*/*``, still gets the editor."""
+    out, _ = default_build
+    with serving(out, {}) as served, warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # (rdflib's JSON-LD parser)
+        for syntax in (None, "turtle", "nt", "xml", "json-ld"):
+            graph = rdflib.Graph()
+            graph.parse(served.base + "/", format=syntax) if syntax else graph.parse(served.base + "/")
+            publisher = rdflib.URIRef(BASE)
+            assert (rdflib.URIRef(BASE + "dataset"), rdflib.DCTERMS.publisher, publisher) in graph
+            assert (publisher, rdflib.RDF.type, rdflib.FOAF.Organization) in graph
+        for accept in ("text/turtle", "application/rdf+xml;q=0.9, text/html;q=0.5"):
+            answer = requests.get(served.base + "/", headers={"Accept": accept}, timeout=30)
+            assert answer.headers["Content-Type"].split(";")[0] in (
+                "text/turtle", "application/rdf+xml")
+            assert "Accept" in answer.headers["Vary"]
+        as_turtle = requests.get(served.base + "/?format=ttl", timeout=30)
+        assert as_turtle.headers["Content-Type"] == "text/turtle; charset=utf-8"
+        for accept in (HTML["Accept"], "*/*", ""):
+            editor = requests.get(served.base + "/", headers={"Accept": accept}, timeout=30)
+            assert editor.headers["Content-Type"] == "text/html; charset=utf-8"
+            assert "<title>SPARQL query" in editor.text
