@@ -11,7 +11,7 @@ from kg import iris
 from kg.backends import RESULTS_ACCEPT, RemoteStore, describe
 from kg.namespaces import PREFIXES, RDF, SD
 from server.limits import limit_triples
-from server.negotiation import RDF_TYPES, choose_media_type, wants_html
+from server.negotiation import RDF_TYPES, NotAcceptable, choose_media_type, wants_html
 from server.pages import format_values
 from server.state import state
 
@@ -59,12 +59,17 @@ def service_description_triples(endpoint: str) -> list[Triple]:
     return triples
 
 
-def service_description_response() -> Response:
+def service_description_response(page: bool = False) -> Response:
     """The Service Description of this endpoint, in the RDF syntax the client asked for (a
-    browser gets the Turtle as plain text to read, rather than a 406)."""
+    browser gets the Turtle as plain text to read, rather than a 406). ``page``: the route
+    answers browsers with a page too (``/sparql``, the editor), which a 406 then lists."""
     browser = wants_html(request.headers.get("Accept")) and not format_values()
-    media_type = "text/turtle" if browser else choose_media_type(
-        request.headers.get("Accept"), RDF_TYPES, format_values())
+    try:
+        media_type = "text/turtle" if browser else choose_media_type(
+            request.headers.get("Accept"), RDF_TYPES, format_values())
+    except NotAcceptable as refused:
+        raise NotAcceptable(refused.wanted, ("text/html", *refused.offered) if page
+                            else refused.offered) from None
     endpoint = request.url_root.rstrip("/") + "/sparql"
     fmt = RdfFormat.from_media_type(media_type)
     prefixes = {**PREFIXES, "sd": SD.iri} if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else None

@@ -17,6 +17,7 @@ from kg.namespaces import EVKG, MESH, OWL, PREFIXES
 from server import editor, graph
 from server.negotiation import (
     RDF_TYPES,
+    NotAcceptable,
     choose_media_type,
     first_named_type,
     prefers_rdf,
@@ -51,7 +52,10 @@ def rdf_response(triples: list[Triple], offered: tuple[str, ...] = DOCUMENT_TYPE
     """Triples in the RDF syntax the client asked for (``Accept`` or ``?format=``); ``note``,
     a line for people, opens a Turtle or N-Triples body as a comment (an XML comment in
     RDF/XML; JSON-LD has no comments)."""
-    media_type = choose_media_type(request.headers.get("Accept"), offered, format_values())
+    try:
+        media_type = choose_media_type(request.headers.get("Accept"), offered, format_values())
+    except NotAcceptable as refused:  # (every document served so has a page as well)
+        raise NotAcceptable(refused.wanted, ("text/html", *refused.offered)) from None
     fmt = RdfFormat.from_media_type(media_type)
     assert fmt is not None
     prefixes = PREFIXES if fmt in (RdfFormat.TURTLE, RdfFormat.RDF_XML, RdfFormat.JSON_LD) else None

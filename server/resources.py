@@ -238,7 +238,8 @@ def citation_response(iri: str, media_type: str) -> Response | WerkzeugResponse:
     if description is None:
         return not_found_response(iri)
     if SCHEMA.ScholarlyArticle.value not in description.type_iris:
-        raise NotAcceptable(f"{media_type} (only articles are cited)", DOCUMENT_TYPES)
+        raise NotAcceptable(f"{media_type} (only articles are cited)",
+                            ("text/html", *DOCUMENT_TYPES))
     record = article_record(description)
     extension, write = CITATION_TYPES[media_type]
     response = Response(write(record), content_type=media_type + "; charset=utf-8")

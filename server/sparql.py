@@ -360,7 +360,7 @@ def create_sparql_blueprint() -> Blueprint:
         if request.method in ("GET", "HEAD"):
             if wants_html(request.headers.get("Accept")):
                 return editor_response()
-            return service_description_response()
+            return service_description_response(page=True)
         if "update" in request.args:
             raise ProtocolError(400, "an 'update' in the URL is not read: the protocol takes an "
                                      "update only as a form field or an application/"

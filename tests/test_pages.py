@@ -1617,3 +1617,20 @@ def test_the_base_iri_dereferences_as_rdf_for_a_linked_data_client(
             editor = requests.get(served.base + "/", headers={"Accept": accept}, timeout=30)
             assert editor.headers["Content-Type"] == "text/html; charset=utf-8"
             assert "<title>SPARQL query" in editor.text
+
+
+@pytest.mark.parametrize(("path", "accept"), [
+    ("/dataset", "image/png"), ("/.well-known/void", "image/png"), ("/ontology", "image/png"),
+    ("/sparql", "image/png"), ("/cargo/ERBB2", "application/x-bibtex"),
+    ("/cargo/ERBB2?format=bib", None)])
+def test_a_refusal_lists_the_page_among_what_is_offered(client: FlaskClient, path: str,
+                                                        accept: str | None) -> None:
+    """A linked-data review's: a 406 says what is available, but the dataset description,
+    the ontology, the SPARQL endpoint without a query and a resource asked for a citation it
+    has none of left out ``text/html``, which each of them answers."""
+    refused = client.get(path, headers={"Accept": accept} if accept else {})
+    assert refused.status_code == 406
+    offered = refused.get_data(as_text=True).partition("available: ")[2].strip().split(", ")
+    assert "text/html" in offered and "text/turtle" in offered
+    page = client.get(path.partition("?")[0], headers={"Accept": "text/html"})
+    assert page.status_code == 200 and page.content_type == "text/html; charset=utf-8"
