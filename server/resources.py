@@ -111,7 +111,10 @@ def resource_page(iri: str) -> Response | WerkzeugResponse:
     article = SCHEMA.ScholarlyArticle.value in description.type_iris
     citation = None
     highwire: list[tuple[str, str]] = []
-    signposts = landing_links(iri, request.base_url, [(fmt, media) for _, fmt, media in ALTERNATES],
+    # the page's URL from the IRI: request.base_url is built from the decoded path, so an
+    # escaped "%" (``%25``) came back as another IRI's escape
+    page = request.url_root.rstrip("/") + (local_path(iri) or request.path)
+    signposts = landing_links(iri, page, [(fmt, media) for _, fmt, media in ALTERNATES],
                               sorted(t for t in description.type_iris if t.startswith(SCHEMA.iri)))
     if not iri.startswith(iris.base_iri()):  # (a MeSH term: NLM's IRI cites NLM's page)
         signposts = [link for link in signposts if link[1] != "cite-as"]
@@ -134,7 +137,7 @@ def resource_page(iri: str) -> Response | WerkzeugResponse:
         "resource.html", d=description, iri=iri, retracted=retracted,
         tree_of=_descriptors_at(description), concept_kind=_concept_kind(iri),
         links=[own, *links] if own else links,
-        jsonld=page_jsonld(description, request.base_url), citation=citation, alternates=ALTERNATES,
+        jsonld=page_jsonld(description, page), citation=citation, alternates=ALTERNATES,
         page_size=INCOMING_PAGE, highwire=highwire,
         run_query=editor_link(query, description.label) if query else "")
     response.headers["Link"] = link_header(signposts)

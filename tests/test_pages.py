@@ -1634,3 +1634,26 @@ def test_a_refusal_lists_the_page_among_what_is_offered(client: FlaskClient, pat
     assert "text/html" in offered and "text/turtle" in offered
     page = client.get(path.partition("?")[0], headers={"Accept": "text/html"})
     assert page.status_code == 200 and page.content_type == "text/html; charset=utf-8"
+
+
+def test_a_page_signposts_the_metadata_of_its_own_iri_when_the_iri_holds_a_percent_sign() -> None:
+    """A linked-data review's: the ``describedby`` links of a page were built from the URL
+    the request was read as, decoded: for an IRI that holds an escaped "%" (``%25``, as a
+    DOI or key with a percent sign is minted) they named another IRI, or no URL at all. They
+    are the IRI's own path now, and each describes the IRI."""
+    cargo = iris.cargo_iri("odd key/ü%41")
+    path = cargo.value.removeprefix(BASE.rstrip("/"))
+    assert path == "/cargo/odd%20key/%C3%BC%2541"
+    client = tiny_app(q(cargo, RDFS.label, Literal("odd one")))
+    page = client.get(path, headers={"Accept": "text/html"})
+    described = [link for link in requests.utils.parse_header_links(page.headers["Link"])
+                 if link["rel"] == "describedby"]
+    assert len(described) == 4
+    for link in described:
+        assert link["url"].startswith(f"http://localhost{path}?format=")
+        answer = client.get(link["url"].removeprefix("http://localhost"))
+        assert answer.status_code == 200 and answer.content_type.startswith(link["type"])
+        graph = parse(answer.data, {"text/turtle": "turtle", "application/n-triples": "nt",
+                                    "application/ld+json": "json-ld",
+                                    "application/rdf+xml": "xml"}[link["type"]])
+        assert (rdflib.URIRef(cargo.value), rdflib.RDFS.label, rdflib.Literal("odd one")) in graph
