@@ -113,19 +113,19 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
     """The summary on stdout, each quarantined record on stderr, and the --max-errors verdict."""
     if not quiet:
         size = f"{report.articles} articles, {sum(report.triples.values())} triples"
-        click.echo((f"nothing changed: release {report.version} stays current ({size})"
+        echo((f"nothing changed: release {report.version} stays current ({size})"
                     if report.unchanged else f"release {report.version}: {size}")
                    + f" -> {report.release_dir}")
         for name, given in report.inputs.items():
-            click.echo(f"  --{name} {given['file']}" + (
+            echo(f"  --{name} {given['file']}" + (
                 ": the file the previous release was made with" if name in report.remembered
                 else ""))
         if report.unrecorded:
-            click.echo(f"  release {report.based_on} does not record whether it was made with "
+            echo(f"  release {report.based_on} does not record whether it was made with "
                        "--mesh or --mirbase (an older evkg made it): this ingest read its "
                        "records without them; if it was, ingest these files again with them")
         if report.based_on_other is not None:
-            click.echo(f"  release {report.based_on} was not made throughout by this evkg (its "
+            echo(f"  release {report.based_on} was not made throughout by this evkg (its "
                        "code, ontology or curated data differ, or its manifest does not say): "
                        "the articles this ingest did not replace keep the RDF the other made, "
                        "and graph/vocabulary and graph/ontology stay as they were; build again "
@@ -136,10 +136,10 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
                 (count.superseded, "older than the graph's version"),
                 (count.held_by_pmid, "of a paper already in the graph by PMID")) if n]
             reasons = f" ({', '.join(why)})" if why else ""
-            click.echo(f"  {name}: seen {count.seen} = mapped {count.mapped} + quarantined "
+            echo(f"  {name}: seen {count.seen} = mapped {count.mapped} + quarantined "
                        f"{count.quarantined}{reasons} + deleted {count.deleted}{absent}")
         for graph, triples in report.triples.items():
-            click.echo(f"  graph/{graph}: {triples} triples")
+            echo(f"  graph/{graph}: {triples} triples")
     known = {"curated": 0, "default": 0}
     for item in report.quarantine:
         if item.provenance.file == report.curated_file or item.provenance.file in report.default_files:
@@ -150,13 +150,13 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
         where = ", ".join(x for x in (item.provenance.file, item.provenance.position,
                                       f"PMID {item.pmid}" if item.pmid else "") if x)
         reason = item.reason.removeprefix(f"{item.provenance.file}: ")  # named once is enough
-        click.echo(f"quarantined: {where}: {reason}", err=True)
+        echo(f"quarantined: {where}: {reason}", err=True)
     listing = report.release_dir / release.QUARANTINE if report.release_dir else release.QUARANTINE
     if not quiet and known["curated"]:
-        click.echo(f"listed: {known['curated']} curated findings wait for an article that is not "
+        echo(f"listed: {known['curated']} curated findings wait for an article that is not "
                    f"in the graph ({report.curated_file}; see {listing})", err=True)
     if not quiet and known["default"]:
-        click.echo(f"listed: {known['default']} default articles have no PMID, DOI or PMCID "
+        echo(f"listed: {known['default']} default articles have no PMID, DOI or PMCID "
                    f"({', '.join(sorted(report.default_files))}; see {listing})", err=True)
     if report.too_many_errors:
         current = out / "current"
@@ -193,7 +193,7 @@ def query_command(query_or_file: str, out: Path, fmt: str) -> None:
         notes = in_child_process(lambda writer: on_query_stack(
             lambda: print_results(store_dir, text, fmt, writer)), sys.stdout.buffer)
         for note in notes:
-            click.echo(note, err=True)
+            echo(note, err=True)
     except SyntaxError as error:
         raise click.ClickException(_query_error(text, error, syntax_message(text, error))) from None
     except BrokenPipeError:
@@ -205,8 +205,29 @@ def query_command(query_or_file: str, out: Path, fmt: str) -> None:
 def _reader_stopped() -> NoReturn:
     """The reader of standard output stopped (``| head``): no error of ours, so evkg ends
     quietly, with nothing more to flush into the closed pipe."""
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    _discard(sys.stdout)
     sys.exit(0)
+
+
+def _discard(stream: IO[str]) -> None:
+    """What is written to ``stream`` from now on (and what its buffer holds) goes nowhere."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+
+
+def echo(message: str, *, err: bool = False) -> None:
+    """``click.echo`` for a command's summary and notes. A reader that stops reading (``| head
+    -1``, ``| grep -q``) is no failure of the command: the rest goes nowhere and the exit code
+    stays the work's (click ended a published build with 1). A stream that cannot be written
+    otherwise (a full disk) is an error of one line, not a traceback."""
+    stream = sys.stderr if err else sys.stdout
+    try:
+        click.echo(message, err=err)
+    except BrokenPipeError:
+        _discard(stream)
+    except OSError as error:
+        _discard(stream)
+        raise click.ClickException(
+            f"cannot write to standard {'error' if err else 'output'}: {error.strerror}") from None
 
 
 def _query_text(query_or_file: str) -> str:
@@ -267,10 +288,10 @@ def validate_command(out: Path, no_shacl: bool) -> None:
         raise click.ClickException(str(error)) from None
     problems = check_store(store, ONTOLOGY_DIR, shacl=not no_shacl)
     for problem in problems:
-        click.echo(problem)
+        echo(problem)
     if problems:
         raise click.ClickException(f"{len(problems)} problem(s)")
-    click.echo("no problems")
+    echo("no problems")
 
 
 @main.command("export")
@@ -386,18 +407,18 @@ def prune_command(out: Path, keep: int, dry_run: bool, quiet: bool) -> None:
     would = "would remove" if dry_run else "removed"
     for removal in report.removed:
         what = "leftover staging folder" if removal.staging else "release"
-        click.echo(f"{would} {what} {removal.name} ({_megabytes(removal.freed)})")
+        echo(f"{would} {what} {removal.name} ({_megabytes(removal.freed)})")
     if report.answers:
-        click.echo(f"{would} {report.answers} cached answers of the removed releases "
+        echo(f"{would} {report.answers} cached answers of the removed releases "
                    f"({_megabytes(report.answers_freed)})")
     for name, holders in report.in_use.items():
-        click.echo(f"kept release {name}: in use by {', '.join(holders)}")
+        echo(f"kept release {name}: in use by {', '.join(holders)}")
     if report.unseen:
-        click.echo(f"note: the open files of {report.unseen} processes of other users could "
+        echo(f"note: the open files of {report.unseen} processes of other users could "
                    "not be read (root can): a release they hold open without a lease would "
                    "not be seen", err=True)
     kept = f"; kept {', '.join(report.kept)}" if report.kept else ""
-    click.echo(f"{'would free' if dry_run else 'freed'} {_megabytes(report.freed)}; current "
+    echo(f"{'would free' if dry_run else 'freed'} {_megabytes(report.freed)}; current "
                f"release {report.current}{kept}")
 
 
@@ -438,9 +459,9 @@ def fetch_command(query: str, pmids_file: Path | None, since: str, max_records: 
     from kg.fetch import fetch, read_pmids
     from kg.fetchstate import FetchError
 
-    def echo(message: str) -> None:
+    def note(message: str) -> None:
         if not quiet or message.startswith("warning"):
-            click.echo(message, err=True)
+            echo(message, err=True)
 
     try:
         with sigterm_as_ctrl_c():
@@ -449,7 +470,7 @@ def fetch_command(query: str, pmids_file: Path | None, since: str, max_records: 
                            max_records=max_records, batch_size=batch_size,
                            client=Client.from_env(email), ingest_records=not no_ingest,
                            mesh_file=mesh_file, mirbase_file=mirbase_file,
-                           progress=not quiet and sys.stderr.isatty(), echo=echo)
+                           progress=not quiet and sys.stderr.isatty(), echo=note)
     except SearchRefused as error:  # the query may be at fault: rerunning it would not help
         raise click.ClickException(
             f"{error}\nIf PubMed's message is about the query, correct --query; otherwise run "
@@ -462,9 +483,9 @@ def fetch_command(query: str, pmids_file: Path | None, since: str, max_records: 
         raise click.ClickException("interrupted: run the same command again to resume") from None
     for line in report.summary():
         if line.startswith("warning"):
-            echo(line)
+            note(line)
         elif not quiet:
-            click.echo(line)
+            echo(line)
     if report.build is not None:
         print_report(report.build, quiet=quiet, out=out)
 
@@ -510,7 +531,7 @@ def load_command(endpoint: str, update_endpoint: str | None, gsp: str | None,
         expected = load.expected if load.expected is not None else load.sent
         verdict = "ok" if load.matches else "MISMATCH"
         if not quiet or not load.matches:
-            click.echo(f"{load.iri}: sent {load.sent} in {load.requests} request(s); store holds "
+            echo(f"{load.iri}: sent {load.sent} in {load.requests} request(s); store holds "
                        f"{load.stored}, release states {expected}: {verdict}")
     if not all(load.matches for load in loads):
         raise click.ClickException("the store's triple counts differ from the release's")

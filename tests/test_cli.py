@@ -568,6 +568,54 @@ def test_build_summary_counts_each_file(tmp_path: Path) -> None:
     assert f"quarantined: {source}, line 2: no PMID, DOI or PMCID" in result.output
 
 
+def evkg_to_a_closed_pipe(*arguments: str) -> subprocess.CompletedProcess[str]:
+    """``evkg ARGUMENTS | true``: standard output a pipe whose reader has gone before evkg
+    writes to it (as `| head -1` or `| grep -q` are gone after their line)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run([sys.executable, "-m", "kg.cli", *arguments], stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, timeout=300, check=False)
+    finally:
+        os.close(write_end)
+
+
+def test_a_reader_that_stops_early_leaves_the_exit_code_the_works(tmp_path: Path) -> None:
+    """A review's (the CLI in scripts and pipes): `evkg build … | head -1` and `evkg ingest … |
+    grep -q '^nothing changed'` ended with exit 1 once the reader had gone, though the release
+    was published, so a script under `set -o pipefail` took the build for failed. The exit code
+    is now the work's: 0 for a build or an ingest done, 1 still when --max-errors holds the
+    release back; and a summary that cannot be written (a full disk) is one line of error."""
+    good, bad = tmp_path / "good.jsonl", tmp_path / "bad.jsonl"
+    write_records([Article(pmid="99999911", title="One")], good)
+    write_records([Article(pmid="99999912", title="Two"), Article(title="No identifier")], bad)
+    out = tmp_path / "b"
+    built = evkg_to_a_closed_pipe("build", str(good), "--out", str(out),
+                                  "--without-default-articles")
+    assert built.returncode == 0, built.stderr
+    assert "Traceback" not in built.stderr
+    first = current_release(out)
+    again = evkg_to_a_closed_pipe("ingest", str(good), "--into", str(out))
+    assert again.returncode == 0, again.stderr
+    assert current_release(out) == first
+    pruned = evkg_to_a_closed_pipe("prune", "--store", str(out), "--dry-run")
+    assert pruned.returncode == 0, pruned.stderr
+    held = evkg_to_a_closed_pipe("ingest", str(bad), "--into", str(out), "--max-errors", "0")
+    assert held.returncode == 1
+    assert held.stderr.splitlines()[-1].startswith(
+        "Error: 1 records of the sources quarantined (more than --max-errors 0)"), held.stderr
+    assert current_release(out) == first
+    with open("/dev/full", "wb") as full:
+        ingested = subprocess.run([sys.executable, "-m", "kg.cli", "ingest", str(bad), "--into",
+                                   str(out)], stdout=full, stderr=subprocess.PIPE, text=True,
+                                  timeout=300, check=False)
+    assert ingested.returncode == 1
+    assert ingested.stderr.splitlines()[-1] == (
+        "Error: cannot write to standard output: No space left on device"), ingested.stderr
+    assert "Traceback" not in ingested.stderr
+    assert current_release(out) != first  # the ingest was done: only its summary was lost
+
+
 def test_ingest_summary_says_which_deletions_named_no_article(tmp_path: Path) -> None:
     """A daily update deletes PMIDs this graph may never have held: they count as deleted
     records (seen = mapped + quarantined + deleted) and the summary and the manifest say how
