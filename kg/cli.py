@@ -41,13 +41,23 @@ max_errors_option = click.option("--max-errors", type=click.IntRange(min=0), def
                                  " listed, not counted).")
 
 
+class Stopped(KeyboardInterrupt):
+    """A command stopped by a signal (SIGTERM; Ctrl-C is a plain ``KeyboardInterrupt``), with
+    what to say once it has cleaned up."""
+
+    def __init__(self, signum: int, message: str = "Aborted!") -> None:
+        super().__init__(message)
+        self.signum = signum
+        self.message = message
+
+
 @contextmanager
 def sigterm_as_ctrl_c() -> Iterator[None]:
     """SIGTERM (``kill``, ``timeout``, a service manager stopping a job) stops the command as
     Ctrl-C does: a build or an ingest removes its staging folder (a copy of the store) and a
     first build the folders it made, which SIGTERM's default action left behind."""
     def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
+        raise Stopped(signum)
 
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
@@ -56,7 +66,33 @@ def sigterm_as_ctrl_c() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-@click.group()
+class _Commands(click.Group):
+    """evkg's commands. One stopped by Ctrl-C or SIGTERM says so once it has cleaned up and
+    then ends by that signal, as a program that took no signal would (click's exit 1 had a
+    shell script that Ctrl-C stopped in `for f in *.xml; do evkg ingest $f; done` go on
+    with the next file: a shell ends a script only when its command died of the signal)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as stop:
+            echo(getattr(stop, "message", "Aborted!"), err=True)
+            _end_by(getattr(stop, "signum", signal.SIGINT))
+
+
+def _end_by(signum: int) -> NoReturn:
+    """End this process by ``signum``'s default action (its exit status says so)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:
+            _discard(stream)
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+    sys.exit(128 + signum)  # (a signal that is blocked: the shell's code for it)
+
+
+@click.group(cls=_Commands)
 @click.version_option(package_name="evkg")
 def main() -> None:
     """evkg: a knowledge graph of extracellular vesicles in breast cancer."""
@@ -479,8 +515,9 @@ def fetch_command(query: str, pmids_file: Path | None, since: str, max_records: 
         raise click.ClickException(f"{error}\nRun the same command again to resume.") from None
     except (BuildError, ValueError, OSError) as error:
         raise click.ClickException(str(error)) from None
-    except KeyboardInterrupt:
-        raise click.ClickException("interrupted: run the same command again to resume") from None
+    except KeyboardInterrupt as stop:
+        raise Stopped(getattr(stop, "signum", signal.SIGINT),
+                      "Error: interrupted: run the same command again to resume") from None
     for line in report.summary():
         if line.startswith("warning"):
             note(line)

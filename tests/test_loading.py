@@ -796,7 +796,7 @@ def test_ctrl_c_stops_a_build_writing_its_dumps_without_waiting_for_them(
             _, err = process.communicate(timeout=120)  # (it stops at once: no time is measured)
         except subprocess.TimeoutExpired:
             pytest.fail(f"the {command} went on waiting for its dumps after Ctrl-C")
-        assert process.returncode == 1 and b"Aborted!" in err, err
+        assert process.returncode == -signal.SIGINT and err == b"Aborted!\n", err
         assert children_of(process.pid) == {}
     if before is None:
         assert not out.exists()  # a first build removes the folder it made
@@ -823,7 +823,7 @@ def test_sigterm_stops_a_build_as_ctrl_c_does(tmp_path: Path, command: str) -> N
     with held_in_its_dumps(arguments) as process:
         process.send_signal(signal.SIGTERM)
         _, err = process.communicate(timeout=120)
-        assert process.returncode == 1 and b"Aborted!" in err, err
+        assert process.returncode == -signal.SIGTERM and err == b"Aborted!\n", err
     if before is None:
         assert not (tmp_path / "new").exists()
     else:
@@ -833,6 +833,43 @@ def test_sigterm_stops_a_build_as_ctrl_c_does(tmp_path: Path, command: str) -> N
                                 capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stderr
         assert current_release(out) != before
+
+
+def test_ctrl_c_in_a_shell_loop_of_ingests_stops_the_loop(tmp_path: Path) -> None:
+    """A review's (the CLI in scripts and pipes): Ctrl-C in `for f in …; do evkg ingest $f;
+    done` stopped the ingest running and the loop went on with the next file, and the next:
+    evkg ended with exit 1 (click's "Aborted!"), and a shell ends a script on Ctrl-C only
+    when its command died of SIGINT. evkg now ends by the signal once it has cleaned up."""
+    out = tmp_path / "b"
+    write_records([article("Before the ingest")], tmp_path / "one.jsonl")
+    build([tmp_path / "one.jsonl"], out, default_articles=False)
+    before = current_release(out)
+    source = ROOT / "tests" / "data" / "pubmed_articles.xml"
+    loop = (f"for f in '{source}' '{source}'; do '{sys.executable}' -m kg.cli ingest \"$f\" "
+            f"--into '{out}' --quiet; echo \"ingest ended: $?\"; done; echo 'loop ended'")
+    shell = subprocess.Popen(["bash", "-c", loop], cwd=ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, preexec_fn=_sigint_as_ctrl_c,
+                             start_new_session=True)
+    try:
+        held: set[int] = set()
+        while len(held) < 3:  # the first ingest writes its dumps: its converters are held
+            assert shell.poll() is None, shell.communicate()
+            for evkg in children_of(shell.pid):
+                for pid, line in children_of(evkg).items():
+                    if "convert_nquads" in line and pid not in held:
+                        os.kill(pid, signal.SIGSTOP)
+                        held.add(pid)
+            time.sleep(0.005)
+        os.killpg(shell.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
+        said, err = shell.communicate(timeout=120)
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(shell.pid, signal.SIGKILL)
+        shell.communicate()
+    assert said == b"", said  # neither the next ingest nor the rest of the script ran
+    assert shell.returncode == -signal.SIGINT
+    assert err == b"Aborted!\n", err
+    assert current_release(out) == before
 
 
 def test_a_first_build_failing_after_its_load_closes_its_store_and_leaves_no_folder(
