@@ -171,6 +171,8 @@ def print_results(store_dir: Path, query: str, fmt: str, out: IO[bytes]) -> list
     if isinstance(results, (QuerySolutions, QueryBoolean)):
         if fmt == "table":
             out.write(format_table(results).encode("utf-8"))
+        elif fmt in ("csv", "xml") and isinstance(results, QuerySolutions):
+            _write_own(results, fmt, out)
         else:
             ended = _LineEnded(out)
             results.serialize(cast(IO[bytes], ended), RESULT_FORMATS[fmt])
@@ -182,6 +184,22 @@ def print_results(store_dir: Path, query: str, fmt: str, out: IO[bytes]) -> list
         serialize(results, out, RdfFormat.TURTLE, prefixes=PREFIXES)
     out.flush()
     return notes
+
+
+def _write_own(results: QuerySolutions, fmt: str, out: IO[bytes]) -> None:
+    """CSV or XML results as evkg writes them (``kg.results``: pyoxigraph's leave an IRI with
+    a comma unquoted, and a carriage return to be read as a line feed), row by row. A value
+    XML 1.0 cannot carry (a control character) is an error, not a document no reader takes."""
+    from kg.results import NOT_XML, csv_lines, xml_parts
+
+    variables = [v.value for v in results.variables]
+    for part in (csv_lines if fmt == "csv" else xml_parts)(variables, results):
+        if fmt == "xml" and (bad := NOT_XML.search(part)):
+            raise ValueError(f"a value holds the character U+{ord(bad.group()):04X}, which XML "
+                             "1.0 cannot carry: ask for --format json, csv or tsv")
+        out.write(part.encode())
+    if fmt == "xml":
+        out.write(b"\n")
 
 
 class _LineEnded:

@@ -30,7 +30,7 @@ from kg.namespaces import PREFIXES
 from kg.querying import format_table
 from kg.querytext import syntax_message
 from kg.remote import StoreError
-from server.results import WRITERS, write_solutions
+from kg.results import NOT_PYOXIGRAPHS, WRITERS, write_solutions
 
 #: Results media type → pyoxigraph format (for ASK and uncapped SELECT).
 RESULTS_FORMATS = {
@@ -162,7 +162,8 @@ def _serialised(results: QueryResult, job: QueryJob) -> Answer | Failure:
     if isinstance(results, QueryBoolean | QuerySolutions):
         if job.media_type not in WRITERS:
             return Failure(406, f"a SELECT or ASK result cannot be given as {job.media_type}")
-        if isinstance(results, QueryBoolean) or cap is None:
+        if isinstance(results, QueryBoolean) or (cap is None
+                                                 and job.media_type not in NOT_PYOXIGRAPHS):
             fmt = RESULTS_FORMATS.get(job.media_type)
             if fmt is None:  # text/plain: the table `evkg query --format table` prints
                 return Answer(format_table(results).encode(), content_type(job.media_type))
@@ -170,10 +171,11 @@ def _serialised(results: QueryResult, job: QueryJob) -> Answer | Failure:
             results.serialize(out, fmt)
             return Answer(out.getvalue(), content_type(job.media_type))
         variables = [v.value for v in results.variables]
-        rows = [tuple(solution) for solution in islice(results, cap + 1)]
-        body = write_solutions(job.media_type, variables, rows[:cap])
+        rows = [tuple(solution) for solution in (results if cap is None
+                                                 else islice(results, cap + 1))]
+        body = write_solutions(job.media_type, variables, rows if cap is None else rows[:cap])
         return Answer(body, content_type(job.media_type),
-                      f"rows={cap}" if len(rows) > cap else None)
+                      f"rows={cap}" if cap is not None and len(rows) > cap else None)
     triples = list(islice(results, cap + 1)) if cap else list(results)
     graph = _graph_answer(triples[:cap] if cap else triples, job.media_type)
     if isinstance(graph, Failure):

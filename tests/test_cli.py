@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import fcntl
 import gc
 import io
@@ -143,6 +144,36 @@ def test_query_output_ends_its_line_and_a_graph_says_its_format(
     assert graph.stderr == ("evkg: a CONSTRUCT or DESCRIBE answer is printed as Turtle "
                             "(--format json is for SELECT and ASK)\n")
     assert rdflib.Graph().parse(data=graph.stdout, format="turtle")
+
+
+def test_query_csv_and_xml_keep_every_value_as_it_is(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """A review's (the CLI in scripts and pipes): `--format csv` wrote an IRI with a comma
+    (a DOI's article IRI may hold one) unquoted, so a CSV reader split it into two columns and
+    shifted the row; `--format xml` wrote a carriage return inside a value as it is, which every
+    XML reader takes for a line feed, and a control character into a document no reader takes,
+    with exit 0."""
+    out, _ = default_build
+
+    def query(fmt: str, text: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([sys.executable, "-m", "kg.cli", "query", "--store", str(out),
+                               "--format", fmt, text], capture_output=True, timeout=120,
+                              check=False)
+
+    csv_answer = query("csv", 'SELECT ?i ?n WHERE { VALUES (?i ?n) { '
+                              '(<http://example.org/10.1000/a,b> "after") } }')
+    assert csv_answer.returncode == 0, csv_answer.stderr
+    assert list(csv.reader(io.StringIO(csv_answer.stdout.decode(), newline=""))) == [
+        ["i", "n"], ["http://example.org/10.1000/a,b", "after"]]
+    xml_answer = query("xml", 'SELECT ?t WHERE { VALUES ?t { "line\\rbreak" "two\\r\\nlines" } }')
+    assert xml_answer.returncode == 0, xml_answer.stderr
+    parsed = rdflib.query.Result.parse(io.BytesIO(xml_answer.stdout), format="xml")
+    assert sorted(str(row[0]) for row in parsed) == ["line\rbreak", "two\r\nlines"]
+    control = query("xml", 'SELECT ?t WHERE { VALUES ?t { "a\\u0001b" } }')
+    assert control.returncode == 1
+    assert control.stderr.decode().splitlines() == [
+        "Error: a value holds the character U+0001, which XML 1.0 cannot carry: ask for "
+        "--format json, csv or tsv"]
 
 
 def test_query_that_crashes_pyoxigraph_gets_an_error_and_a_closed_pipe_none(

@@ -39,12 +39,12 @@ from kg.backends import timeout_message
 from kg.build import BuildReport, build
 from kg.querytext import has_dataset_clause, normalised, query_form
 from kg.release import current_release
+from kg.results import WRITERS
 from server import create_app
 from server.cache import MEMORY_BYTES, ResultCache
 from server.executor import Answer, Executor, Failure, QueryJob
 from server.federation import DEFAULT_ALLOWLIST, check_services, service_targets
 from server.memo import AnswerMemo
-from server.results import WRITERS
 from server.run import allocator_library, preload_allocator
 from server.state import state
 from tests.backends import cpu_seconds, process_tree
@@ -121,6 +121,27 @@ def test_csv_quotes_an_iri_with_a_comma() -> None:
     written = WRITERS["text/csv"](["x"], [(NamedNode("http://example.org/a,b"),)])
     assert list(csv.reader(io.StringIO(written.decode(), newline=""))) == \
         [["x"], ["http://example.org/a,b"]]
+
+
+@pytest.mark.parametrize("max_rows", [0, 5])
+def test_csv_and_xml_answers_keep_an_iri_with_a_comma_and_a_carriage_return(
+        default_store: Store, max_rows: int) -> None:
+    """A review's (the CLI in scripts and pipes): pyoxigraph's CSV leaves an IRI with a comma
+    unquoted, and its XML a carriage return inside a value as it is, which XML readers take for
+    a line feed; the server's writers quoted the IRI but only for a capped answer
+    (`EVKG_MAX_ROWS=0` sent pyoxigraph's), and lost the carriage return either way."""
+    client = create_app({"TESTING": True, "MAX_ROWS": max_rows},
+                        store=default_store).test_client()
+    query = ('SELECT ?i ?t WHERE { VALUES (?i ?t) { '
+             '(<http://example.org/10.1000/a,b> "line\\rbreak") } }')
+    answer = client.get("/sparql", query_string={"query": query}, headers={"Accept": "text/csv"})
+    assert list(csv.reader(io.StringIO(answer.text, newline=""))) == [
+        ["i", "t"], ["http://example.org/10.1000/a,b", "line\rbreak"]]
+    answer = client.get("/sparql", query_string={"query": query},
+                        headers={"Accept": "application/sparql-results+xml"})
+    parsed = rdflib.query.Result.parse(io.BytesIO(answer.data), format="xml")  # (expat's reader)
+    assert [[str(term) for term in row] for row in parsed] == [
+        ["http://example.org/10.1000/a,b", "line\rbreak"]]
 
 
 @pytest.fixture

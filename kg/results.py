@@ -1,15 +1,18 @@
-"""SELECT results written from a list of rows, for when only the first N rows may be sent.
+"""SELECT results written row by row, in the W3C formats: one small function per format, all
+in ``WRITERS``.
 
 pyoxigraph's ``QuerySolutions.serialize`` writes a whole result and cannot stop at a row cap, so
-a capped answer is written here, one small function per W3C format, all in ``WRITERS``. The
-output matches pyoxigraph's byte for byte on ordinary data; where pyoxigraph writes invalid CSV
-(an IRI with a comma is not quoted) these writers quote it as RFC 4180 asks.
+the server writes a capped answer here. The output matches pyoxigraph's byte for byte on ordinary
+data; where pyoxigraph's is wrong, CSV and XML are always written here (by the server and by
+`evkg query`): its CSV leaves an IRI with a comma unquoted (RFC 4180 asks for quotes: the row
+split in two columns), and its XML writes a carriage return inside a value as it is, which an
+XML reader takes for a line feed (written ``&#13;`` here).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import orjson
@@ -33,7 +36,13 @@ _TURTLE_NUMBERS = {
 }
 _XML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"}
 _XML_SPECIAL = re.compile(r"[&<>\"']")
-_XML_EDGE_SPACE = re.compile(r"^[ \t\r\n]+|[ \t\r\n]+$")
+#: Leading and trailing white space, and a carriage return anywhere (an XML reader turns a CR,
+#: or a CR LF, written as it is into a line feed): written as character references.
+_XML_AS_REFERENCES = re.compile(r"^[ \t\r\n]+|[ \t\r\n]+$|\r")
+#: The characters XML 1.0 has no place for, even as references.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: The media types that are always written here, never by pyoxigraph (see above).
+NOT_PYOXIGRAPHS = ("text/csv", "application/sparql-results+xml")
 _TSV_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _TSV_SPECIAL = re.compile(r'[\\"\n\r\t]')
 _CSV_SPECIAL = re.compile(r'[",\n\r]')
@@ -82,8 +91,7 @@ def write_json(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
 
 def _xml_text(text: str) -> str:
     escaped = _XML_SPECIAL.sub(lambda m: _XML_ESCAPES[m.group()], text)
-    # Leading and trailing white space as character references, so XML readers keep it.
-    return _XML_EDGE_SPACE.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group()), escaped)
+    return _XML_AS_REFERENCES.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group()), escaped)
 
 
 def _xml_term(term: Term) -> str:
@@ -107,17 +115,19 @@ def _xml_term(term: Term) -> str:
             f"<object>{_xml_term(term.object)}</object></triple>")
 
 
-def write_xml(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
-    out = ['<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
-    out += [f'<variable name="{name}"/>' for name in variables]
-    out.append("</head><results>")
+def xml_parts(variables: Sequence[str], rows: Iterable[Iterable[Term | None]]) -> Iterator[str]:
+    """The XML document in parts: its head, then one part per row, then its end."""
+    yield ('<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+           + "".join(f'<variable name="{name}"/>' for name in variables) + "</head><results>")
     for row in rows:
-        out.append("<result>")
-        out += [f'<binding name="{name}">{_xml_term(value)}</binding>'
-                for name, value in zip(variables, row, strict=True) if value is not None]
-        out.append("</result>")
-    out.append("</results></sparql>")
-    return "".join(out).encode()
+        yield "<result>" + "".join(
+            f'<binding name="{name}">{_xml_term(value)}</binding>'
+            for name, value in zip(variables, row, strict=True) if value is not None) + "</result>"
+    yield "</results></sparql>"
+
+
+def write_xml(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
+    return "".join(xml_parts(variables, rows)).encode()
 
 
 # --- SPARQL 1.1 Query Results CSV and TSV --------------------------------------------------------
@@ -134,11 +144,16 @@ def _csv_term(term: Term) -> str:
     return " ".join(_csv_term(t) for t in (term.subject, term.predicate, term.object))
 
 
+def csv_lines(variables: Sequence[str], rows: Iterable[Iterable[Term | None]]) -> Iterator[str]:
+    """The CSV lines, each ended by CR LF: the variables, then one line per row."""
+    yield ",".join(variables) + "\r\n"
+    for row in rows:
+        yield ",".join("" if value is None else _csv_field(_csv_term(value))
+                       for value in row) + "\r\n"
+
+
 def write_csv(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
-    lines = [",".join(variables)]
-    lines += [",".join("" if value is None else _csv_field(_csv_term(value)) for value in row)
-              for row in rows]
-    return ("\r\n".join(lines) + "\r\n").encode()
+    return "".join(csv_lines(variables, rows)).encode()
 
 
 def _tsv_string(text: str) -> str:
