@@ -212,7 +212,8 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "xml", "csv", "tsv"]),
               default="table", show_default=True)
 def query_command(query_or_file: str, out: Path, fmt: str) -> None:
-    """Run a SPARQL query (text, or a file such as a .rq) against a build and print the results.
+    """Run a SPARQL query (text, a file such as a .rq, or - for standard input) against a build
+    and print the results.
 
     Relative IRIs are resolved against the graph's base IRI (``<article/37534210>``)."""
     from kg.querying import QueryCrashed, QueryFailed, in_child_process, on_query_stack, print_results
@@ -271,6 +272,8 @@ def _query_text(query_or_file: str) -> str:
     else the argument itself."""
     if not query_or_file.strip():
         raise click.ClickException("empty query: give a SPARQL query or a .rq file")
+    if query_or_file == "-":  # `evkg query - < q.rq`, a here-document, a pipe
+        return _query_from(sys.stdin.buffer.read(), "standard input")
     path = Path(query_or_file)
     try:
         is_file, is_dir = path.is_file(), path.is_dir()
@@ -284,14 +287,22 @@ def _query_text(query_or_file: str) -> str:
         text = query_or_file
     else:
         try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise click.ClickException(f"{path}: not UTF-8 text ({error.reason} at byte "
-                                       f"{error.start + 1}): a query file is read as UTF-8") from None
+            data = path.read_bytes()
         except OSError as error:
             raise click.ClickException(f"cannot read the query file {path}: {error}") from None
-        if not text.strip():
-            raise click.ClickException(f"{path} is empty: a query file holds a SPARQL query")
+        text = _query_from(data, str(path))
+    return text
+
+
+def _query_from(data: bytes, name: str) -> str:
+    """The query a file (or standard input) holds, read as UTF-8."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{name}: not UTF-8 text ({error.reason} at byte "
+                                   f"{error.start + 1}): a query file is read as UTF-8") from None
+    if not text.strip():
+        raise click.ClickException(f"{name} is empty: a query file holds a SPARQL query")
     return text
 
 

@@ -368,6 +368,24 @@ def test_query_reads_a_query_file_of_any_name(default_build: tuple[Path, BuildRe
     assert _run("query", "--store", str(out), str(query)) == (0, "n \n--\n93\n(1 row)\n")
 
 
+def test_query_reads_standard_input_given_a_dash(default_build: tuple[Path, BuildReport]) -> None:
+    """A review's (the CLI in scripts and pipes): `evkg query - < count.rq` and a here-document
+    took "-" for the query and said only "error at 1:2: not valid SPARQL"."""
+    out, _ = default_build
+
+    def query(given: bytes) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([sys.executable, "-m", "kg.cli", "query", "--store", str(out),
+                               "--format", "csv", "-"], input=given, capture_output=True,
+                              timeout=120, check=False)
+
+    answered = query(COUNT.encode())
+    assert answered.returncode == 0, answered.stderr
+    assert answered.stdout == b"n\r\n93\r\n"
+    empty = query(b"")
+    assert empty.returncode == 1
+    assert empty.stderr == b"Error: standard input is empty: a query file holds a SPARQL query\n"
+
+
 def test_two_servers_run_side_by_side_and_leave_the_home_folder_alone(
         default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
     """A remote-store review's: each `evkg serve` logged "Control socket listening at
