@@ -10,10 +10,12 @@ are checked as ``NamedNode`` checks them, except the all-digit PMIDs that need n
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Iterator
 from typing import TypeVar
 
+import langcodes
 from pyoxigraph import NamedNode, Quad, RdfFormat, parse
 
 from kg import iris
@@ -134,6 +136,17 @@ _YEAR = re.compile(r"\d{4}")
 _ISSN = re.compile(r"\d{4}-\d{3}[\dX]")
 _SAFE_KEY = re.compile(r"[A-Za-z0-9]+")
 _PAGE_SPLIT = re.compile(r"[-–]")
+
+
+@functools.cache
+def language_tag(code: str) -> str:
+    """The BCP 47 language tag of PubMed's language code (ISO 639-2: "pol" → "pl", "fre" →
+    "fr", "chi" → "zh"); "und" (undetermined) for a code that names no language, or none."""
+    try:
+        tag = langcodes.standardize_tag(code) if code else "und"
+    except (ValueError, LookupError):  # (langcodes' LanguageTagError is a ValueError)
+        return "und"
+    return tag if langcodes.tag_is_valid(tag) else "und"
 
 
 def _date_term(value: str) -> str:
@@ -289,6 +302,9 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
         add(f"{s} {t.alternative} {lit(article.vernacular_title)} {g} .\n")
     if article.abstract:
         add(f"{s} {t.abstract} {lit(article.abstract_text)} {g} .\n")
+    for other in article.other_abstracts:  # tagged with its language: the abstract is untagged
+        add(f"{s} {t.abstract} {literal_term(other.text, language=language_tag(other.language))}"
+            f" {g} .\n")
     if article.language:
         add(f"{s} {t.language} {lit(article.language)} {g} .\n")
     if article.pub_date:

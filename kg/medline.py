@@ -22,6 +22,7 @@ from kg.records import (
     Grant,
     Journal,
     MeshHeading,
+    OtherAbstract,
     Provenance,
     PublicationType,
     Qualifier,
@@ -324,6 +325,16 @@ def _article_ids(fields: list[Field]) -> dict[str, str]:
     return ids
 
 
+def _other_abstracts(fields: list[Field]) -> tuple[OtherAbstract, ...]:
+    """The OAB abstracts, each with the language of its OABL line: the n-th OABL is the n-th
+    OAB's when there is one for each; else which is whose is not known, and none has one."""
+    texts, languages = _every(fields, "OAB"), _every(fields, "OABL")
+    if len(languages) != len(texts):
+        languages = [""] * len(texts)
+    return tuple(OtherAbstract((AbstractSection(text=text),), language)
+                 for text, language in zip(texts, languages, strict=True))
+
+
 def _article(fields: list[Field], where: Provenance) -> Article:
     ids = _article_ids(fields)
     types = tuple(PublicationType(label=v) for v in _every(fields, "PT"))
@@ -337,7 +348,7 @@ def _article(fields: list[Field], where: Provenance) -> Article:
         # TT beside a TI: the title in the article's language (PubMed XML's VernacularTitle)
         vernacular_title=_first(fields, "TT") if _first(fields, "TI") else "",
         abstract=(AbstractSection(text=abstract),) if abstract else (),
-        copyright=_first(fields, "CI"),
+        other_abstracts=_other_abstracts(fields), copyright=_first(fields, "CI"),
         language=_first(fields, "LA"), journal=_journal(fields), volume=_first(fields, "VI"),
         issue=_first(fields, "IP"), pages=_first(fields, "PG"),
         pub_date=iso_from_text(_first(fields, "DP")), epub_date=_yyyymmdd(_first(fields, "DEP")),

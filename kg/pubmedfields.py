@@ -27,6 +27,7 @@ from kg.records import (
     Grant,
     Journal,
     MeshHeading,
+    OtherAbstract,
     Provenance,
     PublicationType,
     Qualifier,
@@ -372,12 +373,27 @@ def _authors(parent: Element | None, lists: str = "AuthorList",
 
 
 def _abstract(parent: Element | None) -> tuple[AbstractSection, ...]:
+    return _sections(_all(parent, "Abstract", "AbstractText"))
+
+
+def _sections(parts: list[Element]) -> tuple[AbstractSection, ...]:
     sections = []
-    for part in _all(parent, "Abstract", "AbstractText"):
+    for part in parts:
         text = element_text(part)
         if text:
             sections.append(AbstractSection(text=text, label=str(part.get("Label", ""))))
     return tuple(sections)
+
+
+def _other_abstracts(citation: Element) -> tuple[OtherAbstract, ...]:
+    """The citation's OtherAbstracts that hold text, each with its Language ("eng", the DTD's
+    default, when it names none): a publisher's abstract in Polish or French was dropped."""
+    found = []
+    for other in citation.iterchildren("OtherAbstract"):
+        sections = _sections(_all(other, "AbstractText"))
+        if sections:
+            found.append(OtherAbstract(sections, str(other.get("Language") or "eng")))
+    return tuple(found)
 
 
 def _copyright(parent: Element | None) -> str:
@@ -513,6 +529,7 @@ def _citation_article(citation: Element | None, record: Element, where: Provenan
         doi=ids.get("doi") or _doi_fallback(article),
         title=title or vernacular, vernacular_title=vernacular if title else "",
         abstract=_abstract(article), copyright=_copyright(article),
+        other_abstracts=_other_abstracts(citation) if "OtherAbstract" in cited else (),
         language=element_text(parts.get("Language")),
         journal=_journal(article, cited.get("MedlineJournalInfo")),
         volume=_find(issue, "Volume"), issue=_find(issue, "Issue"), pages=_pages(article),

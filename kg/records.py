@@ -123,6 +123,26 @@ class AbstractSection:
     label: str = ""
 
 
+def sections_text(sections: tuple[AbstractSection, ...]) -> str:
+    """An abstract's sections as one text, each labelled one as ``LABEL: text``, a line each."""
+    return "\n".join(f"{s.label}: {s.text}" if s.label else s.text for s in sections)
+
+
+@dataclass(frozen=True)
+class OtherAbstract:
+    """An abstract beside the article's own: the publisher's in another language, or one of
+    another kind (PubMed XML's OtherAbstract; MEDLINE's OAB with its OABL)."""
+
+    sections: tuple[AbstractSection, ...]
+    #: Its language as PubMed gives it, an ISO 639-2 code ("pol", "fre"): "eng" when the
+    #: element names none (the DTD's default), "" when the record does not say which it is.
+    language: str = "eng"
+
+    @property
+    def text(self) -> str:
+        return sections_text(self.sections)
+
+
 @dataclass(frozen=True)
 class Provenance:
     """Where a record came from: a file and position, or the pages its facts were read on."""
@@ -144,6 +164,7 @@ class Article:
     #: (PubMed XML's VernacularTitle beside an ArticleTitle).
     vernacular_title: str = ""
     abstract: tuple[AbstractSection, ...] = ()
+    other_abstracts: tuple[OtherAbstract, ...] = ()
     language: str = ""
     journal: Journal | None = None
     volume: str = ""
@@ -199,9 +220,7 @@ class Article:
 
     @property
     def abstract_text(self) -> str:
-        return "\n".join(
-            f"{s.label}: {s.text}" if s.label else s.text for s in self.abstract
-        )
+        return sections_text(self.abstract)
 
 
 #: What ``term(role, ui, name)`` of ``with_mesh_terms`` gives: the term's (UI, name).

@@ -43,7 +43,10 @@ def script_json(document: dict[str, Any]) -> str:
 
 
 def _literals(d: Description, predicate: NamedNode) -> list[str]:
-    return [o.value for o in d.objects(NamedNode(d.iri), predicate) if isinstance(o, Literal)]
+    """The literal values of ``predicate``, those without a language tag first (an article's
+    own abstract before the ones a publisher gave in other languages)."""
+    found = [o for o in d.objects(NamedNode(d.iri), predicate) if isinstance(o, Literal)]
+    return [o.value for o in sorted(found, key=lambda o: bool(o.language))]
 
 
 def article_jsonld(d: Description) -> dict[str, Any]:

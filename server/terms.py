@@ -131,6 +131,9 @@ class Value:
     kind: str = "iri"  # "iri", "literal" or "blank"
     note: str = ""  # a literal's language or datatype, an IRI's CURIE
     iri: str = ""
+    #: A literal's language tag: the page marks its text as in that language (``lang``), so
+    #: that a screen reader reads a Polish abstract in Polish.
+    language: str = ""
 
     @property
     def local(self) -> bool:
@@ -156,7 +159,8 @@ def literal_note(literal: Literal) -> str:
 def value_of(term: Term, labels: dict[str, str]) -> Value:
     """A template value for ``term``, labelled from ``labels`` (IRI → label) when it can be."""
     if isinstance(term, Literal):
-        return Value(term.value, None, "literal", literal_note(term))
+        return Value(term.value, None, "literal", literal_note(term),
+                     language=term.language or "")
     if isinstance(term, BlankNode):
         return Value("(anonymous)", None, "blank", "", term.value)
     label = labels.get(term.value) or TERM_LABELS.get(term.value)

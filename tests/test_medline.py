@@ -170,6 +170,35 @@ def test_record_without_pmid_is_rejected(tmp_path: Path) -> None:
     assert rejected.title == "No identifier here."
 
 
+def test_other_abstracts_keep_their_language(tmp_path: Path) -> None:
+    """MEDLINE's OAB (another abstract, such as the publisher's in the article's language) was
+    dropped; each is kept with its OABL language. When the OABL lines are not one for each
+    OAB, which is whose is not known: none is given a language, rather than a wrong one."""
+    path = tmp_path / "export.nbib"
+    path.write_text("PMID- 99999981\nTI  - Invented.\nAB  - The English abstract.\n"
+                    "OAB - Streszczenie po polsku.\nOABL- pol\n"
+                    "OAB - Un résumé en français.\nOABL- fre\n\n"
+                    "PMID- 99999982\nTI  - Invented too.\nOAB - Erste.\nOAB - Zweite.\n"
+                    "OABL- ger\n", encoding="utf-8")
+    first, second = (r for r in read_medline(path) if isinstance(r, Article))
+    assert first.abstract_text == "The English abstract."
+    assert [(o.text, o.language) for o in first.other_abstracts] == [
+        ("Streszczenie po polsku.", "pol"), ("Un résumé en français.", "fre")]
+    assert [(o.text, o.language) for o in second.other_abstracts] == [("Erste.", ""),
+                                                                       ("Zweite.", "")]
+    build([path], tmp_path / "b", default_articles=False)
+    store = open_read_only(current_release(tmp_path / "b") / "store")
+    found = {(s[0].value, s[1].value, s[1].language) for s in store.query(  # type: ignore[union-attr]
+        "SELECT ?a ?text { ?a <http://purl.org/dc/terms/abstract> ?text }",
+        use_default_graph_as_union=True)}
+    article = "https://w3id.org/evkg/article/"
+    assert found == {(article + "99999981", "The English abstract.", None),
+                     (article + "99999981", "Streszczenie po polsku.", "pl"),
+                     (article + "99999981", "Un résumé en français.", "fr"),
+                     (article + "99999982", "Erste.", "und"),
+                     (article + "99999982", "Zweite.", "und")}
+
+
 def test_a_record_in_latin1_is_quarantined_naming_the_byte_not_garbled(tmp_path: Path) -> None:
     """A MEDLINE file re-saved as Windows-1252: the record with "é" as byte 0xE9 is named (it
     used to reach the graph with U+FFFD in its title); the UTF-8 records around it are read."""

@@ -19,7 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from lxml import etree
 from markupsafe import escape
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Store
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Store, Triple
 from rdflib.collection import Collection
 from rdflib.namespace import OWL
 
@@ -33,8 +33,10 @@ from kg.release import current_release
 from kg.searchindex import INDEX_FILE
 from server import create_app, graph
 from server.citations import ArticleRecord, bibtex
+from server.description import Description
 from server.editor import YASGUI_FILES
 from server.links import link_for_iri
+from server.schemaorg import article_jsonld
 from server.search import _names_whole, label_match, label_pattern
 from tests.conftest import Backend, serving, shared_path
 
@@ -427,6 +429,42 @@ def test_a_right_to_left_title_reads_in_its_own_direction() -> None:
     client = create_app({"TESTING": True}, store=store).test_client()
     html = client.get("/article/99999951", headers=HTML).get_data(as_text=True)
     assert f'<span class="literal" dir="auto">{vernacular}</span>' in html
+
+
+def test_an_abstract_in_another_language_is_marked_as_such(tmp_path: Path) -> None:
+    """A publisher's abstract in Polish (PubMed's OtherAbstract, Language "pol"; the records of
+    ../shared/data/pubmed give 20 such) is the article's second dcterms:abstract, tagged @pl:
+    the page marks its text ``lang="pl"`` (so a screen reader reads it in Polish), the
+    embedded schema.org record keeps the English one, and the Turtle gives the tag."""
+    records = tmp_path / "records.jsonl"
+    polish = "Streszczenie wydawcy po polsku."
+    records.write_text(json.dumps({
+        "pmid": "11111112", "title": "Article 11111112",
+        "abstract": [{"text": "The abstract in English."}],
+        "other_abstracts": [{"sections": [{"text": polish}], "language": "pol"}]}) + "\n",
+        encoding="utf-8")
+    build([records], tmp_path / "b", default_articles=False)
+    client = create_app({"STORE_DIR": str(tmp_path / "b"), "TESTING": True}).test_client()
+    html = client.get("/article/11111112", headers=HTML).get_data(as_text=True)
+    assert f'<span class="literal" dir="auto" lang="pl">{polish}</span>' in html
+    (doc,) = jsonld_scripts(html)
+    assert doc["abstract"] == "The abstract in English."
+    turtle = client.get("/article/11111112", headers={"Accept": "text/turtle"})
+    graph = rdflib.Graph().parse(data=turtle.get_data(as_text=True), format="turtle")
+    abstracts = set(graph.objects(rdflib.URIRef(BASE + "article/11111112"),
+                                  rdflib.URIRef("http://purl.org/dc/terms/abstract")))
+    assert abstracts == {rdflib.Literal("The abstract in English."),
+                         rdflib.Literal(polish, lang="pl")}
+
+
+def test_the_schema_org_abstract_is_the_untagged_one_whatever_the_stores_order() -> None:
+    """A remote store may give an article's abstracts in any order: schema.org's ``abstract``
+    was the first given, the Polish one when it came first."""
+    article, abstract = NamedNode(BASE + "article/11111113"), NamedNode(str(DCTERMS.abstract))
+    triples = [Triple(article, abstract, Literal("Streszczenie.", language="pl")),
+               Triple(article, abstract, Literal("The abstract."))]
+    described = Description(article.value, triples, {}, {})
+    assert article_jsonld(described)["abstract"] == "The abstract."
 
 
 def test_article_page_cites_in_bibtex_and_csl_json(client: FlaskClient) -> None:
