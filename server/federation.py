@@ -2,17 +2,20 @@
 
 pyoxigraph follows ``SERVICE <…>`` over HTTP (loopback included), so a public endpoint must not
 run a query that names any other endpoint. The targets are read from the text outside strings,
-comments and IRIs: in SPARQL a bare word SERVICE is only ever the keyword (a variable, prefixed
-name or blank node label carries ``?``, ``$`` or ``:``), and the keyword is followed by the
-target, an IRI, a prefixed name or a variable. Every SERVICE keyword must be followed by an
-allowed target. (rdflib's parser found them until 3 Dec: it took minutes on a long query, in
-the web worker, outside the query's time limit, whenever the word occurred, even in a comment.)
+comments and IRIs: the word SERVICE is the keyword unless it goes on a variable, prefixed name,
+blank node label or language tag, and the keyword is followed by the target, an IRI, a prefixed
+name or a variable. pyoxigraph's parser reads a keyword as its letters, with no word boundary:
+``?o 51SERVICE <…>``, ``trueSERVICE``, ``SERVICESILENT<…>`` and ``SERVICEex:x`` call the endpoint
+as surely as ``SERVICE <…>`` does (each took a query past the allowlist until 5 Dec). Every
+SERVICE keyword must be followed by an allowed target. (rdflib's parser found them until 3 Dec:
+it took minutes on a long query, in the web worker, outside the query's time limit, whenever
+the word occurred, even in a comment.)
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from kg.querytext import PN_CHARS, blank
@@ -24,19 +27,31 @@ DEFAULT_ALLOWLIST = (
     "https://sparql.uniprot.org/sparql",
     "https://query.wikidata.org/sparql",
 )
-_KEYWORD = re.compile(r"(?<![\w?$:])SERVICE(?![\w:\-])", re.IGNORECASE)
+_WORD = re.compile("SERVICE", re.IGNORECASE)
+#: A character of a variable's, prefixed name's, blank node label's or language tag's text.
+_NAME_CHAR = re.compile(rf"[{PN_CHARS}:%\\]")
+#: Whole tokens a run of name characters before SERVICE may be, which go on through it: a
+#: variable's name (after ``?``/``$``), a language tag (after ``@``), a prefixed name or blank
+#: node label (a local part starts with no ``.`` or ``-``: ``ex:-1SERVICE`` is ``ex:``, a number
+#: and the keyword).
+_VARIABLE_NAME = re.compile(r"[\w\u00b7\u0300-\u036f\u203f\u2040]*\Z")
+_LANGUAGE = re.compile(r"(?:[A-Za-z]+(?:-[A-Za-z0-9]+)*-?)?\Z")
+_PREFIXED_NAME = re.compile(rf"(?:[^\W\d_][{PN_CHARS}]*|_)?:(?:[\w:%\\][{PN_CHARS}:%\\]*)?\Z")
 _TARGET = re.compile(
     r"\s*(?:SILENT\s*)?(?:<(?P<iri>[^<>\"{}|^`\\\x00-\x20]*)>"
     rf"|(?P<prefix>[^\W\d_][{PN_CHARS}]*)?:(?P<local>[\w.:%\-]*)|(?P<var>[?$]\w+))"
     r"(?=[\s{])",  # a target read whole: an escape (``u:\@host``) is not read past
     re.IGNORECASE)
+#: SERVICE and the name characters glued after it, up to a colon: a prefix's name, if declared.
+_GLUED_PREFIX = re.compile(rf"(?P<word>SERVICE[{PN_CHARS}]*):", re.IGNORECASE)
 _DECLARATION = re.compile(
     rf"(?<![\w?$:])(?:PREFIX\s*(?P<prefix>[^\W\d_][{PN_CHARS}]*)?:\s*<(?P<iri>[^>]*)>"
     r"|BASE\s*<(?P<base>[^>]*)>)", re.IGNORECASE)
 #: SERVICE followed by a comment or a variable inside what reads as an IRI: where its ``<`` is a
 #: less-than sign (``FILTER(?n<2)SERVICE#>`` and the target on the next line), the parser reads
 #: a SERVICE keyword there; a lexer cannot tell the two apart, so such a query is refused.
-_HIDDEN = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*?(?<![\w?$:])SERVICE[#?$]", re.IGNORECASE)
+_IRI_SPAN = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>?")
+_HIDDEN_TAIL = re.compile(rf"(?:SILENT)?[?$]?[{PN_CHARS}:%\\]*#", re.IGNORECASE)
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
@@ -61,6 +76,50 @@ def _absolute(iri: str, written: str) -> Target:
                         "in full, e.g. SERVICE <https://sparql.uniprot.org/sparql>")
 
 
+def _goes_on_a_name(code: str, start: int) -> bool:
+    """Whether the word SERVICE at ``start`` of ``code`` is read as the end of a variable,
+    prefixed name, blank node label or language tag (when in doubt: no, it is a keyword)."""
+    begin = start
+    while begin > 0 and _NAME_CHAR.match(code, begin - 1):
+        begin -= 1
+    run, before = code[begin:start], code[begin - 1:begin]
+    if before in ("?", "$"):
+        return _VARIABLE_NAME.match(run) is not None
+    if before == "@":
+        return _LANGUAGE.match(run) is not None
+    return ":" in run and _PREFIXED_NAME.match(run) is not None
+
+
+def _keywords(code: str, prefixes: dict[str, str]) -> Iterator[re.Match[str]]:
+    """The SERVICE keywords of ``code`` (strings, comments and IRIs blanked): every word
+    SERVICE that goes on no name before it. A name glued after it (``SERVICEex:x``) is its
+    target, unless the whole word is a declared prefix and the target's is not
+    (``services:p``, a prefixed name)."""
+    for word in _WORD.finditer(code):
+        if _goes_on_a_name(code, word.start()):
+            continue
+        glued = _GLUED_PREFIX.match(code, word.start())
+        if glued is not None and glued.group("word") in prefixes:
+            target = _TARGET.match(code, word.end())
+            if target is None or (target.group("var") is None and target.group("iri") is None
+                                  and (target.group("prefix") or "") not in prefixes):
+                continue
+        yield word
+
+
+def _hidden(code: str) -> re.Match[str] | None:
+    """A SERVICE keyword inside what reads as an IRI, before a ``#`` in it: where its ``<`` is a
+    less-than sign, the parser reads the keyword there and the ``#`` hides the ``>``. An IRI
+    that has ``//`` (and no ``'``) before the word is no such comparison: that is no code."""
+    for span in _IRI_SPAN.finditer(code):
+        text = span.group()
+        for word in _WORD.finditer(text):
+            if (_HIDDEN_TAIL.match(text, word.end()) and not _goes_on_a_name(text, word.start())
+                    and ("//" not in text[:word.start()] or "'" in text[:word.start()])):
+                return span
+    return None
+
+
 def service_targets(query: str) -> list[Target]:
     """Every SERVICE target of ``query``, read from its text outside strings, comments and
     IRIs."""
@@ -69,12 +128,12 @@ def service_targets(query: str) -> list[Target]:
     prefixes = {m.group("prefix") or "": m.group("iri") for m in _DECLARATION.finditer(code)
                 if m.group("iri") is not None}
     targets: list[Target] = []
-    hidden = _HIDDEN.search(code)
+    hidden = _hidden(code)
     if hidden is not None:
         targets.append(Target(None, f"{hidden.group()[:60]}… may be read as a less-than sign "
                                     "before a SERVICE keyword; put spaces around '<' where it "
                                     "compares"))
-    for keyword in _KEYWORD.finditer(keywords):
+    for keyword in _keywords(keywords, prefixes):
         match = _TARGET.match(code, keyword.end())
         if match is None:
             targets.append(Target(None, "a SERVICE keyword whose endpoint cannot be read"))

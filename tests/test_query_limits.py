@@ -223,6 +223,21 @@ SERVICE_CASES = [
      "evil.example/x"),
     ("SELECT * { ?s ?p <<( ?a ?b ?c )>> . SERVICE <https://sparql.uniprot.org/sparql> {} }", None),
     ("SELECT * { ?s ?p <<( ?a ?b ?c )>> . ?s ?p 'SERVICE <https://evil.example/>' }", None),
+    # pyoxigraph reads a keyword by its letters, with no word boundary: each of these called
+    # the endpoint past the allowlist (a federation review, 5 Dec)
+    ("SELECT * { ?s ?p 51SERVICE <https://evil.example/a> { } }", "evil.example/a"),
+    ("SELECT * { ?s ?p -1.5e3SERVICE <https://evil.example/b> { } }", "evil.example/b"),
+    ("SELECT * { ?s ?p trueSERVICE <https://evil.example/c> { } }", "evil.example/c"),
+    ("SELECT * { SERVICESILENT<https://evil.example/d> { } }", "evil.example/d"),
+    ("PREFIX : <https://evil.example/> SELECT * { SERVICE:e { } }", "evil.example/e"),
+    ("PREFIX x: <https://evil.example/> SELECT * { SERVICEsilentx:f { } }", "evil.example/f"),
+    ("PREFIX x: <https://evil.example/> SELECT * { FILTER(?n<2)SERVICEx:g#>\n{ } }", "less-than"),
+    ("SELECT * { FILTER(?n<2)?s?p-1SERVICE#>\n<https://evil.example/h> { } }", "less-than"),
+    # … while names that hold the word are names
+    ("PREFIX services: <http://e/> PREFIX SERVICE: <http://e/> SELECT ?service { ?service "
+     "services:p SERVICE:q, 'x'@en-service, _:service }", None),
+    ("PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> "
+     "PREFIX s: <http://example.org/service#> SELECT * { ?s sd:endpoint ?o }", None),
 ]
 
 
