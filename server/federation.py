@@ -151,6 +151,24 @@ def service_targets(query: str) -> list[Target]:
     return targets
 
 
+_SILENT = re.compile(r"\s*SILENT", re.IGNORECASE)
+
+
+def without_services(query: str) -> str:
+    """``query`` with each SERVICE keyword (and its SILENT) written GRAPH, offsets kept: the
+    same syntax, to check that it parses without calling anything (pyoxigraph calls a
+    SERVICE as soon as a query is given to it, on any store, before a row is asked for)."""
+    keywords = blank(query, iris=True)
+    prefixes = {m.group("prefix") or "": m.group("iri") for m in _DECLARATION.finditer(blank(query))
+                if m.group("iri") is not None}
+    text = list(query)
+    for keyword in _keywords(keywords, prefixes):
+        silent = _SILENT.match(keywords, keyword.end())
+        end = silent.end() if silent is not None else keyword.end()
+        text[keyword.start():end] = "GRAPH".ljust(end - keyword.start())
+    return "".join(text)
+
+
 def check_services(targets: Sequence[Target], allowlist: Sequence[str]) -> Failure | None:
     """A 400 naming the first target that is not allowed, or None when all are."""
     allowed = ", ".join(allowlist) or "(none)"

@@ -212,6 +212,11 @@ def query_response(operation: Operation, query: str) -> Response:
     failure = _bad_graph(graphs)
     if failure is not None:
         return failure_response(failure)
+    st = state()
+    targets = service_targets(query)
+    failure = check_services(targets, st.limits.service_allowlist)
+    if failure is not None:  # before anything parses the query: nothing else may call them
+        return failure_response(failure)
     try:
         media_type = choose_media_type(request.headers.get("Accept"), offered_types(query),
                                        operation.formats)
@@ -220,11 +225,6 @@ def query_response(operation: Operation, query: str) -> Response:
             raise
         # a query that does not parse is a 400 saying why, whatever the client accepts
         media_type = offered_types(query)[0]
-    st = state()
-    targets = service_targets(query)
-    failure = check_services(targets, st.limits.service_allowlist)
-    if failure is not None:
-        return failure_response(failure)
     job = QueryJob(query, media_type, operation.default_graphs, operation.named_graphs,
                    union=not graphs and not has_dataset_clause(query),
                    max_rows=st.limits.max_rows, base_iri=iris.base_iri())
@@ -328,9 +328,11 @@ def _opened_in_a_browser(query: str) -> bool:
     and a query that parses (a bad one is the 400 page that says what is wrong). Its Accept
     also takes ``application/xml;q=0.9``, so the results came as a SPARQL XML file to
     download; the editor shows them, as UniProt's and Virtuoso's endpoints show a table.
-    HEAD is answered as GET (a link checker asks HEAD first, with a browser's Accept)."""
+    HEAD is answered as GET (a link checker asks HEAD first, with a browser's Accept). A query
+    whose SERVICE is refused gets the refusal instead."""
     return (request.method in ("GET", "HEAD") and list(request.args) == ["query"]
             and wants_html(request.headers.get("Accept")) and nesting_message(query) is None
+            and check_services(service_targets(query), state().limits.service_allowlist) is None
             and parses(query, iris.base_iri()))
 
 

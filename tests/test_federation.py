@@ -13,8 +13,11 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import requests
@@ -102,13 +105,49 @@ def stand_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stop_process(process)
 
 
+class Recorder(BaseHTTPRequestHandler):
+    """A SPARQL endpoint that notes the path of every request and answers one row."""
+
+    calls: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.do_POST()
+
+    def do_POST(self) -> None:
+        self.calls.append(self.path)
+        body = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"r"}}]}}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
 @pytest.fixture(scope="module")
-def evkg(default_build: tuple[Path, BuildReport], stand_in: str,
+def recorder() -> Iterator[str]:
+    """A recording endpoint on 127.0.0.1; yields its base URL (``/allowed`` is on the allowlist)."""
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def evkg(default_build: tuple[Path, BuildReport], stand_in: str, recorder: str,
          tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``evkg serve`` of the default release whose allowlist holds only the stand-in."""
+    """``evkg serve`` of the default release whose allowlist holds only the stand-in (and the
+    recorder's ``/allowed``)."""
     out, _ = default_build
     port = free_port()
-    env = {**os.environ, "EVKG_SERVICE_ALLOWLIST": stand_in, "EVKG_QUERY_TIMEOUT": "20",
+    env = {**os.environ, "EVKG_SERVICE_ALLOWLIST": f"{stand_in},{recorder}/allowed",
+           "EVKG_QUERY_TIMEOUT": "20",
            "EVKG_CACHE_DIR": str(tmp_path_factory.mktemp("cache"))}
     env.pop("EVKG_SPARQL_ENDPOINT", None)
     process = start([sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port", str(port),
@@ -224,3 +263,35 @@ def test_a_service_that_cannot_be_reached_is_a_bad_gateway() -> None:
     response = app.test_client().get("/sparql", query_string={"query": query}, headers=JSON)
     assert response.status_code == 502, response.text
     assert "the query failed, most likely at a SERVICE endpoint" in response.text
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize(("path", "accept", "status"), [
+    ("/not-allowed", BROWSER, 400),  # a link opened in a browser: refused, not redirected
+    ("/not-allowed", "image/png", 400),  # a 406 that checked the query's syntax first
+    ("/allowed", BROWSER, 303),  # sent to the editor, which runs it when the page opens
+    ("/allowed", "image/png", 406),
+])
+def test_checking_a_query_calls_no_endpoint(evkg: str, recorder: str, path: str, accept: str,
+                                            status: int) -> None:
+    """Checking that a query parses (before a 303 to the editor, or a 406) evaluated it on an
+    empty store, and pyoxigraph calls SERVICE at once: any endpoint was called, past the
+    allowlist, in the web worker, without the time limit."""
+    Recorder.calls.clear()
+    query = f"SELECT * WHERE {{ SERVICE <{recorder}{path}> {{ ?x ?p ?o }} }}"
+    response = requests.get(evkg + "/sparql", params={"query": query}, headers={"Accept": accept},
+                            allow_redirects=False, timeout=30)
+    assert response.status_code == status, response.text
+    if status == 400:
+        assert f"{recorder}{path}" in response.text and "not an allowed endpoint" in response.text
+    assert Recorder.calls == []
+
+
+def test_the_recorder_is_called_by_a_query_that_runs(evkg: str, recorder: str) -> None:
+    """(The test above would pass if nothing could reach the recorder.)"""
+    Recorder.calls.clear()
+    rows = run(evkg, f"SELECT * WHERE {{ SERVICE <{recorder}/allowed> {{ ?x ?p ?o }} }}")
+    assert rows == [{"x": "r"}]
+    assert Recorder.calls == ["/allowed"]
