@@ -224,6 +224,20 @@ def described_mesh_uis(store: Store) -> set[str]:
                                 f"{{ ?t <{MESHV.identifier.value}> ?ui }} }}")
 
 
+def renew_project_graphs(store: Store, inputs: Inputs) -> None:
+    """Make way for this evkg's ``graph/ontology`` and ``graph/vocabulary`` in a release
+    another evkg made: the ontology goes whole, and of the vocabulary what this evkg describes
+    (its concepts, schemes and labelled terms, each told anew), while a concept only the
+    release describes stays (a ``--mirbase`` miRNA, one this evkg no longer lists), as its
+    findings still name it."""
+    store.clear_graph(iris.graph_iri("ontology"))
+    vocabulary = iris.graph_iri("vocabulary")
+    told = {quad.subject for quad in vocabulary_quads(inputs.data_dir / "vocabulary")}
+    for subject in told:
+        for quad in list(store.quads_for_pattern(subject, None, None, vocabulary)):
+            store.remove(quad)
+
+
 def retracted_articles(store: Store) -> set[str]:
     """The articles the store marks retracted (by their own record or a notice)."""
     return _first_column(store, f"SELECT ?a {{ GRAPH <{iris.graph_iri('articles').value}> "
@@ -649,8 +663,14 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
     wanted = set(loader.index.mesh_uis)
     if base is not None:
         wanted |= described_mesh_uis(store)
+    # The project's graphs are made by a build; an ingest into a release another evkg made
+    # (an upgrade) makes them anew too: its curated findings and the records it maps name this
+    # evkg's concepts and terms, which the other's vocabulary may lack (a validation failure)
+    project = base is None or report.based_on_other is not None
     with timed(report, "vocabulary+ontology+mesh"):
-        if base is None:
+        if project:
+            if base is not None:
+                renew_project_graphs(store, inputs)
             load_quads(store, vocabulary_quads(inputs.data_dir / "vocabulary"))
             load_quads(store, ontology_quads(inputs.ontology_dir))
             wanted |= vocabulary_mesh_uis(inputs.data_dir) | ontology_mesh_uis(inputs.ontology_dir)
@@ -664,7 +684,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
         # altLabel in an ingest (a review's)
         supplementary = inputs.data_dir / "mesh_supplementary.tsv"
         concepts = list(mesh.read_supplementary(supplementary)) if supplementary.exists() else []
-        if base is None:
+        if project:
             load_quads(store, mesh.descriptor_quads(concepts))
         tabled = [*chosen, *concepts]
         # a term named differently by records keeps the latest record's name, unless the

@@ -163,9 +163,10 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
         if report.based_on_other is not None:
             echo(f"  release {report.based_on} was not made throughout by this evkg (its "
                        "code, ontology or curated data differ, or its manifest does not say): "
-                       "the articles this ingest did not replace keep the RDF the other made, "
-                       "and graph/vocabulary and graph/ontology stay as they were; build again "
-                       "(evkg build with all the sources) to make every part with this one")
+                       "the articles this ingest did not replace keep the RDF the other made "
+                       "(graph/vocabulary and graph/ontology are this evkg's now, beside the "
+                       "concepts only the other described); build again (evkg build with all "
+                       "the sources) to make every part with this one")
         for name, count in report.files.items():
             absent = f" ({count.not_in_graph} not in the graph)" if count.not_in_graph else ""
             why = [f"{n} {what}" for n, what in (

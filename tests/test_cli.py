@@ -26,7 +26,7 @@ import pytest
 import rdflib
 import requests
 from click.testing import CliRunner
-from pyoxigraph import NamedNode, RdfFormat, parse
+from pyoxigraph import NamedNode, QuerySolutions, RdfFormat, parse
 
 from kg import validate
 from kg.build import BuildReport, build, ingest
@@ -732,6 +732,53 @@ def test_an_ingest_says_when_another_evkg_made_the_release(tmp_path: Path) -> No
         assert f"  release {before} {note} (its code, ontology or curated data differ" \
             in result.output
         assert current_release(other).name != before and made_with(other) is None
+
+
+def test_an_ingest_into_an_older_evkgs_release_takes_this_evkgs_vocabulary(tmp_path: Path
+                                                                             ) -> None:
+    """After an upgrade (``git pull``), an ingest (the nightly ``evkg fetch``) into a release
+    an older evkg made loads this evkg's curated findings and reads its records with this
+    evkg's vocabulary: a concept the older vocabulary lacked (circBACH1, whose curated finding
+    came on 5 Dec) made it fail validation ("finding's cargo … is not a concept"), every
+    night, naming no release and nothing to do. It now brings graph/vocabulary and
+    graph/ontology to this evkg's, keeping the concepts only the release had."""
+    older = tmp_path / "data"
+    shutil.copytree(ROOT / "data", older)
+    cargo = older / "vocabulary" / "cargo.tsv"
+    rows = [line if not line.startswith("hsa-miR-105\t") else
+            "\t".join(["hsa-miR-105", "hsa-miR-105", "microRNA", "An older definition.",
+                       *line.split("\t")[4:]])
+            for line in cargo.read_text("utf-8").splitlines(keepends=True)
+            if not line.startswith("circBACH1\t")]
+    rows.append("\t".join(["oldRNA1", "oldRNA1", "microRNA", "Only the older evkg's.",
+                           "", "", "", "", "", ""]) + "\n")
+    cargo.write_text("".join(rows), "utf-8")
+    findings = older / "findings.tsv"
+    findings.write_text("".join(line for line in findings.read_text("utf-8").splitlines(True)
+                                if not line.startswith("circBACH1\t")), "utf-8")
+    out = tmp_path / "build"
+    build([], out, data_dir=older)
+    before = current_release(out).name
+    update = tmp_path / "update.jsonl"
+    write_records([Article(pmid="99999921", title="Exosomal circBACH1 promotes breast cancer "
+                           "cell proliferation")], update)
+    result = CliRunner().invoke(main, ["ingest", str(update), "--into", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"release {before} was not made throughout by this evkg" in result.output
+    store = open_read_only(current_release(out) / "store")
+
+    def values(key: str, predicate: str) -> list[str]:
+        solutions = store.query(
+            "SELECT ?v { GRAPH <https://w3id.org/evkg/graph/vocabulary> { "
+            f"<https://w3id.org/evkg/cargo/{key}> <http://www.w3.org/2004/02/skos/core#"
+            f"{predicate}> ?v }} }}")
+        assert isinstance(solutions, QuerySolutions)
+        return [str(row[0].value) for row in solutions]
+
+    assert values("circBACH1", "prefLabel") == ["circBACH1"]  # this evkg's concept
+    assert values("oldRNA1", "prefLabel") == ["oldRNA1"]  # only the release's: kept
+    definitions = values("hsa-miR-105", "definition")  # this evkg's, not beside the other's
+    assert len(definitions) == 1 and definitions != ["An older definition."]
 
 
 def test_an_ingest_that_changes_nothing_publishes_nothing(tmp_path: Path) -> None:
