@@ -1,0 +1,79 @@
+"""The Makefile's `make serve`, run as a user runs it, on a build folder of their own."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+
+from kg.build import build, ingest
+from kg.jsonrecords import write_records
+from kg.records import Article
+from kg.release import current_release
+from tests.conftest import ROOT, free_port, wait_for
+
+
+def make_serve(out: Path, port: int) -> subprocess.Popen[bytes]:
+    """`make serve OUT=… PORT=…` with this Python's evkg (its install and allocator steps
+    taken as done: the tests' environment has both)."""
+    return subprocess.Popen(
+        ["make", "--no-print-directory", "-o", "install", "-o", "allocator", "serve",
+         f"OUT={out}", f"PORT={port}", f"BIN={Path(sys.executable).parent}"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def served_by_make_serve(out: Path) -> tuple[str, str]:
+    """The release version `make serve OUT=out` serves (its `/health`), and what it printed
+    (make and its server stopped, their own process group)."""
+    port = free_port()
+    process = make_serve(out, port)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/health", process, seconds=120)
+        served = requests.get(f"http://127.0.0.1:{port}/health", timeout=10).json()["version"]
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        output, _ = process.communicate(timeout=60)
+    return served, output.decode("utf-8", "replace")
+
+
+def test_make_serve_serves_a_grown_release_as_it_is(tmp_path: Path) -> None:
+    """The README's way to run evkg: `make serve`, then `evkg fetch --into build` nightly.
+    After `git pull`, `make serve` built the default graph and made it current again: the
+    server answered without every article the fetches had brought (93, not 94 here), and
+    the next fetch (`--since last`) grew the default graph, so those articles were lost from
+    every later release. A current release that an ingest grew (or that was built from other
+    sources) is now served as it is, and make says so; one of the default graph alone is
+    built again as before."""
+    out = tmp_path / "build"
+    build([], out)
+    update = tmp_path / "update.jsonl"
+    write_records([Article(pmid="99999931", title="An article fetched later")], update)
+    grown = ingest([update], out).version
+    served, output = served_by_make_serve(out)
+    assert served == grown, output
+    assert current_release(out).name == grown
+    assert f"{out}/current is release {grown}, which evkg ingest or fetch grew" in output
+
+
+
+def test_make_serve_builds_the_default_graph_again_after_an_upgrade(tmp_path: Path) -> None:
+    """A current release of the default graph alone that an older evkg made (a copy of this
+    one with a curated finding fewer, run from its own folder) is built again by this one,
+    made current and served."""
+    older = tmp_path / "older"
+    for part in ("kg", "data", "ontology", "queries"):
+        shutil.copytree(ROOT / part, older / part)
+    findings = older / "data" / "findings.tsv"
+    findings.write_text("".join(findings.read_text("utf-8").splitlines(True)[:-1]), "utf-8")
+    out = tmp_path / "build"
+    subprocess.run([sys.executable, "-m", "kg.cli", "build", "--out", str(out), "--quiet"],
+                   cwd=older, env={**os.environ, "PYTHONPATH": str(older)}, check=True)
+    before = current_release(out).name
+    served, output = served_by_make_serve(out)
+    assert served == current_release(out).name != before, output
+    assert "serving it as it is" not in output
