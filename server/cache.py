@@ -13,6 +13,7 @@ never failures.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -24,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import kg
 from kg.release import ANSWER_KEY, CACHE_FOLDER, answer_file
 from server.executor import Answer, Failure, QueryJob
 from server.lru import BytesLRU
@@ -55,6 +57,20 @@ def disk_bytes(length: int) -> int:
 def _taken(stat: os.stat_result) -> int:
     """The disk space a file takes, as ``du`` counts it (its length where blocks are unknown)."""
     return max(getattr(stat, "st_blocks", 0) * 512, stat.st_size)
+
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of the evkg that writes answers (every module of ``kg`` and ``server``), part
+    of what answers are kept under: the cache folder outlives a server, and an answer another
+    evkg's server kept for the same release (before a `git pull`: its writers put a carriage
+    return into SPARQL XML as it is) is not this one's to give."""
+    digest = hashlib.sha256()
+    for package in (Path(kg.__file__).parent, Path(__file__).parent):
+        for path in sorted(package.glob("*.py")):
+            digest.update(f"{package.name}/{path.name}\n".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def cache_key(version: str, job: QueryJob, normalised_query: str) -> str:

@@ -26,7 +26,7 @@ from kg.backends import QueryableStore, RemoteStore
 from kg.release import MANIFEST, lease, read_manifest
 from kg.remote import Endpoint, StoreError
 from kg.searchindex import index_file
-from server.cache import ResultCache, cache_folder
+from server.cache import ResultCache, cache_folder, code_digest
 from server.executor import Executor, LocalExecutor
 from server.forwarding import RemoteExecutor
 from server.limits import Limits
@@ -83,12 +83,13 @@ class ServerState:
         """What cached answers are kept under: the version, and for a release the digest of
         its manifest (which names each file's SHA-256), so that a release replaced under the
         same version (a damaged one, built again: ``release.holds_release``) is not answered
-        from the cache of the one it replaced. Once per state: a state's manifest is never
-        changed, another release is another state."""
+        from the cache of the one it replaced; and the evkg serving it (``code_digest``), so
+        that another's answers, kept in the same folder before an upgrade, are not given. Once
+        per state: a state's manifest is never changed, another release is another state."""
         if not self.manifest.get("files"):
-            return self.version
+            return f"{self.version} {code_digest()}"
         digest = hashlib.sha256(json.dumps(self.manifest, sort_keys=True).encode()).hexdigest()
-        return f"{self.version} {digest}"
+        return f"{self.version} {digest} {code_digest()}"
 
     @property
     def base_warning(self) -> str:

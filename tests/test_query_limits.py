@@ -7,6 +7,7 @@ import ctypes.util
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -48,7 +49,7 @@ from server.memo import AnswerMemo
 from server.run import allocator_library, preload_allocator
 from server.state import state
 from tests.backends import cpu_seconds, process_tree
-from tests.conftest import Served, serving, shared_path
+from tests.conftest import ROOT, Served, serving, shared_path
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 FORMATS = {
@@ -910,3 +911,35 @@ def test_a_release_of_the_same_version_with_other_content_is_not_answered_from_t
                        answer.json["results"]["bindings"][0]["n"]["value"]))  # type: ignore[index]
     assert counts[0] == ("miss", "93") and counts[2] == ("hit", "93")
     assert counts[1][0] == "miss" and int(counts[1][1]) > 93
+
+
+def test_an_answer_kept_by_another_evkgs_server_is_not_given_after_an_upgrade(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """The cache folder (``build/cache``) outlives the server: after `git pull` and a restart,
+    this evkg's server gave the answers an older evkg's server had kept for the same release,
+    as that one wrote them (a carriage return written as it is in SPARQL XML, which an XML
+    reader takes for a line feed, fixed since), with `X-EVKG-Cache: hit`. An answer is now
+    kept under the code that wrote it too. The older evkg is a copy of this one, run from its
+    own folder, whose XML writer leaves a carriage return as it is (as evkg did before)."""
+    built, _ = default_build
+    out = tmp_path / "build"
+    (out / "releases").mkdir(parents=True)
+    shutil.copytree(current_release(built), out / "releases" / current_release(built).name)
+    (out / "current").symlink_to(Path("releases") / current_release(built).name)
+    older = tmp_path / "older"
+    for part in ("kg", "server", "data", "ontology", "queries"):
+        shutil.copytree(ROOT / part, older / part)
+    results = older / "kg" / "results.py"
+    escape = 'r"^[ \\t\\r\\n]+|[ \\t\\r\\n]+$|\\r"'
+    assert escape in results.read_text("utf-8")
+    results.write_text(results.read_text("utf-8").replace(escape, 'r"^[ \\t\\n]+|[ \\t\\n]+$"'),
+                       "utf-8")
+    query = {"query": 'SELECT ?x { BIND("a\\rb" AS ?x) }'}
+    xml = {"Accept": "application/sparql-results+xml"}
+    with serving(out, {"PYTHONPATH": str(older)}, cwd=older) as server:
+        kept = requests.get(server.base + "/sparql", params=query, headers=xml, timeout=30)
+    assert "<literal>a\rb</literal>" in kept.text  # the older evkg's answer, now in the cache
+    with serving(out, {}) as server:
+        answer = requests.get(server.base + "/sparql", params=query, headers=xml, timeout=30)
+    assert answer.headers["X-EVKG-Cache"] == "miss"
+    assert "<literal>a&#13;b</literal>" in answer.text
