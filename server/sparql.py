@@ -190,7 +190,16 @@ def _bad_graph(iris: tuple[str, ...]) -> Failure | None:
 
 
 def _explained(failure: Failure, query: str) -> Failure:
-    """A syntax error on an update sent as a query says what happened."""
+    """A syntax error on an update sent as a query says what happened; a federated query that
+    failed (502) or ran out of time (503) names the endpoints it calls, as the store's own
+    error ("Connection refused (os error 111)") may name none."""
+    if failure.status in (502, 503):
+        called = [target.iri for target in service_targets(query) if target.iri]
+        if called and not any(iri in failure.message for iri in called):
+            where = ", ".join(f"<{iri}>" for iri in dict.fromkeys(called))
+            what = "may be spending the time at" if failure.status == 503 else "calls"
+            return Failure(failure.status, f"{failure.message.rstrip()} (the query {what} "
+                                           f"SERVICE {where})")
     keyword = update_keyword(query)
     if failure.status != 400 or keyword is None or not failure.message.startswith("bad query"):
         return failure

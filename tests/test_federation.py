@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -26,7 +27,7 @@ from pyoxigraph import Store
 from kg.build import BuildReport
 from server import create_app
 from tests.backends import stop_process
-from tests.conftest import free_port, wait_for
+from tests.conftest import free_port, serving, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
@@ -263,6 +264,38 @@ def test_a_service_that_cannot_be_reached_is_a_bad_gateway() -> None:
     response = app.test_client().get("/sparql", query_string={"query": query}, headers=JSON)
     assert response.status_code == 502, response.text
     assert "the query failed, most likely at a SERVICE endpoint" in response.text
+
+
+def test_a_federated_query_out_of_time_names_the_endpoint_it_waited_on(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """A review's: a query stopped at the time limit while a SERVICE endpoint kept it waiting
+    was told only to make itself more selective; the 503 names the endpoint it calls."""
+    out, _ = default_build
+    with socket.socket() as silent:  # accepts the connection, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        endpoint = f"http://127.0.0.1:{silent.getsockname()[1]}/sparql"
+        settings = {"EVKG_SERVICE_ALLOWLIST": endpoint, "EVKG_QUERY_TIMEOUT": "2"}
+        with serving(out, settings) as served:
+            response = requests.get(served.base + "/sparql", headers=JSON, timeout=30, params={
+                "query": f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}"})
+    assert response.status_code == 503, response.text
+    assert "time limit of 2 s" in response.text
+    assert response.text.rstrip().endswith(
+        f"(the query may be spending the time at SERVICE <{endpoint}>)")
+
+
+def test_a_failed_federated_query_names_the_endpoints_it_calls() -> None:
+    """A review's: with two endpoints, one down, the 502 said only "Connection refused (os
+    error 111)": which SERVICE failed was left to guess. It names the endpoints called."""
+    port = free_port()
+    down, other = f"http://127.0.0.1:{port}/a", f"http://127.0.0.1:{port}/b"
+    app = create_app({"TESTING": True, "SERVICE_ALLOWLIST": f"{down},{other}"}, store=Store())
+    query = (f"SELECT * WHERE {{ SERVICE <{down}> {{ ?s ?p ?o }} "
+             f"SERVICE SILENT <{other}> {{ ?s ?q ?r }} }}")
+    response = app.test_client().get("/sparql", query_string={"query": query}, headers=JSON)
+    assert response.status_code == 502, response.text
+    assert response.text.rstrip().endswith(f"(the query calls SERVICE <{down}>, <{other}>)")
 
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
