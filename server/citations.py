@@ -22,6 +22,7 @@ class Person:
     iri: str = ""
     same_as: tuple[str, ...] = ()
     organization: bool = False  # a group author (PubMed's CollectiveName): foaf:Organization
+    suffix: str = ""  # "Jr", "3rd": PubMed's Suffix, which the graph keeps in foaf:name alone
 
 
 @dataclass
@@ -56,13 +57,28 @@ def _text(d: Description, subject: str, predicate: NamedNode) -> str:
 def _person(d: Description, iri: str) -> Person:
     family = _text(d, iri, FOAF.familyName)
     given = _text(d, iri, FOAF.givenName)
-    if not given and (initials := _text(d, iri, EVKG.initials)):
+    initials = _text(d, iri, EVKG.initials)
+    # the name as the mapping writes it, "given (or initials) family suffix": what follows
+    lead = " ".join(part for part in (given or initials, family) if part)
+    if not given and initials:
         given = " ".join(f"{c}." for c in initials if c.isalpha())
     same_as = tuple(sorted(o.value for o in d.facts.get(iri, {}).get(SCHEMA.sameAs.value, [])))
     organization = any(o.value == FOAF.Organization.value
                        for o in d.facts.get(iri, {}).get(RDF.type.value, []))
-    return Person(_text(d, iri, FOAF.name) or d.labels.get(iri, ""), family, given, iri, same_as,
-                  organization)
+    name = _text(d, iri, FOAF.name) or d.labels.get(iri, "")
+    # is the suffix ("Paul A Bunn Jr"; "Choon How How" is no suffix but a family name)
+    suffix = name[len(lead):].strip() if family and name.startswith(lead + " ") else ""
+    return Person(name, family, given, iri, same_as, organization, suffix)
+
+
+def listed_name(person: Person) -> str:
+    """A person as reference lists and RIS name them: "Family, Given, Suffix"; a group by its
+    name."""
+    if not person.family:
+        return person.name
+    if person.suffix:
+        return f"{person.family}, {person.given}, {person.suffix}"
+    return f"{person.family}, {person.given}" if person.given else person.family
 
 
 def _author_iris(d: Description) -> list[str]:
@@ -144,8 +160,10 @@ def bibtex(record: ArticleRecord) -> str:
     names = []
     for person in record.authors:
         if person.family:
-            given = f", {bibtex_escape(person.given)}" if person.given else ""
-            names.append(bibtex_escape(person.family) + given)
+            # BibTeX's "Last, Jr, First": with a suffix the given name comes third
+            parts = ((person.family, person.suffix, person.given) if person.suffix
+                     else (person.family, person.given) if person.given else (person.family,))
+            names.append(", ".join(map(bibtex_escape, parts)))
         elif person.name:
             names.append("{" + bibtex_escape(person.name) + "}")
     fields = [
@@ -181,8 +199,9 @@ def csl_json(record: ArticleRecord) -> str:
         "ISSN": record.issn[0] if record.issn else "",
     }
     if record.authors:
-        optional["author"] = [{"family": p.family, "given": p.given} if p.family
-                              else {"literal": p.name} for p in record.authors]
+        optional["author"] = [
+            {"family": p.family, "given": p.given, **({"suffix": p.suffix} if p.suffix else {})}
+            if p.family else {"literal": p.name} for p in record.authors]
     if _date_parts(record.issued):
         optional["issued"] = {"date-parts": [_date_parts(record.issued)]}
     item.update({k: v for k, v in optional.items() if v})
@@ -196,8 +215,7 @@ def ris(record: ArticleRecord) -> str:
     parts = _date_parts(record.issued)
     date = "/".join(f"{n:02d}" for n in parts) + "/" if len(parts) > 1 else ""
     tags = [("TY", "JOUR"),
-            *(("AU", f"{p.family}, {p.given}" if p.family and p.given else p.family or p.name)
-              for p in record.authors),
+            *(("AU", listed_name(p)) for p in record.authors),
             ("TI", record.title), ("T2", record.journal), ("J2", record.journal_abbreviation),
             ("PY", record.year), ("DA", date), ("VL", record.volume), ("IS", record.issue),
             ("SP", start), ("EP", end), *(("SN", issn) for issn in record.issn),

