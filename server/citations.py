@@ -43,6 +43,8 @@ class ArticleRecord:
     pmcid: str = ""
     keywords: list[str] = field(default_factory=list)
     same_as: list[str] = field(default_factory=list)
+    #: "Retracted …" for a retracted article (``evkg:retracted``), naming the notice if known.
+    retraction: str = ""
 
     @property
     def year(self) -> str:
@@ -106,6 +108,9 @@ def article_record(d: Description) -> ArticleRecord:
 
     journal = own(DCTERMS.isPartOf)
     issued = own(DCTERMS.issued) or own(FABIO.hasPublicationYear)
+    notices = sorted(o.value for o in d.objects(subject, EVKG.retractionNotice))
+    retraction = ("Retracted" + "".join(f"; retraction notice: {n}" for n in notices)
+                  if any(o.value == "true" for o in d.objects(subject, EVKG.retracted)) else "")
     return ArticleRecord(
         iri=d.iri, title=own(DCTERMS.title),
         authors=[_person(d, iri) for iri in _author_iris(d)],
@@ -125,7 +130,8 @@ def article_record(d: Description) -> ArticleRecord:
             # the graph's own link (rdfs:seeAlso): "#", "<" and ">" of old DOIs percent-encoded
             iris.doi_url(own(BIBO.doi)).value if own(BIBO.doi) else "",
             f"https://pmc.ncbi.nlm.nih.gov/articles/{own(FABIO.hasPubMedCentralId)}/"
-            if own(FABIO.hasPubMedCentralId) else "") if url])
+            if own(FABIO.hasPubMedCentralId) else "") if url],
+        retraction=retraction)
 
 
 _BIBTEX_SPECIAL = re.compile(r"([{}%&$#_\\~^])")
@@ -177,6 +183,7 @@ def bibtex(record: ArticleRecord) -> str:
         ("doi", bibtex_verbatim(record.doi)),
         ("pmid", record.pmid),
         ("url", bibtex_verbatim(record.iri)),
+        ("note", bibtex_escape(record.retraction)),
     ]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
     return f"@article{{{citation_key(record)},\n{body}\n}}\n"
@@ -197,6 +204,7 @@ def csl_json(record: ArticleRecord) -> str:
         "volume": record.volume, "issue": record.issue, "page": record.pages,
         "DOI": record.doi, "PMID": record.pmid, "PMCID": record.pmcid,
         "ISSN": record.issn[0] if record.issn else "",
+        "note": record.retraction,
     }
     if record.authors:
         optional["author"] = [
@@ -220,7 +228,7 @@ def ris(record: ArticleRecord) -> str:
             ("PY", record.year), ("DA", date), ("VL", record.volume), ("IS", record.issue),
             ("SP", start), ("EP", end), *(("SN", issn) for issn in record.issn),
             ("DO", record.doi), ("AN", record.pmid), ("UR", record.iri),
-            *(("KW", keyword) for keyword in record.keywords)]
+            *(("KW", keyword) for keyword in record.keywords), ("N1", record.retraction)]
     lines = [f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in tags if value.strip()]
     return "".join(lines) + "ER  - \r\n"
 

@@ -80,3 +80,19 @@ def test_an_authors_suffix_is_kept_in_every_citation_format(served: str) -> None
     assert item["author"][1] == {"family": "Du", "given": "Yang"}  # no suffix, none given
     (item,) = json.loads(fetch(served, "26702159", "csl"))  # "Choon How How": no suffix
     assert item["author"][0] == {"family": "How", "given": "Choon How"}
+
+
+def test_a_retracted_article_is_cited_as_retracted(served: str) -> None:
+    """The article's page says "This article has been retracted", but its BibTeX, RIS and
+    CSL-JSON said nothing of it: a manuscript's reference list cited a retracted paper as
+    sound. Each now carries a note (BibTeX ``note``, RIS ``N1``, CSL ``note``, which styles
+    print) naming the notice; an article not retracted has none."""
+    note = f"Retracted; retraction notice: https://w3id.org/evkg/article/{NOTICE}"
+    assert bibtex_entry(served, RETRACTED)["note"] == note
+    (ris,) = rispy.loads(fetch(served, RETRACTED, "ris"))
+    assert ris["notes"] == [note]
+    (item,) = json.loads(fetch(served, RETRACTED, "csl"))
+    assert item["note"] == note
+    (item,) = json.loads(fetch(served, NOTICE, "csl"))
+    assert "note" not in item
+    assert "note" not in bibtex_entry(served, NOTICE).fields_dict
