@@ -43,6 +43,11 @@ class ArticleRecord:
     pmcid: str = ""
     keywords: list[str] = field(default_factory=list)
     same_as: list[str] = field(default_factory=list)
+    #: "article", or for a PubmedBookArticle (fabio:BookChapter) "chapter" (of the book
+    #: ``container``) or, a whole book's record (no book named apart from its title), "book"
+    kind: str = "article"
+    container: str = ""
+    publisher: str = ""
     #: "Retracted …" for a retracted article (``evkg:retracted``), naming the notice if known.
     retraction: str = ""
 
@@ -108,6 +113,11 @@ def article_record(d: Description) -> ArticleRecord:
 
     journal = own(DCTERMS.isPartOf)
     issued = own(DCTERMS.issued) or own(FABIO.hasPublicationYear)
+    # a book's title and publisher are kept only as provenance notes ("book: …", "publisher: …")
+    notes = {key: value for key, _, value in (o.value.partition(": ") for o in d.objects(
+        subject, EVKG.provenanceNote)) if key in ("book", "publisher")}
+    kind = ("article" if FABIO.BookChapter.value not in d.type_iris
+            else "chapter" if "book" in notes else "book")
     notices = sorted(o.value for o in d.objects(subject, EVKG.retractionNotice))
     retraction = ("Retracted" + "".join(f"; retraction notice: {n}" for n in notices)
                   if any(o.value == "true" for o in d.objects(subject, EVKG.retracted)) else "")
@@ -131,7 +141,8 @@ def article_record(d: Description) -> ArticleRecord:
             iris.doi_url(own(BIBO.doi)).value if own(BIBO.doi) else "",
             f"https://pmc.ncbi.nlm.nih.gov/articles/{own(FABIO.hasPubMedCentralId)}/"
             if own(FABIO.hasPubMedCentralId) else "") if url],
-        retraction=retraction)
+        retraction=retraction, kind=kind, container=notes.get("book", ""),
+        publisher=notes.get("publisher", ""))
 
 
 _BIBTEX_SPECIAL = re.compile(r"([{}%&$#_\\~^])")
@@ -161,8 +172,14 @@ def citation_key(record: ArticleRecord) -> str:
     return "evkg" + re.sub(r"[^0-9A-Za-z]+", "-", record.iri.rsplit("/", 1)[-1])
 
 
+#: Each kind of record (``ArticleRecord.kind``) as BibTeX, RIS and CSL name it.
+BIBTEX_TYPES = {"article": "article", "chapter": "incollection", "book": "book"}
+RIS_TYPES = {"article": "JOUR", "chapter": "CHAP", "book": "BOOK"}
+CSL_TYPES = {"article": "article-journal", "chapter": "chapter", "book": "book"}
+
+
 def bibtex(record: ArticleRecord) -> str:
-    """A BibTeX ``@article`` entry."""
+    """A BibTeX entry: ``@article``, or a book chapter's ``@incollection`` and a book's ``@book``."""
     names = []
     for person in record.authors:
         if person.family:
@@ -176,6 +193,8 @@ def bibtex(record: ArticleRecord) -> str:
         ("author", " and ".join(names)),
         ("title", "{" + bibtex_escape(record.title) + "}" if record.title else ""),
         ("journal", bibtex_escape(record.journal)),
+        ("booktitle", "{" + bibtex_escape(record.container) + "}" if record.container else ""),
+        ("publisher", bibtex_escape(record.publisher)),
         ("year", record.year),
         ("volume", bibtex_escape(record.volume)),
         ("number", bibtex_escape(record.issue)),
@@ -186,7 +205,8 @@ def bibtex(record: ArticleRecord) -> str:
         ("note", bibtex_escape(record.retraction)),
     ]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
-    return f"@article{{{citation_key(record)},\n{body}\n}}\n"
+    kind = BIBTEX_TYPES[record.kind]
+    return f"@{kind}{{{citation_key(record)},\n{body}\n}}\n"
 
 
 def _date_parts(issued: str) -> list[int]:
@@ -195,11 +215,11 @@ def _date_parts(issued: str) -> list[int]:
 
 def csl_json(record: ArticleRecord) -> str:
     """A CSL-JSON item (as a one-item array, the form citation managers import)."""
-    item: dict[str, object] = {"id": citation_key(record), "type": "article-journal",
+    item: dict[str, object] = {"id": citation_key(record), "type": CSL_TYPES[record.kind],
                                "URL": record.iri}
     optional: dict[str, object] = {
         "title": record.title,
-        "container-title": record.journal,
+        "container-title": record.journal or record.container, "publisher": record.publisher,
         "container-title-short": record.journal_abbreviation,
         "volume": record.volume, "issue": record.issue, "page": record.pages,
         "DOI": record.doi, "PMID": record.pmid, "PMCID": record.pmcid,
@@ -222,9 +242,10 @@ def ris(record: ArticleRecord) -> str:
     start, _, end = record.pages.partition("-")
     parts = _date_parts(record.issued)
     date = "/".join(f"{n:02d}" for n in parts) + "/" if len(parts) > 1 else ""
-    tags = [("TY", "JOUR"),
+    tags = [("TY", RIS_TYPES[record.kind]),
             *(("AU", listed_name(p)) for p in record.authors),
-            ("TI", record.title), ("T2", record.journal), ("J2", record.journal_abbreviation),
+            ("TI", record.title), ("T2", record.journal or record.container),
+            ("J2", record.journal_abbreviation), ("PB", record.publisher),
             ("PY", record.year), ("DA", date), ("VL", record.volume), ("IS", record.issue),
             ("SP", start), ("EP", end), *(("SN", issn) for issn in record.issn),
             ("DO", record.doi), ("AN", record.pmid), ("UR", record.iri),

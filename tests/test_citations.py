@@ -96,3 +96,24 @@ def test_a_retracted_article_is_cited_as_retracted(served: str) -> None:
     (item,) = json.loads(fetch(served, NOTICE, "csl"))
     assert "note" not in item
     assert "note" not in bibtex_entry(served, NOTICE).fields_dict
+
+
+def test_a_book_chapter_is_cited_as_a_chapter_of_its_book(served: str) -> None:
+    """A PubmedBookArticle is a fabio:BookChapter in the graph, but was cited as a journal
+    article (``@article``, ``TY  - JOUR``, ``article-journal``) with no journal: reference
+    managers filed it as an article of no journal and styles printed it so, without the book
+    or its publisher. Now ``@incollection`` / ``CHAP`` / ``chapter`` in the book, with its
+    publisher."""
+    entry = bibtex_entry(served, "99999903")
+    assert entry.entry_type == "incollection"
+    assert (entry["booktitle"], entry["publisher"]) == (
+        "{Handbook of Invented Vesicles}", "Invented Press, Testville")
+    (ris,) = rispy.loads(fetch(served, "99999903", "ris"))
+    assert (ris["type_of_reference"], ris["secondary_title"], ris["publisher"]) == (
+        "CHAP", "Handbook of Invented Vesicles", "Invented Press, Testville")
+    (item,) = json.loads(fetch(served, "99999903", "csl"))
+    assert (item["type"], item["container-title"], item["publisher"]) == (
+        "chapter", "Handbook of Invented Vesicles", "Invented Press, Testville")
+    (item,) = json.loads(fetch(served, "25395624", "csl"))
+    assert (item["type"], bibtex_entry(served, "25395624").entry_type) == (
+        "article-journal", "article")
