@@ -178,6 +178,18 @@ RIS_TYPES = {"article": "JOUR", "chapter": "CHAP", "book": "BOOK"}
 CSL_TYPES = {"article": "article-journal", "chapter": "chapter", "book": "book"}
 
 
+def _bibtex_family(family: str) -> str:
+    """A family name for BibTeX's "Last, First", in braces when BibTeX would take words of it
+    for a "von" part: it reads every word up to the last one in lower case as one ("Mendes de
+    Leon" was cited as "Leon", "Mendes de" a particle). A name that starts with its particle
+    ("de Hoon", "van der Ende-Kastelijn") stays as BibTeX names such names."""
+    words = family.split()
+    if (len(words) > 1 and not words[0][:1].islower()
+            and any(word[:1].islower() for word in words[1:])):
+        return "{" + bibtex_escape(family) + "}"
+    return bibtex_escape(family)
+
+
 def bibtex(record: ArticleRecord) -> str:
     """A BibTeX entry: ``@article``, or a book chapter's ``@incollection`` and a book's ``@book``."""
     names = []
@@ -186,7 +198,7 @@ def bibtex(record: ArticleRecord) -> str:
             # BibTeX's "Last, Jr, First": with a suffix the given name comes third
             parts = ((person.family, person.suffix, person.given) if person.suffix
                      else (person.family, person.given) if person.given else (person.family,))
-            names.append(", ".join(map(bibtex_escape, parts)))
+            names.append(", ".join([_bibtex_family(parts[0]), *map(bibtex_escape, parts[1:])]))
         elif person.name:
             names.append("{" + bibtex_escape(person.name) + "}")
     fields = [

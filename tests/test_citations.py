@@ -117,3 +117,14 @@ def test_a_book_chapter_is_cited_as_a_chapter_of_its_book(served: str) -> None:
     (item,) = json.loads(fetch(served, "25395624", "csl"))
     assert (item["type"], bibtex_entry(served, "25395624").entry_type) == (
         "article-journal", "article")
+
+
+def test_a_compound_family_name_stays_whole_in_bibtex(served: str) -> None:
+    """BibTeX reads "Mendes de Leon, Carlos F" (an author of PMID 26525993) as the family name
+    "Leon" after a particle "Mendes de" (the words up to the last in lower case), so biblatex
+    and pandoc cited and sorted him as "Leon". Such a name is now braced whole; one that
+    starts with its particle ("van den Biggelaar" of 26432120) is written as BibTeX names it."""
+    mendes = next(a for a in bibtex_entry(served, "26525993")["author"] if a.first[0] == "Carlos")
+    assert (mendes.von, mendes.last) == ([], ["{Mendes de Leon}"])
+    frank = next(a for a in bibtex_entry(served, "26432120")["author"] if a.first[0] == "Frank")
+    assert (frank.von, frank.last) == (["van", "den"], ["Biggelaar"])
