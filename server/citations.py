@@ -7,9 +7,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pyoxigraph import NamedNode
+from pyoxigraph import Literal, NamedNode
 
 from kg import iris
+from kg.articles import language_tag
 from kg.namespaces import BIBO, DCTERMS, EVKG, FABIO, FOAF, RDF, SCHEMA
 from server.description import Description
 
@@ -43,6 +44,8 @@ class ArticleRecord:
     pmcid: str = ""
     keywords: list[str] = field(default_factory=list)
     same_as: list[str] = field(default_factory=list)
+    abstract: str = ""  # the one without a language tag (others are the publisher's, beside it)
+    language: str = ""  # BCP 47 ("en", "it"), from PubMed's ISO 639-2 code
     #: "article", or for a PubmedBookArticle (fabio:BookChapter) "chapter" (of the book
     #: ``container``) or, a whole book's record (no book named apart from its title), "book"
     kind: str = "article"
@@ -118,6 +121,9 @@ def article_record(d: Description) -> ArticleRecord:
         subject, EVKG.provenanceNote)) if key in ("book", "publisher")}
     kind = ("article" if FABIO.BookChapter.value not in d.type_iris
             else "chapter" if "book" in notes else "book")
+    abstract = next((o.value for o in d.objects(subject, DCTERMS.abstract)
+                     if isinstance(o, Literal) and not o.language), "")
+    languages = [language_tag(o.value) for o in d.objects(subject, DCTERMS.language)]
     notices = sorted(o.value for o in d.objects(subject, EVKG.retractionNotice))
     retraction = ("Retracted" + "".join(f"; retraction notice: {n}" for n in notices)
                   if any(o.value == "true" for o in d.objects(subject, EVKG.retracted)) else "")
@@ -142,7 +148,8 @@ def article_record(d: Description) -> ArticleRecord:
             f"https://pmc.ncbi.nlm.nih.gov/articles/{own(FABIO.hasPubMedCentralId)}/"
             if own(FABIO.hasPubMedCentralId) else "") if url],
         retraction=retraction, kind=kind, container=notes.get("book", ""),
-        publisher=notes.get("publisher", ""))
+        publisher=notes.get("publisher", ""), abstract=abstract,
+        language=next((tag for tag in languages if tag != "und"), ""))
 
 
 _BIBTEX_SPECIAL = re.compile(r"([{}%&$#_\\~^])")
@@ -215,6 +222,8 @@ def bibtex(record: ArticleRecord) -> str:
         ("pmid", record.pmid),
         ("url", bibtex_verbatim(record.iri)),
         ("note", bibtex_escape(record.retraction)),
+        ("keywords", ", ".join(bibtex_escape(k) for k in record.keywords)),
+        ("abstract", bibtex_escape(record.abstract)),
     ]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
     kind = BIBTEX_TYPES[record.kind]
@@ -236,7 +245,8 @@ def csl_json(record: ArticleRecord) -> str:
         "volume": record.volume, "issue": record.issue, "page": record.pages,
         "DOI": record.doi, "PMID": record.pmid, "PMCID": record.pmcid,
         "ISSN": record.issn[0] if record.issn else "",
-        "note": record.retraction,
+        "note": record.retraction, "abstract": record.abstract, "language": record.language,
+        "keyword": ", ".join(record.keywords),
     }
     if record.authors:
         optional["author"] = [
@@ -261,7 +271,8 @@ def ris(record: ArticleRecord) -> str:
             ("PY", record.year), ("DA", date), ("VL", record.volume), ("IS", record.issue),
             ("SP", start), ("EP", end), *(("SN", issn) for issn in record.issn),
             ("DO", record.doi), ("AN", record.pmid), ("UR", record.iri),
-            *(("KW", keyword) for keyword in record.keywords), ("N1", record.retraction)]
+            *(("KW", keyword) for keyword in record.keywords), ("N1", record.retraction),
+            ("LA", record.language), ("AB", record.abstract)]
     lines = [f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in tags if value.strip()]
     return "".join(lines) + "ER  - \r\n"
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import bibtexparser
 import pytest
+import rdflib
 import requests
 import rispy
 from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
@@ -128,3 +129,29 @@ def test_a_compound_family_name_stays_whole_in_bibtex(served: str) -> None:
     assert (mendes.von, mendes.last) == ([], ["{Mendes de Leon}"])
     frank = next(a for a in bibtex_entry(served, "26432120")["author"] if a.first[0] == "Frank")
     assert (frank.von, frank.last) == (["van", "den"], ["Biggelaar"])
+
+
+def test_the_abstract_keywords_and_language_are_in_every_citation_format(served: str) -> None:
+    """The graph holds an article's abstract, keywords and language, but BibTeX and CSL-JSON
+    gave none of the three and RIS only the keywords: a reference manager's import had no
+    abstract (Zotero's own PubMed import has it), and citeproc could not tell an Italian
+    article's title from an English one. Each now gives them as the graph has them (the
+    abstract without a language tag; the language in BCP 47, as CSL asks)."""
+    pmid = "25345997"
+    turtle = requests.get(f"{served}/article/{pmid}?format=nt", timeout=30).text
+    graph = rdflib.Graph().parse(data=turtle, format="nt")
+    article = rdflib.URIRef(f"https://w3id.org/evkg/article/{pmid}")
+    abstract = str(graph.value(article, rdflib.DCTERMS.abstract))
+    keywords = sorted(map(str, graph.objects(article, rdflib.SDO.keywords)))
+    assert abstract and len(keywords) == 3
+    (item,) = json.loads(fetch(served, pmid, "csl"))
+    assert (item["abstract"], item["keyword"], item["language"]) == (
+        abstract, ", ".join(keywords), "en")
+    (ris,) = rispy.loads(fetch(served, pmid, "ris"))
+    assert (ris["abstract"], ris["language"]) == (" ".join(abstract.split()), "en")
+    entry = bibtexparser.parse_string(
+        fetch(served, pmid, "bib"),
+        append_middleware=[bibtexparser.middlewares.LatexDecodingMiddleware()]).entries[0]
+    assert (entry["abstract"], entry["keywords"]) == (abstract, ", ".join(keywords))
+    (item,) = json.loads(fetch(served, "26407462", "csl"))  # in Italian, by PubMed's "ita"
+    assert item["language"] == "it"
