@@ -7,6 +7,7 @@ from the request path, so one view serves all the rules below; the rules name th
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import quote
 
 from flask import Blueprint, Response, redirect, request
@@ -120,7 +121,10 @@ def resource_page(iri: str) -> Response | WerkzeugResponse:
         signposts = [link for link in signposts if link[1] != "cite-as"]
     if article:
         record = article_record(description)
-        citation = {"bibtex": bibtex(record), "ris": ris(record), "csl": csl_json(record)}
+        # the page's BibTeX block, shown open, without the abstract the page shows above it
+        # (the downloads carry it, for a reference manager)
+        citation = {"bibtex": bibtex(replace(record, abstract="")), "ris": ris(record),
+                    "csl": csl_json(record)}
         highwire = highwire_tags(record)
         signposts += [(orcid, "author", {}) for orcid in [
             url for person in record.authors for url in person.same_as

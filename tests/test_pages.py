@@ -481,6 +481,18 @@ def test_article_page_cites_in_bibtex_and_csl_json(client: FlaskClient) -> None:
     assert item["page"] == "501-515"
 
 
+def test_the_pages_bibtex_block_leaves_the_abstract_to_the_download(client: FlaskClient) -> None:
+    """The citations came to carry the abstract (for a reference manager); the page shows its
+    BibTeX block open under the abstract, which it then showed a second time. The block
+    leaves it out; the BibTeX download keeps it."""
+    html = client.get("/article/37534210", headers=HTML).get_data(as_text=True)
+    block = re.search(r'<pre class="citation" id="bibtex">(.*?)</pre>', html, re.S)
+    assert block is not None and "@article{pmid37534210," in block.group(1)
+    assert "abstract = {" not in block.group(1)
+    download = client.get("/article/37534210?format=bib").get_data(as_text=True)
+    assert "  abstract = {" in download
+
+
 def test_the_search_page_names_its_box_with_a_label_a_reader_sees(client: FlaskClient) -> None:
     """An accessibility review's: the search page's box was named by its placeholder alone,
     which goes when the reader types. A label names it, on the page and to a screen reader."""
