@@ -239,6 +239,18 @@ SERVICE_CASES = [
      "services:p SERVICE:q, 'x'@en-service, _:service }", None),
     ("PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> "
      "PREFIX s: <http://example.org/service#> SELECT * { ?s sd:endpoint ?o }", None),
+    # a prefix named service beside a default prefix: its names (and its declaration) were
+    # read as SERVICE and a target under the default prefix, and the query refused (a review
+    # of the day's changes, 5 Dec); where a group follows, pyoxigraph reads the keyword
+    ("PREFIX : <https://w3id.org/evkg/> PREFIX service: <http://www.w3.org/ns/sparql-service-"
+     "description#> SELECT * { ?s a service:Service ; service:endpoint ?e . service:x.y "
+     "service:p service:q.\n}", None),
+    ("PREFIX service: <http://e/> PREFIX : <https://evil.example/> SELECT * { service:x {} }",
+     "evil.example/x"),
+    ("PREFIX service: <http://e/> PREFIX : <https://evil.example/> SELECT * { service:x.y\n"
+     "# a comment\n{ } }", "evil.example/x.y"),
+    ("PREFIX service: <http://e/> PREFIX : <https://evil.example/> SELECT * { service:x\\~y {}"
+     " }", "cannot be read"),
 ]
 
 
@@ -250,6 +262,19 @@ def test_service_only_to_allowed_endpoints(query: str, refused: str | None) -> N
     else:
         assert failure is not None and failure.status == 400
         assert refused in failure.message
+
+
+def test_a_prefix_named_service_beside_a_default_prefix_is_answered(default_store: Store) -> None:
+    """A review of the day's changes (5 Dec): ``service:ScholarlyArticle`` beside a ``PREFIX :``
+    was read as SERVICE and ``:ScholarlyArticle``, and the query refused as federating with
+    the default prefix's namespace."""
+    client = create_app({"TESTING": True, "MAX_ROWS": 0}, store=default_store).test_client()
+    query = ("PREFIX : <https://w3id.org/evkg/> PREFIX service: <https://schema.org/> "
+             "SELECT ?a WHERE { ?a a service:ScholarlyArticle }")
+    response = client.get("/sparql", query_string={"query": query},
+                          headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.text
+    assert len(response.json["results"]["bindings"]) == 93  # type: ignore[index]
 
 
 #: (query, form, has its own dataset).
