@@ -28,7 +28,9 @@ from kg.records import (
     Qualifier,
     Rejected,
     Substance,
+    doi_in,
     is_retracted,
+    issn_in,
     other_ids,
 )
 
@@ -211,7 +213,7 @@ def _journal(fields: list[Field]) -> Journal | None:
     for value in _every(fields, "IS"):
         match = re.fullmatch(r"(\S+)\s*\((\w+)\)", value)
         if match:
-            issns.setdefault(match.group(2).lower(), match.group(1))
+            issns.setdefault(match.group(2).lower(), issn_in(match.group(1)))
     found = Journal(title=_first(fields, "JT"), iso_abbrev=_first(fields, "TA"),
                     issn=issns.get("print") or issns.get("linking", ""),
                     eissn=issns.get("electronic", ""), nlm_id=_first(fields, "JID"))
@@ -316,12 +318,14 @@ _ARTICLE_ID = re.compile(r"(.*\S)\s*\[(\w+)\]")
 
 
 def _article_ids(fields: list[Field]) -> dict[str, str]:
-    """AID/LID values by kind: ``10.3389/... [doi]``, ``PMC10393036 [pmc]``."""
+    """AID/LID values by kind: ``10.3389/... [doi]``, ``PMC10393036 [pmc]``; a DOI as
+    ``doi_in`` reads it, as PubMed XML's."""
     ids: dict[str, str] = {}
     for value in _every(fields, "AID") + _every(fields, "LID"):
         match = _ARTICLE_ID.fullmatch(value)
         if match:
-            ids.setdefault(match.group(2).lower(), match.group(1))
+            kind = match.group(2).lower()
+            ids.setdefault(kind, doi_in(match.group(1)) if kind == "doi" else match.group(1))
     return ids
 
 

@@ -34,7 +34,9 @@ from kg.records import (
     Reference,
     Substance,
     SupplementaryConcept,
+    doi_in,
     is_retracted,
+    issn_in,
     other_ids,
 )
 
@@ -232,7 +234,7 @@ def _date(elem: Element | None) -> str:
 
 
 def _ids(*lists: Element | None) -> dict[str, str]:
-    """ArticleId values by IdType (first of each type wins), a DOI as ``_doi`` reads it."""
+    """ArticleId values by IdType (first of each type wins), a DOI as ``doi_in`` reads it."""
     found: dict[str, str] = {}
     for id_list in lists:
         if id_list is None:
@@ -240,19 +242,8 @@ def _ids(*lists: Element | None) -> dict[str, str]:
         for item in id_list.iterchildren("ArticleId"):
             kind = str(item.get("IdType", "")).lower()
             if kind not in found:
-                found[kind] = _doi(element_text(item)) if kind == "doi" else element_text(item)
+                found[kind] = doi_in(element_text(item)) if kind == "doi" else element_text(item)
     return found
-
-
-#: What a publisher may write before a DOI: a resolver's address, or "doi:".
-_DOI_PREFIX = re.compile(r"(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)(?=10\.)", re.I)
-
-
-def _doi(text: str) -> str:
-    """The DOI ``text`` names, written as a link ("https://doi.org/10.…") or after "doi:"
-    ("doi: 10.…") too (such a DOI failed the whole build in validation); anything else as it
-    is (a DOI that is none, such as a pii, is quarantined by the mapping)."""
-    return _DOI_PREFIX.sub("", text, count=1) if not text.startswith("10.") else text
 
 
 def _location_ids(ids: dict[str, str], *elems: Element | None) -> dict[str, str]:
@@ -283,7 +274,7 @@ _NIHMS = re.compile(r"NIHMS\d+")
 def _doi_fallback(*elems: Element | None) -> str:
     """The DOI an ELocationID gives (files without PubmedData, books), but one PubMed marks
     invalid (ValidYN="N": the publisher's DOI was wrong), as ``_location_ids`` leaves out."""
-    return next((_doi(element_text(loc)) for elem in elems for loc in _all(elem, "ELocationID")
+    return next((doi_in(element_text(loc)) for elem in elems for loc in _all(elem, "ELocationID")
                  if _attr(loc, "EIdType") == "doi" and loc.get("ValidYN") != "N"
                  and element_text(loc)), "")
 
@@ -309,7 +300,7 @@ def _journal(article: Element, info: Element | None) -> Journal | None:
     MedlineTA (the DTD's required one, MEDLINE text's TA): a record whose Journal had neither
     Title nor ISOAbbreviation, which the DTD allows, was quarantined with its journal unnamed."""
     journal = _child(article, "Journal")
-    issns = {_attr(i, "IssnType", "Print"): _issn(element_text(i)) for i in _all(journal, "ISSN")}
+    issns = {_attr(i, "IssnType", "Print"): issn_in(element_text(i)) for i in _all(journal, "ISSN")}
     found = Journal(title=_find(journal, "Title"),
                     iso_abbrev=_find(journal, "ISOAbbreviation") or _find(info, "MedlineTA"),
                     issn=issns.get("Print", ""), eissn=issns.get("Electronic", ""),
@@ -318,15 +309,6 @@ def _journal(article: Element, info: Element | None) -> Journal | None:
 
 
 _NO_JOURNAL = Journal()
-_ISSN = re.compile(r"(\d{4})-?(\d{3}[\dX])")
-
-
-def _issn(text: str) -> str:
-    """An ISSN as NNNN-NNNC, its check character "x" or its hyphen as a publisher wrote it
-    ("1111-222x", "33334444": such a record failed the whole build in validation); anything
-    else as it is (the mapping quarantines the record)."""
-    found = _ISSN.fullmatch(text.upper())
-    return "-".join(found.groups()) if found else text
 
 
 def _pages(article: Element) -> str:

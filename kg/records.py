@@ -286,6 +286,27 @@ def other_ids(ids: dict[str, str]) -> tuple[str, ...]:
                  if kind not in _NAMED_IDS and value)
 
 
+#: What a publisher may write before a DOI: a resolver's address, or "doi:".
+_DOI_PREFIX = re.compile(r"(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)(?=10\.)", re.I)
+_ISSN = re.compile(r"(\d{4})-?(\d{3}[\dX])")
+
+
+def doi_in(text: str) -> str:
+    """The DOI ``text`` names, written as a link ("https://doi.org/10.…") or after "doi:"
+    ("doi: 10.…") too (such a DOI failed the whole build in validation); anything else as it
+    is (a DOI that is none, such as a pii, is quarantined by the mapping). Every reader's
+    DOIs go through it (MEDLINE text's AID lines quarantined such a record until 5 Dec)."""
+    return _DOI_PREFIX.sub("", text, count=1) if not text.startswith("10.") else text
+
+
+def issn_in(text: str) -> str:
+    """An ISSN as NNNN-NNNC, its check character "x" or its hyphen as a publisher wrote it
+    ("1111-222x", "33334444": such a record failed the whole build in validation); anything
+    else as it is (the mapping quarantines the record)."""
+    found = _ISSN.fullmatch(text.upper())
+    return "-".join(found.groups()) if found else text
+
+
 @dataclass(frozen=True)
 class Deletion:
     """A PubMed ``DeleteCitation`` entry: the PMID is to be removed from the graph; with a

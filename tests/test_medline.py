@@ -199,6 +199,32 @@ def test_other_abstracts_keep_their_language(tmp_path: Path) -> None:
                      (article + "99999982", "Zweite.", "und")}
 
 
+def test_a_doi_as_a_link_and_an_issn_written_otherwise_are_read_as_in_pubmed_xml(
+        tmp_path: Path) -> None:
+    """A review of the day's changes (5 Dec): PubMed XML's reader took a DOI written as a link
+    or after "doi:", and an ISSN without its hyphen or with a small "x", as the DOI and ISSN
+    they name; MEDLINE text's did not, and its record was quarantined ("its DOI
+    'https://doi.org/…' is not a DOI")."""
+    path = tmp_path / "export.nbib"
+    path.write_text("PMID- 99999983\nTI  - Invented.\nIS  - 99999998 (Print)\n"
+                    "IS  - 9999-999x (Electronic)\nJT  - Invented journal\n"
+                    "AID - https://doi.org/10.99999/link.83 [doi]\n\n"
+                    "PMID- 99999984\nTI  - Invented too.\nJT  - Invented journal\n"
+                    "LID - doi: 10.99999/after.84 [doi]\n", encoding="utf-8")
+    report = build([path], tmp_path / "b", default_articles=False)
+    assert [item.reason for item in report.quarantine if item.provenance.file == str(path)] == []
+    store = open_read_only(current_release(tmp_path / "b") / "store")
+    found = {(s[0].value, s[1].value, s[2].value) for s in store.query(  # type: ignore[union-attr]
+        "SELECT ?a ?p ?v { VALUES ?p { <http://purl.org/ontology/bibo/doi> "
+        "<http://purl.org/ontology/bibo/issn> <http://purl.org/ontology/bibo/eissn> } ?a ?p ?v }",
+        use_default_graph_as_union=True)}
+    article, bibo = "https://w3id.org/evkg/article/", "http://purl.org/ontology/bibo/"
+    assert {(a, v) for a, p, v in found if p == bibo + "doi"} == {
+        (article + "99999983", "10.99999/link.83"), (article + "99999984", "10.99999/after.84")}
+    assert {(p, v) for a, p, v in found if p.endswith("issn")} == {
+        (bibo + "issn", "9999-9998"), (bibo + "eissn", "9999-999X")}
+
+
 def test_a_record_in_latin1_is_quarantined_naming_the_byte_not_garbled(tmp_path: Path) -> None:
     """A MEDLINE file re-saved as Windows-1252: the record with "é" as byte 0xE9 is named (it
     used to reach the graph with U+FFFD in its title); the UTF-8 records around it are read."""
