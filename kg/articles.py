@@ -303,6 +303,8 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
     if article.abstract:
         add(f"{s} {t.abstract} {lit(article.abstract_text)} {g} .\n")
     for other in article.other_abstracts:  # tagged with its language: the abstract is untagged
+        if other.only_a_pointer:  # English text, no abstract: "@pl" would be two falsehoods
+            continue
         add(f"{s} {t.abstract} {literal_term(other.text, language=language_tag(other.language))}"
             f" {g} .\n")
     if article.language:

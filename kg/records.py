@@ -142,6 +142,17 @@ class OtherAbstract:
     def text(self) -> str:
         return sections_text(self.sections)
 
+    @property
+    def only_a_pointer(self) -> bool:
+        """Whether it holds no abstract, only PubMed's pointer to the publisher's ("Abstract
+        available from the publisher.", in English whatever its Language says)."""
+        return self.text.strip().rstrip(".").casefold() == _PUBLISHER_ONLY
+
+
+#: The text PubMed gives an OtherAbstract it does not hold (all 21 of
+#: ../shared/data/pubmed's Polish and French ones), compared without case or final stop.
+_PUBLISHER_ONLY = "abstract available from the publisher"
+
 
 @dataclass(frozen=True)
 class Provenance:

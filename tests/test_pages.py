@@ -432,8 +432,8 @@ def test_a_right_to_left_title_reads_in_its_own_direction() -> None:
 
 
 def test_an_abstract_in_another_language_is_marked_as_such(tmp_path: Path) -> None:
-    """A publisher's abstract in Polish (PubMed's OtherAbstract, Language "pol"; the records of
-    ../shared/data/pubmed give 20 such) is the article's second dcterms:abstract, tagged @pl:
+    """A publisher's abstract in Polish (PubMed's OtherAbstract, Language "pol") is the
+    article's second dcterms:abstract, tagged @pl:
     the page marks its text ``lang="pl"`` (so a screen reader reads it in Polish), the
     embedded schema.org record keeps the English one, and the Turtle gives the tag."""
     records = tmp_path / "records.jsonl"
