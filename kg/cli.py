@@ -274,7 +274,7 @@ def _query_text(query_or_file: str) -> str:
     if not query_or_file.strip():
         raise click.ClickException("empty query: give a SPARQL query or a .rq file")
     if query_or_file == "-":  # `evkg query - < q.rq`, a here-document, a pipe
-        return _query_from(sys.stdin.buffer.read(), "standard input")
+        return _query_from(_standard_input(), "standard input")
     path = Path(query_or_file)
     try:
         is_file, is_dir = path.is_file(), path.is_dir()
@@ -293,6 +293,19 @@ def _query_text(query_or_file: str) -> str:
             raise click.ClickException(f"cannot read the query file {path}: {error}") from None
         text = _query_from(data, str(path))
     return text
+
+
+def _standard_input() -> bytes:
+    """What standard input holds, to its end; a closed one (``<&-``) or one that cannot be
+    read is an error of one line, not a traceback."""
+    if sys.stdin is None:
+        raise click.ClickException("standard input is closed: give the query as text or a "
+                                   "file, or send it to `evkg query -` (a pipe, `< q.rq`)")
+    try:
+        return sys.stdin.buffer.read()
+    except OSError as error:
+        raise click.ClickException(f"cannot read standard input: {error.strerror or error}"
+                                   ) from None
 
 
 def _query_from(data: bytes, name: str) -> str:

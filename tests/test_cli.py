@@ -384,6 +384,13 @@ def test_query_reads_standard_input_given_a_dash(default_build: tuple[Path, Buil
     empty = query(b"")
     assert empty.returncode == 1
     assert empty.stderr == b"Error: standard input is empty: a query file holds a SPARQL query\n"
+    # a review of the day's changes: with standard input closed (`<&-`, a daemon's), a
+    # traceback ("'NoneType' object has no attribute 'buffer'")
+    closed = subprocess.run(["bash", "-c", 'exec "$@" <&-', "bash", sys.executable, "-m",
+                             "kg.cli", "query", "--store", str(out), "-"],
+                            capture_output=True, timeout=120, check=False)
+    assert (closed.returncode, closed.stdout) == (1, b"")
+    assert closed.stderr.startswith(b"Error: standard input is closed: "), closed.stderr
 
 
 def test_two_servers_run_side_by_side_and_leave_the_home_folder_alone(
