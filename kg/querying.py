@@ -190,7 +190,8 @@ def _write_own(results: QuerySolutions, fmt: str, out: IO[bytes]) -> None:
     """CSV or XML results as evkg writes them (``kg.results``: pyoxigraph's leave an IRI with
     a comma unquoted, and a carriage return to be read as a line feed), row by row. A value
     XML 1.0 cannot carry (a control character) is an error, not a document no reader takes."""
-    from kg.results import NOT_XML, csv_lines, xml_parts
+    from kg.records import NOT_XML
+    from kg.results import csv_lines, xml_parts
 
     variables = [v.value for v in results.variables]
     for part in (csv_lines if fmt == "csv" else xml_parts)(variables, results):

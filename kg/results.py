@@ -39,8 +39,6 @@ _XML_SPECIAL = re.compile(r"[&<>\"']")
 #: Leading and trailing white space, and a carriage return anywhere (an XML reader turns a CR,
 #: or a CR LF, written as it is into a line feed): written as character references.
 _XML_AS_REFERENCES = re.compile(r"^[ \t\r\n]+|[ \t\r\n]+$|\r")
-#: The characters XML 1.0 has no place for, even as references.
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 #: The media types that are always written here, never by pyoxigraph (see above).
 NOT_PYOXIGRAPHS = ("text/csv", "application/sparql-results+xml")
 _TSV_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}

@@ -129,13 +129,18 @@ def _hidden(code: str) -> re.Match[str] | None:
     return None
 
 
+def _declared_prefixes(code: str) -> dict[str, str]:
+    """The prefixes ``code`` (strings and comments blanked) declares: name → IRI."""
+    return {m.group("prefix") or "": m.group("iri") for m in _DECLARATION.finditer(code)
+            if m.group("iri") is not None}
+
+
 def service_targets(query: str) -> list[Target]:
     """Every SERVICE target of ``query``, read from its text outside strings, comments and
     IRIs."""
     code = blank(query)
     keywords = blank(query, iris=True)
-    prefixes = {m.group("prefix") or "": m.group("iri") for m in _DECLARATION.finditer(code)
-                if m.group("iri") is not None}
+    prefixes = _declared_prefixes(code)
     targets: list[Target] = []
     hidden = _hidden(code)
     if hidden is not None:
@@ -168,8 +173,7 @@ def without_services(query: str) -> str:
     same syntax, to check that it parses without calling anything (pyoxigraph calls a
     SERVICE as soon as a query is given to it, on any store, before a row is asked for)."""
     keywords = blank(query, iris=True)
-    prefixes = {m.group("prefix") or "": m.group("iri") for m in _DECLARATION.finditer(blank(query))
-                if m.group("iri") is not None}
+    prefixes = _declared_prefixes(blank(query))
     text = list(query)
     for keyword in _keywords(keywords, prefixes):
         silent = _SILENT.match(keywords, keyword.end())
