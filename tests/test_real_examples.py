@@ -9,6 +9,7 @@ their references and MeSH headings need NLM's tables for their tree numbers.
 from __future__ import annotations
 
 import gzip
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from flask.testing import FlaskClient
 from lxml import etree
 from pyoxigraph import Store
 
+from kg.articles import REVIEW_TYPES
 from kg.build import build
 from kg.release import current_release
 from kg.store import open_read_only
@@ -129,3 +131,33 @@ def test_the_neighbourhood_still_lists_the_records_that_cite_the_seed(
         f"{BASE}article/37674578"}
     assert {r["article"] for r in rows if r["relation"] == "cited by the review"} == references(
         records["37658057"])
+
+
+def publication_year(citation: etree._Element) -> str:
+    """The year of the journal issue (PubDate's Year, else the first of its MedlineDate)."""
+    date = citation.find("Article/Journal/JournalIssue/PubDate")
+    assert date is not None
+    year = date.findtext("Year") or (date.findtext("MedlineDate") or "")[:4]
+    assert year.isdigit(), etree.tostring(date)
+    return year
+
+
+def test_reviews_per_year_counts_the_publication_types_its_description_names(
+        records: dict[str, etree._Element], real_store: Store, client: FlaskClient) -> None:
+    """A review's: the description said a review is PubMed's publication type Review, where
+    the build also makes a Systematic Review or a Meta-Analysis one; counted by Review alone,
+    the real files hold no review of 2018, where the example counted PMID 30158200, a
+    Meta-Analysis. The description names every type the example counts."""
+    text = example("reviews-per-year")
+    description = text.splitlines()[1]
+    named = {kind for kind in REVIEW_TYPES if kind in description}
+    assert named == REVIEW_TYPES, f"the description does not name {REVIEW_TYPES - named}"
+    reviews: Counter[str] = Counter()
+    articles: Counter[str] = Counter(publication_year(c) for c in records.values())
+    for citation in records.values():
+        if {t.text for t in citation.iterfind("Article/PublicationTypeList/PublicationType")} & named:
+            reviews[publication_year(citation)] += 1
+    expected = {(year, str(n), str(articles[year])) for year, n in reviews.items()}
+    assert ("2018", "1", "5") in expected
+    for rows in (answer_rows(real_store, text), served_rows(client, text)):
+        assert {(r["year"], r["reviews"], r["articles"]) for r in rows} == expected
