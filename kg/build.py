@@ -52,7 +52,7 @@ from kg.linking import ArticleLinker
 from kg.loading import ArticleIndex, ArticleLoader, FileCount, prune_shared
 from kg.meshnames import MeshNames
 from kg.metadata import DUMPS, Tallies, metadata_quads
-from kg.namespaces import EVKG, MESHV, RDF, SKOS
+from kg.namespaces import EVKG, FABIO, MESH, MESHV, RDF, SKOS
 from kg.records import Rejected
 from kg.release import WRITE_LOCK, within_release
 from kg.sources import iter_source_files, read_source
@@ -125,6 +125,11 @@ class BuildReport:
     based_on_other: str | None = None
     #: How many labels the release's search index holds (None: it was not written).
     search_labels: int | None = None
+    #: How many MeSH descriptors the articles are indexed with, and how many of those no MeSH
+    #: table describes, so that they have no tree number (PubMed's records give none: a
+    #: build of them without ``--mesh``), and queries by tree miss them.
+    headings: int = 0
+    headings_without_tree: int = 0
 
     @property
     def source_errors(self) -> int:
@@ -242,6 +247,13 @@ def retracted_articles(store: Store) -> set[str]:
     """The articles the store marks retracted (by their own record or a notice)."""
     return _first_column(store, f"SELECT ?a {{ GRAPH <{iris.graph_iri('articles').value}> "
                                 f"{{ ?a <{EVKG.retracted.value}> true }} }}")
+
+
+def heading_uis(store: Store) -> set[str]:
+    """The UIs of the MeSH descriptors the articles are indexed with."""
+    return {iri.removeprefix(MESH.iri) for iri in _first_column(store, f"""SELECT DISTINCT ?d {{
+        GRAPH <{iris.graph_iri("articles").value}> {{ ?a <{FABIO.hasSubjectTerm.value}> ?d }}
+        FILTER(REGEX(STR(?d), "^{MESH.iri}D[0-9]+$")) }}""")}
 
 
 def _first_column(store: Store, query: str) -> set[str]:
@@ -694,6 +706,10 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
                                 previous)
         mesh.keep_table_labels(store, tabled)
         mesh.keep_table_kinds(store, chosen)
+        # PubMed's records carry no tree numbers: only a table gives a heading its place
+        headings = heading_uis(store)
+        report.headings = len(headings)
+        report.headings_without_tree = len(headings - descriptors.keys())
     if loader.released:
         # what only replaced or deleted records named (their MeSH terms, loaded above from the
         # tables too, and journals) goes, as in a build without those records

@@ -177,6 +177,13 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
                        f"{count.quarantined}{reasons} + deleted {count.deleted}{absent}")
         for graph, triples in report.triples.items():
             echo(f"  graph/{graph}: {triples} triples")
+        if report.headings_without_tree:
+            hint = ("the --mesh file does not describe them (a MeSH of another year?)"
+                    if "mesh" in report.inputs else "PubMed's records give none; build with "
+                    "--mesh and NLM's descriptor table (README, Growing the graph from PubMed)")
+            echo(f"  note: {report.headings_without_tree} of the {report.headings} MeSH "
+                 "headings the articles are indexed with have no tree number, so queries by "
+                 f"tree (every article under Neoplasms, C04) miss them: {hint}")
     known = {"curated": 0, "default": 0}
     for item in report.quarantine:
         if item.provenance.file == report.curated_file or item.provenance.file in report.default_files:

