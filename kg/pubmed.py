@@ -126,18 +126,24 @@ def _read_resuming(path: Path, walk: _Walk, copies: contextlib.ExitStack) -> Ite
 
 def _gunzipped(path: Path, copies: contextlib.ExitStack,
                walk: _Walk) -> tuple[Path, Rejected | None]:
-    """A plain copy of the gzip file ``path`` (removed when ``copies`` closes), and, when its gzip
+    """A plain copy of the gzip file ``path`` (gone when ``copies`` closes), and, when its gzip
     data are cut short or corrupt, the ``Rejected`` that says so (``walk.cut_at``: where they
-    end). ``path`` itself, read again for each resumed parse, when no copy can be written."""
+    end). ``path`` itself, read again for each resumed parse, when no copy can be written.
+
+    The copy (in TMPDIR, several times the file's size) has no name: it is removed from its
+    folder as soon as it is made and read through ``/proc/self/fd``, so that its disk space
+    comes back when the process ends however it ends (a build killed with SIGKILL, or by the
+    OOM killer, left a named copy of each damaged file it was reading in TMPDIR)."""
     try:
         handle, name = tempfile.mkstemp(prefix="evkg-", suffix=".xml")
     except OSError:
         return path, None
-    copy = Path(name)
-    copies.callback(copy.unlink, missing_ok=True)
+    os.unlink(name)
+    copies.callback(os.close, handle)
+    copy = Path(f"/proc/self/fd/{handle}")
     lines = chars = 0  # the lines of the data, and the characters of their last line
     try:
-        with os.fdopen(handle, "wb") as out, gzip.open(path, "rb") as data:
+        with os.fdopen(os.dup(handle), "wb") as out, gzip.open(path, "rb") as data:
             while chunk := data.read1(1 << 20):  # read1: what the data give before they end
                 out.write(chunk)
                 breaks = chunk.count(b"\n")

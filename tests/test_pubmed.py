@@ -4,6 +4,10 @@ project's own invented fixtures for books, deletions, old roots and refused or b
 from __future__ import annotations
 
 import gzip
+import os
+import signal
+import subprocess
+import sys
 import tempfile
 import unicodedata
 import zlib
@@ -792,8 +796,59 @@ def test_a_gzip_file_with_many_errors_is_read_past_each_and_leaves_no_copy(
     assert not list(temporary.iterdir())
     reading = read_pubmed_xml(path)
     assert [next(reading).pmid for _ in range(5)] == ["1", "2", "3", "4", "5"]
-    assert list(temporary.iterdir())  # the copy, made at the first error
+    assert _copies_open(temporary) > 0  # the copy, made at the first error, without a name
     reading.close()
+    assert _copies_open(temporary) == 0
+
+
+def _copies_open(folder: Path) -> int:
+    """How many descriptors of this process hold a file in ``folder`` (named or removed)."""
+    fds = Path("/proc/self/fd")
+    return sum(1 for fd in fds.iterdir() if _link(fd).startswith(f"{folder}/"))
+
+
+def _link(fd: Path) -> str:
+    try:
+        return os.readlink(fd)
+    except OSError:  # (the descriptor iterdir itself held)
+        return ""
+
+
+#: Reads five records of the file its argument names, says how many files of TMPDIR it holds
+#: open, and is then killed as the OOM killer or ``kill -9`` kills a build.
+_KILLED_READER = """
+import os, signal, sys, tempfile
+from pathlib import Path
+from kg.pubmed import read_pubmed_xml
+reading = read_pubmed_xml(Path(sys.argv[1]))
+print([next(reading).pmid for _ in range(5)])
+held = []
+for fd in os.listdir("/proc/self/fd"):
+    try:
+        held.append(os.readlink(f"/proc/self/fd/{fd}"))
+    except OSError:  # (the descriptor listdir held)
+        pass
+print(any(link.startswith(tempfile.gettempdir() + "/") for link in held), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_gzip_file_read_by_a_killed_process_leaves_no_copy_in_tmpdir(tmp_path: Path) -> None:
+    """A shared server's user's: a build killed with SIGKILL (or by the OOM killer) while it
+    read a damaged PubMed file left the file's gunzipped copy, several times its size, in
+    TMPDIR, where neither the next build nor `evkg prune` looks. The copy has no name now: the
+    system frees it with the process."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    lines = ['<?xml version="1.0"?>', "<PubmedArticleSet>",
+             *(_record_line(n, broken=n % 3 == 0) for n in range(1, 301)), "</PubmedArticleSet>"]
+    path = tmp_path / "many.xml.gz"
+    path.write_bytes(gzip.compress("\n".join(lines).encode()))
+    done = subprocess.run([sys.executable, "-c", _KILLED_READER, str(path)], cwd=ROOT,
+                          env={**os.environ, "TMPDIR": str(temporary)}, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert done.stdout.splitlines() == ["['1', '2', '3', '4', '5']", "True"]  # it read the copy
     assert not list(temporary.iterdir())
 
 
