@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
 import signal
 import sys
 import tempfile
@@ -381,11 +382,12 @@ def export_command(out: Path, fmt: str | None, graph: str | None, output: Path |
         fmt = EXPORT_EXTENSIONS.get(output.suffix.lower(), "nq") if output else "nq"
     try:
         store_dir = release.release_to_read(out) / "store"
-        if output is None:
-            export_graph(store_dir, fmt, graph, sys.stdout.buffer)
-        else:
-            with replaced_when_written(output) as handle:
-                export_graph(store_dir, fmt, graph, handle)
+        with sigterm_as_ctrl_c():  # (SIGTERM's default action left the part written)
+            if output is None:
+                export_graph(store_dir, fmt, graph, sys.stdout.buffer)
+            else:
+                with replaced_when_written(output) as handle:
+                    export_graph(store_dir, fmt, graph, handle)
     except (FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:  # a full disk: OUTPUT stays as it was
@@ -403,25 +405,65 @@ EXPORT_EXTENSIONS = {".nq": "nq", ".nquads": "nq", ".trig": "trig", ".nt": "nt",
 @contextmanager
 def replaced_when_written(output: Path) -> Iterator[IO[bytes]]:
     """A file in ``output``'s folder that becomes ``output`` when writing succeeds: an export
-    that fails (an unknown graph, a full disk) leaves a file of that name as it was."""
+    that fails (an unknown graph, a full disk) or is stopped (Ctrl-C, SIGTERM, even SIGKILL)
+    leaves a file of that name as it was, and no part of itself.
+
+    The file has no name while it is written (``O_TMPFILE``): a hidden ``.{name}.XXXXXXXX``
+    beside OUTPUT, as large as the part written, stayed for good when the export was killed.
+    It gets one when complete, and takes OUTPUT's by a rename. A file system without
+    ``O_TMPFILE`` gets a named file, removed when the export fails or is stopped by a signal
+    it can catch."""
     if output.is_dir():
         raise click.ClickException(f"{output} is a folder: give the export a file name")
     if not output.parent.is_dir():
         raise click.ClickException(f"cannot write {output}: there is no folder {output.parent}")
+    try:  # (its mode as open() would make it: 0666 less the umask)
+        if not os.path.isdir("/proc/self/fd"):  # (where it gets its name from)
+            raise OSError(errno.ENOENT, "no /proc")
+        descriptor, written = os.open(output.parent, os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC,
+                                      0o666), None
+    except OSError:
+        descriptor, written = _named_beside(output)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            yield handle
+            handle.flush()
+            if written is None:
+                written = _link_beside(output, descriptor)
+        os.replace(written, output)
+    finally:
+        if written is not None:
+            written.unlink(missing_ok=True)
+
+
+def _named_beside(output: Path) -> tuple[int, Path]:
+    """A new file of a name of its own beside ``output``, open for writing."""
     try:
         descriptor, name = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
     except OSError as error:
         raise click.ClickException(f"cannot write {output}: {error.strerror}") from None
-    written = Path(name)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(descriptor, 0o666 & ~mask)  # as open() would make it, not mkstemp's 0600
+    return descriptor, Path(name)
+
+
+def _link_beside(output: Path, descriptor: int) -> Path:
+    """A name beside ``output`` for the unnamed file ``descriptor`` holds (``linkat`` with
+    ``AT_SYMLINK_FOLLOW``, which Python uses only given a folder's descriptor: its plain
+    ``link`` would link the ``/proc`` link itself)."""
+    folder = os.open(output.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(descriptor, 0o666 & ~mask)  # as open() would make it, not mkstemp's 0600
-        with os.fdopen(descriptor, "wb") as handle:
-            yield handle
-        os.replace(written, output)
+        while True:
+            name = f".{output.name}.{secrets.token_hex(4)}"
+            try:
+                os.link(f"/proc/self/fd/{descriptor}", name, dst_dir_fd=folder,
+                        follow_symlinks=True)
+            except FileExistsError:
+                continue
+            return output.parent / name
     finally:
-        written.unlink(missing_ok=True)
+        os.close(folder)
 
 
 @main.command("serve")

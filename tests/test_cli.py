@@ -579,6 +579,44 @@ def _umask() -> int:
     return mask
 
 
+#: Runs `evkg export` and sends itself a signal (its first argument) the moment the export
+#: opens its output file for writing (the audit event of ``os.fdopen``), as a user's `kill`,
+#: a job's timeout or the OOM killer could at any moment of a long export.
+_SIGNALLED_EXPORT = """
+import os, signal, sys
+from kg.cli import main
+sent = []
+def hook(event, args):
+    if event == "open" and isinstance(args[0], int) and "w" in str(args[1]) and not sent:
+        sent.append(True)
+        os.kill(os.getpid(), getattr(signal, sys.argv[1]))
+sys.addaudithook(hook)
+main(["export", *sys.argv[2:]])
+"""
+
+
+@pytest.mark.parametrize("signalled", ["SIGTERM", "SIGKILL"])
+def test_an_export_stopped_by_a_signal_leaves_no_part_of_itself(
+        default_build: tuple[Path, BuildReport], tmp_path: Path, signalled: str) -> None:
+    """A shared server's user's: `evkg export` stopped by SIGTERM (`kill`, `timeout`, a service
+    manager) or SIGKILL left the part it had written as a hidden `.OUTPUT.XXXXXXXX` beside
+    OUTPUT, for good (17 MB of a 61 MB Turtle export killed after 2.5 s); SIGTERM also ended
+    it without the `Aborted!` that a build, an ingest or a Ctrl-C'd export says. The export is
+    now written to a file without a name until it is complete, and SIGTERM stops it as Ctrl-C
+    does."""
+    out, _ = default_build
+    kept = tmp_path / "graph.ttl"
+    kept.write_text("<a> <b> <c> .\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", _SIGNALLED_EXPORT, signalled, "--store",
+                           str(out), str(kept)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == -getattr(signal, signalled), done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.ttl"]
+    assert kept.read_text(encoding="utf-8") == "<a> <b> <c> .\n"
+    if signalled == "SIGTERM":
+        assert done.stderr == "Aborted!\n"
+
+
 def test_load_names_an_unknown_graph(default_build: tuple[Path, BuildReport]) -> None:
     """It said "No scheme found in an absolute IRI" (pyoxigraph's, on the name as an IRI)."""
     out, _ = default_build
