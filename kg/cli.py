@@ -528,8 +528,9 @@ def prune_command(out: Path, keep: int, dry_run: bool, quiet: bool) -> None:
                    "not be read (root can): a release they hold open without a lease would "
                    "not be seen", err=True)
     kept = f"; kept {', '.join(report.kept)}" if report.kept else ""
-    echo(f"{'would free' if dry_run else 'freed'} {_megabytes(report.freed)}; current "
-               f"release {report.current}{kept}")
+    current = (f"current release {report.current}" if report.current else
+               "no current release (no build or ingest in this folder has published one)")
+    echo(f"{'would free' if dry_run else 'freed'} {_megabytes(report.freed)}; {current}{kept}")
 
 
 def _megabytes(size: int) -> str:

@@ -79,13 +79,17 @@ def prune(out: Path, *, keep: int, dry_run: bool = False, announce: bool = False
     check_build_folder(out)
     with writing(out, announce=announce, create=False):
         check_build_folder(out)  # (a failed first build may have removed it meanwhile)
-        current = release.current_release(out)
-        report = PruneReport(current=current.name)
+        # a first build killed, or held back by --max-errors, made no current: every release
+        # then counts as another
+        current = release.current_release(out) if os.path.lexists(out / "current") else None
+        report = PruneReport(current=current.name if current else "")
         # the folder itself, not its path: current may name it through another mount of the
         # build folder (an absolute link through a bind mount)
-        kept = current.stat()
-        others = sorted((folder for folder in (out / "releases").iterdir()
-                         if _release_folder(folder) and not os.path.samestat(folder.stat(), kept)),
+        kept = current.stat() if current else None
+        releases = out / "releases"
+        others = sorted((folder for folder in (releases.iterdir() if releases.is_dir() else ())
+                         if _release_folder(folder) and not (
+                             kept and os.path.samestat(folder.stat(), kept))),
                         key=_published, reverse=True)
         report.kept = [folder.name for folder in others[:keep]]
         candidates = others[keep:]
@@ -118,19 +122,29 @@ def prune(out: Path, *, keep: int, dry_run: bool = False, announce: bool = False
 
 
 def check_build_folder(out: Path) -> None:
-    """A ``FileNotFoundError`` saying what ``out`` is when it is no build folder with a
-    current release (prune cannot tell which release to keep without one)."""
+    """A ``FileNotFoundError`` saying what ``out`` is when it is no build folder: one with a
+    current release, or one where a first build ran and made none (its lock file is there:
+    killed, it left a staging folder; held back by ``--max-errors``, a release)."""
     if release.is_release(out):
         raise FileNotFoundError(
             f"{out} is a release, not a build folder: give the folder that holds its releases/ "
             f"and current ({out.resolve().parent.parent})")
     if not out.is_dir():
         raise FileNotFoundError(f"{out}: no such build folder")
+    if _first_build_folder(out):
+        return
     if not release.is_build_folder(out):
         raise FileNotFoundError(f"{out} is no build folder (it holds no releases/ beside "
                                 "current): evkg prune removes the old releases of a folder "
                                 "that evkg build --out made")
     release.current_release(out)
+
+
+def _first_build_folder(out: Path) -> bool:
+    """Whether ``out`` is a folder a first build wrote in (its lock file, not a link, is
+    there) that has no ``current`` at all (a link to a release gone is another matter)."""
+    lock = out / release.WRITE_LOCK
+    return lock.is_file() and not lock.is_symlink() and not os.path.lexists(out / "current")
 
 
 def _release_folder(folder: Path) -> bool:

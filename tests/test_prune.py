@@ -228,6 +228,59 @@ def test_prune_waits_for_a_build_and_removes_its_staging_only_after(tmp_path: Pa
     assert not building.exists()
 
 
+#: `evkg build` of its arguments, killed with SIGKILL as the OOM killer or `kill -9` would kill
+#: it: at the first file it opens once its staging folder is made.
+_KILLED_BUILD = """
+import os, signal, sys
+from kg.cli import main
+staging = []
+def hook(event, args):
+    if event == "os.mkdir" and ".staging-" in str(args[0]):
+        staging.append(args[0])
+    elif event == "open" and staging:
+        os.kill(os.getpid(), signal.SIGKILL)
+sys.addaudithook(hook)
+main(["build", *sys.argv[1:]])
+"""
+
+
+def test_prune_removes_what_a_first_build_killed_or_held_back_left(tmp_path: Path) -> None:
+    """A shared server's user's: the README says a staging folder left by SIGKILL "goes with
+    the next build, ingest or `evkg prune` of DIR", but of a first build (no current release
+    yet) prune said "is no build folder … of a folder that evkg build --out made", which it
+    was, and left the staging folder (40 MB of a 10k-article build killed after 12 s); a first
+    build held back by --max-errors left its release, and prune said "no release at DIR: run
+    `evkg build --out DIR` first". Prune now takes such a folder: it removes the leftover
+    staging folders, and keeps the --keep most recent releases (none is current)."""
+    out = tmp_path / "b"
+    killed = subprocess.run([sys.executable, "-c", _KILLED_BUILD, str(source(tmp_path, "99999911")),
+                             "--out", str(out), "--without-default-articles"],
+                            capture_output=True, text=True, timeout=600)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    (leftover,) = out.glob(".staging-*")
+    pruned = evkg("prune", "--store", str(out))
+    assert pruned.returncode == 0, pruned.stderr
+    assert pruned.stdout.startswith(f"removed leftover staging folder {leftover.name} (")
+    assert pruned.stdout.endswith("; no current release (no build or ingest in this folder has "
+                                  "published one)\n")
+    assert sorted(p.name for p in out.iterdir()) == [".evkg-writing.lock"]
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('["not a record"]\n', encoding="utf-8")
+    held = evkg("build", str(source(tmp_path, "99999912")), str(bad), "--out", str(out),
+                "--without-default-articles", "--max-errors", "0", "--quiet")
+    assert held.returncode == 1 and "but not made current" in held.stderr, held.stderr
+    (kept,) = (out / "releases").iterdir()
+    pruned = evkg("prune", "--store", str(out))
+    assert pruned.returncode == 0, pruned.stderr
+    assert pruned.stdout.endswith(f"; kept {kept.name}\n")
+    assert kept.is_dir()
+    pruned = evkg("prune", "--store", str(out), "--keep", "0")
+    assert pruned.returncode == 0, pruned.stderr
+    assert pruned.stdout.startswith(f"removed release {kept.name} (")
+    assert not list((out / "releases").iterdir())
+
+
 def test_prune_refuses_a_folder_that_is_no_build_folder(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     release = tmp_path / "b" / "releases" / "0123456789ab"
