@@ -75,9 +75,10 @@ class QueryFailed(RuntimeError):
 _PR_SET_PDEATHSIG = 1
 
 
-def _end_with(parent: int) -> None:
+def end_with_parent(parent: int) -> None:
     """Have the kernel kill this process when ``parent`` dies (Linux): a query's process must
-    not run on alone when evkg is stopped (``kill``, a timeout of the caller)."""
+    not run on alone when evkg is stopped (``kill``, a timeout of the caller), nor a server's
+    worker when gunicorn's master is killed."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -119,7 +120,7 @@ def in_child_process(call: Callable[[IO[bytes]], T], out: IO[bytes]) -> T:
         try:
             os.close(data_read)
             os.close(result_read)
-            _end_with(parent)
+            end_with_parent(parent)
             os.environ["RUST_BACKTRACE"] = "0"  # the panic's message without the backtrace
             try:
                 with os.fdopen(data_write, "wb") as writer:

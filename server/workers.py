@@ -36,7 +36,7 @@ from gunicorn.glogging import Logger as GunicornLogger
 from gunicorn.http.errors import LimitRequestLine
 from gunicorn.workers.gthread import ThreadWorker
 
-from kg.querying import printable
+from kg.querying import end_with_parent, printable
 from server.querypool import set_queue_wait
 from server.run import number_setting
 
@@ -139,6 +139,14 @@ class Logger(GunicornLogger):  # type: ignore[misc]
 class Worker(ThreadWorker):  # type: ignore[misc]
     """``gthread``, with the message of a request line over the limit rewritten, and a limit
     on how long a request's client may stall."""
+
+    def init_process(self) -> None:
+        # gunicorn's worker sees its master gone (SIGKILL, the OOM killer) only between
+        # requests, and then waits for every query it runs, up to EVKG_QUERY_TIMEOUT, holding
+        # the port (a server started again gave up), the release and its query process:
+        # it ends with the master now, and its query process with it
+        end_with_parent(self.ppid)
+        super().init_process()
 
     def load_wsgi(self) -> None:
         write_like_gunicorn(logging.getLogger(SERVER_LOGGER), self.log.error_log)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import fcntl
 import gc
@@ -17,6 +18,7 @@ import struct
 import subprocess
 import sys
 import termios
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -1205,6 +1207,90 @@ def test_the_workers_of_evkg_serve_end_cleanly_on_a_reload_and_a_stop(tmp_path: 
     said = log.read_text(encoding="utf-8")
     assert said.count("Worker exiting") == 2 and "Shutting down: Master" in said, said
     assert "SIGSEGV" not in said and "was sent" not in said, said
+
+
+def _descendants(pid: int) -> set[int]:
+    """The processes under ``pid``, at any depth (read from ``/proc/*/stat``)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):  # ended meanwhile
+            continue
+        if fields[0] != "Z":
+            parents[int(stat.parent.name)] = int(fields[1])
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        children = [child for child, of in parents.items() if of == parent]
+        found.update(children)
+        todo += children
+    return found
+
+
+def _running(pids: set[int]) -> set[int]:
+    """Those of ``pids`` still running (a zombie, ended, is not)."""
+    def alive(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except (OSError, IndexError):
+            return False
+    return {pid for pid in pids if alive(pid)}
+
+
+def test_the_workers_and_query_processes_end_with_a_killed_master(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A shared server's user's: with gunicorn's master killed (`kill -9`, the OOM killer), its
+    workers saw it gone within seconds but ran on until every query they were running had
+    ended, up to EVKG_QUERY_TIMEOUT, with their query processes, holding the port (a server
+    started again meanwhile gave up: "Connection in use", "Can't connect"), the release's
+    lease and its files. They now end with the master, and their query processes with them,
+    and the server starts again on the port."""
+    if not Path("/proc/self/task").exists():
+        pytest.skip("needs /proc to find the server's processes")
+    out, _ = default_build
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port", str(port),
+         "--workers", "1"], env={**os.environ, "EVKG_QUERY_TIMEOUT": "900", "EVKG_ACCESS_LOG": ""},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(base + "/health", server)
+        every_triple = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # years
+
+        def ask() -> None:
+            with contextlib.suppress(requests.RequestException):  # the server goes meanwhile
+                requests.post(base + "/sparql", data={"query": every_triple}, timeout=900)
+
+        asking = threading.Thread(target=ask, daemon=True)
+        asking.start()
+        deadline = time.monotonic() + 60
+        while len(_descendants(server.pid)) < 3:  # a worker, its query process and its tracker
+            assert time.monotonic() < deadline, "the query's process did not start"
+            time.sleep(0.05)
+        time.sleep(0.5)  # the query is running
+        serving = _descendants(server.pid)
+    finally:
+        server.kill()
+        server.wait(timeout=30)
+    deadline = time.monotonic() + 60
+    try:
+        while _running(serving):
+            assert time.monotonic() < deadline, f"still running: {sorted(_running(serving))}"
+            time.sleep(0.2)
+    finally:
+        for pid in _running(serving):  # (what the failed test leaves)
+            os.kill(pid, signal.SIGKILL)
+    asking.join(timeout=60)
+    again = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(out),
+                              "--port", str(port), "--workers", "1"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:  # started again on the port, as a service manager would
+        wait_for(base + "/health", again)
+    finally:
+        again.terminate()
+        again.wait(timeout=30)
 
 
 @pytest.mark.parametrize("damage", ["manifest cut short", "store removed", "release removed"])
