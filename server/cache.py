@@ -13,6 +13,7 @@ never failures.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -188,12 +189,16 @@ class ResultCache:
         if self.directory is None:
             return
         data = _encode(answer)
+        temporary = ""
         try:
             handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
             os.replace(temporary, self.directory / answer_file(self.release, key))
-        except OSError:
+        except OSError:  # a full disk, a quota: what was written goes (it stayed, one a time)
+            if temporary:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
             return
         with self._lock:
             self._written_since_count += disk_bytes(len(data))

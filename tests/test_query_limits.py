@@ -49,7 +49,7 @@ from server.memo import AnswerMemo
 from server.run import allocator_library, preload_allocator
 from server.state import state
 from tests.backends import cpu_seconds, process_tree
-from tests.conftest import ROOT, Served, serving, shared_path
+from tests.conftest import ROOT, Served, free_port, serving, shared_path, wait_for
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 FORMATS = {
@@ -768,6 +768,44 @@ def test_disk_cache_stays_within_its_limit_of_disk_space(
     # the folder is re-counted after each sixteenth of the limit written: it may pass the
     # limit by that much until the next count
     assert 0 < len(files) < 200 and taken <= limit + limit // 16 + 4096, (len(files), taken)
+
+
+#: `evkg` (its arguments) whose processes may write no file past 2,000 bytes, as a full disk
+#: or a quota refuses a write.
+_UNDER_A_FILE_SIZE_LIMIT = (
+    "import os, resource, sys; resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000)); "
+    "os.execv(sys.executable, [sys.executable, '-m', 'kg.cli', *sys.argv[1:]])")
+
+
+def test_an_answer_the_disk_cache_cannot_take_leaves_no_part_of_itself(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A shared server's user's: with the disk full (or a quota, or a file size limit), each
+    answer the cache could not write left its temporary file (`.tmp-XXXXXXXX`, holding what
+    was written: here 2,000 bytes each) in the cache folder, a new one for every answer, which
+    neither the next write nor `evkg prune` removed. The answers are still given; the folder
+    keeps nothing of them."""
+    out, _ = default_build
+    folder, port = tmp_path / "cache", free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-c", _UNDER_A_FILE_SIZE_LIMIT, "serve", "--store", str(out), "--port",
+         str(port), "--workers", "1"], cwd=ROOT,
+        env={**os.environ, "EVKG_CACHE_DIR": str(folder), "EVKG_ACCESS_LOG": ""},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(base + "/health", server)
+        with requests.Session() as session:
+            answers = [session.get(base + "/sparql", params={
+                "query": f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} OFFSET {i} LIMIT 100"},
+                headers={"Accept": "application/sparql-results+json"}, timeout=30)
+                for i in range(5)]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert [(a.status_code, len(a.json()["results"]["bindings"])) for a in answers] == \
+        [(200, 100)] * 5
+    assert all(len(a.content) > 2000 for a in answers)
+    assert sorted(p.name for p in folder.iterdir()) == []
 
 
 def test_server_processes_run_with_the_preloaded_allocator(limited_server: Served) -> None:
