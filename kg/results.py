@@ -22,8 +22,9 @@ from kg.querying import text_table
 
 #: A term a solution can bind.
 Term = NamedNode | BlankNode | Literal | Triple
-#: A solution: one value (or None when unbound) per variable.
-Row = Sequence[Term | None]
+#: Solutions as a writer reads them, once, in order (a list, or the store's own iterator):
+#: each one value (or None when unbound) per variable.
+Rows = Iterable[Iterable[Term | None]]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _STRING = XSD + "string"
@@ -77,7 +78,7 @@ def _json_term(term: Term) -> dict[str, Any]:
                                         "object": _json_term(term.object)}}
 
 
-def write_json(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
+def write_json(variables: Sequence[str], rows: Rows) -> bytes:
     bindings = [{name: _json_term(value) for name, value in zip(variables, row, strict=True)
                  if value is not None} for row in rows]
     # orjson writes the same compact UTF-8 as ``json.dumps(separators=(",", ":"),
@@ -113,7 +114,7 @@ def _xml_term(term: Term) -> str:
             f"<object>{_xml_term(term.object)}</object></triple>")
 
 
-def xml_parts(variables: Sequence[str], rows: Iterable[Iterable[Term | None]]) -> Iterator[str]:
+def xml_parts(variables: Sequence[str], rows: Rows) -> Iterator[str]:
     """The XML document in parts: its head, then one part per row, then its end."""
     yield ('<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
            + "".join(f'<variable name="{name}"/>' for name in variables) + "</head><results>")
@@ -124,7 +125,7 @@ def xml_parts(variables: Sequence[str], rows: Iterable[Iterable[Term | None]]) -
     yield "</results></sparql>"
 
 
-def write_xml(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
+def write_xml(variables: Sequence[str], rows: Rows) -> bytes:
     return "".join(xml_parts(variables, rows)).encode()
 
 
@@ -142,7 +143,7 @@ def _csv_term(term: Term) -> str:
     return " ".join(_csv_term(t) for t in (term.subject, term.predicate, term.object))
 
 
-def csv_lines(variables: Sequence[str], rows: Iterable[Iterable[Term | None]]) -> Iterator[str]:
+def csv_lines(variables: Sequence[str], rows: Rows) -> Iterator[str]:
     """The CSV lines, each ended by CR LF: the variables, then one line per row."""
     yield ",".join(variables) + "\r\n"
     for row in rows:
@@ -150,7 +151,7 @@ def csv_lines(variables: Sequence[str], rows: Iterable[Iterable[Term | None]]) -
                        for value in row) + "\r\n"
 
 
-def write_csv(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
+def write_csv(variables: Sequence[str], rows: Rows) -> bytes:
     return "".join(csv_lines(variables, rows)).encode()
 
 
@@ -177,7 +178,7 @@ def _tsv_term(term: Term) -> str:
             f"{_tsv_term(term.object)} )>>")
 
 
-def write_tsv(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
+def write_tsv(variables: Sequence[str], rows: Rows) -> bytes:
     lines = ["\t".join("?" + name for name in variables)]
     lines += ["\t".join("" if value is None else _tsv_term(value) for value in row) for row in rows]
     return ("\n".join(lines) + "\n").encode()
@@ -186,12 +187,12 @@ def write_tsv(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
 # --- text/plain: the aligned table of ``evkg query --format table`` (Fuseki answers text/plain
 # with a table too) ---------------------------------------------------------------------------
 
-def write_text(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
+def write_text(variables: Sequence[str], rows: Rows) -> bytes:
     return text_table(variables, rows).encode()
 
 
 #: Results media type → writer.
-WRITERS: dict[str, Callable[[Sequence[str], Sequence[Row]], bytes]] = {
+WRITERS: dict[str, Callable[[Sequence[str], Rows], bytes]] = {
     "application/sparql-results+json": write_json,
     "application/sparql-results+xml": write_xml,
     "text/csv": write_csv,
@@ -200,7 +201,7 @@ WRITERS: dict[str, Callable[[Sequence[str], Sequence[Row]], bytes]] = {
 }
 
 
-def write_solutions(media_type: str, variables: Sequence[str], rows: Sequence[Row]) -> bytes:
+def write_solutions(media_type: str, variables: Sequence[str], rows: Rows) -> bytes:
     """``rows`` in ``media_type``; a clear ``ValueError`` naming the known types otherwise."""
     writer = WRITERS.get(media_type)
     if writer is None:

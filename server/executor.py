@@ -171,11 +171,13 @@ def _serialised(results: QueryResult, job: QueryJob) -> Answer | Failure:
             results.serialize(out, fmt)
             return Answer(out.getvalue(), content_type(job.media_type))
         variables = [v.value for v in results.variables]
-        rows = [tuple(solution) for solution in (results if cap is None
-                                                 else islice(results, cap + 1))]
-        body = write_solutions(job.media_type, variables, rows if cap is None else rows[:cap])
+        if cap is None:  # (CSV or XML, above) row by row as the store gives them, not listed
+            return Answer(write_solutions(job.media_type, variables, results),
+                          content_type(job.media_type))
+        rows = [tuple(solution) for solution in islice(results, cap + 1)]
+        body = write_solutions(job.media_type, variables, rows[:cap])
         return Answer(body, content_type(job.media_type),
-                      f"rows={cap}" if cap is not None and len(rows) > cap else None)
+                      f"rows={cap}" if len(rows) > cap else None)
     triples = list(islice(results, cap + 1)) if cap else list(results)
     graph = _graph_answer(triples[:cap] if cap else triples, job.media_type)
     if isinstance(graph, Failure):
