@@ -31,7 +31,7 @@ from server.cache import cache_key
 from server.editor import editor_link
 from server.errors import ProtocolError, error_response, failure_response
 from server.executor import Answer, Failure, QueryJob
-from server.federation import check_services, service_targets
+from server.federation import Target, check_services, service_targets
 from server.forwarding import parses
 from server.limits import Admission
 from server.logs import log_if_slow, note_query
@@ -189,12 +189,12 @@ def _bad_graph(iris: tuple[str, ...]) -> Failure | None:
     return None
 
 
-def _explained(failure: Failure, query: str) -> Failure:
+def _explained(failure: Failure, query: str, targets: list[Target]) -> Failure:
     """A syntax error on an update sent as a query says what happened; a federated query that
-    failed (502) or ran out of time (503) names the endpoints it calls, as the store's own
-    error ("Connection refused (os error 111)") may name none."""
+    failed (502) or ran out of time (503) names the endpoints it calls (its ``targets``), as
+    the store's own error ("Connection refused (os error 111)") may name none."""
     if failure.status in (502, 503):
-        called = [target.iri for target in service_targets(query) if target.iri]
+        called = [target.iri for target in targets if target.iri]
         if called and not any(iri in failure.message for iri in called):
             where = ", ".join(f"<{iri}>" for iri in dict.fromkeys(called))
             what = "may be spending the time at" if failure.status == 503 else "calls"
@@ -254,14 +254,14 @@ def query_response(operation: Operation, query: str) -> Response:
             return failure_response(refused)
         with computing as computed:
             if isinstance(computed, Failure):  # the computation this request waited for failed
-                return failure_response(_explained(computed, query))
+                return failure_response(_explained(computed, query, targets))
             if computed is not None:
                 return _answer_response(computed, key, get, hit=True)
             outcome = st.executor.execute(job)
             if cache is not None and key is not None:
                 cache.settle(key, outcome)
             if isinstance(outcome, Failure):
-                return failure_response(_explained(outcome, query))
+                return failure_response(_explained(outcome, query, targets))
     return _answer_response(outcome, key, get, hit=False)
 
 
