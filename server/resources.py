@@ -121,10 +121,10 @@ def resource_page(iri: str) -> Response | WerkzeugResponse:
         signposts = [link for link in signposts if link[1] != "cite-as"]
     if article:
         record = article_record(description)
-        # the page's BibTeX block, shown open, without the abstract the page shows above it
-        # (the downloads carry it, for a reference manager)
-        citation = {"bibtex": bibtex(replace(record, abstract="")), "ris": ris(record),
-                    "csl": csl_json(record)}
+        # the page's citation blocks without the abstract the page shows above them (the
+        # downloads carry it, for a reference manager)
+        shown = replace(record, abstract="")
+        citation = {"bibtex": bibtex(shown), "ris": ris(shown), "csl": csl_json(shown)}
         highwire = highwire_tags(record)
         signposts += [(orcid, "author", {}) for orcid in [
             url for person in record.authors for url in person.same_as

@@ -481,16 +481,21 @@ def test_article_page_cites_in_bibtex_and_csl_json(client: FlaskClient) -> None:
     assert item["page"] == "501-515"
 
 
-def test_the_pages_bibtex_block_leaves_the_abstract_to_the_download(client: FlaskClient) -> None:
+def test_the_pages_citation_blocks_leave_the_abstract_to_the_download(
+        client: FlaskClient) -> None:
     """The citations came to carry the abstract (for a reference manager); the page shows its
-    BibTeX block open under the abstract, which it then showed a second time. The block
-    leaves it out; the BibTeX download keeps it."""
+    BibTeX block open under the abstract, which it then showed a second time (and twice more in
+    the RIS and CSL-JSON blocks). The blocks leave it out; the downloads keep it."""
     html = client.get("/article/37534210", headers=HTML).get_data(as_text=True)
     block = re.search(r'<pre class="citation" id="bibtex">(.*?)</pre>', html, re.S)
     assert block is not None and "@article{pmid37534210," in block.group(1)
     assert "abstract = {" not in block.group(1)
     download = client.get("/article/37534210?format=bib").get_data(as_text=True)
     assert "  abstract = {" in download
+    for kind, field in (("ris", "AB  - "), ("csl-json", '&#34;abstract&#34;')):
+        block = re.search(rf'<pre class="citation" id="{kind}">(.*?)</pre>', html, re.S)
+        assert block is not None and block.group(1) and field not in block.group(1), kind
+    assert "AB  - " in client.get("/article/37534210?format=ris").get_data(as_text=True)
 
 
 def test_the_search_page_names_its_box_with_a_label_a_reader_sees(client: FlaskClient) -> None:
