@@ -70,7 +70,7 @@ build: install
 # unless OUT's current release holds more: one grown by evkg ingest or fetch, or built of other
 # sources, is served as it is (a build would make current the default graph without the rest,
 # and the next ingest would grow that); `make build` builds the default graph whatever OUT holds.
-GROWN = $(BIN)/python -c "import sys; from pathlib import Path; from kg.release import \
+GROWN = $(BIN)/python -c "import sys; from pathlib import Path; from kg.inputs import \
 	grown_release; grown = grown_release(Path(sys.argv[1])); grown and print(f'make serve: \
 	{sys.argv[1]}/current is {grown}: serving it as it is (make build OUT={sys.argv[1]} \
 	builds the default graph and makes it current)'); sys.exit(not grown)" $(OUT)

@@ -41,6 +41,28 @@ def default_sources(data_dir: Path = DATA_DIR) -> list[Path]:
     return [data_dir / "articles.jsonl"]
 
 
+def grown_release(out: Path) -> str | None:
+    """What ``out``'s current release holds beyond the default graph ("release V, which …"),
+    or None when it is a build of the default graph alone, or there is none. ``make serve``
+    builds the default graph only then: the build would make current a release without the
+    articles an ingest or ``evkg fetch`` brought, and the next ingest would grow that one."""
+    try:
+        current = release.current_release(out)
+        manifest = release.read_manifest(current)
+    except (OSError, ValueError):
+        return None
+    if manifest.get("based_on"):
+        return (f"release {current.name}, which evkg ingest or fetch grew from release "
+                f"{manifest['based_on']}")
+    # the sources a build of the default graph names in its manifest (``evkg build`` alone)
+    articles = {release.shown_path(str(path)) for path in default_sources()}
+    sources = set(manifest.get("sources") or ())
+    if not articles <= sources or sources - articles - {
+            release.shown_path(str(DATA_DIR / "findings.tsv"))} or manifest.get("inputs"):
+        return f"release {current.name}, which evkg build made of other sources or options"
+    return None
+
+
 def build_version(sources: Sequence[Path], support: Iterable[Path],
                   given: Mapping[str, Path] | None = None) -> str:
     """A version that names the inputs: the same sources, in the same order and spelled the

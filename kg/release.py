@@ -576,30 +576,6 @@ def current_release(out: Path) -> Path:
     return link.resolve()
 
 
-#: The sources a build of the default graph names in its manifest (``evkg build`` alone).
-DEFAULT_GRAPH_SOURCES = frozenset({"data/articles.jsonl", "data/findings.tsv"})
-
-
-def grown_release(out: Path) -> str | None:
-    """What ``out``'s current release holds beyond the default graph ("release V, which …"),
-    or None when it is a build of the default graph alone, or there is none. ``make serve``
-    builds the default graph only then: the build would make current a release without the
-    articles an ingest or ``evkg fetch`` brought, and the next ingest would grow that one."""
-    try:
-        current = current_release(out)
-        manifest = read_manifest(current)
-    except (OSError, ValueError):
-        return None
-    if manifest.get("based_on"):
-        return (f"release {current.name}, which evkg ingest or fetch grew from release "
-                f"{manifest['based_on']}")
-    sources = set(manifest.get("sources") or ())
-    if "data/articles.jsonl" not in sources or sources - DEFAULT_GRAPH_SOURCES or (
-            manifest.get("inputs")):
-        return f"release {current.name}, which evkg build made of other sources or options"
-    return None
-
-
 def servable_release(out: Path) -> Path:
     """The release ``out/current`` points to, when a server can serve it: its manifest read and
     its store opened; else an ``OSError`` or ``ValueError`` saying what is damaged."""
