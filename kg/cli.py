@@ -151,23 +151,23 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
     if not quiet:
         size = f"{report.articles} articles, {sum(report.triples.values())} triples"
         echo((f"nothing changed: release {report.version} stays current ({size})"
-                    if report.unchanged else f"release {report.version}: {size}")
-                   + f" -> {report.release_dir}")
+              if report.unchanged else f"release {report.version}: {size}")
+             + f" -> {report.release_dir}")
         for name, given in report.inputs.items():
             echo(f"  --{name} {given['file']}" + (
                 ": the file the previous release was made with" if name in report.remembered
                 else ""))
         if report.unrecorded:
             echo(f"  release {report.based_on} does not record whether it was made with "
-                       "--mesh or --mirbase (an older evkg made it): this ingest read its "
-                       "records without them; if it was, ingest these files again with them")
+                 "--mesh or --mirbase (an older evkg made it): this ingest read its "
+                 "records without them; if it was, ingest these files again with them")
         if report.based_on_other is not None:
             echo(f"  release {report.based_on} was not made throughout by this evkg (its "
-                       "code, ontology or curated data differ, or its manifest does not say): "
-                       "the articles this ingest did not replace keep the RDF the other made "
-                       "(graph/vocabulary and graph/ontology are this evkg's now, beside the "
-                       "concepts only the other described); build again (evkg build with all "
-                       "the sources) to make every part with this one")
+                 "code, ontology or curated data differ, or its manifest does not say): "
+                 "the articles this ingest did not replace keep the RDF the other made "
+                 "(graph/vocabulary and graph/ontology are this evkg's now, beside the "
+                 "concepts only the other described); build again (evkg build with all "
+                 "the sources) to make every part with this one")
         for name, count in report.files.items():
             absent = f" ({count.not_in_graph} not in the graph)" if count.not_in_graph else ""
             why = [f"{n} {what}" for n, what in (
@@ -175,7 +175,7 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
                 (count.held_by_pmid, "of a paper already in the graph by PMID")) if n]
             reasons = f" ({', '.join(why)})" if why else ""
             echo(f"  {name}: seen {count.seen} = mapped {count.mapped} + quarantined "
-                       f"{count.quarantined}{reasons} + deleted {count.deleted}{absent}")
+                 f"{count.quarantined}{reasons} + deleted {count.deleted}{absent}")
         for graph, triples in report.triples.items():
             echo(f"  graph/{graph}: {triples} triples")
         if report.headings_without_tree:
@@ -199,10 +199,10 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
     listing = report.release_dir / release.QUARANTINE if report.release_dir else release.QUARANTINE
     if not quiet and known["curated"]:
         echo(f"listed: {known['curated']} curated findings wait for an article that is not "
-                   f"in the graph ({report.curated_file}; see {listing})", err=True)
+             f"in the graph ({report.curated_file}; see {listing})", err=True)
     if not quiet and known["default"]:
         echo(f"listed: {known['default']} default articles have no PMID, DOI or PMCID "
-                   f"({', '.join(sorted(report.default_files))}; see {listing})", err=True)
+             f"({', '.join(sorted(report.default_files))}; see {listing})", err=True)
     if report.too_many_errors:
         current = out / "current"
         kept = (f"{current} still points at {current.resolve().name}" if current.exists()
@@ -520,13 +520,13 @@ def prune_command(out: Path, keep: int, dry_run: bool, quiet: bool) -> None:
         echo(f"{would} {what} {removal.name} ({_megabytes(removal.freed)})")
     if report.answers:
         echo(f"{would} {report.answers} cached answers of the removed releases "
-                   f"({_megabytes(report.answers_freed)})")
+             f"({_megabytes(report.answers_freed)})")
     for name, holders in report.in_use.items():
         echo(f"kept release {name}: in use by {', '.join(holders)}")
     if report.unseen:
         echo(f"note: the open files of {report.unseen} processes of other users could "
-                   "not be read (root can): a release they hold open without a lease would "
-                   "not be seen", err=True)
+             "not be read (root can): a release they hold open without a lease would "
+             "not be seen", err=True)
     kept = f"; kept {', '.join(report.kept)}" if report.kept else ""
     current = (f"current release {report.current}" if report.current else
                "no current release (no build or ingest in this folder has published one)")
@@ -644,7 +644,7 @@ def load_command(endpoint: str, update_endpoint: str | None, gsp: str | None,
         verdict = "ok" if load.matches else "MISMATCH"
         if not quiet or not load.matches:
             echo(f"{load.iri}: sent {load.sent} in {load.requests} request(s); store holds "
-                       f"{load.stored}, release states {expected}: {verdict}")
+                 f"{load.stored}, release states {expected}: {verdict}")
     if not all(load.matches for load in loads):
         raise click.ClickException("the store's triple counts differ from the release's")
 
