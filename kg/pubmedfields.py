@@ -35,6 +35,7 @@ from kg.records import (
     Substance,
     SupplementaryConcept,
     doi_in,
+    is_doi,
     is_retracted,
     issn_in,
     other_ids,
@@ -451,7 +452,7 @@ def _references(record: Element) -> tuple[Reference, ...]:
         doi = ids.get("doi", "")  # one that is none ("ISBN …") leaves the citation's text
         references.append(Reference(citation=_find(ref, "Citation"),
                                     pmid=linked_pmid(ids.get("pubmed", "")),
-                                    doi=doi if doi.startswith("10.") else "",
+                                    doi=doi if is_doi(doi) else "",
                                     pmcid=ids.get("pmc", "")))
     return tuple(references)
 

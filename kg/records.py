@@ -302,12 +302,17 @@ _DOI_PREFIX = re.compile(r"(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)(?=10\.)"
 _ISSN = re.compile(r"(\d{4})-?(\d{3}[\dX])")
 
 
+def is_doi(text: str) -> bool:
+    """Whether ``text`` is a DOI as the shapes take one: its directory indicator, "10.", first."""
+    return text.startswith("10.")
+
+
 def doi_in(text: str) -> str:
     """The DOI ``text`` names, written as a link ("https://doi.org/10.…") or after "doi:"
     ("doi: 10.…") too (such a DOI failed the whole build in validation); anything else as it
     is (a DOI that is none, such as a pii, is quarantined by the mapping). Every reader's
     DOIs go through it (MEDLINE text's AID lines quarantined such a record until 5 Dec)."""
-    return _DOI_PREFIX.sub("", text, count=1) if not text.startswith("10.") else text
+    return text if is_doi(text) else _DOI_PREFIX.sub("", text, count=1)
 
 
 def issn_in(text: str) -> str:
