@@ -307,8 +307,9 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
             continue
         add(f"{s} {t.abstract} {literal_term(other.text, language=language_tag(other.language))}"
             f" {g} .\n")
-    if article.language:
-        add(f"{s} {t.language} {lit(article.language)} {g} .\n")
+    for language in (article.language, *article.other_languages):
+        if language:
+            add(f"{s} {t.language} {lit(language)} {g} .\n")
     if article.pub_date:
         add(f"{s} {t.issued} {_date_term(article.pub_date)} {g} .\n")
         add(f"{s} {t.publication_year} "

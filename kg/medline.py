@@ -346,6 +346,7 @@ def _article(fields: list[Field], where: Provenance) -> Article:
                      if tag in COMMENT_TAGS and value)
     abstract = _first(fields, "AB")
     history = _history(fields)
+    languages = _every(fields, "LA")
     return Article(
         pmid=_first(fields, "PMID"), pmcid=_first(fields, "PMC") or ids.get("pmc", ""),
         doi=ids.get("doi", ""), title=_first(fields, "TI") or _first(fields, "TT"),
@@ -353,7 +354,8 @@ def _article(fields: list[Field], where: Provenance) -> Article:
         vernacular_title=_first(fields, "TT") if _first(fields, "TI") else "",
         abstract=(AbstractSection(text=abstract),) if abstract else (),
         other_abstracts=_other_abstracts(fields), copyright=_first(fields, "CI"),
-        language=_first(fields, "LA"), journal=_journal(fields), volume=_first(fields, "VI"),
+        language=next(iter(languages), ""), other_languages=tuple(languages[1:]),
+        journal=_journal(fields), volume=_first(fields, "VI"),
         issue=_first(fields, "IP"), pages=_first(fields, "PG"),
         pub_date=iso_from_text(_first(fields, "DP")), epub_date=_yyyymmdd(_first(fields, "DEP")),
         revised_date=_yyyymmdd(_first(fields, "LR")),

@@ -223,6 +223,11 @@ def _all(elem: Element | None, tag: str, inner: str = "") -> list[Element]:
     return [item for outer in elem.iterchildren(tag) for item in outer.iterchildren(inner)]
 
 
+def _later_texts(elem: Element, tag: str) -> tuple[str, ...]:
+    """The texts of the children named ``tag`` after the first, those not empty, in order."""
+    return tuple(text for child in _all(elem, tag)[1:] if (text := element_text(child)))
+
+
 def _date(elem: Element | None) -> str:
     if elem is None:
         return ""
@@ -514,6 +519,7 @@ def _citation_article(citation: Element | None, record: Element, where: Provenan
         abstract=_abstract(article), copyright=_copyright(article),
         other_abstracts=_other_abstracts(citation) if "OtherAbstract" in cited else (),
         language=element_text(parts.get("Language")),
+        other_languages=_later_texts(article, "Language"),
         journal=_journal(article, cited.get("MedlineJournalInfo")),
         volume=_find(issue, "Volume"), issue=_find(issue, "Issue"), pages=_pages(article),
         pub_date=_date(_child(issue, "PubDate")),
@@ -561,6 +567,7 @@ def _book_article(elem: Element, where: Provenance) -> Article:
         doi=ids.get("doi") or _doi_fallback(doc, book), title=title or book_title,
         vernacular_title=vernacular,
         abstract=_abstract(doc), copyright=_copyright(doc), language=_find(doc, "Language"),
+        other_languages=_later_texts(doc, "Language"),
         pub_date=_date(_child(book, "PubDate")),
         revised_date=_date(_child(doc, "DateRevised")),
         received_date=history.get("received", ""), accepted_date=history.get("accepted", ""),

@@ -176,7 +176,11 @@ class Article:
     vernacular_title: str = ""
     abstract: tuple[AbstractSection, ...] = ()
     other_abstracts: tuple[OtherAbstract, ...] = ()
+    #: The language of the article's text as PubMed gives it, an ISO 639-2 code ("eng", "pol"),
+    #: and those after it where the article is in several (PubMed XML's Language elements,
+    #: MEDLINE's LA lines, in order).
     language: str = ""
+    other_languages: tuple[str, ...] = ()
     journal: Journal | None = None
     volume: str = ""
     issue: str = ""

@@ -170,6 +170,31 @@ def test_record_without_pmid_is_rejected(tmp_path: Path) -> None:
     assert rejected.title == "No identifier here."
 
 
+def test_an_article_in_two_languages_has_both(tmp_path: Path) -> None:
+    """PubMed's DTD allows several Language elements (MEDLINE: several LA lines) for an article
+    published in two languages; only the first was kept. Each is now a dcterms:language, in
+    the XML of an article and of a book chapter and in MEDLINE alike."""
+    (tmp_path / "two.nbib").write_text("PMID- 99999983\nTI  - Invented.\nLA  - eng\nLA  - fre\n",
+                                       encoding="utf-8")
+    (tmp_path / "two.xml").write_text(
+        '<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID Version="1">99999984</PMID>'
+        "<Article><ArticleTitle>Invented.</ArticleTitle><Language>eng</Language>"
+        "<Language>fre</Language></Article></MedlineCitation></PubmedArticle>"
+        '<PubmedBookArticle><BookDocument><PMID Version="1">99999985</PMID>'
+        "<ArticleTitle>Invented chapter.</ArticleTitle><Language>ger</Language>"
+        "<Language>eng</Language></BookDocument></PubmedBookArticle></PubmedArticleSet>",
+        encoding="utf-8")
+    build([tmp_path / "two.nbib", tmp_path / "two.xml"], tmp_path / "b", default_articles=False)
+    store = open_read_only(current_release(tmp_path / "b") / "store")
+    found = {(s[0].value, s[1].value) for s in store.query(  # type: ignore[union-attr]
+        "SELECT ?a ?l { ?a <http://purl.org/dc/terms/language> ?l }",
+        use_default_graph_as_union=True)}
+    article = "https://w3id.org/evkg/article/"
+    assert found == {(article + "99999983", "eng"), (article + "99999983", "fre"),
+                     (article + "99999984", "eng"), (article + "99999984", "fre"),
+                     (article + "99999985", "ger"), (article + "99999985", "eng")}
+
+
 def test_other_abstracts_keep_their_language(tmp_path: Path) -> None:
     """MEDLINE's OAB (another abstract, such as the publisher's in the article's language) was
     dropped; each is kept with its OABL language. When the OABL lines are not one for each
