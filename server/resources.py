@@ -272,8 +272,10 @@ RESOURCE_ENDPOINT = "resources.resource"
 
 
 def known_path(path: str) -> bool:
-    """Whether the graph says anything about the IRI a resource path names."""
-    return bool(graph.ask(f"ASK {{ {graph.ref(path_iri(path))} ?p ?o }}"))
+    """Whether the graph says anything about the IRI a resource path names, or (a DOI or
+    PMCID path) about the article it leads to."""
+    return bool(graph.ask(f"ASK {{ {graph.ref(path_iri(path))} ?p ?o }}")) or (
+        path.startswith(IDENTIFIER_PATHS) and article_by_identifier(path) is not None)
 
 
 def create_resources_blueprint() -> Blueprint:

@@ -1422,14 +1422,19 @@ def test_a_mesh_tree_number_page_names_its_descriptor(client: FlaskClient) -> No
 @pytest.mark.parametrize(("path", "target"), [
     ("/explore/", "/explore"), ("/article/24735924/", "/article/24735924"),
     ("/article/24735924/?format=ttl", "/article/24735924?format=ttl"),
-    ("/mesh/D001943/", "/mesh/D001943"), ("/dataset/", "/dataset")])
+    ("/mesh/D001943/", "/mesh/D001943"), ("/dataset/", "/dataset"),
+    # (an article's DOI or PMCID path was a 404 with a slash: it leads to another IRI)
+    ("/article/doi/10.3389/fendo.2023.1202493/", "/article/doi/10.3389/fendo.2023.1202493"),
+    ("/article/doi/10.3389/FENDO.2023.1202493/", "/article/doi/10.3389/FENDO.2023.1202493"),
+    ("/article/pmc/PMC10393036/", "/article/pmc/PMC10393036")])
 def test_a_trailing_slash_redirects_to_the_page(client: FlaskClient, path: str,
                                                 target: str) -> None:
     """A review's: /explore/ and /article/24735924/ were 404s (/downloads redirects to its
     slash, as Flask does)."""
     answer = client.get(path, headers=HTML)
     assert (answer.status_code, answer.headers["Location"]) == (308, target)
-    for missing in ("/nothing/", "/article/99999999/", "/article/24735924//"):
+    for missing in ("/nothing/", "/article/99999999/", "/article/24735924//",
+                    "/article/doi/10.9999/nothing/"):
         gone = client.get(missing, headers=HTML)
         assert gone.status_code == 404 and "<h1>Not found</h1>" in gone.get_data(as_text=True)
 
