@@ -581,6 +581,32 @@ def _umask() -> int:
     return mask
 
 
+#: Runs the `evkg` command's entry point as installed, with a Ctrl-C (a KeyboardInterrupt)
+#: arriving while it loads click, as one typed in the first few tenths of a second does.
+_CTRL_C_WHILE_LOADING = """
+import importlib.metadata, sys
+
+class CtrlC:
+    def find_spec(self, name, path=None, target=None):
+        if name == "click":
+            raise KeyboardInterrupt
+
+sys.meta_path.insert(0, CtrlC())
+(entry,) = importlib.metadata.entry_points(group="console_scripts", name="evkg")
+sys.argv = ["evkg", "--help"]
+entry.load()()
+"""
+
+
+def test_ctrl_c_while_evkg_loads_ends_it_by_the_signal_without_a_traceback() -> None:
+    """A Ctrl-C in the first tenths of a second, while Python loads evkg's modules, printed
+    a Python traceback and ended with status 1; it now ends as a Ctrl-C later does: "Aborted!"
+    and the status of SIGINT, so that a shell script's loop stops."""
+    done = subprocess.run([sys.executable, "-c", _CTRL_C_WHILE_LOADING], capture_output=True,
+                          text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (-signal.SIGINT, "Aborted!\n")
+
+
 #: Runs `evkg export` and sends itself a signal (its first argument) the moment the export
 #: opens its output file for writing (the audit event of ``os.fdopen``), as a user's `kill`,
 #: a job's timeout or the OOM killer could at any moment of a long export.
