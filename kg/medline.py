@@ -329,13 +329,32 @@ def _article_ids(fields: list[Field]) -> dict[str, str]:
     return ids
 
 
+#: A section label of a structured abstract, as PubMed writes it into AB at the start of the
+#: abstract or of a sentence ("BACKGROUND: ", "MATERIALS AND METHODS: ", "RESULT(S): "): PubMed
+#: XML's labels (``Label``) are in capitals, and MEDLINE text joins the sections with a space.
+_LABEL = re.compile(r"(?:^|(?<=[.?!)\]] ))([A-Z][A-Z0-9 ,&/()'-]*[A-Z0-9)]): ")
+
+
+def _abstract(text: str) -> tuple[AbstractSection, ...]:
+    """An AB (or OAB) line as the sections of PubMed XML's Abstract: a structured abstract,
+    which opens with a label, split at each label that begins a sentence, each section with
+    its label ("BACKGROUND: Vesicles … RESULTS: …" was one section, and the graph's abstract
+    one line where the XML's gives one a section); any other abstract is one section."""
+    found = [m for m in _LABEL.finditer(text) if sum(c.isupper() for c in m.group(1)) > 2]
+    if not found or found[0].start():
+        return (AbstractSection(text=text),) if text else ()
+    ends = [m.start() for m in found[1:]] + [len(text)]
+    return tuple(AbstractSection(text=text[m.end():end].strip(), label=m.group(1))
+                 for m, end in zip(found, ends, strict=True) if text[m.end():end].strip())
+
+
 def _other_abstracts(fields: list[Field]) -> tuple[OtherAbstract, ...]:
     """The OAB abstracts, each with the language of its OABL line: the n-th OABL is the n-th
     OAB's when there is one for each; else which is whose is not known, and none has one."""
     texts, languages = _every(fields, "OAB"), _every(fields, "OABL")
     if len(languages) != len(texts):
         languages = [""] * len(texts)
-    return tuple(OtherAbstract((AbstractSection(text=text),), language)
+    return tuple(OtherAbstract(_abstract(text), language)
                  for text, language in zip(texts, languages, strict=True))
 
 
@@ -344,7 +363,6 @@ def _article(fields: list[Field], where: Provenance) -> Article:
     types = tuple(PublicationType(label=v) for v in _every(fields, "PT"))
     comments = tuple(_comment(tag, value) for tag, value in fields
                      if tag in COMMENT_TAGS and value)
-    abstract = _first(fields, "AB")
     history = _history(fields)
     languages = _every(fields, "LA")
     return Article(
@@ -352,7 +370,7 @@ def _article(fields: list[Field], where: Provenance) -> Article:
         doi=ids.get("doi", ""), title=_first(fields, "TI") or _first(fields, "TT"),
         # TT beside a TI: the title in the article's language (PubMed XML's VernacularTitle)
         vernacular_title=_first(fields, "TT") if _first(fields, "TI") else "",
-        abstract=(AbstractSection(text=abstract),) if abstract else (),
+        abstract=_abstract(_first(fields, "AB")),
         other_abstracts=_other_abstracts(fields), copyright=_first(fields, "CI"),
         language=next(iter(languages), ""), other_languages=tuple(languages[1:]),
         journal=_journal(fields), volume=_first(fields, "VI"),

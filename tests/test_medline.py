@@ -101,7 +101,7 @@ FIXTURE_FACTS: list[tuple[str, Getter, Any]] = [
     ("99999961", lambda a: a.title, "Invented exosomal microRNA signatures in breast cancer: "
                                     "a record for the MEDLINE reader tests."),
     ("99999961", lambda a: a.abstract_text, "BACKGROUND: Extracellular vesicles carry invented "
-                                            "cargo. RESULTS: The cargo was invented too."),
+                                            "cargo.\nRESULTS: The cargo was invented too."),
     ("99999961", lambda a: (a.pub_date, a.epub_date, a.revised_date),
      ("2023-07-17", "2023-07-16", "2024-03-05")),
     ("99999961", lambda a: (a.received_date, a.accepted_date), ("2023-03-31", "")),
@@ -577,3 +577,63 @@ def test_a_conflict_of_interest_statement_and_data_bank_lines_read_as_the_xml_gi
         ("ClinicalTrials.gov", "NCT99999999"), ("Dryad", "10.5061/dryad.test")]
     assert (from_text.coi_statement, from_text.accessions) == (
         from_xml.coi_statement, from_xml.accessions)
+
+
+def _xml_record(pmid: str, article: str, citation: str = "", data: str = "") -> str:
+    """A PubMed XML file of one invented record: ``article`` inside its Article (after the
+    title), ``citation`` after the Article, ``data`` in its PubmedData."""
+    return ('<?xml version="1.0"?><PubmedArticleSet><PubmedArticle><MedlineCitation>'
+            f'<PMID Version="1">{pmid}</PMID><Article><Journal><Title>J Test</Title></Journal>'
+            f"<ArticleTitle>An invented record.</ArticleTitle>{article}</Article>{citation}"
+            f"</MedlineCitation><PubmedData>{data}</PubmedData></PubmedArticle>"
+            "</PubmedArticleSet>")
+
+
+def _statements(tmp_path: Path, name: str, text: str, pmid: str,
+                predicate: str) -> set[tuple[str, ...]]:
+    """What a build of ``text`` (written to ``name``) says of the article ``pmid`` by
+    ``predicate``: each object, or a blank node's (property, value) pairs, sorted."""
+    source = tmp_path / name
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / name.replace(".", "-")
+    report = build([source], out, default_articles=False)
+    assert [item.reason for item in report.quarantine if item.provenance.file == str(source)] == []
+    store = open_read_only(current_release(out) / "store")
+    rows = store.query(f"SELECT ?o ?p ?v {{ <https://w3id.org/evkg/article/{pmid}> <{predicate}> "
+                       "?o OPTIONAL { FILTER(isBlank(?o)) ?o ?p ?v } }",
+                       use_default_graph_as_union=True)
+    found: dict[str, list[str]] = {}
+    for row in rows:  # type: ignore[union-attr]
+        key = row[0].value if row[1] is None else f"_:{row[0].value}"
+        found.setdefault(key, [])
+        if row[1] is not None:
+            found[key].append(f"{row[1].value} {row[2].value}")
+    return {tuple(sorted(values)) if key.startswith("_:") else (key,)
+            for key, values in found.items()}
+
+
+def test_a_structured_abstract_keeps_its_sections_as_the_xml_gives_them(tmp_path: Path) -> None:
+    """PubMed's MEDLINE text writes a structured abstract's sections on one AB field, each
+    after its label ("OBJECTIVE: … METHODS: …"), where PubMed XML gives each its AbstractText
+    and Label: the graph's abstract was one line for the MEDLINE record and a line a section
+    for the XML of the same record. An abstract that opens with no label stays whole."""
+    medline_text = (
+        "PMID- 99999951\nTI  - An invented record.\nJT  - J Test\n"
+        "AB  - OBJECTIVE:  To invent a record. MATERIALS AND METHODS: We wrote it by hand (see \n"
+        "      the tests). RESULT(S): It reads. P53: a label-like word inside a sentence, and\n"
+        "      another. CONCLUSIONS: Sections are kept.\n\n"
+        "PMID- 99999952\nTI  - An invented record.\nJT  - J Test\n"
+        "AB  - An unlabelled abstract. RESULTS: a capital word after it stays in it.\n")
+    sections = (("OBJECTIVE", "To invent a record."),
+                ("MATERIALS AND METHODS", "We wrote it by hand (see the tests)."),
+                ("RESULT(S)", "It reads. P53: a label-like word inside a sentence, and another."),
+                ("CONCLUSIONS", "Sections are kept."))
+    xml_text = _xml_record("99999951", "<Abstract>" + "".join(
+        f'<AbstractText Label="{label}">{text}</AbstractText>' for label, text in sections)
+        + "</Abstract>")
+    abstract = "http://purl.org/dc/terms/abstract"
+    from_xml = _statements(tmp_path, "one.xml", xml_text, "99999951", abstract)
+    assert from_xml == {("\n".join(f"{label}: {text}" for label, text in sections),)}
+    assert _statements(tmp_path, "one.nbib", medline_text, "99999951", abstract) == from_xml
+    assert _statements(tmp_path, "two.nbib", medline_text, "99999952", abstract) == {
+        ("An unlabelled abstract. RESULTS: a capital word after it stays in it.",)}
