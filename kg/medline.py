@@ -379,7 +379,10 @@ def _article(fields: list[Field], where: Provenance) -> Article:
         revised_date=_yyyymmdd(_first(fields, "LR")),
         received_date=history.get("received", ""), accepted_date=history.get("accepted", ""),
         authors=_authors(fields),
-        publication_types=types, keywords=tuple(_every(fields, "OT")),
+        # a star marks a major keyword ("OT  - *transposable element"), as MajorTopicYN="Y"
+        # does in PubMed XML, whose keyword is the text alone
+        publication_types=types,
+        keywords=tuple(k for k in (v.lstrip("*").strip() for v in _every(fields, "OT")) if k),
         substances=tuple(_substance(v) for v in _every(fields, "RN")),
         mesh_headings=tuple(_heading(v) for v in _every(fields, "MH")),
         grants=tuple(_grant(v) for v in _every(fields, "GR")), comments_corrections=comments,

@@ -637,3 +637,18 @@ def test_a_structured_abstract_keeps_its_sections_as_the_xml_gives_them(tmp_path
     assert _statements(tmp_path, "one.nbib", medline_text, "99999951", abstract) == from_xml
     assert _statements(tmp_path, "two.nbib", medline_text, "99999952", abstract) == {
         ("An unlabelled abstract. RESULTS: a capital word after it stays in it.",)}
+
+
+def test_a_major_keyword_is_its_text_without_the_star(tmp_path: Path) -> None:
+    """MEDLINE text stars a major keyword (``OT  - *transposable element``, as PubMed writes a
+    KeywordList entry of MajorTopicYN="Y"): the star reached the graph as part of the keyword,
+    "*PANCREATIC CANCER" where the XML of the same record gives "PANCREATIC CANCER"."""
+    keywords = "https://schema.org/keywords"
+    xml_text = _xml_record("99999953", "", '<KeywordList Owner="NLM">'
+                           '<Keyword MajorTopicYN="Y">invented vesicles</Keyword>'
+                           '<Keyword MajorTopicYN="N">made-up cargo</Keyword></KeywordList>')
+    medline_text = ("PMID- 99999953\nTI  - An invented record.\nJT  - J Test\nOTO - NLM\n"
+                    "OT  - *invented vesicles\nOT  - made-up cargo\n")
+    from_xml = _statements(tmp_path, "one.xml", xml_text, "99999953", keywords)
+    assert from_xml == {("invented vesicles",), ("made-up cargo",)}
+    assert _statements(tmp_path, "one.nbib", medline_text, "99999953", keywords) == from_xml
