@@ -360,6 +360,8 @@ def _other_abstracts(fields: list[Field]) -> tuple[OtherAbstract, ...]:
 
 def _article(fields: list[Field], where: Provenance) -> Article:
     ids = _article_ids(fields)
+    if manuscript := _first(fields, "MID"):  # the NIH manuscript, PubMed XML's "mid" ArticleId
+        ids.setdefault("mid", manuscript)
     types = tuple(PublicationType(label=v) for v in _every(fields, "PT"))
     comments = tuple(_comment(tag, value) for tag, value in fields
                      if tag in COMMENT_TAGS and value)

@@ -652,3 +652,18 @@ def test_a_major_keyword_is_its_text_without_the_star(tmp_path: Path) -> None:
     from_xml = _statements(tmp_path, "one.xml", xml_text, "99999953", keywords)
     assert from_xml == {("invented vesicles",), ("made-up cargo",)}
     assert _statements(tmp_path, "one.nbib", medline_text, "99999953", keywords) == from_xml
+
+
+def test_an_nih_manuscript_id_is_kept_as_the_xml_keeps_it(tmp_path: Path) -> None:
+    """MEDLINE's MID line names the NIH author manuscript, PubMed XML's ``ArticleId
+    IdType="mid"`` (NIHMS857349 for PMID 27797938, in pubmed4.xml): the XML's build gave
+    ``dcterms:identifier "mid:NIHMS…"``, the MEDLINE file's nothing."""
+    identifier = "http://purl.org/dc/terms/identifier"
+    xml_text = _xml_record("99999954", "", "", '<ArticleIdList><ArticleId IdType="pubmed">'
+                           '99999954</ArticleId><ArticleId IdType="mid">NIHMS9999954</ArticleId>'
+                           "</ArticleIdList>")
+    medline_text = ("PMID- 99999954\nTI  - An invented record.\nJT  - J Test\n"
+                    "PMC - PMC9999954\nMID - NIHMS9999954\n")
+    from_xml = _statements(tmp_path, "one.xml", xml_text, "99999954", identifier)
+    assert from_xml == {("mid:NIHMS9999954",)}
+    assert _statements(tmp_path, "one.nbib", medline_text, "99999954", identifier) == from_xml
