@@ -285,16 +285,27 @@ def _heading(value: str) -> MeshHeading:
                          for q in qualifiers if q.strip()))
 
 
+#: A grant's acronym, which PubMed writes between its number and its agency: an NIH
+#: institute's capitals ("CA", "HL"), capitals alone ("HHMI"), or a code NLM pads with "_"
+#: ("MRC_", "WT_", "CRUK_").
+_ACRONYM = re.compile(r"[A-Z]{2,5}_*|[A-Z]_+")
+
+
 def _grant(value: str) -> Grant:
-    """``CA123/CA/NCI NIH HHS/United States``: grant number, acronym, agency, country."""
-    parts = [p.strip() for p in value.rsplit("/", 3)]
-    if len(parts) == 4:
-        return Grant(grant_id=parts[0], agency=parts[2], country=parts[3])
-    if len(parts) == 3:
-        return Grant(grant_id=parts[0], agency=parts[1], country=parts[2])
-    if len(parts) == 2:
-        return Grant(agency=parts[0], country=parts[1])
-    return Grant(grant_id=value)
+    """``CA123/CA/NCI NIH HHS/United States``: grant number, acronym, agency, country. PubMed
+    leaves out the parts a grant lacks but the country, which may be empty
+    (``81772990/National Natural Science Foundation of China/``, ``HHMI/Howard Hughes Medical
+    Institute/United States``), and a number may hold "/" itself (``101835/Z/13/Z/Wellcome
+    Trust/United Kingdom``): what comes before the agency is the number, less an acronym at
+    its end (read by position, "HHMI" was a grant number and "101835/Z/13" one whose acronym
+    was "Z")."""
+    parts = [part.strip() for part in value.split("/")]
+    if len(parts) == 1:
+        return Grant(grant_id=value.strip())
+    *number, agency, country = parts
+    if number and _ACRONYM.fullmatch(number[-1]):
+        number.pop()
+    return Grant(grant_id="/".join(number), agency=agency, country=country)
 
 
 def _accession(value: str) -> Accession:

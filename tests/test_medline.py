@@ -345,6 +345,14 @@ def test_a_header_before_the_records_is_named_and_the_records_are_read(tmp_path:
      Grant("MR/K001744/1", "Medical Research Council", "United Kingdom")),
     ("Wellcome Trust/United Kingdom", Grant(agency="Wellcome Trust", country="United Kingdom")),
     ("12345", Grant(grant_id="12345")),
+    # the parts a grant lacks are left out, but the country (empty here)
+    ("24K23757/KAKENHI/", Grant("24K23757", "KAKENHI", "")),
+    ("HHMI/Howard Hughes Medical Institute/United States",
+     Grant(agency="Howard Hughes Medical Institute", country="United States")),
+    ("101835/Z/13/Z/Wellcome Trust/United Kingdom",
+     Grant("101835/Z/13/Z", "Wellcome Trust", "United Kingdom")),
+    ("MC_UU_12013/4/MRC_/Medical Research Council/United Kingdom",
+     Grant("MC_UU_12013/4", "Medical Research Council", "United Kingdom")),
 ])
 def test_grant_lines(value: str, expected: Grant) -> None:
     assert medline._grant(value) == expected
@@ -667,3 +675,29 @@ def test_an_nih_manuscript_id_is_kept_as_the_xml_keeps_it(tmp_path: Path) -> Non
     from_xml = _statements(tmp_path, "one.xml", xml_text, "99999954", identifier)
     assert from_xml == {("mid:NIHMS9999954",)}
     assert _statements(tmp_path, "one.nbib", medline_text, "99999954", identifier) == from_xml
+
+
+def test_a_grant_without_its_number_or_acronym_is_read_as_the_xml_gives_it(
+        tmp_path: Path) -> None:
+    """PubMed's GR line leaves out the parts a grant lacks: HHMI's grant without a number
+    (``HHMI/Howard Hughes Medical Institute/United States``, seedtk's PMID 37542071) had the
+    grant number "HHMI", and a Wellcome Trust number holding "/" without an acronym
+    (``101835/Z/13/Z/…``, in medline16n0902.xml.gz) lost its last part as an acronym, where
+    the PubMed XML of the same records gives no number and "101835/Z/13/Z"."""
+    grant = "https://w3id.org/evkg/ontology#grant"
+    xml_text = _xml_record("99999955", "<GrantList>"
+                           "<Grant><Acronym>HHMI</Acronym><Agency>Howard Hughes Medical Institute"
+                           "</Agency><Country>United States</Country></Grant>"
+                           "<Grant><GrantID>999999/Z/99/Z</GrantID><Agency>Wellcome Trust</Agency>"
+                           "<Country>United Kingdom</Country></Grant></GrantList>")
+    medline_text = ("PMID- 99999955\nTI  - An invented record.\nJT  - J Test\n"
+                    "GR  - HHMI/Howard Hughes Medical Institute/United States\n"
+                    "GR  - 999999/Z/99/Z/Wellcome Trust/United Kingdom\n")
+    ontology = "https://w3id.org/evkg/ontology#"
+    from_xml = _statements(tmp_path, "one.xml", xml_text, "99999955", grant)
+    assert from_xml == {
+        (f"{ontology}grantAgency Howard Hughes Medical Institute",
+         f"{ontology}grantCountry United States"),
+        (f"{ontology}grantAgency Wellcome Trust", f"{ontology}grantCountry United Kingdom",
+         f"{ontology}grantId 999999/Z/99/Z")}
+    assert _statements(tmp_path, "one.nbib", medline_text, "99999955", grant) == from_xml
