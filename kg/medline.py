@@ -268,6 +268,17 @@ def _authors(fields: list[Field]) -> tuple[Author, ...]:
     return tuple(d.author() for d in drafts)
 
 
+#: The tags of the investigators PubMed lists beside the byline (a study group's members,
+#: PubMed XML's InvestigatorList), each as the author tag it stands for.
+_INVESTIGATOR_TAGS = {"FIR": "FAU", "IR": "AU", "IRAD": "AD"}
+
+
+def _investigators(fields: list[Field]) -> tuple[Author, ...]:
+    """FIR/IR pairs in order, each IRAD the affiliation of the investigator before it."""
+    return _authors([(_INVESTIGATOR_TAGS[tag], value) for tag, value in fields
+                     if tag in _INVESTIGATOR_TAGS])
+
+
 def _substance(value: str) -> Substance:
     """``0 (Biomarkers)`` or ``EC 2.7.10.1 (ErbB Receptors)``: registry number, then the name."""
     number, sep, name = value.partition(" (")
@@ -391,7 +402,7 @@ def _article(fields: list[Field], where: Provenance) -> Article:
         pub_date=iso_from_text(_first(fields, "DP")), epub_date=_yyyymmdd(_first(fields, "DEP")),
         revised_date=_yyyymmdd(_first(fields, "LR")),
         received_date=history.get("received", ""), accepted_date=history.get("accepted", ""),
-        authors=_authors(fields),
+        authors=_authors(fields), investigators=_investigators(fields),
         # a star marks a major keyword ("OT  - *transposable element"), as MajorTopicYN="Y"
         # does in PubMed XML, whose keyword is the text alone
         publication_types=types,

@@ -701,3 +701,39 @@ def test_a_grant_without_its_number_or_acronym_is_read_as_the_xml_gives_it(
         (f"{ontology}grantAgency Wellcome Trust", f"{ontology}grantCountry United Kingdom",
          f"{ontology}grantId 999999/Z/99/Z")}
     assert _statements(tmp_path, "one.nbib", medline_text, "99999955", grant) == from_xml
+
+
+def _people(tmp_path: Path, name: str, text: str, pmid: str) -> set[tuple[str, str, str]]:
+    """(person, property, value) of each investigator a build of ``text`` gives ``pmid``."""
+    source = tmp_path / name
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / name.replace(".", "-")
+    build([source], out, default_articles=False)
+    store = open_read_only(current_release(out) / "store")
+    rows = store.query(f"SELECT ?i ?p ?v {{ <https://w3id.org/evkg/article/{pmid}> "
+                       "<http://purl.org/dc/terms/contributor> ?i . ?i ?p ?v }",
+                       use_default_graph_as_union=True)
+    return {(row[0].value.rsplit("/", 2)[-2] + "/" + row[0].value.rsplit("/", 1)[-1],
+             row[1].value, row[2].value) for row in rows}  # type: ignore[union-attr]
+
+
+def test_the_investigators_of_a_study_group_are_read_as_the_xml_gives_them(
+        tmp_path: Path) -> None:
+    """MEDLINE's FIR, IR and IRAD lines (the members of a study group PubMed lists beside the
+    byline, PubMed XML's InvestigatorList: 189 names in ncbiutils' PMID 30158200) were not
+    read: the XML's build gave each as a ``dcterms:contributor`` with names and affiliations,
+    the MEDLINE file's none."""
+    xml_text = _xml_record("99999956", "", "<InvestigatorList>"
+                           "<Investigator><LastName>Inventa</LastName><ForeName>Maria</ForeName>"
+                           "<Initials>M</Initials><AffiliationInfo><Affiliation>Invented Lab."
+                           "</Affiliation></AffiliationInfo></Investigator>"
+                           "<Investigator><LastName>de Made</LastName><ForeName>Jan B</ForeName>"
+                           "<Initials>JB</Initials></Investigator></InvestigatorList>")
+    medline_text = ("PMID- 99999956\nTI  - An invented record.\nJT  - J Test\n"
+                    "CN  - Invented Study Group\nFIR - Inventa, Maria\nIR  - Inventa M\n"
+                    "IRAD- Invented Lab.\nFIR - de Made, Jan B\nIR  - de Made JB\n")
+    from_xml = _people(tmp_path, "one.xml", xml_text, "99999956")
+    assert {(who, value) for who, _, value in from_xml} >= {
+        ("investigator/1", "Maria Inventa"), ("investigator/1", "Invented Lab."),
+        ("investigator/2", "JB"), ("investigator/2", "de Made")}
+    assert _people(tmp_path, "one.nbib", medline_text, "99999956") == from_xml
