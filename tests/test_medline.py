@@ -737,3 +737,30 @@ def test_the_investigators_of_a_study_group_are_read_as_the_xml_gives_them(
         ("investigator/1", "Maria Inventa"), ("investigator/1", "Invented Lab."),
         ("investigator/2", "JB"), ("investigator/2", "de Made")}
     assert _people(tmp_path, "one.nbib", medline_text, "99999956") == from_xml
+
+
+def test_a_linking_issn_is_not_taken_for_the_print_one(tmp_path: Path) -> None:
+    """MEDLINE's ``IS - … (Linking)`` line (PubMed XML's ISSNLinking, the ISSN-L) was taken
+    for the journal's print ISSN when no Print line came first: a journal online only had its
+    electronic ISSN as ``bibo:issn`` too, and Gut's record in pubmed4.xml, which names an
+    Electronic ISSN and the Linking one, gave a print ISSN from MEDLINE and none from XML."""
+    issn = "http://purl.org/ontology/bibo/issn"
+    xml_text = _xml_record("99999957", "").replace(
+        "<Journal><Title>", '<Journal><ISSN IssnType="Electronic">9999-9957</ISSN><Title>')
+    xml_text = xml_text.replace("</Article>", "</Article><MedlineJournalInfo><MedlineTA>J Test"
+                                "</MedlineTA><ISSNLinking>9999-9957</ISSNLinking>"
+                                "</MedlineJournalInfo>")
+    medline_text = ("PMID- 99999957\nIS  - 9999-9957 (Electronic)\nIS  - 9999-9957 (Linking)\n"
+                    "TI  - An invented record.\nTA  - J Test\nJT  - J Test\n")
+    journal = "http://purl.org/dc/terms/isPartOf"
+    from_xml = _statements(tmp_path, "one.xml", xml_text, "99999957", journal)
+    from_text = _statements(tmp_path, "one.nbib", medline_text, "99999957", journal)
+    assert from_text == from_xml
+
+    def issns(out: Path) -> set[str]:
+        store = open_read_only(current_release(out) / "store")
+        rows = store.query(f"SELECT ?v {{ ?j <{issn}> ?v }}", use_default_graph_as_union=True)
+        return {row[0].value for row in rows}  # type: ignore[union-attr]
+
+    assert issns(tmp_path / "one-xml") == set()
+    assert issns(tmp_path / "one-nbib") == issns(tmp_path / "one-xml")
