@@ -151,10 +151,11 @@ def _records(path: Path) -> Iterator[tuple[int, list[Field], str]]:
             problem = problem or _line_problem(line, number, stray=not (match or continuation))
             if match:
                 start = start if fields else number
-                fields.append((match.group(1), match.group(2).strip()))
+                # whitespace collapsed, as the XML reader gives a field ("OBJECTIVE:  The …")
+                fields.append((match.group(1), " ".join(match.group(2).split())))
             elif continuation:  # indented by six spaces
                 tag, value = fields[-1]
-                fields[-1] = (tag, f"{value} {line.strip()}".strip())
+                fields[-1] = (tag, " ".join(f"{value} {line}".split()))
             elif not fields:  # lines before a record's first tag line: a chunk of their own
                 start = number
                 fields.append(("", line.strip()))
@@ -256,7 +257,12 @@ def _authors(fields: list[Field]) -> tuple[Author, ...]:
         elif tag == "AU":
             family, _, initials = value.rpartition(" ") if " " in value else (value, "", "")
             if current is not None and current.family and not current.paired:
-                current.initials, current.paired = initials, True
+                # the initials follow the FAU's family name, which may hold a space ("Van
+                # Schoor", an author without initials, whose AU is the name alone)
+                named = value.startswith(current.family) and (
+                    value[len(current.family):len(current.family) + 1] in ("", " "))
+                current.initials = value[len(current.family):].strip() if named else initials
+                current.paired = True
             else:
                 drafts.append(_Draft(family=family, initials=initials, paired=True))
         elif tag == "CN":

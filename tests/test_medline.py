@@ -764,3 +764,21 @@ def test_a_linking_issn_is_not_taken_for_the_print_one(tmp_path: Path) -> None:
 
     assert issns(tmp_path / "one-xml") == set()
     assert issns(tmp_path / "one-nbib") == issns(tmp_path / "one-xml")
+
+
+def test_runs_of_spaces_and_an_author_without_initials_read_as_the_xml_gives_them(
+        tmp_path: Path) -> None:
+    """A review's: MEDLINE text kept runs of spaces PubMed writes ("the  two", a wrapped line's
+    end), where the XML reader collapses them, so the two files of one record gave two titles;
+    and the AU line of an author without initials ("Van Schoor", the FAU's family name
+    alone) was split at its last space, giving initials "Schoor"."""
+    path = tmp_path / "spaces.nbib"
+    path.write_text("PMID- 99999957\nTI  - Exosomes  carry   the  two\n      molecules.\n"
+                    "AB  - Vesicles  were  isolated.\nFAU - Van Schoor\nAU  - Van Schoor\n"
+                    "FAU - de Made, Jan B\nAU  - de Made JB\n", encoding="utf-8")
+    (article,) = read_medline(path)
+    assert isinstance(article, Article)
+    assert (article.title, article.abstract_text) == ("Exosomes carry the two molecules.",
+                                                      "Vesicles were isolated.")
+    assert [(a.family, a.initials) for a in article.authors] == [("Van Schoor", ""),
+                                                                 ("de Made", "JB")]
