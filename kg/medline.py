@@ -328,7 +328,7 @@ def _grant(value: str) -> Grant:
 
 
 def _accession(value: str) -> Accession:
-    """``ClinicalTrials.gov/NCT01796392`` (SI, a secondary source ID): the data bank, then its
+    """``ClinicalTrials.gov/NCT00585195`` (SI, a secondary source ID): the data bank, then its
     accession number, which may hold a "/" itself (a DOI)."""
     bank, sep, number = value.partition("/")
     return Accession(bank=bank.strip(), number=number.strip()) if sep else Accession(
@@ -336,7 +336,7 @@ def _accession(value: str) -> Accession:
 
 
 def _comment(tag: str, value: str) -> CommentCorrection:
-    """``RIN - Int J Oncol. 2022 Aug;61(2):95. PMID: 35795234`` → the notice's PMID and source."""
+    """``EIN - J Hist Biol. 2022 Mar;55(1):203. PMID: 35486258`` → the notice's PMID and source."""
     note, _, pmid = value.partition("PMID:")
     return CommentCorrection(ref_type=COMMENT_TAGS[tag], pmid=pmid.strip(),
                              note=note.strip() if pmid else value)

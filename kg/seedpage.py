@@ -4,7 +4,7 @@ A page gives one main article (title, identifier lines, abstract, keywords and, 
 page has them, publication types, MeSH terms, substances and references) and two lists of
 related articles, "Similar articles" and "Cited by", whose entries are PubMed summary lines::
 
-    Title.Front Immunol. 2025 Mar 4;16:1548535. doi: 10.3389/x. eCollection 2025.
+    Title.Front Immunol. 2025 Mar 4;16:1548535. doi: 10.3389/fimmu.2025.1548535. eCollection 2025.
     Front Immunol. 2025. PMID: 40103824 Free PMC article. Review.
 
 ``parse_page`` returns the main article first, then one ``Article`` per related entry.

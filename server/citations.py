@@ -166,8 +166,8 @@ def bibtex_escape(text: str) -> str:
 
 def bibtex_verbatim(text: str) -> str:
     """A value of a field biblatex reads verbatim (``doi``, ``url``): as it is, "_" and "%"
-    too (escaped, "10.1000/a_b" was cited as "10.1000/a\\_b"); only a brace, which would end
-    the field, is percent-encoded, as in a URL."""
+    too (escaped, "10.1007/978-1-0716-1024-4_8" was cited as "10.1007/978-1-0716-1024-4\\_8");
+    only a brace, which would end the field, is percent-encoded, as in a URL."""
     return text.replace("{", "%7B").replace("}", "%7D")
 
 
