@@ -258,6 +258,25 @@ def test_seed_review_neighbourhood_lists_what_the_review_cites(default_store: St
     assert len(rows) == 11
 
 
+@pytest.mark.parametrize("doc", ["README.md", "docs/model.md"])
+def test_the_data_models_cargo_class_pattern_finds_every_class_of_the_findings(
+        doc: str, default_store: Store) -> None:
+    """A review's: the data model wrote the cargo classes as `evkg:MicroRNA, evkg:Protein, … ⊑
+    evkg:Cargo` ("all rdfs:subClassOf evkg:Cargo"), and a user who counted findings by cargo
+    class with `?class rdfs:subClassOf evkg:Cargo` got proteins alone: microRNA, lncRNA,
+    circRNA and mtDNA sit under RNA or DNA, under NucleicAcid. The pattern the model gives
+    finds every class a finding's cargo has."""
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    patterns = re.findall(r"`([^`]*\?class rdfs:subClassOf[^`]*evkg:Cargo)`", text)
+    assert patterns, f"{doc} gives no pattern for the cargo classes"
+    for pattern in patterns:
+        rows = answer_rows(default_store, f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+            PREFIX evkg: <https://w3id.org/evkg/ontology#>
+            SELECT DISTINCT ?class WHERE {{ ?f evkg:cargo ?c . ?c a ?class . {pattern} }}""")
+        assert {r["class"].rpartition("#")[2] for r in rows} == {
+            "MicroRNA", "Protein", "LongNoncodingRNA", "CircularRNA", "MitochondrialDNA"}, pattern
+
+
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
 def test_example_has_title_and_description(path: Path) -> None:
     header = [line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
