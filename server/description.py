@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from kg.namespaces import DCTERMS, EVKG, PROV, RDF
+from kg.namespaces import DCTERMS, EVKG, PROV, RDF, SKOS
 from server import graph
 from server.terms import LABEL_PROPERTIES, Term, Value, best_label, value_of
 
@@ -361,6 +361,34 @@ SELECT ?finding ?article ?title ?cargo ?effect ?process ?disease ?method WHERE {
   OPTIONAL {{ ?finding evkg:diseaseContext ?disease }}
   OPTIONAL {{ ?finding evkg:method ?method }}
 }}"""
+
+
+@dataclass(frozen=True)
+class RelatedFindings:
+    """A concept one step above or below a page's in its scheme, and the findings naming it."""
+
+    concept: Value
+    #: "narrower" or "broader": where the concept stands from the page's.
+    relation: str
+    findings: int
+
+
+def related_findings(iri: str) -> list[RelatedFindings]:
+    """The concepts right above and below ``iri`` (``skos:broader``) that findings name, with
+    how many: a gene's page and its mature miRNA's (an article naming "miR-21" gives a
+    finding on the gene, one naming "miR-21-5p" on the mature form), a process's and its
+    narrower process's, each lists only its own findings."""
+    broader = f"<{SKOS.broader.value}>"
+    rows = graph.select(f"""SELECT ?c ?relation (COUNT(DISTINCT ?f) AS ?n) WHERE {{
+      {{ ?c {broader} <{iri}> BIND("narrower" AS ?relation) }}
+      UNION {{ <{iri}> {broader} ?c BIND("broader" AS ?relation) }}
+      VALUES ?role {{ {_finding_roles()} }}
+      ?f ?role ?c ; a <{EVKG.Finding.value}> .
+    }} GROUP BY ?c ?relation""")
+    labels = graph.labels_for(row["c"].value for row in rows)
+    related = [RelatedFindings(value_of(row["c"], labels), row["relation"].value,
+                               int(row["n"].value)) for row in rows]
+    return sorted(related, key=lambda r: (r.relation, r.concept.order))
 
 
 def _findings(rows: list[graph.Row], labels: dict[str, str]) -> list[Finding]:

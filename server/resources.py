@@ -34,6 +34,7 @@ from server.description import (
     describe,
     incoming_query,
     incoming_total,
+    related_findings,
     resource_triples,
 )
 from server.editor import editor_link
@@ -137,9 +138,11 @@ def resource_page(iri: str) -> Response | WerkzeugResponse:
     query = next((o.value for text, _ in FORMS.values()
                   for o in description.objects(subject, text) if isinstance(o, Literal)), "")
     own = link_for_iri(iri, "identifier") if iri.startswith(MESH_IRI) else None
+    concept_kind = _concept_kind(iri)
     response = page_response(
         "resource.html", d=description, iri=iri, retracted=retracted,
-        tree_of=_descriptors_at(description), concept_kind=_concept_kind(iri),
+        tree_of=_descriptors_at(description), concept_kind=concept_kind,
+        related=related_findings(iri) if concept_kind else [],
         links=[own, *links] if own else links,
         jsonld=page_jsonld(description, page), citation=citation, alternates=ALTERNATES,
         page_size=INCOMING_PAGE, highwire=highwire,

@@ -1459,6 +1459,34 @@ def test_a_concept_without_findings_says_where_findings_come_from(client: FlaskC
     assert "No finding of this release was drawn from this article." in seed
 
 
+def test_a_concepts_page_names_the_findings_of_the_concepts_right_above_and_below_it(
+        client: FlaskClient) -> None:
+    """A review's: /cargo/hsa-miR-9 said "No finding of this release names this cargo" and
+    /cargo/hsa-miR-21 listed three, while a title naming "miR-9-5p" and one naming
+    "hsa-miR-21-5p" gave findings on the mature forms; /cargo/hsa-miR-105-5p said none and sent
+    the reader to a search that found only itself, while nine findings name its gene (the
+    articles write "miR-105"), as /process/organotropism and /process/metastasis each listed
+    their own alone."""
+    def related(path: str) -> str:
+        html = client.get(path, headers=HTML).get_data(as_text=True)
+        note = re.search(r'<p class="note" id="related-findings">(.*?)</p>', html, re.S)
+        assert note, path
+        return re.sub(r"<[^>]+>", "", note.group(1))
+
+    assert related("/cargo/hsa-miR-9").endswith(": hsa-miR-9-5p (narrower), 1 finding.")
+    assert 'href="/cargo/hsa-miR-9-5p"' in client.get("/cargo/hsa-miR-9", headers=HTML).get_data(
+        as_text=True)
+    assert related("/cargo/hsa-miR-21").endswith(": hsa-miR-21-5p (narrower), 1 finding.")
+    assert related("/cargo/hsa-miR-105-5p").endswith(": hsa-miR-105 (broader), 9 findings.")
+    assert related("/process/metastasis").endswith(
+        ": organotropism / organ-specific metastasis (narrower), 3 findings.")
+    assert related("/process/organotropism").endswith(": metastasis (broader), 14 findings.")
+    # a concept whose neighbours no finding names says nothing more
+    for path in ("/cargo/SNHG14", "/disease/breast_cancer", "/article/24735924"):
+        assert 'id="related-findings"' not in client.get(path, headers=HTML).get_data(
+            as_text=True), path
+
+
 def test_an_articles_sources_are_shown_not_linked(client: FlaskClient) -> None:
     """A review's: the pages where the curated facts were read (a bare IP address, proxies,
     mirrors) were links on the article's page."""
