@@ -103,7 +103,8 @@ class FindingNames:
 
     @classmethod
     def from_files(cls, concepts: Iterable[Concept], ontology: Path) -> FindingNames:
-        wanted = {iri.value: name for name, iri in CARGO_CLASSES.items()}
+        # keyed as a finding names its class: the ontology's local name ("MitochondrialDNA")
+        wanted = {iri.value: iri.value.removeprefix(EVKG.iri) for iri in CARGO_CLASSES.values()}
         classes = {wanted[t.subject.value]: t.object.value
                    for t in parse(path=ontology, format=RdfFormat.TURTLE)
                    if t.predicate == RDFS.label and t.subject.value in wanted}

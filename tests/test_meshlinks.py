@@ -150,6 +150,20 @@ def test_the_linker_draws_findings_only_from_ev_articles_with_the_headings_disea
     assert contexts == {"<https://w3id.org/evkg/disease/tnbc>"}
 
 
+def test_a_finding_on_a_cargo_class_is_labelled_with_the_classs_name() -> None:
+    """A review's: the default graph's finding from the headings "DNA, Mitochondrial" and "Drug
+    Resistance, Neoplasm" (PMID 29073103) was labelled "MitochondrialDNA is associated with
+    chemoresistance / drug resistance", the class's IRI name, on its page, in /search and in
+    the example queries' rows, where the ontology names the class "mitochondrial DNA"."""
+    linker = ArticleLinker.from_files(ROOT / "data", ROOT / "ontology")
+    article = Article(pmid="7", title="A study", mesh_headings=(
+        MICRORNAS, EMT, heading("D055354", "Exosomes")))
+    labels = {q.object.value for q in linker(article) if isinstance(q, Quad)
+              and q.predicate.value == "http://www.w3.org/2000/01/rdf-schema#label"
+              and "/finding/" in q.subject.value}
+    assert labels == {"microRNA is associated with epithelial-mesenchymal transition"}
+
+
 def test_an_article_indexed_with_drug_resistance_names_its_substances_resistance() -> None:
     """PubMed's Chemicals list the drugs an article studies: where a heading says the article is
     about drug resistance, "cisplatin resistance" names it as "drug resistance" does (the
