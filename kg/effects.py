@@ -147,9 +147,11 @@ _OBSERVED_AFTER = re.compile(r"\s+(?:was|were)\s+(?:\w+ly\s+)?(?:observed|seen|f
 #: The result's effect word just before the process ("Reduced apoptosis was observed in …").
 _RESULT_BEFORE = re.compile(rf"(?:^|[.;:]\s*|\b(?:a|an|the)\s+)(?P<cue>{CUE})\s+$", re.I)
 #: Process first, then the cargo as its route ("Lung-specific metastasis of breast cancer via
-#: exosomal integrin α6β4", "spread resistance through exosome-transmitted lncRNA SNHG14").
+#: exosomal integrin α6β4", "spread resistance through exosome-transmitted lncRNA SNHG14"),
+#: perhaps after an adverb that says how much ("partly by delivering", "at least in part via").
 _VIA = re.compile(r"(?:\s+(?:of|in)\s+(?:(?!\b(?:is|was|were|are|be|been|being|occurs?|occurred|takes?|"
-                  r"took|did|does|not)\b)[^,;.]){0,60}?)?\s+(?P<via>via|through|by\s+way\s+of|by\s+"
+                  r"took|did|does|not)\b)[^,;.]){0,60}?)?(?:\s+(?:\w+ly|(?:at\s+least\s+)?in\s+part))?"
+                  r"\s+(?P<via>via|through|by\s+way\s+of|by\s+"
                   r"(?:delivering|transferring|shuttling|transmitting|secreting|releasing))\s+"
                   r"(?:(?:the|an?|exosomal|EV|extracellular|vesicular|circulating|"
                   r"[\w-]+-(?:derived|transmitted|mediated|borne|delivered|secreted))\s+)*"

@@ -589,6 +589,12 @@ def effects(matcher: Matcher, sentence: str) -> dict[tuple[str, str], str]:
      {("hsa-miR-105", "metastasis"): "associatedWith"}),
     ("Metastasis was measured by delivering miR-105 intravenously.",
      {("hsa-miR-105", "metastasis"): "associatedWith"}),
+    # ... and after an adverb of degree (a research-questions review: the title of a real
+    # article in the default graph, DOI 10.1186/s12935-020-01659-0, read associatedWith)
+    ("Exosomes from tamoxifen-resistant breast cancer cells transmit drug resistance partly by "
+     "delivering miR-9-5p.", {("hsa-miR-9-5p", "drug_resistance"): "promotes"}),
+    ("Exosomes transmit chemoresistance at least in part via miR-221.",
+     {("hsa-miR-221", "drug_resistance"): "promotes"}),
 ])
 def test_the_sentence_gives_the_effect(matcher: Matcher, sentence: str,
                                        expected: dict[tuple[str, str], str]) -> None:
