@@ -35,8 +35,9 @@ from kg.records import (
 )
 
 #: Section headings of a saved page, in PubMed's order; text after LinkOut is not read.
+#: A book chapter's page (NCBI Bookshelf's) has an "Excerpt" where an article's has its abstract.
 _HEADINGS = (
-    "Abstract", "Figures", "Conflict of interest statement", "Comment in", "Comment on",
+    "Abstract", "Excerpt", "Figures", "Conflict of interest statement", "Comment in", "Comment on",
     "Erratum in", "Erratum for", "Retraction in", "Retraction of", "Update of", "Update in",
     "Expression of concern in", "Expression of concern for", "Similar articles", "Cited by",
     "References", "Publication types", "MeSH terms", "Substances", "Related information",
@@ -46,6 +47,7 @@ _HEADING = re.compile(
     r"^(?P<name>" + "|".join(re.escape(h) for h in _HEADINGS) + r")(?:\s+\d+(?:\s+[a-z]+)?)?$"
 )
 _LAST_HEADING = "LinkOut - more resources"
+_ABSTRACT_HEADINGS = ("Abstract", "Excerpt")
 
 #: Headings of PubMed's comment/correction lists → ``CommentCorrection.ref_type``.
 _CORRECTION_TYPES = {
@@ -56,11 +58,14 @@ _CORRECTION_TYPES = {
     "Expression of concern for": "ExpressionOfConcernFor",
 }
 
-_ID_LINE = re.compile(r"^-?\s*(?P<kind>PMID|PMCID|DOI):\s*(?P<value>\S+)\s*$", re.IGNORECASE)
+#: A page's identifier lines; a book chapter's gives its "Bookshelf ID: NBK…" beside its PMID.
+_ID_LINE = re.compile(r"^-?\s*(?P<kind>PMID|PMCID|DOI|Bookshelf ID):\s*(?P<value>\S+)\s*$",
+                      re.IGNORECASE)
 _ID_VALUE = {
     "pmid": re.compile(r"^\d+$"),
     "pmcid": re.compile(r"^PMC\d+$"),
     "doi": re.compile(r"^10\.\d{4,9}/\S+$"),
+    "bookshelf id": re.compile(r"^NBK\d+$"),
 }
 _KEYWORDS = re.compile(r"^Keywords?:\s*(?P<keywords>.*)$", re.IGNORECASE)
 #: A copyright notice as PubMed shows one under an abstract: "Copyright © 2023 Zhang …",
@@ -187,7 +192,7 @@ def parse_page(text: str, *, file: str = "") -> list[Article]:
     front, sections = split_sections(text)
     ids = identifiers(front)
     title = page_title(front)
-    if not ids:
+    if not ids.keys() & {"pmid", "pmcid", "doi"}:
         missing = "no PMID, PMCID or DOI line" + ("" if title else " and no recognisable title")
         raise ValueError(f"{file or '<page>'}: not a saved PubMed page: {missing}")
     similar = related_entries(sections.get("Similar articles", []), file, "similar")
@@ -201,7 +206,7 @@ def parse_page(text: str, *, file: str = "") -> list[Article]:
         doi=ids.get("doi", ""),
         title=title,
         abstract=abstract_sections(abstract_lines(front, sections, title)),
-        keywords=keywords(front + sections.get("Abstract", [])),
+        keywords=keywords(front + abstract_section(sections)),
         publication_types=types,
         mesh_headings=mesh_headings(line_items(sections.get("MeSH terms", []))),
         substances=tuple(Substance(name) for name in line_items(sections.get("Substances", []))),
@@ -213,6 +218,9 @@ def parse_page(text: str, *, file: str = "") -> list[Article]:
         cited_by_pmids=tuple(a.pmid for a in citing),
         comments_corrections=corrections,
         retracted=is_retracted(types, corrections),
+        # as the PubMed XML reader gives a PubmedBookArticle's accession
+        other_ids=(f"bookaccession:{ids['bookshelf id']}",) if "bookshelf id" in ids else (),
+        is_book="bookshelf id" in ids,
         provenance=Provenance(file=file, position="page"),
     )
     return [main, *unique_by_pmid(similar + citing)]
@@ -236,7 +244,8 @@ def split_sections(text: str) -> tuple[list[str], dict[str, list[str]]]:
 
 
 def identifiers(lines: list[str]) -> dict[str, str]:
-    """PMID, PMCID and DOI from the "- PMID: …" lines (the first valid one of each)."""
+    """PMID, PMCID, DOI and Bookshelf ID from the "- PMID: …" lines (the first valid one of
+    each)."""
     found: dict[str, str] = {}
     for line in lines:
         match = _ID_LINE.match(line)
@@ -258,11 +267,16 @@ def page_title(front: list[str]) -> str:
     return ""
 
 
+def abstract_section(sections: dict[str, list[str]]) -> list[str]:
+    """The lines under "Abstract" (a book chapter's "Excerpt"); none without the heading."""
+    return next((sections[h] for h in _ABSTRACT_HEADINGS if h in sections), [])
+
+
 def abstract_region(front: list[str], sections: dict[str, list[str]], title: str) -> list[str]:
-    """The lines of the abstract, its keywords and its copyright notice: under "Abstract", else
-    after the identifier lines of the front (never the title)."""
-    if "Abstract" in sections:
-        return sections["Abstract"]
+    """The lines of the abstract, its keywords and its copyright notice: under "Abstract" (a
+    book chapter's "Excerpt"), else after the identifier lines of the front (never the title)."""
+    if any(h in sections for h in _ABSTRACT_HEADINGS):
+        return abstract_section(sections)
     last_id = max((i for i, line in enumerate(front) if _ID_LINE.match(line)), default=-1)
     return [line for line in front[last_id + 1:] if line != title]
 

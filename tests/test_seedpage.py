@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pyoxigraph import QuerySolutions, Store
 
+from kg.build import build
 from kg.records import (
     AbstractSection,
     Article,
@@ -18,7 +20,9 @@ from kg.records import (
     Reference,
     Substance,
 )
+from kg.release import current_release
 from kg.seedpage import iso_date, parse_entry, parse_page, read_pages
+from kg.store import open_read_only
 
 SEED = (Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
         / "000_daba7e9a812b13d6.txt")
@@ -415,3 +419,54 @@ def test_a_page_that_cat_joined_to_the_last_line_of_the_page_before_keeps_its_ti
         assert [(a.pmid, a.title) for a in read] == [(main.pmid, main.title),
                                                      (other.pmid, other.title)], name
         assert read[1].similar_pmids == main.similar_pmids, name
+
+
+# --- (d) what a build of a page puts in the graph --------------------------------------------
+
+def built_page(tmp_path: Path, text: str) -> Store:
+    """The graph a build of one saved page ``text`` (and nothing else) makes."""
+    page = tmp_path / "page.txt"
+    page.write_text(text, encoding="utf-8")
+    build([page], tmp_path / "b", default_articles=False)
+    return open_read_only(current_release(tmp_path / "b") / "store")
+
+
+def values(store: Store, subject: str, predicate: str) -> list[str]:
+    """The sorted values of ``subject``'s ``predicate`` in the built graph."""
+    solutions = store.query(f"SELECT ?o {{ <{subject}> <{predicate}> ?o }}",
+                            use_default_graph_as_union=True)
+    assert isinstance(solutions, QuerySolutions)
+    return sorted(row[0].value for row in solutions)
+
+
+def seed_text() -> str:
+    if not SEED.exists():
+        pytest.skip("../shared is absent: the real seed page is not available")
+    return SEED.read_text(encoding="utf-8")
+
+
+def test_a_book_chapters_page_has_its_excerpt_as_abstract_and_its_bookshelf_id(
+        tmp_path: Path) -> None:
+    """A chapter on the NCBI Bookshelf has a "Bookshelf ID: NBK…" line beside its PMID and an
+    "Excerpt" where an article has its abstract: the abstract of such a page read
+    "- Bookshelf ID: NBK999803 Excerpt Breast cancer is …", the accession was nowhere else and
+    the chapter was a journal article. It is a fabio:BookChapter now, with the accession as the
+    PubMed XML reader gives it."""
+    text = seed_text()
+    main = read_pages(SEED).__next__()
+    assert isinstance(main, Article)
+    excerpt = "Breast cancer is the most common cancer in women."
+    page = (text.replace(f"- PMCID: {main.pmcid}\n- DOI: {main.doi}\n",
+                         "- Bookshelf ID: NBK999803\n")
+            .replace("\nAbstract\n", "\nExcerpt\n")
+            .replace(main.abstract_text, excerpt)
+            .replace(main.copyright, "Copyright © 2025, StatPearls Publishing LLC."))
+    store = built_page(tmp_path, page)
+    article = f"https://w3id.org/evkg/article/{main.pmid}"
+    assert values(store, article, "http://purl.org/dc/terms/abstract") == [excerpt]
+    assert values(store, article, "http://purl.org/dc/terms/identifier") == [
+        "bookaccession:NBK999803"]
+    assert "http://purl.org/spar/fabio/BookChapter" in values(
+        store, article, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    assert values(store, article, "http://purl.org/dc/terms/rights") == [
+        "Copyright © 2025, StatPearls Publishing LLC."]
