@@ -310,7 +310,7 @@ def _heading(value: str) -> MeshHeading:
 _ACRONYM = re.compile(r"[A-Z]{2,5}_*|[A-Z]_+")
 
 
-def _grant(value: str) -> Grant:
+def grant(value: str) -> Grant:
     """``CA123/CA/NCI NIH HHS/United States``: grant number, acronym, agency, country. PubMed
     leaves out the parts a grant lacks but the country, which may be empty
     (``81772990/National Natural Science Foundation of China/``, ``HHMI/Howard Hughes Medical
@@ -417,7 +417,7 @@ def _article(fields: list[Field], where: Provenance) -> Article:
         keywords=tuple(k for k in (v.lstrip("*").strip() for v in _every(fields, "OT")) if k),
         substances=tuple(_substance(v) for v in _every(fields, "RN")),
         mesh_headings=tuple(_heading(v) for v in _every(fields, "MH")),
-        grants=tuple(_grant(v) for v in _every(fields, "GR")), comments_corrections=comments,
+        grants=tuple(grant(v) for v in _every(fields, "GR")), comments_corrections=comments,
         accessions=tuple(_accession(v) for v in _every(fields, "SI")),
         coi_statement=_first(fields, "COIS"),
         other_ids=other_ids(ids), retracted=is_retracted(types, comments),

@@ -1,7 +1,7 @@
 """Reader for PubMed abstract pages saved as text (the seed pages).
 
 A page gives one main article (title, identifier lines, abstract, keywords and, when the saved
-page has them, publication types, MeSH terms, substances and references) and two lists of
+page has them, publication types, MeSH terms, substances, grants and references) and two lists of
 related articles, "Similar articles" and "Cited by", whose entries are PubMed summary lines::
 
     Title.Front Immunol. 2025 Mar 4;16:1548535. doi: 10.3389/fimmu.2025.1548535. eCollection 2025.
@@ -23,6 +23,7 @@ from kg.records import (
     AbstractSection,
     Article,
     CommentCorrection,
+    Grant,
     Journal,
     MeshHeading,
     Provenance,
@@ -211,6 +212,7 @@ def parse_page(text: str, *, file: str = "") -> list[Article]:
         mesh_headings=mesh_headings(line_items(sections.get("MeSH terms", []))),
         substances=tuple(Substance(name) for name in line_items(sections.get("Substances", []))),
         references=references(sections.get("References", [])),
+        grants=grants(sections.get("Grants and funding", [])),
         coi_statement=" ".join(line for line in sections.get("Conflict of interest statement", [])
                                if line),
         copyright=copyright_notice(abstract_region(front, sections, title)),
@@ -504,6 +506,13 @@ def references(lines: list[str]) -> tuple[Reference, ...]:
                                pmid=pmid["pmid"] if pmid else "",
                                pmcid=pmcid["pmcid"] if pmcid else ""))
     return tuple(found)
+
+
+def grants(lines: list[str]) -> tuple[Grant, ...]:
+    """The "Grants and funding" list, whose items PubMed writes as MEDLINE's GR lines
+    ("R01 CA123456/CA/NCI NIH HHS/United States"); a summary line there is no grant
+    (``stray_entries`` names it)."""
+    return tuple(medline.grant(item) for item in line_items(lines) if not _PMID.search(item))
 
 
 def comments_corrections(sections: dict[str, list[str]]) -> tuple[CommentCorrection, ...]:

@@ -355,7 +355,7 @@ def test_a_header_before_the_records_is_named_and_the_records_are_read(tmp_path:
      Grant("MC_UU_12013/4", "Medical Research Council", "United Kingdom")),
 ])
 def test_grant_lines(value: str, expected: Grant) -> None:
-    assert medline._grant(value) == expected
+    assert medline.grant(value) == expected
 
 
 @pytest.mark.parametrize(("value", "expected"), [

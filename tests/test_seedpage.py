@@ -470,3 +470,28 @@ def test_a_book_chapters_page_has_its_excerpt_as_abstract_and_its_bookshelf_id(
         store, article, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     assert values(store, article, "http://purl.org/dc/terms/rights") == [
         "Copyright © 2025, StatPearls Publishing LLC."]
+
+
+def test_a_pages_grants_and_funding_are_its_grants(tmp_path: Path) -> None:
+    """PubMed lists an article's grants under "Grants and funding", each as MEDLINE's GR line
+    writes it: the reader took that heading only to end the section before it, and a page's
+    grants were in no field of the graph. They are its evkg:grant nodes now, read as the
+    MEDLINE reader reads GR lines (the grants of ../shared/data/pubmed's biopython/pubmed4.xml
+    and seedtk/pubmed.xml)."""
+    text = seed_text()
+    page = text.replace("\nLinkOut - more resources\n", "\nGrants and funding\n"
+                        "- KL2 TR001100/TR/NCATS NIH HHS/United States\n"
+                        "- 82072381/National Natural Science Foundation of China/\n"
+                        "LinkOut - more resources\n")
+    assert page != text
+    store = built_page(tmp_path, page)
+    solutions = store.query("""SELECT ?id ?agency ?country {
+        <https://w3id.org/evkg/article/37534210> <https://w3id.org/evkg/ontology#grant> ?g .
+        ?g <https://w3id.org/evkg/ontology#grantId> ?id
+        OPTIONAL { ?g <https://w3id.org/evkg/ontology#grantAgency> ?agency }
+        OPTIONAL { ?g <https://w3id.org/evkg/ontology#grantCountry> ?country } } ORDER BY ?id""",
+                            use_default_graph_as_union=True)
+    assert isinstance(solutions, QuerySolutions)
+    assert [[t.value if t else "" for t in row] for row in solutions] == [
+        ["82072381", "National Natural Science Foundation of China", ""],
+        ["KL2 TR001100", "NCATS NIH HHS", "United States"]]
