@@ -40,7 +40,10 @@ from kg.records import (
 _HEADINGS = (
     "Abstract", "Excerpt", "Figures", "Conflict of interest statement", "Comment in", "Comment on",
     "Erratum in", "Erratum for", "Retraction in", "Retraction of", "Update of", "Update in",
-    "Expression of concern in", "Expression of concern for", "Similar articles", "Cited by",
+    "Expression of concern in", "Expression of concern for", "Retracted and republished in",
+    "Retracted and republished from", "Corrected and republished in",
+    "Corrected and republished from", "Republished in", "Republished from",
+    "Summary for patients in", "Original report in", "Similar articles", "Cited by",
     "References", "Publication types", "MeSH terms", "Substances", "Related information",
     "Grants and funding", "Associated data", "Supplementary info", "LinkOut - more resources",
 )
@@ -50,13 +53,21 @@ _HEADING = re.compile(
 _LAST_HEADING = "LinkOut - more resources"
 _ABSTRACT_HEADINGS = ("Abstract", "Excerpt")
 
-#: Headings of PubMed's comment/correction lists → ``CommentCorrection.ref_type``.
+#: Headings of PubMed's comment/correction lists → ``CommentCorrection.ref_type`` (every type
+#: of ``medline.COMMENT_TAGS``: an entry under a heading missing here was read as one of the list
+#: before, a "Corrected and republished in" as a "Comment in").
 _CORRECTION_TYPES = {
     "Comment in": "CommentIn", "Comment on": "CommentOn", "Erratum in": "ErratumIn",
     "Erratum for": "ErratumFor", "Retraction in": "RetractionIn",
     "Retraction of": "RetractionOf", "Update of": "UpdateOf", "Update in": "UpdateIn",
     "Expression of concern in": "ExpressionOfConcernIn",
     "Expression of concern for": "ExpressionOfConcernFor",
+    "Retracted and republished in": "RetractedandRepublishedIn",
+    "Retracted and republished from": "RetractedandRepublishedFrom",
+    "Corrected and republished in": "CorrectedandRepublishedIn",
+    "Corrected and republished from": "CorrectedandRepublishedFrom",
+    "Republished in": "RepublishedIn", "Republished from": "RepublishedFrom",
+    "Summary for patients in": "SummaryForPatientsIn", "Original report in": "OriginalReportIn",
 }
 
 #: A page's identifier lines; a book chapter's gives its "Bookshelf ID: NBK…" beside its PMID.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -495,3 +496,43 @@ def test_a_pages_grants_and_funding_are_its_grants(tmp_path: Path) -> None:
     assert [[t.value if t else "" for t in row] for row in solutions] == [
         ["82072381", "National Natural Science Foundation of China", ""],
         ["KL2 TR001100", "NCATS NIH HHS", "United States"]]
+
+
+#: A "Corrected and republished in" entry, as the seed page writes its summary lines.
+REPUBLISHED = ("Extracellular vesicles in the treatment and diagnosis of breast cancer: a status "
+               "update.Front Endocrinol (Lausanne). 2024 Jan 2;15:1111111. doi: "
+               "10.5555/evkg.test.12. Front Endocrinol (Lausanne). 2024. PMID: 99999912")
+
+
+@pytest.mark.parametrize("before", ["Figures", "Comment in"])
+def test_a_corrected_and_republished_list_is_read_as_such(tmp_path: Path, before: str) -> None:
+    """PubMed's comment and correction lists beyond the ten the reader knew ("Corrected and
+    republished in", "Republished from", "Summary for patients in" …: every type MEDLINE's tags
+    name): after a "Comment in" list their entries were read as comments on the article
+    (cito:isDiscussedBy), after the conflict of interest statement the heading and its entry
+    became part of the statement (and the entry was quarantined as one whose heading is gone).
+    They are comments or corrections of their own type now, as the XML and MEDLINE readers give
+    them."""
+    text = seed_text()
+    comment = "" if before == "Figures" else "Comment in\n-\n" + REPUBLISHED.replace(
+        "99999912", "99999913").replace("evkg.test.12", "evkg.test.13") + "\n"
+    page = text.replace("\nFigures\n", f"\n{comment}Corrected and republished in\n-\n"
+                                       f"{REPUBLISHED}\nFigures\n")
+    assert page != text
+    store = built_page(tmp_path, page)
+    article = "https://w3id.org/evkg/article/37534210"
+    evkg = "https://w3id.org/evkg/ontology#"
+    assert values(store, article, evkg + "commentOrCorrection") == [
+        f"CorrectedandRepublishedIn: {REPUBLISHED} (PMID 99999912)"]
+    assert values(store, article, "http://purl.org/spar/cito/isDiscussedBy") == (
+        [] if before == "Figures" else ["https://w3id.org/evkg/article/99999913"])
+    assert values(store, article, evkg + "conflictOfInterestStatement")[0].endswith(
+        "JHY, JWB, FLA, YW, JL, and XDZ at the time of review.")
+    assert page_quarantined(tmp_path) == []
+
+
+def page_quarantined(tmp_path: Path) -> list[dict[str, str]]:
+    """The entries of the release's quarantine that name the page ``built_page`` built."""
+    quarantine = current_release(tmp_path / "b") / "quarantine.jsonl"
+    entries = [json.loads(line) for line in quarantine.read_text(encoding="utf-8").splitlines()]
+    return [e for e in entries if e["file"].endswith("page.txt")]
