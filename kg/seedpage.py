@@ -114,6 +114,10 @@ _NOT_TYPES = frozenset({"Free PMC article", "Free article", "Free Books & Docume
 _LINK_PARTS = re.compile(r"DOI|PubMed|PMC|Google Scholar|Free PMC article|Free article|[-–\s]+",
                          re.IGNORECASE)
 _SHOW_MORE = re.compile(r"Show (?:all|more)\b", re.IGNORECASE)
+#: A line of a saved page with its end: "\n", "\r\n" or "\r" alone. What ``str.splitlines``
+#: takes for a line's end besides (U+2028, U+0085, U+000B, U+001C …) is part of the text: a
+#: title holding one was cut there, and the rest of it dropped without a word.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _MONTHS = {name: number for number, name in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
     start=1)}
@@ -128,6 +132,11 @@ def read_pages(path: Path) -> Iterator[Article | Rejected]:
         yield from stray_entries(page, file=str(path))
 
 
+def page_lines(text: str) -> list[str]:
+    """The lines of a page's text, each with its end (``_LINE``)."""
+    return _LINE.findall(text)
+
+
 def split_pages(text: str) -> list[str]:
     """The pages of a file that holds several saved one after another (``cat`` of two pages,
     or a page saved twice): a page begins at identifier lines ("- PMID: …") that follow a
@@ -135,7 +144,7 @@ def split_pages(text: str) -> list[str]:
     first page's LinkOut was dropped, or, with no LinkOut between them, the next page's
     title, identifiers and abstract became the first page's substances and its similar and
     citing articles the first page's."""
-    lines = text.splitlines(keepends=True)
+    lines = page_lines(text)
     starts = [0]
     headed = False
     for number, line in enumerate(lines):
@@ -244,7 +253,7 @@ def split_sections(text: str) -> tuple[list[str], dict[str, list[str]]]:
     front: list[str] = []
     sections: dict[str, list[str]] = {}
     current = front
-    for raw in text.replace("\ufeff", "").splitlines():
+    for raw in page_lines(text.replace("\ufeff", "")):
         line = raw.strip()
         match = _HEADING.match(line)
         if match:

@@ -536,3 +536,32 @@ def page_quarantined(tmp_path: Path) -> list[dict[str, str]]:
     quarantine = current_release(tmp_path / "b") / "quarantine.jsonl"
     entries = [json.loads(line) for line in quarantine.read_text(encoding="utf-8").splitlines()]
     return [e for e in entries if e["file"].endswith("page.txt")]
+
+
+@pytest.mark.parametrize("mark", ["\u2028", "\u2029", "\x85"])
+def test_a_title_holding_what_python_takes_for_a_line_end_is_whole(tmp_path: Path,
+                                                                   mark: str) -> None:
+    """The page was cut into lines by ``str.splitlines``, which ends a line at U+2028, U+0085,
+    U+2029 … too: a title holding one was cut there and the rest of it dropped without a word
+    ("… breast cancer:" for "… breast cancer:\\u2028a status update"). Only "\\n", "\\r\\n"
+    and "\\r" end a line now."""
+    text = seed_text()
+    title = "Extracellular vesicles in the treatment and diagnosis of breast cancer: a status update"
+    marked = title.replace(": a status", f":{mark}a status")
+    store = built_page(tmp_path, text.replace(title, marked))
+    assert values(store, "https://w3id.org/evkg/article/37534210",
+                  "http://purl.org/dc/terms/title") == [marked]
+
+
+def test_a_title_holding_a_control_character_is_quarantined_by_its_field(tmp_path: Path) -> None:
+    """U+000B, which XML cannot carry, in a page's title: taken for a line's end, it cut the
+    title and escaped the quarantine the README promises such a record; the page's article is
+    quarantined now, naming its field."""
+    text = seed_text()
+    title = "Extracellular vesicles in the treatment and diagnosis of breast cancer: a status update"
+    store = built_page(tmp_path, text.replace(title, title.replace(": a status", ":\x0ba status")))
+    assert values(store, "https://w3id.org/evkg/article/37534210",
+                  "http://purl.org/dc/terms/title") == []
+    [entry] = page_quarantined(tmp_path)
+    assert (entry["pmid"], entry["position"]) == ("37534210", "page")
+    assert "its title holds U+000B" in entry["reason"]
