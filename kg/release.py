@@ -28,6 +28,7 @@ from kg.compression import gzip_writer
 from kg.metadata import DUMPS, Tallies
 from kg.namespaces import PREFIXES
 from kg.records import Rejected
+from kg.results import RdfXmlWriter
 from kg.spool import GraphLines, SortedStoreGraph, python_call, whole_lines, write_into_pipe
 from kg.stopping import Stop
 
@@ -499,6 +500,8 @@ def export_graph(store_dir: Path, fmt: str, graph: str | None, out: IO[bytes]) -
 
     rdf_format = EXPORT_FORMATS[fmt]
     store = open_read_only(store_dir)
+    if rdf_format == RdfFormat.RDF_XML:
+        out = cast(IO[bytes], RdfXmlWriter(out))
     prefixes = PREFIXES if rdf_format in (RdfFormat.TURTLE, RdfFormat.TRIG,
                                           RdfFormat.RDF_XML, RdfFormat.JSON_LD) else None
     if graph is not None:

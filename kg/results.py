@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import IO, Any
 
 import orjson
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
@@ -42,6 +42,8 @@ _XML_SPECIAL = re.compile(r"[&<>\"']")
 _XML_AS_REFERENCES = re.compile(r"^[ \t\r\n]+|[ \t\r\n]+$|\r")
 #: The media types that are always written here, never by pyoxigraph (see above).
 NOT_PYOXIGRAPHS = ("text/csv", "application/sparql-results+xml")
+#: A carriage return as an XML document must write it to keep it (see ``rdf_xml``).
+_CR, _CR_REFERENCE = b"\r", b"&#13;"
 _TSV_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _TSV_SPECIAL = re.compile(r'[\\"\n\r\t]')
 _CSV_SPECIAL = re.compile(r'[",\n\r]')
@@ -207,3 +209,27 @@ def write_solutions(media_type: str, variables: Sequence[str], rows: Rows) -> by
     if writer is None:
         raise ValueError(f"no results writer for {media_type}; known: {', '.join(WRITERS)}")
     return writer(variables, rows)
+
+
+# --- RDF/XML --------------------------------------------------------------------------------------
+
+def rdf_xml(body: bytes) -> bytes:
+    """pyoxigraph's RDF/XML with each carriage return written ``&#13;``: its writer puts one
+    inside a literal as it is, and an XML reader takes it (and a CR LF) for a line feed. The
+    writer puts none anywhere else (its layout is line feeds and tabs), so each is a value's."""
+    return body.replace(_CR, _CR_REFERENCE)
+
+
+class RdfXmlWriter:
+    """A binary stream that passes pyoxigraph's RDF/XML on to ``out`` as ``rdf_xml`` writes it
+    (for a dump written in parts: a carriage return is one byte, never cut between two)."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+
+    def write(self, data: bytes) -> int:
+        self.out.write(rdf_xml(bytes(data)))
+        return len(data)
+
+    def flush(self) -> None:
+        self.out.flush()

@@ -30,7 +30,7 @@ from kg.namespaces import PREFIXES
 from kg.querying import format_table
 from kg.querytext import syntax_message
 from kg.remote import StoreError
-from kg.results import NOT_PYOXIGRAPHS, WRITERS, write_solutions
+from kg.results import NOT_PYOXIGRAPHS, WRITERS, rdf_xml, write_solutions
 
 #: Results media type → pyoxigraph format (for ASK and uncapped SELECT).
 RESULTS_FORMATS = {
@@ -136,7 +136,8 @@ def _graph_answer(triples: list[Triple], media_type: str) -> bytes | Failure:
         return Failure(406, "a result with RDF 1.2 triple terms (<<( … )>>) cannot be written "
                             "as JSON-LD; ask for Turtle, N-Triples or RDF/XML instead")
     prefixes = PREFIXES if fmt in PREFIXED_FORMATS else None
-    return serialize(triples, format=fmt, prefixes=prefixes) or b""
+    body = serialize(triples, format=fmt, prefixes=prefixes) or b""
+    return rdf_xml(body) if fmt == RdfFormat.RDF_XML else body
 
 
 def _answer(results: QueryResult, job: QueryJob) -> Answer | Failure:

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from kg import iris
 from kg.namespaces import EVKG, MESH, OWL, PREFIXES
+from kg.results import rdf_xml
 from server import editor, graph
 from server.negotiation import (
     RDF_TYPES,
@@ -60,6 +61,8 @@ def rdf_response(triples: list[Triple], offered: tuple[str, ...] = DOCUMENT_TYPE
     assert fmt is not None
     prefixes = PREFIXES if fmt in (RdfFormat.TURTLE, RdfFormat.RDF_XML, RdfFormat.JSON_LD) else None
     body = serialize(triples, format=fmt, prefixes=prefixes) or b""
+    if fmt == RdfFormat.RDF_XML:
+        body = rdf_xml(body)
     if note and fmt in (RdfFormat.TURTLE, RdfFormat.N_TRIPLES):
         body = b"".join(b"# " + line.encode() + b"\n" for line in note.splitlines()) + body
     elif note and fmt == RdfFormat.RDF_XML:

@@ -1394,3 +1394,16 @@ def test_a_build_of_pubmed_records_without_mesh_says_their_headings_lack_tree_nu
                                        "--without-default-articles", "--mesh", str(table)])
     assert result.exit_code == 0, result.output
     assert "tree number" not in result.output
+
+
+def test_export_as_rdfxml_keeps_a_carriage_return(tmp_path: Path) -> None:
+    """An RDF review's: `--format rdfxml` wrote a carriage return inside a literal as it is,
+    which every XML reader takes for a line feed: the title read back was another than the
+    N-Quads export's."""
+    title = "line\rbreak and two\r\nlines"
+    records = tmp_path / "records.jsonl"
+    write_records([Article(pmid="99999981", title=title)], records)
+    build([records], tmp_path / "build", default_articles=False, shacl=False)
+    target = tmp_path / "graph.rdf"
+    graph = exported(tmp_path / "build", "rdfxml", "articles", target, "xml")
+    assert [str(o) for o in graph.objects(None, rdflib.DCTERMS.title)] == [title]

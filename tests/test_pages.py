@@ -1745,3 +1745,23 @@ def test_a_page_signposts_the_metadata_of_its_own_iri_when_the_iri_holds_a_perce
                                     "application/ld+json": "json-ld",
                                     "application/rdf+xml": "xml"}[link["type"]])
         assert (rdflib.URIRef(cargo.value), rdflib.RDFS.label, rdflib.Literal("odd one")) in graph
+
+
+#: A title with carriage returns, alone and before a line feed (a JSON record can hold them).
+CR_TITLE = "line\rbreak and two\r\nlines"
+
+
+@pytest.mark.parametrize("path", ["/article/1?format=rdf", "/sparql?query=CONSTRUCT+%7B+%3Fs+"
+                                  "%3Fp+%3Fo+%7D+WHERE+%7B+%3Fs+%3Fp+%3Fo+%7D&format=rdf"])
+def test_rdfxml_keeps_a_carriage_return(path: str) -> None:
+    """An RDF review's: a page's RDF/XML and a CONSTRUCT's wrote a carriage return inside a
+    literal as it is, which every XML reader takes for a line feed (a CR LF for one line feed):
+    the title rdflib read back was another than the Turtle, N-Triples and JSON-LD ones."""
+    store = Store()
+    store.add(Quad(iris.article_iri("1"), NamedNode("http://purl.org/dc/terms/title"),
+                   Literal(CR_TITLE), iris.graph_iri("articles")))
+    answer = create_app({"TESTING": True}, store=store).test_client().get(path)
+    assert answer.status_code == 200
+    assert answer.content_type.startswith("application/rdf+xml")
+    parsed = rdflib.Graph().parse(data=answer.data, format="xml")
+    assert [str(o) for o in parsed.objects(None, rdflib.DCTERMS.title)] == [CR_TITLE]
