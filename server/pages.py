@@ -6,6 +6,7 @@ built files are served from npm's folder at ``/static/vendor/yasgui/…``, never
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, send_from_directory
@@ -67,7 +68,8 @@ def rdf_response(triples: list[Triple], offered: tuple[str, ...] = DOCUMENT_TYPE
         body = b"".join(b"# " + line.encode() + b"\n" for line in note.splitlines()) + body
     elif note and fmt == RdfFormat.RDF_XML:
         declaration, _, rest = body.partition(b"?>")
-        comment = b"<!-- " + note.replace("--", "- -").encode() + b" -->"
+        # no "--" in a comment: each hyphen before another is spaced ("---" is "- - -")
+        comment = b"<!-- " + re.sub("-(?=-)", "- ", note).encode() + b" -->"
         body = (declaration + b"?>\n" + comment + rest if rest else comment + b"\n" + body)
     charset = "; charset=utf-8" if media_type.startswith("text/") else ""
     response = Response(body, content_type=media_type + charset)

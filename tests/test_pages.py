@@ -1765,3 +1765,18 @@ def test_rdfxml_keeps_a_carriage_return(path: str) -> None:
     assert answer.content_type.startswith("application/rdf+xml")
     parsed = rdflib.Graph().parse(data=answer.data, format="xml")
     assert [str(o) for o in parsed.objects(None, rdflib.DCTERMS.title)] == [CR_TITLE]
+
+
+def test_an_rdf_xml_note_holding_three_hyphens_is_a_well_formed_comment(app: Flask) -> None:
+    """A review's: the note a page's RDF/XML opens with (the query for all incoming links of a
+    resource with more than can be shown, naming its IRI) had each "--" written "- -", which
+    left "- --" of a "---" (a DOI may hold one): a comment XML readers refuse."""
+    from server.pages import rdf_response
+
+    triple = Triple(NamedNode("https://w3id.org/evkg/article/doi/10.1000/a---b"),
+                    NamedNode("http://purl.org/dc/terms/title"), Literal("T"))
+    with app.test_request_context("/", headers={"Accept": "application/rdf+xml"}):
+        body = rdf_response([triple], note="incoming links of <…/10.1000/a---b>: -").get_data()
+    comment = etree.fromstring(body).getprevious()
+    assert isinstance(comment, etree._Comment) and "a- - -b" in comment.text
+    assert set(parse(body, "xml").objects(predicate=rdflib.DCTERMS.title)) == {rdflib.Literal("T")}
