@@ -18,3 +18,7 @@ def main() -> None:
         os.kill(os.getpid(), signal.SIGINT)
         sys.exit(128 + signal.SIGINT)
     command()
+
+
+if __name__ == "__main__":  # `python -m kg.launch`, as `python -m kg.cli`
+    main()

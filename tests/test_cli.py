@@ -21,6 +21,7 @@ import termios
 import threading
 import time
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 from typing import IO
 
@@ -605,6 +606,20 @@ def test_ctrl_c_while_evkg_loads_ends_it_by_the_signal_without_a_traceback() -> 
     done = subprocess.run([sys.executable, "-c", _CTRL_C_WHILE_LOADING], capture_output=True,
                           text=True, timeout=60)
     assert (done.returncode, done.stderr) == (-signal.SIGINT, "Aborted!\n")
+
+
+def test_the_entry_point_module_runs_the_command_under_python_m(tmp_path: Path) -> None:
+    """A review's: ``python -m kg.launch`` (the module pyproject.toml names as the `evkg`
+    command) ran nothing and ended with status 0, so ``python -m kg.launch build …`` built no
+    release without a word; it runs the command as `evkg` does."""
+    done = subprocess.run([sys.executable, "-m", "kg.launch", "--version"], capture_output=True,
+                          text=True, timeout=60, cwd=ROOT)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.endswith(", version " + metadata.version("evkg") + "\n")
+    failed = subprocess.run([sys.executable, "-m", "kg.launch", "query", "--store",
+                             str(tmp_path / "none"), "ASK {}"], capture_output=True, text=True,
+                            timeout=60, cwd=ROOT)
+    assert failed.returncode != 0 and "Error:" in failed.stderr
 
 
 #: Runs `evkg export` and sends itself a signal (its first argument) the moment the export
