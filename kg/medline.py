@@ -362,7 +362,8 @@ def _article_ids(fields: list[Field]) -> dict[str, str]:
 #: A section label of a structured abstract, as PubMed writes it into AB at the start of the
 #: abstract or of a sentence ("BACKGROUND: ", "MATERIALS AND METHODS: ", "RESULT(S): "): PubMed
 #: XML's labels (``Label``) are in capitals, and MEDLINE text joins the sections with a space.
-_LABEL = re.compile(r"(?:^|(?<=[.?!)\]] ))([A-Z][A-Z0-9 ,&/()'-]*[A-Z0-9)]): ")
+#: A sentence may end in a closing quotation mark ("… in the UK?' METHODS: ").
+_LABEL = re.compile(r"(?:^|(?<=[.?!)\]'\"\u2019\u201d] ))([A-Z][A-Z0-9 ,&/()'-]*[A-Z0-9)]): ")
 
 
 def _abstract(text: str) -> tuple[AbstractSection, ...]:

@@ -647,6 +647,25 @@ def test_a_structured_abstract_keeps_its_sections_as_the_xml_gives_them(tmp_path
         ("An unlabelled abstract. RESULTS: a capital word after it stays in it.",)}
 
 
+def test_a_section_ending_in_a_quotation_keeps_the_next_sections_label(tmp_path: Path) -> None:
+    """A review's: a section that ends with a quotation ("… the question: 'What is known …
+    in the UK?'", PMID 26702297's BACKGROUND in medline16n0902.xml.gz) hid the label after it:
+    the MEDLINE record's BACKGROUND held "… UK?' METHODS: In phase 1 …", where the XML of the
+    record gives METHODS a section of its own."""
+    sections = (("BACKGROUND", "The question was: 'What is invented?'"),
+                ("METHODS", "We asked \u201cwho invented it?\u201d"),
+                ("RESULTS", "Nobody knew."))
+    medline_text = ("PMID- 99999958\nTI  - An invented record.\nJT  - J Test\nAB  - "
+                    + " ".join(f"{label}: {text}" for label, text in sections) + "\n")
+    xml_text = _xml_record("99999958", "<Abstract>" + "".join(
+        f'<AbstractText Label="{label}">{text}</AbstractText>' for label, text in sections)
+        + "</Abstract>")
+    abstract = "http://purl.org/dc/terms/abstract"
+    from_xml = _statements(tmp_path, "one.xml", xml_text, "99999958", abstract)
+    assert from_xml == {("\n".join(f"{label}: {text}" for label, text in sections),)}
+    assert _statements(tmp_path, "one.nbib", medline_text, "99999958", abstract) == from_xml
+
+
 def test_a_major_keyword_is_its_text_without_the_star(tmp_path: Path) -> None:
     """MEDLINE text stars a major keyword (``OT  - *transposable element``, as PubMed writes a
     KeywordList entry of MajorTopicYN="Y"): the star reached the graph as part of the keyword,
