@@ -362,8 +362,10 @@ def _article_ids(fields: list[Field]) -> dict[str, str]:
 #: A section label of a structured abstract, as PubMed writes it into AB at the start of the
 #: abstract or of a sentence ("BACKGROUND: ", "MATERIALS AND METHODS: ", "RESULT(S): "): PubMed
 #: XML's labels (``Label``) are in capitals, and MEDLINE text joins the sections with a space.
-#: A sentence may end in a closing quotation mark ("… in the UK?' METHODS: ").
-_LABEL = re.compile(r"(?:^|(?<=[.?!)\]'\"\u2019\u201d] ))([A-Z][A-Z0-9 ,&/()'-]*[A-Z0-9)]): ")
+#: A sentence may end in a closing quotation mark ("… in the UK?' METHODS: "). The capitals
+#: are any script's (a publisher's abstract in French labels "MÉTHODES"): ``_abstract`` keeps
+#: the matches whose letters are all capitals.
+_LABEL = re.compile(r"(?:^|(?<=[.?!)\]'\"\u2019\u201d] ))([^\W\d_](?:[^\W_]|[ ,&/()'-])*(?:[^\W_]|\))): ")
 
 
 def _abstract(text: str) -> tuple[AbstractSection, ...]:
@@ -371,7 +373,8 @@ def _abstract(text: str) -> tuple[AbstractSection, ...]:
     which opens with a label, split at each label that begins a sentence, each section with
     its label ("BACKGROUND: Vesicles … RESULTS: …" was one section, and the graph's abstract
     one line where the XML's gives one a section); any other abstract is one section."""
-    found = [m for m in _LABEL.finditer(text) if sum(c.isupper() for c in m.group(1)) > 2]
+    found = [m for m in _LABEL.finditer(text)
+             if m.group(1).isupper() and sum(c.isupper() for c in m.group(1)) > 2]
     if not found or found[0].start():
         return (AbstractSection(text=text),) if text else ()
     ends = [m.start() for m in found[1:]] + [len(text)]

@@ -666,6 +666,27 @@ def test_a_section_ending_in_a_quotation_keeps_the_next_sections_label(tmp_path:
     assert _statements(tmp_path, "one.nbib", medline_text, "99999958", abstract) == from_xml
 
 
+def test_another_abstracts_labels_with_accented_capitals_begin_their_sections(
+        tmp_path: Path) -> None:
+    """A review's: a publisher's abstract in French or Portuguese (OAB) labels its sections
+    "MÉTHODES", "RÉSULTATS", "CONCLUSÕES", which the MEDLINE reader did not take for labels
+    (it knew A to Z alone): the sections after "OBJECTIF" were one, where the PubMed XML of the
+    record gives each its own."""
+    sections = (("OBJECTIF", "Inventer un résumé."), ("MÉTHODES", "Nous l'avons écrit."),
+                ("RÉSULTATS", "Il se lit."), ("CONCLUSION", "Les sections restent."))
+    medline_text = ("PMID- 99999959\nTI  - An invented record.\nJT  - J Test\n"
+                    "AB  - An invented abstract.\nOAB - "
+                    + " ".join(f"{label}: {text}" for label, text in sections) + "\nOABL- fre\n")
+    xml_text = _xml_record("99999959", "<Abstract><AbstractText>An invented abstract."
+                           "</AbstractText></Abstract>", '<OtherAbstract Language="fre">' + "".join(
+                               f'<AbstractText Label="{label}">{text}</AbstractText>'
+                               for label, text in sections) + "</OtherAbstract>")
+    abstract = "http://purl.org/dc/terms/abstract"
+    from_xml = _statements(tmp_path, "one.xml", xml_text, "99999959", abstract)
+    assert ("\n".join(f"{label}: {text}" for label, text in sections),) in from_xml
+    assert _statements(tmp_path, "one.nbib", medline_text, "99999959", abstract) == from_xml
+
+
 def test_a_major_keyword_is_its_text_without_the_star(tmp_path: Path) -> None:
     """MEDLINE text stars a major keyword (``OT  - *transposable element``, as PubMed writes a
     KeywordList entry of MajorTopicYN="Y"): the star reached the graph as part of the keyword,
