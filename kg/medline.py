@@ -151,11 +151,10 @@ def _records(path: Path) -> Iterator[tuple[int, list[Field], str]]:
             problem = problem or _line_problem(line, number, stray=not (match or continuation))
             if match:
                 start = start if fields else number
-                # whitespace collapsed, as the XML reader gives a field ("OBJECTIVE:  The …")
-                fields.append((match.group(1), " ".join(match.group(2).split())))
+                fields.append((match.group(1), _collapsed(match.group(2))))
             elif continuation:  # indented by six spaces
                 tag, value = fields[-1]
-                fields[-1] = (tag, " ".join(f"{value} {line}".split()))
+                fields[-1] = (tag, _collapsed(f"{value} {line}"))
             elif not fields:  # lines before a record's first tag line: a chunk of their own
                 start = number
                 fields.append(("", line.strip()))
@@ -180,6 +179,15 @@ def _line_problem(line: str, number: int, *, stray: bool) -> str:
 
 #: A byte the UTF-8 decoder could not take (kept by "surrogateescape" as U+DC80–U+DCFF).
 _SURROGATE = re.compile("[\udc80-\udcff]")
+#: A run of whitespace but the control characters ``str.split`` takes for it (U+000B, U+000C,
+#: U+001C–U+001F), which XML cannot carry: the record that holds one is quarantined naming it.
+_SPACES = re.compile(r"[^\S\x0b\x0c\x1c-\x1f]+")
+
+
+def _collapsed(value: str) -> str:
+    """A field's text with its runs of whitespace one space, as the XML reader gives a field
+    ("OBJECTIVE:  The …"); a control character stays, where a space would hide it."""
+    return _SPACES.sub(" ", value).strip()
 
 
 def _first(fields: list[Field], tag: str) -> str:
