@@ -187,9 +187,8 @@ def article_by_identifier(path: str) -> str | None:
             given = path[len(prefix):]
             spellings = " ".join(graph.ref(Literal(v))
                                  for v in dict.fromkeys(IDENTIFIER_SPELLINGS[predicate](given)))
-            path = identifier_path(predicate)
-            rows = graph.select(f"SELECT ?a {{ VALUES ?id {{ {spellings} }} ?a {path} ?id }} "
-                                "ORDER BY ?a LIMIT 1")
+            rows = graph.select(f"SELECT ?a {{ VALUES ?id {{ {spellings} }} "
+                                f"?a {identifier_path(predicate)} ?id }} ORDER BY ?a LIMIT 1")
             found = local_path(rows[0]["a"].value) if rows else None
             return found if found != path else None
     return None
