@@ -9,6 +9,7 @@ import pytest
 from pyoxigraph import QuerySolutions, Store
 
 from kg.build import build
+from kg.medline import COMMENT_TAGS
 from kg.records import (
     AbstractSection,
     Article,
@@ -22,7 +23,7 @@ from kg.records import (
     Substance,
 )
 from kg.release import current_release
-from kg.seedpage import iso_date, parse_entry, parse_page, read_pages
+from kg.seedpage import _CORRECTION_TYPES, iso_date, parse_entry, parse_page, read_pages
 from kg.store import open_read_only
 
 SEED = (Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
@@ -565,3 +566,10 @@ def test_a_title_holding_a_control_character_is_quarantined_by_its_field(tmp_pat
     [entry] = page_quarantined(tmp_path)
     assert (entry["pmid"], entry["position"]) == ("37534210", "page")
     assert "its title holds U+000B" in entry["reason"]
+
+
+def test_a_page_reads_every_kind_of_comment_or_correction_medline_names() -> None:
+    """A page's comment/correction headings and MEDLINE's tags name the same kinds: a kind
+    added to one reader and not the other would be read from one source alone (a review of
+    the day's changes)."""
+    assert sorted(_CORRECTION_TYPES.values()) == sorted(COMMENT_TAGS.values())
