@@ -174,6 +174,8 @@ class _Child:
                 for waiting in stranded:
                     waiting.stranded = True
                     waiting.arrived.set()
+            if by_itself:  # its answers' pipe ends as it exits: let it end, so that its exit
+                self.process.join(10)  # status says how (killed now, it read as SIGKILL or None)
             self.kill()
             self.conn.close()
             if by_itself:
@@ -183,7 +185,7 @@ class _Child:
         """Log that the process stopped by itself, how, and what becomes of the queries it
         ran (``stranded``)."""
         code = self.process.exitcode
-        how = f"exit status {code}"
+        how = f"exit status {code}" if code is not None else "exit status not known"
         if code is not None and code < 0:
             name = signal.Signals(-code).name if -code in signal.valid_signals() else -code
             how = f"killed by {name}"
