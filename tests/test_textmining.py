@@ -318,6 +318,27 @@ def test_findings_have_no_disease_without_a_breast_cancer_term(matcher: Matcher)
         "hsa-miR-21", "invasion", "", True)
 
 
+def test_a_question_after_a_colon_leaves_the_statement_before_it(matcher: Matcher) -> None:
+    """A test review's: no test held a title that states a finding and then asks about it
+    ("…: friend or foe?"); read as a question from its start, the finding lost its effect."""
+    stated = Article(pmid="3", title="Exosomal miR-21 promotes metastasis of breast cancer: "
+                                     "friend or foe?")
+    assert [(f.cargo, f.process, f.effect, f.evidence_note) for f in text_findings(stated, matcher)] \
+        == [("hsa-miR-21", "metastasis", "promotes",
+             '"miR-21" and "metastasis" in one sentence; promotes read from "promotes"')]
+    asked = Article(pmid="4", title="Does exosomal miR-21 promote metastasis of breast cancer?")
+    assert [(f.effect, f.evidence_note) for f in text_findings(asked, matcher)] == [
+        ("associatedWith", '"miR-21" and "metastasis" in one question')]
+
+
+def test_a_biomarker_finding_of_a_retracted_article_is_marked_retracted(matcher: Matcher) -> None:
+    """A test review's: only cargo–process findings were checked for the article's retraction."""
+    article = Article(pmid="8", title="Exosomal hsa-miR-21-5p is a biomarker for breast cancer "
+                                      "diagnosis", retracted=True)
+    assert [(f.effect, f.cargo, f.retracted) for f in text_findings(article, matcher)] == [
+        ("biomarkerFor", "hsa-miR-21-5p", True)]
+
+
 def test_the_headings_give_the_disease_the_text_does_not_name(matcher: Matcher) -> None:
     article = Article(pmid="5", title="Exosomal miR-21 promotes metastasis")
     assert [f.disease for f in text_findings(article, matcher)] == [""]
