@@ -9,6 +9,7 @@ from server.negotiation import (
     RESULTS_TYPES,
     NotAcceptable,
     choose_media_type,
+    prefers_rdf,
     wants_html,
 )
 
@@ -81,6 +82,7 @@ CASES = [
     (None, "jsonld", RDF_TYPES, JSONLD),
     (None, "rdf+xml", RDF_TYPES, RDFXML),
     (None, "n3", RDF_TYPES, TURTLE),
+    (None, "owl", RDF_TYPES, RDFXML),  # what ontology tools ask /ontology for
     # several format values (SPARQLWrapper sends its name and the media type): first that fits
     (None, ["rdf+xml", RDFXML], RDF_TYPES, RDFXML),
     (None, ["nonsense", TSV], RESULTS_TYPES, TSV),
@@ -148,3 +150,18 @@ def test_a_quality_value_that_cannot_be_read_is_named(accept: str) -> None:
 ])
 def test_wants_html_only_when_html_comes_first(accept: str | None, expected: bool) -> None:
     assert wants_html(accept) is expected
+
+
+@pytest.mark.parametrize(("accept", "expected"), [
+    ("text/turtle", True),
+    ("application/rdf+xml;q=0.9, text/html;q=0.5", True),
+    ("text/n3", True),  # a name of Turtle
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", False),
+    ("*/*", False),
+    (None, False),
+    ("image/png", False),  # (a test review's: asks for neither; no RDF, so `/` answers the editor)
+    ("application/sparql-results+json", False),
+])
+def test_prefers_rdf_only_when_an_rdf_syntax_comes_before_html(accept: str | None,
+                                                               expected: bool) -> None:
+    assert prefers_rdf(accept) is expected
