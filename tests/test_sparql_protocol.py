@@ -227,6 +227,23 @@ def test_a_body_opening_with_a_byte_order_mark_is_the_query_after_it(
                                                     "UTF-8\n")
 
 
+def test_a_post_reads_its_dataset_from_the_url_too_and_one_query_only(client: FlaskClient) -> None:
+    """A test review's: no test held a form POST whose dataset is in the URL (SPARQL 1.1
+    Protocol 2.1.2 lets the URL carry it), a query POSTed in both the URL and the body, or a
+    body in a charset other than UTF-8."""
+    counted = client.post(f"/sparql?default-graph-uri={GRAPH['vocabulary']}",
+                          data={"query": ARTICLES.format("")},
+                          headers={"Accept": "application/sparql-results+json"})
+    assert (counted.status_code, first_value(counted.data)) == (200, "0")
+    both = client.post("/sparql?query=ASK%7B%7D", data=b"ASK {}",
+                       headers={"Content-Type": "application/sparql-query"})
+    assert (both.status_code, both.text) == (
+        400, "a query both in the URL and in the body: send one\n")
+    latin = client.post("/sparql", data="ASK { ?s ?p \"caf\u00e9\" }".encode("latin-1"),
+                        headers={"Content-Type": "application/sparql-query; charset=latin-1"})
+    assert (latin.status_code, latin.text) == (415, "the body is in latin-1; send it in UTF-8\n")
+
+
 def test_an_answer_xml_cannot_hold_is_a_406_and_json_has_it(client: FlaskClient) -> None:
     """A review's: a literal with U+0001 was written raw into SPARQL XML and RDF/XML, a 200
     that no XML parser reads."""
