@@ -606,6 +606,34 @@ def test_pages_signpost_the_object_its_metadata_and_content(client: FlaskClient)
         iris.dataset_iri().value]
 
 
+def test_an_article_page_signposts_the_orcids_of_its_first_20_authors(tmp_path: Path) -> None:
+    """A test review's: no test held an author with an ORCID, so a page that signposted none,
+    or every one of a consortium's hundreds, passed. (ORCIDs in 0000-0009, which none is given
+    in, as tests/data/pubmed_articles.xml has them.)"""
+    orcids = [f"0000-0009-9999-{n:04d}" for n in range(1, 23)]
+    records = tmp_path / "records.jsonl"
+    records.write_text(json.dumps({"pmid": "11111111", "title": "Article 11111111", "authors": [
+        {"family": f"Author{n}", "initials": "A", "orcid": orcid}
+        for n, orcid in enumerate(orcids, 1)]}) + "\n", encoding="utf-8")
+    build([records], tmp_path / "b", default_articles=False)
+    client = create_app({"STORE_DIR": str(tmp_path / "b"), "TESTING": True}).test_client()
+    answer = client.get("/article/11111111", headers=HTML)
+    linked = requests.utils.parse_header_links(answer.headers["Link"])
+    assert [link["url"] for link in linked if link["rel"] == "author"] == [
+        f"https://orcid.org/{orcid}" for orcid in orcids[:20]]
+
+
+def test_a_mesh_page_leaves_citing_to_nlm(client: FlaskClient) -> None:
+    """A test review's: a MeSH term's page names no ``cite-as`` (the IRI is NLM's, whose own
+    page is the one to cite), but still its metadata; no test looked."""
+    answer = client.get("/mesh/D001943", headers=HTML)
+    assert answer.status_code == 200
+    linked = requests.utils.parse_header_links(answer.headers["Link"])
+    assert [link["rel"] for link in linked if link["rel"] == "cite-as"] == []
+    assert {link["type"] for link in linked if link["rel"] == "describedby"} == {
+        "text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"}
+
+
 def test_bibtex_gives_a_doi_and_url_verbatim() -> None:
     """biblatex reads ``doi`` and ``url`` verbatim: an underscore or percent sign escaped for
     LaTeX ("10.1000/a\\_b") was cited as written, backslash and all (a review's)."""
