@@ -867,3 +867,22 @@ def test_every_named_graph_is_filled(default_store: Store, graph: str) -> None:
     rows = select(default_store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH "
                   f"<https://w3id.org/evkg/graph/{graph}> {{ ?s ?p ?o }} }}")
     assert int(rows[0][0]) > 0
+
+
+def test_an_author_keeps_each_affiliation_and_name_part_the_record_gives(tmp_path: Path) -> None:
+    """A test review's: the readers' tests saw both of an author's affiliations, but no test
+    looked for them in the graph, so a mapping that kept only the first passed."""
+    build([ROOT / "tests" / "data" / "pubmed_articles.xml"], tmp_path / "b",
+          default_articles=False, shacl=False)
+    store = open_read_only(current_release(tmp_path / "b") / "store")
+    rows = select(store, """SELECT ?p ?o { <https://w3id.org/evkg/author/0000-0009-9999-9901> ?p ?o
+        FILTER(ISLITERAL(?o) || STRSTARTS(STR(?o), "https://orcid.org/")) } ORDER BY ?p ?o""")
+    assert rows == [
+        ["http://xmlns.com/foaf/0.1/familyName", "Example"],
+        ["http://xmlns.com/foaf/0.1/givenName", "Ada B"],
+        ["http://xmlns.com/foaf/0.1/name", "Ada B Example"],
+        ["https://schema.org/sameAs", "https://orcid.org/0000-0009-9999-9901"],
+        ["https://w3id.org/evkg/ontology#affiliation", "Institute of Examples, Testville."],
+        ["https://w3id.org/evkg/ontology#affiliation", "Second Lab, Testville."],
+        ["https://w3id.org/evkg/ontology#initials", "AB"],
+    ]
