@@ -585,6 +585,12 @@ def test_a_conflict_of_interest_statement_and_data_bank_lines_read_as_the_xml_gi
         ("ClinicalTrials.gov", "NCT99999999"), ("Dryad", "10.5061/dryad.test")]
     assert (from_text.coi_statement, from_text.accessions) == (
         from_xml.coi_statement, from_xml.accessions)
+    # an SI line without "/" names no data bank: it is all accession (a test review's)
+    bare = tmp_path / "bare.txt"
+    bare.write_text("PMID- 99999962\nOWN - NLM\nTI  - A made-up trial.\nJT  - J Test\n"
+                    "SI  - NCT99999999\n", encoding="utf-8")
+    record, = (r for r in read_medline(bare) if isinstance(r, Article))
+    assert [(a.bank, a.number) for a in record.accessions] == [("", "NCT99999999")]
 
 
 def _xml_record(pmid: str, article: str, citation: str = "", data: str = "") -> str:

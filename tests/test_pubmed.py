@@ -174,6 +174,7 @@ def test_orcid_normalisation(value: str, expected: str) -> None:
     ("2023 Jul 17", "2023-07-17"), ("2016 Jan-Feb", "2016-01"), ("1998 Dec-1999 Jan", "1998-12"),
     ("2000 Spring", "2000"), ("2006", "2006"), ("2016 Jan 5-12", "2016-01"),
     ("2021 Feb 30", "2021-02"), ("", ""),
+    ("2016 Jan-Feb 15", "2016-01"),  # a month range drops the day (a test review's)
 ])
 def test_free_text_dates(value: str, expected: str) -> None:
     assert medline.iso_from_text(value) == expected
@@ -182,6 +183,7 @@ def test_free_text_dates(value: str, expected: str) -> None:
 @pytest.mark.parametrize(("parts", "expected"), [
     (("2023", "Jan", "5"), "2023-01-05"), (("2023", "01", "05"), "2023-01-05"),
     (("2023", "September", ""), "2023-09"), (("2023", "", ""), "2023"), (("", "Jan", "1"), ""),
+    (("2023", "13", "1"), "2023"), (("2023", "0", "1"), "2023"),  # no such month (a test review's)
 ])
 def test_iso_dates(parts: tuple[str, str, str], expected: str) -> None:
     assert medline.iso_date(*parts) == expected
