@@ -1170,3 +1170,38 @@ def test_a_book_chapters_own_language_title_and_notice_are_kept(tmp_path: Path) 
     assert (book.title, book.vernacular_title, book.copyright) == (
         "[Vesicles in breast cancer].", "Les vésicules dans le cancer du sein.",
         "Copyright © 2022, Invented Press.")
+
+
+def test_fields_pubmed_gives_twice_or_marks_are_read_as_pubmed_shows_them(tmp_path: Path) -> None:
+    """A test review's: mutations of the reader passed every test: the last of two ArticleIds of
+    one kind winning, an ELocationID marked invalid or an NIHMS id of another source taken, an
+    ISSN without IssnType taken for the electronic one, the last "received" date of PubMed's
+    History winning, a comment's RefSource dropped, an empty Keyword kept. The record is
+    invented; its forms are those of PubMed's DTD."""
+    source = tmp_path / "one.xml"
+    source.write_text(
+        '<?xml version="1.0"?><PubmedArticleSet><PubmedArticle><MedlineCitation>'
+        '<PMID Version="1">99999951</PMID><Article><Journal><ISSN>1234-5679</ISSN>'
+        "<Title>J Test</Title></Journal><ArticleTitle>An invented record.</ArticleTitle>"
+        '<ELocationID EIdType="pii" ValidYN="N">wrong-pii</ELocationID></Article>'
+        '<CommentsCorrectionsList><CommentsCorrections RefType="CommentIn">'
+        "<RefSource>J Test. 2020;1:2</RefSource><PMID>99999952</PMID></CommentsCorrections>"
+        "</CommentsCorrectionsList>"
+        '<OtherID Source="NASA">NIHMS999</OtherID>'
+        "<KeywordList><Keyword>vesicles</Keyword><Keyword> </Keyword></KeywordList>"
+        "</MedlineCitation><PubmedData><History>"
+        '<PubMedPubDate PubStatus="received"><Year>2020</Year><Month>1</Month><Day>2</Day>'
+        '</PubMedPubDate><PubMedPubDate PubStatus="received"><Year>2021</Year><Month>3</Month>'
+        "<Day>4</Day></PubMedPubDate></History><ArticleIdList>"
+        '<ArticleId IdType="pubmed">99999951</ArticleId><ArticleId IdType="doi">10.5555/first</ArticleId>'
+        '<ArticleId IdType="doi">10.5555/second</ArticleId></ArticleIdList></PubmedData>'
+        "</PubmedArticle></PubmedArticleSet>", encoding="utf-8")
+    (article,) = read_pubmed_xml(source)
+    assert isinstance(article, Article)
+    assert (article.doi, article.other_ids) == ("10.5555/first", ())
+    assert article.journal is not None
+    assert (article.journal.issn, article.journal.eissn) == ("1234-5679", "")
+    assert article.received_date == "2020-01-02"
+    assert [(c.ref_type, c.pmid, c.note) for c in article.comments_corrections] == [
+        ("CommentIn", "99999952", "J Test. 2020;1:2")]
+    assert article.keywords == ("vesicles",)
