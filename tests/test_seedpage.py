@@ -573,3 +573,32 @@ def test_a_page_reads_every_kind_of_comment_or_correction_medline_names() -> Non
     added to one reader and not the other would be read from one source alone (a review of
     the day's changes)."""
     assert sorted(_CORRECTION_TYPES.values()) == sorted(COMMENT_TAGS.values())
+
+
+def test_a_page_read_as_pubmed_shows_what_it_repeats_or_leaves_empty() -> None:
+    """A test review's: mutations of the page reader passed every test: an empty keyword kept,
+    a star on one line of a descriptor undone by the next, a qualifier listed twice kept
+    twice, an article both similar and citing given twice, a summary line under "Grants and
+    funding" read as a grant, a retraction named outside the markers after the PMID lost."""
+    text = FIXTURE.read_text(encoding="utf-8")
+    similar = text.split("\nSimilar articles\n-\n", 1)[1].split("\n", 1)[0]
+    page = (text.replace("Keywords: HER2; breast cancer;", "Keywords: HER2; ; breast cancer;")
+            .replace("- Breast Neoplasms* / pathology\n",
+                     "- Breast Neoplasms / pathology\n- Breast Neoplasms / diagnosis\n")
+            .replace("\nCited by\n-\n", f"\nCited by\n-\n{similar}\n-\n")
+            .replace("\nLinkOut - more resources\n",
+                     f"\nGrants and funding\n- KL2 TR001100/TR/NCATS NIH HHS/United States\n"
+                     f"- {similar}\nLinkOut - more resources\n"))
+    assert page.count(similar) == 3
+    main, *related = parse_page(page, file="page.txt")
+    assert main.keywords == ("HER2", "breast cancer", "liquid biopsy",
+                             "small extracellular vesicles")
+    assert MeshHeading("Breast Neoplasms", major=True, qualifiers=(
+        Qualifier("diagnosis"), Qualifier("pathology"))) in main.mesh_headings
+    assert main.cited_by_pmids == ("99999902", "99999904", "99999905")
+    assert [a.pmid for a in related] == ["99999902", "99999903", "99999904", "99999905"]
+    assert [g.grant_id for g in main.grants] == ["KL2 TR001100"]
+    untyped = parse_entry("A retracted title.Retracted Publication. PMID: 99999906",
+                          Provenance(file="page.txt", position="similar:1"))
+    assert (untyped.retracted, untyped.publication_types) == (
+        True, (PublicationType("Retracted Publication"),))
