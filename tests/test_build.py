@@ -886,3 +886,18 @@ def test_an_author_keeps_each_affiliation_and_name_part_the_record_gives(tmp_pat
         ["https://w3id.org/evkg/ontology#affiliation", "Second Lab, Testville."],
         ["https://w3id.org/evkg/ontology#initials", "AB"],
     ]
+
+
+def test_a_quarantine_reason_names_a_project_file_relative_to_the_project(tmp_path: Path) -> None:
+    """A test review's: the default build's reasons name no file, so a quarantine.jsonl that
+    wrote the builder's absolute path into a reason passed; a file of the project given by its
+    absolute path is named relative to the project in the reason as in the file field."""
+    source = ROOT / "tests" / "data" / "pubmed_foo_root.xml"
+    build([source, ROOT / "tests" / "data" / "pubmed_articles.xml"], tmp_path / "b",
+          default_articles=False, shacl=False)
+    text = (current_release(tmp_path / "b") / QUARANTINE).read_text(encoding="utf-8")
+    (item,) = [json.loads(line) for line in text.splitlines()
+               if json.loads(line)["file"] != "data/findings.tsv"]  # (findings waiting)
+    assert item["file"] == "tests/data/pubmed_foo_root.xml"
+    assert item["reason"].startswith("tests/data/pubmed_foo_root.xml: root element <Foo> is not ")
+    assert str(ROOT) not in text
