@@ -901,3 +901,5 @@ def test_a_quarantine_reason_names_a_project_file_relative_to_the_project(tmp_pa
     assert item["file"] == "tests/data/pubmed_foo_root.xml"
     assert item["reason"].startswith("tests/data/pubmed_foo_root.xml: root element <Foo> is not ")
     assert str(ROOT) not in text
+    manifest = json.loads((current_release(tmp_path / "b") / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["quarantined"] == len(text.splitlines()) > 1  # (a test review's: untested)
