@@ -339,6 +339,22 @@ def test_a_biomarker_finding_of_a_retracted_article_is_marked_retracted(matcher:
         ("biomarkerFor", "hsa-miR-21-5p", True)]
 
 
+def test_a_process_named_as_a_qualifier_and_a_biomarker_of_no_disease_make_no_finding(
+        matcher: Matcher) -> None:
+    """A test review's: no test held a process named as a qualifier of another noun ("apoptosis
+    assays"), nor a biomarker sentence in an article that names no disease at all."""
+    def found(title: str, abstract: str = "") -> list[tuple[str, str, str, str]]:
+        article = Article(pmid="9", title=title,
+                          abstract=(AbstractSection(abstract),) if abstract else ())
+        return [(f.cargo, f.process, f.effect, f.disease) for f in text_findings(article, matcher)]
+
+    assert found("Exosomal miR-21 raised the signal of apoptosis assays in breast cancer cells.") \
+        == []
+    assert found("Exosomal miR-21 promotes apoptosis in breast cancer cells.") == [
+        ("hsa-miR-21", "apoptosis_resistance", "inhibits", "breast_cancer")]
+    assert found("Extracellular vesicles", "Exosomal miR-21 was a prognostic marker.") == []
+
+
 def test_the_headings_give_the_disease_the_text_does_not_name(matcher: Matcher) -> None:
     article = Article(pmid="5", title="Exosomal miR-21 promotes metastasis")
     assert [f.disease for f in text_findings(article, matcher)] == [""]
