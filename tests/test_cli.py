@@ -619,7 +619,8 @@ def test_the_entry_point_module_runs_the_command_under_python_m(tmp_path: Path) 
     failed = subprocess.run([sys.executable, "-m", "kg.launch", "query", "--store",
                              str(tmp_path / "none"), "ASK {}"], capture_output=True, text=True,
                             timeout=60, cwd=ROOT)
-    assert failed.returncode != 0 and "Error:" in failed.stderr
+    assert (failed.returncode, failed.stderr) == (
+        1, f"Error: no store at {tmp_path / 'none'}: build one with `evkg build`\n")
 
 
 #: Runs `evkg export` and sends itself a signal (its first argument) the moment the export
