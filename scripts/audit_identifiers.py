@@ -24,7 +24,7 @@ import json
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -377,29 +377,25 @@ class Shared:
         found.extend(self.pubmed.articles.values())
         return found
 
-    @cached_property
-    def by_pmid(self) -> dict[str, list[Article]]:
+    def _indexed(self, keys: Callable[[Article], Iterable[str]]) -> dict[str, list[Article]]:
+        """The articles by each of their ``keys``."""
         index: dict[str, list[Article]] = defaultdict(list)
         for article in self.articles:
-            for pmid in article.pmids:
-                index[pmid].append(article)
+            for key in keys(article):
+                index[key].append(article)
         return index
+
+    @cached_property
+    def by_pmid(self) -> dict[str, list[Article]]:
+        return self._indexed(lambda article: article.pmids)
 
     @cached_property
     def by_doi(self) -> dict[str, list[Article]]:
-        index: dict[str, list[Article]] = defaultdict(list)
-        for article in self.articles:
-            for doi in article.dois:
-                index[doi.lower()].append(article)
-        return index
+        return self._indexed(lambda article: (doi.lower() for doi in article.dois))
 
     @cached_property
     def by_pmcid(self) -> dict[str, list[Article]]:
-        index: dict[str, list[Article]] = defaultdict(list)
-        for article in self.articles:
-            for pmcid in article.pmcids:
-                index[pmcid].append(article)
-        return index
+        return self._indexed(lambda article: article.pmcids)
 
     @cached_property
     def pmids_anywhere(self) -> set[str]:
