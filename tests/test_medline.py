@@ -626,6 +626,20 @@ def _statements(tmp_path: Path, name: str, text: str, pmid: str,
             for key, values in found.items()}
 
 
+Sections = tuple[tuple[str, str], ...]
+
+
+def _labelled(sections: Sections) -> str:
+    """PubMed XML's AbstractText elements of ``sections``, (label, text) pairs."""
+    return "".join(f'<AbstractText Label="{label}">{text}</AbstractText>'
+                   for label, text in sections)
+
+
+def _as_sections(sections: Sections) -> str:
+    """The ``dcterms:abstract`` of ``sections``: a line each, after its label."""
+    return "\n".join(f"{label}: {text}" for label, text in sections)
+
+
 def test_a_structured_abstract_keeps_its_sections_as_the_xml_gives_them(tmp_path: Path) -> None:
     """PubMed's MEDLINE text writes a structured abstract's sections on one AB field, each
     after its label ("OBJECTIVE: … METHODS: …"), where PubMed XML gives each its AbstractText
@@ -642,12 +656,10 @@ def test_a_structured_abstract_keeps_its_sections_as_the_xml_gives_them(tmp_path
                 ("MATERIALS AND METHODS", "We wrote it by hand (see the tests)."),
                 ("RESULT(S)", "It reads. P53: a label-like word inside a sentence, and another."),
                 ("CONCLUSIONS", "Sections are kept."))
-    xml_text = _xml_record("99999951", "<Abstract>" + "".join(
-        f'<AbstractText Label="{label}">{text}</AbstractText>' for label, text in sections)
-        + "</Abstract>")
+    xml_text = _xml_record("99999951", f"<Abstract>{_labelled(sections)}</Abstract>")
     abstract = "http://purl.org/dc/terms/abstract"
     from_xml = _statements(tmp_path, "one.xml", xml_text, "99999951", abstract)
-    assert from_xml == {("\n".join(f"{label}: {text}" for label, text in sections),)}
+    assert from_xml == {(_as_sections(sections),)}
     assert _statements(tmp_path, "one.nbib", medline_text, "99999951", abstract) == from_xml
     assert _statements(tmp_path, "two.nbib", medline_text, "99999952", abstract) == {
         ("An unlabelled abstract. RESULTS: a capital word after it stays in it.",)}
@@ -663,12 +675,10 @@ def test_a_section_ending_in_a_quotation_keeps_the_next_sections_label(tmp_path:
                 ("RESULTS", "Nobody knew."))
     medline_text = ("PMID- 99999958\nTI  - An invented record.\nJT  - J Test\nAB  - "
                     + " ".join(f"{label}: {text}" for label, text in sections) + "\n")
-    xml_text = _xml_record("99999958", "<Abstract>" + "".join(
-        f'<AbstractText Label="{label}">{text}</AbstractText>' for label, text in sections)
-        + "</Abstract>")
+    xml_text = _xml_record("99999958", f"<Abstract>{_labelled(sections)}</Abstract>")
     abstract = "http://purl.org/dc/terms/abstract"
     from_xml = _statements(tmp_path, "one.xml", xml_text, "99999958", abstract)
-    assert from_xml == {("\n".join(f"{label}: {text}" for label, text in sections),)}
+    assert from_xml == {(_as_sections(sections),)}
     assert _statements(tmp_path, "one.nbib", medline_text, "99999958", abstract) == from_xml
 
 
@@ -684,12 +694,11 @@ def test_another_abstracts_labels_with_accented_capitals_begin_their_sections(
                     "AB  - An invented abstract.\nOAB - "
                     + " ".join(f"{label}: {text}" for label, text in sections) + "\nOABL- fre\n")
     xml_text = _xml_record("99999959", "<Abstract><AbstractText>An invented abstract."
-                           "</AbstractText></Abstract>", '<OtherAbstract Language="fre">' + "".join(
-                               f'<AbstractText Label="{label}">{text}</AbstractText>'
-                               for label, text in sections) + "</OtherAbstract>")
+                           "</AbstractText></Abstract>",
+                           f'<OtherAbstract Language="fre">{_labelled(sections)}</OtherAbstract>')
     abstract = "http://purl.org/dc/terms/abstract"
     from_xml = _statements(tmp_path, "one.xml", xml_text, "99999959", abstract)
-    assert ("\n".join(f"{label}: {text}" for label, text in sections),) in from_xml
+    assert (_as_sections(sections),) in from_xml
     assert _statements(tmp_path, "one.nbib", medline_text, "99999959", abstract) == from_xml
 
 
