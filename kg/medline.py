@@ -187,7 +187,7 @@ _SPACES = re.compile(r"[^\S\x0b\x0c\x1c-\x1f]+")
 def _collapsed(value: str) -> str:
     """A field's text with its runs of whitespace one space, as the XML reader gives a field
     ("OBJECTIVE:  The …"); a control character stays, where a space would hide it."""
-    return _SPACES.sub(" ", value).strip()
+    return _SPACES.sub(" ", value).strip(" ")  # (strip() would drop one at the end)
 
 
 def _first(fields: list[Field], tag: str) -> str:

@@ -1610,9 +1610,10 @@ def test_a_text_that_xml_cannot_carry_quarantines_its_record(tmp_path: Path) -> 
     nbib = tmp_path / "controls.nbib"
     nbib.write_text("PMID- 99999941\nTI  - A vertical\x0btab.\n\nPMID- 99999942\nTI  - Kept.\n\n"
                     # (the reader collapses runs of whitespace: not these, which str.split takes
-                    # for whitespace, nor on a continuation line)
+                    # for whitespace, nor on a continuation line, nor at a field's end)
                     "PMID- 99999944\nTI  - A title.\nAB  - An abstract\n      with a file\x1c"
-                    "separator.\n", encoding="utf-8")
+                    "separator.\n\nPMID- 99999945\nTI  - A form feed at the end\x0c\n",
+                    encoding="utf-8")
     lines = tmp_path / "controls.jsonl"
     lines.write_text('{"pmid": "99999943", "title": "An escape \\u001b, U+001B"}\n',
                      encoding="utf-8")
@@ -1624,7 +1625,9 @@ def test_a_text_that_xml_cannot_carry_quarantines_its_record(tmp_path: Path) -> 
                     "XML cannot carry (the graph's RDF/XML would not parse)",
         "99999944": "its abstract text holds U+001C at character 24: 'An abstract with a "
                     "file\\x1cseparator.', which XML cannot carry (the graph's RDF/XML would not "
-                    "parse)"}
+                    "parse)",
+        "99999945": "its title holds U+000C at character 23: 'A form feed at the end\\x0c', "
+                    "which XML cannot carry (the graph's RDF/XML would not parse)"}
     exported = tmp_path / "articles.rdf"
     result = CliRunner().invoke(main, ["export", "--store", str(tmp_path / "b"), "--graph",
                                        "articles", str(exported)])
