@@ -12,10 +12,13 @@ related articles, "Similar articles" and "Cited by", whose entries are PubMed su
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+
+import langcodes
 
 from kg import medline
 from kg.records import (
@@ -79,6 +82,10 @@ _ID_VALUE = {
     "doi": re.compile(r"^10\.\d{4,9}/\S+$"),
     "bookshelf id": re.compile(r"^NBK\d+$"),
 }
+#: PubMed's note on an article not in English, on its title's line or a line of its own:
+#: "[Article in Chinese]", "[Article in Russian; Abstract available in Russian from the
+#: publisher]".
+_LANGUAGE_NOTE = re.compile(r"\s*\[Article in (?P<name>[^;\]]+)(?:;[^\]]*)?\]\s*")
 _KEYWORDS = re.compile(r"^Keywords?:\s*(?P<keywords>.*)$", re.IGNORECASE)
 #: A copyright notice as PubMed shows one under an abstract: "Copyright © 2023 Zhang …",
 #: "Copyright 2001 Elsevier Science.", "© 2023 The Authors.", "(c) 2023. BioMed Central …",
@@ -211,6 +218,9 @@ def stray_entries(text: str, *, file: str = "") -> Iterator[Rejected]:
 def parse_page(text: str, *, file: str = "") -> list[Article]:
     """The main article of a saved PubMed page, then one article per similar/citing entry."""
     front, sections = split_sections(text)
+    noted = [language_note(line) for line in front]
+    front = [line for line, _ in noted]
+    languages = [code for _, code in noted if code]
     ids = identifiers(front)
     title = page_title(front)
     if not ids.keys() & {"pmid", "pmcid", "doi"}:
@@ -226,6 +236,7 @@ def parse_page(text: str, *, file: str = "") -> list[Article]:
         pmcid=ids.get("pmcid", ""),
         doi=ids.get("doi", ""),
         title=title,
+        language=next(iter(languages), ""),
         abstract=abstract_sections(abstract_lines(front, sections, title)),
         keywords=keywords(front + abstract_section(sections)),
         publication_types=types,
@@ -279,6 +290,31 @@ def identifiers(lines: list[str]) -> dict[str, str]:
         if _ID_VALUE[kind].match(value):
             found.setdefault(kind, value)
     return found
+
+
+@functools.cache
+def language_code(name: str) -> str:
+    """The code PubMed's XML gives the language it names in English ("Chinese" → "chi", ISO
+    639-2 as its Language elements); "" for a name that is no language's. ``langcodes.find``
+    matches loosely ("Letter" finds Latvian, "English Abstract" English): only the language's
+    English name whole counts."""
+    try:
+        found = langcodes.find(name, language="en")
+        if found.display_name("en").casefold() != name.strip().casefold():
+            return ""
+        return found.to_alpha3(variant="B")
+    except (LookupError, ValueError):
+        return ""
+
+
+def language_note(line: str) -> tuple[str, str]:
+    """``line`` without PubMed's note on the article's language ("… [Article in Chinese]"),
+    and that language's code; the line as it is, and "", when it has no note naming one."""
+    match = _LANGUAGE_NOTE.search(line)
+    code = language_code(match["name"]) if match else ""
+    if not match or not code:
+        return line, ""
+    return f"{line[:match.start()]} {line[match.end():]}".strip(), code
 
 
 def page_title(front: list[str]) -> str:

@@ -10,6 +10,7 @@ from pyoxigraph import QuerySolutions, Store
 
 from kg.build import build
 from kg.medline import COMMENT_TAGS
+from kg.pubmed import read_pubmed_xml
 from kg.records import (
     AbstractSection,
     Article,
@@ -602,3 +603,72 @@ def test_a_page_read_as_pubmed_shows_what_it_repeats_or_leaves_empty() -> None:
                           Provenance(file="page.txt", position="similar:1"))
     assert (untyped.retracted, untyped.publication_types) == (
         True, (PublicationType("Retracted Publication"),))
+
+
+# --- (e) an article not in English ----------------------------------------------------------
+
+#: The PubMed XML of PMID 37482746, an article in Chinese (record 77 of the file): what its
+#: saved page must give, title and language.
+CHINESE_XML = SEED.parents[1] / "data" / "pubmed" / "seedtk" / "pubmed.xml"
+CHINESE_PMID = "37482746"
+
+
+@pytest.fixture(scope="module")
+def chinese_record() -> Article:
+    if not CHINESE_XML.exists():
+        pytest.skip("../shared is absent: the PubMed XML of an article in Chinese is not there")
+    return next(r for r in read_pubmed_xml(CHINESE_XML)
+                if isinstance(r, Article) and r.pmid == CHINESE_PMID)
+
+
+def chinese_page(record: Article, note: str, form: str) -> str:
+    """The seed page (its layout: title, identifier lines, title again, abstract and lists) as
+    the page of ``record``: its title, PMID and DOI, and PubMed's ``note`` on its language on
+    the title line or on a line of its own after the title it repeats."""
+    text, main = seed_text(), next(read_pages(SEED))
+    assert isinstance(main, Article)
+    after_ids = f"- DOI: {main.doi}\n{main.title}\n"
+    page = (text.replace(after_ids, f"- DOI: {record.doi}\n{record.title}\n{note}\n")
+            if form == "own line" else text.replace(main.title, f"{record.title} {note}"))
+    assert page != text
+    return (page.replace(main.pmid, record.pmid).replace(f"- PMCID: {main.pmcid}\n", "")
+            .replace(main.doi, record.doi).replace(main.title, record.title))
+
+
+#: PubMed's note on an article not in English, as its records give it: "[Article in Chinese]";
+#: with the publisher's abstract named, "[Article in Russian; Abstract available in Russian from
+#: the publisher]" (a record in Russian), here in Chinese, which PMID 37482746's OtherAbstract is.
+CHINESE_NOTES = ("[Article in Chinese]",
+                 "[Article in Chinese; Abstract available in Chinese from the publisher]")
+
+
+@pytest.mark.parametrize("form", ["title line", "own line"])
+@pytest.mark.parametrize("note", CHINESE_NOTES)
+def test_a_page_in_chinese_has_the_title_and_language_its_pubmed_xml_gives(
+        chinese_record: Article, note: str, form: str) -> None:
+    """PubMed notes an article not in English as "[Article in Chinese]": the reader kept the
+    note in the article's title and gave the article no language. The title is the XML's
+    ArticleTitle now, and the language its Language, ISO 639-2 "chi"."""
+    assert chinese_record.language == "chi"
+    main = parse_page(chinese_page(chinese_record, note, form), file="page.txt")[0]
+    assert (main.pmid, main.title, main.language, main.other_languages) == (
+        CHINESE_PMID, chinese_record.title, chinese_record.language, ())
+    assert "Article in" not in main.abstract_text
+
+
+def test_a_page_in_chinese_says_so_in_the_graph(tmp_path: Path,
+                                                chinese_record: Article) -> None:
+    """What a build of the page gives: dcterms:language "chi", as for the XML of the record,
+    and the title without PubMed's note."""
+    store = built_page(tmp_path, chinese_page(chinese_record, CHINESE_NOTES[0], "title line"))
+    article = f"https://w3id.org/evkg/article/{CHINESE_PMID}"
+    assert values(store, article, "http://purl.org/dc/terms/language") == ["chi"]
+    assert values(store, article, "http://purl.org/dc/terms/title") == [chinese_record.title]
+
+
+def test_a_page_in_english_names_no_language() -> None:
+    """The seed page (in English) has no note; nor does a language name in a title make one."""
+    page = FIXTURE.read_text(encoding="utf-8").replace(
+        "HER2 status in early breast cancer?", "HER2 status in Chinese women?")
+    main = parse_page(page, file="page.txt")[0]
+    assert (main.title.endswith("HER2 status in Chinese women?"), main.language) == (True, "")
