@@ -433,6 +433,7 @@ def parse_entry(entry: str, provenance: Provenance) -> Article:
     tail = _TAIL.search(entry)
     pmid_match = tail or _PMID.search(entry)
     types = entry_types(tail["markers"]) if tail else ()
+    languages = entry_languages(tail["markers"]) if tail else ()
     retracted = RETRACTED_TYPE in entry
     if retracted and PublicationType(RETRACTED_TYPE) not in types:
         types += (PublicationType(RETRACTED_TYPE),)
@@ -440,6 +441,7 @@ def parse_entry(entry: str, provenance: Provenance) -> Article:
     if located is None:
         return Article(pmid=pmid_match["pmid"] if pmid_match else "",
                        title=fallback_title(entry), publication_types=types,
+                       language=next(iter(languages), ""), other_languages=languages[1:],
                        retracted=retracted, provenance=provenance)
     title, journal, citation = located
     fields = citation_fields(citation)
@@ -455,15 +457,29 @@ def parse_entry(entry: str, provenance: Provenance) -> Article:
         pub_date=fields.get("pub_date", ""),
         epub_date=fields.get("epub_date", ""),
         publication_types=types,
+        language=next(iter(languages), ""),
+        other_languages=languages[1:],
         retracted=retracted,
         provenance=provenance,
     )
 
 
-def entry_types(markers: str) -> tuple[PublicationType, ...]:
-    """Publication types from the markers after the PMID ("Free PMC article. Review.")."""
+def entry_markers(markers: str) -> list[str]:
+    """The markers after a summary line's PMID ("Free PMC article. Review. Chinese.")."""
     labels = (m.strip() for m in re.split(r"\.(?:\s+|$)", markers.strip()))
-    return tuple(PublicationType(label) for label in labels if label and label not in _NOT_TYPES)
+    return [label for label in labels if label]
+
+
+def entry_types(markers: str) -> tuple[PublicationType, ...]:
+    """Publication types from the markers after the PMID: not "Free PMC article", nor the
+    language PubMed names last for an article not in English ("Review. Chinese.")."""
+    return tuple(PublicationType(label) for label in entry_markers(markers)
+                 if label not in _NOT_TYPES and not language_code(label))
+
+
+def entry_languages(markers: str) -> tuple[str, ...]:
+    """The codes of the languages the markers after the PMID name ("Chinese" → "chi")."""
+    return tuple(code for label in entry_markers(markers) if (code := language_code(label)))
 
 
 def locate_journal(head: str) -> tuple[str, str, str] | None:

@@ -672,3 +672,33 @@ def test_a_page_in_english_names_no_language() -> None:
         "HER2 status in early breast cancer?", "HER2 status in Chinese women?")
     main = parse_page(page, file="page.txt")[0]
     assert (main.title.endswith("HER2 status in Chinese women?"), main.language) == (True, "")
+
+
+def chinese_summary_line(record: Article) -> str:
+    """``record``'s summary line as the seed page writes one, with the language PubMed's
+    summary citations name after the publication types of an article not in English (its
+    older summary format: "… Epub 2011 Dec 20. Review. French. PubMed PMID: …")."""
+    journal = record.journal.iso_abbrev if record.journal else ""
+    return (f"{record.title}{journal}. 2023 Jul 6;{record.volume}({record.issue}):"
+            f"{record.pages}. doi: {record.doi}. {journal}. 2023. PMID: {record.pmid} "
+            "Review. Chinese.")
+
+
+def test_a_summary_line_ending_in_a_language_names_the_article_s_language(
+        tmp_path: Path, chinese_record: Article) -> None:
+    """A summary line of an article not in English ends with its language ("PMID: 37482746
+    Review. Chinese."): "Chinese" was read as a publication type (the article a
+    fabio:JournalArticle with the type "Chinese") and the article had no language. It is the
+    article's language now, "chi" as its PubMed XML gives it, and the line's types are its
+    types."""
+    line = chinese_summary_line(chinese_record)
+    page = seed_text().replace("\nSimilar articles\n-\n", f"\nSimilar articles\n-\n{line}\n-\n")
+    related = by_pmid(parse_page(page, file="page.txt"))[CHINESE_PMID]
+    assert (related.publication_types, related.language) == (
+        (PublicationType("Review"),), chinese_record.language)
+    assert "Review" in [t.label for t in chinese_record.publication_types]
+    store = built_page(tmp_path, page)
+    article = f"https://w3id.org/evkg/article/{CHINESE_PMID}"
+    assert values(store, article, "http://purl.org/dc/terms/language") == ["chi"]
+    assert values(store, article, "https://w3id.org/evkg/ontology#publicationTypeLabel") == [
+        "Review"]
