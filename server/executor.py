@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Protocol
 
 from pyoxigraph import (
+    BlankNode,
     NamedNode,
     QueryBoolean,
     QueryResultsFormat,
@@ -179,12 +181,31 @@ def _serialised(results: QueryResult, job: QueryJob) -> Answer | Failure:
         body = write_solutions(job.media_type, variables, rows[:cap])
         return Answer(body, content_type(job.media_type),
                       f"rows={cap}" if len(rows) > cap else None)
-    triples = list(islice(results, cap + 1)) if cap else list(results)
+    distinct = distinct_triples(results)
+    triples = list(islice(distinct, cap + 1)) if cap else list(distinct)
     graph = _graph_answer(triples[:cap] if cap else triples, job.media_type)
     if isinstance(graph, Failure):
         return graph
     truncated = cap is not None and len(triples) > cap
     return Answer(graph, content_type(job.media_type), f"triples={cap}" if truncated else None)
+
+
+def distinct_triples(triples: Iterable[Triple]) -> Iterator[Triple]:
+    """``triples`` without repeats, in the order they came.
+
+    pyoxigraph drops a repeated CONSTRUCT triple itself unless its subject or object is a blank
+    node or a triple term: it takes those for the template's blank nodes, new in each solution.
+    A blank node bound from the data (graph/metadata's class partitions) is the same in every
+    solution, so its triples came once per solution. Only those are remembered here: the answer
+    is held whole anyway (and cut at the row cap), so the set costs a fraction of it.
+    """
+    seen: set[Triple] = set()
+    for triple in triples:
+        if isinstance(triple.subject, BlankNode) or isinstance(triple.object, BlankNode | Triple):
+            if triple in seen:
+                continue
+            seen.add(triple)
+        yield triple
 
 
 def run_job(store: QueryableStore, job: QueryJob) -> Answer | Failure:
