@@ -108,10 +108,14 @@ def home() -> Response | WerkzeugResponse:
     """The query editor; for a client that asks for RDF, the description of the base IRI.
 
     The base IRI is a resource of the graph, the dataset's ``dcterms:publisher``: a
-    linked-data client that follows it gets RDF, as at every other IRI under the base."""
+    linked-data client that follows it gets RDF, as at every other IRI under the base; one
+    whose ``Accept`` names neither (N-Quads, a citation format) gets 406, as there too."""
     if asks_for_rdf():
         from server.resources import resource_answer  # (resources imports this module)
         return resource_answer(iris.base_iri())
+    accept = request.headers.get("Accept")
+    if accept and accept.strip() and not format_values():
+        choose_media_type(accept, ("text/html", *DOCUMENT_TYPES))  # NotAcceptable: a 406
     return editor_response()
 
 

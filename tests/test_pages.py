@@ -1738,12 +1738,15 @@ def test_the_base_iri_dereferences_as_rdf_for_a_linked_data_client(
 @pytest.mark.parametrize(("path", "accept"), [
     ("/dataset", "image/png"), ("/.well-known/void", "image/png"), ("/ontology", "image/png"),
     ("/sparql", "image/png"), ("/cargo/ERBB2", "application/x-bibtex"),
-    ("/cargo/ERBB2?format=bib", None)])
+    ("/cargo/ERBB2?format=bib", None), ("/", "application/n-quads"), ("/", "application/trig"),
+    ("/", "application/x-bibtex"), ("/?format=nq", None)])
 def test_a_refusal_lists_the_page_among_what_is_offered(client: FlaskClient, path: str,
                                                         accept: str | None) -> None:
     """A linked-data review's: a 406 says what is available, but the dataset description,
     the ontology, the SPARQL endpoint without a query and a resource asked for a citation it
-    has none of left out ``text/html``, which each of them answers."""
+    has none of left out ``text/html``, which each of them answers. ``/`` asked for a syntax
+    that neither its page nor the base IRI's description comes in (N-Quads, TriG) answered
+    the query editor's HTML, where every other IRI answers 406."""
     refused = client.get(path, headers={"Accept": accept} if accept else {})
     assert refused.status_code == 406
     offered = refused.get_data(as_text=True).partition("available: ")[2].strip().split(", ")
