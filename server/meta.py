@@ -10,6 +10,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, seriali
 from kg import iris
 from kg.backends import RESULTS_ACCEPT, RemoteStore, describe
 from kg.namespaces import PREFIXES, RDF, SD
+from server.executor import content_type
 from server.limits import limit_triples
 from server.negotiation import RDF_TYPES, NotAcceptable, choose_media_type, wants_html
 from server.pages import format_values
@@ -74,7 +75,9 @@ def service_description_response(page: bool = False) -> Response:
     fmt = RdfFormat.from_media_type(media_type)
     prefixes = {**PREFIXES, "sd": SD.iri} if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
     body = serialize(service_description_triples(endpoint), format=fmt, prefixes=prefixes)
-    response = Response(body, content_type="text/plain; charset=utf-8" if browser else media_type)
+    # (with the charset every other answer of the endpoint names: requests reads text/* without
+    # one as Latin-1)
+    response = Response(body, content_type=content_type("text/plain" if browser else media_type))
     response.headers["Vary"] = "Accept"
     return response
 

@@ -537,6 +537,24 @@ def test_get_without_query_is_the_service_description(client: FlaskClient) -> No
         data=readable.data, format="turtle")
 
 
+@pytest.mark.parametrize("path", ["/sparql", "/sparql/service-description"])
+@pytest.mark.parametrize("asked", [{"Accept": "text/turtle"}, {"format": "ttl"},
+                                   {"Accept": "application/n-triples"}, {"format": "trig"}])
+def test_the_service_description_names_its_charset_as_the_endpoint_s_answers_do(
+        client: FlaskClient, path: str, asked: dict[str, str]) -> None:
+    """A review's: the Service Description came as ``text/turtle`` with no charset, where a
+    CONSTRUCT's Turtle from the same endpoint says ``charset=utf-8`` (requests decodes a text/*
+    body without one as Latin-1). It says so now, as every answer of the endpoint does."""
+    headers = {"Accept": asked["Accept"]} if "Accept" in asked else {}
+    query = {"format": asked["format"]} if "format" in asked else {}
+    description = client.get(path, headers=headers, query_string=query)
+    construct = client.get("/sparql", headers=headers,
+                           query_string={**query, "query": CONSTRUCT_SEED})
+    assert description.status_code == construct.status_code == 200
+    assert description.headers["Content-Type"] == construct.headers["Content-Type"]
+    assert description.headers["Content-Type"].endswith("; charset=utf-8")
+
+
 def test_cors_preflight_and_headers(client: FlaskClient) -> None:
     preflight = client.options("/sparql", headers={"Origin": "https://example.org",
                                                    "Access-Control-Request-Method": "POST"})
