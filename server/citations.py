@@ -123,7 +123,12 @@ def article_record(d: Description) -> ArticleRecord:
             else "chapter" if "book" in notes else "book")
     abstract = next((o.value for o in d.objects(subject, DCTERMS.abstract)
                      if isinstance(o, Literal) and not o.language), "")
-    languages = [language_tag(o.value) for o in d.objects(subject, DCTERMS.language)]
+    # the graph holds an article's languages unordered (PubMed's first is not told apart):
+    # English when the article is in English, as the title cited (ArticleTitle) is, else the
+    # first by code, so that every store gives one answer
+    languages = [language_tag(code) for code in sorted(
+        (o.value for o in d.objects(subject, DCTERMS.language)),
+        key=lambda code: (code != "eng", code))]
     notices = sorted(o.value for o in d.objects(subject, EVKG.retractionNotice))
     retraction = ("Retracted" + "".join(f"; retraction notice: {n}" for n in notices)
                   if any(o.value == "true" for o in d.objects(subject, EVKG.retracted)) else "")

