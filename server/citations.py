@@ -313,15 +313,18 @@ CITATION_TYPES: dict[str, tuple[str, Callable[[ArticleRecord], str]]] = {
 }
 
 
-_MEDLINE_RANGE = re.compile(r"(\d+)-(\d+)")
+#: A range whose end is a number alone; the start may have a letter before its number (an
+#: electronic page "e1", a supplement's "S12").
+_MEDLINE_RANGE = re.compile(r"\b([A-Za-z]?)(\d+)-(\d+)\b")
 
 
 def full_page_range(pages: str) -> str:
-    """MEDLINE's short page ranges written out: "501-15" is 501-515, "1201-9" is 1201-1209
-    (a citation manager takes the end as the page number it reads)."""
+    """MEDLINE's short page ranges written out: "501-15" is 501-515, "1201-9" is 1201-1209,
+    "e1-8" is e1-e8, "e225-6" is e225-e226 (a citation manager takes the end as the page it
+    reads)."""
     def whole(match: re.Match[str]) -> str:
-        start, end = match.groups()
+        letter, start, end = match.groups()
         if len(end) < len(start) and int(start[-len(end):]) < int(end):
             end = start[:len(start) - len(end)] + end
-        return f"{start}-{end}"
+        return f"{letter}{start}-{letter}{end}"
     return _MEDLINE_RANGE.sub(whole, pages)

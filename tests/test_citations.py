@@ -14,6 +14,7 @@ import rdflib
 import requests
 import rispy
 from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
+from lxml import etree
 
 from kg.build import build
 from kg.jsonrecords import write_records
@@ -86,6 +87,39 @@ def test_an_authors_suffix_is_kept_in_every_citation_format(served: str) -> None
     assert item["author"][1] == {"family": "Du", "given": "Yang"}  # no suffix, none given
     (item,) = json.loads(fetch(served, "26702159", "csl"))  # "Choon How How": no suffix
     assert item["author"][0] == {"family": "How", "given": "Choon How"}
+
+
+def highwire_tags(base: str, pmid: str) -> dict[str, list[str]]:
+    """The article page's ``citation_*`` meta tags, name → contents in order."""
+    page = requests.get(f"{base}/article/{pmid}", headers={"Accept": "text/html"}, timeout=30)
+    tags: dict[str, list[str]] = {}
+    for meta in etree.HTML(page.text).find("head").iterfind("meta"):
+        if (meta.get("name") or "").startswith("citation_"):
+            tags.setdefault(meta.get("name"), []).append(meta.get("content"))
+    return tags
+
+
+#: MEDLINE's short ranges of electronic pages in the 2016 excerpt (PMID → MedlinePgn, as the
+#: file gives it), and the last page each means.
+E_PAGES = {"26163168": ("e1-8", "e8"), "26423191": ("e225-6", "e226"),
+           "21784659": ("e9-18", "e18")}
+
+
+@pytest.mark.parametrize("pmid", list(E_PAGES))
+def test_a_range_of_electronic_pages_ends_on_an_electronic_page(served: str, pmid: str) -> None:
+    """A review's: MEDLINE's "e1-8" (pages e1 to e8) was cited as ending on page 8 (RIS ``EP``,
+    the page tags' ``citation_lastpage``), and "e225-6" on page 226: the number alone, which a
+    reference manager takes for the page. The end carries the start's letter now, in every
+    format, as MEDLINE's short numeric ranges are written out whole."""
+    given, last = E_PAGES[pmid]
+    first = given.partition("-")[0]
+    (ris,) = rispy.loads(fetch(served, pmid, "ris"))
+    assert (ris["start_page"], ris["end_page"]) == (first, last)
+    tags = highwire_tags(served, pmid)
+    assert (tags["citation_firstpage"], tags["citation_lastpage"]) == ([first], [last])
+    (item,) = json.loads(fetch(served, pmid, "csl"))
+    assert item["page"] == f"{first}-{last}"
+    assert bibtex_entry(served, pmid)["pages"] == f"{first}--{last}"
 
 
 def test_a_retracted_article_is_cited_as_retracted(served: str) -> None:
