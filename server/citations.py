@@ -287,12 +287,12 @@ def highwire_tags(record: ArticleRecord) -> list[tuple[str, str]]:
     Google Scholar reads (its inclusion guidelines: "Google Scholar supports Highwire Press
     tags (e.g., citation_title)") and Zotero's and other reference managers' browser buttons
     save an article from (Zotero's "Embedded Metadata" translator: citation_author as
-    "Family, Given", citation_keywords split at ";", citation_pmid, citation_doi …). The date
-    as Google's guidelines write it, year/month/day."""
+    "Family, Given", here "Family, Given, Suffix" as RIS names one with a suffix, which a
+    reader splitting at the first comma still reads; citation_keywords split at ";",
+    citation_pmid, citation_doi …). The date as Google's guidelines write it, year/month/day."""
     start, _, end = record.pages.partition("-")
     tags = [("citation_title", record.title),
-            *(("citation_author", f"{p.family}, {p.given}" if p.family and p.given
-               else p.family or p.name) for p in record.authors),
+            *(("citation_author", listed_name(p)) for p in record.authors),
             ("citation_publication_date", "/".join(map(str, _date_parts(record.issued)))),
             ("citation_journal_title", record.journal),
             ("citation_journal_abbrev", record.journal_abbreviation),

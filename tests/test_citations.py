@@ -99,6 +99,17 @@ def highwire_tags(base: str, pmid: str) -> dict[str, list[str]]:
     return tags
 
 
+def test_an_authors_suffix_is_kept_in_the_page_s_citation_tags(served: str) -> None:
+    """A review's: the Highwire ``citation_author`` tags (Google Scholar's, Zotero's browser
+    button's) named "Paul A Bunn Jr" of PMID 22508830 "Bunn, Paul A", as every citation
+    format did before it kept the suffix. The tag names him as RIS does, "Last, First,
+    Suffix" (a reader that splits at the first comma still finds his family name)."""
+    authors = highwire_tags(served, "22508830")["citation_author"]
+    assert "Bunn, Paul A, Jr" in authors
+    assert highwire_tags(served, "25395624")["citation_author"][:2] == [
+        "Carr, Richard, 3rd", "Du, Yang"]
+
+
 #: MEDLINE's short ranges of electronic pages in the 2016 excerpt (PMID → MedlinePgn, as the
 #: file gives it), and the last page each means.
 E_PAGES = {"26163168": ("e1-8", "e8"), "26423191": ("e225-6", "e226"),
