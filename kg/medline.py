@@ -1,7 +1,8 @@
 """MEDLINE text (PubMed's "Save → PubMed format", ``.txt`` / ``.nbib``) → ``Article`` records.
 
 A record is a run of ``TAG - value`` lines ending at a blank line; the tag is left-justified in
-four columns and a value continues on lines indented by six spaces. One record is held at a time.
+four columns and a value continues on lines indented by six spaces (by a tab, as some reference
+managers write them). One record is held at a time.
 MEDLINE text gives no MeSH or publication-type UIs, so those stay "".
 """
 
@@ -141,18 +142,19 @@ def _records(path: Path) -> Iterator[tuple[int, list[Field], str]]:
                     yield start, fields, problem
                 fields, problem = [], ""
                 continue
-            match = None if line.startswith(" ") else _TAG_LINE.fullmatch(line)
+            indented = line.startswith((" ", "\t"))
+            match = None if indented else _TAG_LINE.fullmatch(line)
             if match and fields and (fields[-1][0] == "" or (match.group(1) == "PMID" and any(
                     tag == "PMID" for tag, _ in fields))):
                 # lines of no record before it (a header a tool wrote), or another record's PMID
                 yield start, fields, problem
                 fields, problem = [], ""
-            continuation = not match and bool(fields) and line.startswith(" ")
+            continuation = not match and bool(fields) and indented
             problem = problem or _line_problem(line, number, stray=not (match or continuation))
             if match:
                 start = start if fields else number
                 fields.append((match.group(1), _collapsed(match.group(2))))
-            elif continuation:  # indented by six spaces
+            elif continuation:  # indented by six spaces, or a tab
                 tag, value = fields[-1]
                 fields[-1] = (tag, _collapsed(f"{value} {line}"))
             elif not fields:  # lines before a record's first tag line: a chunk of their own
@@ -173,7 +175,7 @@ def _line_problem(line: str, number: int, *, stray: bool) -> str:
         return f"holds a NUL byte at line {number}, column {line.index(chr(0)) + 1}: not text"
     if stray:
         return (f"has a line that is neither a tag line ('TAG - value') nor a continuation "
-                f"(indented by six spaces): line {number}: {line[:60]!r}")
+                f"(indented by six spaces or a tab): line {number}: {line[:60]!r}")
     return ""
 
 

@@ -308,7 +308,7 @@ def test_a_line_that_is_no_medline_costs_its_record_named_by_line(tmp_path: Path
         ("Article", "11111111", "record 1, line 1", ""),
         ("Rejected", "22222222", "record 2, line 6",
          "MEDLINE record 2 has a line that is neither a tag line ('TAG - value') nor a "
-         "continuation (indented by six spaces): line 8: 'that lost its indent.'"),
+         "continuation (indented by six spaces or a tab): line 8: 'that lost its indent.'"),
         ("Article", "33333333", "record 3, line 10", ""),
         ("Rejected", "44444444", "record 4, line 13",
          "MEDLINE record 4 holds a NUL byte at line 14, column 11: not text")]
@@ -319,7 +319,7 @@ def test_a_stray_line_after_the_pmid_is_no_part_of_it(tmp_path: Path) -> None:
     assert _read(tmp_path / "x.nbib", b"PMID- 11111111\nOWN \nTI  - A title.\n") == [
         ("Rejected", "11111111", "record 1, line 1",
          "MEDLINE record 1 has a line that is neither a tag line ('TAG - value') nor a "
-         "continuation (indented by six spaces): line 2: 'OWN '")]
+         "continuation (indented by six spaces or a tab): line 2: 'OWN '")]
 
 
 def test_a_txt_export_with_a_tab_after_its_tags_is_medline(tmp_path: Path) -> None:
@@ -335,7 +335,7 @@ def test_a_header_before_the_records_is_named_and_the_records_are_read(tmp_path:
     assert _read(tmp_path / "export.txt", data) == [
         ("Rejected", "", "record 1, line 1",
          "MEDLINE record 1 has a line that is neither a tag line ('TAG - value') nor a "
-         "continuation (indented by six spaces): line 1: 'Exported from PubMed'"),
+         "continuation (indented by six spaces or a tab): line 1: 'Exported from PubMed'"),
         ("Article", "11111111", "record 2, line 2", "")]
 
 
@@ -837,3 +837,20 @@ def test_runs_of_spaces_and_an_author_without_initials_read_as_the_xml_gives_the
                                                       "Vesicles were isolated.")
     assert [(a.family, a.initials) for a in article.authors] == [("Van Schoor", ""),
                                                                  ("de Made", "JB")]
+
+
+def test_a_continuation_indented_by_a_tab_continues_its_field(tmp_path: Path) -> None:
+    """Some reference managers indent a continuation line with a tab, not six spaces: the
+    record was quarantined ("neither a tag line … nor a continuation"). A line indented by a
+    tab continues the field before it, as one indented by spaces does (and as Biopython's first
+    MEDLINE scanner read it)."""
+    spaces = (b"PMID- 99999977\nTI  - A title that PubMed wrapped\n      onto a second line.\n"
+              b"AB  - An abstract\n      in two lines.\nJT  - J Test\n")
+    by_space = read_medline(_write(tmp_path / "spaces.nbib", spaces))
+    by_tab = read_medline(_write(tmp_path / "tabs.nbib", spaces.replace(b"\n      ", b"\n\t")))
+    read = [(r.pmid, r.title, r.abstract_text) if isinstance(r, Article) else r.reason
+            for r in by_tab]
+    assert read == [("99999977", "A title that PubMed wrapped onto a second line.",
+                     "An abstract in two lines.")]
+    assert read == [(r.pmid, r.title, r.abstract_text) for r in by_space
+                    if isinstance(r, Article)]
