@@ -82,14 +82,15 @@ def iso_date(year: str, month: str = "", day: str = "") -> str:
 def iso_from_text(value: str) -> str:
     """A free-text date ("2023 Jul 17", "2016 Jan-Feb", "2000 Spring") as a partial ISO date.
 
-    A month range keeps its first month and drops the day; a season keeps only the year.
+    A month range ("2023 Jan-Dec", "2021 Dec-2022 Jan") and a season keep only the (first)
+    year, as PubMed XML's Year and Season give it: the issue's month is not known.
     """
     parts = value.split()
     if not parts:
         return ""
-    month = parts[1] if len(parts) > 1 else ""
-    day = parts[2] if len(parts) > 2 and "-" not in month else ""
-    return iso_date(parts[0][:4], month.split("-")[0], day)
+    month = parts[1] if len(parts) > 1 and "-" not in parts[1] else ""
+    day = parts[2] if len(parts) > 2 and month else ""
+    return iso_date(parts[0][:4], month, day)
 
 
 def normalise_orcid(value: str) -> str:

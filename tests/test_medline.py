@@ -135,7 +135,7 @@ FIXTURE_FACTS: list[tuple[str, Getter, Any]] = [
      (["Journal Article", "Retracted Publication"], True)),
     ("99999961", lambda a: a.keywords, ("exosome", "liquid biopsy")),
     ("99999961", lambda a: a.provenance.position, "record 1, line 2"),
-    ("99999962", lambda a: a.pub_date, "2016-01"),
+    ("99999962", lambda a: a.pub_date, "2016"),  # DP 2016 Jan-Feb
     ("99999962", lambda a: [(x.family, x.initials, x.affiliations) for x in a.authors],
      [("Older", "O", ("Old Invented Institute.",)), ("Elder", "E", ())]),
     ("99999962", lambda a: (a.comments_corrections[0].ref_type, a.retracted),
@@ -854,3 +854,30 @@ def test_a_continuation_indented_by_a_tab_continues_its_field(tmp_path: Path) ->
                      "An abstract in two lines.")]
     assert read == [(r.pmid, r.title, r.abstract_text) for r in by_space
                     if isinstance(r, Article)]
+
+
+@pytest.mark.parametrize(("pub_date", "dp"), [
+    # the forms of ../shared: seedtk/pubmed.xml's PMID 37448101 (Year 2023, Season Jan-Dec),
+    # test_current_medline.xml.gz's PMID 11446611 (Season May-Jun), medline16n0902.xml.gz's
+    # MedlineDate "2015 Oct-Dec" (59 records), ncbiutils/pubmed.xml's "1978 Jul-Sep"
+    ("<Year>2023</Year><Season>Jan-Dec</Season>", "2023 Jan-Dec"),
+    ("<Year>2001</Year><Season>May-Jun</Season>", "2001 May-Jun"),
+    ("<MedlineDate>2015 Oct-Dec</MedlineDate>", "2015 Oct-Dec"),
+    ("<MedlineDate>2021 Dec-2022 Jan</MedlineDate>", "2021 Dec-2022 Jan"),
+    ("<Year>2023</Year><Season>Winter</Season>", "2023 Winter"),
+])
+def test_an_issue_dated_by_a_month_range_or_season_has_its_year(
+        tmp_path: Path, pub_date: str, dp: str) -> None:
+    """PubMed writes an issue dated "2023 Jan-Dec" in MEDLINE's DP line, and in PubMed XML as a
+    Year and a Season or as a MedlineDate; the XML's Season gave the year alone, its MedlineDate
+    and MEDLINE's DP the first month ("2023-01", issued in January), so the two files of one
+    record gave two dates, and the graph a month the record does not give. A month range and a
+    season give the year, from every form."""
+    issued = "http://purl.org/dc/terms/issued"
+    xml_text = _xml_record("99999979", "").replace(
+        "<Journal><Title>", f"<Journal><JournalIssue><PubDate>{pub_date}</PubDate>"
+        "</JournalIssue><Title>")
+    medline_text = f"PMID- 99999979\nTI  - An invented record.\nJT  - J Test\nDP  - {dp}\n"
+    from_xml = _statements(tmp_path, "one.xml", xml_text, "99999979", issued)
+    assert from_xml == {(dp[:4],)}
+    assert _statements(tmp_path, "one.nbib", medline_text, "99999979", issued) == from_xml

