@@ -21,7 +21,16 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, parse
 from kg import iris
 from kg.mesh import CHECK_TAGS
 from kg.namespaces import BIBO, CITO, DCTERMS, EVKG, FABIO, FOAF, MESHV, RDF, RDFS, SCHEMA, XSD
-from kg.records import Article, Author, CommentCorrection, Journal, MeshHeading, is_doi
+from kg.records import (
+    OTHER_ABSTRACT_TYPES,
+    PLAIN_LANGUAGE_SUMMARY,
+    Article,
+    Author,
+    CommentCorrection,
+    Journal,
+    MeshHeading,
+    is_doi,
+)
 from kg.store import iri_term, literal_term
 
 #: Publication types that make an article a review (FaBiO ReviewArticle).
@@ -56,6 +65,7 @@ class _Terms:
         self.pages, self.page_start = n(BIBO.pages), n(BIBO.pageStart)
         self.issn, self.eissn, self.author_list = n(BIBO.issn), n(BIBO.eissn), n(BIBO.authorList)
         self.title, self.abstract = n(DCTERMS.title), n(DCTERMS.abstract)
+        self.plain_language_summary = n(EVKG.plainLanguageSummary)
         self.alternative, self.rights = n(DCTERMS.alternative), n(DCTERMS.rights)
         self.language, self.issued = n(DCTERMS.language), n(DCTERMS.issued)
         self.modified, self.is_part_of = n(DCTERMS.modified), n(DCTERMS.isPartOf)
@@ -103,6 +113,11 @@ class _Terms:
         self.comment_or_correction = n(EVKG.commentOrCorrection)
         self.identifier = n(DCTERMS.identifier)
         self.comment_links = {ref_type: n(CITO[name]) for ref_type, name in COMMENT_LINKS.items()}
+
+
+#: The Types of OtherAbstract for an abstract an NLM indexing partner supplied, not the
+#: publisher (a provenance note names it).
+_PARTNERS = frozenset(OTHER_ABSTRACT_TYPES) - {"Publisher", PLAIN_LANGUAGE_SUMMARY}
 
 
 #: The Types of SupplMeshName that NLM's MeSH RDF vocabulary has a class for (meshv:SCR_Disease
@@ -305,8 +320,12 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
     for other in article.other_abstracts:  # tagged with its language: the abstract is untagged
         if other.only_a_pointer:  # English text, no abstract: "@pl" would be two falsehoods
             continue
-        add(f"{s} {t.abstract} {literal_term(other.text, language=language_tag(other.language))}"
-            f" {g} .\n")
+        tag = language_tag(other.language)
+        p = t.plain_language_summary if other.kind == PLAIN_LANGUAGE_SUMMARY else t.abstract
+        add(f"{s} {p} {literal_term(other.text, language=tag)} {g} .\n")
+        if other.kind in _PARTNERS:  # an indexing partner's abstract: whose it is
+            note = f"The abstract tagged @{tag} was supplied by {other.kind} (PubMed OtherAbstract Type)."
+            add(f"{s} {t.provenance_note} {lit(note)} {g} .\n")
     for language in (article.language, *article.other_languages):
         if language:
             add(f"{s} {t.language} {lit(language)} {g} .\n")

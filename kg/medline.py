@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.records import (
+    OTHER_ABSTRACT_TYPES,
     AbstractSection,
     Accession,
     Article,
@@ -407,12 +408,19 @@ def _abstract(text: str) -> tuple[AbstractSection, ...]:
 
 def _other_abstracts(fields: list[Field]) -> tuple[OtherAbstract, ...]:
     """The OAB abstracts, each with the language of its OABL line: the n-th OABL is the n-th
-    OAB's when there is one for each; else which is whose is not known, and none has one."""
+    OAB's when there is one for each; else which is whose is not known, and none has one.
+    Each OAB opens with its kind, PubMed XML's Type ("OAB - Publisher: …"), which is not its
+    text (the pointer "Publisher: Abstract available from the publisher." was an abstract)."""
     texts, languages = _every(fields, "OAB"), _every(fields, "OABL")
     if len(languages) != len(texts):
         languages = [""] * len(texts)
-    return tuple(OtherAbstract(_abstract(text), language)
-                 for text, language in zip(texts, languages, strict=True))
+    found = []
+    for text, language in zip(texts, languages, strict=True):
+        kind, colon, rest = text.partition(": ")
+        if not (colon and kind in OTHER_ABSTRACT_TYPES):
+            kind, rest = "", text
+        found.append(OtherAbstract(_abstract(rest), language, kind))
+    return tuple(found)
 
 
 def _article(fields: list[Field], where: Provenance) -> Article:

@@ -375,12 +375,14 @@ def _sections(parts: list[Element]) -> tuple[AbstractSection, ...]:
 
 def _other_abstracts(citation: Element) -> tuple[OtherAbstract, ...]:
     """The citation's OtherAbstracts that hold text, each with its Language ("eng", the DTD's
-    default, when it names none): a publisher's abstract in Polish or French was dropped."""
+    default, when it names none) and Type: a publisher's abstract in Polish or French was
+    dropped, and a plain-language summary was taken for an abstract."""
     found = []
     for other in citation.iterchildren("OtherAbstract"):
         sections = _sections(_all(other, "AbstractText"))
         if sections:
-            found.append(OtherAbstract(sections, str(other.get("Language") or "eng")))
+            found.append(OtherAbstract(sections, str(other.get("Language") or "eng"),
+                                       str(other.get("Type") or "")))
     return tuple(found)
 
 

@@ -137,6 +137,9 @@ class OtherAbstract:
     #: Its language as PubMed gives it, an ISO 639-2 code ("pol", "fre"): "eng" when the
     #: element names none (the DTD's default), "" when the record does not say which it is.
     language: str = "eng"
+    #: Its kind, PubMed's Type: who supplied it ("Publisher", or an indexing partner of
+    #: ``OTHER_ABSTRACT_TYPES``), or ``PLAIN_LANGUAGE_SUMMARY``; "" when not known.
+    kind: str = ""
 
     @property
     def text(self) -> str:
@@ -147,6 +150,15 @@ class OtherAbstract:
         """Whether it holds no abstract, only PubMed's pointer to the publisher's ("Abstract
         available from the publisher.", in English whatever its Language says)."""
         return self.text.strip().rstrip(".").casefold() == _PUBLISHER_ONLY
+
+
+#: The Types of PubMed's OtherAbstract (the DTD's list): the publisher's, an NLM indexing
+#: partner's (AAMC, AIDS, KIE, PIP, NASA) and a plain-language summary. MEDLINE text writes
+#: the Type before the OAB text: "OAB - Publisher: …".
+OTHER_ABSTRACT_TYPES = ("Publisher", "plain-language-summary", "AAMC", "AIDS", "KIE", "PIP",
+                        "NASA")
+#: The Type of a summary for readers who are not specialists: not an abstract of the article.
+PLAIN_LANGUAGE_SUMMARY = "plain-language-summary"
 
 
 #: The text PubMed gives an OtherAbstract it does not hold (all 21 of

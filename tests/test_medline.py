@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from lxml import etree
+from pyoxigraph import Store
 
 from kg import medline
 from kg.build import build
@@ -603,16 +604,21 @@ def _xml_record(pmid: str, article: str, citation: str = "", data: str = "") -> 
             "</PubmedArticleSet>")
 
 
-def _statements(tmp_path: Path, name: str, text: str, pmid: str,
-                predicate: str) -> set[tuple[str, ...]]:
-    """What a build of ``text`` (written to ``name``) says of the article ``pmid`` by
-    ``predicate``: each object, or a blank node's (property, value) pairs, sorted."""
+def _built(tmp_path: Path, name: str, text: str) -> Store:
+    """The store of a build of ``text`` (written to ``name``), which quarantined nothing."""
     source = tmp_path / name
     source.write_text(text, encoding="utf-8")
     out = tmp_path / name.replace(".", "-")
     report = build([source], out, default_articles=False)
     assert [item.reason for item in report.quarantine if item.provenance.file == str(source)] == []
-    store = open_read_only(current_release(out) / "store")
+    return open_read_only(current_release(out) / "store")
+
+
+def _statements(tmp_path: Path, name: str, text: str, pmid: str,
+                predicate: str) -> set[tuple[str, ...]]:
+    """What a build of ``text`` (written to ``name``) says of the article ``pmid`` by
+    ``predicate``: each object, or a blank node's (property, value) pairs, sorted."""
+    store = _built(tmp_path, name, text)
     rows = store.query(f"SELECT ?o ?p ?v {{ <https://w3id.org/evkg/article/{pmid}> <{predicate}> "
                        "?o OPTIONAL { FILTER(isBlank(?o)) ?o ?p ?v } }",
                        use_default_graph_as_union=True)
@@ -900,3 +906,49 @@ def test_a_gene_name_with_a_colon_after_a_full_stop_begins_no_section(tmp_path: 
                             "CD63: a marker, was too."),
                 ("CASE STUDY 1", "An invented case."))
     _assert_abstract_as_the_xml_gives_it(tmp_path, "99999978", sections)
+
+
+def _tagged(store: Store, pmid: str, predicate: str) -> set[tuple[str, str | None]]:
+    """What ``store`` says of the article ``pmid`` by ``predicate``: each literal's text and
+    language tag."""
+    return {(row[0].value, row[0].language) for row in store.query(  # type: ignore[union-attr]
+        f"SELECT ?o {{ <https://w3id.org/evkg/article/{pmid}> <{predicate}> ?o }}",
+        use_default_graph_as_union=True)}
+
+
+def test_a_plain_language_summary_is_told_from_a_translated_abstract(tmp_path: Path) -> None:
+    """PubMed's OtherAbstract Type ("Publisher", "plain-language-summary", "KIE" …; MEDLINE
+    writes it before the OAB text, "OAB - Publisher: …") was not read: a plain-language
+    summary was one more dcterms:abstract, as a publisher's abstract in Polish is, and MEDLINE's
+    "Publisher: " stayed in the abstract's text (so PubMed's pointer "Abstract available from
+    the publisher." became an abstract). A summary is evkg:plainLanguageSummary now, in its
+    language; another abstract keeps dcterms:abstract, without the type in its text; one a
+    collaborating partner supplied (KIE) says whose it is in a provenance note."""
+    summary, polish = "An invented summary in plain words.", "Streszczenie po polsku."
+    ethics = "An invented abstract by an indexing partner."
+    xml_text = _xml_record("99999957", "<Abstract><AbstractText>An invented abstract."
+                           "</AbstractText></Abstract>",
+                           '<OtherAbstract Type="plain-language-summary" Language="eng">'
+                           f"<AbstractText>{summary}</AbstractText></OtherAbstract>"
+                           '<OtherAbstract Type="Publisher" Language="pol">'
+                           f"<AbstractText>{polish}</AbstractText></OtherAbstract>"
+                           '<OtherAbstract Type="Publisher" Language="fre"><AbstractText>'
+                           "Abstract available from the publisher.</AbstractText></OtherAbstract>"
+                           f'<OtherAbstract Type="KIE"><AbstractText>{ethics}</AbstractText>'
+                           "</OtherAbstract>")
+    medline_text = ("PMID- 99999957\nTI  - An invented record.\nJT  - J Test\n"
+                    "AB  - An invented abstract.\n"
+                    f"OAB - plain-language-summary: {summary}\nOABL- eng\n"
+                    f"OAB - Publisher: {polish}\nOABL- pol\n"
+                    "OAB - Publisher: Abstract available from the publisher.\nOABL- fre\n"
+                    f"OAB - KIE: {ethics}\nOABL- eng\n")
+    evkg = "https://w3id.org/evkg/ontology#"
+    for name, text in (("one.xml", xml_text), ("one.nbib", medline_text)):
+        store = _built(tmp_path, name, text)
+        assert _tagged(store, "99999957", f"{evkg}plainLanguageSummary") == {
+            (summary, "en")}, name
+        assert _tagged(store, "99999957", "http://purl.org/dc/terms/abstract") == {
+            ("An invented abstract.", None), (polish, "pl"), (ethics, "en")}, name
+        assert _tagged(store, "99999957", f"{evkg}provenanceNote") == {
+            ("The abstract tagged @en was supplied by KIE (PubMed OtherAbstract Type).",
+             None)}, name
