@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kg.records import (
@@ -99,6 +99,16 @@ def normalise_orcid(value: str) -> str:
     value = re.sub(r"^\s*(?:https?://)?(?:www\.)?orcid\.org/", "", value.strip(), flags=re.I)
     match = _ORCID.fullmatch(value.upper())
     return "-".join(match.groups()) if match else ""
+
+
+def malformed_orcid_note(role: str, position: int, person: Author, value: str) -> str:
+    """The provenance note that keeps an ORCID iD ``value`` that ``normalise_orcid`` could not
+    read, naming the ``role`` ("Author", "Investigator") at ``position`` (1-based) it was
+    given for: the record is taken, the person is not linked to ORCID, and the value stays."""
+    name = person.collective or " ".join(
+        part for part in (person.given or person.initials, person.family) if part)
+    return (f"{role} {position} ({name}): the ORCID iD {value.strip()!r} is not one "
+            f"(0000-0000-0000-000X), so the {role.lower()} is not linked to ORCID.")
 
 
 # --- reading a file ----------------------------------------------------------------------------
@@ -246,6 +256,8 @@ class _Draft:
     orcid: str = ""
     paired: bool = False
     affiliations: list[str] = field(default_factory=list)
+    #: The ORCID line's value when it names no ORCID iD (kept in a note).
+    malformed_orcid: str = ""
 
     def author(self) -> Author:
         return Author(family=self.family, given=self.given, initials=self.initials,
@@ -253,11 +265,13 @@ class _Draft:
                       affiliations=tuple(self.affiliations))
 
 
-def _authors(fields: list[Field]) -> tuple[Author, ...]:
+def _authors(fields: list[Field], notes: list[str] | None = None,
+             role: str = "Author") -> tuple[Author, ...]:
     """FAU/AU pairs in order (an AU without its FAU stands alone), CN for group authors.
 
     AD and AUID belong to the author before them; an AD before any author (older records give
-    one affiliation for the article) goes to the first author.
+    one affiliation for the article) goes to the first author. An ORCID that is none goes to
+    ``notes`` (``malformed_orcid_note``).
     """
     drafts: list[_Draft] = []
     early: list[str] = []
@@ -282,10 +296,17 @@ def _authors(fields: list[Field]) -> tuple[Author, ...]:
         elif tag == "AD":
             (early if current is None else current.affiliations).append(value)
         elif tag == "AUID" and current is not None and value.upper().startswith("ORCID"):
-            current.orcid = normalise_orcid(value.split(":", 1)[-1])
+            given = value.split(":", 1)[-1]
+            current.orcid = normalise_orcid(given)
+            current.malformed_orcid = "" if current.orcid else given.strip()
     if drafts:
         drafts[0].affiliations[:0] = early
-    return tuple(d.author() for d in drafts)
+    authors = tuple(d.author() for d in drafts)
+    if notes is not None:
+        notes.extend(malformed_orcid_note(role, position, author, d.malformed_orcid)
+                     for position, (d, author) in enumerate(zip(drafts, authors, strict=True),
+                                                            start=1) if d.malformed_orcid)
+    return authors
 
 
 #: The tags of the investigators PubMed lists beside the byline (a study group's members,
@@ -293,10 +314,10 @@ def _authors(fields: list[Field]) -> tuple[Author, ...]:
 _INVESTIGATOR_TAGS = {"FIR": "FAU", "IR": "AU", "IRAD": "AD"}
 
 
-def _investigators(fields: list[Field]) -> tuple[Author, ...]:
+def _investigators(fields: list[Field], notes: list[str]) -> tuple[Author, ...]:
     """FIR/IR pairs in order, each IRAD the affiliation of the investigator before it."""
     return _authors([(_INVESTIGATOR_TAGS[tag], value) for tag, value in fields
-                     if tag in _INVESTIGATOR_TAGS])
+                     if tag in _INVESTIGATOR_TAGS], notes, "Investigator")
 
 
 def _substance(value: str) -> Substance:
@@ -432,6 +453,8 @@ def _article(fields: list[Field], where: Provenance) -> Article:
                      if tag in COMMENT_TAGS and value)
     history = _history(fields)
     languages = _every(fields, "LA")
+    notes: list[str] = []
+    authors, investigators = _authors(fields, notes), _investigators(fields, notes)
     return Article(
         pmid=_first(fields, "PMID"), pmcid=_first(fields, "PMC") or ids.get("pmc", ""),
         doi=ids.get("doi", ""), title=_first(fields, "TI") or _first(fields, "TT"),
@@ -445,7 +468,7 @@ def _article(fields: list[Field], where: Provenance) -> Article:
         pub_date=iso_from_text(_first(fields, "DP")), epub_date=_yyyymmdd(_first(fields, "DEP")),
         revised_date=_yyyymmdd(_first(fields, "LR")),
         received_date=history.get("received", ""), accepted_date=history.get("accepted", ""),
-        authors=_authors(fields), investigators=_investigators(fields),
+        authors=authors, investigators=investigators,
         # a star marks a major keyword ("OT  - *transposable element"), as MajorTopicYN="Y"
         # does in PubMed XML, whose keyword is the text alone
         publication_types=types,
@@ -456,4 +479,4 @@ def _article(fields: list[Field], where: Provenance) -> Article:
         accessions=tuple(_accession(v) for v in _every(fields, "SI")),
         coi_statement=_first(fields, "COIS"),
         other_ids=other_ids(ids), retracted=is_retracted(types, comments),
-        provenance=where)
+        provenance=replace(where, notes=where.notes + tuple(notes)) if notes else where)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from lxml import etree
 
-from kg.medline import iso_date, iso_from_text, normalise_orcid
+from kg.medline import iso_date, iso_from_text, malformed_orcid_note, normalise_orcid
 from kg.records import (
     SCRIPTABLE,
     SUBSCRIPTS,
@@ -325,11 +326,13 @@ def _pages(article: Element) -> str:
     return "-".join(p for p in (_find(pagination, "StartPage"), _find(pagination, "EndPage")) if p)
 
 
-def _authors(parent: Element | None, lists: str = "AuthorList",
-             tag: str = "Author") -> tuple[Author, ...]:
+def _authors(parent: Element | None, lists: str = "AuthorList", tag: str = "Author",
+             notes: list[str] | None = None) -> tuple[Author, ...]:
     """Authors in byline order, from every AuthorList under ``parent`` except editor lists
-    (with ``lists`` and ``tag``: the people of another list, an InvestigatorList's)."""
+    (with ``lists`` and ``tag``: the people of another list, an InvestigatorList's). An ORCID
+    that is none goes to ``notes`` (``malformed_orcid_note``), not silently away."""
     authors = []
+    role = tag
     for author_list in _all(parent, lists):
         if author_list.get("Type") == "editors":
             continue
@@ -350,13 +353,15 @@ def _authors(parent: Element | None, lists: str = "AuthorList",
                     nested.extend(part.iterchildren("Affiliation"))
                 elif tag == "Affiliation":
                     direct.append(part)
+            orcid = normalise_orcid(orcids[0]) if orcids else ""
             authors.append(Author(
                 family=element_text(first.get("LastName")), given=element_text(first.get("ForeName")),
                 initials=element_text(first.get("Initials")),
                 collective=element_text(first.get("CollectiveName")),
-                suffix=element_text(first.get("Suffix")),
-                orcid=normalise_orcid(orcids[0]) if orcids else "",
+                suffix=element_text(first.get("Suffix")), orcid=orcid,
                 affiliations=tuple(t for t in map(element_text, nested + direct) if t)))
+            if orcids and not orcid and orcids[0] and notes is not None:
+                notes.append(malformed_orcid_note(role, len(authors), authors[-1], orcids[0]))
     return tuple(authors)
 
 
@@ -513,6 +518,9 @@ def _citation_article(citation: Element | None, record: Element, where: Provenan
     title = element_text(parts.get("ArticleTitle"))
     vernacular = element_text(parts.get("VernacularTitle"))
     history = _history(_child(record, "PubmedData"))
+    notes: list[str] = []
+    authors = _authors(article, notes=notes)
+    investigators = _authors(citation, "InvestigatorList", "Investigator", notes)
     return Article(
         pmid=element_text(pmid), version=pmid_version(pmid),
         pmcid=ids.get("pmc") or _pmc_fallback(citation),
@@ -528,8 +536,7 @@ def _citation_article(citation: Element | None, record: Element, where: Provenan
         epub_date=_date(electronic[0]) if electronic else "",
         revised_date=_date(cited.get("DateRevised")),
         received_date=history.get("received", ""), accepted_date=history.get("accepted", ""),
-        authors=_authors(article),
-        investigators=_authors(citation, "InvestigatorList", "Investigator"),
+        authors=authors, investigators=investigators,
         publication_types=types, keywords=_keywords(citation),
         substances=_substances(citation), mesh_headings=_mesh(citation),
         supplementary_concepts=_supplementary_concepts(citation),
@@ -537,7 +544,7 @@ def _citation_article(citation: Element | None, record: Element, where: Provenan
         grants=_grants(article), references=_references(record),
         comments_corrections=comments, other_ids=other_ids(ids),
         retracted=is_retracted(types, comments),
-        provenance=where)
+        provenance=replace(where, notes=where.notes + tuple(notes)) if notes else where)
 
 
 def _book_article(elem: Element, where: Provenance) -> Article:
@@ -563,6 +570,12 @@ def _book_article(elem: Element, where: Provenance) -> Article:
         (f"publisher: {publisher}",) if publisher else ())
     types = _publication_types(_all(doc, "PublicationType"))
     history = _history(_child(elem, "PubmedBookData"))
+    # a whole book's record (NCBI Bookshelf's of a Springer book) names its authors in the
+    # Book alone, as its title; a chapter's own list wins (the Book's editors are none)
+    malformed: list[str] = []
+    authors = _authors(doc, notes=malformed) or _authors(book, notes=malformed)
+    investigators = (_authors(doc, "InvestigatorList", "Investigator", malformed)
+                     or _authors(book, "InvestigatorList", "Investigator", malformed))
     return Article(
         pmid=_find(doc, "PMID"), version=pmid_version(_child(doc, "PMID")),
         pmcid=ids.get("pmc", ""),
@@ -573,16 +586,12 @@ def _book_article(elem: Element, where: Provenance) -> Article:
         pub_date=_date(_child(book, "PubDate")),
         revised_date=_date(_child(doc, "DateRevised")),
         received_date=history.get("received", ""), accepted_date=history.get("accepted", ""),
-        # a whole book's record (NCBI Bookshelf's of a Springer book) names its authors in the
-        # Book alone, as its title; a chapter's own list wins (the Book's editors are none)
-        authors=_authors(doc) or _authors(book),
-        investigators=(_authors(doc, "InvestigatorList", "Investigator")
-                       or _authors(book, "InvestigatorList", "Investigator")),
+        authors=authors, investigators=investigators,
         publication_types=types, keywords=_keywords(doc), grants=_grants(doc),
         references=_references(elem), other_ids=other_ids(ids),
         retracted=is_retracted(types),
         is_book=True, provenance=Provenance(file=where.file, position=where.position,
-                                            notes=notes))
+                                            notes=notes + tuple(malformed)))
 
 
 MAPPERS: dict[str, Callable[[Element, Provenance], Article]] = {

@@ -908,6 +908,12 @@ def test_a_gene_name_with_a_colon_after_a_full_stop_begins_no_section(tmp_path: 
     _assert_abstract_as_the_xml_gives_it(tmp_path, "99999978", sections)
 
 
+def _both_built(tmp_path: Path, xml_text: str, medline_text: str) -> list[tuple[str, Store]]:
+    """The stores of builds of one record's PubMed XML and MEDLINE text, by file name."""
+    return [(name, _built(tmp_path, name, text))
+            for name, text in (("one.xml", xml_text), ("one.nbib", medline_text))]
+
+
 def _tagged(store: Store, pmid: str, predicate: str) -> set[tuple[str, str | None]]:
     """What ``store`` says of the article ``pmid`` by ``predicate``: each literal's text and
     language tag."""
@@ -943,8 +949,7 @@ def test_a_plain_language_summary_is_told_from_a_translated_abstract(tmp_path: P
                     "OAB - Publisher: Abstract available from the publisher.\nOABL- fre\n"
                     f"OAB - KIE: {ethics}\nOABL- eng\n")
     evkg = "https://w3id.org/evkg/ontology#"
-    for name, text in (("one.xml", xml_text), ("one.nbib", medline_text)):
-        store = _built(tmp_path, name, text)
+    for name, store in _both_built(tmp_path, xml_text, medline_text):
         assert _tagged(store, "99999957", f"{evkg}plainLanguageSummary") == {
             (summary, "en")}, name
         assert _tagged(store, "99999957", "http://purl.org/dc/terms/abstract") == {
@@ -952,3 +957,32 @@ def test_a_plain_language_summary_is_told_from_a_translated_abstract(tmp_path: P
         assert _tagged(store, "99999957", f"{evkg}provenanceNote") == {
             ("The abstract tagged @en was supplied by KIE (PubMed OtherAbstract Type).",
              None)}, name
+
+
+def test_a_malformed_orcid_is_kept_in_a_note_and_the_author_unlinked(tmp_path: Path) -> None:
+    """An author's ORCID that is no ORCID iD (a digit short: the form of the one
+    medline16n0902.xml.gz gives Mendoza C, 2708-1975-2001-2009, cut) was dropped without a
+    word, in PubMed XML and MEDLINE alike. The record is still taken and the author not linked
+    to ORCID, but the value stays in the graph, in a provenance note that names the author."""
+    bad = "2708-1975-2001-200"
+    xml_text = _xml_record("99999956", '<AuthorList CompleteYN="Y"><Author ValidYN="Y">'
+                           "<LastName>Writer</LastName><ForeName>Wes</ForeName>"
+                           "<Initials>W</Initials></Author><Author ValidYN=\"Y\">"
+                           "<LastName>Mendoza</LastName><ForeName>Casimiro</ForeName>"
+                           f'<Initials>C</Initials><Identifier Source="ORCID">{bad}</Identifier>'
+                           "</Author></AuthorList>")
+    medline_text = ("PMID- 99999956\nTI  - An invented record.\nJT  - J Test\n"
+                    "FAU - Writer, Wes\nAU  - Writer W\n"
+                    f"FAU - Mendoza, Casimiro\nAU  - Mendoza C\nAUID- ORCID: {bad}\n")
+    evkg = "https://w3id.org/evkg/ontology#"
+    for name, store in _both_built(tmp_path, xml_text, medline_text):
+        assert _tagged(store, "99999956", f"{evkg}provenanceNote") == {
+            (f"Author 2 (Casimiro Mendoza): the ORCID iD {bad!r} is not one "
+             "(0000-0000-0000-000X), so the author is not linked to ORCID.", None)}, name
+        names = {row[0].value for row in store.query(  # type: ignore[union-attr]
+            "SELECT ?n { <https://w3id.org/evkg/article/99999956> "
+            "<http://purl.org/dc/terms/creator> ?a . ?a <http://xmlns.com/foaf/0.1/name> ?n }",
+            use_default_graph_as_union=True)}
+        assert names == {"Wes Writer", "Casimiro Mendoza"}, name
+        assert not store.query("ASK { ?a <https://schema.org/sameAs> ?o }",
+                               use_default_graph_as_union=True), name  # type: ignore[union-attr]
