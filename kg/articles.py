@@ -72,6 +72,7 @@ class _Terms:
         self.submitted, self.accepted = n(DCTERMS.dateSubmitted), n(DCTERMS.dateAccepted)
         self.creator, self.source = n(DCTERMS.creator), n(DCTERMS.source)
         self.contributor = n(DCTERMS.contributor)
+        self.equal_contributor = n(EVKG.equalContributor)
         self.cites, self.is_cited_by = n(CITO.cites), n(CITO.isCitedBy)
         self.person, self.organization = n(FOAF.Person), n(FOAF.Organization)
         self.name, self.family_name = n(FOAF.name), n(FOAF.familyName)
@@ -495,6 +496,8 @@ def _author_lines(authors: tuple[Author, ...], s: str, g: str, lines: list[str])
         a = (f"<{iris.author_iri(subject, position, author.orcid).value}>" if author.orcid
              else f"<{prefix}{position}>")
         add(f"{s} {t.creator} {a} {g} .\n")
+        if author.equal_contribution:  # of this byline: not of the person, who may be shared
+            add(f"{s} {t.equal_contributor} {a} {g} .\n")
         _person_lines(a, author, g, lines)
         cell = f"_:{key}al{position}"
         add(f"{previous} {t.rest} {cell} {g} .\n" if previous

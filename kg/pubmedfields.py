@@ -359,7 +359,8 @@ def _authors(parent: Element | None, lists: str = "AuthorList", tag: str = "Auth
                 initials=element_text(first.get("Initials")),
                 collective=element_text(first.get("CollectiveName")),
                 suffix=element_text(first.get("Suffix")), orcid=orcid,
-                affiliations=tuple(t for t in map(element_text, nested + direct) if t)))
+                affiliations=tuple(t for t in map(element_text, nested + direct) if t),
+                equal_contribution=author.get("EqualContrib") == "Y"))
             if orcids and not orcid and orcids[0] and notes is not None:
                 notes.append(malformed_orcid_note(role, len(authors), authors[-1], orcids[0]))
     return tuple(authors)

@@ -24,7 +24,9 @@ PLAIN_OF_SCRIPT = dict(zip(SUPERSCRIPTS + SUBSCRIPTS, SCRIPTABLE * 2, strict=Tru
 @dataclass(frozen=True)
 class Author:
     """One author in byline order; ``collective`` is set for group authors instead of names;
-    ``suffix`` is a generational one such as "Jr" or "3rd" (PubMed XML's ``Suffix``)."""
+    ``suffix`` is a generational one such as "Jr" or "3rd" (PubMed XML's ``Suffix``);
+    ``equal_contribution``: the byline says this author contributed equally with the others
+    so marked (PubMed XML's ``EqualContrib="Y"``), a fact of this article's byline."""
 
     family: str = ""
     given: str = ""
@@ -33,6 +35,7 @@ class Author:
     orcid: str = ""
     affiliations: tuple[str, ...] = ()
     suffix: str = ""
+    equal_contribution: bool = False
 
 
 @dataclass(frozen=True)
