@@ -105,6 +105,7 @@ class _Terms:
         self.supplementary_concept = n(MESHV.SupplementaryConceptRecord)
         self.topical_descriptor, self.qualifier = n(MESHV.TopicalDescriptor), n(MESHV.Qualifier)
         self.check_tag = n(MESHV.CheckTag)
+        self.geographical_descriptor = n(MESHV.GeographicalDescriptor)
         self.pair, self.has_descriptor = n(MESHV.DescriptorQualifierPair), n(MESHV.hasDescriptor)
         self.has_qualifier = n(MESHV.hasQualifier)
         self.xsd_integer, self.xsd_boolean = n(XSD.integer), n(XSD.boolean)
@@ -570,9 +571,11 @@ def _heading_lines(heading: MeshHeading, s: str, g: str, mg: str, lines: list[st
     add(f"{s} {t.subject_term} {d} {g} .\n")
     if heading.major:
         add(f"{s} {t.primary_subject_term} {d} {g} .\n")
-    # a record does not say a heading's class: a geographic one (Germany) is topical here
-    # until a MeSH table says otherwise (mesh.keep_table_kinds)
-    kind = t.check_tag if heading.descriptor_ui in CHECK_TAGS else t.topical_descriptor
+    # a record older than PubMed's 2023 DTD, and MEDLINE text, do not say a heading is
+    # geographic: Germany is topical then, until a record that says so or a MeSH table does
+    # (mesh.keep_record_kinds, mesh.keep_table_kinds)
+    kind = (t.check_tag if heading.descriptor_ui in CHECK_TAGS
+            else t.geographical_descriptor if heading.geographic else t.topical_descriptor)
     _mesh_term_lines(heading.descriptor_ui, heading.descriptor_label, kind, mg, lines, shared)
     for q in heading.qualifiers:
         label = f"{heading.descriptor_label}/{q.label}"

@@ -705,6 +705,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
                                 {d.ui for d in tabled if d.label},
                                 previous)
         mesh.keep_table_labels(store, tabled)
+        mesh.keep_record_kinds(store)
         mesh.keep_table_kinds(store, chosen)
         # PubMed's records carry no tree numbers: only a table gives a heading its place
         headings = heading_uis(store)

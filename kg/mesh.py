@@ -312,6 +312,15 @@ def keep_table_labels(store: Store, descriptors: Iterable[Descriptor]) -> None:
             _rename_pairs(store, m, d.label)
 
 
+def keep_record_kinds(store: Store) -> None:
+    """A descriptor a record calls geographic (PubMed XML's ``Type="Geographic"``) is no
+    topical one, though a record older than the attribute, or MEDLINE text, that names it
+    made it topical: NLM's classes are disjoint."""
+    g = iris.graph_iri("mesh")
+    for quad in list(store.quads_for_pattern(None, RDF.type, MESHV.GeographicalDescriptor, g)):
+        store.remove(Quad(quad.subject, RDF.type, MESHV.TopicalDescriptor, g))
+
+
 def keep_table_kinds(store: Store, descriptors: Iterable[Descriptor]) -> None:
     """One descriptor class per descriptor the tables give, theirs: a record says nothing of a
     heading's class and its mapping took every heading but the check tags for topical, where

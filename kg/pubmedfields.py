@@ -446,7 +446,8 @@ def _mesh(citation: Element) -> tuple[MeshHeading, ...]:
             descriptor_label=element_text(descriptor),
             descriptor_ui="" if descriptor is None else str(descriptor.get("UI", "")),
             major=descriptor is not None and descriptor.get("MajorTopicYN") == "Y",
-            qualifiers=qualifiers))
+            qualifiers=qualifiers,
+            geographic=descriptor is not None and descriptor.get("Type") == "Geographic"))
     return tuple(headings)
 
 

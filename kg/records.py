@@ -60,6 +60,8 @@ class MeshHeading:
     descriptor_ui: str = ""
     major: bool = False
     qualifiers: tuple[Qualifier, ...] = ()
+    #: PubMed XML's ``DescriptorName Type="Geographic"`` (records since its 2023 DTD)
+    geographic: bool = False
 
 
 @dataclass(frozen=True)

@@ -366,6 +366,71 @@ def test_an_authors_suffix_ends_their_name(pubmed_builds: dict[str, Store]) -> N
     assert expected <= {row[0].value for row in names}  # type: ignore[union-attr]
 
 
+MESHV = "http://id.nlm.nih.gov/mesh/vocab#"
+
+
+def mesh_classes(store: Store, ui: str) -> set[str]:
+    """The MeSH classes graph/mesh gives the term ``ui``, by their local names."""
+    rows = store.query(f"SELECT ?c {{ GRAPH <https://w3id.org/evkg/graph/mesh> {{ "
+                       f"<http://id.nlm.nih.gov/mesh/{ui}> a ?c }} }}")
+    assert isinstance(rows, QuerySolutions)
+    return {row[0].value.removeprefix(MESHV) for row in rows}  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("name", XML_FILES)
+def test_a_heading_the_record_calls_geographic_is_a_geographical_descriptor(
+        pubmed_builds: dict[str, Store], name: str) -> None:
+    """PubMed XML says a heading is geographic (``DescriptorName Type="Geographic"``: China,
+    India, United States … in seedtk/pubmed.xml and medline16n0902.xml.gz), and NLM's MeSH
+    makes such a descriptor a ``meshv:GeographicalDescriptor``, no topical one; the reader
+    passed the attribute over, so without a MeSH table naming it China was a
+    ``meshv:TopicalDescriptor``, and a query for the countries a paper's headings name found
+    none."""
+    uis = set(xml_tree(PUBMED / name).xpath("//DescriptorName[@Type='Geographic']/@UI"))
+    store = pubmed_builds[name]
+    assert {ui: mesh_classes(store, ui) for ui in uis} == {
+        ui: {"GeographicalDescriptor"} for ui in uis}
+
+
+def geographic_record(pmid: str, revised: str, kind: str) -> str:
+    """An invented record indexed with China (D002681, as seedtk/pubmed.xml's records give it),
+    ``kind`` the DescriptorName's Type attribute as written (a record older than PubMed's
+    2023 DTD has none)."""
+    return (f'<PubmedArticle><MedlineCitation><PMID Version="1">{pmid}</PMID>'
+            f"<DateRevised><Year>{revised}</Year><Month>01</Month><Day>01</Day></DateRevised>"
+            "<Article><Journal><Title>J Test</Title></Journal><ArticleTitle>An invented "
+            "record.</ArticleTitle></Article><MeshHeadingList><MeshHeading>"
+            f'<DescriptorName UI="D002681"{kind} MajorTopicYN="N">China</DescriptorName>'
+            "</MeshHeading></MeshHeadingList></MedlineCitation></PubmedArticle>")
+
+
+def test_a_geographic_heading_stays_geographic_beside_older_records_and_in_an_ingest(
+        tmp_path: Path) -> None:
+    """A record older than the Type attribute names China without saying it is geographic: the
+    one that says so wins, in a build of both and in an ingest of either into the other, and
+    the release's N-Quads say what the store says."""
+    older = tmp_path / "older.xml"
+    newer = tmp_path / "newer.xml"
+    older.write_text(f"<PubmedArticleSet>{geographic_record('99999961', '2016', '')}"
+                     "</PubmedArticleSet>", encoding="utf-8")
+    said = ' Type="Geographic"'
+    newer.write_text(f"<PubmedArticleSet>{geographic_record('99999962', '2024', said)}"
+                     "</PubmedArticleSet>", encoding="utf-8")
+    build([older, newer], tmp_path / "both", default_articles=False)
+    build([older], tmp_path / "ingested", default_articles=False)
+    ingest([newer], tmp_path / "ingested")
+    build([newer], tmp_path / "reverse", default_articles=False)
+    ingest([older], tmp_path / "reverse")
+    for out in ("both", "ingested", "reverse"):
+        release = current_release(tmp_path / out)
+        assert mesh_classes(open_read_only(release / "store"), "D002681") == {
+            "GeographicalDescriptor"}, out
+        with gzip.open(release / "evkg.nq.gz", "rt", encoding="utf-8") as dump:
+            typed = {line.split()[2] for line in dump if line.startswith(
+                "<http://id.nlm.nih.gov/mesh/D002681> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>")}
+        assert typed == {f"<{MESHV}GeographicalDescriptor>"}, out
+
+
 CONTRIBUTORS = ("SELECT ?a ?name { ?a <http://purl.org/dc/terms/contributor> ?i . "
                 "?i <http://xmlns.com/foaf/0.1/name> ?name }")
 
