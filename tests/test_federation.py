@@ -248,6 +248,27 @@ def test_a_service_hidden_from_the_reader_is_refused(evkg: str, query: str) -> N
     assert "SERVICE" in response.text and "allowed" in response.text.lower()
 
 
+@pytest.mark.parametrize("query", [
+    # a '<' that compares read as an IRI: the quote in it opens a string for the parser, and
+    # the SERVICE was read as inside the string that closes before it
+    "SELECT * { BIND(1 AS ?n) BIND(?n<'''>''' AS ?b) SERVICE <{target}> { } "
+    "BIND(?n<'''>''' AS ?c) }",
+    # … the '#' in it opens a comment for the parser, and a string was read from the next '''
+    "SELECT * { BIND(1 AS ?n) FILTER(?n<2#>) '''\n|| true) SERVICE <{target}> { } "
+    "BIND('''#''' AS ?z) }",
+])
+def test_a_service_after_a_comparison_read_as_an_iri_calls_nothing(evkg: str, recorder: str,
+                                                                  query: str) -> None:
+    """A review's (31st session): these called an endpoint off the allowlist, and answered."""
+    Recorder.calls.clear()
+    target = f"{recorder}/not-allowed"
+    response = requests.get(evkg + "/sparql", params={"query": query.replace("{target}", target)},
+                            headers=JSON, timeout=30)
+    assert Recorder.calls == []
+    assert response.status_code == 400, response.text
+    assert "less-than sign" in response.text
+
+
 def test_no_federation_is_claimed_with_an_empty_allowlist() -> None:
     app = create_app({"TESTING": True, "SERVICE_ALLOWLIST": ""}, store=Store())
     response = app.test_client().get("/sparql", headers={"Accept": "application/n-triples"})

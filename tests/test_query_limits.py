@@ -251,6 +251,16 @@ SERVICE_CASES = [
      "# a comment\n{ } }", "evil.example/x.y"),
     ("PREFIX service: <http://e/> PREFIX : <https://evil.example/> SELECT * { service:x\\~y {}"
      " }", "cannot be read"),
+    # a '<' that compares, read as an IRI holding a quote or '#': the parser reads a string or
+    # a comment from there, and a SERVICE after it was taken for part of one (a bypass of the
+    # allowlist, 31st session)
+    ("SELECT * { BIND(1 AS ?n) BIND(?n<'''>''' AS ?b) SERVICE <https://evil.example/i> { } "
+     "BIND(?n<'''>''' AS ?c) }", "less-than"),
+    ("SELECT * { BIND(1 AS ?n) FILTER(?n<2#>) '''\n|| true) SERVICE <https://evil.example/j> "
+     "{ } BIND('''#''' AS ?z) }", "less-than"),
+    # an IRI holding a quote or '#' after its '//' cannot be a comparison
+    ("SELECT * { ?s ?p <http://dbpedia.org/resource/Alzheimer's_disease> . SERVICE "
+     "<https://query.wikidata.org/sparql> { <http://e/#a> ?p ?o } }", None),
 ]
 
 
