@@ -51,6 +51,12 @@ _GLUED_PREFIX = re.compile(rf"(?P<word>SERVICE[{PN_CHARS}]*):", re.IGNORECASE)
 #: only there can a declared prefix's name glued to a target be read as SERVICE and the target.
 _LOCAL_CHAR = r"\w:%\-\u00b7\u0300-\u036f\u203f\u2040"
 _LOCAL_THEN_GROUP = re.compile(rf"(?:[{_LOCAL_CHAR}]|\\.|\.+(?=[{_LOCAL_CHAR}\\]))*\s*\{{")
+#: A keyword after which a graph's or an endpoint's name stands (``GRAPH service:g {``, ``SERVICE
+#: SILENT service:x {``), when it is a word of its own: after a name's characters it may be
+#: the end of the name (``?GRAPH service:x {`` is a SERVICE).
+_NAME_AFTER = re.compile(r"(?:\A|(?<=[ \t\r\n{}]))(?:GRAPH|SERVICE|SILENT)\Z", re.IGNORECASE)
+#: White space, as SPARQL has it.
+_SPACE = " \t\r\n"
 _DECLARATION = re.compile(
     rf"(?<![\w?$:])(?:PREFIX\s*(?P<prefix>[^\W\d_][{PN_CHARS}]*)?:\s*<(?P<iri>[^>]*)>"
     r"|BASE\s*<(?P<base>[^>]*)>)", re.IGNORECASE)
@@ -98,19 +104,35 @@ def _goes_on_a_name(code: str, start: int) -> bool:
     return ":" in run and _PREFIXED_NAME.match(run) is not None
 
 
+def _after_a_naming_keyword(code: str, start: int) -> bool:
+    """Whether GRAPH, SERVICE or SILENT stands before ``start`` of ``code``, spaces between."""
+    end = start
+    while end > 0 and code[end - 1] in _SPACE:
+        end -= 1
+    return _NAME_AFTER.search(code, max(end - len("SERVICE"), 0), end) is not None
+
+
 def _keywords(code: str, prefixes: dict[str, str]) -> Iterator[re.Match[str]]:
     """The SERVICE keywords of ``code`` (strings, comments and IRIs blanked): every word
     SERVICE that goes on no name before it. A name glued after it (``SERVICEex:x``) is its
     target, unless the whole word is a declared prefix and either the target's is not
     (``services:p``, a prefixed name) or no group follows it (``?s a service:Service``
-    beside a ``PREFIX :``: a prefixed name, which pyoxigraph reads so; refused until 5 Dec).
-    Where a group follows, a target that cannot be read (``service:x\\~y {}``) is one."""
+    beside a ``PREFIX :``: a prefixed name, which pyoxigraph reads so; refused until 5 Dec)
+    or it stands where a name does, not a graph pattern (``GRAPH service:g {``, ``FROM
+    service:g {``: refused until 6 Dec). Where a graph pattern may begin and a group follows,
+    a target that cannot be read (``service:x\\~y {}``) is one."""
+    depth = counted = 0  # the depth of groups at ``counted`` (counted as the words come)
     for word in _WORD.finditer(code):
+        depth += code.count("{", counted, word.start()) - code.count("}", counted, word.start())
+        counted = word.start()
         if _goes_on_a_name(code, word.start()):
             continue
         glued = _GLUED_PREFIX.match(code, word.start())
         if glued is not None and glued.group("word") in prefixes:
-            if _LOCAL_THEN_GROUP.match(code, glued.end()) is None:
+            # a name stands outside the query's group (FROM, FROM NAMED, DESCRIBE: no SERVICE
+            # may) and after GRAPH, SERVICE or SILENT
+            if (_LOCAL_THEN_GROUP.match(code, glued.end()) is None or depth <= 0
+                    or _after_a_naming_keyword(code, word.start())):
                 continue
             target = _TARGET.match(code, word.end())
             if target is not None and (target.group("var") is None

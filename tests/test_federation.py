@@ -269,6 +269,26 @@ def test_a_service_after_a_comparison_read_as_an_iri_calls_nothing(evkg: str, re
     assert "less-than sign" in response.text
 
 
+#: The default prefix and a prefix named service, for the graphs of the default release.
+GRAPHS_AS_SERVICE = f"PREFIX : <{BASE}> PREFIX service: <{BASE}graph/> "
+SCHEMA = "PREFIX schema: <https://schema.org/> "
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT (COUNT(?a) AS ?n) { GRAPH service:articles { ?a a schema:ScholarlyArticle } }",
+    "SELECT (COUNT(?a) AS ?n) FROM service:articles { ?a a schema:ScholarlyArticle }",
+    "SELECT (COUNT(?a) AS ?n) FROM NAMED service:articles "
+    "{ GRAPH ?g { ?a a schema:ScholarlyArticle } }",
+])
+def test_a_graph_named_with_a_prefix_called_service_is_answered(evkg: str, query: str) -> None:
+    """A review's (31st session): beside a default prefix, ``GRAPH service:articles {`` (and
+    FROM, FROM NAMED) was read as SERVICE ``:articles`` and refused as federating with
+    <https://w3id.org/evkg/articles>; pyoxigraph reads a graph's name there."""
+    direct = run(evkg, SCHEMA + query.replace("service:articles", f"<{BASE}graph/articles>"))
+    assert run(evkg, GRAPHS_AS_SERVICE + SCHEMA + query) == direct
+    assert int(direct[0]["n"]) > 0
+
+
 def test_no_federation_is_claimed_with_an_empty_allowlist() -> None:
     app = create_app({"TESTING": True, "SERVICE_ALLOWLIST": ""}, store=Store())
     response = app.test_client().get("/sparql", headers={"Accept": "application/n-triples"})

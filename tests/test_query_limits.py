@@ -197,6 +197,9 @@ def test_no_cap_when_max_rows_is_zero(default_store: Store) -> None:
     assert len(response.json["results"]["bindings"]) == 93  # type: ignore[index]
 
 
+#: A prefix named service beside a default prefix under which a target is refused.
+SERVICE_AND_EMPTY = ("PREFIX service: <https://w3id.org/evkg/graph/> "
+                     "PREFIX : <https://evil.example/> PREFIX ex: <http://e/>")
 #: (query, first endpoint refused or None when every SERVICE is allowed).
 SERVICE_CASES = [
     ("SELECT * { ?s ?p ?o }", None),
@@ -251,6 +254,23 @@ SERVICE_CASES = [
      "# a comment\n{ } }", "evil.example/x.y"),
     ("PREFIX service: <http://e/> PREFIX : <https://evil.example/> SELECT * { service:x\\~y {}"
      " }", "cannot be read"),
+    # … but where no graph pattern can begin, it is a name: after GRAPH, SERVICE, SILENT, and
+    # outside the query's group (FROM, FROM NAMED, DESCRIBE): each was refused (31st session)
+    (f"{SERVICE_AND_EMPTY} SELECT * {{ GRAPH service:g {{ ?s ?p ?o }} }}", None),
+    (f"{SERVICE_AND_EMPTY} SELECT * {{ graph\n\tservice:g {{ }} }}", None),
+    (f"{SERVICE_AND_EMPTY} SELECT * FROM service:g {{ ?s ?p ?o }}", None),
+    (f"{SERVICE_AND_EMPTY} SELECT * FROM NAMED service:g {{ GRAPH ?g {{ }} }}", None),
+    (f"{SERVICE_AND_EMPTY} ASK FROM service:g {{ }}", None),
+    (f"{SERVICE_AND_EMPTY} DESCRIBE service:g {{ }}", None),
+    (f"{SERVICE_AND_EMPTY} DESCRIBE ?x service:g {{ }}", None),
+    ("PREFIX service: <https://query.wikidata.org/> PREFIX : <https://evil.example/> "
+     "SELECT * { SERVICE SILENT service:sparql { } }", None),
+    ("PREFIX service: <https://evil.example/> PREFIX : <https://query.wikidata.org/> "
+     "SELECT * { SERVICE service:sparql { } }", "evil.example/sparql"),
+    # … while after a name that only ends in GRAPH, or inside a group, it is the keyword
+    (f"{SERVICE_AND_EMPTY} SELECT * {{ ?s ?p ?GRAPH service:g {{ }} }}", "evil.example/g"),
+    (f"{SERVICE_AND_EMPTY} SELECT * {{ ?s ?p ex:GRAPH service:g {{ }} }}", "evil.example/g"),
+    (f"{SERVICE_AND_EMPTY} SELECT * {{ {{ SELECT * {{ service:g {{ }} }} }} }}", "evil.example/g"),
     # a '<' that compares, read as an IRI holding a quote or '#': the parser reads a string or
     # a comment from there, and a SERVICE after it was taken for part of one (a bypass of the
     # allowlist, 31st session)
