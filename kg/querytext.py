@@ -62,6 +62,13 @@ def _form(query: str) -> re.Match[str] | None:
     return _FORM.match(code, prologue.end() if prologue else 0)
 
 
+def prologue(query: str) -> str:
+    """The text before the query form's keyword (BASE, PREFIX, VERSION and comments); all of
+    ``query`` when its form cannot be read."""
+    form = _form(query)
+    return query[:form.start()] if form else query
+
+
 def query_form(query: str) -> str | None:
     """SELECT, ASK, CONSTRUCT or DESCRIBE, read after the prologue; None when unclear."""
     form = _form(query)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from itertools import islice
-from typing import Protocol
+from typing import Protocol, cast
 
 from pyoxigraph import (
     BlankNode,
@@ -33,6 +33,8 @@ from kg.querying import format_table
 from kg.querytext import syntax_message
 from kg.remote import StoreError
 from kg.results import NOT_PYOXIGRAPHS, WRITERS, rdf_xml, write_solutions
+from server.failures import Failure as Failure  # (imported from here by most modules)
+from server.federation import silent_services
 
 #: Results media type → pyoxigraph format (for ASK and uncapped SELECT).
 RESULTS_FORMATS = {
@@ -78,15 +80,6 @@ class Answer:
     content_type: str
     #: ``rows=N`` or ``triples=N`` when the answer stops at the cap N and more existed.
     truncation: str | None = None
-
-
-@dataclass(frozen=True)
-class Failure:
-    """A query that could not be answered: the HTTP status and a message for the client."""
-
-    status: int
-    message: str
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 class Executor(Protocol):
@@ -208,9 +201,26 @@ def distinct_triples(triples: Iterable[Triple]) -> Iterator[Triple]:
         yield triple
 
 
-def run_job(store: QueryableStore, job: QueryJob) -> Answer | Failure:
+def _silenced(job: QueryJob) -> QueryJob | None:
+    """``job`` with each ``SERVICE SILENT`` clause whose endpoint fails written ``{}``, one
+    empty solution (as SPARQL 1.1 Federated Query §4 has a failed SILENT SERVICE give), or
+    None when none fails. pyoxigraph ignores a SILENT endpoint that cannot be reached or
+    answers an error status, but not an answer that breaks off or does not parse (read as the
+    rows are asked for): that failed the whole query. Each clause is tried alone: its
+    solutions depend on no other part of the query."""
+    query = job.query
+    for clause in reversed(silent_services(query)):
+        try:
+            list(cast(QuerySolutions, Store().query(clause.probe, base_iri=job.base_iri)))
+        except (OSError, RuntimeError, SyntaxError, ValueError):
+            query = f"{query[:clause.start]}{{}}{query[clause.end:]}"
+    return None if query == job.query else replace(job, query=query)
+
+
+def run_job(store: QueryableStore, job: QueryJob, *, silence: bool = True) -> Answer | Failure:
     """Evaluate and serialise ``job`` on ``store``; a bad query is a 400 ``Failure``, a remote
-    store that is down or too slow a 503."""
+    store that is down or too slow a 503. With ``silence``, a query that fails at a ``SERVICE
+    SILENT`` endpoint is run again without it."""
     try:
         options = dataset_options(job)
     except ValueError as error:
@@ -229,6 +239,9 @@ def run_job(store: QueryableStore, job: QueryJob) -> Answer | Failure:
     except (OSError, RuntimeError) as error:
         # Evaluation errors surface while iterating: the query was fine, something it needed
         # failed: a SERVICE endpoint (a bad gateway, as Fuseki answers) or the store itself
+        silenced = _silenced(job) if silence and isinstance(store, Store) else None
+        if silenced is not None:
+            return run_job(store, silenced, silence=False)
         if _SERVICE.search(job.query):
             return Failure(502, f"the query failed, most likely at a SERVICE endpoint: {error}")
         return Failure(500, f"the query failed in the store: {error}")

@@ -21,8 +21,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from kg.querytext import PN_CHARS, blank
-from server.executor import Failure
+from kg.querytext import PN_CHARS, blank, prologue
+from server.failures import Failure
 
 #: Endpoints a query may name in SERVICE unless the operator sets EVKG_SERVICE_ALLOWLIST.
 DEFAULT_ALLOWLIST = (
@@ -209,6 +209,53 @@ def without_services(query: str) -> str:
         end = silent.end() if silent is not None else keyword.end()
         text[keyword.start():end] = "GRAPH".ljust(end - keyword.start())
     return "".join(text)
+
+
+@dataclass(frozen=True)
+class SilentService:
+    """A ``SERVICE SILENT`` clause of a query: where it stands (its keyword to its group's
+    ``}``) and a query that calls its endpoint alone, as the clause does."""
+
+    start: int
+    end: int
+    probe: str
+
+
+def _group_end(code: str, opened: int) -> int | None:
+    """Where the group whose ``{`` is at ``opened`` of ``code`` ends (after its ``}``)."""
+    depth = 0
+    for bracket in _BRACES.finditer(code, opened):
+        depth += 1 if bracket.group() == "{" else -1
+        if depth == 0:
+            return bracket.end()
+    return None
+
+
+_BRACES = re.compile("[{}]")
+
+
+def silent_services(query: str) -> list[SilentService]:
+    """The ``SERVICE SILENT`` clauses ``query`` evaluates itself (not those inside another
+    SERVICE's group, which the endpoint called evaluates), in the order they stand."""
+    code, keywords = blank(query), blank(query, iris=True)
+    head = prologue(query)
+    found: list[SilentService] = []
+    end = 0  # the end of the last SERVICE clause: a SERVICE before it is inside it
+    for keyword in _keywords(keywords, _declared_prefixes(code)):
+        target = _TARGET.match(code, keyword.end())
+        if keyword.start() < end or target is None:
+            continue
+        opened = keywords.find("{", target.end())
+        closed = _group_end(keywords, opened) if opened >= 0 else None
+        if closed is None:
+            continue
+        end = closed
+        silent = _SILENT.match(keywords, keyword.end())
+        if silent is not None:
+            call = f"SERVICE{query[silent.end():closed]}"
+            found.append(SilentService(keyword.start(), closed,
+                                       f"{head}SELECT * WHERE {{ {call} }}"))
+    return found
 
 
 def check_services(targets: Sequence[Target], allowlist: Sequence[str]) -> Failure | None:

@@ -26,6 +26,7 @@ from pyoxigraph import Store
 
 from kg.build import BuildReport
 from server import create_app
+from server.federation import silent_services
 from tests.backends import stop_process
 from tests.conftest import free_port, serving, wait_for
 
@@ -106,8 +107,14 @@ def stand_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stop_process(process)
 
 
+#: SPARQL XML results cut short, as an endpoint sends them when it fails mid-answer.
+BROKEN_XML = (b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+              b'<head><variable name="x"/></head><results><result><binding name="x"><lit')
+
+
 class Recorder(BaseHTTPRequestHandler):
-    """A SPARQL endpoint that notes the path of every request and answers one row."""
+    """A SPARQL endpoint that notes the path of every request and answers one row (at
+    ``/broken``, SPARQL XML cut short)."""
 
     calls: ClassVar[list[str]] = []
 
@@ -117,8 +124,11 @@ class Recorder(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self.calls.append(self.path)
         body = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"r"}}]}}'
+        broken = self.path.startswith("/broken")
+        body = BROKEN_XML if broken else body
         self.send_response(200)
-        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Type", "application/sparql-results+xml" if broken
+                         else "application/sparql-results+json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -144,10 +154,11 @@ def recorder() -> Iterator[str]:
 def evkg(default_build: tuple[Path, BuildReport], stand_in: str, recorder: str,
          tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``evkg serve`` of the default release whose allowlist holds only the stand-in (and the
-    recorder's ``/allowed``)."""
+    recorder's ``/allowed`` and ``/broken``)."""
     out, _ = default_build
     port = free_port()
-    env = {**os.environ, "EVKG_SERVICE_ALLOWLIST": f"{stand_in},{recorder}/allowed",
+    env = {**os.environ,
+           "EVKG_SERVICE_ALLOWLIST": f"{stand_in},{recorder}/allowed,{recorder}/broken",
            "EVKG_QUERY_TIMEOUT": "20",
            "EVKG_CACHE_DIR": str(tmp_path_factory.mktemp("cache"))}
     env.pop("EVKG_SPARQL_ENDPOINT", None)
@@ -369,3 +380,40 @@ def test_the_recorder_is_called_by_a_query_that_runs(evkg: str, recorder: str) -
     rows = run(evkg, f"SELECT * WHERE {{ SERVICE <{recorder}/allowed> {{ ?x ?p ?o }} }}")
     assert rows == [{"x": "r"}]
     assert Recorder.calls == ["/allowed"]
+
+
+def test_a_silent_service_whose_answer_breaks_off_is_an_empty_solution(evkg: str,
+                                                                       recorder: str) -> None:
+    """A review's (31st session): SERVICE SILENT at an endpoint whose SPARQL XML broke off
+    failed the whole query with a 502; SILENT ignores the failure, the SERVICE giving one
+    empty solution (SPARQL 1.1 Federated Query §4), as Fuseki answers."""
+    rows = run(evkg, "SELECT ?here ?x { BIND('here' AS ?here) "
+                     f"SERVICE SILENT <{recorder}/broken> {{ ?x ?p ?o }} }}")
+    assert rows == [{"here": "here"}]
+
+
+def test_a_silent_service_that_fails_leaves_the_others_answers(evkg: str, recorder: str) -> None:
+    Recorder.calls.clear()
+    rows = run(evkg, f"SELECT ?x ?y {{ SERVICE SILENT <{recorder}/broken> {{ ?y ?p ?o }} "
+                     f"SERVICE SILENT <{recorder}/allowed> {{ ?x ?q ?r }} }}")
+    assert rows == [{"x": "r"}]
+    assert "/allowed" in Recorder.calls
+
+
+def test_a_service_whose_answer_breaks_off_is_a_bad_gateway(evkg: str, recorder: str) -> None:
+    """Without SILENT the failure is the query's."""
+    response = requests.post(evkg + "/sparql", headers=JSON, timeout=60, data={
+        "query": f"SELECT * {{ SERVICE <{recorder}/broken> {{ ?x ?p ?o }} }}"})
+    assert response.status_code == 502, response.text
+    assert f"{recorder}/broken" in response.text
+
+
+def test_silent_services_are_those_the_query_calls_itself() -> None:
+    """Each is tried alone, as a query of its own, when a query fails; one inside another
+    SERVICE's group is that endpoint's to call."""
+    query = ("PREFIX x: <http://e/> SELECT * { SERVICE SILENT x:a { ?s ?p '}' } "
+             "SERVICE <http://b/> { SERVICE SILENT <http://c/> { } } servicesilent<http://d/>{} }")
+    found = silent_services(query)
+    assert [query[s.start:s.end] for s in found] == [
+        "SERVICE SILENT x:a { ?s ?p '}' }", "servicesilent<http://d/>{}"]
+    assert found[0].probe == "PREFIX x: <http://e/> SELECT * WHERE { SERVICE x:a { ?s ?p '}' } }"

@@ -1,0 +1,18 @@
+"""A query or request that could not be answered, as a value: its HTTP status and message.
+
+Its own module so that what reads queries (``server.federation``) and what runs them
+(``server.executor``) can both use it, each importing the other's functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A query that could not be answered: the HTTP status and a message for the client."""
+
+    status: int
+    message: str
+    headers: dict[str, str] = field(default_factory=dict)
