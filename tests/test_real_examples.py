@@ -157,8 +157,10 @@ def test_reviews_per_year_counts_the_publication_types_its_description_names(
     for citation in records.values():
         if {t.text for t in citation.iterfind("Article/PublicationTypeList/PublicationType")} & named:
             reviews[publication_year(citation)] += 1
-    expected = {(year, str(n), str(articles[year])) for year, n in reviews.items()}
-    assert ("2018", "1", "5") in expected
+    # every year that has an article, with 0 where it has no review (the example's HAVING
+    # left those years out until the 31st session)
+    expected = {(year, str(reviews[year]), str(n)) for year, n in articles.items()}
+    assert ("2018", "1", "5") in expected and any(n == "0" for _, n, _ in expected)
     for rows in (answer_rows(real_store, text), served_rows(client, text)):
         assert {(r["year"], r["reviews"], r["articles"]) for r in rows} == expected
 
