@@ -11,10 +11,16 @@ from typing import cast
 
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Triple
 
+from kg.backends import RemoteStore
 from server.state import state
 from server.terms import LABEL_PROPERTIES, Term, best_label
 
 Row = dict[str, Term]
+
+
+def remote() -> bool:
+    """Whether the store served is a remote SPARQL endpoint (not the embedded release)."""
+    return isinstance(state().store, RemoteStore)
 
 
 def _run(query: str) -> object:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import gzip
+import re
 import socket
 import subprocess
 import sys
 import threading
+import urllib.error
 import urllib.parse
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import requests
@@ -592,3 +596,101 @@ def test_a_store_of_a_release_no_longer_current_is_offered_its_files(tmp_path: P
             assert dump.status_code == 200
             quads = gzip.decompress(dump.data)
         assert b"99999911" in quads and b"99999912" not in quads
+
+
+
+#: A hub of the default graph: 57 named subjects link to it, by two properties (two pages).
+HUB = "disease/breast_cancer"
+BASE = "https://w3id.org/evkg/"
+
+
+def hub_links(server: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The (path, property) of each incoming link the hub's two pages list, and of each link
+    the graph holds, sorted."""
+    listed: list[tuple[str, str]] = []
+    for page in (1, 2):
+        html = requests.get(f"{server}/{HUB}?incoming_page={page}", timeout=30,
+                            headers={"Accept": "text/html"}).text
+        table = html.split('<table class="incoming">')[1].split("</table>")[0]
+        listed += re.findall(r'<tr><td><a href="(/[^"]+)".*?</td><td><a href="[^"]+" '
+                             r'(?:class="external" rel="noopener" )?title="([^"]+)"', table)
+    rows = requests.get(f"{server}/sparql", timeout=30, headers={"Accept": "text/csv"},
+                        params={"query": f"SELECT DISTINCT ?s ?p {{ ?s ?p <{BASE}{HUB}> "
+                                         "FILTER(isIRI(?s)) }"}).text.splitlines()[1:]
+    linking = sorted((f"/{s.removeprefix(BASE)}", p) for s, p in (r.split(",") for r in rows))
+    assert len(linking) == 57
+    return sorted(listed), linking
+
+
+def test_every_incoming_link_of_a_hub_is_on_one_page(live_server: str) -> None:
+    listed, linking = hub_links(live_server)
+    assert listed == linking
+
+
+class ItsOwnOrder(BaseHTTPRequestHandler):
+    """A SPARQL endpoint in front of another (``target``) that answers a query paging with
+    OFFSET and no ORDER BY in an order of its own, as SPARQL lets an engine (Virtuoso's
+    varies with its plan): its first variable ascending for the first page, descending for
+    the others. Every other request goes through as it came."""
+
+    target: ClassVar[str] = ""
+
+    def do_GET(self) -> None:
+        self._forward(None)
+
+    def do_POST(self) -> None:
+        self._forward(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+
+    def _forward(self, body: bytes | None) -> None:
+        if body is not None and self.headers.get("Content-Type", "").startswith(
+                "application/x-www-form-urlencoded"):
+            form = urllib.parse.parse_qsl(body.decode(), keep_blank_values=True)
+            body = urllib.parse.urlencode([(k, _own_order(v) if k == "query" else v)
+                                           for k, v in form]).encode()
+        query = self.path.partition("?")[2]
+        request = urllib.request.Request(self.target + ("?" + query if query else ""), data=body,
+                                         method=self.command, headers={
+            k: v for k, v in self.headers.items() if k in ("Accept", "Content-Type")})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                status, content_type, data = answer.status, answer.headers["Content-Type"], answer.read()
+        except urllib.error.HTTPError as error:
+            status, content_type, data = error.code, error.headers["Content-Type"], error.read()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type or "text/plain")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def _own_order(query: str) -> str:
+    paged = re.search(r"\bOFFSET (\d+)\s*$", query)
+    first = re.search(r"\bSELECT\s+(?:DISTINCT\s+)?(\?\w+)", query)
+    if paged is None or first is None or re.search(r"\bORDER BY\b", query, re.I):
+        return query
+    order = f"ORDER BY {'DESC' if int(paged.group(1)) else 'ASC'}({first.group(1)}) "
+    limit = re.search(r"\bLIMIT \d+ OFFSET \d+\s*$", query)
+    assert limit is not None
+    return query[:limit.start()] + order + query[limit.start():]
+
+
+def test_a_hub_on_a_store_of_its_own_order_lists_each_link_once(
+        oxigraph_process: RemoteStoreProcess, default_build: tuple[Path, BuildReport]) -> None:
+    """A review's (31st session): a page of a hub's incoming links was a LIMIT and OFFSET with
+    no ORDER BY, which no engine need answer in the same order twice: on a remote store the
+    pages repeated some links and never showed others."""
+    out, _ = default_build
+    ItsOwnOrder.target = oxigraph_process.query_endpoint
+    stand_in = ThreadingHTTPServer(("127.0.0.1", free_port()), ItsOwnOrder)
+    threading.Thread(target=stand_in.serve_forever, daemon=True).start()
+    try:
+        endpoint = f"http://127.0.0.1:{stand_in.server_port}/query"
+        with serving(out, {"EVKG_SPARQL_ENDPOINT": endpoint}) as served:
+            listed, linking = hub_links(served.base)
+    finally:
+        stand_in.shutdown()
+        stand_in.server_close()
+    assert listed == linking

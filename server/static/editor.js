@@ -84,7 +84,8 @@
         response.headers.get("X-EVKG-Truncated") : null;
       note.hidden = !cut;
       note.textContent = cut ? "The answer was cut at the endpoint's cap (" + cut.replace("=", ": ") +
-        "): add LIMIT/OFFSET to page through it, or download the full dataset." : "";
+        "): add ORDER BY and LIMIT/OFFSET to page through it (without ORDER BY, a store " +
+        "need not give the rows in one order twice), or download the full dataset." : "";
     }
     function watch(tab) {
       var yasqe = tab && tab.getYasqe();
