@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from kg.querytext import PN_CHARS, blank, prologue
+from kg.querytext import PN_CHARS, blank, prologue, query_form
 from server.failures import Failure
 
 #: Endpoints a query may name in SERVICE unless the operator sets EVKG_SERVICE_ALLOWLIST.
@@ -144,15 +144,17 @@ def _keywords(code: str, prefixes: dict[str, str]) -> Iterator[re.Match[str]]:
 
 def _ambiguous(query: str, code: str) -> re.Match[str] | None:
     """What reads as an IRI in ``code`` (``query`` with strings and comments blanked) but may be
-    a less-than sign before a string or a comment, in a query that holds the word SERVICE
-    anywhere (elsewhere the difference calls nothing). An IRI that has ``//`` before its first
-    quote or ``#`` is no such comparison: ``//`` outside strings and comments is no SPARQL."""
-    if _WORD.search(query) is None:
-        return None
-    for span in _IRI_SPAN.finditer(code):
+    a less-than sign before a string or a comment, where the word SERVICE stands anywhere after
+    it (before it, the parser reads the text as it is read here; a query without the word calls
+    nothing). An IRI that has ``//`` before its first quote or ``#`` is no such comparison:
+    ``//`` outside strings and comments is no SPARQL; nor is one the prologue declares
+    (``PREFIX ex: <urn:example#>``, ``BASE``): nothing compares there (refused until 6 Dec)."""
+    declared = len(prologue(query)) if query_form(query) is not None else 0
+    for span in _IRI_SPAN.finditer(code, declared):
         text = span.group()
         opened = _STRING_OR_COMMENT.search(text)
-        if opened is not None and "//" not in text[:opened.start()]:
+        if (opened is not None and "//" not in text[:opened.start()]
+                and _WORD.search(query, span.start()) is not None):
             return span
     return None
 

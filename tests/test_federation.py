@@ -280,6 +280,17 @@ def test_a_service_after_a_comparison_read_as_an_iri_calls_nothing(evkg: str, re
     assert "less-than sign" in response.text
 
 
+def test_a_prefix_of_an_iri_with_a_hash_and_no_slashes_is_answered(evkg: str,
+                                                                   stand_in: str) -> None:
+    """A review's (6 Dec): a query that declared such a prefix (``PREFIX ex: <urn:example#>``)
+    and called an allowed endpoint was refused, "<urn:example#>… may be read as a less-than
+    sign"; a '<' in the prologue compares nothing."""
+    query = through_stand_in("federated-mesh-scope-notes", stand_in)
+    rows = run(evkg, f"PREFIX ex: <urn:example#>\nBASE <{BASE}>\nPREFIX here: <#>\n{query}")
+    assert rows == run(evkg, query)
+    assert rows
+
+
 #: The default prefix and a prefix named service, for the graphs of the default release.
 GRAPHS_AS_SERVICE = f"PREFIX : <{BASE}> PREFIX service: <{BASE}graph/> "
 SCHEMA = "PREFIX schema: <https://schema.org/> "

