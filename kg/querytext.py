@@ -69,6 +69,15 @@ def prologue(query: str) -> str:
     return query[:form.start()] if form else query
 
 
+def declarations(query: str) -> str:
+    """The BASE, PREFIX and VERSION declarations ``query`` starts with (strings and comments
+    blanked): the prologue, the one place the parser reads a declaration. A PREFIX elsewhere
+    declares nothing (``ex:a.PREFIXp: <…>`` is a prefixed name and an IRI)."""
+    code = blank(query)
+    head = _PROLOGUE.match(code)
+    return code[:head.end()] if head else ""
+
+
 def query_form(query: str) -> str | None:
     """SELECT, ASK, CONSTRUCT or DESCRIBE, read after the prologue; None when unclear."""
     form = _form(query)

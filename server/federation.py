@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from kg.querytext import PN_CHARS, blank, prologue, query_form
+from kg.querytext import PN_CHARS, blank, declarations, prologue, query_form
 from server.failures import Failure
 
 #: Endpoints a query may name in SERVICE unless the operator sets EVKG_SERVICE_ALLOWLIST.
@@ -159,10 +159,13 @@ def _ambiguous(query: str, code: str) -> re.Match[str] | None:
     return None
 
 
-def _declared_prefixes(code: str) -> dict[str, str]:
-    """The prefixes ``code`` (strings and comments blanked) declares: name → IRI."""
-    return {m.group("prefix") or "": m.group("iri") for m in _DECLARATION.finditer(code)
-            if m.group("iri") is not None}
+def _declared_prefixes(query: str) -> dict[str, str]:
+    """The prefixes ``query``'s prologue declares: name → IRI (the last, where one is
+    declared twice, as pyoxigraph takes it). Text that reads as a declaration further on is
+    none: ``?s ex:a.PREFIXp: <…>`` took its IRI for ``p:`` until 6 Dec, and a SERVICE to the
+    real ``p:`` past the allowlist."""
+    return {m.group("prefix") or "": m.group("iri")
+            for m in _DECLARATION.finditer(declarations(query)) if m.group("iri") is not None}
 
 
 def service_targets(query: str) -> list[Target]:
@@ -170,7 +173,7 @@ def service_targets(query: str) -> list[Target]:
     IRIs."""
     code = blank(query)
     keywords = blank(query, iris=True)
-    prefixes = _declared_prefixes(code)
+    prefixes = _declared_prefixes(query)
     targets: list[Target] = []
     ambiguous = _ambiguous(query, code)
     if ambiguous is not None:
@@ -204,7 +207,7 @@ def without_services(query: str) -> str:
     same syntax, to check that it parses without calling anything (pyoxigraph calls a
     SERVICE as soon as a query is given to it, on any store, before a row is asked for)."""
     keywords = blank(query, iris=True)
-    prefixes = _declared_prefixes(blank(query))
+    prefixes = _declared_prefixes(query)
     text = list(query)
     for keyword in _keywords(keywords, prefixes):
         silent = _SILENT.match(keywords, keyword.end())
@@ -243,7 +246,7 @@ def silent_services(query: str) -> list[SilentService]:
     head = prologue(query)
     found: list[SilentService] = []
     end = 0  # the end of the last SERVICE clause: a SERVICE before it is inside it
-    for keyword in _keywords(keywords, _declared_prefixes(code)):
+    for keyword in _keywords(keywords, _declared_prefixes(query)):
         target = _TARGET.match(code, keyword.end())
         if keyword.start() < end or target is None:
             continue

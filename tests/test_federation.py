@@ -291,6 +291,19 @@ def test_a_prefix_of_an_iri_with_a_hash_and_no_slashes_is_answered(evkg: str,
     assert rows
 
 
+def test_a_prefix_declared_after_the_prologue_names_no_endpoint(evkg: str, recorder: str) -> None:
+    """A review's (31st session, by fuzzing): ``ex:a.PREFIXp: <…>`` is a prefixed name and an
+    IRI, which the check took for a declaration of ``p:``; the SERVICE to the real ``p:``, off
+    the allowlist, was allowed and called."""
+    Recorder.calls.clear()
+    query = (f"PREFIX p: <{recorder}/not-allowed> PREFIX ex: <http://example.org/> SELECT * "
+             f"{{ SERVICE p: {{ }} OPTIONAL {{ ?s ex:a.PREFIXp: <{recorder}/allowed> }} }}")
+    response = requests.get(evkg + "/sparql", params={"query": query}, headers=JSON, timeout=30)
+    assert Recorder.calls == []
+    assert response.status_code == 400, response.text
+    assert f"SERVICE <{recorder}/not-allowed> is not an allowed endpoint" in response.text
+
+
 #: The default prefix and a prefix named service, for the graphs of the default release.
 GRAPHS_AS_SERVICE = f"PREFIX : <{BASE}> PREFIX service: <{BASE}graph/> "
 SCHEMA = "PREFIX schema: <https://schema.org/> "
