@@ -55,6 +55,10 @@ _LOCAL_THEN_GROUP = re.compile(rf"(?:[{_LOCAL_CHAR}]|\\.|\.+(?=[{_LOCAL_CHAR}\\]
 #: SILENT service:x {``), when it is a word of its own: after a name's characters it may be
 #: the end of the name (``?GRAPH service:x {`` is a SERVICE).
 _NAME_AFTER = re.compile(r"(?:\A|(?<=[ \t\r\n{}]))(?:GRAPH|SERVICE|SILENT)\Z", re.IGNORECASE)
+#: A character of a prefix's name, and those that glue a name before it into a variable's
+#: name, a language tag or a prefixed name's local part.
+_PREFIX_CHAR = re.compile(f"[{PN_CHARS}]")
+_GLUING = ("?", "$", "@", ":", "%", "\\")
 #: White space, as SPARQL has it.
 _SPACE = " \t\r\n"
 _DECLARATION = re.compile(
@@ -104,6 +108,22 @@ def _goes_on_a_name(code: str, start: int) -> bool:
     return ":" in run and _PREFIXED_NAME.match(run) is not None
 
 
+def _inside_a_declared_prefix(code: str, start: int, prefixes: dict[str, str]) -> bool:
+    """Whether the word SERVICE at ``start`` of ``code`` is inside (not at the start of) the
+    name of a declared prefix written whole before its colon (``webservice:p``, at no name
+    or variable before it). pyoxigraph reads a declared prefix's name so, and the keyword
+    there only when the prefix is not declared (``trueSERVICE:x`` is ``true``, SERVICE and
+    ``:x``); the word was read as a keyword, and such a query refused, until 6 Dec."""
+    begin = start
+    while begin > 0 and _PREFIX_CHAR.match(code, begin - 1):
+        begin -= 1
+    end = start
+    while _PREFIX_CHAR.match(code, end):
+        end += 1
+    return (begin < start and code[begin - 1:begin] not in _GLUING
+            and code.startswith(":", end) and code[begin:end] in prefixes)
+
+
 def _after_a_naming_keyword(code: str, start: int) -> bool:
     """Whether GRAPH, SERVICE or SILENT stands before ``start`` of ``code``, spaces between."""
     end = start
@@ -112,9 +132,11 @@ def _after_a_naming_keyword(code: str, start: int) -> bool:
     return _NAME_AFTER.search(code, max(end - len("SERVICE"), 0), end) is not None
 
 
-def _keywords(code: str, prefixes: dict[str, str]) -> Iterator[re.Match[str]]:
+def _keywords(code: str, prefixes: dict[str, str], head: int) -> Iterator[re.Match[str]]:
     """The SERVICE keywords of ``code`` (strings, comments and IRIs blanked): every word
-    SERVICE that goes on no name before it. A name glued after it (``SERVICEex:x``) is its
+    SERVICE after the prologue (its first ``head`` characters, where none can stand: ``PREFIX
+    webservice: <…>`` was read as one until 6 Dec) that goes on no name before it and is not
+    inside a declared prefix's name. A name glued after it (``SERVICEex:x``) is its
     target, unless the whole word is a declared prefix and either the target's is not
     (``services:p``, a prefixed name) or no group follows it (``?s a service:Service``
     beside a ``PREFIX :``: a prefixed name, which pyoxigraph reads so; refused until 5 Dec)
@@ -125,7 +147,8 @@ def _keywords(code: str, prefixes: dict[str, str]) -> Iterator[re.Match[str]]:
     for word in _WORD.finditer(code):
         depth += code.count("{", counted, word.start()) - code.count("}", counted, word.start())
         counted = word.start()
-        if _goes_on_a_name(code, word.start()):
+        if (word.start() < head or _goes_on_a_name(code, word.start())
+                or _inside_a_declared_prefix(code, word.start(), prefixes)):
             continue
         glued = _GLUED_PREFIX.match(code, word.start())
         if glued is not None and glued.group("word") in prefixes:
@@ -181,7 +204,7 @@ def service_targets(query: str) -> list[Target]:
                                     "followed by a string or comment, which would hide a "
                                     "SERVICE keyword from this check; put spaces around '<' "
                                     "where it compares"))
-    for keyword in _keywords(keywords, prefixes):
+    for keyword in _keywords(keywords, prefixes, len(declarations(query))):
         match = _TARGET.match(code, keyword.end())
         if match is None:
             targets.append(Target(None, "a SERVICE keyword whose endpoint cannot be read"))
@@ -209,7 +232,7 @@ def without_services(query: str) -> str:
     keywords = blank(query, iris=True)
     prefixes = _declared_prefixes(query)
     text = list(query)
-    for keyword in _keywords(keywords, prefixes):
+    for keyword in _keywords(keywords, prefixes, len(declarations(query))):
         silent = _SILENT.match(keywords, keyword.end())
         end = silent.end() if silent is not None else keyword.end()
         text[keyword.start():end] = "GRAPH".ljust(end - keyword.start())
@@ -246,7 +269,7 @@ def silent_services(query: str) -> list[SilentService]:
     head = prologue(query)
     found: list[SilentService] = []
     end = 0  # the end of the last SERVICE clause: a SERVICE before it is inside it
-    for keyword in _keywords(keywords, _declared_prefixes(query)):
+    for keyword in _keywords(keywords, _declared_prefixes(query), len(declarations(query))):
         target = _TARGET.match(code, keyword.end())
         if keyword.start() < end or target is None:
             continue

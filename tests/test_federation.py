@@ -324,6 +324,17 @@ def test_a_graph_named_with_a_prefix_called_service_is_answered(evkg: str, query
     assert int(direct[0]["n"]) > 0
 
 
+@pytest.mark.parametrize("declaration", ["PREFIX webservice: ", "PREFIXwebservice:"])
+def test_a_prefix_whose_name_holds_service_is_answered(evkg: str, declaration: str) -> None:
+    """A review's (31st session, by fuzzing): the word SERVICE inside a prefix's name (its
+    declaration, and a name it makes) was read as the keyword, and the query refused: "SERVICE
+    : uses an undeclared prefix"."""
+    query = ("SELECT (COUNT(?a) AS ?n) { ?a a webservice:ScholarlyArticle }")
+    direct = run(evkg, SCHEMA + query.replace("webservice:", "schema:"))
+    assert run(evkg, f"{declaration}<https://schema.org/> {query}") == direct
+    assert int(direct[0]["n"]) > 0
+
+
 def test_no_federation_is_claimed_with_an_empty_allowlist() -> None:
     app = create_app({"TESTING": True, "SERVICE_ALLOWLIST": ""}, store=Store())
     response = app.test_client().get("/sparql", headers={"Accept": "application/n-triples"})
