@@ -34,7 +34,7 @@ from kg.querytext import syntax_message
 from kg.remote import StoreError
 from kg.results import NOT_PYOXIGRAPHS, WRITERS, rdf_xml, write_solutions
 from server.failures import Failure as Failure  # (imported from here by most modules)
-from server.federation import silent_services
+from server.federation import service_targets, silent_services
 
 #: Results media type → pyoxigraph format (for ASK and uncapped SELECT).
 RESULTS_FORMATS = {
@@ -100,10 +100,6 @@ class Executor(Protocol):
 
 def content_type(media_type: str) -> str:
     return f"{media_type}; charset=utf-8" if media_type in TEXT_TYPES else media_type
-
-
-#: A SERVICE clause (a federated query: evaluation errors are then most likely upstream).
-_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
 
 
 def dataset_options(job: QueryJob) -> dict[str, object]:
@@ -242,7 +238,7 @@ def run_job(store: QueryableStore, job: QueryJob, *, silence: bool = True) -> An
         silenced = _silenced(job) if silence and isinstance(store, Store) else None
         if silenced is not None:
             return run_job(store, silenced, silence=False)
-        if _SERVICE.search(job.query):
+        if service_targets(job.query):  # (the word in a string, ?service, is no SERVICE)
             return Failure(502, f"the query failed, most likely at a SERVICE endpoint: {error}")
         return Failure(500, f"the query failed in the store: {error}")
 

@@ -43,7 +43,7 @@ from kg.release import current_release
 from kg.results import WRITERS
 from server import create_app
 from server.cache import MEMORY_BYTES, ResultCache
-from server.executor import Answer, Executor, Failure, QueryJob
+from server.executor import Answer, Executor, Failure, QueryJob, run_job
 from server.federation import DEFAULT_ALLOWLIST, check_services, service_targets
 from server.memo import AnswerMemo
 from server.run import allocator_library, preload_allocator
@@ -1049,3 +1049,25 @@ def test_an_answer_kept_by_another_evkgs_server_is_not_given_after_an_upgrade(
         answer = requests.get(server.base + "/sparql", params=query, headers=xml, timeout=30)
     assert answer.headers["X-EVKG-Cache"] == "miss"
     assert "<literal>a&#13;b</literal>" in answer.text
+
+
+class _FailingStore:
+    """A store that fails as a damaged disk does, whatever it is asked (no SERVICE involved)."""
+
+    def query(self, query: str, **options: object) -> None:
+        raise OSError("IO error: the store's file could not be read")
+
+
+@pytest.mark.parametrize(("query", "status"), [
+    ("SELECT ?service { ?service a ?type }", 500),
+    ("PREFIX service: <http://example.org/> SELECT * { ?s service:p 'SERVICE' } # SERVICE", 500),
+    ("SELECT * { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }", 502),
+])
+def test_a_store_failure_is_blamed_on_a_service_only_where_the_query_has_one(
+        query: str, status: int) -> None:
+    """A review's (31st session): the word SERVICE anywhere (a variable, a string, a comment)
+    turned a failure of the store itself into a 502 "most likely at a SERVICE endpoint"."""
+    failure = run_job(_FailingStore(), QueryJob(query, "application/sparql-results+json"),  # type: ignore[arg-type]
+                      silence=False)
+    assert isinstance(failure, Failure)
+    assert failure.status == status, failure.message
