@@ -11,6 +11,8 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
+from server.negotiation import RDF_TYPES, RESULTS_TYPES
+
 #: Endpoint → (summary, query parameters); endpoints not listed use their view's docstring.
 ENDPOINTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "sparql.sparql": ("SPARQL 1.1 query (GET ?query= or POST form / application/sparql-query); "
@@ -46,9 +48,7 @@ RESPONSE_TYPES: dict[str, tuple[str, ...]] = {
     "dataset.dataset": ("text/html", "text/turtle", "application/ld+json"),
     "pages.editor": ("text/html", "text/turtle", "application/n-triples", "application/ld+json",
                      "application/rdf+xml"),
-    "sparql.sparql": ("application/sparql-results+json", "application/sparql-results+xml",
-                      "text/csv", "text/tab-separated-values", "text/plain", "text/turtle",
-                      "application/ld+json"),
+    "sparql.sparql": RESULTS_TYPES + RDF_TYPES,  # (SELECT and ASK; CONSTRUCT and DESCRIBE)
 }
 _VARIABLE = re.compile(r"<(?:(?P<converter>[^:<>]+):)?(?P<name>[^<>]+)>")
 

@@ -488,6 +488,29 @@ def test_openapi_describes_every_route(app: Flask, client: FlaskClient) -> None:
     assert document["paths"]["/sparql"]["post"]["summary"].startswith("SPARQL 1.1 query")
 
 
+def test_openapi_lists_every_format_sparql_answers_in(client: FlaskClient) -> None:
+    """A review's (31st session): /sparql's responses listed Turtle and JSON-LD alone for
+    graph answers, not N-Triples, N-Quads, TriG or RDF/XML, which it gives. Each type a 406
+    names as available (for a SELECT, for a CONSTRUCT) answers in that type, and the
+    document lists exactly those."""
+    offered: list[str] = []
+    for query in ("SELECT * { ?s ?p ?o } LIMIT 1", "CONSTRUCT { ?s ?p ?o } { ?s ?p ?o } LIMIT 1"):
+        refused = client.get("/sparql", query_string={"query": query},
+                             headers={"Accept": "image/png"})
+        assert refused.status_code == 406
+        types = refused.text.split("available: ", 1)[1].strip().split(", ")
+        for media_type in types:
+            answer = client.get("/sparql", query_string={"query": query},
+                                headers={"Accept": media_type})
+            assert (answer.status_code, answer.mimetype) == (200, media_type)
+        offered += types
+    document = client.get("/openapi.json").get_json()
+    for method in ("get", "post"):
+        listed = document["paths"]["/sparql"][method]["responses"]["200"]["content"]
+        assert sorted(listed) == sorted(offered)
+    assert "application/n-quads" in offered and "application/rdf+xml" in offered
+
+
 @pytest.mark.parametrize("limit", [SITEMAP_LIMIT, 50])
 def test_a_sitemap_is_revalidated_by_its_tag(client: FlaskClient, monkeypatch: pytest.MonkeyPatch,
                                              limit: int) -> None:
