@@ -114,8 +114,12 @@ def malformed_orcid_note(role: str, position: int, person: Author, value: str) -
 # --- reading a file ----------------------------------------------------------------------------
 
 def read_medline(path: Path) -> Iterator[Article | Rejected]:
-    """Every record of a MEDLINE text file, in file order; one without a PMID is ``Rejected``,
-    and so is one with a line that is not text or not MEDLINE (named by line and column)."""
+    """Every record of a MEDLINE text file, in file order; one that names its article by no
+    PMID, DOI or PMCID is ``Rejected``, and so is one with a line that is not text or not
+    MEDLINE (named by line and column).
+
+    A record without a PMID line (a reference manager's, ERIC's export) is the article its DOI
+    names, else its PMCID (``Article.key``), as a JSON record without PMID is."""
     for number, (line, fields, problem) in enumerate(_records(path), start=1):
         where = Provenance(file=str(path), position=f"record {number}, line {line}")
         if problem:
@@ -129,10 +133,11 @@ def read_medline(path: Path) -> Iterator[Article | Rejected]:
             yield Rejected(reason=f"{path}: MEDLINE record {number} could not be read: {error}",
                            provenance=where, pmid=_first(fields, "PMID"))
             continue
-        if article.pmid:
+        if article.key:
             yield article
         else:
-            yield Rejected(reason=f"{path}: MEDLINE record {number} has no PMID",
+            yield Rejected(reason=f"{path}: MEDLINE record {number} has no PMID, DOI or PMCID: "
+                                  "the graph cannot name its article",
                            provenance=where, title=article.title)
 
 
@@ -380,15 +385,22 @@ def _comment(tag: str, value: str) -> CommentCorrection:
 _ARTICLE_ID = re.compile(r"(.*\S)\s*\[(\w+)\]")
 
 
+#: A DOI given as a resolver's link with no ``[kind]`` after it, as ERIC's export writes an AID
+#: (``AID - http://dx.doi.org/10.1007/…``); its other links (a report's PDF) name no article.
+_DOI_LINK = re.compile(r"(?:https?://)?(?:dx\.)?doi\.org/10\.\S+", re.I)
+
+
 def _article_ids(fields: list[Field]) -> dict[str, str]:
-    """AID/LID values by kind: ``10.3389/... [doi]``, ``PMC10393036 [pmc]``; a DOI as
-    ``doi_in`` reads it, as PubMed XML's."""
+    """AID/LID values by kind: ``10.3389/... [doi]``, ``PMC10393036 [pmc]``, a DOI's link
+    without a kind; a DOI as ``doi_in`` reads it, as PubMed XML's."""
     ids: dict[str, str] = {}
     for value in _every(fields, "AID") + _every(fields, "LID"):
         match = _ARTICLE_ID.fullmatch(value)
         if match:
             kind = match.group(2).lower()
             ids.setdefault(kind, doi_in(match.group(1)) if kind == "doi" else match.group(1))
+        elif _DOI_LINK.fullmatch(value):
+            ids.setdefault("doi", doi_in(value))
     return ids
 
 

@@ -11,7 +11,7 @@ from lxml import etree
 from pyoxigraph import Store
 
 from kg import medline
-from kg.build import build
+from kg.build import build, ingest
 from kg.medline import read_medline
 from kg.records import Article, CommentCorrection, Grant, Rejected, Substance
 from kg.release import current_release
@@ -157,7 +157,7 @@ def test_fixture_has_two_articles() -> None:
         ("Article", "99999961"), ("Article", "99999962")]
 
 
-def test_record_without_pmid_is_rejected(tmp_path: Path) -> None:
+def test_record_without_pmid_doi_or_pmcid_is_rejected(tmp_path: Path) -> None:
     path = tmp_path / "export.nbib"
     path.write_text("PMID- 99999971\nTI  - Fine.\n\nTI  - No identifier here.\nLA  - eng\n\n"
                     "PMID- 99999973\nTI  - Also fine.\n", encoding="utf-8")
@@ -165,10 +165,84 @@ def test_record_without_pmid_is_rejected(tmp_path: Path) -> None:
     assert [type(r).__name__ for r in records] == ["Article", "Rejected", "Article"]
     rejected = records[1]
     assert isinstance(rejected, Rejected)
-    assert str(path) in rejected.reason and "record 2" in rejected.reason
+    assert rejected.reason == (f"{path}: MEDLINE record 2 has no PMID, DOI or PMCID: the graph "
+                               "cannot name its article")
     assert rejected.provenance.file == str(path)
     assert rejected.provenance.position == "record 2, line 4"
     assert rejected.title == "No identifier here."
+
+
+#: Records without a PMID line, as tools other than PubMed write them. An NBIB writer of
+#: search results leaves the PMID line out when it has none and writes the DOI as PubMed does,
+#: ``AID - {doi} [doi]``; ERIC's .nbib export has no PMID at all, and gives a DOI as a link
+#: without a kind, ``AID - http://dx.doi.org/10.1007/…``, with CRLF line ends and a blank line
+#: first (its records in zotero/translators' MEDLINEnbib.js test cases). The DOIs and the PMCID
+#: are articles of data/articles.jsonl known without a PMID (10.3389/fbioe.2023.1214648 is
+#: DESIGN.md's example).
+WITHOUT_PMID = ("TI  - Research progress of exosomes in drug resistance of breast cancer\n"
+                "AU  - Invented A\nDP  - 2023\nAID - 10.3389/fbioe.2023.1214648 [doi]\n\n"
+                "\r\nOWN - ERIC\r\nTI  - Extracellular Vesicles in Breast Cancer\r\n"
+                "AU  - Invented, Bea\r\nJT  - International Journal of Molecular Sciences\r\n"
+                "AID - http://dx.doi.org/10.3390/ijms24087208\r\nDP  - 2023\r\n"
+                "LID - http://eric.ed.gov/?id=EJ9999999\r\n\r\n"
+                "TI  - Macrophage immunomodulation by breast cancer-derived exosomes\n"
+                "PMC - PMC4102923\n")
+
+
+def test_a_record_without_pmid_is_the_article_its_doi_or_pmcid_names(tmp_path: Path) -> None:
+    """A review's: a reference manager's record without a PMID line was quarantined ("MEDLINE
+    record 1 has no PMID") though it gave the article's DOI, which names an article as a JSON
+    record without PMID does (``article/doi/{doi}``, else ``article/pmc/{pmcid}``)."""
+    path = tmp_path / "export.nbib"
+    path.write_text(WITHOUT_PMID + "\nTI  - No identifier here.\nAID - www.example.org/a.pdf\n",
+                    encoding="utf-8", newline="")
+    records = list(read_medline(path))
+    assert [r.key if isinstance(r, Article) else r.reason for r in records] == [
+        "doi:10.3389/fbioe.2023.1214648", "doi:10.3390/ijms24087208", "pmc:PMC4102923",
+        f"{path}: MEDLINE record 4 has no PMID, DOI or PMCID: the graph cannot name its article"]
+    build([path], tmp_path / "b", default_articles=False)
+    store = open_read_only(current_release(tmp_path / "b") / "store")
+    titles = store.query("SELECT ?a ?t { ?a a <https://schema.org/ScholarlyArticle> ; "
+                         "<http://purl.org/dc/terms/title> ?t }", use_default_graph_as_union=True)
+    assert {(row[0].value, row[1].value) for row in titles} == {  # type: ignore[union-attr]
+        ("https://w3id.org/evkg/article/doi/10.3389/fbioe.2023.1214648",
+         "Research progress of exosomes in drug resistance of breast cancer"),
+        ("https://w3id.org/evkg/article/doi/10.3390/ijms24087208",
+         "Extracellular Vesicles in Breast Cancer"),
+        ("https://w3id.org/evkg/article/pmc/PMC4102923",
+         "Macrophage immunomodulation by breast cancer-derived exosomes")}
+
+
+def test_a_record_without_pmid_is_replaced_by_the_pubmed_record_of_its_doi(
+        tmp_path: Path) -> None:
+    """The article a record without PMID makes is the unit its DOI names: the same file sent
+    again changes nothing, and a record of the paper with a PMID replaces it (as the PubMed
+    record of a curated article known by its DOI does), which the first file sent again after
+    it leaves as it is (listed, no error)."""
+    first = tmp_path / "reference-manager.nbib"
+    first.write_text(WITHOUT_PMID, encoding="utf-8", newline="")
+    out = tmp_path / "b"
+
+    def holders() -> set[str]:
+        store = open_read_only(current_release(out) / "store")
+        rows = store.query("SELECT ?a { ?a <http://purl.org/ontology/bibo/doi> "
+                           '"10.3389/fbioe.2023.1214648" }', use_default_graph_as_union=True)
+        return {row[0].value for row in rows}  # type: ignore[union-attr]
+
+    built = build([first], out, default_articles=False)
+    assert holders() == {"https://w3id.org/evkg/article/doi/10.3389/fbioe.2023.1214648"}
+    again = ingest([first], out)
+    assert again.unchanged and again.version == built.version
+    pubmed = tmp_path / "pubmed.nbib"
+    pubmed.write_text("PMID- 99999991\nTI  - Research progress of exosomes in drug resistance "
+                      "of breast cancer.\nLID - 10.3389/fbioe.2023.1214648 [doi]\n"
+                      "AID - 10.3389/fbioe.2023.1214648 [doi]\n", encoding="utf-8")
+    replaced = ingest([pubmed], out)
+    assert not replaced.unchanged
+    assert holders() == {"https://w3id.org/evkg/article/99999991"}
+    report = ingest([first], out)
+    assert report.unchanged and holders() == {"https://w3id.org/evkg/article/99999991"}
+    assert report.files[str(first)].held_by_pmid == 1
 
 
 def test_an_article_in_two_languages_has_both(tmp_path: Path) -> None:
