@@ -90,6 +90,7 @@ class _Terms:
                                                         n(EVKG.grantAgency))
         self.grant_country = n(EVKG.grantCountry)
         self.supplementary_concept_link = n(EVKG.supplementaryConcept)
+        self.supplementary_concept_name = n(EVKG.supplementaryConceptName)
         self.scr_kinds = {kind: n(MESHV[f"SCR_{kind}"]) for kind in SCR_KINDS}
         self.data_bank_entry, self.data_bank = n(EVKG.dataBankEntry), n(EVKG.dataBank)
         self.accession_number = n(EVKG.accessionNumber)
@@ -394,6 +395,8 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
             if scr_kind is not None and (shared is None
                                          or shared.first(("scr", concept.ui, scr_kind))):
                 add(f"{_MINTED.mesh_term(concept.ui)} {t.type} {scr_kind} {mg} .\n")
+        elif concept.name:  # a MEDLINE NM line no MeSH table names
+            add(f"{s} {t.supplementary_concept_name} {lit(concept.name)} {g} .\n")
     if article.grants:
         _node_lines(s, g, t.grant, "g", [((t.grant_id, grant.grant_id), (t.grant_agency, grant.agency),
                                           (t.grant_country, grant.country))

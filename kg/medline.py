@@ -3,7 +3,8 @@
 A record is a run of ``TAG - value`` lines ending at a blank line; the tag is left-justified in
 four columns and a value continues on lines indented by six spaces (by a tab, as some reference
 managers write them). One record is held at a time.
-MEDLINE text gives no MeSH or publication-type UIs, so those stay "".
+MEDLINE text gives no MeSH or publication-type UIs, so those stay "" (``kg.meshnames`` gives the
+UIs of the names its tables hold); nor the Type of a supplementary concept (an NM line).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from kg.records import (
     Qualifier,
     Rejected,
     Substance,
+    SupplementaryConcept,
     doi_in,
     is_retracted,
     issn_in,
@@ -486,6 +488,8 @@ def _article(fields: list[Field], where: Provenance) -> Article:
         publication_types=types,
         keywords=tuple(k for k in (v.lstrip("*").strip() for v in _every(fields, "OT")) if k),
         substances=tuple(_substance(v) for v in _every(fields, "RN")),
+        # NM: a supplementary concept by its name alone (PubMed XML's SupplMeshName)
+        supplementary_concepts=tuple(SupplementaryConcept(name=v) for v in _every(fields, "NM")),
         mesh_headings=tuple(_heading(v) for v in _every(fields, "MH")),
         grants=tuple(grant(v) for v in _every(fields, "GR")), comments_corrections=comments,
         accessions=tuple(_accession(v) for v in _every(fields, "SI")),

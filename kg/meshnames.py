@@ -1,11 +1,11 @@
 """MeSH identifiers for headings, qualifiers, publication types and substances known by name.
 
-PubMed XML gives every MeSH UI; MEDLINE text (``MH``, ``PT``, ``RN`` lines) and the PubMed
-page give names only. A name that is exactly a preferred label of the build's MeSH tables
+PubMed XML gives every MeSH UI; MEDLINE text (``MH``, ``PT``, ``RN``, ``NM`` lines) and the
+PubMed page give names only. A name that is exactly a preferred label of the build's MeSH tables
 (``data/mesh.tsv`` and ``--mesh``; ``data/mesh_qualifiers.tsv``;
 ``data/mesh_supplementary.tsv``) gets its UI, so the heading becomes NLM's descriptor and
 descriptor–qualifier pair like any other; a name no table holds stays a name
-(``evkg:unresolvedSubjectTerm``, ``evkg:substanceName``).
+(``evkg:unresolvedSubjectTerm``, ``evkg:substanceName``, ``evkg:supplementaryConceptName``).
 
 The other way round, a term a hand-written record names by its UI with an empty name gets the
 tables' name for it (the loader asks the records read before and the graph for the rest, and

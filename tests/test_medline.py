@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -1060,3 +1061,52 @@ def test_a_malformed_orcid_is_kept_in_a_note_and_the_author_unlinked(tmp_path: P
         assert names == {"Wes Writer", "Casimiro Mendoza"}, name
         assert not store.query("ASK { ?a <https://schema.org/sameAs> ?o }",
                                use_default_graph_as_union=True), name  # type: ignore[union-attr]
+
+
+#: A record of ../shared's PubMed XML indexed with two supplementary concepts (SupplMeshList:
+#: Acetobacter cibinongensis and Pediococcus stilesii, Type="Organism").
+SUPPLEMENTED = "37689895"
+CONCEPTS = """SELECT ?c ?label {{ <https://w3id.org/evkg/article/{pmid}>
+  <https://w3id.org/evkg/ontology#supplementaryConcept> ?c .
+  ?c <http://www.w3.org/2000/01/rdf-schema#label> ?label }}"""
+CONCEPT_NAMES = """SELECT ?n {{ <https://w3id.org/evkg/article/{pmid}>
+  <https://w3id.org/evkg/ontology#supplementaryConceptName> ?n }}"""
+
+
+def test_nm_lines_are_the_supplementary_concepts_the_xml_gives(tmp_path: Path) -> None:
+    """A review's: MEDLINE's NM lines (PubMed XML's SupplMeshList, by name alone) were passed
+    over. The record of PMID 37689895 is taken from ../shared's XML and written as MEDLINE as
+    PubMed writes NM, a concept's name a line: a name a MeSH table of the build names is the
+    XML's NLM IRI (``evkg:supplementaryConcept``, label and all); a name none names stays a
+    name (``evkg:supplementaryConceptName``), as an unresolved substance does."""
+    xml = etree.parse(str(shared_path("data", "pubmed", "seedtk", "pubmed.xml")))
+    record, = xml.xpath(f"//PubmedArticle[MedlineCitation/PMID='{SUPPLEMENTED}']")
+    concepts = {(name.get("UI"), name.text) for name in record.iterfind(".//SupplMeshName")}
+    assert len(concepts) == 2
+    one = tmp_path / "one.xml"
+    one.write_bytes(b'<?xml version="1.0"?><PubmedArticleSet>' + etree.tostring(record)
+                    + b"</PubmedArticleSet>")
+    medline_text = (f"PMID- {SUPPLEMENTED}\nTI  - {record.findtext('.//ArticleTitle').strip()}\n"
+                    + "".join(f"NM  - {name}\n" for _, name in sorted(concepts)))
+    nbib = tmp_path / "one.nbib"
+    nbib.write_text(medline_text, encoding="utf-8")
+
+    def found(out: Path, query: str) -> set[tuple[str, ...]]:
+        store = open_read_only(current_release(out) / "store")
+        rows = store.query(query.format(pmid=SUPPLEMENTED), use_default_graph_as_union=True)
+        return {tuple(term.value.removeprefix("http://id.nlm.nih.gov/mesh/")  # type: ignore[union-attr]
+                      for term in row) for row in rows}  # type: ignore[union-attr]
+
+    build([one], tmp_path / "xml", default_articles=False)
+    assert found(tmp_path / "xml", CONCEPTS) == concepts
+    named = tmp_path / "data"  # the project's tables, and one that names the two concepts
+    shutil.copytree(ROOT / "data", named)
+    with (named / "mesh_supplementary.tsv").open("a", encoding="utf-8") as table:
+        table.writelines(f"{ui}\t{name}\tPubMed XML of PMID {SUPPLEMENTED}\n"
+                         for ui, name in sorted(concepts))
+    build([nbib], tmp_path / "resolved", default_articles=False, data_dir=named)
+    assert found(tmp_path / "resolved", CONCEPTS) == concepts
+    assert found(tmp_path / "resolved", CONCEPT_NAMES) == set()
+    build([nbib], tmp_path / "unresolved", default_articles=False)
+    assert found(tmp_path / "unresolved", CONCEPTS) == set()
+    assert found(tmp_path / "unresolved", CONCEPT_NAMES) == {(name,) for _, name in concepts}
