@@ -274,7 +274,8 @@ class _Draft:
 
 def _authors(fields: list[Field], notes: list[str] | None = None,
              role: str = "Author") -> tuple[Author, ...]:
-    """FAU/AU pairs in order (an AU without its FAU stands alone), CN for group authors.
+    """FAU/AU pairs in order (an AU without its FAU stands alone: "Smith JC", or as ERIC
+    writes it "Smith, John C."), CN for group authors.
 
     AD and AUID belong to the author before them; an AD before any author (older records give
     one affiliation for the article) goes to the first author. An ORCID that is none goes to
@@ -296,6 +297,9 @@ def _authors(fields: list[Field], notes: list[str] | None = None,
                     value[len(current.family):len(current.family) + 1] in ("", " "))
                 current.initials = value[len(current.family):].strip() if named else initials
                 current.paired = True
+            elif "," in value:  # "Hulse, Taylyn": ERIC's AU, with no FAU before it
+                family, _, given = value.partition(",")
+                drafts.append(_Draft(family=family.strip(), given=given.strip(), paired=True))
             else:
                 drafts.append(_Draft(family=family, initials=initials, paired=True))
         elif tag == "CN":

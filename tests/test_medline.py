@@ -1110,3 +1110,19 @@ def test_nm_lines_are_the_supplementary_concepts_the_xml_gives(tmp_path: Path) -
     build([nbib], tmp_path / "unresolved", default_articles=False)
     assert found(tmp_path / "unresolved", CONCEPTS) == set()
     assert found(tmp_path / "unresolved", CONCEPT_NAMES) == {(name,) for _, name in concepts}
+
+
+def test_an_author_line_with_a_comma_is_family_then_given_name(tmp_path: Path) -> None:
+    """ERIC's .nbib export writes each author as ``AU  - Hulse, Taylyn`` with no FAU line (its
+    records in zotero/translators' MEDLINEnbib.js test cases): the reader, which splits PubMed's
+    ``AU  - Smith JC`` at its last space, made "Invented," the family name and "Bea" the
+    initials. A comma parts the family name from the given names, as FAU's does."""
+    path = tmp_path / "eric.nbib"
+    path.write_text("\r\nOWN - ERIC\r\nTI  - A title.\r\nAU  - Invented, Bea\r\n"
+                    "AU  - Van Invented, Carl D.\r\nAU  - Invented CD\r\n"
+                    "AID - http://dx.doi.org/10.3390/ijms24087208\r\n", encoding="utf-8",
+                    newline="")
+    article, = read_medline(path)
+    assert isinstance(article, Article)
+    assert [(a.family, a.given, a.initials) for a in article.authors] == [
+        ("Invented", "Bea", ""), ("Van Invented", "Carl D.", ""), ("Invented", "", "CD")]
