@@ -100,6 +100,8 @@ class _Terms:
         self.unresolved_primary_subject_term = n(EVKG.unresolvedPrimarySubjectTerm)
         self.similar_to, self.retraction_notice = n(EVKG.similarTo), n(EVKG.retractionNotice)
         self.retracted, self.provenance_note = n(EVKG.retracted), n(EVKG.provenanceNote)
+        self.mesh_indexing_method = n(EVKG.meshIndexingMethod)
+        self.citation_status = n(EVKG.citationStatus)
         self.initials, self.affiliation = n(EVKG.initials), n(EVKG.affiliation)
         self.mesh_identifier, self.registry_number = n(MESHV.identifier), n(MESHV.registryNumber)
         self.mesh_publication_type = n(MESHV.PublicationType)
@@ -434,6 +436,10 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
         add(f"{s} {t.identifier} {lit(identifier)} {g} .\n")
     if article.retracted:
         add(f"{s} {t.retracted} {t.true} {g} .\n")
+    for p, value in ((t.mesh_indexing_method, article.mesh_indexing_method),
+                     (t.citation_status, article.citation_status)):
+        if value:
+            add(f"{s} {p} {lit(value)} {g} .\n")
     for url in article.provenance.urls:
         if url.startswith(("http://", "https://")):
             add(f"{s} {t.source} <{iris.web_iri(url).value}> {g} .\n")

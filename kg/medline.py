@@ -499,4 +499,5 @@ def _article(fields: list[Field], where: Provenance) -> Article:
         accessions=tuple(_accession(v) for v in _every(fields, "SI")),
         coi_statement=_first(fields, "COIS"),
         other_ids=other_ids(ids), retracted=is_retracted(types, comments),
+        citation_status=_first(fields, "STAT"),
         provenance=replace(where, notes=where.notes + tuple(notes)) if notes else where)

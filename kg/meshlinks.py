@@ -19,6 +19,9 @@ cargo classes. :func:`mesh_findings` turns one article's UIs into findings. The 
 - Disease context: the most specific disease concept mapped from the UIs (Breast Neoplasms →
   breast_cancer, Triple Negative Breast Neoplasms → tnbc), else none.
 - EV-type headings name no slot of a finding, so they make none. The effect is ``associatedWith``.
+- Headings that NLM's algorithm chose (PubMed XML's ``IndexingMethod``, ``INDEXING_NOTES``) are
+  said so at the end of the note: a machine's reading of the title and abstract, not an
+  indexer's of the article.
 """
 
 from __future__ import annotations
@@ -42,6 +45,14 @@ ONTOLOGY = Path(__file__).resolve().parents[1] / "ontology" / "evkg.ttl"
 #: concept, one indexed with a broader or related term does less.
 STRENGTH_ORDER = ("exact", "close", "narrow", "broad", "related")
 _CLASS_STRENGTHS = {SKOS.exactMatch.value: "exact", SKOS.closeMatch.value: "close"}
+#: What a finding's note adds for each IndexingMethod by which a machine chose the headings
+#: (NLM Technical Bulletin 2018 Jul-Aug, "Incorporating Values for Indexing Method"); an
+#: indexer's ("Manual"), or a record that does not say, adds nothing.
+INDEXING_NOTES = {
+    "Automated": "MeSH headings chosen by NLM's algorithm alone (IndexingMethod Automated)",
+    "Curated": "MeSH headings chosen by NLM's algorithm, reviewed by an indexer "
+               "(IndexingMethod Curated)",
+}
 
 
 @dataclass(frozen=True)
@@ -170,11 +181,13 @@ def mesh_findings(article: Article, vocabulary: Vocabulary) -> Iterator[Finding]
         return
     disease = narrowest(named["diseases"], vocabulary.parents)
     iri = subject_iri(article)
+    indexing = INDEXING_NOTES.get(article.mesh_indexing_method)
+    how = f"; {indexing}" if indexing else ""
 
     def finding(note: str, cargo_key: str = "", cargo_class: str = "", process: str = "") -> Finding:
         return Finding(article=iri, method="mesh", effect="associatedWith", cargo=cargo_key,
                        cargo_class=cargo_class, process=process, disease=disease,
-                       evidence_note=note, retracted=article.retracted)
+                       evidence_note=note + how, retracted=article.retracted)
 
     for key, note in cargo.items():
         if not processes:

@@ -546,6 +546,8 @@ def _citation_article(citation: Element | None, record: Element, where: Provenan
         grants=_grants(article), references=_references(record),
         comments_corrections=comments, other_ids=other_ids(ids),
         retracted=is_retracted(types, comments),
+        mesh_indexing_method=str(citation.get("IndexingMethod", "")),
+        citation_status=str(citation.get("Status", "")),
         provenance=replace(where, notes=where.notes + tuple(notes)) if notes else where)
 
 

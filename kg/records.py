@@ -236,6 +236,15 @@ class Article:
     #: ``mid:NIHMS…``): PubMed's ArticleIdList, MEDLINE's AID.
     other_ids: tuple[str, ...] = ()
     retracted: bool = False
+    #: How NLM chose the article's MeSH headings, as PubMed XML's MedlineCitation
+    #: ``IndexingMethod`` says: "Automated" (NLM's algorithm alone), "Curated" (the algorithm's
+    #: headings reviewed by an indexer), "Manual" (an indexer); "" when the record does not say
+    #: (MEDLINE text has no line for it, and files before 2018 no attribute).
+    mesh_indexing_method: str = ""
+    #: The record's status in NLM's indexing, PubMed XML's MedlineCitation ``Status`` and
+    #: MEDLINE's STAT: "MEDLINE" (indexing done), "In-Process", "In-Data-Review",
+    #: "PubMed-not-MEDLINE" (never to be indexed with MeSH), "Publisher" …
+    citation_status: str = ""
     is_book: bool = False
     #: A partial record (an entry in another article's list of similar or citing articles):
     #: it adds an article the graph lacks but never replaces a full record.

