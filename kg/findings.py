@@ -36,6 +36,8 @@ class Finding:
     span: tuple[int, int] | None = None
     sentence: str = ""
     retracted: bool = False
+    #: the NLM category of the abstract section a text-mined finding was read in
+    abstract_category: str = ""
 
     @property
     def iri(self) -> NamedNode:
@@ -153,5 +155,7 @@ def finding_quads(finding: Finding, names: FindingNames) -> Iterator[Quad]:
         yield t(EVKG.spanEnd, Literal(str(finding.span[1]), datatype=XSD.integer))
     if finding.sentence:
         yield t(EVKG.sentence, Literal(finding.sentence))
+    if finding.abstract_category:
+        yield t(EVKG.abstractCategory, Literal(finding.abstract_category))
     if finding.retracted:
         yield t(EVKG.fromRetractedArticle, Literal(True))

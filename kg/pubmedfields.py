@@ -376,7 +376,8 @@ def _sections(parts: list[Element]) -> tuple[AbstractSection, ...]:
     for part in parts:
         text = element_text(part)
         if text:
-            sections.append(AbstractSection(text=text, label=str(part.get("Label", ""))))
+            sections.append(AbstractSection(text=text, label=str(part.get("Label", "")),
+                                            category=str(part.get("NlmCategory", ""))))
     return tuple(sections)
 
 

@@ -132,11 +132,19 @@ class CommentCorrection:
 class AbstractSection:
     text: str
     label: str = ""
+    #: NLM's category of a labelled section (PubMed XML's ``NlmCategory``: BACKGROUND,
+    #: OBJECTIVE, METHODS, RESULTS, CONCLUSIONS or UNASSIGNED); MEDLINE text gives none
+    category: str = ""
 
 
 def sections_text(sections: tuple[AbstractSection, ...]) -> str:
     """An abstract's sections as one text, each labelled one as ``LABEL: text``, a line each."""
-    return "\n".join(f"{s.label}: {s.text}" if s.label else s.text for s in sections)
+    return "\n".join(map(section_line, sections))
+
+
+def section_line(section: AbstractSection) -> str:
+    """A section's line of ``sections_text``."""
+    return f"{section.label}: {section.text}" if section.label else section.text
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,9 @@ candidate finding, whose effect :mod:`kg.effects` reads from the sentence. Pure 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -43,7 +44,7 @@ from kg.hierarchy import narrowest, parent_keys
 from kg.lexicons import Lexicon, Name, concept_names, lexicons
 from kg.mirnas import NEEDLES as MIRNA_NEEDLES
 from kg.mirnas import find_names, name_keys, normalise
-from kg.records import PLAIN_OF_SCRIPT, Article
+from kg.records import PLAIN_OF_SCRIPT, Article, section_line
 from kg.vocabulary import DRUG_RESISTANCE, EV_COMMUNICATION, Concept
 
 #: Entity types, by the vocabulary file (scheme) their concepts come from.
@@ -556,6 +557,35 @@ def article_fields(article: Article) -> tuple[tuple[str, str], ...]:
 def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = False,
                   indexed_disease: Callable[[], str] = str,
                   indexed_drugs: Callable[[], Sequence[str]] = tuple) -> Iterator[Finding]:
+    """The candidate findings of ``_sentence_findings``, each read in a section of a structured
+    abstract that NLM gave a category (RESULTS, CONCLUSIONS …) naming that category."""
+    starts, categories = section_categories(article)
+    for finding in _sentence_findings(article, matcher, ev_heading=ev_heading,
+                                      indexed_disease=indexed_disease,
+                                      indexed_drugs=indexed_drugs):
+        if starts and finding.field == "abstract" and finding.span:
+            category = categories[bisect_right(starts, finding.span[0]) - 1]
+            if category:
+                finding = replace(finding, abstract_category=category)
+        yield finding
+
+
+def section_categories(article: Article) -> tuple[list[int], list[str]]:
+    """Where each section of ``article.abstract_text`` begins and its NLM category (or ""),
+    in order; none when no section has a category."""
+    if not any(section.category for section in article.abstract):
+        return [], []
+    starts, categories, at = [], [], 0
+    for section in article.abstract:
+        starts.append(at)
+        categories.append(section.category)
+        at += len(section_line(section)) + 1  # and the line's end
+    return starts, categories
+
+
+def _sentence_findings(article: Article, matcher: Matcher, *, ev_heading: bool,
+                       indexed_disease: Callable[[], str],
+                       indexed_drugs: Callable[[], Sequence[str]]) -> Iterator[Finding]:
     """A candidate finding for each listed cargo and process named in one sentence of an
     article about extracellular vesicles: one whose title, abstract or keywords name an EV
     type, or (``ev_heading``) whose MeSH indexing does. A molecule and a process in an article

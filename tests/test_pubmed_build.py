@@ -1397,3 +1397,37 @@ def test_a_journals_country_and_linking_issn_are_kept(pubmed_builds: dict[str, S
         assert count(store, """SELECT (COUNT(*) AS ?n) {
             ?j <https://w3id.org/evkg/ontology#linkingIssn> ?l ;
                <http://purl.org/ontology/bibo/eissn> ?l }""") > 0
+
+
+def test_a_text_mined_finding_names_the_abstract_section_it_was_read_in(tmp_path: Path) -> None:
+    """PubMed XML gives each section of a structured abstract NLM's category (``NlmCategory``:
+    BACKGROUND, OBJECTIVE, METHODS, RESULTS, CONCLUSIONS, UNASSIGNED; 1,117 of the 1,199
+    labelled sections of ../shared's files), which the reader passed over: a text miner could
+    not keep the findings read in RESULTS and CONCLUSIONS apart from those a BACKGROUND
+    sentence restates from earlier work. A text-mined finding of the abstract names its
+    section's category (``evkg:abstractCategory``); one of the title, of an abstract without
+    categories, or of a section without one names none."""
+    record = (
+        '<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID Version="1">99999960</PMID>'
+        "<Article><Journal><Title>J Test</Title></Journal><ArticleTitle>Exosomal miR-21 "
+        "promotes metastasis of breast cancer.</ArticleTitle><Abstract>"
+        '<AbstractText Label="BACKGROUND" NlmCategory="BACKGROUND">Exosomal miR-10b was '
+        "reported to promote invasion of breast cancer cells.</AbstractText>"
+        '<AbstractText Label="RESULTS" NlmCategory="RESULTS">Exosomal miR-105 promoted '
+        "angiogenesis in breast cancer models.</AbstractText>"
+        '<AbstractText Label="SIGNIFICANCE">Exosomal miR-122 promoted proliferation of '
+        "breast cancer cells.</AbstractText>"
+        "</Abstract></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>")
+    source = tmp_path / "structured.xml"
+    source.write_text(record, encoding="utf-8")
+    build([source], tmp_path / "out", default_articles=False)
+    store = open_read_only(current_release(tmp_path / "out") / "store")
+    rows = store.query(
+        "PREFIX evkg: <https://w3id.org/evkg/ontology#> SELECT ?field ?cargo ?category { "
+        "?f evkg:method evkg:TextMining ; evkg:field ?field ; evkg:cargo ?cargo "
+        "OPTIONAL { ?f evkg:abstractCategory ?category } }", use_default_graph_as_union=True)
+    assert isinstance(rows, QuerySolutions)
+    found = {(row[0].value, row[1].value.rsplit("/", 1)[-1],  # type: ignore[union-attr]
+              row[2].value if row[2] is not None else None) for row in rows}
+    assert found == {("title", "hsa-miR-21", None), ("abstract", "hsa-miR-10b", "BACKGROUND"),
+                     ("abstract", "hsa-miR-105", "RESULTS"), ("abstract", "hsa-miR-122", None)}
