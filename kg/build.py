@@ -45,12 +45,18 @@ from kg.inputs import (
     Inputs,
     default_sources,
     mesh_tables,
+    option_of,
     recorded_inputs,
     remembered_inputs,
 )
 from kg.linking import ArticleLinker
 from kg.loading import ArticleIndex, ArticleLoader, FileCount, prune_shared
 from kg.meshnames import MeshNames
+from kg.meshsupplementary import (
+    read_supplementary_names,
+    read_supplementary_records,
+    supplementary_record_quads,
+)
 from kg.metadata import DUMPS, Tallies, metadata_quads
 from kg.namespaces import EVKG, FABIO, MESH, MESHV, RDF, SKOS
 from kg.records import Rejected
@@ -109,8 +115,9 @@ class BuildReport:
     #: without ``--quiet``: a big build spends minutes in steps that have no progress bar).
     announce: bool = False
     #: The ``--mesh`` and ``--mirbase`` files the release was made with, by option name
-    #: (``file``: where it is, ``sha256``: its content): the manifest records them, and an
-    #: ingest not given one takes the current release's (``remembered_inputs``).
+    #: (``mesh 2`` … for a second ``--mesh`` file: ``inputs.given_files``; ``file``: where it
+    #: is, ``sha256``: its content): the manifest records them, and an ingest not given one
+    #: takes the current release's (``remembered_inputs``).
     inputs: dict[str, dict[str, str]] = field(default_factory=dict)
     #: The names of those an ingest was not given and took from the current release.
     remembered: tuple[str, ...] = ()
@@ -279,7 +286,7 @@ def build(
     sources: Sequence[str | Path] = (),
     out: Path = Path("build"),
     *,
-    mesh_file: Path | None = None,
+    mesh_files: Sequence[Path] = (),
     mirbase_file: Path | None = None,
     default_articles: bool = True,
     data_dir: Path = DATA_DIR,
@@ -294,14 +301,14 @@ def build(
     paths = defaults + paths
     if not paths:
         raise BuildError("nothing to build: no sources, and --without-default-articles")
-    inputs = Inputs(mesh_tables(data_dir, mesh_file), data_dir, ontology_dir, shacl, progress,
+    inputs = Inputs(mesh_tables(data_dir, mesh_files), data_dir, ontology_dir, shacl, progress,
                     mirbase_file)
     with writing(out, announce=progress):
         # the version names what the files hold once the build may write (not before it waited
         # for another, while a download could still be writing one)
         report = BuildReport(version=inputs.version(paths), announce=progress,
                              max_errors=max_errors, default_files=tuple(map(str, defaults)),
-                             inputs=recorded_inputs(mesh=mesh_file, mirbase=mirbase_file),
+                             inputs=recorded_inputs(mesh_files, mirbase_file),
                              made_with=inputs.made_with())
         return _release(out, report, lambda staging: _fill(staging, None, paths, report, inputs))
 
@@ -310,7 +317,7 @@ def ingest(
     files: Sequence[str | Path],
     into: Path,
     *,
-    mesh_file: Path | None = None,
+    mesh_files: Sequence[Path] = (),
     mirbase_file: Path | None = None,
     data_dir: Path = DATA_DIR,
     ontology_dir: Path = ONTOLOGY_DIR,
@@ -323,12 +330,12 @@ def ingest(
     Two ingests into one folder take turns (``writing``): each applies its files to the release
     the other left current, so neither's records are lost."""
     with writing(into, announce=progress, create=False):
-        return _ingest(files, into, mesh_file=mesh_file, mirbase_file=mirbase_file,
+        return _ingest(files, into, mesh_files=mesh_files, mirbase_file=mirbase_file,
                        data_dir=data_dir, ontology_dir=ontology_dir, shacl=shacl,
                        progress=progress, max_errors=max_errors)
 
 
-def _ingest(files: Sequence[str | Path], into: Path, *, mesh_file: Path | None,
+def _ingest(files: Sequence[str | Path], into: Path, *, mesh_files: Sequence[Path],
             mirbase_file: Path | None, data_dir: Path, ontology_dir: Path, shacl: bool,
             progress: bool, max_errors: int | None) -> BuildReport:
     previous = release.current_release(into)
@@ -341,18 +348,19 @@ def _ingest(files: Sequence[str | Path], into: Path, *, mesh_file: Path | None,
                          "would mix the two; ingest with EVKG_BASE_IRI set to the release's "
                          "base, or build again under the new one")
     recorded = manifest.get("inputs") or {}
-    remembered = remembered_inputs(previous, recorded, mesh=mesh_file, mirbase=mirbase_file)
-    mesh_file = mesh_file or remembered.get("mesh")
+    remembered = remembered_inputs(previous, recorded, mesh_files, mirbase_file)
+    mesh_files = mesh_files or [path for name, path in remembered.items()
+                                if option_of(name) == "mesh"]
     mirbase_file = mirbase_file or remembered.get("mirbase")
-    inputs = Inputs(mesh_tables(data_dir, mesh_file), data_dir, ontology_dir, shacl, progress,
+    inputs = Inputs(mesh_tables(data_dir, mesh_files), data_dir, ontology_dir, shacl, progress,
                     mirbase_file)
     digest = hashlib.sha256(previous.name.encode())
     digest.update(inputs.version(paths).encode())
     report = BuildReport(version=digest.hexdigest()[:12], based_on=previous.name,
                          announce=progress, max_errors=max_errors,
-                         inputs=recorded_inputs(mesh=mesh_file, mirbase=mirbase_file),
+                         inputs=recorded_inputs(mesh_files, mirbase_file),
                          remembered=tuple(remembered),
-                         unrecorded="inputs" not in manifest and not (mesh_file or mirbase_file))
+                         unrecorded="inputs" not in manifest and not (mesh_files or mirbase_file))
     # a release made by one evkg throughout records it; one that mixes the parts of two, none
     made_before, made_now = str(manifest.get("made_with") or ""), inputs.made_with()
     if made_before == made_now:
@@ -641,9 +649,14 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             store.clear_graph(iris.graph_iri(name))
         store.update(CURATED_REMOVAL.format(findings=iris.graph_iri("findings").value))
     qualifiers: dict[str, str] = {}
-    descriptors = {d.ui: d for table in inputs.mesh_tables
+    # NLM's supplementary concept records are read twice: their names now, to resolve the
+    # records' names; the concepts the records named once those are known
+    records_files = [path for path in inputs.mesh_tables if mesh.is_supplementary(path)]
+    descriptors = {d.ui: d for table in inputs.mesh_tables if table not in records_files
                    for d in mesh.read_descriptors(table, qualifiers)}
-    names = MeshNames.from_data(descriptors.values(), inputs.data_dir, qualifiers)
+    names = MeshNames.from_data(descriptors.values(), inputs.data_dir, qualifiers,
+                                {name: ui for path in records_files
+                                 for name, ui in read_supplementary_names(path).items()})
     mirnas = inputs.mirbase_concepts()
     mapper = ArticleLinker.from_files(inputs.data_dir, inputs.ontology_dir,
                                       ev_collections=map(str, default_sources(inputs.data_dir)),
@@ -690,6 +703,10 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             load_quads(store, (q for c in named_cargo(store, mirnas) for q in concept_quads(c)))
         chosen = mesh.select_with_ancestors(descriptors.values(), wanted)
         load_quads(store, mesh.descriptor_quads(chosen))
+        # a later file's record wins, as a later table's descriptor does
+        records = {r.ui: r for path in records_files
+                   for r in read_supplementary_records(path, wanted)}
+        load_quads(store, supplementary_record_quads(records.values()))
         # the project's supplementary concepts are a table too (a build loads them; they stay,
         # as the vocabulary names them): loaded after the labels were chosen, a record's other
         # name for one stood beside the table's as a second label in a build, and became an
@@ -698,7 +715,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
         concepts = list(mesh.read_supplementary(supplementary)) if supplementary.exists() else []
         if project:
             load_quads(store, mesh.descriptor_quads(concepts))
-        tabled = [*chosen, *concepts]
+        tabled = [*chosen, *concepts, *(r.descriptor() for r in records.values())]
         # a term named differently by records keeps the latest record's name, unless the
         # tables name it: the tables' names win over a record's
         mesh.keep_record_labels(store, loader.index.mesh_names,

@@ -17,7 +17,7 @@ import click
 
 from kg import release
 from kg.build import BuildReport, build, ingest
-from kg.inputs import BuildError
+from kg.inputs import BuildError, option_of
 
 #: Where builds go unless --out / --store says otherwise (EVKG_STORE_DIR in the server).
 DEFAULT_OUT = Path("build")
@@ -25,10 +25,12 @@ DEFAULT_OUT = Path("build")
 out_option = click.option("--out", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
                           show_default=True, help="Build folder (releases/ and current).")
 quiet_option = click.option("--quiet", is_flag=True, help="Print only errors.")
-mesh_option = click.option("--mesh", "mesh_file",
+mesh_option = click.option("--mesh", "mesh_files", multiple=True,
                            type=click.Path(exists=True, dir_okay=False, path_type=Path),
                            help="MeSH descriptor XML or table (labels, entry terms, tree numbers),"
-                           " added to data/mesh.tsv; its descriptors win.")
+                           " added to data/mesh.tsv, its descriptors winning; or NLM's "
+                           "supplementary concept records (supp{year}.xml). Give it again for "
+                           "another file: a later file's descriptors win.")
 mirbase_option = click.option("--mirbase", "mirbase_file",
                               type=click.Path(exists=True, dir_okay=False, path_type=Path),
                               help="miRBase GFF3 file (e.g. hsa.gff3): text mining takes every "
@@ -108,13 +110,13 @@ def main() -> None:
               help="Leave out data/articles.jsonl (the vocabulary and findings stay).")
 @max_errors_option
 @quiet_option
-def build_command(sources: tuple[str, ...], out: Path, mesh_file: Path | None,
+def build_command(sources: tuple[str, ...], out: Path, mesh_files: tuple[Path, ...],
                   mirbase_file: Path | None, without_default_articles: bool,
                   max_errors: int | None, quiet: bool) -> None:
     """Build a validated release from SOURCES (files, folders, globs) and the default data."""
     try:
         with sigterm_as_ctrl_c():
-            report = build(sources, out, mesh_file=mesh_file, mirbase_file=mirbase_file,
+            report = build(sources, out, mesh_files=mesh_files, mirbase_file=mirbase_file,
                            default_articles=not without_default_articles,
                            progress=not quiet and sys.stderr.isatty(), max_errors=max_errors)
     except (BuildError, FileNotFoundError, ValueError) as error:
@@ -130,7 +132,7 @@ def build_command(sources: tuple[str, ...], out: Path, mesh_file: Path | None,
 @mirbase_option
 @max_errors_option
 @quiet_option
-def ingest_command(files: tuple[str, ...], out: Path, mesh_file: Path | None,
+def ingest_command(files: tuple[str, ...], out: Path, mesh_files: tuple[Path, ...],
                    mirbase_file: Path | None, max_errors: int | None, quiet: bool) -> None:
     """Apply PubMed baseline/update FILES to the current release, producing the next one.
 
@@ -139,7 +141,7 @@ def ingest_command(files: tuple[str, ...], out: Path, mesh_file: Path | None,
     """
     try:
         with sigterm_as_ctrl_c():
-            report = ingest(files, out, mesh_file=mesh_file, mirbase_file=mirbase_file,
+            report = ingest(files, out, mesh_files=mesh_files, mirbase_file=mirbase_file,
                             progress=not quiet and sys.stderr.isatty(), max_errors=max_errors)
     except (BuildError, FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
@@ -154,7 +156,7 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
               if report.unchanged else f"release {report.version}: {size}")
              + f" -> {report.release_dir}")
         for name, given in report.inputs.items():
-            echo(f"  --{name} {given['file']}" + (
+            echo(f"  --{option_of(name)} {given['file']}" + (
                 ": the file the previous release was made with" if name in report.remembered
                 else ""))
         if report.unrecorded:
@@ -560,7 +562,7 @@ def _megabytes(size: int) -> str:
 @quiet_option
 def fetch_command(query: str, pmids_file: Path | None, since: str, max_records: int | None,
                   out: Path, email: str, batch_size: int, no_ingest: bool,
-                  mesh_file: Path | None, mirbase_file: Path | None, quiet: bool) -> None:
+                  mesh_files: tuple[Path, ...], mirbase_file: Path | None, quiet: bool) -> None:
     """Fetch PubMed records through NCBI E-utilities and ingest them into the current release.
 
     An interrupted fetch resumes when the same command is run again. NCBI_API_KEY raises the
@@ -580,7 +582,7 @@ def fetch_command(query: str, pmids_file: Path | None, since: str, max_records: 
                            pmids=read_pmids(pmids_file) if pmids_file else (), since=since,
                            max_records=max_records, batch_size=batch_size,
                            client=Client.from_env(email), ingest_records=not no_ingest,
-                           mesh_file=mesh_file, mirbase_file=mirbase_file,
+                           mesh_files=mesh_files, mirbase_file=mirbase_file,
                            progress=not quiet and sys.stderr.isatty(), echo=note)
     except SearchRefused as error:  # the query may be at fault: rerunning it would not help
         raise click.ClickException(

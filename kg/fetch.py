@@ -157,13 +157,13 @@ class FetchReport:
 def fetch(into: Path, *, query: str = "", pmids: Sequence[str] = (), since: str = "",
           max_records: int | None = None, batch_size: int = BATCH_SIZE,
           client: Client | None = None, ingest_records: bool = True, shacl: bool = True,
-          mesh_file: Path | None = None, mirbase_file: Path | None = None,
+          mesh_files: Sequence[Path] = (), mirbase_file: Path | None = None,
           progress: bool = False,
           echo: Echo = lambda message: print(message, file=sys.stderr)) -> FetchReport:
     """Fetch a query's (or the PMIDs') records into ``into/fetch/`` and ingest them.
 
     ``shacl=False`` skips the SHACL part of the ingest's validation (the SPARQL checks stay);
-    ``mesh_file`` and ``mirbase_file`` are the build's and the ingest's ``--mesh``, ``--mirbase``.
+    ``mesh_files`` and ``mirbase_file`` are the build's and the ingest's ``--mesh``, ``--mirbase``.
     """
     if bool(query) == bool(pmids):
         raise ValueError("give a query or a list of PMIDs (not both)")
@@ -184,7 +184,7 @@ def fetch(into: Path, *, query: str = "", pmids: Sequence[str] = (), since: str 
             batch_size=batch_size, until=today(), started=now()), echo)
         run = _Run(client, folder, manifest, FetchReport(folder), echo)
         run.fetch_all(progress)
-        return run.finish(into, ingest_records, shacl, mesh_file, mirbase_file)
+        return run.finish(into, ingest_records, shacl, mesh_files, mirbase_file)
 
 
 def read_pmids(path: Path) -> list[str]:
@@ -464,7 +464,7 @@ class _Run:
         batch.links_file, batch.links_sha256 = name, sha256(self.folder / name)
         self.manifest.save(self.folder)
 
-    def finish(self, into: Path, ingest_records: bool, shacl: bool, mesh_file: Path | None,
+    def finish(self, into: Path, ingest_records: bool, shacl: bool, mesh_files: Sequence[Path],
                mirbase_file: Path | None) -> FetchReport:
         """Count what arrived, ingest it, and note the fetch in ``history.jsonl``."""
         m, report = self.manifest, self.report
@@ -485,9 +485,9 @@ class _Run:
         if ingest_records:
             if not (into / "current").exists():
                 self.say(f"no release in {into} yet: building the default graph first")
-                build([], into, shacl=shacl, mesh_file=mesh_file, mirbase_file=mirbase_file)
+                build([], into, shacl=shacl, mesh_files=mesh_files, mirbase_file=mirbase_file)
             report.build = ingest([self.folder / b.links_file for b in m.batches], into,
-                                  shacl=shacl, mesh_file=mesh_file, mirbase_file=mirbase_file)
+                                  shacl=shacl, mesh_files=mesh_files, mirbase_file=mirbase_file)
             m.release = report.build.version
         m.status, m.finished = "done", now()
         m.save(self.folder)

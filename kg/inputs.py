@@ -116,7 +116,8 @@ def _digest_file(digest: Any, path: Path) -> None:
 class Inputs:
     """Everything besides article sources that a release is made from."""
 
-    #: The project's MeSH table, then the one ``--mesh`` gives (its descriptors win).
+    #: The project's MeSH table, then the files ``--mesh`` gives, in order (a later file's
+    #: descriptors win): descriptor XML or tables, or NLM's supplementary concept records.
     mesh_tables: tuple[Path, ...]
     data_dir: Path = DATA_DIR
     ontology_dir: Path = ONTOLOGY_DIR
@@ -134,12 +135,7 @@ class Inputs:
 
     def given(self) -> dict[str, Path]:
         """The ``--mesh`` and ``--mirbase`` files given, by option name."""
-        given = {}
-        if len(self.mesh_tables) > 1:
-            given["mesh"] = self.mesh_tables[1]
-        if self.mirbase is not None:
-            given["mirbase"] = self.mirbase
-        return given
+        return given_files(self.mesh_tables[1:], self.mirbase)
 
     def version(self, sources: Sequence[Path]) -> str:
         """The release version of ``sources`` read with these inputs (``build_version``)."""
@@ -164,12 +160,35 @@ class Inputs:
 REMEMBERED = ("mesh", "mirbase")
 
 
-def recorded_inputs(**files: Path | None) -> dict[str, dict[str, str]]:
-    """What the manifest records of the ``--mesh`` / ``--mirbase`` files given (by name): where
-    (absolute, a symbolic link kept as such, so that one pointed at a new file is seen to
-    change; relative to the project inside it) and the content's SHA-256."""
+def given_files(mesh_files: Sequence[Path], mirbase_file: Path | None) -> dict[str, Path]:
+    """The files of ``--mesh`` (given once or more) and ``--mirbase`` by the name the version
+    and the manifest give them: ``mesh`` for the first MeSH file, ``mesh 2``, ``mesh 3`` … for
+    the others (a release made with one file records it as an evkg before 6 Dec did)."""
+    given = {("mesh" if number == 1 else f"mesh {number}"): path
+             for number, path in enumerate(mesh_files, start=1)}
+    if mirbase_file is not None:
+        given["mirbase"] = mirbase_file
+    return given
+
+
+def option_of(name: str) -> str:
+    """The option a recorded file was given with: ``mesh 2`` → ``mesh``."""
+    return name.split(" ", 1)[0]
+
+
+def _given_order(item: tuple[str, object]) -> tuple[str, int]:
+    """``mesh``, ``mesh 2`` … ``mesh 10`` in the order they were given (a later file wins)."""
+    option, _, number = item[0].partition(" ")
+    return option, int(number) if number.isdigit() else 1
+
+
+def recorded_inputs(mesh_files: Sequence[Path] = (), mirbase_file: Path | None = None
+                    ) -> dict[str, dict[str, str]]:
+    """What the manifest records of the ``--mesh`` / ``--mirbase`` files given (by name,
+    ``given_files``): where (absolute, a symbolic link kept as such, so that one pointed at a
+    new file is seen to change; relative to the project inside it) and the content's SHA-256."""
     return {name: {"file": release.shown_path(os.path.abspath(path)), "sha256": _sha256(path)}
-            for name, path in files.items() if path is not None}
+            for name, path in given_files(mesh_files, mirbase_file).items()}
 
 
 def _sha256(path: Path) -> str:
@@ -184,20 +203,22 @@ def _sha256_of(path: str, size: int, mtime_ns: int) -> str:
 
 
 def remembered_inputs(previous: Path, recorded: dict[str, dict[str, str]],
-                      **given: Path | None) -> dict[str, Path]:
+                      mesh_files: Sequence[Path] = (), mirbase_file: Path | None = None
+                      ) -> dict[str, Path]:
     """The ``--mesh`` and ``--mirbase`` files an ingest was not given that the release
-    ``previous`` was made with (``recorded``: its manifest's ``inputs``), by option name. They
-    must still be where they were, unchanged: a build of the records that remain would read
-    them, and without them the new records' MeSH terms or miRNAs would be read otherwise than
-    the rest."""
+    ``previous`` was made with (``recorded``: its manifest's ``inputs``), by the name it records
+    them by (``given_files``; every ``--mesh`` file, in order, when none is given). They must
+    still be where they were, unchanged: a build of the records that remain would read them,
+    and without them the new records' MeSH terms or miRNAs would be read otherwise than the
+    rest."""
+    given = {"mesh": bool(mesh_files), "mirbase": mirbase_file is not None}
     taken = {}
-    for name in REMEMBERED:
-        entry = recorded.get(name)
-        if given.get(name) is not None or not entry:
+    for name, entry in sorted(recorded.items(), key=_given_order):
+        if option_of(name) not in REMEMBERED or given[option_of(name)] or not entry:
             continue
         path = Path(entry["file"])
         path = path if path.is_absolute() else release.PROJECT / path
-        option = f"--{name}"
+        option = f"--{option_of(name)}"
         if not path.is_file():
             raise BuildError(f"the current release {previous.name} was made with {option} "
                              f"{path}, which is no longer there: give {option} FILE "
@@ -210,7 +231,8 @@ def remembered_inputs(previous: Path, recorded: dict[str, dict[str, str]],
     return taken
 
 
-def mesh_tables(data_dir: Path, mesh_file: Path | None) -> tuple[Path, ...]:
-    """The MeSH tables a release reads: the project's own, and ``--mesh`` FILE added to it (a
-    sample of descriptors adds to what the project knows; a full MeSH file covers it all)."""
-    return (data_dir / "mesh.tsv", *([mesh_file] if mesh_file is not None else []))
+def mesh_tables(data_dir: Path, mesh_files: Sequence[Path]) -> tuple[Path, ...]:
+    """The MeSH files a release reads: the project's own table, and each ``--mesh`` FILE added
+    to it (a sample of descriptors adds to what the project knows; a full MeSH file covers it
+    all; NLM's supplementary concept records add their concepts)."""
+    return (data_dir / "mesh.tsv", *mesh_files)

@@ -71,15 +71,53 @@ class Descriptor:
         return MESHV.TopicalDescriptor
 
 
+#: The root of NLM's descriptor XML (desc{year}.xml) and of its supplementary concept records
+#: (supp{year}.xml; ../shared/data/mesh/meshrdf: desc-samples.xml, supp-samples.xml).
+DESCRIPTOR_ROOT, SUPPLEMENTARY_ROOT = "DescriptorRecordSet", "SupplementalRecordSet"
+
+
+def is_xml(path: Path) -> bool:
+    """Whether a MeSH file is XML (else a table), by its first bytes."""
+    with open_table(path) as handle:
+        # a byte order mark (Windows editors and Excel write one) is no part of the content
+        return handle.read(512).removeprefix(UTF8_BOM).lstrip().startswith(b"<")
+
+
+def xml_root(path: Path) -> str:
+    """The name of an XML file's root element, read from its start alone."""
+    try:
+        with open_table(path) as handle:
+            for _, element in etree.iterparse(handle, events=("start",), resolve_entities=False,
+                                              no_network=True, load_dtd=False):
+                return str(element.tag)
+    except etree.XMLSyntaxError as error:
+        raise ValueError(f"{path}: not MeSH XML: {error}") from None
+    except (EOFError, zlib.error, OSError) as error:
+        raise ValueError(f"{path}: cannot be read: {error}") from None
+    raise ValueError(f"{path}: not MeSH XML: no element in it")
+
+
+def is_supplementary(path: Path) -> bool:
+    """Whether a ``--mesh`` file holds NLM's supplementary concept records (else descriptors:
+    NLM's XML or a table); an XML file of neither kind is a ``ValueError`` naming its root."""
+    if not is_xml(path):
+        return False
+    root = xml_root(path)
+    if root not in (DESCRIPTOR_ROOT, SUPPLEMENTARY_ROOT):
+        raise ValueError(f"{path}: its root element is <{root}>, not MeSH: give NLM's "
+                         f"descriptor XML (desc{{year}}.xml, <{DESCRIPTOR_ROOT}>), its "
+                         f"supplementary concept records (supp{{year}}.xml, "
+                         f"<{SUPPLEMENTARY_ROOT}>) or a table of UI, name, entry terms and "
+                         "tree numbers")
+    return root == SUPPLEMENTARY_ROOT
+
+
 def read_descriptors(path: Path, qualifiers: dict[str, str] | None = None
                      ) -> Iterator[Descriptor]:
     """Descriptors from an NLM descriptor XML file or a descriptor table, by content; the XML's
     allowable qualifiers (name → UI) go into ``qualifiers`` when it is given."""
-    with open_table(path) as handle:
-        # a byte order mark (Windows editors and Excel write one) is no part of the content
-        head = handle.read(512).removeprefix(UTF8_BOM).lstrip()
     read = (_read_descriptor_xml(path, {} if qualifiers is None else qualifiers)
-            if head.startswith(b"<") else _read_descriptor_table(path))
+            if is_xml(path) else _read_descriptor_table(path))
     found = False
     try:
         for descriptor in read:

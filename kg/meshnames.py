@@ -3,7 +3,8 @@
 PubMed XML gives every MeSH UI; MEDLINE text (``MH``, ``PT``, ``RN``, ``NM`` lines) and the
 PubMed page give names only. A name that is exactly a preferred label of the build's MeSH tables
 (``data/mesh.tsv`` and ``--mesh``; ``data/mesh_qualifiers.tsv``;
-``data/mesh_supplementary.tsv``) gets its UI, so the heading becomes NLM's descriptor and
+``data/mesh_supplementary.tsv`` and NLM's supplementary concept records given with ``--mesh``)
+gets its UI, so the heading becomes NLM's descriptor and
 descriptor–qualifier pair like any other; a name no table holds stays a name
 (``evkg:unresolvedSubjectTerm``, ``evkg:substanceName``, ``evkg:supplementaryConceptName``).
 
@@ -49,12 +50,15 @@ class MeshNames:
 
     @classmethod
     def from_data(cls, descriptors: Iterable[Descriptor], data_dir: Path,
-                  qualifiers: dict[str, str] | None = None) -> MeshNames:
+                  qualifiers: dict[str, str] | None = None,
+                  supplementary: dict[str, str] | None = None) -> MeshNames:
         """The names of ``descriptors``, of the project's qualifier and supplementary tables,
-        and of ``qualifiers`` (those a descriptor XML allows, by name)."""
+        of ``qualifiers`` (those a descriptor XML allows, by name) and of ``supplementary``
+        (name → UI of NLM's supplementary concept records given with ``--mesh``, which win
+        over the project's table)."""
         known = {**(qualifiers or {}), **_table_labels(data_dir / "mesh_qualifiers.tsv")}
         return cls(descriptors, {name: ui for name, ui in known.items() if ui},
-                   _table_labels(data_dir / "mesh_supplementary.tsv"))
+                   {**_table_labels(data_dir / "mesh_supplementary.tsv"), **(supplementary or {})})
 
     def resolve(self, record: R) -> R:
         """``record`` with the UIs of its MeSH names and the names of its MeSH UIs filled in

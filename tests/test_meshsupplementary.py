@@ -1,0 +1,140 @@
+"""``--mesh`` with NLM's supplementary concept records (supp{year}.xml): names, classes, links."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from click.testing import CliRunner
+from lxml import etree
+from pyoxigraph import NamedNode, Store
+
+from kg.cli import main
+from kg.release import current_release
+from kg.store import open_read_only
+from tests.conftest import shared_path
+
+MESH = "http://id.nlm.nih.gov/mesh/"
+MESHV = "http://id.nlm.nih.gov/mesh/vocab#"
+GRAPH_MESH = "https://w3id.org/evkg/graph/mesh"
+#: An invented PMID (no record of ../shared has it), for the MEDLINE records the tests write.
+INVENTED = "99999961"
+
+
+def _sample(name: str) -> Path:
+    return shared_path("data", "mesh", "meshrdf", name)
+
+
+def _sample_records() -> dict[str, tuple[str, str]]:
+    """UI → (name, SCRClass) of every record of NLM's sample supplementary file, by lxml."""
+    tree = etree.parse(str(_sample("supp-samples.xml")))
+    return {record.findtext("SupplementalRecordUI"): (
+        record.findtext("SupplementalRecordName/String"), record.get("SCRClass"))
+        for record in tree.iterfind("SupplementalRecord")}
+
+
+def _nlm_triples(subjects: set[str]) -> set[tuple[str, str, str]]:
+    """NLM's own MeSH RDF (samples.nt) of ``subjects``: their classes and mapped-to links."""
+    wanted = {"http://www.w3.org/1999/02/22-rdf-syntax-ns#type", f"{MESHV}mappedTo",
+              f"{MESHV}preferredMappedTo"}
+    found = set()
+    for line in _sample("samples.nt").read_text(encoding="utf-8").splitlines():
+        s, p, o = (part.strip("<>") for part in line.rstrip(" .").split(" ", 2))
+        if s.removeprefix(MESH) in subjects and p in wanted:
+            found.add((s, p, o))
+    return found
+
+
+def _supplemented_records(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """The records of ../shared's PubMed XML that name supplementary concepts, in a file of
+    their own, and UI → the name they give each concept."""
+    xml = etree.parse(str(shared_path("data", "pubmed", "seedtk", "pubmed.xml")))
+    records = xml.xpath("//PubmedArticle[MedlineCitation/SupplMeshList]")
+    assert len(records) >= 5
+    path = tmp_path / "supplemented.xml"
+    path.write_bytes(b'<?xml version="1.0"?><PubmedArticleSet>'
+                     + b"".join(etree.tostring(r) for r in records) + b"</PubmedArticleSet>")
+    return path, {name.get("UI"): name.text for r in records
+                  for name in r.iterfind(".//SupplMeshName")}
+
+
+def _nbib(path: Path, pmid: str, names: list[str]) -> Path:
+    path.write_text(f"PMID- {pmid}\nTI  - An invented record naming concepts.\n"
+                    + "".join(f"NM  - {name}\n" for name in names), encoding="utf-8")
+    return path
+
+
+def _mesh_triples(store: Store, subjects: set[str]) -> set[tuple[str, str, str]]:
+    return {(q.subject.value, q.predicate.value, q.object.value)
+            for ui in subjects for q in store.quads_for_pattern(
+                NamedNode(MESH + ui), None, None, NamedNode(GRAPH_MESH))}
+
+
+def test_a_supplementary_record_file_describes_the_concepts_records_name(
+        tmp_path: Path) -> None:
+    """NLM's supplementary records given with a repeated --mesh, beside its descriptor XML:
+    the NM lines of a MEDLINE record resolve through the file's names to NLM's IRIs; each
+    concept the records name (and none other) is described in graph/mesh with the file's
+    label, its class and the headings it is mapped to, as NLM's own MeSH RDF (samples.nt)
+    gives them; the real records' concepts, which the file does not hold, stay as their
+    records describe them; an ingest given no --mesh takes both files again."""
+    records, named = _supplemented_records(tmp_path)
+    sample = _sample_records()
+    first, *others, last = sorted(sample)  # the last is left for the ingest
+    nbib = _nbib(tmp_path / "named.nbib", INVENTED, [sample[ui][0] for ui in [first, *others]])
+    out = tmp_path / "b"
+    result = CliRunner().invoke(main, [
+        "build", str(records), str(nbib), "--out", str(out), "--without-default-articles",
+        "--mesh", str(_sample("desc-samples.xml")), "--mesh", str(_sample("supp-samples.xml"))])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("  --mesh ") == 2, result.output
+    store = open_read_only(current_release(out) / "store")
+    linked = {row[0].value.removeprefix(MESH) for row in store.query(  # type: ignore[union-attr]
+        f"SELECT ?c {{ <https://w3id.org/evkg/article/{INVENTED}> "
+        "<https://w3id.org/evkg/ontology#supplementaryConcept> ?c }",
+        use_default_graph_as_union=True)}
+    assert linked == {first, *others}
+    described = {row[0].value.removeprefix(MESH): row[1].value
+                 for row in store.query(  # type: ignore[union-attr]
+                     f"SELECT ?c ?label {{ GRAPH <{GRAPH_MESH}> {{ ?c a <{MESHV}"
+                     "SupplementaryConceptRecord> ; <http://www.w3.org/2000/01/rdf-schema#label> "
+                     "?label } }")}
+    assert {ui: described[ui] for ui in sample if ui in described} == {
+        ui: sample[ui][0] for ui in [first, *others]}
+    assert {ui: described[ui] for ui in named} == named  # the records' concepts stay
+    classes = Counter(sample[ui][1] for ui in [first, *others])
+    for scr_class, scr_type in (("1", "SCR_Chemical"), ("2", "SCR_Protocol"),
+                                ("3", "SCR_Disease")):
+        typed = {row[0].value for row in store.query(  # type: ignore[union-attr]
+            f"SELECT ?c {{ GRAPH <{GRAPH_MESH}> {{ ?c a <{MESHV}{scr_type}> }} }}")}
+        assert len(typed & {MESH + ui for ui in sample}) == classes[scr_class], scr_type
+    nlm = _nlm_triples({first, *others})
+    assert nlm and nlm <= _mesh_triples(store, {first, *others})
+    kept = {(s, p, o) for s, p, o in _mesh_triples(store, {first, *others})
+            if p.startswith(MESHV) and "apped" in p}
+    assert kept == {(s, p, o) for s, p, o in nlm if "apped" in p}
+    # a heading of the records that the descriptor XML (the first --mesh) describes
+    humans = NamedNode(MESH + "D006801")
+    assert next(store.quads_for_pattern(humans, NamedNode(MESHV + "treeNumber"), None,
+                                        NamedNode(GRAPH_MESH)), None) is not None
+    del store
+
+    more = _nbib(tmp_path / "more.nbib", str(int(INVENTED) + 1), [sample[last][0]])
+    result = CliRunner().invoke(main, ["ingest", str(more), "--into", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("the file the previous release was made with") == 2, result.output
+    store = open_read_only(current_release(out) / "store")
+    assert _nlm_triples({last}) <= _mesh_triples(store, {last})
+
+
+def test_a_mesh_file_of_neither_kind_is_refused_naming_its_root(tmp_path: Path) -> None:
+    """PubMed XML given as --mesh (a mix-up of two arguments) was taken for a descriptor file
+    that held none ("no MeSH descriptor in it"); it is refused naming the root element it
+    found, and the two kinds of NLM's MeSH XML that --mesh takes."""
+    pubmed = shared_path("data", "pubmed", "ncbiutils", "pubmed.xml")
+    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "b"),
+                                       "--mesh", str(pubmed)])
+    assert result.exit_code == 1
+    assert "its root element is <PubmedArticleSet>, not MeSH" in result.output
+    assert "<SupplementalRecordSet>" in result.output
+    assert not (tmp_path / "b").exists()
