@@ -251,10 +251,13 @@ def _incoming_page(iri: str, counts: list[tuple[Term, int]], page: int) -> list[
     return rows
 
 
-#: Properties shown first on a page, in this order; the rest follow sorted by name.
+#: Properties shown first on a page, in this order; the rest follow sorted by name. A
+#: plain-language summary follows the abstract, where its reader looks for it (in the order
+#: of names it came some twenty rows below, after the MeSH headings).
 LEADING = [p.value for p in LABEL_PROPERTIES] + [
     "http://purl.org/dc/terms/alternative",
     "http://www.w3.org/2004/02/skos/core#definition", "http://purl.org/dc/terms/abstract",
+    EVKG.plainLanguageSummary.value,
     "http://purl.org/ontology/bibo/authorList", "http://purl.org/dc/terms/isPartOf",
     "http://purl.org/dc/terms/issued"]
 

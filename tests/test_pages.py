@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import warnings
+from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -1811,3 +1812,71 @@ def test_an_rdf_xml_note_holding_three_hyphens_is_a_well_formed_comment(app: Fla
     comment = etree.fromstring(body).getprevious()
     assert isinstance(comment, etree._Comment) and "a- - -b" in comment.text
     assert set(parse(body, "xml").objects(predicate=rdflib.DCTERMS.title)) == {rdflib.Literal("T")}
+
+
+# --- what pages show of the fields the readers took up on 6 Dec ------------------------------
+
+#: An invented PubMed XML record (no real PMID) with the fields PubMed XML's readers took up
+#: on 6 Dec: a plain-language summary, a publisher's abstract in Polish and an indexing
+#: partner's (KIE) OtherAbstract, two authors who contributed equally, an ORCID iD a digit
+#: short (the form of Mendoza C's in medline16n0902.xml.gz, cut, as test_medline.py's), the
+#: geographic heading China (D002681, as seedtk/pubmed.xml's records give it) and the
+#: language Chinese ("chi", as seedtk/pubmed.xml's PMID 37482746 gives it).
+FIELDS_PMID = "99990021"
+FIELDS_XML = (
+    '<?xml version="1.0"?><PubmedArticleSet><PubmedArticle><MedlineCitation>'
+    f'<PMID Version="1">{FIELDS_PMID}</PMID><Article><Journal><JournalIssue><PubDate>'
+    "<Year>2023</Year><Season>Jan-Dec</Season></PubDate></JournalIssue><Title>J Test</Title>"
+    "</Journal><ArticleTitle>An invented record with today's fields.</ArticleTitle>"
+    "<Abstract><AbstractText>An invented abstract.</AbstractText></Abstract>"
+    '<AuthorList CompleteYN="Y"><Author ValidYN="Y" EqualContrib="Y"><LastName>Writer'
+    "</LastName><ForeName>Wes</ForeName><Initials>W</Initials></Author>"
+    '<Author ValidYN="Y" EqualContrib="Y"><LastName>Mendoza</LastName><ForeName>Casimiro'
+    '</ForeName><Initials>C</Initials><Identifier Source="ORCID">2708-1975-2001-200'
+    '</Identifier></Author><Author ValidYN="Y"><LastName>Third</LastName><ForeName>Tess'
+    "</ForeName><Initials>T</Initials></Author></AuthorList><Language>chi</Language></Article>"
+    '<OtherAbstract Type="plain-language-summary" Language="eng"><AbstractText>An invented '
+    "summary in plain words.</AbstractText></OtherAbstract>"
+    '<OtherAbstract Type="Publisher" Language="pol"><AbstractText>Streszczenie po polsku.'
+    '</AbstractText></OtherAbstract><OtherAbstract Type="KIE"><AbstractText>An invented '
+    "abstract by an indexing partner.</AbstractText></OtherAbstract>"
+    '<MeshHeadingList><MeshHeading><DescriptorName UI="D002681" Type="Geographic" '
+    'MajorTopicYN="N">China</DescriptorName></MeshHeading></MeshHeadingList>'
+    "</MedlineCitation><PubmedData></PubmedData></PubmedArticle></PubmedArticleSet>")
+
+
+@pytest.fixture(scope="module")
+def fields_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``evkg serve`` of a build of ``FIELDS_XML``; yields its URL."""
+    folder = tmp_path_factory.mktemp("fields")
+    source = folder / "fields.xml"
+    source.write_text(FIELDS_XML, encoding="utf-8")
+    build([source], folder / "build", default_articles=False)
+    with serving(folder / "build", {}) as served:
+        yield served.base
+
+
+def property_rows(html: str) -> list[tuple[str, list[str]]]:
+    """A page's table of properties as a reader sees it: each row's heading (the property's
+    label and CURIE) and the text of each value."""
+    table = etree.HTML(html).find(".//table[@class='properties']")
+    return [(" ".join("".join(row.find("th").itertext()).split()),
+             [" ".join("".join(value.itertext()).split())
+              for value in row.find("td").iterfind(".//div[@class='value']")])
+            for row in table.iterfind("tr")]
+
+
+def fields_page(base: str) -> str:
+    page = requests.get(f"{base}/article/{FIELDS_PMID}", headers=HTML, timeout=30)
+    assert page.status_code == 200
+    return page.text
+
+
+def test_a_plain_language_summary_is_listed_under_the_abstract(fields_served: str) -> None:
+    """A plain-language summary (evkg:plainLanguageSummary, PubMed's OtherAbstract of Type
+    "plain-language-summary") was listed among the properties in the order of their names,
+    after the MeSH headings, where a reader of the abstract does not look for it (on a real
+    record, some twenty rows below it). It follows the abstract."""
+    headings = [heading for heading, _ in property_rows(fields_page(fields_served))]
+    abstract = headings.index("abstract dcterms:abstract")
+    assert headings[abstract + 1] == "plain-language summary evkg:plainLanguageSummary"
