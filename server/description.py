@@ -17,7 +17,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from kg.namespaces import DCTERMS, EVKG, PROV, RDF, SKOS
 from server import graph
-from server.terms import LABEL_PROPERTIES, Term, Value, best_label, value_of
+from server.terms import LABEL_PROPERTIES, Term, Value, best_label, language_name, value_of
 
 #: How many incoming triples the RDF of a resource carries.
 INCOMING_LIMIT = 500
@@ -274,20 +274,25 @@ def _properties(d: Description, subject: NamedNode | BlankNode, seen: set[Term])
         return LEADING.index(p.value) if p.value in LEADING else len(LEADING), d.value(p).order
 
     return [Property(d.value(p), _nodes(d, grouped[p], seen | {subject},
-                                        unlinked=p == DCTERMS.source))
+                                        unlinked=p == DCTERMS.source,
+                                        languages=p == DCTERMS.language))
             for p in sorted(grouped, key=order)]
 
 
 def _nodes(d: Description, objects: list[Term], seen: set[Term], *,
-           unlinked: bool = False) -> list[Node]:
+           unlinked: bool = False, languages: bool = False) -> list[Node]:
     """The page's nodes for ``objects``; ``unlinked``: web pages shown as text, not links (an
     article's sources are where the curated facts were read: among them proxies, mirrors and a
-    bare IP address, which a page should not send its readers to)."""
+    bare IP address, which a page should not send its readers to); ``languages``: language
+    codes shown by the language's name, the code beside it as an IRI's CURIE is beside its
+    label ("chi" alone told few readers the article is in Chinese)."""
     nodes = []
     for term in sorted(objects, key=lambda o: _order(d, o, seen)):
         value = d.value(term)
         if unlinked and value.link is not None and not value.local:
             value = replace(value, link=None)
+        if languages and isinstance(term, Literal) and (name := language_name(term.value)):
+            value = replace(value, text=name, note=term.value)
         node = Node(value)
         if isinstance(term, BlankNode) and term not in seen:
             items = d.list_items(term)

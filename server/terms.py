@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
+import langcodes
 from flask import has_request_context, request
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from kg import iris
+from kg.articles import language_tag
 from kg.namespaces import EVKG, ONTOLOGY_IRI, PREFIXES, RDFS, SKOS, XSD
 
 #: Label properties, most preferred first (a page shows the first one a resource has).
@@ -171,6 +173,14 @@ def value_of(term: Term, labels: dict[str, str]) -> Value:
         short = local.lstrip("/")  # e.g. finding/2b34042e5e9bc115
     note = short if label and short != term.value else ""
     return Value(label or short, href(term.value), "iri", note, term.value)
+
+
+@cache
+def language_name(code: str) -> str:
+    """The English name of the language PubMed's code names (ISO 639-2, the graph's
+    dcterms:language: "chi" → "Chinese", "fre" → "French"), "" for a code that names none."""
+    tag = language_tag(code)
+    return langcodes.Language.get(tag).display_name("en") if tag != "und" else ""
 
 
 def best_label(candidates: list[tuple[str, Literal]]) -> str | None:

@@ -1880,3 +1880,13 @@ def test_a_plain_language_summary_is_listed_under_the_abstract(fields_served: st
     headings = [heading for heading, _ in property_rows(fields_page(fields_served))]
     abstract = headings.index("abstract dcterms:abstract")
     assert headings[abstract + 1] == "plain-language summary evkg:plainLanguageSummary"
+
+
+def test_an_articles_language_is_named_in_words(fields_served: str) -> None:
+    """An article's language (dcterms:language, PubMed's ISO 639-2 code, which a saved page's
+    "[Article in Chinese]" now gives too) was shown as the code alone, "chi", which few
+    readers know for Chinese. The page names the language, the code beside it as an IRI's
+    CURIE is beside its label."""
+    rows = dict(property_rows(fields_page(fields_served)))
+    assert rows["language dcterms:language"] == ["Chinese chi"]
+
