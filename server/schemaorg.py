@@ -78,6 +78,8 @@ def article_jsonld(d: Description) -> dict[str, Any]:
         doc["sameAs"] = record.same_as
     if record.keywords:
         doc["keywords"] = record.keywords
+    if record.language:  # BCP 47, as schema.org asks: the language the citations give
+        doc["inLanguage"] = record.language
     # what it is about, by its MeSH descriptors (not the descriptor–qualifier pairs), and the
     # works it cites, as its RDF names them (fabio:hasSubjectTerm, cito:cites)
     subject = NamedNode(d.iri)

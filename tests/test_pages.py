@@ -1890,3 +1890,14 @@ def test_an_articles_language_is_named_in_words(fields_served: str) -> None:
     rows = dict(property_rows(fields_page(fields_served)))
     assert rows["language dcterms:language"] == ["Chinese chi"]
 
+
+def test_the_page_s_schema_org_record_names_the_article_s_language(fields_served: str) -> None:
+    """The schema.org JSON-LD of an article's page (what search engines read) did not name its
+    language, which the graph holds (dcterms:language "chi") and RIS and CSL-JSON give ("zh"):
+    a reader of it knew only the page's own language, English (``<html lang="en">``), for an
+    article in Chinese. It is ``inLanguage`` now, in BCP 47 as schema.org asks, the language
+    the citations give."""
+    (doc,) = jsonld_scripts(fields_page(fields_served))
+    assert doc["inLanguage"] == "zh"
+    (item,) = requests.get(f"{fields_served}/article/{FIELDS_PMID}?format=csl", timeout=30).json()
+    assert item["language"] == doc["inLanguage"]
