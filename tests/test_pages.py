@@ -1820,8 +1820,10 @@ def test_an_rdf_xml_note_holding_three_hyphens_is_a_well_formed_comment(app: Fla
 #: on 6 Dec: a plain-language summary, a publisher's abstract in Polish and an indexing
 #: partner's (KIE) OtherAbstract, two authors who contributed equally, an ORCID iD a digit
 #: short (the form of Mendoza C's in medline16n0902.xml.gz, cut, as test_medline.py's), the
-#: geographic heading China (D002681, as seedtk/pubmed.xml's records give it) and the
-#: language Chinese ("chi", as seedtk/pubmed.xml's PMID 37482746 gives it).
+#: geographic heading China (D002681, as seedtk/pubmed.xml's records give it), the
+#: language Chinese ("chi", as seedtk/pubmed.xml's PMID 37482746 gives it), and the
+#: publication type Journal Article (D016428) and supplementary concept Acetobacter
+#: cibinongensis (C000648094, an organism) as seedtk/pubmed.xml's PMID 37689895 gives them.
 FIELDS_PMID = "99990021"
 FIELDS_XML = (
     '<?xml version="1.0"?><PubmedArticleSet><PubmedArticle><MedlineCitation>'
@@ -1834,7 +1836,9 @@ FIELDS_XML = (
     '<Author ValidYN="Y" EqualContrib="Y"><LastName>Mendoza</LastName><ForeName>Casimiro'
     '</ForeName><Initials>C</Initials><Identifier Source="ORCID">2708-1975-2001-200'
     '</Identifier></Author><Author ValidYN="Y"><LastName>Third</LastName><ForeName>Tess'
-    "</ForeName><Initials>T</Initials></Author></AuthorList><Language>chi</Language></Article>"
+    "</ForeName><Initials>T</Initials></Author></AuthorList><Language>chi</Language>"
+    '<PublicationTypeList><PublicationType UI="D016428">Journal Article</PublicationType>'
+    "</PublicationTypeList></Article>"
     '<OtherAbstract Type="plain-language-summary" Language="eng"><AbstractText>An invented '
     "summary in plain words.</AbstractText></OtherAbstract>"
     '<OtherAbstract Type="Publisher" Language="pol"><AbstractText>Streszczenie po polsku.'
@@ -1842,6 +1846,8 @@ FIELDS_XML = (
     "abstract by an indexing partner.</AbstractText></OtherAbstract>"
     '<MeshHeadingList><MeshHeading><DescriptorName UI="D002681" Type="Geographic" '
     'MajorTopicYN="N">China</DescriptorName></MeshHeading></MeshHeadingList>'
+    '<SupplMeshList><SupplMeshName Type="Organism" UI="C000648094">Acetobacter cibinongensis'
+    "</SupplMeshName></SupplMeshList>"
     "</MedlineCitation><PubmedData></PubmedData></PubmedArticle></PubmedArticleSet>")
 
 
@@ -1901,3 +1907,18 @@ def test_the_page_s_schema_org_record_names_the_article_s_language(fields_served
     assert doc["inLanguage"] == "zh"
     (item,) = requests.get(f"{fields_served}/article/{FIELDS_PMID}?format=csl", timeout=30).json()
     assert item["language"] == doc["inLanguage"]
+
+
+@pytest.mark.parametrize(("ui", "kind"), [
+    ("C000648094", "MeSH supplementary concept (organism) meshv:SCR_Organism"),
+    ("D016428", "MeSH publication type meshv:PublicationType")])
+def test_a_mesh_term_s_class_is_named_in_words(fields_served: str, ui: str, kind: str) -> None:
+    """A supplementary concept's page (an organism's, which PubMed XML's SupplMeshName types
+    and MEDLINE's NM lines now name too) and a publication type's page showed their MeSH
+    class as a CURIE alone, "meshv:SCR_Organism", "meshv:PublicationType", where the other
+    MeSH classes are named ("MeSH geographic descriptor"); so did the dataset page's list of
+    classes. They are named in words, the CURIE beside."""
+    page = requests.get(f"{fields_served}/mesh/{ui}", headers=HTML, timeout=30)
+    types = [" ".join("".join(span.itertext()).split())
+             for span in etree.HTML(page.text).iterfind(".//p[@class='identity']/span")]
+    assert kind in types
