@@ -287,7 +287,11 @@ def _nodes(d: Description, objects: list[Term], seen: set[Term], *,
     codes shown by the language's name, the code beside it as an IRI's CURIE is beside its
     label ("chi" alone told few readers the article is in Chinese)."""
     nodes = []
-    for term in sorted(objects, key=lambda o: _order(d, o, seen)):
+    # a text without a language tag first: an article's own abstract before those PubMed
+    # gives beside it (a publisher's in Polish, an indexing partner's), which sorted first
+    # by their text and were read for the abstract the citations give
+    for term in sorted(objects, key=lambda o: (isinstance(o, Literal) and bool(o.language),
+                                               _order(d, o, seen))):
         value = d.value(term)
         if unlinked and value.link is not None and not value.local:
             value = replace(value, link=None)

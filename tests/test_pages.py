@@ -1922,3 +1922,15 @@ def test_a_mesh_term_s_class_is_named_in_words(fields_served: str, ui: str, kind
     types = [" ".join("".join(span.itertext()).split())
              for span in etree.HTML(page.text).iterfind(".//p[@class='identity']/span")]
     assert kind in types
+
+
+def test_the_article_s_own_abstract_is_listed_first(fields_served: str) -> None:
+    """An article's abstracts were listed in the order of their text: an abstract PubMed gives
+    beside the article's own (an indexing partner's, now named in a provenance note, or the
+    publisher's in another language) came first where its text sorted first, and a reader
+    took it for the article's abstract, which the citations and the schema.org record give.
+    The article's own, untagged, comes first, then the others by text."""
+    rows = dict(property_rows(fields_page(fields_served)))
+    assert rows["abstract dcterms:abstract"] == [
+        "An invented abstract.", "An invented abstract by an indexing partner. @en",
+        "Streszczenie po polsku. @pl"]
