@@ -1851,13 +1851,21 @@ FIELDS_XML = (
     "</MedlineCitation><PubmedData></PubmedData></PubmedArticle></PubmedArticleSet>")
 
 
+#: A MEDLINE record without PMID, as a reference manager writes one: the article its DOI
+#: names (data/articles.jsonl's article known without a PMID, DESIGN.md's example).
+WITHOUT_PMID_DOI = "10.3389/fbioe.2023.1214648"
+WITHOUT_PMID = ("TI  - An invented record without PMID\nAU  - Invented A\nDP  - 2023\n"
+                f"AID - {WITHOUT_PMID_DOI} [doi]\n")
+
+
 @pytest.fixture(scope="module")
 def fields_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``evkg serve`` of a build of ``FIELDS_XML``; yields its URL."""
+    """``evkg serve`` of a build of ``FIELDS_XML`` and ``WITHOUT_PMID``; yields its URL."""
     folder = tmp_path_factory.mktemp("fields")
-    source = folder / "fields.xml"
+    source, medline = folder / "fields.xml", folder / "without-pmid.nbib"
     source.write_text(FIELDS_XML, encoding="utf-8")
-    build([source], folder / "build", default_articles=False)
+    medline.write_text(WITHOUT_PMID, encoding="utf-8")
+    build([source, medline], folder / "build", default_articles=False)
     with serving(folder / "build", {}) as served:
         yield served.base
 
@@ -1934,3 +1942,36 @@ def test_the_article_s_own_abstract_is_listed_first(fields_served: str) -> None:
     assert rows["abstract dcterms:abstract"] == [
         "An invented abstract.", "An invented abstract by an indexing partner. @en",
         "Streszczenie po polsku. @pl"]
+
+
+def test_the_day_s_new_facts_are_shown_in_words_and_served(fields_served: str) -> None:
+    """What pages show of the facts the readers took up on 6 Dec, each named in words where a
+    reader looks for it: the equal contributors and the provenance notes on the article's
+    page, China's page as a geographic descriptor, the ontology page's new terms; the page
+    and the search of an article a MEDLINE record without PMID makes (``article/doi/…``);
+    the issue of a season dated by its year in every citation format."""
+    rows = dict(property_rows(fields_page(fields_served)))
+    assert rows["equal contributor evkg:equalContributor"] == [
+        "Casimiro Mendoza article/99990021/author/2", "Wes Writer article/99990021/author/1"]
+    assert rows["provenance note evkg:provenanceNote"] == [
+        "Author 2 (Casimiro Mendoza): the ORCID iD '2708-1975-2001-200' is not one "
+        "(0000-0000-0000-000X), so the author is not linked to ORCID.",
+        "The abstract tagged @en was supplied by KIE (PubMed OtherAbstract Type)."]
+    assert rows["MeSH heading fabio:hasSubjectTerm"] == ["China mesh:D002681"]
+    assert rows["issued dcterms:issued"] == ["2023 xsd:gYear"]  # Year 2023, Season Jan-Dec
+    (ris,) = rispy.loads(requests.get(f"{fields_served}/article/{FIELDS_PMID}?format=ris",
+                                      timeout=30).text)
+    assert (ris["year"], ris.get("date")) == ("2023", None)
+    china = requests.get(f"{fields_served}/mesh/D002681", headers=HTML, timeout=30)
+    assert "MeSH geographic descriptor" in " ".join(etree.HTML(china.text).find(
+        ".//p[@class='identity']").itertext())
+    ontology = requests.get(f"{fields_served}/ontology", headers=HTML, timeout=30).text
+    for term in ("plainLanguageSummary", "equalContributor", "supplementaryConceptName"):
+        assert f'id="{term}"' in ontology, term
+    path = f"/article/doi/{WITHOUT_PMID_DOI}"
+    page = requests.get(fields_served + path, headers=HTML, timeout=30)
+    assert page.status_code == 200
+    assert dict(property_rows(page.text))["DOI bibo:doi"] == [WITHOUT_PMID_DOI]
+    found = requests.get(f"{fields_served}/search", params={"q": "record without PMID"},
+                         headers={"Accept": "application/json"}, timeout=30).json()
+    assert [hit["iri"] for hit in found["results"]] == [BASE + path[1:]]
