@@ -394,7 +394,7 @@ _ARTICLE_ID = re.compile(r"(.*\S)\s*\[(\w+)\]")
 
 
 #: A DOI given as a resolver's link with no ``[kind]`` after it, as ERIC's export writes an AID
-#: (``AID - http://dx.doi.org/10.1007/…``); its other links (a report's PDF) name no article.
+#: (``AID - http://dx.doi.org/`` and the DOI); its other links (a report's PDF) name no article.
 _DOI_LINK = re.compile(r"(?:https?://)?(?:dx\.)?doi\.org/10\.\S+", re.I)
 
 
