@@ -26,8 +26,15 @@ _TOKENS = re.compile(
 )
 #: The characters of a prefix name besides letters and digits (PN_CHARS: ``a·b:`` is one).
 PN_CHARS = r"\w.\-\u00b7\u0300-\u036f\u203f\u2040"
-_PROLOGUE = re.compile(
-    rf"""\A(?:\s+|BASE\s*<[^>]*>|PREFIX\s*[{PN_CHARS}]*:\s*<[^>]*>|VERSION\b)*""", re.IGNORECASE)
+#: One declaration of a query's prologue, or the space between two. A prefix's name is read up
+#: to its colon, whatever its characters: SPARQL's hold many that are no letters to Python
+#: (``€``, ``。``), and a prologue read as ending before such a name hid the declarations after
+#: it (a ``p:`` declared again, the one pyoxigraph takes) until 6 Dec. Read too far, the
+#: prologue is harmless: a declaration pyoxigraph cannot read fails the query.
+_DECLARATION = re.compile(
+    r"\s+|BASE\s*<[^>]*>|PREFIX\s*(?P<prefix>[^\s:]*):\s*<(?P<iri>[^>]*)>|VERSION\b",
+    re.IGNORECASE)
+_PROLOGUE = re.compile(rf"\A(?:{_DECLARATION.pattern})*", re.IGNORECASE)
 _FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _UPDATE = re.compile(
     r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
@@ -76,6 +83,20 @@ def declarations(query: str) -> str:
     code = blank(query)
     head = _PROLOGUE.match(code)
     return code[:head.end()] if head else ""
+
+
+def declared_prefixes(query: str) -> dict[str, str]:
+    """The prefixes ``query``'s prologue declares: name → IRI as written (the last, where one
+    is declared twice, as pyoxigraph takes it), read declaration by declaration, as the
+    parser does. Text that reads as a declaration further on is none."""
+    code = blank(query)
+    prefixes: dict[str, str] = {}
+    position = 0
+    while (item := _DECLARATION.match(code, position)) is not None:
+        if item.group("iri") is not None:
+            prefixes[item.group("prefix")] = item.group("iri")
+        position = item.end()
+    return prefixes
 
 
 def query_form(query: str) -> str | None:

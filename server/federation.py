@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from kg.querytext import PN_CHARS, blank, declarations, prologue, query_form
+from kg.querytext import PN_CHARS, blank, declarations, declared_prefixes, prologue, query_form
 from server.failures import Failure
 
 #: Endpoints a query may name in SERVICE unless the operator sets EVKG_SERVICE_ALLOWLIST.
@@ -61,9 +61,6 @@ _PREFIX_CHAR = re.compile(f"[{PN_CHARS}]")
 _GLUING = ("?", "$", "@", ":", "%", "\\")
 #: White space, as SPARQL has it.
 _SPACE = " \t\r\n"
-_DECLARATION = re.compile(
-    rf"(?<![\w?$:])(?:PREFIX\s*(?P<prefix>[^\W\d_][{PN_CHARS}]*)?:\s*<(?P<iri>[^>]*)>"
-    r"|BASE\s*<(?P<base>[^>]*)>)", re.IGNORECASE)
 #: What reads as an IRI, where its ``<`` may be a less-than sign (``FILTER(?n<2)…>``). A quote
 #: or ``#`` in it then opens a string or a comment for the parser, so that what follows, up to
 #: where the string or comment ends, is read otherwise than here: a SERVICE keyword may be read
@@ -186,9 +183,10 @@ def _declared_prefixes(query: str) -> dict[str, str]:
     """The prefixes ``query``'s prologue declares: name → IRI (the last, where one is
     declared twice, as pyoxigraph takes it). Text that reads as a declaration further on is
     none: ``?s ex:a.PREFIXp: <…>`` took its IRI for ``p:`` until 6 Dec, and a SERVICE to the
-    real ``p:`` past the allowlist."""
-    return {m.group("prefix") or "": m.group("iri")
-            for m in _DECLARATION.finditer(declarations(query)) if m.group("iri") is not None}
+    real ``p:`` past the allowlist; ``PREFIX €: <…>`` ended the prologue read here, and a
+    ``p:`` declared again after it was not seen, until 6 Dec (the second of the day's
+    reviews)."""
+    return declared_prefixes(query)
 
 
 def service_targets(query: str) -> list[Target]:

@@ -304,6 +304,28 @@ def test_a_prefix_declared_after_the_prologue_names_no_endpoint(evkg: str, recor
     assert f"SERVICE <{recorder}/not-allowed> is not an allowed endpoint" in response.text
 
 
+@pytest.mark.parametrize("query", [
+    "PREFIX p: <{allowed}> PREFIX €: <urn:x> PREFIX p: <{other}> SELECT * {{ SERVICE p: {{ }} }}",
+    "PREFIX p: <{allowed}> PREFIX a。: <urn:x> PREFIX p: <{other}> SELECT * {{ SERVICE p: {{ }} }}",
+    "PREFIX p: <{other}> PREFIX €PREFIXp: <{allowed}> SELECT * {{ SERVICE p: {{ }} }}",
+])
+def test_a_prefix_named_with_characters_no_letters_to_python_hides_no_declaration(
+        evkg: str, recorder: str, query: str) -> None:
+    """A review's (6 Dec, the day's second changes): SPARQL's prefix names hold characters that
+    are no letters to Python (``€``, ``。``). The check's prologue ended before such a name,
+    so ``p:`` declared again after it (the one pyoxigraph takes) was not seen, and ``SERVICE
+    p:`` was checked against the first; before that day, ``PREFIXp:`` inside ``€PREFIXp:`` was
+    read as a declaration of ``p:``. Either way pyoxigraph called the endpoint off the
+    allowlist."""
+    Recorder.calls.clear()
+    other = f"{recorder}/not-allowed"
+    query = query.format(allowed=f"{recorder}/allowed", other=other)
+    response = requests.get(evkg + "/sparql", params={"query": query}, headers=JSON, timeout=30)
+    assert Recorder.calls == []
+    assert response.status_code == 400, response.text
+    assert f"SERVICE <{other}> is not an allowed endpoint" in response.text
+
+
 #: The default prefix and a prefix named service, for the graphs of the default release.
 GRAPHS_AS_SERVICE = f"PREFIX : <{BASE}> PREFIX service: <{BASE}graph/> "
 SCHEMA = "PREFIX schema: <https://schema.org/> "
