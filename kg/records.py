@@ -128,6 +128,12 @@ class CommentCorrection:
     note: str = ""
 
 
+#: The categories NLM gives a section of a structured abstract (PubMed XML's ``NlmCategory``,
+#: as its DTD lists them): the only ones a finding names (the shapes' ``sh:in``).
+NLM_CATEGORIES = frozenset({"BACKGROUND", "OBJECTIVE", "METHODS", "RESULTS", "CONCLUSIONS",
+                            "UNASSIGNED"})
+
+
 @dataclass(frozen=True)
 class AbstractSection:
     text: str

@@ -44,7 +44,7 @@ from kg.hierarchy import narrowest, parent_keys
 from kg.lexicons import Lexicon, Name, concept_names, lexicons
 from kg.mirnas import NEEDLES as MIRNA_NEEDLES
 from kg.mirnas import find_names, name_keys, normalise
-from kg.records import PLAIN_OF_SCRIPT, Article, section_line
+from kg.records import NLM_CATEGORIES, PLAIN_OF_SCRIPT, Article, section_line
 from kg.vocabulary import DRUG_RESISTANCE, EV_COMMUNICATION, Concept
 
 #: Entity types, by the vocabulary file (scheme) their concepts come from.
@@ -572,13 +572,15 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
 
 def section_categories(article: Article) -> tuple[list[int], list[str]]:
     """Where each section of ``article.abstract_text`` begins and its NLM category (or ""),
-    in order; none when no section has a category."""
+    in order; none when no section has a category. A category NLM's DTD does not list (a
+    hand-made or converted file's ``NlmCategory="Results"``) is none: the shapes take NLM's
+    six, and one such section failed the whole build until 6 Dec."""
     if not any(section.category for section in article.abstract):
         return [], []
     starts, categories, at = [], [], 0
     for section in article.abstract:
         starts.append(at)
-        categories.append(section.category)
+        categories.append(section.category if section.category in NLM_CATEGORIES else "")
         at += len(section_line(section)) + 1  # and the line's end
     return starts, categories
 
