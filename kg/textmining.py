@@ -558,13 +558,17 @@ def text_findings(article: Article, matcher: Matcher, *, ev_heading: bool = Fals
                   indexed_disease: Callable[[], str] = str,
                   indexed_drugs: Callable[[], Sequence[str]] = tuple) -> Iterator[Finding]:
     """The candidate findings of ``_sentence_findings``, each read in a section of a structured
-    abstract that NLM gave a category (RESULTS, CONCLUSIONS …) naming that category."""
-    starts, categories = section_categories(article)
+    abstract that NLM gave a category (RESULTS, CONCLUSIONS …) naming that category. The
+    sections are measured at the first finding of the abstract (most articles have none)."""
+    sections: tuple[list[int], list[str]] | None = None
     for finding in _sentence_findings(article, matcher, ev_heading=ev_heading,
                                       indexed_disease=indexed_disease,
                                       indexed_drugs=indexed_drugs):
-        if starts and finding.field == "abstract" and finding.span:
-            category = categories[bisect_right(starts, finding.span[0]) - 1]
+        if finding.field == "abstract" and finding.span:
+            if sections is None:
+                sections = section_categories(article)
+            starts, categories = sections
+            category = categories[bisect_right(starts, finding.span[0]) - 1] if starts else ""
             if category:
                 finding = replace(finding, abstract_category=category)
         yield finding
