@@ -213,22 +213,44 @@ def remembered_inputs(previous: Path, recorded: dict[str, dict[str, str]],
     rest."""
     given = {"mesh": bool(mesh_files), "mirbase": mirbase_file is not None}
     taken = {}
-    for name, entry in sorted(recorded.items(), key=_given_order):
-        if option_of(name) not in REMEMBERED or given[option_of(name)] or not entry:
+    recorded_paths = {name: _recorded_path(entry) for name, entry in
+                      sorted(recorded.items(), key=_given_order)
+                      if option_of(name) in REMEMBERED and entry}
+    for name, path in recorded_paths.items():
+        if given[option_of(name)]:
             continue
-        path = Path(entry["file"])
-        path = path if path.is_absolute() else release.PROJECT / path
         option = f"--{option_of(name)}"
+        # a --mesh given replaces every recorded one: the advice names them all, or the
+        # ingest that follows it would drop the others (NLM's descriptors beside its
+        # supplementary records)
+        together = {other: f"{option} {recorded_paths[other]}" for other in recorded_paths
+                    if option_of(other) == option_of(name)}
+        made = f"the current release {previous.name} was made with {' '.join(together.values())}"
         if not path.is_file():
-            raise BuildError(f"the current release {previous.name} was made with {option} "
-                             f"{path}, which is no longer there: give {option} FILE "
-                             "(the same file where it is now, or another)")
-        if _sha256(path) != entry["sha256"]:
-            raise BuildError(f"the current release {previous.name} was made with {option} "
-                             f"{path}, which has changed since: give {option} {path} to take "
-                             "it as it is now (or another file)")
+            if len(together) == 1:
+                raise BuildError(f"{made}, which is no longer there: give {option} FILE "
+                                 "(the same file where it is now, or another)")
+            wanted = " ".join(f"{option} FILE" if other == name else given_as
+                              for other, given_as in together.items())
+            raise BuildError(f"{made}; {path} is no longer there: give {wanted} (the same "
+                             f"file where it is now, or another; a {option} given replaces "
+                             "every one the release records)")
+        if _sha256(path) != recorded[name]["sha256"]:
+            if len(together) == 1:
+                raise BuildError(f"{made}, which has changed since: give {option} {path} to "
+                                 "take it as it is now (or another file)")
+            wanted = " ".join(together.values())
+            raise BuildError(f"{made}; {path} has changed since: give {wanted} to take it as "
+                             f"it is now (or other files: a {option} given replaces every one "
+                             "the release records)")
         taken[name] = path
     return taken
+
+
+def _recorded_path(entry: dict[str, str]) -> Path:
+    """Where a manifest's ``inputs`` entry says its file is (the project's own, relative)."""
+    path = Path(entry["file"])
+    return path if path.is_absolute() else release.PROJECT / path
 
 
 def mesh_tables(data_dir: Path, mesh_files: Sequence[Path]) -> tuple[Path, ...]:

@@ -138,3 +138,52 @@ def test_a_mesh_file_of_neither_kind_is_refused_naming_its_root(tmp_path: Path) 
     assert "its root element is <PubmedArticleSet>, not MeSH" in result.output
     assert "<SupplementalRecordSet>" in result.output
     assert not (tmp_path / "b").exists()
+
+
+def test_an_ingest_missing_one_of_several_mesh_files_asks_for_all_of_them(
+        tmp_path: Path) -> None:
+    """A release made with two --mesh files, the second since changed or moved: the ingest
+    stopped and said "give --mesh SUPP", but a --mesh given replaces every recorded one, so
+    the ingest that followed the advice read its records without the descriptor file (a
+    geographic heading of a MEDLINE record stayed a name). It names both files now, in their
+    order, and following it keeps both."""
+    descriptors, records = tmp_path / "desc.xml", tmp_path / "supp.xml"
+    descriptors.write_bytes(_sample("desc-samples.xml").read_bytes())
+    records.write_bytes(_sample("supp-samples.xml").read_bytes())
+    first = _nbib(tmp_path / "first.nbib", INVENTED, [])
+    out = tmp_path / "b"
+    result = CliRunner().invoke(main, [
+        "build", str(first), "--out", str(out), "--without-default-articles",
+        "--mesh", str(descriptors), "--mesh", str(records)])
+    assert result.exit_code == 0, result.output
+    released = current_release(out)
+    with records.open("a", encoding="utf-8") as edited:
+        edited.write("<!-- a line added later -->\n")
+    # "Germany" is a descriptor of desc-samples.xml alone (sample-list.txt: D005858)
+    more = tmp_path / "more.nbib"
+    more.write_text(f"PMID- {int(INVENTED) + 1}\nTI  - An invented record.\nMH  - Germany\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["ingest", str(more), "--into", str(out)])
+    assert result.exit_code == 1
+    assert (f"Error: the current release {released.name} was made with --mesh {descriptors} "
+            f"--mesh {records}; {records} has changed since: give --mesh {descriptors} "
+            f"--mesh {records} to take it as it is now (or other files: a --mesh given "
+            "replaces every one the release records)") in result.output
+    result = CliRunner().invoke(main, ["ingest", str(more), "--into", str(out),
+                                       "--mesh", str(descriptors), "--mesh", str(records)])
+    assert result.exit_code == 0, result.output
+    store = open_read_only(current_release(out) / "store")
+    assert store.query(  # type: ignore[union-attr]
+        f"ASK {{ <https://w3id.org/evkg/article/{int(INVENTED) + 1}> "
+        f"<http://purl.org/spar/fabio/hasSubjectTerm> <{MESH}D005858> }}",
+        use_default_graph_as_union=True)
+    del store
+    released = current_release(out)
+    records.unlink()
+    result = CliRunner().invoke(main, ["ingest", str(first), "--into", str(out)])
+    assert result.exit_code == 1
+    assert (f"Error: the current release {released.name} was made with --mesh {descriptors} "
+            f"--mesh {records}; {records} is no longer there: give --mesh {descriptors} "
+            "--mesh FILE (the same file where it is now, or another; a --mesh given "
+            "replaces every one the release records)") in result.output
+    assert current_release(out) == released
