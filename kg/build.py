@@ -137,6 +137,10 @@ class BuildReport:
     #: build of them without ``--mesh``), and queries by tree miss them.
     headings: int = 0
     headings_without_tree: int = 0
+    #: How many ``--mesh`` files gave descriptors (NLM's XML or a table), and how many NLM's
+    #: supplementary concept records, which give no tree numbers.
+    mesh_descriptor_files: int = 0
+    mesh_record_files: int = 0
 
     @property
     def source_errors(self) -> int:
@@ -652,6 +656,9 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
     # NLM's supplementary concept records are read twice: their names now, to resolve the
     # records' names; the concepts the records named once those are known
     records_files = [path for path in inputs.mesh_tables if mesh.is_supplementary(path)]
+    given = inputs.mesh_tables[1:]  # the first is the project's own (``mesh_tables``)
+    report.mesh_record_files = len([path for path in given if path in records_files])
+    report.mesh_descriptor_files = len(given) - report.mesh_record_files
     descriptors = {d.ui: d for table in inputs.mesh_tables if table not in records_files
                    for d in mesh.read_descriptors(table, qualifiers)}
     names = MeshNames.from_data(descriptors.values(), inputs.data_dir, qualifiers,

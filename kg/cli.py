@@ -181,9 +181,18 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
         for graph, triples in report.triples.items():
             echo(f"  graph/{graph}: {triples} triples")
         if report.headings_without_tree:
-            hint = ("the --mesh file does not describe them (a MeSH of another year?)"
-                    if "mesh" in report.inputs else "PubMed's records give none; build with "
-                    "--mesh and NLM's descriptor table (README, Growing the graph from PubMed)")
+            descriptors, records = report.mesh_descriptor_files, report.mesh_record_files
+            if descriptors:
+                hint = ("the --mesh " + ("descriptor " if records else "")
+                        + ("file does not" if descriptors == 1 else "files do not")
+                        + " describe them (a MeSH of another year?)")
+            elif records:
+                hint = ("--mesh gave NLM's supplementary concept records alone, which describe "
+                        "no descriptor: give its descriptor XML too (--mesh desc{year}.xml "
+                        "--mesh supp{year}.xml)")
+            else:
+                hint = ("PubMed's records give none; build with --mesh and NLM's descriptor "
+                        "table (README, Growing the graph from PubMed)")
             echo(f"  note: {report.headings_without_tree} of the {report.headings} MeSH "
                  "headings the articles are indexed with have no tree number, so queries by "
                  f"tree (every article under Neoplasms, C04) miss them: {hint}")

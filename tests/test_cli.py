@@ -1412,6 +1412,30 @@ def test_a_build_of_pubmed_records_without_mesh_says_their_headings_lack_tree_nu
     assert "tree number" not in result.output
 
 
+def test_a_build_with_only_supplementary_records_as_mesh_says_descriptors_are_wanted(
+        tmp_path: Path) -> None:
+    """NLM's supplementary concept records given alone as --mesh (a user who took supp for the
+    whole of MeSH): the summary's note said "the --mesh file does not describe them (a MeSH of
+    another year?)", though no such file describes any descriptor. It says that the records
+    give no tree numbers and that NLM's descriptor XML is wanted beside them; given both, the
+    note speaks of the descriptor file."""
+    xml = shared_path("data", "pubmed", "ncbiutils", "pubmed.xml")
+    meshrdf = shared_path("data", "mesh", "meshrdf")
+    result = CliRunner().invoke(main, [
+        "build", str(xml), "--out", str(tmp_path / "a"), "--without-default-articles",
+        "--mesh", str(meshrdf / "supp-samples.xml")])
+    assert result.exit_code == 0, result.output
+    assert ("C04) miss them: --mesh gave NLM's supplementary concept records alone, which "
+            "describe no descriptor: give its descriptor XML too (--mesh desc{year}.xml "
+            "--mesh supp{year}.xml)") in result.output, result.output
+    result = CliRunner().invoke(main, [
+        "build", str(xml), "--out", str(tmp_path / "b"), "--without-default-articles",
+        "--mesh", str(meshrdf / "desc-samples.xml"), "--mesh", str(meshrdf / "supp-samples.xml")])
+    assert result.exit_code == 0, result.output
+    assert ("C04) miss them: the --mesh descriptor file does not describe them (a MeSH of "
+            "another year?)") in result.output, result.output
+
+
 def test_export_as_rdfxml_keeps_a_carriage_return(tmp_path: Path) -> None:
     """An RDF review's: `--format rdfxml` wrote a carriage return inside a literal as it is,
     which every XML reader takes for a line feed: the title read back was another than the
