@@ -682,8 +682,10 @@ def test_bad_options_are_named_before_anything_is_built(tmp_path: Path) -> None:
     pubmed = tmp_path / "pubmed.xml"
     pubmed.write_bytes(b"<PubmedArticleSet><PubmedArticle/></PubmedArticleSet>")
     assert _run(*build, str(tmp_path / "b"), "--mesh", str(pubmed)) == (1, (
-        f"Error: {pubmed}: no MeSH descriptor in it: give NLM's descriptor XML (desc{{year}}.xml, "
-        "DescriptorRecord elements) or a table of UI, name, entry terms and tree numbers\n"))
+        f"Error: {pubmed}: its root element is <PubmedArticleSet>, not MeSH: give NLM's "
+        "descriptor XML (desc{year}.xml, <DescriptorRecordSet>), its supplementary concept "
+        "records (supp{year}.xml, <SupplementalRecordSet>) or a table of UI, name, entry terms "
+        "and tree numbers\n"))
     (tmp_path / "mesh.xml").write_bytes(b"<DescriptorRecordSet><DescriptorRecord>")
     code, output = _run(*build, str(tmp_path / "b"), "--mesh", str(tmp_path / "mesh.xml"))
     assert code == 1 and output.startswith(f"Error: {tmp_path / 'mesh.xml'}: not MeSH descriptor "
