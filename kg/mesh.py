@@ -74,6 +74,10 @@ class Descriptor:
 #: The root of NLM's descriptor XML (desc{year}.xml) and of its supplementary concept records
 #: (supp{year}.xml; ../shared/data/mesh/meshrdf: desc-samples.xml, supp-samples.xml).
 DESCRIPTOR_ROOT, SUPPLEMENTARY_ROOT = "DescriptorRecordSet", "SupplementalRecordSet"
+#: What ``--mesh`` takes, as a message that refuses a file says it.
+MESH_FILES = (f"give NLM's descriptor XML (desc{{year}}.xml, <{DESCRIPTOR_ROOT}>), its "
+              f"supplementary concept records (supp{{year}}.xml, <{SUPPLEMENTARY_ROOT}>) or a "
+              "table of UI, name, entry terms and tree numbers")
 
 
 def is_xml(path: Path) -> bool:
@@ -104,11 +108,7 @@ def is_supplementary(path: Path) -> bool:
         return False
     root = xml_root(path)
     if root not in (DESCRIPTOR_ROOT, SUPPLEMENTARY_ROOT):
-        raise ValueError(f"{path}: its root element is <{root}>, not MeSH: give NLM's "
-                         f"descriptor XML (desc{{year}}.xml, <{DESCRIPTOR_ROOT}>), its "
-                         f"supplementary concept records (supp{{year}}.xml, "
-                         f"<{SUPPLEMENTARY_ROOT}>) or a table of UI, name, entry terms and "
-                         "tree numbers")
+        raise ValueError(f"{path}: its root element is <{root}>, not MeSH: {MESH_FILES}")
     return root == SUPPLEMENTARY_ROOT
 
 
@@ -128,9 +128,7 @@ def read_descriptors(path: Path, qualifiers: dict[str, str] | None = None
     except (EOFError, zlib.error, OSError) as error:  # gzip data cut short, a read error
         raise ValueError(f"{path}: cannot be read: {error}") from None
     if not found:
-        raise ValueError(f"{path}: no MeSH descriptor in it: give NLM's descriptor XML (desc"
-                         "{year}.xml, DescriptorRecord elements) or a table of UI, name, entry "
-                         "terms and tree numbers")
+        raise ValueError(f"{path}: no MeSH descriptor in it: {MESH_FILES}")
 
 
 def _once(path: Path, where: str, ui: str, seen: dict[str, str]) -> None:

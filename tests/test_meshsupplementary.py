@@ -187,3 +187,20 @@ def test_an_ingest_missing_one_of_several_mesh_files_asks_for_all_of_them(
             "--mesh FILE (the same file where it is now, or another; a --mesh given "
             "replaces every one the release records)") in result.output
     assert current_release(out) == released
+
+
+def test_an_empty_mesh_file_names_every_kind_of_file_mesh_takes(tmp_path: Path) -> None:
+    """An empty --mesh file (a download cut to nothing) was refused with "no MeSH descriptor
+    in it: give NLM's descriptor XML … or a table …", which left out the supplementary
+    records --mesh takes too: a user who had given supp{year}.xml was told to give another
+    kind of file. The message names all three, as a file of neither kind's does."""
+    empty = tmp_path / "supp2025.xml"
+    empty.write_bytes(b"")
+    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "b"),
+                                       "--mesh", str(empty)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {empty}: no MeSH descriptor in it: give NLM's descriptor XML (desc{{year}}.xml, "
+        "<DescriptorRecordSet>), its supplementary concept records (supp{year}.xml, "
+        "<SupplementalRecordSet>) or a table of UI, name, entry terms and tree numbers\n")
+    assert not (tmp_path / "b").exists()
