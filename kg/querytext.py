@@ -24,15 +24,20 @@ _TOKENS = re.compile(
       |(?P<comment>\#[^\n\r]*)""",
     re.VERBOSE | re.DOTALL,
 )
-#: The characters of a prefix name besides letters and digits (PN_CHARS: ``a·b:`` is one).
-PN_CHARS = r"\w.\-\u00b7\u0300-\u036f\u203f\u2040"
+#: The characters of a prefix name besides letters and digits (PN_CHARS: ``a·b:`` is one), and
+#: U+1680, a letter to SPARQL and no letter (white space) to Python.
+PN_CHARS = r"\w.\-\u00b7\u0300-\u036f\u203f\u2040\u1680"
+#: White space as SPARQL has it (WS): Python's ``\s`` holds more, and one of those, U+1680
+#: OGHAM SPACE MARK, is a letter of a name to SPARQL (``PREFIX a\u1680b:``). Read as a space,
+#: it took a SERVICE past the allowlist until 6 Dec (the third look at it).
+WS = r"[ \t\r\n]"
 #: One declaration of a query's prologue, or the space between two. A prefix's name is read up
 #: to its colon, whatever its characters: SPARQL's hold many that are no letters to Python
 #: (``€``, ``。``), and a prologue read as ending before such a name hid the declarations after
 #: it (a ``p:`` declared again, the one pyoxigraph takes) until 6 Dec. Read too far, the
 #: prologue is harmless: a declaration pyoxigraph cannot read fails the query.
 _DECLARATION = re.compile(
-    r"\s+|BASE\s*<[^>]*>|PREFIX\s*(?P<prefix>[^\s:]*):\s*<(?P<iri>[^>]*)>|VERSION\b",
+    rf"{WS}+|BASE{WS}*<[^>]*>|PREFIX{WS}*(?P<prefix>[^ \t\r\n:]*):{WS}*<(?P<iri>[^>]*)>|VERSION\b",
     re.IGNORECASE)
 _PROLOGUE = re.compile(rf"\A(?:{_DECLARATION.pattern})*", re.IGNORECASE)
 _FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from kg.querytext import PN_CHARS, blank, declarations, declared_prefixes, prologue, query_form
+from kg.querytext import PN_CHARS, WS, blank, declarations, declared_prefixes, prologue, query_form
 from server.failures import Failure
 
 #: Endpoints a query may name in SERVICE unless the operator sets EVKG_SERVICE_ALLOWLIST.
@@ -37,20 +37,22 @@ _NAME_CHAR = re.compile(rf"[{PN_CHARS}:%\\]")
 #: variable's name (after ``?``/``$``), a language tag (after ``@``), a prefixed name or blank
 #: node label (a local part starts with no ``.`` or ``-``: ``ex:-1SERVICE`` is ``ex:``, a number
 #: and the keyword).
-_VARIABLE_NAME = re.compile(r"[\w\u00b7\u0300-\u036f\u203f\u2040]*\Z")
+_VARIABLE_NAME = re.compile(r"[\w\u00b7\u0300-\u036f\u203f\u2040\u1680]*\Z")
 _LANGUAGE = re.compile(r"(?:[A-Za-z]+(?:-[A-Za-z0-9]+)*-?)?\Z")
 _PREFIXED_NAME = re.compile(rf"(?:[^\W\d_][{PN_CHARS}]*|_)?:(?:[\w:%\\][{PN_CHARS}:%\\]*)?\Z")
 _TARGET = re.compile(
-    r"\s*(?:SILENT\s*)?(?:<(?P<iri>[^<>\"{}|^`\\\x00-\x20]*)>"
-    rf"|(?P<prefix>[^\W\d_][{PN_CHARS}]*)?:(?P<local>[\w.:%\-]*)|(?P<var>[?$]\w+))"
-    r"(?=[\s{])",  # a target read whole: an escape (``u:\@host``) is not read past
+    rf"{WS}*(?:SILENT{WS}*)?"
+    r"(?:<(?P<iri>[^<>\"{}|^`\\\x00-\x20]*)>"
+    rf"|(?P<prefix>(?:[^\W\d_]|\u1680)[{PN_CHARS}]*)?:(?P<local>[\w.:%\-\u1680]*)"
+    r"|(?P<var>[?$][\w\u1680]+))"
+    r"(?=[ \t\r\n{])",  # a target read whole: an escape (``u:\@host``) is not read past
     re.IGNORECASE)
 #: SERVICE and the name characters glued after it, up to a colon: a prefix's name, if declared.
 _GLUED_PREFIX = re.compile(rf"(?P<word>SERVICE[{PN_CHARS}]*):", re.IGNORECASE)
 #: The local part of a prefixed name (escapes too; not a final ``.``), then a group's ``{``:
 #: only there can a declared prefix's name glued to a target be read as SERVICE and the target.
-_LOCAL_CHAR = r"\w:%\-\u00b7\u0300-\u036f\u203f\u2040"
-_LOCAL_THEN_GROUP = re.compile(rf"(?:[{_LOCAL_CHAR}]|\\.|\.+(?=[{_LOCAL_CHAR}\\]))*\s*\{{")
+_LOCAL_CHAR = r"\w:%\-\u00b7\u0300-\u036f\u203f\u2040\u1680"
+_LOCAL_THEN_GROUP = re.compile(rf"(?:[{_LOCAL_CHAR}]|\\.|\.+(?=[{_LOCAL_CHAR}\\]))*{WS}*\{{")
 #: A keyword after which a graph's or an endpoint's name stands (``GRAPH service:g {``, ``SERVICE
 #: SILENT service:x {``), when it is a word of its own: after a name's characters it may be
 #: the end of the name (``?GRAPH service:x {`` is a SERVICE).
@@ -220,7 +222,7 @@ def service_targets(query: str) -> list[Target]:
     return targets
 
 
-_SILENT = re.compile(r"\s*SILENT", re.IGNORECASE)
+_SILENT = re.compile(rf"{WS}*SILENT", re.IGNORECASE)
 
 
 def without_services(query: str) -> str:

@@ -326,6 +326,38 @@ def test_a_prefix_named_with_characters_no_letters_to_python_hides_no_declaratio
     assert f"SERVICE <{other}> is not an allowed endpoint" in response.text
 
 
+#: U+1680 OGHAM SPACE MARK: white space to Python's ``\\s``, a letter of a name to SPARQL.
+OGHAM = "\u1680"
+
+
+@pytest.mark.parametrize(("query", "refusal"), [
+    # the prefix named OGHAM read as a second declaration of the default prefix
+    ("PREFIX : <{other}> PREFIX {ogham}: <{allowed}> SELECT * {{ SERVICE : {{ }} }}",
+     "SERVICE <{other}> is not an allowed endpoint"),
+    # the prologue read as ending at a prefix whose name holds OGHAM: p: declared again unseen
+    ("PREFIX p: <{allowed}> PREFIX a{ogham}b: <urn:x> PREFIX p: <{other}> "
+     "SELECT * {{ SERVICE p: {{ }} }}",
+     "SERVICE <{other}> is not an allowed endpoint"),
+    # a local part read as ending at OGHAM: the endpoint called is the allowed one's path and more
+    ("PREFIX p: <{recorder}/> SELECT * {{ SERVICE p:allowed{ogham}x {{ }} }}",
+     "SERVICE <{recorder}/allowed{ogham}x> is not an allowed endpoint"),
+])
+def test_a_name_holding_a_character_python_reads_as_space_hides_no_endpoint(
+        evkg: str, recorder: str, query: str, refusal: str) -> None:
+    """A review's (6 Dec, the third look at the allowlist): U+1680 is white space to Python's
+    ``\\s``, which the check read the prologue and the targets with, and a letter of a prefix's
+    name or a local part to SPARQL. Each query was allowed, and pyoxigraph called an endpoint
+    off the allowlist."""
+    Recorder.calls.clear()
+    names = {"allowed": f"{recorder}/allowed", "other": f"{recorder}/not-allowed",
+             "recorder": recorder, "ogham": OGHAM}
+    response = requests.get(evkg + "/sparql", params={"query": query.format(**names)},
+                            headers=JSON, timeout=30)
+    assert Recorder.calls == []
+    assert response.status_code == 400, response.text
+    assert refusal.format(**names) in response.text
+
+
 #: The default prefix and a prefix named service, for the graphs of the default release.
 GRAPHS_AS_SERVICE = f"PREFIX : <{BASE}> PREFIX service: <{BASE}graph/> "
 SCHEMA = "PREFIX schema: <https://schema.org/> "

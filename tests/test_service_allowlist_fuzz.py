@@ -41,12 +41,13 @@ KNOWN_REFUSALS = ("with a variable", "not an absolute IRI", "less-than sign")
 
 NEWLINES = ["\n", "\r", "\r\n"]
 #: Characters that are white space or a line's end to some readers, not to SPARQL.
-ODD_SPACES = ["\v", "\f", "\x85", "\u2028", "\u2029", "\x1c", "\u00a0", "\u3000"]
+ODD_SPACES = ["\v", "\f", "\x85", "\u2028", "\u2029", "\x1c", "\u00a0", "\u3000", "\u1680"]
 SEPARATORS = [" ", " ", " ", "", "\t", *NEWLINES]
+#: (U+1680 is a letter of a name to SPARQL and white space to Python's ``\s``.)
 PREFIX_NAMES = ["p", "", "service", "SERVICE", "Service", "services", "xservice", "service1",
-                "silent", "graph", "serviceSILENT", "s.service"]
+                "silent", "graph", "serviceSILENT", "s.service", "\u1680", "a\u1680b"]
 LOCALS = ["x", "service", "SERVICE", "a.b", "a\\#b", "a\\~SERVICE", "%41", "a-SERVICE", "_1",
-          "a:b", "Service"]
+          "a:b", "Service", "allowed\u1680x", "\u1680"]
 STRING_PIECES = ["a", "SERVICE", "service", " ", "{", "}", "#", "<", ">", "\\'", '\\"',
                  "\\\\", "\\n", "\\u0027", "\\U00000022", "\\u0023", "'", '"', "''", '""',
                  "\\", *NEWLINES, *ODD_SPACES]
@@ -55,6 +56,8 @@ IRI_PIECES = ["x", "#", "'", "%20", "\\u0023", "\\u003E", "\\u0027", "SERVICE", 
 RAW_PIECES = ["'''", '"""', "'", '"', "<", ">", "#", "\\", "{", "}", "(", ")", ".", ";", "SERVICE",
               "service", "SILENT", "?", "$", "@en", "^^", "<<", ">>", "<<(", ")>>", "{|", "|}",
               "~", ":", "_:", *NEWLINES, *ODD_SPACES]
+#: What may follow a local part, and go on it (U+1680) or not.
+NAME_TAILS = ["", "", "\u1680", "\u1680x", "€", "\\~x"]
 OPERATORS = ["<", " < ", ">", " > ", "<=", ">=", "=", "!=", "&&", "||"]
 
 
@@ -142,7 +145,7 @@ class Builder:
             forms.append(f"{self.pick(self.prefixes)}:{endpoint}")
             forms.append(f"{self.pick(self.prefixes)}:")
         if named:
-            forms.append(f"{self.pick(named)}:{endpoint}")
+            forms.append(f"{self.pick(named)}:{endpoint}{self.pick(NAME_TAILS)}")
         forms.append(f"<{endpoint}>")
         return self.pick(forms)
 
