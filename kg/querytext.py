@@ -45,7 +45,7 @@ _UPDATE = re.compile(
     r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
 #: FROM or FROM NAMED followed by an IRI or a prefixed name: the query sets its own dataset.
 _FROM = re.compile(r"(?<![\w?$:])FROM\s+(?:NAMED\s+)?(?:<|[^\W\d][\w.\-]*:|:)", re.IGNORECASE)
-_WHITESPACE = re.compile(r"\s+")
+_WHITESPACE = re.compile(f"{WS}+")
 _DECLARED = re.compile(r"PREFIX\s*([^\W\d_][\w.\-]*)?:", re.IGNORECASE)
 #: A prefixed name in code (not a variable's ``?x``, not inside an IRI or string, once blanked;
 #: not ``http://`` of an IRI or string left open, which is the error then).
