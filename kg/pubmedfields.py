@@ -332,7 +332,6 @@ def _authors(parent: Element | None, lists: str = "AuthorList", tag: str = "Auth
     (with ``lists`` and ``tag``: the people of another list, an InvestigatorList's). An ORCID
     that is none goes to ``notes`` (``malformed_orcid_note``), not silently away."""
     authors = []
-    role = tag
     for author_list in _all(parent, lists):
         if author_list.get("Type") == "editors":
             continue
@@ -343,15 +342,15 @@ def _authors(parent: Element | None, lists: str = "AuthorList", tag: str = "Auth
             orcids: list[str] = []
             nested: list[Element] = []
             direct: list[Element] = []
-            for part in author:
-                tag = part.tag
-                if tag not in first:
-                    first[tag] = part
-                if tag == "Identifier" and part.get("Source") == "ORCID":
+            for part in author:  # (``name``: ``tag`` is what each list is read for)
+                name = part.tag
+                if name not in first:
+                    first[name] = part
+                if name == "Identifier" and part.get("Source") == "ORCID":
                     orcids.append(element_text(part))
-                elif tag == "AffiliationInfo":
+                elif name == "AffiliationInfo":
                     nested.extend(part.iterchildren("Affiliation"))
-                elif tag == "Affiliation":
+                elif name == "Affiliation":
                     direct.append(part)
             orcid = normalise_orcid(orcids[0]) if orcids else ""
             authors.append(Author(
@@ -362,7 +361,7 @@ def _authors(parent: Element | None, lists: str = "AuthorList", tag: str = "Auth
                 affiliations=tuple(t for t in map(element_text, nested + direct) if t),
                 equal_contribution=author.get("EqualContrib") == "Y"))
             if orcids and not orcid and orcids[0] and notes is not None:
-                notes.append(malformed_orcid_note(role, len(authors), authors[-1], orcids[0]))
+                notes.append(malformed_orcid_note(tag, len(authors), authors[-1], orcids[0]))
     return tuple(authors)
 
 

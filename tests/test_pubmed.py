@@ -1172,6 +1172,22 @@ def test_a_book_chapters_own_language_title_and_notice_are_kept(tmp_path: Path) 
         "Copyright © 2022, Invented Press.")
 
 
+def test_every_author_list_of_a_book_chapter_is_read(tmp_path: Path) -> None:
+    """PubMed's DTD gives a BookDocument any number of AuthorLists. The reader reused the name
+    of the element it looked for (Author) for each author's parts, so a second list was read
+    for the last part's name (AffiliationInfo) and its authors were lost. The record is
+    invented; its forms are those of PubMed's DTD."""
+    lists = "".join(
+        f'<AuthorList Type="authors"><Author><LastName>{name}</LastName><ForeName>Ann</ForeName>'
+        "<AffiliationInfo><Affiliation>Invented Institute.</Affiliation></AffiliationInfo>"
+        "</Author></AuthorList>" for name in ("First", "Second"))
+    path = tmp_path / "book.xml"
+    path.write_text(_BOOK.replace("<ArticleTitle>", f"{lists}<ArticleTitle>"), encoding="utf-8")
+    book = by_pmid(path)["99999961"]
+    assert [(a.family, a.affiliations) for a in book.authors] == [
+        ("First", ("Invented Institute.",)), ("Second", ("Invented Institute.",))]
+
+
 def test_fields_pubmed_gives_twice_or_marks_are_read_as_pubmed_shows_them(tmp_path: Path) -> None:
     """A test review's: mutations of the reader passed every test: the last of two ArticleIds of
     one kind winning, an ELocationID marked invalid or an NIHMS id of another source taken, an
