@@ -93,7 +93,10 @@ def declarations(query: str) -> str:
 def declared_prefixes(query: str) -> dict[str, str]:
     """The prefixes ``query``'s prologue declares: name → IRI as written (the last, where one
     is declared twice, as pyoxigraph takes it), read declaration by declaration, as the
-    parser does. Text that reads as a declaration further on is none."""
+    parser does. Text that reads as a declaration further on is none: ``?s ex:a.PREFIXp: <…>``
+    took its IRI for ``p:`` until 6 Dec, and the allowlist let a SERVICE to the real ``p:``
+    past; ``PREFIX €: <…>`` ended the prologue read, and a ``p:`` declared again after it was
+    not seen, until 6 Dec too."""
     code = blank(query)
     prefixes: dict[str, str] = {}
     position = 0

@@ -171,13 +171,13 @@ class OtherAbstract:
         return self.text.strip().rstrip(".").casefold() == _PUBLISHER_ONLY
 
 
+#: The Type of a summary for readers who are not specialists: not an abstract of the article.
+PLAIN_LANGUAGE_SUMMARY = "plain-language-summary"
 #: The Types of PubMed's OtherAbstract (the DTD's list): the publisher's, an NLM indexing
 #: partner's (AAMC, AIDS, KIE, PIP, NASA) and a plain-language summary. MEDLINE text writes
 #: the Type before the OAB text: "OAB - Publisher: …".
-OTHER_ABSTRACT_TYPES = ("Publisher", "plain-language-summary", "AAMC", "AIDS", "KIE", "PIP",
+OTHER_ABSTRACT_TYPES = ("Publisher", PLAIN_LANGUAGE_SUMMARY, "AAMC", "AIDS", "KIE", "PIP",
                         "NASA")
-#: The Type of a summary for readers who are not specialists: not an abstract of the article.
-PLAIN_LANGUAGE_SUMMARY = "plain-language-summary"
 
 
 #: The text PubMed gives an OtherAbstract it does not hold (all 21 of

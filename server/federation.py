@@ -181,22 +181,12 @@ def _ambiguous(query: str, code: str) -> re.Match[str] | None:
     return None
 
 
-def _declared_prefixes(query: str) -> dict[str, str]:
-    """The prefixes ``query``'s prologue declares: name → IRI (the last, where one is
-    declared twice, as pyoxigraph takes it). Text that reads as a declaration further on is
-    none: ``?s ex:a.PREFIXp: <…>`` took its IRI for ``p:`` until 6 Dec, and a SERVICE to the
-    real ``p:`` past the allowlist; ``PREFIX €: <…>`` ended the prologue read here, and a
-    ``p:`` declared again after it was not seen, until 6 Dec (the second of the day's
-    reviews)."""
-    return declared_prefixes(query)
-
-
 def service_targets(query: str) -> list[Target]:
     """Every SERVICE target of ``query``, read from its text outside strings, comments and
     IRIs."""
     code = blank(query)
     keywords = blank(query, iris=True)
-    prefixes = _declared_prefixes(query)
+    prefixes = declared_prefixes(query)
     targets: list[Target] = []
     ambiguous = _ambiguous(query, code)
     if ambiguous is not None:
@@ -230,7 +220,7 @@ def without_services(query: str) -> str:
     same syntax, to check that it parses without calling anything (pyoxigraph calls a
     SERVICE as soon as a query is given to it, on any store, before a row is asked for)."""
     keywords = blank(query, iris=True)
-    prefixes = _declared_prefixes(query)
+    prefixes = declared_prefixes(query)
     text = list(query)
     for keyword in _keywords(keywords, prefixes, len(declarations(query))):
         silent = _SILENT.match(keywords, keyword.end())
@@ -269,7 +259,7 @@ def silent_services(query: str) -> list[SilentService]:
     head = prologue(query)
     found: list[SilentService] = []
     end = 0  # the end of the last SERVICE clause: a SERVICE before it is inside it
-    for keyword in _keywords(keywords, _declared_prefixes(query), len(declarations(query))):
+    for keyword in _keywords(keywords, declared_prefixes(query), len(declarations(query))):
         target = _TARGET.match(code, keyword.end())
         if keyword.start() < end or target is None:
             continue
