@@ -35,6 +35,7 @@ from kg.remote import StoreError
 from kg.results import NOT_PYOXIGRAPHS, WRITERS, rdf_xml, write_solutions
 from server.failures import Failure as Failure  # (imported from here by most modules)
 from server.federation import service_targets, silent_services
+from server.parsing import SyntaxCheck, syntax_failure
 
 #: Results media type → pyoxigraph format (for ASK and uncapped SELECT).
 RESULTS_FORMATS = {
@@ -94,6 +95,10 @@ class Executor(Protocol):
         """Seconds after which a query is stopped, or None when queries cannot be stopped."""
 
     def execute(self, job: QueryJob) -> Answer | Failure: ...
+
+    def check(self, check: SyntaxCheck) -> Failure | None:
+        """None when the query parses, else its 400 (or the 503 of a check past the time
+        limit: ``server.parsing``)."""
 
     def update(self, update: str) -> Failure | None: ...
 
@@ -254,6 +259,9 @@ class LocalExecutor:
 
     def execute(self, job: QueryJob) -> Answer | Failure:
         return run_job(self.store, job)
+
+    def check(self, check: SyntaxCheck) -> Failure | None:
+        return syntax_failure(check)
 
     def update(self, update: str) -> Failure | None:
         try:

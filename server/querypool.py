@@ -12,6 +12,10 @@ child is retired: new queries go to a fresh child, and the retired one is killed
 soon as no other query is still running in it, at the latest when the last of those reaches its
 own time limit. A query that runs alone is stopped at its limit.
 
+Syntax checks (``SyntaxCheck``: does the query parse?) run there too, as queries do: parsing
+plans the query, which took minutes for some (``server.parsing``). A pool of no store
+(``store_path`` None) runs checks alone, on an empty store, for a server of a remote store.
+
 A child that stops while queries run in it (pyoxigraph aborts the process on a panic, such as
 the one ORDER BY raises over terms it cannot order consistently; the kernel's OOM killer) cannot
 say which query stopped it, so every query it held is run once more on a fresh child, with a
@@ -40,6 +44,7 @@ from pathlib import Path
 from kg.backends import timeout_message
 from kg.querying import QUERY_STACK_BYTES
 from server.executor import Answer, Failure, QueryJob, run_job
+from server.parsing import SyntaxCheck, syntax_failure
 
 #: How long a new child may take to open the store before the query is refused.
 START_TIMEOUT = 60.0
@@ -51,6 +56,14 @@ STOPPED_MESSAGE = (
     "with a fresh query process; rewriting the query may avoid the crash (ORDER BY over values "
     "that cannot be ordered consistently, such as NaN beside other terms, is one cause)")
 _READY = "ready"
+#: A job the query process may run: a query, or the syntax check of one.
+Job = QueryJob | SyntaxCheck
+
+
+class Parsed:
+    """What a syntax check answers when its query parsed."""
+
+
 #: Where a query process that stops by itself is reported (the application's log).
 _log = logging.getLogger(__name__)
 #: How long the request the current thread serves waited for that thread (``server.workers``
@@ -77,23 +90,27 @@ def _exit_with_parent(parent: int) -> None:
             os._exit(0)
 
 
-def child_main(conn: Connection, store_path: str, parent: int, threads: int) -> None:
-    """The child's loop: open the store, say ready, answer numbered jobs on ``threads`` threads
-    until the pipe closes."""
+def child_main(conn: Connection, store_path: str | None, parent: int, threads: int) -> None:
+    """The child's loop: open the store (an empty one for no ``store_path``), say ready, answer
+    numbered jobs on ``threads`` threads until the pipe closes."""
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    from pyoxigraph import Store
+
     from kg.store import open_read_only
 
     try:
-        store = open_read_only(Path(store_path))
+        store = open_read_only(Path(store_path)) if store_path is not None else Store()
     except OSError as error:
         conn.send(Failure(503, f"the release store cannot be opened: {error}"))
         return
     conn.send(_READY)
     sending = threading.Lock()
 
-    def answer(number: int, job: QueryJob) -> None:
+    def answer(number: int, job: Job) -> None:
         try:
-            outcome: Answer | Failure = run_job(store, job)
+            outcome: Answer | Failure | Parsed = (
+                (syntax_failure(job) or Parsed()) if isinstance(job, SyntaxCheck)
+                else run_job(store, job))
         except BaseException as error:  # a panic in the store must still answer its asker
             outcome = Failure(500, f"the query failed inside the store: {error!r}")
         with sending:
@@ -116,7 +133,7 @@ class _Waiting:
     """A job sent to a child, until its answer arrives."""
 
     arrived: threading.Event = field(default_factory=threading.Event)
-    outcome: Answer | Failure | None = None
+    outcome: Answer | Failure | Parsed | None = None
     #: Its process stopped before answering it (``outcome`` stays None).
     stranded: bool = False
     #: Its job's second run, after its process stopped under the first.
@@ -214,7 +231,7 @@ class QueryPool:
 
     writable = False
 
-    def __init__(self, store_path: Path, *, threads: int, timeout: float) -> None:
+    def __init__(self, store_path: Path | None, *, threads: int, timeout: float) -> None:
         self.store_path = store_path
         self.threads = max(1, threads)
         self.timeout = timeout
@@ -240,7 +257,8 @@ class QueryPool:
         parent_end, child_end = self._context.Pipe()
         process = self._context.Process(
             target=child_main, name="evkg-query", daemon=True,
-            args=(child_end, str(self.store_path), os.getpid(), self.threads))
+            args=(child_end, None if self.store_path is None else str(self.store_path),
+                  os.getpid(), self.threads))
         process.start()
         child_end.close()
         child = _Child(process, parent_end)
@@ -273,6 +291,18 @@ class QueryPool:
 
     def execute(self, job: QueryJob) -> Answer | Failure:
         """Run ``job`` in the child; past the time limit this is a 503 and the child retires."""
+        outcome = self._answered(job)
+        assert not isinstance(outcome, Parsed)  # (a query is answered, or it failed)
+        return outcome
+
+    def check(self, check: SyntaxCheck) -> Failure | None:
+        """Parse ``check``'s query in the child, under the time limit, as a query runs there:
+        None when it parses, else its 400, or the 503 a query past the limit gets."""
+        outcome = self._answered(check)
+        return outcome if isinstance(outcome, Failure) else None
+
+    def _answered(self, job: Job) -> Answer | Failure | Parsed:
+        """``job``'s outcome from the child (a 503 past the time limit: the child retires)."""
         limit = self.timeout if self.timeout > 0 else None
         # At most ``threads`` jobs at once (gunicorn's threads never exceed it; Flask's --dev
         # server may), so that the clock of a job starts when a thread of the child is free.
@@ -298,8 +328,8 @@ class QueryPool:
         finally:
             self._slots.release()
 
-    def _run(self, job: QueryJob, limit: float | None, *,
-             second: bool = False) -> Answer | Failure | None:
+    def _run(self, job: Job, limit: float | None, *,
+             second: bool = False) -> Answer | Failure | Parsed | None:
         """``job``'s answer from the current child, or None if the child stopped before
         answering it (``second``: this is its second run)."""
         number, waiting = next(self._numbers), _Waiting(second=second)

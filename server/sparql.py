@@ -32,7 +32,6 @@ from server.editor import editor_link
 from server.errors import ProtocolError, error_response, failure_response
 from server.executor import Answer, Failure, QueryJob
 from server.federation import Target, check_services, service_targets
-from server.forwarding import parses
 from server.limits import Admission
 from server.logs import log_if_slow, note_query
 from server.meta import service_description_response
@@ -44,6 +43,7 @@ from server.negotiation import (
     wants_html,
 )
 from server.pages import editor_response
+from server.parsing import SyntaxCheck
 from server.state import state
 
 #: Content types a query POST may have.
@@ -230,8 +230,11 @@ def query_response(operation: Operation, query: str) -> Response:
         media_type = choose_media_type(request.headers.get("Accept"), offered_types(query),
                                        operation.formats)
     except NotAcceptable:
-        if parses(query, iris.base_iri()):
+        failure = _syntax_check(query)
+        if failure is None:
             raise
+        if failure.status != 400:  # the check itself ran out of time, or was refused
+            return failure_response(failure)
         # a query that does not parse is a 400 saying why, whatever the client accepts
         media_type = offered_types(query)[0]
     job = QueryJob(query, media_type, operation.default_graphs, operation.named_graphs,
@@ -273,6 +276,17 @@ def _describe(response: Response, key: str | None, get: bool) -> None:
         response.set_etag(key)
         max_age = int(current_app.config.get("CACHE_MAX_AGE", 600))
         response.headers["Cache-Control"] = f"public, max-age={max_age}"
+
+
+def _syntax_check(query: str) -> Failure | None:
+    """None when ``query`` parses, else its 400, or the 503 of a check that ran out of time (or
+    that this server process had no room for): the check runs where queries run, under their
+    time limit (``server.parsing``), and is admitted as a query is."""
+    admission: Admission = current_app.extensions["evkg-admission"]
+    with admission.admitted() as refused:
+        if refused is not None:
+            return refused
+        return state().executor.check(SyntaxCheck(query, iris.base_iri()))
 
 
 def _answer_response(answer: Answer, key: str | None, get: bool, hit: bool) -> Response:
@@ -333,21 +347,23 @@ def preflight_response() -> Response:
 
 
 def _opened_in_a_browser(query: str) -> bool:
-    """A link to a query opened in a browser: a GET of ``?query=`` alone, HTML wanted first,
-    and a query that parses (a bad one is the 400 page that says what is wrong). Its Accept
-    also takes ``application/xml;q=0.9``, so the results came as a SPARQL XML file to
-    download; the editor shows them, as UniProt's and Virtuoso's endpoints show a table.
+    """A link to a query opened in a browser: a GET of ``?query=`` alone, HTML wanted first.
+    Its Accept also takes ``application/xml;q=0.9``, so the results came as a SPARQL XML file
+    to download; the editor shows them, as UniProt's and Virtuoso's endpoints show a table.
     HEAD is answered as GET (a link checker asks HEAD first, with a browser's Accept). A query
     whose SERVICE is refused gets the refusal instead."""
     return (request.method in ("GET", "HEAD") and list(request.args) == ["query"]
             and wants_html(request.headers.get("Accept")) and nesting_message(query) is None
-            and check_services(service_targets(query), state().limits.service_allowlist) is None
-            and parses(query, iris.base_iri()))
+            and check_services(service_targets(query), state().limits.service_allowlist) is None)
 
 
-def _editor_running(query: str) -> Response:
+def _editor_running(query: str) -> Response | None:
     """A 303 to the query editor with ``query`` in its share-link form (``/#query=…``), which
-    YASGUI opens in a tab and runs."""
+    YASGUI opens in a tab and runs, when the query parses; None when it does not (the 400 page
+    says what is wrong); the 503 of a check past the time limit."""
+    failure = _syntax_check(query)
+    if failure is not None:
+        return failure_response(failure) if failure.status != 400 else None
     response = Response(status=303, headers={"Vary": "Accept"})
     response.location = editor_link(query)
     return response
@@ -365,8 +381,10 @@ def create_sparql_blueprint() -> Blueprint:
         if operation.update is not None:
             return update_response(operation, operation.update.removeprefix("\ufeff"))
         if operation.query is not None:
-            if _opened_in_a_browser(operation.query):
-                return _editor_running(operation.query)
+            running = _editor_running(operation.query) \
+                if _opened_in_a_browser(operation.query) else None
+            if running is not None:
+                return running
             return query_response(operation, operation.query.removeprefix("\ufeff"))
         if request.method in ("GET", "HEAD"):
             if wants_html(request.headers.get("Accept")):

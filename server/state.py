@@ -167,7 +167,8 @@ def _unstated(store: RemoteStore, versions: list[str]) -> str:
 
 
 def remote_state(config: Mapping[str, Any], endpoint: Endpoint,
-                 stated: list[str] | None = None) -> ServerState:
+                 stated: list[str] | None = None, checker: Executor | None = None
+                 ) -> ServerState:
     """Serving a remote SPARQL store: queries are forwarded with the time limit.
 
     The version is the one the store's metadata states, read at start and again on a request
@@ -177,6 +178,8 @@ def remote_state(config: Mapping[str, Any], endpoint: Endpoint,
     and its search index searched (it indexes the labels the store holds).
     Answers are cached only when the version is known, in a cache folder of this endpoint's own.
     ``stated``: the versions the store was just read to state (else they are read now).
+    Queries are parsed before they are forwarded by ``checker`` (the state's this one follows),
+    else by a new query process of an empty store, under the time limit (``server.parsing``).
     """
     limits = Limits.from_config(config)
     timeout = limits.query_timeout if limits.query_timeout > 0 else None
@@ -195,7 +198,11 @@ def remote_state(config: Mapping[str, Any], endpoint: Endpoint,
     manifest: dict[str, Any] = local_manifest or ({"version": version} if version else {})
     key = hashlib.sha256(endpoint.query.encode("utf-8")).hexdigest()[:16]
     cache = _cache(config, f"remote-{key}") if version else None
-    served = ServerState(store=store, executor=RemoteExecutor(store, timeout=timeout),
+    if checker is None:
+        checker = QueryPool(None, threads=int(_setting(config, "THREADS")),
+                            timeout=limits.query_timeout)
+    served = ServerState(store=store, executor=RemoteExecutor(store, timeout=timeout,
+                                                              checker=checker),
                          release_dir=release_dir, manifest=manifest,
                          search_index=index_file(release_dir, manifest), limits=limits,
                          cache=cache, version_problem=problem,
@@ -262,7 +269,9 @@ def refreshed(config: Mapping[str, Any], current: ServerState) -> ServerState | 
         if not known and len(versions) != 1:
             current.version_problem = _unstated(current.store, versions)
             return None
-        return remote_state(config, current.store.endpoint, versions)
+        checker = current.executor.checker if isinstance(current.executor, RemoteExecutor) \
+            else None  # (its query process goes on: another would be left running)
+        return remote_state(config, current.store.endpoint, versions, checker)
     finally:
         current.refreshing.release()
 

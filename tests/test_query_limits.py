@@ -46,6 +46,7 @@ from server.cache import MEMORY_BYTES, ResultCache
 from server.executor import Answer, Executor, Failure, QueryJob, run_job
 from server.federation import DEFAULT_ALLOWLIST, check_services, service_targets
 from server.memo import AnswerMemo
+from server.parsing import SyntaxCheck
 from server.run import allocator_library, preload_allocator
 from server.state import state
 from tests.backends import cpu_seconds, process_tree
@@ -454,6 +455,9 @@ class CountingExecutor:
         self.jobs.append(job)
         return self.inner.execute(job)
 
+    def check(self, check: SyntaxCheck) -> Failure | None:
+        return self.inner.check(check)
+
     def update(self, update: str) -> Failure | None:
         return self.inner.update(update)
 
@@ -685,6 +689,56 @@ def test_body_over_the_limit_is_413_from_the_real_server(limited_server: Served)
                              headers={"Content-Type": "application/sparql-query"}, timeout=30)
     assert response.status_code == 413
     assert "2000 bytes" in response.text
+
+
+#: A query of many flat triple patterns: pyoxigraph plans a query as it parses it, which took
+#: 5 s at 200 such patterns and minutes at 500, on an empty store (a GET of it fits in the 8,190
+#: bytes of a request line).
+FLAT = "SELECT * WHERE {" + "?s<urn:p>?o." * 300 + "}"
+
+
+def _checks_stop_at_the_limit(base: str) -> None:
+    """A browser's GET of ``FLAT`` (a 303 to the editor if it parses) and a GET of it accepting
+    nothing offered (a 406 if it parses) are answered 503 at the time limit, as the query
+    itself is: the parse checks before them took the web worker minutes, with no limit. The
+    server then goes on checking: a query that parses goes to the editor."""
+    sparql = base + "/sparql"
+    browser = requests.get(sparql, params={"query": FLAT}, headers={"Accept": "text/html"},
+                           allow_redirects=False, timeout=60)
+    refused = requests.get(sparql, params={"query": FLAT}, headers={"Accept": "image/png"},
+                           timeout=60)
+    for response in (browser, refused):
+        assert response.status_code == 503
+        assert response.text == timeout_message(TIMEOUT) + "\n"
+    opened = requests.get(sparql, params={"query": COUNT}, headers={"Accept": "text/html"},
+                          allow_redirects=False, timeout=30)
+    assert opened.status_code == 303
+    assert opened.headers["Location"].startswith("/#query=")
+
+
+def test_parse_checks_are_held_to_the_time_limit(limited_server: Served) -> None:
+    _checks_stop_at_the_limit(limited_server.base)
+    fresh = requests.get(limited_server.base + "/sparql", params={"query": COUNT}, timeout=30)
+    assert fresh.json()["results"]["bindings"][0]["n"]["value"] == "93"
+
+
+def test_parse_checks_before_forwarding_are_held_to_the_time_limit(tmp_path: Path) -> None:
+    """A server of a remote store parses each query before forwarding it: that too ran in the
+    web worker, with no limit, before every query. It runs under the limit; a query that does
+    not parse is still refused before anything is forwarded (to a store that is down here)."""
+    down = f"http://127.0.0.1:{free_port()}/sparql"
+    with serving(tmp_path / "build", {"EVKG_QUERY_TIMEOUT": str(TIMEOUT),
+                                      "EVKG_SPARQL_ENDPOINT": down}) as served:
+        _checks_stop_at_the_limit(served.base)
+        sparql = served.base + "/sparql"
+        forwarded = requests.post(sparql, data={"query": FLAT}, timeout=60)
+        assert forwarded.status_code == 503
+        assert forwarded.text == timeout_message(TIMEOUT) + "\n"
+        bad = requests.post(sparql, data={"query": COUNT + " LIMT 1"}, timeout=30)
+        assert bad.status_code == 400
+        assert "'LIMT'" in bad.text and "did you mean LIMIT?" in bad.text
+        good = requests.post(sparql, data={"query": COUNT}, timeout=30)
+        assert good.status_code == 503 and "is not answering" in good.text
 
 
 def _query_processes(root: int) -> list[int]:
