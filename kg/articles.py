@@ -22,6 +22,7 @@ from kg import iris
 from kg.mesh import CHECK_TAGS
 from kg.namespaces import BIBO, CITO, DCTERMS, EVKG, FABIO, FOAF, MESHV, RDF, RDFS, SCHEMA, XSD
 from kg.records import (
+    NLM_CATEGORIES,
     OTHER_ABSTRACT_TYPES,
     PLAIN_LANGUAGE_SUMMARY,
     Article,
@@ -66,6 +67,9 @@ class _Terms:
         self.issn, self.eissn, self.author_list = n(BIBO.issn), n(BIBO.eissn), n(BIBO.authorList)
         self.title, self.abstract = n(DCTERMS.title), n(DCTERMS.abstract)
         self.plain_language_summary = n(EVKG.plainLanguageSummary)
+        self.abstract_section, self.section_label = n(EVKG.abstractSection), n(EVKG.sectionLabel)
+        self.section_text, self.section_position = n(EVKG.sectionText), n(EVKG.sectionPosition)
+        self.abstract_category = n(EVKG.abstractCategory)
         self.alternative, self.rights = n(DCTERMS.alternative), n(DCTERMS.rights)
         self.language, self.issued = n(DCTERMS.language), n(DCTERMS.issued)
         self.modified, self.is_part_of = n(DCTERMS.modified), n(DCTERMS.isPartOf)
@@ -322,6 +326,7 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
         add(f"{s} {t.alternative} {lit(article.vernacular_title)} {g} .\n")
     if article.abstract:
         add(f"{s} {t.abstract} {lit(article.abstract_text)} {g} .\n")
+        _section_lines(article, s, g, lines)
     for other in article.other_abstracts:  # tagged with its language: the abstract is untagged
         if other.only_a_pointer:  # English text, no abstract: "@pl" would be two falsehoods
             continue
@@ -460,6 +465,28 @@ def _node_lines(s: str, g: str, link: str, tag: str, nodes: list[tuple[tuple[str
         node = f"_:{key}{tag}{number}"
         lines.append(f"{s} {link} {node} {g} .\n")
         lines.extend(f"{node} {p} {literal_term(value)} {g} .\n" for p, value in values if value)
+
+
+def _section_lines(article: Article, s: str, g: str, lines: list[str]) -> None:
+    """A blank node for each section of a structured abstract that has a label or NLM's
+    category (PubMed XML's ``NlmCategory``; MEDLINE text and saved pages give labels alone):
+    its label, category, text and position among the abstract's sections, so a query can ask
+    for the conclusions of an article rather than its whole ``dcterms:abstract``. A category
+    NLM's DTD does not list is left out, as text mining leaves it out of a finding."""
+    t = _T
+    key = _bnode_key(s)
+    for number, section in enumerate(article.abstract, start=1):
+        category = section.category if section.category in NLM_CATEGORIES else ""
+        if not (section.label or category):
+            continue
+        node = f"_:{key}ab{number}"  # ("ab": no other tag ends it, nor it another)
+        lines.append(f"{s} {t.abstract_section} {node} {g} .\n")
+        if section.label:
+            lines.append(f"{node} {t.section_label} {literal_term(section.label)} {g} .\n")
+        if category:
+            lines.append(f"{node} {t.abstract_category} {literal_term(category)} {g} .\n")
+        lines.append(f"{node} {t.section_text} {literal_term(section.text)} {g} .\n")
+        lines.append(f'{node} {t.section_position} "{number}"^^{t.xsd_integer} {g} .\n')
 
 
 def _journal_lines(journal: Journal, s: str, g: str, lines: list[str],

@@ -111,7 +111,7 @@ CONSTRUCT {{ ?s ?p ?o }} WHERE {{
      {{ ?a a schema:ScholarlyArticle BIND(?a AS ?s) }}
      UNION {{ ?a dcterms:creator|dcterms:contributor|dcterms:isPartOf|fabio:hasSubjectTerm
                  |evkg:supplementaryConcept
-                 |evkg:dataBankEntry ?s }}
+                 |evkg:dataBankEntry|evkg:abstractSection ?s }}
      UNION {{ ?a bibo:authorList/rdf:rest* ?s }}
      UNION {{ ?s prov:wasDerivedFrom ?a }}
      ?s ?p ?o }}

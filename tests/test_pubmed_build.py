@@ -217,6 +217,29 @@ def test_every_grant_keeps_its_id_agency_and_country(pubmed_builds: dict[str, St
 
 
 @pytest.mark.parametrize("name", XML_FILES)
+def test_every_categorised_abstract_section_is_in_the_graph_with_its_category(
+        pubmed_builds: dict[str, Store], name: str) -> None:
+    """NLM's category of a structured abstract's section (``NlmCategory``; 1,117 of the 1,199
+    labelled sections of these files) reached the graph only on the text-mined findings read
+    in it: no query could ask for the conclusions of articles. Per file, each section the XML
+    gives a category is an ``evkg:abstractSection`` of its article with that category (counted
+    by category against an XPath count), its label and its text."""
+    tree = xml_tree(PUBMED / name)
+    deleted = set(tree.xpath("//DeleteCitation/PMID/text()"))
+    expected: dict[str, int] = {}
+    for section in tree.xpath("//Abstract/AbstractText[@NlmCategory]"):
+        if section.xpath("string(ancestor::*[PMID][1]/PMID)") not in deleted:
+            expected[section.get("NlmCategory")] = expected.get(section.get("NlmCategory"), 0) + 1
+    solutions = pubmed_builds[name].query("""PREFIX evkg: <https://w3id.org/evkg/ontology#>
+        SELECT ?category (COUNT(*) AS ?n) {
+            ?a evkg:abstractSection ?s . ?s evkg:abstractCategory ?category ;
+               evkg:sectionLabel ?label ; evkg:sectionText ?text ; evkg:sectionPosition ?at
+        } GROUP BY ?category""", use_default_graph_as_union=True)
+    assert isinstance(solutions, QuerySolutions)
+    assert {row[0].value: int(row[1].value) for row in solutions} == expected  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("name", XML_FILES)
 def test_supplementary_concepts_data_banks_and_conflicts_of_interest_are_kept(
         pubmed_builds: dict[str, Store], name: str) -> None:
     """SupplMeshList, DataBankList and CoiStatement were never read (a review's): the real
@@ -1431,3 +1454,31 @@ def test_a_section_category_nlm_does_not_list_fails_no_build(tmp_path: Path,
         '<AbstractText Label="CONCLUSIONS" NlmCategory="CONCLUSIONS">Exosomal miR-122 promoted '
         "proliferation of breast cancer cells.</AbstractText>")
     assert found == {("abstract", "hsa-miR-105", ""), ("abstract", "hsa-miR-122", "CONCLUSIONS")}
+
+
+def test_each_labelled_section_is_given_apart_with_nlms_category_only(tmp_path: Path) -> None:
+    """The sections of a structured abstract: each labelled one is an ``evkg:abstractSection``
+    with its label, text and position among the abstract's sections, and NLM's category
+    where the XML gives one of NLM's six (a hand-made file's ``"Results"`` is none); an
+    unlabelled paragraph is no section of its own (it stays in ``dcterms:abstract``)."""
+    source = tmp_path / "sections.xml"
+    source.write_text(
+        '<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID Version="1">99999961</PMID>'
+        "<Article><Journal><Title>J Test</Title></Journal><ArticleTitle>Sections.</ArticleTitle>"
+        "<Abstract><AbstractText>An opening paragraph.</AbstractText>"
+        '<AbstractText Label="AIM" NlmCategory="OBJECTIVE">To test.</AbstractText>'
+        '<AbstractText Label="FINDINGS" NlmCategory="Results">It worked.</AbstractText>'
+        '<AbstractText Label="INTERPRETATION" NlmCategory="CONCLUSIONS">It works.</AbstractText>'
+        "</Abstract></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>",
+        encoding="utf-8")
+    build([source], tmp_path / "out", default_articles=False)
+    store = open_read_only(current_release(tmp_path / "out") / "store")
+    rows = store.query(
+        "PREFIX evkg: <https://w3id.org/evkg/ontology#> SELECT ?at ?label ?category ?text { "
+        "?a evkg:abstractSection ?s . ?s evkg:sectionPosition ?at ; evkg:sectionLabel ?label ; "
+        "evkg:sectionText ?text OPTIONAL { ?s evkg:abstractCategory ?category } } ORDER BY ?at",
+        use_default_graph_as_union=True)
+    assert isinstance(rows, QuerySolutions)
+    assert [tuple(term.value if term is not None else "" for term in row) for row in rows] == [
+        ("2", "AIM", "OBJECTIVE", "To test."), ("3", "FINDINGS", "", "It worked."),
+        ("4", "INTERPRETATION", "CONCLUSIONS", "It works.")]
