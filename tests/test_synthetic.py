@@ -52,6 +52,8 @@ FIELDS: dict[str, Callable[[Article], int]] = {
     "substances": lambda a: len(a.substances),
     "grants": lambda a: len(a.grants),
     "abstract sections": lambda a: len(a.abstract),
+    "labelled abstract sections": lambda a: sum(bool(s.label) for s in a.abstract),
+    "abstract sections with NLM's category": lambda a: sum(bool(s.category) for s in a.abstract),
     "abstract characters": lambda a: len(a.abstract_text),
     "title characters": lambda a: len(a.title),
 }
