@@ -262,10 +262,16 @@ LEADING = [p.value for p in LABEL_PROPERTIES] + [
     "http://purl.org/dc/terms/issued"]
 
 
+#: Properties a page leaves out of its table, as another row shows what they hold: each
+#: labelled section of a structured abstract is a line of the abstract shown above, and its
+#: row showed the abstract's text again, in no reading order (its RDF keeps them).
+NOT_SHOWN = frozenset({EVKG.abstractSection.value})
+
+
 def _properties(d: Description, subject: NamedNode | BlankNode, seen: set[Term]) -> list[Property]:
     grouped: dict[NamedNode, list[Term]] = {}
     for t in d.about(subject):
-        if isinstance(t.object, Triple):
+        if isinstance(t.object, Triple) or t.predicate.value in NOT_SHOWN:
             continue
         if not (t.predicate == RDF.type and isinstance(subject, NamedNode)):
             grouped.setdefault(t.predicate, []).append(t.object)

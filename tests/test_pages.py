@@ -1975,3 +1975,30 @@ def test_the_day_s_new_facts_are_shown_in_words_and_served(fields_served: str) -
     found = requests.get(f"{fields_served}/search", params={"q": "record without PMID"},
                          headers={"Accept": "application/json"}, timeout=30).json()
     assert [hit["iri"] for hit in found["results"]] == [BASE + path[1:]]
+
+
+def test_an_article_page_shows_a_structured_abstract_once(tmp_path: Path) -> None:
+    """Each labelled section of a structured abstract is an ``evkg:abstractSection`` (6 Dec):
+    the page listed them under the abstract, each section's text a second time and in no
+    reading order (CONCLUSIONS before METHODS). The page shows the abstract once, with its
+    labels; the article's Turtle carries the sections with their categories."""
+    source = tmp_path / "structured.xml"
+    source.write_text(
+        '<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID Version="1">99999962</PMID>'
+        "<Article><Journal><Title>J Test</Title></Journal><ArticleTitle>Sections.</ArticleTitle>"
+        '<Abstract><AbstractText Label="METHODS" NlmCategory="METHODS">We measured it.'
+        '</AbstractText><AbstractText Label="CONCLUSIONS" NlmCategory="CONCLUSIONS">It holds.'
+        "</AbstractText></Abstract></Article></MedlineCitation></PubmedArticle>"
+        "</PubmedArticleSet>", encoding="utf-8")
+    build([source], tmp_path / "b", default_articles=False)
+    client = create_app({"STORE_DIR": str(tmp_path / "b"), "TESTING": True}).test_client()
+    html = client.get("/article/99999962", headers=HTML).get_data(as_text=True)
+    body = html.partition("</head>")[2]  # (the head's embedded record gives the abstract too)
+    text = " ".join(re.sub(r"<[^>]+>", " ", unescape(body)).split())
+    assert text.count("We measured it.") == 1 and text.count("It holds.") == 1
+    assert "METHODS: We measured it. CONCLUSIONS: It holds." in text
+    turtle = client.get("/article/99999962", headers={"Accept": "text/turtle"})
+    graph = rdflib.Graph().parse(data=turtle.get_data(as_text=True), format="turtle")
+    category = rdflib.URIRef(EVKG.abstractCategory.value)
+    assert {str(c) for c in graph.objects(None, category)} == {"METHODS",
+                                                               "CONCLUSIONS"}
