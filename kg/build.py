@@ -53,6 +53,8 @@ from kg.linking import ArticleLinker
 from kg.loading import ArticleIndex, ArticleLoader, FileCount, prune_shared
 from kg.meshnames import MeshNames
 from kg.meshsupplementary import (
+    mapped_heading_uis,
+    mapped_pair_quads,
     read_supplementary_names,
     read_supplementary_records,
     supplementary_record_quads,
@@ -708,12 +710,17 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             wanted |= vocabulary_mesh_uis(inputs.data_dir) | ontology_mesh_uis(inputs.ontology_dir)
         if mirnas:
             load_quads(store, (q for c in named_cargo(store, mirnas) for q in concept_quads(c)))
-        chosen = mesh.select_with_ancestors(descriptors.values(), wanted)
-        load_quads(store, mesh.descriptor_quads(chosen))
         # a later file's record wins, as a later table's descriptor does
         records = {r.ui: r for path in records_files
                    for r in read_supplementary_records(path, wanted)}
+        # the headings a concept is mapped to are described as the articles' headings are
+        wanted |= mapped_heading_uis(records.values())
+        chosen = mesh.select_with_ancestors(descriptors.values(), wanted)
+        load_quads(store, mesh.descriptor_quads(chosen))
         load_quads(store, supplementary_record_quads(records.values()))
+        load_quads(store, mapped_pair_quads(records.values(),
+                                            {d.ui: d.label for d in descriptors.values()},
+                                            names.labels("qualifier")))
         # the project's supplementary concepts are a table too (a build loads them; they stay,
         # as the vocabulary names them): loaded after the labels were chosen, a record's other
         # name for one stood beside the table's as a second label in a build, and became an

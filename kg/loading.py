@@ -329,9 +329,11 @@ SELECT DISTINCT ?o {{ VALUES ?a {{ {values} }} GRAPH <{articles}> {{ ?a ?p ?o }}
   FILTER(isIRI(?o) && (?p = <{is_part_of}>
          || (STRSTARTS(STR(?o), "{mesh}") && !STRSTARTS(STR(?o), "{meshv}")))) }}
 """
-#: Inside graph/mesh a term is needed by the pairs that name it and by its narrower descriptors.
+#: Inside graph/mesh a term is needed by the pairs that name it, by its narrower descriptors
+#: and by the supplementary concepts mapped to it.
 _MESH_LINKS = (f"(<{MESHV.hasDescriptor.value}>|<{MESHV.hasQualifier.value}>"
-               f"|<{MESHV.broaderDescriptor.value}>)*")
+               f"|<{MESHV.broaderDescriptor.value}>|<{MESHV.mappedTo.value}>"
+               f"|<{MESHV.preferredMappedTo.value}>)*")
 #: The terms named, the descriptors and qualifiers of the pairs among them, and their ancestors.
 _MESH_REACH = "SELECT DISTINCT ?x {{ VALUES ?c {{ {values} }} GRAPH <{mesh}> {{ ?c {links} ?x }} }}"
 #: The terms nothing outside graph/mesh names directly (most terms a removed article named are

@@ -67,6 +67,10 @@ class MeshNames:
             return record
         return with_mesh_terms(record, self._term)  # type: ignore[return-value]
 
+    def labels(self, role: str) -> dict[str, str]:
+        """UI → name of the terms of ``role`` ("qualifier" …) the tables name."""
+        return self._tables[role][1]
+
     def _term(self, role: str, ui: str, name: str) -> tuple[str, str]:
         by_name, by_ui = self._tables[role]
         return ui or by_name.get(name, ""), name or by_ui.get(ui, "")

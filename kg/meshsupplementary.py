@@ -14,17 +14,17 @@ named.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
-from pyoxigraph import Quad
+from pyoxigraph import Literal, Quad
 
 from kg import iris
 from kg.compression import open_table
 from kg.mesh import Descriptor, descriptor_quads
-from kg.namespaces import MESHV, RDF
+from kg.namespaces import MESHV, RDF, RDFS
 
 #: ``SCRClass`` → the class NLM's MeSH RDF gives the record: ../shared/data/mesh/meshrdf's
 #: supp-samples.xml against samples.nt (C025735 Aeron 1, meshv:SCR_Chemical; C038409 ABC
@@ -52,6 +52,12 @@ class SupplementaryRecord:
     def descriptor(self) -> Descriptor:
         """The record as a MeSH term of the tables (UI and label)."""
         return Descriptor(ui=self.ui, label=self.label)
+
+    def headings(self) -> Iterator[tuple[str, str]]:
+        """The descriptor and qualifier UIs ("" for none) of each heading it is mapped to."""
+        for target in (*self.preferred_mapped_to, *self.mapped_to):
+            descriptor, qualifier, number = target.partition("Q")
+            yield descriptor, qualifier + number
 
 
 def _records(path: Path) -> Iterator[etree._Element]:
@@ -129,3 +135,29 @@ def supplementary_record_quads(records: Iterable[SupplementaryRecord]) -> Iterat
                               (MESHV.mappedTo, record.mapped_to)):
             for target in targets:
                 yield Quad(m, link, iris.mesh_iri(target), g)
+
+
+def mapped_heading_uis(records: Iterable[SupplementaryRecord]) -> set[str]:
+    """The descriptors the records are mapped to (alone or in a pair), to be described with
+    their ancestors as the headings articles use are."""
+    return {descriptor for record in records for descriptor, _ in record.headings()}
+
+
+def mapped_pair_quads(records: Iterable[SupplementaryRecord], descriptors: Mapping[str, str],
+                      qualifiers: Mapping[str, str]) -> Iterator[Quad]:
+    """The descriptor–qualifier pairs the records are mapped to, as NLM's MeSH RDF gives them
+    (their descriptor, their qualifier and "Descriptor/qualifier" for label when the tables
+    name both: ``descriptors`` and ``qualifiers`` UI → name), each as a record's heading of
+    the pair is (a ``meshv:DescriptorQualifierPair``), and the qualifiers the tables name."""
+    g = iris.graph_iri("mesh")
+    pairs = {(d, q) for record in records for d, q in record.headings() if q}
+    for descriptor, qualifier in sorted(pairs):
+        pair, q = iris.mesh_iri(descriptor + qualifier), iris.mesh_iri(qualifier)
+        yield Quad(pair, RDF.type, MESHV.DescriptorQualifierPair, g)
+        yield Quad(pair, MESHV.hasDescriptor, iris.mesh_iri(descriptor), g)
+        yield Quad(pair, MESHV.hasQualifier, q, g)
+        if qualifier in qualifiers:
+            yield from descriptor_quads([Descriptor(ui=qualifier, label=qualifiers[qualifier])])
+            if descriptor in descriptors:
+                yield Quad(pair, RDFS.label, Literal(
+                    f"{descriptors[descriptor]}/{qualifiers[qualifier]}", language="en"), g)

