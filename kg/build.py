@@ -55,8 +55,7 @@ from kg.meshnames import MeshNames
 from kg.meshsupplementary import (
     mapped_heading_uis,
     mapped_pair_quads,
-    read_supplementary_names,
-    read_supplementary_records,
+    read_supplementary_file,
     supplementary_record_quads,
 )
 from kg.metadata import DUMPS, Tallies, metadata_quads
@@ -655,17 +654,18 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             store.clear_graph(iris.graph_iri(name))
         store.update(CURATED_REMOVAL.format(findings=iris.graph_iri("findings").value))
     qualifiers: dict[str, str] = {}
-    # NLM's supplementary concept records are read twice: their names now, to resolve the
-    # records' names; the concepts the records named once those are known
+    # NLM's supplementary concept records are read once, now: their names resolve the
+    # records' names, and the concepts the records name are described once those are known
     records_files = [path for path in inputs.mesh_tables if mesh.is_supplementary(path)]
+    supplements = [read_supplementary_file(path) for path in records_files]
     given = inputs.mesh_tables[1:]  # the first is the project's own (``mesh_tables``)
     report.mesh_record_files = len([path for path in given if path in records_files])
     report.mesh_descriptor_files = len(given) - report.mesh_record_files
     descriptors = {d.ui: d for table in inputs.mesh_tables if table not in records_files
                    for d in mesh.read_descriptors(table, qualifiers)}
     names = MeshNames.from_data(descriptors.values(), inputs.data_dir, qualifiers,
-                                {name: ui for path in records_files
-                                 for name, ui in read_supplementary_names(path).items()})
+                                {name: ui for supplement in supplements
+                                 for name, ui in supplement.names.items()})
     mirnas = inputs.mirbase_concepts()
     mapper = ArticleLinker.from_files(inputs.data_dir, inputs.ontology_dir,
                                       ev_collections=map(str, default_sources(inputs.data_dir)),
@@ -711,8 +711,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
         if mirnas:
             load_quads(store, (q for c in named_cargo(store, mirnas) for q in concept_quads(c)))
         # a later file's record wins, as a later table's descriptor does
-        records = {r.ui: r for path in records_files
-                   for r in read_supplementary_records(path, wanted)}
+        records = {r.ui: r for supplement in supplements for r in supplement.named(wanted)}
         # the headings a concept is mapped to are described as the articles' headings are
         wanted |= mapped_heading_uis(records.values())
         chosen = mesh.select_with_ancestors(descriptors.values(), wanted)
