@@ -42,6 +42,7 @@ from typing import IO, cast
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Store, serialize
 
 from kg.compression import open_gzip
+from kg.stopping import ends_with_build
 
 #: Memory ``sort`` may use for its runs (more spills to disk, not to memory).
 SORT_BUFFER_MB = 256
@@ -194,7 +195,8 @@ class GraphLines:
                                    str(subjects), str(fresh))
         try:
             child = subprocess.run(command, stdin=stdin, stdout=self._writer,
-                                   stderr=subprocess.PIPE, check=False, env=env)
+                                   stderr=subprocess.PIPE, check=False, env=env,
+                                   preexec_fn=ends_with_build())
         finally:  # the staging folder becomes the release
             subjects.unlink()
             fresh.unlink()
@@ -217,7 +219,7 @@ class GraphSpool(GraphLines):
         self._sorted, sorted_writer = os.pipe()
         self._sort: subprocess.Popen[bytes] | None = subprocess.Popen(
             sort_command(folder), stdin=subprocess.PIPE, stdout=sorted_writer,
-            stderr=subprocess.PIPE, env=c_locale())
+            stderr=subprocess.PIPE, env=c_locale(), preexec_fn=ends_with_build())
         os.close(sorted_writer)
 
     def add(self, items: Iterable[str | Quad]) -> None:
@@ -258,7 +260,8 @@ class GraphSpool(GraphLines):
             merged = self._merge(store, "-", stdin=self._sorted)
         else:
             copy = subprocess.run(["cat"], stdin=self._sorted, stdout=self._writer,
-                                  stderr=subprocess.PIPE, check=False)
+                                  stderr=subprocess.PIPE, check=False,
+                                  preexec_fn=ends_with_build())
             merged = copy.stderr.decode("utf-8", "replace").strip() if copy.returncode else ""
         os.close(self._sorted)  # a reader that stopped early leaves sort a broken pipe, not a
         self._sorted = -1  # full one it would wait on forever
@@ -312,7 +315,8 @@ class SortedStoreGraph(GraphLines):
             try:
                 children.append(subprocess.Popen(
                     ["sed", f"s| \\.$|{self._suffix[:-1]}|"], stdin=triples,
-                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=c_locale()))
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=c_locale(),
+                    preexec_fn=ends_with_build()))
             finally:
                 os.close(triples)
             named = children[0].stdout
@@ -320,7 +324,7 @@ class SortedStoreGraph(GraphLines):
             with named:
                 children.append(subprocess.Popen(
                     sort_command(str(self.folder)), stdin=named, stdout=self._writer,
-                    stderr=subprocess.PIPE, env=c_locale()))
+                    stderr=subprocess.PIPE, env=c_locale(), preexec_fn=ends_with_build()))
             error = write_into_pipe(lambda path: store.dump(
                 path, RdfFormat.N_TRIPLES, from_graph=self.graph), triples_writer)
             done = True

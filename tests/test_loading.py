@@ -1665,3 +1665,46 @@ def test_a_record_that_cannot_be_mapped_is_quarantined_and_its_older_version_sta
                          use_default_graph_as_union=True)
     assert isinstance(titles, QuerySolutions)
     assert [row[0].value for row in titles] == ["Fine", "Kept", "Version one"]
+
+
+def _gone(pid: int) -> bool:
+    """Whether the process ``pid`` has ended (a zombie waiting for its new parent has)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def test_a_killed_build_takes_its_child_processes_with_it(tmp_path: Path) -> None:
+    """A build killed by SIGKILL (the OOM killer, `kill -9`) left its child processes (the
+    articles graph's `sort`, the dumps' converters and `tee`) running until their input ended:
+    up to ~10 s of a million-article build's sorting, and for ever for one that waited (here:
+    held stopped, as a debugger or a full disk would hold one). They end with the build now."""
+    shared_path("data", "pubmed")  # the synthetic records take the real records' shapes
+    from benchmarks import synthetic
+
+    sources = synthetic.write_files(tmp_path / "synthetic", 3_000)
+    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", *map(str, sources),
+                                "--out", str(tmp_path / "b"), "--without-default-articles",
+                                "--quiet"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    held: set[int] = set()
+    try:
+        deadline = time.monotonic() + 300  # a guard: the build's sort starts at once
+        while not held and time.monotonic() < deadline:
+            assert process.poll() is None, "the build ended before it could be killed"
+            held = set(children_of(process.pid))
+            time.sleep(0.01)
+        assert held, "the build started no child process"
+        for pid in held:  # they would otherwise end on their own, their input ended
+            os.kill(pid, signal.SIGSTOP)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        deadline = time.monotonic() + 60  # a generous guard
+        while not all(_gone(pid) for pid in held) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [pid for pid in held if not _gone(pid)] == []
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # (its children are in its group)
+        process.wait()
