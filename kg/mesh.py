@@ -9,6 +9,8 @@ keeps the descriptors a build needs together with all their ancestors by tree nu
 from __future__ import annotations
 
 import csv
+import gzip
+import sys
 import zlib
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -80,11 +82,46 @@ MESH_FILES = (f"give NLM's descriptor XML (desc{{year}}.xml, <{DESCRIPTOR_ROOT}>
               "table of UI, name, entry terms and tree numbers")
 
 
+def unreadable(path: Path, error: Exception) -> ValueError:
+    """Why a ``--mesh`` file could not be read: cut short (a download that did not finish: its
+    gzip data or its XML end early), malformed XML (where), or a read error."""
+    again = ": fetch the file again"
+    if isinstance(error, EOFError):
+        return ValueError(f"{path}: cut short (its gzip data end before their end-of-stream "
+                          f"marker){again}")
+    if isinstance(error, zlib.error | gzip.BadGzipFile):
+        return ValueError(f"{path}: corrupt gzip data ({error}){again}")
+    if isinstance(error, etree.XMLSyntaxError):
+        line, column = error.position
+        if (line, column) >= _end_of(path):
+            return ValueError(f"{path}, line {line}: cut short (the XML ends inside an "
+                              f"element){again}")
+        message = error.msg.removesuffix(f", line {line}, column {column}")
+        return ValueError(f"{path}, line {line}: not well-formed XML: {message}")
+    return ValueError(f"{path}: cannot be read: {error}")
+
+
+def _end_of(path: Path) -> tuple[int, int]:
+    """The line and column (as lxml counts them) just after a file's last character."""
+    lines, last = 1, b""
+    try:
+        with open_table(path) as handle:
+            for last in handle:
+                lines += last.endswith(b"\n")
+    except (EOFError, zlib.error, OSError):  # (no end to be at)
+        return (sys.maxsize, 0)
+    ends_line = last.endswith(b"\n")
+    return lines, 1 if ends_line else len(last.decode("utf-8", "replace")) + 1
+
+
 def is_xml(path: Path) -> bool:
     """Whether a MeSH file is XML (else a table), by its first bytes."""
-    with open_table(path) as handle:
-        # a byte order mark (Windows editors and Excel write one) is no part of the content
-        return handle.read(512).removeprefix(UTF8_BOM).lstrip().startswith(b"<")
+    try:
+        with open_table(path) as handle:
+            # a byte order mark (Windows editors and Excel write one) is no part of the content
+            return handle.read(512).removeprefix(UTF8_BOM).lstrip().startswith(b"<")
+    except (EOFError, zlib.error, OSError) as error:  # gzip data cut short or corrupt
+        raise unreadable(path, error) from None
 
 
 def xml_root(path: Path) -> str:
@@ -94,10 +131,8 @@ def xml_root(path: Path) -> str:
             for _, element in etree.iterparse(handle, events=("start",), resolve_entities=False,
                                               no_network=True, load_dtd=False):
                 return str(element.tag)
-    except etree.XMLSyntaxError as error:
-        raise ValueError(f"{path}: not MeSH XML: {error}") from None
-    except (EOFError, zlib.error, OSError) as error:
-        raise ValueError(f"{path}: cannot be read: {error}") from None
+    except (etree.XMLSyntaxError, EOFError, zlib.error, OSError) as error:
+        raise unreadable(path, error) from None
     raise ValueError(f"{path}: not MeSH XML: no element in it")
 
 
@@ -123,10 +158,8 @@ def read_descriptors(path: Path, qualifiers: dict[str, str] | None = None
         for descriptor in read:
             found = True
             yield descriptor
-    except etree.XMLSyntaxError as error:
-        raise ValueError(f"{path}: not MeSH descriptor XML: {error}") from None
-    except (EOFError, zlib.error, OSError) as error:  # gzip data cut short, a read error
-        raise ValueError(f"{path}: cannot be read: {error}") from None
+    except (etree.XMLSyntaxError, EOFError, zlib.error, OSError) as error:
+        raise unreadable(path, error) from None
     if not found:
         raise ValueError(f"{path}: no MeSH descriptor in it: {MESH_FILES}")
 

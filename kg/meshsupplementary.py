@@ -25,7 +25,7 @@ from pyoxigraph import Literal, Quad
 
 from kg import iris
 from kg.compression import open_table
-from kg.mesh import Descriptor, descriptor_quads
+from kg.mesh import Descriptor, descriptor_quads, unreadable
 from kg.namespaces import MESHV, RDF, RDFS
 
 #: ``SCRClass`` → the class NLM's MeSH RDF gives the record: ../shared/data/mesh/meshrdf's
@@ -72,10 +72,8 @@ def _records(path: Path) -> Iterator[etree._Element]:
                 element.clear()
                 while element.getprevious() is not None:
                     del element.getparent()[0]
-    except etree.XMLSyntaxError as error:
-        raise ValueError(f"{path}: not MeSH supplementary concept XML: {error}") from None
-    except (EOFError, zlib.error, OSError) as error:  # gzip data cut short, a read error
-        raise ValueError(f"{path}: cannot be read: {error}") from None
+    except (etree.XMLSyntaxError, EOFError, zlib.error, OSError) as error:
+        raise unreadable(path, error) from None
 
 
 @dataclass(frozen=True)

@@ -688,8 +688,7 @@ def test_bad_options_are_named_before_anything_is_built(tmp_path: Path) -> None:
         "and tree numbers\n"))
     (tmp_path / "mesh.xml").write_bytes(b"<DescriptorRecordSet><DescriptorRecord>")
     code, output = _run(*build, str(tmp_path / "b"), "--mesh", str(tmp_path / "mesh.xml"))
-    assert code == 1 and output.startswith(f"Error: {tmp_path / 'mesh.xml'}: not MeSH descriptor "
-                                           "XML: ")
+    assert code == 1 and output.startswith(f"Error: {tmp_path / 'mesh.xml'}, line 1: cut short")
     code, output = _run(*build, str(tmp_path / "b"), "--max-errors", "-1")
     assert code == 2 and "Invalid value for '--max-errors': -1 is not in the range x>=0" in output
     assert not (tmp_path / "b" / "current").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import subprocess
 import sys
 from collections import Counter
@@ -325,3 +326,51 @@ def test_an_ingest_reads_nlm_s_supplementary_records_once(tmp_path: Path) -> Non
     assert reads == one_read
     store = open_read_only(current_release(out) / "store")
     assert _nlm_triples({first, second}) <= _mesh_triples(store, {first, second})
+
+
+def test_a_mesh_file_cut_short_is_said_to_be(tmp_path: Path) -> None:
+    """A download of NLM's file that did not finish (cut in a record, at a line's end, or in
+    its gzip data) was refused as "not MeSH supplementary concept XML: Premature end of data
+    in tag Note line 1274, line 1274, column 106 (…, line 1274)", as if the user had given
+    another kind of file, or with gzip's "Compressed file ended before the end-of-stream marker
+    was reached", or, cut in its first 512 bytes, with "Aborted!" alone (corrupt there: a
+    traceback). Each says the file is cut short now, and where, so that it is fetched again;
+    a file malformed within is "not well-formed XML", where."""
+    whole = _sample("supp-samples.xml").read_bytes()
+    descriptors = shared_path("data", "mesh", "meshrdf", "desc-samples.xml").read_bytes()
+    lines = whole.splitlines(keepends=True)
+    in_a_record = tmp_path / "supp-in-a-record.xml"
+    in_a_record.write_bytes(whole[:len(whole) // 2])
+    at_a_line = tmp_path / "supp-at-a-line.xml"
+    at_a_line.write_bytes(b"".join(lines[:len(lines) // 2]))
+    gzipped = tmp_path / "supp.xml.gz"
+    gzipped.write_bytes(gzip.compress(whole)[:-100])
+    at_its_start = tmp_path / "supp-at-its-start.xml.gz"  # cut before a first block is whole
+    at_its_start.write_bytes(gzip.compress(whole)[:30])
+    cut_descriptors = tmp_path / "desc.xml"
+    cut_descriptors.write_bytes(descriptors[:len(descriptors) // 2])
+    malformed = tmp_path / "malformed.xml"
+    malformed.write_bytes(whole.replace(b"</SupplementalRecordUI>", b"</SupplementalRecordU>", 1))
+    newline = b"\n"
+    expected = {
+        in_a_record: f"line {whole[:len(whole) // 2].count(newline) + 1}: cut short",
+        at_a_line: f"line {len(lines) // 2 + 1}: cut short",
+        gzipped: "cut short (its gzip data end before their end-of-stream marker)",
+        at_its_start: "cut short (its gzip data end before their end-of-stream marker)",
+        cut_descriptors: f"line {descriptors[:len(descriptors) // 2].count(newline) + 1}: cut "
+                         "short",
+    }
+    for path, said in expected.items():
+        result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "b"),
+                                           "--mesh", str(path)])
+        assert result.exit_code == 1
+        assert result.output.startswith(f"Error: {path}, {said}" if said.startswith("line")
+                                        else f"Error: {path}: {said}"), result.output
+        assert result.output.endswith(": fetch the file again\n"), result.output
+    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "b"),
+                                       "--mesh", str(malformed)])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {malformed}, line 3: not well-formed XML: Opening and "
+                             "ending tag mismatch: SupplementalRecordUI line 3 and "
+                             "SupplementalRecordU\n")
+    assert not (tmp_path / "b").exists()
