@@ -76,6 +76,12 @@ class Descriptor:
 #: The root of NLM's descriptor XML (desc{year}.xml) and of its supplementary concept records
 #: (supp{year}.xml; ../shared/data/mesh/meshrdf: desc-samples.xml, supp-samples.xml).
 DESCRIPTOR_ROOT, SUPPLEMENTARY_ROOT = "DescriptorRecordSet", "SupplementalRecordSet"
+#: The roots of NLM's other MeSH XML files, which sit beside those two in its downloads, and
+#: what they hold (a descriptor file names the qualifiers it allows).
+OTHER_MESH_ROOTS = {"QualifierRecordSet": "NLM's MeSH qualifiers (qual{year}.xml; the "
+                                          "descriptor XML names the qualifiers it allows)",
+                    "PharmacologicalActionSet": "NLM's MeSH pharmacological actions "
+                                                "(pa{year}.xml)"}
 #: What ``--mesh`` takes, as a message that refuses a file says it.
 MESH_FILES = (f"give NLM's descriptor XML (desc{{year}}.xml, <{DESCRIPTOR_ROOT}>), its "
               f"supplementary concept records (supp{{year}}.xml, <{SUPPLEMENTARY_ROOT}>) or a "
@@ -142,6 +148,9 @@ def is_supplementary(path: Path) -> bool:
     if not is_xml(path):
         return False
     root = xml_root(path)
+    if root in OTHER_MESH_ROOTS:
+        raise ValueError(f"{path}: its root element is <{root}>: {OTHER_MESH_ROOTS[root]}, "
+                         f"which --mesh does not take: {MESH_FILES}")
     if root not in (DESCRIPTOR_ROOT, SUPPLEMENTARY_ROOT):
         raise ValueError(f"{path}: its root element is <{root}>, not MeSH: {MESH_FILES}")
     return root == SUPPLEMENTARY_ROOT

@@ -69,6 +69,21 @@ def _nbib(path: Path, pmid: str, names: list[str]) -> Path:
     return path
 
 
+#: How a refusal of a --mesh file names the files --mesh takes.
+TAKEN = ("give NLM's descriptor XML (desc{year}.xml, <DescriptorRecordSet>), its supplementary "
+         "concept records (supp{year}.xml, <SupplementalRecordSet>) or a table of UI, name, "
+         "entry terms and tree numbers")
+
+
+def _refusal(tmp_path: Path, mesh: Path) -> str:
+    """What a build given ``mesh`` as --mesh says when it refuses it."""
+    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "b"),
+                                       "--mesh", str(mesh)])
+    assert result.exit_code == 1, result.output
+    assert not (tmp_path / "b").exists()
+    return result.output
+
+
 def _mesh_triples(store: Store, subjects: set[str]) -> set[tuple[str, str, str]]:
     return {(q.subject.value, q.predicate.value, q.object.value)
             for ui in subjects for q in store.quads_for_pattern(
@@ -201,14 +216,7 @@ def test_an_empty_mesh_file_names_every_kind_of_file_mesh_takes(tmp_path: Path) 
     kind of file. The message names all three, as a file of neither kind's does."""
     empty = tmp_path / "supp2025.xml"
     empty.write_bytes(b"")
-    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "b"),
-                                       "--mesh", str(empty)])
-    assert result.exit_code == 1
-    assert result.output == (
-        f"Error: {empty}: no MeSH descriptor in it: give NLM's descriptor XML (desc{{year}}.xml, "
-        "<DescriptorRecordSet>), its supplementary concept records (supp{year}.xml, "
-        "<SupplementalRecordSet>) or a table of UI, name, entry terms and tree numbers\n")
-    assert not (tmp_path / "b").exists()
+    assert _refusal(tmp_path, empty) == f"Error: {empty}: no MeSH descriptor in it: {TAKEN}\n"
 
 
 def test_the_headings_a_supplementary_concept_is_mapped_to_are_described(
@@ -361,16 +369,27 @@ def test_a_mesh_file_cut_short_is_said_to_be(tmp_path: Path) -> None:
                          "short",
     }
     for path, said in expected.items():
-        result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "b"),
-                                           "--mesh", str(path)])
-        assert result.exit_code == 1
-        assert result.output.startswith(f"Error: {path}, {said}" if said.startswith("line")
-                                        else f"Error: {path}: {said}"), result.output
-        assert result.output.endswith(": fetch the file again\n"), result.output
-    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "b"),
-                                       "--mesh", str(malformed)])
-    assert result.exit_code == 1
-    assert result.output == (f"Error: {malformed}, line 3: not well-formed XML: Opening and "
-                             "ending tag mismatch: SupplementalRecordUI line 3 and "
-                             "SupplementalRecordU\n")
-    assert not (tmp_path / "b").exists()
+        output = _refusal(tmp_path, path)
+        assert output.startswith(f"Error: {path}, {said}" if said.startswith("line")
+                                 else f"Error: {path}: {said}"), output
+        assert output.endswith(": fetch the file again\n"), output
+    assert _refusal(tmp_path, malformed) == (
+        f"Error: {malformed}, line 3: not well-formed XML: Opening and ending tag mismatch: "
+        "SupplementalRecordUI line 3 and SupplementalRecordU\n")
+
+
+def test_nlm_s_other_mesh_files_are_named_when_refused(tmp_path: Path) -> None:
+    """NLM's MeSH download holds qual{year}.xml and pa{year}.xml beside the descriptor and
+    supplementary files: given as --mesh (a glob or a slip of the tab key), one was refused as
+    "its root element is <QualifierRecordSet>, not MeSH", which it is. The refusal says what
+    the file is, and that --mesh does not take it."""
+    for root, said in (("QualifierRecordSet", "NLM's MeSH qualifiers (qual{year}.xml; the "
+                                              "descriptor XML names the qualifiers it allows)"),
+                       ("PharmacologicalActionSet", "NLM's MeSH pharmacological actions "
+                                                    "(pa{year}.xml)")):
+        path = tmp_path / f"{root}.xml"
+        path.write_text(f'<?xml version="1.0"?>\n<{root} LanguageCode="eng">\n</{root}>\n',
+                        encoding="utf-8")
+        assert _refusal(tmp_path, path) == (
+            f"Error: {path}: its root element is <{root}>: {said}, which --mesh does not take: "
+            f"{TAKEN}\n")
