@@ -48,11 +48,13 @@ from kg.inputs import (
     option_of,
     recorded_inputs,
     remembered_inputs,
+    shown_file,
 )
 from kg.linking import ArticleLinker
 from kg.loading import ArticleIndex, ArticleLoader, FileCount, prune_shared
 from kg.meshnames import MeshNames
 from kg.meshsupplementary import (
+    SupplementaryRecord,
     mapped_heading_uis,
     mapped_pair_quads,
     read_supplementary_file,
@@ -142,6 +144,9 @@ class BuildReport:
     #: supplementary concept records, which give no tree numbers.
     mesh_descriptor_files: int = 0
     mesh_record_files: int = 0
+    #: What each ``--mesh`` file was read as, and how many it holds, by the file as ``inputs``
+    #: names it ("NLM's descriptor XML: 30764 descriptors" …).
+    mesh_read: dict[str, str] = field(default_factory=dict)
 
     @property
     def source_errors(self) -> int:
@@ -661,8 +666,13 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
     given = inputs.mesh_tables[1:]  # the first is the project's own (``mesh_tables``)
     report.mesh_record_files = len([path for path in given if path in records_files])
     report.mesh_descriptor_files = len(given) - report.mesh_record_files
-    descriptors = {d.ui: d for table in inputs.mesh_tables if table not in records_files
-                   for d in mesh.read_descriptors(table, qualifiers)}
+    descriptors: dict[str, mesh.Descriptor] = {}
+    for table in inputs.mesh_tables:
+        if table not in records_files:
+            read = list(mesh.read_descriptors(table, qualifiers))
+            descriptors.update((d.ui, d) for d in read)
+            kind = "NLM's descriptor XML" if mesh.is_xml(table) else "a descriptor table"
+            report.mesh_read[shown_file(table)] = f"{kind}: {len(read)} descriptors"
     names = MeshNames.from_data(descriptors.values(), inputs.data_dir, qualifiers,
                                 {name: ui for supplement in supplements
                                  for name, ui in supplement.names.items()})
@@ -711,7 +721,12 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
         if mirnas:
             load_quads(store, (q for c in named_cargo(store, mirnas) for q in concept_quads(c)))
         # a later file's record wins, as a later table's descriptor does
-        records = {r.ui: r for supplement in supplements for r in supplement.named(wanted)}
+        records: dict[str, SupplementaryRecord] = {}
+        for path, supplement in zip(records_files, supplements, strict=True):
+            named = list(supplement.named(wanted))
+            records.update((r.ui, r) for r in named)
+            report.mesh_read[shown_file(path)] = (f"NLM's supplementary concept records: "
+                                              f"{len(supplement.records)}, {len(named)} described")
         # the headings a concept is mapped to are described as the articles' headings are
         wanted |= mapped_heading_uis(records.values())
         chosen = mesh.select_with_ancestors(descriptors.values(), wanted)

