@@ -240,10 +240,11 @@ def query_command(query_or_file: str, out: Path, fmt: str) -> None:
     from kg.querying import QueryCrashed, QueryFailed, in_child_process, on_query_stack, print_results
     from kg.querytext import nesting_message, syntax_message
 
-    text = _query_text(query_or_file)
+    text, source = _query_text(query_or_file)
+    where = f"{source}: " if source else ""  # a script running many .rq files: which one
     nesting = nesting_message(text)
     if nesting is not None:
-        raise click.ClickException(nesting)
+        raise click.ClickException(where + nesting)
     try:
         store_dir = (release.release_to_read(out) / "store"
                      if os.path.lexists(out / "current") or release.is_release(out) else out)
@@ -253,7 +254,8 @@ def query_command(query_or_file: str, out: Path, fmt: str) -> None:
         for note in notes:
             echo(note, err=True)
     except SyntaxError as error:
-        raise click.ClickException(_query_error(text, error, syntax_message(text, error))) from None
+        raise click.ClickException(
+            where + _query_error(text, error, syntax_message(text, error), source)) from None
     except BrokenPipeError:
         _reader_stopped()
     except (FileNotFoundError, ValueError, OSError, QueryCrashed, QueryFailed) as error:
@@ -288,31 +290,35 @@ def echo(message: str, *, err: bool = False) -> None:
             f"cannot write to standard {'error' if err else 'output'}: {error.strerror}") from None
 
 
-def _query_text(query_or_file: str) -> str:
-    """The query: the text of the file the argument names (a .rq or .sparql name must be one),
-    else the argument itself."""
+def _query_text(query_or_file: str) -> tuple[str, str | None]:
+    """The query and the name of the file it was read from: the text of the file the argument
+    names (a .rq or .sparql name must be one; a pipe such as ``<(…)``'s ``/dev/fd/63`` is one
+    too), else the argument itself (and no name)."""
     if not query_or_file.strip():
         raise click.ClickException("empty query: give a SPARQL query or a .rq file")
     if query_or_file == "-":  # `evkg query - < q.rq`, a here-document, a pipe
-        return _query_from(_standard_input(), "standard input")
+        return _query_from(_standard_input(), "standard input"), None
     path = Path(query_or_file)
     try:
-        is_file, is_dir = path.is_file(), path.is_dir()
+        exists, is_dir = path.exists(), path.is_dir()
+        readable = path.is_file() or path.is_fifo()
     except (OSError, ValueError):  # a query too long for a file name, or with a NUL in it
-        is_file = is_dir = False
+        exists = is_dir = readable = False
     if is_dir:
         raise click.ClickException(f"{path} is a folder: give a query or a query file")
-    if not is_file:
+    if exists and not readable:  # a device: /dev/zero would be read for ever
+        raise click.ClickException(f"{path} is neither a file nor a pipe: give a query or a "
+                                   "query file (or - for standard input)")
+    if not exists:
         if path.suffix in (".rq", ".sparql"):
             raise click.ClickException(f"no such query file: {path}")
-        text = query_or_file
-    else:
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise click.ClickException(f"cannot read the query file {path}: {error}") from None
-        text = _query_from(data, str(path))
-    return text
+        return query_or_file, None
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot read the query file {path}: {error.strerror or error}") from None
+    return _query_from(data, str(path)), str(path)
 
 
 def _standard_input() -> bytes:
@@ -340,15 +346,17 @@ def _query_from(data: bytes, name: str) -> str:
     return text
 
 
-def _query_error(text: str, error: SyntaxError, message: str) -> str:
-    """The parser's message, with what the text was if it was no query."""
+def _query_error(text: str, error: SyntaxError, message: str, source: str | None) -> str:
+    """The parser's message, with what the text was if it was no query (``source``: the file
+    it was read from, if it was)."""
     from kg.querytext import update_keyword
 
     keyword = update_keyword(text)
     if keyword is not None:
         return (f"this is a SPARQL update ({keyword}), not a query: `evkg query` only reads a "
                 "release (a release changes by `evkg build` or `evkg ingest`). Parser: " + message)
-    if not any(c.isspace() for c in text.strip()) and ("/" in text or "." in text):
+    if source is None and not any(c.isspace() for c in text.strip()) and (
+            "/" in text or "." in text):
         return f"{text}: no such file, and not a SPARQL query ({message})"
     return message
 

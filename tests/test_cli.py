@@ -338,6 +338,42 @@ def test_query_says_what_the_argument_was_when_it_is_no_query(
                                            "SPARQL keyword")
 
 
+def test_query_names_the_file_whose_query_is_wrong(default_build: tuple[Path, BuildReport],
+                                                   tmp_path: Path) -> None:
+    """A script running many .rq files was told what was wrong, not in which file."""
+    out, _ = default_build
+    store = ["query", "--store", str(out)]
+    unclosed, undeclared = tmp_path / "unclosed.rq", tmp_path / "undeclared.rq"
+    unclosed.write_text("SELECT ?x WHERE {\n  ?x ?y ?z\n")
+    undeclared.write_text("SELECT ?t WHERE { ?a dcterms:title ?t }")
+    assert _run(*store, str(unclosed)) == (1, (
+        f"Error: {unclosed}: the '{{' at line 1, column 17 is not closed\n"))
+    code, output = _run(*store, str(undeclared))
+    assert code == 1 and output.startswith(f"Error: {undeclared}: the prefix 'dcterms:'")
+    # the same query given as text names no file
+    assert _run(*store, "SELECT ?x WHERE {") == (
+        1, "Error: the '{' at line 1, column 17 is not closed\n")
+
+
+def test_query_reads_a_file_that_is_a_pipe(default_build: tuple[Path, BuildReport]) -> None:
+    """`evkg query <(make-query)` named /dev/fd/63, which is no regular file: its name was
+    run as a query ("no such file, and not a SPARQL query")."""
+    out, _ = default_build
+    read, write = os.pipe()
+    os.write(write, b"ASK { ?s ?p ?o }")
+    os.close(write)
+    try:
+        result = subprocess.run([sys.executable, "-m", "kg.cli", "query", "--store", str(out),
+                                 f"/dev/fd/{read}"], pass_fds=(read,), capture_output=True,
+                                text=True, timeout=120)
+    finally:
+        os.close(read)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "true\n", "")
+    assert _run("query", "--store", str(out), "/dev/zero") == (1, (  # not read for ever
+        "Error: /dev/zero is neither a file nor a pipe: give a query or a query file (or - for "
+        "standard input)\n"))
+
+
 def test_query_runs_a_deeply_nested_query_and_refuses_a_deeper_one(
         default_build: tuple[Path, BuildReport]) -> None:
     """995 nested FILTER NOT EXISTS ran out of the main thread's stack: `evkg query` died of a
