@@ -9,11 +9,19 @@ import signal
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TypeVar, cast
 
-from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, serialize
+from pyoxigraph import (
+    BlankNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
+    Triple,
+    serialize,
+)
 from wcwidth import ljust, width
 
 from kg.iris import base_iri
@@ -182,9 +190,28 @@ def print_results(store_dir: Path, query: str, fmt: str, out: IO[bytes]) -> list
         if fmt != "table":
             notes.append(f"evkg: a CONSTRUCT or DESCRIBE answer is printed as Turtle (--format "
                          f"{fmt} is for SELECT and ASK)")
-        serialize(results, out, RdfFormat.TURTLE, prefixes=PREFIXES)
+        serialize(distinct_triples(results), out, RdfFormat.TURTLE, prefixes=PREFIXES)
     out.flush()
     return notes
+
+
+def distinct_triples(triples: Iterable[Triple]) -> Iterator[Triple]:
+    """``triples`` without repeats, in the order they came, as they come (streamed).
+
+    pyoxigraph drops a repeated CONSTRUCT triple itself unless its subject or object is a blank
+    node or a triple term: it takes those for the template's blank nodes, new in each solution.
+    A blank node bound from the data (graph/metadata's class partitions) is the same in every
+    solution, so its triples came once per solution. Only those are remembered: memory grows
+    with the distinct triples holding a blank node or a triple term, not with the answer (the
+    server holds its answer whole anyway, cut at the row cap; `evkg query` streams its own).
+    """
+    seen: set[Triple] = set()
+    for triple in triples:
+        if isinstance(triple.subject, BlankNode) or isinstance(triple.object, BlankNode | Triple):
+            if triple in seen:
+                continue
+            seen.add(triple)
+        yield triple
 
 
 def _write_own(results: QuerySolutions, fmt: str, out: IO[bytes]) -> None:

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Protocol, cast
 
 from pyoxigraph import (
-    BlankNode,
     NamedNode,
     QueryBoolean,
     QueryResultsFormat,
@@ -29,7 +27,7 @@ from pyoxigraph import (
 
 from kg.backends import QueryableStore, QueryResult, RemoteStore
 from kg.namespaces import PREFIXES
-from kg.querying import format_table
+from kg.querying import distinct_triples, format_table
 from kg.querytext import syntax_message
 from kg.remote import StoreError
 from kg.results import NOT_PYOXIGRAPHS, WRITERS, rdf_xml, write_solutions
@@ -182,24 +180,6 @@ def _serialised(results: QueryResult, job: QueryJob) -> Answer | Failure:
         return graph
     truncated = cap is not None and len(triples) > cap
     return Answer(graph, content_type(job.media_type), f"triples={cap}" if truncated else None)
-
-
-def distinct_triples(triples: Iterable[Triple]) -> Iterator[Triple]:
-    """``triples`` without repeats, in the order they came.
-
-    pyoxigraph drops a repeated CONSTRUCT triple itself unless its subject or object is a blank
-    node or a triple term: it takes those for the template's blank nodes, new in each solution.
-    A blank node bound from the data (graph/metadata's class partitions) is the same in every
-    solution, so its triples came once per solution. Only those are remembered here: the answer
-    is held whole anyway (and cut at the row cap), so the set costs a fraction of it.
-    """
-    seen: set[Triple] = set()
-    for triple in triples:
-        if isinstance(triple.subject, BlankNode) or isinstance(triple.object, BlankNode | Triple):
-            if triple in seen:
-                continue
-            seen.add(triple)
-        yield triple
 
 
 def _silenced(job: QueryJob) -> QueryJob | None:
