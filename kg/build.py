@@ -62,6 +62,7 @@ from kg.meshsupplementary import (
 )
 from kg.metadata import DUMPS, Tallies, metadata_quads
 from kg.namespaces import EVKG, FABIO, MESH, MESHV, RDF, SKOS
+from kg.plurals import counted
 from kg.records import Rejected
 from kg.release import WRITE_LOCK, within_release
 from kg.sources import iter_source_files, read_source
@@ -826,7 +827,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
     if problems:
         listing = "\n".join(f"- {p}" for p in problems[:50])
         more = f"\n… and {len(problems) - 50} more" if len(problems) > 50 else ""
-        raise BuildError(f"validation failed with {len(problems)} problem(s):\n{listing}{more}")
+        raise BuildError(f"validation failed with {counted(len(problems), 'problem')}:\n{listing}{more}")
     # from the finished store (graph/metadata's labels are searched too), into the staging
     # folder: a build that fails or is killed leaves no index beside another release's store
     with timed(report, "search index"):

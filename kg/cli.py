@@ -18,6 +18,7 @@ import click
 from kg import release
 from kg.build import BuildReport, build, ingest
 from kg.inputs import BuildError, option_of
+from kg.plurals import counted
 
 #: Where builds go unless --out / --store says otherwise (EVKG_STORE_DIR in the server).
 DEFAULT_OUT = Path("build")
@@ -151,7 +152,8 @@ def ingest_command(files: tuple[str, ...], out: Path, mesh_files: tuple[Path, ..
 def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
     """The summary on stdout, each quarantined record on stderr, and the --max-errors verdict."""
     if not quiet:
-        size = f"{report.articles} articles, {sum(report.triples.values())} triples"
+        size = (f"{counted(report.articles, 'article')}, "
+                f"{counted(sum(report.triples.values()), 'triple')}")
         echo((f"nothing changed: release {report.version} stays current ({size})"
               if report.unchanged else f"release {report.version}: {size}")
              + f" -> {report.release_dir}")
@@ -180,7 +182,7 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
             echo(f"  {name}: seen {count.seen} = mapped {count.mapped} + quarantined "
                  f"{count.quarantined}{reasons} + deleted {count.deleted}{absent}")
         for graph, triples in report.triples.items():
-            echo(f"  graph/{graph}: {triples} triples")
+            echo(f"  graph/{graph}: {counted(triples, 'triple')}")
         if report.headings_without_tree:
             descriptors, records = report.mesh_descriptor_files, report.mesh_record_files
             if descriptors:
@@ -194,9 +196,9 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
             else:
                 hint = ("PubMed's records give none; build with --mesh and NLM's descriptor "
                         "table (README, Growing the graph from PubMed)")
-            echo(f"  note: {report.headings_without_tree} of the {report.headings} MeSH "
-                 "headings the articles are indexed with have no tree number, so queries by "
-                 f"tree (every article under Neoplasms, C04) miss them: {hint}")
+            echo(f"  note: MeSH headings without a tree number: {report.headings_without_tree}"
+                 f" of the {report.headings} the articles are indexed with; queries by tree "
+                 f"(every article under Neoplasms, C04) miss them: {hint}")
     known = {"curated": 0, "default": 0}
     for item in report.quarantine:
         if item.provenance.file == report.curated_file or item.provenance.file in report.default_files:
@@ -210,10 +212,12 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
         echo(f"quarantined: {where}: {reason}", err=True)
     listing = report.release_dir / release.QUARANTINE if report.release_dir else release.QUARANTINE
     if not quiet and known["curated"]:
-        echo(f"listed: {known['curated']} curated findings wait for an article that is not "
-             f"in the graph ({report.curated_file}; see {listing})", err=True)
+        waiting = counted(known["curated"], "curated finding waits", "curated findings wait")
+        echo(f"listed: {waiting} for an article that is not in the graph "
+             f"({report.curated_file}; see {listing})", err=True)
     if not quiet and known["default"]:
-        echo(f"listed: {known['default']} default articles have no PMID, DOI or PMCID "
+        unnamed = counted(known["default"], "default article has", "default articles have")
+        echo(f"listed: {unnamed} no PMID, DOI or PMCID "
              f"({', '.join(sorted(report.default_files))}; see {listing})", err=True)
     if report.too_many_errors:
         current = out / "current"
@@ -222,8 +226,8 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
         held = ("nothing changed" if report.unchanged else f"release {report.version} is kept "
                 f"in {report.release_dir} but not made current")
         raise click.ClickException(
-            f"{report.source_errors} records of the sources quarantined (more than --max-errors "
-            f"{report.max_errors}): {held}; {kept}")
+            f"{counted(report.source_errors, 'record')} of the sources quarantined (more than "
+            f"--max-errors {report.max_errors}): {held}; {kept}")
 
 
 @main.command("query")
@@ -379,7 +383,7 @@ def validate_command(out: Path, no_shacl: bool) -> None:
     for problem in problems:
         echo(problem)
     if problems:
-        raise click.ClickException(f"{len(problems)} problem(s)")
+        raise click.ClickException(counted(len(problems), "problem"))
     echo("no problems")
 
 
@@ -539,12 +543,12 @@ def prune_command(out: Path, keep: int, dry_run: bool, quiet: bool) -> None:
         what = "leftover staging folder" if removal.staging else "release"
         echo(f"{would} {what} {removal.name} ({_megabytes(removal.freed)})")
     if report.answers:
-        echo(f"{would} {report.answers} cached answers of the removed releases "
+        echo(f"{would} {counted(report.answers, 'cached answer')} of the removed releases "
              f"({_megabytes(report.answers_freed)})")
     for name, holders in report.in_use.items():
         echo(f"kept release {name}: in use by {', '.join(holders)}")
     if report.unseen:
-        echo(f"note: the open files of {report.unseen} processes of other users could "
+        echo(f"note: the open files of {counted(report.unseen, 'process')} of other users could "
              "not be read (root can): a release they hold open without a lease would "
              "not be seen", err=True)
     kept = f"; kept {', '.join(report.kept)}" if report.kept else ""
@@ -663,7 +667,7 @@ def load_command(endpoint: str, update_endpoint: str | None, gsp: str | None,
         expected = load.expected if load.expected is not None else load.sent
         verdict = "ok" if load.matches else "MISMATCH"
         if not quiet or not load.matches:
-            echo(f"{load.iri}: sent {load.sent} in {load.requests} request(s); store holds "
+            echo(f"{load.iri}: sent {load.sent} in {counted(load.requests, 'request')}; store holds "
                  f"{load.stored}, release states {expected}: {verdict}")
     if not all(load.matches for load in loads):
         raise click.ClickException("the store's triple counts differ from the release's")

@@ -68,6 +68,7 @@ from kg.fetchstate import (
     write_atomic,
 )
 from kg.jsonrecords import write_records
+from kg.plurals import counted
 from kg.pubmed import read_pubmed_xml
 from kg.pubmedfields import linked_pmid
 from kg.records import Article, Rejected
@@ -126,23 +127,26 @@ class FetchReport:
 
     def summary(self) -> list[str]:
         """The closing lines: what arrived, and a warning when it is not what was promised."""
-        lines = [f"fetched {self.received} of {self.expected} records ({self.articles} articles)"
-                 f" in {self.batches} batches -> {self.folder}"]
+        lines = [f"fetched {self.received} of {counted(self.expected, 'record')} "
+                 f"({counted(self.articles, 'article')}) in {counted(self.batches, 'batch')} "
+                 f"-> {self.folder}"]
+        matches = f"the search matches {counted(self.count, 'record')}"
         if self.limits:
-            lines.append(f"warning: the search matches {self.count} records; {self.expected} were "
-                         f"fetched: {'; '.join(self.limits)}")
+            lines.append(f"warning: {matches}; {counted(self.expected, 'was', 'were')} fetched: "
+                         f"{'; '.join(self.limits)}")
         elif self.count > self.expected:
-            lines.append(f"  the search matches {self.count} records; {self.expected} were fetched "
+            lines.append(f"  {matches}; {counted(self.expected, 'was', 'were')} fetched "
                          f"(--max {self.max_records})")
         if self.duplicates:
-            lines.append(f"  {self.duplicates} record{'s were' if self.duplicates > 1 else ' was'}"
+            lines.append(f"  {counted(self.duplicates, 'record was', 'records were')}"
                          " in two slices (revised while they were searched): fetched once")
         lines.extend(f"warning: PubMed's record{f' PMID {r.pmid}' if r.pmid else ''} could not be"
                      f" read (an ingest lists it in quarantine.jsonl): {r.reason}"
                      for r in self.rejected)
         if self.received != self.expected:
-            lines.append(f"warning: PubMed served {self.received} records where "
-                         f"{self.expected} were promised ({abs(self.expected - self.received)} "
+            lines.append(f"warning: PubMed served {counted(self.received, 'record')} where "
+                         f"{counted(self.expected, 'was', 'were')} promised "
+                         f"({abs(self.expected - self.received)} "
                          f"{'missing' if self.received < self.expected else 'extra'}): records "
                          "deleted or merged since the search, or PMIDs PubMed does not know "
                          "(every batch was fetched)")
@@ -276,7 +280,8 @@ class _Run:
                 datetype=DATETYPE, retstart=last.retstart if last else 0,
                 retmax=len(last.pmids) if last else 0)
             if renewal and (history.count != m.count or (last and list(history.ids) != last.pmids)):
-                self.say(f"the search now matches {history.count} records (was {m.count}) or in "
+                self.say(f"the search now matches {counted(history.count, 'record')} (was "
+                         f"{m.count}) or in "
                          "another order: starting again from the first batch")
                 for name in [n for b in m.batches for n in (b.file, b.links_file) if n]:
                     (self.folder / name).unlink(missing_ok=True)
@@ -315,7 +320,7 @@ class _Run:
                                     history.query_key))
         m.datetype, m.slices = datetype, slices
         self._allocate()
-        self.say(f"fetching {m.expected} records in {len(slices)} slices")
+        self.say(f"fetching {counted(m.expected, 'record')} in {counted(len(slices), 'slice')}")
         m.save(self.folder)
 
     def _post_in_parts(self) -> None:
@@ -358,8 +363,9 @@ class _Run:
             m.query, mindate=part.mindate, maxdate=part.maxdate, datetype=m.datetype,
             retstart=last.retstart if last else 0, retmax=len(last.pmids) if last else 0)
         if history.count != part.count or (last and list(history.ids) != last.pmids):
-            self.say(f"the slice {part.mindate} to {part.maxdate} now matches {history.count} "
-                     f"records (was {part.count}) or in another order: starting it again from "
+            self.say(f"the slice {part.mindate} to {part.maxdate} now matches "
+                     f"{counted(history.count, 'record')} (was {part.count}) or in another "
+                     "order: starting it again from "
                      "its first batch")
             for name in [n for b in m.batches if b.slice == part.name
                          for n in (b.file, b.links_file) if n]:
@@ -511,11 +517,12 @@ class _Run:
                          if part.mindate == part.maxdate else
                          f"a {word} from {part.mindate} to {part.maxdate} ({m.datetype}) now")
                 limits.append(f"PubMed serves at most {SEARCH_CAP} records of one search, and "
-                              f"{part.count} have {dates}: {part.count - part.expected} of them "
-                              "were not fetched")
+                              f"{part.count} have {dates}: "
+                              f"{counted(part.count - part.expected, 'of them was', 'of them were')}"
+                              " not fetched")
         held = sum(part.count for part in m.slices) - sum(len(b.duplicates) for b in m.batches)
         if held < m.count:
-            limits.append(f"{m.count - held} are in no slice by {word} from "
+            limits.append(f"{counted(m.count - held, 'is', 'are')} in no slice by {word} from "
                           f"{m.since or FIRST_DAY} to {m.until} "
                           "(without that date, or deleted since the search)")
         return limits

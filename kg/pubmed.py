@@ -34,6 +34,7 @@ from typing import IO, Any, cast
 from lxml import etree
 
 from kg.compression import is_gzip
+from kg.plurals import counted
 from kg.pubmedfields import MAPPERS, Element, element_text, pmid_version, record_pmid
 from kg.records import (
     Article,
@@ -696,7 +697,7 @@ def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Itera
         held = len(_scan(walk.source, walk, None, None)[0])
         walk.resume = None
         yield Rejected(reason=f"{path}: {message}, before the first record: the file is refused "
-                              f"(none of the {held} records it holds was read: mend the file or "
+                              f"(none of the {counted(held, 'record')} it holds was read: mend the file or "
                               "fetch it again)",
                        provenance=Provenance(file=str(path), position=f"line {line}"))
         return

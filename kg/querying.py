@@ -26,6 +26,7 @@ from wcwidth import ljust, width
 
 from kg.iris import base_iri
 from kg.namespaces import PREFIXES
+from kg.plurals import counted
 from kg.store import open_read_only, run_query
 
 T = TypeVar("T")
@@ -297,5 +298,5 @@ def text_table(names: Sequence[str], solutions: Iterable[Iterable[object]]) -> s
     lines = ["  ".join(ljust(n, w) for n, w in zip(names, widths, strict=True)),
              "  ".join("-" * w for w in widths)]
     lines += ["  ".join(ljust(c, w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    lines.append(f"({counted(len(rows), 'row')})")
     return "\n".join(lines) + "\n"

@@ -756,6 +756,7 @@ def test_build_summary_counts_each_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["build", str(source), "--out", str(tmp_path / "b"),
                                        "--without-default-articles"])
     assert result.exit_code == 0, result.output
+    assert re.match(r"release \S+: 1 article, \d+ triples -> ", result.output)  # not "1 articles"
     assert f"  {source}: seen 2 = mapped 1 + quarantined 1 + deleted 0" in result.output
     assert f"quarantined: {source}, line 2: no PMID, DOI or PMCID" in result.output
 
@@ -795,7 +796,7 @@ def test_a_reader_that_stops_early_leaves_the_exit_code_the_works(tmp_path: Path
     held = evkg_to_a_closed_pipe("ingest", str(bad), "--into", str(out), "--max-errors", "0")
     assert held.returncode == 1
     assert held.stderr.splitlines()[-1].startswith(
-        "Error: 1 records of the sources quarantined (more than --max-errors 0)"), held.stderr
+        "Error: 1 record of the sources quarantined (more than --max-errors 0)"), held.stderr
     assert current_release(out) == first
     with open("/dev/full", "wb") as full:
         ingested = subprocess.run([sys.executable, "-m", "kg.cli", "ingest", str(bad), "--into",
@@ -944,7 +945,7 @@ def test_an_ingest_that_changes_nothing_publishes_nothing(tmp_path: Path) -> Non
     result = runner.invoke(main, ["ingest", str(first), "--into", str(out)])
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"nothing changed: release {built} stays current "
-                                    "(1 articles, ")
+                                    "(1 article, ")
     # the same graphs in the same order as a published release's summary (they came sorted)
     assert [line for line in result.output.splitlines() if line.startswith("  graph/")] == graphs
     assert current_release(out).name == built
@@ -961,14 +962,14 @@ def test_an_ingest_that_changes_nothing_publishes_nothing(tmp_path: Path) -> Non
     result = runner.invoke(main, ["ingest", str(third), "--into", str(out)])
     assert result.exit_code == 0, result.output
     held = current_release(out).name
-    assert held != built and result.output.startswith(f"release {held}: 1 articles")
+    assert held != built and result.output.startswith(f"release {held}: 1 article,")
     assert "no title" in (current_release(out) / "quarantine.jsonl").read_text(encoding="utf-8")
     result = runner.invoke(main, ["ingest", str(third), "--into", str(out)])
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"nothing changed: release {held} stays current")
     result = runner.invoke(main, ["ingest", str(third), "--into", str(out), "--max-errors", "0"])
     assert result.exit_code == 1
-    assert (f"1 records of the sources quarantined (more than --max-errors 0): nothing changed; "
+    assert (f"1 record of the sources quarantined (more than --max-errors 0): nothing changed; "
             f"{out / 'current'} still points at {held}") in result.output
     assert sorted(p.name for p in (out / "releases").iterdir()) == sorted([built, held])
 
@@ -1454,9 +1455,10 @@ def test_a_build_of_pubmed_records_without_mesh_says_their_headings_lack_tree_nu
     result = CliRunner().invoke(main, ["build", str(xml), "--out", str(tmp_path / "a"),
                                        "--without-default-articles"])
     assert result.exit_code == 0, result.output
-    note = re.search(r"note: (\d+) of the (\d+) MeSH headings the articles are indexed with "
-                     r"have no tree number, so queries by tree \(every article under Neoplasms, "
-                     r"C04\) miss them: PubMed's records give none; build with --mesh", result.output)
+    note = re.search(r"note: MeSH headings without a tree number: (\d+) of the (\d+) the "
+                     r"articles are indexed with; queries by tree \(every article under "
+                     r"Neoplasms, C04\) miss them: PubMed's records give none; build with --mesh",
+                     result.output)
     assert note is not None, result.output
     assert int(note.group(2)) == len(headings) and 0 < int(note.group(1)) <= len(headings)
     result = CliRunner().invoke(main, ["build", str(xml), "--out", str(tmp_path / "b"),

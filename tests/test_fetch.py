@@ -512,6 +512,16 @@ def test_pmids_file_is_posted_and_fetched(eutils_env: EutilsServer, tmp_path: Pa
     assert all("email" not in r.params for r in eutils_env.log)
 
 
+def test_a_fetch_of_one_record_says_so_in_the_singular(eutils_env: EutilsServer, tmp_path: Path,
+                                                      seedtk: dict[str, bytes]) -> None:
+    """It said "fetched 1 of 1 records (1 articles) in 1 batches"."""
+    (tmp_path / "pmids.txt").write_text(list(seedtk)[10] + "\n")
+    result = CliRunner().invoke(main, ["fetch", "--pmids", str(tmp_path / "pmids.txt"), "--into",
+                                       str(tmp_path / "build"), "--no-ingest"])
+    assert result.exit_code == 0, result.output
+    assert "fetched 1 of 1 record (1 article) in 1 batch -> " in result.output
+
+
 @pytest.mark.parametrize(("line", "shown"), [("PMC10393036", "'PMC10393036'"), ("000", "'000'")])
 def test_a_pmids_line_that_is_no_pmid_is_named(tmp_path: Path, line: str, shown: str) -> None:
     """A line of a --pmids file that is no PMID stops the fetch before PubMed is asked, naming
