@@ -250,8 +250,8 @@ def query_command(query_or_file: str, out: Path, fmt: str) -> None:
     if nesting is not None:
         raise click.ClickException(where + nesting)
     try:
-        store_dir = (release.release_to_read(out) / "store"
-                     if os.path.lexists(out / "current") or release.is_release(out) else out)
+        # a store folder itself is taken too (its RocksDB CURRENT file); else a release's
+        store_dir = out if (out / "CURRENT").is_file() else release.release_to_read(out) / "store"
         # in a process of its own: a query that crashes pyoxigraph ends that one, not evkg
         notes = in_child_process(lambda writer: on_query_stack(
             lambda: print_results(store_dir, text, fmt, writer)), sys.stdout.buffer)

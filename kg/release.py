@@ -570,6 +570,9 @@ def current_release(out: Path) -> Path:
     """The release folder ``out/current`` points to; a clear error when there is none."""
     link = out / "current"
     if not link.exists():
+        if out.exists() and not out.is_dir():
+            raise FileNotFoundError(f"{out} is a file, not a build folder: give the folder "
+                                    "`evkg build --out` wrote (or one of its releases)")
         if link.is_symlink():
             raise FileNotFoundError(f"{link} points at {os.readlink(link)}, which is not there: "
                                     f"build again (`evkg build --out {out}`)")

@@ -491,6 +491,23 @@ def test_commands_that_read_take_a_release_folder_and_serve_says_what_it_wants(
         f"releases/ and current ({out.resolve()})\n"))
 
 
+@pytest.mark.parametrize("command", [["query", "ASK {}"], ["validate"], ["export"]])
+def test_a_store_option_that_names_no_build_folder_says_what_it_names(
+        tmp_path: Path, command: list[str]) -> None:
+    """`evkg query --store q.rq` said "no store at q.rq: build one with `evkg build`" (and
+    validate "run `evkg build --out q.rq` first"), which a file cannot be; an empty folder got
+    query's words and the others' alike, not the same sentence."""
+    afile, empty = tmp_path / "q.rq", tmp_path / "empty"
+    afile.write_text("ASK {}")
+    empty.mkdir()
+    name, *rest = command
+    assert _run(name, "--store", str(afile), *rest) == (1, (
+        f"Error: {afile} is a file, not a build folder: give the folder `evkg build --out` "
+        "wrote (or one of its releases)\n"))
+    assert _run(name, "--store", str(empty), *rest) == (1, (
+        f"Error: no release at {empty}: run `evkg build --out {empty}` first\n"))
+
+
 def test_query_resolves_relative_iris_against_the_base(
         default_build: tuple[Path, BuildReport]) -> None:
     out, _ = default_build
@@ -672,7 +689,8 @@ def test_the_entry_point_module_runs_the_command_under_python_m(tmp_path: Path) 
                              str(tmp_path / "none"), "ASK {}"], capture_output=True, text=True,
                             timeout=60, cwd=ROOT)
     assert (failed.returncode, failed.stderr) == (
-        1, f"Error: no store at {tmp_path / 'none'}: build one with `evkg build`\n")
+        1, f"Error: no release at {tmp_path / 'none'}: run `evkg build --out "
+        f"{tmp_path / 'none'}` first\n")
 
 
 #: Runs `evkg export` and sends itself a signal (its first argument) the moment the export
