@@ -262,8 +262,14 @@ def query_command(query_or_file: str, out: Path, fmt: str) -> None:
             where + _query_error(text, error, syntax_message(text, error), source)) from None
     except BrokenPipeError:
         _reader_stopped()
-    except (FileNotFoundError, ValueError, OSError, QueryCrashed, QueryFailed) as error:
+    except (FileNotFoundError, ValueError, QueryCrashed, QueryFailed) as error:
         raise click.ClickException(str(error)) from None
+    except (OSError, RuntimeError) as error:  # evaluation: a SERVICE call that failed
+        from server.federation import service_targets, unnamed_endpoints
+
+        endpoints = unnamed_endpoints(service_targets(text), str(error))
+        raise click.ClickException(f"{str(error).rstrip()} (the query calls SERVICE {endpoints})"
+                                   if endpoints else str(error)) from None
 
 
 def _reader_stopped() -> NoReturn:

@@ -215,6 +215,16 @@ def service_targets(query: str) -> list[Target]:
 _SILENT = re.compile(rf"{WS}*SILENT", re.IGNORECASE)
 
 
+def unnamed_endpoints(targets: Sequence[Target], message: str) -> str | None:
+    """The endpoints ``targets`` call (``<a>, <b>``) for an error ``message`` that names none
+    of them (pyoxigraph's "Connection refused (os error 111)"); None when it names one, or
+    there is none."""
+    called = [target.iri for target in targets if target.iri]
+    if not called or any(iri in message for iri in called):
+        return None
+    return ", ".join(f"<{iri}>" for iri in dict.fromkeys(called))
+
+
 def without_services(query: str) -> str:
     """``query`` with each SERVICE keyword (and its SILENT) written GRAPH, offsets kept: the
     same syntax, to check that it parses without calling anything (pyoxigraph calls a

@@ -31,7 +31,7 @@ from server.cache import cache_key
 from server.editor import editor_link
 from server.errors import ProtocolError, error_response, failure_response
 from server.executor import Answer, Failure, QueryJob
-from server.federation import Target, check_services, service_targets
+from server.federation import Target, check_services, service_targets, unnamed_endpoints
 from server.limits import Admission
 from server.logs import log_if_slow, note_query
 from server.meta import service_description_response
@@ -194,9 +194,8 @@ def _explained(failure: Failure, query: str, targets: list[Target]) -> Failure:
     failed (502) or ran out of time (503) names the endpoints it calls (its ``targets``), as
     the store's own error ("Connection refused (os error 111)") may name none."""
     if failure.status in (502, 503):
-        called = [target.iri for target in targets if target.iri]
-        if called and not any(iri in failure.message for iri in called):
-            where = ", ".join(f"<{iri}>" for iri in dict.fromkeys(called))
+        where = unnamed_endpoints(targets, failure.message)
+        if where is not None:
             what = "may be spending the time at" if failure.status == 503 else "calls"
             return Failure(failure.status, f"{failure.message.rstrip()} (the query {what} "
                                            f"SERVICE {where})")

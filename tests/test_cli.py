@@ -508,6 +508,19 @@ def test_a_store_option_that_names_no_build_folder_says_what_it_names(
         f"Error: no release at {empty}: run `evkg build --out {empty}` first\n"))
 
 
+def test_query_names_the_service_endpoint_that_failed(default_build: tuple[Path, BuildReport]
+                                                     ) -> None:
+    """A SERVICE endpoint that refused the connection ended `evkg query` with "Error:
+    Connection refused (os error 111)", which names no endpoint; the server names it."""
+    out, _ = default_build
+    endpoint = f"http://127.0.0.1:{free_port()}/sparql"  # (nothing listens there)
+    code, output = _run("query", "--store", str(out),
+                        f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}")
+    assert code == 1
+    assert output.startswith("Error: ") and "Traceback" not in output
+    assert output.endswith(f" (the query calls SERVICE <{endpoint}>)\n"), output
+
+
 def test_query_resolves_relative_iris_against_the_base(
         default_build: tuple[Path, BuildReport]) -> None:
     out, _ = default_build
