@@ -8,10 +8,10 @@ import secrets
 import signal
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import IO, NoReturn, TypeVar, cast
 
 import click
 
@@ -19,6 +19,8 @@ from kg import release
 from kg.build import BuildReport, build, ingest
 from kg.inputs import BuildError, option_of
 from kg.plurals import counted
+
+T = TypeVar("T")
 
 #: Where builds go unless --out / --store says otherwise (EVKG_STORE_DIR in the server).
 DEFAULT_OUT = Path("build")
@@ -254,7 +256,8 @@ def query_command(query_or_file: str, out: Path, fmt: str) -> None:
         store_dir = out if (out / "CURRENT").is_file() else release.release_to_read(out) / "store"
         # in a process of its own: a query that crashes pyoxigraph ends that one, not evkg
         notes = in_child_process(lambda writer: on_query_stack(
-            lambda: print_results(store_dir, text, fmt, writer)), sys.stdout.buffer)
+            lambda: print_results(store_dir, text, fmt, writer)),
+            cast(IO[bytes], _WrittenOrSaid(_standard_output())))
         for note in notes:
             echo(note, err=True)
     except SyntaxError as error:
@@ -270,6 +273,39 @@ def query_command(query_or_file: str, out: Path, fmt: str) -> None:
         endpoints = unnamed_endpoints(service_targets(text), str(error))
         raise click.ClickException(f"{str(error).rstrip()} (the query calls SERVICE {endpoints})"
                                    if endpoints else str(error)) from None
+
+
+def _standard_output() -> IO[bytes]:
+    """Standard output, for bytes; a closed one (``>&-``) is an error of one line, not a
+    traceback."""
+    if sys.stdout is None:
+        raise click.ClickException("standard output is closed (>&-): send it to a file or a pipe")
+    return sys.stdout.buffer
+
+
+class _WrittenOrSaid:
+    """``out``, where a write that fails (a full disk) ends the command with one line saying
+    so, as ``echo`` does, not with the error as if the query had failed. A reader that stopped
+    (``BrokenPipeError``) is left to the caller."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+
+    def write(self, data: bytes) -> int:
+        return self._said(lambda: self.out.write(data))
+
+    def flush(self) -> None:
+        self._said(self.out.flush)
+
+    @staticmethod
+    def _said(call: Callable[[], T]) -> T:
+        try:
+            return call()
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise click.ClickException(
+                f"cannot write to standard output: {error.strerror or error}") from None
 
 
 def _reader_stopped() -> NoReturn:
@@ -414,7 +450,7 @@ def export_command(out: Path, fmt: str | None, graph: str | None, output: Path |
         store_dir = release.release_to_read(out) / "store"
         with sigterm_as_ctrl_c():  # (SIGTERM's default action left the part written)
             if output is None:
-                export_graph(store_dir, fmt, graph, sys.stdout.buffer)
+                export_graph(store_dir, fmt, graph, _standard_output())
             else:
                 with replaced_when_written(output) as handle:
                     export_graph(store_dir, fmt, graph, handle)

@@ -449,6 +449,28 @@ def test_query_reads_standard_input_given_a_dash(default_build: tuple[Path, Buil
     assert closed.stderr.startswith(b"Error: standard input is closed: "), closed.stderr
 
 
+@pytest.mark.parametrize("command", [["query", COUNT], ["query", "CONSTRUCT WHERE { ?s ?p ?o }"],
+                                     ["export", "--graph", "ontology"]])
+def test_output_that_cannot_be_written_is_an_error_of_one_line(
+        default_build: tuple[Path, BuildReport], command: list[str]) -> None:
+    """A review's: `evkg query … > /dev/full` said "Error: [Errno 28] No space left on device"
+    (as if the query had failed), and `evkg query` or `evkg export` with standard output
+    closed (`>&-`) ended with a traceback ("'NoneType' object has no attribute 'buffer'")."""
+    out, _ = default_build
+    name, *rest = command
+    evkg = [sys.executable, "-m", "kg.cli", name, "--store", str(out), *rest]
+    closed = subprocess.run(["bash", "-c", 'exec "$@" >&-', "bash", *evkg],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert (closed.returncode, closed.stderr) == (1, (
+        "Error: standard output is closed (>&-): send it to a file or a pipe\n"))
+    if name == "query":  # (export's own words for this are tested with it)
+        with open("/dev/full", "wb") as full:
+            failed = subprocess.run(evkg, stdout=full, stderr=subprocess.PIPE, text=True,
+                                    timeout=120, check=False)
+        assert (failed.returncode, failed.stderr) == (
+            1, "Error: cannot write to standard output: No space left on device\n")
+
+
 def test_two_servers_run_side_by_side_and_leave_the_home_folder_alone(
         default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
     """A remote-store review's: each `evkg serve` logged "Control socket listening at
