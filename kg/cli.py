@@ -235,14 +235,17 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
 @main.command("query")
 @click.argument("query_or_file")
 @click.option("--store", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
-              show_default=True, help="Build folder whose current release is queried.")
+              show_default=True, help="Build folder whose current release is queried, or a "
+              "release folder (DIR/releases/VERSION).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "xml", "csv", "tsv"]),
-              default="table", show_default=True)
+              default="table", show_default=True,
+              help="Of SELECT and ASK results; CONSTRUCT and DESCRIBE print Turtle.")
 def query_command(query_or_file: str, out: Path, fmt: str) -> None:
     """Run a SPARQL query (text, a file such as a .rq, or - for standard input) against a build
     and print the results.
 
-    Relative IRIs are resolved against the graph's base IRI (``<article/37534210>``)."""
+    Relative IRIs are resolved against the graph's base IRI (<article/37534210>).
+    A SERVICE clause calls the endpoint it names, whichever it is."""
     from kg.querying import QueryCrashed, QueryFailed, in_child_process, on_query_stack, print_results
     from kg.querytext import nesting_message, syntax_message
 

@@ -471,6 +471,18 @@ def test_output_that_cannot_be_written_is_an_error_of_one_line(
             1, "Error: cannot write to standard output: No space left on device\n")
 
 
+def test_query_help_says_what_format_does_and_shows_no_markup() -> None:
+    """`evkg query --help` showed ``<article/37534210>`` with reST's backticks and said nothing
+    of --format: a user could not learn there that CONSTRUCT and DESCRIBE print Turtle."""
+    code, output = _run("query", "--help")
+    assert code == 0
+    assert "`" not in output
+    words = " ".join(output.split())
+    assert "(<article/37534210>)" in words
+    assert "SELECT and ASK results; CONSTRUCT and DESCRIBE print Turtle" in words
+    assert "or a release folder" in words
+
+
 def test_two_servers_run_side_by_side_and_leave_the_home_folder_alone(
         default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
     """A remote-store review's: each `evkg serve` logged "Control socket listening at
