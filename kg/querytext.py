@@ -43,8 +43,15 @@ _PROLOGUE = re.compile(rf"\A(?:{_DECLARATION.pattern})*", re.IGNORECASE)
 _FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _UPDATE = re.compile(
     r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
-#: FROM or FROM NAMED followed by an IRI or a prefixed name: the query sets its own dataset.
-_FROM = re.compile(r"(?<![\w?$:])FROM\s+(?:NAMED\s+)?(?:<|[^\W\d][\w.\-]*:|:)", re.IGNORECASE)
+#: What the dataset clauses stand among, between the query form and its WHERE clause: the word
+#: FROM and brackets (a SELECT's expressions and a CONSTRUCT's template hold groups).
+_DATASET_TOKEN = re.compile(r"[{}()]|FROM", re.IGNORECASE)
+#: What may stand just before the keyword FROM (IRIs, strings and comments blanked): before it,
+#: anything else goes on a name (``?a·FROM``, ``"x"@en-FROM``, ``ex:aFROM``).
+_BEFORE_FROM = " \t\r\n*)}"
+#: A prefix's name after FROM up to its colon (``FROMx:g`` is a DESCRIBE's target where
+#: ``FROMx:`` is declared, else FROM and ``x:g``).
+_GLUED_NAME = re.compile(r"[^ \t\r\n:{}()]*:")
 _WHITESPACE = re.compile(f"{WS}+")
 _DECLARED = re.compile(r"PREFIX\s*([^\W\d_][\w.\-]*)?:", re.IGNORECASE)
 #: A prefixed name in code (not a variable's ``?x``, not inside an IRI or string, once blanked;
@@ -134,8 +141,35 @@ def update_keyword(query: str) -> str | None:
 
 
 def has_dataset_clause(query: str) -> bool:
-    """Whether the query names its own dataset with FROM / FROM NAMED."""
-    return _FROM.search(blank(query)) is not None
+    """Whether the query names its own dataset with FROM / FROM NAMED: the keyword FROM between
+    the query form and its WHERE clause, outside brackets, going on no name before it.
+    pyoxigraph reads the keyword as its letters, space after it or not (``FROM<g>``,
+    ``FROM€:g``); glued after a name's character it is part of the name (``?a·FROM``, a
+    variable). Until 6 Dec FROM, white space and an ASCII prefix were looked for anywhere:
+    ``FROM<g>`` was answered from the union of the graphs, its FROM overridden, and ``?s
+    ?a·FROM <o>`` from the default graph alone."""
+    form = _form(query)
+    if form is None:
+        return False
+    code = blank(query, iris=True)
+    describe = form.group(1).upper() == "DESCRIBE"
+    template = form.group(1).upper() == "CONSTRUCT" and code[form.end():].lstrip(" \t\r\n")[:1] == "{"
+    prefixes = declared_prefixes(query) if describe else {}
+    depth = 0
+    for token in _DATASET_TOKEN.finditer(code, form.end()):
+        text = token.group()
+        if text in "({":
+            if text == "{" and depth == 0 and not template:
+                return False  # the WHERE clause: no dataset clause after it
+            depth += 1
+        elif text in ")}":
+            depth -= 1
+            template = template and not (text == "}" and depth == 0)
+        elif depth == 0 and (token.start() == form.end() or code[token.start() - 1] in _BEFORE_FROM):
+            glued = _GLUED_NAME.match(code, token.start())
+            if glued is None or glued.group()[:-1] not in prefixes:
+                return True
+    return False
 
 
 #: Functions whose value changes from one run of a query to the next (SPARQL 1.1 §17.4.2:

@@ -340,6 +340,17 @@ TEXT_CASES = [
     ("PREFIX ex: <http://e/> SELECT (SAMPLE(ex:a\\#b) AS ?x) FROM <http://g> {?s ?p ?o}",
      "SELECT", True),
     ("SELECT (SAMPLE(<http://e/\\u0041#b>) AS ?x) FROM <http://g> {?s ?p ?o}", "SELECT", True),
+    # a review's (6 Dec): FROM read as pyoxigraph does, glued to what follows it, and a part of
+    # a name glued to what is before it; only before the WHERE clause
+    ("SELECT*FROM<http://g>{?s ?p ?o}", "SELECT", True),
+    ("PREFIX €: <http://g/> ASK FROM NAMED€:x {}", "ASK", True),
+    ("CONSTRUCT { ?s ?p ?o } FROM <http://g> WHERE { ?s ?p ?o }", "CONSTRUCT", True),
+    ("SELECT (EXISTS { ?s ?p ?o } AS ?e) FROM <http://g> {}", "SELECT", True),
+    ('SELECT * { ?s ?p ("x"@en-FROM <http://o>) }', "SELECT", False),
+    ("SELECT * { ?s ?p ?o } ORDER BY ?a·FROM <http://f>(?o)", "SELECT", False),
+    # FROMx:g is a DESCRIBE's target where FROMx: is declared, else FROM x:g
+    ("PREFIX x: <http://x/> PREFIX FROMx: <http://x/> DESCRIBE x:a FROMx:g", "DESCRIBE", False),
+    ("PREFIX x: <http://x/> DESCRIBE x:a FROMx:g", "DESCRIBE", True),
 ]
 
 
