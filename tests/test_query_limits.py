@@ -373,6 +373,9 @@ def test_normalised_text_keeps_literals_and_drops_comments() -> None:
     # a review's (6 Dec): U+1680 is a letter of a name to SPARQL, white space to Python's \s:
     # the object ``p:\u1680`` was made ``p:`` and given the answer cached for ``p:``
     assert normalised("SELECT ?s { ?s ?p p:\u1680 }") != normalised("SELECT ?s { ?s ?p p: }")
+    # and at its ends, which were stripped of Python's white space (a second review's, 6 Dec)
+    assert normalised("SELECT ?s { ?s ?p ?o } ORDER BY ?s\u1680") != normalised(
+        "SELECT ?s { ?s ?p ?o } ORDER BY ?s")
 
 
 def test_disk_cache_is_shared_and_evicts_oldest_first(tmp_path: Path) -> None:
@@ -634,6 +637,26 @@ def test_answers_that_differ_each_run_are_not_cached(
     for _ in range(2):
         client.get("/sparql", query_string={"query": named})
     assert len(counting.jobs) == 3
+
+
+@pytest.mark.parametrize("end", ["\u1680", "\u00a0", "\u3000", "\x85"])
+def test_a_query_ending_in_what_python_strips_has_its_own_answer(
+        cached: tuple[FlaskClient, CountingExecutor], end: str) -> None:
+    """A review's (6 Dec): the cache key stripped the query of Python's white space at its
+    ends, no white space to SPARQL. ``ORDER BY ?x\u1680`` (U+1680, a letter: another,
+    unbound, variable) was given the rows cached for ``ORDER BY ?x``, and ``ORDER BY
+    ?x\u00a0``, which does not parse, those rows too, not a 400."""
+    client, counting = cached
+    query = "SELECT ?x { VALUES ?x { 2 1 } } ORDER BY ?x"
+    sorted_ = client.get("/sparql", query_string={"query": query}, headers={"Accept": "text/csv"})
+    other = client.get("/sparql", query_string={"query": query + end},
+                       headers={"Accept": "text/csv"})
+    assert len(counting.jobs) == 2
+    assert sorted_.text.split() == ["x", "1", "2"]
+    if end == "\u1680":
+        assert other.text.split() == ["x", "2", "1"]
+    else:
+        assert other.status_code == 400, other.text
 
 
 def test_if_none_match_is_no_304_for_a_query_that_fails(
