@@ -39,7 +39,6 @@ WS = r"[ \t\r\n]"
 _DECLARATION = re.compile(
     rf"{WS}+|BASE{WS}*<[^>]*>|PREFIX{WS}*(?P<prefix>[^ \t\r\n:]*):{WS}*<(?P<iri>[^>]*)>|VERSION\b",
     re.IGNORECASE)
-_PROLOGUE = re.compile(rf"\A(?:{_DECLARATION.pattern})*", re.IGNORECASE)
 _FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _UPDATE = re.compile(
     r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
@@ -74,11 +73,24 @@ def blank(text: str, *, iris: bool = False) -> str:
     return _TOKENS.sub(spaces, text)
 
 
+@lru_cache(maxsize=32)
+def _declared(query: str) -> tuple[int, tuple[tuple[str, str], ...]]:
+    """The one reading of ``query``'s prologue, declaration by declaration as the parser reads
+    it: where its declarations end (comments and white space between them taken), and each
+    prefix declared with its IRI as written, in their order. (Remembered, as ``blank``.)"""
+    code = blank(query)
+    prefixes: list[tuple[str, str]] = []
+    position = 0
+    while (item := _DECLARATION.match(code, position)) is not None:
+        if item.group("iri") is not None:
+            prefixes.append((item.group("prefix"), item.group("iri")))
+        position = item.end()
+    return position, tuple(prefixes)
+
+
 def _form(query: str) -> re.Match[str] | None:
     """The query form's keyword, read after the prologue."""
-    code = blank(query)
-    prologue = _PROLOGUE.match(code)
-    return _FORM.match(code, prologue.end() if prologue else 0)
+    return _FORM.match(blank(query), _declared(query)[0])
 
 
 def prologue(query: str) -> str:
@@ -92,9 +104,7 @@ def declarations(query: str) -> str:
     """The BASE, PREFIX and VERSION declarations ``query`` starts with (strings and comments
     blanked): the prologue, the one place the parser reads a declaration. A PREFIX elsewhere
     declares nothing (``ex:a.PREFIXp: <…>`` is a prefixed name and an IRI)."""
-    code = blank(query)
-    head = _PROLOGUE.match(code)
-    return code[:head.end()] if head else ""
+    return blank(query)[:_declared(query)[0]]
 
 
 def declared_prefixes(query: str) -> dict[str, str]:
@@ -104,14 +114,7 @@ def declared_prefixes(query: str) -> dict[str, str]:
     took its IRI for ``p:`` until 6 Dec, and the allowlist let a SERVICE to the real ``p:``
     past; ``PREFIX €: <…>`` ended the prologue read, and a ``p:`` declared again after it was
     not seen, until 6 Dec too."""
-    code = blank(query)
-    prefixes: dict[str, str] = {}
-    position = 0
-    while (item := _DECLARATION.match(code, position)) is not None:
-        if item.group("iri") is not None:
-            prefixes[item.group("prefix")] = item.group("iri")
-        position = item.end()
-    return prefixes
+    return dict(_declared(query)[1])
 
 
 def query_form(query: str) -> str | None:
@@ -134,9 +137,7 @@ def ask_as_construct(query: str) -> str:
 
 def update_keyword(query: str) -> str | None:
     """The update operation a text starts with (``INSERT``, ``CLEAR`` …), if it is one."""
-    code = blank(query)
-    prologue = _PROLOGUE.match(code)
-    update = _UPDATE.match(code, prologue.end() if prologue else 0)
+    update = _UPDATE.match(blank(query), _declared(query)[0])
     return update.group(1).upper() if update else None
 
 
