@@ -52,10 +52,17 @@ _BEFORE_FROM = " \t\r\n*)}"
 #: ``FROMx:`` is declared, else FROM and ``x:g``).
 _GLUED_NAME = re.compile(r"[^ \t\r\n:{}()]*:")
 _WHITESPACE = re.compile(f"{WS}+")
-_DECLARED = re.compile(r"PREFIX\s*([^\W\d_][\w.\-]*)?:", re.IGNORECASE)
+#: The letters a name starts with (PN_CHARS_BASE), and its other characters (PN_CHARS), as
+#: SPARQL has them: Python's ``\w`` lacks ``€``, ``。`` and U+1680, and has ``ª`` and ``µ``.
+_NAME_START = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
+               "\u200c\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
+               "\U00010000-\U000effff")
+_NAME = _NAME_START + "_0-9\\-\u00b7\u0300-\u036f\u203f\u2040"
+#: A PREFIX and its name, where its IRI cannot be read.
+_BROKEN_PREFIX = re.compile(rf"PREFIX{WS}*([^ \t\r\n:]*):", re.IGNORECASE)
 #: A prefixed name in code (not a variable's ``?x``, not inside an IRI or string, once blanked;
 #: not ``http://`` of an IRI or string left open, which is the error then).
-_PREFIXED = re.compile(r"(?<![\w?$:.\-])([^\W\d_][\w.\-]*)?:(?!/)[\w\-.%]*")
+_PREFIXED = re.compile(rf"(?<![{_NAME}?$:.])((?:[{_NAME_START}][{_NAME}.]*)?):(?!/)[{_NAME}.%]*")
 
 
 @lru_cache(maxsize=32)
@@ -235,7 +242,11 @@ def syntax_message(query: str, error: SyntaxError) -> str:
     nothing; else what pyoxigraph expected, without its character classes."""
     text = str(error)
     code = blank(query, iris=True)
-    declared = {m.group(1) or "" for m in _DECLARED.finditer(code)}
+    # the prologue's (a PREFIX elsewhere declares nothing), and one it ends at, whose IRI is
+    # broken (``PREFIX ex: <http://e/`` unclosed): that is the fault to name, not ``ex:``
+    declared = set(declared_prefixes(query))
+    broken = _BROKEN_PREFIX.match(code, _declared(query)[0])
+    declared |= {broken.group(1)} if broken else set()
     named: dict[str, str] = {}
     for used in _PREFIXED.finditer(code):
         prefix = used.group(1) or ""
@@ -329,10 +340,15 @@ def _open_string(code: str) -> str:
             "(a string in quotes ends on its line; \"\"\"three quotes\"\"\" span lines)")
 
 
+#: An IRI with a character no IRI holds: IRIREF's, and C1 controls (not U+00A0, U+3000 …,
+#: which an IRI may hold, and Python's ``\s`` took for spaces).
+_BAD_IRI = re.compile(r"<([^<>\x00-\x20]*:[^<>]*?[\x00-\x20\x7f-\x9f\"{}|^`\\][^<>]*)>")
+
+
 def _bad_iri(query: str) -> str:
     """An IRI in ``< >`` that holds a character an IRI may not (a space, a quote …)."""
     code = blank(query)
-    bad = re.search(r"<([^<>\s]*:[^<>]*?[\s\"{}|^`\\][^<>]*)>", code)
+    bad = _BAD_IRI.search(code)
     if bad is None:
         return ""
     return (f"<{bad.group(1)}> at {_position(code, bad.start())} is not an IRI: a space, "

@@ -372,6 +372,20 @@ BAD_QUERIES = [
     ({"query": ["ASK {}", "SELECT * {}"]}, "more than one 'query'"),
     ({"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"},
      "SERVICE <http://127.0.0.1:9/> is not an allowed endpoint"),
+    # a review's (6 Dec): prefixes were read as Python has letters and white space, and
+    # declared anywhere. '€:' was taken for ':' undeclared, 'a·b:' for 'b:'; U+1680 (a letter
+    # to SPARQL) declared ':'; a PREFIX after the query declared 'foo:'; U+00A0 (which an IRI
+    # may hold) was blamed as a space in an IRI
+    ({"query": "PREFIX €: <http://e/> SELECT * WHERE { ?s €:p ?o } LIMT 10"},
+     "'LIMT' at line 1, column 52 is not a SPARQL keyword"),
+    ({"query": "PREFIX a·b: <http://e/> SELECT * WHERE { ?s a·b:p ?o } LIMT 10"},
+     "'LIMT' at line 1, column 56 is not a SPARQL keyword"),
+    ({"query": "PREFIX \u1680: <http://e/> SELECT * WHERE { ?s :p ?o }"},
+     "the prefix ':' of :p (line 1) is not declared"),
+    ({"query": "SELECT * WHERE { ?s foo:p ?o } PREFIX foo: <http://e/>"},
+     "the prefix 'foo:' of foo:p (line 1) is not declared: add PREFIX foo: <…> before the query"),
+    ({"query": "SELECT * { ?s <http://e/a\u00a0b> ?o } LIMT 10"},
+     "'LIMT' at line 1, column 35 is not a SPARQL keyword"),
 ]
 
 
