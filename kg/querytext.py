@@ -39,9 +39,11 @@ WS = r"[ \t\r\n]"
 _DECLARATION = re.compile(
     rf"{WS}+|BASE{WS}*<[^>]*>|PREFIX{WS}*(?P<prefix>[^ \t\r\n:]*):{WS}*<(?P<iri>[^>]*)>|VERSION\b",
     re.IGNORECASE)
-_FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
-_UPDATE = re.compile(
-    r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
+#: The keyword of a query's form, or of an update, after the prologue: read as its letters, as
+#: pyoxigraph reads it (``CONSTRUCTWHERE{…}``, ``DESCRIBEex:x``, ``INSERTDATA``; with a word
+#: boundary after it they were none until 6 Dec, a CONSTRUCT offered SPARQL results alone).
+_FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)", re.IGNORECASE)
+_UPDATE = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)", re.IGNORECASE)
 #: What the dataset clauses stand among, between the query form and its WHERE clause: the word
 #: FROM and brackets (a SELECT's expressions and a CONSTRUCT's template hold groups).
 _DATASET_TOKEN = re.compile(r"[{}()]|FROM", re.IGNORECASE)

@@ -31,8 +31,10 @@ from pyoxigraph import (
     Quad,
     QueryResultsFormat,
     QuerySolutions,
+    RdfFormat,
     Store,
     Triple,
+    parse,
     parse_query_results,
 )
 
@@ -321,6 +323,20 @@ def test_a_prefix_named_service_beside_a_default_prefix_is_answered(default_stor
     assert len(response.json["results"]["bindings"]) == 93  # type: ignore[index]
 
 
+def test_a_form_keyword_glued_to_what_follows_is_answered_in_its_types(
+        default_store: Store) -> None:
+    """A review's (6 Dec): ``CONSTRUCTWHERE{…}``, which pyoxigraph reads as CONSTRUCT WHERE,
+    was no form to the server, offered SPARQL results alone: a 406 for Turtle. An update glued
+    so (``INSERTDATA``) was not named as one."""
+    client = create_app({"TESTING": True}, store=default_store).test_client()
+    query = "CONSTRUCTWHERE{?a a <https://schema.org/ScholarlyArticle>}"
+    response = client.get("/sparql", query_string={"query": query}, headers={"Accept": "text/turtle"})
+    assert response.status_code == 200, response.text
+    assert len(list(parse(response.data, RdfFormat.TURTLE))) == 93
+    update = client.get("/sparql", query_string={"query": "INSERTDATA{<urn:a> <urn:b> <urn:c>}"})
+    assert update.status_code == 400 and "this is a SPARQL update (INSERT)" in update.text
+
+
 #: (query, form, has its own dataset).
 TEXT_CASES = [
     ("SELECT * { ?s ?p ?o }", "SELECT", False),
@@ -351,6 +367,10 @@ TEXT_CASES = [
     # FROMx:g is a DESCRIBE's target where FROMx: is declared, else FROM x:g
     ("PREFIX x: <http://x/> PREFIX FROMx: <http://x/> DESCRIBE x:a FROMx:g", "DESCRIBE", False),
     ("PREFIX x: <http://x/> DESCRIBE x:a FROMx:g", "DESCRIBE", True),
+    # the form's keyword glued to what follows, as pyoxigraph reads it (these were no form)
+    ("CONSTRUCTWHERE{?s ?p ?o}", "CONSTRUCT", False),
+    ("PREFIX e: <http://e/> DESCRIBEe:x", "DESCRIBE", False),
+    ("ASKFROM<http://g>{}", "ASK", True),
 ]
 
 
