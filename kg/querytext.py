@@ -31,22 +31,34 @@ PN_CHARS = r"\w.\-\u00b7\u0300-\u036f\u203f\u2040\u1680"
 #: OGHAM SPACE MARK, is a letter of a name to SPARQL (``PREFIX a\u1680b:``). Read as a space,
 #: it took a SERVICE past the allowlist until 6 Dec (the third look at it).
 WS = r"[ \t\r\n]"
+
+
+def keyword_pattern(*words: str) -> str:
+    """A pattern for any of the SPARQL keywords ``words``: their ASCII letters in either case,
+    as pyoxigraph reads them. Python's IGNORECASE takes ı and İ for I, ſ for S and K (U+212A)
+    for K too: ``SERVICE SıLENT: {}``, a prefix so named (a name to SPARQL), was read as
+    SERVICE SILENT and the default prefix, and took a SERVICE past the allowlist until 6 Dec."""
+    return f"(?ai:{'|'.join(words)})"
+
+
 #: One declaration of a query's prologue, or the space between two. A prefix's name is read up
 #: to its colon, whatever its characters: SPARQL's hold many that are no letters to Python
 #: (``€``, ``。``), and a prologue read as ending before such a name hid the declarations after
 #: it (a ``p:`` declared again, the one pyoxigraph takes) until 6 Dec. Read too far, the
 #: prologue is harmless: a declaration pyoxigraph cannot read fails the query.
 _DECLARATION = re.compile(
-    rf"{WS}+|BASE{WS}*<[^>]*>|PREFIX{WS}*(?P<prefix>[^ \t\r\n:]*):{WS}*<(?P<iri>[^>]*)>|VERSION\b",
-    re.IGNORECASE)
+    rf"{WS}+|{keyword_pattern('BASE')}{WS}*<[^>]*>"
+    rf"|{keyword_pattern('PREFIX')}{WS}*(?P<prefix>[^ \t\r\n:]*):{WS}*<(?P<iri>[^>]*)>"
+    rf"|{keyword_pattern('VERSION')}\b")
 #: The keyword of a query's form, or of an update, after the prologue: read as its letters, as
 #: pyoxigraph reads it (``CONSTRUCTWHERE{…}``, ``DESCRIBEex:x``, ``INSERTDATA``; with a word
 #: boundary after it they were none until 6 Dec, a CONSTRUCT offered SPARQL results alone).
-_FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)", re.IGNORECASE)
-_UPDATE = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)", re.IGNORECASE)
+_FORM = re.compile(f"({keyword_pattern('SELECT', 'ASK', 'CONSTRUCT', 'DESCRIBE')})")
+_UPDATE = re.compile(
+    f"({keyword_pattern(*'INSERT DELETE LOAD CLEAR CREATE DROP COPY MOVE ADD WITH'.split())})")
 #: What the dataset clauses stand among, between the query form and its WHERE clause: the word
 #: FROM and brackets (a SELECT's expressions and a CONSTRUCT's template hold groups).
-_DATASET_TOKEN = re.compile(r"[{}()]|FROM", re.IGNORECASE)
+_DATASET_TOKEN = re.compile(f"[{{}}()]|{keyword_pattern('FROM')}")
 #: What may stand just before the keyword FROM (IRIs, strings and comments blanked): before it,
 #: anything else goes on a name (``?a·FROM``, ``"x"@en-FROM``, ``ex:aFROM``).
 _BEFORE_FROM = " \t\r\n*)}"
@@ -61,7 +73,7 @@ _NAME_START = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f
                "\U00010000-\U000effff")
 _NAME = _NAME_START + "_0-9\\-\u00b7\u0300-\u036f\u203f\u2040"
 #: A PREFIX and its name, where its IRI cannot be read.
-_BROKEN_PREFIX = re.compile(rf"PREFIX{WS}*([^ \t\r\n:]*):", re.IGNORECASE)
+_BROKEN_PREFIX = re.compile(rf"{keyword_pattern('PREFIX')}{WS}*([^ \t\r\n:]*):")
 #: A prefixed name in code (not a variable's ``?x``, not inside an IRI or string, once blanked;
 #: not ``http://`` of an IRI or string left open, which is the error then).
 _PREFIXED = re.compile(rf"(?<![{_NAME}?$:.])((?:[{_NAME_START}][{_NAME}.]*)?):(?!/)[{_NAME}.%]*")
@@ -187,7 +199,8 @@ def has_dataset_clause(query: str) -> bool:
 #: variable or a prefixed name's local part. After a letter, the name may be a keyword
 #: pyoxigraph reads glued to another (``ORDER BYRAND()``, cached until 6 Dec): taken for a
 #: call, as a name ending so (``?xrand (``) is, it costs an answer not cached.
-_VOLATILE = re.compile(rf"(?<![?$:])(?:NOW|RAND|UUID|STRUUID|BNODE){WS}*\(", re.IGNORECASE)
+_VOLATILE = re.compile(
+    rf"(?<![?$:]){keyword_pattern('NOW', 'RAND', 'UUID', 'STRUUID', 'BNODE')}{WS}*\(")
 
 
 def is_volatile(query: str) -> bool:

@@ -21,7 +21,16 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from kg.querytext import PN_CHARS, WS, blank, declarations, declared_prefixes, prologue, query_form
+from kg.querytext import (
+    PN_CHARS,
+    WS,
+    blank,
+    declarations,
+    declared_prefixes,
+    keyword_pattern,
+    prologue,
+    query_form,
+)
 from server.failures import Failure
 
 #: Endpoints a query may name in SERVICE unless the operator sets EVKG_SERVICE_ALLOWLIST.
@@ -30,7 +39,7 @@ DEFAULT_ALLOWLIST = (
     "https://sparql.uniprot.org/sparql",
     "https://query.wikidata.org/sparql",
 )
-_WORD = re.compile("SERVICE", re.IGNORECASE)
+_WORD = re.compile(keyword_pattern("SERVICE"))
 #: A character of a variable's, prefixed name's, blank node label's or language tag's text.
 _NAME_CHAR = re.compile(rf"[{PN_CHARS}:%\\]")
 #: Whole tokens a run of name characters before SERVICE may be, which go on through it: a
@@ -41,14 +50,13 @@ _VARIABLE_NAME = re.compile(r"[\w\u00b7\u0300-\u036f\u203f\u2040\u1680]*\Z")
 _LANGUAGE = re.compile(r"(?:[A-Za-z]+(?:-[A-Za-z0-9]+)*-?)?\Z")
 _PREFIXED_NAME = re.compile(rf"(?:[^\W\d_][{PN_CHARS}]*|_)?:(?:[\w:%\\][{PN_CHARS}:%\\]*)?\Z")
 _TARGET = re.compile(
-    rf"{WS}*(?:SILENT{WS}*)?"
+    rf"{WS}*(?:{keyword_pattern('SILENT')}{WS}*)?"
     r"(?:<(?P<iri>[^<>\"{}|^`\\\x00-\x20]*)>"
     rf"|(?P<prefix>(?:[^\W\d_]|\u1680)[{PN_CHARS}]*)?:(?P<local>[\w.:%\-\u1680]*)"
     r"|(?P<var>[?$][\w\u1680]+))"
-    r"(?=[ \t\r\n{])",  # a target read whole: an escape (``u:\@host``) is not read past
-    re.IGNORECASE)
+    r"(?=[ \t\r\n{])")  # a target read whole: an escape (``u:\@host``) is not read past
 #: SERVICE and the name characters glued after it, up to a colon: a prefix's name, if declared.
-_GLUED_PREFIX = re.compile(rf"(?P<word>SERVICE[{PN_CHARS}]*):", re.IGNORECASE)
+_GLUED_PREFIX = re.compile(rf"(?P<word>{keyword_pattern('SERVICE')}[{PN_CHARS}]*):")
 #: The local part of a prefixed name (escapes too; not a final ``.``), then a group's ``{``:
 #: only there can a declared prefix's name glued to a target be read as SERVICE and the target.
 _LOCAL_CHAR = r"\w:%\-\u00b7\u0300-\u036f\u203f\u2040\u1680"
@@ -56,7 +64,8 @@ _LOCAL_THEN_GROUP = re.compile(rf"(?:[{_LOCAL_CHAR}]|\\.|\.+(?=[{_LOCAL_CHAR}\\]
 #: A keyword after which a graph's or an endpoint's name stands (``GRAPH service:g {``, ``SERVICE
 #: SILENT service:x {``), when it is a word of its own: after a name's characters it may be
 #: the end of the name (``?GRAPH service:x {`` is a SERVICE).
-_NAME_AFTER = re.compile(r"(?:\A|(?<=[ \t\r\n{}]))(?:GRAPH|SERVICE|SILENT)\Z", re.IGNORECASE)
+_NAME_AFTER = re.compile(
+    rf"(?:\A|(?<=[ \t\r\n{{}}])){keyword_pattern('GRAPH', 'SERVICE', 'SILENT')}\Z")
 #: A character of a prefix's name, and those that glue a name before it into a variable's
 #: name, a language tag or a prefixed name's local part.
 _PREFIX_CHAR = re.compile(f"[{PN_CHARS}]")
@@ -212,7 +221,7 @@ def service_targets(query: str) -> list[Target]:
     return targets
 
 
-_SILENT = re.compile(rf"{WS}*SILENT", re.IGNORECASE)
+_SILENT = re.compile(rf"{WS}*{keyword_pattern('SILENT')}")
 
 
 def unnamed_endpoints(targets: Sequence[Target], message: str) -> str | None:

@@ -180,6 +180,15 @@ def run(evkg: str, query: str) -> list[dict[str, str]]:
     return [{k: v["value"] for k, v in b.items()} for b in response.json()["results"]["bindings"]]
 
 
+def refusal(evkg: str, query: str) -> str:
+    """The 400 evkg answers ``query`` with, once sure it called no endpoint."""
+    Recorder.calls.clear()
+    response = requests.get(evkg + "/sparql", params={"query": query}, headers=JSON, timeout=30)
+    assert Recorder.calls == []
+    assert response.status_code == 400, response.text
+    return response.text
+
+
 def through_stand_in(name: str, stand_in: str) -> str:
     text = example(name)
     assert f"SERVICE <{REMOTES[name]}>" in text
@@ -295,13 +304,9 @@ def test_a_prefix_declared_after_the_prologue_names_no_endpoint(evkg: str, recor
     """A review's (31st session, by fuzzing): ``ex:a.PREFIXp: <…>`` is a prefixed name and an
     IRI, which the check took for a declaration of ``p:``; the SERVICE to the real ``p:``, off
     the allowlist, was allowed and called."""
-    Recorder.calls.clear()
     query = (f"PREFIX p: <{recorder}/not-allowed> PREFIX ex: <http://example.org/> SELECT * "
              f"{{ SERVICE p: {{ }} OPTIONAL {{ ?s ex:a.PREFIXp: <{recorder}/allowed> }} }}")
-    response = requests.get(evkg + "/sparql", params={"query": query}, headers=JSON, timeout=30)
-    assert Recorder.calls == []
-    assert response.status_code == 400, response.text
-    assert f"SERVICE <{recorder}/not-allowed> is not an allowed endpoint" in response.text
+    assert f"SERVICE <{recorder}/not-allowed> is not an allowed endpoint" in refusal(evkg, query)
 
 
 @pytest.mark.parametrize("query", [
@@ -356,6 +361,19 @@ def test_a_name_holding_a_character_python_reads_as_space_hides_no_endpoint(
     assert Recorder.calls == []
     assert response.status_code == 400, response.text
     assert refusal.format(**names) in response.text
+
+
+@pytest.mark.parametrize("silent", ["S\u0131LENT", "\u017fILENT", "S\u0130LENT"])
+def test_a_prefix_named_as_silent_in_other_letters_names_its_own_endpoint(
+        evkg: str, recorder: str, silent: str) -> None:
+    """A review's (6 Dec, the fourth look at the allowlist): Python's IGNORECASE takes ı and İ
+    for I and ſ for S, pyoxigraph's keywords are ASCII letters. ``SERVICE SıLENT: {}`` (a prefix
+    named SıLENT, ı a letter to SPARQL) was read as SERVICE SILENT and the default prefix ``:``,
+    allowed, and pyoxigraph called SıLENT:'s endpoint."""
+    other = f"{recorder}/not-allowed"
+    query = (f"PREFIX : <{recorder}/allowed> PREFIX {silent}: <{other}> "
+             f"SELECT * {{ SERVICE {silent}: {{ }} }}")
+    assert f"SERVICE <{other}> is not an allowed endpoint" in refusal(evkg, query)
 
 
 #: The default prefix and a prefix named service, for the graphs of the default release.

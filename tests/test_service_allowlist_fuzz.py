@@ -43,9 +43,11 @@ NEWLINES = ["\n", "\r", "\r\n"]
 #: Characters that are white space or a line's end to some readers, not to SPARQL.
 ODD_SPACES = ["\v", "\f", "\x85", "\u2028", "\u2029", "\x1c", "\u00a0", "\u3000", "\u1680"]
 SEPARATORS = [" ", " ", " ", "", "\t", *NEWLINES]
-#: (U+1680 is a letter of a name to SPARQL and white space to Python's ``\s``.)
+#: (U+1680 is a letter of a name to SPARQL and white space to Python's ``\s``; ı, İ and ſ are
+#: letters to SPARQL, and I, I and S to Python's IGNORECASE.)
 PREFIX_NAMES = ["p", "", "service", "SERVICE", "Service", "services", "xservice", "service1",
-                "silent", "graph", "serviceSILENT", "s.service", "\u1680", "a\u1680b"]
+                "silent", "graph", "serviceSILENT", "s.service", "\u1680", "a\u1680b",
+                "S\u0131LENT", "\u017fILENT", "SERV\u0130CE", "\u017fervice"]
 LOCALS = ["x", "service", "SERVICE", "a.b", "a\\#b", "a\\~SERVICE", "%41", "a-SERVICE", "_1",
           "a:b", "Service", "allowed\u1680x", "\u1680"]
 STRING_PIECES = ["a", "SERVICE", "service", " ", "{", "}", "#", "<", ">", "\\'", '\\"',
@@ -150,7 +152,7 @@ class Builder:
         return self.pick(forms)
 
     def service(self, depth: int) -> str:
-        keyword = self.pick(["SERVICE", "service", "Service", "SeRvIcE"])
+        keyword = self.pick(["SERVICE", "service", "Service", "SeRvIcE", "\u017fERVICE"])
         silent = self.pick(["", "", f"SILENT{self.sep()}", f"silent{self.sep()}"])
         inner = self.group(depth + 1) if self.chance(0.3) else self.pick(["", "?x ?p ?o"])
         return f"{keyword}{self.sep()}{silent}{self.target()}{self.sep()}{{{inner}}}"
