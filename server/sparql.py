@@ -359,7 +359,8 @@ def _opened_in_a_browser(query: str) -> bool:
 def _editor_running(query: str) -> Response | None:
     """A 303 to the query editor with ``query`` in its share-link form (``/#query=…``), which
     YASGUI opens in a tab and runs, when the query parses; None when it does not (the 400 page
-    says what is wrong); the 503 of a check past the time limit."""
+    says what is wrong); the 503 of a check past the time limit, logged naming the query."""
+    note_query(query)
     failure = _syntax_check(query)
     if failure is not None:
         return failure_response(failure) if failure.status != 400 else None

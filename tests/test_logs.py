@@ -20,7 +20,7 @@ import requests
 
 from kg.build import BuildReport
 from tests.conftest import Backend, free_port, serving, wait_for
-from tests.test_query_limits import CRASHING, _query_processes
+from tests.test_query_limits import CRASHING, FLAT, _query_processes
 
 #: A query on the default graph that answers at once.
 COUNT = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a <https://schema.org/ScholarlyArticle> }"
@@ -135,6 +135,23 @@ def test_a_query_that_fails_is_logged_with_its_text_time_and_why_and_no_secret(
     assert re.match(GUNICORN_LINE + "POST /sparql 503: ", cut), cut
     comments = f"# {forged} # {'x' * 600}"  # as one line, cut at 500 characters
     assert cut.endswith(f"query: {comments[:500]}…"), cut
+
+
+def test_a_link_whose_parse_check_is_stopped_is_logged_with_its_query(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A link to a query opened in a browser is checked to parse before its 303 to the editor,
+    under the time limit; a check stopped there was logged `GET /sparql 503: the query ran
+    longer …` with no query: the operator could not tell which one."""
+    out, _ = default_build
+    log = tmp_path / "serve.log"
+    with serving(out, {"EVKG_QUERY_TIMEOUT": "1"}, log=log) as served:
+        stopped = requests.get(served.base + "/sparql", params={"query": FLAT},
+                               headers={"Accept": "text/html"}, allow_redirects=False,
+                               timeout=60)
+        assert stopped.status_code == 503
+    [line] = [line for line in log.read_text(encoding="utf-8").splitlines()
+              if re.match(GUNICORN_LINE + "GET /sparql 503: ", line)]
+    assert re.search(r"; after \d+\.\d\d s; query: " + re.escape(FLAT[:500]) + "…$", line), line
 
 
 def test_the_log_names_the_release_a_remote_store_holds(
