@@ -381,11 +381,11 @@ def create_sparql_blueprint() -> Blueprint:
         if operation.update is not None:
             return update_response(operation, operation.update.removeprefix("\ufeff"))
         if operation.query is not None:
-            running = _editor_running(operation.query) \
-                if _opened_in_a_browser(operation.query) else None
+            query = operation.query.removeprefix("\ufeff")
+            running = _editor_running(query) if _opened_in_a_browser(query) else None
             if running is not None:
                 return running
-            return query_response(operation, operation.query.removeprefix("\ufeff"))
+            return query_response(operation, query)
         if request.method in ("GET", "HEAD"):
             if wants_html(request.headers.get("Accept")):
                 return editor_response()
