@@ -252,10 +252,10 @@ def _iri_of_key(key: str) -> NamedNode:
     return iris.article_iri(key)
 
 
-#: The blank nodes an article's record owns besides its author list: grants, and substances
-#: known by name and registry number only.
+#: The blank nodes an article's record owns besides its author list: grants, substances known
+#: by name and registry number only, data bank entries and its abstract's sections.
 _OWNED_NODES = (f"(<{EVKG.grant.value}>|<{EVKG.unresolvedSubstance.value}>"
-                f"|<{EVKG.dataBankEntry.value}>)")
+                f"|<{EVKG.dataBankEntry.value}>|<{EVKG.abstractSection.value}>)")
 
 
 #: How an article names its people: authors, and investigators (under their own IRI prefix).

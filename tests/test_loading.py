@@ -35,6 +35,7 @@ from kg.jsonrecords import write_records
 from kg.loading import ArticleIndex, ArticleLoader, Versions, prune_shared
 from kg.namespaces import BIBO, DCTERMS, EVKG
 from kg.records import (
+    AbstractSection,
     Accession,
     Article,
     Author,
@@ -94,6 +95,29 @@ def test_a_later_record_replaces_the_earlier_one() -> None:
                            [article("New title", authors=("New C",))])
     assert titles_and_authors(store) == (["New title"], ["New"])
     assert loader.files["file1.xml"].mapped == 1
+
+
+def test_a_replaced_or_deleted_record_takes_its_abstract_sections_along() -> None:
+    """A structured abstract's section nodes go with their record: the new version's sections
+    alone remain (the old ones had merged with them, giving a section two texts and two
+    categories), and a deletion leaves none behind."""
+    old = replace(article("Old title"), abstract=(
+        AbstractSection("Old background.", "BACKGROUND", "BACKGROUND"),
+        AbstractSection("Old results.", "RESULTS", "RESULTS")))
+    new = replace(article("New title", version=2), abstract=(
+        AbstractSection("New conclusions.", "CONCLUSIONS", "CONCLUSIONS"),))
+    store, _ = loaded([old], [new])
+    rows = store.query(f"""SELECT ?label ?category ?text ?position {{
+      <https://w3id.org/evkg/article/{PMID}> <{EVKG.abstractSection.value}> ?s .
+      ?s <{EVKG.sectionLabel.value}> ?label ; <{EVKG.abstractCategory.value}> ?category ;
+         <{EVKG.sectionText.value}> ?text ; <{EVKG.sectionPosition.value}> ?position }}""",
+                       use_default_graph_as_union=True)
+    assert isinstance(rows, QuerySolutions)
+    assert [tuple(term.value for term in row) for row in rows] == [  # type: ignore[union-attr]
+        ("CONCLUSIONS", "CONCLUSIONS", "New conclusions.", "1")]
+    assert not [q for q in store if "Old " in str(q.object)]
+    store, _ = loaded([old], [Deletion(PMID)])
+    assert len(store) == 0
 
 
 def test_an_older_version_is_quarantined_not_applied() -> None:
@@ -1126,7 +1150,8 @@ def test_an_ingest_carries_the_previous_dumps_lines_over(tmp_path: Path) -> None
                 accessions=(Accession("ClinicalTrials.gov", "NCT99999971"),),
                 supplementary_concepts=(
                     SupplementaryConcept("Invented syndrome", "C999999971", "Disease"),),
-                coi_statement="Invented: none declared."),
+                coi_statement="Invented: none declared.",
+                abstract=(AbstractSection("An invented finding.", "RESULTS", "RESULTS"),)),
         Article(pmid="99999972", title="Doomed", journal=Journal(title="Journal of Lonely Results")),
         Article(pmid="99999973", title="Cited", journal=Journal(title="Journal of Kept Results"))]
     write_records(records, tmp_path / "v1.jsonl")
@@ -1143,6 +1168,7 @@ def test_an_ingest_carries_the_previous_dumps_lines_over(tmp_path: Path) -> None
     assert first.dumps_from == "loaded lines"
     built = b"".join(articles_lines(current_release(out))[0])
     assert b"NCT99999971" in built and b"Invented: none" in built
+    assert b"An invented finding." in built
     assert {q.object.value for q in open_read_only(current_release(out) / "store")
             .quads_for_pattern(NamedNode("http://id.nlm.nih.gov/mesh/C999999971"),
                                NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
@@ -1161,6 +1187,7 @@ def test_an_ingest_carries_the_previous_dumps_lines_over(tmp_path: Path) -> None
     assert b"EC 9.9.9.9" not in b"".join(dumped) and b"R01 CA999961" not in b"".join(dumped)
     # a data bank entry goes with its record, and a supplementary concept no record names
     assert b"NCT99999971" not in b"".join(dumped) and b"Invented: none" not in b"".join(dumped)
+    assert b"An invented finding." not in b"".join(dumped)  # and its abstract's sections
     mesh = open_read_only(current_release(out) / "store").quads_for_pattern(
         NamedNode("http://id.nlm.nih.gov/mesh/C999999971"), None, None)
     assert list(mesh) == []
