@@ -1472,17 +1472,23 @@ def test_each_labelled_section_is_given_apart_with_nlms_category_only(tmp_path: 
         '<AbstractText Label="INTERPRETATION" NlmCategory="CONCLUSIONS">It works.</AbstractText>'
         "</Abstract></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>",
         encoding="utf-8")
-    build([source], tmp_path / "out", default_articles=False)
-    store = open_read_only(current_release(tmp_path / "out") / "store")
+    assert built_sections(source, tmp_path / "out") == [
+        ("2", "AIM", "OBJECTIVE", "To test."), ("3", "FINDINGS", "", "It worked."),
+        ("4", "INTERPRETATION", "CONCLUSIONS", "It works.")]
+
+
+def built_sections(source: Path, out: Path) -> list[tuple[str, ...]]:
+    """(position, label, category or "", text) of each abstract section of a build of
+    ``source``, by position."""
+    build([source], out, default_articles=False)
+    store = open_read_only(current_release(out) / "store")
     rows = store.query(
         "PREFIX evkg: <https://w3id.org/evkg/ontology#> SELECT ?at ?label ?category ?text { "
         "?a evkg:abstractSection ?s . ?s evkg:sectionPosition ?at ; evkg:sectionLabel ?label ; "
         "evkg:sectionText ?text OPTIONAL { ?s evkg:abstractCategory ?category } } ORDER BY ?at",
         use_default_graph_as_union=True)
     assert isinstance(rows, QuerySolutions)
-    assert [tuple(term.value if term is not None else "" for term in row) for row in rows] == [
-        ("2", "AIM", "OBJECTIVE", "To test."), ("3", "FINDINGS", "", "It worked."),
-        ("4", "INTERPRETATION", "CONCLUSIONS", "It works.")]
+    return [tuple(term.value if term is not None else "" for term in row) for row in rows]
 
 
 def test_conclusions_example_lists_each_conclusions_section_naming_a_microrna(
@@ -1502,3 +1508,18 @@ def test_conclusions_example_lists_each_conclusions_section_naming_a_microrna(
     rows = pubmed_builds[name].query(query, use_default_graph_as_union=True)
     assert isinstance(rows, QuerySolutions)
     assert [(row["article"].value, row["label"].value) for row in rows] == expected  # type: ignore[union-attr]
+
+
+def test_a_hand_written_section_without_text_fails_no_build(tmp_path: Path) -> None:
+    """A labelled section with no text, which only a hand-written record gives (the readers
+    drop it), is no section node: its empty ``evkg:sectionText`` failed the shapes and with
+    them the whole build. The article's other sections keep their positions."""
+    from kg.jsonrecords import write_records
+    from kg.records import AbstractSection, Article
+
+    source = tmp_path / "hand.jsonl"
+    write_records([Article(pmid="99999962", title="Hand-written.", abstract=(
+        AbstractSection("", "RESULTS", "RESULTS"),
+        AbstractSection("It works.", "CONCLUSIONS", "CONCLUSIONS")))], source)
+    assert built_sections(source, tmp_path / "out") == [
+        ("2", "CONCLUSIONS", "CONCLUSIONS", "It works.")]
