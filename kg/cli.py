@@ -460,7 +460,7 @@ def export_command(out: Path, fmt: str | None, graph: str | None, output: Path |
     except (FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:  # a full disk: OUTPUT stays as it was
-        if output is None and error.errno == errno.EPIPE:
+        if error.errno == errno.EPIPE:  # standard output, or a pipe OUTPUT names
             _reader_stopped()
         raise click.ClickException(f"the export could not be written: {error}") from None
 
@@ -481,9 +481,17 @@ def replaced_when_written(output: Path) -> Iterator[IO[bytes]]:
     beside OUTPUT, as large as the part written, stayed for good when the export was killed.
     It gets one when complete, and takes OUTPUT's by a rename. A file system without
     ``O_TMPFILE`` gets a named file, removed when the export fails or is stopped by a signal
-    it can catch."""
+    it can catch.
+
+    A pipe or a device (``>(gzip > x.gz)``'s ``/dev/fd/63``, ``/dev/stdout``) is written into,
+    as a shell's ``>`` writes: a rename would put a file in its place (``/dev``'s own, as root).
+    """
     if output.is_dir():
         raise click.ClickException(f"{output} is a folder: give the export a file name")
+    if output.exists() and not output.is_file():
+        with output.open("wb") as handle:
+            yield handle
+        return
     if not output.parent.is_dir():
         raise click.ClickException(f"cannot write {output}: there is no folder {output.parent}")
     try:  # (its mode as open() would make it: 0666 less the umask)

@@ -692,6 +692,58 @@ def test_export_that_fails_leaves_the_output_file_as_it_was(
     assert kept.stat().st_mode & 0o777 == 0o666 & ~_umask()
 
 
+def test_export_writes_into_a_pipe_it_is_given(default_build: tuple[Path, BuildReport],
+                                              tmp_path: Path) -> None:
+    """`evkg export >(gzip > x.gz)` (a pipe's /dev/fd/N) said it could not write there, and a
+    named pipe was replaced by a regular file (as root, `evkg export /dev/stdout` so replaced
+    /dev's own link): a pipe or device is written into, as a shell's `>` writes."""
+    out, _ = default_build
+    read, write = os.pipe()
+    chunks: list[bytes] = []
+    reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: os.read(read, 1 << 16),
+                                                                 b"")))
+    reader.start()
+    try:
+        result = subprocess.run([sys.executable, "-m", "kg.cli", "export", "--store", str(out),
+                                 "--graph", "ontology", "--format", "nt", f"/dev/fd/{write}"],
+                                pass_fds=(write,), capture_output=True, text=True, timeout=120)
+    finally:
+        os.close(write)
+        reader.join(timeout=60)
+        os.close(read)
+    assert (result.returncode, result.stderr) == (0, "")
+    written = b"".join(chunks).decode("utf-8")
+    assert written.count("\n") > 100 and written.startswith("<")
+    fifo = tmp_path / "graph.nt"
+    os.mkfifo(fifo)
+    held = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # a reader is there before the writer
+    chunks.clear()
+    try:
+        with subprocess.Popen([sys.executable, "-m", "kg.cli", "export", "--store", str(out),
+                               "--graph", "ontology", str(fifo)], stderr=subprocess.PIPE) as export:
+            while export.poll() is None:
+                with contextlib.suppress(BlockingIOError):
+                    chunks.append(os.read(held, 1 << 16))
+                time.sleep(0.01)
+            with contextlib.suppress(BlockingIOError):  # what is left once it ended
+                chunks.extend(iter(lambda: os.read(held, 1 << 16), b""))
+            assert export.stderr is not None
+            assert (export.returncode, export.stderr.read()) == (0, b"")
+    finally:
+        os.close(held)
+    assert fifo.is_fifo()  # not replaced by a file
+    assert b"".join(chunks).decode("utf-8").count("\n") > 100
+    # and a reader of that pipe that stops early (`evkg export /dev/stdout | head -1`) is no
+    # failure, as on standard output
+    with subprocess.Popen([sys.executable, "-m", "kg.cli", "export", "--store", str(out),
+                           "--format", "nt", "/dev/stdout"], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as reader:
+        assert reader.stdout is not None and reader.stderr is not None
+        assert reader.stdout.readline().startswith(b"<https://w3id.org/evkg/")
+        reader.stdout.close()
+        assert (reader.wait(timeout=120), reader.stderr.read()) == (0, b"")
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
