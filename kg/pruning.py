@@ -129,6 +129,8 @@ def check_build_folder(out: Path) -> None:
         raise FileNotFoundError(
             f"{out} is a release, not a build folder: give the folder that holds its releases/ "
             f"and current ({out.resolve().parent.parent})")
+    if out.exists() and not out.is_dir():
+        raise release.not_a_folder(out)
     if not out.is_dir():
         raise FileNotFoundError(f"{out}: no such build folder")
     if _first_build_folder(out):

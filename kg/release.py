@@ -571,8 +571,7 @@ def current_release(out: Path) -> Path:
     link = out / "current"
     if not link.exists():
         if out.exists() and not out.is_dir():
-            raise FileNotFoundError(f"{out} is a file, not a build folder: give the folder "
-                                    "`evkg build --out` wrote (or one of its releases)")
+            raise not_a_folder(out)
         if link.is_symlink():
             raise FileNotFoundError(f"{link} points at {os.readlink(link)}, which is not there: "
                                     f"build again (`evkg build --out {out}`)")
@@ -617,10 +616,19 @@ def lease(release_dir: Path) -> int:
     return descriptor
 
 
+def not_a_folder(out: Path, *, or_release: bool = False) -> FileNotFoundError:
+    """The error for a ``--store`` that names a file (``or_release``: for a command that also
+    takes a release folder)."""
+    return FileNotFoundError(f"{out} is a file, not a build folder: give the folder `evkg build "
+                             f"--out` wrote{' (or one of its releases)' if or_release else ''}")
+
+
 def release_to_read(out: Path) -> Path:
     """What ``--store`` names for a command that only reads (query, validate, export, load):
     a build folder's current release, or a release folder itself (``DIR/current``,
     ``DIR/releases/{version}``: an older release can be read too)."""
+    if out.exists() and not out.is_dir():
+        raise not_a_folder(out, or_release=True)
     return out.resolve() if is_release(out) else current_release(out)
 
 

@@ -542,6 +542,20 @@ def test_a_store_option_that_names_no_build_folder_says_what_it_names(
         f"Error: no release at {empty}: run `evkg build --out {empty}` first\n"))
 
 
+def test_serve_and_prune_given_a_file_say_so_and_offer_no_release(tmp_path: Path) -> None:
+    """`evkg serve --store q.rq` was told to give "the folder `evkg build --out` wrote (or one
+    of its releases)", and serve refuses a release; `evkg prune --store q.rq` said "no such
+    build folder" of a file that is there."""
+    afile = tmp_path / "q.rq"
+    afile.write_text("ASK {}")
+    said = (f"Error: {afile} is a file, not a build folder: give the folder `evkg build --out` "
+            "wrote\n")
+    assert _run("serve", "--store", str(afile)) == (1, said)
+    assert _run("prune", "--store", str(afile)) == (1, said)
+    assert _run("prune", "--store", str(tmp_path / "none")) == (
+        1, f"Error: {tmp_path / 'none'}: no such build folder\n")
+
+
 def test_query_names_the_service_endpoint_that_failed(default_build: tuple[Path, BuildReport]
                                                      ) -> None:
     """A SERVICE endpoint that refused the connection ended `evkg query` with "Error:
