@@ -626,9 +626,12 @@ def not_a_folder(out: Path, *, or_release: bool = False) -> FileNotFoundError:
 def release_to_read(out: Path) -> Path:
     """What ``--store`` names for a command that only reads (query, validate, export, load):
     a build folder's current release, or a release folder itself (``DIR/current``,
-    ``DIR/releases/{version}``: an older release can be read too)."""
+    ``DIR/releases/{version}``: an older release can be read too), or a release's store
+    (``DIR/current/store``, which ``evkg query`` takes as a store)."""
     if out.exists() and not out.is_dir():
         raise not_a_folder(out, or_release=True)
+    if out.name == "store" and is_release(out.parent):
+        return out.parent.resolve()
     return out.resolve() if is_release(out) else current_release(out)
 
 

@@ -542,6 +542,18 @@ def test_a_store_option_that_names_no_build_folder_says_what_it_names(
         f"Error: no release at {empty}: run `evkg build --out {empty}` first\n"))
 
 
+def test_commands_that_read_take_a_release_store_as_query_does(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """`evkg query --store DIR/current/store` ran; `evkg validate` and `export` given it said
+    "run `evkg build --out DIR/current/store` first", a build into the release's store."""
+    out, _ = default_build
+    store = out / "current" / "store"
+    assert _run("query", "--store", str(store), COUNT)[1].splitlines()[2] == "93"
+    assert _run("validate", "--store", str(store), "--no-shacl") == (0, "no problems\n")
+    code, output = _run("export", "--store", str(store), "--graph", "ontology", "--format", "nt")
+    assert code == 0 and output.count("\n") > 100
+
+
 def test_serve_and_prune_given_a_file_say_so_and_offer_no_release(tmp_path: Path) -> None:
     """`evkg serve --store q.rq` was told to give "the folder `evkg build --out` wrote (or one
     of its releases)", and serve refuses a release; `evkg prune --store q.rq` said "no such
