@@ -579,6 +579,10 @@ def current_release(out: Path) -> Path:
             raise FileNotFoundError(
                 f"{out} is a release, not a build folder: give the folder that holds its "
                 f"releases/ and current ({out.resolve().parent.parent})")
+        if out.name == "store" and is_release(out.parent):  # not a folder to build into
+            raise FileNotFoundError(
+                f"{out} is a release's store, not a build folder: give the build folder that "
+                f"holds the release ({out.resolve().parent.parent.parent})")
         raise FileNotFoundError(f"no release at {out}: run `evkg build --out {out}` first")
     return link.resolve()
 

@@ -552,6 +552,10 @@ def test_commands_that_read_take_a_release_store_as_query_does(
     assert _run("validate", "--store", str(store), "--no-shacl") == (0, "no problems\n")
     code, output = _run("export", "--store", str(store), "--graph", "ontology", "--format", "nt")
     assert code == 0 and output.count("\n") > 100
+    # serve takes a build folder alone: it was told to "run `evkg build --out DIR/current/store`"
+    assert _run("serve", "--store", str(store)) == (1, (
+        f"Error: {store} is a release's store, not a build folder: give the build folder "
+        f"that holds the release ({out.resolve()})\n"))
 
 
 def test_serve_and_prune_given_a_file_say_so_and_offer_no_release(tmp_path: Path) -> None:
