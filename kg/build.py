@@ -400,12 +400,9 @@ def _ingest(files: Sequence[str | Path], into: Path, *, mesh_files: Sequence[Pat
 LOCK_ATTEMPTS = 100
 
 
-@contextmanager
-def writing(out: Path, *, announce: bool = False, create: bool = True) -> Iterator[None]:
-    """Hold the build folder for one build or ingest at a time: a second waits for the first
-    (an ingest that read ``current`` while another wrote the next release would publish a
-    release without the other's records). The lock goes with the process, even on SIGKILL.
-    Without ``create``, a folder that does not exist is left for the caller to report."""
+def check_folder_to_write(out: Path) -> None:
+    """A ``BuildError`` when ``out`` cannot be a build folder: a file, a release or a folder in
+    one (``evkg fetch`` asks before it fetches: its batches go in the build folder)."""
     if out.exists() and not out.is_dir():
         raise BuildError(f"{out} is a file: the build folder (--out, --into) must be a folder")
     inside = within_release(out.absolute())
@@ -413,6 +410,15 @@ def writing(out: Path, *, announce: bool = False, create: bool = True) -> Iterat
         raise BuildError(f"{out} is {'in ' if inside != out.absolute() else ''}a release of a "
                          f"build folder ({inside}): give the build folder itself (--out, "
                          f"--into), which holds releases/ and current")
+
+
+@contextmanager
+def writing(out: Path, *, announce: bool = False, create: bool = True) -> Iterator[None]:
+    """Hold the build folder for one build or ingest at a time: a second waits for the first
+    (an ingest that read ``current`` while another wrote the next release would publish a
+    release without the other's records). The lock goes with the process, even on SIGKILL.
+    Without ``create``, a folder that does not exist is left for the caller to report."""
+    check_folder_to_write(out)
     for _ in range(LOCK_ATTEMPTS):
         if not create and not out.exists():  # (also once a failed first build removed it)
             yield

@@ -48,7 +48,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from kg.build import BuildReport, build, ingest
+from kg.build import BuildReport, build, check_folder_to_write, ingest
 from kg.eutils import CITED_BY, SIMILAR, Client, History, HistoryExpired
 from kg.fetchstate import (
     BATCH_SIZE,
@@ -173,6 +173,7 @@ def fetch(into: Path, *, query: str = "", pmids: Sequence[str] = (), since: str 
         raise ValueError("give a query or a list of PMIDs (not both)")
     if pmids and since:
         raise ValueError("--since applies to a query, not to a list of PMIDs")
+    check_folder_to_write(into)  # before the batches come: they are written there
     client = client or Client.from_env()
     if not client.email:
         echo("warning: no contact email (--email or EVKG_NCBI_EMAIL); NCBI's policy asks every "

@@ -522,6 +522,29 @@ def test_a_fetch_of_one_record_says_so_in_the_singular(eutils_env: EutilsServer,
     assert "fetched 1 of 1 record (1 article) in 1 batch -> " in result.output
 
 
+def test_a_fetch_into_a_file_or_a_release_is_refused_before_pubmed_is_asked(
+        eutils_env: EutilsServer, build_dir: Path, tmp_path: Path,
+        seedtk: dict[str, bytes]) -> None:
+    """`evkg fetch --into q.rq` fetched nothing and said "[Errno 20] Not a directory:
+    'q.rq/fetch/…'"; `--into DIR/current` wrote its batches into the release folder, and only
+    the ingest, once every batch had come, said a release is no build folder. Both are told
+    what the folder must be before PubMed is asked."""
+    (tmp_path / "pmids.txt").write_text(list(seedtk)[10] + "\n")
+    afile = tmp_path / "q.rq"
+    afile.write_text("ASK {}")
+    fetch = ["fetch", "--pmids", str(tmp_path / "pmids.txt"), "--no-ingest", "--into"]
+    result = CliRunner().invoke(main, [*fetch, str(afile)])
+    assert (result.exit_code, result.output) == (1, (
+        f"Error: {afile} is a file: the build folder (--out, --into) must be a folder\n"))
+    listed = sorted((build_dir / "current").resolve().iterdir())
+    result = CliRunner().invoke(main, [*fetch, str(build_dir / "current")])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {build_dir / 'current'} is a release of a build "
+                                    "folder"), result.output
+    assert sorted((build_dir / "current").resolve().iterdir()) == listed
+    assert eutils_env.log == []
+
+
 @pytest.mark.parametrize(("line", "shown"), [("PMC10393036", "'PMC10393036'"), ("000", "'000'")])
 def test_a_pmids_line_that_is_no_pmid_is_named(tmp_path: Path, line: str, shown: str) -> None:
     """A line of a --pmids file that is no PMID stops the fetch before PubMed is asked, naming
