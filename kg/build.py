@@ -65,7 +65,7 @@ from kg.namespaces import EVKG, FABIO, MESH, MESHV, RDF, SKOS
 from kg.plurals import counted
 from kg.records import Rejected
 from kg.release import WRITE_LOCK, within_release
-from kg.sources import iter_source_files, read_source
+from kg.sources import iter_source_files, read_source, record_places
 from kg.spool import CarriedGraph, GraphLines, GraphSpool, SortedStoreGraph
 from kg.statistics import statistics_quads
 from kg.stopping import Stop
@@ -831,6 +831,9 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
     else:
         report.dumps_from = "store"
     if problems:
+        # the articles named are found in the sources again, as the quarantine names a record
+        problems = validate.located(problems[:50], record_places(
+            paths, validate.named_subjects(problems[:50]))) + problems[50:]
         listing = "\n".join(f"- {p}" for p in problems[:50])
         more = f"\n… and {len(problems) - 50} more" if len(problems) > 50 else ""
         raise BuildError(f"validation failed with {counted(len(problems), 'problem')}:\n{listing}{more}")

@@ -13,10 +13,10 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from kg import jsonrecords, medline, pubmed, seedpage
+from kg import iris, jsonrecords, medline, pubmed, seedpage
 from kg.compression import GZIP_MAGIC, is_gzip
 from kg.records import Article, Deletion, Provenance, Rejected, in_nfc, unfit_for_xml
-from kg.release import is_build_folder, is_release, within_release
+from kg.release import is_build_folder, is_release, shown_path, within_release
 
 Record = Article | Deletion | Rejected
 Reader = Callable[[Path], Iterator[Record]]
@@ -129,6 +129,25 @@ def read_source(path: Path) -> Iterator[Record]:
             yield from map(_fit_for_xml, READERS[name](path))
     except OSError as error:  # (the XML reader reports its own)
         yield _unreadable(path, error)
+
+
+def record_places(paths: Iterable[Path], wanted: set[str]) -> dict[str, str]:
+    """Where the articles ``wanted`` (their IRIs) were read: file and position, as the
+    quarantine names them, the later of two records of one article last. The files are read
+    again, so only a failed validation asks (a build keeps no position of the records it
+    loaded)."""
+    places: dict[str, list[str]] = {}
+    for path in paths:
+        for record in read_source(path):
+            if not isinstance(record, Article):
+                continue
+            pmid = record.pmid.lstrip("0") or record.pmid  # as the loader reads it
+            iri = iris.article_iri(pmid, record.doi, record.pmcid).value
+            if iri in wanted:
+                where = record.provenance
+                places.setdefault(iri, []).append(
+                    ", ".join(part for part in (shown_path(where.file), where.position) if part))
+    return {iri: "; ".join(found) for iri, found in places.items()}
 
 
 def _fit_for_xml(record: Record) -> Record:

@@ -57,11 +57,49 @@ def shacl_problems(data: rdflib.Graph, shapes_file: Path) -> list[str]:
         # a property shape is a blank node: the node shape that holds it names it
         shape_name = shape if isinstance(shape, rdflib.URIRef) else shapes.value(
             None, SH.property, shape) or shape
-        problems.append(f"{focus}: shape {shape_name}"
+        problems.append(f"{_named(data, focus, report.value(result, SH.value), shapes)}: "
+                        f"shape {shape_name}"
                         + (f" (path {path})" if path is not None else "") + f": {message}")
     # a value can fail two constraints of one shape (a datatype and a pattern), which gave the
     # same line twice
     return sorted(set(problems))
+
+
+def _named(data: rdflib.Graph, focus: rdflib.term.Node | None, value: rdflib.term.Node | None,
+           shapes: rdflib.Graph) -> str:
+    """How a problem names its focus node. A blank node's label (rdflib's, made up as it parsed
+    the data) is nothing a user can look up: it is named by the IRI it hangs from (an article)
+    and the properties leading to it ("…/article/1 evkg:abstractSection"), with the value at
+    fault, which tells one of an article's sections or grants from another."""
+    if not isinstance(focus, rdflib.BNode):
+        return str(focus)
+    node: rdflib.term.Node = focus
+    path: list[str] = []
+    seen = {node}
+    while isinstance(node, rdflib.BNode):
+        link = next(iter(data.subject_predicates(node)), None)
+        if link is None or link[0] in seen:
+            break
+        node, step = link
+        seen.add(node)
+        path.append(step.n3(shapes.namespace_manager))
+    owner = str(node) if isinstance(node, rdflib.URIRef) else "a blank node"
+    return (f"{owner} {'/'.join(reversed(path))}".rstrip() + " (a blank node"
+            + (f", value {value.n3(shapes.namespace_manager)}" if value is not None else "")
+            + ")")
+
+
+def named_subjects(problems: Iterable[str]) -> set[str]:
+    """The IRIs the problem lines name first (their focus, or the IRI a blank node hangs
+    from)."""
+    return {problem.split(" ", 1)[0].removesuffix(":") for problem in problems}
+
+
+def located(problems: Iterable[str], records: dict[str, str]) -> list[str]:
+    """``problems``, each naming the source record (``records``: IRI → where it was read,
+    as the quarantine names it) of the IRI it names first."""
+    return [problem + (f" (its record: {where})" if (where := records.get(
+        problem.split(" ", 1)[0].removesuffix(":"))) else "") for problem in problems]
 
 
 def check_problems(store: Store, checks_dir: Path, stop: Stop | None = None) -> list[str]:

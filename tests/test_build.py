@@ -6,6 +6,7 @@ import gzip
 import json
 import random
 import re
+import shutil
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
@@ -886,6 +887,37 @@ def test_an_author_keeps_each_affiliation_and_name_part_the_record_gives(tmp_pat
         ["https://w3id.org/evkg/ontology#affiliation", "Second Lab, Testville."],
         ["https://w3id.org/evkg/ontology#initials", "AB"],
     ]
+
+
+def test_a_failed_validation_names_a_blank_nodes_article_and_record(tmp_path: Path) -> None:
+    """A review's: a section of a structured abstract (a blank node) that broke a shape failed
+    the build naming a blank-node label rdflib made up ("N2ebd97…"), nothing a user can look
+    up. The line names the article it belongs to, the property leading to it, the value at
+    fault and the record, as the quarantine does. (The shapes are a copy, with a section label
+    at most 8 characters long: the project's own let every record's sections through.)"""
+    ontology = tmp_path / "ontology"
+    shutil.copytree(ROOT / "ontology", ontology)
+    shapes = (ontology / "shapes.ttl").read_text(encoding="utf-8")
+    label = '        sh:path evkg:sectionLabel ;\n        sh:name "section label" ;\n'
+    assert label in shapes
+    (ontology / "shapes.ttl").write_text(shapes.replace(label, label + "        sh:maxLength 8 ;\n"),
+                                         encoding="utf-8")
+    records = tmp_path / "records.jsonl"
+    records.write_text("\n".join(json.dumps(record) for record in (
+        {"pmid": "22222222", "title": "Article two",
+         "abstract": [{"text": "How.", "label": "METHODS"}]},
+        {"pmid": "11111111", "title": "Article one",
+         "abstract": [{"text": "Why.", "label": "BACKGROUND"}, {"text": "So.", "label": "RESULTS"}]},
+    )) + "\n", encoding="utf-8")
+    with pytest.raises(BuildError) as failed:
+        build([records], tmp_path / "b", default_articles=False, ontology_dir=ontology)
+    assert str(failed.value).splitlines() == [
+        "validation failed with 1 problem:",
+        '- https://w3id.org/evkg/article/11111111 evkg:abstractSection (a blank node, value '
+        '"BACKGROUND"): shape https://w3id.org/evkg/shapes#AbstractSectionShape (path '
+        "https://w3id.org/evkg/ontology#sectionLabel): An abstract section has at most one label "
+        "(evkg:sectionLabel), a string that is not empty. "
+        f"(its record: {records}, line 2)"]
 
 
 def test_a_quarantine_reason_names_a_project_file_relative_to_the_project(tmp_path: Path) -> None:
