@@ -54,6 +54,7 @@ from kg.linking import ArticleLinker
 from kg.loading import ArticleIndex, ArticleLoader, FileCount, prune_shared
 from kg.meshnames import MeshNames
 from kg.meshsupplementary import (
+    SupplementaryFile,
     SupplementaryRecord,
     mapped_heading_uis,
     mapped_pair_quads,
@@ -245,6 +246,19 @@ def described_mesh_uis(store: Store) -> set[str]:
     ``--mesh`` may bring tree numbers and entry terms the previous release had not)."""
     return _first_column(store, f"SELECT DISTINCT ?ui {{ GRAPH <{iris.graph_iri('mesh').value}> "
                                 f"{{ ?t <{MESHV.identifier.value}> ?ui }} }}")
+
+
+def described_records(files: list[Path], supplements: list[SupplementaryFile], wanted: set[str],
+                      report: BuildReport) -> dict[str, SupplementaryRecord]:
+    """UI → the records of NLM's supplementary concept files that describe a concept of
+    ``wanted``; a later file's record wins, as a later table's descriptor does."""
+    records: dict[str, SupplementaryRecord] = {}
+    for path, supplement in zip(files, supplements, strict=True):
+        named = list(supplement.named(wanted))
+        records.update((r.ui, r) for r in named)
+        report.mesh_read[shown_file(path)] = (f"NLM's supplementary concept records: "
+                                          f"{len(supplement.records)}, {len(named)} described")
+    return records
 
 
 def renew_project_graphs(store: Store, inputs: Inputs) -> None:
@@ -727,13 +741,11 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             wanted |= vocabulary_mesh_uis(inputs.data_dir) | ontology_mesh_uis(inputs.ontology_dir)
         if mirnas:
             load_quads(store, (q for c in named_cargo(store, mirnas) for q in concept_quads(c)))
-        # a later file's record wins, as a later table's descriptor does
-        records: dict[str, SupplementaryRecord] = {}
-        for path, supplement in zip(records_files, supplements, strict=True):
-            named = list(supplement.named(wanted))
-            records.update((r.ui, r) for r in named)
-            report.mesh_read[shown_file(path)] = (f"NLM's supplementary concept records: "
-                                              f"{len(supplement.records)}, {len(named)} described")
+        records = described_records(records_files, supplements, wanted, report)
+        # NLM's supplementary files, parsed (~90 MB for its whole file), and ``names`` (every
+        # record's name both ways, by role) are dropped at their last use: the rest of the
+        # build, validation and the dumps among it, held them to its end
+        del supplements
         # the headings a concept is mapped to are described as the articles' headings are
         wanted |= mapped_heading_uis(records.values())
         chosen = mesh.select_with_ancestors(descriptors.values(), wanted)
@@ -742,6 +754,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
         load_quads(store, mapped_pair_quads(records.values(),
                                             {d.ui: d.label for d in descriptors.values()},
                                             names.labels("qualifier")))
+        del names
         # the project's supplementary concepts are a table too (a build loads them; they stay,
         # as the vocabulary names them): loaded after the labels were chosen, a record's other
         # name for one stood beside the table's as a second label in a build, and became an
