@@ -180,15 +180,19 @@ class RemoteStore:
             [("named-graph-uri", iri) for iri in named or []]
 
     def send(self, query: str, *, accept: str, params: Sequence[tuple[str, str]] = (),
-             timeout: float | None = None, probe: bool = False) -> Reply:
+             timeout: float | None = None, seconds_left: float | None = None,
+             probe: bool = False) -> Reply:
         """POST ``query`` with the dataset ``params``; the raw answer. After a query that got
         no answer, the store is first checked (``_check_answers``), unless this is a ``probe``
-        of its own (/health's, which must ask the store whatever went before)."""
+        of its own (/health's, which must ask the store whatever went before).
+        ``seconds_left``: what remains of the time limit (``timeout``, else the store's) once
+        the query was checked; the store is given that, and messages name the limit."""
         limit = self.timeout if timeout is None else timeout
+        given = limit if seconds_left is None or not limit else min(limit, seconds_left)
         form = [("query", query), *params]
-        if limit and self.endpoint.timeout_parameter:
-            form.append((self.endpoint.timeout_parameter, str(int(limit * 1000))))
-        http_timeout = limit + TIMEOUT_GRACE if limit else DEFAULT_HTTP_TIMEOUT
+        if given and self.endpoint.timeout_parameter:
+            form.append((self.endpoint.timeout_parameter, str(max(1, int(given * 1000)))))
+        http_timeout = given + TIMEOUT_GRACE if given else DEFAULT_HTTP_TIMEOUT
         silent_since = self._silent_since
         if silent_since is not None and not probe:
             self._check_answers(silent_since)
@@ -231,16 +235,17 @@ class RemoteStore:
 
     def query(self, query: str, /, *, base_iri: str | None = None,
               use_default_graph_as_union: bool = False, default_graph: Any = None,
-              named_graphs: Any = None) -> QueryResult:
+              named_graphs: Any = None, seconds_left: float | None = None) -> QueryResult:
         """Run ``query`` on the store. Without graphs named, ``use_default_graph_as_union``
-        sends the configured dataset (the release's graphs) as default and named graphs."""
+        sends the configured dataset (the release's graphs) as default and named graphs.
+        ``seconds_left``: what remains of the time limit for this query (``send``)."""
         text = f"BASE <{base_iri}>\n{query}" if base_iri else query
         params = self._dataset(use_default_graph_as_union, default_graph, named_graphs)
         form = query_form(query)
         if form in ("CONSTRUCT", "DESCRIBE"):
-            reply = self.send(text, accept=GRAPH_ACCEPT, params=params)
+            reply = self.send(text, accept=GRAPH_ACCEPT, params=params, seconds_left=seconds_left)
             return triples_from(reply)
-        reply = self.send(text, accept=RESULTS_ACCEPT, params=params)
+        reply = self.send(text, accept=RESULTS_ACCEPT, params=params, seconds_left=seconds_left)
         fmt = _RESULTS_FORMATS.get(reply.content_type)
         if fmt is None:
             raise StoreError(502, f"the store answered a {form} query with {reply.content_type}")

@@ -198,14 +198,18 @@ def _silenced(job: QueryJob) -> QueryJob | None:
     return None if query == job.query else replace(job, query=query)
 
 
-def run_job(store: QueryableStore, job: QueryJob, *, silence: bool = True) -> Answer | Failure:
+def run_job(store: QueryableStore, job: QueryJob, *, silence: bool = True,
+            seconds_left: float | None = None) -> Answer | Failure:
     """Evaluate and serialise ``job`` on ``store``; a bad query is a 400 ``Failure``, a remote
     store that is down or too slow a 503. With ``silence``, a query that fails at a ``SERVICE
-    SILENT`` endpoint is run again without it."""
+    SILENT`` endpoint is run again without it. ``seconds_left``: what remains of the time
+    limit, for a remote store (``RemoteStore.send``)."""
     try:
         options = dataset_options(job)
     except ValueError as error:
         return Failure(400, f"bad graph IRI in default-graph-uri or named-graph-uri: {error}")
+    if seconds_left is not None and isinstance(store, RemoteStore):
+        options["seconds_left"] = seconds_left
     try:
         return _answer(store.query(job.query, **options), job)  # type: ignore[arg-type]
     except StoreError as error:

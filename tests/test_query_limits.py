@@ -15,9 +15,11 @@ import time
 import tracemalloc
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote
 
 import pytest
 import rdflib
@@ -811,6 +813,54 @@ def test_parse_checks_before_forwarding_are_held_to_the_time_limit(tmp_path: Pat
         assert "'LIMT'" in bad.text and "did you mean LIMIT?" in bad.text
         good = requests.post(sparql, data={"query": COUNT}, timeout=30)
         assert good.status_code == 503 and "is not answering" in good.text
+
+
+@contextmanager
+def recording_store() -> Iterator[tuple[str, list[dict[str, list[str]]]]]:
+    """A SPARQL endpoint on 127.0.0.1 that answers every query at once (ASK true, one row of
+    ``?n`` 1 for the rest) and keeps each request's form; yields its URL and the forms."""
+    forms: list[dict[str, list[str]]] = []
+
+    class Store(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+            forms.append(form)
+            body = (b'{"head": {}, "boolean": true}' if "ASK" in form["query"][0] else
+                    b'{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": '
+                    b'"literal", "value": "1"}}]}}')
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", free_port()), Store)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}/sparql", forms
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_forwarded_query_is_given_what_its_check_left_of_the_limit(tmp_path: Path) -> None:
+    """A review's: a server of a remote store checks each query under the time limit and then
+    gave the store the whole limit again, so a request could take almost twice the limit.
+    The store is given what the check left (sent as ``timeout``, in ms, and held to on the
+    HTTP request)."""
+    limit = 30
+    with recording_store() as (endpoint, forms), \
+            serving(tmp_path / "build", {"EVKG_QUERY_TIMEOUT": str(limit),
+                                         "EVKG_SPARQL_ENDPOINT": endpoint}) as served:
+        query = "SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:forwarded> ?o }"
+        answer = requests.post(served.base + "/sparql", data={"query": query}, timeout=60)
+    assert answer.status_code == 200
+    assert answer.json()["results"]["bindings"] == [{"n": {"type": "literal", "value": "1"}}]
+    [sent] = [form for form in forms if "<urn:forwarded>" in form["query"][0]]
+    assert 0 < int(sent["timeout"][0]) < limit * 1000
 
 
 def _query_processes(root: int) -> list[int]:
