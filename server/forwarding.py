@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import time
 
-from kg.backends import RemoteStore, timeout_message
+from kg.backends import RemoteStore
 from kg.remote import StoreError
 from server.executor import Answer, Executor, Failure, QueryJob, run_job
-from server.parsing import SyntaxCheck
+from server.parsing import SyntaxCheck, unchecked_message
 
 #: The least of the time limit worth forwarding a query with: a check that left less is
-#: answered as a query past the limit (Virtuoso reads a ``timeout`` of 0 as none at all).
+#: answered 503, as one that took the whole limit (Virtuoso reads a ``timeout`` of 0 as none).
 FORWARD_MIN_SECONDS = 0.1
 
 
@@ -48,7 +48,7 @@ class RemoteExecutor:
             return run_job(self.store, job)
         left = self.timeout - (time.monotonic() - started)
         if left < FORWARD_MIN_SECONDS:
-            return Failure(503, timeout_message(self.timeout))
+            return Failure(503, unchecked_message(self.timeout), ran=False)
         return run_job(self.store, job, seconds_left=left)
 
     def update(self, update: str) -> Failure | None:

@@ -30,6 +30,20 @@ class SyntaxCheck:
     base_iri: str | None = None
 
 
+def unchecked_message(seconds: float) -> str:
+    """What a client of a server of a remote store reads when its query's check took the time
+    limit (or all but too little of it to run the query): the query was not forwarded, and
+    naming its patterns' selectivity, or SERVICE endpoints, as a query's 503 does, would be
+    wrong. Planning time grows with the triple patterns that share variables: 150 on one
+    variable took 6 s here, a chain of 150 (each pattern joining the next) 0.1 s."""
+    return (f"the query could not be checked and forwarded within the time limit of "
+            f"{seconds:g} s, and did not run: this server checks every query (pyoxigraph parses "
+            "and plans it) before forwarding it to the SPARQL store, and planning this one took "
+            "the time. Many triple patterns on the same variables take longest (a few hundred "
+            "take seconds): write fewer (each pattern once; a property path, p1/p2, for a "
+            "chain), or ask the operator to raise the limit (EVKG_QUERY_TIMEOUT, in seconds)")
+
+
 def syntax_failure(check: SyntaxCheck) -> Failure | None:
     """A 400 when pyoxigraph cannot parse the query (the same message as running it gives).
 

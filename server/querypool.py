@@ -14,7 +14,8 @@ own time limit. A query that runs alone is stopped at its limit.
 
 Syntax checks (``SyntaxCheck``: does the query parse?) run there too, as queries do: parsing
 plans the query, which took minutes for some (``server.parsing``). A pool of no store
-(``store_path`` None) runs checks alone, on an empty store, for a server of a remote store.
+(``store_path`` None) runs checks alone, on an empty store, for a server of a remote store;
+its check past the limit says that the query could not be checked (it never ran).
 
 A child that stops while queries run in it (pyoxigraph aborts the process on a panic, such as
 the one ORDER BY raises over terms it cannot order consistently; the kernel's OOM killer) cannot
@@ -44,7 +45,7 @@ from pathlib import Path
 from kg.backends import timeout_message
 from kg.querying import QUERY_STACK_BYTES
 from server.executor import Answer, Failure, QueryJob, run_job
-from server.parsing import SyntaxCheck, syntax_failure
+from server.parsing import SyntaxCheck, syntax_failure, unchecked_message
 
 #: How long a new child may take to open the store before the query is refused.
 START_TIMEOUT = 60.0
@@ -357,9 +358,18 @@ class QueryPool:
                 late = child.waiting.pop(number, None) is not None
             if late:
                 child.retire()
-                return Failure(503, timeout_message(self.timeout))
+                return self._late(job)
         assert waiting.outcome is not None or waiting.stranded
         return waiting.outcome
+
+    def _late(self, job: Job) -> Failure:
+        """The 503 of ``job`` past the time limit. A check in a pool of no store is a server of
+        a remote store's, whose query never ran: it says so (``unchecked_message``). On the
+        release store the check is the first step of the query's own run (planning it), which
+        would be stopped alike: the same 503."""
+        if isinstance(job, SyntaxCheck) and self.store_path is None:
+            return Failure(503, unchecked_message(self.timeout), ran=False)
+        return Failure(503, timeout_message(self.timeout))
 
     def update(self, update: str) -> Failure | None:
         return Failure(403, "the release store is read-only: a built release never changes; "

@@ -192,8 +192,9 @@ def _bad_graph(iris: tuple[str, ...]) -> Failure | None:
 def _explained(failure: Failure, query: str, targets: list[Target]) -> Failure:
     """A syntax error on an update sent as a query says what happened; a federated query that
     failed (502) or ran out of time (503) names the endpoints it calls (its ``targets``), as
-    the store's own error ("Connection refused (os error 111)") may name none."""
-    if failure.status in (502, 503):
+    the store's own error ("Connection refused (os error 111)") may name none; one that never
+    ran (``Failure.ran``: its check took the time limit) does not."""
+    if failure.status in (502, 503) and failure.ran:
         where = unnamed_endpoints(targets, failure.message)
         if where is not None:
             what = "may be spending the time at" if failure.status == 503 else "calls"

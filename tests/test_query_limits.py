@@ -51,7 +51,7 @@ from server.cache import MEMORY_BYTES, ResultCache
 from server.executor import Answer, Executor, Failure, QueryJob, run_job
 from server.federation import DEFAULT_ALLOWLIST, check_services, service_targets
 from server.memo import AnswerMemo
-from server.parsing import SyntaxCheck
+from server.parsing import SyntaxCheck, unchecked_message
 from server.run import allocator_library, preload_allocator
 from server.state import state
 from tests.backends import cpu_seconds, process_tree
@@ -760,11 +760,11 @@ def test_body_over_the_limit_is_413_from_the_real_server(limited_server: Served)
 FLAT = "SELECT * WHERE {" + "?s<urn:p>?o." * 300 + "}"
 
 
-def _checks_stop_at_the_limit(base: str) -> None:
+def _checks_stop_at_the_limit(base: str, said: str = timeout_message(TIMEOUT)) -> None:
     """A browser's GET of ``FLAT`` (a 303 to the editor if it parses) and a GET of it accepting
     nothing offered (a 406 if it parses) are answered 503 at the time limit, as the query
-    itself is: the parse checks before them took the web worker minutes, with no limit. The
-    server then goes on checking: a query that parses goes to the editor."""
+    itself is (saying ``said``): the parse checks before them took the web worker minutes,
+    with no limit. The server then goes on checking: a query that parses goes to the editor."""
     sparql = base + "/sparql"
     browser = requests.get(sparql, params={"query": FLAT}, headers={"Accept": "text/html"},
                            allow_redirects=False, timeout=60)
@@ -772,7 +772,7 @@ def _checks_stop_at_the_limit(base: str) -> None:
                            timeout=60)
     for response in (browser, refused):
         assert response.status_code == 503
-        assert response.text == timeout_message(TIMEOUT) + "\n"
+        assert response.text == said + "\n"
     opened = requests.get(sparql, params={"query": COUNT}, headers={"Accept": "text/html"},
                           allow_redirects=False, timeout=30)
     assert opened.status_code == 303
@@ -799,15 +799,23 @@ def test_a_link_opening_with_a_byte_order_mark_opens_the_editor(limited_server: 
 def test_parse_checks_before_forwarding_are_held_to_the_time_limit(tmp_path: Path) -> None:
     """A server of a remote store parses each query before forwarding it: that too ran in the
     web worker, with no limit, before every query. It runs under the limit; a query that does
-    not parse is still refused before anything is forwarded (to a store that is down here)."""
+    not parse is still refused before anything is forwarded (to a store that is down here).
+    A check past the limit said, as a query's 503, that "the query ran longer than the time
+    limit … make it more selective", and of a federated query that it "may be spending the
+    time at SERVICE <…>": it never ran, and checks call nothing. It says what happened."""
     down = f"http://127.0.0.1:{free_port()}/sparql"
+    service = f"http://127.0.0.1:{free_port()}/sparql"
+    unchecked = unchecked_message(TIMEOUT)
     with serving(tmp_path / "build", {"EVKG_QUERY_TIMEOUT": str(TIMEOUT),
-                                      "EVKG_SPARQL_ENDPOINT": down}) as served:
-        _checks_stop_at_the_limit(served.base)
+                                      "EVKG_SPARQL_ENDPOINT": down,
+                                      "EVKG_SERVICE_ALLOWLIST": service}) as served:
+        _checks_stop_at_the_limit(served.base, unchecked)
         sparql = served.base + "/sparql"
-        forwarded = requests.post(sparql, data={"query": FLAT}, timeout=60)
-        assert forwarded.status_code == 503
-        assert forwarded.text == timeout_message(TIMEOUT) + "\n"
+        federated = FLAT.replace("}", f"SERVICE <{service}> {{ ?s ?p ?o }} }}")
+        for query in (FLAT, federated):
+            forwarded = requests.post(sparql, data={"query": query}, timeout=60)
+            assert forwarded.status_code == 503
+            assert forwarded.text == unchecked + "\n"
         bad = requests.post(sparql, data={"query": COUNT + " LIMT 1"}, timeout=30)
         assert bad.status_code == 400
         assert "'LIMT'" in bad.text and "did you mean LIMIT?" in bad.text
