@@ -16,6 +16,7 @@ class Failure:
     status: int
     message: str
     headers: dict[str, str] = field(default_factory=dict)
-    #: False for a query that never ran (a remote store's, whose check took the time limit):
-    #: nothing is said of where it spent its time.
+    #: False for a query that never ran (a remote store's, whose check took the time limit;
+    #: one that found every query thread busy, or no query process ready): nothing is said of
+    #: where it spent its time.
     ran: bool = True

@@ -102,7 +102,7 @@ def child_main(conn: Connection, store_path: str | None, parent: int, threads: i
     try:
         store = open_read_only(Path(store_path)) if store_path is not None else Store()
     except OSError as error:
-        conn.send(Failure(503, f"the release store cannot be opened: {error}"))
+        conn.send(Failure(503, f"the release store cannot be opened: {error}", ran=False))
         return
     conn.send(_READY)
     sending = threading.Lock()
@@ -263,17 +263,18 @@ class QueryPool:
         process.start()
         child_end.close()
         child = _Child(process, parent_end)
-        hello: object = Failure(503, f"the query process did not start within {START_TIMEOUT:g} s")
+        hello: object = Failure(503, f"the query process did not start within {START_TIMEOUT:g} s",
+                                ran=False)
         try:
             if parent_end.poll(START_TIMEOUT):
                 hello = parent_end.recv()
         except (EOFError, OSError):
-            hello = Failure(503, "the query process stopped while opening the store")
+            hello = Failure(503, "the query process stopped while opening the store", ran=False)
         if hello != _READY:
             child.kill()
             parent_end.close()
             return hello if isinstance(hello, Failure) else \
-                Failure(503, f"the query process said {hello!r} instead of being ready")
+                Failure(503, f"the query process said {hello!r} instead of being ready", ran=False)
         self._children = [c for c in self._children if c.process.is_alive()] + [child]
         threading.Thread(target=child.read_answers, name="evkg-query-answers",
                          daemon=True).start()
@@ -319,7 +320,7 @@ class QueryPool:
             # each of them ends within one time limit, so a slot is free by then
             return Failure(503, f"all {self.threads} query threads of this server process were "
                                 f"busy for {self.timeout:g} s; try again later",
-                           {"Retry-After": str(max(1, math.ceil(self.timeout)))})
+                           {"Retry-After": str(max(1, math.ceil(self.timeout)))}, ran=False)
         try:
             outcome = self._run(job, limit)
             if outcome is None:

@@ -53,6 +53,7 @@ from server.federation import DEFAULT_ALLOWLIST, check_services, service_targets
 from server.memo import AnswerMemo
 from server.parsing import SyntaxCheck, unchecked_message
 from server.run import allocator_library, preload_allocator
+from server.sparql import _explained
 from server.state import state
 from tests.backends import cpu_seconds, process_tree
 from tests.conftest import ROOT, Served, free_port, serving, shared_path, wait_for
@@ -1128,6 +1129,9 @@ def test_a_query_that_finds_every_thread_busy_is_told_when_to_try_again(
     busy = [o for o in outcomes if isinstance(o, Failure) and "were busy for 1 s" in o.message]
     assert busy, [o.message for o in outcomes if isinstance(o, Failure)]
     assert all(o.headers == {"Retry-After": "1"} for o in busy)
+    # a federated query refused so never ran: it is not said to spend its time at SERVICE
+    federated = "SELECT * { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    assert _explained(busy[0], federated, service_targets(federated)) == busy[0]
     others = [o for o in outcomes if o not in busy]
     assert all(isinstance(o, Failure) and o.status == 503 and "Retry-After" not in o.headers
                for o in others)
