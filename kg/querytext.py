@@ -173,7 +173,8 @@ def has_dataset_clause(query: str) -> bool:
     form = _form(query)
     if form is None:
         return False
-    code = blank(query, iris=True)
+    code = _select_clause(query, form.end()) if form.group(1).upper() == "SELECT" else blank(
+        query, iris=True)
     describe = form.group(1).upper() == "DESCRIBE"
     template = form.group(1).upper() == "CONSTRUCT" and code[form.end():].lstrip(" \t\r\n")[:1] == "{"
     prefixes = declared_prefixes(query) if describe else {}
@@ -192,6 +193,80 @@ def has_dataset_clause(query: str) -> bool:
             if glued is None or glued.group()[:-1] not in prefixes:
                 return True
     return False
+
+
+#: What ends an operand in an expression (a variable, a prefixed name with its escapes, a
+#: number, true or false, a language tag, a bracket closing): a ``<`` after one is a less-than
+#: sign, as the parser reads it, not the start of an IRI.
+_OPERAND = re.compile(rf"""[?$][{_NAME}]*
+    |(?:[{_NAME_START}][{_NAME}.]*)?:(?:[{_NAME}.:%]|\\[_~.\-!$&'()*+,;=/?\#@%])*
+    |[0-9.]+(?:[eE][+-]?[0-9]+)?|(?ai:true|false)(?![{_NAME}])|@[A-Za-z0-9\-]+|[)\]]""",
+                      re.VERBOSE)
+#: A keyword or a function's name: an operand follows it.
+_BARE_WORD = re.compile(f"[{_NAME_START}_][{_NAME}]*")
+
+
+def _select_clause(query: str, start: int) -> str:
+    """``query`` with strings, comments and IRIs blanked (as ``blank(query, iris=True)``) up to
+    the SELECT clause's end, its first ``{`` outside brackets; ``start``: where the clause starts.
+    In an expression a ``<`` after an operand compares, as the parser reads it: read as an IRI up
+    to a later ``>`` (``((1<2))&&(3>2)``), its brackets were not counted and a FROM after it was
+    taken for part of an expression, or a quote in it for a string's and a FROM in a string for
+    the keyword, until 6 Dec: the answer came from the union of the graphs, its FROM
+    overridden, or from the default graph alone. Brackets are read as what they open: an
+    expression (a projection's, a call's, FILTER's …), where ``<`` may compare; a group (an
+    EXISTS's), a collection or a triple term (``<<( … )>>``), where it opens an IRI."""
+    pieces = [blank(query, iris=True)[:start]]
+    # what each open bracket opens: "expr", "terms", or "group" ("select" while a subquery's
+    # SELECT clause is read, where a "(" opens an expression); the query's SELECT clause first
+    frames = ["select"]
+    position, operand, keyword = start, False, False  # what the last token was
+    while position < len(query):
+        char = query[position]
+        compares = char == "<" and operand and frames[-1] == "expr"
+        read = None if compares else _TOKENS.match(query, position)
+        if read is not None:
+            kind, text = read.lastgroup, read.group()
+            pieces.append(text if kind == "escape" else " " * len(text))
+            if kind in ("string", "iri"):
+                operand, keyword = True, False
+            position = read.end()
+            continue
+        position += 1
+        if char in " \t\r\n":
+            pieces.append(char)
+            continue
+        if char in "({[":
+            if char == "{" and len(frames) == 1:
+                pieces.append(char)
+                break
+            if char != "(":
+                frames[-1] = "group" if frames[-1] == "select" else frames[-1]
+                frames.append("group")
+            elif frames[-1] in ("expr", "select") and query[position - 3:position - 1] != "<<":
+                frames.append("expr")
+            else:
+                frames.append("expr" if keyword else "terms")
+            pieces.append(char)
+            operand = keyword = False
+            continue
+        if char in ")}]":
+            if len(frames) > 1:
+                frames.pop()
+            pieces.append(char)
+            operand, keyword = True, False
+            continue
+        word = _OPERAND.match(query, position - 1)
+        bare = _BARE_WORD.match(query, position - 1) if word is None else None
+        text = word.group() if word else bare.group() if bare else char
+        # a triple term's ``)>>`` ends an operand too
+        operand = word is not None or text == "a" or query[position - 3:position] == ")>>"
+        keyword = bare is not None and text != "a"
+        if keyword and text.upper() == "SELECT" and frames[-1] == "group":
+            frames[-1] = "select"
+        pieces.append(text)
+        position += len(text) - 1
+    return "".join(pieces)
 
 
 #: Functions whose value changes from one run of a query to the next (SPARQL 1.1 §17.4.2:

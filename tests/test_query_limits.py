@@ -375,6 +375,14 @@ TEXT_CASES = [
     ("CONSTRUCTWHERE{?s ?p ?o}", "CONSTRUCT", False),
     ("PREFIX e: <http://e/> DESCRIBEe:x", "DESCRIBE", False),
     ("ASKFROM<http://g>{}", "ASK", True),
+    # a review's (6 Dec): a "<" comparing in a SELECT's expression is no IRI up to a later ">"
+    # (its brackets were not counted, its quote opened a string); in a group, a collection or
+    # a triple term it opens one
+    ("SELECT (((1<2))&&(3>2) AS ?a) FROM <http://g> {}", "SELECT", True),
+    ("SELECT (1<')>'&&') FROM ('<'x' AS ?a) {}", "SELECT", False),
+    ("SELECT (EXISTS { ?s <http://e/a#b> ?o } AS ?e) FROM <http://g> {}", "SELECT", True),
+    ("SELECT (EXISTS { ?s ?p (<http://e/(> 1) } AS ?e) FROM <http://g> {}", "SELECT", True),
+    ("SELECT (<<(?s <http://e/#> ?o)>> AS ?t) FROM <http://g> {}", "SELECT", True),
 ]
 
 

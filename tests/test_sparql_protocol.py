@@ -214,6 +214,29 @@ DATASETS = [
 ]
 
 
+#: (query, expected first value): a ``<`` comparing in a SELECT's expression, written without
+#: spaces, read as an IRI up to a later ``>`` (a review's, 6 Dec): the brackets in it were not
+#: counted, and the FROM after them was taken for part of an expression (the union answered:
+#: 93), or the quote in it for a string's, and a FROM in a string for the keyword (the default
+#: graph alone answered: 0).
+COMPARING = [
+    (ARTICLES.format(f"FROM <{GRAPH['vocabulary']}>").replace(
+        "?n)", "?n) (SAMPLE(((1<2))&&(3>2)) AS ?t)"), "0"),
+    (ARTICLES.format("").replace("?n)", "?n) (SAMPLE(1<')>'&&')) FROM (('<'x') AS ?t)"), "93"),
+]
+VIRTUOSO_COMPARING = "Virtuoso 7.2 reads a less-than sign then text up to a '>' as an IRI"
+
+
+@pytest.mark.parametrize(("query", "expected"), COMPARING)
+def test_a_comparison_before_the_dataset_clause_is_no_iri(
+        request: pytest.FixtureRequest, backend: Backend, client: FlaskClient, query: str,
+        expected: str) -> None:
+    engine_difference(request, backend, ("virtuoso",), VIRTUOSO_COMPARING)
+    response = client.get("/sparql", query_string={"query": query})
+    assert response.status_code == 200, response.text
+    assert first_value(response.data) == expected
+
+
 VIRTUOSO_NAMED_GRAPHS = ("Virtuoso 7.2 keeps every graph visible to GRAPH ?g when the protocol "
                          "names default graphs and no named ones")
 
