@@ -173,8 +173,8 @@ def has_dataset_clause(query: str) -> bool:
     form = _form(query)
     if form is None:
         return False
-    code = _select_clause(query, form.end()) if form.group(1).upper() == "SELECT" else blank(
-        query, iris=True)
+    code = _expression_code(query, form.end(), clause=True) if form.group(
+        1).upper() == "SELECT" else blank(query, iris=True)
     describe = form.group(1).upper() == "DESCRIBE"
     template = form.group(1).upper() == "CONSTRUCT" and code[form.end():].lstrip(" \t\r\n")[:1] == "{"
     prefixes = declared_prefixes(query) if describe else {}
@@ -206,20 +206,24 @@ _OPERAND = re.compile(rf"""[?$][{_NAME}]*
 _BARE_WORD = re.compile(f"[{_NAME_START}_][{_NAME}]*")
 
 
-def _select_clause(query: str, start: int) -> str:
-    """``query`` with strings, comments and IRIs blanked (as ``blank(query, iris=True)``) up to
-    the SELECT clause's end, its first ``{`` outside brackets; ``start``: where the clause starts.
-    In an expression a ``<`` after an operand compares, as the parser reads it: read as an IRI up
-    to a later ``>`` (``((1<2))&&(3>2)``), its brackets were not counted and a FROM after it was
-    taken for part of an expression, or a quote in it for a string's and a FROM in a string for
-    the keyword, until 6 Dec: the answer came from the union of the graphs, its FROM
-    overridden, or from the default graph alone. Brackets are read as what they open: an
-    expression (a projection's, a call's, FILTER's …), where ``<`` may compare; a group (an
-    EXISTS's), a collection or a triple term (``<<( … )>>``), where it opens an IRI."""
+@lru_cache(maxsize=32)
+def _expression_code(query: str, start: int = 0, *, clause: bool = False) -> str:
+    """``query`` with strings, comments and IRIs blanked (as ``blank(query, iris=True)``) from
+    ``start``, where a ``<`` in an expression after an operand compares, as the parser reads
+    it; ``clause``: ``start`` is where a SELECT clause starts, and the code ends with it (at
+    its first ``{`` outside brackets). Read as an IRI up to a later ``>`` (``((1<2))&&(3>2)``),
+    its brackets were not counted and a FROM after it was taken for part of an expression, or
+    a quote in it for a string's and a FROM in a string for the keyword, until 6 Dec: the
+    answer came from the union of the graphs, its FROM overridden, or from the default graph
+    alone; and a ``RAND()`` in it was text, and its answer cached. Brackets are read as what
+    they open: an expression (a projection's, a call's, FILTER's …), where ``<`` may compare;
+    a group, a collection or a triple term (``<<( … )>>``), where it opens an IRI.
+    (Remembered, as ``blank``.)"""
     pieces = [blank(query, iris=True)[:start]]
     # what each open bracket opens: "expr", "terms", or "group" ("select" while a subquery's
-    # SELECT clause is read, where a "(" opens an expression); the query's SELECT clause first
-    frames = ["select"]
+    # SELECT clause is read, where a "(" opens an expression); the query's text first, or its
+    # SELECT clause
+    frames = ["select" if clause else "group"]
     position, operand, keyword = start, False, False  # what the last token was
     while position < len(query):
         char = query[position]
@@ -237,7 +241,7 @@ def _select_clause(query: str, start: int) -> str:
             pieces.append(char)
             continue
         if char in "({[":
-            if char == "{" and len(frames) == 1:
+            if char == "{" and len(frames) == 1 and clause:
                 pieces.append(char)
                 break
             if char != "(":
@@ -280,7 +284,8 @@ _VOLATILE = re.compile(
 
 def is_volatile(query: str) -> bool:
     """Whether the query calls a function whose answer differs each run (not to be cached)."""
-    return _VOLATILE.search(blank(query, iris=True)) is not None
+    return any(_VOLATILE.search(code) is not None
+               for code in (blank(query, iris=True), _expression_code(query)))
 
 
 def normalised(query: str) -> str:
