@@ -317,11 +317,16 @@ _BRACKETS = re.compile(r"[{}()\[\]]")
 
 def nesting_message(query: str) -> str | None:
     """Why a query nests too deep for the store's parser, if it does (brackets in strings,
-    comments and IRIs do not count)."""
-    depth = deepest = 0
-    for bracket in _BRACKETS.findall(blank(query, iris=True)):
-        depth += 1 if bracket in "{([" else -1
-        deepest = max(deepest, depth)
+    comments and IRIs do not count). The deeper of two readings counts: with a ``<`` read as
+    an IRI's start, and read as comparing where an operand stands before it (``1<((…))>2``:
+    300,000 levels in what was read as an IRI were not counted, and killed the query process,
+    until 6 Dec)."""
+    deepest = 0
+    for code in (blank(query, iris=True), _expression_code(query)):
+        depth = 0
+        for bracket in _BRACKETS.findall(code):
+            depth += 1 if bracket in "{([" else -1
+            deepest = max(deepest, depth)
     if deepest <= MAX_NESTING:
         return None
     return (f"the query nests {deepest:,} levels of brackets ({{ }}, ( ), [ ]) deep; at most "

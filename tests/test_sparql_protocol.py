@@ -829,6 +829,13 @@ def test_a_deeply_nested_query_is_answered_or_refused_and_kills_nothing(
                             "stack)\n")
     deep = requests.post(live_server + "/sparql", data=_nested(995), **post)
     assert (deep.status_code, deep.text.split()) == (200, ["n", "0"])
+    # a review's (6 Dec): brackets after a "<" that compares, up to a later ">", were read as
+    # an IRI's characters and not counted; 300,000 levels of them killed the query process
+    levels = 300_000
+    hidden = ("SELECT ((1<" + "(" * levels + "1" + ")" * levels + ")&&(2>1) AS ?x) {}")
+    refused = requests.post(live_server + "/sparql", data=hidden, **post)
+    assert refused.status_code == 400
+    assert refused.text.startswith("bad query: the query nests 300,002 levels of brackets")
     count = requests.post(live_server + "/sparql", data=COUNT, **post)
     assert count.text.split() == ["n", "93"]
 
