@@ -290,7 +290,12 @@ def is_volatile(query: str) -> bool:
 
 def normalised(query: str) -> str:
     """The query with comments dropped and each run of whitespace outside literals and IRIs made
-    one space: the same question typed differently gets the same cache entry."""
+    one space: the same question typed differently gets the same cache entry. Where a ``<``
+    may be read as an IRI's start or as comparing and the two readings differ, the query as it
+    is: which quotes pair into strings then differs too (after ``<')>'``), and white space in a
+    string was made one space, one key for two questions, until 6 Dec."""
+    if _expression_code(query) != blank(query, iris=True):
+        return query
     parts: list[str] = []
     code = ""
     position = 0

@@ -683,6 +683,20 @@ def test_answers_that_differ_each_run_are_not_cached(
     assert len(counting.jobs) == 7
 
 
+def test_white_space_in_a_string_after_a_comparison_is_its_own(
+        cached: tuple[FlaskClient, CountingExecutor]) -> None:
+    """A review's (6 Dec): after ``<')>'`` (a less-than sign and a string, read as an IRI), the
+    quotes were paired otherwise than the parser pairs them, and the white space in ``'a  b'``
+    taken for code and made one space in the cache key: the query with one space was given the
+    answer of the query with two."""
+    client, counting = cached
+    two = "SELECT (1<')>'&&'x' AS ?a) (STRLEN('a  b') AS ?n) {}"
+    answers = [client.get("/sparql", query_string={"query": query}, headers={
+        "Accept": "text/csv"}).text.split() for query in (two, two.replace("a  b", "a b"))]
+    assert answers == [["a,n", ",4"], ["a,n", ",3"]]
+    assert len(counting.jobs) == 2
+
+
 @pytest.mark.parametrize("end", ["\u1680", "\u00a0", "\u3000", "\x85"])
 def test_a_query_ending_in_what_python_strips_has_its_own_answer(
         cached: tuple[FlaskClient, CountingExecutor], end: str) -> None:
