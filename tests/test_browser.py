@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -490,6 +492,25 @@ def test_the_plain_query_form_has_a_label(browser_page: Any,
         violations = axe_violations(browser_page)
     assert not violations, "\n".join(violations)
     assert browser_page.get_by_label("SPARQL query").evaluate("e => e.id") == "plain-query"
+
+
+def test_a_query_link_opens_its_query_in_the_plain_form(browser_page: Any,
+                                                       default_build: tuple[Path, BuildReport],
+                                                       tmp_path: Path) -> None:
+    """A new user's: without YASGUI (no npm), a query link opened in a browser (`/sparql?query=`,
+    sent on to `/#query=…`) or an example page's "run it in the query editor" link showed the
+    plain form with the default query, the link's query lost. The form holds the link's."""
+    out, _ = default_build
+    query = "SELECT ?n WHERE { ?a <https://w3id.org/evkg/ontology#abstractSection> ?n } LIMIT 3"
+    with serving(out, {"EVKG_YASGUI_DIR": str(tmp_path)}) as served:  # no YASGUI there
+        browser_page.goto(served.base + "/sparql?" + urlencode({"query": query}))
+        assert "#query=" in browser_page.url
+        assert browser_page.locator("#plain-query").input_value() == query
+        browser_page.goto(served.base + "/query/articles-per-year")
+        browser_page.get_by_role("link", name=re.compile("query editor")).first.click()
+        browser_page.wait_for_url(re.compile("#query="))
+        assert browser_page.locator("#plain-query").input_value() == next(
+            e.query for e in load_examples(ROOT / "queries") if e.name == "articles-per-year")
 
 
 def test_an_example_query_opens_in_a_tab_of_its_title(browser_page: Any, pages: str) -> None:

@@ -117,6 +117,19 @@
     }
   }
 
+  // Without YASGUI, a query link (`/sparql?query=` opened in a browser, an example page's "run
+  // this query" link: `/#query=…&tabTitle=…`, YASGUI's share link) gave the plain form its
+  // default query, the link's lost: the form takes the link's query, to run with its button.
+  function linkedQuery() {
+    var plain = document.getElementById("plain-query");
+    var query = new URLSearchParams(window.location.hash.slice(1)).get("query");
+    if (plain && query !== null) plain.value = query;
+  }
+  if (!yasgui) {
+    linkedQuery();
+    window.addEventListener("hashchange", linkedQuery);
+  }
+
   select.addEventListener("change", function () {
     var example = byName(select.value);
     if (example) open(example);
