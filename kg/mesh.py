@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import re
 import sys
 import zlib
 from collections.abc import Collection, Iterable, Iterator, Mapping
@@ -120,14 +121,28 @@ def _end_of(path: Path) -> tuple[int, int]:
     return lines, 1 if ends_line else len(last.decode("utf-8", "replace")) + 1
 
 
+#: How RDF opens, which --mesh does not take though NLM publishes MeSH as RDF too: N-Triples
+#: or N-Quads (a subject IRI or blank node, then a predicate IRI; its "<" read it as XML) and
+#: Turtle (a directive; read as a table).
+_RDF_STARTS = ((re.compile(rb"(?:<[A-Za-z][A-Za-z0-9+.-]*:[^>\s]*>|_:\S+)[ \t]+<[^>\s]*>"),
+                "N-Triples"),
+               (re.compile(rb"(?:@prefix|@base|prefix[ \t]|base[ \t])", re.IGNORECASE), "Turtle"))
+
+
 def is_xml(path: Path) -> bool:
-    """Whether a MeSH file is XML (else a table), by its first bytes."""
+    """Whether a MeSH file is XML (else a table), by its first bytes; RDF, such as NLM's MeSH
+    RDF, is a ``ValueError`` saying so."""
     try:
         with open_table(path) as handle:
             # a byte order mark (Windows editors and Excel write one) is no part of the content
-            return handle.read(512).removeprefix(UTF8_BOM).lstrip().startswith(b"<")
+            start = handle.read(512).removeprefix(UTF8_BOM).lstrip()
     except (EOFError, zlib.error, OSError) as error:  # gzip data cut short or corrupt
         raise unreadable(path, error) from None
+    for pattern, syntax in _RDF_STARTS:
+        if pattern.match(start):
+            raise ValueError(f"{path}: RDF ({syntax}; NLM's MeSH RDF is mesh{{year}}.nt), which "
+                             f"--mesh does not take: {MESH_FILES}")
+    return start.startswith(b"<")
 
 
 def xml_root(path: Path) -> str:

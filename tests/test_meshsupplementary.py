@@ -395,6 +395,18 @@ def test_nlm_s_other_mesh_files_are_named_when_refused(tmp_path: Path) -> None:
             f"{TAKEN}\n")
 
 
+def test_nlm_s_mesh_rdf_is_named_when_refused(tmp_path: Path) -> None:
+    """A new user's: NLM's MeSH RDF (N-Triples, as its download mesh{year}.nt, or the Turtle of
+    its vocabulary) given as --mesh was refused as "line 1: not well-formed XML: Failed to
+    parse QName 'http:'" (N-Triples opens with "<"), or as "not a MeSH descriptor row" of a
+    table. The refusal says it is RDF, which --mesh does not take."""
+    for name, syntax in (("samples.nt", "N-Triples"), ("vocabulary.ttl", "Turtle")):
+        path = _sample(name)
+        assert _refusal(tmp_path, path) == (
+            f"Error: {path}: RDF ({syntax}; NLM's MeSH RDF is mesh{{year}}.nt), which --mesh "
+            f"does not take: {TAKEN}\n")
+
+
 def test_the_summary_says_what_each_mesh_file_was_read_as(tmp_path: Path) -> None:
     """--mesh takes a file for descriptors or supplementary concept records by its content,
     and the summary named each file alone: whether NLM's supp{year}.xml had been read as
