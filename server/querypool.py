@@ -185,6 +185,12 @@ class _Child:
             by_itself = isinstance(error, EOFError | OSError) and not self.killed  # answer …
             return
         finally:
+            # its answers' pipe ends as it exits: let it end, so that its exit status says how
+            # (killed now, it read as SIGKILL or None); before the queries it held are woken,
+            # whose second runs start a fresh process, and multiprocessing reaps every ended
+            # child then, on another thread: this join could find it reaped and its status unset
+            if by_itself:
+                self.process.join(10)
             with self.lock:
                 stranded = list(self.waiting.values())
                 self.waiting.clear()
@@ -192,8 +198,6 @@ class _Child:
                 for waiting in stranded:
                     waiting.stranded = True
                     waiting.arrived.set()
-            if by_itself:  # its answers' pipe ends as it exits: let it end, so that its exit
-                self.process.join(10)  # status says how (killed now, it read as SIGKILL or None)
             self.kill()
             self.conn.close()
             if by_itself:
