@@ -217,14 +217,19 @@ def _expression_code(query: str, start: int = 0, *, clause: bool = False) -> str
     answer came from the union of the graphs, its FROM overridden, or from the default graph
     alone; and a ``RAND()`` in it was text, and its answer cached. Brackets are read as what
     they open: an expression (a projection's, a call's, FILTER's …), where ``<`` may compare;
-    a group, a collection or a triple term (``<<( … )>>``), where it opens an IRI.
-    (Remembered, as ``blank``.)"""
+    a group, a collection or a triple term (``<<( … )>>``), where it opens an IRI. A bracket
+    after ORDER BY, GROUP BY or HAVING, and a call's after FILTER and a function's IRI or
+    prefixed name (``FILTER x:f(…)``), open an expression: read as a collection's until 6 Dec,
+    300,000 levels after a ``<`` comparing in them were not counted, and killed the query
+    process. (Remembered, as ``blank``.)"""
     pieces = [blank(query, iris=True)[:start]]
     # what each open bracket opens: "expr", "terms", or "group" ("select" while a subquery's
-    # SELECT clause is read, where a "(" opens an expression); the query's text first, or its
-    # SELECT clause
+    # SELECT clause is read, where a "(" opens an expression; "modifiers" after ORDER BY,
+    # GROUP BY or HAVING, where one does too); the query's text first, or its SELECT clause
     frames = ["select" if clause else "group"]
     position, operand, keyword = start, False, False  # what the last token was
+    # the last token was FILTER; the last token was a function's name after FILTER
+    filtering = calling = False
     while position < len(query):
         char = query[position]
         compares = char == "<" and operand and frames[-1] == "expr"
@@ -234,6 +239,8 @@ def _expression_code(query: str, start: int = 0, *, clause: bool = False) -> str
             pieces.append(text if kind == "escape" else " " * len(text))
             if kind in ("string", "iri"):
                 operand, keyword = True, False
+            if kind != "comment":
+                calling, filtering = filtering and kind == "iri", False
             position = read.end()
             continue
         position += 1
@@ -247,18 +254,19 @@ def _expression_code(query: str, start: int = 0, *, clause: bool = False) -> str
             if char != "(":
                 frames[-1] = "group" if frames[-1] == "select" else frames[-1]
                 frames.append("group")
-            elif frames[-1] in ("expr", "select") and query[position - 3:position - 1] != "<<":
+            elif (frames[-1] in ("expr", "select", "modifiers") or calling) and query[
+                    position - 3:position - 1] != "<<":
                 frames.append("expr")
             else:
                 frames.append("expr" if keyword else "terms")
             pieces.append(char)
-            operand = keyword = False
+            operand = keyword = filtering = calling = False
             continue
         if char in ")}]":
             if len(frames) > 1:
                 frames.pop()
             pieces.append(char)
-            operand, keyword = True, False
+            operand, keyword, filtering, calling = True, False, False, False
             continue
         word = _OPERAND.match(query, position - 1)
         bare = _BARE_WORD.match(query, position - 1) if word is None else None
@@ -266,8 +274,12 @@ def _expression_code(query: str, start: int = 0, *, clause: bool = False) -> str
         # a triple term's ``)>>`` ends an operand too
         operand = word is not None or text == "a" or query[position - 3:position] == ")>>"
         keyword = bare is not None and text != "a"
+        calling = filtering and word is not None and text[:1] not in "?$"
+        filtering = keyword and text.upper() == "FILTER"
         if keyword and text.upper() == "SELECT" and frames[-1] == "group":
             frames[-1] = "select"
+        if keyword and text.upper() in ("BY", "HAVING") and frames[-1] == "group":
+            frames[-1] = "modifiers"
         pieces.append(text)
         position += len(text) - 1
     return "".join(pieces)
