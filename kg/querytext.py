@@ -198,12 +198,19 @@ def has_dataset_clause(query: str) -> bool:
 #: What ends an operand in an expression (a variable, a prefixed name with its escapes, a
 #: number, true or false, a language tag, a bracket closing): a ``<`` after one is a less-than
 #: sign, as the parser reads it, not the start of an IRI.
-_OPERAND = re.compile(rf"""[?$][{_NAME}]*
-    |(?:[{_NAME_START}][{_NAME}.]*)?:(?:[{_NAME}.:%]|\\[_~.\-!$&'()*+,;=/?\#@%])*
-    |[0-9.]+(?:[eE][+-]?[0-9]+)?|(?ai:true|false)(?![{_NAME}])|@[A-Za-z0-9\-]+|[)\]]""",
-                      re.VERBOSE)
+_OTHER_OPERANDS = (rf"[?$][{_NAME}]*|[0-9.]+(?:[eE][+-]?[0-9]+)?|(?ai:true|false)(?![{_NAME}])"
+                   r"|@[A-Za-z0-9\-]+|[)\]]")
+_OPERAND = re.compile(rf"(?:[{_NAME_START}][{_NAME}.]*)?:(?:[{_NAME}.:%]"
+                      rf"|\\[_~.\-!$&'()*+,;=/?\#@%])*|{_OTHER_OPERANDS}")
+#: ``_OPERAND`` where no prefixed name can start.
+_NOT_PREFIXED = re.compile(_OTHER_OPERANDS)
 #: A keyword or a function's name: an operand follows it.
 _BARE_WORD = re.compile(f"[{_NAME_START}_][{_NAME}]*")
+#: What a prefix's name before its colon may be: the name characters, dots among them. Where
+#: no colon follows such a run, no prefixed name starts in it: ``a.a.a…`` was scanned to its
+#: end from each of its names again, a 150 kB query read for a minute and a half (a
+#: request's thread and a core held) until 6 Dec.
+_PREFIX_RUN = re.compile(f"[{_NAME_START}][{_NAME}.]*")
 
 
 @lru_cache(maxsize=32)
@@ -230,6 +237,7 @@ def _expression_code(query: str, start: int = 0, *, clause: bool = False) -> str
     position, operand, keyword = start, False, False  # what the last token was
     # the last token was FILTER; the last token was a function's name after FILTER
     filtering = calling = False
+    plain = 0  # where a run of name characters that no colon ends ends: no prefixed name before
     while position < len(query):
         char = query[position]
         compares = char == "<" and operand and frames[-1] == "expr"
@@ -268,7 +276,10 @@ def _expression_code(query: str, start: int = 0, *, clause: bool = False) -> str
             pieces.append(char)
             operand, keyword, filtering, calling = True, False, False, False
             continue
-        word = _OPERAND.match(query, position - 1)
+        if position > plain and (run := _PREFIX_RUN.match(query, position - 1)) is not None \
+                and not query.startswith(":", run.end()):
+            plain = run.end()
+        word = (_NOT_PREFIXED if position <= plain else _OPERAND).match(query, position - 1)
         bare = _BARE_WORD.match(query, position - 1) if word is None else None
         text = word.group() if word else bare.group() if bare else char
         # a triple term's ``)>>`` ends an operand too

@@ -851,6 +851,18 @@ def test_a_deeply_nested_query_is_answered_or_refused_and_kills_nothing(
     assert count.text.split() == ["n", "93"]
 
 
+def test_a_long_run_of_dotted_names_is_read_once(live_server: str) -> None:
+    """A review's (6 Dec): the query text's reader looked for a prefixed name's colon from each
+    name of ``a.a.a…`` to its end again: a 600 kB query held a request's thread (and a core)
+    for many minutes before it was answered. It is read as it comes now (here, to the nesting
+    limit's refusal)."""
+    query = "SELECT * { ?s ?p " + "a." * 300_000 + "{" * 1_000 + "}" * 1_000 + " }"
+    refused = requests.post(live_server + "/sparql", data=query, timeout=60, headers={
+        "Content-Type": "application/sparql-query"})
+    assert refused.status_code == 400, refused.text
+    assert refused.text.startswith("bad query: the query nests 1,001 levels of brackets")
+
+
 @pytest.mark.parametrize("return_format", [TURTLE, "n-triples", JSONLD, RDFXML, XML])
 @pytest.mark.parametrize("method", [GET, POST])
 @RDFLIB_PARSER_WARNINGS[0]
