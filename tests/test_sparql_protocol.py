@@ -847,6 +847,14 @@ def test_a_deeply_nested_query_is_answered_or_refused_and_kills_nothing(
         refused = requests.post(live_server + "/sparql", data=hidden, **post)
         assert refused.status_code == 400, refused.text
         assert refused.text.startswith(f"bad query: the query nests {levels_read} levels of")
+    # a review's (6 Dec): a prefixed name's escaped bracket (``x:a\\)``) was counted as one:
+    # a run of them hid as many levels from the limit, and these killed the query process
+    levels = 240_000
+    hidden = ("PREFIX x: <http://e/> SELECT * { BIND(x:a" + "\\)" * levels + " AS ?x) FILTER("
+              + "(" * levels + "1" + ")" * levels + ") }")
+    refused = requests.post(live_server + "/sparql", data=hidden, **post)
+    assert refused.status_code == 400, refused.text
+    assert refused.text.startswith("bad query: the query nests 240,002 levels of")
     count = requests.post(live_server + "/sparql", data=COUNT, **post)
     assert count.text.split() == ["n", "93"]
 
