@@ -383,6 +383,12 @@ TEXT_CASES = [
     ("SELECT (EXISTS { ?s <http://e/a#b> ?o } AS ?e) FROM <http://g> {}", "SELECT", True),
     ("SELECT (EXISTS { ?s ?p (<http://e/(> 1) } AS ?e) FROM <http://g> {}", "SELECT", True),
     ("SELECT (<<(?s <http://e/#> ?o)>> AS ?t) FROM <http://g> {}", "SELECT", True),
+    # a review's (6 Dec): a prefixed name's escaped bracket is none (the FROM after it was
+    # read as inside brackets)
+    ("PREFIX x: <http://e/> SELECT (x:a\\( AS ?t) FROM <http://g> {}", "SELECT", True),
+    ("PREFIX x: <http://e/> SELECT (x:a\\) AS ?t) FROM <http://g> {}", "SELECT", True),
+    ("PREFIX x: <http://e/> DESCRIBE x:a\\( FROM <http://g>", "DESCRIBE", True),
+    ("PREFIX x: <http://e/> CONSTRUCT { ?s ?p x:a\\( } FROM <http://g> {}", "CONSTRUCT", True),
 ]
 
 

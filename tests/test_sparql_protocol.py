@@ -237,6 +237,19 @@ def test_a_comparison_before_the_dataset_clause_is_no_iri(
     assert first_value(response.data) == expected
 
 
+def test_an_escaped_bracket_before_the_dataset_clause_is_none(backend: Backend,
+                                                              client: FlaskClient) -> None:
+    """A review's (6 Dec): a prefixed name's escaped bracket (``x:a\\(``) was counted as one,
+    and the FROM after it read as inside brackets: overridden by the union of the graphs."""
+    if backend.name == "virtuoso":
+        pytest.skip("Virtuoso 7.2 reads no escape in a prefixed name (SP030 Bad character)")
+    query = "PREFIX x: <http://e/> " + ARTICLES.format(f"FROM <{GRAPH['vocabulary']}>").replace(
+        "?n)", "?n) (SAMPLE(x:a\\() AS ?t)")
+    response = client.get("/sparql", query_string={"query": query})
+    assert response.status_code == 200, response.text
+    assert first_value(response.data) == "0"
+
+
 VIRTUOSO_NAMED_GRAPHS = ("Virtuoso 7.2 keeps every graph visible to GRAPH ?g when the protocol "
                          "names default graphs and no named ones")
 
