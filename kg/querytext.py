@@ -176,7 +176,7 @@ def has_dataset_clause(query: str) -> bool:
     if form is None:
         return False
     code = _expression_code(query, form.end(), clause=True) if form.group(
-        1).upper() == "SELECT" else blank(query, iris=True)
+        1).upper() == "SELECT" else _expression_code(query)
     describe = form.group(1).upper() == "DESCRIBE"
     template = form.group(1).upper() == "CONSTRUCT" and code[form.end():].lstrip(" \t\r\n")[:1] == "{"
     prefixes = declared_prefixes(query) if describe else {}
@@ -243,6 +243,14 @@ def _expression_code(query: str, start: int = 0, *, clause: bool = False) -> str
     while position < len(query):
         char = query[position]
         compares = char == "<" and operand and frames[-1] == "expr"
+        if char == "<" and not compares and query.startswith("<<", position):
+            # a triple term or a reified triple opens: no IRI starts at its second "<"
+            # (``<<(#a->``, a comment after it, read as the IRI ``<(#a->`` and its bracket
+            # not counted until 6 Dec: a FROM after its ``)>>`` was read as inside brackets)
+            pieces.append("<<")
+            position += 2
+            operand = keyword = filtering = calling = False
+            continue
         read = None if compares else _TOKENS.match(query, position)
         if read is not None:
             kind, text = read.lastgroup, read.group()

@@ -389,6 +389,10 @@ TEXT_CASES = [
     ("PREFIX x: <http://e/> SELECT (x:a\\) AS ?t) FROM <http://g> {}", "SELECT", True),
     ("PREFIX x: <http://e/> DESCRIBE x:a\\( FROM <http://g>", "DESCRIBE", True),
     ("PREFIX x: <http://e/> CONSTRUCT { ?s ?p x:a\\( } FROM <http://g> {}", "CONSTRUCT", True),
+    # a review's (6 Dec): a comment just after a triple term's "<<(" is no IRI "<(#…>"
+    ("SELECT (<<(#a->\n?s ?p ?o )>> AS ?t) FROM <http://g> {}", "SELECT", True),
+    ("CONSTRUCT { ?s ?p <<(#a->\n?s ?p ?o )>> } FROM <http://g> {}", "CONSTRUCT", True),
+    ("SELECT * { FILTER(?x<<(#>) }", "SELECT", False),
 ]
 
 
