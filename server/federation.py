@@ -181,11 +181,15 @@ def _ambiguous(query: str, code: str) -> re.Match[str] | None:
     ``//`` outside strings and comments is no SPARQL; nor is one the prologue declares
     (``PREFIX ex: <urn:example#>``, ``BASE``): nothing compares there (refused until 6 Dec)."""
     declared = len(prologue(query)) if query_form(query) is not None else 0
+    # where the last SERVICE starts: looked for once (from each span to the end, a 1 MB query
+    # of ``<#>`` held a request's thread and a core for minutes until 6 Dec)
+    last = max((word.start() for word in _WORD.finditer(query)), default=-1)
     for span in _IRI_SPAN.finditer(code, declared):
+        if span.start() > last:
+            return None
         text = span.group()
         opened = _STRING_OR_COMMENT.search(text)
-        if (opened is not None and "//" not in text[:opened.start()]
-                and _WORD.search(query, span.start()) is not None):
+        if opened is not None and "//" not in text[:opened.start()]:
             return span
     return None
 
