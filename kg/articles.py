@@ -477,11 +477,12 @@ def _section_lines(article: Article, s: str, g: str, lines: list[str]) -> None:
     it out of a finding; so is a section without text (only a hand-written record gives one:
     the readers drop it)."""
     t = _T
-    key = _bnode_key(s)
+    key = ""  # (made for the first section given apart: most abstracts have none)
     for number, section in enumerate(article.abstract, start=1):
         category = section.category if section.category in NLM_CATEGORIES else ""
         if not (section.label or category) or not section.text:
             continue
+        key = key or _bnode_key(s)
         node = f"_:{key}ab{number}"  # ("ab": no other tag ends it, nor it another)
         lines.append(f"{s} {t.abstract_section} {node} {g} .\n")
         lines.append(f"{node} {t.type} {t.abstract_section_class} {g} .\n")
