@@ -696,7 +696,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             report.mesh_read[shown_file(table)] = f"{kind}: {counted(len(read), 'descriptor')}"
     names = MeshNames.from_data(descriptors.values(), inputs.data_dir, qualifiers,
                                 {name: ui for supplement in supplements
-                                 for name, ui in supplement.names.items()})
+                                 for name, ui in supplement.names().items()})
     mirnas = inputs.mirbase_concepts()
     mapper = ArticleLinker.from_files(inputs.data_dir, inputs.ontology_dir,
                                       ev_collections=map(str, default_sources(inputs.data_dir)),

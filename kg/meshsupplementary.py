@@ -80,10 +80,12 @@ def _records(path: Path) -> Iterator[etree._Element]:
 class SupplementaryFile:
     """What a build takes from a file of NLM's supplementary concept records, read once."""
 
-    #: Name → UI of every record
-    names: dict[str, str]
     #: UI → record
     records: dict[str, SupplementaryRecord]
+
+    def names(self) -> dict[str, str]:
+        """Name → UI of every record that has a name (a later record's wins)."""
+        return {record.label: ui for ui, record in self.records.items() if record.label}
 
     def named(self, wanted: Collection[str]) -> Iterator[SupplementaryRecord]:
         """The file's records whose UIs are ``wanted``, in the file's order."""
@@ -93,7 +95,6 @@ class SupplementaryFile:
 def read_supplementary_file(path: Path) -> SupplementaryFile:
     """Every record of the file, and the names they give; a UI given twice is refused, naming
     both lines (as a descriptor file's is), and a file without records too."""
-    names: dict[str, str] = {}
     records: dict[str, SupplementaryRecord] = {}
     seen: dict[str, str] = {}
     for element in _records(path):
@@ -103,14 +104,11 @@ def read_supplementary_file(path: Path) -> SupplementaryFile:
                              f"{ui} again ({seen[ui]} gives it too): a MeSH file gives "
                              "each record once")
         seen[ui] = f"line {element.sourceline}"
-        record = _record(ui, element)
-        records[ui] = record
-        if record.label:
-            names[record.label] = ui
+        records[ui] = _record(ui, element)
     if not seen:
         raise ValueError(f"{path}: no supplementary concept record in it (SupplementalRecord "
                          "elements, as NLM's supp{year}.xml holds them)")
-    return SupplementaryFile(names, records)
+    return SupplementaryFile(records)
 
 
 def _record(ui: str, element: etree._Element) -> SupplementaryRecord:
