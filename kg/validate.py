@@ -89,17 +89,21 @@ def _named(data: rdflib.Graph, focus: rdflib.term.Node | None, value: rdflib.ter
             + ")")
 
 
+def _subject(problem: str) -> str:
+    """The IRI a problem line names first (its focus, or the IRI a blank node hangs from)."""
+    return problem.split(" ", 1)[0].removesuffix(":")
+
+
 def named_subjects(problems: Iterable[str]) -> set[str]:
-    """The IRIs the problem lines name first (their focus, or the IRI a blank node hangs
-    from)."""
-    return {problem.split(" ", 1)[0].removesuffix(":") for problem in problems}
+    """The IRIs the problem lines name first (``_subject``)."""
+    return {_subject(problem) for problem in problems}
 
 
 def located(problems: Iterable[str], records: dict[str, str]) -> list[str]:
     """``problems``, each naming the source record (``records``: IRI → where it was read,
     as the quarantine names it) of the IRI it names first."""
-    return [problem + (f" (its record: {where})" if (where := records.get(
-        problem.split(" ", 1)[0].removesuffix(":"))) else "") for problem in problems]
+    return [problem + (f" (its record: {where})" if (where := records.get(_subject(problem)))
+                       else "") for problem in problems]
 
 
 def check_problems(store: Store, checks_dir: Path, stop: Stop | None = None) -> list[str]:
