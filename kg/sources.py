@@ -139,7 +139,7 @@ def record_places(paths: Iterable[Path], wanted: set[str]) -> dict[str, str]:
     places: dict[str, list[str]] = {}
     for path in paths:
         for record in read_source(path):
-            if not isinstance(record, Article):
+            if not isinstance(record, Article) or not record.key:  # (quarantined: no IRI)
                 continue
             pmid = record.pmid.lstrip("0") or record.pmid  # as the loader reads it
             iri = iris.article_iri(pmid, record.doi, record.pmcid).value
