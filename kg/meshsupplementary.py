@@ -164,8 +164,9 @@ def mapped_pair_quads(records: Iterable[SupplementaryRecord], descriptors: Mappi
         yield Quad(pair, RDF.type, MESHV.DescriptorQualifierPair, g)
         yield Quad(pair, MESHV.hasDescriptor, iris.mesh_iri(descriptor), g)
         yield Quad(pair, MESHV.hasQualifier, q, g)
-        if qualifier in qualifiers:
-            yield from descriptor_quads([Descriptor(ui=qualifier, label=qualifiers[qualifier])])
-            if descriptor in descriptors:
-                yield Quad(pair, RDFS.label, Literal(
-                    f"{descriptors[descriptor]}/{qualifiers[qualifier]}", language="en"), g)
+        if qualifier in qualifiers and descriptor in descriptors:
+            yield Quad(pair, RDFS.label, Literal(
+                f"{descriptors[descriptor]}/{qualifiers[qualifier]}", language="en"), g)
+    # each qualifier once, however many pairs hold it
+    yield from descriptor_quads(Descriptor(ui=qualifier, label=qualifiers[qualifier])
+                                for qualifier in sorted({q for _, q in pairs if q in qualifiers}))
