@@ -36,6 +36,7 @@ from kg.records import (
     is_retracted,
     issn_in,
     other_ids,
+    section_label,
 )
 
 Field = tuple[str, str]
@@ -441,7 +442,8 @@ def _abstract(text: str) -> tuple[AbstractSection, ...]:
     if not found or found[0].start():
         return (AbstractSection(text=text),) if text else ()
     ends = [m.start() for m in found[1:]] + [len(text)]
-    return tuple(AbstractSection(text=text[m.end():end].strip(), label=m.group(1))
+    return tuple(AbstractSection(text=text[m.end():end].strip(),
+                                 label=section_label(m.group(1)))
                  for m, end in zip(found, ends, strict=True) if text[m.end():end].strip())
 
 

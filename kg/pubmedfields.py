@@ -40,6 +40,7 @@ from kg.records import (
     is_retracted,
     issn_in,
     other_ids,
+    section_label,
 )
 
 Element = Any  # lxml.etree._Element; Any keeps the module checkable with or without lxml-stubs
@@ -374,7 +375,7 @@ def _sections(parts: list[Element]) -> tuple[AbstractSection, ...]:
     for part in parts:
         text = element_text(part)
         if text:
-            sections.append(AbstractSection(text=text, label=str(part.get("Label", "")),
+            sections.append(AbstractSection(text=text, label=section_label(str(part.get("Label", ""))),
                                             category=str(part.get("NlmCategory", ""))))
     return tuple(sections)
 

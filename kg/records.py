@@ -137,6 +137,17 @@ class AbstractSection:
     category: str = ""
 
 
+#: The label PubMed gives a paragraph of a structured abstract that its authors did not label
+#: (PubMed XML's ``Label="UNLABELLED"``, before the labelled sections of 2010s records): its
+#: own placeholder, which its site shows no heading for. The readers read it as no label.
+UNLABELLED = "UNLABELLED"
+
+
+def section_label(label: str) -> str:
+    """A section's label as its record gives it, or none for PubMed's ``UNLABELLED``."""
+    return "" if label == UNLABELLED else label
+
+
 def sections_text(sections: tuple[AbstractSection, ...]) -> str:
     """An abstract's sections as one text, each labelled one as ``LABEL: text``, a line each."""
     return "\n".join(map(section_line, sections))

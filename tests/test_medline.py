@@ -696,7 +696,12 @@ def _statements(tmp_path: Path, name: str, text: str, pmid: str,
                 predicate: str) -> set[tuple[str, ...]]:
     """What a build of ``text`` (written to ``name``) says of the article ``pmid`` by
     ``predicate``: each object, or a blank node's (property, value) pairs, sorted."""
-    store = _built(tmp_path, name, text)
+    return _facts(_built(tmp_path, name, text), pmid, predicate)
+
+
+def _facts(store: Store, pmid: str, predicate: str) -> set[tuple[str, ...]]:
+    """What ``store`` says of the article ``pmid`` by ``predicate``: each object, or a blank
+    node's (property, value) pairs, sorted."""
     rows = store.query(f"SELECT ?o ?p ?v {{ <https://w3id.org/evkg/article/{pmid}> <{predicate}> "
                        "?o OPTIONAL { FILTER(isBlank(?o)) ?o ?p ?v } }",
                        use_default_graph_as_union=True)
@@ -1129,3 +1134,31 @@ def test_an_author_line_with_a_comma_is_family_then_given_name(tmp_path: Path) -
     assert isinstance(article, Article)
     assert [(a.family, a.given, a.initials) for a in article.authors] == [
         ("Invented", "Bea", ""), ("Van Invented", "Carl D.", ""), ("Invented", "", "CD")]
+
+
+def test_pubmeds_unlabelled_placeholder_is_no_label(tmp_path: Path) -> None:
+    """A user's: PubMed labels the paragraph before a structured abstract's labelled sections
+    "UNLABELLED" (ten such in the 2016 baseline excerpt, PubMed XML's ``Label="UNLABELLED"``),
+    its own placeholder, which its site shows no heading for: the article's page showed
+    "UNLABELLED: …" as the abstract's first line and the graph gave the paragraph an
+    ``evkg:sectionLabel "UNLABELLED"`` no author wrote. It is the unlabelled paragraph it is,
+    from PubMed XML and MEDLINE text alike: a line of ``dcterms:abstract`` without a label and
+    no section of its own, the labelled sections after it keeping their positions."""
+    sections = (("UNLABELLED", "An opening paragraph."), ("METHODS", "We wrote it."))
+    medline_text = ("PMID- 99999979\nTI  - An invented record.\nJT  - J Test\nAB  - "
+                    + " ".join(f"{label}: {text}" for label, text in sections) + "\n")
+    xml_text = _xml_record("99999979", "<Abstract>"
+                           '<AbstractText Label="UNLABELLED">An opening paragraph.</AbstractText>'
+                           '<AbstractText Label="METHODS" NlmCategory="METHODS">We wrote it.'
+                           "</AbstractText></Abstract>")
+    evkg = "https://w3id.org/evkg/ontology#"
+    for name, text, method in [("one.xml", xml_text, (f"{evkg}abstractCategory METHODS",)),
+                               ("one.nbib", medline_text, ())]:
+        store = _built(tmp_path, name, text)
+        assert _facts(store, "99999979", "http://purl.org/dc/terms/abstract") == {
+            ("An opening paragraph.\nMETHODS: We wrote it.",)}
+        assert _facts(store, "99999979", f"{evkg}abstractSection") == {
+            tuple(sorted((f"{evkg}sectionLabel METHODS", f"{evkg}sectionPosition 2",
+                          f"{evkg}sectionText We wrote it.",
+                          f"http://www.w3.org/1999/02/22-rdf-syntax-ns#type {evkg}AbstractSection",
+                          *method)))}
