@@ -472,10 +472,10 @@ def _section_lines(article: Article, s: str, g: str, lines: list[str]) -> None:
     """A blank node for each section of a structured abstract that has a label or NLM's
     category (PubMed XML's ``NlmCategory``; MEDLINE text and saved pages give labels alone):
     an ``evkg:AbstractSection``, its label, category, text and position among the abstract's
-    sections, so a query can ask for the conclusions of an article rather than its whole
-    ``dcterms:abstract``. A category NLM's DTD does not list is left out, as text mining leaves
-    it out of a finding; so is a section without text (only a hand-written record gives one:
-    the readers drop it)."""
+    parts, labelled or not (its line in ``dcterms:abstract``), so a query can ask for the
+    conclusions of an article rather than its whole ``dcterms:abstract``. A category NLM's
+    DTD does not list is left out, as text mining leaves it out of a finding; so is a section
+    without text (only a hand-written record gives one: the readers drop it)."""
     t = _T
     key = ""  # (made for the first section given apart: most abstracts have none)
     for number, section in enumerate(article.abstract, start=1):

@@ -1488,7 +1488,8 @@ def test_a_section_category_nlm_does_not_list_fails_no_build(tmp_path: Path,
 
 def test_each_labelled_section_is_given_apart_with_nlms_category_only(tmp_path: Path) -> None:
     """The sections of a structured abstract: each labelled one is an ``evkg:abstractSection``
-    with its label, text and position among the abstract's sections, and NLM's category
+    with its label, text and position among the abstract's parts, labelled or not (its line
+    in ``dcterms:abstract``), and NLM's category
     where the XML gives one of NLM's six (a hand-made file's ``"Results"`` is none); an
     unlabelled paragraph is no section of its own (it stays in ``dcterms:abstract``)."""
     source = tmp_path / "sections.xml"
