@@ -2002,3 +2002,42 @@ def test_an_article_page_shows_a_structured_abstract_once(tmp_path: Path) -> Non
     category = rdflib.URIRef(EVKG.abstractCategory.value)
     assert {str(c) for c in graph.objects(None, category)} == {"METHODS",
                                                                "CONCLUSIONS"}
+
+
+def test_an_article_page_shows_no_heading_pubmed_did_not_show(tmp_path: Path) -> None:
+    """A user's: an abstract whose first paragraph PubMed labels "UNLABELLED" (its own
+    placeholder, ten such in the 2016 baseline excerpt) opened on the article's page, and in
+    the head's schema.org record, with "UNLABELLED:", where PubMed's site shows no heading.
+    The page shows the paragraph without one and each section once, in order; the article's
+    Turtle gives the labelled sections alone, at their lines of the abstract (2 and 3), with
+    their categories. An article with a plain abstract has no section in either."""
+    source = tmp_path / "structured.xml"
+    record = ('<PubmedArticle><MedlineCitation><PMID Version="1">{}</PMID><Article><Journal>'
+              "<Title>J Test</Title></Journal><ArticleTitle>Sections.</ArticleTitle>"
+              "<Abstract>{}</Abstract></Article></MedlineCitation></PubmedArticle>")
+    source.write_text("<PubmedArticleSet>" + record.format(
+        "99999963", '<AbstractText Label="UNLABELLED">An opening paragraph.</AbstractText>'
+        '<AbstractText Label="METHODS" NlmCategory="METHODS">We measured it.</AbstractText>'
+        '<AbstractText Label="CONCLUSIONS" NlmCategory="CONCLUSIONS">It holds.</AbstractText>'
+    ) + record.format("99999964", "<AbstractText>A plain abstract.</AbstractText>")
+        + "</PubmedArticleSet>", encoding="utf-8")
+    build([source], tmp_path / "b", default_articles=False)
+    client = create_app({"STORE_DIR": str(tmp_path / "b"), "TESTING": True}).test_client()
+    section = rdflib.URIRef(EVKG.abstractSection.value)
+    for pmid, shown, sections in [
+            ("99999963", "An opening paragraph. METHODS: We measured it. CONCLUSIONS: It holds.",
+             [(2, "METHODS", "METHODS", "We measured it."),
+              (3, "CONCLUSIONS", "CONCLUSIONS", "It holds.")]),
+            ("99999964", "A plain abstract.", [])]:
+        html = client.get(f"/article/{pmid}", headers=HTML).get_data(as_text=True)
+        assert "UNLABELLED" not in html
+        text = " ".join(re.sub(r"<[^>]+>", " ", unescape(html.partition("</head>")[2])).split())
+        assert text.count(shown) == 1
+        assert all(text.count(line) == 1 for *_, line in sections)
+        turtle = client.get(f"/article/{pmid}", headers={"Accept": "text/turtle"})
+        graph = rdflib.Graph().parse(data=turtle.get_data(as_text=True), format="turtle")
+        names = ("sectionPosition", "sectionLabel", "abstractCategory", "sectionText")
+        found = [[graph.value(node, rdflib.URIRef(EVKG[name].value)) for name in names]
+                 for node in graph.objects(None, section)]
+        assert sorted((int(at), str(label), str(category), str(line))
+                      for at, label, category, line in found) == sections
