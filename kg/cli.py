@@ -250,7 +250,7 @@ def query_command(query_or_file: str, out: Path, fmt: str) -> None:
     from kg.querytext import nesting_message, syntax_message
 
     text, source = _query_text(query_or_file)
-    where = f"{source}: " if source else ""  # a script running many .rq files: which one
+    where = f"{source}: " if source else ""  # a script running many queries: which one
     nesting = nesting_message(text)
     if nesting is not None:
         raise click.ClickException(where + nesting)
@@ -342,11 +342,12 @@ def echo(message: str, *, err: bool = False) -> None:
 def _query_text(query_or_file: str) -> tuple[str, str | None]:
     """The query and the name of the file it was read from: the text of the file the argument
     names (a .rq or .sparql name must be one; a pipe such as ``<(…)``'s ``/dev/fd/63`` is one
-    too), else the argument itself (and no name)."""
+    too), standard input's for ``-`` (named "standard input"), else the argument itself (and
+    no name)."""
     if not query_or_file.strip():
         raise click.ClickException("empty query: give a SPARQL query or a .rq file")
     if query_or_file == "-":  # `evkg query - < q.rq`, a here-document, a pipe
-        return _query_from(_standard_input(), "standard input"), None
+        return _query_from(_standard_input(), "standard input"), "standard input"
     path = Path(query_or_file)
     try:
         exists, is_dir = path.exists(), path.is_dir()

@@ -449,6 +449,22 @@ def test_query_reads_standard_input_given_a_dash(default_build: tuple[Path, Buil
     assert closed.stderr.startswith(b"Error: standard input is closed: "), closed.stderr
 
 
+def test_query_from_standard_input_names_it_in_a_syntax_error(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """A review's: a query file's syntax error began with the file's name, one read from
+    standard input (`evkg query - < q.rq`, a script's here-document) with nothing to say
+    where the faulty query was."""
+    out, _ = default_build
+    result = CliRunner().invoke(main, ["query", "--store", str(out), "-"],
+                                input="SELECT ?x WHERE {\n  ?x ?y ?z\n")
+    assert (result.exit_code, result.output) == (
+        1, "Error: standard input: the '{' at line 1, column 17 is not closed\n")
+    # (a text without spaces is not taken for a file name that was meant: it was none)
+    dotted = CliRunner().invoke(main, ["query", "--store", str(out), "-"], input="q.rq")
+    assert dotted.output.startswith("Error: standard input: ") and "no such file" not in (
+        dotted.output), dotted.output
+
+
 @pytest.mark.parametrize("command", [["query", COUNT], ["query", "CONSTRUCT WHERE { ?s ?p ?o }"],
                                      ["export", "--graph", "ontology"]])
 def test_output_that_cannot_be_written_is_an_error_of_one_line(
