@@ -486,6 +486,8 @@ def replaced_when_written(output: Path) -> Iterator[IO[bytes]]:
 
     A pipe or a device (``>(gzip > x.gz)``'s ``/dev/fd/63``, ``/dev/stdout``) is written into,
     as a shell's ``>`` writes: a rename would put a file in its place (``/dev``'s own, as root).
+    A symbolic link is written through, as ``>`` and ``cp`` write: the file it leads to (or
+    names, when there is none yet) is replaced, and the link stays.
     """
     if output.is_dir():
         raise click.ClickException(f"{output} is a folder: give the export a file name")
@@ -493,8 +495,12 @@ def replaced_when_written(output: Path) -> Iterator[IO[bytes]]:
         with output.open("wb") as handle:
             yield handle
         return
+    named = str(output)
+    if output.is_symlink():
+        linked = _linked(output)
+        named, output = f"{output} (a link to {linked})", linked
     if not output.parent.is_dir():
-        raise click.ClickException(f"cannot write {output}: there is no folder {output.parent}")
+        raise click.ClickException(f"cannot write {named}: there is no folder {output.parent}")
     try:  # (its mode as open() would make it: 0666 less the umask)
         if not os.path.isdir("/proc/self/fd"):  # (where it gets its name from)
             raise OSError(errno.ENOENT, "no /proc")
@@ -512,6 +518,17 @@ def replaced_when_written(output: Path) -> Iterator[IO[bytes]]:
     finally:
         if written is not None:
             written.unlink(missing_ok=True)
+
+
+def _linked(link: Path) -> Path:
+    """The file the symbolic link ``link`` leads to, through any further links; the one it
+    names, when that is not there (a dangling link, which a shell's ``>`` writes through)."""
+    try:
+        return Path(os.path.realpath(link, strict=True))
+    except FileNotFoundError:
+        return Path(os.path.realpath(link))
+    except OSError as error:  # a link that loops
+        raise click.ClickException(f"cannot write {link}: {error.strerror or error}") from None
 
 
 def _named_beside(output: Path) -> tuple[int, Path]:

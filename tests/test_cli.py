@@ -738,6 +738,43 @@ def test_export_that_fails_leaves_the_output_file_as_it_was(
     assert kept.stat().st_mode & 0o777 == 0o666 & ~_umask()
 
 
+def test_export_writes_through_a_symbolic_link(default_build: tuple[Path, BuildReport],
+                                              tmp_path: Path) -> None:
+    """A review's: an OUTPUT that was a symbolic link (`latest.nt -> releases/x.nt`) was
+    replaced by a regular file, the file it led to left as it was. It is written through, as a
+    shell's `>` and cp write: the link stays and leads to the export. A dangling link makes the
+    file it names (as `>` does); a link that loops, or leads into no folder, is an error."""
+    out, _ = default_build
+    export = ["export", "--store", str(out), "--graph", "ontology", "--format", "nt"]
+    (tmp_path / "releases").mkdir()
+    target, link = tmp_path / "releases" / "x.nt", tmp_path / "latest.nt"
+    target.write_text("<a> <b> <c> .\n", encoding="utf-8")
+    link.symlink_to(Path("releases") / "x.nt")
+    assert _run(*export, str(link)) == (0, "")
+    assert link.is_symlink() and os.readlink(link) == str(Path("releases") / "x.nt")
+    assert target.read_text(encoding="utf-8").count("\n") > 100
+    dangling = tmp_path / "dangling.nt"
+    dangling.symlink_to(Path("releases") / "new.nt")
+    assert _run(*export, str(dangling)) == (0, "")
+    assert dangling.is_symlink()
+    assert (tmp_path / "releases" / "new.nt").read_text(encoding="utf-8").count("\n") > 100
+    astray = tmp_path / "astray.nt"
+    astray.symlink_to(Path("no") / "x.nt")
+    assert _run(*export, str(astray)) == (1, (
+        f"Error: cannot write {astray} (a link to {tmp_path / 'no' / 'x.nt'}): there is no "
+        f"folder {tmp_path / 'no'}\n"))
+    loop = tmp_path / "loop.nt"
+    loop.symlink_to("loop.nt")
+    assert _run(*export, str(loop)) == (1, (
+        f"Error: cannot write {loop}: Too many levels of symbolic links\n"))
+    assert astray.is_symlink() and loop.is_symlink()
+    folder = tmp_path / "folder"
+    folder.symlink_to("releases")
+    assert _run(*export, str(folder)) == (1, (
+        f"Error: {folder} is a folder: give the export a file name\n"))
+    assert sorted(p.name for p in (tmp_path / "releases").iterdir()) == ["new.nt", "x.nt"]
+
+
 def test_export_writes_into_a_pipe_it_is_given(default_build: tuple[Path, BuildReport],
                                               tmp_path: Path) -> None:
     """`evkg export >(gzip > x.gz)` (a pipe's /dev/fd/N) said it could not write there, and a
