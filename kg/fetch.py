@@ -127,9 +127,12 @@ class FetchReport:
 
     def summary(self) -> list[str]:
         """The closing lines: what arrived, and a warning when it is not what was promised."""
-        lines = [f"fetched {self.received} of {counted(self.expected, 'record')} "
-                 f"({counted(self.articles, 'article')}) in {counted(self.batches, 'batch')} "
-                 f"-> {self.folder}"]
+        extra = self.received - self.expected
+        got = (f"{counted(self.received, 'record')}, {extra} more than the {self.expected} "
+               "asked for" if extra > 0  # (no "2 of 1")
+               else f"{self.received} of {counted(self.expected, 'record')}")
+        lines = [f"fetched {got} ({counted(self.articles, 'article')}) in "
+                 f"{counted(self.batches, 'batch')} -> {self.folder}"]
         matches = f"the search matches {counted(self.count, 'record')}"
         if self.limits:
             lines.append(f"warning: {matches}; {counted(self.expected, 'was', 'were')} fetched: "
@@ -143,12 +146,12 @@ class FetchReport:
         lines.extend(f"warning: PubMed's record{f' PMID {r.pmid}' if r.pmid else ''} could not be"
                      f" read (an ingest lists it in quarantine.jsonl): {r.reason}"
                      for r in self.rejected)
-        if self.received != self.expected:
+        if extra:
+            why = ("records deleted or merged since the search, or PMIDs PubMed does not know"
+                   if extra < 0 else "records PubMed was not asked for, or one sent twice")
             lines.append(f"warning: PubMed served {counted(self.received, 'record')} where "
                          f"{counted(self.expected, 'was', 'were')} promised "
-                         f"({abs(self.expected - self.received)} "
-                         f"{'missing' if self.received < self.expected else 'extra'}): records "
-                         "deleted or merged since the search, or PMIDs PubMed does not know "
+                         f"({abs(extra)} {'missing' if extra < 0 else 'extra'}): {why} "
                          "(every batch was fetched)")
         if self.missing:
             shown = self.missing[:MISSING_SHOWN]

@@ -12,6 +12,7 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Triple
 
 from kg.namespaces import EVKG, XSD
+from kg.plurals import counted
 from server.executor import Failure
 from server.federation import DEFAULT_ALLOWLIST, parse_allowlist
 from server.run import QUERIES_PER_THREAD
@@ -70,8 +71,9 @@ class Admission:
         """None while the query is taken, else the 503 that refuses it."""
         if not self._held.acquire(timeout=min(ADMISSION_WAIT, self.timeout or ADMISSION_WAIT)):
             retry = max(1, math.ceil(self.timeout)) if self.timeout > 0 else 30
-            yield Failure(503, f"this server process is running or holding {self.most} queries "
-                               f"already, as many as its {self.threads} query threads take "
+            threads = counted(self.threads, "query thread takes", "query threads take")
+            yield Failure(503, f"this server process is running or holding "
+                               f"{counted(self.most, 'query')} already, as many as its {threads} "
                                f"(EVKG_THREADS); try again later", {"Retry-After": str(retry)})
             return
         try:

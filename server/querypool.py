@@ -43,6 +43,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from kg.backends import timeout_message
+from kg.plurals import counted
 from kg.querying import QUERY_STACK_BYTES
 from server.executor import Answer, Failure, QueryJob, run_job
 from server.parsing import SyntaxCheck, syntax_failure, unchecked_message
@@ -215,7 +216,7 @@ class _Child:
         then = [f"{len(stranded) - seconds} run again on a fresh one"] if seconds < len(stranded) \
             else []
         then += [f"{seconds} answered 500 (its second run)"] if seconds else []
-        said = (f"while running {len(stranded)} quer{'y' if len(stranded) == 1 else 'ies'}: "
+        said = (f"while running {counted(len(stranded), 'query')}: "
                 f"{', '.join(then)}" if stranded
                 else "while no query ran in it; the next query starts a fresh one")
         _log.warning("evkg: the query process (pid %s) stopped (%s) %s", self.process.pid, how,
@@ -322,8 +323,9 @@ class QueryPool:
             acquired = waited < limit and self._slots.acquire(timeout=limit - waited)
         if not acquired:
             # each of them ends within one time limit, so a slot is free by then
-            return Failure(503, f"all {self.threads} query threads of this server process were "
-                                f"busy for {self.timeout:g} s; try again later",
+            threads = ("the query thread of this server process was" if self.threads == 1 else
+                       f"all {self.threads} query threads of this server process were")
+            return Failure(503, f"{threads} busy for {self.timeout:g} s; try again later",
                            {"Retry-After": str(max(1, math.ceil(self.timeout)))}, ran=False)
         try:
             outcome = self._run(job, limit)

@@ -522,6 +522,23 @@ def test_a_fetch_of_one_record_says_so_in_the_singular(eutils_env: EutilsServer,
     assert "fetched 1 of 1 record (1 article) in 1 batch -> " in result.output
 
 
+def test_a_fetch_served_more_records_than_asked_says_so(eutils_env: EutilsServer, tmp_path: Path,
+                                                       seedtk: dict[str, bytes]) -> None:
+    """A review's: PubMed serving two records for the one PMID asked for (a record merged into
+    another's, both sent) was summed up as "fetched 2 of 1 record", which no count can be."""
+    asked, other = list(seedtk)[10:12]
+    eutils_env.records[asked] = seedtk[asked] + b"\n" + seedtk[other]
+    (tmp_path / "pmids.txt").write_text(asked + "\n")
+    result = CliRunner().invoke(main, ["fetch", "--pmids", str(tmp_path / "pmids.txt"), "--into",
+                                       str(tmp_path / "build"), "--no-ingest"])
+    assert result.exit_code == 0, result.output
+    assert "fetched 2 records, 1 more than the 1 asked for (2 articles) in 1 batch -> " in (
+        result.output)
+    assert ("warning: PubMed served 2 records where 1 was promised (1 extra): records PubMed "
+            "was not asked for, or one sent twice (every batch was fetched)") in result.output
+    assert " of 1 record" not in result.output
+
+
 def test_a_fetch_into_a_file_or_a_release_is_refused_before_pubmed_is_asked(
         eutils_env: EutilsServer, build_dir: Path, tmp_path: Path,
         seedtk: dict[str, bytes]) -> None:
