@@ -280,11 +280,14 @@ def printable(text: str) -> str:
 
 
 def _plain_value(term: object) -> str:
-    """A bound term as the table shows it: an IRI, a blank node's label or a literal's lexical
-    form, line breaks and tabs escaped (``\\n``) so that each row stays one aligned line; a
-    triple term in its N-Triples form; "" when unbound."""
+    """A bound term as the table shows it: an IRI, a blank node as N-Triples writes it
+    (``_:b0``: its bare label read as a literal) or a literal's lexical form, line breaks and
+    tabs escaped (``\\n``) so that each row stays one aligned line; a triple term in its
+    N-Triples form; "" when unbound."""
     if term is None:
         return ""
+    if isinstance(term, BlankNode):
+        return str(term)
     value = getattr(term, "value", None)
     return (value if isinstance(value, str) else str(term)).translate(_CELL_BREAKS)
 

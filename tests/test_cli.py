@@ -74,6 +74,25 @@ def test_a_table_keeps_each_row_on_one_aligned_line(
     assert len({len(line) for line in lines[:-1]}) == 1  # one width: the columns line up
 
 
+def test_a_table_writes_a_blank_node_as_n_triples_does(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """A review's: the table showed a blank node as its bare label (the metadata graph's
+    `stat-heading-…` nodes), which reads as a literal of that text; it is `_:label`, as the
+    CSV and TSV formats write it."""
+    out, _ = default_build
+    query = ("SELECT ?node ?text WHERE { ?node a <https://w3id.org/evkg/ontology#HeadingCount> "
+             "BIND(CONCAT('_', 'x') AS ?text) } ORDER BY ?node LIMIT 1")
+    shown = {}
+    for fmt in ("table", "csv", "tsv"):
+        result = CliRunner().invoke(main, ["query", "--store", str(out), "--format", fmt, query])
+        assert result.exit_code == 0, result.output
+        shown[fmt] = result.output.splitlines()[-2 if fmt == "table" else -1]
+    label = shown["csv"].split(",")[0]
+    assert re.fullmatch(r"_:stat-heading-[0-9a-f]+", label), shown
+    assert shown["table"].split() == [label, "_x"]
+    assert shown["tsv"].split("\t") == [label, '"_x"']
+
+
 def test_a_table_lines_up_wide_and_combining_characters(
         default_build: tuple[Path, BuildReport]) -> None:
     """A review's: a Chinese journal title (each character two columns in a terminal) pushed its
