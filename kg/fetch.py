@@ -172,8 +172,10 @@ def fetch(into: Path, *, query: str = "", pmids: Sequence[str] = (), since: str 
     ``shacl=False`` skips the SHACL part of the ingest's validation (the SPARQL checks stay);
     ``mesh_files`` and ``mirbase_file`` are the build's and the ingest's ``--mesh``, ``--mirbase``.
     """
-    if bool(query) == bool(pmids):
-        raise ValueError("give a query or a list of PMIDs (not both)")
+    if query and pmids:
+        raise ValueError("give --query or --pmids, not both")
+    if not query and not pmids:
+        raise ValueError("give --query QUERY or --pmids FILE: what to fetch")
     if pmids and since:
         raise ValueError("--since applies to a query, not to a list of PMIDs")
     check_folder_to_write(into)  # before the batches come: they are written there

@@ -487,6 +487,21 @@ def test_a_fetch_killed_mid_slice_resumes_with_the_first_batch_not_on_disk(
 
 # --- the command line --------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("given, message", [
+    ([], "Error: give --query QUERY or --pmids FILE: what to fetch"),
+    (["--query", QUERY, "--pmids", "PMIDS"], "Error: give --query or --pmids, not both"),
+])
+def test_fetch_says_what_to_give_when_given_neither_or_both(given: list[str], message: str,
+                                                            tmp_path: Path) -> None:
+    """Given neither, it said "give a query or a list of PMIDs (not both)": the "not both"
+    read as the fault. No request is made before the message."""
+    (tmp_path / "pmids.txt").write_text("37534210\n")
+    args = [str(tmp_path / "pmids.txt") if arg == "PMIDS" else arg for arg in given]
+    result = CliRunner().invoke(main, ["fetch", *args, "--into", str(tmp_path / "build")])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == message
+    assert not (tmp_path / "build").exists()
+
 def test_count_mismatch_is_reported(eutils_env: EutilsServer, tmp_path: Path,
                                     seedtk: dict[str, bytes]) -> None:
     eutils_env.withheld = set(list(seedtk)[5:7])
