@@ -6,10 +6,11 @@ import errno
 import os
 import secrets
 import signal
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, NoReturn, TypeVar, cast
 
@@ -510,6 +511,8 @@ def replaced_when_written(output: Path) -> Iterator[IO[bytes]]:
         descriptor, written = _named_beside(output)
     try:
         with os.fdopen(descriptor, "wb") as handle:
+            with suppress(OSError):  # a file replaced keeps its mode, as `>` keeps it
+                os.fchmod(descriptor, stat.S_IMODE(output.stat().st_mode))
             yield handle
             handle.flush()
             if written is None:

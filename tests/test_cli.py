@@ -794,6 +794,24 @@ def test_export_writes_through_a_symbolic_link(default_build: tuple[Path, BuildR
     assert sorted(p.name for p in (tmp_path / "releases").iterdir()) == ["new.nt", "x.nt"]
 
 
+def test_export_keeps_the_mode_of_the_file_it_replaces(default_build: tuple[Path, BuildReport],
+                                                       tmp_path: Path) -> None:
+    """A review's: an export over a file of mode 0640 (or 0755) left one of 0666 less the
+    umask, where a shell's `>` keeps the file's mode. It keeps it now, through a link too."""
+    out, _ = default_build
+    export = ["export", "--store", str(out), "--graph", "ontology", "--format", "nt"]
+    private, link = tmp_path / "private.nt", tmp_path / "link.nt"
+    private.write_text("<a> <b> <c> .\n", encoding="utf-8")
+    private.chmod(0o640)
+    link.symlink_to("private.nt")
+    for given in (private, link):
+        assert _run(*export, str(given)) == (0, "")
+        assert private.stat().st_mode & 0o7777 == 0o640
+        assert private.read_text(encoding="utf-8").count("\n") > 100
+    assert _run(*export, str(tmp_path / "new.nt")) == (0, "")
+    assert (tmp_path / "new.nt").stat().st_mode & 0o7777 == 0o666 & ~_umask()
+
+
 def test_export_writes_into_a_pipe_it_is_given(default_build: tuple[Path, BuildReport],
                                               tmp_path: Path) -> None:
     """`evkg export >(gzip > x.gz)` (a pipe's /dev/fd/N) said it could not write there, and a
