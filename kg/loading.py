@@ -27,7 +27,7 @@ from kg import iris
 from kg.articles import subject_iri
 from kg.mesh import tree_number_lineage
 from kg.namespaces import BIBO, DCTERMS, EVKG, FABIO, MESH, MESHV, RDF, RDFS
-from kg.records import Article, Deletion, Rejected, with_mesh_terms
+from kg.records import Article, Deletion, Rejected, as_loaded, with_mesh_terms
 from kg.spool import GraphLines
 from kg.store import load_others, load_plain_lines, split_lines
 
@@ -603,8 +603,7 @@ class ArticleLoader:
             if isinstance(record, Rejected):
                 self._reject(count, record)
                 continue
-            if record.pmid.startswith("0"):  # "0011748933" is PMID 11748933, not a new article
-                record = replace(record, pmid=record.pmid.lstrip("0") or record.pmid)
+            record = as_loaded(record)
             if isinstance(record, Deletion) and not _is_pmid(record.pmid):
                 self._reject(count, Rejected(
                     reason=f"DeleteCitation: PMID {record.pmid!r} is not a PubMed identifier "

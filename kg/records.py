@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 #: How the readers write a superscript or subscript (PubMed XML's <sup>, <sub>) of the plain
 #: characters ``SCRIPTABLE`` in a text field: "10⁻⁵", "CO₂" (text mining reads them back).
@@ -386,6 +386,18 @@ class Deletion:
     pmid: str
     provenance: Provenance = field(default_factory=Provenance)
     version: int | None = None
+
+
+#: An Article or a Deletion, as ``as_loaded`` gives back the type it is given.
+Loaded = TypeVar("Loaded", bound="Article | Deletion")
+
+
+def as_loaded(record: Loaded) -> Loaded:
+    """``record`` with its PMID as the graph knows it, without leading zeros: "0011748933" is
+    PMID 11748933, not a new article."""
+    if not record.pmid.startswith("0"):
+        return record
+    return replace(record, pmid=record.pmid.lstrip("0") or record.pmid)
 
 
 @dataclass(frozen=True)

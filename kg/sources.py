@@ -13,9 +13,10 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from kg import iris, jsonrecords, medline, pubmed, seedpage
+from kg import jsonrecords, medline, pubmed, seedpage
+from kg.articles import subject_iri
 from kg.compression import GZIP_MAGIC, is_gzip
-from kg.records import Article, Deletion, Provenance, Rejected, in_nfc, unfit_for_xml
+from kg.records import Article, Deletion, Provenance, Rejected, as_loaded, in_nfc, unfit_for_xml
 from kg.release import is_build_folder, is_release, shown_path, within_release
 
 Record = Article | Deletion | Rejected
@@ -141,8 +142,7 @@ def record_places(paths: Iterable[Path], wanted: set[str]) -> dict[str, str]:
         for record in read_source(path):
             if not isinstance(record, Article) or not record.key:  # (quarantined: no IRI)
                 continue
-            pmid = record.pmid.lstrip("0") or record.pmid  # as the loader reads it
-            iri = iris.article_iri(pmid, record.doi, record.pmcid).value
+            iri = subject_iri(as_loaded(record)).value  # as the loader reads it
             if iri in wanted:
                 where = record.provenance
                 places.setdefault(iri, []).append(
