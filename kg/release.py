@@ -579,7 +579,7 @@ def current_release(out: Path) -> Path:
             raise FileNotFoundError(
                 f"{out} is a release, not a build folder: give the folder that holds its "
                 f"releases/ and current ({out.resolve().parent.parent})")
-        if out.name == "store" and is_release(out.parent):  # not a folder to build into
+        if is_release_store(out):  # not a folder to build into
             raise FileNotFoundError(
                 f"{out} is a release's store, not a build folder: give the build folder that "
                 f"holds the release ({out.resolve().parent.parent.parent})")
@@ -634,13 +634,18 @@ def release_to_read(out: Path) -> Path:
     (``DIR/current/store``, which ``evkg query`` takes as a store)."""
     if out.exists() and not out.is_dir():
         raise not_a_folder(out, or_release=True)
-    if out.name == "store" and is_release(out.parent):
+    if is_release_store(out):
         return out.parent.resolve()
     return out.resolve() if is_release(out) else current_release(out)
 
 
 def is_release(folder: Path) -> bool:
     return (folder / MANIFEST).is_file() and (folder / "store").is_dir()
+
+
+def is_release_store(folder: Path) -> bool:
+    """Whether ``folder`` is a release's store (``DIR/current/store``)."""
+    return folder.name == "store" and is_release(folder.parent)
 
 
 def holds_release(folder: Path, staging: Path) -> bool:
