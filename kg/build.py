@@ -418,7 +418,7 @@ def check_folder_to_write(out: Path) -> None:
     """A ``BuildError`` when ``out`` cannot be a build folder: a file, a release or a folder in
     one (``evkg fetch`` asks before it fetches: its batches go in the build folder)."""
     if out.exists() and not out.is_dir():
-        raise BuildError(f"{out} is a file: the build folder (--out, --into) must be a folder")
+        raise BuildError(str(release.not_a_folder(out)))
     inside = within_release(out.absolute())
     if inside is not None:
         raise BuildError(f"{out} is {'in ' if inside != out.absolute() else ''}a release of a "

@@ -621,10 +621,11 @@ def lease(release_dir: Path) -> int:
 
 
 def not_a_folder(out: Path, *, or_release: bool = False) -> FileNotFoundError:
-    """The error for a ``--store`` that names a file (``or_release``: for a command that also
-    takes a release folder)."""
+    """The error for a build folder (``--store``, ``--out``, ``--into``) that names a file
+    (``or_release``: for a command that also takes a release folder), in the words of every
+    command."""
     return FileNotFoundError(f"{out} is a file, not a build folder: give the folder `evkg build "
-                             f"--out` wrote{' (or one of its releases)' if or_release else ''}")
+                             f"--out` writes{' (or one of its releases)' if or_release else ''}")
 
 
 def release_to_read(out: Path) -> Path:

@@ -572,7 +572,7 @@ def test_a_store_option_that_names_no_build_folder_says_what_it_names(
     name, *rest = command
     assert _run(name, "--store", str(afile), *rest) == (1, (
         f"Error: {afile} is a file, not a build folder: give the folder `evkg build --out` "
-        "wrote (or one of its releases)\n"))
+        "writes (or one of its releases)\n"))
     assert _run(name, "--store", str(empty), *rest) == (1, (
         f"Error: no release at {empty}: run `evkg build --out {empty}` first\n"))
 
@@ -600,7 +600,7 @@ def test_serve_and_prune_given_a_file_say_so_and_offer_no_release(tmp_path: Path
     afile = tmp_path / "q.rq"
     afile.write_text("ASK {}")
     said = (f"Error: {afile} is a file, not a build folder: give the folder `evkg build --out` "
-            "wrote\n")
+            "writes\n")
     assert _run("serve", "--store", str(afile)) == (1, said)
     assert _run("prune", "--store", str(afile)) == (1, said)
     assert _run("prune", "--store", str(tmp_path / "none")) == (

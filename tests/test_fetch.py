@@ -567,7 +567,8 @@ def test_a_fetch_into_a_file_or_a_release_is_refused_before_pubmed_is_asked(
     fetch = ["fetch", "--pmids", str(tmp_path / "pmids.txt"), "--no-ingest", "--into"]
     result = CliRunner().invoke(main, [*fetch, str(afile)])
     assert (result.exit_code, result.output) == (1, (
-        f"Error: {afile} is a file: the build folder (--out, --into) must be a folder\n"))
+        f"Error: {afile} is a file, not a build folder: give the folder `evkg build --out` "
+        "writes\n"))
     listed = sorted((build_dir / "current").resolve().iterdir())
     result = CliRunner().invoke(main, [*fetch, str(build_dir / "current")])
     assert result.exit_code == 1

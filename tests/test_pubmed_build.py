@@ -1022,14 +1022,18 @@ def test_a_glob_quarantines_a_link_to_no_file_as_a_folder_does(tmp_path: Path) -
     assert (releases[0] / "SHA256SUMS").read_bytes() == (releases[1] / "SHA256SUMS").read_bytes()
 
 
-def test_a_build_folder_that_is_a_file_is_an_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", [["build", str(ARTICLES_XML), "--without-default-articles",
+                                      "--out"], ["ingest", str(ARTICLES_XML), "--into"]])
+def test_a_build_folder_that_is_a_file_is_an_error(tmp_path: Path, command: list[str]) -> None:
+    """Said in the words evkg serve, prune, query … use (a build or ingest said "… is a file:
+    the build folder (--out, --into) must be a folder", the others "… is a file, not a build
+    folder: …")."""
     taken = tmp_path / "build"
     taken.write_text("notes", encoding="utf-8")
-    result = CliRunner().invoke(main, ["build", str(ARTICLES_XML), "--out", str(taken),
-                                       "--without-default-articles"])
+    result = CliRunner().invoke(main, [*command, str(taken)])
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert f"Error: {taken} is a file: the build folder (--out, --into) must be a folder" \
-        in result.output
+    assert f"Error: {taken} is a file, not a build folder: give the folder `evkg build --out` " \
+        "writes\n" in result.output
     assert taken.read_text(encoding="utf-8") == "notes"
 
 
