@@ -682,17 +682,19 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
     qualifiers: dict[str, str] = {}
     # NLM's supplementary concept records are read once, now: their names resolve the
     # records' names, and the concepts the records name are described once those are known
-    records_files = [path for path in inputs.mesh_tables if mesh.is_supplementary(path)]
+    kinds = {path: mesh.mesh_kind(path) for path in inputs.mesh_tables}
+    records_files = [path for path in inputs.mesh_tables if kinds[path] == mesh.SUPPLEMENTARY]
     supplements = [read_supplementary_file(path) for path in records_files]
     given = inputs.mesh_tables[1:]  # the first is the project's own (``mesh_tables``)
     report.mesh_record_files = len([path for path in given if path in records_files])
     report.mesh_descriptor_files = len(given) - report.mesh_record_files
     descriptors: dict[str, mesh.Descriptor] = {}
     for table in inputs.mesh_tables:
-        if table not in records_files:
-            read = list(mesh.read_descriptors(table, qualifiers))
+        if kinds[table] != mesh.SUPPLEMENTARY:
+            xml = kinds[table] == mesh.DESCRIPTOR_XML
+            read = list(mesh.read_descriptors(table, qualifiers, xml=xml))
             descriptors.update((d.ui, d) for d in read)
-            kind = "NLM's descriptor XML" if mesh.is_xml(table) else "a descriptor table"
+            kind = "NLM's descriptor XML" if xml else "a descriptor table"
             report.mesh_read[shown_file(table)] = f"{kind}: {counted(len(read), 'descriptor')}"
     names = MeshNames.from_data(descriptors.values(), inputs.data_dir, qualifiers,
                                 {name: ui for supplement in supplements

@@ -157,26 +157,32 @@ def xml_root(path: Path) -> str:
     raise ValueError(f"{path}: not MeSH XML: no element in it")
 
 
-def is_supplementary(path: Path) -> bool:
-    """Whether a ``--mesh`` file holds NLM's supplementary concept records (else descriptors:
-    NLM's XML or a table); an XML file of neither kind is a ``ValueError`` naming its root."""
+#: What a ``--mesh`` file holds (``mesh_kind``): NLM's supplementary concept records, NLM's
+#: descriptor XML, or a descriptor table.
+SUPPLEMENTARY, DESCRIPTOR_XML, TABLE = "supplementary", "descriptor XML", "table"
+
+
+def mesh_kind(path: Path) -> str:
+    """What a ``--mesh`` file holds (``SUPPLEMENTARY``, ``DESCRIPTOR_XML`` or ``TABLE``), by its
+    first bytes read once; an XML file of neither kind is a ``ValueError`` naming its root."""
     if not is_xml(path):
-        return False
+        return TABLE
     root = xml_root(path)
     if root in OTHER_MESH_ROOTS:
         raise ValueError(f"{path}: its root element is <{root}>: {OTHER_MESH_ROOTS[root]}, "
                          f"which --mesh does not take: {MESH_FILES}")
     if root not in (DESCRIPTOR_ROOT, SUPPLEMENTARY_ROOT):
         raise ValueError(f"{path}: its root element is <{root}>, not MeSH: {MESH_FILES}")
-    return root == SUPPLEMENTARY_ROOT
+    return SUPPLEMENTARY if root == SUPPLEMENTARY_ROOT else DESCRIPTOR_XML
 
 
-def read_descriptors(path: Path, qualifiers: dict[str, str] | None = None
-                     ) -> Iterator[Descriptor]:
-    """Descriptors from an NLM descriptor XML file or a descriptor table, by content; the XML's
-    allowable qualifiers (name → UI) go into ``qualifiers`` when it is given."""
+def read_descriptors(path: Path, qualifiers: dict[str, str] | None = None, *,
+                     xml: bool | None = None) -> Iterator[Descriptor]:
+    """Descriptors from an NLM descriptor XML file or a descriptor table, by content (``xml``:
+    whether it is XML, when the caller has read its first bytes); the XML's allowable
+    qualifiers (name → UI) go into ``qualifiers`` when it is given."""
     read = (_read_descriptor_xml(path, {} if qualifiers is None else qualifiers)
-            if is_xml(path) else _read_descriptor_table(path))
+            if (is_xml(path) if xml is None else xml) else _read_descriptor_table(path))
     found = False
     try:
         for descriptor in read:
