@@ -248,12 +248,13 @@ def described_mesh_uis(store: Store) -> set[str]:
                                 f"{{ ?t <{MESHV.identifier.value}> ?ui }} }}")
 
 
-def described_records(files: list[Path], supplements: list[SupplementaryFile], wanted: set[str],
+def described_records(supplements: list[tuple[Path, SupplementaryFile]], wanted: set[str],
                       report: BuildReport) -> dict[str, SupplementaryRecord]:
-    """UI → the records of NLM's supplementary concept files that describe a concept of
-    ``wanted``; a later file's record wins, as a later table's descriptor does."""
+    """UI → the records of NLM's supplementary concept files (each file's path and what it
+    holds, in the order given) that describe a concept of ``wanted``; a later file's record
+    wins, as a later table's descriptor does."""
     records: dict[str, SupplementaryRecord] = {}
-    for path, supplement in zip(files, supplements, strict=True):
+    for path, supplement in supplements:
         named = list(supplement.named(wanted))
         records.update((r.ui, r) for r in named)
         report.mesh_read[shown_file(path)] = (f"NLM's supplementary concept records: "
@@ -683,10 +684,10 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
     # NLM's supplementary concept records are read once, now: their names resolve the
     # records' names, and the concepts the records name are described once those are known
     kinds = {path: mesh.mesh_kind(path) for path in inputs.mesh_tables}
-    records_files = [path for path in inputs.mesh_tables if kinds[path] == mesh.SUPPLEMENTARY]
-    supplements = [read_supplementary_file(path) for path in records_files]
+    supplements = [(path, read_supplementary_file(path)) for path in inputs.mesh_tables
+                   if kinds[path] == mesh.SUPPLEMENTARY]
     given = inputs.mesh_tables[1:]  # the first is the project's own (``mesh_tables``)
-    report.mesh_record_files = len([path for path in given if path in records_files])
+    report.mesh_record_files = len([path for path in given if kinds[path] == mesh.SUPPLEMENTARY])
     report.mesh_descriptor_files = len(given) - report.mesh_record_files
     descriptors: dict[str, mesh.Descriptor] = {}
     for table in inputs.mesh_tables:
@@ -697,7 +698,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             kind = "NLM's descriptor XML" if xml else "a descriptor table"
             report.mesh_read[shown_file(table)] = f"{kind}: {counted(len(read), 'descriptor')}"
     names = MeshNames.from_data(descriptors.values(), inputs.data_dir, qualifiers,
-                                {name: ui for supplement in supplements
+                                {name: ui for _, supplement in supplements
                                  for name, ui in supplement.names().items()})
     mirnas = inputs.mirbase_concepts()
     mapper = ArticleLinker.from_files(inputs.data_dir, inputs.ontology_dir,
@@ -743,7 +744,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             wanted |= vocabulary_mesh_uis(inputs.data_dir) | ontology_mesh_uis(inputs.ontology_dir)
         if mirnas:
             load_quads(store, (q for c in named_cargo(store, mirnas) for q in concept_quads(c)))
-        records = described_records(records_files, supplements, wanted, report)
+        records = described_records(supplements, wanted, report)
         # NLM's supplementary files, parsed (~90 MB for its whole file), and ``names`` (every
         # record's name both ways, by role) are dropped at their last use: the rest of the
         # build, validation and the dumps among it, held them to its end
