@@ -161,6 +161,7 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
               if report.unchanged else f"release {report.version}: {size}")
              + f" -> {report.release_dir}")
         for name, given in report.inputs.items():
+            # (by option: a file can be read as both a MeSH table and a miRBase GFF3)
             read = report.mesh_read.get(given["file"]) if option_of(name) == "mesh" else None
             echo(f"  --{option_of(name)} {given['file']}" + (f" ({read})" if read else "") + (
                 ": the file the previous release was made with" if name in report.remembered
