@@ -309,8 +309,7 @@ class _WrittenOrSaid:
         except BrokenPipeError:
             raise
         except OSError as error:
-            raise click.ClickException(
-                f"cannot write to standard output: {error.strerror or error}") from None
+            raise _unwritable(error) from None
 
 
 def _reader_stopped() -> NoReturn:
@@ -337,8 +336,14 @@ def echo(message: str, *, err: bool = False) -> None:
         _discard(stream)
     except OSError as error:
         _discard(stream)
-        raise click.ClickException(
-            f"cannot write to standard {'error' if err else 'output'}: {error.strerror}") from None
+        raise _unwritable(error, err=err) from None
+
+
+def _unwritable(error: OSError, *, err: bool = False) -> click.ClickException:
+    """The one line that ends a command whose standard output (``err``: error) cannot be
+    written (a full disk)."""
+    return click.ClickException(
+        f"cannot write to standard {'error' if err else 'output'}: {error.strerror or error}")
 
 
 def _query_text(query_or_file: str) -> tuple[str, str | None]:
