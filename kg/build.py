@@ -850,7 +850,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
         shown = problems[:50]
         # the articles named are found in the sources again, as the quarantine names a record
         listing = "\n".join(f"- {p}" for p in validate.located(
-            shown, record_places(paths, validate.named_subjects(shown))))
+            shown, record_places(paths, validate.named_articles(shown))))
         more = f"\n… and {len(problems) - 50} more" if len(problems) > 50 else ""
         raise BuildError(f"validation failed with {counted(len(problems), 'problem')}:\n{listing}{more}")
     # from the finished store (graph/metadata's labels are searched too), into the staging

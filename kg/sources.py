@@ -136,7 +136,9 @@ def record_places(paths: Iterable[Path], wanted: set[str]) -> dict[str, str]:
     """Where the articles ``wanted`` (their IRIs) were read: file and position, as the
     quarantine names them, the later of two records of one article last. The files are read
     again, so only a failed validation asks (a build keeps no position of the records it
-    loaded)."""
+    loaded); with none ``wanted``, none is read."""
+    if not wanted:
+        return {}
     places: dict[str, list[str]] = {}
     for path in paths:
         for record in read_source(path):

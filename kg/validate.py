@@ -94,9 +94,12 @@ def _subject(problem: str) -> str:
     return problem.split(" ", 1)[0].removesuffix(":")
 
 
-def named_subjects(problems: Iterable[str]) -> set[str]:
-    """The IRIs the problem lines name first (``_subject``)."""
-    return {_subject(problem) for problem in problems}
+def named_articles(problems: Iterable[str]) -> set[str]:
+    """The article IRIs the problem lines name first (``_subject``): only an article has a
+    source record to find (a journal, a MeSH term, a check's row without ``?focus`` has
+    none)."""
+    articles = iris.mint("article/").value
+    return {subject for problem in problems if (subject := _subject(problem)).startswith(articles)}
 
 
 def located(problems: Iterable[str], records: dict[str, str]) -> list[str]:

@@ -15,6 +15,7 @@ from typing import TypeVar
 import pytest
 from pyoxigraph import QuerySolutions, Store
 
+from kg import iris, validate
 from kg.build import BuildError, BuildReport, build, ingest
 from kg.compression import BLOCK, gzip_writer
 from kg.release import CHECKSUMS, MANIFEST, QUARANTINE, current_release, sha256
@@ -919,6 +920,19 @@ def test_a_failed_validation_names_a_blank_nodes_article_and_record(tmp_path: Pa
         "https://w3id.org/evkg/ontology#sectionLabel): An abstract section has at most one label "
         "(evkg:sectionLabel), a string that is not empty. "
         f"(its record: {records}, line 2)"]
+
+
+def test_a_failed_validation_looks_up_only_the_articles_it_names() -> None:
+    """The problems of a failed validation are located by reading every source again, for the
+    articles they name first; a problem naming a journal, or a check's row without ``?focus``
+    ("?"), has no record to find, and a failure of such problems alone read every source again
+    to find nothing (now it reads none: ``record_places`` of no article)."""
+    article = iris.article_iri("11111111").value
+    problems = [f"{article}: check a-violation.rq: violation",
+                f"{iris.journal_iri(title='A journal').value}: check b-violation.rq: violation",
+                "?: check c-violation.rq: violation"]
+    assert validate.named_articles(problems) == {article}
+    assert validate.named_articles(problems[1:]) == set()
 
 
 def test_a_quarantine_reason_names_a_project_file_relative_to_the_project(tmp_path: Path) -> None:
