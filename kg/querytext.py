@@ -198,10 +198,11 @@ def has_dataset_clause(query: str) -> bool:
 
 
 #: What ends an operand in an expression (a variable, a prefixed name with its escapes, a
-#: number, true or false, a language tag, a bracket closing): a ``<`` after one is a less-than
+#: number, true or false, a language tag, a bracket closing; a blank node's label, which no
+#: expression holds, read whole: its ``_`` is no keyword): a ``<`` after one is a less-than
 #: sign, as the parser reads it, not the start of an IRI.
 _OTHER_OPERANDS = (rf"[?$][{_NAME}]*|[0-9.]+(?:[eE][+-]?[0-9]+)?|(?ai:true|false)(?![{_NAME}])"
-                   r"|@[A-Za-z0-9\-]+|[)\]]")
+                   rf"|@[A-Za-z0-9\-]+|[)\]]|_:[{_NAME}.]*")
 _OPERAND = re.compile(rf"(?:[{_NAME_START}][{_NAME}.]*)?:(?:[{_NAME}.:%]"
                       rf"|\\[_~.\-!$&'()*+,;=/?\#@%])*|{_OTHER_OPERANDS}")
 #: ``_OPERAND`` where no prefixed name can start.
@@ -215,7 +216,6 @@ _BARE_WORD = re.compile(f"[{_NAME_START}_][{_NAME}]*")
 _PREFIX_RUN = re.compile(f"[{_NAME_START}][{_NAME}.]*")
 
 
-@lru_cache(maxsize=32)
 def _expression_code(query: str, start: int = 0, *, clause: bool = False) -> str:
     """``query`` with strings, comments and IRIs blanked (as ``blank(query, iris=True)``) from
     ``start``, where a ``<`` in an expression after an operand compares, as the parser reads
@@ -230,8 +230,18 @@ def _expression_code(query: str, start: int = 0, *, clause: bool = False) -> str
     after ORDER BY, GROUP BY or HAVING, and a call's after FILTER and a function's IRI or
     prefixed name (``FILTER x:f(…)``), open an expression: read as a collection's until 6 Dec,
     300,000 levels after a ``<`` comparing in them were not counted, and killed the query
-    process. (Remembered, as ``blank``.)"""
+    process."""
+    return _read_code(query, start, clause)[0]
+
+
+@lru_cache(maxsize=32)
+def _read_code(query: str, start: int = 0,
+               clause: bool = False) -> tuple[str, tuple[tuple[int, str], ...]]:
+    """The code ``_expression_code`` reads, and each word it read as a keyword or a function's
+    name (not ``a``), with its offset. One pass, linear in the length of ``query`` (runs of
+    name characters and dots included: ``_PREFIX_RUN``). (Remembered, as ``blank``.)"""
     pieces = [blank(query, iris=True)[:start]]
+    words: list[tuple[int, str]] = []
     # what each open bracket opens: "expr", "terms", or "group" ("select" while a subquery's
     # SELECT clause is read, where a "(" opens an expression; "modifiers" after ORDER BY,
     # GROUP BY or HAVING, where one does too); the query's text first, or its SELECT clause
@@ -301,9 +311,11 @@ def _expression_code(query: str, start: int = 0, *, clause: bool = False) -> str
             frames[-1] = "select"
         if keyword and text.upper() in ("BY", "HAVING") and frames[-1] == "group":
             frames[-1] = "modifiers"
+        if keyword:
+            words.append((position - 1, text))
         pieces.append(text)
         position += len(text) - 1
-    return "".join(pieces)
+    return "".join(pieces), tuple(words)
 
 
 #: Functions whose value changes from one run of a query to the next (SPARQL 1.1 §17.4.2:
@@ -410,7 +422,7 @@ def syntax_message(query: str, error: SyntaxError) -> str:
     rules = [item for item in items if " " in item and item[0].isupper() and item not in _NOT_RULES]
     reason = (_bad_iri(query) or _open_string(code) or _open_iri(query)
               or "; ".join(rule.rstrip(".") + _RULE_HINTS.get(rule, "") for rule in rules)
-              or _unknown_word(code) or _unbalanced(code))
+              or _unknown_word(query) or _unbalanced(code))
     if reason:  # one that names its own place is not given the parser's too (two positions)
         return reason if _NAMED_PLACE.search(reason) else f"error at {place}: {reason}"
     tokens = [item for item in items if not item.startswith("[") and item not in _NOT_RULES
@@ -448,27 +460,25 @@ KEYWORDS = frozenset("""
     SUBSTR SUM TIMEZONE TO TRUE TZ UCASE UNDEF UNION URI USING UUID VALUES WHERE WITH YEAR
     ADJUST HASLANG HASLANGDIR ISTRIPLE LANGDIR LATERAL OBJECT PREDICATE STRLANGDIR SUBJECT
     TRIPLE VERSION""".split())
-#: What may stand in code besides a keyword: a variable, a language tag, a blank node, a
-#: prefixed name, a number (``1e5``); else a word, which must be a keyword (or ``a``).
-_CODE_WORD = re.compile(r"""[?$][\w\u00b7]+|@[A-Za-z]+(?:-[A-Za-z0-9]+)*(?:--[A-Za-z]+)?|_:[\w.\-]*
-    |[\w.\-\u00b7]*:[\w.\-:%\\\u00b7]*|\d[\d.]*(?:[eE][+-]?\d+)?|(?P<word>[^\W\d]\w*)""", re.VERBOSE)
-
-
 def _position(code: str, offset: int) -> str:
     line = code.count("\n", 0, offset) + 1
     return f"line {line}, column {offset - (code.rfind(chr(10), 0, offset) + 1) + 1}"
 
 
-def _unknown_word(code: str) -> str:
-    """The first word in ``code`` that is no SPARQL keyword, and the keyword it may be a typo
-    of: only keywords stand bare in SPARQL (names are variables, IRIs or prefixed names)."""
-    for match in _CODE_WORD.finditer(code):
-        word = match.group("word")
-        if word and word != "a" and word.upper() not in KEYWORDS:
+def _unknown_word(query: str) -> str:
+    """The first word in ``query``'s code that is no SPARQL keyword, and the keyword it may be
+    a typo of: only keywords stand bare in SPARQL (names are variables, IRIs or prefixed
+    names). The words are those the shared reader read (``_read_code``): a lexer of its own
+    took a variable or a prefixed name holding a character Python has for no letter
+    (``?a€b``, ``ex:a\\~b``) for a name and a word after it, and blamed the word, and read a
+    40 kB run of dots and names (``a.a.a.…``) in 4 s, from each of its characters to its end,
+    until 6 Dec."""
+    for offset, word in _read_code(query)[1]:
+        if word.upper() not in KEYWORDS:
             close = difflib.get_close_matches(word.upper(), KEYWORDS, n=1, cutoff=0.7)
             guess = f" (did you mean {close[0]}?)" if close else (
                 " (a name is written ?var, <iri> or prefix:name)")
-            return f"'{word}' at {_position(code, match.start())} is not a SPARQL keyword{guess}"
+            return f"'{word}' at {_position(query, offset)} is not a SPARQL keyword{guess}"
     return ""
 
 

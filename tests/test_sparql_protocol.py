@@ -443,6 +443,13 @@ BAD_QUERIES = [
      "the prefix 'foo:' of foo:p (line 1) is not declared: add PREFIX foo: <…> before the query"),
     ({"query": "SELECT * { ?s <http://e/a\u00a0b> ?o } LIMT 10"},
      "'LIMT' at line 1, column 35 is not a SPARQL keyword"),
+    # a review's (6 Dec): the words were read by a lexer of their own, which ended a variable
+    # or a prefixed name at a character Python has for no letter, or at an escape it did not
+    # know, and blamed what followed ('b', 'foo')
+    ({"query": "PREFIX ex: <http://e/> SELECT ?a€b { ?s ex:p ?a€b FILTR(?a€b) }"},
+     "bad query: 'FILTR' at line 1, column 51 is not a SPARQL keyword (did you mean FILTER?)"),
+    ({"query": "PREFIX ex: <http://e/> SELECT * { ?s ex:a\\~foo ?o FILTR(?o) }"},
+     "bad query: 'FILTR' at line 1, column 51 is not a SPARQL keyword (did you mean FILTER?)"),
 ]
 
 
