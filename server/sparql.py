@@ -230,13 +230,12 @@ def query_response(operation: Operation, query: str) -> Response:
         media_type = choose_media_type(request.headers.get("Accept"), offered_types(query),
                                        operation.formats)
     except NotAcceptable:
+        # a query that does not parse is a 400 saying why, whatever the client accepts: the
+        # check's own (running the query for it parsed it a second time, until 6 Dec)
         failure = _syntax_check(query)
         if failure is None:
             raise
-        if failure.status != 400:  # the check itself ran out of time, or was refused
-            return failure_response(failure)
-        # a query that does not parse is a 400 saying why, whatever the client accepts
-        media_type = offered_types(query)[0]
+        return _refusal(failure, query)
     job = QueryJob(query, media_type, operation.default_graphs, operation.named_graphs,
                    union=not graphs and not has_dataset_clause(query),
                    max_rows=st.limits.max_rows, base_iri=iris.base_iri())
@@ -287,6 +286,13 @@ def _syntax_check(query: str) -> Failure | None:
         if refused is not None:
             return refused
         return state().executor.check(SyntaxCheck(query, iris.base_iri()))
+
+
+def _refusal(failure: Failure, query: str) -> Response:
+    """The answer to a query its syntax check refused: its 400, as running the query gives it
+    (``_explained``: an update sent as a query says so), or the 503 of the check as it is (it
+    ran nothing, at no SERVICE)."""
+    return failure_response(_explained(failure, query, []) if failure.status == 400 else failure)
 
 
 def _answer_response(answer: Answer, key: str | None, get: bool, hit: bool) -> Response:
@@ -353,18 +359,20 @@ def _opened_in_a_browser(query: str) -> bool:
     HEAD is answered as GET (a link checker asks HEAD first, with a browser's Accept). A query
     whose SERVICE is refused gets the refusal instead."""
     return (request.method in ("GET", "HEAD") and list(request.args) == ["query"]
-            and wants_html(request.headers.get("Accept")) and nesting_message(query) is None
+            and wants_html(request.headers.get("Accept")) and bool(query.strip())
+            and nesting_message(query) is None
             and check_services(service_targets(query), state().limits.service_allowlist) is None)
 
 
-def _editor_running(query: str) -> Response | None:
+def _editor_running(query: str) -> Response:
     """A 303 to the query editor with ``query`` in its share-link form (``/#query=…``), which
-    YASGUI opens in a tab and runs, when the query parses; None when it does not (the 400 page
-    says what is wrong); the 503 of a check past the time limit, logged naming the query."""
+    YASGUI opens in a tab and runs, when the query parses; else the check's 400 page, saying
+    what is wrong (until 6 Dec the query was run for it, and parsed a second time), or the 503
+    of a check past the time limit, logged naming the query."""
     note_query(query)
     failure = _syntax_check(query)
     if failure is not None:
-        return failure_response(failure) if failure.status != 400 else None
+        return _refusal(failure, query)
     response = Response(status=303, headers={"Vary": "Accept"})
     response.location = editor_link(query)
     return response
@@ -383,9 +391,8 @@ def create_sparql_blueprint() -> Blueprint:
             return update_response(operation, operation.update.removeprefix("\ufeff"))
         if operation.query is not None:
             query = operation.query.removeprefix("\ufeff")
-            running = _editor_running(query) if _opened_in_a_browser(query) else None
-            if running is not None:
-                return running
+            if _opened_in_a_browser(query):
+                return _editor_running(query)
             return query_response(operation, query)
         if request.method in ("GET", "HEAD"):
             if wants_html(request.headers.get("Accept")):

@@ -504,6 +504,7 @@ class CountingExecutor:
     def __init__(self, inner: Executor) -> None:
         self.inner = inner
         self.jobs: list[QueryJob] = []
+        self.checks: list[SyntaxCheck] = []
         self.writable = inner.writable
         self.timeout = inner.timeout
 
@@ -512,6 +513,7 @@ class CountingExecutor:
         return self.inner.execute(job)
 
     def check(self, check: SyntaxCheck) -> Failure | None:
+        self.checks.append(check)
         return self.inner.check(check)
 
     def update(self, update: str) -> Failure | None:
@@ -547,6 +549,30 @@ def test_cache_hit_does_not_run_the_query(cached: tuple[FlaskClient, CountingExe
     other_format = client.get("/sparql", query_string={"query": COUNT, "format": "csv"})
     assert other_format.headers["ETag"] != first.headers["ETag"]
     assert len(counting.jobs) == 2
+
+
+@pytest.mark.parametrize(("query", "said"), [
+    (COUNT + " LIMT 1", "'LIMT' at line 1, column 88 is not a SPARQL keyword (did you mean "
+                        "LIMIT?)"),
+    ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "this is a SPARQL update (INSERT), not a query"),
+])
+def test_a_query_its_check_refuses_is_parsed_once(cached: tuple[FlaskClient, CountingExecutor],
+                                                  query: str, said: str) -> None:
+    """A review's (6 Dec): a query that does not parse, sent accepting nothing it would be
+    given (a 406 if it parsed) or opened in a browser (a 303 to the editor if it parsed), is
+    checked first; the check's 400 was set aside and the query run to get the same 400, a
+    second parse on an error path. The check's answer is given: the same words, no run."""
+    client, counting = cached
+    ran = client.get("/sparql", query_string={"query": query})
+    assert (ran.status_code, len(counting.jobs), len(counting.checks)) == (400, 1, 0)
+    refused = client.get("/sparql", query_string={"query": query}, headers={"Accept": "image/png"})
+    browser = client.get("/sparql", query_string={"query": query},
+                         headers={"Accept": "text/html,application/xml;q=0.9,*/*;q=0.8"})
+    assert (len(counting.jobs), len(counting.checks)) == (1, 2)
+    assert (refused.status_code, refused.text) == (400, ran.text)
+    assert said in ran.text
+    assert (browser.status_code, browser.mimetype) == (400, "text/html")
+    assert said.replace("'", "&#39;") in browser.text
 
 
 def test_repeated_get_is_answered_whole_and_per_accept_header(
