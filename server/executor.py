@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Protocol, cast
@@ -199,11 +200,14 @@ def _silenced(job: QueryJob) -> QueryJob | None:
 
 
 def run_job(store: QueryableStore, job: QueryJob, *, silence: bool = True,
-            seconds_left: float | None = None) -> Answer | Failure:
+            seconds_left: float | None = None,
+            planned: Callable[[], None] | None = None) -> Answer | Failure:
     """Evaluate and serialise ``job`` on ``store``; a bad query is a 400 ``Failure``, a remote
     store that is down or too slow a 503. With ``silence``, a query that fails at a ``SERVICE
     SILENT`` endpoint is run again without it. ``seconds_left``: what remains of the time
-    limit, for a remote store (``RemoteStore.send``)."""
+    limit, for a remote store (``RemoteStore.send``). ``planned`` is called when the store's
+    ``query`` returned: the query is parsed and planned, and its rows are to be computed
+    (pyoxigraph computes an aggregate's, ORDER BY's and an ASK's answer before it returns)."""
     try:
         options = dataset_options(job)
     except ValueError as error:
@@ -211,7 +215,10 @@ def run_job(store: QueryableStore, job: QueryJob, *, silence: bool = True,
     if seconds_left is not None and isinstance(store, RemoteStore):
         options["seconds_left"] = seconds_left
     try:
-        return _answer(store.query(job.query, **options), job)  # type: ignore[arg-type]
+        results = store.query(job.query, **options)  # type: ignore[arg-type]
+        if planned is not None:
+            planned()
+        return _answer(results, job)
     except StoreError as error:
         return Failure(error.status, str(error))
     except SyntaxError as error:

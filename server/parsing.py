@@ -30,18 +30,45 @@ class SyntaxCheck:
     base_iri: str | None = None
 
 
+#: What makes a query slow to plan, and what to do about it. Planning time grows with the
+#: triple patterns that share variables: 150 on one variable took 6 s here, a chain of 150
+#: (each pattern joining the next) 0.1 s.
+_PLANNING_ADVICE = (
+    "Many triple patterns on the same variables take longest (a few hundred take seconds): "
+    "write fewer (each pattern once; a property path, p1/p2, for a chain), or ask the operator "
+    "to raise the limit (EVKG_QUERY_TIMEOUT, in seconds)")
+
+
 def unchecked_message(seconds: float) -> str:
     """What a client of a server of a remote store reads when its query's check took the time
     limit (or all but too little of it to run the query): the query was not forwarded, and
     naming its patterns' selectivity, or SERVICE endpoints, as a query's 503 does, would be
-    wrong. Planning time grows with the triple patterns that share variables: 150 on one
-    variable took 6 s here, a chain of 150 (each pattern joining the next) 0.1 s."""
+    wrong."""
     return (f"the query could not be checked and forwarded within the time limit of "
             f"{seconds:g} s, and did not run: this server checks every query (pyoxigraph parses "
             "and plans it) before forwarding it to the SPARQL store, and planning this one took "
-            "the time. Many triple patterns on the same variables take longest (a few hundred "
-            "take seconds): write fewer (each pattern once; a property path, p1/p2, for a "
-            "chain), or ask the operator to raise the limit (EVKG_QUERY_TIMEOUT, in seconds)")
+            f"the time. {_PLANNING_ADVICE}")
+
+
+def unplanned_message(seconds: float) -> str:
+    """What a client reads when the embedded store was still reading and planning its query
+    at the time limit (its check: parsing runs nothing): none of it had run, so a LIMIT or a
+    narrower pattern, which a query's 503 advises, is no help (until 6 Dec it was given that
+    advice)."""
+    return (f"the query took longer than the time limit of {seconds:g} s to be read and "
+            "planned, and none of it ran: pyoxigraph plans a query as it parses it, and "
+            f"planning this one took the time. {_PLANNING_ADVICE}")
+
+
+def unstarted_message(seconds: float) -> str:
+    """What a client reads when the embedded store was stopped at the time limit before it
+    gave its query's first result: it was planning the query, or computing an answer it
+    gives whole (an aggregate's, ORDER BY's, an ASK's): from here the two look alike, so both
+    are named."""
+    return (f"the query ran longer than the time limit of {seconds:g} s and was stopped before "
+            "its first result: make it more selective (a LIMIT, a narrower pattern); if it has "
+            "many triple patterns, planning it may be what took the time (pyoxigraph plans a "
+            f"query as it parses it). {_PLANNING_ADVICE}")
 
 
 def syntax_failure(check: SyntaxCheck) -> Failure | None:

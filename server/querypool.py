@@ -46,7 +46,14 @@ from kg.backends import timeout_message
 from kg.plurals import counted
 from kg.querying import QUERY_STACK_BYTES
 from server.executor import Answer, Failure, QueryJob, run_job
-from server.parsing import SyntaxCheck, syntax_failure, unchecked_message
+from server.federation import service_targets
+from server.parsing import (
+    SyntaxCheck,
+    syntax_failure,
+    unchecked_message,
+    unplanned_message,
+    unstarted_message,
+)
 
 #: How long a new child may take to open the store before the query is refused.
 START_TIMEOUT = 60.0
@@ -58,6 +65,11 @@ STOPPED_MESSAGE = (
     "with a fresh query process; rewriting the query may avoid the crash (ORDER BY over values "
     "that cannot be ordered consistently, such as NaN beside other terms, is one cause)")
 _READY = "ready"
+#: Sent by the child, tagged with a job's number, when the store's ``query`` returned for it:
+#: the query is planned, and its rows are being computed. A query past the limit before that
+#: may have spent the time planning (pyoxigraph computes an aggregate's, ORDER BY's and an
+#: ASK's answer whole before it returns, too).
+_PLANNED = "planned"
 #: A job the query process may run: a query, or the syntax check of one.
 Job = QueryJob | SyntaxCheck
 
@@ -109,10 +121,14 @@ def child_main(conn: Connection, store_path: str | None, parent: int, threads: i
     sending = threading.Lock()
 
     def answer(number: int, job: Job) -> None:
+        def planned() -> None:
+            with sending:
+                conn.send((number, _PLANNED))
+
         try:
             outcome: Answer | Failure | Parsed = (
                 (syntax_failure(job) or Parsed()) if isinstance(job, SyntaxCheck)
-                else run_job(store, job))
+                else run_job(store, job, planned=planned))
         except BaseException as error:  # a panic in the store must still answer its asker
             outcome = Failure(500, f"the query failed inside the store: {error!r}")
         with sending:
@@ -140,6 +156,8 @@ class _Waiting:
     stranded: bool = False
     #: Its job's second run, after its process stopped under the first.
     second: bool = False
+    #: The store has planned its query (``_PLANNED``) and is evaluating it.
+    planned: bool = False
 
 
 @dataclass(eq=False)
@@ -176,6 +194,10 @@ class _Child:
             while True:
                 number, outcome = self.conn.recv()
                 with self.lock:
+                    if outcome == _PLANNED:
+                        if (planning := self.waiting.get(number)) is not None:
+                            planning.planned = True
+                        continue
                     waiting = self.waiting.pop(number, None)
                     if waiting is not None:
                         waiting.outcome = outcome
@@ -365,18 +387,24 @@ class QueryPool:
                 late = child.waiting.pop(number, None) is not None
             if late:
                 child.retire()
-                return self._late(job)
+                return self._late(job, waiting.planned)
         assert waiting.outcome is not None or waiting.stranded
         return waiting.outcome
 
-    def _late(self, job: Job) -> Failure:
-        """The 503 of ``job`` past the time limit. A check in a pool of no store is a server of
-        a remote store's, whose query never ran: it says so (``unchecked_message``). On the
-        release store the check is the first step of the query's own run (planning it), which
-        would be stopped alike: the same 503."""
-        if isinstance(job, SyntaxCheck) and self.store_path is None:
-            return Failure(503, unchecked_message(self.timeout), ran=False)
-        return Failure(503, timeout_message(self.timeout))
+    def _late(self, job: Job, planned: bool) -> Failure:
+        """The 503 of ``job`` past the time limit (``planned``: the store had planned its query
+        and was evaluating it). A check in a pool of no store is a server of a remote store's,
+        whose query never ran: it says so (``unchecked_message``). On the release store a
+        check spent the time reading and planning the query (``unplanned_message``: "make it
+        more selective" helped nothing); so may a query stopped before its first result
+        (``unstarted_message``), but pyoxigraph also computes an aggregate, ORDER BY or an ASK
+        whole before its first result: that one names both. pyoxigraph calls a SERVICE as it
+        plans the query too: the time is blamed on it (``server.sparql._explained``)."""
+        if isinstance(job, SyntaxCheck):
+            return (Failure(503, unchecked_message(self.timeout), ran=False)
+                    if self.store_path is None else Failure(503, unplanned_message(self.timeout)))
+        return Failure(503, timeout_message(self.timeout) if planned or service_targets(job.query)
+                       else unstarted_message(self.timeout))
 
     def update(self, update: str) -> Failure | None:
         return Failure(403, "the release store is read-only: a built release never changes; "
