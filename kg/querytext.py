@@ -523,7 +523,9 @@ def _open_iri(query: str) -> str:
 
 #: ``<`` and a scheme (``<http:``): an IRI begins (a less-than sign is followed by no scheme).
 _OPEN_IRI = re.compile(r"<[A-Za-z][\w+.\-]*:[^<>\"{}|^`\\\x00-\x20]*")
-_BARE_IRI = re.compile(r"(?<![<\w.\-:])[A-Za-z][\w+.\-]*://[^\s<>]{0,30}")
+#: A scheme starts at no character a scheme holds (``+`` included): tried from each letter of
+#: a run such as ``a+a+a+…``, it read the run to its end each time, 5 s for 40 kB until 6 Dec.
+_BARE_IRI = re.compile(r"(?<![<\w+.\-:])[A-Za-z][\w+.\-]*://[^\s<>]{0,30}")
 
 
 def _unbalanced(code: str) -> str:
