@@ -478,7 +478,8 @@ def _unknown_word(query: str) -> str:
             close = difflib.get_close_matches(word.upper(), KEYWORDS, n=1, cutoff=0.7)
             guess = f" (did you mean {close[0]}?)" if close else (
                 " (a name is written ?var, <iri> or prefix:name)")
-            return f"'{word}' at {_position(query, offset)} is not a SPARQL keyword{guess}"
+            shown = word if len(word) <= 30 else word[:30] + "…"  # (as ``_near`` cuts)
+            return f"'{shown}' at {_position(query, offset)} is not a SPARQL keyword{guess}"
     return ""
 
 

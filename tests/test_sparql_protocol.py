@@ -450,6 +450,9 @@ BAD_QUERIES = [
      "bad query: 'FILTR' at line 1, column 51 is not a SPARQL keyword (did you mean FILTER?)"),
     ({"query": "PREFIX ex: <http://e/> SELECT * { ?s ex:a\\~foo ?o FILTR(?o) }"},
      "bad query: 'FILTR' at line 1, column 51 is not a SPARQL keyword (did you mean FILTER?)"),
+    # and a word of 40 kB was written whole into the message
+    ({"query": "SELECT * WHERE { ?s ?p ?o } " + "x" * 40000},
+     "bad query: '" + "x" * 30 + "…' at line 1, column 29 is not a SPARQL keyword ("),
 ]
 
 
