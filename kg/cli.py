@@ -575,8 +575,8 @@ def _link_beside(output: Path, descriptor: int) -> Path:
               envvar="EVKG_STORE_DIR", show_envvar=True, show_default=True,
               help="Build folder whose current release is served.")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int,
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
               help="gunicorn worker processes.")
 @click.option("--dev", is_flag=True, help="Run Flask's development server instead of gunicorn.")
 def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> None:

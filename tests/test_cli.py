@@ -1739,3 +1739,19 @@ def test_export_as_rdfxml_keeps_a_carriage_return(tmp_path: Path) -> None:
     target = tmp_path / "graph.rdf"
     graph = exported(tmp_path / "build", "rdfxml", "articles", target, "xml")
     assert [str(o) for o in graph.objects(None, rdflib.DCTERMS.title)] == [title]
+
+
+@pytest.mark.parametrize(("option", "value", "said"), [
+    ("--workers", "0", "Error: Invalid value for '--workers': 0 is not in the range x>=1."),
+    ("--port", "70000",
+     "Error: Invalid value for '--port': 70000 is not in the range 0<=x<=65535."),
+    ("--port", "-1", "Error: Invalid value for '--port': -1 is not in the range 0<=x<=65535."),
+])
+def test_serve_refuses_a_worker_count_or_port_it_cannot_serve_with(
+        tmp_path: Path, option: str, value: str, said: str) -> None:
+    """A new user's review: `evkg serve --workers 0` started gunicorn's master on the port with
+    no worker, which never answered a request; `--port 70000` ended in gunicorn's traceback.
+    Both are refused as click refuses any bad value, before anything starts."""
+    status, output = _run("serve", "--store", str(tmp_path), option, value)
+    assert status == 2
+    assert output.splitlines()[-1] == said
