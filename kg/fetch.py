@@ -179,11 +179,11 @@ def fetch(into: Path, *, query: str = "", pmids: Sequence[str] = (), since: str 
     if pmids and since:
         raise ValueError("--since applies to a query, not to a list of PMIDs")
     check_folder_to_write(into)  # before the batches come: they are written there
+    mindate = resolve_since(into, query, since, echo) if query else ""  # a bad --since: no warning
     client = client or Client.from_env()
     if not client.email:
         echo("warning: no contact email (--email or EVKG_NCBI_EMAIL); NCBI's policy asks every "
              "E-utilities user for one, so that they can write before blocking a tool")
-    mindate = resolve_since(into, query, since, echo) if query else ""
     ids = list(dict.fromkeys(p.strip() for p in pmids if p.strip()))
     key = fetch_key(query, ids, mindate, max_records)
     folder = into / "fetch" / key

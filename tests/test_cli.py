@@ -1755,3 +1755,13 @@ def test_serve_refuses_a_worker_count_or_port_it_cannot_serve_with(
     status, output = _run("serve", "--store", str(tmp_path), option, value)
     assert status == 2
     assert output.splitlines()[-1] == said
+
+
+def test_fetch_names_a_bad_since_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new user's review: `evkg fetch --since yesterday` without an email printed NCBI's
+    contact warning before the error, as if the fetch had started; a value the command cannot
+    take is refused on one line, before any warning about the fetch it would have made."""
+    monkeypatch.delenv("EVKG_NCBI_EMAIL", raising=False)
+    assert _run("fetch", "--query", "exosomes", "--since", "yesterday", "--into",
+                str(tmp_path / "build")) == (
+        1, "Error: --since 'yesterday': give a date (YYYY-MM-DD) or 'last'\n")
