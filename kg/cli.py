@@ -581,13 +581,14 @@ def _link_beside(output: Path, descriptor: int) -> Path:
 @click.option("--dev", is_flag=True, help="Run Flask's development server instead of gunicorn.")
 def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> None:
     """Serve the current release: SPARQL endpoint, pages, downloads."""
-    from server.run import run_server
+    from server.run import check_address_free, run_server
     from server.settings import environment_problems
 
     problems = environment_problems()  # before gunicorn, whose workers would fail to boot
     if problems:
         raise click.ClickException("; ".join(problems))
     try:  # here, not in each worker: gunicorn stops when its workers cannot start
+        check_address_free(host, port)
         if not os.environ.get("EVKG_SPARQL_ENDPOINT"):  # (a remote store needs no release)
             release.servable_release(out)
     except (OSError, ValueError) as error:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ctypes.util
+import errno
 import logging
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -104,6 +106,24 @@ def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
             # gunicorn 27 opens a control socket at one path in the home folder by default: a
             # second server took over the first's, and evkg uses none
             "--no-control-socket", "--config", "python:server.reloads", "server.wsgi:app"]
+
+
+def check_address_free(host: str, port: int) -> None:
+    """Raise OSError, saying why, when ``host:port`` cannot be listened on: gunicorn would log
+    "Address already in use" twice a second for five seconds, then give up."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as error:
+        raise OSError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind(address)
+        except OSError as error:
+            why = ("the address is in use (another server? stop it, or give --port another "
+                   "port)" if error.errno == errno.EADDRINUSE else error.strerror)
+            raise OSError(f"cannot listen on {host}:{port}: {why}") from None
 
 
 def run_server(store_dir: Path, *, host: str, port: int, workers: int, dev: bool) -> None:

@@ -14,6 +14,7 @@ import re
 import select
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -1765,3 +1766,17 @@ def test_fetch_names_a_bad_since_alone(tmp_path: Path, monkeypatch: pytest.Monke
     assert _run("fetch", "--query", "exosomes", "--since", "yesterday", "--into",
                 str(tmp_path / "build")) == (
         1, "Error: --since 'yesterday': give a date (YYYY-MM-DD) or 'last'\n")
+
+
+def test_serve_on_a_port_in_use_says_so_on_one_line(tmp_path: Path) -> None:
+    """A new user's review: a second `evkg serve` on the port of one already running logged
+    gunicorn's "Address already in use" ten times over five seconds, then "Can't connect".
+    It now says once which address is taken, before anything starts."""
+    port = free_port()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", port))
+        taken.listen()
+        status, output = _run("serve", "--store", str(tmp_path), "--port", str(port))
+    assert (status, output) == (1, (
+        f"Error: cannot listen on 127.0.0.1:{port}: the address is in use (another server? "
+        "stop it, or give --port another port)\n"))
