@@ -402,8 +402,13 @@ def syntax_message(query: str, error: SyntaxError) -> str:
     broken = _BROKEN_PREFIX.match(code, _declared(query)[0])
     declared |= {broken.group(1)} if broken else set()
     named: dict[str, str] = {}
+    # where the parser stopped for the '>' that closes an IRI, ``<urn:a`` is that IRI left
+    # open, not the name ``urn:a`` after a less-than (its prefix was blamed, until 6 Dec)
+    open_iri = '">"' in text
     for used in _PREFIXED.finditer(code):
         prefix = used.group(1) or ""
+        if open_iri and used.start() > 0 and code[used.start() - 1] == "<":
+            continue
         if prefix not in declared and prefix not in named:
             known = PREFIXES.get(prefix)
             hint = f"PREFIX {prefix}: <{known}>" if known else f"PREFIX {prefix}: <…>"

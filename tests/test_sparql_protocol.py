@@ -411,6 +411,12 @@ BAD_QUERIES = [
      "<http://a b> at line 1, column 18 is not an IRI: a space, a quote or any of"),
     ({"query": "PREFIX ex: <http://example.org/ns\nSELECT * WHERE { ?s ex:p ?o }"},
      "the IRI <http://example.org/ns at line 1, column 12 is not closed by '>'"),
+    # a review's (6 Dec): an IRI of a scheme without '//' left open was taken for a prefixed
+    # name, and the user told to declare 'urn:'
+    ({"query": "DESCRIBE <urn:a"}, "bad query: the IRI <urn:a at line 1, column 10 is not "
+                                   "closed by '>'\n"),
+    ({"query": "SELECT * WHERE { ?s ?p ?o FILTER(?o != <mailto:a@b.org) }"},
+     "bad query: the IRI <mailto:a@b.org) at line 1, column 40 is not closed by '>'\n"),
     ({"query": "SELECT * WHERE { ?s http://purl.org/dc/terms/title ?o }"},
      "http://purl.org/dc/terms/title… at line 1, column 21 is an IRI without its brackets"),
     ({"query": "SELECT * WHERE {\n  ?s ?p ?o FILTER(?o > 2 }"},
