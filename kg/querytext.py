@@ -427,6 +427,7 @@ def syntax_message(query: str, error: SyntaxError) -> str:
     rules = [item for item in items if " " in item and item[0].isupper() and item not in _NOT_RULES]
     reason = (_bad_iri(query) or _open_string(code) or _open_iri(query)
               or "; ".join(rule.rstrip(".") + _RULE_HINTS.get(rule, "") for rule in rules)
+              or (_count_missing(code, place) if _DIGIT in items else "")
               or _unknown_word(query) or _unbalanced(code))
     if reason:  # one that names its own place is not given the parser's too (two positions)
         return reason if _NAMED_PLACE.search(reason) else f"error at {place}: {reason}"
@@ -436,6 +437,28 @@ def syntax_message(query: str, error: SyntaxError) -> str:
     return (f"error at {place}: not valid SPARQL" + (f" {near}" if near else "")
             + (("; expected " + ("one of " if len(tokens) > 1 else "") + ", ".join(tokens))
                if tokens else ""))
+
+
+#: The character class pyoxigraph lists where it expected a digit.
+_DIGIT = "['0'..='9']"
+#: LIMIT or OFFSET ending the code before the place pyoxigraph stopped.
+_COUNTED = re.compile(rf"(?<![\w?$:.\-])({keyword_pattern('LIMIT', 'OFFSET')})\s*\Z")
+
+
+def _count_missing(code: str, place: str) -> str:
+    """A LIMIT or OFFSET not followed by a whole number, where pyoxigraph stopped expecting a
+    digit (``code``: comments blanked). Its list of what it expected dropped the digit, a
+    character class, and named other keywords: ``LIMIT ?n`` was "expected one of HAVING,
+    OFFSET, OPTIONAL, VALUES", ``OFFSET x`` a word that is no keyword, until 6 Dec."""
+    line, column = (int(n) for n in place.split(":"))
+    starts = [0] + [found.end() for found in re.finditer("\n", code)]
+    if line > len(starts):
+        return ""
+    counted = _COUNTED.search(code, 0, min(starts[line - 1] + column - 1, len(code)))
+    if counted is None:
+        return ""
+    return (f"{counted.group(1).upper()} at {_position(code, counted.start())} takes a whole "
+            f"number, such as {counted.group(1).upper()} 10")
 
 
 #: A reason that names where the fault is ("… at line 1, column 29 …").

@@ -423,9 +423,17 @@ BAD_QUERIES = [
      "the '(' at line 2, column 18 is not closed before the '}' at line 2, column 26"),
     ({"query": "SELECT * WHERE { ?s ?p ?o }}"}, "the '}' at line 1, column 28 closes nothing"),
     ({"query": "SELECT ?x WHERE {"}, "the '{' at line 1, column 17 is not closed"),
-    ({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT -1"},  # no character classes
-     "error at 1:35: not valid SPARQL near '-1'; expected one of HAVING, OFFSET, OPTIONAL, "
-     "VALUES\n"),
+    ({"query": "DESCRIBE"},  # no character classes
+     "bad query: error at 1:9: not valid SPARQL; expected one of \"$\", \"*\", \":\", \"<\", "
+     "\"?\"\n"),
+    # a review's (6 Dec): the digit pyoxigraph expected after LIMIT or OFFSET is a character
+    # class, and was dropped from its list: "expected one of HAVING, OFFSET, OPTIONAL, VALUES"
+    ({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT -1"},
+     "bad query: LIMIT at line 1, column 29 takes a whole number, such as LIMIT 10\n"),
+    ({"query": "SELECT * WHERE { ?s ?p ?o }\nlimit ?n"},
+     "bad query: LIMIT at line 2, column 1 takes a whole number, such as LIMIT 10\n"),
+    ({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 5 OFFSET"},
+     "bad query: OFFSET at line 1, column 37 takes a whole number, such as OFFSET 10\n"),
     ({"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}, "this is a SPARQL update (INSERT)"),
     ({"query": "CLEAR ALL"}, "this is a SPARQL update (CLEAR)"),
     ({"query": ""}, "empty query"),
