@@ -493,6 +493,10 @@ def _position(code: str, offset: int) -> str:
     return f"line {line}, column {offset - (code.rfind(chr(10), 0, offset) + 1) + 1}"
 
 
+#: Words of SQL and other query languages for what SPARQL writes as an operator.
+_OPERATOR_WORDS = {"AND": "&&", "OR": "||"}
+
+
 def _unknown_word(query: str) -> str:
     """The first word in ``query``'s code that is no SPARQL keyword, and the keyword it may be
     a typo of: only keywords stand bare in SPARQL (names are variables, IRIs or prefixed
@@ -506,6 +510,8 @@ def _unknown_word(query: str) -> str:
             close = difflib.get_close_matches(word.upper(), KEYWORDS, n=1, cutoff=0.7)
             guess = f" (did you mean {close[0]}?)" if close else (
                 " (a name is written ?var, <iri> or prefix:name)")
+            if word.upper() in _OPERATOR_WORDS:  # (AND was "did you mean RAND?")
+                guess = f" (SPARQL writes {word.upper()} as {_OPERATOR_WORDS[word.upper()]})"
             shown = word if len(word) <= 30 else word[:30] + "…"  # (as ``_near`` cuts)
             return f"'{shown}' at {_position(query, offset)} is not a SPARQL keyword{guess}"
     return ""

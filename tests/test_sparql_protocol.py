@@ -464,6 +464,11 @@ BAD_QUERIES = [
      "bad query: 'FILTR' at line 1, column 51 is not a SPARQL keyword (did you mean FILTER?)"),
     ({"query": "PREFIX ex: <http://e/> SELECT * { ?s ex:a\\~foo ?o FILTR(?o) }"},
      "bad query: 'FILTR' at line 1, column 51 is not a SPARQL keyword (did you mean FILTER?)"),
+    # a review's (6 Dec): SQL's AND was asked "did you mean RAND?", its OR given no hint
+    ({"query": "SELECT * WHERE { ?s ?p ?o FILTER (?o > 5 and ?o < 10) }"},
+     "bad query: 'and' at line 1, column 42 is not a SPARQL keyword (SPARQL writes AND as &&)\n"),
+    ({"query": "SELECT * WHERE { ?s ?p ?o FILTER (?o = 1 OR ?o = 2) }"},
+     "bad query: 'OR' at line 1, column 42 is not a SPARQL keyword (SPARQL writes OR as ||)\n"),
     # and a word of 40 kB was written whole into the message
     ({"query": "SELECT * WHERE { ?s ?p ?o } " + "x" * 40000},
      "bad query: '" + "x" * 30 + "…' at line 1, column 29 is not a SPARQL keyword ("),
