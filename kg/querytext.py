@@ -427,7 +427,7 @@ def syntax_message(query: str, error: SyntaxError) -> str:
     rules = [item for item in items if " " in item and item[0].isupper() and item not in _NOT_RULES]
     reason = (_bad_iri(query) or _open_string(code) or _open_iri(query)
               or "; ".join(rule.rstrip(".") + _RULE_HINTS.get(rule, "") for rule in rules)
-              or (_count_missing(code, place) if _DIGIT in items else "")
+              or (_count_missing(code, place) if _DIGIT in items else "") or _bare_aggregate(code)
               or _unknown_word(query) or _unbalanced(code))
     if reason:  # one that names its own place is not given the parser's too (two positions)
         return reason if _NAMED_PLACE.search(reason) else f"error at {place}: {reason}"
@@ -459,6 +459,25 @@ def _count_missing(code: str, place: str) -> str:
         return ""
     return (f"{counted.group(1).upper()} at {_position(code, counted.start())} takes a whole "
             f"number, such as {counted.group(1).upper()} 10")
+
+
+#: An aggregate in a SELECT clause without the parentheses and AS that SPARQL selects it with.
+_BARE_AGGREGATE = re.compile(
+    rf"{keyword_pattern('SELECT')}\s+(?:{keyword_pattern('DISTINCT', 'REDUCED')}\s+)?"
+    rf"(?:[?$][^\s(){{}}?$]*\s*)*"  # (a name ends at the next ?: one way to read a run)
+    rf"({keyword_pattern('COUNT', 'SUM', 'AVG', 'MIN', 'MAX', 'SAMPLE', 'GROUP_CONCAT')})\s*\(")
+
+
+def _bare_aggregate(code: str) -> str:
+    """An aggregate selected as SQL selects one, ``SELECT COUNT(?s)`` (``code``: strings,
+    comments and IRIs blanked): pyoxigraph said "expected DISTINCT" there until 6 Dec."""
+    bare = _BARE_AGGREGATE.search(code)
+    if bare is None:
+        return ""
+    word = bare.group(1).upper()
+    return (f"{word}(…) at {_position(code, bare.start(1))} is selected without parentheses: "
+            f"SPARQL selects an expression in parentheses, named with AS: ({word}(…) AS "
+            f"?{word.lower()})")
 
 
 #: A reason that names where the fault is ("… at line 1, column 29 …").

@@ -469,6 +469,14 @@ BAD_QUERIES = [
      "bad query: 'and' at line 1, column 42 is not a SPARQL keyword (SPARQL writes AND as &&)\n"),
     ({"query": "SELECT * WHERE { ?s ?p ?o FILTER (?o = 1 OR ?o = 2) }"},
      "bad query: 'OR' at line 1, column 42 is not a SPARQL keyword (SPARQL writes OR as ||)\n"),
+    # a review's (6 Dec): an aggregate selected as SQL selects it was told "expected DISTINCT"
+    ({"query": "SELECT COUNT(?s) WHERE { ?s ?p ?o }"},
+     "bad query: COUNT(…) at line 1, column 8 is selected without parentheses: SPARQL selects "
+     "an expression in parentheses, named with AS: (COUNT(…) AS ?count)\n"),
+    ({"query": "SELECT ?p\n  sum (?o) WHERE { ?s ?p ?o } GROUP BY ?p"},
+     "bad query: SUM(…) at line 2, column 3 is selected without parentheses"),
+    ({"query": "SELECT " + "?a" * 20000 + " WHERE { ?s ?p ?o"},  # (one way to read the run)
+     f"bad query: the '{{' at line 1, column {7 + 40000 + 8} is not closed\n"),
     # and a word of 40 kB was written whole into the message
     ({"query": "SELECT * WHERE { ?s ?p ?o } " + "x" * 40000},
      "bad query: '" + "x" * 30 + "…' at line 1, column 29 is not a SPARQL keyword ("),
