@@ -14,8 +14,9 @@ import time
 
 from kg.backends import RemoteStore
 from kg.remote import StoreError
-from server.executor import Answer, Executor, Failure, QueryJob, run_job
+from server.executor import Answer, Failure, QueryJob, run_job
 from server.parsing import SyntaxCheck, unchecked_message
+from server.querypool import QueryPool
 
 #: The least of the time limit worth forwarding a query with: a check that left less is
 #: answered 503, as one that took the whole limit (Virtuoso reads a ``timeout`` of 0 as none).
@@ -25,7 +26,7 @@ FORWARD_MIN_SECONDS = 0.1
 class RemoteExecutor:
     """Runs the endpoint's queries (and the operator's updates) on a remote store."""
 
-    def __init__(self, store: RemoteStore, *, timeout: float | None, checker: Executor) -> None:
+    def __init__(self, store: RemoteStore, *, timeout: float | None, checker: QueryPool) -> None:
         self.store = store
         self.timeout = timeout
         #: Parses queries before they are forwarded: a ``QueryPool`` of an empty store.
@@ -39,7 +40,12 @@ class RemoteExecutor:
         return self.checker.check(check)
 
     def execute(self, job: QueryJob) -> Answer | Failure:
-        """Check ``job``'s query, then forward it with what the check left of the limit."""
+        """Check ``job``'s query, then forward it with what the check left of the limit (a
+        query process started for the check is no time of the query's: until 6 Dec it was,
+        and under a short limit the first query after a start was refused)."""
+        failure = self.checker.ready()
+        if failure is not None:
+            return failure
         started = time.monotonic()
         failure = self.checker.check(SyntaxCheck(job.query, job.base_iri))
         if failure is not None:

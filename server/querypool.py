@@ -318,6 +318,12 @@ class QueryPool:
                 self._child = child = started
             return child
 
+    def ready(self) -> Failure | None:
+        """None once a child takes jobs (started now when there is none), else the 503 of
+        one that could not start: a caller timing its jobs starts the clock after this."""
+        child = self._current()
+        return child if isinstance(child, Failure) else None
+
     def execute(self, job: QueryJob) -> Answer | Failure:
         """Run ``job`` in the child; past the time limit this is a 503 and the child retires."""
         outcome = self._answered(job)

@@ -167,7 +167,7 @@ def _unstated(store: RemoteStore, versions: list[str]) -> str:
 
 
 def remote_state(config: Mapping[str, Any], endpoint: Endpoint,
-                 stated: list[str] | None = None, checker: Executor | None = None
+                 stated: list[str] | None = None, checker: QueryPool | None = None
                  ) -> ServerState:
     """Serving a remote SPARQL store: queries are forwarded with the time limit.
 
