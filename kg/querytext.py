@@ -10,20 +10,75 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from kg.namespaces import PREFIXES
 
-_TOKENS = re.compile(
-    r"""(?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
-        |\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
-        |'(?:[^'\\\n\r]|\\.)*'
-        |"(?:[^"\\\n\r]|\\.)*")
-      |(?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
+#: A string literal's opening and its text (the SPARQL grammar's STRING_LITERAL* less their
+#: closing quotes), in the order they are tried: at a quote, a string closes where its text
+#: stops at its quotes; else none of that kind starts before the text's stop (``_Lexer``).
+_STRINGS = (
+    ("'''", re.compile(r"'''(?:(?:'|'')?(?:[^'\\]|\\.))*", re.DOTALL)),
+    ('"""', re.compile(r'"""(?:(?:"|"")?(?:[^"\\]|\\.))*', re.DOTALL)),
+    ("'", re.compile(r"'(?:[^'\\\n\r]|\\.)*", re.DOTALL)),
+    ('"', re.compile(r'"(?:[^"\\\n\r]|\\.)*', re.DOTALL)),
+)
+#: The other tokens: an IRI (with its ``\\u`` escapes), a prefixed name's escape, a comment.
+_OTHER_TOKENS = re.compile(
+    r"""(?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
       |(?P<escape>\\[_~.\-!$&'()*+,;=/?\#@%])
       |(?P<comment>\#[^\n\r]*)""",
     re.VERBOSE | re.DOTALL,
 )
+#: Where a token may start.
+_TOKEN_START = re.compile("['\"<\\\\#]")
+
+
+class _Lexer:
+    """The strings, IRIs, escapes and comments of one text, each read at a position asked.
+
+    A string that does not close is not read again from a quote its text passed: its text goes
+    on from there as that quote's would (an escape is read whole, both ways), and stops where it
+    stopped, at the end of its line (three quotes: of the text). A run of ``"\\`` was read to its
+    line's end from each of its quotes again until 6 Dec: a 40 kB query held a request's thread
+    and a core for 10 s in each reader, a request body's megabytes for hours."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # an opening that did not close → (where it was, where that kind cannot close before)
+        self._unclosed: dict[str, tuple[int, int]] = {}
+
+    def token(self, position: int) -> tuple[str, int] | None:
+        """The kind of the token at ``position`` ("string", "iri", "escape", "comment") and
+        its end; None if none starts there."""
+        text = self.text
+        if text[position:position + 1] not in ("'", '"'):
+            match = _OTHER_TOKENS.match(text, position)
+            return (match.lastgroup or "", match.end()) if match is not None else None
+        for opening, pattern in _STRINGS:
+            unclosed = self._unclosed.get(opening)
+            if not text.startswith(opening, position) or (
+                    unclosed is not None and unclosed[0] < position < unclosed[1]):
+                continue
+            stop = pattern.match(text, position).end()  # type: ignore[union-attr]
+            if text.startswith(opening, stop):
+                return "string", stop + len(opening)
+            self._unclosed[opening] = (position, len(text) + 1 if len(opening) == 3 else stop)
+        return None
+
+    def tokens(self) -> Iterator[tuple[str, int, int]]:
+        """Each token of the text, as it comes: its kind, start and end."""
+        position = 0
+        while (start := _TOKEN_START.search(self.text, position)) is not None:
+            token = self.token(start.start())
+            if token is None:
+                position = start.start() + 1
+                continue
+            yield token[0], start.start(), token[1]
+            position = token[1]
+
+
 #: The characters of a prefix name besides letters and digits (PN_CHARS: ``a·b:`` is one), and
 #: U+1680, a letter to SPARQL and no letter (white space) to Python.
 PN_CHARS = r"\w.\-\u00b7\u0300-\u036f\u203f\u2040\u1680"
@@ -89,11 +144,13 @@ def blank(text: str, *, iris: bool = False) -> str:
     clause, its SERVICE targets), and clients repeat their queries. Few entries: a query may be
     as long as the request body limit."""
     kinds = ("string", "comment", "iri") if iris else ("string", "comment")
-
-    def spaces(match: re.Match[str]) -> str:
-        return " " * len(match.group()) if match.lastgroup in kinds else match.group()
-
-    return _TOKENS.sub(spaces, text)
+    pieces: list[str] = []
+    position = 0
+    for kind, start, end in _Lexer(text).tokens():
+        if kind in kinds:
+            pieces += [text[position:start], " " * (end - start)]
+            position = end
+    return "".join(pieces) + text[position:]
 
 
 @lru_cache(maxsize=32)
@@ -241,6 +298,7 @@ def _read_code(query: str, start: int = 0,
     name (not ``a``), with its offset. One pass, linear in the length of ``query`` (runs of
     name characters and dots included: ``_PREFIX_RUN``). (Remembered, as ``blank``.)"""
     pieces = [blank(query, iris=True)[:start]]
+    lexer = _Lexer(query)
     words: list[tuple[int, str]] = []
     # what each open bracket opens: "expr", "terms", or "group" ("select" while a subquery's
     # SELECT clause is read, where a "(" opens an expression; "modifiers" after ORDER BY,
@@ -261,15 +319,15 @@ def _read_code(query: str, start: int = 0,
             position += 2
             operand = keyword = filtering = calling = False
             continue
-        read = None if compares else _TOKENS.match(query, position)
+        read = None if compares else lexer.token(position)
         if read is not None:
-            kind, text = read.lastgroup, read.group()
-            pieces.append(text if kind == "escape" else " " * len(text))
+            kind, end = read
+            pieces.append(query[position:end] if kind == "escape" else " " * (end - position))
             if kind in ("string", "iri"):
                 operand, keyword = True, False
             if kind != "comment":
                 calling, filtering = filtering and kind == "iri", False
-            position = read.end()
+            position = end
             continue
         position += 1
         if char in " \t\r\n":
@@ -344,13 +402,13 @@ def normalised(query: str) -> str:
     parts: list[str] = []
     code = ""
     position = 0
-    for match in _TOKENS.finditer(query):
-        code += query[position:match.start()]
-        position = match.end()
-        if match.lastgroup == "comment":
+    for kind, start, end in _Lexer(query).tokens():
+        code += query[position:start]
+        position = end
+        if kind == "comment":
             code += " "
             continue
-        parts += [_WHITESPACE.sub(" ", code), match.group()]
+        parts += [_WHITESPACE.sub(" ", code), query[start:end]]
         code = ""
     parts.append(_WHITESPACE.sub(" ", code + query[position:]))
     # SPARQL's white space alone: str.strip() took U+1680, a letter of a name, and U+00A0 …,

@@ -942,6 +942,21 @@ def test_a_long_run_of_dotted_names_is_read_once(live_server: str) -> None:
     assert refused.text.startswith("bad query: the query nests 1,001 levels of brackets")
 
 
+@pytest.mark.parametrize("run", ['"' + '\\"' * 50_000, '\\"""\n' * 20_000])
+def test_a_long_run_of_escaped_quotes_is_read_once(live_server: str, run: str) -> None:
+    """A review's (6 Dec): the query text's reader tried a string from each escaped quote of
+    ``"\\"\\"…`` again, to its line's end (of three quotes, to the query's end): a 40 kB run
+    held a request's thread and a core for 10 s in each of its readers, these 100 kB for
+    minutes before any answer. A string that does not close is read once now. (The
+    timeout only guards the run; it took minutes, a reader of it takes a second.)"""
+    query = "SELECT * WHERE { ?s ?p " + run + " }"
+    refused = requests.post(live_server + "/sparql", data=query, timeout=60, headers={
+        "Content-Type": "application/sparql-query"})
+    assert refused.status_code == 400, refused.text
+    assert refused.text.startswith("bad query: the string opened at line 1, column 2"), refused.text
+    assert "is not closed on its line" in refused.text
+
+
 def test_many_iris_holding_a_comment_sign_are_read_once(live_server: str,
                                                         backend: Backend) -> None:
     """A review's (6 Dec): the SERVICE check looked for the word SERVICE from each IRI holding
