@@ -18,8 +18,9 @@ the word occurred, even in a comment.)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from kg.querytext import (
     PN_CHARS,
@@ -46,17 +47,21 @@ _NAME_CHAR = re.compile(rf"[{PN_CHARS}:%\\]")
 #: variable's name (after ``?``/``$``), a language tag (after ``@``), a prefixed name or blank
 #: node label (a local part starts with no ``.`` or ``-``: ``ex:-1SERVICE`` is ``ex:``, a number
 #: and the keyword).
-_VARIABLE_NAME = re.compile(r"[\w\u00b7\u0300-\u036f\u203f\u2040\u1680]*\Z")
-_LANGUAGE = re.compile(r"(?:[A-Za-z]+(?:-[A-Za-z0-9]+)*-?)?\Z")
-_PREFIXED_NAME = re.compile(rf"(?:[^\W\d_][{PN_CHARS}]*|_)?:(?:[\w:%\\][{PN_CHARS}:%\\]*)?\Z")
+#: Each is read once along a run, from its start: the run before a word SERVICE in it is
+#: one of them up to the word where the one read goes on at least that far (a variable's name
+#: holds its characters alone; a language tag's longest start is read, each start of one being
+#: one too; a prefixed name's prefix ends at the run's first colon, and any name's characters
+#: may follow its local part's first).
+_VARIABLE_NAME = re.compile(r"[\w\u00b7\u0300-\u036f\u203f\u2040\u1680]*")
+_LANGUAGE = re.compile(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*-?")
+_PREFIX_OF_NAME = re.compile(rf"(?:[^\W\d_][{PN_CHARS}]*|_)?")
+_LOCAL_START = re.compile(r"[\w:%\\]")
 _TARGET = re.compile(
     rf"{WS}*(?:{keyword_pattern('SILENT')}{WS}*)?"
     r"(?:<(?P<iri>[^<>\"{}|^`\\\x00-\x20]*)>"
     rf"|(?P<prefix>(?:[^\W\d_]|\u1680)[{PN_CHARS}]*)?:(?P<local>[\w.:%\-\u1680]*)"
     r"|(?P<var>[?$][\w\u1680]+))"
     r"(?=[ \t\r\n{])")  # a target read whole: an escape (``u:\@host``) is not read past
-#: SERVICE and the name characters glued after it, up to a colon: a prefix's name, if declared.
-_GLUED_PREFIX = re.compile(rf"(?P<word>{keyword_pattern('SERVICE')}[{PN_CHARS}]*):")
 #: The local part of a prefixed name (escapes too; not a final ``.``), then a group's ``{``:
 #: only there can a declared prefix's name glued to a target be read as SERVICE and the target.
 _LOCAL_CHAR = r"\w:%\-\u00b7\u0300-\u036f\u203f\u2040\u1680"
@@ -79,6 +84,38 @@ _SPACE = " \t\r\n"
 _IRI_SPAN = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>?")
 _STRING_OR_COMMENT = re.compile("['#]")
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_SPACES = re.compile(f"{WS}*")
+_SILENT_THEN_SPACES = re.compile(rf"{keyword_pattern('SILENT')}{WS}*")
+
+
+class _Runs:
+    """The runs of one class of characters in ``code`` (``chars``, a pattern of one), each read
+    once for every word SERVICE in it, and what was found along it. Each word read its run
+    again, to its start and its end, until 6 Dec: a run of ``SERVICESERVICE…`` held a request's
+    thread and a core for minutes at 40 kB (a request body's megabytes: for days)."""
+
+    def __init__(self, code: str, chars: re.Pattern[str]) -> None:
+        self.code, self.chars = code, chars
+        self._along = re.compile(f"{chars.pattern}*")
+        self.begin, self.end = 0, -1  # the last run read
+        self.found: dict[str, int] = {}  # what was found along it
+
+    def around(self, position: int) -> tuple[int, int]:
+        """Where the run of ``chars`` that ``position`` is in (or just after) begins and ends."""
+        if not self.begin <= position <= self.end:
+            begin = position
+            while begin > 0 and self.chars.match(self.code, begin - 1):
+                begin -= 1
+            self.begin = begin
+            self.end = self._along.match(self.code, position).end()  # type: ignore[union-attr]
+            self.found = {}
+        return self.begin, self.end
+
+    def read(self, what: str, reading: Callable[[], int]) -> int:
+        """``reading()`` of the last run read, read once."""
+        if what not in self.found:
+            self.found[what] = reading()
+        return self.found[what]
 
 
 @dataclass(frozen=True)
@@ -102,34 +139,45 @@ def _absolute(iri: str, written: str) -> Target:
                         "in full, e.g. SERVICE <https://sparql.uniprot.org/sparql>")
 
 
-def _goes_on_a_name(code: str, start: int) -> bool:
+def _goes_on_a_name(code: str, start: int, names: _Runs) -> bool:
     """Whether the word SERVICE at ``start`` of ``code`` is read as the end of a variable,
-    prefixed name, blank node label or language tag (when in doubt: no, it is a keyword)."""
-    begin = start
-    while begin > 0 and _NAME_CHAR.match(code, begin - 1):
-        begin -= 1
-    run, before = code[begin:start], code[begin - 1:begin]
+    prefixed name, blank node label or language tag (when in doubt: no, it is a keyword).
+    ``names``: the runs of name characters (``_NAME_CHAR``) of ``code``."""
+    begin, end = names.around(start)
+    before = code[begin - 1:begin]
     if before in ("?", "$"):
-        return _VARIABLE_NAME.match(run) is not None
+        return start <= names.read("variable", lambda: _end(_VARIABLE_NAME, code, begin))
     if before == "@":
-        return _LANGUAGE.match(run) is not None
-    return ":" in run and _PREFIXED_NAME.match(run) is not None
+        return start <= names.read("language", lambda: _end(_LANGUAGE, code, begin))
+    colon = names.read("colon", lambda: code.find(":", begin, end))
+    return 0 <= colon < start and bool(names.read(
+        "prefix", lambda: _PREFIX_OF_NAME.fullmatch(code, begin, colon) is not None)) and (
+        start == colon + 1 or _LOCAL_START.match(code, colon + 1) is not None)
 
 
-def _inside_a_declared_prefix(code: str, start: int, prefixes: dict[str, str]) -> bool:
+def _end(pattern: re.Pattern[str], code: str, start: int) -> int:
+    """Where ``pattern`` read from ``start`` of ``code`` ends (``start`` if it reads nothing)."""
+    match = pattern.match(code, start)
+    return match.end() if match is not None else start
+
+
+def _inside_a_declared_prefix(code: str, start: int, prefixes: dict[str, str],
+                              runs: _Runs) -> bool:
     """Whether the word SERVICE at ``start`` of ``code`` is inside (not at the start of) the
     name of a declared prefix written whole before its colon (``webservice:p``, at no name
     or variable before it). pyoxigraph reads a declared prefix's name so, and the keyword
     there only when the prefix is not declared (``trueSERVICE:x`` is ``true``, SERVICE and
-    ``:x``); the word was read as a keyword, and such a query refused, until 6 Dec."""
-    begin = start
-    while begin > 0 and _PREFIX_CHAR.match(code, begin - 1):
-        begin -= 1
-    end = start
-    while _PREFIX_CHAR.match(code, end):
-        end += 1
-    return (begin < start and code[begin - 1:begin] not in _GLUING
-            and code.startswith(":", end) and code[begin:end] in prefixes)
+    ``:x``); the word was read as a keyword, and such a query refused, until 6 Dec.
+    ``runs``: the runs of a prefix's characters (``_PREFIX_CHAR``) of ``code``."""
+    begin, end = runs.around(start)
+    return begin < start and bool(runs.read("declared", lambda: (
+        code[begin - 1:begin] not in _GLUING and code.startswith(":", end)
+        and code[begin:end] in prefixes)))
+
+
+def _group_follows(code: str, local: int) -> bool:
+    """Whether a prefixed name's local part at ``local`` of ``code`` is followed by a group."""
+    return _LOCAL_THEN_GROUP.match(code, local) is not None
 
 
 def _after_a_naming_keyword(code: str, start: int) -> bool:
@@ -152,18 +200,22 @@ def _keywords(code: str, prefixes: dict[str, str], head: int) -> Iterator[re.Mat
     service:g {``: refused until 6 Dec). Where a graph pattern may begin and a group follows,
     a target that cannot be read (``service:x\\~y {}``) is one."""
     depth = counted = 0  # the depth of groups at ``counted`` (counted as the words come)
+    names, runs = _Runs(code, _NAME_CHAR), _Runs(code, _PREFIX_CHAR)
+    lengths = {len(name) for name in prefixes}  # (a long run's words are not all looked up)
     for word in _WORD.finditer(code):
         depth += code.count("{", counted, word.start()) - code.count("}", counted, word.start())
         counted = word.start()
-        if (word.start() < head or _goes_on_a_name(code, word.start())
-                or _inside_a_declared_prefix(code, word.start(), prefixes)):
+        if (word.start() < head or _goes_on_a_name(code, word.start(), names)
+                or _inside_a_declared_prefix(code, word.start(), prefixes, runs)):
             continue
-        glued = _GLUED_PREFIX.match(code, word.start())
-        if glued is not None and glued.group("word") in prefixes:
+        # SERVICE and the name characters glued after it, up to a colon: a prefix's name
+        glued = runs.around(word.start())[1]
+        if (code.startswith(":", glued) and glued - word.start() in lengths
+                and code[word.start():glued] in prefixes):
             # a name stands outside the query's group (FROM, FROM NAMED, DESCRIBE: no SERVICE
             # may) and after GRAPH, SERVICE or SILENT
-            if (_LOCAL_THEN_GROUP.match(code, glued.end()) is None or depth <= 0
-                    or _after_a_naming_keyword(code, word.start())):
+            if (not runs.read("group", partial(_group_follows, code, glued + 1))
+                    or depth <= 0 or _after_a_naming_keyword(code, word.start())):
                 continue
             target = _TARGET.match(code, word.end())
             if target is not None and (target.group("var") is None
@@ -194,6 +246,19 @@ def _ambiguous(query: str, code: str) -> re.Match[str] | None:
     return None
 
 
+def _target(code: str, position: int, runs: _Runs) -> re.Match[str] | None:
+    """``_TARGET`` at ``position`` of ``code``: none where a run of a prefix's characters (of
+    ``runs``) stands that no colon ends, there or after SILENT (read without reading the run
+    again from each word SERVICE in it, to its end)."""
+    space = _SPACES.match(code, position).end()  # type: ignore[union-attr]
+    silent = _SILENT_THEN_SPACES.match(code, space)
+    if all(_PREFIX_CHAR.match(code, start) is not None
+           and not code.startswith(":", runs.around(start)[1])
+           for start in (space, *([silent.end()] if silent is not None else []))):
+        return None
+    return _TARGET.match(code, position)
+
+
 def service_targets(query: str) -> list[Target]:
     """Every SERVICE target of ``query``, read from its text outside strings, comments and
     IRIs."""
@@ -207,8 +272,9 @@ def service_targets(query: str) -> list[Target]:
                                     "followed by a string or comment, which would hide a "
                                     "SERVICE keyword from this check; put spaces around '<' "
                                     "where it compares"))
+    runs = _Runs(code, _PREFIX_CHAR)
     for keyword in _keywords(keywords, prefixes, len(declarations(query))):
-        match = _TARGET.match(code, keyword.end())
+        match = _target(code, keyword.end(), runs)
         if match is None:
             targets.append(Target(None, "a SERVICE keyword whose endpoint cannot be read"))
         elif match.group("iri") is not None:
@@ -282,9 +348,12 @@ def silent_services(query: str) -> list[SilentService]:
     head = prologue(query)
     found: list[SilentService] = []
     end = 0  # the end of the last SERVICE clause: a SERVICE before it is inside it
+    runs = _Runs(code, _PREFIX_CHAR)
     for keyword in _keywords(keywords, declared_prefixes(query), len(declarations(query))):
-        target = _TARGET.match(code, keyword.end())
-        if keyword.start() < end or target is None:
+        if keyword.start() < end:
+            continue
+        target = _target(code, keyword.end(), runs)
+        if target is None:
             continue
         opened = keywords.find("{", target.end())
         closed = _group_end(keywords, opened) if opened >= 0 else None

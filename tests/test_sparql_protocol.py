@@ -957,6 +957,19 @@ def test_a_long_run_of_escaped_quotes_is_read_once(live_server: str, run: str) -
     assert "is not closed on its line" in refused.text
 
 
+def test_a_long_run_of_the_word_service_is_read_once(live_server: str) -> None:
+    """A review's (6 Dec): the SERVICE check read the run of name characters around each word
+    SERVICE of ``SERVICESERVICE…`` again, to its start and its end: a 40 kB run held a
+    request's thread and a core for minutes before the allowlist refused it, 100 kB for an
+    hour. The run is read once now. (The timeout only guards the run.)"""
+    query = "SELECT * WHERE { ?s ?p ?o . " + "SERVICE" * 15_000 + " }"
+    refused = requests.post(live_server + "/sparql", data=query, timeout=60, headers={
+        "Content-Type": "application/sparql-query"})
+    assert refused.status_code == 400, refused.text
+    assert refused.text.startswith("SERVICE refused: a SERVICE keyword whose endpoint cannot be "
+                                   "read"), refused.text
+
+
 def test_many_iris_holding_a_comment_sign_are_read_once(live_server: str,
                                                         backend: Backend) -> None:
     """A review's (6 Dec): the SERVICE check looked for the word SERVICE from each IRI holding
