@@ -56,12 +56,15 @@ _VARIABLE_NAME = re.compile(r"[\w\u00b7\u0300-\u036f\u203f\u2040\u1680]*")
 _LANGUAGE = re.compile(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*-?")
 _PREFIX_OF_NAME = re.compile(rf"(?:[^\W\d_][{PN_CHARS}]*|_)?")
 _LOCAL_START = re.compile(r"[\w:%\\]")
-_TARGET = re.compile(
-    rf"{WS}*(?:{keyword_pattern('SILENT')}{WS}*)?"
-    r"(?:<(?P<iri>[^<>\"{}|^`\\\x00-\x20]*)>"
-    rf"|(?P<prefix>(?:[^\W\d_]|\u1680)[{PN_CHARS}]*)?:(?P<local>[\w.:%\-\u1680]*)"
-    r"|(?P<var>[?$][\w\u1680]+))"
-    r"(?=[ \t\r\n{])")  # a target read whole: an escape (``u:\@host``) is not read past
+_NAMED = (r"(?:<(?P<iri>[^<>\"{}|^`\\\x00-\x20]*)>"
+          rf"|(?P<prefix>(?:[^\W\d_]|\u1680)[{PN_CHARS}]*)?:(?P<local>[\w.:%\-\u1680]*)"
+          r"|(?P<var>[?$][\w\u1680]+))"
+          r"(?=[ \t\r\n{])")  # a target read whole: an escape (``u:\@host``) is not read past
+_TARGET = re.compile(rf"{WS}*(?:{keyword_pattern('SILENT')}{WS}*)?{_NAMED}")
+#: The target itself, after the white space and SILENT; and a prefixed name's local part.
+_NAMED_TARGET = re.compile(_NAMED)
+_LOCAL_PART = re.compile(r"[\w.:%\-\u1680]*")
+_PREFIX_START = re.compile(r"[^\W\d_]|\u1680")
 #: The local part of a prefixed name (escapes too; not a final ``.``), then a group's ``{``:
 #: only there can a declared prefix's name glued to a target be read as SERVICE and the target.
 _LOCAL_CHAR = r"\w:%\-\u00b7\u0300-\u036f\u203f\u2040\u1680"
@@ -246,17 +249,45 @@ def _ambiguous(query: str, code: str) -> re.Match[str] | None:
     return None
 
 
-def _target(code: str, position: int, runs: _Runs) -> re.Match[str] | None:
-    """``_TARGET`` at ``position`` of ``code``: none where a run of a prefix's characters (of
-    ``runs``) stands that no colon ends, there or after SILENT (read without reading the run
-    again from each word SERVICE in it, to its end)."""
+@dataclass(frozen=True)
+class _Named:
+    """What ``_TARGET`` reads: an IRI, a variable, or a prefixed name (where its prefix's name
+    starts, its colon, and where its local part ends: read from ``code`` only as far as
+    needed); and where it ends."""
+
+    iri: str | None
+    var: str | None
+    start: int
+    colon: int
+    end: int
+
+
+def _target(code: str, position: int, runs: _Runs) -> _Named | None:
+    """What ``_TARGET`` reads at ``position`` of ``code`` (after SILENT first, as it tries).
+    A prefixed name in a run of a prefix's characters (of ``runs``) is read from the run
+    (its end, the local part after its colon): each word SERVICE of ``SERVICESERVICE…:x``
+    read it again to its end, and the name so long, until 6 Dec."""
     space = _SPACES.match(code, position).end()  # type: ignore[union-attr]
     silent = _SILENT_THEN_SPACES.match(code, space)
-    if all(_PREFIX_CHAR.match(code, start) is not None
-           and not code.startswith(":", runs.around(start)[1])
-           for start in (space, *([silent.end()] if silent is not None else []))):
-        return None
-    return _TARGET.match(code, position)
+    for start in (*([silent.end()] if silent is not None else []), space):
+        if _PREFIX_CHAR.match(code, start) is None:
+            match = _NAMED_TARGET.match(code, start)
+            if match is not None:
+                colon = match.start("local") - 1 if match.group("local") is not None else -1
+                return _Named(match.group("iri"), match.group("var"), start, colon, match.end())
+            continue
+        colon = runs.around(start)[1]
+        if _PREFIX_START.match(code, start) is None or not code.startswith(":", colon):
+            continue
+        end = runs.read("local", partial(_end, _LOCAL_PART, code, colon + 1))
+        if code[end:end + 1] and code[end:end + 1] in f"{_SPACE}{{":
+            return _Named(None, None, start, colon, end)
+    return None
+
+
+def _shown(code: str, start: int, end: int) -> str:
+    """``code[start:end]``, cut at 60 characters."""
+    return code[start:end] if end - start <= 60 else code[start:start + 60] + "…"
 
 
 def service_targets(query: str) -> list[Target]:
@@ -273,21 +304,24 @@ def service_targets(query: str) -> list[Target]:
                                     "SERVICE keyword from this check; put spaces around '<' "
                                     "where it compares"))
     runs = _Runs(code, _PREFIX_CHAR)
+    lengths = {len(name) for name in prefixes}  # (a long run's names are not all looked up)
     for keyword in _keywords(keywords, prefixes, len(declarations(query))):
-        match = _target(code, keyword.end(), runs)
-        if match is None:
+        named = _target(code, keyword.end(), runs)
+        if named is None:
             targets.append(Target(None, "a SERVICE keyword whose endpoint cannot be read"))
-        elif match.group("iri") is not None:
-            targets.append(_absolute(match.group("iri"), f"<{match.group('iri')}>"))
-        elif match.group("var"):
-            targets.append(Target(None, f"SERVICE {match.group('var')} names its endpoint "
+        elif named.iri is not None:
+            targets.append(_absolute(named.iri, f"<{named.iri}>"))
+        elif named.var:
+            targets.append(Target(None, f"SERVICE {named.var} names its endpoint "
                                         "with a variable; name an allowed endpoint instead"))
+        elif (named.colon - named.start not in lengths
+              or code[named.start:named.colon] not in prefixes):
+            targets.append(Target(None, f"SERVICE {_shown(code, named.start, named.end)} uses "
+                                        "an undeclared prefix"))
         else:
-            prefix, local = match.group("prefix") or "", match.group("local")
-            if prefix not in prefixes:
-                targets.append(Target(None, f"SERVICE {prefix}:{local} uses an undeclared prefix"))
-            else:
-                targets.append(_absolute(prefixes[prefix] + local, f"{prefix}:{local}"))
+            targets.append(_absolute(prefixes[code[named.start:named.colon]]
+                                     + code[named.colon + 1:named.end],
+                                     _shown(code, named.start, named.end)))
     return targets
 
 
@@ -355,7 +389,7 @@ def silent_services(query: str) -> list[SilentService]:
         target = _target(code, keyword.end(), runs)
         if target is None:
             continue
-        opened = keywords.find("{", target.end())
+        opened = keywords.find("{", target.end)
         closed = _group_end(keywords, opened) if opened >= 0 else None
         if closed is None:
             continue

@@ -970,6 +970,19 @@ def test_a_long_run_of_the_word_service_is_read_once(live_server: str) -> None:
                                    "read"), refused.text
 
 
+def test_a_long_run_of_the_word_service_before_a_colon_is_read_once(live_server: str) -> None:
+    """A review's (6 Dec): in ``SERVICESERVICE…SERVICE:x``, each word SERVICE is one, and
+    its target (a prefix named by the rest of the run) was read again to the colon, and named
+    whole in the refusal: a 100 kB run took minutes and gigabytes. It is read once, and the
+    refusal names the first target cut at 60 characters. (The timeout only guards the run.)"""
+    query = "SELECT * WHERE { ?s ?p ?o . " + "SERVICE" * 15_000 + ":x {} }"
+    refused = requests.post(live_server + "/sparql", data=query, timeout=60, headers={
+        "Content-Type": "application/sparql-query"})
+    assert refused.status_code == 400, refused.text
+    assert refused.text.startswith(f"SERVICE refused: SERVICE {('SERVICE' * 9)[:60]}… uses an "
+                                   "undeclared prefix. Allowed endpoints: "), refused.text[:200]
+
+
 def test_many_iris_holding_a_comment_sign_are_read_once(live_server: str,
                                                         backend: Backend) -> None:
     """A review's (6 Dec): the SERVICE check looked for the word SERVICE from each IRI holding
