@@ -425,6 +425,10 @@ MAX_NESTING = 1000
 #: Counted until 6 Dec, a run of ``\)`` hid as many levels from the limit, and killed the
 #: query process.
 _BRACKETS = re.compile(r"(?<!\\)[{}()\[\]]")
+#: What nests for the parser: a bracket, or a triple term's ``<<`` and ``>>`` (RDF 1.2, which
+#: pyoxigraph reads: ``<< ?s ?p << … >> >>``, ``<<( … )>>``), which it recurses into as into a
+#: bracket. Not counted until 6 Dec: 20,000 ``<`` killed the query process.
+_NESTING = re.compile(r"<<|>>|(?<!\\)[{}()\[\]]")
 
 
 def nesting_message(query: str) -> str | None:
@@ -436,12 +440,12 @@ def nesting_message(query: str) -> str | None:
     deepest = 0
     for code in (blank(query, iris=True), _expression_code(query)):
         depth = 0
-        for bracket in _BRACKETS.findall(code):
-            depth += 1 if bracket in "{([" else -1
+        for bracket in _NESTING.findall(code):
+            depth += 1 if bracket in ("{", "(", "[", "<<") else -1
             deepest = max(deepest, depth)
     if deepest <= MAX_NESTING:
         return None
-    return (f"the query nests {deepest:,} levels of brackets ({{ }}, ( ), [ ]) deep; at most "
+    return (f"the query nests {deepest:,} levels of brackets ({{ }}, ( ), [ ], << >>) deep; at most "
             f"{MAX_NESTING:,} are taken (deeper, the parser would run out of stack)")
 
 
