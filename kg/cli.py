@@ -6,7 +6,6 @@ import errno
 import os
 import secrets
 import signal
-import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -517,8 +516,9 @@ def replaced_when_written(output: Path) -> Iterator[IO[bytes]]:
         descriptor, written = _named_beside(output)
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            with suppress(OSError):  # a file replaced keeps its mode, as `>` keeps it
-                os.fchmod(descriptor, stat.S_IMODE(output.stat().st_mode))
+            with suppress(OSError):  # a file replaced keeps its mode, as `>` keeps it, but
+                # not a set-ID bit: new contents get no privilege their owner gave others
+                os.fchmod(descriptor, output.stat().st_mode & 0o777)
             yield handle
             handle.flush()
             if written is None:

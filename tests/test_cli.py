@@ -813,6 +813,23 @@ def test_export_keeps_the_mode_of_the_file_it_replaces(default_build: tuple[Path
     assert (tmp_path / "new.nt").stat().st_mode & 0o7777 == 0o666 & ~_umask()
 
 
+def test_export_keeps_no_set_id_bit_of_the_file_it_replaces(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A review's: an export over a set-user-ID (or set-group-ID) file made a new file, of
+    other contents, with that bit, a privilege its owner never gave these contents (a shell's
+    `>` clears it too, unless run as root). The export keeps the permissions alone."""
+    out, _ = default_build
+    export = ["export", "--store", str(out), "--graph", "ontology", "--format", "nt"]
+    replaced = tmp_path / "replaced.nt"
+    for mode in (0o4755, 0o2750, 0o6700):
+        replaced.write_text("<a> <b> <c> .\n", encoding="utf-8")
+        replaced.chmod(mode)
+        assert replaced.stat().st_mode & 0o7777 == mode
+        assert _run(*export, str(replaced)) == (0, "")
+        assert replaced.stat().st_mode & 0o7777 == mode & 0o777
+        assert replaced.read_text(encoding="utf-8").count("\n") > 100
+
+
 def test_export_writes_into_a_pipe_it_is_given(default_build: tuple[Path, BuildReport],
                                               tmp_path: Path) -> None:
     """`evkg export >(gzip > x.gz)` (a pipe's /dev/fd/N) said it could not write there, and a
