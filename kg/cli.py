@@ -516,9 +516,16 @@ def replaced_when_written(output: Path) -> Iterator[IO[bytes]]:
         descriptor, written = _named_beside(output)
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            with suppress(OSError):  # a file replaced keeps its mode, as `>` keeps it, but
-                # not a set-ID bit: new contents get no privilege their owner gave others
-                os.fchmod(descriptor, output.stat().st_mode & 0o777)
+            with suppress(OSError):  # a file replaced keeps its owner, group and mode, as
+                # `>` keeps them (root's export, another user's file): what this user may
+                # give (a group of theirs); not a set-ID bit: new contents get no privilege
+                replaced = output.stat()
+                try:  # (before the mode: a change of owner clears set-ID bits)
+                    os.fchown(descriptor, replaced.st_uid, replaced.st_gid)
+                except OSError:  # another's file: its group, if one of this user's
+                    with suppress(OSError):
+                        os.fchown(descriptor, -1, replaced.st_gid)
+                os.fchmod(descriptor, replaced.st_mode & 0o777)
             yield handle
             handle.flush()
             if written is None:

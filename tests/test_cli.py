@@ -830,6 +830,28 @@ def test_export_keeps_no_set_id_bit_of_the_file_it_replaces(
         assert replaced.read_text(encoding="utf-8").count("\n") > 100
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root replaces another user's file")
+def test_export_as_root_leaves_the_file_it_replaces_its_owner(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A review's: root exporting over another user's file (mode 0644) left a file root owned,
+    its owner no longer able to write it, where a shell's `>` writes into the file and keeps
+    its owner and group. The export gives the new file the old one's owner and group."""
+    out, _ = default_build
+    export = ["export", "--store", str(out), "--graph", "ontology", "--format", "nt"]
+    theirs, link = tmp_path / "theirs.nt", tmp_path / "link.nt"
+    link.symlink_to("theirs.nt")
+    for given in (theirs, link):
+        theirs.write_text("<a> <b> <c> .\n", encoding="utf-8")
+        os.chown(theirs, 65534, 65534)
+        theirs.chmod(0o644)
+        assert _run(*export, str(given)) == (0, "")
+        assert (theirs.stat().st_uid, theirs.stat().st_gid) == (65534, 65534)
+        assert theirs.stat().st_mode & 0o7777 == 0o644
+        assert theirs.read_text(encoding="utf-8").count("\n") > 100
+    assert _run(*export, str(tmp_path / "new.nt")) == (0, "")
+    assert (tmp_path / "new.nt").stat().st_uid == 0
+
+
 def test_export_writes_into_a_pipe_it_is_given(default_build: tuple[Path, BuildReport],
                                               tmp_path: Path) -> None:
     """`evkg export >(gzip > x.gz)` (a pipe's /dev/fd/N) said it could not write there, and a
