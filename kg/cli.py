@@ -588,9 +588,10 @@ def _link_beside(output: Path, descriptor: int) -> Path:
 @click.option("--dev", is_flag=True, help="Run Flask's development server instead of gunicorn.")
 def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> None:
     """Serve the current release: SPARQL endpoint, pages, downloads."""
-    from server.run import check_address_free, run_server
+    from server.run import bare_host, check_address_free, run_server
     from server.settings import environment_problems
 
+    host = bare_host(host)  # ([::1], as a URL writes it)
     problems = environment_problems()  # before gunicorn, whose workers would fail to boot
     if problems:
         raise click.ClickException("; ".join(problems))

@@ -98,7 +98,7 @@ def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
     # X-Forwarded-Proto from any client on this machine, and from a proxy there that passed a
     # client's on (gunicorn's own FORWARDED_ALLOW_IPS, where an operator sets it, still rules)
     trusted = [] if "FORWARDED_ALLOW_IPS" in os.environ else ["--forwarded-allow-ips", ""]
-    return [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", *trusted,
+    return [sys.executable, "-m", "gunicorn", "--bind", host_and_port(host, port), *trusted,
             "--workers", str(workers), "--worker-class", "server.workers.Worker",
             "--threads", str(threads), "--logger-class", "server.workers.Logger",
             "--timeout", str(timeout), "--graceful-timeout", "10", "--keep-alive", "5",
@@ -108,14 +108,29 @@ def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
             "--no-control-socket", "--config", "python:server.reloads", "server.wsgi:app"]
 
 
+def bare_host(host: str) -> str:
+    """``--host`` without the brackets a URL puts around an IPv6 address (``[::1]``)."""
+    return host[1:-1] if host.startswith("[") and host.endswith("]") else host
+
+
+def host_and_port(host: str, port: int) -> str:
+    """``host:port`` as gunicorn's ``--bind`` and a URL write it, an IPv6 address in brackets
+    (gunicorn read ``::1:8000`` as host ``::1:8000`` and no port)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def check_address_free(host: str, port: int) -> None:
     """Raise OSError, saying why, when ``host:port`` cannot be listened on: gunicorn would log
-    "Address already in use" twice a second for five seconds, then give up."""
+    "Address already in use" twice a second for five seconds, then give up. ``host`` is bare
+    (``bare_host``); its family is the one gunicorn and Flask's server listen with (IPv6 for an
+    address with a colon, else IPv4, a host name's IPv4 address)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
         family, kind, proto, _, address = socket.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+            host, port, family, socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
     except socket.gaierror as error:
-        raise OSError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+        raise OSError(f"cannot listen on {host_and_port(host, port)}: {error.strerror}"
+                      ) from None
     with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
         try:
@@ -123,7 +138,7 @@ def check_address_free(host: str, port: int) -> None:
         except OSError as error:
             why = ("the address is in use (another server? stop it, or give --port another "
                    "port)" if error.errno == errno.EADDRINUSE else error.strerror)
-            raise OSError(f"cannot listen on {host}:{port}: {why}") from None
+            raise OSError(f"cannot listen on {host_and_port(host, port)}: {why}") from None
 
 
 def run_server(store_dir: Path, *, host: str, port: int, workers: int, dev: bool) -> None:

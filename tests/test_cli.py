@@ -1819,3 +1819,43 @@ def test_serve_on_a_port_in_use_says_so_on_one_line(tmp_path: Path) -> None:
     assert (status, output) == (1, (
         f"Error: cannot listen on 127.0.0.1:{port}: the address is in use (another server? "
         "stop it, or give --port another port)\n"))
+
+
+def _ipv6_loopback() -> bool:
+    with socket.socket(socket.AF_INET6) as probe:
+        try:
+            probe.bind(("::1", 0))
+        except OSError:
+            return False
+    return True
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback here")
+def test_serve_listens_on_an_ipv6_host_given_bare_or_in_brackets(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A review's: `evkg serve --host ::1` passed gunicorn `--bind ::1:PORT`, which it read as
+    host `::1:PORT` and no port ("'' is not a valid port number"), and `--host [::1]`, as a URL
+    writes it, was refused before gunicorn started ("Name or service not known"), where
+    gunicorn itself takes it. Both listen on ::1; one in use is named in brackets."""
+    out, _ = default_build
+    for host in ("::1", "[::1]"):
+        port = free_port()
+        with socket.socket(socket.AF_INET6) as taken:
+            taken.bind(("::1", port))
+            taken.listen()
+            assert _run("serve", "--store", str(out), "--host", host, "--port", str(port)) == (
+                1, f"Error: cannot listen on [::1]:{port}: the address is in use (another "
+                "server? stop it, or give --port another port)\n")
+        log = tmp_path / "serve.log"
+        with log.open("wb") as written:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--host", host,
+                 "--port", str(port), "--workers", "1"], stdout=written, stderr=written)
+        try:
+            wait_for(f"http://[::1]:{port}/health", process)
+            assert requests.get(f"http://[::1]:{port}/health", timeout=30).status_code == 200
+        finally:
+            process.terminate()
+            process.wait()
+        assert f"Listening at: http://[::1]:{port}" in log.read_text(encoding="utf-8")
+
