@@ -6,6 +6,7 @@ import errno
 import os
 import secrets
 import signal
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -538,13 +539,38 @@ def replaced_when_written(output: Path) -> Iterator[IO[bytes]]:
 
 def _linked(link: Path) -> Path:
     """The file the symbolic link ``link`` leads to, through any further links; the one it
-    names, when that is not there (a dangling link, which a shell's ``>`` writes through)."""
+    names, when that is not there (a dangling link, which a shell's ``>`` writes through).
+    A link of the chain that another user made in a folder all may write is not followed."""
+    hop = Path(os.path.abspath(link))
+    for _ in range(MAX_LINKS):  # (a loop is said by realpath, below)
+        if not hop.is_symlink():
+            break
+        _check_followable(link, hop)
+        hop = Path(os.path.realpath(hop.parent)) / os.readlink(hop)
     try:
         return Path(os.path.realpath(link, strict=True))
     except FileNotFoundError:
         return Path(os.path.realpath(link))
     except OSError as error:  # a link that loops
         raise click.ClickException(f"cannot write {link}: {error.strerror or error}") from None
+
+
+#: How many links in a row a path may lead through (Linux's MAXSYMLINKS).
+MAX_LINKS = 40
+
+
+def _check_followable(output: Path, link: Path) -> None:
+    """Refuse ``link`` when the kernel's ``fs.protected_symlinks`` (on in most systems) would
+    not follow it: a link in a sticky folder all may write (``/tmp``) owned by neither this
+    user nor the folder's owner, where another user may have planted it to have this one's
+    file replaced (root's ``/etc/…``). ``_linked`` resolves a chain itself, past the kernel."""
+    folder = link.parent.stat()
+    shared = folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH
+    if shared and link.lstat().st_uid not in (os.geteuid(), folder.st_uid):
+        raise click.ClickException(
+            f"cannot write {output}: {link} is a link of another user in a folder all may "
+            "write (sticky): not followed, as the kernel's fs.protected_symlinks would not "
+            "follow it")
 
 
 def _named_beside(output: Path) -> tuple[int, Path]:

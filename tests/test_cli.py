@@ -852,6 +852,37 @@ def test_export_as_root_leaves_the_file_it_replaces_its_owner(
     assert (tmp_path / "new.nt").stat().st_uid == 0
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root makes a link another user owns")
+def test_export_follows_no_link_another_user_planted_in_a_shared_folder(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A review's: `evkg export /tmp/x.nt`, where another user had made /tmp/x.nt a link to a
+    file of the exporter's (root's /etc/…), replaced that file: the export resolved the link
+    itself, past the kernel's fs.protected_symlinks, which makes a shell's `>` refuse such a
+    link (one in a sticky folder all may write, owned by neither the follower nor the folder's
+    owner). The export refuses it too, at any step of a chain, and the file stays as it was;
+    the user's own link there is written through."""
+    out, _ = default_build
+    export = ["export", "--store", str(out), "--graph", "ontology", "--format", "nt"]
+    shared, mine = tmp_path / "shared", tmp_path / "mine.nt"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    mine.write_text("<a> <b> <c> .\n", encoding="utf-8")
+    planted, chained = shared / "x.nt", shared / "y.nt"
+    planted.symlink_to(mine)
+    os.lchown(planted, 65534, 65534)
+    chained.symlink_to(planted)  # (root's own link, to the planted one)
+    for given in (planted, chained):
+        assert _run(*export, str(given)) == (1, (
+            f"Error: cannot write {given}: {planted} is a link of another user in a folder all "
+            "may write (sticky): not followed, as the kernel's fs.protected_symlinks would "
+            "not follow it\n"))
+        assert mine.read_text(encoding="utf-8") == "<a> <b> <c> .\n"
+        assert planted.is_symlink() and chained.is_symlink()
+    os.lchown(planted, 0, 0)
+    assert _run(*export, str(chained)) == (0, "")
+    assert mine.read_text(encoding="utf-8").count("\n") > 100
+
+
 def test_export_writes_into_a_pipe_it_is_given(default_build: tuple[Path, BuildReport],
                                               tmp_path: Path) -> None:
     """`evkg export >(gzip > x.gz)` (a pipe's /dev/fd/N) said it could not write there, and a
