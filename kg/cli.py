@@ -508,6 +508,11 @@ def replaced_when_written(output: Path) -> Iterator[IO[bytes]]:
         named, output = f"{output} (a link to {linked})", linked
     if not output.parent.is_dir():
         raise click.ClickException(f"cannot write {named}: there is no folder {output.parent}")
+    if output.is_file() and _planted(output):  # (its owner is kept: they could change it)
+        raise click.ClickException(
+            f"cannot write {named}: it is a file of another user in a folder all may write "
+            "(sticky): not replaced, as the kernel's fs.protected_regular would not let `>` "
+            "write it")
     try:  # (its mode as open() would make it: 0666 less the umask)
         if not os.path.isdir("/proc/self/fd"):  # (where it gets its name from)
             raise OSError(errno.ENOENT, "no /proc")
@@ -564,13 +569,19 @@ def _check_followable(output: Path, link: Path) -> None:
     not follow it: a link in a sticky folder all may write (``/tmp``) owned by neither this
     user nor the folder's owner, where another user may have planted it to have this one's
     file replaced (root's ``/etc/…``). ``_linked`` resolves a chain itself, past the kernel."""
-    folder = link.parent.stat()
-    shared = folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH
-    if shared and link.lstat().st_uid not in (os.geteuid(), folder.st_uid):
+    if _planted(link):
         raise click.ClickException(
             f"cannot write {output}: {link} is a link of another user in a folder all may "
             "write (sticky): not followed, as the kernel's fs.protected_symlinks would not "
             "follow it")
+
+
+def _planted(path: Path) -> bool:
+    """Whether ``path`` (not followed) is in a sticky folder all may write (``/tmp``) and owned
+    by neither this user nor the folder's owner: another user may have made it there first."""
+    folder = path.parent.stat()
+    shared = folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH
+    return bool(shared) and path.lstat().st_uid not in (os.geteuid(), folder.st_uid)
 
 
 def _named_beside(output: Path) -> tuple[int, Path]:

@@ -883,6 +883,33 @@ def test_export_follows_no_link_another_user_planted_in_a_shared_folder(
     assert mine.read_text(encoding="utf-8").count("\n") > 100
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root makes a file another user owns")
+def test_export_replaces_no_file_another_user_made_in_a_shared_folder(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A review's: root's `evkg export /tmp/x.nt`, where another user had made /tmp/x.nt first,
+    replaced it with a file kept theirs (as the file it replaced was): the export root wrote,
+    which that user could then change. The kernel's fs.protected_regular makes a shell's `>`
+    refuse such a file (one in a sticky folder all may write, owned by neither the writer nor
+    the folder's owner); the export refuses it too, and leaves it as it was."""
+    out, _ = default_build
+    export = ["export", "--store", str(out), "--graph", "ontology", "--format", "nt"]
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    theirs = shared / "x.nt"
+    theirs.write_text("<a> <b> <c> .\n", encoding="utf-8")
+    os.chown(theirs, 65534, 65534)
+    assert _run(*export, str(theirs)) == (1, (
+        f"Error: cannot write {theirs}: it is a file of another user in a folder all may write "
+        "(sticky): not replaced, as the kernel's fs.protected_regular would not let `>` "
+        "write it\n"))
+    assert theirs.read_text(encoding="utf-8") == "<a> <b> <c> .\n"
+    assert theirs.stat().st_uid == 65534
+    os.chown(theirs, 0, 0)
+    assert _run(*export, str(theirs)) == (0, "")
+    assert theirs.read_text(encoding="utf-8").count("\n") > 100
+
+
 def test_export_writes_into_a_pipe_it_is_given(default_build: tuple[Path, BuildReport],
                                               tmp_path: Path) -> None:
     """`evkg export >(gzip > x.gz)` (a pipe's /dev/fd/N) said it could not write there, and a
