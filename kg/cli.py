@@ -29,13 +29,27 @@ DEFAULT_OUT = Path("build")
 out_option = click.option("--out", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
                           show_default=True, help="Build folder (releases/ and current).")
 quiet_option = click.option("--quiet", is_flag=True, help="Print only errors.")
-mesh_option = click.option("--mesh", "mesh_files", multiple=True,
+
+
+def _files_read_again(ctx: click.Context, param: click.Parameter,
+                      value: tuple[Path, ...] | Path | None) -> tuple[Path, ...] | Path | None:
+    """``--mesh`` and ``--mirbase`` files, refused when one is a pipe (``<(zcat …)``) or a
+    device: a build reads it more than once (what it holds, its records, its SHA-256, by which
+    the next ingest takes it again), a pipe's text once."""
+    for path in value if isinstance(value, tuple) else (value,) if value else ():
+        if not path.is_file():
+            raise click.BadParameter(f"{path} is a pipe or a device, not a file: it is read more "
+                                     "than once (and again by the next ingest): give a file")
+    return value
+
+
+mesh_option = click.option("--mesh", "mesh_files", multiple=True, callback=_files_read_again,
                            type=click.Path(exists=True, dir_okay=False, path_type=Path),
                            help="MeSH descriptor XML or table (labels, entry terms, tree numbers),"
                            " added to data/mesh.tsv, its descriptors winning; or NLM's "
                            "supplementary concept records (supp{year}.xml). Give it again for "
                            "another file: a later file's descriptors win.")
-mirbase_option = click.option("--mirbase", "mirbase_file",
+mirbase_option = click.option("--mirbase", "mirbase_file", callback=_files_read_again,
                               type=click.Path(exists=True, dir_okay=False, path_type=Path),
                               help="miRBase GFF3 file (e.g. hsa.gff3): text mining takes every "
                               "miRNA it names as cargo, not only the vocabulary's; the ones "

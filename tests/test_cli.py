@@ -1917,3 +1917,19 @@ def test_serve_listens_on_an_ipv6_host_given_bare_or_in_brackets(
             process.wait()
         assert f"Listening at: http://[::1]:{port}" in log.read_text(encoding="utf-8")
 
+
+def test_a_mesh_or_mirbase_pipe_is_refused_as_no_file(tmp_path: Path) -> None:
+    """A review's: `evkg build --mesh <(zcat desc2025.xml.gz)` said "/dev/fd/63: no MeSH
+    descriptor in it" of NLM's own XML, and `--mirbase <(…)` "no miRNA in it": a build reads
+    such a file more than once (what it holds, then its records, then its SHA-256, which the
+    next ingest checks it by), and a pipe gives its text once. A pipe is refused as what it
+    is, before anything is read."""
+    pipe = tmp_path / "fifo"
+    os.mkfifo(pipe)
+    for option in ("--mesh", "--mirbase"):
+        code, output = _run("build", "--out", str(tmp_path / "b"), option, str(pipe))
+        assert code == 2 and output.endswith(
+            f"Error: Invalid value for '{option}': {pipe} is a pipe or a device, not a file: "
+            "it is read more than once (and again by the next ingest): give a file\n"), output
+    assert not (tmp_path / "b").exists()
+
