@@ -702,7 +702,7 @@ def _megabytes(size: int) -> str:
 
 
 @main.command("fetch")
-@click.option("--query", default="", help='A PubMed query, e.g. "(extracellular vesicles OR '
+@click.option("--query", default=None, help='A PubMed query, e.g. "(extracellular vesicles OR '
               'exosomes) AND breast cancer".')
 @click.option("--pmids", "pmids_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A file of PMIDs, one a line (instead of --query).")
@@ -722,7 +722,7 @@ def _megabytes(size: int) -> str:
 @mesh_option
 @mirbase_option
 @quiet_option
-def fetch_command(query: str, pmids_file: Path | None, since: str, max_records: int | None,
+def fetch_command(query: str | None, pmids_file: Path | None, since: str, max_records: int | None,
                   out: Path, email: str, batch_size: int, no_ingest: bool,
                   mesh_files: tuple[Path, ...], mirbase_file: Path | None, quiet: bool) -> None:
     """Fetch PubMed records through NCBI E-utilities and ingest them into the current release.
@@ -738,9 +738,11 @@ def fetch_command(query: str, pmids_file: Path | None, since: str, max_records: 
         if not quiet or message.startswith("warning"):
             echo(message, err=True)
 
+    if query is not None and not query.strip():  # (PubMed would be asked to search for it)
+        raise click.BadParameter("it is empty: give a PubMed query", param_hint="'--query'")
     try:
         with sigterm_as_ctrl_c():
-            report = fetch(out, query=query,
+            report = fetch(out, query=query or "",
                            pmids=read_pmids(pmids_file) if pmids_file else (), since=since,
                            max_records=max_records, batch_size=batch_size,
                            client=Client.from_env(email), ingest_records=not no_ingest,

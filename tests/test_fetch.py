@@ -487,18 +487,21 @@ def test_a_fetch_killed_mid_slice_resumes_with_the_first_batch_not_on_disk(
 
 # --- the command line --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("given, message", [
-    ([], "Error: give --query QUERY or --pmids FILE: what to fetch"),
-    (["--query", QUERY, "--pmids", "PMIDS"], "Error: give --query or --pmids, not both"),
+@pytest.mark.parametrize("given, status, message", [
+    ([], 1, "Error: give --query QUERY or --pmids FILE: what to fetch"),
+    (["--query", QUERY, "--pmids", "PMIDS"], 1, "Error: give --query or --pmids, not both"),
+    (["--query", "  "], 2, "Error: Invalid value for '--query': it is empty: give a PubMed query"),
+    (["--query", ""], 2, "Error: Invalid value for '--query': it is empty: give a PubMed query"),
 ])
-def test_fetch_says_what_to_give_when_given_neither_or_both(given: list[str], message: str,
-                                                            tmp_path: Path) -> None:
+def test_fetch_says_what_to_give_when_given_neither_or_both(given: list[str], status: int,
+                                                            message: str, tmp_path: Path) -> None:
     """Given neither, it said "give a query or a list of PMIDs (not both)": the "not both"
-    read as the fault. No request is made before the message."""
+    read as the fault. A query of spaces was sent to PubMed as a search, and an empty one was
+    said not to be given. No request is made before the message."""
     (tmp_path / "pmids.txt").write_text("37534210\n")
     args = [str(tmp_path / "pmids.txt") if arg == "PMIDS" else arg for arg in given]
     result = CliRunner().invoke(main, ["fetch", *args, "--into", str(tmp_path / "build")])
-    assert result.exit_code == 1
+    assert result.exit_code == status
     assert result.output.strip().splitlines()[-1] == message
     assert not (tmp_path / "build").exists()
 
