@@ -559,19 +559,28 @@ def replaced_when_written(output: Path) -> Iterator[IO[bytes]]:
 def _linked(link: Path) -> Path:
     """The file the symbolic link ``link`` leads to, through any further links; the one it
     names, when that is not there (a dangling link, which a shell's ``>`` writes through).
-    A link of the chain that another user made in a folder all may write is not followed."""
-    hop = Path(os.path.abspath(link))
-    for _ in range(MAX_LINKS):  # (a loop is said by realpath, below)
-        if not hop.is_symlink():
-            break
-        _check_followable(link, hop)
-        hop = Path(os.path.realpath(hop.parent)) / os.readlink(hop)
-    try:
-        return Path(os.path.realpath(link, strict=True))
-    except FileNotFoundError:
-        return Path(os.path.realpath(link))
-    except OSError as error:  # a link that loops
-        raise click.ClickException(f"cannot write {link}: {error.strerror or error}") from None
+    A link that another user made in a folder all may write is not followed, wherever it is
+    on the way: the link itself, one it leads to, or a folder of a path one of them names
+    (``/tmp/d`` of ``x.nt -> /tmp/d/x.nt``), as the kernel checks each link it follows."""
+    here, ahead, links = Path("/"), list(reversed((Path.cwd() / link).parts[1:])), 0
+    while ahead:  # (a path's parts, resolved one by one from the root, as the kernel walks it)
+        part = ahead.pop()
+        if part == "..":
+            here = here.parent  # (``here`` has no link in it: its parent is the real one)
+            continue
+        step = here / part
+        if not step.is_symlink():
+            here = step  # (a part that is not there is named, as realpath names it)
+            continue
+        links += 1
+        if links > MAX_LINKS:  # a link that loops
+            raise click.ClickException(f"cannot write {link}: {os.strerror(errno.ELOOP)}")
+        _check_followable(link, step)
+        target = Path(os.readlink(step))
+        if target.is_absolute():
+            here = Path("/")
+        ahead.extend(reversed(target.parts[1:] if target.is_absolute() else target.parts))
+    return here
 
 
 #: How many links in a row a path may lead through (Linux's MAXSYMLINKS).

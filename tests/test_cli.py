@@ -910,6 +910,40 @@ def test_export_replaces_no_file_another_user_made_in_a_shared_folder(
     assert theirs.read_text(encoding="utf-8").count("\n") > 100
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root makes a link another user owns")
+def test_export_follows_no_planted_link_a_link_leads_through(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A review's: a link another user planted in a sticky folder all may write was refused as
+    OUTPUT and as a link OUTPUT led to, but not as a folder on the way: root's link to
+    /tmp/d/x.nt (or /tmp/y.nt -> d/x.nt), where another user had made /tmp/d a link to a folder
+    of root's, replaced the x.nt there, as the kernel's fs.protected_symlinks would not let
+    `>` do. Each link the path leads through is checked now; root's own are followed."""
+    out, _ = default_build
+    export = ["export", "--store", str(out), "--graph", "ontology", "--format", "nt"]
+    shared, mine = tmp_path / "shared", tmp_path / "mine"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    mine.mkdir()
+    (mine / "x.nt").write_text("<a> <b> <c> .\n", encoding="utf-8")
+    planted = shared / "d"
+    planted.symlink_to(mine)
+    os.lchown(planted, 65534, 65534)
+    relative, absolute = shared / "y.nt", tmp_path / "z.nt"
+    relative.symlink_to(Path("d") / "x.nt")  # (root's own links, through the planted one)
+    absolute.symlink_to(planted / "x.nt")
+    for given in (relative, absolute):
+        assert _run(*export, str(given)) == (1, (
+            f"Error: cannot write {given}: {planted} is a link of another user in a folder all "
+            "may write (sticky): not followed, as the kernel's fs.protected_symlinks would "
+            "not follow it\n"))
+        assert (mine / "x.nt").read_text(encoding="utf-8") == "<a> <b> <c> .\n"
+    assert sorted(p.name for p in mine.iterdir()) == ["x.nt"]
+    os.lchown(planted, 0, 0)
+    assert _run(*export, str(relative)) == (0, "")
+    assert (mine / "x.nt").read_text(encoding="utf-8").count("\n") > 100
+    assert relative.is_symlink() and planted.is_symlink()
+
+
 def test_export_writes_into_a_pipe_it_is_given(default_build: tuple[Path, BuildReport],
                                               tmp_path: Path) -> None:
     """`evkg export >(gzip > x.gz)` (a pipe's /dev/fd/N) said it could not write there, and a
