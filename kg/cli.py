@@ -513,6 +513,8 @@ def replaced_when_written(output: Path) -> Iterator[IO[bytes]]:
     if output.is_dir():
         raise click.ClickException(f"{output} is a folder: give the export a file name")
     if output.exists() and not output.is_file():
+        if output.is_symlink():  # (checked as the links to a file, then opened as `>` opens)
+            _linked(output)
         with output.open("wb") as handle:
             yield handle
         return

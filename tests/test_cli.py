@@ -944,6 +944,32 @@ def test_export_follows_no_planted_link_a_link_leads_through(
     assert relative.is_symlink() and planted.is_symlink()
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root makes a link another user owns")
+def test_export_follows_no_planted_link_to_a_device(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A review's: a link another user planted in a sticky folder all may write was refused when
+    it led to a file, but followed when it led to a device or a pipe (written into, as `>`
+    writes): root's `evkg export /tmp/x.nt`, a link to a disk's device, wrote the export over
+    the disk, where fs.protected_symlinks refuses `>`. It is refused too; root's own is not."""
+    out, _ = default_build
+    export = ["export", "--store", str(out), "--graph", "ontology", "--format", "nt"]
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    planted, chained = shared / "x.nt", tmp_path / "y.nt"
+    planted.symlink_to("/dev/null")
+    os.lchown(planted, 65534, 65534)
+    chained.symlink_to(planted)  # (root's own link, to the planted one)
+    for given in (planted, chained):
+        assert _run(*export, str(given)) == (1, (
+            f"Error: cannot write {given}: {planted} is a link of another user in a folder all "
+            "may write (sticky): not followed, as the kernel's fs.protected_symlinks would "
+            "not follow it\n"))
+    os.lchown(planted, 0, 0)
+    assert _run(*export, str(chained)) == (0, "")
+    assert planted.is_symlink() and sorted(p.name for p in shared.iterdir()) == ["x.nt"]
+
+
 def test_export_writes_into_a_pipe_it_is_given(default_build: tuple[Path, BuildReport],
                                               tmp_path: Path) -> None:
     """`evkg export >(gzip > x.gz)` (a pipe's /dev/fd/N) said it could not write there, and a
