@@ -852,6 +852,14 @@ def test_export_as_root_leaves_the_file_it_replaces_its_owner(
     assert (tmp_path / "new.nt").stat().st_uid == 0
 
 
+def _planted_link_refused(given: Path, planted: Path) -> str:
+    """What `evkg export GIVEN` says when it leads through ``planted``, another user's link in
+    a sticky folder all may write."""
+    return (f"Error: cannot write {given}: {planted} is a link of another user in a folder all "
+            "may write (sticky): not followed, as the kernel's fs.protected_symlinks would "
+            "not follow it\n")
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root makes a link another user owns")
 def test_export_follows_no_link_another_user_planted_in_a_shared_folder(
         default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
@@ -872,10 +880,7 @@ def test_export_follows_no_link_another_user_planted_in_a_shared_folder(
     os.lchown(planted, 65534, 65534)
     chained.symlink_to(planted)  # (root's own link, to the planted one)
     for given in (planted, chained):
-        assert _run(*export, str(given)) == (1, (
-            f"Error: cannot write {given}: {planted} is a link of another user in a folder all "
-            "may write (sticky): not followed, as the kernel's fs.protected_symlinks would "
-            "not follow it\n"))
+        assert _run(*export, str(given)) == (1, _planted_link_refused(given, planted))
         assert mine.read_text(encoding="utf-8") == "<a> <b> <c> .\n"
         assert planted.is_symlink() and chained.is_symlink()
     os.lchown(planted, 0, 0)
@@ -932,10 +937,7 @@ def test_export_follows_no_planted_link_a_link_leads_through(
     relative.symlink_to(Path("d") / "x.nt")  # (root's own links, through the planted one)
     absolute.symlink_to(planted / "x.nt")
     for given in (relative, absolute):
-        assert _run(*export, str(given)) == (1, (
-            f"Error: cannot write {given}: {planted} is a link of another user in a folder all "
-            "may write (sticky): not followed, as the kernel's fs.protected_symlinks would "
-            "not follow it\n"))
+        assert _run(*export, str(given)) == (1, _planted_link_refused(given, planted))
         assert (mine / "x.nt").read_text(encoding="utf-8") == "<a> <b> <c> .\n"
     assert sorted(p.name for p in mine.iterdir()) == ["x.nt"]
     os.lchown(planted, 0, 0)
@@ -961,10 +963,7 @@ def test_export_follows_no_planted_link_to_a_device(
     os.lchown(planted, 65534, 65534)
     chained.symlink_to(planted)  # (root's own link, to the planted one)
     for given in (planted, chained):
-        assert _run(*export, str(given)) == (1, (
-            f"Error: cannot write {given}: {planted} is a link of another user in a folder all "
-            "may write (sticky): not followed, as the kernel's fs.protected_symlinks would "
-            "not follow it\n"))
+        assert _run(*export, str(given)) == (1, _planted_link_refused(given, planted))
     os.lchown(planted, 0, 0)
     assert _run(*export, str(chained)) == (0, "")
     assert planted.is_symlink() and sorted(p.name for p in shared.iterdir()) == ["x.nt"]
