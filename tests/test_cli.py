@@ -852,6 +852,14 @@ def test_export_as_root_leaves_the_file_it_replaces_its_owner(
     assert (tmp_path / "new.nt").stat().st_uid == 0
 
 
+def _sticky_folder(tmp_path: Path) -> Path:
+    """A folder all may write, sticky (as /tmp is): ``tmp_path/shared``."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    return shared
+
+
 def _planted_link_refused(given: Path, planted: Path) -> str:
     """What `evkg export GIVEN` says when it leads through ``planted``, another user's link in
     a sticky folder all may write."""
@@ -871,9 +879,7 @@ def test_export_follows_no_link_another_user_planted_in_a_shared_folder(
     the user's own link there is written through."""
     out, _ = default_build
     export = ["export", "--store", str(out), "--graph", "ontology", "--format", "nt"]
-    shared, mine = tmp_path / "shared", tmp_path / "mine.nt"
-    shared.mkdir()
-    shared.chmod(0o1777)
+    shared, mine = _sticky_folder(tmp_path), tmp_path / "mine.nt"
     mine.write_text("<a> <b> <c> .\n", encoding="utf-8")
     planted, chained = shared / "x.nt", shared / "y.nt"
     planted.symlink_to(mine)
@@ -898,9 +904,7 @@ def test_export_replaces_no_file_another_user_made_in_a_shared_folder(
     the folder's owner); the export refuses it too, and leaves it as it was."""
     out, _ = default_build
     export = ["export", "--store", str(out), "--graph", "ontology", "--format", "nt"]
-    shared = tmp_path / "shared"
-    shared.mkdir()
-    shared.chmod(0o1777)
+    shared = _sticky_folder(tmp_path)
     theirs = shared / "x.nt"
     theirs.write_text("<a> <b> <c> .\n", encoding="utf-8")
     os.chown(theirs, 65534, 65534)
@@ -925,9 +929,7 @@ def test_export_follows_no_planted_link_a_link_leads_through(
     `>` do. Each link the path leads through is checked now; root's own are followed."""
     out, _ = default_build
     export = ["export", "--store", str(out), "--graph", "ontology", "--format", "nt"]
-    shared, mine = tmp_path / "shared", tmp_path / "mine"
-    shared.mkdir()
-    shared.chmod(0o1777)
+    shared, mine = _sticky_folder(tmp_path), tmp_path / "mine"
     mine.mkdir()
     (mine / "x.nt").write_text("<a> <b> <c> .\n", encoding="utf-8")
     planted = shared / "d"
@@ -955,9 +957,7 @@ def test_export_follows_no_planted_link_to_a_device(
     the disk, where fs.protected_symlinks refuses `>`. It is refused too; root's own is not."""
     out, _ = default_build
     export = ["export", "--store", str(out), "--graph", "ontology", "--format", "nt"]
-    shared = tmp_path / "shared"
-    shared.mkdir()
-    shared.chmod(0o1777)
+    shared = _sticky_folder(tmp_path)
     planted, chained = shared / "x.nt", tmp_path / "y.nt"
     planted.symlink_to("/dev/null")
     os.lchown(planted, 65534, 65534)
