@@ -30,7 +30,7 @@ from kg.namespaces import PREFIXES
 from kg.records import Rejected
 from kg.results import RdfXmlWriter
 from kg.spool import GraphLines, SortedStoreGraph, python_call, whole_lines, write_into_pipe
-from kg.stopping import Stop, ends_with_build
+from kg.stopping import Stop, ending_with_build
 
 if TYPE_CHECKING:
     from kg.build import BuildReport
@@ -194,9 +194,9 @@ def _write_dumps_in_one_scan(store: Store, directory: Path, spool: GraphLines | 
         for kind in kinds:
             read_end, write_end = pipe()
             command, env = python_call("kg.release.convert_nquads", kind, str(directory))
-            processes.append(subprocess.Popen(command, stdin=read_end, stdout=subprocess.PIPE,
-                                              stderr=subprocess.PIPE, env=env,
-                                              preexec_fn=ends_with_build()))
+            processes.append(subprocess.Popen(ending_with_build(command), stdin=read_end,
+                                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                              env=env))
             if stop is not None:
                 stop.watch(processes[-1])
             close(read_end)
@@ -207,9 +207,9 @@ def _write_dumps_in_one_scan(store: Store, directory: Path, spool: GraphLines | 
         else:
             scan_read, scan_write = pipe()
         # -p: a converter that stopped does not stop the copy to the others
-        tee = subprocess.Popen(["tee", "-p", *(f"/dev/fd/{fd}" for fd in inputs[1:])],
-                               stdin=scan_read, stdout=inputs[0], pass_fds=inputs[1:],
-                               preexec_fn=ends_with_build())
+        tee = subprocess.Popen(
+            ending_with_build(["tee", "-p", *(f"/dev/fd/{fd}" for fd in inputs[1:])]),
+            stdin=scan_read, stdout=inputs[0], pass_fds=inputs[1:])
         if stop is not None:  # (killed, it ends the writes into the scan: the store's, sort's)
             stop.watch(tee)
         close(scan_read, *inputs)

@@ -42,7 +42,7 @@ from typing import IO, cast
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Store, serialize
 
 from kg.compression import open_gzip
-from kg.stopping import ends_with_build
+from kg.stopping import ending_with_build
 
 #: Memory ``sort`` may use for its runs (more spills to disk, not to memory).
 SORT_BUFFER_MB = 256
@@ -194,9 +194,8 @@ class GraphLines:
         command, env = python_call("kg.spool.carry_lines", source, self.graph.value,
                                    str(subjects), str(fresh))
         try:
-            child = subprocess.run(command, stdin=stdin, stdout=self._writer,
-                                   stderr=subprocess.PIPE, check=False, env=env,
-                                   preexec_fn=ends_with_build())
+            child = subprocess.run(ending_with_build(command), stdin=stdin, stdout=self._writer,
+                                   stderr=subprocess.PIPE, check=False, env=env)
         finally:  # the staging folder becomes the release
             subjects.unlink()
             fresh.unlink()
@@ -218,8 +217,8 @@ class GraphSpool(GraphLines):
         super().__init__(graph, folder)
         self._sorted, sorted_writer = os.pipe()
         self._sort: subprocess.Popen[bytes] | None = subprocess.Popen(
-            sort_command(folder), stdin=subprocess.PIPE, stdout=sorted_writer,
-            stderr=subprocess.PIPE, env=c_locale(), preexec_fn=ends_with_build())
+            ending_with_build(sort_command(folder)), stdin=subprocess.PIPE,
+            stdout=sorted_writer, stderr=subprocess.PIPE, env=c_locale())
         os.close(sorted_writer)
 
     def add(self, items: Iterable[str | Quad]) -> None:
@@ -259,9 +258,8 @@ class GraphSpool(GraphLines):
             assert store is not None, "touched subjects are read from the store"
             merged = self._merge(store, "-", stdin=self._sorted)
         else:
-            copy = subprocess.run(["cat"], stdin=self._sorted, stdout=self._writer,
-                                  stderr=subprocess.PIPE, check=False,
-                                  preexec_fn=ends_with_build())
+            copy = subprocess.run(ending_with_build(["cat"]), stdin=self._sorted,
+                                  stdout=self._writer, stderr=subprocess.PIPE, check=False)
             merged = copy.stderr.decode("utf-8", "replace").strip() if copy.returncode else ""
         os.close(self._sorted)  # a reader that stopped early leaves sort a broken pipe, not a
         self._sorted = -1  # full one it would wait on forever
@@ -314,17 +312,17 @@ class SortedStoreGraph(GraphLines):
         try:
             try:
                 children.append(subprocess.Popen(
-                    ["sed", f"s| \\.$|{self._suffix[:-1]}|"], stdin=triples,
-                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=c_locale(),
-                    preexec_fn=ends_with_build()))
+                    ending_with_build(["sed", f"s| \\.$|{self._suffix[:-1]}|"]),
+                    stdin=triples, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                    env=c_locale()))
             finally:
                 os.close(triples)
             named = children[0].stdout
             assert named is not None
             with named:
                 children.append(subprocess.Popen(
-                    sort_command(str(self.folder)), stdin=named, stdout=self._writer,
-                    stderr=subprocess.PIPE, env=c_locale(), preexec_fn=ends_with_build()))
+                    ending_with_build(sort_command(str(self.folder))), stdin=named,
+                    stdout=self._writer, stderr=subprocess.PIPE, env=c_locale()))
             error = write_into_pipe(lambda path: store.dump(
                 path, RdfFormat.N_TRIPLES, from_graph=self.graph), triples_writer)
             done = True

@@ -9,50 +9,43 @@ their pipes.
 
 A build killed outright (SIGKILL: the OOM killer, ``kill -9``) runs no code of its own: its
 child processes (``sort``, ``sed``, ``cat``, ``tee``, the dumps' converters) are started with
-``ends_with_build``, so that Linux kills them when it dies, where they went on until their input
+``ending_with_build``, so that Linux kills them when it dies, where they went on until their input
 ended (for ever for one that waited on something else).
 """
 
 from __future__ import annotations
 
-import ctypes
 import os
-import signal
+import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
-from functools import partial
+from collections.abc import Sequence
 
-#: prctl(2)'s option that has the kernel signal a process when the thread that started it ends.
-PR_SET_PDEATHSIG = 1
+#: util-linux's ``setpriv``, which sets the parent-death signal and runs a command (None where
+#: the system has none: the children then end when their input ends).
+_SETPRIV = shutil.which("setpriv") if sys.platform.startswith("linux") else None
 
-
-def _prctl() -> Callable[..., int] | None:
-    """libc's ``prctl`` on Linux (None elsewhere, or where it cannot be loaded)."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        return ctypes.CDLL(None, use_errno=True).prctl  # type: ignore[no-any-return]
-    except (OSError, AttributeError):
-        return None
+#: Run by ``/bin/sh`` once ``setpriv`` has asked for the signal: ``$0`` is the build's process,
+#: and a child whose build died before the request (its parent is another by then) ends.
+_UNLESS_ORPHANED = 'test "$PPID" = "$0" && exec "$@"; exit 137'
 
 
-_PRCTL = _prctl()
+def ending_with_build(command: Sequence[str]) -> list[str]:
+    """``command``, run so that Linux kills it when the build's thread that starts it ends,
+    killed or not (as it is where the system has no means). The build's threads wait for the
+    children they start, so none ends before its children.
 
-
-def ends_with_build() -> Callable[[], None] | None:
-    """A ``preexec_fn`` for a child process of the build: the child is killed when the build's
-    thread that starts it ends, killed or not (None where the system has no such means). The
-    build's threads wait for the children they start, so none ends before its children."""
-    return None if _PRCTL is None else partial(_die_with, os.getpid())
-
-
-def _die_with(parent: int) -> None:
-    assert _PRCTL is not None
-    _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the build ended before the request was made
-        os.kill(os.getpid(), signal.SIGKILL)
+    Not a ``preexec_fn`` (which this was): Python runs one in the forked child after clearing
+    the state of the build's other threads there, which ran the finalizers of what only that
+    state held, in the child. A pyoxigraph iterator that only the main thread's state held (a
+    build stopped by SIGTERM) was dropped so in the dumps' converters: "QuadIter is unsendable, but is being
+    dropped on another thread" went into the build's error output from each of them.
+    """
+    if _SETPRIV is None:
+        return list(command)
+    return [_SETPRIV, "--pdeathsig", "KILL", "--", "/bin/sh", "-c", _UNLESS_ORPHANED,
+            str(os.getpid()), *command]
 
 
 class Stop:

@@ -1702,6 +1702,50 @@ def _gone(pid: int) -> bool:
         return True
 
 
+#: Dumps written by a thread while the main thread's state alone holds a pyoxigraph iterator
+#: (a context variable here, as a stopped build's state held one in CI).
+DUMPS_BESIDE_A_HELD_ITERATOR = """
+import contextvars, sys, threading
+from pathlib import Path
+from pyoxigraph import NamedNode, Quad, Store
+from kg import release
+store = Store()
+node = NamedNode("http://example.org/n")
+store.add(Quad(node, node, node, NamedNode("http://example.org/graph")))
+contextvars.ContextVar("held").set(iter(store))
+thread = threading.Thread(target=release.write_dumps, args=(store, Path(sys.argv[1])))
+thread.start()
+thread.join()
+"""
+
+
+def test_a_build_s_child_processes_drop_nothing_of_its_other_threads(tmp_path: Path) -> None:
+    """CI's: a build stopped by SIGTERM printed "RuntimeError: pyoxigraph::store::QuadIter is
+    unsendable, but is being dropped on another thread" before "Aborted!", once per dump
+    converter: Python ran the children's ``preexec_fn`` after clearing the build's other
+    threads' state in each forked child, dropping there what only that state held."""
+    result = subprocess.run([sys.executable, "-c", DUMPS_BESIDE_A_HELD_ITERATOR, str(tmp_path)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [name for name, _ in release.DUMPS.values()] + [release.VOID_FILE])
+
+
+def test_a_child_whose_build_ended_before_it_started_does_not_run() -> None:
+    """A child process asks, as it starts, to be killed with the build; a build that died
+    before the request was made no longer is its parent (here: another process is) and the
+    child then ends at once, where it would run on alone."""
+    from kg.stopping import ending_with_build
+
+    command = ending_with_build(["echo", "ran"])
+    if command == ["echo", "ran"]:
+        pytest.skip("this system has no setpriv: children end when their input ends")
+    assert subprocess.run(command, capture_output=True, text=True).stdout == "ran\n"
+    orphan = subprocess.run(["sh", "-c", '"$@"; exit $?', "sh", *command],
+                            capture_output=True, text=True)
+    assert (orphan.returncode, orphan.stdout) == (137, "")
+
+
 def test_a_killed_build_takes_its_child_processes_with_it(tmp_path: Path) -> None:
     """A build killed by SIGKILL (the OOM killer, `kill -9`) left its child processes (the
     articles graph's `sort`, the dumps' converters and `tee`) running until their input ended:
@@ -1720,7 +1764,9 @@ def test_a_killed_build_takes_its_child_processes_with_it(tmp_path: Path) -> Non
         deadline = time.monotonic() + 300  # a guard: the build's sort starts at once
         while not held and time.monotonic() < deadline:
             assert process.poll() is None, "the build ended before it could be killed"
-            held = set(children_of(process.pid))
+            # (a child still in ``setpriv`` or ``sh`` has yet to ask for its end with the build)
+            held = {pid for pid, command in children_of(process.pid).items()
+                    if command.split(" ", 1)[0].rpartition("/")[2] not in ("setpriv", "sh")}
             time.sleep(0.01)
         assert held, "the build started no child process"
         for pid in held:  # they would otherwise end on their own, their input ended
