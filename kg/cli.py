@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import secrets
 import signal
 import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -508,19 +510,24 @@ def replaced_when_written(output: Path) -> Iterator[IO[bytes]]:
     A pipe or a device (``>(gzip > x.gz)``'s ``/dev/fd/63``, ``/dev/stdout``) is written into,
     as a shell's ``>`` writes: a rename would put a file in its place (``/dev``'s own, as root).
     A symbolic link is written through, as ``>`` and ``cp`` write: the file it leads to (or
-    names, when there is none yet) is replaced, and the link stays.
+    names, when there is none yet) is replaced, and the link stays. One to a descriptor this
+    process has open for writing (``/dev/stdout``, ``/dev/fd/N`` of the shell's ``>> log``) is
+    written into, as standard output is.
     """
     if output.is_dir():
         raise click.ClickException(f"{output} is a folder: give the export a file name")
-    if output.exists() and not output.is_file():
-        if output.is_symlink():  # (checked as the links to a file, then opened as `>` opens)
-            _linked(output)
+    linked = _linked(output) if output.is_symlink() else output
+    own = _own_descriptor(linked)
+    if own is not None:  # (opened again, a file would be emptied or replaced, not appended to)
+        with open(own, "wb", closefd=False) as handle:
+            yield handle
+        return
+    if output.exists() and not output.is_file():  # (opened as `>` opens it)
         with output.open("wb") as handle:
             yield handle
         return
     named = str(output)
-    if output.is_symlink():
-        linked = _linked(output)
+    if linked != output:
         named, output = f"{output} (a link to {linked})", linked
     if not output.parent.is_dir():
         raise click.ClickException(f"cannot write {named}: there is no folder {output.parent}")
@@ -563,7 +570,10 @@ def _linked(link: Path) -> Path:
     names, when that is not there (a dangling link, which a shell's ``>`` writes through).
     A link that another user made in a folder all may write is not followed, wherever it is
     on the way: the link itself, one it leads to, or a folder of a path one of them names
-    (``/tmp/d`` of ``x.nt -> /tmp/d/x.nt``), as the kernel checks each link it follows."""
+    (``/tmp/d`` of ``x.nt -> /tmp/d/x.nt``), as the kernel checks each link it follows.
+    A link that is a descriptor of this process's open for writing (``/proc/self/fd/1``, as
+    ``/dev/stdout`` leads to) is not followed either: it is returned, for ``_own_descriptor``.
+    """
     here, ahead, links = Path("/"), list(reversed((Path.cwd() / link).parts[1:])), 0
     while ahead:  # (a path's parts, resolved one by one from the root, as the kernel walks it)
         part = ahead.pop()
@@ -578,11 +588,28 @@ def _linked(link: Path) -> Path:
         if links > MAX_LINKS:  # a link that loops
             raise click.ClickException(f"cannot write {link}: {os.strerror(errno.ELOOP)}")
         _check_followable(link, step)
+        if _own_descriptor(step) is not None:
+            return step
         target = Path(os.readlink(step))
         if target.is_absolute():
             here = Path("/")
         ahead.extend(reversed(target.parts[1:] if target.is_absolute() else target.parts))
     return here
+
+
+def _own_descriptor(path: Path) -> int | None:
+    """The descriptor ``path`` names if it is one of this process's, open for writing
+    (``/proc/PID/fd/N``, or a thread's ``/proc/PID/task/TID/fd/N``): ``None`` otherwise, and
+    for one open only for reading, which ``>`` opens again as the file it is."""
+    process = Path(f"/proc/{os.getpid()}")
+    if path.parent.name != "fd" or not path.name.isdigit() or path.parent.parent not in (
+            process, process / "task" / str(threading.get_native_id())):
+        return None
+    try:
+        flags = fcntl.fcntl(int(path.name), fcntl.F_GETFL)
+    except OSError:  # (closed since)
+        return None
+    return int(path.name) if flags & os.O_ACCMODE != os.O_RDONLY else None
 
 
 #: How many links in a row a path may lead through (Linux's MAXSYMLINKS).

@@ -1021,6 +1021,30 @@ def test_export_writes_into_a_pipe_it_is_given(default_build: tuple[Path, BuildR
         assert (reader.wait(timeout=120), reader.stderr.read()) == (0, b"")
 
 
+@pytest.mark.parametrize("given", ["/dev/stdout", "/proc/self/fd/1", "/dev/fd/{fd}"])
+def test_export_writes_into_its_own_descriptor_as_into_standard_output(
+        default_build: tuple[Path, BuildReport], tmp_path: Path, given: str) -> None:
+    """A review's: `evkg export /dev/stdout >> log.nt` (or `/dev/fd/N`, `/proc/self/fd/N`, N a
+    descriptor the shell opened) followed the link to log.nt and replaced the file: what it
+    held before was lost, not appended to, and the shell's descriptor was left on the old,
+    unlinked file. It is written into that descriptor, as standard output is."""
+    out, _ = default_build
+    log = tmp_path / "log.nt"
+    log.write_bytes(b"<a> <b> <c> .\n")
+    with log.open("ab") as appended:  # as the shell's `>>` opens it
+        fd = appended.fileno()
+        done = subprocess.run([sys.executable, "-m", "kg.cli", "export", "--store", str(out),
+                               "--graph", "ontology", "--format", "nt", given.format(fd=fd)],
+                              stdout=appended, pass_fds=(fd,),
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+        assert (done.returncode, done.stderr) == (0, "")
+        appended.write(b"<d> <e> <f> .\n")  # the shell's descriptor still writes into log.nt
+    written = log.read_text(encoding="utf-8")
+    assert written.startswith("<a> <b> <c> .\n<https://w3id.org/evkg/")
+    assert written.endswith(" .\n<d> <e> <f> .\n") and written.count("\n") > 100
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["log.nt"]
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
