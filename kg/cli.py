@@ -639,13 +639,27 @@ def _planted(path: Path) -> bool:
 def _named_beside(output: Path) -> tuple[int, Path]:
     """A new file of a name of its own beside ``output``, open for writing."""
     try:
-        descriptor, name = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
+        descriptor, name = tempfile.mkstemp(dir=output.parent, prefix=_hidden_prefix(output))
     except OSError as error:
         raise click.ClickException(f"cannot write {output}: {error.strerror}") from None
     mask = os.umask(0)
     os.umask(mask)
     os.chmod(descriptor, 0o666 & ~mask)  # as open() would make it, not mkstemp's 0600
     return descriptor, Path(name)
+
+
+def _hidden_prefix(output: Path) -> str:
+    """``.{name}.`` for a hidden file beside ``output`` whose name goes on for 8 characters
+    more (``mkstemp``'s): ``name`` cut short where the whole would be longer than the folder's
+    file system lets a name be (255 bytes), as ``output``'s own may be."""
+    try:
+        longest = os.pathconf(output.parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        longest = 255
+    name = output.name
+    while name and len(os.fsencode(f".{name}.")) + 8 > longest:
+        name = name[:-1]
+    return f".{name}."
 
 
 def _link_beside(output: Path, descriptor: int) -> Path:
@@ -655,7 +669,7 @@ def _link_beside(output: Path, descriptor: int) -> Path:
     folder = os.open(output.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         while True:
-            name = f".{output.name}.{secrets.token_hex(4)}"
+            name = _hidden_prefix(output) + secrets.token_hex(4)
             try:
                 os.link(f"/proc/self/fd/{descriptor}", name, dst_dir_fd=folder,
                         follow_symlinks=True)

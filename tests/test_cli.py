@@ -1045,6 +1045,20 @@ def test_export_writes_into_its_own_descriptor_as_into_standard_output(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["log.nt"]
 
 
+@pytest.mark.parametrize("name", ["x" * 251 + ".ttl", "é" * 125 + ".ttl"])
+def test_export_writes_a_file_of_the_longest_name_a_folder_takes(
+        default_build: tuple[Path, BuildReport], tmp_path: Path, name: str) -> None:
+    """A review's: an OUTPUT whose name was near the 255 bytes a file name may have failed with
+    "File name too long", which a shell's `>` writes: the export's hidden file beside it,
+    `.NAME.XXXXXXXX`, had a name 10 bytes longer. That name is cut short to fit now."""
+    out, _ = default_build
+    kept = tmp_path / name
+    kept.write_text("<a> <b> <c> .\n", encoding="utf-8")
+    assert _run("export", "--store", str(out), "--graph", "ontology", str(kept)) == (0, "")
+    assert len(list(parse(kept.read_bytes(), format=RdfFormat.TURTLE))) > 100
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
