@@ -642,9 +642,16 @@ def _named_beside(output: Path) -> tuple[int, Path]:
         descriptor, name = tempfile.mkstemp(dir=output.parent, prefix=_hidden_prefix(output))
     except OSError as error:
         raise click.ClickException(f"cannot write {output}: {error.strerror}") from None
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(descriptor, 0o666 & ~mask)  # as open() would make it, not mkstemp's 0600
+    try:
+        mask = os.umask(0)
+        os.umask(mask)
+        with suppress(OSError):  # (FAT's refuses a mode its attributes cannot hold: as `>`
+            # writes there, the file keeps the mode the file system gives it)
+            os.chmod(descriptor, 0o666 & ~mask)  # as open() would make it, not mkstemp's 0600
+    except BaseException:  # (Ctrl-C, SIGTERM: not left beside OUTPUT, where none removes it)
+        os.close(descriptor)
+        os.unlink(name)
+        raise
     return descriptor, Path(name)
 
 

@@ -1123,6 +1123,38 @@ main(["export", *sys.argv[2:]])
 """
 
 
+#: Runs `evkg export` as on a file system such as FAT's: no file without a name (O_TMPFILE),
+#: and a change of a file's mode refused (as FAT refuses one its attributes cannot hold).
+_EXPORT_ON_FAT = """
+import errno, os, sys
+from kg.cli import main
+def hook(event, args):
+    if event == "open" and isinstance(args[0], str) and args[2] & os.O_TMPFILE == os.O_TMPFILE:
+        raise OSError(errno.EOPNOTSUPP, os.strerror(errno.EOPNOTSUPP))
+    if event == "os.chmod":
+        raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+sys.addaudithook(hook)
+main(["export", *sys.argv[1:]])
+"""
+
+
+def test_export_writes_where_a_file_s_mode_cannot_be_changed(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A review's: on a file system that refuses a change of mode (FAT's, a USB stick's) and
+    has no file without a name, `evkg export` failed ("Operation not permitted") where a
+    shell's `>` writes, and left its hidden `.OUTPUT.XXXXXXXX` beside OUTPUT for good. The
+    file keeps the mode the file system gives it, and the export is written."""
+    out, _ = default_build
+    kept = tmp_path / "graph.ttl"
+    kept.write_text("<a> <b> <c> .\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", _EXPORT_ON_FAT, "--store", str(out),
+                           "--graph", "ontology", str(kept)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.ttl"]
+    assert len(list(parse(kept.read_bytes(), format=RdfFormat.TURTLE))) > 100
+
+
 @pytest.mark.parametrize("signalled", ["SIGTERM", "SIGKILL"])
 def test_an_export_stopped_by_a_signal_leaves_no_part_of_itself(
         default_build: tuple[Path, BuildReport], tmp_path: Path, signalled: str) -> None:
