@@ -531,7 +531,8 @@ def replaced_when_written(output: Path) -> Iterator[IO[bytes]]:
         named, output = f"{output} (a link to {linked})", linked
     if not output.parent.is_dir():
         raise click.ClickException(f"cannot write {named}: there is no folder {output.parent}")
-    if output.is_file() and _planted(output):  # (its owner is kept: they could change it)
+    replaced = _regular_file(output)  # (looked at once: a link swapped in is not followed)
+    if replaced and _planted(output, replaced):  # (its owner is kept: they could change it)
         raise click.ClickException(
             f"cannot write {named}: it is a file of another user in a folder all may write "
             "(sticky): not replaced, as the kernel's fs.protected_regular would not let `>` "
@@ -545,16 +546,16 @@ def replaced_when_written(output: Path) -> Iterator[IO[bytes]]:
         descriptor, written = _named_beside(output)
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            with suppress(OSError):  # a file replaced keeps its owner, group and mode, as
+            if replaced is not None:  # a file replaced keeps its owner, group and mode, as
                 # `>` keeps them (root's export, another user's file): what this user may
                 # give (a group of theirs); not a set-ID bit: new contents get no privilege
-                replaced = output.stat()
                 try:  # (before the mode: a change of owner clears set-ID bits)
                     os.fchown(descriptor, replaced.st_uid, replaced.st_gid)
                 except OSError:  # another's file: its group, if one of this user's
                     with suppress(OSError):
                         os.fchown(descriptor, -1, replaced.st_gid)
-                os.fchmod(descriptor, replaced.st_mode & 0o777)
+                with suppress(OSError):
+                    os.fchmod(descriptor, replaced.st_mode & 0o777)
             yield handle
             handle.flush()
             if written is None:
@@ -621,19 +622,29 @@ def _check_followable(output: Path, link: Path) -> None:
     not follow it: a link in a sticky folder all may write (``/tmp``) owned by neither this
     user nor the folder's owner, where another user may have planted it to have this one's
     file replaced (root's ``/etc/…``). ``_linked`` resolves a chain itself, past the kernel."""
-    if _planted(link):
+    if _planted(link, link.lstat()):
         raise click.ClickException(
             f"cannot write {output}: {link} is a link of another user in a folder all may "
             "write (sticky): not followed, as the kernel's fs.protected_symlinks would not "
             "follow it")
 
 
-def _planted(path: Path) -> bool:
-    """Whether ``path`` (not followed) is in a sticky folder all may write (``/tmp``) and owned
-    by neither this user nor the folder's owner: another user may have made it there first."""
+def _planted(path: Path, status: os.stat_result) -> bool:
+    """Whether ``path``, of ``status`` (not followed), is in a sticky folder all may write
+    (``/tmp``) and owned by neither this user nor the folder's owner: another user may have
+    made it there first."""
     folder = path.parent.stat()
     shared = folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH
-    return bool(shared) and path.lstat().st_uid not in (os.geteuid(), folder.st_uid)
+    return bool(shared) and status.st_uid not in (os.geteuid(), folder.st_uid)
+
+
+def _regular_file(path: Path) -> os.stat_result | None:
+    """``path``'s status (not followed) if it is a regular file, else ``None`` (none there)."""
+    try:
+        status = path.lstat()
+    except OSError:
+        return None
+    return status if stat.S_ISREG(status.st_mode) else None
 
 
 def _named_beside(output: Path) -> tuple[int, Path]:

@@ -1155,6 +1155,44 @@ def test_export_writes_where_a_file_s_mode_cannot_be_changed(
     assert len(list(parse(kept.read_bytes(), format=RdfFormat.TURTLE))) > 100
 
 
+#: Runs `evkg export OUTPUT` and, the moment it makes its file beside OUTPUT, puts in
+#: OUTPUT's place the link (its first argument) that another user could swap in, in /tmp.
+_EXPORT_RACED = """
+import os, sys
+from kg.cli import main
+swapped = []
+def hook(event, args):
+    if event == "open" and isinstance(args[0], str) and args[2] & os.O_TMPFILE == os.O_TMPFILE \\
+            and not swapped:
+        swapped.append(True)
+        os.rename(sys.argv[1], sys.argv[-1])
+sys.addaudithook(hook)
+main(["export", *sys.argv[2:]])
+"""
+
+
+def test_export_keeps_the_mode_of_the_file_it_checked(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A review's: the file OUTPUT replaces was checked (no file another user planted) by one
+    look, and its owner, group and mode read by a second that followed a link: a link swapped
+    in between (in /tmp, by another user) gave the export the owner and mode of the file it led
+    to, the mode of another user's file. They are read once, from the file checked."""
+    out, _ = default_build
+    kept, other, swap = tmp_path / "graph.nt", tmp_path / "other.nt", tmp_path / "swap"
+    kept.write_text("<a> <b> <c> .\n", encoding="utf-8")
+    kept.chmod(0o640)
+    other.write_text("<d> <e> <f> .\n", encoding="utf-8")
+    other.chmod(0o604)
+    swap.symlink_to(other)
+    done = subprocess.run([sys.executable, "-c", _EXPORT_RACED, str(swap), "--store", str(out),
+                           "--graph", "ontology", "--format", "nt", str(kept)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert not kept.is_symlink() and kept.stat().st_mode & 0o7777 == 0o640
+    assert kept.read_text(encoding="utf-8").count("\n") > 100
+    assert other.read_text(encoding="utf-8") == "<d> <e> <f> .\n"
+
+
 @pytest.mark.parametrize("signalled", ["SIGTERM", "SIGKILL"])
 def test_an_export_stopped_by_a_signal_leaves_no_part_of_itself(
         default_build: tuple[Path, BuildReport], tmp_path: Path, signalled: str) -> None:
