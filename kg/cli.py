@@ -466,11 +466,14 @@ def validate_command(out: Path, no_shacl: bool) -> None:
 @click.option("--graph", "graph", default=None,
               help="One named graph, by name (articles, mesh, vocabulary, findings, ontology, "
               "metadata) or IRI; N-Quads and TriG keep its name.")
-@click.argument("output", type=click.Path(path_type=Path), required=False)
-def export_command(out: Path, fmt: str | None, graph: str | None, output: Path | None) -> None:
-    """Write the current release (or one graph) as RDF to OUTPUT or standard output."""
+@click.argument("given", metavar="[OUTPUT]", type=click.Path(allow_dash=True), required=False)
+def export_command(out: Path, fmt: str | None, graph: str | None, given: str | None) -> None:
+    """Write the current release (or one graph) as RDF to OUTPUT or standard output (no
+    OUTPUT, or `-`)."""
     from kg.release import export_graph
 
+    # (a dash, as `evkg query -` reads standard input; ./- is a file of that name)
+    output = None if given in (None, "-") else Path(given)
     if fmt is None:  # out.ttl was written as N-Quads, silently
         fmt = EXPORT_EXTENSIONS.get(output.suffix.lower(), "nq") if output else "nq"
     try:

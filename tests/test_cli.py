@@ -1059,6 +1059,22 @@ def test_export_writes_a_file_of_the_longest_name_a_folder_takes(
     assert [p.name for p in tmp_path.iterdir()] == [name]
 
 
+def test_export_to_a_dash_writes_standard_output(default_build: tuple[Path, BuildReport],
+                                                 tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review's: `evkg export -` (as `evkg query -` reads standard input) wrote a file named
+    `-` in the working folder, and nothing to standard output. A dash is standard output
+    (`./-` the file)."""
+    out, _ = default_build
+    monkeypatch.chdir(tmp_path)
+    code, written = _run("export", "--store", str(out), "--graph", "ontology", "--format", "nt",
+                         "-")
+    assert code == 0 and written.startswith("<") and written.count("\n") > 100
+    assert list(tmp_path.iterdir()) == []
+    assert _run("export", "--store", str(out), "--graph", "ontology", "./-") == (0, "")
+    assert (tmp_path / "-").read_text(encoding="utf-8").count("\n") > 100
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
