@@ -12,7 +12,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import IO, NoReturn, TypeVar, cast
 
@@ -462,7 +462,7 @@ def validate_command(out: Path, no_shacl: bool) -> None:
 @click.option("--format", "fmt", default=None,
               type=click.Choice(["nq", "trig", "nt", "ttl", "jsonld", "rdfxml"]),
               help="The RDF syntax; without it, the one OUTPUT's extension names (.ttl, "
-              ".jsonld, .rdf …), else N-Quads.")
+              ".jsonld, .rdf …; before .gz, which compresses), else N-Quads.")
 @click.option("--graph", "graph", default=None,
               help="One named graph, by name (articles, mesh, vocabulary, findings, ontology, "
               "metadata) or IRI; N-Quads and TriG keep its name.")
@@ -470,20 +470,24 @@ def validate_command(out: Path, no_shacl: bool) -> None:
 def export_command(out: Path, fmt: str | None, graph: str | None, given: str | None) -> None:
     """Write the current release (or one graph) as RDF to OUTPUT or standard output (no
     OUTPUT, or `-`)."""
+    from kg.compression import gzip_into
     from kg.release import export_graph
 
     # (a dash, as `evkg query -` reads standard input; ./- is a file of that name)
     output = None if given in (None, "-") else Path(given)
+    packed = output is not None and output.suffix.lower() == ".gz"  # (as evkg.nq.gz is)
     if fmt is None:  # out.ttl was written as N-Quads, silently
-        fmt = EXPORT_EXTENSIONS.get(output.suffix.lower(), "nq") if output else "nq"
+        named = output.with_suffix("") if output and packed else output
+        fmt = EXPORT_EXTENSIONS.get(named.suffix.lower(), "nq") if named else "nq"
     try:
         store_dir = release.release_to_read(out) / "store"
         with sigterm_as_ctrl_c():  # (SIGTERM's default action left the part written)
             if output is None:
                 export_graph(store_dir, fmt, graph, _standard_output())
             else:
-                with replaced_when_written(output) as handle:
-                    export_graph(store_dir, fmt, graph, handle)
+                with (replaced_when_written(output) as handle,
+                      gzip_into(handle) if packed else nullcontext(handle) as written):
+                    export_graph(store_dir, fmt, graph, written)
     except (FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:  # a full disk: OUTPUT stays as it was

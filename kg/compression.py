@@ -75,8 +75,14 @@ def open_gzip(path: Path | str) -> IO[bytes]:
 def gzip_writer(path: Path) -> Iterator[IO[bytes]]:
     """A gzip stream with no file name or time in its header, whose bytes depend on the text
     alone (reproducible)."""
-    with (path.open("wb") as raw,
-          igzip.IGzipFile(  # type: ignore[no-untyped-call]
+    with path.open("wb") as raw, gzip_into(raw) as out:
+        yield out
+
+
+@contextmanager
+def gzip_into(raw: IO[bytes]) -> Iterator[IO[bytes]]:
+    """``gzip_writer``'s stream, into ``raw`` (left open)."""
+    with (igzip.IGzipFile(  # type: ignore[no-untyped-call]
               filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=GZIP_LEVEL) as packed,
           _Blocks(cast(IO[bytes], packed)) as out):
         yield cast(IO[bytes], out)

@@ -6,6 +6,7 @@ import contextlib
 import csv
 import fcntl
 import gc
+import gzip
 import io
 import json
 import os
@@ -684,6 +685,20 @@ def test_export_without_format_writes_what_the_extension_names(
     assert result.exit_code == 0, result.output
     triples = list(parse(target.read_bytes(), format=syntax))
     assert len(triples) > 100
+
+
+@pytest.mark.parametrize(("name", "syntax"), [("graph.ttl.gz", RdfFormat.TURTLE),
+                                              ("graph.nq.GZ", RdfFormat.N_QUADS)])
+def test_export_to_a_gz_name_writes_it_compressed(default_build: tuple[Path, BuildReport],
+                                                 tmp_path: Path, name: str,
+                                                 syntax: RdfFormat) -> None:
+    """A review's: `evkg export graph.ttl.gz` wrote N-Quads, uncompressed, into a file named as
+    gzip's Turtle (`zcat` said "not in gzip format"), as the release's own `evkg.nq.gz` is not.
+    A `.gz` OUTPUT is compressed, in the syntax the extension before it names."""
+    out, _ = default_build
+    target = tmp_path / name
+    assert _run("export", "--store", str(out), "--graph", "ontology", str(target)) == (0, "")
+    assert len(list(parse(gzip.decompress(target.read_bytes()), format=syntax))) > 100
 
 
 @pytest.mark.parametrize("graph", ["mesh", "https://w3id.org/evkg/graph/mesh"])
