@@ -750,7 +750,13 @@ def test_an_interrupted_first_build_leaves_no_folder_behind(tmp_path: Path) -> N
         process = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(big), "--out",
                                     str(out), "--quiet"], stderr=subprocess.PIPE,
                                    preexec_fn=_sigint_as_ctrl_c)
-        time.sleep(3)
+        # interrupted once it loads into its staging folder (after 3 s, as this was, a build
+        # slowed by a busy machine was still importing its modules: a KeyboardInterrupt
+        # traceback of Python's, before the build had made anything to leave behind)
+        deadline = time.monotonic() + 300  # a guard: the build stages at once
+        while not list(out.glob(".staging-*")) and time.monotonic() < deadline:
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.01)
         assert process.poll() is None, "the build finished before it could be interrupted"
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=120)
