@@ -1770,9 +1770,12 @@ def test_a_killed_build_takes_its_child_processes_with_it(tmp_path: Path) -> Non
         deadline = time.monotonic() + 300  # a guard: the build's sort starts at once
         while not held and time.monotonic() < deadline:
             assert process.poll() is None, "the build ended before it could be killed"
-            # (a child still in ``setpriv`` or ``sh`` has yet to ask for its end with the build)
+            # (a child not yet running its program, the build's own before it, ``setpriv``'s
+            # or ``sh``'s, has yet to ask for its end with the build)
+            build = children_of(os.getpid()).get(process.pid)
             held = {pid for pid, command in children_of(process.pid).items()
-                    if command.split(" ", 1)[0].rpartition("/")[2] not in ("setpriv", "sh")}
+                    if command != build
+                    and command.split(" ", 1)[0].rpartition("/")[2] not in ("setpriv", "sh")}
             time.sleep(0.01)
         assert held, "the build started no child process"
         for pid in held:  # they would otherwise end on their own, their input ended
