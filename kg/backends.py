@@ -13,7 +13,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
 from pyoxigraph import (
@@ -22,6 +22,7 @@ from pyoxigraph import (
     NamedNode,
     QueryBoolean,
     QueryResultsFormat,
+    QuerySolution,
     QuerySolutions,
     QueryTriples,
     RdfFormat,
@@ -252,7 +253,7 @@ class RemoteStore:
         try:
             return parse_query_results(_normalised(reply.body, fmt), format=fmt)
         except (SyntaxError, ValueError) as error:
-            raise StoreError(502, f"the store's answer could not be read: {error}") from None
+            raise unreadable(error) from None
 
     def update(self, update: str) -> None:
         """Run a SPARQL update on the update endpoint (a ``StoreError`` if there is none)."""
@@ -265,7 +266,27 @@ class RemoteStore:
     def count(self, query: str) -> int:
         """The integer in the first binding of a ``SELECT (COUNT(…) AS ?n)`` over the store's
         whole dataset (no graphs sent)."""
-        return first_count(self.query(query))
+        try:
+            return first_count(self.query(query))
+        except SyntaxError as error:  # (its rows are read as they are taken)
+            raise unreadable(error) from None
+
+
+def unreadable(error: Exception) -> StoreError:
+    """A store's answer that could not be read (pyoxigraph's ``error``), as a bad gateway."""
+    return StoreError(502, f"the store's answer could not be read: {error}")
+
+
+def rows(results: object) -> Iterator[QuerySolution]:
+    """The rows of a SELECT's ``results``. A remote store's are parsed as they are taken: an
+    answer that breaks off among them (a proxy's time-out, a store that stopped) is a
+    ``StoreError``, as one that breaks off in its head is, not pyoxigraph's ``SyntaxError``
+    where they are read (the server did not start, reading its version so)."""
+    assert isinstance(results, QuerySolutions), "a SELECT query gives solutions"
+    try:
+        yield from results
+    except SyntaxError as error:
+        raise unreadable(error) from None
 
 
 def triples_from(reply: Reply) -> list[Triple]:

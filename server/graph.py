@@ -11,7 +11,7 @@ from typing import cast
 
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Triple
 
-from kg.backends import RemoteStore
+from kg.backends import RemoteStore, rows
 from server.state import state
 from server.terms import LABEL_PROPERTIES, Term, best_label
 
@@ -32,15 +32,15 @@ def select(query: str) -> list[Row]:
     solutions = _run(query)
     assert isinstance(solutions, QuerySolutions)
     names = [v.value for v in solutions.variables]
-    rows: list[Row] = []
-    for solution in solutions:
+    found: list[Row] = []
+    for solution in rows(solutions):
         row: Row = {}
         for name in names:
             term = solution[name]
             if term is not None:
                 row[name] = cast(Term, term)
-        rows.append(row)
-    return rows
+        found.append(row)
+    return found
 
 
 def select_stream(query: str) -> Iterator[Row]:
@@ -51,7 +51,7 @@ def select_stream(query: str) -> Iterator[Row]:
     solutions = _run(query)
     assert isinstance(solutions, QuerySolutions)
     names = [v.value for v in solutions.variables]
-    return ({n: cast(Term, s[n]) for n in names if s[n] is not None} for s in solutions)
+    return ({n: cast(Term, s[n]) for n in names if s[n] is not None} for s in rows(solutions))
 
 
 def construct(query: str) -> list[Triple]:
@@ -69,10 +69,10 @@ def ask(query: str) -> bool:
 
 def count(query: str) -> int:
     """The integer in the first variable of the first row (for ``SELECT (COUNT(…) AS ?n)``)."""
-    rows = select(query)
-    if not rows or not rows[0]:
+    found = select(query)
+    if not found or not found[0]:
         return 0
-    return int(next(iter(rows[0].values())).value)
+    return int(next(iter(found[0].values())).value)
 
 
 def ref(term: NamedNode | BlankNode | Literal) -> str:

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from pyoxigraph import QuerySolutions, Store
+from pyoxigraph import Store
 
 from kg import iris
-from kg.backends import QueryableStore, RemoteStore
+from kg.backends import QueryableStore, RemoteStore, rows
 from kg.release import MANIFEST, lease, read_manifest
 from kg.remote import Endpoint, StoreError
 from kg.searchindex import index_file
@@ -154,9 +154,7 @@ def _stated_versions(store: RemoteStore) -> list[str]:
              f"{{ <{iris.dataset_iri().value}> <http://purl.org/dc/terms/hasVersion> ?v }} }}")
     quick = RemoteStore(store.endpoint, timeout=min(VERSION_SECONDS,
                                                     store.timeout or VERSION_SECONDS))
-    results = quick.query(query)
-    assert isinstance(results, QuerySolutions)
-    return sorted(str(row[0].value) for row in results if row[0] is not None)
+    return sorted(str(row[0].value) for row in rows(quick.query(query)) if row[0] is not None)
 
 
 def _unstated(store: RemoteStore, versions: list[str]) -> str:

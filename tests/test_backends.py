@@ -393,6 +393,36 @@ def test_a_store_that_answers_again_is_checked_once_and_queried() -> None:
     assert asked == ["ASK { ?s ?p ?o }", "ASK {}", "ASK { ?a ?b ?c }", "ASK { ?x ?y ?z }"]
 
 
+#: A SELECT answer cut short among its rows (a proxy's time-out, a store that stopped).
+CUT_SHORT = (b'{"head": {"vars": ["v"]}, "results": {"bindings": [{"v": {"type": "literal", '
+             b'"value": "1"}}, {"v": {"type": "lit')
+
+
+def test_a_store_whose_answer_breaks_off_among_its_rows_is_said_so(tmp_path: Path) -> None:
+    """A review's: a remote store's SELECT answer that broke off among its rows raised
+    pyoxigraph's SyntaxError where the rows were read: the server did not start (its version
+    read so) and a page was a bare 500. The store is named as for an answer cut short in
+    its head: the server starts and says so, a page is a 502 saying what broke."""
+    def answer(query: str) -> tuple[int, str, bytes]:
+        if query.lstrip().upper().startswith("ASK"):
+            return 200, "application/sparql-results+json", b'{"head": {}, "boolean": true}'
+        return 200, "application/sparql-results+json", CUT_SHORT[:-50 if "COUNT" in query else None]
+
+    with answering_store(answer) as url:
+        client = create_app({"SPARQL_ENDPOINT": url, "STORE_DIR": str(tmp_path),
+                             "TESTING": True}).test_client()
+        health = client.get("/health").get_json()
+        assert health["version"] == "unversioned"
+        assert "the store's answer could not be read" in health["warning"]
+        page = client.get("/search", query_string={"q": "vesicles"},
+                          headers={"Accept": "text/html"})
+        assert page.status_code == 502
+        assert "the store's answer could not be read" in page.get_data(as_text=True)
+        store = RemoteStore(Endpoint(url, timeout_parameter=""))
+        with pytest.raises(StoreError, match="the store's answer could not be read"):
+            store.count("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
+
+
 def test_store_that_comes_up_after_the_server_is_served_with_its_version(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         default_build: tuple[Path, BuildReport]) -> None:
