@@ -12,6 +12,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -134,7 +135,10 @@ def resolve_since(into: Path, query: str, since: str, echo: Echo) -> str:
         return ""
     if since != "last":
         try:
-            return dt.date.fromisoformat(since.replace("/", "-")).strftime("%Y/%m/%d")
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", since):
+                # (fromisoformat takes a week date, 2026-W49-1, and 20261205 too)
+                raise ValueError(since)
+            return dt.date.fromisoformat(since).strftime("%Y/%m/%d")
         except ValueError:
             raise ValueError(f"--since {since!r}: give a date (YYYY-MM-DD) or 'last'") from None
     previous = [entry["until"] for entry in read_history(into) if entry.get("query") == query]

@@ -2063,6 +2063,20 @@ def test_fetch_names_a_bad_since_alone(tmp_path: Path, monkeypatch: pytest.Monke
         1, "Error: --since 'yesterday': give a date (YYYY-MM-DD) or 'last'\n")
 
 
+@pytest.mark.parametrize("since", ["2026-W49-1", "20261205", "2026/12/05", "2026-12-5"])
+def test_fetch_takes_since_as_the_help_writes_it_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, since: str) -> None:
+    """A review's: `--since 2026-W49-1` (an ISO week date) fetched from Monday 30 Nov and
+    `--since 20261205` from 5 Dec, Python's `date.fromisoformat` taking them, where the help
+    and the README say YYYY-MM-DD; a date written otherwise is refused, saying how to write it."""
+    monkeypatch.delenv("EVKG_NCBI_EMAIL", raising=False)
+    monkeypatch.setenv("EVKG_EUTILS_URL", f"http://127.0.0.1:{free_port()}/")  # (none taken)
+    assert _run("fetch", "--query", "exosomes", "--since", since, "--into",
+                str(tmp_path / "build")) == (
+        1, f"Error: --since {since!r}: give a date (YYYY-MM-DD) or 'last'\n")
+    assert not (tmp_path / "build").exists()
+
+
 def test_serve_on_a_port_in_use_says_so_on_one_line(tmp_path: Path) -> None:
     """A new user's review: a second `evkg serve` on the port of one already running logged
     gunicorn's "Address already in use" ten times over five seconds, then "Can't connect".
