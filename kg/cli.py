@@ -725,7 +725,9 @@ def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> N
         raise click.ClickException("; ".join(problems))
     try:  # here, not in each worker: gunicorn stops when its workers cannot start
         check_address_free(host, port)
-        if not os.environ.get("EVKG_SPARQL_ENDPOINT"):  # (a remote store needs no release)
+        if os.environ.get("EVKG_SPARQL_ENDPOINT"):  # a remote store needs no release
+            release.check_build_folder(out)
+        else:
             release.servable_release(out)
     except (OSError, ValueError) as error:
         raise click.ClickException(str(error)) from None

@@ -570,21 +570,28 @@ def current_release(out: Path) -> Path:
     """The release folder ``out/current`` points to; a clear error when there is none."""
     link = out / "current"
     if not link.exists():
-        if out.exists() and not out.is_dir():
-            raise not_a_folder(out)
+        check_build_folder(out)
         if link.is_symlink():
             raise FileNotFoundError(f"{link} points at {os.readlink(link)}, which is not there: "
                                     f"build again (`evkg build --out {out}`)")
-        if is_release(out):
-            raise FileNotFoundError(
-                f"{out} is a release, not a build folder: give the folder that holds its "
-                f"releases/ and current ({out.resolve().parent.parent})")
-        if is_release_store(out):  # not a folder to build into
-            raise FileNotFoundError(
-                f"{out} is a release's store, not a build folder: give the build folder that "
-                f"holds the release ({out.resolve().parent.parent.parent})")
         raise FileNotFoundError(f"no release at {out}: run `evkg build --out {out}` first")
     return link.resolve()
+
+
+def check_build_folder(out: Path) -> None:
+    """A ``FileNotFoundError`` when ``out`` is none of what a build folder may be (there, or
+    not yet made): a file, a release, a release's store. A server of a remote store, which
+    needs no release, checks its ``--store`` so too."""
+    if out.exists() and not out.is_dir():
+        raise not_a_folder(out)
+    if is_release(out):
+        raise FileNotFoundError(
+            f"{out} is a release, not a build folder: give the folder that holds its "
+            f"releases/ and current ({out.resolve().parent.parent})")
+    if is_release_store(out):  # not a folder to build into
+        raise FileNotFoundError(
+            f"{out} is a release's store, not a build folder: give the build folder that "
+            f"holds the release ({out.resolve().parent.parent.parent})")
 
 
 def servable_release(out: Path) -> Path:

@@ -2091,6 +2091,33 @@ def test_serve_on_a_port_in_use_says_so_on_one_line(tmp_path: Path) -> None:
         "stop it, or give --port another port)\n"))
 
 
+@pytest.mark.parametrize("given", ["file", "release", "release store"])
+def test_serve_of_a_remote_store_refuses_a_store_as_the_local_mode_does(
+        default_build: tuple[Path, BuildReport], tmp_path: Path, given: str) -> None:
+    """A review's: with EVKG_SPARQL_ENDPOINT set, `evkg serve --store` took a file, a release
+    folder or a release's store, which the local mode refuses, and served on without downloads
+    or a search index, saying nothing. Both modes refuse them alike, before anything starts."""
+    out, _ = default_build
+    (tmp_path / "notes.txt").write_text("not a build folder\n")
+    store = {"file": tmp_path / "notes.txt", "release": current_release(out),
+             "release store": current_release(out) / "store"}[given]
+    said = []
+    for endpoint in ("", f"http://127.0.0.1:{free_port()}/sparql"):
+        server = subprocess.Popen(  # (a process of its own: a server that starts is stopped)
+            [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port",
+             str(free_port()), "--workers", "1"], stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, env={**os.environ, "EVKG_SPARQL_ENDPOINT": endpoint},
+            start_new_session=True)
+        try:
+            output, _ = server.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGTERM)
+            output, _ = server.communicate()
+        said.append((server.returncode, output.decode()))
+    assert said[0][0] == 1 and said[0][1].startswith(f"Error: {store} is a "), said[0]
+    assert said[1] == said[0]
+
+
 def _ipv6_loopback() -> bool:
     with socket.socket(socket.AF_INET6) as probe:
         try:
