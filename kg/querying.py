@@ -295,8 +295,12 @@ def _plain_value(term: object) -> str:
 def text_table(names: Sequence[str], solutions: Iterable[Iterable[object]]) -> str:
     """Solutions under their variables' names, in aligned columns, and the row count (the
     server's text/plain answers too). Columns are measured as a terminal shows them: a CJK
-    character takes two columns, a combining accent none (``wcwidth``)."""
+    character takes two columns, a combining accent none (``wcwidth``). A query that selects
+    no variable (``SELECT * {}``) is said to, on the count's line: its names, rule and rows
+    were empty lines."""
     rows = [[_plain_value(term) for term in row] for row in solutions]
+    if not names:
+        return f"({counted(len(rows), 'row')}, no variables)\n"
     widths = [max([width(n), *(width(r[i]) for r in rows)]) for i, n in enumerate(names)]
     lines = ["  ".join(ljust(n, w) for n, w in zip(names, widths, strict=True)),
              "  ".join("-" * w for w in widths)]

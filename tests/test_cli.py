@@ -56,6 +56,20 @@ def test_query_prints_a_table(default_build: tuple[Path, BuildReport]) -> None:
     assert result.output.splitlines() == ["n ", "--", "93", "(1 row)"]
 
 
+@pytest.mark.parametrize(("query", "said"), [
+    ("SELECT * {}", "(1 row, no variables)\n"),
+    ("SELECT * WHERE { FILTER(false) }", "(0 rows, no variables)\n"),
+    ("SELECT * WHERE { ?s <urn:none> ?s }", "s\n-\n(0 rows)\n"),
+])
+def test_a_table_of_no_variables_says_so(default_build: tuple[Path, BuildReport], query: str,
+                                         said: str) -> None:
+    """A review's: `SELECT * {}` (one solution, of no variable) printed three empty lines, its
+    names, rule and row, before `(1 row)`, and a query selecting none with no solution two; as
+    JSON's `"vars":[]` says it, the table says there is no variable, on the count's line."""
+    out, _ = default_build
+    assert _run("query", "--store", str(out), query) == (0, said)
+
+
 def table_lines(out: Path, values: str) -> list[str]:
     """The lines `evkg query` prints for ``SELECT ?text ?n`` over the SPARQL ``values`` rows."""
     query = f"SELECT ?text ?n WHERE {{ VALUES (?text ?n) {{ {values} }} }} ORDER BY ?n"
