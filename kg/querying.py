@@ -11,7 +11,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, TypeVar, cast
+from typing import IO, Any, TypeVar, cast
 
 from pyoxigraph import (
     BlankNode,
@@ -27,6 +27,7 @@ from wcwidth import ljust, width
 from kg.iris import base_iri
 from kg.namespaces import PREFIXES
 from kg.plurals import counted
+from kg.querytext import selected_order
 from kg.store import open_read_only, run_query
 
 T = TypeVar("T")
@@ -180,9 +181,10 @@ def print_results(store_dir: Path, query: str, fmt: str, out: IO[bytes]) -> list
     notes: list[str] = []
     if isinstance(results, (QuerySolutions, QueryBoolean)):
         if fmt == "table":
-            out.write(format_table(results).encode("utf-8"))
-        elif fmt in ("csv", "xml") and isinstance(results, QuerySolutions):
-            _write_own(results, fmt, out)
+            out.write(format_table(results, query).encode("utf-8"))
+        elif isinstance(results, QuerySolutions) and (
+                fmt in ("csv", "xml") or reordered(results, query)):
+            _write_own(results, query, fmt, out)
         else:
             ended = _LineEnded(out)
             results.serialize(cast(IO[bytes], ended), RESULT_FORMATS[fmt])
@@ -215,21 +217,47 @@ def distinct_triples(triples: Iterable[Triple]) -> Iterator[Triple]:
         yield triple
 
 
-def _write_own(results: QuerySolutions, fmt: str, out: IO[bytes]) -> None:
-    """CSV or XML results as evkg writes them (``kg.results``: pyoxigraph's leave an IRI with
-    a comma unquoted, and a carriage return to be read as a line feed), row by row. A value
-    XML 1.0 cannot carry (a control character) is an error, not a document no reader takes."""
+def _write_own(results: QuerySolutions, query: str, fmt: str, out: IO[bytes]) -> None:
+    """Results as evkg writes them (``kg.results``), row by row: CSV and XML always
+    (pyoxigraph's leave an IRI with a comma unquoted, and a carriage return to be read as a
+    line feed), JSON and TSV when ``reordered``. A value XML 1.0 cannot carry (a control
+    character) is an error, not a document no reader takes."""
     from kg.records import NOT_XML
-    from kg.results import csv_lines, xml_parts
+    from kg.results import csv_lines, json_parts, tsv_lines, xml_parts
 
-    variables = [v.value for v in results.variables]
-    for part in (csv_lines if fmt == "csv" else xml_parts)(variables, results):
+    variables = selected_variables(results, query)
+    rows = solution_rows(results, variables)
+    if fmt == "json":
+        for chunk in json_parts(variables, rows):
+            out.write(chunk)
+        out.write(b"\n")
+        return
+    for part in {"csv": csv_lines, "tsv": tsv_lines}.get(fmt, xml_parts)(variables, rows):
         if fmt == "xml" and (bad := NOT_XML.search(part)):
             raise ValueError(f"a value holds the character U+{ord(bad.group()):04X}, which XML "
                              "1.0 cannot carry: ask for --format json, csv or tsv")
         out.write(part.encode())
     if fmt == "xml":
         out.write(b"\n")
+
+
+def selected_variables(results: QuerySolutions, query: str) -> list[str]:
+    """The variables of ``query``'s ``results`` in the order a reader expects them: a
+    ``SELECT *``'s as they first appear in the query (``querytext.selected_order``)."""
+    return selected_order(query, [v.value for v in results.variables])
+
+
+def reordered(results: QuerySolutions, query: str) -> bool:
+    """Whether ``selected_variables`` orders ``results``' variables otherwise than pyoxigraph
+    (whose own writers then cannot write them)."""
+    return selected_variables(results, query) != [v.value for v in results.variables]
+
+
+def solution_rows(results: QuerySolutions, variables: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    """Each solution's values (None: unbound) in the order of ``variables``, as they come."""
+    if list(variables) == [v.value for v in results.variables]:  # (read by name: slower)
+        return (tuple(solution) for solution in results)
+    return (tuple(solution[name] for name in variables) for solution in results)
 
 
 class _LineEnded:
@@ -253,11 +281,12 @@ class _LineEnded:
             self.out.write(b"\n")
 
 
-def format_table(results: QuerySolutions | QueryBoolean) -> str:
-    """Results as an aligned text table (ASK prints ``true`` or ``false``)."""
+def format_table(results: QuerySolutions | QueryBoolean, query: str) -> str:
+    """``query``'s results as an aligned text table (ASK prints ``true`` or ``false``)."""
     if isinstance(results, QueryBoolean):
         return ("true" if bool(results) else "false") + "\n"
-    return text_table([v.value for v in results.variables], results)
+    variables = selected_variables(results, query)
+    return text_table(variables, solution_rows(results, variables))
 
 
 #: The characters that end a line (``str.splitlines``) or jump to a tab stop: in a cell (a

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 from kg.namespaces import PREFIXES
@@ -213,6 +213,30 @@ def ask_as_construct(query: str) -> str:
     if form is None or form.group(1).upper() != "ASK":
         return query
     return query[:form.start()] + "CONSTRUCT {}" + query[form.end():]
+
+
+#: A SELECT clause that is ``*`` (read after the keyword): ``*``, ``DISTINCT *``, ``REDUCED *``.
+_STAR = re.compile(rf"{WS}*(?:{keyword_pattern('DISTINCT', 'REDUCED')}{WS}*)?\*")
+#: A variable (VAR1, VAR2: VARNAME has no ``-`` or ``.``), not a prefixed name's ``\?``.
+_VARIABLE = re.compile(rf"(?<!\\)[?$]([{_NAME_START}_0-9][{_NAME_START}_0-9\u00b7\u0300-\u036f"
+                       rf"\u203f\u2040]*)")
+
+
+def selected_order(query: str, names: Sequence[str]) -> list[str]:
+    """``names``, the variables pyoxigraph gives a query's solutions, in the order a reader
+    expects them: a ``SELECT *``'s in the order they first appear in the query, as Jena,
+    Fuseki and Virtuoso give them (pyoxigraph sorts them by name: ``SELECT * { ?s ?p ?o }``
+    gave o, p, s); another query's as given (its SELECT clause's order). pyoxigraph stays the
+    authority on which variables there are; one not found in the text keeps its place after
+    the others."""
+    form = _form(query)
+    if form is None or form.group(1).upper() != "SELECT" or not _STAR.match(
+            blank(query), form.end()):
+        return list(names)
+    first: dict[str, int] = {}
+    for variable in _VARIABLE.finditer(_expression_code(query)):
+        first.setdefault(variable.group(1), variable.start())
+    return sorted(names, key=lambda name: first.get(name, len(query)))
 
 
 def update_keyword(query: str) -> str | None:

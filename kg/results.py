@@ -80,12 +80,20 @@ def _json_term(term: Term) -> dict[str, Any]:
                                         "object": _json_term(term.object)}}
 
 
-def write_json(variables: Sequence[str], rows: Rows) -> bytes:
-    bindings = [{name: _json_term(value) for name, value in zip(variables, row, strict=True)
-                 if value is not None} for row in rows]
+def json_parts(variables: Sequence[str], rows: Rows) -> Iterator[bytes]:
+    """The JSON document in parts: its head, then one part per row, then its end."""
     # orjson writes the same compact UTF-8 as ``json.dumps(separators=(",", ":"),
     # ensure_ascii=False)``, ~15 times faster: a capped answer is written on every request.
-    return orjson.dumps({"head": {"vars": list(variables)}, "results": {"bindings": bindings}})
+    yield b'{"head":{"vars":' + orjson.dumps(list(variables)) + b'},"results":{"bindings":['
+    for number, row in enumerate(rows):
+        yield (b"," if number else b"") + orjson.dumps(
+            {name: _json_term(value) for name, value in zip(variables, row, strict=True)
+             if value is not None})
+    yield b"]}}"
+
+
+def write_json(variables: Sequence[str], rows: Rows) -> bytes:
+    return b"".join(json_parts(variables, rows))
 
 
 # --- SPARQL Query Results XML --------------------------------------------------------------------
@@ -180,10 +188,15 @@ def _tsv_term(term: Term) -> str:
             f"{_tsv_term(term.object)} )>>")
 
 
+def tsv_lines(variables: Sequence[str], rows: Rows) -> Iterator[str]:
+    """The TSV lines, each ended by LF: the variables, then one line per row."""
+    yield "\t".join("?" + name for name in variables) + "\n"
+    for row in rows:
+        yield "\t".join("" if value is None else _tsv_term(value) for value in row) + "\n"
+
+
 def write_tsv(variables: Sequence[str], rows: Rows) -> bytes:
-    lines = ["\t".join("?" + name for name in variables)]
-    lines += ["\t".join("" if value is None else _tsv_term(value) for value in row) for row in rows]
-    return ("\n".join(lines) + "\n").encode()
+    return "".join(tsv_lines(variables, rows)).encode()
 
 
 # --- text/plain: the aligned table of ``evkg query --format table`` (Fuseki answers text/plain

@@ -28,7 +28,13 @@ from pyoxigraph import (
 
 from kg.backends import QueryableStore, QueryResult, RemoteStore
 from kg.namespaces import PREFIXES
-from kg.querying import distinct_triples, format_table
+from kg.querying import (
+    distinct_triples,
+    format_table,
+    reordered,
+    selected_variables,
+    solution_rows,
+)
 from kg.querytext import syntax_message
 from kg.remote import StoreError
 from kg.results import NOT_PYOXIGRAPHS, WRITERS, rdf_xml, write_solutions
@@ -158,19 +164,22 @@ def _serialised(results: QueryResult, job: QueryJob) -> Answer | Failure:
     if isinstance(results, QueryBoolean | QuerySolutions):
         if job.media_type not in WRITERS:
             return Failure(406, f"a SELECT or ASK result cannot be given as {job.media_type}")
-        if isinstance(results, QueryBoolean) or (cap is None
-                                                 and job.media_type not in NOT_PYOXIGRAPHS):
+        if isinstance(results, QueryBoolean) or (
+                cap is None and job.media_type not in NOT_PYOXIGRAPHS
+                and not reordered(results, job.query)):  # (a SELECT *: its variables' order)
             fmt = RESULTS_FORMATS.get(job.media_type)
             if fmt is None:  # text/plain: the table `evkg query --format table` prints
-                return Answer(format_table(results).encode(), content_type(job.media_type))
+                return Answer(format_table(results, job.query).encode(),
+                              content_type(job.media_type))
             out = io.BytesIO()
             results.serialize(out, fmt)
             return Answer(out.getvalue(), content_type(job.media_type))
-        variables = [v.value for v in results.variables]
+        variables = selected_variables(results, job.query)
         if cap is None:  # (CSV or XML, above) row by row as the store gives them, not listed
-            return Answer(write_solutions(job.media_type, variables, results),
+            return Answer(write_solutions(job.media_type, variables,
+                                          solution_rows(results, variables)),
                           content_type(job.media_type))
-        rows = [tuple(solution) for solution in islice(results, cap + 1)]
+        rows = list(islice(solution_rows(results, variables), cap + 1))
         body = write_solutions(job.media_type, variables, rows[:cap])
         return Answer(body, content_type(job.media_type),
                       f"rows={cap}" if len(rows) > cap else None)

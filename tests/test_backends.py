@@ -185,6 +185,26 @@ def test_remote_answers_are_capped_like_embedded(backend: Backend,
     assert len(response.text.strip().splitlines()) == 6
 
 
+@pytest.mark.parametrize("cap", [0, 5])
+def test_select_star_answers_name_the_variables_as_the_query_does(
+        backend: Backend, default_build: tuple[Path, BuildReport], cap: int) -> None:
+    """A review's: /sparql answered `SELECT * WHERE { ?s ?p ?o }` with its variables o, p, s
+    (pyoxigraph's and Oxigraph's server's order, by name); every backend answers them in the
+    order the query first names them now, as Jena, Fuseki and Virtuoso do, row cap or none."""
+    from tests.test_cli import STAR, heads_star
+
+    out, _ = default_build
+    client = create_app({"STORE_DIR": str(out), "TESTING": True, "MAX_ROWS": cap,
+                         "CACHE_MAX_BYTES": 0, **backend.config}).test_client()
+    for media_type, fmt in (("application/sparql-results+json", "json"), ("text/csv", "csv"),
+                            ("text/tab-separated-values", "tsv"),
+                            ("application/sparql-results+xml", "xml"), ("text/plain", "table")):
+        response = client.get("/sparql", query_string={"query": STAR},
+                              headers={"Accept": media_type})
+        assert response.status_code == 200
+        assert heads_star(fmt, response.text), (media_type, response.text)
+
+
 def test_slow_remote_query_is_503_at_the_time_limit(backend: Backend,
                                                     default_build: tuple[Path, BuildReport]
                                                     ) -> None:
