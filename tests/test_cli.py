@@ -2167,6 +2167,20 @@ def test_serve_of_a_remote_store_refuses_a_store_as_the_local_mode_does(
     assert said[1] == said[0]
 
 
+def test_a_build_folders_releases_folder_is_named_as_such(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """A new user's review: `evkg query --store build/releases` (and export, validate, serve)
+    said "no release at build/releases: run `evkg build --out build/releases` first", which
+    would have made a second build folder inside the first's releases/. It says which folder
+    to give."""
+    out, _ = default_build
+    releases = out / "releases"
+    said = (1, f"Error: {releases} is the releases/ of a build folder, not a build folder: give "
+            f"the folder that holds it and current ({out})\n")
+    assert _run("query", "--store", str(releases), "ASK {}") == said
+    assert _run("validate", "--store", str(releases)) == said
+
+
 def _ipv6_loopback() -> bool:
     with socket.socket(socket.AF_INET6) as probe:
         try:
