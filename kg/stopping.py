@@ -21,10 +21,26 @@ import subprocess
 import sys
 import threading
 from collections.abc import Sequence
+from functools import cache
 
-#: util-linux's ``setpriv``, which sets the parent-death signal and runs a command (None where
-#: the system has none: the children then end when their input ends).
-_SETPRIV = shutil.which("setpriv") if sys.platform.startswith("linux") else None
+
+@cache
+def _setpriv() -> str | None:
+    """util-linux's ``setpriv``, which sets the parent-death signal and runs a command (None
+    where the system has none: the children then end when their input ends). One from before
+    util-linux 2.33 (RHEL 8's 2.32) has no ``--pdeathsig``: it refused it, and so every child
+    of the build failed, and the build with them; it is tried once, and not used so."""
+    found = shutil.which("setpriv") if sys.platform.startswith("linux") else None
+    if found is None:
+        return None
+    try:
+        tried = subprocess.run([found, "--pdeathsig", "KILL", "--", "/bin/sh", "-c", ":"],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, check=False)
+    except OSError:
+        return None
+    return found if tried.returncode == 0 else None
+
 
 #: Run by ``/bin/sh`` once ``setpriv`` has asked for the signal: ``$0`` is the build's process,
 #: and a child whose build died before the request (its parent is another by then) ends.
@@ -42,9 +58,10 @@ def ending_with_build(command: Sequence[str]) -> list[str]:
     build stopped by SIGTERM) was dropped so in the dumps' converters: "QuadIter is unsendable, but is being
     dropped on another thread" went into the build's error output from each of them.
     """
-    if _SETPRIV is None:
+    setpriv = _setpriv()
+    if setpriv is None:
         return list(command)
-    return [_SETPRIV, "--pdeathsig", "KILL", "--", "/bin/sh", "-c", _UNLESS_ORPHANED,
+    return [setpriv, "--pdeathsig", "KILL", "--", "/bin/sh", "-c", _UNLESS_ORPHANED,
             str(os.getpid()), *command]
 
 

@@ -1737,6 +1737,36 @@ def test_a_build_s_child_processes_drop_nothing_of_its_other_threads(tmp_path: P
         [name for name, _ in release.DUMPS.values()] + [release.VOID_FILE])
 
 
+#: util-linux's ``setpriv`` before 2.33 (RHEL 8's 2.32, Ubuntu 18.04's 2.31), which has no
+#: ``--pdeathsig``: it answers as those do.
+SETPRIV_BEFORE_2_33 = """#!/bin/sh
+for argument; do
+    case $argument in --pdeathsig*)
+        echo "setpriv: unrecognized option '--pdeathsig'" >&2; exit 1;;
+    esac
+done
+exec "$@"
+"""
+
+
+def test_a_setpriv_without_pdeathsig_fails_no_build(tmp_path: Path) -> None:
+    """Where ``setpriv`` was too old to know ``--pdeathsig`` (util-linux before 2.33), every
+    child process of a build failed with "setpriv: unrecognized option '--pdeathsig'", and
+    so did every build. Such a ``setpriv`` is not used."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "setpriv").write_text(SETPRIV_BEFORE_2_33)
+    (tools / "setpriv").chmod(0o755)
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    result = subprocess.run([sys.executable, "-c", DUMPS_BESIDE_A_HELD_ITERATOR, str(dumps)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env=dict(os.environ, PATH=f"{tools}{os.pathsep}{os.environ['PATH']}"))
+    assert (result.returncode, result.stderr) == (0, "")
+    assert sorted(p.name for p in dumps.iterdir()) == sorted(
+        [name for name, _ in release.DUMPS.values()] + [release.VOID_FILE])
+
+
 def test_a_child_whose_build_ended_before_it_started_does_not_run() -> None:
     """A child process asks, as it starts, to be killed with the build; a build that died
     before the request was made no longer is its parent (here: another process is) and the
