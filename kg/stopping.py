@@ -27,10 +27,10 @@ from functools import cache
 @cache
 def _setpriv() -> str | None:
     """util-linux's ``setpriv``, which sets the parent-death signal and runs a command (None
-    where the system has none: the children then end when their input ends). One from before
+    where the system has none: a Python asks then, slower to start). One from before
     util-linux 2.33 (RHEL 8's 2.32) has no ``--pdeathsig``: it refused it, and so every child
     of the build failed, and the build with them; it is tried once, and not used so."""
-    found = shutil.which("setpriv") if sys.platform.startswith("linux") else None
+    found = shutil.which("setpriv")
     if found is None:
         return None
     try:
@@ -47,6 +47,20 @@ def _setpriv() -> str | None:
 _UNLESS_ORPHANED = 'test "$PPID" = "$0" && exec "$@"; exit 137'
 
 
+#: Run by a Python of its own where there is no ``setpriv`` to use: the same request, through
+#: libc's ``prctl`` (PR_SET_PDEATHSIG, SIGKILL), and the same check, before the command.
+_ASKING_IN_PYTHON = """import os, sys
+try:
+    import ctypes
+    ctypes.CDLL(None).prctl(1, 9, 0, 0, 0)
+except (ImportError, OSError, AttributeError):
+    pass
+if os.getppid() != int(sys.argv[1]):
+    os._exit(137)
+os.execvp(sys.argv[2], sys.argv[2:])
+"""
+
+
 def ending_with_build(command: Sequence[str]) -> list[str]:
     """``command``, run so that Linux kills it when the build's thread that starts it ends,
     killed or not (as it is where the system has no means). The build's threads wait for the
@@ -58,9 +72,12 @@ def ending_with_build(command: Sequence[str]) -> list[str]:
     build stopped by SIGTERM) was dropped so in the dumps' converters: "QuadIter is unsendable, but is being
     dropped on another thread" went into the build's error output from each of them.
     """
-    setpriv = _setpriv()
-    if setpriv is None:
+    if not sys.platform.startswith("linux"):
         return list(command)
+    setpriv = _setpriv()
+    if setpriv is None:  # (a Python that sees no PYTHON* variable, nor site-packages)
+        return [sys.executable, "-I", "-S", "-c", _ASKING_IN_PYTHON, str(os.getpid()),
+                *command]
     return [setpriv, "--pdeathsig", "KILL", "--", "/bin/sh", "-c", _UNLESS_ORPHANED,
             str(os.getpid()), *command]
 
