@@ -63,14 +63,15 @@ os.execvp(sys.argv[2], sys.argv[2:])
 
 def ending_with_build(command: Sequence[str]) -> list[str]:
     """``command``, run so that Linux kills it when the build's thread that starts it ends,
-    killed or not (as it is where the system has no means). The build's threads wait for the
-    children they start, so none ends before its children.
+    killed or not (elsewhere it is run as it is). The build's threads wait for the children
+    they start, so none ends before its children.
 
     Not a ``preexec_fn`` (which this was): Python runs one in the forked child after clearing
     the state of the build's other threads there, which ran the finalizers of what only that
     state held, in the child. A pyoxigraph iterator that only the main thread's state held (a
-    build stopped by SIGTERM) was dropped so in the dumps' converters: "QuadIter is unsendable, but is being
-    dropped on another thread" went into the build's error output from each of them.
+    build stopped by SIGTERM) was dropped so in the dumps' converters: "QuadIter is
+    unsendable, but is being dropped on another thread" went into the build's error output
+    from each of them.
     """
     if not sys.platform.startswith("linux"):
         return list(command)
