@@ -234,9 +234,101 @@ def selected_order(query: str, names: Sequence[str]) -> list[str]:
             blank(query), form.end()):
         return list(names)
     first: dict[str, int] = {}
-    for variable in _VARIABLE.finditer(_expression_code(query)):
+    code = _expression_code(query)
+    outer = " " * form.end() + _outer_code(code, form.end(), len(code))
+    for variable in _VARIABLE.finditer(outer):
         first.setdefault(variable.group(1), variable.start())
     return sorted(names, key=lambda name: first.get(name, len(query)))
+
+
+#: What hides its variables from the query around it (a group follows each): a subquery's
+#: SELECT (but for what it projects), MINUS, EXISTS (and NOT EXISTS). Read as its letters, as
+#: pyoxigraph reads a keyword, not a part of a name (``?minus``, ``ex:exists``, ``select:x``).
+_HIDING = re.compile(rf"(?<![{_NAME}?$:]){keyword_pattern('SELECT', 'MINUS', 'EXISTS')}"
+                     rf"(?![{_NAME}:])")
+_BRACES = re.compile(r"[{}]")
+#: A character of a prefixed name (a local name's escape aside).
+_NAME_CHARACTER = re.compile(rf"[{_NAME}.:%\\]")
+#: A subquery's projection, read at the depth of its SELECT clause: a variable, or the one an
+#: expression is bound to (``(COUNT(?a) AS ?n)``: ``?n``, not ``?a``).
+_PROJECTED = re.compile(rf"{keyword_pattern('AS')}{WS}*([?$][^ \t\r\n()]*)|[()]|[?$][^ \t\r\n()]*")
+
+
+def _ends_a_name(code: str, position: int) -> bool:
+    """Whether a prefixed name's characters run up to ``position`` (``ex:a.`` before ``MINUS``
+    is one name, ``ex:a.MINUS``; after a variable, ``?a.MINUS``, the keyword)."""
+    start = position
+    while start > 0 and _NAME_CHARACTER.match(code, start - 1):
+        start -= 1
+    return ":" in code[start:position]
+
+
+def _closing(code: str, opening: int) -> int:
+    """Where the group opened at ``opening`` ends (after its ``}``); the code's end if never."""
+    depth = 0
+    for brace in _BRACES.finditer(code, opening):
+        depth += 1 if brace.group() == "{" else -1
+        if depth == 0:
+            return brace.end()
+    return len(code)
+
+
+def _outer_code(code: str, start: int, stop: int) -> str:
+    """``code[start:stop]`` (a query's, blanked) with the variables the query's solutions
+    cannot hold blanked too: those of a MINUS or (NOT) EXISTS group, and of a subquery but
+    what it projects (all it names, for a ``SELECT *``). Read as they stand, a variable of
+    the same name there took its place: `SELECT * { { SELECT ?j (COUNT(?a) AS ?n) … } ?a … }`
+    gave j, a, n until 6 Dec (a is projected after n)."""
+    pieces = []
+    position = start
+    while (hiding := _HIDING.search(code, position, stop)) is not None:
+        if _ends_a_name(code, hiding.start()):
+            pieces.append(code[position:hiding.end()])  # (``ex:a.MINUS``: a name's end)
+            position = hiding.end()
+            continue
+        if hiding.group().upper() == "SELECT":
+            # a subquery (its group's brace before it): its SELECT clause, up to its pattern
+            group = code.rfind("{", position, hiding.start())
+            opening = code.find("{", hiding.end(), stop)
+            if group < 0 or code[group + 1:hiding.start()].strip(" \t\r\n") or opening < 0:
+                pieces.append(code[position:hiding.end()])
+                position = hiding.end()
+                continue
+            star = _STAR.match(code, hiding.end())
+            end = min(_closing(code, group), stop)
+            pieces.append(code[position:hiding.end()])
+            if star is not None:  # what it names is what it projects: read it alike
+                pieces.append(_outer_code(code, hiding.end(), end))
+            else:
+                pieces.append(_projected(code[hiding.end():opening]) + " " * (end - opening))
+            position = end
+            continue
+        opening = code.find("{", hiding.end(), stop)
+        if opening < 0:
+            break
+        end = min(_closing(code, opening), stop)
+        pieces += [code[position:opening], " " * (end - opening)]
+        position = end
+    pieces.append(code[position:stop])
+    return "".join(pieces)
+
+
+def _projected(clause: str) -> str:
+    """A subquery's SELECT ``clause`` (blanked code) with only the variables it projects kept:
+    those outside brackets, and each one an expression is bound to by AS."""
+    kept = [" "] * len(clause)
+    depth = 0
+    for token in _PROJECTED.finditer(clause):
+        text = token.group()
+        if text == "(":
+            depth += 1
+        elif text == ")":
+            depth -= 1
+        elif token.group(1) is not None:
+            kept[token.start(1):token.end(1)] = token.group(1)
+        elif depth == 0:
+            kept[token.start():token.end()] = text
+    return "".join(kept)
 
 
 def update_keyword(query: str) -> str | None:
