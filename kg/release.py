@@ -592,11 +592,13 @@ def check_build_folder(out: Path) -> None:
         raise FileNotFoundError(
             f"{out} is a release's store, not a build folder: give the build folder that "
             f"holds the release ({out.resolve().parent.parent.parent})")
-    if out.name == "releases" and os.path.lexists(out.parent / "current"):
+    # its name and parent as the path names them (`.` and `..` inside it too, not a link's)
+    folder = Path(os.path.abspath(out))
+    if folder.name == "releases" and os.path.lexists(folder.parent / "current"):
         # (`evkg build --out DIR/releases` would make a build folder inside it)
         raise FileNotFoundError(
             f"{out} is the releases/ of a build folder, not a build folder: give the folder "
-            f"that holds it and current ({out.absolute().parent})")
+            f"that holds it and current ({folder.parent})")
 
 
 def servable_release(out: Path) -> Path:

@@ -2193,6 +2193,20 @@ def test_a_build_folders_releases_folder_is_named_as_such(
     assert _run("validate", "--store", str(releases)) == said
 
 
+def test_a_build_folders_releases_folder_is_named_so_from_inside_it_too(
+        default_build: tuple[Path, BuildReport], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review's: from inside the releases/ folder (or one of its releases), `--store .` (or
+    `..`) was not seen to be it: "no release at .: run `evkg build --out .` first", which
+    would have made a build folder inside the releases/. It says which folder to give."""
+    out, _ = default_build
+    said = (1, f"Error: . is the releases/ of a build folder, not a build folder: give the "
+            f"folder that holds it and current ({out})\n")
+    monkeypatch.chdir(out / "releases")
+    assert _run("query", "--store", ".", "ASK {}") == said
+    monkeypatch.chdir(next((out / "releases").iterdir()))
+    assert _run("export", "--store", "..", "-")[1] == said[1].replace("Error: .", "Error: ..")
+
+
 def _ipv6_loopback() -> bool:
     with socket.socket(socket.AF_INET6) as probe:
         try:
