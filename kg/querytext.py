@@ -242,11 +242,16 @@ def selected_order(query: str, names: Sequence[str]) -> list[str]:
 
 
 #: What hides its variables from the query around it (a group follows each): a subquery's
-#: SELECT (but for what it projects), MINUS, EXISTS (and NOT EXISTS). Read as its letters, as
+#: SELECT (but for what it projects), MINUS, EXISTS (and NOT EXISTS); and FILTER, whose
+#: expression binds none (a variable it names is bound elsewhere, if at all). Read as its letters, as
 #: pyoxigraph reads a keyword, not a part of a name (``?minus``, ``ex:exists``, ``select:x``).
-_HIDING = re.compile(rf"(?<![{_NAME}?$:]){keyword_pattern('SELECT', 'MINUS', 'EXISTS')}"
+_HIDING = re.compile(rf"(?<![{_NAME}?$:]){keyword_pattern('SELECT', 'MINUS', 'EXISTS', 'FILTER')}"
                      rf"(?![{_NAME}:])")
 _BRACES = re.compile(r"[{}]")
+#: What may stand between FILTER and its bracket: a function's name (``regex``, ``ex:f``; an
+#: IRI is blanked), not EXISTS (``FILTER NOT EXISTS { … }``: a group, read as EXISTS's).
+_FILTER_CALL = re.compile(rf"{WS}*(?:[{_NAME}:.%\\]+{WS}*)?\(")
+_PARENTHESES = re.compile(r"(?<!\\)[()]")
 #: A character of a prefixed name (a local name's escape aside).
 _NAME_CHARACTER = re.compile(rf"[{_NAME}.:%\\]")
 #: A subquery's projection, read at the depth of its SELECT clause: a variable, or the one an
@@ -263,11 +268,12 @@ def _ends_a_name(code: str, position: int) -> bool:
     return ":" in code[start:position]
 
 
-def _closing(code: str, opening: int) -> int:
-    """Where the group opened at ``opening`` ends (after its ``}``); the code's end if never."""
+def _closing(code: str, opening: int, brackets: re.Pattern[str] = _BRACES) -> int:
+    """Where the group (or, with ``_PARENTHESES``, the bracket) opened at ``opening`` ends
+    (after its ``}``); the code's end if never."""
     depth = 0
-    for brace in _BRACES.finditer(code, opening):
-        depth += 1 if brace.group() == "{" else -1
+    for brace in brackets.finditer(code, opening):
+        depth += 1 if brace.group() in "{(" else -1
         if depth == 0:
             return brace.end()
     return len(code)
@@ -276,15 +282,25 @@ def _closing(code: str, opening: int) -> int:
 def _outer_code(code: str, start: int, stop: int) -> str:
     """``code[start:stop]`` (a query's, blanked) with the variables the query's solutions
     cannot hold blanked too: those of a MINUS or (NOT) EXISTS group, and of a subquery but
-    what it projects (all it names, for a ``SELECT *``). Read as they stand, a variable of
-    the same name there took its place: `SELECT * { { SELECT ?j (COUNT(?a) AS ?n) … } ?a … }`
-    gave j, a, n until 6 Dec (a is projected after n)."""
+    what it projects (all it names, for a ``SELECT *``); and a FILTER's, which binds none.
+    Read as they stand, a variable of the same name there took its place until 6 Dec: `SELECT
+    * { { SELECT ?j (COUNT(?a) AS ?n) … } ?a … }` gave j, a, n (a is projected after n), and
+    `SELECT * { FILTER(?n > 0) ?t ?p ?n }` gave n, t, p."""
     pieces = []
     position = start
     while (hiding := _HIDING.search(code, position, stop)) is not None:
         if _ends_a_name(code, hiding.start()):
             pieces.append(code[position:hiding.end()])  # (``ex:a.MINUS``: a name's end)
             position = hiding.end()
+            continue
+        if hiding.group().upper() == "FILTER":
+            pieces.append(code[position:hiding.end()])
+            position = hiding.end()
+            call = _FILTER_CALL.match(code, position, stop)
+            if call is not None:  # (else FILTER NOT EXISTS, read as EXISTS)
+                end = min(_closing(code, call.end() - 1, _PARENTHESES), stop)
+                pieces.append(" " * (end - position))
+                position = end
             continue
         if hiding.group().upper() == "SELECT":
             # a subquery (its group's brace before it): its SELECT clause, up to its pattern

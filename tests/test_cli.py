@@ -117,6 +117,16 @@ def test_select_star_orders_by_what_the_query_projects_not_what_it_hides(
     assert _run("query", "--store", str(out), "--format", "csv", query) == (0, "j,n,a,t\n2,1,1,3\n")
 
 
+def test_select_star_orders_by_what_binds_a_variable_not_a_filter(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """A review's: a SELECT * placed a variable where a FILTER first named it, though a
+    filter binds nothing and tests the whole group: `SELECT * { FILTER(?n > 0) VALUES (?t ?n)
+    … }` printed n, t. A variable takes its place where the pattern binds it: t, n."""
+    out, _ = default_build
+    query = 'SELECT * { FILTER(?n > 0) FILTER regex(?t, "a") VALUES (?t ?n) { ("a" 1) } }'
+    assert _run("query", "--store", str(out), "--format", "csv", query) == (0, "t,n\na,1\n")
+
+
 def table_lines(out: Path, values: str) -> list[str]:
     """The lines `evkg query` prints for ``SELECT ?text ?n`` over the SPARQL ``values`` rows."""
     query = f"SELECT ?text ?n WHERE {{ VALUES (?text ?n) {{ {values} }} }} ORDER BY ?n"
