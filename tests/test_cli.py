@@ -105,28 +105,6 @@ def test_select_star_gives_its_variables_in_the_order_the_query_names_them(
     assert _run("query", "--store", str(out), "--format", "csv", tricky) == (0, "z,y,a\n?k,,2\n")
 
 
-def test_select_star_orders_by_what_the_query_projects_not_what_it_hides(
-        default_build: tuple[Path, BuildReport]) -> None:
-    """A review's: a SELECT * placed a variable where a subquery named it without projecting
-    it (or a MINUS or NOT EXISTS group, whose variables no solution holds): `{ SELECT ?j
-    (COUNT(?a) AS ?n) … } … ?a` printed j, a, n. A variable takes its place where the query's
-    solutions first hold it: j, n (the subquery's projection), then a."""
-    out, _ = default_build
-    query = ("SELECT * { { SELECT ?j (COUNT(?a) AS ?n) { VALUES (?a ?j) { (1 2) } } GROUP BY ?j }"
-             " MINUS { ?t ?q ?a } FILTER NOT EXISTS { ?t ?q ?a } VALUES (?a ?t) { (1 3) } }")
-    assert _run("query", "--store", str(out), "--format", "csv", query) == (0, "j,n,a,t\n2,1,1,3\n")
-
-
-def test_select_star_orders_by_what_binds_a_variable_not_a_filter(
-        default_build: tuple[Path, BuildReport]) -> None:
-    """A review's: a SELECT * placed a variable where a FILTER first named it, though a
-    filter binds nothing and tests the whole group: `SELECT * { FILTER(?n > 0) VALUES (?t ?n)
-    … }` printed n, t. A variable takes its place where the pattern binds it: t, n."""
-    out, _ = default_build
-    query = 'SELECT * { FILTER(?n > 0) FILTER regex(?t, "a") VALUES (?t ?n) { ("a" 1) } }'
-    assert _run("query", "--store", str(out), "--format", "csv", query) == (0, "t,n\na,1\n")
-
-
 def table_lines(out: Path, values: str) -> list[str]:
     """The lines `evkg query` prints for ``SELECT ?text ?n`` over the SPARQL ``values`` rows."""
     query = f"SELECT ?text ?n WHERE {{ VALUES (?text ?n) {{ {values} }} }} ORDER BY ?n"
