@@ -180,11 +180,13 @@ def print_results(store_dir: Path, query: str, fmt: str, out: IO[bytes]) -> list
     results = run_query(store, query, base_iri=base_iri())
     notes: list[str] = []
     if isinstance(results, (QuerySolutions, QueryBoolean)):
+        variables = (selected_variables(results, query)
+                     if isinstance(results, QuerySolutions) else [])
         if fmt == "table":
-            out.write(format_table(results, query).encode("utf-8"))
+            out.write(format_table(results, variables).encode("utf-8"))
         elif isinstance(results, QuerySolutions) and (
-                fmt in ("csv", "xml") or reordered(results, query)):
-            _write_own(results, query, fmt, out)
+                fmt in ("csv", "xml") or variables != stored_order(results)):
+            _write_own(results, variables, fmt, out)
         else:
             ended = _LineEnded(out)
             results.serialize(cast(IO[bytes], ended), RESULT_FORMATS[fmt])
@@ -217,15 +219,16 @@ def distinct_triples(triples: Iterable[Triple]) -> Iterator[Triple]:
         yield triple
 
 
-def _write_own(results: QuerySolutions, query: str, fmt: str, out: IO[bytes]) -> None:
-    """Results as evkg writes them (``kg.results``), row by row: CSV and XML always
-    (pyoxigraph's leave an IRI with a comma unquoted, and a carriage return to be read as a
-    line feed), JSON and TSV when ``reordered``. A value XML 1.0 cannot carry (a control
-    character) is an error, not a document no reader takes."""
+def _write_own(results: QuerySolutions, variables: Sequence[str], fmt: str,
+               out: IO[bytes]) -> None:
+    """Results as evkg writes them (``kg.results``), row by row, under ``variables`` in their
+    order: CSV and XML always (pyoxigraph's leave an IRI with a comma unquoted, and a carriage
+    return to be read as a line feed), JSON and TSV when that order is not pyoxigraph's. A
+    value XML 1.0 cannot carry (a control character) is an error, not a document no reader
+    takes."""
     from kg.records import NOT_XML
     from kg.results import csv_lines, json_parts, tsv_lines, xml_parts
 
-    variables = selected_variables(results, query)
     rows = solution_rows(results, variables)
     if fmt == "json":
         for chunk in json_parts(variables, rows):
@@ -243,19 +246,19 @@ def _write_own(results: QuerySolutions, query: str, fmt: str, out: IO[bytes]) ->
 
 def selected_variables(results: QuerySolutions, query: str) -> list[str]:
     """The variables of ``query``'s ``results`` in the order a reader expects them: a
-    ``SELECT *``'s as they first appear in the query (``querytext.selected_order``)."""
-    return selected_order(query, [v.value for v in results.variables])
+    ``SELECT *``'s as they first appear in the query (``querytext.selected_order``). Where
+    that is not ``stored_order``, pyoxigraph's own writers cannot write them."""
+    return selected_order(query, stored_order(results))
 
 
-def reordered(results: QuerySolutions, query: str) -> bool:
-    """Whether ``selected_variables`` orders ``results``' variables otherwise than pyoxigraph
-    (whose own writers then cannot write them)."""
-    return selected_variables(results, query) != [v.value for v in results.variables]
+def stored_order(results: QuerySolutions) -> list[str]:
+    """The variables of ``results`` in pyoxigraph's order (by name, for a ``SELECT *``)."""
+    return [v.value for v in results.variables]
 
 
 def solution_rows(results: QuerySolutions, variables: Sequence[str]) -> Iterator[tuple[Any, ...]]:
     """Each solution's values (None: unbound) in the order of ``variables``, as they come."""
-    if list(variables) == [v.value for v in results.variables]:  # (read by name: slower)
+    if list(variables) == stored_order(results):  # (read by name: slower)
         return (tuple(solution) for solution in results)
     return (tuple(solution[name] for name in variables) for solution in results)
 
@@ -281,11 +284,11 @@ class _LineEnded:
             self.out.write(b"\n")
 
 
-def format_table(results: QuerySolutions | QueryBoolean, query: str) -> str:
-    """``query``'s results as an aligned text table (ASK prints ``true`` or ``false``)."""
+def format_table(results: QuerySolutions | QueryBoolean, variables: Sequence[str]) -> str:
+    """Results as an aligned text table under ``variables`` (``selected_variables``), in
+    their order (ASK prints ``true`` or ``false``)."""
     if isinstance(results, QueryBoolean):
         return ("true" if bool(results) else "false") + "\n"
-    variables = selected_variables(results, query)
     return text_table(variables, solution_rows(results, variables))
 
 

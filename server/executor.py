@@ -31,9 +31,9 @@ from kg.namespaces import PREFIXES
 from kg.querying import (
     distinct_triples,
     format_table,
-    reordered,
     selected_variables,
     solution_rows,
+    stored_order,
 )
 from kg.querytext import syntax_message
 from kg.remote import StoreError
@@ -164,17 +164,18 @@ def _serialised(results: QueryResult, job: QueryJob) -> Answer | Failure:
     if isinstance(results, QueryBoolean | QuerySolutions):
         if job.media_type not in WRITERS:
             return Failure(406, f"a SELECT or ASK result cannot be given as {job.media_type}")
+        variables = (selected_variables(results, job.query)
+                     if isinstance(results, QuerySolutions) else [])
         if isinstance(results, QueryBoolean) or (
                 cap is None and job.media_type not in NOT_PYOXIGRAPHS
-                and not reordered(results, job.query)):  # (a SELECT *: its variables' order)
+                and variables == stored_order(results)):  # (a SELECT *: its variables' order)
             fmt = RESULTS_FORMATS.get(job.media_type)
             if fmt is None:  # text/plain: the table `evkg query --format table` prints
-                return Answer(format_table(results, job.query).encode(),
+                return Answer(format_table(results, variables).encode(),
                               content_type(job.media_type))
             out = io.BytesIO()
             results.serialize(out, fmt)
             return Answer(out.getvalue(), content_type(job.media_type))
-        variables = selected_variables(results, job.query)
         if cap is None:  # (CSV or XML, above) row by row as the store gives them, not listed
             return Answer(write_solutions(job.media_type, variables,
                                           solution_rows(results, variables)),
