@@ -829,7 +829,7 @@ def test_export_writes_through_a_symbolic_link(default_build: tuple[Path, BuildR
     shell's `>` and cp write: the link stays and leads to the export. A dangling link makes the
     file it names (as `>` does); a link that loops, or leads into no folder, is an error."""
     out, _ = default_build
-    export = ["export", "--store", str(out), "--graph", "ontology", "--format", "nt"]
+    export = _ontology_export(out)
     (tmp_path / "releases").mkdir()
     target, link = tmp_path / "releases" / "x.nt", tmp_path / "latest.nt"
     target.write_text("<a> <b> <c> .\n", encoding="utf-8")
@@ -864,7 +864,7 @@ def test_export_keeps_the_mode_of_the_file_it_replaces(default_build: tuple[Path
     """A review's: an export over a file of mode 0640 (or 0755) left one of 0666 less the
     umask, where a shell's `>` keeps the file's mode. It keeps it now, through a link too."""
     out, _ = default_build
-    export = ["export", "--store", str(out), "--graph", "ontology", "--format", "nt"]
+    export = _ontology_export(out)
     private, link = tmp_path / "private.nt", tmp_path / "link.nt"
     private.write_text("<a> <b> <c> .\n", encoding="utf-8")
     private.chmod(0o640)
@@ -883,7 +883,7 @@ def test_export_keeps_no_set_id_bit_of_the_file_it_replaces(
     other contents, with that bit, a privilege its owner never gave these contents (a shell's
     `>` clears it too, unless run as root). The export keeps the permissions alone."""
     out, _ = default_build
-    export = ["export", "--store", str(out), "--graph", "ontology", "--format", "nt"]
+    export = _ontology_export(out)
     replaced = tmp_path / "replaced.nt"
     for mode in (0o4755, 0o2750, 0o6700):
         replaced.write_text("<a> <b> <c> .\n", encoding="utf-8")
@@ -901,7 +901,7 @@ def test_export_as_root_leaves_the_file_it_replaces_its_owner(
     its owner no longer able to write it, where a shell's `>` writes into the file and keeps
     its owner and group. The export gives the new file the old one's owner and group."""
     out, _ = default_build
-    export = ["export", "--store", str(out), "--graph", "ontology", "--format", "nt"]
+    export = _ontology_export(out)
     theirs, link = tmp_path / "theirs.nt", tmp_path / "link.nt"
     link.symlink_to("theirs.nt")
     for given in (theirs, link):
@@ -914,6 +914,11 @@ def test_export_as_root_leaves_the_file_it_replaces_its_owner(
         assert theirs.read_text(encoding="utf-8").count("\n") > 100
     assert _run(*export, str(tmp_path / "new.nt")) == (0, "")
     assert (tmp_path / "new.nt").stat().st_uid == 0
+
+
+def _ontology_export(out: Path) -> list[str]:
+    """``evkg export`` of ``out``'s graph/ontology as N-Triples (a small export), less OUTPUT."""
+    return ["export", "--store", str(out), "--graph", "ontology", "--format", "nt"]
 
 
 def _sticky_folder(tmp_path: Path) -> Path:
@@ -942,7 +947,7 @@ def test_export_follows_no_link_another_user_planted_in_a_shared_folder(
     owner). The export refuses it too, at any step of a chain, and the file stays as it was;
     the user's own link there is written through."""
     out, _ = default_build
-    export = ["export", "--store", str(out), "--graph", "ontology", "--format", "nt"]
+    export = _ontology_export(out)
     shared, mine = _sticky_folder(tmp_path), tmp_path / "mine.nt"
     mine.write_text("<a> <b> <c> .\n", encoding="utf-8")
     planted, chained = shared / "x.nt", shared / "y.nt"
@@ -967,7 +972,7 @@ def test_export_replaces_no_file_another_user_made_in_a_shared_folder(
     refuse such a file (one in a sticky folder all may write, owned by neither the writer nor
     the folder's owner); the export refuses it too, and leaves it as it was."""
     out, _ = default_build
-    export = ["export", "--store", str(out), "--graph", "ontology", "--format", "nt"]
+    export = _ontology_export(out)
     shared = _sticky_folder(tmp_path)
     theirs = shared / "x.nt"
     theirs.write_text("<a> <b> <c> .\n", encoding="utf-8")
@@ -992,7 +997,7 @@ def test_export_follows_no_planted_link_a_link_leads_through(
     of root's, replaced the x.nt there, as the kernel's fs.protected_symlinks would not let
     `>` do. Each link the path leads through is checked now; root's own are followed."""
     out, _ = default_build
-    export = ["export", "--store", str(out), "--graph", "ontology", "--format", "nt"]
+    export = _ontology_export(out)
     shared, mine = _sticky_folder(tmp_path), tmp_path / "mine"
     mine.mkdir()
     (mine / "x.nt").write_text("<a> <b> <c> .\n", encoding="utf-8")
@@ -1020,7 +1025,7 @@ def test_export_follows_no_planted_link_to_a_device(
     writes): root's `evkg export /tmp/x.nt`, a link to a disk's device, wrote the export over
     the disk, where fs.protected_symlinks refuses `>`. It is refused too; root's own is not."""
     out, _ = default_build
-    export = ["export", "--store", str(out), "--graph", "ontology", "--format", "nt"]
+    export = _ontology_export(out)
     shared = _sticky_folder(tmp_path)
     planted, chained = shared / "x.nt", tmp_path / "y.nt"
     planted.symlink_to("/dev/null")
