@@ -2232,7 +2232,8 @@ def test_serve_listens_on_an_ipv6_host_given_bare_or_in_brackets(
                  "--port", str(port), "--workers", "1"], stdout=written, stderr=written)
         try:
             wait_for(f"http://[::1]:{port}/health", process)
-            assert requests.get(f"http://[::1]:{port}/health", timeout=30).status_code == 200
+            health = requests.get(f"http://[::1]:{port}/health", timeout=30)
+            assert (health.status_code, health.json()["status"]) == (200, "ok"), health.text
         finally:
             process.terminate()
             process.wait()
