@@ -988,6 +988,56 @@ def test_export_replaces_no_file_another_user_made_in_a_shared_folder(
     assert theirs.read_text(encoding="utf-8").count("\n") > 100
 
 
+#: Runs the rest of the command as the user nobody, who may read any file (this evkg's Python,
+#: in root's home) but write only what nobody may: the capability to read is kept. Click's
+#: checks of a path ask access(), which does not grant it: they are given paths nobody may read.
+_AS_NOBODY = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+              "--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
+                    reason="only root runs an export as another user (setpriv)")
+def test_export_replaces_no_file_the_user_may_not_write(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A review's: `evkg export x.nt` replaced a file its user may not write (of mode 0444, or
+    root's in their own folder), where a shell's `>` says "Permission denied", and cp and
+    sort -o refuse too: the rename asks only the folder. It is refused as `>` refuses it, the
+    file kept and no file left beside it; one the user may write is replaced; root, whom `>`
+    lets write any file, replaces a file of mode 0444."""
+    out, _ = default_build
+    tmp_path.chmod(0o755)  # (nobody's export reads the release there, by relative paths)
+    shutil.copytree(current_release(out), tmp_path / "release")
+    folder = tmp_path / "nobody"
+    folder.mkdir()
+    os.chown(folder, 65534, 65534)
+    read_only, roots, writable = folder / "read-only.nt", folder / "roots.nt", folder / "own.nt"
+    for file, owner, mode in ((read_only, 65534, 0o444), (roots, 0, 0o644),
+                              (writable, 65534, 0o644)):
+        file.write_text("<a> <b> <c> .\n", encoding="utf-8")
+        os.chown(file, owner, owner)
+        file.chmod(mode)
+    for file in (read_only, roots, writable):
+        given = str(file.relative_to(tmp_path))
+        done = subprocess.run([*_AS_NOBODY, sys.executable, "-m", "kg.cli",
+                               *_ontology_export(Path("release")), given], cwd=tmp_path,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
+                              text=True, timeout=120)
+        if file == writable:
+            assert (done.returncode, done.stderr) == (0, "")
+            assert file.read_text(encoding="utf-8").count("\n") > 100
+        else:
+            assert (done.returncode, done.stderr) == (
+                1, f"Error: cannot write {given}: Permission denied\n")
+            assert file.read_text(encoding="utf-8") == "<a> <b> <c> .\n"
+    assert (read_only.stat().st_uid, read_only.stat().st_mode & 0o777) == (65534, 0o444)
+    assert (roots.stat().st_uid, roots.stat().st_mode & 0o777) == (0, 0o644)
+    assert sorted(p.name for p in folder.iterdir()) == ["own.nt", "read-only.nt", "roots.nt"]
+    os.chown(read_only, 0, 0)
+    assert _run(*_ontology_export(out), str(read_only)) == (0, "")
+    assert read_only.read_text(encoding="utf-8").count("\n") > 100
+    assert read_only.stat().st_mode & 0o777 == 0o444
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root makes a link another user owns")
 def test_export_follows_no_planted_link_a_link_leads_through(
         default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
