@@ -565,7 +565,9 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
         if not release.holds_release(final, staging):
             if final.exists():  # (set aside first: current is without a release for a moment)
                 final.rename(replaced)
+            release.sync_tree(staging)  # (a power cut after the rename keeps whole files)
             staging.rename(final)
+            release.sync_folder(final.parent)
         with suppress(OSError):  # published now (also again): evkg prune orders releases so
             os.utime(final)
         report.release_dir = final

@@ -571,9 +571,11 @@ def replaced_when_written(output: Path) -> Iterator[IO[bytes]]:
                     os.fchmod(descriptor, replaced.st_mode & 0o777)
             yield handle
             handle.flush()
+            os.fsync(descriptor)  # (else a power cut after the rename may leave OUTPUT empty)
             if written is None:
                 written = _link_beside(output, descriptor)
         os.replace(written, output)
+        release.sync_folder(output.parent)  # (the rename itself)
     finally:
         if written is not None:
             written.unlink(missing_ok=True)

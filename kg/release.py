@@ -16,6 +16,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from itertools import islice
 from operator import ne
 from pathlib import Path
@@ -557,13 +558,44 @@ def read_manifest(release_dir: Path) -> dict[str, Any]:
 
 
 def point_current(out: Path, release_dir: Path) -> None:
-    """Point ``out/current`` at ``release_dir`` atomically (a symlink swapped by rename)."""
+    """Point ``out/current`` at ``release_dir`` atomically (a symlink swapped by rename), for
+    good: the folder's names are synced to the disk."""
     link = out / "current"
     temporary = out / f".current-{os.getpid()}"
     if temporary.is_symlink() or temporary.exists():
         temporary.unlink()
     temporary.symlink_to(release_dir.relative_to(out))
     os.replace(temporary, link)
+    sync_folder(out)
+
+
+def sync_tree(folder: Path) -> None:
+    """fsync each file under ``folder`` and each folder, once (links are not followed): what a
+    rename then publishes holds its data after a power cut, not an empty or short file under
+    its final name (its data may reach the disk some seconds after its name)."""
+    for path, _, files in os.walk(folder):
+        for name in files:
+            file = os.path.join(path, name)
+            if not os.path.isfile(file) or os.path.islink(file):
+                continue
+            descriptor = os.open(file, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+        sync_folder(Path(path))
+
+
+def sync_folder(folder: Path) -> None:
+    """fsync ``folder``: the names renamed into it (or out of it) outlast a power cut. As
+    SQLite does, a folder that cannot be read (mode 0333) or synced (some network file
+    systems) is left as it is: the rename is done, and was all that was asked."""
+    with suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
 
 
 def current_release(out: Path) -> Path:

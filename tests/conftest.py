@@ -8,6 +8,7 @@ per session as a separate process (``tests/backends.py``).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -256,3 +257,22 @@ def browser_page() -> Iterator[Any]:
         yield context.new_page()
         context.close()
         browser.close()
+
+
+#: A syscall of strace's log (``-f -y``): an fsync or fdatasync of a descriptor, and the path
+#: strace gives it, or a rename and the path it renames to (its last quoted argument).
+_TRACED = re.compile(r'^\d+ (?:(?:fsync|fdatasync)\(\d+<(?P<synced>[^>]*)>'
+                     r'|rename(?:at2?)?\(.*"(?P<renamed>[^"]*)")')
+
+
+def traced_syncs(command: list[str], log: Path) -> list[tuple[str, str]]:
+    """Run ``evkg COMMAND`` under strace, a real tracer of its system calls (and its children's),
+    and return its fsyncs and renames in order: ``("sync", path)``, ``("rename", new path)``."""
+    done = subprocess.run(["strace", "-f", "-y", "-qq", "-o", str(log), "-e",
+                           "trace=fsync,fdatasync,rename,renameat,renameat2",
+                           sys.executable, "-m", "kg.cli", *command], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    found = (_TRACED.match(line) for line in log.read_text(encoding="utf-8").splitlines())
+    return [("sync", match["synced"]) if match["synced"] else ("rename", match["renamed"])
+            for match in found if match]

@@ -21,7 +21,7 @@ from kg.compression import BLOCK, gzip_writer
 from kg.release import CHECKSUMS, MANIFEST, QUARANTINE, current_release, sha256
 from kg.store import open_read_only
 from server import create_app
-from tests.conftest import ROOT, shared_path
+from tests.conftest import ROOT, shared_path, traced_syncs
 
 COUNT_ARTICLES = "SELECT (COUNT(DISTINCT ?a) AS ?n) { ?a a <https://schema.org/ScholarlyArticle> }"
 
@@ -31,6 +31,27 @@ def select(store: Store, query: str) -> list[list[str]]:
     assert isinstance(solutions, QuerySolutions)
     return [[t.value if t is not None else "" for t in row] for row in solutions]
 
+
+
+@pytest.mark.skipif(not shutil.which("strace"), reason="strace reads which calls a build makes")
+def test_a_release_is_on_the_disk_before_its_name_is(tmp_path: Path) -> None:
+    """A review's: a build renamed its staging folder to releases/V, and `current` to it, with
+    no fsync of the dumps, the manifest or the folders: after a power cut `current` could name
+    a release of empty or short files (data may reach the disk some seconds after names do).
+    Each file and folder of the release is synced before the rename, releases/ after it, and
+    the build folder after `current` is switched, as git and SQLite do."""
+    out = tmp_path / "build"
+    calls = traced_syncs(["build", "--out", str(out)], tmp_path / "strace.log")
+    final = current_release(out)
+    published = calls.index(("rename", str(final)))
+    synced = {Path(path) for call, path in calls[:published] if call == "sync"}
+    staging = [path for path in synced if path.parent == out and path.name.startswith(".staging-")]
+    assert len(staging) == 1  # (the folder renamed to releases/V)
+    written = [staging[0] / path.relative_to(final) for path in [final, *final.rglob("*")]
+               if not path.is_symlink()]
+    assert [path for path in written if path not in synced] == []
+    assert calls[published + 1] == ("sync", str(final.parent))
+    assert calls[calls.index(("rename", str(out / "current"))) + 1] == ("sync", str(out))
 
 def test_default_graph_has_93_articles(default_store: Store) -> None:
     assert select(default_store, COUNT_ARTICLES) == [["93"]]

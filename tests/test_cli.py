@@ -43,7 +43,7 @@ from kg.records import Article
 from kg.release import current_release
 from kg.store import open_read_only
 from server import create_app
-from tests.conftest import ROOT, free_port, shared_path, wait_for
+from tests.conftest import ROOT, free_port, shared_path, traced_syncs, wait_for
 from tests.test_query_limits import CRASHING
 
 COUNT = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a <https://schema.org/ScholarlyArticle> }"
@@ -914,6 +914,26 @@ def test_export_as_root_leaves_the_file_it_replaces_its_owner(
         assert theirs.read_text(encoding="utf-8").count("\n") > 100
     assert _run(*export, str(tmp_path / "new.nt")) == (0, "")
     assert (tmp_path / "new.nt").stat().st_uid == 0
+
+
+@pytest.mark.skipif(not shutil.which("strace"), reason="strace reads which calls an export makes")
+def test_export_syncs_its_file_before_it_takes_output_s_name(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A review's: the export's file was renamed to OUTPUT with no fsync of its data, nor of the
+    folder after: after a power cut OUTPUT could be empty or short (data may reach the
+    disk some seconds after names do), the old contents gone. Its data are synced before the rename,
+    and the folder after it, as git and SQLite do."""
+    out, _ = default_build
+    output = tmp_path / "out" / "graph.nt"
+    output.parent.mkdir()
+    output.write_text("<a> <b> <c> .\n", encoding="utf-8")
+    calls = traced_syncs([*_ontology_export(out), str(output)], tmp_path / "strace.log")
+    mine = [(call, path) for call, path in calls if str(output.parent) in path]
+    renamed = mine.index(("rename", str(output)))
+    assert [call for call, path in mine[:renamed] if Path(path).parent == output.parent] == [
+        "sync"]  # (its file, which has no name yet: strace names it by its inode)
+    assert mine[renamed + 1:] == [("sync", str(output.parent))]
+    assert output.read_text(encoding="utf-8").count("\n") > 100
 
 
 def _ontology_export(out: Path) -> list[str]:
