@@ -936,6 +936,21 @@ def test_export_syncs_its_file_before_it_takes_output_s_name(
     assert output.read_text(encoding="utf-8").count("\n") > 100
 
 
+def test_export_replaces_a_hard_linked_output_under_its_name_alone(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """What the README says of an OUTPUT with other names (hard links): the export replaces it
+    under OUTPUT's name, as `sed -i` and `rsync` replace a file, and the other names keep what
+    it held (`>` writes into the file, and would leave every name cut short by a failure)."""
+    out, _ = default_build
+    output, other = tmp_path / "graph.nt", tmp_path / "other.nt"
+    output.write_text("<a> <b> <c> .\n", encoding="utf-8")
+    os.link(output, other)
+    assert _run(*_ontology_export(out), str(output)) == (0, "")
+    assert output.read_text(encoding="utf-8").count("\n") > 100
+    assert other.read_text(encoding="utf-8") == "<a> <b> <c> .\n"
+    assert (output.stat().st_nlink, other.stat().st_nlink) == (1, 1)
+
+
 def _ontology_export(out: Path) -> list[str]:
     """``evkg export`` of ``out``'s graph/ontology as N-Triples (a small export), less OUTPUT."""
     return ["export", "--store", str(out), "--graph", "ontology", "--format", "nt"]
