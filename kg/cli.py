@@ -466,7 +466,8 @@ def validate_command(out: Path, no_shacl: bool) -> None:
 @click.option("--graph", "graph", default=None,
               help="One named graph, by name (articles, mesh, vocabulary, findings, ontology, "
               "metadata) or IRI; N-Quads and TriG keep its name.")
-@click.argument("given", metavar="[OUTPUT]", type=click.Path(allow_dash=True), required=False)
+@click.argument("given", metavar="[OUTPUT]", required=False,  # (never read: a file of mode
+                type=click.Path(allow_dash=True, readable=False))  # 0200 is written, as by `>`)
 def export_command(out: Path, fmt: str | None, graph: str | None, given: str | None) -> None:
     """Write the current release (or one graph) as RDF to OUTPUT or standard output (no
     OUTPUT, or `-`)."""

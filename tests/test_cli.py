@@ -1030,6 +1030,28 @@ _AS_NOBODY = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
               "--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"]
 
 
+def _nobody_s_folder(out: Path, tmp_path: Path) -> Path:
+    """``tmp_path/nobody``, a folder of nobody's, beside a copy of ``out``'s current release
+    that nobody's export reads (``_export_as_nobody``)."""
+    tmp_path.chmod(0o755)  # (nobody's export reads the release there, by relative paths)
+    shutil.copytree(current_release(out), tmp_path / "release")
+    folder = tmp_path / "nobody"
+    folder.mkdir()
+    os.chown(folder, 65534, 65534)
+    return folder
+
+
+def _export_as_nobody(output: Path) -> tuple[str, subprocess.CompletedProcess[str]]:
+    """OUTPUT as given (relative) and how `evkg export OUTPUT` of graph/ontology, run as
+    nobody, ended, for an ``output`` in ``_nobody_s_folder``."""
+    work = output.parent.parent
+    given = str(output.relative_to(work))
+    return given, subprocess.run(
+        [*_AS_NOBODY, sys.executable, "-m", "kg.cli", *_ontology_export(Path("release")),
+         given], cwd=work, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
+        text=True, timeout=120)
+
+
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
                     reason="only root runs an export as another user (setpriv)")
 def test_export_replaces_no_file_the_user_may_not_write(
@@ -1040,11 +1062,7 @@ def test_export_replaces_no_file_the_user_may_not_write(
     file kept and no file left beside it; one the user may write is replaced; root, whom `>`
     lets write any file, replaces a file of mode 0444."""
     out, _ = default_build
-    tmp_path.chmod(0o755)  # (nobody's export reads the release there, by relative paths)
-    shutil.copytree(current_release(out), tmp_path / "release")
-    folder = tmp_path / "nobody"
-    folder.mkdir()
-    os.chown(folder, 65534, 65534)
+    folder = _nobody_s_folder(out, tmp_path)
     read_only, roots, writable = folder / "read-only.nt", folder / "roots.nt", folder / "own.nt"
     for file, owner, mode in ((read_only, 65534, 0o444), (roots, 0, 0o644),
                               (writable, 65534, 0o644)):
@@ -1052,11 +1070,7 @@ def test_export_replaces_no_file_the_user_may_not_write(
         os.chown(file, owner, owner)
         file.chmod(mode)
     for file in (read_only, roots, writable):
-        given = str(file.relative_to(tmp_path))
-        done = subprocess.run([*_AS_NOBODY, sys.executable, "-m", "kg.cli",
-                               *_ontology_export(Path("release")), given], cwd=tmp_path,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
-                              text=True, timeout=120)
+        given, done = _export_as_nobody(file)
         if file == writable:
             assert (done.returncode, done.stderr) == (0, "")
             assert file.read_text(encoding="utf-8").count("\n") > 100
@@ -1071,6 +1085,24 @@ def test_export_replaces_no_file_the_user_may_not_write(
     assert _run(*_ontology_export(out), str(read_only)) == (0, "")
     assert read_only.read_text(encoding="utf-8").count("\n") > 100
     assert read_only.stat().st_mode & 0o777 == 0o444
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
+                    reason="only root runs an export as another user (setpriv)")
+def test_export_writes_a_file_its_user_may_write_but_not_read(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A review's: `evkg export x.nt` over a file of its user's of mode 0200 (write only, as a
+    log or a drop box may be) said "Path 'x.nt' is not readable" (exit 2), where a shell's
+    `>` writes it: the export never reads OUTPUT. It is written, and keeps its mode."""
+    out, _ = default_build
+    write_only = _nobody_s_folder(out, tmp_path) / "write-only.nt"
+    write_only.write_text("<a> <b> <c> .\n", encoding="utf-8")
+    os.chown(write_only, 65534, 65534)
+    write_only.chmod(0o200)
+    _, done = _export_as_nobody(write_only)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert write_only.read_text(encoding="utf-8").count("\n") > 100
+    assert (write_only.stat().st_uid, write_only.stat().st_mode & 0o777) == (65534, 0o200)
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root makes a link another user owns")
