@@ -668,7 +668,13 @@ def _named_beside(output: Path) -> tuple[int, Path]:
     try:
         descriptor, name = tempfile.mkstemp(dir=output.parent, prefix=_hidden_prefix(output))
     except OSError as error:
-        raise click.ClickException(f"cannot write {output}: {error.strerror}") from None
+        why = error.strerror or str(error)
+        if error.errno in (errno.EACCES, errno.EPERM) and output.exists():
+            # (a file the user may write, which `>` writes into: it is the folder that refuses)
+            why += (f" to make a file in its folder, {output.parent}, where the export is "
+                    f"written before it takes the name {output.name}; `evkg export … > "
+                    f"{output}` writes into the file itself")
+        raise click.ClickException(f"cannot write {output}: {why}") from None
     try:
         mask = os.umask(0)
         os.umask(mask)

@@ -1105,6 +1105,29 @@ def test_export_writes_a_file_its_user_may_write_but_not_read(
     assert (write_only.stat().st_uid, write_only.stat().st_mode & 0o777) == (65534, 0o200)
 
 
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
+                    reason="only root runs an export as another user (setpriv)")
+def test_export_in_a_folder_its_user_may_not_write_says_it_is_the_folder(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A review's: `evkg export x.nt`, x.nt a file its user may write in a folder they may not
+    (a log in root's folder), said "cannot write x.nt: Permission denied", a shell's `>` writing
+    the same file: the export makes its file in the folder first, as `sed -i` does, and that
+    was refused. It says so, and how to write into the file; the file stays as it was."""
+    out, _ = default_build
+    _nobody_s_folder(out, tmp_path)
+    theirs = tmp_path / "roots" / "x.nt"
+    theirs.parent.mkdir()
+    theirs.write_text("<a> <b> <c> .\n", encoding="utf-8")
+    os.chown(theirs, 65534, 65534)
+    given, done = _export_as_nobody(theirs)
+    assert (done.returncode, done.stderr) == (1, (
+        f"Error: cannot write {given}: Permission denied to make a file in its folder, roots, "
+        f"where the export is written before it takes the name x.nt; `evkg export … > "
+        f"{given}` writes into the file itself\n"))
+    assert theirs.read_text(encoding="utf-8") == "<a> <b> <c> .\n"
+    assert sorted(p.name for p in theirs.parent.iterdir()) == ["x.nt"]
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root makes a link another user owns")
 def test_export_follows_no_planted_link_a_link_leads_through(
         default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
