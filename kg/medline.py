@@ -411,13 +411,21 @@ def _article_ids(fields: list[Field]) -> dict[str, str]:
     return ids
 
 
+#: The most characters a section label of a structured abstract has (``_LABEL``).
+LABEL_LENGTH = 100
+
 #: A section label of a structured abstract, as PubMed writes it into AB at the start of the
 #: abstract or of a sentence ("BACKGROUND: ", "MATERIALS AND METHODS: ", "RESULT(S): "): PubMed
 #: XML's labels (``Label``) are in capitals, and MEDLINE text joins the sections with a space.
 #: A sentence may end in a closing quotation mark ("… in the UK?' METHODS: "). The capitals
 #: are any script's (a publisher's abstract in French labels "MÉTHODES"): ``_abstract`` keeps
 #: the matches whose letters are all capitals.
-_LABEL = re.compile(r"(?:^|(?<=[.?!)\]'\"\u2019\u201d] ))([^\W\d_](?:[^\W_]|[ ,&/()'-])*(?:[^\W_]|\))): ")
+#: A label is at most ``LABEL_LENGTH`` characters: unbounded, the pattern read on from every
+#: sentence's start to the end of a run of sentences without a colon ("A) A) A) …", "AB' AB' …"),
+#: quadratic in the abstract's length (a minute for 64,000 characters). The longest of
+#: ../shared's 1,199 labels has 45 ("OUTCOME MEASUREMENTS AND STATISTICAL ANALYSIS").
+_LABEL = re.compile(r"(?:^|(?<=[.?!)\]'\"\u2019\u201d] ))([^\W\d_](?:[^\W_]|[ ,&/()'-])"
+                    f"{{0,{LABEL_LENGTH - 2}}}" r"(?:[^\W_]|\))): ")
 
 
 #: A letter and a digit run together, as in a gene or protein's name ("HER2", "CD63", "BRCA1"),

@@ -1162,3 +1162,22 @@ def test_pubmeds_unlabelled_placeholder_is_no_label(tmp_path: Path) -> None:
                           f"{evkg}sectionText We wrote it.",
                           f"http://www.w3.org/1999/02/22-rdf-syntax-ns#type {evkg}AbstractSection",
                           *method)))}
+
+
+def test_a_label_is_at_most_a_hundred_characters(tmp_path: Path) -> None:
+    """A review's: a label was any length, and the reader looked for one's end from every
+    sentence's start to the end of the next colon, or of the abstract: 64,000 characters of
+    sentences without a colon ("A) A) A) …") took a minute to read, quadratic in the length.
+    A label has at most 100 characters (the longest of ../shared's 1,199 has 45), and capitals
+    running longer before a colon are the sentence they are."""
+    long_label = "LONG " * 19 + "LABEL"  # 100 characters
+    longer = "LONGER " + long_label
+    path = tmp_path / "long.nbib"
+    path.write_text(f"PMID- 99999949\nTI  - An invented record.\nAB  - {long_label}: Kept. "
+                    f"RESULTS: Read.\n\nPMID- 99999948\nTI  - An invented record.\n"
+                    f"AB  - RESULTS: Read. {longer}: in the results.\n", encoding="utf-8")
+    assert len(long_label) == medline.LABEL_LENGTH
+    read = [[(s.label, s.text) for s in r.abstract] for r in read_medline(path)
+            if isinstance(r, Article)]
+    assert read == [[(long_label, "Kept."), ("RESULTS", "Read.")],
+                    [("RESULTS", f"Read. {longer}: in the results.")]]
