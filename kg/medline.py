@@ -417,14 +417,16 @@ LABEL_LENGTH = 100
 #: A section label of a structured abstract, as PubMed writes it into AB at the start of the
 #: abstract or of a sentence ("BACKGROUND: ", "MATERIALS AND METHODS: ", "RESULT(S): "): PubMed
 #: XML's labels (``Label``) are in capitals, and MEDLINE text joins the sections with a space.
-#: A sentence may end in a closing quotation mark ("… in the UK?' METHODS: "). The capitals
-#: are any script's (a publisher's abstract in French labels "MÉTHODES"): ``_abstract`` keeps
-#: the matches whose letters are all capitals.
+#: A sentence may end in a closing quotation mark ("… in the UK?' METHODS: "), and a section
+#: in an opening bracket PubMed's XML leaves there ("… with BE. (" and then CLINICAL TRIAL
+#: REGISTRATION NUMBER, PMID 26253018 in medline16n0902.xml.gz). The capitals are any
+#: script's (a publisher's abstract in French labels "MÉTHODES"): ``_abstract`` keeps the
+#: matches whose letters are all capitals.
 #: A label is at most ``LABEL_LENGTH`` characters: unbounded, the pattern read on from every
 #: sentence's start to the end of a run of sentences without a colon ("A) A) A) …", "AB' AB' …"),
 #: quadratic in the abstract's length (a minute for 64,000 characters). The longest of
 #: ../shared's 1,199 labels has 45 ("OUTCOME MEASUREMENTS AND STATISTICAL ANALYSIS").
-_LABEL = re.compile(r"(?:^|(?<=[.?!)\]'\"\u2019\u201d] ))([^\W\d_](?:[^\W_]|[ ,&/()'-])"
+_LABEL = re.compile(r"(?:^|(?<=[.?!()\]'\"\u2019\u201d] ))([^\W\d_](?:[^\W_]|[ ,&/()'-])"
                     f"{{0,{LABEL_LENGTH - 2}}}" r"(?:[^\W_]|\))): ")
 
 
@@ -441,18 +443,19 @@ def _is_label(candidate: str) -> bool:
 
 
 def _abstract(text: str) -> tuple[AbstractSection, ...]:
-    """An AB (or OAB) line as the sections of PubMed XML's Abstract: a structured abstract,
-    which opens with a label, split at each label that begins a sentence, each section with
-    its label ("BACKGROUND: Vesicles … RESULTS: …" was one section, and the graph's abstract
-    one line where the XML's gives one a section); any other abstract is one section. A label
-    is in capitals, at least three of them, with no letter and digit run together."""
+    """An AB (or OAB) line as the sections of PubMed XML's Abstract, which MEDLINE text joins
+    with a space, each labelled one after its label: split at each label that begins the
+    abstract or a sentence, each section with its label, and what comes before the first
+    label a section without one ("In mice … METHODS: …" was one section where the XML gives
+    an unlabelled AbstractText and the labelled ones after it). A label is in capitals, at
+    least three of them, with no letter and digit run together; an abstract with none is one
+    section."""
     found = [m for m in _LABEL.finditer(text) if _is_label(m.group(1))]
-    if not found or found[0].start():
-        return (AbstractSection(text=text),) if text else ()
-    ends = [m.start() for m in found[1:]] + [len(text)]
-    return tuple(AbstractSection(text=text[m.end():end].strip(),
-                                 label=section_label(m.group(1)))
-                 for m, end in zip(found, ends, strict=True) if text[m.end():end].strip())
+    starts = [m.start() for m in found] + [len(text)]
+    sections = [AbstractSection(text=text[:starts[0]].strip())]
+    sections += [AbstractSection(text=text[m.end():end].strip(), label=section_label(m.group(1)))
+                 for m, end in zip(found, starts[1:], strict=True)]
+    return tuple(section for section in sections if section.text)
 
 
 def _other_abstracts(fields: list[Field]) -> tuple[OtherAbstract, ...]:
