@@ -261,6 +261,7 @@ class _Draft:
     given: str = ""
     initials: str = ""
     collective: str = ""
+    suffix: str = ""
     orcid: str = ""
     paired: bool = False
     affiliations: list[str] = field(default_factory=list)
@@ -269,8 +270,13 @@ class _Draft:
 
     def author(self) -> Author:
         return Author(family=self.family, given=self.given, initials=self.initials,
-                      collective=self.collective, orcid=self.orcid,
+                      collective=self.collective, suffix=self.suffix, orcid=self.orcid,
                       affiliations=tuple(self.affiliations))
+
+
+#: A generational suffix at the end of an AU line, as NLM writes one ("Jr", "Sr", "3rd": PubMed
+#: XML's Suffix), which FAU's given names end with too: never capitals alone, as initials are.
+_SUFFIX = re.compile(r"(?<=\S) +(Jr|Sr|\d+(?:st|nd|rd|th))$")
 
 
 def _authors(fields: list[Field], notes: list[str] | None = None,
@@ -290,8 +296,16 @@ def _authors(fields: list[Field], notes: list[str] | None = None,
             family, _, given = value.partition(",")
             drafts.append(_Draft(family=family.strip(), given=given.strip()))
         elif tag == "AU":
+            suffix = _SUFFIX.search(value)
+            if suffix:  # "Bunn PA Jr", after "FAU - Bunn, Paul A Jr"
+                value = value[:suffix.start()]
             family, _, initials = value.rpartition(" ") if " " in value else (value, "", "")
             if current is not None and current.family and not current.paired:
+                if suffix:
+                    current.suffix = suffix.group(1)
+                    given_names = current.given.split(" ")
+                    if given_names[-1] == current.suffix:
+                        current.given = " ".join(given_names[:-1])
                 # the initials follow the FAU's family name, which may hold a space ("Van
                 # Schoor", an author without initials, whose AU is the name alone)
                 named = value.startswith(current.family) and (
@@ -302,7 +316,8 @@ def _authors(fields: list[Field], notes: list[str] | None = None,
                 family, _, given = value.partition(",")
                 drafts.append(_Draft(family=family.strip(), given=given.strip(), paired=True))
             else:
-                drafts.append(_Draft(family=family, initials=initials, paired=True))
+                drafts.append(_Draft(family=family, initials=initials, paired=True,
+                                     suffix=suffix.group(1) if suffix else ""))
         elif tag == "CN":
             drafts.append(_Draft(collective=value, paired=True))
         elif tag == "AD":

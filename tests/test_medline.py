@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import textwrap
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -797,27 +798,69 @@ REAL_XML = ["biopython/pubmed1.xml", "biopython/pubmed2.xml", "biopython/pubmed4
             "ncbiutils/pubmed22n1115.xml", "ncbiutils/pubmed22n1313.xml", "seedtk/pubmed.xml"]
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _medline_field(tag: str, value: str) -> str:
+    """A MEDLINE field as PubMed writes it: the tag in four columns, the value wrapped in lines
+    of at most 88 characters, each continued after six spaces."""
+    lines = textwrap.wrap(value, 82, break_long_words=False, break_on_hyphens=False)
+    return f"{tag:<4}- " + "\n      ".join(lines) + "\n"
+
+
 def _as_medline(article: Article) -> str:
-    """The MEDLINE text record PubMed writes of ``article`` (read from PubMed XML), as far as the
-    comparison goes: its PMID and title, and its abstract's sections on one AB field, each
-    labelled one after its label, joined by a space, the field wrapped as PubMed wraps it
-    (lines of at most 88 characters, continued after six spaces)."""
-    abstract = " ".join(map(section_line, article.abstract))
-    lines = textwrap.wrap(abstract, 82, break_long_words=False, break_on_hyphens=False)
-    return (f"PMID- {article.pmid}\nTI  - {article.title}\n"
-            + ("AB  - " + "\n      ".join(lines) + "\n" if lines else "") + "\n")
+    """The MEDLINE text record PubMed writes of ``article`` (read from PubMed XML), in the line
+    forms of ../shared's MEDLINE files (``DP - 2012 Oct``, ``MH - Sequence Alignment/*methods``,
+    ``PHST- 2005/06/17 [received]``), a suffix as PubMed writes it (``FAU - Bunn, Paul A Jr``,
+    ``AU - Bunn PA Jr``): the fields ``test_every_real_record_reads_from_medline_as_from_xml``
+    compares, the abstract's sections on one AB field, each labelled one after its label."""
+    a, journal = article, article.journal
+    people = []
+    for person in a.authors:
+        if person.collective:
+            people.append(("CN", person.collective))
+            continue
+        given = " ".join(part for part in (person.given, person.suffix) if part)
+        people += [("FAU", f"{person.family}, {given}" if given else person.family),
+                   ("AU", " ".join(p for p in (person.family, person.initials, person.suffix)
+                                   if p))]
+        people += [("AD", affiliation) for affiliation in person.affiliations]
+        people += [("AUID", f"ORCID: {person.orcid}")] if person.orcid else []
+    dp = a.pub_date.split("-") if a.pub_date else []
+    fields = [
+        ("PMID", a.pmid), ("STAT", a.citation_status), ("LR", a.revised_date.replace("-", "")),
+        ("IS", journal and journal.issn and f"{journal.issn} (Print)"),
+        ("IS", journal and journal.eissn and f"{journal.eissn} (Electronic)"),
+        ("VI", a.volume), ("IP", a.issue),
+        ("DP", " ".join(dp[:1] + [_MONTHS[int(m) - 1] for m in dp[1:2]]
+                        + [str(int(d)) for d in dp[2:]])),
+        ("TI", a.title), ("PG", a.pages), ("LID", a.doi and f"{a.doi} [doi]"),
+        ("AB", " ".join(map(section_line, a.abstract))), ("CI", a.copyright), *people,
+        *[("LA", language) for language in (a.language, *a.other_languages)],
+        *[("GR", "/".join([p for p in (g.grant_id, g.agency) if p] + [g.country]))
+          for g in a.grants],
+        *[("PT", kind.label) for kind in a.publication_types],
+        ("DEP", a.epub_date.replace("-", "")), ("TA", journal and journal.iso_abbrev),
+        ("JT", journal and journal.title), ("JID", journal and journal.nlm_id),
+        *[("RN", f"{s.registry_number or '0'} ({s.name})") for s in a.substances],
+        *[("MH", "/".join(("*" if major else "") + label for label, major in (
+            (h.descriptor_label, h.major), *((q.label, q.major) for q in h.qualifiers))))
+          for h in a.mesh_headings],
+        *[("OT", keyword) for keyword in a.keywords], ("COIS", a.coi_statement),
+        ("PMC", a.pmcid),
+        ("PHST", a.received_date and a.received_date.replace("-", "/") + " 00:00 [received]"),
+        ("PHST", a.accepted_date and a.accepted_date.replace("-", "/") + " 00:00 [accepted]"),
+        ("AID", a.doi and f"{a.doi} [doi]"),
+        *[("MID", value) if kind == "mid" else ("AID", f"{value} [{kind}]")
+          for kind, _, value in (other.partition(":") for other in a.other_ids)]]
+    return "".join(_medline_field(tag, value) for tag, value in fields if value) + "\n"
 
 
-def test_every_real_abstract_has_the_sections_from_medline_that_xml_gives(
-        tmp_path: Path) -> None:
-    """For every record of ../shared's PubMed XML, the MEDLINE reader gives the sections (label
-    and text) the XML reader gives: of the record's MEDLINE text file where ../shared holds
-    one (the PMIDs of both forms; today none: the six records of its MEDLINE files are in none
-    of its XML files), else of the AB field PubMed writes of the record (``_as_medline``): 643
-    abstracts, 247 of them structured (ten opening with an unlabelled paragraph, one with a
-    section that ends in an opening bracket, PMID 26253018), and sentences that open with a
-    word and a colon ("SIR estimates are: …"). NLM's category (``NlmCategory``) is the XML's
-    alone: MEDLINE text gives labels without it."""
+def _both_forms(tmp_path: Path) -> tuple[dict[str, Article], dict[str, Article]]:
+    """The articles of ../shared's PubMed XML by PMID, and the same read from MEDLINE text: the
+    record's MEDLINE file where ../shared holds one (the PMIDs of both forms; today none: the
+    six records of its MEDLINE files are in none of its XML files), else the record PubMed
+    writes of it (``_as_medline``)."""
     from kg.pubmed import read_pubmed_xml
 
     from_xml = {r.pmid: r for relative in REAL_XML
@@ -829,6 +872,18 @@ def test_every_real_abstract_has_the_sections_from_medline_that_xml_gives(
                                if pmid not in real), encoding="utf-8")
     from_text = {r.pmid: r for r in read_medline(written) if isinstance(r, Article)} | real
     assert from_text.keys() == from_xml.keys()
+    return from_xml, from_text
+
+
+def test_every_real_abstract_has_the_sections_from_medline_that_xml_gives(
+        tmp_path: Path) -> None:
+    """For every record of ../shared's PubMed XML, the MEDLINE reader gives the sections (label
+    and text) the XML reader gives, from the same record's MEDLINE text (``_both_forms``): 643
+    abstracts, 247 of them structured (ten opening with an unlabelled paragraph, one with a
+    section that ends in an opening bracket, PMID 26253018), and sentences that open with a
+    word and a colon ("SIR estimates are: …"). NLM's category (``NlmCategory``) is the XML's
+    alone: MEDLINE text gives labels without it."""
+    from_xml, from_text = _both_forms(tmp_path)
 
     def sections(article: Article) -> list[tuple[str, str]]:
         return [(section.label, section.text) for section in article.abstract]
@@ -1255,3 +1310,66 @@ def test_a_label_is_at_most_a_hundred_characters(tmp_path: Path) -> None:
             if isinstance(r, Article)]
     assert read == [[(long_label, "Kept."), ("RESULTS", "Read.")],
                     [("RESULTS", f"Read. {longer}: in the results.")]]
+
+
+#: What PubMed XML gives of a record and MEDLINE text cannot, so the readers differ by format,
+#: not fault: the UIs of MeSH headings, qualifiers, publication types and substances (MEDLINE
+#: names them: ``kg.meshnames`` finds the UIs of the names the build's tables hold); NLM's
+#: category of a section (``NlmCategory``); an author's ``EqualContrib``; the journal's ISO
+#: abbreviation (TA is NLM's own title abbreviation, MedlineTA: ``_as_medline`` writes the XML's
+#: ISOAbbreviation there, so that the rest of the journal is compared); a keyword's
+#: ``MajorTopicYN`` (kept by neither reader); the PMID's ``Version``, ``IndexingMethod`` and the
+#: reference list (none a MEDLINE field).
+COMPARED: dict[str, Callable[[Article], Any]] = {
+    "title": lambda a: a.title,
+    "authors": lambda a: [replace(person, equal_contribution=False) for person in a.authors],
+    "MeSH headings": lambda a: [(h.descriptor_label, h.major,
+                                 [(q.label, q.major) for q in h.qualifiers])
+                                for h in a.mesh_headings],
+    "keywords": lambda a: a.keywords,
+    "dates": lambda a: (a.pub_date, a.epub_date, a.revised_date, a.received_date,
+                        a.accepted_date),
+    "ids": lambda a: (a.pmid, a.doi, a.pmcid, a.other_ids),
+    "journal": lambda a: (a.journal, a.volume, a.issue, a.pages),
+    "languages": lambda a: (a.language, a.other_languages),
+    "publication types": lambda a: [kind.label for kind in a.publication_types],
+    "substances": lambda a: [(s.name, s.registry_number.strip("0")) for s in a.substances],
+    "grants": lambda a: a.grants,
+    "statements": lambda a: (a.copyright, a.coi_statement, a.citation_status),
+}
+
+
+@pytest.mark.parametrize("name", COMPARED)
+def test_every_real_record_reads_from_medline_as_from_xml(tmp_path: Path, name: str) -> None:
+    """For every record of ../shared's PubMed XML, the MEDLINE reader gives what the XML reader
+    gives of the fields both formats carry (``COMPARED``; what only the XML carries is listed
+    above it), from the same record's MEDLINE text (``_both_forms``). A review's: an author
+    with a generational suffix ("FAU - Bunn, Paul A Jr", "AU - Bunn PA Jr"; 14 in
+    ../shared's XML, ``<Suffix>Jr</Suffix>`` or ``3rd``) had given names "Paul A Jr" and
+    initials "PA Jr" from MEDLINE text, and was named "Paul A Jr Bunn" in the graph, where
+    the XML of the record gives "Paul A", "PA" and the suffix apart ("Paul A Bunn Jr")."""
+    from_xml, from_text = _both_forms(tmp_path)
+    get = COMPARED[name]
+    differ = {pmid: (get(from_text[pmid]), get(article)) for pmid, article in from_xml.items()
+              if get(from_text[pmid]) != get(article)}
+    assert differ == {}
+
+
+def test_an_authors_suffix_is_named_as_the_xml_names_it(tmp_path: Path) -> None:
+    """The graph named a MEDLINE author with a suffix "Paul A Jr Bunn" (``FAU - Bunn, Paul A
+    Jr``), where the PubMed XML of the record (PMID 22508830) gives "Paul A Bunn Jr"."""
+    xml_text = _xml_record("99999947", '<AuthorList CompleteYN="Y"><Author ValidYN="Y">'
+                           "<LastName>Inventor</LastName><ForeName>Carl R</ForeName>"
+                           "<Initials>CR</Initials><Suffix>Jr</Suffix></Author>"
+                           '<Author ValidYN="Y"><LastName>Maker</LastName><Initials>M</Initials>'
+                           "<Suffix>3rd</Suffix></Author></AuthorList>")
+    medline_text = ("PMID- 99999947\nTI  - An invented record.\nJT  - J Test\n"
+                    "FAU - Inventor, Carl R Jr\nAU  - Inventor CR Jr\nAU  - Maker M 3rd\n")
+    for name, store in _both_built(tmp_path, xml_text, medline_text):
+        people = {tuple(term and term.value for term in row) for row in store.query(  # type: ignore[union-attr]
+            "SELECT ?n ?g ?i { <https://w3id.org/evkg/article/99999947> "
+            "<http://purl.org/dc/terms/creator> ?a . ?a <http://xmlns.com/foaf/0.1/name> ?n ; "
+            "<https://w3id.org/evkg/ontology#initials> ?i "
+            "OPTIONAL { ?a <http://xmlns.com/foaf/0.1/givenName> ?g } }",
+            use_default_graph_as_union=True)}
+        assert people == {("Carl R Inventor Jr", "Carl R", "CR"), ("M Maker 3rd", None, "M")}, name
