@@ -427,57 +427,86 @@ def check_folder_to_write(out: Path) -> None:
                          f"--into), which holds releases/ and current")
 
 
-@contextmanager
-def writing(out: Path, *, announce: bool = False, create: bool = True) -> Iterator[None]:
+def writing(out: Path, *, announce: bool = False, create: bool = True) -> Writing:
     """Hold the build folder for one build or ingest at a time: a second waits for the first
     (an ingest that read ``current`` while another wrote the next release would publish a
     release without the other's records). The lock goes with the process, even on SIGKILL.
     Without ``create``, a folder that does not exist is left for the caller to report."""
-    check_folder_to_write(out)
-    for _ in range(LOCK_ATTEMPTS):
-        if not create and not out.exists():  # (also once a failed first build removed it)
-            yield
-            return
-        made = [folder for folder in (out, *out.parents) if not folder.exists()] if create else []
+    return Writing(out, announce=announce, create=create)
+
+
+class Writing:
+    """``writing``'s hold on a build folder; a first build that fails or is interrupted
+    removes the folders it made.
+
+    From before the first folder is made to the end of the build, every step is inside the
+    code that removes them: a Ctrl-C after ``mkdir`` (or the lock's ``open`` or ``flock``)
+    and before that code began left a first build's folder behind. A class, not a
+    ``contextlib`` generator: the generator's ``__enter__`` took a step of its own once the
+    generator held the folder, where a Ctrl-C reached neither the generator nor the ``with``.
+    """
+
+    def __init__(self, out: Path, *, announce: bool, create: bool) -> None:
+        self.out, self.announce, self.create = out, announce, create
+        self._made: list[Path] = []  # the folders this build made, the build folder first
+        self._handle: IO[str] | None = None  # the lock file, once opened
+
+    def __enter__(self) -> None:
+        check_folder_to_write(self.out)
         try:
-            if create:
-                out.mkdir(parents=True, exist_ok=True)
-            handle = _open_lock(out / WRITE_LOCK)
-        except FileNotFoundError as error:
-            if out.is_dir():  # not a folder removed under it: the lock file cannot be made
-                raise BuildError(f"cannot open the lock file {out / WRITE_LOCK}: "
-                                 f"{error.strerror}") from None
-            continue  # a failed first build removed the folder (or a parent) just now
-        except OSError as error:
-            if error.errno == errno.ELOOP:
-                raise BuildError(f"the lock file {out / WRITE_LOCK} is a link: remove it (evkg "
-                                 "makes its own)") from None
-            raise BuildError(f"cannot {'write in' if out.is_dir() else 'create'} the build "
-                             f"folder {out} (--out, --into): {error.strerror}") from None
-        try:
+            self._hold()
+        except BaseException:
+            self._let_go(failed=True)
+            raise
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: object) -> None:
+        self._let_go(failed=kind is not None)
+
+    def _hold(self) -> None:
+        out, lock = self.out, self.out / WRITE_LOCK
+        for _ in range(LOCK_ATTEMPTS):
+            if not self.create and not out.exists():  # (also once a failed first build removed it)
+                return
+            self._made = ([folder for folder in (out, *out.parents) if not folder.exists()]
+                          if self.create else [])
+            try:
+                if self.create:
+                    out.mkdir(parents=True, exist_ok=True)
+                self._handle = handle = _open_lock(lock)
+            except FileNotFoundError as error:
+                if out.is_dir():  # not a folder removed under it: the lock file cannot be made
+                    raise BuildError(f"cannot open the lock file {lock}: "
+                                     f"{error.strerror}") from None
+                continue  # a failed first build removed the folder (or a parent) just now
+            except OSError as error:
+                if error.errno == errno.ELOOP:
+                    raise BuildError(f"the lock file {lock} is a link: remove it (evkg makes its "
+                                     "own)") from None
+                raise BuildError(f"cannot {'write in' if out.is_dir() else 'create'} the build "
+                                 f"folder {out} (--out, --into): {error.strerror}") from None
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                if announce:
+                if self.announce:
                     print(f"evkg: waiting for another build or ingest in {out} to finish",
                           file=sys.stderr, flush=True)
                 fcntl.flock(handle, fcntl.LOCK_EX)
-        except BaseException:
-            handle.close()
-            raise
-        if _still_the_lock(handle, out / WRITE_LOCK):
-            break
-        handle.close()  # the build it waited for failed and removed the folder it had made
-    else:
+            if _still_the_lock(handle, lock):
+                return
+            self._handle = None
+            handle.close()  # the build it waited for failed and removed the folder it had made
         raise BuildError(f"{out} was removed {LOCK_ATTEMPTS} times while this build waited to "
                          f"hold it: is another program removing it?")
-    with handle:
+
+    def _let_go(self, *, failed: bool) -> None:
         try:
-            yield
-        except BaseException:
-            with suppress(OSError):  # the error that stopped the build is the one to report
-                _remove_if_unused(made)
-            raise
+            if failed:
+                with suppress(OSError, ValueError):  # the error that stopped the build is the
+                    _remove_if_unused(self._made, self._handle)  # one to report
+        finally:
+            if self._handle is not None:
+                self._handle.close()
 
 
 def _open_lock(lock: Path) -> IO[str]:
@@ -496,21 +525,37 @@ def _still_the_lock(handle: IO[str], lock: Path) -> bool:
         return False
 
 
-def _remove_if_unused(made: list[Path]) -> None:
+def _remove_if_unused(made: list[Path], handle: IO[str] | None) -> None:
     """Remove the folders a failed first build made (the build folder, deepest first, and the
     parents it had to make), when the build folder holds nothing but the lock (and an empty
-    ``releases/``): the user finds no folder, as before the build."""
+    ``releases/``): the user finds no folder, as before the build.
+
+    Only under the lock (``handle``, this build's open lock file, if it got that far): one
+    stopped while it waited for the lock leaves the folder to the build that holds it."""
     if not made:
         return
     out = made[0]
-    releases = out / "releases"
-    if {path.name for path in out.iterdir()} - {WRITE_LOCK, "releases"} or (
-            releases.is_dir() and any(releases.iterdir())):
+    if not out.is_dir():  # stopped before it was made: the parents made for it, if empty
+        for folder in made[1:]:
+            with suppress(OSError):
+                folder.rmdir()
         return
-    (out / WRITE_LOCK).unlink(missing_ok=True)
-    for folder in (releases, *made):
-        with suppress(OSError):
-            folder.rmdir()
+    lock = out / WRITE_LOCK
+    held = handle if handle is not None and not handle.closed else _open_lock(lock)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # (BlockingIOError: another's now)
+        releases = out / "releases"
+        if not _still_the_lock(held, lock) or (
+                {path.name for path in out.iterdir()} - {WRITE_LOCK, "releases"}) or (
+                releases.is_dir() and any(releases.iterdir())):
+            return
+        lock.unlink(missing_ok=True)
+        for folder in (releases, *made):
+            with suppress(OSError):
+                folder.rmdir()
+    finally:
+        if held is not handle:
+            held.close()
 
 
 def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> BuildReport:
@@ -529,20 +574,20 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
     # where a release of the same version that differs goes (removed as the staging folder is)
     replaced = out / f".staging-replaced-{report.version}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
-    try:  # before any work: a release made that cannot be published is time lost
-        for folder in (out, out / "releases"):
-            if not folder.exists():  # (releases/ is made with the first release)
-                continue
-            if os.statvfs(folder).f_flag & os.ST_RDONLY:
-                raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(folder))
-            if not os.access(folder, os.W_OK | os.X_OK,
-                             effective_ids=os.access in os.supports_effective_ids):
-                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
-        staging.mkdir()
-    except OSError as error:
-        raise BuildError(f"cannot write in {error.filename}: {error.strerror}: nothing was "
-                         f"published{_still_current(out)}") from None
-    try:
+    try:  # (from before the staging folder is made: a Ctrl-C right after left it behind)
+        try:  # before any work: a release made that cannot be published is time lost
+            for folder in (out, out / "releases"):
+                if not folder.exists():  # (releases/ is made with the first release)
+                    continue
+                if os.statvfs(folder).f_flag & os.ST_RDONLY:
+                    raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(folder))
+                if not os.access(folder, os.W_OK | os.X_OK,
+                                 effective_ids=os.access in os.supports_effective_ids):
+                    raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
+            staging.mkdir()
+        except OSError as error:
+            raise BuildError(f"cannot write in {error.filename}: {error.strerror}: nothing was "
+                             f"published{_still_current(out)}") from None
         try:
             fill(staging)
         except (OSError, RuntimeError) as error:

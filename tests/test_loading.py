@@ -766,6 +766,56 @@ def test_an_interrupted_first_build_leaves_no_folder_behind(tmp_path: Path) -> N
     assert made.is_dir() and [p.name for p in made.iterdir()] == [release.WRITE_LOCK]
 
 
+#: A first build (the CLI's) stopped by a KeyboardInterrupt, which Ctrl-C raises, as one step
+#: of its start returns: Python's profile hook (``sys.setprofile``) sees each return, and the
+#: exception raised there is the one a SIGINT handled right after that step raises.
+INTERRUPTED_AS_A_STEP_RETURNS = """
+import contextlib, pathlib, sys
+import kg.build
+from kg.cli import main
+out, moment = pathlib.Path(sys.argv[1]), sys.argv[2]
+
+def made(frame, folder):
+    return frame.f_code is pathlib.Path.mkdir.__code__ and folder(frame.f_locals["self"])
+
+MOMENTS = {
+    "the build folder made": lambda event, frame, arg: made(frame, lambda path: path == out),
+    "the lock file made": lambda event, frame, arg: frame.f_code is kg.build._open_lock.__code__,
+    "the lock held": lambda event, frame, arg: frame.f_code is kg.build._still_the_lock.__code__,
+    "the folder handed to the build": lambda event, frame, arg: (
+        arg is next and frame.f_code is contextlib._GeneratorContextManager.__enter__.__code__
+        and (out / ".evkg-writing.lock").exists()),
+    "the staging folder made": lambda event, frame, arg: made(frame, lambda path: (
+        path.parent == out and path.name.startswith(".staging-"))),
+}
+
+def interrupt(frame, event, arg):
+    if event in ("return", "c_return") and MOMENTS[moment](event, frame, arg):
+        sys.setprofile(None)
+        raise KeyboardInterrupt
+
+sys.setprofile(interrupt)
+main(sys.argv[3:], prog_name="evkg")
+"""
+
+
+@pytest.mark.parametrize("moment", ["the build folder made", "the lock file made",
+                                    "the lock held", "the folder handed to the build",
+                                    "the staging folder made"])
+def test_a_first_build_interrupted_as_it_starts_leaves_no_folder_behind(
+        tmp_path: Path, moment: str) -> None:
+    """A review's: a Ctrl-C that landed between the making of the build folder (or the
+    staging folder) and the start of the code that removes it on failure left a first build's
+    folder behind: the steps that made and locked it ran before that code did."""
+    out = tmp_path / "new" / "b"
+    result = subprocess.run([sys.executable, "-c", INTERRUPTED_AS_A_STEP_RETURNS, str(out),
+                             moment, "build", str(ROOT / "data" / "articles.jsonl"),
+                             "--without-default-articles", "--out", str(out), "--quiet"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert (result.returncode, result.stderr) == (-signal.SIGINT, "Aborted!\n")
+    assert not (tmp_path / "new").exists()  # the build folder and the parent it made
+
+
 def children_of(pid: int) -> dict[int, str]:
     """The processes ``pid`` started that are running, with their command lines."""
     found = {}
