@@ -42,22 +42,37 @@ def _setpriv() -> str | None:
     return found if tried.returncode == 0 else None
 
 
-#: Run by ``/bin/sh`` once ``setpriv`` has asked for the signal: ``$0`` is the build's process,
+#: Run by ``/bin/sh`` once ``setpriv`` has asked for the signal: ``$1`` is the build's process,
 #: and a child whose build died before the request (its parent is another by then) ends.
-_UNLESS_ORPHANED = 'test "$PPID" = "$0" && exec "$@"; exit 137'
+#: ``$0`` is the name ``sh`` gives its messages: "evkg: 1: exec: sort: not found" (dash's;
+#: bash's says "line 1"), where the build's process number (the ``$0`` this had) named none.
+_UNLESS_ORPHANED = 'test "$PPID" = "$1" && shift && exec "$@"; exit 137'
+
+#: The name a child that could not start its program gives in its message.
+_SPEAKER = "evkg"
 
 
 #: Run by a Python of its own where there is no ``setpriv`` to use: the same request, through
-#: libc's ``prctl`` (PR_SET_PDEATHSIG, SIGKILL), and the same check, before the command.
+#: libc's ``prctl`` (PR_SET_PDEATHSIG, SIGKILL), and the same check, before the command (its
+#: arguments are ``sh``'s: the name for messages, the build's process, the command); a
+#: program that cannot be started is named as ``sh`` names it (Python's error named none),
+#: with ``sh``'s exit status (127 not found, 126 found but not run).
 _ASKING_IN_PYTHON = """import os, sys
 try:
     import ctypes
     ctypes.CDLL(None).prctl(1, 9, 0, 0, 0)
 except (ImportError, OSError, AttributeError):
     pass
-if os.getppid() != int(sys.argv[1]):
+if os.getppid() != int(sys.argv[2]):
     os._exit(137)
-os.execvp(sys.argv[2], sys.argv[2:])
+try:
+    os.execvp(sys.argv[3], sys.argv[3:])
+except OSError as error:
+    missing = isinstance(error, FileNotFoundError)
+    sys.stderr.write("%s: exec: %s: %s\\n" % (sys.argv[1], sys.argv[3],
+                     "not found" if missing else error.strerror))
+    sys.stderr.flush()
+    os._exit(127 if missing else 126)
 """
 
 
@@ -77,9 +92,9 @@ def ending_with_build(command: Sequence[str]) -> list[str]:
         return list(command)
     setpriv = _setpriv()
     if setpriv is None:  # (a Python that sees no PYTHON* variable, nor site-packages)
-        return [sys.executable, "-I", "-S", "-c", _ASKING_IN_PYTHON, str(os.getpid()),
-                *command]
-    return [setpriv, "--pdeathsig", "KILL", "--", "/bin/sh", "-c", _UNLESS_ORPHANED,
+        return [sys.executable, "-I", "-S", "-c", _ASKING_IN_PYTHON, _SPEAKER,
+                str(os.getpid()), *command]
+    return [setpriv, "--pdeathsig", "KILL", "--", "/bin/sh", "-c", _UNLESS_ORPHANED, _SPEAKER,
             str(os.getpid()), *command]
 
 

@@ -1832,6 +1832,32 @@ def test_a_child_whose_build_ended_before_it_started_does_not_run() -> None:
     assert (orphan.returncode, orphan.stdout) == (137, "")
 
 
+@pytest.mark.parametrize("setpriv", [True, False], ids=["setpriv", "without setpriv"])
+def test_a_child_whose_program_is_missing_is_named(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setpriv: bool) -> None:
+    """A review's: a child whose program could not be found said so with the build's process
+    number where a name goes ("12345: 1: exec: sort: not found", ``sh``'s message with the
+    build's PID as its ``$0``), or, without ``setpriv``, with no name at all (Python's
+    "FileNotFoundError: [Errno 2] No such file or directory", a traceback's last line)."""
+    from kg import stopping
+
+    if not setpriv:  # (a PATH without setpriv: the child asks through a Python of its own)
+        monkeypatch.setenv("PATH", str(tmp_path))
+    stopping._setpriv.cache_clear()
+    try:
+        command = stopping.ending_with_build(["evkg-test-no-such-program", "--an-option"])
+        if command[0] == "evkg-test-no-such-program":
+            pytest.skip("not Linux: the program is started as it is")
+        result = subprocess.run(command, capture_output=True, text=True)
+    finally:
+        stopping._setpriv.cache_clear()
+    lines = result.stderr.splitlines()
+    assert result.returncode == 127 and len(lines) == 1, result.stderr
+    assert lines[0].startswith("evkg: ") and lines[0].endswith(
+        "exec: evkg-test-no-such-program: not found"), lines[0]
+    assert str(os.getpid()) not in lines[0]
+
+
 def test_a_killed_build_takes_its_child_processes_with_it(tmp_path: Path) -> None:
     """A build killed by SIGKILL (the OOM killer, `kill -9`) left its child processes (the
     articles graph's `sort`, the dumps' converters and `tee`) running until their input ended:
