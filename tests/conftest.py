@@ -51,6 +51,31 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+#: Run by a Python of its own (``-I -S``: none of the suite's code or state) before a test's
+#: command, which it then becomes: it sets what the test's ``preexec_fn`` set. A ``preexec_fn``
+#: ran Python in the suite's forked child, after Python had cleared the state of the suite's
+#: other threads there, running the finalizers of what only that state held, in the child
+#: (the hazard that put "QuadIter is unsendable" in a build's output: ``kg/stopping.py``).
+_SET_THEN_EXEC = "import os, sys\n{setting}\nos.execvp(sys.argv[1], sys.argv[1:])\n"
+
+
+def _set_then_exec(setting: str, command: list[str]) -> list[str]:
+    return [sys.executable, "-I", "-S", "-c", _SET_THEN_EXEC.format(setting=setting), *command]
+
+
+def with_ctrl_c(command: list[str]) -> list[str]:
+    """``command`` run with SIGINT's default action: a suite started in the background of a
+    shell without job control inherits SIGINT ignored, and Python then takes no Ctrl-C."""
+    return _set_then_exec("import signal\nsignal.signal(signal.SIGINT, signal.SIG_DFL)",
+                          command)
+
+
+def with_file_size_limit(limit: int, command: list[str]) -> list[str]:
+    """``command`` run where no file may grow past ``limit`` bytes (``ulimit -f``, in kB)."""
+    return _set_then_exec("import resource\nresource.setrlimit(resource.RLIMIT_FSIZE, "
+                          f"({limit}, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))", command)
+
+
 def unprivileged(command: list[str]) -> list[str]:
     """``command`` run bound by file permissions: as it is for a user other than root; for root
     (which reads and writes whatever a file's mode says) through ``setpriv`` with every

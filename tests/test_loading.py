@@ -54,7 +54,7 @@ from kg.records import (
 from kg.release import CHECKSUMS, QUARANTINE, current_release
 from kg.spool import GraphSpool
 from kg.store import open_read_only
-from tests.conftest import shared_path
+from tests.conftest import shared_path, with_ctrl_c
 
 ROOT = Path(__file__).resolve().parents[1]
 PMID = "99999901"
@@ -732,12 +732,6 @@ def test_a_killed_build_leaves_the_current_release_untouched(tmp_path: Path) -> 
     assert not list(out.glob(".staging-*"))
 
 
-def _sigint_as_ctrl_c() -> None:
-    """SIGINT's default action in the child: a suite started in the background of a shell
-    without job control inherits SIGINT ignored, and Python then takes no Ctrl-C at all."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def test_an_interrupted_first_build_leaves_no_folder_behind(tmp_path: Path) -> None:
     """Ctrl-C in a first build left --out holding only the hidden lock file: an empty-looking
     folder that was no build folder. A folder the user made is left as it was."""
@@ -747,9 +741,9 @@ def test_an_interrupted_first_build_leaves_no_folder_behind(tmp_path: Path) -> N
     made = tmp_path / "made"
     made.mkdir()
     for out in (tmp_path / "new" / "build", made):
-        process = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(big), "--out",
-                                    str(out), "--quiet"], stderr=subprocess.PIPE,
-                                   preexec_fn=_sigint_as_ctrl_c)
+        process = subprocess.Popen(with_ctrl_c([sys.executable, "-m", "kg.cli", "build", str(big),
+                                                "--out", str(out), "--quiet"]),
+                                   stderr=subprocess.PIPE)
         # interrupted once it loads into its staging folder (after 3 s, as this was, a build
         # slowed by a busy machine was still importing its modules: a KeyboardInterrupt
         # traceback of Python's, before the build had made anything to leave behind)
@@ -835,9 +829,9 @@ def held_in_its_dumps(command: list[str]) -> Iterator[subprocess.Popen[bytes]]:
     """``evkg COMMAND`` started, and held once it writes its dumps: its dump converters are
     stopped (SIGSTOP) as they start, so that the build waits on them. In a process group of its
     own, all of which is killed at the end (stopped processes too)."""
-    process = subprocess.Popen([sys.executable, "-m", "kg.cli", *command], cwd=ROOT,
+    process = subprocess.Popen(with_ctrl_c([sys.executable, "-m", "kg.cli", *command]), cwd=ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               preexec_fn=_sigint_as_ctrl_c, start_new_session=True)
+                               start_new_session=True)
     try:
         held: set[int] = set()
         while len(held) < 3:  # one converter per dump kind
@@ -927,9 +921,8 @@ def test_ctrl_c_in_a_shell_loop_of_ingests_stops_the_loop(tmp_path: Path) -> Non
     source = ROOT / "tests" / "data" / "pubmed_articles.xml"
     loop = (f"for f in '{source}' '{source}'; do '{sys.executable}' -m kg.cli ingest \"$f\" "
             f"--into '{out}' --quiet; echo \"ingest ended: $?\"; done; echo 'loop ended'")
-    shell = subprocess.Popen(["bash", "-c", loop], cwd=ROOT, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, preexec_fn=_sigint_as_ctrl_c,
-                             start_new_session=True)
+    shell = subprocess.Popen(with_ctrl_c(["bash", "-c", loop]), cwd=ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, start_new_session=True)
     try:
         held: set[int] = set()
         while len(held) < 3:  # the first ingest writes its dumps: its converters are held

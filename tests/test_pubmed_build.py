@@ -10,7 +10,6 @@ import json
 import operator
 import os
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from kg.cli import main
 from kg.release import QUARANTINE, WRITE_LOCK, current_release, read_manifest
 from kg.store import open_read_only
 from server import create_app
-from tests.conftest import ROOT, SHARED, shared_path, unprivileged
+from tests.conftest import ROOT, SHARED, shared_path, unprivileged, with_file_size_limit
 
 PUBMED = SHARED / "data" / "pubmed"
 XML_FILES = sorted(p.relative_to(PUBMED).as_posix() for p in PUBMED.rglob("*.xml*")) \
@@ -1105,20 +1104,15 @@ def test_a_full_disk_is_named_and_the_previous_release_stays(tmp_path: Path) -> 
         subprocess.run(["umount", "--lazy", str(small)], check=False)
 
 
-def _file_size_limit() -> None:
-    """In the child: no file larger than 512 kB (``ulimit -f 512``)."""
-    resource.setrlimit(resource.RLIMIT_FSIZE, (512 * 1024, resource.RLIM_INFINITY))
-
-
 def test_a_file_size_limit_is_named_and_the_previous_release_stays(tmp_path: Path) -> None:
     """A failure-injection review's: a build under a file size limit (``ulimit -f``) ended in a
     traceback ("OSError: IO error: While appending to file: …sst: File too large")."""
     out = tmp_path / "b"
     build([ARTICLES_XML], out, default_articles=False)
     kept = current_release(out)
-    result = subprocess.run([sys.executable, "-m", "kg.cli", "build", "--out", str(out)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300,
-                            preexec_fn=_file_size_limit)
+    result = subprocess.run(with_file_size_limit(512 * 1024, [sys.executable, "-m", "kg.cli",
+                                                              "build", "--out", str(out)]),
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert result.stderr.endswith(
         f"Error: a file of the release in {out} grew past the largest file this process may "
