@@ -22,6 +22,7 @@ from kg import release
 from kg.build import BuildReport, build, ingest
 from kg.inputs import BuildError, option_of
 from kg.plurals import counted
+from kg.remote import http_url_problem
 
 T = TypeVar("T")
 
@@ -862,13 +863,28 @@ def fetch_command(query: str | None, pmids_file: Path | None, since: str, max_re
         print_report(report.build, quiet=quiet, out=out)
 
 
+def _endpoint_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An endpoint option's URL, refused before anything is read or sent unless it is an http
+    or https URL (urllib's "unknown url type" came after the release was read, and a --gsp's
+    after the --endpoint's store had been asked); named with the variable it came from."""
+    problem = None if value is None else http_url_problem(value)
+    if problem is None:
+        return value
+    hint = f"'{param.opts[0]}'"
+    if ctx.get_parameter_source(param.name or "") is click.core.ParameterSource.ENVIRONMENT:
+        hint += f" ({param.envvar})"
+    raise click.BadParameter(f"{value!r}: {problem}: give an http or https URL "
+                             "(http://HOST:PORT/PATH)", param_hint=hint)
+
+
 @main.command("load")
-@click.option("--endpoint", envvar="EVKG_SPARQL_ENDPOINT", required=True,
+@click.option("--endpoint", envvar="EVKG_SPARQL_ENDPOINT", required=True, callback=_endpoint_url,
               help="The store's SPARQL endpoint: counts the graphs, and takes the updates when "
               "there is no --gsp (EVKG_SPARQL_ENDPOINT).")
 @click.option("--update-endpoint", envvar="EVKG_SPARQL_UPDATE_ENDPOINT", default=None,
+              callback=_endpoint_url,
               help="A separate SPARQL update endpoint (EVKG_SPARQL_UPDATE_ENDPOINT).")
-@click.option("--gsp", envvar="EVKG_GSP_ENDPOINT", default=None,
+@click.option("--gsp", envvar="EVKG_GSP_ENDPOINT", default=None, callback=_endpoint_url,
               help="The Graph Store Protocol endpoint, e.g. http://host:7878/store "
               "(EVKG_GSP_ENDPOINT).")
 @click.option("--graph", "graphs", multiple=True,

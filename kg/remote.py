@@ -78,6 +78,31 @@ class Endpoint:
         return manager
 
 
+def http_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be an endpoint's address (``None`` when it can): it must be an http or
+    https URL that names a host, as curl refuses one it cannot use ("Protocol not supported",
+    "No host part") before it sends anything. urllib said "unknown url type" only once a
+    request went out, after the work before it."""
+    if not url.strip():
+        return "it is empty"
+    if any(c <= " " or c == "\x7f" for c in url):
+        return "it holds a space or a control character"
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+    except ValueError as error:  # a port that is no number, a bracket left open
+        return f"it is no URL ({error})"
+    if not parts.scheme or "//" not in url:
+        return "it has no http:// or https:// before it"
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"its scheme is {parts.scheme}, not http or https"
+    if not parts.hostname:
+        return "it names no host"
+    if port == 0:
+        return "its port is 0"
+    return None
+
+
 @dataclass(frozen=True)
 class Reply:
     body: bytes

@@ -1449,6 +1449,37 @@ def test_load_names_an_unknown_graph(default_build: tuple[Path, BuildReport]) ->
         "ontology, metadata\n"))
 
 
+@pytest.mark.parametrize(("given", "variable", "said"), [
+    (["--endpoint", "notaurl"], None,
+     "'--endpoint': 'notaurl': it has no http:// or https:// before it"),
+    (["--endpoint", ""], None, "'--endpoint': '': it is empty"),
+    (["--endpoint", "http://127.0.0.1:9/sparql", "--gsp", "localhost:7878/store"], None,
+     "'--gsp': 'localhost:7878/store': it has no http:// or https:// before it"),
+    (["--endpoint", "http://127.0.0.1:9/sparql", "--update-endpoint", "ftp://host/update"], None,
+     "'--update-endpoint': 'ftp://host/update': its scheme is ftp, not http or https"),
+    (["--endpoint", "http://"], None, "'--endpoint': 'http://': it names no host"),
+    ([], ("EVKG_SPARQL_ENDPOINT", "notaurl"),
+     "'--endpoint' (EVKG_SPARQL_ENDPOINT): 'notaurl': it has no http:// or https:// before it"),
+    (["--endpoint", "http://127.0.0.1:9/sparql"], ("EVKG_GSP_ENDPOINT", "store"),
+     "'--gsp' (EVKG_GSP_ENDPOINT): 'store': it has no http:// or https:// before it"),
+])
+def test_load_refuses_an_endpoint_that_is_no_http_url_before_anything_else(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: list[str],
+        variable: tuple[str, str] | None, said: str) -> None:
+    """A review's: `evkg load --endpoint notaurl` said urllib's "unknown url type: 'notaurl'",
+    after reading the release (a bad --gsp only once the first graph was sent). An endpoint,
+    from its option or its variable, is refused as curl refuses a URL it cannot use: before
+    anything is read (a --store that is not there is not reached), naming the option."""
+    for name in ("EVKG_SPARQL_ENDPOINT", "EVKG_SPARQL_UPDATE_ENDPOINT", "EVKG_GSP_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+    if variable:
+        monkeypatch.setenv(*variable)
+    status, output = _run("load", *given, "--store", str(tmp_path / "none"))
+    assert status == 2
+    assert output.splitlines()[-1] == (f"Error: Invalid value for {said}: give an http or https "
+                                       "URL (http://HOST:PORT/PATH)")
+
+
 def test_bad_options_are_named_before_anything_is_built(tmp_path: Path) -> None:
     """A new user's review: --mesh a folder printed a traceback, --mesh a PubMed file was taken
     as a MeSH table with nothing in it, --max-errors -1 made a nonsense verdict, an --out that
