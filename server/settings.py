@@ -1,5 +1,6 @@
-"""The numeric ``EVKG_*`` settings, checked once before anything serves: a value that is no
-number of its kind, or below what it may be, is an error naming the setting.
+"""The numeric and URL ``EVKG_*`` settings, checked once before anything serves: a value that
+is no number of its kind, or below what it may be, or an endpoint that is no http(s) URL, is an
+error naming the setting.
 
 A typo such as ``EVKG_QUERY_TIMEOUT=30s`` stopped ``evkg serve`` only once gunicorn's workers
 failed to boot, with a traceback that said ``could not convert string to float: '30s'`` and not
@@ -15,6 +16,8 @@ from typing import Any
 
 from flask import Config
 
+from kg.remote import http_url_problem
+
 #: Each numeric setting (its ``EVKG_`` name without the prefix): whether it is whole, the least
 #: value it may take, and what it counts, with what its least value means.
 NUMBERS: dict[str, tuple[bool, float, str]] = {
@@ -28,6 +31,8 @@ NUMBERS: dict[str, tuple[bool, float, str]] = {
     "SLOW_QUERY": (False, 0, "seconds, 0 or more (0: every query is logged)"),
     "PROXY_HOPS": (True, 0, "proxies, 0 or more (0: no forwarded header is trusted)"),
 }
+#: The settings that name a remote store's endpoints (empty: none).
+URLS = ("SPARQL_ENDPOINT", "SPARQL_UPDATE_ENDPOINT", "GSP_ENDPOINT")
 #: Settings whose least value is itself refused (a read that may take no time at all).
 ABOVE_LEAST = {"READ_TIMEOUT"}
 #: The most a number of seconds may be: the longest wait Python takes (a socket's timeout,
@@ -38,9 +43,17 @@ MOST_WHOLE = sys.maxsize - 1
 
 
 def setting_problems(config: Mapping[str, Any]) -> list[str]:
-    """What is wrong with the numeric settings of ``config`` (Flask's, ``EVKG_*`` read as JSON
-    where they parse, else as text): one sentence each, naming the variable."""
+    """What is wrong with the numeric and URL settings of ``config`` (Flask's, ``EVKG_*`` read
+    as JSON where they parse, else as text): one sentence each, naming the variable. An
+    endpoint that is no http(s) URL stopped the server only once gunicorn's workers failed to
+    boot, each with urllib's traceback ("unknown url type")."""
     problems = []
+    for name in URLS:
+        value = config.get(name)
+        problem = http_url_problem(str(value)) if value not in (None, "") else None
+        if problem is not None:
+            problems.append(f"EVKG_{name}={value!r}: {problem}: want an http or https URL "
+                            "(http://HOST:PORT/PATH)")
     for name, (whole, least, wanted) in NUMBERS.items():
         value = config.get(name)
         if value is None:

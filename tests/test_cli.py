@@ -1937,6 +1937,29 @@ def test_serve_names_a_setting_that_is_no_number_of_its_kind(
         create_app({"MAX_ROWS": -1, "STORE_DIR": str(out)})
 
 
+def test_serve_names_a_remote_endpoint_that_is_no_http_url(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """A review's: `EVKG_SPARQL_ENDPOINT=notaurl evkg serve` started gunicorn, whose worker
+    failed to boot with urllib's traceback ("unknown url type: 'notaurl'"); a bad
+    EVKG_GSP_ENDPOINT or EVKG_SPARQL_UPDATE_ENDPOINT was taken, to fail at its first use. Each
+    is named with why before anything starts, as the numeric settings are."""
+    out, _ = default_build
+    settings = {"EVKG_SPARQL_ENDPOINT": "localhost:7878/query",
+                "EVKG_SPARQL_UPDATE_ENDPOINT": "ftp://127.0.0.1/update",
+                "EVKG_GSP_ENDPOINT": "http://"}
+    result = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port",
+         str(free_port()), "--workers", "1"], env={**os.environ, **settings},
+        capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    want = "want an http or https URL (http://HOST:PORT/PATH)"
+    assert result.stderr.splitlines() == [
+        "Error: EVKG_SPARQL_ENDPOINT='localhost:7878/query': it has no http:// or https:// "
+        f"before it: {want}; EVKG_SPARQL_UPDATE_ENDPOINT='ftp://127.0.0.1/update': its scheme "
+        f"is ftp, not http or https: {want}; EVKG_GSP_ENDPOINT='http://': it names no host: "
+        f"{want}"]
+
+
 def test_serve_names_a_setting_too_large_to_be_used(default_build: tuple[Path, BuildReport]
                                                     ) -> None:
     """A number of seconds or rows past what Python can wait or count was taken: with
