@@ -505,6 +505,25 @@ def test_fetch_says_what_to_give_when_given_neither_or_both(given: list[str], st
     assert result.output.strip().splitlines()[-1] == message
     assert not (tmp_path / "build").exists()
 
+@pytest.mark.parametrize("url, why", [
+    ("notaurl", "it has no http:// or https:// before it"),
+    ("ftp://127.0.0.1/entrez/", "its scheme is ftp, not http or https"),
+])
+def test_fetch_names_an_eutils_url_that_is_no_http_url_before_anything(
+        url: str, why: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review's: `EVKG_EUTILS_URL=notaurl evkg fetch` warned that no email was given, made
+    the build folder, then said urllib's "unknown url type: 'notaurl/esearch.fcgi?db=pubmed&…'"
+    with the rest of the first request. The setting is named with why, before anything."""
+    monkeypatch.delenv("EVKG_NCBI_EMAIL", raising=False)
+    monkeypatch.setenv("EVKG_EUTILS_URL", url)
+    result = CliRunner().invoke(main, ["fetch", "--query", QUERY, "--into",
+                                       str(tmp_path / "build")])
+    assert (result.exit_code, result.output) == (1, (
+        f"Error: EVKG_EUTILS_URL={url!r}: {why}: want an http or https URL "
+        "(http://HOST:PORT/PATH)\n"))
+    assert not (tmp_path / "build").exists()
+
+
 def test_count_mismatch_is_reported(eutils_env: EutilsServer, tmp_path: Path,
                                     seedtk: dict[str, bytes]) -> None:
     eutils_env.withheld = set(list(seedtk)[5:7])
