@@ -796,10 +796,20 @@ def _megabytes(size: int) -> str:
     return f"{size / 1e6:,.1f} MB"
 
 
+#: What ``fetch --pmids`` takes: a file that is there (checked once --query is known not given).
+PMIDS_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _parameter(ctx: click.Context, name: str) -> click.Parameter:
+    """The command's parameter of ``name``, for a check made in the command (its messages
+    name it as click's own do)."""
+    return next(param for param in ctx.command.params if param.name == name)
+
+
 @main.command("fetch")
 @click.option("--query", default=None, help='A PubMed query, e.g. "(extracellular vesicles OR '
               'exosomes) AND breast cancer".')
-@click.option("--pmids", "pmids_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--pmids", "pmids_file", type=click.Path(path_type=Path),
               help="A file of PMIDs, one a line (instead of --query).")
 @click.option("--since", default="", help="Only records added or revised since DATE (YYYY-MM-DD); "
               "'last': since the last completed fetch of the same query into this folder.")
@@ -826,15 +836,22 @@ def fetch_command(query: str | None, pmids_file: Path | None, since: str, max_re
     rate limit from 3 to 10 requests/s; EVKG_EUTILS_URL points at another E-utilities server.
     """
     from kg.eutils import Client, EutilsError, SearchRefused
-    from kg.fetch import fetch, read_pmids
+    from kg.fetch import check_what_to_fetch, fetch, read_pmids
     from kg.fetchstate import FetchError
 
     def note(message: str) -> None:
         if not quiet or message.startswith("warning"):
             echo(message, err=True)
 
+    try:  # before --pmids is read: a FILE that is not there is no fault when not wanted
+        check_what_to_fetch(query is not None, pmids_file is not None, since)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
     if query is not None and not query.strip():  # (PubMed would be asked to search for it)
         raise click.BadParameter("it is empty: give a PubMed query", param_hint="'--query'")
+    if pmids_file is not None:  # (click's own check, after the one above)
+        ctx = click.get_current_context()
+        pmids_file = PMIDS_FILE.convert(pmids_file, _parameter(ctx, "pmids_file"), ctx)
     try:
         with sigterm_as_ctrl_c():
             report = fetch(out, query=query or "",

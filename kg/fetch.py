@@ -172,12 +172,7 @@ def fetch(into: Path, *, query: str = "", pmids: Sequence[str] = (), since: str 
     ``shacl=False`` skips the SHACL part of the ingest's validation (the SPARQL checks stay);
     ``mesh_files`` and ``mirbase_file`` are the build's and the ingest's ``--mesh``, ``--mirbase``.
     """
-    if query and pmids:
-        raise ValueError("give --query or --pmids, not both")
-    if not query and not pmids:
-        raise ValueError("give --query QUERY or --pmids FILE: what to fetch")
-    if pmids and since:
-        raise ValueError("--since applies to a query, not to a list of PMIDs")
+    check_what_to_fetch(bool(query), bool(pmids), since)
     check_folder_to_write(into)  # before the batches come: they are written there
     mindate = resolve_since(into, query, since, echo) if query else ""  # a bad --since: no warning
     client = client or Client.from_env()
@@ -195,6 +190,18 @@ def fetch(into: Path, *, query: str = "", pmids: Sequence[str] = (), since: str 
         run = _Run(client, folder, manifest, FetchReport(folder), echo)
         run.fetch_all(progress)
         return run.finish(into, ingest_records, shacl, mesh_files, mirbase_file)
+
+
+def check_what_to_fetch(query: bool, pmids: bool, since: str) -> None:
+    """A ``ValueError`` unless one of a query and a list of PMIDs is given (``--since`` with a
+    query): checked before the list's file is read, whose faults are the wrong ones to name
+    when it should not have been given at all."""
+    if query and pmids:
+        raise ValueError("give --query or --pmids, not both")
+    if not query and not pmids:
+        raise ValueError("give --query QUERY or --pmids FILE: what to fetch")
+    if pmids and since:
+        raise ValueError("--since applies to a query, not to a list of PMIDs")
 
 
 def read_pmids(path: Path) -> list[str]:

@@ -490,16 +490,28 @@ def test_a_fetch_killed_mid_slice_resumes_with_the_first_batch_not_on_disk(
 @pytest.mark.parametrize("given, status, message", [
     ([], 1, "Error: give --query QUERY or --pmids FILE: what to fetch"),
     (["--query", QUERY, "--pmids", "PMIDS"], 1, "Error: give --query or --pmids, not both"),
+    (["--query", QUERY, "--pmids", "MISSING"], 1, "Error: give --query or --pmids, not both"),
+    (["--pmids", "NOT PMIDS", "--since", "2026-12-01"], 1,
+     "Error: --since applies to a query, not to a list of PMIDs"),
+    (["--pmids", "MISSING"], 2, "Error: Invalid value for '--pmids': File 'MISSING' does not "
+     "exist."),
     (["--query", "  "], 2, "Error: Invalid value for '--query': it is empty: give a PubMed query"),
     (["--query", ""], 2, "Error: Invalid value for '--query': it is empty: give a PubMed query"),
 ])
-def test_fetch_says_what_to_give_when_given_neither_or_both(given: list[str], status: int,
-                                                            message: str, tmp_path: Path) -> None:
+def test_fetch_says_what_to_give_when_given_neither_or_both(
+        given: list[str], status: int, message: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """Given neither, it said "give a query or a list of PMIDs (not both)": the "not both"
     read as the fault. A query of spaces was sent to PubMed as a search, and an empty one was
-    said not to be given. No request is made before the message."""
+    said not to be given. No request is made before the message. A review's: given both, or
+    --since with --pmids, the --pmids file was read first: one that was not there, or held no
+    PMIDs, was named instead of the options that cannot go together."""
     (tmp_path / "pmids.txt").write_text("37534210\n")
-    args = [str(tmp_path / "pmids.txt") if arg == "PMIDS" else arg for arg in given]
+    (tmp_path / "notes.txt").write_text("a list of papers to read\n")
+    files = {"PMIDS": "pmids.txt", "NOT PMIDS": "notes.txt", "MISSING": "missing.txt"}
+    monkeypatch.chdir(tmp_path)  # (a file not there is named as given)
+    args = [files.get(arg, arg) for arg in given]
+    message = message.replace("'MISSING'", "'missing.txt'")
     result = CliRunner().invoke(main, ["fetch", *args, "--into", str(tmp_path / "build")])
     assert result.exit_code == status
     assert result.output.strip().splitlines()[-1] == message
