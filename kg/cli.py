@@ -743,6 +743,12 @@ def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> N
         check_address_free(host, port)
         if os.environ.get("EVKG_SPARQL_ENDPOINT"):  # a remote store needs no release
             release.check_build_folder(out)
+            given = click.get_current_context().get_parameter_source("out")
+            if not out.exists() and given is not click.core.ParameterSource.DEFAULT:
+                # (a typo: the server would offer no downloads and say nothing of it)
+                raise FileNotFoundError(
+                    f"no build folder at {out}: give the folder `evkg build --out` writes (one "
+                    f"without releases will do: the server then offers no downloads)")
         else:
             release.servable_release(out)
     except (OSError, ValueError) as error:

@@ -230,16 +230,18 @@ class Served:
 
 
 @contextmanager
-def serving(out: Path, settings: Mapping[str, str], *, workers: int = 1,
+def serving(out: Path | None, settings: Mapping[str, str], *, workers: int = 1,
             log: Path | None = None, cwd: Path | None = None) -> Iterator[Served]:
-    """``evkg serve`` (gunicorn) of the build ``out`` on 127.0.0.1 and a free port, with these
-    ``EVKG_*`` settings, until the block ends; its output (standard output and error, as a
-    service manager collects them) written to ``log`` if given; run in ``cwd`` if given (an
-    evkg of that folder, with ``PYTHONPATH`` naming it)."""
+    """``evkg serve`` (gunicorn) of the build ``out`` (``None``: no ``--store``, the default
+    ``build``) on 127.0.0.1 and a free port, with these ``EVKG_*`` settings, until the block
+    ends; its output (standard output and error, as a service manager collects them) written
+    to ``log`` if given; run in ``cwd`` if given (an evkg of that folder, with ``PYTHONPATH``
+    naming it)."""
     port = free_port()
+    store = ["--store", str(out)] if out is not None else []
     with log.open("wb") if log else open(os.devnull, "wb") as written:
         process = subprocess.Popen(
-            [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port", str(port),
+            [sys.executable, "-m", "kg.cli", "serve", *store, "--port", str(port),
              "--workers", str(workers)], env={**os.environ, **settings},
             stdout=written, stderr=written, cwd=cwd)
     base = f"http://127.0.0.1:{port}"

@@ -614,11 +614,12 @@ def test_evkg_serve_of_a_remote_store_needs_no_release_of_its_own(
     (opening its store) with `EVKG_SPARQL_ENDPOINT` set too, so a server of a remote store on
     a machine without a build of its own stopped at once ("no release at build: run `evkg
     build` first"), though it reads nothing of it but the files it offers when it holds them.
-    It serves the store, without downloads."""
+    It serves the store, without downloads. (Left out, the default build/ may be absent; a
+    --store typed that is not there is refused, as a typo: test_cli.)"""
     if not backend.remote:
         pytest.skip("a remote-store test")
-    empty = tmp_path / "build"
-    with serving(empty, {"EVKG_SPARQL_ENDPOINT": backend.config["SPARQL_ENDPOINT"]}) as served:
+    with serving(None, {"EVKG_SPARQL_ENDPOINT": backend.config["SPARQL_ENDPOINT"]},
+                 cwd=tmp_path) as served:  # (no build/ there)
         health = requests.get(served.base + "/health", timeout=30).json()
         assert health["status"] == "ok" and health["backend"] == "remote"
         files = requests.get(served.base + "/downloads/", timeout=30,

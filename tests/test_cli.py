@@ -2366,6 +2366,32 @@ def test_serve_of_a_remote_store_refuses_a_store_as_the_local_mode_does(
     assert said[1] == said[0]
 
 
+@pytest.mark.parametrize("given_by", ["--store", "EVKG_STORE_DIR"])
+def test_serve_of_a_remote_store_refuses_a_store_that_is_not_there(tmp_path: Path,
+                                                                    given_by: str) -> None:
+    """A review's: with EVKG_SPARQL_ENDPOINT set, `evkg serve --store buidl` (a typo) started
+    and served on without downloads or a search index, saying nothing. The README lets a
+    folder without releases be given there, not one that is not there: that is refused as the
+    local mode refuses it, before anything starts. (Left out, the default build/ may be
+    absent: no path was typed.)"""
+    missing = tmp_path / "buidl"
+    store = ["--store", str(missing)] if given_by == "--store" else []
+    server = subprocess.Popen(  # (a process of its own: a server that starts is stopped)
+        [sys.executable, "-m", "kg.cli", "serve", *store, "--port", str(free_port()),
+         "--workers", "1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=tmp_path,
+        env={**os.environ, "EVKG_SPARQL_ENDPOINT": f"http://127.0.0.1:{free_port()}/sparql",
+             "EVKG_STORE_DIR": str(missing)}, start_new_session=True)
+    try:
+        output, _ = server.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGTERM)
+        output, _ = server.communicate()
+    assert (server.returncode, output.decode()) == (1, (
+        f"Error: no build folder at {missing}: give the folder `evkg build --out` writes (one "
+        "without releases will do: the server then offers no downloads)\n"))
+    assert not missing.exists()
+
+
 def test_a_build_folders_releases_folder_is_named_as_such(
         default_build: tuple[Path, BuildReport]) -> None:
     """A new user's review: `evkg query --store build/releases` (and export, validate, serve)

@@ -893,9 +893,8 @@ def test_parse_checks_before_forwarding_are_held_to_the_time_limit(tmp_path: Pat
     down = f"http://127.0.0.1:{free_port()}/sparql"
     service = f"http://127.0.0.1:{free_port()}/sparql"
     unchecked = unchecked_message(TIMEOUT)
-    with serving(tmp_path / "build", {"EVKG_QUERY_TIMEOUT": str(TIMEOUT),
-                                      "EVKG_SPARQL_ENDPOINT": down,
-                                      "EVKG_SERVICE_ALLOWLIST": service}) as served:
+    with serving(None, {"EVKG_QUERY_TIMEOUT": str(TIMEOUT), "EVKG_SPARQL_ENDPOINT": down,
+                        "EVKG_SERVICE_ALLOWLIST": service}, cwd=tmp_path) as served:
         _checks_stop_at_the_limit(served.base, unchecked)
         sparql = served.base + "/sparql"
         federated = FLAT.replace("}", f"SERVICE <{service}> {{ ?s ?p ?o }} }}")
@@ -948,8 +947,8 @@ def test_a_forwarded_query_is_given_what_its_check_left_of_the_limit(tmp_path: P
     HTTP request)."""
     limit = 30
     with recording_store() as (endpoint, forms), \
-            serving(tmp_path / "build", {"EVKG_QUERY_TIMEOUT": str(limit),
-                                         "EVKG_SPARQL_ENDPOINT": endpoint}) as served:
+            serving(None, {"EVKG_QUERY_TIMEOUT": str(limit), "EVKG_SPARQL_ENDPOINT": endpoint},
+                    cwd=tmp_path) as served:
         query = "SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:forwarded> ?o }"
         answer = requests.post(served.base + "/sparql", data={"query": query}, timeout=60)
     assert answer.status_code == 200
@@ -966,8 +965,8 @@ def test_starting_a_query_process_is_no_time_of_a_forwarded_query(tmp_path: Path
     when a query process is ready, as on the embedded store."""
     limit = 0.5  # (starting a query process takes longer here)
     with recording_store() as (endpoint, _forms), \
-            serving(tmp_path / "build", {"EVKG_QUERY_TIMEOUT": str(limit),
-                                         "EVKG_SPARQL_ENDPOINT": endpoint}) as served:
+            serving(None, {"EVKG_QUERY_TIMEOUT": str(limit), "EVKG_SPARQL_ENDPOINT": endpoint},
+                    cwd=tmp_path) as served:
         sparql = served.base + "/sparql"
         query = "SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:forwarded> ?o }"
         first = requests.post(sparql, data={"query": query}, timeout=60)
