@@ -853,6 +853,13 @@ def fetch_command(query: str | None, pmids_file: Path | None, since: str, max_re
         check_what_to_fetch(query is not None, pmids_file is not None, since)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
+    if no_ingest and (mesh_files or mirbase_file):  # (taken, and left unused: said nowhere)
+        given = [name for name, value in (("--mesh", mesh_files), ("--mirbase", mirbase_file))
+                 if value]
+        are, them = ("are", "them") if len(given) > 1 else ("is", "it")
+        raise click.ClickException(
+            f"{' and '.join(given)} {are} for the ingest, which --no-ingest leaves out: give "
+            f"{them} to `evkg ingest` with the batches (or leave out --no-ingest)")
     if query is not None and not query.strip():  # (PubMed would be asked to search for it)
         raise click.BadParameter("it is empty: give a PubMed query", param_hint="'--query'")
     if pmids_file is not None:  # (click's own check, after the one above)

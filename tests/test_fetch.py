@@ -26,7 +26,7 @@ from kg.eutils import Client, EutilsError
 from kg.fetch import fetch
 from kg.release import current_release
 from kg.store import open_read_only
-from tests.conftest import ROOT, shared_path
+from tests.conftest import ROOT, free_port, shared_path
 from tests.eutils_server import (
     EutilsServer,
     Fault,
@@ -495,6 +495,12 @@ def test_a_fetch_killed_mid_slice_resumes_with_the_first_batch_not_on_disk(
      "Error: --since applies to a query, not to a list of PMIDs"),
     (["--pmids", "MISSING"], 2, "Error: Invalid value for '--pmids': File 'MISSING' does not "
      "exist."),
+    (["--query", QUERY, "--no-ingest", "--mesh", "MESH"], 1, "Error: --mesh is for the "
+     "ingest, which --no-ingest leaves out: give it to `evkg ingest` with the batches (or leave "
+     "out --no-ingest)"),
+    (["--query", QUERY, "--no-ingest", "--mesh", "MESH", "--mirbase", "MESH"], 1, "Error: --mesh "
+     "and --mirbase are for the ingest, which --no-ingest leaves out: give them to `evkg ingest` "
+     "with the batches (or leave out --no-ingest)"),
     (["--query", "  "], 2, "Error: Invalid value for '--query': it is empty: give a PubMed query"),
     (["--query", ""], 2, "Error: Invalid value for '--query': it is empty: give a PubMed query"),
 ])
@@ -505,11 +511,15 @@ def test_fetch_says_what_to_give_when_given_neither_or_both(
     read as the fault. A query of spaces was sent to PubMed as a search, and an empty one was
     said not to be given. No request is made before the message. A review's: given both, or
     --since with --pmids, the --pmids file was read first: one that was not there, or held no
-    PMIDs, was named instead of the options that cannot go together."""
+    PMIDs, was named instead of the options that cannot go together. --mesh or --mirbase with
+    --no-ingest were taken and left unused, saying nothing."""
     (tmp_path / "pmids.txt").write_text("37534210\n")
     (tmp_path / "notes.txt").write_text("a list of papers to read\n")
-    files = {"PMIDS": "pmids.txt", "NOT PMIDS": "notes.txt", "MISSING": "missing.txt"}
+    (tmp_path / "mesh.tsv").write_text("")
+    files = {"PMIDS": "pmids.txt", "NOT PMIDS": "notes.txt", "MISSING": "missing.txt",
+             "MESH": "mesh.tsv"}
     monkeypatch.chdir(tmp_path)  # (a file not there is named as given)
+    monkeypatch.setenv("EVKG_EUTILS_URL", f"http://127.0.0.1:{free_port()}/")  # (none taken)
     args = [files.get(arg, arg) for arg in given]
     message = message.replace("'MISSING'", "'missing.txt'")
     result = CliRunner().invoke(main, ["fetch", *args, "--into", str(tmp_path / "build")])
