@@ -721,21 +721,42 @@ def _link_beside(output: Path, descriptor: int) -> Path:
         os.close(folder)
 
 
+def _listen_host(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """``--host`` bare (an IPv6 address without a URL's brackets), refused when it is no host:
+    empty, a URL, a path, ``host:port``, a bracket left open. Each was looked up as a host name
+    and said "cannot listen on [http://127.0.0.1]:8000: Name or service not known", naming
+    neither the option nor the fault."""
+    from server.run import bare_host
+
+    wanted = "give an address or a host name alone (127.0.0.1, ::1, 0.0.0.0 for all)"
+    host = bare_host(value)
+    if not host.strip():
+        raise click.BadParameter(f"it is empty: {wanted}")
+    if "/" in host:
+        raise click.BadParameter(f"{value!r} is a URL or a path, not a host: {wanted}")
+    if host.count(":") == 1 or (host.startswith("[") and "]:" in host):  # (IPv6 has two)
+        raise click.BadParameter(f"{value!r} is a host and a port: {wanted}, and the port with "
+                                 "--port")
+    if "[" in host or "]" in host:
+        raise click.BadParameter(f"{value!r}: a bracket is not closed: give an IPv6 address "
+                                 "bare (::1) or in brackets ([::1])")
+    return host
+
+
 @main.command("serve")
 @click.option("--store", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
               envvar="EVKG_STORE_DIR", show_envvar=True, show_default=True,
               help="Build folder whose current release is served.")
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, callback=_listen_host)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
               help="gunicorn worker processes.")
 @click.option("--dev", is_flag=True, help="Run Flask's development server instead of gunicorn.")
 def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> None:
     """Serve the current release: SPARQL endpoint, pages, downloads."""
-    from server.run import bare_host, check_address_free, run_server
+    from server.run import check_address_free, run_server
     from server.settings import environment_problems
 
-    host = bare_host(host)  # ([::1], as a URL writes it)
     problems = environment_problems()  # before gunicorn, whose workers would fail to boot
     if problems:
         raise click.ClickException("; ".join(problems))

@@ -2301,6 +2301,28 @@ def test_serve_refuses_a_worker_count_or_port_it_cannot_serve_with(
     assert output.splitlines()[-1] == said
 
 
+@pytest.mark.parametrize(("host", "said"), [
+    ("", "it is empty: give an address or a host name alone (127.0.0.1, ::1, 0.0.0.0 for all)"),
+    ("http://127.0.0.1", "'http://127.0.0.1' is a URL or a path, not a host: give an address or "
+     "a host name alone (127.0.0.1, ::1, 0.0.0.0 for all)"),
+    ("127.0.0.1:8000", "'127.0.0.1:8000' is a host and a port: give an address or a host name "
+     "alone (127.0.0.1, ::1, 0.0.0.0 for all), and the port with --port"),
+    ("[::1]:8000", "'[::1]:8000' is a host and a port: give an address or a host name alone "
+     "(127.0.0.1, ::1, 0.0.0.0 for all), and the port with --port"),
+    ("[::1", "'[::1': a bracket is not closed: give an IPv6 address bare (::1) or in brackets "
+     "([::1])"),
+])
+def test_serve_refuses_a_host_that_is_no_host_naming_the_option(
+        tmp_path: Path, host: str, said: str) -> None:
+    """A review's: `evkg serve --host http://127.0.0.1` said "cannot listen on
+    [http://127.0.0.1]:8000: Name or service not known" (the URL taken for a host name, and
+    put in brackets as an IPv6 address), naming neither --host nor the fault; so too an empty
+    host, `host:port` and a bracket left open. They are refused as click refuses a bad value."""
+    status, output = _run("serve", "--store", str(tmp_path), "--port", str(free_port()),
+                          "--host", host)
+    assert (status, output.splitlines()[-1]) == (2, f"Error: Invalid value for '--host': {said}")
+
+
 def test_fetch_names_a_bad_since_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A new user's review: `evkg fetch --since yesterday` without an email printed NCBI's
     contact warning before the error, as if the fetch had started; a value the command cannot
