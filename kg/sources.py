@@ -185,6 +185,9 @@ def iter_source_files(specs: Iterable[str | Path]) -> Iterator[Path]:
 
 def _named_files(specs: Iterable[str | Path]) -> Iterator[Path]:
     for spec in specs:
+        if spec == "":  # (Path("") is the current folder: `evkg ingest "$F"` with F unset
+            # read every source file there, where `ls ''` and `cp '' x` find nothing)
+            raise FileNotFoundError("no such source: '' (an empty name)")
         path = Path(spec)
         try:
             is_dir = path.is_dir()

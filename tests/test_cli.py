@@ -1508,6 +1508,26 @@ def test_bad_options_are_named_before_anything_is_built(tmp_path: Path) -> None:
         "directory\n"))
 
 
+def test_an_empty_source_name_is_no_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                           ) -> None:
+    """A review's: `evkg ingest ''` (`evkg ingest "$F"` with F unset) ingested every source
+    file of the current folder, and `evkg build ''` built them, an empty name being taken as
+    the folder "." is; `ls ''` and `cp '' x` find nothing by it. It is no source."""
+    out = tmp_path / "out"
+    write_records([Article(pmid="99999913", title="Built")], tmp_path / "built.jsonl")
+    build([tmp_path / "built.jsonl"], out, default_articles=False)
+    before = current_release(out)
+    here = tmp_path / "here"
+    here.mkdir()
+    write_records([Article(pmid="99999914", title="Not to be read")], here / "one.jsonl")
+    monkeypatch.chdir(here)
+    said = (1, "Error: no such source: '' (an empty name)\n")
+    assert _run("ingest", "--into", str(out), "", "--quiet") == said
+    assert current_release(out) == before
+    assert _run("build", "", "--out", str(tmp_path / "new"), "--quiet") == said
+    assert not (tmp_path / "new").exists()
+
+
 def test_build_summary_counts_each_file(tmp_path: Path) -> None:
     source = tmp_path / "two.jsonl"
     write_records([Article(pmid="99999911", title="One"), Article(title="No identifier")], source)
