@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
-from typing import IO, NoReturn, TypeVar, cast
+from typing import IO, Any, NoReturn, TypeVar, cast
 
 import click
 
@@ -29,7 +29,27 @@ T = TypeVar("T")
 #: Where builds go unless --out / --store says otherwise (EVKG_STORE_DIR in the server).
 DEFAULT_OUT = Path("build")
 
-out_option = click.option("--out", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
+class _Named(click.Path):
+    """``click.Path``, refusing an empty value: ``Path("")`` is the current folder, so
+    ``--out "$DIR"`` with DIR unset built into it (``--store ''`` said "no release at .", an
+    export to ``''`` ". is a folder"), where ``mkdir ''`` and ``> ''`` refuse the name."""
+
+    def __init__(self, *, wanted: str = "a path (. for the current folder)",
+                 **settings: Any) -> None:
+        super().__init__(**settings)
+        self.wanted = wanted
+
+    def convert(self, value: str | os.PathLike[str], param: click.Parameter | None,
+                ctx: click.Context | None) -> str | bytes | os.PathLike[str]:
+        if value == "":
+            self.fail(f"it is empty: give {self.wanted}", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+#: A build folder's path (--out, --into, --store), as given.
+FOLDER = _Named(path_type=Path)
+
+out_option = click.option("--out", "out", type=FOLDER, default=DEFAULT_OUT,
                           show_default=True, help="Build folder (releases/ and current).")
 quiet_option = click.option("--quiet", is_flag=True, help="Print only errors.")
 
@@ -147,7 +167,7 @@ def build_command(sources: tuple[str, ...], out: Path, mesh_files: tuple[Path, .
 
 @main.command("ingest")
 @click.argument("files", nargs=-1, required=True)
-@click.option("--into", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
+@click.option("--into", "out", type=FOLDER, default=DEFAULT_OUT,
               show_default=True, help="Build folder whose current release is updated.")
 @mesh_option
 @mirbase_option
@@ -253,7 +273,7 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
 
 @main.command("query")
 @click.argument("query_or_file")
-@click.option("--store", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
+@click.option("--store", "out", type=FOLDER, default=DEFAULT_OUT,
               show_default=True, help="Build folder whose current release is queried, or a "
               "release folder (DIR/releases/VERSION).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "xml", "csv", "tsv"]),
@@ -436,7 +456,7 @@ def _query_error(text: str, error: SyntaxError, message: str, source: str | None
 
 
 @main.command("validate")
-@click.option("--store", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
+@click.option("--store", "out", type=FOLDER, default=DEFAULT_OUT,
               show_default=True, help="Build folder whose current release is checked.")
 @click.option("--no-shacl", is_flag=True, help="Run only the SPARQL checks.")
 def validate_command(out: Path, no_shacl: bool) -> None:
@@ -458,7 +478,7 @@ def validate_command(out: Path, no_shacl: bool) -> None:
 
 
 @main.command("export")
-@click.option("--store", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
+@click.option("--store", "out", type=FOLDER, default=DEFAULT_OUT,
               show_default=True, help="Build folder whose current release is exported.")
 @click.option("--format", "fmt", default=None,
               type=click.Choice(["nq", "trig", "nt", "ttl", "jsonld", "rdfxml"]),
@@ -467,8 +487,9 @@ def validate_command(out: Path, no_shacl: bool) -> None:
 @click.option("--graph", "graph", default=None,
               help="One named graph, by name (articles, mesh, vocabulary, findings, ontology, "
               "metadata) or IRI; N-Quads and TriG keep its name.")
-@click.argument("given", metavar="[OUTPUT]", required=False,  # (never read: a file of mode
-                type=click.Path(allow_dash=True, readable=False))  # 0200 is written, as by `>`)
+@click.argument("given", metavar="[OUTPUT]", required=False, type=_Named(  # (never read: a
+    allow_dash=True, readable=False,  # file of mode 0200 is written, as by `>`)
+    wanted="a file name (- for standard output)"))
 def export_command(out: Path, fmt: str | None, graph: str | None, given: str | None) -> None:
     """Write the current release (or one graph) as RDF to OUTPUT or standard output (no
     OUTPUT, or `-`)."""
@@ -744,7 +765,7 @@ def _listen_host(ctx: click.Context, param: click.Parameter, value: str) -> str:
 
 
 @main.command("serve")
-@click.option("--store", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
+@click.option("--store", "out", type=FOLDER, default=DEFAULT_OUT,
               envvar="EVKG_STORE_DIR", show_envvar=True, show_default=True,
               help="Build folder whose current release is served.")
 @click.option("--host", default="127.0.0.1", show_default=True, callback=_listen_host)
@@ -778,7 +799,7 @@ def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> N
 
 
 @main.command("prune")
-@click.option("--store", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
+@click.option("--store", "out", type=FOLDER, default=DEFAULT_OUT,
               show_default=True, help="Build folder whose old releases are removed.")
 @click.option("--keep", type=click.IntRange(min=0), default=1, show_default=True,
               help="How many releases to keep besides the current one: the most recently "
@@ -836,13 +857,13 @@ def _parameter(ctx: click.Context, name: str) -> click.Parameter:
 @main.command("fetch")
 @click.option("--query", default=None, help='A PubMed query, e.g. "(extracellular vesicles OR '
               'exosomes) AND breast cancer".')
-@click.option("--pmids", "pmids_file", type=click.Path(path_type=Path),
+@click.option("--pmids", "pmids_file", metavar="FILE",
               help="A file of PMIDs, one a line (instead of --query).")
 @click.option("--since", default="", help="Only records added or revised since DATE (YYYY-MM-DD); "
               "'last': since the last completed fetch of the same query into this folder.")
 @click.option("--max", "max_records", type=click.IntRange(min=1), default=None,
               help="Fetch at most N records.")
-@click.option("--into", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
+@click.option("--into", "out", type=FOLDER, default=DEFAULT_OUT,
               show_default=True, help="Build folder: downloads go to DIR/fetch/, records into "
               "its current release.")
 @click.option("--email", envvar="EVKG_NCBI_EMAIL", default="",
@@ -854,7 +875,7 @@ def _parameter(ctx: click.Context, name: str) -> click.Parameter:
 @mesh_option
 @mirbase_option
 @quiet_option
-def fetch_command(query: str | None, pmids_file: Path | None, since: str, max_records: int | None,
+def fetch_command(query: str | None, pmids_file: str | None, since: str, max_records: int | None,
                   out: Path, email: str, batch_size: int, no_ingest: bool,
                   mesh_files: tuple[Path, ...], mirbase_file: Path | None, quiet: bool) -> None:
     """Fetch PubMed records through NCBI E-utilities and ingest them into the current release.
@@ -883,13 +904,14 @@ def fetch_command(query: str | None, pmids_file: Path | None, since: str, max_re
             f"{them} to `evkg ingest` with the batches (or leave out --no-ingest)")
     if query is not None and not query.strip():  # (PubMed would be asked to search for it)
         raise click.BadParameter("it is empty: give a PubMed query", param_hint="'--query'")
-    if pmids_file is not None:  # (click's own check, after the one above)
+    pmids: Path | None = None
+    if pmids_file is not None:  # (click's own check, after the ones above)
         ctx = click.get_current_context()
-        pmids_file = PMIDS_FILE.convert(pmids_file, _parameter(ctx, "pmids_file"), ctx)
+        pmids = PMIDS_FILE.convert(pmids_file, _parameter(ctx, "pmids_file"), ctx)
     try:
         with sigterm_as_ctrl_c():
             report = fetch(out, query=query or "",
-                           pmids=read_pmids(pmids_file) if pmids_file else (), since=since,
+                           pmids=read_pmids(pmids) if pmids else (), since=since,
                            max_records=max_records, batch_size=batch_size,
                            client=Client.from_env(email), ingest_records=not no_ingest,
                            mesh_files=mesh_files, mirbase_file=mirbase_file,
@@ -940,7 +962,7 @@ def _endpoint_url(ctx: click.Context, param: click.Parameter, value: str | None)
               "(EVKG_GSP_ENDPOINT).")
 @click.option("--graph", "graphs", multiple=True,
               help="Only this graph (a name such as articles, or an IRI); repeatable.")
-@click.option("--store", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
+@click.option("--store", "out", type=FOLDER, default=DEFAULT_OUT,
               show_default=True, help="Build folder whose current release is loaded.")
 @click.option("--batch-triples", type=click.IntRange(min=1), default=50_000, show_default=True,
               help="Triples per request.")

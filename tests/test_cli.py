@@ -1528,6 +1528,40 @@ def test_an_empty_source_name_is_no_source(tmp_path: Path, monkeypatch: pytest.M
     assert not (tmp_path / "new").exists()
 
 
+@pytest.mark.parametrize(("args", "option"), [
+    (["build", "--out", ""], "'--out'"),
+    (["ingest", "--into", "", "x.jsonl"], "'--into'"),
+    (["fetch", "--query", "exosomes", "--into", ""], "'--into'"),
+    (["query", "--store", "", "ASK {}"], "'--store'"),
+    (["validate", "--store", ""], "'--store'"),
+    (["export", "--store", "", "-"], "'--store'"),
+    (["prune", "--store", ""], "'--store'"),
+    (["load", "--endpoint", "http://127.0.0.1:9/sparql", "--store", ""], "'--store'"),
+])
+def test_an_empty_folder_path_is_refused_not_taken_for_the_current_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], option: str) -> None:
+    """A review's: `evkg build --out ''` (`--out "$DIR"` with DIR unset) built into the current
+    folder, an empty path being ".", and the commands that read said "no release at .",
+    naming a folder that was not given; `mkdir ''` refuses the name. So does each option."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("EVKG_EUTILS_URL", f"http://127.0.0.1:{free_port()}/")  # (none taken)
+    status, output = _run(*args)
+    assert (status, output.splitlines()[-1]) == (
+        2, f"Error: Invalid value for {option}: it is empty: give a path (. for the current "
+        "folder)")
+    assert not list(tmp_path.iterdir())
+
+
+def test_an_export_to_an_empty_name_is_refused(default_build: tuple[Path, BuildReport]) -> None:
+    """`evkg export ''` said ". is a folder: give the export a file name", naming a folder
+    not given."""
+    out, _ = default_build
+    status, output = _run("export", "--store", str(out), "")
+    assert (status, output.splitlines()[-1]) == (
+        2, "Error: Invalid value for '[OUTPUT]': it is empty: give a file name (- for standard "
+        "output)")
+
+
 def test_build_summary_counts_each_file(tmp_path: Path) -> None:
     source = tmp_path / "two.jsonl"
     write_records([Article(pmid="99999911", title="One"), Article(title="No identifier")], source)
