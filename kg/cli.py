@@ -980,7 +980,8 @@ def load_command(endpoint: str, update_endpoint: str | None, gsp: str | None,
     from kg.remoteload import LoadError, load_release, total_to_send
 
     target = Endpoint(query=endpoint, update=update_endpoint or endpoint, gsp=gsp, user=user,
-                      password=password)
+                      password=password, credentials="--user and --password (EVKG_SPARQL_USER, "
+                      "EVKG_SPARQL_PASSWORD)")
     try:
         with tqdm(total=total_to_send(out, graphs), unit="triple", unit_scale=True,
                   disable=quiet or not sys.stderr.isatty()) as bar:

@@ -69,6 +69,9 @@ class Endpoint:
     #: The query parameter that carries the time limit in milliseconds (Virtuoso, Stardog read
     #: ``timeout``; other engines ignore it and the HTTP timeout applies); empty: none sent.
     timeout_parameter: str = "timeout"
+    #: Where the user gives the credentials, for the message of a store that refuses access
+    #: (``evkg load``: its options, which the variables only default).
+    credentials: str = "EVKG_SPARQL_USER and EVKG_SPARQL_PASSWORD"
 
     def passwords(self) -> urllib.request.HTTPPasswordMgrWithDefaultRealm:
         manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
@@ -136,7 +139,7 @@ def post(endpoint: Endpoint, url: str, *, form: Sequence[tuple[str, str]] | None
             data = response.read()
             return Reply(data, response.headers.get_content_type(), response.headers)
     except urllib.error.HTTPError as error:
-        raise _http_error(url, error) from None
+        raise _http_error(url, error, endpoint.credentials) from None
     except TimeoutError:
         raise StoreTimeout(f"the SPARQL store at {url} did not answer within {timeout:g} s") \
             from None
@@ -195,7 +198,7 @@ class QueryTooSlow(StoreError):
         super().__init__(503, message)
 
 
-def _http_error(url: str, error: urllib.error.HTTPError) -> StoreError:
+def _http_error(url: str, error: urllib.error.HTTPError, credentials: str) -> StoreError:
     try:
         text = error.read().decode("utf-8", errors="replace").strip()[:MESSAGE_LIMIT]
     except OSError:
@@ -212,8 +215,7 @@ def _http_error(url: str, error: urllib.error.HTTPError) -> StoreError:
     if error.code in (401, 403):
         said = f": {text}" if text else ""  # such as a store that is read-only
         return StoreUnavailable(f"the SPARQL store at {url} refused access ({error.code}{said}); "
-                                "if it takes a user and password, check EVKG_SPARQL_USER and "
-                                "EVKG_SPARQL_PASSWORD")
+                                f"if it takes a user and password, check {credentials}")
     if error.code in (502, 503, 504):
         return StoreUnavailable(f"the SPARQL store at {url} is unavailable ({error.code}): "
                                 f"{text}")

@@ -786,7 +786,8 @@ def test_load_into_a_read_only_store_says_what_the_store_said(live_server: str,
                                                                ) -> None:
     """A new user's walk through the README: `evkg load` into evkg's own (read-only) server
     said only "refused access (403); check EVKG_SPARQL_USER and EVKG_SPARQL_PASSWORD", sending
-    the user after credentials; the store's own words say it refuses updates."""
+    the user after credentials; the store's own words say it refuses updates. A review's:
+    the credentials were named by their variables alone, not by load's options."""
     out, _ = default_build
     result = subprocess.run([sys.executable, "-m", "kg.cli", "load", "--store", str(out),
                              "--endpoint", f"{live_server}/sparql", "--graph", "ontology"],
@@ -794,7 +795,8 @@ def test_load_into_a_read_only_store_says_what_the_store_said(live_server: str,
     assert result.returncode == 1, result.stdout
     assert f"the SPARQL store at {live_server}/sparql refused access (403: this endpoint is " \
            "read-only: SPARQL updates (INSERT, DELETE, LOAD, CLEAR, …) are refused); if it " \
-           "takes a user and password, check EVKG_SPARQL_USER" in result.stderr, result.stderr
+           "takes a user and password, check --user and --password (EVKG_SPARQL_USER, " \
+           "EVKG_SPARQL_PASSWORD)\n" in result.stderr, result.stderr
 
 
 def test_export_that_fails_leaves_the_output_file_as_it_was(
