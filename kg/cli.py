@@ -288,14 +288,18 @@ def query_command(query_or_file: str, out: Path, fmt: str) -> None:
     from kg.querying import QueryCrashed, QueryFailed, in_child_process, on_query_stack, print_results
     from kg.querytext import nesting_message, syntax_message
 
+    try:  # before the query is read: `evkg query --store typo -` waited for a query typed
+        # in, to say then that there was no release to ask
+        # a store folder itself is taken too (its RocksDB CURRENT file); else a release's
+        store_dir = out if (out / "CURRENT").is_file() else release.release_to_read(out) / "store"
+    except (OSError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
     text, source = _query_text(query_or_file)
     where = f"{source}: " if source else ""  # a script running many queries: which one
     nesting = nesting_message(text)
     if nesting is not None:
         raise click.ClickException(where + nesting)
     try:
-        # a store folder itself is taken too (its RocksDB CURRENT file); else a release's
-        store_dir = out if (out / "CURRENT").is_file() else release.release_to_read(out) / "store"
         # in a process of its own: a query that crashes pyoxigraph ends that one, not evkg
         notes = in_child_process(lambda writer: on_query_stack(
             lambda: print_results(store_dir, text, fmt, writer)),

@@ -519,6 +519,26 @@ def test_query_reads_standard_input_given_a_dash(default_build: tuple[Path, Buil
     assert closed.stderr.startswith(b"Error: standard input is closed: "), closed.stderr
 
 
+def test_query_of_a_store_not_there_says_so_before_reading_standard_input(tmp_path: Path
+                                                                          ) -> None:
+    """A review's: `evkg query --store typo -` at a terminal waited for the query to be typed
+    in, to say then "no release at typo". The store is looked at first, as a command checks
+    its options before it reads its input: standard input, left open here, is not read."""
+    with subprocess.Popen([sys.executable, "-m", "kg.cli", "query", "--store",
+                           str(tmp_path / "typo"), "-"], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as query:
+        assert query.stderr is not None
+        try:
+            query.wait(timeout=60)  # (standard input left open: communicate() would close it)
+        except subprocess.TimeoutExpired:
+            query.kill()
+            query.wait()
+        said = query.stderr.read()
+    assert (query.returncode, said.decode()) == (1, (
+        f"Error: no release at {tmp_path / 'typo'}: run `evkg build --out {tmp_path / 'typo'}` "
+        "first\n"))
+
+
 def test_query_from_standard_input_names_it_in_a_syntax_error(
         default_build: tuple[Path, BuildReport]) -> None:
     """A review's: a query file's syntax error began with the file's name, one read from
