@@ -956,13 +956,15 @@ def _endpoint_url(ctx: click.Context, param: click.Parameter, value: str | None)
 
 @main.command("load")
 @click.option("--endpoint", envvar="EVKG_SPARQL_ENDPOINT", required=True, callback=_endpoint_url,
-              help="The store's SPARQL endpoint: counts the graphs, and takes the updates when "
-              "there is no --gsp (EVKG_SPARQL_ENDPOINT).")
+              metavar="URL", help="The store's SPARQL endpoint: counts the graphs, and takes "
+              "the updates when there is neither --gsp nor --update-endpoint "
+              "(EVKG_SPARQL_ENDPOINT).")
 @click.option("--update-endpoint", envvar="EVKG_SPARQL_UPDATE_ENDPOINT", default=None,
-              callback=_endpoint_url,
-              help="A separate SPARQL update endpoint (EVKG_SPARQL_UPDATE_ENDPOINT).")
+              callback=_endpoint_url, metavar="URL",
+              help="A separate SPARQL update endpoint, when there is no --gsp "
+              "(EVKG_SPARQL_UPDATE_ENDPOINT).")
 @click.option("--gsp", envvar="EVKG_GSP_ENDPOINT", default=None, callback=_endpoint_url,
-              help="The Graph Store Protocol endpoint, e.g. http://host:7878/store "
+              metavar="URL", help="The Graph Store Protocol endpoint, e.g. http://host:7878/store "
               "(EVKG_GSP_ENDPOINT).")
 @click.option("--graph", "graphs", multiple=True,
               help="Only this graph (a name such as articles, or an IRI); repeatable.")

@@ -589,6 +589,19 @@ def test_query_help_says_what_format_does_and_shows_no_markup() -> None:
     assert "or a release folder" in words
 
 
+def test_load_help_says_which_endpoint_takes_the_updates() -> None:
+    """A review's: `evkg load --help` said --endpoint "takes the updates when there is no
+    --gsp", which --update-endpoint takes then, and showed each endpoint as TEXT."""
+    code, output = _run("load", "--help")
+    words = " ".join(output.split())
+    assert code == 0
+    assert "--endpoint URL The store's SPARQL endpoint: counts the graphs, and takes the " \
+           "updates when there is neither --gsp nor --update-endpoint" in words
+    assert "--update-endpoint URL A separate SPARQL update endpoint, when there is no --gsp" \
+           in words
+    assert "--gsp URL" in words
+
+
 def test_two_servers_run_side_by_side_and_leave_the_home_folder_alone(
         default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
     """A remote-store review's: each `evkg serve` logged "Control socket listening at
