@@ -421,10 +421,15 @@ def check_folder_to_write(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise BuildError(str(release.not_a_folder(out)))
     inside = within_release(out.absolute())
-    if inside is not None:
-        raise BuildError(f"{out} is {'in ' if inside != out.absolute() else ''}a release of a "
-                         f"build folder ({inside}): give the build folder itself (--out, "
-                         f"--into), which holds releases/ and current")
+    if inside is not None:  # (named by the build folder to give: it named the release again)
+        if inside.name == "releases":
+            what, folder = "the releases/", inside.parent
+        else:
+            what, folder = "a release", inside.resolve().parent.parent
+        where = f" ({inside})" if inside != out.absolute() else ""
+        raise BuildError(f"{out} is {'in ' if where else ''}{what}{where} of a build folder: "
+                         f"give the build folder itself (--out, --into), which holds releases/ "
+                         f"and current ({folder})")
 
 
 def writing(out: Path, *, announce: bool = False, create: bool = True) -> Writing:

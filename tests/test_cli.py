@@ -2503,6 +2503,22 @@ def test_serve_of_a_remote_store_refuses_a_store_that_is_not_there(tmp_path: Pat
     assert not missing.exists()
 
 
+def test_a_folder_to_write_in_a_release_names_the_build_folder_to_give(
+        default_build: tuple[Path, BuildReport], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review's: `evkg fetch --into build/current` said "build/current is a release of a
+    build folder (build/current): give the build folder itself", naming the release again
+    where the user wanted the folder to give; so did a build or ingest into a release."""
+    out, _ = default_build
+    monkeypatch.setenv("EVKG_EUTILS_URL", f"http://127.0.0.1:{free_port()}/")  # (none taken)
+    wanted = f"give the build folder itself (--out, --into), which holds releases/ and " \
+             f"current ({out.resolve()})\n"
+    assert _run("fetch", "--query", "exosomes", "--into", str(out / "current")) == (
+        1, f"Error: {out / 'current'} is a release of a build folder: {wanted}")
+    store = out / "current" / "store"
+    assert _run("ingest", "--into", str(store), str(store)) == (
+        1, f"Error: {store} is in a release ({out / 'current'}) of a build folder: {wanted}")
+
+
 def test_a_build_folders_releases_folder_is_named_as_such(
         default_build: tuple[Path, BuildReport]) -> None:
     """A new user's review: `evkg query --store build/releases` (and export, validate, serve)
