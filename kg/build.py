@@ -613,9 +613,11 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
         final = out / "releases" / report.version
         final.parent.mkdir(exist_ok=True)
         if not release.holds_release(final, staging):
+            # (on the disk before its name, so a power cut after the rename keeps whole files;
+            # before the release it replaces is set aside, so a sync that fails leaves that one)
+            release.sync_tree(staging)
             if final.exists():  # (set aside first: current is without a release for a moment)
                 final.rename(replaced)
-            release.sync_tree(staging)  # (a power cut after the rename keeps whole files)
             staging.rename(final)
             release.sync_folder(final.parent)
         with suppress(OSError):  # published now (also again): evkg prune orders releases so

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import gzip
 import json
+import os
 import random
 import re
 import shutil
@@ -52,6 +54,34 @@ def test_a_release_is_on_the_disk_before_its_name_is(tmp_path: Path) -> None:
     assert [path for path in written if path not in synced] == []
     assert calls[published + 1] == ("sync", str(final.parent))
     assert calls[calls.index(("rename", str(out / "current"))) + 1] == ("sync", str(out))
+
+
+def test_a_release_that_cannot_be_synced_leaves_the_current_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review's: a build that replaced a damaged release of its own version set that
+    release aside, then synced the new one's files; a disk that failed that sync (EIO) ended
+    the build with the release `current` names removed, and every query, export and serve
+    saying there was no release. The new release is synced before the old is set aside: the
+    build fails, and the release `current` names stays."""
+    source = ROOT / "tests" / "data" / "pubmed_articles.xml"
+    out = tmp_path / "b"
+    first = build([source], out, default_articles=False, shacl=False).version
+    final = out / "releases" / first
+    damaged = final / json.loads((final / MANIFEST).read_text(encoding="utf-8"))["files"][0]["name"]
+    with damaged.open("ab") as handle:
+        handle.write(b"\n")
+
+    def failing(descriptor: int) -> None:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(os, "fsync", failing)
+    with pytest.raises((OSError, BuildError)):
+        build([source], out, default_articles=False, shacl=False)
+    monkeypatch.undo()
+    assert current_release(out) == final
+    assert (final / MANIFEST).is_file() and (final / "store").is_dir()
+    assert [p.name for p in out.iterdir() if p.name.startswith(".staging")] == []
+
 
 def test_default_graph_has_93_articles(default_store: Store) -> None:
     assert select(default_store, COUNT_ARTICLES) == [["93"]]
