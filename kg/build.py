@@ -615,7 +615,13 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
         if not release.holds_release(final, staging):
             # (on the disk before its name, so a power cut after the rename keeps whole files;
             # before the release it replaces is set aside, so a sync that fails leaves that one)
-            release.sync_tree(staging)
+            try:
+                release.sync_tree(staging)
+            except OSError as error:  # (a disk that fails, EIO): a message, not a traceback
+                written = Path(error.filename).relative_to(staging)
+                raise BuildError(f"cannot write release {report.version}'s {written} to the "
+                                 f"disk: {error.strerror}: nothing was published"
+                                 f"{_still_current(out)}") from None
             if final.exists():  # (set aside first: current is without a release for a moment)
                 final.rename(replaced)
             staging.rename(final)

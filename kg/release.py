@@ -572,17 +572,21 @@ def point_current(out: Path, release_dir: Path) -> None:
 def sync_tree(folder: Path) -> None:
     """fsync each file under ``folder`` and each folder, once (links are not followed): what a
     rename then publishes holds its data after a power cut, not an empty or short file under
-    its final name (its data may reach the disk some seconds after its name)."""
+    its final name (its data may reach the disk some seconds after its name). A file that
+    cannot be synced raises an ``OSError`` that names it."""
     for path, _, files in os.walk(folder):
         for name in files:
             file = os.path.join(path, name)
             if not os.path.isfile(file) or os.path.islink(file):
                 continue
-            descriptor = os.open(file, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
             try:
-                os.fsync(descriptor)
-            finally:
-                os.close(descriptor)
+                descriptor = os.open(file, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+                try:
+                    os.fsync(descriptor)
+                finally:
+                    os.close(descriptor)
+            except OSError as error:  # (named: fsync's own error names no file)
+                raise OSError(error.errno, error.strerror, file) from None
         sync_folder(Path(path))
 
 

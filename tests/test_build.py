@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from click.testing import CliRunner
 from pyoxigraph import QuerySolutions, Store
 
 from kg import iris, validate
 from kg.build import BuildError, BuildReport, build, ingest
+from kg.cli import main
 from kg.compression import BLOCK, gzip_writer
 from kg.release import CHECKSUMS, MANIFEST, QUARANTINE, current_release, sha256
 from kg.store import open_read_only
@@ -62,7 +64,8 @@ def test_a_release_that_cannot_be_synced_leaves_the_current_one(
     release aside, then synced the new one's files; a disk that failed that sync (EIO) ended
     the build with the release `current` names removed, and every query, export and serve
     saying there was no release. The new release is synced before the old is set aside: the
-    build fails, and the release `current` names stays."""
+    build fails, saying which file the disk failed (it printed a traceback), and the release
+    `current` names stays."""
     source = ROOT / "tests" / "data" / "pubmed_articles.xml"
     out = tmp_path / "b"
     first = build([source], out, default_articles=False, shacl=False).version
@@ -75,9 +78,15 @@ def test_a_release_that_cannot_be_synced_leaves_the_current_one(
         raise OSError(errno.EIO, os.strerror(errno.EIO))
 
     monkeypatch.setattr(os, "fsync", failing)
-    with pytest.raises((OSError, BuildError)):
-        build([source], out, default_articles=False, shacl=False)
+    result = CliRunner().invoke(main, ["build", "--out", str(out), "--without-default-articles",
+                                       str(source)])
     monkeypatch.undo()
+    assert result.exit_code == 1 and result.exception is not None
+    assert isinstance(result.exception, SystemExit), result.exception  # (not a traceback)
+    message = result.output.splitlines()[-1]
+    assert re.fullmatch(rf"Error: cannot write release {first}'s \S+ to the disk: Input/output "
+                        rf"error: nothing was published, and current is still release {first}",
+                        message), message
     assert current_release(out) == final
     assert (final / MANIFEST).is_file() and (final / "store").is_dir()
     assert [p.name for p in out.iterdir() if p.name.startswith(".staging")] == []
