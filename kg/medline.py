@@ -457,15 +457,27 @@ def _is_label(candidate: str) -> bool:
             and not _GENE_LIKE.search(candidate))
 
 
+#: An abbreviation whose full stop ends no sentence ("e.g. DNA: ", "Smith et al. NMR: "), just
+#: before where a label would begin: what follows is no label, as the PubMed XML of such an
+#: abstract without labels gives it (one AbstractText). Looked for in the few characters
+#: before each label found (``_ABBREVIATED``): the reader stays linear.
+_ABBREVIATION = re.compile(r"(?<![^\W_])(?:e\.g|i\.e|vs|cf|et al|viz|approx|Figs?)\. $",
+                           re.IGNORECASE)
+
+#: The most characters ``_ABBREVIATION`` reads before a label.
+_ABBREVIATED = 8
+
+
 def _abstract(text: str) -> tuple[AbstractSection, ...]:
     """An AB (or OAB) line as the sections of PubMed XML's Abstract, which MEDLINE text joins
     with a space, each labelled one after its label: split at each label that begins the
     abstract or a sentence, each section with its label, and what comes before the first
     label a section without one ("In mice … METHODS: …" was one section where the XML gives
     an unlabelled AbstractText and the labelled ones after it). A label is in capitals, at
-    least three of them, with no letter and digit run together; an abstract with none is one
-    section."""
-    found = [m for m in _LABEL.finditer(text) if _is_label(m.group(1))]
+    least three of them, with no letter and digit run together, and not after an abbreviation
+    ("e.g. DNA: "); an abstract with none is one section."""
+    found = [m for m in _LABEL.finditer(text) if _is_label(m.group(1)) and not (
+        _ABBREVIATION.search(text, max(0, m.start() - _ABBREVIATED), m.start()))]
     starts = [m.start() for m in found] + [len(text)]
     sections = [AbstractSection(text=text[:starts[0]].strip())]
     sections += [AbstractSection(text=text[m.end():end].strip(), label=section_label(m.group(1)))

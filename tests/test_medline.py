@@ -906,6 +906,24 @@ def test_a_section_ending_in_a_quotation_keeps_the_next_sections_label(tmp_path:
     _assert_abstract_as_the_xml_gives_it(tmp_path, "99999958", sections)
 
 
+def test_a_word_and_colon_after_an_abbreviation_begins_no_section(tmp_path: Path) -> None:
+    """A review's: an abstract without labels with a word in capitals and a colon after an
+    abbreviation's full stop ("e.g. DNA: ", "Smith et al. NMR: ", "(cf. MRI: …)") was cut
+    into sections at each, labelled "DNA", "NMR", "MRI", where the PubMed XML of the record
+    gives one AbstractText without a label: such a full stop ends no sentence, and what
+    follows it is no label. A label after a sentence's end still begins its section."""
+    text = ("Vesicles carry cargo, e.g. DNA: these bind. As Smith et al. NMR: data agree, E.g. "
+            "RNA: too. Levels rose (cf. MRI: earlier) vs. CT: later, i.e. PET: none.")
+    medline_text = f"PMID- 99999959\nTI  - An invented record.\nJT  - J Test\nAB  - {text}\n"
+    xml_text = _xml_record("99999959", f"<Abstract><AbstractText>{text}</AbstractText></Abstract>")
+    abstract = "http://purl.org/dc/terms/abstract"
+    from_xml = _statements(tmp_path, "one.xml", xml_text, "99999959", abstract)
+    assert from_xml == {(text,)}
+    assert _statements(tmp_path, "one.nbib", medline_text, "99999959", abstract) == from_xml
+    sections = (("BACKGROUND", "Vesicles carry cargo, e.g. DNA: these bind."),
+                ("METHODS", "As Smith et al. NMR: data agree."), ("RESULTS", "It reads."))
+    _assert_abstract_as_the_xml_gives_it(tmp_path, "99999960", sections)
+
 def test_another_abstracts_labels_with_accented_capitals_begin_their_sections(
         tmp_path: Path) -> None:
     """A review's: a publisher's abstract in French or Portuguese (OAB) labels its sections
