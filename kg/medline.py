@@ -299,6 +299,7 @@ def _authors(fields: list[Field], notes: list[str] | None = None,
             suffix = _SUFFIX.search(value)
             if suffix:  # "Bunn PA Jr", after "FAU - Bunn, Paul A Jr"
                 value = value[:suffix.start()]
+            kept = suffix.group(1) if suffix else ""
             family, _, initials = value.rpartition(" ") if " " in value else (value, "", "")
             if current is not None and current.family and not current.paired:
                 if suffix:
@@ -314,10 +315,10 @@ def _authors(fields: list[Field], notes: list[str] | None = None,
                 current.paired = True
             elif "," in value:  # "Hulse, Taylyn": ERIC's AU, with no FAU before it
                 family, _, given = value.partition(",")
-                drafts.append(_Draft(family=family.strip(), given=given.strip(), paired=True))
+                drafts.append(_Draft(family=family.strip(), given=given.strip(), paired=True,
+                                     suffix=kept))  # ("Hulse, Taylyn Jr")
             else:
-                drafts.append(_Draft(family=family, initials=initials, paired=True,
-                                     suffix=suffix.group(1) if suffix else ""))
+                drafts.append(_Draft(family=family, initials=initials, paired=True, suffix=kept))
         elif tag == "CN":
             drafts.append(_Draft(collective=value, paired=True))
         elif tag == "AD":

@@ -1384,10 +1384,28 @@ def test_an_authors_suffix_is_named_as_the_xml_names_it(tmp_path: Path) -> None:
     medline_text = ("PMID- 99999947\nTI  - An invented record.\nJT  - J Test\n"
                     "FAU - Inventor, Carl R Jr\nAU  - Inventor CR Jr\nAU  - Maker M 3rd\n")
     for name, store in _both_built(tmp_path, xml_text, medline_text):
-        people = {tuple(term and term.value for term in row) for row in store.query(  # type: ignore[union-attr]
-            "SELECT ?n ?g ?i { <https://w3id.org/evkg/article/99999947> "
-            "<http://purl.org/dc/terms/creator> ?a . ?a <http://xmlns.com/foaf/0.1/name> ?n ; "
-            "<https://w3id.org/evkg/ontology#initials> ?i "
-            "OPTIONAL { ?a <http://xmlns.com/foaf/0.1/givenName> ?g } }",
-            use_default_graph_as_union=True)}
-        assert people == {("Carl R Inventor Jr", "Carl R", "CR"), ("M Maker 3rd", None, "M")}, name
+        assert _named_authors(store, "99999947") == {
+            ("Carl R Inventor Jr", "Carl R", "CR"), ("M Maker 3rd", None, "M")}, name
+
+
+def _named_authors(store: Store, pmid: str) -> set[tuple[str | None, ...]]:
+    """The name, given names and initials of each author of ``pmid`` in ``store``."""
+    return {tuple(term and term.value for term in row) for row in store.query(  # type: ignore[union-attr]
+        f"SELECT ?n ?g ?i {{ <https://w3id.org/evkg/article/{pmid}> "
+        "<http://purl.org/dc/terms/creator> ?a . ?a <http://xmlns.com/foaf/0.1/name> ?n "
+        "OPTIONAL { ?a <https://w3id.org/evkg/ontology#initials> ?i } "
+        "OPTIONAL { ?a <http://xmlns.com/foaf/0.1/givenName> ?g } }",
+        use_default_graph_as_union=True)}
+
+
+def test_a_suffix_after_a_comma_written_author_is_kept(tmp_path: Path) -> None:
+    """A review's: an AU line with a comma (as ERIC writes one, no FAU before it) that ends in
+    a suffix, ``Hulse, Taylyn Jr``, lost the suffix: the graph named the author "Taylyn
+    Hulse", where the PubMed XML of such an author (Suffix Jr) gives "Taylyn Hulse Jr"."""
+    xml_text = _xml_record("99999946", '<AuthorList CompleteYN="Y"><Author ValidYN="Y">'
+                           "<LastName>Hulse</LastName><ForeName>Taylyn</ForeName>"
+                           "<Suffix>Jr</Suffix></Author></AuthorList>")
+    medline_text = ("PMID- 99999946\nTI  - An invented record.\nJT  - J Test\n"
+                    "AU  - Hulse, Taylyn Jr\n")
+    for name, store in _both_built(tmp_path, xml_text, medline_text):
+        assert _named_authors(store, "99999946") == {("Taylyn Hulse Jr", "Taylyn", None)}, name
