@@ -433,7 +433,9 @@ LABEL_LENGTH = 100
 #: A section label of a structured abstract, as PubMed writes it into AB at the start of the
 #: abstract or of a sentence ("BACKGROUND: ", "MATERIALS AND METHODS: ", "RESULT(S): "): PubMed
 #: XML's labels (``Label``) are in capitals, and MEDLINE text joins the sections with a space.
-#: A sentence may end in a closing quotation mark ("… in the UK?' METHODS: "), and a section
+#: A sentence may end in a closing quotation mark ("… in the UK?' METHODS: ") or a closing
+#: bracket after its full stop ("(see 2.) RESULTS: "; a bracket alone, "(n = 5) MRI: ", ends
+#: none), and a section
 #: in an opening bracket PubMed's XML leaves there ("… with BE. (" and then CLINICAL TRIAL
 #: REGISTRATION NUMBER, PMID 26253018 in medline16n0902.xml.gz). The capitals are any
 #: script's (a publisher's abstract in French labels "MÉTHODES"): ``_abstract`` keeps the
@@ -442,7 +444,7 @@ LABEL_LENGTH = 100
 #: sentence's start to the end of a run of sentences without a colon ("A) A) A) …", "AB' AB' …"),
 #: quadratic in the abstract's length (a minute for 64,000 characters). The longest of
 #: ../shared's 1,199 labels has 45 ("OUTCOME MEASUREMENTS AND STATISTICAL ANALYSIS").
-_LABEL = re.compile(r"(?:^|(?<=[.?!()\]'\"\u2019\u201d] ))([^\W\d_](?:[^\W_]|[ ,&/()'-])"
+_LABEL = re.compile(r"(?:^|(?<=[.?!('\"\u2019\u201d] )|(?<=[.?!][)\]] ))([^\W\d_](?:[^\W_]|[ ,&/()'-])"
                     f"{{0,{LABEL_LENGTH - 2}}}" r"(?:[^\W_]|\))): ")
 
 

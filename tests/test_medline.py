@@ -906,6 +906,16 @@ def test_a_section_ending_in_a_quotation_keeps_the_next_sections_label(tmp_path:
     _assert_abstract_as_the_xml_gives_it(tmp_path, "99999958", sections)
 
 
+def _assert_one_text_as_the_xml_gives_it(tmp_path: Path, pmid: str, text: str) -> None:
+    """A MEDLINE record whose AB is ``text`` gives the ``dcterms:abstract`` of the PubMed XML
+    of a record whose abstract is ``text`` in one AbstractText without a label: one line."""
+    medline_text = f"PMID- {pmid}\nTI  - An invented record.\nJT  - J Test\nAB  - {text}\n"
+    xml_text = _xml_record(pmid, f"<Abstract><AbstractText>{text}</AbstractText></Abstract>")
+    abstract = "http://purl.org/dc/terms/abstract"
+    from_xml = _statements(tmp_path, "one.xml", xml_text, pmid, abstract)
+    assert from_xml == {(text,)}
+    assert _statements(tmp_path, "one.nbib", medline_text, pmid, abstract) == from_xml
+
 def test_a_word_and_colon_after_an_abbreviation_begins_no_section(tmp_path: Path) -> None:
     """A review's: an abstract without labels with a word in capitals and a colon after an
     abbreviation's full stop ("e.g. DNA: ", "Smith et al. NMR: ", "(cf. MRI: …)") was cut
@@ -914,15 +924,21 @@ def test_a_word_and_colon_after_an_abbreviation_begins_no_section(tmp_path: Path
     follows it is no label. A label after a sentence's end still begins its section."""
     text = ("Vesicles carry cargo, e.g. DNA: these bind. As Smith et al. NMR: data agree, E.g. "
             "RNA: too. Levels rose (cf. MRI: earlier) vs. CT: later, i.e. PET: none.")
-    medline_text = f"PMID- 99999959\nTI  - An invented record.\nJT  - J Test\nAB  - {text}\n"
-    xml_text = _xml_record("99999959", f"<Abstract><AbstractText>{text}</AbstractText></Abstract>")
-    abstract = "http://purl.org/dc/terms/abstract"
-    from_xml = _statements(tmp_path, "one.xml", xml_text, "99999959", abstract)
-    assert from_xml == {(text,)}
-    assert _statements(tmp_path, "one.nbib", medline_text, "99999959", abstract) == from_xml
+    _assert_one_text_as_the_xml_gives_it(tmp_path, "99999959", text)
     sections = (("BACKGROUND", "Vesicles carry cargo, e.g. DNA: these bind."),
                 ("METHODS", "As Smith et al. NMR: data agree."), ("RESULTS", "It reads."))
     _assert_abstract_as_the_xml_gives_it(tmp_path, "99999960", sections)
+
+def test_a_word_and_colon_after_a_closing_bracket_begins_no_section(tmp_path: Path) -> None:
+    """A review's: an abstract without labels with a word in capitals and a colon after a
+    closing bracket ("two groups (n = 5) MRI: showed …", "[see 2] PET: …") was cut into
+    sections there, labelled "MRI" and "CT", where the PubMed XML of the record gives one
+    AbstractText: a bracket ends a sentence only after its full stop ("(see 2.) RESULTS: ")."""
+    text = "Two groups (n = 5) MRI: showed lesions [see 2] PET: none."
+    _assert_one_text_as_the_xml_gives_it(tmp_path, "99999962", text)
+    sections = (("METHODS", "Two groups (n = 5) MRI: showed lesions (see 2.)"),
+                ("RESULTS", "None [as in 3.]"), ("CONCLUSIONS", "It reads."))
+    _assert_abstract_as_the_xml_gives_it(tmp_path, "99999963", sections)
 
 def test_another_abstracts_labels_with_accented_capitals_begin_their_sections(
         tmp_path: Path) -> None:
