@@ -56,7 +56,10 @@ _SPEAKER = "evkg"
 #: libc's ``prctl`` (PR_SET_PDEATHSIG, SIGKILL), and the same check, before the command (its
 #: arguments are ``sh``'s: the name for messages, the build's process, the command); a
 #: program that cannot be started is named as ``sh`` names it (Python's error named none),
-#: with ``sh``'s exit status (127 not found, 126 found but not run).
+#: with ``sh``'s exit status (127 not found, 126 found but not run). The signals Python
+#: ignores for itself (SIGPIPE, SIGXFSZ) get their default actions back, as ``subprocess``
+#: gives them to a program: ignored, they went with the ``exec`` to the command, and a
+#: ``sort`` whose reader had stopped said "Broken pipe" where it ends quietly by the signal.
 _ASKING_IN_PYTHON = """import os, sys
 try:
     import ctypes
@@ -65,6 +68,10 @@ except (ImportError, OSError, AttributeError):
     pass
 if os.getppid() != int(sys.argv[2]):
     os._exit(137)
+import signal
+for name in ("SIGPIPE", "SIGXFZ", "SIGXFSZ"):
+    if hasattr(signal, name):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
 try:
     os.execvp(sys.argv[3], sys.argv[3:])
 except OSError as error:

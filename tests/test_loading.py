@@ -1851,6 +1851,36 @@ def test_a_child_whose_program_is_missing_is_named(
     assert str(os.getpid()) not in lines[0]
 
 
+@pytest.mark.parametrize("setpriv", [True, False], ids=["setpriv", "without setpriv"])
+def test_a_child_whose_reader_stopped_ends_quietly_as_sh_runs_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setpriv: bool) -> None:
+    """A review's: without ``setpriv``, a child (``sort``, ``sed``) ran with SIGPIPE and
+    SIGXFSZ ignored, as the Python that asked for its end with the build left them, where
+    ``sh`` (and ``subprocess``) give a program their default actions: a child whose reader
+    had stopped said "standard output: Broken pipe" where it ends quietly by the signal."""
+    from kg import stopping
+
+    yes = shutil.which("yes")
+    if yes is None:
+        pytest.skip("no `yes` to run")
+    if not setpriv:  # (a PATH without setpriv: the child asks through a Python of its own)
+        monkeypatch.setenv("PATH", str(tmp_path))
+    stopping._setpriv.cache_clear()
+    try:
+        command = stopping.ending_with_build([yes])
+    finally:
+        stopping._setpriv.cache_clear()
+    if command == [yes]:
+        pytest.skip("not Linux: the program is started as it is")
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.read(10)
+    child.stdout.close()  # the reader stops
+    with child.stderr:
+        said = child.stderr.read()
+    assert (child.wait(timeout=60), said) == (-signal.SIGPIPE, b"")
+
+
 def test_a_killed_build_takes_its_child_processes_with_it(tmp_path: Path) -> None:
     """A build killed by SIGKILL (the OOM killer, `kill -9`) left its child processes (the
     articles graph's `sort`, the dumps' converters and `tee`) running until their input ended:
