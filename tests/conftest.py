@@ -56,7 +56,15 @@ def shared_path(*parts: str) -> Path:
 #: ran Python in the suite's forked child, after Python had cleared the state of the suite's
 #: other threads there, running the finalizers of what only that state held, in the child
 #: (the hazard that put "QuadIter is unsendable" in a build's output: ``kg/stopping.py``).
-_SET_THEN_EXEC = "import os, sys\n{setting}\nos.execvp(sys.argv[1], sys.argv[1:])\n"
+#: SIGPIPE and SIGXFSZ, which that Python ignores for itself, get their default actions back
+#: first, as ``subprocess`` gives them to a program (ignored, the ``exec`` passed them on).
+_SET_THEN_EXEC = """import os, signal, sys
+for name in ("SIGPIPE", "SIGXFZ", "SIGXFSZ"):
+    if hasattr(signal, name):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
+{setting}
+os.execvp(sys.argv[1], sys.argv[1:])
+"""
 
 
 def _set_then_exec(setting: str, command: list[str]) -> list[str]:

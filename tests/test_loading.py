@@ -54,7 +54,7 @@ from kg.records import (
 from kg.release import CHECKSUMS, QUARANTINE, current_release
 from kg.spool import GraphSpool
 from kg.store import open_read_only
-from tests.conftest import shared_path, with_ctrl_c
+from tests.conftest import shared_path, with_ctrl_c, with_file_size_limit
 
 ROOT = Path(__file__).resolve().parents[1]
 PMID = "99999901"
@@ -907,6 +907,23 @@ def test_sigterm_stops_a_build_as_ctrl_c_does(tmp_path: Path, command: str) -> N
                                 capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stderr
         assert current_release(out) != before
+
+
+def test_the_suites_command_wrappers_leave_the_other_signals_as_a_shell_has_them(
+        tmp_path: Path) -> None:
+    """A review's: ``with_ctrl_c`` and ``with_file_size_limit`` ran the command with SIGPIPE
+    and SIGXFSZ ignored, as the Python that sets SIGINT's action or the limit had set them for
+    itself: a shell's ``yes | head`` said "Broken pipe", and a program past ``ulimit -f`` "File
+    too large", where a terminal's shell (and the ``preexec_fn`` these replaced) has them end
+    by the signal."""
+    piped = subprocess.run(with_ctrl_c(["sh", "-c", "yes | head -c 1 >/dev/null"]),
+                           capture_output=True, text=True, timeout=60)
+    assert (piped.returncode, piped.stderr) == (0, "")
+    grown = subprocess.run(with_file_size_limit(1024, [
+        "sh", "-c", f"head -c 4096 /dev/zero >'{tmp_path / 'big'}'; echo $?"]),
+        capture_output=True, text=True, timeout=60)
+    assert grown.stdout == f"{128 + signal.SIGXFSZ}\n", grown.stderr  # (sh: "File size limit
+    assert "File too large" not in grown.stderr  # exceeded", as at a terminal)
 
 
 def test_ctrl_c_in_a_shell_loop_of_ingests_stops_the_loop(tmp_path: Path) -> None:
