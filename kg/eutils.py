@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 from lxml import etree
 
-from kg.remote import http_url_problem
+from kg.remote import http_url_problem, shown_url
 
 #: NCBI's E-utilities; ``EVKG_EUTILS_URL`` points evkg elsewhere (a mirror, the tests' server).
 DEFAULT_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
@@ -130,7 +130,7 @@ class Client:
         url = os.environ.get("EVKG_EUTILS_URL") or DEFAULT_URL
         problem = http_url_problem(url)
         if problem is not None:  # (urllib's "unknown url type" came after the fetch's warnings)
-            raise ValueError(f"EVKG_EUTILS_URL={url!r}: {problem}: want an http or https URL "
+            raise ValueError(f"EVKG_EUTILS_URL={shown_url(url)!r}: {problem}: want an http or https URL "
                              "(http://HOST:PORT/PATH)")
         url = url if url.endswith("/") else url + "/"
         rate = os.environ.get("EVKG_EUTILS_RATE", "").strip()

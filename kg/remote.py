@@ -81,11 +81,15 @@ class Endpoint:
         return manager
 
 
-def http_url_problem(url: str) -> str | None:
+def http_url_problem(url: str, credentials: str | None = None) -> str | None:
     """Why ``url`` cannot be an endpoint's address (``None`` when it can): it must be an http or
     https URL that names a host, as curl refuses one it cannot use ("Protocol not supported",
     "No host part") before it sends anything. urllib said "unknown url type" only once a
-    request went out, after the work before it."""
+    request went out, after the work before it.
+
+    A user (and password) before the host, curl's way to give them, is refused, saying where
+    they go (``credentials``, when the caller takes them): urllib sends none from the URL, and
+    looked up ``user:password@host`` as the host's name ("Name or service not known")."""
     if not url.strip():
         return "it is empty"
     if any(c <= " " or c == "\x7f" for c in url):
@@ -101,9 +105,26 @@ def http_url_problem(url: str) -> str | None:
         return f"its scheme is {parts.scheme}, not http or https"
     if not parts.hostname:
         return "it names no host"
+    if "@" in parts.netloc:
+        return ("it names a user before its host (USER:PASSWORD@), which is not sent from there: "
+                + (f"give the user and password with {credentials}" if credentials else
+                   "evkg sends none to this server"))
     if port == 0:
         return "its port is 0"
     return None
+
+
+def shown_url(url: str) -> str:
+    """``url`` as a message shows it: a password before its host hidden (``user:***@host``), as
+    a log or a terminal's scrollback would keep it."""
+    try:
+        netloc = urllib.parse.urlsplit(url).netloc
+    except ValueError:
+        return url
+    userinfo, at, host = netloc.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    return url.replace(netloc, f"{userinfo.partition(':')[0]}:***@{host}", 1)
 
 
 @dataclass(frozen=True)

@@ -1493,6 +1493,10 @@ def test_load_names_an_unknown_graph(default_build: tuple[Path, BuildReport]) ->
     (["--endpoint", "http://127.0.0.1:9/sparql", "--update-endpoint", "ftp://host/update"], None,
      "'--update-endpoint': 'ftp://host/update': its scheme is ftp, not http or https"),
     (["--endpoint", "http://"], None, "'--endpoint': 'http://': it names no host"),
+    (["--endpoint", "http://evkg:s3cret@127.0.0.1:9/sparql"], None,
+     "'--endpoint': 'http://evkg:***@127.0.0.1:9/sparql': it names a user before its host "
+     "(USER:PASSWORD@), which is not sent from there: give the user and password with --user "
+     "and --password"),
     ([], ("EVKG_SPARQL_ENDPOINT", "notaurl"),
      "'--endpoint' (EVKG_SPARQL_ENDPOINT): 'notaurl': it has no http:// or https:// before it"),
     (["--endpoint", "http://127.0.0.1:9/sparql"], ("EVKG_GSP_ENDPOINT", "store"),
@@ -2047,6 +2051,20 @@ def test_serve_names_a_remote_endpoint_that_is_no_http_url(
         f"before it: {want}; EVKG_SPARQL_UPDATE_ENDPOINT='ftp://127.0.0.1/update': its scheme "
         f"is ftp, not http or https: {want}; EVKG_GSP_ENDPOINT='http://': it names no host: "
         f"{want}"]
+
+
+def test_serve_names_a_remote_endpoint_that_holds_a_user_and_password() -> None:
+    """A review's: `EVKG_SPARQL_ENDPOINT=http://user:secret@host:7878/query` (curl's way to give
+    them) was taken as an http URL, and each query failed: urllib sends no user from the URL,
+    and looked up "user:secret@host" as the host's name ("Name or service not known"). It is
+    named before anything starts, the password hidden, saying where the user and password go."""
+    from server.settings import setting_problems
+
+    assert setting_problems({"SPARQL_ENDPOINT": "http://evkg:s3cret@127.0.0.1:7878/query"}) == [
+        "EVKG_SPARQL_ENDPOINT='http://evkg:***@127.0.0.1:7878/query': it names a user before its "
+        "host (USER:PASSWORD@), which is not sent from there: give the user and password with "
+        "EVKG_SPARQL_USER and EVKG_SPARQL_PASSWORD: want an http or https URL "
+        "(http://HOST:PORT/PATH)"]
 
 
 def test_serve_names_a_setting_too_large_to_be_used(default_build: tuple[Path, BuildReport]
