@@ -46,9 +46,10 @@ allocator:
 # Virtuoso (the remote-store tests run the server suite against it) and nginx (the server
 # behind a reverse proxy, tests/test_proxy.py: run as the tests' own process, not the service
 # Debian's package starts); wrk, the load generator
-# of benchmarks/server.py; mimalloc (above); and lz4, which packs the sorted runs of the
+# of benchmarks/server.py; mimalloc (above); lz4, which packs the sorted runs of the
 # articles graph a build keeps for its dumps (kg/spool.py; without it they are kept plain);
-# each only when missing.
+# and strace, through which tests see a build and an export sync their files before renaming
+# them; each only when missing.
 system-deps:
 	@missing=""; \
 	$(HAVE_MIMALLOC) || missing="$$missing libmimalloc2.0"; \
@@ -57,6 +58,7 @@ system-deps:
 	[ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
 	command -v lz4 >/dev/null 2>&1 || missing="$$missing lz4"; \
+	command -v strace >/dev/null 2>&1 || missing="$$missing strace"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \
 		$(SUDO) apt-get update -qq && \

@@ -295,8 +295,10 @@ def browser_page() -> Iterator[Any]:
 
 
 #: A syscall of strace's log (``-f -y``): an fsync or fdatasync of a descriptor, and the path
-#: strace gives it, or a rename and the path it renames to (its last quoted argument).
-_TRACED = re.compile(r'^\d+ (?:(?:fsync|fdatasync)\(\d+<(?P<synced>[^>]*)>'
+#: strace gives it, or a rename and the path it renames to (its last quoted argument). strace
+#: pads the process number that opens each line to five characters ("6663  rename(…"): one
+#: space after it read only the calls of processes numbered from 10000 on.
+_TRACED = re.compile(r'^\d+ +(?:(?:fsync|fdatasync)\(\d+<(?P<synced>[^>]*)>'
                      r'|rename(?:at2?)?\(.*"(?P<renamed>[^"]*)")')
 
 
