@@ -22,7 +22,7 @@ from kg import release
 from kg.build import BuildReport, build, ingest
 from kg.inputs import BuildError, option_of
 from kg.plurals import counted
-from kg.remote import http_url_problem, shown_url
+from kg.remote import refused_url
 
 T = TypeVar("T")
 
@@ -944,14 +944,13 @@ def _endpoint_url(ctx: click.Context, param: click.Parameter, value: str | None)
     """An endpoint option's URL, refused before anything is read or sent unless it is an http
     or https URL (urllib's "unknown url type" came after the release was read, and a --gsp's
     after the --endpoint's store had been asked); named with the variable it came from."""
-    problem = None if value is None else http_url_problem(value, "--user and --password")
-    if value is None or problem is None:
+    refusal = None if value is None else refused_url(value, "--user and --password")
+    if refusal is None:
         return value
     hint = f"'{param.opts[0]}'"
     if ctx.get_parameter_source(param.name or "") is click.core.ParameterSource.ENVIRONMENT:
         hint += f" ({param.envvar})"
-    raise click.BadParameter(f"{shown_url(value)!r}: {problem}: give an http or https URL "
-                             "(http://HOST:PORT/PATH)", param_hint=hint)
+    raise click.BadParameter(refusal, param_hint=hint)
 
 
 @main.command("load")

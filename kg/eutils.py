@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 from lxml import etree
 
-from kg.remote import http_url_problem, shown_url
+from kg.remote import refused_url
 
 #: NCBI's E-utilities; ``EVKG_EUTILS_URL`` points evkg elsewhere (a mirror, the tests' server).
 DEFAULT_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
@@ -128,10 +128,9 @@ class Client:
         """``EVKG_EUTILS_URL``, ``EVKG_NCBI_EMAIL``, ``NCBI_API_KEY`` and, for a server that is
         not NCBI's, ``EVKG_EUTILS_RATE`` (arguments win)."""
         url = os.environ.get("EVKG_EUTILS_URL") or DEFAULT_URL
-        problem = http_url_problem(url)
-        if problem is not None:  # (urllib's "unknown url type" came after the fetch's warnings)
-            raise ValueError(f"EVKG_EUTILS_URL={shown_url(url)!r}: {problem}: want an http or https URL "
-                             "(http://HOST:PORT/PATH)")
+        refusal = refused_url(url)
+        if refusal is not None:  # (urllib's "unknown url type" came after the fetch's warnings)
+            raise ValueError(f"EVKG_EUTILS_URL={refusal}")
         url = url if url.endswith("/") else url + "/"
         rate = os.environ.get("EVKG_EUTILS_RATE", "").strip()
         host = urllib.parse.urlsplit(url).hostname or ""

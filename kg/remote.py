@@ -54,6 +54,10 @@ class StoreTimeout(StoreUnavailable):
     """The store did not finish within the time limit (503, as for the embedded store)."""
 
 
+#: Where the server's user and password for a remote store are given.
+SERVER_CREDENTIALS = "EVKG_SPARQL_USER and EVKG_SPARQL_PASSWORD"
+
+
 @dataclass(frozen=True)
 class Endpoint:
     """Where a remote store answers, and how to log in."""
@@ -71,7 +75,7 @@ class Endpoint:
     timeout_parameter: str = "timeout"
     #: Where the user gives the credentials, for the message of a store that refuses access
     #: (``evkg load``: its options, which the variables only default).
-    credentials: str = "EVKG_SPARQL_USER and EVKG_SPARQL_PASSWORD"
+    credentials: str = SERVER_CREDENTIALS
 
     def passwords(self) -> urllib.request.HTTPPasswordMgrWithDefaultRealm:
         manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
@@ -112,6 +116,16 @@ def http_url_problem(url: str, credentials: str | None = None) -> str | None:
     if port == 0:
         return "its port is 0"
     return None
+
+
+def refused_url(url: str, credentials: str | None = None) -> str | None:
+    """The message refusing ``url`` as an endpoint's address (``http_url_problem``, the URL
+    shown with its password hidden), to follow the setting's or option's name; None when it
+    can be one."""
+    problem = http_url_problem(url, credentials)
+    if problem is None:
+        return None
+    return f"{shown_url(url)!r}: {problem}: give an http or https URL (http://HOST:PORT/PATH)"
 
 
 def shown_url(url: str) -> str:

@@ -69,7 +69,7 @@ except (ImportError, OSError, AttributeError):
 if os.getppid() != int(sys.argv[2]):
     os._exit(137)
 import signal
-for name in ("SIGPIPE", "SIGXFZ", "SIGXFSZ"):
+for name in ("SIGPIPE", "SIGXFSZ"):
     if hasattr(signal, name):
         signal.signal(getattr(signal, name), signal.SIG_DFL)
 try:

@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Config
 
-from kg.remote import http_url_problem, shown_url
+from kg.remote import SERVER_CREDENTIALS, refused_url
 
 #: Each numeric setting (its ``EVKG_`` name without the prefix): whether it is whole, the least
 #: value it may take, and what it counts, with what its least value means.
@@ -50,12 +50,10 @@ def setting_problems(config: Mapping[str, Any]) -> list[str]:
     problems = []
     for name in URLS:
         value = config.get(name)
-        problem = (http_url_problem(str(value), "EVKG_SPARQL_USER and EVKG_SPARQL_PASSWORD")
+        refusal = (refused_url(str(value), SERVER_CREDENTIALS)
                    if value not in (None, "") else None)
-        if problem is not None:
-            shown = shown_url(value) if isinstance(value, str) else value
-            problems.append(f"EVKG_{name}={shown!r}: {problem}: want an http or https URL "
-                            "(http://HOST:PORT/PATH)")
+        if refusal is not None:
+            problems.append(f"EVKG_{name}={refusal}")
     for name, (whole, least, wanted) in NUMBERS.items():
         value = config.get(name)
         if value is None:

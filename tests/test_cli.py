@@ -2045,7 +2045,7 @@ def test_serve_names_a_remote_endpoint_that_is_no_http_url(
          str(free_port()), "--workers", "1"], env={**os.environ, **settings},
         capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
-    want = "want an http or https URL (http://HOST:PORT/PATH)"
+    want = "give an http or https URL (http://HOST:PORT/PATH)"
     assert result.stderr.splitlines() == [
         "Error: EVKG_SPARQL_ENDPOINT='localhost:7878/query': it has no http:// or https:// "
         f"before it: {want}; EVKG_SPARQL_UPDATE_ENDPOINT='ftp://127.0.0.1/update': its scheme "
@@ -2063,7 +2063,7 @@ def test_serve_names_a_remote_endpoint_that_holds_a_user_and_password() -> None:
     assert setting_problems({"SPARQL_ENDPOINT": "http://evkg:s3cret@127.0.0.1:7878/query"}) == [
         "EVKG_SPARQL_ENDPOINT='http://evkg:***@127.0.0.1:7878/query': it names a user before its "
         "host (USER:PASSWORD@), which is not sent from there: give the user and password with "
-        "EVKG_SPARQL_USER and EVKG_SPARQL_PASSWORD: want an http or https URL "
+        "EVKG_SPARQL_USER and EVKG_SPARQL_PASSWORD: give an http or https URL "
         "(http://HOST:PORT/PATH)"]
 
 

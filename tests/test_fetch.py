@@ -541,7 +541,7 @@ def test_fetch_names_an_eutils_url_that_is_no_http_url_before_anything(
     result = CliRunner().invoke(main, ["fetch", "--query", QUERY, "--into",
                                        str(tmp_path / "build")])
     assert (result.exit_code, result.output) == (1, (
-        f"Error: EVKG_EUTILS_URL={url!r}: {why}: want an http or https URL "
+        f"Error: EVKG_EUTILS_URL={url!r}: {why}: give an http or https URL "
         "(http://HOST:PORT/PATH)\n"))
     assert not (tmp_path / "build").exists()
 
