@@ -302,8 +302,8 @@ def _authors(fields: list[Field], notes: list[str] | None = None,
             kept = suffix.group(1) if suffix else ""
             family, _, initials = value.rpartition(" ") if " " in value else (value, "", "")
             if current is not None and current.family and not current.paired:
-                if suffix:
-                    current.suffix = suffix.group(1)
+                if kept:
+                    current.suffix = kept
                     given_names = current.given.split(" ")
                     if given_names[-1] == current.suffix:
                         current.given = " ".join(given_names[:-1])

@@ -59,7 +59,7 @@ def shared_path(*parts: str) -> Path:
 #: SIGPIPE and SIGXFSZ, which that Python ignores for itself, get their default actions back
 #: first, as ``subprocess`` gives them to a program (ignored, the ``exec`` passed them on).
 _SET_THEN_EXEC = """import os, signal, sys
-for name in ("SIGPIPE", "SIGXFZ", "SIGXFSZ"):
+for name in ("SIGPIPE", "SIGXFSZ"):
     if hasattr(signal, name):
         signal.signal(getattr(signal, name), signal.SIG_DFL)
 {setting}
@@ -74,8 +74,7 @@ def _set_then_exec(setting: str, command: list[str]) -> list[str]:
 def with_ctrl_c(command: list[str]) -> list[str]:
     """``command`` run with SIGINT's default action: a suite started in the background of a
     shell without job control inherits SIGINT ignored, and Python then takes no Ctrl-C."""
-    return _set_then_exec("import signal\nsignal.signal(signal.SIGINT, signal.SIG_DFL)",
-                          command)
+    return _set_then_exec("signal.signal(signal.SIGINT, signal.SIG_DFL)", command)
 
 
 def with_file_size_limit(limit: int, command: list[str]) -> list[str]:
