@@ -571,10 +571,12 @@ def replaced_when_written(output: Path) -> Iterator[IO[bytes]]:
             f"cannot write {named}: it is a file of another user in a folder all may write "
             "(sticky): not replaced, as the kernel's fs.protected_regular would not let `>` "
             "write it")
-    if replaced and not os.access(output, os.W_OK, follow_symlinks=False,
+    if replaced and not os.access(output, os.W_OK,
                                   effective_ids=os.access in os.supports_effective_ids):
         # a file this user may not write (0444, root's in their folder), which `>`, cp and
-        # sort -o refuse: the rename, which asks only the folder, replaced it (root may)
+        # sort -o refuse: the rename, which asks only the folder, replaced it (root may).
+        # (Not follow_symlinks=False, needless for a path resolved: before Linux 5.8 or
+        # glibc 2.33, glibc then reads the mode bits alone, and refuses a file an ACL opens.)
         refused = errno.EROFS if os.statvfs(output.parent).f_flag & os.ST_RDONLY else errno.EACCES
         raise click.ClickException(f"cannot write {named}: {os.strerror(refused)}")
     try:  # (its mode as open() would make it: 0666 less the umask)
