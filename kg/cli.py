@@ -577,8 +577,7 @@ def replaced_when_written(output: Path) -> Iterator[IO[bytes]]:
         # sort -o refuse: the rename, which asks only the folder, replaced it (root may).
         # (Not follow_symlinks=False, needless for a path resolved: before Linux 5.8 or
         # glibc 2.33, glibc then reads the mode bits alone, and refuses a file an ACL opens.)
-        refused = errno.EROFS if os.statvfs(output.parent).f_flag & os.ST_RDONLY else errno.EACCES
-        raise click.ClickException(f"cannot write {named}: {os.strerror(refused)}")
+        raise click.ClickException(f"cannot write {named}: {_refusal(output)}")
     try:  # (its mode as open() would make it: 0666 less the umask)
         if not os.path.isdir("/proc/self/fd"):  # (where it gets its name from)
             raise OSError(errno.ENOENT, "no /proc")
@@ -680,6 +679,19 @@ def _planted(path: Path, status: os.stat_result) -> bool:
     folder = path.parent.stat()
     shared = folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH
     return bool(shared) and status.st_uid not in (os.geteuid(), folder.st_uid)
+
+
+def _refusal(refused: Path) -> str:
+    """Why the file ``refused``, which ``os.access`` says this user may not write, is not
+    written, in the words of a shell's ``>``: its open for writing, which fails (so nothing
+    is opened, nor emptied), says "Permission denied" (the mode), "Read-only file system" or
+    "Operation not permitted" (``chattr +i``, which stops root too)."""
+    try:
+        os.close(os.open(refused, os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY
+                         | os.O_CLOEXEC))
+    except OSError as error:
+        return error.strerror or str(error)
+    return os.strerror(errno.EACCES)  # (writable since: the file was not, when asked)
 
 
 def _regular_file(path: Path) -> os.stat_result | None:

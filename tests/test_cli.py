@@ -971,6 +971,32 @@ def test_export_syncs_its_file_before_it_takes_output_s_name(
     assert output.read_text(encoding="utf-8").count("\n") > 100
 
 
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("chattr"),
+                    reason="only root makes a file immutable (chattr +i)")
+def test_export_over_an_immutable_file_says_what_a_shell_s_redirection_says(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A review's: `evkg export x.nt` over a file made immutable (`chattr +i x.nt`) said
+    "cannot write x.nt: Permission denied", where a shell's `>` says "Operation not
+    permitted" (the attribute, not the mode, refuses it, root too). It says what `>` says,
+    and the file stays as it was."""
+    out, _ = default_build
+    fixed = tmp_path / "fixed.nt"
+    fixed.write_text("<a> <b> <c> .\n", encoding="utf-8")
+    made = subprocess.run(["chattr", "+i", fixed], capture_output=True, text=True, timeout=60)
+    if made.returncode != 0:
+        pytest.skip(f"no immutable files on {tmp_path}'s file system: {made.stderr.strip()}")
+    try:
+        shell = subprocess.run(["sh", "-c", 'echo >> "$0"', fixed], capture_output=True,
+                               text=True, timeout=60)
+        assert shell.stderr.rstrip().endswith(f"{fixed}: Operation not permitted")
+        assert _run(*_ontology_export(out), str(fixed)) == (
+            1, f"Error: cannot write {fixed}: Operation not permitted\n")
+        assert fixed.read_text(encoding="utf-8") == "<a> <b> <c> .\n"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["fixed.nt"]
+    finally:
+        subprocess.run(["chattr", "-i", fixed], check=True, timeout=60)
+
+
 def test_export_replaces_a_hard_linked_output_under_its_name_alone(
         default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
     """What the README says of an OUTPUT with other names (hard links): the export replaces it
