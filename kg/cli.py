@@ -599,7 +599,13 @@ def replaced_when_written(output: Path) -> Iterator[IO[bytes]]:
                     os.fchmod(descriptor, replaced.st_mode & 0o777)
             yield handle
             handle.flush()
-            os.fsync(descriptor)  # (else a power cut after the rename may leave OUTPUT empty)
+            try:  # (else a power cut after the rename may leave OUTPUT empty)
+                os.fsync(descriptor)
+            except OSError as error:  # (it said "[Errno 22] Invalid argument", and no more)
+                kept = "it is as it was" if replaced else "no file was made"
+                raise click.ClickException(
+                    f"cannot write {named} to the disk: {error.strerror or error}: {kept}"
+                ) from None
             if written is None:
                 written = _link_beside(output, descriptor)
         os.replace(written, output)

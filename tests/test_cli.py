@@ -997,6 +997,29 @@ def test_export_over_an_immutable_file_says_what_a_shell_s_redirection_says(
         subprocess.run(["chattr", "-i", fixed], check=True, timeout=60)
 
 
+@pytest.mark.skipif(not shutil.which("strace"), reason="strace makes the disk fail the sync")
+def test_export_whose_sync_to_the_disk_fails_says_so_naming_its_file(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A review's: an export whose fsync failed (EINVAL, as some file systems and devices
+    answer; EIO) said "the export could not be written: [Errno 22] Invalid argument", not
+    what failed nor which file, nor that the file was kept. It says that the sync to the disk
+    failed, naming OUTPUT, which stays as it was (or is not made). strace has the kernel's
+    fsync fail."""
+    out, _ = default_build
+    old, new = tmp_path / "old.nt", tmp_path / "new.nt"
+    old.write_text("<a> <b> <c> .\n", encoding="utf-8")
+    for output, kept in ((old, "it is as it was"), (new, "no file was made")):
+        done = subprocess.run(
+            ["strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=fsync", "-e",
+             "inject=fsync:error=EINVAL", sys.executable, "-m", "kg.cli",
+             *_ontology_export(out), str(output)], cwd=ROOT, capture_output=True, text=True,
+            timeout=120)
+        assert (done.returncode, done.stderr) == (1, (
+            f"Error: cannot write {output} to the disk: Invalid argument: {kept}\n"))
+    assert old.read_text(encoding="utf-8") == "<a> <b> <c> .\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.nt"]
+
+
 def test_export_replaces_a_hard_linked_output_under_its_name_alone(
         default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
     """What the README says of an OUTPUT with other names (hard links): the export replaces it
