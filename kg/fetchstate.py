@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from kg.release import sha256
+from kg.release import sha256, sync_folder
 
 #: Records per EFetch request (NCBI suggests a few hundred).
 BATCH_SIZE = 500
@@ -168,7 +168,8 @@ def verified(folder: Path, name: str, digest: str) -> bool:
 
 
 def write_atomic(path: Path, data: bytes | Callable[[Path], object]) -> None:
-    """Write ``data`` (or let it write, when it is a function) to a temporary file, then rename."""
+    """Write ``data`` (or let it write, when it is a function) to a temporary file, then rename;
+    its data are synced before the rename, and its folder after (a power cut keeps both)."""
     temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     if isinstance(data, bytes):
         temporary.write_bytes(data)
@@ -177,6 +178,7 @@ def write_atomic(path: Path, data: bytes | Callable[[Path], object]) -> None:
     with temporary.open("rb") as handle:
         os.fsync(handle.fileno())
     os.replace(temporary, path)
+    sync_folder(path.parent)  # (the rename itself: a resumed fetch trusts the manifest's names)
 
 
 @contextmanager

@@ -26,7 +26,7 @@ from kg.eutils import Client, EutilsError
 from kg.fetch import fetch
 from kg.release import current_release
 from kg.store import open_read_only
-from tests.conftest import ROOT, free_port, shared_path
+from tests.conftest import ROOT, free_port, shared_path, traced_syncs
 from tests.eutils_server import (
     EutilsServer,
     Fault,
@@ -579,6 +579,25 @@ def test_a_fetch_of_one_record_says_so_in_the_singular(eutils_env: EutilsServer,
                                        str(tmp_path / "build"), "--no-ingest"])
     assert result.exit_code == 0, result.output
     assert "fetched 1 of 1 record (1 article) in 1 batch -> " in result.output
+
+
+@pytest.mark.skipif(not shutil.which("strace"), reason="strace reads which calls a fetch makes")
+def test_a_fetch_s_files_keep_their_names_through_a_power_cut(
+        eutils_env: EutilsServer, tmp_path: Path, seedtk: dict[str, bytes]) -> None:
+    """A review's: a fetch synced each file it wrote (a batch, its records, the manifest) and
+    renamed it to its name, but never synced the folder after: a power cut could lose the
+    rename (names may reach the disk some seconds after the call), and a resumed fetch find
+    the batch it had recorded gone, or an older manifest. Each rename into the fetch's folder
+    is followed by a sync of that folder, as the release's are."""
+    (tmp_path / "pmids.txt").write_text("\n".join(list(seedtk)[10:12]) + "\n")
+    calls = traced_syncs(["fetch", "--pmids", str(tmp_path / "pmids.txt"), "--into",
+                          str(tmp_path / "build"), "--no-ingest"], tmp_path / "strace.log")
+    renamed = [number for number, (call, path) in enumerate(calls)
+               if call == "rename" and Path(path).parent.parent == tmp_path / "build" / "fetch"]
+    assert {Path(calls[number][1]).name for number in renamed} >= {
+        "manifest.json", "batch-00000000.xml.gz", "batch-00000000.jsonl"}
+    assert [calls[number + 1:number + 2] for number in renamed] == [
+        [("sync", str(Path(calls[number][1]).parent))] for number in renamed]
 
 
 def test_a_fetch_served_more_records_than_asked_says_so(eutils_env: EutilsServer, tmp_path: Path,
