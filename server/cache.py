@@ -87,16 +87,21 @@ def _answer_bytes(key: str, answer: Answer) -> int:
 
 
 def _encode(answer: Answer) -> bytes:
-    header = json.dumps({"content_type": answer.content_type, "truncation": answer.truncation})
+    header = json.dumps({"content_type": answer.content_type, "truncation": answer.truncation,
+                         "length": len(answer.body)})
     return _MAGIC + header.encode() + b"\n" + answer.body
 
 
 def _decode(data: bytes) -> Answer | None:
+    """The answer ``data`` holds; ``None`` for one that is not whole (``put`` syncs nothing: a
+    power cut may leave a file empty, of zeros, or cut short), or no answer at all."""
     if not data.startswith(_MAGIC):
         return None
     header, _, body = data[len(_MAGIC):].partition(b"\n")
     try:
         meta = json.loads(header)
+        if meta["length"] != len(body):
+            return None
         return Answer(body, str(meta["content_type"]), meta.get("truncation"))
     except (ValueError, KeyError, TypeError):
         return None
@@ -194,6 +199,12 @@ class ResultCache:
             handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
+            # Not synced (no fsync of the file, nor of the folder after the rename): each
+            # would hold the request, and its worker, until the disk has the answer (a few
+            # ms on an SSD, tens on a busy disk or a network one, a second or more on ext4
+            # behind other writes), for every answer, to keep what can be computed again. A
+            # power cut may lose the file, or leave it empty or cut short: ``_decode`` finds
+            # it is not whole (the length it was written with), and it is a miss.
             os.replace(temporary, self.directory / answer_file(self.release, key))
         except OSError:  # a full disk, a quota: what was written goes (it stayed, one a time)
             if temporary:

@@ -1106,6 +1106,33 @@ def test_disk_cache_stays_within_its_limit_of_disk_space(
     assert 0 < len(files) < 200 and taken <= limit + limit // 16 + 4096, (len(files), taken)
 
 
+def test_an_answer_a_power_cut_left_cut_short_in_the_disk_cache_is_not_given(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A review's: the cache renames an answer into place without syncing it (an fsync on
+    every answer would cost each request a wait for the disk), so a power cut may leave the
+    name with only part of its data (ext4 writes a large file's blocks in turn); a server
+    started again then gave that part, cut short, as the answer ("hit", not JSON). An answer
+    whose length is not the one written is a miss: the query runs again, the answer whole."""
+    out, _ = default_build
+    folder = tmp_path / "cache"
+    settings = {"EVKG_CACHE_DIR": str(folder)}
+    query = {"query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 300"}
+    json_results = {"Accept": "application/sparql-results+json"}
+    with serving(out, settings) as served:
+        whole = requests.get(served.base + "/sparql", params=query, headers=json_results,
+                             timeout=30)
+    assert (whole.status_code, len(whole.json()["results"]["bindings"])) == (200, 300)
+    [kept] = [path for path in folder.iterdir() if not path.name.startswith(".")]
+    data = kept.read_bytes()
+    kept.write_bytes(data[:len(data) // 2])  # (what a power cut may leave)
+    with serving(out, settings) as served:
+        again = requests.get(served.base + "/sparql", params=query, headers=json_results,
+                             timeout=30)
+    assert (again.status_code, again.headers["X-EVKG-Cache"], again.content) == (
+        200, "miss", whole.content)
+    assert kept.read_bytes() == data
+
+
 #: `evkg` (its arguments) whose processes may write no file past 2,000 bytes, as a full disk
 #: or a quota refuses a write.
 _UNDER_A_FILE_SIZE_LIMIT = (
