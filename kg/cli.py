@@ -608,7 +608,11 @@ def replaced_when_written(output: Path) -> Iterator[IO[bytes]]:
                 ) from None
             if written is None:
                 written = _link_beside(output, descriptor)
-        os.replace(written, output)
+        try:
+            os.replace(written, output)
+        except OSError as error:  # (`chattr +a`: it named the hidden file, never given)
+            raise click.ClickException(
+                f"cannot write {named}: {error.strerror or error}") from None
         release.sync_folder(output.parent)  # (the rename itself)
     finally:
         if written is not None:

@@ -972,29 +972,34 @@ def test_export_syncs_its_file_before_it_takes_output_s_name(
 
 
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("chattr"),
-                    reason="only root makes a file immutable (chattr +i)")
-def test_export_over_an_immutable_file_says_what_a_shell_s_redirection_says(
-        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
-    """A review's: `evkg export x.nt` over a file made immutable (`chattr +i x.nt`) said
+                    reason="only root sets a file's attributes (chattr)")
+@pytest.mark.parametrize("attribute", ["+i", "+a"])
+def test_export_over_a_file_its_attribute_keeps_says_what_a_shell_s_redirection_says(
+        default_build: tuple[Path, BuildReport], tmp_path: Path, attribute: str) -> None:
+    """Reviews': `evkg export x.nt` over a file made immutable (`chattr +i x.nt`) said
     "cannot write x.nt: Permission denied", where a shell's `>` says "Operation not
-    permitted" (the attribute, not the mode, refuses it, root too). It says what `>` says,
-    and the file stays as it was."""
+    permitted" (the attribute, not the mode, refuses it, root too); over one that may only be
+    appended to (`chattr +a`, as a log may be) it wrote the whole export, then said "the
+    export could not be written: [Errno 1] Operation not permitted: '.x.nt.1f2e3d4c' ->
+    'x.nt'", naming a file the user never gave (the rename refused). Both say what `>` says,
+    and the file stays as it was, with nothing beside it."""
     out, _ = default_build
-    fixed = tmp_path / "fixed.nt"
-    fixed.write_text("<a> <b> <c> .\n", encoding="utf-8")
-    made = subprocess.run(["chattr", "+i", fixed], capture_output=True, text=True, timeout=60)
+    kept = tmp_path / "kept.nt"
+    kept.write_text("<a> <b> <c> .\n", encoding="utf-8")
+    made = subprocess.run(["chattr", attribute, kept], capture_output=True, text=True,
+                          timeout=60)
     if made.returncode != 0:
-        pytest.skip(f"no immutable files on {tmp_path}'s file system: {made.stderr.strip()}")
+        pytest.skip(f"no chattr {attribute} on {tmp_path}'s file system: {made.stderr.strip()}")
     try:
-        shell = subprocess.run(["sh", "-c", 'echo >> "$0"', fixed], capture_output=True,
+        shell = subprocess.run(["sh", "-c", 'echo > "$0"', kept], capture_output=True,
                                text=True, timeout=60)
-        assert shell.stderr.rstrip().endswith(f"{fixed}: Operation not permitted")
-        assert _run(*_ontology_export(out), str(fixed)) == (
-            1, f"Error: cannot write {fixed}: Operation not permitted\n")
-        assert fixed.read_text(encoding="utf-8") == "<a> <b> <c> .\n"
-        assert sorted(p.name for p in tmp_path.iterdir()) == ["fixed.nt"]
+        assert shell.stderr.rstrip().endswith(f"{kept}: Operation not permitted")
+        assert _run(*_ontology_export(out), str(kept)) == (
+            1, f"Error: cannot write {kept}: Operation not permitted\n")
+        assert kept.read_text(encoding="utf-8") == "<a> <b> <c> .\n"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.nt"]
     finally:
-        subprocess.run(["chattr", "-i", fixed], check=True, timeout=60)
+        subprocess.run(["chattr", attribute.replace("+", "-"), kept], check=True, timeout=60)
 
 
 @pytest.mark.skipif(not shutil.which("strace"), reason="strace makes the disk fail the sync")
