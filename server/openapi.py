@@ -16,8 +16,10 @@ from server.negotiation import RDF_TYPES, RESULTS_TYPES
 #: Endpoint → (summary, query parameters); endpoints not listed use their view's docstring.
 ENDPOINTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "sparql.sparql": ("SPARQL 1.1 query (GET ?query= or POST form / application/sparql-query); "
-                      "the Service Description without a query; the query editor for browsers",
-                      ("query", "default-graph-uri", "named-graph-uri", "format")),
+                      "a graph by the Graph Store Protocol (GET ?graph= or ?default); the "
+                      "Service Description without a query; the query editor for browsers",
+                      ("query", "default-graph-uri", "named-graph-uri", "graph", "default",
+                       "format")),
     "meta.service_description": ("The SPARQL Service Description (RDF, negotiated)", ("format",)),
     "meta.health": ("Store reachable and the release version (JSON)", ()),
     "pages.editor": ("The query editor (YASGUI) with example queries; RDF of the base IRI "

@@ -32,6 +32,7 @@ from server.editor import editor_link
 from server.errors import ProtocolError, error_response, failure_response
 from server.executor import Answer, Failure, QueryJob
 from server.federation import Target, check_services, service_targets, unnamed_endpoints
+from server.graph import select
 from server.limits import Admission
 from server.logs import log_if_slow, note_query
 from server.meta import service_description_response
@@ -378,6 +379,33 @@ def _editor_running(query: str) -> Response:
     return response
 
 
+def graph_store_response(operation: Operation) -> Response:
+    """A Graph Store Protocol GET or HEAD (SPARQL 1.1 Graph Store HTTP Protocol §4.2, §5.2) of
+    the named graph ``?graph=IRI``, or of the default graph ``?default`` (the union of the named
+    graphs, as for queries): answered as the CONSTRUCT of its triples is (negotiated, cached,
+    capped at ``EVKG_MAX_ROWS`` triples, which ``X-EVKG-Truncated`` says); a graph the dataset
+    does not hold is a 404. Until 6 Dec such a GET was answered with the Service Description."""
+    names = request.args.getlist("graph")
+    if names and "default" in request.args:
+        raise ProtocolError(400, "a Graph Store Protocol request names one graph: ?graph=IRI "
+                                 "or ?default, not both")
+    if len(names) > 1:
+        raise ProtocolError(400, "more than one 'graph' parameter: a Graph Store Protocol "
+                                 "request names one graph")
+    if not names:
+        return query_response(operation, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    try:
+        graph = NamedNode(names[0])
+    except ValueError as error:
+        raise ProtocolError(400, f"bad graph IRI <{names[0]}> in 'graph': {error}") from None
+    # not ASK: Virtuoso 7.2 finds one empty solution in a graph outside the dataset
+    if not any(select(f"SELECT ?s WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }} LIMIT 1")):
+        raise ProtocolError(404, f"no graph {graph} in this dataset: its graphs are listed by "
+                                 "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return query_response(operation, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} "
+                                     "{ ?s ?p ?o } }")
+
+
 def create_sparql_blueprint() -> Blueprint:
     bp = Blueprint("sparql", __name__)
 
@@ -395,6 +423,8 @@ def create_sparql_blueprint() -> Blueprint:
                 return _editor_running(query)
             return query_response(operation, query)
         if request.method in ("GET", "HEAD"):
+            if "graph" in request.args or "default" in request.args:
+                return graph_store_response(operation)
             if wants_html(request.headers.get("Accept")):
                 return editor_response()
             return service_description_response(page=True)

@@ -17,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from lxml import etree
 from pyoxigraph import (
+    NamedNode,
     QueryResultsFormat,
     QuerySolutions,
     RdfFormat,
@@ -1040,6 +1041,41 @@ def test_rdflib_sparqlstore_reads_counts_asks_and_constructs(live_server: str,
     assert constructed is not None
     assert {str(o) for o in constructed.objects(rdflib.URIRef(SEED), rdflib.DCTERMS.title)} == \
         {TITLE}
+
+
+def test_a_graph_store_protocol_get_is_answered_with_the_graph(live_server: str,
+                                                               default_store: Store) -> None:
+    """A review's: a Graph Store Protocol GET (SPARQL 1.1 GSP §4.2, §5.2: `?graph=IRI`, or
+    `?default`), as Fuseki's and Oxigraph's servers answer it, was answered 200 with the
+    Service Description, whose triples a client took for the graph's. It gets the graph, in
+    each RDF syntax; a graph the dataset does not hold is a 404 naming it; the store is
+    read-only, so writing to it is refused."""
+    metadata = f"{BASE}graph/metadata"
+    held = list(default_store.quads_for_pattern(None, None, None, NamedNode(metadata)))
+    for media in RDF_PARSERS:
+        answer = requests.get(live_server + "/sparql", params={"graph": metadata},
+                              headers={"Accept": media}, timeout=30)
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["Content-Type"].split(";")[0] == media
+        assert len(set(parse(answer.content, RdfFormat.from_media_type(media)))) == \
+            len(held), media
+    assert len(rdflib.Graph().parse(f"{live_server}/sparql?graph={metadata}")) == len(held)
+    whole = requests.get(live_server + "/sparql", params={"default": ""},
+                         headers={"Accept": "application/n-triples"}, timeout=30)
+    assert whole.status_code == 200  # the union of the graphs: more than the triple cap
+    assert whole.headers["X-EVKG-Truncated"] == "triples=10000"
+    assert len(set(parse(whole.content, RdfFormat.N_TRIPLES))) == 10_000
+    missing = requests.get(live_server + "/sparql", params={"graph": f"{BASE}graph/none"},
+                           timeout=30)
+    assert missing.status_code == 404
+    assert f"no graph <{BASE}graph/none> in this dataset" in missing.text
+    both = requests.get(live_server + "/sparql", params={"graph": metadata, "default": ""},
+                        timeout=30)
+    assert both.status_code == 400 and "?graph=IRI or ?default, not both" in both.text
+    written = requests.put(live_server + "/sparql", params={"graph": metadata},
+                           data="<a:s> <a:p> <a:o> .", headers={"Content-Type": "text/turtle"},
+                           timeout=30)
+    assert written.status_code == 405
 
 
 #: What Chromium sends when a link is opened (HTML first, XML at 0.9).
