@@ -42,9 +42,13 @@ from server.run import number_setting
 
 
 class _PostInstead(LimitRequestLine):  # type: ignore[misc]
+    """gunicorn's ``size`` is what it had read when it stopped (16,384 bytes of a line of
+    40,000): not the line's length, which is not said."""
+
     def __str__(self) -> str:
-        return (f"the request line is {self.size} bytes, more than the {self.max_size} this "
-                "server reads: send a query this long by POST (an HTML form's "
+        limit = f"the {self.max_size} bytes " if self.max_size is not None else ""
+        return (f"the request line is longer than {limit}this server reads: "
+                "send a query this long by POST (an HTML form's "
                 "application/x-www-form-urlencoded body, or application/sparql-query), as the "
                 "SPARQL 1.1 protocol allows")
 

@@ -777,7 +777,7 @@ def test_a_query_too_long_for_get_is_414_saying_to_post_it(live_server: str) -> 
     client.setReturnFormat(CSV)
     with pytest.raises(URITooLong) as refused:  # SPARQLWrapper's exception for a 414
         client.query()
-    assert "more than the 8190 this server reads: send a query this long by POST" in str(
+    assert "longer than the 8190 bytes this server reads: send a query this long by POST" in str(
         refused.value)
     client.setMethod(POST)
     assert _wrapper_count(client.query().convert(), CSV) == "93"
@@ -806,6 +806,23 @@ def test_gunicorn_own_errors_are_plain_text_a_browser_on_another_origin_can_read
         assert headers["content-type"] == "text/plain; charset=utf-8"
         assert said in body.decode() and "<html>" not in body.decode()
         assert int(headers["content-length"]) == len(body)
+
+
+def test_a_request_line_too_long_is_not_given_a_length_it_does_not_have(live_server: str) -> None:
+    """A review's: a GET of a 40,000-byte request line was answered "the request line is 16384
+    bytes" (what gunicorn had read of it when it stopped), half its length. The 414 says only
+    that it is longer than gunicorn reads."""
+    host, port = live_server.removeprefix("http://").split(":")
+    line = f"GET /sparql?query={'x' * 40_000} HTTP/1.1"
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(f"{line}\r\nHost: {host}\r\n\r\n".encode())
+        answer = b""
+        while data := connection.recv(1 << 16):
+            answer += data
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.split()[1] == b"414"
+    assert body.decode().startswith("the request line is longer than the 8190 bytes this server "
+                                    "reads: send a query this long by POST")
 
 
 def _chunked_post(base: str, body: bytes, content_type: str) -> tuple[int, bytes]:
