@@ -478,6 +478,14 @@ BAD_QUERIES = [
      "bad query: SUM(…) at line 2, column 3 is selected without parentheses"),
     ({"query": "SELECT " + "?a" * 20000 + " WHERE { ?s ?p ?o"},  # (one way to read the run)
      f"bad query: the '{{' at line 1, column {7 + 40000 + 8} is not closed\n"),
+    # a review's (6 Dec): a BIND of a variable its group had bound before was "error at 1:36:
+    # not valid SPARQL", at the group's end (pyoxigraph expected nothing there: "[_]")
+    ({"query": "SELECT * WHERE { ?s ?p ?o BIND(STR(?o) AS ?o) }"},
+     "bad query: BIND(… AS ?o) at line 1, column 27 assigns ?o, which its group uses before it: "
+     "a BIND brings a new variable (SPARQL 1.1, section 18.2.1); assign another, and compare "
+     "the two with FILTER if they must be equal\n"),
+    ({"query": "SELECT ?x {\n  BIND(1 AS ?x)\n  OPTIONAL { ?x ?p ?o }\n  BIND (2 AS $x) # two\n}"},
+     "bad query: BIND(… AS ?x) at line 4, column 3 assigns ?x, which its group uses before it"),
     # and a word of 40 kB was written whole into the message
     ({"query": "SELECT * WHERE { ?s ?p ?o } " + "x" * 40000},
      "bad query: '" + "x" * 30 + "…' at line 1, column 29 is not a SPARQL keyword ("),
@@ -491,6 +499,18 @@ def test_bad_query_is_400_with_the_reason(client: FlaskClient, params: dict[str,
     assert response.status_code == 400
     assert message in response.text
     assert response.mimetype == "text/plain"
+
+
+def test_a_bind_of_a_bound_variable_is_named_to_sparqlwrapper(live_server: str) -> None:
+    """A review's: SPARQLWrapper's QueryBadFormed of a BIND that assigns a variable the
+    pattern before it binds said only "error at 1:100: not valid SPARQL", the group's end."""
+    client = SPARQLWrapper(live_server + "/sparql")
+    client.setQuery(f"SELECT * WHERE {{ <{SEED}> ?p ?title BIND(LCASE(?title) AS ?title) }}")
+    with pytest.raises(QueryBadFormed) as refused:
+        client.query()
+    # (its message shows the answer's bytes: the '…' after BIND( as \\xe2\\x80\\xa6)
+    assert "AS ?title) at line 1, column 69 assigns ?title, which its group uses before it" in \
+        str(refused.value)
 
 
 def test_a_service_that_cannot_be_reached_is_a_bad_gateway_on_each_backend(
