@@ -406,6 +406,13 @@ def graph_store_response(operation: Operation) -> Response:
                                      "{ ?s ?p ?o } }")
 
 
+def _fields(names: list[str]) -> str:
+    """The fields of a form, named (the first 40 characters of the first name)."""
+    first = names[0] if len(names[0]) <= 40 else names[0][:40].rstrip() + "…"
+    return (f"one named {first!r}" if len(names) == 1
+            else f"{len(names)}, the first named {first!r}")
+
+
 def create_sparql_blueprint() -> Blueprint:
     bp = Blueprint("sparql", __name__)
 
@@ -432,6 +439,12 @@ def create_sparql_blueprint() -> Blueprint:
             raise ProtocolError(400, "an 'update' in the URL is not read: the protocol takes an "
                                      "update only as a form field or an application/"
                                      "sparql-update body")
+        fields = list(request.form) if request.mimetype == QUERY_POST_TYPES[0] else []
+        if fields:  # ``curl -d 'SELECT …'``: the query is the name of a field
+            raise ProtocolError(400, f"the form has no 'query' field, only {_fields(fields)}: "
+                                     "a query sent as a form is the value of its 'query' field "
+                                     "(curl's -d sends a form: --data-urlencode 'query=…'); or "
+                                     "send the query alone, as an application/sparql-query body")
         raise ProtocolError(400, "missing 'query' parameter: send a SPARQL query as ?query=, "
                                  "as a form field, or as an application/sparql-query body")
 

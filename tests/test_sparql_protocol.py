@@ -513,6 +513,22 @@ def test_a_bind_of_a_bound_variable_is_named_to_sparqlwrapper(live_server: str) 
         str(refused.value)
 
 
+def test_a_query_posted_as_a_form_without_its_field_name_says_so(live_server: str) -> None:
+    """A review's: `curl -d 'SELECT …' …/sparql` (curl's -d sends a form) was answered "missing
+    'query' parameter: send a SPARQL query as ?query=, as a form field, …": the query was
+    sent, as the name of a field. The 400 says what the form held and how to send it."""
+    posted = requests.post(live_server + "/sparql", data=COUNT.encode(), timeout=30,
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert posted.status_code == 400
+    assert posted.text.startswith(
+        "the form has no 'query' field, only one named 'SELECT (COUNT(DISTINCT ?a) AS ?n) "
+        "WHERE…': a query sent as a form is the value of its 'query' field (curl's -d sends a "
+        "form: --data-urlencode 'query=…'); or send the query alone, as an "
+        "application/sparql-query body")
+    assert requests.post(live_server + "/sparql", data={"query": COUNT}, timeout=30,
+                         headers={"Accept": "text/csv"}).text.split() == ["n", "93"]
+
+
 def test_a_service_that_cannot_be_reached_is_a_bad_gateway_on_each_backend(
         backend: Backend, default_build: tuple[Path, BuildReport]) -> None:
     """A remote Oxigraph streams 200 and writes the failure into its JSON: evkg said 400 "bad
