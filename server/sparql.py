@@ -170,7 +170,12 @@ def read_operation() -> Operation:
     if content_type == "application/sparql-query":
         if "query" in args:
             raise ProtocolError(400, "a query both in the URL and in the body: send one")
-        return Operation(_body_text(), None, tuple(args.getlist("default-graph-uri")),
+        query = _body_text()
+        if query.removeprefix("\ufeff").lstrip().startswith("query="):  # no SPARQL begins so
+            raise ProtocolError(400, "the application/sparql-query body is a form (query=…): "
+                                     "send the query alone in it, or send the form as "
+                                     "application/x-www-form-urlencoded")
+        return Operation(query, None, tuple(args.getlist("default-graph-uri")),
                          tuple(args.getlist("named-graph-uri")), _formats(args))
     if content_type == "application/sparql-update":
         return Operation(None, _body_text(), tuple(args.getlist("using-graph-uri")),

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from itertools import islice
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import rdflib
@@ -527,6 +528,19 @@ def test_a_query_posted_as_a_form_without_its_field_name_says_so(live_server: st
         "application/sparql-query body")
     assert requests.post(live_server + "/sparql", data={"query": COUNT}, timeout=30,
                          headers={"Accept": "text/csv"}).text.split() == ["n", "93"]
+
+
+@pytest.mark.parametrize("body", [f"query={COUNT}", f"query={quote(COUNT)}"])
+def test_a_form_sent_as_an_application_sparql_query_body_says_so(live_server: str,
+                                                                 body: str) -> None:
+    """A review's: a form body (`query=…`) sent as application/sparql-query was answered
+    "bad query: 'query' at line 1, column 1 is not a SPARQL keyword"."""
+    posted = requests.post(live_server + "/sparql", data=body.encode(), timeout=30,
+                           headers={"Content-Type": "application/sparql-query"})
+    assert posted.status_code == 400
+    assert posted.text == (
+        "the application/sparql-query body is a form (query=…): send the query alone in it, "
+        "or send the form as application/x-www-form-urlencoded\n")
 
 
 def test_a_service_that_cannot_be_reached_is_a_bad_gateway_on_each_backend(
