@@ -92,11 +92,26 @@ def offered_types(query: str) -> tuple[str, ...]:
     return RDF_TYPES if query_form(query) in ("CONSTRUCT", "DESCRIBE") else RESULTS_TYPES
 
 
-def _check_charset() -> None:
+#: Every ASCII character, to tell a charset that reads them as ASCII does.
+_ASCII = bytes(range(128))
+
+
+def _check_charset(text: bytes) -> None:
+    """The body's charset must be UTF-8 (the protocol's encoding), unless its ``text`` (a
+    form's once percent-decoded) is ASCII and the charset reads ASCII as ASCII: ISO-8859-1,
+    which Apache HttpClient's forms name by default, US-ASCII, windows-1252 (such a body was a
+    415 until 6 Dec, which Fuseki and Oxigraph's server answer)."""
     charset = request.mimetype_params.get("charset", "utf-8").lower()
-    if charset not in ("utf-8", "utf8"):
-        raise ProtocolError(415, f"the body is in {charset or 'an empty charset'}; send it in "
-                                 "UTF-8")
+    if charset in ("utf-8", "utf8") or (text.isascii() and _reads_ascii(charset)):
+        return
+    raise ProtocolError(415, f"the body is in {charset or 'an empty charset'}; send it in UTF-8")
+
+
+def _reads_ascii(charset: str) -> bool:
+    try:
+        return _ASCII.decode(charset) == _ASCII.decode("ascii")
+    except (LookupError, ValueError):  # no such charset, or one that is no text encoding
+        return False
 
 
 def _body() -> bytes:
@@ -112,9 +127,10 @@ def _body() -> bytes:
 
 def _body_text() -> str:
     """The request body as text: UTF-8 only (the protocol's encoding)."""
-    _check_charset()
+    data = _body()
+    _check_charset(data)
     try:
-        return _body().decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ProtocolError(400, f"the body is not valid UTF-8: {error}") from None
 
@@ -155,7 +171,7 @@ def read_operation() -> Operation:
                          tuple(args.getlist("named-graph-uri")), _formats(args))
     content_type = (request.mimetype or "").lower()
     if content_type == "application/x-www-form-urlencoded":
-        _check_charset()
+        _check_charset(unquote_to_bytes(_body().replace(b"+", b" ")))
         check_encoded_utf8(_body(), "form body")
         form = request.form
         query = _one("query", form.getlist("query") + args.getlist("query"))
