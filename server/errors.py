@@ -27,10 +27,12 @@ from server.workers import read_timeout
 class ProtocolError(Exception):
     """A request the server refuses, with the HTTP status and a plain-words reason."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -92,7 +94,7 @@ def failure_response(failure: Failure) -> Response:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ProtocolError)
     def protocol_error(error: ProtocolError) -> Response:
-        return error_response(error.status, error.message)
+        return error_response(error.status, error.message, error.headers)
 
     @app.errorhandler(ClientDisconnected)
     def stalled_body(_: Exception) -> Response:

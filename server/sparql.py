@@ -196,6 +196,10 @@ def read_operation() -> Operation:
     if content_type == "application/sparql-update":
         return Operation(None, _body_text(), tuple(args.getlist("using-graph-uri")),
                          tuple(args.getlist("using-named-graph-uri")), ())
+    if "graph" in args or "default" in args:  # a Graph Store Protocol write
+        raise ProtocolError(405, "this endpoint's graphs are read-only: the Graph Store "
+                                 "Protocol's GET and HEAD are answered, not its POST, PUT or "
+                                 "DELETE", {"Allow": "GET, HEAD, OPTIONS"})
     raise ProtocolError(
         415, f"unsupported Content-Type {request.mimetype or '(none)'}; a query POST takes "
         f"{' or '.join(QUERY_POST_TYPES)}, an update POST takes {' or '.join(UPDATE_POST_TYPES)}")

@@ -1163,6 +1163,13 @@ def test_a_graph_store_protocol_get_is_answered_with_the_graph(live_server: str,
                            data="<a:s> <a:p> <a:o> .", headers={"Content-Type": "text/turtle"},
                            timeout=30)
     assert written.status_code == 405
+    # a review's: a GSP POST (add these triples) was a 415 saying what a query POST takes
+    added = requests.post(live_server + "/sparql", params={"graph": metadata},
+                          data="<a:s> <a:p> <a:o> .", headers={"Content-Type": "text/turtle"},
+                          timeout=30)
+    assert (added.status_code, added.headers["Allow"], added.text) == (
+        405, "GET, HEAD, OPTIONS", "this endpoint's graphs are read-only: the Graph Store "
+        "Protocol's GET and HEAD are answered, not its POST, PUT or DELETE\n")
 
 
 #: What Chromium sends when a link is opened (HTML first, XML at 0.9).
