@@ -799,13 +799,20 @@ def _listen_host(ctx: click.Context, param: click.Parameter, value: str) -> str:
 @click.option("--host", default="127.0.0.1", show_default=True, callback=_listen_host)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
-              help="gunicorn worker processes.")
-@click.option("--dev", is_flag=True, help="Run Flask's development server instead of gunicorn.")
+              help="gunicorn worker processes (not with --dev).")
+@click.option("--dev", is_flag=True, help="Run Flask's development server, one process, "
+              "instead of gunicorn.")
 def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> None:
     """Serve the current release: SPARQL endpoint, pages, downloads."""
     from server.run import check_address_free, run_server
     from server.settings import environment_problems
 
+    chosen = click.get_current_context().get_parameter_source("workers")
+    if dev and chosen is not click.core.ParameterSource.DEFAULT:  # (Flask's: one process)
+        raise click.UsageError(
+            "--workers and --dev do not go together: --workers is the number of gunicorn's "
+            "worker processes, and --dev runs Flask's development server instead, one "
+            "process: leave out one of them")
     problems = environment_problems()  # before gunicorn, whose workers would fail to boot
     if problems:
         raise click.ClickException("; ".join(problems))

@@ -2710,3 +2710,16 @@ def test_a_mesh_or_mirbase_pipe_is_refused_as_no_file(tmp_path: Path) -> None:
             "it is read more than once (and again by the next ingest): give a file\n"), output
     assert not (tmp_path / "b").exists()
 
+
+
+def test_serve_refuses_workers_with_dev_naming_both(tmp_path: Path) -> None:
+    """A review's: `evkg serve --dev --workers 4` started Flask's development server, one
+    process, and said nothing of the four workers asked for. The two given together are refused
+    as click refuses a bad value, naming both, before anything is read or started."""
+    for order in (["--dev", "--workers", "4"], ["--workers", "1", "--dev"]):
+        status, output = _run("serve", "--store", str(tmp_path), "--port", str(free_port()),
+                              *order)
+        assert (status, output.splitlines()[-1]) == (2, (
+            "Error: --workers and --dev do not go together: --workers is the number of "
+            "gunicorn's worker processes, and --dev runs Flask's development server instead, "
+            "one process: leave out one of them"))
