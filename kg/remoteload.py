@@ -77,8 +77,10 @@ def void_counts(release_dir: Path) -> dict[str, int]:
 
 
 def _wanted(graphs: Iterable[str]) -> list[str]:
-    """The IRIs of the graphs given by name or IRI, else of all the release's graphs."""
-    return ([iris.named_graph(g).value for g in graphs]
+    """The IRIs of the graphs given by name or IRI, each once (a graph named again, or by its
+    name and its IRI, counted twice in the progress bar's total), else of all the release's
+    graphs."""
+    return (list(dict.fromkeys(iris.named_graph(g).value for g in graphs))
             or [iris.graph_iri(n).value for n in iris.GRAPH_NAMES])
 
 

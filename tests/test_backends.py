@@ -31,6 +31,7 @@ from server import create_app, meta, state
 from tests.backends import RemoteStoreProcess, oxigraph_binary, start_oxigraph
 from tests.backends import load_release as evkg_load
 from tests.conftest import Backend, free_port, serving
+from tests.test_cli import on_a_terminal
 from tests.test_prune import loaded_and_superseded
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -745,3 +746,23 @@ def test_a_hub_on_a_store_of_its_own_order_lists_each_link_once(
         stand_in.shutdown()
         stand_in.server_close()
     assert listed == linking
+
+
+def test_a_graph_named_again_is_loaded_and_counted_once(
+        oxigraph_process: RemoteStoreProcess, default_build: tuple[Path, BuildReport],
+        tmp_path: Path) -> None:
+    """A review's: `evkg load --graph ontology --graph ontology` (or the name and the IRI) loaded
+    the graph once but counted it twice in the progress bar's total, which stopped at 50%. A
+    graph named again is taken once, as a source file named twice is by `evkg build`: the bar
+    ends at the graph's triples, and the graph is reported once."""
+    out, report = default_build
+    triples = report.triples["ontology"]
+    code, shown = on_a_terminal(
+        ["load", "--store", str(out), *oxigraph_process.load_arguments(), "--graph", "ontology",
+         "--graph", "ontology", "--graph", "https://w3id.org/evkg/graph/ontology"],
+        tmp_path / "stdout")
+    assert code == 0, shown
+    assert f"| {triples}/{triples} [" in shown, shown
+    assert (tmp_path / "stdout").read_text().splitlines() == [
+        f"https://w3id.org/evkg/graph/ontology: sent {triples} in 1 request; store holds "
+        f"{triples}, release states {triples}: ok"]
