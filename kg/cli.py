@@ -1002,15 +1002,25 @@ def _endpoint_url(ctx: click.Context, param: click.Parameter, value: str | None)
               show_default=True, help="Build folder whose current release is loaded.")
 @click.option("--batch-triples", type=click.IntRange(min=1), default=50_000, show_default=True,
               help="Triples per request.")
-@click.option("--user", envvar="EVKG_SPARQL_USER", default=None, help="(EVKG_SPARQL_USER)")
+@click.option("--user", envvar="EVKG_SPARQL_USER", default=None,
+              help="The store's user, sent as HTTP Digest or Basic, whichever the store asks for "
+              "(EVKG_SPARQL_USER).")
 @click.option("--password", envvar="EVKG_SPARQL_PASSWORD", default=None,
-              help="(EVKG_SPARQL_PASSWORD)")
+              help="The user's password: with --user (EVKG_SPARQL_PASSWORD).")
 @quiet_option
 def load_command(endpoint: str, update_endpoint: str | None, gsp: str | None,
                  graphs: tuple[str, ...], out: Path, batch_triples: int, user: str | None,
                  password: str | None, quiet: bool) -> None:
     """Replace the release's named graphs in a remote SPARQL store, then check their counts."""
     from tqdm import tqdm
+
+    if password is not None and not user:  # (a password is sent only with its user)
+        source = click.get_current_context().get_parameter_source("password")
+        named = ("--password (EVKG_SPARQL_PASSWORD)"
+                 if source is click.core.ParameterSource.ENVIRONMENT else "--password")
+        raise click.UsageError(f"{named} without --user (EVKG_SPARQL_USER): a password is sent "
+                               "only with its user, and this one would go unused: give the "
+                               "user too")
 
     from kg.remote import Endpoint, StoreError
     from kg.remoteload import LoadError, load_release, total_to_send

@@ -2723,3 +2723,40 @@ def test_serve_refuses_workers_with_dev_naming_both(tmp_path: Path) -> None:
             "Error: --workers and --dev do not go together: --workers is the number of "
             "gunicorn's worker processes, and --dev runs Flask's development server instead, "
             "one process: leave out one of them"))
+
+
+@pytest.mark.parametrize(("given", "variable", "named"), [
+    (["--password", "s3cret"], None, "--password"),
+    ([], "s3cret", "--password (EVKG_SPARQL_PASSWORD)"),
+])
+def test_load_refuses_a_password_without_a_user(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: list[str],
+        variable: str | None, named: str) -> None:
+    """A review's: `evkg load --password X` without --user was taken and never sent (a password
+    goes to the store only with its user): a store that wants them refused access, naming
+    both as if they had been given. It is refused before anything is read, naming --user."""
+    monkeypatch.delenv("EVKG_SPARQL_USER", raising=False)
+    monkeypatch.delenv("EVKG_SPARQL_PASSWORD", raising=False)
+    if variable:
+        monkeypatch.setenv("EVKG_SPARQL_PASSWORD", variable)
+    status, output = _run("load", "--endpoint", "http://127.0.0.1:9/sparql", *given,
+                          "--store", str(tmp_path / "none"))
+    assert (status, output.splitlines()[-1]) == (2, (
+        f"Error: {named} without --user (EVKG_SPARQL_USER): a password is sent only with its "
+        "user, and this one would go unused: give the user too"))
+    assert "s3cret" not in output
+
+
+def test_serve_refuses_a_store_password_without_a_user() -> None:
+    """A review's: EVKG_SPARQL_PASSWORD without EVKG_SPARQL_USER was never sent to the remote
+    store, which then refused access, the server saying to check both. It is named before
+    anything starts, as a setting of no use is."""
+    from server.settings import setting_problems
+
+    assert setting_problems({"SPARQL_ENDPOINT": "http://127.0.0.1:7878/query",
+                             "SPARQL_PASSWORD": "s3cret"}) == [
+        "EVKG_SPARQL_PASSWORD is set without EVKG_SPARQL_USER: a password is sent only with its "
+        "user, and this one would go unused: set EVKG_SPARQL_USER too (or unset "
+        "EVKG_SPARQL_PASSWORD)"]
+    assert setting_problems({"SPARQL_ENDPOINT": "http://127.0.0.1:7878/query",
+                             "SPARQL_USER": "evkg", "SPARQL_PASSWORD": "s3cret"}) == []

@@ -118,7 +118,8 @@ def test_a_query_that_fails_is_logged_with_its_text_time_and_why_and_no_secret(
     forged = "[2026-01-01 00:00:00 +0000] [1] [ERROR] forged"
     long_query = f"# {forged}\n# {'x' * 600}\n{SLOW.replace('?n', '?m')}"
     settings = {"EVKG_QUERY_TIMEOUT": "1", "EVKG_CACHE_MAX_BYTES": "0",
-                "EVKG_UPDATE_TOKEN": TOKEN, "EVKG_SPARQL_PASSWORD": PASSWORD}
+                "EVKG_UPDATE_TOKEN": TOKEN, "EVKG_SPARQL_USER": "evkg",
+                "EVKG_SPARQL_PASSWORD": PASSWORD}
     with serving(out, settings, log=log) as served:
         sparql, bearer = served.base + "/sparql", {"Authorization": f"Bearer {TOKEN}"}
         for query in (SLOW, long_query):
