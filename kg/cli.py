@@ -54,6 +54,15 @@ out_option = click.option("--out", "out", type=FOLDER, default=DEFAULT_OUT,
 quiet_option = click.option("--quiet", is_flag=True, help="Print only errors.")
 
 
+def release_option(done: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--store`` of a command that reads a release (``release.release_to_read``), whose help
+    says what it takes: the release is ``done`` (queried, checked, …)."""
+    return click.option("--store", "out", type=FOLDER, default=DEFAULT_OUT, show_default=True,
+                        help=f"Build folder whose current release is {done}, or a release "
+                        "folder (DIR/current, DIR/releases/VERSION: an older release) or its "
+                        "store (DIR/current/store).")
+
+
 def _files_read_again(ctx: click.Context, param: click.Parameter,
                       value: tuple[Path, ...] | Path | None) -> tuple[Path, ...] | Path | None:
     """``--mesh`` and ``--mirbase`` files, refused when one is a pipe (``<(zcat …)``) or a
@@ -273,9 +282,7 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
 
 @main.command("query")
 @click.argument("query_or_file")
-@click.option("--store", "out", type=FOLDER, default=DEFAULT_OUT,
-              show_default=True, help="Build folder whose current release is queried, or a "
-              "release folder (DIR/releases/VERSION).")
+@release_option("queried")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "xml", "csv", "tsv"]),
               default="table", show_default=True,
               help="Of SELECT and ASK results; CONSTRUCT and DESCRIBE print Turtle.")
@@ -460,8 +467,7 @@ def _query_error(text: str, error: SyntaxError, message: str, source: str | None
 
 
 @main.command("validate")
-@click.option("--store", "out", type=FOLDER, default=DEFAULT_OUT,
-              show_default=True, help="Build folder whose current release is checked.")
+@release_option("checked")
 @click.option("--no-shacl", is_flag=True, help="Run only the SPARQL checks.")
 def validate_command(out: Path, no_shacl: bool) -> None:
     """Check the current release: ontology/checks/*.rq, and SHACL (on a sample when large)."""
@@ -482,8 +488,7 @@ def validate_command(out: Path, no_shacl: bool) -> None:
 
 
 @main.command("export")
-@click.option("--store", "out", type=FOLDER, default=DEFAULT_OUT,
-              show_default=True, help="Build folder whose current release is exported.")
+@release_option("exported")
 @click.option("--format", "fmt", default=None,
               type=click.Choice(["nq", "trig", "nt", "ttl", "jsonld", "rdfxml"]),
               help="The RDF syntax; without it, the one OUTPUT's extension names (.ttl, "
@@ -998,8 +1003,7 @@ def _endpoint_url(ctx: click.Context, param: click.Parameter, value: str | None)
               "(EVKG_GSP_ENDPOINT).")
 @click.option("--graph", "graphs", multiple=True,
               help="Only this graph (a name such as articles, or an IRI); repeatable.")
-@click.option("--store", "out", type=FOLDER, default=DEFAULT_OUT,
-              show_default=True, help="Build folder whose current release is loaded.")
+@release_option("loaded")
 @click.option("--batch-triples", type=click.IntRange(min=1), default=50_000, show_default=True,
               help="Triples per request.")
 @click.option("--user", envvar="EVKG_SPARQL_USER", default=None,

@@ -766,3 +766,20 @@ def test_a_graph_named_again_is_loaded_and_counted_once(
     assert (tmp_path / "stdout").read_text().splitlines() == [
         f"https://w3id.org/evkg/graph/ontology: sent {triples} in 1 request; store holds "
         f"{triples}, release states {triples}: ok"]
+
+
+def test_load_takes_a_release_folder_and_its_store_as_its_help_says(
+        oxigraph_process: RemoteStoreProcess, default_build: tuple[Path, BuildReport]) -> None:
+    """`evkg load --store` takes what its help names besides a build folder: a release folder
+    (``DIR/releases/VERSION``, as ``DIR/current`` leads to) and its store, loading that
+    release."""
+    out, report = default_build
+    release = (out / "current").resolve()
+    triples = report.triples["ontology"]
+    for store in (release, release / "store"):
+        result = subprocess.run([sys.executable, "-m", "kg.cli", "load", "--store", str(store),
+                                 *oxigraph_process.load_arguments(), "--graph", "ontology"],
+                                capture_output=True, text=True, check=False)
+        assert (result.returncode, result.stdout) == (0, (
+            f"https://w3id.org/evkg/graph/ontology: sent {triples} in 1 request; store holds "
+            f"{triples}, release states {triples}: ok\n")), result.stderr

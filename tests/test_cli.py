@@ -602,6 +602,21 @@ def test_load_help_says_which_endpoint_takes_the_updates() -> None:
     assert "--gsp URL" in words
 
 
+@pytest.mark.parametrize(("command", "done"), [
+    ("query", "queried"), ("validate", "checked"), ("export", "exported"), ("load", "loaded")])
+def test_the_help_of_a_command_that_reads_says_which_folders_its_store_takes(
+        command: str, done: str) -> None:
+    """A review's: `evkg load --help` said --store is a "Build folder whose current release is
+    loaded", and validate's and export's alike, though each takes a release folder (DIR/current,
+    DIR/releases/VERSION: an older release) and a release's store too, as query's help said in
+    part. Each says what it takes."""
+    code, output = _run(command, "--help")
+    assert code == 0
+    assert (f"--store PATH Build folder whose current release is {done}, or a release folder "
+            "(DIR/current, DIR/releases/VERSION: an older release) or its store "
+            "(DIR/current/store)") in " ".join(output.split())
+
+
 def test_two_servers_run_side_by_side_and_leave_the_home_folder_alone(
         default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
     """A remote-store review's: each `evkg serve` logged "Control socket listening at
