@@ -944,14 +944,18 @@ def fetch_command(query: str | None, pmids_file: str | None, since: str, max_rec
             f"{them} to `evkg ingest` with the batches (or leave out --no-ingest)")
     if query is not None and not query.strip():  # (PubMed would be asked to search for it)
         raise click.BadParameter("it is empty: give a PubMed query", param_hint="'--query'")
-    pmids: Path | None = None
+    pmids: list[str] = []
     if pmids_file is not None:  # (click's own check, after the ones above)
         ctx = click.get_current_context()
-        pmids = PMIDS_FILE.convert(pmids_file, _parameter(ctx, "pmids_file"), ctx)
+        param = _parameter(ctx, "pmids_file")
+        try:  # (a FILE of no PMID is a value refused, as one that is not there)
+            pmids = read_pmids(PMIDS_FILE.convert(pmids_file, param, ctx))
+        except ValueError as error:
+            raise click.BadParameter(str(error), ctx, param) from None
     try:
         with sigterm_as_ctrl_c():
             report = fetch(out, query=query or "",
-                           pmids=read_pmids(pmids) if pmids else (), since=since,
+                           pmids=pmids, since=since,
                            max_records=max_records, batch_size=batch_size,
                            client=Client.from_env(email), ingest_records=not no_ingest,
                            mesh_files=mesh_files, mirbase_file=mirbase_file,

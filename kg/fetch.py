@@ -204,19 +204,30 @@ def check_what_to_fetch(query: bool, pmids: bool, since: str) -> None:
         raise ValueError("--since applies to a query, not to a list of PMIDs")
 
 
+#: The most of a line of a --pmids file that is no PMID its message shows.
+SHOWN_LINE = 80
+
+
 def read_pmids(path: Path) -> list[str]:
     """PMIDs from a file, one a line (blank lines and ``#`` comments skipped), each once and
     without leading zeros (as the readers take them: "024735924" is PMID 24735924)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:  # (Python's own words named no file)
+        raise ValueError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start + 1}): "
+                         "give a file of PMIDs, one a line") from None
     pmids = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         value = line.split("#", 1)[0].strip()
         pmid = linked_pmid(value)
         if value and not pmid:
-            raise ValueError(f"{path}, line {number}: {value!r} is not a PMID")
+            shown = value if len(value) <= SHOWN_LINE else value[:SHOWN_LINE] + "…"
+            raise ValueError(f"{path}, line {number}: {shown!r} is not a PMID")
         if pmid:
             pmids.append(pmid)
     if not pmids:
-        raise ValueError(f"{path}: no PMIDs")
+        raise ValueError(f"{path}: names no PMID (one a line; blank lines and # comments are "
+                         "skipped)")
     return list(dict.fromkeys(pmids))
 
 

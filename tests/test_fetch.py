@@ -648,8 +648,32 @@ def test_a_pmids_line_that_is_no_pmid_is_named(tmp_path: Path, line: str, shown:
     (tmp_path / "pmids.txt").write_text(f"24735924\n{line}\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["fetch", "--pmids", str(tmp_path / "pmids.txt"), "--into",
                                        str(tmp_path / "build"), "--no-ingest"])
-    assert result.exit_code == 1
-    assert f"pmids.txt, line 2: {shown} is not a PMID" in result.output
+    assert (result.exit_code, result.output.splitlines()[-1]) == (2, (
+        f"Error: Invalid value for '--pmids': {tmp_path / 'pmids.txt'}, line 2: {shown} is not "
+        "a PMID"))
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    (b"", "names no PMID (one a line; blank lines and # comments are skipped)"),
+    (b"\n# from the review's search\n\n", "names no PMID (one a line; blank lines and # "
+     "comments are skipped)"),
+    (b"24735924\n\xff\xfe\n", "not UTF-8 text (invalid start byte at byte 10): give a file of "
+     "PMIDs, one a line"),
+])
+def test_a_pmids_file_of_no_pmid_is_named_before_pubmed_is_asked(
+        eutils_env: EutilsServer, tmp_path: Path, text: bytes, said: str) -> None:
+    """A review's: `evkg fetch --pmids FILE` of an empty file (or of comments alone) said
+    "FILE: no PMIDs" with exit 1, as if the fetch had failed, and one not UTF-8 said Python's
+    "'utf-8' codec can't decode byte 0xff in position 9", naming no file. Each names --pmids
+    and the file, as click names a bad value (exit 2), before PubMed is asked."""
+    listing = tmp_path / "pmids.txt"
+    listing.write_bytes(text)
+    result = CliRunner().invoke(main, ["fetch", "--pmids", str(listing), "--into",
+                                       str(tmp_path / "build"), "--no-ingest"])
+    assert (result.exit_code, result.output.splitlines()[-1]) == (
+        2, f"Error: Invalid value for '--pmids': {listing}: {said}")
+    assert eutils_env.log == []
+    assert not (tmp_path / "build").exists()
 
 
 def test_a_pmid_pubmed_does_not_serve_is_named(eutils_env: EutilsServer, tmp_path: Path,
