@@ -487,13 +487,36 @@ def validate_command(out: Path, no_shacl: bool) -> None:
     echo("no problems")
 
 
+def _one_graph(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+               ) -> str | None:
+    """``export --graph``: one graph, taken once when given again (by its name or its IRI, as
+    ``load`` takes it); two are refused, where click kept the last and wrote it alone."""
+    from kg.iris import named_graph
+
+    def graph(given: str) -> str:
+        try:
+            return named_graph(given).value
+        except ValueError:  # (an unknown name: the export names it, with the graphs)
+            return given
+
+    graphs: dict[str, str] = {}  # IRI → the first spelling given
+    for given in value:
+        graphs.setdefault(graph(given), given)
+    if len(graphs) > 1:
+        *others, last = (repr(given) for given in graphs.values())
+        raise click.BadParameter(f"{', '.join(others)} and {last} are different graphs: an "
+                                 "export writes one graph, or all of them without --graph: "
+                                 "export each to a file of its own")
+    return value[0] if value else None
+
+
 @main.command("export")
 @release_option("exported")
 @click.option("--format", "fmt", default=None,
               type=click.Choice(["nq", "trig", "nt", "ttl", "jsonld", "rdfxml"]),
               help="The RDF syntax; without it, the one OUTPUT's extension names (.ttl, "
               ".jsonld, .rdf …; before .gz, which compresses), else N-Quads.")
-@click.option("--graph", "graph", default=None,
+@click.option("--graph", "graph", multiple=True, callback=_one_graph, metavar="TEXT",
               help="One named graph, by name (articles, mesh, vocabulary, findings, ontology, "
               "metadata) or IRI; N-Quads and TriG keep its name.")
 @click.argument("given", metavar="[OUTPUT]", required=False, type=_Named(  # (never read: a

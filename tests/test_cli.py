@@ -2775,3 +2775,22 @@ def test_serve_refuses_a_store_password_without_a_user() -> None:
         "EVKG_SPARQL_PASSWORD)"]
     assert setting_problems({"SPARQL_ENDPOINT": "http://127.0.0.1:7878/query",
                              "SPARQL_USER": "evkg", "SPARQL_PASSWORD": "s3cret"}) == []
+
+
+def test_export_refuses_two_graphs_and_takes_one_given_twice(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A review's: `evkg export --graph articles --graph mesh x.nq` (as `evkg load` takes
+    --graph again) wrote graph/mesh alone and said nothing of graph/articles. Two graphs are
+    refused, naming both, before anything is written; one graph given again, by its name or
+    its IRI, is taken once, as `evkg load` takes it."""
+    out, report = default_build
+    target = tmp_path / "x.nt"
+    status, output = _run("export", "--store", str(out), "--graph", "articles", "--graph",
+                          "mesh", str(target))
+    assert (status, output.splitlines()[-1]) == (2, (
+        "Error: Invalid value for '--graph': 'articles' and 'mesh' are different graphs: an export "
+        "writes one graph, or all of them without --graph: export each to a file of its own"))
+    assert not target.exists()
+    assert _run("export", "--store", str(out), "--graph", "ontology", "--graph",
+                "https://w3id.org/evkg/graph/ontology", str(target)) == (0, "")
+    assert target.read_text(encoding="utf-8").count("\n") == report.triples["ontology"]
