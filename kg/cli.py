@@ -1016,6 +1016,15 @@ def _endpoint_url(ctx: click.Context, param: click.Parameter, value: str | None)
     raise click.BadParameter(refusal, param_hint=hint)
 
 
+def _as_given(ctx: click.Context, name: str) -> str:
+    """The option of parameter ``name`` as the user gave it: ``--gsp``, or ``--gsp
+    (EVKG_GSP_ENDPOINT)`` when its variable gave it."""
+    param = _parameter(ctx, name)
+    if ctx.get_parameter_source(name) is click.core.ParameterSource.ENVIRONMENT:
+        return f"{param.opts[0]} ({param.envvar})"
+    return param.opts[0]
+
+
 @main.command("load")
 @click.option("--endpoint", envvar="EVKG_SPARQL_ENDPOINT", required=True, callback=_endpoint_url,
               metavar="URL", help="The store's SPARQL endpoint: counts the graphs, and takes "
@@ -1045,13 +1054,16 @@ def load_command(endpoint: str, update_endpoint: str | None, gsp: str | None,
     """Replace the release's named graphs in a remote SPARQL store, then check their counts."""
     from tqdm import tqdm
 
+    ctx = click.get_current_context()
     if password is not None and not user:  # (a password is sent only with its user)
-        source = click.get_current_context().get_parameter_source("password")
-        named = ("--password (EVKG_SPARQL_PASSWORD)"
-                 if source is click.core.ParameterSource.ENVIRONMENT else "--password")
-        raise click.UsageError(f"{named} without --user (EVKG_SPARQL_USER): a password is sent "
-                               "only with its user, and this one would go unused: give the "
-                               "user too")
+        raise click.UsageError(f"{_as_given(ctx, 'password')} without --user (EVKG_SPARQL_USER): "
+                               "a password is sent only with its user, and this one would go "
+                               "unused: give the user too")
+    if gsp and ctx.get_parameter_source("update_endpoint") is click.core.ParameterSource.COMMANDLINE:
+        # (one from EVKG_SPARQL_UPDATE_ENDPOINT, for the server, is a default --gsp overrides)
+        raise click.UsageError(f"--update-endpoint and {_as_given(ctx, 'gsp')} do not go "
+                               "together: with a Graph Store Protocol endpoint the graphs are "
+                               "sent there, and no SPARQL update: leave out one of them")
 
     from kg.remote import Endpoint, StoreError
     from kg.remoteload import LoadError, load_release, total_to_send

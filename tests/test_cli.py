@@ -2740,28 +2740,6 @@ def test_serve_refuses_workers_with_dev_naming_both(tmp_path: Path) -> None:
             "one process: leave out one of them"))
 
 
-@pytest.mark.parametrize(("given", "variable", "named"), [
-    (["--password", "s3cret"], None, "--password"),
-    ([], "s3cret", "--password (EVKG_SPARQL_PASSWORD)"),
-])
-def test_load_refuses_a_password_without_a_user(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: list[str],
-        variable: str | None, named: str) -> None:
-    """A review's: `evkg load --password X` without --user was taken and never sent (a password
-    goes to the store only with its user): a store that wants them refused access, naming
-    both as if they had been given. It is refused before anything is read, naming --user."""
-    monkeypatch.delenv("EVKG_SPARQL_USER", raising=False)
-    monkeypatch.delenv("EVKG_SPARQL_PASSWORD", raising=False)
-    if variable:
-        monkeypatch.setenv("EVKG_SPARQL_PASSWORD", variable)
-    status, output = _run("load", "--endpoint", "http://127.0.0.1:9/sparql", *given,
-                          "--store", str(tmp_path / "none"))
-    assert (status, output.splitlines()[-1]) == (2, (
-        f"Error: {named} without --user (EVKG_SPARQL_USER): a password is sent only with its "
-        "user, and this one would go unused: give the user too"))
-    assert "s3cret" not in output
-
-
 def test_serve_refuses_a_store_password_without_a_user() -> None:
     """A review's: EVKG_SPARQL_PASSWORD without EVKG_SPARQL_USER was never sent to the remote
     store, which then refused access, the server saying to check both. It is named before
@@ -2794,3 +2772,43 @@ def test_export_refuses_two_graphs_and_takes_one_given_twice(
     assert _run("export", "--store", str(out), "--graph", "ontology", "--graph",
                 "https://w3id.org/evkg/graph/ontology", str(target)) == (0, "")
     assert target.read_text(encoding="utf-8").count("\n") == report.triples["ontology"]
+
+
+#: What `evkg load` refuses as a pair that would leave an option unused: the options, a
+#: variable set, and the message.
+UNUSED_TOGETHER = [
+    (["--password", "s3cret"], None,
+     "--password without --user (EVKG_SPARQL_USER): a password is sent only with its user, "
+     "and this one would go unused: give the user too"),
+    ([], ("EVKG_SPARQL_PASSWORD", "s3cret"),
+     "--password (EVKG_SPARQL_PASSWORD) without --user (EVKG_SPARQL_USER): a password is sent "
+     "only with its user, and this one would go unused: give the user too"),
+    (["--gsp", "http://127.0.0.1:9/store", "--update-endpoint", "http://127.0.0.1:9/update"],
+     None, "--update-endpoint and --gsp do not go together: with a Graph Store Protocol "
+     "endpoint the graphs are sent there, and no SPARQL update: leave out one of them"),
+    (["--update-endpoint", "http://127.0.0.1:9/update"],
+     ("EVKG_GSP_ENDPOINT", "http://127.0.0.1:9/store"),
+     "--update-endpoint and --gsp (EVKG_GSP_ENDPOINT) do not go together: with a Graph Store "
+     "Protocol endpoint the graphs are sent there, and no SPARQL update: leave out one of them"),
+]
+
+
+@pytest.mark.parametrize(("given", "variable", "said"), UNUSED_TOGETHER)
+def test_load_refuses_an_option_the_others_leave_unused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: list[str],
+        variable: tuple[str, str] | None, said: str) -> None:
+    """A review's: `evkg load --password X` without --user took the password and never sent it
+    (one goes to the store only with its user): a store that wants them refused access,
+    naming both as if they had been given. `--gsp URL --update-endpoint URL2` sent every graph
+    over the Graph Store Protocol and nothing to URL2; with EVKG_GSP_ENDPOINT set (for the
+    server), an --update-endpoint given was passed over as silently. Each is refused before
+    anything is read, naming both options (and the variable that gave one)."""
+    for name in ("EVKG_SPARQL_USER", "EVKG_SPARQL_PASSWORD", "EVKG_SPARQL_UPDATE_ENDPOINT",
+                 "EVKG_GSP_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+    if variable:
+        monkeypatch.setenv(*variable)
+    status, output = _run("load", "--endpoint", "http://127.0.0.1:9/sparql", *given,
+                          "--store", str(tmp_path / "none"))
+    assert (status, output.splitlines()[-1]) == (2, f"Error: {said}")
+    assert "s3cret" not in output
