@@ -23,6 +23,7 @@ from kg.build import BuildReport, build, ingest
 from kg.inputs import BuildError, option_of
 from kg.plurals import counted
 from kg.remote import refused_url
+from kg.remoteload import UPDATE_BATCH
 
 T = TypeVar("T")
 
@@ -1041,7 +1042,8 @@ def _as_given(ctx: click.Context, name: str) -> str:
               help="Only this graph (a name such as articles, or an IRI); repeatable.")
 @release_option("loaded")
 @click.option("--batch-triples", type=click.IntRange(min=1), default=50_000, show_default=True,
-              help="Triples per request.")
+              help="Triples per Graph Store Protocol request (--gsp); a SPARQL update takes "
+              f"{UPDATE_BATCH:,} at most, fewer when this is fewer.")
 @click.option("--user", envvar="EVKG_SPARQL_USER", default=None,
               help="The store's user, sent as HTTP Digest or Basic, whichever the store asks for "
               "(EVKG_SPARQL_USER).")

@@ -602,6 +602,15 @@ def test_load_help_says_which_endpoint_takes_the_updates() -> None:
     assert "--gsp URL" in words
 
 
+def test_load_help_says_updates_take_a_thousand_triples_at_most() -> None:
+    """A review's: `evkg load --batch-triples 50000` (its default) sent SPARQL updates of 1,000
+    triples at most, as the README says, and the help said "Triples per request" alone."""
+    code, output = _run("load", "--help")
+    assert code == 0
+    assert ("--batch-triples INTEGER RANGE Triples per Graph Store Protocol request (--gsp); a "
+            "SPARQL update takes 1,000 at most, fewer when this is fewer.") in " ".join(output.split())
+
+
 @pytest.mark.parametrize(("command", "done"), [
     ("query", "queried"), ("validate", "checked"), ("export", "exported"), ("load", "loaded")])
 def test_the_help_of_a_command_that_reads_says_which_folders_its_store_takes(
