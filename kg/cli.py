@@ -82,9 +82,25 @@ mesh_option = click.option("--mesh", "mesh_files", multiple=True, callback=_file
                            " added to data/mesh.tsv, its descriptors winning; or NLM's "
                            "supplementary concept records (supp{year}.xml). Give it again for "
                            "another file: a later file's descriptors win.")
-mirbase_option = click.option("--mirbase", "mirbase_file", callback=_files_read_again,
+def _one_mirbase_file(ctx: click.Context, param: click.Parameter,
+                      value: tuple[Path, ...]) -> Path | None:
+    """``--mirbase``: one file, taken once when named again; a second was read in the first's
+    place (click keeps an option's last value), where ``--mesh`` beside it takes another."""
+    files: dict[Path, Path] = {}  # the file → the first name given
+    for path in value:
+        files.setdefault(path.resolve(), path)
+    if len(files) > 1:
+        *others, last = (str(path) for path in files.values())
+        raise click.BadParameter(f"{', '.join(others)} and {last} are different files: evkg "
+                                 "reads one miRBase GFF3 file (that of the articles' species, "
+                                 "hsa.gff3): give one")
+    return cast(Path | None, _files_read_again(ctx, param, value[-1] if value else None))
+
+
+mirbase_option = click.option("--mirbase", "mirbase_file", callback=_one_mirbase_file,
+                              multiple=True,
                               type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                              help="miRBase GFF3 file (e.g. hsa.gff3): text mining takes every "
+                              help="One miRBase GFF3 file (e.g. hsa.gff3): text mining takes every "
                               "miRNA it names as cargo, not only the vocabulary's; the ones "
                               "findings name join graph/vocabulary.")
 max_errors_option = click.option("--max-errors", type=click.IntRange(min=0), default=None,

@@ -2821,3 +2821,22 @@ def test_load_refuses_an_option_the_others_leave_unused(
                           "--store", str(tmp_path / "none"))
     assert (status, output.splitlines()[-1]) == (2, f"Error: {said}")
     assert "s3cret" not in output
+
+
+def test_a_second_mirbase_file_is_refused_naming_both(tmp_path: Path) -> None:
+    """A review's: `evkg build --mirbase hsa.gff3 --mirbase mmu.gff3` (as --mesh beside it is
+    given again for another file) read the last file alone and said nothing of the first. Two
+    files are refused, naming both, before anything is read; one file given again is taken."""
+    first, second = tmp_path / "hsa.gff3", tmp_path / "mmu.gff3"
+    for path in (first, second):
+        path.write_text("##gff-version 3\n", encoding="utf-8")
+    for command in (["build", "--out", str(tmp_path / "b")], ["ingest", "x.xml"],
+                    ["fetch", "--query", "exosomes"]):
+        status, output = _run(*command, "--mirbase", str(first), "--mirbase", str(second))
+        assert (status, output.splitlines()[-1]) == (2, (
+            f"Error: Invalid value for '--mirbase': {first} and {second} are different files: evkg "
+            "reads one miRBase GFF3 file (that of the articles' species, hsa.gff3): give one"))
+    status, output = _run("build", "--out", str(tmp_path / "b"), "--without-default-articles",
+                          "--mirbase", str(first), "--mirbase", str(first))
+    assert (status, output) == (1, "Error: nothing to build: no sources, and "
+                                "--without-default-articles\n")
