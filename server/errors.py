@@ -20,7 +20,7 @@ from kg import iris
 from server.executor import Failure
 from server.logs import query_note
 from server.negotiation import NotAcceptable, wants_html
-from server.pages import page_response
+from server.pages import asked_query, page_response
 from server.workers import read_timeout
 
 
@@ -63,10 +63,9 @@ def without_trailing_slash(answers: Callable[[str], bool]) -> WerkzeugResponse |
     path = request.path
     if len(path) < 2 or not path.endswith("/") or path.endswith("//") or not answers(path[:-1]):
         return None
-    query = request.query_string.decode("utf-8", "replace")
     # the path escaped again: "%23" decoded is "#", which in a Location begins a fragment
-    return redirect(request.script_root + iris.escaped_path(path[:-1])
-                    + (f"?{query}" if query else ""), code=308)
+    return redirect(request.script_root + iris.escaped_path(path[:-1]) + asked_query(),
+                    code=308)
 
 
 def _routed(app: Flask, path: str) -> bool:

@@ -34,6 +34,13 @@ DOCUMENT_TYPES = ("text/turtle", "application/n-triples", "application/ld+json",
                   "application/rdf+xml")
 
 
+def asked_query() -> str:
+    """The request's query string with its ``?`` (or nothing), for a redirect to carry on:
+    without it a ``?format=`` asked of a DOI's path was lost on the way to the article."""
+    query = request.query_string.decode("utf-8", "replace")
+    return f"?{query}" if query else ""
+
+
 def format_values() -> list[str]:
     """The request's ``?format=`` values that are not blank, in order (a client may send
     several: the first this server knows decides, as on the SPARQL endpoint)."""
@@ -143,11 +150,12 @@ def create_pages_blueprint() -> Blueprint:
             named = None
         if named is not None and graph.ask(
                 f"ASK {{ GRAPH {ontology_graph} {{ {graph.ref(named)} ?p ?o }} }}"):
-            return redirect(f"{request.script_root}/ontology#{quote(term, safe='')}", code=303)
+            return redirect(f"{request.script_root}/ontology{asked_query()}#{quote(term, safe='')}",
+                            code=303)
         version = NamedNode(iris.base_iri() + "ontology/" + quote(term, safe=""))
         if graph.ask(f"ASK {{ GRAPH {ontology_graph} {{ ?o {graph.ref(OWL.versionIRI)} "
                      f"{graph.ref(version)} }} }}"):
-            return redirect(request.script_root + "/ontology", code=303)
+            return redirect(request.script_root + "/ontology" + asked_query(), code=303)
         abort(404)
 
     @bp.route("/search")

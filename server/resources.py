@@ -41,7 +41,14 @@ from server.editor import editor_link
 from server.errors import ProtocolError, without_trailing_slash
 from server.links import external_links, link_for_iri
 from server.negotiation import NotAcceptable, choose_media_type
-from server.pages import DOCUMENT_TYPES, format_values, page_response, rdf_response, wants_page
+from server.pages import (
+    DOCUMENT_TYPES,
+    asked_query,
+    format_values,
+    page_response,
+    rdf_response,
+    wants_page,
+)
 from server.schemaorg import page_jsonld
 from server.search import IDENTIFIER_SPELLINGS, identifier_path, near_misses
 from server.signposting import landing_links, link_header
@@ -204,7 +211,7 @@ def resource_view(**_: str) -> Response | WerkzeugResponse:
             f"{{ ?s ?p {graph.ref(NamedNode(iri))} }} }}"):
         found = article_by_identifier(request.path)
         if found is not None:
-            return redirect(request.script_root + found, code=303)
+            return redirect(request.script_root + found + asked_query(), code=303)
     return resource_answer(iri)
 
 

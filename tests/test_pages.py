@@ -1707,6 +1707,25 @@ def test_a_trailing_slash_after_an_escaped_character_redirects_to_the_same_iri()
                 rdflib.Literal("Old Wiley article")) in graph
 
 
+@pytest.mark.parametrize(("path", "syntax"), [
+    ("/article/doi/10.3389/fendo.2023.1202493?format=nt", "application/n-triples"),
+    ("/article/pmc/PMC10393036?format=rdf", "application/rdf+xml"),
+    ("/article/doi/10.3389/FENDO.2023.1202493?format=bib", "application/x-bibtex"),
+    ("/ontology/Finding?format=nt", "application/n-triples")])
+def test_a_redirect_keeps_the_format_asked_for(default_build: tuple[Path, BuildReport],
+                                                path: str, syntax: str) -> None:
+    """A fresh-eyes review's: an article's DOI or PMCID path and an ontology term's path
+    redirect (303) to the article and the ontology, but dropped ``?format=``: `curl -L
+    '…/article/doi/10.3389/fendo.2023.1202493?format=nt'` got Turtle, not N-Triples, and a
+    browser a page instead of the BibTeX it asked for."""
+    out, _ = default_build
+    with serving(out, {}) as served:
+        answer = requests.get(served.base + path, headers=HTML, timeout=30)
+    assert answer.history and answer.history[0].status_code == 303
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"].split(";")[0] == syntax, answer.url
+
+
 def test_the_base_iri_dereferences_as_rdf_for_a_linked_data_client(
         default_build: tuple[Path, BuildReport]) -> None:
     """A linked-data review's: the base IRI is a resource of the graph, the dataset's
