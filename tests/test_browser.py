@@ -92,22 +92,28 @@ def test_editor_results_link_to_this_server_and_say_when_cut(browser_page: Any,
     assert browser_page.inner_text("h1").strip()
 
 
-def mesh_result_link(browser_page: Any, root: str) -> Any:
-    """The link of a result of the editor at ``root`` (the server's root URL) to a MeSH term,
-    once the editor has made it this server's (the query is POSTed to ``root``/sparql)."""
+def result_links(browser_page: Any, root: str, query: str) -> Any:
+    """The result links of ``query`` run in the editor at ``root`` (the server's root URL; the
+    query is POSTed to ``root``/sparql), once the first is shown."""
     if not YASGUI.is_file():
         pytest.skip("YASGUI is not installed: run `make install` (npm ci)")
     browser_page.goto(root + "/")
     browser_page.wait_for_selector("#yasgui .yasqe .CodeMirror")
-    browser_page.evaluate("q => { window.evkgYasgui.getTab().setQuery(q); }",
-                          "SELECT ?heading WHERE { VALUES ?heading "
-                          "{ <http://id.nlm.nih.gov/mesh/D001943> } }")
+    browser_page.evaluate("q => { window.evkgYasgui.getTab().setQuery(q); }", query)
     panel = browser_page.locator(".tabPanel.active")
     with browser_page.expect_response(lambda r: r.url == root + "/sparql"
                                       and r.request.method == "POST", timeout=60_000):
         panel.locator(".yasqe_queryButton").click()
-    link = panel.locator(".yasr table tbody a").first
-    link.wait_for(timeout=30_000)
+    links = panel.locator(".yasr table tbody a")
+    links.first.wait_for(timeout=30_000)
+    return links
+
+
+def mesh_result_link(browser_page: Any, root: str) -> Any:
+    """The link of a result of the editor at ``root`` (the server's root URL) to a MeSH term,
+    once the editor has made it this server's (the query is POSTed to ``root``/sparql)."""
+    link = result_links(browser_page, root, "SELECT ?heading WHERE { VALUES ?heading "
+                                            "{ <http://id.nlm.nih.gov/mesh/D001943> } }").first
     browser_page.wait_for_function(
         "() => document.querySelector('.tabPanel.active .yasr table tbody a')"
         ".href.indexOf('id.nlm.nih.gov') < 0", timeout=10_000)
@@ -370,6 +376,23 @@ def test_the_editors_query_can_be_read(browser_page: Any, pages: str) -> None:
     browser_page.wait_for_selector(".tabPanel.active .CodeMirror .cm-string-2")
     violations = axe_violations(browser_page, ["color-contrast"])
     assert not violations, "\n".join(violations)
+
+
+def test_an_editor_result_with_an_apostrophe_links_to_its_whole_iri(browser_page: Any,
+                                                                     pages: str) -> None:
+    """A fresh-eyes review's: YASGUI writes a result's link as ``href='…'``, so an IRI holding
+    an apostrophe (a DOI may: an article known by its DOI alone has it in its IRI) linked to
+    the IRI cut there, a 404, and what followed in the IRI became attributes of the link
+    (``x'style='…'`` styled it)."""
+    links = result_links(
+        browser_page, pages,
+        "PREFIX ex: <http://example.org/> SELECT ?here ?there ?short WHERE { "
+        "VALUES (?here ?there ?short) { (<https://w3id.org/evkg/cargo/it's> "
+        "<http://example.org/o'clock'style='color:red'> <http://example.org/x'y>) } }",
+    ).evaluate_all("links => links.map(a => [a.href, a.getAttribute('style')])")
+    assert links == [[pages + "/cargo/it's", None],
+                     ["http://example.org/o'clock'style='color:red'", None],
+                     ["http://example.org/x'y", None]], links
 
 
 @pytest.mark.parametrize("path", ["/ontology", "/disease/breast_cancer"])

@@ -32,8 +32,8 @@
     });
     window.evkgYasgui = yasgui;
     nameControls(container);
-    localLinks(container, new URL(root, window.location.href).href, container.dataset.base,
-               container.dataset.mesh);
+    localLinks(container, yasgui, new URL(root, window.location.href).href,
+               container.dataset.base, container.dataset.mesh);
     noteTruncation(yasgui, document.getElementById("truncation-note"));
   }
 
@@ -58,21 +58,53 @@
   // IRIs (NLM's) open /mesh/{id}, which describes the terms the graph holds and sends any
   // other to NLM, as resource pages link them. ``here`` is the server's root, under the path
   // prefix a proxy serves it at.
-  function localLinks(root, here, base, mesh) {
+  // Each link is made again from the IRI its text gives (in full, or as a prefixed name of the
+  // tab's prefixes): YASGUI writes it as href='…', so an IRI holding an apostrophe (a DOI may)
+  // was linked cut there, and the rest of it became attributes of the link.
+  function localLinks(root, yasgui, here, base, mesh) {
     var moves = [];
     if (base && base !== here) moves.push([base, here]);
     if (mesh) moves.push([mesh, here + "mesh/"]);
-    if (!moves.length) return;
+    var kept = { "class": true, href: true, rel: true, target: true };
     function rewrite() {
-      moves.forEach(function (move) {
-        var links = root.querySelectorAll('a[href^="' + move[0] + '"]');
-        for (var i = 0; i < links.length; i++) {
-          links[i].href = move[1] + links[i].getAttribute("href").slice(move[0].length);
-          links[i].removeAttribute("target");
-        }
-      });
+      var links = root.querySelectorAll(".yasr a.iri:not([data-evkg-iri])");
+      if (!links.length) return;
+      var tab = yasgui.getTab();
+      var known = tab && tab.getYasr() ? tab.getYasr().getPrefixes() : {};
+      for (var i = 0; i < links.length; i++) {
+        var link = links[i], given = link.getAttribute("href") || "";
+        var iri = fullIri(link.textContent, known);
+        // (YASGUI's href is the IRI up to any apostrophe: a name of prefixes other than this
+        // tab's, which the IRI does not start with, keeps the link YASGUI gave)
+        if (iri.indexOf(given) !== 0) iri = given;
+        link.setAttribute("data-evkg-iri", iri);
+        Array.prototype.slice.call(link.attributes).forEach(function (attribute) {
+          if (!kept[attribute.name] && attribute.name !== "data-evkg-iri") {
+            link.removeAttribute(attribute.name);
+          }
+        });
+        var href = iri;
+        moves.forEach(function (move) {
+          if (href === iri && iri.indexOf(move[0]) === 0) {
+            href = move[1] + iri.slice(move[0].length);
+            link.removeAttribute("target");
+          }
+        });
+        link.setAttribute("href", href);
+      }
     }
     new MutationObserver(rewrite).observe(root, { childList: true, subtree: true });
+  }
+
+  // The IRI a result link's text names: a prefixed name (``evkg:Finding``) of ``known``
+  // prefixes, else the IRI itself.
+  function fullIri(text, known) {
+    var colon = text.indexOf(":");
+    var prefix = colon < 0 ? null : text.slice(0, colon);
+    if (prefix !== null && Object.prototype.hasOwnProperty.call(known || {}, prefix)) {
+      return known[prefix] + text.slice(colon + 1);
+    }
+    return text;
   }
 
   // An answer cut at the row cap says so in X-EVKG-Truncated: show it above the results. Each
