@@ -21,6 +21,8 @@ from server.executor import Failure
 from server.logs import query_note
 from server.negotiation import NotAcceptable, wants_html
 from server.pages import asked_query, page_response
+from server.search import Hit, near_misses
+from server.terms import path_iri
 from server.workers import read_timeout
 
 
@@ -66,6 +68,21 @@ def without_trailing_slash(answers: Callable[[str], bool]) -> WerkzeugResponse |
     # the path escaped again: "%23" decoded is "#", which in a Location begins a fragment
     return redirect(request.script_root + iris.escaped_path(path[:-1]) + asked_query(),
                     code=308)
+
+
+#: The first segments of the IRIs minted under the base (kg/iris.py).
+MINTED = frozenset({"article", "author", "journal", "cargo", "process", "disease", "ev-type",
+                    "finding", "graph", "release", "query"})
+
+
+def unrouted_near_misses() -> list[Hit]:
+    """What a path under a minted IRI's first segment that no route takes may have meant (a
+    DOI pasted after ``/article/``); none elsewhere (``/static/…``, ``/favicon.ico``), so
+    that such a 404 asks the store nothing."""
+    first, _, rest = request.path.strip("/").partition("/")
+    if first not in MINTED or not rest:
+        return []
+    return near_misses(path_iri(request.path).value)
 
 
 def _routed(app: Flask, path: str) -> bool:
@@ -121,9 +138,11 @@ def register_error_handlers(app: Flask) -> None:
     def not_found(_: Exception) -> Response | WerkzeugResponse:
         if (moved := without_trailing_slash(lambda path: _routed(app, path))) is not None:
             return moved
+        meant = unrouted_near_misses()
         if wants_html(request.headers.get("Accept")):  # a person following a link
-            return page_response("not_found.html", status=404, path=request.path)
-        response = error_response(404, f"nothing at {request.path}")
+            return page_response("not_found.html", status=404, path=request.path, meant=meant)
+        perhaps = "".join(f"\nperhaps you meant <{hit.iri}> ({hit.label})" for hit in meant)
+        response = error_response(404, f"nothing at {request.path}{perhaps}")
         response.headers["Vary"] = "Accept"
         return response
 

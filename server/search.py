@@ -7,6 +7,7 @@ import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from flask import current_app
 from pyoxigraph import Literal, NamedNode
@@ -386,10 +387,14 @@ def near_misses(iri: str) -> list[Hit]:
     rows = graph.select(f"""SELECT ?s ?matched WHERE {{ ?s a {graph.ref(SKOS.Concept)}
       FILTER(isIRI(?s) && LCASE(STR(?s)) = {same}) BIND(STR(?s) AS ?matched) }}
       LIMIT {NEAR_MISS_LIMIT}""")
-    found = {row["s"] for row in rows}
-    exact = exact_query(text)
-    rows += [row for row in _once_each(graph.select(exact) if exact else [], text)
-             if row["s"] not in found and row["s"].value != iri]
+    # and what the path names after its first segment, where that holds a slash: a DOI
+    # pasted after article/, without doi/
+    after = unquote(iri[len(iris.base_iri()):]).partition("/")[2].rstrip("/")[:MAX_QUERY_LENGTH]
+    for named in dict.fromkeys([text, *([after] if "/" in after else [])]):
+        found = {row["s"] for row in rows}
+        exact = exact_query(named)
+        rows += [row for row in _once_each(graph.select(exact) if exact else [], named)
+                 if row["s"] not in found and row["s"].value != iri]
     return _hits(rows[:NEAR_MISS_LIMIT])
 
 

@@ -238,6 +238,25 @@ def test_an_unknown_iri_near_a_known_one_suggests_it(client: FlaskClient, path: 
     assert f"perhaps you meant <{BASE}{meant[1:]}> ({label})\n" in text.text
 
 
+@pytest.mark.parametrize("path", ["/article/10.3389/fendo.2023.1202493",
+                                  "/article/doi:10.3389/fendo.2023.1202493",
+                                  "/article/https://doi.org/10.3389/fendo.2023.1202493"])
+def test_a_doi_in_an_article_path_of_no_route_suggests_its_article(
+        default_build: tuple[Path, BuildReport], path: str) -> None:
+    """A fresh-eyes review's: a DOI pasted after /article/ (without doi/) was "nothing at
+    /article/10.3389/…", naming nothing, where a PMID or PMCID pasted so names its article.
+    The DOI holds a slash, so no resource route took the path and the 404 looked no further
+    than the path's last segment."""
+    out, _ = default_build
+    with serving(out, {}) as served:
+        text = requests.get(served.base + path, headers={"Accept": "text/plain"}, timeout=30)
+        page = requests.get(served.base + path, headers=HTML, timeout=30)
+    assert text.status_code == 404
+    assert text.text == (f"nothing at {path}\nperhaps you meant <{SEED}> ({SEED_TITLE})\n")
+    assert page.status_code == 404
+    assert f'<li><a href="/article/37534210">{SEED_TITLE}</a>' in page.text
+
+
 @pytest.mark.parametrize("path", ["/article/1/foo", "/no/such/route"])
 def test_unmatched_path_is_404_page_for_browsers_and_text_otherwise(client: FlaskClient,
                                                                     path: str) -> None:
