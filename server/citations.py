@@ -266,7 +266,7 @@ def csl_json(record: ArticleRecord) -> str:
 def ris(record: ArticleRecord) -> str:
     """A RIS record (the tagged format EndNote, Zotero and Mendeley import), lines ending in CR LF
     as the format's specification writes them."""
-    start, _, end = record.pages.partition("-")
+    start, end = page_range(record.pages)
     parts = _date_parts(record.issued)
     date = "/".join(f"{n:02d}" for n in parts) + "/" if len(parts) > 1 else ""
     tags = [("TY", RIS_TYPES[record.kind]),
@@ -290,7 +290,7 @@ def highwire_tags(record: ArticleRecord) -> list[tuple[str, str]]:
     "Family, Given", here "Family, Given, Suffix" as RIS names one with a suffix, which a
     reader splitting at the first comma still reads; citation_keywords split at ";",
     citation_pmid, citation_doi …). The date as Google's guidelines write it, year/month/day."""
-    start, _, end = record.pages.partition("-")
+    start, end = page_range(record.pages)
     tags = [("citation_title", record.title),
             *(("citation_author", listed_name(p)) for p in record.authors),
             ("citation_publication_date", "/".join(map(str, _date_parts(record.issued)))),
@@ -316,6 +316,18 @@ CITATION_TYPES: dict[str, tuple[str, Callable[[ArticleRecord], str]]] = {
 #: A range whose end is a number alone; the start may have a letter before its number (an
 #: electronic page "e1", a supplement's "S12").
 _MEDLINE_RANGE = re.compile(r"\b([A-Za-z]?)(\d+)-(\d+)\b")
+
+
+def page_range(pages: str) -> tuple[str, str]:
+    """The first and last page of the article's own range in ``pages`` (its last "" when it
+    names one page): MEDLINE lists a discussion of the article after its pages, "1787-1788;
+    discussion 1791" is pages 1787 to 1788, "1788; discussion 1791" page 1788."""
+    start, _, end = _MORE_PAGES.split(pages, maxsplit=1)[0].partition("-")
+    return start.strip(), end.strip()
+
+
+#: What ends the article's own page range in MEDLINE's pages: more pages after it.
+_MORE_PAGES = re.compile(r"[;,]")
 
 
 def full_page_range(pages: str) -> str:

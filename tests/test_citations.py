@@ -3,6 +3,7 @@ from a build of real PubMed records, and read back by the parsers reference mana
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -114,6 +115,38 @@ def test_an_authors_suffix_is_kept_in_the_page_s_citation_tags(served: str) -> N
 #: file gives it), and the last page each means.
 E_PAGES = {"26163168": ("e1-8", "e8"), "26423191": ("e225-6", "e226"),
            "21784659": ("e9-18", "e18")}
+
+
+#: Pages MEDLINE lists with a discussion of the article after them, in the 2016 excerpt
+#: (PMID → MedlinePgn, as the file gives it), and the article's own first and last page.
+DISCUSSED_PAGES = {"26432144": ("1788; discussion 1791", "1788", ""),
+                   "26432143": ("1787-8; discussion 1791", "1787", "1788")}
+
+
+@pytest.mark.parametrize("pmid", list(DISCUSSED_PAGES))
+def test_pages_with_a_discussion_are_cited_from_their_first_page(served: str, pmid: str) -> None:
+    """MedlinePgn "1788; discussion 1791" was cited as starting on page "1788; discussion
+    1791" (RIS ``SP``, the page tags' ``citation_firstpage``), and "1787-8; discussion 1791"
+    as ending on page "1788; discussion 1791": a reference manager took those for pages. The
+    article's own range gives its first and last page; BibTeX and CSL-JSON keep them all."""
+    given, first, last = DISCUSSED_PAGES[pmid]
+    pages = medline_pages()[pmid]
+    assert pages == given
+    (ris,) = rispy.loads(fetch(served, pmid, "ris"))
+    assert (ris.get("start_page"), ris.get("end_page")) == (first, last or None)
+    tags = highwire_tags(served, pmid)
+    assert (tags.get("citation_firstpage"), tags.get("citation_lastpage")) == (
+        [first], [last] if last else None)
+    (item,) = json.loads(fetch(served, pmid, "csl"))
+    assert item["page"].endswith("; discussion 1791")
+
+
+def medline_pages() -> dict[str, str]:
+    """The MedlinePgn of each record of the 2016 excerpt, by PMID."""
+    with gzip.open(shared_path(*MEDLINE), "rb") as handle:
+        tree = etree.parse(handle, etree.XMLParser(resolve_entities=False, no_network=True))
+    return {citation.findtext("PMID"): citation.findtext("Article/Pagination/MedlinePgn")
+            for citation in tree.iterfind(".//MedlineCitation")}
 
 
 @pytest.mark.parametrize("pmid", list(E_PAGES))
