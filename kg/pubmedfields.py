@@ -515,8 +515,9 @@ def _citation_article(citation: Element | None, record: Element, where: Provenan
                                        article), citation)
     types = _publication_types(_all(article, "PublicationTypeList", "PublicationType"))
     comments = _comments(citation)
+    # (the DTD fixes DateType at "Electronic": a file may leave it out)
     electronic = [d for d in article.iterchildren("ArticleDate")
-                  if d.get("DateType") == "Electronic"]
+                  if d.get("DateType", "Electronic") == "Electronic"]
     pmid = cited.get("PMID")
     title = element_text(parts.get("ArticleTitle"))
     vernacular = element_text(parts.get("VernacularTitle"))

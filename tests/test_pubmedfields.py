@@ -175,3 +175,19 @@ def test_an_issn_written_otherwise_is_read_and_one_that_is_none_is_quarantined(
         ?a dcterms:isPartOf ?journal . ?journal <http://purl.org/ontology/bibo/eissn> ?issn }
         """) == [(f"{EVKG}article/99999978", f"{EVKG}journal/issn/1111-222X", "1111-222X"),
                  (f"{EVKG}article/99999979", f"{EVKG}journal/issn/3333-4444", "3333-4444")]
+
+
+def test_an_article_date_without_its_type_is_the_electronic_date(tmp_path: Path) -> None:
+    """The DTD fixes ArticleDate's DateType at "Electronic" (``#FIXED``), so a file may leave
+    it out: such a date was dropped, and the article had no
+    ``evkg:electronicPublicationDate``, where the same date written with the attribute gave
+    one."""
+    out, result = build_xml(tmp_path, "\n".join((
+        _journal_article("99999981", "<ArticleDate><Year>2019</Year><Month>12</Month>"
+                                     "<Day>30</Day></ArticleDate>"),
+        _journal_article("99999982", '<ArticleDate DateType="Electronic"><Year>2019</Year>'
+                                     "<Month>12</Month><Day>31</Day></ArticleDate>"))))
+    assert result.exit_code == 0, result.output
+    assert rows(out, PREFIXES + """SELECT ?a ?date {
+        ?a evkg:electronicPublicationDate ?date }""") == [
+        (f"{EVKG}article/99999981", "2019-12-30"), (f"{EVKG}article/99999982", "2019-12-31")]
