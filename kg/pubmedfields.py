@@ -242,13 +242,14 @@ def _date(elem: Element | None) -> str:
 
 
 def _ids(*lists: Element | None) -> dict[str, str]:
-    """ArticleId values by IdType (first of each type wins), a DOI as ``doi_in`` reads it."""
+    """ArticleId values by IdType (first of each type wins), a DOI as ``doi_in`` reads it; one
+    without IdType is a PMID (the DTD's default, "pubmed")."""
     found: dict[str, str] = {}
     for id_list in lists:
         if id_list is None:
             continue
         for item in id_list.iterchildren("ArticleId"):
-            kind = str(item.get("IdType", "")).lower()
+            kind = str(item.get("IdType", "pubmed")).lower()
             if kind not in found:
                 found[kind] = doi_in(element_text(item)) if kind == "doi" else element_text(item)
     return found

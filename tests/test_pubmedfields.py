@@ -191,3 +191,21 @@ def test_an_article_date_without_its_type_is_the_electronic_date(tmp_path: Path)
     assert rows(out, PREFIXES + """SELECT ?a ?date {
         ?a evkg:electronicPublicationDate ?date }""") == [
         (f"{EVKG}article/99999981", "2019-12-30"), (f"{EVKG}article/99999982", "2019-12-31")]
+
+
+def test_an_article_id_without_its_type_is_a_pmid(tmp_path: Path) -> None:
+    """The DTD's default IdType of ArticleId is "pubmed", so a file may write a PMID without
+    it: the record's own gave it ``dcterms:identifier ":99999983"``, and a reference that named
+    its PMID so was kept as text (``evkg:unidentifiedReference``), citing nothing."""
+    reference = ("<ReferenceList><Reference><Citation>Cited by its PMID alone.</Citation>"
+                 "<ArticleIdList><ArticleId>99999984</ArticleId></ArticleIdList></Reference>"
+                 "</ReferenceList>")
+    out, result = build_xml(tmp_path, _journal_article("99999983").replace(
+        '<ArticleId IdType="pubmed">99999983</ArticleId></ArticleIdList>',
+        "<ArticleId>99999983</ArticleId></ArticleIdList>" + reference))
+    assert result.exit_code == 0, result.output
+    assert rows(out, PREFIXES + """PREFIX cito: <http://purl.org/spar/cito/>
+        SELECT ?p ?o { <article/99999983> ?p ?o FILTER(?p IN (cito:cites,
+        evkg:unidentifiedReference, dcterms:identifier, fabio:hasPubMedId)) }""") == [
+        ("http://purl.org/spar/cito/cites", f"{EVKG}article/99999984"),
+        ("http://purl.org/spar/fabio/hasPubMedId", "99999983")]
