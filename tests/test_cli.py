@@ -43,7 +43,7 @@ from kg.records import Article
 from kg.release import current_release
 from kg.store import open_read_only
 from server import create_app
-from tests.conftest import ROOT, free_port, shared_path, traced_syncs, wait_for
+from tests.conftest import ROOT, free_port, shared_path, traced_syncs, wait_for, with_ctrl_c
 from tests.test_query_limits import CRASHING
 
 COUNT = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a <https://schema.org/ScholarlyArticle> }"
@@ -1439,30 +1439,63 @@ def _umask() -> int:
     return mask
 
 
-#: Runs the `evkg` command's entry point as installed, with a Ctrl-C (a KeyboardInterrupt)
-#: arriving while it loads click, as one typed in the first few tenths of a second does.
+#: Runs the `evkg` command's entry point as installed, with a Ctrl-C arriving while it loads
+#: a module (the first argument), as one typed in the first few tenths of a second does: raised
+#: there as a KeyboardInterrupt ("raised", the second argument), or a real SIGINT whose
+#: KeyboardInterrupt Python raises inside a weak reference's callback ("callback"), as one of
+#: importlib's own (``_get_module_lock``'s) runs during an import, or inside a descriptor's
+#: ``__set_name__`` ("set_name"), as a dataclass's fields run theirs.
 _CTRL_C_WHILE_LOADING = """
-import importlib.metadata, sys
+import importlib.metadata, os, sys, weakref
+module, how = sys.argv[1:]
+
+class Thing:
+    pass
+
+def ctrl_c(_):
+    os.kill(os.getpid(), 2)
+    for _ in range(100_000):  # Python runs its SIGINT handler here, in the callback
+        pass
 
 class CtrlC:
     def find_spec(self, name, path=None, target=None):
-        if name == "click":
-            raise KeyboardInterrupt
+        if name == module:
+            sys.meta_path.remove(self)
+            if how == "raised":
+                raise KeyboardInterrupt
+            if how == "callback":
+                thing = Thing()
+                reference = weakref.ref(thing, ctrl_c)
+                del thing
+            else:  # (Python raises a RuntimeError for what __set_name__ raised)
+                class Named:
+                    def __set_name__(self, owner, name):
+                        ctrl_c(None)
+
+                class Holder:
+                    field = Named()
 
 sys.meta_path.insert(0, CtrlC())
 (entry,) = importlib.metadata.entry_points(group="console_scripts", name="evkg")
-sys.argv = ["evkg", "--help"]
+sys.argv = ["evkg", "--version"]
 entry.load()()
 """
 
 
-def test_ctrl_c_while_evkg_loads_ends_it_by_the_signal_without_a_traceback() -> None:
+@pytest.mark.parametrize(("module", "how"), [("click", "raised"), ("signal", "raised"),
+                                             ("click", "callback"), ("click", "set_name")])
+def test_ctrl_c_while_evkg_loads_ends_it_by_the_signal_without_a_traceback(
+        module: str, how: str) -> None:
     """A Ctrl-C in the first tenths of a second, while Python loads evkg's modules, printed
     a Python traceback and ended with status 1; it now ends as a Ctrl-C later does: "Aborted!"
-    and the status of SIGINT, so that a shell script's loop stops."""
-    done = subprocess.run([sys.executable, "-c", _CTRL_C_WHILE_LOADING], capture_output=True,
-                          text=True, timeout=60)
-    assert (done.returncode, done.stderr) == (-signal.SIGINT, "Aborted!\n")
+    and the status of SIGINT, so that a shell script's loop stops. A review's: one while the
+    entry point itself loaded ``signal`` still printed a traceback, and one that Python raised
+    in a callback (it then prints "Exception ignored in" and drops it) printed that and went
+    on: the command ran to its end, a build too; one in a ``__set_name__`` (a RuntimeError
+    then) printed a traceback."""
+    done = subprocess.run(with_ctrl_c([sys.executable, "-c", _CTRL_C_WHILE_LOADING, module,
+                                       how]), capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr, done.stdout) == (-signal.SIGINT, "Aborted!\n", "")
 
 
 def test_the_entry_point_module_runs_the_command_under_python_m(tmp_path: Path) -> None:
