@@ -69,7 +69,7 @@ from kg.release import WRITE_LOCK, within_release
 from kg.sources import iter_source_files, read_source, record_places
 from kg.spool import CarriedGraph, GraphLines, GraphSpool, SortedStoreGraph
 from kg.statistics import statistics_quads
-from kg.stopping import Stop
+from kg.stopping import SignalsHeld, Stop
 from kg.store import create_store, load_quads, open_read_only
 from kg.vocabulary import Concept, concept_quads, read_concepts, vocabulary_quads
 
@@ -505,13 +505,14 @@ class Writing:
                          f"hold it: is another program removing it?")
 
     def _let_go(self, *, failed: bool) -> None:
-        try:
-            if failed:
-                with suppress(OSError, ValueError):  # the error that stopped the build is the
-                    _remove_if_unused(self._made, self._handle)  # one to report
-        finally:
-            if self._handle is not None:
-                self._handle.close()
+        with SignalsHeld():  # (a second Ctrl-C stopped the removal partway)
+            try:
+                if failed:
+                    with suppress(OSError, ValueError):  # the error that stopped the build is
+                        _remove_if_unused(self._made, self._handle)  # the one to report
+            finally:
+                if self._handle is not None:
+                    self._handle.close()
 
 
 def _open_lock(lock: Path) -> IO[str]:
@@ -579,6 +580,7 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
     # where a release of the same version that differs goes (removed as the staging folder is)
     replaced = out / f".staging-replaced-{report.version}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
+    stopped: BaseException | None = None  # what stopped the build, if anything did
     try:  # (from before the staging folder is made: a Ctrl-C right after left it behind)
         try:  # before any work: a release made that cannot be published is time lost
             for folder in (out, out / "releases"):
@@ -632,11 +634,15 @@ def _release(out: Path, report: BuildReport, fill: Callable[[Path], None]) -> Bu
         if not report.too_many_errors:
             release.point_current(out, final)
     except BaseException as error:
-        _close_stores_of(error)
+        stopped = error
         raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(replaced, ignore_errors=True)
+    finally:  # (whole: a second Ctrl-C stopped it partway, with the staging folder half gone)
+        with SignalsHeld():
+            if stopped is not None:
+                _close_stores_of(stopped)
+                stopped = None  # (this frame keeps no hold on the frames it holds)
+            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(replaced, ignore_errors=True)
     return report
 
 

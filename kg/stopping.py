@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
+from types import FrameType
+from typing import Any
 
 
 @cache
@@ -129,3 +132,40 @@ class Stop:
         for process in processes:
             if process.poll() is None:
                 process.kill()
+
+
+class SignalsHeld:
+    """Ctrl-C and SIGTERM held back while a build removes what it made: a second Ctrl-C
+    during that removal stopped it where it was, and a first build left its folder behind
+    with the lock file and a half-removed staging folder (a copy of the store).
+
+    One that came while the build was already stopping by one changes nothing; one that came
+    while it cleaned up after a failure or after success takes effect at the end, as it would
+    have without the hold. Signals reach Python's handlers in the main thread only: elsewhere
+    this holds nothing. A class, not a ``contextlib`` generator, for ``Writing``'s reason.
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self._previous: dict[int, Callable[[int, FrameType | None], Any] | int] = {}
+        self._held: list[int] = []
+
+    def _hold(self, signum: int, frame: FrameType | None) -> None:
+        self._held.append(signum)
+
+    def __enter__(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for signum in self.SIGNALS:
+            handler = signal.getsignal(signum)
+            if handler is not None:  # (None: set outside Python, which cannot set it back)
+                self._previous[signum] = handler
+                signal.signal(signum, self._hold)
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: object) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+        if self._held and not isinstance(error, KeyboardInterrupt):
+            signal.raise_signal(self._held[0])  # (its own handler now: it raises, or ends us)

@@ -810,6 +810,56 @@ def test_a_first_build_interrupted_as_it_starts_leaves_no_folder_behind(
     assert not (tmp_path / "new").exists()  # the build folder and the parent it made
 
 
+#: A first build (the CLI's) sent a real SIGINT as it starts syncing its staging folder (full:
+#: the store and the dumps), and a second while it cleans up after the first (the second
+#: argument): as it removes the staging folder's third file, or as it removes its lock file.
+#: Python's profile hook (``sys.setprofile``) sees the first moment, an audit hook the second
+#: (a profile hook goes once a signal's exception is raised in it); the signals' handlers
+#: run right after.
+INTERRUPTED_TWICE = """
+import os, pathlib, signal, sys
+import kg.build, kg.release
+from kg.cli import main
+second = sys.argv[1]
+sent, removed = [], []
+
+def interrupt(frame, event, arg):
+    if event == "call" and frame.f_code is kg.release.sync_tree.__code__:
+        sys.setprofile(None)
+        sent.append(1)
+        os.kill(os.getpid(), signal.SIGINT)
+
+def interrupt_again(event, arguments):
+    if event != "os.remove" or not sent or len(sent) > 1:
+        return
+    removed.append(arguments[0])
+    if second == "in the staging folder's removal" and len(removed) == 3 or (
+            second == "as the lock file goes"
+            and os.path.basename(arguments[0]) == kg.release.WRITE_LOCK):
+        sent.append(2)
+        os.kill(os.getpid(), signal.SIGINT)
+
+sys.addaudithook(interrupt_again)
+sys.setprofile(interrupt)
+main(sys.argv[2:], prog_name="evkg")
+"""
+
+
+@pytest.mark.parametrize("second", ["in the staging folder's removal", "as the lock file goes"])
+def test_a_second_ctrl_c_while_a_build_cleans_up_leaves_no_folder_behind(
+        tmp_path: Path, second: str) -> None:
+    """A review's: a second Ctrl-C while an interrupted build removed what it had made stopped
+    that removal where it was: a first build left its folder behind, with the lock file and
+    a half-removed staging folder (a copy of the store). The removal now finishes first."""
+    out = tmp_path / "new" / "b"
+    result = subprocess.run(with_ctrl_c([
+        sys.executable, "-c", INTERRUPTED_TWICE, second, "build",
+        str(ROOT / "data" / "articles.jsonl"), "--without-default-articles", "--out", str(out),
+        "--quiet"]), cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert (result.returncode, result.stderr) == (-signal.SIGINT, "Aborted!\n")
+    assert not (tmp_path / "new").exists()  # the build folder and the parent it made
+
+
 def children_of(pid: int) -> dict[int, str]:
     """The processes ``pid`` started that are running, with their command lines."""
     found = {}
