@@ -65,7 +65,7 @@ from kg.metadata import DUMPS, Tallies, metadata_quads
 from kg.namespaces import EVKG, FABIO, MESH, MESHV, RDF, SKOS
 from kg.plurals import counted
 from kg.records import Rejected
-from kg.release import WRITE_LOCK, within_release
+from kg.release import MADE_NOTE, WRITE_LOCK, within_release
 from kg.sources import iter_source_files, read_source, record_places
 from kg.spool import CarriedGraph, GraphLines, GraphSpool, SortedStoreGraph
 from kg.statistics import statistics_quads
@@ -478,6 +478,8 @@ class Writing:
             try:
                 if self.create:
                     out.mkdir(parents=True, exist_ok=True)
+                    if self._made:
+                        _note_made(out, len(self._made) - 1)
                 self._handle = handle = _open_lock(lock)
             except FileNotFoundError as error:
                 if out.is_dir():  # not a folder removed under it: the lock file cannot be made
@@ -507,9 +509,9 @@ class Writing:
     def _let_go(self, *, failed: bool) -> None:
         with SignalsHeld():  # (a second Ctrl-C stopped the removal partway)
             try:
-                if failed:
-                    with suppress(OSError, ValueError):  # the error that stopped the build is
-                        _remove_if_unused(self._made, self._handle)  # the one to report
+                with suppress(OSError, ValueError):  # the error that stopped the build is the
+                    _let_go_of_folder(self.out, self._made, self._handle,  # one to report
+                                      failed=failed)
             finally:
                 if self._handle is not None:
                     self._handle.close()
@@ -531,16 +533,38 @@ def _still_the_lock(handle: IO[str], lock: Path) -> bool:
         return False
 
 
-def _remove_if_unused(made: list[Path], handle: IO[str] | None) -> None:
-    """Remove the folders a failed first build made (the build folder, deepest first, and the
-    parents it had to make), when the build folder holds nothing but the lock (and an empty
-    ``releases/``): the user finds no folder, as before the build.
+def _note_made(out: Path, parents: int) -> None:
+    """Note in ``out``, just made, that a build made it and ``parents`` of its parent folders
+    (``MADE_NOTE``)."""
+    note = os.open(out / MADE_NOTE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+                   | os.O_CLOEXEC, 0o666)
+    with os.fdopen(note, "w") as written:
+        written.write(f"{parents}\n")
 
-    Only under the lock (``handle``, this build's open lock file, if it got that far): one
-    stopped while it waited for the lock leaves the folder to the build that holds it."""
-    if not made:
+
+def _noted(out: Path) -> list[Path]:
+    """The folders ``out``'s note says a build made: ``out``, then the parents made for it."""
+    try:
+        parents = int((out / MADE_NOTE).read_text(encoding="utf-8").strip())
+    except ValueError:
+        parents = 0
+    return [out, *list(out.parents)[:max(parents, 0)]]
+
+
+def _let_go_of_folder(out: Path, made: list[Path], handle: IO[str] | None, *,
+                      failed: bool) -> None:
+    """Remove the folders a build made (``made``: the build folder, deepest first, and the
+    parents it had to make; or those noted in the folder, ``MADE_NOTE``, by a build that made
+    it) when a build ends in failure and the folder holds nothing but the lock and the note
+    (and an empty ``releases/``): the user finds no folder, as before the first build.
+
+    Only under the lock (``handle``, this build's open lock file, if it got that far): a build
+    stopped while it waited for the lock leaves the folder to the build that holds it, which
+    removes it by the note if it fails too (it removed nothing, not having made the folder,
+    and the folder stayed). The note goes once a release is published in the folder."""
+    note = out / MADE_NOTE
+    if not made and not note.is_file():  # (a folder no build made: the user's)
         return
-    out = made[0]
     if not out.is_dir():  # stopped before it was made: the parents made for it, if empty
         for folder in made[1:]:
             with suppress(OSError):
@@ -550,12 +574,18 @@ def _remove_if_unused(made: list[Path], handle: IO[str] | None) -> None:
     held = handle if handle is not None and not handle.closed else _open_lock(lock)
     try:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # (BlockingIOError: another's now)
-        releases = out / "releases"
-        if not _still_the_lock(held, lock) or (
-                {path.name for path in out.iterdir()} - {WRITE_LOCK, "releases"}) or (
-                releases.is_dir() and any(releases.iterdir())):
+        if not _still_the_lock(held, lock):
             return
+        releases = out / "releases"
+        if releases.is_dir() and any(releases.iterdir()):
+            note.unlink(missing_ok=True)  # published in: a build folder like any other
+            return
+        if not failed or {path.name for path in out.iterdir()} - {WRITE_LOCK, MADE_NOTE,
+                                                                 "releases"}:
+            return
+        made = made or _noted(out)
         lock.unlink(missing_ok=True)
+        note.unlink(missing_ok=True)
         for folder in (releases, *made):
             with suppress(OSError):
                 folder.rmdir()

@@ -738,6 +738,11 @@ def answer_file(version: str, key: str) -> str:
 #: The file a build or an ingest holds locked (``flock``) while it writes a build folder.
 WRITE_LOCK = ".evkg-writing.lock"
 
+#: The note a build that made a build folder leaves in it until a release is published there:
+#: how many parent folders it made too. Whichever build holds the folder last and fails
+#: removes a folder so noted where nothing was published (``kg.build.Writing``).
+MADE_NOTE = ".evkg-made-by-a-build"
+
 
 def is_build_folder(folder: Path) -> bool:
     """Whether ``folder`` is a build folder evkg wrote (``releases/`` beside ``current`` or

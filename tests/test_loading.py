@@ -1087,6 +1087,90 @@ def test_a_build_waiting_on_a_first_build_that_failed_makes_the_folder_again(
         assert not out.parent.exists()
 
 
+#: A build (the CLI's) that stops itself (SIGSTOP) at a moment of its start (the first
+#: argument), for a test to order it against another build into the same folder.
+STOPPED_AS_A_STEP_RETURNS = """
+import os, pathlib, signal, sys
+import kg.build
+from kg.cli import main
+out, moment = pathlib.Path(sys.argv[1]), sys.argv[2]
+
+MOMENTS = {
+    "the build folder made": lambda frame: (
+        frame.f_code is pathlib.Path.mkdir.__code__ and frame.f_locals["self"] == out),
+    "the lock held": lambda frame: frame.f_code is kg.build._still_the_lock.__code__,
+}
+
+def stop(frame, event, arg):
+    if event == "return" and MOMENTS[moment](frame):
+        sys.setprofile(None)
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+sys.setprofile(stop)
+main(sys.argv[3:], prog_name="evkg")
+"""
+
+
+def _state(pid: int) -> str:
+    """The state of process ``pid`` (``/proc``'s letter: R running, S sleeping, T stopped)."""
+    return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+
+
+def _holds_open(pid: int, path: Path) -> bool:
+    return any(os.path.realpath(fd) == str(path) for fd in Path(f"/proc/{pid}/fd").iterdir())
+
+
+@pytest.mark.parametrize("holder", ["interrupted", "publishes"])
+def test_a_first_build_interrupted_while_it_waits_leaves_its_folder_to_the_holder(
+        tmp_path: Path, holder: str) -> None:
+    """A review's: a build that made the --out folder and was interrupted while it waited for
+    another build's lock left the folder to that build (it may not remove a folder another
+    holds); the other, which had not made it, then failed too and removed nothing, and the
+    empty folder stayed with its lock file. The build that makes a folder notes it there, and
+    whichever build holds the folder last removes it if nothing was published in it; one
+    that publishes keeps it, and the note goes."""
+    out = tmp_path / "new" / "b"
+    source = str(ROOT / "data" / "articles.jsonl")
+
+    def started(moment: str) -> subprocess.Popen[str]:
+        process = subprocess.Popen(with_ctrl_c([
+            sys.executable, "-c", STOPPED_AS_A_STEP_RETURNS, str(out), moment, "build", source,
+            "--without-default-articles", "--out", str(out), "--quiet"]), cwd=ROOT,
+            stderr=subprocess.PIPE, text=True)
+        while _state(process.pid) != "T":
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.01)
+        return process
+
+    maker = started("the build folder made")
+    holder_build = started("the lock held")
+    try:
+        os.kill(maker.pid, signal.SIGCONT)  # it waits for the lock the other holds
+        while not _holds_open(maker.pid, out / release.WRITE_LOCK):
+            assert maker.poll() is None, maker.communicate()
+            time.sleep(0.01)
+        maker.send_signal(signal.SIGINT)
+        _, err = maker.communicate(timeout=120)
+        assert (maker.returncode, err) == (-signal.SIGINT, "Aborted!\n")
+        assert out.is_dir()  # the other build holds it
+        if holder == "interrupted":
+            holder_build.send_signal(signal.SIGINT)
+        os.kill(holder_build.pid, signal.SIGCONT)
+        _, err = holder_build.communicate(timeout=300)
+    finally:
+        for process in (maker, holder_build):
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    if holder == "interrupted":
+        assert (holder_build.returncode, err) == (-signal.SIGINT, "Aborted!\n")
+        assert not (tmp_path / "new").exists()  # the build folder and the parent made for it
+    else:
+        assert holder_build.returncode == 0, err
+        assert sorted(p.name for p in out.iterdir()) == [release.WRITE_LOCK, "current",
+                                                         "releases"]
+
+
 @pytest.mark.parametrize("reason_part", ["no PMID, DOI or PMCID"])
 def test_quarantine_entries_name_file_position_and_reason(tmp_path: Path,
                                                           reason_part: str) -> None:

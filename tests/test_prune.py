@@ -263,7 +263,9 @@ def test_prune_removes_what_a_first_build_killed_or_held_back_left(tmp_path: Pat
     assert pruned.stdout.startswith(f"removed leftover staging folder {leftover.name} (")
     assert pruned.stdout.endswith("; no current release (no build or ingest in this folder has "
                                   "published one)\n")
-    assert sorted(p.name for p in out.iterdir()) == [".evkg-writing.lock"]
+    # (with the note of the build that made the folder, as nothing was published in it)
+    assert sorted(p.name for p in out.iterdir()) == [".evkg-made-by-a-build",
+                                                     ".evkg-writing.lock"]
 
     bad = tmp_path / "bad.jsonl"
     bad.write_text('["not a record"]\n', encoding="utf-8")
