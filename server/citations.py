@@ -321,9 +321,11 @@ _MEDLINE_RANGE = re.compile(r"\b([A-Za-z]?)(\d+)-(\d+)\b")
 def page_range(pages: str) -> tuple[str, str]:
     """The first and last page of the article's own range in ``pages`` (its last "" when it
     names one page): MEDLINE lists a discussion of the article after its pages, "1787-1788;
-    discussion 1791" is pages 1787 to 1788, "1788; discussion 1791" page 1788."""
+    discussion 1791" is pages 1787 to 1788, "1788; discussion 1791" page 1788; and a word
+    after the range's end, "31-37 contd" (continued in another issue), is no part of its last
+    page, 37."""
     start, _, end = _MORE_PAGES.split(pages, maxsplit=1)[0].partition("-")
-    return start.strip(), end.strip()
+    return start.strip(), next(iter(end.split()), "")
 
 
 #: What ends the article's own page range in MEDLINE's pages: more pages after it.

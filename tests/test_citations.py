@@ -31,6 +31,9 @@ BOOKS = ROOT / "tests" / "data" / "pubmed_articles.xml"
 RETRACTED, NOTICE = "99990001", "99990002"
 #: Invented articles in two languages (no real PMIDs): PubMed's Language elements, in order.
 BILINGUAL = {"99990003": ("eng", "chi"), "99990004": ("chi", "eng")}
+#: Invented articles (no real PMIDs) paged as the NLM's indexing manual (10.2.3) writes an
+#: article continued or concluded in another issue: the range, then "contd" or "concl".
+CONTINUED = {"99990005": ("31-7 contd", "31", "37"), "99990006": ("176-8 concl", "176", "178")}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +53,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                                                                            RETRACTED),)),
         *(Article(pmid=pmid, title="Vesicles in two languages", journal=journal,
                   pub_date="2022", language=first, other_languages=others)
-          for pmid, (first, *others) in BILINGUAL.items())],
+          for pmid, (first, *others) in BILINGUAL.items()),
+        *(Article(pmid=pmid, title="Vesicles continued", journal=journal, pub_date="2022",
+                  pages=pages) for pmid, (pages, _, _) in CONTINUED.items())],
         folder / "retracted.jsonl")
     out = folder / "build"
     build([shared_path(*MEDLINE), BOOKS, folder / "retracted.jsonl"], out, default_articles=False)
@@ -139,6 +144,23 @@ def test_pages_with_a_discussion_are_cited_from_their_first_page(served: str, pm
         [first], [last] if last else None)
     (item,) = json.loads(fetch(served, pmid, "csl"))
     assert item["page"].endswith("; discussion 1791")
+
+
+@pytest.mark.parametrize("pmid", list(CONTINUED))
+def test_pages_continued_in_another_issue_end_on_a_page(served: str, pmid: str) -> None:
+    """MEDLINE's "31-7 contd" (pages 31 to 37, continued in another issue) was cited as
+    ending on page "37 contd" (RIS ``EP``, the page tags' ``citation_lastpage``), and
+    "176-8 concl" on page "178 concl": a reference manager took the word for part of a page.
+    The last page is the range's; BibTeX and CSL-JSON keep the word."""
+    given, first, last = CONTINUED[pmid]
+    (ris,) = rispy.loads(fetch(served, pmid, "ris"))
+    assert (ris.get("start_page"), ris.get("end_page")) == (first, last)
+    tags = highwire_tags(served, pmid)
+    assert (tags.get("citation_firstpage"), tags.get("citation_lastpage")) == ([first], [last])
+    word = given.rsplit(" ", 1)[1]
+    (item,) = json.loads(fetch(served, pmid, "csl"))
+    assert item["page"] == f"{first}-{last} {word}"
+    assert bibtex_entry(served, pmid)["pages"] == f"{first}--{last} {word}"
 
 
 def medline_pages() -> dict[str, str]:
