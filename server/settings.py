@@ -54,7 +54,9 @@ def setting_problems(config: Mapping[str, Any]) -> list[str]:
                    if value not in (None, "") else None)
         if refusal is not None:
             problems.append(f"EVKG_{name}={refusal}")
-    if config.get("SPARQL_PASSWORD") not in (None, "") and config.get("SPARQL_USER") in (None, ""):
+    if config.get("SPARQL_ENDPOINT") not in (None, "") and config.get(
+            "SPARQL_PASSWORD") not in (None, "") and config.get("SPARQL_USER") in (None, ""):
+        # (a remote store's alone: the server of its own release sends no password anywhere)
         problems.append("EVKG_SPARQL_PASSWORD is set without EVKG_SPARQL_USER: a password is "
                         "sent only with its user, and this one would go unused: set "
                         "EVKG_SPARQL_USER too (or unset EVKG_SPARQL_PASSWORD)")

@@ -2797,6 +2797,33 @@ def test_serve_refuses_a_store_password_without_a_user() -> None:
                              "SPARQL_USER": "evkg", "SPARQL_PASSWORD": "s3cret"}) == []
 
 
+def test_serve_of_its_own_release_starts_with_a_store_password_set(
+        default_build: tuple[Path, BuildReport], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review's: EVKG_SPARQL_PASSWORD set without EVKG_SPARQL_USER (a deployment's shared
+    environment) stopped `evkg serve` of its own release, which sends no password anywhere
+    (there is no EVKG_SPARQL_ENDPOINT), saying the password "would go unused"; so did a
+    gunicorn of ``server.wsgi``. It served before, and serves: only a remote store's
+    password is named."""
+    out, _ = default_build
+    for name in ("EVKG_SPARQL_ENDPOINT", "EVKG_SPARQL_USER"):
+        monkeypatch.delenv(name, raising=False)
+    port = str(free_port())
+    with subprocess.Popen(
+            [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port", port,
+             "--workers", "1"], cwd=ROOT, env={**os.environ, "EVKG_SPARQL_PASSWORD": "s3cret",
+                                               "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as served:
+        try:
+            wait_for(f"http://127.0.0.1:{port}/health", served)
+            answer = requests.get(f"http://127.0.0.1:{port}/sparql", params={"query": COUNT},
+                                  headers={"Accept": "text/csv"}, timeout=30)
+        finally:
+            served.terminate()
+            served.wait(timeout=60)
+    assert (answer.status_code, answer.text) == (200, "n\r\n93\r\n")
+
+
 def test_export_refuses_two_graphs_and_takes_one_given_twice(
         default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
     """A review's: `evkg export --graph articles --graph mesh x.nq` (as `evkg load` takes
