@@ -212,7 +212,8 @@ def read_pmids(path: Path) -> list[str]:
     """PMIDs from a file, one a line (blank lines and ``#`` comments skipped), each once and
     without leading zeros (as the readers take them: "024735924" is PMID 24735924)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")  # (a BOM, as other
+        # readers skip it: Notepad's "UTF-8 with BOM" was "'\ufeff24735924' is not a PMID")
     except UnicodeDecodeError as error:  # (Python's own words named no file)
         raise ValueError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start + 1}): "
                          "give a file of PMIDs, one a line") from None

@@ -676,6 +676,20 @@ def test_a_pmids_file_of_no_pmid_is_named_before_pubmed_is_asked(
     assert not (tmp_path / "build").exists()
 
 
+def test_a_pmids_file_saved_with_a_byte_order_mark_is_read(
+        eutils_env: EutilsServer, tmp_path: Path, seedtk: dict[str, bytes]) -> None:
+    """A review's: a --pmids FILE saved as "UTF-8 with BOM" (Windows Notepad's UTF-8 before
+    2019, Excel's "CSV UTF-8") was refused: `FILE, line 1: '\\ufeff24735924' is not a PMID`,
+    naming a character the user never sees, where evkg's other readers (MEDLINE, .jsonl,
+    MeSH, saved pages) skip the mark. Its PMIDs are fetched."""
+    listing = tmp_path / "pmids.txt"
+    listing.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(list(seedtk)[10:12]).encode() + b"\r\n")
+    result = CliRunner().invoke(main, ["fetch", "--pmids", str(listing), "--into",
+                                       str(tmp_path / "build"), "--no-ingest"])
+    assert result.exit_code == 0, result.output
+    assert "fetched 2 of 2 records (2 articles) in 1 batch -> " in result.output
+
+
 def test_a_pmid_pubmed_does_not_serve_is_named(eutils_env: EutilsServer, tmp_path: Path,
                                                seedtk: dict[str, bytes]) -> None:
     """A PubMed user's review: "(1 missing)" of a --pmids list did not say which PMID; the
