@@ -82,19 +82,30 @@ mesh_option = click.option("--mesh", "mesh_files", multiple=True, callback=_file
                            " added to data/mesh.tsv, its descriptors winning; or NLM's "
                            "supplementary concept records (supp{year}.xml). Give it again for "
                            "another file: a later file's descriptors win.")
+
+
+def _taken_once(given: tuple[T, ...], same: Callable[[T], object], different: str,
+                shown: Callable[[T], str] = str) -> T | None:
+    """The one thing an option of one value was given for, once or more (its first spelling;
+    ``same`` says what is the same thing: a file by its path resolved, a graph by its IRI);
+    None when not given. Things that are not the same are refused, naming each: "a, b and c
+    are {different}" (click kept an option's last value and left the others unsaid)."""
+    firsts: dict[object, T] = {}
+    for value in given:
+        firsts.setdefault(same(value), value)
+    if len(firsts) > 1:
+        *others, last = (shown(value) for value in firsts.values())
+        raise click.BadParameter(f"{', '.join(others)} and {last} are {different}")
+    return next(iter(firsts.values()), None)
+
+
 def _one_mirbase_file(ctx: click.Context, param: click.Parameter,
                       value: tuple[Path, ...]) -> Path | None:
     """``--mirbase``: one file, taken once when named again; a second was read in the first's
     place (click keeps an option's last value), where ``--mesh`` beside it takes another."""
-    files: dict[Path, Path] = {}  # the file → the first name given
-    for path in value:
-        files.setdefault(path.resolve(), path)
-    if len(files) > 1:
-        *others, last = (str(path) for path in files.values())
-        raise click.BadParameter(f"{', '.join(others)} and {last} are different files: evkg "
-                                 "reads one miRBase GFF3 file (that of the articles' species, "
-                                 "hsa.gff3): give one")
-    return cast(Path | None, _files_read_again(ctx, param, value[-1] if value else None))
+    one = _taken_once(value, Path.resolve, "different files: evkg reads one miRBase GFF3 file "
+                      "(that of the articles' species, hsa.gff3): give one")
+    return cast(Path | None, _files_read_again(ctx, param, one))
 
 
 mirbase_option = click.option("--mirbase", "mirbase_file", callback=_one_mirbase_file,
@@ -513,18 +524,13 @@ def _one_graph(ctx: click.Context, param: click.Parameter, value: tuple[str, ...
     def graph(given: str) -> str:
         try:
             return named_graph(given).value
-        except ValueError:  # (an unknown name: the export names it, with the graphs)
+        except ValueError as error:  # (an unknown name: the export names it, with the graphs)
+            if len(set(value)) > 1:  # (not "'articles' and 'artciles' are different graphs")
+                raise click.ClickException(str(error)) from None
             return given
 
-    graphs: dict[str, str] = {}  # IRI → the first spelling given
-    for given in value:
-        graphs.setdefault(graph(given), given)
-    if len(graphs) > 1:
-        *others, last = (repr(given) for given in graphs.values())
-        raise click.BadParameter(f"{', '.join(others)} and {last} are different graphs: an "
-                                 "export writes one graph, or all of them without --graph: "
-                                 "export each to a file of its own")
-    return value[0] if value else None
+    return _taken_once(value, graph, "different graphs: an export writes one graph, or all "
+                       "of them without --graph: export each to a file of its own", repr)
 
 
 @main.command("export")

@@ -2843,6 +2843,22 @@ def test_export_refuses_two_graphs_and_takes_one_given_twice(
     assert target.read_text(encoding="utf-8").count("\n") == report.triples["ontology"]
 
 
+def test_export_of_a_graph_and_one_that_is_none_names_the_one_that_is_none(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A review's: `evkg export --graph articles --graph artciles x.nt` said "'articles' and
+    'artciles' are different graphs: an export writes one graph …", as if both were graphs.
+    The name that is no graph is named, as when it is given alone, and nothing is written."""
+    out, _ = default_build
+    target = tmp_path / "x.nt"
+    unknown = ("Error: unknown graph 'artciles'; the graphs are articles, mesh, vocabulary, "
+               "findings, ontology, metadata\n")
+    for graphs in (["articles", "artciles"], ["artciles", "https://w3id.org/evkg/graph/mesh"]):
+        assert _run("export", "--store", str(out), *(f"--graph={g}" for g in graphs),
+                    str(target)) == (1, unknown)
+    assert _run("export", "--store", str(out), "--graph", "artciles", str(target)) == (1, unknown)
+    assert not target.exists()
+
+
 #: What `evkg load` refuses as a pair that would leave an option unused: the options, a
 #: variable set, and the message.
 UNUSED_TOGETHER = [
