@@ -92,26 +92,24 @@ def offered_types(query: str) -> tuple[str, ...]:
     return RDF_TYPES if query_form(query) in ("CONSTRUCT", "DESCRIBE") else RESULTS_TYPES
 
 
-#: Every ASCII character, to tell a charset that reads them as ASCII does.
-_ASCII = bytes(range(128))
-
-
 def _check_charset(text: bytes) -> None:
     """The body's charset must be UTF-8 (the protocol's encoding), unless its ``text`` (a
-    form's once percent-decoded) is ASCII and the charset reads ASCII as ASCII: ISO-8859-1,
-    which Apache HttpClient's forms name by default, US-ASCII, windows-1252 (such a body was a
-    415 until 6 Dec, which Fuseki and Oxigraph's server answer)."""
+    form's once percent-decoded) is ASCII and reads, in that charset, as the same ASCII:
+    ISO-8859-1, which Apache HttpClient's forms name by default, US-ASCII, windows-1252 (such a
+    body was a 415 until 6 Dec, which Fuseki and Oxigraph's server answer). The text itself is
+    read: ISO-2022-JP reads the 128 ASCII bytes as ASCII, but its escapes write Japanese in
+    them."""
     charset = request.mimetype_params.get("charset", "utf-8").lower()
-    if charset in ("utf-8", "utf8") or (text.isascii() and _reads_ascii(charset)):
+    if charset in ("utf-8", "utf8") or (text.isascii() and _reads_as_ascii(text, charset)):
         return
     raise ProtocolError(415, f"the body is in {charset or 'an empty charset'}; send it in UTF-8")
 
 
-def _reads_ascii(charset: str) -> bool:
+def _reads_as_ascii(text: bytes, charset: str) -> bool:
     try:
-        return _ASCII.decode(charset) == _ASCII.decode("ascii")
-    except (LookupError, ValueError):  # no such charset, or one that is no text encoding
-        return False
+        return text.decode(charset) == text.decode("ascii")
+    except (LookupError, ValueError):  # no such charset, one that is no text encoding, or
+        return False                   # text it does not read
 
 
 def _body() -> bytes:

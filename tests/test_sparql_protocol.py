@@ -357,6 +357,23 @@ def test_an_ascii_body_labelled_with_another_ascii_charset_is_read(live_server: 
                                                     "UTF-8\n")
 
 
+def test_an_ascii_body_in_a_charset_giving_ascii_bytes_other_text_is_415(
+        client: FlaskClient) -> None:
+    """A review's: a body was read as UTF-8 whenever its bytes were ASCII and its charset read
+    the 128 ASCII bytes as ASCII, but ISO-2022-JP (a 7-bit encoding) does so while its escape
+    sequences write Japanese in ASCII bytes: "ESC $ B $3$s ESC ( B" was run as those control
+    characters and letters, not as こん. Such a body gets the 415 as other charsets' do."""
+    japanese = 'ASK { ?s ?p "こん" }'.encode("iso2022_jp")
+    assert japanese.isascii()
+    for content_type, body in (("application/sparql-query", japanese),
+                               ("application/x-www-form-urlencoded",
+                                b"query=" + quote(japanese).encode())):
+        answer = client.post("/sparql", data=body, headers={
+            "Content-Type": f"{content_type}; charset=ISO-2022-JP", "Accept": "text/csv"})
+        assert (answer.status_code, answer.text) == (
+            415, "the body is in iso-2022-jp; send it in UTF-8\n"), content_type
+
+
 def test_an_answer_xml_cannot_hold_is_a_406_and_json_has_it(client: FlaskClient) -> None:
     """A review's: a literal with U+0001 was written raw into SPARQL XML and RDF/XML, a 200
     that no XML parser reads."""
