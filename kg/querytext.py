@@ -674,8 +674,7 @@ _BARE_IRI = re.compile(r"(?<![<\w+.\-:])[A-Za-z][\w+.\-]*://[^\s<>]{0,30}")
 _NOTHING_EXPECTED = {"[_]", "FILTER", "VALUES"}
 #: A BIND, to its opening parenthesis; and a brace, to know the group's own BINDs.
 _BIND_OR_BRACE = re.compile(rf"[{{}}]|(?<![\w?$:.\-]){keyword_pattern('BIND')}\s*\(")
-#: A variable; and the one a BIND's text, to its closing parenthesis, assigns.
-_VARIABLE = re.compile(r"[?$](\w+)")
+#: The variable a BIND's text, to its closing parenthesis, assigns.
 _ASSIGNED = re.compile(rf"{keyword_pattern('AS')}\s*[?$](\w+)\s*\Z")
 
 

@@ -105,6 +105,15 @@ def test_select_star_gives_its_variables_in_the_order_the_query_names_them(
     assert _run("query", "--store", str(out), "--format", "csv", tricky) == (0, "z,y,a\n?k,,2\n")
 
 
+def test_select_star_orders_a_variable_named_with_a_middle_dot_where_the_query_names_it(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """A review's: a second pattern named ``_VARIABLE`` (``[?$](\\w+)``, for the BIND reader)
+    replaced the SPARQL one, so ``?a·b`` (a middle dot, which VARNAME allows) was read as
+    ``?a``, not found, and its column put last."""
+    out, _ = default_build
+    query = "SELECT * WHERE { BIND(1 AS ?a·b) BIND(2 AS ?z) }"
+    assert _run("query", "--store", str(out), "--format", "csv", query) == (0, "a·b,z\n1,2\n")
+
 def table_lines(out: Path, values: str) -> list[str]:
     """The lines `evkg query` prints for ``SELECT ?text ?n`` over the SPARQL ``values`` rows."""
     query = f"SELECT ?text ?n WHERE {{ VALUES (?text ?n) {{ {values} }} }} ORDER BY ?n"
