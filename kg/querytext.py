@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from kg.namespaces import PREFIXES
@@ -515,7 +516,7 @@ def syntax_message(query: str, error: SyntaxError) -> str:
               or "; ".join(rule.rstrip(".") + _RULE_HINTS.get(rule, "") for rule in rules)
               or (_count_missing(code, place) if _DIGIT in items else "") or _bare_aggregate(code)
               or _unknown_word(query) or _unbalanced(code)
-              or (_bind_in_scope(code, place) if set(items) <= _NOTHING_EXPECTED else ""))
+              or _bind_in_scope(code))
     if reason:  # one that names its own place is not given the parser's too (two positions)
         return reason if _NAMED_PLACE.search(reason) else f"error at {place}: {reason}"
     tokens = [item for item in items if not item.startswith("[") and item not in _NOT_RULES
@@ -669,59 +670,95 @@ _OPEN_IRI = re.compile(r"<[A-Za-z][\w+.\-]*:[^<>\"{}|^`\\\x00-\x20]*")
 _BARE_IRI = re.compile(r"(?<![<\w+.\-:])[A-Za-z][\w+.\-]*://[^\s<>]{0,30}")
 
 
-#: What pyoxigraph expected at the end of a group with a BIND of a variable already in use
-#: (FILTER and VALUES when a comment follows the group): nothing it names.
-_NOTHING_EXPECTED = {"[_]", "FILTER", "VALUES"}
-#: A BIND, to its opening parenthesis; and a brace, to know the group's own BINDs.
-_BIND_OR_BRACE = re.compile(rf"[{{}}]|(?<![\w?$:.\-]){keyword_pattern('BIND')}\s*\(")
-#: The variable a BIND's text, to its closing parenthesis, assigns.
-_ASSIGNED = re.compile(rf"{keyword_pattern('AS')}\s*[?$](\w+)\s*\Z")
+#: What the BIND reader reads: a bracket, a keyword that changes what a variable is (one a
+#: FILTER or a BIND's expression uses is not brought into scope, nor a SERVICE's endpoint; a
+#: MINUS, EXISTS or subquery's group brings none into the group around it), and a variable.
+_SCOPE_WORDS = keyword_pattern("BIND", "FILTER", "MINUS", "EXISTS", "SELECT", "AS", "SERVICE")
+_SCOPE_TOKEN = re.compile(
+    rf"[{{}}()]|(?<![\w?$:.\-]){_SCOPE_WORDS}(?![\w:\-])|{_VARIABLE.pattern}")
 
 
-def _bind_in_scope(code: str, place: str) -> str:
-    """A BIND that assigns a variable its group uses before it (SPARQL 1.1 §18.2.1: a BIND
-    brings a new variable), where pyoxigraph stopped at the group's end expecting nothing
-    (``code``: strings, comments and IRIs blanked). Until 6 Dec that was "error at 1:36: not
-    valid SPARQL". Each character is read a bounded number of times."""
-    line, column = (int(n) for n in place.split(":"))
-    starts = [0] + [found.end() for found in re.finditer("\n", code)]
-    if line > len(starts):
-        return ""
-    close = len(code[:starts[line - 1] + column - 1].rstrip()) - 1
-    if close < 0 or code[close] != "}":
-        return ""
-    opened: list[int] = []
-    for brace in re.finditer("[{}]", code[:close]):
-        if brace.group() == "{":
-            opened.append(brace.start())
-        elif opened:
-            opened.pop()
-    if not opened:
-        return ""
-    start = opened[-1] + 1
-    group = code[start:close]
-    first: dict[str, int] = {}
-    for variable in _VARIABLE.finditer(group):
-        first.setdefault(variable.group(1), variable.start())
-    depth, read = 0, 0
-    for found in _BIND_OR_BRACE.finditer(group):
-        if found.group() in "{}":
-            depth += 1 if found.group() == "{" else -1
+@dataclass
+class _Group:
+    """A group graph pattern the BIND reader is in: the variables in scope so far, whether its
+    own stay inside it (``hidden``), and its brackets: ``filter`` and ``bind`` for an
+    expression's, ``plain`` for others (a collection's, VALUES')."""
+
+    hidden: bool
+    variables: set[str] = field(default_factory=set)
+    brackets: list[str] = field(default_factory=list)
+    expressions: int = 0
+    pending: str = ""
+    bind: int = 0
+    assigned: str = ""
+    after_as: bool = False
+    fresh: bool = True
+
+
+def _bind_in_scope(code: str) -> str:
+    """A BIND that assigns a variable already in scope in its group (SPARQL 1.1 §18.2.1: a BIND
+    brings a new variable), read in ``code`` (strings, comments and IRIs blanked) in one pass.
+    Until 6 Dec that was "error at 1:36: not valid SPARQL"; and until the same day's review it
+    was found only where pyoxigraph stopped at the group's closing brace, which it does not
+    when anything follows the group (``} LIMIT 1``, a comment, a space before a line break:
+    "expected OPTIONAL"). A variable a FILTER or an expression uses, a SERVICE's endpoint, or
+    one of a MINUS, EXISTS or subquery's group, is not in scope, so it is not counted."""
+    groups: list[_Group] = []
+    word = ""
+    for token in _SCOPE_TOKEN.finditer(code):
+        text = token.group()
+        kind = text.upper() if text[0] not in "?$" else "?"
+        if kind == "{":
+            outer = groups[-1] if groups else None
+            groups.append(_Group(hidden=word in ("MINUS", "EXISTS") or bool(
+                outer and outer.expressions)))
+            if outer is not None:
+                outer.pending = ""
+            word = ""
             continue
-        if depth or found.start() < read:  # a nested group's, or inside the BIND before
+        word = kind
+        if not groups:
             continue
-        level, end = 1, found.end()
-        while end < len(group) and level:
-            level += {"(": 1, ")": -1}.get(group[end], 0)
-            end += 1
-        read = end
-        assigned = _ASSIGNED.search(group, found.end(), max(end - 1, found.end()))
-        if assigned is not None and first.get(assigned.group(1), end) < found.start():
-            name = assigned.group(1)
-            return (f"BIND(… AS ?{name}) at {_position(code, start + found.start())} assigns "
-                    f"?{name}, which its group uses before it: a BIND brings a new variable "
-                    "(SPARQL 1.1, section 18.2.1); assign another, and compare the two with "
-                    "FILTER if they must be equal")
+        group = groups[-1]
+        after_as, group.after_as = group.after_as, False
+        if group.fresh and kind == "SELECT":
+            group.hidden = True
+        group.fresh = False
+        if kind == "}":
+            groups.pop()
+            if groups and not group.hidden:
+                outer = groups[-1]
+                if len(outer.variables) < len(group.variables):
+                    outer.variables, group.variables = group.variables, outer.variables
+                outer.variables |= group.variables
+        elif kind == "SERVICE":
+            group.pending = "service"
+        elif kind in ("FILTER", "BIND"):
+            group.pending, group.bind = kind.lower(), token.start()
+        elif kind == "(":
+            label, group.pending = group.pending or "plain", ""
+            group.brackets.append(label)
+            group.expressions += label != "plain"
+        elif kind == ")" and group.brackets:
+            label = group.brackets.pop()
+            group.expressions -= label != "plain"
+            if label == "bind" and group.assigned:
+                name, group.assigned = group.assigned, ""
+                if name in group.variables:
+                    return (f"BIND(… AS ?{name}) at {_position(code, group.bind)} assigns "
+                            f"?{name}, which its group uses before it: a BIND brings a new "
+                            "variable (SPARQL 1.1, section 18.2.1); assign another, and compare "
+                            "the two with FILTER if they must be equal")
+                group.variables.add(name)
+        elif kind == "AS":
+            group.after_as = bool(group.brackets) and group.brackets[-1] == "bind"
+        elif kind == "?":
+            if after_as:
+                group.assigned = token.group(1)
+            elif group.pending == "service":  # SERVICE ?endpoint: not in scope
+                group.pending = ""
+            elif not group.expressions:
+                group.variables.add(token.group(1))
     return ""
 
 
