@@ -395,6 +395,19 @@ def test_an_editor_result_with_an_apostrophe_links_to_its_whole_iri(browser_page
                      ["http://example.org/x'y", None]], links
 
 
+def test_an_editor_result_of_a_script_iri_is_no_link_that_runs_it(browser_page: Any,
+                                                                     pages: str) -> None:
+    """A review's: the editor made each result link again from its IRI, and a ``javascript:``
+    IRI (one a query writes, ``BIND(<javascript:…> AS ?x)``, in a ``/#query=`` link someone is
+    sent) was a link that ran its script on this server's origin when clicked. An IRI a browser
+    opens as no page (``javascript:``, ``data:``) is shown, not linked; http(s) ones link."""
+    links = result_links(
+        browser_page, pages,
+        "SELECT ?run ?data ?page WHERE { VALUES (?run ?data ?page) { "
+        "(<javascript:document.title='run'> <data:text/html,x> <https://example.org/a>) } }",
+    ).evaluate_all("links => links.map(a => [a.textContent, a.getAttribute('href')])")
+    assert [href for _, href in links] == [None, None, "https://example.org/a"], links
+
 @pytest.mark.parametrize("path", ["/ontology", "/disease/breast_cancer"])
 def test_each_navigation_landmark_has_a_name(browser_page: Any, pages: str,
                                              path: str) -> None:

@@ -90,7 +90,13 @@
             link.removeAttribute("target");
           }
         });
-        link.setAttribute("href", href);
+        // an IRI a browser opens as no page (javascript:, data:) runs or shows what the
+        // query wrote on this origin: it is shown, not linked
+        if (/^https?:/i.test(href)) {
+          link.setAttribute("href", href);
+        } else {
+          link.removeAttribute("href");
+        }
       }
     }
     new MutationObserver(rewrite).observe(root, { childList: true, subtree: true });
