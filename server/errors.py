@@ -37,6 +37,14 @@ class ProtocolError(Exception):
         self.headers = headers
 
 
+def graph_store_write() -> ProtocolError:
+    """The 405 of a Graph Store Protocol POST, PUT or DELETE (``/sparql?graph=…`` or
+    ``?default``): the graphs are read-only."""
+    return ProtocolError(405, "this endpoint's graphs are read-only: the Graph Store Protocol's "
+                              "GET and HEAD are answered, not its POST, PUT or DELETE",
+                         {"Allow": "GET, HEAD, OPTIONS"})
+
+
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """A plain-text error (CORS-readable), logged when it is the server's fault; a client's
     error is a page of the site for a browser that asks for HTML first (a person following a
@@ -160,6 +168,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(405)
     def method_not_allowed(error: Exception) -> Response:
+        if request.path == "/sparql" and ("graph" in request.args or "default" in request.args):
+            write = graph_store_write()  # a GSP PUT or DELETE: not the POST Allow names
+            return error_response(write.status, write.message, write.headers)
         methods = sorted(error.valid_methods or []) if isinstance(error, MethodNotAllowed) else []
         headers = {"Allow": ", ".join(methods)} if methods else None
         allowed = f"; use {', '.join(methods)}" if methods else ""

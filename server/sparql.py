@@ -29,7 +29,7 @@ from kg.querytext import (
 )
 from server.cache import cache_key
 from server.editor import editor_link
-from server.errors import ProtocolError, error_response, failure_response
+from server.errors import ProtocolError, error_response, failure_response, graph_store_write
 from server.executor import Answer, Failure, QueryJob
 from server.federation import Target, check_services, service_targets, unnamed_endpoints
 from server.graph import select
@@ -195,9 +195,7 @@ def read_operation() -> Operation:
         return Operation(None, _body_text(), tuple(args.getlist("using-graph-uri")),
                          tuple(args.getlist("using-named-graph-uri")), ())
     if "graph" in args or "default" in args:  # a Graph Store Protocol write
-        raise ProtocolError(405, "this endpoint's graphs are read-only: the Graph Store "
-                                 "Protocol's GET and HEAD are answered, not its POST, PUT or "
-                                 "DELETE", {"Allow": "GET, HEAD, OPTIONS"})
+        raise graph_store_write()
     raise ProtocolError(
         415, f"unsupported Content-Type {request.mimetype or '(none)'}; a query POST takes "
         f"{' or '.join(QUERY_POST_TYPES)}, an update POST takes {' or '.join(UPDATE_POST_TYPES)}")

@@ -1198,6 +1198,22 @@ def test_a_graph_store_protocol_get_is_answered_with_the_graph(live_server: str,
         "Protocol's GET and HEAD are answered, not its POST, PUT or DELETE\n")
 
 
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+def test_a_graph_store_protocol_put_or_delete_says_the_graphs_are_read_only(
+        client: FlaskClient, method: str) -> None:
+    """A review's: a GSP POST got the 405 saying the graphs are read-only, but its PUT and
+    DELETE (replace, drop the graph) got "PUT is not allowed on /sparql; use GET, HEAD,
+    OPTIONS, POST" with POST in Allow, which sent the client to the POST refused in turn."""
+    answer = client.open("/sparql", method=method, query_string={
+        "graph": f"{BASE}graph/metadata"}, data="<a:s> <a:p> <a:o> .",
+        headers={"Content-Type": "text/turtle"})
+    assert (answer.status_code, answer.headers["Allow"], answer.text) == (
+        405, "GET, HEAD, OPTIONS", "this endpoint's graphs are read-only: the Graph Store "
+        "Protocol's GET and HEAD are answered, not its POST, PUT or DELETE\n")
+    other = client.open("/sparql", method=method)  # no graph named: no GSP request
+    assert (other.status_code, other.headers["Allow"]) == (405, "GET, HEAD, OPTIONS, POST")
+
 #: What Chromium sends when a link is opened (HTML first, XML at 0.9).
 BROWSER_ACCEPT = ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
                   "*/*;q=0.8")
