@@ -413,6 +413,10 @@ def graph_store_response(operation: Operation) -> Response:
     if len(names) > 1:
         raise ProtocolError(400, "more than one 'graph' parameter: a Graph Store Protocol "
                                  "request names one graph")
+    for dataset in ("default-graph-uri", "named-graph-uri"):
+        if dataset in request.args:  # the graph was read within that dataset: found empty
+            raise ProtocolError(400, "a Graph Store Protocol request (?graph= or ?default) "
+                                     f"takes no '{dataset}': it names its graph alone")
     if not names:
         return query_response(operation, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
     try:

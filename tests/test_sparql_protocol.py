@@ -1199,6 +1199,20 @@ def test_a_graph_store_protocol_get_is_answered_with_the_graph(live_server: str,
 
 
 
+@pytest.mark.parametrize("dataset", ["named-graph-uri", "default-graph-uri"])
+def test_a_graph_store_protocol_get_with_a_dataset_parameter_is_400(client: FlaskClient,
+                                                                    dataset: str) -> None:
+    """A review's: ``?graph=…metadata&named-graph-uri=…mesh`` was a 200 with an empty graph
+    (the metadata graph, found in the store, was then read within a dataset of the mesh graph
+    alone); ``?default&default-graph-uri=…`` the graph named, not the default graph. The Graph
+    Store Protocol names its graph by ``graph`` or ``default`` alone: such a request is a 400
+    saying so."""
+    answer = client.get("/sparql", query_string={"graph": f"{BASE}graph/metadata",
+                                                 dataset: f"{BASE}graph/mesh"})
+    assert (answer.status_code, answer.text) == (
+        400, f"a Graph Store Protocol request (?graph= or ?default) takes no '{dataset}': it "
+             "names its graph alone\n")
+
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
 def test_a_graph_store_protocol_put_or_delete_says_the_graphs_are_read_only(
         client: FlaskClient, method: str) -> None:
