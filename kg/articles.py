@@ -160,9 +160,21 @@ _YEAR_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 _YEAR = re.compile(r"\d{4}")
 _ISSN = re.compile(r"\d{4}-\d{3}[\dX]")
 _SAFE_KEY = re.compile(r"[A-Za-z0-9]+")
-#: What ends the first page of a page range: its dash, or the ";" or "," before more pages
-#: ("1788; discussion 1791", "112-8, 120": MedlinePgn lists an article's discussion too).
-_PAGE_SPLIT = re.compile(r"[-–;,]")
+#: What ends the article's own page range: the ";" or "," before more pages ("1788;
+#: discussion 1791", "112-8, 120": MedlinePgn lists an article's discussion too).
+_MORE_PAGES = re.compile(r"[;,]")
+#: The dash between a range's first and last page: MEDLINE's hyphen, or a publisher's en dash.
+_PAGE_DASH = re.compile(r"[-–]")
+
+
+def page_range(pages: str) -> tuple[str, str]:
+    """The first and last page of the article's own range in ``pages`` (its last "" when it
+    names one page): MEDLINE lists a discussion of the article after its pages, "1787-1788;
+    discussion 1791" is pages 1787 to 1788, "1788; discussion 1791" page 1788; a word after
+    the range's end, "31-37 contd" (continued in another issue), is no part of its last page,
+    37; and "1–10" (an en dash) is pages 1 to 10."""
+    start, *end = _PAGE_DASH.split(_MORE_PAGES.split(pages, maxsplit=1)[0], maxsplit=1)
+    return start.strip(), next(iter("".join(end).split()), "")
 
 
 @functools.cache
@@ -357,7 +369,7 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
         if value:
             add(f"{s} {p} {lit(value)} {g} .\n")
     if article.pages:
-        first = _PAGE_SPLIT.split(article.pages, maxsplit=1)[0].strip()
+        first, _ = page_range(article.pages)
         if first:
             add(f"{s} {t.page_start} {lit(first)} {g} .\n")
     if article.journal is not None:

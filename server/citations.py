@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import Literal, NamedNode
 
 from kg import iris
-from kg.articles import language_tag
+from kg.articles import language_tag, page_range
 from kg.namespaces import BIBO, DCTERMS, EVKG, FABIO, FOAF, RDF, SCHEMA
 from server.description import Description
 
@@ -316,20 +316,6 @@ CITATION_TYPES: dict[str, tuple[str, Callable[[ArticleRecord], str]]] = {
 #: A range whose end is a number alone; the start may have a letter before its number (an
 #: electronic page "e1", a supplement's "S12").
 _MEDLINE_RANGE = re.compile(r"\b([A-Za-z]?)(\d+)-(\d+)\b")
-
-
-def page_range(pages: str) -> tuple[str, str]:
-    """The first and last page of the article's own range in ``pages`` (its last "" when it
-    names one page): MEDLINE lists a discussion of the article after its pages, "1787-1788;
-    discussion 1791" is pages 1787 to 1788, "1788; discussion 1791" page 1788; and a word
-    after the range's end, "31-37 contd" (continued in another issue), is no part of its last
-    page, 37."""
-    start, _, end = _MORE_PAGES.split(pages, maxsplit=1)[0].partition("-")
-    return start.strip(), next(iter(end.split()), "")
-
-
-#: What ends the article's own page range in MEDLINE's pages: more pages after it.
-_MORE_PAGES = re.compile(r"[;,]")
 
 
 def full_page_range(pages: str) -> str:

@@ -34,6 +34,8 @@ BILINGUAL = {"99990003": ("eng", "chi"), "99990004": ("chi", "eng")}
 #: Invented articles (no real PMIDs) paged as the NLM's indexing manual (10.2.3) writes an
 #: article continued or concluded in another issue: the range, then "contd" or "concl".
 CONTINUED = {"99990005": ("31-7 contd", "31", "37"), "99990006": ("176-8 concl", "176", "178")}
+#: An invented article (no real PMID) paged with an en dash, as a publisher's record may give it.
+EN_DASH = {"99990007": ("1–10", "1", "10")}
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +57,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                   pub_date="2022", language=first, other_languages=others)
           for pmid, (first, *others) in BILINGUAL.items()),
         *(Article(pmid=pmid, title="Vesicles continued", journal=journal, pub_date="2022",
-                  pages=pages) for pmid, (pages, _, _) in CONTINUED.items())],
+                  pages=pages) for pmid, (pages, _, _) in (CONTINUED | EN_DASH).items())],
         folder / "retracted.jsonl")
     out = folder / "build"
     build([shared_path(*MEDLINE), BOOKS, folder / "retracted.jsonl"], out, default_articles=False)
@@ -161,6 +163,18 @@ def test_pages_continued_in_another_issue_end_on_a_page(served: str, pmid: str) 
     (item,) = json.loads(fetch(served, pmid, "csl"))
     assert item["page"] == f"{first}-{last} {word}"
     assert bibtex_entry(served, pmid)["pages"] == f"{first}--{last} {word}"
+
+
+@pytest.mark.parametrize("pmid", list(EN_DASH))
+def test_pages_ranged_with_an_en_dash_are_cited_from_first_to_last(served: str, pmid: str) -> None:
+    """Pages "1–10" (an en dash) started on page "1" in the graph (``bibo:pageStart``) but
+    were cited as starting on page "1–10" with no last page (RIS ``SP``, the page tags'
+    ``citation_firstpage``). Both read the range alike now: pages 1 to 10."""
+    _, first, last = EN_DASH[pmid]
+    (ris,) = rispy.loads(fetch(served, pmid, "ris"))
+    assert (ris.get("start_page"), ris.get("end_page")) == (first, last)
+    tags = highwire_tags(served, pmid)
+    assert (tags.get("citation_firstpage"), tags.get("citation_lastpage")) == ([first], [last])
 
 
 def medline_pages() -> dict[str, str]:
