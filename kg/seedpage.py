@@ -105,9 +105,13 @@ _MAX_LABEL_WORDS = 6
 #: The repeated short citation that ends a summary line: "Front Immunol. 2025. PMID: 40103824".
 _TAIL = re.compile(r"(?P<year>\d{4})\.\s*PMID:\s*(?P<pmid>\d+)\.?(?P<markers>.*)$")
 _PMID = re.compile(r"\bPMID:\s*(?P<pmid>\d+)")
+#: A summary line's citation, "2023 Feb 28;555:216036. doi: …": its pages run to the ". "
+#: that ends them, so "1-10, 12" and "1787-8; discussion 1791" stay whole, as the XML reader
+#: keeps MedlinePgn.
 _CITATION = re.compile(
     r"^(?P<date>\d{4}(?:\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?:\s+\d{1,2}(?:-\d{1,2})?)?)?)"
-    r"(?:;(?P<volume>[^(:;.]*))?(?:\((?P<issue>[^)]*)\))?(?::(?P<pages>[^;\s]+?))?\.?(?:\s|$)"
+    r"(?:;(?P<volume>[^(:;.]*))?(?:\((?P<issue>[^)]*)\))?(?::(?P<pages>[^;\s.](?:[^.]|\.(?=\S))*))?"
+    r"\.?(?:\s|$)"
 )
 _DOI = re.compile(r"\bdoi:\s*(?P<doi>10\.\S+?)\.?(?=\s|$)", re.IGNORECASE)
 _EPUB = re.compile(r"\bEpub\s+(?P<date>\d{4}(?:\s+[A-Z][a-z]+)?(?:\s+\d{1,2})?)\.")

@@ -254,6 +254,19 @@ def test_entry_without_doi_volume_or_pages() -> None:
         "2019", "", "", "", "")
 
 
+@pytest.mark.parametrize("pages", ["1-10, 12", "1787-8; discussion 1791", "e1.5-e1.9"])
+def test_an_entry_s_pages_are_its_whole_pages_as_the_xml_gives_them(pages: str) -> None:
+    """The citation line's pages run to the ". " before its DOI (the seed page's
+    ":216036. doi: …"): "1-10, 12" was read as "1-10," (the comma kept, page 12 lost), and
+    "1787-8; discussion 1791" lost the volume, issue and pages. The XML reader keeps
+    MedlinePgn whole; so does this one now."""
+    entry = parse_entry(f"A study of vesicles.Oncol Rep. 2019 Mar;12(3):{pages}. doi: "
+                        "10.5555/evkg.test.8. Oncol Rep. 2019. PMID: 99999906",
+                        Provenance(position="similar:1"))
+    assert (entry.volume, entry.issue, entry.pages, entry.doi) == (
+        "12", "3", pages, "10.5555/evkg.test.8")
+
+
 def test_entry_ahead_of_print() -> None:
     entry = parse_entry("EVs in 2025: what next?Cancer Lett. 2025 Jun 2:217855. doi: "
                         "10.5555/evkg.test.7. Online ahead of print. Cancer Lett. 2025. "
