@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import quote
 
-from flask import Blueprint, Response, redirect, request
+from flask import Blueprint, Response, redirect, request, url_for
 from pyoxigraph import Literal, NamedNode
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -53,7 +53,7 @@ from server.schemaorg import page_jsonld
 from server.search import IDENTIFIER_SPELLINGS, identifier_path, near_misses
 from server.signposting import landing_links, link_header
 from server.sparql import TRUNCATED_HEADER
-from server.terms import MESH_ID, MESH_IRI, local_path, path_iri
+from server.terms import MESH_ID, MESH_ID_FORMS, MESH_IRI, local_path, path_iri
 
 #: The IRI patterns minted under the base (kg/iris.py), as URL rules.
 RESOURCE_RULES = (
@@ -267,10 +267,13 @@ def citation_response(iri: str, media_type: str) -> Response | WerkzeugResponse:
 def mesh_view(mesh_id: str) -> Response | WerkzeugResponse:
     """A MeSH term the graph describes (``graph/mesh``), at ``/mesh/{id}``: its labels, tree
     numbers and broader terms, and the articles indexed with it. A MeSH id the graph does not
-    describe redirects (303) to NLM's IRI for it."""
+    describe redirects (303) to NLM's IRI for it; one in lower case to its upper-case page
+    (301), and one of no MeSH id's form is a 404 that says what one looks like."""
     iri = MESH_IRI + mesh_id
     if not MESH_ID.fullmatch(mesh_id):
-        return not_found_response(iri)
+        if MESH_ID.fullmatch(mesh_id.upper()):  # MeSH's ids are upper case: "d001943"
+            return redirect(url_for(".mesh", mesh_id=mesh_id.upper()), code=301)
+        raise ProtocolError(404, f"{mesh_id[:60]} is no MeSH id: {MESH_ID_FORMS}")
     if not graph.ask(f"ASK {{ {graph.ref(NamedNode(iri))} ?p ?o }}"):
         return redirect(iri, code=303)
     return resource_answer(iri)
