@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -177,10 +178,14 @@ def bibtex_verbatim(text: str) -> str:
 
 
 def citation_key(record: ArticleRecord) -> str:
+    """The article's BibTeX key and citation file name: ``pmid{pmid}``, else its DOI in ASCII
+    letters and digits with a short hash of the whole DOI, as DOIs that differ only in other
+    characters ("10.99999/üñí", "10.99999/ñ") would share the letters and digits alone."""
     if record.pmid:
         return f"pmid{record.pmid}"
     if record.doi:
-        return "doi" + re.sub(r"[^0-9A-Za-z]+", "-", record.doi).strip("-")
+        digest = hashlib.sha256(record.doi.casefold().encode("utf-8")).hexdigest()[:8]
+        return "-".join(("doi" + re.sub(r"[^0-9A-Za-z]+", "-", record.doi).strip("-"), digest))
     return "evkg" + re.sub(r"[^0-9A-Za-z]+", "-", record.iri.rsplit("/", 1)[-1])
 
 

@@ -36,6 +36,9 @@ BILINGUAL = {"99990003": ("eng", "chi"), "99990004": ("chi", "eng")}
 CONTINUED = {"99990005": ("31-7 contd", "31", "37"), "99990006": ("176-8 concl", "176", "178")}
 #: An invented article (no real PMID) paged with an en dash, as a publisher's record may give it.
 EN_DASH = {"99990007": ("1–10", "1", "10")}
+#: Invented DOIs (the test prefix 10.99999) of articles known by DOI alone, which differ only in
+#: letters outside ASCII.
+DOI_ONLY = ("10.99999/üñí", "10.99999/ñ")
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +60,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                   pub_date="2022", language=first, other_languages=others)
           for pmid, (first, *others) in BILINGUAL.items()),
         *(Article(pmid=pmid, title="Vesicles continued", journal=journal, pub_date="2022",
-                  pages=pages) for pmid, (pages, _, _) in (CONTINUED | EN_DASH).items())],
+                  pages=pages) for pmid, (pages, _, _) in (CONTINUED | EN_DASH).items()),
+        *(Article(doi=doi, title="Vesicles by DOI", journal=journal, pub_date="2022")
+          for doi in DOI_ONLY)],
         folder / "retracted.jsonl")
     out = folder / "build"
     build([shared_path(*MEDLINE), BOOKS, folder / "retracted.jsonl"], out, default_articles=False)
@@ -175,6 +180,23 @@ def test_pages_ranged_with_an_en_dash_are_cited_from_first_to_last(served: str, 
     assert (ris.get("start_page"), ris.get("end_page")) == (first, last)
     tags = highwire_tags(served, pmid)
     assert (tags.get("citation_firstpage"), tags.get("citation_lastpage")) == ([first], [last])
+
+
+def test_articles_whose_dois_differ_outside_ascii_have_their_own_citation_files(
+        served: str) -> None:
+    """Articles known by DOI alone, ``10.99999/üñí`` and ``10.99999/ñ``, were both cited in
+    ``doi10-99999.bib`` with the BibTeX key ``doi10-99999``: a download took the other's name
+    and a .bib of both held one key twice. Each has its own file name and key now."""
+    names, keys = set(), set()
+    for doi in DOI_ONLY:
+        answer = requests.get(f"{served}/article/doi/{doi}?format=bib", timeout=30)
+        assert answer.status_code == 200, answer.text
+        names.add(answer.headers["Content-Disposition"])
+        (entry,) = bibtexparser.parse_string(answer.text).entries
+        keys.add(entry.key)
+        assert answer.headers["Content-Disposition"] == f'inline; filename="{entry.key}.bib"'
+        assert entry.key.startswith("doi10-99999-")
+    assert len(names) == len(keys) == len(DOI_ONLY)
 
 
 def medline_pages() -> dict[str, str]:
