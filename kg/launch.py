@@ -26,19 +26,20 @@ def main() -> None:
     # weak reference callbacks of its own import locks), and the command then ran to its end;
     # one raised in a ``__set_name__`` (a dataclass's fields) comes out as a RuntimeError, and
     # a traceback: the Ctrl-C is noted here as it arrives, and whatever the import ends with
-    # then is taken for it (the dropped one goes unsaid).
-    taken = _signal.getsignal(_signal.SIGINT) is _signal.default_int_handler
-    if taken:  # (not where SIGINT is ignored, as in a shell's background job)
-        _signal.signal(_signal.SIGINT, ctrl_c)
+    # then is taken for it (the dropped one goes unsaid). All of it inside the ``try``: a
+    # Ctrl-C as the handler or the hook was set (before the ``try``) printed a traceback.
     unraisable = sys.unraisablehook
-    sys.unraisablehook = lambda dropped: (
-        None if issubclass(dropped.exc_type, KeyboardInterrupt) else unraisable(dropped))
     try:
         try:
+            # (not where SIGINT is ignored, as in a shell's background job)
+            if _signal.getsignal(_signal.SIGINT) is _signal.default_int_handler:
+                _signal.signal(_signal.SIGINT, ctrl_c)
+            sys.unraisablehook = lambda dropped: (
+                None if issubclass(dropped.exc_type, KeyboardInterrupt) else unraisable(dropped))
             from kg.cli import main as command
         finally:
             sys.unraisablehook = unraisable
-            if taken:
+            if _signal.getsignal(_signal.SIGINT) is ctrl_c:
                 _signal.signal(_signal.SIGINT, _signal.default_int_handler)
         if pressed:
             raise KeyboardInterrupt

@@ -1507,6 +1507,41 @@ def test_ctrl_c_while_evkg_loads_ends_it_by_the_signal_without_a_traceback(
     assert (done.returncode, done.stderr, done.stdout) == (-signal.SIGINT, "Aborted!\n", "")
 
 
+#: Runs the entry point with a real SIGINT arriving as it runs the line of ``main`` that starts
+#: with the first argument (a trace function sends it; Python runs the handler, and raises its
+#: KeyboardInterrupt, at that line), as a Ctrl-C typed at that moment does.
+_CTRL_C_AS_THE_ENTRY_POINT_STARTS = """
+import os, signal, sys
+import kg.launch
+lines = open(kg.launch.__file__, encoding="utf-8").read().splitlines()
+number = next(n for n, text in enumerate(lines, 1) if text.strip().startswith(sys.argv[1]))
+
+def trace(frame, event, arg):
+    if frame.f_code is not kg.launch.main.__code__:
+        return None
+    if event == "line" and frame.f_lineno == number:
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(100_000):  # (the handler runs here, or as the line starts)
+            pass
+    return trace
+
+sys.argv = ["evkg", "--version"]
+sys.settrace(trace)
+kg.launch.main()
+"""
+
+
+@pytest.mark.parametrize("line", ["_signal.signal(_signal.SIGINT, ctrl_c)",
+                                  "sys.unraisablehook = lambda"])
+def test_ctrl_c_as_the_entry_point_sets_itself_up_ends_it_by_the_signal(line: str) -> None:
+    """A review's: the entry point set its own Ctrl-C handler, and then, before its ``try``,
+    the hook that silences the KeyboardInterrupts Python drops: a Ctrl-C at that moment
+    printed a KeyboardInterrupt traceback and ended with status 1, where one a moment later
+    says "Aborted!" and ends by the signal."""
+    done = subprocess.run(with_ctrl_c([sys.executable, "-c", _CTRL_C_AS_THE_ENTRY_POINT_STARTS,
+                                       line]), capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr, done.stdout) == (-signal.SIGINT, "Aborted!\n", "")
+
 def test_the_entry_point_module_runs_the_command_under_python_m(tmp_path: Path) -> None:
     """A review's: ``python -m kg.launch`` (the module pyproject.toml names as the `evkg`
     command) ran nothing and ended with status 0, so ``python -m kg.launch build …`` built no
