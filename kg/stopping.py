@@ -139,10 +139,15 @@ class SignalsHeld:
     during that removal stopped it where it was, and a first build left its folder behind
     with the lock file and a half-removed staging folder (a copy of the store).
 
-    One that came while the build was already stopping by one changes nothing; one that came
-    while it cleaned up after a failure or after success takes effect at the end, as it would
-    have without the hold. Signals reach Python's handlers in the main thread only: elsewhere
-    this holds nothing. A class, not a ``contextlib`` generator, for ``Writing``'s reason.
+    One that came while the build was already stopping by one changes nothing: the hold
+    starts in the ``finally`` (or ``__exit__``) that the Ctrl-C's or SIGTERM's exception runs,
+    which Python gives as the exception being handled (``sys.exc_info``); the block itself
+    raises none, and a second signal raised again at the end ended the build by that one (a
+    build that SIGTERM stopped and a Ctrl-C reached as it cleaned up: status 130, not 143).
+    One that came while it cleaned up after a failure or after success takes effect at the
+    end, as it would have without the hold. Signals reach Python's handlers in the main thread
+    only: elsewhere this holds nothing. A class, not a ``contextlib`` generator, for
+    ``Writing``'s reason.
     """
 
     SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -150,6 +155,7 @@ class SignalsHeld:
     def __init__(self) -> None:
         self._previous: dict[int, Callable[[int, FrameType | None], Any] | int] = {}
         self._held: list[int] = []
+        self._stopping = False  # whether a Ctrl-C or SIGTERM already stops the build
 
     def _hold(self, signum: int, frame: FrameType | None) -> None:
         self._held.append(signum)
@@ -157,6 +163,7 @@ class SignalsHeld:
     def __enter__(self) -> None:
         if threading.current_thread() is not threading.main_thread():
             return
+        self._stopping = isinstance(sys.exc_info()[1], KeyboardInterrupt)
         for signum in self.SIGNALS:
             handler = signal.getsignal(signum)
             if handler is not None:  # (None: set outside Python, which cannot set it back)
@@ -167,5 +174,5 @@ class SignalsHeld:
                  traceback: object) -> None:
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)
-        if self._held and not isinstance(error, KeyboardInterrupt):
+        if self._held and not (self._stopping or isinstance(error, KeyboardInterrupt)):
             signal.raise_signal(self._held[0])  # (its own handler now: it raises, or ends us)

@@ -810,9 +810,10 @@ def test_a_first_build_interrupted_as_it_starts_leaves_no_folder_behind(
     assert not (tmp_path / "new").exists()  # the build folder and the parent it made
 
 
-#: A first build (the CLI's) sent a real SIGINT as it starts syncing its staging folder (full:
-#: the store and the dumps), and a second while it cleans up after the first (the second
-#: argument): as it removes the staging folder's third file, or as it removes its lock file.
+#: A first build (the CLI's) sent a real signal (the second argument: SIGINT, SIGTERM) as it
+#: starts syncing its staging folder (full: the store and the dumps), and a second (the third)
+#: while it cleans up after the first (the first argument): as it removes the staging folder's
+#: third file, or as it removes its lock file.
 #: Python's profile hook (``sys.setprofile``) sees the first moment, an audit hook the second
 #: (a profile hook goes once a signal's exception is raised in it); the signals' handlers
 #: run right after.
@@ -821,13 +822,14 @@ import os, pathlib, signal, sys
 import kg.build, kg.release
 from kg.cli import main
 second = sys.argv[1]
+first_signal, second_signal = (getattr(signal, name) for name in sys.argv[2:4])
 sent, removed = [], []
 
 def interrupt(frame, event, arg):
     if event == "call" and frame.f_code is kg.release.sync_tree.__code__:
         sys.setprofile(None)
         sent.append(1)
-        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), first_signal)
 
 def interrupt_again(event, arguments):
     if event != "os.remove" or not sent or len(sent) > 1:
@@ -837,11 +839,11 @@ def interrupt_again(event, arguments):
             second == "as the lock file goes"
             and os.path.basename(arguments[0]) == kg.release.WRITE_LOCK):
         sent.append(2)
-        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), second_signal)
 
 sys.addaudithook(interrupt_again)
 sys.setprofile(interrupt)
-main(sys.argv[2:], prog_name="evkg")
+main(sys.argv[4:], prog_name="evkg")
 """
 
 
@@ -853,10 +855,28 @@ def test_a_second_ctrl_c_while_a_build_cleans_up_leaves_no_folder_behind(
     a half-removed staging folder (a copy of the store). The removal now finishes first."""
     out = tmp_path / "new" / "b"
     result = subprocess.run(with_ctrl_c([
-        sys.executable, "-c", INTERRUPTED_TWICE, second, "build",
+        sys.executable, "-c", INTERRUPTED_TWICE, second, "SIGINT", "SIGINT", "build",
         str(ROOT / "data" / "articles.jsonl"), "--without-default-articles", "--out", str(out),
         "--quiet"]), cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert (result.returncode, result.stderr) == (-signal.SIGINT, "Aborted!\n")
+    assert not (tmp_path / "new").exists()  # the build folder and the parent it made
+
+
+@pytest.mark.parametrize("second", ["in the staging folder's removal", "as the lock file goes"])
+@pytest.mark.parametrize(("first_signal", "second_signal"), [("SIGTERM", "SIGINT"),
+                                                              ("SIGINT", "SIGTERM")])
+def test_a_build_stopped_by_one_signal_ends_by_it_whatever_comes_while_it_cleans_up(
+        tmp_path: Path, second: str, first_signal: str, second_signal: str) -> None:
+    """A review's: a build stopped by SIGTERM (a service manager) that got a Ctrl-C while it
+    cleaned up ended by SIGINT, status 130 (and one stopped by Ctrl-C that got a SIGTERM so,
+    143): the signal held during the cleanup was raised again once it was done, though the
+    build already stopped by one. It ends by the signal that stopped it."""
+    out = tmp_path / "new" / "b"
+    result = subprocess.run(with_ctrl_c([
+        sys.executable, "-c", INTERRUPTED_TWICE, second, first_signal, second_signal, "build",
+        str(ROOT / "data" / "articles.jsonl"), "--without-default-articles", "--out", str(out),
+        "--quiet"]), cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert (result.returncode, result.stderr) == (-getattr(signal, first_signal), "Aborted!\n")
     assert not (tmp_path / "new").exists()  # the build folder and the parent it made
 
 
