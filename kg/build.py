@@ -479,7 +479,7 @@ class Writing:
                 if self.create:
                     out.mkdir(parents=True, exist_ok=True)
                     if self._made:
-                        _note_made(out, len(self._made) - 1)
+                        _note_made(out, self._made)
                 self._handle = handle = _open_lock(lock)
             except FileNotFoundError as error:
                 if out.is_dir():  # not a folder removed under it: the lock file cannot be made
@@ -533,22 +533,37 @@ def _still_the_lock(handle: IO[str], lock: Path) -> bool:
         return False
 
 
-def _note_made(out: Path, parents: int) -> None:
-    """Note in ``out``, just made, that a build made it and ``parents`` of its parent folders
-    (``MADE_NOTE``)."""
+def _note_made(out: Path, made: list[Path]) -> None:
+    """Note in ``out``, just made, that a build made it and the parent folders it made for it
+    (``made``, ``out`` first; ``MADE_NOTE``): each by its device and inode, so that the note
+    counts in the folder it was written in, and for the parents it names, only (a copy of it,
+    in a folder the user made, counted there, and by the number of parents it gave: a build
+    that failed there removed the user's folders)."""
     note = os.open(out / MADE_NOTE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
                    | os.O_CLOEXEC, 0o666)
     with os.fdopen(note, "w") as written:
-        written.write(f"{parents}\n")
+        for folder in made:
+            found = folder.stat()
+            written.write(f"{found.st_dev} {found.st_ino}\n")
 
 
 def _noted(out: Path) -> list[Path]:
-    """The folders ``out``'s note says a build made: ``out``, then the parents made for it."""
+    """The folders ``out``'s note says a build made: ``out``, then the parents made for it;
+    none when the note was not written in ``out`` (a copy)."""
     try:
-        parents = int((out / MADE_NOTE).read_text(encoding="utf-8").strip())
-    except ValueError:
-        parents = 0
-    return [out, *list(out.parents)[:max(parents, 0)]]
+        noted = (out / MADE_NOTE).read_text(encoding="utf-8").split("\n")
+    except (OSError, ValueError):
+        return []
+    made = []
+    for folder, line in zip((out, *out.parents), noted, strict=False):
+        try:
+            found = folder.stat(follow_symlinks=False)
+        except OSError:
+            break
+        if line != f"{found.st_dev} {found.st_ino}":
+            break
+        made.append(folder)
+    return made
 
 
 def _let_go_of_folder(out: Path, made: list[Path], handle: IO[str] | None, *,
@@ -584,6 +599,8 @@ def _let_go_of_folder(out: Path, made: list[Path], handle: IO[str] | None, *,
                                                                  "releases"}:
             return
         made = made or _noted(out)
+        if not made:  # (a note copied from elsewhere: the folder is the user's)
+            return
         lock.unlink(missing_ok=True)
         note.unlink(missing_ok=True)
         for folder in (releases, *made):

@@ -739,8 +739,9 @@ def answer_file(version: str, key: str) -> str:
 WRITE_LOCK = ".evkg-writing.lock"
 
 #: The note a build that made a build folder leaves in it until a release is published there:
-#: how many parent folders it made too. Whichever build holds the folder last and fails
-#: removes a folder so noted where nothing was published (``kg.build.Writing``).
+#: the folder and the parent folders it made too, each by device and inode (a copy of the note
+#: elsewhere names none there). Whichever build holds the folder last and fails removes a
+#: folder so noted where nothing was published (``kg.build.Writing``).
 MADE_NOTE = ".evkg-made-by-a-build"
 
 

@@ -1191,6 +1191,41 @@ def test_a_first_build_interrupted_while_it_waits_leaves_its_folder_to_the_holde
                                                          "releases"]
 
 
+def test_a_note_copied_into_a_users_folder_does_not_have_a_failed_build_remove_it(
+        tmp_path: Path) -> None:
+    """A review's: the note a build leaves in a folder it made (``.evkg-made-by-a-build``)
+    counted wherever it was found: copied with what a killed first build left (a backup
+    restored, ``cp -a``) into a folder the user had made, it had a build there that failed
+    remove that folder and, by the number of parents the note gave, the user's parent
+    folders. A note counts in the folder it was written in only."""
+    left, source = tmp_path / "new" / "b", str(ROOT / "data" / "articles.jsonl")
+    killed = subprocess.Popen(with_ctrl_c([
+        sys.executable, "-c", STOPPED_AS_A_STEP_RETURNS, str(left), "the lock held",
+        "build", source, "--without-default-articles", "--out", str(left), "--quiet"]),
+        cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    try:
+        while _state(killed.pid) != "T":
+            assert killed.poll() is None, killed.communicate()
+            time.sleep(0.01)
+    finally:
+        if killed.poll() is None:
+            killed.kill()
+            killed.communicate()
+    assert (left / release.MADE_NOTE).is_file()  # what the killed build left
+    mine = tmp_path / "projects" / "evkg" / "out"
+    mine.mkdir(parents=True)
+    shutil.copytree(left, mine, dirs_exist_ok=True)
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<foo/>\n", encoding="utf-8")
+    failed = subprocess.run([sys.executable, "-m", "kg.cli", "build", source,
+                             "--without-default-articles", "--mesh", str(bad), "--out",
+                             str(mine), "--quiet"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300)
+    assert failed.returncode == 1 and "its root element is <foo>" in failed.stderr
+    assert mine.is_dir()  # the user's folders stay
+    assert (tmp_path / "projects" / "evkg").is_dir()
+
+
 @pytest.mark.parametrize("reason_part", ["no PMID, DOI or PMCID"])
 def test_quarantine_entries_name_file_position_and_reason(tmp_path: Path,
                                                           reason_part: str) -> None:
