@@ -142,9 +142,11 @@ def choose_media_type(accept: str | None, offered: Sequence[str],
         return _from_format(values, offered)
     if accept is None or not accept.strip():
         return offered[0]
-    aliases = {alias: media for alias, media in aliases_for(offered).items()
-               if media in offered and alias not in offered}
     parsed = parse_accept(accept)
+    # a type refused by its own name (q=0, RFC 9110 12.4.2) is not given for another name of it
+    refused = {value for value, quality in parsed if quality == 0}
+    aliases = {alias: media for alias, media in aliases_for(offered).items()
+               if media in offered and alias not in offered and media not in refused}
     best = parsed.best_match([*offered, *aliases])
     if best is None:
         unread = [part.strip() for part in accept.split(",")

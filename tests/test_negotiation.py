@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+import rdflib
+import requests
 
 from server.negotiation import (
     RDF_TYPES,
@@ -165,3 +167,27 @@ def test_wants_html_only_when_html_comes_first(accept: str | None, expected: boo
 def test_prefers_rdf_only_when_an_rdf_syntax_comes_before_html(accept: str | None,
                                                                expected: bool) -> None:
     assert prefers_rdf(accept) is expected
+
+
+# --- a real server, a real client -------------------------------------------------------------
+
+SELECT_ONE = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
+ARTICLE = "/article/37534210"
+
+
+def asked(live_server: str, accept: str, query: str = SELECT_ONE) -> requests.Response:
+    return requests.post(live_server + "/sparql", data={"query": query},
+                         headers={"Accept": accept}, timeout=30)
+
+
+def test_a_type_refused_with_q0_is_not_given_for_another_name_of_it(live_server: str) -> None:
+    refused = asked(live_server, f"application/json;q=0.9, {JSON};q=0")
+    assert refused.status_code == 406
+    assert "available: application/sparql-results+json" in refused.text
+    answer = asked(live_server, f"application/json;q=0.9, {JSON};q=0, {CSV};q=0.5")
+    assert answer.headers["Content-Type"].startswith(CSV)
+    assert answer.text.splitlines()[0] == "s"
+    page = requests.get(live_server + ARTICLE, timeout=30,
+                        headers={"Accept": f"{TURTLE};q=0, text/n3, {NTRIPLES};q=0.5"})
+    assert page.headers["Content-Type"].startswith(NTRIPLES)
+    assert len(rdflib.Graph().parse(data=page.text, format="nt")) > 0
