@@ -42,7 +42,8 @@ RESULTS_ALIASES = {
 }
 #: Other names clients use for an RDF syntax (Turtle is a subset of N3, so N3 readers take it;
 #: ``text/plain`` is N-Triples' older name, which rdflib's ``parse(url, format="nt")`` asks for
-#: and Oxigraph's and Jena's servers read so).
+#: and Oxigraph's and Jena's servers read so; ``text/x-nquads`` and ``application/x-trig``
+#: are N-Quads' and TriG's names before their registration, which Jena's servers still read).
 RDF_ALIASES = {
     "text/plain": "application/n-triples",
     "application/turtle": "text/turtle",
@@ -54,6 +55,8 @@ RDF_ALIASES = {
     "application/json": "application/ld+json",
     "application/xml": "application/rdf+xml",
     "text/xml": "application/rdf+xml",
+    "text/x-nquads": "application/n-quads",
+    "application/x-trig": "application/trig",
 }
 #: ``?format=`` short names → media type.
 FORMAT_NAMES = {

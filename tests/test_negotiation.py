@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import rdflib
 import requests
+from pyoxigraph import RdfFormat, parse
 
 from server.negotiation import (
     RDF_TYPES,
@@ -172,6 +173,7 @@ def test_prefers_rdf_only_when_an_rdf_syntax_comes_before_html(accept: str | Non
 # --- a real server, a real client -------------------------------------------------------------
 
 SELECT_ONE = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
+CONSTRUCT_ONE = "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1"
 ARTICLE = "/article/37534210"
 
 
@@ -191,3 +193,15 @@ def test_a_type_refused_with_q0_is_not_given_for_another_name_of_it(live_server:
                         headers={"Accept": f"{TURTLE};q=0, text/n3, {NTRIPLES};q=0.5"})
     assert page.headers["Content-Type"].startswith(NTRIPLES)
     assert len(rdflib.Graph().parse(data=page.text, format="nt")) > 0
+
+
+@pytest.mark.parametrize(("accept", "media_type"), [
+    ("text/x-nquads", "application/n-quads"),  # Jena's servers read both (its WebContent)
+    ("application/x-trig", "application/trig"),
+])
+def test_the_older_names_of_n_quads_and_trig_are_read(live_server: str, accept: str,
+                                                      media_type: str) -> None:
+    answer = asked(live_server, accept, CONSTRUCT_ONE)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["Content-Type"].split(";")[0] == media_type
+    assert len(list(parse(answer.content, RdfFormat.from_media_type(media_type)))) == 1
