@@ -143,7 +143,9 @@ def choose_media_type(accept: str | None, offered: Sequence[str],
     values = [v for v in values if v.strip()]
     if values:
         return _from_format(values, offered)
-    if accept is None or not accept.strip():
+    # a missing Accept, an empty one, or one of empty elements alone (",", which RFC 9110 5.6.1
+    # has ignored): any type will do
+    if accept is None or not accept.replace(",", "").strip():
         return offered[0]
     parsed = parse_accept(accept)
     # a type refused by its own name (q=0, RFC 9110 12.4.2) is not given for another name of it

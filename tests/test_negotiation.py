@@ -205,3 +205,15 @@ def test_the_older_names_of_n_quads_and_trig_are_read(live_server: str, accept: 
     assert answer.status_code == 200, answer.text
     assert answer.headers["Content-Type"].split(";")[0] == media_type
     assert len(list(parse(answer.content, RdfFormat.from_media_type(media_type)))) == 1
+
+
+def test_an_empty_accept_list_gets_the_default(live_server: str) -> None:
+    answer = asked(live_server, ",")
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["Content-Type"].startswith(JSON)
+    assert len(answer.json()["results"]["bindings"]) == 1
+    page = requests.get(live_server + ARTICLE, headers={"Accept": ", ,"}, timeout=30)
+    assert page.headers["Content-Type"].startswith(TURTLE)
+    assert len(rdflib.Graph().parse(data=page.text, format="turtle")) > 0
+    editor = requests.get(live_server + "/", headers={"Accept": ","}, timeout=30)
+    assert editor.headers["Content-Type"].startswith("text/html")
