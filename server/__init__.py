@@ -200,6 +200,8 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
         # a browser takes every answer for its Content-Type, never for HTML it sniffs: result
         # values, query text in an error and labels are what clients wrote
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if response.status_code == 204:  # no body, so no type of one (Flask's default is HTML)
+            response.headers.pop("Content-Type", None)
         if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
             # a browser's preflight (Flask answers OPTIONS itself on every route but /sparql)
             response.headers.setdefault("Access-Control-Allow-Methods",

@@ -217,3 +217,12 @@ def test_an_empty_accept_list_gets_the_default(live_server: str) -> None:
     assert len(rdflib.Graph().parse(data=page.text, format="turtle")) > 0
     editor = requests.get(live_server + "/", headers={"Accept": ","}, timeout=30)
     assert editor.headers["Content-Type"].startswith("text/html")
+
+
+def test_a_preflight_answer_has_no_content_type(live_server: str) -> None:
+    answer = requests.options(live_server + "/sparql", timeout=30, headers={
+        "Origin": "https://example.org", "Access-Control-Request-Method": "POST"})
+    assert answer.status_code == 204
+    assert answer.content == b""
+    assert "Content-Type" not in answer.headers
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
