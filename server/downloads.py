@@ -15,7 +15,7 @@ from flask import Blueprint, Response, jsonify, request, send_file
 
 from kg.release import CHECKSUMS, MANIFEST
 from server.errors import error_response
-from server.pages import page_response, wants_page
+from server.pages import page_response, wants_listing_page
 from server.state import state
 
 #: The files that list the others (and so are not listed themselves), with their media types.
@@ -63,9 +63,10 @@ def create_downloads_blueprint() -> Blueprint:
 
     @bp.route("/downloads/")
     def listing() -> Response:
-        """The release files with size, SHA-256 and format: HTML for browsers, else JSON."""
+        """The release files with size, SHA-256 and format: HTML for browsers, else JSON (406
+        for a client that takes neither)."""
         files = release_files()
-        if wants_page():
+        if wants_listing_page():
             return page_response("downloads.html", files=files, version=state().version)
         folder = request.script_root + "/downloads/"  # under a proxy's path prefix
         response = jsonify({"version": state().version, "files": [

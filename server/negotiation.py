@@ -93,6 +93,8 @@ FORMAT_NAMES = {
 }
 #: For graph results, the short names that mean an RDF syntax rather than a results format.
 GRAPH_FORMAT_ALIASES = {"json": "application/ld+json", "xml": "application/rdf+xml"}
+#: For an answer in plain JSON (the downloads listing, search results), its short name.
+JSON_FORMAT_ALIASES = {"json": "application/json"}
 
 
 class NotAcceptable(Exception):
@@ -114,12 +116,12 @@ def aliases_for(offered: Sequence[str]) -> dict[str, str]:
 
 def _from_format(values: Sequence[str], offered: Sequence[str]) -> str:
     """The first ``?format=`` value that names an offered type (SPARQLWrapper sends several)."""
-    graph_results = bool(offered) and offered[0] in RDF_TYPES
+    short_names = GRAPH_FORMAT_ALIASES if offered and offered[0] in RDF_TYPES else \
+        JSON_FORMAT_ALIASES if "application/json" in offered else {}
     aliases = aliases_for(offered)
     for value in values:
         key = value.strip().lower()
-        media = (GRAPH_FORMAT_ALIASES.get(key) if graph_results else None) or \
-            FORMAT_NAMES.get(key, key)
+        media = short_names.get(key) or FORMAT_NAMES.get(key, key)
         media = aliases.get(media, media)
         if media in offered:
             return media

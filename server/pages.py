@@ -56,6 +56,20 @@ def wants_page() -> bool:
     return wants_html(request.headers.get("Accept"))
 
 
+#: What a listing (``/downloads/``, ``/search``) answers with: JSON, else its page.
+LISTING_TYPES = ("application/json", "text/html")
+
+
+def wants_listing_page() -> bool:
+    """Whether to answer a listing with its page rather than JSON: as ``wants_page``, or for
+    an ``Accept`` that takes HTML and not JSON (``text/*``); ``NotAcceptable`` (a 406) for
+    one that takes neither or a ``?format=`` that names neither, as every page answers."""
+    if wants_page():
+        return True
+    accept = request.headers.get("Accept")
+    return choose_media_type(accept, LISTING_TYPES, format_values()) == "text/html"
+
+
 def rdf_response(triples: list[Triple], offered: tuple[str, ...] = DOCUMENT_TYPES,
                  note: str = "") -> Response:
     """Triples in the RDF syntax the client asked for (``Accept`` or ``?format=``); ``note``,
@@ -120,9 +134,9 @@ def home() -> Response | WerkzeugResponse:
     if asks_for_rdf():
         from server.resources import resource_answer  # (resources imports this module)
         return resource_answer(iris.base_iri())
-    accept = request.headers.get("Accept")
-    if accept and accept.strip() and not format_values():
-        choose_media_type(accept, ("text/html", *DOCUMENT_TYPES))  # NotAcceptable: a 406
+    accept, values = request.headers.get("Accept"), format_values()
+    if values or (accept and accept.strip()):  # NotAcceptable (a 406) for a type not offered
+        choose_media_type(accept, ("text/html", *DOCUMENT_TYPES), values)
     return editor_response()
 
 
@@ -165,8 +179,9 @@ def create_pages_blueprint() -> Blueprint:
         # text in another encoding than UTF-8 was searched as U+FFFD, where /sparql refuses it
         check_encoded_utf8(request.query_string, "query string", "search text")
         text = request.args.get("q", "")
+        page = wants_listing_page()  # (a 406 before the search)
         hits = search(text)
-        if wants_page():
+        if page:
             return page_response("search.html", q=text, hits=hits, limit=SEARCH_LIMIT,
                                  every=every_match_query(text) if len(hits) >= SEARCH_LIMIT else "")
         response = jsonify({"q": text, "results": [

@@ -226,3 +226,27 @@ def test_a_preflight_answer_has_no_content_type(live_server: str) -> None:
     assert answer.content == b""
     assert "Content-Type" not in answer.headers
     assert answer.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("path", ["/", "/downloads/", "/search?q=exosome", ARTICLE])
+def test_an_unknown_format_is_not_acceptable_on_every_page(live_server: str, path: str) -> None:
+    joined = "&" if "?" in path else "?"
+    answer = requests.get(f"{live_server}{path}{joined}format=xyz", timeout=30)
+    assert answer.status_code == 406
+    assert answer.text.startswith("cannot answer with format=xyz; available: ")
+
+
+@pytest.mark.parametrize("path", ["/downloads/", "/search?q=exosome"])
+def test_a_listing_answers_html_or_json_and_refuses_rdf(live_server: str, path: str) -> None:
+    refused = requests.get(live_server + path, headers={"Accept": TURTLE}, timeout=30)
+    assert refused.status_code == 406
+    assert refused.text == f"cannot answer with {TURTLE}; available: application/json, text/html\n"
+    for accept in (None, "*/*", "application/json"):
+        listing = requests.get(live_server + path, headers={"Accept": accept} if accept else {},
+                               timeout=30)
+        assert listing.headers["Content-Type"] == "application/json", accept
+        assert listing.json()
+    assert requests.get(live_server + path + ("&" if "?" in path else "?") + "format=json",
+                        timeout=30).json()
+    page = requests.get(live_server + path, headers={"Accept": "text/*"}, timeout=30)
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
