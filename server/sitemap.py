@@ -42,6 +42,11 @@ def page_count() -> int:
     return max(1, -(-total // SITEMAP_LIMIT))
 
 
+#: What sitemaps.org's protocol escapes in a loc besides ``&``, ``<`` and ``>`` (which
+#: ``escape`` does): a path's ``'`` (a prefix or an IRI may hold one) and ``"``.
+_QUOTES = {"'": "&apos;", '"': "&quot;"}
+
+
 def _urlset(page: int) -> Iterator[str]:
     root = request.url_root.rstrip("/")
     rows = graph.select_stream(f"SELECT DISTINCT ?s WHERE {{ {_pattern()} }} ORDER BY ?s "
@@ -52,7 +57,7 @@ def _urlset(page: int) -> Iterator[str]:
         for row in rows:
             path = local_path(row["s"].value)
             if path is not None:
-                yield f"<url><loc>{escape(root + path)}</loc></url>\n"
+                yield f"<url><loc>{escape(root + path, _QUOTES)}</loc></url>\n"
         yield "</urlset>\n"
 
     return generate()
@@ -60,7 +65,8 @@ def _urlset(page: int) -> Iterator[str]:
 
 def _index(pages: int) -> str:
     root = request.url_root.rstrip("/")
-    entries = "".join(f"<sitemap><loc>{escape(f'{root}/sitemap/{n}.xml')}</loc></sitemap>\n"
+    entries = "".join(f"<sitemap><loc>{escape(f'{root}/sitemap/{n}.xml', _QUOTES)}</loc>"
+                      "</sitemap>\n"
                       for n in range(1, pages + 1))
     return f"{_HEAD}<sitemapindex {_NS}>\n{entries}</sitemapindex>\n"
 

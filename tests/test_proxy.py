@@ -351,3 +351,13 @@ def test_a_query_too_long_for_a_get_is_told_to_post_through_nginx(nginx: str) ->
     assert answer.status_code == 414
     assert answer.headers["Access-Control-Allow-Origin"] == "*"
     assert "POST" in answer.text
+
+
+def test_the_sitemap_escapes_every_character_the_protocol_names(proxied: str) -> None:
+    """sitemaps.org's protocol has &, ', ", > and < entity-escaped in a loc; a prefix may
+    hold the first two (a path's sub-delims)."""
+    sitemap = requests.get(proxied + "/sitemap.xml", timeout=30,
+                           headers={**FORWARDED, "X-Forwarded-Prefix": "/o'brien&co"}).text
+    first = sitemap.split("<loc>")[1].split("</loc>")[0]
+    assert first.startswith("https://data.example.org/o&apos;brien&amp;co/")
+    assert unescape(first).startswith("https://data.example.org/o'brien&co/")
