@@ -78,11 +78,13 @@ TERM_LABELS: dict[str, str] = {PREFIXES[prefix] + local: label for prefix, pairs
 #: descriptor-qualifier pairs and tree numbers. Their pages are ``/mesh/{id}``.
 MESH_IRI = "http://id.nlm.nih.gov/mesh/"
 #: Their forms, as NLM's MeSH RDF writes them: a descriptor D and 6 or 9 digits (with a
-#: qualifier's Q and 6 digits for a pair), a supplementary record C and 6 or 9 digits, a
-#: qualifier Q and 6 digits, a tree number a letter, 2 digits and 3-digit parts.
-MESH_ID = re.compile(r"D\d{6}(?:\d{3})?(?:Q\d{6})?|C\d{6}(?:\d{3})?|Q\d{6}|[A-Z]\d{2}(?:\.\d{3})*")
+#: qualifier's for a pair), a supplementary record C and 6 or 9 digits, a qualifier Q and 6 or
+#: 9 digits (Q000000981, "diagnostic imaging"), a tree number a letter, 2 digits
+#: and 3-digit parts.
+MESH_ID = re.compile(r"D\d{6}(?:\d{3})?(?:Q\d{6}(?:\d{3})?)?|C\d{6}(?:\d{3})?|Q\d{6}(?:\d{3})?"
+                     r"|[A-Z]\d{2}(?:\.\d{3})*")
 #: What a MeSH id looks like, for one that does not.
-MESH_ID_FORMS = ("a descriptor's is D and 6 or 9 digits (D001943), a qualifier's Q and 6 "
+MESH_ID_FORMS = ("a descriptor's is D and 6 or 9 digits (D001943), a qualifier's Q and 6 or 9 "
                  "digits (Q000378), a pair's both (D001943Q000378), a supplementary record's C "
                  "and 6 or 9 digits (C000588495), a tree number a letter, 2 digits and 3-digit "
                  "parts (C05.116.099.343)")

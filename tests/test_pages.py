@@ -139,6 +139,20 @@ def test_a_malformed_mesh_id_is_a_404_saying_what_one_looks_like(live_server: st
                                   "digits (D001943)")
 
 
+@pytest.mark.parametrize("asked", ["Q000000981", "D001930Q000000981"])
+def test_a_nine_digit_qualifier_is_a_mesh_id(live_server: str, asked: str) -> None:
+    """A review's: NLM's qualifiers since 2016 have 9 digits ("diagnostic imaging",
+    Q000000981, which ``data/mesh_qualifiers.tsv`` and the shared PubMed files name), but
+    ``/mesh/Q000000981`` and its pairs' pages were a 404 saying it is no MeSH id: they are
+    described, or sent to NLM, as any qualifier's."""
+    answer = requests.get(f"{live_server}/mesh/{asked}", allow_redirects=False, timeout=30)
+    assert (answer.status_code, answer.headers.get("Location")) == (
+        303, f"http://id.nlm.nih.gov/mesh/{asked}"), answer.text[:200]
+    lower = requests.get(f"{live_server}/mesh/{asked.lower()}", allow_redirects=False,
+                         timeout=30)
+    assert (lower.status_code, lower.headers["Location"].rsplit("/", 1)[-1]) == (301, asked)
+
+
 def test_curl_gets_turtle(client: FlaskClient) -> None:
     response = client.get("/cargo/hsa-miR-105", headers={"Accept": "*/*"})
     assert response.mimetype == "text/turtle"
