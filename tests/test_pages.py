@@ -153,6 +153,16 @@ def test_a_nine_digit_qualifier_is_a_mesh_id(live_server: str, asked: str) -> No
     assert (lower.status_code, lower.headers["Location"].rsplit("/", 1)[-1]) == (301, asked)
 
 
+@pytest.mark.parametrize("asked", ["D\u0660\u0660\u0661\u0669\u0664\u0663", "C05.\uff11\uff11\uff16"])
+def test_a_mesh_id_of_other_digits_than_ascii_is_a_404(live_server: str, asked: str) -> None:
+    """A review's: ``/mesh/D٠٠١٩٤٣`` (Arabic-Indic digits, which Python's ``\\d`` takes) was
+    sent (303) to NLM's IRI for it, which cannot exist: MeSH's ids are written in ASCII. It is
+    the 404 of a malformed id, saying what one looks like."""
+    answer = requests.get(f"{live_server}/mesh/{asked}", allow_redirects=False, timeout=30)
+    assert answer.status_code == 404, answer.headers.get("Location")
+    assert answer.text.startswith(f"{asked} is no MeSH id: a descriptor's is D and 6 or 9 ")
+
+
 def test_curl_gets_turtle(client: FlaskClient) -> None:
     response = client.get("/cargo/hsa-miR-105", headers={"Accept": "*/*"})
     assert response.mimetype == "text/turtle"
