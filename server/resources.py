@@ -272,7 +272,7 @@ def mesh_view(mesh_id: str) -> Response | WerkzeugResponse:
     iri = MESH_IRI + mesh_id
     if not MESH_ID.fullmatch(mesh_id):
         if MESH_ID.fullmatch(mesh_id.upper()):  # MeSH's ids are upper case: "d001943"
-            return redirect(url_for(".mesh", mesh_id=mesh_id.upper()), code=301)
+            return redirect(url_for(".mesh", mesh_id=mesh_id.upper()) + asked_query(), code=301)
         raise ProtocolError(404, f"{mesh_id[:60]} is no MeSH id: {MESH_ID_FORMS}")
     if not graph.ask(f"ASK {{ {graph.ref(NamedNode(iri))} ?p ?o }}"):
         return redirect(iri, code=303)

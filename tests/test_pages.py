@@ -163,6 +163,18 @@ def test_a_mesh_id_of_other_digits_than_ascii_is_a_404(live_server: str, asked: 
     assert answer.text.startswith(f"{asked} is no MeSH id: a descriptor's is D and 6 or 9 ")
 
 
+def test_a_lower_case_mesh_id_keeps_the_query_string_asked(live_server: str) -> None:
+    """A review's: ``/mesh/d001943?format=nt`` was sent to ``/mesh/D001943`` without its
+    ``?format=nt`` (nor a ``?page=``), so a script asking for N-Triples got the page's
+    negotiated answer. The redirect carries the query string, as a DOI's path's does."""
+    answer = requests.get(f"{live_server}/mesh/d001943?format=nt", allow_redirects=False,
+                          timeout=30)
+    assert answer.status_code == 301
+    assert answer.headers["Location"].endswith("/mesh/D001943?format=nt"), answer.headers
+    followed = requests.get(f"{live_server}/mesh/d001943?format=nt", timeout=30)
+    assert followed.headers["Content-Type"].startswith("application/n-triples")
+
+
 def test_curl_gets_turtle(client: FlaskClient) -> None:
     response = client.get("/cargo/hsa-miR-105", headers={"Accept": "*/*"})
     assert response.mimetype == "text/turtle"
