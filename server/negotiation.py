@@ -203,7 +203,8 @@ def parse_accept(accept: str) -> MIMEAccept:
 
 
 def _media_range(value: str) -> str:
-    """A range without its parameters; a bare ``*`` (Java's default Accept has ``*; q=.2``)
-    is ``*/*``."""
-    media = value.split(";", 1)[0].strip()
+    """A range without its parameters, in lower case (type names are case-insensitive, RFC
+    9110 8.3.1: werkzeug matches them so, and a ``q=0`` refusal is compared so too); a bare
+    ``*`` (Java's default Accept has ``*; q=.2``) is ``*/*``."""
+    media = value.split(";", 1)[0].strip().lower()
     return "*/*" if media == "*" else media

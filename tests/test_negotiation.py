@@ -195,6 +195,20 @@ def test_a_type_refused_with_q0_is_not_given_for_another_name_of_it(live_server:
     assert len(rdflib.Graph().parse(data=page.text, format="nt")) > 0
 
 
+def test_a_type_refused_with_q0_in_capitals_is_not_given_for_another_name_of_it(
+        live_server: str) -> None:
+    """A review's: media type names are case-insensitive (RFC 9110 8.3.1), and werkzeug matches
+    them so, but the refusal was compared as written: ``Application/SPARQL-Results+JSON;q=0``
+    refused nothing, and the answer was SPARQL JSON for ``application/json``."""
+    refused = asked(live_server, "Application/SPARQL-Results+JSON;q=0, application/json")
+    assert refused.status_code == 406, refused.headers["Content-Type"]
+    assert "available: application/sparql-results+json" in refused.text
+    page = requests.get(live_server + ARTICLE, timeout=30,
+                        headers={"Accept": f"Text/Turtle;q=0, text/n3, {NTRIPLES};q=0.5"})
+    assert page.headers["Content-Type"].startswith(NTRIPLES)
+    assert len(rdflib.Graph().parse(data=page.text, format="nt")) > 0
+
+
 @pytest.mark.parametrize(("accept", "media_type"), [
     ("text/x-nquads", "application/n-quads"),  # Jena's servers read both (its WebContent)
     ("application/x-trig", "application/trig"),
