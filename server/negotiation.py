@@ -172,12 +172,14 @@ _TRAILING_POINT = re.compile(r"(;\s*q\s*=\s*[01])\.(?=\s*(?:[;,]|$))", re.IGNORE
 
 
 def wants_html(accept: str | None) -> bool:
-    """Whether a client asked for HTML before any RDF or results type (as browsers do)."""
+    """Whether a client asked for HTML before any RDF or results type (as browsers do), by its
+    name (in any case: ``TEXT/HTML`` got 406), not by a wildcard."""
     if not accept:
         return False
     parsed = parse_accept(accept)
     best = parsed.best_match(("text/html", *RDF_TYPES, *RESULTS_TYPES))
-    return best == "text/html" and parsed["text/html"] > 0 and "text/html" in accept
+    return best == "text/html" and parsed["text/html"] > 0 and \
+        any(value == "text/html" for value, _ in parsed)
 
 
 def prefers_rdf(accept: str | None, offered: Sequence[str] = RDF_TYPES) -> bool:

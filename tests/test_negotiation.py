@@ -264,3 +264,20 @@ def test_a_listing_answers_html_or_json_and_refuses_rdf(live_server: str, path: 
                         timeout=30).json()
     page = requests.get(live_server + path, headers={"Accept": "text/*"}, timeout=30)
     assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+
+
+@pytest.mark.parametrize("path", [ARTICLE, "/dataset", "/sparql?query=ASK%7B%7D"])
+def test_html_asked_for_in_capitals_is_html(live_server: str, path: str) -> None:
+    """A review's: ``Accept: TEXT/HTML`` (type names are case-insensitive, RFC 9110 8.3.1)
+    got 406 "cannot answer with TEXT/HTML; available: text/html, …" from a page, and from a
+    browser's link to a query: the test that HTML was named, not matched by a wildcard,
+    compared the header as written."""
+    answer = requests.get(live_server + path, headers={"Accept": "Text/HTML"}, timeout=30,
+                          allow_redirects=False)
+    if path.startswith("/sparql"):
+        assert answer.status_code == 303, answer.text
+        assert answer.headers["Location"].endswith("/#query=ASK%7B%7D")
+    else:
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert "<!doctype html>" in answer.text
