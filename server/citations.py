@@ -180,7 +180,7 @@ def bibtex_verbatim(text: str) -> str:
 def citation_key(record: ArticleRecord) -> str:
     """The article's BibTeX key and citation file name: ``pmid{pmid}``, else its DOI in ASCII
     letters and digits with a short hash of the whole DOI, as DOIs that differ only in other
-    characters ("10.99999/üñí", "10.99999/ñ") would share the letters and digits alone."""
+    characters (an ü where another has an ñ) would share the letters and digits alone."""
     if record.pmid:
         return f"pmid{record.pmid}"
     if record.doi:

@@ -80,7 +80,7 @@ MESH_IRI = "http://id.nlm.nih.gov/mesh/"
 #: Their forms, as NLM's MeSH RDF writes them: a descriptor D and 6 or 9 digits (with a
 #: qualifier's for a pair), a supplementary record C and 6 or 9 digits, a qualifier Q and 6 or
 #: 9 digits (Q000000981, "diagnostic imaging"), a tree number a letter, 2 digits
-#: and 3-digit parts; ASCII digits only (Python's \d takes any script's, "D٠٠١٩٤٣").
+#: and 3-digit parts; ASCII digits only (Python's \d takes any script's: Arabic-Indic ones).
 MESH_ID = re.compile(r"D\d{6}(?:\d{3})?(?:Q\d{6}(?:\d{3})?)?|C\d{6}(?:\d{3})?|Q\d{6}(?:\d{3})?"
                      r"|[A-Z]\d{2}(?:\.\d{3})*", re.ASCII)
 #: What a MeSH id looks like, for one that does not.
