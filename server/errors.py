@@ -22,7 +22,7 @@ from server.logs import query_note
 from server.negotiation import NotAcceptable, wants_html
 from server.pages import asked_query, page_response
 from server.search import Hit, near_misses
-from server.terms import path_iri
+from server.terms import RESOURCE_RULES, path_iri
 from server.workers import read_timeout
 
 
@@ -79,8 +79,7 @@ def without_trailing_slash(answers: Callable[[str], bool]) -> WerkzeugResponse |
 
 
 #: The first segments of the IRIs minted under the base (kg/iris.py).
-MINTED = frozenset({"article", "author", "journal", "cargo", "process", "disease", "ev-type",
-                    "finding", "graph", "release", "query"})
+MINTED = frozenset(rule.split("/")[1] for rule in RESOURCE_RULES)
 
 
 def unrouted_near_misses() -> list[Hit]:

@@ -53,26 +53,15 @@ from server.schemaorg import page_jsonld
 from server.search import IDENTIFIER_SPELLINGS, identifier_path, near_misses
 from server.signposting import landing_links, link_header
 from server.sparql import TRUNCATED_HEADER
-from server.terms import MESH_ID, MESH_ID_FORMS, MESH_IRI, local_path, path_iri
-
-#: The IRI patterns minted under the base (kg/iris.py), as URL rules.
-RESOURCE_RULES = (
-    "/article/<pmid>",
-    "/article/doi/<path:doi>",
-    "/article/pmc/<pmcid>",
-    "/article/<path:article>/author/<position>",
-    "/article/<path:article>/investigator/<position>",
-    "/author/<path:orcid>",
-    "/journal/<path:journal>",
-    "/cargo/<path:key>",
-    "/process/<path:key>",
-    "/disease/<path:key>",
-    "/ev-type/<path:key>",
-    "/finding/<key>",
-    "/graph/<name>",
-    "/release/<version>",
-    "/query/<name>",
+from server.terms import (
+    MESH_ID,
+    MESH_ID_FORMS,
+    MESH_IRI,
+    RESOURCE_RULES,
+    local_path,
+    path_iri,
 )
+
 #: Alternate RDF forms offered from a page, as (label, ?format= value, media type).
 ALTERNATES = (("Turtle", "ttl", "text/turtle"), ("N-Triples", "nt", "application/n-triples"),
               ("JSON-LD", "jsonld", "application/ld+json"), ("RDF/XML", "rdf", "application/rdf+xml"))
