@@ -1,0 +1,145 @@
+"""The README as a new user reads it: what it names (links, command lines, settings, the
+packages `make` installs) is checked against the files and code it names, so that a change of
+either shows here rather than to the user who follows the README."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import click
+import pytest
+
+from kg.cli import main
+from tests.conftest import ROOT
+
+#: The README and the documents it links to, which a user reads beside it.
+DOCS = ("README.md", "docs/model.md", "queries/README.md", "data/README.md")
+#: Where the code that reads the ``EVKG_*`` settings lives (the tests' own: EVKG_TEST_PORTS).
+CODE = ("kg", "server", "tests/conftest.py", "Makefile")
+
+
+def text(doc: str) -> str:
+    return (ROOT / doc).read_text(encoding="utf-8")
+
+
+def prose(markdown: str) -> str:
+    """``markdown`` without its fenced code blocks and code spans (links there are no links)."""
+    return re.sub(r"`[^`\n]*`", "", re.sub(r"^```.*?^```", "", markdown, flags=re.M | re.S))
+
+
+def anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as ``-``."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def anchors(doc: Path) -> set[str]:
+    return {anchor(h) for h in re.findall(r"^#+\s+(.*)$", prose(doc.read_text("utf-8")), re.M)}
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_every_relative_link_leads_to_a_file_and_heading_that_exist(doc: str) -> None:
+    """A link a user follows from the README or its documents opens a file of the checkout,
+    and its ``#anchor`` a heading of that file."""
+    here = ROOT / doc
+    broken = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", prose(text(doc))):
+        if re.match(r"[a-z][a-z0-9+.-]*:", target):
+            continue
+        path, _, fragment = target.partition("#")
+        file = (here.parent / path) if path else here
+        if not file.exists():
+            broken.append(f"{target}: no such file")
+        elif fragment and file.suffix == ".md" and fragment not in anchors(file):
+            broken.append(f"{target}: no such heading")
+    assert not broken, f"{doc}: {broken}"
+
+
+def command_lines(markdown: str) -> list[str]:
+    """Each ``evkg COMMAND …`` the text shows, from code spans and shell code blocks (continued
+    lines joined), from ``evkg`` to the end of its line."""
+    unfenced = re.sub(r"^ *```.*?^ *```", "", markdown, flags=re.M | re.S)
+    code = re.findall(r"`([^`\n]+)`", unfenced)
+    blocks = re.findall(r"^ *```(?:sh|shell|bash)\n(.*?)^ *```", markdown, flags=re.M | re.S)
+    indented = re.findall(r"(?<=\n\n)(?: {4}.*\n)+", unfenced)
+    for block in blocks + indented:
+        code.extend(block.replace("\\\n", " ").splitlines())
+    names = "|".join(main.commands)
+    return [m.group(0) for line in code
+            for m in re.finditer(rf"(?<![\w-])evkg (?:{names})\b.*", line)]
+
+
+def arguments(line: str) -> list[str]:
+    """The words of the command ``line`` after ``evkg``, up to a shell operator."""
+    lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    words: list[str] = []
+    for word in lexer:
+        if set(word) <= set("|&;<>()"):
+            break
+        words.append(word)
+    return words[1:]
+
+
+def is_synopsis(line: str) -> bool:
+    """A synopsis (`evkg build [SOURCES…] --out DIR …`) rather than a command line."""
+    return "[" in line or "…" in line
+
+
+def test_the_readme_shows_every_command_line():
+    """The extraction below finds the README's command lines (an empty list passes the
+    checks that follow for nothing)."""
+    lines = command_lines(text("README.md"))
+    assert {arguments(line)[0] for line in lines} == set(main.commands)
+    assert "evkg build my-page.txt --out build" in lines
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_every_command_line_the_docs_show_parses_with_the_real_command(doc: str) -> None:
+    """Each ``evkg …`` a user copies from the README parses with evkg's own command line
+    (click's parser, not ``--help``): an option renamed or dropped, or a value of the wrong
+    kind, would fail here. A fragment that names an option in the text (`evkg query --format
+    table`, `evkg fetch --query`) may leave out what it requires."""
+    wrong = []
+    for line in command_lines(text(doc)):
+        name, *args = arguments(line)
+        if not args or is_synopsis(line):
+            continue
+        try:
+            main.commands[name].make_context(name, list(args))
+        except click.MissingParameter:
+            pass
+        except click.BadOptionUsage as error:
+            if not (error.option_name == args[-1] and "requires an argument" in error.message):
+                wrong.append(f"{line}: {error.format_message()}")
+        except click.ClickException as error:
+            wrong.append(f"{line}: {error.format_message()}")
+    assert not wrong, wrong
+
+
+def synopsis_options(synopsis: str) -> set[str]:
+    return set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", synopsis))
+
+
+@pytest.mark.parametrize("name", sorted(main.commands))
+def test_the_command_table_names_each_commands_options(name: str) -> None:
+    """The README's table of commands gives each command's synopsis; it names every option
+    the command takes and none it does not."""
+    rows = re.findall(rf"^\| `(evkg {name}\b[^`]*)` \|", text("README.md"), flags=re.M)
+    assert len(rows) == 1, f"the command table has {len(rows)} rows for evkg {name}"
+    command = main.commands[name]
+    options = {max(p.opts, key=len) for p in command.params if isinstance(p, click.Option)}
+    assert synopsis_options(rows[0]) == options, rows[0]
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_every_setting_the_docs_name_is_read_by_the_code(doc: str) -> None:
+    """An ``EVKG_*`` variable the README tells a user to set is one evkg reads: a setting
+    renamed in the code and not in the README would be set in vain."""
+    code = "\n".join(p.read_text("utf-8") for part in CODE for p in
+                     ([ROOT / part] if (ROOT / part).is_file() else (ROOT / part).rglob("*.py")))
+    read = set(re.findall(r"EVKG_[A-Z0-9_]*[A-Z0-9]", code))
+    read |= {f"EVKG_{key}" for key in re.findall(r'"([A-Z][A-Z0-9_]+)"', code)}
+    named = set(re.findall(r"EVKG_[A-Z0-9_]*[A-Z0-9](?![A-Z0-9_*])", text(doc)))
+    assert named <= read, sorted(named - read)
