@@ -42,7 +42,7 @@ allocator:
 		 -y -qq libmimalloc2.0) || echo "could not install libmimalloc2.0: serving with the C \
 		library's malloc"; }
 
-# Debian packages the tests drive: headless Chromium and its driver (browser tests),
+# Debian packages the tests drive: headless Chromium (the browser tests, which Playwright drives),
 # Virtuoso (the remote-store tests run the server suite against it) and nginx (the server
 # behind a reverse proxy, tests/test_proxy.py: run as the tests' own process, not the service
 # Debian's package starts); wrk, the load generator
@@ -53,7 +53,7 @@ allocator:
 system-deps:
 	@missing=""; \
 	$(HAVE_MIMALLOC) || missing="$$missing libmimalloc2.0"; \
-	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium chromium-driver"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v virtuoso-t >/dev/null 2>&1 || missing="$$missing virtuoso-opensource"; \
 	[ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \

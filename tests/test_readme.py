@@ -143,3 +143,20 @@ def test_every_setting_the_docs_name_is_read_by_the_code(doc: str) -> None:
     read |= {f"EVKG_{key}" for key in re.findall(r'"([A-Z][A-Z0-9_]+)"', code)}
     named = set(re.findall(r"EVKG_[A-Z0-9_]*[A-Z0-9](?![A-Z0-9_*])", text(doc)))
     assert named <= read, sorted(named - read)
+
+
+def debian_packages_make_test_installs() -> set[str]:
+    """The Debian packages of the Makefile's ``system-deps`` (what ``make test`` installs)."""
+    makefile = text("Makefile")
+    recipe = makefile.partition("\nsystem-deps:")[2].partition("\n\n")[0]
+    return {p for found in re.findall(r'missing="\$\$missing ([^"]+)"', recipe)
+            for p in found.split()}
+
+
+def test_make_test_installs_the_debian_packages_the_readme_lists() -> None:
+    """The README's `make test` line lists the Debian packages it installs; the Makefile
+    installed chromium-driver besides, which no test uses (Playwright drives Chromium itself)."""
+    line = next(li for li in text("README.md").splitlines() if li.startswith("make test"))
+    listed = re.search(r"Debian ([^)]+)\)", line)
+    assert listed, line
+    assert debian_packages_make_test_installs() == set(re.split(r",\s*", listed.group(1)))
