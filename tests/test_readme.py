@@ -4,6 +4,7 @@ either shows here rather than to the user who follows the README."""
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
@@ -160,3 +161,14 @@ def test_make_test_installs_the_debian_packages_the_readme_lists() -> None:
     listed = re.search(r"Debian ([^)]+)\)", line)
     assert listed, line
     assert debian_packages_make_test_installs() == set(re.split(r",\s*", listed.group(1)))
+
+
+def test_the_readme_names_every_package_npm_installs() -> None:
+    """`make serve` runs `npm ci`: the README's paragraph on it names each package it installs
+    and what it is for; it named YASGUI and axe-core, not Chart.js, which draws /explore's
+    charts (without it the page shows tables)."""
+    packages = json.loads(text("package.json"))
+    names = [*packages["dependencies"], *packages["devDependencies"]]
+    paragraph = next(p for p in text("README.md").split("\n\n") if "npm ci" in p)
+    missing = [n for n in names if n.rpartition("/")[2].lower() not in paragraph.lower()]
+    assert not missing, paragraph
