@@ -13,6 +13,7 @@ import click
 import pytest
 
 from kg.cli import main
+from server.settings import NUMBERS
 from tests.conftest import ROOT
 
 #: The README and the documents it links to, which a user reads beside it.
@@ -172,3 +173,21 @@ def test_the_readme_names_every_package_npm_installs() -> None:
     paragraph = next(p for p in text("README.md").split("\n\n") if "npm ci" in p)
     missing = [n for n in names if n.rpartition("/")[2].lower() not in paragraph.lower()]
     assert not missing, paragraph
+
+
+def setting_rows() -> dict[str, str]:
+    """Each ``EVKG_*`` setting's row of the README's table of settings."""
+    rows = {}
+    for row in re.findall(r"^\| (`EVKG_[^|]*) \|(.*)$", text("README.md"), flags=re.M):
+        for name in re.findall(r"`(EVKG_[A-Z0-9_]+)`", row[0]):
+            rows[name] = row[1]
+    return rows
+
+
+@pytest.mark.parametrize("key", [k for k, (_, _, want) in NUMBERS.items() if "(0:" in want])
+def test_the_settings_table_says_what_zero_means(key: str) -> None:
+    """A setting that takes 0 to mean something of its own (no limit, none, every query) says
+    so in the README: `EVKG_QUERY_TIMEOUT=0` lifts the time limit, as `evkg serve`'s own
+    refusal of a bad value says, but the table gave only its default."""
+    row = setting_rows()[f"EVKG_{key}"]
+    assert re.search(r"(?<![\d.,])0( =|:)", row), row
