@@ -90,15 +90,16 @@ def seconds(value: float) -> str:
 def limit_triples(endpoint: str, limits: Limits, *, timeout_enforced: bool) -> list[Triple]:
     """Service Description triples stating the row cap, the time limit and the SERVICE allowlist.
 
-    ``evkg:maxRows`` and ``evkg:queryTimeout`` are evkg ontology terms (sd has none for limits);
-    ``evkg:federatesWith`` lists the endpoints SERVICE may name.
+    ``evkg:maxRows`` and ``evkg:queryTimeout`` are evkg ontology terms (sd has none for limits),
+    each left out where there is no limit (0); ``evkg:federatesWith`` lists the endpoints SERVICE
+    may name.
     """
     service = NamedNode(endpoint)
     triples: list[Triple] = []
     if limits.max_rows > 0:
         triples.append(Triple(service, EVKG.maxRows, Literal(str(limits.max_rows),
                                                              datatype=XSD.integer)))
-    if timeout_enforced:
+    if timeout_enforced and limits.query_timeout > 0:
         triples.append(Triple(service, EVKG.queryTimeout, Literal(seconds(limits.query_timeout),
                                                                   datatype=XSD.decimal)))
     triples += [Triple(service, EVKG.federatesWith, NamedNode(iri))

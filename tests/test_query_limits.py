@@ -203,6 +203,21 @@ def test_service_description_states_the_cap(capped: FlaskClient) -> None:
         {rdflib.URIRef(iri) for iri in DEFAULT_ALLOWLIST}
 
 
+@pytest.mark.parametrize(("timeout", "stated"), [(0, None), (7.5, "7.5")])
+def test_service_description_states_the_time_limit_only_when_there_is_one(
+        default_build: tuple[Path, BuildReport], timeout: float, stated: str | None) -> None:
+    """``EVKG_QUERY_TIMEOUT=0`` lifts the time limit (the README's settings), and the Service
+    Description of a release's server said `evkg:queryTimeout 0`, which the ontology defines as
+    the seconds a query may run: a client that read it took every query to be refused. It is
+    left out, as `evkg:maxRows` is with no row cap."""
+    out, _ = default_build
+    app = create_app({"STORE_DIR": str(out), "TESTING": True, "QUERY_TIMEOUT": timeout})
+    graph = rdflib.Graph().parse(data=app.test_client().get("/sparql").data, format="turtle")
+    limit = graph.value(rdflib.URIRef("http://localhost/sparql"),
+                        rdflib.URIRef("https://w3id.org/evkg/ontology#queryTimeout"))
+    assert (None if limit is None else str(limit)) == stated
+
+
 def test_no_cap_when_max_rows_is_zero(default_store: Store) -> None:
     client = create_app({"TESTING": True, "MAX_ROWS": 0}, store=default_store).test_client()
     response = client.get("/sparql", query_string={"query": ALL_ARTICLES})
