@@ -11,7 +11,9 @@ from pathlib import Path
 
 import click
 import pytest
+from pyoxigraph import Store
 
+from kg import iris
 from kg.cli import main
 from server.settings import NUMBERS
 from tests.conftest import ROOT
@@ -191,3 +193,38 @@ def test_the_settings_table_says_what_zero_means(key: str) -> None:
     refusal of a bad value says, but the table gave only its default."""
     row = setting_rows()[f"EVKG_{key}"]
     assert re.search(r"(?<![\d.,])0( =|:)", row), row
+
+
+def iri_patterns() -> list[re.Pattern[str]]:
+    """The IRIs the README's *IRIs* section lists, under the base, as patterns: a ``{doi}`` is a
+    DOI (its prefix, a slash, a suffix), ``{id}`` the path of an article, ``#Term`` any term of
+    the ontology (or none: its namespace), any other placeholder one segment."""
+    section = text("README.md").partition("\n### IRIs\n")[2].partition("\n### ")[0]
+    patterns = []
+    for written in re.findall(r"`([^`\s]+)`", section):
+        path = written.removeprefix(iris.DEFAULT_BASE)
+        if path and not re.fullmatch(r"[a-z][\w./{}#-]*", path):
+            continue
+        parts = re.split(r"(\{[^}]+\}|(?<=#)Term$)", path)
+        pattern = "".join(
+            r"10\.[\d.]+/[^/]+" if part == "{doi}" else ".+" if part == "{id}" else
+            r"\w*" if part == "Term" else r"[^/#]+" if part.startswith("{") else re.escape(part)
+            for part in parts)
+        patterns.append(re.compile(pattern))
+    return patterns
+
+
+def test_every_iri_the_default_graph_mints_is_one_the_readme_lists(default_store: Store) -> None:
+    """The README's *IRIs* section lists what evkg mints under the base. It wrote an author
+    without ORCID as `article/{pmid}/author/{position}`; an article known by its DOI has its
+    authors at `article/doi/{doi}/author/{position}`, as the endpoints table and docs/model.md
+    say (`article/{id}/…`), and the release's files, the endpoint and the base itself (the
+    dataset's publisher) are IRIs under the base too."""
+    base = iris.DEFAULT_BASE
+    rows = default_store.query(f"""SELECT DISTINCT ?iri WHERE {{ GRAPH ?g {{
+        {{ ?iri ?p ?o }} UNION {{ ?s ?iri ?o }} UNION {{ ?s ?p ?iri }} }}
+        FILTER(isIRI(?iri) && STRSTARTS(STR(?iri), "{base}")) }}""")
+    minted = {row["iri"].value.removeprefix(base) for row in rows}  # type: ignore[index]
+    patterns = iri_patterns()
+    unlisted = sorted(i for i in minted if not any(p.fullmatch(i) for p in patterns))
+    assert minted and not unlisted, unlisted[:10]
