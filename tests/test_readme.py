@@ -15,6 +15,7 @@ from pyoxigraph import Store
 
 from kg import iris
 from kg.cli import main
+from server import DEFAULTS
 from server.settings import NUMBERS
 from tests.conftest import ROOT
 
@@ -228,3 +229,23 @@ def test_every_iri_the_default_graph_mints_is_one_the_readme_lists(default_store
     patterns = iri_patterns()
     unlisted = sorted(i for i in minted if not any(p.fullmatch(i) for p in patterns))
     assert minted and not unlisted, unlisted[:10]
+
+
+#: Settings the server reads that a user does not set, with why the README leaves them out.
+INTERNAL_SETTINGS = {
+    "SERVED_RELEASE": "gunicorn's master sets it for its workers (server/reloads.py)",
+    "MAX_FORM_MEMORY_SIZE": "Flask's own, lifted so that EVKG_MAX_CONTENT_LENGTH bounds forms",
+    "QUERIES_DIR": "the tests' own examples: the editor's are the release's (graph/metadata)",
+}
+
+
+def test_every_setting_the_server_reads_is_in_the_readme() -> None:
+    """Every ``EVKG_*`` setting the server reads is in the README (the settings are read with
+    ``from_prefixed_env``, so each is one a user can set): EVKG_YASGUI_DIR and
+    EVKG_CHARTJS_DIR, the folders of the browser assets npm installs, were in no document."""
+    code = "\n".join(p.read_text("utf-8") for p in (ROOT / "server").rglob("*.py"))
+    read = set(DEFAULTS) | set(re.findall(
+        r'(?:config(?:\.get)?[(\[]|_setting\(config, )"([A-Z][A-Z0-9_]+)"', code))
+    readme = text("README.md")
+    missing = sorted(k for k in read - set(INTERNAL_SETTINGS) if f"EVKG_{k}" not in readme)
+    assert not missing, missing
