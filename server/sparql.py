@@ -28,6 +28,7 @@ from kg.querytext import (
     update_keyword,
 )
 from server.cache import cache_key
+from server.downloads import release_file_path
 from server.editor import editor_link
 from server.errors import ProtocolError, error_response, failure_response, graph_store_write
 from server.executor import Answer, Failure, QueryJob
@@ -418,7 +419,8 @@ def graph_store_response(operation: Operation) -> Response:
             raise ProtocolError(400, "a Graph Store Protocol request (?graph= or ?default) "
                                      f"takes no '{dataset}': it names its graph alone")
     if not names:
-        return query_response(operation, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        return _whole(query_response(operation, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"),
+                      None)
     try:
         graph = NamedNode(names[0])
     except ValueError as error:
@@ -427,8 +429,29 @@ def graph_store_response(operation: Operation) -> Response:
     if not any(select(f"SELECT ?s WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }} LIMIT 1")):
         raise ProtocolError(404, f"no graph {graph} in this dataset: its graphs are listed by "
                                  "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-    return query_response(operation, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} "
-                                     "{ ?s ?p ?o } }")
+    return _whole(query_response(operation, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} "
+                                             "{ ?s ?p ?o } }"), graph)
+
+
+def _whole(response: Response, graph: NamedNode | None) -> Response:
+    """A Graph Store GET's ``response``, unless it is cut at the triple cap: a client (rdflib's
+    ``Graph().parse``) reads no ``X-EVKG-Truncated`` and took part of the graph for all of it.
+    Such a graph is refused (403), saying where it is whole: the release's dump (a graph of it
+    streamed from the store would be read past the query limits' time and admission)."""
+    if TRUNCATED_HEADER not in response.headers:
+        return response
+    cap = state().limits.max_rows
+    what, dump = ("the default graph (the union of the named graphs)", "evkg.nt.gz") \
+        if graph is None else (f"the graph {graph}", "evkg.nq.gz")
+    where = "query it in parts (LIMIT and OFFSET)"
+    if release_file_path(dump) is not None:
+        url = request.url_root + "downloads/" + dump
+        where = (f"the whole release, as N-Triples, is {url} (gzip); or {where}" if graph is None
+                 else f"the whole release, every graph, as N-Quads, is {url} (gzip; the "
+                      f"graph's triples are its lines that end in {graph} .); or {where}")
+    return error_response(403, f"{what} holds more than {cap} triples, the most an answer of "
+                               "this endpoint carries (EVKG_MAX_ROWS), and a Graph Store "
+                               f"Protocol GET is not answered with part of a graph: {where}")
 
 
 def _fields(names: list[str]) -> str:
