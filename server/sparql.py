@@ -396,17 +396,23 @@ def _editor_running(query: str) -> Response:
     failure = _syntax_check(query)
     if failure is not None:
         return _refusal(failure, query)
+    return _to_editor(query)
+
+
+def _to_editor(query: str, title: str = "") -> Response:
+    """A 303 to the query editor running ``query``, in a tab named ``title``."""
     response = Response(status=303, headers={"Vary": "Accept"})
-    response.location = editor_link(query)
+    response.location = editor_link(query, title)
     return response
 
 
 def graph_store_response(operation: Operation) -> Response:
     """A Graph Store Protocol GET or HEAD (SPARQL 1.1 Graph Store HTTP Protocol §4.2, §5.2) of
     the named graph ``?graph=IRI``, or of the default graph ``?default`` (the union of the named
-    graphs, as for queries): answered as the CONSTRUCT of its triples is (negotiated, cached,
-    capped at ``EVKG_MAX_ROWS`` triples, which ``X-EVKG-Truncated`` says); a graph the dataset
-    does not hold is a 404. Until 6 Dec such a GET was answered with the Service Description."""
+    graphs, as for queries): answered as the CONSTRUCT of its triples is (negotiated, cached),
+    but whole or not at all (``_whole``); a graph the dataset does not hold is a 404. A link
+    opened in a browser is sent to the editor running that CONSTRUCT. Until 6 Dec such a GET
+    was answered with the Service Description."""
     names = request.args.getlist("graph")
     if names and "default" in request.args:
         raise ProtocolError(400, "a Graph Store Protocol request names one graph: ?graph=IRI "
@@ -418,19 +424,24 @@ def graph_store_response(operation: Operation) -> Response:
         if dataset in request.args:  # the graph was read within that dataset: found empty
             raise ProtocolError(400, "a Graph Store Protocol request (?graph= or ?default) "
                                      f"takes no '{dataset}': it names its graph alone")
-    if not names:
-        return _whole(query_response(operation, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"),
-                      None)
-    try:
-        graph = NamedNode(names[0])
-    except ValueError as error:
-        raise ProtocolError(400, f"bad graph IRI <{names[0]}> in 'graph': {error}") from None
-    # not ASK: Virtuoso 7.2 finds one empty solution in a graph outside the dataset
-    if not any(select(f"SELECT ?s WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }} LIMIT 1")):
-        raise ProtocolError(404, f"no graph {graph} in this dataset: its graphs are listed by "
-                                 "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-    return _whole(query_response(operation, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} "
-                                             "{ ?s ?p ?o } }"), graph)
+    graph = None
+    if names:
+        try:
+            graph = NamedNode(names[0])
+        except ValueError as error:
+            raise ProtocolError(400, f"bad graph IRI <{names[0]}> in 'graph': {error}") from None
+        # not ASK: Virtuoso 7.2 finds one empty solution in a graph outside the dataset
+        if not any(select(f"SELECT ?s WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }} LIMIT 1")):
+            raise ProtocolError(404, f"no graph {graph} in this dataset: its graphs are listed "
+                                     "by SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    where = "?s ?p ?o" if graph is None else f"GRAPH {graph} {{ ?s ?p ?o }}"
+    query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}"
+    # a link opened in a browser (HTML first; its application/xml;q=0.9 took RDF/XML, a file
+    # to download): the editor shows the graph, as it shows a query link's results
+    if not operation.formats and wants_html(request.headers.get("Accept")):
+        return _to_editor(query, "default graph" if graph is None
+                          else graph.value.removeprefix(iris.base_iri()))
+    return _whole(query_response(operation, query), graph)
 
 
 def _whole(response: Response, graph: NamedNode | None) -> Response:

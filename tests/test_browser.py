@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from pyoxigraph import NamedNode, Store
 
 from kg.build import BuildReport, build
 from kg.examples import load_examples
@@ -208,6 +209,25 @@ def test_a_query_link_opened_in_the_browser_shows_its_results(browser_page: Any,
     assert "GROUP BY ?year" in panel.locator(".CodeMirror").inner_text()
     rows = panel.locator(".yasr table tbody tr").all_inner_texts()
     assert any("2023" in row and "13" in row for row in rows), rows
+
+
+def test_a_graph_store_link_opened_in_the_browser_shows_the_graph(browser_page: Any,
+                                                                  pages: str,
+                                                                  default_store: Store) -> None:
+    """A review's: opening a Graph Store link, `/sparql?graph=…`, downloaded an RDF/XML file
+    (Chromium's Accept takes `application/xml;q=0.9`). The editor opens on the graph's
+    CONSTRUCT, in a tab named for the graph, and shows its triples."""
+    if not YASGUI.is_file():
+        pytest.skip("YASGUI is not installed: run `make install` (npm ci)")
+    graph = "https://w3id.org/evkg/graph/metadata"
+    with browser_page.expect_navigation():
+        browser_page.goto(pages + "/sparql?" + urlencode({"graph": graph}))
+    panel = browser_page.locator(".tabPanel.active")
+    panel.locator(".yasr table tbody tr").first.wait_for(timeout=15_000)
+    assert f"GRAPH <{graph}>" in panel.locator(".CodeMirror").inner_text()
+    held = sum(1 for _ in default_store.quads_for_pattern(None, None, None, NamedNode(graph)))
+    assert f"Showing 1 to 50 of {held} entries" in panel.locator(".yasr").inner_text()
+    assert "graph/metadata" in browser_page.locator(".tabsList .tab.active").inner_text()
 
 
 #: Authors of a small release: 55 spell their family name "Sjögren", 5 "Sjogren".

@@ -1301,6 +1301,37 @@ def test_a_query_link_opened_in_a_browser_opens_the_editor_running_it(
     assert first_value(posted.data, posted.mimetype) == "93"
 
 
+@pytest.mark.parametrize("params", [{"graph": f"{BASE}graph/metadata"}, {"default": ""}])
+def test_a_graph_store_link_opened_in_a_browser_opens_the_editor_on_the_graph(
+        client: FlaskClient, params: dict[str, str]) -> None:
+    """A review's: ``/sparql?graph=…`` opened in a browser was answered with RDF/XML, which its
+    ``application/xml;q=0.9`` admits: a file to download (an answer over the cap, the 403).
+    It is sent to the editor running the graph's CONSTRUCT, as a query link is; rdflib's
+    Accept, or a format named, still gets the graph; HEAD (a link checker's) as GET."""
+    from urllib.parse import unquote
+
+    opened = client.get("/sparql", query_string=params, headers={"Accept": BROWSER_ACCEPT})
+    assert (opened.status_code, opened.headers["Vary"]) == (303, "Accept")
+    query, _, title = unquote(opened.headers["Location"]).removeprefix("/#query=").partition(
+        "&tabTitle=")
+    where = f"GRAPH <{params['graph']}> {{ ?s ?p ?o }}" if "graph" in params else "?s ?p ?o"
+    assert (query, title) == (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}",
+                              "graph/metadata" if "graph" in params else "default graph")
+    head = client.head("/sparql", query_string=params, headers={"Accept": BROWSER_ACCEPT})
+    assert (head.status_code, head.headers["Location"]) == (303, opened.headers["Location"])
+    if "graph" not in params:
+        return
+    rdflib_accept = ", ".join(p.name for p in rdflib.plugin.plugins(kind=rdflib.parser.Parser)
+                              if "/" in p.name)
+    for accept, extra in ((rdflib_accept, {}), (BROWSER_ACCEPT, {"format": "ttl"})):
+        answer = client.get("/sparql", query_string={**params, **extra},
+                            headers={"Accept": accept})
+        assert answer.status_code == 200, accept
+        graph = rdflib.Graph().parse(data=answer.data, format=answer.mimetype)
+        assert (rdflib.URIRef(params["graph"]), rdflib.RDF.type, rdflib.URIRef(
+            "http://rdfs.org/ns/void#Dataset")) in graph
+
+
 @pytest.mark.parametrize("accept", [BROWSER_ACCEPT, "text/html"])
 def test_a_query_link_that_does_not_parse_is_the_400_page_saying_why(client: FlaskClient,
                                                                      accept: str) -> None:
