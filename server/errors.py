@@ -37,6 +37,12 @@ class ProtocolError(Exception):
         self.headers = headers
 
 
+def names_a_graph() -> bool:
+    """Whether the request is one of the Graph Store Protocol's (indirect identification): it
+    names its graph by ``?graph=IRI`` or ``?default``."""
+    return "graph" in request.args or "default" in request.args
+
+
 def graph_store_write() -> ProtocolError:
     """The 405 of a Graph Store Protocol POST, PUT or DELETE (``/sparql?graph=…`` or
     ``?default``): the graphs are read-only."""
@@ -167,7 +173,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(405)
     def method_not_allowed(error: Exception) -> Response:
-        if request.path == "/sparql" and ("graph" in request.args or "default" in request.args):
+        if request.path == "/sparql" and names_a_graph():
             write = graph_store_write()  # a GSP PUT or DELETE: not the POST Allow names
             return error_response(write.status, write.message, write.headers)
         methods = sorted(error.valid_methods or []) if isinstance(error, MethodNotAllowed) else []

@@ -30,7 +30,13 @@ from kg.querytext import (
 from server.cache import cache_key
 from server.downloads import release_file_path
 from server.editor import editor_link
-from server.errors import ProtocolError, error_response, failure_response, graph_store_write
+from server.errors import (
+    ProtocolError,
+    error_response,
+    failure_response,
+    graph_store_write,
+    names_a_graph,
+)
 from server.executor import Answer, Failure, QueryJob
 from server.federation import Target, check_services, service_targets, unnamed_endpoints
 from server.graph import select
@@ -195,7 +201,7 @@ def read_operation() -> Operation:
     if content_type == "application/sparql-update":
         return Operation(None, _body_text(), tuple(args.getlist("using-graph-uri")),
                          tuple(args.getlist("using-named-graph-uri")), ())
-    if "graph" in args or "default" in args:  # a Graph Store Protocol write
+    if names_a_graph():  # a Graph Store Protocol write
         raise graph_store_write()
     raise ProtocolError(
         415, f"unsupported Content-Type {request.mimetype or '(none)'}; a query POST takes "
@@ -489,7 +495,7 @@ def create_sparql_blueprint() -> Blueprint:
                 return _editor_running(query)
             return query_response(operation, query)
         if request.method in ("GET", "HEAD"):
-            if "graph" in request.args or "default" in request.args:
+            if names_a_graph():
                 return graph_store_response(operation)
             if wants_html(request.headers.get("Accept")):
                 return editor_response()
