@@ -11,7 +11,7 @@ import hmac
 import re
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote_to_bytes, urljoin, urlsplit
 
 from flask import Blueprint, Response, current_app, request
 from pyoxigraph import NamedNode
@@ -432,10 +432,7 @@ def graph_store_response(operation: Operation) -> Response:
                                      f"takes no '{dataset}': it names its graph alone")
     graph = None
     if names:
-        try:
-            graph = NamedNode(names[0])
-        except ValueError as error:
-            raise ProtocolError(400, f"bad graph IRI <{names[0]}> in 'graph': {error}") from None
+        graph = _named_graph(names[0])
         # not ASK: Virtuoso 7.2 finds one empty solution in a graph outside the dataset
         if not any(select(f"SELECT ?s WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }} LIMIT 1")):
             raise ProtocolError(404, f"no graph {graph} in this dataset: its graphs are listed "
@@ -448,6 +445,30 @@ def graph_store_response(operation: Operation) -> Response:
         return _to_editor(query, "default graph" if graph is None
                           else graph.value.removeprefix(iris.base_iri()))
     return _whole(query_response(operation, query), graph)
+
+
+def _named_graph(name: str) -> NamedNode:
+    """The graph ``?graph=`` names. A relative IRI (``graph/metadata``) is resolved against the
+    request's URL, as Oxigraph's server resolves it; a path of this server stands for the base
+    IRI's (``/graph/metadata`` answers for ``<base>graph/metadata``), as relative IRIs in
+    queries resolve against the base IRI."""
+    if not name:
+        raise ProtocolError(400, "the 'graph' parameter is empty: name a graph by its IRI "
+                                 "(?graph=IRI), or ask for the default graph (?default)")
+    try:
+        return NamedNode(name)
+    except ValueError as error:
+        problem = error
+    try:
+        resolved = urljoin(request.base_url, name) if not urlsplit(name).scheme else ""
+    except ValueError:  # ("//[x": urllib reads a host that is no IPv6 address)
+        resolved = ""
+    if resolved.startswith(request.url_root):
+        try:
+            return NamedNode(iris.base_iri() + resolved[len(request.url_root):])
+        except ValueError as error:
+            problem = error
+    raise ProtocolError(400, f"bad graph IRI <{name}> in 'graph': {problem}")
 
 
 def _whole(response: Response, graph: NamedNode | None) -> Response:

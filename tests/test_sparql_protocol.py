@@ -1240,6 +1240,34 @@ def test_a_graph_store_protocol_get_of_a_named_graph_over_the_cap_names_the_dump
     assert (query.status_code, query.headers["X-EVKG-Truncated"]) == (200, "triples=100")
 
 
+def test_a_graph_store_protocol_get_of_a_relative_graph_iri_resolves_it(
+        client: FlaskClient, default_store: Store) -> None:
+    """A review's: ``?graph=graph/metadata`` was a 400 "No scheme found in an absolute IRI"
+    (pyoxigraph's words), where Oxigraph's server resolves a relative graph IRI against the
+    request's URL; here that URL's path stands for the base IRI's, as every page's does, and
+    relative IRIs in queries resolve against the base IRI. An empty ``graph=``, which named no
+    graph, says so."""
+    metadata = f"{BASE}graph/metadata"
+    held = set(default_store.quads_for_pattern(None, None, None, NamedNode(metadata)))
+    for name in ("graph/metadata", "/graph/metadata", "./graph/metadata"):
+        answer = client.get("/sparql", query_string={"graph": name},
+                            headers={"Accept": "application/n-triples"})
+        assert answer.status_code == 200, (name, answer.text)
+        assert len(set(parse(answer.data, RdfFormat.N_TRIPLES))) == len(held), name
+    missing = client.get("/sparql", query_string={"graph": "graph/none"})
+    assert (missing.status_code, missing.text.splitlines()[0]) == (
+        404, f"no graph <{BASE}graph/none> in this dataset: its graphs are listed by "
+             "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    empty = client.get("/sparql", query_string={"graph": ""})
+    assert (empty.status_code, empty.text) == (
+        400, "the 'graph' parameter is empty: name a graph by its IRI (?graph=IRI), or ask for "
+             "the default graph (?default)\n")
+    for bad in ("graph/a b", "//[x/a", "http://[x"):
+        refused = client.get("/sparql", query_string={"graph": bad})
+        assert refused.status_code == 400, bad
+        assert refused.text.startswith(f"bad graph IRI <{bad}> in 'graph': "), bad
+
+
 @pytest.mark.parametrize("dataset", ["named-graph-uri", "default-graph-uri"])
 def test_a_graph_store_protocol_get_with_a_dataset_parameter_is_400(client: FlaskClient,
                                                                     dataset: str) -> None:
