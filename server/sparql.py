@@ -11,7 +11,7 @@ import hmac
 import re
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from urllib.parse import unquote_to_bytes, urljoin, urlsplit
+from urllib.parse import unquote_to_bytes, urljoin
 
 from flask import Blueprint, Response, current_app, request
 from pyoxigraph import NamedNode
@@ -449,26 +449,25 @@ def graph_store_response(operation: Operation) -> Response:
 
 def _named_graph(name: str) -> NamedNode:
     """The graph ``?graph=`` names. A relative IRI (``graph/metadata``) is resolved against the
-    request's URL, as Oxigraph's server resolves it; a path of this server stands for the base
-    IRI's (``/graph/metadata`` answers for ``<base>graph/metadata``), as relative IRIs in
-    queries resolve against the base IRI."""
+    request's URL, as Oxigraph's server resolves it; a URL of this server stands for the base
+    IRI's (``/graph/metadata``, ``http://127.0.0.1:8000/graph/metadata`` for
+    ``<base>graph/metadata``), as its pages do, and relative IRIs in queries resolve against
+    the base IRI."""
     if not name:
         raise ProtocolError(400, "the 'graph' parameter is empty: name a graph by its IRI "
                                  "(?graph=IRI), or ask for the default graph (?default)")
     try:
-        return NamedNode(name)
-    except ValueError as error:
-        problem = error
-    try:
-        resolved = urljoin(request.base_url, name) if not urlsplit(name).scheme else ""
+        resolved = urljoin(request.base_url, name)
     except ValueError:  # ("//[x": urllib reads a host that is no IPv6 address)
         resolved = ""
     if resolved.startswith(request.url_root):
-        try:
-            return NamedNode(iris.base_iri() + resolved[len(request.url_root):])
-        except ValueError as error:
-            problem = error
-    raise ProtocolError(400, f"bad graph IRI <{name}> in 'graph': {problem}")
+        iri = iris.base_iri() + resolved[len(request.url_root):]
+    else:
+        iri = name
+    try:
+        return NamedNode(iri)
+    except ValueError as error:
+        raise ProtocolError(400, f"bad graph IRI <{name}> in 'graph': {error}") from None
 
 
 def _whole(response: Response, graph: NamedNode | None) -> Response:

@@ -1268,6 +1268,18 @@ def test_a_graph_store_protocol_get_of_a_relative_graph_iri_resolves_it(
         assert refused.text.startswith(f"bad graph IRI <{bad}> in 'graph': "), bad
 
 
+def test_a_graph_store_protocol_get_of_this_servers_url_of_a_graph_gets_the_graph(
+        live_server: str, default_store: Store) -> None:
+    """A review's: ``?graph=http://127.0.0.1:8000/graph/metadata``, the URL at which this server
+    answers for the metadata graph (the address bar of its page), was a 404 "no graph
+    <http://127.0.0.1:8000/graph/metadata>": a URL of this server stands for the base IRI's
+    (as a relative one does), the graph rdflib reads."""
+    metadata = f"{BASE}graph/metadata"
+    held = set(default_store.quads_for_pattern(None, None, None, NamedNode(metadata)))
+    graph = rdflib.Graph().parse(f"{live_server}/sparql?graph={live_server}/graph/metadata")
+    assert len(graph) == len(held)
+
+
 @pytest.mark.parametrize("dataset", ["named-graph-uri", "default-graph-uri"])
 def test_a_graph_store_protocol_get_with_a_dataset_parameter_is_400(client: FlaskClient,
                                                                     dataset: str) -> None:
