@@ -37,6 +37,10 @@ class ProtocolError(Exception):
         self.headers = headers
 
 
+#: The methods a Graph Store Protocol URL (``/sparql?graph=…``) takes: its graphs are read-only.
+GRAPH_STORE_ALLOW = "GET, HEAD, OPTIONS"
+
+
 def names_a_graph() -> bool:
     """Whether the request is one of the Graph Store Protocol's (indirect identification): it
     names its graph by ``?graph=IRI`` or ``?default``."""
@@ -48,7 +52,7 @@ def graph_store_write() -> ProtocolError:
     ``?default``): the graphs are read-only."""
     return ProtocolError(405, "this endpoint's graphs are read-only: the Graph Store Protocol's "
                               "GET and HEAD are answered, not its POST, PUT or DELETE",
-                         {"Allow": "GET, HEAD, OPTIONS"})
+                         {"Allow": GRAPH_STORE_ALLOW})
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:

@@ -31,6 +31,7 @@ from server.cache import cache_key
 from server.downloads import release_file_path
 from server.editor import editor_link
 from server.errors import (
+    GRAPH_STORE_ALLOW,
     ProtocolError,
     error_response,
     failure_response,
@@ -369,14 +370,19 @@ def update_response(operation: Operation, update: str) -> Response:
 
 
 def preflight_response() -> Response:
-    """The CORS preflight answer: any origin may GET or POST queries."""
+    """The CORS preflight answer: any origin may GET or POST queries. A Graph Store URL's lets
+    a page's PUT, POST and DELETE through to their 405 (the browser stopped them here, and its
+    script read a network error, never that the graphs are read-only); its ``Allow`` is the
+    405's."""
+    graph_store = names_a_graph()
     response = Response(status=204)
     response.headers.update({
         "Access-Control-Allow-Origin": "*",
-        "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+        "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS" if graph_store
+        else "GET, POST, OPTIONS",
         "Access-Control-Allow-Headers": allowed_request_headers(),
         "Access-Control-Max-Age": "86400",
-        "Allow": "GET, HEAD, POST, OPTIONS",
+        "Allow": GRAPH_STORE_ALLOW if graph_store else "GET, HEAD, POST, OPTIONS",
     })
     return response
 

@@ -1309,6 +1309,28 @@ def test_a_graph_store_protocol_put_or_delete_says_the_graphs_are_read_only(
     other = client.open("/sparql", method=method)  # no graph named: no GSP request
     assert (other.status_code, other.headers["Allow"]) == (405, "GET, HEAD, OPTIONS, POST")
 
+def test_a_graph_store_preflight_lets_a_page_read_the_refusal_of_a_write(
+        client: FlaskClient) -> None:
+    """A review's: a page on another origin that PUT a graph (``/sparql?graph=…``) was stopped
+    by the browser at the preflight, which allowed GET and POST alone, so its script saw a
+    network error and never the 405 saying the graphs are read-only; and the preflight's
+    ``Allow`` named POST, which the 405 of that URL does not. The preflight lets the write
+    through to its 405, whose ``Allow`` it shares."""
+    params = {"graph": f"{BASE}graph/metadata"}
+    for method in ("PUT", "DELETE", "POST"):
+        preflight = client.options("/sparql", query_string=params, headers={
+            "Origin": "https://example.org", "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": "content-type"})
+        assert method in preflight.headers["Access-Control-Allow-Methods"].split(", ")
+        written = client.open("/sparql", method=method, query_string=params,
+                              data="<a:s> <a:p> <a:o> .",
+                              headers={"Content-Type": "text/turtle",
+                                       "Origin": "https://example.org"})
+        assert written.headers["Access-Control-Allow-Origin"] == "*"
+        assert "read-only" in written.text
+        assert preflight.headers["Allow"] == written.headers["Allow"] == "GET, HEAD, OPTIONS"
+
+
 #: What Chromium sends when a link is opened (HTML first, XML at 0.9).
 BROWSER_ACCEPT = ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
                   "*/*;q=0.8")
