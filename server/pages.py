@@ -28,6 +28,7 @@ from server.negotiation import (
 from server.ontology import ontology_doc, ontology_triples
 from server.schemaorg import script_json
 from server.search import SEARCH_LIMIT, every_match_query, search
+from server.terms import MESH_ID
 
 #: RDF syntaxes a resource or document is offered in, preferred first.
 DOCUMENT_TYPES = ("text/turtle", "application/n-triples", "application/ld+json",
@@ -113,7 +114,8 @@ def editor_response() -> Response:
         examples_json=script_json({"examples": editor.examples_json()}),
         prefixes_json=script_json(dict(PREFIXES)), yasgui=editor.yasgui_available(),
         yasgui_stamp=editor.yasgui_stamp(),
-        default_query=editor.DEFAULT_QUERY, base=iris.base_iri(), mesh=MESH.iri)
+        default_query=editor.DEFAULT_QUERY, base=iris.base_iri(), mesh=MESH.iri,
+        mesh_id=MESH_ID.pattern)
 
 
 def asks_for_rdf() -> bool:

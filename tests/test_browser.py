@@ -131,6 +131,27 @@ def test_editor_results_link_mesh_terms_to_this_servers_pages(browser_page: Any,
     assert browser_page.inner_text("h1").strip() == "Breast Neoplasms"
 
 
+def test_editor_result_links_to_nlms_iris_land_on_pages_that_exist(browser_page: Any,
+                                                                    pages: str) -> None:
+    """A review's: the editor sent every IRI under NLM's MeSH namespace to /mesh/…, so a MeSH
+    vocabulary term (``meshv:TopicalDescriptor``) linked to /mesh/vocab, a 404, and so did a
+    year's descriptor IRI. Only the IRIs this server has a page for link to it; the rest to
+    NLM, as resource pages link them."""
+    links = result_links(
+        browser_page, pages,
+        "PREFIX meshv: <http://id.nlm.nih.gov/mesh/vocab#> SELECT ?class ?dated ?heading WHERE "
+        "{ VALUES (?class ?dated ?heading) { (meshv:TopicalDescriptor "
+        "<http://id.nlm.nih.gov/mesh/2024/D001943> <http://id.nlm.nih.gov/mesh/D001943>) } }")
+    browser_page.wait_for_function(
+        "() => document.querySelectorAll('.tabPanel.active .yasr tbody a[data-evkg-iri]')"
+        ".length === 3", timeout=10_000)
+    hrefs = links.evaluate_all("links => links.map(a => a.href)")
+    assert hrefs == ["http://id.nlm.nih.gov/mesh/vocab#TopicalDescriptor",
+                     "http://id.nlm.nih.gov/mesh/2024/D001943", pages + "/mesh/D001943"], hrefs
+    browser_page.goto(hrefs[2])
+    assert browser_page.inner_text("h1").strip() == "Breast Neoplasms"
+
+
 @pytest.mark.parametrize("path", ["/article/24735924", "/cargo/hsa-miR-105", "/explore",
                                   "/dataset", "/downloads/", "/search?q=chemoresistance",
                                   "/query/articles-per-year", "/query/prefixes"])

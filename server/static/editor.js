@@ -33,7 +33,7 @@
     window.evkgYasgui = yasgui;
     nameControls(container);
     localLinks(container, yasgui, new URL(root, window.location.href).href,
-               container.dataset.base, container.dataset.mesh);
+               container.dataset.base, container.dataset.mesh, container.dataset.meshId);
     noteTruncation(yasgui, document.getElementById("truncation-note"));
   }
 
@@ -55,16 +55,17 @@
 
   // Result links to the graph's IRIs open this server's page of them: the IRIs are under the
   // base (https://w3id.org/evkg/ by default), which need not resolve to this server; MeSH's
-  // IRIs (NLM's) open /mesh/{id}, which describes the terms the graph holds and sends any
-  // other to NLM, as resource pages link them. ``here`` is the server's root, under the path
-  // prefix a proxy serves it at.
+  // IRIs (NLM's) of a MeSH id (``meshId``, the server's pattern of one) open /mesh/{id}, which
+  // describes the terms the graph holds and sends any other to NLM, as resource pages link
+  // them; NLM's other IRIs (meshv:TopicalDescriptor, a year's /mesh/2024/D…) have no page here
+  // and link to NLM. ``here`` is the server's root, under the path prefix a proxy serves it at.
   // Each link is made again from the IRI its text gives (in full, or as a prefixed name of the
   // tab's prefixes): YASGUI writes it as href='…', so an IRI holding an apostrophe (a DOI may)
   // was linked cut there, and the rest of it became attributes of the link.
-  function localLinks(root, yasgui, here, base, mesh) {
+  function localLinks(root, yasgui, here, base, mesh, meshId) {
     var moves = [];
-    if (base && base !== here) moves.push([base, here]);
-    if (mesh) moves.push([mesh, here + "mesh/"]);
+    if (base && base !== here) moves.push([base, here, /^/]);
+    if (mesh && meshId) moves.push([mesh, here + "mesh/", new RegExp("^(?:" + meshId + ")$")]);
     var kept = { "class": true, href: true, rel: true, target: true };
     function rewrite() {
       var links = root.querySelectorAll(".yasr a.iri:not([data-evkg-iri])");
@@ -85,7 +86,8 @@
         });
         var href = iri;
         moves.forEach(function (move) {
-          if (href === iri && iri.indexOf(move[0]) === 0) {
+          if (href === iri && iri.indexOf(move[0]) === 0 &&
+              move[2].test(iri.slice(move[0].length))) {
             href = move[1] + iri.slice(move[0].length);
             link.removeAttribute("target");
           }
