@@ -50,7 +50,7 @@ from server.pages import (
     wants_page,
 )
 from server.schemaorg import page_jsonld
-from server.search import IDENTIFIER_SPELLINGS, identifier_path, near_misses
+from server.search import IDENTIFIER_PATHS, IDENTIFIER_SPELLINGS, identifier_path, near_misses
 from server.signposting import landing_links, link_header
 from server.sparql import TRUNCATED_HEADER
 from server.terms import (
@@ -169,9 +169,6 @@ def _descriptors_at(description: Description) -> list[str]:
         f"{graph.ref(NamedNode(description.iri))} ; {graph.ref(RDFS.label)} ?label }} "
         "ORDER BY ?label LIMIT 5")
     return [row["label"].value for row in rows]
-
-
-IDENTIFIER_PATHS = ("/article/doi/", "/article/pmc/")
 
 
 def article_by_identifier(path: str) -> str | None:

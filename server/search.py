@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from pyoxigraph import Literal, NamedNode
 
 from kg import iris
@@ -49,10 +49,48 @@ IDENTIFIERS = tuple((pattern, p, IDENTIFIER_SPELLINGS[p]) for pattern, p in (
 #: and "PMCID: PMC…", a DOI as "doi:10.…" or as its resolver's address.
 IDENTIFIER_LABEL = re.compile(r"(?:PMID|PMCID)\s*:?\s*|doi:\s*|(?:https?://)?(?:dx\.)?doi\.org/",
                               re.IGNORECASE)
+#: A page's address as it is pasted, around the identifier of the article it shows: PubMed's
+#: (a PMID) and PMC's (a PMCID), with or without the scheme, a closing slash or a query string.
+PAGE_ADDRESS = re.compile(r"(?:https?://)?(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/"
+                          r"pubmed/|ncbi\.nlm\.nih\.gov/pmc/articles/|pmc\.ncbi\.nlm\.nih\.gov/articles/)"
+                          r"(\w+)/?(?:[?#]\S*)?", re.IGNORECASE)
+#: The paths of an article's IRI by its DOI or PMCID (``article/doi/{doi}``), which the graph
+#: need not hold: an article with a PMID is ``article/{pmid}``.
+IDENTIFIER_PATHS = ("/article/doi/", "/article/pmc/")
 #: A miRNA name typed with a space where papers write a hyphen ("miR 21", "hsa-miR 21-5p",
 #: "let 7a"): the search reads it as written with one; text mining does not (in running text
 #: "MIR 2" may be anything).
 _SPACED_MIRNA = re.compile(r"\A((?:pr[ei]-)?(?:[a-z]{3}-)?(?:mi[Rr]|Mi[Rr]|MIR|[Ll]et))\s+(?=\d)")
+
+
+def pasted_iri(text: str) -> str | None:
+    """The IRI ``text`` is, if it is one (pasted whole): the address of one of this server's
+    pages is the IRI it answers for."""
+    if not text.lower().startswith(("http://", "https://")):
+        return None
+    here = request.url_root if has_request_context() else ""
+    if here and text.startswith(here):
+        text = iris.base_iri() + text[len(here):]
+    try:
+        return NamedNode(text).value
+    except ValueError:  # (not an IRI: "https://a b")
+        return None
+
+
+def pasted_identifier(text: str) -> str:
+    """The identifier ``text`` names as pasted: PubMed's "PMID: 24735924", "doi:10.…", the
+    address of a page of it (doi.org's, PubMed's, PMC's) or the graph's IRI of an article by its
+    DOI or PMCID; else ``text`` itself."""
+    page = PAGE_ADDRESS.fullmatch(text)
+    if page:
+        return page.group(1)
+    iri = pasted_iri(text) or ""
+    base = iris.base_iri()
+    for prefix in IDENTIFIER_PATHS:
+        if iri.startswith(base + prefix[1:]):
+            return unquote(iri[len(base) + len(prefix) - 1:])
+    label = IDENTIFIER_LABEL.match(text)
+    return text[label.end():] if label else text
 
 
 def identifier_path(predicate: NamedNode) -> str:
@@ -257,8 +295,7 @@ def exact_query(text: str, *, family_names: bool = True) -> str | None:
     any way of writing it (``microRNA-105``, ``mir105``), an author by family name as typed
     and with a capital (``family_names``: the search index finds them all, in its order);
     None when, without family names, ``text`` can name nothing whole (no query to run)."""
-    label = IDENTIFIER_LABEL.match(text)
-    bare = text[label.end():] if label else text
+    bare = pasted_identifier(text)
     pairs = [(p, spelling) for pattern, p, spellings in IDENTIFIERS if pattern.fullmatch(bare)
              for spelling in spellings(bare)]
     if family_names:
@@ -272,7 +309,8 @@ def exact_query(text: str, *, family_names: bool = True) -> str | None:
     if mirnas:
         parts.append(f"{{ VALUES ?s {{ {graph.values(iris.cargo_iri(k).value for k in mirnas)} }} "
                      f"?s a {graph.ref(SKOS.Concept)} BIND({graph.ref(Literal(text))} AS ?matched) }}")
-    accessions = accession_iris(text)
+    # an IRI pasted is looked up as an accession's: the resource itself or what maps to it
+    accessions = accession_iris(text) + [iri for iri in (pasted_iri(text),) if iri]
     if accessions:
         mapped = "|".join(graph.ref(p) for p in MAPPINGS)
         matched = graph.ref(Literal(text))

@@ -1099,6 +1099,21 @@ def test_search_puts_a_label_that_is_the_text_whole_first(client: FlaskClient) -
     ("pmid:24735924", "/article/24735924"), ("PMCID: PMC10393036", "/article/37534210"),
     ("https://doi.org/10.1016/j.ccr.2014.03.007", "/article/24735924"),
     ("doi:10.1172/JCI75695", "/article/25401471"),
+    # a review's: a page's address as users paste it found nothing (PubMed's, PMC's, an IRI of
+    # the graph's own or one it maps to, an article's DOI or PMCID path)
+    ("https://pubmed.ncbi.nlm.nih.gov/24735924/", "/article/24735924"),
+    ("pubmed.ncbi.nlm.nih.gov/24735924", "/article/24735924"),
+    ("https://pubmed.ncbi.nlm.nih.gov/24735924/?from_single_result=1", "/article/24735924"),
+    ("https://www.ncbi.nlm.nih.gov/pubmed/24735924", "/article/24735924"),
+    ("https://pmc.ncbi.nlm.nih.gov/articles/PMC10393036/", "/article/37534210"),
+    ("https://www.ncbi.nlm.nih.gov/pmc/articles/PMC10393036/", "/article/37534210"),
+    ("https://w3id.org/evkg/article/24735924", "/article/24735924"),
+    ("https://w3id.org/evkg/article/doi/10.1016/j.ccr.2014.03.007", "/article/24735924"),
+    ("https://w3id.org/evkg/article/pmc/PMC10393036", "/article/37534210"),
+    ("https://w3id.org/evkg/cargo/hsa-miR-105", "/cargo/hsa-miR-105"),
+    ("http://id.nlm.nih.gov/mesh/D001943", "/mesh/D001943"),
+    ("http://purl.obolibrary.org/obo/GO_0001525", "/process/angiogenesis"),
+    ("http://localhost/cargo/hsa-miR-105", "/cargo/hsa-miR-105"),  # this server's page's address
 ])
 def test_search_finds_what_an_identifier_or_a_spelling_names(client: FlaskClient, text: str,
                                                              page: str) -> None:
