@@ -196,6 +196,15 @@ def create_pages_blueprint() -> Blueprint:
         response.headers["Vary"] = "Accept"
         return response
 
+    @bp.route("/favicon.ico")
+    def favicon() -> Response:
+        """No icon (204): what a browser asks for beside a raw answer (SPARQL results, a
+        download), where no page of ours says there is none; it keeps that a day."""
+        response = Response(status=204)
+        response.cache_control.max_age = 86400
+        response.cache_control.public = True
+        return response
+
     @bp.route("/static/vendor/yasgui/<path:filename>")
     def yasgui_asset(filename: str) -> Response:
         """YASGUI's built files, read from npm's ``node_modules`` (``make install`` puts them there)."""

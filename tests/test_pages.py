@@ -328,6 +328,18 @@ def test_unmatched_path_is_404_page_for_browsers_and_text_otherwise(client: Flas
     assert text.get_data(as_text=True) == f"nothing at {path}\n"
     assert "Accept" in text.headers["Vary"]
 
+def test_the_icon_a_browser_asks_for_is_no_404(client: FlaskClient) -> None:
+    """A review's: a raw answer opened in a browser (SPARQL results, a download: no page of
+    ours, whose ``<link rel="icon">`` names no file) made the browser ask /favicon.ico, and the
+    log a 404 ("nothing at /favicon.ico") each time. The site has no icon: it answers with
+    none, and lets the browser keep that answer."""
+    response = client.get("/favicon.ico", headers=HTML)
+    assert response.get_data() == b""
+    assert "nothing at" not in response.get_data(as_text=True)
+    assert response.status_code == 204
+    assert "max-age=86400" in response.headers["Cache-Control"]
+
+
 # --- HTML ----------------------------------------------------------------------------------------
 
 def test_article_page_shows_title_types_links_and_findings(client: FlaskClient) -> None:
