@@ -212,6 +212,34 @@ def test_the_editor_leaves_the_focus_where_the_keyboard_is(browser_page: Any,
     browser_page.wait_for_function(f"() => ({query})().indexOf({second!r}) >= 0", timeout=10_000)
 
 
+def test_arrowing_through_the_examples_opens_one_tab_not_one_each(browser_page: Any,
+                                                                 pages: str) -> None:
+    """A review's: the examples list opens the example chosen, and the keyboard chooses each
+    one it passes (an arrow key on a closed list): arrowing down to the fifth opened five tabs,
+    which the browser then kept for every later visit. An example the visitor has neither
+    edited nor run gives its tab to the next one chosen; one edited or run stays."""
+    if not YASGUI.is_file():
+        pytest.skip("YASGUI is not installed: run `make install` (npm ci)")
+    browser_page.goto(pages + "/")
+    browser_page.evaluate("() => window.localStorage.clear()")  # (a first visit)
+    browser_page.reload()
+    browser_page.wait_for_selector("#yasgui .yasqe .CodeMirror")
+    tabs = browser_page.locator(".tabsList .tab")
+    names = browser_page.locator("#example-select option").all_inner_texts()[1:]
+    browser_page.focus("#example-select")
+    for _ in range(5):
+        browser_page.keyboard.press("ArrowDown")
+    browser_page.wait_for_function("() => window.evkgYasgui.getTab().getName() === "
+                                   f"{names[4]!r}", timeout=10_000)
+    assert [t.split("\n")[0] for t in tabs.all_inner_texts()] == ["Query", names[4]]
+    # edited, the example keeps its tab: the next one chosen opens another
+    browser_page.evaluate("() => { window.evkgYasgui.getTab().setQuery('SELECT * { ?s ?p ?o }'); }")
+    browser_page.keyboard.press("ArrowDown")
+    browser_page.wait_for_function("() => window.evkgYasgui.getTab().getName() === "
+                                   f"{names[5]!r}", timeout=10_000)
+    assert [t.split("\n")[0] for t in tabs.all_inner_texts()] == ["Query", names[4], names[5]]
+
+
 def test_a_query_link_opened_in_the_browser_shows_its_results(browser_page: Any,
                                                               live_server: str) -> None:
     """A browser review's: opening a `/sparql?query=…` link downloaded a SPARQL XML file. The

@@ -145,12 +145,24 @@
     return null;
   }
 
+  // The tab the last example chosen opened, and its query: the keyboard chooses each example
+  // it passes (an arrow key on the closed list), and each opened a tab of its own (five
+  // arrows, five tabs, kept for every later visit). While that tab is shown, neither edited
+  // nor run, the next example chosen takes it.
+  var browsing = null;
+
   function open(example) {
     description.textContent = example.description;
     if (yasgui) {
-      var tab = yasgui.addTab(true, { name: example.title, yasqe: { value: example.query } },
-                              { avoidDuplicateTabs: true });
+      var tab = yasgui.getTab();
+      if (!(browsing && tab && tab.getId() === browsing.id && tab.getQuery() === browsing.query &&
+            !tab.hasResults())) {
+        tab = yasgui.addTab(true, { name: example.title, yasqe: { value: example.query } },
+                            { avoidDuplicateTabs: true });
+      }
+      tab.setName(example.title);
       tab.setQuery(example.query);
+      browsing = { id: tab.getId(), query: tab.getQuery() };
     } else {
       var plain = document.getElementById("plain-query");
       if (plain) plain.value = example.query;
