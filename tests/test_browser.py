@@ -212,18 +212,24 @@ def test_the_editor_leaves_the_focus_where_the_keyboard_is(browser_page: Any,
     browser_page.wait_for_function(f"() => ({query})().indexOf({second!r}) >= 0", timeout=10_000)
 
 
+def first_visit_editor(browser_page: Any, root: str) -> None:
+    """The editor at ``root`` as a first visit finds it: YASGUI keeps its tabs in the origin's
+    storage, which other tests' queries are left in."""
+    if not YASGUI.is_file():
+        pytest.skip("YASGUI is not installed: run `make install` (npm ci)")
+    browser_page.goto(root + "/")
+    browser_page.evaluate("() => window.localStorage.clear()")
+    browser_page.reload()
+    browser_page.wait_for_selector("#yasgui .yasqe .CodeMirror")
+
+
 def test_arrowing_through_the_examples_opens_one_tab_not_one_each(browser_page: Any,
                                                                  pages: str) -> None:
     """A review's: the examples list opens the example chosen, and the keyboard chooses each
     one it passes (an arrow key on a closed list): arrowing down to the fifth opened five tabs,
     which the browser then kept for every later visit. An example the visitor has neither
     edited nor run gives its tab to the next one chosen; one edited or run stays."""
-    if not YASGUI.is_file():
-        pytest.skip("YASGUI is not installed: run `make install` (npm ci)")
-    browser_page.goto(pages + "/")
-    browser_page.evaluate("() => window.localStorage.clear()")  # (a first visit)
-    browser_page.reload()
-    browser_page.wait_for_selector("#yasgui .yasqe .CodeMirror")
+    first_visit_editor(browser_page, pages)
     tabs = browser_page.locator(".tabsList .tab")
     names = browser_page.locator("#example-select option").all_inner_texts()[1:]
     browser_page.focus("#example-select")
@@ -238,6 +244,29 @@ def test_arrowing_through_the_examples_opens_one_tab_not_one_each(browser_page: 
     browser_page.wait_for_function("() => window.evkgYasgui.getTab().getName() === "
                                    f"{names[5]!r}", timeout=10_000)
     assert [t.split("\n")[0] for t in tabs.all_inner_texts()] == ["Query", names[4], names[5]]
+
+
+def test_choosing_an_example_already_open_leaves_the_query_one_was_writing(
+        browser_page: Any, pages: str) -> None:
+    """A review's: an example chosen again while its tab was still open (unchanged) showed that
+    tab, but the editor wrote the example's query and title over the tab one had been in:
+    YASGUI's addTab gives back the tab shown before, not the one it selects, and the query
+    one was writing there was lost."""
+    first_visit_editor(browser_page, pages)
+    title = browser_page.locator('#example-select option[value="top-journals"]').inner_text()
+    browser_page.select_option("#example-select", "top-journals")
+    browser_page.wait_for_function(f"() => window.evkgYasgui.getTab().getName() === {title!r}")
+    browser_page.select_option("#example-select", "")
+    browser_page.locator(".tabsList .tab", has_text="Query").click()
+    mine = "SELECT ?mine WHERE { ?mine ?p ?o } LIMIT 1"
+    browser_page.evaluate("q => { window.evkgYasgui.getTab().setQuery(q); }", mine)
+    browser_page.select_option("#example-select", "top-journals")
+    browser_page.wait_for_function(f"() => window.evkgYasgui.getTab().getName() === {title!r}")
+    tabs = browser_page.evaluate(
+        "() => { const kept = window.evkgYasgui.persistentConfig; return kept.getTabs()"
+        ".map(id => kept.getTab(id)).map(tab => [tab.name, tab.yasqe.value]); }")
+    assert ["Query", mine] in tabs, tabs
+    assert [name for name, _ in tabs] == ["Query", title], tabs
 
 
 def test_a_query_link_opened_in_the_browser_shows_its_results(browser_page: Any,

@@ -157,8 +157,11 @@
       var tab = yasgui.getTab();
       if (!(browsing && tab && tab.getId() === browsing.id && tab.getQuery() === browsing.query &&
             !tab.hasResults())) {
-        tab = yasgui.addTab(true, { name: example.title, yasqe: { value: example.query } },
-                            { avoidDuplicateTabs: true });
+        // (the tab added, or the example's own tab, still open: YASGUI's addTab gives back the
+        // tab shown before it selects that one, which got the example's query and name)
+        yasgui.addTab(true, { name: example.title, yasqe: { value: example.query } },
+                      { avoidDuplicateTabs: true });
+        tab = yasgui.getTab();
       }
       tab.setName(example.title);
       tab.setQuery(example.query);
