@@ -53,20 +53,22 @@ COMMENT_TAGS = {
 }
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december")
+#: Each month's name, its first three letters and "sept" (a common way of writing September)
+#: → its number.
+_MONTH_NUMBERS = {form: number for number, name in enumerate(_MONTHS, start=1)
+                  for form in (name, name[:3])} | {"sept": 9}
 _ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])")
 
 
 # --- dates and identifiers (the PubMed XML reader uses them too) ------------------------------
 
 def month_number(value: str) -> int | None:
-    """1–12 for "Jan", "January", "01" or "1"; ``None`` for anything else (seasons, ranges)."""
+    """1–12 for "Jan", "January", "Sept.", "01" or "1"; ``None`` for anything else (seasons,
+    ranges)."""
     value = value.strip().lower()
     if value.isdigit():
         return int(value) if 1 <= int(value) <= 12 else None
-    for number, name in enumerate(_MONTHS, start=1):
-        if value.rstrip(".") in (name, name[:3]):
-            return number
-    return None
+    return _MONTH_NUMBERS.get(value.removesuffix("."))
 
 
 def iso_date(year: str, month: str = "", day: str = "") -> str:

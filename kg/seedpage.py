@@ -129,9 +129,6 @@ _SHOW_MORE = re.compile(r"Show (?:all|more)\b", re.IGNORECASE)
 #: takes for a line's end besides (U+2028, U+0085, U+000B, U+001C …) is part of the text: a
 #: title holding one was cut there, and the rest of it dropped without a word.
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
-_MONTHS = {name: number for number, name in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
-    start=1)}
 
 
 def read_pages(path: Path) -> Iterator[Article | Rejected]:
@@ -533,11 +530,11 @@ def citation_fields(citation: str) -> dict[str, str]:
 def iso_date(text: str) -> str:
     """"2025 Mar 4" → "2025-03-04", "2019 Mar" → "2019-03", "2019 Winter" → "2019"; a day the
     month does not have ("2019 Jun 31") is dropped, as the XML and MEDLINE readers drop it."""
-    match = re.match(r"^(?P<year>\d{4})(?:\s+(?P<month>[A-Za-z]+)(?:\s+(?P<day>\d{1,2}))?)?",
-                     text.strip())
+    match = re.match(
+        r"^(?P<year>\d{4})(?:\s+(?P<month>[A-Za-z]+\.?)(?:\s+(?P<day>\d{1,2}))?)?", text.strip())
     if not match:
         return ""
-    month = _MONTHS.get((match["month"] or "")[:3].lower())
+    month = medline.month_number(match["month"] or "")
     if month is None:
         return match["year"]
     return medline.iso_date(match["year"], str(month), match["day"] or "")

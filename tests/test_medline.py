@@ -13,7 +13,7 @@ import pytest
 from lxml import etree
 from pyoxigraph import Store
 
-from kg import medline
+from kg import medline, seedpage
 from kg.build import build, ingest
 from kg.medline import read_medline
 from kg.records import Article, CommentCorrection, Grant, Rejected, Substance, section_line
@@ -1139,6 +1139,25 @@ def test_an_issue_dated_by_a_month_range_or_season_has_its_year(
     from_xml = _statements(tmp_path, "one.xml", xml_text, "99999979", issued)
     assert from_xml == {(dp[:4],)}
     assert _statements(tmp_path, "one.nbib", medline_text, "99999979", issued) == from_xml
+
+
+@pytest.mark.parametrize(("month", "dp"), [("Sept", "2019 Sept"), ("Sept.", "2019 Sept. 5"),
+                                         ("June", "2019 June")])
+def test_a_month_written_sept_or_in_full_is_its_month(tmp_path: Path, month: str,
+                                                      dp: str) -> None:
+    """"Sept" (a common way of writing September, in a publisher's PubDate Month and a
+    hand-made MEDLINE DP line) was no month: the article was issued in "2019", not "2019-09".
+    A month is read from its full name, its three letters or "Sept", with or without a stop."""
+    issued = "http://purl.org/dc/terms/issued"
+    xml_text = _xml_record("99999976", "").replace(
+        "<Journal><Title>", "<Journal><JournalIssue><PubDate><Year>2019</Year>"
+        f"<Month>{month}</Month></PubDate></JournalIssue><Title>")
+    medline_text = f"PMID- 99999976\nTI  - An invented record.\nJT  - J Test\nDP  - {dp}\n"
+    expected = {("2019-06",)} if month == "June" else {("2019-09",)}
+    assert _statements(tmp_path, "one.xml", xml_text, "99999976", issued) == expected
+    from_medline = _statements(tmp_path, "one.nbib", medline_text, "99999976", issued)
+    assert from_medline == ({("2019-09-05",)} if dp.endswith(" 5") else expected)
+    assert seedpage.iso_date(dp) == next(iter(from_medline))[0]
 
 
 def test_a_gene_name_with_a_colon_after_a_full_stop_begins_no_section(tmp_path: Path) -> None:
