@@ -172,9 +172,11 @@ def page_range(pages: str) -> tuple[str, str]:
     names one page): MEDLINE lists a discussion of the article after its pages, "1787-1788;
     discussion 1791" is pages 1787 to 1788, "1788; discussion 1791" page 1788; a word after
     the range's end, "31-37 contd" (continued in another issue), is no part of its last page,
-    37; and "1–10" (an en dash) is pages 1 to 10."""
+    37, nor one after a single page of its first: "12 p following" (page 12 and those after
+    it) and "176 concl" (concluded elsewhere) start on pages 12 and 176, their last not
+    given; and "1–10" (an en dash) is pages 1 to 10."""
     start, *end = _PAGE_DASH.split(_MORE_PAGES.split(pages, maxsplit=1)[0], maxsplit=1)
-    return start.strip(), next(iter("".join(end).split()), "")
+    return next(iter(start.split()), ""), next(iter("".join(end).split()), "")
 
 
 @functools.cache

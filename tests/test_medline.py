@@ -20,6 +20,7 @@ from kg.records import Article, CommentCorrection, Grant, Rejected, Substance, s
 from kg.release import current_release
 from kg.sources import read_source
 from kg.store import open_read_only
+from server.citations import ArticleRecord, full_page_range, ris
 from tests.conftest import shared_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -1158,6 +1159,26 @@ def test_a_month_written_sept_or_in_full_is_its_month(tmp_path: Path, month: str
     from_medline = _statements(tmp_path, "one.nbib", medline_text, "99999976", issued)
     assert from_medline == ({("2019-09-05",)} if dp.endswith(" 5") else expected)
     assert seedpage.iso_date(dp) == next(iter(from_medline))[0]
+
+
+@pytest.mark.parametrize(("pages", "first", "last"), [
+    ("12 p following", "12", ""), ("176 concl", "176", ""), ("31-37 contd", "31", "37"),
+    ("1787-8; discussion 1791", "1787", "1788"), ("964-971.e5", "964", "971.e5"),
+    ("e225-6", "e225", "e226"), ("99ra86", "99ra86", ""),
+])
+def test_the_first_page_is_a_page_whatever_words_follow_it(
+        tmp_path: Path, pages: str, first: str, last: str) -> None:
+    """MEDLINE writes an article's pages with words after its first page, "12 p following"
+    (page 12 and those after it) and "176 concl" (concluded elsewhere): the graph's
+    ``bibo:pageStart`` was the whole text, and a citation's first page (RIS SP) too. The first
+    page is the first word; the forms of ../shared's MedlinePgn values keep theirs."""
+    medline_text = f"PMID- 99999975\nTI  - An invented record.\nJT  - J Test\nPG  - {pages}\n"
+    page_start = "http://purl.org/ontology/bibo/pageStart"
+    assert _statements(tmp_path, "one.nbib", medline_text, "99999975", page_start) == {(first,)}
+    cited = ris(ArticleRecord(iri="https://w3id.org/evkg/article/99999975",
+                              pages=full_page_range(pages)))
+    assert [line for line in cited.splitlines() if line[:2] in ("SP", "EP")] == [
+        f"SP  - {first}", *([f"EP  - {last}"] if last else [])]
 
 
 def test_a_gene_name_with_a_colon_after_a_full_stop_begins_no_section(tmp_path: Path) -> None:
