@@ -190,6 +190,15 @@ def language_tag(code: str) -> str:
     return tag if langcodes.tag_is_valid(tag) else "und"
 
 
+def vernacular_tag(article: Article) -> str:
+    """The language tag of the article's title in its own language (VernacularTitle, beside
+    PubMed's English ArticleTitle): the one language of the article's that is not English
+    ("ita" → "it"; "eng" and "fre" → "fr"), else "und" (none named, or several)."""
+    others = {code.lower() for code in (article.language, *article.other_languages)
+              if code and code.lower() != "eng"}
+    return language_tag(others.pop()) if len(others) == 1 else "und"
+
+
 def _date_term(value: str) -> str:
     """An ISO date, year-month or year as an xsd:date, xsd:gYearMonth or xsd:gYear literal in
     N-Quads text. Anything else, a day or a month that does not exist too ("2023-02-30" from a
@@ -340,7 +349,8 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
     if article.title:
         add(f"{s} {t.title} {lit(article.title)} {g} .\n")
     if article.vernacular_title and article.vernacular_title != article.title:
-        add(f"{s} {t.alternative} {lit(article.vernacular_title)} {g} .\n")
+        vernacular = literal_term(article.vernacular_title, language=vernacular_tag(article))
+        add(f"{s} {t.alternative} {vernacular} {g} .\n")
     if article.abstract:
         add(f"{s} {t.abstract} {lit(article.abstract_text)} {g} .\n")
         _section_lines(article, s, g, lines)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from lxml import etree
-from pyoxigraph import Store
+from pyoxigraph import QuerySolutions, Store
 
 from kg import medline, seedpage
 from kg.build import build, ingest
@@ -1179,6 +1179,30 @@ def test_the_first_page_is_a_page_whatever_words_follow_it(
                               pages=full_page_range(pages)))
     assert [line for line in cited.splitlines() if line[:2] in ("SP", "EP")] == [
         f"SP  - {first}", *([f"EP  - {last}"] if last else [])]
+
+
+@pytest.mark.parametrize(("languages", "tag"), [
+    (("ita",), "it"), (("eng", "fre"), "fr"), (("eng",), "und"), (("ger", "fre"), "und")])
+def test_a_title_in_the_articles_own_language_is_tagged_with_it(
+        tmp_path: Path, languages: tuple[str, ...], tag: str) -> None:
+    """A VernacularTitle (MEDLINE's TT), the title in the article's own language beside
+    PubMed's English translation, was a plain string, ``dcterms:alternative "I vaccini sono
+    farmaci."``, where the other abstract PubMed gives in that language is tagged ``@it``: it
+    is tagged with the language the record gives (the one of its languages that is not
+    English), and ``@und`` where the record names none or several."""
+    vernacular = "I vaccini sono farmaci."
+    xml_text = _xml_record("99999974", "".join(f"<Language>{code}</Language>"
+                                               for code in languages)
+                           + f"<VernacularTitle>{vernacular}</VernacularTitle>")
+    medline_text = ("PMID- 99999974\nTI  - [Vaccines are drugs].\nJT  - J Test\n"
+                    + "".join(f"LA  - {code}\n" for code in languages) + f"TT  - {vernacular}\n")
+    for name, store in _both_built(tmp_path, xml_text, medline_text):
+        rows = store.query("SELECT ?v (LANG(?v) AS ?tag) { <https://w3id.org/evkg/article/99999974> "
+                           "<http://purl.org/dc/terms/alternative> ?v }",
+                           use_default_graph_as_union=True)
+        assert isinstance(rows, QuerySolutions)
+        assert [(row[0].value, row[1].value) for row in rows] == [  # type: ignore[union-attr]
+            (vernacular, tag)], name
 
 
 def test_a_gene_name_with_a_colon_after_a_full_stop_begins_no_section(tmp_path: Path) -> None:
