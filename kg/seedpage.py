@@ -528,16 +528,11 @@ def citation_fields(citation: str) -> dict[str, str]:
 
 
 def iso_date(text: str) -> str:
-    """"2025 Mar 4" → "2025-03-04", "2019 Mar" → "2019-03", "2019 Winter" → "2019"; a day the
-    month does not have ("2019 Jun 31") is dropped, as the XML and MEDLINE readers drop it."""
-    match = re.match(
-        r"^(?P<year>\d{4})(?:\s+(?P<month>[A-Za-z]+\.?)(?:\s+(?P<day>\d{1,2}))?)?", text.strip())
-    if not match:
-        return ""
-    month = medline.month_number(match["month"] or "")
-    if month is None:
-        return match["year"]
-    return medline.iso_date(match["year"], str(month), match["day"] or "")
+    """"2025 Mar 4" → "2025-03-04", "2019 Mar" → "2019-03", "2019 Winter" → "2019", as the
+    MEDLINE reader reads a DP line (``medline.iso_from_text``): a month range ("2019 Mar-Apr")
+    gives the year, as the record's XML does, and a day the month does not have ("2019 Jun
+    31") is dropped."""
+    return medline.iso_from_text(text.strip())
 
 
 def fallback_title(entry: str) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import QuerySolutions, Store
 
+from kg import medline
 from kg.build import build
 from kg.medline import COMMENT_TAGS
 from kg.pubmed import read_pubmed_xml
@@ -236,7 +237,7 @@ def test_fixture_related_types_and_retraction(fixture_page: list[Article]) -> No
 @pytest.mark.parametrize(("text", "iso"), [
     ("2025 Mar 4", "2025-03-04"), ("2022 Jan 14", "2022-01-14"), ("2023 Feb 28", "2023-02-28"),
     ("2019 Mar", "2019-03"), ("2019", "2019"), ("2019 Winter", "2019"),
-    ("2019 Mar-Apr", "2019-03"), ("2020 Dec 1", "2020-12-01"), ("", ""),
+    ("2019 Mar-Apr", "2019"), ("2020 Dec 1", "2020-12-01"), ("", ""),
     # a day the month lacks is dropped, as the XML and MEDLINE readers drop it: it was kept,
     # and the record then went to the quarantine as a date that does not exist
     ("2019 Jun 31", "2019-06"), ("2021 Feb 29", "2021-02"), ("2020 Feb 29", "2020-02-29"),
@@ -252,6 +253,20 @@ def test_entry_without_doi_volume_or_pages() -> None:
         "99999906", "A study of vesicles", Journal(iso_abbrev="Oncol Rep"))
     assert (entry.pub_date, entry.doi, entry.volume, entry.issue, entry.pages) == (
         "2019", "", "", "", "")
+
+
+@pytest.mark.parametrize(("date", "issued"), [
+    ("2019 Mar-Apr", "2019"), ("2016 Jan 5-12", "2016-01")])
+def test_an_entry_dated_by_a_month_range_has_its_year_as_the_xml_gives_it(
+        date: str, issued: str) -> None:
+    """An issue dated "2019 Mar-Apr" was issued "2019-03" by a saved page, in March, where the
+    same record's PubMed XML (MedlineDate) and MEDLINE DP give the year alone: the issue's month
+    is not known. The page's dates are read as those readers read them."""
+    entry = parse_entry(f"A study of vesicles.Oncol Rep. {date};12(3):1-10. doi: "
+                        "10.5555/evkg.test.8. Oncol Rep. 2019. PMID: 99999906",
+                        Provenance(position="similar:1"))
+    assert (entry.pub_date, entry.volume, entry.pages) == (issued, "12", "1-10")
+    assert entry.pub_date == medline.iso_from_text(date)
 
 
 @pytest.mark.parametrize("pages", ["1-10, 12", "1787-8; discussion 1791", "e1.5-e1.9"])
