@@ -109,7 +109,7 @@ _PMID = re.compile(r"\bPMID:\s*(?P<pmid>\d+)")
 #: that ends them, so "1-10, 12" and "1787-8; discussion 1791" stay whole, as the XML reader
 #: keeps MedlinePgn.
 _CITATION = re.compile(
-    r"^(?P<date>\d{4}(?:\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?:\s+\d{1,2}(?:-\d{1,2})?)?)?)"
+    r"^(?P<date>\d{4}(?:\s+[A-Z][a-z]+(?:-(?:\d{4}\s+)?[A-Z][a-z]+)?(?:\s+\d{1,2}(?:-\d{1,2})?)?)?)"
     r"(?:;(?P<volume>[^(:;.]*))?(?:\((?P<issue>[^)]*)\))?(?::(?P<pages>[^;\s.](?:[^.]|\.(?=\S))*))?"
     r"\.?(?:\s|$)"
 )

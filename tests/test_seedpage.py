@@ -256,12 +256,14 @@ def test_entry_without_doi_volume_or_pages() -> None:
 
 
 @pytest.mark.parametrize(("date", "issued"), [
-    ("2019 Mar-Apr", "2019"), ("2016 Jan 5-12", "2016-01")])
+    ("2019 Mar-Apr", "2019"), ("2016 Jan 5-12", "2016-01"), ("2021 Dec-2022 Jan", "2021")])
 def test_an_entry_dated_by_a_month_range_has_its_year_as_the_xml_gives_it(
         date: str, issued: str) -> None:
     """An issue dated "2019 Mar-Apr" was issued "2019-03" by a saved page, in March, where the
     same record's PubMed XML (MedlineDate) and MEDLINE DP give the year alone: the issue's month
-    is not known. The page's dates are read as those readers read them."""
+    is not known. The page's dates are read as those readers read them. A range into the next
+    year, "2021 Dec-2022 Jan", was no date to the page's reader: the entry lost its volume,
+    issue and pages too."""
     entry = parse_entry(f"A study of vesicles.Oncol Rep. {date};12(3):1-10. doi: "
                         "10.5555/evkg.test.8. Oncol Rep. 2019. PMID: 99999906",
                         Provenance(position="similar:1"))
