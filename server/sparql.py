@@ -141,9 +141,23 @@ def _body_text() -> str:
         raise ProtocolError(400, f"the body is not valid UTF-8: {error}") from None
 
 
+#: A ``%`` that does not begin a percent-encoding (two hex digits after it).
+_BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+#: What such a ``%`` begins, for the message: ``%ZZ``, ``%G``, ``%``.
+_WRITTEN_PERCENT = re.compile(rb"%[0-9A-Za-z]{0,2}")
+
+
 def check_encoded_utf8(raw: bytes, where: str, what: str = "query") -> None:
     """Percent-encoded text must be UTF-8 once decoded (werkzeug keeps ``%E9`` as those three
-    characters, so a query written in Latin-1 ran as a different query)."""
+    characters, so a query written in Latin-1 ran as a different query), and each ``%`` must
+    begin a percent-encoding: werkzeug keeps ``%ZZ`` as written too, and the query ran on it
+    (Jetty, under Fuseki, refuses such a URL)."""
+    bad = _BAD_PERCENT.search(raw)
+    if bad is not None:
+        written = _WRITTEN_PERCENT.match(raw, bad.start()).group().decode()  # type: ignore[union-attr]
+        raise ProtocolError(400, f"the {where} has '{written}' at character {bad.start() + 1}, "
+                                 "which is no percent-encoding (a '%' and two hex digits): "
+                                 f"write a '%' as %25, and percent-encode the {what} whole")
     try:
         unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
     except UnicodeDecodeError as error:

@@ -44,6 +44,7 @@ from SPARQLWrapper import (
     SPARQLWrapper,
 )
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, URITooLong
+from werkzeug.test import TestResponse
 
 from kg.build import BuildReport
 from server import create_app
@@ -605,15 +606,35 @@ def test_a_service_that_cannot_be_reached_is_a_bad_gateway_on_each_backend(
     assert "bad query" not in response.text
 
 
+def _sent_both_ways(client: FlaskClient, query: str) -> tuple[TestResponse, TestResponse]:
+    """The answers to ``query`` (percent-encoded already) in the URL and in a form body."""
+    return (client.get("/sparql?query=" + query),
+            client.post("/sparql", data=b"query=" + query.encode(),
+                        content_type="application/x-www-form-urlencoded"))
+
+
 def test_a_query_percent_encoded_in_latin1_is_400(client: FlaskClient) -> None:
     """``caf%E9`` (Latin-1 é) was run as the text ``caf%E9``: another query than the user's."""
     query = "SELECT%20*%20%7B%20%3Fs%20%3Fp%20%22caf%E9%22%20%7D"
-    for response in (client.get("/sparql?query=" + query),
-                     client.post("/sparql", data=b"query=" + query.encode(),
-                                 content_type="application/x-www-form-urlencoded")):
+    for response in _sent_both_ways(client, query):
         assert response.status_code == 400
         assert "not UTF-8 once percent-decoded (byte 0xE9)" in response.text
     fine = client.get("/sparql?query=" + query.replace("%E9", "%C3%A9"),
+                      headers={"Accept": "text/csv"})
+    assert fine.status_code == 200 and sorted(fine.text.strip().split(",")) == ["p", "s"]
+
+
+def test_a_malformed_percent_encoding_is_400_naming_it(client: FlaskClient) -> None:
+    """``%ZZ`` (or a bare ``%``) is no percent-encoding: werkzeug kept it as written and the
+    query ran on that text, ``"50%ZZ"`` matching nothing, or failed on a word 'ZZ'."""
+    query = "SELECT%20*%20%7B%20%3Fs%20%3Fp%20%2250%ZZ%22%20%7D"
+    for response in _sent_both_ways(client, query):
+        assert response.status_code == 400
+        assert "'%ZZ' at character 45, which is no percent-encoding" in response.text
+        assert "write a '%' as %25" in response.text
+    assert "'%' at character 19" in client.get("/sparql?query=ASK%20%7B%7D%").text
+    assert "'%z' at character 19" in client.get("/sparql?query=ASK%20%7B%7D%z%C3%A9").text
+    fine = client.get("/sparql?query=" + query.replace("%ZZ", "%25"),
                       headers={"Accept": "text/csv"})
     assert fine.status_code == 200 and sorted(fine.text.strip().split(",")) == ["p", "s"]
 
