@@ -513,6 +513,7 @@ def syntax_message(query: str, error: SyntaxError) -> str:
     items = [item.strip() for item in _EXPECTED_ITEM.findall(expected) if item.strip()]
     rules = [item for item in items if " " in item and item[0].isupper() and item not in _NOT_RULES]
     reason = (_bad_iri(query) or _open_string(code) or _open_iri(query)
+              or _past_the_end(code, place)
               or "; ".join(rule.rstrip(".") + _RULE_HINTS.get(rule, "") for rule in rules)
               or (_count_missing(code, place) if _DIGIT in items else "") or _bare_aggregate(code)
               or _unknown_word(query) or _unbalanced(code)
@@ -538,15 +539,53 @@ def _count_missing(code: str, place: str) -> str:
     digit (``code``: comments blanked). Its list of what it expected dropped the digit, a
     character class, and named other keywords: ``LIMIT ?n`` was "expected one of HAVING,
     OFFSET, OPTIONAL, VALUES", ``OFFSET x`` a word that is no keyword, until 6 Dec."""
-    line, column = (int(n) for n in place.split(":"))
-    starts = [0] + [found.end() for found in re.finditer("\n", code)]
-    if line > len(starts):
+    stop = _offset(code, place)
+    if stop is None:
         return ""
-    counted = _COUNTED.search(code, 0, min(starts[line - 1] + column - 1, len(code)))
+    counted = _COUNTED.search(code, 0, stop)
     if counted is None:
         return ""
     return (f"{counted.group(1).upper()} at {_position(code, counted.start())} takes a whole "
             f"number, such as {counted.group(1).upper()} 10")
+
+
+def _offset(code: str, place: str) -> int | None:
+    """The offset in ``code`` of pyoxigraph's LINE:COLUMN (columns from 1), if it has one."""
+    line, column = (int(n) for n in place.split(":"))
+    starts = [0] + [found.end() for found in re.finditer("\n", code)]
+    if line > len(starts):
+        return None
+    return min(starts[line - 1] + column - 1, len(code))
+
+
+#: A bracket, a ';', or a '.' or ',' that only white space follows (the text's last mark).
+_ENDING_MARK = re.compile(r"(?<!\\)[{}()\[\];]|[.,](?=\s*\Z)")
+
+
+def _past_the_end(code: str, place: str) -> str:
+    """A ';' outside every bracket (where a query has none), or a '.' or ',' after the query's
+    last clause, before where pyoxigraph stopped (``code``: strings, comments and IRIs
+    blanked). pyoxigraph reads on past them for a next operation, as in an update, and said
+    "error at 1:9: not valid SPARQL; expected one of DESCRIBE, FROM" for ``ASK {} ;``, until
+    6 Dec, or blamed a place in a second query after the ';'."""
+    stop = _offset(code, place)
+    depth = 0
+    for mark in _ENDING_MARK.finditer(code):
+        if stop is not None and mark.start() >= stop:
+            return ""
+        if mark.group() in "{([":
+            depth += 1
+        elif mark.group() in ")}]":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and mark.group() == ";":
+            return (f"the ';' at {_position(code, mark.start())} is outside the query's braces, "
+                    "where SPARQL takes none: a request carries one query (a ';' separates "
+                    "only the operations of an update), and inside { } a ';' continues a "
+                    "triple pattern")
+        elif depth == 0 and mark.group() in ".,":
+            return (f"the '{mark.group()}' at {_position(code, mark.start())} follows the "
+                    "query's end: nothing comes after its last clause")
+    return ""
 
 
 #: An aggregate in a SELECT clause without the parentheses and AS that SPARQL selects it with.

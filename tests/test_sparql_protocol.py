@@ -475,6 +475,15 @@ BAD_QUERIES = [
      "bad query: LIMIT at line 2, column 1 takes a whole number, such as LIMIT 10\n"),
     ({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 5 OFFSET"},
      "bad query: OFFSET at line 1, column 37 takes a whole number, such as OFFSET 10\n"),
+    # a review's (6 Dec): what follows a query's end was "error at 1:9: not valid SPARQL;
+    # expected one of DESCRIBE, FROM", or blamed a place in a second query after the ';'
+    ({"query": "ASK {} ;"}, "bad query: the ';' at line 1, column 8 is outside the query's "
+                            "braces, where SPARQL takes none: a request carries one query"),
+    ({"query": "ASK {} ; ASK {}"}, "bad query: the ';' at line 1, column 8 is outside"),
+    ({"query": "SELECT * WHERE { ?s ?p ?o }\nLIMIT 1;"}, "the ';' at line 2, column 8 is outside"),
+    ({"query": "ASK { ?s ?p ?o } ."},
+     "bad query: the '.' at line 1, column 18 follows the query's end: nothing comes after "
+     "its last clause\n"),
     ({"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}, "this is a SPARQL update (INSERT)"),
     ({"query": "CLEAR ALL"}, "this is a SPARQL update (CLEAR)"),
     ({"query": ""}, "empty query"),
