@@ -184,6 +184,10 @@ def print_results(store_dir: Path, query: str, fmt: str, out: IO[bytes]) -> list
                      if isinstance(results, QuerySolutions) else [])
         if fmt == "table":
             out.write(format_table(results, variables).encode("utf-8"))
+        elif isinstance(results, QueryBoolean) and fmt in ("csv", "tsv"):  # (as /sparql does)
+            from kg.results import write_boolean
+            out.write(write_boolean("text/csv" if fmt == "csv" else "text/tab-separated-values",
+                                    bool(results)))
         elif isinstance(results, QuerySolutions) and (
                 fmt in ("csv", "xml") or variables != stored_order(results)):
             _write_own(results, variables, fmt, out)

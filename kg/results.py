@@ -40,6 +40,10 @@ _XML_SPECIAL = re.compile(r"[&<>\"']")
 #: Leading and trailing white space, and a carriage return anywhere (an XML reader turns a CR,
 #: or a CR LF, written as it is into a line feed): written as character references.
 _XML_AS_REFERENCES = re.compile(r"^[ \t\r\n]+|[ \t\r\n]+$|\r")
+#: The column an ASK's answer is written in as CSV or TSV, whose specification defines no
+#: boolean answer: Jena's, which Fuseki writes and Jena's readers take back as a boolean (a
+#: bare ``true``, pyoxigraph's, reads in rdflib and pandas as a header and no rows).
+ASK_COLUMN = "_askResult"
 #: The media types that are always written here, never by pyoxigraph (see above).
 NOT_PYOXIGRAPHS = ("text/csv", "application/sparql-results+xml")
 #: A carriage return as an XML document must write it to keep it (see ``rdf_xml``).
@@ -222,6 +226,12 @@ def write_solutions(media_type: str, variables: Sequence[str], rows: Rows) -> by
     if writer is None:
         raise ValueError(f"no results writer for {media_type}; known: {', '.join(WRITERS)}")
     return writer(variables, rows)
+
+
+def write_boolean(media_type: str, value: bool) -> bytes:
+    """An ASK's answer in ``media_type``, CSV or TSV: one column, ``ASK_COLUMN``, one row."""
+    return write_solutions(media_type, [ASK_COLUMN],
+                           [(Literal(str(value).lower(), datatype=NamedNode(XSD + "boolean")),)])
 
 
 # --- RDF/XML --------------------------------------------------------------------------------------

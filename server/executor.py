@@ -37,7 +37,7 @@ from kg.querying import (
 )
 from kg.querytext import syntax_message
 from kg.remote import StoreError
-from kg.results import NOT_PYOXIGRAPHS, WRITERS, rdf_xml, write_solutions
+from kg.results import NOT_PYOXIGRAPHS, WRITERS, rdf_xml, write_boolean, write_solutions
 from server.failures import Failure as Failure  # (imported from here by most modules)
 from server.federation import service_targets, silent_services
 from server.parsing import SyntaxCheck, syntax_failure
@@ -153,6 +153,8 @@ def _answer(results: QueryResult, job: QueryJob) -> Answer | Failure:
     return answer
 
 
+#: Results types that write an ASK's answer as a table (``kg.results.ASK_COLUMN``).
+BOOLEAN_TABLES = ("text/csv", "text/tab-separated-values")
 #: Media types written as XML, and the characters XML 1.0 has no place for.
 XML_TYPES = ("application/sparql-results+xml", "application/rdf+xml")
 _NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")  # U+FFFE, U+FFFF too
@@ -164,6 +166,9 @@ def _serialised(results: QueryResult, job: QueryJob) -> Answer | Failure:
     if isinstance(results, QueryBoolean | QuerySolutions):
         if job.media_type not in WRITERS:
             return Failure(406, f"a SELECT or ASK result cannot be given as {job.media_type}")
+        if isinstance(results, QueryBoolean) and job.media_type in BOOLEAN_TABLES:
+            return Answer(write_boolean(job.media_type, bool(results)),
+                          content_type(job.media_type))
         variables = (selected_variables(results, job.query)
                      if isinstance(results, QuerySolutions) else [])
         if isinstance(results, QueryBoolean) or (

@@ -220,6 +220,19 @@ def test_query_prints_a_triple_of_the_data_s_blank_nodes_once(
     assert len(triples) == len(set(triples)) == int(counted.stdout.split()[1]) > 1
 
 
+@pytest.mark.parametrize(("fmt", "printed"), [("csv", b"_askResult\r\ntrue\r\n"),
+                                              ("tsv", b"?_askResult\ntrue\n")])
+def test_query_prints_an_ask_as_csv_and_tsv_as_the_endpoint_gives_it(
+        default_build: tuple[Path, BuildReport], fmt: str, printed: bytes) -> None:
+    """A bare ``true`` was printed, which CSV readers (rdflib's, pandas') take for a header
+    and no rows; /sparql gives Fuseki's table of one column, ``_askResult``."""
+    out, _ = default_build
+    answer = subprocess.run([sys.executable, "-m", "kg.cli", "query", "--store", str(out),
+                             "--format", fmt, "ASK { ?s ?p ?o }"],
+                            capture_output=True, timeout=120, check=False)
+    assert answer.stdout == printed, answer.stderr
+
+
 def test_query_output_ends_its_line_and_a_graph_says_its_format(
         default_build: tuple[Path, BuildReport]) -> None:
     """A review's: JSON, XML and an ASK's CSV ended without a newline (the shell's prompt
