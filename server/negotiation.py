@@ -163,6 +163,32 @@ def choose_media_type(accept: str | None, offered: Sequence[str],
     return aliases.get(best, best)
 
 
+def graph_fallback(accept: str | None) -> str | None:
+    """The RDF syntax of a graph answer (CONSTRUCT, DESCRIBE) when ``accept`` names results
+    types and no RDF syntax: the default, Turtle, as with no Accept (RFC 9110 12.5.1 lets a
+    server disregard an Accept it cannot satisfy, and Fuseki does so). rdflib's
+    ``SPARQLStore(returnFormat="json")`` asks so for every query, and reads any graph syntax
+    back: it was a 406 until 6 Dec. None when no results type is asked for, or Turtle is
+    refused (q=0)."""
+    if not accept:
+        return None
+    parsed = parse_accept(accept)
+    if parsed.best_match([*RESULTS_TYPES, *RESULTS_ALIASES]) is None:
+        return None
+    return None if refuses(parsed, RDF_TYPES[0]) else RDF_TYPES[0]
+
+
+def refuses(parsed: MIMEAccept, media: str) -> bool:
+    """Whether the most specific range of ``parsed`` that matches ``media`` has q=0 (RFC 9110
+    12.5.1: ``text/*;q=0, text/csv`` accepts CSV, ``*/*, text/csv;q=0`` refuses it)."""
+    kind = media.split("/", 1)[0] + "/*"
+    for candidate in (media, kind, "*/*"):
+        qualities = [quality for value, quality in parsed if value == candidate]
+        if qualities:
+            return max(qualities) == 0
+    return False
+
+
 _QUALITY = re.compile(r";\s*q\s*=\s*([^;,]*)", re.IGNORECASE)
 _VALID_QUALITY = re.compile(r"\s*(?:0(?:\.\d{0,3})?|\.\d{1,3}|1(?:\.0{0,3})?)\s*")
 #: "q=.2", as Java's default Accept writes it, and "q=1." (RFC 9110 allows no digit after the

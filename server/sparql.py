@@ -49,6 +49,7 @@ from server.negotiation import (
     RESULTS_TYPES,
     NotAcceptable,
     choose_media_type,
+    graph_fallback,
     wants_html,
 )
 from server.pages import editor_response
@@ -270,16 +271,20 @@ def query_response(operation: Operation, query: str) -> Response:
     failure = check_services(targets, st.limits.service_allowlist)
     if failure is not None:  # before anything parses the query: nothing else may call them
         return failure_response(failure)
+    offered = offered_types(query)
     try:
-        media_type = choose_media_type(request.headers.get("Accept"), offered_types(query),
-                                       operation.formats)
+        media_type = choose_media_type(request.headers.get("Accept"), offered, operation.formats)
     except NotAcceptable:
         # a query that does not parse is a 400 saying why, whatever the client accepts: the
         # check's own (running the query for it parsed it a second time, until 6 Dec)
         failure = _syntax_check(query)
-        if failure is None:
+        if failure is not None:
+            return _refusal(failure, query)
+        fallback = None if operation.formats or offered != RDF_TYPES else \
+            graph_fallback(request.headers.get("Accept"))
+        if fallback is None:
             raise
-        return _refusal(failure, query)
+        media_type = fallback
     job = QueryJob(query, media_type, operation.default_graphs, operation.named_graphs,
                    union=not graphs and not has_dataset_clause(query),
                    max_rows=st.limits.max_rows, base_iri=iris.base_iri())

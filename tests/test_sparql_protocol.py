@@ -744,6 +744,29 @@ def test_unacceptable_type_is_406_listing_available(client: FlaskClient) -> None
     assert response.headers["Vary"] == "Accept"  # another Accept gets another answer
 
 
+@pytest.mark.parametrize(("accept", "media_type"), [
+    ("application/sparql-results+json", "text/turtle"),
+    ("application/sparql-results+xml, text/csv;q=0.5", "text/turtle"),
+    ("application/sparql-results+json, application/rdf+xml;q=0.1", "application/rdf+xml"),
+])
+def test_a_graph_asked_for_in_results_types_alone_comes_in_turtle(
+        client: FlaskClient, accept: str, media_type: str) -> None:
+    """A CONSTRUCT asked for in results types alone, as rdflib's ``SPARQLStore(returnFormat=
+    "json")`` asks for every query, was a 406 (rdflib: "You did something wrong formulating
+    either the URI or your SPARQL query"), where Fuseki answers in its default RDF syntax, as
+    to no Accept. A syntax asked for at any weight is still preferred."""
+    response = client.get("/sparql", query_string={"query": CONSTRUCT_SEED},
+                          headers={"Accept": accept})
+    assert response.mimetype == media_type, response.text
+    graph = rdflib.Graph().parse(data=response.data, format=RDF_PARSERS[media_type])
+    assert {str(o) for o in graph.objects(rdflib.URIRef(SEED), rdflib.DCTERMS.title)} == {TITLE}
+    refused = client.get("/sparql", query_string={"query": CONSTRUCT_SEED},
+                         headers={"Accept": "application/sparql-results+json, */*;q=0"})
+    assert refused.text.startswith("cannot answer with application/sparql-results+json, */*;q=0")
+    named = client.get("/sparql", query_string={"query": CONSTRUCT_SEED, "format": "csv"})
+    assert named.text.startswith("cannot answer with format=csv")  # a name is no range
+
+
 def test_update_is_refused_without_the_token(client: FlaskClient) -> None:
     response = client.post("/sparql", data={"update": "CLEAR ALL"})
     assert response.status_code == 403
@@ -1192,11 +1215,13 @@ def test_sparqlwrapper_construct_has_the_title(live_server: str, return_format: 
         {TITLE}
 
 
-@pytest.mark.parametrize("method", ["GET", "POST", "POST_FORM"])
+@pytest.mark.parametrize(("method", "returned"), [
+    ("GET", "xml"), ("POST", "xml"), ("POST_FORM", "xml"), ("GET", "json")])
 def test_rdflib_sparqlstore_reads_counts_asks_and_constructs(live_server: str,
-                                                             method: str) -> None:
+                                                             method: str, returned: str) -> None:
+    """(``returnFormat="json"``: a CONSTRUCT was a 406, asked for in results types alone.)"""
     graph = rdflib.Graph(store=SPARQLStore(query_endpoint=live_server + "/sparql",
-                                           method=method))
+                                           method=method, returnFormat=returned))
     rows = list(graph.query(COUNT))
     assert int(rows[0][0]) == 93  # type: ignore[index, arg-type]
     assert graph.query(f"ASK {{ <{SEED}> ?p ?o }}").askAnswer is True
