@@ -150,10 +150,10 @@ def choose_media_type(accept: str | None, offered: Sequence[str],
     if accept is None or not accept.replace(",", "").strip():
         return offered[0]
     parsed = parse_accept(accept)
-    # a type refused by its own name (q=0, RFC 9110 12.4.2) is not given for another name of it
-    refused = {value for value, quality in parsed if quality == 0}
+    # a type refused (q=0, RFC 9110 12.4.2) by its own name or by the most specific range that
+    # matches it (``application/*;q=0``) is not given for another name of it
     aliases = {alias: media for alias, media in aliases_for(offered).items()
-               if media in offered and alias not in offered and media not in refused}
+               if media in offered and alias not in offered and not refuses(parsed, media)}
     best = parsed.best_match([*offered, *aliases])
     if best is None:
         unread = [part.strip() for part in accept.split(",")

@@ -44,6 +44,9 @@ CASES = [
     (f"{JSON};q=0.1, {TSV}", None, RESULTS_TYPES, TSV),
     (f"{TURTLE};q=0.2, {RDFXML};q=0.8, {NTRIPLES};q=0.5", None, RDF_TYPES, RDFXML),
     (f"{JSON};q=0, */*;q=0.1", None, RESULTS_TYPES, XML),
+    ("application/*;q=0, application/sparql-results+json", None, RESULTS_TYPES, JSON),
+    (f"*/*;q=0, {CSV}", None, RESULTS_TYPES, CSV),
+    ("application/*;q=0, application/json, text/csv;q=0.5", None, RESULTS_TYPES, CSV),
     # wildcards
     ("*/*", None, RESULTS_TYPES, JSON),
     ("*/*", None, RDF_TYPES, TURTLE),
@@ -114,6 +117,11 @@ UNACCEPTABLE = [
     (JSON, None, RDF_TYPES),
     (CSV, None, RDF_TYPES),
     (f"{JSON};q=0", None, ("application/sparql-results+json",)),
+    # a review's (6 Dec): a type refused by a wildcard (RFC 9110 12.5.1: the most specific
+    # range that matches it says) was given for another name of it
+    ("application/*;q=0, application/json", None, RESULTS_TYPES),
+    ("text/*;q=0, text/n3", None, RDF_TYPES),
+    ("*/*;q=0, application/xml", None, RESULTS_TYPES),
     (None, "pdf", RESULTS_TYPES),
     (None, "ttl", RESULTS_TYPES),
     (None, "csv", RDF_TYPES),
