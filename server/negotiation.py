@@ -194,6 +194,9 @@ _VALID_QUALITY = re.compile(r"\s*(?:0(?:\.\d{0,3})?|\.\d{1,3}|1(?:\.0{0,3})?)\s*
 #: "q=.2", as Java's default Accept writes it, and "q=1." (RFC 9110 allows no digit after the
 #: point): werkzeug drops such a range.
 _LEADING_POINT = re.compile(r"(;\s*q\s*=\s*)\.(?=\d)", re.IGNORECASE)
+#: "q=" with no value (RFC 9110 has none): written so that werkzeug drops the range, as it
+#: drops "q=abc", where it read it as q=1.
+_EMPTY_QUALITY = re.compile(r"(;\s*q\s*=)(?=\s*(?:[;,]|$))", re.IGNORECASE)
 _TRAILING_POINT = re.compile(r"(;\s*q\s*=\s*[01])\.(?=\s*(?:[;,]|$))", re.IGNORECASE)
 
 
@@ -226,6 +229,7 @@ def parse_accept(accept: str) -> MIMEAccept:
     the answer was 406. Each type here is answered in one form, UTF-8, so they are dropped.
     """
     readable = _TRAILING_POINT.sub(r"\g<1>", _LEADING_POINT.sub(r"\g<1>0.", accept))
+    readable = _EMPTY_QUALITY.sub(r"\g<1>none", readable)
     parsed = parse_accept_header(readable, MIMEAccept)
     return MIMEAccept([(_media_range(value), quality) for value, quality in parsed])
 

@@ -140,7 +140,8 @@ def test_unsupported_type_is_not_acceptable_listing_offered(
     assert (format_param or accept or "") in str(raised.value)
 
 
-@pytest.mark.parametrize("accept", [f"{JSON};q=abc", "*/*;q=2", "*/*;q=-1", "*/*;q=nan"])
+@pytest.mark.parametrize("accept", [f"{JSON};q=abc", "*/*;q=2", "*/*;q=-1", "*/*;q=nan",
+                                    "*/*;q=", f"{CSV}; q= ;level=1"])
 def test_a_quality_value_that_cannot_be_read_is_named(accept: str) -> None:
     """A review's: the 406 listed the very type asked for as available, and said nothing of
     its quality value."""
