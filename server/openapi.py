@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from server.negotiation import RDF_TYPES, RESULTS_TYPES
+from server.pages import DOCUMENT_TYPES, LISTING_TYPES
 
 #: Endpoint → (summary, query parameters); endpoints not listed use their view's docstring.
 ENDPOINTS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -47,7 +48,13 @@ RESPONSE_TYPES: dict[str, tuple[str, ...]] = {
                            "application/vnd.citationstyles.csl+json"),
     "resources.mesh": ("text/html", "text/turtle", "application/n-triples",
                        "application/ld+json", "application/rdf+xml"),
-    "dataset.dataset": ("text/html", "text/turtle", "application/ld+json"),
+    "dataset.dataset": ("text/html", *DOCUMENT_TYPES),
+    "dataset.void": ("text/html", *DOCUMENT_TYPES),
+    "pages.ontology": ("text/html", *RDF_TYPES),
+    "meta.service_description": RDF_TYPES,
+    "meta.health": ("application/json",),
+    "pages.search_page": LISTING_TYPES,  # (JSON, or the page)
+    "downloads.listing": LISTING_TYPES,
     "pages.editor": ("text/html", "text/turtle", "application/n-triples", "application/ld+json",
                      "application/rdf+xml"),
     "sparql.sparql": RESULTS_TYPES + RDF_TYPES,  # (SELECT and ASK; CONSTRUCT and DESCRIBE)

@@ -511,6 +511,25 @@ def test_openapi_lists_every_format_sparql_answers_in(client: FlaskClient) -> No
     assert "application/n-quads" in offered and "application/rdf+xml" in offered
 
 
+@pytest.mark.parametrize("path", ["/search?q=vesicle", "/downloads/", "/ontology", "/dataset",
+                                  "/.well-known/void", "/", "/article/37534210",
+                                  "/sparql/service-description"])
+def test_openapi_lists_the_types_each_negotiated_route_answers_in(app: Flask,
+                                                                 client: FlaskClient,
+                                                                 path: str) -> None:
+    """A review's (6 Dec): /search and /downloads/ (JSON or their page), /ontology and the VoID
+    listed no response type at all, and /dataset three of the five it gives. The document
+    lists what a 406 names as available, for each route that negotiates."""
+    refused = client.get(path, headers={"Accept": "image/png"})
+    assert refused.status_code == 406, refused.text
+    available = refused.text.split("available: ", 1)[1].strip().split(", ")
+    adapter = app.url_map.bind("localhost")
+    rule, _ = adapter.match(path.split("?")[0], return_rule=True)
+    document = client.get("/openapi.json").get_json()
+    listed = document["paths"][openapi_path(rule.rule)]["get"]["responses"]["200"]
+    assert sorted(listed.get("content", {})) == sorted(available)
+
+
 @pytest.mark.parametrize("limit", [SITEMAP_LIMIT, 50])
 def test_a_sitemap_is_revalidated_by_its_tag(client: FlaskClient, monkeypatch: pytest.MonkeyPatch,
                                              limit: int) -> None:
