@@ -102,15 +102,18 @@ class Gzip:
             environ.get("HTTP_ACCEPT_ENCODING", ""))
         conditional = method in ("GET", "HEAD")
         tags = environ.get("HTTP_IF_NONE_MATCH") if conditional else None
+        required = environ.get("HTTP_IF_MATCH") if conditional else None
         # with If-None-Match, If-Modified-Since is ignored (RFC 9110 §13.1.3)
         since = environ.get("HTTP_IF_MODIFIED_SINCE") if conditional and tags is None else None
         inner = environ
-        if tags is not None or since is not None or (wanted and method == "HEAD"):
+        if tags is not None or since is not None or required is not None or (
+                wanted and method == "HEAD"):
             inner = dict(environ)  # the server's own (its access log's) stays as it came
             # both are answered here, against what would be sent (send_file answered
             # If-Modified-Since with the plain answer's tag and no Vary)
             inner.pop("HTTP_IF_NONE_MATCH", None)
             inner.pop("HTTP_IF_MODIFIED_SINCE", None)
+            inner.pop("HTTP_IF_MATCH", None)
             if wanted and method == "HEAD":  # the headers of a gzipped answer are its body's
                 inner["REQUEST_METHOD"] = "GET"
         start = _Start()
@@ -118,7 +121,7 @@ class Gzip:
         close = _closer(result)
         try:
             return self._answer(result, close, start, start_response, method=method,
-                                wanted=wanted, tags=tags, since=since,
+                                wanted=wanted, tags=tags, since=since, required=required,
                                 ranged="HTTP_RANGE" in environ)
         except BaseException:
             close()
@@ -126,7 +129,8 @@ class Gzip:
 
     def _answer(self, result: Iterable[bytes], close: Callable[[], None], start: _Start,
                 start_response: Callable[..., Any], *, method: str, wanted: bool,
-                tags: str | None, since: str | None, ranged: bool) -> Iterable[bytes]:
+                tags: str | None, since: str | None, required: str | None,
+                ranged: bool) -> Iterable[bytes]:
         chunks = iter(result)
         first: list[bytes] = []
         while not start.status:  # an application may call start_response with its first chunk
@@ -139,7 +143,7 @@ class Gzip:
         # an answer left as it is goes back as the application's own iterable, when nothing
         # of it was read or written: gunicorn sends a file wrapper with sendfile()
         untouched = result if not first and not start.written else ClosingIterator(body, [close])
-        if not wanted and tags is None and since is None:  # nothing to compress or compare
+        if not wanted and tags is None and since is None and required is None:  # nothing to do
             start_response(status, _varied(status, start.headers))
             return untouched
         headers = Headers(_varied(status, start.headers))
@@ -153,6 +157,10 @@ class Gzip:
         streaming = packable and length is None
         if packing or streaming:
             _packed_headers(headers)
+        if required is not None and status[:3] in ("200", "206") and \
+                not _matches_strongly(required, headers):
+            close()
+            return _precondition_failed(headers, method, start_response)
         if status[:3] in ("200", "206") and (
                 _matches(tags, headers) if tags is not None else _unmodified(since, headers)):
             close()
@@ -214,6 +222,32 @@ def _matches(tags: str, headers: Headers) -> bool:
         return True
     etag = headers.get("ETag")
     return etag is not None and wanted.contains_weak(unquote_etag(etag)[0] or "")
+
+
+def _matches_strongly(tags: str, headers: Headers) -> bool:
+    """Whether ``If-Match`` names the answer's tag (strong comparison, RFC 9110 §13.1.1: a
+    weak tag matches nothing), or is ``*`` (any current representation: it has one)."""
+    wanted = parse_etags(tags)
+    if wanted.star_tag:
+        return True
+    tag, weak = unquote_etag(headers.get("ETag"))
+    return tag is not None and not weak and wanted.contains(tag)
+
+
+def _precondition_failed(headers: Headers, method: str,
+                         start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """The 412 of an If-Match that names no current representation: the 200's headers but
+    its content ones (CORS, Vary, its ETag), and a line saying which tag is current."""
+    current = headers.get("ETag") or "(none: this answer has no ETag)"
+    body = (f"the current representation's ETag is {current}, which If-Match does not name "
+            "(strongly)\n").encode()
+    remove_entity_headers(headers)
+    headers.remove("Accept-Ranges")
+    headers.remove("Content-Encoding")
+    headers["Content-Type"] = "text/plain; charset=utf-8"
+    headers["Content-Length"] = str(len(body))
+    start_response("412 Precondition Failed", headers.to_wsgi_list())
+    return [] if method == "HEAD" else [body]
 
 
 def _unmodified(since: str | None, headers: Headers) -> bool:

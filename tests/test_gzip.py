@@ -141,6 +141,36 @@ def test_a_304_only_for_the_tag_of_what_would_be_sent(client: FlaskClient, path:
     assert ask("*", gzip_ok=False) == (304, plain, "")
 
 
+@pytest.mark.parametrize("path, accept", [("/article/37534210", "text/html"),
+                                          ("/downloads/void.ttl", "*/*")])
+def test_if_match_naming_no_current_representation_is_412(client: FlaskClient, path: str,
+                                                          accept: str) -> None:
+    """A review's (6 Dec): If-Match was ignored on GET, and a client that asks for the answer
+    only if it is still the one it holds got whatever is current. RFC 9110 §13.1.1: a 412
+    unless a tag it names matches the tag of what would be sent, strongly; ``*`` matches
+    any current representation."""
+    def ask(tags: str | None, gzip_ok: bool = False) -> tuple[int, bytes, dict[str, str]]:
+        with client.get(path, headers={"Accept": accept, **({"If-Match": tags} if tags else {}),
+                                       **({"Accept-Encoding": "gzip"} if gzip_ok else {})}
+                        ) as answer:
+            return answer.status_code, answer.get_data(), dict(answer.headers)
+
+    _, body, headers = ask(None)
+    tag = headers["ETag"]
+    assert ask(tag)[:2] == ask(f'"other", {tag}')[:2] == ask("*")[:2] == (200, body)
+    for stale in ('"other"', f"W/{tag}"):
+        status, text, refused = ask(stale)
+        assert status == 412
+        assert text.decode() == ("the current representation's ETag is "
+                                 f"{tag}, which If-Match does not name (strongly)\n")
+        assert refused["Access-Control-Allow-Origin"] == "*"
+    if path.startswith("/article"):  # the gzipped answer is another representation
+        packed = tag[:-1] + '-gzip"'
+        assert ask(packed, gzip_ok=True)[2]["Content-Encoding"] == "gzip"
+        assert ask(tag, gzip_ok=True)[0] == 412
+    assert client.get("/article/0", headers={"If-Match": '"other"'}).status_code == 404
+
+
 def test_a_304_carries_the_headers_of_its_200(client: FlaskClient) -> None:
     whole = client.get("/article/37534210", headers={"Accept": "text/html",
                                                      "Accept-Encoding": "gzip"})
