@@ -558,12 +558,12 @@ def _offset(code: str, place: str) -> int | None:
     return min(starts[line - 1] + column - 1, len(code))
 
 
-#: A bracket, a ';', or a '.' or ',' that only white space follows (the text's last mark).
-_ENDING_MARK = re.compile(r"(?<!\\)[{}()\[\];]|[.,](?=\s*\Z)")
+#: A bracket, a ';' or ',', or a '.' that only white space follows (the text's last mark).
+_ENDING_MARK = re.compile(r"(?<!\\)[{}()\[\];,]|\.(?=\s*\Z)")
 
 
 def _past_the_end(code: str, place: str) -> str:
-    """A ';' outside every bracket (where a query has none), or a '.' or ',' after the query's
+    """A ';' or ',' outside every bracket (where a query has none), or a '.' after the query's
     last clause, before where pyoxigraph stopped (``code``: strings, comments and IRIs
     blanked). pyoxigraph reads on past them for a next operation, as in an update, and said
     "error at 1:9: not valid SPARQL; expected one of DESCRIBE, FROM" for ``ASK {} ;``, until
@@ -582,9 +582,13 @@ def _past_the_end(code: str, place: str) -> str:
                     "where SPARQL takes none: a request carries one query (a ';' separates "
                     "only the operations of an update), and inside { } a ';' continues a "
                     "triple pattern")
-        elif depth == 0 and mark.group() in ".,":
-            return (f"the '{mark.group()}' at {_position(code, mark.start())} follows the "
-                    "query's end: nothing comes after its last clause")
+        elif depth == 0 and mark.group() == ",":  # SQL's habit
+            return (f"the ',' at {_position(code, mark.start())} is outside the query's braces "
+                    "and brackets, where SPARQL takes none: it separates selected variables, "
+                    "and the terms of GROUP BY and ORDER BY, with spaces")
+        elif depth == 0 and mark.group() == ".":
+            return (f"the '.' at {_position(code, mark.start())} follows the query's end: "
+                    "nothing comes after its last clause")
     return ""
 
 

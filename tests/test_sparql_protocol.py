@@ -502,6 +502,14 @@ BAD_QUERIES = [
     ({"query": "ASK { ?s ?p ?o } ."},
      "bad query: the '.' at line 1, column 18 follows the query's end: nothing comes after "
      "its last clause\n"),
+    # a review's (6 Dec): SQL's commas between selected variables were "not valid SPARQL near
+    # 'HERE { ?a ?p ?b }'; expected DISTINCT", between GROUP BY's a list of function names
+    ({"query": "SELECT ?a, ?b WHERE { ?a ?p ?b }"},
+     "bad query: the ',' at line 1, column 10 is outside the query's braces and brackets, "
+     "where SPARQL takes none: it separates selected variables, and the terms of GROUP BY and "
+     "ORDER BY, with spaces\n"),
+    ({"query": "SELECT ?a WHERE { ?a ?p ?b, ?c } GROUP BY ?a, ?b"},
+     "bad query: the ',' at line 1, column 45 is outside the query's braces and brackets"),
     ({"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}, "this is a SPARQL update (INSERT)"),
     ({"query": "CLEAR ALL"}, "this is a SPARQL update (CLEAR)"),
     ({"query": ""}, "empty query"),
