@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from kg import iris
 from kg.examples import FORMS
-from kg.namespaces import BIBO, EVKG, FABIO, MESHV, RDFS, SCHEMA
+from kg.namespaces import BIBO, EVKG, FABIO, MESHV, RDF, RDFS, SCHEMA
 from server import graph
 from server.citations import (
     CITATION_TYPES,
@@ -208,9 +208,15 @@ def resource_answer(iri: str) -> Response | WerkzeugResponse:
         media_type = choose_media_type(request.headers.get("Accept"),
                                        (*DOCUMENT_TYPES, *CITATION_TYPES), format_values())
     except NotAcceptable as refused:
-        if not resource_triples(iri):  # an unknown IRI is a 404 whatever was asked for
+        triples = resource_triples(iri)
+        if not triples:  # an unknown IRI is a 404 whatever was asked for
             return not_found_response(iri)
-        raise NotAcceptable(refused.wanted, ("text/html", *refused.offered)) from None
+        # only an article is cited: another's 406 listed the citation formats, then refused them
+        node, article = NamedNode(iri), SCHEMA.ScholarlyArticle
+        cited = any(t.subject == node and t.predicate == RDF.type and t.object == article
+                    for t in triples)
+        raise NotAcceptable(refused.wanted, ("text/html", *refused.offered) if cited
+                            else ("text/html", *DOCUMENT_TYPES)) from None
     if media_type in CITATION_TYPES:
         return citation_response(iri, media_type)
     triples = resource_triples(iri)

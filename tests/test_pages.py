@@ -829,6 +829,14 @@ def test_only_articles_answer_in_a_citation_format(client: FlaskClient) -> None:
     assert answer.status_code == 406
     assert "only articles are cited" in answer.get_data(as_text=True)
     assert "text/turtle" in answer.get_data(as_text=True)
+    # a review's (6 Dec): another type's 406 listed the citation formats as available
+    for path in ("/cargo/hsa-miR-105", "/mesh/D001943"):
+        refused = client.get(path, headers={"Accept": "image/png"})
+        assert refused.text == ("cannot answer with image/png; available: text/html, "
+                                "text/turtle, application/n-triples, application/ld+json, "
+                                "application/rdf+xml\n")
+    article = client.get("/article/24735924", headers={"Accept": "image/png"})
+    assert "application/x-bibtex" in article.text
     for accept in ("application/x-bibtex", "image/png"):  # an unknown IRI is a 404 first
         unknown = client.get("/article/99999999", headers={"Accept": accept})
         assert unknown.status_code == 404
