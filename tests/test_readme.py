@@ -29,9 +29,14 @@ def text(doc: str) -> str:
     return (ROOT / doc).read_text(encoding="utf-8")
 
 
+def unfenced(markdown: str) -> str:
+    """``markdown`` without its fenced code blocks (those of a list item indented too)."""
+    return re.sub(r"^ *```.*?^ *```", "", markdown, flags=re.M | re.S)
+
+
 def prose(markdown: str) -> str:
-    """``markdown`` without its fenced code blocks and code spans (links there are no links)."""
-    return re.sub(r"`[^`\n]*`", "", re.sub(r"^```.*?^```", "", markdown, flags=re.M | re.S))
+    """``markdown`` without its code blocks and code spans (links there are no links)."""
+    return re.sub(r"`[^`\n]*`", "", unfenced(markdown))
 
 
 def anchor(heading: str) -> str:
@@ -40,7 +45,11 @@ def anchor(heading: str) -> str:
 
 
 def anchors(doc: Path) -> set[str]:
-    return {anchor(h) for h in re.findall(r"^#+\s+(.*)$", prose(doc.read_text("utf-8")), re.M)}
+    """The anchors of ``doc``'s headings (a line of a code block is none), a code span's text
+    in them kept, as GitHub keeps it: ``## Articles (`graph/articles`)`` is
+    ``#articles-grapharticles``."""
+    headings = re.findall(r"^#+\s+(.*)$", unfenced(doc.read_text("utf-8")), re.M)
+    return {anchor(heading.replace("`", "")) for heading in headings}
 
 
 @pytest.mark.parametrize("doc", DOCS)
@@ -61,13 +70,22 @@ def test_every_relative_link_leads_to_a_file_and_heading_that_exist(doc: str) ->
     assert not broken, f"{doc}: {broken}"
 
 
+def test_a_link_to_a_heading_with_code_in_it_resolves() -> None:
+    """A link to a heading that holds a code span, as GitHub makes its anchor, is taken: the
+    check dropped the span, and so refused ``docs/model.md#articles-grapharticles``, the link
+    GitHub gives the heading of the articles graph, and took ``#articles-``, which leads
+    nowhere."""
+    model = anchors(ROOT / "docs/model.md")
+    assert "articles-grapharticles" in model and "articles-" not in model
+
+
 def command_lines(markdown: str) -> list[str]:
     """Each ``evkg COMMAND …`` the text shows, from code spans and shell code blocks (continued
     lines joined), from ``evkg`` to the end of its line."""
-    unfenced = re.sub(r"^ *```.*?^ *```", "", markdown, flags=re.M | re.S)
-    code = re.findall(r"`([^`\n]+)`", unfenced)
+    outside = unfenced(markdown)
+    code = re.findall(r"`([^`\n]+)`", outside)
     blocks = re.findall(r"^ *```(?:sh|shell|bash)\n(.*?)^ *```", markdown, flags=re.M | re.S)
-    indented = re.findall(r"(?<=\n\n)(?: {4}.*\n)+", unfenced)
+    indented = re.findall(r"(?<=\n\n)(?: {4}.*\n)+", outside)
     for block in blocks + indented:
         code.extend(block.replace("\\\n", " ").splitlines())
     names = "|".join(main.commands)
