@@ -137,13 +137,14 @@ class ResultCache:
         return self._memory.weight
 
     @contextmanager
-    def computing(self, key: str, wait: float) -> Iterator[Answer | Failure | None]:
+    def computing(self, key: str, wait: float | None) -> Iterator[Answer | Failure | None]:
         """Single flight: the first asker of a missing ``key`` in this process gets None (or the
         answer, if one was put just before), computes it inside the block and hands the
         outcome to ``settle``; an asker arriving meanwhile waits for it, up to ``wait``
-        seconds, and gets that outcome: the answer, or the failure (a query stopped at the time
-        limit, or that crashed the store, would fail again: run once more by each asker that
-        waited, it cost each of them a second time limit and the server that much CPU again).
+        seconds (None: until it ends), and gets that outcome: the answer, or the failure (a
+        query stopped at the time limit, or that crashed the store, would fail again: run once
+        more by each asker that waited, it cost each of them a second time limit and the server
+        that much CPU again).
         One that waited in vain (None) computes too. Sixteen clients asking one slow
         aggregate at once then cost one computation, not sixteen."""
         with self._lock:

@@ -298,7 +298,10 @@ def query_response(operation: Operation, query: str) -> Response:
         answer = cache.get(key)
         if answer is not None:
             return _answer_response(answer, key, get, hit=True)
-        computing = cache.computing(key, wait=st.limits.query_timeout + 5)
+        # a computation ends within the time limit; with none (EVKG_QUERY_TIMEOUT=0) it may run
+        # for minutes, and an asker waits for its end rather than run the query a second time
+        limit = st.limits.query_timeout
+        computing = cache.computing(key, wait=limit + 5 if limit > 0 else None)
     admission: Admission = current_app.extensions["evkg-admission"]
     with admission.admitted() as refused:
         if refused is not None:

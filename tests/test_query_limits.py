@@ -16,6 +16,7 @@ import tracemalloc
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ from kg.querytext import has_dataset_clause, normalised, query_form
 from kg.release import current_release
 from kg.results import WRITERS
 from server import create_app
-from server.cache import MEMORY_BYTES, ResultCache
+from server.cache import MEMORY_BYTES, ResultCache, _Flight
 from server.executor import Answer, Executor, Failure, QueryJob, run_job
 from server.federation import DEFAULT_ALLOWLIST, check_services, service_targets
 from server.memo import AnswerMemo
@@ -684,6 +685,56 @@ def test_concurrent_askers_of_one_query_share_its_failure(
     # nothing was kept: the next asker runs the query again
     assert client.get("/sparql", query_string={"query": SLOW}).status_code == 503
     assert len(stopping.jobs) == 2
+
+
+class EndlessWait(threading.Event):
+    """A computation's end as its other askers wait for it, with a clock that runs at once: a
+    wait of any length in seconds is over before the computation ends (a query longer than the
+    wait); one with no limit waits for the end. ``waiting`` is set once an asker waits."""
+
+    waiting = threading.Event()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        EndlessWait.waiting.set()
+        return super().wait() if timeout is None else self.is_set()
+
+
+@dataclass(eq=False)
+class AwaitedFlight(_Flight):
+    """A computation of the result cache that its other askers wait for by ``EndlessWait``."""
+
+    done: threading.Event = field(default_factory=EndlessWait)
+
+
+class AwaitedExecutor(CountingExecutor):
+    """Runs each job once another asker waits for its answer (``EndlessWait.waiting``)."""
+
+    def execute(self, job: QueryJob) -> Answer | Failure:
+        assert EndlessWait.waiting.wait(30), "no asker waited for the computation"
+        return super().execute(job)
+
+
+def test_without_a_time_limit_askers_of_one_answer_wait_for_its_computation(
+        default_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ``EVKG_QUERY_TIMEOUT=0`` (no limit) the asker of an answer another request is
+    computing waited 5 s (the limit and 5 s more) and then ran the query again, a second
+    computation of a query that may run for minutes: it waits for the first one's answer."""
+    monkeypatch.setattr(EndlessWait, "waiting", threading.Event())
+    monkeypatch.setattr("server.cache._Flight", AwaitedFlight)
+    app = create_app({"TESTING": True, "CACHE_DIR": str(tmp_path), "QUERY_TIMEOUT": 0},
+                     store=default_store)
+    with app.app_context():
+        awaited = AwaitedExecutor(state().executor)
+        state().executor = awaited
+
+    def ask(_: int) -> tuple[int, str, bytes]:
+        response = app.test_client().get("/sparql", query_string={"query": COUNT})
+        return response.status_code, response.headers["X-EVKG-Cache"], response.data
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(ask, range(2)))
+    assert sorted(cache for _, cache, _ in answers) == ["hit", "miss"], answers
+    assert len(awaited.jobs) == 1 and answers[0][::2] == answers[1][::2] and answers[0][0] == 200
 
 
 def test_truncation_survives_the_cache(cached: tuple[FlaskClient, CountingExecutor]) -> None:
