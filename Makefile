@@ -27,10 +27,12 @@ install: $(VENV)/.installed node_modules/.package-lock.json
 
 install-test: $(VENV)/.installed-test system-deps node_modules/.package-lock.json
 
-# The query editor's YASGUI, from npm (package.json); node_modules/ is never committed.
+# The query editor's YASGUI and /explore's Chart.js (and axe-core, which the browser tests run),
+# from npm (package.json); node_modules/ is never committed.
 node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --ignore-scripts --no-audit --no-fund; \
-	else echo "npm not found: the query editor falls back to a plain form (install Node.js and npm for YASGUI)"; fi
+	else echo "npm not found: the query editor falls back to a plain form and /explore shows \
+	its numbers as tables (install Node.js and npm for YASGUI and Chart.js)"; fi
 
 # mimalloc, the allocator `evkg serve` preloads (EVKG_ALLOCATOR): the server runs without it,
 # so `make serve` installs it only when it can (root or sudo), else says so and goes on.

@@ -77,3 +77,21 @@ def test_make_serve_builds_the_default_graph_again_after_an_upgrade(tmp_path: Pa
     served, output = served_by_make_serve(out)
     assert served == current_release(out).name != before, output
     assert "serving it as it is" not in output
+
+
+def test_make_without_npm_says_what_the_pages_lack(tmp_path: Path) -> None:
+    """`make serve` on a machine without npm goes on, and says what the pages lack: the editor's
+    YASGUI, and Chart.js, without which /explore shows its numbers as tables. It named the
+    editor alone, as the README did before it named Chart.js. (Run on a copy of the Makefile,
+    with a PATH that holds no npm: an npm found would install into the copy, not the checkout.)"""
+    for name in ("Makefile", "package.json", "package-lock.json"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    (tmp_path / "bin").mkdir()
+    done = subprocess.run(
+        [shutil.which("make") or "make", "--no-print-directory", "node_modules/.package-lock.json"],
+        cwd=tmp_path, env={"PATH": str(tmp_path / "bin")}, capture_output=True, text=True,
+        timeout=60)
+    assert done.returncode == 0, done.stderr
+    message = done.stdout.strip()
+    assert message.startswith("npm not found: ") and "query editor" in message, message
+    assert "/explore" in message and "Chart.js" in message, message
