@@ -214,10 +214,15 @@ def test_the_settings_table_says_what_zero_means(key: str) -> None:
     assert re.search(r"(?<![\d.,])0( =|:)", row), row
 
 
+#: A DOI in an IRI: its suffix may hold slashes, but a path of an article's author or
+#: investigator after it is none of it.
+DOI = r"10\.[\d.]+/[^/]+(?:/(?!(?:author|investigator)/)[^/]+)*"
+
+
 def iri_patterns() -> list[re.Pattern[str]]:
     """The IRIs the README's *IRIs* section lists, under the base, as patterns: a ``{doi}`` is a
-    DOI (its prefix, a slash, a suffix), ``{id}`` the path of an article, ``#Term`` any term of
-    the ontology (or none: its namespace), any other placeholder one segment."""
+    DOI (``DOI``), ``{id}`` the path of an article, ``#Term`` any term of the ontology (or
+    none: its namespace), any other placeholder one segment."""
     section = text("README.md").partition("\n### IRIs\n")[2].partition("\n### ")[0]
     patterns = []
     for written in re.findall(r"`([^`\s]+)`", section):
@@ -226,7 +231,7 @@ def iri_patterns() -> list[re.Pattern[str]]:
             continue
         parts = re.split(r"(\{[^}]+\}|(?<=#)Term$)", path)
         pattern = "".join(
-            r"10\.[\d.]+/[^/]+" if part == "{doi}" else ".+" if part == "{id}" else
+            DOI if part == "{doi}" else ".+" if part == "{id}" else
             r"\w*" if part == "Term" else r"[^/#]+" if part.startswith("{") else re.escape(part)
             for part in parts)
         patterns.append(re.compile(pattern))
@@ -247,6 +252,14 @@ def test_every_iri_the_default_graph_mints_is_one_the_readme_lists(default_store
     patterns = iri_patterns()
     unlisted = sorted(i for i in minted if not any(p.fullmatch(i) for p in patterns))
     assert minted and not unlisted, unlisted[:10]
+
+
+def test_an_article_of_a_doi_with_a_slash_in_its_suffix_is_one_the_readme_lists() -> None:
+    """The README's ``article/doi/{doi}`` holds an article known by a DOI whose suffix has a
+    slash in it, as DOIs may (kept, as ``iris.article_iri`` mints it): the check above read
+    ``{doi}`` as a suffix of one segment, and would have failed once such an article came."""
+    path = iris.article_iri(doi="10.99999/slashed/s.1").value.removeprefix(iris.DEFAULT_BASE)
+    assert any(pattern.fullmatch(path) for pattern in iri_patterns()), path
 
 
 #: Settings the server reads that a user does not set, with why the README leaves them out.
