@@ -480,7 +480,8 @@ def _named_graph(name: str) -> NamedNode:
     request's URL, as Oxigraph's server resolves it; a URL of this server stands for the base
     IRI's (``/graph/metadata``, ``http://127.0.0.1:8000/graph/metadata`` for
     ``<base>graph/metadata``), as its pages do, and relative IRIs in queries resolve against
-    the base IRI."""
+    the base IRI; but an IRI under the base IRI is itself, on a server whose URL it is also
+    under (the base IRI's host, at its root): its path was put under the base a second time."""
     if not name:
         raise ProtocolError(400, "the 'graph' parameter is empty: name a graph by its IRI "
                                  "(?graph=IRI), or ask for the default graph (?default)")
@@ -488,8 +489,11 @@ def _named_graph(name: str) -> NamedNode:
         resolved = urljoin(request.base_url, name)
     except ValueError:  # ("//[x": urllib reads a host that is no IPv6 address)
         resolved = ""
-    if resolved.startswith(request.url_root):
-        iri = iris.base_iri() + resolved[len(request.url_root):]
+    base, root = iris.base_iri(), request.url_root
+    if resolved.startswith(base) and len(base) >= len(root):  # (the nearer of the two)
+        iri = resolved
+    elif resolved.startswith(root):
+        iri = base + resolved[len(root):]
     else:
         iri = name
     try:

@@ -1362,6 +1362,25 @@ def test_a_graph_store_protocol_get_of_this_servers_url_of_a_graph_gets_the_grap
     assert len(graph) == len(held)
 
 
+@pytest.mark.parametrize("root", ["https://w3id.org/", "https://w3id.org/evkg/"])
+def test_a_graph_store_protocol_get_of_a_graphs_own_iri_gets_it_on_any_host(
+        client: FlaskClient, default_store: Store, root: str) -> None:
+    """A review's: on a server reached at the root of the base IRI's host (or a host header
+    saying so), ``?graph=<base>graph/metadata``, the graph's own IRI, was a 404 "no graph
+    <https://w3id.org/evkg/evkg/graph/metadata>": read as this server's URL, its path was put
+    under the base IRI a second time. The name of a graph is that graph wherever it is asked."""
+    metadata = f"{BASE}graph/metadata"
+    held = set(default_store.quads_for_pattern(None, None, None, NamedNode(metadata)))
+    answer = client.get("/sparql", query_string={"graph": metadata}, base_url=root,
+                        headers={"Accept": "application/n-triples"})
+    assert answer.status_code == 200, answer.text
+    assert len(set(parse(answer.data, RdfFormat.N_TRIPLES))) == len(held)  # (blank nodes)
+    here = client.get("/sparql", query_string={"graph": root + "graph/metadata"},
+                      base_url=root, headers={"Accept": "application/n-triples"})
+    assert here.status_code == 200, here.text  # (the URL of the graph's page there)
+    assert len(set(parse(here.data, RdfFormat.N_TRIPLES))) == len(held)
+
+
 @pytest.mark.parametrize("dataset", ["named-graph-uri", "default-graph-uri"])
 def test_a_graph_store_protocol_get_with_a_dataset_parameter_is_400(client: FlaskClient,
                                                                     dataset: str) -> None:
