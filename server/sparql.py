@@ -518,9 +518,16 @@ def _whole(response: Response, graph: NamedNode | None) -> Response:
         where = (f"the whole release, as N-Triples, is {url} (gzip); or {where}" if graph is None
                  else f"the whole release, every graph, as N-Quads, is {url} (gzip; the "
                       f"graph's triples are its lines that end in {graph} .); or {where}")
-    return error_response(403, f"{what} holds more than {cap} triples, the most an answer of "
-                               "this endpoint carries (EVKG_MAX_ROWS), and a Graph Store "
-                               f"Protocol GET is not answered with part of a graph: {where}")
+    refusal = error_response(403, f"{what} holds more than {cap} triples, the most an answer "
+                                  "of this endpoint carries (EVKG_MAX_ROWS), and a Graph Store "
+                                  f"Protocol GET is not answered with part of a graph: {where}")
+    refusal.status = f"403 {GRAPH_OVER_CAP}"
+    return refusal
+
+
+#: The reason phrase of ``_whole``'s 403: an RDF client shows the status line, not the body
+#: (rdflib's "HTTP Error 403: FORBIDDEN" read as a graph its user may not read).
+GRAPH_OVER_CAP = "Graph Larger Than The Triple Cap (EVKG_MAX_ROWS)"
 
 
 def _fields(names: list[str]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import socket
 import subprocess
 import sys
@@ -1299,6 +1300,23 @@ def test_a_graph_store_protocol_get_of_a_graph_over_the_cap_is_refused_not_cut(
     assert "X-EVKG-Truncated" not in answer.headers
     head = requests.head(live_server + "/sparql", params={"default": ""}, timeout=30)
     assert head.status_code == 403
+
+
+def test_rdflib_says_why_a_graph_store_get_over_the_cap_is_refused(live_server: str) -> None:
+    """A review's: rdflib, which shows no body of an error, said "HTTP Error 403: FORBIDDEN" of
+    a graph over the triple cap, as of a graph its user may not read; so did ``requests``'
+    ``raise_for_status``. The status line says why (HTTP/1.1's reason phrase)."""
+    with pytest.raises(HTTPError) as refused:
+        rdflib.Graph().parse(f"{live_server}/sparql?default")
+    refused.value.close()  # (its connection: unclosed, a ResourceWarning)
+    assert str(refused.value) == f"HTTP Error 403: {GRAPH_OVER_CAP}"
+    answer = requests.get(live_server + "/sparql", params={"default": ""}, timeout=30)
+    with pytest.raises(requests.HTTPError, match=re.escape(f"403 Client Error: {GRAPH_OVER_CAP} for")):
+        answer.raise_for_status()
+
+
+#: The reason phrase of a Graph Store GET's refusal of a graph over the triple cap.
+GRAPH_OVER_CAP = "Graph Larger Than The Triple Cap (EVKG_MAX_ROWS)"
 
 
 def test_a_graph_store_protocol_get_of_a_named_graph_over_the_cap_names_the_dump(
