@@ -940,13 +940,27 @@ def _parameter(ctx: click.Context, name: str) -> click.Parameter:
     return next(param for param in ctx.command.params if param.name == name)
 
 
+def _since(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """``fetch --since``, refused as a value of the option unless a date or ``last`` (it was
+    refused once the fetch began, exit 1, as a fetch that failed)."""
+    from kg.fetchstate import since_date
+
+    if value not in ("", "last"):
+        try:
+            since_date(value)
+        except ValueError as error:
+            raise click.BadParameter(str(error)) from None
+    return value
+
+
 @main.command("fetch")
 @click.option("--query", default=None, help='A PubMed query, e.g. "(extracellular vesicles OR '
               'exosomes) AND breast cancer".')
 @click.option("--pmids", "pmids_file", metavar="FILE",
               help="A file of PMIDs, one a line (instead of --query).")
-@click.option("--since", default="", help="Only records added or revised since DATE (YYYY-MM-DD); "
-              "'last': since the last completed fetch of the same query into this folder.")
+@click.option("--since", default="", callback=_since, help="Only records added or revised "
+              "since DATE (YYYY-MM-DD); 'last': since the last completed fetch of the same "
+              "query into this folder.")
 @click.option("--max", "max_records", type=click.IntRange(min=1), default=None,
               help="Fetch at most N records.")
 @click.option("--into", "out", type=FOLDER, default=DEFAULT_OUT,
@@ -977,15 +991,16 @@ def fetch_command(query: str | None, pmids_file: str | None, since: str, max_rec
         if not quiet or message.startswith("warning"):
             echo(message, err=True)
 
+    # options that cannot go together are usage errors, exit 2 as click's own are
     try:  # before --pmids is read: a FILE that is not there is no fault when not wanted
         check_what_to_fetch(query is not None, pmids_file is not None, since)
     except ValueError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.UsageError(str(error)) from None
     if no_ingest and (mesh_files or mirbase_file):  # (taken, and left unused: said nowhere)
         given = [name for name, value in (("--mesh", mesh_files), ("--mirbase", mirbase_file))
                  if value]
         are, them = ("are", "them") if len(given) > 1 else ("is", "it")
-        raise click.ClickException(
+        raise click.UsageError(
             f"{' and '.join(given)} {are} for the ingest, which --no-ingest leaves out: give "
             f"{them} to `evkg ingest` with the batches (or leave out --no-ingest)")
     if query is not None and not query.strip():  # (PubMed would be asked to search for it)

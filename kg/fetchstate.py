@@ -135,18 +135,27 @@ def resolve_since(into: Path, query: str, since: str, echo: Echo) -> str:
         return ""
     if since != "last":
         try:
-            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", since):
-                # (fromisoformat takes a week date, 2026-W49-1, and 20261205 too)
-                raise ValueError(since)
-            return dt.date.fromisoformat(since).strftime("%Y/%m/%d")
-        except ValueError:
-            raise ValueError(f"--since {since!r}: give a date (YYYY-MM-DD) or 'last'") from None
+            return since_date(since)
+        except ValueError as error:
+            raise ValueError(f"--since {error}") from None
     previous = [entry["until"] for entry in read_history(into) if entry.get("query") == query]
     if not previous:
         echo(f"no earlier completed fetch of this query in {into}: fetching every record")
         return ""
     day = dt.datetime.strptime(max(previous), "%Y/%m/%d").date() - dt.timedelta(days=1)
     return day.strftime("%Y/%m/%d")
+
+
+def since_date(since: str) -> str:
+    """A ``--since`` date, YYYY-MM-DD, as NCBI's YYYY/MM/DD; a ``ValueError`` saying what to
+    give for any other text (``last`` is the caller's)."""
+    try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", since):
+            # (fromisoformat takes a week date, 2026-W49-1, and 20261205 too)
+            raise ValueError(since)
+        return dt.date.fromisoformat(since).strftime("%Y/%m/%d")
+    except ValueError:
+        raise ValueError(f"{since!r}: give a date (YYYY-MM-DD) or 'last'") from None
 
 
 def fetch_key(query: str, pmids: Sequence[str], since: str, max_records: int | None) -> str:

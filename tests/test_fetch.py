@@ -488,17 +488,17 @@ def test_a_fetch_killed_mid_slice_resumes_with_the_first_batch_not_on_disk(
 # --- the command line --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("given, status, message", [
-    ([], 1, "Error: give --query QUERY or --pmids FILE: what to fetch"),
-    (["--query", QUERY, "--pmids", "PMIDS"], 1, "Error: give --query or --pmids, not both"),
-    (["--query", QUERY, "--pmids", "MISSING"], 1, "Error: give --query or --pmids, not both"),
-    (["--pmids", "NOT PMIDS", "--since", "2026-12-01"], 1,
+    ([], 2, "Error: give --query QUERY or --pmids FILE: what to fetch"),
+    (["--query", QUERY, "--pmids", "PMIDS"], 2, "Error: give --query or --pmids, not both"),
+    (["--query", QUERY, "--pmids", "MISSING"], 2, "Error: give --query or --pmids, not both"),
+    (["--pmids", "NOT PMIDS", "--since", "2026-12-01"], 2,
      "Error: --since applies to a query, not to a list of PMIDs"),
     (["--pmids", "MISSING"], 2, "Error: Invalid value for '--pmids': File 'MISSING' does not "
      "exist."),
-    (["--query", QUERY, "--no-ingest", "--mesh", "MESH"], 1, "Error: --mesh is for the "
+    (["--query", QUERY, "--no-ingest", "--mesh", "MESH"], 2, "Error: --mesh is for the "
      "ingest, which --no-ingest leaves out: give it to `evkg ingest` with the batches (or leave "
      "out --no-ingest)"),
-    (["--query", QUERY, "--no-ingest", "--mesh", "MESH", "--mirbase", "MESH"], 1, "Error: --mesh "
+    (["--query", QUERY, "--no-ingest", "--mesh", "MESH", "--mirbase", "MESH"], 2, "Error: --mesh "
      "and --mirbase are for the ingest, which --no-ingest leaves out: give them to `evkg ingest` "
      "with the batches (or leave out --no-ingest)"),
     (["--query", "  "], 2, "Error: Invalid value for '--query': it is empty: give a PubMed query"),
@@ -512,7 +512,8 @@ def test_fetch_says_what_to_give_when_given_neither_or_both(
     said not to be given. No request is made before the message. A review's: given both, or
     --since with --pmids, the --pmids file was read first: one that was not there, or held no
     PMIDs, was named instead of the options that cannot go together. --mesh or --mirbase with
-    --no-ingest were taken and left unused, saying nothing."""
+    --no-ingest were taken and left unused, saying nothing. Each is a usage error, exit 2 as
+    click's own are (they exited 1, as a fetch that failed does)."""
     (tmp_path / "pmids.txt").write_text("37534210\n")
     (tmp_path / "notes.txt").write_text("a list of papers to read\n")
     (tmp_path / "mesh.tsv").write_text("")
