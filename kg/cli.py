@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import errno
 import fcntl
 import os
@@ -515,21 +516,38 @@ def validate_command(out: Path, no_shacl: bool) -> None:
     echo("no problems")
 
 
+def _graph(given: str) -> str:
+    """The IRI of the release's graph ``given`` names (by name, ``articles``, or IRI); one that
+    is none is refused as a value of ``--graph``, with the graphs there are (it said "unknown
+    graph 'x'", exit 1, naming no option, once the release was found)."""
+    from kg.iris import GRAPH_NAMES, mint, named_graph
+
+    try:
+        return named_graph(given).value
+    except ValueError:
+        known = [*GRAPH_NAMES, *(mint(f"graph/{name}").value for name in GRAPH_NAMES)]
+        close = difflib.get_close_matches(given, known, n=1, cutoff=0.75)
+        guess = f" (did you mean {close[0]!r}?)" if close else ""
+        raise click.BadParameter(f"{given!r} is no graph{guess}: the graphs are "
+                                 f"{', '.join(GRAPH_NAMES)} (or their IRIs)") from None
+
+
+def _graphs(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+            ) -> tuple[str, ...]:
+    """``load --graph``: each a graph of the release (as given: the load takes each once)."""
+    for given in value:
+        _graph(given)
+    return value
+
+
 def _one_graph(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
                ) -> str | None:
     """``export --graph``: one graph, taken once when given again (by its name or its IRI, as
-    ``load`` takes it); two are refused, where click kept the last and wrote it alone."""
-    from kg.iris import named_graph
-
-    def graph(given: str) -> str:
-        try:
-            return named_graph(given).value
-        except ValueError as error:  # (an unknown name: the export names it, with the graphs)
-            if len(set(value)) > 1:  # (not "'articles' and 'artciles' are different graphs")
-                raise click.ClickException(str(error)) from None
-            return given
-
-    return _taken_once(value, graph, "different graphs: an export writes one graph, or all "
+    ``load`` takes it); two are refused, where click kept the last and wrote it alone. A name
+    that is no graph is named first (not "'articles' and 'artciles' are different graphs")."""
+    for given in value:
+        _graph(given)
+    return _taken_once(value, _graph, "different graphs: an export writes one graph, or all "
                        "of them without --graph: export each to a file of its own", repr)
 
 
@@ -1075,7 +1093,7 @@ def _as_given(ctx: click.Context, name: str) -> str:
 @click.option("--gsp", envvar="EVKG_GSP_ENDPOINT", default=None, callback=_endpoint_url,
               metavar="URL", help="The Graph Store Protocol endpoint, e.g. http://host:7878/store "
               "(EVKG_GSP_ENDPOINT).")
-@click.option("--graph", "graphs", multiple=True,
+@click.option("--graph", "graphs", multiple=True, callback=_graphs,
               help="Only this graph (a name such as articles, or an IRI); repeatable.")
 @release_option("loaded")
 @click.option("--batch-triples", type=click.IntRange(min=1), default=50_000, show_default=True,
