@@ -874,7 +874,7 @@ def _listen_host(ctx: click.Context, param: click.Parameter, value: str) -> str:
 def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> None:
     """Serve the current release: SPARQL endpoint, pages, downloads."""
     from server.run import check_address_free, run_server
-    from server.settings import environment_problems
+    from server.settings import environment_problems, unused_remote_settings
 
     chosen = click.get_current_context().get_parameter_source("workers")
     if dev and chosen is not click.core.ParameterSource.DEFAULT:  # (Flask's: one process)
@@ -885,6 +885,9 @@ def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> N
     problems = environment_problems()  # before gunicorn, whose workers would fail to boot
     if problems:
         raise click.ClickException("; ".join(problems))
+    unused = unused_remote_settings()
+    if unused is not None:
+        echo(unused, err=True)
     try:  # here, not in each worker: gunicorn stops when its workers cannot start
         check_address_free(host, port)
         if os.environ.get("EVKG_SPARQL_ENDPOINT"):  # a remote store needs no release

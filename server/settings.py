@@ -87,6 +87,29 @@ def _number(value: Any, *, whole: bool) -> float | None:
     return None if whole and value != int(value) else float(value)
 
 
+def unused_remote_settings() -> str | None:
+    """A warning naming the remote store's ``EVKG_*`` variables of this process's environment
+    (``EVKG_SPARQL_USER``, ``EVKG_GSP_ENDPOINT``, …) set without ``EVKG_SPARQL_ENDPOINT``,
+    which alone makes the server serve a remote store: passed over in silence, they let a user
+    think it did. Not an error: a shared environment may set them for ``evkg load``."""
+    from server.state import DEFAULT_BACKEND
+
+    config = Config(".")
+    config.from_prefixed_env("EVKG")
+    if config.get("SPARQL_ENDPOINT") not in (None, ""):
+        return None
+    unused = [f"EVKG_{name}" for name in DEFAULT_BACKEND
+              if name != "SPARQL_ENDPOINT" and config.get(name) not in (None, "")]
+    if not unused:
+        return None
+    *others, last = unused
+    named = f"{', '.join(others)} and {last} are" if others else f"{last} is"
+    they = "they are a remote store's settings" if others else "it is a remote store's setting"
+    return (f"warning: {named} set, but not EVKG_SPARQL_ENDPOINT: {they}, unused here: this "
+            "server serves its own release, not a remote store (set EVKG_SPARQL_ENDPOINT to "
+            "serve one)")
+
+
 def environment_problems() -> list[str]:
     """What is wrong with the numeric ``EVKG_*`` variables of this process's environment, read
     as the server reads them (``server.create_app``)."""

@@ -2892,6 +2892,35 @@ def test_serve_of_its_own_release_starts_with_a_store_password_set(
     assert (answer.status_code, answer.text) == (200, "n\r\n93\r\n")
 
 
+def test_serve_of_its_own_release_warns_of_a_remote_stores_settings(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review's: EVKG_GSP_ENDPOINT, EVKG_SPARQL_USER and EVKG_SPARQL_PASSWORD set without
+    EVKG_SPARQL_ENDPOINT were passed over in silence: a user who set them (one missed)
+    thought the server served the remote store, where it served its own release. It says so
+    before anything starts, naming the variables (not their values), and serves all the same:
+    a shared environment may set them for `evkg load`."""
+    monkeypatch.delenv("EVKG_SPARQL_ENDPOINT", raising=False)
+    monkeypatch.delenv("EVKG_SPARQL_UPDATE_ENDPOINT", raising=False)
+    monkeypatch.delenv("EVKG_SPARQL_TIMEOUT_PARAMETER", raising=False)
+    for name, value in (("EVKG_GSP_ENDPOINT", "http://127.0.0.1:9/store"),
+                        ("EVKG_SPARQL_USER", "evkg"), ("EVKG_SPARQL_PASSWORD", "s3cret")):
+        monkeypatch.setenv(name, value)
+    status, output = _run("serve", "--store", str(tmp_path / "none"), "--port", str(free_port()))
+    assert output.splitlines()[0] == (
+        "warning: EVKG_GSP_ENDPOINT, EVKG_SPARQL_USER and EVKG_SPARQL_PASSWORD are set, but not "
+        "EVKG_SPARQL_ENDPOINT: they are a remote store's settings, unused here: this server "
+        "serves its own release, not a remote store (set EVKG_SPARQL_ENDPOINT to serve one)")
+    assert status == 1 and output.splitlines()[-1].startswith("Error: no release at")
+    assert "s3cret" not in output
+    monkeypatch.setenv("EVKG_SPARQL_PASSWORD", "")  # (empty: not set)
+    monkeypatch.delenv("EVKG_GSP_ENDPOINT")
+    assert _run("serve", "--store", str(tmp_path / "none"), "--port", str(free_port())
+                )[1].splitlines()[0] == (
+        "warning: EVKG_SPARQL_USER is set, but not EVKG_SPARQL_ENDPOINT: it is a remote store's "
+        "setting, unused here: this server serves its own release, not a remote store (set "
+        "EVKG_SPARQL_ENDPOINT to serve one)")
+
+
 def test_export_refuses_two_graphs_and_takes_one_given_twice(
         default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
     """A review's: `evkg export --graph articles --graph mesh x.nq` (as `evkg load` takes
