@@ -31,6 +31,58 @@ T = TypeVar("T")
 #: Where builds go unless --out / --store says otherwise (EVKG_STORE_DIR in the server).
 DEFAULT_OUT = Path("build")
 
+def _taken_once(given: tuple[T, ...], same: Callable[[T], object], different: str,
+                shown: Callable[[T], str] = str) -> T | None:
+    """The one thing an option of one value was given for, once or more (its first spelling;
+    ``same`` says what is the same thing: a file by its path resolved, a graph by its IRI);
+    None when not given. Things that are not the same are refused, naming each: "a, b and c
+    are {different}" (click kept an option's last value and left the others unsaid)."""
+    firsts: dict[object, T] = {}
+    for value in given:
+        firsts.setdefault(same(value), value)
+    if len(firsts) > 1:
+        *others, last = (shown(value) for value in firsts.values())
+        raise click.BadParameter(f"{', '.join(others)} and {last} are {different}")
+    return next(iter(firsts.values()), None)
+
+
+class _OneValue(click.Option):
+    """An option of one value, which ``one_value_option`` lets be given more than once: its
+    variable's value is that one value whole (click splits a repeatable option's variable at
+    each space, or a path's at each ``:``)."""
+
+    def value_from_envvar(self, ctx: click.Context) -> tuple[str, ...] | None:
+        value = self.resolve_envvar_value(ctx)
+        return None if value is None else (value,)
+
+
+def one_value_option(*decls: str, same: Callable[[Any], object] = lambda value: value,
+                     different: str, shown: Callable[[Any], str] = str,
+                     default: object = None,
+                     callback: Callable[[click.Context, click.Parameter, Any], Any] | None = None,
+                     **settings: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``click.option`` of one value, taken once when given again and refused, naming both,
+    when given twice differently ("a and b are {different}"; ``same``: what is the same value,
+    ``shown``: how a value is named):
+    click kept the last, and said nothing of the first (`--out a --out b` built into b).
+    ``callback`` gets the one value."""
+    def taken(ctx: click.Context, param: click.Parameter, value: tuple[Any, ...]) -> Any:
+        one = _taken_once(value, same, different, shown)
+        return one if callback is None else callback(ctx, param, one)
+
+    return click.option(*decls, cls=_OneValue, multiple=True, callback=taken,
+                        default=() if default is None else (default,), **settings)
+
+
+def _folder(path: Path) -> Path:
+    """A folder as what it is: ``build`` and ``./build`` are one."""
+    return path.resolve()
+
+
+#: What a build folder's option says of two.
+DIFFERENT_FOLDERS = "different folders: give one"
+
+
 class _Named(click.Path):
     """``click.Path``, refusing an empty value: ``Path("")`` is the current folder, so
     ``--out "$DIR"`` with DIR unset built into it (``--store ''`` said "no release at .", an
@@ -51,18 +103,20 @@ class _Named(click.Path):
 #: A build folder's path (--out, --into, --store), as given.
 FOLDER = _Named(path_type=Path)
 
-out_option = click.option("--out", "out", type=FOLDER, default=DEFAULT_OUT,
-                          show_default=True, help="Build folder (releases/ and current).")
+out_option = one_value_option("--out", "out", type=FOLDER, default=DEFAULT_OUT,
+                              same=_folder, different=DIFFERENT_FOLDERS,
+                              show_default=True, help="Build folder (releases/ and current).")
 quiet_option = click.option("--quiet", is_flag=True, help="Print only errors.")
 
 
 def release_option(done: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """``--store`` of a command that reads a release (``release.release_to_read``), whose help
     says what it takes: the release is ``done`` (queried, checked, …)."""
-    return click.option("--store", "out", type=FOLDER, default=DEFAULT_OUT, show_default=True,
-                        help=f"Build folder whose current release is {done}, or a release "
-                        "folder (DIR/current, DIR/releases/VERSION: an older release) or its "
-                        "store (DIR/current/store).")
+    return one_value_option("--store", "out", type=FOLDER, default=DEFAULT_OUT,
+                            same=_folder, different=DIFFERENT_FOLDERS, show_default=True,
+                            help=f"Build folder whose current release is {done}, or a release "
+                            "folder (DIR/current, DIR/releases/VERSION: an older release) or "
+                            "its store (DIR/current/store).")
 
 
 def _files_read_again(ctx: click.Context, param: click.Parameter,
@@ -83,21 +137,6 @@ mesh_option = click.option("--mesh", "mesh_files", multiple=True, callback=_file
                            " added to data/mesh.tsv, its descriptors winning; or NLM's "
                            "supplementary concept records (supp{year}.xml). Give it again for "
                            "another file: a later file's descriptors win.")
-
-
-def _taken_once(given: tuple[T, ...], same: Callable[[T], object], different: str,
-                shown: Callable[[T], str] = str) -> T | None:
-    """The one thing an option of one value was given for, once or more (its first spelling;
-    ``same`` says what is the same thing: a file by its path resolved, a graph by its IRI);
-    None when not given. Things that are not the same are refused, naming each: "a, b and c
-    are {different}" (click kept an option's last value and left the others unsaid)."""
-    firsts: dict[object, T] = {}
-    for value in given:
-        firsts.setdefault(same(value), value)
-    if len(firsts) > 1:
-        *others, last = (shown(value) for value in firsts.values())
-        raise click.BadParameter(f"{', '.join(others)} and {last} are {different}")
-    return next(iter(firsts.values()), None)
 
 
 def _one_mirbase_file(ctx: click.Context, param: click.Parameter,
@@ -205,8 +244,9 @@ def build_command(sources: tuple[str, ...], out: Path, mesh_files: tuple[Path, .
 
 @main.command("ingest")
 @click.argument("files", nargs=-1, required=True)
-@click.option("--into", "out", type=FOLDER, default=DEFAULT_OUT,
-              show_default=True, help="Build folder whose current release is updated.")
+@one_value_option("--into", "out", type=FOLDER, default=DEFAULT_OUT,
+                  same=_folder, different=DIFFERENT_FOLDERS,
+                  show_default=True, help="Build folder whose current release is updated.")
 @mesh_option
 @mirbase_option
 @max_errors_option
@@ -862,9 +902,10 @@ def _listen_host(ctx: click.Context, param: click.Parameter, value: str) -> str:
 
 
 @main.command("serve")
-@click.option("--store", "out", type=FOLDER, default=DEFAULT_OUT,
-              envvar="EVKG_STORE_DIR", show_envvar=True, show_default=True,
-              help="Build folder whose current release is served.")
+@one_value_option("--store", "out", type=FOLDER, default=DEFAULT_OUT,
+                  same=_folder, different=DIFFERENT_FOLDERS,
+                  envvar="EVKG_STORE_DIR", show_envvar=True, show_default=True,
+                  help="Build folder whose current release is served.")
 @click.option("--host", default="127.0.0.1", show_default=True, callback=_listen_host)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
@@ -906,11 +947,13 @@ def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> N
 
 
 @main.command("prune")
-@click.option("--store", "out", type=FOLDER, default=DEFAULT_OUT,
-              show_default=True, help="Build folder whose old releases are removed.")
-@click.option("--keep", type=click.IntRange(min=0), default=1, show_default=True,
-              help="How many releases to keep besides the current one: the most recently "
-              "published.")
+@one_value_option("--store", "out", type=FOLDER, default=DEFAULT_OUT,
+                  same=_folder, different=DIFFERENT_FOLDERS,
+                  show_default=True, help="Build folder whose old releases are removed.")
+@one_value_option("--keep", type=click.IntRange(min=0), default=1, show_default=True,
+                  different="different numbers: give one",
+                  help="How many releases to keep besides the current one: the most recently "
+                  "published.")
 @click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")
 @quiet_option
 def prune_command(out: Path, keep: int, dry_run: bool, quiet: bool) -> None:
@@ -975,18 +1018,22 @@ def _since(ctx: click.Context, param: click.Parameter, value: str) -> str:
 
 
 @main.command("fetch")
-@click.option("--query", default=None, help='A PubMed query, e.g. "(extracellular vesicles OR '
-              'exosomes) AND breast cancer".')
-@click.option("--pmids", "pmids_file", metavar="FILE",
-              help="A file of PMIDs, one a line (instead of --query).")
+@one_value_option("--query", different="different queries: give one (one query may join them "
+                  "with OR)", shown=repr, help='A PubMed query, e.g. "(extracellular vesicles OR '
+                  'exosomes) AND breast cancer".')
+@one_value_option("--pmids", "pmids_file", metavar="FILE",
+                  same=lambda name: Path(name).resolve(),
+                  different="different files: give one (one file may list their PMIDs)",
+                  help="A file of PMIDs, one a line (instead of --query).")
 @click.option("--since", default="", callback=_since, help="Only records added or revised "
               "since DATE (YYYY-MM-DD); 'last': since the last completed fetch of the same "
               "query into this folder.")
 @click.option("--max", "max_records", type=click.IntRange(min=1), default=None,
               help="Fetch at most N records.")
-@click.option("--into", "out", type=FOLDER, default=DEFAULT_OUT,
-              show_default=True, help="Build folder: downloads go to DIR/fetch/, records into "
-              "its current release.")
+@one_value_option("--into", "out", type=FOLDER, default=DEFAULT_OUT,
+                  same=_folder, different=DIFFERENT_FOLDERS,
+                  show_default=True, help="Build folder: downloads go to DIR/fetch/, records into "
+                  "its current release.")
 @click.option("--email", envvar="EVKG_NCBI_EMAIL", default="",
               help="Your contact address, sent to NCBI as their policy asks (EVKG_NCBI_EMAIL).")
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=500, show_default=True,
@@ -1062,6 +1109,10 @@ def fetch_command(query: str | None, pmids_file: str | None, since: str, max_rec
         print_report(report.build, quiet=quiet, out=out)
 
 
+#: What an endpoint's option says of two.
+DIFFERENT_ENDPOINTS = "different endpoints: give one"
+
+
 def _endpoint_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """An endpoint option's URL, refused before anything is read or sent unless it is an http
     or https URL (urllib's "unknown url type" came after the release was read, and a --gsp's
@@ -1085,17 +1136,20 @@ def _as_given(ctx: click.Context, name: str) -> str:
 
 
 @main.command("load")
-@click.option("--endpoint", envvar="EVKG_SPARQL_ENDPOINT", required=True, callback=_endpoint_url,
-              metavar="URL", help="The store's SPARQL endpoint: counts the graphs, and takes "
-              "the updates when there is neither --gsp nor --update-endpoint "
-              "(EVKG_SPARQL_ENDPOINT).")
-@click.option("--update-endpoint", envvar="EVKG_SPARQL_UPDATE_ENDPOINT", default=None,
-              callback=_endpoint_url, metavar="URL",
-              help="A separate SPARQL update endpoint, when there is no --gsp "
-              "(EVKG_SPARQL_UPDATE_ENDPOINT).")
-@click.option("--gsp", envvar="EVKG_GSP_ENDPOINT", default=None, callback=_endpoint_url,
-              metavar="URL", help="The Graph Store Protocol endpoint, e.g. http://host:7878/store "
-              "(EVKG_GSP_ENDPOINT).")
+@one_value_option("--endpoint", different=DIFFERENT_ENDPOINTS,
+                  envvar="EVKG_SPARQL_ENDPOINT", required=True, callback=_endpoint_url,
+                  metavar="URL", help="The store's SPARQL endpoint: counts the graphs, and takes "
+                  "the updates when there is neither --gsp nor --update-endpoint "
+                  "(EVKG_SPARQL_ENDPOINT).")
+@one_value_option("--update-endpoint", different=DIFFERENT_ENDPOINTS,
+                  envvar="EVKG_SPARQL_UPDATE_ENDPOINT", default=None,
+                  callback=_endpoint_url, metavar="URL",
+                  help="A separate SPARQL update endpoint, when there is no --gsp "
+                  "(EVKG_SPARQL_UPDATE_ENDPOINT).")
+@one_value_option("--gsp", different=DIFFERENT_ENDPOINTS,
+                  envvar="EVKG_GSP_ENDPOINT", default=None, callback=_endpoint_url,
+                  metavar="URL", help="The Graph Store Protocol endpoint, e.g. "
+                  "http://host:7878/store (EVKG_GSP_ENDPOINT).")
 @click.option("--graph", "graphs", multiple=True, callback=_graphs,
               help="Only this graph (a name such as articles, or an IRI); repeatable.")
 @release_option("loaded")

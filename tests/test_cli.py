@@ -3015,3 +3015,74 @@ def test_a_second_mirbase_file_is_refused_naming_both(tmp_path: Path) -> None:
                           "--mirbase", str(first), "--mirbase", str(first))
     assert (status, output) == (1, "Error: nothing to build: no sources, and "
                                 "--without-default-articles\n")
+
+
+#: Options of one value given twice, differently: the command, the option's two values, and
+#: what they are said to be.
+GIVEN_TWICE = [
+    (["build"], "--out", ("a", "b"), "a and b are different folders: give one"),
+    (["ingest", "x.xml"], "--into", ("a", "b"), "a and b are different folders: give one"),
+    (["fetch", "--query", "exosomes"], "--into", ("a", "b"),
+     "a and b are different folders: give one"),
+    (["query", "ASK {}"], "--store", ("a", "b"), "a and b are different folders: give one"),
+    (["validate"], "--store", ("a", "b"), "a and b are different folders: give one"),
+    (["export"], "--store", ("a", "b"), "a and b are different folders: give one"),
+    (["prune"], "--store", ("a", "b"), "a and b are different folders: give one"),
+    (["serve"], "--store", ("a", "b"), "a and b are different folders: give one"),
+    (["load", "--endpoint", "http://127.0.0.1:9/sparql"], "--store", ("a", "b"),
+     "a and b are different folders: give one"),
+    (["prune"], "--keep", ("5", "1"), "5 and 1 are different numbers: give one"),
+    (["fetch", "--into", "a"], "--query", ("exosomes", "vesicles"),
+     "'exosomes' and 'vesicles' are different queries: give one (one query may join them "
+     "with OR)"),
+    (["fetch", "--into", "a"], "--pmids", ("p1.txt", "p2.txt"),
+     "p1.txt and p2.txt are different files: give one (one file may list their PMIDs)"),
+    (["load"], "--endpoint", ("http://127.0.0.1:9/a", "http://127.0.0.1:9/b"),
+     "http://127.0.0.1:9/a and http://127.0.0.1:9/b are different endpoints: give one"),
+    (["load", "--endpoint", "http://127.0.0.1:9/sparql"], "--gsp",
+     ("http://127.0.0.1:9/a", "http://127.0.0.1:9/b"),
+     "http://127.0.0.1:9/a and http://127.0.0.1:9/b are different endpoints: give one"),
+    (["load", "--endpoint", "http://127.0.0.1:9/sparql"], "--update-endpoint",
+     ("http://127.0.0.1:9/a", "http://127.0.0.1:9/b"),
+     "http://127.0.0.1:9/a and http://127.0.0.1:9/b are different endpoints: give one"),
+]
+
+
+@pytest.mark.parametrize(("command", "option", "values", "said"), GIVEN_TWICE)
+def test_an_option_of_one_value_given_two_is_refused_naming_both(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str], option: str,
+        values: tuple[str, str], said: str) -> None:
+    """A review's: `evkg build --out a --out b` built into b and said nothing of a (click keeps
+    an option's last value), as `prune --store a --store b` pruned b and `fetch --query a
+    --query b` searched for b alone: a command line put together by a script (a default and
+    an override) or a user who took --query for repeatable, as --mesh is. Two different
+    values are refused before anything, naming both (as --mirbase's are); one given again is
+    taken."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("p1.txt", "p2.txt"):
+        (tmp_path / name).write_text("37534210\n", encoding="utf-8")
+    monkeypatch.delenv("EVKG_STORE_DIR", raising=False)
+    status, output = _run(*command, *(arg for value in values for arg in (option, value)))
+    hint = f"'{option}'" + (" (env var: 'EVKG_STORE_DIR')" if command == ["serve"] else "")
+    assert (status, output.splitlines()[-1]) == (2, f"Error: Invalid value for {hint}: {said}")
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_an_option_of_one_value_given_again_is_taken_once(tmp_path: Path) -> None:
+    """The same folder given twice, spelt two ways, is one folder."""
+    status, output = _run("validate", "--store", str(tmp_path / "none"), "--store",
+                          str(tmp_path / "x" / ".." / "none"))
+    assert (status, output) == (1, f"Error: no release at {tmp_path / 'none'}: run `evkg build "
+                                f"--out {tmp_path / 'none'}` first\n")
+
+
+def test_serve_takes_a_store_folder_of_a_space_and_a_colon_from_its_variable(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """EVKG_STORE_DIR is one folder, whatever its name holds (a repeatable option's
+    variable is split at each ``:``)."""
+    folder = tmp_path / "my builds:2026"
+    monkeypatch.setenv("EVKG_STORE_DIR", str(folder))
+    monkeypatch.delenv("EVKG_SPARQL_ENDPOINT", raising=False)
+    status, output = _run("serve", "--port", str(free_port()))
+    assert (status, output.splitlines()[-1]) == (1, f"Error: no release at {folder}: run `evkg "
+                                                 f"build --out {folder}` first")
