@@ -232,6 +232,8 @@ def build_command(sources: tuple[str, ...], out: Path, mesh_files: tuple[Path, .
                   mirbase_file: Path | None, without_default_articles: bool,
                   max_errors: int | None, quiet: bool) -> None:
     """Build a validated release from SOURCES (files, folders, globs) and the default data."""
+    if without_default_articles and not sources:  # (exit 2: the library's own said it, exit 1)
+        raise click.UsageError("nothing to build: no SOURCES, and --without-default-articles")
     try:
         with sigterm_as_ctrl_c():
             report = build(sources, out, mesh_files=mesh_files, mirbase_file=mirbase_file,
@@ -468,8 +470,10 @@ def _query_text(query_or_file: str) -> tuple[str, str | None]:
     names (a .rq or .sparql name must be one; a pipe such as ``<(…)``'s ``/dev/fd/63`` is one
     too), standard input's for ``-`` (named "standard input"), else the argument itself (and
     no name)."""
+    # (what the argument is not, a usage error as click's own of a missing file are: exit 2;
+    # what a file holds is the work's, exit 1)
     if not query_or_file.strip():
-        raise click.ClickException("empty query: give a SPARQL query or a .rq file")
+        raise click.UsageError("empty query: give a SPARQL query or a .rq file")
     if query_or_file == "-":  # `evkg query - < q.rq`, a here-document, a pipe
         return _query_from(_standard_input(), "standard input"), "standard input"
     path = Path(query_or_file)
@@ -479,13 +483,13 @@ def _query_text(query_or_file: str) -> tuple[str, str | None]:
     except (OSError, ValueError):  # a query too long for a file name, or with a NUL in it
         exists = is_dir = readable = False
     if is_dir:
-        raise click.ClickException(f"{path} is a folder: give a query or a query file")
+        raise click.UsageError(f"{path} is a folder: give a query or a query file")
     if exists and not readable:  # a device: /dev/zero would be read for ever
-        raise click.ClickException(f"{path} is neither a file nor a pipe: give a query or a "
+        raise click.UsageError(f"{path} is neither a file nor a pipe: give a query or a "
                                    "query file (or - for standard input)")
     if not exists:
         if path.suffix in (".rq", ".sparql"):
-            raise click.ClickException(f"no such query file: {path}")
+            raise click.UsageError(f"no such query file: {path}")
         return query_or_file, None
     try:
         data = path.read_bytes()
