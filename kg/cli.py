@@ -910,8 +910,10 @@ def _listen_host(ctx: click.Context, param: click.Parameter, value: str) -> str:
                   same=_folder, different=DIFFERENT_FOLDERS,
                   envvar="EVKG_STORE_DIR", show_envvar=True, show_default=True,
                   help="Build folder whose current release is served.")
-@click.option("--host", default="127.0.0.1", show_default=True, callback=_listen_host)
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True, callback=_listen_host,
+              help="The address or host name to listen on (0.0.0.0: every address).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="The port to listen on.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
               help="gunicorn worker processes (not with --dev).")
 @click.option("--dev", is_flag=True, help="Run Flask's development server, one process, "
@@ -1022,14 +1024,15 @@ def _since(ctx: click.Context, param: click.Parameter, value: str) -> str:
 
 
 @main.command("fetch")
-@one_value_option("--query", different="different queries: give one (one query may join them "
-                  "with OR)", shown=repr, help='A PubMed query, e.g. "(extracellular vesicles OR '
+@one_value_option("--query", metavar="QUERY", shown=repr,
+                  different="different queries: give one (one query may join them with OR)",
+                  help='A PubMed query, e.g. "(extracellular vesicles OR '
                   'exosomes) AND breast cancer".')
 @one_value_option("--pmids", "pmids_file", metavar="FILE",
                   same=lambda name: Path(name).resolve(),
                   different="different files: give one (one file may list their PMIDs)",
                   help="A file of PMIDs, one a line (instead of --query).")
-@click.option("--since", default="", callback=_since, help="Only records added or revised "
+@click.option("--since", default="", callback=_since, metavar="DATE", help="Only records added or revised "
               "since DATE (YYYY-MM-DD); 'last': since the last completed fetch of the same "
               "query into this folder.")
 @click.option("--max", "max_records", type=click.IntRange(min=1), default=None,

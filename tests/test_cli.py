@@ -3089,3 +3089,14 @@ def test_serve_takes_a_store_folder_of_a_space_and_a_colon_from_its_variable(
     status, output = _run("serve", "--port", str(free_port()))
     assert (status, output.splitlines()[-1]) == (1, f"Error: no release at {folder}: run `evkg "
                                                  f"build --out {folder}` first")
+
+
+def test_help_names_values_as_the_messages_do() -> None:
+    """A new user's walk of `--help`: fetch's help showed `--query TEXT` and `--since TEXT`
+    where its messages and the README say `--query QUERY` and DATE, and serve's `--host` and
+    `--port` said nothing but their defaults."""
+    fetch = _run("fetch", "--help")[1]
+    assert "--query QUERY" in fetch and "--since DATE" in fetch
+    serve = " ".join(_run("serve", "--help")[1].split())
+    assert "--host TEXT The address or host name to listen on (0.0.0.0: every address)" in serve
+    assert "--port INTEGER RANGE The port to listen on." in serve
