@@ -662,7 +662,8 @@ def replaced_when_written(output: Path) -> Iterator[IO[bytes]]:
     written into, as standard output is.
     """
     if output.is_dir():
-        raise click.ClickException(f"{output} is a folder: give the export a file name")
+        # (a usage error, exit 2, as a folder given to `evkg query` is)
+        raise click.UsageError(f"{output} is a folder: give the export a file name")
     linked = _linked(output) if output.is_symlink() else output
     own = _own_descriptor(linked)
     if own is not None:  # (opened again, a file would be emptied or replaced, not appended to)
