@@ -314,6 +314,10 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
                 hint = ("--mesh gave NLM's supplementary concept records alone, which describe "
                         "no descriptor: give its descriptor XML too (--mesh desc{year}.xml "
                         "--mesh supp{year}.xml)")
+            elif report.based_on:  # (an ingest's --mesh describes the graph's headings too)
+                hint = ("PubMed's records give none: give the next ingest (or fetch) --mesh "
+                        "and NLM's descriptor table, which describes the headings the graph "
+                        "already holds too (README, Growing the graph from PubMed)")
             else:
                 hint = ("PubMed's records give none; build with --mesh and NLM's descriptor "
                         "table (README, Growing the graph from PubMed)")

@@ -2566,6 +2566,13 @@ def test_a_build_of_pubmed_records_without_mesh_says_their_headings_lack_tree_nu
                      result.output)
     assert note is not None, result.output
     assert int(note.group(2)) == len(headings) and 0 < int(note.group(1)) <= len(headings)
+    # an ingest's says to give --mesh to the next ingest, which describes the graph's
+    # headings too (it said "build with --mesh", as if the graph had to be built again)
+    result = CliRunner().invoke(main, ["ingest", str(xml), "--into", str(tmp_path / "a")])
+    assert result.exit_code == 0, result.output
+    assert ("miss them: PubMed's records give none: give the next ingest (or fetch) --mesh "
+            "and NLM's descriptor table, which describes the headings the graph already holds "
+            "too (README, Growing the graph from PubMed)\n") in result.output, result.output
     result = CliRunner().invoke(main, ["build", str(xml), "--out", str(tmp_path / "b"),
                                        "--without-default-articles", "--mesh", str(table)])
     assert result.exit_code == 0, result.output
