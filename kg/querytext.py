@@ -513,7 +513,7 @@ def syntax_message(query: str, error: SyntaxError) -> str:
     items = [item.strip() for item in _EXPECTED_ITEM.findall(expected) if item.strip()]
     rules = [item for item in items if " " in item and item[0].isupper() and item not in _NOT_RULES]
     reason = (_bad_iri(query) or _open_string(code) or _open_iri(query)
-              or _past_the_end(code, place)
+              or _past_the_end(code, place, update=update_keyword(query) is not None)
               or "; ".join(rule.rstrip(".") + _RULE_HINTS.get(rule, "") for rule in rules)
               or (_count_missing(code, place) if _DIGIT in items else "") or _bare_aggregate(code)
               or _unknown_word(query) or _unbalanced(code)
@@ -562,12 +562,14 @@ def _offset(code: str, place: str) -> int | None:
 _ENDING_MARK = re.compile(r"(?<!\\)[{}()\[\];,]|\.(?=\s*\Z)")
 
 
-def _past_the_end(code: str, place: str) -> str:
+def _past_the_end(code: str, place: str, *, update: bool = False) -> str:
     """A ';' or ',' outside every bracket (where a query has none), or a '.' after the query's
     last clause, before where pyoxigraph stopped (``code``: strings, comments and IRIs
     blanked). pyoxigraph reads on past them for a next operation, as in an update, and said
     "error at 1:9: not valid SPARQL; expected one of DESCRIBE, FROM" for ``ASK {} ;``, until
-    6 Dec, or blamed a place in a second query after the ';'."""
+    6 Dec, or blamed a place in a second query after the ';'. In an ``update`` a ';' separates
+    its operations: the fault is elsewhere (the ';' was named, whatever followed it, until a
+    review of 6 Dec)."""
     stop = _offset(code, place)
     depth = 0
     for mark in _ENDING_MARK.finditer(code):
@@ -577,7 +579,7 @@ def _past_the_end(code: str, place: str) -> str:
             depth += 1
         elif mark.group() in ")}]":
             depth = max(depth - 1, 0)
-        elif depth == 0 and mark.group() == ";":
+        elif depth == 0 and mark.group() == ";" and not update:
             return (f"the ';' at {_position(code, mark.start())} is outside the query's braces, "
                     "where SPARQL takes none: a request carries one query (a ';' separates "
                     "only the operations of an update), and inside { } a ';' continues a "

@@ -796,6 +796,23 @@ def test_update_with_the_token_changes_a_writable_store() -> None:
     assert len(store) == 1
 
 
+@pytest.mark.parametrize(("update", "message"), [
+    ("INSERT DATA { <urn:a> <urn:b> <urn:c> } ; INSERT DATA { <urn:a> <urn:b> }",
+     "bad update: error at 1:73: not valid SPARQL near '}'"),
+    ("CLEAR GRAPH <urn:g> ;\nLAOD <urn:x>",
+     "bad update: 'LAOD' at line 2, column 1 is not a SPARQL keyword (did you mean LOAD?)"),
+])
+def test_bad_update_is_not_blamed_on_the_semicolon_between_its_operations(
+        update: str, message: str) -> None:
+    # a review's (6 Dec): the query's check of a ';' outside the braces named the ';' that
+    # separates an update's operations as the fault, whatever the fault after it was
+    client = create_app({"TESTING": True, "UPDATE_TOKEN": "s3cret"}, store=Store()).test_client()
+    response = client.post("/sparql", data=update, content_type="application/sparql-update",
+                           headers={"Authorization": "Bearer s3cret"})
+    assert response.text.startswith(message)
+    assert "';'" not in response.text
+
+
 def test_update_with_the_token_on_a_read_only_store_says_so(default_store: Store) -> None:
     client = create_app({"TESTING": True, "UPDATE_TOKEN": "s3cret"},
                         store=default_store).test_client()
