@@ -237,13 +237,16 @@ def _matches_strongly(tags: str, headers: Headers) -> bool:
 def _precondition_failed(headers: Headers, method: str,
                          start_response: Callable[..., Any]) -> Iterable[bytes]:
     """The 412 of an If-Match that names no current representation: the 200's headers but
-    its content ones (CORS, Vary, its ETag), and a line saying which tag is current."""
+    its content ones (CORS, Vary, its ETag), and a line saying which tag is current. Its
+    ``Content-Disposition`` goes too: it names the 200's file, and ``curl -OJ`` saved the
+    line under that name, as the download asked for."""
     current = headers.get("ETag") or "(none: this answer has no ETag)"
     body = (f"the current representation's ETag is {current}, which If-Match does not name "
             "(strongly)\n").encode()
     remove_entity_headers(headers)
     headers.remove("Accept-Ranges")
     headers.remove("Content-Encoding")
+    headers.remove("Content-Disposition")
     headers["Content-Type"] = "text/plain; charset=utf-8"
     headers["Content-Length"] = str(len(body))
     start_response("412 Precondition Failed", headers.to_wsgi_list())

@@ -164,6 +164,10 @@ def test_if_match_naming_no_current_representation_is_412(client: FlaskClient, p
         assert text.decode() == ("the current representation's ETag is "
                                  f"{tag}, which If-Match does not name (strongly)\n")
         assert refused["Access-Control-Allow-Origin"] == "*"
+        # the 200's file name (``/downloads/``) is not the message's: ``curl -OJ`` saved the
+        # message under it, as the file it had asked for (a review's, 6 Dec)
+        assert "Content-Disposition" not in refused
+        assert refused["Content-Type"] == "text/plain; charset=utf-8"
     if path.startswith("/article"):  # the gzipped answer is another representation
         packed = tag[:-1] + '-gzip"'
         assert ask(packed, gzip_ok=True)[2]["Content-Encoding"] == "gzip"
