@@ -239,7 +239,10 @@ def _precondition_failed(headers: Headers, method: str,
     """The 412 of an If-Match that names no current representation: the 200's headers but
     its content ones (CORS, Vary, its ETag), and a line saying which tag is current. Its
     ``Content-Disposition`` goes too: it names the 200's file, and ``curl -OJ`` saved the
-    line under that name, as the download asked for."""
+    line under that name, as the download asked for. No cache keeps it (``no-store``): it
+    answers the If-Match alone, which no ``Vary`` names, and a shared cache holding a
+    download's (``public``) had the 412 confirmed by the 304 of its next check, since it bore
+    the current ETag, and served it to every GET after."""
     current = headers.get("ETag") or "(none: this answer has no ETag)"
     body = (f"the current representation's ETag is {current}, which If-Match does not name "
             "(strongly)\n").encode()
@@ -247,6 +250,7 @@ def _precondition_failed(headers: Headers, method: str,
     headers.remove("Accept-Ranges")
     headers.remove("Content-Encoding")
     headers.remove("Content-Disposition")
+    headers["Cache-Control"] = "no-store"
     headers["Content-Type"] = "text/plain; charset=utf-8"
     headers["Content-Length"] = str(len(body))
     start_response("412 Precondition Failed", headers.to_wsgi_list())

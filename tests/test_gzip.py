@@ -167,6 +167,10 @@ def test_if_match_naming_no_current_representation_is_412(client: FlaskClient, p
         # the 200's file name (``/downloads/``) is not the message's: ``curl -OJ`` saved the
         # message under it, as the file it had asked for (a review's, 6 Dec)
         assert "Content-Disposition" not in refused
+        # kept by no cache: a shared one stored the download's 412 (its Cache-Control says
+        # public), and the 304 of its next check (the 412 bore the current ETag) served the
+        # 412 to every GET after (a review's, 6 Dec)
+        assert refused["Cache-Control"] == "no-store"
         assert refused["Content-Type"] == "text/plain; charset=utf-8"
     if path.startswith("/article"):  # the gzipped answer is another representation
         packed = tag[:-1] + '-gzip"'
