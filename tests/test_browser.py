@@ -663,3 +663,23 @@ def test_an_example_query_opens_in_a_tab_of_its_title(browser_page: Any, pages: 
     panel = browser_page.locator(".tabPanel.active")
     panel.locator(".yasr table tbody tr").first.wait_for(timeout=30_000)
     assert browser_page.evaluate("() => window.evkgYasgui.getTab().getName()") == title
+
+
+@pytest.mark.parametrize("where", ["/#", "/?"])
+def test_a_share_link_naming_another_endpoint_runs_its_query_here(browser_page: Any, pages: str,
+                                                                  where: str) -> None:
+    """A security review's: YASGUI takes a share link's ``endpoint`` (in the hash, or in the
+    query string of a link without one), so a link to this editor naming another host's
+    endpoint ran its query there and showed that host's answer as this graph's, under the tab
+    title the link chose, and YASGUI kept that endpoint for the tabs opened after it. The
+    link's query runs on this server's endpoint; the rest of the link is taken."""
+    first_visit_editor(browser_page, pages)
+    browser_page.goto("about:blank")  # (a hash alone changed is no new visit)
+    link = urlencode({"query": 'SELECT ?x WHERE { BIND("answered by evkg" AS ?x) }',
+                      "endpoint": "http://127.0.0.1:9/sparql", "tabTitle": "Shared"})
+    browser_page.goto(pages + where + link)
+    panel = browser_page.locator(".tabPanel.active")
+    assert panel.locator("input.autocomplete").input_value() == pages + "/sparql"
+    panel.locator(".yasr table tbody tr").first.wait_for(timeout=30_000)
+    assert "answered by evkg" in panel.locator(".yasr table tbody").inner_text()
+    assert browser_page.evaluate("() => window.evkgYasgui.getTab().getName()") == "Shared"

@@ -12,6 +12,7 @@
   if (container && window.Yasgui) {
     var endpoint = new URL(container.dataset.endpoint, window.location.href).href;
     var root = container.dataset.root;
+    ownEndpointOnly(endpoint);
     // Our prefixes for the editor's prefix autocompletion, instead of fetching prefix.cc.
     var prefixSource = "data:application/json," + encodeURIComponent(JSON.stringify(prefixes));
     window.Yasgui.defaults.yasqe.value = script.dataset.defaultQuery;
@@ -35,6 +36,44 @@
     localLinks(container, yasgui, new URL(root, window.location.href).href,
                container.dataset.base, container.dataset.mesh, container.dataset.meshId);
     noteTruncation(yasgui, document.getElementById("truncation-note"));
+  }
+
+  // A share link's ``endpoint`` (YASGUI reads its link from the hash, else from the query
+  // string) that is not this server's is dropped before YASGUI reads it: a link to this
+  // editor (`/#query=…&endpoint=https://evil.example/sparql`) ran its query on another
+  // host and showed that host's answer as this graph's, and YASGUI kept the endpoint for the
+  // tabs opened after it, sending the queries a person wrote there. The rest of the link is
+  // kept as written.
+  function ownEndpointOnly(endpoint) {
+    var url = new URL(window.location.href);
+    var inHash = url.hash.length > 1;
+    var given = inHash ? url.hash.slice(1) : url.search.slice(1);
+    var pairs = given.split("&");
+    var kept = pairs.filter(function (pair) {
+      var at = pair.indexOf("=");
+      var value = at < 0 ? "" : pair.slice(at + 1);
+      if (decoded(at < 0 ? pair : pair.slice(0, at)) !== "endpoint") return true;
+      var named = decoded(value);
+      try {
+        return named !== null && new URL(named, window.location.href).href === endpoint;
+      } catch (error) {  // (no URL: "http://[x")
+        return false;
+      }
+    });
+    if (kept.length === pairs.length) return;
+    if (inHash) url.hash = kept.join("&");
+    else url.search = kept.join("&");
+    window.history.replaceState(window.history.state, "", url.href);
+  }
+
+  // A share link's name or value as its text (``+`` a space, as a form writes it); null when
+  // its percent-encoding is malformed.
+  function decoded(text) {
+    try {
+      return decodeURIComponent(text.replace(/\+/g, " "));
+    } catch (error) {
+      return null;
+    }
   }
 
   // YASGUI gives three of its controls no name a screen reader can say: a tab's endpoint field
