@@ -269,6 +269,48 @@ def test_choosing_an_example_already_open_leaves_the_query_one_was_writing(
     assert [name for name, _ in tabs] == ["Query", title], tabs
 
 
+#: What a visitor does to an example's tab, neither editing its query nor seeing an answer:
+#: each makes the tab theirs, which the next example chosen must not take.
+MADE_ONE_S_OWN = {
+    # a tab renamed (YASGUI's double-click on its name) is one the visitor means to keep
+    "renamed": "tab => { tab.setName('my notes'); }",
+    # the example asked of another endpoint: the next example would be asked of it too
+    "endpoint changed": "tab => { tab.setEndpoint('https://query.wikidata.org/sparql'); }",
+    # run, its answer not yet come: the next example's query would be shown with this answer
+    "running": "tab => { tab.query().catch(() => {}); }",
+}
+
+
+@pytest.mark.parametrize("action", MADE_ONE_S_OWN.values(), ids=MADE_ONE_S_OWN.keys())
+def test_an_example_tab_made_ones_own_is_not_taken_by_the_next(browser_page: Any, pages: str,
+                                                               action: str) -> None:
+    """A review's: an example's tab whose query was neither edited nor answered was given to
+    the next example chosen, though the visitor had renamed it, asked another endpoint in it or
+    run its query (not yet answered): the name, the endpoint or the running query's tab was
+    lost under the next example."""
+    first_visit_editor(browser_page, pages)
+    names = browser_page.locator("#example-select option").all_inner_texts()[1:]
+    values = browser_page.locator("#example-select option").evaluate_all(
+        "options => options.map(o => o.value)")[1:]
+    browser_page.select_option("#example-select", values[0])
+    browser_page.wait_for_function("() => window.evkgYasgui.getTab().getName() === "
+                                   f"{names[0]!r}", timeout=10_000)
+    # what the visitor does, and their next choice at once (an answer could come in between)
+    browser_page.evaluate(
+        f"""([value]) => {{ ({action})(window.evkgYasgui.getTab());
+        const select = document.getElementById('example-select');
+        select.value = value; select.dispatchEvent(new Event('change')); }}""", [values[1]])
+    browser_page.wait_for_function("() => window.evkgYasgui.getTab().getName() === "
+                                   f"{names[1]!r}", timeout=10_000)
+    tabs = browser_page.evaluate(
+        "() => Object.values(window.evkgYasgui._tabs).map(tab => [tab.getName(), tab.getQuery()])")
+    example = browser_page.evaluate(
+        "name => JSON.parse(document.getElementById('evkg-examples').textContent).examples"
+        ".find(e => e.name === name).query", values[0])
+    assert len(tabs) == 3, tabs
+    assert example in [query for _, query in tabs], tabs
+
+
 def test_a_query_link_opened_in_the_browser_shows_its_results(browser_page: Any,
                                                               live_server: str) -> None:
     """A browser review's: opening a `/sparql?query=…` link downloaded a SPARQL XML file. The

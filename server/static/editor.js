@@ -184,17 +184,29 @@
     return null;
   }
 
-  // The tab the last example chosen opened, and its query: the keyboard chooses each example
-  // it passes (an arrow key on the closed list), and each opened a tab of its own (five
-  // arrows, five tabs, kept for every later visit). While that tab is shown, neither edited
-  // nor run, the next example chosen takes it.
+  // The tab the last example chosen opened, and how it was then: the keyboard chooses each
+  // example it passes (an arrow key on the closed list), and each opened a tab of its own (five
+  // arrows, five tabs, kept for every later visit). While that tab is shown as it was opened,
+  // the next example chosen takes it; one the visitor has made their own stays: its query
+  // edited, its tab renamed, its endpoint or request changed, or its query run (answered or
+  // not yet: the next example's query would be shown over this one's answer).
   var browsing = null;
+
+  function state(tab) {
+    return JSON.stringify([tab.getName(), tab.getQuery(), tab.getRequestConfig()]);
+  }
+
+  if (yasgui) {
+    yasgui.on("queryBefore", function (_yasgui, tab) {
+      if (browsing && tab.getId() === browsing.id) browsing = null;
+    });
+  }
 
   function open(example) {
     description.textContent = example.description;
     if (yasgui) {
       var tab = yasgui.getTab();
-      if (!(browsing && tab && tab.getId() === browsing.id && tab.getQuery() === browsing.query &&
+      if (!(browsing && tab && tab.getId() === browsing.id && state(tab) === browsing.state &&
             !tab.hasResults())) {
         // (the tab added, or the example's own tab, still open: YASGUI's addTab gives back the
         // tab shown before it selects that one, which got the example's query and name)
@@ -204,7 +216,7 @@
       }
       tab.setName(example.title);
       tab.setQuery(example.query);
-      browsing = { id: tab.getId(), query: tab.getQuery() };
+      browsing = { id: tab.getId(), state: state(tab) };
     } else {
       var plain = document.getElementById("plain-query");
       if (plain) plain.value = example.query;
