@@ -50,10 +50,12 @@ IDENTIFIERS = tuple((pattern, p, IDENTIFIER_SPELLINGS[p]) for pattern, p in (
 IDENTIFIER_LABEL = re.compile(r"(?:PMID|PMCID)\s*:?\s*|doi:\s*|(?:https?://)?(?:dx\.)?doi\.org/",
                               re.IGNORECASE)
 #: A page's address as it is pasted, around the identifier of the article it shows: PubMed's
-#: (a PMID) and PMC's (a PMCID), with or without the scheme, a closing slash or a query string.
-PAGE_ADDRESS = re.compile(r"(?:https?://)?(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/"
-                          r"pubmed/|ncbi\.nlm\.nih\.gov/pmc/articles/|pmc\.ncbi\.nlm\.nih\.gov/articles/)"
-                          r"(\w+)/?(?:[?#]\S*)?", re.IGNORECASE)
+#: (a PMID) and PMC's (a PMCID, "PMC" written or not: the number of a PMC address is never a
+#: PMID), with or without the scheme, a closing slash or a query string.
+PAGE_ADDRESS = re.compile(r"(?:https?://)?(?:www\.)?(?:(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih"
+                          r"\.gov/pubmed/)(?P<pmid>\d+)|(?:ncbi\.nlm\.nih\.gov/pmc/articles/|pmc\.ncbi"
+                          r"\.nlm\.nih\.gov/articles/)(?:PMC)?(?P<pmc>\d+))/?(?:[?#]\S*)?",
+                          re.IGNORECASE | re.ASCII)
 #: The paths of an article's IRI by its DOI or PMCID (``article/doi/{doi}``), which the graph
 #: need not hold: an article with a PMID is ``article/{pmid}``.
 IDENTIFIER_PATHS = ("/article/doi/", "/article/pmc/")
@@ -83,7 +85,7 @@ def pasted_identifier(text: str) -> str:
     DOI or PMCID; else ``text`` itself."""
     page = PAGE_ADDRESS.fullmatch(text)
     if page:
-        return page.group(1)
+        return page["pmid"] or "PMC" + page["pmc"]
     iri = pasted_iri(text) or ""
     base = iris.base_iri()
     for prefix in IDENTIFIER_PATHS:

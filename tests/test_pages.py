@@ -1144,6 +1144,22 @@ def test_search_finds_what_an_identifier_or_a_spelling_names(client: FlaskClient
     assert page in [r["page"] for r in results], results
 
 
+@pytest.mark.parametrize("address", ["https://pmc.ncbi.nlm.nih.gov/articles/{}/",
+                                     "https://www.ncbi.nlm.nih.gov/pmc/articles/{}"])
+def test_search_reads_a_pmc_address_s_number_as_a_pmcid_never_a_pmid(client: FlaskClient,
+                                                                    address: str) -> None:
+    """A review's: a PMC page's address was read for its number alone, so one that writes the
+    PMCID without "PMC" (as one may write it) was searched as a PMID: PMC10393036's address found
+    nothing, and the address of PMC24735924, were there one, found the article of PMID
+    24735924, another article."""
+    def pages(text: str) -> list[str]:
+        return [r["page"] for r in client.get("/search", query_string={"q": text}, headers={
+            "Accept": "application/json"}).get_json()["results"]]
+    assert pages(address.format("10393036")) == ["/article/37534210"]
+    assert pages(address.format("24735924")) == []
+    assert pages(address.format("PMC24735924")) == []
+
+
 @pytest.mark.parametrize("text", ["10.1172/JCI75695", "10.1172/jci75695", "10.1172/Jci75695",
                                   "10.1074/jbc.M112.446831", "10.1158/0008-5472.CAN-18-1102"])
 def test_search_lists_an_article_its_doi_names_once(client: FlaskClient, text: str) -> None:
