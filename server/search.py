@@ -27,7 +27,7 @@ from kg.searchindex import (
 )
 from server import graph
 from server.state import state
-from server.terms import href
+from server.terms import href, page_iri
 
 #: Most results a search returns.
 SEARCH_LIMIT = 50
@@ -72,7 +72,7 @@ def pasted_iri(text: str) -> str | None:
         return None
     here = request.url_root if has_request_context() else ""
     if here and text.startswith(here):
-        text = iris.base_iri() + text[len(here):]
+        text = page_iri(text[len(here) - 1:])
     try:
         return NamedNode(text).value
     except ValueError:  # (not an IRI: "https://a b")

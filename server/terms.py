@@ -132,6 +132,20 @@ def local_path(iri: str) -> str | None:
     return None
 
 
+def page_iri(address: str) -> str:
+    """The IRI this server's page at ``address`` (a path with what a browser's address bar
+    gives after it) answers for, as ``local_path`` gives the page of an IRI: a query string
+    (``?format=ttl``) and a section (``#findings``) name no other resource, but a term of the
+    ontology is a section of /ontology."""
+    path, _, section = address.partition("#")
+    path = path.partition("?")[0]
+    if path == "/ontology":
+        return EVKG.iri + section if section else ONTOLOGY_IRI
+    if path.startswith("/mesh/") and MESH_ID.fullmatch(path, len("/mesh/")):
+        return MESH_IRI + path[len("/mesh/"):]
+    return iris.base_iri() + path.lstrip("/")
+
+
 def is_web_iri(iri: str) -> bool:
     """Whether ``iri`` may be a link on a page (http or https only: never ``javascript:``)."""
     return iri.lower().startswith(("http://", "https://"))

@@ -1134,6 +1134,12 @@ def test_search_puts_a_label_that_is_the_text_whole_first(client: FlaskClient) -
     ("http://id.nlm.nih.gov/mesh/D001943", "/mesh/D001943"),
     ("http://purl.obolibrary.org/obo/GO_0001525", "/process/angiogenesis"),
     ("http://localhost/cargo/hsa-miR-105", "/cargo/hsa-miR-105"),  # this server's page's address
+    # a review's: the address of this server's page of a MeSH term (an NLM IRI, not one under
+    # the base), and a page's address with the query string or section it was copied with
+    ("http://localhost/mesh/D001943", "/mesh/D001943"),
+    ("http://localhost/cargo/hsa-miR-105?format=ttl", "/cargo/hsa-miR-105"),
+    ("http://localhost/article/24735924#findings", "/article/24735924"),
+    ("http://localhost/ontology#MicroRNA", "/ontology#MicroRNA"),
 ])
 def test_search_finds_what_an_identifier_or_a_spelling_names(client: FlaskClient, text: str,
                                                              page: str) -> None:
