@@ -56,6 +56,8 @@ PAGE_ADDRESS = re.compile(r"(?:https?://)?(?:www\.)?(?:(?:pubmed\.ncbi\.nlm\.nih
                           r"\.gov/pubmed/)(?P<pmid>\d+)|(?:ncbi\.nlm\.nih\.gov/pmc/articles/|pmc\.ncbi"
                           r"\.nlm\.nih\.gov/articles/)(?:PMC)?(?P<pmc>\d+))/?(?:[?#]\S*)?",
                           re.IGNORECASE | re.ASCII)
+#: What a sentence may put after an identifier copied from it: "(doi:10.1172/JCI75695)."
+SENTENCE_MARKS = ".,;:)]>\"'"
 #: The paths of an article's IRI by its DOI or PMCID (``article/doi/{doi}``), which the graph
 #: need not hold: an article with a PMID is ``article/{pmid}``.
 IDENTIFIER_PATHS = ("/article/doi/", "/article/pmc/")
@@ -297,9 +299,11 @@ def exact_query(text: str, *, family_names: bool = True) -> str | None:
     any way of writing it (``microRNA-105``, ``mir105``), an author by family name as typed
     and with a capital (``family_names``: the search index finds them all, in its order);
     None when, without family names, ``text`` can name nothing whole (no query to run)."""
-    bare = pasted_identifier(text)
-    pairs = [(p, spelling) for pattern, p, spellings in IDENTIFIERS if pattern.fullmatch(bare)
-             for spelling in spellings(bare)]
+    # as typed, and without the punctuation of the sentence it was copied from (a DOI may end
+    # with a full stop, so both are looked up)
+    bares = dict.fromkeys(pasted_identifier(t) for t in (text, text.rstrip(SENTENCE_MARKS)))
+    pairs = [(p, spelling) for bare in bares for pattern, p, spellings in IDENTIFIERS
+             if pattern.fullmatch(bare) for spelling in spellings(bare)]
     if family_names:
         pairs += [(FOAF.familyName, name)
                   for name in dict.fromkeys((text, text[:1].upper() + text[1:]))]

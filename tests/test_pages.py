@@ -1140,6 +1140,11 @@ def test_search_puts_a_label_that_is_the_text_whole_first(client: FlaskClient) -
     ("http://localhost/cargo/hsa-miR-105?format=ttl", "/cargo/hsa-miR-105"),
     ("http://localhost/article/24735924#findings", "/article/24735924"),
     ("http://localhost/ontology#MicroRNA", "/ontology#MicroRNA"),
+    # a review's: an identifier copied from a sentence with the punctuation after it
+    ("https://doi.org/10.1016/j.ccr.2014.03.007.", "/article/24735924"),
+    ("doi:10.1172/JCI75695),", "/article/25401471"),
+    ("https://pubmed.ncbi.nlm.nih.gov/24735924/.", "/article/24735924"),
+    ("PMID: 24735924;", "/article/24735924"),
 ])
 def test_search_finds_what_an_identifier_or_a_spelling_names(client: FlaskClient, text: str,
                                                              page: str) -> None:
