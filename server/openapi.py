@@ -39,6 +39,11 @@ ENDPOINTS: dict[str, tuple[str, tuple[str, ...]]] = {
                           ("format",)),
     "downloads.download": ("A release file (ETag, Last-Modified, Range, conditional requests)", ()),
     "static": ("The site's own CSS and JavaScript", ()),
+    "pages.favicon": ("No icon: an empty answer (204) a browser may keep a day", ()),
+}
+#: Endpoints whose success is no 200: (status, description).
+SUCCESS: dict[str, tuple[str, str]] = {
+    "pages.favicon": ("204", "No Content: the site has no icon"),
 }
 #: Media types a route answers with, for the responses section.
 RESPONSE_TYPES: dict[str, tuple[str, ...]] = {
@@ -86,8 +91,9 @@ def openapi_document(app: Flask) -> dict[str, Any]:
         parameters += [{"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
                        for name in query]
         content: dict[str, Any] = {t: {} for t in RESPONSE_TYPES.get(rule.endpoint, ())}
-        responses: dict[str, Any] = {"200": {"description": "OK", **({"content": content} if content
-                                                                    else {})}}
+        status, description = SUCCESS.get(rule.endpoint, ("200", "OK"))
+        responses: dict[str, Any] = {status: {"description": description,
+                                              **({"content": content} if content else {})}}
         if parameters and any(p["in"] == "path" for p in parameters):
             responses["404"] = {"description": "nothing at this path"}
         item = paths.setdefault(openapi_path(rule.rule), {})

@@ -488,6 +488,15 @@ def test_openapi_describes_every_route(app: Flask, client: FlaskClient) -> None:
     assert document["paths"]["/sparql"]["post"]["summary"].startswith("SPARQL 1.1 query")
 
 
+def test_openapi_describes_the_icon_as_the_none_it_answers(client: FlaskClient) -> None:
+    """A review's: /favicon.ico, an empty 204, was described as answering 200, under a summary
+    cut mid-sentence from its view's docstring ("… (SPARQL results, a")."""
+    answer = client.get("/favicon.ico")
+    described = client.get("/openapi.json").get_json()["paths"]["/favicon.ico"]["get"]
+    assert list(described["responses"]) == [str(answer.status_code)], described
+    assert described["summary"] == "No icon: an empty answer (204) a browser may keep a day"
+
+
 def test_openapi_lists_every_format_sparql_answers_in(client: FlaskClient) -> None:
     """A review's (31st session): /sparql's responses listed Turtle and JSON-LD alone for
     graph answers, not N-Triples, N-Quads, TriG or RDF/XML, which it gives. Each type a 406
