@@ -68,8 +68,10 @@ _SPACED_MIRNA = re.compile(r"\A((?:pr[ei]-)?(?:[a-z]{3}-)?(?:mi[Rr]|Mi[Rr]|MIR|[
 
 
 def pasted_iri(text: str) -> str | None:
-    """The IRI ``text`` is, if it is one (pasted whole): the address of one of this server's
-    pages is the IRI it answers for."""
+    """The IRI ``text`` is, if it is one (pasted whole, or in the angle brackets SPARQL and
+    Turtle write it in): the address of one of this server's pages is the IRI it answers for."""
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
     if not text.lower().startswith(("http://", "https://")):
         return None
     here = request.url_root if has_request_context() else ""

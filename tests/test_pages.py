@@ -1145,6 +1145,9 @@ def test_search_puts_a_label_that_is_the_text_whole_first(client: FlaskClient) -
     ("doi:10.1172/JCI75695),", "/article/25401471"),
     ("https://pubmed.ncbi.nlm.nih.gov/24735924/.", "/article/24735924"),
     ("PMID: 24735924;", "/article/24735924"),
+    # a review's: an IRI as SPARQL and Turtle write it, copied from a query or a download
+    ("<http://purl.obolibrary.org/obo/GO_0001525>", "/process/angiogenesis"),
+    ("<https://w3id.org/evkg/article/doi/10.1016/j.ccr.2014.03.007>", "/article/24735924"),
 ])
 def test_search_finds_what_an_identifier_or_a_spelling_names(client: FlaskClient, text: str,
                                                              page: str) -> None:
