@@ -67,20 +67,23 @@ IDENTIFIER_PATHS = ("/article/doi/", "/article/pmc/")
 _SPACED_MIRNA = re.compile(r"\A((?:pr[ei]-)?(?:[a-z]{3}-)?(?:mi[Rr]|Mi[Rr]|MIR|[Ll]et))\s+(?=\d)")
 
 
-def pasted_iri(text: str) -> str | None:
+def pasted_iris(text: str) -> tuple[str, ...]:
     """The IRI ``text`` is, if it is one (pasted whole, or in the angle brackets SPARQL and
-    Turtle write it in): the address of one of this server's pages is the IRI it answers for."""
+    Turtle write it in), and the same by the other scheme: a browser shows NLM's MeSH IRIs,
+    or an OBO PURL, by https, the graph holds them by http (and its own by https). The
+    address of one of this server's pages is the IRI it answers for."""
     if text.startswith("<") and text.endswith(">"):
         text = text[1:-1]
-    if not text.lower().startswith(("http://", "https://")):
-        return None
+    scheme, _, rest = text.partition(":")
+    if not rest.startswith("//") or scheme.lower() not in ("http", "https"):
+        return ()
     here = request.url_root if has_request_context() else ""
     if here and text.startswith(here):
-        text = page_iri(text[len(here) - 1:])
+        return (page_iri(text[len(here) - 1:]),)
     try:
-        return NamedNode(text).value
+        return tuple(NamedNode(either + ":" + rest).value for either in ("https", "http"))
     except ValueError:  # (not an IRI: "https://a b")
-        return None
+        return ()
 
 
 def pasted_identifier(text: str) -> str:
@@ -90,11 +93,11 @@ def pasted_identifier(text: str) -> str:
     page = PAGE_ADDRESS.fullmatch(text)
     if page:
         return page["pmid"] or "PMC" + page["pmc"]
-    iri = pasted_iri(text) or ""
     base = iris.base_iri()
-    for prefix in IDENTIFIER_PATHS:
-        if iri.startswith(base + prefix[1:]):
-            return unquote(iri[len(base) + len(prefix) - 1:])
+    for iri in pasted_iris(text):
+        for prefix in IDENTIFIER_PATHS:
+            if iri.startswith(base + prefix[1:]):
+                return unquote(iri[len(base) + len(prefix) - 1:])
     label = IDENTIFIER_LABEL.match(text)
     return text[label.end():] if label else text
 
@@ -318,7 +321,7 @@ def exact_query(text: str, *, family_names: bool = True) -> str | None:
         parts.append(f"{{ VALUES ?s {{ {graph.values(iris.cargo_iri(k).value for k in mirnas)} }} "
                      f"?s a {graph.ref(SKOS.Concept)} BIND({graph.ref(Literal(text))} AS ?matched) }}")
     # an IRI pasted is looked up as an accession's: the resource itself or what maps to it
-    accessions = accession_iris(text) + [iri for iri in (pasted_iri(text),) if iri]
+    accessions = accession_iris(text) + list(pasted_iris(text))
     if accessions:
         mapped = "|".join(graph.ref(p) for p in MAPPINGS)
         matched = graph.ref(Literal(text))

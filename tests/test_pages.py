@@ -1148,6 +1148,12 @@ def test_search_puts_a_label_that_is_the_text_whole_first(client: FlaskClient) -
     # a review's: an IRI as SPARQL and Turtle write it, copied from a query or a download
     ("<http://purl.obolibrary.org/obo/GO_0001525>", "/process/angiogenesis"),
     ("<https://w3id.org/evkg/article/doi/10.1016/j.ccr.2014.03.007>", "/article/24735924"),
+    # a review's: an IRI pasted with the other scheme than the graph's (NLM serves its MeSH
+    # IRIs by https too, and a browser writes the address it shows so)
+    ("https://id.nlm.nih.gov/mesh/D001943", "/mesh/D001943"),
+    ("https://purl.obolibrary.org/obo/GO_0001525", "/process/angiogenesis"),
+    ("http://w3id.org/evkg/cargo/hsa-miR-105", "/cargo/hsa-miR-105"),
+    ("http://w3id.org/evkg/article/pmc/PMC10393036", "/article/37534210"),
 ])
 def test_search_finds_what_an_identifier_or_a_spelling_names(client: FlaskClient, text: str,
                                                              page: str) -> None:
