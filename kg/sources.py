@@ -176,9 +176,11 @@ def iter_source_files(specs: Iterable[str | Path]) -> Iterator[Path]:
     """Files named directly, every source file under a folder, and glob matches, in order, each
     file once (as first named: ``a.xml ./a.xml dir/`` reads ``a.xml`` once); a folder that holds
     no source file, or that cannot be read, is an error (``OSError``)."""
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for path in _named_files(specs):
-        if (real := path.resolve()) not in seen:
+        # (not Path.resolve, which raises RuntimeError on a link that leads back to itself,
+        # where realpath leaves it to its reader to quarantine, as it does a link to no file)
+        if (real := os.path.realpath(path)) not in seen:
             seen.add(real)
             yield path
 

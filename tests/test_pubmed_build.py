@@ -1059,6 +1059,29 @@ def test_a_glob_quarantines_a_link_to_no_file_as_a_folder_does(tmp_path: Path) -
     assert (releases[0] / "SHA256SUMS").read_bytes() == (releases[1] / "SHA256SUMS").read_bytes()
 
 
+@pytest.mark.parametrize("how", ["named", "folder", "glob"])
+def test_a_link_that_leads_back_to_itself_is_quarantined_as_a_link_to_no_file(
+        tmp_path: Path, how: str) -> None:
+    """A bad-input review's: a symbolic link loop (``ln -s x.xml x.xml``, or two links naming
+    each other) stopped a build with a Python traceback ("RuntimeError: Symlink loop from …")
+    however it was given, and read none of the other sources: it is a link to no file, which
+    its reader quarantines, saying why, as it does a link whose file is gone."""
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / ARTICLES_XML.name).write_bytes(ARTICLES_XML.read_bytes())
+    (sources / "a.xml").symlink_to("b.xml")
+    (sources / "b.xml").symlink_to("a.xml")
+    given = {"named": [str(sources / "a.xml"), str(sources / ARTICLES_XML.name)],
+             "folder": [str(sources)], "glob": [f"{sources}/*.xml"]}[how]
+    result = CliRunner().invoke(main, ["build", *given, "--out", str(tmp_path / "build"),
+                                       "--without-default-articles"])
+    assert "Traceback" not in result.output and "RuntimeError" not in result.output
+    assert (f"quarantined: {sources / 'a.xml'}: cannot read the file: "
+            "Too many levels of symbolic links") in result.output
+    assert f"  {sources / ARTICLES_XML.name}: seen " in result.output
+    assert result.exit_code == 0, result.output
+
+
 @pytest.mark.parametrize("command", [["build", str(ARTICLES_XML), "--without-default-articles",
                                       "--out"], ["ingest", str(ARTICLES_XML), "--into"]])
 def test_a_build_folder_that_is_a_file_is_an_error(tmp_path: Path, command: list[str]) -> None:
