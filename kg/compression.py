@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import gzip
 import io
+import sys
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,6 +52,21 @@ def open_table(path: Path) -> IO[bytes]:
     if is_gzip(path):
         return cast(IO[bytes], gzip.open(path, "rb"))
     return path.open("rb")
+
+
+def end_of_text(path: Path) -> tuple[int, int]:
+    """The line and column (as lxml counts them) just after the last character of a file's
+    text (gunzipped), where an error of a parser that ran out of text is placed: a file cut
+    short. ``(sys.maxsize, 0)`` when the text has no end to be at (gzip data cut short)."""
+    lines, last = 1, b""
+    try:
+        with open_table(path) as handle:
+            for last in handle:
+                lines += last.endswith(b"\n")
+    except (EOFError, zlib.error, OSError):
+        return (sys.maxsize, 0)
+    ends_line = last.endswith(b"\n")
+    return lines, 1 if ends_line else len(last.decode("utf-8", "replace")) + 1
 
 
 def read_lines(path: Path) -> Iterator[str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import gzip
 import re
-import sys
 import zlib
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from lxml import etree
 from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, Store
 
 from kg import iris
-from kg.compression import open_table, read_lines
+from kg.compression import end_of_text, open_table, read_lines
 from kg.namespaces import DCTERMS, EVKG, FABIO, MESH, MESHV, RDF, RDFS, SKOS
 
 #: The UTF-8 byte order mark a table or XML file may open with.
@@ -100,25 +99,12 @@ def unreadable(path: Path, error: Exception) -> ValueError:
         return ValueError(f"{path}: corrupt gzip data ({error}){again}")
     if isinstance(error, etree.XMLSyntaxError):
         line, column = error.position
-        if (line, column) >= _end_of(path):
+        if (line, column) >= end_of_text(path):
             return ValueError(f"{path}, line {line}: cut short (the XML ends inside an "
                               f"element){again}")
         message = error.msg.removesuffix(f", line {line}, column {column}")
         return ValueError(f"{path}, line {line}: not well-formed XML: {message}")
     return ValueError(f"{path}: cannot be read: {error}")
-
-
-def _end_of(path: Path) -> tuple[int, int]:
-    """The line and column (as lxml counts them) just after a file's last character."""
-    lines, last = 1, b""
-    try:
-        with open_table(path) as handle:
-            for last in handle:
-                lines += last.endswith(b"\n")
-    except (EOFError, zlib.error, OSError):  # (no end to be at)
-        return (sys.maxsize, 0)
-    ends_line = last.endswith(b"\n")
-    return lines, 1 if ends_line else len(last.decode("utf-8", "replace")) + 1
 
 
 #: How RDF opens, which --mesh does not take though NLM publishes MeSH as RDF too: N-Triples

@@ -33,7 +33,7 @@ from typing import IO, Any, cast
 
 from lxml import etree
 
-from kg.compression import is_gzip
+from kg.compression import end_of_text, is_gzip
 from kg.plurals import counted
 from kg.pubmedfields import MAPPERS, Element, element_text, pmid_version, record_pmid
 from kg.records import (
@@ -583,6 +583,8 @@ class _Walk:
     given: int = 0
     #: (line, column) where a gzip file's data end when they are cut short, else None
     cut_at: tuple[int, int] | None = None
+    #: (line, column) just after the file's text, found at its first error (``end_of_text``)
+    text_end: tuple[int, int] | None = None
     #: a record the data end in was named as lost there: the file's own note would count the
     #: cut a second time, as a record it is not
     cut_named: bool = False
@@ -593,6 +595,12 @@ class _Walk:
     def new_parse(self) -> None:
         """A parse starts: its log is a new one."""
         self.entity_warnings, self.logged, self.warnings, self.given = [], 0, 0, 0
+
+    def end_of_text(self, path: Path) -> tuple[int, int]:
+        """``end_of_text(path)``, read once however many errors the file has."""
+        if self.text_end is None:
+            self.text_end = end_of_text(path)
+        return self.text_end
 
     def at_cut(self, line: int, column: int) -> bool:
         """Whether an error at (line, column) is the end of cut gzip data, not malformed XML."""
@@ -682,6 +690,9 @@ def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Itera
     message = f"malformed XML at line {line}, column {column}: {what}"
     if walk.at_cut(line, column):  # the end of the data, not a syntax error
         message = (f"the file's gzip data end at line {line}, inside it (the file is cut short: "
+                   "fetch it again)")
+    elif (line, column) >= walk.end_of_text(path):  # plain XML that stops inside a record
+        message = (f"the file's XML ends at line {line}, inside it (the file is cut short: "
                    "fetch it again)")
     walk.root = walk.root or _sniffed_root(walk.source)
     if not walk.root:  # not a known root nor a plain wrapper of PubmedArticle elements

@@ -732,6 +732,29 @@ def test_xml_that_ends_after_a_whole_record_reads_every_record_and_says_where_it
     assert records[-1].provenance.position == "line 2749"
 
 
+@pytest.mark.parametrize("cut", ["inside a text", "inside a tag", "after a '<'"])
+def test_plain_xml_that_ends_inside_a_record_says_the_file_is_cut_short(
+        tmp_path: Path, cut: str) -> None:
+    """A bad-input review's: a download of plain XML that stopped inside a record named it
+    with libxml2's words for where its text ran out ("AttValue: ' expected", "Premature end of
+    data in tag Abstract line 293", "StartTag: invalid element name"), where the same cut in a
+    .xml.gz says the file is cut short and to fetch it again. It says so too."""
+    text = shared("ncbiutils/pubmed.xml").read_text(encoding="utf-8")
+    third = text.index("<PubmedArticle>", text.index("<PubmedArticle>", 200) + 1)
+    at = {"inside a text": text.index("<AbstractText", third) + 100,
+          "inside a tag": text.index("<ArticleTitle>", third) + 5,
+          "after a '<'": text.index("<ArticleTitle>", third) + 1}[cut]
+    path = tmp_path / "cut.xml"
+    path.write_text(text[:at], encoding="utf-8")
+    records = list(read_pubmed_xml(path))
+    assert [r.pmid for r in records if isinstance(r, Article)] == NCBI_PMIDS[:2]
+    last_line = text[:at].count("\n") + 1
+    assert [(r.reason, r.provenance.position) for r in records if isinstance(r, Rejected)] == [
+        (f"{path}: record 3 could not be read: the file's XML ends at line {last_line}, inside "
+         "it (the file is cut short: fetch it again)",
+         f"record 3, line {NCBI_STARTS[2]}")]
+
+
 @pytest.mark.parametrize("version", ["abc", "-3", "0", "２"])
 def test_a_version_that_is_no_number_costs_its_record(tmp_path: Path, version: str) -> None:
     path = tmp_path / "version.xml"
