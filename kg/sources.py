@@ -29,8 +29,24 @@ SOURCE_SUFFIXES = (".xml", ".xml.gz", ".txt", ".nbib", ".jsonl")
 def _read_page(path: Path) -> Iterator[Record]:
     try:
         yield from seedpage.read_pages(path)
+    except UnicodeDecodeError as error:  # (Python's words named neither the file nor the line)
+        yield _not_utf8(path, error)
     except ValueError as error:
         yield Rejected(reason=str(error), provenance=Provenance(file=str(path)))
+
+
+def _not_utf8(path: Path, error: UnicodeDecodeError) -> Rejected:
+    """A saved page that is not UTF-8 text, named by the line and column of its first byte
+    that is not, as a MEDLINE record's are."""
+    data = bytes(error.object)
+    start = data.rfind(b"\n", 0, error.start) + 1
+    line = data.count(b"\n", 0, error.start) + 1
+    column = len(data[start:error.start].decode("utf-8-sig", "replace")) + 1
+    where = f"line {line}"
+    return Rejected(reason=f"{path}: not UTF-8 text: byte 0x{data[error.start]:02X} at {where}, "
+                           f"column {column} (PubMed's pages are UTF-8; if the file was saved as "
+                           "Latin-1 or Windows-1252, convert it: iconv -f WINDOWS-1252 -t UTF-8)",
+                    provenance=Provenance(file=str(path), position=where))
 
 
 #: Reader name → function. Readers of PubMed XML and MEDLINE text register here too.

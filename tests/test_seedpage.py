@@ -22,10 +22,12 @@ from kg.records import (
     PublicationType,
     Qualifier,
     Reference,
+    Rejected,
     Substance,
 )
 from kg.release import current_release
 from kg.seedpage import _CORRECTION_TYPES, iso_date, parse_entry, parse_page, read_pages
+from kg.sources import read_source
 from kg.store import open_read_only
 
 SEED = (Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
@@ -597,6 +599,25 @@ def test_a_title_holding_a_control_character_is_quarantined_by_its_field(tmp_pat
     [entry] = page_quarantined(tmp_path)
     assert (entry["pmid"], entry["position"]) == ("37534210", "page")
     assert "its title holds U+000B" in entry["reason"]
+
+
+def test_a_page_that_is_not_utf8_is_quarantined_naming_file_line_and_column(
+        tmp_path: Path) -> None:
+    """A bad-input review's: a saved page with a byte that is not UTF-8 (saved as Windows-1252)
+    was quarantined with Python's words alone ("'utf-8' codec can't decode byte 0xe9 in
+    position 412: invalid continuation byte"), naming neither the file nor the line, where
+    a MEDLINE file's says where and how to convert it."""
+    lines = seed_text().encode("utf-8").split(b"\n")
+    lines[2] = b"Caf\xe9 " + lines[2]
+    path = tmp_path / "page.txt"
+    path.write_bytes(b"\n".join(lines))
+    [rejected] = list(read_source(path))
+    assert isinstance(rejected, Rejected)
+    assert rejected.provenance == Provenance(file=str(path), position="line 3")
+    assert rejected.reason == (
+        f"{path}: not UTF-8 text: byte 0xE9 at line 3, column 4 (PubMed's pages are UTF-8; if "
+        "the file was saved as Latin-1 or Windows-1252, convert it: iconv -f WINDOWS-1252 -t "
+        "UTF-8)")
 
 
 def test_a_page_reads_every_kind_of_comment_or_correction_medline_names() -> None:
