@@ -112,6 +112,9 @@ def reader_name(path: Path) -> str:
     # has a PMID line under a header a tool wrote; its reader names each record a NUL is in
     medline = name.endswith(".nbib") or (name.endswith(".txt") and (
         _MEDLINE_TAG.match(start) is not None or _MEDLINE_PMID.search(start) is not None))
+    if gzipped and start.startswith(GZIP_MAGIC):  # (a server's Content-Encoding: gzip kept)
+        raise ValueError(f"{path}: gzip data inside gzip data (compressed twice): gunzip it "
+                         "once, and give what it gives")
     if b"\x00" in start and not medline:
         raise ValueError(f"{path}: not text (binary data: {start[:8].hex(' ')} …); not a "
                          f"known source format ({KNOWN_FORMATS})")

@@ -875,6 +875,10 @@ UNREADABLE_FILES = [
     ("._apple.xml", b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X", "not text (binary data"),
     ("export.nbib", b"TY  - JOUR\nTI  - A title\nER  - \n", "RIS, not MEDLINE text"),
     ("packed.txt", gzip.compress(b"PMID- 1\nTI  - T\n"), "gzip data that are not XML"),
+    # a bad-input review's: a .xml.gz saved with the server's Content-Encoding kept was
+    # "not text (binary data: 1f 8b 08 …)", gzip's own magic, which said nothing of what to do
+    ("twice.xml.gz", gzip.compress(gzip.compress(b"<PubmedArticleSet/>")),
+     "gzip data inside gzip data (compressed twice): gunzip it once, and give what it gives"),
 ]
 
 
