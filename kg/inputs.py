@@ -20,6 +20,7 @@ from typing import Any
 
 from kg import iris, mirbase, release
 from kg.examples import QUERIES_DIR
+from kg.sources import not_a_file
 from kg.vocabulary import Concept, read_concepts
 
 #: The project's root (data/ and ontology/ live beside the packages).
@@ -104,6 +105,9 @@ def shaping_versions() -> str:
 
 def _digest_file(digest: Any, path: Path) -> None:
     """Add the file's bytes (or, for a file that cannot be read, why: its reader reports it)."""
+    if not_a_file(path):  # a pipe in a folder of sources: opening it would wait for a writer
+        digest.update(b"not a file")
+        return
     try:
         with path.open("rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import glob
 import os
 import re
+import stat
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -134,6 +135,9 @@ def reader_name(path: Path) -> str:
 def read_source(path: Path) -> Iterator[Record]:
     """The records of one file; a file no reader takes (or that cannot be read) is one
     ``Rejected`` naming the file and why, so that a folder's stray file stops nothing."""
+    if reason := not_a_file(path):  # (opening a pipe in a folder waited for a writer forever)
+        yield Rejected(reason=reason, provenance=Provenance(file=str(path)))
+        return
     try:
         name = reader_name(path)
     except ValueError as error:
@@ -149,6 +153,20 @@ def read_source(path: Path) -> Iterator[Record]:
             yield from map(_fit_for_xml, READERS[name](path))
     except OSError as error:  # (the XML reader reports its own)
         yield _unreadable(path, error)
+
+
+def not_a_file(path: Path) -> str | None:
+    """Why ``path`` cannot be a source though it is there: a pipe (``<(zcat …)``), a device or
+    a socket, whose bytes a build could read once at most (it reads a source for the version,
+    then for its records); ``None`` for a file, or for a name with nothing there."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:  # (no file: its reader says why)
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return (f"{path}: a pipe or a device, not a file: a source is read more than once (for the "
+            "version, then for its records): give a file (a .xml.gz is read as it is)")
 
 
 def record_places(paths: Iterable[Path], wanted: set[str]) -> dict[str, str]:
@@ -216,6 +234,8 @@ def _named_files(specs: Iterable[str | Path]) -> Iterator[Path]:
             raise FileNotFoundError(f"cannot read the source {spec}: {error.strerror}") from None
         if is_dir:
             yield from _folder_sources(path)
+        elif reason := not_a_file(path):  # (read for the version, it was "empty" for its records)
+            raise FileNotFoundError(reason)
         elif path.exists():
             yield path
         else:

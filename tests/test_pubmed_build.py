@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import fcntl
 import gzip
@@ -13,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import zlib
 from pathlib import Path
@@ -1084,6 +1086,48 @@ def test_a_link_that_leads_back_to_itself_is_quarantined_as_a_link_to_no_file(
             "Too many levels of symbolic links") in result.output
     assert f"  {sources / ARTICLES_XML.name}: seen " in result.output
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("how", ["named", "folder"])
+def test_a_pipe_among_the_sources_is_refused_or_quarantined_not_read_as_empty(
+        tmp_path: Path, how: str) -> None:
+    """A bad-input review's: ``evkg build <(zcat pubmed.xml.gz)`` read the pipe for the
+    version, then found it empty for its records: its articles were lost, and quarantined as
+    "the file is empty"; a pipe in a folder of sources stopped the build for good, waiting for
+    a writer. A pipe named is refused before anything is read; one in a folder is quarantined,
+    saying why, as a folder's other stray files are. (A thread here opens the pipe and closes
+    it whenever a reader waits on it, so that a reader that does fails the test, not hangs it.)"""
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / ARTICLES_XML.name).write_bytes(ARTICLES_XML.read_bytes())
+    pipe = sources / "piped.xml"
+    os.mkfifo(pipe)
+    done = threading.Event()
+
+    def end_each_read() -> None:
+        while not done.wait(0.05):
+            with contextlib.suppress(OSError):  # (ENXIO: no reader waits)
+                os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+
+    writer = threading.Thread(target=end_each_read, daemon=True)
+    writer.start()
+    try:
+        result = CliRunner().invoke(main, ["build", str(pipe if how == "named" else sources),
+                                           "--out", str(tmp_path / "build"),
+                                           "--without-default-articles"])
+    finally:
+        done.set()
+        writer.join()
+    said = (f"{pipe}: a pipe or a device, not a file: a source is read more than once (for the "
+            "version, then for its records): give a file (a .xml.gz is read as it is)")
+    assert "the file is empty" not in result.output
+    if how == "named":
+        assert f"Error: {said}\n" in result.output
+        assert result.exit_code == 1 and not (tmp_path / "build").exists()
+    else:
+        assert f"quarantined: {said}\n" in result.output
+        assert f"  {sources / ARTICLES_XML.name}: seen 3 = mapped 3 " in result.output
+        assert result.exit_code == 0, result.output
 
 
 @pytest.mark.parametrize("command", [["build", str(ARTICLES_XML), "--without-default-articles",
