@@ -32,7 +32,7 @@ import rdflib
 import requests
 from click.testing import CliRunner
 from lxml import etree
-from pyoxigraph import NamedNode, QuerySolutions, RdfFormat, parse
+from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Store, parse
 
 from kg import validate
 from kg.build import BuildReport, build, ingest
@@ -70,6 +70,8 @@ def test_a_table_of_no_variables_says_so(default_build: tuple[Path, BuildReport]
     assert _run("query", "--store", str(out), query) == (0, said)
 
 
+#: DCMI's "Alternative Title": an article's title in its own language.
+ALTERNATIVE = NamedNode("http://purl.org/dc/terms/alternative")
 #: A ``SELECT *`` whose variables pyoxigraph gives sorted by name (o, p, s), and the order they
 #: first appear in it, in which Jena, Fuseki and Virtuoso give them; with each format's head.
 STAR = "SELECT * WHERE { ?s ?p ?o } LIMIT 1"
@@ -1991,6 +1993,37 @@ def test_an_ingest_into_an_older_evkgs_release_takes_this_evkgs_vocabulary(tmp_p
     assert values("oldRNA1", "prefLabel") == ["oldRNA1"]  # only the release's: kept
     definitions = values("hsa-miR-105", "definition")  # this evkg's, not beside the other's
     assert len(definitions) == 1 and definitions != ["An older definition."]
+
+
+def test_an_ingest_into_an_older_evkgs_release_keeps_its_untagged_vernacular_titles(
+        tmp_path: Path) -> None:
+    """An older evkg wrote an article's title in its own language (PubMed's
+    VernacularTitle, MEDLINE's TT) as a plain string; this one tags it with the article's
+    language, and its shapes wanted the tag. An ingest keeps the articles it does not replace
+    as the older evkg made them, so after an upgrade every ingest (the nightly ``evkg fetch``)
+    into such a release failed validation, "a text tagged with that language", naming an
+    article no input of the ingest held. The older plain title is valid still."""
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text("PMID- 99999978\nTI  - [Vaccines are drugs].\nJT  - J Test\nLA  - ita\n"
+                     "TT  - I vaccini sono farmaci.\n", "utf-8")
+    second.write_text("PMID- 99999979\nTI  - Vesicles in a second article.\nJT  - J Test\n",
+                      "utf-8")
+    out = tmp_path / "build"
+    build([first], out, default_articles=False)
+    older = Store(str(current_release(out) / "store"))  # as the older evkg wrote the title
+    article = NamedNode("https://w3id.org/evkg/article/99999978")
+    (tagged,) = older.quads_for_pattern(article, ALTERNATIVE, None, None)
+    older.remove(tagged)
+    older.add(Quad(article, ALTERNATIVE, Literal(tagged.object.value), tagged.graph_name))
+    older.flush()
+    del older
+    gc.collect()
+    result = CliRunner().invoke(main, ["ingest", str(second), "--into", str(out)])
+    assert "validation failed" not in result.output
+    assert result.exit_code == 0, result.output
+    store = open_read_only(current_release(out) / "store")
+    assert [(quad.object.value, quad.object.language) for quad in store.quads_for_pattern(
+        article, ALTERNATIVE, None, None)] == [("I vaccini sono farmaci.", None)]
 
 
 def test_an_ingest_that_changes_nothing_publishes_nothing(tmp_path: Path) -> None:
