@@ -155,9 +155,11 @@ def _comment_text(cc: CommentCorrection) -> str:
 
 
 _T = _Terms()
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_YEAR_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-_YEAR = re.compile(r"\d{4}")
+#: An ISO date, year-month and year: in ASCII digits, the only ones XML Schema's dates take
+#: (\d takes any script's).
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_YEAR_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+_YEAR = re.compile(r"[0-9]{4}")
 _ISSN = re.compile(r"\d{4}-\d{3}[\dX]")
 _SAFE_KEY = re.compile(r"[A-Za-z0-9]+")
 #: What ends the article's own page range: the ";" or "," before more pages ("1788;

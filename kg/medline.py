@@ -58,31 +58,37 @@ _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augu
 _MONTH_NUMBERS = {form: number for number, name in enumerate(_MONTHS, start=1)
                   for form in (name, name[:3])} | {"sept": 9}
 _ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])")
+#: A date's number, in the digits PubMed writes: int() reads any script's ("٠٣" is 3), and
+#: fails on a superscript ("²"), which str.isdigit() takes for a digit.
+_DIGITS = re.compile(r"[0-9]+")
 
 
 # --- dates and identifiers (the PubMed XML reader uses them too) ------------------------------
 
 def month_number(value: str) -> int | None:
     """1–12 for "Jan", "January", "Sept.", "01" or "1"; ``None`` for anything else (seasons,
-    ranges)."""
+    ranges, digits of another script)."""
     value = value.strip().lower()
-    if value.isdigit():
+    if _DIGITS.fullmatch(value):
         return int(value) if 1 <= int(value) <= 12 else None
     return _MONTH_NUMBERS.get(value.removesuffix("."))
 
 
 def iso_date(year: str, month: str = "", day: str = "") -> str:
     """An ISO date as precise as the parts allow: "2023", "2023-07" or "2023-07-17"."""
-    year = year.strip()
-    if not re.fullmatch(r"\d{4}", year):
+    year, day = year.strip(), day.strip()
+    if not re.fullmatch(r"[0-9]{4}", year):
         return ""
     number = month_number(month) if month else None
     if number is None:
         return year
+    year_month = f"{year}-{number:02d}"
+    if not _DIGITS.fullmatch(day):
+        return year_month
     try:
         return datetime.date(int(year), number, int(day)).isoformat()
-    except ValueError:
-        return f"{year}-{number:02d}"
+    except ValueError:  # a day the month does not have
+        return year_month
 
 
 def iso_from_text(value: str) -> str:

@@ -1829,18 +1829,24 @@ def test_an_ingest_sorts_the_store_when_the_previous_lines_cannot_be_carried(
 
 def test_a_date_that_does_not_exist_sends_its_record_to_the_quarantine(tmp_path: Path) -> None:
     """A hand-written record's 30 February or thirteenth month became an ill-formed xsd:date or
-    xsd:gYearMonth, which SHACL (checking dates since 4 Dec) would fail the whole build on."""
+    xsd:gYearMonth, which SHACL (checking dates since 4 Dec) would fail the whole build on; and
+    a year in Arabic-Indic digits was published as it stood, an xsd:gYear that is none (XML
+    Schema's digits are 0-9, where the shapes' \\d took any script's)."""
     records = tmp_path / "dates.jsonl"
     write_records([Article(pmid="99999985", title="Thirtieth of February", pub_date="2023-02-30"),
                    Article(pmid="99999986", title="Thirteenth month", epub_date="2023-13"),
-                   Article(pmid="99999987", title="Kept", pub_date="2024-02-29")], records)
+                   Article(pmid="99999987", title="Kept", pub_date="2024-02-29"),
+                   Article(pmid="99999988", title="Arabic-Indic year",
+                           pub_date="\u0662\u0660\u0662\u0663")], records)
     report = build([records], tmp_path / "b", default_articles=False)
     count = report.files[str(records)]
-    assert (count.seen, count.mapped, count.quarantined) == (3, 1, 2)
+    assert (count.seen, count.mapped, count.quarantined) == (4, 1, 3)
     assert {r.pmid: r.reason for r in report.quarantine if r.provenance.file == str(records)} == {
         "99999985": "could not be mapped to RDF: not an ISO date, year-month or year: "
                     "'2023-02-30'",
-        "99999986": "could not be mapped to RDF: not an ISO date, year-month or year: '2023-13'"}
+        "99999986": "could not be mapped to RDF: not an ISO date, year-month or year: '2023-13'",
+        "99999988": "could not be mapped to RDF: not an ISO date, year-month or year: "
+                    "'\u0662\u0660\u0662\u0663'"}
     store = open_read_only(release.current_release(tmp_path / "b") / "store")
     issued = store.query("SELECT ?d WHERE { <https://w3id.org/evkg/article/99999987> "
                          "<http://purl.org/dc/terms/issued> ?d }", use_default_graph_as_union=True)

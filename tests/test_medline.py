@@ -1161,6 +1161,31 @@ def test_a_month_written_sept_or_in_full_is_its_month(tmp_path: Path, month: str
     assert seedpage.iso_date(dp) == next(iter(from_medline))[0]
 
 
+@pytest.mark.parametrize(("parts", "dp", "issued"), [
+    (("2019", "\u00b2", ""), "2019 \u00b2", {("2019",)}),  # a superscript two
+    (("2019", "\u0660\u0663", ""), "2019 \u0660\u0663", {("2019",)}),  # Arabic-Indic "03"
+    (("2019", "Mar", "\uff15"), "2019 Mar \uff15", {("2019-03",)}),  # a full-width five
+    (("\u0662\u0660\u0661\u0669", "Mar", ""), "\u0662\u0660\u0661\u0669 Mar", set()),
+])
+def test_a_date_is_read_in_ascii_digits_alone(
+        tmp_path: Path, parts: tuple[str, str, str], dp: str, issued: set[tuple[str]]) -> None:
+    """A date's numbers were read in any script's digits: a year in Arabic-Indic digits was
+    published as it stood, ``"\u0662\u0660\u0661\u0669-03"^^xsd:gYearMonth``, which is no
+    gYearMonth (its digits are 0-9), and a superscript two as the month ("2019 \u00b2") sent
+    the whole record to the quarantine in Python's words, "invalid literal for int() with base
+    10". PubMed writes ASCII digits; a part in others is not read, as a season is not."""
+    xml_text = _xml_record("99999977", "").replace(
+        "<Journal><Title>", "<Journal><JournalIssue><PubDate>" + "".join(
+            f"<{tag}>{value}</{tag}>"
+            for tag, value in zip(("Year", "Month", "Day"), parts, strict=True) if value)
+        + "</PubDate></JournalIssue><Title>")
+    medline_text = f"PMID- 99999977\nTI  - An invented record.\nJT  - J Test\nDP  - {dp}\n"
+    predicate = "http://purl.org/dc/terms/issued"
+    assert _statements(tmp_path, "one.xml", xml_text, "99999977", predicate) == issued
+    assert _statements(tmp_path, "one.nbib", medline_text, "99999977", predicate) == issued
+    assert seedpage.iso_date(dp) == next(iter(issued), ("",))[0]
+
+
 @pytest.mark.parametrize(("pages", "first", "last"), [
     ("12 p following", "12", ""), ("176 concl", "176", ""), ("31-37 contd", "31", "37"),
     ("1787-8; discussion 1791", "1787", "1788"), ("964-971.e5", "964", "971.e5"),

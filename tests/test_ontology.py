@@ -674,3 +674,22 @@ def test_check_reports_the_broken_nodes(check: Path, broken_store: Store) -> Non
     rows = run_check(check, broken_store)
     assert {row["focus"] for row in rows} == CHECK_FOCUS[check.name]
     assert all(row.get("message") for row in rows)
+
+
+@pytest.mark.parametrize("issued", [
+    '"\u0662\u0660\u0661\u0669"^^xsd:gYear', '"\u0662\u0660\u0661\u0669-03"^^xsd:gYearMonth',
+    '"2019-\uff10\uff13-01"^^xsd:date'])
+def test_a_date_in_another_scripts_digits_is_no_date(issued: str) -> None:
+    """XML Schema's dates are written in the digits 0-9, and the shapes' patterns took \\d,
+    which a regular expression reads as any script's digit: an issued date in Arabic-Indic or
+    full-width digits, which no date reader can read, passed validation."""
+    data = rdflib.Graph().parse(format="turtle", data=(
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "<https://w3id.org/evkg/article/99999977> a <https://schema.org/ScholarlyArticle> ;\n"
+        '    <http://purl.org/dc/terms/title> "An invented record." ;\n'
+        f"    <http://purl.org/dc/terms/issued> {issued} ."))
+    assert [line for line in shacl_problems(data, SHAPES) if "terms/issued" in line] == [
+        "https://w3id.org/evkg/article/99999977: shape https://w3id.org/evkg/shapes#ArticleShape"
+        " (path http://purl.org/dc/terms/issued): An article has at most one publication date "
+        "(dcterms:issued): an xsd:date (YYYY-MM-DD), xsd:gYearMonth (YYYY-MM) or xsd:gYear "
+        "(YYYY)."]
