@@ -195,10 +195,13 @@ def language_tag(code: str) -> str:
 def vernacular_tag(article: Article) -> str:
     """The language tag of the article's title in its own language (VernacularTitle, beside
     PubMed's English ArticleTitle): the one language of the article's that is not English
-    ("ita" → "it"; "eng" and "fre" → "fr"), else "und" (none named, or several)."""
+    ("ita" → "it"; "eng" and "fre" → "fr"), else "und" (none named, or several: "mul" too,
+    whose BCP 47 tag would say the title is in several languages at once)."""
     others = {code.lower() for code in (article.language, *article.other_languages)
               if code and code.lower() != "eng"}
-    return language_tag(others.pop()) if len(others) == 1 else "und"
+    if len(others) != 1 or "mul" in others:
+        return "und"
+    return language_tag(others.pop())
 
 
 def _date_term(value: str) -> str:

@@ -1207,14 +1207,18 @@ def test_the_first_page_is_a_page_whatever_words_follow_it(
 
 
 @pytest.mark.parametrize(("languages", "tag"), [
-    (("ita",), "it"), (("eng", "fre"), "fr"), (("eng",), "und"), (("ger", "fre"), "und")])
+    (("ita",), "it"), (("eng", "fre"), "fr"), (("eng",), "und"), (("ger", "fre"), "und"),
+    # ISO 639-2's "mul", PubMed's code for an article in several languages it does not name
+    (("mul",), "und"), (("eng", "mul"), "und")])
 def test_a_title_in_the_articles_own_language_is_tagged_with_it(
         tmp_path: Path, languages: tuple[str, ...], tag: str) -> None:
     """A VernacularTitle (MEDLINE's TT), the title in the article's own language beside
     PubMed's English translation, was a plain string, ``dcterms:alternative "I vaccini sono
     farmaci."``, where the other abstract PubMed gives in that language is tagged ``@it``: it
     is tagged with the language the record gives (the one of its languages that is not
-    English), and ``@und`` where the record names none or several."""
+    English), and ``@und`` where the record names none or several. A record of "mul"
+    (multiple languages) tagged the title ``@mul``, a title in several languages at once,
+    where it is in one of them, which the record does not say: ``@und``, as for several."""
     vernacular = "I vaccini sono farmaci."
     xml_text = _xml_record("99999974", "".join(f"<Language>{code}</Language>"
                                                for code in languages)
