@@ -23,7 +23,7 @@ from kg import release
 from kg.build import BuildReport, build, ingest
 from kg.inputs import BuildError, option_of
 from kg.plurals import counted
-from kg.remote import refused_url
+from kg.remote import refused_url, shown_url
 from kg.remoteload import UPDATE_BATCH
 
 T = TypeVar("T")
@@ -1121,7 +1121,8 @@ def fetch_command(query: str | None, pmids_file: str | None, since: str, max_rec
         print_report(report.build, quiet=quiet, out=out)
 
 
-#: What an endpoint's option says of two.
+#: What an endpoint's option says of two (each shown with its password hidden, as the refusal
+#: of one is).
 DIFFERENT_ENDPOINTS = "different endpoints: give one"
 
 
@@ -1148,17 +1149,17 @@ def _as_given(ctx: click.Context, name: str) -> str:
 
 
 @main.command("load")
-@one_value_option("--endpoint", different=DIFFERENT_ENDPOINTS,
+@one_value_option("--endpoint", different=DIFFERENT_ENDPOINTS, shown=shown_url,
                   envvar="EVKG_SPARQL_ENDPOINT", required=True, callback=_endpoint_url,
                   metavar="URL", help="The store's SPARQL endpoint: counts the graphs, and takes "
                   "the updates when there is neither --gsp nor --update-endpoint "
                   "(EVKG_SPARQL_ENDPOINT).")
-@one_value_option("--update-endpoint", different=DIFFERENT_ENDPOINTS,
+@one_value_option("--update-endpoint", different=DIFFERENT_ENDPOINTS, shown=shown_url,
                   envvar="EVKG_SPARQL_UPDATE_ENDPOINT", default=None,
                   callback=_endpoint_url, metavar="URL",
                   help="A separate SPARQL update endpoint, when there is no --gsp "
                   "(EVKG_SPARQL_UPDATE_ENDPOINT).")
-@one_value_option("--gsp", different=DIFFERENT_ENDPOINTS,
+@one_value_option("--gsp", different=DIFFERENT_ENDPOINTS, shown=shown_url,
                   envvar="EVKG_GSP_ENDPOINT", default=None, callback=_endpoint_url,
                   metavar="URL", help="The Graph Store Protocol endpoint, e.g. "
                   "http://host:7878/store (EVKG_GSP_ENDPOINT).")

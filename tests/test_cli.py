@@ -3142,3 +3142,17 @@ def test_help_names_values_as_the_messages_do() -> None:
     serve = " ".join(_run("serve", "--help")[1].split())
     assert "--host TEXT The address or host name to listen on (0.0.0.0: every address)" in serve
     assert "--port INTEGER RANGE The port to listen on." in serve
+
+
+@pytest.mark.parametrize("option", ["--endpoint", "--update-endpoint", "--gsp"])
+def test_two_endpoints_are_refused_with_their_passwords_hidden(option: str) -> None:
+    """A review's: `evkg load --endpoint http://evkg:s3cret@host/… --endpoint …` was refused
+    naming both URLs whole, the password in the terminal's scrollback and a CI log, where the
+    refusal of one such URL hides it (`evkg:***@`), as the README says."""
+    given = ["--endpoint", "http://127.0.0.1:9/sparql"] if option != "--endpoint" else []
+    status, output = _run("load", *given, option, "http://evkg:s3cret@127.0.0.1:9/a", option,
+                          "http://127.0.0.1:9/b")
+    assert (status, output.splitlines()[-1]) == (
+        2, f"Error: Invalid value for '{option}': http://evkg:***@127.0.0.1:9/a and "
+        "http://127.0.0.1:9/b are different endpoints: give one")
+    assert "s3cret" not in output
