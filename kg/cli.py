@@ -74,9 +74,11 @@ def one_value_option(*decls: str, same: Callable[[Any], object] = lambda value: 
                         default=() if default is None else (default,), **settings)
 
 
-def _folder(path: Path) -> Path:
-    """A folder as what it is: ``build`` and ``./build`` are one."""
-    return path.resolve()
+def _same_path(path: str | Path) -> str:
+    """A file or folder as what it is: ``build`` and ``./build`` are one. ``os.path.realpath``,
+    not ``Path.resolve``, whose "Symlink loop" error was a traceback: a link that leads to
+    itself is then named by the command, as any path that cannot be its folder or file."""
+    return os.path.realpath(path)
 
 
 #: What a build folder's option says of two.
@@ -104,7 +106,7 @@ class _Named(click.Path):
 FOLDER = _Named(path_type=Path)
 
 out_option = one_value_option("--out", "out", type=FOLDER, default=DEFAULT_OUT,
-                              same=_folder, different=DIFFERENT_FOLDERS,
+                              same=_same_path, different=DIFFERENT_FOLDERS,
                               show_default=True, help="Build folder (releases/ and current).")
 quiet_option = click.option("--quiet", is_flag=True, help="Print only errors.")
 
@@ -113,7 +115,7 @@ def release_option(done: str) -> Callable[[Callable[..., Any]], Callable[..., An
     """``--store`` of a command that reads a release (``release.release_to_read``), whose help
     says what it takes: the release is ``done`` (queried, checked, …)."""
     return one_value_option("--store", "out", type=FOLDER, default=DEFAULT_OUT,
-                            same=_folder, different=DIFFERENT_FOLDERS, show_default=True,
+                            same=_same_path, different=DIFFERENT_FOLDERS, show_default=True,
                             help=f"Build folder whose current release is {done}, or a release "
                             "folder (DIR/current, DIR/releases/VERSION: an older release) or "
                             "its store (DIR/current/store).")
@@ -247,7 +249,7 @@ def build_command(sources: tuple[str, ...], out: Path, mesh_files: tuple[Path, .
 @main.command("ingest")
 @click.argument("files", nargs=-1, required=True)
 @one_value_option("--into", "out", type=FOLDER, default=DEFAULT_OUT,
-                  same=_folder, different=DIFFERENT_FOLDERS,
+                  same=_same_path, different=DIFFERENT_FOLDERS,
                   show_default=True, help="Build folder whose current release is updated.")
 @mesh_option
 @mirbase_option
@@ -912,7 +914,7 @@ def _listen_host(ctx: click.Context, param: click.Parameter, value: str) -> str:
 
 @main.command("serve")
 @one_value_option("--store", "out", type=FOLDER, default=DEFAULT_OUT,
-                  same=_folder, different=DIFFERENT_FOLDERS,
+                  same=_same_path, different=DIFFERENT_FOLDERS,
                   envvar="EVKG_STORE_DIR", show_envvar=True, show_default=True,
                   help="Build folder whose current release is served.")
 @click.option("--host", default="127.0.0.1", show_default=True, callback=_listen_host,
@@ -959,7 +961,7 @@ def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> N
 
 @main.command("prune")
 @one_value_option("--store", "out", type=FOLDER, default=DEFAULT_OUT,
-                  same=_folder, different=DIFFERENT_FOLDERS,
+                  same=_same_path, different=DIFFERENT_FOLDERS,
                   show_default=True, help="Build folder whose old releases are removed.")
 @one_value_option("--keep", type=click.IntRange(min=0), default=1, show_default=True,
                   different="different numbers: give one",
@@ -1034,7 +1036,7 @@ def _since(ctx: click.Context, param: click.Parameter, value: str) -> str:
                   help='A PubMed query, e.g. "(extracellular vesicles OR '
                   'exosomes) AND breast cancer".')
 @one_value_option("--pmids", "pmids_file", metavar="FILE",
-                  same=lambda name: Path(name).resolve(),
+                  same=_same_path,
                   different="different files: give one (one file may list their PMIDs)",
                   help="A file of PMIDs, one a line (instead of --query).")
 @click.option("--since", default="", callback=_since, metavar="DATE", help="Only records added or revised "
@@ -1043,7 +1045,7 @@ def _since(ctx: click.Context, param: click.Parameter, value: str) -> str:
 @click.option("--max", "max_records", type=click.IntRange(min=1), default=None,
               help="Fetch at most N records.")
 @one_value_option("--into", "out", type=FOLDER, default=DEFAULT_OUT,
-                  same=_folder, different=DIFFERENT_FOLDERS,
+                  same=_same_path, different=DIFFERENT_FOLDERS,
                   show_default=True, help="Build folder: downloads go to DIR/fetch/, records into "
                   "its current release.")
 @click.option("--email", envvar="EVKG_NCBI_EMAIL", default="",

@@ -3156,3 +3156,21 @@ def test_two_endpoints_are_refused_with_their_passwords_hidden(option: str) -> N
         2, f"Error: Invalid value for '{option}': http://evkg:***@127.0.0.1:9/a and "
         "http://127.0.0.1:9/b are different endpoints: give one")
     assert "s3cret" not in output
+
+
+def test_a_link_that_leads_to_itself_is_named_as_it_was(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review's: with `--out`, `--into`, `--store` and `--pmids` taken once when given again,
+    a link that leads to itself (`ln -s loop loop`) given to any of them ended in Python's
+    traceback, "RuntimeError: Symlink loop", where each command said what it was."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "loop").symlink_to("loop")
+    assert _run("build", "--out", "loop") == (
+        1, "Error: cannot create the build folder loop (--out, --into): File exists\n")
+    for command in (["query", "ASK {}", "--store"], ["ingest", "x.xml", "--into"]):
+        assert _run(*command, "loop") == (
+            1, "Error: no release at loop: run `evkg build --out loop` first\n")
+    assert _run("prune", "--store", "loop") == (1, "Error: loop: no such build folder\n")
+    status, output = _run("fetch", "--pmids", "loop", "--into", "loop")
+    assert (status, output.splitlines()[-1]) == (
+        2, "Error: Invalid value for '--pmids': File 'loop' does not exist.")
