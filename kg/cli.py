@@ -25,6 +25,7 @@ from kg.inputs import BuildError, option_of
 from kg.plurals import counted
 from kg.remote import refused_url, shown_url
 from kg.remoteload import UPDATE_BATCH
+from kg.sources import NoSuchSource
 
 T = TypeVar("T")
 
@@ -241,6 +242,8 @@ def build_command(sources: tuple[str, ...], out: Path, mesh_files: tuple[Path, .
             report = build(sources, out, mesh_files=mesh_files, mirbase_file=mirbase_file,
                            default_articles=not without_default_articles,
                            progress=not quiet and sys.stderr.isatty(), max_errors=max_errors)
+    except NoSuchSource as error:  # (a name that is not there, as `evkg query missing.rq`)
+        raise click.UsageError(str(error)) from None
     except (BuildError, FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     print_report(report, quiet=quiet, out=out)
@@ -266,6 +269,8 @@ def ingest_command(files: tuple[str, ...], out: Path, mesh_files: tuple[Path, ..
         with sigterm_as_ctrl_c():
             report = ingest(files, out, mesh_files=mesh_files, mirbase_file=mirbase_file,
                             progress=not quiet and sys.stderr.isatty(), max_errors=max_errors)
+    except NoSuchSource as error:  # (a name that is not there, as `evkg query missing.rq`)
+        raise click.UsageError(str(error)) from None
     except (BuildError, FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     print_report(report, quiet=quiet, out=out)

@@ -209,6 +209,12 @@ def _unreadable(path: Path, error: OSError) -> Rejected:
                     provenance=Provenance(file=str(path)))
 
 
+class NoSuchSource(FileNotFoundError):
+    """A name given as a source that names no source file: none there, or none a glob or a
+    folder holds (what was asked, not a file that failed to be read: the command line's
+    usage error, exit 2, as ``evkg query missing.rq``)."""
+
+
 def iter_source_files(specs: Iterable[str | Path]) -> Iterator[Path]:
     """Files named directly, every source file under a folder, and glob matches, in order, each
     file once (as first named: ``a.xml ./a.xml dir/`` reads ``a.xml`` once); a folder that holds
@@ -226,7 +232,7 @@ def _named_files(specs: Iterable[str | Path]) -> Iterator[Path]:
     for spec in specs:
         if spec == "":  # (Path("") is the current folder: `evkg ingest "$F"` with F unset
             # read every source file there, where `ls ''` and `cp '' x` find nothing)
-            raise FileNotFoundError("no such source: '' (an empty name)")
+            raise NoSuchSource("no such source: '' (an empty name)")
         path = Path(spec)
         try:
             is_dir = path.is_dir()
@@ -241,12 +247,12 @@ def _named_files(specs: Iterable[str | Path]) -> Iterator[Path]:
         else:
             matches = sorted(Path(p) for p in glob.glob(str(spec), recursive=True))
             if not matches:
-                raise FileNotFoundError(f"no such source: {spec}")
+                raise NoSuchSource(f"no such source: {spec}")
             top = _glob_top(str(spec))
             found = [file for match in matches for file in _glob_sources(match, top)]
             if not found:
-                raise FileNotFoundError(f"no source files match {spec} (files named "
-                                        f"{', '.join('*' + s for s in SOURCE_SUFFIXES)})")
+                raise NoSuchSource(f"no source files match {spec} (files named "
+                                   f"{', '.join('*' + s for s in SOURCE_SUFFIXES)})")
             yield from found
 
 
@@ -315,6 +321,6 @@ def _folder_sources(folder: Path, *, required: bool = True) -> list[Path]:
         found += [Path(top, name) for name in names if name.lower().endswith(SOURCE_SUFFIXES)]
     found.sort()
     if not found and required:
-        raise FileNotFoundError(f"no source files under {folder} (files named "
-                                f"{', '.join('*' + s for s in SOURCE_SUFFIXES)})")
+        raise NoSuchSource(f"no source files under {folder} (files named "
+                           f"{', '.join('*' + s for s in SOURCE_SUFFIXES)})")
     return found

@@ -1779,10 +1779,12 @@ def test_an_empty_source_name_is_no_source(tmp_path: Path, monkeypatch: pytest.M
     here.mkdir()
     write_records([Article(pmid="99999914", title="Not to be read")], here / "one.jsonl")
     monkeypatch.chdir(here)
-    said = (1, "Error: no such source: '' (an empty name)\n")
-    assert _run("ingest", "--into", str(out), "", "--quiet") == said
+    said = (2, "Error: no such source: '' (an empty name)")  # (a usage error, exit 2)
+    status, output = _run("ingest", "--into", str(out), "", "--quiet")
+    assert (status, output.splitlines()[-1]) == said
     assert current_release(out) == before
-    assert _run("build", "", "--out", str(tmp_path / "new"), "--quiet") == said
+    status, output = _run("build", "", "--out", str(tmp_path / "new"), "--quiet")
+    assert (status, output.splitlines()[-1]) == said
     assert not (tmp_path / "new").exists()
 
 
@@ -3174,3 +3176,24 @@ def test_a_link_that_leads_to_itself_is_named_as_it_was(
     status, output = _run("fetch", "--pmids", "loop", "--into", "loop")
     assert (status, output.splitlines()[-1]) == (
         2, "Error: Invalid value for '--pmids': File 'loop' does not exist.")
+
+
+def test_a_source_that_is_not_there_is_a_usage_error_as_a_query_file_is(
+        tmp_path: Path) -> None:
+    """A review's: `evkg query missing.rq` and `evkg fetch --pmids missing.txt` exit 2, a usage
+    error (as the README says of what a command line names that cannot be taken), where
+    `evkg build missing.xml` and `evkg ingest missing.xml` exited 1, as a build that failed
+    on the way does: a script could not tell a mistyped name from a failed build."""
+    out = tmp_path / "out"
+    write_records([Article(pmid="99999913", title="Built")], tmp_path / "built.jsonl")
+    build([tmp_path / "built.jsonl"], out, default_articles=False)
+    before = current_release(out)
+    missing, empty = tmp_path / "missing*.xml", tmp_path / "empty"
+    empty.mkdir()
+    for command in (["ingest", "--into", str(out)], ["build", "--out", str(tmp_path / "new")]):
+        for given, said in ((missing, f"no such source: {missing}"),
+                            (empty, f"no source files under {empty} (files named *.xml")):
+            status, output = _run(*command, str(given), "--quiet")
+            assert status == 2 and output.splitlines()[-1].startswith(f"Error: {said}"), output
+            assert output.startswith(f"Usage: main {command[0]} [OPTIONS]"), output
+    assert current_release(out) == before and not (tmp_path / "new").exists()

@@ -954,7 +954,7 @@ def test_a_folder_without_sources_is_an_error(tmp_path: Path) -> None:
     (folder / "pubmed.xml.bz2").write_bytes(b"BZh9")
     result = CliRunner().invoke(main, ["build", str(folder), str(ARTICLES_XML), "--out",
                                        str(tmp_path / "b"), "--without-default-articles"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # (a usage error, as a query file that is not there)
     assert f"Error: no source files under {folder} (files named *.xml, *.xml.gz" in result.output
     assert not (tmp_path / "b" / "current").exists()
 
@@ -1015,7 +1015,7 @@ def test_a_glob_reads_the_folders_it_matches(tmp_path: Path) -> None:
     assert "README.md" not in again.output
     none = CliRunner().invoke(main, ["build", str(tmp_path / "dir3*"), "--out",
                                      str(tmp_path / "c"), "--without-default-articles"])
-    assert none.exit_code == 1
+    assert none.exit_code == 2
     assert f"Error: no source files match {tmp_path / 'dir3*'} (files named *.xml" in none.output
 
 
