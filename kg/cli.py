@@ -580,9 +580,11 @@ def _graph(given: str) -> str:
     try:
         return named_graph(given).value
     except ValueError:
-        known = [*GRAPH_NAMES, *(mint(f"graph/{name}").value for name in GRAPH_NAMES)]
-        close = difflib.get_close_matches(given, known, n=1, cutoff=0.75)
-        guess = f" (did you mean {close[0]!r}?)" if close else ""
+        # (by case folded: `MeSH`, as the README writes the vocabulary, is 'mesh')
+        known = {name.casefold(): name for name in
+                 [*GRAPH_NAMES, *(mint(f"graph/{name}").value for name in GRAPH_NAMES)]}
+        close = difflib.get_close_matches(given.casefold(), known, n=1, cutoff=0.75)
+        guess = f" (did you mean {known[close[0]]!r}?)" if close else ""
         raise click.BadParameter(f"{given!r} is no graph{guess}: the graphs are "
                                  f"{', '.join(GRAPH_NAMES)} (or their IRIs)") from None
 

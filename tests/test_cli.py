@@ -1693,6 +1693,12 @@ def test_an_export_stopped_by_a_signal_leaves_no_part_of_itself(
     ("https://w3id.org/evkg/graph/finding", "'https://w3id.org/evkg/graph/finding' is no graph "
      "(did you mean 'https://w3id.org/evkg/graph/findings'?): the graphs are articles, mesh, "
      "vocabulary, findings, ontology, metadata (or their IRIs)"),
+    # (a review's: the name spelt as the README spells the vocabulary, or in capitals, was
+    # guessed at by its case too, and found no graph close enough to name)
+    ("MeSH", "'MeSH' is no graph (did you mean 'mesh'?): the graphs are articles, mesh, "
+     "vocabulary, findings, ontology, metadata (or their IRIs)"),
+    ("ARTICLES", "'ARTICLES' is no graph (did you mean 'articles'?): the graphs are articles, "
+     "mesh, vocabulary, findings, ontology, metadata (or their IRIs)"),
 ])
 def test_load_names_an_unknown_graph(tmp_path: Path, given: str, said: str) -> None:
     """It said "No scheme found in an absolute IRI" (pyoxigraph's, on the name as an IRI);
