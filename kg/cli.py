@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import IO, Any, NoReturn, TypeVar, cast
 
 import click
+from click.core import ParameterSource
+from click.shell_completion import CompletionItem
 
 from kg import release
 from kg.build import BuildReport, build, ingest
@@ -190,11 +192,26 @@ def sigterm_as_ctrl_c() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+class _Command(click.Command):
+    """An evkg command, whose shell completion offers an option of one value (``_OneValue``)
+    until it is given, as click offers a plain option: click offers again every option that
+    may be given again, as these may only to take one value spelt twice."""
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        given = {opt for param in self.get_params(ctx) if isinstance(param, _OneValue)
+                 and ctx.get_parameter_source(param.name or "") is ParameterSource.COMMANDLINE
+                 for opt in param.opts}
+        return [item for item in super().shell_complete(ctx, incomplete)
+                if item.value not in given]
+
+
 class _Commands(click.Group):
     """evkg's commands. One stopped by Ctrl-C or SIGTERM says so once it has cleaned up and
     then ends by that signal, as a program that took no signal would (click's exit 1 had a
     shell script that Ctrl-C stopped in `for f in *.xml; do evkg ingest $f; done` go on
     with the next file: a shell ends a script only when its command died of the signal)."""
+
+    command_class = _Command
 
     def invoke(self, ctx: click.Context) -> object:
         try:

@@ -3203,3 +3203,20 @@ def test_a_source_that_is_not_there_is_a_usage_error_as_a_query_file_is(
             assert status == 2 and output.splitlines()[-1].startswith(f"Error: {said}"), output
             assert output.startswith(f"Usage: main {command[0]} [OPTIONS]"), output
     assert current_release(out) == before and not (tmp_path / "new").exists()
+
+
+def test_completion_offers_an_option_of_one_value_once(tmp_path: Path) -> None:
+    """A review's: since `--store`, `--out`, `--keep` … may be given again (to take one value
+    spelt twice), a shell's completion offered them again after they were given, as it offers
+    `--mesh`: `evkg prune --keep 1 --<Tab>` listed `--keep`, which a second, other number
+    would see refused. An option of one value is offered until it is given, as before."""
+    def offered(*words: str) -> list[str]:
+        result = CliRunner().invoke(main, [], prog_name="evkg", env={
+            "_EVKG_COMPLETE": "bash_complete", "COMP_WORDS": " ".join(["evkg", *words]),
+            "COMP_CWORD": str(len(words))})
+        return [line.split(",", 1)[1] for line in result.output.splitlines()]
+
+    assert offered("prune", "--keep", "1", "--") == ["--store", "--dry-run", "--quiet", "--help"]
+    assert offered("prune", "--") == ["--store", "--keep", "--dry-run", "--quiet", "--help"]
+    assert "--mesh" in offered("build", "--mesh", "m.tsv", "--out", "b", "--") and \
+        "--out" not in offered("build", "--mesh", "m.tsv", "--out", "b", "--")
