@@ -597,9 +597,12 @@ def _graph(given: str) -> str:
     try:
         return named_graph(given).value
     except ValueError:
-        # (by case folded: `MeSH`, as the README writes the vocabulary, is 'mesh')
-        known = {name.casefold(): name for name in
-                 [*GRAPH_NAMES, *(mint(f"graph/{name}").value for name in GRAPH_NAMES)]}
+        # (by case folded: `MeSH`, as the README writes the vocabulary, is 'mesh'; and
+        # `graph/mesh`, as the README names the graphs, is too)
+        known: dict[str, str] = {}  # what is given, case folded: what is meant
+        for name in GRAPH_NAMES:
+            iri = mint(f"graph/{name}").value
+            known |= {name: name, f"graph/{name}": name, iri.casefold(): iri}
         close = difflib.get_close_matches(given.casefold(), known, n=1, cutoff=0.75)
         guess = f" (did you mean {known[close[0]]!r}?)" if close else ""
         raise click.BadParameter(f"{given!r} is no graph{guess}: the graphs are "

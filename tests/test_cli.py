@@ -1699,6 +1699,9 @@ def test_an_export_stopped_by_a_signal_leaves_no_part_of_itself(
      "vocabulary, findings, ontology, metadata (or their IRIs)"),
     ("ARTICLES", "'ARTICLES' is no graph (did you mean 'articles'?): the graphs are articles, "
      "mesh, vocabulary, findings, ontology, metadata (or their IRIs)"),
+    # (and the README's own name of a graph, graph/findings, found none)
+    ("graph/findings", "'graph/findings' is no graph (did you mean 'findings'?): the graphs are "
+     "articles, mesh, vocabulary, findings, ontology, metadata (or their IRIs)"),
 ])
 def test_load_names_an_unknown_graph(tmp_path: Path, given: str, said: str) -> None:
     """It said "No scheme found in an absolute IRI" (pyoxigraph's, on the name as an IRI);
