@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 from pyoxigraph import NamedNode, Store
@@ -725,3 +725,31 @@ def test_a_share_link_naming_another_endpoint_runs_its_query_here(browser_page: 
     panel.locator(".yasr table tbody tr").first.wait_for(timeout=30_000)
     assert "answered by evkg" in panel.locator(".yasr table tbody").inner_text()
     assert browser_page.evaluate("() => window.evkgYasgui.getTab().getName()") == "Shared"
+
+
+#: Share links whose ``endpoint`` YASGUI reads as the editor's first parser did not: YASGUI's
+#: (jsUri's) pairs are split at ``;`` as at ``&``, a leading ``?`` of the hash is no part of the
+#: first name, and a hash that held an endpoint alone, once emptied, left YASGUI the query
+#: string's.
+FOREIGN = quote("http://127.0.0.1:9/sparql", safe="")
+SHARED = quote('SELECT ?x WHERE { BIND("answered by evkg" AS ?x) }', safe="")
+BYPASSES = {
+    "semicolon": f"/#query={SHARED};endpoint={FOREIGN}",
+    "question-mark": f"/#?endpoint={FOREIGN}&query={SHARED}",
+    "emptied-hash": f"/?query={SHARED}&endpoint={FOREIGN}#endpoint={FOREIGN}",
+}
+
+
+@pytest.mark.parametrize("link", BYPASSES.values(), ids=BYPASSES.keys())
+def test_a_share_link_spelt_as_yasgui_reads_it_runs_its_query_here(browser_page: Any, pages: str,
+                                                                   link: str) -> None:
+    """A review's: the editor dropped a share link's foreign ``endpoint`` by parsing the link
+    itself, and YASGUI parses it otherwise (:data:`BYPASSES`), so such a link still ran its
+    query on another host and left that host the endpoint of the tabs opened after it."""
+    first_visit_editor(browser_page, pages)
+    browser_page.goto("about:blank")
+    browser_page.goto(pages + link)
+    panel = browser_page.locator(".tabPanel.active")
+    assert panel.locator("input.autocomplete").input_value() == pages + "/sparql"
+    panel.locator(".yasr table tbody tr").first.wait_for(timeout=30_000)
+    assert "answered by evkg" in panel.locator(".yasr table tbody").inner_text()

@@ -43,12 +43,24 @@
   // editor (`/#query=…&endpoint=https://evil.example/sparql`) ran its query on another
   // host and showed that host's answer as this graph's, and YASGUI kept the endpoint for the
   // tabs opened after it, sending the queries a person wrote there. The rest of the link is
-  // kept as written.
+  // kept as written. Both are cleared: a hash that held an endpoint alone, once emptied, left
+  // YASGUI the query string's.
   function ownEndpointOnly(endpoint) {
     var url = new URL(window.location.href);
-    var inHash = url.hash.length > 1;
-    var given = inHash ? url.hash.slice(1) : url.search.slice(1);
-    var pairs = given.split("&");
+    var hash = foreignEndpointDropped(url.hash.slice(1), endpoint);
+    var search = foreignEndpointDropped(url.search.slice(1), endpoint);
+    if (hash === null && search === null) return;
+    if (hash !== null) url.hash = hash;
+    if (search !== null) url.search = search;
+    window.history.replaceState(window.history.state, "", url.href);
+  }
+
+  // ``given`` (a hash or query string) without the pairs naming an endpoint other than
+  // ``endpoint``, or null when it names none. Its pairs are those YASGUI's parser (jsUri)
+  // reads: after a leading "?", split at ";" as at "&" (`#query=…;endpoint=…` and
+  // `#?endpoint=…` set YASGUI's endpoint too).
+  function foreignEndpointDropped(given, endpoint) {
+    var pairs = given.replace(/^\?/, "").split(/[&;]/);
     var kept = pairs.filter(function (pair) {
       var at = pair.indexOf("=");
       var value = at < 0 ? "" : pair.slice(at + 1);
@@ -60,10 +72,7 @@
         return false;
       }
     });
-    if (kept.length === pairs.length) return;
-    if (inHash) url.hash = kept.join("&");
-    else url.search = kept.join("&");
-    window.history.replaceState(window.history.state, "", url.href);
+    return kept.length === pairs.length ? null : kept.join("&");
   }
 
   // A share link's name or value as its text (``+`` a space, as a form writes it); null when
