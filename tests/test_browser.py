@@ -753,3 +753,34 @@ def test_a_share_link_spelt_as_yasgui_reads_it_runs_its_query_here(browser_page:
     assert panel.locator("input.autocomplete").input_value() == pages + "/sparql"
     panel.locator(".yasr table tbody tr").first.wait_for(timeout=30_000)
     assert "answered by evkg" in panel.locator(".yasr table tbody").inner_text()
+
+
+def test_a_tab_querying_another_endpoint_says_so(browser_page: Any, pages: str) -> None:
+    """A review's: a tab's endpoint field is editable, and a browser that opened a link naming
+    another host's endpoint before such links' endpoints were dropped keeps that tab, so a tab
+    showed another host's answers as this graph's with nothing to tell them apart. While such
+    a tab is shown, a note above the editor names its endpoint."""
+    first_visit_editor(browser_page, pages)
+    note = browser_page.locator("#endpoint-note")
+    assert note.is_hidden()  # (this server's endpoint)
+    field = browser_page.locator(".tabPanel.active input.autocomplete")
+    field.fill("http://127.0.0.1:9/sparql")
+    field.press("Enter")
+    note.wait_for(state="visible", timeout=5_000)
+    assert note.inner_text() == (
+        "This tab queries http://127.0.0.1:9/sparql, not this server's endpoint ("
+        + pages + "/sparql): its answers are that endpoint's, not this graph's. Put this "
+        "server's endpoint in the tab's endpoint field to query the graph.")
+    browser_page.reload()  # (the tab is kept in the browser's storage)
+    browser_page.wait_for_selector("#yasgui .yasqe .CodeMirror")
+    assert "This tab queries http://127.0.0.1:9/sparql" in note.inner_text()
+    browser_page.evaluate("endpoint => { window.evkgYasgui.addTab(true, "
+                          "{requestConfig: {endpoint: endpoint}}); }", pages + "/sparql")
+    note.wait_for(state="hidden")
+    browser_page.locator(".tabsList .tab").first.click()
+    note.wait_for(state="visible", timeout=5_000)
+    assert "This tab queries http://127.0.0.1:9/sparql" in note.inner_text()
+    field = browser_page.locator(".tabPanel.active input.autocomplete")
+    field.fill(pages + "/sparql")
+    field.press("Enter")
+    note.wait_for(state="hidden")

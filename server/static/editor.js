@@ -36,6 +36,7 @@
     localLinks(container, yasgui, new URL(root, window.location.href).href,
                container.dataset.base, container.dataset.mesh, container.dataset.meshId);
     noteTruncation(yasgui, document.getElementById("truncation-note"));
+    noteEndpoint(yasgui, document.getElementById("endpoint-note"), endpoint);
   }
 
   // A share link's ``endpoint`` (YASGUI reads its link from the hash, else from the query
@@ -66,11 +67,7 @@
       var value = at < 0 ? "" : pair.slice(at + 1);
       if (decoded(at < 0 ? pair : pair.slice(0, at)) !== "endpoint") return true;
       var named = decoded(value);
-      try {
-        return named !== null && new URL(named, window.location.href).href === endpoint;
-      } catch (error) {  // (no URL: "http://[x")
-        return false;
-      }
+      return named !== null && resolved(named) === endpoint;
     });
     return kept.length === pairs.length ? null : kept.join("&");
   }
@@ -184,6 +181,37 @@
     watch(yasgui.getTab());
     yasgui.on("query", function (_, tab) { watch(tab); });
     yasgui.on("tabSelect", function () { note.hidden = true; });
+  }
+
+  // A tab's endpoint field is editable, and a tab whose endpoint is another host's (typed there,
+  // kept in the browser from a link naming it before such links' endpoints were dropped, or
+  // copied to the tabs opened from it) showed that host's answers as this graph's, unmarked:
+  // while such a tab is shown, the note says whose answers they are.
+  function noteEndpoint(yasgui, note, endpoint) {
+    function show(tab) {
+      var given = tab ? tab.getEndpoint() : "";
+      var other = Boolean(given) && resolved(given) !== endpoint;
+      note.hidden = !other;
+      note.textContent = other ? "This tab queries " + given + ", not this " +
+        "server's endpoint (" + endpoint + "): its answers are that endpoint's, not this " +
+        "graph's. Put this server's endpoint in the tab's endpoint field to query the graph." : "";
+    }
+    // (YASGUI tells of a tab selected, added or closed before it records the tab then shown)
+    function later() { window.setTimeout(function () { show(yasgui.getTab()); }, 0); }
+    show(yasgui.getTab());
+    ["tabSelect", "tabAdd", "tabClose", "tabChange"].forEach(function (event) {
+      yasgui.on(event, later);
+    });
+  }
+
+  // ``given`` resolved against the page as a request to it is; null when it is no URL
+  // ("http://[x").
+  function resolved(given) {
+    try {
+      return new URL(given, window.location.href).href;
+    } catch (error) {
+      return null;
+    }
   }
 
   function byName(name) {
