@@ -784,3 +784,27 @@ def test_a_tab_querying_another_endpoint_says_so(browser_page: Any, pages: str) 
     field.fill(pages + "/sparql")
     field.press("Enter")
     note.wait_for(state="hidden")
+
+
+def test_a_share_links_request_settings_are_its_tabs_alone(browser_page: Any, pages: str) -> None:
+    """A review's: YASGUI wrote a share link's request settings (its graphs, ``headers``,
+    ``requestMethod``, and any parameter it does not know, which it sends to the endpoint) into
+    its defaults for every tab, so after a link naming one graph (``default-graph-uri``) each
+    example chosen in that visit queried that graph alone: no rows where the dataset has them.
+    The settings are the link's tab's alone."""
+    first_visit_editor(browser_page, pages)
+    browser_page.goto("about:blank")
+    link = urlencode({"query": 'SELECT ?x WHERE { BIND("answered by evkg" AS ?x) }',
+                      "default-graph-uri": "https://w3id.org/evkg/graph/none",
+                      "tabTitle": "Shared"})
+    browser_page.goto(pages + "/#" + link)
+    panel = browser_page.locator(".tabPanel.active")
+    panel.locator(".yasr table tbody tr").first.wait_for(timeout=30_000)
+    browser_page.select_option("#example-select", "articles-per-year")
+    panel = browser_page.locator(".tabPanel.active")
+    assert "GROUP BY ?year" in panel.locator(".CodeMirror").inner_text()
+    panel.locator(".yasqe_queryButton").click()
+    panel.locator(".yasr table tbody tr").first.wait_for(timeout=30_000)
+    shown = panel.locator(".yasr").inner_text()
+    assert "No data available in table" not in shown
+    assert "of 16 entries" in shown

@@ -22,15 +22,23 @@
     // YASGUI keeps its tabs, each with its endpoint, in the host's storage under one name: under
     // a proxy's path prefix the editor keeps its own (at the root, the name it always had), or
     // a site under another prefix of the host opened them and queried this one's endpoint.
+    var requestConfig = { endpoint: endpoint, method: "POST" };
     yasgui = new window.Yasgui(container, {
       persistenceId: root === "/" ? "yagui_yasgui" : "yagui_yasgui" + root,
       autofocus: false,
-      requestConfig: { endpoint: endpoint, method: "POST" },
+      requestConfig: requestConfig,
       copyEndpointOnNewTab: true,
       endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
       yasqe: { value: script.dataset.defaultQuery, prefixCcApi: prefixSource },
       yasr: { prefixes: prefixes },
     });
+    // YASGUI writes a share link's request settings (its graphs, headers, method and the
+    // parameters it does not know, which it sends) into its defaults, the object its link's tab
+    // holds: each tab opened in that visit (an example chosen) sent them too, and a link naming
+    // one graph left every later query that graph's. The link's tab keeps them; the defaults
+    // are set back.
+    yasgui.config.requestConfig = Object.assign({}, window.Yasgui.defaults.requestConfig,
+      { namedGraphs: [], defaultGraphs: [], args: [], headers: {} }, requestConfig);
     window.evkgYasgui = yasgui;
     nameControls(container);
     localLinks(container, yasgui, new URL(root, window.location.href).href,
