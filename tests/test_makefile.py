@@ -95,3 +95,20 @@ def test_make_without_npm_says_what_the_pages_lack(tmp_path: Path) -> None:
     message = done.stdout.strip()
     assert message.startswith("npm not found: ") and "query editor" in message, message
     assert "/explore" in message and "Chart.js" in message, message
+
+
+def test_a_linked_node_modules_is_never_committed(tmp_path: Path) -> None:
+    """A review's: `.gitignore` named ``node_modules/``, which matches a folder alone, so a
+    checkout whose ``node_modules`` is a link to another's (one npm install shared by several
+    worktrees) committed the link with ``git add -A``: a clone then held a link to a folder of
+    the committer's machine in place of the folder `make install` fills."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copy(ROOT / ".gitignore", work / ".gitignore")
+    (work / "node_modules").symlink_to(shared)
+    subprocess.run(["git", "init", "-q", str(work)], check=True)
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=work,
+                            capture_output=True, text=True, check=True).stdout
+    assert status.splitlines() == ["?? .gitignore"]
