@@ -694,6 +694,10 @@ def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Itera
     elif (line, column) >= walk.end_of_text(path):  # plain XML that stops inside a record
         message = (f"the file's XML ends at line {line}, inside it (the file is cut short: "
                    "fetch it again)")
+    elif what.startswith(_NOT_UTF8) and (byte := _not_utf8_byte(walk, line)) is not None:
+        message = (f"not UTF-8 text: byte 0x{byte:02X} at line {line}, column {column} "
+                   "(PubMed's XML is UTF-8; if the file was saved as Latin-1 or Windows-1252, "
+                   "convert it: iconv -f WINDOWS-1252 -t UTF-8)")
     walk.root = walk.root or _sniffed_root(walk.source)
     if not walk.root:  # not a known root nor a plain wrapper of PubmedArticle elements
         walk.resume = None
@@ -741,6 +745,32 @@ def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Itera
         return
     walk.then = (lost, after)
     walk.resume, walk.stop = found[0].start, found[whole - 1].end
+
+
+#: How libxml2 (2.9 to 2.14) names bytes that are not text in the file's encoding.
+_NOT_UTF8 = ("Invalid bytes in character encoding", "Input is not proper UTF-8",
+             "Incomplete UTF-8 sequence")
+
+
+def _not_utf8_byte(walk: _Walk, line: int) -> int | None:
+    """The first byte of the file's line ``line`` that is not UTF-8, when the file is read as
+    UTF-8 (it declares no other encoding), as a MEDLINE file's or a page's reason names it.
+    Read from the line the parse resumed at, as ``_scan`` reads after each error."""
+    with _open(walk.source) as handle:
+        if not _utf8(handle.read(200)):
+            return None
+    first = walk.resume or _Start(1, 1, 0, 0, 0)
+    opener = gzip.open if is_gzip(walk.source) else open
+    with contextlib.suppress(EOFError, zlib.error, OSError), opener(walk.source, "rb") as lines:
+        lines.seek(first.offset - first.column)
+        for number, text in enumerate(lines, start=first.line):
+            if number == line:
+                try:
+                    text.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    return text[error.start]
+                return None
+    return None
 
 
 @dataclass

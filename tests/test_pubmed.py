@@ -755,6 +755,27 @@ def test_plain_xml_that_ends_inside_a_record_says_the_file_is_cut_short(
          f"record 3, line {NCBI_STARTS[2]}")]
 
 
+def test_xml_that_is_not_utf8_names_the_byte_line_and_column_as_medline_and_pages_do(
+        tmp_path: Path) -> None:
+    """A review's: a record of XML saved as Windows-1252 was lost as "malformed XML at line 471,
+    column 22: Invalid bytes in character encoding", libxml2's words, where a MEDLINE file or a
+    saved page not UTF-8 names the byte and says how to convert the file."""
+    text = shared("ncbiutils/pubmed.xml").read_text(encoding="utf-8")
+    third = text.index("<PubmedArticle>", text.index("<PubmedArticle>", 200) + 1)
+    at = text.index("<ArticleTitle>", third) + len("<ArticleTitle>") + 3
+    path = tmp_path / "cp1252.xml"
+    path.write_bytes(text[:at].encode("utf-8") + b"\xe9" + text[at + 1:].encode("utf-8"))
+    line = text[:at].count("\n") + 1
+    column = at - text.rindex("\n", 0, at)
+    records = list(read_pubmed_xml(path))
+    assert [r.pmid for r in records if isinstance(r, Article)] == [
+        pmid for pmid in NCBI_PMIDS if pmid != NCBI_PMIDS[2]]
+    assert [(r.reason, r.provenance.position) for r in records if isinstance(r, Rejected)] == [
+        (f"{path}: record 3 could not be read: not UTF-8 text: byte 0xE9 at line {line}, column "
+         f"{column} (PubMed's XML is UTF-8; if the file was saved as Latin-1 or Windows-1252, "
+         "convert it: iconv -f WINDOWS-1252 -t UTF-8)", f"record 3, line {NCBI_STARTS[2]}")]
+
+
 @pytest.mark.parametrize("version", ["abc", "-3", "0", "２"])
 def test_a_version_that_is_no_number_costs_its_record(tmp_path: Path, version: str) -> None:
     path = tmp_path / "version.xml"
