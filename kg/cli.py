@@ -621,9 +621,8 @@ def _one_graph(ctx: click.Context, param: click.Parameter, value: tuple[str, ...
                ) -> str | None:
     """``export --graph``: one graph, taken once when given again (by its name or its IRI, as
     ``load`` takes it); two are refused, where click kept the last and wrote it alone. A name
-    that is no graph is named first (not "'articles' and 'artciles' are different graphs")."""
-    for given in value:
-        _graph(given)
+    that is no graph is named first (not "'articles' and 'artciles' are different graphs"):
+    ``_taken_once`` reads every value before it compares them."""
     return _taken_once(value, _graph, "different graphs: an export writes one graph, or all "
                        "of them without --graph: export each to a file of its own", repr)
 
