@@ -69,6 +69,15 @@ def end_of_text(path: Path) -> tuple[int, int]:
     return lines, 1 if ends_line else len(last.decode("utf-8", "replace")) + 1
 
 
+def not_utf8_text(byte: int, line: int, column: int, *, utf8: str) -> str:
+    """Why a file's text is not taken: its first byte that is not UTF-8, where it is, and how
+    to convert a file saved in a Windows code page (``utf8``: what says the file should be,
+    "PubMed's XML is UTF-8"). One wording for MEDLINE files, PubMed XML and saved pages."""
+    return (f"not UTF-8 text: byte 0x{byte:02X} at line {line}, column {column} ({utf8}; if the "
+            "file was saved as Latin-1 or Windows-1252, convert it: iconv -f WINDOWS-1252 -t "
+            "UTF-8)")
+
+
 def read_lines(path: Path) -> Iterator[str]:
     """The lines of a UTF-8 text file the user gives (``open_table``), without the byte order
     mark a Windows editor or Excel may open it with; a line that is not UTF-8 is a ValueError

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from kg.compression import not_utf8_text
 from kg.records import (
     OTHER_ABSTRACT_TYPES,
     AbstractSection,
@@ -196,9 +197,8 @@ def _records(path: Path) -> Iterator[tuple[int, list[Field], str]]:
 def _line_problem(line: str, number: int, *, stray: bool) -> str:
     """What keeps a record's line from being read, if anything."""
     if not line.isascii() and (bad := _SURROGATE.search(line)):
-        return (f"is not UTF-8 text: byte 0x{ord(bad.group()) - 0xDC00:02X} at line {number}, "
-                f"column {bad.start() + 1} (PubMed exports UTF-8; if the file was saved as "
-                "Latin-1 or Windows-1252, convert it: iconv -f WINDOWS-1252 -t UTF-8)")
+        return "is " + not_utf8_text(ord(bad.group()) - 0xDC00, number, bad.start() + 1,
+                                     utf8="PubMed exports UTF-8")
     if "\x00" in line:
         return f"holds a NUL byte at line {number}, column {line.index(chr(0)) + 1}: not text"
     if stray:

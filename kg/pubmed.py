@@ -33,7 +33,7 @@ from typing import IO, Any, cast
 
 from lxml import etree
 
-from kg.compression import end_of_text, is_gzip
+from kg.compression import end_of_text, is_gzip, not_utf8_text
 from kg.plurals import counted
 from kg.pubmedfields import MAPPERS, Element, element_text, pmid_version, record_pmid
 from kg.records import (
@@ -695,9 +695,7 @@ def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Itera
         message = (f"the file's XML ends at line {line}, inside it (the file is cut short: "
                    "fetch it again)")
     elif what.startswith(_NOT_UTF8) and (byte := _not_utf8_byte(walk, line)) is not None:
-        message = (f"not UTF-8 text: byte 0x{byte:02X} at line {line}, column {column} "
-                   "(PubMed's XML is UTF-8; if the file was saved as Latin-1 or Windows-1252, "
-                   "convert it: iconv -f WINDOWS-1252 -t UTF-8)")
+        message = not_utf8_text(byte, line, column, utf8="PubMed's XML is UTF-8")
     walk.root = walk.root or _sniffed_root(walk.source)
     if not walk.root:  # not a known root nor a plain wrapper of PubmedArticle elements
         walk.resume = None

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kg import jsonrecords, medline, pubmed, seedpage
 from kg.articles import subject_iri
-from kg.compression import GZIP_MAGIC, is_gzip
+from kg.compression import GZIP_MAGIC, is_gzip, not_utf8_text
 from kg.records import Article, Deletion, Provenance, Rejected, as_loaded, in_nfc, unfit_for_xml
 from kg.release import is_build_folder, is_release, shown_path, within_release
 
@@ -43,11 +43,9 @@ def _not_utf8(path: Path, error: UnicodeDecodeError) -> Rejected:
     start = data.rfind(b"\n", 0, error.start) + 1
     line = data.count(b"\n", 0, error.start) + 1
     column = len(data[start:error.start].decode("utf-8-sig", "replace")) + 1
-    where = f"line {line}"
-    return Rejected(reason=f"{path}: not UTF-8 text: byte 0x{data[error.start]:02X} at {where}, "
-                           f"column {column} (PubMed's pages are UTF-8; if the file was saved as "
-                           "Latin-1 or Windows-1252, convert it: iconv -f WINDOWS-1252 -t UTF-8)",
-                    provenance=Provenance(file=str(path), position=where))
+    reason = not_utf8_text(data[error.start], line, column, utf8="PubMed's pages are UTF-8")
+    return Rejected(reason=f"{path}: {reason}",
+                    provenance=Provenance(file=str(path), position=f"line {line}"))
 
 
 #: Reader name → function. Readers of PubMed XML and MEDLINE text register here too.
