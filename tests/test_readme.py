@@ -285,3 +285,31 @@ def test_every_setting_the_server_reads_is_in_the_readme() -> None:
     rows = setting_rows()
     missing = sorted(k for k in read - set(INTERNAL_SETTINGS) if f"EVKG_{k}" not in rows)
     assert not missing, missing
+
+
+def route_pattern(route: str) -> str:
+    """A route with each placeholder (Flask's ``<int:page>``, the README's ``{page}`` or
+    ``…``) as ``*``, and no query string: the shape both name it by."""
+    route = route.partition("?")[0]
+    return re.sub(r"<[^>]*>|\{[^}]*\}|…", "*", route)
+
+
+def endpoint_table_routes() -> set[str]:
+    """The routes the first column of the README's table of endpoints names."""
+    section = text("README.md").partition("\n## Endpoints\n")[2].partition("\n## ")[0]
+    cells = re.findall(r"^\| ([^|]*`/[^|]*) \|", section, flags=re.M)
+    return {route_pattern(route) for cell in cells for route in re.findall(r"`(/[^`]*)`", cell)}
+
+
+def test_the_endpoints_table_names_every_route_the_server_answers() -> None:
+    """Each route the Flask application registers is a row of the README's table of
+    endpoints, and each route the table names is one the application registers: the sitemap's
+    pages, `/sitemap/{page}.xml`, which its index links to, were missing."""
+    from server import create_app
+
+    app = create_app(store=Store())
+    registered = {route_pattern(rule.rule) for rule in app.url_map.iter_rules()}
+    documented = endpoint_table_routes()
+    assert "/sparql" in documented
+    assert sorted(registered - documented) == [], "routes the README does not name"
+    assert sorted(documented - registered) == [], "routes the README names that do not exist"
