@@ -4,6 +4,7 @@ either shows here rather than to the user who follows the README."""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shlex
@@ -156,16 +157,50 @@ def test_the_command_table_names_each_commands_options(name: str) -> None:
     assert synopsis_options(rows[0]) == options, rows[0]
 
 
+def settings_read(path: Path) -> set[str]:
+    """The ``EVKG_*`` settings the code of ``path`` names: whole, or as a key of
+    ``from_prefixed_env("EVKG")`` (``"QUERY_TIMEOUT"``); in a Python file its strings but
+    docstrings, in a Makefile its lines but comments."""
+    source = path.read_text("utf-8")
+    if path.suffix == ".py":
+        tree = ast.parse(source)
+        docstrings = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+        strings = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)
+                   and isinstance(node.value, str) and id(node) not in docstrings]
+    else:
+        strings = [re.sub(r"(?:^|\s)#.*", "", line) for line in source.splitlines()]
+    read = {name for string in strings for name in re.findall(r"EVKG_[A-Z0-9_]*[A-Z0-9]", string)}
+    return read | {f"EVKG_{string}" for string in strings
+                   if re.fullmatch(r"(?!EVKG_)[A-Z][A-Z0-9_]+", string)}
+
+
 @pytest.mark.parametrize("doc", DOCS)
 def test_every_setting_the_docs_name_is_read_by_the_code(doc: str) -> None:
     """An ``EVKG_*`` variable the README tells a user to set is one evkg reads: a setting
     renamed in the code and not in the README would be set in vain."""
-    code = "\n".join(p.read_text("utf-8") for part in CODE for p in
-                     ([ROOT / part] if (ROOT / part).is_file() else (ROOT / part).rglob("*.py")))
-    read = set(re.findall(r"EVKG_[A-Z0-9_]*[A-Z0-9]", code))
-    read |= {f"EVKG_{key}" for key in re.findall(r'"([A-Z][A-Z0-9_]+)"', code)}
+    read = set().union(*(settings_read(p) for part in CODE for p in
+                         ([ROOT / part] if (ROOT / part).is_file() else (ROOT / part).rglob("*.py"))))
     named = set(re.findall(r"EVKG_[A-Z0-9_]*[A-Z0-9](?![A-Z0-9_*])", text(doc)))
     assert named <= read, sorted(named - read)
+
+
+def test_a_setting_named_only_in_a_comment_or_docstring_is_not_read(tmp_path: Path) -> None:
+    """The check above counted every ``EVKG_*`` in the code's text: a setting the code had
+    stopped reading but still named in a comment, a docstring or the Makefile's comments
+    passed for one it reads."""
+    module = tmp_path / "settings.py"
+    module.write_text('"""Reads EVKG_IN_A_DOCSTRING."""\n'
+                      "import os\n"
+                      "# EVKG_IN_A_COMMENT was renamed\n"
+                      "def read() -> str:\n"
+                      '    """EVKG_IN_A_FUNCTION_DOCSTRING."""\n'
+                      '    return os.environ.get("EVKG_READ", "") + CONFIG["LIMIT"]  # EVKG_BESIDE\n',
+                      "utf-8")
+    makefile = tmp_path / "Makefile"
+    makefile.write_text("# EVKG_IN_A_MAKE_COMMENT is set by\n"
+                        "serve:\n\tEVKG_IN_A_RECIPE=1 evkg serve\n", "utf-8")
+    assert settings_read(module) == {"EVKG_READ", "EVKG_LIMIT"}
+    assert settings_read(makefile) == {"EVKG_IN_A_RECIPE"}
 
 
 def debian_packages_make_test_installs() -> set[str]:
