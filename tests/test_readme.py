@@ -348,3 +348,15 @@ def test_the_endpoints_table_names_every_route_the_server_answers() -> None:
     assert "/sparql" in documented
     assert sorted(registered - documented) == [], "routes the README does not name"
     assert sorted(documented - registered) == [], "routes the README names that do not exist"
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/model.md"])
+def test_each_place_that_names_an_article_id_says_what_it_is(doc: str) -> None:
+    """``article/{id}/author/{position}`` is an author's IRI without ORCID: the README's
+    section on IRIs said that ``{id}`` is the article's own path (its PMID, ``doi/{doi}`` or
+    ``pmc/{pmcid}``), but its table of endpoints and the model's page did not, leaving a
+    reader of those to take it for a PMID alone, as the design's ``article/{pmid}/author/…``
+    reads."""
+    unexplained = [block[:80] for block in re.split(r"\n\n|\n(?=\|)", text(doc))
+                   if "article/{id}" in block and "`{id}` the article's" not in block]
+    assert not unexplained, unexplained
