@@ -360,3 +360,14 @@ def test_each_place_that_names_an_article_id_says_what_it_is(doc: str) -> None:
     unexplained = [block[:80] for block in re.split(r"\n\n|\n(?=\|)", text(doc))
                    if "article/{id}" in block and "`{id}` the article's" not in block]
     assert not unexplained, unexplained
+
+
+def test_the_readme_names_each_variable_a_make_command_takes() -> None:
+    """Each variable the Makefile lets a user set (``NAME ?= default``) is shown in the README
+    as ``make … NAME=…``: `PYTHON`, the Python that makes `.venv`, was not, so a user whose
+    `python3` is older than 3.11 had no word of `make serve PYTHON=python3.12`."""
+    settable = re.findall(r"^([A-Z_]+)\s*\?=", text("Makefile"), flags=re.M)
+    shown = {name for span in re.findall(r"`make [a-z]+ ([^`]*)`", text("README.md"))
+             for name in re.findall(r"\b([A-Z_]+)=", span)}
+    assert "PORT" in settable
+    assert sorted(set(settable) - shown) == []
