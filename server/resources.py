@@ -7,11 +7,12 @@ from the request path, so one view serves all the rules below; the rules name th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from urllib.parse import quote
 
 from flask import Blueprint, Response, redirect, request, url_for
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal, NamedNode, Triple
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from kg import iris
@@ -102,11 +103,19 @@ def _page_number() -> int:
 SIGNPOSTED_AUTHORS = 20
 
 
+def is_article(iri: str, triples: Iterable[Triple]) -> bool:
+    """Whether ``triples`` (a resource's own) type ``iri`` a ``schema:ScholarlyArticle``: an
+    article's page shows its citation, and only an article answers in a citation format."""
+    node = NamedNode(iri)
+    return any(t.subject == node and t.predicate == RDF.type and t.object == SCHEMA.ScholarlyArticle
+               for t in triples)
+
+
 def resource_page(iri: str) -> Response | WerkzeugResponse:
     description = describe(iri, _page_number())
     if description is None:
         return not_found_response(iri)
-    article = SCHEMA.ScholarlyArticle.value in description.type_iris
+    article = is_article(iri, description.triples)
     citation = None
     highwire: list[tuple[str, str]] = []
     # the page's URL from the IRI: request.base_url is built from the decoded path, so an
@@ -212,10 +221,8 @@ def resource_answer(iri: str) -> Response | WerkzeugResponse:
         if not triples:  # an unknown IRI is a 404 whatever was asked for
             return not_found_response(iri)
         # only an article is cited: another's 406 listed the citation formats, then refused them
-        node, article = NamedNode(iri), SCHEMA.ScholarlyArticle
-        cited = any(t.subject == node and t.predicate == RDF.type and t.object == article
-                    for t in triples)
-        raise NotAcceptable(refused.wanted, ("text/html", *refused.offered) if cited
+        raise NotAcceptable(refused.wanted, ("text/html", *refused.offered)
+                            if is_article(iri, triples)
                             else ("text/html", *DOCUMENT_TYPES)) from None
     if media_type in CITATION_TYPES:
         return citation_response(iri, media_type)
@@ -245,7 +252,7 @@ def citation_response(iri: str, media_type: str) -> Response | WerkzeugResponse:
     description = describe(iri, 1)
     if description is None:
         return not_found_response(iri)
-    if SCHEMA.ScholarlyArticle.value not in description.type_iris:
+    if not is_article(iri, description.triples):
         raise NotAcceptable(f"{media_type} (only articles are cited)",
                             ("text/html", *DOCUMENT_TYPES))
     record = article_record(description)
