@@ -178,6 +178,14 @@ def _inside_a_declared_prefix(code: str, start: int, prefixes: dict[str, str],
         and code[begin:end] in prefixes)))
 
 
+def _declared_names(prefixes: dict[str, str]) -> Callable[[str, int, int], bool]:
+    """A test of whether ``code[start:end]`` is the name of one of ``prefixes``, which copies
+    the text only when it is as long as one of them (the words of a long run are not all
+    looked up)."""
+    lengths = {len(name) for name in prefixes}
+    return lambda code, start, end: end - start in lengths and code[start:end] in prefixes
+
+
 def _group_follows(code: str, local: int) -> bool:
     """Whether a prefixed name's local part at ``local`` of ``code`` is followed by a group."""
     return _LOCAL_THEN_GROUP.match(code, local) is not None
@@ -204,7 +212,7 @@ def _keywords(code: str, prefixes: dict[str, str], head: int) -> Iterator[re.Mat
     a target that cannot be read (``service:x\\~y {}``) is one."""
     depth = counted = 0  # the depth of groups at ``counted`` (counted as the words come)
     names, runs = _Runs(code, _NAME_CHAR), _Runs(code, _PREFIX_CHAR)
-    lengths = {len(name) for name in prefixes}  # (a long run's words are not all looked up)
+    declared = _declared_names(prefixes)
     for word in _WORD.finditer(code):
         depth += code.count("{", counted, word.start()) - code.count("}", counted, word.start())
         counted = word.start()
@@ -213,8 +221,7 @@ def _keywords(code: str, prefixes: dict[str, str], head: int) -> Iterator[re.Mat
             continue
         # SERVICE and the name characters glued after it, up to a colon: a prefix's name
         glued = runs.around(word.start())[1]
-        if (code.startswith(":", glued) and glued - word.start() in lengths
-                and code[word.start():glued] in prefixes):
+        if code.startswith(":", glued) and declared(code, word.start(), glued):
             # a name stands outside the query's group (FROM, FROM NAMED, DESCRIBE: no SERVICE
             # may) and after GRAPH, SERVICE or SILENT
             if (not runs.read("group", partial(_group_follows, code, glued + 1))
@@ -304,7 +311,7 @@ def service_targets(query: str) -> list[Target]:
                                     "SERVICE keyword from this check; put spaces around '<' "
                                     "where it compares"))
     runs = _Runs(code, _PREFIX_CHAR)
-    lengths = {len(name) for name in prefixes}  # (a long run's names are not all looked up)
+    declared = _declared_names(prefixes)
     for keyword in _keywords(keywords, prefixes, len(declarations(query))):
         named = _target(code, keyword.end(), runs)
         if named is None:
@@ -314,8 +321,7 @@ def service_targets(query: str) -> list[Target]:
         elif named.var:
             targets.append(Target(None, f"SERVICE {named.var} names its endpoint "
                                         "with a variable; name an allowed endpoint instead"))
-        elif (named.colon - named.start not in lengths
-              or code[named.start:named.colon] not in prefixes):
+        elif not declared(code, named.start, named.colon):
             targets.append(Target(None, f"SERVICE {_shown(code, named.start, named.end)} uses "
                                         "an undeclared prefix"))
         else:
