@@ -42,6 +42,12 @@ MOST_SECONDS = threading.TIMEOUT_MAX
 MOST_WHOLE = sys.maxsize - 1
 
 
+def is_set(config: Mapping[str, Any], name: str) -> bool:
+    """Whether ``config`` gives the setting ``name`` a value: unset and empty (``EVKG_X=``, as
+    a shell clears a variable) are alike."""
+    return config.get(name) not in (None, "")
+
+
 def setting_problems(config: Mapping[str, Any]) -> list[str]:
     """What is wrong with the numeric and URL settings of ``config`` (Flask's, ``EVKG_*`` read
     as JSON where they parse, else as text): one sentence each, naming the variable. An
@@ -49,13 +55,12 @@ def setting_problems(config: Mapping[str, Any]) -> list[str]:
     boot, each with urllib's traceback ("unknown url type")."""
     problems = []
     for name in URLS:
-        value = config.get(name)
-        refusal = (refused_url(str(value), SERVER_CREDENTIALS)
-                   if value not in (None, "") else None)
+        refusal = (refused_url(str(config.get(name)), SERVER_CREDENTIALS)
+                   if is_set(config, name) else None)
         if refusal is not None:
             problems.append(f"EVKG_{name}={refusal}")
-    if config.get("SPARQL_ENDPOINT") not in (None, "") and config.get(
-            "SPARQL_PASSWORD") not in (None, "") and config.get("SPARQL_USER") in (None, ""):
+    if (is_set(config, "SPARQL_ENDPOINT") and is_set(config, "SPARQL_PASSWORD")
+            and not is_set(config, "SPARQL_USER")):
         # (a remote store's alone: the server of its own release sends no password anywhere)
         problems.append("EVKG_SPARQL_PASSWORD is set without EVKG_SPARQL_USER: a password is "
                         "sent only with its user, and this one would go unused: set "
@@ -96,10 +101,10 @@ def unused_remote_settings() -> str | None:
 
     config = Config(".")
     config.from_prefixed_env("EVKG")
-    if config.get("SPARQL_ENDPOINT") not in (None, ""):
+    if is_set(config, "SPARQL_ENDPOINT"):
         return None
     unused = [f"EVKG_{name}" for name in DEFAULT_BACKEND
-              if name != "SPARQL_ENDPOINT" and config.get(name) not in (None, "")]
+              if name != "SPARQL_ENDPOINT" and is_set(config, name)]
     if not unused:
         return None
     *others, last = unused
