@@ -62,6 +62,8 @@ _ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])")
 #: A date's number, in the digits PubMed writes: int() reads any script's ("٠٣" is 3), and
 #: fails on a superscript ("²"), which str.isdigit() takes for a digit.
 _DIGITS = re.compile(r"[0-9]+")
+#: The dashes of a date range: MEDLINE's hyphen, and a publisher's en dash.
+_DASHES = "-\u2013"
 
 
 # --- dates and identifiers (the PubMed XML reader uses them too) ------------------------------
@@ -96,9 +98,18 @@ def iso_from_text(value: str) -> str:
     """A free-text date ("2023 Jul 17", "2016 Jan-Feb", "2000 Spring") as a partial ISO date.
 
     A month range ("2023 Jan-Dec", "2021 Dec-2022 Jan") and a season keep only the (first)
-    year, as PubMed XML's Year and Season give it: the issue's month is not known.
+    year, as PubMed XML's Year and Season give it: the issue's month is not known. A range
+    written with spaces round its dash ("2019 Mar - Apr", "2016 Jan 5 – 12") is the same range,
+    not its first month or day.
     """
-    parts = value.split()
+    groups: list[list[str]] = []
+    for word in value.split():
+        # a word that starts with a dash, or follows one that ends with it, is a range's end
+        if groups and (word[0] in _DASHES or groups[-1][-1][-1] in _DASHES):
+            groups[-1].append(word)
+        else:
+            groups.append([word])
+    parts = ["".join(group) for group in groups]
     if not parts:
         return ""
     month = parts[1] if len(parts) > 1 and "-" not in parts[1] else ""

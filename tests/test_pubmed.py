@@ -175,6 +175,9 @@ def test_orcid_normalisation(value: str, expected: str) -> None:
     ("2000 Spring", "2000"), ("2006", "2006"), ("2016 Jan 5-12", "2016-01"),
     ("2021 Feb 30", "2021-02"), ("", ""),
     ("2016 Jan-Feb 15", "2016"),  # a month range drops the day (a test review's)
+    # a range written with spaces round its dash is the same range: it read as its first month
+    ("2019 Mar - Apr", "2019"), ("1998 Dec - 1999 Jan", "1998"), ("2019 Mar – Apr", "2019"),
+    ("2016 Jan 5 - 12", "2016-01"),
 ])
 def test_free_text_dates(value: str, expected: str) -> None:
     assert medline.iso_from_text(value) == expected
