@@ -176,9 +176,26 @@ def page_range(pages: str) -> tuple[str, str]:
     the range's end, "31-37 contd" (continued in another issue), is no part of its last page,
     37, nor one after a single page of its first: "12 p following" (page 12 and those after
     it) and "176 concl" (concluded elsewhere) start on pages 12 and 176, their last not
-    given; and "1–10" (an en dash) is pages 1 to 10."""
+    given; and "1–10" (an en dash) is pages 1 to 10. A supplement's pages follow its number
+    and a colon ("Suppl 1:S12-5" starts on page S12), "pp." is no page ("pp. 12-15" starts on
+    12), and a letter apart from its number is the page's ("A 12-A 15" is pages A12 to A15)."""
     start, *end = _PAGE_DASH.split(_MORE_PAGES.split(pages, maxsplit=1)[0], maxsplit=1)
-    return next(iter(start.split()), ""), next(iter("".join(end).split()), "")
+    return _page(start.rpartition(":")[2]), _page("".join(end))
+
+
+#: What names pages before their numbers, and is none: "pp." and "p.".
+_PAGES_WORD = re.compile(r"pp?\.?", re.IGNORECASE)
+
+
+def _page(text: str) -> str:
+    """The page ``text`` names first: its first word, but "pp." before it, and with the word
+    after a letter alone (the "12" of "A 12")."""
+    words = text.split()
+    if len(words) > 1 and _PAGES_WORD.fullmatch(words[0]) and words[1][0].isdigit():
+        words = words[1:]
+    if len(words) > 1 and len(words[0]) == 1 and words[0].isalpha() and words[1][0].isdigit():
+        return words[0] + words[1]
+    return next(iter(words), "")
 
 
 @functools.cache

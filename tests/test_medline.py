@@ -1189,7 +1189,10 @@ def test_a_date_is_read_in_ascii_digits_alone(
 @pytest.mark.parametrize(("pages", "first", "last"), [
     ("12 p following", "12", ""), ("176 concl", "176", ""), ("31-37 contd", "31", "37"),
     ("1787-8; discussion 1791", "1787", "1788"), ("964-971.e5", "964", "971.e5"),
-    ("e225-6", "e225", "e226"), ("99ra86", "99ra86", ""),
+    ("e225-6", "e225", "e226"), ("99ra86", "99ra86", ""), ("e1234", "e1234", ""),
+    # a supplement's pages after its number, pages after "pp.", a letter apart from its number:
+    # their first page was "Suppl", "pp." and "A"
+    ("Suppl 1:S12-5", "S12", "S15"), ("pp. 12-15", "12", "15"), ("A 12-A 15", "A12", "A15"),
 ])
 def test_the_first_page_is_a_page_whatever_words_follow_it(
         tmp_path: Path, pages: str, first: str, last: str) -> None:
