@@ -107,9 +107,12 @@ _TAIL = re.compile(r"(?P<year>\d{4})\.\s*PMID:\s*(?P<pmid>\d+)\.?(?P<markers>.*)
 _PMID = re.compile(r"\bPMID:\s*(?P<pmid>\d+)")
 #: A summary line's citation, "2023 Feb 28;555:216036. doi: …": its pages run to the ". "
 #: that ends them, so "1-10, 12" and "1787-8; discussion 1791" stay whole, as the XML reader
-#: keeps MedlinePgn.
+#: keeps MedlinePgn. Its date may be a range of years ("2019-2020"), of months ("2019 Mar-Apr",
+#: "2021 Dec-2022 Jan") or of days ("2016 Jan 5-12", "2019 Jan 31-Feb 6", "2019 Dec 28-2020
+#: Jan 3"), its dash with spaces round it or not.
 _CITATION = re.compile(
-    r"^(?P<date>\d{4}(?:\s+[A-Z][a-z]+(?:-(?:\d{4}\s+)?[A-Z][a-z]+)?(?:\s+\d{1,2}(?:-\d{1,2})?)?)?)"
+    r"^(?P<date>\d{4}(?:-\d{4})?(?:\s+[A-Z][a-z]+(?:\s*-\s*(?:\d{4}\s+)?[A-Z][a-z]+)?"
+    r"(?:\s+\d{1,2}(?:\s*-\s*(?:\d{4}\s+)?(?:[A-Z][a-z]+\s+)?\d{1,2})?)?)?)"
     r"(?:;(?P<volume>[^(:;.]*))?(?:\((?P<issue>[^)]*)\))?(?::(?P<pages>[^;\s.](?:[^.]|\.(?=\S))*))?"
     r"\.?(?:\s|$)"
 )
