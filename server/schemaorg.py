@@ -91,12 +91,19 @@ def article_jsonld(d: Description) -> dict[str, Any]:
                         for iri in descriptors]
     if cited := sorted(o.value for o in d.objects(subject, CITO.cites) if isinstance(o, NamedNode)):
         doc["citation"] = [{"@type": "CreativeWork", "@id": iri} for iri in cited]
-    # schema.org's names for the abstract, the title in the article's own language and the
-    # copyright notice
-    for key, predicate in (("abstract", DCTERMS.abstract), ("alternativeHeadline", DCTERMS.alternative),
-                           ("copyrightNotice", DCTERMS.rights)):
+    # schema.org's names for the abstract and the copyright notice
+    for key, predicate in (("abstract", DCTERMS.abstract), ("copyrightNotice", DCTERMS.rights)):
         if values := _literals(d, predicate):
             doc[key] = values[0]
+    # the title in the article's own language, with that language as the graph tags it (a
+    # bare string would be read as in no language, beside an English headline); "und" (not
+    # known) is written as no language
+    titles = [o for o in d.objects(subject, DCTERMS.alternative) if isinstance(o, Literal)]
+    if titles:
+        title = min(titles, key=lambda o: (bool(o.language), o.value))
+        tag = title.language or "und"
+        doc["alternativeHeadline"] = (title.value if tag == "und"
+                                      else {"@value": title.value, "@language": tag})
     return doc
 
 

@@ -28,7 +28,8 @@ from kg import iris
 from kg.build import BuildReport, build
 from kg.examples import load_examples
 from kg.jsonrecords import write_records
-from kg.namespaces import EVKG, RDF, RDFS, SKOS
+from kg.namespaces import DCTERMS as DCT
+from kg.namespaces import EVKG, RDF, RDFS, SCHEMA, SKOS
 from kg.records import Article
 from kg.release import current_release
 from kg.searchindex import INDEX_FILE
@@ -519,6 +520,27 @@ def test_a_right_to_left_title_reads_in_its_own_direction() -> None:
     client = create_app({"TESTING": True}, store=store).test_client()
     html = client.get("/article/99999951", headers=HTML).get_data(as_text=True)
     assert f'<span class="literal" dir="auto">{vernacular}</span>' in html
+
+
+@pytest.mark.parametrize(("tag", "headline"), [
+    ("it", {"@value": "Uno studio delle vescicole.", "@language": "it"}),
+    ("und", "Uno studio delle vescicole.")])  # a language not known is not written as one
+def test_the_embedded_title_in_its_own_language_keeps_its_language(
+        tag: str, headline: object) -> None:
+    """The title in the article's own language (``dcterms:alternative``, tagged "it") was the
+    embedded schema.org record's ``alternativeHeadline`` as a bare string, read as in no
+    language, beside the English headline; it now carries its language as the graph does."""
+    store = Store()
+    article, graph = iris.article_iri("99999951"), iris.graph_iri("articles")
+    for quad in (Quad(article, RDF.type, SCHEMA.ScholarlyArticle, graph),
+                 Quad(article, DCT.title, Literal("A study of vesicles."), graph),
+                 Quad(article, DCT.alternative,
+                      Literal("Uno studio delle vescicole.", language=tag), graph)):
+        store.add(quad)
+    client = create_app({"TESTING": True}, store=store).test_client()
+    html = client.get("/article/99999951", headers=HTML).get_data(as_text=True)
+    (doc,) = jsonld_scripts(html)
+    assert doc["alternativeHeadline"] == headline
 
 
 def test_an_abstract_in_another_language_is_marked_as_such(tmp_path: Path) -> None:
