@@ -49,6 +49,7 @@ from server.negotiation import (
     RESULTS_TYPES,
     NotAcceptable,
     choose_media_type,
+    first_named_type,
     graph_fallback,
     wants_html,
 )
@@ -409,14 +410,25 @@ def preflight_response() -> Response:
     return response
 
 
-def _opened_in_a_browser(query: str) -> bool:
-    """A link to a query opened in a browser: a GET of ``?query=`` alone, HTML wanted first.
-    Its Accept also takes ``application/xml;q=0.9``, so the results came as a SPARQL XML file
-    to download; the editor shows them, as UniProt's and Virtuoso's endpoints show a table.
-    HEAD is answered as GET (a link checker asks HEAD first, with a browser's Accept). A query
-    whose SERVICE is refused gets the refusal instead."""
-    return (request.method in ("GET", "HEAD") and list(request.args) == ["query"]
-            and wants_html(request.headers.get("Accept")) and bool(query.strip())
+def _wants_editor(operation: Operation) -> bool:
+    """Whether a GET asks for a page: ``?format=html`` (the first ``format`` or ``output``
+    value this server knows), as on every resource's page (until 7 Dec a 406 here), or with
+    no format named, an Accept that wants HTML first (a browser's)."""
+    if operation.formats:
+        return first_named_type(operation.formats) == "text/html"
+    return wants_html(request.headers.get("Accept"))
+
+
+def _opened_in_a_browser(operation: Operation, query: str) -> bool:
+    """A link to a query opened in a browser: a GET of ``?query=`` alone (with a ``format`` or
+    ``output`` of ``html``), HTML wanted first. Its Accept also takes ``application/xml;q=0.9``,
+    so the results came as a SPARQL XML file to download; the editor shows them, as UniProt's
+    and Virtuoso's endpoints show a table. HEAD is answered as GET (a link checker asks HEAD
+    first, with a browser's Accept). A query whose SERVICE is refused gets the refusal
+    instead."""
+    return (request.method in ("GET", "HEAD")
+            and set(request.args) <= {"query", "format", "output"}
+            and _wants_editor(operation) and bool(query.strip())
             and nesting_message(query) is None
             and check_services(service_targets(query), state().limits.service_allowlist) is None)
 
@@ -469,7 +481,7 @@ def graph_store_response(operation: Operation) -> Response:
     query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}"
     # a link opened in a browser (HTML first; its application/xml;q=0.9 took RDF/XML, a file
     # to download): the editor shows the graph, as it shows a query link's results
-    if not operation.formats and wants_html(request.headers.get("Accept")):
+    if _wants_editor(operation):
         return _to_editor(query, "default graph" if graph is None
                           else graph.value.removeprefix(iris.base_iri()))
     return _whole(query_response(operation, query), graph)
@@ -550,13 +562,13 @@ def create_sparql_blueprint() -> Blueprint:
             return update_response(operation, operation.update.removeprefix("\ufeff"))
         if operation.query is not None:
             query = operation.query.removeprefix("\ufeff")
-            if _opened_in_a_browser(query):
+            if _opened_in_a_browser(operation, query):
                 return _editor_running(query)
             return query_response(operation, query)
         if request.method in ("GET", "HEAD"):
             if names_a_graph():
                 return graph_store_response(operation)
-            if wants_html(request.headers.get("Accept")):
+            if _wants_editor(operation):
                 return editor_response()
             return service_description_response(page=True)
         if "update" in request.args:

@@ -1557,3 +1557,21 @@ def test_head_of_a_query_link_is_answered_as_its_get(client: FlaskClient, accept
     assert (head.status_code, head.data) == (got.status_code, b"") == (303, b"")
     for name in ("Location", "Vary", "Content-Type", "Content-Length"):
         assert head.headers.get(name) == got.headers.get(name), name
+
+
+@pytest.mark.parametrize("params", [{"query": COUNT}, {"graph": f"{BASE}graph/metadata"},
+                                    {"default": ""}, {}])
+def test_format_html_opens_the_editor_as_a_browser_s_accept_does(
+        client: FlaskClient, params: dict[str, str]) -> None:
+    """A review's: ``?format=html`` on ``/sparql`` (a query link, a Graph Store URL, the
+    endpoint itself) was a 406 "cannot answer with format=html", which listed no HTML, where
+    ``?format=html`` on every page of a resource gives its page, and a browser's Accept gave
+    the editor here. It gives what that browser gets, whatever the Accept."""
+    for accept in ("text/turtle", "application/sparql-results+json", "*/*"):
+        browser = client.get("/sparql", query_string=params, headers={"Accept": BROWSER_ACCEPT})
+        named = client.get("/sparql", query_string={**params, "format": "html"},
+                           headers={"Accept": accept})
+        assert (named.status_code, named.mimetype) == (browser.status_code, browser.mimetype), \
+            (accept, named.text)
+        assert named.headers.get("Location") == browser.headers.get("Location"), accept
+    assert browser.status_code == (200 if not params else 303)
