@@ -524,7 +524,11 @@ def _whole(response: Response, graph: NamedNode | None) -> Response:
     cap = state().limits.max_rows
     what, dump = ("the default graph (the union of the named graphs)", "evkg.nt.gz") \
         if graph is None else (f"the graph {graph}", "evkg.nq.gz")
-    where = "query it in parts (LIMIT and OFFSET)"
+    # (without ORDER BY, SPARQL gives no one order from one answer to the next)
+    pattern = "?s ?p ?o" if graph is None else f"GRAPH {graph} {{ ?s ?p ?o }}"
+    where = ("query it in parts, in one order (without ORDER BY the parts may overlap and "
+             f"leave triples out): CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {pattern} }} ORDER BY ?s "
+             f"?p ?o LIMIT {cap} OFFSET 0, then OFFSET {cap}, and so on")
     if release_file_path(dump) is not None:
         url = request.url_root + "downloads/" + dump
         where = (f"the whole release, as N-Triples, is {url} (gzip); or {where}" if graph is None
