@@ -11,7 +11,7 @@ import hmac
 import re
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from urllib.parse import unquote_to_bytes, urljoin
+from urllib.parse import unquote_to_bytes, urljoin, urlsplit, urlunsplit
 
 from flask import Blueprint, Response, current_app, request
 from pyoxigraph import NamedNode
@@ -501,17 +501,41 @@ def _named_graph(name: str) -> NamedNode:
         resolved = urljoin(request.base_url, name)
     except ValueError:  # ("//[x": urllib reads a host that is no IPv6 address)
         resolved = ""
-    base, root = iris.base_iri(), request.url_root
+    base, root = iris.base_iri(), _normalised_url(request.url_root)
+    here = _normalised_url(resolved)
     if resolved.startswith(base) and len(base) >= len(root):  # (the nearer of the two)
         iri = resolved
-    elif resolved.startswith(root):
-        iri = base + resolved[len(root):]
+    elif here.startswith(root):
+        iri = base + here[len(root):]
     else:
         iri = name
     try:
         return NamedNode(iri)
     except ValueError as error:
         raise ProtocolError(400, f"bad graph IRI <{name}> in 'graph': {error}") from None
+
+
+#: The port a URL of each scheme names when it names none.
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _normalised_url(url: str) -> str:
+    """``url`` with its scheme and host in lower case and without its scheme's own port
+    (``HTTP://LOCALHOST:80/a`` is ``http://localhost/a``, RFC 3986 §6.2.2, §6.2.3), to tell
+    whether it is one of this server's; as it is when it cannot be read."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # (a port that is no number, a bracket left open)
+        return url
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # an IPv6 address, written in brackets in a URL
+        host = f"[{host}]"
+    if port is not None and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
+        host += f":{port}"
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = f"{userinfo}@{host}" if userinfo else host
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, parts.fragment))
 
 
 def _whole(response: Response, graph: NamedNode | None) -> Response:

@@ -1597,3 +1597,22 @@ def test_format_html_opens_the_editor_as_a_browser_s_accept_does(
             (accept, named.text)
         assert named.headers.get("Location") == browser.headers.get("Location"), accept
     assert browser.status_code == (200 if not params else 303)
+
+
+@pytest.mark.parametrize(("root", "name"), [
+    ("http://localhost/", "http://LOCALHOST/graph/metadata"),
+    ("http://localhost/", "http://localhost:80/graph/metadata"),
+    ("https://example.org/", "https://Example.ORG:443/graph/metadata"),
+    ("http://localhost:8000/", "HTTP://LocalHost:8000/graph/metadata")])
+def test_a_graph_store_get_of_this_servers_url_written_otherwise_gets_the_graph(
+        client: FlaskClient, default_store: Store, root: str, name: str) -> None:
+    """A review's: this server's URL of a graph was known as such only as written in the
+    request's Host: with the host in capitals, or the scheme's own port written out (``:80``,
+    ``:443``), the same URL (RFC 3986 §6.2.2, §6.2.3) was a 404 "no graph
+    <http://LOCALHOST/graph/metadata>"."""
+    metadata = f"{BASE}graph/metadata"
+    held = set(default_store.quads_for_pattern(None, None, None, NamedNode(metadata)))
+    answer = client.get("/sparql", query_string={"graph": name}, base_url=root,
+                        headers={"Accept": "application/n-triples"})
+    assert answer.status_code == 200, answer.text
+    assert len(set(parse(answer.data, RdfFormat.N_TRIPLES))) == len(held)
