@@ -109,10 +109,11 @@ def _check_charset(text: bytes) -> None:
     body was a 415 until 6 Dec, which Fuseki and Oxigraph's server answer). The text itself is
     read: ISO-2022-JP reads the 128 ASCII bytes as ASCII, but its escapes write Japanese in
     them."""
-    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    # an empty one (``charset=""``) names none, as ``charset=`` does (werkzeug drops that)
+    charset = request.mimetype_params.get("charset", "").strip().lower() or "utf-8"
     if charset in ("utf-8", "utf8") or (text.isascii() and _reads_as_ascii(text, charset)):
         return
-    raise ProtocolError(415, f"the body is in {charset or 'an empty charset'}; send it in UTF-8")
+    raise ProtocolError(415, f"the body is in {charset}; send it in UTF-8")
 
 
 def _reads_as_ascii(text: bytes, charset: str) -> bool:
