@@ -150,23 +150,63 @@ _BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 _WRITTEN_PERCENT = re.compile(rb"%[0-9A-Za-z]{0,2}")
 
 
-def check_encoded_utf8(raw: bytes, where: str, what: str = "query") -> None:
+#: A parameter (``name=value``, between ``&``) that holds a byte past ASCII, as itself or
+#: percent-encoded: its start is the match's.
+_BEYOND_ASCII = re.compile(rb"(?:^|(?<=&))[^&]*?(?:%[89A-Fa-f]|[\x80-\xff])")
+#: What each parameter holds, as a refusal names it ("percent-encode the graph IRI whole").
+_PARAMETER_TEXT = {"query": "query", "update": "update", "graph": "graph IRI",
+                   "default-graph-uri": "graph IRI", "named-graph-uri": "graph IRI",
+                   "using-graph-uri": "graph IRI", "using-named-graph-uri": "graph IRI"}
+
+
+def check_encoded_utf8(raw: bytes, where: str, what: str | None = None) -> None:
     """Percent-encoded text must be UTF-8 once decoded (werkzeug keeps ``%E9`` as those three
     characters, so a query written in Latin-1 ran as a different query), and each ``%`` must
     begin a percent-encoding: werkzeug keeps ``%ZZ`` as written too, and the query ran on it
-    (Jetty, under Fuseki, refuses such a URL)."""
+    (Jetty, under Fuseki, refuses such a URL). A refusal names the parameter (``what``: the
+    text to encode, else what that parameter holds) and counts characters, not bytes (a
+    client may send ``é`` as itself, in UTF-8)."""
     bad = _BAD_PERCENT.search(raw)
     if bad is not None:
         written = _WRITTEN_PERCENT.match(raw, bad.start()).group().decode()  # type: ignore[union-attr]
-        raise ProtocolError(400, f"the {where} has '{written}' at character {bad.start() + 1}, "
-                                 "which is no percent-encoding (a '%' and two hex digits): "
-                                 f"write a '%' as %25, and percent-encode the {what} whole")
+        position = len(raw[:bad.start()].decode("utf-8", "replace")) + 1
+        holds, text = _parameter(raw, raw.rfind(b"&", 0, bad.start()) + 1, what)
+        raise ProtocolError(400, f"the {where} has '{written}' at character {position}, "
+                                 "which is no percent-encoding (a '%' and two hex digits), "
+                                 f"{holds}: write a '%' as %25, and percent-encode the {text} "
+                                 "whole")
     try:
         unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
     except UnicodeDecodeError as error:
+        start = 0  # the parameter it is in: the first of those holding a byte past ASCII
+        for found in _BEYOND_ASCII.finditer(raw):  # (each pair read once, so linear)
+            start = found.start()
+            end = raw.find(b"&", start)
+            if not _decodes(raw[start:end if end >= 0 else len(raw)]):
+                break
+        holds, text = _parameter(raw, start, what)
         raise ProtocolError(400, f"the {where} is not UTF-8 once percent-decoded (byte "
-                                 f"0x{error.object[error.start]:02X}): percent-encode the {what}'s "
-                                 "UTF-8 bytes") from None
+                                 f"0x{error.object[error.start]:02X}) {holds}: percent-encode "
+                                 f"the {text}'s UTF-8 bytes") from None
+
+
+def _decodes(pair: bytes) -> bool:
+    try:
+        unquote_to_bytes(pair.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _parameter(raw: bytes, start: int, what: str | None) -> tuple[str, str]:
+    """Where the parameter of ``raw`` that begins at ``start`` is (``in its 'graph'
+    parameter``), and what it holds (``graph IRI``), unless ``what`` says that."""
+    end = raw.find(b"&", start)
+    name = unquote_to_bytes(raw[start:end if end >= 0 else len(raw)].partition(b"=")[0].replace(
+        b"+", b" ")).decode("utf-8", "replace")
+    name = name if len(name) <= 40 else name[:40].rstrip() + "…"
+    holds = f"in its {name!r} parameter" if name else "in a parameter with no name"
+    return holds, what or _PARAMETER_TEXT.get(name, f"{name!r} value" if name else "value")
 
 
 def _one(name: str, values: list[str]) -> str | None:

@@ -694,6 +694,29 @@ def test_a_malformed_percent_encoding_is_400_naming_it(client: FlaskClient) -> N
     assert fine.status_code == 200 and sorted(fine.text.strip().split(",")) == ["p", "s"]
 
 
+
+@pytest.mark.parametrize(("params", "name", "what"), [
+    ("graph=https://w3id.org/evkg/graph/50%ZZ", "graph", "graph IRI"),
+    ("query=ASK%20%7B%7D&default-graph-uri=https://w3id.org/evkg/graph/%E9",
+     "default-graph-uri", "graph IRI"),
+    ("query=ASK%20%7B%7D&format=js%ZZon", "format", "'format' value"),
+    ("query=SELECT%20*%20%7B%20%3Fs%20%3Fp%20%22caf\u00e9%%22%20%7D", "query", "query")])
+def test_a_bad_percent_encoding_names_its_parameter_and_character(
+        client: FlaskClient, params: str, name: str, what: str) -> None:
+    """A review's: a bad ``%`` in ``?graph=`` was refused with "percent-encode the query
+    whole", in a request that held no query, and counted its place in bytes: a character
+    before it written as itself in UTF-8 (``é``, as curl sends it) moved it by one. The
+    refusal names the parameter, says what to encode, and counts characters."""
+    answer = client.get("/sparql?" + params.replace("\u00e9", "é"))
+    assert answer.status_code == 400
+    assert f"in its '{name}' parameter" in answer.text, answer.text
+    assert f"percent-encode the {what}" in answer.text, answer.text
+    if "%ZZ" in params or "%%" in params:
+        bad = params.replace("\u00e9", "é")
+        position = bad.index("%ZZ") if "%ZZ" in params else bad.index("%%")
+        assert f"at character {position + 1}," in answer.text, answer.text
+
+
 MARKUP = "<html><body><script>alert(document.domain)</script></body></html>"
 
 
