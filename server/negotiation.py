@@ -128,6 +128,14 @@ def _from_format(values: Sequence[str], offered: Sequence[str]) -> str:
     raise NotAcceptable(" or ".join(f"format={v.strip()}" for v in values), offered)
 
 
+def format_names(offered: Sequence[str]) -> list[str]:
+    """The ``?format=`` short name of each of ``offered`` that has one (the first listed)."""
+    first: dict[str, str] = {}
+    for name, media in FORMAT_NAMES.items():
+        first.setdefault(media, name)
+    return [first[media] for media in offered if media in first]
+
+
 def first_named_type(values: Sequence[str]) -> str | None:
     """The media type of the first ``?format=`` value that names one this server knows."""
     known = set(FORMAT_NAMES.values())

@@ -50,6 +50,7 @@ from server.negotiation import (
     NotAcceptable,
     choose_media_type,
     first_named_type,
+    format_names,
     graph_fallback,
     wants_html,
 )
@@ -316,7 +317,7 @@ def query_response(operation: Operation, query: str) -> Response:
     offered = offered_types(query)
     try:
         media_type = choose_media_type(request.headers.get("Accept"), offered, operation.formats)
-    except NotAcceptable:
+    except NotAcceptable as unacceptable:
         # a query that does not parse is a 400 saying why, whatever the client accepts: the
         # check's own (running the query for it parsed it a second time, until 6 Dec)
         failure = _syntax_check(query)
@@ -325,7 +326,7 @@ def query_response(operation: Operation, query: str) -> Response:
         fallback = None if operation.formats or offered != RDF_TYPES else \
             graph_fallback(request.headers.get("Accept"))
         if fallback is None:
-            raise
+            raise _of_the_other_kind(unacceptable, operation, query) from None
         media_type = fallback
     job = QueryJob(query, media_type, operation.default_graphs, operation.named_graphs,
                    union=not graphs and not has_dataset_clause(query),
@@ -359,6 +360,28 @@ def query_response(operation: Operation, query: str) -> Response:
             if isinstance(outcome, Failure):
                 return failure_response(_explained(outcome, query, targets))
     return _answer_response(outcome, key, get, hit=False)
+
+
+def _of_the_other_kind(refused: NotAcceptable, operation: Operation,
+                       query: str) -> NotAcceptable:
+    """The 406 ``refused`` of a query, unless its ``format`` names a type of the other kind of
+    answer (``format=csv`` of a CONSTRUCT, whose answer is a graph): then it says so and names
+    by their short names the formats that fit."""
+    named = first_named_type(operation.formats)
+    offered = refused.offered
+    graph = offered == RDF_TYPES
+    if named is None or named not in (RESULTS_TYPES if graph else RDF_TYPES):
+        return refused
+    asked = next(v.strip() for v in operation.formats if first_named_type([v]) == named)
+    names = format_names(offered)
+    fitting = f"{', '.join(names[:-1])} or {names[-1]}"
+    form = query_form(query)
+    why = (f"a {form} query's answer is a graph: {asked} names a format of SELECT and ASK "
+           f"results; a graph's are format={fitting}") if graph else (
+        f"a {form} query's answer is {'a table of results' if form == 'SELECT' else 'true or false'}"
+        f": {asked} names an RDF syntax, of CONSTRUCT and DESCRIBE answers; results' are "
+        f"format={fitting}")
+    return NotAcceptable(f"{refused.wanted} ({why})", offered)
 
 
 def _describe(response: Response, key: str | None, get: bool) -> None:

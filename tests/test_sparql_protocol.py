@@ -795,6 +795,26 @@ def test_unacceptable_type_is_406_listing_available(client: FlaskClient) -> None
     assert response.headers["Vary"] == "Accept"  # another Accept gets another answer
 
 
+@pytest.mark.parametrize(("query", "asked", "expected"), [
+    ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", "csv",
+     "cannot answer with format=csv (a CONSTRUCT query's answer is a graph: csv names a format "
+     "of SELECT and ASK results; a graph's are format=ttl, nt, nq, trig, jsonld or rdf); "
+     "available: text/turtle, application/n-triples, application/n-quads, application/trig, "
+     "application/ld+json, application/rdf+xml\n"),
+    (COUNT, "ttl",
+     "cannot answer with format=ttl (a SELECT query's answer is a table of results: ttl names "
+     "an RDF syntax, of CONSTRUCT and DESCRIBE answers; results' are format=json, xml, csv, tsv "
+     "or text); available: application/sparql-results+json, application/sparql-results+xml, "
+     "text/csv, text/tab-separated-values, text/plain\n")])
+def test_a_format_of_the_other_kind_of_answer_says_which_fit(
+        client: FlaskClient, query: str, asked: str, expected: str) -> None:
+    """A review's: ``format=csv`` on a CONSTRUCT was a 406 listing media types, where the user
+    had named a short name, and not saying why CSV does not fit: a graph is no table. The 406
+    says so, and names the formats that fit by the names ``format`` takes."""
+    answer = client.get("/sparql", query_string={"query": query, "format": asked})
+    assert (answer.status_code, answer.text) == (406, expected)
+
+
 @pytest.mark.parametrize(("accept", "media_type"), [
     ("application/sparql-results+json", "text/turtle"),
     ("application/sparql-results+xml, text/csv;q=0.5", "text/turtle"),
