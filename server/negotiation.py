@@ -214,7 +214,7 @@ def wants_html(accept: str | None) -> bool:
     if not accept:
         return False
     parsed = parse_accept(accept)
-    best = parsed.best_match(("text/html", *RDF_TYPES, *RESULTS_TYPES))
+    best = parsed.best_match(_in_client_order(parsed, ("text/html", *RDF_TYPES, *RESULTS_TYPES)))
     return best == "text/html" and parsed["text/html"] > 0 and \
         any(value == "text/html" for value, _ in parsed)
 
@@ -225,8 +225,18 @@ def prefers_rdf(accept: str | None, offered: Sequence[str] = RDF_TYPES) -> bool:
     if not accept:
         return False
     aliases = [alias for alias, media in RDF_ALIASES.items() if media in offered]
-    best = parse_accept(accept).best_match(("text/html", *offered, *aliases))
+    parsed = parse_accept(accept)
+    best = parsed.best_match(_in_client_order(parsed, ("text/html", *offered, *aliases)))
     return best is not None and best != "text/html"
+
+
+def _in_client_order(parsed: MIMEAccept, candidates: Sequence[str]) -> list[str]:
+    """``candidates`` in the order the client named them (those it did not name after), for
+    ``best_match``, which gives a tie (the same quality and specificity) to the first: HTML,
+    listed first, won ``text/turtle, text/html``. ``parsed`` keeps the client's order among
+    ranges of one quality and specificity, which are all a tie can hold."""
+    named = {value: index for index, (value, _) in reversed(list(enumerate(parsed)))}
+    return sorted(candidates, key=lambda media: named.get(media, len(named)))
 
 
 def parse_accept(accept: str) -> MIMEAccept:

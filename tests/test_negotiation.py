@@ -159,6 +159,12 @@ def test_a_quality_value_that_cannot_be_read_is_named(accept: str) -> None:
     ("*/*", False),
     ("application/sparql-results+json", False),
     ("text/turtle, text/html;q=0.5", False),
+    # a review's: a tie went to HTML, whatever the client listed first (a Graph Store URL asked
+    # with "text/turtle, text/html" was sent to the editor); the client's order decides it
+    ("text/turtle, text/html", False),
+    ("application/sparql-results+json, text/html", False),
+    ("text/html, text/turtle", True),
+    ("text/*, text/html", True),  # (the more specific range wins, as before)
 ])
 def test_wants_html_only_when_html_comes_first(accept: str | None, expected: bool) -> None:
     assert wants_html(accept) is expected
@@ -173,6 +179,8 @@ def test_wants_html_only_when_html_comes_first(accept: str | None, expected: boo
     (None, False),
     ("image/png", False),  # (a test review's: asks for neither; no RDF, so `/` answers the editor)
     ("application/sparql-results+json", False),
+    ("text/turtle, text/html", True),  # a tie: the client's order decides it
+    ("text/html, text/turtle", False),
 ])
 def test_prefers_rdf_only_when_an_rdf_syntax_comes_before_html(accept: str | None,
                                                                expected: bool) -> None:
