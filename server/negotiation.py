@@ -249,7 +249,27 @@ def parse_accept(accept: str) -> MIMEAccept:
     readable = _TRAILING_POINT.sub(r"\g<1>", _LEADING_POINT.sub(r"\g<1>0.", accept))
     readable = _EMPTY_QUALITY.sub(r"\g<1>none", readable)
     parsed = parse_accept_header(readable, MIMEAccept)
-    return MIMEAccept([(_media_range(value), quality) for value, quality in parsed])
+    ranked = [(_media_range(value), quality, _fit(value)) for value, quality in parsed]
+    # a type named with and without parameters: the most specific range the answer fits rates
+    # it (RFC 9110 12.5.1: "text/turtle, text/turtle;charset=utf-8;q=0" refuses it)
+    best: dict[str, int] = {}
+    for media, _, fit in ranked:
+        best[media] = max(fit, best.get(media, fit))
+    return MIMEAccept([(media, quality) for media, quality, fit in ranked
+                       if fit == best[media]])
+
+
+def _fit(value: str) -> int:
+    """How specifically a range (with its parameters) fits an answer in UTF-8: 2 when it
+    names that charset, 1 when it has no parameters, 0 for other parameters (another
+    charset, a JSON-LD profile), which are read as the bare type where nothing else names it."""
+    parameters = {}
+    for parameter in value.split(";")[1:]:
+        name, _, given = parameter.partition("=")
+        parameters[name.strip().lower()] = given.strip().strip('"').lower()
+    if parameters.get("charset") in ("utf-8", "utf8"):
+        return 2
+    return 0 if parameters else 1
 
 
 def _media_range(value: str) -> str:

@@ -74,6 +74,12 @@ CASES = [
     (f"{CSV};charset=UTF-8;q=0.9, {XML};q=0.5", None, RESULTS_TYPES, CSV),
     (f'{JSONLD}; profile="http://www.w3.org/ns/json-ld#expanded"', None, RDF_TYPES, JSONLD),
     (f"{TURTLE};level=1;q=0.2, {NTRIPLES};q=0.4", None, RDF_TYPES, NTRIPLES),
+    # a review's: a type named with and without parameters is rated by the more specific
+    # range (RFC 9110 12.5.1) where the answer, in UTF-8, fits it; another charset's says
+    # nothing of it
+    (f"{TURTLE};charset=utf-8;q=0.1, {TURTLE}, {NTRIPLES};q=0.5", None, RDF_TYPES, NTRIPLES),
+    (f"{TURTLE};q=0.1, {TURTLE};charset=UTF-8, {NTRIPLES};q=0.5", None, RDF_TYPES, TURTLE),
+    (f"{TURTLE};charset=iso-8859-1;q=0, {TURTLE}", None, RDF_TYPES, TURTLE),
     # ?format= wins over Accept
     (JSON, "csv", RESULTS_TYPES, CSV),
     (TURTLE, "nt", RDF_TYPES, NTRIPLES),
@@ -122,6 +128,8 @@ UNACCEPTABLE = [
     ("application/*;q=0, application/json", None, RESULTS_TYPES),
     ("text/*;q=0, text/n3", None, RDF_TYPES),
     ("*/*;q=0, application/xml", None, RESULTS_TYPES),
+    # a review's: the refusal of a type in UTF-8 was lost beside its bare name
+    (f"{TURTLE}, {TURTLE};charset=utf-8;q=0", None, RDF_TYPES),
     (None, "pdf", RESULTS_TYPES),
     (None, "ttl", RESULTS_TYPES),
     (None, "csv", RDF_TYPES),
