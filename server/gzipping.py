@@ -15,7 +15,9 @@ answer is compressed depends on its size, which is known only once it is made, s
 answers ``If-None-Match`` on GET and HEAD itself (RFC 9110 §13.1.2): the application makes the
 answer without the header, and the tag of what would be sent (plain or ``-gzip``) is compared
 with the client's (with ``If-None-Match``, ``If-Modified-Since`` is ignored: RFC 9110
-§13.1.3). ``If-Modified-Since`` alone is answered here too, against the answer's
+§13.1.3). ``If-Unmodified-Since`` (without If-Match, which goes first) before the answer's
+``Last-Modified`` is a 412, as a non-matching If-Match is. ``If-Modified-Since`` alone is
+answered here too, against the answer's
 ``Last-Modified``: ``send_file`` answered it with the plain answer's tag and no ``Vary``, which
 a cache holding the gzipped answer cannot match. A 304 carries the tag of what would be sent
 and the 200's other headers but its content ones;
@@ -103,17 +105,21 @@ class Gzip:
         conditional = method in ("GET", "HEAD")
         tags = environ.get("HTTP_IF_NONE_MATCH") if conditional else None
         required = environ.get("HTTP_IF_MATCH") if conditional else None
+        # with If-Match, If-Unmodified-Since is ignored (RFC 9110 §13.1.4)
+        before = environ.get("HTTP_IF_UNMODIFIED_SINCE") if conditional and required is None \
+            else None
         # with If-None-Match, If-Modified-Since is ignored (RFC 9110 §13.1.3)
         since = environ.get("HTTP_IF_MODIFIED_SINCE") if conditional and tags is None else None
         inner = environ
-        if tags is not None or since is not None or required is not None or (
-                wanted and method == "HEAD"):
+        if tags is not None or since is not None or required is not None or \
+                before is not None or (wanted and method == "HEAD"):
             inner = dict(environ)  # the server's own (its access log's) stays as it came
             # both are answered here, against what would be sent (send_file answered
             # If-Modified-Since with the plain answer's tag and no Vary)
             inner.pop("HTTP_IF_NONE_MATCH", None)
             inner.pop("HTTP_IF_MODIFIED_SINCE", None)
             inner.pop("HTTP_IF_MATCH", None)
+            inner.pop("HTTP_IF_UNMODIFIED_SINCE", None)
             if wanted and method == "HEAD":  # the headers of a gzipped answer are its body's
                 inner["REQUEST_METHOD"] = "GET"
         start = _Start()
@@ -122,7 +128,7 @@ class Gzip:
         try:
             return self._answer(result, close, start, start_response, method=method,
                                 wanted=wanted, tags=tags, since=since, required=required,
-                                ranged="HTTP_RANGE" in environ)
+                                before=before, ranged="HTTP_RANGE" in environ)
         except BaseException:
             close()
             raise
@@ -130,7 +136,7 @@ class Gzip:
     def _answer(self, result: Iterable[bytes], close: Callable[[], None], start: _Start,
                 start_response: Callable[..., Any], *, method: str, wanted: bool,
                 tags: str | None, since: str | None, required: str | None,
-                ranged: bool) -> Iterable[bytes]:
+                before: str | None, ranged: bool) -> Iterable[bytes]:
         chunks = iter(result)
         first: list[bytes] = []
         while not start.status:  # an application may call start_response with its first chunk
@@ -143,7 +149,8 @@ class Gzip:
         # an answer left as it is goes back as the application's own iterable, when nothing
         # of it was read or written: gunicorn sends a file wrapper with sendfile()
         untouched = result if not first and not start.written else ClosingIterator(body, [close])
-        if not wanted and tags is None and since is None and required is None:  # nothing to do
+        if not wanted and tags is None and since is None and required is None and \
+                before is None:  # nothing to do
             start_response(status, _varied(status, start.headers))
             return untouched
         headers = Headers(_varied(status, start.headers))
@@ -161,6 +168,12 @@ class Gzip:
                 not _matches_strongly(required, headers):
             close()
             return _precondition_failed(headers, method, start_response)
+        if before is not None and status[:3] in ("200", "206") and \
+                _modified_after(before, headers):
+            close()
+            return _precondition_failed(headers, method, start_response, (
+                f"the current representation was modified at {headers['Last-Modified']}, "
+                f"after the If-Unmodified-Since date, {before.strip()}\n"))
         if status[:3] in ("200", "206") and (
                 _matches(tags, headers) if tags is not None else _unmodified(since, headers)):
             close()
@@ -234,9 +247,10 @@ def _matches_strongly(tags: str, headers: Headers) -> bool:
     return tag is not None and not weak and wanted.contains(tag)
 
 
-def _precondition_failed(headers: Headers, method: str,
-                         start_response: Callable[..., Any]) -> Iterable[bytes]:
-    """The 412 of an If-Match that names no current representation: the 200's headers but
+def _precondition_failed(headers: Headers, method: str, start_response: Callable[..., Any],
+                         message: str | None = None) -> Iterable[bytes]:
+    """The 412 of an If-Match that names no current representation (or of ``message``: an
+    If-Unmodified-Since before the answer's Last-Modified): the 200's headers but
     its content ones (CORS, Vary, its ETag), and a line saying which tag is current. Its
     ``Content-Disposition`` goes too: it names the 200's file, and ``curl -OJ`` saved the
     line under that name, as the download asked for. No cache keeps it (``no-store``): it
@@ -244,8 +258,8 @@ def _precondition_failed(headers: Headers, method: str,
     download's (``public``) had the 412 confirmed by the 304 of its next check, since it bore
     the current ETag, and served it to every GET after."""
     current = headers.get("ETag") or "(none: this answer has no ETag)"
-    body = (f"the current representation's ETag is {current}, which If-Match does not name "
-            "(strongly)\n").encode()
+    body = (message or f"the current representation's ETag is {current}, which If-Match does "
+            "not name (strongly)\n").encode()
     remove_entity_headers(headers)
     headers.remove("Accept-Ranges")
     headers.remove("Content-Encoding")
@@ -263,6 +277,14 @@ def _unmodified(since: str | None, headers: Headers) -> bool:
     asked = parse_date(since) if since else None
     modified = parse_date(headers.get("Last-Modified"))
     return asked is not None and modified is not None and modified <= asked
+
+
+def _modified_after(before: str, headers: Headers) -> bool:
+    """Whether the answer's ``Last-Modified`` is later than an If-Unmodified-Since date (one
+    that cannot be read, or an answer without a date, is ignored: RFC 9110 §13.1.4)."""
+    asked = parse_date(before)
+    modified = parse_date(headers.get("Last-Modified"))
+    return asked is not None and modified is not None and modified > asked
 
 
 def _varied(status: str, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:

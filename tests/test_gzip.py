@@ -179,6 +179,35 @@ def test_if_match_naming_no_current_representation_is_412(client: FlaskClient, p
     assert client.get("/article/0", headers={"If-Match": '"other"'}).status_code == 404
 
 
+def test_if_unmodified_since_before_the_files_date_is_412(client: FlaskClient) -> None:
+    """A review's: If-Unmodified-Since was ignored, so a client resuming a download only if
+    the file is still the one it began (RFC 9110 §13.1.4, with a Range) got the bytes of
+    another release's file at the same URL, and spliced them on. A date before the file's
+    Last-Modified is a 412; its own date, a later one, one that is no date, or If-Match
+    beside it (which goes first) is answered as without it."""
+    path = "/downloads/void.ttl"
+
+    def ask(headers: dict[str, str], where: str = path) -> tuple[int, bytes, dict[str, str]]:
+        with client.get(where, headers=headers) as answer:
+            return answer.status_code, answer.get_data(), dict(answer.headers)
+
+    _, body, whole = ask({})
+    modified = parse_date(whole["Last-Modified"])
+    assert modified is not None
+    before = http_date(modified - timedelta(days=1))
+    for headers in ({}, {"Range": "bytes=10-"}):
+        status, text, refused = ask({"If-Unmodified-Since": before, **headers})
+        assert (status, text.decode()) == (412, "the current representation was modified at "
+                                                f"{whole['Last-Modified']}, after the "
+                                                f"If-Unmodified-Since date, {before}\n"), headers
+        assert refused["Cache-Control"] == "no-store"
+    for since in (whole["Last-Modified"], http_date(modified + timedelta(days=1)), "yesterday"):
+        assert ask({"If-Unmodified-Since": since})[:2] == (200, body), since
+    assert ask({"If-Unmodified-Since": before, "If-Match": whole["ETag"]})[0] == 200
+    assert ask({"If-Unmodified-Since": before},  # no date: ignored
+               "/sparql?query=ASK%20%7B%7D")[0] == 200
+
+
 def test_a_304_carries_the_headers_of_its_200(client: FlaskClient) -> None:
     whole = client.get("/article/37534210", headers={"Accept": "text/html",
                                                      "Accept-Encoding": "gzip"})
