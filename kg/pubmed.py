@@ -17,6 +17,7 @@ named, and one ``Rejected`` says where they end. Records already read stay yield
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import gzip
 import itertools
@@ -751,23 +752,31 @@ _NOT_UTF8 = ("Invalid bytes in character encoding", "Input is not proper UTF-8",
 
 
 def _not_utf8_byte(walk: _Walk, line: int) -> int | None:
-    """The first byte of the file's line ``line`` that is not UTF-8, when the file is read as
-    UTF-8 (it declares no other encoding), as a MEDLINE file's or a page's reason names it.
-    Read from the line the parse resumed at, as ``_scan`` reads after each error."""
+    """The byte that is not UTF-8 a parse failed at on the file's line ``line``, when the file
+    is read as UTF-8 (it declares no other encoding), as a MEDLINE file's or a page's reason
+    names it: the first such byte from where the parse started (``walk.resume``), since the
+    parse stopped at it. Read in blocks from there, not the line from its start: on a file on
+    one line that is another record's byte, and the whole file in memory for each error."""
     with _open(walk.source) as handle:
         if not _utf8(handle.read(200)):
             return None
     first = walk.resume or _Start(1, 1, 0, 0, 0)
+    number = first.line
+    decoder = codecs.getincrementaldecoder("utf-8")()
     opener = gzip.open if is_gzip(walk.source) else open
-    with contextlib.suppress(EOFError, zlib.error, OSError), opener(walk.source, "rb") as lines:
-        lines.seek(first.offset - first.column)
-        for number, text in enumerate(lines, start=first.line):
-            if number == line:
-                try:
-                    text.decode("utf-8")
-                except UnicodeDecodeError as error:
-                    return text[error.start]
-                return None
+    with contextlib.suppress(EOFError, zlib.error, OSError), opener(walk.source, "rb") as data:
+        data.seek(first.offset)
+        while number <= line:
+            block = data.read(1 << 16)
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as error:  # its bytes: the decoder's held ones, then block's
+                before = error.object[:error.start]
+                return error.object[error.start] if (
+                    number + before.count(b"\n") == line) else None
+            if not block:
+                break
+            number += block.count(b"\n")
     return None
 
 

@@ -779,6 +779,29 @@ def test_xml_that_is_not_utf8_names_the_byte_line_and_column_as_medline_and_page
          "convert it: iconv -f WINDOWS-1252 -t UTF-8)", f"record 3, line {NCBI_STARTS[2]}")]
 
 
+@pytest.mark.parametrize("suffix", [".xml", ".xml.gz"])
+def test_each_record_not_utf8_on_one_line_names_its_own_byte(tmp_path: Path, suffix: str) -> None:
+    """A review's: in a file on one line (as some tools write XML), every record lost to a byte
+    that is not UTF-8 was named by the line's first such byte, another record's (0xE9 for a
+    record whose byte is 0x96), and each error read the line from its start again."""
+    text = shared("ncbiutils/pubmed.xml").read_text(encoding="utf-8").replace("\n", " ")
+    starts = [i for i in range(len(text)) if text.startswith("<PubmedArticle>", i)]
+    titles = [text.index("<ArticleTitle>", start) + len("<ArticleTitle>") + 3 for start in starts]
+    bad = {0: b"\xe9", 2: b"\x96", 4: b"\xff"}
+    data, last = b"", 0
+    for number, at in enumerate(titles):
+        if number in bad:
+            data += text[last:at].encode("utf-8") + bad[number]
+            last = at + 1
+    data += text[last:].encode("utf-8")
+    path = tmp_path / f"oneline{suffix}"
+    path.write_bytes(gzip.compress(data) if suffix == ".xml.gz" else data)
+    records = list(read_pubmed_xml(path))
+    assert [r.pmid for r in records if isinstance(r, Article)] == [NCBI_PMIDS[1], NCBI_PMIDS[3]]
+    assert [r.reason.split("could not be read: ")[1][:25] for r in records
+            if isinstance(r, Rejected)] == [f"not UTF-8 text: byte 0x{bad[n][0]:02X}" for n in bad]
+
+
 @pytest.mark.parametrize("version", ["abc", "-3", "0", "２"])
 def test_a_version_that_is_no_number_costs_its_record(tmp_path: Path, version: str) -> None:
     path = tmp_path / "version.xml"
