@@ -18,6 +18,7 @@ release are of its files, not of its content.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import sys
@@ -58,15 +59,19 @@ def end_of_text(path: Path) -> tuple[int, int]:
     """The line and column (as lxml counts them) just after the last character of a file's
     text (gunzipped), where an error of a parser that ran out of text is placed: a file cut
     short. ``(sys.maxsize, 0)`` when the text has no end to be at (gzip data cut short)."""
-    lines, last = 1, b""
+    lines, chars = 1, 0
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")  # a byte not UTF-8: one character
     try:
         with open_table(path) as handle:
-            for last in handle:
-                lines += last.endswith(b"\n")
+            while block := handle.read(1 << 16):  # a file may be one line of gigabytes
+                lines += block.count(b"\n")
+                if (cut := block.rfind(b"\n")) >= 0:
+                    decoder.reset()
+                    chars, block = 0, block[cut + 1:]
+                chars += len(decoder.decode(block))
     except (EOFError, zlib.error, OSError):
         return (sys.maxsize, 0)
-    ends_line = last.endswith(b"\n")
-    return lines, 1 if ends_line else len(last.decode("utf-8", "replace")) + 1
+    return lines, chars + len(decoder.decode(b"", final=True)) + 1
 
 
 def not_utf8_text(byte: int, line: int, column: int, *, utf8: str) -> str:

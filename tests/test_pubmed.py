@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import tracemalloc
 import unicodedata
 import zlib
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from kg import medline, pubmed
+from kg import compression, medline, pubmed
 from kg.pubmed import read_pubmed_xml
 from kg.records import Article, Deletion, Provenance, Rejected
 
@@ -756,6 +757,31 @@ def test_plain_xml_that_ends_inside_a_record_says_the_file_is_cut_short(
         (f"{path}: record 3 could not be read: the file's XML ends at line {last_line}, inside "
          "it (the file is cut short: fetch it again)",
          f"record 3, line {NCBI_STARTS[2]}")]
+
+
+@pytest.mark.parametrize(("text", "end"), [
+    ("", (1, 1)), ("<a>\n", (2, 1)), ("<a>\n<b>é", (2, 5)), ("<a>\n\n<b>\xe9x", (3, 6))])
+@pytest.mark.parametrize("suffix", [".xml", ".xml.gz"])
+def test_the_end_of_a_files_text_is_found_reading_it_in_blocks(
+        tmp_path: Path, text: str, end: tuple[int, int], suffix: str) -> None:
+    """A review's: the line and column where a file cut short ends were found by reading it a
+    line at a time, and the last line decoded whole: a file on one line (as some tools write
+    XML) was held in memory twice over, at the first error. It is read in blocks; a byte that
+    is not UTF-8 counts as one character, as before."""
+    data = text.encode("utf-8").replace(b"\xc3\xa9x", b"\xe9x")
+    path = tmp_path / f"end{suffix}"
+    path.write_bytes(gzip.compress(data) if suffix == ".xml.gz" else data)
+    assert compression.end_of_text(path) == end
+    one_line = tmp_path / f"one{suffix}"
+    body = b"<PubmedArticle>" + b"x" * 4_000_000
+    one_line.write_bytes(gzip.compress(body) if suffix == ".xml.gz" else body)
+    tracemalloc.start()
+    try:
+        assert compression.end_of_text(one_line) == (1, len(body) + 1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < len(body) // 4
 
 
 def test_xml_that_is_not_utf8_names_the_byte_line_and_column_as_medline_and_pages_do(
