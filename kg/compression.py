@@ -77,7 +77,8 @@ def end_of_text(path: Path) -> tuple[int, int]:
 def not_utf8_text(byte: int, line: int, column: int, *, utf8: str) -> str:
     """Why a file's text is not taken: its first byte that is not UTF-8, where it is, and how
     to convert a file saved in a Windows code page (``utf8``: what says the file should be,
-    "PubMed's XML is UTF-8"). One wording for MEDLINE files, PubMed XML and saved pages."""
+    "PubMed's XML is UTF-8"). One wording for MEDLINE files, PubMed XML, saved pages and JSON
+    Lines."""
     return (f"not UTF-8 text: byte 0x{byte:02X} at line {line}, column {column} ({utf8}; if the "
             "file was saved as Latin-1 or Windows-1252, convert it: iconv -f WINDOWS-1252 -t "
             "UTF-8)")

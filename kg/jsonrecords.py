@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kg.compression import not_utf8_text
 from kg.records import Article, Rejected
 
 T = TypeVar("T")
@@ -130,8 +131,11 @@ def read_records(path: Path) -> Iterator[Article | Rejected]:
             where = Provenance(file=str(path), position=f"line {number}")
             data: Any = None
             try:
-                if not line.isascii() and _UNDECODED.search(line):
-                    line.encode("utf-8", "surrogateescape").decode("utf-8")  # names the byte
+                if not line.isascii() and (bad := _UNDECODED.search(line)):
+                    yield Rejected(reason=not_utf8_text(
+                        ord(bad.group()) - 0xDC00, number, bad.start() + 1,
+                        utf8="JSON Lines are UTF-8"), provenance=where)
+                    continue
                 data = json.loads(line)
                 if _SURROGATE_ESCAPE.search(line):  # \udc80 alone is valid JSON but no text:
                     json.dumps(data, ensure_ascii=False).encode("utf-8")  # writing it failed
@@ -146,10 +150,6 @@ def read_records(path: Path) -> Iterator[Article | Rejected]:
                     yield _rejected(refused, where)
                     continue
                 article = record_from_dict(Article, data)
-            except UnicodeDecodeError as error:
-                yield Rejected(reason=f"not UTF-8 text: {error.reason} at byte {error.start + 1} "
-                                      "of the line", provenance=where)
-                continue
             except UnicodeEncodeError:
                 yield Rejected(reason="not an article record: a string holds a lone surrogate "
                                       "(an escape such as \\udc80, which is no character)",

@@ -18,8 +18,12 @@ from kg.records import Article, Rejected
 
 #: (line, PMID quarantined with, reason).
 BAD_LINES = [
+    # worded as a MEDLINE file's, PubMed XML's and a page's: the byte, where, and how to convert
     (b'{"pmid": "22222222", "title": "caf\xe9"}', "",
-     "not UTF-8 text: invalid continuation byte at byte 35 of the line"),
+     "not UTF-8 text: byte 0xE9 at line 2, column 35 (JSON Lines are UTF-8; if the file was saved "
+     "as Latin-1 or Windows-1252, convert it: iconv -f WINDOWS-1252 -t UTF-8)"),
+    (b'{"pmid": "2", "title": "\xc3\xa9\x96"}', "",  # the column counts characters
+     "not UTF-8 text: byte 0x96 at line 2, column 26 (JSON Lines are UTF-8; "),
     (b"[]", "", "not an article record: expected an object (Article), got []"),
     (b'""', "", 'not an article record: expected an object (Article), got ""'),
     (b'{"pmid": "1", "title": "t", "authors": [[]]}', "1",
@@ -93,9 +97,9 @@ def test_the_build_quarantines_each_bad_line_and_publishes_the_rest(tmp_path: Pa
     result = CliRunner().invoke(main, ["build", str(path), "--without-default-articles",
                                        "--out", str(tmp_path / "b")])
     assert result.exit_code == 0, result.output
-    assert f"  {path}: seen 14 = mapped 1 + quarantined 13 + deleted 0" in result.output
-    assert f"quarantined: {path}, line 2: not UTF-8 text: invalid continuation byte" in result.output
-    assert f"quarantined: {path}, line 7, PMID 4: not an article record: a string holds" in (
+    assert f"  {path}: seen 15 = mapped 1 + quarantined 14 + deleted 0" in result.output
+    assert f"quarantined: {path}, line 2: not UTF-8 text: byte 0xE9 at line 2" in result.output
+    assert f"quarantined: {path}, line 8, PMID 4: not an article record: a string holds" in (
         result.output)
 
 
