@@ -92,6 +92,9 @@ def reader_name(path: Path) -> str:
     """Which reader takes ``path``; a ``ValueError`` says why none does."""
     name = path.name.lower()
     if name.endswith(".jsonl"):
+        if is_gzip(path):  # (read as text, each of its lines was "not UTF-8 text")
+            raise ValueError(f"{path}: gzip data, not JSON Lines text; only PubMed XML is read "
+                             "from gzip: gunzip it, and give what it gives")
         return "jsonl"
     raw = head(path)
     for start, encoding in _WIDE_STARTS.items():

@@ -7,6 +7,7 @@ object), or was taken garbled (a string where a list belongs became its letters)
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from click.testing import CliRunner
 from kg.cli import main
 from kg.jsonrecords import read_records
 from kg.records import Article, Rejected
+from kg.sources import read_source
 
 #: (line, PMID quarantined with, reason).
 BAD_LINES = [
@@ -122,3 +124,16 @@ def test_a_record_a_reader_refused_is_saved_and_read_back_as_it_was(tmp_path: Pa
     path.write_text('{"rejected": {"reason": "unreadable", "pmid": "2"}}\n', encoding="utf-8")
     assert list(read_records(path)) == [Rejected(
         reason="unreadable", pmid="2", provenance=Provenance(file=str(path), position="line 1"))]
+
+
+def test_gzip_data_named_jsonl_are_refused_once_as_gzip(tmp_path: Path) -> None:
+    """A review's: a .jsonl file holding gzip data (compressed, its name kept) was read as text,
+    and each of its "lines" quarantined as "not UTF-8 text: byte 0x8B …" with advice to convert
+    it from Windows-1252. The file is refused once, as gzip, as a .jsonl.gz is."""
+    path = tmp_path / "records.jsonl"
+    path.write_bytes(gzip.compress(b'{"pmid": "11111111", "title": "One"}\n'
+                                   b'{"pmid": "22222222", "title": "Two"}\n' * 50))
+    (rejected,) = read_source(path)
+    assert isinstance(rejected, Rejected)
+    assert rejected.reason == (f"{path}: gzip data, not JSON Lines text; only PubMed XML is read "
+                               "from gzip: gunzip it, and give what it gives")
