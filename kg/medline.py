@@ -172,6 +172,7 @@ def _records(path: Path) -> Iterator[tuple[int, list[Field], str]]:
     records with no blank line between them were read as one, the second's PMID lost and its
     authors and headings given to the first)."""
     fields: list[Field] = []
+    pending: list[str] = []  # the continuation lines of the last field, not yet joined to it
     start = 0
     problem = ""
     with path.open(encoding="utf-8-sig", errors="surrogateescape") as lines:
@@ -179,30 +180,41 @@ def _records(path: Path) -> Iterator[tuple[int, list[Field], str]]:
             line = raw.rstrip("\r\n").removeprefix("\ufeff")  # a BOM where files were joined
             if not line.strip():
                 if fields:
-                    yield start, fields, problem
-                fields, problem = [], ""
+                    yield start, _joined(fields, pending), problem
+                fields, pending, problem = [], [], ""
                 continue
             indented = line.startswith((" ", "\t"))
             match = None if indented else _TAG_LINE.fullmatch(line)
             if match and fields and (fields[-1][0] == "" or (match.group(1) == "PMID" and any(
                     tag == "PMID" for tag, _ in fields))):
                 # lines of no record before it (a header a tool wrote), or another record's PMID
-                yield start, fields, problem
-                fields, problem = [], ""
+                yield start, _joined(fields, pending), problem
+                fields, pending, problem = [], [], ""
             continuation = not match and bool(fields) and indented
             problem = problem or _line_problem(line, number, stray=not (match or continuation))
             if match:
                 start = start if fields else number
+                _joined(fields, pending)
                 fields.append((match.group(1), _collapsed(match.group(2))))
             elif continuation:  # indented by six spaces, or a tab
-                tag, value = fields[-1]
-                fields[-1] = (tag, _collapsed(f"{value} {line}"))
+                pending.append(line)
             elif not fields:  # lines before a record's first tag line: a chunk of their own
                 start = number
                 fields.append(("", line.strip()))
             # else a stray line: it costs the record (above), and is no field's
     if fields:
-        yield start, fields, problem
+        yield start, _joined(fields, pending), problem
+
+
+def _joined(fields: list[Field], pending: list[str]) -> list[Field]:
+    """``fields`` with the continuation lines ``pending`` joined to the last one's text (and
+    ``pending`` emptied): at once, as joining each line to the text so far read a field of n
+    lines in n² time (an abstract of 16,000 lines took 293 s)."""
+    if pending:
+        tag, value = fields[-1]
+        fields[-1] = (tag, _collapsed(" ".join([value, *pending])))
+        pending.clear()
+    return fields
 
 
 def _line_problem(line: str, number: int, *, stray: bool) -> str:
