@@ -452,8 +452,13 @@ MAX_NESTING = 1000
 _BRACKETS = re.compile(r"(?<!\\)[{}()\[\]]")
 #: What nests for the parser: a bracket, or a triple term's ``<<`` and ``>>`` (RDF 1.2, which
 #: pyoxigraph reads: ``<< ?s ?p << … >> >>``, ``<<( … )>>``), which it recurses into as into a
-#: bracket. Not counted until 6 Dec: 20,000 ``<`` killed the query process.
-_NESTING = re.compile(r"<<|>>|(?<!\\)[{}()\[\]]")
+#: bracket. Not counted until 6 Dec: 20,000 ``<`` killed the query process. And a negation's
+#: ``!`` (not ``!=``), which pyoxigraph reads glued to another (``!!!…!true``), recursing once
+#: for each: not counted until 7 Dec, 300,000 of them (300 kB) killed the query process.
+_NESTING = re.compile(r"<<|>>|(?<!\\)[{}()\[\]]|(?<!\\)!(?!=)")
+#: What may stand between a negation's ``!`` and the bracket of its operand, which the ``!``
+#: holds open with it (``!bound(``, ``! x:f (``): white space and a function's name.
+_NEGATED_CALL = re.compile(rf"{WS}*(?:[^\W\d][{PN_CHARS}]*(?::[{PN_CHARS}]*)?{WS}*)?\Z")
 
 
 def nesting_message(query: str) -> str | None:
@@ -461,17 +466,33 @@ def nesting_message(query: str) -> str | None:
     comments and IRIs do not count). The deeper of two readings counts: with a ``<`` read as
     an IRI's start, and read as comparing where an operand stands before it (``1<((…))>2``:
     300,000 levels in what was read as an IRI were not counted, and killed the query process,
-    until 6 Dec)."""
+    until 6 Dec). A negation's ``!`` is a level too, while its operand is read: up to the
+    next bracket or, where that is its operand's (``!(``, ``!bound(``), to the bracket's end."""
     deepest = 0
     for code in (blank(query, iris=True), _expression_code(query)):
-        depth = 0
-        for bracket in _NESTING.findall(code):
-            depth += 1 if bracket in ("{", "(", "[", "<<") else -1
-            deepest = max(deepest, depth)
+        depth, negations, end = 0, 0, 0
+        held: list[int] = []  # the levels each open bracket holds: itself and the ! before it
+        for nested in _NESTING.finditer(code):
+            token = nested.group()
+            if negations and not _NEGATED_CALL.match(code[end:nested.start()]):
+                negations = 0
+            end = nested.end()
+            if token == "!":
+                negations += 1
+                deepest = max(deepest, depth + negations)
+            elif token in ("{", "(", "[", "<<"):
+                held.append(1 + negations)
+                depth += held[-1]
+                negations = 0
+                deepest = max(deepest, depth)
+            else:
+                depth -= held.pop() if held else 1
+                negations = 0
     if deepest <= MAX_NESTING:
         return None
-    return (f"the query nests {deepest:,} levels of brackets ({{ }}, ( ), [ ], << >>) deep; at most "
-            f"{MAX_NESTING:,} are taken (deeper, the parser would run out of stack)")
+    return (f"the query nests {deepest:,} levels of brackets ({{ }}, ( ), [ ], << >>) and "
+            f"negations (!) deep; at most {MAX_NESTING:,} are taken (deeper, the parser would "
+            f"run out of stack)")
 
 
 def syntax_message(query: str, error: SyntaxError) -> str:

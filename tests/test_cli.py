@@ -508,8 +508,8 @@ def test_query_runs_a_deeply_nested_query_and_refuses_a_deeper_one(
     deeper = run(1_000)
     assert deeper.returncode == 1
     assert deeper.stderr == ("Error: the query nests 1,001 levels of brackets ({ }, ( ), [ ], "
-                             "<< >>) deep; at most 1,000 are taken (deeper, the parser would "
-                             "run out of stack)\n")
+                             "<< >>) and negations (!) deep; at most 1,000 are taken (deeper, "
+                             "the parser would run out of stack)\n")
 
 
 def test_query_reads_a_query_file_of_any_name(default_build: tuple[Path, BuildReport],
