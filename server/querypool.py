@@ -23,6 +23,12 @@ say which query stopped it, so every query it held is run once more on a fresh c
 time limit of its own. These second runs go one at a time, so that the culprit's second run
 cannot stop another's: the queries beside the culprit are answered, and the culprit, stopping
 its process on both runs, is answered 500.
+
+A child whose memory (its anonymous resident memory: the store's files it maps are not counted)
+grows past ``EVKG_QUERY_MEMORY`` is killed so, before the machine runs out: ORDER BY over a cross
+product of the default graph took 1.2 GB in 5 s, and a few of them at the default time limit
+would take all of a machine's memory. Its queries are run again as above, and the one that
+passes the limit on its second run too is answered 503 saying so.
 """
 
 from __future__ import annotations
@@ -55,6 +61,12 @@ from server.parsing import (
     unstarted_message,
 )
 
+#: The anonymous memory a query process may take unless EVKG_QUERY_MEMORY says otherwise: a
+#: quarter of the machine's, so that the query processes of the two workers ``evkg serve``
+#: starts leave half of it to the rest.
+DEFAULT_QUERY_MEMORY = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 4
+#: How often the server process reads its query process's memory.
+MEMORY_CHECK_SECONDS = 0.1
 #: How long a new child may take to open the store before the query is refused.
 START_TIMEOUT = 60.0
 #: How often a child checks that its parent is still alive.
@@ -146,6 +158,14 @@ def child_main(conn: Connection, store_path: str | None, parent: int, threads: i
         pool.submit(answer, number, job)
 
 
+def memory_message(limit: int) -> str:
+    """The 503 of a query that took more memory than ``limit`` bytes (EVKG_QUERY_MEMORY)."""
+    return (f"the query took more memory than this server gives a query process "
+            f"({limit / 1_000_000:,.0f} MB, EVKG_QUERY_MEMORY) and was stopped: make it more "
+            f"selective (a LIMIT, a narrower pattern; ORDER BY, DISTINCT and GROUP BY keep every "
+            f"solution in memory)")
+
+
 @dataclass(eq=False)
 class _Waiting:
     """A job sent to a child, until its answer arrives."""
@@ -176,6 +196,8 @@ class _Child:
     killed: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
     sending: threading.Lock = field(default_factory=threading.Lock)
+    #: Killed for taking more memory than EVKG_QUERY_MEMORY.
+    over_memory: bool = False
 
     def kill(self) -> None:
         with self.lock:
@@ -226,6 +248,28 @@ class _Child:
             if by_itself:
                 self.report_stop(stranded)
 
+    def watch_memory(self, limit: int) -> None:
+        """Kill the process once its anonymous resident memory passes ``limit`` bytes (run on a
+        thread of the server process until the process is killed)."""
+        status = Path(f"/proc/{self.process.pid}/status")
+        while not self.killed:
+            try:
+                used = next((int(line.split()[1]) * 1024 for line in status.read_text().splitlines()
+                             if line.startswith("RssAnon:")), 0)
+            except (OSError, ValueError, IndexError):
+                return  # the process has ended (or this is no Linux)
+            if used > limit:
+                with self.lock:
+                    self.over_memory = True
+                    running = len(self.waiting)
+                _log.warning("evkg: the query process (pid %s) took %s MB of memory, past "
+                             "EVKG_QUERY_MEMORY (%s MB), and was killed while running %s",
+                             self.process.pid, used // 1_000_000, limit // 1_000_000,
+                             counted(running, "query"))
+                self.kill()
+                return
+            time.sleep(MEMORY_CHECK_SECONDS)
+
     def report_stop(self, stranded: list[_Waiting]) -> None:
         """Log that the process stopped by itself, how, and what becomes of the queries it
         ran (``stranded``)."""
@@ -259,10 +303,13 @@ class QueryPool:
 
     writable = False
 
-    def __init__(self, store_path: Path | None, *, threads: int, timeout: float) -> None:
+    def __init__(self, store_path: Path | None, *, threads: int, timeout: float,
+                 memory: int = 0) -> None:
         self.store_path = store_path
         self.threads = max(1, threads)
         self.timeout = timeout
+        #: The memory a child may take, in bytes (0: no limit).
+        self.memory = memory
         self._context = multiprocessing.get_context("spawn")
         self._child: _Child | None = None
         #: Every child not yet killed, the retired ones included (for ``close``).
@@ -305,6 +352,9 @@ class QueryPool:
         self._children = [c for c in self._children if c.process.is_alive()] + [child]
         threading.Thread(target=child.read_answers, name="evkg-query-answers",
                          daemon=True).start()
+        if self.memory > 0:
+            threading.Thread(target=child.watch_memory, args=(self.memory,),
+                             name="evkg-query-memory", daemon=True).start()
         return child
 
     def _current(self) -> _Child | Failure:
@@ -395,6 +445,8 @@ class QueryPool:
                 child.retire()
                 return self._late(job, waiting.planned)
         assert waiting.outcome is not None or waiting.stranded
+        if waiting.stranded and second and child.over_memory:
+            return Failure(503, memory_message(self.memory))
         return waiting.outcome
 
     def _late(self, job: Job, planned: bool) -> Failure:

@@ -1151,6 +1151,31 @@ def test_crashing_query_costs_only_itself(default_build: tuple[Path, BuildReport
         assert count("SELECT (COUNT(*) AS ?n) WHERE { ?a a ?f }") == typed
 
 
+def test_a_query_taking_too_much_memory_is_stopped_and_told(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """A review's (7 Dec): ORDER BY over a cross product of the default graph took 1.2 GB of
+    memory in 5 s, and a few such queries within the default time limit took all of a
+    machine's. The query process is killed past EVKG_QUERY_MEMORY, and the query is answered
+    503 saying why; the server answers on."""
+    if not Path("/proc/self/status").exists():
+        pytest.skip("needs /proc to read the query process's memory")
+    out, _ = default_build
+    with serving(out, {"EVKG_QUERY_TIMEOUT": "60", "EVKG_QUERY_MEMORY": "300000000",
+                       "EVKG_CACHE_MAX_BYTES": "0"}) as served:
+        sparql = served.base + "/sparql"
+        greedy = requests.post(sparql, timeout=180, data={
+            "query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?f ?c"})
+        assert greedy.status_code == 503, greedy.text[:300]
+        assert greedy.text == (
+            "the query took more memory than this server gives a query process (300 MB, "
+            "EVKG_QUERY_MEMORY) and was stopped: make it more selective (a LIMIT, a narrower "
+            "pattern; ORDER BY, DISTINCT and GROUP BY keep every solution in memory)\n")
+        count = requests.post(sparql, timeout=60, headers={"Accept": "text/csv"}, data={
+            "query": "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { "
+                     "?a a <https://schema.org/ScholarlyArticle> }"})
+        assert count.text.split() == ["n", "93"]
+
+
 def test_disk_cache_stays_within_its_limit_of_disk_space(
         default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
     """Many distinct small answers: the folder's files take no more disk than the limit allows
