@@ -65,6 +65,10 @@ from server.parsing import (
 #: quarter of the machine's, so that the query processes of the two workers ``evkg serve``
 #: starts leave half of it to the rest.
 DEFAULT_QUERY_MEMORY = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 4
+#: The longest answer a query process gives unless EVKG_MAX_ANSWER_BYTES says otherwise: a
+#: 50 kB query selecting a long string beside 10,000 rows wrote 500 MB, which took 2.5 GB of
+#: the server process that received it.
+DEFAULT_MAX_ANSWER_BYTES = 100_000_000
 #: How often the server process reads its query process's memory.
 MEMORY_CHECK_SECONDS = 0.1
 #: How long a new child may take to open the store before the query is refused.
@@ -116,9 +120,11 @@ def _exit_with_parent(parent: int) -> None:
             os._exit(0)
 
 
-def child_main(conn: Connection, store_path: str | None, parent: int, threads: int) -> None:
+def child_main(conn: Connection, store_path: str | None, parent: int, threads: int,
+               max_answer: int = 0) -> None:
     """The child's loop: open the store (an empty one for no ``store_path``), say ready, answer
-    numbered jobs on ``threads`` threads until the pipe closes."""
+    numbered jobs on ``threads`` threads until the pipe closes. An answer of more than
+    ``max_answer`` bytes (0: any) is refused here, before the server process holds it."""
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     from pyoxigraph import Store
 
@@ -143,6 +149,8 @@ def child_main(conn: Connection, store_path: str | None, parent: int, threads: i
                 else run_job(store, job, planned=planned))
         except BaseException as error:  # a panic in the store must still answer its asker
             outcome = Failure(500, f"the query failed inside the store: {error!r}")
+        if isinstance(outcome, Answer) and 0 < max_answer < len(outcome.body):
+            outcome = Failure(403, answer_size_message(len(outcome.body), max_answer))
         with sending:
             conn.send((number, outcome))
 
@@ -164,6 +172,13 @@ def memory_message(limit: int) -> str:
             f"({limit / 1_000_000:,.0f} MB, EVKG_QUERY_MEMORY) and was stopped: make it more "
             f"selective (a LIMIT, a narrower pattern; ORDER BY, DISTINCT and GROUP BY keep every "
             f"solution in memory)")
+
+
+def answer_size_message(size: int, limit: int) -> str:
+    """The 403 of an answer of ``size`` bytes, past ``limit`` (EVKG_MAX_ANSWER_BYTES)."""
+    return (f"the answer is {size:,} bytes, more than this server sends ({limit:,}, "
+            f"EVKG_MAX_ANSWER_BYTES): select fewer or shorter values, or ask for fewer rows "
+            f"(a LIMIT); the release's files (/downloads/) hold the whole graph")
 
 
 @dataclass(eq=False)
@@ -304,12 +319,12 @@ class QueryPool:
     writable = False
 
     def __init__(self, store_path: Path | None, *, threads: int, timeout: float,
-                 memory: int = 0) -> None:
+                 memory: int = 0, max_answer: int = 0) -> None:
         self.store_path = store_path
         self.threads = max(1, threads)
         self.timeout = timeout
-        #: The memory a child may take, in bytes (0: no limit).
-        self.memory = memory
+        #: The memory a child may take, and the longest answer it gives, in bytes (0: no limit).
+        self.memory, self.max_answer = memory, max_answer
         self._context = multiprocessing.get_context("spawn")
         self._child: _Child | None = None
         #: Every child not yet killed, the retired ones included (for ``close``).
@@ -333,7 +348,7 @@ class QueryPool:
         process = self._context.Process(
             target=child_main, name="evkg-query", daemon=True,
             args=(child_end, None if self.store_path is None else str(self.store_path),
-                  os.getpid(), self.threads))
+                  os.getpid(), self.threads, self.max_answer))
         process.start()
         child_end.close()
         child = _Child(process, parent_end)

@@ -25,6 +25,7 @@ NUMBERS: dict[str, tuple[bool, float, str]] = {
     "MAX_ROWS": (True, 0, "rows, 0 or more (0: no cap)"),
     "THREADS": (True, 1, "query threads, 1 or more"),
     "QUERY_MEMORY": (True, 0, "bytes, 0 or more (0: no limit)"),
+    "MAX_ANSWER_BYTES": (True, 0, "bytes, 0 or more (0: no limit)"),
     "CACHE_MAX_BYTES": (True, 0, "bytes, 0 or more (0: no result cache)"),
     "CACHE_MAX_AGE": (True, 0, "seconds, 0 or more"),
     "MAX_CONTENT_LENGTH": (True, 1, "bytes, 1 or more"),

@@ -30,12 +30,13 @@ from server.cache import ResultCache, cache_folder, code_digest
 from server.executor import Executor, LocalExecutor
 from server.forwarding import RemoteExecutor
 from server.limits import Limits
-from server.querypool import DEFAULT_QUERY_MEMORY, QueryPool
+from server.querypool import DEFAULT_MAX_ANSWER_BYTES, DEFAULT_QUERY_MEMORY, QueryPool
 
 #: Default settings of the query processes and the result cache (each an ``EVKG_*`` variable).
 DEFAULT_SERVING: dict[str, Any] = {
     "THREADS": 4,
     "QUERY_MEMORY": DEFAULT_QUERY_MEMORY,
+    "MAX_ANSWER_BYTES": DEFAULT_MAX_ANSWER_BYTES,
     "CACHE_DIR": "",
     "CACHE_MAX_BYTES": 256 * 1024 * 1024,
     "CACHE_MAX_AGE": 600,
@@ -123,7 +124,8 @@ def release_state(config: Mapping[str, Any], store: Store, release_dir: Path,
     answers are cached on disk."""
     limits = Limits.from_config(config)
     pool = QueryPool(release_dir / "store", threads=int(_setting(config, "THREADS")),
-                     timeout=limits.query_timeout, memory=int(_setting(config, "QUERY_MEMORY")))
+                     timeout=limits.query_timeout, memory=int(_setting(config, "QUERY_MEMORY")),
+                     max_answer=int(_setting(config, "MAX_ANSWER_BYTES")))
     cache = _cache(config, release=release_dir.name)
     return ServerState(store=store, executor=pool, release_dir=release_dir, manifest=manifest,
                        search_index=index_file(release_dir, manifest), limits=limits,

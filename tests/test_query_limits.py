@@ -1176,6 +1176,31 @@ def test_a_query_taking_too_much_memory_is_stopped_and_told(
         assert count.text.split() == ["n", "93"]
 
 
+def test_an_answer_past_the_answer_size_limit_is_refused_saying_so(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """A review's (7 Dec): a 50 kB query binding a long string beside each of 10,000 rows was
+    answered 500 MB, which took 2.5 GB of the server process (a 900 kB one, 9 GB): a few
+    requests could take all of the machine's memory. An answer past EVKG_MAX_ANSWER_BYTES is
+    a 403 saying why, as a graph past the triple cap is; a smaller one is answered."""
+    out, _ = default_build
+    with serving(out, {"EVKG_MAX_ANSWER_BYTES": "1000000", "EVKG_CACHE_MAX_BYTES": "0"}
+                 ) as served:
+        def asked(length: int) -> requests.Response:
+            return requests.post(served.base + "/sparql", timeout=120, headers={
+                "Accept": "text/csv"}, data={"query": 'SELECT ?x WHERE { ?s ?p ?o BIND("'
+                                             + "a" * length + '" AS ?x) } LIMIT 10000'})
+
+        refused = asked(1_000)
+        assert refused.status_code == 403, refused.text[:300]
+        assert refused.text == (
+            "the answer is 10,020,003 bytes, more than this server sends (1,000,000, "
+            "EVKG_MAX_ANSWER_BYTES): select fewer or shorter values, or ask for fewer rows (a "
+            "LIMIT); the release's files (/downloads/) hold the whole graph\n")
+        answered = asked(10)
+        assert answered.status_code == 200
+        assert answered.text.split() == ["x", *["a" * 10] * 10_000]
+
+
 def test_disk_cache_stays_within_its_limit_of_disk_space(
         default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
     """Many distinct small answers: the folder's files take no more disk than the limit allows
