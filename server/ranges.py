@@ -8,7 +8,9 @@ tag as a strong one, and any date not before ``Last-Modified``, where 13.1.5 ask
 tag that matches or a date exactly the ``Last-Modified``, so a client resuming with a stale
 validator could splice bytes of two files. Here such a ``Range`` is dropped before werkzeug
 sees it: the answer is the whole file, 200. A strong tag is left to werkzeug, which compares it
-with the answer's own.
+with the answer's own. And werkzeug answered a suffix range longer than the file
+(``bytes=-200000`` of 164,000 bytes) 416, where 14.1.3 gives the whole file: it is read as
+``bytes=0-`` here, a 206 of every byte.
 """
 
 from __future__ import annotations
@@ -42,5 +44,10 @@ class RangedResponse(Response):
                    else request_or_environ)
         if "HTTP_RANGE" in environ and not range_applies(environ, self):
             del environ["HTTP_RANGE"]
+        length = complete_length if complete_length is not None else self.content_length
+        if "HTTP_RANGE" in environ and length:
+            wanted = parse_range_header(environ["HTTP_RANGE"])
+            if wanted is not None and wanted.ranges[0][0] < -length:
+                environ["HTTP_RANGE"] = "bytes=0-"
         super().make_conditional(request_or_environ, accept_ranges, complete_length)
         return self

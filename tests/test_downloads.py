@@ -138,6 +138,21 @@ def test_range_past_the_end_is_416(client: FlaskClient,
                                  f"{size} bytes are 0-{size - 1}\n")
 
 
+@pytest.mark.parametrize("path", ["/downloads/void.ttl", "/static/evkg.css"])
+def test_a_suffix_range_longer_than_the_file_gets_the_whole_file(client: FlaskClient,
+                                                                 path: str) -> None:
+    """A review's (7 Dec): ``bytes=-N`` asks for the last N bytes, and RFC 9110 (14.1.3) gives
+    the whole file when it is shorter than N (``curl -r -1000000`` of a small file); it was a
+    416 saying that the range was outside the file."""
+    with client.get(path) as whole:
+        body = whole.data
+    for suffix in (len(body) + 1, 10**30):
+        with client.get(path, headers={"Range": f"bytes=-{suffix}"}) as response:
+            assert response.status_code == 206, response.text
+            assert response.headers["Content-Range"] == f"bytes 0-{len(body) - 1}/{len(body)}"
+            assert response.data == body
+
+
 def test_several_ranges_get_the_whole_file(client: FlaskClient,
                                            default_build: tuple[Path, BuildReport]) -> None:
     """A review's: werkzeug serves one range only and answered several with a 416 (an HTML
