@@ -755,6 +755,33 @@ def test_a_share_link_spelt_as_yasgui_reads_it_runs_its_query_here(browser_page:
     assert "answered by evkg" in panel.locator(".yasr table tbody").inner_text()
 
 
+#: Share links YASGUI cannot read: it threw as it started, and the page had no editor.
+UNREADABLE = {
+    "bad-escape-in-hash": "/#query=%E0%A4%A&tabTitle=Shared",
+    "bad-escape-in-query-string": "/?query=%E0",
+    "headers-not-json": f"/#query={SHARED}&headers=notjson",
+}
+
+
+@pytest.mark.parametrize("link", UNREADABLE.values(), ids=UNREADABLE.keys())
+def test_an_unreadable_share_link_opens_the_editor_and_says_so(browser_page: Any, pages: str,
+                                                               link: str) -> None:
+    """A review's: a share link with a malformed %-escape or ``headers`` that are not JSON
+    stopped YASGUI starting (an error in the console, a page without its editor). The editor
+    starts without the link and says it was not read."""
+    first_visit_editor(browser_page, pages)
+    assert browser_page.locator("#link-note").is_hidden()
+    errors: list[str] = []
+    browser_page.on("pageerror", lambda error: errors.append(str(error)))
+    browser_page.goto("about:blank")
+    browser_page.goto(pages + link)
+    browser_page.wait_for_selector("#yasgui .yasqe .CodeMirror", timeout=10_000)
+    assert errors == []
+    assert "This link's query could not be read" in browser_page.inner_text("#link-note")
+    panel = browser_page.locator(".tabPanel.active")
+    assert panel.locator("input.autocomplete").input_value() == pages + "/sparql"
+
+
 def test_a_tab_querying_another_endpoint_says_so(browser_page: Any, pages: str) -> None:
     """A review's: a tab's endpoint field is editable, and a browser that opened a link naming
     another host's endpoint before such links' endpoints were dropped keeps that tab, so a tab

@@ -23,7 +23,7 @@
     // a proxy's path prefix the editor keeps its own (at the root, the name it always had), or
     // a site under another prefix of the host opened them and queried this one's endpoint.
     var requestConfig = { endpoint: endpoint, method: "POST" };
-    yasgui = new window.Yasgui(container, {
+    var options = {
       persistenceId: root === "/" ? "yagui_yasgui" : "yagui_yasgui" + root,
       autofocus: false,
       requestConfig: requestConfig,
@@ -31,7 +31,24 @@
       endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
       yasqe: { value: script.dataset.defaultQuery, prefixCcApi: prefixSource },
       yasr: { prefixes: prefixes },
-    });
+    };
+    // YASGUI reads a share link as it starts and throws on one it cannot read (a malformed
+    // %-escape, ``headers`` that are not JSON): the page was left without an editor. It
+    // starts again without the link, and says the link was not read.
+    try {
+      yasgui = new window.Yasgui(container, options);
+    } catch (error) {
+      var url = new URL(window.location.href);
+      url.hash = "";
+      url.search = "";
+      window.history.replaceState(window.history.state, "", url.href);
+      container.textContent = "";
+      yasgui = new window.Yasgui(container, options);
+      var unread = document.getElementById("link-note");
+      unread.textContent = "This link's query could not be read (a %-escape or its headers " +
+        "are malformed): the editor opened without it.";
+      unread.hidden = false;
+    }
     // YASGUI writes a share link's request settings (its graphs, headers, method and the
     // parameters it does not know, which it sends) into its defaults, the object its link's tab
     // holds: each tab opened in that visit (an example chosen) sent them too, and a link naming
