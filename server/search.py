@@ -7,14 +7,14 @@ import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 from flask import current_app, has_request_context, request
 from pyoxigraph import Literal, NamedNode
 
 from kg import iris
 from kg.mirnas import find_names, name_keys
-from kg.namespaces import BIBO, EVKG, FABIO, FOAF, MESH, PROV, SKOS
+from kg.namespaces import BIBO, EVKG, FABIO, FOAF, MESH, PREFIXES, PROV, SKOS, VOID
 from kg.records import SCRIPTABLE, SUBSCRIPTS, SUPERSCRIPTS
 from kg.searchindex import (
     ACCENTED,
@@ -47,15 +47,24 @@ IDENTIFIERS = tuple((pattern, p, IDENTIFIER_SPELLINGS[p]) for pattern, p in (
     (re.compile(r"PMC\d+", re.IGNORECASE), FABIO.hasPubMedCentralId)))
 #: How an identifier is written before itself where it is pasted from: PubMed's "PMID: 24735924"
 #: and "PMCID: PMC…", a DOI as "doi:10.…" or as its resolver's address.
-IDENTIFIER_LABEL = re.compile(r"(?:PMID|PMCID)\s*:?\s*|doi:\s*|(?:https?://)?(?:dx\.)?doi\.org/",
+#: identifiers.org's "pubmed:24735924" too.
+IDENTIFIER_LABEL = re.compile(r"(?:PMID|PMCID|pubmed)\s*:?\s*|doi:\s*|(?:https?://)?(?:dx\.)?doi\.org/",
                               re.IGNORECASE)
 #: A page's address as it is pasted, around the identifier of the article it shows: PubMed's
-#: (a PMID) and PMC's (a PMCID, "PMC" written or not: the number of a PMC address is never a
-#: PMID), with or without the scheme, a closing slash or a query string.
+#: and Europe PMC's by PMID, PMC's and Europe PMC's by PMCID ("PMC" written or not: the number
+#: of a PMC address is never a PMID), with or without the scheme, a closing slash or a query
+#: string; a PMC article's address goes on to its PDF (``…/PMC…/pdf/name.pdf``).
 PAGE_ADDRESS = re.compile(r"(?:https?://)?(?:www\.)?(?:(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih"
-                          r"\.gov/pubmed/)(?P<pmid>\d+)|(?:ncbi\.nlm\.nih\.gov/pmc/articles/|pmc\.ncbi"
-                          r"\.nlm\.nih\.gov/articles/)(?:PMC)?(?P<pmc>\d+))/?(?:[?#]\S*)?",
+                          r"\.gov/pubmed/|europepmc\.org/(?:article|abstract)/MED/)(?P<pmid>\d++)"
+                          r"|(?:ncbi\.nlm\.nih\.gov/pmc/articles/|pmc\.ncbi\.nlm\.nih\.gov/articles/"
+                          r"|europepmc\.org/(?:articles/|(?:article|abstract)/PMC/))(?:PMC)?(?P<pmc>\d++)"
+                          r"(?:/pdf(?:/[^/?#\s]*)?)?)/?(?:[?#]\S*)?",
                           re.IGNORECASE | re.ASCII)
+#: A PubMed search's address: its ``term`` is what was searched (a PMID, a name, words).
+PUBMED_SEARCH = re.compile(r"(?:https?://)?(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih"
+                           r"\.gov/pubmed/)\?(?P<query>\S*)", re.IGNORECASE | re.ASCII)
+#: A prefixed name (``mesh:D001943``): a prefix, a colon and no "//" after it.
+PREFIXED_NAME = re.compile(r"(?P<prefix>[A-Za-z][\w.-]*+):(?!//)(?P<local>\S+)")
 #: What a sentence may put after an identifier copied from it: "(doi:10.1172/JCI75695)."
 SENTENCE_MARKS = ".,;:)]>\"'"
 #: The paths of an article's IRI by its DOI or PMCID (``article/doi/{doi}``), which the graph
@@ -77,13 +86,44 @@ def pasted_iris(text: str) -> tuple[str, ...]:
     scheme, _, rest = text.partition(":")
     if not rest.startswith("//") or scheme.lower() not in ("http", "https"):
         return ()
-    here = request.url_root if has_request_context() else ""
+    text = _host_lowered(text)
+    scheme, _, rest = text.partition(":")
+    here = _host_lowered(request.url_root) if has_request_context() else ""
     if here and text.startswith(here):
         return (page_iri(text[len(here) - 1:]),)
     try:
         return tuple(NamedNode(either + ":" + rest).value for either in ("https", "http"))
     except ValueError:  # (not an IRI: "https://a b")
         return ()
+
+
+def _host_lowered(url: str) -> str:
+    """``url`` (``scheme://host/…``) with its scheme and host in lower case: they are the same
+    in any case ("https://W3ID.ORG/evkg/…"), as a browser reads them; the path is not."""
+    scheme, _, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    return f"{scheme.lower()}://{host.lower()}{slash}{path}"
+
+
+def prefixed_iris(text: str) -> tuple[str, ...]:
+    """The IRI ``text`` names if it is a prefixed name of the editor's prefixes (``mesh:D001943``,
+    ``obo:GO_0001525``, ``evkg:MicroRNA``), the prefix in any case."""
+    name = PREFIXED_NAME.fullmatch(text)
+    namespace = name and PREFIXES.get(name["prefix"].lower())
+    if not name or not namespace:
+        return ()
+    try:
+        return (NamedNode(namespace + name["local"]).value,)
+    except ValueError:  # (not an IRI: "mesh:a<b")
+        return ()
+
+
+def searched_text(text: str) -> str:
+    """What ``text`` asks for: the term of a PubMed search's address pasted
+    (``https://pubmed.ncbi.nlm.nih.gov/?term=…``), else ``text``."""
+    search = PUBMED_SEARCH.fullmatch(text)
+    terms = parse_qs(search["query"]).get("term") if search else None
+    return " ".join(terms[0].split()) if terms and terms[0].strip() else text
 
 
 def pasted_identifier(text: str) -> str:
@@ -320,13 +360,15 @@ def exact_query(text: str, *, family_names: bool = True) -> str | None:
     if mirnas:
         parts.append(f"{{ VALUES ?s {{ {graph.values(iris.cargo_iri(k).value for k in mirnas)} }} "
                      f"?s a {graph.ref(SKOS.Concept)} BIND({graph.ref(Literal(text))} AS ?matched) }}")
-    # an IRI pasted is looked up as an accession's: the resource itself or what maps to it
-    accessions = accession_iris(text) + list(pasted_iris(text))
+    # an IRI pasted is looked up as an accession's: the resource itself or what maps to it,
+    # or the dataset whose endpoint it is (``<base>sparql``, the address of /sparql here)
+    accessions = accession_iris(text) + list(pasted_iris(text)) + list(prefixed_iris(text))
     if accessions:
         mapped = "|".join(graph.ref(p) for p in MAPPINGS)
         matched = graph.ref(Literal(text))
         parts.append(f"{{ VALUES ?m {{ {graph.values(accessions)} }} {{ ?s {mapped} ?m }} UNION "
-                     f"{{ ?m a ?type BIND(?m AS ?s) }} BIND({matched} AS ?matched) }}")
+                     f"{{ ?m a ?type BIND(?m AS ?s) }} UNION "
+                     f"{{ ?s {graph.ref(VOID.sparqlEndpoint)} ?m }} BIND({matched} AS ?matched) }}")
     if not parts:  # (only without family names)
         return None
     return f"SELECT DISTINCT ?s ?matched WHERE {{ {' UNION '.join(parts)} }} LIMIT {SEARCH_LIMIT}"
@@ -336,7 +378,7 @@ def every_match_query(text: str) -> str:
     """The query of every person whose family name is ``text`` and every resource whose label
     holds it, as the search ranks them (the page lists ``SEARCH_LIMIT``): it listed the labels
     alone, so "Sjogren", 50 authors on the page, was no row in the editor."""
-    text = " ".join(text.split())[:MAX_QUERY_LENGTH]
+    text = searched_text(" ".join(text.split())[:MAX_QUERY_LENGTH])
     hyphened = _hyphened(text)
     named = _names_a_mirna(hyphened)
     return search_query(hyphened, limit=None, named=named, family_names=not named)
@@ -352,6 +394,7 @@ def search(text: str) -> list[Hit]:
     """Resources ``text`` names whole (identifiers, miRNA names, family names), then those with
     a label containing it (our own resources first, then shorter labels)."""
     text = " ".join(text.split())[:MAX_QUERY_LENGTH]  # "breast   cancer", pasted, found nothing
+    text = searched_text(text)
     if not text:
         return []
     # with an index, the people of that family name come from it alone, in its order (by name

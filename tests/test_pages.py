@@ -1176,6 +1176,24 @@ def test_search_puts_a_label_that_is_the_text_whole_first(client: FlaskClient) -
     ("https://purl.obolibrary.org/obo/GO_0001525", "/process/angiogenesis"),
     ("http://w3id.org/evkg/cargo/hsa-miR-105", "/cargo/hsa-miR-105"),
     ("http://w3id.org/evkg/article/pmc/PMC10393036", "/article/37534210"),
+    # a review's: a PubMed search's address (its term), Europe PMC's article addresses, a PMC
+    # article's PDF, an IRI whose host is written in capitals, a prefixed name of the editor's
+    # prefixes (and "pubmed:" as identifiers.org writes a PMID), the endpoint's own IRI: each
+    # found nothing
+    ("https://pubmed.ncbi.nlm.nih.gov/?term=24735924", "/article/24735924"),
+    ("https://pubmed.ncbi.nlm.nih.gov/?term=microRNA-105&sort=date", "/cargo/hsa-miR-105"),
+    ("https://europepmc.org/article/MED/24735924", "/article/24735924"),
+    ("europepmc.org/abstract/MED/24735924", "/article/24735924"),
+    ("https://europepmc.org/article/PMC/PMC10393036", "/article/37534210"),
+    ("https://europepmc.org/articles/PMC10393036/", "/article/37534210"),
+    ("https://pmc.ncbi.nlm.nih.gov/articles/PMC10393036/pdf/", "/article/37534210"),
+    ("https://www.ncbi.nlm.nih.gov/pmc/articles/PMC10393036/pdf/main.pdf", "/article/37534210"),
+    ("https://W3ID.ORG/evkg/cargo/hsa-miR-105", "/cargo/hsa-miR-105"),
+    ("HTTP://LOCALHOST/cargo/hsa-miR-105", "/cargo/hsa-miR-105"),
+    ("https://ID.NLM.NIH.GOV/mesh/D001943", "/mesh/D001943"),
+    ("mesh:D001943", "/mesh/D001943"), ("obo:GO_0001525", "/process/angiogenesis"),
+    ("evkg:MicroRNA", "/ontology#MicroRNA"), ("pubmed:24735924", "/article/24735924"),
+    ("https://w3id.org/evkg/sparql", "/dataset"), ("http://localhost/sparql", "/dataset"),
 ])
 def test_search_finds_what_an_identifier_or_a_spelling_names(client: FlaskClient, text: str,
                                                              page: str) -> None:
