@@ -142,6 +142,18 @@ def pasted_identifier(text: str) -> str:
     return text[label.end():] if label else text
 
 
+def names_identifier(text: str) -> bool:
+    """Whether ``text`` (as searched) is an identifier or an address: a PMID, DOI or PMCID as
+    pasted, an accession, an IRI or a prefixed name. One that finds nothing is not in the
+    graph; it is no phrase whose words may be found alone."""
+    text = searched_text(" ".join(text.split())[:MAX_QUERY_LENGTH])
+    bares = {pasted_identifier(t) for t in (text, text.rstrip(SENTENCE_MARKS))}
+    labelled = IDENTIFIER_LABEL.match(text)  # ("PMID: " and a number too long for one)
+    return (bool(labelled and text[labelled.end():])
+            or any(pattern.fullmatch(bare) for bare in bares for pattern, _, _ in IDENTIFIERS)
+            or bool(accession_iris(text) or pasted_iris(text) or prefixed_iris(text)))
+
+
 def identifier_path(predicate: NamedNode) -> str:
     """The property path an identifier is looked up on: a DOI as its record writes it
     (``bibo:doi``) or in lower case (``evkg:doiLowerCase``, which the graph adds to a DOI with

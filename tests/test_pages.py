@@ -1285,6 +1285,19 @@ def test_a_search_of_several_words_that_finds_nothing_offers_each_word(
     assert "0 results" in nothing and 'id="one-word"' not in nothing
 
 
+@pytest.mark.parametrize("text", ["doi:10.1172/JCI75695-absent", "PMID: 24735924000",
+                                  "https://pubmed.ncbi.nlm.nih.gov/24735924000/"])
+def test_a_search_for_an_identifier_the_graph_lacks_says_so(client: FlaskClient,
+                                                            text: str) -> None:
+    """A review's: an identifier that finds nothing, pasted with its label ("PMID: …"), was
+    offered as two words to try alone, "PMID:" and the number, as if the search had misread
+    a phrase. The page says that no resource of the graph has that identifier."""
+    html = client.get("/search", query_string={"q": text}, headers=HTML).get_data(as_text=True)
+    assert "0 results" in html and 'id="one-word"' not in html
+    assert 'id="no-identifier"' in html
+    assert "no resource of this graph has that identifier" in html
+
+
 def test_search_for_a_mirna_finds_no_longer_name(client: FlaskClient) -> None:
     """A review's: miR-21 found the circBACH1 article, whose title names miR-217."""
     results = client.get("/search", query_string={"q": "miR-21"},
