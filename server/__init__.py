@@ -42,6 +42,16 @@ from server.state import (
     remote_state,
 )
 
+#: What an HTML page may load and run: its scripts are this server's files alone (the editor's
+#: and the charts' JSON is data, never run), so a script written into a page by a label or a
+#: query's text does not run; styles are this server's and the inline ones YASGUI and the
+#: heatmap write; YASGUI's requests go to the endpoint its tab names (it may be another, as its
+#: note says) and read the prefixes from a ``data:`` URL; no plugin, no other page framing it.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                           "img-src 'self' data:; font-src 'self' data:; connect-src * data:; "
+                           "object-src 'none'; base-uri 'self'; form-action 'self'; "
+                           "frame-ancestors 'self'")
+
 #: Response headers every answer that carries them lets a script on another origin read.
 EXPOSED_EVERYWHERE = ("ETag", "Content-Range", "Accept-Ranges", "Content-Disposition", "Link")
 
@@ -200,6 +210,8 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
         # a browser takes every answer for its Content-Type, never for HTML it sniffs: result
         # values, query text in an error and labels are what clients wrote
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         if response.status_code == 204:  # no body, so no type of one (Flask's default is HTML)
             response.headers.pop("Content-Type", None)
         if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
