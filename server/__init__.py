@@ -29,7 +29,7 @@ from server.pages import create_pages_blueprint
 from server.proxies import trusting_proxies
 from server.ranges import RangedResponse
 from server.resources import create_resources_blueprint
-from server.settings import setting_problems
+from server.settings import read_environment, setting_problems
 from server.sitemap import create_sitemap_blueprint
 from server.sparql import allowed_request_headers, create_sparql_blueprint
 from server.state import (
@@ -104,7 +104,7 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     app = Flask(__name__)
     app.response_class = RangedResponse  # every file answer's Range rules (server.ranges)
     app.config.update(DEFAULTS)
-    app.config.from_prefixed_env("EVKG")
+    read_environment(app.config)
     if config:
         app.config.update(config)
     problems = setting_problems(app.config)

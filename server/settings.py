@@ -9,6 +9,7 @@ which setting; a negative limit was taken as it was.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Mapping
@@ -42,6 +43,25 @@ ABOVE_LEAST = {"READ_TIMEOUT"}
 MOST_SECONDS = threading.TIMEOUT_MAX
 #: The most a whole number may be (a row cap is counted to one more, as Python counts).
 MOST_WHOLE = sys.maxsize - 1
+
+
+#: Settings that are text whatever they look like: an endpoint, a user, a password, a token.
+#: Flask reads each ``EVKG_*`` variable as JSON where it parses, so ``EVKG_UPDATE_TOKEN=1e3``
+#: was the token ``1000.0``, ``EVKG_SPARQL_PASSWORD=true`` the password ``True`` and one of
+#: ``0`` or ``null`` none at all (until 7 Dec).
+TEXT = (*URLS, "SPARQL_USER", "SPARQL_PASSWORD", "UPDATE_TOKEN")
+
+
+def read_environment(config: Config) -> None:
+    """Read the ``EVKG_*`` variables of this process's environment into ``config``, as Flask
+    reads them (JSON where they parse, else text), the ``TEXT`` settings as they are written
+    where JSON reads them as anything but a string (a JSON string, ``"s3cret"``, as an env
+    file may quote it, is read without its quotes, as it was)."""
+    config.from_prefixed_env("EVKG")
+    for name in TEXT:
+        written = os.environ.get(f"EVKG_{name}")
+        if written is not None and not isinstance(config.get(name), str):
+            config[name] = written
 
 
 def is_set(config: Mapping[str, Any], name: str) -> bool:
@@ -102,7 +122,7 @@ def unused_remote_settings() -> str | None:
     from server.state import DEFAULT_BACKEND
 
     config = Config(".")
-    config.from_prefixed_env("EVKG")
+    read_environment(config)
     if is_set(config, "SPARQL_ENDPOINT"):
         return None
     unused = [f"EVKG_{name}" for name in DEFAULT_BACKEND
@@ -121,5 +141,5 @@ def environment_problems() -> list[str]:
     """What is wrong with the numeric ``EVKG_*`` variables of this process's environment, read
     as the server reads them (``server.create_app``)."""
     config = Config(".")
-    config.from_prefixed_env("EVKG")
+    read_environment(config)
     return setting_problems(config)

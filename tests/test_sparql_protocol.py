@@ -858,6 +858,39 @@ def test_update_with_the_token_changes_a_writable_store() -> None:
     assert len(store) == 1
 
 
+@pytest.mark.parametrize("token", ["1e3", "true", "0", "null", "1.50"])
+def test_an_update_token_is_the_text_the_operator_set(
+        token: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review's: ``EVKG_*`` variables are read as JSON where they parse (Flask's
+    ``from_prefixed_env``), so ``EVKG_UPDATE_TOKEN=1e3`` was the token ``1000.0``, ``true``
+    ``True``, and ``0`` or ``null`` no token at all: the operator's own token was refused."""
+    monkeypatch.setenv("EVKG_UPDATE_TOKEN", token)
+    store = Store()
+    client = create_app({"TESTING": True}, store=store).test_client()
+    right = client.post("/sparql", data="INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }",
+                        content_type="application/sparql-update",
+                        headers={"Authorization": f"Bearer {token}"})
+    assert right.status_code == 204, right.text
+    assert len(store) == 1
+
+
+@pytest.mark.parametrize(("user", "password"), [("0", "1e3"), ("true", "null"), ("evkg", "0")])
+def test_a_remote_stores_user_and_password_are_the_text_set(
+        user: str, password: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review's: ``EVKG_SPARQL_USER=0`` was read (as JSON) as the number 0, which counted
+    as set where the settings are checked and as unset where the request is made: the
+    password went without its user, unwarned; ``EVKG_SPARQL_PASSWORD=1e3`` was sent as
+    ``1000.0`` and ``null`` not at all. The store then refused access."""
+    from kg.remote import endpoint_from_settings
+
+    monkeypatch.setenv("EVKG_SPARQL_ENDPOINT", "http://127.0.0.1:9/query")
+    monkeypatch.setenv("EVKG_SPARQL_USER", user)
+    monkeypatch.setenv("EVKG_SPARQL_PASSWORD", password)
+    endpoint = endpoint_from_settings(create_app({"TESTING": True}, store=Store()).config)
+    assert endpoint is not None
+    assert (endpoint.user, endpoint.password) == (user, password)
+
+
 @pytest.mark.parametrize(("update", "message"), [
     ("INSERT DATA { <urn:a> <urn:b> <urn:c> } ; INSERT DATA { <urn:a> <urn:b> }",
      "bad update: error at 1:73: not valid SPARQL near '}'"),
