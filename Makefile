@@ -11,7 +11,13 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install install-test system-deps allocator build serve test lint clean
 
+# (the version asked first: a .venv made with an older Python stays, PYTHON= or not, and pip
+# then refuses to install evkg in it)
+PYTHON_IS = $$(command -v $(PYTHON) >/dev/null && $(PYTHON) --version 2>&1 || echo 'not on PATH')
 $(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+		echo "make: evkg needs Python 3.11 or later, and PYTHON=$(PYTHON) is $(PYTHON_IS):" \
+		"name another, as make serve PYTHON=python3.12"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 

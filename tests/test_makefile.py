@@ -112,3 +112,25 @@ def test_a_linked_node_modules_is_never_committed(tmp_path: Path) -> None:
     status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=work,
                             capture_output=True, text=True, check=True).stdout
     assert status.splitlines() == ["?? .gitignore"]
+
+
+def test_make_refuses_a_python_too_old_before_making_the_venv(tmp_path: Path) -> None:
+    """A review's: on a machine whose `python3` is 3.10, `make serve` made `.venv` with it, and
+    pip then refused to install evkg; the README's way out, `make serve PYTHON=python3.12`,
+    kept that `.venv` (its Python is already there) and failed the same way. make now asks
+    the Python's version first, says what to do, and makes no `.venv` of it."""
+    old = tmp_path / "bin" / "python3.10"
+    old.parent.mkdir()
+    # a Python 3.10 as make meets it: its version, a check of it that fails, and a venv
+    old.write_text('#!/bin/sh\ncase "$1" in\n  --version) echo "Python 3.10.12" ;;\n'
+                   '  -m) mkdir -p "$3/bin"; printf "#!/bin/sh\\nexit 1\\n" > "$3/bin/python"; '
+                   'chmod +x "$3/bin/python" ;;\n  *) exit 1 ;;\nesac\n', "utf-8")
+    old.chmod(0o755)
+    venv = tmp_path / ".venv"
+    done = subprocess.run(["make", "--no-print-directory", f"{venv}/.installed",
+                           f"PYTHON={old}", f"VENV={venv}"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode != 0
+    assert (f"make: evkg needs Python 3.11 or later, and PYTHON={old} is Python 3.10.12: "
+            "name another, as make serve PYTHON=python3.12") in done.stdout + done.stderr, done
+    assert not venv.exists()
