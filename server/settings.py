@@ -45,11 +45,13 @@ MOST_SECONDS = threading.TIMEOUT_MAX
 MOST_WHOLE = sys.maxsize - 1
 
 
-#: Settings that are text whatever they look like: an endpoint, a user, a password, a token.
-#: Flask reads each ``EVKG_*`` variable as JSON where it parses, so ``EVKG_UPDATE_TOKEN=1e3``
-#: was the token ``1000.0``, ``EVKG_SPARQL_PASSWORD=true`` the password ``True`` and one of
-#: ``0`` or ``null`` none at all (until 7 Dec).
-TEXT = (*URLS, "SPARQL_USER", "SPARQL_PASSWORD", "UPDATE_TOKEN")
+#: Settings that are text whatever they look like: an endpoint, a user, a password, a token, a
+#: folder, a parameter's name. Flask reads each ``EVKG_*`` variable as JSON where it parses, so
+#: ``EVKG_UPDATE_TOKEN=1e3`` was the token ``1000.0``, ``EVKG_SPARQL_PASSWORD=true`` the
+#: password ``True`` and one of ``0`` or ``null`` none at all, and ``evkg serve --store 2024``
+#: (``EVKG_STORE_DIR=2024``, a number) stopped at once, its workers failing to boot (until 7 Dec).
+TEXT = (*URLS, "SPARQL_USER", "SPARQL_PASSWORD", "SPARQL_TIMEOUT_PARAMETER", "UPDATE_TOKEN",
+        "STORE_DIR", "CACHE_DIR", "QUERIES_DIR", "YASGUI_DIR", "CHARTJS_DIR")
 
 
 def read_environment(config: Config) -> None:

@@ -2932,19 +2932,37 @@ def test_serve_of_its_own_release_starts_with_a_store_password_set(
     out, _ = default_build
     for name in ("EVKG_SPARQL_ENDPOINT", "EVKG_SPARQL_USER"):
         monkeypatch.delenv(name, raising=False)
+    answer = counted_by_serve(str(out), ROOT, {"EVKG_SPARQL_PASSWORD": "s3cret"})
+    assert (answer.status_code, answer.text) == (200, "n\r\n93\r\n")
+
+
+def counted_by_serve(store: str, cwd: Path, env: dict[str, str]) -> requests.Response:
+    """The answer to ``COUNT`` (as CSV) of `evkg serve --store STORE` with one worker, started
+    in ``cwd`` with ``env`` beside this process's environment (stopped after it)."""
     port = str(free_port())
     with subprocess.Popen(
-            [sys.executable, "-m", "kg.cli", "serve", "--store", str(out), "--port", port,
-             "--workers", "1"], cwd=ROOT, env={**os.environ, "EVKG_SPARQL_PASSWORD": "s3cret",
-                                               "PYTHONPATH": str(ROOT)},
+            [sys.executable, "-m", "kg.cli", "serve", "--store", store, "--port", port,
+             "--workers", "1"], cwd=cwd, env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as served:
         try:
-            wait_for(f"http://127.0.0.1:{port}/health", served)
-            answer = requests.get(f"http://127.0.0.1:{port}/sparql", params={"query": COUNT},
-                                  headers={"Accept": "text/csv"}, timeout=30)
+            wait_for(f"http://127.0.0.1:{port}/health", served, seconds=60)
+            return requests.get(f"http://127.0.0.1:{port}/sparql", params={"query": COUNT},
+                                headers={"Accept": "text/csv"}, timeout=30)
         finally:
             served.terminate()
             served.wait(timeout=60)
+
+
+@pytest.mark.parametrize("name", ["2024", "1e3"])
+def test_serve_of_a_build_folder_named_like_a_number(
+        name: str, default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A review's: `evkg serve --store 2024` (a build folder named for its year, given as a
+    relative path) passed the folder to its workers as EVKG_STORE_DIR=2024, which Flask reads
+    as JSON, the number 2024: every worker failed to boot with "expected str, bytes or
+    os.PathLike object, not int", and the server stopped. A folder's name is its text."""
+    out, _ = default_build
+    (tmp_path / name).symlink_to(out)
+    answer = counted_by_serve(name, tmp_path, {})
     assert (answer.status_code, answer.text) == (200, "n\r\n93\r\n")
 
 
