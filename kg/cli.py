@@ -159,12 +159,16 @@ mirbase_option = click.option("--mirbase", "mirbase_file", callback=_one_mirbase
                               help="One miRBase GFF3 file (e.g. hsa.gff3): text mining takes every "
                               "miRNA it names as cargo, not only the vocabulary's; the ones "
                               "findings name join graph/vocabulary.")
-max_errors_option = click.option("--max-errors", type=click.IntRange(min=0), default=None,
-                                 help="When more records of the sources than this are quarantined,"
-                                 " keep the new release but leave `current` as it was and exit"
-                                 " non-zero (curated findings waiting for their article, and"
-                                 " the default articles' records without an identifier, are"
-                                 " listed, not counted).")
+#: What an option of a number says of two.
+DIFFERENT_NUMBERS = "different numbers: give one"
+
+max_errors_option = one_value_option("--max-errors", type=click.IntRange(min=0),
+                                     different=DIFFERENT_NUMBERS,
+                                     help="When more records of the sources than this are "
+                                     "quarantined, keep the new release but leave `current` as "
+                                     "it was and exit non-zero (curated findings waiting for "
+                                     "their article, and the default articles' records without "
+                                     "an identifier, are listed, not counted).")
 
 
 class Stopped(KeyboardInterrupt):
@@ -379,12 +383,16 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
             f"--max-errors {report.max_errors}): {held}; {kept}")
 
 
+#: What a --format option says of two.
+DIFFERENT_FORMATS = "different formats: give one"
+
+
 @main.command("query")
 @click.argument("query_or_file")
 @release_option("queried")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "xml", "csv", "tsv"]),
-              default="table", show_default=True,
-              help="Of SELECT and ASK results; CONSTRUCT and DESCRIBE print Turtle.")
+@one_value_option("--format", "fmt", type=click.Choice(["table", "json", "xml", "csv", "tsv"]),
+                  default="table", show_default=True, different=DIFFERENT_FORMATS,
+                  help="Of SELECT and ASK results; CONSTRUCT and DESCRIBE print Turtle.")
 def query_command(query_or_file: str, out: Path, fmt: str) -> None:
     """Run a SPARQL query (text, a file such as a .rq, or - for standard input) against a build
     and print the results.
@@ -629,10 +637,10 @@ def _one_graph(ctx: click.Context, param: click.Parameter, value: tuple[str, ...
 
 @main.command("export")
 @release_option("exported")
-@click.option("--format", "fmt", default=None,
-              type=click.Choice(["nq", "trig", "nt", "ttl", "jsonld", "rdfxml"]),
-              help="The RDF syntax; without it, the one OUTPUT's extension names (.ttl, "
-              ".jsonld, .rdf …; before .gz, which compresses), else N-Quads.")
+@one_value_option("--format", "fmt", different=DIFFERENT_FORMATS,
+                  type=click.Choice(["nq", "trig", "nt", "ttl", "jsonld", "rdfxml"]),
+                  help="The RDF syntax; without it, the one OUTPUT's extension names (.ttl, "
+                  ".jsonld, .rdf …; before .gz, which compresses), else N-Quads.")
 @click.option("--graph", "graph", multiple=True, callback=_one_graph, metavar="TEXT",
               help="One named graph, by name (articles, mesh, vocabulary, findings, ontology, "
               "metadata) or IRI; N-Quads and TriG keep its name.")
@@ -943,12 +951,15 @@ def _listen_host(ctx: click.Context, param: click.Parameter, value: str) -> str:
                   same=_same_path, different=DIFFERENT_FOLDERS,
                   envvar="EVKG_STORE_DIR", show_envvar=True, show_default=True,
                   help="Build folder whose current release is served.")
-@click.option("--host", default="127.0.0.1", show_default=True, callback=_listen_host,
-              help="The address or host name to listen on (0.0.0.0: every address).")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
-              help="The port to listen on.")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
-              help="gunicorn worker processes (not with --dev).")
+@one_value_option("--host", default="127.0.0.1", show_default=True, callback=_listen_host,
+                  different="different hosts: give one",
+                  help="The address or host name to listen on (0.0.0.0: every address).")
+@one_value_option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+                  different=DIFFERENT_NUMBERS,
+                  help="The port to listen on.")
+@one_value_option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
+                  different=DIFFERENT_NUMBERS,
+                  help="gunicorn worker processes (not with --dev).")
 @click.option("--dev", is_flag=True, help="Run Flask's development server, one process, "
               "instead of gunicorn.")
 def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> None:
@@ -990,7 +1001,7 @@ def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> N
                   same=_same_path, different=DIFFERENT_FOLDERS,
                   show_default=True, help="Build folder whose old releases are removed.")
 @one_value_option("--keep", type=click.IntRange(min=0), default=1, show_default=True,
-                  different="different numbers: give one",
+                  different=DIFFERENT_NUMBERS,
                   help="How many releases to keep besides the current one: the most recently "
                   "published.")
 @click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")
@@ -1065,19 +1076,24 @@ def _since(ctx: click.Context, param: click.Parameter, value: str) -> str:
                   same=_same_path,
                   different="different files: give one (one file may list their PMIDs)",
                   help="A file of PMIDs, one a line (instead of --query).")
-@click.option("--since", default="", callback=_since, metavar="DATE", help="Only records added or revised "
-              "since DATE (YYYY-MM-DD); 'last': since the last completed fetch of the same "
-              "query into this folder.")
-@click.option("--max", "max_records", type=click.IntRange(min=1), default=None,
-              help="Fetch at most N records.")
+@one_value_option("--since", default="", callback=_since, metavar="DATE", shown=repr,
+                  different="different dates: give one", help="Only records added or revised "
+                  "since DATE (YYYY-MM-DD); 'last': since the last completed fetch of the same "
+                  "query into this folder.")
+@one_value_option("--max", "max_records", type=click.IntRange(min=1),
+                  different=DIFFERENT_NUMBERS,
+                  help="Fetch at most N records.")
 @one_value_option("--into", "out", type=FOLDER, default=DEFAULT_OUT,
                   same=_same_path, different=DIFFERENT_FOLDERS,
                   show_default=True, help="Build folder: downloads go to DIR/fetch/, records into "
                   "its current release.")
-@click.option("--email", envvar="EVKG_NCBI_EMAIL", default="",
-              help="Your contact address, sent to NCBI as their policy asks (EVKG_NCBI_EMAIL).")
-@click.option("--batch-size", type=click.IntRange(1, 10_000), default=500, show_default=True,
-              help="Records per EFetch request.")
+@one_value_option("--email", envvar="EVKG_NCBI_EMAIL", default="",
+                  different="different addresses: give one",
+                  help="Your contact address, sent to NCBI as their policy asks "
+                  "(EVKG_NCBI_EMAIL).")
+@one_value_option("--batch-size", type=click.IntRange(1, 10_000), default=500,
+                  show_default=True, different=DIFFERENT_NUMBERS,
+                  help="Records per EFetch request.")
 @click.option("--no-ingest", is_flag=True,
               help="Only download; ingest DIR/fetch/*/batch-*.jsonl later with `evkg ingest`.")
 @mesh_option
@@ -1194,14 +1210,16 @@ def _as_given(ctx: click.Context, name: str) -> str:
 @click.option("--graph", "graphs", multiple=True, callback=_graphs,
               help="Only this graph (a name such as articles, or an IRI); repeatable.")
 @release_option("loaded")
-@click.option("--batch-triples", type=click.IntRange(min=1), default=50_000, show_default=True,
-              help="Triples per Graph Store Protocol request (--gsp); a SPARQL update takes "
-              f"{UPDATE_BATCH:,} at most, fewer when this is fewer.")
-@click.option("--user", envvar="EVKG_SPARQL_USER", default=None,
-              help="The store's user, sent as HTTP Digest or Basic, whichever the store asks for "
-              "(EVKG_SPARQL_USER).")
-@click.option("--password", envvar="EVKG_SPARQL_PASSWORD", default=None,
-              help="The user's password: with --user (EVKG_SPARQL_PASSWORD).")
+@one_value_option("--batch-triples", type=click.IntRange(min=1), default=50_000,
+                  show_default=True, different=DIFFERENT_NUMBERS,
+                  help="Triples per Graph Store Protocol request (--gsp); a SPARQL update takes "
+                  f"{UPDATE_BATCH:,} at most, fewer when this is fewer.")
+@one_value_option("--user", envvar="EVKG_SPARQL_USER", different="different users: give one",
+                  help="The store's user, sent as HTTP Digest or Basic, whichever the store "
+                  "asks for (EVKG_SPARQL_USER).")
+@one_value_option("--password", envvar="EVKG_SPARQL_PASSWORD", shown=lambda _: "***",
+                  different="different passwords: give one",
+                  help="The user's password: with --user (EVKG_SPARQL_PASSWORD).")
 @quiet_option
 def load_command(endpoint: str, update_endpoint: str | None, gsp: str | None,
                  graphs: tuple[str, ...], out: Path, batch_triples: int, user: str | None,

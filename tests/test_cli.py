@@ -3142,6 +3142,54 @@ def test_an_option_of_one_value_given_two_is_refused_naming_both(
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 
 
+#: The other options of one value given twice, differently: the command, the option's two
+#: values, and what they are said to be.
+GIVEN_TWICE_TOO = [
+    (["query", "ASK {}"], "--format", ("json", "csv"), "json and csv are different formats: "
+     "give one"),
+    (["export"], "--format", ("ttl", "nq"), "ttl and nq are different formats: give one"),
+    (["serve"], "--host", ("127.0.0.1", "::1"), "127.0.0.1 and ::1 are different hosts: give "
+     "one"),
+    (["serve"], "--port", ("8001", "8002"), "8001 and 8002 are different numbers: give one"),
+    (["serve"], "--workers", ("2", "4"), "2 and 4 are different numbers: give one"),
+    (["build"], "--max-errors", ("0", "5"), "0 and 5 are different numbers: give one"),
+    (["ingest", "x.xml"], "--max-errors", ("0", "5"), "0 and 5 are different numbers: give "
+     "one"),
+    (["fetch", "--query", "exosomes"], "--max", ("10", "20"), "10 and 20 are different "
+     "numbers: give one"),
+    (["fetch", "--query", "exosomes"], "--batch-size", ("10", "20"), "10 and 20 are different "
+     "numbers: give one"),
+    (["fetch", "--query", "exosomes"], "--since", ("2024-01-01", "last"), "'2024-01-01' and "
+     "'last' are different dates: give one"),
+    (["fetch", "--query", "exosomes"], "--email", ("a@example.org", "b@example.org"),
+     "a@example.org and b@example.org are different addresses: give one"),
+    (["load", "--endpoint", "http://127.0.0.1:9/sparql"], "--batch-triples", ("10", "20"),
+     "10 and 20 are different numbers: give one"),
+    (["load", "--endpoint", "http://127.0.0.1:9/sparql"], "--user", ("ann", "bob"),
+     "ann and bob are different users: give one"),
+    (["load", "--endpoint", "http://127.0.0.1:9/sparql", "--user", "ann"], "--password",
+     ("s3cret", "0ther"), "*** and *** are different passwords: give one"),
+]
+
+
+@pytest.mark.parametrize(("command", "option", "values", "said"), GIVEN_TWICE_TOO)
+def test_every_option_of_one_value_given_two_is_refused_naming_both(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str], option: str,
+        values: tuple[str, str], said: str) -> None:
+    """A review's: `evkg serve --port 8001 --port 8002` listened on 8002, `query --format json
+    --format csv` printed CSV and `fetch --max 10 --max 20` fetched 20, each saying nothing of
+    the first value, where `--out a --out b` is refused naming both: every option of one value
+    is (a password named by stars alone)."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("EVKG_STORE_DIR", "EVKG_NCBI_EMAIL", "EVKG_SPARQL_USER",
+                 "EVKG_SPARQL_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    status, output = _run(*command, *(arg for value in values for arg in (option, value)),
+                          *(["--store", "none"] if command[0] in ("serve", "export") else []))
+    assert (status, output.splitlines()[-1]) == (2, f"Error: Invalid value for '{option}': {said}")
+    assert "s3cret" not in output and sorted(os.listdir(tmp_path)) == []
+
+
 def test_an_option_of_one_value_given_again_is_taken_once(tmp_path: Path) -> None:
     """The same folder given twice, spelt two ways, is one folder."""
     status, output = _run("validate", "--store", str(tmp_path / "none"), "--store",
