@@ -263,7 +263,7 @@ def build_command(sources: tuple[str, ...], out: Path, mesh_files: tuple[Path, .
             report = build(sources, out, mesh_files=mesh_files, mirbase_file=mirbase_file,
                            default_articles=not without_default_articles,
                            progress=not quiet and sys.stderr.isatty(), max_errors=max_errors)
-    except NoSuchSource as error:  # (a name that is not there, as `evkg query missing.rq`)
+    except NoSuchSource as error:  # (a name that is not there or no source: a usage error)
         raise click.UsageError(str(error)) from None
     except (BuildError, FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
@@ -290,7 +290,7 @@ def ingest_command(files: tuple[str, ...], out: Path, mesh_files: tuple[Path, ..
         with sigterm_as_ctrl_c():
             report = ingest(files, out, mesh_files=mesh_files, mirbase_file=mirbase_file,
                             progress=not quiet and sys.stderr.isatty(), max_errors=max_errors)
-    except NoSuchSource as error:  # (a name that is not there, as `evkg query missing.rq`)
+    except NoSuchSource as error:  # (a name that is not there or no source: a usage error)
         raise click.UsageError(str(error)) from None
     except (BuildError, FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None

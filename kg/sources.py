@@ -211,9 +211,10 @@ def _unreadable(path: Path, error: OSError) -> Rejected:
 
 
 class NoSuchSource(FileNotFoundError):
-    """A name given as a source that names no source file: none there, or none a glob or a
-    folder holds (what was asked, not a file that failed to be read: the command line's
-    usage error, exit 2, as ``evkg query missing.rq``)."""
+    """A name given as a source that names no source file: none there, none a glob or a
+    folder holds, or what cannot be one (a pipe, a device, a folder evkg built) (what was
+    asked, not a file that failed to be read: the command line's usage error, exit 2, as
+    ``evkg query missing.rq`` and ``--mesh <(…)``)."""
 
 
 def iter_source_files(specs: Iterable[str | Path]) -> Iterator[Path]:
@@ -242,7 +243,7 @@ def _named_files(specs: Iterable[str | Path]) -> Iterator[Path]:
         if is_dir:
             yield from _folder_sources(path)
         elif reason := not_a_file(path):  # (read for the version, it was "empty" for its records)
-            raise FileNotFoundError(reason)
+            raise NoSuchSource(reason)
         elif path.exists():
             yield path
         else:
@@ -306,7 +307,7 @@ def _folder_sources(folder: Path, *, required: bool = True) -> list[Path]:
     if _evkg_output(folder):
         if not required:
             return []
-        raise FileNotFoundError(f"{folder} is a folder evkg built, not a folder of sources")
+        raise NoSuchSource(f"{folder} is a folder evkg built, not a folder of sources")
     found: list[Path] = []
     # the real folders each walked folder was reached through, itself included
     through = {os.fspath(folder): frozenset({os.path.realpath(folder)})}

@@ -1094,8 +1094,9 @@ def test_a_pipe_among_the_sources_is_refused_or_quarantined_not_read_as_empty(
     """A bad-input review's: ``evkg build <(zcat pubmed.xml.gz)`` read the pipe for the
     version, then found it empty for its records: its articles were lost, and quarantined as
     "the file is empty"; a pipe in a folder of sources stopped the build for good, waiting for
-    a writer. A pipe named is refused before anything is read; one in a folder is quarantined,
-    saying why, as a folder's other stray files are. (A thread here opens the pipe and closes
+    a writer. A pipe named is refused before anything is read, a usage error (exit 2) as a pipe
+    given to --mesh is (a review's: it exited 1, as a build that failed); one in a folder is
+    quarantined, saying why, as a folder's other stray files are. (A thread here opens the pipe and closes
     it whenever a reader waits on it, so that a reader that does fails the test, not hangs it.)"""
     sources = tmp_path / "sources"
     sources.mkdir()
@@ -1123,7 +1124,7 @@ def test_a_pipe_among_the_sources_is_refused_or_quarantined_not_read_as_empty(
     assert "the file is empty" not in result.output
     if how == "named":
         assert f"Error: {said}\n" in result.output
-        assert result.exit_code == 1 and not (tmp_path / "build").exists()
+        assert result.exit_code == 2 and not (tmp_path / "build").exists()
     else:
         assert f"quarantined: {said}\n" in result.output
         assert f"  {sources / ARTICLES_XML.name}: seen 3 = mapped 3 " in result.output
@@ -1255,7 +1256,7 @@ def test_a_build_folder_under_a_source_folder_is_not_read_as_sources(tmp_path: P
         f"  {ROOT / 'data' / 'findings.tsv'}: seen 34 = mapped 0 + quarantined 34 + deleted 0"]
     named = CliRunner().invoke(main, ["build", str(sources / "build"), "--out",
                                       str(tmp_path / "c")])
-    assert named.exit_code == 1
+    assert named.exit_code == 2  # (a source named that cannot be one: a usage error)
     assert f"Error: {sources / 'build'} is a folder evkg built, not a folder of sources" in (
         named.output)
 
