@@ -58,6 +58,16 @@ class _OneValue(click.Option):
         value = self.resolve_envvar_value(ctx)
         return None if value is None else (value,)
 
+    def get_error_hint(self, ctx: click.Context | None) -> str:
+        """The option, and its variable when that gave the value refused (click named
+        EVKG_STORE_DIR beside ``serve --store a --store b``, as if the variable were at
+        fault), as ``load``'s endpoints are named."""
+        hint = click.Parameter.get_error_hint(self, ctx)
+        if (ctx is not None and self.name and isinstance(self.envvar, str)
+                and ctx.get_parameter_source(self.name) is ParameterSource.ENVIRONMENT):
+            hint += f" ({self.envvar})"
+        return hint
+
 
 def one_value_option(*decls: str, same: Callable[[Any], object] = lambda value: value,
                      different: str, shown: Callable[[Any], str] = str,
@@ -1177,10 +1187,7 @@ def _endpoint_url(ctx: click.Context, param: click.Parameter, value: str | None)
     refusal = None if value is None else refused_url(value, "--user and --password")
     if refusal is None:
         return value
-    hint = f"'{param.opts[0]}'"
-    if ctx.get_parameter_source(param.name or "") is click.core.ParameterSource.ENVIRONMENT:
-        hint += f" ({param.envvar})"
-    raise click.BadParameter(refusal, param_hint=hint)
+    raise click.BadParameter(refusal)  # (named by ``_OneValue.get_error_hint``)
 
 
 def _as_given(ctx: click.Context, name: str) -> str:
