@@ -189,13 +189,23 @@ def _once(path: Path, where: str, ui: str, seen: dict[str, str]) -> None:
     seen[ui] = where
 
 
+#: How many characters of a cell a refused row shows.
+SHOWN_CELL = 40
+
+
 def _read_descriptor_table(path: Path) -> Iterator[Descriptor]:
+    """A table's descriptors, a line a row and a tab between cells, with no CSV quoting: a
+    label that opened with a double quote ran on over the rows after it, their descriptors
+    lost in its label (and a line of more than 131,072 characters was csv's traceback)."""
     seen: dict[str, str] = {}
-    for number, row in enumerate(csv.reader(read_lines(path), delimiter="\t"), start=1):
-        if not row or (number == 1 and row[0].lower() == "ui"):
+    for number, line in enumerate(read_lines(path), start=1):
+        row = line.rstrip("\r\n").split("\t")
+        if row == [""] or (number == 1 and row[0].lower() == "ui"):
             continue
         if len(row) < 2 or row[0][:1] not in ("D", "C", "Q"):
-            raise ValueError(f"{path}, line {number}: not a MeSH descriptor row: {row[:2]}")
+            shown = [cell if len(cell) <= SHOWN_CELL else cell[:SHOWN_CELL] + "…"
+                     for cell in row[:2]]
+            raise ValueError(f"{path}, line {number}: not a MeSH descriptor row: {shown}")
         _once(path, f"line {number}", row[0], seen)
         cells = [*row, "", "", ""]
         yield Descriptor(

@@ -202,3 +202,33 @@ def test_built_headings_have_one_class_the_tables_give(tmp_path: Path) -> None:
 
 def test_the_default_graph_types_female_a_check_tag(default_store: Store) -> None:
     assert _classes(default_store, "D005260") == {"CheckTag"}
+
+
+def test_a_table_row_of_a_long_line_is_refused_in_one_short_line(tmp_path: Path) -> None:
+    """A review's: `--mesh records.jsonl` (evkg's own records given by mistake) was refused
+    naming the whole line, every one of its characters, and a line longer than 131,072
+    characters ended in Python's traceback, `_csv.Error: field larger than field limit`. The
+    row is named by its start alone, and a long line is refused as any other."""
+    one = tmp_path / "one.jsonl"
+    one.write_text('{"title": "' + "x" * 300 + '"}\n', encoding="utf-8")
+    big = tmp_path / "big.tsv"
+    big.write_text("x" * 200_000 + "\n", encoding="utf-8")
+    for path in (one, big):
+        result = CliRunner().invoke(main, ["build", "--mesh", str(path), "--out",
+                                           str(tmp_path / "b"), "--quiet"])
+        assert result.exit_code == 1, result.output
+        assert result.output.startswith(f"Error: {path}, line 1: not a MeSH descriptor row: ")
+        assert len(result.output) < 300 and result.output.count("\n") == 1, result.output
+
+
+def test_a_quote_in_a_table_joins_no_rows(tmp_path: Path) -> None:
+    """A review's: a label opening with a double quote (`"Neoplasms` as an editor left it)
+    was read as a CSV quoted field, which ran on over the next rows: their descriptors were
+    lost in the first one's label, without a word. Each line is a row."""
+    row = _neoplasms_row()
+    ui = row.split(b"\t")[0].decode()
+    path = tmp_path / "mesh.tsv"
+    path.write_bytes(row.replace(b"\tNeoplasms\t", b'\t"Neoplasms\t', 1)
+                     + row.replace(ui.encode(), b"D0", 1))
+    assert [(d.ui, d.label) for d in read_descriptors(path)] == [
+        (ui, '"Neoplasms'), ("D0", "Neoplasms")]
