@@ -169,10 +169,25 @@ mirbase_option = click.option("--mirbase", "mirbase_file", callback=_one_mirbase
                               help="One miRBase GFF3 file (e.g. hsa.gff3): text mining takes every "
                               "miRNA it names as cargo, not only the vocabulary's; the ones "
                               "findings name join graph/vocabulary.")
+class WholeNumbers(click.IntRange):
+    """``click.IntRange``, saying of a value that is no number that a whole number is wanted
+    (click said "'abc' is not a valid integer range.", its name of the type, as if a range
+    were)."""
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        if isinstance(value, str):
+            try:
+                int(value)
+            except ValueError:
+                self.fail(f"{value!r} is not a whole number.", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 #: What an option of a number says of two.
 DIFFERENT_NUMBERS = "different numbers: give one"
 
-max_errors_option = one_value_option("--max-errors", type=click.IntRange(min=0),
+max_errors_option = one_value_option("--max-errors", type=WholeNumbers(min=0),
                                      different=DIFFERENT_NUMBERS,
                                      help="When more records of the sources than this are "
                                      "quarantined, keep the new release but leave `current` as "
@@ -964,10 +979,10 @@ def _listen_host(ctx: click.Context, param: click.Parameter, value: str) -> str:
 @one_value_option("--host", default="127.0.0.1", show_default=True, callback=_listen_host,
                   different="different hosts: give one",
                   help="The address or host name to listen on (0.0.0.0: every address).")
-@one_value_option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+@one_value_option("--port", default=8000, show_default=True, type=WholeNumbers(0, 65535),
                   different=DIFFERENT_NUMBERS,
                   help="The port to listen on.")
-@one_value_option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
+@one_value_option("--workers", default=2, show_default=True, type=WholeNumbers(min=1),
                   different=DIFFERENT_NUMBERS,
                   help="gunicorn worker processes (not with --dev).")
 @click.option("--dev", is_flag=True, help="Run Flask's development server, one process, "
@@ -1010,7 +1025,7 @@ def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> N
 @one_value_option("--store", "out", type=FOLDER, default=DEFAULT_OUT,
                   same=_same_path, different=DIFFERENT_FOLDERS,
                   show_default=True, help="Build folder whose old releases are removed.")
-@one_value_option("--keep", type=click.IntRange(min=0), default=1, show_default=True,
+@one_value_option("--keep", type=WholeNumbers(min=0), default=1, show_default=True,
                   different=DIFFERENT_NUMBERS,
                   help="How many releases to keep besides the current one: the most recently "
                   "published.")
@@ -1090,7 +1105,7 @@ def _since(ctx: click.Context, param: click.Parameter, value: str) -> str:
                   different="different dates: give one", help="Only records added or revised "
                   "since DATE (YYYY-MM-DD); 'last': since the last completed fetch of the same "
                   "query into this folder.")
-@one_value_option("--max", "max_records", type=click.IntRange(min=1),
+@one_value_option("--max", "max_records", type=WholeNumbers(min=1),
                   different=DIFFERENT_NUMBERS,
                   help="Fetch at most N records.")
 @one_value_option("--into", "out", type=FOLDER, default=DEFAULT_OUT,
@@ -1101,7 +1116,7 @@ def _since(ctx: click.Context, param: click.Parameter, value: str) -> str:
                   different="different addresses: give one",
                   help="Your contact address, sent to NCBI as their policy asks "
                   "(EVKG_NCBI_EMAIL).")
-@one_value_option("--batch-size", type=click.IntRange(1, 10_000), default=500,
+@one_value_option("--batch-size", type=WholeNumbers(1, 10_000), default=500,
                   show_default=True, different=DIFFERENT_NUMBERS,
                   help="Records per EFetch request.")
 @click.option("--no-ingest", is_flag=True,
@@ -1217,7 +1232,7 @@ def _as_given(ctx: click.Context, name: str) -> str:
 @click.option("--graph", "graphs", multiple=True, callback=_graphs,
               help="Only this graph (a name such as articles, or an IRI); repeatable.")
 @release_option("loaded")
-@one_value_option("--batch-triples", type=click.IntRange(min=1), default=50_000,
+@one_value_option("--batch-triples", type=WholeNumbers(min=1), default=50_000,
                   show_default=True, different=DIFFERENT_NUMBERS,
                   help="Triples per Graph Store Protocol request (--gsp); a SPARQL update takes "
                   f"{UPDATE_BATCH:,} at most, fewer when this is fewer.")

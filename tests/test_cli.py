@@ -3289,3 +3289,20 @@ def test_completion_offers_an_option_of_one_value_once(tmp_path: Path) -> None:
     assert offered("prune", "--") == ["--store", "--keep", "--dry-run", "--quiet", "--help"]
     assert "--mesh" in offered("build", "--mesh", "m.tsv", "--out", "b", "--") and \
         "--out" not in offered("build", "--mesh", "m.tsv", "--out", "b", "--")
+
+
+@pytest.mark.parametrize(("command", "option"), [
+    (["build"], "--max-errors"), (["ingest", "x.xml"], "--max-errors"), (["serve"], "--port"),
+    (["serve"], "--workers"), (["prune"], "--keep"), (["fetch", "--query", "exosomes"], "--max"),
+    (["fetch", "--query", "exosomes"], "--batch-size"),
+    (["load", "--endpoint", "http://127.0.0.1:9/sparql"], "--batch-triples")])
+def test_a_number_option_given_no_number_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str], option: str) -> None:
+    """A new user's walk: `evkg serve --port abc` said "'abc' is not a valid integer range.",
+    click's name of the type, as if a range were wanted; `--port 80.5` the same. Each says
+    that a whole number is."""
+    monkeypatch.chdir(tmp_path)
+    for given in ("abc", "80.5"):
+        status, output = _run(*command, option, given)
+        assert (status, output.splitlines()[-1]) == (
+            2, f"Error: Invalid value for '{option}': {given!r} is not a whole number.")
