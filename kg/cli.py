@@ -526,6 +526,10 @@ def _unwritable(error: OSError, *, err: bool = False) -> click.ClickException:
         f"cannot write to standard {'error' if err else 'output'}: {error.strerror or error}")
 
 
+#: How a query read from standard input (``evkg query -``) is named.
+STANDARD_INPUT = "standard input"
+
+
 def _query_text(query_or_file: str) -> tuple[str, str | None]:
     """The query and the name of the file it was read from: the text of the file the argument
     names (a .rq or .sparql name must be one; a pipe such as ``<(…)``'s ``/dev/fd/63`` is one
@@ -536,7 +540,7 @@ def _query_text(query_or_file: str) -> tuple[str, str | None]:
     if not query_or_file.strip():
         raise click.UsageError("empty query: give a SPARQL query or a .rq file")
     if query_or_file == "-":  # `evkg query - < q.rq`, a here-document, a pipe
-        return _query_from(_standard_input(), "standard input"), "standard input"
+        return _query_from(_standard_input(), STANDARD_INPUT), STANDARD_INPUT
     path = Path(query_or_file)
     try:
         exists, is_dir = path.exists(), path.is_dir()
@@ -579,9 +583,12 @@ def _query_from(data: bytes, name: str) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise click.ClickException(f"{name}: not UTF-8 text ({error.reason} at byte "
-                                   f"{error.start + 1}): a query file is read as UTF-8") from None
-    if not text.strip():
-        raise click.ClickException(f"{name} is empty: a query file holds a SPARQL query")
+                                   f"{error.start + 1}): a query is read as UTF-8") from None
+    if not text.strip():  # (standard input is no query file: say how to send it one)
+        raise click.ClickException(
+            f"{name} is empty: " + ("send `evkg query -` a SPARQL query (a pipe, `< q.rq`)"
+                                    if name == STANDARD_INPUT else
+                                    "a query file holds a SPARQL query"))
     return text
 
 

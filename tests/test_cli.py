@@ -432,7 +432,7 @@ def test_query_says_what_the_argument_was_when_it_is_no_query(
     (tmp_path / "empty.rq").write_bytes(b"")
     assert _run(*store, str(tmp_path / "bin.rq")) == (1, (
         f"Error: {tmp_path / 'bin.rq'}: not UTF-8 text (invalid start byte at byte 1): a query "
-        "file is read as UTF-8\n"))
+        "is read as UTF-8\n"))
     status, output = _run(*store, "")  # (a usage error, as a missing argument is: exit 2)
     assert (status, output.splitlines()[-1]) == (
         2, "Error: empty query: give a SPARQL query or a .rq file")
@@ -536,7 +536,13 @@ def test_query_reads_standard_input_given_a_dash(default_build: tuple[Path, Buil
     assert answered.stdout == b"n\r\n93\r\n"
     empty = query(b"")
     assert empty.returncode == 1
-    assert empty.stderr == b"Error: standard input is empty: a query file holds a SPARQL query\n"
+    # (not "a query file holds a SPARQL query": no file was given)
+    assert empty.stderr == (b"Error: standard input is empty: send `evkg query -` a SPARQL "
+                            b"query (a pipe, `< q.rq`)\n")
+    not_utf8 = query(b"ASK {}\xff")
+    assert (not_utf8.returncode, not_utf8.stderr) == (1, (
+        b"Error: standard input: not UTF-8 text (invalid start byte at byte 7): a query is "
+        b"read as UTF-8\n"))
     # a review of the day's changes: with standard input closed (`<&-`, a daemon's), a
     # traceback ("'NoneType' object has no attribute 'buffer'")
     closed = subprocess.run(["bash", "-c", 'exec "$@" <&-', "bash", sys.executable, "-m",
