@@ -108,11 +108,14 @@ _PMID = re.compile(r"\bPMID:\s*(?P<pmid>\d+)")
 #: A summary line's citation, "2023 Feb 28;555:216036. doi: …": its pages run to the ". "
 #: that ends them, so "1-10, 12" and "1787-8; discussion 1791" stay whole, as the XML reader
 #: keeps MedlinePgn. Its date may be a range of years ("2019-2020"), of months ("2019 Mar-Apr",
-#: "2021 Dec-2022 Jan") or of days ("2016 Jan 5-12", "2019 Jan 31-Feb 6", "2019 Dec 28-2020
-#: Jan 3"), its dash with spaces round it or not.
+#: "2021 Dec-2022 Jan", "2019 Mar-2020") or of days ("2016 Jan 5-12", "2019 Jan 31-Feb 6",
+#: "2019 Dec 28-2020 Jan 3"), its dash a hyphen or an en dash, with spaces round it or not: the
+#: ranges the MEDLINE reader reads (``medline.iso_from_text``).
+_DATE_DASH = r"\s*[-\u2013]\s*"
 _CITATION = re.compile(
-    r"^(?P<date>\d{4}(?:-\d{4})?(?:\s+[A-Z][a-z]+(?:\s*-\s*(?:\d{4}\s+)?[A-Z][a-z]+)?"
-    r"(?:\s+\d{1,2}(?:\s*-\s*(?:\d{4}\s+)?(?:[A-Z][a-z]+\s+)?\d{1,2})?)?)?)"
+    rf"^(?P<date>\d{{4}}(?:{_DATE_DASH}\d{{4}})?(?:\s+[A-Z][a-z]+"
+    rf"(?:{_DATE_DASH}(?:\d{{4}}(?:\s+[A-Z][a-z]+)?|[A-Z][a-z]+))?"
+    rf"(?:\s+\d{{1,2}}(?:{_DATE_DASH}(?:\d{{4}}\s+)?(?:[A-Z][a-z]+\s+)?\d{{1,2}})?)?)?)"
     r"(?:;(?P<volume>[^(:;.]*))?(?:\((?P<issue>[^)]*)\))?(?::(?P<pages>[^;\s.](?:[^.]|\.(?=\S))*))?"
     r"\.?(?:\s|$)"
 )

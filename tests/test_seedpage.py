@@ -261,7 +261,12 @@ def test_entry_without_doi_volume_or_pages() -> None:
     ("2019 Mar-Apr", "2019"), ("2016 Jan 5-12", "2016-01"), ("2021 Dec-2022 Jan", "2021"),
     # a year range and a day range into another month or year lost the volume and pages too
     ("2019-2020", "2019"), ("2019 Dec 28-2020 Jan 3", "2019-12"), ("2019 Jan 31-Feb 6", "2019-01"),
-    ("2019 Mar - Apr", "2019")])
+    ("2019 Mar - Apr", "2019"),
+    # a month range into a year alone, a year range with spaces round its dash and a range
+    # with an en dash, which the MEDLINE reader reads, were the year (or its month) alone
+    ("2019 Mar-2020", "2019"), ("2019 Mar - 2020", "2019"), ("2019 - 2020", "2019"),
+    ("2019 Mar\u2013Apr", "2019"), ("2016 Jan 5\u201312", "2016-01"),
+    ("2019\u20132020 Winter", "2019"), ("2019 Dec 28 \u2013 2020 Jan 3", "2019-12")])
 def test_an_entry_dated_by_a_month_range_has_its_year_as_the_xml_gives_it(
         date: str, issued: str) -> None:
     """An issue dated "2019 Mar-Apr" was issued "2019-03" by a saved page, in March, where the
