@@ -183,8 +183,9 @@ def page_range(pages: str) -> tuple[str, str]:
     return _page(start.rpartition(":")[2]), _page("".join(end))
 
 
-#: What names pages before their numbers, and is none: "pp." and "p.".
-_PAGES_WORD = re.compile(r"pp?\.?", re.IGNORECASE)
+#: What names pages before their numbers, and is none: "pp." and "p." ("Pp.", "P." too), and
+#: "pp" and "p"; a capital "P" without its point is a page's letter, as "A" is ("P 12" is P12).
+_PAGES_WORD = re.compile(r"[Pp][Pp]?\.|pp?")
 
 
 def _page(text: str) -> str:

@@ -1193,6 +1193,9 @@ def test_a_date_is_read_in_ascii_digits_alone(
     # a supplement's pages after its number, pages after "pp.", a letter apart from its number:
     # their first page was "Suppl", "pp." and "A"
     ("Suppl 1:S12-5", "S12", "S15"), ("pp. 12-15", "12", "15"), ("A 12-A 15", "A12", "A15"),
+    # a capital P apart from its number is a page's letter, as A is, not "p." (pages): its
+    # pages were 12 to 15
+    ("P 12-P 15", "P12", "P15"), ("p 12-15", "12", "15"), ("P. 12-15", "12", "15"),
 ])
 def test_the_first_page_is_a_page_whatever_words_follow_it(
         tmp_path: Path, pages: str, first: str, last: str) -> None:
