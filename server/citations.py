@@ -319,16 +319,18 @@ CITATION_TYPES: dict[str, tuple[str, Callable[[ArticleRecord], str]]] = {
 
 
 #: A range whose end is a number alone; the start may have a letter before its number (an
-#: electronic page "e1", a supplement's "S12").
-_MEDLINE_RANGE = re.compile(r"\b([A-Za-z]?)(\d+)-(\d+)\b")
+#: electronic page "e1", a supplement's "S12"), or a letter and a space ("A 12"; "p 12" is
+#: "pages 12", as ``kg.articles.page_range`` reads it).
+_MEDLINE_RANGE = re.compile(r"\b(?:([A-Za-z])|(?!p )([A-Za-z]) )?(\d+)-(\d+)\b")
 
 
 def full_page_range(pages: str) -> str:
     """MEDLINE's short page ranges written out: "501-15" is 501-515, "1201-9" is 1201-1209,
-    "e1-8" is e1-e8, "e225-6" is e225-e226 (a citation manager takes the end as the page it
-    reads)."""
+    "e1-8" is e1-e8, "e225-6" is e225-e226, "A 12-15" is A12-A15 (a citation manager takes
+    the end as the page it reads)."""
     def whole(match: re.Match[str]) -> str:
-        letter, start, end = match.groups()
+        glued, spaced, start, end = match.groups("")
+        letter = glued or spaced
         if len(end) < len(start) and int(start[-len(end):]) < int(end):
             end = start[:len(start) - len(end)] + end
         return f"{letter}{start}-{letter}{end}"

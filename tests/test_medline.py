@@ -1196,6 +1196,8 @@ def test_a_date_is_read_in_ascii_digits_alone(
     # a capital P apart from its number is a page's letter, as A is, not "p." (pages): its
     # pages were 12 to 15
     ("P 12-P 15", "P12", "P15"), ("p 12-15", "12", "15"), ("P. 12-15", "12", "15"),
+    # MEDLINE's short end after a lettered page apart from its number: it ended on page 15
+    ("A 12-15", "A12", "A15"), ("S 120-8", "S120", "S128"),
 ])
 def test_the_first_page_is_a_page_whatever_words_follow_it(
         tmp_path: Path, pages: str, first: str, last: str) -> None:
