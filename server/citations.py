@@ -321,7 +321,9 @@ CITATION_TYPES: dict[str, tuple[str, Callable[[ArticleRecord], str]]] = {
 #: A range whose end is a number alone; the start may have a letter before its number (an
 #: electronic page "e1", a supplement's "S12"), or a letter and a space ("A 12"; "p 12" is
 #: "pages 12", as ``kg.articles.page_range`` reads it).
-_MEDLINE_RANGE = re.compile(r"\b(?:([A-Za-z])|(?!p )([A-Za-z]) )?(\d+)-(\d+)\b")
+#: Its numbers are ASCII digits, compared as text (of one length, as numbers are): int() refuses
+#: one of more than 4,300 digits.
+_MEDLINE_RANGE = re.compile(r"\b(?:([A-Za-z])|(?!p )([A-Za-z]) )?([0-9]+)-([0-9]+)\b")
 
 
 def full_page_range(pages: str) -> str:
@@ -331,7 +333,7 @@ def full_page_range(pages: str) -> str:
     def whole(match: re.Match[str]) -> str:
         glued, spaced, start, end = match.groups("")
         letter = glued or spaced
-        if len(end) < len(start) and int(start[-len(end):]) < int(end):
+        if len(end) < len(start) and start[-len(end):] < end:
             end = start[:len(start) - len(end)] + end
         return f"{letter}{start}-{letter}{end}"
     return _MEDLINE_RANGE.sub(whole, pages)

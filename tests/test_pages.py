@@ -543,6 +543,26 @@ def test_the_embedded_title_in_its_own_language_keeps_its_language(
     assert doc["alternativeHeadline"] == headline
 
 
+def test_an_article_whose_pages_hold_a_very_long_number_is_still_shown() -> None:
+    """Pages "1…1-2…2" of thousands of digits (a garbled MedlinePgn) made the article's page
+    and its citation files answer 500: writing out MEDLINE's short range turned each end into
+    an int, which Python refuses past 4,300 digits. The range is compared as the digits it is."""
+    store = Store()
+    article, graph = iris.article_iri("99999952"), iris.graph_iri("articles")
+    pages = "1" * 5000 + "-" + "2" * 4999
+    for quad in (Quad(article, RDF.type, SCHEMA.ScholarlyArticle, graph),
+                 Quad(article, DCT.title, Literal("A study of vesicles."), graph),
+                 Quad(article, NamedNode("http://purl.org/ontology/bibo/pages"), Literal(pages),
+                      graph)):
+        store.add(quad)
+    client = create_app({"TESTING": True}, store=store).test_client()
+    answer = client.get("/article/99999952", headers=HTML)
+    assert answer.status_code == 200
+    cited = client.get("/article/99999952?format=ris")
+    assert cited.status_code == 200
+    assert f"SP  - {'1' * 5000}" in cited.get_data(as_text=True)
+
+
 def test_an_abstract_in_another_language_is_marked_as_such(tmp_path: Path) -> None:
     """A publisher's abstract in Polish (PubMed's OtherAbstract, Language "pol") is the
     article's second dcterms:abstract, tagged @pl:
