@@ -189,10 +189,10 @@ _PAGES_WORD = re.compile(r"[Pp][Pp]?\.|pp?")
 
 
 def _page(text: str) -> str:
-    """The page ``text`` names first: its first word, but "pp." before it, and with the word
-    after a letter alone (the "12" of "A 12")."""
+    """The page ``text`` names first: its first word, but "pp." before it (whatever the page:
+    "pp. S12", "pp. iii"), and with the word after a letter alone (the "12" of "A 12")."""
     words = text.split()
-    if len(words) > 1 and _PAGES_WORD.fullmatch(words[0]) and words[1][0].isdigit():
+    if len(words) > 1 and _PAGES_WORD.fullmatch(words[0]):
         words = words[1:]
     if len(words) > 1 and len(words[0]) == 1 and words[0].isalpha() and words[1][0].isdigit():
         return words[0] + words[1]

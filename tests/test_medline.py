@@ -1198,6 +1198,8 @@ def test_a_date_is_read_in_ascii_digits_alone(
     ("P 12-P 15", "P12", "P15"), ("p 12-15", "12", "15"), ("P. 12-15", "12", "15"),
     # MEDLINE's short end after a lettered page apart from its number: it ended on page 15
     ("A 12-15", "A12", "A15"), ("S 120-8", "S120", "S128"),
+    # "pp." before a page that is not a number alone: its first page was "pp."
+    ("pp. S12-S15", "S12", "S15"), ("pp. iii-iv", "iii", "iv"), ("pp. e1-8", "e1", "e8"),
 ])
 def test_the_first_page_is_a_page_whatever_words_follow_it(
         tmp_path: Path, pages: str, first: str, last: str) -> None:
