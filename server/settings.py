@@ -52,17 +52,25 @@ MOST_WHOLE = sys.maxsize - 1
 #: (``EVKG_STORE_DIR=2024``, a number) stopped at once, its workers failing to boot (until 7 Dec).
 TEXT = (*URLS, "SPARQL_USER", "SPARQL_PASSWORD", "SPARQL_TIMEOUT_PARAMETER", "UPDATE_TOKEN",
         "STORE_DIR", "CACHE_DIR", "QUERIES_DIR", "YASGUI_DIR", "CHARTJS_DIR")
+#: Settings that are text, or a JSON list of texts: ``EVKG_SERVICE_ALLOWLIST=0`` (or ``null``,
+#: ``false``) made every worker fail to boot (``'int' object is not iterable``) and
+#: ``EVKG_TRUSTED_HOSTS=true`` every request a 500 (until 7 Dec).
+TEXTS = ("SERVICE_ALLOWLIST", "TRUSTED_HOSTS")
 
 
 def read_environment(config: Config) -> None:
     """Read the ``EVKG_*`` variables of this process's environment into ``config``, as Flask
     reads them (JSON where they parse, else text), the ``TEXT`` settings as they are written
     where JSON reads them as anything but a string (a JSON string, ``"s3cret"``, as an env
-    file may quote it, is read without its quotes, as it was)."""
+    file may quote it, is read without its quotes, as it was); the ``TEXTS`` settings so too
+    unless JSON reads them as a list of strings."""
     config.from_prefixed_env("EVKG")
-    for name in TEXT:
+    for name in (*TEXT, *TEXTS):
         written = os.environ.get(f"EVKG_{name}")
-        if written is not None and not isinstance(config.get(name), str):
+        value = config.get(name)
+        if (written is not None and not isinstance(value, str)
+                and not (name in TEXTS and isinstance(value, list)
+                         and all(isinstance(item, str) for item in value))):
             config[name] = written
 
 
