@@ -72,6 +72,12 @@ def read_environment(config: Config) -> None:
                 and not (name in TEXTS and isinstance(value, list)
                          and all(isinstance(item, str) for item in value))):
             config[name] = written
+    for name in NUMBERS:
+        written = os.environ.get(f"EVKG_{name}")
+        if written is not None and (config.get(name) is None or isinstance(config.get(name), bool)):
+            # JSON's null and true: named as written (null passed as unset, and the workers
+            # failed to boot on it), not as Python writes them (True)
+            config[name] = written
 
 
 def is_set(config: Mapping[str, Any], name: str) -> bool:
@@ -109,6 +115,17 @@ def setting_problems(config: Mapping[str, Any]) -> list[str]:
             problems.append(f"EVKG_{name}={value!r}: want {kind} {wanted.split(',')[0]}, "
                             f"at most {int(most)}")
     return problems
+
+
+def read_numbers(config: Config) -> None:
+    """Set each numeric setting of ``config`` (``setting_problems`` found none wrong) to its
+    number, a whole one an int: ``1000.`` or an env file's ``"1e3"`` are text to Flask, which
+    ``int()`` refused in every worker as it booted."""
+    for name, (whole, _, _) in NUMBERS.items():
+        value = config.get(name)
+        number = _number(value, whole=whole)
+        if number is not None and (whole or isinstance(value, str)):
+            config[name] = int(number) if whole else number
 
 
 def _number(value: Any, *, whole: bool) -> float | None:
