@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes.util
 import errno
+import json
 import logging
 import os
 import socket
@@ -73,10 +74,19 @@ def preload_allocator() -> None:
 
 
 def number_setting(name: str, default: float) -> float:
-    """The number an environment variable sets, else ``default``."""
+    """The number an environment variable sets, else ``default``, read as the application
+    reads it (Flask's ``from_prefixed_env``: as JSON where it parses, so an env file's
+    ``"16"`` is 16, as it is to the application, not the default)."""
+    written = os.environ.get(name)
+    if written is None:
+        return default
     try:
-        return float(os.environ.get(name, default))
+        value = json.loads(written)
     except ValueError:
+        value = written
+    try:
+        return float(value)
+    except (TypeError, ValueError):
         return default
 
 

@@ -67,3 +67,26 @@ def test_a_whole_number_written_as_a_decimal_is_the_number(
     app = create_app({"TESTING": True}, store=Store())
     assert app.extensions["evkg"].limits.max_rows == 1000
     assert app.extensions["evkg-admission"].threads == 1000
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_gunicorn_and_its_workers_read_a_number_as_the_app_does(
+        quoted: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review's: gunicorn's threads and time limit and the workers' read timeout were read
+    from the environment with ``float()``, the application's numbers as Flask reads them (as
+    JSON first): ``EVKG_THREADS="16"`` (an env file's quotes) gave the application 16 query
+    threads and gunicorn the threads of 4, so that queries held the threads meant for pages
+    and ``/health``, and ``EVKG_READ_TIMEOUT="60"`` was 20 s, unsaid."""
+    from server.run import QUERIES_PER_THREAD, SPARE_THREADS, WORKER_GRACE, gunicorn_argv
+    from server.workers import read_timeout
+
+    def written(number: str) -> str:
+        return f'"{number}"' if quoted else number
+
+    monkeypatch.setenv("EVKG_THREADS", written("16"))
+    monkeypatch.setenv("EVKG_QUERY_TIMEOUT", written("600"))
+    monkeypatch.setenv("EVKG_READ_TIMEOUT", written("60"))
+    argv = gunicorn_argv(host="127.0.0.1", port=8000, workers=1)
+    assert argv[argv.index("--threads") + 1] == str(QUERIES_PER_THREAD * 16 + SPARE_THREADS)
+    assert argv[argv.index("--timeout") + 1] == str(600 + WORKER_GRACE)
+    assert read_timeout() == 60
