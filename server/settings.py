@@ -60,17 +60,20 @@ TEXTS = ("SERVICE_ALLOWLIST", "TRUSTED_HOSTS")
 
 def read_environment(config: Config) -> None:
     """Read the ``EVKG_*`` variables of this process's environment into ``config``, as Flask
-    reads them (JSON where they parse, else text), the ``TEXT`` settings as they are written
-    where JSON reads them as anything but a string (a JSON string, ``"s3cret"``, as an env
-    file may quote it, is read without its quotes, as it was); the ``TEXTS`` settings so too
-    unless JSON reads them as a list of strings."""
+    reads them (JSON where they parse, else text), the ``TEXT`` settings as they are written,
+    quotes and all (a JSON string, ``"s3cret"``, lost its quotes in the server alone: ``evkg
+    load`` and ``evkg serve --store``, which click reads, kept them), and the ``TEXTS``
+    settings so where JSON reads them as neither a string (a host or an IRI holds no quote)
+    nor a list of strings. Only ``""`` (an env file's empty value, quotes kept) is empty
+    still: as written, ``EVKG_UPDATE_TOKEN=""`` would be a token of two quotes, which anyone
+    could send."""
     config.from_prefixed_env("EVKG")
     for name in (*TEXT, *TEXTS):
         written = os.environ.get(f"EVKG_{name}")
         value = config.get(name)
-        if (written is not None and not isinstance(value, str)
-                and not (name in TEXTS and isinstance(value, list)
-                         and all(isinstance(item, str) for item in value))):
+        texts = isinstance(value, str) or (
+            isinstance(value, list) and all(isinstance(item, str) for item in value))
+        if written is not None and value != "" and not (name in TEXTS and texts):
             config[name] = written
     for name in NUMBERS:
         written = os.environ.get(f"EVKG_{name}")

@@ -90,3 +90,46 @@ def test_gunicorn_and_its_workers_read_a_number_as_the_app_does(
     assert argv[argv.index("--threads") + 1] == str(QUERIES_PER_THREAD * 16 + SPARE_THREADS)
     assert argv[argv.index("--timeout") + 1] == str(600 + WORKER_GRACE)
     assert read_timeout() == 60
+
+
+def test_a_quoted_password_or_folder_is_the_text_set(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review's: a text setting that JSON reads as a string lost its quotes in the server
+    alone: ``EVKG_SPARQL_PASSWORD='"s3cret"'`` was sent by ``evkg load`` as written and by the
+    server as ``s3cret`` (one of them refused by the store), and ``EVKG_STORE_DIR='"build"'``
+    was the folder ``"build"`` to ``evkg serve``, which checked its release, and ``build`` to
+    its workers, which served another. Each is the text set, everywhere."""
+    from kg.remote import endpoint_from_settings
+
+    monkeypatch.setenv("EVKG_SPARQL_ENDPOINT", "http://127.0.0.1:9/query")
+    monkeypatch.setenv("EVKG_SPARQL_USER", '"evkg"')
+    monkeypatch.setenv("EVKG_SPARQL_PASSWORD", '"s3cret"')
+    monkeypatch.setenv("EVKG_STORE_DIR", '"build"')
+    app = create_app({"TESTING": True}, store=Store())
+    endpoint = endpoint_from_settings(app.config)
+    assert endpoint is not None
+    assert (endpoint.user, endpoint.password) == ('"evkg"', '"s3cret"')
+    assert app.config["STORE_DIR"] == '"build"'
+
+
+def test_an_update_token_written_as_an_empty_json_string_is_no_token(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``EVKG_UPDATE_TOKEN=""`` in an env file that keeps quotes (docker's ``--env-file``) is
+    no token, as Flask's JSON reading had it: read as written, it would be the token of two
+    quotes, which anyone could send."""
+    monkeypatch.setenv("EVKG_UPDATE_TOKEN", '""')
+    store = Store()
+    client = create_app({"TESTING": True}, store=store).test_client()
+    answer = client.post("/sparql", data="INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }",
+                         content_type="application/sparql-update",
+                         headers={"Authorization": 'Bearer ""'})
+    assert answer.status_code == 403
+    assert len(store) == 0
+
+
+def test_a_quoted_trusted_host_is_the_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A host holds no quote: ``EVKG_TRUSTED_HOSTS="data.example.org"`` (an env file's quotes
+    kept) is that host, as JSON reads it."""
+    monkeypatch.setenv("EVKG_TRUSTED_HOSTS", '"data.example.org"')
+    client = create_app({"TESTING": True}, store=Store()).test_client()
+    assert client.get("/health", base_url="http://data.example.org").status_code == 200
