@@ -21,7 +21,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# (a .venv made with an older Python before make asked, as a failed make serve left it, is named)
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+		echo "make: $(VENV) was made with $$($(BIN)/python --version 2>&1), and evkg needs" \
+		"Python 3.11 or later: remove it (rm -r $(VENV)) and make again, with PYTHON= a" \
+		"Python 3.11 or later"; exit 1; }
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 

@@ -134,3 +134,25 @@ def test_make_refuses_a_python_too_old_before_making_the_venv(tmp_path: Path) ->
     assert (f"make: evkg needs Python 3.11 or later, and PYTHON={old} is Python 3.10.12: "
             "name another, as make serve PYTHON=python3.12") in done.stdout + done.stderr, done
     assert not venv.exists()
+
+
+def test_make_names_a_venv_made_with_a_python_too_old(tmp_path: Path) -> None:
+    """A review's: make asks the Python's version before it makes `.venv`, but a `.venv` made
+    with a Python 3.10 before it asked (the failed `make serve` the README's way out follows)
+    was kept, `make serve PYTHON=python3.12` or not, and pip failed in it as before. make names
+    that `.venv` and says what to do."""
+    venv = tmp_path / ".venv"
+    (venv / "bin").mkdir(parents=True)
+    # a .venv of Python 3.10 as make meets it: its version, and a check of it that fails
+    (venv / "bin" / "python").write_text(
+        '#!/bin/sh\ncase "$1" in\n  --version) echo "Python 3.10.12" ;;\n  *) exit 1 ;;\nesac\n',
+        "utf-8")
+    (venv / "bin" / "python").chmod(0o755)
+    done = subprocess.run(["make", "--no-print-directory", f"{venv}/.installed",
+                           f"PYTHON={sys.executable}", f"VENV={venv}"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode != 0
+    assert (f"make: {venv} was made with Python 3.10.12, and evkg needs Python 3.11 or later: "
+            f"remove it (rm -r {venv}) and make again, with PYTHON= a Python 3.11 or later"
+            ) in done.stdout + done.stderr, done
+    assert not (venv / ".installed").exists()
