@@ -997,7 +997,7 @@ def _listen_host(ctx: click.Context, param: click.Parameter, value: str) -> str:
 def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> None:
     """Serve the current release: SPARQL endpoint, pages, downloads."""
     from server.run import check_address_free, run_server
-    from server.settings import environment_problems, unused_remote_settings
+    from server.settings import environment_problems, serves_remote_store, unused_remote_settings
 
     chosen = click.get_current_context().get_parameter_source("workers")
     if dev and chosen is not click.core.ParameterSource.DEFAULT:  # (Flask's: one process)
@@ -1013,7 +1013,7 @@ def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> N
         echo(unused, err=True)
     try:  # here, not in each worker: gunicorn stops when its workers cannot start
         check_address_free(host, port)
-        if os.environ.get("EVKG_SPARQL_ENDPOINT"):  # a remote store needs no release
+        if serves_remote_store():  # a remote store needs no release
             release.check_build_folder(out)
             given = click.get_current_context().get_parameter_source("out")
             if not out.exists() and given is not click.core.ParameterSource.DEFAULT:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.release import lease
+from server.settings import serves_remote_store
 
 #: The setting that names the release folder the workers open (instead of ``current``).
 SERVED_RELEASE = "EVKG_SERVED_RELEASE"
@@ -62,7 +63,7 @@ def checked_release(store_dir: Path) -> Path:
 def choose_release(server: Any) -> None:
     """Name the release the workers gunicorn starts next open, and say it in the log, unless a
     remote store is served (``EVKG_SPARQL_ENDPOINT``)."""
-    if os.environ.get("EVKG_SPARQL_ENDPOINT"):
+    if serves_remote_store():
         return
     global _leased
     try:

@@ -144,6 +144,15 @@ def _number(value: Any, *, whole: bool) -> float | None:
     return None if whole and value != int(value) else float(value)
 
 
+def serves_remote_store() -> bool:
+    """Whether this process's environment makes the server serve a remote store: its
+    ``EVKG_SPARQL_ENDPOINT``, read as the server reads it, is set (an env file's ``""`` is
+    not; `evkg serve` took it for an endpoint and left the release unchecked)."""
+    config = Config(".")
+    read_environment(config)
+    return is_set(config, "SPARQL_ENDPOINT")
+
+
 def unused_remote_settings() -> str | None:
     """A warning naming the remote store's ``EVKG_*`` variables of this process's environment
     (``EVKG_SPARQL_USER``, ``EVKG_GSP_ENDPOINT``, …) set without ``EVKG_SPARQL_ENDPOINT``,
@@ -151,10 +160,10 @@ def unused_remote_settings() -> str | None:
     think it did. Not an error: a shared environment may set them for ``evkg load``."""
     from server.state import DEFAULT_BACKEND
 
+    if serves_remote_store():
+        return None
     config = Config(".")
     read_environment(config)
-    if is_set(config, "SPARQL_ENDPOINT"):
-        return None
     unused = [f"EVKG_{name}" for name in DEFAULT_BACKEND
               if name != "SPARQL_ENDPOINT" and is_set(config, name)]
     if not unused:

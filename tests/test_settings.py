@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from pyoxigraph import Store
 
 from server import create_app
+from tests.conftest import free_port
 
 
 @pytest.mark.parametrize("written", ["0", "null", "false", "1e3"])
@@ -133,3 +139,18 @@ def test_a_quoted_trusted_host_is_the_host(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("EVKG_TRUSTED_HOSTS", '"data.example.org"')
     client = create_app({"TESTING": True}, store=Store()).test_client()
     assert client.get("/health", base_url="http://data.example.org").status_code == 200
+
+
+def test_serve_with_an_endpoint_written_as_an_empty_json_string_serves_its_own_release(
+        tmp_path: Path) -> None:
+    """A review's: ``EVKG_SPARQL_ENDPOINT=""`` (an env file's empty value, quotes kept) is no
+    endpoint to the server, which serves its own release, but `evkg serve` took it for one
+    and left the release unchecked: a folder without one started gunicorn, whose workers each
+    failed to boot with a traceback. It is said at once, as without the variable."""
+    result = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(tmp_path), "--port",
+         str(free_port()), "--workers", "1"], env={**os.environ, "EVKG_SPARQL_ENDPOINT": '""'},
+        capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines()[-1].startswith(f"Error: no release at {tmp_path}")
+    assert "Traceback" not in result.stderr
