@@ -61,10 +61,34 @@ from server.parsing import (
     unstarted_message,
 )
 
-#: The anonymous memory a query process may take unless EVKG_QUERY_MEMORY says otherwise: a
-#: quarter of the machine's, so that the query processes of the two workers ``evkg serve``
-#: starts leave half of it to the rest.
-DEFAULT_QUERY_MEMORY = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 4
+
+def machine_memory(cgroup_root: Path = Path("/sys/fs/cgroup")) -> int:
+    """The memory the server's processes may take: the machine's, or less where their control
+    group caps it (a container's ``--memory``, a service's ``MemoryMax``; cgroup v2's
+    ``memory.max``, v1's ``memory/memory.limit_in_bytes``, as a container sees its own). A
+    quarter of a 64 GB host let the query process of a 2 GB container grow until the OOM
+    killer stopped it (until 7 Dec)."""
+    memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    for limit in (cgroup_root / "memory.max", cgroup_root / "memory" / "memory.limit_in_bytes"):
+        try:
+            memory = min(memory, int(limit.read_text().strip()))
+        except (OSError, ValueError):  # none, or no limit ("max")
+            continue
+    return memory
+
+
+def default_query_memory(workers: int = 2) -> int:
+    """The anonymous memory a query process may take unless EVKG_QUERY_MEMORY says otherwise:
+    half of the memory, shared among the query processes of ``workers`` workers, so that they
+    leave the other half to the rest (a quarter each for the two ``evkg serve`` starts by
+    default; with ``--workers 4``, four quarters took all of it until 7 Dec). Never more than
+    a quarter: a lone worker's is that of the default two."""
+    return machine_memory() // (2 * max(2, workers))
+
+
+#: The default of EVKG_QUERY_MEMORY for the two workers ``evkg serve`` starts by default
+#: (``server.run`` sets it for another number of them).
+DEFAULT_QUERY_MEMORY = default_query_memory()
 #: The longest answer a query process gives unless EVKG_MAX_ANSWER_BYTES says otherwise: a
 #: 50 kB query selecting a long string beside 10,000 rows wrote 500 MB, which took 2.5 GB of
 #: the server process that received it.

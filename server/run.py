@@ -164,5 +164,10 @@ def run_server(store_dir: Path, *, host: str, port: int, workers: int, dev: bool
         logging.getLogger(SERVER_LOGGER).setLevel(logging.INFO)
         create_app().run(host=host, port=port, debug=False, threaded=True)
         return
+    if "EVKG_QUERY_MEMORY" not in os.environ:
+        # each worker's query process: half of the memory, shared among the workers
+        from server.querypool import default_query_memory
+
+        os.environ["EVKG_QUERY_MEMORY"] = str(default_query_memory(workers))
     argv = gunicorn_argv(host=host, port=port, workers=workers)
     os.execv(sys.executable, argv)

@@ -58,6 +58,7 @@ from server.parsing import (
     unplanned_message,
     unstarted_message,
 )
+from server.querypool import machine_memory
 from server.run import allocator_library, preload_allocator
 from server.sparql import _explained
 from server.state import state
@@ -1174,6 +1175,51 @@ def test_a_query_taking_too_much_memory_is_stopped_and_told(
             "query": "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { "
                      "?a a <https://schema.org/ScholarlyArticle> }"})
         assert count.text.split() == ["n", "93"]
+
+
+def _environment(pid: int) -> dict[str, str]:
+    """The environment process ``pid`` was started with, from /proc."""
+    pairs = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return dict(pair.decode().partition("=")[::2] for pair in pairs if pair)
+
+
+def test_the_default_memory_limit_shares_half_of_the_memory_among_the_workers(
+        default_build: tuple[Path, BuildReport], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review's (7 Dec): each query process may take a quarter of the machine's memory by
+    default, so that the two of ``evkg serve``'s two workers leave half of it; with
+    ``--workers 4`` the four took all of it, and the OOM killer came before any limit. Half
+    of the memory is shared among the workers' query processes, whatever their number."""
+    if not Path("/proc/self/environ").exists():
+        pytest.skip("needs /proc to read the workers' settings")
+    out, _ = default_build
+    monkeypatch.delenv("EVKG_QUERY_MEMORY", raising=False)  # the default
+    for workers in (2, 4):
+        with serving(out, {}, workers=workers) as served:
+            pids = process_tree(served.process.pid)[1:]
+            assert pids
+            limits = {_environment(pid).get("EVKG_QUERY_MEMORY") for pid in pids}
+            assert limits == {str(machine_memory() // (2 * workers))}, workers
+
+
+@pytest.mark.parametrize(("v2", "v1", "limit"), [
+    ("max\n", "9223372036854771712\n", None),
+    ("2147483648\n", None, 2147483648),
+    (None, "1073741824\n", 1073741824),
+    (None, None, None),
+])
+def test_the_memory_of_a_container_is_its_control_groups(
+        tmp_path: Path, v2: str | None, v1: str | None, limit: int | None) -> None:
+    """A review's (7 Dec): in a container (Docker's ``--memory``, systemd's ``MemoryMax``) the
+    memory the query processes share is its control group's limit, not the host's: a quarter
+    of a 64 GB host let the query process of a 2 GB container grow until the OOM killer
+    stopped it."""
+    physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    if v2 is not None:
+        (tmp_path / "memory.max").write_text(v2)
+    if v1 is not None:
+        (tmp_path / "memory").mkdir()
+        (tmp_path / "memory" / "memory.limit_in_bytes").write_text(v1)
+    assert machine_memory(tmp_path) == (physical if limit is None else min(limit, physical))
 
 
 def test_an_answer_past_the_answer_size_limit_is_refused_saying_so(
