@@ -121,7 +121,10 @@ def bad_host_message() -> str:
 
 
 def failure_response(failure: Failure) -> Response:
-    return error_response(failure.status, failure.message, failure.headers)
+    response = error_response(failure.status, failure.message, failure.headers)
+    if failure.reason:
+        response.status = f"{failure.status} {failure.reason}"
+    return response
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -20,3 +20,6 @@ class Failure:
     #: one that found every query thread busy, or no query process ready): nothing is said of
     #: where it spent its time.
     ran: bool = True
+    #: The status line's reason phrase, where the standard one misleads: rdflib and
+    #: SPARQLWrapper show a client that line alone, not the message ("" for the standard one).
+    reason: str = ""

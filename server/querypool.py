@@ -93,6 +93,9 @@ DEFAULT_QUERY_MEMORY = default_query_memory()
 #: 50 kB query selecting a long string beside 10,000 rows wrote 500 MB, which took 2.5 GB of
 #: the server process that received it.
 DEFAULT_MAX_ANSWER_BYTES = 100_000_000
+#: The reason phrase of the 403 of an answer past EVKG_MAX_ANSWER_BYTES: SPARQLWrapper and
+#: rdflib show the status line alone, and "403 FORBIDDEN" read as a query its user may not run.
+ANSWER_TOO_LONG = "Answer Larger Than EVKG_MAX_ANSWER_BYTES"
 #: How often the server process reads its query process's memory.
 MEMORY_CHECK_SECONDS = 0.1
 #: How long a new child may take to open the store before the query is refused.
@@ -174,7 +177,8 @@ def child_main(conn: Connection, store_path: str | None, parent: int, threads: i
         except BaseException as error:  # a panic in the store must still answer its asker
             outcome = Failure(500, f"the query failed inside the store: {error!r}")
         if isinstance(outcome, Answer) and 0 < max_answer < len(outcome.body):
-            outcome = Failure(403, answer_size_message(len(outcome.body), max_answer))
+            outcome = Failure(403, answer_size_message(len(outcome.body), max_answer),
+                              reason=ANSWER_TOO_LONG)
         with sending:
             conn.send((number, outcome))
 
