@@ -96,6 +96,9 @@ DEFAULT_MAX_ANSWER_BYTES = 100_000_000
 #: The reason phrase of the 403 of an answer past EVKG_MAX_ANSWER_BYTES: SPARQLWrapper and
 #: rdflib show the status line alone, and "403 FORBIDDEN" read as a query its user may not run.
 ANSWER_TOO_LONG = "Answer Larger Than EVKG_MAX_ANSWER_BYTES"
+#: The reason phrase of the 503 of a query past EVKG_QUERY_MEMORY: "SERVICE UNAVAILABLE" read
+#: as a server busy now, where the query itself took too much (see ``ANSWER_TOO_LONG``).
+OVER_MEMORY = "Query Took More Memory Than EVKG_QUERY_MEMORY"
 #: How often the server process reads its query process's memory.
 MEMORY_CHECK_SECONDS = 0.1
 #: How long a new child may take to open the store before the query is refused.
@@ -489,7 +492,7 @@ class QueryPool:
                 return self._late(job, waiting.planned)
         assert waiting.outcome is not None or waiting.stranded
         if waiting.stranded and second and child.over_memory:
-            return Failure(503, memory_message(self.memory))
+            return Failure(503, memory_message(self.memory), reason=OVER_MEMORY)
         return waiting.outcome
 
     def _late(self, job: Job, planned: bool) -> Failure:

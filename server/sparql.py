@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 import re
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import unquote_to_bytes, urljoin, urlsplit, urlunsplit
 
 from flask import Blueprint, Response, current_app, request
@@ -286,8 +286,8 @@ def _explained(failure: Failure, query: str, targets: list[Target]) -> Failure:
         where = unnamed_endpoints(targets, failure.message)
         if where is not None:
             what = "may be spending the time at" if failure.status == 503 else "calls"
-            return Failure(failure.status, f"{failure.message.rstrip()} (the query {what} "
-                                           f"SERVICE {where})")
+            return replace(failure, message=f"{failure.message.rstrip()} (the query {what} "
+                                            f"SERVICE {where})")
     keyword = update_keyword(query)
     if failure.status != 400 or keyword is None or not failure.message.startswith("bad query"):
         return failure

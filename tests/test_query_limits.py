@@ -1173,6 +1173,14 @@ def test_a_query_taking_too_much_memory_is_stopped_and_told(
             "the query took more memory than this server gives a query process (300 MB, "
             "EVKG_QUERY_MEMORY) and was stopped: make it more selective (a LIMIT, a narrower "
             "pattern; ORDER BY, DISTINCT and GROUP BY keep every solution in memory)\n")
+        # a review's (7 Dec): SPARQLWrapper and rdflib show the status line alone, which said
+        # "SERVICE UNAVAILABLE", as of a server busy now, where the query itself took too much
+        wrapper = SPARQLWrapper(sparql, returnFormat="csv")
+        wrapper.setQuery("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?f ?c")
+        with pytest.raises(HTTPError) as refused:
+            wrapper.queryAndConvert()
+        refused.value.close()  # (its connection: unclosed, a ResourceWarning)
+        assert str(refused.value) == "HTTP Error 503: Query Took More Memory Than EVKG_QUERY_MEMORY"
         count = requests.post(sparql, timeout=60, headers={"Accept": "text/csv"}, data={
             "query": "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { "
                      "?a a <https://schema.org/ScholarlyArticle> }"})
