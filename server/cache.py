@@ -119,10 +119,14 @@ class ResultCache:
     """Answers on disk under ``directory`` (None: memory only), at most ``max_bytes`` of files,
     each named for ``release`` (``kg.release.answer_file``) and its key."""
 
-    def __init__(self, directory: Path | None, max_bytes: int, release: str = "") -> None:
+    def __init__(self, directory: Path | None, max_bytes: int, release: str = "",
+                 max_answer: int = 0) -> None:
         self.directory = directory
         self.max_bytes = max_bytes
         self.release = release
+        #: The longest answer given (EVKG_MAX_ANSWER_BYTES; 0: any): one kept before the limit
+        #: was lowered is computed again, and refused, as it is uncached.
+        self.max_answer = max_answer
         self._memory: BytesLRU[str, Answer] = BytesLRU(MEMORY_BYTES, _answer_bytes,
                                                        max_entry=MEMORY_BYTES // 8)
         self._lock = threading.Lock()
@@ -183,8 +187,9 @@ class ResultCache:
             os.utime(path)
         except OSError:
             return None
-        if answer is not None:
-            self._memory.put(key, answer)
+        if answer is None or 0 < self.max_answer < len(answer.body):
+            return None
+        self._memory.put(key, answer)
         return answer
 
     def put(self, key: str, answer: Answer) -> None:

@@ -126,14 +126,14 @@ def release_state(config: Mapping[str, Any], store: Store, release_dir: Path,
     pool = QueryPool(release_dir / "store", threads=int(_setting(config, "THREADS")),
                      timeout=limits.query_timeout, memory=int(_setting(config, "QUERY_MEMORY")),
                      max_answer=int(_setting(config, "MAX_ANSWER_BYTES")))
-    cache = _cache(config, release=release_dir.name)
+    cache = _cache(config, release=release_dir.name, max_answer=pool.max_answer)
     return ServerState(store=store, executor=pool, release_dir=release_dir, manifest=manifest,
                        search_index=index_file(release_dir, manifest), limits=limits,
                        cache=cache)
 
 
-def _cache(config: Mapping[str, Any], folder_name: str = "", release: str = ""
-           ) -> ResultCache | None:
+def _cache(config: Mapping[str, Any], folder_name: str = "", release: str = "",
+           max_answer: int = 0) -> ResultCache | None:
     max_bytes = int(_setting(config, "CACHE_MAX_BYTES"))
     if max_bytes <= 0:
         return None
@@ -141,7 +141,7 @@ def _cache(config: Mapping[str, Any], folder_name: str = "", release: str = ""
                           Path(str(config.get("STORE_DIR", "build"))))
     if folder is not None and folder_name:
         folder = folder / folder_name
-    return ResultCache(folder, max_bytes, release)
+    return ResultCache(folder, max_bytes, release, max_answer)
 
 
 #: Longest wait for the store's release version (at start, and again while it is unknown).

@@ -1266,6 +1266,28 @@ def test_an_answer_past_the_answer_size_limit_is_refused_saying_so(
         assert str(refused.value) == "HTTP Error 403: Answer Larger Than EVKG_MAX_ANSWER_BYTES"
 
 
+def test_an_answer_cached_before_the_size_limit_was_lowered_is_refused_too(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A review's (7 Dec): an operator who lowers EVKG_MAX_ANSWER_BYTES (the server ran short
+    of memory) restarts the server on the same result cache, whose answers past the new limit
+    were given from it, 200, while the same query not cached was a 403."""
+    out, _ = default_build
+    cache = {"EVKG_CACHE_DIR": str(tmp_path)}
+    asked = {"params": {"query": 'SELECT ?x WHERE { ?s ?p ?o BIND("' + "a" * 200 + '" AS ?x) } '
+                                 "LIMIT 10000"},
+             "headers": {"Accept": "text/csv"}, "timeout": 120}
+    with serving(out, cache) as served:
+        first = requests.get(served.base + "/sparql", **asked)  # type: ignore[arg-type]
+        assert (first.status_code, first.headers["X-EVKG-Cache"]) == (200, "miss")
+    with serving(out, {**cache, "EVKG_MAX_ANSWER_BYTES": "1000000"}) as served:
+        again = requests.get(served.base + "/sparql", **asked)  # type: ignore[arg-type]
+        assert again.status_code == 403, again.headers
+        assert again.text == (
+            "the answer is 2,020,003 bytes, more than this server sends (1,000,000, "
+            "EVKG_MAX_ANSWER_BYTES): select fewer or shorter values, or ask for fewer rows (a "
+            "LIMIT); the release's files (/downloads/) hold the whole graph\n")
+
+
 def test_disk_cache_stays_within_its_limit_of_disk_space(
         default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
     """Many distinct small answers: the folder's files take no more disk than the limit allows
