@@ -27,7 +27,13 @@ from server.negotiation import (
 )
 from server.ontology import ontology_doc, ontology_triples
 from server.schemaorg import script_json
-from server.search import SEARCH_LIMIT, every_match_query, names_identifier, search
+from server.search import (
+    SEARCH_LIMIT,
+    every_match_query,
+    names_identifier,
+    search,
+    searched_text,
+)
 from server.terms import MESH_ID
 
 #: RDF syntaxes a resource or document is offered in, preferred first.
@@ -186,7 +192,8 @@ def create_pages_blueprint() -> Blueprint:
         if page:
             return page_response("search.html", q=text, hits=hits, limit=SEARCH_LIMIT,
                                  every=every_match_query(text) if len(hits) >= SEARCH_LIMIT else "",
-                                 identifier=not hits and names_identifier(text))
+                                 identifier=not hits and names_identifier(text),
+                                 words=searched_text(" ".join(text.split())).split())
         response = jsonify({"q": text, "results": [
             {"iri": h.iri, "label": h.label, "matched": h.matched, "page": h.link,
              **({"author_of": h.author_of} if h.author_of else {}),

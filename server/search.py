@@ -63,6 +63,21 @@ PAGE_ADDRESS = re.compile(r"(?:https?://)?(?:www\.)?(?:(?:pubmed\.ncbi\.nlm\.nih
 #: A PubMed search's address: its ``term`` is what was searched (a PMID, a name, words).
 PUBMED_SEARCH = re.compile(r"(?:https?://)?(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih"
                            r"\.gov/pubmed/)\?(?P<query>\S*)", re.IGNORECASE | re.ASCII)
+#: PubMed's field tags, as its "Search details" write them after a term ("24735924[pmid]",
+#: "Hoshino A[Author]", "cancer[mh:noexp]"): they say where PubMed looks, not what is sought.
+#: Named one by one, so that a title PubMed writes in brackets (a translated one) is kept.
+PUBMED_FIELD_TAG = re.compile(r"\[(?P<tag>[A-Za-z1][A-Za-z /:-]{0,23}+)\]")
+PUBMED_FIELD_TAGS = frozenset({
+    "pmid", "uid", "doi", "aid", "lid", "pmc", "pmcid", "au", "author", "1au", "lastau", "fau",
+    "full author name", "ti", "title", "tiab", "title/abstract", "tw", "text word", "all",
+    "all fields", "mh", "mesh", "mesh terms", "majr", "mesh major topic", "sh", "subheading",
+    "nm", "ad", "affiliation", "ta", "journal", "dp", "pdat", "publication date", "pt",
+    "publication type", "la", "language", "ot", "other term", "ir", "investigator", "sb",
+    "subset", "gr", "grant number", "vi", "ip", "pg", "so"})
+#: PubMed's operators, which it reads in capitals alone.
+PUBMED_OPERATORS = frozenset({"AND", "OR", "NOT"})
+#: Quotation marks around a phrase, as typed or as a word processor writes them.
+QUOTES = "\"\u201c\u201d"
 #: A prefixed name (``mesh:D001943``): a prefix, a colon and no "//" after it.
 PREFIXED_NAME = re.compile(r"(?P<prefix>[A-Za-z][\w.-]*+):(?!//)(?P<local>\S+)")
 #: What a sentence may put after an identifier copied from it: "(doi:10.1172/JCI75695)."
@@ -120,10 +135,32 @@ def prefixed_iris(text: str) -> tuple[str, ...]:
 
 def searched_text(text: str) -> str:
     """What ``text`` asks for: the term of a PubMed search's address pasted
-    (``https://pubmed.ncbi.nlm.nih.gov/?term=…``), else ``text``."""
+    (``https://pubmed.ncbi.nlm.nih.gov/?term=…``) or a term in PubMed's syntax, read as
+    `pubmed_words` reads it; a phrase in quotes without them; else ``text``."""
     search = PUBMED_SEARCH.fullmatch(text)
     terms = parse_qs(search["query"]).get("term") if search else None
-    return " ".join(terms[0].split()) if terms and terms[0].strip() else text
+    if terms and terms[0].strip():
+        return pubmed_words(terms[0]) or text
+    if any(_is_field_tag(tag) for tag in PUBMED_FIELD_TAG.finditer(text)):
+        return pubmed_words(text) or text
+    if len(text) > 2 and text[0] in QUOTES and text[-1] in QUOTES:
+        return " ".join(text[1:-1].split()) or text
+    return text
+
+
+def pubmed_words(term: str) -> str:
+    """The words of a PubMed search's ``term``, without its field tags, quotes, brackets and
+    operators: "(24735924[pmid]) OR (37534210[pmid])" is "24735924 37534210", which the
+    search finds whole (a PMID alone, a phrase) or offers word by word."""
+    untagged = PUBMED_FIELD_TAG.sub(lambda tag: " " if _is_field_tag(tag) else tag.group(), term)
+    words = [w.lstrip("(").rstrip(")")
+             for w in untagged.translate({ord(q): " " for q in QUOTES}).split()]
+    return " ".join(w for w in words if w and w not in PUBMED_OPERATORS)
+
+
+def _is_field_tag(tag: re.Match[str]) -> bool:
+    """Whether a bracketed word is one of PubMed's field tags (``mh:noexp`` too)."""
+    return tag["tag"].lower().removesuffix(":noexp") in PUBMED_FIELD_TAGS
 
 
 def pasted_identifier(text: str) -> str:

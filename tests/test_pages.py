@@ -1318,6 +1318,51 @@ def test_a_search_for_an_identifier_the_graph_lacks_says_so(client: FlaskClient,
     assert "no resource of this graph has that identifier" in html
 
 
+#: A PubMed search's address as PubMed's own "Search details" writes its term: a field tag
+#: after it, a phrase in quotes (percent-encoded or as a browser's address bar shows it).
+PUBMED_TERMS = [
+    ("https://pubmed.ncbi.nlm.nih.gov/?term=24735924[pmid]", "/article/24735924"),
+    ("https://pubmed.ncbi.nlm.nih.gov/?term=24735924%5BPMID%5D", "/article/24735924"),
+    ("https://pubmed.ncbi.nlm.nih.gov/?term=%2210.1172%2FJCI75695%22%5Bdoi%5D", "/article/25401471"),
+    ("https://pubmed.ncbi.nlm.nih.gov/?term=Hoshino[au]&sort=date", "/article/26524530/author/1"),
+    ("https://pubmed.ncbi.nlm.nih.gov/?term=%22breast+cancer%22", "/disease/breast_cancer"),
+    ("https://pubmed.ncbi.nlm.nih.gov/?term=%22breast+cancer%22%5BTitle%2FAbstract%5D",
+     "/disease/breast_cancer"),
+    ("24735924[pmid]", "/article/24735924"), ('"breast cancer"', "/disease/breast_cancer"),
+    ("\u201cbreast cancer\u201d", "/disease/breast_cancer"),
+]
+
+
+@pytest.mark.parametrize(("text", "page"), PUBMED_TERMS)
+def test_search_reads_pubmed_search_syntax(client: FlaskClient, text: str, page: str) -> None:
+    """A review's: a PubMed search's address was read for its term, but a term as PubMed
+    writes it, with a field tag ("24735924[pmid]") or a phrase in quotes, was searched as
+    written, brackets and quotes too, and found nothing; so did such a term typed."""
+    results = client.get("/search", query_string={"q": text},
+                         headers={"Accept": "application/json"}).get_json()["results"]
+    assert page in [r["page"] for r in results], results
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("https://pubmed.ncbi.nlm.nih.gov/?term=metastasis+AND+exosome", ["metastasis", "exosome"]),
+    ("https://pubmed.ncbi.nlm.nih.gov/?term=(24735924[pmid])+OR+(37534210[pmid])",
+     ["24735924", "37534210"]),
+])
+def test_a_pubmed_search_that_finds_nothing_offers_its_words(client: FlaskClient, text: str,
+                                                             words: list[str]) -> None:
+    """A review's: a PubMed search's address whose term joins words with AND or OR found
+    nothing and the page offered nothing to try, as the address is one word. Its words are
+    offered alone, without PubMed's operators, brackets and field tags."""
+    html = client.get("/search", query_string={"q": text}, headers=HTML).get_data(as_text=True)
+    assert "0 results" in html and 'id="one-word"' in html
+    note = html.split('id="one-word"', 1)[1].split("</p>", 1)[0]
+    assert re.findall(r'<a href="/search\?q=([^"]*)">', note) == words
+    for word in words:
+        found = client.get("/search", query_string={"q": word},
+                           headers={"Accept": "application/json"}).get_json()["results"]
+        assert found
+
+
 def test_search_for_a_mirna_finds_no_longer_name(client: FlaskClient) -> None:
     """A review's: miR-21 found the circBACH1 article, whose title names miR-217."""
     results = client.get("/search", query_string={"q": "miR-21"},
