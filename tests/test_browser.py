@@ -757,6 +757,18 @@ def test_a_share_link_spelt_as_yasgui_reads_it_runs_its_query_here(browser_page:
     assert "answered by evkg" in panel.locator(".yasr table tbody").inner_text()
 
 
+def link_note_of_editor_opened(browser_page: Any, url: str) -> str:
+    """The editor's note on what it could not read, once it has opened at ``url`` (from a
+    blank page, so that it starts afresh) with no error on the page."""
+    errors: list[str] = []
+    browser_page.on("pageerror", lambda error: errors.append(str(error)))
+    browser_page.goto("about:blank")
+    browser_page.goto(url)
+    browser_page.wait_for_selector("#yasgui .yasqe .CodeMirror", timeout=10_000)
+    assert errors == []
+    return str(browser_page.inner_text("#link-note"))
+
+
 #: Share links YASGUI cannot read: it threw as it started, and the page had no editor.
 UNREADABLE = {
     "bad-escape-in-hash": "/#query=%E0%A4%A&tabTitle=Shared",
@@ -773,15 +785,47 @@ def test_an_unreadable_share_link_opens_the_editor_and_says_so(browser_page: Any
     starts without the link and says it was not read."""
     first_visit_editor(browser_page, pages)
     assert browser_page.locator("#link-note").is_hidden()
-    errors: list[str] = []
-    browser_page.on("pageerror", lambda error: errors.append(str(error)))
-    browser_page.goto("about:blank")
-    browser_page.goto(pages + link)
-    browser_page.wait_for_selector("#yasgui .yasqe .CodeMirror", timeout=10_000)
-    assert errors == []
-    assert "This link's query could not be read" in browser_page.inner_text("#link-note")
+    assert "This link's query could not be read" in link_note_of_editor_opened(browser_page,
+                                                                               pages + link)
     panel = browser_page.locator(".tabPanel.active")
     assert panel.locator("input.autocomplete").input_value() == pages + "/sparql"
+
+
+#: What YASGUI keeps of its tabs in the browser's storage (``yagui_yasgui_config``, in its own
+#: shape), in forms it cannot read again: a tab listed without its settings, a list of tabs
+#: that is no list, settings that are no object.
+UNREADABLE_TABS = {
+    "tab-without-settings": '{"namespace":"triply","val":{"tabs":["a"],"active":"a","tabConfig":{}},'
+                            '"time":9999999999999,"exp":99999999999}',
+    "tabs-not-a-list": '{"namespace":"triply","val":{"tabs":5,"active":"a","tabConfig":{}},'
+                       '"time":9999999999999,"exp":99999999999}',
+    "settings-not-an-object": '{"namespace":"triply","val":5,"time":9999999999999,"exp":99999999999}',
+}
+
+
+@pytest.mark.parametrize("link", ["/", f"/#query={SHARED}"], ids=["no-link", "share-link"])
+@pytest.mark.parametrize("kept", UNREADABLE_TABS.values(), ids=UNREADABLE_TABS.keys())
+def test_tabs_the_browser_kept_unreadable_open_the_editor_and_say_so(browser_page: Any, pages: str,
+                                                                     kept: str, link: str) -> None:
+    """A review's: YASGUI throws as it starts on tabs its storage holds that it cannot read
+    again, as on an unreadable share link; the editor started again without the link alone,
+    which threw again, so the page had no editor (and opened with a link, said the link was
+    at fault). The editor starts without the kept tabs, with the link's query if one was
+    opened, and says the tabs were not read."""
+    first_visit_editor(browser_page, pages)
+    browser_page.evaluate("kept => window.localStorage.setItem('yagui_yasgui_config', kept)", kept)
+    note = link_note_of_editor_opened(browser_page, pages + link)
+    assert "The tabs this browser kept for the editor could not be read" in note
+    assert "This link's query could not be read" not in note
+    panel = browser_page.locator(".tabPanel.active")
+    if link != "/":
+        assert "answered by evkg" in panel.locator(".CodeMirror").inner_text()
+        panel.locator(".yasr table tbody tr").first.wait_for(timeout=30_000)
+    browser_page.select_option("#example-select", "articles-per-year")
+    panel = browser_page.locator(".tabPanel.active")
+    panel.locator(".yasqe_queryButton").click()
+    panel.locator(".yasr table tbody tr").first.wait_for(timeout=30_000)
+    assert "of 16 entries" in panel.locator(".yasr").inner_text()
 
 
 #: The pages a person opens, each kind once: the editor, a resource page, the search, the

@@ -32,23 +32,12 @@
       yasqe: { value: script.dataset.defaultQuery, prefixCcApi: prefixSource },
       yasr: { prefixes: prefixes },
     };
-    // YASGUI reads a share link as it starts and throws on one it cannot read (a malformed
-    // %-escape, ``headers`` that are not JSON): the page was left without an editor. It
-    // starts again without the link, and says the link was not read.
-    try {
-      yasgui = new window.Yasgui(container, options);
-    } catch (error) {
-      var url = new URL(window.location.href);
-      url.hash = "";
-      url.search = "";
-      window.history.replaceState(window.history.state, "", url.href);
-      container.textContent = "";
-      yasgui = new window.Yasgui(container, options);
-      var unread = document.getElementById("link-note");
-      unread.textContent = "This link's query could not be read (a %-escape or its headers " +
-        "are malformed): the editor opened without it.";
-      unread.hidden = false;
-    }
+    // YASGUI throws as it starts on a share link it cannot read (a malformed %-escape,
+    // ``headers`` that are not JSON) and on tabs kept in the browser's storage that it cannot
+    // read again: the page was left without an editor. It starts again without the link, then,
+    // if that throws too (the kept tabs were at fault), with the link and without the tabs,
+    // then without either, and says what was not read.
+    yasgui = startedYasgui(container, options);
     // YASGUI writes a share link's request settings (its graphs, headers, method and the
     // parameters it does not know, which it sends) into its defaults, the object its link's tab
     // holds: each tab opened in that visit (an example chosen) sent them too, and a link naming
@@ -62,6 +51,57 @@
                container.dataset.base, container.dataset.mesh, container.dataset.meshId);
     noteTruncation(yasgui, document.getElementById("truncation-note"));
     noteEndpoint(yasgui, document.getElementById("endpoint-note"), endpoint);
+  }
+
+  // YASGUI started in ``container`` with ``options``, without what it could not read.
+  function startedYasgui(container, options) {
+    var linked = window.location.href;
+    var unlinked = new URL(linked);
+    unlinked.hash = "";
+    unlinked.search = "";
+    var link = unlinked.href !== linked;
+    var attempts = [
+      { url: linked, keep: true, unread: "" },
+      { url: unlinked.href, keep: true, unread: "link" },
+      { url: linked, keep: false, unread: "tabs" },
+      { url: unlinked.href, keep: false, unread: "both" },
+    ].filter(function (attempt) { return link || attempt.url === linked; });
+    var failure = null;
+    for (var i = 0; i < attempts.length; i++) {
+      var attempt = attempts[i];
+      window.history.replaceState(window.history.state, "", attempt.url);
+      container.textContent = "";
+      try {  // (a browser that refuses the page its storage throws as it is named)
+        if (!attempt.keep) {
+          window.localStorage.removeItem(options.persistenceId + "_config");
+        }
+        var started = new window.Yasgui(container, options);
+      } catch (error) {
+        failure = error;
+        continue;
+      }
+      noteUnread(attempt.unread);
+      return started;
+    }
+    throw failure;
+  }
+
+  // Says on the page what the editor started without: the share link, the kept tabs, both.
+  function noteUnread(unread) {
+    var texts = [];
+    if (unread === "link" || unread === "both") {
+      texts.push("This link's query could not be read (a %-escape or one of its settings is " +
+                 "malformed): the editor opened without it.");
+    }
+    if (unread === "tabs" || unread === "both") {
+      texts.push("The tabs this browser kept for the editor could not be read (they may be " +
+                 "an older editor's): the editor opened without them.");
+    }
+    if (texts.length) {
+      var note = document.getElementById("link-note");
+      note.textContent = texts.join(" ");
+      note.hidden = false;
+    }
   }
 
   // A share link's ``endpoint`` (YASGUI reads its link from the hash, else from the query
