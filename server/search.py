@@ -78,6 +78,15 @@ PUBMED_FIELD_TAGS = frozenset({
 PUBMED_OPERATORS = frozenset({"AND", "OR", "NOT"})
 #: Quotation marks around a phrase, as typed or as a word processor writes them.
 QUOTES = "\"\u201c\u201d"
+#: identifiers.org's address of a compact identifier (``https://identifiers.org/uniprot:P04626``),
+#: and a compact identifier: a registry's prefix, a colon and the registry's accession.
+REGISTRY_ADDRESS = re.compile(r"(?:https?://)?(?:www\.)?identifiers\.org/(?P<curie>\S+)",
+                              re.IGNORECASE | re.ASCII)
+COMPACT_IDENTIFIER = re.compile(r"(?P<prefix>[A-Za-z][\w.]*+):(?P<local>\S+)")
+#: Registries (identifiers.org's prefixes) whose accessions the search reads bare: a compact
+#: identifier of one (``uniprot:P04626``, ``mirbase.mature:MIMAT…``, ``pmc:PMC…``) is
+#: searched as its accession.
+REGISTRY_PREFIXES = frozenset({"uniprot", "mirbase", "mirbase.mature", "pubmed", "pmc", "doi"})
 #: A prefixed name (``mesh:D001943``): a prefix, a colon and no "//" after it.
 PREFIXED_NAME = re.compile(r"(?P<prefix>[A-Za-z][\w.-]*+):(?!//)(?P<local>\S+)")
 #: What a sentence may put after an identifier copied from it: "(doi:10.1172/JCI75695)."
@@ -136,11 +145,18 @@ def prefixed_iris(text: str) -> tuple[str, ...]:
 def searched_text(text: str) -> str:
     """What ``text`` asks for: the term of a PubMed search's address pasted
     (``https://pubmed.ncbi.nlm.nih.gov/?term=…``) or a term in PubMed's syntax, read as
-    `pubmed_words` reads it; a phrase in quotes without them; else ``text``."""
+    `pubmed_words` reads it; the accession of a registry's compact identifier, bare or as
+    identifiers.org's address; a phrase in quotes without them; else ``text``."""
     search = PUBMED_SEARCH.fullmatch(text)
     terms = parse_qs(search["query"]).get("term") if search else None
     if terms and terms[0].strip():
         return pubmed_words(terms[0]) or text
+    registry = REGISTRY_ADDRESS.fullmatch(text)
+    compact = COMPACT_IDENTIFIER.fullmatch(registry["curie"] if registry else text)
+    if compact and compact["prefix"].lower() in REGISTRY_PREFIXES:
+        return compact["local"]
+    if compact and registry and compact["prefix"].lower() in PREFIXES:  # ("mesh:D001943")
+        return compact.group()
     if any(_is_field_tag(tag) for tag in PUBMED_FIELD_TAG.finditer(text)):
         return pubmed_words(text) or text
     if len(text) > 2 and text[0] in QUOTES and text[-1] in QUOTES:

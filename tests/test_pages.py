@@ -1318,6 +1318,33 @@ def test_a_search_for_an_identifier_the_graph_lacks_says_so(client: FlaskClient,
     assert "no resource of this graph has that identifier" in html
 
 
+#: identifiers.org's compact identifiers (a registry's prefix, a colon, its accession), bare and
+#: as identifiers.org's addresses; the graph's cargo link to such addresses (``skos:exactMatch``).
+REGISTRY_NAMES = [
+    ("mirbase.mature:MIMAT0000076", "/cargo/hsa-miR-21-5p"),
+    ("uniprot:P04626", "/cargo/ERBB2"), ("UniProt:P04626", "/cargo/ERBB2"),
+    ("https://identifiers.org/mirbase.mature:MIMAT0000076", "/cargo/hsa-miR-21-5p"),
+    ("https://identifiers.org/uniprot:P04626", "/cargo/ERBB2"),
+    ("https://identifiers.org/pubmed:24735924", "/article/24735924"),
+    ("http://identifiers.org/mesh:D001943", "/mesh/D001943"),
+    ("identifiers.org/pmc:PMC10393036", "/article/37534210"),
+]
+
+
+@pytest.mark.parametrize(("text", "page"), REGISTRY_NAMES)
+def test_search_finds_what_a_registry_s_compact_identifier_names(client: FlaskClient, text: str,
+                                                                  page: str) -> None:
+    """A review's: "pubmed:…" was read as identifiers.org writes a PMID, but its address
+    (``https://identifiers.org/pubmed:…``) and the compact identifiers of the accessions the
+    search knows bare (``uniprot:P04626``, ``mirbase.mature:…``, the graph's own mappings)
+    found nothing, and the page said no resource of the graph had that identifier."""
+    results = client.get("/search", query_string={"q": text},
+                         headers={"Accept": "application/json"}).get_json()["results"]
+    assert page in [r["page"] for r in results], results
+    html = client.get("/search", query_string={"q": text}, headers=HTML).get_data(as_text=True)
+    assert 'id="no-identifier"' not in html
+
+
 #: A PubMed search's address as PubMed's own "Search details" writes its term: a field tag
 #: after it, a phrase in quotes (percent-encoded or as a browser's address bar shows it).
 PUBMED_TERMS = [
