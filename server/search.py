@@ -60,9 +60,12 @@ PAGE_ADDRESS = re.compile(r"(?:https?://)?(?:www\.)?(?:(?:pubmed\.ncbi\.nlm\.nih
                           r"|europepmc\.org/(?:articles/|(?:article|abstract)/PMC/))(?:PMC)?(?P<pmc>\d++)"
                           r"(?:/pdf(?:/[^/?#\s]*)?)?)/?(?:[?#]\S*)?",
                           re.IGNORECASE | re.ASCII)
-#: A PubMed search's address: its ``term`` is what was searched (a PMID, a name, words).
-PUBMED_SEARCH = re.compile(r"(?:https?://)?(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih"
-                           r"\.gov/pubmed/)\?(?P<query>\S*)", re.IGNORECASE | re.ASCII)
+#: A search's address at PubMed (also its older one, with no slash before the query string),
+#: PMC or Europe PMC: its ``term`` (Europe PMC's ``query``) is what was searched (a PMID, a
+#: name, words).
+PUBMED_SEARCH = re.compile(r"(?:https?://)?(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih"
+                           r"\.gov/(?:pubmed|pmc)|pmc\.ncbi\.nlm\.nih\.gov/search|europepmc\.org/search)"
+                           r"/?\?(?P<query>\S*)", re.IGNORECASE | re.ASCII)
 #: PubMed's field tags, as its "Search details" write them after a term ("24735924[pmid]",
 #: "Hoshino A[Author]", "cancer[mh:noexp]"): they say where PubMed looks, not what is sought.
 #: Named one by one, so that a title PubMed writes in brackets (a translated one) is kept.
@@ -143,12 +146,13 @@ def prefixed_iris(text: str) -> tuple[str, ...]:
 
 
 def searched_text(text: str) -> str:
-    """What ``text`` asks for: the term of a PubMed search's address pasted
-    (``https://pubmed.ncbi.nlm.nih.gov/?term=…``) or a term in PubMed's syntax, read as
-    `pubmed_words` reads it; the accession of a registry's compact identifier, bare or as
-    identifiers.org's address; a phrase in quotes without them; else ``text``."""
+    """What ``text`` asks for: the term of a search's address pasted (PubMed's,
+    ``https://pubmed.ncbi.nlm.nih.gov/?term=…``, PMC's, Europe PMC's) or a term in PubMed's
+    syntax, read as `pubmed_words` reads it; the accession of a registry's compact identifier,
+    bare or as identifiers.org's address; a phrase in quotes without them; else ``text``."""
     search = PUBMED_SEARCH.fullmatch(text)
-    terms = parse_qs(search["query"]).get("term") if search else None
+    asked = parse_qs(search["query"]) if search else {}
+    terms = asked.get("term") or asked.get("query")
     if terms and terms[0].strip():
         return pubmed_words(terms[0]) or text
     registry = REGISTRY_ADDRESS.fullmatch(text)

@@ -1331,13 +1331,29 @@ REGISTRY_NAMES = [
 ]
 
 
-@pytest.mark.parametrize(("text", "page"), REGISTRY_NAMES)
-def test_search_finds_what_a_registry_s_compact_identifier_names(client: FlaskClient, text: str,
-                                                                  page: str) -> None:
+#: Search addresses as the literature's sites write them: PubMed's older one (no slash before
+#: its query string), PMC's searches, Europe PMC's (``query=``).
+SEARCH_ADDRESSES = [
+    ("https://www.ncbi.nlm.nih.gov/pubmed?term=24735924", "/article/24735924"),
+    ("https://pubmed.ncbi.nlm.nih.gov?term=24735924", "/article/24735924"),
+    ("https://www.ncbi.nlm.nih.gov/pmc/?term=PMC10393036", "/article/37534210"),
+    ("https://www.ncbi.nlm.nih.gov/pmc?term=PMC10393036", "/article/37534210"),
+    ("https://pmc.ncbi.nlm.nih.gov/search/?term=PMC10393036", "/article/37534210"),
+    ("https://europepmc.org/search?query=24735924", "/article/24735924"),
+    ("https://europepmc.org/search?query=%22breast%20cancer%22&page=1", "/disease/breast_cancer"),
+]
+
+
+@pytest.mark.parametrize(("text", "page"), REGISTRY_NAMES + SEARCH_ADDRESSES)
+def test_search_finds_what_a_registry_s_name_or_a_search_address_names(client: FlaskClient,
+                                                                        text: str,
+                                                                        page: str) -> None:
     """A review's: "pubmed:…" was read as identifiers.org writes a PMID, but its address
     (``https://identifiers.org/pubmed:…``) and the compact identifiers of the accessions the
     search knows bare (``uniprot:P04626``, ``mirbase.mature:…``, the graph's own mappings)
-    found nothing, and the page said no resource of the graph had that identifier."""
+    found nothing; so did PubMed's older search address, in papers and bookmarks, PMC's and
+    Europe PMC's, read only as PubMed writes its own now. The page said no resource of the
+    graph had that identifier, of a resource it holds."""
     results = client.get("/search", query_string={"q": text},
                          headers={"Accept": "application/json"}).get_json()["results"]
     assert page in [r["page"] for r in results], results
