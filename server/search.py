@@ -50,6 +50,9 @@ IDENTIFIERS = tuple((pattern, p, IDENTIFIER_SPELLINGS[p]) for pattern, p in (
 #: identifiers.org's "pubmed:24735924" too.
 IDENTIFIER_LABEL = re.compile(r"(?:PMID|PMCID|pubmed)\s*:?\s*|doi:\s*|(?:https?://)?(?:dx\.)?doi\.org/",
                               re.IGNORECASE)
+#: What has an identifier's shape after its label, whether or not it is one: a number, "PMC"
+#: and a number, a DOI's "10." and more.
+IDENTIFIER_SHAPE = re.compile(r"(?:PMC)?\d+|10\.\S+", re.IGNORECASE | re.ASCII)
 #: A page's address as it is pasted, around the identifier of the article it shows: PubMed's
 #: and Europe PMC's by PMID, PMC's and Europe PMC's by PMCID ("PMC" written or not: the number
 #: of a PMC address is never a PMID), with or without the scheme, a closing slash or a query
@@ -205,8 +208,9 @@ def names_identifier(text: str) -> bool:
     graph; it is no phrase whose words may be found alone."""
     text = searched_text(" ".join(text.split())[:MAX_QUERY_LENGTH])
     bares = {pasted_identifier(t) for t in (text, text.rstrip(SENTENCE_MARKS))}
-    labelled = IDENTIFIER_LABEL.match(text)  # ("PMID: " and a number too long for one)
-    return (bool(labelled and text[labelled.end():])
+    # "PMID: " and a number too long for one; not "PubMed exosome studies"
+    labelled = IDENTIFIER_LABEL.match(text)
+    return (bool(labelled and IDENTIFIER_SHAPE.fullmatch(text[labelled.end():].rstrip(SENTENCE_MARKS)))
             or any(pattern.fullmatch(bare) for bare in bares for pattern, _, _ in IDENTIFIERS)
             or bool(accession_iris(text) or pasted_iris(text) or prefixed_iris(text)))
 

@@ -1318,6 +1318,19 @@ def test_a_search_for_an_identifier_the_graph_lacks_says_so(client: FlaskClient,
     assert "no resource of this graph has that identifier" in html
 
 
+@pytest.mark.parametrize("text", ["PubMed exosome studies", "pubmed search", "PMID lookup",
+                                  "doi: exosome review", "PMIDs of exosome papers"])
+def test_words_after_an_identifier_s_label_are_no_identifier(client: FlaskClient,
+                                                             text: str) -> None:
+    """A review's: a search that began with "PubMed", "PMID" or "doi:" and found nothing
+    ("PubMed exosome studies") was said to read as an identifier the graph lacks, and its
+    words were not offered to try alone: only an identifier's shape after its label (a
+    number, PMC and a number, a DOI) reads as one."""
+    html = client.get("/search", query_string={"q": text}, headers=HTML).get_data(as_text=True)
+    assert "0 results" in html and 'id="no-identifier"' not in html
+    assert 'id="one-word"' in html
+
+
 #: identifiers.org's compact identifiers (a registry's prefix, a colon, its accession), bare and
 #: as identifiers.org's addresses; the graph's cargo link to such addresses (``skos:exactMatch``).
 REGISTRY_NAMES = [
