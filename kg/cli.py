@@ -52,7 +52,17 @@ def _taken_once(given: tuple[T, ...], same: Callable[[T], object], different: st
 class _OneValue(click.Option):
     """An option of one value, which ``one_value_option`` lets be given more than once: its
     variable's value is that one value whole (click splits a repeatable option's variable at
-    each space, or a path's at each ``:``)."""
+    each space, or a path's at each ``:``). Its ``default`` is the one value (None: none), as
+    a reader of the command's options takes it (``benchmarks/server.py`` said "gunicorn, (2,)
+    workers" of ``evkg serve``'s); click is given it as the tuple of a repeatable option."""
+
+    def __init__(self, *decls: Any, default: object = None, **settings: Any) -> None:
+        super().__init__(*decls, default=() if default is None else (default,), **settings)
+        self.default = default
+
+    def get_default(self, ctx: click.Context, call: bool = True) -> Any:
+        value = super().get_default(ctx, call=call)
+        return value if isinstance(value, tuple) else () if value is None else (value,)
 
     def value_from_envvar(self, ctx: click.Context) -> tuple[str, ...] | None:
         value = self.resolve_envvar_value(ctx)
@@ -83,8 +93,8 @@ def one_value_option(*decls: str, same: Callable[[Any], object] = lambda value: 
         one = _taken_once(value, same, different, shown)
         return one if callback is None else callback(ctx, param, one)
 
-    return click.option(*decls, cls=_OneValue, multiple=True, callback=taken,
-                        default=() if default is None else (default,), **settings)
+    return click.option(*decls, cls=_OneValue, multiple=True, callback=taken, default=default,
+                        **settings)
 
 
 def _same_path(path: str | Path) -> str:

@@ -3204,6 +3204,22 @@ def test_an_option_of_one_value_given_again_is_taken_once(tmp_path: Path) -> Non
                                 f"--out {tmp_path / 'none'}` first\n")
 
 
+def test_an_option_of_one_value_has_that_value_for_default() -> None:
+    """A review's: `benchmarks/server.py` reads `evkg serve`'s default number of workers from
+    the command's options, and its report said "gunicorn, (2,) workers" once every option of
+    one value took it more than once (click's tuple of a repeatable option). An option's
+    default is its one value, None where it has none, as `--help` shows it."""
+    defaults = {(name, param.name): param.default for name, command in main.commands.items()
+                for param in command.params}
+    assert defaults[("serve", "workers")] == 2
+    assert (defaults[("serve", "port")], defaults[("serve", "host")]) == (8000, "127.0.0.1")
+    assert (defaults[("prune", "keep")], defaults[("query", "fmt")]) == (1, "table")
+    assert (defaults[("export", "fmt")], defaults[("build", "max_errors")]) == (None, None)
+    assert defaults[("fetch", "batch_size")] == 500 and defaults[("fetch", "since")] == ""
+    assert defaults[("load", "batch_triples")] == 50_000 and defaults[("load", "user")] is None
+    assert defaults[("serve", "out")] == Path("build")
+
+
 def test_serve_takes_a_store_folder_of_a_space_and_a_colon_from_its_variable(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """EVKG_STORE_DIR is one folder, whatever its name holds (a repeatable option's
