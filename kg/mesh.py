@@ -192,6 +192,16 @@ def _once(path: Path, where: str, ui: str, seen: dict[str, str]) -> None:
 #: How many characters of a cell a refused row shows.
 SHOWN_CELL = 40
 
+#: A table's UI and tree number, as each becomes part of an IRI (a space in one made the
+#: build's `Invalid IRI code point ' '`, naming no file nor line).
+_TABLE_UI = re.compile(r"[DCQ][0-9]++")
+_TREE_NUMBER = re.compile(r"[A-Z][0-9]++(?:\.[0-9]++)*+")
+
+
+def _shown_cell(cell: str) -> str:
+    """A refused cell as a message shows it: its start, when it is long."""
+    return cell if len(cell) <= SHOWN_CELL else cell[:SHOWN_CELL] + "…"
+
 
 def _table_lines(path: Path) -> Iterator[str]:
     """A table's lines, without their ends: LF, CRLF or a carriage return alone (Excel for
@@ -210,17 +220,26 @@ def _read_descriptor_table(path: Path) -> Iterator[Descriptor]:
         row = line.split("\t")
         if row == [""] or (number == 1 and row[0].lower() == "ui"):
             continue
-        if len(row) < 2 or row[0][:1] not in ("D", "C", "Q"):
-            shown = [cell if len(cell) <= SHOWN_CELL else cell[:SHOWN_CELL] + "…"
-                     for cell in row[:2]]
+        ui = row[0].strip()  # (the spaces a hand edit or a spreadsheet leaves)
+        if len(row) < 2 or ui[:1] not in ("D", "C", "Q"):
+            shown = [_shown_cell(cell) for cell in row[:2]]
             raise ValueError(f"{path}, line {number}: not a MeSH descriptor row: {shown}")
-        _once(path, f"line {number}", row[0], seen)
+        if not _TABLE_UI.fullmatch(ui):
+            raise ValueError(f"{path}, line {number}: {_shown_cell(ui)!r} is not a MeSH UI "
+                             "(D, C or Q, then digits)")
         cells = [*row, "", "", ""]
+        trees = tuple(t.strip() for t in cells[3].split("|") if t.strip())
+        for tree in trees:
+            if not _TREE_NUMBER.fullmatch(tree):
+                raise ValueError(f"{path}, line {number}: {_shown_cell(tree)!r} is not a MeSH "
+                                 "tree number (a capital letter and digits, then groups of "
+                                 "digits after dots; tree numbers are separated by |)")
+        _once(path, f"line {number}", ui, seen)
         yield Descriptor(
-            ui=cells[0],
+            ui=ui,
             label=cells[1],
             entry_terms=tuple(t for t in cells[2].split("|") if t),
-            tree_numbers=tuple(t for t in cells[3].split("|") if t),
+            tree_numbers=trees,
         )
 
 

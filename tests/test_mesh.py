@@ -252,3 +252,26 @@ def test_a_table_of_carriage_returns_is_read_a_line_a_row(tmp_path: Path) -> Non
     wrong.write_bytes(rows[0] + b"\r" + rows[1] + b"\rnot a row\r" + rows[2] + b"\r")
     with pytest.raises(ValueError, match=r"wrong\.tsv, line 3: not a MeSH descriptor row"):
         list(read_descriptors(wrong))
+
+
+def test_a_table_cell_that_is_no_ui_or_tree_number_is_refused_naming_its_line(
+        tmp_path: Path) -> None:
+    """A review's: a space after a UI or a tree number (a hand edit's, a spreadsheet's) made
+    the build end in `Error: Invalid IRI code point ' '`, naming no file, line or cell. The
+    spaces around a UI and a tree number are passed over; a cell that is still none is
+    refused, naming the file, its line and the cell."""
+    ui, label, terms, trees = _neoplasms_row().rstrip(b"\r\n").decode("utf-8").split("\t")[:4]
+    spaced = tmp_path / "spaced.tsv"
+    spaced.write_text(f"{ui} \t{label}\t{terms}\t {trees.replace('|', ' | ')} \n",
+                      encoding="utf-8")
+    [read] = read_descriptors(spaced)
+    assert (read.ui, read.label, read.tree_numbers) == (ui, label, tuple(trees.split("|")))
+    for bad, cell in ((f"{ui[0]} {ui[1:]}\t{label}\t\t{trees}\n", f"{ui[0]} {ui[1:]}"),
+                      (f"{ui}\t{label}\t\t{trees}|C 04\n", "C 04"),
+                      (f"{ui}\t{label}\t\t<{trees}>\n", f"<{trees}>")):
+        wrong = tmp_path / "wrong.tsv"
+        wrong.write_text(f"ui\tlabel\n{bad}", encoding="utf-8")
+        with pytest.raises(ValueError) as refused:
+            list(read_descriptors(wrong))
+        assert str(refused.value).startswith(f"{wrong}, line 2: ")
+        assert repr(cell) in str(refused.value)
