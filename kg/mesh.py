@@ -228,6 +228,9 @@ def _read_descriptor_table(path: Path) -> Iterator[Descriptor]:
             raise ValueError(f"{path}, line {number}: {_shown_cell(ui)!r} is not a MeSH UI "
                              "(D, C or Q, then digits)")
         cells = [*row, "", "", ""]
+        if not cells[1].strip():  # (its empty rdfs:label would win over data/mesh.tsv's name)
+            raise ValueError(f"{path}, line {number}: descriptor {ui} has no name: a table's "
+                             "second cell is the descriptor's name")
         trees = tuple(t.strip() for t in cells[3].split("|") if t.strip())
         for tree in trees:
             if not _TREE_NUMBER.fullmatch(tree):

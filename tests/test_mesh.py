@@ -275,3 +275,16 @@ def test_a_table_cell_that_is_no_ui_or_tree_number_is_refused_naming_its_line(
             list(read_descriptors(wrong))
         assert str(refused.value).startswith(f"{wrong}, line 2: ")
         assert repr(cell) in str(refused.value)
+
+
+def test_a_table_row_without_a_name_is_refused_naming_its_line(tmp_path: Path) -> None:
+    """A review's: a row whose second cell, the descriptor's name, was empty (or blank) gave
+    the heading an empty `rdfs:label` in graph/mesh, the table's winning over data/mesh.tsv's
+    name, without a word. It is refused, naming the file, its line and the descriptor."""
+    ui, _label, terms, trees = _neoplasms_row().rstrip(b"\r\n").decode("utf-8").split("\t")[:4]
+    for name in ("", "  "):
+        path = tmp_path / "mesh.tsv"
+        path.write_text(f"ui\tlabel\n{ui}\t{name}\t{terms}\t{trees}\n", encoding="utf-8")
+        with pytest.raises(ValueError) as refused:
+            list(read_descriptors(path))
+        assert str(refused.value).startswith(f"{path}, line 2: descriptor {ui} has no name")
