@@ -19,6 +19,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from kg import iris
+from kg.backends import RemoteStore
 from kg.querytext import (
     has_dataset_clause,
     is_volatile,
@@ -616,7 +617,8 @@ def _whole(response: Response, graph: NamedNode | None) -> Response:
     pattern = "?s ?p ?o" if graph is None else f"GRAPH {graph} {{ ?s ?p ?o }}"
     where = ("query it in parts, in one order (without ORDER BY the parts may overlap and "
              f"leave triples out): CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {pattern} }} ORDER BY ?s "
-             f"?p ?o LIMIT {cap} OFFSET 0, then OFFSET {cap}, and so on")
+             f"?p ?o LIMIT {cap} OFFSET 0, then OFFSET {cap}, and so on; " + _BLANK_NODES[
+                 isinstance(state().store, RemoteStore)])
     if release_file_path(dump) is not None:
         url = request.url_root + "downloads/" + dump
         where = (f"the whole release, as N-Triples, is {url} (gzip); or {where}" if graph is None
@@ -627,6 +629,19 @@ def _whole(response: Response, graph: NamedNode | None) -> Response:
                                   f"Protocol GET is not answered with part of a graph: {where}")
     refusal.status = f"403 {GRAPH_OVER_CAP}"
     return refusal
+
+
+#: What the parts of a graph over the cap keep of its blank nodes, read apart or joined (an
+#: answer is a document, whose blank nodes are its own: rdflib's ``parse`` of each part into
+#: one graph split every author list whose nodes fell in two parts), by this server's own
+#: store (False: which writes a blank node with one label in every answer) or a remote one.
+_BLANK_NODES = {
+    False: "a blank node (an article's author list) keeps its label from one part to the next, "
+           "but each part read as a graph of its own has blank nodes of its own, and the lists "
+           "come apart: ask for N-Triples and read the parts joined, as one document",
+    True: "a blank node (an article's author list) may be labelled anew in each part by the "
+          "store this server queries, so the parts may not hold the lists whole",
+}
 
 
 #: The reason phrase of ``_whole``'s 403: an RDF client shows the status line, not the body
