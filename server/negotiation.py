@@ -208,13 +208,16 @@ _EMPTY_QUALITY = re.compile(r"(;\s*q\s*=)(?=\s*(?:[;,]|$))", re.IGNORECASE)
 _TRAILING_POINT = re.compile(r"(;\s*q\s*=\s*[01])\.(?=\s*(?:[;,]|$))", re.IGNORECASE)
 
 
-def wants_html(accept: str | None) -> bool:
-    """Whether a client asked for HTML before any RDF or results type (as browsers do), by its
-    name (in any case: ``TEXT/HTML`` got 406), not by a wildcard."""
+def wants_html(accept: str | None,
+               offered: Sequence[str] = (*RDF_TYPES, *RESULTS_TYPES)) -> bool:
+    """Whether a client asked for HTML before any of the ``offered`` data types (as browsers
+    do), by its name (in any case: ``TEXT/HTML`` got 406), not by a wildcard. Only the types
+    the answer can take compete: ``text/turtle, text/html`` of a table of results asks for
+    HTML (the type it lists first cannot be given)."""
     if not accept:
         return False
     parsed = parse_accept(accept)
-    best = parsed.best_match(_in_client_order(parsed, ("text/html", *RDF_TYPES, *RESULTS_TYPES)))
+    best = parsed.best_match(_in_client_order(parsed, ("text/html", *offered)))
     return best == "text/html" and parsed["text/html"] > 0 and \
         any(value == "text/html" for value, _ in parsed)
 

@@ -475,13 +475,15 @@ def preflight_response() -> Response:
     return response
 
 
-def _wants_editor(operation: Operation) -> bool:
+def _wants_editor(operation: Operation,
+                  offered: tuple[str, ...] = (*RDF_TYPES, *RESULTS_TYPES)) -> bool:
     """Whether a GET asks for a page: ``?format=html`` (the first ``format`` or ``output``
     value this server knows), as on every resource's page (until 7 Dec a 406 here), or with
-    no format named, an Accept that wants HTML first (a browser's)."""
+    no format named, an Accept that wants HTML before the types of the answer (``offered``:
+    a browser's)."""
     if operation.formats:
         return first_named_type(operation.formats) == "text/html"
-    return wants_html(request.headers.get("Accept"))
+    return wants_html(request.headers.get("Accept"), offered)
 
 
 def _opened_in_a_browser(operation: Operation, query: str) -> bool:
@@ -493,7 +495,7 @@ def _opened_in_a_browser(operation: Operation, query: str) -> bool:
     instead."""
     return (request.method in ("GET", "HEAD")
             and set(request.args) <= {"query", "format", "output"}
-            and _wants_editor(operation) and bool(query.strip())
+            and bool(query.strip()) and _wants_editor(operation, offered_types(query))
             and nesting_message(query) is None
             and check_services(service_targets(query), state().limits.service_allowlist) is None)
 
@@ -546,7 +548,7 @@ def graph_store_response(operation: Operation) -> Response:
     query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}"
     # a link opened in a browser (HTML first; its application/xml;q=0.9 took RDF/XML, a file
     # to download): the editor shows the graph, as it shows a query link's results
-    if _wants_editor(operation):
+    if _wants_editor(operation, RDF_TYPES):
         return _to_editor(query, "default graph" if graph is None
                           else graph.value.removeprefix(iris.base_iri()))
     return _whole(query_response(operation, query), graph)
