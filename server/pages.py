@@ -7,6 +7,7 @@ built files are served from npm's folder at ``/static/vendor/yasgui/…``, never
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, send_from_directory
@@ -54,13 +55,15 @@ def format_values() -> list[str]:
     return [value for value in request.args.getlist("format") if value.strip()]
 
 
-def wants_page() -> bool:
+def wants_page(offered: Sequence[str] = RDF_TYPES) -> bool:
     """Whether to answer with HTML: ``?format=html`` (the first known ``?format=`` value), or a
-    browser's ``Accept`` with no ``?format``."""
+    browser's ``Accept`` with no ``?format``: HTML before the types the page's data is also
+    given in (``offered``; only those compete: a results type listed first beat HTML, and a
+    page that gives none was a 406)."""
     values = format_values()
     if values:
         return first_named_type(values) == "text/html"
-    return wants_html(request.headers.get("Accept"))
+    return wants_html(request.headers.get("Accept"), offered)
 
 
 #: What a listing (``/downloads/``, ``/search``) answers with: JSON, else its page.
@@ -71,7 +74,7 @@ def wants_listing_page() -> bool:
     """Whether to answer a listing with its page rather than JSON: as ``wants_page``, or for
     an ``Accept`` that takes HTML and not JSON (``text/*``); ``NotAcceptable`` (a 406) for
     one that takes neither or a ``?format=`` that names neither, as every page answers."""
-    if wants_page():
+    if wants_page(LISTING_TYPES[:1]):
         return True
     accept = request.headers.get("Accept")
     return choose_media_type(accept, LISTING_TYPES, format_values()) == "text/html"

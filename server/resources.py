@@ -211,7 +211,7 @@ def resource_view(**_: str) -> Response | WerkzeugResponse:
 
 
 def resource_answer(iri: str) -> Response | WerkzeugResponse:
-    if wants_page():
+    if wants_page((*DOCUMENT_TYPES, *CITATION_TYPES)):
         return resource_page(iri)
     try:
         media_type = choose_media_type(request.headers.get("Accept"),

@@ -93,6 +93,25 @@ def test_article_negotiates_rdf_by_accept(client: FlaskClient, accept: str) -> N
     assert (SEED, DCTERMS.title, rdflib.Literal(SEED_TITLE)) in graph
 
 
+@pytest.mark.parametrize(("path", "accept", "expected"), [
+    ("/article/37534210", "application/sparql-results+json, text/html", "text/html"),
+    ("/ontology", "application/sparql-results+json, text/html", "text/html"),
+    ("/dataset", "application/sparql-results+json, text/html", "text/html"),
+    ("/downloads/", "application/json, text/html", "application/json"),
+    ("/search?q=miR", "application/json, text/html", "application/json"),
+    ("/downloads/", "text/html, application/json", "text/html")])
+def test_a_tie_goes_to_the_type_listed_first_among_those_the_page_gives(
+        default_build: tuple[Path, BuildReport], path: str, accept: str, expected: str) -> None:
+    """A review's: since a tie between HTML and data went to the type listed first (7 Dec), a
+    page whose data is RDF, asked with ``application/sparql-results+json, text/html``, was a
+    406: a results type, which no page gives, beat HTML (until then, the page). A listing's
+    JSON, listed first, lost the tie to HTML, which no type of RDF or results had beaten.
+    Only the types the page gives compete."""
+    client = create_app({"STORE_DIR": str(default_build[0]), "TESTING": True}).test_client()
+    answer = client.get(path, headers={"Accept": accept})
+    assert (answer.status_code, answer.mimetype) == (200, expected), answer.text[:300]
+
+
 @pytest.mark.parametrize(("fmt", "syntax"), [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld"),
                                              ("rdf", "xml")])
 def test_article_negotiates_rdf_by_format_parameter(client: FlaskClient, fmt: str,
