@@ -377,9 +377,10 @@ def _of_the_other_kind(refused: NotAcceptable, operation: Operation,
     names = format_names(offered)
     fitting = f"{', '.join(names[:-1])} or {names[-1]}"
     form = query_form(query)
-    why = (f"a {form} query's answer is a graph: {asked} names a format of SELECT and ASK "
+    article = "an" if form == "ASK" else "a"
+    why = (f"{article} {form} query's answer is a graph: {asked} names a format of SELECT and ASK "
            f"results; a graph's are format={fitting}") if graph else (
-        f"a {form} query's answer is {'a table of results' if form == 'SELECT' else 'true or false'}"
+        f"{article} {form} query's answer is {'a table of results' if form == 'SELECT' else 'true or false'}"
         f": {asked} names an RDF syntax, of CONSTRUCT and DESCRIBE answers; results' are "
         f"format={fitting}")
     return NotAcceptable(f"{refused.wanted} ({why})", offered)

@@ -806,6 +806,12 @@ def test_unacceptable_type_is_406_listing_available(client: FlaskClient) -> None
      "cannot answer with format=ttl (a SELECT query's answer is a table of results: ttl names "
      "an RDF syntax, of CONSTRUCT and DESCRIBE answers; results' are format=json, xml, csv, tsv "
      "or text); available: application/sparql-results+json, application/sparql-results+xml, "
+     "text/csv, text/tab-separated-values, text/plain\n"),
+    # a review's: "a ASK query's answer"
+    ("ASK { ?s ?p ?o }", "nt",
+     "cannot answer with format=nt (an ASK query's answer is true or false: nt names an RDF "
+     "syntax, of CONSTRUCT and DESCRIBE answers; results' are format=json, xml, csv, tsv or "
+     "text); available: application/sparql-results+json, application/sparql-results+xml, "
      "text/csv, text/tab-separated-values, text/plain\n")])
 def test_a_format_of_the_other_kind_of_answer_says_which_fit(
         client: FlaskClient, query: str, asked: str, expected: str) -> None:
