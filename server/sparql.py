@@ -476,8 +476,7 @@ def preflight_response() -> Response:
     return response
 
 
-def _wants_editor(operation: Operation,
-                  offered: tuple[str, ...] = (*RDF_TYPES, *RESULTS_TYPES)) -> bool:
+def _wants_editor(operation: Operation, offered: tuple[str, ...]) -> bool:
     """Whether a GET asks for a page: ``?format=html`` (the first ``format`` or ``output``
     value this server knows), as on every resource's page (until 7 Dec a 406 here), or with
     no format named, an Accept that wants HTML before the types of the answer (``offered``:
@@ -678,7 +677,7 @@ def create_sparql_blueprint() -> Blueprint:
         if request.method in ("GET", "HEAD"):
             if names_a_graph():
                 return graph_store_response(operation)
-            if _wants_editor(operation):
+            if _wants_editor(operation, RDF_TYPES):  # (the Service Description is RDF)
                 return editor_response()
             return service_description_response(page=True)
         if "update" in request.args:

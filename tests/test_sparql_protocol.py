@@ -1786,6 +1786,18 @@ def test_html_asked_beside_a_type_the_answer_cannot_take_opens_the_editor(
         303, browser.headers["Location"]), asked.text
 
 
+def test_the_endpoint_asked_with_a_results_type_then_html_is_the_editor(
+        client: FlaskClient) -> None:
+    """A review's: ``/sparql`` itself (its Service Description, RDF, or the editor) asked with
+    ``application/sparql-results+json, text/html`` was a 406 whose list of what is available
+    named ``text/html``, which the client had asked for: the results type, which no answer of
+    a bare ``/sparql`` takes, won the tie with HTML. It is the editor, as to a browser."""
+    browser = client.get("/sparql", headers={"Accept": BROWSER_ACCEPT})
+    asked = client.get("/sparql", headers={
+        "Accept": "application/sparql-results+json, text/html"})
+    assert (asked.status_code, asked.mimetype, asked.data) == (200, "text/html", browser.data)
+
+
 @pytest.mark.parametrize(("root", "name"), [
     ("http://localhost/", "http://LOCALHOST/graph/metadata"),
     ("http://localhost/", "http://localhost:80/graph/metadata"),
