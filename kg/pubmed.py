@@ -810,38 +810,40 @@ def _scan(path: Path, walk: _Walk, error_at: tuple[int, int] | None,
     error at (line, column in characters), or before the offset ``stop``; the first start tag
     at or after the error, if any and not the one the parse resumed at; and the comment, CDATA
     section or processing instruction the file ends in, if it does (after an error, the records
-    it swallowed are found too, last). Read from the line the parse resumed at, if it did (so
-    that each error costs a read of what follows it), up to the first record found when
+    it swallowed are found too, last). Read from the record start tag the parse resumed at, if
+    it did, in pieces of lines (``_pieces``), so that each error costs a read of what follows
+    it, even in a file on one line (a review's: 16,000 records on one line with 8,000 errors
+    took 170 s, each error reading the line from its start); up to the first record found when
     ``first_only`` (a review found a file with an undefined entity in each of 12,000 records
     read in 202 s instead of 1 s: each new parse after 100 warnings read to the end)."""
     scan = _record_tags(walk.root)
-    columns = _Columns(_utf8(walk.prolog))
     again = walk.resume.ordinal if walk.resume else 0
     first = walk.resume or _Start(1, 1, 0, 0, 0)
+    columns = _Columns(_utf8(walk.prolog), first.chars)
     found: list[_Found] = []
-    ordinal, offset = first.ordinal - 1, first.offset - first.column
+    ordinal, offset, column = first.ordinal - 1, first.offset, first.column
     closer, open_end = b"", False  # a comment … not closed at a line's end; an end tag's ">" awaited
     unclosed: _Unclosed | None = None
     opener = gzip.open if is_gzip(path) else open
     with contextlib.suppress(EOFError, zlib.error, OSError), opener(path, "rb") as lines:
         lines.seek(offset)
-        for number, text in enumerate(lines, start=first.line):
+        for number, text, new_line in _pieces(cast(IO[bytes], lines), first.line, not first.column):
+            column = 0 if new_line else column  # the piece's first byte's column in its line
+            columns.piece(text, new_line)
             if closer or b"<!" in text or b"<?" in text:
                 raw = text
                 text, closer, opened = _visible(raw, closer)
                 if not closer:
                     unclosed = None
                 elif opened >= 0:
-                    unclosed = _Unclosed(number, columns.at(number, raw, opened) + 1, closer)
+                    unclosed = _Unclosed(number, columns.at(opened) + 1, closer)
                 if closer and unclosed is not None:
-                    _hidden_records(scan, raw, max(opened, 0), number, offset, unclosed)
+                    _hidden_records(scan, raw, max(opened, 0), (number, column, offset), unclosed)
             if open_end and (close := text.find(b">")) >= 0:
                 open_end = False
-                if found and _before(error_at, number, columns.at(number, text, close + 1)):
+                if found and _before(error_at, number, columns.at(close + 1)):
                     found[-1].end = offset + close + 1
-            # on the line the parse resumed at, from the record it resumed at (the line is read
-            # whole for its columns)
-            for match in scan.finditer(text, first.column if number == first.line else 0):
+            for match in scan.finditer(text):
                 if match.group(3) is not None:  # a PMID: the open record's own, if it has
                     # none; each a DeleteCitation lists, up to its end tag
                     if found and (not found[-1].pmids or (found[-1].deletion
@@ -850,11 +852,12 @@ def _scan(path: Path, walk: _Walk, error_at: tuple[int, int] | None,
                 elif match.group(1) is not None:  # an end tag: whole if it ends before the error
                     open_end = not match.group(2)
                     if found and not open_end and _before(error_at, number,
-                                                          columns.at(number, text, match.end())):
+                                                          columns.at(match.end())):
                         found[-1].end = offset + match.end()
                 elif (ordinal := ordinal + 1) > walk.records:
-                    chars = columns.at(number, text, match.start())
-                    start = _Start(ordinal, number, match.start(), chars, offset + match.start())
+                    chars = columns.at(match.start())
+                    start = _Start(ordinal, number, column + match.start(), chars,
+                                   offset + match.start())
                     if stop is not None and start.offset >= stop:
                         return found, None, None
                     if (error_at is not None and not _before(error_at, number, chars)
@@ -863,7 +866,7 @@ def _scan(path: Path, walk: _Walk, error_at: tuple[int, int] | None,
                     found.append(_Found(start, text.startswith(b"<DeleteCitation", match.start())))
                     if first_only:
                         return found, None, None
-            offset += len(text)
+            offset, column = offset + len(text), column + len(text)
     if not closer:
         unclosed = None
     elif unclosed is not None and error_at is not None:
@@ -871,10 +874,13 @@ def _scan(path: Path, walk: _Walk, error_at: tuple[int, int] | None,
     return found, None, unclosed
 
 
-def _hidden_records(scan: re.Pattern[bytes], raw: bytes, start: int, number: int, offset: int,
-                    unclosed: _Unclosed) -> None:
-    """Add to ``unclosed`` the record start tags (and their PMIDs) that line ``number`` holds
-    inside it, from the byte ``start`` on; end tags do not count: what it holds is no record."""
+def _hidden_records(scan: re.Pattern[bytes], raw: bytes, start: int,
+                    where: tuple[int, int, int], unclosed: _Unclosed) -> None:
+    """Add to ``unclosed`` the record start tags (and their PMIDs) that the piece ``raw`` of a
+    line holds inside it, from the byte ``start`` on (``where``: its line, its first byte's
+    column in the line and offset in the file); end tags do not count: what it holds is no
+    record."""
+    number, column, offset = where
     for match in scan.finditer(raw, start):
         if match.group(3) is not None:
             if unclosed.records and (not unclosed.records[-1].pmids
@@ -882,8 +888,49 @@ def _hidden_records(scan: re.Pattern[bytes], raw: bytes, start: int, number: int
                 unclosed.records[-1].pmids.append((number, match.group(3).decode()))
         elif match.group(1) is None:
             unclosed.records.append(_Found(
-                _Start(0, number, match.start(), 0, offset + match.start()),
+                _Start(0, number, column + match.start(), 0, offset + match.start()),
                 raw.startswith(b"<DeleteCitation", match.start())))
+
+
+#: The bytes of a line the scan after an error reads at a time (a file may be one line).
+_PIECE = 1 << 16
+
+
+def _pieces(lines: IO[bytes], number: int, new_line: bool) -> Iterator[tuple[int, bytes, bool]]:
+    """The lines read from ``lines`` (numbered from ``number``; ``new_line``: whether it is at a
+    line's start), a line longer than ``_PIECE`` bytes in pieces: each (line number, bytes,
+    whether they start the line).
+
+    A piece ends before a start tag ("<" and neither "/", "!" nor "?"), so no tag, comment,
+    CDATA section or processing instruction opener or closer, PMID element (its "<" after the
+    digits is its end tag's) nor UTF-8 character is cut; a piece with no start tag in it grows
+    until one comes, or its line ends."""
+    held: list[bytes] = []  # the line's bytes read and not given, from its last start tag on
+    while block := lines.readline(_PIECE):
+        if block.endswith(b"\n"):
+            yield number, b"".join([*held, block]), new_line
+            held, new_line, number = [], True, number + 1
+            continue
+        cut = _last_start_tag(block)
+        if cut < 0 or (cut == 0 and not held):
+            held.append(block)
+            continue
+        if piece := b"".join([*held, block[:cut]]):
+            yield number, piece, new_line
+            new_line = False
+        held = [block[cut:]]
+    if held:
+        yield number, b"".join(held), new_line
+
+
+def _last_start_tag(block: bytes) -> int:
+    """The offset of the last "<" in ``block`` that opens a start tag (-1 when none does)."""
+    end = len(block) - 1  # its next byte must be in the block
+    while (at := block.rfind(b"<", 0, end)) >= 0:
+        if block[at + 1] not in b"/!?":
+            return at
+        end = at
+    return -1
 
 
 def _before(error_at: tuple[int, int] | None, line: int, column: int) -> bool:
@@ -892,21 +939,30 @@ def _before(error_at: tuple[int, int] | None, line: int, column: int) -> bool:
 
 
 class _Columns:
-    """The characters before an offset in a line (libxml2 counts columns in characters), counted
-    on from the last offset asked in the same line, so that a line of a whole file costs one
-    pass; offsets are at tag boundaries, so no character is cut."""
+    """The characters of a line before an offset in the piece of it read (libxml2 counts
+    columns in characters): those of its pieces before, counted once each, and of the piece
+    up to the offset, counted on from the last offset asked, so that a line of a whole file
+    costs one pass; pieces and offsets are at tag boundaries, so no character is cut.
+    ``chars``: the line's characters before the first piece (where a resumed parse started)."""
 
-    def __init__(self, utf8: bool) -> None:
+    def __init__(self, utf8: bool, chars: int) -> None:
         self.utf8 = utf8
-        self.line = self.offset = self.chars = 0
+        self.before, self.text, self.offset, self.chars = chars, b"", 0, 0
 
-    def at(self, line: int, text: bytes, offset: int) -> int:
-        if line != self.line or offset < self.offset:
-            self.line, self.offset, self.chars = line, 0, 0
-        piece = text[self.offset:offset]
-        self.chars += len(piece.decode("utf-8", "replace")) if self.utf8 else len(piece)
+    def piece(self, text: bytes, new_line: bool) -> None:
+        """The next piece is read: ``text``, the start of a line when ``new_line``."""
+        self.before = 0 if new_line else self.before + self._count(self.text)
+        self.text, self.offset, self.chars = text, 0, 0
+
+    def at(self, offset: int) -> int:
+        if offset < self.offset:
+            self.offset = self.chars = 0
+        self.chars += self._count(self.text[self.offset:offset])
         self.offset = offset
-        return self.chars
+        return self.before + self.chars
+
+    def _count(self, data: bytes) -> int:
+        return len(data.decode("utf-8", "replace")) if self.utf8 else len(data)
 
 
 def _utf8(prolog: bytes) -> bool:
