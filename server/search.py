@@ -89,6 +89,9 @@ QUOTES = "\"\u201c\u201d"
 REGISTRY_ADDRESS = re.compile(r"(?:https?://)?(?:www\.)?identifiers\.org/(?P<curie>\S+)",
                               re.IGNORECASE | re.ASCII)
 COMPACT_IDENTIFIER = re.compile(r"(?P<prefix>[A-Za-z][\w.]*+):(?P<local>\S+)")
+#: The compact identifier of identifiers.org's address, also as its older addresses (MIRIAM's
+#: URIs, in models and older RDF) write it, a slash after the prefix: ``pubmed/24735924``.
+REGISTRY_CURIE = re.compile(r"(?P<prefix>[A-Za-z][\w.]*+)[:/](?P<local>\S+)")
 #: Registries (identifiers.org's prefixes) whose accessions the search reads bare: a compact
 #: identifier of one (``uniprot:P04626``, ``mirbase.mature:MIMAT…``, ``pmc:PMC…``) is
 #: searched as its accession.
@@ -152,18 +155,20 @@ def searched_text(text: str) -> str:
     """What ``text`` asks for: the term of a search's address pasted (PubMed's,
     ``https://pubmed.ncbi.nlm.nih.gov/?term=…``, PMC's, Europe PMC's) or a term in PubMed's
     syntax, read as `pubmed_words` reads it; the accession of a registry's compact identifier,
-    bare or as identifiers.org's address; a phrase in quotes without them; else ``text``."""
+    bare or as identifiers.org's address (its older one too, ``…/pubmed/…``); a phrase in
+    quotes without them; else ``text``."""
     search = PUBMED_SEARCH.fullmatch(text)
     asked = parse_qs(search["query"]) if search else {}
     terms = asked.get("term") or asked.get("query")
     if terms and terms[0].strip():
         return pubmed_words(terms[0]) or text
     registry = REGISTRY_ADDRESS.fullmatch(text)
-    compact = COMPACT_IDENTIFIER.fullmatch(registry["curie"] if registry else text)
+    compact = (REGISTRY_CURIE.fullmatch(registry["curie"]) if registry
+               else COMPACT_IDENTIFIER.fullmatch(text))
     if compact and compact["prefix"].lower() in REGISTRY_PREFIXES:
         return compact["local"]
     if compact and registry and compact["prefix"].lower() in PREFIXES:  # ("mesh:D001943")
-        return compact.group()
+        return f"{compact['prefix']}:{compact['local']}"
     if any(_is_field_tag(tag) for tag in PUBMED_FIELD_TAG.finditer(text)):
         return pubmed_words(text) or text
     if len(text) > 2 and text[0] in QUOTES and text[-1] in QUOTES:

@@ -1360,6 +1360,12 @@ REGISTRY_NAMES = [
     ("https://identifiers.org/pubmed:24735924", "/article/24735924"),
     ("http://identifiers.org/mesh:D001943", "/mesh/D001943"),
     ("identifiers.org/pmc:PMC10393036", "/article/37534210"),
+    # identifiers.org's older addresses (MIRIAM's URIs, still in models and older RDF): a
+    # slash, not a colon, after the registry's prefix
+    ("http://identifiers.org/pubmed/24735924", "/article/24735924"),
+    ("https://identifiers.org/uniprot/P04626", "/cargo/ERBB2"),
+    ("http://identifiers.org/mirbase.mature/MIMAT0000076", "/cargo/hsa-miR-21-5p"),
+    ("http://identifiers.org/mesh/D001943", "/mesh/D001943"),
 ]
 
 
@@ -1422,6 +1428,8 @@ def test_search_reads_pubmed_search_syntax(client: FlaskClient, text: str, page:
     ("https://pubmed.ncbi.nlm.nih.gov/?term=metastasis+AND+exosome", ["metastasis", "exosome"]),
     ("https://pubmed.ncbi.nlm.nih.gov/?term=(24735924[pmid])+OR+(37534210[pmid])",
      ["24735924", "37534210"]),
+    # phrases in quotes joined by PubMed's operators, typed: not one phrase in quotes
+    ('"metastasis" AND "exosome"', ["metastasis", "exosome"]),
 ])
 def test_a_pubmed_search_that_finds_nothing_offers_its_words(client: FlaskClient, text: str,
                                                              words: list[str]) -> None:
