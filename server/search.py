@@ -172,6 +172,8 @@ def searched_text(text: str) -> str:
     if any(_is_field_tag(tag) for tag in PUBMED_FIELD_TAG.finditer(text)):
         return pubmed_words(text) or text
     if len(text) > 2 and text[0] in QUOTES and text[-1] in QUOTES:
+        if any(quote in text[1:-1] for quote in QUOTES):  # ('"a" AND "b"': phrases, not one)
+            return pubmed_words(text) or text
         return " ".join(text[1:-1].split()) or text
     return text
 
