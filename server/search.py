@@ -167,8 +167,10 @@ def searched_text(text: str) -> str:
                else COMPACT_IDENTIFIER.fullmatch(text))
     if compact and compact["prefix"].lower() in REGISTRY_PREFIXES:
         return compact["local"]
-    if compact and registry and compact["prefix"].lower() in PREFIXES:  # ("mesh:D001943")
-        return f"{compact['prefix']}:{compact['local']}"
+    # a prefixed name ("mesh:D001943") or an accession read with its prefix ("GO:0001525")
+    named = f"{compact['prefix']}:{compact['local']}" if compact and registry else ""
+    if compact and named and (compact["prefix"].lower() in PREFIXES or accession_iris(named)):
+        return named
     if any(_is_field_tag(tag) for tag in PUBMED_FIELD_TAG.finditer(text)):
         return pubmed_words(text) or text
     if len(text) > 2 and text[0] in QUOTES and text[-1] in QUOTES:

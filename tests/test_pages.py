@@ -1366,6 +1366,10 @@ REGISTRY_NAMES = [
     ("https://identifiers.org/uniprot/P04626", "/cargo/ERBB2"),
     ("http://identifiers.org/mirbase.mature/MIMAT0000076", "/cargo/hsa-miR-21-5p"),
     ("http://identifiers.org/mesh/D001943", "/mesh/D001943"),
+    # the addresses of accessions the search reads bare with their prefix (``GO:0001525``)
+    ("https://identifiers.org/GO:0001525", "/process/angiogenesis"),
+    ("https://identifiers.org/hgnc:3430", "/cargo/ERBB2"),
+    ("https://identifiers.org/HGNC:3430", "/cargo/ERBB2"),
 ]
 
 
