@@ -165,6 +165,8 @@ def searched_text(text: str) -> str:
     registry = REGISTRY_ADDRESS.fullmatch(text)
     compact = (REGISTRY_CURIE.fullmatch(registry["curie"]) if registry
                else COMPACT_IDENTIFIER.fullmatch(text))
+    if compact and compact["prefix"].lower() == "pmc" and compact["local"].isdecimal():
+        return "PMC" + compact["local"]  # (a PMCID written without "PMC" is no PMID)
     if compact and compact["prefix"].lower() in REGISTRY_PREFIXES:
         return compact["local"]
     # a prefixed name ("mesh:D001943") or an accession read with its prefix ("GO:0001525")

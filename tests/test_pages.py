@@ -1259,6 +1259,21 @@ def test_search_reads_a_pmc_address_s_number_as_a_pmcid_never_a_pmid(client: Fla
     assert pages(address.format("PMC24735924")) == []
 
 
+@pytest.mark.parametrize("name", ["pmc:{}", "PMC:{}", "https://identifiers.org/pmc:{}",
+                                  "http://identifiers.org/pmc/{}"])
+def test_search_reads_a_pmc_compact_identifier_s_number_as_a_pmcid_never_a_pmid(
+        client: FlaskClient, name: str) -> None:
+    """"pmc:" and a number without "PMC" (identifiers.org's compact identifier, as one may
+    write it) was searched as a PMID: pmc:10393036 found nothing and pmc:24735924 found the
+    article of PMID 24735924, another article."""
+    def pages(text: str) -> list[str]:
+        return [r["page"] for r in client.get("/search", query_string={"q": text}, headers={
+            "Accept": "application/json"}).get_json()["results"]]
+    assert pages(name.format("10393036")) == ["/article/37534210"]
+    assert pages(name.format("24735924")) == []
+    assert pages(name.format("PMC10393036")) == ["/article/37534210"]
+
+
 @pytest.mark.parametrize("text", ["10.1172/JCI75695", "10.1172/jci75695", "10.1172/Jci75695",
                                   "10.1074/jbc.M112.446831", "10.1158/0008-5472.CAN-18-1102"])
 def test_search_lists_an_article_its_doi_names_once(client: FlaskClient, text: str) -> None:
