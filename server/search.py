@@ -69,6 +69,14 @@ PAGE_ADDRESS = re.compile(r"(?:https?://)?(?:www\.)?(?:(?:pubmed\.ncbi\.nlm\.nih
 PUBMED_SEARCH = re.compile(r"(?:https?://)?(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih"
                            r"\.gov/(?:pubmed|pmc)|pmc\.ncbi\.nlm\.nih\.gov/search|europepmc\.org/search)"
                            r"/?\?(?P<query>\S*)", re.IGNORECASE | re.ASCII)
+#: A field of Europe PMC's search (``EXT_ID:24735924``, ``title:"…"``, ``SRC:MED``), after a
+#: space or a bracket: its name, and its value unless that is a phrase in quotes.
+EUROPE_PMC_FIELD = re.compile(r"(?<![^\s(])(?P<field>[A-Za-z_]++):(?P<value>[^\s()\"]*+)")
+#: Europe PMC's fields that say where it looks ("EXT_ID", a PMID's), and those that filter
+#: what it finds (its source, "SRC:MED"), dropped with their value.
+EUROPE_PMC_FIELDS = frozenset({"EXT_ID", "PMCID", "DOI", "TITLE", "ABSTRACT", "TITLE_ABS", "AUTH",
+                               "KW", "JOURNAL"})
+EUROPE_PMC_FILTERS = frozenset({"SRC", "OPEN_ACCESS", "HAS_FT", "PUB_TYPE", "LANG"})
 #: PubMed's field tags, as its "Search details" write them after a term ("24735924[pmid]",
 #: "Hoshino A[Author]", "cancer[mh:noexp]"): they say where PubMed looks, not what is sought.
 #: Named one by one, so that a title PubMed writes in brackets (a translated one) is kept.
@@ -159,7 +167,8 @@ def searched_text(text: str) -> str:
     quotes without them; else ``text``."""
     search = PUBMED_SEARCH.fullmatch(text)
     asked = parse_qs(search["query"]) if search else {}
-    terms = asked.get("term") or asked.get("query")
+    terms = asked.get("term") or [EUROPE_PMC_FIELD.sub(_europe_pmc_value, query)
+                                  for query in asked.get("query", [])]
     if terms and terms[0].strip():
         return pubmed_words(terms[0]) or text
     registry = REGISTRY_ADDRESS.fullmatch(text)
@@ -190,6 +199,15 @@ def pubmed_words(term: str) -> str:
     words = [w.lstrip("(").rstrip(")")
              for w in untagged.translate({ord(q): " " for q in QUOTES}).split()]
     return " ".join(w for w in words if w and w not in PUBMED_OPERATORS)
+
+
+def _europe_pmc_value(field: re.Match[str]) -> str:
+    """What a field of Europe PMC's search seeks: its value ("EXT_ID:24735924" seeks 24735924),
+    nothing of a filter ("SRC:MED"); a name that is no field of it is kept ("HER2:…")."""
+    name = field["field"].upper()
+    if name in EUROPE_PMC_FILTERS:
+        return " "
+    return field["value"] if name in EUROPE_PMC_FIELDS else field.group()
 
 
 def _is_field_tag(tag: re.Match[str]) -> bool:

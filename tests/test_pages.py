@@ -1398,6 +1398,12 @@ SEARCH_ADDRESSES = [
     ("https://pmc.ncbi.nlm.nih.gov/search/?term=PMC10393036", "/article/37534210"),
     ("https://europepmc.org/search?query=24735924", "/article/24735924"),
     ("https://europepmc.org/search?query=%22breast%20cancer%22&page=1", "/disease/breast_cancer"),
+    # Europe PMC's fielded search: the field's name is where it looks, not what is sought, and
+    # its source (SRC) a filter
+    ("https://europepmc.org/search?query=EXT_ID%3A24735924%20AND%20SRC%3AMED", "/article/24735924"),
+    ("https://europepmc.org/search?query=(PMCID%3APMC10393036)", "/article/37534210"),
+    ("https://europepmc.org/search?query=DOI%3A10.1172%2FJCI75695", "/article/25401471"),
+    ("https://europepmc.org/search?query=title%3A%22breast%20cancer%22", "/disease/breast_cancer"),
 ]
 
 
