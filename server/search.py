@@ -87,9 +87,16 @@ PUBMED_FIELD_TAGS = frozenset({
     "all fields", "mh", "mesh", "mesh terms", "majr", "mesh major topic", "sh", "subheading",
     "nm", "ad", "affiliation", "ta", "journal", "dp", "pdat", "publication date", "pt",
     "publication type", "la", "language", "ot", "other term", "ir", "investigator", "sb",
-    "subset", "gr", "grant number", "vi", "ip", "pg", "so"})
-#: PubMed's operators, which it reads in capitals alone.
-PUBMED_OPERATORS = frozenset({"AND", "OR", "NOT"})
+    "subset", "gr", "grant number", "vi", "ip", "pg", "so",
+    # and as "Search details" write filters, dates and other fields
+    "filter", "date - publication", "date - entry", "date - create", "date - completion",
+    "date - mesh", "date - modification", "edat", "crdt", "mhda", "dcom", "lr",
+    "mesh subheading", "supplementary concept", "pharmacological action", "pa", "volume",
+    "issue", "pagination", "transliterated title", "tt", "corporate author", "cn", "editor",
+    "publisher", "secondary source id", "si", "location id", "isbn"})
+#: PubMed's operators, which it reads in capitals alone, and the colon of a range
+#: ("2020"[dp] : "2024"[dp]).
+PUBMED_OPERATORS = frozenset({"AND", "OR", "NOT", ":"})
 #: Quotation marks around a phrase, as typed or as a word processor writes them.
 QUOTES = "\"\u201c\u201d"
 #: identifiers.org's address of a compact identifier (``https://identifiers.org/uniprot:P04626``),

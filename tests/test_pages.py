@@ -1449,6 +1449,18 @@ def test_search_reads_pubmed_search_syntax(client: FlaskClient, text: str, page:
     assert page in [r["page"] for r in results], results
 
 
+def test_pubmed_s_search_details_pasted_offer_no_field_tag(client: FlaskClient) -> None:
+    """PubMed's "Search details", pasted, write filters and dates with tags of their own
+    ("humans[Filter]", "2020[Date - Publication]"): they were offered as words to try alone,
+    tags and all, which find nothing, and a range's colon as a word."""
+    text = ('("metastasis"[MeSH Terms] OR "metastasis"[All Fields]) AND exosome[Text Word] AND '
+            '(humans[Filter]) AND (2020[Date - Publication] : 2024[Date - Entry])')
+    html = client.get("/search", query_string={"q": text}, headers=HTML).get_data(as_text=True)
+    note = html.split('id="one-word"', 1)[1].split("</p>", 1)[0]
+    assert re.findall(r'<a href="/search\?q=([^"]*)">', note) == [
+        "metastasis", "exosome", "humans", "2020", "2024"]
+
+
 @pytest.mark.parametrize(("text", "words"), [
     ("https://pubmed.ncbi.nlm.nih.gov/?term=metastasis+AND+exosome", ["metastasis", "exosome"]),
     ("https://pubmed.ncbi.nlm.nih.gov/?term=(24735924[pmid])+OR+(37534210[pmid])",
