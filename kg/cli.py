@@ -71,11 +71,16 @@ class _OneValue(click.Option):
     def get_error_hint(self, ctx: click.Context | None) -> str:
         """The option, and its variable when that gave the value refused (click named
         EVKG_STORE_DIR beside ``serve --store a --store b``, as if the variable were at
-        fault), as ``load``'s endpoints are named."""
+        fault), as ``load``'s endpoints are named; a required option given neither way, with
+        the variable that can give it (`evkg load` said "Missing option '--endpoint'." alone)."""
         hint = click.Parameter.get_error_hint(self, ctx)
-        if (ctx is not None and self.name and isinstance(self.envvar, str)
-                and ctx.get_parameter_source(self.name) is ParameterSource.ENVIRONMENT):
+        if ctx is None or not self.name or not isinstance(self.envvar, str):
+            return hint
+        source = ctx.get_parameter_source(self.name)
+        if source is ParameterSource.ENVIRONMENT:
             hint += f" ({self.envvar})"
+        elif self.required and source in (None, ParameterSource.DEFAULT):
+            hint += f" (or set {self.envvar})"
         return hint
 
 

@@ -635,6 +635,17 @@ def test_load_help_says_which_endpoint_takes_the_updates() -> None:
     assert "--gsp URL" in words
 
 
+def test_load_without_an_endpoint_names_the_variable_that_gives_one(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review's (7 Dec): `evkg load` with no endpoint said "Missing option '--endpoint'."
+    alone, though a server's EVKG_SPARQL_ENDPOINT gives one too (only --help said so)."""
+    monkeypatch.delenv("EVKG_SPARQL_ENDPOINT", raising=False)
+    code, output = _run("load")
+    assert code == 2
+    assert output.endswith("Error: Missing option '--endpoint' (or set EVKG_SPARQL_ENDPOINT).\n"), \
+        output
+
+
 def test_load_help_says_updates_take_a_thousand_triples_at_most() -> None:
     """A review's: `evkg load --batch-triples 50000` (its default) sent SPARQL updates of 1,000
     triples at most, as the README says, and the help said "Triples per request" alone."""
