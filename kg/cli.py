@@ -1028,6 +1028,9 @@ def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> N
         echo(unused, err=True)
     try:  # here, not in each worker: gunicorn stops when its workers cannot start
         check_address_free(host, port)
+    except (OSError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    try:
         if serves_remote_store():  # a remote store needs no release
             release.check_build_folder(out)
             given = click.get_current_context().get_parameter_source("out")
@@ -1039,7 +1042,10 @@ def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> N
         else:
             release.servable_release(out)
     except (OSError, ValueError) as error:
-        raise click.ClickException(str(error)) from None
+        named = click.get_current_context().get_parameter_source("out")
+        raise click.ClickException(
+            f"{error} (the folder EVKG_STORE_DIR names)"  # (the user gave no --store)
+            if named is click.core.ParameterSource.ENVIRONMENT else str(error)) from None
     run_server(out, host=host, port=port, workers=workers, dev=dev)
 
 

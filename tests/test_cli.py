@@ -646,6 +646,22 @@ def test_load_without_an_endpoint_names_the_variable_that_gives_one(
         output
 
 
+def test_serve_of_a_folder_the_variable_named_says_the_variable_named_it(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A review's (7 Dec): with EVKG_STORE_DIR set to a folder of no release, `evkg serve`
+    said "no release at /x" and nothing of where /x came from (the user gave no --store)."""
+    monkeypatch.delenv("EVKG_SPARQL_ENDPOINT", raising=False)
+    monkeypatch.setenv("EVKG_STORE_DIR", str(tmp_path / "none"))
+    code, output = _run("serve", "--port", "0")
+    assert code == 1
+    assert output.endswith(f"Error: no release at {tmp_path / 'none'}: run `evkg build --out "
+                           f"{tmp_path / 'none'}` first (the folder EVKG_STORE_DIR names)\n"), \
+        output
+    monkeypatch.delenv("EVKG_STORE_DIR")
+    code, output = _run("serve", "--port", "0", "--store", str(tmp_path / "none"))
+    assert (code, output.endswith("first\n")) == (1, True), output
+
+
 def test_load_help_says_updates_take_a_thousand_triples_at_most() -> None:
     """A review's: `evkg load --batch-triples 50000` (its default) sent SPARQL updates of 1,000
     triples at most, as the README says, and the help said "Triples per request" alone."""
@@ -2803,9 +2819,10 @@ def test_serve_of_a_remote_store_refuses_a_store_that_is_not_there(tmp_path: Pat
     except subprocess.TimeoutExpired:
         os.killpg(server.pid, signal.SIGTERM)
         output, _ = server.communicate()
+    named = " (the folder EVKG_STORE_DIR names)" if given_by == "EVKG_STORE_DIR" else ""
     assert (server.returncode, output.decode()) == (1, (
         f"Error: no build folder at {missing}: give the folder `evkg build --out` writes (one "
-        "without releases will do: the server then offers no downloads)\n"))
+        f"without releases will do: the server then offers no downloads){named}\n"))
     assert not missing.exists()
 
 
@@ -3240,7 +3257,8 @@ def test_serve_takes_a_store_folder_of_a_space_and_a_colon_from_its_variable(
     monkeypatch.delenv("EVKG_SPARQL_ENDPOINT", raising=False)
     status, output = _run("serve", "--port", str(free_port()))
     assert (status, output.splitlines()[-1]) == (1, f"Error: no release at {folder}: run `evkg "
-                                                 f"build --out {folder}` first")
+                                                 f"build --out {folder}` first (the folder "
+                                                 "EVKG_STORE_DIR names)")
 
 
 def test_help_names_values_as_the_messages_do() -> None:
