@@ -296,14 +296,26 @@ class _Child:
 
     def watch_memory(self, limit: int) -> None:
         """Kill the process once its anonymous resident memory passes ``limit`` bytes (run on a
-        thread of the server process until the process is killed)."""
-        status = Path(f"/proc/{self.process.pid}/status")
+        thread of the server process until the process is killed). Its status file is read
+        through one descriptor held open (``pread`` gives it afresh): opened each tenth of a
+        second, the server process's count of open files changed under whoever counted them."""
+        try:
+            status = os.open(f"/proc/{self.process.pid}/status", os.O_RDONLY)
+        except OSError:
+            return  # the process has ended (or this is no Linux)
+        try:
+            self._watch(status, limit)
+        finally:
+            os.close(status)
+
+    def _watch(self, status: int, limit: int) -> None:
         while not self.killed:
             try:
-                used = next((int(line.split()[1]) * 1024 for line in status.read_text().splitlines()
+                used = next((int(line.split()[1]) * 1024 for line in
+                             os.pread(status, 1 << 16, 0).decode().splitlines()
                              if line.startswith("RssAnon:")), 0)
             except (OSError, ValueError, IndexError):
-                return  # the process has ended (or this is no Linux)
+                return  # the process has ended
             if used > limit:
                 with self.lock:
                     self.over_memory = True

@@ -1600,3 +1600,44 @@ def test_a_store_failure_is_blamed_on_a_service_only_where_the_query_has_one(
                       silence=False)
     assert isinstance(failure, Failure)
     assert failure.status == status, failure.message
+
+
+def test_the_memory_watch_holds_one_descriptor_and_lets_it_go_with_its_process(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """The suite's own count of open files (tests/test_cli.py) changed under it: each query
+    process's memory watch opened its status file ten times a second. It reads it through one
+    descriptor, held while the process lives and closed when it is killed."""
+    from server.querypool import QueryPool
+
+    out, _ = default_build
+    pool = QueryPool(current_release(out) / "store", threads=1, timeout=30, memory=1 << 40)
+    try:
+        assert not isinstance(pool.execute(QueryJob("ASK {}", "application/sparql-results+json")),
+                              Failure)
+        (pid,) = pool.pids
+        status = f"/proc/{pid}/status"
+
+        def holding() -> list[str]:
+            return [name for name in os.listdir("/proc/self/fd")
+                    if _link(f"/proc/self/fd/{name}") == status]
+
+        deadline = time.monotonic() + 30
+        while not holding() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        held = holding()
+        assert len(held) == 1
+        time.sleep(0.5)  # five readings later, the same one
+        assert holding() == held
+    finally:
+        pool.close()
+    deadline = time.monotonic() + 30
+    while holding() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert holding() == []
+
+
+def _link(path: str) -> str | None:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return None
