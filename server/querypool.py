@@ -25,10 +25,12 @@ cannot stop another's: the queries beside the culprit are answered, and the culp
 its process on both runs, is answered 500.
 
 A child whose memory (its anonymous resident memory: the store's files it maps are not counted)
-grows past ``EVKG_QUERY_MEMORY`` is killed so, before the machine runs out: ORDER BY over a cross
-product of the default graph took 1.2 GB in 5 s, and a few of them at the default time limit
-would take all of a machine's memory. Its queries are run again as above, and the one that
-passes the limit on its second run too is answered 503 saying so.
+grows past ``EVKG_QUERY_MEMORY`` stops itself, before the machine runs out, saying so first:
+ORDER BY over a cross product of the default graph took 1.2 GB in 5 s, and a few of them at the
+default time limit would take all of a machine's memory. Its queries are run again as above, and
+the one that passes the limit on its second run too is answered 503 saying so. The child reads
+its own ``/proc/self/status``: read from the server process, each child's status file was one
+more descriptor open there, and the suite's process passed the 1,024 ``select`` takes.
 """
 
 from __future__ import annotations
@@ -99,7 +101,7 @@ ANSWER_TOO_LONG = "Answer Larger Than EVKG_MAX_ANSWER_BYTES"
 #: The reason phrase of the 503 of a query past EVKG_QUERY_MEMORY: "SERVICE UNAVAILABLE" read
 #: as a server busy now, where the query itself took too much (see ``ANSWER_TOO_LONG``).
 OVER_MEMORY = "Query Took More Memory Than EVKG_QUERY_MEMORY"
-#: How often the server process reads its query process's memory.
+#: How often a query process reads its own memory.
 MEMORY_CHECK_SECONDS = 0.1
 #: How long a new child may take to open the store before the query is refused.
 START_TIMEOUT = 60.0
@@ -111,6 +113,8 @@ STOPPED_MESSAGE = (
     "with a fresh query process; rewriting the query may avoid the crash (ORDER BY over values "
     "that cannot be ordered consistently, such as NaN beside other terms, is one cause)")
 _READY = "ready"
+#: Sent by the child, with its memory in bytes, before it stops itself past EVKG_QUERY_MEMORY.
+_OVER_MEMORY = "over memory"
 #: Sent by the child, tagged with a job's number, when the store's ``query`` returned for it:
 #: the query is planned, and its rows are being computed. A query past the limit before that
 #: may have spent the time planning (pyoxigraph computes an aggregate's, ORDER BY's and an
@@ -150,11 +154,31 @@ def _exit_with_parent(parent: int) -> None:
             os._exit(0)
 
 
+def _exit_past_memory(limit: int, conn: Connection, sending: threading.Lock) -> None:
+    """Stop this process once its anonymous resident memory passes ``limit`` bytes, having
+    told the server process how much it took (its status file read through one descriptor,
+    ``pread`` giving it afresh)."""
+    try:
+        status = os.open("/proc/self/status", os.O_RDONLY)
+    except OSError:
+        return  # no Linux: no limit
+    while True:
+        used = next((int(line.split()[1]) * 1024 for line in
+                     os.pread(status, 1 << 16, 0).decode().splitlines()
+                     if line.startswith("RssAnon:")), 0)
+        if used > limit:
+            with sending:
+                conn.send((_OVER_MEMORY, used))
+            os._exit(1)
+        time.sleep(MEMORY_CHECK_SECONDS)
+
+
 def child_main(conn: Connection, store_path: str | None, parent: int, threads: int,
-               max_answer: int = 0) -> None:
+               max_answer: int = 0, memory: int = 0) -> None:
     """The child's loop: open the store (an empty one for no ``store_path``), say ready, answer
     numbered jobs on ``threads`` threads until the pipe closes. An answer of more than
-    ``max_answer`` bytes (0: any) is refused here, before the server process holds it."""
+    ``max_answer`` bytes (0: any) is refused here, before the server process holds it; past
+    ``memory`` bytes (0: any) the process stops itself."""
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     from pyoxigraph import Store
 
@@ -167,6 +191,9 @@ def child_main(conn: Connection, store_path: str | None, parent: int, threads: i
         return
     conn.send(_READY)
     sending = threading.Lock()
+    if memory > 0:
+        threading.Thread(target=_exit_past_memory, args=(memory, conn, sending),
+                         daemon=True).start()
 
     def answer(number: int, job: Job) -> None:
         def planned() -> None:
@@ -242,7 +269,7 @@ class _Child:
     killed: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
     sending: threading.Lock = field(default_factory=threading.Lock)
-    #: Killed for taking more memory than EVKG_QUERY_MEMORY.
+    #: Stopped itself for taking more memory than EVKG_QUERY_MEMORY.
     over_memory: bool = False
 
     def kill(self) -> None:
@@ -261,6 +288,9 @@ class _Child:
         try:
             while True:
                 number, outcome = self.conn.recv()
+                if number == _OVER_MEMORY:
+                    self.stopped_over_memory(outcome)
+                    continue
                 with self.lock:
                     if outcome == _PLANNED:
                         if (planning := self.waiting.get(number)) is not None:
@@ -273,7 +303,8 @@ class _Child:
                     if self.retired and not self.waiting:
                         return
         except BaseException as error:  # EOF (the process ended), a broken pipe, an unreadable
-            by_itself = isinstance(error, EOFError | OSError) and not self.killed  # answer …
+            by_itself = (isinstance(error, EOFError | OSError)  # an unreadable answer …
+                         and not self.killed and not self.over_memory)
             return
         finally:
             # its answers' pipe ends as it exits: let it end, so that its exit status says how
@@ -294,39 +325,15 @@ class _Child:
             if by_itself:
                 self.report_stop(stranded)
 
-    def watch_memory(self, limit: int) -> None:
-        """Kill the process once its anonymous resident memory passes ``limit`` bytes (run on a
-        thread of the server process until the process is killed). Its status file is read
-        through one descriptor held open (``pread`` gives it afresh): opened each tenth of a
-        second, the server process's count of open files changed under whoever counted them."""
-        try:
-            status = os.open(f"/proc/{self.process.pid}/status", os.O_RDONLY)
-        except OSError:
-            return  # the process has ended (or this is no Linux)
-        try:
-            self._watch(status, limit)
-        finally:
-            os.close(status)
-
-    def _watch(self, status: int, limit: int) -> None:
-        while not self.killed:
-            try:
-                used = next((int(line.split()[1]) * 1024 for line in
-                             os.pread(status, 1 << 16, 0).decode().splitlines()
-                             if line.startswith("RssAnon:")), 0)
-            except (OSError, ValueError, IndexError):
-                return  # the process has ended
-            if used > limit:
-                with self.lock:
-                    self.over_memory = True
-                    running = len(self.waiting)
-                _log.warning("evkg: the query process (pid %s) took %s MB of memory, past "
-                             "EVKG_QUERY_MEMORY (%s MB), and was killed while running %s",
-                             self.process.pid, used // 1_000_000, limit // 1_000_000,
-                             counted(running, "query"))
-                self.kill()
-                return
-            time.sleep(MEMORY_CHECK_SECONDS)
+    def stopped_over_memory(self, used: int) -> None:
+        """Note and log that the process stops itself, having taken ``used`` bytes of memory,
+        past EVKG_QUERY_MEMORY (its queries are run again, as a crashed one's)."""
+        with self.lock:
+            self.over_memory = True
+            running = len(self.waiting)
+        _log.warning("evkg: the query process (pid %s) took %s MB of memory, past "
+                     "EVKG_QUERY_MEMORY, and stopped while running %s", self.process.pid,
+                     used // 1_000_000, counted(running, "query"))
 
     def report_stop(self, stranded: list[_Waiting]) -> None:
         """Log that the process stopped by itself, how, and what becomes of the queries it
@@ -391,7 +398,7 @@ class QueryPool:
         process = self._context.Process(
             target=child_main, name="evkg-query", daemon=True,
             args=(child_end, None if self.store_path is None else str(self.store_path),
-                  os.getpid(), self.threads, self.max_answer))
+                  os.getpid(), self.threads, self.max_answer, self.memory))
         process.start()
         child_end.close()
         child = _Child(process, parent_end)
@@ -410,9 +417,6 @@ class QueryPool:
         self._children = [c for c in self._children if c.process.is_alive()] + [child]
         threading.Thread(target=child.read_answers, name="evkg-query-answers",
                          daemon=True).start()
-        if self.memory > 0:
-            threading.Thread(target=child.watch_memory, args=(self.memory,),
-                             name="evkg-query-memory", daemon=True).start()
         return child
 
     def _current(self) -> _Child | Failure:
