@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import ctypes.util
 import errno
-import json
 import logging
 import os
 import socket
 import sys
 from pathlib import Path
+
+from server.settings import environment_number
 
 #: Query threads of a server process unless EVKG_THREADS says otherwise: the queries its query
 #: process runs at once.
@@ -73,23 +74,6 @@ def preload_allocator() -> None:
         os.environ["LD_PRELOAD"] = " ".join([*preloaded, library])
 
 
-def number_setting(name: str, default: float) -> float:
-    """The number an environment variable sets, else ``default``, read as the application
-    reads it (Flask's ``from_prefixed_env``: as JSON where it parses, so an env file's
-    ``"16"`` is 16, as it is to the application, not the default)."""
-    written = os.environ.get(name)
-    if written is None:
-        return default
-    try:
-        value = json.loads(written)
-    except ValueError:
-        value = written
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return default
-
-
 def access_log_argv() -> list[str]:
     """gunicorn's options for the access log EVKG_ACCESS_LOG names: standard output (``-``, the
     default), a file, or none (empty)."""
@@ -101,8 +85,8 @@ def access_log_argv() -> list[str]:
 
 def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
     """The gunicorn command line: threaded workers, timeouts that leave the limit to the app."""
-    timeout = int(number_setting("EVKG_QUERY_TIMEOUT", 30)) + WORKER_GRACE
-    query_threads = max(1, int(number_setting("EVKG_THREADS", DEFAULT_THREADS)))
+    timeout = int(environment_number("QUERY_TIMEOUT", 30)) + WORKER_GRACE
+    query_threads = max(1, int(environment_number("THREADS", DEFAULT_THREADS)))
     threads = QUERIES_PER_THREAD * query_threads + SPARE_THREADS
     # forwarded headers are trusted as EVKG_PROXY_HOPS says (the app's ProxyFix): gunicorn took
     # X-Forwarded-Proto from any client on this machine, and from a proxy there that passed a

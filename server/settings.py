@@ -144,6 +144,15 @@ def _number(value: Any, *, whole: bool) -> float | None:
     return None if whole and value != int(value) else float(value)
 
 
+def environment_number(name: str, default: float) -> float:
+    """The number ``EVKG_{name}`` sets, read as the server reads it (an env file's ``"16"`` is
+    16 to gunicorn's settings as to the application), else ``default``."""
+    config = Config(".")
+    read_environment(config)
+    number = _number(config.get(name), whole=False)
+    return default if number is None else number
+
+
 def serves_remote_store() -> bool:
     """Whether this process's environment makes the server serve a remote store: its
     ``EVKG_SPARQL_ENDPOINT``, read as the server reads it, is set (an env file's ``""`` is
@@ -160,10 +169,10 @@ def unused_remote_settings() -> str | None:
     think it did. Not an error: a shared environment may set them for ``evkg load``."""
     from server.state import DEFAULT_BACKEND
 
-    if serves_remote_store():
-        return None
     config = Config(".")
     read_environment(config)
+    if is_set(config, "SPARQL_ENDPOINT"):
+        return None
     unused = [f"EVKG_{name}" for name in DEFAULT_BACKEND
               if name != "SPARQL_ENDPOINT" and is_set(config, name)]
     if not unused:

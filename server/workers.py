@@ -38,7 +38,7 @@ from gunicorn.workers.gthread import ThreadWorker
 
 from kg.querying import end_with_parent, printable
 from server.querypool import set_queue_wait
-from server.run import number_setting
+from server.settings import environment_number
 
 
 class _PostInstead(LimitRequestLine):  # type: ignore[misc]
@@ -105,7 +105,7 @@ def write_like_gunicorn(logger: logging.Logger, error_log: logging.Logger) -> No
 
 
 def read_timeout() -> float:
-    return number_setting("EVKG_READ_TIMEOUT", DEFAULT_READ_TIMEOUT)
+    return environment_number("READ_TIMEOUT", DEFAULT_READ_TIMEOUT)
 
 
 DEFAULT_READ_TIMEOUT = 20.0
