@@ -196,7 +196,7 @@ def create_pages_blueprint() -> Blueprint:
             return page_response("search.html", q=text, hits=hits, limit=SEARCH_LIMIT,
                                  every=every_match_query(text) if len(hits) >= SEARCH_LIMIT else "",
                                  identifier=not hits and names_identifier(text),
-                                 words=searched_text(" ".join(text.split())).split())
+                                 words=searched_text(text).split())
         response = jsonify({"q": text, "results": [
             {"iri": h.iri, "label": h.label, "matched": h.matched, "page": h.link,
              **({"author_of": h.author_of} if h.author_of else {}),

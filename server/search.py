@@ -171,7 +171,9 @@ def searched_text(text: str) -> str:
     ``https://pubmed.ncbi.nlm.nih.gov/?term=…``, PMC's, Europe PMC's) or a term in PubMed's
     syntax, read as `pubmed_words` reads it; the accession of a registry's compact identifier,
     bare or as identifiers.org's address (its older one too, ``…/pubmed/…``); a phrase in
-    quotes without them; else ``text``."""
+    quotes without them; else ``text``. Each read of its runs of white space as one space, and
+    of its first ``MAX_QUERY_LENGTH`` characters ("breast   cancer", pasted, found nothing)."""
+    text = " ".join(text.split())[:MAX_QUERY_LENGTH]
     search = PUBMED_SEARCH.fullmatch(text)
     asked = parse_qs(search["query"]) if search else {}
     terms = asked.get("term") or [EUROPE_PMC_FIELD.sub(_europe_pmc_value, query)
@@ -242,7 +244,7 @@ def names_identifier(text: str) -> bool:
     """Whether ``text`` (as searched) is an identifier or an address: a PMID, DOI or PMCID as
     pasted, an accession, an IRI or a prefixed name. One that finds nothing is not in the
     graph; it is no phrase whose words may be found alone."""
-    text = searched_text(" ".join(text.split())[:MAX_QUERY_LENGTH])
+    text = searched_text(text)
     bares = {pasted_identifier(t) for t in (text, text.rstrip(SENTENCE_MARKS))}
     # "PMID: " and a number too long for one; not "PubMed exosome studies"
     labelled = IDENTIFIER_LABEL.match(text)
@@ -487,7 +489,7 @@ def every_match_query(text: str) -> str:
     """The query of every person whose family name is ``text`` and every resource whose label
     holds it, as the search ranks them (the page lists ``SEARCH_LIMIT``): it listed the labels
     alone, so "Sjogren", 50 authors on the page, was no row in the editor."""
-    text = searched_text(" ".join(text.split())[:MAX_QUERY_LENGTH])
+    text = searched_text(text)
     hyphened = _hyphened(text)
     named = _names_a_mirna(hyphened)
     return search_query(hyphened, limit=None, named=named, family_names=not named)
@@ -502,7 +504,6 @@ def _names_a_mirna(text: str) -> bool:
 def search(text: str) -> list[Hit]:
     """Resources ``text`` names whole (identifiers, miRNA names, family names), then those with
     a label containing it (our own resources first, then shorter labels)."""
-    text = " ".join(text.split())[:MAX_QUERY_LENGTH]  # "breast   cancer", pasted, found nothing
     text = searched_text(text)
     if not text:
         return []
