@@ -577,9 +577,11 @@ def test_an_article_whose_pages_hold_a_very_long_number_is_still_shown() -> None
     client = create_app({"TESTING": True}, store=store).test_client()
     answer = client.get("/article/99999952", headers=HTML)
     assert answer.status_code == 200
+    assert f'<meta name="citation_firstpage" content="{"1" * 5000}">' in answer.text
     cited = client.get("/article/99999952?format=ris")
     assert cited.status_code == 200
-    assert f"SP  - {'1' * 5000}" in cited.get_data(as_text=True)
+    # MEDLINE's short end written out whole: the start's first digit, then the end's
+    assert f"SP  - {'1' * 5000}\r\nEP  - 1{'2' * 4999}" in cited.get_data(as_text=True)
 
 
 def test_an_abstract_in_another_language_is_marked_as_such(tmp_path: Path) -> None:

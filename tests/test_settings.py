@@ -35,8 +35,9 @@ def test_trusted_hosts_are_the_text_set(written: str, monkeypatch: pytest.Monkey
     was a 500 (werkzeug iterates the hosts); ``0`` trusted any host. A host is the text set."""
     monkeypatch.setenv("EVKG_TRUSTED_HOSTS", written)
     client = create_app({"TESTING": True}, store=Store()).test_client()
-    assert client.get("/health", base_url=f"http://{written}").status_code == 200
-    assert client.get("/health", base_url="http://localhost").status_code == 400
+    assert client.get("/health", base_url=f"http://{written}").get_json()["status"] == "ok"
+    refused = client.get("/health", base_url="http://localhost")
+    assert (refused.status_code, refused.text) == (400, "Host 'localhost' is not trusted.\n")
 
 
 @pytest.mark.parametrize(("name", "written", "wanted"), [
@@ -129,7 +130,9 @@ def test_an_update_token_written_as_an_empty_json_string_is_no_token(
     answer = client.post("/sparql", data="INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }",
                          content_type="application/sparql-update",
                          headers={"Authorization": 'Bearer ""'})
-    assert answer.status_code == 403
+    assert (answer.status_code, answer.text) == (403, (
+        "this endpoint is read-only: SPARQL updates (INSERT, DELETE, LOAD, CLEAR, …) are "
+        "refused\n"))
     assert len(store) == 0
 
 
@@ -138,7 +141,8 @@ def test_a_quoted_trusted_host_is_the_host(monkeypatch: pytest.MonkeyPatch) -> N
     kept) is that host, as JSON reads it."""
     monkeypatch.setenv("EVKG_TRUSTED_HOSTS", '"data.example.org"')
     client = create_app({"TESTING": True}, store=Store()).test_client()
-    assert client.get("/health", base_url="http://data.example.org").status_code == 200
+    assert client.get("/health", base_url="http://data.example.org").get_json()["status"] == "ok"
+    assert client.get("/health", base_url="http://localhost").status_code == 400
 
 
 def test_serve_with_an_endpoint_written_as_an_empty_json_string_serves_its_own_release(
