@@ -14,8 +14,10 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # (the version asked first: a .venv made with an older Python stays, PYTHON= or not, and pip
 # then refuses to install evkg in it)
 PYTHON_IS = $$(command -v $(PYTHON) >/dev/null && $(PYTHON) --version 2>&1 || echo 'not on PATH')
+# (a Python's exit status: 0 when it is 3.11 or later, as evkg needs)
+RECENT_ENOUGH = -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
 $(BIN)/python:
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	@$(PYTHON) $(RECENT_ENOUGH) || { \
 		echo "make: evkg needs Python 3.11 or later, and PYTHON=$(PYTHON) is $(PYTHON_IS):" \
 		"name another, as make serve PYTHON=python3.12"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +25,7 @@ $(BIN)/python:
 
 # (a .venv made with an older Python before make asked, as a failed make serve left it, is named)
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	@$(BIN)/python $(RECENT_ENOUGH) || { \
 		echo "make: $(VENV) was made with $$($(BIN)/python --version 2>&1), and evkg needs" \
 		"Python 3.11 or later: remove it (rm -r $(VENV)) and make again, with PYTHON= a" \
 		"Python 3.11 or later"; exit 1; }
