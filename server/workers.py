@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import html
 import logging
 import re
@@ -104,7 +105,10 @@ def write_like_gunicorn(logger: logging.Logger, error_log: logging.Logger) -> No
     logger.propagate = False
 
 
+@functools.cache
 def read_timeout() -> float:
+    """EVKG_READ_TIMEOUT, read once (each request sets it on its socket; the environment is
+    the process's for its life)."""
     return environment_number("READ_TIMEOUT", DEFAULT_READ_TIMEOUT)
 
 
