@@ -35,7 +35,6 @@ more descriptor open there, and the suite's process passed the 1,024 ``select`` 
 
 from __future__ import annotations
 
-import atexit
 import itertools
 import logging
 import math
@@ -44,6 +43,7 @@ import os
 import signal
 import threading
 import time
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -386,7 +386,10 @@ class QueryPool:
         self._rerunning = threading.Lock()
         #: Jobs sent to a child (a cache hit must not add to it).
         self.jobs_sent = 0
-        atexit.register(self.close)
+        # its children stop at exit, or once no one holds the pool (an application dropped, as
+        # each test's is): registered with atexit, a pool was held for the process's life, its
+        # child with it, and the suite's process ran out of the descriptors select() takes
+        weakref.finalize(self, _stop, self._children)
 
     @property
     def pids(self) -> list[int]:
@@ -414,7 +417,7 @@ class QueryPool:
             parent_end.close()
             return hello if isinstance(hello, Failure) else \
                 Failure(503, f"the query process said {hello!r} instead of being ready", ran=False)
-        self._children = [c for c in self._children if c.process.is_alive()] + [child]
+        self._children[:] = [c for c in self._children if c.process.is_alive()] + [child]
         threading.Thread(target=child.read_answers, name="evkg-query-answers",
                          daemon=True).start()
         return child
@@ -531,7 +534,13 @@ class QueryPool:
                             "build a new release with `evkg build` instead")
 
     def close(self) -> None:
-        """Stop every child (at exit; children also exit by themselves when this process dies)."""
-        for child in self._children:
-            child.kill()
-        self._children, self._child = [], None
+        """Stop every child (children also exit by themselves when this process dies)."""
+        _stop(self._children)
+        self._child = None
+
+
+def _stop(children: list[_Child]) -> None:
+    """Stop each of ``children``, and forget them."""
+    for child in children:
+        child.kill()
+    children.clear()

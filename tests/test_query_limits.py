@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import ctypes.util
+import gc
 import io
 import json
 import os
@@ -1635,4 +1636,33 @@ def _link(path: str) -> str | None:
     try:
         return os.readlink(path)
     except OSError:
+        return None
+
+
+def test_a_query_pool_no_one_holds_stops_its_query_process(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """Each application dropped (a test's, a remote store's state replaced) left its query
+    process running, with a pipe and the process's descriptor open in this one, until the
+    process ended: the pool was held for its life to be closed at exit. The suite's process
+    passed the 1,024 descriptors ``select`` takes. A pool no one holds stops its process."""
+    from server.querypool import QueryPool
+
+    out, _ = default_build
+    pool = QueryPool(current_release(out) / "store", threads=1, timeout=30)
+    assert not isinstance(pool.execute(QueryJob("ASK {}", "application/sparql-results+json")),
+                          Failure)
+    (pid,) = pool.pids
+    del pool
+    gc.collect()
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{pid}").exists() and _state(pid) != "Z" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(f"/proc/{pid}").exists() or _state(pid) == "Z"
+
+
+def _state(pid: int) -> str | None:
+    """A process's state letter (Z: ended, not yet reaped), from /proc."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
         return None
