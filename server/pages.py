@@ -27,14 +27,9 @@ from server.negotiation import (
     wants_html,
 )
 from server.ontology import ontology_doc, ontology_triples
+from server.pasted import names_identifier, searched_text
 from server.schemaorg import script_json
-from server.search import (
-    SEARCH_LIMIT,
-    every_match_query,
-    names_identifier,
-    search,
-    searched_text,
-)
+from server.search import SEARCH_LIMIT, every_match_query, search
 from server.terms import MESH_ID
 
 #: RDF syntaxes a resource or document is offered in, preferred first.

@@ -50,8 +50,9 @@ from server.pages import (
     rdf_response,
     wants_page,
 )
+from server.pasted import IDENTIFIER_PATHS, IDENTIFIER_SPELLINGS, identifier_path
 from server.schemaorg import page_jsonld
-from server.search import IDENTIFIER_PATHS, IDENTIFIER_SPELLINGS, identifier_path, near_misses
+from server.search import near_misses
 from server.signposting import landing_links, link_header
 from server.sparql import TRUNCATED_HEADER
 from server.terms import (

@@ -7,14 +7,14 @@ import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import parse_qs, unquote
+from urllib.parse import unquote
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from pyoxigraph import Literal, NamedNode
 
 from kg import iris
 from kg.mirnas import find_names, name_keys
-from kg.namespaces import BIBO, EVKG, FABIO, FOAF, MESH, PREFIXES, PROV, SKOS, VOID
+from kg.namespaces import EVKG, FOAF, MESH, PROV, SKOS, VOID
 from kg.records import SCRIPTABLE, SUBSCRIPTS, SUPERSCRIPTS
 from kg.searchindex import (
     ACCENTED,
@@ -26,273 +26,30 @@ from kg.searchindex import (
     ranked_labels,
 )
 from server import graph
+from server.pasted import (
+    IDENTIFIERS,
+    MAPPINGS,
+    MAX_QUERY_LENGTH,
+    SENTENCE_MARKS,
+    accession_iris,
+    identifier_path,
+    pasted_identifier,
+    pasted_iris,
+    prefixed_iris,
+    searched_text,
+)
 from server.state import state
-from server.terms import href, page_iri
+from server.terms import href
 
 #: Most results a search returns.
 SEARCH_LIMIT = 50
-#: Longest query text taken (longer text is cut).
-MAX_QUERY_LENGTH = 200
-#: Identifiers looked up whole before the label search: (pattern, property, spellings).
-IDENTIFIER_SPELLINGS: dict[NamedNode, Callable[[str], tuple[str, ...]]] = {
-    # "0024735924" is PMID 24735924, as the readers take it
-    FABIO.hasPubMedId: lambda text: (text.lstrip("0") or text,),
-    # DOIs ignore case: the lower-cased text finds any spelling (``identifier_path``)
-    BIBO.doi: lambda text: (text, text.lower(), text.upper()),
-    FABIO.hasPubMedCentralId: lambda text: (text.upper(),),
-}
-IDENTIFIERS = tuple((pattern, p, IDENTIFIER_SPELLINGS[p]) for pattern, p in (
-    (re.compile(r"0*\d{1,9}"), FABIO.hasPubMedId),
-    (re.compile(r"10\.\d{4,9}/\S+"), BIBO.doi),
-    (re.compile(r"PMC\d+", re.IGNORECASE), FABIO.hasPubMedCentralId)))
-#: How an identifier is written before itself where it is pasted from: PubMed's "PMID: 24735924"
-#: and "PMCID: PMC…", a DOI as "doi:10.…" or as its resolver's address.
-#: identifiers.org's "pubmed:24735924" too.
-IDENTIFIER_LABEL = re.compile(r"(?:PMID|PMCID|pubmed)\s*:?\s*|doi:\s*|(?:https?://)?(?:dx\.)?doi\.org/",
-                              re.IGNORECASE)
-#: What has an identifier's shape after its label, whether or not it is one: a number, "PMC"
-#: and a number, a DOI's "10." and more.
-IDENTIFIER_SHAPE = re.compile(r"(?:PMC)?\d+|10\.\S+", re.IGNORECASE | re.ASCII)
-#: A page's address as it is pasted, around the identifier of the article it shows: PubMed's
-#: and Europe PMC's by PMID, PMC's and Europe PMC's by PMCID ("PMC" written or not: the number
-#: of a PMC address is never a PMID), with or without the scheme, a closing slash or a query
-#: string; a PMC article's address goes on to its PDF (``…/PMC…/pdf/name.pdf``).
-PAGE_ADDRESS = re.compile(r"(?:https?://)?(?:www\.)?(?:(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih"
-                          r"\.gov/pubmed/|europepmc\.org/(?:article|abstract)/MED/)(?P<pmid>\d++)"
-                          r"|(?:ncbi\.nlm\.nih\.gov/pmc/articles/|pmc\.ncbi\.nlm\.nih\.gov/articles/"
-                          r"|europepmc\.org/(?:articles/|(?:article|abstract)/PMC/))(?:PMC)?(?P<pmc>\d++)"
-                          r"(?:/pdf(?:/[^/?#\s]*)?)?)/?(?:[?#]\S*)?",
-                          re.IGNORECASE | re.ASCII)
-#: A search's address at PubMed (also its older one, with no slash before the query string),
-#: PMC or Europe PMC: its ``term`` (Europe PMC's ``query``) is what was searched (a PMID, a
-#: name, words).
-PUBMED_SEARCH = re.compile(r"(?:https?://)?(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih"
-                           r"\.gov/(?:pubmed|pmc)|pmc\.ncbi\.nlm\.nih\.gov/search|europepmc\.org/search)"
-                           r"/?\?(?P<query>\S*)", re.IGNORECASE | re.ASCII)
-#: A field of Europe PMC's search (``EXT_ID:24735924``, ``title:"…"``, ``SRC:MED``), after a
-#: space or a bracket: its name, and its value unless that is a phrase in quotes.
-EUROPE_PMC_FIELD = re.compile(r"(?<![^\s(])(?P<field>[A-Za-z_]++):(?P<value>[^\s()\"]*+)")
-#: Europe PMC's fields that say where it looks ("EXT_ID", a PMID's), and those that filter
-#: what it finds (its source, "SRC:MED"), dropped with their value.
-EUROPE_PMC_FIELDS = frozenset({"EXT_ID", "PMCID", "DOI", "TITLE", "ABSTRACT", "TITLE_ABS", "AUTH",
-                               "KW", "JOURNAL"})
-EUROPE_PMC_FILTERS = frozenset({"SRC", "OPEN_ACCESS", "HAS_FT", "PUB_TYPE", "LANG"})
-#: PubMed's field tags, as its "Search details" write them after a term ("24735924[pmid]",
-#: "Hoshino A[Author]", "cancer[mh:noexp]"): they say where PubMed looks, not what is sought.
-#: Named one by one, so that a title PubMed writes in brackets (a translated one) is kept.
-PUBMED_FIELD_TAG = re.compile(r"\[(?P<tag>[A-Za-z1][A-Za-z /:-]{0,23}+)\]")
-PUBMED_FIELD_TAGS = frozenset({
-    "pmid", "uid", "doi", "aid", "lid", "pmc", "pmcid", "au", "author", "1au", "lastau", "fau",
-    "full author name", "ti", "title", "tiab", "title/abstract", "tw", "text word", "all",
-    "all fields", "mh", "mesh", "mesh terms", "majr", "mesh major topic", "sh", "subheading",
-    "nm", "ad", "affiliation", "ta", "journal", "dp", "pdat", "publication date", "pt",
-    "publication type", "la", "language", "ot", "other term", "ir", "investigator", "sb",
-    "subset", "gr", "grant number", "vi", "ip", "pg", "so",
-    # and as "Search details" write filters, dates and other fields
-    "filter", "date - publication", "date - entry", "date - create", "date - completion",
-    "date - mesh", "date - modification", "edat", "crdt", "mhda", "dcom", "lr",
-    "mesh subheading", "supplementary concept", "pharmacological action", "pa", "volume",
-    "issue", "pagination", "transliterated title", "tt", "corporate author", "cn", "editor",
-    "publisher", "secondary source id", "si", "location id", "isbn"})
-#: PubMed's operators, which it reads in capitals alone, and the colon of a range
-#: ("2020"[dp] : "2024"[dp]).
-PUBMED_OPERATORS = frozenset({"AND", "OR", "NOT", ":"})
-#: Quotation marks around a phrase, as typed or as a word processor writes them.
-QUOTES = "\"\u201c\u201d"
-#: identifiers.org's address of a compact identifier (``https://identifiers.org/uniprot:P04626``),
-#: and a compact identifier: a registry's prefix, a colon and the registry's accession.
-REGISTRY_ADDRESS = re.compile(r"(?:https?://)?(?:www\.)?identifiers\.org/(?P<curie>\S+)",
-                              re.IGNORECASE | re.ASCII)
-COMPACT_IDENTIFIER = re.compile(r"(?P<prefix>[A-Za-z][\w.]*+):(?P<local>\S+)")
-#: The compact identifier of identifiers.org's address, also as its older addresses (MIRIAM's
-#: URIs, in models and older RDF) write it, a slash after the prefix: ``pubmed/24735924``.
-REGISTRY_CURIE = re.compile(r"(?P<prefix>[A-Za-z][\w.]*+)[:/](?P<local>\S+)")
-#: Registries (identifiers.org's prefixes) whose accessions the search reads bare: a compact
-#: identifier of one (``uniprot:P04626``, ``mirbase.mature:MIMAT…``, ``pmc:PMC…``) is
-#: searched as its accession.
-REGISTRY_PREFIXES = frozenset({"uniprot", "mirbase", "mirbase.mature", "pubmed", "pmc", "doi"})
-#: A prefixed name (``mesh:D001943``): a prefix, a colon and no "//" after it.
-PREFIXED_NAME = re.compile(r"(?P<prefix>[A-Za-z][\w.-]*+):(?!//)(?P<local>\S+)")
-#: What a sentence may put after an identifier copied from it: "(doi:10.1172/JCI75695)."
-SENTENCE_MARKS = ".,;:)]>\"'"
-#: The paths of an article's IRI by its DOI or PMCID (``article/doi/{doi}``), which the graph
-#: need not hold: an article with a PMID is ``article/{pmid}``.
-IDENTIFIER_PATHS = ("/article/doi/", "/article/pmc/")
 #: A miRNA name typed with a space where papers write a hyphen ("miR 21", "hsa-miR 21-5p",
 #: "let 7a"): the search reads it as written with one; text mining does not (in running text
 #: "MIR 2" may be anything).
 _SPACED_MIRNA = re.compile(r"\A((?:pr[ei]-)?(?:[a-z]{3}-)?(?:mi[Rr]|Mi[Rr]|MIR|[Ll]et))\s+(?=\d)")
-
-
-def pasted_iris(text: str) -> tuple[str, ...]:
-    """The IRI ``text`` is, if it is one (pasted whole, or in the angle brackets SPARQL and
-    Turtle write it in), and the same by the other scheme: a browser shows NLM's MeSH IRIs,
-    or an OBO PURL, by https, the graph holds them by http (and its own by https). The
-    address of one of this server's pages is the IRI it answers for."""
-    if text.startswith("<") and text.endswith(">"):
-        text = text[1:-1]
-    scheme, _, rest = text.partition(":")
-    if not rest.startswith("//") or scheme.lower() not in ("http", "https"):
-        return ()
-    text = _host_lowered(text)
-    scheme, _, rest = text.partition(":")
-    here = _host_lowered(request.url_root) if has_request_context() else ""
-    if here and text.startswith(here):
-        return (page_iri(text[len(here) - 1:]),)
-    try:
-        return tuple(NamedNode(either + ":" + rest).value for either in ("https", "http"))
-    except ValueError:  # (not an IRI: "https://a b")
-        return ()
-
-
-def _host_lowered(url: str) -> str:
-    """``url`` (``scheme://host/…``) with its scheme and host in lower case: they are the same
-    in any case ("https://W3ID.ORG/evkg/…"), as a browser reads them; the path is not."""
-    scheme, _, rest = url.partition("://")
-    host, slash, path = rest.partition("/")
-    return f"{scheme.lower()}://{host.lower()}{slash}{path}"
-
-
-def prefixed_iris(text: str) -> tuple[str, ...]:
-    """The IRI ``text`` names if it is a prefixed name of the editor's prefixes (``mesh:D001943``,
-    ``obo:GO_0001525``, ``evkg:MicroRNA``), the prefix in any case."""
-    name = PREFIXED_NAME.fullmatch(text)
-    namespace = name and PREFIXES.get(name["prefix"].lower())
-    if not name or not namespace:
-        return ()
-    try:
-        return (NamedNode(namespace + name["local"]).value,)
-    except ValueError:  # (not an IRI: "mesh:a<b")
-        return ()
-
-
-def searched_text(text: str) -> str:
-    """What ``text`` asks for: the term of a search's address pasted (PubMed's,
-    ``https://pubmed.ncbi.nlm.nih.gov/?term=…``, PMC's, Europe PMC's) or a term in PubMed's
-    syntax, read as `pubmed_words` reads it; the accession of a registry's compact identifier,
-    bare or as identifiers.org's address (its older one too, ``…/pubmed/…``); a phrase in
-    quotes without them; else ``text``. Each read of its runs of white space as one space, and
-    of its first ``MAX_QUERY_LENGTH`` characters ("breast   cancer", pasted, found nothing)."""
-    text = " ".join(text.split())[:MAX_QUERY_LENGTH]
-    search = PUBMED_SEARCH.fullmatch(text)
-    asked = parse_qs(search["query"]) if search else {}
-    terms = asked.get("term") or [EUROPE_PMC_FIELD.sub(_europe_pmc_value, query)
-                                  for query in asked.get("query", [])]
-    if terms and terms[0].strip():
-        return pubmed_words(terms[0]) or text
-    registry = REGISTRY_ADDRESS.fullmatch(text)
-    compact = (REGISTRY_CURIE.fullmatch(registry["curie"]) if registry
-               else COMPACT_IDENTIFIER.fullmatch(text))
-    if compact and compact["prefix"].lower() == "pmc" and compact["local"].isdecimal():
-        return "PMC" + compact["local"]  # (a PMCID written without "PMC" is no PMID)
-    if compact and compact["prefix"].lower() in REGISTRY_PREFIXES:
-        return compact["local"]
-    # a prefixed name ("mesh:D001943") or an accession read with its prefix ("GO:0001525")
-    named = f"{compact['prefix']}:{compact['local']}" if compact and registry else ""
-    if compact and named and (compact["prefix"].lower() in PREFIXES or accession_iris(named)):
-        return named
-    if any(_is_field_tag(tag) for tag in PUBMED_FIELD_TAG.finditer(text)):
-        return pubmed_words(text) or text
-    if len(text) > 2 and text[0] in QUOTES and text[-1] in QUOTES:
-        if any(quote in text[1:-1] for quote in QUOTES):  # ('"a" AND "b"': phrases, not one)
-            return pubmed_words(text) or text
-        return " ".join(text[1:-1].split()) or text
-    return text
-
-
-def pubmed_words(term: str) -> str:
-    """The words of a PubMed search's ``term``, without its field tags, quotes, brackets and
-    operators: "(24735924[pmid]) OR (37534210[pmid])" is "24735924 37534210", which the
-    search finds whole (a PMID alone, a phrase) or offers word by word."""
-    untagged = PUBMED_FIELD_TAG.sub(lambda tag: " " if _is_field_tag(tag) else tag.group(), term)
-    words = [w.lstrip("(").rstrip(")")
-             for w in untagged.translate({ord(q): " " for q in QUOTES}).split()]
-    return " ".join(w for w in words if w and w not in PUBMED_OPERATORS)
-
-
-def _europe_pmc_value(field: re.Match[str]) -> str:
-    """What a field of Europe PMC's search seeks: its value ("EXT_ID:24735924" seeks 24735924),
-    nothing of a filter ("SRC:MED"); a name that is no field of it is kept ("HER2:…")."""
-    name = field["field"].upper()
-    if name in EUROPE_PMC_FILTERS:
-        return " "
-    return field["value"] if name in EUROPE_PMC_FIELDS else field.group()
-
-
-def _is_field_tag(tag: re.Match[str]) -> bool:
-    """Whether a bracketed word is one of PubMed's field tags (``mh:noexp`` too)."""
-    return tag["tag"].lower().removesuffix(":noexp") in PUBMED_FIELD_TAGS
-
-
-def pasted_identifier(text: str) -> str:
-    """The identifier ``text`` names as pasted: PubMed's "PMID: 24735924", "doi:10.…", the
-    address of a page of it (doi.org's, PubMed's, PMC's) or the graph's IRI of an article by its
-    DOI or PMCID; else ``text`` itself."""
-    page = PAGE_ADDRESS.fullmatch(text)
-    if page:
-        return page["pmid"] or "PMC" + page["pmc"]
-    base = iris.base_iri()
-    for iri in pasted_iris(text):
-        for prefix in IDENTIFIER_PATHS:
-            if iri.startswith(base + prefix[1:]):
-                return unquote(iri[len(base) + len(prefix) - 1:])
-    label = IDENTIFIER_LABEL.match(text)
-    return text[label.end():] if label else text
-
-
-def names_identifier(text: str) -> bool:
-    """Whether ``text`` (as searched) is an identifier or an address: a PMID, DOI or PMCID as
-    pasted, an accession, an IRI or a prefixed name. One that finds nothing is not in the
-    graph; it is no phrase whose words may be found alone."""
-    text = searched_text(text)
-    bares = {pasted_identifier(t) for t in (text, text.rstrip(SENTENCE_MARKS))}
-    # "PMID: " and a number too long for one; not "PubMed exosome studies"
-    labelled = IDENTIFIER_LABEL.match(text)
-    return (bool(labelled and IDENTIFIER_SHAPE.fullmatch(text[labelled.end():].rstrip(SENTENCE_MARKS)))
-            or any(pattern.fullmatch(bare) for bare in bares for pattern, _, _ in IDENTIFIERS)
-            or bool(accession_iris(text) or pasted_iris(text) or prefixed_iris(text)))
-
-
-def identifier_path(predicate: NamedNode) -> str:
-    """The property path an identifier is looked up on: a DOI as its record writes it
-    (``bibo:doi``) or in lower case (``evkg:doiLowerCase``, which the graph adds to a DOI with
-    capitals), so that "10.1172/jci75695" finds 10.1172/JCI75695."""
-    if predicate == BIBO.doi:
-        return f"({graph.ref(BIBO.doi)}|{graph.ref(EVKG.doiLowerCase)})"
-    return graph.ref(predicate)
-
-
-#: An accession as people write it → the IRI the graph's mappings use for it: the concept
-#: mapped to that IRI (skos:exactMatch, closeMatch …) is found, and the IRI itself when the
-#: graph describes it (a MeSH descriptor or tree number).
-ACCESSION_IRIS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"MIMAT\d{7}", re.IGNORECASE), "https://identifiers.org/mirbase.mature:{0}"),
-    (re.compile(r"MI\d{7}", re.IGNORECASE), "https://identifiers.org/mirbase:{0}"),
-    (re.compile(r"HGNC:(\d+)", re.IGNORECASE), "https://identifiers.org/hgnc:{1}"),
-    (re.compile(r"ENS[A-Z]*G\d{11}", re.IGNORECASE), "https://identifiers.org/ensembl:{0}"),
-    # UniProt's accession format (its documentation's pattern)
-    (re.compile(r"[OPQ]\d[A-Z\d]{3}\d|[A-NR-Z]\d(?:[A-Z][A-Z\d]{2}\d){1,2}", re.IGNORECASE),
-     "http://purl.uniprot.org/uniprot/{0}"),
-    (re.compile(r"(GO|SO|DOID|MONDO|NCIT|CHEBI):([A-Z]?\d+)", re.IGNORECASE),
-     "http://purl.obolibrary.org/obo/{1}_{2}"),
-    (re.compile(r"[CDMQ]\d{6,9}(?:Q\d{6})?|[A-Z]\d\d(?:\.\d{3})*", re.IGNORECASE),
-     "http://id.nlm.nih.gov/mesh/{0}"),
-)
-#: The mappings an accession is looked up through.
-MAPPINGS = (SKOS.exactMatch, SKOS.closeMatch, SKOS.relatedMatch, SKOS.broadMatch,
-            SKOS.narrowMatch)
-
-
-def accession_iris(text: str) -> list[str]:
-    """The IRIs ``text`` names if it is an accession (``MIMAT0000076``, ``HGNC:3430``,
-    ``P04626``, ``GO:0006915``, ``D001943``, ``C04.588.180``), prefixes in upper case."""
-    found = []
-    for pattern, template in ACCESSION_IRIS:
-        match = pattern.fullmatch(text)
-        if match:
-            groups = [g.upper() for g in (match.group(), *match.groups())]
-            found.append(template.format(*groups))
-    return found
+#: An author as PubMed writes one (its AU, "Hoshino A"; its search, "Hoshino A[Author]" read
+#: without the tag): the family name, a space and up to three initials in capitals.
+AUTHOR_FORM = re.compile(r"(?P<family>\w[\w' -]*?\w)\s+(?P<initials>[A-Z]{1,3})")
 
 
 @dataclass(frozen=True)
@@ -452,9 +209,10 @@ def _hyphened(text: str) -> str:
 
 def exact_query(text: str, *, family_names: bool = True) -> str | None:
     """The SPARQL for what ``text`` names whole: an article by PMID, DOI or PMCID, a miRNA by
-    any way of writing it (``microRNA-105``, ``mir105``), an author by family name as typed
-    and with a capital (``family_names``: the search index finds them all, in its order);
-    None when, without family names, ``text`` can name nothing whole (no query to run)."""
+    any way of writing it (``microRNA-105``, ``mir105``), an author as PubMed writes one
+    (``AUTHOR_FORM``), an author by family name as typed and with a capital (``family_names``:
+    the search index finds them all, in its order); None when, without family names, ``text``
+    can name nothing whole (no query to run)."""
     # as typed, and without the punctuation of the sentence it was copied from (a DOI may end
     # with a full stop, so both are looked up)
     bares = dict.fromkeys(pasted_identifier(t) for t in (text, text.rstrip(SENTENCE_MARKS)))
@@ -465,6 +223,12 @@ def exact_query(text: str, *, family_names: bool = True) -> str | None:
                   for name in dict.fromkeys((text, text[:1].upper() + text[1:]))]
     parts = [f"{{ ?s {identifier_path(p)} {value} BIND({value} AS ?matched) }}"
              for p, v in pairs for value in (graph.ref(Literal(v)),)]
+    author = AUTHOR_FORM.fullmatch(text)
+    if author:  # "Hoshino A" finds Hoshino A and Hoshino AB, as PubMed's author search does
+        parts.append(f"{{ ?s {graph.ref(FOAF.familyName)} {graph.ref(Literal(author['family']))} ; "
+                     f"{graph.ref(EVKG.initials)} ?initials "
+                     f"FILTER(STRSTARTS(?initials, {graph.ref(Literal(author['initials']))})) "
+                     f"BIND({graph.ref(Literal(text))} AS ?matched) }}")
     hyphened = _hyphened(text)
     mirnas = [key for match in find_names(hyphened) if match.group() == hyphened
               for keys in name_keys(match) for key in keys[:1]]

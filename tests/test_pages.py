@@ -1233,6 +1233,11 @@ def test_search_puts_a_label_that_is_the_text_whole_first(client: FlaskClient) -
     ("HTTP://LOCALHOST/cargo/hsa-miR-105", "/cargo/hsa-miR-105"),
     ("https://ID.NLM.NIH.GOV/mesh/D001943", "/mesh/D001943"),
     ("mesh:D001943", "/mesh/D001943"), ("obo:GO_0001525", "/process/angiogenesis"),
+    # the accession of a prefixed name in lower case, as it is found bare; an author as PubMed
+    # writes one (its AU), also as PubMed's search tags it
+    ("mesh:d001943", "/mesh/D001943"), ("Hoshino A", "/article/26524530/author/1"),
+    ("Hoshino A", "/article/29073103/author/15"),
+    ("https://pubmed.ncbi.nlm.nih.gov/?term=Hoshino+A%5BAuthor%5D", "/article/26524530/author/1"),
     ("evkg:MicroRNA", "/ontology#MicroRNA"), ("pubmed:24735924", "/article/24735924"),
     ("https://w3id.org/evkg/sparql", "/dataset"), ("http://localhost/sparql", "/dataset"),
 ])
@@ -1243,6 +1248,18 @@ def test_search_finds_what_an_identifier_or_a_spelling_names(client: FlaskClient
     results = client.get("/search", query_string={"q": text},
                          headers={"Accept": "application/json"}).get_json()["results"]
     assert page in [r["page"] for r in results], results
+
+
+def test_search_reads_an_authors_initials_as_pubmed_does(client: FlaskClient) -> None:
+    """PubMed writes an author "Lyden DC" and finds "Lyden D" as Lyden D and Lyden DC: the search
+    found neither (no label holds the family name and initials). The initials typed begin the
+    author's, so "Lyden DC" is not Lyden D."""
+    def pages(text: str) -> set[str]:
+        return {r["page"] for r in client.get("/search", query_string={"q": text}, headers={
+            "Accept": "application/json"}).get_json()["results"]}
+    assert {"/article/26524530/author/54", "/article/29073103/author/20"} <= pages("Lyden D")
+    assert "/article/29073103/author/20" in pages("Lyden DC")
+    assert not {p for p in pages("Lyden DC") if p.startswith("/article/26524530/")}
 
 
 @pytest.mark.parametrize("address", ["https://pmc.ncbi.nlm.nih.gov/articles/{}/",
