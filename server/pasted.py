@@ -226,16 +226,37 @@ def pasted_identifier(text: str) -> str:
     return text[label.end():] if label else text
 
 
+#: What separates the identifiers of a list pasted: "24735924, 37534210", or PubMed's search of
+#: several PMIDs ("24735924 OR 37534210", its term read by `pubmed_words`).
+LIST_SEPARATOR = re.compile(r"[\s,;]+")
+
+
+def listed_identifiers(text: str) -> list[str]:
+    """The identifiers of ``text`` if it is a list of two or more PMIDs, DOIs or PMCIDs as
+    pasted ("PMID: 24735924, 37534210"), separated by commas, semicolons or spaces; else none."""
+    parts = [part.rstrip(SENTENCE_MARKS) for part in LIST_SEPARATOR.split(text)]
+    bares = [pasted_identifier(part) for part in parts
+             if part and part != "OR" and not IDENTIFIER_LABEL.fullmatch(part)]
+    if len(bares) < 2 or not all(_is_identifier(bare) for bare in bares):
+        return []
+    return bares
+
+
+def _is_identifier(text: str) -> bool:
+    """Whether ``text`` is a PMID, DOI or PMCID, bare."""
+    return any(pattern.fullmatch(text) for pattern, _, _ in IDENTIFIERS)
+
+
 def names_identifier(text: str) -> bool:
     """Whether ``text`` (as searched) is an identifier or an address: a PMID, DOI or PMCID as
-    pasted, an accession, an IRI or a prefixed name. One that finds nothing is not in the
+    pasted (or a list of them), an accession, an IRI or a prefixed name. One that finds nothing is not in the
     graph; it is no phrase whose words may be found alone."""
     text = searched_text(text)
     bares = {pasted_identifier(t) for t in (text, text.rstrip(SENTENCE_MARKS))}
     # "PMID: " and a number too long for one; not "PubMed exosome studies"
     labelled = IDENTIFIER_LABEL.match(text)
     return (bool(labelled and IDENTIFIER_SHAPE.fullmatch(text[labelled.end():].rstrip(SENTENCE_MARKS)))
-            or any(pattern.fullmatch(bare) for bare in bares for pattern, _, _ in IDENTIFIERS)
+            or any(_is_identifier(bare) for bare in bares) or bool(listed_identifiers(text))
             or bool(accession_iris(text) or pasted_iris(text) or prefixed_iris(text)))
 
 

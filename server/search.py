@@ -33,6 +33,7 @@ from server.pasted import (
     SENTENCE_MARKS,
     accession_iris,
     identifier_path,
+    listed_identifiers,
     pasted_identifier,
     pasted_iris,
     prefixed_iris,
@@ -208,14 +209,16 @@ def _hyphened(text: str) -> str:
 
 
 def exact_query(text: str, *, family_names: bool = True) -> str | None:
-    """The SPARQL for what ``text`` names whole: an article by PMID, DOI or PMCID, a miRNA by
+    """The SPARQL for what ``text`` names whole: an article by PMID, DOI or PMCID (each of a
+    list of them: `listed_identifiers`), a miRNA by
     any way of writing it (``microRNA-105``, ``mir105``), an author as PubMed writes one
     (``AUTHOR_FORM``), an author by family name as typed and with a capital (``family_names``:
     the search index finds them all, in its order); None when, without family names, ``text``
     can name nothing whole (no query to run)."""
     # as typed, and without the punctuation of the sentence it was copied from (a DOI may end
     # with a full stop, so both are looked up)
-    bares = dict.fromkeys(pasted_identifier(t) for t in (text, text.rstrip(SENTENCE_MARKS)))
+    bares = dict.fromkeys([*(pasted_identifier(t) for t in (text, text.rstrip(SENTENCE_MARKS))),
+                           *listed_identifiers(text)])
     pairs = [(p, spelling) for bare in bares for pattern, p, spellings in IDENTIFIERS
              if pattern.fullmatch(bare) for spelling in spellings(bare)]
     if family_names:

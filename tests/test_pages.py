@@ -1371,6 +1371,26 @@ def test_a_search_for_an_identifier_the_graph_lacks_says_so(client: FlaskClient,
     assert "no resource of this graph has that identifier" in html
 
 
+@pytest.mark.parametrize("text", [
+    "24735924, 37534210", "24735924 37534210", "PMID: 24735924; PMID: 37534210.",
+    "24735924,PMC10393036", "doi:10.1016/j.ccr.2014.03.007, 37534210",
+    # PubMed's search of several PMIDs, as its address carries it
+    "https://pubmed.ncbi.nlm.nih.gov/?term=%2824735924%5Bpmid%5D%29+OR+%2837534210%5Bpmid%5D%29"])
+def test_a_search_for_a_list_of_identifiers_finds_each(client: FlaskClient, text: str) -> None:
+    """A list of PMIDs pasted (as PubMed takes one, and as its search of several writes them)
+    found nothing: no label holds it. Each identifier of the list is found."""
+    results = client.get("/search", query_string={"q": text},
+                         headers={"Accept": "application/json"}).get_json()["results"]
+    assert [r["page"] for r in results] == ["/article/24735924", "/article/37534210"]
+
+
+def test_a_list_of_identifiers_the_graph_lacks_is_said_to_be_missing(client: FlaskClient) -> None:
+    """A list of identifiers none of which the graph has is no phrase to try word by word."""
+    html = client.get("/search", query_string={"q": "999999998, 999999999"},
+                      headers=HTML).get_data(as_text=True)
+    assert "0 results" in html and 'id="no-identifier"' in html
+
+
 @pytest.mark.parametrize("text", ["PubMed exosome studies", "pubmed search", "PMID lookup",
                                   "doi: exosome review", "PMIDs of exosome papers"])
 def test_words_after_an_identifier_s_label_are_no_identifier(client: FlaskClient,
