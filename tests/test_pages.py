@@ -1502,8 +1502,7 @@ def test_pubmed_s_search_details_pasted_offer_no_field_tag(client: FlaskClient) 
 
 @pytest.mark.parametrize(("text", "words"), [
     ("https://pubmed.ncbi.nlm.nih.gov/?term=metastasis+AND+exosome", ["metastasis", "exosome"]),
-    ("https://pubmed.ncbi.nlm.nih.gov/?term=(24735924[pmid])+OR+(37534210[pmid])",
-     ["24735924", "37534210"]),
+    # (a search of several PMIDs finds each: test_a_search_for_a_list_of_identifiers_finds_each)
     # phrases in quotes joined by PubMed's operators, typed: not one phrase in quotes
     ('"metastasis" AND "exosome"', ["metastasis", "exosome"]),
 ])
