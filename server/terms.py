@@ -125,7 +125,7 @@ def local_path(iri: str) -> str | None:
     if iri.startswith(EVKG.iri):
         return "/ontology#" + iri[len(EVKG.iri):]
     base = iris.base_iri()
-    if iri.startswith(base) and len(iri) > len(base):
+    if iri.startswith(base):  # (the base itself, evkg the publisher, is answered for at "/")
         return "/" + iri[len(base):]
     if iri.startswith(MESH_IRI) and MESH_ID.fullmatch(iri, len(MESH_IRI)):
         return "/mesh/" + iri[len(MESH_IRI):]
@@ -219,7 +219,7 @@ def value_of(term: Term, labels: dict[str, str]) -> Value:
     short = curie(term.value)
     local = local_path(term.value)
     if short == term.value and local is not None:
-        short = local.lstrip("/")  # e.g. finding/2b34042e5e9bc115
+        short = local.lstrip("/") or term.value  # e.g. finding/2b34042e5e9bc115
     note = short if label and short != term.value else ""
     return Value(label or short, href(term.value), "iri", note, term.value)
 

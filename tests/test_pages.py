@@ -1240,6 +1240,9 @@ def test_search_puts_a_label_that_is_the_text_whole_first(client: FlaskClient) -
     ("https://pubmed.ncbi.nlm.nih.gov/?term=Hoshino+A%5BAuthor%5D", "/article/26524530/author/1"),
     ("evkg:MicroRNA", "/ontology#MicroRNA"), ("pubmed:24735924", "/article/24735924"),
     ("https://w3id.org/evkg/sparql", "/dataset"), ("http://localhost/sparql", "/dataset"),
+    # the base IRI (evkg, the publisher), which this server answers for at "/": its link went
+    # to w3id.org, which a server of one's own data need not be behind
+    ("https://w3id.org/evkg/", "/"), ("http://localhost/", "/"),
 ])
 def test_search_finds_what_an_identifier_or_a_spelling_names(client: FlaskClient, text: str,
                                                              page: str) -> None:
