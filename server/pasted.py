@@ -18,6 +18,9 @@ from server.terms import page_iri
 
 #: Longest query text taken (longer text is cut).
 MAX_QUERY_LENGTH = 200
+#: Longest search address read for its term: PubMed's, with its filters and order, passes
+#: ``MAX_QUERY_LENGTH`` (gunicorn takes a request line of 4,094 bytes).
+MAX_ADDRESS_LENGTH = 4096
 #: Identifiers looked up whole before the label search: (pattern, property, spellings).
 IDENTIFIER_SPELLINGS: dict[NamedNode, Callable[[str], tuple[str, ...]]] = {
     # "0024735924" is PMID 24735924, as the readers take it
@@ -158,14 +161,16 @@ def searched_text(text: str) -> str:
     syntax, read as `pubmed_words` reads it; the accession of a registry's compact identifier,
     bare or as identifiers.org's address (its older one too, ``…/pubmed/…``); a phrase in
     quotes without them; else ``text``. Each read of its runs of white space as one space, and
-    of its first ``MAX_QUERY_LENGTH`` characters ("breast   cancer", pasted, found nothing)."""
-    text = " ".join(text.split())[:MAX_QUERY_LENGTH]
-    search = PUBMED_SEARCH.fullmatch(text)
+    cut (`_cut`) to ``MAX_QUERY_LENGTH`` characters ("breast   cancer", pasted, found nothing);
+    a search's address is read whole, up to ``MAX_ADDRESS_LENGTH``, and its term cut."""
+    spaced = " ".join(text.split())
+    text = _cut(spaced)
+    search = PUBMED_SEARCH.fullmatch(spaced[:MAX_ADDRESS_LENGTH])
     asked = parse_qs(search["query"]) if search else {}
     terms = asked.get("term") or [EUROPE_PMC_FIELD.sub(_europe_pmc_value, query)
                                   for query in asked.get("query", [])]
     if terms and terms[0].strip():
-        return pubmed_words(terms[0]) or text
+        return _cut(pubmed_words(terms[0])) or text
     registry = REGISTRY_ADDRESS.fullmatch(text)
     compact = (REGISTRY_CURIE.fullmatch(registry["curie"]) if registry
                else COMPACT_IDENTIFIER.fullmatch(text))
@@ -184,6 +189,17 @@ def searched_text(text: str) -> str:
             return pubmed_words(text) or text
         return " ".join(text[1:-1].split()) or text
     return text
+
+
+def _cut(text: str) -> str:
+    """``text`` cut to ``MAX_QUERY_LENGTH`` characters, before the word the cut would split
+    when there is a space to cut at (a PMID cut short is another PMID)."""
+    if len(text) <= MAX_QUERY_LENGTH:
+        return text
+    cut = text[:MAX_QUERY_LENGTH]
+    if text[MAX_QUERY_LENGTH] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip()
 
 
 def pubmed_words(term: str) -> str:

@@ -1477,6 +1477,12 @@ PUBMED_TERMS = [
     ("https://pubmed.ncbi.nlm.nih.gov/?term=%22breast+cancer%22%5BTitle%2FAbstract%5D",
      "/disease/breast_cancer"),
     ("24735924[pmid]", "/article/24735924"), ('"breast cancer"', "/disease/breast_cancer"),
+    # an address whose term comes after the first 200 characters (its filters and order
+    # first): the address was cut to 200 characters before it was read, and its term lost
+    ("https://pubmed.ncbi.nlm.nih.gov/?filter=pubt.review&filter=pubt.systematicreview"
+     "&filter=years.2015-2024&filter=lang.english&filter=simsearch1.fha"
+     "&filter=hum_ani.humans&sort=date&sort_order=desc&size=200&term=24735924",
+     "/article/24735924"),
     ("\u201cbreast cancer\u201d", "/disease/breast_cancer"),
 ]
 
