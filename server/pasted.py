@@ -89,7 +89,7 @@ PUBMED_OPERATORS = frozenset({"AND", "OR", "NOT", ":"})
 QUOTES = "\"\u201c\u201d"
 #: identifiers.org's address of a compact identifier (``https://identifiers.org/uniprot:P04626``),
 #: and a compact identifier: a registry's prefix, a colon and the registry's accession.
-REGISTRY_ADDRESS = re.compile(r"(?:https?://)?(?:www\.)?identifiers\.org/(?P<curie>\S+)",
+REGISTRY_ADDRESS = re.compile(r"(?:https?://)?(?:www\.)?identifiers\.org/(?P<curie>\S+?)/?",
                               re.IGNORECASE | re.ASCII)
 COMPACT_IDENTIFIER = re.compile(r"(?P<prefix>[A-Za-z][\w.]*+):(?P<local>\S+)")
 #: The compact identifier of identifiers.org's address, also as its older addresses (MIRIAM's

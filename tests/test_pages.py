@@ -1427,6 +1427,9 @@ REGISTRY_NAMES = [
     ("https://identifiers.org/GO:0001525", "/process/angiogenesis"),
     ("https://identifiers.org/hgnc:3430", "/cargo/ERBB2"),
     ("https://identifiers.org/HGNC:3430", "/cargo/ERBB2"),
+    # with the closing slash an address may be copied with
+    ("https://identifiers.org/pubmed:24735924/", "/article/24735924"),
+    ("http://identifiers.org/pubmed/24735924/", "/article/24735924"),
 ]
 
 
