@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import re
+import socket
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -183,8 +184,21 @@ def post(endpoint: Endpoint, url: str, *, form: Sequence[tuple[str, str]] | None
         if isinstance(reason, TimeoutError):
             raise StoreTimeout(f"the SPARQL store at {url} did not answer within "
                                f"{timeout:g} s") from None
-        raise StoreUnavailable(f"the SPARQL store at {url} is not answering ({reason}); "
-                               "try again later") from None
+        raise StoreUnavailable(_unavailable(url, reason)) from None
+
+
+def _unavailable(url: str, reason: object) -> str:
+    """Why the store at ``url`` could not be reached: a wrong port or host is no reason to try
+    again later ("[Errno 111] Connection refused; try again later", of a mistyped port)."""
+    where = urllib.parse.urlsplit(url)
+    if isinstance(reason, ConnectionRefusedError):
+        return (f"the SPARQL store at {url} is not answering: nothing listens at "
+                f"{where.hostname}:{where.port or {'https': 443}.get(where.scheme, 80)} "
+                "(connection refused); is the store running, and is that its address?")
+    if isinstance(reason, socket.gaierror):
+        return (f"the SPARQL store at {url} is not answering: the host {where.hostname} is not "
+                f"known ({reason.strerror}); is that its address?")
+    return f"the SPARQL store at {url} is not answering ({reason}); try again later"
 
 
 def _authorise(endpoint: Endpoint, request: urllib.request.Request, url: str,

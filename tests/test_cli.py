@@ -646,6 +646,17 @@ def test_load_without_an_endpoint_names_the_variable_that_gives_one(
         output
 
 
+def test_load_to_a_port_nothing_listens_at_says_so(default_build: tuple[Path, BuildReport]) -> None:
+    """`evkg load` to a mistyped port said "is not answering ([Errno 111] Connection refused);
+    try again later": trying again later would not help. It says nothing listens there."""
+    out, _ = default_build
+    port = free_port()
+    code, output = _run("load", "--store", str(out), "--endpoint", f"http://127.0.0.1:{port}/sparql")
+    assert code == 1
+    assert output.endswith(f"is not answering: nothing listens at 127.0.0.1:{port} (connection "
+                           "refused); is the store running, and is that its address?\n"), output
+
+
 def test_serve_of_a_folder_the_variable_named_says_the_variable_named_it(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A review's (7 Dec): with EVKG_STORE_DIR set to a folder of no release, `evkg serve`
