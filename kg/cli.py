@@ -442,13 +442,16 @@ def query_command(query_or_file: str, out: Path, fmt: str) -> None:
     from kg.querying import QueryCrashed, QueryFailed, in_child_process, on_query_stack, print_results
     from kg.querytext import nesting_message, syntax_message
 
+    # what the argument is, first: `evkg query typo.rq` without a build said there was no
+    # release, and once one was built (minutes) that there was no such file
+    path = _query_file(query_or_file)
     try:  # before the query is read: `evkg query --store typo -` waited for a query typed
         # in, to say then that there was no release to ask
         # a store folder itself is taken too (its RocksDB CURRENT file); else a release's
         store_dir = out if (out / "CURRENT").is_file() else release.release_to_read(out) / "store"
     except (OSError, ValueError) as error:
         raise click.ClickException(str(error)) from None
-    text, source = _query_text(query_or_file)
+    text, source = _query_text(query_or_file, path)
     where = f"{source}: " if source else ""  # a script running many queries: which one
     nesting = nesting_message(text)
     if nesting is not None:
@@ -545,17 +548,16 @@ def _unwritable(error: OSError, *, err: bool = False) -> click.ClickException:
 STANDARD_INPUT = "standard input"
 
 
-def _query_text(query_or_file: str) -> tuple[str, str | None]:
-    """The query and the name of the file it was read from: the text of the file the argument
-    names (a .rq or .sparql name must be one; a pipe such as ``<(…)``'s ``/dev/fd/63`` is one
-    too), standard input's for ``-`` (named "standard input"), else the argument itself (and
-    no name)."""
+def _query_file(query_or_file: str) -> Path | None:
+    """The file the argument names, to read the query from (a .rq or .sparql name must be one;
+    a pipe such as ``<(…)``'s ``/dev/fd/63`` is one too); None for ``-`` (standard input) and
+    for a query given as text. What the argument cannot be is a usage error."""
     # (what the argument is not, a usage error as click's own of a missing file are: exit 2;
     # what a file holds is the work's, exit 1)
     if not query_or_file.strip():
         raise click.UsageError("empty query: give a SPARQL query or a .rq file")
     if query_or_file == "-":  # `evkg query - < q.rq`, a here-document, a pipe
-        return _query_from(_standard_input(), STANDARD_INPUT), STANDARD_INPUT
+        return None
     path = Path(query_or_file)
     try:
         exists, is_dir = path.exists(), path.is_dir()
@@ -570,6 +572,17 @@ def _query_text(query_or_file: str) -> tuple[str, str | None]:
     if not exists:
         if path.suffix in (".rq", ".sparql"):
             raise click.UsageError(f"no such query file: {path}")
+        return None
+    return path
+
+
+def _query_text(query_or_file: str, path: Path | None) -> tuple[str, str | None]:
+    """The query and the name of the file it was read from: the text of ``path``
+    (`_query_file`), standard input's for ``-`` (named "standard input"), else the argument
+    itself (and no name)."""
+    if query_or_file == "-":
+        return _query_from(_standard_input(), STANDARD_INPUT), STANDARD_INPUT
+    if path is None:
         return query_or_file, None
     try:
         data = path.read_bytes()

@@ -415,6 +415,10 @@ def test_query_names_a_missing_query_file(default_build: tuple[Path, BuildReport
     missing = tmp_path / "missing.rq"
     status, output = _run("query", "--store", str(out), str(missing))
     assert (status, output.splitlines()[-1]) == (2, f"Error: no such query file: {missing}")
+    # without a build too: it said there was no release, and once one was built (minutes)
+    # that the file was missing
+    status, output = _run("query", "--store", str(tmp_path / "none"), str(missing))
+    assert (status, output.splitlines()[-1]) == (2, f"Error: no such query file: {missing}")
 
 
 def _run(*args: str) -> tuple[int, str]:
