@@ -63,7 +63,8 @@ class _Terms:
         self.subject_term = n(FABIO.hasSubjectTerm)
         self.primary_subject_term = n(FABIO.hasPrimarySubjectTerm)
         self.doi, self.volume, self.issue = n(BIBO.doi), n(BIBO.volume), n(BIBO.issue)
-        self.pages, self.page_start = n(BIBO.pages), n(BIBO.pageStart)
+        self.pages, self.page_start, self.page_end = (n(BIBO.pages), n(BIBO.pageStart),
+                                                      n(BIBO.pageEnd))
         self.issn, self.eissn, self.author_list = n(BIBO.issn), n(BIBO.eissn), n(BIBO.authorList)
         self.title, self.abstract = n(DCTERMS.title), n(DCTERMS.abstract)
         self.plain_language_summary = n(EVKG.plainLanguageSummary)
@@ -181,6 +182,27 @@ def page_range(pages: str) -> tuple[str, str]:
     12), and a letter apart from its number is the page's ("A 12-A 15" is pages A12 to A15)."""
     start, *end = _PAGE_DASH.split(_MORE_PAGES.split(pages, maxsplit=1)[0], maxsplit=1)
     return _page(start.rpartition(":")[2]), _page("".join(end))
+
+
+#: A range whose end is a number alone; the start may have a letter before its number (an
+#: electronic page "e1", a supplement's "S12"), or a letter and a space ("A 12"; "p 12" is
+#: "pages 12", as `page_range` reads it).
+#: Its numbers are ASCII digits, compared as text (of one length, as numbers are): int() refuses
+#: one of more than 4,300 digits.
+_MEDLINE_RANGE = re.compile(r"\b(?:([A-Za-z])|(?!p )([A-Za-z]) )?([0-9]+)-([0-9]+)\b")
+
+
+def full_page_range(pages: str) -> str:
+    """MEDLINE's short page ranges written out: "501-15" is 501-515, "1201-9" is 1201-1209,
+    "e1-8" is e1-e8, "e225-6" is e225-e226, "A 12-15" is A12-A15 (a citation manager takes
+    the end as the page it reads)."""
+    def whole(match: re.Match[str]) -> str:
+        glued, spaced, start, end = match.groups("")
+        letter = glued or spaced
+        if len(end) < len(start) and start[-len(end):] < end:
+            end = start[:len(start) - len(end)] + end
+        return f"{letter}{start}-{letter}{end}"
+    return _MEDLINE_RANGE.sub(whole, pages)
 
 
 #: What names pages before their numbers, and is none: "pp." and "p." ("Pp.", "P." too), and
@@ -404,9 +426,11 @@ def article_lines(article: Article, shared: SharedTerms | None = None) -> list[s
         if value:
             add(f"{s} {p} {lit(value)} {g} .\n")
     if article.pages:
-        first, _ = page_range(article.pages)
+        first, last = page_range(full_page_range(article.pages))
         if first:
             add(f"{s} {t.page_start} {lit(first)} {g} .\n")
+        if last:
+            add(f"{s} {t.page_end} {lit(last)} {g} .\n")
     if article.journal is not None:
         _journal_lines(article.journal, s, g, lines, shared)
     if article.authors:

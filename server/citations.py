@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import Literal, NamedNode
 
 from kg import iris
-from kg.articles import language_tag, page_range
+from kg.articles import full_page_range, language_tag, page_range
 from kg.namespaces import BIBO, DCTERMS, EVKG, FABIO, FOAF, RDF, SCHEMA
 from server.description import Description
 
@@ -316,24 +316,3 @@ CITATION_TYPES: dict[str, tuple[str, Callable[[ArticleRecord], str]]] = {
     "application/x-research-info-systems": ("ris", ris),
     "application/vnd.citationstyles.csl+json": ("json", csl_json),
 }
-
-
-#: A range whose end is a number alone; the start may have a letter before its number (an
-#: electronic page "e1", a supplement's "S12"), or a letter and a space ("A 12"; "p 12" is
-#: "pages 12", as ``kg.articles.page_range`` reads it).
-#: Its numbers are ASCII digits, compared as text (of one length, as numbers are): int() refuses
-#: one of more than 4,300 digits.
-_MEDLINE_RANGE = re.compile(r"\b(?:([A-Za-z])|(?!p )([A-Za-z]) )?([0-9]+)-([0-9]+)\b")
-
-
-def full_page_range(pages: str) -> str:
-    """MEDLINE's short page ranges written out: "501-15" is 501-515, "1201-9" is 1201-1209,
-    "e1-8" is e1-e8, "e225-6" is e225-e226, "A 12-15" is A12-A15 (a citation manager takes
-    the end as the page it reads)."""
-    def whole(match: re.Match[str]) -> str:
-        glued, spaced, start, end = match.groups("")
-        letter = glued or spaced
-        if len(end) < len(start) and start[-len(end):] < end:
-            end = start[:len(start) - len(end)] + end
-        return f"{letter}{start}-{letter}{end}"
-    return _MEDLINE_RANGE.sub(whole, pages)

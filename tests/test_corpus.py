@@ -60,8 +60,8 @@ KNOWN: dict[tuple[str, str], str] = {
 }
 
 #: Properties the graph derives from the fields compared here (an IRI's web links, the
-#: publication year, the first page, a DOI in lower case), and the findings' shortcuts.
-DERIVED = {"rdf:type", "rdfs:seeAlso", "fabio:hasPublicationYear", "bibo:pageStart",
+#: publication year, the first and last pages, a DOI in lower case), and the findings' shortcuts.
+DERIVED = {"rdf:type", "rdfs:seeAlso", "fabio:hasPublicationYear", "bibo:pageStart", "bibo:pageEnd",
            "evkg:doiLowerCase", "evkg:mentionsCargo", "evkg:studiesProcess",
            "evkg:retractionNotice", "evkg:commentOrCorrection"}
 #: Properties only the seed page gives, of its own review.

