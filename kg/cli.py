@@ -1043,10 +1043,10 @@ def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> N
         check_address_free(host, port)
     except (OSError, ValueError) as error:
         raise click.ClickException(str(error)) from None
+    given = click.get_current_context().get_parameter_source("out")
     try:
         if serves_remote_store():  # a remote store needs no release
             release.check_build_folder(out)
-            given = click.get_current_context().get_parameter_source("out")
             if not out.exists() and given is not click.core.ParameterSource.DEFAULT:
                 # (a typo: the server would offer no downloads and say nothing of it)
                 raise FileNotFoundError(
@@ -1055,10 +1055,9 @@ def serve_command(out: Path, host: str, port: int, workers: int, dev: bool) -> N
         else:
             release.servable_release(out)
     except (OSError, ValueError) as error:
-        named = click.get_current_context().get_parameter_source("out")
         raise click.ClickException(
             f"{error} (the folder EVKG_STORE_DIR names)"  # (the user gave no --store)
-            if named is click.core.ParameterSource.ENVIRONMENT else str(error)) from None
+            if given is click.core.ParameterSource.ENVIRONMENT else str(error)) from None
     run_server(out, host=host, port=port, workers=workers, dev=dev)
 
 
