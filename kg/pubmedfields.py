@@ -510,6 +510,11 @@ def _citation_article(citation: Element | None, record: Element, where: Provenan
     if citation is None or article is None:
         raise ValueError("no MedlineCitation/Article element")
     cited = _first_children(citation)
+    if len(pmids := list(citation.iterchildren("PMID"))) > 1:
+        raise ValueError(
+            f"its MedlineCitation holds {len(pmids)} PMIDs "
+            f"({', '.join(element_text(p) for p in pmids)}), where PubMed's DTD allows one: "
+            "which article it is cannot be told")
     parts = _first_children(article)
     issue = _grandchild(article, "Journal", "JournalIssue")
     ids = _manuscript_id(_location_ids(_ids(_grandchild(record, "PubmedData", "ArticleIdList")),
