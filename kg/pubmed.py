@@ -435,6 +435,9 @@ def _record(path: Path, elem: Element, root: str, walk: _Walk) -> Iterator[Recor
     where = Provenance(file=str(path), position=_position(number, walk.line(elem)))
     tag = elem.tag
     if tag == "DeleteCitation":
+        if next(elem.iter("PMID"), None) is None:
+            yield Rejected(reason=f"{path}: DeleteCitation lists no PMID: it deletes nothing",
+                           provenance=where)
         for pmid in elem.iter("PMID"):
             spot = Provenance(file=str(path), position=_position(number, walk.line(pmid)))
             if not element_text(pmid):

@@ -888,6 +888,23 @@ def test_a_record_with_two_pmids_is_quarantined_naming_both(tmp_path: Path) -> N
     assert rejected.provenance.position == "record 1, line 1"
 
 
+def test_a_deletecitation_that_deletes_nothing_is_quarantined_not_skipped(tmp_path: Path) -> None:
+    """An empty ``<DeleteCitation/>`` (PubMed's DTD asks one PMID or more) gave no record at
+    all, so the file's summary did not add up to the records it held; an empty PMID in one is
+    quarantined as it was."""
+    path = tmp_path / "deletes.xml"
+    path.write_text("<PubmedArticleSet>\n<DeleteCitation/>\n<DeleteCitation><PMID Version=\"1\">"
+                    "</PMID><PMID Version=\"1\">99999984</PMID></DeleteCitation>\n"
+                    "</PubmedArticleSet>", encoding="utf-8")
+    nothing, empty, deletion = list(read_pubmed_xml(path))
+    assert isinstance(nothing, Rejected) and nothing.reason == (
+        f"{path}: DeleteCitation lists no PMID: it deletes nothing")
+    assert nothing.provenance.position == "record 1, line 2"
+    assert isinstance(empty, Rejected)
+    assert empty.reason == f"{path}: DeleteCitation with an empty PMID"
+    assert isinstance(deletion, Deletion) and deletion.pmid == "99999984"
+
+
 def repeated_articles(times: int) -> str:
     """The article fixture with its records repeated, under a bare PubmedArticleSet root."""
     body = (DATA / "pubmed_articles.xml").read_text(encoding="utf-8")
