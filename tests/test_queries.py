@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -31,7 +32,8 @@ from kg.release import current_release
 from kg.store import open_read_only
 from server import create_app
 from server.federation import DEFAULT_ALLOWLIST, service_targets
-from tests.conftest import Backend, engine_difference
+from tests.backends import start_virtuoso, started
+from tests.conftest import Backend, engine_difference, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
@@ -126,14 +128,36 @@ def test_example_gives_its_stated_answer(path: Path, default_store: Store) -> No
     assert not problems, f"{path.name}: " + "; ".join(problems)
 
 
+@pytest.fixture(scope="module")
+def example_backend(backend: Backend, default_build: tuple[Path, BuildReport],
+                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    """The backend the examples are asked of: Virtuoso a store of its own, just loaded with
+    the release. The suite's Virtuoso, after the few hundred tests before these, answered
+    four examples wrongly with a 200 in 2 runs of 12 (no rows for metastasis-cargo and
+    top-neoplasm-headings, 9 rows of 23 for mir-105, 11 of 10 for the citation network; the
+    store of one run, restarted, answered them rightly), where a store just loaded answered
+    every example rightly in 71 runs of 71: a fault of Virtuoso 7.2's (the README's engine
+    differences), not of the examples, and it failed CI."""
+    if backend.name != "virtuoso" or backend.process is None:
+        yield backend
+        return
+    out, _ = default_build
+    store = start_virtuoso(tmp_path_factory.mktemp("virtuoso-examples"), free_port(),
+                           free_port())
+    with started(store, out):
+        yield Backend(backend.name, {**backend.config, "SPARQL_ENDPOINT": store.query_endpoint},
+                      store)
+
+
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
 def test_example_gives_its_stated_answer_through_the_server_on_each_backend(
-        path: Path, backend: Backend, default_build: tuple[Path, BuildReport],
+        path: Path, example_backend: Backend, default_build: tuple[Path, BuildReport],
         request: pytest.FixtureRequest) -> None:
     """A review's: the README named these Virtuoso differences "xfails in the example-query
     test", which ran on the embedded store alone; three more examples gave Virtuoso's users a
     wrong answer (no rows, or 2 of 21) with a 200, unlisted. Each example now runs through
     /sparql on every backend; a known difference is an xfail with its reason."""
+    backend = example_backend
     text = path.read_text(encoding="utf-8")
     expectation = parse_expectation(text)
     if "network" in expectation.needs:
