@@ -133,7 +133,7 @@ def example_backend(backend: Backend, default_build: tuple[Path, BuildReport],
                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
     """The backend the examples are asked of: Virtuoso a store of its own, just loaded with
     the release. The suite's Virtuoso, after the few hundred tests before these, answered
-    four examples wrongly with a 200 in 2 runs of 12 (no rows for metastasis-cargo and
+    four examples wrongly with a 200 in 2 runs of 22 (no rows for metastasis-cargo and
     top-neoplasm-headings, 9 rows of 23 for mir-105, 11 of 10 for the citation network; the
     store of one run, restarted, answered them rightly), where a store just loaded answered
     every example rightly in 71 runs of 71: a fault of Virtuoso 7.2's (the README's engine
