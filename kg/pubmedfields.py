@@ -504,17 +504,23 @@ def _first_children(elem: Element) -> dict[Any, Element]:
     return first
 
 
+def _check_one_pmid(holder: Element) -> None:
+    """Raise if ``holder`` (a MedlineCitation or BookDocument) has more than one PMID: the
+    record would be mapped as the first with data that may be the second's."""
+    if len(pmids := list(holder.iterchildren("PMID"))) > 1:
+        raise ValueError(
+            f"its {holder.tag} holds {len(pmids)} PMIDs "
+            f"({', '.join(element_text(p) for p in pmids)}), where PubMed's DTD allows one: "
+            "which article it is cannot be told")
+
+
 def _citation_article(citation: Element | None, record: Element, where: Provenance) -> Article:
     """A MedlineCitation (with the PubmedData beside it in ``record``, if any) as an Article."""
     article = _child(citation, "Article")
     if citation is None or article is None:
         raise ValueError("no MedlineCitation/Article element")
     cited = _first_children(citation)
-    if len(pmids := list(citation.iterchildren("PMID"))) > 1:
-        raise ValueError(
-            f"its MedlineCitation holds {len(pmids)} PMIDs "
-            f"({', '.join(element_text(p) for p in pmids)}), where PubMed's DTD allows one: "
-            "which article it is cannot be told")
+    _check_one_pmid(citation)
     parts = _first_children(article)
     issue = _grandchild(article, "Journal", "JournalIssue")
     ids = _manuscript_id(_location_ids(_ids(_grandchild(record, "PubmedData", "ArticleIdList")),
@@ -568,6 +574,7 @@ def _book_article(elem: Element, where: Provenance) -> Article:
     doc = _child(elem, "BookDocument")
     if doc is None:
         raise ValueError("PubmedBookArticle has no BookDocument element")
+    _check_one_pmid(doc)
     book = _child(doc, "Book")
     ids = _location_ids(_ids(_child(doc, "ArticleIdList"),
                              _grandchild(elem, "PubmedBookData", "ArticleIdList")), doc, book)

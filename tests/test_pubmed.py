@@ -871,19 +871,26 @@ def test_a_version_that_is_no_number_costs_its_record(tmp_path: Path, version: s
         "version number (1, 2, …)")
 
 
-def test_a_record_with_two_pmids_is_quarantined_naming_both(tmp_path: Path) -> None:
-    """A MedlineCitation holds one PMID (PubMed's DTD); one with two was mapped as the first,
-    silently, with the data of a record that may be the second's. Which article it is cannot
-    be told: the record is quarantined, naming both."""
+@pytest.mark.parametrize(("record", "holder"), [
+    ("<PubmedArticle><MedlineCitation><PMID>99999982</PMID><PMID>99999983</PMID><Article>"
+     "<ArticleTitle>T</ArticleTitle></Article></MedlineCitation></PubmedArticle>",
+     "MedlineCitation"),
+    ("<PubmedBookArticle><BookDocument><PMID>99999982</PMID><PMID>99999983</PMID>"
+     "<ArticleTitle>T</ArticleTitle></BookDocument></PubmedBookArticle>", "BookDocument")],
+    ids=["MedlineCitation", "BookDocument"])
+def test_a_record_with_two_pmids_is_quarantined_naming_both(tmp_path: Path, record: str,
+                                                            holder: str) -> None:
+    """A MedlineCitation, or a book's BookDocument, holds one PMID (PubMed's DTD); one with two
+    was mapped as the first, silently, with the data of a record that may be the second's.
+    Which article it is cannot be told: the record is quarantined, naming both."""
     path = tmp_path / "two.xml"
-    path.write_text("<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>99999982</PMID>"
-                    "<PMID>99999983</PMID><Article><ArticleTitle>T</ArticleTitle></Article>"
-                    "</MedlineCitation></PubmedArticle></PubmedArticleSet>", encoding="utf-8")
+    path.write_text(f"<PubmedArticleSet>{record}</PubmedArticleSet>", encoding="utf-8")
     (rejected,) = list(read_pubmed_xml(path))
     assert isinstance(rejected, Rejected) and rejected.pmid == "99999982"
+    tag = record[1:record.index(">")]
     assert rejected.reason == (
-        f"{path}: PubmedArticle could not be read: ValueError: its "
-        "MedlineCitation holds 2 PMIDs (99999982, 99999983), where PubMed's DTD allows one: "
+        f"{path}: {tag} could not be read: ValueError: its "
+        f"{holder} holds 2 PMIDs (99999982, 99999983), where PubMed's DTD allows one: "
         "which article it is cannot be told")
     assert rejected.provenance.position == "record 1, line 1"
 
