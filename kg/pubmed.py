@@ -429,6 +429,26 @@ def _position(number: int, line: int) -> str:
     return f"record {number}, line {line}" if line else f"record {number}"
 
 
+#: How many PMIDs the quarantine reason of an element that is no record names.
+_NAMED = 10
+
+
+def _held_pmids(elem: Element) -> list[str]:
+    """The PMIDs of the records inside ``elem``, an element that is no record (not those the
+    records cite: those of MedlineCitation, BookDocument and DeleteCitation alone)."""
+    return [element_text(pmid) for pmid in elem.iter("PMID")
+            if pmid.getparent().tag in ("MedlineCitation", "BookDocument", "DeleteCitation")]
+
+
+def _not_read(pmids: list[str]) -> str:
+    """The end of a quarantine reason naming the records ``pmids`` that were not read."""
+    if not pmids:
+        return ""
+    more = f" and {len(pmids) - _NAMED} more" if len(pmids) > _NAMED else ""
+    return (f": the records it holds are not read ({len(pmids)}, "
+            f"PMID{'s' if len(pmids) > 1 else ''} {', '.join(pmids[:_NAMED])}{more})")
+
+
 def _record(path: Path, elem: Element, root: str, walk: _Walk) -> Iterator[Record]:
     """The record ``elem`` (numbered ``walk.count``) as an Article, Deletions or a Rejected."""
     number = walk.count
@@ -453,7 +473,9 @@ def _record(path: Path, elem: Element, root: str, walk: _Walk) -> Iterator[Recor
         return
     mapper = MAPPERS.get(tag)
     if mapper is None:
-        yield Rejected(reason=f"{path}: unexpected element <{tag}> in <{root}>", provenance=where)
+        pmids = _held_pmids(elem)
+        yield Rejected(reason=f"{path}: unexpected element <{tag}> in <{root}>{_not_read(pmids)}",
+                       provenance=where, pmid=pmids[0] if pmids else "")
         return
     if walk.warned and (entities := _undefined_entities(elem, walk)):
         yield Rejected(

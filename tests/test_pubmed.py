@@ -895,6 +895,39 @@ def test_a_record_with_two_pmids_is_quarantined_naming_both(tmp_path: Path, reco
     assert rejected.provenance.position == "record 1, line 1"
 
 
+def test_an_unexpected_element_is_quarantined_naming_the_records_it_holds(tmp_path: Path) -> None:
+    """A child of the root that is no record (a MedlineCitationSet or PubmedArticleSet nested in
+    a PubmedArticleSet, as two files pasted together make) is quarantined, in file order. It
+    was quarantined naming no PMID, so the records inside it were lost without a word on which:
+    it names them (those of the records alone, not the references they cite)."""
+    path = tmp_path / "nested.xml"
+    path.write_text(
+        "<PubmedArticleSet>\n<MedlineCitationSet>\n"
+        + "".join(f"<MedlineCitation><PMID>{pmid}</PMID><Article><ArticleTitle>T</ArticleTitle>"
+                  "</Article><CommentsCorrectionsList><CommentsCorrections><PMID>99999999</PMID>"
+                  "</CommentsCorrections></CommentsCorrectionsList></MedlineCitation>\n"
+                  for pmid in range(99999900, 99999913))
+        + "</MedlineCitationSet>\n<PubmedArticleSet><PubmedBookArticle><BookDocument>"
+        "<PMID>99999920</PMID></BookDocument></PubmedBookArticle></PubmedArticleSet>\n"
+        "<Note>none</Note>\n<PubmedArticle><MedlineCitation><PMID>99999930</PMID><Article>"
+        "<ArticleTitle>T</ArticleTitle></Article></MedlineCitation></PubmedArticle>\n"
+        "</PubmedArticleSet>", encoding="utf-8")
+    nested, pasted, note, article = list(read_pubmed_xml(path))
+    assert isinstance(nested, Rejected) and nested.pmid == "99999900"
+    assert nested.reason == (
+        f"{path}: unexpected element <MedlineCitationSet> in <PubmedArticleSet>: the records it "
+        "holds are not read (13, PMIDs 99999900, 99999901, 99999902, 99999903, 99999904, "
+        "99999905, 99999906, 99999907, 99999908, 99999909 and 3 more)")
+    assert nested.provenance.position == "record 1, line 2"
+    assert isinstance(pasted, Rejected) and pasted.pmid == "99999920"
+    assert pasted.reason == (f"{path}: unexpected element <PubmedArticleSet> in "
+                             "<PubmedArticleSet>: the records it holds are not read (1, PMID "
+                             "99999920)")
+    assert isinstance(note, Rejected) and not note.pmid
+    assert note.reason == f"{path}: unexpected element <Note> in <PubmedArticleSet>"
+    assert isinstance(article, Article) and article.pmid == "99999930"
+
+
 def test_a_deletecitation_that_deletes_nothing_is_quarantined_not_skipped(tmp_path: Path) -> None:
     """An empty ``<DeleteCitation/>`` (PubMed's DTD asks one PMID or more) gave no record at
     all, so the file's summary did not add up to the records it held; an empty PMID in one is
