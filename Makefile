@@ -103,5 +103,18 @@ lint: install-test
 test: install-test lint
 	$(BIN)/python -m pytest -q
 
+# make clean deletes OUT unless a release in it holds more than the default graph (grown by
+# evkg ingest or fetch, or built of other sources: this repository cannot make it again), or
+# it is no build folder, or there is no $(BIN)/python to tell (or it fails): then it keeps OUT
+# and says why.
+KEPT = $(BIN)/python -c "import sys; from pathlib import Path; from kg.inputs import \
+	kept_by_clean; kept = kept_by_clean(Path(sys.argv[1])); kept and print(f'make clean: \
+	{kept}'); sys.exit(bool(kept))" $(OUT)
+
 clean:
-	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache
+	@if [ ! -e $(OUT) ] && [ ! -L $(OUT) ]; then :; \
+	elif [ ! -x $(BIN)/python ]; then echo "make clean: $(OUT) kept: without $(BIN)/python \
+	(make install makes it) make cannot tell whether a release in it holds more than the \
+	default graph (\`rm -rf $(OUT)\` deletes it)"; \
+	elif $(KEPT); then echo rm -rf $(OUT); rm -rf $(OUT); fi
+	rm -rf .pytest_cache .mypy_cache .ruff_cache

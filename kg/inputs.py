@@ -49,19 +49,44 @@ def grown_release(out: Path) -> str | None:
     articles an ingest or ``evkg fetch`` brought, and the next ingest would grow that one."""
     try:
         current = release.current_release(out)
-        manifest = release.read_manifest(current)
+    except (OSError, ValueError):
+        return None
+    return _beyond_default(current)
+
+
+def _beyond_default(release_dir: Path) -> str | None:
+    """What the release ``release_dir`` holds beyond the default graph, or None."""
+    try:
+        manifest = release.read_manifest(release_dir)
     except (OSError, ValueError):
         return None
     if manifest.get("based_on"):
-        return (f"release {current.name}, which evkg ingest or fetch grew from release "
+        return (f"release {release_dir.name}, which evkg ingest or fetch grew from release "
                 f"{manifest['based_on']}")
     # the sources a build of the default graph names in its manifest (``evkg build`` alone)
     articles = {release.shown_path(str(path)) for path in default_sources()}
     sources = set(manifest.get("sources") or ())
     if not articles <= sources or sources - articles - {
             release.shown_path(str(DATA_DIR / "findings.tsv"))} or manifest.get("inputs"):
-        return f"release {current.name}, which evkg build made of other sources or options"
+        return f"release {release_dir.name}, which evkg build made of other sources or options"
     return None
+
+
+def kept_by_clean(out: Path) -> str | None:
+    """Why ``make clean`` keeps the build folder ``out`` rather than delete it, or None: a
+    release in it holds more than the default graph (articles an ingest or fetch brought, or a
+    build of other sources, which this repository cannot make again), or it is no build folder
+    evkg wrote."""
+    if not out.exists():
+        return None
+    if not out.is_dir() or not release.is_build_folder(out):
+        return f"{out} is no build folder evkg wrote: kept"
+    grown = sorted(filter(None, (_beyond_default(folder)
+                                 for folder in (out / "releases").iterdir()
+                                 if release.is_release(folder))))
+    if not grown:
+        return None
+    return f"{out} kept: it holds {'; '.join(grown)} (`rm -rf {out}` deletes it)"
 
 
 def build_version(sources: Sequence[Path], support: Iterable[Path],

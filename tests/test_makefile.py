@@ -156,3 +156,50 @@ def test_make_names_a_venv_made_with_a_python_too_old(tmp_path: Path) -> None:
             f"remove it (rm -r {venv}) and make again, with PYTHON= a Python 3.11 or later"
             ) in done.stdout + done.stderr, done
     assert not (venv / ".installed").exists()
+
+
+def make_clean(out: Path, bin_dir: Path = Path(sys.executable).parent) -> str:
+    """What `make clean OUT=out` printed (it also removes the tool caches, as it does)."""
+    done = subprocess.run(["make", "--no-print-directory", "clean", f"OUT={out}",
+                           f"BIN={bin_dir}"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, check=True)
+    return done.stdout + done.stderr
+
+
+def test_make_clean_keeps_a_build_folder_with_articles_it_cannot_make_again(
+        tmp_path: Path) -> None:
+    """`make clean` deleted the build folder whatever it held: a month of `evkg fetch --into
+    build` went with it, and the README said nothing of it. A folder that holds a release
+    grown by an ingest (current or not) is kept, and make says why and how to delete it; one
+    of default-graph builds alone is deleted, as before."""
+    out = tmp_path / "build"
+    build([], out)
+    update = tmp_path / "update.jsonl"
+    write_records([Article(pmid="99999932", title="An article fetched later")], update)
+    grown = ingest([update], out).version
+    build([], out)  # the default graph current again: the grown release is an older one
+    output = make_clean(out)
+    assert (f"make clean: {out} kept: it holds release {grown}, which evkg ingest or fetch grew "
+            f"from release ") in output, output
+    assert f"(`rm -rf {out}` deletes it)" in output
+    assert (out / "releases" / grown / "store").is_dir()
+    plain = tmp_path / "plain"
+    build([], plain)
+    output = make_clean(plain)
+    assert not plain.exists() and "kept" not in output, output
+
+
+def test_make_clean_keeps_what_it_cannot_tell_is_a_build_folder(tmp_path: Path) -> None:
+    """A folder that is no build folder (a mistyped OUT) is kept, and so is a build folder when
+    there is no Python to tell what its releases hold."""
+    other = tmp_path / "papers"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine", "utf-8")
+    assert f"make clean: {other} is no build folder evkg wrote: kept" in make_clean(other)
+    assert (other / "notes.txt").read_text("utf-8") == "mine"
+    out = tmp_path / "build"
+    build([], out)
+    output = make_clean(out, tmp_path / "no-venv" / "bin")
+    assert f"make clean: {out} kept: without {tmp_path}/no-venv/bin/python" in output, output
+    assert current_release(out).is_dir()
+    assert make_clean(tmp_path / "never-made").strip() == "rm -rf .pytest_cache .mypy_cache .ruff_cache"
