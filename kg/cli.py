@@ -127,6 +127,9 @@ class _Named(click.Path):
                 ctx: click.Context | None) -> str | bytes | os.PathLike[str]:
         if value == "":
             self.fail(f"it is empty: give {self.wanted}", param, ctx)
+        if isinstance(value, str) and not value.strip():  # ("$DIR " with DIR unset)
+            self.fail(f"it is white space alone: give {self.wanted} (for a name of white "
+                      "space alone, write ./ before it)", param, ctx)
         return super().convert(value, param, ctx)
 
 

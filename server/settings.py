@@ -52,6 +52,9 @@ MOST_WHOLE = sys.maxsize - 1
 #: (``EVKG_STORE_DIR=2024``, a number) stopped at once, its workers failing to boot (until 7 Dec).
 TEXT = (*URLS, "SPARQL_USER", "SPARQL_PASSWORD", "SPARQL_TIMEOUT_PARAMETER", "UPDATE_TOKEN",
         "STORE_DIR", "CACHE_DIR", "QUERIES_DIR", "YASGUI_DIR", "CHARTJS_DIR")
+#: The folder settings a server reads from its environment alone (``evkg serve --store``
+#: checks the store's folder as it checks every path it is given).
+FOLDERS = ("CACHE_DIR", "QUERIES_DIR", "YASGUI_DIR", "CHARTJS_DIR")
 #: Settings that are text, or a JSON list of texts: ``EVKG_SERVICE_ALLOWLIST=0`` (or ``null``,
 #: ``false``) made every worker fail to boot (``'int' object is not iterable``) and
 #: ``EVKG_TRUSTED_HOSTS=true`` every request a 500 (until 7 Dec).
@@ -106,6 +109,16 @@ def setting_problems(config: Mapping[str, Any]) -> list[str]:
         problems.append("EVKG_SPARQL_PASSWORD is set without EVKG_SPARQL_USER: a password is "
                         "sent only with its user, and this one would go unused: set "
                         "EVKG_SPARQL_USER too (or unset EVKG_SPARQL_PASSWORD)")
+    for name in FOLDERS:
+        value = config.get(name)
+        if isinstance(value, str) and value and not value.strip():
+            problems.append(f"EVKG_{name}={value!r} is white space alone: give a folder (for a "
+                            "name of white space alone, write ./ before it), or unset it")
+    token = config.get("UPDATE_TOKEN")
+    if isinstance(token, str) and token != token.strip():  # (its value is never shown)
+        problems.append("EVKG_UPDATE_TOKEN begins or ends with white space, which no "
+                        "Authorization header can carry (HTTP trims it from a header's "
+                        "value), so no update could be sent with it: write the token without it")
     for name, (whole, least, wanted) in NUMBERS.items():
         value = config.get(name)
         if value is None:

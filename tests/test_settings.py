@@ -159,3 +159,46 @@ def test_serve_with_an_endpoint_written_as_an_empty_json_string_serves_its_own_r
     assert result.returncode == 1, result.stderr
     assert result.stderr.splitlines()[-1].startswith(f"Error: no release at {tmp_path}")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("name", ["CACHE_DIR", "QUERIES_DIR", "YASGUI_DIR", "CHARTJS_DIR"])
+def test_a_folder_of_white_space_alone_is_refused(name: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """``EVKG_CACHE_DIR=' '`` (an env file's stray space) counted as set: the server made a
+    folder named ' ' in its working folder and cached answers there, saying nothing. A folder
+    setting of white space alone is refused, naming it, before the server starts."""
+    from server.settings import environment_problems
+
+    monkeypatch.setenv(f"EVKG_{name}", " \t")
+    assert environment_problems() == [
+        f"EVKG_{name}=' \\t' is white space alone: give a folder (for a name of white space "
+        "alone, write ./ before it), or unset it"]
+
+
+@pytest.mark.parametrize("written", [" ", "s3cret ", " s3cret"])
+def test_an_update_token_that_no_header_can_carry_is_refused(
+        written: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A token of white space alone, or one that begins or ends with it (``EVKG_UPDATE_TOKEN=
+    s3cret `` in an env file), counted as set, but HTTP trims white space from a header's
+    value: every update the operator sent with it was refused as lacking the token. It is
+    refused before the server starts, without showing the token."""
+    from server.settings import environment_problems
+
+    monkeypatch.setenv("EVKG_UPDATE_TOKEN", written)
+    assert environment_problems() == [
+        "EVKG_UPDATE_TOKEN begins or ends with white space, which no Authorization header can "
+        "carry (HTTP trims it from a header's value), so no update could be sent with it: "
+        "write the token without it"]
+
+
+def test_serve_refuses_a_store_folder_of_white_space_alone(tmp_path: Path) -> None:
+    """``EVKG_STORE_DIR=' '`` said "no release at  : run `evkg build --out  ` first"; as
+    ``--store ' '`` it is refused as white space alone, as an empty one is."""
+    result = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "serve", "--port", str(free_port())],
+        env={**os.environ, "EVKG_STORE_DIR": " "}, cwd=tmp_path, capture_output=True,
+        text=True, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert ("Invalid value for '--store' (EVKG_STORE_DIR): it is white space alone: "
+            "give a path (. for the current folder) (for a name of white space alone, write ./ "
+            "before it)") in result.stderr
