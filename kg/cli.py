@@ -93,10 +93,16 @@ def one_value_option(*decls: str, same: Callable[[Any], object] = lambda value: 
     when given twice differently ("a and b are {different}"; ``same``: what is the same value,
     ``shown``: how a value is named):
     click kept the last, and said nothing of the first (`--out a --out b` built into b).
-    ``callback`` gets the one value."""
+    ``callback`` checks each value given (None when none is), before they are compared: a
+    value it refuses is named for what is wrong with it, not as one of two different ones
+    (``--since 2024-01-01 --since 2024-1-1``), and two it reads as one are one (``--host
+    [::1] --host ::1``)."""
     def taken(ctx: click.Context, param: click.Parameter, value: tuple[Any, ...]) -> Any:
-        one = _taken_once(value, same, different, shown)
-        return one if callback is None else callback(ctx, param, one)
+        if callback is not None:
+            if not value:
+                return callback(ctx, param, None)
+            value = tuple(callback(ctx, param, each) for each in value)
+        return _taken_once(value, same, different, shown)
 
     return click.option(*decls, cls=_OneValue, multiple=True, callback=taken, default=default,
                         **settings)

@@ -3240,6 +3240,38 @@ def test_every_option_of_one_value_given_two_is_refused_naming_both(
     assert "s3cret" not in output and sorted(os.listdir(tmp_path)) == []
 
 
+@pytest.mark.parametrize(("command", "option", "values", "said"), [
+    (["fetch", "--query", "exosomes"], "--since", ("2024-01-01", "2024-1-1"),
+     "'2024-1-1': give a date (YYYY-MM-DD) or 'last'"),
+    (["serve", "--store", "none"], "--host", ("127.0.0.1", "http://127.0.0.1"),
+     "'http://127.0.0.1' is a URL or a path, not a host: give an address or a host name alone "
+     "(127.0.0.1, ::1, 0.0.0.0 for all)"),
+    (["load"], "--endpoint", ("http://127.0.0.1:9/sparql", "127.0.0.1:9/sparql"),
+     "'127.0.0.1:9/sparql': it has no http:// or https:// before it")])
+def test_a_wrong_value_given_beside_another_is_named_for_what_is_wrong(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str], option: str,
+        values: tuple[str, str], said: str) -> None:
+    """`fetch --since 2024-01-01 --since 2024-1-1` said the two were different dates, which
+    the second is not: each value is checked before they are compared, so the wrong one is
+    named for what is wrong with it, as when it is given alone."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("EVKG_SPARQL_ENDPOINT", raising=False)
+    status, output = _run(*command, *(arg for value in values for arg in (option, value)))
+    assert status == 2
+    assert output.splitlines()[-1].startswith(f"Error: Invalid value for '{option}': {said}"), (
+        output)
+
+
+def test_an_ipv6_host_bare_and_in_brackets_is_one_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve --host [::1] --host ::1` names one host twice, as `--out build --out ./build`
+    names one folder: it is taken once (it was refused as two different hosts)."""
+    monkeypatch.delenv("EVKG_STORE_DIR", raising=False)
+    status, output = _run("serve", "--host", "[::1]", "--host", "::1", "--store",
+                          "no-such-folder")
+    assert (status, output.splitlines()[-1]) == (
+        1, "Error: no release at no-such-folder: run `evkg build --out no-such-folder` first")
+
+
 def test_an_option_of_one_value_given_again_is_taken_once(tmp_path: Path) -> None:
     """The same folder given twice, spelt two ways, is one folder."""
     status, output = _run("validate", "--store", str(tmp_path / "none"), "--store",
