@@ -87,18 +87,21 @@ def seconds(value: float) -> str:
     return f"{value:f}".rstrip("0").rstrip(".")
 
 
-def limit_triples(endpoint: str, limits: Limits, *, timeout_enforced: bool) -> list[Triple]:
-    """Service Description triples stating the row cap, the time limit and the SERVICE allowlist.
+def limit_triples(endpoint: str, limits: Limits, *, timeout_enforced: bool,
+                  max_answer_bytes: int = 0, max_request_bytes: int = 0) -> list[Triple]:
+    """Service Description triples stating the row cap, the time limit, the longest answer and
+    request body, and the SERVICE allowlist.
 
-    ``evkg:maxRows`` and ``evkg:queryTimeout`` are evkg ontology terms (sd has none for limits),
-    each left out where there is no limit (0); ``evkg:federatesWith`` lists the endpoints SERVICE
-    may name.
+    ``evkg:maxRows``, ``evkg:queryTimeout``, ``evkg:maxAnswerBytes`` and
+    ``evkg:maxRequestBytes`` are evkg ontology terms (sd has none for limits), each left out
+    where there is no limit (0); ``evkg:federatesWith`` lists the endpoints SERVICE may name.
     """
     service = NamedNode(endpoint)
     triples: list[Triple] = []
-    if limits.max_rows > 0:
-        triples.append(Triple(service, EVKG.maxRows, Literal(str(limits.max_rows),
-                                                             datatype=XSD.integer)))
+    for term, most in ((EVKG.maxRows, limits.max_rows), (EVKG.maxAnswerBytes, max_answer_bytes),
+                       (EVKG.maxRequestBytes, max_request_bytes)):
+        if most > 0:
+            triples.append(Triple(service, term, Literal(str(most), datatype=XSD.integer)))
     if timeout_enforced and limits.query_timeout > 0:
         triples.append(Triple(service, EVKG.queryTimeout, Literal(seconds(limits.query_timeout),
                                                                   datatype=XSD.decimal)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
 from kg import iris
@@ -14,6 +14,7 @@ from server.executor import content_type
 from server.limits import limit_triples
 from server.negotiation import RDF_TYPES, NotAcceptable, choose_media_type, wants_html
 from server.pages import format_values
+from server.querypool import QueryPool
 from server.state import state
 
 #: Longest wait for a remote store's answer to /health: a health probe gives up within
@@ -56,7 +57,11 @@ def service_description_triples(endpoint: str) -> list[Triple]:
                     Triple(graph, RDF.type, SD.Graph)]
     triples.append(Triple(dataset, NamedNode("http://purl.org/dc/terms/hasVersion"),
                           Literal(st.version)))
-    triples += limit_triples(endpoint, st.limits, timeout_enforced=st.executor.timeout is not None)
+    # (the longest answer is a query process's limit: a remote store's answers have none here)
+    max_answer = st.executor.max_answer if isinstance(st.executor, QueryPool) else 0
+    triples += limit_triples(endpoint, st.limits, timeout_enforced=st.executor.timeout is not None,
+                             max_answer_bytes=max_answer,
+                             max_request_bytes=int(current_app.config.get("MAX_CONTENT_LENGTH") or 0))
     return triples
 
 

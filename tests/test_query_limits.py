@@ -896,6 +896,31 @@ def test_body_over_the_limit_is_413_from_the_real_server(limited_server: Served)
     assert "2000 bytes" in response.text
 
 
+def test_service_description_states_the_answer_and_body_limits(limited_server: Served) -> None:
+    """The Service Description stated the row cap and the time limit but neither the longest
+    answer a query gets (EVKG_MAX_ANSWER_BYTES) nor the longest body a request may send
+    (EVKG_MAX_CONTENT_LENGTH): a client learnt them only from a 403 or a 413. Both are stated,
+    as SPARQLWrapper's reader of it, rdflib, reads them."""
+    graph = rdflib.Graph().parse(data=requests.get(limited_server.base + "/sparql",
+                                                   timeout=30).text, format="turtle")
+    evkg = rdflib.Namespace("https://w3id.org/evkg/ontology#")
+    endpoint = rdflib.URIRef(limited_server.base + "/sparql")
+    assert graph.value(endpoint, evkg.maxRequestBytes).toPython() == 2000
+    assert graph.value(endpoint, evkg.maxAnswerBytes).toPython() == 100_000_000
+
+
+def test_service_description_leaves_out_an_answer_limit_of_zero(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """``EVKG_MAX_ANSWER_BYTES=0`` is no limit: nothing is stated (as with no row cap)."""
+    out, _ = default_build
+    app = create_app({"STORE_DIR": str(out), "TESTING": True, "MAX_ANSWER_BYTES": 0})
+    graph = rdflib.Graph().parse(data=app.test_client().get("/sparql").data, format="turtle")
+    endpoint = rdflib.URIRef("http://localhost/sparql")
+    evkg = rdflib.Namespace("https://w3id.org/evkg/ontology#")
+    assert graph.value(endpoint, evkg.maxAnswerBytes) is None
+    assert graph.value(endpoint, evkg.maxRequestBytes).toPython() == 1_000_000
+
+
 #: A query of many flat triple patterns: pyoxigraph plans a query as it parses it, which took
 #: 5 s at 200 such patterns and minutes at 500, on an empty store (a GET of it fits in the 8,190
 #: bytes of a request line).
