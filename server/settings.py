@@ -9,6 +9,7 @@ which setting; a negative limit was taken as it was.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import threading
@@ -80,9 +81,11 @@ def read_environment(config: Config) -> None:
             config[name] = written
     for name in NUMBERS:
         written = os.environ.get(f"EVKG_{name}")
-        if written is not None and (config.get(name) is None or isinstance(config.get(name), bool)):
-            # JSON's null and true: named as written (null passed as unset, and the workers
-            # failed to boot on it), not as Python writes them (True)
+        value = config.get(name)
+        if written is not None and (value is None or isinstance(value, bool) or (
+                isinstance(value, float) and not math.isfinite(value))):
+            # JSON's null, true and 1e400: named as written (null passed as unset, and the
+            # workers failed to boot on it), not as Python writes them (True, inf)
             config[name] = written
 
 

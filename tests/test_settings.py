@@ -40,6 +40,20 @@ def test_trusted_hosts_are_the_text_set(written: str, monkeypatch: pytest.Monkey
     assert (refused.status_code, refused.text) == (400, "Host 'localhost' is not trusted.\n")
 
 
+@pytest.mark.parametrize(("name", "written"), [
+    ("QUERY_TIMEOUT", "1e400"), ("MAX_ROWS", "-1e999"), ("SLOW_QUERY", "1E309")])
+def test_a_number_past_any_is_named_as_written(name: str, written: str,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """``EVKG_QUERY_TIMEOUT=1e400``, a number JSON reads as infinite, was named as Python
+    writes that, ``EVKG_QUERY_TIMEOUT=inf``, which the user never wrote: it is named as
+    written."""
+    from server.settings import environment_problems
+
+    monkeypatch.setenv(f"EVKG_{name}", written)
+    (problem,) = environment_problems()
+    assert problem.startswith(f"EVKG_{name}={written!r}: want a "), problem
+
+
 @pytest.mark.parametrize(("name", "written", "wanted"), [
     ("MAX_ROWS", "null", "a whole number of rows, 0 or more (0: no cap)"),
     ("THREADS", "null", "a whole number of query threads, 1 or more"),
