@@ -371,3 +371,20 @@ def test_the_readme_names_each_variable_a_make_command_takes() -> None:
              for name in re.findall(r"\b([A-Z_]+)=", span)}
     assert "PORT" in settable
     assert sorted(set(settable) - shown) == []
+
+
+def test_the_layout_table_names_every_module() -> None:
+    """The README's Layout table left out 26 of the modules of `kg/` and `server/`
+    (`settings.py`, `state.py`, `statistics.py` among them): a reader looking for where a
+    thing lives did not find it there. Each module is named in its folder's row (or by its
+    path in another)."""
+    layout = text("README.md").split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+    named: set[str] = set(re.findall(r"`((?:kg|server)/[a-z_]+\.py)`", layout))
+    for row in layout.splitlines():
+        folder = re.match(r"\| `(kg|server)/` \|", row)
+        if folder:
+            named |= {f"{folder[1]}/{name}" for name in re.findall(r"`([a-z_]+\.py)`", row)}
+    unnamed = [f"{folder}/{path.name}" for folder in ("kg", "server")
+               for path in sorted((ROOT / folder).glob("*.py"))
+               if path.name != "__init__.py" and f"{folder}/{path.name}" not in named]
+    assert unnamed == []
