@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, send_from_directory
 from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
@@ -27,9 +27,9 @@ from server.negotiation import (
     wants_html,
 )
 from server.ontology import ontology_doc, ontology_triples
-from server.pasted import names_identifier, searched_text
+from server.pasted import MAX_LISTED, names_identifier, pasted_list, searched_text
 from server.schemaorg import script_json
-from server.search import SEARCH_LIMIT, every_match_query, search
+from server.search import SEARCH_LIMIT, every_match_query, search, unfound
 from server.terms import MESH_ID
 
 #: RDF syntaxes a resource or document is offered in, preferred first.
@@ -187,12 +187,23 @@ def create_pages_blueprint() -> Blueprint:
         text = request.args.get("q", "")
         page = wants_listing_page()  # (a 406 before the search)
         hits = search(text)
+        # a list pasted: which of its identifiers the graph lacks, and those past the first
+        # MAX_LISTED, which a link searches
+        listing = pasted_list(text)
+        missing = unfound(listing[:MAX_LISTED], hits)
+        rest = listing[MAX_LISTED:]
+        following = (request.script_root + "/search?" + urlencode({"q": ", ".join(rest)})
+                     if rest else "")
         if page:
             return page_response("search.html", q=text, hits=hits, limit=SEARCH_LIMIT,
-                                 every=every_match_query(text) if len(hits) >= SEARCH_LIMIT else "",
+                                 every=every_match_query(text)
+                                 if len(hits) >= SEARCH_LIMIT and not listing else "",
                                  identifier=not hits and names_identifier(text),
-                                 words=searched_text(text).split())
-        response = jsonify({"q": text, "results": [
+                                 words=searched_text(text).split(), missing=missing,
+                                 listed=len(listing), rest=rest, following=following,
+                                 max_listed=MAX_LISTED)
+        response = jsonify({"q": text, **({"missing": missing} if listing else {}),
+                            **({"next": following} if following else {}), "results": [
             {"iri": h.iri, "label": h.label, "matched": h.matched, "page": h.link,
              **({"author_of": h.author_of} if h.author_of else {}),
              **({"investigator_of": h.investigator_of} if h.investigator_of else {}),

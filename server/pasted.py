@@ -18,6 +18,9 @@ from server.terms import page_iri
 
 #: Longest query text taken (longer text is cut).
 MAX_QUERY_LENGTH = 200
+#: The most identifiers of a list pasted that one search looks up: as many as it lists
+#: (``server.search.SEARCH_LIMIT``); a link searches the rest.
+MAX_LISTED = 50
 #: Longest search address read for its term: PubMed's, with its filters and order, passes
 #: ``MAX_QUERY_LENGTH`` (gunicorn takes a request line of 4,094 bytes).
 MAX_ADDRESS_LENGTH = 4096
@@ -164,6 +167,9 @@ def searched_text(text: str) -> str:
     cut (`_cut`) to ``MAX_QUERY_LENGTH`` characters ("breast   cancer", pasted, found nothing);
     a search's address is read whole, up to ``MAX_ADDRESS_LENGTH``, and its term cut."""
     spaced = " ".join(text.split())
+    listing = pasted_list(spaced)
+    if listing:  # read whole: cut at 200 characters, a list of 60 PMIDs was one of 20
+        return ", ".join(listing[:MAX_LISTED])
     text = _cut(spaced)
     search = PUBMED_SEARCH.fullmatch(spaced[:MAX_ADDRESS_LENGTH])
     asked = parse_qs(search["query"]) if search else {}
@@ -191,13 +197,21 @@ def searched_text(text: str) -> str:
     return text
 
 
-def _cut(text: str) -> str:
-    """``text`` cut to ``MAX_QUERY_LENGTH`` characters, before the word the cut would split
-    when there is a space to cut at (a PMID cut short is another PMID)."""
-    if len(text) <= MAX_QUERY_LENGTH:
+def pasted_list(text: str) -> list[str]:
+    """The identifiers of ``text`` if it is a list pasted (``listed_identifiers``), each once,
+    read up to ``MAX_ADDRESS_LENGTH`` characters (the longest request line gunicorn takes
+    holds no more); else none."""
+    return list(dict.fromkeys(listed_identifiers(_cut(" ".join(text.split()),
+                                                      MAX_ADDRESS_LENGTH))))
+
+
+def _cut(text: str, length: int = MAX_QUERY_LENGTH) -> str:
+    """``text`` cut to ``length`` characters, before the word the cut would split when there
+    is a space to cut at (a PMID cut short is another PMID)."""
+    if len(text) <= length:
         return text
-    cut = text[:MAX_QUERY_LENGTH]
-    if text[MAX_QUERY_LENGTH] != " " and " " in cut:
+    cut = text[:length]
+    if text[length] != " " and " " in cut:
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip()
 

@@ -252,6 +252,14 @@ def exact_query(text: str, *, family_names: bool = True) -> str | None:
     return f"SELECT DISTINCT ?s ?matched WHERE {{ {' UNION '.join(parts)} }} LIMIT {SEARCH_LIMIT}"
 
 
+def unfound(listing: list[str], hits: list[Hit]) -> list[str]:
+    """The identifiers of ``listing`` (a list pasted, as read) that no hit matched."""
+    matched = {hit.matched.lower() for hit in hits}
+    return [bare for bare in listing
+            if not any(spelling.lower() in matched for pattern, _, spellings in IDENTIFIERS
+                       if pattern.fullmatch(bare) for spelling in spellings(bare))]
+
+
 def every_match_query(text: str) -> str:
     """The query of every person whose family name is ``text`` and every resource whose label
     holds it, as the search ranks them (the page lists ``SEARCH_LIMIT``): it listed the labels

@@ -3324,13 +3324,15 @@ def test_help_names_values_as_the_messages_do() -> None:
 def test_two_endpoints_are_refused_with_their_passwords_hidden(option: str) -> None:
     """A review's: `evkg load --endpoint http://evkg:s3cret@host/… --endpoint …` was refused
     naming both URLs whole, the password in the terminal's scrollback and a CI log, where the
-    refusal of one such URL hides it (`evkg:***@`), as the README says."""
+    refusal of one such URL hides it (`evkg:***@`), as the README says. (Each value is checked
+    before two are compared, so the URL with the password is refused for it, hidden.)"""
     given = ["--endpoint", "http://127.0.0.1:9/sparql"] if option != "--endpoint" else []
     status, output = _run("load", *given, option, "http://evkg:s3cret@127.0.0.1:9/a", option,
                           "http://127.0.0.1:9/b")
     assert (status, output.splitlines()[-1]) == (
-        2, f"Error: Invalid value for '{option}': http://evkg:***@127.0.0.1:9/a and "
-        "http://127.0.0.1:9/b are different endpoints: give one")
+        2, f"Error: Invalid value for '{option}': 'http://evkg:***@127.0.0.1:9/a': it names a "
+        "user before its host (USER:PASSWORD@), which is not sent from there: give the user and "
+        "password with --user and --password: give an http or https URL (http://HOST:PORT/PATH)")
     assert "s3cret" not in output
 
 

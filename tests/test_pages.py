@@ -1394,6 +1394,56 @@ def test_a_list_of_identifiers_the_graph_lacks_is_said_to_be_missing(client: Fla
     assert "0 results" in html and 'id="no-identifier"' in html
 
 
+def graph_pmids(client: FlaskClient, count: int) -> list[str]:
+    """``count`` PMIDs of the served graph, in order."""
+    answer = client.get("/sparql", query_string={"query": (
+        "SELECT ?p WHERE { ?a <http://purl.org/spar/fabio/hasPubMedId> ?p } ORDER BY ?p "
+        f"LIMIT {count}")}, headers={"Accept": "application/sparql-results+json"}).get_json()
+    return [row["p"]["value"] for row in answer["results"]["bindings"]]
+
+
+def test_a_long_list_of_identifiers_is_looked_up_fifty_at_a_time(client: FlaskClient) -> None:
+    """A list of PMIDs pasted was cut at 200 characters, some 20 PMIDs: of 60 pasted, the
+    search looked up 20 and said nothing of the other 40, as if the graph lacked them. It looks
+    up as many as it lists (50), names those the graph lacks, and says that there are more,
+    with a link to search them."""
+    pmids = graph_pmids(client, 40)
+    assert len(pmids) == 40
+    lacking = [str(999999900 + n) for n in range(20)]
+    text = ", ".join(lacking + pmids)
+    answer = client.get("/search", query_string={"q": text},
+                        headers={"Accept": "application/json"}).get_json()
+    assert [r["matched"] for r in answer["results"]] == pmids[:30]
+    assert answer["missing"] == lacking
+    html = client.get("/search", query_string={"q": text}, headers=HTML).get_data(as_text=True)
+    rest = re.search(r'<p class="note" id="list-rest">(.*?)</p>', html, re.S)
+    assert rest, html
+    assert " ".join(unescape(re.sub(r"<[^>]+>", "", rest[1])).split()) == (
+        "The list holds 60 identifiers, and a search looks up 50 at a time: these are the "
+        "first 50's. Search the next 10.")
+    link = unescape(re.search(r'href="([^"]+)"', rest[1])[1])
+    assert answer["next"] == link
+    following = client.get(link, headers={"Accept": "application/json"}).get_json()
+    assert [r["matched"] for r in following["results"]] == pmids[30:]
+    assert following["missing"] == [] and "next" not in following
+
+
+def test_the_identifiers_of_a_list_the_graph_lacks_are_named(client: FlaskClient) -> None:
+    """Of a list pasted, those the graph lacks went unsaid once any was found: the page names
+    them (and the JSON answer lists them)."""
+    text = "24735924, 999999998; PMID: 37534210, 999999999"
+    answer = client.get("/search", query_string={"q": text},
+                        headers={"Accept": "application/json"}).get_json()
+    assert [r["page"] for r in answer["results"]] == ["/article/24735924", "/article/37534210"]
+    assert answer["missing"] == ["999999998", "999999999"]
+    html = client.get("/search", query_string={"q": text}, headers=HTML).get_data(as_text=True)
+    missing = re.search(r'<p class="note" id="not-in-graph">(.*?)</p>', html, re.S)
+    assert missing, html
+    assert " ".join(re.sub(r"<[^>]+>", "", missing[1]).split()).startswith(
+        "Not in this graph: 999999998, 999999999.")
+    assert 'id="list-rest"' not in html
+
+
 @pytest.mark.parametrize("text", ["PubMed exosome studies", "pubmed search", "PMID lookup",
                                   "doi: exosome review", "PMIDs of exosome papers"])
 def test_words_after_an_identifier_s_label_are_no_identifier(client: FlaskClient,
