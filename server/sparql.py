@@ -57,6 +57,7 @@ from server.negotiation import (
 )
 from server.pages import editor_response
 from server.parsing import SyntaxCheck
+from server.querypool import ANSWER_TOO_LONG, QueryPool
 from server.state import state
 
 #: Content types a query POST may have.
@@ -606,30 +607,42 @@ def _normalised_url(url: str) -> str:
 
 
 def _whole(response: Response, graph: NamedNode | None) -> Response:
-    """A Graph Store GET's ``response``, unless it is cut at the triple cap: a client (rdflib's
-    ``Graph().parse``) reads no ``X-EVKG-Truncated`` and took part of the graph for all of it.
-    Such a graph is refused (403), saying where it is whole: the release's dump (a graph of it
-    streamed from the store would be read past the query limits' time and admission)."""
-    if TRUNCATED_HEADER not in response.headers:
+    """A Graph Store GET's ``response``, unless it is cut at the triple cap or refused as
+    longer than the longest answer: a client (rdflib's ``Graph().parse``) reads no
+    ``X-EVKG-Truncated`` and took part of the graph for all of it, and the answer-size 403
+    told it to "ask for fewer rows (a LIMIT)", which a GET of a graph cannot. Such a graph is
+    refused (403), saying where it is whole: the release's dump (a graph of it streamed from
+    the store would be read past the query limits' time and admission), or in parts."""
+    too_long = response.status == f"403 {ANSWER_TOO_LONG}"
+    if TRUNCATED_HEADER not in response.headers and not too_long:
         return response
     cap = state().limits.max_rows
     what, dump = ("the default graph (the union of the named graphs)", "evkg.nt.gz") \
         if graph is None else (f"the graph {graph}", "evkg.nq.gz")
     # (without ORDER BY, SPARQL gives no one order from one answer to the next)
     pattern = "?s ?p ?o" if graph is None else f"GRAPH {graph} {{ ?s ?p ?o }}"
+    part, fit = (str(cap), "") if cap and not too_long else (
+        "N", " (N small enough for each part to fit)")
     where = ("query it in parts, in one order (without ORDER BY the parts may overlap and "
              f"leave triples out): CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {pattern} }} ORDER BY ?s "
-             f"?p ?o LIMIT {cap} OFFSET 0, then OFFSET {cap}, and so on; " + _BLANK_NODES[
+             f"?p ?o LIMIT {part} OFFSET 0, then OFFSET {part}, and so on{fit}; " + _BLANK_NODES[
                  isinstance(state().store, RemoteStore)])
     if release_file_path(dump) is not None:
         url = request.url_root + "downloads/" + dump
         where = (f"the whole release, as N-Triples, is {url} (gzip); or {where}" if graph is None
                  else f"the whole release, every graph, as N-Quads, is {url} (gzip; the "
                       f"graph's triples are its lines that end in {graph} .); or {where}")
-    refusal = error_response(403, f"{what} holds more than {cap} triples, the most an answer "
-                                  "of this endpoint carries (EVKG_MAX_ROWS), and a Graph Store "
-                                  f"Protocol GET is not answered with part of a graph: {where}")
-    refusal.status = f"403 {GRAPH_OVER_CAP}"
+    if too_long:
+        executor = state().executor
+        longest = executor.max_answer if isinstance(executor, QueryPool) else 0
+        said = (f"{what} is larger than the longest answer this server sends ({longest:,} "
+                "bytes, EVKG_MAX_ANSWER_BYTES)")
+    else:
+        said = (f"{what} holds more than {cap} triples, the most an answer of this endpoint "
+                "carries (EVKG_MAX_ROWS)")
+    refusal = error_response(403, f"{said}, and a Graph Store Protocol GET is not answered "
+                                  f"with part of a graph: {where}")
+    refusal.status = f"403 {ANSWER_TOO_LONG if too_long else GRAPH_OVER_CAP}"
     return refusal
 
 

@@ -1292,6 +1292,33 @@ def test_an_answer_past_the_answer_size_limit_is_refused_saying_so(
         assert str(refused.value) == "HTTP Error 403: Answer Larger Than EVKG_MAX_ANSWER_BYTES"
 
 
+def test_a_graph_store_get_past_the_answer_size_limit_says_where_the_graph_is(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """A Graph Store GET of a graph longer than EVKG_MAX_ANSWER_BYTES (no row cap) got the
+    advice for a query, "ask for fewer rows (a LIMIT)", which the client that sent no query
+    cannot follow: it is told where the graph is whole, and how to ask for it in parts, as a
+    graph past the triple cap is."""
+    out, _ = default_build
+    with serving(out, {"EVKG_MAX_ANSWER_BYTES": "100000", "EVKG_MAX_ROWS": "0",
+                       "EVKG_CACHE_MAX_BYTES": "0"}) as served:
+        graph = "https://w3id.org/evkg/graph/articles"
+        refused = requests.get(served.base + "/sparql", params={"graph": graph}, timeout=120,
+                               headers={"Accept": "application/n-triples"})
+        assert refused.status_code == 403
+        assert refused.reason == "Answer Larger Than EVKG_MAX_ANSWER_BYTES"
+        assert refused.text.startswith(
+            f"the graph <{graph}> is larger than the longest answer this server sends (100,000 "
+            "bytes, EVKG_MAX_ANSWER_BYTES), and a Graph Store Protocol GET is not answered with "
+            f"part of a graph: the whole release, every graph, as N-Quads, is {served.base}/"
+            "downloads/evkg.nq.gz (gzip; the graph's triples are its lines that end in "
+            f"<{graph}> .); or query it in parts, in one order"), refused.text
+        assert "LIMIT N OFFSET 0, then OFFSET N, and so on (N small enough for each part to " \
+            "fit)" in refused.text
+        small = requests.get(served.base + "/sparql", timeout=120, params={
+            "graph": "https://w3id.org/evkg/graph/ontology"}, headers={"Accept": "text/turtle"})
+        assert small.status_code == 200
+
+
 def test_an_answer_cached_before_the_size_limit_was_lowered_is_refused_too(
         default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
     """A review's (7 Dec): an operator who lowers EVKG_MAX_ANSWER_BYTES (the server ran short
