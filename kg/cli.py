@@ -728,6 +728,10 @@ def export_command(out: Path, fmt: str | None, graph: str | None, given: str | N
     if fmt is None:  # out.ttl was written as N-Quads, silently
         named = output.with_suffix("") if output and packed else output
         fmt = EXPORT_EXTENSIONS.get(named.suffix.lower(), "nq") if named else "nq"
+        if named and named.suffix and named.suffix.lower() not in EXPORT_EXTENSIONS:
+            echo(f"warning: {output}: {named.suffix} names no RDF syntax (.nq, .trig, .nt, "
+                 ".ttl, .jsonld, .rdf, each may end in .gz): written as N-Quads (--format names "
+                 "another)", err=True)
     try:
         store_dir = release.release_to_read(out) / "store"
         with sigterm_as_ctrl_c():  # (SIGTERM's default action left the part written)

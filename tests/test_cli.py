@@ -869,6 +869,23 @@ def test_export_without_format_writes_what_the_extension_names(
     assert len(triples) > 100
 
 
+@pytest.mark.parametrize(("name", "said"), [
+    ("ontology.data", "warning: {target}: .data names no RDF syntax (.nq, .trig, .nt, .ttl, "
+     ".jsonld, .rdf, each may end in .gz): written as N-Quads (--format names another)\n"),
+    ("ontology.xyz.gz", "warning: {target}: .xyz names no RDF syntax (.nq, .trig, .nt, .ttl, "
+     ".jsonld, .rdf, each may end in .gz): written as N-Quads (--format names another)\n"),
+    ("ontology", ""), ("ontology.nq", "")])
+def test_export_says_what_it_wrote_for_an_extension_of_no_syntax(
+        default_build: tuple[Path, BuildReport], tmp_path: Path, name: str, said: str) -> None:
+    """`evkg export out.xyz` wrote N-Quads into it, silently (a typo, `out.tll`, too): it says
+    so. A name without an extension, or `.nq`, is N-Quads, saying nothing."""
+    out, _ = default_build
+    target = tmp_path / name
+    assert _run("export", "--store", str(out), "--graph", "ontology", str(target)) == (
+        0, said.format(target=target))
+    assert target.stat().st_size > 1000
+
+
 @pytest.mark.parametrize(("name", "syntax"), [("graph.ttl.gz", RdfFormat.TURTLE),
                                               ("graph.nq.GZ", RdfFormat.N_QUADS)])
 def test_export_to_a_gz_name_writes_it_compressed(default_build: tuple[Path, BuildReport],
