@@ -154,18 +154,40 @@ def _exit_with_parent(parent: int) -> None:
             os._exit(0)
 
 
+#: Where a query process reads how much memory it takes (``RssAnon``, Linux 4.5 and later).
+STATUS_FILE = "/proc/self/status"
+
+
+def anon_resident(status: str) -> int | None:
+    """The anonymous resident memory, in bytes, that a ``/proc/PID/status`` text gives, or
+    None when it gives none."""
+    for line in status.splitlines():
+        if line.startswith("RssAnon:"):
+            fields = line.split()
+            return int(fields[1]) * 1024 if len(fields) > 1 and fields[1].isdigit() else None
+    return None
+
+
+def memory_watchable() -> bool:
+    """Whether a query process can tell how much memory it takes (``STATUS_FILE``)."""
+    try:
+        return anon_resident(Path(STATUS_FILE).read_text("utf-8", "replace")) is not None
+    except OSError:
+        return False
+
+
 def _exit_past_memory(limit: int, conn: Connection, sending: threading.Lock) -> None:
     """Stop this process once its anonymous resident memory passes ``limit`` bytes, having
     told the server process how much it took (its status file read through one descriptor,
     ``pread`` giving it afresh)."""
     try:
-        status = os.open("/proc/self/status", os.O_RDONLY)
+        status = os.open(STATUS_FILE, os.O_RDONLY)
     except OSError:
-        return  # no Linux: no limit
+        return  # no Linux: no limit (the server process said so as it made the pool)
     while True:
-        used = next((int(line.split()[1]) * 1024 for line in
-                     os.pread(status, 1 << 16, 0).decode().splitlines()
-                     if line.startswith("RssAnon:")), 0)
+        used = anon_resident(os.pread(status, 1 << 16, 0).decode("utf-8", "replace"))
+        if used is None:
+            return  # (as above)
         if used > limit:
             with sending:
                 conn.send((_OVER_MEMORY, used))
@@ -375,6 +397,10 @@ class QueryPool:
         self.timeout = timeout
         #: The memory a child may take, and the longest answer it gives, in bytes (0: no limit).
         self.memory, self.max_answer = memory, max_answer
+        if memory > 0 and not memory_watchable():  # (its query process stopped watching, silently)
+            _log.warning("evkg: EVKG_QUERY_MEMORY (%s MB) cannot be kept here: %s gives no "
+                         "RssAnon line (Linux 4.5 and later give one), so a query process may "
+                         "take any memory", f"{memory / 1_000_000:,.0f}", STATUS_FILE)
         self._context = multiprocessing.get_context("spawn")
         self._child: _Child | None = None
         #: Every child not yet killed, the retired ones included (for ``close``).

@@ -7,6 +7,7 @@ import ctypes.util
 import gc
 import io
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -1682,6 +1683,32 @@ def test_watching_a_query_process_s_memory_opens_nothing_in_the_server_process(
     unwatched, watched = descriptors(0), descriptors(1 << 40)
     assert len(watched) == len(unwatched)
     assert not [link for link in watched if link.endswith("/status")], watched
+
+
+@pytest.mark.parametrize("status", ["Name:\tpython3\nVmRSS:\t  1024 kB\n", None])
+def test_a_memory_limit_that_cannot_be_kept_is_said_to_be_unkept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+        status: str | None) -> None:
+    """Where a process's status file gives no ``RssAnon`` (a Linux before 4.5), or there is
+    none (no /proc), the query process stopped watching its memory without a word, and
+    EVKG_QUERY_MEMORY was kept by nothing: the server process says so as it makes the pool.
+    Where it can be kept, nothing is said."""
+    import server.querypool as querypool
+
+    path = tmp_path / "status"
+    if status is not None:
+        path.write_text(status, "utf-8")
+    monkeypatch.setattr(querypool, "STATUS_FILE", str(path))
+    with caplog.at_level(logging.WARNING, logger="server.querypool"):
+        querypool.QueryPool(None, threads=1, timeout=30, memory=2_000_000_000).close()
+    assert [r.getMessage() for r in caplog.records] == [
+        f"evkg: EVKG_QUERY_MEMORY (2,000 MB) cannot be kept here: {path} gives no RssAnon line "
+        "(Linux 4.5 and later give one), so a query process may take any memory"]
+    caplog.clear()
+    path.write_text("Name:\tpython3\nRssAnon:\t  2048 kB\n", "utf-8")
+    with caplog.at_level(logging.WARNING, logger="server.querypool"):
+        querypool.QueryPool(None, threads=1, timeout=30, memory=2_000_000_000).close()
+    assert caplog.records == []
 
 
 def _link(path: str) -> str | None:
