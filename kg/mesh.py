@@ -211,10 +211,22 @@ def _table_lines(path: Path) -> Iterator[str]:
         yield from line.removesuffix("\n").removesuffix("\r").split("\r")
 
 
+#: A cell a spreadsheet wrote in double quotes (one holding a comma, ``"Cancer, Breast"``),
+#: any quote inside it doubled.
+_QUOTED_CELL = re.compile(r'"((?:[^"]|"")*)"')
+
+
+def _unquoted(cell: str) -> str:
+    """``cell`` without a spreadsheet's quotes, when it is wholly in them; else as it is."""
+    quoted = _QUOTED_CELL.fullmatch(cell)
+    return quoted[1].replace('""', '"') if quoted else cell
+
+
 def _read_descriptor_table(path: Path) -> Iterator[Descriptor]:
     """A table's descriptors, a line a row and a tab between cells, with no CSV quoting: a
     label that opened with a double quote ran on over the rows after it, their descriptors
-    lost in its label (and a line of more than 131,072 characters was csv's traceback)."""
+    lost in its label (and a line of more than 131,072 characters was csv's traceback). A cell
+    wholly in a spreadsheet's quotes is read without them (``_unquoted``), within its line."""
     seen: dict[str, str] = {}
     for number, line in enumerate(_table_lines(path), start=1):
         row = line.split("\t")
@@ -227,7 +239,7 @@ def _read_descriptor_table(path: Path) -> Iterator[Descriptor]:
         if not _TABLE_UI.fullmatch(ui):
             raise ValueError(f"{path}, line {number}: {_shown_cell(ui)!r} is not a MeSH UI "
                              "(D, C or Q, then digits)")
-        cells = [*row, "", "", ""]
+        cells = [_unquoted(cell) for cell in row] + ["", "", ""]
         if not cells[1].strip():  # (its empty rdfs:label would win over data/mesh.tsv's name)
             raise ValueError(f"{path}, line {number}: descriptor {ui} has no name: a table's "
                              "second cell is the descriptor's name")

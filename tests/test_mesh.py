@@ -234,6 +234,21 @@ def test_a_quote_in_a_table_joins_no_rows(tmp_path: Path) -> None:
         (ui, '"Neoplasms'), ("D0", "Neoplasms")]
 
 
+def test_a_cell_a_spreadsheet_quoted_is_read_without_its_quotes(tmp_path: Path) -> None:
+    """A table saved from a spreadsheet writes a cell that holds a comma in double quotes
+    (`"Cancer, Breast|Breast Cancer"`, a quote inside it doubled): the quotes were kept, in
+    the label and in the first and last entry terms, without a word. A cell wholly in such
+    quotes is read without them; a quote anywhere else stays, as before."""
+    path = tmp_path / "mesh.tsv"
+    path.write_text('D0\t"Neoplasms, Breast"\t"Cancer, Breast|Breast ""Tumor""|Tumors, '
+                    'Breast"\tC99.999\n'
+                    'D00\t"Neoplasms\t"a|b""\t\n', encoding="utf-8")
+    assert [(d.ui, d.label, d.entry_terms, d.tree_numbers) for d in read_descriptors(path)] == [
+        ("D0", "Neoplasms, Breast", ("Cancer, Breast", 'Breast "Tumor"', "Tumors, Breast"),
+         ("C99.999",)),
+        ("D00", '"Neoplasms', ('"a', 'b""'), ())]
+
+
 def test_a_table_of_carriage_returns_is_read_a_line_a_row(tmp_path: Path) -> None:
     """A table whose lines end in a carriage return alone (Excel for Mac's "Tab delimited
     Text", a classic Mac editor's) was read as one row: its first descriptor, and every
