@@ -62,8 +62,9 @@ _ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])")
 #: A date's number, in the digits PubMed writes: int() reads any script's ("٠٣" is 3), and
 #: fails on a superscript ("²"), which str.isdigit() takes for a digit.
 _DIGITS = re.compile(r"[0-9]+")
-#: The dashes of a date range: MEDLINE's hyphen, and a publisher's en dash.
-_DASHES = "-\u2013"
+#: The dashes of a date range: MEDLINE's hyphen, a publisher's en dash, and the em dash, figure
+#: dash and minus sign of a date typed or pasted by hand.
+_DASHES = "-\u2013\u2014\u2012\u2212"
 
 
 # --- dates and identifiers (the PubMed XML reader uses them too) ------------------------------
@@ -112,7 +113,7 @@ def iso_from_text(value: str) -> str:
     parts = ["".join(group) for group in groups]
     if not parts:
         return ""
-    month = parts[1] if len(parts) > 1 and "-" not in parts[1] else ""
+    month = parts[1] if len(parts) > 1 and not any(d in parts[1] for d in _DASHES) else ""
     day = parts[2] if len(parts) > 2 and month else ""
     return iso_date(parts[0][:4], month, day)
 
