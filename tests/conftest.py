@@ -213,6 +213,24 @@ def backend(request: pytest.FixtureRequest, default_build: tuple[Path, BuildRepo
                    process)
 
 
+@contextmanager
+def just_loaded(backend: Backend, out: Path, folder: Path) -> Iterator[Backend]:
+    """``backend``, but for Virtuoso one of its own in ``folder``, just loaded with the release
+    of ``out``: the suite's Virtuoso, after the few hundred tests before, answered four
+    examples wrongly with a 200 in 2 runs of 22 (no rows for metastasis-cargo and
+    top-neoplasm-headings, 9 rows of 23 for mir-105, 11 of 10 for the seed review's citation
+    network, which /explore draws; the store of one run, restarted, answered them rightly),
+    where a store just loaded answered every example rightly in 71 runs of 71: a fault of
+    Virtuoso 7.2's (the README's engine differences), not of evkg, and it failed CI."""
+    if backend.name != "virtuoso":
+        yield backend
+        return
+    store = start_virtuoso(folder, free_port(), free_port())
+    with started(store, out):
+        yield Backend(backend.name, {**backend.config, "SPARQL_ENDPOINT": store.query_endpoint},
+                      store)
+
+
 @pytest.fixture(scope="session")
 def backend_store(backend: Backend, default_store: Store) -> QueryableStore:
     """The default release's store on each backend."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -19,6 +20,7 @@ from kg.build import BuildReport
 from kg.namespaces import EVKG
 from kg.statistics import statistics_quads
 from server import create_app, graph
+from tests.conftest import Backend, just_loaded, serving
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = {"Accept": "text/html"}
@@ -263,13 +265,27 @@ INKED = """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.hei
   let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }"""
 
 
+@pytest.fixture(scope="module")
+def explore_server(default_build: tuple[Path, BuildReport], backend: Backend,
+                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``evkg serve`` on each backend, as ``live_server``, but on a Virtuoso just loaded: the
+    page counts the seed review's citation network, which the suite's long-running Virtuoso
+    answered with 11 lines of 10 in a run (``just_loaded``)."""
+    out, _ = default_build
+    with just_loaded(backend, out, tmp_path_factory.mktemp("virtuoso-explore")) as fresh, \
+            serving(out, {"EVKG_QUERY_TIMEOUT": "5", "EVKG_READ_TIMEOUT": "3",
+                          **{f"EVKG_{key}": value for key, value in fresh.config.items()}},
+                    workers=2) as served:
+        yield served.base
+
+
 @pytest.mark.browser
-def test_explore_page_draws_its_charts(browser_page: Any, live_server: str,
+def test_explore_page_draws_its_charts(browser_page: Any, explore_server: str,
                                        default_store: Store) -> None:
     if not CHARTJS.is_file():
         pytest.skip("Chart.js is not installed: run `make install` (npm ci)")
     page = browser_page  # a playwright Page
-    page.goto(live_server + "/explore")
+    page.goto(explore_server + "/explore")
     years = page.locator("#years-chart")
     years.wait_for(state="visible", timeout=15_000)
     live = rows(default_store, example("articles-per-year"))

@@ -32,8 +32,7 @@ from kg.release import current_release
 from kg.store import open_read_only
 from server import create_app
 from server.federation import DEFAULT_ALLOWLIST, service_targets
-from tests.backends import start_virtuoso, started
-from tests.conftest import Backend, engine_difference, free_port
+from tests.conftest import Backend, engine_difference, just_loaded
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
@@ -132,21 +131,10 @@ def test_example_gives_its_stated_answer(path: Path, default_store: Store) -> No
 def example_backend(backend: Backend, default_build: tuple[Path, BuildReport],
                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
     """The backend the examples are asked of: Virtuoso a store of its own, just loaded with
-    the release. The suite's Virtuoso, after the few hundred tests before these, answered
-    four examples wrongly with a 200 in 2 runs of 22 (no rows for metastasis-cargo and
-    top-neoplasm-headings, 9 rows of 23 for mir-105, 11 of 10 for the citation network; the
-    store of one run, restarted, answered them rightly), where a store just loaded answered
-    every example rightly in 71 runs of 71: a fault of Virtuoso 7.2's (the README's engine
-    differences), not of the examples, and it failed CI."""
-    if backend.name != "virtuoso":
-        yield backend
-        return
+    the release (``just_loaded`` says why)."""
     out, _ = default_build
-    store = start_virtuoso(tmp_path_factory.mktemp("virtuoso-examples"), free_port(),
-                           free_port())
-    with started(store, out):
-        yield Backend(backend.name, {**backend.config, "SPARQL_ENDPOINT": store.query_endpoint},
-                      store)
+    with just_loaded(backend, out, tmp_path_factory.mktemp("virtuoso-examples")) as fresh:
+        yield fresh
 
 
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
