@@ -171,7 +171,9 @@ def search_query(text: str, limit: int | None = SEARCH_LIMIT, *, named: bool = F
     literals, never as syntax. ``named``: ``text`` is a miRNA's name, taken only whole
     (``_names_whole``) before the limit. ``family_names``: the people whose family name is
     ``text`` whole, case and diacritics aside, come first (rank "-"), by name and IRI, as
-    ``_family_named`` gives them."""
+    ``_family_named`` gives them. An author as PubMed writes one (``AUTHOR_FORM``, "Hoshino
+    A") finds the authors of that family name whose initials begin so first of all, by IRI,
+    as ``exact_query`` gives them to the page."""
     pattern = label_pattern(text)
     holds, whole = pattern.sparql()
     if named:
@@ -180,8 +182,14 @@ def search_query(text: str, limit: int | None = SEARCH_LIMIT, *, named: bool = F
     base = graph.ref(Literal(iris.base_iri()))
     mesh = graph.ref(Literal(MESH.iri))
     people = ""
+    author = AUTHOR_FORM.fullmatch(text)
+    if author:
+        people = f"""{{ ?s {graph.ref(FOAF.familyName)} {graph.ref(Literal(author['family']))} ;
+          {graph.ref(EVKG.initials)} ?initials
+          FILTER(STRSTARTS(?initials, {graph.ref(Literal(author['initials']))}))
+          BIND(CONCAT("-00000", {graph.ref(Literal(text))}) AS ?key) }} UNION"""
     if family_names:
-        people = f"""{{ ?s {graph.ref(FOAF.familyName)} ?l .
+        people += f"""{{ ?s {graph.ref(FOAF.familyName)} ?l .
           FILTER(isIRI(?s) && {whole}) BIND(CONCAT("-00000", STR(?l)) AS ?key) }} UNION"""
     # The grouping is a subquery so that ORDER BY sees plain variables: Virtuoso refuses an
     # expression over an aggregate's alias in ORDER BY (a remote store may be Virtuoso).
@@ -228,10 +236,15 @@ def exact_query(text: str, *, family_names: bool = True) -> str | None:
              for p, v in pairs for value in (graph.ref(Literal(v)),)]
     author = AUTHOR_FORM.fullmatch(text)
     if author:  # "Hoshino A" finds Hoshino A and Hoshino AB, as PubMed's author search does
-        parts.append(f"{{ ?s {graph.ref(FOAF.familyName)} {graph.ref(Literal(author['family']))} ; "
+        # the first by IRI, so that which of more than the limit the page lists is the same
+        # every time, and the first of every match's (``every_match_query``); ordered here
+        # alone: Virtuoso 7.2 refuses ORDER BY over the accessions' union below ("SQ142")
+        parts.append(f"{{ SELECT ?s ?matched WHERE {{ "
+                     f"?s {graph.ref(FOAF.familyName)} {graph.ref(Literal(author['family']))} ; "
                      f"{graph.ref(EVKG.initials)} ?initials "
                      f"FILTER(STRSTARTS(?initials, {graph.ref(Literal(author['initials']))})) "
-                     f"BIND({graph.ref(Literal(text))} AS ?matched) }}")
+                     f"BIND({graph.ref(Literal(text))} AS ?matched) }} ORDER BY ?s "
+                     f"LIMIT {SEARCH_LIMIT} }}")
     hyphened = _hyphened(text)
     mirnas = [key for match in find_names(hyphened) if match.group() == hyphened
               for keys in name_keys(match) for key in keys[:1]]

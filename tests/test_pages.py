@@ -30,7 +30,7 @@ from kg.examples import load_examples
 from kg.jsonrecords import write_records
 from kg.namespaces import DCTERMS as DCT
 from kg.namespaces import EVKG, RDF, RDFS, SCHEMA, SKOS
-from kg.records import Article
+from kg.records import Article, Author
 from kg.release import current_release
 from kg.searchindex import INDEX_FILE
 from server import create_app, graph
@@ -1887,6 +1887,29 @@ def test_the_every_match_link_ranks_as_the_index(small_builds: tuple[Path, Path]
     every = [row["s"]["value"] for row in answer.get_json()["results"]["bindings"]]
     assert len(results) == 50 and every[:50] == [r["iri"] for r in results]
     assert sorted(every) == sorted(iris.article_iri(str(99999200 + n)).value for n in range(60))
+
+
+@pytest.mark.parametrize("indexed", [True, False], ids=["indexed", "unindexed"])
+def test_the_every_match_link_of_an_author_as_pubmed_writes_one_lists_the_authors(
+        tmp_path_factory: pytest.TempPathFactory, indexed: bool) -> None:
+    """"Hoshino A" finds the authors Hoshino A, AB, … (PubMed's author search), but past 50
+    of them the page's link to every match asked for labels holding "Hoshino A" alone: none
+    of the authors the page listed. It lists them all, the page's 50 first, in its order."""
+    folder = tmp_path_factory.mktemp("authors")
+    write_records([Article(pmid=str(99999300 + n), title=f"Paper {n}", authors=(
+        Author(family="Hoshinoq", initials="A" + "BCDEFGHIJKLMNOPQRSTUVWXYZ"[n % 25]),))
+        for n in range(60)], folder / "authors.jsonl")
+    build([folder / "authors.jsonl"], folder / "build", default_articles=False)
+    out = folder / "build" if indexed else without_index(folder / "build", folder / "plain")
+    client = create_app({"STORE_DIR": str(out), "TESTING": True}).test_client()
+    results = client.get("/search?q=Hoshinoq+A", headers={"Accept": "application/json"}
+                         ).get_json()["results"]
+    html = client.get("/search?q=Hoshinoq+A", headers=HTML).get_data(as_text=True)
+    link = unescape(re.search(r'<a id="every-match" href="([^"]+)"', html).group(1))
+    answer = client.get(link, headers={"Accept": "application/sparql-results+json"})
+    every = [row["s"]["value"] for row in answer.get_json()["results"]["bindings"]]
+    assert len(results) == 50 and every[:50] == [r["iri"] for r in results]
+    assert sorted(every) == sorted(f"{BASE}article/{99999300 + n}/author/1" for n in range(60))
 
 
 def test_editor_offers_every_example(client: FlaskClient) -> None:
