@@ -105,8 +105,8 @@ test: install-test lint
 
 # make clean deletes OUT unless a release in it holds more than the default graph (grown by
 # evkg ingest or fetch, or built of other sources: this repository cannot make it again), or
-# it is no build folder, or there is no $(BIN)/python to tell (or it fails): then it keeps OUT
-# and says why.
+# fetch/ holds what evkg fetch downloaded, or it is no build folder, or there is no
+# $(BIN)/python to tell (or it fails): then it keeps OUT and says why (kg.inputs.kept_by_clean).
 KEPT = $(BIN)/python -c "import sys; from pathlib import Path; from kg.inputs import \
 	kept_by_clean; kept = kept_by_clean(Path(sys.argv[1])); kept and print(f'make clean: \
 	{kept}'); sys.exit(bool(kept))" $(OUT)

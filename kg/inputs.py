@@ -75,18 +75,31 @@ def _beyond_default(release_dir: Path) -> str | None:
 def kept_by_clean(out: Path) -> str | None:
     """Why ``make clean`` keeps the build folder ``out`` rather than delete it, or None: a
     release in it holds more than the default graph (articles an ingest or fetch brought, or a
-    build of other sources, which this repository cannot make again), or it is no build folder
-    evkg wrote."""
+    build of other sources, which this repository cannot make again) or cannot be read to
+    tell, what ``evkg fetch`` downloaded is there (``fetch/``: batches not yet ingested, and
+    the history ``--since last`` reads), or it is no build folder evkg wrote."""
     if not out.exists():
         return None
     if not out.is_dir() or not release.is_build_folder(out):
         return f"{out} is no build folder evkg wrote: kept"
-    grown = sorted(filter(None, (_beyond_default(folder)
-                                 for folder in (out / "releases").iterdir()
-                                 if release.is_release(folder))))
-    if not grown:
+    held = []
+    for folder in sorted((out / "releases").iterdir()):
+        if not release.is_release(folder):
+            continue
+        try:
+            release.read_manifest(folder)
+        except (OSError, ValueError):
+            held.append(f"release {folder.name}, whose manifest cannot be read to tell what "
+                        "it holds")
+            continue
+        held += filter(None, [_beyond_default(folder)])
+    fetched = out / "fetch"
+    if fetched.is_dir() and any(fetched.iterdir()):
+        held.append(f"what evkg fetch downloaded ({fetched}: batches not yet ingested, and "
+                    "the history --since last reads)")
+    if not held:
         return None
-    return f"{out} kept: it holds {'; '.join(grown)} (`rm -rf {out}` deletes it)"
+    return f"{out} kept: it holds {'; '.join(held)} (`rm -rf {out}` deletes it)"
 
 
 def build_version(sources: Sequence[Path], support: Iterable[Path],

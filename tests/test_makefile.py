@@ -189,6 +189,26 @@ def test_make_clean_keeps_a_build_folder_with_articles_it_cannot_make_again(
     assert not plain.exists() and "kept" not in output, output
 
 
+def test_make_clean_keeps_what_evkg_fetch_downloaded(tmp_path: Path) -> None:
+    """A review's: `evkg fetch --no-ingest --into build` (or a fetch stopped, to be resumed)
+    keeps its batches in `build/fetch/`, beside releases of the default graph alone, and
+    `make clean` deleted them. A folder with a `fetch/` that holds anything is kept, and so is
+    one with a release whose manifest cannot be read to tell what it holds."""
+    out = tmp_path / "build"
+    build([], out)
+    batch = out / "fetch" / "0123456789abcdef" / "batch-00000000.jsonl"
+    batch.parent.mkdir(parents=True)
+    batch.write_text("{}\n", "utf-8")
+    assert (f"make clean: {out} kept: it holds what evkg fetch downloaded ({out}/fetch: batches "
+            "not yet ingested, and the history --since last reads)") in make_clean(out)
+    assert batch.is_file()
+    other = tmp_path / "other"
+    build([], other)
+    (current_release(other) / "manifest.json").write_text("{", "utf-8")
+    assert (f"make clean: {other} kept: it holds release {current_release(other).name}, whose "
+            "manifest cannot be read to tell what it holds") in make_clean(other)
+
+
 def test_make_clean_keeps_what_it_cannot_tell_is_a_build_folder(tmp_path: Path) -> None:
     """A folder that is no build folder (a mistyped OUT) is kept, and so is a build folder when
     there is no Python to tell what its releases hold."""
