@@ -27,7 +27,7 @@ from server.negotiation import (
     wants_html,
 )
 from server.ontology import ontology_doc, ontology_triples
-from server.pasted import MAX_LISTED, names_identifier, pasted_list, searched_text
+from server.pasted import MAX_LISTED, names_identifier, search_list, searched_text
 from server.schemaorg import script_json
 from server.search import SEARCH_LIMIT, every_match_query, search, unfound
 from server.terms import MESH_ID
@@ -189,10 +189,10 @@ def create_pages_blueprint() -> Blueprint:
         hits = search(text)
         # a list pasted: which of its identifiers the graph lacks, and those past the first
         # MAX_LISTED, which a link searches
-        listing = pasted_list(text)
-        missing = unfound(listing[:MAX_LISTED], hits)
-        rest = listing[MAX_LISTED:]
-        following = (request.script_root + "/search?" + urlencode({"q": ", ".join(rest)})
+        listing = search_list(text)
+        missing = unfound(listing[:MAX_LISTED]) if listing else []
+        rest = listing[MAX_LISTED:]  # (joined by spaces: ", " is 4 bytes in an address)
+        following = (request.script_root + "/search?" + urlencode({"q": " ".join(rest)})
                      if rest else "")
         if page:
             return page_response("search.html", q=text, hits=hits, limit=SEARCH_LIMIT,

@@ -22,8 +22,11 @@ MAX_QUERY_LENGTH = 200
 #: (``server.search.SEARCH_LIMIT``); a link searches the rest.
 MAX_LISTED = 50
 #: Longest search address read for its term: PubMed's, with its filters and order, passes
-#: ``MAX_QUERY_LENGTH`` (gunicorn takes a request line of 4,094 bytes).
+#: ``MAX_QUERY_LENGTH``.
 MAX_ADDRESS_LENGTH = 4096
+#: Longest list of identifiers read (``search_list``): all a request can carry, the request
+#: line ``evkg serve`` takes being of 8,190 bytes (``server.run.REQUEST_LINE_LIMIT``).
+MAX_LIST_LENGTH = 8190
 #: Identifiers looked up whole before the label search: (pattern, property, spellings).
 IDENTIFIER_SPELLINGS: dict[NamedNode, Callable[[str], tuple[str, ...]]] = {
     # "0024735924" is PMID 24735924, as the readers take it
@@ -167,16 +170,10 @@ def searched_text(text: str) -> str:
     cut (`_cut`) to ``MAX_QUERY_LENGTH`` characters ("breast   cancer", pasted, found nothing);
     a search's address is read whole, up to ``MAX_ADDRESS_LENGTH``, and its term cut."""
     spaced = " ".join(text.split())
-    listing = pasted_list(spaced)
-    if listing:  # read whole: cut at 200 characters, a list of 60 PMIDs was one of 20
-        return ", ".join(listing[:MAX_LISTED])
     text = _cut(spaced)
-    search = PUBMED_SEARCH.fullmatch(spaced[:MAX_ADDRESS_LENGTH])
-    asked = parse_qs(search["query"]) if search else {}
-    terms = asked.get("term") or [EUROPE_PMC_FIELD.sub(_europe_pmc_value, query)
-                                  for query in asked.get("query", [])]
-    if terms and terms[0].strip():
-        return _cut(pubmed_words(terms[0])) or text
+    term = _address_term(spaced)
+    if term:
+        return _cut(pubmed_words(term)) or text
     registry = REGISTRY_ADDRESS.fullmatch(text)
     compact = (REGISTRY_CURIE.fullmatch(registry["curie"]) if registry
                else COMPACT_IDENTIFIER.fullmatch(text))
@@ -197,12 +194,26 @@ def searched_text(text: str) -> str:
     return text
 
 
-def pasted_list(text: str) -> list[str]:
-    """The identifiers of ``text`` if it is a list pasted (``listed_identifiers``), each once,
-    read up to ``MAX_ADDRESS_LENGTH`` characters (the longest request line gunicorn takes
-    holds no more); else none."""
-    return list(dict.fromkeys(listed_identifiers(_cut(" ".join(text.split()),
-                                                      MAX_ADDRESS_LENGTH))))
+def _address_term(spaced: str) -> str:
+    """The term of the search's address ``spaced`` is (PubMed's, PMC's, Europe PMC's), or ""."""
+    search = PUBMED_SEARCH.fullmatch(spaced[:MAX_ADDRESS_LENGTH])
+    asked = parse_qs(search["query"]) if search else {}
+    terms = asked.get("term") or [EUROPE_PMC_FIELD.sub(_europe_pmc_value, query)
+                                  for query in asked.get("query", [])]
+    return terms[0] if terms and terms[0].strip() else ""
+
+
+def search_list(text: str) -> list[str]:
+    """The identifiers of a list ``text`` pastes (``listed_identifiers``), each once: as it is
+    ("24735924, 37534210"), as a search's address gives it, or in PubMed's syntax
+    ("24735924[pmid] OR 37534210[pmid]"); read whole, up to ``MAX_LIST_LENGTH`` characters,
+    where the search reads ``MAX_QUERY_LENGTH`` (a list of 60 PMIDs was one of 20, the rest
+    unsaid); else none."""
+    spaced = _cut(" ".join(text.split()), MAX_LIST_LENGTH)
+    term = _address_term(spaced)
+    if not term and any(_is_field_tag(tag) for tag in PUBMED_FIELD_TAG.finditer(spaced)):
+        term = spaced
+    return list(dict.fromkeys(listed_identifiers(pubmed_words(term) if term else spaced)))
 
 
 def _cut(text: str, length: int = MAX_QUERY_LENGTH) -> str:
@@ -281,12 +292,13 @@ def names_identifier(text: str) -> bool:
     """Whether ``text`` (as searched) is an identifier or an address: a PMID, DOI or PMCID as
     pasted (or a list of them), an accession, an IRI or a prefixed name. One that finds nothing is not in the
     graph; it is no phrase whose words may be found alone."""
+    listed = bool(search_list(text))
     text = searched_text(text)
     bares = {pasted_identifier(t) for t in (text, text.rstrip(SENTENCE_MARKS))}
     # "PMID: " and a number too long for one; not "PubMed exosome studies"
     labelled = IDENTIFIER_LABEL.match(text)
     return (bool(labelled and IDENTIFIER_SHAPE.fullmatch(text[labelled.end():].rstrip(SENTENCE_MARKS)))
-            or any(_is_identifier(bare) for bare in bares) or bool(listed_identifiers(text))
+            or any(_is_identifier(bare) for bare in bares) or listed
             or bool(accession_iris(text) or pasted_iris(text) or prefixed_iris(text)))
 
 

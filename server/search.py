@@ -29,6 +29,7 @@ from server import graph
 from server.pasted import (
     IDENTIFIERS,
     MAPPINGS,
+    MAX_LISTED,
     MAX_QUERY_LENGTH,
     SENTENCE_MARKS,
     accession_iris,
@@ -37,6 +38,7 @@ from server.pasted import (
     pasted_identifier,
     pasted_iris,
     prefixed_iris,
+    search_list,
     searched_text,
 )
 from server.state import state
@@ -216,9 +218,10 @@ def _hyphened(text: str) -> str:
     return _SPACED_MIRNA.sub(r"\1-", text)
 
 
-def exact_query(text: str, *, family_names: bool = True) -> str | None:
+def exact_query(text: str, *, family_names: bool = True, listed: list[str] | None = None
+                ) -> str | None:
     """The SPARQL for what ``text`` names whole: an article by PMID, DOI or PMCID (each of a
-    list of them: `listed_identifiers`), a miRNA by
+    list of them: ``listed``, as `search_list` reads it, else `listed_identifiers`), a miRNA by
     any way of writing it (``microRNA-105``, ``mir105``), an author as PubMed writes one
     (``AUTHOR_FORM``), an author by family name as typed and with a capital (``family_names``:
     the search index finds them all, in its order); None when, without family names, ``text``
@@ -226,7 +229,7 @@ def exact_query(text: str, *, family_names: bool = True) -> str | None:
     # as typed, and without the punctuation of the sentence it was copied from (a DOI may end
     # with a full stop, so both are looked up)
     bares = dict.fromkeys([*(pasted_identifier(t) for t in (text, text.rstrip(SENTENCE_MARKS))),
-                           *listed_identifiers(text)])
+                           *(listed_identifiers(text) if listed is None else listed)])
     pairs = [(p, spelling) for bare in bares for pattern, p, spellings in IDENTIFIERS
              if pattern.fullmatch(bare) for spelling in spellings(bare)]
     if family_names:
@@ -262,15 +265,28 @@ def exact_query(text: str, *, family_names: bool = True) -> str | None:
                      f"{{ ?s {graph.ref(VOID.sparqlEndpoint)} ?m }} BIND({matched} AS ?matched) }}")
     if not parts:  # (only without family names)
         return None
-    return f"SELECT DISTINCT ?s ?matched WHERE {{ {' UNION '.join(parts)} }} LIMIT {SEARCH_LIMIT}"
+    # (a row for each spelling found: a DOI with capitals is found as written and in lower
+    # case, and a list's 50 DOIs took the limit at 25)
+    return (f"SELECT DISTINCT ?s ?matched WHERE {{ {' UNION '.join(parts)} }} "
+            f"LIMIT {SEARCH_LIMIT + len(pairs)}")
 
 
-def unfound(listing: list[str], hits: list[Hit]) -> list[str]:
-    """The identifiers of ``listing`` (a list pasted, as read) that no hit matched."""
-    matched = {hit.matched.lower() for hit in hits}
-    return [bare for bare in listing
-            if not any(spelling.lower() in matched for pattern, _, spellings in IDENTIFIERS
-                       if pattern.fullmatch(bare) for spelling in spellings(bare))]
+def unfound(listing: list[str]) -> list[str]:
+    """The identifiers of ``listing`` (a list pasted, as `search_list` reads it) that no
+    resource of the graph has: asked on their own, since the hits are one a resource (an
+    article named twice in the list, by PMID and DOI, is one hit) and at most the limit."""
+    spelled = {bare: [(p, spelling) for pattern, p, spellings in IDENTIFIERS
+                      if pattern.fullmatch(bare) for spelling in spellings(bare)]
+               for bare in listing}
+    pairs = {pair for found in spelled.values() for pair in found}
+    if not pairs:
+        return list(listing)
+    parts = [f"{{ VALUES ?v {{ {' '.join(graph.ref(Literal(v)) for q, v in pairs if q == p)} }} "
+             f"?s {identifier_path(p)} ?v }}" for p in dict.fromkeys(p for p, _ in pairs)]
+    found = {row["v"].value for row in graph.select(
+        f"SELECT DISTINCT ?v WHERE {{ {' UNION '.join(parts)} }}")}
+    return [bare for bare, pairs_of in spelled.items()
+            if not any(v in found for _, v in pairs_of)]
 
 
 def every_match_query(text: str) -> str:
@@ -292,6 +308,7 @@ def _names_a_mirna(text: str) -> bool:
 def search(text: str) -> list[Hit]:
     """Resources ``text`` names whole (identifiers, miRNA names, family names), then those with
     a label containing it (our own resources first, then shorter labels)."""
+    listing = search_list(text)[:MAX_LISTED]
     text = searched_text(text)
     if not text:
         return []
@@ -299,7 +316,7 @@ def search(text: str) -> list[Hit]:
     # and IRI), which the every-match query gives; without one, as typed, in that order too
     # (the store's order differed from the query's, and between stores)
     indexed = state().search_index is not None
-    exact = exact_query(text, family_names=not indexed)
+    exact = exact_query(text, family_names=not indexed, listed=listing or None)
     rows = sorted(_once_each(graph.select(exact) if exact else [], text),
                   key=lambda row: (row["matched"].value, row["s"].value))
     found = {row["s"] for row in rows}

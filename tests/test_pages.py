@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
+from urllib.parse import urlencode
 from typing import Any
 
 import bibtexparser
@@ -1426,6 +1427,47 @@ def test_a_long_list_of_identifiers_is_looked_up_fifty_at_a_time(client: FlaskCl
     following = client.get(link, headers={"Accept": "application/json"}).get_json()
     assert [r["matched"] for r in following["results"]] == pmids[30:]
     assert following["missing"] == [] and "next" not in following
+
+
+def graph_dois(client: FlaskClient) -> list[str]:
+    """The DOIs of the served graph, as the records write them (capitals and all)."""
+    answer = client.get("/sparql", query_string={"query": (
+        "SELECT DISTINCT ?d WHERE { ?a <http://purl.org/ontology/bibo/doi> ?d } ORDER BY ?d")},
+        headers={"Accept": "application/sparql-results+json"}).get_json()
+    return [row["d"]["value"] for row in answer["results"]["bindings"]]
+
+
+def test_a_list_of_dois_is_found_whole_and_an_article_named_twice_is_no_missing_one(
+        client: FlaskClient) -> None:
+    """A review's: a DOI with capitals is found twice (as written, and in lower case), so 50
+    DOIs took the 50 rows of the search at 25 articles or so, and the rest were said not to
+    be in the graph; an article named twice in a list (by PMID and by DOI) was one hit, and
+    its PMID was said not to be in the graph."""
+    dois = graph_dois(client)[:50]
+    assert any(doi != doi.lower() for doi in dois)
+    answer = client.get("/search", query_string={"q": " ".join(dois)},
+                        headers={"Accept": "application/json"}).get_json()
+    assert answer["missing"] == []
+    assert len({r["iri"] for r in answer["results"]}) >= len(dois)
+    twice = client.get("/search", query_string={"q": "21939504, 10.1186/1476-4598-10-117"},
+                       headers={"Accept": "application/json"}).get_json()
+    assert [r["page"] for r in twice["results"]] == ["/article/21939504"]
+    assert twice["missing"] == []
+
+
+@pytest.mark.parametrize("form", ["address", "tags"])
+def test_a_long_list_in_pubmed_s_forms_is_read_whole(client: FlaskClient, form: str) -> None:
+    """A review's: a list pasted as PubMed's search address (`?term=A+OR+B…`) or in its syntax
+    (`A[pmid] B[pmid] …`) was still cut at 200 characters: of the graph's 40 PMIDs, 22 or 13
+    were looked up, and the rest went unsaid. Each is read whole, as a plain list is."""
+    pmids = graph_pmids(client, 40)
+    term = " OR ".join(f"{pmid}[pmid]" for pmid in pmids)
+    text = ("https://pubmed.ncbi.nlm.nih.gov/?" + urlencode({"term": term}) if form == "address"
+            else term)
+    answer = client.get("/search", query_string={"q": text},
+                        headers={"Accept": "application/json"}).get_json()
+    assert [r["matched"] for r in answer["results"]] == pmids
+    assert answer["missing"] == []
 
 
 def test_the_identifiers_of_a_list_the_graph_lacks_are_named(client: FlaskClient) -> None:
