@@ -433,20 +433,27 @@ def _position(number: int, line: int) -> str:
 _NAMED = 10
 
 
-def _held_pmids(elem: Element) -> list[str]:
-    """The PMIDs of the records inside ``elem``, an element that is no record (not those the
-    records cite: those of MedlineCitation, BookDocument and DeleteCitation alone)."""
-    return [element_text(pmid) for pmid in elem.iter("PMID")
-            if pmid.getparent().tag in ("MedlineCitation", "BookDocument", "DeleteCitation")]
+def _held_pmids(elem: Element, holders: tuple[str, ...]) -> list[str]:
+    """The PMIDs, not empty, of ``holders`` (``MedlineCitation``, ``BookDocument``: records;
+    ``DeleteCitation``: deletions) inside ``elem``, an element that is no record (not the
+    PMIDs the records cite)."""
+    return [pmid for pmid in (element_text(p) for p in elem.iter("PMID")
+                              if p.getparent().tag in holders) if pmid]
 
 
-def _not_read(pmids: list[str]) -> str:
-    """The end of a quarantine reason naming the records ``pmids`` that were not read."""
-    if not pmids:
-        return ""
+def _counted_pmids(pmids: list[str]) -> str:
+    """``pmids`` counted and named: "2, PMIDs 1 and 2", the first ``_NAMED`` of more."""
     more = f" and {len(pmids) - _NAMED} more" if len(pmids) > _NAMED else ""
-    return (f": the records it holds are not read ({len(pmids)}, "
-            f"PMID{'s' if len(pmids) > 1 else ''} {', '.join(pmids[:_NAMED])}{more})")
+    return f"{len(pmids)}, PMID{'s' if len(pmids) > 1 else ''} {', '.join(pmids[:_NAMED])}{more}"
+
+
+def _not_read(records: list[str], deletions: list[str]) -> str:
+    """The end of a quarantine reason naming the records and deletions inside an element that
+    is no record, which are not read."""
+    said = [f"the records it holds are not read ({_counted_pmids(records)})"] if records else []
+    if deletions:
+        said.append(f"the deletions it holds are not applied ({_counted_pmids(deletions)})")
+    return ": " + "; ".join(said) if said else ""
 
 
 def _record(path: Path, elem: Element, root: str, walk: _Walk) -> Iterator[Record]:
@@ -473,9 +480,11 @@ def _record(path: Path, elem: Element, root: str, walk: _Walk) -> Iterator[Recor
         return
     mapper = MAPPERS.get(tag)
     if mapper is None:
-        pmids = _held_pmids(elem)
-        yield Rejected(reason=f"{path}: unexpected element <{tag}> in <{root}>{_not_read(pmids)}",
-                       provenance=where, pmid=pmids[0] if pmids else "")
+        records = _held_pmids(elem, ("MedlineCitation", "BookDocument"))
+        deletions = _held_pmids(elem, ("DeleteCitation",))
+        yield Rejected(reason=f"{path}: unexpected element <{tag}> in <{root}>"
+                       f"{_not_read(records, deletions)}",
+                       provenance=where, pmid=records[0] if records else "")
         return
     if walk.warned and (entities := _undefined_entities(elem, walk)):
         yield Rejected(

@@ -9,8 +9,8 @@ import warnings
 from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
-from urllib.parse import urlencode
 from typing import Any
+from urllib.parse import urlencode
 
 import bibtexparser
 import pytest

@@ -932,6 +932,29 @@ def test_an_unexpected_element_is_quarantined_naming_the_records_it_holds(tmp_pa
     assert isinstance(article, Article) and article.pmid == "99999930"
 
 
+def test_an_unexpected_element_names_its_deletions_apart_and_no_empty_pmid(
+        tmp_path: Path) -> None:
+    """A review's: the PMIDs of a nested set's DeleteCitation were counted among its records
+    not read (and one was the quarantine entry's PMID), and an empty PMID was named as ""."""
+    path = tmp_path / "nested.xml"
+    path.write_text(
+        "<PubmedArticleSet><MedlineCitationSet><DeleteCitation><PMID>99999941</PMID>"
+        "<PMID>99999942</PMID></DeleteCitation><MedlineCitation><PMID/><Article/>"
+        "</MedlineCitation><MedlineCitation><PMID>99999943</PMID><Article/></MedlineCitation>"
+        "</MedlineCitationSet><MedlineCitationSet><DeleteCitation><PMID>99999944</PMID>"
+        "</DeleteCitation></MedlineCitationSet></PubmedArticleSet>", encoding="utf-8")
+    both, deletions = list(read_pubmed_xml(path))
+    assert isinstance(both, Rejected) and both.pmid == "99999943"
+    assert both.reason == (
+        f"{path}: unexpected element <MedlineCitationSet> in <PubmedArticleSet>: the records "
+        "it holds are not read (1, PMID 99999943); the deletions it holds are not applied (2, "
+        "PMIDs 99999941, 99999942)")
+    assert isinstance(deletions, Rejected) and deletions.pmid == ""
+    assert deletions.reason == (
+        f"{path}: unexpected element <MedlineCitationSet> in <PubmedArticleSet>: the deletions "
+        "it holds are not applied (1, PMID 99999944)")
+
+
 def test_a_deletecitation_that_deletes_nothing_is_quarantined_not_skipped(tmp_path: Path) -> None:
     """An empty ``<DeleteCitation/>`` (PubMed's DTD asks one PMID or more) gave no record at
     all, so the file's summary did not add up to the records it held; an empty PMID in one is
