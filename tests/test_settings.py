@@ -205,6 +205,21 @@ def test_an_update_token_that_no_header_can_carry_is_refused(
         "write the token without it"]
 
 
+@pytest.mark.parametrize("written", ["p\u00e4sswort", "s3cr\tet", "s3cr\u200bet"])
+def test_an_update_token_of_other_characters_than_printable_ascii_is_refused(
+        written: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review's: a token such as ``pässwort`` was taken, but the server reads a header's
+    bytes as Latin-1 and compared them with the token's UTF-8: no update could be sent with
+    it. So too a tab or an invisible character inside it. It is refused, unshown."""
+    from server.settings import environment_problems
+
+    monkeypatch.setenv("EVKG_UPDATE_TOKEN", written)
+    assert environment_problems() == [
+        "EVKG_UPDATE_TOKEN holds a character other than printable ASCII, which an "
+        "Authorization header does not carry as written (a header's bytes are read as "
+        "Latin-1), so no update could be sent with it: use letters, digits and punctuation"]
+
+
 def test_serve_refuses_a_store_folder_of_white_space_alone(tmp_path: Path) -> None:
     """``EVKG_STORE_DIR=' '`` said "no release at  : run `evkg build --out  ` first"; as
     ``--store ' '`` it is refused as white space alone, as an empty one is."""
