@@ -725,13 +725,11 @@ def export_command(out: Path, fmt: str | None, graph: str | None, given: str | N
     # (a dash, as `evkg query -` reads standard input; ./- is a file of that name)
     output = None if given in (None, "-") else Path(given)
     packed = output is not None and output.suffix.lower() == ".gz"  # (as evkg.nq.gz is)
+    unknown = ""  # an extension of no syntax, written as N-Quads (said, once written)
     if fmt is None:  # out.ttl was written as N-Quads, silently
         named = output.with_suffix("") if output and packed else output
         fmt = EXPORT_EXTENSIONS.get(named.suffix.lower(), "nq") if named else "nq"
-        if named and named.suffix and named.suffix.lower() not in EXPORT_EXTENSIONS:
-            echo(f"warning: {output}: {named.suffix} names no RDF syntax (.nq, .trig, .nt, "
-                 ".ttl, .jsonld, .rdf, each may end in .gz): written as N-Quads (--format names "
-                 "another)", err=True)
+        unknown = named.suffix if named and named.suffix.lower() not in EXPORT_EXTENSIONS else ""
     try:
         store_dir = release.release_to_read(out) / "store"
         with sigterm_as_ctrl_c():  # (SIGTERM's default action left the part written)
@@ -741,6 +739,10 @@ def export_command(out: Path, fmt: str | None, graph: str | None, given: str | N
                 with (replaced_when_written(output) as handle,
                       gzip_into(handle) if packed else nullcontext(handle) as written):
                     export_graph(store_dir, fmt, graph, written)
+                if unknown:  # (said once it is written: an export that fails wrote nothing)
+                    echo(f"warning: {output}: {unknown} names no RDF syntax "
+                         f"({', '.join(EXPORT_EXTENSIONS)}, each may end in .gz): written as "
+                         "N-Quads (--format names another)", err=True)
     except (FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:  # a full disk: OUTPUT stays as it was

@@ -869,11 +869,15 @@ def test_export_without_format_writes_what_the_extension_names(
     assert len(triples) > 100
 
 
+#: The extensions an export reads, as its warning lists them.
+READ_EXTENSIONS = ".nq, .nquads, .trig, .nt, .ttl, .jsonld, .json, .rdf, .owl, .xml"
+
+
 @pytest.mark.parametrize(("name", "said"), [
-    ("ontology.data", "warning: {target}: .data names no RDF syntax (.nq, .trig, .nt, .ttl, "
-     ".jsonld, .rdf, each may end in .gz): written as N-Quads (--format names another)\n"),
-    ("ontology.xyz.gz", "warning: {target}: .xyz names no RDF syntax (.nq, .trig, .nt, .ttl, "
-     ".jsonld, .rdf, each may end in .gz): written as N-Quads (--format names another)\n"),
+    ("ontology.data", "warning: {target}: .data names no RDF syntax (" + READ_EXTENSIONS
+     + ", each may end in .gz): written as N-Quads (--format names another)\n"),
+    ("ontology.xyz.gz", "warning: {target}: .xyz names no RDF syntax (" + READ_EXTENSIONS
+     + ", each may end in .gz): written as N-Quads (--format names another)\n"),
     ("ontology", ""), ("ontology.nq", "")])
 def test_export_says_what_it_wrote_for_an_extension_of_no_syntax(
         default_build: tuple[Path, BuildReport], tmp_path: Path, name: str, said: str) -> None:
@@ -884,6 +888,9 @@ def test_export_says_what_it_wrote_for_an_extension_of_no_syntax(
     assert _run("export", "--store", str(out), "--graph", "ontology", str(target)) == (
         0, said.format(target=target))
     assert target.stat().st_size > 1000
+    # an export that fails says no such thing: it wrote nothing
+    status, output = _run("export", "--store", str(tmp_path / "none"), str(tmp_path / "x.xyz"))
+    assert status == 1 and "warning" not in output and "Error: no release at" in output
 
 
 @pytest.mark.parametrize(("name", "syntax"), [("graph.ttl.gz", RdfFormat.TURTLE),

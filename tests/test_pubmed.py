@@ -182,7 +182,7 @@ def test_orcid_normalisation(value: str, expected: str) -> None:
     # an em dash, a figure dash or a minus sign (a date typed or pasted by hand) is a range's
     # dash too: with spaces round it, it read as the first month or day
     ("2019 Mar \u2014 Apr", "2019"), ("2016 Jan 5 \u2212 12", "2016-01"),
-    ("2019 Mar\u2012Apr", "2019"), ("1998 Dec \u2014 1999 Jan", "1998"),
+    ("2019 Mar \u2012 Apr", "2019"), ("1998 Dec \u2014 1999 Jan", "1998"),
 ])
 def test_free_text_dates(value: str, expected: str) -> None:
     assert medline.iso_from_text(value) == expected
