@@ -2,14 +2,15 @@
 before Flask runs.
 
 An answer the result cache gave once (``X-EVKG-Cache`` set: cacheable, no SERVICE call, status
-200) is the answer to every later request with the same query string and ``Accept`` header in
-the same release. A process's release changes only where a remote store is loaded with another
-one: ``release`` then gives the version served (reading it again when due), which keys the
-answers as it keys the result cache. Reading the protocol, negotiating,
-normalising and hashing the query cost more than the cache lookup itself; this layer skips all
-of it for the hottest answers. Anything else (other methods and paths, answers that were not
-cacheable) goes to the application unchanged. A conditional request reaches this layer without
-its ``If-None-Match``: ``server.gzipping``, outside it, compares the tags with the answer's.
+200) is the answer to every later request to the same URL (scheme, host, path prefix) with the
+same query string and ``Accept`` header in the same release. A process's release changes only
+where a remote store is loaded with another one: ``release`` then gives the version served
+(reading it again when due), which keys the answers as it keys the result cache. Reading the
+protocol, negotiating, normalising and hashing the query cost more than the cache lookup
+itself; this layer skips all of it for the hottest answers. Anything else (other methods and
+paths, answers that were not cacheable) goes to the application unchanged. A conditional
+request reaches this layer without its ``If-None-Match``: ``server.gzipping``, outside it,
+compares the tags with the answer's.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ ENTRY_LIMIT = 1024 * 1024
 CACHE_HEADER = "X-EVKG-Cache"
 
 _Entry = tuple[str, list[tuple[str, str]], bytes]
-#: (release version, query string, Accept header)
-_Key = tuple[str, str, str]
+#: (release version, the URL the request was sent to (its scheme, host and path prefix),
+#: query string, Accept header)
+_Key = tuple[str, str, str, str]
 
 
 #: What one header of a kept answer costs beyond its name's and value's lengths (their string
@@ -39,7 +41,7 @@ HEADER_OVERHEAD = 100
 
 def _entry_bytes(key: _Key, entry: _Entry) -> int:
     headers = sum(len(name) + len(value) + HEADER_OVERHEAD for name, value in entry[1])
-    return len(entry[2]) + len(key[0]) + len(key[1]) + len(key[2]) + headers
+    return len(entry[2]) + sum(len(part) for part in key) + headers
 
 
 class AnswerMemo:
@@ -62,8 +64,15 @@ class AnswerMemo:
         if (environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != "/sparql"
                 or not environ.get("QUERY_STRING")):
             return self.app(environ, start_response)
-        key = (self.release() if self.release is not None else "", environ["QUERY_STRING"],
-               environ.get("HTTP_ACCEPT", ""))
+        # by the URL asked too: a Graph Store GET of ``?graph=http://HOST/graph/metadata`` is
+        # the metadata graph asked of the server at HOST, and a graph of that IRI (none) asked
+        # of it by another name (the URL as a reverse proxy in front says it, ProxyFix having
+        # read its headers)
+        root = (f"{environ.get('wsgi.url_scheme', '')}://"
+                f"{environ.get('HTTP_HOST') or environ.get('SERVER_NAME', '')}"
+                f"{environ.get('SCRIPT_NAME', '')}")
+        key = (self.release() if self.release is not None else "", root,
+               environ["QUERY_STRING"], environ.get("HTTP_ACCEPT", ""))
         entry = self._entries.get(key)
         if entry is not None:
             status, headers, body = entry

@@ -1589,6 +1589,24 @@ def test_a_graph_store_protocol_get_of_this_servers_url_of_a_graph_gets_the_grap
     assert len(graph) == len(held)
 
 
+def test_an_answer_kept_for_one_host_is_not_given_to_another(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """``?graph=http://127.0.0.1:8000/graph/metadata`` is the metadata graph when asked of the
+    server at that address, and a graph of that IRI (none) when asked of it by another name:
+    the answer kept for the first (the per-process memo of whole answers, keyed by the query
+    string) was given to the second, a 200 with a graph it does not name."""
+    out, _ = default_build
+    client = create_app({"STORE_DIR": str(out), "TESTING": True}).test_client()
+    asked = {"query_string": {"graph": "http://127.0.0.1:8000/graph/metadata"},
+             "headers": {"Accept": "application/n-triples"}}
+    here = [client.get("/sparql", base_url="http://127.0.0.1:8000", **asked) for _ in range(2)]
+    assert [a.status_code for a in here] == [200, 200]
+    elsewhere = client.get("/sparql", base_url="http://localhost:8000", **asked)
+    assert (elsewhere.status_code, elsewhere.text.splitlines()[0]) == (
+        404, "no graph <http://127.0.0.1:8000/graph/metadata> in this dataset: its graphs are "
+             "listed by SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+
+
 @pytest.mark.parametrize("root", ["https://w3id.org/", "https://w3id.org/evkg/"])
 def test_a_graph_store_protocol_get_of_a_graphs_own_iri_gets_it_on_any_host(
         client: FlaskClient, default_store: Store, root: str) -> None:
