@@ -194,9 +194,10 @@ def searched_text(text: str) -> str:
     return text
 
 
-def _address_term(spaced: str) -> str:
-    """The term of the search's address ``spaced`` is (PubMed's, PMC's, Europe PMC's), or ""."""
-    search = PUBMED_SEARCH.fullmatch(spaced[:MAX_ADDRESS_LENGTH])
+def _address_term(spaced: str, length: int = MAX_ADDRESS_LENGTH) -> str:
+    """The term of the search's address ``spaced`` is (PubMed's, PMC's, Europe PMC's), read up
+    to ``length`` characters, or ""."""
+    search = PUBMED_SEARCH.fullmatch(spaced[:length])
     asked = parse_qs(search["query"]) if search else {}
     terms = asked.get("term") or [EUROPE_PMC_FIELD.sub(_europe_pmc_value, query)
                                   for query in asked.get("query", [])]
@@ -210,9 +211,11 @@ def search_list(text: str) -> list[str]:
     where the search reads ``MAX_QUERY_LENGTH`` (a list of 60 PMIDs was one of 20, the rest
     unsaid); else none."""
     spaced = _cut(" ".join(text.split()), MAX_LIST_LENGTH)
-    term = _address_term(spaced)
+    term = _address_term(spaced, MAX_LIST_LENGTH)
     if not term and any(_is_field_tag(tag) for tag in PUBMED_FIELD_TAG.finditer(spaced)):
         term = spaced
+    if term and re.search(r"\bNOT\b", term):  # (A NOT B asks for A alone: no list)
+        return []
     return list(dict.fromkeys(listed_identifiers(pubmed_words(term) if term else spaced)))
 
 
@@ -299,6 +302,7 @@ def names_identifier(text: str) -> bool:
     labelled = IDENTIFIER_LABEL.match(text)
     return (bool(labelled and IDENTIFIER_SHAPE.fullmatch(text[labelled.end():].rstrip(SENTENCE_MARKS)))
             or any(_is_identifier(bare) for bare in bares) or listed
+            or bool(listed_identifiers(text))
             or bool(accession_iris(text) or pasted_iris(text) or prefixed_iris(text)))
 
 

@@ -265,10 +265,10 @@ def exact_query(text: str, *, family_names: bool = True, listed: list[str] | Non
                      f"{{ ?s {graph.ref(VOID.sparqlEndpoint)} ?m }} BIND({matched} AS ?matched) }}")
     if not parts:  # (only without family names)
         return None
-    # (a row for each spelling found: a DOI with capitals is found as written and in lower
-    # case, and a list's 50 DOIs took the limit at 25)
+    # a list's: a row for each spelling found (a DOI with capitals is found as written and in
+    # lower case, and a list's 50 DOIs took the limit at 25)
     return (f"SELECT DISTINCT ?s ?matched WHERE {{ {' UNION '.join(parts)} }} "
-            f"LIMIT {SEARCH_LIMIT + len(pairs)}")
+            f"LIMIT {SEARCH_LIMIT + (len(pairs) if listed else 0)}")
 
 
 def unfound(listing: list[str]) -> list[str]:
@@ -320,7 +320,7 @@ def search(text: str) -> list[Hit]:
     rows = sorted(_once_each(graph.select(exact) if exact else [], text),
                   key=lambda row: (row["matched"].value, row["s"].value))
     found = {row["s"] for row in rows}
-    rows += [row for row in _family_named(text, SEARCH_LIMIT - len(rows))
+    rows += [row for row in _family_named(text, max(0, SEARCH_LIMIT - len(rows)))
              if row["s"] not in found]
     # the labels are searched for a miRNA's name as papers write it ("miR 21": "miR-21")
     text = _hyphened(text)
@@ -330,7 +330,7 @@ def search(text: str) -> list[Hit]:
     found = {row["s"] for row in rows}
     rows += [row for row in labelled(text, named=whole)
              if row["s"] not in found
-             and (not whole or _names_whole(row["matched"].value, text))][:SEARCH_LIMIT - len(rows)]
+             and (not whole or _names_whole(row["matched"].value, text))][:max(0, SEARCH_LIMIT - len(rows))]
     return _hits(rows)
 
 

@@ -1455,6 +1455,22 @@ def test_a_list_of_dois_is_found_whole_and_an_article_named_twice_is_no_missing_
     assert twice["missing"] == []
 
 
+def test_a_list_in_a_search_address_longer_than_any_other_address_is_read_whole(
+        client: FlaskClient) -> None:
+    """A review's: a PubMed search address of 190 PMIDs (4,214 characters, which a request
+    carries) was cut at 4,096 characters inside its last PMID, and the list, no longer all
+    identifiers, was read as words: 22 PMIDs looked up, the rest unsaid."""
+    pmids = graph_pmids(client, 40)
+    lacking = [str(99999000 + n) for n in range(150)]
+    address = "https://pubmed.ncbi.nlm.nih.gov/?" + urlencode(
+        {"term": " OR ".join(f"{pmid}[pmid]" for pmid in pmids + lacking)})
+    assert len(address) > 4096
+    answer = client.get("/search", query_string={"q": address},
+                        headers={"Accept": "application/json"}).get_json()
+    assert [r["matched"] for r in answer["results"]] == pmids
+    assert answer["missing"] == lacking[:10] and "next" in answer
+
+
 @pytest.mark.parametrize("form", ["address", "tags"])
 def test_a_long_list_in_pubmed_s_forms_is_read_whole(client: FlaskClient, form: str) -> None:
     """A review's: a list pasted as PubMed's search address (`?term=A+OR+B…`) or in its syntax
@@ -1929,6 +1945,22 @@ def test_the_every_match_link_ranks_as_the_index(small_builds: tuple[Path, Path]
     every = [row["s"]["value"] for row in answer.get_json()["results"]["bindings"]]
     assert len(results) == 50 and every[:50] == [r["iri"] for r in results]
     assert sorted(every) == sorted(iris.article_iri(str(99999200 + n)).value for n in range(60))
+
+
+def test_a_search_of_a_common_family_name_lists_fifty_without_an_index(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A review's: without a search index, a family name held by more than 50 people (and in
+    titles) was answered with more than the 50 results a search lists."""
+    folder = tmp_path_factory.mktemp("family")
+    write_records([Article(pmid=str(99999400 + n), title=f"Zwangq study {n}",
+                           authors=(Author(family="Zwangq", initials="A"),)) for n in range(60)],
+                  folder / "family.jsonl")
+    build([folder / "family.jsonl"], folder / "build", default_articles=False)
+    for out in (folder / "build", without_index(folder / "build", folder / "plain")):
+        client = create_app({"STORE_DIR": str(out), "TESTING": True}).test_client()
+        results = client.get("/search?q=Zwangq", headers={"Accept": "application/json"}
+                             ).get_json()["results"]
+        assert len(results) == 50, out
 
 
 @pytest.mark.parametrize("indexed", [True, False], ids=["indexed", "unindexed"])
