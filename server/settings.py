@@ -122,11 +122,11 @@ def setting_problems(config: Mapping[str, Any]) -> list[str]:
         problems.append("EVKG_UPDATE_TOKEN begins or ends with white space, which no "
                         "Authorization header can carry (HTTP trims it from a header's "
                         "value), so no update could be sent with it: write the token without it")
-    elif isinstance(token, str) and not (token.isascii() and token.isprintable()):
-        problems.append("EVKG_UPDATE_TOKEN holds a character other than printable ASCII, which "
-                        "an Authorization header does not carry as written (a header's bytes "
-                        "are read as Latin-1), so no update could be sent with it: use letters, "
-                        "digits and punctuation")
+    elif isinstance(token, str) and any((ord(c) < 32 and c != "\t") or c == "\x7f"
+                                        for c in token):
+        problems.append("EVKG_UPDATE_TOKEN holds a control character, which no Authorization "
+                        "header may carry (gunicorn refuses the request), so no update could be "
+                        "sent with it: use letters, digits and punctuation")
     for name, (whole, least, wanted) in NUMBERS.items():
         value = config.get(name)
         if value is None:
