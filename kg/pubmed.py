@@ -433,26 +433,41 @@ def _position(number: int, line: int) -> str:
 _NAMED = 10
 
 
-def _held_pmids(elem: Element, holders: tuple[str, ...]) -> list[str]:
-    """The PMIDs, not empty, of ``holders`` (``MedlineCitation``, ``BookDocument``: records;
-    ``DeleteCitation``: deletions) inside ``elem``, an element that is no record (not the
-    PMIDs the records cite)."""
-    return [pmid for pmid in (element_text(p) for p in elem.iter("PMID")
-                              if p.getparent().tag in holders) if pmid]
+def _held_records(elem: Element) -> tuple[int, list[str]]:
+    """How many records (``MedlineCitation``, ``BookDocument``) are inside ``elem``, an element
+    that is no record, and the PMIDs of those that give one."""
+    pmids = [element_text(next(held.iterchildren("PMID"), None))
+             for held in elem.iter("MedlineCitation", "BookDocument")]
+    return len(pmids), [pmid for pmid in pmids if pmid]
 
 
-def _counted_pmids(pmids: list[str]) -> str:
-    """``pmids`` counted and named: "2, PMIDs 1 and 2", the first ``_NAMED`` of more."""
+def _held_deletions(elem: Element) -> list[str]:
+    """The PMIDs, not empty, the ``DeleteCitation`` elements inside ``elem`` name."""
+    return [pmid for pmid in (element_text(p) for held in elem.iter("DeleteCitation")
+                              for p in held.iterchildren("PMID")) if pmid]
+
+
+def _counted_pmids(count: int, pmids: list[str]) -> str:
+    """``count`` records or deletions and the PMIDs of those that give one: "2, PMID 1 and 1
+    without a PMID", the first ``_NAMED`` of more."""
+    if not pmids:
+        return f"{count}, none with a PMID"
     more = f" and {len(pmids) - _NAMED} more" if len(pmids) > _NAMED else ""
-    return f"{len(pmids)}, PMID{'s' if len(pmids) > 1 else ''} {', '.join(pmids[:_NAMED])}{more}"
+    named = f"PMID{'s' if len(pmids) > 1 else ''} {', '.join(pmids[:_NAMED])}{more}"
+    lacking = count - len(pmids)
+    return f"{count}, {named}" + (f" and {lacking} without a PMID" if lacking else "")
 
 
-def _not_read(records: list[str], deletions: list[str]) -> str:
-    """The end of a quarantine reason naming the records and deletions inside an element that
-    is no record, which are not read."""
-    said = [f"the records it holds are not read ({_counted_pmids(records)})"] if records else []
+def _not_read(elem: Element) -> str:
+    """The end of a quarantine reason naming the records and deletions inside ``elem``, an
+    element that is no record, which are not read."""
+    count, records = _held_records(elem)
+    deletions = _held_deletions(elem)
+    said = [f"the records it holds are not read ({_counted_pmids(count, records)})"] \
+        if count else []
     if deletions:
-        said.append(f"the deletions it holds are not applied ({_counted_pmids(deletions)})")
+        said.append("the deletions it holds are not applied "
+                    f"({_counted_pmids(len(deletions), deletions)})")
     return ": " + "; ".join(said) if said else ""
 
 
@@ -480,11 +495,8 @@ def _record(path: Path, elem: Element, root: str, walk: _Walk) -> Iterator[Recor
         return
     mapper = MAPPERS.get(tag)
     if mapper is None:
-        records = _held_pmids(elem, ("MedlineCitation", "BookDocument"))
-        deletions = _held_pmids(elem, ("DeleteCitation",))
-        yield Rejected(reason=f"{path}: unexpected element <{tag}> in <{root}>"
-                       f"{_not_read(records, deletions)}",
-                       provenance=where, pmid=records[0] if records else "")
+        yield Rejected(reason=f"{path}: unexpected element <{tag}> in <{root}>{_not_read(elem)}",
+                       provenance=where, pmid=next(iter(_held_records(elem)[1]), ""))
         return
     if walk.warned and (entities := _undefined_entities(elem, walk)):
         yield Rejected(

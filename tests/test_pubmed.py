@@ -947,12 +947,20 @@ def test_an_unexpected_element_names_its_deletions_apart_and_no_empty_pmid(
     assert isinstance(both, Rejected) and both.pmid == "99999943"
     assert both.reason == (
         f"{path}: unexpected element <MedlineCitationSet> in <PubmedArticleSet>: the records "
-        "it holds are not read (1, PMID 99999943); the deletions it holds are not applied (2, "
-        "PMIDs 99999941, 99999942)")
+        "it holds are not read (2, PMID 99999943 and 1 without a PMID); the deletions it holds "
+        "are not applied (2, PMIDs 99999941, 99999942)")
     assert isinstance(deletions, Rejected) and deletions.pmid == ""
     assert deletions.reason == (
         f"{path}: unexpected element <MedlineCitationSet> in <PubmedArticleSet>: the deletions "
         "it holds are not applied (1, PMID 99999944)")
+    # a review's: records that all lack a PMID were not counted at all
+    path.write_text("<PubmedArticleSet><MedlineCitationSet><MedlineCitation><Article/>"
+                    "</MedlineCitation><MedlineCitation><PMID/><Article/></MedlineCitation>"
+                    "</MedlineCitationSet></PubmedArticleSet>", encoding="utf-8")
+    (nameless,) = list(read_pubmed_xml(path))
+    assert isinstance(nameless, Rejected) and nameless.reason == (
+        f"{path}: unexpected element <MedlineCitationSet> in <PubmedArticleSet>: the records "
+        "it holds are not read (2, none with a PMID)")
 
 
 def test_a_deletecitation_that_deletes_nothing_is_quarantined_not_skipped(tmp_path: Path) -> None:
