@@ -94,7 +94,7 @@ def kept_by_clean(out: Path) -> str | None:
             continue
         held += filter(None, [_beyond_default(folder)])
     fetched = out / "fetch"
-    if fetched.is_dir() and any(fetched.iterdir()):
+    if fetched.is_dir() and any(path.is_file() for path in fetched.rglob("*")):
         held.append(f"what evkg fetch downloaded ({fetched}: batches not yet ingested, and "
                     "the history --since last reads)")
     if not held:

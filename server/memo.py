@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from werkzeug.wsgi import get_host
+
 from server.lru import BytesLRU
 
 #: A WSGI application.
@@ -68,8 +70,7 @@ class AnswerMemo:
         # the metadata graph asked of the server at HOST, and a graph of that IRI (none) asked
         # of it by another name (the URL as a reverse proxy in front says it, ProxyFix having
         # read its headers)
-        root = (f"{environ.get('wsgi.url_scheme', '')}://"
-                f"{environ.get('HTTP_HOST') or environ.get('SERVER_NAME', '')}"
+        root = (f"{environ.get('wsgi.url_scheme', '')}://{get_host(environ)}"
                 f"{environ.get('SCRIPT_NAME', '')}")
         key = (self.release() if self.release is not None else "", root,
                environ["QUERY_STRING"], environ.get("HTTP_ACCEPT", ""))

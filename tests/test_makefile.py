@@ -202,6 +202,10 @@ def test_make_clean_keeps_what_evkg_fetch_downloaded(tmp_path: Path) -> None:
     assert (f"make clean: {out} kept: it holds what evkg fetch downloaded ({out}/fetch: batches "
             "not yet ingested, and the history --since last reads)") in make_clean(out)
     assert batch.is_file()
+    empty = tmp_path / "empty"
+    build([], empty)
+    (empty / "fetch" / "0123456789abcdef").mkdir(parents=True)  # (no file: nothing to keep)
+    assert "kept" not in make_clean(empty) and not empty.exists()
     other = tmp_path / "other"
     build([], other)
     (current_release(other) / "manifest.json").write_text("{", "utf-8")

@@ -46,7 +46,7 @@ from SPARQLWrapper import (
     SPARQLWrapper,
 )
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, URITooLong
-from werkzeug.test import TestResponse
+from werkzeug.test import EnvironBuilder, TestResponse, run_wsgi_app
 
 from kg.build import BuildReport
 from server import create_app
@@ -1605,6 +1605,17 @@ def test_an_answer_kept_for_one_host_is_not_given_to_another(
     assert (elsewhere.status_code, elsewhere.text.splitlines()[0]) == (
         404, "no graph <http://127.0.0.1:8000/graph/metadata> in this dataset: its graphs are "
              "listed by SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    # a request without a Host header (HTTP/1.0) is the server's name and port's, as the
+    # application reads it: not the answer kept for another port
+    app = create_app({"STORE_DIR": str(out), "TESTING": True})
+
+    def status(port: str) -> str:
+        environ = EnvironBuilder(path="/sparql", **asked).get_environ()
+        del environ["HTTP_HOST"]
+        environ.update(SERVER_NAME="127.0.0.1", SERVER_PORT=port)
+        return run_wsgi_app(app, environ)[1]
+    assert [status("8000"), status("8000"), status("8001")] == [
+        "200 OK", "200 OK", "404 NOT FOUND"]
 
 
 @pytest.mark.parametrize("root", ["https://w3id.org/", "https://w3id.org/evkg/"])
