@@ -27,9 +27,9 @@ from server.negotiation import (
     wants_html,
 )
 from server.ontology import ontology_doc, ontology_triples
-from server.pasted import MAX_LISTED, names_identifier, search_list, searched_text
+from server.pasted import names_identifier, search_list, searched_text
 from server.schemaorg import script_json
-from server.search import SEARCH_LIMIT, every_match_query, search, unfound
+from server.search import MAX_LISTED, SEARCH_LIMIT, every_match_query, search, unfound
 from server.terms import MESH_ID
 
 #: RDF syntaxes a resource or document is offered in, preferred first.
@@ -186,10 +186,10 @@ def create_pages_blueprint() -> Blueprint:
         check_encoded_utf8(request.query_string, "query string", "search text")
         text = request.args.get("q", "")
         page = wants_listing_page()  # (a 406 before the search)
-        hits = search(text)
-        # a list pasted: which of its identifiers the graph lacks, and those past the first
-        # MAX_LISTED, which a link searches
+        # a list pasted: its first MAX_LISTED identifiers looked up, which of them the graph
+        # lacks, and those past them, which a link searches
         listing = search_list(text)
+        hits = search(text, listing)
         missing = unfound(listing[:MAX_LISTED]) if listing else []
         rest = listing[MAX_LISTED:]  # (joined by spaces: ", " is 4 bytes in an address)
         following = (request.script_root + "/search?" + urlencode({"q": " ".join(rest)})

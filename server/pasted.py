@@ -14,19 +14,17 @@ from pyoxigraph import NamedNode
 from kg import iris
 from kg.namespaces import BIBO, EVKG, FABIO, PREFIXES, SKOS
 from server import graph
+from server.run import REQUEST_LINE_LIMIT
 from server.terms import page_iri
 
 #: Longest query text taken (longer text is cut).
 MAX_QUERY_LENGTH = 200
-#: The most identifiers of a list pasted that one search looks up: as many as it lists
-#: (``server.search.SEARCH_LIMIT``); a link searches the rest.
-MAX_LISTED = 50
 #: Longest search address read for its term: PubMed's, with its filters and order, passes
 #: ``MAX_QUERY_LENGTH``.
 MAX_ADDRESS_LENGTH = 4096
-#: Longest list of identifiers read (``search_list``): all a request can carry, the request
-#: line ``evkg serve`` takes being of 8,190 bytes (``server.run.REQUEST_LINE_LIMIT``).
-MAX_LIST_LENGTH = 8190
+#: Longest list of identifiers read (``search_list``): all a request line ``evkg serve`` takes
+#: can carry.
+MAX_LIST_LENGTH = REQUEST_LINE_LIMIT
 #: Identifiers looked up whole before the label search: (pattern, property, spellings).
 IDENTIFIER_SPELLINGS: dict[NamedNode, Callable[[str], tuple[str, ...]]] = {
     # "0024735924" is PMID 24735924, as the readers take it

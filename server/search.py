@@ -29,7 +29,6 @@ from server import graph
 from server.pasted import (
     IDENTIFIERS,
     MAPPINGS,
-    MAX_LISTED,
     MAX_QUERY_LENGTH,
     SENTENCE_MARKS,
     accession_iris,
@@ -38,7 +37,6 @@ from server.pasted import (
     pasted_identifier,
     pasted_iris,
     prefixed_iris,
-    search_list,
     searched_text,
 )
 from server.state import state
@@ -46,6 +44,9 @@ from server.terms import href
 
 #: Most results a search returns.
 SEARCH_LIMIT = 50
+#: The most identifiers of a list pasted that one search looks up: as many as it lists; a
+#: link searches the rest.
+MAX_LISTED = SEARCH_LIMIT
 #: A miRNA name typed with a space where papers write a hyphen ("miR 21", "hsa-miR 21-5p",
 #: "let 7a"): the search reads it as written with one; text mining does not (in running text
 #: "MIR 2" may be anything).
@@ -168,14 +169,14 @@ def label_match(text: str) -> tuple[str, str]:
 
 
 def search_query(text: str, limit: int | None = SEARCH_LIMIT, *, named: bool = False,
-                 family_names: bool = False) -> str:
+                 family_names: bool = False, authors: bool = False) -> str:
     """The SPARQL for a search (every match with ``limit`` None); ``text`` goes in as escaped
     literals, never as syntax. ``named``: ``text`` is a miRNA's name, taken only whole
     (``_names_whole``) before the limit. ``family_names``: the people whose family name is
     ``text`` whole, case and diacritics aside, come first (rank "-"), by name and IRI, as
-    ``_family_named`` gives them. An author as PubMed writes one (``AUTHOR_FORM``, "Hoshino
-    A") finds the authors of that family name whose initials begin so first of all, by IRI,
-    as ``exact_query`` gives them to the page."""
+    ``_family_named`` gives them. ``authors``: an author as PubMed writes one (``AUTHOR_FORM``,
+    "Hoshino A") finds the authors of that family name whose initials begin so first of all,
+    by IRI, as ``exact_query`` gives them to the page (which asks them of it, not here)."""
     pattern = label_pattern(text)
     holds, whole = pattern.sparql()
     if named:
@@ -184,7 +185,7 @@ def search_query(text: str, limit: int | None = SEARCH_LIMIT, *, named: bool = F
     base = graph.ref(Literal(iris.base_iri()))
     mesh = graph.ref(Literal(MESH.iri))
     people = ""
-    author = AUTHOR_FORM.fullmatch(text)
+    author = AUTHOR_FORM.fullmatch(text) if authors else None
     if author:
         people = f"""{{ ?s {graph.ref(FOAF.familyName)} {graph.ref(Literal(author['family']))} ;
           {graph.ref(EVKG.initials)} ?initials
@@ -296,7 +297,7 @@ def every_match_query(text: str) -> str:
     text = searched_text(text)
     hyphened = _hyphened(text)
     named = _names_a_mirna(hyphened)
-    return search_query(hyphened, limit=None, named=named, family_names=not named)
+    return search_query(hyphened, limit=None, named=named, family_names=not named, authors=True)
 
 
 def _names_a_mirna(text: str) -> bool:
@@ -305,10 +306,9 @@ def _names_a_mirna(text: str) -> bool:
     return any(match.group() == text for match in find_names(text))
 
 
-def search(text: str) -> list[Hit]:
+def search(text: str, listing: list[str]) -> list[Hit]:
     """Resources ``text`` names whole (identifiers, miRNA names, family names), then those with
     a label containing it (our own resources first, then shorter labels)."""
-    listing = search_list(text)[:MAX_LISTED]
     text = searched_text(text)
     if not text:
         return []
@@ -316,7 +316,7 @@ def search(text: str) -> list[Hit]:
     # and IRI), which the every-match query gives; without one, as typed, in that order too
     # (the store's order differed from the query's, and between stores)
     indexed = state().search_index is not None
-    exact = exact_query(text, family_names=not indexed, listed=listing or None)
+    exact = exact_query(text, family_names=not indexed, listed=listing[:MAX_LISTED] or None)
     rows = sorted(_once_each(graph.select(exact) if exact else [], text),
                   key=lambda row: (row["matched"].value, row["s"].value))
     found = {row["s"] for row in rows}
