@@ -49,17 +49,14 @@ def grown_release(out: Path) -> str | None:
     articles an ingest or ``evkg fetch`` brought, and the next ingest would grow that one."""
     try:
         current = release.current_release(out)
+        return _beyond_default(current, release.read_manifest(current))
     except (OSError, ValueError):
         return None
-    return _beyond_default(current)
 
 
-def _beyond_default(release_dir: Path) -> str | None:
-    """What the release ``release_dir`` holds beyond the default graph, or None."""
-    try:
-        manifest = release.read_manifest(release_dir)
-    except (OSError, ValueError):
-        return None
+def _beyond_default(release_dir: Path, manifest: dict[str, Any]) -> str | None:
+    """What the release ``release_dir``, of ``manifest``, holds beyond the default graph, or
+    None."""
     if manifest.get("based_on"):
         return (f"release {release_dir.name}, which evkg ingest or fetch grew from release "
                 f"{manifest['based_on']}")
@@ -87,12 +84,10 @@ def kept_by_clean(out: Path) -> str | None:
         if not release.is_release(folder):
             continue
         try:
-            release.read_manifest(folder)
+            beyond = _beyond_default(folder, release.read_manifest(folder))
         except (OSError, ValueError):
-            held.append(f"release {folder.name}, whose manifest cannot be read to tell what "
-                        "it holds")
-            continue
-        held += filter(None, [_beyond_default(folder)])
+            beyond = f"release {folder.name}, whose manifest cannot be read to tell what it holds"
+        held += [beyond] if beyond else []
     fetched = out / "fetch"
     if fetched.is_dir() and any(path.is_file() for path in fetched.rglob("*")):
         held.append(f"what evkg fetch downloaded ({fetched}: batches not yet ingested, and "
