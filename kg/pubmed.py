@@ -458,9 +458,9 @@ def _counted_pmids(count: int, pmids: list[str]) -> str:
     return f"{count}, {named}" + (f" and {lacking} without a PMID" if lacking else "")
 
 
-def _not_read(elem: Element) -> str:
+def _not_read(elem: Element) -> tuple[str, str]:
     """The end of a quarantine reason naming the records and deletions inside ``elem``, an
-    element that is no record, which are not read."""
+    element that is no record, which are not read; and the first of their PMIDs, if any."""
     count, records = _held_records(elem)
     deletions = _held_deletions(elem)
     said = [f"the records it holds are not read ({_counted_pmids(count, records)})"] \
@@ -468,7 +468,7 @@ def _not_read(elem: Element) -> str:
     if deletions:
         said.append("the deletions it holds are not applied "
                     f"({_counted_pmids(len(deletions), deletions)})")
-    return ": " + "; ".join(said) if said else ""
+    return (": " + "; ".join(said) if said else ""), next(iter(records), "")
 
 
 def _record(path: Path, elem: Element, root: str, walk: _Walk) -> Iterator[Record]:
@@ -495,8 +495,9 @@ def _record(path: Path, elem: Element, root: str, walk: _Walk) -> Iterator[Recor
         return
     mapper = MAPPERS.get(tag)
     if mapper is None:
-        yield Rejected(reason=f"{path}: unexpected element <{tag}> in <{root}>{_not_read(elem)}",
-                       provenance=where, pmid=next(iter(_held_records(elem)[1]), ""))
+        held, pmid = _not_read(elem)
+        yield Rejected(reason=f"{path}: unexpected element <{tag}> in <{root}>{held}",
+                       provenance=where, pmid=pmid)
         return
     if walk.warned and (entities := _undefined_entities(elem, walk)):
         yield Rejected(
