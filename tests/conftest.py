@@ -282,10 +282,14 @@ def serving(out: Path | None, settings: Mapping[str, str], *, workers: int = 1,
 def live_server(default_build: tuple[Path, BuildReport], backend: Backend) -> Iterator[str]:
     """``evkg serve`` (gunicorn) on 127.0.0.1 and a free port, on each backend; yields its URL."""
     out, _ = default_build
-    settings = {"EVKG_QUERY_TIMEOUT": "5", "EVKG_READ_TIMEOUT": "3",
-                **{f"EVKG_{key}": value for key, value in backend.config.items()}}
-    with serving(out, settings, workers=2) as served:
+    with serving(out, live_settings(backend), workers=2) as served:
         yield served.base
+
+
+def live_settings(backend: Backend) -> dict[str, str]:
+    """The ``EVKG_*`` settings of ``live_server`` on ``backend``."""
+    return {"EVKG_QUERY_TIMEOUT": "5", "EVKG_READ_TIMEOUT": "3",
+            **{f"EVKG_{key}": value for key, value in backend.config.items()}}
 
 
 # --- a browser --------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from kg.build import BuildReport
 from kg.namespaces import EVKG
 from kg.statistics import statistics_quads
 from server import create_app, graph
-from tests.conftest import Backend, just_loaded, serving
+from tests.conftest import Backend, just_loaded, live_settings, serving
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = {"Accept": "text/html"}
@@ -273,9 +273,7 @@ def explore_server(default_build: tuple[Path, BuildReport], backend: Backend,
     answered with 11 lines of 10 in a run (``just_loaded``)."""
     out, _ = default_build
     with just_loaded(backend, out, tmp_path_factory.mktemp("virtuoso-explore")) as fresh, \
-            serving(out, {"EVKG_QUERY_TIMEOUT": "5", "EVKG_READ_TIMEOUT": "3",
-                          **{f"EVKG_{key}": value for key, value in fresh.config.items()}},
-                    workers=2) as served:
+            serving(out, live_settings(fresh), workers=2) as served:
         yield served.base
 
 
