@@ -213,12 +213,13 @@ def wants_html(accept: str | None,
     """Whether a client asked for HTML before any of the ``offered`` data types (as browsers
     do), by its name (in any case: ``TEXT/HTML`` got 406), not by a wildcard. Only the types
     the answer can take compete: ``text/turtle, text/html`` of a table of results asks for
-    HTML (the type it lists first cannot be given)."""
+    HTML (the type it lists first cannot be given). The other names of those types compete
+    too: ``application/json, text/html`` of a page of RDF asks for JSON-LD, as
+    ``application/json`` alone does (it got the page)."""
     if not accept:
         return False
     parsed = parse_accept(accept)
-    best = parsed.best_match(_in_client_order(parsed, ("text/html", *offered)))
-    return best == "text/html" and parsed["text/html"] > 0 and \
+    return _best_of_html_and(parsed, offered) == "text/html" and parsed["text/html"] > 0 and \
         any(value == "text/html" for value, _ in parsed)
 
 
@@ -227,10 +228,15 @@ def prefers_rdf(accept: str | None, offered: Sequence[str] = RDF_TYPES) -> bool:
     HTML; ``*/*`` and a missing ``Accept`` do not."""
     if not accept:
         return False
-    aliases = [alias for alias, media in RDF_ALIASES.items() if media in offered]
-    parsed = parse_accept(accept)
-    best = parsed.best_match(_in_client_order(parsed, ("text/html", *offered, *aliases)))
+    best = _best_of_html_and(parse_accept(accept), offered)
     return best is not None and best != "text/html"
+
+
+def _best_of_html_and(parsed: MIMEAccept, offered: Sequence[str]) -> str | None:
+    """The range the client wants most of HTML, the ``offered`` types and their other names,
+    a tie going to the one it named first."""
+    aliases = [alias for alias, media in aliases_for(offered).items() if media in offered]
+    return parsed.best_match(_in_client_order(parsed, ("text/html", *offered, *aliases)))
 
 
 def _in_client_order(parsed: MIMEAccept, candidates: Sequence[str]) -> list[str]:

@@ -100,14 +100,20 @@ def test_article_negotiates_rdf_by_accept(client: FlaskClient, accept: str) -> N
     ("/dataset", "application/sparql-results+json, text/html", "text/html"),
     ("/downloads/", "application/json, text/html", "application/json"),
     ("/search?q=miR", "application/json, text/html", "application/json"),
-    ("/downloads/", "text/html, application/json", "text/html")])
+    ("/downloads/", "text/html, application/json", "text/html"),
+    ("/article/37534210", "application/json, text/html", "application/ld+json"),
+    ("/article/37534210", "application/xml, text/html", "application/rdf+xml"),
+    ("/article/37534210", "text/html, application/json", "text/html"),
+    ("/sparql?query=ASK{}", "application/json, text/html", "application/sparql-results+json")])
 def test_a_tie_goes_to_the_type_listed_first_among_those_the_page_gives(
         default_build: tuple[Path, BuildReport], path: str, accept: str, expected: str) -> None:
     """A review's: since a tie between HTML and data went to the type listed first (7 Dec), a
     page whose data is RDF, asked with ``application/sparql-results+json, text/html``, was a
     406: a results type, which no page gives, beat HTML (until then, the page). A listing's
     JSON, listed first, lost the tie to HTML, which no type of RDF or results had beaten.
-    Only the types the page gives compete."""
+    Only the types the page gives compete, and their other names as they: a page of RDF
+    asked with ``application/json, text/html`` was HTML, where ``application/json`` alone
+    gets JSON-LD."""
     client = create_app({"STORE_DIR": str(default_build[0]), "TESTING": True}).test_client()
     answer = client.get(path, headers={"Accept": accept})
     assert (answer.status_code, answer.mimetype) == (200, expected), answer.text[:300]
@@ -2643,3 +2649,4 @@ def test_an_article_page_shows_no_heading_pubmed_did_not_show(tmp_path: Path) ->
                  for node in graph.objects(None, section)]
         assert sorted((int(at), str(label), str(category), str(line))
                       for at, label, category, line in found) == sections
+
