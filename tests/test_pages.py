@@ -34,14 +34,14 @@ from kg.namespaces import EVKG, RDF, RDFS, SCHEMA, SKOS
 from kg.records import Article, Author
 from kg.release import current_release
 from kg.searchindex import INDEX_FILE
-from server import create_app, graph
+from server import create_app, description, graph
 from server.citations import ArticleRecord, bibtex
 from server.description import Description
 from server.editor import YASGUI_FILES
 from server.links import link_for_iri
 from server.schemaorg import article_jsonld
 from server.search import _names_whole, label_match, label_pattern
-from tests.conftest import Backend, serving, shared_path
+from tests.conftest import Backend, just_loaded, serving, shared_path
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/evkg/"
@@ -2650,3 +2650,73 @@ def test_an_article_page_shows_no_heading_pubmed_did_not_show(tmp_path: Path) ->
         assert sorted((int(at), str(label), str(category), str(line))
                       for at, label, category, line in found) == sections
 
+
+# --- an article with thousands of authors -------------------------------------------------------
+
+#: An invented record (no real PMID) with 3,000 authors, as consortium papers list them: its
+#: author list alone is 6,000 triples of blank cells.
+CROWDED_PMID = "99990078"
+CROWDED_AUTHORS = 3000
+CROWDED_XML = (
+    '<?xml version="1.0"?><PubmedArticleSet><PubmedArticle><MedlineCitation>'
+    f'<PMID Version="1">{CROWDED_PMID}</PMID><Article><Journal><JournalIssue><PubDate>'
+    "<Year>2023</Year></PubDate></JournalIssue><Title>J Test</Title></Journal>"
+    "<ArticleTitle>A paper of a consortium.</ArticleTitle><AuthorList CompleteYN=\"Y\">"
+    + "".join(f'<Author ValidYN="Y"><LastName>Member{n}</LastName><ForeName>Fay</ForeName>'
+              f"<Initials>F</Initials></Author>" for n in range(1, CROWDED_AUTHORS + 1))
+    + "</AuthorList><Language>eng</Language></Article></MedlineCitation><PubmedData>"
+    "</PubmedData></PubmedArticle></PubmedArticleSet>")
+
+
+@pytest.fixture(scope="module")
+def crowded_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("crowded")
+    (folder / "crowded.xml").write_text(CROWDED_XML, encoding="utf-8")
+    build([folder / "crowded.xml"], folder / "build", default_articles=False)
+    return folder / "build"
+
+
+@pytest.mark.parametrize("backend", ["embedded", "virtuoso"], indirect=True)
+def test_an_article_with_thousands_of_authors_keeps_its_page_and_citation(
+        backend: Backend, crowded_build: Path, tmp_path: Path) -> None:
+    """A page read a resource's triples and its blank nodes' in one query cut at 5,000: the
+    3,000 authors' list filled it first, so the article's page showed no type and no
+    property, and its BibTeX was refused (406, "only articles are cited"). Its own triples
+    are read apart; the page shows the first 500 authors in order and counts the rest, and
+    the citation names all of them."""
+    with just_loaded(backend, crowded_build, tmp_path) as loaded:
+        client = create_app({**loaded.config, "STORE_DIR": str(crowded_build), "TESTING": True,
+                             "CACHE_MAX_BYTES": 0}).test_client()
+        page = client.get(f"/article/{CROWDED_PMID}", headers=HTML)
+        cited = client.get(f"/article/{CROWDED_PMID}", headers={"Accept": "application/x-bibtex"})
+    assert page.status_code == 200
+    html = etree.HTML(page.text)
+    assert [" ".join("".join(t.itertext()).split()) for t in html.iterfind(".//span[@class='type']")]
+    rows = dict(property_rows(page.text))
+    assert rows["title dcterms:title"] == ["A paper of a consortium."]
+    listed = html.find(".//ol[@class='rdf-list']")
+    assert [item.findtext("a") for item in listed.iterfind("li")] == \
+        [f"Fay Member{n}" for n in range(1, 501)]
+    more = html.find(".//p[@class='note list-more']")
+    assert " ".join("".join(more.itertext()).split()).startswith("and 2,500 more")
+    assert cited.status_code == 200, cited.text
+    entry = bibtexparser.parse_string(cited.text).entries[0]
+    assert entry["author"].split(" and ") == \
+        [f"Member{n}, Fay" for n in range(1, CROWDED_AUTHORS + 1)]
+
+
+def test_a_page_that_reads_part_of_a_resource_says_so(crowded_build: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page reads at most ``OUTGOING_LIMIT`` of a resource's own triples and as many of its
+    blank nodes': one that reads fewer than the graph holds says so and links the RDF, which
+    has them all (here the limit lowered below the crowded article's 3,000 authors)."""
+    client = create_app({"STORE_DIR": str(crowded_build), "TESTING": True}).test_client()
+    note = ".//p[@id='cut']"
+    assert etree.HTML(client.get(f"/article/{CROWDED_PMID}", headers=HTML).text).find(note) is None
+    monkeypatch.setattr(description, "OUTGOING_LIMIT", 2000)
+    page = etree.HTML(client.get(f"/article/{CROWDED_PMID}", headers=HTML).text)
+    assert "".join(page.find(note).itertext()).startswith("The graph says more of this resource")
+    assert page.find(note + "/a").get("href") == "?format=ttl"
+    rdf = client.get(f"/article/{CROWDED_PMID}", headers={"Accept": "application/n-triples"})
+    assert len(set(parse(rdf.data, "nt").objects(predicate=rdflib.DCTERMS.creator))) == \
+        CROWDED_AUTHORS
