@@ -27,7 +27,8 @@ INCOMING_PAGE = 50
 #: article has a ``dcterms:creator`` an author and an author list of two triples a member (a
 #: consortium's paper lists thousands), so that one of 25,000 authors is read whole.
 OUTGOING_LIMIT = 50_000
-#: Members of a list a page shows (the rest are counted: its RDF and citations have them all).
+#: Members of a list, and values of a property, a page shows (the rest are counted: the RDF
+#: and the citations have them all).
 LIST_SHOWN = 500
 #: Findings listed on one page (the page says how many there are and links a query for all).
 FINDINGS_LIMIT = 200
@@ -125,6 +126,8 @@ class Node:
 class Property:
     predicate: Value
     values: list[Node]
+    #: Values not among ``values`` (``LIST_SHOWN``).
+    more: int = 0
 
 
 @dataclass(frozen=True)
@@ -321,7 +324,8 @@ def _properties(d: Description, subject: NamedNode | BlankNode, seen: set[Term])
 
     return [Property(d.value(p), _nodes(d, grouped[p], seen | {subject},
                                         unlinked=p == DCTERMS.source,
-                                        languages=p == DCTERMS.language))
+                                        languages=p == DCTERMS.language),
+                     more=max(0, len(grouped[p]) - LIST_SHOWN))
             for p in sorted(grouped, key=order)]
 
 
@@ -337,7 +341,7 @@ def _nodes(d: Description, objects: list[Term], seen: set[Term], *,
     # gives beside it (a publisher's in Polish, an indexing partner's), which sorted first
     # by their text and were read for the abstract the citations give
     for term in sorted(objects, key=lambda o: (isinstance(o, Literal) and bool(o.language),
-                                               _order(d, o, seen))):
+                                               _order(d, o, seen)))[:LIST_SHOWN]:
         value = d.value(term)
         if unlinked and value.link is not None and not value.local:
             value = replace(value, link=None)

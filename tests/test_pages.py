@@ -2682,11 +2682,12 @@ def test_an_article_with_thousands_of_authors_keeps_its_page_and_citation(
     """A page read a resource's triples and its blank nodes' in one query cut at 5,000: an
     author list of 2,500 or more filled it first, so the article's page showed no type and
     no property, and its BibTeX was refused (406, "only articles are cited"). Its own triples
-    are read apart; the page shows the first 500 authors in order and counts the rest, and
-    the citation names all of them. On Virtuoso, the names of 4,500 authors asked in one
-    VALUES block were refused (SP030): they are asked a thousand at a time; and the query of
-    the blank nodes an article owns ran for minutes (the page and its RDF a 503, the store
-    busy with it long after): each depth is asked apart, in a group of its own."""
+    are read apart; the page shows the first 500 authors in order (and 500 of its
+    ``dcterms:creator`` values) and counts the rest, and the citation names all of them. On
+    Virtuoso, the names of 4,500 authors asked in one VALUES block were refused (SP030): they
+    are asked a thousand at a time; and the query of the blank nodes an article owns ran for
+    minutes (the page and its RDF a 503, the store busy with it long after): each depth is
+    asked apart, in a group of its own."""
     with just_loaded(backend, crowded_build, tmp_path) as loaded:
         client = create_app({**loaded.config, "STORE_DIR": str(crowded_build), "TESTING": True,
                              "CACHE_MAX_BYTES": 0}).test_client()
@@ -2703,6 +2704,11 @@ def test_an_article_with_thousands_of_authors_keeps_its_page_and_citation(
         [f"Fay Member{n}" for n in range(1, 501)]
     more = html.find(".//p[@class='note list-more']")
     assert " ".join("".join(more.itertext()).split()).startswith("and 4,000 more")
+    # each author is a dcterms:creator too: the first 500 by name, counted in the summary
+    creators = html.xpath(".//tr[th/span[@class='note']='dcterms:creator']/td")[0]
+    assert creators.findtext("details/summary") == "4,500 values"
+    assert len(creators.findall("details/div[@class='value']")) == 500
+    assert "".join(creators.find("details/p").itertext()).startswith("and 4,000 more")
     assert cited.status_code == 200, cited.text
     entry = bibtexparser.parse_string(cited.text).entries[0]
     assert entry["author"].split(" and ") == \
