@@ -25,7 +25,8 @@ INCOMING_LIMIT = 500
 INCOMING_PAGE = 50
 #: A resource's own triples a page reads at most, and so many of the blank nodes it owns: an
 #: article has a ``dcterms:creator`` an author and an author list of two triples a member (a
-#: consortium's paper lists thousands), so that one of 25,000 authors is read whole.
+#: consortium's paper lists thousands), so that a list of up to some 25,000 authors is read
+#: whole (and cited whole).
 OUTGOING_LIMIT = 50_000
 #: Members of a list, and values of a property, a page shows (the rest are counted: the RDF
 #: and the citations have them all).
@@ -66,7 +67,7 @@ def owned_triples(iri: str, own: list[Triple], limit: int | None = None) -> list
     """
     rest = f"<{RDF.rest.value}>"
     path, above = f"<{iri}> ?p1 ?a1 . FILTER(isBlank(?a1))", own
-    found: list[Triple] = []
+    found: dict[Triple, None] = {}
     for depth in range(1, OWNED_DEPTH + 1):
         if not any(isinstance(t.object, BlankNode) and (depth == 1 or t.predicate != RDF.rest)
                    for t in above):
@@ -78,10 +79,10 @@ def owned_triples(iri: str, own: list[Triple], limit: int | None = None) -> list
         # (in a group of its own: without it, Virtuoso ran the first depth on for minutes too)
         above = graph.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ {path} ?a{depth} {rest}* "
                                 f"?s . FILTER(isBlank(?s)) ?s ?p ?o }} }}{cap}")
-        found += above
+        found.update(dict.fromkeys(above))
         path += (f" ?a{depth} {rest}* ?c{depth} . ?c{depth} ?p{depth + 1} ?a{depth + 1} . "
                  f"FILTER(isBlank(?a{depth + 1}) && ?p{depth + 1} != {rest})")
-    return list(dict.fromkeys(found))
+    return list(found)
 
 
 def resource_triples(iri: str, incoming_limit: int = INCOMING_LIMIT) -> list[Triple]:
@@ -224,8 +225,11 @@ def describe(iri: str, page: int = 1) -> Description | None:
     5,000 triples: the author list of an article with 3,000 authors filled it, in an order of
     the store's, and its page showed no type nor property, and its citation was refused as
     no article's)."""
-    own = own_triples(iri, OUTGOING_LIMIT)
-    owned = owned_triples(iri, own, OUTGOING_LIMIT)
+    # (one more than a page reads, to tell a resource of just so many from one of more)
+    own = own_triples(iri, OUTGOING_LIMIT + 1)
+    owned = owned_triples(iri, own, OUTGOING_LIMIT + 1)
+    cut = max(len(own), len(owned)) > OUTGOING_LIMIT
+    own, owned = own[:OUTGOING_LIMIT], owned[:OUTGOING_LIMIT]
     triples = [*own, *owned]
     counts = graph.select(f"SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p <{iri}> "
                           f"FILTER(isIRI(?s)) }} GROUP BY ?p ORDER BY DESC(?n) ?p")
@@ -247,7 +251,7 @@ def describe(iri: str, page: int = 1) -> Description | None:
     facts = graph.related_facts(mentioned)
     labels = graph.labels_from(facts)
     description = Description(iri, triples, labels, facts, incoming_total=total, page=page,
-                              cut=OUTGOING_LIMIT in (len(own), len(owned)))
+                              cut=cut)
     subject = NamedNode(iri)
     own_labels = [(t.predicate.value, t.object) for t in triples if t.subject == subject
                   and t.predicate in LABEL_PROPERTIES and isinstance(t.object, Literal)]

@@ -234,8 +234,12 @@ def prefers_rdf(accept: str | None, offered: Sequence[str] = RDF_TYPES) -> bool:
 
 def _best_of_html_and(parsed: MIMEAccept, offered: Sequence[str]) -> str | None:
     """The range the client wants most of HTML, the ``offered`` types and their other names,
-    a tie going to the one it named first."""
-    aliases = [alias for alias, media in aliases_for(offered).items() if media in offered]
+    a tie going to the one it named first. A browser's ``Accept`` (one naming XHTML) names
+    XML for XHTML, not for data: old WebKit's, ``application/xml,application/xhtml+xml,
+    text/html;q=0.9,…``, got RDF/XML for a page."""
+    browser = any(value == "application/xhtml+xml" for value, _ in parsed)
+    aliases = [] if browser else [alias for alias, media in aliases_for(offered).items()
+                                  if media in offered]
     return parsed.best_match(_in_client_order(parsed, ("text/html", *offered, *aliases)))
 
 

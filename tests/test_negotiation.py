@@ -159,6 +159,10 @@ def test_a_quality_value_that_cannot_be_read_is_named(accept: str) -> None:
                                         "is a number from 0 to 1, such as q=0.5); available: ")
 
 
+#: The Accept header of old WebKit browsers: XML at q=1, HTML at 0.9.
+OLD_WEBKIT = "application/xml,application/xhtml+xml,text/html;q=0.9,text/plain;q=0.8,image/png,*/*;q=0.5"
+
+
 @pytest.mark.parametrize(("accept", "expected"), [
     ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", True),
     ("text/html", True),
@@ -173,6 +177,11 @@ def test_a_quality_value_that_cannot_be_read_is_named(accept: str) -> None:
     ("application/sparql-results+json, text/html", False),
     ("text/html, text/turtle", True),
     ("text/*, text/html", True),  # (the more specific range wins, as before)
+    # another name of a type the answer takes competes as that type (7 Dec) ...
+    ("application/json, text/html", False),
+    ("text/html, application/json", True),
+    # ... but not a browser's: old WebKit (Safari 5, Android's browser to 4.x) puts XML first
+    (OLD_WEBKIT, True),
 ])
 def test_wants_html_only_when_html_comes_first(accept: str | None, expected: bool) -> None:
     assert wants_html(accept) is expected
@@ -189,6 +198,8 @@ def test_wants_html_only_when_html_comes_first(accept: str | None, expected: boo
     ("application/sparql-results+json", False),
     ("text/turtle, text/html", True),  # a tie: the client's order decides it
     ("text/html, text/turtle", False),
+    ("application/xml, text/html", True),  # RDF/XML's other name, named first
+    (OLD_WEBKIT, False),
 ])
 def test_prefers_rdf_only_when_an_rdf_syntax_comes_before_html(accept: str | None,
                                                                expected: bool) -> None:

@@ -2737,3 +2737,33 @@ def test_a_page_that_reads_part_of_a_resource_says_so(crowded_build: Path,
     rdf = client.get(f"/article/{CROWDED_PMID}", headers={"Accept": "application/n-triples"})
     assert len(set(parse(rdf.data, "nt").objects(predicate=rdflib.DCTERMS.creator))) == \
         CROWDED_AUTHORS
+
+
+def test_a_blank_nodes_values_past_those_shown_are_counted_and_its_cut_said(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review's: the values of a blank node's property (a grant's, on an article's page)
+    were cut at 500 with nothing said, and a page that read part of a resource's blank nodes
+    alone (its own triples all read) did not say so when some of them were read twice."""
+    store = Store()
+    article, graph = iris.article_iri("99999953"), iris.graph_iri("articles")
+    grant = BlankNode()
+    number = NamedNode("http://example.org/number")
+    for quad in (Quad(article, RDF.type, SCHEMA.ScholarlyArticle, graph),
+                 Quad(article, DCT.title, Literal("A study of vesicles."), graph),
+                 Quad(article, NamedNode("http://example.org/grant"), grant, graph),
+                 *(Quad(grant, number, Literal(f"N{n:03}"), graph) for n in range(600))):
+        store.add(quad)
+    client = create_app({"TESTING": True}, store=store).test_client()
+    page = etree.HTML(client.get("/article/99999953", headers=HTML).text)
+    numbers = page.find(".//table[@class='nested']//td")
+    assert ["".join(div.itertext()) for div in numbers.iterfind("div")] == \
+        [f"N{n:03}" for n in range(500)]
+    assert "".join(numbers.find("p[@class='note values-more']").itertext()).startswith(
+        "and 100 more (the page shows the first 500 by name")
+    assert page.find(".//p[@id='cut']") is None
+    monkeypatch.setattr(description, "OUTGOING_LIMIT", 600)  # (the grant's 600: all read)
+    assert etree.HTML(client.get("/article/99999953", headers=HTML).text).find(
+        ".//p[@id='cut']") is None
+    monkeypatch.setattr(description, "OUTGOING_LIMIT", 599)  # (its own 3, not its grant's)
+    assert etree.HTML(client.get("/article/99999953", headers=HTML).text).find(
+        ".//p[@id='cut']") is not None
