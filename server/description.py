@@ -357,7 +357,7 @@ def _nodes(d: Description, objects: list[Term], seen: set[Term], *,
             if items:
                 node.items = [n for item in items[:LIST_SHOWN]
                               for n in _nodes(d, [item], seen | {term})]
-                node.more = len(items) - len(items[:LIST_SHOWN])
+                node.more = max(0, len(items) - LIST_SHOWN)
             else:
                 node.properties = _properties(d, term, seen)
         nodes.append(node)
