@@ -739,7 +739,9 @@ def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Itera
     if walk.at_cut(line, column):  # the end of the data, not a syntax error
         message = (f"the file's gzip data end at line {line}, inside it (the file is cut short: "
                    "fetch it again)")
-    elif (line, column) >= walk.end_of_text(path):  # plain XML that stops inside a record
+    elif (line, column) >= walk.end_of_text(path) and not what.startswith(_MISMATCH):
+        # plain XML that stops inside a record (an end tag that does not match was read whole:
+        # at the end of a file without a final line break, it is not the file cut short)
         message = (f"the file's XML ends at line {line}, inside it (the file is cut short: "
                    "fetch it again)")
     elif what.startswith(_NOT_UTF8) and (byte := _not_utf8_byte(walk, line)) is not None:
@@ -783,6 +785,13 @@ def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Itera
         message = (f"the XML ends at line {line} before the root's end tag </{walk.root}>: the file "
                    f"is cut short after record {walk.count} (each record before it was read; any "
                    "after it are lost: fetch it again)")
+    if unclosed is None and (unopened := _unclosed_record(found)):
+        # a record without its end tag nests the records after it in it, and libxml2 finds the
+        # mismatch only at the root's end tag: that record is lost, the next ones are read
+        found, after = found[:unopened], found[unopened].start
+        line = found[-1].start.line
+        message = (f"malformed XML at line {line}: the record that starts there has no end tag "
+                   f"before the next record starts, at line {after.line}")
     whole = max((i + 1 for i, record in enumerate(found) if record.end is not None), default=0)
     lost = _Lost(_named(found[whole:]), message, line, walk.at_cut(line, column))
     if not whole:
@@ -793,6 +802,14 @@ def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Itera
     walk.resume, walk.stop = found[0].start, found[whole - 1].end
 
 
+def _unclosed_record(found: list[_Found]) -> int:
+    """The place in ``found`` of the record after the first one whose end tag does not come
+    before the next record's start tag (0 when each does)."""
+    return next((i + 1 for i, record in enumerate(found[:-1]) if record.end is None), 0)
+
+
+#: How libxml2 names an end tag that is not the open element's.
+_MISMATCH = "Opening and ending tag mismatch"
 #: How libxml2 (2.9 to 2.14) names bytes that are not text in the file's encoding.
 _NOT_UTF8 = ("Invalid bytes in character encoding", "Input is not proper UTF-8",
              "Incomplete UTF-8 sequence")

@@ -507,21 +507,76 @@ def test_a_namespaced_root_is_not_read_past_malformed_xml(tmp_path: Path) -> Non
                                      "(nor a wrapper of PubmedArticle elements)"))
 
 
-def test_an_unclosed_record_costs_every_record_it_swallows_each_named(tmp_path: Path) -> None:
+def test_a_record_without_its_end_tag_costs_itself_alone(tmp_path: Path) -> None:
     """A record without its end tag nests the next ones in it until the root's end tag shows
-    the mismatch: each of them is quarantined by line and PMID (counted, not silently lost)."""
+    the mismatch: that record is quarantined, by line and PMID and saying what is wrong with
+    it, and the whole records after it are read (they were all lost)."""
     text = (DATA / "pubmed_articles.xml").read_text(encoding="utf-8")
     first_end = text.index("</PubmedArticle>")
     broken = tmp_path / "unclosed.xml"
     broken.write_text(text[:first_end] + text[first_end + len("</PubmedArticle>"):],
                       encoding="utf-8")
-    records = list(read_pubmed_xml(broken))
-    assert all(isinstance(r, Rejected) for r in records)
-    assert [r.pmid for r in records] == ["99999901", "99999902", "99999903"]
     starts = [number for number, line in enumerate(text.splitlines(), start=1)
               if line.lstrip().startswith(("<PubmedArticle>", "<PubmedBookArticle>"))]
-    assert [r.provenance.position for r in records] == [
-        f"record {n}, line {line}" for n, line in enumerate(starts, start=1)]
+    records = list(read_pubmed_xml(broken))
+    assert [(type(r).__name__, r.pmid) for r in records] == [
+        ("Rejected", "99999901"), ("Article", "99999902"), ("Article", "99999903")]
+    assert records[0].provenance.position == f"record 1, line {starts[0]}"
+    assert records[0].reason == (
+        f"{broken}: record 1 could not be read: malformed XML at line {starts[0]}: the record "
+        f"that starts there has no end tag before the next record starts, at line {starts[1]}")
+
+
+@pytest.mark.parametrize("ending", ["", "\n"])
+def test_a_record_without_its_end_tag_in_the_middle_is_not_a_file_cut_short(
+        tmp_path: Path, ending: str) -> None:
+    """The helper's case, on a real file: NCBI's ends without a line break, so the mismatch at
+    the root's end tag was at the file's last byte and read as a file cut short ("fetch it
+    again", which cannot help); and the three whole records after the broken one were lost."""
+    text = shared("ncbiutils/pubmed.xml").read_text(encoding="utf-8").rstrip("\n") + ending
+    second_end = text.index("</PubmedArticle>", text.index("</PubmedArticle>") + 1)
+    broken = tmp_path / "second.xml"
+    broken.write_text(text[:second_end] + text[second_end + len("</PubmedArticle>"):],
+                      encoding="utf-8")
+    records = list(read_pubmed_xml(broken))
+    whole = [r.pmid for r in read_pubmed_xml(shared("ncbiutils/pubmed.xml"))]
+    assert [(type(r).__name__, r.pmid) for r in records] == [
+        ("Article", whole[0]), ("Rejected", whole[1]), *(("Article", p) for p in whole[2:])]
+    assert "cut short" not in records[1].reason
+    assert ": the record that starts there has no end tag before the next record starts" in (
+        records[1].reason)
+
+
+def test_a_misspelt_root_end_tag_at_the_files_last_byte_is_no_file_cut_short(
+        tmp_path: Path) -> None:
+    """The root's end tag misspelt in a file without a final line break (NCBI's are so): the
+    tag was read whole, so libxml2's mismatch is the reason, not "cut short: fetch it again"."""
+    text = shared("ncbiutils/pubmed.xml").read_text(encoding="utf-8").rstrip("\n")
+    broken = tmp_path / "root.xml"
+    broken.write_text(text.replace("</PubmedArticleSet>", "</PubmedArticleSe>"), encoding="utf-8")
+    *articles, rejected = list(read_pubmed_xml(broken))
+    assert len(articles) == 5 and all(isinstance(a, Article) for a in articles)
+    assert isinstance(rejected, Rejected) and "cut short" not in rejected.reason
+    assert rejected.reason.startswith(f"{broken}: malformed XML at line {text.count(chr(10)) + 1}, ")
+    assert rejected.reason.endswith(
+        "Opening and ending tag mismatch: PubmedArticleSet line 3 and PubmedArticleSe")
+
+
+def test_a_record_without_its_end_tag_in_a_gzip_file_with_another_error_after(
+        tmp_path: Path) -> None:
+    """Two faults: a record without its end tag, and a later record with a mismatched tag
+    inside it; each costs its own record, in a gzip file (read again from its copy)."""
+    text = (DATA / "pubmed_articles.xml").read_text(encoding="utf-8")
+    first_end = text.index("</PubmedArticle>")
+    text = text[:first_end] + text[first_end + len("</PubmedArticle>"):]
+    text = text.replace('part="ch1">Exosomes', 'part="ch1"><i>Exosomes')  # the third record's
+    broken = tmp_path / "two.xml.gz"
+    broken.write_bytes(gzip.compress(text.encode()))
+    records = list(read_pubmed_xml(broken))
+    assert [(type(r).__name__, r.pmid) for r in records] == [
+        ("Rejected", "99999901"), ("Article", "99999902"), ("Rejected", "99999903")]
+    assert "has no end tag before the next record starts" in records[0].reason
+    assert "Opening and ending tag mismatch" in records[2].reason
 
 
 def test_an_undefined_entity_is_named_not_reported_at_line_zero(tmp_path: Path) -> None:
