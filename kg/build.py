@@ -64,6 +64,7 @@ from kg.meshsupplementary import (
 from kg.metadata import DUMPS, Tallies, metadata_quads
 from kg.namespaces import EVKG, FABIO, MESH, MESHV, RDF, SKOS
 from kg.plurals import counted
+from kg.pruning import remove_staging
 from kg.records import Rejected
 from kg.release import MADE_NOTE, WRITE_LOCK, within_release
 from kg.sources import iter_source_files, read_source, record_places
@@ -156,8 +157,17 @@ class BuildReport:
         counts), but the versions older than the graph's and the records without PMID of a
         paper the graph holds by PMID."""
         return sum(count.quarantined - count.superseded - count.held_by_pmid
-                   for name, count in self.files.items()
-                   if name != self.curated_file and name not in self.default_files)
+                   for count in self._source_counts().values())
+
+    def unread(self) -> dict[str, str]:
+        """The article sources that could not be read on from a place, by name: the records
+        after it are lost, how many is not known (``FileCount.unread``)."""
+        return {name: count.unread for name, count in self._source_counts().items()
+                if count.unread}
+
+    def _source_counts(self) -> dict[str, FileCount]:
+        return {name: count for name, count in self.files.items()
+                if name != self.curated_file and name not in self.default_files}
 
     def counted(self) -> list[Rejected]:
         """The entries of ``quarantine`` but the ``uncounted`` ones."""
@@ -166,8 +176,11 @@ class BuildReport:
 
     @property
     def too_many_errors(self) -> bool:
-        """More records of the sources were quarantined than ``--max-errors`` allows."""
-        return self.max_errors is not None and self.source_errors > self.max_errors
+        """More records of the sources were quarantined than ``--max-errors`` allows, or a
+        source lost records that could not be counted (a file cut short, corrupt or refused
+        whole: they may be many more)."""
+        return self.max_errors is not None and (self.source_errors > self.max_errors
+                                                or bool(self.unread()))
 
 
 @contextmanager
@@ -744,11 +757,12 @@ def _no_room(error: BaseException) -> int | None:
 
 
 def remove_stale_staging(out: Path) -> None:
-    """Remove staging folders left by builds that were killed (their process is gone)."""
+    """Remove the staging folders that builds, ingests and prunes left when they were killed.
+    Called with the folder's write lock held, so every one is a leftover, whatever the pid in
+    its name: a process killed by SIGKILL stays in ``/proc`` as a zombie until its parent
+    reaps it (a container's first process may never), and its pid may be another's since."""
     for folder in out.glob(".staging-*"):
-        pid = folder.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
-            shutil.rmtree(folder, ignore_errors=True)
+        remove_staging(folder)
 
 
 def _fill(staging: Path, base: Path | None, paths: list[Path], report: BuildReport,

@@ -377,8 +377,10 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
                 (count.superseded, "older than the graph's version"),
                 (count.held_by_pmid, "of a paper already in the graph by PMID")) if n]
             reasons = f" ({', '.join(why)})" if why else ""
+            unread = (f"; not read past {count.unread}: how many records that cost is not "
+                      "known" if count.unread else "")
             echo(f"  {name}: seen {count.seen} = mapped {count.mapped} + quarantined "
-                 f"{count.quarantined}{reasons} + deleted {count.deleted}{absent}")
+                 f"{count.quarantined}{reasons} + deleted {count.deleted}{absent}{unread}")
         for graph, triples in report.triples.items():
             echo(f"  graph/{graph}: {counted(triples, 'triple')}")
         if report.headings_without_tree:
@@ -427,9 +429,12 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
                 else f"there is no {current} yet")
         held = ("nothing changed" if report.unchanged else f"release {report.version} is kept "
                 f"in {report.release_dir} but not made current")
+        cut = report.unread()
+        lost = ("; " + ", ".join(f"{name} not read past {where}" for name, where in cut.items())
+                + ": how many records that cost is not known" if cut else "")
         raise click.ClickException(
-            f"{counted(report.source_errors, 'record')} of the sources quarantined (more than "
-            f"--max-errors {report.max_errors}): {held}; {kept}")
+            f"{counted(report.source_errors, 'record')} of the sources quarantined{lost} (more "
+            f"than --max-errors {report.max_errors}): {held}; {kept}")
 
 
 #: What a --format option says of two.

@@ -63,6 +63,9 @@ class FileCount:
     #: Of the quarantined, records without PMID of a paper the graph holds from its PubMed
     #: record (same DOI): the PubMed record wins, whichever came first (listed, no error).
     held_by_pmid: int = 0
+    #: Where the file could not be read past (its position, "its start" when it has none):
+    #: the records after it are lost and how many is not known; "" when it was read through.
+    unread: str = ""
 
 
 class Versions:
@@ -587,7 +590,9 @@ class ArticleLoader:
             self.index.retracted.discard(_iri_of_key(key).value)
 
     def _reject(self, count: FileCount, rejected: Rejected, *, error: bool = True) -> None:
-        count.quarantined += 1
+        count.quarantined += rejected.records or 1
+        if rejected.records is None:
+            count.unread = count.unread or rejected.provenance.position or "its start"
         self.quarantine.append(rejected)
         if not error:
             self.uncounted.append(rejected)
@@ -601,6 +606,7 @@ class ArticleLoader:
         for record in records:
             count.seen += 1
             if isinstance(record, Rejected):
+                count.seen += (record.records or 1) - 1  # a file refused whole: all it held
                 self._reject(count, record)
                 continue
             record = as_loaded(record)

@@ -112,7 +112,7 @@ def prune(out: Path, *, keep: int, dry_run: bool = False, announce: bool = False
                 for folder in gone:
                     _remove_release(out, folder)
                 for folder in staging:
-                    _remove_staging(folder)
+                    remove_staging(folder)
             report.answers, report.answers_freed = _forget_answers(
                 out, [folder.name for folder in gone], dry_run)
         finally:
@@ -288,7 +288,7 @@ def _forget_answers(out: Path, versions: list[str], dry_run: bool) -> tuple[int,
     return count, taken
 
 
-def _remove_staging(folder: Path) -> None:
+def remove_staging(folder: Path) -> None:
     """Remove a leftover staging folder; a link or file of that name itself (not what a
     link leads to: a build never makes one, and rmtree refused it, which left it there)."""
     if folder.is_symlink() or not folder.is_dir():

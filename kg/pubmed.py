@@ -27,7 +27,7 @@ import tempfile
 import zlib
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, cast
@@ -187,9 +187,9 @@ def _unreadable(path: Path, error: Exception, line: int | None) -> Rejected:
         return Rejected(reason=f"{path}: truncated or corrupt gzip data"
                                f"{' at ' + where if where else ''}: {error}; nothing after it "
                                "could be read (the file is cut short: fetch it again)",
-                        provenance=Provenance(file=str(path), position=where))
+                        provenance=Provenance(file=str(path), position=where), records=None)
     return Rejected(reason=f"{path}: cannot read the file: {error}",
-                    provenance=Provenance(file=str(path)))
+                    provenance=Provenance(file=str(path)), records=None)
 
 
 def _line_data_end_on(path: Path) -> int | None:
@@ -244,7 +244,7 @@ class _LineCounter:
 def _entities_rejected(path: Path, line: int) -> Rejected:
     return Rejected(reason=f"{path}: declares entities in an internal DTD subset (refused: XXE / "
                            "entity expansion); no record of the file was read",
-                    provenance=Provenance(file=str(path), position=f"line {line}"))
+                    provenance=Provenance(file=str(path), position=f"line {line}"), records=None)
 
 
 def _read_stream(path: Path, handle: IO[bytes], walk: _Walk) -> Iterator[Record]:
@@ -416,7 +416,8 @@ _ROOT_START = re.compile(rb"<([A-Za-z_:][^\s/>]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')
 def _root_rejected(path: Path, root: Element) -> Rejected:
     return Rejected(reason=f"{path}: root element <{root.tag}> is not PubmedArticleSet or "
                            "MedlineCitationSet (nor a wrapper of PubmedArticle elements)",
-                    provenance=Provenance(file=str(path), position=f"line {root.sourceline}"))
+                    provenance=Provenance(file=str(path), position=f"line {root.sourceline}"),
+                    records=None)
 
 
 def _dtd_entities(root: Element) -> bool:
@@ -601,6 +602,8 @@ class _Lost:
     message: str
     line: int
     cut: bool = False
+    #: the file ends where the error is: the records it held after it are not known
+    unread: bool = False
 
 
 @dataclass
@@ -736,6 +739,7 @@ def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Itera
     """
     line, column, what = _error_place(error, walk)
     message = f"malformed XML at line {line}, column {column}: {what}"
+    unread = True  # the file ends there: what records it held after it is not known
     if walk.at_cut(line, column):  # the end of the data, not a syntax error
         message = (f"the file's gzip data end at line {line}, inside it (the file is cut short: "
                    "fetch it again)")
@@ -745,13 +749,15 @@ def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Itera
         message = (f"the file's XML ends at line {line}, inside it (the file is cut short: "
                    "fetch it again)")
     elif what.startswith(_NOT_UTF8) and (byte := _not_utf8_byte(walk, line)) is not None:
-        message = not_utf8_text(byte, line, column, utf8="PubMed's XML is UTF-8")
+        message, unread = not_utf8_text(byte, line, column, utf8="PubMed's XML is UTF-8"), False
+    else:
+        unread = False
     walk.root = walk.root or _sniffed_root(walk.source)
     if not walk.root:  # not a known root nor a plain wrapper of PubmedArticle elements
         walk.resume = None
         read = f"after record {walk.count}" if walk.count else "of the file"
         yield Rejected(reason=f"{path}: {message}; reading stopped there: nothing {read} was read",
-                       provenance=Provenance(file=str(path), position=f"line {line}"))
+                       provenance=Provenance(file=str(path), position=f"line {line}"), records=None)
         return
     walk.prolog = walk.prolog or _prolog(walk.source, walk.root)
     if not walk.count and walk.resume is None and _in_prolog(walk.prolog, line, column):
@@ -762,7 +768,8 @@ def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Itera
         yield Rejected(reason=f"{path}: {message}, before the first record: the file is refused "
                               f"(none of the {counted(held, 'record')} it holds was read: mend the file or "
                               "fetch it again)",
-                       provenance=Provenance(file=str(path), position=f"line {line}"))
+                       provenance=Provenance(file=str(path), position=f"line {line}"),
+                       records=held)
         return
     if walk.then is not None:  # a bounded parse failed: each record it did not give is lost
         (lost, after), stop = walk.then, walk.stop
@@ -771,7 +778,7 @@ def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Itera
         # named by the first error (the bounded parse's may be its own end, after an unclosed
         # record)
         yield from _rejected(path, walk, _Lost(_named(found) + lost.records, lost.message, lost.line,
-                                               lost.cut))
+                                               lost.cut, lost.unread))
         walk.resume = after
         return
     found, after, unclosed = _scan(walk.source, walk, (line, column), None)
@@ -781,10 +788,12 @@ def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Itera
         line, column = unclosed.line, unclosed.column
         message = (f"malformed XML at line {line}, column {column}: {_UNCLOSED[unclosed.closer]} "
                    f"opened there is never closed, so the rest of the file is in it ({what})")
+        unread = False  # the records it swallowed are each named
     if not found and after is None and what.startswith(f"Premature end of data in tag {walk.root} "):
         message = (f"the XML ends at line {line} before the root's end tag </{walk.root}>: the file "
                    f"is cut short after record {walk.count} (each record before it was read; any "
                    "after it are lost: fetch it again)")
+        unread = True
     if unclosed is None and (unopened := _unclosed_record(found)):
         # a record without its end tag nests the records after it in it, and libxml2 finds the
         # mismatch only at the root's end tag: that record is lost, the next ones are read
@@ -792,8 +801,9 @@ def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Itera
         line = found[-1].start.line
         message = (f"malformed XML at line {line}: the record that starts there has no end tag "
                    f"before the next record starts, at line {after.line}")
+        unread = False
     whole = max((i + 1 for i, record in enumerate(found) if record.end is not None), default=0)
-    lost = _Lost(_named(found[whole:]), message, line, walk.at_cut(line, column))
+    lost = _Lost(_named(found[whole:]), message, line, walk.at_cut(line, column), unread)
     if not whole:
         walk.resume = after
         yield from _rejected(path, walk, lost)
@@ -1095,20 +1105,24 @@ def _named(found: list[_Found]) -> tuple[tuple[bool, tuple[tuple[int, str], ...]
 def _rejected(path: Path, walk: _Walk, lost: _Lost) -> Iterator[Rejected]:
     """The ``Rejected`` of each record ``lost`` names (of the error alone when it names none);
     a DeleteCitation's, one for each PMID it lists, as a whole one gives a Deletion of each."""
+    entries: list[Rejected] = []
     if not lost.records and not lost.cut:
         # (where cut gzip data end between records, the file's last record says so)
-        yield Rejected(reason=f"{path}: {lost.message}",
-                       provenance=Provenance(file=str(path), position=f"line {lost.line}"))
+        entries.append(Rejected(reason=f"{path}: {lost.message}",
+                                provenance=Provenance(file=str(path), position=f"line {lost.line}")))
     walk.cut_named = walk.cut_named or (lost.cut and bool(lost.records))
     for deletion, pmids in lost.records:
         walk.count += 1
         walk.records += 1
         for line, pmid in pmids:
             what = f" (a DeleteCitation: PMID {pmid} was not deleted)" if deletion and pmid else ""
-            yield Rejected(reason=f"{path}: record {walk.count} could not be read{what}: "
-                                  f"{lost.message}",
-                           provenance=Provenance(file=str(path),
-                                                 position=_position(walk.count, line)), pmid=pmid)
+            entries.append(Rejected(
+                reason=f"{path}: record {walk.count} could not be read{what}: {lost.message}",
+                provenance=Provenance(file=str(path), position=_position(walk.count, line)),
+                pmid=pmid))
+    if entries and lost.unread:  # the last says what else the file lost is not known
+        entries[-1] = replace(entries[-1], records=None)
+    yield from entries
 
 
 def _error_place(error: etree.XMLSyntaxError, walk: _Walk) -> tuple[int, int, str]:

@@ -408,6 +408,11 @@ class Rejected:
     provenance: Provenance = field(default_factory=Provenance)
     pmid: str = ""
     title: str = ""
+    #: How many records of the file the entry stands for: 1 for a record; every record of a
+    #: file refused whole, when they were counted; None when the file could not be read on
+    #: from here (cut short, corrupt, no reader takes it) and how many records it lost is not
+    #: known: ``--max-errors`` then holds the release back whatever its number.
+    records: int | None = 1
 
 
 #: The characters XML 1.0 cannot carry: the C0 controls but tab, line feed and carriage

@@ -137,12 +137,12 @@ def read_source(path: Path) -> Iterator[Record]:
     """The records of one file; a file no reader takes (or that cannot be read) is one
     ``Rejected`` naming the file and why, so that a folder's stray file stops nothing."""
     if reason := not_a_file(path):  # (opening a pipe in a folder waited for a writer forever)
-        yield Rejected(reason=reason, provenance=Provenance(file=str(path)))
+        yield Rejected(reason=reason, provenance=Provenance(file=str(path)), records=None)
         return
     try:
         name = reader_name(path)
     except ValueError as error:
-        yield Rejected(reason=str(error), provenance=Provenance(file=str(path)))
+        yield Rejected(reason=str(error), provenance=Provenance(file=str(path)), records=None)
         return
     except OSError as error:
         yield _unreadable(path, error)
@@ -207,7 +207,7 @@ def _fit_for_xml(record: Record) -> Record:
 
 def _unreadable(path: Path, error: OSError) -> Rejected:
     return Rejected(reason=f"{path}: cannot read the file: {error.strerror or error}",
-                    provenance=Provenance(file=str(path)))
+                    provenance=Provenance(file=str(path)), records=None)
 
 
 class NoSuchSource(FileNotFoundError):

@@ -1988,7 +1988,7 @@ def test_ingest_summary_says_which_deletions_named_no_article(tmp_path: Path) ->
     manifest = json.loads((current_release(out) / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["sources"][str(update)] == {
         "seen": 3, "mapped": 0, "quarantined": 0, "deleted": 3, "not_in_graph": 2,
-        "superseded": 0, "held_by_pmid": 0}
+        "superseded": 0, "held_by_pmid": 0, "unread": ""}
 
 
 def test_an_ingest_says_when_another_evkg_made_the_release(tmp_path: Path) -> None:

@@ -732,6 +732,36 @@ def test_a_killed_build_leaves_the_current_release_untouched(tmp_path: Path) -> 
     assert not list(out.glob(".staging-*"))
 
 
+def test_a_killed_ingest_left_as_a_zombie_leaves_no_staging_folder_behind(tmp_path: Path) -> None:
+    """The helper's: a process killed by SIGKILL stays a zombie, its /proc entry there, until
+    its parent reaps it (PID 1 of a container may never), and the next ingest, taking the pid
+    in the staging folder's name for a live one, left the copy of the store there. Under the
+    write lock every staging folder is a leftover."""
+    out = tmp_path / "build"
+    build([], out)
+    big = tmp_path / "big.jsonl"
+    write_records((Article(pmid=str(90_000_000 + n), title=f"Synthetic article {n}")
+                   for n in range(20_000)), big)
+    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "ingest", str(big), "--into",
+                                str(out), "--quiet"], stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300  # a guard: the ingest stages at once
+        while not list(out.glob(".staging-*")) and time.monotonic() < deadline:
+            assert process.poll() is None, "the ingest ended before it staged"
+            time.sleep(0.01)
+        process.send_signal(signal.SIGKILL)
+        while Path(f"/proc/{process.pid}/stat").read_text().split(") ", 1)[1][0] != "Z":
+            time.sleep(0.01)  # dead, not reaped: this test is its parent and waits later
+        left, = out.glob(".staging-*")
+        assert left.name.endswith(f"-{process.pid}")
+        write_records([Article(pmid="99999965", title="One more")], tmp_path / "one.jsonl")
+        ingest([tmp_path / "one.jsonl"], out)
+        assert not list(out.glob(".staging-*"))
+    finally:
+        process.kill()
+        process.wait()
+
+
 def test_an_interrupted_first_build_leaves_no_folder_behind(tmp_path: Path) -> None:
     """Ctrl-C in a first build left --out holding only the hidden lock file: an empty-looking
     folder that was no build folder. A folder the user made is left as it was."""

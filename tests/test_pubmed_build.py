@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import langcodes
@@ -821,6 +822,55 @@ def test_more_errors_than_max_errors_leave_current_serving_the_previous_release(
     result = runner.invoke(main, ["ingest", str(bad), "--into", str(out), "--max-errors", "1"])
     assert result.exit_code == 0, result.output
     assert current_release(out) != serving
+
+
+def _entities_declared(text: str) -> str:
+    """NCBI's file with its DOCTYPE (line 2) declaring an entity."""
+    return re.sub("<!DOCTYPE[^>]*>", '<!DOCTYPE PubmedArticleSet [ <!ENTITY foo "bar"> ]>', text,
+                  count=1)
+
+
+def _gzip_damaged_midway(text: str) -> bytes:
+    data = bytearray(gzip.compress(text.encode()))
+    data[len(data) // 3:len(data) // 3 + 8] = b"\xff" * 8
+    return bytes(data)
+
+
+@pytest.mark.parametrize("name,damaged,summary,unread", [
+    ("entities.xml", _entities_declared,
+     "seen 1 = mapped 0 + quarantined 1 + deleted 0; not read past line 2: how many records "
+     "that cost is not known", "line 2"),
+    ("root.xml", lambda text: text.replace("<PubmedArticleSet>", "<PubmedArticleSet x=>", 1),
+     "seen 5 = mapped 0 + quarantined 5 + deleted 0", ""),
+    ("midway.xml.gz", _gzip_damaged_midway, "; not read past line ", "line "),
+])
+def test_max_errors_counts_what_a_file_refused_or_cut_short_lost(
+        tmp_path: Path, name: str, damaged: Callable[[str], str | bytes], summary: str,
+        unread: str) -> None:
+    """The helper's: a file refused whole, or read only up to corrupt gzip data, was one
+    quarantined record, so --max-errors 3 made current a release without most of its
+    records. A file refused whole counts every record it holds (seen 5 = quarantined 5);
+    one whose records after a place could not be read, how many unknown, holds the release
+    back whatever --max-errors says, and the summary and the manifest say where."""
+    source = tmp_path / name
+    made = damaged(shared_path("data/pubmed/ncbiutils/pubmed.xml").read_text(encoding="utf-8"))
+    if isinstance(made, bytes):
+        source.write_bytes(made)
+    else:
+        source.write_text(made, encoding="utf-8")
+    out = tmp_path / "b"
+    result = CliRunner().invoke(main, ["build", str(source), "--out", str(out),
+                                       "--without-default-articles", "--max-errors", "3"])
+    assert result.exit_code == 1, result.output
+    assert f"  {source}: seen " in result.output and summary in result.output
+    assert "not made current" in result.output and not (out / "current").exists()
+    if unread:
+        assert f"; {source} not read past {unread}" in result.output
+        assert ": how many records that cost is not known (more than --max-errors 3)" in (
+            result.output)
+    kept, = (out / "releases").iterdir()
+    counts = read_manifest(kept)["sources"][str(source)]
+    assert counts["unread"].startswith(unread) and bool(counts["unread"]) == bool(unread)
 
 
 @pytest.mark.parametrize("defaults", [[], ["--without-default-articles"]])
