@@ -189,6 +189,16 @@ def family_named(path: Path, text: str, limit: int) -> list[tuple[str, str]]:
                                "ORDER BY name, iri LIMIT ?", (text, limit)))
 
 
+def family_spellings(path: Path, text: str, limit: int) -> list[str]:
+    """The family names as the graph writes them (the first ``limit``, in code points) that
+    are ``text`` whole, case and diacritics aside (``text`` folded, ``folded``): "lotvall"
+    gives "Lötvall"."""
+    with _reading(path) as db:
+        return [name for (name,) in db.execute(
+            "SELECT DISTINCT name FROM family_names WHERE folded = ? ORDER BY name LIMIT ?",
+            (text, limit))]
+
+
 def index_file(release_dir: Path | None, manifest: dict[str, Any]) -> Path | None:
     """The search index of the release in ``release_dir`` that a server may use: the one its
     manifest records, of this layout, made under the base this process answers for (an index

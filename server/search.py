@@ -22,6 +22,7 @@ from kg.searchindex import (
     SCRIPTS_FOLDED,
     SEARCHED,
     family_named,
+    family_spellings,
     folded,
     ranked_labels,
 )
@@ -52,8 +53,11 @@ MAX_LISTED = SEARCH_LIMIT
 #: "MIR 2" may be anything).
 _SPACED_MIRNA = re.compile(r"\A((?:pr[ei]-)?(?:[a-z]{3}-)?(?:mi[Rr]|Mi[Rr]|MIR|[Ll]et))\s+(?=\d)")
 #: An author as PubMed writes one (its AU, "Hoshino A"; its search, "Hoshino A[Author]" read
-#: without the tag): the family name, a space and up to three initials in capitals.
-AUTHOR_FORM = re.compile(r"(?P<family>\w[\w' -]*?\w)\s+(?P<initials>[A-Z]{1,3})")
+#: without the tag): the family name, a space and up to three initials, in any case, as
+#: PubMed's author search reads them ("hoshino a").
+AUTHOR_FORM = re.compile(r"(?P<family>\w[\w' -]*?\w)\s+(?P<initials>[A-Za-z]{1,3})")
+#: Most spellings of a family name (case and diacritics aside) an author's search asks for.
+MAX_SPELLINGS = 20
 
 
 @dataclass(frozen=True)
@@ -187,9 +191,7 @@ def search_query(text: str, limit: int | None = SEARCH_LIMIT, *, named: bool = F
     people = ""
     author = AUTHOR_FORM.fullmatch(text) if authors else None
     if author:
-        people = f"""{{ ?s {graph.ref(FOAF.familyName)} {graph.ref(Literal(author['family']))} ;
-          {graph.ref(EVKG.initials)} ?initials
-          FILTER(STRSTARTS(?initials, {graph.ref(Literal(author['initials']))}))
+        people = f"""{{ {_author_pattern(author)}
           BIND(CONCAT("-00000", {graph.ref(Literal(text))}) AS ?key) }} UNION"""
     if family_names:
         people += f"""{{ ?s {graph.ref(FOAF.familyName)} ?l .
@@ -212,6 +214,30 @@ def search_query(text: str, limit: int | None = SEARCH_LIMIT, *, named: bool = F
       }} GROUP BY ?s
     }} BIND(SUBSTR(?best, 1, 1) AS ?rank) BIND(SUBSTR(?best, 7) AS ?matched)
     }} ORDER BY ?best ?s{"" if limit is None else f" LIMIT {limit}"}"""
+
+
+def _author_pattern(author: re.Match[str]) -> str:
+    """The graph pattern of the people ``author`` (``AUTHOR_FORM``) names: a family name that
+    is its family, case and diacritics aside ("lotvall j" finds Lötvall J), and initials that
+    begin with its initials in capitals."""
+    spellings = _family_spellings(author["family"])
+    return (f"VALUES ?family {{ {' '.join(graph.ref(Literal(name)) for name in spellings)} }} "
+            f"?s {graph.ref(FOAF.familyName)} ?family ; {graph.ref(EVKG.initials)} ?initials "
+            f"FILTER(STRSTARTS(?initials, {graph.ref(Literal(author['initials'].upper()))}))")
+
+
+def _family_spellings(family: str) -> list[str]:
+    """How the graph may write the family name ``family``: as typed and with a capital, and
+    each spelling the release's search index holds of it, case and diacritics aside."""
+    typed = [family, family[:1].upper() + family[1:]]
+    index = state().search_index
+    if index is None:
+        return list(dict.fromkeys(typed))
+    try:
+        return list(dict.fromkeys([*typed, *family_spellings(index, folded(family), MAX_SPELLINGS)]))
+    except sqlite3.Error as error:  # (removed or damaged under the server)
+        current_app.logger.warning("evkg: the search index %s cannot be read (%s)", index, error)
+        return list(dict.fromkeys(typed))
 
 
 def _hyphened(text: str) -> str:
@@ -243,10 +269,7 @@ def exact_query(text: str, *, family_names: bool = True, listed: list[str] | Non
         # the first by IRI, so that which of more than the limit the page lists is the same
         # every time, and the first of every match's (``every_match_query``); ordered here
         # alone: Virtuoso 7.2 refuses ORDER BY over the accessions' union below ("SQ142")
-        parts.append(f"{{ SELECT ?s ?matched WHERE {{ "
-                     f"?s {graph.ref(FOAF.familyName)} {graph.ref(Literal(author['family']))} ; "
-                     f"{graph.ref(EVKG.initials)} ?initials "
-                     f"FILTER(STRSTARTS(?initials, {graph.ref(Literal(author['initials']))})) "
+        parts.append(f"{{ SELECT ?s ?matched WHERE {{ {_author_pattern(author)} "
                      f"BIND({graph.ref(Literal(text))} AS ?matched) }} ORDER BY ?s "
                      f"LIMIT {SEARCH_LIMIT} }}")
     hyphened = _hyphened(text)

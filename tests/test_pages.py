@@ -1272,6 +1272,22 @@ def test_search_reads_an_authors_initials_as_pubmed_does(client: FlaskClient) ->
     assert not {p for p in pages("Lyden DC") if p.startswith("/article/26524530/")}
 
 
+@pytest.mark.parametrize("text,page", [
+    ("hoshino a", "/article/26524530/author/1"), ("HOSHINO A", "/article/26524530/author/1"),
+    ("Hoshino a", "/article/29073103/author/15"), ("lyden d", "/article/26524530/author/54"),
+    ("Lotvall J", "/article/25828099/author/7"), ("lotvall j", "/article/25828099/author/7"),
+    ("LÖTVALL J", "/article/25828099/author/7")])
+def test_search_reads_an_author_in_any_case_and_without_diacritics(
+        client: FlaskClient, text: str, page: str) -> None:
+    """A new user's: "Hoshino A" found the authors, "hoshino a", "HOSHINO A" and "Lotvall J"
+    nothing ("Try each word alone"), though a family name alone is found case and diacritics
+    aside, and PubMed's author search reads all of them as it reads "Hoshino A"."""
+    results = client.get("/search", query_string={"q": text},
+                         headers={"Accept": "application/json"}).get_json()["results"]
+    assert page in [r["page"] for r in results], results
+    assert results[0]["page"].rpartition("/author/")[1], results  # the authors come first
+
+
 @pytest.mark.parametrize("address", ["https://pmc.ncbi.nlm.nih.gov/articles/{}/",
                                      "https://www.ncbi.nlm.nih.gov/pmc/articles/{}"])
 def test_search_reads_a_pmc_address_s_number_as_a_pmcid_never_a_pmid(client: FlaskClient,
