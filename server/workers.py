@@ -3,7 +3,8 @@ and dropping a client that stalls while its request is read or its answer writte
 
 gunicorn reads request lines of at most 8,190 bytes (its maximum; longer would be unlimited) and
 answers a longer one itself, before the app sees it, with "Request Line is too large": a long
-SPARQL query sent by GET (SPARQLWrapper's default) gets that. This worker says to POST it.
+SPARQL query sent by GET (SPARQLWrapper's default) gets that. This worker says to POST it, and
+to percent-encode a target that holds text past ASCII (curl sends ``?q=Sjögren`` as typed).
 gunicorn writes such answers (and its 400s for a malformed request) as HTML without CORS headers,
 so a query editor on another origin could not read them: here they are plain text, with
 ``Access-Control-Allow-Origin: *`` as every answer of the app has; gunicorn still decides the
@@ -34,7 +35,7 @@ import time
 from typing import Any
 
 from gunicorn.glogging import Logger as GunicornLogger
-from gunicorn.http.errors import LimitRequestLine
+from gunicorn.http.errors import InvalidRequestLine, LimitRequestLine
 from gunicorn.workers.gthread import ThreadWorker
 
 from kg.querying import end_with_parent, printable
@@ -52,6 +53,46 @@ class _PostInstead(LimitRequestLine):  # type: ignore[misc]
                 "send a query this long by POST (an HTML form's "
                 "application/x-www-form-urlencoded body, or application/sparql-query), as the "
                 "SPARQL 1.1 protocol allows")
+
+
+class _NotEncoded(InvalidRequestLine):  # type: ignore[misc]
+    """A request target holding what HTTP does not allow there unencoded: text past ASCII (curl
+    sends ``?q=Sjögren`` as typed, as its UTF-8 bytes), a space, a control character. gunicorn
+    said "Invalid Request Line" and quoted the line's UTF-8 bytes read as Latin-1
+    ("SjÃ¶gren"). ``target``: the target as the client meant it (its bytes as UTF-8)."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__(target)
+        self.target = target
+
+    def __str__(self) -> str:  # what gunicorn logs and writes, in Latin-1 (the answer's text
+        # is ``message``)
+        return "a request target not percent-encoded: " + ascii(self.target)[1:-1]
+
+    @property
+    def message(self) -> str:
+        shown = self.target if len(self.target) <= 200 else self.target[:200] + "…"
+        return (f"the request target {shown!r} holds characters a URL must percent-encode (text "
+                "other than ASCII, spaces, control characters): encode their UTF-8 bytes, as a "
+                "browser does and as curl does with -G --data-urlencode 'q=…'")
+
+
+#: What a request target may hold unencoded (RFC 9112: visible ASCII), as gunicorn checks it.
+_TARGET_CHARACTERS = re.compile(r"[\x21-\x7e]*")
+
+
+def not_encoded(line: str) -> _NotEncoded | None:
+    """The error to give for a request line gunicorn refused (``line`` its text as gunicorn
+    keeps it, ``InvalidRequestLine.req``: the line, or its target alone, as Latin-1) when what
+    it refused is a target that holds what must be percent-encoded; None for any other fault
+    of the line."""
+    method, _, rest = line.partition(" ")
+    target, _, version = rest.rpartition(" ")
+    if not version.startswith("HTTP/") or not method.isalpha():  # the target alone
+        target = line
+    if not target.startswith(("/", "http://", "https://")) or _TARGET_CHARACTERS.fullmatch(target):
+        return None  # (gunicorn's other faults: "bare LF as line terminator" …)
+    return _NotEncoded(target.encode("latin-1", "replace").decode("utf-8", "replace"))
 
 
 class _Captured:
@@ -74,14 +115,14 @@ _STATUS = re.compile(rb"HTTP/1\.1 (\d{3}) ([^\r\n]*)\r\n")
 _MESSAGE = re.compile(rb"</h1>\s*(.*?)\s*</body>", re.DOTALL)
 
 
-def plain_error(written: bytes) -> bytes | None:
+def plain_error(written: bytes, said: str = "") -> bytes | None:
     """gunicorn's HTML error answer ``written`` as plain text with CORS headers, saying the same
-    (None if it is not one)."""
+    (or ``said``; None if it is not one)."""
     status, message = _STATUS.match(written), _MESSAGE.search(written)
     if status is None or message is None:
         return None
     reason = status[2].decode("latin-1")
-    text = html.unescape(message[1].decode("latin-1")) or reason
+    text = said or html.unescape(message[1].decode("latin-1")) or reason
     body = f"{text}\n".encode()
     return (f"HTTP/1.1 {status[1].decode()} {reason}\r\nConnection: close\r\n"
             "Content-Type: text/plain; charset=utf-8\r\nAccess-Control-Allow-Origin: *\r\n"
@@ -188,9 +229,12 @@ class Worker(ThreadWorker):  # type: ignore[misc]
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
         if isinstance(exc, LimitRequestLine) and not isinstance(exc, _PostInstead):
             exc = _PostInstead(exc.size, exc.max_size)
+        elif isinstance(exc, InvalidRequestLine) and not isinstance(exc, _NotEncoded):
+            exc = not_encoded(str(getattr(exc, "req", ""))) or exc
         captured = _Captured()
         super().handle_error(req, captured, addr, exc)  # logs it, and writes its answer here
-        answer = plain_error(captured.data) or captured.data
+        said = exc.message if isinstance(exc, _NotEncoded) else ""  # (not "Invalid Request Line '…'")
+        answer = plain_error(captured.data, said) or captured.data
         with contextlib.suppress(OSError):  # the client may be gone
             client.settimeout(read_timeout())
             client.sendall(answer)

@@ -1104,6 +1104,31 @@ def test_gunicorn_own_errors_are_plain_text_a_browser_on_another_origin_can_read
         assert int(headers["content-length"]) == len(body)
 
 
+@pytest.mark.parametrize("target,shown", [
+    ("/search?q=Sj\u00f6gren".encode(), "/search?q=Sj\u00f6gren"),
+    ("/sparql?query=ASK{FILTER(\"caf\u00e9\")}".encode(), "/sparql?query=ASK{FILTER(\"caf\u00e9\")}"),
+    (b"/search?q=a\tb", "/search?q=a\tb")])
+def test_a_target_not_percent_encoded_is_told_to_encode_it(live_server: str, target: bytes,
+                                                           shown: str) -> None:
+    """A new user's: curl sends a URL's query string as typed (`curl "…/search?q=Sjögren"`),
+    its UTF-8 bytes unencoded, which HTTP does not allow; gunicorn answered "Invalid Request
+    Line 'GET /search?q=SjÃ¶gren HTTP/1.1'", the bytes read as Latin-1. The 400 says what to
+    encode, and how, quoting the target as the client wrote it."""
+    host, port = live_server.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: " + host.encode() + b"\r\n\r\n")
+        answer = b""
+        while data := connection.recv(1 << 16):
+            answer += data
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.split()[1] == b"400"
+    assert b"access-control-allow-origin: *" in head.lower()
+    assert body.decode() == (
+        f"the request target {shown!r} holds characters a URL must percent-encode (text other "
+        "than ASCII, spaces, control characters): encode their UTF-8 bytes, as a browser does "
+        "and as curl does with -G --data-urlencode 'q=…'\n")
+
+
 def test_a_request_line_too_long_is_not_given_a_length_it_does_not_have(live_server: str) -> None:
     """A review's: a GET of a 40,000-byte request line was answered "the request line is 16384
     bytes" (what gunicorn had read of it when it stopped), half its length. The 414 says only
