@@ -100,13 +100,18 @@ MESH_IRI = "http://id.nlm.nih.gov/mesh/"
 #: qualifier's for a pair), a supplementary record C and 6 or 9 digits, a qualifier Q and 6 or
 #: 9 digits (Q000000981, "diagnostic imaging"), a tree number a letter, 2 digits
 #: and 3-digit parts; ASCII digits only (Python's \d takes any script's: Arabic-Indic ones).
+#: Also a concept's (M and 7 or 9 digits, M0044934, M000594430) and a term's (T and 6 or 9
+#: digits, T000001, T000859942), as ../shared/data/mesh/meshrdf/samples.nt and
+#: supp-samples.xml write them: NLM's IRIs, which graph/mesh does not describe (a page
+#: sends them to NLM).
 MESH_ID = re.compile(r"D\d{6}(?:\d{3})?(?:Q\d{6}(?:\d{3})?)?|C\d{6}(?:\d{3})?|Q\d{6}(?:\d{3})?"
-                     r"|[A-Z]\d{2}(?:\.\d{3})*", re.ASCII)
+                     r"|M\d{7}(?:\d{2})?|T\d{6}(?:\d{3})?|[A-Z]\d{2}(?:\.\d{3})*", re.ASCII)
 #: What a MeSH id looks like, for one that does not.
 MESH_ID_FORMS = ("a descriptor's is D and 6 or 9 digits (D001943), a qualifier's Q and 6 or 9 "
                  "digits (Q000378), a pair's both (D001943Q000378), a supplementary record's C "
-                 "and 6 or 9 digits (C000588495), a tree number a letter, 2 digits and 3-digit "
-                 "parts (C05.116.099.343)")
+                 "and 6 or 9 digits (C000588495), a concept's M and 7 or 9 digits (M0044934), "
+                 "a term's T and 6 or 9 digits (T000001), a tree number a letter, 2 digits and "
+                 "3-digit parts (C05.116.099.343)")
 
 
 def path_iri(path: str) -> NamedNode:

@@ -166,12 +166,14 @@ def test_a_malformed_mesh_id_is_a_404_saying_what_one_looks_like(live_server: st
                                   "digits (D001943)")
 
 
-@pytest.mark.parametrize("asked", ["Q000000981", "D001930Q000000981"])
+@pytest.mark.parametrize("asked", ["Q000000981", "D001930Q000000981", "M0044934", "M000594430",
+                                   "T000001", "T000859942"])
 def test_a_nine_digit_qualifier_is_a_mesh_id(live_server: str, asked: str) -> None:
     """A review's: NLM's qualifiers since 2016 have 9 digits ("diagnostic imaging",
     Q000000981, which ``data/mesh_qualifiers.tsv`` and the shared PubMed files name), but
     ``/mesh/Q000000981`` and its pairs' pages were a 404 saying it is no MeSH id: they are
-    described, or sent to NLM, as any qualifier's."""
+    described, or sent to NLM, as any qualifier's. So are a concept's and a term's ids (a new
+    user's: ``/mesh/M0002729`` was said to be "no MeSH id")."""
     answer = requests.get(f"{live_server}/mesh/{asked}", allow_redirects=False, timeout=30)
     assert (answer.status_code, answer.headers.get("Location")) == (
         303, f"http://id.nlm.nih.gov/mesh/{asked}"), answer.text[:200]
