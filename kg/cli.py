@@ -472,9 +472,11 @@ def query_command(query_or_file: str, out: Path, fmt: str) -> None:
         raise click.ClickException(where + nesting)
     try:
         # in a process of its own: a query that crashes pyoxigraph ends that one, not evkg
-        notes = in_child_process(lambda writer: on_query_stack(
-            lambda: print_results(store_dir, text, fmt, writer)),
-            cast(IO[bytes], _WrittenOrSaid(_standard_output())))
+        output = _standard_output()
+        with _taken_back_on_failure(output):
+            notes = in_child_process(lambda writer: on_query_stack(
+                lambda: print_results(store_dir, text, fmt, writer)),
+                cast(IO[bytes], _WrittenOrSaid(output)))
         for note in notes:
             echo(note, err=True)
     except SyntaxError as error:
@@ -498,6 +500,34 @@ def _standard_output() -> IO[bytes]:
     if sys.stdout is None:
         raise click.ClickException("standard output is closed (>&-): send it to a file or a pipe")
     return sys.stdout.buffer
+
+
+@contextmanager
+def _taken_back_on_failure(out: IO[bytes]) -> Iterator[None]:
+    """When the block fails, what it wrote to ``out`` is taken back if ``out`` is a regular
+    file it was writing at the end of (``> file``, ``>> file``): a query that failed halfway
+    (its XML results meeting a character XML cannot carry, a SERVICE call failing) left
+    ``<?xml …?><sparql …><results>`` and no end, a file no reader takes. A pipe or a terminal
+    keeps what it was given; so does a file written in the middle (``1<> file``)."""
+    start: int | None = None
+    with suppress(OSError, ValueError):
+        out.flush()
+        descriptor = out.fileno()
+        status = os.fstat(descriptor)
+        appending = fcntl.fcntl(descriptor, fcntl.F_GETFL) & os.O_APPEND
+        at = status.st_size if appending else os.lseek(descriptor, 0, os.SEEK_CUR)
+        if stat.S_ISREG(status.st_mode) and at == status.st_size:
+            start = at
+    try:
+        yield
+    except BaseException:
+        if start is not None:
+            with suppress(OSError, ValueError):
+                out.flush()
+            with suppress(OSError, ValueError):
+                os.ftruncate(out.fileno(), start)
+                os.lseek(out.fileno(), start, os.SEEK_SET)
+        raise
 
 
 class _WrittenOrSaid:

@@ -309,6 +309,33 @@ def test_query_csv_and_xml_keep_every_value_as_it_is(
         "--format json, csv or tsv"]
 
 
+def test_a_failed_query_leaves_no_half_answer_in_the_file_it_was_sent_to(
+        default_build: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """A helper's: `evkg query --format xml … > out.xml` of a value XML cannot carry exited 1
+    but left out.xml holding `<?xml …?><sparql …><results>` and no end, a file no reader
+    takes. What a failed query wrote to a file is taken back: `>` leaves it empty, `>>` as it
+    was; a query that succeeds after it appends as usual."""
+    out, _ = default_build
+    failing = 'SELECT ?t ?n WHERE { VALUES (?t ?n) { ("a" 1) ("b\\u0001" 2) } } ORDER BY ?n'
+    sent = tmp_path / "out.xml"
+    appended = tmp_path / "log.xml"
+    appended.write_text("kept\n", encoding="utf-8")
+    for target, mode in ((sent, "wb"), (appended, "ab")):
+        with target.open(mode) as stdout:
+            failed = subprocess.run([sys.executable, "-m", "kg.cli", "query", "--store", str(out),
+                                     "--format", "xml", failing], stdout=stdout,
+                                    stderr=subprocess.PIPE, timeout=120, check=False)
+        assert failed.returncode == 1, failed.stderr
+        assert b"XML 1.0 cannot carry" in failed.stderr
+    assert sent.read_bytes() == b""
+    assert appended.read_text(encoding="utf-8") == "kept\n"
+    with appended.open("ab") as stdout:
+        subprocess.run([sys.executable, "-m", "kg.cli", "query", "--store", str(out), "--format",
+                        "csv", "SELECT ?x WHERE { BIND(1 AS ?x) }"], stdout=stdout, timeout=120,
+                       check=True)
+    assert appended.read_text(encoding="utf-8") == "kept\nx\n1\n"
+
+
 def test_query_that_crashes_pyoxigraph_gets_an_error_and_a_closed_pipe_none(
         default_build: tuple[Path, BuildReport]) -> None:
     """A query that makes pyoxigraph abort (a Rust panic) killed `evkg query` with SIGABRT and
@@ -541,7 +568,7 @@ def test_query_reads_a_query_file_of_any_name(default_build: tuple[Path, BuildRe
     out, _ = default_build
     query = tmp_path / "count.txt"
     query.write_text("\ufeff" + COUNT, encoding="utf-8")
-    assert _run("query", "--store", str(out), str(query)) == (0, "n \n--\n93\n(1 row)\n")
+    assert _run("query", "--store", str(out), str(query)) == (0, "n\n--\n93\n(1 row)\n")
 
 
 def test_query_reads_standard_input_given_a_dash(default_build: tuple[Path, BuildReport]) -> None:
