@@ -39,6 +39,10 @@ NUMBERS: dict[str, tuple[bool, float, str]] = {
 URLS = ("SPARQL_ENDPOINT", "SPARQL_UPDATE_ENDPOINT", "GSP_ENDPOINT")
 #: Settings whose least value is itself refused (a read that may take no time at all).
 ABOVE_LEAST = {"READ_TIMEOUT"}
+#: The least EVKG_QUERY_MEMORY but 0: a query process takes ~37 MB of anonymous memory before
+#: it runs a query (measured here), so a lower limit stopped every query (503), and one set in
+#: megabytes by mistake (``512``) is one of those.
+LEAST_QUERY_MEMORY = 64_000_000
 #: The most a number of seconds may be: the longest wait Python takes (a socket's timeout,
 #: a lock's); past it (``1e308``) every request or query failed with an OverflowError.
 MOST_SECONDS = threading.TIMEOUT_MAX
@@ -138,6 +142,11 @@ def setting_problems(config: Mapping[str, Any]) -> list[str]:
         elif number > (most := MOST_WHOLE if whole else MOST_SECONDS):
             problems.append(f"EVKG_{name}={value!r}: want {kind} {wanted.split(',')[0]}, "
                             f"at most {int(most)}")
+        elif name == "QUERY_MEMORY" and 0 < number < LEAST_QUERY_MEMORY:
+            problems.append(f"EVKG_{name}={value!r}: want a whole number of bytes, 0 (no limit) "
+                            f"or {LEAST_QUERY_MEMORY} or more: a query process takes some 40 MB "
+                            "before it runs a query, so every query would be stopped (the "
+                            f"setting counts bytes: 512 MB is 512000000)")
     return problems
 
 

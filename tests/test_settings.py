@@ -74,6 +74,24 @@ def test_a_number_set_to_null_or_true_is_named(name: str, written: str, wanted: 
         create_app({"TESTING": True}, store=Store())
 
 
+@pytest.mark.parametrize("written", ["512", "1", "63999999"])
+def test_a_query_memory_no_query_process_fits_in_is_refused(
+        written: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``EVKG_QUERY_MEMORY=512`` (megabytes meant) was taken: a query process takes some 37 MB
+    before it runs a query, so every query was stopped and answered 503. It is refused before
+    the server starts, saying the setting counts bytes; 0 (no limit) and 64 MB are taken."""
+    from server.settings import environment_problems
+
+    monkeypatch.setenv("EVKG_QUERY_MEMORY", written)
+    assert environment_problems() == [
+        f"EVKG_QUERY_MEMORY={int(written)!r}: want a whole number of bytes, 0 (no limit) or "
+        "64000000 or more: a query process takes some 40 MB before it runs a query, so every "
+        "query would be stopped (the setting counts bytes: 512 MB is 512000000)"]
+    for taken in ("0", "64000000"):
+        monkeypatch.setenv("EVKG_QUERY_MEMORY", taken)
+        assert environment_problems() == []
+
+
 @pytest.mark.parametrize("written", ['"1e3"', '"1000.0"', "1000.", " 1e3 ", "1_000"])
 def test_a_whole_number_written_as_a_decimal_is_the_number(
         written: str, monkeypatch: pytest.MonkeyPatch) -> None:
