@@ -430,11 +430,16 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
         held = ("nothing changed" if report.unchanged else f"release {report.version} is kept "
                 f"in {report.release_dir} but not made current")
         cut = report.unread()
-        lost = ("; " + ", ".join(f"{name} not read past {where}" for name, where in cut.items())
-                + ": how many records that cost is not known" if cut else "")
-        raise click.ClickException(
-            f"{counted(report.source_errors, 'record')} of the sources quarantined{lost} (more "
-            f"than --max-errors {report.max_errors}): {held}; {kept}")
+        quarantined = counted(report.source_errors, 'record')
+        if cut:
+            verdict = (f"{quarantined} of the sources quarantined, and "
+                   + ", ".join(f"{name} not read past {where}" for name, where in cut.items())
+                   + f": how many records that cost is not known, which --max-errors "
+                   f"{report.max_errors} does not allow")
+        else:
+            verdict = (f"{quarantined} of the sources quarantined (more than --max-errors "
+                   f"{report.max_errors})")
+        raise click.ClickException(f"{verdict}: {held}; {kept}")
 
 
 #: What a --format option says of two.
@@ -505,18 +510,24 @@ def _standard_output() -> IO[bytes]:
 @contextmanager
 def _taken_back_on_failure(out: IO[bytes]) -> Iterator[None]:
     """When the block fails, what it wrote to ``out`` is taken back if ``out`` is a regular
-    file it was writing at the end of (``> file``, ``>> file``): a query that failed halfway
-    (its XML results meeting a character XML cannot carry, a SERVICE call failing) left
-    ``<?xml …?><sparql …><results>`` and no end, a file no reader takes. A pipe or a terminal
-    keeps what it was given; so does a file written in the middle (``1<> file``)."""
+    file it was writing at the end of (``> file``): a query that failed halfway (its XML
+    results meeting a character XML cannot carry, a SERVICE call failing) left ``<?xml …?>
+    <sparql …><results>`` and no end, a file no reader takes. A pipe or a terminal keeps what
+    it was given; so do a file written in the middle (``1<> file``), a file appended to
+    (``>> log``: other processes may append to it meanwhile) and a file that standard error
+    goes to as well (``> out 2>&1``: the query's own process writes its error there, which
+    would go with it)."""
     start: int | None = None
     with suppress(OSError, ValueError):
         out.flush()
         descriptor = out.fileno()
         status = os.fstat(descriptor)
+        errors = os.fstat(sys.stderr.fileno()) if sys.stderr is not None else None
         appending = fcntl.fcntl(descriptor, fcntl.F_GETFL) & os.O_APPEND
-        at = status.st_size if appending else os.lseek(descriptor, 0, os.SEEK_CUR)
-        if stat.S_ISREG(status.st_mode) and at == status.st_size:
+        at = os.lseek(descriptor, 0, os.SEEK_CUR)
+        shared = errors is not None and (errors.st_dev, errors.st_ino) == (status.st_dev,
+                                                                           status.st_ino)
+        if stat.S_ISREG(status.st_mode) and at == status.st_size and not appending and not shared:
             start = at
     try:
         yield

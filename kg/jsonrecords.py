@@ -147,6 +147,12 @@ def read_records(path: Path) -> Iterator[Article | Rejected]:
                     if not refused.reason.strip():  # the quarantine would list it for nothing
                         raise ValueError(f'a "{REJECTED}" line must say why: its reason is '
                                          "empty")
+                    counted = refused.records
+                    if counted is not None and (isinstance(counted, bool) or not isinstance(
+                            counted, int) or counted < 1):  # (-5 took errors off the count)
+                        raise ValueError(f'the "records" of a "{REJECTED}" line is how many '
+                                         "records it stands for, a whole number from 1, or "
+                                         f"null when its file could not be read on: not {counted!r}")
                     yield _rejected(refused, where)
                     continue
                 article = record_from_dict(Article, data)

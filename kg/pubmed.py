@@ -938,6 +938,10 @@ def _scan(path: Path, walk: _Walk, error_at: tuple[int, int] | None,
                             and ordinal != again):
                         return found, start, None
                     found.append(_Found(start, text.startswith(b"<DeleteCitation", match.start())))
+                    close = text.find(b">", match.start())
+                    if close > 0 and text[close - 1:close] == b"/" and _before(
+                            error_at, number, columns.at(close + 1)):  # <DeleteCitation/>: whole
+                        found[-1].end = offset + close + 1
                     if first_only:
                         return found, None, None
             offset, column = offset + len(text), column + len(text)

@@ -341,7 +341,12 @@ def text_table(names: Sequence[str], solutions: Iterable[Iterable[object]]) -> s
     widths = [max([width(n), *(width(r[i]) for r in rows)]) for i, n in enumerate(names)]
     lines = ["  ".join(ljust(n, w) for n, w in zip(names, widths, strict=True)).rstrip(" "),
              "  ".join("-" * w for w in widths)]
-    lines += ["  ".join([*(ljust(c, w) for c, w in zip(r[:-1], widths[:-1], strict=True)), r[-1]])
-              for r in rows]
+
+    def line(cells: list[str]) -> str:
+        written = "  ".join([*(ljust(c, w) for c, w in zip(cells[:-1], widths[:-1], strict=True)),
+                             cells[-1]])
+        return written if cells[-1] else written.rstrip(" ")  # unbound: no value's padding
+
+    lines += [line(r) for r in rows]
     lines.append(f"({counted(len(rows), 'row')})")
     return "\n".join(lines) + "\n"

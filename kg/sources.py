@@ -33,7 +33,7 @@ def _read_page(path: Path) -> Iterator[Record]:
     except UnicodeDecodeError as error:  # (Python's words named neither the file nor the line)
         yield _not_utf8(path, error)
     except ValueError as error:
-        yield Rejected(reason=str(error), provenance=Provenance(file=str(path)))
+        yield Rejected(reason=str(error), provenance=Provenance(file=str(path)), records=None)
 
 
 def _not_utf8(path: Path, error: UnicodeDecodeError) -> Rejected:
@@ -45,7 +45,7 @@ def _not_utf8(path: Path, error: UnicodeDecodeError) -> Rejected:
     column = len(data[start:error.start].decode("utf-8-sig", "replace")) + 1
     reason = not_utf8_text(data[error.start], line, column, utf8="PubMed's pages are UTF-8")
     return Rejected(reason=f"{path}: {reason}",
-                    provenance=Provenance(file=str(path), position=f"line {line}"))
+                    provenance=Provenance(file=str(path), position=f"line {line}"), records=None)
 
 
 #: Reader name → function. Readers of PubMed XML and MEDLINE text register here too.
@@ -135,7 +135,8 @@ def reader_name(path: Path) -> str:
 
 def read_source(path: Path) -> Iterator[Record]:
     """The records of one file; a file no reader takes (or that cannot be read) is one
-    ``Rejected`` naming the file and why, so that a folder's stray file stops nothing."""
+    ``Rejected`` naming the file and why, so that a folder's stray file stops no build (but
+    ``--max-errors``, which holds back a release whose sources could not all be read)."""
     if reason := not_a_file(path):  # (opening a pipe in a folder waited for a writer forever)
         yield Rejected(reason=reason, provenance=Provenance(file=str(path)), records=None)
         return

@@ -7,6 +7,8 @@ import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
 from urllib.parse import unquote
 
 from flask import current_app
@@ -42,6 +44,8 @@ from server.pasted import (
 )
 from server.state import state
 from server.terms import href
+
+T = TypeVar("T")
 
 #: Most results a search returns.
 SEARCH_LIMIT = 50
@@ -229,15 +233,26 @@ def _author_pattern(author: re.Match[str]) -> str:
 def _family_spellings(family: str) -> list[str]:
     """How the graph may write the family name ``family``: as typed and with a capital, and
     each spelling the release's search index holds of it, case and diacritics aside."""
-    typed = [family, family[:1].upper() + family[1:]]
+    spellings = _indexed(lambda index: family_spellings(index, folded(family), MAX_SPELLINGS))
+    return list(dict.fromkeys([*_as_typed(family), *(spellings or [])]))
+
+
+def _as_typed(name: str) -> tuple[str, str]:
+    """A name as typed, and with a capital (how a search without an index finds a family name)."""
+    return name, name[:1].upper() + name[1:]
+
+
+def _indexed(read: Callable[[Path], T]) -> T | None:
+    """What ``read`` gives of the release's search index; None without one, and when it cannot
+    be read (removed or damaged under the server: the log says so)."""
     index = state().search_index
     if index is None:
-        return list(dict.fromkeys(typed))
+        return None
     try:
-        return list(dict.fromkeys([*typed, *family_spellings(index, folded(family), MAX_SPELLINGS)]))
-    except sqlite3.Error as error:  # (removed or damaged under the server)
+        return read(index)
+    except sqlite3.Error as error:
         current_app.logger.warning("evkg: the search index %s cannot be read (%s)", index, error)
-        return list(dict.fromkeys(typed))
+        return None
 
 
 def _hyphened(text: str) -> str:
@@ -260,8 +275,7 @@ def exact_query(text: str, *, family_names: bool = True, listed: list[str] | Non
     pairs = [(p, spelling) for bare in bares for pattern, p, spellings in IDENTIFIERS
              if pattern.fullmatch(bare) for spelling in spellings(bare)]
     if family_names:
-        pairs += [(FOAF.familyName, name)
-                  for name in dict.fromkeys((text, text[:1].upper() + text[1:]))]
+        pairs += [(FOAF.familyName, name) for name in dict.fromkeys(_as_typed(text))]
     parts = [f"{{ ?s {identifier_path(p)} {value} BIND({value} AS ?matched) }}"
              for p, v in pairs for value in (graph.ref(Literal(v)),)]
     author = AUTHOR_FORM.fullmatch(text)
@@ -361,15 +375,8 @@ def _family_named(text: str, limit: int) -> list[graph.Row]:
     """The people whose family name is ``text`` whole, case and diacritics aside, from the
     release's search index (``exact_query`` finds a family name only as typed, and as typed
     with a capital: "Sjogren" found no Sjögren); none without an index."""
-    index = state().search_index
-    if index is None or limit <= 0:
-        return []
-    try:
-        named = family_named(index, folded(text), limit)
-    except sqlite3.Error as error:  # (removed or damaged under the server)
-        current_app.logger.warning("evkg: the search index %s cannot be read (%s)", index, error)
-        return []
-    return [{"s": NamedNode(iri), "matched": Literal(name)} for iri, name in named]
+    named = _indexed(lambda index: family_named(index, folded(text), limit)) if limit > 0 else None
+    return [{"s": NamedNode(iri), "matched": Literal(name)} for iri, name in named or []]
 
 
 def labelled(text: str, *, named: bool = False) -> list[graph.Row]:
@@ -379,21 +386,16 @@ def labelled(text: str, *, named: bool = False) -> list[graph.Row]:
     which finds the candidates without reading every label, else by that query. The index's
     candidates are tested as the query tests a label, and ranked alike, so that both give the
     same rows."""
-    index = state().search_index
-    if index is not None:
-        pattern = label_pattern(text)
-        holds, whole = pattern.tests()
-        if named:
-            holds, whole = _naming(holds, text), _naming(whole, text)
-        try:
-            ranked = ranked_labels(index, pattern.indexed, holds, whole, SEARCH_LIMIT)
-        except sqlite3.Error as error:  # (removed or damaged under the server)
-            current_app.logger.warning("evkg: the search index %s cannot be read (%s): "
-                                       "searching by SPARQL", index, error)
-        else:
-            return [{"s": NamedNode(iri), "matched": Literal(label), "rank": Literal(str(rank))}
-                    for iri, label, rank in ranked]
-    return graph.select(search_query(text, named=named))
+    pattern = label_pattern(text)
+    holds, whole = pattern.tests()
+    if named:
+        holds, whole = _naming(holds, text), _naming(whole, text)
+    ranked = _indexed(lambda index: ranked_labels(index, pattern.indexed, holds, whole,
+                                                  SEARCH_LIMIT))
+    if ranked is not None:
+        return [{"s": NamedNode(iri), "matched": Literal(label), "rank": Literal(str(rank))}
+                for iri, label, rank in ranked]
+    return graph.select(search_query(text, named=named))  # (no index, or it cannot be read)
 
 
 def _naming(test: Callable[[str], bool], name: str) -> Callable[[str], bool]:

@@ -35,7 +35,7 @@ import time
 from typing import Any
 
 from gunicorn.glogging import Logger as GunicornLogger
-from gunicorn.http.errors import InvalidRequestLine, LimitRequestLine
+from gunicorn.http.errors import InvalidHTTPVersion, InvalidRequestLine, LimitRequestLine
 from gunicorn.workers.gthread import ThreadWorker
 
 from kg.querying import end_with_parent, printable
@@ -93,6 +93,23 @@ def not_encoded(line: str) -> _NotEncoded | None:
     if not target.startswith(("/", "http://", "https://")) or _TARGET_CHARACTERS.fullmatch(target):
         return None  # (gunicorn's other faults: "bare LF as line terminator" …)
     return _NotEncoded(target.encode("latin-1", "replace").decode("utf-8", "replace"))
+
+
+#: What gunicorn takes for the HTTP version of a request line whose target holds a space
+#: (``GET /search?q=breast cancer HTTP/1.1``): the target's words after its first space, a
+#: space and the version.
+_SPACED_TARGET = re.compile(r"(.+) HTTP/\d(?:\.\d)?")
+
+
+def spaced_target(version: str) -> _NotEncoded | None:
+    """The error to give for a request line gunicorn refused for its version when what it took
+    for one (``version``, as Latin-1) is the end of a target that holds a space; None for a
+    version that is wrong of itself."""
+    found = _SPACED_TARGET.fullmatch(version)
+    if found is None:
+        return None
+    rest = found[1].encode("latin-1", "replace").decode("utf-8", "replace")
+    return _NotEncoded("… " + rest)  # (its part before the space is not known here)
 
 
 class _Captured:
@@ -231,6 +248,8 @@ class Worker(ThreadWorker):  # type: ignore[misc]
             exc = _PostInstead(exc.size, exc.max_size)
         elif isinstance(exc, InvalidRequestLine) and not isinstance(exc, _NotEncoded):
             exc = not_encoded(str(getattr(exc, "req", ""))) or exc
+        elif isinstance(exc, InvalidHTTPVersion):
+            exc = spaced_target(str(getattr(exc, "version", ""))) or exc
         captured = _Captured()
         super().handle_error(req, captured, addr, exc)  # logs it, and writes its answer here
         said = exc.message if isinstance(exc, _NotEncoded) else ""  # (not "Invalid Request Line '…'")

@@ -48,6 +48,11 @@ BAD_LINES = [
     (b'{"rejected": {"reason": " ", "pmid": "9"}}', "",
      'not an article record: a "rejected" line must say why: its reason is empty'),
     (b'{"rejected": {"pmid": "9"}}', "", "not an article record: "),
+    # a review's: a line's "records" took errors off --max-errors' count ("seen -3")
+    (b'{"rejected": {"reason": "x", "records": -5}}', "",
+     'not an article record: the "records" of a "rejected" line is how many records it stands '
+     "for, a whole number from 1, or null when its file could not be read on: not -5"),
+    (b'{"rejected": {"reason": "x", "records": true}}', "", "not an article record: "),
 ]
 
 
@@ -124,6 +129,11 @@ def test_a_record_a_reader_refused_is_saved_and_read_back_as_it_was(tmp_path: Pa
     path.write_text('{"rejected": {"reason": "unreadable", "pmid": "2"}}\n', encoding="utf-8")
     assert list(read_records(path)) == [Rejected(
         reason="unreadable", pmid="2", provenance=Provenance(file=str(path), position="line 1"))]
+    # a file a fetch could not read on from is saved so, and holds back a --max-errors build
+    cut = Rejected(reason="batch-2.xml.gz: truncated or corrupt gzip data", records=None,
+                   provenance=Provenance(file="batch-2.xml.gz", position="line 7"))
+    write_records([cut], path)
+    assert list(read_records(path)) == [cut]
 
 
 def test_gzip_data_named_jsonl_are_refused_once_as_gzip(tmp_path: Path) -> None:

@@ -750,7 +750,9 @@ def test_a_killed_ingest_left_as_a_zombie_leaves_no_staging_folder_behind(tmp_pa
             assert process.poll() is None, "the ingest ended before it staged"
             time.sleep(0.01)
         process.send_signal(signal.SIGKILL)
+        deadline = time.monotonic() + 60  # a guard: SIGKILL ends it at once
         while Path(f"/proc/{process.pid}/stat").read_text().split(") ", 1)[1][0] != "Z":
+            assert time.monotonic() < deadline, "the killed ingest did not end"
             time.sleep(0.01)  # dead, not reaped: this test is its parent and waits later
         left, = out.glob(".staging-*")
         assert left.name.endswith(f"-{process.pid}")

@@ -547,6 +547,25 @@ def test_a_record_without_its_end_tag_in_the_middle_is_not_a_file_cut_short(
         records[1].reason)
 
 
+def test_a_self_closing_record_read_ahead_of_an_error_has_its_end(tmp_path: Path) -> None:
+    """A review's: a ``<DeleteCitation/>`` the parser had read ahead of a later error was
+    quarantined as a record "that has no end tag before the next record starts"; it is whole,
+    and reported for what it is (it lists no PMID)."""
+    path = tmp_path / "selfclosed.xml"
+    path.write_text(
+        "<PubmedArticleSet>\n"
+        + "".join(f"<PubmedArticle><MedlineCitation><PMID>{n}</PMID><Article><ArticleTitle>"
+                  f"{title}</ArticleTitle></Article></MedlineCitation></PubmedArticle>\n"
+                  + ("<DeleteCitation/>\n" if n == 1 else "")
+                  for n, title in ((1, "One"), (2, "Two <i>open"), (3, "Three")))
+        + "</PubmedArticleSet>\n", encoding="utf-8")
+    records = list(read_pubmed_xml(path))
+    assert [(type(r).__name__, r.pmid) for r in records] == [
+        ("Article", "1"), ("Rejected", ""), ("Rejected", "2"), ("Article", "3")]
+    assert records[1].reason == f"{path}: DeleteCitation lists no PMID: it deletes nothing"
+    assert "Opening and ending tag mismatch" in records[2].reason
+
+
 def test_a_misspelt_root_end_tag_at_the_files_last_byte_is_no_file_cut_short(
         tmp_path: Path) -> None:
     """The root's end tag misspelt in a file without a final line break (NCBI's are so): the

@@ -865,12 +865,27 @@ def test_max_errors_counts_what_a_file_refused_or_cut_short_lost(
     assert f"  {source}: seen " in result.output and summary in result.output
     assert "not made current" in result.output and not (out / "current").exists()
     if unread:
-        assert f"; {source} not read past {unread}" in result.output
-        assert ": how many records that cost is not known (more than --max-errors 3)" in (
-            result.output)
+        assert f"of the sources quarantined, and {source} not read past {unread}" in result.output
+        assert (": how many records that cost is not known, which --max-errors 3 does not "
+                "allow: release ") in result.output
     kept, = (out / "releases").iterdir()
     counts = read_manifest(kept)["sources"][str(source)]
     assert counts["unread"].startswith(unread) and bool(counts["unread"]) == bool(unread)
+
+
+def test_max_errors_holds_back_a_saved_page_that_is_not_utf8(tmp_path: Path) -> None:
+    """A review's: a saved page refused whole for a byte that is not UTF-8 (it holds five
+    articles) was one quarantined record, and --max-errors 3 made current a release of none."""
+    page = tmp_path / "page.txt"
+    page.write_bytes((ROOT / "tests" / "data" / "pubmed_page_fixture.txt").read_bytes()
+                     + "caf\u00e9\n".encode("latin-1"))
+    out = tmp_path / "b"
+    result = CliRunner().invoke(main, ["build", str(page), "--out", str(out),
+                                       "--without-default-articles", "--max-errors", "3"])
+    assert result.exit_code == 1, result.output
+    assert f"  {page}: seen 1 = mapped 0 + quarantined 1 + deleted 0; not read past line " in (
+        result.output)
+    assert not (out / "current").exists()
 
 
 @pytest.mark.parametrize("defaults", [[], ["--without-default-articles"]])

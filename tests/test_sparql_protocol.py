@@ -1107,7 +1107,10 @@ def test_gunicorn_own_errors_are_plain_text_a_browser_on_another_origin_can_read
 @pytest.mark.parametrize("target,shown", [
     ("/search?q=Sj\u00f6gren".encode(), "/search?q=Sj\u00f6gren"),
     ("/sparql?query=ASK{FILTER(\"caf\u00e9\")}".encode(), "/sparql?query=ASK{FILTER(\"caf\u00e9\")}"),
-    (b"/search?q=a\tb", "/search?q=a\tb")])
+    (b"/search?q=a\tb", "/search?q=a\tb"),
+    # a space: gunicorn took the rest for the HTTP version ("Invalid HTTP Version")
+    (b"/search?q=breast cancer", "\u2026 cancer"),
+    ("/search?q=breast cancer caf\u00e9".encode(), "\u2026 cancer caf\u00e9")])
 def test_a_target_not_percent_encoded_is_told_to_encode_it(live_server: str, target: bytes,
                                                            shown: str) -> None:
     """A new user's: curl sends a URL's query string as typed (`curl "…/search?q=Sjögren"`),
