@@ -911,3 +911,44 @@ def test_a_share_links_request_settings_are_its_tabs_alone(browser_page: Any, pa
     shown = panel.locator(".yasr").inner_text()
     assert "No data available in table" not in shown
     assert "of 16 entries" in shown
+
+
+def test_an_editor_error_wraps_and_offers_no_link_that_runs_it_again(browser_page: Any,
+                                                                    pages: str) -> None:
+    """A browser trial's: the server's message for a query past the time limit (its advice
+    last) was one line running past the page's right edge, and YASR's "Try query in a new
+    browser window" opened /sparql?query=…, which sends a browser to the editor: the failed
+    query ran again in a new tab, another time limit of the server's time."""
+    first_visit_editor(browser_page, pages)
+    browser_page.set_viewport_size({"width": 1280, "height": 900})
+    browser_page.goto("about:blank")
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    browser_page.goto(pages + "/#" + urlencode({"query": query}))
+    error = browser_page.locator(".tabPanel.active .yasr .errorResult")
+    error.wait_for(timeout=60_000)
+    assert "narrower pattern" in error.inner_text()
+    assert browser_page.evaluate("document.documentElement.scrollWidth") <= 1280
+    assert browser_page.locator(".yasr_tryQuery").evaluate_all(
+        "links => links.filter(link => link.offsetParent !== null).length") == 0
+
+
+@pytest.mark.parametrize("width", [1280, 800])
+def test_a_findings_table_keeps_its_words_whole_and_the_page_its_width(
+        browser_page: Any, pages: str, width: int) -> None:
+    """A browser trial's: at 1280 px the findings of /cargo/hsa-miR-105 split their words
+    ("promot|es", "angiogenes|is"), and at 800 px the table was 992 px wide and the page
+    scrolled sideways. Words stay whole; a table wider than the page scrolls in its box."""
+    browser_page.set_viewport_size({"width": width, "height": 900})
+    browser_page.goto(pages + "/cargo/hsa-miR-105")
+    assert browser_page.evaluate("document.documentElement.scrollWidth") <= width
+    # the cargo, effect, process, disease and method of each finding: a cell on more lines
+    # than it has words broke a word
+    broken = browser_page.locator(
+        "table.findings td:is(:nth-child(2), :nth-child(3), :nth-child(4), :nth-child(5), "
+        ":nth-child(6))").evaluate_all("""cells => cells.filter(cell => {
+          const range = document.createRange(); range.selectNodeContents(cell);
+          const lines = new Set(Array.from(range.getClientRects(), r => Math.round(r.top)));
+          return lines.size > cell.innerText.trim().split(/\\s+/).length;
+        }).map(cell => cell.innerText)""")
+    assert browser_page.locator("table.findings td").count() > 20
+    assert broken == [], broken
