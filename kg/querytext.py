@@ -538,7 +538,7 @@ def syntax_message(query: str, error: SyntaxError) -> str:
               or "; ".join(rule.rstrip(".") + _RULE_HINTS.get(rule, "") for rule in rules)
               or (_count_missing(code, place) if _DIGIT in items else "") or _bare_aggregate(code)
               or _unknown_word(query) or _unbalanced(code)
-              or _bind_in_scope(code))
+              or _bind_in_scope(code) or _missing_object(query, place))
     if reason:  # one that names its own place is not given the parser's too (two positions)
         return reason if _NAMED_PLACE.search(reason) else f"error at {place}: {reason}"
     tokens = [item for item in items if not item.startswith("[") and item not in _NOT_RULES
@@ -568,6 +568,45 @@ def _count_missing(code: str, place: str) -> str:
         return ""
     return (f"{counted.group(1).upper()} at {_position(code, counted.start())} takes a whole "
             f"number, such as {counted.group(1).upper()} 10")
+
+
+#: A term of a triple pattern as written: its strings and IRIs whole (they may hold spaces), a
+#: literal with its language or datatype, a prefixed name, a variable, a path.
+_TERM = re.compile(r"""(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>|[^\s"'<])+""")
+#: What opens a graph pattern's statement that is no triple pattern.
+_NOT_TRIPLES = re.compile(r"(?i)(?:FILTER|OPTIONAL|BIND|VALUES|MINUS|GRAPH|SERVICE|UNION|SELECT)\b")
+
+
+def _missing_object(query: str, place: str) -> str:
+    """A triple pattern of a subject and a predicate alone, ``{ ?s ?p }``, or a predicate after
+    ';' without its object, where pyoxigraph stopped at the '}', '.' or ';' after it: it said
+    "expected one of LATERAL, SERVICE" (a browser trial's), or listed the characters a term
+    may begin with."""
+    code = blank(query, iris=True)
+    stop = _offset(code, place)
+    # (pyoxigraph names the mark, or the character after it)
+    end = next((at for at in (stop, (stop or 0) - 1) if at is not None and 0 <= at < len(code)
+                and code[at] in "}.;"), None)
+    if end is None:
+        return ""
+    while True:  # back over statements that hold nothing ("?s ?p . }")
+        mark = max(code.rfind(m, 0, end) for m in "{.;")
+        if mark < 0:
+            return ""
+        if code[mark + 1:end].strip() or code[mark] == "{":
+            break
+        end = mark
+    terms = _TERM.findall(query, mark + 1, end)
+    if not terms or _NOT_TRIPLES.match(terms[0]) or any("(" in term for term in terms):
+        return ""
+    at = _position(code, query.index(terms[0], mark + 1))
+    if code[mark] == ";" and len(terms) == 1:
+        return (f"the predicate {terms[0]} after ';' at {at} has no object: each predicate a "
+                "';' adds takes one (?s ?p ?o ; ?q ?o2)")
+    if code[mark] in "{." and len(terms) == 2:
+        return (f"the triple pattern '{' '.join(terms)}' at {at} has no object: a triple "
+                "pattern is a subject, a predicate and an object (?s ?p ?o)")
+    return ""
 
 
 def _offset(code: str, place: str) -> int | None:

@@ -503,6 +503,17 @@ BAD_QUERIES = [
      "the '(' at line 2, column 18 is not closed before the '}' at line 2, column 26"),
     ({"query": "SELECT * WHERE { ?s ?p ?o }}"}, "the '}' at line 1, column 28 closes nothing"),
     ({"query": "SELECT ?x WHERE {"}, "the '{' at line 1, column 17 is not closed"),
+    # a browser trial's: a triple pattern without its object was "expected one of LATERAL,
+    # SERVICE", or a list of the characters a term may begin with
+    ({"query": "SELECT * WHERE { ?s ?p }"},
+     "bad query: the triple pattern '?s ?p' at line 1, column 18 has no object: a triple "
+     "pattern is a subject, a predicate and an object (?s ?p ?o)\n"),
+    ({"query": "SELECT * WHERE {\n  ?s ?p ?o .\n  ?s <http://purl.org/dc/terms/title> .\n}"},
+     "bad query: the triple pattern '?s <http://purl.org/dc/terms/title>' at line 3, column 3 "
+     "has no object"),
+    ({"query": 'ASK { ?s ?p "a; b" ; ?q }'},
+     "bad query: the predicate ?q after ';' at line 1, column 22 has no object: each predicate "
+     "a ';' adds takes one (?s ?p ?o ; ?q ?o2)\n"),
     ({"query": "DESCRIBE"},  # no character classes
      "bad query: error at 1:9: not valid SPARQL; expected one of \"$\", \"*\", \":\", \"<\", "
      "\"?\"\n"),
