@@ -21,6 +21,7 @@ from kg.namespaces import EVKG, SCHEMA, VOID
 from kg.remote import StoreError
 from server import graph
 from server.editor import ROOT
+from server.errors import ProtocolError
 from server.pages import page_response
 from server.state import state
 from server.terms import curie, href
@@ -313,6 +314,12 @@ def create_explore_blueprint() -> Blueprint:
         """The findings behind one heatmap cell (``cargo_class`` and ``process`` IRIs)."""
         cargo_class, process = _iri_argument("cargo_class"), _iri_argument("process")
         rows = cell_findings(cargo_class, process)
+        unknown = [f"{name}=<{iri.value}>" for name, iri in (("cargo_class", cargo_class),
+                                                            ("process", process))
+                   if not rows and not graph.ask(f"ASK {{ {graph.ref(iri)} ?p ?o }}")]
+        if unknown:  # (a page titled "Findings: evkg:Nope × metastasis" listed none)
+            raise ProtocolError(404, f"/explore/findings: the graph holds no {' nor '.join(unknown)} (the "
+                                     "heatmap's cells link its cargo classes and processes)")
         shown = len({row["finding"].value for row in rows})
         total = cell_total(cargo_class, process) if shown >= CELL_LIMIT else shown
         labels = graph.labels_for([cargo_class.value, process.value])

@@ -195,6 +195,30 @@ def test_a_big_cells_listing_says_how_many_it_lists_and_links_a_query_for_all() 
     assert sorted(listed) == sorted(iris.finding_iri(f"hub{n}").value for n in range(230))
 
 
+@pytest.mark.parametrize("cargo_class,process,unknown", [
+    ("https://w3id.org/evkg/ontology#Nope", "https://w3id.org/evkg/process/metastasis",
+     "cargo_class=<https://w3id.org/evkg/ontology#Nope>"),
+    ("https://w3id.org/evkg/ontology#MicroRNA", "https://w3id.org/evkg/process/nope",
+     "process=<https://w3id.org/evkg/process/nope>")])
+def test_cell_listing_of_an_iri_the_graph_lacks_is_a_404_naming_it(
+        client: FlaskClient, cargo_class: str, process: str, unknown: str) -> None:
+    """A new user's: a class or process IRI mistyped gave a page titled "Findings: evkg:Nope ×
+    metastasis" listing none, as if the graph held the pair with no findings."""
+    answer = client.get("/explore/findings", query_string={"cargo_class": cargo_class,
+                                                           "process": process},
+                        headers={"Accept": "text/plain"})
+    assert answer.status_code == 404
+    assert answer.text.startswith(f"/explore/findings: the graph holds no {unknown} (the heatmap")
+    page = client.get("/explore/findings", query_string={"cargo_class": cargo_class,
+                                                         "process": process},
+                      headers={"Accept": "text/html"})
+    assert page.status_code == 404 and html.escape(unknown) in page.text
+    known = client.get("/explore/findings", query_string={
+        "cargo_class": "https://w3id.org/evkg/ontology#MicroRNA",
+        "process": "https://w3id.org/evkg/process/metastasis"}, headers={"Accept": "text/html"})
+    assert known.status_code == 200
+
+
 @pytest.mark.parametrize("query", ["", "cargo_class=%3Cx%3E&process=y", "process=x"])
 def test_cell_listing_refuses_what_is_not_an_iri(client: FlaskClient, query: str) -> None:
     text = client.get("/explore/findings?" + query, headers={"Accept": "text/plain"})
