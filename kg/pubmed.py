@@ -278,7 +278,10 @@ def _read_stream(path: Path, handle: IO[bytes], walk: _Walk) -> Iterator[Record]
                     walk.root = root.tag  # a plain wrapper: malformed XML is read past
             continue
         depth -= 1
-        if depth == 1:
+        if depth > 1 and walk.root:
+            _note_nested(path, elem, walk)
+        elif depth == 1:
+            yield from _nested_named(walk)
             _note_warnings(walk, events, elem)
             walk.count += 1
             walk.records += elem.tag in _counted(walk.root or str(root.tag))
@@ -322,11 +325,13 @@ def _read_known_root(path: Path, handle: IO[bytes], walk: _Walk) -> Iterator[Rec
                 return
         parent = elem.getparent()
         if parent is not root:
+            _note_nested(path, elem, walk)
             continue
         _note_warnings(walk, events, elem)
         for other in _elements_between(last, elem):
             walk.count += 1
             yield from _record(path, other, walk.root, walk)
+        yield from _nested_named(walk)
         walk.count += 1
         walk.records += elem.tag in _counted(walk.root)
         walk.given += 1
@@ -343,6 +348,32 @@ def _read_known_root(path: Path, handle: IO[bytes], walk: _Walk) -> Iterator[Rec
     for other in _elements_between(last, None, root):
         walk.count += 1
         yield from _record(path, other, str(root.tag), walk)
+
+
+def _note_nested(path: Path, elem: Element, walk: _Walk) -> None:
+    """Note ``elem``, an element that ended below the root's children, if it is a record inside
+    another record (``<PubmedArticle>`` in a ``<PubmedArticle>``), which PubMed's files never
+    hold: it was dropped in silence, and the scan after a later error, which counts the file's
+    record start tags, resumed one record off (a record read twice, another never). It is
+    named when the record it is in ends (``_nested_named``): a record whose end tag is missing
+    holds the records after it until the error, which reads them again (one inside an element
+    that is no record is named with that element's)."""
+    counted = _counted(walk.root)
+    if elem.tag in counted and any(a.tag in counted for a in elem.iterancestors()
+                                   if a.getparent() is not None):
+        line = walk.line(elem)
+        walk.nested.append(Rejected(
+            reason=f"{path}: a {elem.tag} inside another record, at line {line} (PubMed's "
+                   "records are not nested): it is not read",
+            provenance=Provenance(file=str(path), position=f"line {line}"), pmid=record_pmid(elem)))
+
+
+def _nested_named(walk: _Walk) -> Iterator[Rejected]:
+    """The records noted inside the record that ends now, each counted among those handled."""
+    for rejected in walk.nested:
+        walk.records += 1
+        yield rejected
+    walk.nested.clear()
 
 
 def _elements_between(last: Element, elem: Element, root: Element = None) -> list[Element]:
@@ -642,10 +673,14 @@ class _Walk:
     #: the file's bytes to the end of the root start tag: a resumed parse reads them first, so
     #: that its DOCTYPE, encoding and namespaces hold
     prolog: bytes = b""
+    #: records found inside the record being read, named when it ends (``_note_nested``)
+    nested: list[Rejected] = field(default_factory=list)
 
     def new_parse(self) -> None:
-        """A parse starts: its log is a new one."""
+        """A parse starts: its log is a new one (and the records noted inside a record that
+        did not end are read again)."""
         self.entity_warnings, self.logged, self.warnings, self.given = [], 0, 0, 0
+        self.nested.clear()
 
     def end_of_text(self, path: Path) -> tuple[int, int]:
         """``end_of_text(path)``, read once however many errors the file has."""

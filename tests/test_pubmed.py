@@ -566,6 +566,33 @@ def test_a_self_closing_record_read_ahead_of_an_error_has_its_end(tmp_path: Path
     assert "Opening and ending tag mismatch" in records[2].reason
 
 
+@pytest.mark.parametrize("root", ["PubmedArticleSet", "RAW_DATA"])
+@pytest.mark.parametrize("later_error", [False, True])
+def test_a_record_inside_another_is_named_and_the_rest_stay_in_step(
+        tmp_path: Path, root: str, later_error: bool) -> None:
+    """A review's: a whole record inside another (PubMed never nests them) was dropped in
+    silence, and after a later error the reading resumed one record off: a record came out
+    twice and another never. It is named; every other record is read once."""
+    text = shared("ncbiutils/pubmed.xml").read_text(encoding="utf-8")
+    first_end = text.index("</PubmedArticle>")
+    second = text.index("<PubmedArticle>", first_end)
+    second_end = text.index("</PubmedArticle>", second) + len("</PubmedArticle>")
+    nested = (text[:first_end] + text[second:second_end] + text[first_end:second]
+              + text[second_end:])
+    if later_error:
+        last = nested.rindex("</ArticleTitle>")
+        nested = nested[:last] + "<i>" + nested[last:]
+    path = tmp_path / "nested.xml"
+    path.write_text(nested.replace("PubmedArticleSet>", f"{root}>"), encoding="utf-8")
+    pmids = [r.pmid for r in read_pubmed_xml(shared("ncbiutils/pubmed.xml"))]
+    records = list(read_pubmed_xml(path))
+    assert [(type(r).__name__, r.pmid) for r in records] == [
+        ("Rejected", pmids[1]), ("Article", pmids[0]), *(("Article", p) for p in pmids[2:-1]),
+        ("Rejected" if later_error else "Article", pmids[-1])]
+    assert records[0].reason.startswith(f"{path}: a PubmedArticle inside another record, at "
+                                        "line ")
+
+
 def test_a_misspelt_root_end_tag_at_the_files_last_byte_is_no_file_cut_short(
         tmp_path: Path) -> None:
     """The root's end tag misspelt in a file without a final line break (NCBI's are so): the
