@@ -833,9 +833,10 @@ def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Itera
         # a record without its end tag nests the records after it in it, and libxml2 finds the
         # mismatch only at the root's end tag: that record is lost, the next ones are read
         found, after = found[:unopened], found[unopened].start
-        line = found[-1].start.line
-        message = (f"malformed XML at line {line}: the record that starts there has no end tag "
-                   f"before the next record starts, at line {after.line}")
+        line, opened = found[-1].start.line, found[-1].start.chars + 1
+        message = (f"malformed XML at line {line}, column {opened}: the record that starts there "
+                   f"has no end tag before the next record starts, at line {after.line}, column "
+                   f"{after.chars + 1}")
         unread = False
     whole = max((i + 1 for i, record in enumerate(found) if record.end is not None), default=0)
     lost = _Lost(_named(found[whole:]), message, line, walk.at_cut(line, column), unread)

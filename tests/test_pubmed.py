@@ -523,8 +523,9 @@ def test_a_record_without_its_end_tag_costs_itself_alone(tmp_path: Path) -> None
         ("Rejected", "99999901"), ("Article", "99999902"), ("Article", "99999903")]
     assert records[0].provenance.position == f"record 1, line {starts[0]}"
     assert records[0].reason == (
-        f"{broken}: record 1 could not be read: malformed XML at line {starts[0]}: the record "
-        f"that starts there has no end tag before the next record starts, at line {starts[1]}")
+        f"{broken}: record 1 could not be read: malformed XML at line {starts[0]}, column 3: the "
+        "record that starts there has no end tag before the next record starts, at line "
+        f"{starts[1]}, column 3")
 
 
 @pytest.mark.parametrize("ending", ["", "\n"])
