@@ -510,7 +510,11 @@ class _Run:
         report.max_records, report.limits = m.max_records, self._limits()
         served = {linked_pmid(p) for b in m.batches for p in b.pmids} | {
             linked_pmid(r["pmid"]) for b in m.batches for r in b.rejected}
-        report.missing = [p for p in dict.fromkeys(map(linked_pmid, m.pmids)) if p not in served]
+        # a list cut by --max: those left out were not asked for, and which of them PubMed
+        # lacks is not known (it named them all as "not served", burying one it lacked)
+        capped = m.max_records is not None and m.count > m.expected
+        report.missing = [] if capped else [
+            p for p in dict.fromkeys(map(linked_pmid, m.pmids)) if p not in served]
         m.status = "fetched"
         m.save(self.folder)
         if ingest_records:
@@ -524,7 +528,7 @@ class _Run:
         m.save(self.folder)
         entry = {"key": m.key, "query": m.query, "since": m.since, "until": m.until,
                  "expected": report.expected, "received": report.received, "release": m.release,
-                 "finished": m.finished}
+                 "finished": m.finished, "count": m.count, "max": m.max_records}
         if m.query:
             append_history(into, entry)
         return report

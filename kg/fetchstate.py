@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from kg.plurals import counted
 from kg.release import sha256, sync_folder
 
 #: Records per EFetch request (NCBI suggests a few hundred).
@@ -138,12 +139,25 @@ def resolve_since(into: Path, query: str, since: str, echo: Echo) -> str:
             return since_date(since)
         except ValueError as error:
             raise ValueError(f"--since {error}") from None
-    previous = [entry["until"] for entry in read_history(into) if entry.get("query") == query]
+    earlier = [entry for entry in read_history(into) if entry.get("query") == query]
+    # a fetch --max cut took part of the search: the rest never came with a later --since last
+    # (a new user's: --max 30 of 100, then each night "0 records")
+    previous = [entry["until"] for entry in earlier if not cut_by_max(entry)]
     if not previous:
-        echo(f"no earlier completed fetch of this query in {into}: fetching every record")
+        cut = f" but {counted(len(earlier), 'fetch', 'fetches')} that --max cut" if earlier else ""
+        echo(f"no earlier completed fetch of this query in {into}{cut}: fetching every record")
         return ""
+    if cut_by_max(earlier[-1]):
+        echo("the last fetch of this query was cut by --max: fetching what came since the last "
+             "whole one")
     day = dt.datetime.strptime(max(previous), "%Y/%m/%d").date() - dt.timedelta(days=1)
     return day.strftime("%Y/%m/%d")
+
+
+def cut_by_max(entry: dict[str, Any]) -> bool:
+    """Whether a fetch of ``read_history`` took fewer records than its search matched because
+    of ``--max`` (a fetch noted before 7 Dec records neither, and counts as whole)."""
+    return entry.get("max") is not None and int(entry.get("count") or 0) > int(entry["expected"])
 
 
 def since_date(since: str) -> str:

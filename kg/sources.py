@@ -242,7 +242,7 @@ def _named_files(specs: Iterable[str | Path]) -> Iterator[Path]:
         except OSError as error:  # (a folder on its way that may not be searched)
             raise FileNotFoundError(f"cannot read the source {spec}: {error.strerror}") from None
         if is_dir:
-            yield from _folder_sources(path)
+            yield from _without_fetched_xml(_folder_sources(path))
         elif reason := not_a_file(path):  # (read for the version, it was "empty" for its records)
             raise NoSuchSource(reason)
         elif path.exists():
@@ -256,7 +256,24 @@ def _named_files(specs: Iterable[str | Path]) -> Iterator[Path]:
             if not found:
                 raise NoSuchSource(f"no source files match {spec} (files named "
                                    f"{', '.join('*' + s for s in SOURCE_SUFFIXES)})")
-            yield from found
+            yield from _without_fetched_xml(found)
+
+
+#: A batch of ``evkg fetch``: its PubMed XML, beside which it writes the same records with
+#: their ELink links as JSON Lines (``kg/fetch.py``).
+_FETCHED_XML = re.compile(r"(batch-[\w-]+)\.xml\.gz")
+
+
+def _without_fetched_xml(found: list[Path]) -> list[Path]:
+    """``found`` (a folder's or a glob's files) but each fetch batch's XML that has its JSON
+    Lines beside it: those hold the same records with their "similar" and "cited by" links,
+    and the XML, read after them, replaced each record with one without links (a folder of a
+    fetch, ingested, took 400 links out of the graph, in silence). A file named on its own is
+    read whatever it is."""
+    names = {os.fspath(path) for path in found}
+    return [path for path in found
+            if not ((batch := _FETCHED_XML.fullmatch(path.name))
+                    and os.fspath(path.with_name(batch[1] + ".jsonl")) in names)]
 
 
 def _glob_top(pattern: str) -> Path:

@@ -24,7 +24,8 @@ from kg.build import BuildReport
 from kg.cli import main
 from kg.eutils import Client, EutilsError
 from kg.fetch import fetch
-from kg.release import current_release
+from kg.release import current_release, read_manifest
+from kg.sources import iter_source_files
 from kg.store import open_read_only
 from tests.conftest import ROOT, free_port, shared_path, traced_syncs
 from tests.eutils_server import (
@@ -122,6 +123,26 @@ def test_fetch_ingests_every_record_once_with_similar_and_citing(
     assert [b["retstart"] for b in manifest["batches"]] == [0, 20, 40, 60, 80]
     with gzip.open(report.folder / "batch-00000000.xml.gz") as raw:
         assert raw.read().rstrip().endswith(b"</PubmedArticleSet>")
+
+
+def test_a_fetch_folder_ingested_whole_keeps_its_links(
+        eutils_env: EutilsServer, build_dir: Path, seedtk: dict[str, bytes]) -> None:
+    """A new user's: `evkg ingest DIR/fetch/KEY` (a folder, every source under it) read each
+    batch's XML after its JSON Lines, and each record without links replaced the one with
+    them: the graph lost its "similar" and "cited by" links, in silence. A batch's XML beside
+    its JSON Lines is left out of a folder (or a glob); named on its own it is read."""
+    report = fetch(build_dir, query=QUERY, batch_size=50, client=quick(), ingest_records=False)
+    result = CliRunner().invoke(main, ["ingest", str(report.folder), "--into", str(build_dir),
+                                       "--quiet"])
+    assert result.exit_code == 0, result.output
+    first = next(iter(seedtk))
+    similar = objects(build_dir, first, "https://w3id.org/evkg/ontology#similarTo")
+    assert similar and similar == set(eutils_env.similar(first)) - {first}
+    sources = read_manifest(current_release(build_dir))["sources"]
+    assert sorted(Path(name).name for name in sources if "/fetch/" in name) == [
+        "batch-00000000.jsonl", "batch-00000050.jsonl"]
+    alone = iter_source_files([report.folder / "batch-00000000.xml.gz"])
+    assert [path.name for path in alone] == ["batch-00000000.xml.gz"]
 
 
 def test_every_request_names_tool_and_email_and_uses_the_history(
@@ -286,6 +307,34 @@ def test_since_last_fetches_only_records_added_or_revised_since(
     assert second.received == 12 and second.folder != first.folder
     got = graph_pmids(build_dir)
     assert set(seedtk) <= set(got) and all(n == 1 for n in got.values())
+
+
+def test_since_last_does_not_start_from_a_fetch_max_cut(
+        eutils_env: EutilsServer, tmp_path: Path, seedtk: dict[str, bytes]) -> None:
+    """A new user's: `fetch --max 30` (a try, before the nightly `--since last`) took 30 of
+    the search's 100 records, and `--since last` then asked only for what came since that
+    day: the other 70 never came. A fetch --max cut is no starting point; one whole is."""
+    said: list[str] = []
+    fetch(tmp_path, query=QUERY, max_records=30, batch_size=10, client=quick(),
+          ingest_records=False)
+    mark = len(eutils_env.log)
+    whole = fetch(tmp_path, query=QUERY, since="last", batch_size=50, client=quick(),
+                  ingest_records=False, echo=said.append)
+    search = next(r for r in eutils_env.log[mark:] if r.utility == "esearch")
+    assert search.get("mindate") in (None, "")
+    assert whole.received == 100
+    assert f"no earlier completed fetch of this query in {tmp_path} but 1 fetch that --max " \
+           "cut: fetching every record" in said
+    said.clear()
+    fetch(tmp_path, query=QUERY, max_records=5, batch_size=10, client=quick(),
+          ingest_records=False)
+    mark = len(eutils_env.log)
+    fetch(tmp_path, query=QUERY, since="last", batch_size=50, client=quick(),
+          ingest_records=False, echo=said.append)
+    search = next(r for r in eutils_env.log[mark:] if r.utility == "esearch")
+    assert search.get("mindate")  # from the whole one's day, not every record again
+    assert ("the last fetch of this query was cut by --max: fetching what came since the last "
+            "whole one") in said
 
 
 def test_since_a_date_selects_by_modification_date(
@@ -705,6 +754,21 @@ def test_a_pmid_pubmed_does_not_serve_is_named(eutils_env: EutilsServer, tmp_pat
     assert eutils_env.requests("epost")[0].ids() == wanted
     assert "PubMed served 3 records where 5 were promised (2 missing)" in result.output
     assert f"warning: not served: PMID {wanted[1]}, {wanted[3]}\n" in result.output
+
+
+def test_pmids_left_out_by_max_are_not_said_to_be_unserved(
+        eutils_env: EutilsServer, tmp_path: Path, seedtk: dict[str, bytes]) -> None:
+    """A new user's: `--pmids` of four PMIDs with `--max 2` fetched two and warned "not
+    served: PMID …" of the two it never asked for (of a list of 10,101 with --max 10,050, 50
+    such buried the one PubMed lacked). What --max left out is said once, as --max's."""
+    wanted = list(seedtk)[30:34]
+    (tmp_path / "pmids.txt").write_text("\n".join(wanted) + "\n")
+    result = CliRunner().invoke(main, ["fetch", "--pmids", str(tmp_path / "pmids.txt"), "--max",
+                                       "2", "--into", str(tmp_path / "build"), "--no-ingest"])
+    assert result.exit_code == 0, result.output
+    assert "fetched 2 of 2 records (2 articles) in 1 batch -> " in result.output
+    assert "the search matches 4 records; 2 were fetched (--max 2)" in result.output
+    assert "not served" not in result.output
 
 
 def test_fetch_passes_mirbase_to_the_ingest(eutils_env: EutilsServer, build_dir: Path,
