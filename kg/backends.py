@@ -63,6 +63,8 @@ _BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 _BOOLEAN_FORMS = {"1": "true", "0": "false"}
 #: Virtuoso's header for an answer cut short at its time limit ("anytime" query).
 _VIRTUOSO_TIMEOUT_STATE = "S1TAT"
+#: The header in which Virtuoso says it cut a SELECT's answer at its ``ResultSetMaxRows``.
+_STORE_CUT = "X-SPARQL-MaxRows"
 #: After a store sent no answer to a query, the next request first checks, with a query this
 #: many seconds may answer, that the store answers at all: a hung store then costs each page
 #: seconds, not the query time limit. The check's outcome holds for ``CHECK_HOLDS`` seconds.
@@ -164,6 +166,16 @@ class RemoteStore:
         #: When the store was last checked, and whether it answered.
         self._checked = (float("-inf"), True)
         self._checking = threading.Lock()
+        #: Per thread, the rows at which the store cut its last answer (``store_cut``).
+        self._cut = threading.local()
+
+    def store_cut(self) -> int | None:
+        """The rows at which the store cut the last answer this thread asked it for, by a cap
+        of its own, when it said so (Virtuoso's ``X-SPARQL-MaxRows``, of its
+        ``ResultSetMaxRows``, 10,000 in Debian's ``virtuoso.ini``); None when it did not: an
+        answer so cut reached clients whole-looking, without ``X-EVKG-Truncated``."""
+        cut: int | None = getattr(self._cut, "rows", None)
+        return cut
 
     @property
     def url(self) -> str:
@@ -243,10 +255,13 @@ class RemoteStore:
         text = f"BASE <{base_iri}>\n{query}" if base_iri else query
         params = self._dataset(use_default_graph_as_union, default_graph, named_graphs)
         form = query_form(query)
+        self._cut.rows = None
         if form in ("CONSTRUCT", "DESCRIBE"):
             reply = self.send(text, accept=GRAPH_ACCEPT, params=params, seconds_left=seconds_left)
             return triples_from(reply)
         reply = self.send(text, accept=RESULTS_ACCEPT, params=params, seconds_left=seconds_left)
+        rows = reply.headers.get(_STORE_CUT, "").strip()
+        self._cut.rows = int(rows) if rows.isascii() and rows.isdigit() else None
         fmt = _RESULTS_FORMATS.get(reply.content_type)
         if fmt is None:
             raise StoreError(502, f"the store answered a {form} query with {reply.content_type}")

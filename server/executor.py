@@ -233,7 +233,11 @@ def run_job(store: QueryableStore, job: QueryJob, *, silence: bool = True,
         results = store.query(job.query, **options)  # type: ignore[arg-type]
         if planned is not None:
             planned()
-        return _answer(results, job)
+        answer = _answer(results, job)
+        if (isinstance(store, RemoteStore) and isinstance(answer, Answer)
+                and answer.truncation is None and (cut := store.store_cut()) is not None):
+            answer = replace(answer, truncation=f"rows={cut}")  # the store's own cap
+        return answer
     except StoreError as error:
         return Failure(error.status, str(error))
     except SyntaxError as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import socket
 import subprocess
@@ -22,12 +23,13 @@ import requests
 from flask.testing import FlaskClient
 from pyoxigraph import QuerySolutions, Store
 
-from kg import backends
+from kg import backends, remote
 from kg.backends import RemoteStore, query_form
 from kg.build import BuildReport
 from kg.remote import Endpoint, StoreError, StoreUnavailable
 from kg.remoteload import components, load_release
 from server import create_app, meta, state
+from server.executor import Answer, QueryJob, run_job
 from tests.backends import RemoteStoreProcess, oxigraph_binary, start_oxigraph
 from tests.backends import load_release as evkg_load
 from tests.conftest import Backend, free_port, serving
@@ -248,6 +250,24 @@ def test_a_query_a_store_stopped_at_its_time_limit_is_503() -> None:
     assert "stopped the query at its time limit (Virtuoso S1T00 Error SR171" in str(stopped.value)
 
 
+@pytest.mark.parametrize("said,truncation", [({"X-SPARQL-MaxRows": "2"}, "rows=2"), ({}, None)])
+def test_an_answer_the_store_cut_at_its_own_cap_says_so(said: dict[str, str],
+                                                        truncation: str | None) -> None:
+    """A new user's, on Debian's Virtuoso (`ResultSetMaxRows = 10000` in its virtuoso.ini):
+    `SELECT * { ?s ?p ?o }` of 18,981 triples came back as 10,000 rows, 200, with no
+    `X-EVKG-Truncated`, though Virtuoso said `X-SPARQL-MaxRows: 10000`. The answer says the
+    store's cut, as evkg's own cap's."""
+    body = json.dumps({"head": {"vars": ["s"]}, "results": {"bindings": [
+        {"s": {"type": "uri", "value": f"http://example.org/{n}"}} for n in range(2)]}}).encode()
+    with answering_store(lambda query: (200, "application/sparql-results+json", body),
+                         said) as url:
+        store = RemoteStore(Endpoint(url), timeout=5)
+        answer = run_job(store, QueryJob("SELECT * { ?s ?p ?o }",
+                                         "application/sparql-results+json", max_rows=10_000))
+    assert isinstance(answer, Answer) and answer.truncation == truncation
+    assert len(json.loads(answer.body)["results"]["bindings"]) == 2
+
+
 def test_evkg_load_cli_reports_each_graph(backend: Backend,
                                          default_build: tuple[Path, BuildReport]) -> None:
     process = remote_only(backend)
@@ -260,15 +280,18 @@ def test_evkg_load_cli_reports_each_graph(backend: Backend,
 
 
 @contextmanager
-def answering_store(answer: Callable[[str], tuple[int, str, bytes]]) -> Iterator[str]:
+def answering_store(answer: Callable[[str], tuple[int, str, bytes]],
+                    headers: dict[str, str] | None = None) -> Iterator[str]:
     """A SPARQL endpoint on 127.0.0.1 that answers each POSTed query with ``answer(query)``
-    (status, media type, body); yields its URL."""
+    (status, media type, body) and ``headers``; yields its URL."""
     class Store(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             form = urllib.parse.parse_qs(self.rfile.read(int(self.headers["Content-Length"]))
                                          .decode())
             status, media_type, body = answer(form["query"][0])
             self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Type", media_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -284,6 +307,59 @@ def answering_store(answer: Callable[[str], tuple[int, str, bytes]]) -> Iterator
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@contextmanager
+def refusing_store() -> Iterator[str]:
+    """A store that answers every request 401 (a Basic challenge) as soon as it has read its
+    head, and closes the connection without reading a body, as Virtuoso does: a large body
+    being sent breaks the pipe. Yields its URL."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)  # (a closed listener does not end a waiting accept)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            connection.settimeout(10)
+            with connection:
+                head = b""
+                while b"\r\n\r\n" not in head and (data := connection.recv(4096)):
+                    head += data
+                text = b"wrong user or password"
+                connection.sendall(b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm="
+                                   b'"store"\r\nContent-Type: text/plain\r\nContent-Length: '
+                                   + str(len(text)).encode() + b"\r\nConnection: close\r\n\r\n"
+                                   + (b"" if head.startswith(b"HEAD") else text))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/sparql-graph-crud-auth"
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(timeout=10)
+
+
+@pytest.mark.parametrize("user", [None, "dba"])
+def test_a_store_refusing_the_credentials_midway_says_so(user: str | None) -> None:
+    """A new user's, on Virtuoso: a graph PUT with a wrong password (or without --user)
+    was refused before its body was read, the pipe broke, and evkg said the store "is not
+    answering ([Errno 32] Broken pipe); try again later" half the time. It says the store
+    refused access, and to check the credentials."""
+    with refusing_store() as url:
+        endpoint = Endpoint(url, user=user, password="wrong" if user else None)
+        with pytest.raises(StoreError) as refused:
+            remote.post(endpoint, url, body=b"<a> <b> <c> .\n" * 300_000,
+                          content_type="application/n-triples", method="PUT")
+    assert f"the SPARQL store at {url} refused access (401" in str(refused.value)
+    assert "try again later" not in str(refused.value)
 
 
 @contextmanager
