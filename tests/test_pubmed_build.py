@@ -1000,7 +1000,8 @@ MALFORMED_COPIES = [
     ({500: ("<Initials>W", "<Initials>&foo;W")}, False, "seen 5 = mapped 4 + quarantined 1"),
     ({310: ('Label="ABSTRACT"', 'Label="R&eacute;SULTS"')}, True,
      "seen 5 = mapped 4 + quarantined 1"),
-    ({2: ('">', '"')}, True, "seen 1 = mapped 0 + quarantined 1"),
+    # refused before its first record: every record it holds is counted (it was 1)
+    ({2: ('">', '"')}, True, "seen 5 = mapped 0 + quarantined 5"),
 ]
 
 
