@@ -1360,6 +1360,13 @@ def load_command(endpoint: str, update_endpoint: str | None, gsp: str | None,
         raise click.UsageError(f"--update-endpoint and {_as_given(ctx, 'gsp')} do not go "
                                "together: with a Graph Store Protocol endpoint the graphs are "
                                "sent there, and no SPARQL update: leave out one of them")
+    if gsp and gsp.rstrip("/") == endpoint.rstrip("/"):
+        # (a trial's: Virtuoso took the graph PUT at /sparql-auth for 300 s at 100% CPU, and the
+        # load then said only that the store did not answer)
+        raise click.UsageError(f"{_as_given(ctx, 'gsp')} is the query endpoint (--endpoint): "
+                               "give the store's Graph Store Protocol endpoint (Virtuoso's "
+                               "/sparql-graph-crud-auth, Oxigraph's /store, Fuseki's /DATASET/data), "
+                               "or leave --gsp out to load by SPARQL updates")
 
     from kg.remote import Endpoint, StoreError
     from kg.remoteload import LoadError, load_release, total_to_send

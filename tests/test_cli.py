@@ -3172,6 +3172,11 @@ UNUSED_TOGETHER = [
      ("EVKG_GSP_ENDPOINT", "http://127.0.0.1:9/store"),
      "--update-endpoint and --gsp (EVKG_GSP_ENDPOINT) do not go together: with a Graph Store "
      "Protocol endpoint the graphs are sent there, and no SPARQL update: leave out one of them"),
+    # a trial's: Virtuoso took a graph PUT to its query endpoint for 300 s at 100% CPU
+    (["--gsp", "http://127.0.0.1:9/sparql/"], None,
+     "--gsp is the query endpoint (--endpoint): give the store's Graph Store Protocol endpoint "
+     "(Virtuoso's /sparql-graph-crud-auth, Oxigraph's /store, Fuseki's /DATASET/data), or "
+     "leave --gsp out to load by SPARQL updates"),
 ]
 
 
