@@ -575,6 +575,9 @@ def _count_missing(code: str, place: str) -> str:
 _TERM = re.compile(r"""(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>|[^\s"'<])+""")
 #: What opens a graph pattern's statement that is no triple pattern.
 _NOT_TRIPLES = re.compile(r"(?i)(?:FILTER|OPTIONAL|BIND|VALUES|MINUS|GRAPH|SERVICE|UNION|SELECT)\b")
+#: What ends a statement of a graph pattern: '{', ';', or a '.' that ends one (not a decimal's
+#: point, 1.5, nor one inside a prefixed name, ex:a.b: white space, '}', '#' or the end follow).
+_STATEMENT_MARK = re.compile(r"[{;]|\.(?=[\s}#]|\Z)")
 
 
 def _missing_object(query: str, place: str) -> str:
@@ -586,18 +589,21 @@ def _missing_object(query: str, place: str) -> str:
     stop = _offset(code, place)
     # (pyoxigraph names the mark, or the character after it)
     end = next((at for at in (stop, (stop or 0) - 1) if at is not None and 0 <= at < len(code)
-                and code[at] in "}.;"), None)
+                and (code[at] == "}" or _STATEMENT_MARK.match(code, at))), None)
     if end is None:
         return ""
     while True:  # back over statements that hold nothing ("?s ?p . }")
-        mark = max(code.rfind(m, 0, end) for m in "{.;")
-        if mark < 0:
+        marks = [found.start() for found in _STATEMENT_MARK.finditer(code, 0, end)]
+        if not marks:
             return ""
+        mark = marks[-1]
         if code[mark + 1:end].strip() or code[mark] == "{":
             break
         end = mark
-    terms = _TERM.findall(query, mark + 1, end)
-    if not terms or _NOT_TRIPLES.match(terms[0]) or any("(" in term for term in terms):
+    # the terms as written, comments aside (strings and IRIs, which may hold spaces, whole)
+    terms = _TERM.findall(_without_comments(query), mark + 1, end)
+    if (not terms or _NOT_TRIPLES.match(terms[0])
+            or any(set(term) & set("{}[]()#") and term[0] not in "\"'<" for term in terms)):
         return ""
     at = _position(code, query.index(terms[0], mark + 1))
     if code[mark] == ";" and len(terms) == 1:
@@ -607,6 +613,17 @@ def _missing_object(query: str, place: str) -> str:
         return (f"the triple pattern '{' '.join(terms)}' at {at} has no object: a triple "
                 "pattern is a subject, a predicate and an object (?s ?p ?o)")
     return ""
+
+
+def _without_comments(text: str) -> str:
+    """``text`` with its comments replaced by spaces, offsets kept (strings and IRIs kept)."""
+    pieces: list[str] = []
+    position = 0
+    for kind, start, end in _Lexer(text).tokens():
+        if kind == "comment":
+            pieces += [text[position:start], " " * (end - start)]
+            position = end
+    return "".join(pieces) + text[position:]
 
 
 def _offset(code: str, place: str) -> int | None:

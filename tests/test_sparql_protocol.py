@@ -617,6 +617,21 @@ def test_bad_query_is_400_with_the_reason(client: FlaskClient, params: dict[str,
     assert response.mimetype == "text/plain"
 
 
+@pytest.mark.parametrize("query", [
+    "SELECT * { ?s ?p 1.5 ?q }", 'SELECT * { ?s ?p "a" , 2.5 ?q }',
+    "SELECT * { ?s ?p ?o FILTER(?o > 1.5) ?y }",
+    "PREFIX ex: <http://e/> SELECT * { ?s ?p ex:a.b ?x }", "SELECT * { ?s ?p ?o . { } ?x }",
+    "SELECT * { ?x #note\n}"])
+def test_a_query_with_its_objects_is_not_said_to_lack_one(client: FlaskClient,
+                                                            query: str) -> None:
+    """A review's: the hint for a triple pattern without its object took a decimal's point
+    (1.5), a prefixed name's (ex:a.b) and a group's '}' for the end of a statement, and said
+    "the triple pattern '5 ?q' has no object" of queries wrong in other ways."""
+    response = client.get("/sparql", query_string={"query": query})
+    assert response.status_code == 400
+    assert "has no object" not in response.text
+
+
 def test_a_bind_of_a_bound_variable_is_named_to_sparqlwrapper(live_server: str) -> None:
     """A review's: SPARQLWrapper's QueryBadFormed of a BIND that assigns a variable the
     pattern before it binds said only "error at 1:100: not valid SPARQL", the group's end."""
