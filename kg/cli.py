@@ -6,12 +6,14 @@ import difflib
 import errno
 import fcntl
 import os
+import re
 import secrets
 import signal
 import stat
 import sys
 import tempfile
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
@@ -1315,6 +1317,24 @@ def _as_given(ctx: click.Context, name: str) -> str:
     return param.opts[0]
 
 
+#: Virtuoso's query endpoints, which took a graph PUT for 300 s at full CPU.
+_VIRTUOSO_QUERY_PATH = re.compile(r"/sparql(?:-auth)?/?(?:[?#]|\Z)")
+
+
+def _same_address(one: str, other: str) -> bool:
+    """Whether two http(s) URLs name one resource, as far as their text tells: scheme and host
+    in any case, a default port written or not, a trailing '/' or empty query aside."""
+    def key(url: str) -> tuple[str, str, int | None, str, str]:
+        parts = urllib.parse.urlsplit(url.strip())
+        scheme = parts.scheme.lower()
+        try:
+            port = parts.port or {"http": 80, "https": 443}.get(scheme)
+        except ValueError:
+            port = None
+        return scheme, (parts.hostname or "").lower(), port, parts.path.rstrip("/"), parts.query
+    return key(one) == key(other)
+
+
 @main.command("load")
 @one_value_option("--endpoint", different=DIFFERENT_ENDPOINTS, shown=shown_url,
                   envvar="EVKG_SPARQL_ENDPOINT", required=True, callback=_endpoint_url,
@@ -1360,11 +1380,11 @@ def load_command(endpoint: str, update_endpoint: str | None, gsp: str | None,
         raise click.UsageError(f"--update-endpoint and {_as_given(ctx, 'gsp')} do not go "
                                "together: with a Graph Store Protocol endpoint the graphs are "
                                "sent there, and no SPARQL update: leave out one of them")
-    if gsp and gsp.rstrip("/") == endpoint.rstrip("/"):
+    if gsp and (_same_address(gsp, endpoint) or _VIRTUOSO_QUERY_PATH.search(gsp)):
         # (a trial's: Virtuoso took the graph PUT at /sparql-auth for 300 s at 100% CPU, and the
         # load then said only that the store did not answer)
-        raise click.UsageError(f"{_as_given(ctx, 'gsp')} is the query endpoint (--endpoint): "
-                               "give the store's Graph Store Protocol endpoint (Virtuoso's "
+        raise click.UsageError(f"{_as_given(ctx, 'gsp')} is a query endpoint, not a Graph "
+                               "Store Protocol one: give the store's (Virtuoso's "
                                "/sparql-graph-crud-auth, Oxigraph's /store, Fuseki's /DATASET/data), "
                                "or leave --gsp out to load by SPARQL updates")
 

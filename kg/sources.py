@@ -7,6 +7,7 @@ file by its name and first bytes and yields records (``Article``, ``Deletion`` o
 from __future__ import annotations
 
 import glob
+import json
 import os
 import re
 import stat
@@ -259,21 +260,24 @@ def _named_files(specs: Iterable[str | Path]) -> Iterator[Path]:
             yield from _without_fetched_xml(found)
 
 
-#: A batch of ``evkg fetch``: its PubMed XML, beside which it writes the same records with
-#: their ELink links as JSON Lines (``kg/fetch.py``).
-_FETCHED_XML = re.compile(r"(batch-[\w-]+)\.xml\.gz")
-
-
 def _without_fetched_xml(found: list[Path]) -> list[Path]:
-    """``found`` (a folder's or a glob's files) but each fetch batch's XML that has its JSON
-    Lines beside it: those hold the same records with their "similar" and "cited by" links,
-    and the XML, read after them, replaced each record with one without links (a folder of a
-    fetch, ingested, took 400 links out of the graph, in silence). A file named on its own is
-    read whatever it is."""
+    """``found`` (a folder's or a glob's files) but the PubMed XML of each batch a fetch's
+    ``manifest.json`` lists with its JSON Lines, when those are among ``found`` too: they hold
+    the same records with their "similar" and "cited by" links, and the XML, read after them,
+    replaced each record with one without links (a folder of a fetch, ingested, took 400 links
+    out of the graph, in silence). A file named on its own is read whatever it is, and so is a
+    file of the same name in a folder no fetch made."""
     names = {os.fspath(path) for path in found}
-    return [path for path in found
-            if not ((batch := _FETCHED_XML.fullmatch(path.name))
-                    and os.fspath(path.with_name(batch[1] + ".jsonl")) in names)]
+    paired: set[str] = set()
+    for folder in {path.parent for path in found}:
+        try:  # (fetchstate's manifest: {"batches": [{"file": …, "links_file": …}, …]})
+            batches = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["batches"]
+            paired |= {os.fspath(folder / batch["file"]) for batch in batches
+                       if batch.get("links_file")
+                       and os.fspath(folder / batch["links_file"]) in names}
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return [path for path in found if os.fspath(path) not in paired]
 
 
 def _glob_top(pattern: str) -> Path:

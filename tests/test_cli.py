@@ -3172,11 +3172,14 @@ UNUSED_TOGETHER = [
      ("EVKG_GSP_ENDPOINT", "http://127.0.0.1:9/store"),
      "--update-endpoint and --gsp (EVKG_GSP_ENDPOINT) do not go together: with a Graph Store "
      "Protocol endpoint the graphs are sent there, and no SPARQL update: leave out one of them"),
-    # a trial's: Virtuoso took a graph PUT to its query endpoint for 300 s at 100% CPU
-    (["--gsp", "http://127.0.0.1:9/sparql/"], None,
-     "--gsp is the query endpoint (--endpoint): give the store's Graph Store Protocol endpoint "
-     "(Virtuoso's /sparql-graph-crud-auth, Oxigraph's /store, Fuseki's /DATASET/data), or "
-     "leave --gsp out to load by SPARQL updates"),
+    # a trial's: Virtuoso took a graph PUT to its query endpoint for 300 s at 100% CPU (the
+    # endpoint written otherwise, or Virtuoso's other one, a review's)
+    *((["--gsp", gsp], None,
+       "--gsp is a query endpoint, not a Graph Store Protocol one: give the store's (Virtuoso's "
+       "/sparql-graph-crud-auth, Oxigraph's /store, Fuseki's /DATASET/data), or leave --gsp out "
+       "to load by SPARQL updates")
+      for gsp in ("http://127.0.0.1:9/sparql/", "HTTP://127.0.0.1:9/sparql?",
+                  "http://localhost:9/sparql-auth")),
 ]
 
 

@@ -143,6 +143,13 @@ def test_a_fetch_folder_ingested_whole_keeps_its_links(
         "batch-00000000.jsonl", "batch-00000050.jsonl"]
     alone = iter_source_files([report.folder / "batch-00000000.xml.gz"])
     assert [path.name for path in alone] == ["batch-00000000.xml.gz"]
+    # a review's: files of the same names in a folder no fetch made are the user's, all read
+    own = build_dir.parent / "own"
+    own.mkdir()
+    for name in ("batch-2024.xml.gz", "batch-2024.jsonl"):
+        shutil.copy(report.folder / name.replace("2024", "00000000"), own / name)
+    assert [path.name for path in iter_source_files([own])] == [
+        "batch-2024.jsonl", "batch-2024.xml.gz"]
 
 
 def test_every_request_names_tool_and_email_and_uses_the_history(
