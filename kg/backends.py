@@ -31,6 +31,7 @@ from pyoxigraph import (
     parse_query_results,
 )
 
+from kg.querytext import blank
 from kg.remote import (
     DEFAULT_HTTP_TIMEOUT,
     TIMEOUT_GRACE,
@@ -95,6 +96,18 @@ class QueryableStore(Protocol):
     def query(self, query: str, /, *, base_iri: str | None = None,
               use_default_graph_as_union: bool = False, default_graph: Any = None,
               named_graphs: Any = None) -> QueryResult: ...
+
+
+#: A LIMIT and its number.
+_LIMIT = re.compile(r"(?i)(?<![\w?$])LIMIT\s+(\d+)")
+
+
+def own_limit(query: str) -> int | None:
+    """The LIMIT of ``query`` itself (after its last '}', strings, comments and IRIs aside: a
+    subquery's is inside the braces), if it has one."""
+    code = blank(query, iris=True)
+    found = _LIMIT.search(code, code.rfind("}") + 1)
+    return int(found.group(1)) if found else None
 
 
 def query_form(query: str) -> str:
@@ -170,10 +183,12 @@ class RemoteStore:
         self._cut = threading.local()
 
     def store_cut(self) -> int | None:
-        """The rows at which the store cut the last answer this thread asked it for, by a cap
-        of its own, when it said so (Virtuoso's ``X-SPARQL-MaxRows``, of its
-        ``ResultSetMaxRows``, 10,000 in Debian's ``virtuoso.ini``); None when it did not: an
-        answer so cut reached clients whole-looking, without ``X-EVKG-Truncated``."""
+        """The rows at which the store may have cut the last SELECT answer this thread asked
+        it for, by a cap of its own, when it said so (Virtuoso's ``X-SPARQL-MaxRows``, of its
+        ``ResultSetMaxRows``, 10,000 in Debian's ``virtuoso.ini``, sent with an answer of as
+        many rows; not with a CONSTRUCT's) and the query's own LIMIT did not take as few; None
+        otherwise. An answer so cut reached clients whole-looking, without
+        ``X-EVKG-Truncated``."""
         cut: int | None = getattr(self._cut, "rows", None)
         return cut
 
@@ -260,8 +275,12 @@ class RemoteStore:
             reply = self.send(text, accept=GRAPH_ACCEPT, params=params, seconds_left=seconds_left)
             return triples_from(reply)
         reply = self.send(text, accept=RESULTS_ACCEPT, params=params, seconds_left=seconds_left)
-        rows = reply.headers.get(_STORE_CUT, "").strip()
-        self._cut.rows = int(rows) if rows.isascii() and rows.isdigit() else None
+        said = reply.headers.get(_STORE_CUT, "").strip()
+        rows = int(said) if said.isascii() and said.isdigit() else None
+        # (Virtuoso says so of an answer of as many rows as its cap, cut or whole: one the
+        # query's own LIMIT of at most that many took is whole)
+        limit = own_limit(query)
+        self._cut.rows = rows if rows is not None and (limit is None or limit > rows) else None
         fmt = _RESULTS_FORMATS.get(reply.content_type)
         if fmt is None:
             raise StoreError(502, f"the store answered a {form} query with {reply.content_type}")
