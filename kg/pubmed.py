@@ -899,6 +899,8 @@ class _Found:
     deletion: bool = False
     pmids: list[tuple[int, str]] = field(default_factory=list)
     end: int | None = None
+    #: the found record its start tag came inside (before that one's end tag), if any
+    inside: _Found | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -931,6 +933,8 @@ def _scan(path: Path, walk: _Walk, error_at: tuple[int, int] | None,
     first = walk.resume or _Start(1, 1, 0, 0, 0)
     columns = _Columns(_utf8(walk.prolog), first.chars)
     found: list[_Found] = []
+    open_records: list[_Found] = []  # the found records whose end tags have not come, innermost last
+    ending: _Found | None = None  # the record of an end tag whose ">" is awaited
     ordinal, offset, column = first.ordinal - 1, first.offset, first.column
     closer, open_end = b"", False  # a comment … not closed at a line's end; an end tag's ">" awaited
     unclosed: _Unclosed | None = None
@@ -951,41 +955,54 @@ def _scan(path: Path, walk: _Walk, error_at: tuple[int, int] | None,
                     _hidden_records(scan, raw, max(opened, 0), (number, column, offset), unclosed)
             if open_end and (close := text.find(b">")) >= 0:
                 open_end = False
-                if found and _before(error_at, number, columns.at(close + 1)):
-                    found[-1].end = offset + close + 1
+                if ending is not None and _before(error_at, number, columns.at(close + 1)):
+                    ending.end = offset + close + 1
             for match in scan.finditer(text):
                 if match.group(3) is not None:  # a PMID: the open record's own, if it has
                     # none; each a DeleteCitation lists, up to its end tag
-                    if found and (not found[-1].pmids or (found[-1].deletion
-                                                          and found[-1].end is None)):
-                        found[-1].pmids.append((number, match.group(3).decode()))
-                elif match.group(1) is not None:  # an end tag: whole if it ends before the error
+                    if open_records and (not open_records[-1].pmids
+                                         or open_records[-1].deletion):
+                        open_records[-1].pmids.append((number, match.group(3).decode()))
+                elif match.group(1) is not None:  # an end tag (of the innermost open record):
+                    # whole if it ends before the error
                     open_end = not match.group(2)
-                    if found and not open_end and _before(error_at, number,
-                                                          columns.at(match.end())):
-                        found[-1].end = offset + match.end()
+                    ending = open_records.pop() if open_records else None
+                    if ending is not None and not open_end and _before(error_at, number,
+                                                                       columns.at(match.end())):
+                        ending.end = offset + match.end()
                 elif (ordinal := ordinal + 1) > walk.records:
                     chars = columns.at(match.start())
                     start = _Start(ordinal, number, column + match.start(), chars,
                                    offset + match.start())
                     if stop is not None and start.offset >= stop:
-                        return found, None, None
+                        return _outermost(found), None, None
                     if (error_at is not None and not _before(error_at, number, chars)
                             and ordinal != again):
-                        return found, start, None
-                    found.append(_Found(start, text.startswith(b"<DeleteCitation", match.start())))
+                        return _outermost(found), start, None
+                    found.append(_Found(start, text.startswith(b"<DeleteCitation", match.start()),
+                                        inside=open_records[-1] if open_records else None))
                     close = text.find(b">", match.start())
-                    if close > 0 and text[close - 1:close] == b"/" and _before(
-                            error_at, number, columns.at(close + 1)):  # <DeleteCitation/>: whole
-                        found[-1].end = offset + close + 1
+                    if close > 0 and text[close - 1:close] == b"/":  # <DeleteCitation/>: whole
+                        if _before(error_at, number, columns.at(close + 1)):
+                            found[-1].end = offset + close + 1
+                    else:
+                        open_records.append(found[-1])
                     if first_only:
-                        return found, None, None
+                        return _outermost(found), None, None
             offset, column = offset + len(text), column + len(text)
+    found = _outermost(found)
     if not closer:
         unclosed = None
     elif unclosed is not None and error_at is not None:
         found += unclosed.records
     return found, None, unclosed
+
+
+def _outermost(found: list[_Found]) -> list[_Found]:
+    """``found`` but the records inside another whose end tag came: each is that one's (the
+    parse of it names it, ``_note_nested``); inside one whose end tag never came, it is a
+    record after a missing end tag, and stays."""
+    return [record for record in found if record.inside is None or record.inside.end is None]
 
 
 def _hidden_records(scan: re.Pattern[bytes], raw: bytes, start: int,

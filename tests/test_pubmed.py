@@ -568,28 +568,32 @@ def test_a_self_closing_record_read_ahead_of_an_error_has_its_end(tmp_path: Path
 
 
 @pytest.mark.parametrize("root", ["PubmedArticleSet", "RAW_DATA"])
-@pytest.mark.parametrize("later_error", [False, True])
+@pytest.mark.parametrize("later_error", [None, 2, 3, 4])
 def test_a_record_inside_another_is_named_and_the_rest_stay_in_step(
-        tmp_path: Path, root: str, later_error: bool) -> None:
+        tmp_path: Path, root: str, later_error: int | None) -> None:
     """A review's: a whole record inside another (PubMed never nests them) was dropped in
     silence, and after a later error the reading resumed one record off: a record came out
-    twice and another never. It is named; every other record is read once."""
+    twice and another never; with the error in the next record, the outer record was lost as
+    one "without its end tag". It is named; every other record is read once (``later_error``:
+    the record after the outer one, 0-based, whose title holds an unclosed tag)."""
     text = shared("ncbiutils/pubmed.xml").read_text(encoding="utf-8")
     first_end = text.index("</PubmedArticle>")
     second = text.index("<PubmedArticle>", first_end)
     second_end = text.index("</PubmedArticle>", second) + len("</PubmedArticle>")
     nested = (text[:first_end] + text[second:second_end] + text[first_end:second]
               + text[second_end:])
-    if later_error:
-        last = nested.rindex("</ArticleTitle>")
-        nested = nested[:last] + "<i>" + nested[last:]
+    if later_error is not None:  # the titles: the outer record's, the inner's, then the others'
+        title = -1
+        for _ in range(later_error + 1):
+            title = nested.index("</ArticleTitle>", title + 1)
+        nested = nested[:title] + "<i>" + nested[title:]
     path = tmp_path / "nested.xml"
     path.write_text(nested.replace("PubmedArticleSet>", f"{root}>"), encoding="utf-8")
     pmids = [r.pmid for r in read_pubmed_xml(shared("ncbiutils/pubmed.xml"))]
     records = list(read_pubmed_xml(path))
     assert [(type(r).__name__, r.pmid) for r in records] == [
-        ("Rejected", pmids[1]), ("Article", pmids[0]), *(("Article", p) for p in pmids[2:-1]),
-        ("Rejected" if later_error else "Article", pmids[-1])]
+        ("Rejected", pmids[1]), ("Article", pmids[0]),
+        *(("Rejected" if n == later_error else "Article", pmids[n]) for n in range(2, 5))]
     assert records[0].reason.startswith(f"{path}: a PubmedArticle inside another record, at "
                                         "line ")
 
