@@ -185,20 +185,21 @@ def post(endpoint: Endpoint, url: str, *, form: Sequence[tuple[str, str]] | None
             raise StoreTimeout(f"the SPARQL store at {url} did not answer within "
                                f"{timeout:g} s") from None
         if body and isinstance(reason, (BrokenPipeError, ConnectionResetError)):
-            _raise_refusal(endpoint, with_params(url, params), timeout)
+            _raise_refusal(endpoint, url, with_params(url, params), timeout)
         raise StoreUnavailable(_unavailable(url, reason)) from None
 
 
-def _raise_refusal(endpoint: Endpoint, url: str, timeout: float) -> None:
+def _raise_refusal(endpoint: Endpoint, url: str, asked: str, timeout: float) -> None:
     """Raise the store's refusal of its credentials (401, 403) when it has one for ``url``: a
     store that refuses a request answers as soon as it has read its head and may close the
     connection while the body is still being sent, which broke the pipe, and a wrong password
     or a missing --user was said to be "not answering …; try again later" (half the time, on
-    Virtuoso). Asked again by HEAD, with the same credentials and no body, it says why."""
-    probe = urllib.request.Request(url, method="HEAD")
+    Virtuoso). Asked again by HEAD (``asked``: ``url`` with the request's parameters), with
+    the same credentials and no body, it says why."""
+    probe = urllib.request.Request(asked, method="HEAD")
     try:
         if endpoint.user:
-            _authorise(endpoint, probe, url, timeout)
+            _authorise(endpoint, probe, asked, timeout)
         with urllib.request.urlopen(probe, timeout=timeout):
             return
     except urllib.error.HTTPError as error:
