@@ -512,8 +512,7 @@ class _Run:
             linked_pmid(r["pmid"]) for b in m.batches for r in b.rejected}
         # a list cut by --max: those left out were not asked for, and which of them PubMed
         # lacks is not known (it named them all as "not served", burying one it lacked)
-        capped = m.max_records is not None and m.count > m.expected
-        report.missing = [] if capped else [
+        report.missing = [] if m.cut_by_max else [
             p for p in dict.fromkeys(map(linked_pmid, m.pmids)) if p not in served]
         m.status = "fetched"
         m.save(self.folder)
@@ -528,7 +527,7 @@ class _Run:
         m.save(self.folder)
         entry = {"key": m.key, "query": m.query, "since": m.since, "until": m.until,
                  "expected": report.expected, "received": report.received, "release": m.release,
-                 "finished": m.finished, "count": m.count, "max": m.max_records}
+                 "finished": m.finished, "cut_by_max": m.cut_by_max}
         if m.query:
             append_history(into, entry)
         return report

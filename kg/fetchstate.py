@@ -118,6 +118,11 @@ class Manifest:
                   "batches": [vars(b) for b in self.batches]}
         write_atomic(folder / MANIFEST, orjson.dumps(fields, option=orjson.OPT_INDENT_2))
 
+    @property
+    def cut_by_max(self) -> bool:
+        """Whether ``--max`` took fewer records than the search matched."""
+        return self.max_records is not None and self.count > self.expected
+
     def batch(self, retstart: int, slice_name: str = "") -> Batch | None:
         return next((b for b in self.batches if b.retstart == retstart
                      and b.slice == slice_name), None)
@@ -141,23 +146,18 @@ def resolve_since(into: Path, query: str, since: str, echo: Echo) -> str:
             raise ValueError(f"--since {error}") from None
     earlier = [entry for entry in read_history(into) if entry.get("query") == query]
     # a fetch --max cut took part of the search: the rest never came with a later --since last
-    # (a new user's: --max 30 of 100, then each night "0 records")
-    previous = [entry["until"] for entry in earlier if not cut_by_max(entry)]
+    # (a new user's: --max 30 of 100, then each night "0 records"); a fetch noted before 7 Dec
+    # says nothing of it, and counts as whole
+    previous = [entry["until"] for entry in earlier if not entry.get("cut_by_max")]
     if not previous:
         cut = f" but {counted(len(earlier), 'fetch', 'fetches')} that --max cut" if earlier else ""
         echo(f"no earlier completed fetch of this query in {into}{cut}: fetching every record")
         return ""
-    if cut_by_max(earlier[-1]):
+    if earlier[-1].get("cut_by_max"):
         echo("the last fetch of this query was cut by --max: fetching what came since the last "
              "whole one")
     day = dt.datetime.strptime(max(previous), "%Y/%m/%d").date() - dt.timedelta(days=1)
     return day.strftime("%Y/%m/%d")
-
-
-def cut_by_max(entry: dict[str, Any]) -> bool:
-    """Whether a fetch of ``read_history`` took fewer records than its search matched because
-    of ``--max`` (a fetch noted before 7 Dec records neither, and counts as whole)."""
-    return entry.get("max") is not None and int(entry.get("count") or 0) > int(entry["expected"])
 
 
 def since_date(since: str) -> str:

@@ -7,7 +7,6 @@ file by its name and first bytes and yields records (``Article``, ``Deletion`` o
 from __future__ import annotations
 
 import glob
-import json
 import os
 import re
 import stat
@@ -18,6 +17,7 @@ from pathlib import Path
 from kg import jsonrecords, medline, pubmed, seedpage
 from kg.articles import subject_iri
 from kg.compression import GZIP_MAGIC, is_gzip, not_utf8_text
+from kg.fetchstate import MANIFEST, Manifest
 from kg.records import Article, Deletion, Provenance, Rejected, as_loaded, in_nfc, unfit_for_xml
 from kg.release import is_build_folder, is_release, shown_path, within_release
 
@@ -270,13 +270,12 @@ def _without_fetched_xml(found: list[Path]) -> list[Path]:
     names = {os.fspath(path) for path in found}
     paired: set[str] = set()
     for folder in {path.parent for path in found}:
-        try:  # (fetchstate's manifest: {"batches": [{"file": …, "links_file": …}, …]})
-            batches = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["batches"]
-            paired |= {os.fspath(folder / batch["file"]) for batch in batches
-                       if batch.get("links_file")
-                       and os.fspath(folder / batch["links_file"]) in names}
+        try:  # (any other manifest.json, or none, is no fetch's)
+            batches = Manifest.load(folder / MANIFEST).batches
         except (OSError, ValueError, KeyError, TypeError):
             continue
+        paired |= {os.fspath(folder / batch.file) for batch in batches
+                   if batch.links_file and os.fspath(folder / batch.links_file) in names}
     return [path for path in found if os.fspath(path) not in paired]
 
 
