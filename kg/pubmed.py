@@ -278,7 +278,7 @@ def _read_stream(path: Path, handle: IO[bytes], walk: _Walk) -> Iterator[Record]
                     walk.root = root.tag  # a plain wrapper: malformed XML is read past
             continue
         depth -= 1
-        if depth > 1 and walk.root:
+        if depth > 1 and walk.root and elem.tag in RECORD_TAGS:  # (every element ends here)
             _note_nested(path, elem, walk)
         elif depth == 1:
             yield from _nested_named(walk)
@@ -774,19 +774,19 @@ def _lost_records(path: Path, walk: _Walk, error: etree.XMLSyntaxError) -> Itera
     """
     line, column, what = _error_place(error, walk)
     message = f"malformed XML at line {line}, column {column}: {what}"
-    unread = True  # the file ends there: what records it held after it is not known
+    unread = False  # the file ends where the error is: what records it held after it is not known
     if walk.at_cut(line, column):  # the end of the data, not a syntax error
         message = (f"the file's gzip data end at line {line}, inside it (the file is cut short: "
                    "fetch it again)")
+        unread = True
     elif (line, column) >= walk.end_of_text(path) and not what.startswith(_MISMATCH):
         # plain XML that stops inside a record (an end tag that does not match was read whole:
         # at the end of a file without a final line break, it is not the file cut short)
         message = (f"the file's XML ends at line {line}, inside it (the file is cut short: "
                    "fetch it again)")
+        unread = True
     elif what.startswith(_NOT_UTF8) and (byte := _not_utf8_byte(walk, line)) is not None:
-        message, unread = not_utf8_text(byte, line, column, utf8="PubMed's XML is UTF-8"), False
-    else:
-        unread = False
+        message = not_utf8_text(byte, line, column, utf8="PubMed's XML is UTF-8")
     walk.root = walk.root or _sniffed_root(walk.source)
     if not walk.root:  # not a known root nor a plain wrapper of PubmedArticle elements
         walk.resume = None
