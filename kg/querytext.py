@@ -138,13 +138,14 @@ _PREFIXED = re.compile(rf"(?<![{_NAME}?$:.])((?:[{_NAME_START}][{_NAME}.]*)?):(?
 
 
 @lru_cache(maxsize=32)
-def blank(text: str, *, iris: bool = False) -> str:
-    """``text`` with strings and comments (and IRIs, if asked) replaced by spaces, offsets kept.
+def blank(text: str, *, iris: bool = False, strings: bool = True) -> str:
+    """``text`` with comments, strings (unless ``strings`` is False) and IRIs (if ``iris``)
+    replaced by spaces, offsets kept.
 
     Remembered: one request asks it of the same query several times (its form, its dataset
     clause, its SERVICE targets), and clients repeat their queries. Few entries: a query may be
     as long as the request body limit."""
-    kinds = ("string", "comment", "iri") if iris else ("string", "comment")
+    kinds = ("comment", *(("string",) if strings else ()), *(("iri",) if iris else ()))
     pieces: list[str] = []
     position = 0
     for kind, start, end in _Lexer(text).tokens():
@@ -601,7 +602,7 @@ def _missing_object(query: str, place: str) -> str:
             break
         end = mark
     # the terms as written, comments aside (strings and IRIs, which may hold spaces, whole)
-    terms = _TERM.findall(_without_comments(query), mark + 1, end)
+    terms = _TERM.findall(blank(query, strings=False), mark + 1, end)
     if (not terms or _NOT_TRIPLES.match(terms[0])
             or any(set(term) & set("{}[]()#") and term[0] not in "\"'<" for term in terms)):
         return ""
@@ -613,17 +614,6 @@ def _missing_object(query: str, place: str) -> str:
         return (f"the triple pattern '{' '.join(terms)}' at {at} has no object: a triple "
                 "pattern is a subject, a predicate and an object (?s ?p ?o)")
     return ""
-
-
-def _without_comments(text: str) -> str:
-    """``text`` with its comments replaced by spaces, offsets kept (strings and IRIs kept)."""
-    pieces: list[str] = []
-    position = 0
-    for kind, start, end in _Lexer(text).tokens():
-        if kind == "comment":
-            pieces += [text[position:start], " " * (end - start)]
-            position = end
-    return "".join(pieces) + text[position:]
 
 
 def _offset(code: str, place: str) -> int | None:

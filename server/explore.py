@@ -217,6 +217,16 @@ def citation_network(seed: str | None = None) -> Network:
 
 # --- the findings behind a heatmap cell ----------------------------------------------------------
 
+def _known(cargo_class: NamedNode, process: NamedNode) -> None:
+    """A 404 naming each of a cell's IRIs that the graph holds nothing of."""
+    unknown = [f"{name}=<{iri.value}>" for name, iri in (("cargo_class", cargo_class),
+                                                        ("process", process))
+               if not graph.ask(f"ASK {{ {graph.ref(iri)} ?p ?o }}")]
+    if unknown:
+        raise ProtocolError(404, f"/explore/findings: the graph holds no {' nor '.join(unknown)} "
+                                 "(the heatmap's cells link its cargo classes and processes)")
+
+
 def _iri_argument(name: str) -> NamedNode:
     value = request.args.get(name, "")
     try:
@@ -314,12 +324,8 @@ def create_explore_blueprint() -> Blueprint:
         """The findings behind one heatmap cell (``cargo_class`` and ``process`` IRIs)."""
         cargo_class, process = _iri_argument("cargo_class"), _iri_argument("process")
         rows = cell_findings(cargo_class, process)
-        unknown = [f"{name}=<{iri.value}>" for name, iri in (("cargo_class", cargo_class),
-                                                            ("process", process))
-                   if not rows and not graph.ask(f"ASK {{ {graph.ref(iri)} ?p ?o }}")]
-        if unknown:  # (a page titled "Findings: evkg:Nope × metastasis" listed none)
-            raise ProtocolError(404, f"/explore/findings: the graph holds no {' nor '.join(unknown)} (the "
-                                     "heatmap's cells link its cargo classes and processes)")
+        if not rows:  # (a page titled "Findings: evkg:Nope × metastasis" listed none)
+            _known(cargo_class, process)
         shown = len({row["finding"].value for row in rows})
         total = cell_total(cargo_class, process) if shown >= CELL_LIMIT else shown
         labels = graph.labels_for([cargo_class.value, process.value])

@@ -92,7 +92,13 @@ def not_encoded(line: str) -> _NotEncoded | None:
         target = line
     if not target.startswith(("/", "http://", "https://")) or _TARGET_CHARACTERS.fullmatch(target):
         return None  # (gunicorn's other faults: "bare LF as line terminator" …)
-    return _NotEncoded(target.encode("latin-1", "replace").decode("utf-8", "replace"))
+    return _NotEncoded(_as_sent(target))
+
+
+def _as_sent(text: str) -> str:
+    """Text of a request line as the client wrote it: gunicorn reads its bytes as Latin-1,
+    and clients send UTF-8."""
+    return text.encode("latin-1", "replace").decode("utf-8", "replace")
 
 
 #: What gunicorn takes for the HTTP version of a request line whose target holds a space
@@ -108,8 +114,7 @@ def spaced_target(version: str) -> _NotEncoded | None:
     found = _SPACED_TARGET.fullmatch(version)
     if found is None:
         return None
-    rest = found[1].encode("latin-1", "replace").decode("utf-8", "replace")
-    return _NotEncoded("… " + rest)  # (its part before the space is not known here)
+    return _NotEncoded("… " + _as_sent(found[1]))  # (its part before the space is not known here)
 
 
 class _Captured:
