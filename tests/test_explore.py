@@ -217,6 +217,8 @@ def test_cell_listing_of_an_iri_the_graph_lacks_is_a_404_naming_it(
         "cargo_class": "https://w3id.org/evkg/ontology#MicroRNA",
         "process": "https://w3id.org/evkg/process/metastasis"}, headers={"Accept": "text/html"})
     assert known.status_code == 200
+    assert "<h1>Findings: microRNA × metastasis</h1>" in known.text
+    assert 'href="/finding/' in known.text  # its findings listed
 
 
 @pytest.mark.parametrize("query", ["", "cargo_class=%3Cx%3E&process=y", "process=x"])
