@@ -52,6 +52,7 @@ from kg.build import BuildReport, build, check_folder_to_write, ingest
 from kg.eutils import CITED_BY, SIMILAR, Client, History, HistoryExpired
 from kg.fetchstate import (
     BATCH_SIZE,
+    FIRST_DAY,
     MANIFEST,
     Batch,
     Echo,
@@ -98,9 +99,6 @@ DATETYPE = "mdat"
 #: date)"; mindate and maxdate "must be used together", as YYYY/MM/DD; NCBI's own examples search
 #: PubMed with ``datetype=edat``).
 SLICE_DATETYPE = "edat"
-#: Where the slices of a search without ``--since`` begin; records of the search that no slice
-#: holds are counted in the summary.
-FIRST_DAY = "1700/01/01"
 #: The dates in words.
 DATE_WORDS = {"edat": "entry date", "mdat": "modification date"}
 

@@ -26,6 +26,9 @@ from kg.release import sha256, sync_folder
 
 #: Records per EFetch request (NCBI suggests a few hundred).
 BATCH_SIZE = 500
+#: Where the slices of a search without ``--since`` begin (records of the search that no slice
+#: holds are counted in the summary), and where a ``--since`` before it begins.
+FIRST_DAY = "1700/01/01"
 MANIFEST, HISTORY_FILE = "manifest.json", "history.jsonl"
 
 Echo = Callable[[str], None]
@@ -162,14 +165,21 @@ def resolve_since(into: Path, query: str, since: str, echo: Echo) -> str:
 
 def since_date(since: str) -> str:
     """A ``--since`` date, YYYY-MM-DD, as NCBI's YYYY/MM/DD; a ``ValueError`` saying what to
-    give for any other text (``last`` is the caller's)."""
+    give for any other text (``last`` is the caller's), and for a date after tomorrow (UTC, so
+    that no time zone's today is refused): nothing was modified since it, and a fetch of it
+    would end with 0 records as if none were new. A date before ``FIRST_DAY`` is ``FIRST_DAY``
+    (the same records; ``0001-01-01`` was sent as ``1/01/01``)."""
     try:
         if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", since):
             # (fromisoformat takes a week date, 2026-W49-1, and 20261205 too)
             raise ValueError(since)
-        return dt.date.fromisoformat(since).strftime("%Y/%m/%d")
+        day = dt.date.fromisoformat(since)
     except ValueError:
         raise ValueError(f"{since!r}: give a date (YYYY-MM-DD) or 'last'") from None
+    tomorrow = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    if day > tomorrow:
+        raise ValueError(f"{since!r} is a date to come: no record was modified since")
+    return max(day.strftime("%Y/%m/%d").zfill(10), FIRST_DAY)
 
 
 def fetch_key(query: str, pmids: Sequence[str], since: str, max_records: int | None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import fcntl
 import gc
 import gzip
@@ -2845,6 +2846,20 @@ def test_fetch_takes_since_as_the_help_writes_it_alone(
                           str(tmp_path / "build"))
     assert (status, output.splitlines()[-1]) == (
         2, f"Error: Invalid value for '--since': {since!r}: give a date (YYYY-MM-DD) or 'last'")
+    assert not (tmp_path / "build").exists()
+
+
+def test_fetch_refuses_a_since_date_to_come(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new user's: `--since 2030-01-01` (a typo for 2020) fetched 0 records and said so as of
+    a search with nothing new; a date after tomorrow (UTC: no time zone's today) is refused."""
+    monkeypatch.delenv("EVKG_NCBI_EMAIL", raising=False)
+    monkeypatch.setenv("EVKG_EUTILS_URL", f"http://127.0.0.1:{free_port()}/")  # (none taken)
+    later = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=2)).isoformat()
+    status, output = _run("fetch", "--query", "exosomes", "--since", later, "--into",
+                          str(tmp_path / "build"))
+    assert (status, output.splitlines()[-1]) == (
+        2, f"Error: Invalid value for '--since': '{later}' is a date to come: no record was "
+           "modified since")
     assert not (tmp_path / "build").exists()
 
 

@@ -355,6 +355,18 @@ def test_since_a_date_selects_by_modification_date(
     assert fetched == expected
 
 
+def test_since_before_pubmed_asks_from_its_first_day(
+        eutils_env: EutilsServer, tmp_path: Path, seedtk: dict[str, bytes]) -> None:
+    """A new user's: `--since 0001-01-01` sent NCBI `mindate=1/01/01` (strftime drops the
+    year's zeros), a date E-utilities do not read as one; a date before the first day a search
+    is cut from is that day: the same records."""
+    report = fetch(tmp_path, query=QUERY, since="0001-01-01", batch_size=50, client=quick(),
+                   ingest_records=False)
+    search = next(r for r in eutils_env.log if r.utility == "esearch")
+    assert (search.get("datetype"), search.get("mindate")) == ("mdat", "1700/01/01")
+    assert report.received == 100
+
+
 # --- a search over the 9,999 records PubMed serves of one ---------------------------------------
 
 #: 25,000 generated records, entered 500 a day from 1 January 2024, revised in 2025.
