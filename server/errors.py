@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, Response, current_app, redirect, request
+from flask import Flask, Response, current_app, g, redirect, request
 from gunicorn.http.errors import NoMoreData, ParseException
 from werkzeug.exceptions import (
     BadHost,
@@ -17,6 +17,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from kg import iris
+from server.editor import editor_link
 from server.executor import Failure
 from server.logs import query_note
 from server.negotiation import NotAcceptable, wants_html
@@ -64,7 +65,8 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
                                  message.rstrip(), query_note())
     if status < 500 and wants_html(request.headers.get("Accept")):
         response = page_response("bad_request.html", status=status, message=message.rstrip(),
-                                 title=HTTP_STATUS_CODES.get(status, "Error").capitalize())
+                                 title=HTTP_STATUS_CODES.get(status, "Error").capitalize(),
+                                 query_link=sent_query_link())
     else:
         response = Response(message.rstrip() + "\n", status=status,
                             content_type="text/plain; charset=utf-8")
@@ -75,6 +77,14 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
         response.headers.update(headers)
         response.headers["Access-Control-Expose-Headers"] = ", ".join(headers)
     return response
+
+
+def sent_query_link() -> str | None:
+    """The query editor opening the query the request sent (``note_query``), for the error page
+    of a query a browser followed (a link's ``/sparql?query=``): its link to the editor opened
+    the default query, and the link's was to be copied from the address bar to be mended."""
+    query = g.get("evkg_query")
+    return editor_link(query) if query else None
 
 
 def without_trailing_slash(answers: Callable[[str], bool]) -> WerkzeugResponse | None:

@@ -896,6 +896,21 @@ def test_a_browser_is_shown_a_clients_error_as_a_page(client: FlaskClient, url: 
     assert page.headers["Vary"] == text.headers["Vary"] == "Accept"
 
 
+def test_a_bad_querys_page_opens_that_query_in_the_editor(client: FlaskClient) -> None:
+    """A new user's: the 400 page of a query link followed in a browser linked the editor with
+    its default query, the link's query to be copied from the address bar to be mended."""
+    query = "SELECT ?s WHERE { ?s ?p }"
+    for page in (client.get("/sparql?" + urlencode({"query": query}), headers=HTML),
+                 client.post("/sparql", data={"query": query}, headers=HTML)):
+        assert page.status_code == 400
+        links = re.findall(r'<a href="([^"]*)">Open this query in the query editor</a>',
+                           page.get_data(as_text=True))
+        assert [unescape(link) for link in links] == [
+            "/#query=SELECT%20%3Fs%20WHERE%20%7B%20%3Fs%20%3Fp%20%7D"]
+    other = client.get("/downloads/nope.txt", headers=HTML).get_data(as_text=True)
+    assert "Open this query" not in other
+
+
 def test_only_articles_answer_in_a_citation_format(client: FlaskClient) -> None:
     answer = client.get("/cargo/hsa-miR-105", headers={"Accept": "application/x-bibtex"})
     assert answer.status_code == 406
