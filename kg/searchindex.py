@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import sqlite3
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from itertools import islice
 from pathlib import Path
@@ -236,36 +236,42 @@ def _reading(path: Path) -> Iterator[sqlite3.Connection]:
 LabelTest = Callable[[str], bool]
 
 
-def ranked_labels(path: Path, text: str, holds: LabelTest, whole: LabelTest,
+def ranked_labels(path: Path, text: str, holds: LabelTest, whole: LabelTest, starts: LabelTest,
                   limit: int) -> list[tuple[str, str, int]]:
     """The first ``limit`` resources whose label ``holds`` the search text, as the SPARQL
     search ranks them: (IRI, the label it is ranked by and shown with, rank), rank 0 for a
-    label that is the text ``whole`` (1 for MeSH's), else 2 (3 for MeSH's). ``text`` is the
-    search text folded (``folded``): each candidate the index gives for it is tested with
-    ``holds`` and ``whole``, the SPARQL's own tests.
+    label that is the text ``whole`` (1 for MeSH's), 2 for one that ``starts`` with it (3),
+    else 4 (5). ``text`` is the search text folded (``folded``): each candidate the index
+    gives for it is tested with ``holds``, ``whole`` and ``starts``, the SPARQL's own tests.
 
-    A label that is the text whole, folded, is looked up by its folded text; the others come
-    from the trigram table (for text of 3 characters or more) or from the labels read in
-    order, both in rank order, until ``limit`` resources are found."""
+    A label that is the text whole, folded, is looked up by its folded text, and one that
+    begins with it by the range of folded labels that do; the others come from the trigram
+    table (for text of 3 characters or more) or from the labels read in order, all in rank
+    order, until ``limit`` resources are found."""
     found: dict[str, tuple[str, int]] = {}
+
+    def take(rows: Iterable[tuple[str, str, int]], test: LabelTest, rank: int) -> None:
+        for iri, label, local in rows:
+            if len(found) >= limit:
+                return
+            if iri not in found and test(label):
+                found[iri] = (label, rank + local)
+
     with _reading(path) as db:
-        for iri, label, local in db.execute(
-                "SELECT iri, label, local FROM labels WHERE folded = ? ORDER BY id", (text,)):
-            if iri not in found and whole(label):
-                found[iri] = (label, local)
-        if len(found) < limit:
-            if len(text) >= TRIGRAM:
-                candidates = db.execute(
-                    "SELECT l.iri, l.label, l.local FROM label_text JOIN labels AS l "
-                    "ON l.id = label_text.rowid WHERE label_text MATCH ? "
-                    "ORDER BY label_text.rowid", ('"' + text.replace('"', '""') + '"',))
-            else:
-                candidates = db.execute(
-                    "SELECT iri, label, local FROM labels WHERE instr(folded, ?) > 0 "
-                    "ORDER BY id", (text,))
-            for iri, label, local in candidates:
-                if iri not in found and holds(label):
-                    found[iri] = (label, 2 + local)
-                    if len(found) >= limit:
-                        break
+        take(db.execute("SELECT iri, label, local FROM labels WHERE folded = ? ORDER BY id",
+                        (text,)), whole, 0)
+        # (past every text that begins so: the highest code point follows any character)
+        take(db.execute("SELECT iri, label, local FROM labels WHERE folded >= ? AND folded < ? "
+                        "ORDER BY id", (text, text + "\U0010ffff")),
+             lambda label: holds(label) and starts(label), 2)
+        if len(text) >= TRIGRAM:
+            candidates = db.execute(
+                "SELECT l.iri, l.label, l.local FROM label_text JOIN labels AS l "
+                "ON l.id = label_text.rowid WHERE label_text MATCH ? "
+                "ORDER BY label_text.rowid", ('"' + text.replace('"', '""') + '"',))
+        else:
+            candidates = db.execute(
+                "SELECT iri, label, local FROM labels WHERE instr(folded, ?) > 0 "
+                "ORDER BY id", (text,))
+        take(candidates, holds, 4)
     return [(iri, label, rank) for iri, (label, rank) in list(found.items())[:limit]]

@@ -126,6 +126,21 @@ class LabelPattern:
         return (f"REGEX({label}, {graph.ref(Literal(self.regex))})",
                 f"REGEX({label}, {graph.ref(Literal(f'^{self.regex}$'))})")
 
+    def starts_sparql(self) -> str:
+        """A SPARQL expression true when the label ``?l`` begins with the text."""
+        label = "LCASE(STR(?l))"
+        if self.regex is None:
+            return f"STRSTARTS({label}, {graph.ref(Literal(self.plain))})"
+        return f"REGEX({label}, {graph.ref(Literal(f'^{self.regex}'))})"
+
+    def starts_test(self) -> Callable[[str], bool]:
+        """The same test in Python, of a label's text."""
+        if self.regex is None:
+            plain = self.plain
+            return lambda label: label.lower().startswith(plain)
+        pattern = re.compile(self.regex)
+        return lambda label: pattern.match(label.lower()) is not None
+
     def tests(self) -> tuple[Callable[[str], bool], Callable[[str], bool]]:
         """The same two tests in Python, of a label's text (for the search index's
         candidates): lower case as SPARQL's LCASE, and the regular expression anchored at
@@ -203,7 +218,9 @@ def search_query(text: str, limit: int | None = SEARCH_LIMIT, *, named: bool = F
     # The grouping is a subquery so that ORDER BY sees plain variables: Virtuoso refuses an
     # expression over an aggregate's alias in ORDER BY (a remote store may be Virtuoso).
     # a label that is the text whole comes first ("apoptosis": MeSH's Apoptosis before our
-    # apoptosis resistance), then our own resources, then shorter labels; only resources with
+    # apoptosis resistance), then one that begins with it ("breast": breast cancer before male
+    # breast cancer, whose notation male_breast was the shortest label holding it), then our
+    # own resources before MeSH's, then shorter labels; only resources with
     # a page here (ours and MeSH's), not an aligned GO or NCIT term named for the mapping tables.
     # Each resource is ranked by its best label, which is the one shown: the least of "rank,
     # length, label" as one string (a SAMPLE was any label, so the order, the label shown and
@@ -212,7 +229,8 @@ def search_query(text: str, limit: int | None = SEARCH_LIMIT, *, named: bool = F
       SELECT ?s (MIN(?key) AS ?best) WHERE {{ {people} {{
         ?s {props} ?l .
         FILTER(isIRI(?s) && {holds})
-        BIND(IF({whole}, 0, 2) + IF(STRSTARTS(STR(?s), {base}), 0, 1) AS ?local)
+        BIND(IF({whole}, 0, IF({pattern.starts_sparql()}, 2, 4))
+             + IF(STRSTARTS(STR(?s), {base}), 0, 1) AS ?local)
         BIND(CONCAT(STR(?local), SUBSTR(STR(100000 + STRLEN(STR(?l))), 2), STR(?l)) AS ?key) }}
         FILTER(STRSTARTS(STR(?s), {base}) || STRSTARTS(STR(?s), {mesh}))
       }} GROUP BY ?s
@@ -345,7 +363,8 @@ def _names_a_mirna(text: str) -> bool:
 
 def search(text: str, listing: list[str]) -> list[Hit]:
     """Resources ``text`` names whole (identifiers, miRNA names, family names), then those with
-    a label containing it (our own resources first, then shorter labels)."""
+    a label that is it, begins with it or holds it (in each, our own resources first, then
+    shorter labels)."""
     text = searched_text(text)
     if not text:
         return []
@@ -388,9 +407,10 @@ def labelled(text: str, *, named: bool = False) -> list[graph.Row]:
     same rows."""
     pattern = label_pattern(text)
     holds, whole = pattern.tests()
+    starts = pattern.starts_test()
     if named:
         holds, whole = _naming(holds, text), _naming(whole, text)
-    ranked = _indexed(lambda index: ranked_labels(index, pattern.indexed, holds, whole,
+    ranked = _indexed(lambda index: ranked_labels(index, pattern.indexed, holds, whole, starts,
                                                   SEARCH_LIMIT))
     if ranked is not None:
         return [{"s": NamedNode(iri), "matched": Literal(label), "rank": Literal(str(rank))}

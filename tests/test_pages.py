@@ -1915,7 +1915,24 @@ SEARCHED_TEXTS = (
     "MIR-105", "miR 105", "miR-21", "miR-939", "circBACH1", "HER2+", "her2", "CO₂", "co2", "²",
     "Sjogren", "sjögren", "O'Connor", '"} } SELECT * {', "\\", "<>", "x" * 5000, "-", "(", "%",
     "vesicles  in the\t treatment  and diagnosis", "ß", "İ", "β", "がん", "graph", "release",
-    "10.1016/J.CCR.2014.03.007", "D001943", "mir105", "exosome", "breast cancer", "ev")
+    "10.1016/J.CCR.2014.03.007", "D001943", "mir105", "exosome", "breast cancer", "ev", "breast",
+    "Breast N", "ö")
+
+
+def test_a_search_ranks_labels_that_begin_with_the_text_before_those_that_hold_it(
+        default_build: tuple[Path, BuildReport]) -> None:
+    """A new user's: `breast` listed "male breast cancer" first, matched by its notation
+    `male_breast`, the shortest label holding the text, before breast cancer and MeSH's
+    Breast Neoplasms. A label that is the text comes first, then one that begins with it
+    (our own resources before MeSH's, shorter first), then one that holds it."""
+    out, _ = default_build
+    client = create_app({"STORE_DIR": str(out), "TESTING": True}).test_client()
+    results = client.get("/search?q=breast", headers={"Accept": "application/json"}).get_json()[
+        "results"]
+    begins = [hit["matched"].lower().startswith("breast") for hit in results]
+    assert results[0]["label"] == "breast cancer" and begins == sorted(begins, reverse=True)
+    assert "Breast Neoplasms" in [hit["label"] for hit in results[:begins.count(True)]]
+    assert [hit["matched"] for hit in results].index("breast cancer, male") < begins.count(True)
 
 
 def test_a_search_finds_the_same_with_and_without_the_index(

@@ -43,7 +43,8 @@ def found(release_dir: Path, word: str) -> list[tuple[str, str]]:
     needle = folded(word)
     return [(iri, label) for iri, label, _ in ranked_labels(
         release_dir / INDEX_FILE, needle, lambda label: needle in label.lower(),
-        lambda label: label.lower() == needle, 50)]
+        lambda label: label.lower() == needle, lambda label: label.lower().startswith(needle),
+        50)]
 
 
 def test_a_build_and_an_ingest_write_the_search_index_of_their_release(tmp_path: Path) -> None:
