@@ -31,17 +31,18 @@ from urllib.parse import quote
 from pyoxigraph import Literal, NamedNode, Store
 
 from kg import iris
-from kg.namespaces import DCTERMS, FOAF, MESH, RDFS, SKOS
+from kg.namespaces import DCTERMS, FABIO, FOAF, MESH, RDFS, SKOS
 from kg.records import PLAIN_OF_SCRIPT
 
 #: The file a release's index is in, beside its store.
 INDEX_FILE = "search.sqlite"
 #: The layout of the file; a server uses an index of its own layout only.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 #: Properties searched (a substring of any of them): an article's title in its own language
-#: (``VernacularTitle``, ``dcterms:alternative``) too.
+#: (``VernacularTitle``, ``dcterms:alternative``) too, and a journal's NLM abbreviation ("Mol
+#: Cancer", as PubMed writes it; a journal the corpus names only so has no title): format 3.
 SEARCHED = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, SKOS.notation,
-            DCTERMS.title, DCTERMS.alternative)
+            DCTERMS.title, DCTERMS.alternative, FABIO.hasNLMJournalTitleAbbreviation)
 #: Labels written to SQLite at a time (the store's are streamed, never held).
 BATCH = 10_000
 #: Text shorter than this (folded) has no trigram: the labels are read in rank order instead.

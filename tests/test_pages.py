@@ -1916,7 +1916,7 @@ SEARCHED_TEXTS = (
     "Sjogren", "sjögren", "O'Connor", '"} } SELECT * {', "\\", "<>", "x" * 5000, "-", "(", "%",
     "vesicles  in the\t treatment  and diagnosis", "ß", "İ", "β", "がん", "graph", "release",
     "10.1016/J.CCR.2014.03.007", "D001943", "mir105", "exosome", "breast cancer", "ev", "breast",
-    "Breast N", "ö")
+    "Breast N", "ö", "Mol Cancer", "Front Endocrinol")
 
 
 def test_a_search_ranks_labels_that_begin_with_the_text_before_those_that_hold_it(
@@ -1933,6 +1933,25 @@ def test_a_search_ranks_labels_that_begin_with_the_text_before_those_that_hold_i
     assert results[0]["label"] == "breast cancer" and begins == sorted(begins, reverse=True)
     assert "Breast Neoplasms" in [hit["label"] for hit in results[:begins.count(True)]]
     assert [hit["matched"] for hit in results].index("breast cancer, male") < begins.count(True)
+
+
+def test_a_journal_is_found_by_its_nlm_abbreviation(default_build: tuple[Path, BuildReport]) -> None:
+    """A new user's: the seed review's journal, known only as "Front Endocrinol (Lausanne)"
+    (as six others of the default graph are), could not be found at all, and "Mol Cancer",
+    as PubMed writes journals, found nothing: the search reads NLM's abbreviations too."""
+    out, _ = default_build
+    client = create_app({"STORE_DIR": str(out), "TESTING": True}).test_client()
+
+    def first(text: str) -> tuple[str, str]:
+        hit = client.get("/search", query_string={"q": text},
+                         headers={"Accept": "application/json"}).get_json()["results"][0]
+        return hit["iri"], hit["label"]
+
+    assert first("Front Endocrinol") == (
+        "https://w3id.org/evkg/journal/title/front-endocrinol-lausanne",
+        "Front Endocrinol (Lausanne)")
+    assert first("mol cancer") == ("https://w3id.org/evkg/journal/title/molecular-cancer",
+                                   "Molecular Cancer")
 
 
 def test_a_search_finds_the_same_with_and_without_the_index(
