@@ -14,13 +14,14 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from server.negotiation import RDF_TYPES, RESULTS_TYPES
 from server.pages import DOCUMENT_TYPES, LISTING_TYPES
 
-#: Endpoint → (summary, query parameters); endpoints not listed use their view's docstring.
+#: Endpoint → (summary, query parameters: a name ending in "!" is required); endpoints not
+#: listed use their view's docstring.
 ENDPOINTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "sparql.sparql": ("SPARQL 1.1 query (GET ?query= or POST form / application/sparql-query); "
                       "a graph by the Graph Store Protocol (GET ?graph= or ?default); the "
                       "Service Description without a query; the query editor for browsers",
                       ("query", "default-graph-uri", "named-graph-uri", "graph", "default",
-                       "format")),
+                       "format", "output")),
     "meta.service_description": ("The SPARQL Service Description (RDF, negotiated)", ("format",)),
     "meta.health": ("Store reachable and the release version (JSON)", ()),
     "pages.editor": ("The query editor (YASGUI) with example queries; RDF of the base IRI "
@@ -33,6 +34,9 @@ ENDPOINTS: dict[str, tuple[str, tuple[str, ...]]] = {
                        "record, tree number) with the articles indexed with it: HTML page for "
                        "browsers, else RDF; a term the graph lacks redirects (303) to NLM's IRI",
                        ("format", "incoming_page")),
+    "explore.findings": ("The findings behind one cell of the overview's heatmap: a cargo "
+                         "class and a process, each an IRI (both required)",
+                         ("cargo_class!", "process!")),
     "dataset.dataset": ("The dataset's DCAT/VoID description (graph/metadata)", ("format",)),
     "dataset.void": ("The dataset's VoID description (graph/metadata)", ("format",)),
     "downloads.listing": ("The release files with size, SHA-256 and format (HTML or JSON)",
@@ -88,8 +92,8 @@ def openapi_document(app: Flask) -> dict[str, Any]:
             {"name": m.group("name"), "in": "path", "required": True, "schema": {"type": "string"},
              **({"description": "may contain slashes"} if m.group("converter") == "path" else {})}
             for m in _VARIABLE.finditer(rule.rule)]
-        parameters += [{"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
-                       for name in query]
+        parameters += [{"name": name.rstrip("!"), "in": "query", "required": name.endswith("!"),
+                        "schema": {"type": "string"}} for name in query]
         content: dict[str, Any] = {t: {} for t in RESPONSE_TYPES.get(rule.endpoint, ())}
         status, description = SUCCESS.get(rule.endpoint, ("200", "OK"))
         responses: dict[str, Any] = {status: {"description": description,

@@ -503,6 +503,20 @@ def test_openapi_describes_every_route(app: Flask, client: FlaskClient) -> None:
     assert document["paths"]["/sparql"]["post"]["summary"].startswith("SPARQL 1.1 query")
 
 
+def test_openapi_lists_the_parameters_routes_take(client: FlaskClient) -> None:
+    """A linked-data maintainer's audit: /explore/findings, a 400 without `cargo_class` and
+    `process`, listed no parameter, and /sparql left out `output` (Fuseki's name for
+    `format`), which it reads."""
+    paths = client.get("/openapi.json").get_json()["paths"]
+    cell = {p["name"]: p["required"] for p in paths["/explore/findings"]["get"]["parameters"]}
+    assert cell == {"cargo_class": True, "process": True}
+    refused = client.get("/explore/findings")
+    assert refused.status_code == 400 and "cargo_class" in refused.text
+    assert "output" in {p["name"] for p in paths["/sparql"]["get"]["parameters"]}
+    answer = client.get("/sparql", query_string={"query": "ASK {}", "output": "csv"})
+    assert answer.mimetype == "text/csv"
+
+
 def test_openapi_describes_the_icon_as_the_none_it_answers(client: FlaskClient) -> None:
     """A review's: /favicon.ico, an empty 204, was described as answering 200, under a summary
     cut mid-sentence from its view's docstring ("… (SPARQL results, a")."""
