@@ -376,7 +376,7 @@ def print_report(report: BuildReport, *, quiet: bool, out: Path) -> None:
         for name, count in report.files.items():
             absent = f" ({count.not_in_graph} not in the graph)" if count.not_in_graph else ""
             why = [f"{n} {what}" for n, what in (
-                (count.superseded, "older than the graph's version"),
+                (count.superseded, "older than the graph's record"),
                 (count.held_by_pmid, "of a paper already in the graph by PMID")) if n]
             reasons = f" ({', '.join(why)})" if why else ""
             unread = (f"; not read past {count.unread}: how many records that cost is not "

@@ -485,7 +485,8 @@ class _Run:
                 near = [p for p in similar.get(record.pmid, []) if p != record.pmid]
                 articles.append(dataclasses.replace(
                     record, similar_pmids=tuple(dict.fromkeys(near))[:SIMILAR_LIMIT],
-                    cited_by_pmids=tuple(dict.fromkeys(cited_by.get(record.pmid, [])))))
+                    cited_by_pmids=tuple(dict.fromkeys(cited_by.get(record.pmid, []))),
+                    links_given=True))
             elif isinstance(record, Rejected):  # the ingest lists it in the quarantine
                 articles.append(record)
         name = batch.file.replace(".xml.gz", ".jsonl")

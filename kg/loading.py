@@ -26,7 +26,7 @@ from tqdm import tqdm
 from kg import iris
 from kg.articles import subject_iri
 from kg.mesh import tree_number_lineage
-from kg.namespaces import BIBO, DCTERMS, EVKG, FABIO, MESH, MESHV, RDF, RDFS
+from kg.namespaces import BIBO, CITO, DCTERMS, EVKG, FABIO, MESH, MESHV, RDF, RDFS
 from kg.records import Article, Deletion, Rejected, as_loaded, with_mesh_terms
 from kg.spool import GraphLines
 from kg.store import load_others, load_plain_lines, split_lines
@@ -467,6 +467,16 @@ class LineBatches:
             self._others = []
 
 
+#: What ``ArticleLoader._graph_record`` reads of an article the graph holds.
+_GRAPH_RECORD = (DCTERMS.modified, EVKG.similarTo, CITO.isCitedBy)
+
+
+def _whole_date(text: str) -> bool:
+    """Whether ``text`` is a whole date, YYYY-MM-DD (revision dates compare as text then)."""
+    return (len(text) == 10 and text.isascii() and text[4] == text[7] == "-"
+            and text.replace("-", "").isdigit())
+
+
 def _is_pmid(text: str) -> bool:
     return text.isascii() and text.isdigit() and text[0] != "0"
 
@@ -661,6 +671,20 @@ class ArticleLoader:
                 f"version {known} already in the graph", provenance=article.provenance,
                 pmid=article.pmid, title=article.title), error=False)
             return
+        if known is not None and (not article.links_given or _whole_date(article.revised_date)):
+            revised, similar, cited_by = self._graph_record(article)
+            if (article.version == known and _whole_date(article.revised_date)
+                    and _whole_date(revised) and article.revised_date < revised):
+                count.superseded += 1  # (an old update file applied again rolled records back)
+                self._reject(count, Rejected(
+                    reason=f"revised on {article.revised_date}, before the revision of "
+                    f"{revised} already in the graph (version {known} of {article.key}): an "
+                    "older record does not replace a newer one", provenance=article.provenance,
+                    pmid=article.pmid, title=article.title), error=False)
+                return
+            if not article.links_given:
+                article = replace(article, similar_pmids=article.similar_pmids or similar,
+                                  cited_by_pmids=article.cited_by_pmids or cited_by)
         try:  # mapped whole before anything changes: a record that cannot be costs only itself
             named = self._named(article)
             lines = list(self.mapper(named))
@@ -679,6 +703,29 @@ class ArticleLoader:
                         else replace(article, retracted=named.retracted))
         self._add(article, lines)
         count.mapped += 1
+
+    def _graph_record(self, article: Article) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+        """Of the article the graph holds that ``article`` would replace: its revision date
+        (``dcterms:modified``, "" when none) and the PMIDs of its "similar" and "cited by"
+        links (ELink's, which a record without the lists keeps: an update file's revised
+        record of a fetched article took them out of the graph until its next fetch)."""
+        if article.key in self._unflushed:  # (an earlier record of this load: in the store first)
+            self.flush()
+        prefix = iris.article_iri("0").value[:-1]
+        found: dict[str, list[str]] = {p.value: [] for p in _GRAPH_RECORD}
+        solutions = self.store.query(
+            f"SELECT ?p ?o WHERE {{ GRAPH <{iris.graph_iri('articles').value}> {{ "
+            f"VALUES ?p {{ {_values(found)} }} <{subject_iri(article).value}> ?p ?o }} }} "
+            "ORDER BY ?p ?o")
+        assert isinstance(solutions, QuerySolutions)
+        for row in solutions:
+            value = row[1].value
+            if row[0] == DCTERMS.modified:
+                found[DCTERMS.modified.value].append(value)
+            elif value.startswith(prefix) and _is_pmid(value[len(prefix):]):
+                found[row[0].value].append(value[len(prefix):])
+        return (max(found[DCTERMS.modified.value], default=""),
+                tuple(found[EVKG.similarTo.value]), tuple(found[CITO.isCitedBy.value]))
 
     def _named(self, article: Article) -> Article:
         """``article`` with a name for each MeSH term it names by UI alone that the tables do

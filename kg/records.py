@@ -256,6 +256,11 @@ class Article:
     references: tuple[Reference, ...] = ()
     similar_pmids: tuple[str, ...] = ()
     cited_by_pmids: tuple[str, ...] = ()
+    #: Whether the record gives PubMed's lists of similar and citing articles (ELink's, as
+    #: ``evkg fetch`` writes them; a saved page's): then empty lists say there are none. A
+    #: record without them (PubMed XML and MEDLINE carry none) that replaces an article keeps
+    #: the graph's links of it, which only the next fetch of it renews.
+    links_given: bool = False
     comments_corrections: tuple[CommentCorrection, ...] = ()
     #: Article identifiers besides PMID, DOI and PMCID, as ``kind:value`` (``pii:S0304…``,
     #: ``mid:NIHMS…``): PubMed's ArticleIdList, MEDLINE's AID.

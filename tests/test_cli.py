@@ -2190,7 +2190,7 @@ def test_an_ingest_that_changes_nothing_publishes_nothing(tmp_path: Path) -> Non
     result = runner.invoke(main, ["ingest", str(second), "--into", str(out), "--max-errors", "0"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"nothing changed: release {built} stays current")
-    assert (f"{second}: seen 1 = mapped 0 + quarantined 1 (1 older than the graph's version) "
+    assert (f"{second}: seen 1 = mapped 0 + quarantined 1 (1 older than the graph's record) "
             "+ deleted 0") in result.output
     assert "version 1 of 99999911 is older than the version 2 already in the graph" \
         in result.output

@@ -152,6 +152,41 @@ def test_a_fetch_folder_ingested_whole_keeps_its_links(
         "batch-2024.jsonl", "batch-2024.xml.gz"]
 
 
+def test_an_update_files_revised_record_keeps_a_fetched_articles_links(
+        eutils_env: EutilsServer, build_dir: Path, seedtk: dict[str, bytes],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new user's: a daily update file's revised record of a fetched article (PubMed XML
+    carries no "similar" or "cited by" lists) replaced the record with them, and its links
+    left the graph until its next fetch. A record without the lists keeps the graph's; a
+    fetched record, which gives them, still replaces them, even with none."""
+    fetch(build_dir, query=QUERY, batch_size=50, client=quick(), shacl=False)
+    pmids = list(seedtk)
+    first, third = pmids[0], pmids[2]
+    similar = objects(build_dir, first, "https://w3id.org/evkg/ontology#similarTo")
+    citing = objects(build_dir, third, "http://purl.org/spar/cito/isCitedBy")
+    assert similar and citing
+    update = build_dir.parent / "update.xml"
+    revised = [seedtk[p].replace(b"<ArticleTitle>", b"<ArticleTitle>Revised: ", 1)
+               for p in (first, third)]
+    update.write_bytes(b"<PubmedArticleSet>" + b"".join(revised) + b"</PubmedArticleSet>\n")
+    result = CliRunner().invoke(main, ["ingest", str(update), "--into", str(build_dir), "--quiet"])
+    assert result.exit_code == 0, result.output
+    store = open_read_only(current_release(build_dir) / "store")
+    titles = store.query(f"SELECT ?t {{ <https://w3id.org/evkg/article/{first}> "
+                         "<http://purl.org/dc/terms/title> ?t }", use_default_graph_as_union=True)
+    assert isinstance(titles, QuerySolutions)
+    assert [row[0].value[:9] for row in titles] == ["Revised: "]
+    del store, titles
+    assert objects(build_dir, first, "https://w3id.org/evkg/ontology#similarTo") == similar
+    assert objects(build_dir, third, "http://purl.org/spar/cito/isCitedBy") == citing
+    for pmid in citing:  # the citations the list gave stay too
+        assert third in objects(build_dir, pmid, "http://purl.org/spar/cito/cites")
+    # PubMed now lists no similar article: the next fetch of the record says so
+    monkeypatch.setattr(eutils_env, "similar", lambda pmid: [pmid])
+    fetch(build_dir, pmids=[first], batch_size=50, client=quick(), shacl=False)
+    assert not objects(build_dir, first, "https://w3id.org/evkg/ontology#similarTo")
+
+
 def test_every_request_names_tool_and_email_and_uses_the_history(
         eutils_env: EutilsServer, tmp_path: Path) -> None:
     fetch(tmp_path, query=QUERY, batch_size=50, client=quick(), ingest_records=False)

@@ -1602,7 +1602,8 @@ def test_a_citation_by_doi_that_a_cited_by_list_also_gives_is_pointed_back_too(
     was written: a row split in two made every later ingest fail."""
     for doi in ("10.5555/evkg.listed", "10.5555/evkg.\rreturn"):
         key = "return" if "\r" in doi else "listed"
-        paper = Article(pmid="99999997", title="Listed", doi=doi, cited_by_pmids=("99999998",))
+        paper = Article(pmid="99999997", title="Listed", doi=doi, cited_by_pmids=("99999998",),
+                        links_given=True)  # (a fetched record: its next version's no list is none)
         citing = Article(pmid="99999998", title="Citing by DOI", references=(
             Reference(citation="Listed. 2022", doi=doi),))
         moved = replace(paper, version=2, doi="10.5555/evkg.elsewhere", cited_by_pmids=())
@@ -1623,7 +1624,7 @@ def test_a_citation_only_a_cited_by_list_gave_goes_with_the_list(tmp_path: Path)
     the paper holds the DOI)."""
     doi = "10.5555/evkg.listing"
     paper = Article(pmid="99999961", title="Listing", doi=doi,
-                    cited_by_pmids=("99999962", "99999963", "99999964"))
+                    cited_by_pmids=("99999962", "99999963", "99999964"), links_given=True)
     only_listed = Article(pmid="99999962", title="Listed only")
     by_pmid = Article(pmid="99999963", title="By PMID", references=(
         Reference(citation="Listing. 2020", pmid="99999961"),))
@@ -1655,7 +1656,7 @@ def test_a_citation_only_a_cited_by_list_gave_goes_with_the_list(tmp_path: Path)
 
 LISTING, CITING = "99999971", "99999972"
 LISTING_PAPER = Article(pmid=LISTING, title="Listing", doi="10.5555/evkg.listing2",
-                        cited_by_pmids=(CITING,))
+                        cited_by_pmids=(CITING,), links_given=True)
 BY_PMID = Reference(citation="Listing. 2020", pmid=LISTING)
 BY_DOI = Reference(citation="Listing. 2020", doi="10.5555/evkg.listing2")
 
@@ -1746,7 +1747,8 @@ def test_an_ingest_into_a_release_without_the_lists_takes_what_it_can_tell(
     listed citations, so those a list had made stayed for good, and the release it published
     listed none of them. Such an ingest now takes as listed the citations whose citing article
     is not in the graph (no record of its own can give them)."""
-    paper = Article(pmid="99999983", title="Listing", cited_by_pmids=("99999984", "99999985"))
+    paper = Article(pmid="99999983", title="Listing", cited_by_pmids=("99999984", "99999985"),
+                    links_given=True)
     present = Article(pmid="99999985", title="Present, citing by PMID", references=(
         Reference(citation="Listing. 2020", pmid="99999983"),))
     records = {a.pmid: a for a in (paper, present)}

@@ -547,6 +547,51 @@ def test_a_geographic_heading_stays_geographic_beside_older_records_and_in_an_in
         assert typed == {f"<{MESHV}GeographicalDescriptor>"}, out
 
 
+def revised_record(pmid: str, revised: str, title: str) -> str:
+    """An invented record revised on ``revised`` (YYYY-MM-DD), titled ``title``."""
+    year, month, day = revised.split("-")
+    return (f'<PubmedArticle><MedlineCitation><PMID Version="1">{pmid}</PMID><DateRevised>'
+            f"<Year>{year}</Year><Month>{month}</Month><Day>{day}</Day></DateRevised>"
+            f"<Article><Journal><Title>J Test</Title></Journal><ArticleTitle>{title}"
+            "</ArticleTitle></Article></MedlineCitation></PubmedArticle>")
+
+
+def graph_title(out: Path, pmid: str) -> list[str]:
+    rows = open_read_only(current_release(out) / "store").query(
+        f"SELECT ?t {{ <https://w3id.org/evkg/article/{pmid}> <http://purl.org/dc/terms/title> "
+        "?t }", use_default_graph_as_union=True)
+    assert isinstance(rows, QuerySolutions)
+    return [row[0].value for row in rows]
+
+
+def test_an_older_revision_does_not_replace_a_newer_one(tmp_path: Path) -> None:
+    """A new user's: the baseline ingested again after a daily update (or update files out of
+    order) put each record back as it was, its later revision gone, with no word; within one
+    file or build the last record won, however old. A record of the graph's version revised
+    (DateRevised, MEDLINE's LR) before the graph's is listed in the quarantine as older, as a
+    lower Version is, and changes nothing."""
+    base, update = tmp_path / "base.xml", tmp_path / "update.xml"
+    base.write_text(f"<PubmedArticleSet>{revised_record('99999951', '2024-01-01', 'First.')}"
+                    "</PubmedArticleSet>\n", encoding="utf-8")
+    update.write_text(f"<PubmedArticleSet>{revised_record('99999951', '2024-06-01', 'Later.')}"
+                      "</PubmedArticleSet>\n", encoding="utf-8")
+    out = tmp_path / "b"
+    build([base], out, default_articles=False)
+    ingest([update], out)
+    result = CliRunner().invoke(main, ["ingest", str(base), "--into", str(out)])
+    assert result.exit_code == 0, result.output
+    assert graph_title(out, "99999951") == ["Later."]
+    assert "nothing changed: release" in result.output
+    assert f"{base}: seen 1 = mapped 0 + quarantined 1 (1 older than the graph's record)" \
+        in result.output
+    assert (f"quarantined: {base}, record 1, line 1, PMID 99999951: revised on 2024-01-01, "
+            "before the revision of 2024-06-01 already in the graph (version 1 of 99999951): an "
+            "older record does not replace a newer one") in result.output
+    both = tmp_path / "both"  # in one build, in either order, the later revision stays
+    build([update, base], both, default_articles=False)
+    assert graph_title(both, "99999951") == ["Later."]
+
+
 CONTRIBUTORS = ("SELECT ?a ?name { ?a <http://purl.org/dc/terms/contributor> ?i . "
                 "?i <http://xmlns.com/foaf/0.1/name> ?name }")
 
