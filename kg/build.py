@@ -262,17 +262,30 @@ def described_mesh_uis(store: Store) -> set[str]:
 
 
 def described_records(supplements: list[tuple[Path, SupplementaryFile]], wanted: set[str],
-                      report: BuildReport) -> dict[str, SupplementaryRecord]:
+                      report: BuildReport) -> tuple[dict[str, SupplementaryRecord],
+                                                    dict[str, tuple[int, set[str]]]]:
     """UI → the records of NLM's supplementary concept files (each file's path and what it
     holds, in the order given) that describe a concept of ``wanted``; a later file's record
-    wins, as a later table's descriptor does."""
+    wins, as a later table's descriptor does. And per file (as shown) how many records it
+    holds and the UIs of those it describes, which ``note_described`` puts in the summary."""
     records: dict[str, SupplementaryRecord] = {}
+    described: dict[str, tuple[int, set[str]]] = {}
     for path, supplement in supplements:
         named = list(supplement.named(wanted))
         records.update((r.ui, r) for r in named)
-        report.mesh_read[shown_file(path)] = (f"NLM's supplementary concept records: "
-                                          f"{len(supplement.records)}, {len(named)} described")
-    return records
+        described[shown_file(path)] = (len(supplement.records), {r.ui for r in named})
+    note_described(report, described)
+    return records, described
+
+
+def note_described(report: BuildReport, described: dict[str, tuple[int, set[str]]],
+                   kept: set[str] | None = None) -> None:
+    """Each supplementary concept file's line of the summary: its records and how many of them
+    graph/mesh describes (of ``kept``, the UIs it describes once an ingest has pruned what
+    only removed records named: the count was the previous release's)."""
+    for shown, (total, uis) in described.items():
+        count = len(uis if kept is None else uis & kept)
+        report.mesh_read[shown] = f"NLM's supplementary concept records: {total}, {count} described"
 
 
 def renew_project_graphs(store: Store, inputs: Inputs) -> None:
@@ -871,7 +884,7 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
             wanted |= vocabulary_mesh_uis(inputs.data_dir) | ontology_mesh_uis(inputs.ontology_dir)
         if mirnas:
             load_quads(store, (q for c in named_cargo(store, mirnas) for q in concept_quads(c)))
-        records = described_records(supplements, wanted, report)
+        records, described = described_records(supplements, wanted, report)
         # NLM's supplementary files, parsed (~90 MB for its whole file), and ``names`` (every
         # record's name both ways, by role) are dropped at their last use: the rest of the
         # build, validation and the dumps among it, held them to its end
@@ -912,6 +925,8 @@ def _fill_store(staging: Path, base: Path | None, paths: list[Path], report: Bui
         with timed(report, "pruning"):
             spool.touch(f"<{iri}>" for iri in loader.released)  # journals it may remove
             prune_shared(store, loader.released)
+            if described:
+                note_described(report, described, described_mesh_uis(store))
     with timed(report, "findings"):
         graphs = {name: iris.graph_iri(name).value for name in ("articles", "findings")}
         derived = point_citations(store, by_doi, listed, loader.rewritten)

@@ -434,6 +434,18 @@ def test_the_summary_says_what_each_mesh_file_was_read_as(tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert (f"  --mesh {records} (NLM's supplementary concept records: {len(sample)}, 2 "
             "described): the file the previous release was made with\n") in result.output
+    # a new user's: an ingest whose records no longer name a concept counted it described,
+    # the previous release's count, where graph/mesh no longer describes it
+    result = CliRunner().invoke(main, ["ingest", str(_nbib(tmp_path / "fewer.nbib", INVENTED,
+                                                           [])), "--into", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (f"  --mesh {records} (NLM's supplementary concept records: {len(sample)}, 1 "
+            "described): the file the previous release was made with\n") in result.output
+    mesh = NamedNode("https://w3id.org/evkg/graph/mesh")
+    described = {quad.subject.value for quad in open_read_only(current_release(out) / "store")
+                 .quads_for_pattern(None, None, None, mesh)}
+    assert "http://id.nlm.nih.gov/mesh/C564417" in described
+    assert "http://id.nlm.nih.gov/mesh/C564178" not in described
 
 
 def test_the_summary_counts_one_descriptor_in_the_singular(tmp_path: Path) -> None:
