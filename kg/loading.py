@@ -671,8 +671,18 @@ class ArticleLoader:
                 f"version {known} already in the graph", provenance=article.provenance,
                 pmid=article.pmid, title=article.title), error=False)
             return
-        if known is not None and (not article.links_given or _whole_date(article.revised_date)):
+        if known is not None and (not article.links_given or article.from_page
+                                  or _whole_date(article.revised_date)):
             revised, similar, cited_by = self._graph_record(article)
+            if article.from_page and _whole_date(revised):
+                count.held_by_pmid += 1
+                self._reject(count, Rejected(
+                    reason=f"a saved page's record does not replace the PubMed record of "
+                    f"{article.key} (revised on {revised}) the graph holds, which says more: "
+                    "its lists of similar and citing articles are not taken either (`evkg fetch "
+                    "--pmids` renews them)", provenance=article.provenance, pmid=article.pmid,
+                    title=article.title), error=False)
+                return
             if (article.version == known and _whole_date(article.revised_date)
                     and _whole_date(revised) and article.revised_date < revised):
                 count.superseded += 1  # (an old update file applied again rolled records back)

@@ -261,6 +261,10 @@ class Article:
     #: record without them (PubMed XML and MEDLINE carry none) that replaces an article keeps
     #: the graph's links of it, which only the next fetch of it renews.
     links_given: bool = False
+    #: A record of what a saved PubMed page shows (no authors' initials, journal details nor
+    #: revision date): it adds an article, or replaces one known so too, but never a PubMed
+    #: record (one with a revision date) the graph holds.
+    from_page: bool = False
     comments_corrections: tuple[CommentCorrection, ...] = ()
     #: Article identifiers besides PMID, DOI and PMCID, as ``kind:value`` (``pii:S0304…``,
     #: ``mid:NIHMS…``): PubMed's ArticleIdList, MEDLINE's AID.

@@ -258,6 +258,7 @@ def parse_page(text: str, *, file: str = "") -> list[Article]:
         cited_by_pmids=tuple(a.pmid for a in citing),
         # (a page without either list may have been saved before PubMed showed them)
         links_given=bool(similar or citing),
+        from_page=True,
         comments_corrections=corrections,
         retracted=is_retracted(types, corrections),
         # as the PubMed XML reader gives a PubmedBookArticle's accession

@@ -761,3 +761,40 @@ def test_a_summary_line_ending_in_a_language_names_the_article_s_language(
     assert values(store, article, "http://purl.org/dc/terms/language") == ["chi"]
     assert values(store, article, "https://w3id.org/evkg/ontology#publicationTypeLabel") == [
         "Review"]
+
+
+def test_a_saved_page_does_not_replace_the_pubmed_record_the_graph_holds(tmp_path: Path) -> None:
+    """A new user's: a saved page of an article the graph holds from its PubMed XML replaced
+    the record, and the article lost its authors, journal, headings and dates: a page shows
+    less. It replaces an article known from a page, never a record with a revision date,
+    and says so in the quarantine (no error); the XML replaces the page's record."""
+    xml = tmp_path / "record.xml"
+    xml.write_text(
+        '<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID Version="1">99999901</PMID>'
+        "<DateRevised><Year>2024</Year><Month>03</Month><Day>02</Day></DateRevised><Article>"
+        "<Journal><Title>J Test</Title></Journal><ArticleTitle>Plasma vs. tissue.</ArticleTitle>"
+        "<AuthorList><Author><LastName>Invented</LastName><Initials>A</Initials></Author>"
+        "</AuthorList></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>\n",
+        encoding="utf-8")
+
+    def authors(out: Path) -> list[str]:
+        rows = open_read_only(current_release(out) / "store").query(
+            "SELECT ?name { <https://w3id.org/evkg/article/99999901> "
+            "<http://purl.org/dc/terms/creator>/<http://xmlns.com/foaf/0.1/familyName> ?name }",
+            use_default_graph_as_union=True)
+        assert isinstance(rows, QuerySolutions)
+        return [row[0].value for row in rows]
+
+    out = tmp_path / "xml-then-page"
+    build([xml], out, default_articles=False)
+    report = build([xml, FIXTURE], out, default_articles=False)
+    assert authors(out) == ["Invented"]
+    assert [r.reason for r in report.quarantine if r.pmid == "99999901"] == [
+        "a saved page's record does not replace the PubMed record of 99999901 (revised on "
+        "2024-03-02) the graph holds, which says more: its lists of similar and citing "
+        "articles are not taken either (`evkg fetch --pmids` renews them)"]
+    assert report.source_errors == 0 and report.files[str(FIXTURE)].held_by_pmid == 1
+    out = tmp_path / "page-then-xml"
+    build([FIXTURE, xml], out, default_articles=False)
+    assert authors(out) == ["Invented"]
+
