@@ -319,13 +319,17 @@ def _expression_code(query: str, start: int = 0, *, clause: bool = False) -> str
 
 @lru_cache(maxsize=32)
 def _read_code(query: str, start: int = 0,
-               clause: bool = False) -> tuple[str, tuple[tuple[int, str], ...]]:
-    """The code ``_expression_code`` reads, and each word it read as a keyword or a function's
-    name (not ``a``), with its offset. One pass, linear in the length of ``query`` (runs of
-    name characters and dots included: ``_PREFIX_RUN``). (Remembered, as ``blank``.)"""
+               clause: bool = False) -> tuple[str, tuple[tuple[int, str], ...], int | None]:
+    """The code ``_expression_code`` reads, each word it read as a keyword or a function's
+    name (not ``a``), with its offset, and the offset of the first term that follows another
+    in an expression with nothing between them (``IN (?a ?b)``: no valid query has one), or
+    None. One pass, linear in the length of ``query`` (runs of name characters and dots
+    included: ``_PREFIX_RUN``). (Remembered, as ``blank``.)"""
     pieces = [blank(query, iris=True)[:start]]
     lexer = _Lexer(query)
     words: list[tuple[int, str]] = []
+    juxtaposed: int | None = None
+    last_word = ""  # the last keyword read (a VALUES clause's brackets hold variables)
     # what each open bracket opens: "expr", "terms", or "group" ("select" while a subquery's
     # SELECT clause is read, where a "(" opens an expression; "modifiers" after ORDER BY,
     # GROUP BY or HAVING, where one does too); the query's text first, or its SELECT clause
@@ -350,6 +354,8 @@ def _read_code(query: str, start: int = 0,
             kind, end = read
             pieces.append(query[position:end] if kind == "escape" else " " * (end - position))
             if kind in ("string", "iri"):
+                if operand and frames[-1] == "expr" and juxtaposed is None:
+                    juxtaposed = position
                 operand, keyword = True, False
             if kind != "comment":
                 calling, filtering = filtering and kind == "iri", False
@@ -370,7 +376,7 @@ def _read_code(query: str, start: int = 0,
                     position - 3:position - 1] != "<<":
                 frames.append("expr")
             else:
-                frames.append("expr" if keyword else "terms")
+                frames.append("expr" if keyword and last_word != "VALUES" else "terms")
             pieces.append(char)
             operand = keyword = filtering = calling = False
             continue
@@ -386,6 +392,9 @@ def _read_code(query: str, start: int = 0,
         word = (_NOT_PREFIXED if position <= plain else _OPERAND).match(query, position - 1)
         bare = _BARE_WORD.match(query, position - 1) if word is None else None
         text = word.group() if word else bare.group() if bare else char
+        if (word is not None and operand and frames[-1] == "expr" and juxtaposed is None
+                and not text.startswith("@")):  # (a string's language tag follows it)
+            juxtaposed = position - 1
         # a triple term's ``)>>`` ends an operand too
         operand = word is not None or text == "a" or query[position - 3:position] == ")>>"
         keyword = bare is not None and text != "a"
@@ -397,9 +406,10 @@ def _read_code(query: str, start: int = 0,
             frames[-1] = "modifiers"
         if keyword:
             words.append((position - 1, text))
+            last_word = text.upper()
         pieces.append(text)
         position += len(text) - 1
-    return "".join(pieces), tuple(words)
+    return "".join(pieces), tuple(words), juxtaposed
 
 
 #: Functions whose value changes from one run of a query to the next (SPARQL 1.1 §17.4.2:
@@ -538,7 +548,7 @@ def syntax_message(query: str, error: SyntaxError) -> str:
               or _past_the_end(code, place, update=update_keyword(query) is not None)
               or "; ".join(rule.rstrip(".") + _RULE_HINTS.get(rule, "") for rule in rules)
               or (_count_missing(code, place) if _DIGIT in items else "") or _bare_aggregate(code)
-              or _unknown_word(query) or _unbalanced(code)
+              or _juxtaposed(query) or _unknown_word(query) or _unbalanced(code)
               or _bind_in_scope(code) or _missing_object(query, place))
     if reason:  # one that names its own place is not given the parser's too (two positions)
         return reason if _NAMED_PLACE.search(reason) else f"error at {place}: {reason}"
@@ -714,6 +724,37 @@ def _position(code: str, offset: int) -> str:
 
 #: Words of SQL and other query languages for what SPARQL writes as an operator.
 _OPERATOR_WORDS = {"AND": "&&", "OR": "||"}
+
+
+def _juxtaposed(query: str) -> str:
+    """A term in an expression that follows another with nothing between them (``IN (<a>
+    <b>)``, ``IN (?a ?b)``, ``CONCAT(?a ?b)``): no valid query has one. The terms of a list
+    (``IN ( … )``, a call's arguments) are separated by commas; others are joined by an
+    operator. A term in ``< >`` after one in an expression is read as a ``<`` comparing, as
+    the parser reads it: an IRI that is such a term is named as the IRI it was meant to be
+    (its host was named a word that is no keyword)."""
+    code, _, offset = _read_code(query)
+    plain = blank(query, iris=True)
+    # (after white space: ``?a<ex:b&&?c>1`` compares, and is valid)
+    inside_iri = next((match for match in _IRI_SHAPED.finditer(query)
+                       if plain[match.start()] == " " and code[match.start()] == "<"
+                       and query[match.start() - 1:match.start()].isspace()), None)
+    if inside_iri is not None and (offset is None or inside_iri.start() < offset):
+        offset = inside_iri.start()
+    if offset is None:
+        return ""
+    term = (inside_iri.group() if inside_iri is not None and inside_iri.start() == offset
+            else _SHOWN_TERM.match(query, offset).group())  # type: ignore[union-attr]
+    shown = term if len(term) <= 30 else term[:30] + "…"
+    return (f"{shown} at {_position(query, offset)} follows another term with nothing between "
+            "them: the terms of a list (IN ( … ), a function's arguments) are separated by "
+            "commas, and others joined by an operator")
+
+
+#: An IRI in ``< >`` as SPARQL's lexer reads one out of context (an absolute one: a scheme).
+_IRI_SHAPED = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*:[^<>\"{}|^`\\\x00-\x20]*>")
+#: A term as a message shows it: up to white space or a bracket.
+_SHOWN_TERM = re.compile(r"[^\s(){}\[\],]+|.")
 
 
 def _unknown_word(query: str) -> str:

@@ -514,6 +514,17 @@ BAD_QUERIES = [
     ({"query": 'ASK { ?s ?p "a; b" ; ?q }'},
      "bad query: the predicate ?q after ';' at line 1, column 22 has no object: each predicate "
      "a ';' adds takes one (?s ?p ?o ; ?q ?o2)\n"),
+    # a linked-data maintainer's audit: a list without its commas blamed the IRI's host,
+    # "'www' at line 1, column 97 is not a SPARQL keyword (a name is written … <iri> …)"
+    ({"query": "SELECT * WHERE { ?s ?p ?o FILTER(?p IN (<http://www.w3.org/2004/02/skos/core#"
+               "prefLabel> <http://www.w3.org/2000/01/rdf-schema#label>)) }"},
+     "bad query: <http://www.w3.org/2000/01/rdf… at line 1, column 89 follows another term "
+     "with nothing between them: the terms of a list (IN ( … ), a function's arguments) are "
+     "separated by commas, and others joined by an operator\n"),
+    ({"query": "SELECT * WHERE { ?s ?p ?o FILTER(?s IN (?a ?b)) }"},  # "expected ENCODE_FOR_URI"
+     "bad query: ?b at line 1, column 44 follows another term with nothing between them"),
+    ({"query": "SELECT (CONCAT(?a\n  'x') AS ?c) {}"},
+     "bad query: 'x' at line 2, column 3 follows another term with nothing between them"),
     ({"query": "DESCRIBE"},  # no character classes
      "bad query: error at 1:9: not valid SPARQL; expected one of \"$\", \"*\", \":\", \"<\", "
      "\"?\"\n"),
@@ -621,7 +632,10 @@ def test_bad_query_is_400_with_the_reason(client: FlaskClient, params: dict[str,
     "SELECT * { ?s ?p 1.5 ?q }", 'SELECT * { ?s ?p "a" , 2.5 ?q }',
     "SELECT * { ?s ?p ?o FILTER(?o > 1.5) ?y }",
     "PREFIX ex: <http://e/> SELECT * { ?s ?p ex:a.b ?x }", "SELECT * { ?s ?p ?o . { } ?x }",
-    "SELECT * { ?x #note\n}"])
+    "SELECT * { ?x #note\n}",
+    # nor, where terms stand side by side as they may, that one follows another
+    "SELECT * { VALUES (?a ?b) { (1 2) } ?s ?p }", 'SELECT * { FILTER(?a = "x"@en) ?s ?p }',
+    "SELECT * { FILTER(?a<ex:b&&?c>1) ?s ?p }"])
 def test_a_query_with_its_objects_is_not_said_to_lack_one(client: FlaskClient,
                                                             query: str) -> None:
     """A review's: the hint for a triple pattern without its object took a decimal's point
