@@ -9,8 +9,11 @@ from flask import Blueprint, Response, request, url_for
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from kg import iris
-from kg.metadata import MEDIA_TYPES
+from kg.citations import DOI_CITATIONS, LISTED_CITATIONS
+from kg.metadata import DUMPS, MEDIA_TYPES, media_type_iri
 from kg.namespaces import DCAT, DCTERMS, RDF, SPDX, VOID, XSD
+from kg.release import QUARANTINE, VOID_FILE
+from kg.sssom import SSSOM_FILE
 from server import graph
 from server.downloads import release_files
 from server.pages import DOCUMENT_TYPES, page_response, rdf_response, wants_page
@@ -75,13 +78,35 @@ def dataset_summary() -> DatasetSummary:
     return summary
 
 
+#: What each release file that is no dump holds (graph/metadata describes the dumps).
+OTHER_FILES = {
+    VOID_FILE: "the VoID and DCAT description of the release (graph/metadata)",
+    QUARANTINE: "the records the release could not take, each with its file, place and reason",
+    SSSOM_FILE: "the vocabulary's mappings to other ontologies, as SSSOM",
+    DOI_CITATIONS: "the citations by DOI a build pointed at the article holding the DOI",
+    LISTED_CITATIONS: "the citations only a \"cited by\" list gave",
+}
+
+
 def file_triples() -> list[Triple]:
     """Each distribution's size and SHA-256, from the release manifest. A dump holds
-    graph/metadata, so it cannot state its own checksum: these are added when serving."""
+    graph/metadata, so it cannot state its own checksum: these are added when serving, and
+    so are the release's other files as distributions of the dataset (only their size and
+    checksum were given, of subjects nothing typed nor linked: a linked-data audit's)."""
     base = iris.base_iri()
+    dataset = NamedNode(f"{base}dataset")
+    dumps = {name for name, _ in DUMPS.values()}
+    version = state().manifest.get("version", "")
     triples: list[Triple] = []
     for entry in release_files():
         dist = NamedNode(f"{base}downloads/{entry.name}")
+        if entry.name not in dumps:
+            what = OTHER_FILES.get(entry.name, "a release file")
+            triples += [
+                Triple(dataset, DCAT.distribution, dist), Triple(dist, RDF.type, DCAT.Distribution),
+                Triple(dist, DCAT.downloadURL, dist),
+                Triple(dist, DCAT.mediaType, media_type_iri(entry.media_type)),
+                Triple(dist, DCTERMS.title, Literal(f"evkg release {version}, {entry.name}: {what}"))]
         checksum = BlankNode(f"checksum{len(triples)}")
         triples += [
             Triple(dist, DCAT.byteSize, Literal(str(entry.bytes), datatype=XSD.nonNegativeInteger)),

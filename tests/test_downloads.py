@@ -22,7 +22,7 @@ from werkzeug.http import http_date, parse_date
 from kg.build import BuildReport, build, ingest
 from kg.jsonrecords import write_records
 from kg.records import Article
-from kg.release import MANIFEST, current_release
+from kg.release import MANIFEST, current_release, read_manifest
 from server import create_app, sitemap
 from server.openapi import openapi_path
 from server.sitemap import SITEMAP_LIMIT
@@ -349,6 +349,28 @@ def test_dataset_distributions_give_media_type_size_and_checksum(
     checksum = graph.value(dump, spdx.checksum)
     assert graph.value(checksum, spdx.algorithm) == spdx.checksumAlgorithm_sha256
     assert str(graph.value(checksum, spdx.checksumValue)) == hashlib.sha256(data).hexdigest()
+
+
+def test_every_release_file_is_a_distribution_of_the_dataset(
+        client: FlaskClient, default_build: tuple[Path, BuildReport]) -> None:
+    """A linked-data audit's: the release's files other than the dumps (the SSSOM mappings,
+    the quarantine, the citation lists, void.ttl) had a size and a checksum in /dataset, of
+    subjects nothing typed nor linked: a DCAT client could not find the SSSOM file."""
+    out, _ = default_build
+    graph = rdflib.Graph().parse(data=client.get("/dataset", headers={
+        "Accept": "text/turtle"}).data, format="turtle")
+    dataset = rdflib.URIRef(BASE + "dataset")
+    listed = set(graph.objects(dataset, DCAT.distribution))
+    manifest = read_manifest(current_release(out))
+    assert {str(d) for d in listed} == {BASE + "downloads/" + f["name"] for f in manifest["files"]}
+    for entry in manifest["files"]:
+        dist = rdflib.URIRef(BASE + "downloads/" + entry["name"])
+        assert (dist, rdflib.RDF.type, DCAT.Distribution) in graph
+        assert graph.value(dist, DCAT.downloadURL) == dist
+        assert str(graph.value(dist, DCAT.mediaType)).endswith("/" + entry["media_type"])
+        assert int(graph.value(dist, DCAT.byteSize)) == entry["bytes"]  # type: ignore[arg-type]
+    sssom = rdflib.URIRef(BASE + "downloads/evkg.sssom.tsv")
+    assert "SSSOM" in str(graph.value(sssom, rdflib.namespace.DCTERMS.title))
 
 
 def test_well_known_void_is_the_void_description(client: FlaskClient) -> None:
