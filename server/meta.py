@@ -9,7 +9,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, seriali
 
 from kg import iris
 from kg.backends import RESULTS_ACCEPT, RemoteStore, describe
-from kg.namespaces import PREFIXES, RDF, SD
+from kg.namespaces import OWL, PREFIXES, RDF, RDFS, SD
 from server.executor import content_type
 from server.limits import limit_triples
 from server.negotiation import RDF_TYPES, NotAcceptable, choose_media_type, wants_html
@@ -57,6 +57,13 @@ def service_description_triples(endpoint: str) -> list[Triple]:
                     Triple(graph, RDF.type, SD.Graph)]
     triples.append(Triple(dataset, NamedNode("http://purl.org/dc/terms/hasVersion"),
                           Literal(st.version)))
+    # the endpoint's IRI under the base, which the dataset's void:sparqlEndpoint and every
+    # example query's schema:target name, is this service; the dataset it serves is described
+    # (VoID, DCAT, statistics) at its own IRI (a linked-data audit's: neither was said here)
+    minted = iris.mint("sparql")
+    if minted.value != endpoint:
+        triples.append(Triple(service, OWL.sameAs, minted))
+    triples.append(Triple(dataset, RDFS.seeAlso, iris.mint("dataset")))
     # (the longest answer is a query process's limit: a remote store's answers have none here)
     max_answer = st.executor.max_answer if isinstance(st.executor, QueryPool) else 0
     triples += limit_triples(endpoint, st.limits, timeout_enforced=st.executor.timeout is not None,

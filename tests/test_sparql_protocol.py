@@ -986,6 +986,13 @@ def test_get_without_query_is_the_service_description(client: FlaskClient) -> No
     assert readable.status_code == 200 and readable.mimetype == "text/plain"  # was a 406
     assert (endpoint, rdflib.RDF.type, sd.Service) in rdflib.Graph().parse(
         data=readable.data, format="turtle")
+    # a linked-data audit's: the endpoint's IRI under the base, which the dataset's
+    # void:sparqlEndpoint and the examples' schema:target name, was not named, nor the
+    # dataset's description
+    minted = rdflib.URIRef("https://w3id.org/evkg/sparql")
+    assert (endpoint, rdflib.OWL.sameAs, minted) in graph
+    served = graph.value(endpoint, sd.defaultDataset)
+    assert graph.value(served, rdflib.RDFS.seeAlso) == rdflib.URIRef("https://w3id.org/evkg/dataset")
 
 
 @pytest.mark.parametrize("path", ["/sparql", "/sparql/service-description"])
