@@ -10,9 +10,10 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, seriali
 from kg import iris
 from kg.backends import RESULTS_ACCEPT, RemoteStore, describe
 from kg.namespaces import OWL, PREFIXES, RDF, RDFS, SD
+from server.errors import ProtocolError
 from server.executor import content_type
 from server.limits import limit_triples
-from server.negotiation import RDF_TYPES, NotAcceptable, choose_media_type, wants_html
+from server.negotiation import RDF_TYPES, RESULTS_TYPES, NotAcceptable, choose_media_type, wants_html
 from server.pages import format_values
 from server.querypool import QueryPool
 from server.state import state
@@ -72,6 +73,15 @@ def service_description_triples(endpoint: str) -> list[Triple]:
     return triples
 
 
+def _takes_results(accept: str | None) -> bool:
+    """Whether ``accept`` takes a type of a SELECT's or ASK's answer."""
+    try:
+        choose_media_type(accept, RESULTS_TYPES, [])
+    except NotAcceptable:
+        return False
+    return True
+
+
 def service_description_response(page: bool = False) -> Response:
     """The Service Description of this endpoint, in the RDF syntax the client asked for (a
     browser gets the Turtle as plain text to read, rather than a 406). ``page``: the route
@@ -81,6 +91,12 @@ def service_description_response(page: bool = False) -> Response:
         media_type = "text/turtle" if browser else choose_media_type(
             request.headers.get("Accept"), RDF_TYPES, format_values())
     except NotAcceptable as refused:
+        if page and _takes_results(request.headers.get("Accept")):  # a query left out
+            raise ProtocolError(400, "no query: a GET of /sparql without one is the Service "
+                                     "Description, in RDF; an answer in "
+                                     f"{refused.wanted} is a query's: send it as ?query=, as "
+                                     "a form field, or as an application/sparql-query body") \
+                from None
         raise NotAcceptable(refused.wanted, ("text/html", *refused.offered) if page
                             else refused.offered) from None
     endpoint = request.url_root.rstrip("/") + "/sparql"

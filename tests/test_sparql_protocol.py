@@ -995,6 +995,22 @@ def test_get_without_query_is_the_service_description(client: FlaskClient) -> No
     assert graph.value(served, rdflib.RDFS.seeAlso) == rdflib.URIRef("https://w3id.org/evkg/dataset")
 
 
+def test_a_get_without_query_asking_for_results_says_the_query_is_missing(
+        client: FlaskClient) -> None:
+    """A linked-data audit's: `GET /sparql` with a results Accept and no query (a client that
+    lost its query) was a 406 listing the RDF syntaxes of the Service Description."""
+    for accept in ("application/sparql-results+json", "text/csv"):
+        refused = client.get("/sparql", headers={"Accept": accept})
+        assert (refused.status_code, refused.text) == (400, (
+            f"no query: a GET of /sparql without one is the Service Description, in RDF; an "
+            f"answer in {accept} is a query's: send it as ?query=, as a form field, or as an "
+            "application/sparql-query body\n"))
+    assert client.get("/sparql", headers={"Accept": "image/png"}).status_code == 406
+    described = client.get("/sparql/service-description",
+                           headers={"Accept": "application/sparql-results+json"})
+    assert described.status_code == 406  # (no query is sent there)
+
+
 @pytest.mark.parametrize("path", ["/sparql", "/sparql/service-description"])
 @pytest.mark.parametrize("asked", [{"Accept": "text/turtle"}, {"format": "ttl"},
                                    {"Accept": "application/n-triples"}, {"format": "trig"}])
