@@ -12,7 +12,7 @@ from flask import has_request_context, request
 from pyoxigraph import NamedNode
 
 from kg import iris
-from kg.namespaces import BIBO, EVKG, FABIO, PREFIXES, SKOS
+from kg.namespaces import BIBO, EVKG, FABIO, PREFIXES, SCHEMA, SKOS
 from server import graph
 from server.run import REQUEST_LINE_LIMIT
 from server.terms import page_iri
@@ -328,15 +328,19 @@ ACCESSION_IRIS: tuple[tuple[re.Pattern[str], str], ...] = (
      "http://purl.obolibrary.org/obo/{1}_{2}"),
     (re.compile(r"[CDMQ]\d{6,9}(?:Q\d{6})?|[A-Z]\d\d(?:\.\d{3})*", re.IGNORECASE),
      "http://id.nlm.nih.gov/mesh/{0}"),
+    # an ORCID iD (its check character X in either case: ``/author/…-009x`` was a bare 404)
+    (re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]", re.IGNORECASE | re.ASCII),
+     "https://orcid.org/{0}"),
 )
-#: The mappings an accession is looked up through.
+#: The mappings an accession is looked up through, and the ORCID iD of an author.
 MAPPINGS = (SKOS.exactMatch, SKOS.closeMatch, SKOS.relatedMatch, SKOS.broadMatch,
-            SKOS.narrowMatch)
+            SKOS.narrowMatch, SCHEMA.sameAs)
 
 
 def accession_iris(text: str) -> list[str]:
     """The IRIs ``text`` names if it is an accession (``MIMAT0000076``, ``HGNC:3430``,
-    ``P04626``, ``GO:0006915``, ``D001943``, ``C04.588.180``), prefixes in upper case."""
+    ``P04626``, ``GO:0006915``, ``D001943``, ``C04.588.180``) or an ORCID iD, prefixes (and
+    an ORCID iD's X) in upper case."""
     found = []
     for pattern, template in ACCESSION_IRIS:
         match = pattern.fullmatch(text)

@@ -1954,6 +1954,34 @@ def test_a_journal_is_found_by_its_nlm_abbreviation(default_build: tuple[Path, B
                                    "Molecular Cancer")
 
 
+def test_an_author_is_found_by_orcid_however_pasted(tmp_path: Path) -> None:
+    """A linked-data audit's: `/author/0000-0002-1825-009x` (the check character in lower case)
+    and the ORCID iD pasted as its address were bare 404s, and the search found no author
+    by ORCID: the iD, bare or as `https://orcid.org/…`, in either case, finds the author, and
+    an author's unknown IRI suggests the one it meant."""
+    orcid = "0000-0002-1825-0097"  # ORCID's own documented example identifier
+    write_records([Article(pmid="99999931", title="An invented record", authors=(
+        Author(family="Carberry", given="Josiah", initials="J", orcid=orcid),))],
+        tmp_path / "orcid.jsonl")
+    build([tmp_path / "orcid.jsonl"], tmp_path / "b", default_articles=False)
+    client = create_app({"STORE_DIR": str(tmp_path / "b"), "TESTING": True}).test_client()
+    author = f"https://w3id.org/evkg/author/{orcid}"
+    for text in (orcid, f"https://orcid.org/{orcid}",
+                 f"<https://orcid.org/{orcid}>"):
+        results = client.get("/search", query_string={"q": text},
+                             headers={"Accept": "application/json"}).get_json()["results"]
+        assert [hit["iri"] for hit in results][:1] == [author], text
+    lower = "0000-0002-1825-009x"
+    write_records([Article(pmid="99999932", title="Another", authors=(
+        Author(family="Rowe", initials="R", orcid="0000-0002-1825-009X"),))],
+        tmp_path / "x.jsonl")
+    build([tmp_path / "x.jsonl"], tmp_path / "x", default_articles=False)
+    client = create_app({"STORE_DIR": str(tmp_path / "x"), "TESTING": True}).test_client()
+    missing = client.get(f"/author/{lower}", headers=HTML)
+    assert missing.status_code == 404
+    assert 'href="/author/0000-0002-1825-009X"' in missing.get_data(as_text=True)
+
+
 def test_a_search_finds_the_same_with_and_without_the_index(
         backend: Backend, default_build: tuple[Path, BuildReport],
         unindexed_build: Path) -> None:
