@@ -372,11 +372,13 @@ def _read_code(query: str, start: int = 0,
             if char != "(":
                 frames[-1] = "group" if frames[-1] == "select" else frames[-1]
                 frames.append("group")
+            elif keyword and last_word == "VALUES":  # (its variables; after ORDER BY too)
+                frames.append("terms")
             elif (frames[-1] in ("expr", "select", "modifiers") or calling) and query[
                     position - 3:position - 1] != "<<":
                 frames.append("expr")
             else:
-                frames.append("expr" if keyword and last_word != "VALUES" else "terms")
+                frames.append("expr" if keyword else "terms")
             pieces.append(char)
             operand = keyword = filtering = calling = False
             continue
@@ -735,10 +737,12 @@ def _juxtaposed(query: str) -> str:
     (its host was named a word that is no keyword)."""
     code, _, offset = _read_code(query)
     plain = blank(query, iris=True)
-    # (after white space: ``?a<ex:b&&?c>1`` compares, and is valid)
+    # (after white space, and before what no comparison's right side begins with: ``?a
+    # <ex:b&&?c>1`` compares, and is valid)
     inside_iri = next((match for match in _IRI_SHAPED.finditer(query)
                        if plain[match.start()] == " " and code[match.start()] == "<"
-                       and query[match.start() - 1:match.start()].isspace()), None)
+                       and query[match.start() - 1:match.start()].isspace()
+                       and _AFTER_A_TERM.match(query, match.end())), None)
     if inside_iri is not None and (offset is None or inside_iri.start() < offset):
         offset = inside_iri.start()
     if offset is None:
@@ -753,6 +757,9 @@ def _juxtaposed(query: str) -> str:
 
 #: An IRI in ``< >`` as SPARQL's lexer reads one out of context (an absolute one: a scheme).
 _IRI_SHAPED = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*:[^<>\"{}|^`\\\x00-\x20]*>")
+#: What may follow an IRI that follows another term (a bracket or a comma closing the list, an
+#: operator, another IRI, the end), and no comparison's ``>`` is followed by.
+_AFTER_A_TERM = re.compile(r"\s*(?:[)\],;}<&|=]|\Z)")
 #: A term as a message shows it: up to white space or a bracket.
 _SHOWN_TERM = re.compile(r"[^\s(){}\[\],]+|.")
 

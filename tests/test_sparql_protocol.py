@@ -628,6 +628,20 @@ def test_bad_query_is_400_with_the_reason(client: FlaskClient, params: dict[str,
     assert response.mimetype == "text/plain"
 
 
+@pytest.mark.parametrize(("query", "word"), [
+    ("SELECT ?a ?b WHERE { ?a ?p ?b } ORDER BY ?a VALUES (?a ?b) { (1 2) } LIMT 5", "LIMT"),
+    ("SELECT ?a ?b WHERE { ?a ?p ?b } GROUP BY ?a ?b VALUES (?a ?b) { (1 2) } OFSET 3", "OFSET"),
+    ("PREFIX ex: <http://e/> SELECT * { ?a ?b ?c FILTER(?a <ex:b&&?c>1) } LIMT 1", "LIMT")])
+def test_terms_side_by_side_where_they_may_be_are_not_blamed(client: FlaskClient, query: str,
+                                                              word: str) -> None:
+    """A review's: a VALUES clause after ORDER BY or GROUP BY, and a comparison written
+    `?a <ex:b&&?c>1`, were said to hold a term that follows another, hiding the typo that was
+    the query's error."""
+    response = client.get("/sparql", query_string={"query": query})
+    assert response.status_code == 400
+    assert f"'{word}' at line 1" in response.text and "follows another term" not in response.text
+
+
 @pytest.mark.parametrize("query", [
     "SELECT * { ?s ?p 1.5 ?q }", 'SELECT * { ?s ?p "a" , 2.5 ?q }',
     "SELECT * { ?s ?p ?o FILTER(?o > 1.5) ?y }",
