@@ -674,14 +674,14 @@ class ArticleLoader:
         if known is not None and (not article.links_given or article.from_page
                                   or _whole_date(article.revised_date)):
             revised, similar, cited_by = self._graph_record(article)
-            if article.from_page and _whole_date(revised):
-                count.held_by_pmid += 1
+            if article.from_page and (_whole_date(revised) or self._authored(article)):
+                count.held_by_pmid += 1  # (a page names no authors: the record is no page's)
                 self._reject(count, Rejected(
-                    reason=f"a saved page's record does not replace the PubMed record of "
-                    f"{article.key} (revised on {revised}) the graph holds, which says more: "
-                    "its lists of similar and citing articles are not taken either (`evkg fetch "
-                    "--pmids` renews them)", provenance=article.provenance, pmid=article.pmid,
-                    title=article.title), error=False)
+                    reason=f"a saved page's record does not replace the record of "
+                    f"{article.key} the graph holds, which says more (its authors, or PubMed's "
+                    "revision date): its lists of similar and citing articles are not taken "
+                    "either (`evkg fetch --pmids` renews them)", provenance=article.provenance,
+                    pmid=article.pmid, title=article.title), error=False)
                 return
             if (article.version == known and _whole_date(article.revised_date)
                     and _whole_date(revised) and article.revised_date < revised):
@@ -736,6 +736,13 @@ class ArticleLoader:
                 found[row[0].value].append(value[len(prefix):])
         return (max(found[DCTERMS.modified.value], default=""),
                 tuple(found[EVKG.similarTo.value]), tuple(found[CITO.isCitedBy.value]))
+
+    def _authored(self, article: Article) -> bool:
+        """Whether the graph names authors of the article ``article`` would replace (after
+        ``_graph_record``, which put it in the store)."""
+        return bool(self.store.query(
+            f"ASK {{ GRAPH <{iris.graph_iri('articles').value}> {{ "
+            f"<{subject_iri(article).value}> <{DCTERMS.creator.value}> ?author }} }}"))
 
     def _named(self, article: Article) -> Article:
         """``article`` with a name for each MeSH term it names by UI alone that the tables do

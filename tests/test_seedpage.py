@@ -10,11 +10,13 @@ from pyoxigraph import QuerySolutions, Store
 
 from kg import medline
 from kg.build import build
+from kg.jsonrecords import write_records
 from kg.medline import COMMENT_TAGS
 from kg.pubmed import read_pubmed_xml
 from kg.records import (
     AbstractSection,
     Article,
+    Author,
     CommentCorrection,
     Journal,
     MeshHeading,
@@ -790,11 +792,22 @@ def test_a_saved_page_does_not_replace_the_pubmed_record_the_graph_holds(tmp_pat
     report = build([xml, FIXTURE], out, default_articles=False)
     assert authors(out) == ["Invented"]
     assert [r.reason for r in report.quarantine if r.pmid == "99999901"] == [
-        "a saved page's record does not replace the PubMed record of 99999901 (revised on "
-        "2024-03-02) the graph holds, which says more: its lists of similar and citing "
+        "a saved page's record does not replace the record of 99999901 the graph holds, which "
+        "says more (its authors, or PubMed's revision date): its lists of similar and citing "
         "articles are not taken either (`evkg fetch --pmids` renews them)"]
     assert report.source_errors == 0 and report.files[str(FIXTURE)].held_by_pmid == 1
     out = tmp_path / "page-then-xml"
     build([FIXTURE, xml], out, default_articles=False)
     assert authors(out) == ["Invented"]
+    # a review's: a record with authors and no revision date (the default articles, curated
+    # from the corpus) was replaced by a page still
+    curated = tmp_path / "curated.jsonl"
+    write_records([Article(pmid="99999901", title="Plasma vs. tissue.",
+                           authors=(Author(family="Curated", initials="C"),))], curated)
+    out = tmp_path / "curated-then-page"
+    build([curated, FIXTURE], out, default_articles=False)
+    assert authors(out) == ["Curated"]
+    out = tmp_path / "page-then-page"  # a page's record replaces one a page gave
+    build([FIXTURE, FIXTURE], out, default_articles=False)
+    assert authors(out) == []
 
