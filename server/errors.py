@@ -84,7 +84,7 @@ def sent_query_link() -> str | None:
     of a query a browser followed (a link's ``/sparql?query=``): its link to the editor opened
     the default query, and the link's was to be copied from the address bar to be mended."""
     query = g.get("evkg_query")
-    return editor_link(query) if query else None
+    return editor_link(query) if query and query.strip() else None
 
 
 def without_trailing_slash(answers: Callable[[str], bool]) -> WerkzeugResponse | None:

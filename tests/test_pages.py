@@ -909,6 +909,8 @@ def test_a_bad_querys_page_opens_that_query_in_the_editor(client: FlaskClient) -
             "/#query=SELECT%20%3Fs%20WHERE%20%7B%20%3Fs%20%3Fp%20%7D"]
     other = client.get("/downloads/nope.txt", headers=HTML).get_data(as_text=True)
     assert "Open this query" not in other
+    blank = client.get("/sparql?query=%20", headers=HTML)  # (a review's: a link to nothing)
+    assert blank.status_code == 400 and "Open this query" not in blank.get_data(as_text=True)
 
 
 def test_only_articles_answer_in_a_citation_format(client: FlaskClient) -> None:
