@@ -292,6 +292,11 @@ def _end_by(signum: int) -> NoReturn:
 @click.version_option(package_name="evkg")
 def main() -> None:
     """evkg: a knowledge graph of extracellular vesicles in breast cancer."""
+    from kg.iris import base_problem
+
+    problem = base_problem()  # (every command mints or reads IRIs under the base)
+    if problem is not None:
+        raise click.ClickException(problem)
 
 
 @main.command("build")

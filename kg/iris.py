@@ -21,8 +21,23 @@ _SAFE = "/:@!$&'()*+,;=-._~"  # RFC 3987 path characters kept as they are
 
 def base_iri() -> str:
     """The base IRI in force (``EVKG_BASE_IRI`` or the default), always ending in a slash."""
-    base = os.environ.get("EVKG_BASE_IRI", DEFAULT_BASE)
+    base = os.environ.get("EVKG_BASE_IRI") or DEFAULT_BASE  # (set empty, as a shell clears it)
     return base if base.endswith("/") else base + "/"
+
+
+def base_problem() -> str | None:
+    """Why ``EVKG_BASE_IRI`` cannot be the base of the IRIs evkg mints, or None: an operator's
+    ``EVKG_BASE_IRI=notaurl`` stopped `evkg build` with pyoxigraph's "No scheme found in an
+    absolute IRI", which named neither the setting nor its value."""
+    base = os.environ.get("EVKG_BASE_IRI")
+    if not base:
+        return None
+    try:
+        NamedNode(base_iri() + "x")
+    except ValueError as error:
+        return (f"EVKG_BASE_IRI={base!r} is no absolute IRI ({error}): give one such as "
+                f"{DEFAULT_BASE} (unset, that one)")
+    return None
 
 
 def escaped_path(path: str) -> str:

@@ -12,6 +12,7 @@ from werkzeug.exceptions import (
     HTTPException,
     MethodNotAllowed,
     RequestedRangeNotSatisfiable,
+    SecurityError,
 )
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -182,6 +183,12 @@ def register_error_handlers(app: Flask) -> None:
                    else "the request is not one this server can answer")
         if isinstance(error, BadHost):  # routing could not take the Host (it said only that)
             message = bad_host_message()
+        if isinstance(error, BadHost | SecurityError):  # (SecurityError: a host not trusted)
+            # in plain text to a browser too: a page links this server's URLs, which cannot be
+            # built for a host it refuses (with EVKG_TRUSTED_HOSTS set, the page was a 500)
+            return Response(message + "\n", status=400,
+                            content_type="text/plain; charset=utf-8",
+                            headers={"Access-Control-Allow-Origin": "*", "Vary": "Accept"})
         if wants_html(request.headers.get("Accept")):  # a person following a link
             return page_response("bad_request.html", status=400, message=message)
         response = error_response(400, message)

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
+import tempfile
 import threading
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Config
@@ -93,6 +96,71 @@ def read_environment(config: Config) -> None:
             config[name] = written
 
 
+#: A host EVKG_TRUSTED_HOSTS may name: a name or an address (``.example.org``: it and its
+#: subdomains, as werkzeug reads it), an IPv6 address in brackets, with a port or not.
+_TRUSTED_HOST = re.compile(r"(?:\.?[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_])?"
+                           r"|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?", re.ASCII)
+
+
+def _items(value: Any) -> list[str]:
+    """A list setting's items: comma-separated text, or a JSON list's texts."""
+    items = value.split(",") if isinstance(value, str) else list(value or ())
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
+def list_problems(config: Mapping[str, Any]) -> list[str]:
+    """What is wrong with the list settings (``TEXTS``): each EVKG_SERVICE_ALLOWLIST item an
+    http(s) URL, each EVKG_TRUSTED_HOSTS item a host. An operator's: ``['127.0.0.1']`` (a
+    Python list's quotes, no JSON) started a server that answered every request "Host
+    '127.0.0.1:8000' is not trusted", and an allowlist of ``[bad`` or ``ftp://…`` one that
+    refused every SERVICE, naming it (until 7 Dec)."""
+    problems = []
+    if is_set(config, "SERVICE_ALLOWLIST"):
+        for item in _items(config.get("SERVICE_ALLOWLIST")):
+            refusal = refused_url(item)
+            if refusal is not None:
+                problems.append(f"EVKG_SERVICE_ALLOWLIST holds {refusal}: list SPARQL "
+                                "endpoints separated by commas, or as a JSON list of strings")
+                break
+    if is_set(config, "TRUSTED_HOSTS"):
+        for item in _items(config.get("TRUSTED_HOSTS")):
+            if not _TRUSTED_HOST.fullmatch(item):
+                problems.append(f"EVKG_TRUSTED_HOSTS holds {item!r}, which is no host: list "
+                                "host names or addresses separated by commas (127.0.0.1,"
+                                "example.org), or as a JSON list of strings")
+                break
+    return problems
+
+
+def file_problems(config: Mapping[str, Any]) -> list[str]:
+    """An EVKG_CACHE_DIR the server cannot write in (a file, ``/proc/…``: the cache then lived
+    in each worker's memory, in silence) and an EVKG_ACCESS_LOG it cannot write (gunicorn said
+    "Error: Error: '…' isn't writable", naming no setting): an operator's (7 Dec)."""
+    problems = []
+    folder = config.get("CACHE_DIR")
+    if isinstance(folder, str) and folder.strip():
+        try:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-"):
+                pass
+        except OSError as error:
+            problems.append(f"EVKG_CACHE_DIR={folder!r}: the server cannot write there "
+                            f"({error.strerror or error}): give a folder it can write in, or "
+                            "unset it (the build folder's cache/)")
+    log = os.environ.get("EVKG_ACCESS_LOG", "").strip()
+    if log and log != "-":
+        path = Path(log)
+        why = ("it is a folder" if path.is_dir()
+               else ("it cannot be written" if not os.access(path, os.W_OK) else "")
+               if path.exists() else "its folder does not exist" if not path.parent.is_dir()
+               else "its folder cannot be written" if not os.access(path.parent, os.W_OK)
+               else "")
+        if why:
+            problems.append(f"EVKG_ACCESS_LOG={log!r}: {why}: give a file the server can "
+                            "write (its folder must exist), or - for standard output")
+    return problems
+
+
 def is_set(config: Mapping[str, Any], name: str) -> bool:
     """Whether ``config`` gives the setting ``name`` a value: unset and empty (``EVKG_X=``, as
     a shell clears a variable) are alike."""
@@ -116,6 +184,7 @@ def setting_problems(config: Mapping[str, Any]) -> list[str]:
         problems.append("EVKG_SPARQL_PASSWORD is set without EVKG_SPARQL_USER: a password is "
                         "sent only with its user, and this one would go unused: set "
                         "EVKG_SPARQL_USER too (or unset EVKG_SPARQL_PASSWORD)")
+    problems += list_problems(config) + file_problems(config)
     for name in FOLDERS:
         value = config.get(name)
         if isinstance(value, str) and value and not value.strip():

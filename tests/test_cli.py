@@ -2863,6 +2863,20 @@ def test_fetch_refuses_a_since_date_to_come(tmp_path: Path, monkeypatch: pytest.
     assert not (tmp_path / "build").exists()
 
 
+@pytest.mark.parametrize("command", [["build", "--out", "b"], ["query", "ASK {}"]])
+def test_a_base_iri_that_is_none_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          command: list[str]) -> None:
+    """An operator's: `EVKG_BASE_IRI=notaurl evkg build` stopped with pyoxigraph's "No scheme
+    found in an absolute IRI", which named neither the setting nor its value."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("EVKG_BASE_IRI", "notaurl")
+    status, output = _run(*command)
+    assert (status, output.splitlines()[-1]) == (1, (
+        "Error: EVKG_BASE_IRI='notaurl' is no absolute IRI (No scheme found in an absolute "
+        "IRI): give one such as https://w3id.org/evkg/ (unset, that one)"))
+    assert not (tmp_path / "b").exists()
+
+
 def test_serve_on_a_port_in_use_says_so_on_one_line(tmp_path: Path) -> None:
     """A new user's review: a second `evkg serve` on the port of one already running logged
     gunicorn's "Address already in use" ten times over five seconds, then "Can't connect".

@@ -20,13 +20,48 @@ def test_a_service_allowlist_is_the_text_set(written: str, monkeypatch: pytest.M
     """A review's: ``EVKG_SERVICE_ALLOWLIST`` was read as JSON, so ``0``, ``null`` or
     ``false`` (an operator's way to say "none") made every gunicorn worker fail to boot with
     a traceback (``'int' object is not iterable``) and the server stopped; ``1e3`` allowed
-    ``1000.0``. It is the comma-separated text set, or a JSON list of endpoints."""
+    ``1000.0``. It is the comma-separated text set, or a JSON list of endpoints; and (an
+    operator's, 7 Dec) each an http(s) URL: ``[bad`` or ``ftp://…`` started a server that
+    refused every SERVICE. Such text stops the server before it starts, naming the setting
+    and what it holds as written."""
     monkeypatch.setenv("EVKG_SERVICE_ALLOWLIST", written)
+    with pytest.raises(ValueError) as refused:
+        create_app({"TESTING": True}, store=Store())
+    assert str(refused.value).startswith(f"EVKG_SERVICE_ALLOWLIST holds {written!r}: it has no "
+                                         "http:// or https:// before it")
+    monkeypatch.setenv("EVKG_SERVICE_ALLOWLIST", '["https://a.example/sparql", "http://b:8890/s"]')
     app = create_app({"TESTING": True}, store=Store())
-    assert app.extensions["evkg"].limits.service_allowlist == (written,)
-    monkeypatch.setenv("EVKG_SERVICE_ALLOWLIST", '["https://a.example/sparql", "urn:b"]')
-    app = create_app({"TESTING": True}, store=Store())
-    assert app.extensions["evkg"].limits.service_allowlist == ("https://a.example/sparql", "urn:b")
+    assert app.extensions["evkg"].limits.service_allowlist == ("https://a.example/sparql",
+                                                               "http://b:8890/s")
+    monkeypatch.setenv("EVKG_SERVICE_ALLOWLIST", "")  # none
+    assert create_app({"TESTING": True}, store=Store()).extensions["evkg"].limits \
+        .service_allowlist == ()
+
+
+@pytest.mark.parametrize(("written", "item"), [
+    ("['127.0.0.1','localhost']", "['127.0.0.1'"), ('["127.0.0.1","localhost"', '["127.0.0.1"'),
+    ("data.example.org localhost", "data.example.org localhost")])
+def test_trusted_hosts_that_name_no_host_stop_the_server(
+        written: str, item: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An operator's: `EVKG_TRUSTED_HOSTS="['127.0.0.1','localhost']"` (a Python list, not
+    JSON) started a server that answered every request "Host '127.0.0.1:8000' is not
+    trusted.": read by commas, its hosts were `['127.0.0.1'` and `'localhost']`."""
+    monkeypatch.setenv("EVKG_TRUSTED_HOSTS", written)
+    with pytest.raises(ValueError) as refused:
+        create_app({"TESTING": True}, store=Store())
+    assert str(refused.value) == (
+        f"EVKG_TRUSTED_HOSTS holds {item!r}, which is no host: list host names or addresses "
+        "separated by commas (127.0.0.1,example.org), or as a JSON list of strings")
+
+
+def test_an_untrusted_host_is_refused_in_text_to_a_browser_too(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An operator's: with EVKG_TRUSTED_HOSTS set, a browser's request naming another host was
+    a 500 (the 400 page links the server's URLs, which cannot be built for that host)."""
+    monkeypatch.setenv("EVKG_TRUSTED_HOSTS", "127.0.0.1")
+    client = create_app({"TESTING": True}, store=Store()).test_client()
+    refused = client.get("/", base_url="http://evil.example", headers={"Accept": "text/html"})
+    assert (refused.status_code, refused.text) == (400, "Host 'evil.example' is not trusted.\n")
 
 
 @pytest.mark.parametrize("written", ["true", "0", "1e3"])
@@ -267,3 +302,31 @@ def test_serve_refuses_a_store_folder_of_white_space_alone(tmp_path: Path) -> No
     assert ("Invalid value for '--store' (EVKG_STORE_DIR): it is white space alone: "
             "give a path (. for the current folder) (for a name of white space alone, write ./ "
             "before it)") in result.stderr
+
+
+def test_a_cache_folder_or_access_log_the_server_cannot_write_stops_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An operator's: EVKG_CACHE_DIR naming a file started a server whose cache lived in each
+    worker's memory alone, in silence; EVKG_ACCESS_LOG in a folder that does not exist stopped
+    it with gunicorn's "Error: Error: '…' isn't writable", naming no setting. Both are said
+    before the server starts, naming the setting."""
+    afile = tmp_path / "afile"
+    afile.write_text("", encoding="utf-8")
+    monkeypatch.setenv("EVKG_CACHE_DIR", str(afile))
+    with pytest.raises(ValueError) as refused:
+        create_app({"TESTING": True}, store=Store())
+    assert str(refused.value) == (
+        f"EVKG_CACHE_DIR={str(afile)!r}: the server cannot write there (File exists): give a "
+        "folder it can write in, or unset it (the build folder's cache/)")
+    monkeypatch.setenv("EVKG_CACHE_DIR", str(tmp_path / "cache"))  # made when it is not there
+    create_app({"TESTING": True}, store=Store())
+    assert (tmp_path / "cache").is_dir()
+    for log, why in ((tmp_path / "none" / "access.log", "its folder does not exist"),
+                     (tmp_path, "it is a folder")):
+        monkeypatch.setenv("EVKG_ACCESS_LOG", str(log))
+        result = subprocess.run(
+            [sys.executable, "-m", "kg.cli", "serve", "--store", str(tmp_path), "--port",
+             str(free_port())], capture_output=True, text=True, timeout=60, env=os.environ)
+        assert (result.returncode, result.stderr.splitlines()[-1]) == (1, (
+            f"Error: EVKG_ACCESS_LOG={str(log)!r}: {why}: give a file the server can write "
+            "(its folder must exist), or - for standard output"))
