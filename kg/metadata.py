@@ -33,6 +33,10 @@ VOCABULARIES = (
     "http://purl.org/dc/terms/", "http://xmlns.com/foaf/0.1/", "https://schema.org/",
     "http://www.w3.org/ns/prov#", "http://www.w3.org/2004/02/skos/core#",
     "http://id.nlm.nih.gov/mesh/vocab#", "https://w3id.org/evkg/ontology#",
+    # the ontology's, the shapes' and this description's own (a linked-data audit's: unlisted)
+    "http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2002/07/owl#",
+    "http://www.w3.org/ns/shacl#", "http://purl.org/vocab/vann/", "http://rdfs.org/ns/void#",
+    "http://www.w3.org/ns/dcat#",
 )
 
 
@@ -269,6 +273,9 @@ def _description_quads(version: str, statistics: dict[str, dict[str, int]],
         yield t(dist, DCAT.mediaType, media_type_iri(media_type))
         yield t(dist, DCAT.compressFormat, media_type_iri("application/gzip"))
         yield t(dist, DCTERMS.title, Literal(f"evkg release {version}, {name}, gzip"))
+        # (DCAT-AP: a distribution's licence and the page that gives access to it)
+        yield t(dist, DCTERMS.license, LICENSE)
+        yield t(dist, DCAT.accessURL, NamedNode(f"{base}downloads/"))
     for name in iris.GRAPH_NAMES:
         graph = iris.graph_iri(name)
         yield t(ds, VOID.subset, graph)

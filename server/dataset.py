@@ -10,7 +10,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from kg import iris
 from kg.citations import DOI_CITATIONS, LISTED_CITATIONS
-from kg.metadata import DUMPS, MEDIA_TYPES, media_type_iri
+from kg.metadata import DUMPS, LICENSE, MEDIA_TYPES, media_type_iri
 from kg.namespaces import DCAT, DCTERMS, RDF, SPDX, VOID, XSD
 from kg.release import QUARANTINE, VOID_FILE
 from kg.sssom import SSSOM_FILE
@@ -105,6 +105,8 @@ def file_triples() -> list[Triple]:
             triples += [
                 Triple(dataset, DCAT.distribution, dist), Triple(dist, RDF.type, DCAT.Distribution),
                 Triple(dist, DCAT.downloadURL, dist),
+                Triple(dist, DCAT.accessURL, NamedNode(f"{base}downloads/")),
+                Triple(dist, DCTERMS.license, LICENSE),
                 Triple(dist, DCAT.mediaType, media_type_iri(entry.media_type)),
                 Triple(dist, DCTERMS.title, Literal(f"evkg release {version}, {entry.name}: {what}"))]
         checksum = BlankNode(f"checksum{len(triples)}")

@@ -23,6 +23,7 @@ from kg.build import BuildReport, build, ingest
 from kg.jsonrecords import write_records
 from kg.records import Article
 from kg.release import MANIFEST, current_release, read_manifest
+from kg.store import open_read_only
 from server import create_app, sitemap
 from server.openapi import openapi_path
 from server.sitemap import SITEMAP_LIMIT
@@ -369,8 +370,31 @@ def test_every_release_file_is_a_distribution_of_the_dataset(
         assert graph.value(dist, DCAT.downloadURL) == dist
         assert str(graph.value(dist, DCAT.mediaType)).endswith("/" + entry["media_type"])
         assert int(graph.value(dist, DCAT.byteSize)) == entry["bytes"]  # type: ignore[arg-type]
+        # (DCAT-AP: each distribution's licence and access page; an audit's)
+        assert str(graph.value(dist, rdflib.namespace.DCTERMS.license)) == \
+            "https://creativecommons.org/licenses/by/4.0/"
+        assert graph.value(dist, DCAT.accessURL) == rdflib.URIRef(BASE + "downloads/")
     sssom = rdflib.URIRef(BASE + "downloads/evkg.sssom.tsv")
     assert "SSSOM" in str(graph.value(sssom, rdflib.namespace.DCTERMS.title))
+
+
+def test_void_lists_every_vocabulary_the_graph_uses(
+        client: FlaskClient, default_build: tuple[Path, BuildReport]) -> None:
+    """A linked-data audit's: `void:vocabulary` left out RDFS, OWL, SHACL, VANN, VoID and DCAT,
+    whose properties and classes the ontology, the shapes and the description use. Every
+    namespace of a property or class of the graph (but RDF's own) is listed."""
+    out, _ = default_build
+    store = open_read_only(current_release(out) / "store")
+    used = set()
+    for query in ("SELECT DISTINCT ?t { GRAPH ?g { ?s ?t ?o } }",
+                  "SELECT DISTINCT ?t { GRAPH ?g { ?s a ?t } }"):
+        rows = store.query(query)
+        assert isinstance(rows, QuerySolutions)
+        used |= {re.sub(r"[^#/]*$", "", row[0].value) for row in rows}
+    graph = rdflib.Graph().parse(data=client.get("/dataset", headers={
+        "Accept": "text/turtle"}).data, format="turtle")
+    listed = {str(v) for v in graph.objects(rdflib.URIRef(BASE + "dataset"), VOID.vocabulary)}
+    assert used - listed == {"http://www.w3.org/1999/02/22-rdf-syntax-ns#"}
 
 
 def test_well_known_void_is_the_void_description(client: FlaskClient) -> None:
