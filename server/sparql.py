@@ -688,6 +688,11 @@ def create_sparql_blueprint() -> Blueprint:
             return update_response(operation, operation.update.removeprefix("\ufeff"))
         if operation.query is not None:
             query = operation.query.removeprefix("\ufeff")
+            if names_a_graph():  # (its graph was left aside: the query ran on the union)
+                raise ProtocolError(400, "'graph' and 'default' name a graph to read whole by "
+                                         "the Graph Store Protocol, which takes no query: to "
+                                         "query one graph, name it in the query (FROM <g>, or "
+                                         "GRAPH <g> { … }) or as default-graph-uri=")
             if _opened_in_a_browser(operation, query):
                 return _editor_running(query)
             return query_response(operation, query)

@@ -1655,6 +1655,21 @@ def test_the_parts_a_graph_over_the_cap_is_paged_in_keep_its_blank_nodes(
     assert isomorphic(read, held)
 
 
+def test_a_query_beside_a_graph_store_graph_is_refused(client: FlaskClient) -> None:
+    """A linked-data audit's: `?query=…&graph=…/graph/articles` ran the query on the union of
+    the graphs, its graph left aside in silence: a user meaning to query one graph got every
+    graph's answer. It is a 400 saying how to name a query's graph."""
+    for where in ({"graph": "https://w3id.org/evkg/graph/articles"}, {"default": ""}):
+        refused = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }", **where})
+        assert (refused.status_code, refused.text) == (400, (
+            "'graph' and 'default' name a graph to read whole by the Graph Store Protocol, "
+            "which takes no query: to query one graph, name it in the query (FROM <g>, or "
+            "GRAPH <g> { … }) or as default-graph-uri=\n"))
+    posted = client.post("/sparql?graph=https://w3id.org/evkg/graph/articles",
+                         data={"query": "ASK { ?s ?p ?o }"})
+    assert posted.status_code == 400
+
+
 def test_a_graph_store_protocol_get_of_a_relative_graph_iri_resolves_it(
         client: FlaskClient, default_store: Store) -> None:
     """A review's: ``?graph=graph/metadata`` was a 400 "No scheme found in an absolute IRI"
