@@ -328,8 +328,15 @@ def create_explore_blueprint() -> Blueprint:
             _known(cargo_class, process)
         shown = len({row["finding"].value for row in rows})
         total = cell_total(cargo_class, process) if shown >= CELL_LIMIT else shown
-        labels = graph.labels_for([cargo_class.value, process.value])
-        return page_response("explore.html", cell=True, rows=rows, href=href, curie=curie,
+        # (the effects and methods by their labels, as the other pages name them: the cell's
+        # page showed evkg:promotes and evkg:TextMining, a browser trial's)
+        labels = graph.labels_for([cargo_class.value, process.value,
+                                   *(row[name].value for row in rows for name in ("effect", "method"))])
+
+        def label(iri: str) -> str:
+            return labels.get(iri, curie(iri))
+
+        return page_response("explore.html", cell=True, rows=rows, href=href, curie=curie, label=label,
                              total=max(total, shown), shown=shown, all_query=cell_query(cargo_class, process),
                              cargo_class=cargo_class.value, process=process.value,
                              class_label=labels.get(cargo_class.value, curie(cargo_class.value)),

@@ -148,6 +148,15 @@ def test_cell_listing_names_its_findings(client: FlaskClient) -> None:
                                              "process": BASE + "process/drug_resistance"})
     html = client.get(link, headers=HTML).get_data(as_text=True)
     assert 'href="/cargo/SNHG14"' in html and "retracted" in html
+    # a browser trial's: effects and methods were CURIEs (evkg:promotes, evkg:TextMining)
+    # where every other page names them, and the lead named the class so
+    body = html.split('<table class="findings" id="cell-findings">')[1].split("</table>")[0]
+    rows = re.findall(r"<tr[^>]*>\s*<td>.*?</td>\s*<td>([^<]*)</td>.*?<a href=\"/finding/[^\"]+\">"
+                      r"([^<]*)</a></td>", body, re.S)
+    assert rows and all(not effect.startswith("evkg:") and not method.startswith("evkg:")
+                        for effect, method in rows), rows
+    assert ("promotes", "curated evidence") in rows
+    assert "evkg:LongNoncodingRNA</a> to the process" not in html
 
 
 def test_cell_listing_names_a_class_level_finding_by_its_class(client: FlaskClient) -> None:
