@@ -1140,7 +1140,11 @@ def finding_rows(process_keys: set[str], cargo_keys: set[str]) -> list[dict[str,
             judged = FINDING_JUDGEMENTS.get((row["cargo_key"], item))
             if judged is None:
                 process, _, qualifier = item.partition("(")
-                judged = ("promotes", process, qualifier.rstrip(")"))
+                # the qualifier as the process's ("organotropism (lung)"): alone, a page's
+                # evidence column showed a bare "lung" (a browser trial's)
+                qualifier = qualifier.rstrip(")")
+                judged = ("promotes", process,
+                          f"{process.replace('_', ' ')} ({qualifier})" if qualifier else "")
             effect, process, note = judged
             if effect is None:  # folded into another row's evidence note
                 continue
