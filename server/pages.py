@@ -29,7 +29,14 @@ from server.negotiation import (
 from server.ontology import ontology_doc, ontology_triples
 from server.pasted import names_identifier, search_list, searched_text
 from server.schemaorg import script_json
-from server.search import MAX_LISTED, SEARCH_LIMIT, every_match_query, search, unfound
+from server.search import (
+    MAX_LISTED,
+    SEARCH_LIMIT,
+    every_match_query,
+    label_pattern,
+    search,
+    unfound,
+)
 from server.terms import MESH_ID
 
 #: RDF syntaxes a resource or document is offered in, preferred first.
@@ -201,7 +208,10 @@ def create_pages_blueprint() -> Blueprint:
                                  identifier=not hits and names_identifier(text),
                                  words=searched_text(text).split(), missing=missing,
                                  listed=len(listing), rest=rest, following=following,
-                                 max_listed=MAX_LISTED)
+                                 max_listed=MAX_LISTED,
+                                 # (no "matched “breast tumor”" under breast cancer, whose
+                                 # name holds the text too: a browser trial's)
+                                 holds=label_pattern(searched_text(text)).tests()[0])
         response = jsonify({"q": text, **({"missing": missing} if listing else {}),
                             **({"next": following} if following else {}), "results": [
             {"iri": h.iri, "label": h.label, "matched": h.matched, "page": h.link,

@@ -1935,6 +1935,14 @@ def test_a_search_ranks_labels_that_begin_with_the_text_before_those_that_hold_i
     assert results[0]["label"] == "breast cancer" and begins == sorted(begins, reverse=True)
     assert "Breast Neoplasms" in [hit["label"] for hit in results[:begins.count(True)]]
     assert [hit["matched"] for hit in results].index("breast cancer, male") < begins.count(True)
+    # a browser trial's: the page said breast cancer "matched “breast tumor”" (its shortest
+    # label holding the text), though its name holds the text too; the note names a match
+    # only where the name shown does not hold the text
+    html = client.get("/search?q=breast", headers=HTML).get_data(as_text=True)
+    first = html.split('<ol class="hits">')[1].split("</li>")[0]
+    assert ">breast cancer</a>" in first and "matched" not in first
+    html = client.get("/search?q=exosome", headers=HTML).get_data(as_text=True)
+    assert "matched “exosome uptake”" in html
 
 
 def test_a_journal_is_found_by_its_nlm_abbreviation(default_build: tuple[Path, BuildReport]) -> None:
