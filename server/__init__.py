@@ -29,7 +29,7 @@ from server.pages import create_pages_blueprint
 from server.proxies import trusting_proxies
 from server.ranges import RangedResponse
 from server.resources import create_resources_blueprint
-from server.settings import read_environment, read_numbers, setting_problems
+from server.settings import read_environment, read_numbers, setting_items, setting_problems
 from server.sitemap import create_sitemap_blueprint
 from server.sparql import allowed_request_headers, create_sparql_blueprint
 from server.state import (
@@ -113,7 +113,7 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     read_numbers(app.config)
     hosts = app.config.get("TRUSTED_HOSTS")
     if isinstance(hosts, str):  # "a.example, b.example": Flask would read each letter a host
-        app.config["TRUSTED_HOSTS"] = [host.strip() for host in hosts.split(",") if host.strip()]
+        app.config["TRUSTED_HOSTS"] = list(setting_items(hosts))
     app.extensions["evkg-admission"] = Admission(int(app.config["THREADS"]),
                                                  float(app.config["QUERY_TIMEOUT"]))
     # a number (setting_problems): read here once, not in the log line of each answer

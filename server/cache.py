@@ -30,6 +30,7 @@ import kg
 from kg.release import ANSWER_KEY, CACHE_FOLDER, answer_file
 from server.executor import Answer, Failure, QueryJob
 from server.lru import BytesLRU
+from server.settings import unwritable
 
 #: Bytes of answers each process keeps in memory.
 MEMORY_BYTES = 16 * 1024 * 1024
@@ -259,12 +260,4 @@ def cache_folder(configured: str, store_dir: Path) -> Path | None:
     folder; None when none of them can be written (the cache then lives in memory only)."""
     candidates = [Path(configured)] if configured else [
         store_dir / CACHE_FOLDER, Path(tempfile.gettempdir()) / f"evkg-cache-{os.getuid()}"]
-    for folder in candidates:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-"):
-                pass
-        except OSError:
-            continue
-        return folder
-    return None
+    return next((folder for folder in candidates if unwritable(folder) is None), None)

@@ -33,6 +33,7 @@ from kg.querytext import (
     query_form,
 )
 from server.failures import Failure
+from server.settings import setting_items
 
 #: Endpoints a query may name in SERVICE unless the operator sets EVKG_SERVICE_ALLOWLIST.
 DEFAULT_ALLOWLIST = (
@@ -131,8 +132,7 @@ class Target:
 
 def parse_allowlist(value: str | Sequence[str]) -> tuple[str, ...]:
     """The allowlist from a setting: comma-separated IRIs, or a list of them."""
-    items = value.split(",") if isinstance(value, str) else list(value)
-    return tuple(item.strip() for item in items if item.strip())
+    return setting_items(value)
 
 
 def _absolute(iri: str, written: str) -> Target:

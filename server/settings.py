@@ -102,10 +102,22 @@ _TRUSTED_HOST = re.compile(r"(?:\.?[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_])?
                            r"|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?", re.ASCII)
 
 
-def _items(value: Any) -> list[str]:
-    """A list setting's items: comma-separated text, or a JSON list's texts."""
+def setting_items(value: Any) -> tuple[str, ...]:
+    """A list setting's items (EVKG_SERVICE_ALLOWLIST, EVKG_TRUSTED_HOSTS): comma-separated
+    text, or a JSON list's texts."""
     items = value.split(",") if isinstance(value, str) else list(value or ())
-    return [str(item).strip() for item in items if str(item).strip()]
+    return tuple(str(item).strip() for item in items if str(item).strip())
+
+
+def unwritable(folder: Path) -> OSError | None:
+    """Why the server cannot write in ``folder`` (made when it is not there), or None."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-"):
+            pass
+    except OSError as error:
+        return error
+    return None
 
 
 def list_problems(config: Mapping[str, Any]) -> list[str]:
@@ -116,14 +128,14 @@ def list_problems(config: Mapping[str, Any]) -> list[str]:
     refused every SERVICE, naming it (until 7 Dec)."""
     problems = []
     if is_set(config, "SERVICE_ALLOWLIST"):
-        for item in _items(config.get("SERVICE_ALLOWLIST")):
+        for item in setting_items(config.get("SERVICE_ALLOWLIST")):
             refusal = refused_url(item)
             if refusal is not None:
                 problems.append(f"EVKG_SERVICE_ALLOWLIST holds {refusal}: list SPARQL "
                                 "endpoints separated by commas, or as a JSON list of strings")
                 break
     if is_set(config, "TRUSTED_HOSTS"):
-        for item in _items(config.get("TRUSTED_HOSTS")):
+        for item in setting_items(config.get("TRUSTED_HOSTS")):
             if not _TRUSTED_HOST.fullmatch(item):
                 problems.append(f"EVKG_TRUSTED_HOSTS holds {item!r}, which is no host: list "
                                 "host names or addresses separated by commas (127.0.0.1,"
@@ -138,15 +150,11 @@ def file_problems(config: Mapping[str, Any]) -> list[str]:
     "Error: Error: '…' isn't writable", naming no setting): an operator's (7 Dec)."""
     problems = []
     folder = config.get("CACHE_DIR")
-    if isinstance(folder, str) and folder.strip():
-        try:
-            Path(folder).mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-"):
-                pass
-        except OSError as error:
-            problems.append(f"EVKG_CACHE_DIR={folder!r}: the server cannot write there "
-                            f"({error.strerror or error}): give a folder it can write in, or "
-                            "unset it (the build folder's cache/)")
+    error = unwritable(Path(folder)) if isinstance(folder, str) and folder.strip() else None
+    if error is not None:
+        problems.append(f"EVKG_CACHE_DIR={folder!r}: the server cannot write there "
+                        f"({error.strerror or error}): give a folder it can write in, or "
+                        "unset it (the build folder's cache/)")
     log = os.environ.get("EVKG_ACCESS_LOG", "").strip()
     if log and log != "-":
         path = Path(log)
