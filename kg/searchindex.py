@@ -253,33 +253,35 @@ def ranked_labels(path: Path, text: str, holds: LabelTest, whole: LabelTest, sta
     order, until ``limit`` resources are found."""
     found: dict[str, tuple[str, int]] = {}
 
-    def take(rows: Iterable[tuple[str, str, int]], test: LabelTest, rank: int) -> None:
+    def take(rows: Iterable[tuple[str, str, int]], test: LabelTest, rank: int) -> bool:
+        """Whether ``limit`` resources are found once ``rows`` have been taken."""
         for iri, label, local in rows:
             if len(found) >= limit:
-                return
+                break
             if iri not in found and test(label):
                 found[iri] = (label, rank + local)
+        return len(found) >= limit
 
+    # each tier's query runs once the tiers before it left room: a query runs as it is sent
     with _reading(path) as db:
-        take(db.execute("SELECT iri, label, local FROM labels WHERE folded = ? ORDER BY id",
-                        (text,)), whole, 0)
-        # (past every text that begins so: the highest code point follows any character)
-        span = (text, text + "\U0010ffff")
-        # the range sorted into rank order is read whole before its first row: 280 ms for "a"
-        # among 2M labels (a review's); a wide range is found as soon by reading in rank order
-        wide = db.execute("SELECT count(*) FROM (SELECT 1 FROM labels WHERE folded >= ? AND "
-                          f"folded < ? LIMIT {WIDE_RANGE})", span).fetchone()[0] >= WIDE_RANGE
-        take(db.execute(f"SELECT iri, label, local FROM labels {'NOT INDEXED ' if wide else ''}"
-                        "WHERE folded >= ? AND folded < ? ORDER BY id", span),
-             lambda label: holds(label) and starts(label), 2)
-        if len(text) >= TRIGRAM:
-            candidates = db.execute(
-                "SELECT l.iri, l.label, l.local FROM label_text JOIN labels AS l "
-                "ON l.id = label_text.rowid WHERE label_text MATCH ? "
-                "ORDER BY label_text.rowid", ('"' + text.replace('"', '""') + '"',))
-        else:
-            candidates = db.execute(
-                "SELECT iri, label, local FROM labels WHERE instr(folded, ?) > 0 "
-                "ORDER BY id", (text,))
-        take(candidates, holds, 4)
-    return [(iri, label, rank) for iri, (label, rank) in list(found.items())[:limit]]
+        if not take(db.execute("SELECT iri, label, local FROM labels WHERE folded = ? "
+                               "ORDER BY id", (text,)), whole, 0):
+            # (past every text that begins so: the highest code point follows any character)
+            span = (text, text + "\U0010ffff")
+            # the range sorted into rank order is read whole before its first row: 280 ms for
+            # "a" among 2M labels (a review's); a wide range is found as soon in rank order
+            wide = db.execute("SELECT count(*) FROM (SELECT 1 FROM labels WHERE folded >= ? AND "
+                              f"folded < ? LIMIT {WIDE_RANGE})", span).fetchone()[0] >= WIDE_RANGE
+            if not take(db.execute(f"SELECT iri, label, local FROM labels "
+                                   f"{'NOT INDEXED ' if wide else ''}WHERE folded >= ? AND "
+                                   "folded < ? ORDER BY id", span),
+                        lambda label: holds(label) and starts(label), 2):
+                rest = db.execute(
+                    "SELECT l.iri, l.label, l.local FROM label_text JOIN labels AS l "
+                    "ON l.id = label_text.rowid WHERE label_text MATCH ? "
+                    "ORDER BY label_text.rowid", ('"' + text.replace('"', '""') + '"',)
+                ) if len(text) >= TRIGRAM else db.execute(
+                    "SELECT iri, label, local FROM labels WHERE instr(folded, ?) > 0 "
+                    "ORDER BY id", (text,))
+                take(rest, holds, 4)
+    return [(iri, label, rank) for iri, (label, rank) in found.items()]
